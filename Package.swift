@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Why each dependency earns its build time:
+// - swift-argument-parser: the `bastion` and `bastion-play` command lines.
+// - Yams: the one YAML config file, with node positions for file:line errors.
+// - GRDB: the SQLite audit store (WAL, migrations in code).
+// libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
+let package = Package(
+    name: "bastion",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "bastion", targets: ["BastionCLI"]),
+        .executable(name: "bastion-play", targets: ["BastionPlayCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "ShellParser"),
+        .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
+        .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "PTYRecorder", dependencies: ["SSHCrypto"]),
+        .target(
+            name: "Bastion",
+            dependencies: [
+                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "ShellParser", "Policy", "PTYRecorder",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "Commands",
+            dependencies: [
+                "Bastion", "Policy", "ShellParser", "PTYRecorder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "BastionCLI", dependencies: ["Commands"]),
+        .executableTarget(
+            name: "BastionPlayCLI",
+            dependencies: ["PTYRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
+        .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto"]),
+        .testTarget(name: "ShellParserTests", dependencies: ["ShellParser"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
+        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder"]),
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "PTYRecorder", "SSHCrypto"]),
+    ]
+)

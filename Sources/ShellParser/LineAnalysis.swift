@@ -1,0 +1,116 @@
+/// What the shell parser found in one command line: its status and every command it would run.
+///
+/// Offsets and ranges are UTF-8 byte offsets into the line as given.
+public struct LineAnalysis: Sendable, Equatable {
+    /// Whether bash would run the line now, prompt for more, or reject it.
+    public var status: LineStatus
+    /// Every simple command that could run, in source order, followed by derived commands
+    /// (those unwrapped from `sudo`, `sh -c`, `find -exec`, ...) right after the command they came from.
+    public var commands: [ExtractedCommand]
+
+    public init(status: LineStatus, commands: [ExtractedCommand]) {
+        self.status = status
+        self.commands = commands
+    }
+}
+
+/// The status of a line, as an interactive bash would see it.
+public enum LineStatus: Sendable, Equatable {
+    /// Bash would run the line as it is.
+    case complete
+    /// Bash would prompt for more (open quote, trailing `|`, pending here-document, ...).
+    case incomplete
+    /// Bash would report a syntax error.
+    case error(ShellSyntaxError)
+}
+
+/// A syntax error with the byte offset where it was found and a message like bash's.
+public struct ShellSyntaxError: Sendable, Equatable, Error {
+    public var offset: Int
+    public var message: String
+    public init(offset: Int, message: String) {
+        self.offset = offset
+        self.message = message
+    }
+}
+
+/// One word of a command after quote removal, as bash would pass it.
+public struct ShellWord: Sendable, Equatable {
+    /// The text after quote removal. Dynamic parts keep their source text (e.g. `$HOME`, `*.log`).
+    public var text: String
+    /// True when the value depends on runtime expansion (parameters, command substitution,
+    /// arithmetic, globbing, stdin for xargs, ...), so `text` is not what will run.
+    public var isDynamic: Bool
+    public init(_ text: String, isDynamic: Bool = false) {
+        self.text = text
+        self.isDynamic = isDynamic
+    }
+}
+
+/// A redirection attached to a command, e.g. `2>&1`, `> /dev/sda`, `<<EOF`.
+public struct Redirection: Sendable, Equatable {
+    /// The operator as written: `>`, `>>`, `<`, `>|`, `&>`, `&>>`, `<>`, `>&`, `<&`, `<<`, `<<-`, `<<<`.
+    public var op: String
+    /// The explicit file descriptor before the operator, if any (`2` in `2>x`).
+    public var fd: Int?
+    /// The target word (file name, fd number, `-`, here-document delimiter or here-string).
+    public var target: ShellWord
+    public init(op: String, fd: Int? = nil, target: ShellWord) {
+        self.op = op
+        self.fd = fd
+        self.target = target
+    }
+    /// True for operators that write to their target (`>`, `>>`, `>|`, `&>`, `&>>`, `<>`).
+    public var writes: Bool { [">", ">>", ">|", "&>", "&>>", "<>"].contains(op) }
+}
+
+/// Code the parser cannot see, and why, attached to the command that would run it.
+public enum OpaqueCode: String, Sendable, Equatable {
+    /// Content piped or redirected into an interpreter (`curl … | sh`, `bash < x`, `sh <<<`).
+    case fedToInterpreter
+    /// An inline script for a non-shell interpreter (`python -c`, `perl -e`, `node -e`, ...).
+    case inlineScript
+    /// A shell string or `eval` argument that is not static text.
+    case dynamicShellString
+    /// A shell string nested deeper than the re-parsing limit.
+    case nestingLimit
+}
+
+/// One simple command that would run.
+public struct ExtractedCommand: Sendable, Equatable {
+    /// The words after quote removal; `argv[0]` is the command name as written (`/bin/rm` stays a path).
+    public var argv: [ShellWord]
+    /// Redirections of this command (for derived commands, those of the wrapper apply too).
+    public var redirects: [Redirection]
+    /// True when the command was unwrapped from another (sudo's target, `sh -c` text, `find -exec`, ...).
+    public var derived: Bool
+    /// The chain of wrappers that lead to it, outermost first, e.g. `["sudo", "bash -c"]`.
+    public var via: [String]
+    /// Byte range in the original line of the source text that produced it.
+    public var range: Range<Int>
+    /// Set when this command runs code the parser cannot see.
+    public var opaque: OpaqueCode?
+    /// True for `find … -delete` (reported as a deletion of what find walks).
+    public var deletes: Bool
+
+    public init(argv: [ShellWord], redirects: [Redirection] = [], derived: Bool = false, via: [String] = [],
+                range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false) {
+        self.argv = argv
+        self.redirects = redirects
+        self.derived = derived
+        self.via = via
+        self.range = range
+        self.opaque = opaque
+        self.deletes = deletes
+    }
+
+    /// The command's name as written, if static.
+    public var name: String? { argv.first.flatMap { $0.isDynamic ? nil : $0.text } }
+
+    /// The base name of argv[0] (`/usr/bin/rm` → `rm`).
+    public var baseName: String? {
+        guard let name else { return nil }
+        if let slash = name.lastIndex(of: "/") { return String(name[name.index(after: slash)...]) }
+        return name
+    }
+}

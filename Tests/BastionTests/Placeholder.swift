@@ -1,0 +1,3 @@
+import Testing
+@testable import Bastion
+@Test func placeholderBastion() { #expect(Bool(true)) }

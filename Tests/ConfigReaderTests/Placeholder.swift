@@ -1,0 +1,3 @@
+import Testing
+@testable import ConfigReader
+@Test func placeholderConfigReader() { #expect(Bool(true)) }

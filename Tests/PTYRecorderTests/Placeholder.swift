@@ -1,0 +1,3 @@
+import Testing
+@testable import PTYRecorder
+@Test func placeholderPTYRecorder() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import Policy
+@Test func placeholderPolicy() { #expect(Bool(true)) }

@@ -1,0 +1,3 @@
+import Testing
+@testable import SSHCrypto
+@Test func placeholderSSHCrypto() { #expect(Bool(true)) }

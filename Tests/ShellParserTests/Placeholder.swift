@@ -1,0 +1,3 @@
+import Testing
+@testable import ShellParser
+@Test func placeholderShellParser() { #expect(Bool(true)) }
