@@ -25,18 +25,19 @@ let package = Package(
         .target(name: "ShellParser"),
         .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
         .target(name: "PTYRecorder", dependencies: ["SSHCrypto"]),
         .target(
             name: "Bastion",
             dependencies: [
-                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "ShellParser", "Policy", "PTYRecorder",
+                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "Configuration", "ShellParser", "Policy", "PTYRecorder",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
             name: "Commands",
             dependencies: [
-                "Bastion", "Policy", "ShellParser", "PTYRecorder",
+                "Bastion", "Configuration", "Policy", "ShellParser", "PTYRecorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

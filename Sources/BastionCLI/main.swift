@@ -1,1 +1,3 @@
-print("bastion")
+import Commands
+
+BastionCommand.main()

@@ -5,7 +5,8 @@ import Yams
 ///
 /// Every accessor throws a ``ConfigError`` naming file, line and column, so a bad file is
 /// reported precisely and never half-read.
-public struct ConfigNode: Sendable {
+/// (`@unchecked`: Yams.Node is an immutable value tree but does not declare Sendable.)
+public struct ConfigNode: @unchecked Sendable {
     /// The underlying YAML node.
     public let node: Yams.Node
     /// The file this node was read from (as given by the user).
@@ -177,7 +178,7 @@ public struct ConfigNode: Sendable {
 }
 
 /// The fields of one YAML mapping, after unknown keys were rejected.
-public struct ConfigMapping: Sendable {
+public struct ConfigMapping: @unchecked Sendable {
     /// The mapping node itself (for errors about a missing key).
     public let owner: ConfigNode
     let fields: [String: ConfigNode]

@@ -1,0 +1,96 @@
+internal import CLibSSH
+import Configuration
+import Foundation
+import SSHCrypto
+
+/// The SSH server: listens, accepts, and runs each connection on its own thread.
+public final class BastionServer {
+    private let config: BastionConfig
+    private let context: ServerContext
+    private let bind: OpaquePointer
+    /// The host key's SHA256 fingerprint.
+    public let hostKeyFingerprint: String
+
+    /// Algorithms accepted for user authentication. The plain signature algorithms must be listed
+    /// with the certificate types, or libssh cannot verify the certificate holder's signature.
+    static let acceptedKeyTypes = [
+        "ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+        "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+        "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
+        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256",
+    ].joined(separator: ",")
+
+    /// Prepares everything that can fail before listening: host key, signing key, audit store,
+    /// vault master key, recordings directory. Any failure here means the server does not start.
+    public init(config: BastionConfig) throws {
+        self.config = config
+        ssh_init()
+        signal(SIGPIPE, SIG_IGN)
+        let server = config.server
+        let hostKey = try Self.loadOrCreateKey(at: server.hostKeyPath, purpose: "host key")
+        hostKeyFingerprint = try hostKey.fingerprintSHA256()
+        Log.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
+        let audit = try AuditStore(path: server.auditDatabasePath)
+        let recordings = try RecordingFactory(settings: server)
+        context = ServerContext(config: config, audit: audit, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings)
+        _ = try MasterKey.load(path: server.masterKeyPath, create: false)
+        for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {
+            Log.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
+        }
+
+        guard let bind = ssh_bind_new() else { throw BastionError.server("out of memory") }
+        self.bind = bind
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_BINDADDR, server.listenAddress)
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_BINDPORT_STR, String(server.listenPort))
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_HOSTKEY, server.hostKeyPath)
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, Self.acceptedKeyTypes)
+        var noConfig = false
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &noConfig)
+    }
+
+    deinit { ssh_bind_free(bind) }
+
+    /// Reads an ed25519 key, or creates one (0600) when the file is absent.
+    static func loadOrCreateKey(at path: String, purpose: String) throws -> LibSSHKey {
+        if FileManager.default.fileExists(atPath: path) {
+            var info = stat()
+            if stat(path, &info) == 0, info.st_mode & 0o077 != 0 {
+                throw BastionError.badKey("\(purpose) '\(path)' is readable by group or others; run chmod 600 on it")
+            }
+            return try LibSSHKey.importPrivate(file: path)
+        }
+        let key = try LibSSHKey.generateEd25519()
+        try key.writePrivate(file: path)
+        Log.info("generated \(purpose) \(path)")
+        return key
+    }
+
+    /// Listens and serves until the process ends.
+    public func run() throws -> Never {
+        guard ssh_bind_listen(bind) == SSH_OK else {
+            throw BastionError.server("cannot listen on \(config.server.listenAddress):\(config.server.listenPort): \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
+        }
+        Log.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
+        let context = self.context
+        while true {
+            guard let session = ssh_new() else { continue }
+            guard ssh_bind_accept(bind, session) == SSH_OK else {
+                Log.warning("accept failed: \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
+                ssh_free(session)
+                continue
+            }
+            let box = SessionBox(session)
+            let thread = Thread {
+                ClientConnection(session: box.session, context: context).run()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+}
+
+/// Hands a freshly accepted session to its connection thread.
+private final class SessionBox: @unchecked Sendable {
+    let session: OpaquePointer
+    init(_ session: OpaquePointer) { self.session = session }
+}

@@ -1,0 +1,168 @@
+internal import CLibSSH
+import Foundation
+
+/// The C thunks libssh calls. Each recovers the connection (or channel) from `userdata` and
+/// calls a Swift method; none does blocking work, since they run inside libssh's dispatch.
+extension ClientConnection {
+    private static func connection(_ userdata: UnsafeMutableRawPointer?) -> ClientConnection? {
+        userdata.map { Unmanaged<ClientConnection>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    func installServerCallbacks() {
+        let cb = serverCallbacks
+        cb.pointee.userdata = Unmanaged.passUnretained(self).toOpaque()
+        cb.pointee.auth_pubkey_function = { _, user, key, state, userdata in
+            guard let conn = ClientConnection.connection(userdata), let user, let key else {
+                return Int32(SSH_AUTH_DENIED.rawValue)
+            }
+            return conn.authenticate(user: String(cString: user), key: key, signatureState: state)
+        }
+        cb.pointee.auth_password_function = { _, user, _, userdata in
+            if let conn = ClientConnection.connection(userdata) {
+                conn.refuseMethod("password", user: user.map { String(cString: $0) } ?? "")
+            }
+            return Int32(SSH_AUTH_DENIED.rawValue)
+        }
+        cb.pointee.auth_none_function = { _, _, _ in Int32(SSH_AUTH_DENIED.rawValue) }
+        cb.pointee.channel_open_request_session_function = { _, userdata in
+            ClientConnection.connection(userdata)?.openSessionChannel()
+        }
+        ssh_set_server_callbacks(session, cb)
+        ssh_set_message_callback(session, { _, message, userdata in
+            guard let conn = ClientConnection.connection(userdata), let message else { return 1 }
+            conn.refuse(message: message)
+            return 1  // 1: libssh sends its default failure reply
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    private func refuseMethod(_ method: String, user: String) {
+        authAttempts += 1
+        context.audit.authResult(connection: connectionID, login: user, keyType: nil, identity: nil, serial: nil,
+                                 accepted: false, reason: "\(method) authentication refused: only certificates are accepted")
+    }
+
+    /// Anything that reaches the message callback is a request we did not take on:
+    /// forwarding, agent, X11, unknown requests. It is refused and audited.
+    private func refuse(message: OpaquePointer) {
+        let type = ssh_message_type(message)
+        let subtype = ssh_message_subtype(message)
+        var kind = "request_refused"
+        var detail = "type \(type) subtype \(subtype)"
+        switch type {
+        case Int32(SSH_REQUEST_CHANNEL_OPEN.rawValue):
+            switch subtype {
+            case Int32(SSH_CHANNEL_DIRECT_TCPIP.rawValue):
+                kind = "port_forwarding_refused"
+                let host = ssh_message_channel_request_open_destination(message).map { String(cString: $0) } ?? "?"
+                let port = ssh_message_channel_request_open_destination_port(message)
+                detail = "direct-tcpip to \(host):\(port) (ProxyJump or -L)"
+            case Int32(SSH_CHANNEL_FORWARDED_TCPIP.rawValue):
+                kind = "port_forwarding_refused"; detail = "forwarded-tcpip channel"
+            case Int32(SSH_CHANNEL_X11.rawValue):
+                kind = "x11_forwarding_refused"; detail = "x11 channel"
+            case Int32(SSH_CHANNEL_SESSION.rawValue):
+                kind = "session_refused"; detail = "session channel before authentication"
+            default:
+                detail = "channel open of type \(subtype)"
+            }
+        case Int32(SSH_REQUEST_GLOBAL.rawValue):
+            switch subtype {
+            case Int32(SSH_GLOBAL_REQUEST_TCPIP_FORWARD.rawValue):
+                kind = "port_forwarding_refused"
+                let host = ssh_message_global_request_address(message).map { String(cString: $0) } ?? "?"
+                detail = "tcpip-forward \(host):\(ssh_message_global_request_port(message)) (-R)"
+            case Int32(SSH_GLOBAL_REQUEST_CANCEL_TCPIP_FORWARD.rawValue):
+                kind = "port_forwarding_refused"; detail = "cancel-tcpip-forward"
+            case Int32(SSH_GLOBAL_REQUEST_KEEPALIVE.rawValue):
+                return
+            default:
+                detail = "global request \(subtype)"
+            }
+        case Int32(SSH_REQUEST_CHANNEL.rawValue):
+            switch subtype {
+            case Int32(SSH_CHANNEL_REQUEST_X11.rawValue):
+                kind = "x11_forwarding_refused"; detail = "x11-req"
+            case Int32(SSH_CHANNEL_REQUEST_UNKNOWN.rawValue):
+                kind = "channel_request_refused"; detail = "unknown channel request (e.g. auth-agent-req: agent forwarding)"
+            default:
+                kind = "channel_request_refused"; detail = "channel request \(subtype)"
+            }
+        case Int32(SSH_REQUEST_AUTH.rawValue):
+            kind = "auth_method_refused"; detail = "authentication method other than public key"
+        case Int32(SSH_REQUEST_SERVICE.rawValue):
+            return
+        default:
+            break
+        }
+        Log.info("connection \(connectionID): refused \(detail)")
+        context.audit.event(kind, detail: detail, connection: connectionID, identity: person?.identity)
+    }
+
+    /// A new session channel: allowed only after authentication.
+    func openSessionChannel() -> OpaquePointer? {
+        guard authSucceeded, let raw = ssh_channel_new(session) else { return nil }
+        let channel = SessionChannel(channel: raw)
+        let connectionID = self.connectionID, audit = context.audit, identity = person?.identity
+        channel.reportRefusal = { kind, detail in
+            Log.info("connection \(connectionID): refused \(detail)")
+            audit.event(kind, detail: detail, connection: connectionID, session: channel.id, identity: identity)
+        }
+        installChannelCallbacks(channel)
+        channels.append(channel)
+        return raw
+    }
+
+    private static func channel(_ userdata: UnsafeMutableRawPointer?) -> SessionChannel? {
+        userdata.map { Unmanaged<SessionChannel>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    private func installChannelCallbacks(_ channel: SessionChannel) {
+        let cb = channel.callbacks
+        cb.pointee.userdata = Unmanaged.passUnretained(channel).toOpaque()
+        cb.pointee.channel_pty_request_function = { _, _, term, width, height, _, _, userdata in
+            guard let channel = ClientConnection.channel(userdata), !channel.hasStarted else { return -1 }
+            channel.terminal = .init(term: term.map { String(cString: $0) } ?? "xterm",
+                                     columns: Int(max(1, min(width, 10_000))), rows: Int(max(1, min(height, 10_000))))
+            return 0
+        }
+        cb.pointee.channel_pty_window_change_function = { _, _, width, height, _, _, userdata in
+            guard let channel = ClientConnection.channel(userdata) else { return -1 }
+            let cols = Int(max(1, min(width, 10_000))), rows = Int(max(1, min(height, 10_000)))
+            channel.terminal?.columns = cols
+            channel.terminal?.rows = rows
+            try? channel.tap?.resize(columns: cols, rows: rows)
+            channel.target?.resize(columns: cols, rows: rows)
+            return 0
+        }
+        cb.pointee.channel_env_request_function = { _, _, name, value, userdata in
+            guard let channel = ClientConnection.channel(userdata), let name, let value else { return -1 }
+            let key = String(cString: name)
+            // Only locale variables pass: others (LD_PRELOAD, BASH_ENV, ...) could change what runs.
+            guard key == "LANG" || key.hasPrefix("LC_"), channel.environment.count < 32 else { return -1 }
+            channel.environment.append((key, String(cString: value)))
+            return 0
+        }
+        cb.pointee.channel_shell_request_function = { _, _, userdata in
+            guard let channel = ClientConnection.channel(userdata), channel.pendingRequest == nil, !channel.hasStarted else { return -1 }
+            channel.pendingRequest = .shell
+            return 0
+        }
+        cb.pointee.channel_exec_request_function = { _, _, command, userdata in
+            guard let channel = ClientConnection.channel(userdata), channel.pendingRequest == nil, !channel.hasStarted else { return -1 }
+            channel.pendingRequest = .exec(command.map { String(cString: $0) } ?? "")
+            return 0
+        }
+        cb.pointee.channel_subsystem_request_function = { _, _, name, userdata in
+            guard let channel = ClientConnection.channel(userdata), channel.pendingRequest == nil, !channel.hasStarted else { return -1 }
+            channel.pendingRequest = .subsystem(name.map { String(cString: $0) } ?? "")
+            return 0
+        }
+        // libssh answers auth-agent-req itself ("success" when this callback exists); OpenSSH sends
+        // it without asking for a reply. The bastion never opens an agent channel back to the
+        // client, so agent forwarding stays off either way; the callback is here to audit it.
+        cb.pointee.channel_auth_agent_req_function = { _, _, userdata in
+            ClientConnection.channel(userdata)?.reportRefusal?("agent_forwarding_refused", "auth-agent-req (-A)")
+        }
+        ssh_set_channel_callbacks(channel.channel, cb)
+    }
+}

@@ -1,0 +1,33 @@
+import Configuration
+import Foundation
+import SSHCrypto
+
+/// Everything a connection needs from the server, shared read-only by all connection threads.
+final class ServerContext: Sendable {
+    let config: BastionConfig
+    let audit: AuditStore
+    let vault: Vault
+    let access: AccessControl
+    let certificates: CertificateValidator
+    let hostKeys: TargetHostKeys
+    let recordings: RecordingFactory
+    /// The bastion's own host key fingerprint (logged, put in recording headers).
+    let hostKeyFingerprint: String
+
+    init(config: BastionConfig, audit: AuditStore, hostKeyFingerprint: String, recordings: RecordingFactory) {
+        self.config = config
+        self.audit = audit
+        self.vault = Vault(directory: config.server.vaultDirectory, masterKeyPath: config.server.masterKeyPath)
+        self.access = AccessControl(config: config)
+        self.certificates = CertificateValidator(policy: CertificatePolicy(
+            trustedCAKeys: config.auth.userCAs,
+            clockSkewSeconds: UInt64(config.auth.clockSkew),
+            groupsExtension: config.auth.groupsExtension,
+            revokedSerials: config.auth.revokedSerials,
+            revokedKeyIds: config.auth.revokedKeyIDs))
+        self.hostKeys = TargetHostKeys(learnedPath: config.server.learnedHostKeysPath,
+                                       trustOnFirstUse: config.server.trustOnFirstUse)
+        self.recordings = recordings
+        self.hostKeyFingerprint = hostKeyFingerprint
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Bastion
+import Foundation
+
+/// `bastion audit`: read the audit store.
+public struct AuditCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "audit", abstract: "Query sessions, commands, logins and refusals.",
+        subcommands: [Sessions.self, Commands.self, Show.self, Logins.self, Events.self])
+
+    public init() {}
+
+    static func store(_ options: ConfigOptions) throws -> AuditStore {
+        let path = try options.load().server.auditDatabasePath
+        guard FileManager.default.fileExists(atPath: path) else { throw fail("no audit store at \(path) yet") }
+        do { return try AuditStore(path: path) } catch let error as BastionError { throw fail(error.description) }
+    }
+
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    static func time(_ t: Double?) -> String {
+        guard let t else { return "-" }
+        let f = ISO8601DateFormatter()
+        return f.string(from: Date(timeIntervalSince1970: t))
+    }
+
+    /// `audit sessions`
+    public struct Sessions: ParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Sessions, newest first.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Only this identity (certificate key id).") var user: String?
+        @Option(help: "Only this target.") var target: String?
+        @Option(help: "At most this many.") var limit = 100
+        @Flag(help: "One JSON object per line.") var json = false
+        public init() {}
+
+        public func run() throws {
+            let rows = try AuditCommand.store(options).sessions(identity: user, target: target, limit: limit)
+            if json { for row in rows { try AuditCommand.printJSON(row) }; return }
+            for r in rows {
+                let exit = r.exit_signal.map { "signal \($0)" } ?? r.exit_status.map { "exit \($0)" } ?? (r.ended_at == nil ? "running" : "-")
+                print("\(r.id.prefix(8))  \(AuditCommand.time(r.started_at))  \(r.identity) (\(r.login)) from \(r.source) → \(r.target ?? "-")  \(r.kind)\(r.command.map { " `\($0)`" } ?? "")  \(exit)  in \(r.bytes_in) B out \(r.bytes_out) B")
+            }
+        }
+    }
+
+    /// `audit commands`
+    public struct Commands: ParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Command decisions, newest first.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Only this identity.") var user: String?
+        @Option(help: "Only this target.") var target: String?
+        @Option(help: "Since this time (ISO 8601, or seconds ago like 3600).") var since: String?
+        @Option(help: "Only lines containing this text.") var grep: String?
+        @Flag(help: "One JSON object per line.") var json = false
+        public init() {}
+
+        public func run() throws {
+            var sinceDate: Date?
+            if let since {
+                if let seconds = Double(since) { sinceDate = Date().addingTimeInterval(-seconds) }
+                else if let d = ISO8601DateFormatter().date(from: since) { sinceDate = d }
+                else { throw fail("--since must be ISO 8601 (2026-01-31T12:00:00Z) or seconds ago") }
+            }
+            let rows = try AuditCommand.store(options).commands(identity: user, target: target, since: sinceDate, grep: grep)
+            if json { for row in rows { try AuditCommand.printJSON(row) }; return }
+            for r in rows {
+                print("\(AuditCommand.time(r.at))  \(r.session_id.prefix(8))  \(r.identity)@\(r.target ?? "-")  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")  \(r.line)")
+            }
+        }
+    }
+
+    /// `audit show SESSION`
+    public struct Show: ParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "One session: metadata, commands, recording.")
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "Session id (or a unique prefix).") var session: String
+        @Flag(help: "JSON output.") var json = false
+        public init() {}
+
+        public func run() throws {
+            let store = try AuditCommand.store(options)
+            guard let row = try store.session(session) else { throw fail("no single session matches '\(session)'") }
+            let commands = try store.commands(session: row.id)
+            let verification = RecordingVerification.describe(session: row, store: store, config: try options.load())
+            if json {
+                struct Out: Encodable { var session: SessionRow; var commands: [CommandRow]; var recording: String }
+                try AuditCommand.printJSON(Out(session: row, commands: commands, recording: verification))
+                return
+            }
+            print("session    \(row.id)")
+            print("identity   \(row.identity) (login \(row.login), groups \(row.groups))")
+            print("source     \(row.source)")
+            print("target     \(row.target ?? "-")  kind \(row.kind)\(row.command.map { "  command `\($0)`" } ?? "")")
+            print("started    \(AuditCommand.time(row.started_at))  ended \(AuditCommand.time(row.ended_at))  (\(row.end_reason ?? "-"))")
+            print("exit       \(row.exit_signal.map { "signal \($0)" } ?? row.exit_status.map(String.init) ?? "-")")
+            print("bytes      in \(row.bytes_in)  out \(row.bytes_out)")
+            print("recording  \(row.recording_path ?? "none")")
+            print("verifies   \(verification)")
+            if !commands.isEmpty { print("commands:") }
+            for c in commands.reversed() {
+                print("  +\(String(format: "%.1f", c.offset))s  \(c.decision)\(c.rule.map { " [\($0)]" } ?? "")  \(c.line)")
+            }
+        }
+    }
+
+    /// `audit logins`
+    public struct Logins: ParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Authentication decisions with their reasons.")
+        @OptionGroup var options: ConfigOptions
+        @Flag(help: "One JSON object per line.") var json = false
+        public init() {}
+
+        public func run() throws {
+            let rows = try AuditCommand.store(options).authEvents()
+            if json { for row in rows { try AuditCommand.printJSON(row) }; return }
+            for r in rows {
+                print("\(AuditCommand.time(r.at))  conn \(r.connection_id)  \(r.accepted ? "accepted" : "DENIED  ")  login \(r.login)  \(r.identity ?? "-")  \(r.reason)")
+            }
+        }
+    }
+
+    /// `audit events`
+    public struct Events: ParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Refusals and other security events.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Only this kind (e.g. port_forwarding_refused).") var kind: String?
+        @Flag(help: "One JSON object per line.") var json = false
+        public init() {}
+
+        public func run() throws {
+            let rows = try AuditCommand.store(options).events(kind: kind)
+            if json { for row in rows { try AuditCommand.printJSON(row) }; return }
+            for r in rows {
+                print("\(AuditCommand.time(r.at))  \(r.kind)  \(r.identity ?? "-")  \(r.detail)")
+            }
+        }
+    }
+}

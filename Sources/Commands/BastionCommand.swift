@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `bastion` command line: subcommands only.
+public struct BastionCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bastion",
+        abstract: "An SSH bastion that understands the shell.",
+        subcommands: [ServeCommand.self, VaultCommand.self, AuditCommand.self, ParseCommand.self, PolicyCommand.self])
+
+    public init() {}
+}
