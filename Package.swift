@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder"]),
-        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "PTYRecorder", "SSHCrypto"]),
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto"]),
     ]
 )

@@ -70,6 +70,8 @@ public final class BastionServer {
         guard ssh_bind_listen(bind) == SSH_OK else {
             throw BastionError.server("cannot listen on \(config.server.listenAddress):\(config.server.listenPort): \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
         }
+        // libssh listens with a backlog of 10; a burst of clients (a deploy fanning out) needs more.
+        _ = listen(ssh_bind_get_fd(bind), 1024)
         Log.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
         let context = self.context
         while true {

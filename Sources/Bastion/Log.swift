@@ -26,8 +26,24 @@ public enum Log {
     private static func write(_ level: Level, _ message: () -> String) {
         let enabled = lock.withLock { level >= minimum }
         guard enabled else { return }
-        let line = "\(timestamp()) \(level.word) \(message())\n"
+        let line = "\(timestamp()) \(level.word) \(escaped(message()))\n"
         lock.withLock { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// Control characters from untrusted text (key ids, commands) must not forge log lines.
+    private static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0x0D: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0..<0x20, 0x7F: out += String(format: "\\x%02x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     private static func timestamp() -> String {

@@ -43,7 +43,7 @@ public struct BastionConfig: Sendable {
         }
         let server = collect { try ServerSettings.parse(fields.required("server"), baseDirectory: baseDirectory) }
         let auth = collect { try AuthSettings.parse(fields.required("auth"), baseDirectory: baseDirectory) }
-        let targets = collect { try TargetConfig.parseList(fields["targets"], owner: root) } ?? []
+        let targets = collect { try TargetConfig.parseList(fields["targets"], owner: root, baseDirectory: baseDirectory) } ?? []
 
         var warnings: [ConfigError] = []
         let policyTargets = targets.map { PolicyTarget(name: $0.name, labels: $0.labels) }

@@ -11,6 +11,20 @@ public struct HostKeyPin: Sendable, Equatable {
 
     public init(fingerprint: String) { self.fingerprint = fingerprint }
 
+    /// Reads the first key line of a `.pub` or known_hosts file.
+    static func parse(file path: String, node: ConfigNode) throws -> HostKeyPin {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw node.error("cannot read host key file '\(path)'")
+        }
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if let key = try? SSHPublicKey(authorizedKeysLine: trimmed) { return HostKeyPin(fingerprint: key.fingerprintSHA256) }
+            throw node.error("'\(path)' does not hold a public key or known_hosts line")
+        }
+        throw node.error("'\(path)' holds no key")
+    }
+
     static func parse(_ node: ConfigNode) throws -> HostKeyPin {
         let text = try node.nonEmptyString().trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("SHA256:") {

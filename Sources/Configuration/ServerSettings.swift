@@ -36,11 +36,13 @@ public struct ServerSettings: Sendable {
     public var trustOnFirstUse: Bool
     /// Whether interactive input keystrokes are recorded (`i` events).
     public var recordInput: Bool
+    /// Whether sessions are recorded at all. On by default; off only to measure its cost.
+    public var recordingEnabled: Bool
 
     static let keys: Set<String> = [
         "listen", "state_dir", "host_key", "signing_key", "audit_db", "recordings", "vault", "master_key",
         "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "idle_timeout",
-        "target_connect_timeout", "trust_on_first_use", "record_input",
+        "target_connect_timeout", "trust_on_first_use", "record_input", "recording",
     ]
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ServerSettings {
@@ -68,7 +70,8 @@ public struct ServerSettings: Sendable {
             idleTimeout: try f["idle_timeout"]?.duration() ?? 3600,
             targetConnectTimeout: try f["target_connect_timeout"]?.duration() ?? 10,
             trustOnFirstUse: try f["trust_on_first_use"]?.bool() ?? false,
-            recordInput: try f["record_input"]?.bool() ?? true
+            recordInput: try f["record_input"]?.bool() ?? true,
+            recordingEnabled: try f["recording"]?.bool() ?? true
         )
     }
 

@@ -18,16 +18,16 @@ public struct TargetConfig: Sendable, Equatable {
     /// The expected host key, or nil when unpinned (refused unless trust-on-first-use).
     public var hostKey: HostKeyPin?
 
-    static let keys: Set<String> = ["name", "host", "port", "user", "key", "labels", "host_key"]
+    static let keys: Set<String> = ["name", "host", "port", "user", "key", "labels", "host_key", "host_key_file"]
 
-    static func parseList(_ node: ConfigNode?, owner: ConfigNode) throws -> [TargetConfig] {
+    static func parseList(_ node: ConfigNode?, owner: ConfigNode, baseDirectory: String) throws -> [TargetConfig] {
         guard let node else { return [] }
         var seen: [String: Int] = [:]
         var targets: [TargetConfig] = []
         var errors: [ConfigError] = []
         for item in try node.sequence() {
             do {
-                let target = try parse(item)
+                let target = try parse(item, baseDirectory: baseDirectory)
                 if let line = seen[target.name] {
                     throw item.error("duplicate target name '\(target.name)' (first defined on line \(line))")
                 }
@@ -39,7 +39,7 @@ public struct TargetConfig: Sendable, Equatable {
         return targets
     }
 
-    static func parse(_ node: ConfigNode) throws -> TargetConfig {
+    static func parse(_ node: ConfigNode, baseDirectory: String) throws -> TargetConfig {
         let f = try node.mapping(allowed: keys)
         let nameNode = try f.required("name")
         let name = try nameNode.nonEmptyString()
@@ -55,7 +55,21 @@ public struct TargetConfig: Sendable, Equatable {
             user: try f.required("user").nonEmptyString(),
             vaultKey: try f.required("key").nonEmptyString(),
             labels: labels,
-            hostKey: try f["host_key"].map(HostKeyPin.parse)
+            hostKey: try pin(f, baseDirectory: baseDirectory)
         )
+    }
+
+    /// `host_key` (fingerprint or key line) or `host_key_file` (a .pub or known_hosts file), not both.
+    private static func pin(_ f: ConfigMapping, baseDirectory: String) throws -> HostKeyPin? {
+        switch (f["host_key"], f["host_key_file"]) {
+        case (let inline?, nil):
+            return try HostKeyPin.parse(inline)
+        case (nil, let fileNode?):
+            return try HostKeyPin.parse(file: resolve(try fileNode.nonEmptyString(), against: baseDirectory), node: fileNode)
+        case (_?, let fileNode?):
+            throw fileNode.error("give either 'host_key' or 'host_key_file', not both")
+        case (nil, nil):
+            return nil
+        }
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Base64 as OpenSSH writes it: standard alphabet, padded in key files, wrapped in armor.
+enum Base64 {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+    }
+
+    /// Decodes strict base64 (padding required, no whitespace).
+    static func decode(_ text: Substring) -> [UInt8]? {
+        Data(base64Encoded: String(text)).map { [UInt8]($0) }
+    }
+
+    /// Base64 split into lines of `width` characters, each ended by a newline.
+    static func wrapped(_ bytes: [UInt8], width: Int) -> String {
+        let text = encode(bytes)
+        var output = ""
+        var index = text.startIndex
+        while index < text.endIndex {
+            let end = text.index(index, offsetBy: width, limitedBy: text.endIndex) ?? text.endIndex
+            output += text[index..<end] + "\n"
+            index = end
+        }
+        return output
+    }
+
+    /// Extracts and decodes the body of a PEM-like armor (`-----BEGIN label-----`), ignoring
+    /// text around it and whitespace inside it.
+    static func dearmor(_ text: String, label: String) throws -> [UInt8] {
+        let begin = "-----BEGIN \(label)-----"
+        let end = "-----END \(label)-----"
+        guard let beginRange = text.range(of: begin) else {
+            throw SSHCryptoError.malformed("no \"\(begin)\" line")
+        }
+        guard let endRange = text.range(of: end, range: beginRange.upperBound..<text.endIndex) else {
+            throw SSHCryptoError.malformed("no \"\(end)\" line")
+        }
+        let body = text[beginRange.upperBound..<endRange.lowerBound].filter { !$0.isWhitespace }
+        guard let bytes = decode(Substring(body)) else {
+            throw SSHCryptoError.malformed("the \(label) body is not valid base64")
+        }
+        return bytes
+    }
+}

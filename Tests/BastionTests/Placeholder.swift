@@ -1,3 +1,0 @@
-import Testing
-@testable import Bastion
-@Test func placeholderBastion() { #expect(Bool(true)) }

@@ -1,0 +1,207 @@
+import Foundation
+import Testing
+
+/// The spine, end to end: the stock OpenSSH client → bastion → a real OpenSSH sshd.
+@Suite(.serialized)
+struct SSHCoreEndToEndTests {
+    static let policy = """
+        roles:
+          - name: engineer
+            groups: [engineering]
+            targets: [web1, wrongpin]
+            capabilities: [shell, exec, sftp, scp]
+            mode: guard
+            guards: [destructive]
+          - name: dba
+            groups: [dba]
+            targets: [db1]
+            capabilities: [exec]
+            mode: strict
+            rules:
+              - id: dba-read
+                action: allow
+                match: {command: [uptime, echo, cat]}
+                message: read-only tools
+        """
+    static let fixture = Result { try BastionHarness(policy: policy) }
+    var h: BastionHarness { get throws { try Self.fixture.get() } }
+
+    /// An exec request runs on the target and its exit status comes back: 0 and 42.
+    @Test func execReturnsExitStatus() throws {
+        let h = try h
+        let ok = h.ssh("web1", "true")
+        #expect(ok.status == 0, "\(ok)")
+        let failing = h.ssh("web1", "exit 42")
+        #expect(failing.status == 42, "\(failing)")
+    }
+
+    /// stdout and stderr of an exec stay apart.
+    @Test func stderrStaysApart() throws {
+        let r = try h.ssh("web1", "echo to-out; echo to-err >&2")
+        #expect(r.status == 0)
+        #expect(r.stdout == "to-out\n")
+        #expect(r.stderr.contains("to-err"))
+        #expect(!r.stdout.contains("to-err"))
+    }
+
+    /// 50 MB go up and come back down through `cat` byte for byte.
+    @Test func fiftyMegabytesBothWaysIntact() throws {
+        let h = try h
+        let prep = ProcessRunner.shell("head -c 50000000 /dev/urandom > \(h.directory.path)/blob && sha256sum < \(h.directory.path)/blob")
+        let expected = prep.stdout.split(separator: " ").first.map(String.init) ?? "?"
+        let up = h.ssh("web1", "sha256sum", around: "< blob", timeout: 120)
+        #expect(up.stdout.split(separator: " ").first.map(String.init) == expected, "\(up)")
+        let down = ProcessRunner.shell("\(h.sshCommand()) \(BastionHarness.quote("web1 cat \(h.directory.path)/blob")) | sha256sum", timeout: 120)
+        #expect(down.stdout.split(separator: " ").first.map(String.init) == expected, "\(down)")
+        let both = ProcessRunner.shell("\(h.sshCommand()) web1 cat < \(h.directory.path)/blob | sha256sum", timeout: 120)
+        #expect(both.stdout.split(separator: " ").first.map(String.init) == expected, "full duplex: \(both)")
+    }
+
+    /// An interactive shell under a pty: TERM and window size reach the target, resizes follow,
+    /// and the shell's exit status comes back.
+    @Test func interactiveSessionUnderPTY() throws {
+        let h = try h
+        let script = #"[{"send": "echo T=$TERM; stty size\r"}, {"expect": "T=xterm-256color"}, {"expect": "24 80"}, {"resize": [40, 120]}, {"send": "stty size\r"}, {"expect": "40 120"}, {"send": "exit 7\r"}]"#
+        let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/pty_session.py").path
+        let r = ProcessRunner.shell("TERM=xterm-256color python3 \(driver) 24 80 \(BastionHarness.quote(script)) -- \(h.sshCommand(options: ["-t"])) web1")
+        #expect(r.stdout.contains("__EXIT__ 7"), "\(r)")
+    }
+
+    /// Two session channels over one OpenSSH ControlMaster connection.
+    @Test func controlMasterCarriesTwoChannels() throws {
+        let h = try h
+        let socket = h.directory.appendingPathComponent("cm.sock").path
+        let before = Int(h.auditQuery("SELECT count(*) FROM auth_events WHERE accepted = 1")) ?? -1
+        let master = h.ssh(options: ["-o", "ControlMaster=yes", "-o", "ControlPath=\(socket)", "-o", "ControlPersist=30"], "web1", "echo one")
+        let second = h.ssh(options: ["-o", "ControlPath=\(socket)"], "web1", "echo two")
+        _ = ProcessRunner.shell("ssh -o ControlPath=\(socket) -O exit x 2>/dev/null")
+        #expect(master.stdout == "one\n", "\(master)")
+        #expect(second.stdout == "two\n", "\(second)")
+        let after = Int(h.auditQuery("SELECT count(*) FROM auth_events WHERE accepted = 1")) ?? -1
+        #expect(after - before == 1, "both channels should ride on one authenticated connection")
+    }
+
+    /// With no target named, the bastion lists the targets the person may use, and exits.
+    @Test func noTargetListsReachableTargets() throws {
+        let r = try h.ssh()
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("web1"))
+        #expect(!r.stdout.contains("db1"), "alice's roles do not reach db1")
+    }
+
+    /// Unknown and forbidden targets get the very same answer (no oracle).
+    @Test func unknownAndForbiddenTargetsLookTheSame() throws {
+        let h = try h
+        let unknown = h.ssh("nosuchhost", "true")
+        let forbidden = h.ssh("db1", "true")
+        #expect(unknown.status == 1 && forbidden.status == 1)
+        let normalise = { (s: String) in s.replacingOccurrences(of: "nosuchhost", with: "X").replacingOccurrences(of: "db1", with: "X") }
+        #expect(normalise(unknown.stderr) == normalise(forbidden.stderr), "\(unknown.stderr) vs \(forbidden.stderr)")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'target_refused'") != "0")
+    }
+
+    /// A target whose host key does not match its pin is refused, with an audit record.
+    @Test func pinnedHostKeyMismatchRefused() throws {
+        let h = try h
+        let r = h.ssh("wrongpin", "echo should-not-run")
+        #expect(r.status == 255, "\(r)")
+        #expect(!r.stdout.contains("should-not-run"))
+        #expect(r.stderr.contains("host key"))
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'") != "0")
+    }
+
+    /// A plain key (no certificate) is refused, and the reason is audited.
+    @Test func plainKeyRefused() throws {
+        let h = try h
+        let r = h.ssh(key: "plain/alice", "web1", "true")
+        #expect(r.status == 255)
+        #expect(r.stderr.contains("Permission denied"))
+        #expect(h.auditQuery("SELECT count(*) FROM auth_events WHERE accepted = 0 AND reason LIKE '%only certificates%'") != "0")
+    }
+
+    /// Certificates from an untrusted CA, expired ones, or for another principal are refused.
+    @Test func badCertificatesRefused() throws {
+        let h = try h
+        #expect(h.ssh(as: "mallory", "web1", "true").status == 255)
+        #expect(h.ssh(as: "expired", "web1", "true").status == 255)
+        #expect(h.ssh(as: "alice", login: "bob", "web1", "true").status == 255, "alice's certificate names only principal alice")
+        let reasons = h.auditQuery("SELECT reason FROM auth_events WHERE accepted = 0")
+        #expect(reasons.contains("expired") || reasons.contains("valid"), reasons)
+    }
+
+    /// Tunnels that would bypass the bastion are refused and audited: ProxyJump/-W/-L, -R, -A.
+    @Test func forwardingRefused() throws {
+        let h = try h
+        let jump = h.ssh(options: ["-W", "127.0.0.1:\(h.targetPort)"], around: "< /dev/null")
+        #expect(jump.status != 0, "\(jump)")
+        let remote = h.ssh(options: ["-o", "ExitOnForwardFailure=yes", "-R", "\(ProcessRunner.freePort()):127.0.0.1:22"], "web1", "true")
+        #expect(remote.status == 255, "\(remote)")
+        let port = ProcessRunner.freePort()
+        let local = ProcessRunner.shell("""
+            \(h.sshCommand(options: ["-N", "-L", "\(port):127.0.0.1:\(h.targetPort)"])) & pid=$!
+            for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/\(port)) 2>/dev/null && break; sleep 0.1; done
+            timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/\(port); head -c 4 <&3' ; echo "read=$?"
+            kill $pid
+            """)
+        #expect(!local.stdout.contains("SSH-"), "the -L tunnel must not reach the target: \(local)")
+        let agent = ProcessRunner.shell("""
+            eval $(ssh-agent -s) >/dev/null; ssh-add -q \(h.directory.path)/plain/alice
+            \(h.sshCommand(options: ["-A"])) web1 'echo "sock=[$SSH_AUTH_SOCK]"'; kill $SSH_AGENT_PID
+            """)
+        #expect(agent.stdout.contains("sock=[]"), "\(agent)")
+        let kinds = h.auditQuery("SELECT DISTINCT kind FROM events ORDER BY kind")
+        #expect(kinds.contains("port_forwarding_refused"), kinds)
+        #expect(kinds.contains("agent_forwarding_refused"), kinds)
+    }
+
+    /// Every session is in the audit store with identity, target, exit status and byte counts,
+    /// and `bastion audit sessions --json` shows it.
+    @Test func sessionsAreAudited() throws {
+        let h = try h
+        #expect(h.ssh("web1", "echo audited-marker; exit 3").status == 3)
+        let row = h.auditQuery("SELECT identity, target, kind, exit_status, bytes_out FROM sessions WHERE command LIKE '%audited-marker%'")
+        #expect(row == "alice@example.com|web1|exec|3|15", row)
+        let json = h.bastion(["audit", "sessions", "--json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.contains("\"identity\":\"alice@example.com\""), "\(json)")
+    }
+
+    /// Garbage on the socket ends that connection only; the server keeps serving.
+    @Test func garbageClientDoesNotHurtOthers() throws {
+        let h = try h
+        let garbage = ProcessRunner.shell("""
+            exec 3<>/dev/tcp/127.0.0.1/\(h.bastionPort); head -c 5000 /dev/urandom >&3; timeout 5 cat <&3 >/dev/null; echo closed
+            exec 4<>/dev/tcp/127.0.0.1/\(h.bastionPort); printf 'SSH-2.0-x\\r\\n' >&4; head -c 3000 /dev/urandom >&4; timeout 5 cat <&4 >/dev/null; echo closed
+            """)
+        #expect(garbage.stdout.components(separatedBy: "closed").count == 3, "\(garbage)")
+        #expect(h.ssh("web1", "echo still-serving").stdout == "still-serving\n")
+    }
+
+    /// scp and sftp reach the target through the `alice+web1` login, and files arrive intact.
+    @Test func scpAndSftpPassThrough() throws {
+        let h = try h
+        let d = h.directory.path
+        let r = ProcessRunner.shell("""
+            set -e
+            head -c 300000 /dev/urandom > \(d)/up.bin
+            scp -q -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \(d)/up.bin alice+web1@127.0.0.1:\(d)/scp-copy.bin
+            cmp \(d)/up.bin \(d)/scp-copy.bin
+            printf 'put \(d)/up.bin \(d)/sftp-copy.bin\\nget \(d)/sftp-copy.bin \(d)/sftp-back.bin\\n' > \(d)/batch
+            sftp -q -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -b \(d)/batch alice+web1@127.0.0.1
+            cmp \(d)/up.bin \(d)/sftp-back.bin && echo transfers-ok
+            """)
+        #expect(r.stdout.contains("transfers-ok"), "\(r)")
+    }
+
+    /// A role without the sftp capability cannot open the sftp subsystem.
+    @Test func sftpNeedsItsCapability() throws {
+        let h = try h
+        let d = h.directory.path
+        let r = ProcessRunner.shell("""
+            echo 'ls' > \(d)/batch2
+            sftp -q -P \(h.bastionPort) -i \(d)/bob -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -b \(d)/batch2 bob+db1@127.0.0.1
+            """)
+        #expect(r.status != 0, "\(r)")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'capability_refused' AND detail LIKE 'sftp%'") != "0")
+    }
+}

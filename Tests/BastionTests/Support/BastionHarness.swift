@@ -1,0 +1,160 @@
+import Foundation
+
+/// A real bastion between the stock OpenSSH client and a real OpenSSH sshd target, on free
+/// loopback ports, with every key made fresh in a temporary directory.
+///
+/// People: alice (groups engineering), bob (dba), carol (sre-approvers), dave (no groups);
+/// `mallory` holds a certificate from an untrusted CA, `expired` an expired one.
+/// Targets: web1 and db1 (the sshd), `wrongpin` (the same sshd pinned to another key).
+final class BastionHarness: @unchecked Sendable {
+    let directory: URL
+    let bastionPort: Int
+    let targetPort: Int
+    let targetUser: String
+    let configPath: String
+    let bastionLog: URL
+    private var servers: [Process] = []
+
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binDirectory = packageRoot.appendingPathComponent(".build/debug")
+    static var bastionBinary: String { binDirectory.appendingPathComponent("bastion").path }
+
+    struct SetupError: Error, CustomStringConvertible { var description: String }
+
+    /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
+    /// lines for the `server:` section.
+    init(policy: String, server: String = "") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-e2e-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        chmod(directory.path, 0o700)
+        bastionPort = ProcessRunner.freePort()
+        targetPort = ProcessRunner.freePort()
+        targetUser = ProcessRunner.shell("id -un").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        configPath = directory.appendingPathComponent("bastion.yaml").path
+        bastionLog = directory.appendingPathComponent("bastion.log")
+
+        guard FileManager.default.isExecutableFile(atPath: Self.bastionBinary) else {
+            throw SetupError(description: "\(Self.bastionBinary) is missing: run `swift build` before `swift test` (scripts/test.sh does)")
+        }
+        let d = directory.path
+        let keys = ProcessRunner.shell("""
+            set -e
+            cd \(d)
+            mkdir -p /run/sshd 2>/dev/null || true
+            ssh-keygen -q -t ed25519 -N '' -C ca -f ca
+            ssh-keygen -q -t ecdsa -N '' -C other-ca -f other_ca
+            mk() { ssh-keygen -q -t ed25519 -N '' -C "$1" -f "$1"; }
+            for p in alice bob carol dave mallory expired; do mk $p; done
+            ssh-keygen -q -s ca -I alice@example.com -n alice -V -5m:+1h -O extension:groups@bastion=engineering alice.pub
+            ssh-keygen -q -s ca -I bob@example.com -n bob -V -5m:+1h -O extension:groups@bastion=dba bob.pub
+            ssh-keygen -q -s ca -I carol@example.com -n carol -V -5m:+1h -O extension:groups@bastion=sre-approvers carol.pub
+            ssh-keygen -q -s ca -I dave@example.com -n dave -V -5m:+1h dave.pub
+            ssh-keygen -q -s other_ca -I mallory@example.com -n mallory -V -5m:+1h -O extension:groups@bastion=engineering mallory.pub
+            ssh-keygen -q -s ca -I expired@example.com -n expired -V 20200101:20200102 -O extension:groups@bastion=engineering expired.pub
+            mkdir plain && cp alice plain/alice && chmod 600 plain/alice
+            ssh-keygen -q -t ed25519 -N '' -f target_host_key
+            ssh-keygen -q -t ed25519 -N '' -f other_host_key
+            ssh-keygen -q -t ed25519 -N '' -C vault -f vault_key
+            cp vault_key.pub authorized_keys && chmod 600 authorized_keys
+            """)
+        guard keys.status == 0 else { throw SetupError(description: "key setup failed: \(keys)") }
+
+        try """
+            ListenAddress 127.0.0.1
+            Port \(targetPort)
+            HostKey \(d)/target_host_key
+            PidFile \(d)/sshd.pid
+            AuthorizedKeysFile \(d)/authorized_keys
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            AcceptEnv LANG LC_*
+            """.write(toFile: "\(d)/sshd_config", atomically: true, encoding: .utf8)
+        servers.append(try ProcessRunner.startServer("/usr/sbin/sshd", ["-D", "-e", "-f", "\(d)/sshd_config"],
+                                                     log: directory.appendingPathComponent("sshd.log")))
+        guard ProcessRunner.waitForPort(targetPort) else {
+            throw SetupError(description: "target sshd did not start: \((try? String(contentsOf: directory.appendingPathComponent("sshd.log"), encoding: .utf8)) ?? "")")
+        }
+
+        try """
+            server:
+              listen: 127.0.0.1:\(bastionPort)
+              state_dir: state
+              auth_timeout: 10s
+            \(server)
+            auth:
+              user_ca_files: [ca.pub]
+            targets:
+              - name: web1
+                host: 127.0.0.1
+                port: \(targetPort)
+                user: \(targetUser)
+                key: vault-key
+                labels: {env: test, tier: web}
+                host_key_file: target_host_key.pub
+              - name: db1
+                host: 127.0.0.1
+                port: \(targetPort)
+                user: \(targetUser)
+                key: vault-key
+                labels: {env: test, tier: db}
+                host_key_file: target_host_key.pub
+              - name: wrongpin
+                host: 127.0.0.1
+                port: \(targetPort)
+                user: \(targetUser)
+                key: vault-key
+                host_key_file: other_host_key.pub
+            policy_file: policy.yaml
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try policy.write(toFile: "\(d)/policy.yaml", atomically: true, encoding: .utf8)
+
+        let vault = bastion(["vault", "add", "vault-key", "--key-file", "\(d)/vault_key"])
+        guard vault.status == 0 else { throw SetupError(description: "vault add failed: \(vault)") }
+        try FileManager.default.removeItem(atPath: "\(d)/vault_key")
+
+        servers.append(try ProcessRunner.startServer(Self.bastionBinary, ["serve", "--config", configPath], log: bastionLog))
+        guard ProcessRunner.waitForPort(bastionPort) else {
+            throw SetupError(description: "bastion did not start: \(log)")
+        }
+    }
+
+    /// The bastion's log so far.
+    var log: String { (try? String(contentsOf: bastionLog, encoding: .utf8)) ?? "" }
+
+    /// Runs the `bastion` CLI against this fixture's config.
+    func bastion(_ arguments: [String]) -> RunResult {
+        let quoted = arguments.map(Self.quote).joined(separator: " ")
+        return ProcessRunner.shell("\(Self.quote(Self.bastionBinary)) \(quoted) --config \(Self.quote(configPath))")
+    }
+
+    /// The stock ssh client pointed at the bastion, as `person`, with its certificate
+    /// (ssh picks up KEY-cert.pub next to the key). `options` go before the destination.
+    func sshCommand(as person: String = "alice", login: String? = nil, key: String? = nil, options: [String] = []) -> String {
+        let keyPath = directory.appendingPathComponent(key ?? person).path
+        return (["ssh", "-p", String(bastionPort), "-i", keyPath, "-o", "IdentitiesOnly=yes",
+                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                 "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"] + options + ["\(login ?? person)@127.0.0.1"])
+            .map(Self.quote).joined(separator: " ")
+    }
+
+    /// `ssh … person@bastion REMOTE` with shell redirections in `around` (e.g. "< file").
+    func ssh(as person: String = "alice", login: String? = nil, key: String? = nil, options: [String] = [],
+             _ remote: String = "", around: String = "", timeout: Int = 60) -> RunResult {
+        let command = sshCommand(as: person, login: login, key: key, options: options)
+        return ProcessRunner.shell("\(command) \(remote.isEmpty ? "" : Self.quote(remote)) \(around)", timeout: timeout, in: directory)
+    }
+
+    /// Quotes a word for bash.
+    static func quote(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Runs SQL against the audit store with the sqlite3 CLI (read-only use).
+    func auditQuery(_ sql: String) -> String {
+        ProcessRunner.shell("sqlite3 \(Self.quote(directory.appendingPathComponent("state/audit.sqlite").path)) \(Self.quote(sql))")
+            .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import SSHCrypto
-@Test func placeholderSSHCrypto() { #expect(Bool(true)) }

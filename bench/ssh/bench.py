@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""SSH path benchmark: direct ssh vs through bastion vs OpenSSH ProxyJump, in one run.
+
+Starts, on free loopback ports: a target sshd, a jump sshd (for ProxyJump), and two bastions
+(recording on; recording off), all with keys made in a temporary directory. Prints a
+Markdown table with ratios to direct ssh.
+
+    swift build -c release && python3 bench/ssh/bench.py            # full run
+    python3 bench/ssh/bench.py --mb 100 --setups 20 --concurrency 50  # quick look
+"""
+import argparse, os, shlex, socket, statistics, subprocess, sys, tempfile, threading, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
+
+def wait_port(port, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close(); return
+        except OSError:
+            time.sleep(0.05)
+    sys.exit(f"nothing listens on {port}")
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True, **kw)
+
+class Fixture:
+    def __init__(self, binary):
+        self.d = tempfile.mkdtemp(prefix="bastion-bench-")
+        d = self.d
+        self.user = sh("id -un").stdout.strip()
+        sh(f"""cd {d}
+            ssh-keygen -q -t ed25519 -N '' -f ca
+            ssh-keygen -q -t ed25519 -N '' -f alice
+            ssh-keygen -q -s ca -I alice@bench -n alice,{self.user} -V -5m:+4h -O extension:groups@bastion=engineering alice.pub
+            mkdir plain; cp alice alice.pub plain/
+            ssh-keygen -q -t ed25519 -N '' -f vault_key
+            ssh-keygen -q -t ed25519 -N '' -f target_host
+            ssh-keygen -q -t ed25519 -N '' -f jump_host
+            cat vault_key.pub alice.pub > authorized_keys; chmod 600 authorized_keys
+            mkdir -p /run/sshd 2>/dev/null || true""")
+        self.procs = []
+        self.target = free_port(); self.jump = free_port()
+        for name, port, host in (("target", self.target, "target_host"), ("jump", self.jump, "jump_host")):
+            with open(f"{d}/{name}_sshd_config", "w") as f:
+                f.write(f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {d}/{host}\nPidFile {d}/{name}.pid\n"
+                        f"AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\nUsePAM no\nStrictModes no\n"
+                        f"MaxStartups 2000:30:2000\nMaxSessions 2000\nAllowTcpForwarding yes\n")
+            self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/{name}_sshd_config"], f"{d}/{name}.log")
+            wait_port(port)
+        with open(f"{d}/policy.yaml", "w") as f:
+            f.write("roles:\n  - name: engineer\n    groups: [engineering]\n    targets: [web1]\n"
+                    "    capabilities: [shell, exec]\n    mode: guard\n")
+        self.bastions = {}
+        for label, recording in (("bastion", "true"), ("bastion-norec", "false")):
+            port = free_port()
+            cfg = f"{d}/{label}.yaml"
+            with open(cfg, "w") as f:
+                f.write(f"server:\n  listen: 127.0.0.1:{port}\n  state_dir: {label}-state\n  recording: {recording}\n"
+                        f"auth:\n  user_ca_files: [ca.pub]\ntargets:\n  - name: web1\n    host: 127.0.0.1\n"
+                        f"    port: {self.target}\n    user: {self.user}\n    key: vault\n    host_key_file: target_host.pub\n"
+                        f"policy_file: policy.yaml\n")
+            sh(f"{binary} vault add vault --key-file {d}/vault_key --config {cfg}")
+            p = self.spawn([binary, "serve", "--config", cfg], f"{d}/{label}.log")
+            wait_port(port)
+            self.bastions[label] = (port, p)
+        common = f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes"
+        self.paths = {
+            "direct ssh": f"ssh {common} -i {d}/plain/alice -p {self.target} {self.user}@127.0.0.1",
+            "bastion": f"ssh {common} -i {d}/alice -p {self.bastions['bastion'][0]} alice@127.0.0.1 web1",
+            "ProxyJump": (f"ssh {common} -i {d}/plain/alice -o ProxyCommand={shlex.quote(f'ssh {common} -i {d}/plain/alice -p {self.jump} -W %h:%p {self.user}@127.0.0.1')}"
+                          f" -p {self.target} {self.user}@127.0.0.1"),
+            "bastion, recording off": f"ssh {common} -i {d}/alice -p {self.bastions['bastion-norec'][0]} alice@127.0.0.1 web1",
+        }
+
+    def spawn(self, argv, log):
+        p = subprocess.Popen(argv, stdout=open(log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.procs.append(p); return p
+
+    def close(self):
+        for p in self.procs: p.terminate()
+
+def throughput(cmd, mb, direction):
+    n = mb * 1_000_000
+    if direction == "down":
+        script = f"{cmd} 'head -c {n} /dev/zero' | wc -c"
+    else:
+        script = f"head -c {n} /dev/zero | {cmd} 'wc -c'"
+    t = time.perf_counter(); out = sh(script).stdout.strip(); el = time.perf_counter() - t
+    if int(out.split()[0]) != n: sys.exit(f"{cmd}: moved {out} bytes, expected {n}")
+    return mb / el
+
+def setup_times(cmd, count):
+    times = []
+    for _ in range(count):
+        t = time.perf_counter(); sh(f"{cmd} true"); times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
+
+def rss_kib(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"): return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+def concurrent(cmd, n, pid):
+    peak = [rss_kib(pid)]; stop = threading.Event()
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_kib(pid)); time.sleep(0.02)
+    threading.Thread(target=sample, daemon=True).start()
+    procs = [subprocess.Popen(f"{cmd} 'sleep 2; echo ok'", shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(n)]
+    ok = 0
+    for p in procs:
+        out, _ = p.communicate(timeout=300)
+        ok += (p.returncode == 0 and out.strip() == "ok")
+    stop.set()
+    return ok, peak[0]
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--binary", default=os.path.join(ROOT, ".build/release/bastion"))
+    ap.add_argument("--mb", type=int, default=500)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--setups", type=int, default=50)
+    ap.add_argument("--concurrency", default="100,500")
+    a = ap.parse_args()
+    if not os.access(a.binary, os.X_OK): sys.exit(f"{a.binary} missing: swift build -c release")
+    fx = Fixture(a.binary)
+    try:
+        rows = {}
+        for name, cmd in fx.paths.items():
+            down = statistics.median(throughput(cmd, a.mb, "down") for _ in range(a.runs))
+            up = statistics.median(throughput(cmd, a.mb, "up") for _ in range(a.runs))
+            med, p99 = setup_times(cmd, a.setups) if name != "bastion, recording off" else (None, None)
+            rows[name] = (down, up, med, p99)
+            print(f"measured {name}", file=sys.stderr)
+        base = rows["direct ssh"]
+        print(f"\n### SSH paths ({a.mb} MB per transfer, median of {a.runs}; setup over {a.setups} runs of `ssh … true`)\n")
+        print("| path | down MB/s | × direct | up MB/s | × direct | setup median ms | setup p99 ms | × direct (median) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, (down, up, med, p99) in rows.items():
+            setup = f"{med:.1f} | {p99:.1f} | {med / base[2]:.2f}" if med is not None else "– | – | –"
+            print(f"| {name} | {down:.0f} | {down / base[0]:.2f} | {up:.0f} | {up / base[1]:.2f} | {setup} |")
+        rec, norec = rows["bastion"], rows["bastion, recording off"]
+        print(f"\nRecording overhead (bastion on vs off): down {100 * (1 - rec[0] / norec[0]):+.1f} %, up {100 * (1 - rec[1] / norec[1]):+.1f} %")
+        print("\n| concurrent exec sessions through the bastion | succeeded | bastion peak RSS MiB |")
+        print("|---:|---:|---:|")
+        port, proc = fx.bastions["bastion"]
+        for n in [int(x) for x in a.concurrency.split(",")]:
+            ok, peak = concurrent(fx.paths["bastion"], n, proc.pid)
+            print(f"| {n} | {ok} | {peak / 1024:.0f} |")
+    finally:
+        fx.close()
+
+main()
