@@ -46,11 +46,12 @@ let package = Package(
             name: "BastionPlayCLI",
             dependencies: ["PTYRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "RecorderBench", dependencies: ["PTYRecorder", "SSHCrypto"], path: "bench/recording/RecorderBench"),
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
-        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder"]),
+        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto"]),
     ]
 )

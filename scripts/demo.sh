@@ -68,6 +68,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 AcceptEnv LANG LC_*
+Subsystem sftp internal-sftp
 CFG
 $SUDO mkdir -p /run/sshd
 

@@ -172,6 +172,13 @@ public final class AuditStore: Sendable {
         }
     }
 
+    /// Records where a session's recording is being written.
+    public func recordingStarted(session: String, path: String) {
+        try? write { db in
+            try db.execute(sql: "UPDATE sessions SET recording_path = ? WHERE id = ?", arguments: [path, session])
+        }
+    }
+
     /// Records the finished recording of a session.
     public func recordingClosed(session: String, path: String, size: Int, sha256: String, signatureStatus: String) {
         try? write { db in

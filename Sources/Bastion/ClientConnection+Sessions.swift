@@ -136,7 +136,7 @@ extension ClientConnection {
         let decision = context.access.decide(line, for: person, on: target)
         let word = decision.verdictWord
         do {
-            try context.audit.command(session: channel.id, offset: 0, line: line, decision: word, role: decision.role,
+            try context.audit.command(session: channel.id, offset: channel.tap?.elapsed ?? 0, line: line, decision: word, role: decision.role,
                                       rule: decision.ruleID, message: decision.message)
             try channel.tap?.decision(line: line, decision: word, rule: decision.ruleID)
         } catch {

@@ -56,7 +56,8 @@ final class ClientConnection {
         installServerCallbacks()
 
         guard ssh_handle_key_exchange(session) == SSH_OK else {
-            disconnectReason = "key exchange failed: \(lastError)"
+            let detail = lastError
+            disconnectReason = "key exchange failed: " + (detail.isEmpty ? "timed out or the client left" : detail)
             return
         }
         guard let event = ssh_event_new() else { disconnectReason = "out of memory"; return }

@@ -1,15 +1,75 @@
 import Configuration
 import Foundation
+import PTYRecorder
 
-/// Creates the recording of each session channel. (Wired to PTYRecorder.)
+/// Creates the recording of each session channel: an asciicast file under the recordings
+/// directory (0700), signed with the bastion's recording key, with signed checkpoints going
+/// to the audit store as the session runs.
 final class RecordingFactory: Sendable {
-    let directory: String
+    let directory: RecordingDirectory?
+    let signer: RecordingSigner?
+    let recordInput: Bool
 
+    /// Prepares the directory and signing key; fails (and the server does not start) when either
+    /// is unusable. With recording switched off in config, creates nothing.
     init(settings: ServerSettings) throws {
-        directory = settings.recordingsDirectory
+        recordInput = settings.recordInput
+        guard settings.recordingEnabled else {
+            directory = nil
+            signer = nil
+            Log.warning("recording is switched off (server.recording: false): sessions are not recorded")
+            return
+        }
+        do {
+            directory = try RecordingDirectory(path: settings.recordingsDirectory)
+            let signer = try RecordingSigner.loadOrCreate(path: settings.signingKeyPath)
+            self.signer = signer
+            Log.info("recordings in \(settings.recordingsDirectory), signed by \(signer.publicKey.fingerprintSHA256)")
+        } catch {
+            throw BastionError.recording("cannot prepare recordings: \(error)")
+        }
     }
 
+    /// Starts the recording of one session channel, or returns nil when recording is off.
     func start(record: SessionRecord, terminal: TargetLink.Terminal?, hostKeyFingerprint: String, audit: AuditStore) throws -> SessionTap? {
-        nil
+        guard let directory else { return nil }
+        let header = RecordingHeader(
+            width: terminal?.columns ?? 80, height: terminal?.rows ?? 24,
+            timestamp: Int(record.startedAt.timeIntervalSince1970),
+            environment: ["TERM": terminal?.term ?? "dumb", "SHELL": "/bin/sh"],
+            title: "\(record.identity) → \(record.target ?? "?") (\(record.kind))",
+            bastion: SessionMetadata(
+                sessionID: record.id, kind: record.kind, identity: record.identity, login: record.login,
+                groups: record.groups, certificateSerial: record.serial, sourceAddress: record.source,
+                target: record.target, targetUser: record.targetUser, requestedCommand: record.command,
+                hostKeyFingerprint: hostKeyFingerprint))
+        var options = SessionRecorder.Options()
+        options.input = recordInput ? .masked : .off
+        let path = directory.recordingPath(name: record.id)
+        let recorder = try SessionRecorder(
+            directory: directory, name: record.id, header: header, signer: signer, options: options,
+            onCheckpoint: { checkpoint in
+                audit.checkpoint(session: record.id, path: path, offset: checkpoint.offset,
+                                 sha256: checkpoint.sha256, signature: checkpoint.signature)
+            })
+        audit.recordingStarted(session: record.id, path: recorder.path)
+        return recorder
+    }
+}
+
+extension SessionRecorder: SessionTap {
+    func decision(line: String, decision: String, rule: String?) throws {
+        try self.decision(line: line, decision: decision, rule: rule, role: nil, reason: nil)
+    }
+
+    func finish() -> RecordingSummaryRow? {
+        do {
+            let summary = try close()
+            return RecordingSummaryRow(path: summary.path, size: summary.size, sha256: summary.sha256,
+                                       signatureStatus: summary.signaturePath == nil ? "unsigned" : "signed")
+        } catch {
+            Log.error("recording \(path) could not be closed: \(error)")
+            return RecordingSummaryRow(path: path, size: 0, sha256: "", signatureStatus: "failed: \(error)")
+        }
     }
 }

@@ -8,6 +8,8 @@ protocol SessionTap: AnyObject {
     func resize(columns: Int, rows: Int) throws
     func marker(_ label: String) throws
     func decision(line: String, decision: String, rule: String?) throws
+    /// Seconds since the recording began (the offset stored with command decisions).
+    var elapsed: Double { get }
     /// Flushes what is buffered (called about once a second by the connection loop).
     func tick() throws
     /// Finishes the recording; returns its summary for the audit store.

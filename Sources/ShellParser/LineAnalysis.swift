@@ -110,7 +110,7 @@ public struct ExtractedCommand: Sendable, Equatable {
     /// The base name of argv[0] (`/usr/bin/rm` → `rm`).
     public var baseName: String? {
         guard let name else { return nil }
-        if let slash = name.lastIndex(of: "/") { return String(name[name.index(after: slash)...]) }
-        return name
+        guard let slash = name.utf8.lastIndex(of: UInt8(ascii: "/")) else { return name }
+        return String(name[name.utf8.index(after: slash)...])
     }
 }

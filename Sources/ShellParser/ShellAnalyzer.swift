@@ -7,7 +7,8 @@ public enum ShellAnalyzer {
 
     /// Analyses raw bytes (invalid UTF-8 and NUL included).
     public static func analyze(bytes: [UInt8]) -> LineAnalysis {
-        // PLACEHOLDER until the parser lands: treats the whole line as one opaque command.
-        LineAnalysis(status: .complete, commands: [])
+        var parser = LineParser(bytes: bytes)
+        let status = parser.parseLine()
+        return LineAnalysis(status: status, commands: parser.commands)
     }
 }

@@ -73,7 +73,7 @@ struct ConfigurationTests {
     /// A wrong type is an error at the value.
     @Test func wrongTypeHasPosition() {
         let e = firstError(Self.good.replacingOccurrences(of: "    user: deploy", with: "    user: deploy\n    port: twenty-two"))
-        #expect(e?.line == 11)
+        #expect(e?.line == 10)
         #expect(e?.message.contains("integer") == true)
     }
 

@@ -48,7 +48,7 @@ class Fixture:
             with open(f"{d}/{name}_sshd_config", "w") as f:
                 f.write(f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {d}/{host}\nPidFile {d}/{name}.pid\n"
                         f"AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\nUsePAM no\nStrictModes no\n"
-                        f"MaxStartups 2000:30:2000\nMaxSessions 2000\nAllowTcpForwarding yes\n")
+                        f"MaxStartups 2000:30:2000\nMaxSessions 2000\nAllowTcpForwarding yes\nSubsystem sftp internal-sftp\n")
             self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/{name}_sshd_config"], f"{d}/{name}.log")
             wait_port(port)
         with open(f"{d}/policy.yaml", "w") as f:

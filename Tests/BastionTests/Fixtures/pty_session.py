@@ -2,7 +2,8 @@
 """Runs a command under a fresh pseudo-terminal, like a person at a terminal would.
 
 Usage: pty_session.py ROWS COLS SCRIPT -- COMMAND...
-SCRIPT is a JSON list of steps: {"send": "text"}, {"expect": "text"}, {"resize": [rows, cols]}.
+SCRIPT is a JSON list of steps: {"send": "text"}, {"expect": "text"}, {"resize": [rows, cols]},
+{"sleep": seconds} (e.g. to let SIGWINCH reach ssh before typing on).
 Prints everything the terminal showed, then "\n__EXIT__ N" with the command's exit status.
 Exits 3 if an expected text does not appear within 15 s.
 """
@@ -35,6 +36,8 @@ def main():
     for step in script:
         if "send" in step:
             os.write(fd, step["send"].encode())
+        elif "sleep" in step:
+            time.sleep(step["sleep"])
         elif "resize" in step:
             r, c = step["resize"]
             fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", r, c, 0, 0))

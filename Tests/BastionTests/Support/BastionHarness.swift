@@ -13,12 +13,15 @@ final class BastionHarness: @unchecked Sendable {
     let targetUser: String
     let configPath: String
     let bastionLog: URL
-    private var servers: [Process] = []
+    private var servers: [pid_t] = []
 
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let binDirectory = packageRoot.appendingPathComponent(".build/debug")
-    static var bastionBinary: String { binDirectory.appendingPathComponent("bastion").path }
+    /// The `bastion` executable under test (`BASTION_BINARY` overrides, e.g. for a release build).
+    static var bastionBinary: String {
+        ProcessInfo.processInfo.environment["BASTION_BINARY"] ?? binDirectory.appendingPathComponent("bastion").path
+    }
 
     struct SetupError: Error, CustomStringConvertible { var description: String }
 
@@ -71,6 +74,7 @@ final class BastionHarness: @unchecked Sendable {
             UsePAM no
             StrictModes no
             AcceptEnv LANG LC_*
+            Subsystem sftp internal-sftp
             """.write(toFile: "\(d)/sshd_config", atomically: true, encoding: .utf8)
         servers.append(try ProcessRunner.startServer("/usr/sbin/sshd", ["-D", "-e", "-f", "\(d)/sshd_config"],
                                                      log: directory.appendingPathComponent("sshd.log")))
@@ -82,7 +86,7 @@ final class BastionHarness: @unchecked Sendable {
             server:
               listen: 127.0.0.1:\(bastionPort)
               state_dir: state
-              auth_timeout: 10s
+              auth_timeout: 5s
             \(server)
             auth:
               user_ca_files: [ca.pub]
@@ -140,11 +144,13 @@ final class BastionHarness: @unchecked Sendable {
             .map(Self.quote).joined(separator: " ")
     }
 
-    /// `ssh … person@bastion REMOTE` with shell redirections in `around` (e.g. "< file").
+    /// `ssh … person@bastion TARGET COMMAND` (each given word quoted once, as a user would),
+    /// with shell redirections in `around` (e.g. "< file").
     func ssh(as person: String = "alice", login: String? = nil, key: String? = nil, options: [String] = [],
-             _ remote: String = "", around: String = "", timeout: Int = 60) -> RunResult {
-        let command = sshCommand(as: person, login: login, key: key, options: options)
-        return ProcessRunner.shell("\(command) \(remote.isEmpty ? "" : Self.quote(remote)) \(around)", timeout: timeout, in: directory)
+             _ target: String? = nil, _ command: String? = nil, around: String = "", timeout: Int = 60) -> RunResult {
+        let ssh = sshCommand(as: person, login: login, key: key, options: options)
+        let words = [target, command].compactMap { $0 }.map(Self.quote).joined(separator: " ")
+        return ProcessRunner.shell("\(ssh) \(words) \(around)", timeout: timeout, in: directory)
     }
 
     /// Quotes a word for bash.

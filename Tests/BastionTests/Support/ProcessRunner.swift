@@ -16,35 +16,65 @@ enum ProcessRunner {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-k", "5", String(timeout), "/bin/bash", "-c", script]
-        if let directory { process.currentDirectoryURL = directory }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try? FileHandle(forWritingTo: out)
-        process.standardError = try? FileHandle(forWritingTo: err)
-        do { try process.run() } catch { return RunResult(status: -1, stdout: "", stderr: "cannot run bash: \(error)") }
-        process.waitUntilExit()
-        return RunResult(status: process.terminationStatus,
-                         stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        let out = scratch.appendingPathComponent("out").path, err = scratch.appendingPathComponent("err").path
+        let cd = directory.map { "cd \(quote($0.path)) && " } ?? ""
+        let wrapped = "\(cd)exec /usr/bin/timeout -k 5 \(timeout) /bin/bash -c \(quote(script)) </dev/null >\(quote(out)) 2>\(quote(err))"
+        guard let pid = spawn(["/bin/bash", "-c", wrapped]) else {
+            return RunResult(status: -1, stdout: "", stderr: "cannot start bash")
+        }
+        let status = wait(pid)
+        return RunResult(status: status,
+                         stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 
-    /// Starts a long-running server; it is killed when the test process exits.
-    static func startServer(_ executable: String, _ arguments: [String], log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-        ServerReaper.shared.adopt(process.processIdentifier)
-        return process
+    /// Starts a long-running server with its output in `log`; it is killed when the test
+    /// process exits.
+    static func startServer(_ executable: String, _ arguments: [String], log: URL) throws -> pid_t {
+        let command = ([executable] + arguments).map(quote).joined(separator: " ")
+        // A watcher ends the server when the test process goes away, even if it crashed.
+        let watcher = """
+            \(command) </dev/null >\(quote(log.path)) 2>&1 & server=$!
+            trap 'kill $server 2>/dev/null' EXIT TERM INT
+            while kill -0 \(getpid()) 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done
+            """
+        guard let pid = spawn(["/bin/bash", "-c", watcher]) else {
+            throw BastionHarness.SetupError(description: "cannot start \(executable)")
+        }
+        ServerReaper.shared.adopt(pid)
+        return pid
+    }
+
+    /// posix_spawn and waitpid directly: Foundation's Process can miss a child's exit when
+    /// many tests wait at once.
+    /// The child starts with no signals blocked and default handlers: test threads block some
+    /// (SIGWINCH among them), and an inherited mask would silently change what ssh does.
+    private static func spawn(_ argv: [String]) -> pid_t? {
+        var pid: pid_t = 0
+        var cArgs = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let rc = posix_spawn(&pid, argv[0], nil, &attributes, &cArgs, environ)
+        return rc == 0 ? pid : nil
+    }
+
+    private static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if status & 0x7f == 0 { return (status >> 8) & 0xff }
+        return 128 + (status & 0x7f)
+    }
+
+    static func quote(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A loopback TCP port nobody listens on right now.

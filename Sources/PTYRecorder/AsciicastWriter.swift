@@ -1,0 +1,324 @@
+import SSHCrypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes one asciicast v2 file incrementally, with a running SHA-256 (for signed checkpoints)
+/// and SHA-512 (for the whole-file SSHSIG made at close).
+///
+/// Events are buffered and written out by `flush()`: when the buffer passes `bufferLimit`,
+/// when an event arrives a second or more after the last flush, at every marker (the caller
+/// asks), at `tick()`, and at `close()`, which also fsyncs. Every failed system call is thrown
+/// and the writer stays failed: the server must end the session (fail closed).
+///
+/// Not thread-safe: one writer belongs to one relay loop.
+public final class AsciicastWriter {
+    /// Tuning of flushes and checkpoints.
+    public struct Options: Sendable {
+        /// Flush when buffered data is older than this (seconds).
+        public var flushInterval: Double = 1
+        /// Make a signed checkpoint at a flush when the last one is older than this (seconds).
+        public var checkpointInterval: Double = 1
+        /// Flush when this many bytes are buffered.
+        public var bufferLimit: Int = 256 * 1024
+        /// Creates the defaults.
+        public init() {}
+    }
+
+    /// Path of the `.cast` file.
+    public let path: String
+    /// Path of the `.cast.chk` checkpoint sidecar (JSON lines).
+    public let checkpointPath: String
+    /// Path of the `.cast.sig` signature written at close.
+    public let signaturePath: String
+
+    private let signer: RecordingSigner?
+    private let options: Options
+    private let clock: () -> Double
+    private let onCheckpoint: ((RecordingCheckpoint) throws -> Void)?
+    private let start: Double
+
+    private var fd: Int32
+    private var checkpointFD: Int32
+    private var buffer: [UInt8] = []
+    private let sha256 = SHA256Hasher()
+    private let sha512 = BackgroundDigest()
+    private var written = 0
+    private var lastFlush: Double
+    private var lastCheckpoint: Double
+    private var lastCheckpointOffset = -1
+    private var lastTime: Double = 0
+    private var failure: RecordingError?
+    private var closed = false
+
+    private var stdoutEncoder = JSONStringEncoder()
+    private var stderrEncoder = JSONStringEncoder()
+    private var inputEncoder = JSONStringEncoder()
+
+    /// Creates `path` (0600, must not exist) and writes the header.
+    ///
+    /// - Parameters:
+    ///   - signer: signs checkpoints and the file; nil writes an unsigned recording (tests, tools).
+    ///   - clock: seconds on a monotonic clock (default `CLOCK_MONOTONIC`); event times are
+    ///     measured from the first call. Tests pass a fake clock.
+    ///   - onCheckpoint: receives every signed checkpoint (the audit store); a throw fails the writer.
+    public init(path: String, header: RecordingHeader, signer: RecordingSigner?, options: Options = Options(),
+                clock: (() -> Double)? = nil,
+                onCheckpoint: ((RecordingCheckpoint) throws -> Void)? = nil) throws {
+        self.path = path
+        checkpointPath = path + ".chk"
+        signaturePath = path + ".sig"
+        self.signer = signer
+        self.options = options
+        let clock = clock ?? SystemCall.monotonicSeconds
+        self.clock = clock
+        self.onCheckpoint = onCheckpoint
+        start = clock()
+        lastFlush = start
+        lastCheckpoint = start
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW
+        fd = try SystemCall.retrying("create", path: path) { open(path, flags, 0o600) }
+        checkpointFD = -1
+        do {
+            try SystemCall.retrying("chmod", path: path) { fchmod(fd, 0o600) }
+            if signer != nil {
+                let chk = checkpointPath
+                checkpointFD = try SystemCall.retrying("create", path: chk) { open(chk, flags, 0o600) }
+                try SystemCall.retrying("chmod", path: chk) { fchmod(checkpointFD, 0o600) }
+            }
+            buffer.reserveCapacity(options.bufferLimit + 4096)
+            var header = header
+            if let signer, header.bastion != nil { header.bastion?.signingKeyFingerprint = signer.publicKey.fingerprintSHA256 }
+            buffer.append(contentsOf: try header.encodedLine())
+            try flush()
+        } catch {
+            Glibc.close(fd)
+            if checkpointFD >= 0 { Glibc.close(checkpointFD) }
+            throw error
+        }
+    }
+
+    deinit {
+        if !closed {
+            if fd >= 0 { Glibc.close(fd) }
+            if checkpointFD >= 0 { Glibc.close(checkpointFD) }
+        }
+    }
+
+    /// Seconds since the recording started, by the writer's clock (the offset stored with
+    /// command decisions in the audit store).
+    public var elapsed: Double { max(lastTime, clock() - start) }
+
+    /// The clock's current reading (absolute; pass as `at:`).
+    var clockNow: Double { clock() }
+
+    /// Bytes written to the file so far (excluding what is still buffered).
+    public var bytesWritten: Int { written }
+
+    /// Appends an output event: `o` for stdout, `e` for stderr.
+    public func output(_ bytes: UnsafeRawBufferPointer, stream: RecordedStream = .stdout, at time: Double? = nil) throws {
+        switch stream {
+        case .stdout: try event(code: 0x6F, bytes: bytes, encoder: &stdoutEncoder, at: time)
+        case .stderr: try event(code: 0x65, bytes: bytes, encoder: &stderrEncoder, at: time)
+        }
+    }
+
+    /// Appends an `i` event verbatim (masking is `SessionRecorder`'s job).
+    public func input(_ bytes: UnsafeRawBufferPointer, at time: Double? = nil) throws {
+        try event(code: 0x69, bytes: bytes, encoder: &inputEncoder, at: time)
+    }
+
+    /// Appends an `r` event `COLSxROWS`.
+    public func resize(columns: Int, rows: Int, at time: Double? = nil) throws {
+        try text(code: 0x72, "\(max(0, columns))x\(max(0, rows))", at: time)
+    }
+
+    /// Appends an `m` event and flushes, so the marker is on disk when the caller proceeds.
+    public func marker(_ label: String, at time: Double? = nil) throws {
+        try text(code: 0x6D, label, at: time)
+        try flush()
+    }
+
+    /// Flushes buffered events and makes a checkpoint when one is due. The server calls this
+    /// about once a second; events also trigger it when the last flush is a second old.
+    public func tick() throws {
+        try checkUsable()
+        if !buffer.isEmpty { try flush() } else { try checkpointIfDue(now: clock()) }
+    }
+
+    /// Writes buffered events, a final checkpoint, fsyncs, and writes `FILE.cast.sig`.
+    /// After close (or a failure) the writer refuses further events.
+    public func close() throws -> RecordingSummary {
+        try checkUsable()
+        defer { closed = true; fd = -1; checkpointFD = -1 }
+        do {
+            if !buffer.isEmpty { try writeBuffer() }
+            try makeCheckpoint(now: clock(), final: true)
+            let sha256Hex = Hex.encode(sha256.snapshot())
+            try SystemCall.retrying("fsync", path: path) { fsync(fd) }
+            try Self.closeChecked(&fd, path: path)
+            var signaturePath: String?
+            if let signer {
+                try SystemCall.retrying("fsync", path: checkpointPath) { fsync(checkpointFD) }
+                try Self.closeChecked(&checkpointFD, path: checkpointPath)
+                let armored = try signer.signFile(sha512: sha512.finalize())
+                try Self.writeAtomically(Array(armored.utf8), to: self.signaturePath)
+                signaturePath = self.signaturePath
+            }
+            Self.syncDirectory(of: path)
+            return RecordingSummary(path: path, size: written, sha256: sha256Hex, signaturePath: signaturePath,
+                                    checkpointPath: signer == nil ? nil : checkpointPath, duration: lastTime)
+        } catch let error as RecordingError {
+            failure = error
+            if fd >= 0 { Glibc.close(fd) }
+            if checkpointFD >= 0 { Glibc.close(checkpointFD) }
+            throw error
+        }
+    }
+
+    // MARK: - Events
+
+    private func event(code: UInt8, bytes: UnsafeRawBufferPointer, encoder: inout JSONStringEncoder, at time: Double?) throws {
+        try checkUsable()
+        let now = time ?? clock()
+        let mark = buffer.count
+        appendPrefix(code: code, now: now)
+        let bodyStart = buffer.count
+        encoder.append(bytes, to: &buffer)
+        if buffer.count == bodyStart {
+            // Everything was an incomplete UTF-8 tail carried to the next chunk.
+            buffer.removeSubrange(mark...)
+            return
+        }
+        buffer.append(0x22)
+        buffer.append(0x5D)
+        buffer.append(0x0A)
+        try flushIfDue(now: now)
+    }
+
+    private func text(code: UInt8, _ text: String, at time: Double?) throws {
+        try checkUsable()
+        let now = time ?? clock()
+        appendPrefix(code: code, now: now)
+        var literal = JSONStringEncoder.literal(text)
+        literal.removeFirst()
+        buffer.append(contentsOf: literal)
+        buffer.append(0x5D)
+        buffer.append(0x0A)
+        try flushIfDue(now: now)
+    }
+
+    /// `[12.345678, "o", "` — times never go backwards.
+    private func appendPrefix(code: UInt8, now: Double) {
+        let seconds = max(lastTime, now - start)
+        lastTime = seconds
+        buffer.append(0x5B)
+        EventTime.append(seconds, to: &buffer)
+        buffer.append(0x2C)
+        buffer.append(0x20)
+        buffer.append(0x22)
+        buffer.append(code)
+        buffer.append(0x22)
+        buffer.append(0x2C)
+        buffer.append(0x20)
+        buffer.append(0x22)
+    }
+
+    private func flushIfDue(now: Double) throws {
+        if buffer.count >= options.bufferLimit || now - lastFlush >= options.flushInterval {
+            try flush()
+        }
+    }
+
+    /// Writes the buffer to the file (no fsync) and makes a checkpoint when one is due.
+    public func flush() throws {
+        try checkUsable()
+        try writeBuffer()
+        try checkpointIfDue(now: clock())
+    }
+
+    private func writeBuffer() throws {
+        lastFlush = clock()
+        guard !buffer.isEmpty else { return }
+        do {
+            try buffer.withUnsafeBytes { bytes in
+                try SystemCall.writeAll(fd, bytes, path: path)
+                sha256.update(bytes)
+            }
+        } catch let error as RecordingError {
+            failure = error
+            throw error
+        }
+        written += buffer.count
+        if signer != nil {
+            // The hasher keeps this buffer; the writer continues in a fresh one.
+            sha512.update(buffer)
+            buffer = []
+            buffer.reserveCapacity(options.bufferLimit + 4096)
+        } else {
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func checkpointIfDue(now: Double) throws {
+        guard signer != nil, written != lastCheckpointOffset, now - lastCheckpoint >= options.checkpointInterval else { return }
+        try makeCheckpoint(now: now, final: false)
+    }
+
+    private func makeCheckpoint(now: Double, final: Bool) throws {
+        guard let signer else { return }
+        lastCheckpoint = now
+        lastCheckpointOffset = written
+        let digest = Hex.encode(sha256.snapshot())
+        let statement = RecordingCheckpoint.statement(offset: written, sha256: digest, final: final)
+        let checkpoint = RecordingCheckpoint(offset: written, sha256: digest, time: lastTime, final: final,
+                                             signature: try signer.signCheckpoint(statement: statement))
+        do {
+            try checkpoint.sidecarLine().withUnsafeBytes { try SystemCall.writeAll(checkpointFD, $0, path: checkpointPath) }
+        } catch let error as RecordingError {
+            failure = error
+            throw error
+        }
+        do { try onCheckpoint?(checkpoint) } catch {
+            let wrapped = RecordingError(.checkpointSink, "cannot store a recording checkpoint: \(error)")
+            failure = wrapped
+            throw wrapped
+        }
+    }
+
+    private func checkUsable() throws {
+        if let failure { throw failure }
+        if closed { throw RecordingError(.closed, "the recording \(path) is already closed") }
+    }
+
+    private static func writeAtomically(_ bytes: [UInt8], to target: String) throws {
+        let temporary = target + ".tmp"
+        unlink(temporary)
+        let fd = try SystemCall.retrying("create", path: temporary) {
+            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        }
+        defer { Glibc.close(fd) }
+        try bytes.withUnsafeBytes { try SystemCall.writeAll(fd, $0, path: temporary) }
+        try SystemCall.retrying("fsync", path: temporary) { fsync(fd) }
+        try SystemCall.retrying("rename", path: target) { rename(temporary, target) }
+    }
+
+    /// Closes once (Linux closes the descriptor even when `close` reports an error).
+    private static func closeChecked(_ fd: inout Int32, path: String) throws {
+        let result = Glibc.close(fd)
+        fd = -1
+        if result != 0 { throw RecordingError.io("close", path: path, errno: errno) }
+    }
+
+    private static func syncDirectory(of path: String) {
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        Glibc.close(fd)
+    }
+}

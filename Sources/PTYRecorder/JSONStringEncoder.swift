@@ -1,0 +1,222 @@
+/// Encodes a byte stream as the body of a JSON string, one chunk at a time.
+///
+/// The relay hands over whatever a `read` returned, so a UTF-8 sequence may be split between
+/// two chunks: the incomplete tail is carried into the next chunk instead of being written
+/// as garbage. Bytes that are not valid UTF-8 (stray continuation bytes, overlong forms,
+/// surrogates, code points above U+10FFFF) become U+FFFD, so every event is valid JSON.
+struct JSONStringEncoder {
+    /// Bytes of a sequence begun in an earlier chunk (at most 3).
+    private var carry: (UInt8, UInt8, UInt8) = (0, 0, 0)
+    private var carryCount = 0
+    /// Total length of the sequence being carried.
+    private var carryNeeded = 0
+
+    /// U+FFFD, appended byte by byte (no global array access in the hot loop).
+    @inline(__always)
+    private static func appendReplacement(to out: inout [UInt8]) {
+        out.append(0xEF)
+        out.append(0xBF)
+        out.append(0xBD)
+    }
+
+    /// True when a sequence started in an earlier chunk is still incomplete.
+    var hasCarry: Bool { carryCount > 0 }
+
+    /// Appends the escaped form of `bytes` to `out` (without quotes).
+    ///
+    /// Runs of bytes that need no escaping (printable ASCII other than `"` and `\`, and valid
+    /// multi-byte sequences) are copied in one `append`, which keeps the relay's per-chunk cost
+    /// close to a `memcpy`.
+    mutating func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        var index = 0
+        let count = bytes.count
+        if carryCount > 0 {
+            index = finishCarry(bytes, into: &out)
+        }
+        var runStart = index
+        @inline(__always) func flushRun(_ end: Int, _ out: inout [UInt8]) {
+            if end > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])) }
+        }
+        while index < count {
+            // Eight bytes at a time while they are all plain ASCII (SWAR test).
+            while index + 8 <= count, Self.isPlainASCII(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                index += 8
+            }
+            guard index < count else { break }
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x80 && byte != 0x22 && byte != 0x5C {
+                index += 1
+                continue
+            }
+            if byte < 0x80 {
+                flushRun(index, &out)
+                Self.appendASCII(byte, to: &out)
+                index += 1
+                runStart = index
+                continue
+            }
+            let (length, low, high) = Self.sequenceShape(lead: byte)
+            guard length > 0 else {
+                flushRun(index, &out)
+                Self.appendReplacement(to: &out)
+                index += 1
+                runStart = index
+                continue
+            }
+            var valid = 1
+            while valid < length, index + valid < count {
+                let next = bytes[index + valid]
+                let lower: UInt8 = valid == 1 ? low : 0x80
+                let upper: UInt8 = valid == 1 ? high : 0xBF
+                guard next >= lower, next <= upper else { break }
+                valid += 1
+            }
+            if valid == length {
+                index += length  // stays in the run
+            } else if index + valid == count {
+                // A valid prefix that runs to the end of the chunk: carry it.
+                flushRun(index, &out)
+                carryNeeded = length
+                carryCount = 0
+                for offset in 0..<valid { pushCarry(bytes[index + offset]) }
+                index = count
+                runStart = count
+            } else {
+                flushRun(index, &out)
+                Self.appendReplacement(to: &out)
+                index += valid
+                runStart = index
+            }
+        }
+        flushRun(count, &out)
+    }
+
+    /// Writes U+FFFD for a sequence left incomplete at the end of the stream.
+    mutating func finish(to out: inout [UInt8]) {
+        if carryCount > 0 {
+            Self.appendReplacement(to: &out)
+            carryCount = 0
+        }
+    }
+
+    /// Completes a carried sequence with the start of `bytes`; returns how many bytes it used.
+    private mutating func finishCarry(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Int {
+        var index = 0
+        let (_, low, high) = Self.sequenceShape(lead: carry.0)
+        while carryCount < carryNeeded, index < bytes.count {
+            let next = bytes[index]
+            let lower: UInt8 = carryCount == 1 ? low : 0x80
+            let upper: UInt8 = carryCount == 1 ? high : 0xBF
+            guard next >= lower, next <= upper else {
+                Self.appendReplacement(to: &out)
+                carryCount = 0
+                return index
+            }
+            pushCarry(next)
+            index += 1
+        }
+        if carryCount == carryNeeded {
+            out.append(carry.0)
+            if carryNeeded > 1 { out.append(carry.1) }
+            if carryNeeded > 2 { out.append(carry.2) }
+            if carryNeeded > 3 { out.append(bytes[index - 1]) }
+            carryCount = 0
+        }
+        return index
+    }
+
+    /// Stores one byte of an incomplete sequence; the fourth byte of a 4-byte sequence is never
+    /// stored, since it completes the sequence (see `finishCarry`).
+    private mutating func pushCarry(_ byte: UInt8) {
+        switch carryCount {
+        case 0: carry.0 = byte
+        case 1: carry.1 = byte
+        case 2: carry.2 = byte
+        default: break
+        }
+        carryCount += 1
+    }
+
+    /// Length of the sequence a lead byte starts and the allowed range of its second byte
+    /// (Unicode table 3-7); length 0 for a byte that cannot start a sequence.
+    static func sequenceShape(lead: UInt8) -> (Int, UInt8, UInt8) {
+        switch lead {
+        case 0xC2...0xDF: return (2, 0x80, 0xBF)
+        case 0xE0: return (3, 0xA0, 0xBF)
+        case 0xE1...0xEC, 0xEE...0xEF: return (3, 0x80, 0xBF)
+        case 0xED: return (3, 0x80, 0x9F)
+        case 0xF0: return (4, 0x90, 0xBF)
+        case 0xF1...0xF3: return (4, 0x80, 0xBF)
+        case 0xF4: return (4, 0x80, 0x8F)
+        default: return (0, 0, 0)
+        }
+    }
+
+    @inline(__always)
+    static func appendASCII(_ byte: UInt8, to out: inout [UInt8]) {
+        switch byte {
+        case 0x22: out.append(0x5C); out.append(0x22)
+        case 0x5C: out.append(0x5C); out.append(0x5C)
+        case 0x0A: out.append(0x5C); out.append(0x6E)
+        case 0x0D: out.append(0x5C); out.append(0x72)
+        case 0x09: out.append(0x5C); out.append(0x74)
+        case 0x08: out.append(0x5C); out.append(0x62)
+        case 0x0C: out.append(0x5C); out.append(0x66)
+        case 0x00..<0x20:
+            // Byte by byte: an array literal here would allocate for every escape.
+            out.append(0x5C)
+            out.append(0x75)
+            out.append(0x30)
+            out.append(0x30)
+            out.append(byte >= 0x10 ? 0x31 : 0x30)
+            let low = byte & 0x0F
+            out.append(low < 10 ? 0x30 + low : 0x57 + low)
+        default: out.append(byte)
+        }
+    }
+
+    /// True when none of the eight bytes in `word` needs escaping or UTF-8 checking: no byte
+    /// below 0x20, none with the high bit, no `"` and no `\`.
+    @inline(__always)
+    static func isPlainASCII(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below20 = (word &- ones &* 0x20) & ~word & highs
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let hasQuote = (quote &- ones) & ~quote & highs
+        let hasBackslash = (backslash &- ones) & ~backslash & highs
+        return (word & highs) | below20 | hasQuote | hasBackslash == 0
+    }
+
+    /// True when `bytes` are valid UTF-8 (checked without building a String).
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer in
+            var index = 0
+            let count = buffer.count
+            while index < count {
+                let byte = buffer[index]
+                if byte < 0x80 { index += 1; continue }
+                let (length, low, high) = sequenceShape(lead: byte)
+                guard length > 0, index + length <= count else { return false }
+                let second = buffer[index + 1]
+                guard second >= low, second <= high else { return false }
+                for offset in 2..<max(2, length) where buffer[index + offset] & 0xC0 != 0x80 { return false }
+                index += length
+            }
+            return true
+        }
+    }
+
+    /// The JSON string literal (with quotes) of a Swift string.
+    static func literal(_ text: String) -> [UInt8] {
+        var out: [UInt8] = [0x22]
+        var encoder = JSONStringEncoder()
+        var utf8 = Array(text.utf8)
+        utf8.withUnsafeBytes { encoder.append($0, to: &out) }
+        encoder.finish(to: &out)
+        utf8.removeAll()
+        out.append(0x22)
+        return out
+    }
+}

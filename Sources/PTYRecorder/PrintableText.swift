@@ -1,0 +1,30 @@
+/// Makes recorded text safe to print on the auditor's terminal in listings: control characters
+/// (C0, DEL, C1) become `\xNN`, so a hostile command line cannot carry escape sequences.
+public enum PrintableText {
+    /// `text` with control characters escaped.
+    public static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// `h:mm:ss.mmm` or `m:ss.mmm`.
+    public static func duration(_ seconds: Double) -> String {
+        let clamped = seconds.isFinite ? max(0, min(seconds, 1e9)) : 0
+        let millis = Int((clamped * 1000).rounded(.down))
+        let hours = millis / 3_600_000, minutes = millis / 60_000 % 60, secs = millis / 1000 % 60, rest = millis % 1000
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let tail = "\(pad(secs, 2)).\(pad(rest, 3))"
+        return hours > 0 ? "\(hours):\(pad(minutes, 2)):\(tail)" : "\(minutes):\(tail)"
+    }
+}

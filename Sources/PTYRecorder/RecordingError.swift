@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a recording could not be written, read or verified.
+///
+/// The message names the file and what to do; the server shows it to the user when it fails
+/// closed, and `bastion-play` prints it.
+public struct RecordingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The kind of failure, for callers that react differently.
+    public enum Code: String, Sendable {
+        /// The recordings directory is missing, not a directory, or group/world accessible.
+        case unsafeDirectory
+        /// A system call on the recording failed (disk full, permissions, I/O error).
+        case io
+        /// The recording was already closed or failed earlier.
+        case closed
+        /// The file is not asciicast v2 or is damaged at the given place.
+        case malformed
+        /// Signing failed.
+        case signing
+        /// A checkpoint sink (the audit store) refused a checkpoint.
+        case checkpointSink
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// What went wrong, for people.
+    public let message: String
+
+    /// Creates an error; prefer the static constructors.
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// `code: message`.
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    static func io(_ operation: String, path: String, errno code: Int32) -> RecordingError {
+        RecordingError(.io, "\(operation) \(path): \(String(cString: strerror(code)))")
+    }
+
+    static func malformed(_ message: String) -> RecordingError {
+        RecordingError(.malformed, message)
+    }
+}

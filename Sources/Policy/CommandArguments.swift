@@ -1,0 +1,67 @@
+import ShellParser
+
+/// The arguments of one command, split the way option parsers see them: flags before `--`,
+/// positional arguments (prepared as paths), and the text rules may search. (A class: it is
+/// built once per command and shared by every rule that looks.)
+final class CommandArguments {
+    /// Letters of static single-dash words (`-rf` → r, f).
+    let shortFlags: Set<UInt8>
+    /// Static single-dash words as written (`-delete`, `-rf`).
+    let dashWords: Set<String>
+    /// Names of static long flags, without `--` and without `=value`.
+    let longFlags: [String]
+    /// Whether a dynamic word could expand to a flag (`$opts`, `"$@"`).
+    let mayHideFlags: Bool
+    /// Words that are not flags (and every word after `--`).
+    let positionals: [ShellWord]
+    /// The positionals prepared for path globs (on first use).
+    private(set) lazy var positionalPaths: [PathArgument] = positionals.map(PathArgument.init)
+    /// Every argument after the command name.
+    let words: [ShellWord]
+    /// The arguments joined by single spaces (on first use).
+    private(set) lazy var text: String = words.map(\.text).joined(separator: " ")
+
+    init(_ argv: [ShellWord]) {
+        var shortFlags = Set<UInt8>()
+        var dashWords = Set<String>()
+        var longFlags: [String] = []
+        var mayHideFlags = false
+        var positionals: [ShellWord] = []
+        var endOfOptions = false
+        let words = Array(argv.dropFirst())
+        for word in words {
+            if endOfOptions {
+                positionals.append(word)
+                continue
+            }
+            if word.isDynamic {
+                if let first = word.text.first, "$`-*?[".contains(first) { mayHideFlags = true }
+                if !word.text.hasPrefix("-") {
+                    positionals.append(word)
+                    continue
+                }
+            }
+            let text = word.text
+            if text == "--" && !word.isDynamic {
+                endOfOptions = true
+            } else if text.hasPrefix("--") {
+                let body = text.dropFirst(2)
+                longFlags.append(String(body.prefix { $0 != "=" }))
+            } else if text.hasPrefix("-") && text.utf8.count > 1 {
+                dashWords.insert(text)
+                for byte in text.utf8.dropFirst() { shortFlags.insert(byte) }
+            } else {
+                positionals.append(word)
+            }
+        }
+        self.shortFlags = shortFlags
+        self.dashWords = dashWords
+        self.longFlags = longFlags
+        self.mayHideFlags = mayHideFlags
+        self.positionals = positionals
+        self.words = words
+    }
+
+    /// Whether any argument depends on run-time expansion.
+    var hasDynamicWords: Bool { words.contains { $0.isDynamic } }
+}

@@ -1,0 +1,183 @@
+import ShellParser
+
+/// One positional argument or redirect target, prepared for matching against path globs.
+///
+/// A static word is one normalised path. A dynamic word (`/*`, `"$dir/"`, `~/*.log`) is a
+/// pattern: each parameter or command substitution becomes either nothing or one wildcard
+/// segment (both variants are kept, so `"$dir/"` is also seen as `/`), and shell globs stay globs.
+struct PathArgument: Sendable {
+    /// The normalised path when the word is static.
+    let literal: [UInt8]?
+    /// Pattern variants when the word is dynamic.
+    let patterns: [[GlobToken]]
+    /// The parent of a pattern whose last segment is only wildcards (`/*` → `/`): removing
+    /// everything inside a directory counts as removing the directory.
+    let parent: [UInt8]?
+    /// Whether the value depends on parameters or substitutions, not only on globbing.
+    let hasExpansion: Bool
+    /// For glob-only patterns: the static directory before the first wildcard (normalised).
+    let staticDirectory: String?
+    /// A dynamic word too long to analyse (more than ``maxDynamicLength`` bytes): it may match
+    /// anything a deny rule names and surely matches nothing an allow rule names.
+    let oversized: Bool
+
+    static let maxDynamicLength = 4096
+
+    private static let expansionMark: Character = "\u{1}"
+
+    init(_ word: ShellWord) {
+        guard word.isDynamic else {
+            literal = Array(PathNormalizer.normalize(word.text).utf8)
+            patterns = []
+            parent = nil
+            hasExpansion = false
+            staticDirectory = nil
+            oversized = false
+            return
+        }
+        literal = nil
+        guard word.text.utf8.count <= PathArgument.maxDynamicLength else {
+            patterns = []
+            parent = nil
+            hasExpansion = true
+            staticDirectory = nil
+            oversized = true
+            return
+        }
+        oversized = false
+        let (marked, expansions) = PathArgument.markExpansions(word.text)
+        hasExpansion = expansions
+        var variants: [[GlobToken]] = []
+        var parent: [UInt8]?
+        for replacement in expansions ? ["", "\u{1}"] : [""] {
+            var text = ""
+            for character in marked {
+                if character == PathArgument.expansionMark { text += replacement } else { text.append(character) }
+            }
+            let normalised = PathNormalizer.normalize(text)
+            let tokens = PathArgument.tokens(normalised)
+            if !variants.contains(tokens) { variants.append(tokens) }
+            if parent == nil, let slash = normalised.lastIndex(of: "/") {
+                let last = normalised[normalised.index(after: slash)...]
+                if !last.isEmpty && last.allSatisfy({ "*?.\u{1}".contains($0) }) && last.contains(where: { $0 != "." }) {
+                    let dir = normalised[..<slash]
+                    parent = Array((dir.isEmpty ? "/" : String(dir)).utf8)
+                }
+            } else if parent == nil, !normalised.isEmpty, normalised.allSatisfy({ "*?\u{1}".contains($0) }) {
+                parent = Array(".".utf8)
+            }
+        }
+        patterns = variants
+        self.parent = parent
+        if expansions {
+            staticDirectory = nil
+        } else {
+            let normalised = PathNormalizer.normalize(word.text)
+            let firstWild = normalised.firstIndex { "*?[".contains($0) } ?? normalised.endIndex
+            let head = normalised[..<firstWild]
+            if let slash = head.lastIndex(of: "/") {
+                let dir = String(head[..<slash])
+                staticDirectory = dir.isEmpty ? "/" : dir
+            } else {
+                staticDirectory = "."
+            }
+        }
+    }
+
+    /// Could this argument name something the glob matches? (deny and escalate rules)
+    func mayMatch(_ glob: Glob) -> Bool {
+        if let literal { return glob.matches(bytes: literal) }
+        if oversized { return true }
+        if let parent, glob.matches(bytes: parent) { return true }
+        return patterns.contains { glob.intersects($0) }
+    }
+
+    /// Is everything this argument can name matched by the glob? (allow rules)
+    func surelyMatches(_ glob: Glob) -> Bool {
+        if let literal { return glob.matches(bytes: literal) }
+        if glob.matchesEverything { return true }
+        guard !hasExpansion, let staticDirectory, let pattern = patterns.first else { return false }
+        // A wildcard may match a hidden `..`-like name only when written after a dot.
+        if pattern.indices.dropFirst().contains(where: { pattern[$0].isRun && pattern[$0 - 1] == .byte(UInt8(ascii: ".")) }) {
+            return false
+        }
+        let dir = Array(staticDirectory.utf8)
+        for alternative in glob.alternatives {
+            guard alternative.count >= 2, alternative[alternative.count - 1] == .globstar,
+                  alternative[alternative.count - 2] == .byte(UInt8(ascii: "/")) else { continue }
+            var base: [UInt8] = []
+            var literalBase = true
+            for token in alternative.dropLast(2) {
+                if case .byte(let b) = token { base.append(b) } else { literalBase = false; break }
+            }
+            guard literalBase else { continue }
+            if base.isEmpty && dir.first == UInt8(ascii: "/") { return true }
+            if dir == base || (dir.count > base.count && dir.starts(with: base) && dir[base.count] == UInt8(ascii: "/")) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Replaces `$name`, `${...}`, `$(...)`, `$((...))` and backquotes with a mark, keeping a
+    /// leading `$HOME`/`${HOME}` (normalised as home). Returns whether any expansion was found.
+    static func markExpansions(_ text: String) -> (String, Bool) {
+        var out = ""
+        var found = false
+        var chars = Array(text)
+        if text.hasPrefix("${HOME}") { out = "${HOME}"; chars.removeFirst(7) } else if text.hasPrefix("$HOME"),
+            chars.count == 5 || !(chars[5].isLetter || chars[5].isNumber || chars[5] == "_") {
+            out = "$HOME"
+            chars.removeFirst(5)
+        }
+        var index = 0
+        while index < chars.count {
+            let c = chars[index]
+            if c == "`" {
+                found = true
+                out.append(expansionMark)
+                index += 1
+                while index < chars.count && chars[index] != "`" { index += 1 }
+                index += 1
+                continue
+            }
+            guard c == "$", index + 1 < chars.count else {
+                out.append(c)
+                index += 1
+                continue
+            }
+            let next = chars[index + 1]
+            if next == "{" || next == "(" {
+                let close: Character = next == "{" ? "}" : ")"
+                var depth = 0
+                var scan = index + 1
+                while scan < chars.count {
+                    if chars[scan] == next { depth += 1 }
+                    if chars[scan] == close { depth -= 1; if depth == 0 { break } }
+                    scan += 1
+                }
+                index = scan + 1
+            } else if next.isLetter || next == "_" {
+                var scan = index + 1
+                while scan < chars.count && (chars[scan].isLetter || chars[scan].isNumber || chars[scan] == "_") { scan += 1 }
+                index = scan
+            } else if next.isNumber || "@*#?$!-".contains(next) {
+                index += 2
+            } else {
+                out.append(c)
+                index += 1
+                continue
+            }
+            found = true
+            out.append(expansionMark)
+        }
+        return (out, found)
+    }
+
+    /// Glob tokens of a dynamic word; a `[` without its `]` is a literal bracket.
+    private static func tokens(_ text: String) -> [GlobToken] {
+        let bytes = Array(text.utf8)
+        let withMarks = (try? Glob.tokenize(bytes, pathMode: true)) ?? bytes.map { .byte($0) }
+        return withMarks.map { $0 == .byte(1) ? .star : $0 }
+    }
+}

@@ -1,0 +1,100 @@
+import ShellParser
+
+/// Decides what people may do: which targets they reach, which channels they open, and what
+/// happens to each command line. Pure and `Sendable`: no I/O, safe to share across connections.
+///
+/// Roles combine per command: a rule's deny beats a rule's escalate, which beats any allow
+/// (a rule's, or a guard-mode role's default), which beats a strict role's default deny — so
+/// a second role can grant what a strict role does not mention, but never lift what a rule
+/// forbids. A line's verdict is the most restrictive over its commands.
+public struct PolicyEngine: Sendable {
+    /// The policy in force.
+    public let config: PolicyConfig
+
+    /// Creates an engine for `config`.
+    public init(config: PolicyConfig) {
+        self.config = config
+    }
+
+    /// Roles that `subject` holds on `target`, in configuration order.
+    public func roles(for subject: Subject, target: PolicyTarget) -> [Role] {
+        config.roles.filter { $0.grants(subject) && $0.reaches(target) }
+    }
+
+    /// The targets among `targets` where `subject` holds a role granting any capability.
+    public func reachableTargets(for subject: Subject, among targets: [PolicyTarget]) -> [PolicyTarget] {
+        targets.filter { target in roles(for: subject, target: target).contains { !$0.capabilities.isEmpty } }
+    }
+
+    /// Channels `subject` may open on `target` (the union over their roles there).
+    public func capabilities(for subject: Subject, target: PolicyTarget) -> Set<Capability> {
+        roles(for: subject, target: target).reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) }
+    }
+
+    /// Whether `subject` belongs to a group that approves escalations.
+    public func isApprover(_ subject: Subject) -> Bool {
+        subject.groups.contains { config.approverGroups.contains($0) }
+    }
+
+    /// The decision on a command line `subject` wants to run on `target`.
+    public func decide(subject: Subject, target: PolicyTarget, line: String) -> Decision {
+        decide(subject: subject, target: target, line: line, analysis: ShellAnalyzer.analyze(line))
+    }
+
+    /// The decision on a line already analysed (the interceptor parses once for several uses).
+    public func decide(subject: Subject, target: PolicyTarget, line: String, analysis: LineAnalysis) -> Decision {
+        switch analysis.status {
+        case .incomplete:
+            return Decision(verdict: .deny, role: nil, ruleID: "incomplete",
+                            message: "the line is incomplete (bash would ask for more), so it is not decided yet",
+                            lineStatus: .incomplete)
+        case .error(let error):
+            return Decision(verdict: .deny, role: nil, ruleID: "parse-error",
+                            message: "bastion cannot read this line (\(error.message) at byte \(error.offset)); a line that cannot be read is never run",
+                            lineStatus: analysis.status)
+        case .complete:
+            break
+        }
+        let roles = roles(for: subject, target: target).filter(\.runsCommands)
+        guard !roles.isEmpty else {
+            return Decision(verdict: .deny, role: nil, ruleID: "no-role",
+                            message: "no role lets \(subject.user) run commands on \(target.name)")
+        }
+        let names: [(name: String, baseName: String)] = analysis.commands.compactMap { command in
+            guard let name = command.name, let baseName = command.baseName else { return nil }
+            return (name, baseName)
+        }
+        let lineFacts = LineFacts()
+        var decisions: [CommandDecision] = []
+        decisions.reserveCapacity(analysis.commands.count)
+        var chosen: (index: Int, outcome: RoleOutcome)?
+        var approverGroups: [String] = []
+        var approvals = 0
+        for command in analysis.commands {
+            let context = CommandContext(command: command, line: line, lineCommandNames: names, target: target,
+                                         lineFacts: lineFacts)
+            var best: RoleOutcome?
+            for role in roles {
+                let outcome = RoleOutcome.evaluate(role, context)
+                if best == nil || outcome.rank > best!.rank { best = outcome }
+            }
+            guard let best else { continue }
+            if case .escalate(let groups, let count) = best.verdict {
+                for group in groups where !approverGroups.contains(group) { approverGroups.append(group) }
+                approvals = max(approvals, count)
+            }
+            decisions.append(CommandDecision(command: command, verdict: best.verdict, role: best.role, ruleID: best.ruleID,
+                                             message: best.message))
+            if chosen == nil || best.isMoreRestrictive(than: chosen!.outcome) {
+                chosen = (decisions.count - 1, best)
+            }
+        }
+        guard let chosen else {
+            return Decision(verdict: .allow, role: roles.first?.name, ruleID: nil, message: "nothing to run")
+        }
+        var verdict = chosen.outcome.verdict
+        if case .escalate = verdict { verdict = .escalate(approverGroups: approverGroups, approvals: approvals) }
+        return Decision(verdict: verdict, role: chosen.outcome.role, ruleID: chosen.outcome.ruleID,
+                        message: chosen.outcome.message, commands: decisions)
+    }
+}

@@ -1,0 +1,56 @@
+/// What members of some IdP groups may do on some targets. (A class: decisions pass roles
+/// around without copying their rule lists.)
+public final class Role: Sendable {
+    /// The role's name, shown in decisions and audit rows.
+    public let name: String
+    /// A sentence for people reading decisions.
+    public let description: String
+    /// IdP groups that grant the role (any one suffices).
+    public let groups: [String]
+    /// Targets the role reaches (any selector suffices).
+    public let targets: [TargetSelector]
+    /// Channels the role opens.
+    public let capabilities: Set<Capability>
+    /// Guard mode (allow unless a rule objects) or strict mode (deny unless a rule allows).
+    public let mode: RoleMode
+    /// What happens to commands the parser cannot resolve (dynamic name, code it cannot see)
+    /// when no rule decides them; nil means the mode's default (guard: allow, strict: deny).
+    public let unresolved: RuleAction?
+    /// Guards applied, in order, before the role's own rules.
+    public let guards: [String]
+    /// Guard rule ids (`destructive/power`) this role does not apply.
+    public let exempt: Set<String>
+    /// The role's own rules, in order.
+    public let rules: [Rule]
+    /// Guard rules (minus exemptions) followed by the role's rules: the order of evaluation.
+    public let effectiveRules: RuleList
+
+    init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
+         mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList) {
+        self.name = name
+        self.description = description
+        self.groups = groups
+        self.targets = targets
+        self.capabilities = capabilities
+        self.mode = mode
+        self.unresolved = unresolved
+        self.guards = guards
+        self.exempt = exempt
+        self.rules = rules
+        self.effectiveRules = effectiveRules
+        runsCommands = capabilities.contains(.shell) || capabilities.contains(.exec)
+    }
+
+    /// Whether the role is granted to `subject`.
+    public func grants(_ subject: Subject) -> Bool {
+        subject.groups.contains { groups.contains($0) }
+    }
+
+    /// Whether the role reaches `target`.
+    public func reaches(_ target: PolicyTarget) -> Bool {
+        targets.contains { $0.selects(target) }
+    }
+
+    /// Whether the role lets people run commands (shell or exec) at all.
+    public let runsCommands: Bool
+}

@@ -1,0 +1,394 @@
+/// Finds what a simple command really runs: the targets of wrappers (`sudo`, `env`, `xargs`,
+/// `find -exec`, ...), the strings given to `sh -c` and `eval` (parsed again, depth limited), and
+/// code handed to interpreters that the parser cannot see.
+struct CommandUnwrapper {
+    /// The most wrappers unwrapped in a row (`sudo env nice timeout ...`).
+    static let chainLimit = 16
+
+    let depth: Int
+    let shellDepth: Int
+    /// What is left of the line's brace expansion budget, handed to strings parsed again.
+    var braceBudget: Int
+    private var output: [ExtractedCommand] = []
+
+    init(depth: Int, shellDepth: Int, braceBudget: Int) {
+        self.depth = depth
+        self.shellDepth = shellDepth
+        self.braceBudget = braceBudget
+    }
+
+    /// The command followed by everything derived from it.
+    mutating func commands(for command: ExtractedCommand, wordRanges: [Range<Int>], stdinIsPipe: Bool) -> [ExtractedCommand] {
+        output = []
+        visit(command, wordRanges: wordRanges, stdinIsPipe: stdinIsPipe, chain: 0)
+        return output
+    }
+
+    /// Appends the command and everything derived from it to `list` (no intermediate array).
+    mutating func append(_ command: ExtractedCommand, wordRanges: [Range<Int>], stdinIsPipe: Bool,
+                         to list: inout [ExtractedCommand]) {
+        swap(&output, &list)
+        visit(command, wordRanges: wordRanges, stdinIsPipe: stdinIsPipe, chain: 0)
+        swap(&output, &list)
+    }
+
+    private mutating func visit(_ command: ExtractedCommand, wordRanges: [Range<Int>], stdinIsPipe: Bool, chain: Int) {
+        let index = output.count
+        output.append(command)
+        guard let first = command.argv.first, !first.isDynamic, !first.text.isEmpty else { return }
+        guard CommandUnwrapper.mayDerive(path: first.text) else { return }
+        let name = CommandUnwrapper.baseName(of: first.text)
+        if chain >= CommandUnwrapper.chainLimit {
+            output[index].opaque = .nestingLimit
+            return
+        }
+        let argv = command.argv
+
+        /// Adds the command that starts at `start` in argv as derived from this one.
+        func derive(_ this: inout CommandUnwrapper, from start: Int, via: String, argv: [ShellWord]? = nil,
+                    ranges: [Range<Int>]? = nil, stdin: Bool = stdinIsPipe) {
+            let words = argv ?? command.argv
+            let spans = ranges ?? wordRanges
+            guard start < words.count else { return }
+            let inner = Array(words[start...])
+            let innerRanges = start < spans.count ? Array(spans[start...]) : []
+            var range = command.range
+            if let low = innerRanges.first?.lowerBound, let high = innerRanges.last?.upperBound, low <= high { range = low..<high }
+            let derived = ExtractedCommand(argv: inner, redirects: command.redirects, derived: true,
+                                           via: command.via + [via], range: range)
+            this.visit(derived, wordRanges: innerRanges, stdinIsPipe: stdin, chain: chain + 1)
+        }
+
+        /// The shell the wrapper starts when it is given no command (`sudo -i`, `su`).
+        func deriveShell(_ this: inout CommandUnwrapper, via: String) {
+            let derived = ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
+                                           derived: true, via: command.via + [via], range: command.range)
+            this.output.append(derived)
+        }
+
+        func skippingAssignments(_ start: Int) -> Int {
+            var i = start
+            while i < argv.count, !argv[i].isDynamic, CommandUnwrapper.isAssignment(argv[i].text) { i += 1 }
+            return i
+        }
+
+        switch name {
+        case "sudo", "sudoedit":
+            if name == "sudoedit" { return }
+            var options = CommandUnwrapper.sudoOptions
+            let start = skippingAssignments(options.scan(argv, from: 1))
+            // Editing, listing and credential options run no command.
+            if options.has("e", "edit", "l", "list", "v", "validate", "V", "version", "K", "remove-timestamp", "help") { return }
+            if start < argv.count {
+                derive(&self, from: start, via: "sudo")
+            } else if options.has("s", "shell", "i", "login") {
+                deriveShell(&self, via: "sudo")
+            }
+        case "doas":
+            var options = CommandUnwrapper.doasOptions
+            let start = options.scan(argv, from: 1)
+            if start < argv.count { derive(&self, from: start, via: "doas") }
+            else if options.has("s") { deriveShell(&self, via: "doas") }
+        case "su":
+            var options = CommandUnwrapper.suOptions
+            var i = 1
+            while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
+            if let script = options.value("c", "command") {
+                reparse(script, via: "su -c", parent: command, index: index, range: command.range)
+            } else {
+                deriveShell(&self, via: "su")
+            }
+        case "env":
+            var options = CommandUnwrapper.envOptions
+            var start = options.scan(argv, from: 1)
+            if start < argv.count, argv[start].text == "-", !argv[start].isDynamic { start += 1 }
+            start = skippingAssignments(start)
+            if let split = options.value("S", "split-string") {
+                let words = split.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
+                    .map { ShellWord(String($0), isDynamic: split.isDynamic) }
+                let rest = start < argv.count ? Array(argv[start...]) : []
+                let restRanges = start < wordRanges.count ? Array(wordRanges[start...]) : []
+                let splitRanges = [Range<Int>](repeating: command.range, count: words.count)
+                derive(&self, from: 0, via: "env", argv: words + rest, ranges: splitRanges + restRanges)
+            } else {
+                derive(&self, from: start, via: "env")
+            }
+        case "nohup", "builtin", "busybox":
+            var start = 1
+            if start < argv.count, argv[start].text == "--" { start += 1 }
+            derive(&self, from: start, via: name)
+        case "nice":
+            var options = CommandUnwrapper.niceOptions
+            derive(&self, from: options.scan(argv, from: 1), via: "nice")
+        case "ionice":
+            var options = CommandUnwrapper.ioniceOptions
+            let start = options.scan(argv, from: 1)
+            if !options.has("p", "P", "u", "pid", "pgid", "uid") { derive(&self, from: start, via: "ionice") }
+        case "timeout":
+            var options = CommandUnwrapper.timeoutOptions
+            derive(&self, from: options.scan(argv, from: 1) + 1, via: "timeout")
+        case "stdbuf":
+            var options = CommandUnwrapper.stdbufOptions
+            derive(&self, from: options.scan(argv, from: 1), via: "stdbuf")
+        case "chroot":
+            var options = CommandUnwrapper.chrootOptions
+            let root = options.scan(argv, from: 1)
+            if root + 1 < argv.count { derive(&self, from: root + 1, via: "chroot") }
+            else if root < argv.count { deriveShell(&self, via: "chroot") }
+        case "command":
+            var options = CommandUnwrapper.commandOptions
+            let start = options.scan(argv, from: 1)
+            if !options.has("v", "V") { derive(&self, from: start, via: "command") }
+        case "exec":
+            var options = CommandUnwrapper.execOptions
+            derive(&self, from: options.scan(argv, from: 1), via: "exec")
+        case "time":
+            var options = CommandUnwrapper.timeOptions
+            derive(&self, from: options.scan(argv, from: 1), via: "time")
+        case "watch":
+            var options = CommandUnwrapper.watchOptions
+            let start = options.scan(argv, from: 1)
+            guard start < argv.count else { return }
+            if options.has("x", "exec") {
+                derive(&self, from: start, via: "watch")
+            } else {
+                let script = ShellWord(argv[start...].map(\.text).joined(separator: " "),
+                                       isDynamic: argv[start...].contains { $0.isDynamic })
+                let low = wordRanges.count > start ? wordRanges[start].lowerBound : command.range.lowerBound
+                let high = wordRanges.last?.upperBound ?? command.range.upperBound
+                reparse(script, via: "watch", parent: command, index: index, range: low..<max(low, high))
+            }
+        case "xargs":
+            var options = CommandUnwrapper.xargsOptions
+            let start = options.scan(argv, from: 1)
+            var inner: [ShellWord] = start < argv.count ? Array(argv[start...]) : [ShellWord("echo")]
+            var ranges: [Range<Int>] = start < wordRanges.count ? Array(wordRanges[start...]) : [command.range]
+            let replace = options.value("I", "replace")?.text ?? (options.has("i") ? "{}" : nil)
+            if let replace, !replace.isEmpty {
+                for k in inner.indices where CommandUnwrapper.bytes(of: inner[k].text, contain: replace) { inner[k].isDynamic = true }
+            } else {
+                inner.append(ShellWord("{stdin}", isDynamic: true))
+                ranges.append(ranges.last ?? command.range)
+            }
+            derive(&self, from: 0, via: "xargs", argv: inner, ranges: ranges, stdin: false)
+        case "find":
+            var i = 1
+            while i < argv.count {
+                let text = argv[i].text
+                if text == "-delete" && !argv[i].isDynamic { output[index].deletes = true }
+                if !argv[i].isDynamic && (text == "-exec" || text == "-execdir" || text == "-ok" || text == "-okdir") {
+                    var j = i + 1
+                    while j < argv.count && !(argv[j].text == ";" || (argv[j].text == "+" && j > i + 1)) { j += 1 }
+                    var inner = Array(argv[(i + 1)..<j])
+                    for k in inner.indices where CommandUnwrapper.bytes(of: inner[k].text, contain: "{}") { inner[k].isDynamic = true }
+                    let ranges = Array(wordRanges[min(i + 1, wordRanges.count)..<min(j, wordRanges.count)])
+                    derive(&self, from: 0, via: "find \(text)", argv: inner, ranges: ranges, stdin: false)
+                    i = j
+                }
+                i += 1
+            }
+        case "eval":
+            guard argv.count > 1 else { return }
+            let script = ShellWord(argv[1...].map(\.text).joined(separator: " "), isDynamic: argv[1...].contains { $0.isDynamic })
+            let low = wordRanges.count > 1 ? wordRanges[1].lowerBound : command.range.lowerBound
+            reparse(script, via: "eval", parent: command, index: index,
+                    range: low..<max(low, wordRanges.last?.upperBound ?? command.range.upperBound))
+        default:
+            guard let interpreter = Interpreter.named(name) else { return }
+            classifyInterpreter(interpreter, name: name, command: command, wordRanges: wordRanges,
+                                stdinIsPipe: stdinIsPipe, index: index)
+        }
+    }
+
+    /// `sh -c STRING`, `python -c CODE`, or an interpreter reading its program from stdin.
+    private mutating func classifyInterpreter(_ interpreter: Interpreter, name: String, command: ExtractedCommand,
+                                              wordRanges: [Range<Int>], stdinIsPipe: Bool, index: Int) {
+        let argv = command.argv
+        var i = 1
+        var inline = false
+        var readsStdin = false
+        var inlineShort: Set<UInt8> = []
+        var inlineLong: Set<String> = []
+        switch interpreter {
+        case .shell: inlineShort = [UInt8(ascii: "c")]
+        case .script(let short, let long): inlineShort = short; inlineLong = long
+        }
+        while i < argv.count {
+            let word = argv[i]
+            if word.isDynamic { break }
+            let arg = Array(word.text.utf8)
+            guard arg.count >= 2, arg[0] == UInt8(ascii: "-") || (interpreter.isShell && arg[0] == UInt8(ascii: "+")) else { break }
+            if word.text == "--" { i += 1; break }
+            if arg[1] == UInt8(ascii: "-") {
+                let long = String(decoding: arg[2...], as: UTF8.self)
+                if inlineLong.contains(long) { inline = true; i += 1; break }
+                if ["rcfile", "init-file"].contains(long) { i += 1 }
+                i += 1
+                continue
+            }
+            let letters = arg[1...]
+            if letters.contains(where: { inlineShort.contains($0) }) { inline = true }
+            if interpreter.isShell && letters.contains(UInt8(ascii: "s")) { readsStdin = true }
+            if interpreter.isShell && (letters.contains(UInt8(ascii: "o")) || letters.contains(UInt8(ascii: "O"))) { i += 1 }
+            if !interpreter.isShell && (letters.last == UInt8(ascii: "m") || letters.last == UInt8(ascii: "W") || letters.last == UInt8(ascii: "X")) { i += 1 }
+            i += 1
+            if inline { break }
+        }
+        if inline {
+            guard interpreter.isShell else {
+                output[index].opaque = .inlineScript
+                return
+            }
+            guard i < argv.count else { return }
+            let range = i < wordRanges.count ? wordRanges[i] : command.range
+            reparse(argv[i], via: "\(name) -c", parent: command, index: index, range: range)
+            return
+        }
+        if i >= argv.count || argv[i].text == "-" { readsStdin = true }
+        let stdinRedirected = command.redirects.contains {
+            ($0.fd == nil || $0.fd == 0) && ["<", "<<", "<<-", "<<<", "<>"].contains($0.op)
+        }
+        if readsStdin && (stdinIsPipe || stdinRedirected) { output[index].opaque = .fedToInterpreter }
+    }
+
+    /// Parses a shell string again and adds its commands as derived from `parent`.
+    private mutating func reparse(_ script: ShellWord, via: String, parent: ExtractedCommand, index: Int, range: Range<Int>) {
+        if script.isDynamic {
+            output[index].opaque = .dynamicShellString
+            return
+        }
+        guard shellDepth < LineParser.shellStringLimit else {
+            output[index].opaque = .nestingLimit
+            return
+        }
+        var parser = LineParser(bytes: Array(script.text.utf8), depth: depth, shellDepth: shellDepth + 1,
+                                braceBudget: braceBudget)
+        _ = parser.parseLine()
+        braceBudget = parser.braceBudget
+        for var inner in parser.commands {
+            inner.derived = true
+            inner.via = parent.via + [via] + inner.via
+            inner.redirects = parent.redirects + inner.redirects
+            inner.range = range
+            output.append(inner)
+        }
+    }
+
+    /// A cheap first filter: only these names can produce derived commands or flags.
+    static func mayDerive(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        guard let first = utf8.first, let last = utf8.last, utf8.count < 16 else { return false }
+        let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
+        if versioned {
+            guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(utf8.count)) != 0 else { return false }
+        } else {
+            guard firstByteAndLength[Int(first)] & (1 << UInt16(utf8.count)) != 0 else { return false }
+            let pair = Int(first) << 8 | Int(last)
+            guard firstAndLastByte[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { return false }
+        }
+        return wrapperNames.contains(name) || Interpreter.named(name) != nil
+    }
+
+    /// Whether a command name written as `text` (perhaps a path) may derive others: the base name
+    /// is found and filtered on bytes, and a String is made only for the rare candidates.
+    static func mayDerive(path text: String) -> Bool {
+        var copy = text
+        let candidate: String? = copy.withUTF8 { buffer -> String? in
+            var start = buffer.count
+            while start > 0 && buffer[start - 1] != UInt8(ascii: "/") { start -= 1 }
+            let count = buffer.count - start
+            guard count > 0, count < 16 else { return nil }
+            let first = buffer[start], last = buffer[buffer.count - 1]
+            let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
+            if versioned {
+                guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return nil }
+            } else {
+                guard firstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return nil }
+                let pair = Int(first) << 8 | Int(last)
+                guard firstAndLastByte[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { return nil }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
+        }
+        guard let candidate else { return false }
+        return wrapperNames.contains(candidate) || Interpreter.named(candidate) != nil
+    }
+
+    /// For each first byte, a bit per length of a wrapper or interpreter name: a cheap filter in
+    /// front of the hashed lookups.
+    static let firstByteAndLength: [UInt16] = {
+        var table = [UInt16](repeating: 0, count: 256)
+        for name in wrapperNames.union(Interpreter.knownNames) { table[Int(name.utf8.first!)] |= 1 << UInt16(name.utf8.count) }
+        return table
+    }()
+
+    /// A bit per (first byte, last byte) pair of a wrapper or interpreter name.
+    static let firstAndLastByte: [UInt64] = {
+        var table = [UInt64](repeating: 0, count: 1024)
+        for name in wrapperNames.union(Interpreter.knownNames) {
+            let pair = Int(name.utf8.first!) << 8 | Int(name.utf8.last!)
+            table[pair >> 6] |= 1 << UInt64(pair & 63)
+        }
+        return table
+    }()
+
+    /// The same for names ending in a version (`python3.11`): any length from the bare name up.
+    static let versionedFirstByteAndLength: [UInt16] = {
+        var table = [UInt16](repeating: 0, count: 256)
+        for name in Interpreter.knownNames {
+            for length in name.utf8.count..<16 { table[Int(name.utf8.first!)] |= 1 << UInt16(length) }
+        }
+        return table
+    }()
+
+    // Option tables of the wrappers, built once.
+    static let sudoOptions = OptionScanner(shortWithValue: Set("ughprtCDRTU".utf8),
+                                        longWithValue: ["user", "group", "host", "prompt", "role", "type", "close-from",
+                                                        "chdir", "chroot", "command-timeout", "other-user"])
+    static let doasOptions = OptionScanner(shortWithValue: Set("uC".utf8))
+    static let suOptions = OptionScanner(shortWithValue: Set("csgGw".utf8),
+                                        longWithValue: ["command", "shell", "group", "supp-group", "whitelist-environment"])
+    static let envOptions = OptionScanner(shortWithValue: Set("uCSP".utf8),
+                                        longWithValue: ["unset", "chdir", "split-string", "default-signal",
+                                                        "ignore-signal", "block-signal"])
+    static let niceOptions = OptionScanner(shortWithValue: Set("n".utf8), longWithValue: ["adjustment"], numericOptions: true)
+    static let ioniceOptions = OptionScanner(shortWithValue: Set("cnpPu".utf8), longWithValue: ["class", "classdata", "pid", "pgid", "uid"])
+    static let timeoutOptions = OptionScanner(shortWithValue: Set("ks".utf8), longWithValue: ["kill-after", "signal"])
+    static let stdbufOptions = OptionScanner(shortWithValue: Set("ioe".utf8), longWithValue: ["input", "output", "error"])
+    static let chrootOptions = OptionScanner(longWithValue: ["userspec", "groups"])
+    static let commandOptions = OptionScanner()
+    static let execOptions = OptionScanner(shortWithValue: Set("a".utf8))
+    static let timeOptions = OptionScanner(shortWithValue: Set("fo".utf8), longWithValue: ["format", "output"])
+    static let watchOptions = OptionScanner(shortWithValue: Set("nq".utf8), longWithValue: ["interval", "equexit"])
+    static let xargsOptions = OptionScanner(shortWithValue: Set("adEILnPs".utf8),
+                                        longWithValue: ["arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
+                                                        "max-procs", "max-chars", "process-slot-var"])
+
+    static let wrapperNames: Set<String> = [
+        "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
+        "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval",
+    ]
+
+    /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.
+    static func baseName(of name: String) -> String {
+        guard let slash = name.utf8.lastIndex(of: UInt8(ascii: "/")) else { return name }
+        return String(name[name.utf8.index(after: slash)...])
+    }
+
+    /// Substring search on UTF-8 bytes (much cheaper than `String.contains` for these short words).
+    static func bytes(of text: String, contain needle: String) -> Bool {
+        let haystack = Array(text.utf8), pattern = Array(needle.utf8)
+        guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
+        for start in 0...(haystack.count - pattern.count) where haystack[start] == pattern[0] {
+            if haystack[start..<(start + pattern.count)].elementsEqual(pattern) { return true }
+        }
+        return false
+    }
+
+    /// `NAME=value` (an environment assignment given to `env` or `sudo`).
+    static func isAssignment(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")), eq != bytes.startIndex,
+              let first = bytes.first, LineParser.isNameStart(first) else { return false }
+        return bytes[bytes.startIndex..<eq].allSatisfy { LineParser.isNameChar($0) }
+    }
+}

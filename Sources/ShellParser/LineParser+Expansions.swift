@@ -1,0 +1,342 @@
+extension LineParser {
+    /// `$...` at `pos`: ANSI-C and locale quoting, parameters, `${...}`, `$(...)`, `$((...))`, `$[...]`.
+    mutating func scanDollar(_ word: inout ScannedWord, inDoubleQuotes: Bool) throws {
+        let start = pos
+        let mark = text.count
+        guard pos + 1 < end else {
+            text.append(UInt8(ascii: "$")); pos += 1
+            return
+        }
+        let next = bytes[pos + 1]
+        switch next {
+        case UInt8(ascii: "'") where !inDoubleQuotes:
+            word.isQuoted = true
+            pos += 2
+            try scanANSICQuoted()
+            markQuoted(from: mark)
+            return
+        case UInt8(ascii: "\"") where !inDoubleQuotes:
+            word.isQuoted = true
+            pos += 1
+            try scanDoubleQuoted(&word)
+            return
+        case UInt8(ascii: "("):
+            if byte(pos + 2) == UInt8(ascii: "("), !notArithmetic.contains(start) {
+                let firstCommand = commands.count
+                do {
+                    pos += 3
+                    try scanArithmetic(closeWithDoubleParen: true)
+                } catch ParseStop.notArithmetic {
+                    notArithmetic.insert(start)
+                    commands.removeSubrange(firstCommand...)
+                    pos = start + 2
+                    try scanCommandSubstitutionBody()
+                }
+            } else {
+                pos += 2
+                try scanCommandSubstitutionBody()
+            }
+        case UInt8(ascii: "["):
+            pos += 2
+            try scanArithmeticBrackets()
+        case UInt8(ascii: "{"):
+            pos += 2
+            try scanParameterExpansion(inDoubleQuotes: inDoubleQuotes)
+        case UInt8(ascii: "@"), UInt8(ascii: "*"), UInt8(ascii: "#"), UInt8(ascii: "?"), UInt8(ascii: "-"),
+             UInt8(ascii: "$"), UInt8(ascii: "!"), 0x30...0x39:
+            pos += 2
+        default:
+            guard LineParser.isNameStart(next) else {
+                text.append(UInt8(ascii: "$")); pos += 1
+                return
+            }
+            pos += 2
+            while pos < end && LineParser.isNameChar(bytes[pos]) { pos += 1 }
+        }
+        word.isDynamic = true
+        appendSource(from: start, textMark: mark)
+    }
+
+    /// Runs `body` with a fresh scratch word buffer, so that words read inside a substitution do
+    /// not disturb the word that contains it.
+    mutating func withFreshWordBuffer(_ body: (inout LineParser) throws -> Void) throws {
+        var savedText: [UInt8] = []
+        var savedSpans: [Range<Int>] = []
+        swap(&savedText, &text)
+        swap(&savedSpans, &quotedSpans)
+        let savedPipe = stdinIsPipe
+        let savedHereDocuments = pendingHereDocuments
+        pendingHereDocuments = []
+        defer {
+            swap(&savedText, &text)
+            swap(&savedSpans, &quotedSpans)
+            stdinIsPipe = savedPipe
+            pendingHereDocuments = savedHereDocuments + pendingHereDocuments
+        }
+        try body(&self)
+    }
+
+    /// The inside of `$(...)`, `<(...)` or `>(...)` after the opening parenthesis: a full list, then `)`.
+    mutating func scanCommandSubstitutionBody() throws {
+        try enterNesting()
+        defer { depth -= 1 }
+        try withFreshWordBuffer { parser in
+            try parser.parseList(requireCommand: false)
+            let next = try parser.peek()
+            if next == .control(.closeParen) {
+                parser.pos += 1
+            } else if next == .endOfInput {
+                throw ParseStop.incomplete
+            } else {
+                throw parser.unexpected(next)
+            }
+        }
+    }
+
+    /// The inside of `((...))` or `$((...))` after the opening parentheses. Throws `notArithmetic`
+    /// when a `)` closes it that is not followed by another `)`.
+    mutating func scanArithmetic(closeWithDoubleParen: Bool) throws {
+        try enterNesting()
+        defer { depth -= 1 }
+        let mark = text.count
+        defer { discardText(from: mark) }
+        var parens = 0
+        var scratch = ScannedWord(start: pos)
+        while pos < end {
+            let b = bytes[pos]
+            switch b {
+            case UInt8(ascii: "("):
+                parens += 1; pos += 1
+            case UInt8(ascii: ")"):
+                if parens == 0 {
+                    guard byte(pos + 1) == UInt8(ascii: ")") else { throw ParseStop.notArithmetic }
+                    pos += 2
+                    return
+                }
+                parens -= 1; pos += 1
+            case UInt8(ascii: "$"):
+                try scanDollar(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "`"):
+                try scanBackquote(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "\""):
+                try scanDoubleQuoted(&scratch)
+            case UInt8(ascii: "'"):
+                guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                pos = close + 1
+            case UInt8(ascii: "\\"):
+                guard pos + 1 < end else { throw ParseStop.incomplete }
+                pos += 2
+            default:
+                pos += 1
+            }
+        }
+        throw ParseStop.incomplete
+    }
+
+    /// The inside of the old `$[...]` arithmetic.
+    mutating func scanArithmeticBrackets() throws {
+        try enterNesting()
+        defer { depth -= 1 }
+        let mark = text.count
+        defer { discardText(from: mark) }
+        var brackets = 0
+        var scratch = ScannedWord(start: pos)
+        while pos < end {
+            let b = bytes[pos]
+            switch b {
+            case UInt8(ascii: "["): brackets += 1; pos += 1
+            case UInt8(ascii: "]"):
+                pos += 1
+                if brackets == 0 { return }
+                brackets -= 1
+            case UInt8(ascii: "$"): try scanDollar(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "`"): try scanBackquote(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "\\"):
+                guard pos + 1 < end else { throw ParseStop.incomplete }
+                pos += 2
+            default: pos += 1
+            }
+        }
+        throw ParseStop.incomplete
+    }
+
+    /// The inside of `${...}` after the brace: nested quotes and substitutions are read (they run).
+    mutating func scanParameterExpansion(inDoubleQuotes: Bool) throws {
+        try enterNesting()
+        defer { depth -= 1 }
+        let mark = text.count
+        defer { discardText(from: mark) }
+        var scratch = ScannedWord(start: pos)
+        while pos < end {
+            let b = bytes[pos]
+            switch b {
+            case UInt8(ascii: "}"):
+                pos += 1
+                return
+            case UInt8(ascii: "\\"):
+                guard pos + 1 < end else { throw ParseStop.incomplete }
+                pos += 2
+            case UInt8(ascii: "'"):
+                if inDoubleQuotes { pos += 1; continue }
+                guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                pos = close + 1
+            case UInt8(ascii: "\""):
+                try scanDoubleQuoted(&scratch)
+            case UInt8(ascii: "$"):
+                try scanDollar(&scratch, inDoubleQuotes: inDoubleQuotes)
+            case UInt8(ascii: "`"):
+                try scanBackquote(&scratch, inDoubleQuotes: inDoubleQuotes)
+            default:
+                pos += 1
+            }
+        }
+        throw ParseStop.incomplete
+    }
+
+    mutating func discardText(from mark: Int) {
+        if text.count > mark { text.removeSubrange(mark...) }
+        while let last = quotedSpans.last, last.upperBound > mark {
+            quotedSpans.removeLast()
+            if last.lowerBound < mark { quotedSpans.append(last.lowerBound..<mark) }
+        }
+    }
+
+    /// `` `...` ``: the text up to the closing backquote, with `\\`, `` \` ``, `\$` (and `\"` inside
+    /// double quotes) unescaped, parsed as a line of its own.
+    mutating func scanBackquote(_ word: inout ScannedWord, inDoubleQuotes: Bool) throws {
+        let start = pos
+        let mark = text.count
+        pos += 1
+        var inner: [UInt8] = []
+        var exactOffsets = true
+        while true {
+            guard pos < end else { throw ParseStop.incomplete }
+            let b = bytes[pos]
+            if b == UInt8(ascii: "`") { pos += 1; break }
+            if b == UInt8(ascii: "\\"), pos + 1 < end {
+                let next = bytes[pos + 1]
+                if next == UInt8(ascii: "\\") || next == UInt8(ascii: "`") || next == UInt8(ascii: "$")
+                    || (inDoubleQuotes && next == UInt8(ascii: "\"")) {
+                    inner.append(next)
+                    exactOffsets = false
+                    pos += 2
+                    continue
+                }
+            }
+            inner.append(b)
+            pos += 1
+        }
+        guard depth + 1 <= LineParser.nestingLimit else {
+            throw syntaxError("nesting too deep (more than \(LineParser.nestingLimit) levels)", at: start)
+        }
+        var child = LineParser(bytes: inner, depth: depth + 1, shellDepth: shellDepth, braceBudget: braceBudget)
+        let status = child.parseLine()
+        braceBudget = min(braceBudget, child.braceBudget)
+        let base = start + 1
+        for var command in child.commands {
+            command.range = exactOffsets
+                ? (command.range.lowerBound + base)..<(command.range.upperBound + base)
+                : start..<pos
+            commands.append(command)
+        }
+        switch status {
+        case .complete: break
+        case .incomplete:
+            throw syntaxError("unexpected EOF while looking for matching ``'", at: start)
+        case .error(let error):
+            throw syntaxError(error.message, at: exactOffsets ? base + error.offset : start)
+        }
+        word.isDynamic = true
+        appendSource(from: start, textMark: mark)
+    }
+
+    /// `$'...'` after the opening quote: decodes every ANSI-C escape into `text`.
+    mutating func scanANSICQuoted() throws {
+        var truncated = false
+        while true {
+            guard pos < end else { throw ParseStop.incomplete }
+            let b = bytes[pos]
+            if b == UInt8(ascii: "'") { pos += 1; return }
+            if b != UInt8(ascii: "\\") {
+                if !truncated { text.append(b) }
+                pos += 1
+                continue
+            }
+            guard pos + 1 < end else { throw ParseStop.incomplete }
+            let e = bytes[pos + 1]
+            pos += 2
+            var decoded: UInt32? = nil
+            switch e {
+            case UInt8(ascii: "a"): decoded = 0x07
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): decoded = 0x1B
+            case UInt8(ascii: "f"): decoded = 0x0C
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            case UInt8(ascii: "v"): decoded = 0x0B
+            case UInt8(ascii: "\\"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "?"): decoded = UInt32(e)
+            case 0x30...0x37:
+                var value = UInt32(e - 0x30)
+                var digits = 1
+                while digits < 3, pos < end, bytes[pos] >= 0x30, bytes[pos] <= 0x37 {
+                    value = value * 8 + UInt32(bytes[pos] - 0x30); pos += 1; digits += 1
+                }
+                if !truncated {
+                    if value & 0xFF == 0 { truncated = true } else { text.append(UInt8(value & 0xFF)) }
+                }
+                continue
+            case UInt8(ascii: "x"), UInt8(ascii: "u"), UInt8(ascii: "U"):
+                let maxDigits = e == UInt8(ascii: "x") ? 2 : e == UInt8(ascii: "u") ? 4 : 8
+                var value: UInt32 = 0
+                var digits = 0
+                while digits < maxDigits, pos < end, let digit = LineParser.hexValue(bytes[pos]) {
+                    value = value &* 16 &+ UInt32(digit); pos += 1; digits += 1
+                }
+                if digits == 0 {
+                    if !truncated { text.append(UInt8(ascii: "\\")); text.append(e) }
+                    continue
+                }
+                if truncated { continue }
+                if e == UInt8(ascii: "x") {
+                    if value == 0 { truncated = true } else { text.append(UInt8(value)) }
+                } else if value == 0 {
+                    truncated = true
+                } else {
+                    appendUTF8(value)
+                }
+                continue
+            case UInt8(ascii: "c"):
+                guard pos < end else { throw ParseStop.incomplete }
+                let c = bytes[pos]
+                pos += 1
+                let control: UInt8 = c == UInt8(ascii: "?") ? 0x7F : ((c >= 0x61 && c <= 0x7A ? c - 0x20 : c) & 0x1F)
+                if !truncated {
+                    if control == 0 { truncated = true } else { text.append(control) }
+                }
+                continue
+            default:
+                if !truncated { text.append(UInt8(ascii: "\\")); text.append(e) }
+                continue
+            }
+            if let decoded, !truncated { text.append(UInt8(decoded)) }
+        }
+    }
+
+    static func hexValue(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 0x30...0x39: return b - 0x30
+        case 0x61...0x66: return b - 0x61 + 10
+        case 0x41...0x46: return b - 0x41 + 10
+        default: return nil
+        }
+    }
+
+    /// Encodes a code point as UTF-8 (invalid ones become U+FFFD).
+    mutating func appendUTF8(_ value: UInt32) {
+        let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+        var buffer: [UInt8] = []
+        UTF8.encode(scalar) { buffer.append($0) }
+        text.append(contentsOf: buffer)
+    }
+}

@@ -1,0 +1,265 @@
+extension LineParser {
+    /// The end of a word that is exactly one quoted string with no expansion or escape inside
+    /// (`"..."` without `$`, backquote or backslash; any `'...'`), or nil.
+    func simpleQuotedWordEnd(at offset: Int) -> Int? {
+        let quote = bytes[offset]
+        var i = offset + 1
+        while i < end {
+            let c = bytes[i]
+            if c == quote { break }
+            if quote == UInt8(ascii: "\"") && (c == UInt8(ascii: "$") || c == UInt8(ascii: "`") || c == UInt8(ascii: "\\")) {
+                return nil
+            }
+            i += 1
+        }
+        guard i < end else { return nil }
+        let after = i + 1
+        guard after == end || (LineParser.isMeta(bytes[after]) && !isProcessSubstitution(at: after)) else { return nil }
+        return after
+    }
+
+    /// Bytes a redirection can start with: a digit, `{`, `<`, `>` or `&`.
+    @inline(__always) static func mayStartRedirection(_ b: UInt8) -> Bool {
+        isDigit(b) || b == UInt8(ascii: "{") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "&")
+    }
+
+    /// Recognises a redirection at `offset`: `[n]op`, `{var}op`, or `&>`/`&>>`.
+    func redirectionOperator(at offset: Int) -> RedirectionOperator? {
+        var i = offset
+        var fd: Int? = nil
+        let first = bytes[i]
+        if LineParser.isDigit(first) {
+            var value = 0
+            while i < end, LineParser.isDigit(bytes[i]) {
+                if value < 1_000_000_000 { value = value * 10 + Int(bytes[i] - 0x30) }
+                i += 1
+            }
+            guard i < end, bytes[i] == UInt8(ascii: "<") || bytes[i] == UInt8(ascii: ">") else { return nil }
+            fd = value
+        } else if first == UInt8(ascii: "{") {
+            i += 1
+            guard i < end, LineParser.isNameStart(bytes[i]) else { return nil }
+            while i < end, LineParser.isNameChar(bytes[i]) { i += 1 }
+            guard i + 1 < end, bytes[i] == UInt8(ascii: "}"),
+                  bytes[i + 1] == UInt8(ascii: "<") || bytes[i + 1] == UInt8(ascii: ">") else { return nil }
+            i += 1
+        }
+        let opStart = i
+        guard i < end else { return nil }
+        let next = byte(i + 1)
+        switch bytes[i] {
+        case UInt8(ascii: "<"):
+            switch next {
+            case UInt8(ascii: "("): return nil
+            case UInt8(ascii: "<"):
+                if byte(i + 2) == UInt8(ascii: "<") { i += 3 }
+                else if byte(i + 2) == UInt8(ascii: "-") { i += 3 }
+                else { i += 2 }
+            case UInt8(ascii: "&"), UInt8(ascii: ">"): i += 2
+            default: i += 1
+            }
+        case UInt8(ascii: ">"):
+            switch next {
+            case UInt8(ascii: "("): return nil
+            case UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "|"): i += 2
+            default: i += 1
+            }
+        case UInt8(ascii: "&"):
+            guard i == offset, next == UInt8(ascii: ">") else { return nil }
+            i += byte(i + 2) == UInt8(ascii: ">") ? 3 : 2
+        default:
+            return nil
+        }
+        return RedirectionOperator(start: offset, operatorStart: opStart, operatorEnd: i, fd: fd)
+    }
+
+    /// Reads a redirection and its target word; a here-document becomes pending until the next newline.
+    mutating func parseRedirection(_ op: RedirectionOperator) throws -> Redirection {
+        pos = op.operatorEnd
+        let opText = String(decoding: bytes[op.operatorStart..<op.operatorEnd], as: UTF8.self)
+        let next = try peek()
+        let startsWithOperator = pos < end && (bytes[pos] == UInt8(ascii: "<") || bytes[pos] == UInt8(ascii: ">")
+                                               || bytes[pos] == UInt8(ascii: "&"))
+        guard next == .word || next.isReservedWord, !startsWithOperator || isProcessSubstitution(at: pos) else {
+            throw unexpected(next)
+        }
+        let word = try scanWord()
+        let target = ShellWord(String(decoding: text, as: UTF8.self),
+                               isDynamic: word.isDynamic || word.hasGlob || word.hasTilde)
+        if opText == "<<" || opText == "<<-" {
+            pendingHereDocuments.append(PendingHereDocument(delimiter: text, stripsTabs: opText == "<<-",
+                                                            isQuoted: word.isQuoted))
+        }
+        return Redirection(op: opText, fd: op.fd, target: target)
+    }
+
+    /// A simple command: assignments, words and redirections in any order; or `NAME ()` starting a
+    /// function definition. Records the command (and what it unwraps to) before the commands found
+    /// inside its words, so the list stays in source order.
+    mutating func parseSimpleCommand() throws {
+        let insertAt = commands.count
+        let start = pos
+        let pipedIn = stdinIsPipe
+        stdinIsPipe = false
+        var argv: [ShellWord] = []
+        var wordRanges: [Range<Int>] = []
+        var redirects: [Redirection] = []
+        var inAssignments = true
+        var sawAssignment = false
+        var lastEnd = pos
+        var isDeclaration = false
+        // Word ranges are kept only for commands that may derive others (they locate derived commands).
+        var needsRanges = true
+        while true {
+            try skipBlanks()
+            guard pos < end else { break }
+            let b = bytes[pos]
+            if LineParser.mayStartRedirection(b), let op = redirectionOperator(at: pos) {
+                redirects.append(try parseRedirection(op))
+                lastEnd = pos
+                continue
+            }
+            if b == UInt8(ascii: "(") {
+                if argv.count == 1 && redirects.isEmpty && !sawAssignment {
+                    pos += 1
+                    let close = try peek()
+                    guard close == .control(.closeParen) else { throw unexpected(close) }
+                    consume(close)
+                    try parseFunctionBody()
+                    return
+                }
+                throw unexpected(.control(.openParen))
+            }
+            if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { break }
+            if LineParser.isPlain(b) {
+                // Fast path: a word of plain bytes only (most words) is static text as written.
+                var wordEnd = pos + 1
+                while wordEnd < end && LineParser.isPlain(bytes[wordEnd]) { wordEnd += 1 }
+                if wordEnd == end || (LineParser.isMeta(bytes[wordEnd]) && !isProcessSubstitution(at: wordEnd)) {
+                    let word = ShellWord(String(decoding: bytes[pos..<wordEnd], as: UTF8.self))
+                    if argv.isEmpty {
+                        argv.reserveCapacity(8)
+                        isDeclaration = LineParser.isDeclarationBuiltin(bytes[pos..<wordEnd])
+                        needsRanges = CommandUnwrapper.mayDerive(path: word.text)
+                    }
+                    inAssignments = false
+                    argv.append(word)
+                    if needsRanges { wordRanges.append(pos..<wordEnd) }
+                    pos = wordEnd
+                    lastEnd = pos
+                    continue
+                }
+            }
+            if (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")), let close = simpleQuotedWordEnd(at: pos) {
+                // Fast path: one quoted string with nothing inside to expand, e.g. "fix typo" or '*.log'.
+                let word = ShellWord(String(decoding: bytes[(pos + 1)..<(close - 1)], as: UTF8.self))
+                if argv.isEmpty {
+                    argv.reserveCapacity(8)
+                    needsRanges = CommandUnwrapper.mayDerive(path: word.text)
+                }
+                inAssignments = false
+                argv.append(word)
+                if needsRanges { wordRanges.append(pos..<close) }
+                pos = close
+                lastEnd = pos
+                continue
+            }
+            let word = try scanWord()
+            lastEnd = pos
+            if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
+                let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
+                if inAssignments {
+                    sawAssignment = true
+                    if isArray { try parseArrayLiteral(); lastEnd = pos }
+                    continue
+                }
+                if isArray {
+                    argv.append(ShellWord(String(decoding: text, as: UTF8.self) + "(...)", isDynamic: true))
+                    wordRanges.append(word.start..<pos)
+                    try parseArrayLiteral()
+                    wordRanges[wordRanges.count - 1] = word.start..<pos
+                    lastEnd = pos
+                    continue
+                }
+            }
+            if inAssignments {
+                inAssignments = false
+                isDeclaration = LineParser.isDeclarationBuiltin(text)
+            }
+            if argv.isEmpty {
+                argv.reserveCapacity(8)
+                appendWords(word, to: &argv, ranges: &wordRanges, recordRanges: false)
+                needsRanges = !argv[0].isDynamic && CommandUnwrapper.mayDerive(path: argv[0].text)
+                if needsRanges { wordRanges = Array(repeating: word.start..<word.end, count: argv.count) }
+            } else {
+                appendWords(word, to: &argv, ranges: &wordRanges, recordRanges: needsRanges)
+            }
+        }
+        guard !argv.isEmpty || !redirects.isEmpty else { return }
+        let command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd)
+        if let first = argv.first, !needsRanges || first.isDynamic {
+            if insertAt == commands.count { commands.append(command) } else { commands.insert(command, at: insertAt) }
+            return
+        }
+        if argv.isEmpty {
+            commands.insert(command, at: insertAt)
+            return
+        }
+        var unwrapper = CommandUnwrapper(depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
+        if insertAt == commands.count {
+            unwrapper.append(command, wordRanges: wordRanges, stdinIsPipe: pipedIn, to: &commands)
+        } else {
+            let produced = unwrapper.commands(for: command, wordRanges: wordRanges, stdinIsPipe: pipedIn)
+            commands.insert(contentsOf: produced, at: insertAt)
+        }
+    }
+
+    /// `NAME=(...)` after the `(`: words and newlines up to `)`.
+    mutating func parseArrayLiteral() throws {
+        pos += 1
+        while true {
+            try skipBlanks()
+            guard pos < end else { throw ParseStop.incomplete }
+            let b = bytes[pos]
+            if b == 0x0A { try consumeNewline(); continue }
+            if b == UInt8(ascii: ")") { pos += 1; return }
+            if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
+            _ = try scanWord()
+        }
+    }
+
+    static func isDeclarationBuiltin<Bytes: Collection<UInt8>>(_ name: Bytes) -> Bool {
+        guard name.count >= 5 && name.count <= 8, let first = name.first,
+              first == UInt8(ascii: "d") || first == UInt8(ascii: "t") || first == UInt8(ascii: "l")
+                || first == UInt8(ascii: "e") || first == UInt8(ascii: "r") else { return false }
+        switch String(decoding: name, as: UTF8.self) {
+        case "declare", "typeset", "local", "export", "readonly": return true
+        default: return false
+        }
+    }
+
+    /// Adds the word in `text` to argv, brace-expanded as bash would.
+    /// Source ranges are recorded only when `recordRanges` is set.
+    mutating func appendWords(_ word: ScannedWord, to argv: inout [ShellWord], ranges: inout [Range<Int>],
+                              recordRanges: Bool) {
+        var dynamic = word.isDynamic || word.hasGlob || word.hasTilde
+        if word.hasBrace {
+            switch BraceExpansion.expand(text, quotedSpans: quotedSpans, byteBudget: braceBudget) {
+            case .unchanged:
+                break
+            case .expanded(let items, let bytes):
+                braceBudget -= bytes
+                for item in items {
+                    argv.append(ShellWord(String(decoding: item, as: UTF8.self), isDynamic: dynamic))
+                    if recordRanges { ranges.append(word.start..<word.end) }
+                }
+                return
+            case .tooLarge:
+                // Too many words to list: what runs is not known statically.
+                dynamic = true
+            }
+        }
+        argv.append(ShellWord(String(decoding: text, as: UTF8.self), isDynamic: dynamic))
+        if recordRanges { ranges.append(word.start..<word.end) }
+    }
+}

@@ -1,0 +1,558 @@
+/// A recursive-descent reader of one bash input line, over bytes, that records every simple command
+/// it meets (see `LineParser+SimpleCommand.swift`) and stops with `ParseStop` on an incomplete or bad line.
+///
+/// Every loop consumes input and every recursion passes through `enterNesting`, so time is linear
+/// in the input and nesting is bounded.
+struct LineParser {
+    /// The most nested constructs (compound commands, substitutions) a line may hold.
+    static let nestingLimit = 64
+    /// The most nested `sh -c` / `eval` strings that are parsed again.
+    static let shellStringLimit = 4
+
+    let bytes: [UInt8]
+    /// End of the region being read (a here-document body narrows it for a while).
+    var end: Int
+    var pos = 0
+    /// Current nesting of compound commands and substitutions.
+    var depth: Int
+    /// How many `sh -c` strings deep this line is.
+    let shellDepth: Int
+    /// Commands found so far, in source order with derived commands after their wrapper.
+    var commands: [ExtractedCommand] = []
+    var pendingHereDocuments: [PendingHereDocument] = []
+    /// Scratch buffer for the text of the word being read.
+    var text: [UInt8] = []
+    /// Ranges of `text` that came from quoting or expansions (not subject to brace expansion).
+    var quotedSpans: [Range<Int>] = []
+    /// Positions of `((` / `$((` already found not to be arithmetic.
+    var notArithmetic: Set<Int> = []
+    /// True while the command being read gets its standard input from a pipe.
+    var stdinIsPipe = false
+    /// Bytes that brace expansion may still produce for this line (shared by its words, handed
+    /// down to nested parses), so that no line multiplies itself in memory.
+    var braceBudget: Int
+    /// The budget a line starts with.
+    static let braceBudgetPerLine = 1 << 16
+    /// The last `peek` result and where it was taken (the parser peeks the same token several times).
+    var peeked: (pos: Int, end: Int, lookahead: Lookahead) = (-1, -1, .endOfInput)
+
+    init(bytes: [UInt8], depth: Int = 0, shellDepth: Int = 0, braceBudget: Int = LineParser.braceBudgetPerLine) {
+        self.bytes = bytes
+        self.braceBudget = braceBudget
+        self.end = bytes.count
+        self.depth = depth
+        self.shellDepth = shellDepth
+        commands.reserveCapacity(4)
+    }
+
+    /// Reads the whole line and returns its status; `commands` holds what was found, even on error.
+    mutating func parseLine() -> LineStatus {
+        do {
+            try parseList(requireCommand: false)
+            if pos < end {
+                throw unexpected(try peek())
+            }
+            if !pendingHereDocuments.isEmpty { return .incomplete }
+            return .complete
+        } catch ParseStop.incomplete {
+            return .incomplete
+        } catch ParseStop.syntax(let error) {
+            return .error(error)
+        } catch {
+            return .error(ShellSyntaxError(offset: pos, message: "syntax error"))
+        }
+    }
+
+    // MARK: - Bytes
+
+    @inline(__always) func byte(_ i: Int) -> UInt8? { i < end ? bytes[i] : nil }
+
+    @inline(__always) static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+
+    /// Bytes that end an unquoted word.
+    @inline(__always) static func isMeta(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x20, 0x09, 0x0A, UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"),
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            return true
+        default: return false
+        }
+    }
+
+    @inline(__always) static func isNameStart(_ b: UInt8) -> Bool {
+        (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F
+    }
+
+    @inline(__always) static func isNameChar(_ b: UInt8) -> Bool {
+        isNameStart(b) || (b >= 0x30 && b <= 0x39)
+    }
+
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    // MARK: - Errors
+
+    func syntaxError(_ message: String, at offset: Int) -> ParseStop {
+        .syntax(ShellSyntaxError(offset: offset, message: message))
+    }
+
+    /// `syntax error near unexpected token `X'` for what is at `pos`.
+    /// A word that the line ends inside (an open quote) makes the line incomplete instead, as bash
+    /// reads the whole token before it decides.
+    mutating func unexpected(_ lookahead: Lookahead) -> ParseStop {
+        let token: String
+        switch lookahead {
+        case .endOfInput, .newline: token = "newline"
+        case .control(let op): token = op.text
+        case .reserved(let word): token = word.text
+        case .word:
+            var probe = self
+            do { _ = try probe.scanWord() } catch ParseStop.incomplete { return .incomplete } catch {}
+            token = rawWordText(at: pos)
+        }
+        return syntaxError("syntax error near unexpected token `\(token)'", at: pos)
+    }
+
+    /// The raw source of the word at `offset`, up to the next unquoted metacharacter (for messages).
+    func rawWordText(at offset: Int) -> String {
+        var i = offset
+        if i < end, bytes[i] == UInt8(ascii: "<") || bytes[i] == UInt8(ascii: ">") || bytes[i] == UInt8(ascii: "&") {
+            while i < end, i - offset < 3, [UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), UInt8(ascii: "|"),
+                                            UInt8(ascii: "-")].contains(bytes[i]) { i += 1 }
+            return String(decoding: bytes[offset..<i], as: UTF8.self)
+        }
+        while i < end, i - offset < 80, !LineParser.isMeta(bytes[i]) { i += 1 }
+        if i == offset, i < end { i += 1 }
+        return String(decoding: bytes[offset..<i], as: UTF8.self)
+    }
+
+    mutating func enterNesting() throws {
+        depth += 1
+        if depth > LineParser.nestingLimit {
+            throw syntaxError("nesting too deep (more than \(LineParser.nestingLimit) levels)", at: pos)
+        }
+    }
+
+    // MARK: - Tokens at command position
+
+    /// Skips blanks, line continuations and comments (not newlines).
+    mutating func skipBlanks() throws {
+        while pos < end {
+            let b = bytes[pos]
+            if LineParser.isBlank(b) {
+                pos += 1
+            } else if b == UInt8(ascii: "\\") {
+                guard pos + 1 < end else { throw ParseStop.incomplete }
+                if bytes[pos + 1] == 0x0A { pos += 2 } else { return }
+            } else if b == UInt8(ascii: "#") {
+                while pos < end && bytes[pos] != 0x0A { pos += 1 }
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Classifies what is at the position after blanks, without consuming it.
+    mutating func peek() throws -> Lookahead {
+        if peeked.pos == pos && peeked.end == end { return peeked.lookahead }
+        try skipBlanks()
+        if peeked.pos == pos && peeked.end == end { return peeked.lookahead }
+        let lookahead = classify()
+        peeked = (pos, end, lookahead)
+        return lookahead
+    }
+
+    /// Classifies the token at `pos` (blanks already skipped).
+    func classify() -> Lookahead {
+        guard pos < end else { return .endOfInput }
+        let b = bytes[pos]
+        let next = byte(pos + 1)
+        switch b {
+        case 0x0A: return .newline
+        case UInt8(ascii: ";"):
+            if next == UInt8(ascii: ";") {
+                return .control(byte(pos + 2) == UInt8(ascii: "&") ? .doubleSemicolonAmpersand : .doubleSemicolon)
+            }
+            return .control(next == UInt8(ascii: "&") ? .semicolonAmpersand : .semicolon)
+        case UInt8(ascii: "&"):
+            if next == UInt8(ascii: "&") { return .control(.andIf) }
+            if next == UInt8(ascii: ">") { return .word }
+            return .control(.ampersand)
+        case UInt8(ascii: "|"):
+            if next == UInt8(ascii: "|") { return .control(.orIf) }
+            return .control(next == UInt8(ascii: "&") ? .pipeAmpersand : .pipe)
+        case UInt8(ascii: "("): return .control(.openParen)
+        case UInt8(ascii: ")"): return .control(.closeParen)
+        default:
+            var i = pos
+            while i < end && i - pos < 9 && !LineParser.isMeta(bytes[i]) { i += 1 }
+            if i - pos <= 8, let word = ReservedWord.match(bytes, pos, i) { return .reserved(word) }
+            return .word
+        }
+    }
+
+    mutating func consume(_ lookahead: Lookahead) {
+        switch lookahead {
+        case .control(let op): pos += op.length
+        case .reserved(let word): pos += word.text.utf8.count
+        case .newline: pos += 1
+        default: break
+        }
+    }
+
+    /// Consumes a newline and reads the bodies of pending here-documents.
+    mutating func consumeNewline() throws {
+        pos += 1
+        if !pendingHereDocuments.isEmpty { try readHereDocumentBodies() }
+    }
+
+    /// Skips newlines where bash would prompt for more: the end of input is `incomplete`.
+    mutating func skipNewlinesNeedingMore() throws {
+        while true {
+            switch try peek() {
+            case .newline: try consumeNewline()
+            case .endOfInput: throw ParseStop.incomplete
+            default: return
+            }
+        }
+    }
+
+    mutating func expect(_ word: ReservedWord) throws {
+        let next = try peek()
+        if next == .reserved(word) { consume(next); return }
+        if next == .endOfInput { throw ParseStop.incomplete }
+        throw unexpected(next)
+    }
+
+    // MARK: - Lists, pipelines
+
+    /// Reads and-or lists separated by `;`, `&` and newlines until something that ends a list.
+    mutating func parseList(requireCommand: Bool) throws {
+        var count = 0
+        while true {
+            let next = try peek()
+            switch next {
+            case .newline:
+                try consumeNewline()
+                continue
+            case .endOfInput:
+                if requireCommand && count == 0 { throw ParseStop.incomplete }
+                return
+            case .control(let op):
+                if op == .openParen { break }
+                if op == .closeParen || op.endsCaseItem {
+                    if requireCommand && count == 0 { throw unexpected(next) }
+                    return
+                }
+                throw unexpected(next)
+            case .reserved(let word) where word.closesList:
+                if requireCommand && count == 0 { throw unexpected(next) }
+                return
+            default:
+                break
+            }
+            try parseAndOr()
+            count += 1
+            let separator = try peek()
+            switch separator {
+            case .control(.semicolon), .control(.ampersand):
+                consume(separator)
+            case .newline, .endOfInput, .control(.closeParen):
+                break
+            case .control(let op) where op.endsCaseItem:
+                break
+            case .reserved(let word) where word.closesList:
+                break
+            default:
+                throw unexpected(separator)
+            }
+        }
+    }
+
+    mutating func parseAndOr() throws {
+        try parsePipeline()
+        while true {
+            let next = try peek()
+            guard next == .control(.andIf) || next == .control(.orIf) else { return }
+            consume(next)
+            try skipNewlinesNeedingMore()
+            try parsePipeline()
+        }
+    }
+
+    mutating func parsePipeline() throws {
+        var prefixed = false
+        while true {
+            let next = try peek()
+            if next == .reserved(.bang) {
+                consume(next); prefixed = true
+            } else if next == .reserved(.time) {
+                consume(next); prefixed = true
+                try skipBlanks()
+                if pos + 1 < end, bytes[pos] == UInt8(ascii: "-"), bytes[pos + 1] == UInt8(ascii: "p"),
+                   pos + 2 >= end || LineParser.isMeta(bytes[pos + 2]) {
+                    pos += 2
+                }
+            } else {
+                break
+            }
+        }
+        if prefixed {
+            switch try peek() {
+            case .endOfInput, .newline, .control(.semicolon), .control(.ampersand), .control(.closeParen),
+                 .control(.andIf), .control(.orIf):
+                return
+            default: break
+            }
+        }
+        stdinIsPipe = false
+        try parseCommand()
+        while true {
+            let next = try peek()
+            guard next == .control(.pipe) || next == .control(.pipeAmpersand) else { break }
+            consume(next)
+            try skipNewlinesNeedingMore()
+            if try peek() == .reserved(.bang) { throw unexpected(.reserved(.bang)) }
+            stdinIsPipe = true
+            try parseCommand()
+            stdinIsPipe = false
+        }
+    }
+
+    // MARK: - Commands
+
+    mutating func parseCommand() throws {
+        try enterNesting()
+        defer { depth -= 1 }
+        let next = try peek()
+        let firstCommand = commands.count
+        switch next {
+        case .endOfInput: throw ParseStop.incomplete
+        case .newline: throw unexpected(next)
+        case .control(.openParen):
+            if byte(pos + 1) == UInt8(ascii: "("), !notArithmetic.contains(pos) {
+                let start = pos
+                do {
+                    pos += 2
+                    try scanArithmetic(closeWithDoubleParen: true)
+                } catch ParseStop.notArithmetic {
+                    notArithmetic.insert(start)
+                    pos = start
+                    commands.removeSubrange(firstCommand...)
+                    try parseSubshell()
+                }
+            } else {
+                try parseSubshell()
+            }
+        case .control: throw unexpected(next)
+        case .reserved(let word):
+            switch word {
+            case .openBrace:
+                consume(next)
+                try parseList(requireCommand: true)
+                try expect(.closeBrace)
+            case .if: consume(next); try parseIf()
+            case .while, .until:
+                consume(next)
+                try parseList(requireCommand: true)
+                try expect(.do)
+                try parseList(requireCommand: true)
+                try expect(.done)
+            case .for, .select: consume(next); try parseFor(isSelect: word == .select)
+            case .case: consume(next); try parseCase()
+            case .function: consume(next); try parseFunctionKeyword()
+            case .openDoubleBracket: consume(next); try parseConditional()
+            case .coproc: consume(next); try parseCoprocess()
+            case .in, .bang, .time:
+                try parseSimpleCommand()
+                return
+            default: throw unexpected(next)
+            }
+        case .word:
+            try parseSimpleCommand()
+            return
+        }
+        try parseCompoundRedirections(appliesFrom: firstCommand)
+    }
+
+    /// Redirections after a compound command apply to every command inside it.
+    mutating func parseCompoundRedirections(appliesFrom firstCommand: Int) throws {
+        var redirects: [Redirection] = []
+        while true {
+            try skipBlanks()
+            guard pos < end, let op = redirectionOperator(at: pos) else { break }
+            redirects.append(try parseRedirection(op))
+        }
+        guard !redirects.isEmpty else { return }
+        for index in firstCommand..<commands.count { commands[index].redirects += redirects }
+    }
+
+    mutating func parseSubshell() throws {
+        pos += 1
+        try parseList(requireCommand: true)
+        let next = try peek()
+        if next == .control(.closeParen) { consume(next); return }
+        if next == .endOfInput { throw ParseStop.incomplete }
+        throw unexpected(next)
+    }
+
+    mutating func parseIf() throws {
+        try parseList(requireCommand: true)
+        try expect(.then)
+        try parseList(requireCommand: true)
+        while true {
+            let next = try peek()
+            switch next {
+            case .reserved(.elif):
+                consume(next)
+                try parseList(requireCommand: true)
+                try expect(.then)
+                try parseList(requireCommand: true)
+            case .reserved(.else):
+                consume(next)
+                try parseList(requireCommand: true)
+                try expect(.fi)
+                return
+            case .reserved(.fi):
+                consume(next)
+                return
+            case .endOfInput: throw ParseStop.incomplete
+            default: throw unexpected(next)
+            }
+        }
+    }
+
+    /// `for NAME [in WORDS] ; do LIST done`, `for ((A;B;C)) do LIST done`, and `select`.
+    mutating func parseFor(isSelect: Bool) throws {
+        try skipBlanks()
+        if !isSelect, pos + 1 < end, bytes[pos] == UInt8(ascii: "("), bytes[pos + 1] == UInt8(ascii: "(") {
+            pos += 2
+            do { try scanArithmetic(closeWithDoubleParen: true) } catch ParseStop.notArithmetic {
+                throw syntaxError("syntax error: arithmetic expression required", at: pos)
+            }
+            if try peek() == .control(.semicolon) { pos += 1 }
+        } else {
+            let next = try peek()
+            guard next == .word || next.isReservedWord else { throw unexpected(next) }
+            _ = try scanWord()
+            var sawSemicolon = false
+            var afterName = try peek()
+            if afterName == .control(.semicolon) {
+                consume(afterName); sawSemicolon = true
+            }
+            while true {
+                afterName = try peek()
+                if afterName == .newline { try consumeNewline(); continue }
+                if afterName == .endOfInput { throw ParseStop.incomplete }
+                break
+            }
+            if afterName == .reserved(.in) && !sawSemicolon {
+                consume(afterName)
+                wordList: while true {
+                    try skipBlanks()
+                    guard pos < end else { throw ParseStop.incomplete }
+                    let b = bytes[pos]
+                    if b == 0x0A { try consumeNewline(); break wordList }
+                    if b == UInt8(ascii: ";") && byte(pos + 1) != UInt8(ascii: ";") { pos += 1; break wordList }
+                    if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
+                    _ = try scanWord()
+                }
+            }
+        }
+        try skipNewlinesNeedingMore()
+        let body = try peek()
+        if body == .reserved(.do) {
+            consume(body)
+            try parseList(requireCommand: true)
+            try expect(.done)
+        } else if body == .reserved(.openBrace) {
+            consume(body)
+            try parseList(requireCommand: true)
+            try expect(.closeBrace)
+        } else {
+            throw unexpected(body)
+        }
+    }
+
+    mutating func parseCase() throws {
+        try skipBlanks()
+        let subject = try peek()
+        guard subject == .word || subject.isReservedWord else { throw unexpected(subject) }
+        _ = try scanWord()
+        try skipNewlinesNeedingMore()
+        let inWord = try peek()
+        guard inWord == .reserved(.in) else { throw unexpected(inWord) }
+        consume(inWord)
+        while true {
+            try skipNewlinesNeedingMore()
+            var next = try peek()
+            if next == .reserved(.esac) { consume(next); return }
+            if next == .control(.openParen) { consume(next) }
+            patterns: while true {
+                next = try peek()
+                guard next == .word || next.isReservedWord else { throw unexpected(next) }
+                _ = try scanWord()
+                next = try peek()
+                switch next {
+                case .control(.pipe): consume(next)
+                case .control(.closeParen): consume(next); break patterns
+                default: throw unexpected(next)
+                }
+            }
+            try parseList(requireCommand: false)
+            next = try peek()
+            switch next {
+            case .control(let op) where op.endsCaseItem: consume(next)
+            case .reserved(.esac): consume(next); return
+            case .endOfInput: throw ParseStop.incomplete
+            default: throw unexpected(next)
+            }
+        }
+    }
+
+    /// `function NAME [()] COMPOUND`.
+    mutating func parseFunctionKeyword() throws {
+        let name = try peek()
+        guard name == .word || name.isReservedWord else { throw unexpected(name) }
+        _ = try scanWord()
+        try skipBlanks()
+        if pos < end, bytes[pos] == UInt8(ascii: "(") {
+            pos += 1
+            let close = try peek()
+            guard close == .control(.closeParen) else { throw unexpected(close) }
+            consume(close)
+        }
+        try parseFunctionBody()
+    }
+
+    /// The compound command of a function definition (newlines may come first).
+    mutating func parseFunctionBody() throws {
+        try skipNewlinesNeedingMore()
+        let body = try peek()
+        switch body {
+        case .control(.openParen): break
+        case .reserved(let word) where [.openBrace, .if, .while, .until, .for, .select, .case, .openDoubleBracket].contains(word): break
+        default: throw unexpected(body)
+        }
+        try parseCommand()
+    }
+
+    /// `coproc [NAME] COMMAND`: a NAME is only taken when a compound command follows it.
+    mutating func parseCoprocess() throws {
+        let next = try peek()
+        if next == .word {
+            let start = pos
+            let firstCommand = commands.count
+            _ = try scanWord()
+            let after = try peek()
+            var compoundFollows = after == .control(.openParen)
+            if case .reserved(let word) = after, [.openBrace, .if, .while, .until, .for, .select, .case, .openDoubleBracket].contains(word) {
+                compoundFollows = true
+            }
+            if !compoundFollows {
+                pos = start
+                commands.removeSubrange(firstCommand...)
+            }
+        }
+        try parseCommand()
+    }
+}

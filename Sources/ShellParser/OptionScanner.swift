@@ -1,0 +1,66 @@
+/// Walks the options of a wrapper command (`sudo -u root -E -- rm`) to find where its command starts.
+struct OptionScanner {
+    /// Short options that take a value (`-u root` or `-uroot`).
+    var shortWithValue: Set<UInt8> = []
+    /// Long options that take a value (`--user root` or `--user=root`).
+    var longWithValue: Set<String> = []
+    /// Whether a bare `-NUMBER` is an option (`nice -10`).
+    var numericOptions = false
+
+    /// The options seen: short letters and long names (without dashes), with their values.
+    var seen: [(name: String, value: ShellWord?)] = []
+
+    /// Scans `argv` from `start`; returns the index of the first operand (argv.count if none).
+    mutating func scan(_ argv: [ShellWord], from start: Int) -> Int {
+        var i = start
+        while i < argv.count {
+            let word = argv[i]
+            if word.isDynamic || word.text.utf8.first != UInt8(ascii: "-") { return i }
+            let arg = Array(word.text.utf8)
+            guard arg.count >= 2, arg[0] == UInt8(ascii: "-") else { return i }
+            if arg == [UInt8(ascii: "-"), UInt8(ascii: "-")] { return i + 1 }
+            if arg[1] == UInt8(ascii: "-") {
+                let body = String(decoding: arg[2...], as: UTF8.self)
+                if let eq = body.firstIndex(of: "=") {
+                    seen.append((String(body[..<eq]), ShellWord(String(body[body.index(after: eq)...]))))
+                } else if longWithValue.contains(body) {
+                    seen.append((body, i + 1 < argv.count ? argv[i + 1] : nil))
+                    i += 1
+                } else {
+                    seen.append((body, nil))
+                }
+                i += 1
+                continue
+            }
+            if numericOptions && LineParser.isDigit(arg[1]) {
+                seen.append(("n", ShellWord(String(decoding: arg[1...], as: UTF8.self))))
+                i += 1
+                continue
+            }
+            var k = 1
+            var consumedNext = false
+            while k < arg.count {
+                let letter = arg[k]
+                if shortWithValue.contains(letter) {
+                    if k + 1 < arg.count {
+                        seen.append((String(UnicodeScalar(letter)), ShellWord(String(decoding: arg[(k + 1)...], as: UTF8.self))))
+                    } else {
+                        seen.append((String(UnicodeScalar(letter)), i + 1 < argv.count ? argv[i + 1] : nil))
+                        consumedNext = true
+                    }
+                    break
+                }
+                seen.append((String(UnicodeScalar(letter)), nil))
+                k += 1
+            }
+            i += consumedNext ? 2 : 1
+        }
+        return min(i, argv.count)
+    }
+
+    /// True when any of `names` was seen.
+    func has(_ names: String...) -> Bool { seen.contains { names.contains($0.name) } }
+
+    /// The value of the last of `names` seen.
+    func value(_ names: String...) -> ShellWord? { seen.last { names.contains($0.name) }?.value }
+}

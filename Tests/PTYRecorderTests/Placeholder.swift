@@ -1,3 +1,0 @@
-import Testing
-@testable import PTYRecorder
-@Test func placeholderPTYRecorder() { #expect(Bool(true)) }

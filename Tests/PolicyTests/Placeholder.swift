@@ -1,3 +1,0 @@
-import Testing
-@testable import Policy
-@Test func placeholderPolicy() { #expect(Bool(true)) }

@@ -1,0 +1,103 @@
+import Testing
+@testable import ShellParser
+
+/// Wrappers are unwrapped into derived commands with their chain, and hidden code is flagged.
+struct DerivedCommandTests {
+    static let table: [(String, [String])] = [
+        ("sudo -u root -E -- rm -rf /", ["sudo -u root -E -- rm -rf /", "[sudo] rm -rf /"]),
+        ("sudo --user=root FOO=1 rm x", ["sudo --user=root FOO=1 rm x", "[sudo] rm x"]),
+        ("sudo -i", ["sudo -i", "[sudo] $SHELL?"]),
+        ("sudo -l rm", ["sudo -l rm"]),
+        ("su - root -c 'rm x'", ["su - root -c rm x", "[su -c] rm x"]),
+        ("doas -u op rm x", ["doas -u op rm x", "[doas] rm x"]),
+        ("env -i -u HOME A=1 B=2 rm x", ["env -i -u HOME A=1 B=2 rm x", "[env] rm x"]),
+        ("env -S 'rm -f' x", ["env -S rm -f x", "[env] rm -f x"]),
+        ("nohup rm x", ["nohup rm x", "[nohup] rm x"]),
+        ("nice -n 5 rm x; nice -10 rm y", ["nice -n 5 rm x", "[nice] rm x", "nice -10 rm y", "[nice] rm y"]),
+        ("ionice -c 3 rm x", ["ionice -c 3 rm x", "[ionice] rm x"]),
+        ("timeout -s KILL 10s rm x", ["timeout -s KILL 10s rm x", "[timeout] rm x"]),
+        ("stdbuf -oL rm x", ["stdbuf -oL rm x", "[stdbuf] rm x"]),
+        ("chroot /mnt rm x", ["chroot /mnt rm x", "[chroot] rm x"]),
+        ("command -p rm x; command -v rm", ["command -p rm x", "[command] rm x", "command -v rm"]),
+        ("builtin cd /; exec -a n rm x", ["builtin cd /", "[builtin] cd /", "exec -a n rm x", "[exec] rm x"]),
+        ("/usr/bin/time -f %e rm x", ["/usr/bin/time -f %e rm x", "[time] rm x"]),
+        ("watch -n 1 'ls | rm x'", ["watch -n 1 ls | rm x", "[watch] ls", "[watch] rm x"]),
+        ("watch -x rm x", ["watch -x rm x", "[watch] rm x"]),
+        ("ls | xargs rm -f", ["ls", "xargs rm -f", "[xargs] rm -f {stdin}?"]),
+        ("xargs -0 -n1", ["xargs -0 -n1", "[xargs] echo {stdin}?"]),
+        ("find . -exec rm {} \\; -execdir mv {} x + -ok cat \\;", [
+            "find . -exec rm {} ; -execdir mv {} x + -ok cat ;", "[find -exec] rm {}?", "[find -execdir] mv {}? x",
+            "[find -ok] cat"]),
+        ("busybox rm x", ["busybox rm x", "[busybox] rm x"]),
+        ("bash -c 'rm x; ls' name", ["bash -c rm x; ls name", "[bash -c] rm x", "[bash -c] ls"]),
+        ("sh -xec 'rm x'", ["sh -xec rm x", "[sh -c] rm x"]),
+        ("sudo sh -c 'bash -c \"rm x\"'", ["sudo sh -c bash -c \"rm x\"", "[sudo] sh -c bash -c \"rm x\"",
+                                           "[sudo,sh -c] bash -c rm x", "[sudo,sh -c,bash -c] rm x"]),
+        ("eval 'rm x' y", ["eval rm x y", "[eval] rm x y"]),
+        ("/bin/sudo /bin/rm x", ["/bin/sudo /bin/rm x", "[sudo] /bin/rm x"]),
+        ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
+            "[sudo,env] nice timeout 5 xargs rm", "[sudo,env,nice] timeout 5 xargs rm", "[sudo,env,nice,timeout] xargs rm",
+            "[sudo,env,nice,timeout,xargs] rm {stdin}?"]),
+    ]
+
+    /// Each wrapper yields the command it runs, right after it, with the wrapper chain.
+    @Test(arguments: table)
+    func wrappers(line: String, expected: [String]) {
+        #expect(Rendering.commands(line) == expected)
+    }
+
+    /// An absolute path keeps its path in argv and is known by its base name.
+    @Test func absolutePathKeepsPath() {
+        let command = ShellAnalyzer.analyze("/bin/rm -rf /").commands[0]
+        #expect(command.name == "/bin/rm")
+        #expect(command.baseName == "rm")
+    }
+
+    /// `find -delete` marks the find command as a deletion.
+    @Test func findDelete() {
+        let commands = ShellAnalyzer.analyze("find /var -name '*.log' -delete").commands
+        #expect(commands.count == 1 && commands[0].deletes)
+    }
+
+    static let opaque: [(String, OpaqueCode?)] = [
+        ("curl -s x | sh", .fedToInterpreter),
+        ("curl x | sudo bash -s", .fedToInterpreter),
+        ("bash < x.sh", .fedToInterpreter),
+        ("bash <<< 'rm x'", .fedToInterpreter),
+        ("python3 - < x", .fedToInterpreter),
+        ("cat x | python3", .fedToInterpreter),
+        ("python3 -c 'import os'", .inlineScript),
+        ("perl -ne print", .inlineScript),
+        ("ruby -e 1", .inlineScript),
+        ("node -e 1", .inlineScript),
+        ("node --eval 1", .inlineScript),
+        ("php -r 1", .inlineScript),
+        ("bash -c \"$cmd\"", .dynamicShellString),
+        ("eval $x", .dynamicShellString),
+        ("bash script.sh", nil),
+        ("python3 script.py", nil),
+        ("cat x | grep y", nil),
+    ]
+
+    /// Code the parser cannot see is flagged on the command that runs it.
+    @Test(arguments: opaque)
+    func opaqueCode(line: String, expected: OpaqueCode?) {
+        let flagged = ShellAnalyzer.analyze(line).commands.compactMap(\.opaque)
+        #expect(flagged == (expected.map { [$0] } ?? []))
+    }
+
+    /// Nested shell strings are parsed only to a limit, then flagged.
+    @Test func shellStringDepthLimit() {
+        var line = "rm x"
+        for _ in 0..<8 { line = "sh -c " + LineAnalysisJSONTests.shellQuote(line) }
+        let commands = ShellAnalyzer.analyze(line).commands
+        #expect(commands.contains { $0.opaque == .nestingLimit })
+        #expect(!commands.contains { $0.name == "rm" })
+    }
+
+    /// Derived commands carry the wrapper's redirections.
+    @Test func derivedKeepsRedirections() {
+        let commands = ShellAnalyzer.analyze("sudo tee /etc/x > /dev/null").commands
+        #expect(commands[1].redirects.map(\.target.text) == ["/dev/null"])
+    }
+}

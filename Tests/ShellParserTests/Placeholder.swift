@@ -1,3 +1,0 @@
-import Testing
-@testable import ShellParser
-@Test func placeholderShellParser() { #expect(Bool(true)) }

@@ -1,0 +1,31 @@
+import Testing
+@testable import ShellParser
+
+/// Quote removal, escapes and word splitting as bash performs them.
+struct QuotingTests {
+    static let table: [(String, [String])] = [
+        (#"echo 'a b' "c d" e\ f"#, ["echo", "a b", "c d", "e f"]),
+        (#""r"m -rf /"#, ["rm", "-rf", "/"]),
+        (#"r''m x"#, ["rm", "x"]),
+        (#"echo "a\"b\$c\\d\e""#, [#"echo"#, #"a"b$c\d\e"#]),
+        (#"echo 'it'\''s'"#, ["echo", "it's"]),
+        ("echo a\\\nb", ["echo", "ab"]),
+        ("echo a # comment here", ["echo", "a"]),
+        ("echo a#b", ["echo", "a#b"]),
+        (#"echo $'\a\b\e\E\f\n\r\t\v\\\'\"\?'"#, ["echo", "\u{7}\u{8}\u{1B}\u{1B}\u{C}\n\r\t\u{B}\\'\"?"]),
+        (#"echo $'\101\x42\u00e9\U0001F600\cA\c?'"#, ["echo", "AB\u{E9}\u{1F600}\u{1}\u{7F}"]),
+        (#"echo $'a\0b' $'x\zy'"#, ["echo", "a", "x\\zy"]),
+        (#"echo $"hello""#, ["echo", "hello"]),
+        (#"echo "$'x'""#, ["echo", "$'x'"]),
+        (#"echo '$HOME' "\$HOME""#, ["echo", "$HOME", "$HOME"]),
+    ]
+
+    /// Each quoting form yields bash's argv after quote removal, all static.
+    @Test(arguments: table)
+    func quoteRemoval(line: String, argv: [String]) {
+        let commands = ShellAnalyzer.analyze(line).commands
+        #expect(commands.count == 1)
+        #expect(commands.first?.argv.map(\.text) == argv)
+        #expect(commands.first?.argv.allSatisfy { !$0.isDynamic } == true)
+    }
+}
