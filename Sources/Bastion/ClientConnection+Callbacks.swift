@@ -30,6 +30,7 @@ extension ClientConnection {
         ssh_set_server_callbacks(session, cb)
         ssh_set_message_callback(session, { _, message, userdata in
             guard let conn = ClientConnection.connection(userdata), let message else { return 1 }
+            if conn.acceptForwardIfGranted(message) { return 0 }
             conn.refuse(message: message)
             return 1  // 1: libssh sends its default failure reply
         }, Unmanaged.passUnretained(self).toOpaque())
@@ -96,6 +97,29 @@ extension ClientConnection {
         }
         Log.info("connection \(connectionID): refused \(detail)")
         context.audit.event(kind, detail: detail, connection: connectionID, identity: person?.identity)
+    }
+
+    /// A direct-tcpip request (`-L`, ProxyJump) is accepted only when a role grants
+    /// port_forwarding on the target it goes through: the login's target (`alice+web1`), or the
+    /// destination host when it names a target (ProxyJump to `web1`). The tunnel then runs
+    /// from the target, with the bastion's vaulted key, and is audited as a session.
+    func acceptForwardIfGranted(_ message: OpaquePointer) -> Bool {
+        guard authSucceeded, let person,
+              ssh_message_type(message) == Int32(SSH_REQUEST_CHANNEL_OPEN.rawValue),
+              ssh_message_subtype(message) == Int32(SSH_CHANNEL_DIRECT_TCPIP.rawValue),
+              let destination = ssh_message_channel_request_open_destination(message).map({ String(cString: $0) })
+        else { return false }
+        let port = Int(ssh_message_channel_request_open_destination_port(message))
+        let loginTarget = Route.splitLogin(sshUser).target
+        let (targetName, host) = loginTarget.map { ($0, destination) } ?? (destination, "localhost")
+        guard let target = context.access.target(named: targetName, for: person),
+              context.access.allows(.port_forwarding, for: person, on: target),
+              let raw = ssh_message_channel_request_open_reply_accept(message) else { return false }
+        let channel = SessionChannel(channel: raw)
+        channel.isTunnel = true
+        channel.pendingForward = (target, host, port)
+        channels.append(channel)
+        return true
     }
 
     /// A new session channel: allowed only after authentication.

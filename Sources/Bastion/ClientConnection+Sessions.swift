@@ -13,6 +13,12 @@ extension ClientConnection {
 
     func startPendingChannels() {
         for channel in channels where !channel.hasStarted {
+            if let forward = channel.pendingForward, let person {
+                channel.markStarted()
+                connect(channel, person: person, targetName: forward.target.name, capability: .port_forwarding,
+                        start: .forward(host: forward.host, port: forward.port), command: "direct-tcpip \(forward.host):\(forward.port)")
+                continue
+            }
             guard let request = channel.pendingRequest else { continue }
             channel.markStarted()
             start(channel, request: request)
@@ -105,14 +111,14 @@ extension ClientConnection {
         }
         try? channel.tap?.marker("session start: \(capability.rawValue) on \(target.name) as \(target.user)")
 
-        if let command, !decide(command, channel: channel, person: person, target: target) { return }
+        if let command, capability != .port_forwarding, !decide(command, channel: channel, person: person, target: target) { return }
 
         let link: TargetLink
         do {
             let key = try context.vault.unlock(name: target.vaultKey)
             link = try TargetLink.open(
                 target: target, key: key, timeout: context.config.server.targetConnectTimeout,
-                terminal: capability == .sftp || capability == .scp ? nil : channel.terminal,
+                terminal: [.sftp, .scp, .port_forwarding].contains(capability) ? nil : channel.terminal,
                 environment: channel.environment, start: start,
                 checkHostKey: { presented in
                     if try self.context.hostKeys.check(target: target, presented: presented) == .learned {

@@ -17,6 +17,10 @@ final class SessionChannel {
     var environment: [(String, String)] = []
     /// The request waiting to be started by the loop.
     var pendingRequest: Route.Request?
+    /// For a granted direct-tcpip channel: where to forward (the channel is a tunnel, not a session).
+    var pendingForward: (target: TargetConfig, host: String, port: Int)?
+    /// A tunnel carries raw bytes: no exit status, no terminal.
+    var isTunnel = false
     private(set) var hasStarted = false
 
     var target: TargetLink?
@@ -77,14 +81,14 @@ final class SessionChannel {
 
     /// Ends the channel without a target: message on stderr, exit status, EOF, close.
     func refuse(_ message: String, exitStatus: Int32, reason: String) {
-        if !message.isEmpty { writeStderr(message.hasSuffix("\n") ? message : message + "\n") }
+        if !message.isEmpty && !isTunnel { writeStderr(message.hasSuffix("\n") ? message : message + "\n") }
         end(exitStatus: exitStatus, reason: reason)
     }
 
     /// Sends exit status, EOF and close to the client, and marks the channel finished.
     func end(exitStatus: Int32, reason: String) {
         guard !isFinished else { return }
-        _ = ssh_channel_request_send_exit_status(channel, exitStatus)
+        if !isTunnel { _ = ssh_channel_request_send_exit_status(channel, exitStatus) }
         _ = ssh_channel_send_eof(channel)
         _ = ssh_channel_close(channel)
         finish(reason)
@@ -194,7 +198,9 @@ final class SessionChannel {
         guard let target else { return }
         if !targetEOFForwarded { _ = ssh_channel_send_eof(channel) }
         var status: Int32 = -1
-        if let signal = target.exitSignal {
+        if isTunnel {
+            // No exit status on a tunnel.
+        } else if let signal = target.exitSignal {
             _ = ssh_channel_request_send_exit_signal(channel, signal.name, signal.coreDumped ? 1 : 0, signal.message, "")
         } else {
             status = Int32(target.exitStatus ?? 255)

@@ -20,6 +20,8 @@ final class TargetLink {
         case shell
         case exec(String)
         case subsystem(String)
+        /// A direct-tcpip channel from the target to `host:port` (a granted `-L` or ProxyJump).
+        case forward(host: String, port: Int)
     }
 
     /// Terminal parameters from the client's pty-req.
@@ -84,6 +86,13 @@ final class TargetLink {
         }
         guard let channel = ssh_channel_new(session) else { throw BastionError.target("cannot open a channel to '\(target.name)'") }
         link.channel = channel
+        if case .forward(let host, let port) = start {
+            guard ssh_channel_open_forward(channel, host, Int32(port), "127.0.0.1", 0) == SSH_OK else {
+                throw BastionError.target("target '\(target.name)' refused to forward to \(host):\(port): \(link.lastError)")
+            }
+            ssh_set_blocking(session, 0)
+            return link
+        }
         guard ssh_channel_open_session(channel) == SSH_OK else {
             throw BastionError.target("target '\(target.name)' refused a session channel: \(link.lastError)")
         }
@@ -102,6 +111,7 @@ final class TargetLink {
         case .shell: rc = ssh_channel_request_shell(channel)
         case .exec(let command): rc = ssh_channel_request_exec(channel, command)
         case .subsystem(let name): rc = ssh_channel_request_subsystem(channel, name)
+        case .forward: rc = SSH_OK
         }
         guard rc == SSH_OK else { throw BastionError.target("target '\(target.name)' refused the request: \(link.lastError)") }
         ssh_set_blocking(session, 0)

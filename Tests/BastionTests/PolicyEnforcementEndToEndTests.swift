@@ -18,6 +18,10 @@ struct PolicyAndRecordingEndToEndTests {
                 args: [restart]
                 approvers: [sre-approvers]
                 message: restarting a service needs an SRE
+          - name: sre
+            groups: [sre-approvers]
+            targets: [web1]
+            capabilities: [exec, port_forwarding]
         """) }
     var h: BastionHarness { get throws { try Self.fixture.get() } }
 
@@ -105,6 +109,19 @@ struct PolicyAndRecordingEndToEndTests {
             usleep(100_000)
         }
         #expect(cast.contains("inter2active"), "\(path)")
+    }
+
+    /// A role that grants port_forwarding lets `-W` (what ProxyJump uses) through the target,
+    /// audited as a session; without the grant the same request is refused.
+    @Test func grantedForwardingReachesThroughTarget() throws {
+        let h = try h
+        let granted = h.ssh(as: "carol", login: "carol+web1", options: ["-W", "127.0.0.1:\(h.targetPort)"], around: "< /dev/null | head -c 8")
+        #expect(granted.stdout == "SSH-2.0-", "\(granted)")
+        let viaName = h.ssh(as: "carol", options: ["-W", "web1:\(h.targetPort)"], around: "< /dev/null | head -c 8")
+        #expect(viaName.stdout == "SSH-2.0-", "ProxyJump-style destination naming the target: \(viaName)")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND identity = 'carol@example.com'") != "0")
+        let refused = h.ssh(as: "alice", login: "alice+web1", options: ["-W", "127.0.0.1:\(h.targetPort)"], around: "< /dev/null | head -c 8")
+        #expect(refused.stdout.isEmpty, "\(refused)")
     }
 
     /// `bastion audit commands` finds decisions by user and text.
