@@ -26,6 +26,7 @@ public final class BastionServer {
         self.config = config
         ssh_init()
         signal(SIGPIPE, SIG_IGN)
+        Self.raiseOpenFileLimit()
         let server = config.server
         let hostKey = try Self.loadOrCreateKey(at: server.hostKeyPath, purpose: "host key")
         hostKeyFingerprint = try hostKey.fingerprintSHA256()
@@ -49,6 +50,18 @@ public final class BastionServer {
     }
 
     deinit { ssh_bind_free(bind) }
+
+    /// Each session holds a client socket, a target socket and recording files: the usual soft
+    /// limit of 1024 descriptors would cap the bastion near 300 sessions. Raise it to the hard limit.
+    static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let before = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 {
+            Log.info("open file limit raised from \(before) to \(limit.rlim_cur)")
+        }
+    }
 
     /// Reads an ed25519 key, or creates one (0600) when the file is absent.
     static func loadOrCreateKey(at path: String, purpose: String) throws -> LibSSHKey {

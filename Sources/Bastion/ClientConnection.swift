@@ -97,7 +97,7 @@ final class ClientConnection {
     /// The main loop after authentication.
     private func serve() {
         let server = context.config.server
-        let bufferSize = 64 * 1024
+        let bufferSize = 256 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
         var busy = false
@@ -109,8 +109,14 @@ final class ClientConnection {
             }
             if rc == SSH_ERROR { dropDeadTargets() }
             startPendingChannels()
+            // Move several chunks per poll while data flows: each poll is a syscall round.
             busy = false
-            for channel in channels where channel.pump(buffer: buffer) { busy = true }
+            for _ in 0..<8 {
+                var moved = false
+                for channel in channels where channel.pump(buffer: buffer) { moved = true }
+                guard moved else { break }
+                busy = true
+            }
             collectFinishedChannels()
 
             let now = Date()
@@ -163,6 +169,10 @@ final class ClientConnection {
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, let event { ssh_event_remove_session(event, target.session) }
         if channel.audited {
+            if channel.endReason.hasPrefix("recording failed") {
+                context.audit.event("recording_failed", detail: channel.endReason, connection: connectionID, session: channel.id,
+                                    identity: person?.identity)
+            }
             if let summary = channel.tap?.finish() {
                 context.audit.recordingClosed(session: channel.id, path: summary.path, size: summary.size,
                                               sha256: summary.sha256, signatureStatus: summary.signatureStatus)

@@ -44,7 +44,9 @@ final class RecordingFactory: Sendable {
                 target: record.target, targetUser: record.targetUser, requestedCommand: record.command,
                 hostKeyFingerprint: hostKeyFingerprint))
         var options = SessionRecorder.Options()
-        options.input = recordInput ? .masked : .off
+        // Masking judges keystrokes by the terminal's echo; without a terminal (exec, scp, sftp)
+        // there is no echo, and stdin is data: it is recorded as it was relayed.
+        options.input = !recordInput ? .off : (terminal == nil ? .verbatim : .masked)
         let path = directory.recordingPath(name: record.id)
         let recorder = try SessionRecorder(
             directory: directory, name: record.id, header: header, signer: signer, options: options,

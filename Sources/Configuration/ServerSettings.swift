@@ -68,7 +68,7 @@ public struct ServerSettings: Sendable {
             maxAuthAttempts: try f["max_auth_attempts"]?.int(in: 1...100) ?? 6,
             keepaliveInterval: try f["keepalive"]?.duration() ?? 30,
             idleTimeout: try f["idle_timeout"]?.duration() ?? 3600,
-            targetConnectTimeout: try f["target_connect_timeout"]?.duration() ?? 10,
+            targetConnectTimeout: try f["target_connect_timeout"]?.duration() ?? 30,
             trustOnFirstUse: try f["trust_on_first_use"]?.bool() ?? false,
             recordInput: try f["record_input"]?.bool() ?? true,
             recordingEnabled: try f["recording"]?.bool() ?? true
