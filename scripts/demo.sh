@@ -51,17 +51,19 @@ if [ ! -f target/ssh_host_ed25519_key ]; then
   ssh-keygen -q -t ed25519 -N '' -C "demo target" -f target/ssh_host_ed25519_key
   ssh-keygen -q -t ed25519 -N '' -C "bastion-vault:demo-deploy" -f target/deploy_key
   "$BASTION" vault add demo-deploy --key-file target/deploy_key --config "$CONFIG" --replace >/dev/null
-  cp target/deploy_key.pub target/authorized_keys
   rm -f target/deploy_key            # the private half now lives only in the vault
 fi
-chmod 644 target/authorized_keys
+# The target trusts the vault key for its account (sshd reads it as that user).
+DEMO_HOME=$(getent passwd bastion-demo | cut -d: -f6)
+$SUDO install -d -o bastion-demo -g bastion-demo -m 700 "$DEMO_HOME/.ssh"
+$SUDO install -o bastion-demo -g bastion-demo -m 600 target/deploy_key.pub "$DEMO_HOME/.ssh/authorized_keys"
 
 cat > target/sshd_config <<CFG
 ListenAddress 127.0.0.1
 Port 2201
 HostKey $DEMO/target/ssh_host_ed25519_key
 PidFile $DEMO/target/sshd.pid
-AuthorizedKeysFile $DEMO/target/authorized_keys
+AuthorizedKeysFile .ssh/authorized_keys
 AllowUsers bastion-demo
 PasswordAuthentication no
 KbdInteractiveAuthentication no
