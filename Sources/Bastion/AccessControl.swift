@@ -33,6 +33,11 @@ struct AccessControl: Sendable {
         engine.capabilities(for: subject(person), target: policyTarget(target)).contains(capability)
     }
 
+    /// Whether the person's sessions on `target` may go on unrecorded if recording fails.
+    func continuesWithoutRecording(for person: Person, on target: TargetConfig) -> Bool {
+        engine.continuesWithoutRecording(for: subject(person), target: policyTarget(target))
+    }
+
     /// The decision for one command line.
     func decide(_ line: String, for person: Person, on target: TargetConfig) -> Decision {
         engine.decide(subject: subject(person), target: policyTarget(target), line: line)

@@ -103,11 +103,15 @@ extension ClientConnection {
         channel.audited = true
         channel.targetConfig = target
 
+        channel.continuesWithoutRecording = context.access.continuesWithoutRecording(for: person, on: target)
         do {
             channel.tap = try context.recordings.start(record: record, terminal: channel.terminal, hostKeyFingerprint: context.hostKeyFingerprint, audit: context.audit)
         } catch {
             context.audit.event("recording_failed", detail: "\(error)", connection: connectionID, session: channel.id, identity: person.identity)
-            return channel.refuse("bastion: the session cannot be recorded, so it is refused", exitStatus: 255, reason: "recording failed: \(error)")
+            if !channel.continuesWithoutRecording {
+                return channel.refuse("bastion: the session cannot be recorded, so it is refused", exitStatus: 255, reason: "recording could not start: \(error)")
+            }
+            channel.writeStderr("bastion: this session cannot be recorded; it goes on unrecorded as policy allows\n")
         }
         try? channel.tap?.marker("session start: \(capability.rawValue) on \(target.name) as \(target.user)")
 

@@ -146,9 +146,7 @@ final class ClientConnection {
     }
 
     private func tick(_ channel: SessionChannel) {
-        do { try channel.tap?.tick() } catch {
-            channel.refuse("bastion: the session cannot be recorded, so it is ended", exitStatus: 255, reason: "recording failed: \(error)")
-        }
+        do { try channel.tap?.tick() } catch { channel.failRecording(error) }
     }
 
     /// A poll error may come from one target's session: end only the channels whose target died.

@@ -19,6 +19,8 @@ final class SessionChannel {
     var pendingRequest: Route.Request?
     /// For a granted direct-tcpip channel: where to forward (the channel is a tunnel, not a session).
     var pendingForward: (target: TargetConfig, host: String, port: Int)?
+    /// Set when policy lets this session go on unrecorded if its recording fails.
+    var continuesWithoutRecording = false
     /// A tunnel carries raw bytes: no exit status, no terminal.
     var isTunnel = false
     private(set) var hasStarted = false
@@ -216,7 +218,15 @@ final class SessionChannel {
         finish(reason)
     }
 
-    private func failRecording(_ error: Error) {
+    /// The recorder failed: end the session (fail closed) unless policy lets it go on unrecorded.
+    func failRecording(_ error: Error) {
+        if continuesWithoutRecording {
+            Log.error("session \(id): recording failed, continuing unrecorded as policy allows: \(error)")
+            reportRefusal?("recording_failed", "recording failed, session continues unrecorded (recording_failure: continue): \(error)")
+            tap = nil
+            writeStderr("bastion: this session can no longer be recorded; it continues unrecorded as policy allows\n")
+            return
+        }
         Log.error("session \(id): recording failed, ending session: \(error)")
         if let targetChannel = target?.channel { _ = ssh_channel_close(targetChannel) }
         refuse("bastion: the session cannot be recorded, so it is ended", exitStatus: 255, reason: "recording failed: \(error)")

@@ -18,6 +18,7 @@ final class PolicyConfigParser {
     static let guardKeys: Set<String> = ["description", "rules"]
     static let roleKeys: Set<String> = [
         "name", "description", "groups", "targets", "capabilities", "mode", "unresolved", "guards", "exempt", "rules",
+        "recording_failure",
     ]
     static let matchKeys: Set<String> = [
         "command", "flags", "without_flags", "args", "arg_regex", "args_text", "redirects", "via", "target_labels",
@@ -196,11 +197,12 @@ final class PolicyConfigParser {
             }
         }
         let rules = parseRules(fields["rules"], qualifier: nil, seen: &roleRuleIDs)
+        let continuesWithoutRecording = attempt({ try fields["recording_failure"]?.oneOf(["end", "continue"]) == "continue" }) ?? false
         guard let name, let groups, let selectors else { return nil }
         let guardRules = guardNames.flatMap { guards[$0]?.rules ?? [] }.filter { !exempt.contains($0.id) }
         let role = Role(name: name, description: description, groups: groups, targets: selectors, capabilities: capabilities,
                         mode: mode, unresolved: unresolved, guards: guardNames, exempt: exempt, rules: rules,
-                        effectiveRules: RuleList(guardRules + rules))
+                        effectiveRules: RuleList(guardRules + rules), continuesWithoutRecording: continuesWithoutRecording)
         lint(role, node: node, fields: fields)
         return role
     }

@@ -26,6 +26,13 @@ public struct PolicyEngine: Sendable {
         targets.filter { target in roles(for: subject, target: target).contains { !$0.capabilities.isEmpty } }
     }
 
+    /// Whether a session of `subject` on `target` may go on unrecorded when its recording fails:
+    /// only when every role they hold there says so (fail closed otherwise).
+    public func continuesWithoutRecording(for subject: Subject, target: PolicyTarget) -> Bool {
+        let held = roles(for: subject, target: target)
+        return !held.isEmpty && held.allSatisfy(\.continuesWithoutRecording)
+    }
+
     /// Channels `subject` may open on `target` (the union over their roles there).
     public func capabilities(for subject: Subject, target: PolicyTarget) -> Set<Capability> {
         roles(for: subject, target: target).reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) }

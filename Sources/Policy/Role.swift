@@ -18,6 +18,9 @@ public final class Role: Sendable {
     public let unresolved: RuleAction?
     /// Guards applied, in order, before the role's own rules.
     public let guards: [String]
+    /// Whether a session may go on unrecorded when its recording cannot be written
+    /// (`recording_failure: continue`); the default, `end`, fails closed.
+    public let continuesWithoutRecording: Bool
     /// Guard rule ids (`destructive/power`) this role does not apply.
     public let exempt: Set<String>
     /// The role's own rules, in order.
@@ -26,7 +29,9 @@ public final class Role: Sendable {
     public let effectiveRules: RuleList
 
     init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
-         mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList) {
+         mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList,
+         continuesWithoutRecording: Bool = false) {
+        self.continuesWithoutRecording = continuesWithoutRecording
         self.name = name
         self.description = description
         self.groups = groups

@@ -22,6 +22,8 @@ struct PolicyAndRecordingEndToEndTests {
             groups: [sre-approvers]
             targets: [web1]
             capabilities: [exec, port_forwarding]
+            mode: guard
+            recording_failure: continue
         """) }
     var h: BastionHarness { get throws { try Self.fixture.get() } }
 
@@ -122,6 +124,27 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND identity = 'carol@example.com'") != "0")
         let refused = h.ssh(as: "alice", login: "alice+web1", options: ["-W", "127.0.0.1:\(h.targetPort)"], around: "< /dev/null | head -c 8")
         #expect(refused.stdout.isEmpty, "\(refused)")
+    }
+
+    /// When the recording cannot be written the session is refused (fail closed), unless every
+    /// role the person holds there says `recording_failure: continue`; both are audited.
+    @Test func recordingFailureFailsClosedUnlessPolicySaysContinue() throws {
+        let h = try h
+        let recordings = h.directory.appendingPathComponent("state/recordings").path
+        try FileManager.default.moveItem(atPath: recordings, toPath: recordings + ".moved")
+        FileManager.default.createFile(atPath: recordings, contents: Data("not a directory".utf8))
+        defer {
+            try? FileManager.default.removeItem(atPath: recordings)
+            try? FileManager.default.moveItem(atPath: recordings + ".moved", toPath: recordings)
+        }
+        let closed = h.ssh("web1", "echo must-not-run")
+        #expect(closed.status == 255, "\(closed)")
+        #expect(!closed.stdout.contains("must-not-run"))
+        #expect(closed.stderr.contains("cannot be recorded"))
+        let open = h.ssh(as: "carol", "web1", "echo goes-on")
+        #expect(open.stdout == "goes-on\n", "\(open)")
+        #expect(open.stderr.contains("unrecorded"))
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recording_failed'") == "2")
     }
 
     /// `bastion audit commands` finds decisions by user and text.
