@@ -8,7 +8,7 @@ struct SSHCoreEndToEndTests {
         roles:
           - name: engineer
             groups: [engineering]
-            targets: [web1, wrongpin]
+            targets: [web1, wrongpin, fresh]
             capabilities: [shell, exec, sftp, scp]
             mode: guard
             guards: [destructive]
@@ -108,6 +108,31 @@ struct SSHCoreEndToEndTests {
         #expect(!r.stdout.contains("should-not-run"))
         #expect(r.stderr.contains("host key"))
         #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'") != "0")
+    }
+
+    /// An unpinned target is refused while trust-on-first-use is off.
+    @Test func unpinnedTargetRefused() throws {
+        let h = try h
+        let r = h.ssh("fresh", "echo should-not-run")
+        #expect(r.status == 255, "\(r)")
+        #expect(!r.stdout.contains("should-not-run"))
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_unpinned'") != "0")
+    }
+
+    /// With trust-on-first-use on, the first key is pinned and audited; a different key later is refused.
+    @Test func trustOnFirstUsePinsThenHolds() throws {
+        let h = try BastionHarness(policy: Self.policy, server: "  trust_on_first_use: true")
+        let first = h.ssh("fresh", "echo first")
+        #expect(first.stdout == "first\n", "\(first)")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_learned'") == "1")
+        #expect(h.ssh("fresh", "echo again").stdout == "again\n")
+        let learned = h.directory.appendingPathComponent("state/learned_host_keys").path
+        let text = try String(contentsOfFile: learned, encoding: .utf8)
+        #expect(text.hasPrefix("fresh SHA256:"))
+        try "fresh SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n".write(toFile: learned, atomically: true, encoding: .utf8)
+        let changed = h.ssh("fresh", "echo should-not-run")
+        #expect(changed.status == 255)
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'") == "1")
     }
 
     /// A plain key (no certificate) is refused, and the reason is audited.

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// People: alice (groups engineering), bob (dba), carol (sre-approvers), dave (no groups);
 /// `mallory` holds a certificate from an untrusted CA, `expired` an expired one.
-/// Targets: web1 and db1 (the sshd), `wrongpin` (the same sshd pinned to another key).
+/// Targets: web1 and db1 (the sshd), `wrongpin` (the same sshd pinned to another key),
+/// `fresh` (the same sshd, unpinned).
 final class BastionHarness: @unchecked Sendable {
     let directory: URL
     let bastionPort: Int
@@ -111,6 +112,11 @@ final class BastionHarness: @unchecked Sendable {
                 user: \(targetUser)
                 key: vault-key
                 host_key_file: other_host_key.pub
+              - name: fresh
+                host: 127.0.0.1
+                port: \(targetPort)
+                user: \(targetUser)
+                key: vault-key
             policy_file: policy.yaml
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         try policy.write(toFile: "\(d)/policy.yaml", atomically: true, encoding: .utf8)
