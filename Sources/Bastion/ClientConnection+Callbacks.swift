@@ -116,21 +116,27 @@ extension ClientConnection {
               context.access.allows(.port_forwarding, for: person, on: target),
               let raw = ssh_message_channel_request_open_reply_accept(message) else { return false }
         let channel = SessionChannel(channel: raw)
+        channel.reportEvent = eventReporter(session: channel.id)
         channel.isTunnel = true
         channel.pendingForward = (target, host, port)
         channels.append(channel)
         return true
     }
 
+    /// Logs and audits an event of one channel (captures values only, not the channel).
+    private func eventReporter(session: String) -> (String, String) -> Void {
+        let connectionID = self.connectionID, audit = context.audit, identity = person?.identity
+        return { kind, detail in
+            Log.info("connection \(connectionID) session \(session): \(kind): \(detail)")
+            audit.event(kind, detail: detail, connection: connectionID, session: session, identity: identity)
+        }
+    }
+
     /// A new session channel: allowed only after authentication.
     func openSessionChannel() -> OpaquePointer? {
         guard authSucceeded, let raw = ssh_channel_new(session) else { return nil }
         let channel = SessionChannel(channel: raw)
-        let connectionID = self.connectionID, audit = context.audit, identity = person?.identity
-        channel.reportRefusal = { kind, detail in
-            Log.info("connection \(connectionID): refused \(detail)")
-            audit.event(kind, detail: detail, connection: connectionID, session: channel.id, identity: identity)
-        }
+        channel.reportEvent = eventReporter(session: channel.id)
         installChannelCallbacks(channel)
         channels.append(channel)
         return raw
@@ -185,7 +191,7 @@ extension ClientConnection {
         // it without asking for a reply. The bastion never opens an agent channel back to the
         // client, so agent forwarding stays off either way; the callback is here to audit it.
         cb.pointee.channel_auth_agent_req_function = { _, _, userdata in
-            ClientConnection.channel(userdata)?.reportRefusal?("agent_forwarding_refused", "auth-agent-req (-A)")
+            ClientConnection.channel(userdata)?.reportEvent?("agent_forwarding_refused", "auth-agent-req (-A)")
         }
         ssh_set_channel_callbacks(channel.channel, cb)
     }

@@ -30,8 +30,8 @@ final class SessionChannel {
     var tap: SessionTap?
     var stage: InputStage = PassThroughStage()
     var audited = false
-    /// Audits a refused request on this channel (set by the connection).
-    var reportRefusal: ((_ kind: String, _ detail: String) -> Void)?
+    /// Audits an event on this channel: a refused request, a recording failure (set by the connection).
+    var reportEvent: ((_ kind: String, _ detail: String) -> Void)?
 
     private(set) var bytesIn = 0
     private(set) var bytesOut = 0
@@ -222,7 +222,7 @@ final class SessionChannel {
     func failRecording(_ error: Error) {
         if continuesWithoutRecording {
             Log.error("session \(id): recording failed, continuing unrecorded as policy allows: \(error)")
-            reportRefusal?("recording_failed", "recording failed, session continues unrecorded (recording_failure: continue): \(error)")
+            reportEvent?("recording_failed", "recording failed, session continues unrecorded (recording_failure: continue): \(error)")
             tap = nil
             writeStderr("bastion: this session can no longer be recorded; it continues unrecorded as policy allows\n")
             return
