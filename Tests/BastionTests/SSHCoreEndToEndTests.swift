@@ -202,6 +202,21 @@ struct SSHCoreEndToEndTests {
         #expect(h.ssh("web1", "echo still-serving").stdout == "still-serving\n")
     }
 
+    /// A target that dies mid-session ends that session with a message; the server keeps serving.
+    @Test func targetDyingEndsOnlyThatSession() throws {
+        let h = try h
+        let pidFile = h.directory.appendingPathComponent("sshd-session.pid").path
+        let r = ProcessRunner.shell("""
+            \(h.sshCommand()) web1 'echo $PPID > \(pidFile); sleep 60' & client=$!
+            for i in $(seq 100); do [ -s \(pidFile) ] && break; sleep 0.1; done
+            kill -9 $(cat \(pidFile))
+            wait $client; echo "client-exit=$?"
+            """, timeout: 50)
+        #expect(r.stdout.contains("client-exit=255"), "\(r)")
+        #expect(r.stderr.contains("bastion:"), "the person is told what happened: \(r)")
+        #expect(h.ssh("web1", "echo still-serving").stdout == "still-serving\n")
+    }
+
     /// scp and sftp reach the target through the `alice+web1` login, and files arrive intact.
     @Test func scpAndSftpPassThrough() throws {
         let h = try h
