@@ -45,8 +45,8 @@ public final class AsciicastWriter {
     private var fd: Int32
     private var checkpointFD: Int32
     private var buffer: [UInt8] = []
+    /// Running SHA-256 of the file: checkpoints use it as they go, the signature at close.
     private let sha256 = SHA256Hasher()
-    private let sha512 = BackgroundDigest()
     private var written = 0
     private var lastFlush: Double
     private var lastCheckpoint: Double
@@ -165,7 +165,7 @@ public final class AsciicastWriter {
             if let signer {
                 try SystemCall.retrying("fsync", path: checkpointPath) { fsync(checkpointFD) }
                 try Self.closeChecked(&checkpointFD, path: checkpointPath)
-                let armored = try signer.signFile(sha512: sha512.finalize())
+                let armored = try signer.signFile(sha256: sha256.snapshot())
                 try Self.writeAtomically(Array(armored.utf8), to: self.signaturePath)
                 signaturePath = self.signaturePath
             }
@@ -254,14 +254,7 @@ public final class AsciicastWriter {
             throw error
         }
         written += buffer.count
-        if signer != nil {
-            // The hasher keeps this buffer; the writer continues in a fresh one.
-            sha512.update(buffer)
-            buffer = []
-            buffer.reserveCapacity(options.bufferLimit + 4096)
-        } else {
-            buffer.removeAll(keepingCapacity: true)
-        }
+        buffer.removeAll(keepingCapacity: true)
     }
 
     private func checkpointIfDue(now: Double) throws {

@@ -25,9 +25,10 @@ public struct RecordingSigner: Sendable {
         "\(principal) namespaces=\"\(Self.fileNamespace),\(Self.checkpointNamespace)\" \(publicKey.authorizedKeysLine)"
     }
 
-    /// Armored SSHSIG over a whole file, given the SHA-512 of its bytes.
-    func signFile(sha512: [UInt8]) throws -> String {
-        do { return try SSHSignature.sign(sha512Digest: sha512, namespace: Self.fileNamespace, key: key) } catch {
+    /// Armored SSHSIG over a whole file, given the SHA-256 of its bytes (the writer's running
+    /// hash, so the file is hashed once; ssh-keygen verifies sha256 SSHSIGs as well).
+    func signFile(sha256: [UInt8]) throws -> String {
+        do { return try SSHSignature.sign(digest: sha256, hash: .sha256, namespace: Self.fileNamespace, key: key) } catch {
             throw RecordingError(.signing, "cannot sign the recording: \(error)")
         }
     }

@@ -94,7 +94,10 @@ public struct RecordingVerifier {
         var signatureMismatch = false
         if let armored {
             do {
-                let key = try SSHSignature.verify(armored: armored, sha512Digest: sha512.finalize(), namespace: RecordingSigner.fileNamespace)
+                let sha256Digest = sha256.snapshot(), sha512Digest = sha512.finalize()
+                let key = try SSHSignature.verify(armored: armored, namespace: RecordingSigner.fileNamespace) {
+                    $0 == .sha256 ? sha256Digest : sha512Digest
+                }
                 if trusted.trusts(key, namespace: RecordingSigner.fileNamespace) {
                     wholeFileSigned = true
                     signer = key.fingerprintSHA256

@@ -23,6 +23,30 @@ import Testing
         #expect(try keygen.run(otherNamespace, stdin: message).status != 0)
     }
 
+    /// A signature over a SHA-256 digest is accepted by stock ssh-keygen and by our verifier
+    /// (when the caller supplies that digest), and a sha512-only caller refuses it.
+    @Test func sha256SignaturesVerify() throws {
+        let keygen = try SSHKeygen()
+        let key = try Ed25519PrivateKey.generate()
+        let message = Array("[1.0, \"o\", \"sha256 signed\"]\n".utf8)
+        let armored = try SSHSignature.sign(digest: SHA256Hasher.hash(message), hash: .sha256, namespace: Self.namespace, key: key)
+        try keygen.write("rec.cast", bytes: message)
+        try keygen.write("rec.cast.sig", armored)
+        try keygen.write("allowed_signers", "bastion \(key.publicKey.authorizedKeysLine)\n")
+        let verify = ["-Y", "verify", "-f", "allowed_signers", "-I", "bastion", "-n", Self.namespace, "-s", "rec.cast.sig"]
+        #expect(try keygen.run(verify, stdin: message).status == 0)
+        let signer = try SSHSignature.verify(armored: armored, namespace: Self.namespace) { $0 == .sha256 ? SHA256Hasher.hash(message) : nil }
+        #expect(signer == key.publicKey)
+        var altered = message
+        altered[2] ^= 1
+        #expect(throws: SSHCryptoError.self) {
+            try SSHSignature.verify(armored: armored, namespace: Self.namespace) { $0 == .sha256 ? SHA256Hasher.hash(altered) : nil }
+        }
+        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512Hasher.hash(message), namespace: Self.namespace) } throws: {
+            ($0 as? SSHCryptoError)?.code == .unsupportedAlgorithm
+        }
+    }
+
     /// We verify signatures made by `ssh-keygen -Y sign` with every key type, and return the signer's key.
     @Test(arguments: SSHPublicKeyTests.keyTypes)
     func verifiesSSHKeygenSignatures(type: String) throws {
