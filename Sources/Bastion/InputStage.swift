@@ -1,6 +1,8 @@
 /// What the relay should do with a chunk of client input.
 enum InputVerdict {
-    /// Forward these bytes to the target (possibly rewritten).
+    /// Forward the chunk as it came (no copy).
+    case forwardUnchanged
+    /// Forward these bytes to the target instead (rewritten).
     case forward([UInt8])
     /// Hold them (the stage keeps them until it decides).
     case hold
@@ -20,5 +22,5 @@ protocol InputStage: AnyObject {
 
 /// Forwards input unchanged.
 final class PassThroughStage: InputStage {
-    func process(_ bytes: UnsafeRawBufferPointer) -> InputVerdict { .forward([UInt8](bytes)) }
+    func process(_ bytes: UnsafeRawBufferPointer) -> InputVerdict { .forwardUnchanged }
 }

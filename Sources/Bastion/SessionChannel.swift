@@ -140,7 +140,7 @@ final class SessionChannel {
                 try tap?.output(chunk, stderr: isStderr == 1)
             } catch {
                 failRecording(error)
-                return true
+                if isFinished { return true }  // fail closed; otherwise policy lets it go on unrecorded
             }
             let written = isStderr == 1
                 ? ssh_channel_write_stderr(channel, chunk.baseAddress, UInt32(n))
@@ -175,24 +175,29 @@ final class SessionChannel {
     /// Passes input through the stage and the tap, then to the target.
     private func forwardInput(_ chunk: UnsafeRawBufferPointer, to targetChannel: OpaquePointer) -> Bool {
         switch stage.process(chunk) {
+        case .forwardUnchanged:
+            return send(chunk, to: targetChannel)
         case .forward(let bytes):
-            return bytes.withUnsafeBytes { out in
-                do { try tap?.input(out) } catch {
-                    failRecording(error)
-                    return false
-                }
-                if ssh_channel_write(targetChannel, out.baseAddress, UInt32(out.count)) == SSH_ERROR {
-                    refuse("bastion: write to the target failed", exitStatus: 255, reason: "target write failed")
-                    return false
-                }
-                return true
-            }
+            return bytes.withUnsafeBytes { send($0, to: targetChannel) }
         case .hold:
             return true
         case .drop(let notice):
             if let notice { writeStderr(notice) }
             return true
         }
+    }
+
+    /// Records input, then writes it to the target: nothing is relayed that was not recorded.
+    private func send(_ bytes: UnsafeRawBufferPointer, to targetChannel: OpaquePointer) -> Bool {
+        do { try tap?.input(bytes) } catch {
+            failRecording(error)
+            if isFinished { return false }
+        }
+        if ssh_channel_write(targetChannel, bytes.baseAddress, UInt32(bytes.count)) == SSH_ERROR {
+            refuse("bastion: write to the target failed", exitStatus: 255, reason: "target write failed")
+            return false
+        }
+        return true
     }
 
     /// The target closed its channel: pass its exit status (or signal) on and close ours.

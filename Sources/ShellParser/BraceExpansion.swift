@@ -25,6 +25,8 @@ enum BraceExpansion {
     /// Expands `text`; bytes inside `quotedSpans` are never brace syntax. `byteBudget` caps the bytes
     /// produced (the parser gives each line a budget, so a line cannot multiply itself in memory).
     static func expand(_ text: [UInt8], quotedSpans: [Range<Int>], byteBudget: Int) -> Outcome {
+        // Without a comma or a `..` no brace expression can expand (`{}`, `${x}`): skip the work.
+        guard mayExpand(text) else { return .unchanged }
         var literal = [Bool](repeating: true, count: text.count)
         for span in quotedSpans where span.upperBound <= text.count {
             for i in span { literal[i] = false }
@@ -129,6 +131,18 @@ enum BraceExpansion {
             if (a <= b && value > last) || (a > b && value < last) { break }
         }
         return result
+    }
+
+    /// True when `text` holds a comma or `..`, which every expanding brace expression needs.
+    private static func mayExpand(_ text: [UInt8]) -> Bool {
+        var previousDot = false
+        for b in text {
+            if b == UInt8(ascii: ",") { return true }
+            let dot = b == UInt8(ascii: ".")
+            if dot && previousDot { return true }
+            previousDot = dot
+        }
+        return false
     }
 
     private static func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }

@@ -290,28 +290,45 @@ struct CommandUnwrapper {
     }
 
     /// Whether a command name written as `text` (perhaps a path) may derive others: the base name
-    /// is found and filtered on bytes, and a String is made only for the rare candidates.
+    /// is found and matched on bytes, without making a String.
     static func mayDerive(path text: String) -> Bool {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ mayDerive(nameBytes: $0) }) { return result }
         var copy = text
-        let candidate: String? = copy.withUTF8 { buffer -> String? in
-            var start = buffer.count
-            while start > 0 && buffer[start - 1] != UInt8(ascii: "/") { start -= 1 }
-            let count = buffer.count - start
-            guard count > 0, count < 16 else { return nil }
-            let first = buffer[start], last = buffer[buffer.count - 1]
-            let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
-            if versioned {
-                guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return nil }
-            } else {
-                guard firstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return nil }
-                let pair = Int(first) << 8 | Int(last)
-                guard firstAndLastByte[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { return nil }
-            }
-            return String(decoding: UnsafeBufferPointer(rebasing: buffer[start...]), as: UTF8.self)
-        }
-        guard let candidate else { return false }
-        return wrapperNames.contains(candidate) || Interpreter.named(candidate) != nil
+        return copy.withUTF8 { mayDerive(nameBytes: $0) }
     }
+
+    /// `mayDerive(path:)` over the UTF-8 bytes of the name.
+    static func mayDerive(nameBytes buffer: UnsafeBufferPointer<UInt8>) -> Bool {
+        var start = buffer.count
+        while start > 0 && buffer[start - 1] != UInt8(ascii: "/") { start -= 1 }
+        let count = buffer.count - start
+        guard count > 0, count < 16 else { return false }
+        let first = buffer[start], last = buffer[buffer.count - 1]
+        let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
+        if versioned {
+            guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return false }
+        } else {
+            guard firstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return false }
+            let pair = Int(first) << 8 | Int(last)
+            guard firstAndLastByte[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { return false }
+            // Not versioned: the name itself is a wrapper or an interpreter, or nothing.
+            return PackedName(buffer, start, buffer.count).isIn(derivingKeys)
+        }
+        // An interpreter, perhaps with a version suffix (`python3.11`), as `Interpreter.named` reads it.
+        var stop = buffer.count
+        while stop > start {
+            let b = buffer[stop - 1]
+            guard (b >= 0x30 && b <= 0x39) || b == UInt8(ascii: ".") else { break }
+            stop -= 1
+        }
+        guard stop > start else { return false }
+        return PackedName(buffer, start, stop).isIn(interpreterKeys)
+    }
+
+    /// The wrapper and interpreter names, packed for byte comparison.
+    static let derivingKeys: [PackedName] = PackedName.table(wrapperNames.union(Interpreter.knownNames))
+    /// The interpreter names, packed for byte comparison.
+    static let interpreterKeys: [PackedName] = PackedName.table(Interpreter.knownNames)
 
     /// For each first byte, a bit per length of a wrapper or interpreter name: a cheap filter in
     /// front of the hashed lookups.
