@@ -31,6 +31,7 @@ enum BraceExpansion {
         for span in quotedSpans where span.upperBound <= text.count {
             for i in span { literal[i] = false }
         }
+        if let outcome = expandSinglePair(text, literal: literal, limit: min(maxBytes, byteBudget)) { return outcome }
         var pairs: [Int: Pair] = [:]
         var stack: [Int] = []
         for i in 0..<text.count where literal[i] {
@@ -131,6 +132,50 @@ enum BraceExpansion {
             if (a <= b && value > last) || (a > b && value < last) { break }
         }
         return result
+    }
+
+    /// The common shape, one brace pair with commas and no other brace (`/tmp/{cache,tmp,*.log}`),
+    /// expanded directly with the same limits as `expand`; nil for any other shape.
+    private static func expandSinglePair(_ text: [UInt8], literal: [Bool], limit: Int) -> Outcome? {
+        var open = -1, close = -1
+        var commas = 0
+        for i in 0..<text.count where literal[i] {
+            switch text[i] {
+            case UInt8(ascii: "{"):
+                if i > 0 && text[i - 1] == UInt8(ascii: "$") && literal[i - 1] { continue }
+                guard open < 0 else { return nil }
+                open = i
+            case UInt8(ascii: "}"):
+                guard open >= 0, close < 0 else { return nil }
+                close = i
+            case UInt8(ascii: ","):
+                if open >= 0 && close < 0 { commas += 1 }
+            default: break
+            }
+        }
+        guard open >= 0, close > open, commas > 0 else { return nil }
+        let prefixCount = open
+        let suffixCount = text.count - close - 1
+        var result: [[UInt8]] = []
+        result.reserveCapacity(commas + 1)
+        var produced = 0
+        var from = open + 1
+        var i = open + 1
+        while i <= close {
+            if i == close || (text[i] == UInt8(ascii: ",") && literal[i]) {
+                produced += prefixCount + (i - from) + suffixCount
+                guard result.count < maxWords, produced < limit else { return .tooLarge }
+                var word: [UInt8] = []
+                word.reserveCapacity(prefixCount + (i - from) + suffixCount)
+                word.append(contentsOf: text[0..<open])
+                word.append(contentsOf: text[from..<i])
+                word.append(contentsOf: text[(close + 1)...])
+                result.append(word)
+                from = i + 1
+            }
+            i += 1
+        }
+        return .expanded(result, bytes: produced)
     }
 
     /// True when `text` holds a comma or `..`, which every expanding brace expression needs.

@@ -54,8 +54,10 @@ struct CommandUnwrapper {
             let innerRanges = start < spans.count ? Array(spans[start...]) : []
             var range = command.range
             if let low = innerRanges.first?.lowerBound, let high = innerRanges.last?.upperBound, low <= high { range = low..<high }
+            var wrappers = command.via
+            wrappers.append(via)
             let derived = ExtractedCommand(argv: inner, redirects: command.redirects, derived: true,
-                                           via: command.via + [via], range: range)
+                                           via: wrappers, range: range)
             this.visit(derived, wordRanges: innerRanges, stdinIsPipe: stdin, chain: chain + 1)
         }
 
@@ -393,19 +395,34 @@ struct CommandUnwrapper {
 
     /// Substring search on UTF-8 bytes (much cheaper than `String.contains` for these short words).
     static func bytes(of text: String, contain needle: String) -> Bool {
-        let haystack = Array(text.utf8), pattern = Array(needle.utf8)
-        guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
-        for start in 0...(haystack.count - pattern.count) where haystack[start] == pattern[0] {
-            if haystack[start..<(start + pattern.count)].elementsEqual(pattern) { return true }
+        var text = text, needle = needle
+        return text.withUTF8 { haystack in
+            needle.withUTF8 { pattern in
+                guard !pattern.isEmpty, haystack.count >= pattern.count else { return pattern.isEmpty }
+                let first = pattern[0]
+                for start in 0...(haystack.count - pattern.count) where haystack[start] == first {
+                    var k = 1
+                    while k < pattern.count && haystack[start + k] == pattern[k] { k += 1 }
+                    if k == pattern.count { return true }
+                }
+                return false
+            }
         }
-        return false
     }
 
     /// `NAME=value` (an environment assignment given to `env` or `sudo`).
     static func isAssignment(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard let eq = bytes.firstIndex(of: UInt8(ascii: "=")), eq != bytes.startIndex,
-              let first = bytes.first, LineParser.isNameStart(first) else { return false }
-        return bytes[bytes.startIndex..<eq].allSatisfy { LineParser.isNameChar($0) }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let first = bytes.first, LineParser.isNameStart(first) else { return false }
+            var i = 1
+            while i < bytes.count {
+                let b = bytes[i]
+                if b == UInt8(ascii: "=") { return true }
+                guard LineParser.isNameChar(b) else { return false }
+                i += 1
+            }
+            return false
+        }
     }
 }

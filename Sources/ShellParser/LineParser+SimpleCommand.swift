@@ -18,6 +18,11 @@ extension LineParser {
         return after
     }
 
+    /// The source bytes `from..<to` as a String, read through a buffer pointer (no slice of `bytes`).
+    @inline(__always) func sourceString(from start: Int, to stop: Int) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<stop]), as: UTF8.self) }
+    }
+
     /// Bytes a redirection can start with: a digit, `{`, `<`, `>` or `&`.
     @inline(__always) static func mayStartRedirection(_ b: UInt8) -> Bool {
         isDigit(b) || b == UInt8(ascii: "{") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">") || b == UInt8(ascii: "&")
@@ -76,7 +81,7 @@ extension LineParser {
     /// Reads a redirection and its target word; a here-document becomes pending until the next newline.
     mutating func parseRedirection(_ op: RedirectionOperator) throws -> Redirection {
         pos = op.operatorEnd
-        let opText = String(decoding: bytes[op.operatorStart..<op.operatorEnd], as: UTF8.self)
+        let opText = sourceString(from: op.operatorStart, to: op.operatorEnd)
         let next = try peek()
         let startsWithOperator = pos < end && (bytes[pos] == UInt8(ascii: "<") || bytes[pos] == UInt8(ascii: ">")
                                                || bytes[pos] == UInt8(ascii: "&"))
@@ -136,11 +141,15 @@ extension LineParser {
                 var wordEnd = pos + 1
                 while wordEnd < end && LineParser.isPlain(bytes[wordEnd]) { wordEnd += 1 }
                 if wordEnd == end || (LineParser.isMeta(bytes[wordEnd]) && !isProcessSubstitution(at: wordEnd)) {
-                    let word = ShellWord(String(decoding: bytes[pos..<wordEnd], as: UTF8.self))
+                    let word = ShellWord(sourceString(from: pos, to: wordEnd))
                     if argv.isEmpty {
                         argv.reserveCapacity(8)
-                        isDeclaration = LineParser.isDeclarationBuiltin(bytes[pos..<wordEnd])
-                        needsRanges = CommandUnwrapper.mayDerive(path: word.text)
+                        let nameStart = pos
+                        (isDeclaration, needsRanges) = bytes.withUnsafeBufferPointer {
+                            let name = UnsafeBufferPointer(rebasing: $0[nameStart..<wordEnd])
+                            return (LineParser.isDeclarationBuiltin(name), CommandUnwrapper.mayDerive(nameBytes: name))
+                        }
+                        if needsRanges { wordRanges.reserveCapacity(8) }
                     }
                     inAssignments = false
                     argv.append(word)
@@ -152,10 +161,11 @@ extension LineParser {
             }
             if (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")), let close = simpleQuotedWordEnd(at: pos) {
                 // Fast path: one quoted string with nothing inside to expand, e.g. "fix typo" or '*.log'.
-                let word = ShellWord(String(decoding: bytes[(pos + 1)..<(close - 1)], as: UTF8.self))
+                let word = ShellWord(sourceString(from: pos + 1, to: close - 1))
                 if argv.isEmpty {
                     argv.reserveCapacity(8)
                     needsRanges = CommandUnwrapper.mayDerive(path: word.text)
+                    if needsRanges { wordRanges.reserveCapacity(8) }
                 }
                 inAssignments = false
                 argv.append(word)

@@ -2,14 +2,10 @@ extension LineParser {
     /// Bytes that are always literal in an unquoted word and play no part in assignments, globs,
     /// brace or tilde expansion: letters, digits, `-./_,:@%^` and every non-ASCII byte.
     @inline(__always) static func isPlain(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x80...0xFF, UInt8(ascii: "-"), UInt8(ascii: "."),
-             UInt8(ascii: "/"), UInt8(ascii: "_"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: "@"),
-             UInt8(ascii: "%"), UInt8(ascii: "^"):
-            return true
-        default:
-            return false
-        }
+        // One bit per ASCII byte (the set listed above); every byte from 0x80 up is plain.
+        if b >= 0x80 { return true }
+        let mask: UInt64 = b < 64 ? 0x07FF_F020_0000_0000 : 0x07FF_FFFE_C7FF_FFFF
+        return (mask >> UInt64(b & 63)) & 1 != 0
     }
 
     /// True when `<(` or `>(` starts at `offset`.
@@ -46,7 +42,7 @@ extension LineParser {
     /// Reads one word at `pos` (which must not be a metacharacter other than `<(`/`>(`), performing
     /// quote removal into `text` and reading every substitution inside it.
     mutating func scanWord() throws -> ScannedWord {
-        if !text.isEmpty { text.removeAll(keepingCapacity: true) }
+        if !text.isEmpty { text.removeAll(keepingCapacity: true) } else if text.capacity == 0 { text.reserveCapacity(64) }
         if !quotedSpans.isEmpty { quotedSpans.removeAll(keepingCapacity: true) }
         var word = ScannedWord(start: pos)
         // Assignment prefix state: 0 name start, 1 in name, 2 in subscript, 3 after `+`, 4 done/failed.
