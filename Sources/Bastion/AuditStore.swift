@@ -104,8 +104,9 @@ public final class AuditStore: Sendable {
         return m
     }
 
-    private func write(_ body: @escaping @Sendable (Database) throws -> Void) throws {
-        do { try pool.write(body) } catch { throw BastionError.audit("audit store write failed: \(error)") }
+    @discardableResult
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw BastionError.audit("audit store write failed: \(error)") }
     }
 
     private static var now: Double { Date().timeIntervalSince1970 }
@@ -114,12 +115,10 @@ public final class AuditStore: Sendable {
 
     /// Records a new TCP connection; returns its id.
     public func connectionOpened(source: String) throws -> Int64 {
-        do {
-            return try pool.write { db in
-                try db.execute(sql: "INSERT INTO connections (started_at, source) VALUES (?, ?)", arguments: [Self.now, source])
-                return db.lastInsertedRowID
-            }
-        } catch { throw BastionError.audit("audit store write failed: \(error)") }
+        try write { db in
+            try db.execute(sql: "INSERT INTO connections (started_at, source) VALUES (?, ?)", arguments: [Self.now, source])
+            return db.lastInsertedRowID
+        }
     }
 
     /// Records the end of a connection.

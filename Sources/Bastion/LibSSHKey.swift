@@ -36,9 +36,6 @@ final class LibSSHKey {
         return LibSSHKey(raw: key)
     }
 
-    /// Takes ownership of a key libssh returned.
-    static func adopt(_ raw: OpaquePointer) -> LibSSHKey { LibSSHKey(raw: raw) }
-
     /// A fresh ed25519 key.
     static func generateEd25519() throws -> LibSSHKey {
         var key: OpaquePointer?
@@ -137,13 +134,8 @@ final class LibSSHKey {
 
 /// Overwrites a buffer that held secret bytes.
 func wipe(_ bytes: inout [UInt8]) {
+    // explicit_bzero, unlike memset, is not optimised away.
     bytes.withUnsafeMutableBytes { buf in
-        if let base = buf.baseAddress { memset_s_compat(base, buf.count) }
+        if let base = buf.baseAddress { explicit_bzero(base, buf.count) }
     }
-}
-
-@inline(never)
-private func memset_s_compat(_ p: UnsafeMutableRawPointer, _ n: Int) {
-    // explicit_bzero is not optimised away.
-    explicit_bzero(p, n)
 }

@@ -41,6 +41,8 @@ struct PolicyAndRecordingEndToEndTests {
     }
 
     /// Wrapping does not help: sudo, bash -c and a subshell are unwrapped before deciding.
+    /// (Every line targets exactly `/`, which GNU rm refuses without --no-preserve-root, so a
+    /// regression fails the test without harming the machine running it.)
     @Test(arguments: ["sudo rm -rf /", "bash -c 'rm -rf /'", "(cd /tmp && rm -rf /)", "echo ok; /bin/rm -fr /"])
     func wrappedDenialStaysDenied(_ line: String) throws {
         let r = try h.ssh("web1", line)
