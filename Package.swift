@@ -47,11 +47,13 @@ let package = Package(
             dependencies: ["PTYRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "RecorderBench", dependencies: ["PTYRecorder", "SSHCrypto"], path: "bench/recording/RecorderBench"),
+        // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
-        .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto"]),
-        .testTarget(name: "ShellParserTests", dependencies: ["ShellParser"]),
+        .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
+        .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
-        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto"]),
-        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto"]),
+        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto", "TestSupport"]),
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "TestSupport"]),
     ]
 )

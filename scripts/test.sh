@@ -1,7 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, and end-to-end tests that start a real OpenSSH sshd target and
 # drive the bastion with the stock ssh/scp/sftp clients on free loopback ports.
+#
+# Every program a test starts has its own timeout; this watchdog is the last line: if the
+# whole run outlives BASTION_TEST_TIMEOUT seconds (default 30 minutes; a full run takes a
+# few) it is stopped and the tests that started but never finished are named.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+limit=${BASTION_TEST_TIMEOUT:-1800}
 swift build
-swift test "$@"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+timeout --kill-after=30 "$limit" stdbuf -oL -eL swift test "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+    echo "scripts/test.sh: the tests did not finish within $limit s. Started and never finished:" >&2
+    python3 - "$log" >&2 <<'PY'
+import re, sys
+started, ended = [], set()
+for line in open(sys.argv[1], errors="replace"):
+    m = re.search(r"◇ Test (\w+\([^)]*\)) started", line)
+    if m: started.append(m.group(1))
+    m = re.search(r"Test (\w+\([^)]*\)).* (passed|failed|skipped)", line)
+    if m: ended.add(m.group(1))
+for name in started:
+    if name not in ended: print("  " + name)
+PY
+fi
+exit "$status"

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The `bastion` command line as an operator uses it: parse, policy check/explain, exit codes.

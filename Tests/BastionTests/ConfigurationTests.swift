@@ -1,6 +1,7 @@
 import ConfigReader
 import Configuration
 import Foundation
+import TestSupport
 import Testing
 
 /// A bad configuration never starts a server: every problem names file, line and column.

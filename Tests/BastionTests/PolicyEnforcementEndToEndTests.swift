@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Policy on exec requests and the recording of every session, through the real clients.

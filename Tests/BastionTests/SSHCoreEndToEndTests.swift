@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The spine, end to end: the stock OpenSSH client → bastion → a real OpenSSH sshd.

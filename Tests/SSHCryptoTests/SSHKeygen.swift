@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the real OpenSSH `ssh-keygen` in a private temporary directory, so tests compare
@@ -29,23 +30,8 @@ final class SSHKeygen {
     /// Runs `ssh-keygen ARGS` in the directory, with optional standard input.
     @discardableResult
     func run(_ arguments: [String], stdin: [UInt8] = []) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-keygen")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(stdin))
-        try input.fileHandleForWriting.close()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        let result = ProcessRunner.run(["/usr/bin/ssh-keygen"] + arguments, stdin: Data(stdin), in: directory)
+        return Output(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// Runs ssh-keygen and fails the test with its stderr unless it exits 0.

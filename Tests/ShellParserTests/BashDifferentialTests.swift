@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import ShellParser
 
@@ -11,19 +12,10 @@ struct BashDifferentialTests {
     static func run(_ script: String, in directory: URL, arguments: [String] = []) throws -> (Int32, String) {
         let file = directory.appendingPathComponent("script.sh")
         try Data(script.utf8).write(to: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: bash)
-        process.arguments = arguments + [file.path]
-        process.currentDirectoryURL = directory
-        process.environment = ["PATH": "/nonexistent", "LC_ALL": "C.UTF-8", "HOME": "/home/test"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = ProcessRunner.run([bash] + arguments + [file.path],
+                                       environment: ["PATH": "/nonexistent", "LC_ALL": "C.UTF-8", "HOME": "/home/test"],
+                                       in: directory)
+        return (result.status, result.stderr)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A real bastion between the stock OpenSSH client and a real OpenSSH sshd target, on free
 /// loopback ports, with every key made fresh in a temporary directory.
@@ -24,7 +25,6 @@ final class BastionHarness: @unchecked Sendable {
         ProcessInfo.processInfo.environment["BASTION_BINARY"] ?? binDirectory.appendingPathComponent("bastion").path
     }
 
-    struct SetupError: Error, CustomStringConvertible { var description: String }
 
     /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
     /// lines for the `server:` section.

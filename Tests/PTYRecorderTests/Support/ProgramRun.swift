@@ -1,33 +1,12 @@
 import Foundation
+import TestSupport
 
-/// The result of running a program.
-struct ProgramResult: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var description: String { "exit \(status)\n--- stdout\n\(stdout)\n--- stderr\n\(stderr)" }
-}
+typealias ProgramResult = RunResult
 
-/// Runs programs for the tests, with output in files (no pipe deadlocks) and a timeout.
+/// Runs the player and other programs for the tests, through the shared `ProcessRunner`.
 enum ProgramRun {
     static func run(_ executable: String, _ arguments: [String], timeout: Int = 60) -> ProgramResult {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        process.arguments = ["-k", "5", String(timeout), executable] + arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try? FileHandle(forWritingTo: out)
-        process.standardError = try? FileHandle(forWritingTo: err)
-        do { try process.run() } catch { return ProgramResult(status: -1, stdout: "", stderr: "cannot run \(executable): \(error)") }
-        process.waitUntilExit()
-        return ProgramResult(status: process.terminationStatus,
-                             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        ProcessRunner.run([executable] + arguments, timeout: timeout)
     }
 
     /// Runs a command in a fresh pseudo-terminal (Python's pty module), sends `steps` (seconds
