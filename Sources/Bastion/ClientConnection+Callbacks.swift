@@ -30,7 +30,7 @@ extension ClientConnection {
         ssh_set_server_callbacks(session, cb)
         ssh_set_message_callback(session, { _, message, userdata in
             guard let conn = ClientConnection.connection(userdata), let message else { return 1 }
-            if conn.acceptForwardIfGranted(message) { return 0 }
+            if conn.acceptForwardIfGranted(message) || conn.handleRemoteForwardIfGranted(message) { return 0 }
             conn.refuse(message: message)
             return 1  // 1: libssh sends its default failure reply
         }, Unmanaged.passUnretained(self).toOpaque())
@@ -124,7 +124,7 @@ extension ClientConnection {
     }
 
     /// Logs and audits an event of one channel (captures values only, not the channel).
-    private func eventReporter(session: String) -> (String, String) -> Void {
+    func eventReporter(session: String) -> (String, String) -> Void {
         let connectionID = self.connectionID, audit = context.audit, identity = person?.identity
         return { kind, detail in
             Log.info("connection \(connectionID) session \(session): \(kind): \(detail)")
@@ -187,11 +187,16 @@ extension ClientConnection {
             channel.pendingRequest = .subsystem(name.map { String(cString: $0) } ?? "")
             return 0
         }
-        // libssh answers auth-agent-req itself ("success" when this callback exists); OpenSSH sends
-        // it without asking for a reply. The bastion never opens an agent channel back to the
-        // client, so agent forwarding stays off either way; the callback is here to audit it.
+        // libssh answers auth-agent-req and x11-req with success itself once these callbacks
+        // exist; they only note the wish. Whether it is granted is decided when the session
+        // starts: granted, it is asked of the target; refused, the person is told and it is audited.
         cb.pointee.channel_auth_agent_req_function = { _, _, userdata in
-            ClientConnection.channel(userdata)?.reportEvent?("agent_forwarding_refused", "auth-agent-req (-A)")
+            ClientConnection.channel(userdata)?.wantsAgent = true
+        }
+        cb.pointee.channel_x11_req_function = { _, _, single, proto, cookie, screen, userdata in
+            guard let channel = ClientConnection.channel(userdata), !channel.hasStarted, let proto, let cookie else { return }
+            channel.x11Request = .init(singleConnection: single != 0, authProtocol: String(cString: proto),
+                                       authCookie: String(cString: cookie), screen: Int(screen))
         }
         ssh_set_channel_callbacks(channel.channel, cb)
     }

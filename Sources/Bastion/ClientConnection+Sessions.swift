@@ -92,44 +92,22 @@ extension ClientConnection {
                                   reason: "\(capability.rawValue) not granted")
         }
 
-        let record = SessionRecord(
-            id: channel.id, connectionID: connectionID, identity: person.identity, login: person.login, groups: person.groups,
-            serial: person.serial, source: source, target: target.name, targetUser: target.user, kind: capability.rawValue,
-            command: command, startedAt: Date(), recordingPath: nil)
-        do { try context.audit.sessionStarted(record) } catch {
-            Log.error("session refused, audit store unavailable: \(error)")
-            return channel.refuse("bastion: the session cannot be audited, so it is refused", exitStatus: 255, reason: "audit failed")
-        }
-        channel.audited = true
-        channel.targetConfig = target
-
-        channel.continuesWithoutRecording = context.access.continuesWithoutRecording(for: person, on: target)
-        do {
-            channel.tap = try context.recordings.start(record: record, terminal: channel.terminal, hostKeyFingerprint: context.hostKeyFingerprint, audit: context.audit)
-        } catch {
-            context.audit.event("recording_failed", detail: "\(error)", connection: connectionID, session: channel.id, identity: person.identity)
-            if !channel.continuesWithoutRecording {
-                return channel.refuse("bastion: the session cannot be recorded, so it is refused", exitStatus: 255, reason: "recording could not start: \(error)")
-            }
-            channel.writeStderr("bastion: this session cannot be recorded; it goes on unrecorded as policy allows\n")
-        }
-        try? channel.tap?.marker("session start: \(capability.rawValue) on \(target.name) as \(target.user)")
-
+        guard admit(channel, person: person, target: target, kind: capability.rawValue, command: command) else { return }
         if let command, capability != .port_forwarding, !decide(command, channel: channel, person: person, target: target) { return }
 
+        let forwarding = grantedForwarding(for: channel, person: person, target: target)
+        let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
         let link: TargetLink
         do {
             let key = try context.vault.unlock(name: target.vaultKey)
             link = try TargetLink.open(
                 target: target, key: key, timeout: context.config.server.targetConnectTimeout,
                 terminal: [.sftp, .scp, .port_forwarding].contains(capability) ? nil : channel.terminal,
-                environment: channel.environment, start: start,
-                checkHostKey: { presented in
-                    if try self.context.hostKeys.check(target: target, presented: presented) == .learned {
-                        self.context.audit.event("host_key_learned", detail: "target '\(target.name)' pinned to \(presented) on first use",
-                                                 connection: self.connectionID, session: channel.id, identity: person.identity)
-                    }
-                })
+                environment: channel.environment, start: start, forwarding: forwarding,
+                incoming: { [weak self] link, message in
+                    self?.acceptTargetChannel(message, from: link, allowed: allowed, target: target) ?? false
+                },
+                checkHostKey: hostKeyCheck(target: target, session: channel.id, person: person))
         } catch let error as BastionError {
             return refuseTarget(channel, target: target, person: person, error: error)
         } catch {
@@ -137,8 +115,50 @@ extension ClientConnection {
         }
         guard let event else { return }
         ssh_event_add_session(event, link.session)
+        watchedSessions.insert(link.session)
         channel.target = link
         Log.info("session \(channel.id): \(person.identity) → \(target.name) (\(capability.rawValue))")
+    }
+
+    /// Audits the start of a session (a row of its own for every relayed channel) and starts its
+    /// recording. Returns false when the channel was refused because either failed.
+    func admit(_ channel: SessionChannel, person: Person, target: TargetConfig, kind: String, command: String?,
+               recorded: Bool = true) -> Bool {
+        let record = SessionRecord(
+            id: channel.id, connectionID: connectionID, identity: person.identity, login: person.login, groups: person.groups,
+            serial: person.serial, source: source, target: target.name, targetUser: target.user, kind: kind,
+            command: command, startedAt: Date(), recordingPath: nil)
+        do { try context.audit.sessionStarted(record) } catch {
+            Log.error("session refused, audit store unavailable: \(error)")
+            channel.refuse("bastion: the session cannot be audited, so it is refused", exitStatus: 255, reason: "audit failed")
+            return false
+        }
+        channel.audited = true
+        channel.targetConfig = target
+        channel.continuesWithoutRecording = context.access.continuesWithoutRecording(for: person, on: target)
+        guard recorded else { return true }
+        do {
+            channel.tap = try context.recordings.start(record: record, terminal: channel.terminal, hostKeyFingerprint: context.hostKeyFingerprint, audit: context.audit)
+        } catch {
+            context.audit.event("recording_failed", detail: "\(error)", connection: connectionID, session: channel.id, identity: person.identity)
+            if !channel.continuesWithoutRecording {
+                channel.refuse("bastion: the session cannot be recorded, so it is refused", exitStatus: 255, reason: "recording could not start: \(error)")
+                return false
+            }
+            channel.writeStderr("bastion: this session cannot be recorded; it goes on unrecorded as policy allows\n")
+        }
+        try? channel.tap?.marker("session start: \(kind) on \(target.name) as \(target.user)")
+        return true
+    }
+
+    /// Checks a target's host key against its pin (or learns it on first use, audited).
+    func hostKeyCheck(target: TargetConfig, session: String?, person: Person) -> (String) throws -> Void {
+        { presented in
+            if try self.context.hostKeys.check(target: target, presented: presented) == .learned {
+                self.context.audit.event("host_key_learned", detail: "target '\(target.name)' pinned to \(presented) on first use",
+                                         connection: self.connectionID, session: session, identity: person.identity)
+            }
+        }
     }
 
     /// Runs policy on an exec line before the target is contacted. Returns whether to proceed.

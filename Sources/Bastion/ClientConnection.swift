@@ -25,6 +25,12 @@ final class ClientConnection {
     var judged: [[UInt8]: Result<Person, AuthFailure>] = [:]
 
     var channels: [SessionChannel] = []
+    /// Ports targets listen on for this client (`-R`), each on its own link.
+    var remoteForwards: [RemoteForward] = []
+    /// Links of cancelled `-R` listeners, released once no channel uses them.
+    var retiredLinks: [TargetLink] = []
+    /// Target sessions currently in the event.
+    var watchedSessions: Set<OpaquePointer> = []
     private var finishedChannels: [SessionChannel] = []
     private var lastActivity = Date()
     private var lastKeepalive = Date()
@@ -109,6 +115,7 @@ final class ClientConnection {
             }
             if rc == SSH_ERROR { dropDeadTargets() }
             startPendingChannels()
+            updateWatchedLinks()
             // Move several chunks per poll while data flows: each poll is a syscall round.
             busy = false
             for _ in 0..<8 {
@@ -165,7 +172,7 @@ final class ClientConnection {
 
     /// Audits the end of a channel and frees what it holds.
     private func close(_ channel: SessionChannel) {
-        if let target = channel.target, let event { ssh_event_remove_session(event, target.session) }
+        if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
         if channel.audited {
             if channel.endReason.hasPrefix("recording failed") {
                 context.audit.event("recording_failed", detail: channel.endReason, connection: connectionID, session: channel.id,
@@ -186,6 +193,9 @@ final class ClientConnection {
     private func teardown() {
         for channel in channels { close(channel) }
         channels.removeAll()
+        for session in watchedSessions { unwatch(session) }
+        remoteForwards.removeAll()
+        retiredLinks.removeAll()
         if let event {
             ssh_event_remove_session(event, session)
             ssh_event_free(event)

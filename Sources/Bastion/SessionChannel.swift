@@ -23,6 +23,18 @@ final class SessionChannel {
     var continuesWithoutRecording = false
     /// A tunnel carries raw bytes: no exit status, no terminal.
     var isTunnel = false
+    /// The client asked to forward its agent (`-A`) on this session.
+    var wantsAgent = false
+    /// The client asked for X11 forwarding (`-X`/`-Y`) on this session.
+    var x11Request: TargetLink.X11Request?
+    /// For a channel the bastion opens towards the client (agent, X11, a `-R` connection): the
+    /// non-blocking open, retried by ``pump`` until the client answers.
+    var openToClient: (() -> Int32)? {
+        didSet { isOpenWithClient = openToClient == nil }
+    }
+    /// Whether the client side of the channel was opened (by either side). Until then nothing
+    /// may be sent on it: libssh would address the client's channel 0.
+    private var isOpenWithClient = true
     private(set) var hasStarted = false
 
     var target: TargetLink?
@@ -90,9 +102,11 @@ final class SessionChannel {
     /// Sends exit status, EOF and close to the client, and marks the channel finished.
     func end(exitStatus: Int32, reason: String) {
         guard !isFinished else { return }
-        if !isTunnel { _ = ssh_channel_request_send_exit_status(channel, exitStatus) }
-        _ = ssh_channel_send_eof(channel)
-        _ = ssh_channel_close(channel)
+        if isOpenWithClient {
+            if !isTunnel { _ = ssh_channel_request_send_exit_status(channel, exitStatus) }
+            _ = ssh_channel_send_eof(channel)
+            _ = ssh_channel_close(channel)
+        }
         finish(reason)
     }
 
@@ -107,6 +121,15 @@ final class SessionChannel {
     /// Returns whether any bytes moved (the loop then polls again without waiting).
     func pump(buffer: UnsafeMutableRawBufferPointer) -> Bool {
         guard !isFinished, let target, let targetChannel = target.channel else { return false }
+        if let open = openToClient {
+            let rc = open()
+            if rc == SSH_AGAIN { return false }
+            guard rc == SSH_OK else {
+                closeBoth(reason: "the client refused the channel")
+                return true
+            }
+            openToClient = nil
+        }
         var moved = false
 
         // Client → target.
@@ -219,7 +242,8 @@ final class SessionChannel {
 
     private func closeBoth(reason: String) {
         if let targetChannel = target?.channel { _ = ssh_channel_close(targetChannel) }
-        if ssh_channel_is_closed(channel) == 0 { _ = ssh_channel_close(channel) }
+        // Also when the client closed first: each side sends its own close (libssh sends it once).
+        if isOpenWithClient { _ = ssh_channel_close(channel) }
         finish(reason)
     }
 

@@ -2,18 +2,28 @@ internal import CLibSSH
 import Configuration
 import Foundation
 
-/// The bastion's own SSH session to a target, with one session channel on it.
+/// The bastion's own SSH session to a target, with one channel on it; or a channel the target
+/// opened towards the bastion (agent, X11, a `-R` connection) on another link's session.
 ///
 /// Opened blocking (connect, host key check, vault key login, channel requests), then switched
 /// to non-blocking and driven by the connection's event loop alongside the client.
 final class TargetLink {
     let session: OpaquePointer
     private(set) var channel: OpaquePointer?
+    /// For a channel the target opened: the link whose session carries it (kept alive by this one).
+    let parent: TargetLink?
     private let callbacks: UnsafeMutablePointer<ssh_channel_callbacks_struct>
     /// Exit status the target reported, if any.
     private(set) var exitStatus: Int?
     /// Exit signal the target reported (name without "SIG"), if any.
     private(set) var exitSignal: (name: String, coreDumped: Bool, message: String)?
+    /// Decides about a channel the target opens towards the bastion (agent, X11, forwarded-tcpip):
+    /// gets the channel-open message, accepts it or returns false to refuse. Runs inside libssh's
+    /// dispatch of this session.
+    var incomingChannel: ((TargetLink, OpaquePointer) -> Bool)?
+
+    /// Whether this link owns (and frees) its SSH session.
+    var ownsSession: Bool { parent == nil }
 
     /// What to start on the target channel.
     enum Start {
@@ -31,28 +41,52 @@ final class TargetLink {
         var rows: Int
     }
 
-    private init(session: OpaquePointer) {
+    /// The client's x11-req, passed on to the target when X11 forwarding is granted. The cookie
+    /// is already the client's per-session fake (OpenSSH keeps the real one to itself).
+    struct X11Request {
+        var singleConnection: Bool
+        var authProtocol: String
+        var authCookie: String
+        var screen: Int
+    }
+
+    /// Forwarding requested on a session channel and granted by policy.
+    struct Forwarding {
+        var agent = false
+        var x11: X11Request?
+    }
+
+    private init(session: OpaquePointer, parent: TargetLink? = nil) {
         self.session = session
+        self.parent = parent
         callbacks = .allocate(capacity: 1)
         callbacks.initialize(to: ssh_channel_callbacks_struct())
         bastion_ssh_channel_callbacks_init(callbacks)
+    }
+
+    /// A channel the target opened on `parent`'s session and the bastion accepted.
+    convenience init(accepted channel: OpaquePointer, on parent: TargetLink) {
+        self.init(session: parent.session, parent: parent)
+        self.channel = channel
     }
 
     deinit {
         if let channel {
             ssh_channel_free(channel)
         }
-        ssh_disconnect(session)
-        ssh_free(session)
+        if ownsSession {
+            ssh_disconnect(session)
+            ssh_free(session)
+        }
         callbacks.deinitialize(count: 1)
         callbacks.deallocate()
     }
 
-    /// Connects and starts `start` on `target`. `checkHostKey` gets the presented SHA256
-    /// fingerprint and throws to refuse.
-    static func open(target: TargetConfig, key: LibSSHKey, timeout: Double, terminal: Terminal?,
-                     environment: [(String, String)], start: Start,
-                     checkHostKey: (String) throws -> Void) throws -> TargetLink {
+    /// Connects to `target`, checks its host key and logs in with the vault key; no channel yet.
+    /// `checkHostKey` gets the presented SHA256 fingerprint and throws to refuse. The session
+    /// stays blocking until the caller switches it.
+    static func connect(target: TargetConfig, key: LibSSHKey, timeout: Double,
+                        checkHostKey: (String) throws -> Void) throws -> TargetLink {
         guard let session = ssh_new() else { throw BastionError.target("out of memory") }
         let link = TargetLink(session: session)
         var port = UInt32(target.port)
@@ -84,6 +118,20 @@ final class TargetLink {
         guard ssh_userauth_publickey(session, nil, key.raw) == SSH_AUTH_SUCCESS.rawValue else {
             throw BastionError.target("target '\(target.name)' refused the bastion's key for user '\(target.user)'")
         }
+        link.installMessageCallback()
+        return link
+    }
+
+    /// Connects and starts `start` on `target`, asking for the granted `forwarding` first.
+    /// `incoming` (set before any request, since a fast command can use the agent at once)
+    /// decides about the channels the target then opens back.
+    static func open(target: TargetConfig, key: LibSSHKey, timeout: Double, terminal: Terminal?,
+                     environment: [(String, String)], start: Start, forwarding: Forwarding = Forwarding(),
+                     incoming: ((TargetLink, OpaquePointer) -> Bool)? = nil,
+                     checkHostKey: (String) throws -> Void) throws -> TargetLink {
+        let link = try connect(target: target, key: key, timeout: timeout, checkHostKey: checkHostKey)
+        link.incomingChannel = incoming
+        let session = link.session
         guard let channel = ssh_channel_new(session) else { throw BastionError.target("cannot open a channel to '\(target.name)'") }
         link.channel = channel
         if case .forward(let host, let port) = start {
@@ -106,6 +154,14 @@ final class TargetLink {
             // Targets commonly refuse env (AcceptEnv); that is not worth failing the session.
             _ = ssh_channel_request_env(channel, name, value)
         }
+        // A target that refuses forwarding (AllowAgentForwarding/X11Forwarding no) still runs the
+        // session, as OpenSSH does; the person sees the missing agent or display.
+        if forwarding.agent {
+            _ = ssh_channel_request_auth_agent(channel)
+        }
+        if let x11 = forwarding.x11 {
+            _ = ssh_channel_request_x11(channel, x11.singleConnection ? 1 : 0, x11.authProtocol, x11.authCookie, Int32(x11.screen))
+        }
         let rc: Int32
         switch start {
         case .shell: rc = ssh_channel_request_shell(channel)
@@ -116,6 +172,32 @@ final class TargetLink {
         guard rc == SSH_OK else { throw BastionError.target("target '\(target.name)' refused the request: \(link.lastError)") }
         ssh_set_blocking(session, 0)
         return link
+    }
+
+    /// Asks the target to listen on `address:port` for the client (`-R`); returns the bound
+    /// port (the target picks one when `port` is 0). Call while the session is still blocking.
+    func listenForward(address: String, port: Int) throws -> Int {
+        var bound: Int32 = 0
+        guard ssh_channel_listen_forward(session, address, Int32(port), &bound) == SSH_OK else {
+            throw BastionError.target("the target refused to listen on \(address):\(port): \(lastError)")
+        }
+        return port == 0 ? Int(bound) : port
+    }
+
+    /// Switches the session to non-blocking, for the connection's event loop.
+    func startRelaying() {
+        ssh_set_blocking(session, 0)
+    }
+
+    /// Every channel the target opens towards the bastion goes to ``incomingChannel``; other
+    /// requests from the target (host key rotation notices, …) get libssh's default reply.
+    private func installMessageCallback() {
+        ssh_set_message_callback(session, { _, message, userdata in
+            guard let userdata, let message, ssh_message_type(message) == Int32(SSH_REQUEST_CHANNEL_OPEN.rawValue) else { return 1 }
+            let link = Unmanaged<TargetLink>.fromOpaque(userdata).takeUnretainedValue()
+            guard let decide = link.incomingChannel else { return 1 }
+            return decide(link, message) ? 0 : 1
+        }, Unmanaged.passUnretained(self).toOpaque())
     }
 
     private var lastError: String {

@@ -22,7 +22,7 @@ struct PolicyAndRecordingEndToEndTests {
           - name: sre
             groups: [sre-approvers]
             targets: [web1]
-            capabilities: [exec, port_forwarding]
+            capabilities: [exec, port_forwarding, agent_forwarding, x11_forwarding]
             mode: guard
             recording_failure: continue
         """) }
@@ -148,6 +148,80 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(open.stdout == "goes-on\n", "\(open)")
         #expect(open.stderr.contains("unrecorded"))
         #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recording_failed'") == "2")
+    }
+
+    /// `-R` granted: the target listens for the client, and a connection made on the target
+    /// reaches a listener on the client's side, through the bastion, audited as a session.
+    @Test func grantedRemoteForwardReachesTheClient() throws {
+        let h = try h
+        let local = ProcessRunner.freePort(), remote = ProcessRunner.freePort()
+        let r = ProcessRunner.shell("""
+            python3 -c 'import socket; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", \(local))); s.listen(1); c, _ = s.accept(); c.sendall(b"hello-from-the-client\\n"); c.close()' & server=$!
+            sleep 0.3
+            \(h.sshCommand(as: "carol", login: "carol+web1", options: ["-o", "ExitOnForwardFailure=yes", "-R", "\(remote):127.0.0.1:\(local)"])) 'exec 3<>/dev/tcp/127.0.0.1/\(remote); head -n 1 <&3'
+            status=$?; kill $server 2>/dev/null; exit $status
+            """, in: h.directory)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout == "hello-from-the-client\n", "\(r)")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'remote_forward' AND identity = 'carol@example.com'") != "0")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND command LIKE 'forwarded-tcpip%'") != "0")
+    }
+
+    /// `-A` granted: programs on the target see the person's agent (and only through the
+    /// bastion: the target never gets her key); without the grant, `-A` is refused and audited.
+    @Test func grantedAgentForwardingReachesTheAgent() throws {
+        let h = try h
+        let r = ProcessRunner.shell("""
+            eval $(ssh-agent -s) >/dev/null; ssh-add -q \(h.directory.path)/plain/alice
+            \(h.sshCommand(as: "carol", options: ["-A"])) web1 'ssh-add -l'; status=$?
+            kill $SSH_AGENT_PID; exit $status
+            """)
+        #expect(r.status == 0, "\(r)")
+        let fingerprint = ProcessRunner.shell("ssh-keygen -lf \(h.directory.path)/plain/alice | cut -d' ' -f2").stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!fingerprint.isEmpty && r.stdout.contains(fingerprint), "\(r)")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'agent_forwarding' AND identity = 'carol@example.com'") != "0")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'agent_forwarding' AND recording_path IS NOT NULL") == "0",
+                "agent traffic can carry private keys and is never recorded")
+    }
+
+    /// `-X` granted: an X11 client on the target reaches the X server on the person's side
+    /// (here a stand-in that answers the connection setup), through the bastion.
+    @Test func grantedX11ForwardingReachesTheDisplay() throws {
+        let h = try h
+        let display = 50 + Int.random(in: 0..<40)
+        let x11Client = #"""
+            import os, socket, struct, subprocess
+            line = subprocess.run(["xauth", "-f", os.environ["XAUTH_FILE"], "list"], capture_output=True, text=True).stdout.split("\n")[0].split()
+            name, cookie = line[1].encode(), bytes.fromhex(line[2])
+            pad = lambda b: b + b"\0" * (-len(b) % 4)
+            number = int(os.environ["DISPLAY"].split(":")[1].split(".")[0])
+            s = socket.create_connection(("127.0.0.1", 6000 + number))
+            s.sendall(b"l\0" + struct.pack("<HHHH", 11, 0, len(name), len(cookie)) + b"\0\0" + pad(name) + pad(cookie))
+            print(s.recv(100).decode())
+            """#
+        let server = #"""
+            import socket, sys
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", 6000 + int(sys.argv[1]))); s.listen(1)
+            c, _ = s.accept(); setup = c.recv(100)
+            c.sendall(b"x-server-saw-" + setup[:1] + (b"-cookie" if b"MIT-MAGIC-COOKIE-1" in setup else b"-nothing"))
+            c.close()
+            """#
+        try x11Client.write(to: h.directory.appendingPathComponent("x11client.py"), atomically: true, encoding: .utf8)
+        try server.write(to: h.directory.appendingPathComponent("xserver.py"), atomically: true, encoding: .utf8)
+        let r = ProcessRunner.shell("""
+            python3 xserver.py \(display) & server=$!
+            sleep 0.3
+            DISPLAY=127.0.0.1:\(display) \(h.sshCommand(as: "carol", options: ["-Y"])) web1 'XAUTH_FILE=\(h.directory.path)/Xauthority python3 \(h.directory.path)/x11client.py'
+            status=$?; kill $server 2>/dev/null; exit $status
+            """, in: h.directory)
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("x-server-saw-l-cookie"), "\(r)")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'x11_forwarding' AND identity = 'carol@example.com'") != "0")
+        let refused = ProcessRunner.shell("DISPLAY=127.0.0.1:\(display) \(h.sshCommand(options: ["-Y"])) web1 'echo \"display=[$DISPLAY]\"'")
+        #expect(refused.stdout.contains("display=[]"), "\(refused)")
+        #expect(refused.stderr.contains("X11 forwarding"), "\(refused)")
     }
 
     /// `bastion audit commands` finds decisions by user and text.

@@ -63,6 +63,10 @@ final class BastionHarness: @unchecked Sendable {
             cp vault_key.pub authorized_keys && chmod 600 authorized_keys
             """)
         guard keys.status == 0 else { throw SetupError(description: "key setup failed: \(keys)") }
+        // sshd records X11 cookies with xauth; this keeps them in the test's directory, not in
+        // the home of the user running the tests.
+        try "#!/bin/sh\nexec /usr/bin/xauth -f \(d)/Xauthority \"$@\"\n".write(toFile: "\(d)/xauth", atomically: true, encoding: .utf8)
+        chmod("\(d)/xauth", 0o755)
 
         try """
             ListenAddress 127.0.0.1
@@ -76,6 +80,9 @@ final class BastionHarness: @unchecked Sendable {
             StrictModes no
             AcceptEnv LANG LC_*
             Subsystem sftp internal-sftp
+            X11Forwarding yes
+            X11DisplayOffset 20
+            XAuthLocation \(d)/xauth
             """.write(toFile: "\(d)/sshd_config", atomically: true, encoding: .utf8)
         servers.append(try ProcessRunner.startServer("/usr/sbin/sshd", ["-D", "-e", "-f", "\(d)/sshd_config"],
                                                      log: directory.appendingPathComponent("sshd.log")))
