@@ -45,6 +45,9 @@ public final class BastionServer {
         ssh_bind_options_set(bind, SSH_BIND_OPTIONS_BINDPORT_STR, String(server.listenPort))
         ssh_bind_options_set(bind, SSH_BIND_OPTIONS_HOSTKEY, server.hostKeyPath)
         ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PUBKEY_ACCEPTED_KEY_TYPES, Self.acceptedKeyTypes)
+        let ciphers = server.ciphers.joined(separator: ",")
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_CIPHERS_C_S, ciphers)
+        ssh_bind_options_set(bind, SSH_BIND_OPTIONS_CIPHERS_S_C, ciphers)
         var noConfig = false
         ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &noConfig)
     }

@@ -69,6 +69,7 @@ extension ClientConnection {
             do {
                 let link = try TargetLink.connect(target: target, key: try context.vault.unlock(name: target.vaultKey),
                                                   timeout: context.config.server.targetConnectTimeout,
+                ciphers: context.config.server.ciphers,
                                                   checkHostKey: hostKeyCheck(target: target, session: nil, person: person))
                 let bound = try link.listenForward(address: address, port: port)
                 link.startRelaying()

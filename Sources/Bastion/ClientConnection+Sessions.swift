@@ -102,6 +102,7 @@ extension ClientConnection {
             let key = try context.vault.unlock(name: target.vaultKey)
             link = try TargetLink.open(
                 target: target, key: key, timeout: context.config.server.targetConnectTimeout,
+                ciphers: context.config.server.ciphers,
                 terminal: [.sftp, .scp, .port_forwarding].contains(capability) ? nil : channel.terminal,
                 environment: channel.environment, start: start, forwarding: forwarding,
                 incoming: { [weak self] link, message in

@@ -85,7 +85,7 @@ final class TargetLink {
     /// Connects to `target`, checks its host key and logs in with the vault key; no channel yet.
     /// `checkHostKey` gets the presented SHA256 fingerprint and throws to refuse. The session
     /// stays blocking until the caller switches it.
-    static func connect(target: TargetConfig, key: LibSSHKey, timeout: Double,
+    static func connect(target: TargetConfig, key: LibSSHKey, timeout: Double, ciphers: [String],
                         checkHostKey: (String) throws -> Void) throws -> TargetLink {
         guard let session = ssh_new() else { throw BastionError.target("out of memory") }
         let link = TargetLink(session: session)
@@ -100,6 +100,8 @@ final class TargetLink {
         ssh_options_set(session, SSH_OPTIONS_PROCESS_CONFIG, &noProxy)
         ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, "/dev/null")
         ssh_options_set(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null")
+        ssh_options_set(session, SSH_OPTIONS_CIPHERS_C_S, ciphers.joined(separator: ","))
+        ssh_options_set(session, SSH_OPTIONS_CIPHERS_S_C, ciphers.joined(separator: ","))
 
         guard ssh_connect(session) == SSH_OK else {
             throw BastionError.target("cannot connect to target '\(target.name)': \(link.lastError)")
@@ -125,11 +127,11 @@ final class TargetLink {
     /// Connects and starts `start` on `target`, asking for the granted `forwarding` first.
     /// `incoming` (set before any request, since a fast command can use the agent at once)
     /// decides about the channels the target then opens back.
-    static func open(target: TargetConfig, key: LibSSHKey, timeout: Double, terminal: Terminal?,
+    static func open(target: TargetConfig, key: LibSSHKey, timeout: Double, ciphers: [String], terminal: Terminal?,
                      environment: [(String, String)], start: Start, forwarding: Forwarding = Forwarding(),
                      incoming: ((TargetLink, OpaquePointer) -> Bool)? = nil,
                      checkHostKey: (String) throws -> Void) throws -> TargetLink {
-        let link = try connect(target: target, key: key, timeout: timeout, checkHostKey: checkHostKey)
+        let link = try connect(target: target, key: key, timeout: timeout, ciphers: ciphers, checkHostKey: checkHostKey)
         link.incomingChannel = incoming
         let session = link.session
         guard let channel = ssh_channel_new(session) else { throw BastionError.target("cannot open a channel to '\(target.name)'") }

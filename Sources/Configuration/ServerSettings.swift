@@ -38,11 +38,24 @@ public struct ServerSettings: Sendable {
     public var recordInput: Bool
     /// Whether sessions are recorded at all. On by default; off only to measure its cost.
     public var recordingEnabled: Bool
+    /// Ciphers offered to clients and asked of targets. The SSH client's order decides among
+    /// those both sides have, so this list chooses by leaving out.
+    public var ciphers: [String]
+
+    /// The ciphers the bastion can use (libssh with OpenSSL).
+    public static let supportedCiphers = [
+        "aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com",
+        "aes128-ctr", "aes192-ctr", "aes256-ctr",
+    ]
+    /// The default: AES-GCM only, which the AES instructions of current CPUs make the cheapest
+    /// authenticated cipher, and every OpenSSH since 6.2 offers. (OpenSSH clients prefer
+    /// chacha20-poly1305 whenever the server lists it.)
+    public static let defaultCiphers = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"]
 
     static let keys: Set<String> = [
         "listen", "state_dir", "host_key", "signing_key", "audit_db", "recordings", "vault", "master_key",
         "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "idle_timeout",
-        "target_connect_timeout", "trust_on_first_use", "record_input", "recording",
+        "target_connect_timeout", "trust_on_first_use", "record_input", "recording", "ciphers",
     ]
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ServerSettings {
@@ -71,8 +84,16 @@ public struct ServerSettings: Sendable {
             targetConnectTimeout: try f["target_connect_timeout"]?.duration() ?? 30,
             trustOnFirstUse: try f["trust_on_first_use"]?.bool() ?? false,
             recordInput: try f["record_input"]?.bool() ?? true,
-            recordingEnabled: try f["recording"]?.bool() ?? true
+            recordingEnabled: try f["recording"]?.bool() ?? true,
+            ciphers: try f["ciphers"].map(parseCiphers) ?? defaultCiphers
         )
+    }
+
+    /// A non-empty list of supported cipher names.
+    static func parseCiphers(_ node: ConfigNode) throws -> [String] {
+        let items = try node.sequence()
+        guard !items.isEmpty else { throw node.error("ciphers must name at least one cipher") }
+        return try items.map { try $0.oneOf(supportedCiphers) }
     }
 
     /// `HOST:PORT`, `[V6]:PORT` or `:PORT`.

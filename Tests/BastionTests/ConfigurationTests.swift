@@ -71,6 +71,18 @@ struct ConfigurationTests {
         #expect(e?.message.contains("unknown key 'listne'") == true)
     }
 
+    /// Ciphers default to AES-GCM; a list may name others, and an unknown name is an error at
+    /// its line.
+    @Test func ciphers() throws {
+        #expect(try load(Self.good).server.ciphers == ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com"])
+        let chosen = try load(Self.good.replacingOccurrences(of: "  state_dir: state", with: "  state_dir: state\n  ciphers: [chacha20-poly1305@openssh.com]"))
+        #expect(chosen.server.ciphers == ["chacha20-poly1305@openssh.com"])
+        let e = firstError(Self.good.replacingOccurrences(of: "  state_dir: state", with: "  state_dir: state\n  ciphers: [aes128-gcm@openssh.com, 3des-cbc]"))
+        #expect(e?.line == 4)
+        #expect(e?.message.contains("3des-cbc") == true, "\(String(describing: e))")
+        #expect(firstError(Self.good.replacingOccurrences(of: "  state_dir: state", with: "  state_dir: state\n  ciphers: []")) != nil)
+    }
+
     /// A wrong type is an error at the value.
     @Test func wrongTypeHasPosition() {
         let e = firstError(Self.good.replacingOccurrences(of: "    user: deploy", with: "    user: deploy\n    port: twenty-two"))
