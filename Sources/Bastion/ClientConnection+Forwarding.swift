@@ -139,15 +139,17 @@ extension ClientConnection {
         channel.reportEvent = eventReporter(session: channel.id)
         channel.isTunnel = true
         channel.markStarted()
+        // Set first: until the client confirms, nothing may be sent on the channel, refusals included.
+        channel.openToClient = { open(clientChannel) }
+        // Listed even when refused below, so the loop audits its end like any other session's.
+        channels.append(channel)
         guard admit(channel, person: person, target: target, kind: capability.rawValue, command: description,
-                    recorded: capability != .agent_forwarding),
-              let accepted = ssh_message_channel_request_open_reply_accept(message) else {
-            ssh_channel_free(clientChannel)
+                    recorded: capability != .agent_forwarding) else { return false }
+        guard let accepted = ssh_message_channel_request_open_reply_accept(message) else {
+            channel.refuse("", exitStatus: 255, reason: "the target's channel could not be accepted")
             return false
         }
         channel.target = TargetLink(accepted: accepted, on: link)
-        channel.openToClient = { open(clientChannel) }
-        channels.append(channel)
         return true
     }
 
