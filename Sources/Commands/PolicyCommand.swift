@@ -28,23 +28,16 @@ extension PolicyCommand {
 
         /// The policy, or exit 2 after printing every problem with file:line:column.
         func load(printWarnings: Bool = true) throws -> LoadedPolicy {
-            let loaded: LoadedPolicy
-            do {
+            let loaded: LoadedPolicy = try exitingOnConfigErrors {
                 switch (config, policy) {
-                case (let file?, nil): loaded = try LoadedPolicy.load(file: file)
-                case (nil, let file?): loaded = try LoadedPolicy.load(policyFile: file)
+                case (let file?, nil): return try LoadedPolicy.load(file: file)
+                case (nil, let file?): return try LoadedPolicy.load(policyFile: file)
                 case (nil, nil):
                     let file = ProcessInfo.processInfo.environment["BASTION_CONFIG"] ?? "etc/bastion.yaml"
-                    loaded = try LoadedPolicy.load(file: file)
+                    return try LoadedPolicy.load(file: file)
                 default:
                     throw ValidationError("give either --config or --policy, not both")
                 }
-            } catch let errors as ConfigErrors {
-                policyStandardError(errors.description)
-                throw ExitCode(2)
-            } catch let error as ConfigError {
-                policyStandardError(error.description)
-                throw ExitCode(2)
             }
             if printWarnings { for warning in loaded.warnings { policyStandardError(warning.description) } }
             return loaded
@@ -98,6 +91,19 @@ extension PolicyCommand {
 
 private func policyStandardError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Runs `load`; configuration problems are printed (each with file:line:column) and exit 2.
+private func exitingOnConfigErrors<T>(_ load: () throws -> T) throws -> T {
+    do {
+        return try load()
+    } catch let errors as ConfigErrors {
+        policyStandardError(errors.description)
+        throw ExitCode(2)
+    } catch let error as ConfigError {
+        policyStandardError(error.description)
+        throw ExitCode(2)
+    }
 }
 
 // MARK: - check
@@ -342,16 +348,7 @@ extension PolicyCommand {
             let labelMap = try policyParseLabels(labels)
             let subject = Subject(user: user, groups: policySplitGroups(groups))
             let policyTarget = try loaded.target(named: target, labels: labelMap)
-            let old: LoadedPolicy?
-            do {
-                old = try against.map { try LoadedPolicy.load(file: $0) }
-            } catch let errors as ConfigErrors {
-                policyStandardError(errors.description)
-                throw ExitCode(2)
-            } catch let error as ConfigError {
-                policyStandardError(error.description)
-                throw ExitCode(2)
-            }
+            let old: LoadedPolicy? = try exitingOnConfigErrors { try against.map { try LoadedPolicy.load(file: $0) } }
             let oldTarget = try old.map { try $0.target(named: target, labels: labelMap) }
             let lines = try readHistory(history)
             let engine = loaded.engine
