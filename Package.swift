@@ -5,6 +5,8 @@ import PackageDescription
 // - swift-argument-parser: the `bastion` and `bastion-play` command lines.
 // - Yams: the one YAML config file, with node positions for file:line errors.
 // - GRDB: the SQLite audit store (WAL, migrations in code).
+// - swift-log: the operational log, with connection/session/identity as metadata and our
+//   control-character escaping in one LogHandler.
 // libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
 let package = Package(
     name: "bastion",
@@ -17,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
@@ -27,11 +30,15 @@ let package = Package(
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
         .target(name: "PTYRecorder", dependencies: ["SSHCrypto"]),
+        // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
+        .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
         .target(
             name: "Bastion",
             dependencies: [
                 "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "Configuration", "ShellParser", "Policy", "PTYRecorder",
+                "SessionCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -52,6 +59,7 @@ let package = Package(
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
+        .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto", "TestSupport"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "TestSupport"]),

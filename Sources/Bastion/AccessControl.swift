@@ -13,8 +13,12 @@ struct AccessControl: Sendable {
         targets = config.targets
     }
 
-    private func subject(_ person: Person) -> Subject { Subject(user: person.identity, groups: person.groups) }
-    private func policyTarget(_ target: TargetConfig) -> PolicyTarget { PolicyTarget(name: target.name, labels: target.labels) }
+    /// Policy's view of a person.
+    static func subject(_ person: Person) -> Subject { Subject(user: person.identity, groups: person.groups) }
+    /// Policy's view of a target.
+    static func policyTarget(_ target: TargetConfig) -> PolicyTarget { PolicyTarget(name: target.name, labels: target.labels) }
+    private func subject(_ person: Person) -> Subject { Self.subject(person) }
+    private func policyTarget(_ target: TargetConfig) -> PolicyTarget { Self.policyTarget(target) }
 
     /// Targets the person may use, in config order.
     func reachableTargets(for person: Person) -> [TargetConfig] {
@@ -36,10 +40,5 @@ struct AccessControl: Sendable {
     /// Whether the person's sessions on `target` may go on unrecorded if recording fails.
     func continuesWithoutRecording(for person: Person, on target: TargetConfig) -> Bool {
         engine.continuesWithoutRecording(for: subject(person), target: policyTarget(target))
-    }
-
-    /// The decision for one command line.
-    func decide(_ line: String, for person: Person, on target: TargetConfig) -> Decision {
-        engine.decide(subject: subject(person), target: policyTarget(target), line: line)
     }
 }

@@ -1,6 +1,8 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Logging
+import SessionCore
 import SSHCrypto
 
 /// The SSH server: listens, accepts, and runs each connection on its own thread.
@@ -30,13 +32,14 @@ public final class BastionServer {
         let server = config.server
         let hostKey = try Self.loadOrCreateKey(at: server.hostKeyPath, purpose: "host key")
         hostKeyFingerprint = try hostKey.fingerprintSHA256()
-        Log.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
-        let audit = try AuditStore(path: server.auditDatabasePath)
+        serverLog.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
+        let clock = SystemClock()
+        let audit = try SQLiteAuditStore(path: server.auditDatabasePath, clock: clock)
         let recordings = try RecordingFactory(settings: server)
-        context = ServerContext(config: config, audit: audit, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings)
+        context = ServerContext(config: config, audit: audit, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings)
         _ = try MasterKey.load(path: server.masterKeyPath, create: false)
         for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {
-            Log.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
+            serverLog.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
         }
 
         guard let bind = ssh_bind_new() else { throw BastionError.server("out of memory") }
@@ -62,7 +65,7 @@ public final class BastionServer {
         let before = limit.rlim_cur
         limit.rlim_cur = limit.rlim_max
         if setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 {
-            Log.info("open file limit raised from \(before) to \(limit.rlim_cur)")
+            serverLog.info("open file limit raised from \(before) to \(limit.rlim_cur)")
         }
     }
 
@@ -77,7 +80,7 @@ public final class BastionServer {
         }
         let key = try LibSSHKey.generateEd25519()
         try key.writePrivate(file: path)
-        Log.info("generated \(purpose) \(path)")
+        serverLog.info("generated \(purpose) \(path)")
         return key
     }
 
@@ -88,12 +91,12 @@ public final class BastionServer {
         }
         // libssh listens with a backlog of 10; a burst of clients (a deploy fanning out) needs more.
         _ = listen(ssh_bind_get_fd(bind), 1024)
-        Log.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
+        serverLog.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
         let context = self.context
         while true {
             guard let session = ssh_new() else { continue }
             guard ssh_bind_accept(bind, session) == SSH_OK else {
-                Log.warning("accept failed: \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
+                serverLog.warning("accept failed: \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
                 ssh_free(session)
                 continue
             }

@@ -1,5 +1,6 @@
 internal import CLibSSH
 import Foundation
+import SessionCore
 import SSHCrypto
 
 /// Why a login was refused: precise, for the audit store and log only. The client learns
@@ -16,24 +17,20 @@ extension ClientConnection {
         let denied = Int32(SSH_AUTH_DENIED.rawValue)
         let keyType = LibSSHKey.typeName(key)
         guard let blob = try? LibSSHKey.publicBlob(key) else {
-            context.audit.authResult(connection: connectionID, login: user, keyType: keyType, identity: nil, serial: nil,
-                                     accepted: false, reason: "unreadable public key")
+            auditLogin(user: user, keyType: keyType, reason: "unreadable public key")
             return denied
         }
         if judged[blob] == nil {
             authAttempts += 1
             if authAttempts > context.config.server.maxAuthAttempts {
-                context.audit.authResult(connection: connectionID, login: user, keyType: keyType, identity: nil, serial: nil,
-                                         accepted: false, reason: "too many attempts (\(context.config.server.maxAuthAttempts))")
+                auditLogin(user: user, keyType: keyType, reason: "too many attempts (\(context.config.server.maxAuthAttempts))")
                 return denied
             }
             let verdict = judge(user: user, key: key, blob: blob)
             judged[blob] = verdict
             if case .failure(let failure) = verdict {
-                Log.info("connection \(connectionID): login '\(user)' from \(source) denied: \(failure)")
-                context.audit.authResult(connection: connectionID, login: user, keyType: keyType,
-                                         identity: (try? OpenSSHCertificate(blob: blob))?.keyId, serial: nil,
-                                         accepted: false, reason: failure.description)
+                log.info("login denied", metadata: ["login": "\(user)", "source": "\(source)", "reason": "\(failure)"])
+                auditLogin(user: user, keyType: keyType, identity: (try? OpenSSHCertificate(blob: blob))?.keyId, reason: failure.description)
             }
         }
         guard case .success(let accepted)? = judged[blob] else { return denied }
@@ -41,15 +38,31 @@ extension ClientConnection {
         case Int32(SSH_PUBLICKEY_STATE_NONE.rawValue):
             return Int32(SSH_AUTH_SUCCESS.rawValue)
         case Int32(SSH_PUBLICKEY_STATE_VALID.rawValue):
+            // A login that cannot be audited is not accepted.
+            do {
+                try context.audit.loginAttempted(LoginAudit(
+                    connection: connectionID, login: user, keyType: keyType, identity: accepted.identity, serial: accepted.serial,
+                    accepted: true, reason: "certificate accepted"))
+            } catch {
+                log.error("login refused: audit store unavailable", metadata: ["identity": "\(accepted.identity)", "error": "\(error)"])
+                return denied
+            }
             person = accepted
             sshUser = user
             authSucceeded = true
-            Log.info("connection \(connectionID): \(accepted.identity) logged in as '\(user)' from \(source) (groups: \(accepted.groups.joined(separator: ",")))")
-            context.audit.authResult(connection: connectionID, login: user, keyType: keyType, identity: accepted.identity,
-                                     serial: accepted.serial, accepted: true, reason: "certificate accepted")
+            log[metadataKey: "identity"] = "\(accepted.identity)"
+            log.info("logged in", metadata: ["login": "\(user)", "source": "\(source)", "groups": "\(accepted.groups.joined(separator: ","))"])
             return Int32(SSH_AUTH_SUCCESS.rawValue)
         default:
             return denied
+        }
+    }
+
+    /// Audits a refused login (a failed write is logged: the login is refused either way).
+    private func auditLogin(user: String, keyType: String?, identity: String? = nil, reason: String) {
+        audit("login") {
+            try context.audit.loginAttempted(LoginAudit(connection: connectionID, login: user, keyType: keyType, identity: identity,
+                                                        serial: nil, accepted: false, reason: reason))
         }
     }
 
@@ -63,7 +76,7 @@ extension ClientConnection {
             return .failure(AuthFailure(description: "malformed certificate: \(error)"))
         }
         let login = Route.splitLogin(user).login
-        switch context.certificates.validate(certificate, login: login, sourceAddress: source, now: Date()) {
+        switch context.certificates.validate(certificate, login: login, sourceAddress: source, now: context.clock.now()) {
         case .success(let identity):
             return .success(Person(identity: identity.keyId, login: login, groups: identity.groups, serial: identity.serial,
                                    forceCommand: identity.forceCommand, source: source))

@@ -1,5 +1,6 @@
 internal import CLibSSH
 import Foundation
+import SessionCore
 
 /// The C thunks libssh calls. Each recovers the connection (or channel) from `userdata` and
 /// calls a Swift method; none does blocking work, since they run inside libssh's dispatch.
@@ -38,8 +39,11 @@ extension ClientConnection {
 
     private func refuseMethod(_ method: String, user: String) {
         authAttempts += 1
-        context.audit.authResult(connection: connectionID, login: user, keyType: nil, identity: nil, serial: nil,
-                                 accepted: false, reason: "\(method) authentication refused: only certificates are accepted")
+        audit("login") {
+            try context.audit.loginAttempted(LoginAudit(
+                connection: connectionID, login: user, keyType: nil, identity: nil, serial: nil, accepted: false,
+                reason: "\(method) authentication refused: only certificates are accepted"))
+        }
     }
 
     /// Anything that reaches the message callback is a request we did not take on:
@@ -95,8 +99,8 @@ extension ClientConnection {
         default:
             break
         }
-        Log.info("connection \(connectionID): refused \(detail)")
-        context.audit.event(kind, detail: detail, connection: connectionID, identity: person?.identity)
+        log.info("request refused", metadata: ["kind": "\(kind)", "detail": "\(detail)"])
+        auditEvent(kind, detail: detail)
     }
 
     /// A direct-tcpip request (`-L`, ProxyJump) is accepted only when a role grants
@@ -115,28 +119,18 @@ extension ClientConnection {
         guard let target = context.access.target(named: targetName, for: person),
               context.access.allows(.port_forwarding, for: person, on: target),
               let raw = ssh_message_channel_request_open_reply_accept(message) else { return false }
-        let channel = SessionChannel(channel: raw)
-        channel.reportEvent = eventReporter(session: channel.id)
-        channel.isTunnel = true
+        let channel = SessionChannel(channel: raw, origin: .tunnelFromClient, log: log)
+        channel.owner = self
         channel.pendingForward = (target, host, port)
         channels.append(channel)
         return true
     }
 
-    /// Logs and audits an event of one channel (captures values only, not the channel).
-    func eventReporter(session: String) -> (String, String) -> Void {
-        let connectionID = self.connectionID, audit = context.audit, identity = person?.identity
-        return { kind, detail in
-            Log.info("connection \(connectionID) session \(session): \(kind): \(detail)")
-            audit.event(kind, detail: detail, connection: connectionID, session: session, identity: identity)
-        }
-    }
-
     /// A new session channel: allowed only after authentication.
     func openSessionChannel() -> OpaquePointer? {
         guard authSucceeded, let raw = ssh_channel_new(session) else { return nil }
-        let channel = SessionChannel(channel: raw)
-        channel.reportEvent = eventReporter(session: channel.id)
+        let channel = SessionChannel(channel: raw, origin: .sessionChannel, log: log)
+        channel.owner = self
         installChannelCallbacks(channel)
         channels.append(channel)
         return raw
@@ -150,18 +144,17 @@ extension ClientConnection {
         let cb = channel.callbacks
         cb.pointee.userdata = Unmanaged.passUnretained(channel).toOpaque()
         cb.pointee.channel_pty_request_function = { _, _, term, width, height, _, _, userdata in
-            guard let channel = ClientConnection.channel(userdata), !channel.hasStarted else { return -1 }
-            channel.terminal = .init(term: term.map { String(cString: $0) } ?? "xterm",
-                                     columns: Int(max(1, min(width, 10_000))), rows: Int(max(1, min(height, 10_000))))
-            return 0
+            guard let channel = ClientConnection.channel(userdata) else { return -1 }
+            let terminal = TargetLink.Terminal(term: term.map { String(cString: $0) } ?? "xterm",
+                                               columns: Int(max(1, min(width, 10_000))), rows: Int(max(1, min(height, 10_000))))
+            return channel.acceptTerminal(terminal) ? 0 : -1
         }
         cb.pointee.channel_pty_window_change_function = { _, _, width, height, _, _, userdata in
             guard let channel = ClientConnection.channel(userdata) else { return -1 }
             let cols = Int(max(1, min(width, 10_000))), rows = Int(max(1, min(height, 10_000)))
             channel.terminal?.columns = cols
             channel.terminal?.rows = rows
-            try? channel.tap?.resize(columns: cols, rows: rows)
-            channel.target?.resize(columns: cols, rows: rows)
+            channel.handle(.windowChanged(columns: cols, rows: rows))
             return 0
         }
         cb.pointee.channel_env_request_function = { _, _, name, value, userdata in
@@ -173,19 +166,16 @@ extension ClientConnection {
             return 0
         }
         cb.pointee.channel_shell_request_function = { _, _, userdata in
-            guard let channel = ClientConnection.channel(userdata), channel.pendingRequest == nil, !channel.hasStarted else { return -1 }
-            channel.pendingRequest = .shell
-            return 0
+            guard let channel = ClientConnection.channel(userdata) else { return -1 }
+            return channel.accept(.shell) ? 0 : -1
         }
         cb.pointee.channel_exec_request_function = { _, _, command, userdata in
-            guard let channel = ClientConnection.channel(userdata), channel.pendingRequest == nil, !channel.hasStarted else { return -1 }
-            channel.pendingRequest = .exec(command.map { String(cString: $0) } ?? "")
-            return 0
+            guard let channel = ClientConnection.channel(userdata) else { return -1 }
+            return channel.accept(.exec(command.map { String(cString: $0) } ?? "")) ? 0 : -1
         }
         cb.pointee.channel_subsystem_request_function = { _, _, name, userdata in
-            guard let channel = ClientConnection.channel(userdata), channel.pendingRequest == nil, !channel.hasStarted else { return -1 }
-            channel.pendingRequest = .subsystem(name.map { String(cString: $0) } ?? "")
-            return 0
+            guard let channel = ClientConnection.channel(userdata) else { return -1 }
+            return channel.accept(.subsystem(name.map { String(cString: $0) } ?? "")) ? 0 : -1
         }
         // libssh answers auth-agent-req and x11-req with success itself once these callbacks
         // exist; they only note the wish. Whether it is granted is decided when the session
@@ -194,7 +184,7 @@ extension ClientConnection {
             ClientConnection.channel(userdata)?.wantsAgent = true
         }
         cb.pointee.channel_x11_req_function = { _, _, single, proto, cookie, screen, userdata in
-            guard let channel = ClientConnection.channel(userdata), !channel.hasStarted, let proto, let cookie else { return }
+            guard let channel = ClientConnection.channel(userdata), channel.machine.request == nil, let proto, let cookie else { return }
             channel.x11Request = .init(singleConnection: single != 0, authProtocol: String(cString: proto),
                                        authCookie: String(cString: cookie), screen: Int(screen))
         }

@@ -2,6 +2,7 @@ internal import CLibSSH
 import Configuration
 import Foundation
 import Policy
+import SessionCore
 
 /// Channels that run from the target back to the client: the forwarded agent (`-A`), X11
 /// connections (`-X`), and connections to a port the target listens on for the client (`-R`).
@@ -48,8 +49,8 @@ extension ClientConnection {
     }
 
     private func refuseForwarding(on channel: SessionChannel, kind: String, what: String, target: TargetConfig) {
-        channel.reportEvent?("\(kind)_refused", "\(what) on '\(target.name)' not granted")
-        channel.writeStderr("bastion: your roles do not allow \(what) on '\(target.name)'; continuing without it\n")
+        auditEvent("\(kind)_refused", detail: "\(what) on '\(target.name)' not granted", session: channel.id)
+        channel.notify("bastion: your roles do not allow \(what) on '\(target.name)'; continuing without it")
     }
 
     /// A `tcpip-forward` (`-R`) or `cancel-tcpip-forward` request, taken on when a role grants
@@ -80,12 +81,11 @@ extension ClientConnection {
                 remoteForwards.append(RemoteForward(target: target, address: address, requestedPort: port, boundPort: bound, link: link))
                 _ = ssh_message_global_request_reply_success(message, UInt16(truncatingIfNeeded: bound))
                 let detail = "'\(target.name)' listens on \(address.isEmpty ? "*" : address):\(bound) for the client (-R)"
-                Log.info("connection \(connectionID): \(detail)")
-                context.audit.event("remote_forward", detail: detail, connection: connectionID, identity: person.identity)
+                log.info("remote forward", metadata: ["detail": "\(detail)"])
+                auditEvent("remote_forward", detail: detail)
             } catch {
-                Log.warning("connection \(connectionID): -R on '\(target.name)' failed: \(error)")
-                context.audit.event("port_forwarding_failed", detail: "tcpip-forward \(address):\(port) on '\(target.name)': \(error)",
-                                    connection: connectionID, identity: person.identity)
+                log.warning("remote forward failed", metadata: ["target": "\(target.name)", "error": "\(error)"])
+                auditEvent("port_forwarding_failed", detail: "tcpip-forward \(address):\(port) on '\(target.name)': \(error)")
                 _ = ssh_message_reply_default(message)
             }
             return true
@@ -97,8 +97,7 @@ extension ClientConnection {
             let forward = remoteForwards.remove(at: index)
             retiredLinks.append(forward.link)
             _ = ssh_message_global_request_reply_success(message, 0)
-            context.audit.event("remote_forward_cancelled", detail: "'\(forward.target.name)' \(address):\(forward.boundPort)",
-                                connection: connectionID, identity: person.identity)
+            auditEvent("remote_forward_cancelled", detail: "'\(forward.target.name)' \(address):\(forward.boundPort)")
             return true
         default:
             return false
@@ -135,11 +134,9 @@ extension ClientConnection {
             return false
         }
         guard let clientChannel = ssh_channel_new(session) else { return false }
-        let channel = SessionChannel(channel: clientChannel)
-        channel.reportEvent = eventReporter(session: channel.id)
-        channel.isTunnel = true
-        channel.markStarted()
-        // Set first: until the client confirms, nothing may be sent on the channel, refusals included.
+        // Opening towards the client: until it confirms, nothing may be sent on the channel, refusals included.
+        let channel = SessionChannel(channel: clientChannel, origin: .channelToClient, log: log)
+        channel.owner = self
         channel.openToClient = { open(clientChannel) }
         // Listed even when refused below, so the loop audits its end like any other session's.
         channels.append(channel)

@@ -2,8 +2,10 @@ internal import CLibSSH
 import Configuration
 import Foundation
 import Policy
+import SessionCore
 
-/// Starting what a session channel asked for: route, grant, decide, record, connect.
+/// Starting what a session channel asked for: route, grant, admit (audit + recording), decide,
+/// connect. Each step either moves the channel's machine on or refuses it.
 extension ClientConnection {
     /// The one message for a target that does not exist and one the person may not use, so the
     /// answer is no oracle for which targets exist.
@@ -12,21 +14,21 @@ extension ClientConnection {
     }
 
     func startPendingChannels() {
-        for channel in channels where !channel.hasStarted {
-            if let forward = channel.pendingForward, let person {
-                channel.markStarted()
-                connect(channel, person: person, targetName: forward.target.name, capability: .port_forwarding,
-                        start: .forward(host: forward.host, port: forward.port), command: "direct-tcpip \(forward.host):\(forward.port)")
+        for channel in channels where channel.machine.isAwaitingStart {
+            guard let person else {
+                channel.refuse("bastion: denied", exitStatus: 255, reason: "not authenticated")
                 continue
             }
-            guard let request = channel.pendingRequest else { continue }
-            channel.markStarted()
-            start(channel, request: request)
+            if let forward = channel.pendingForward {
+                prepare(channel, person: person, targetName: forward.target.name, capability: .port_forwarding,
+                        start: .forward(host: forward.host, port: forward.port), command: "direct-tcpip \(forward.host):\(forward.port)")
+            } else if let request = channel.machine.request {
+                start(channel, request: request, person: person)
+            }
         }
     }
 
-    private func start(_ channel: SessionChannel, request: Route.Request) {
-        guard let person else { return channel.refuse("bastion: denied", exitStatus: 255, reason: "not authenticated") }
+    private func start(_ channel: SessionChannel, request: ChannelRequest, person: Person) {
         let route = Route.resolve(user: sshUser, request: request, forcedCommand: person.forceCommand)
         switch route.action {
         case .listTargets:
@@ -37,19 +39,18 @@ extension ClientConnection {
             listTargets(on: channel, for: person)
         case .shell(let name):
             if channel.terminal == nil {
-                channel.writeStderr("bastion: no terminal was requested; use `ssh -t` for an interactive shell\n")
+                channel.notify("bastion: no terminal was requested; use `ssh -t` for an interactive shell")
             }
-            connect(channel, person: person, targetName: name, capability: .shell, start: .shell, command: nil)
+            prepare(channel, person: person, targetName: name, capability: .shell, start: .shell, command: nil)
         case .exec(let name, let command):
             let capability: Capability = Self.isSCP(command) ? .scp : .exec
-            connect(channel, person: person, targetName: name, capability: capability, start: .exec(command), command: command)
+            prepare(channel, person: person, targetName: name, capability: capability, start: .exec(command), command: command)
         case .subsystem(let name, let subsystem):
             guard subsystem == "sftp" else {
-                context.audit.event("subsystem_refused", detail: "subsystem '\(subsystem)' on '\(name)'", connection: connectionID,
-                                    identity: person.identity)
+                auditEvent("subsystem_refused", detail: "subsystem '\(subsystem)' on '\(name)'")
                 return channel.refuse("bastion: subsystem '\(subsystem)' is not available", exitStatus: 1, reason: "subsystem refused")
             }
-            connect(channel, person: person, targetName: name, capability: .sftp, start: .subsystem(subsystem), command: nil)
+            prepare(channel, person: person, targetName: name, capability: .sftp, start: .subsystem(subsystem), command: nil)
         }
     }
 
@@ -74,51 +75,65 @@ extension ClientConnection {
             text += "Connect with: ssh -t \(person.login)@<bastion> TARGET   (or \(person.login)+TARGET@<bastion> for scp/sftp)\n"
         }
         channel.writeStdout(text)
-        channel.end(exitStatus: 0, reason: "listed targets")
+        channel.refuse("", exitStatus: 0, reason: "listed targets")
     }
 
-    private func connect(_ channel: SessionChannel, person: Person, targetName: String, capability: Capability,
+    /// Routes and grants a request, admits it (audit row, recording), decides an exec line, and
+    /// lets the machine ask for the target (``connectTarget(for:)``).
+    private func prepare(_ channel: SessionChannel, person: Person, targetName: String, capability: Capability,
                          start: TargetLink.Start, command: String?) {
         guard let target = context.access.target(named: targetName, for: person) else {
             let exists = context.config.target(named: targetName) != nil
-            context.audit.event("target_refused", detail: exists ? "target '\(targetName)' not permitted" : "unknown target '\(targetName)'",
-                                connection: connectionID, identity: person.identity)
+            auditEvent("target_refused", detail: exists ? "target '\(targetName)' not permitted" : "unknown target '\(targetName)'")
             return channel.refuse(Self.noSuchTarget(targetName), exitStatus: 1, reason: "target refused")
         }
         guard context.access.allows(capability, for: person, on: target) else {
-            context.audit.event("capability_refused", detail: "\(capability.rawValue) on '\(target.name)'", connection: connectionID,
-                                identity: person.identity)
+            auditEvent("capability_refused", detail: "\(capability.rawValue) on '\(target.name)'")
             return channel.refuse("bastion: your roles do not allow \(capability.rawValue) on '\(target.name)'", exitStatus: 1,
                                   reason: "\(capability.rawValue) not granted")
         }
-
         guard admit(channel, person: person, target: target, kind: capability.rawValue, command: command) else { return }
-        if let command, capability != .port_forwarding, !decide(command, channel: channel, person: person, target: target) { return }
+        channel.plan = .init(target: target, capability: capability, start: start)
+        if let command, capability != .port_forwarding {
+            let gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
+                                           session: channel.id, offset: channel.tap?.elapsed ?? 0)
+            channel.handle(.decided(gate))
+        } else {
+            channel.handle(.admitted)
+        }
+    }
 
+    /// Opens the target side the channel's plan names, with the vault key, checking the pin.
+    func connectTarget(for channel: SessionChannel) {
+        guard let plan = channel.plan, let person, let event else {
+            return channel.refuse("bastion: denied", exitStatus: 255, reason: "nothing to connect")
+        }
+        let target = plan.target
         let forwarding = grantedForwarding(for: channel, person: person, target: target)
         let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
+        let isTransfer = [Capability.sftp, .scp, .port_forwarding].contains(plan.capability)
         let link: TargetLink
         do {
             let key = try context.vault.unlock(name: target.vaultKey)
             link = try TargetLink.open(
                 target: target, key: key, timeout: context.config.server.targetConnectTimeout,
                 ciphers: context.config.server.ciphers,
-                terminal: [.sftp, .scp, .port_forwarding].contains(capability) ? nil : channel.terminal,
-                environment: channel.environment, start: start, forwarding: forwarding,
+                terminal: isTransfer ? nil : channel.terminal,
+                environment: channel.environment, start: plan.start, forwarding: forwarding,
                 incoming: { [weak self] link, message in
                     self?.acceptTargetChannel(message, from: link, allowed: allowed, target: target) ?? false
                 },
                 checkHostKey: hostKeyCheck(target: target, session: channel.id, person: person))
         } catch let error as BastionError {
-            return refuseTarget(channel, target: target, person: person, error: error)
+            return refuseTarget(channel, target: target, error: error)
         } catch {
-            return refuseTarget(channel, target: target, person: person, error: .target("\(error)"))
+            return refuseTarget(channel, target: target, error: .target("\(error)"))
         }
-        guard let event else { return }
         ssh_event_add_session(event, link.session)
         watchedSessions.insert(link.session)
         channel.target = link
-        Log.info("session \(channel.id): \(person.identity) → \(target.name) (\(capability.rawValue))")
+        channel.handle(.targetConnected)
+        channel.log.info("session started", metadata: ["target": "\(target.name)", "capability": "\(plan.capability.rawValue)"])
     }
 
     /// Audits the start of a session (a row of its own for every relayed channel) and starts its
@@ -128,27 +143,32 @@ extension ClientConnection {
         let record = SessionRecord(
             id: channel.id, connectionID: connectionID, identity: person.identity, login: person.login, groups: person.groups,
             serial: person.serial, source: source, target: target.name, targetUser: target.user, kind: kind,
-            command: command, startedAt: Date(), recordingPath: nil)
+            command: command, startedAt: context.clock.now())
         do { try context.audit.sessionStarted(record) } catch {
-            Log.error("session refused, audit store unavailable: \(error)")
+            channel.log.error("session refused: audit store unavailable", metadata: ["error": "\(error)"])
             channel.refuse("bastion: the session cannot be audited, so it is refused", exitStatus: 255, reason: "audit failed")
             return false
         }
         channel.audited = true
         channel.targetConfig = target
-        channel.continuesWithoutRecording = context.access.continuesWithoutRecording(for: person, on: target)
+        let continues = context.access.continuesWithoutRecording(for: person, on: target)
+        channel.setPolicy(continuesWithoutRecording: continues)
         guard recorded else { return true }
         do {
-            channel.tap = try context.recordings.start(record: record, terminal: channel.terminal, hostKeyFingerprint: context.hostKeyFingerprint, audit: context.audit)
+            channel.tap = try context.recordings.start(record: record, terminal: channel.terminal, hostKeyFingerprint: context.hostKeyFingerprint,
+                                                       audit: context.audit)
         } catch {
-            context.audit.event("recording_failed", detail: "\(error)", connection: connectionID, session: channel.id, identity: person.identity)
-            if !channel.continuesWithoutRecording {
+            auditEvent("recording_failed", detail: "\(error)", session: channel.id)
+            if !continues {
                 channel.refuse("bastion: the session cannot be recorded, so it is refused", exitStatus: 255, reason: "recording could not start: \(error)")
                 return false
             }
-            channel.writeStderr("bastion: this session cannot be recorded; it goes on unrecorded as policy allows\n")
+            channel.notify("bastion: this session cannot be recorded; it goes on unrecorded as policy allows")
         }
-        try? channel.tap?.marker("session start: \(kind) on \(target.name) as \(target.user)")
+        do { try channel.tap?.marker("session start: \(kind) on \(target.name) as \(target.user)") } catch {
+            channel.handle(.failed(.recording("\(error)")))
+            return !channel.isFinished
+        }
         return true
     }
 
@@ -156,39 +176,12 @@ extension ClientConnection {
     func hostKeyCheck(target: TargetConfig, session: String?, person: Person) -> (String) throws -> Void {
         { presented in
             if try self.context.hostKeys.check(target: target, presented: presented) == .learned {
-                self.context.audit.event("host_key_learned", detail: "target '\(target.name)' pinned to \(presented) on first use",
-                                         connection: self.connectionID, session: session, identity: person.identity)
+                self.auditEvent("host_key_learned", detail: "target '\(target.name)' pinned to \(presented) on first use", session: session)
             }
         }
     }
 
-    /// Runs policy on an exec line before the target is contacted. Returns whether to proceed.
-    private func decide(_ line: String, channel: SessionChannel, person: Person, target: TargetConfig) -> Bool {
-        let decision = context.access.decide(line, for: person, on: target)
-        let word = decision.verdictWord
-        do {
-            try context.audit.command(session: channel.id, offset: channel.tap?.elapsed ?? 0, line: line, decision: word, role: decision.role,
-                                      rule: decision.ruleID, message: decision.message)
-            try channel.tap?.decision(line: line, decision: word, rule: decision.ruleID)
-        } catch {
-            channel.refuse("bastion: the decision cannot be recorded, so the command is refused", exitStatus: 126, reason: "audit failed")
-            return false
-        }
-        let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
-        switch decision.verdict {
-        case .allow:
-            return true
-        case .deny:
-            channel.refuse("bastion: denied\(rule): \(decision.message)", exitStatus: 126, reason: "command denied")
-            return false
-        case .escalate(let groups, let approvals):
-            channel.refuse("bastion: this command needs approval\(rule) by \(approvals) member(s) of \(groups.joined(separator: ", ")): \(decision.message)\nbastion: approvals are not available on this bastion yet, so it is refused",
-                           exitStatus: 126, reason: "approval required")
-            return false
-        }
-    }
-
-    private func refuseTarget(_ channel: SessionChannel, target: TargetConfig, person: Person, error: BastionError) {
+    private func refuseTarget(_ channel: SessionChannel, target: TargetConfig, error: BastionError) {
         let kind: String
         let message: String
         switch error {
@@ -202,9 +195,11 @@ extension ClientConnection {
             kind = "target_failed"
             message = "bastion: cannot reach target '\(target.name)'; try again later or ask an administrator (this was reported)"
         }
-        Log.warning("session \(channel.id): \(error)")
-        context.audit.event(kind, detail: error.description, connection: connectionID, session: channel.id, identity: person.identity)
-        try? channel.tap?.marker("session refused: \(kind)")
+        channel.log.warning("target refused", metadata: ["target": "\(target.name)", "error": "\(error)"])
+        auditEvent(kind, detail: error.description, session: channel.id)
+        do { try channel.tap?.marker("session refused: \(kind)") } catch {
+            channel.log.error("recording failed", metadata: ["error": "\(error)"])
+        }
         channel.refuse(message, exitStatus: 255, reason: kind)
     }
 }

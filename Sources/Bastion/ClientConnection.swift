@@ -1,26 +1,32 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Logging
+import SessionCore
 import SSHCrypto
 
 /// One client's TCP connection, from key exchange to disconnect, on its own thread.
 ///
-/// Drives one `ssh_event` holding the client session and every target session it opened;
-/// after each poll it starts pending channel requests and pumps bytes.
+/// Drives one `ssh_event` holding the client session, every target session it opened and its
+/// mailbox; after each poll it starts pending channels and lets each channel pump bytes.
 final class ClientConnection {
     let session: OpaquePointer
     let context: ServerContext
     let source: String
     private(set) var connectionID: Int64 = 0
+    var log: Logger
 
     let serverCallbacks: UnsafeMutablePointer<ssh_server_callbacks_struct>
     var event: OpaquePointer?
+    private var mailbox: ConnectionMailbox?
 
     /// Set once a certificate was accepted.
     var person: Person?
     /// The raw SSH user name of the accepted login (may carry `+target`).
     var sshUser = ""
     var authAttempts = 0
+    /// Set when the signed attempt of an accepted certificate arrived.
+    var authSucceeded = false
     /// Certificates already judged on this connection (the probe and the signed attempt).
     var judged: [[UInt8]: Result<Person, AuthFailure>] = [:]
 
@@ -32,15 +38,13 @@ final class ClientConnection {
     /// Target sessions currently in the event.
     var watchedSessions: Set<OpaquePointer> = []
     private var finishedChannels: [SessionChannel] = []
-    private var lastActivity = Date()
-    private var lastKeepalive = Date()
-    private var lastTick = Date()
     private var disconnectReason: String?
 
     init(session: OpaquePointer, context: ServerContext) {
         self.session = session
         self.context = context
         self.source = Self.peerAddress(of: session)
+        log = Logger(label: "bastion.connection")
         serverCallbacks = .allocate(capacity: 1)
         serverCallbacks.initialize(to: ssh_server_callbacks_struct())
         bastion_ssh_server_callbacks_init(serverCallbacks)
@@ -52,10 +56,11 @@ final class ClientConnection {
         do {
             connectionID = try context.audit.connectionOpened(source: source)
         } catch {
-            Log.error("refusing connection from \(source): \(error)")
+            log.error("refusing connection: audit store unavailable", metadata: ["source": "\(source)", "error": "\(error)"])
             return
         }
-        Log.info("connection \(connectionID) from \(source)")
+        log[metadataKey: "connection"] = "\(connectionID)"
+        log.info("connection opened", metadata: ["source": "\(source)"])
         var timeout = Int(context.config.server.authTimeout.rounded(.up))
         ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout)
         ssh_set_auth_methods(session, Int32(SSH_AUTH_METHOD_PUBLICKEY))
@@ -71,18 +76,30 @@ final class ClientConnection {
         ssh_event_add_session(event, session)
 
         guard awaitAuthentication() else { return }
+        do {
+            let mailbox = try ConnectionMailbox()
+            mailbox.watch(in: event)
+            self.mailbox = mailbox
+        } catch {
+            disconnectReason = "\(error)"
+            return
+        }
         ssh_set_blocking(session, 0)
         serve()
     }
 
     /// Polls until a certificate is accepted, the deadline passes, or the client gives up.
     private func awaitAuthentication() -> Bool {
-        let deadline = Date().addingTimeInterval(context.config.server.authTimeout)
+        let clock = context.clock
+        let deadline = clock.deadline(after: context.config.server.authTimeout)
         while !authSucceeded {
-            if Date() > deadline {
+            if deadline.hasPassed(at: clock.uptime()) {
                 disconnectReason = "authentication deadline passed"
-                context.audit.authResult(connection: connectionID, login: sshUser, keyType: nil, identity: nil, serial: nil,
-                                         accepted: false, reason: "authentication deadline (\(Int(context.config.server.authTimeout))s) passed")
+                audit("login") {
+                    try context.audit.loginAttempted(LoginAudit(
+                        connection: connectionID, login: sshUser, keyType: nil, identity: nil, serial: nil, accepted: false,
+                        reason: "authentication deadline (\(Int(context.config.server.authTimeout))s) passed"))
+                }
                 return false
             }
             if authAttempts > context.config.server.maxAuthAttempts {
@@ -97,12 +114,12 @@ final class ClientConnection {
         return true
     }
 
-    /// Set when the signed attempt of an accepted certificate arrived.
-    var authSucceeded = false
-
     /// The main loop after authentication.
     private func serve() {
         let server = context.config.server
+        let clock = context.clock
+        var timers = ConnectionTimers(idleTimeout: server.idleTimeout, keepaliveInterval: server.keepaliveInterval,
+                                      now: clock.uptime())
         let bufferSize = 256 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -114,6 +131,7 @@ final class ClientConnection {
                 break
             }
             if rc == SSH_ERROR { dropDeadTargets() }
+            deliverMessages()
             startPendingChannels()
             updateWatchedLinks()
             // Move several chunks per poll while data flows: each poll is a syscall round.
@@ -126,13 +144,21 @@ final class ClientConnection {
             }
             collectFinishedChannels()
 
-            let now = Date()
-            if busy { lastActivity = now }
-            if now.timeIntervalSince(lastTick) >= 1 {
-                lastTick = now
-                for channel in channels { tick(channel) }
+            let now = clock.uptime()
+            if busy { timers.activity(at: now) }
+            var idle = false
+            for duty in timers.due(at: now) {
+                switch duty {
+                case .tick:
+                    for channel in channels { channel.handle(.tick(uptime: now)) }
+                    collectFinishedChannels()
+                case .keepalive:
+                    _ = ssh_send_keepalive(session)
+                case .idleTimeout:
+                    idle = true
+                }
             }
-            if server.idleTimeout > 0, now.timeIntervalSince(lastActivity) > server.idleTimeout {
+            if idle {
                 for channel in channels {
                     channel.refuse("bastion: idle for \(Int(server.idleTimeout))s, disconnecting", exitStatus: 255, reason: "idle timeout")
                 }
@@ -140,26 +166,37 @@ final class ClientConnection {
                 disconnectReason = "idle timeout"
                 break
             }
-            if server.keepaliveInterval > 0, now.timeIntervalSince(lastKeepalive) > server.keepaliveInterval {
-                lastKeepalive = now
-                _ = ssh_send_keepalive(session)
-            }
         }
         for channel in channels {
-            if let targetChannel = channel.target?.channel { _ = ssh_channel_close(targetChannel) }
-            channel.end(exitStatus: 255, reason: disconnectReason ?? "connection closed")
+            channel.handle(.connectionEnding(reason: disconnectReason ?? "connection closed"))
         }
         collectFinishedChannels()
     }
 
-    private func tick(_ channel: SessionChannel) {
-        do { try channel.tap?.tick() } catch { channel.failRecording(error) }
+    /// Hands what other threads posted to the channels it names.
+    private func deliverMessages() {
+        guard let mailbox else { return }
+        for message in mailbox.drain() {
+            switch message {
+            case .releaseHold(let id):
+                channels.first { $0.id == id }?.handle(.holdReleased)
+            case .refuseHold(let id, let text):
+                channels.first { $0.id == id }?.handle(.holdRefused(message: text))
+            }
+        }
+    }
+
+    /// Posts `message` to this connection's loop from any thread; false before the loop runs.
+    func post(_ message: ConnectionMessage) -> Bool {
+        guard let mailbox else { return false }
+        mailbox.post(message)
+        return true
     }
 
     /// A poll error may come from one target's session: end only the channels whose target died.
     private func dropDeadTargets() {
         for channel in channels where channel.target.map({ !$0.isConnected }) == true && !channel.isFinished {
-            channel.refuse("bastion: connection to the target was lost", exitStatus: 255, reason: "target connection lost")
+            channel.handle(.targetLost)
         }
     }
 
@@ -174,17 +211,16 @@ final class ClientConnection {
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
         if channel.audited {
-            if channel.endReason.hasPrefix("recording failed") {
-                context.audit.event("recording_failed", detail: channel.endReason, connection: connectionID, session: channel.id,
-                                    identity: person?.identity)
-            }
             if let summary = channel.tap?.finish() {
-                context.audit.recordingClosed(session: channel.id, path: summary.path, size: summary.size,
-                                              sha256: summary.sha256, signatureStatus: summary.signatureStatus)
+                audit("recording summary") { try context.audit.recordingClosed(session: channel.id, summary: summary) }
             }
-            context.audit.sessionEnded(channel.id, exitStatus: channel.exitStatus, exitSignal: channel.exitSignal,
-                                       reason: channel.endReason, bytesIn: channel.bytesIn, bytesOut: channel.bytesOut)
-            Log.info("session \(channel.id) ended: \(channel.endReason) (in \(channel.bytesIn) B, out \(channel.bytesOut) B)")
+            audit("session end") {
+                try context.audit.sessionEnded(SessionEnd(
+                    session: channel.id, exitStatus: channel.exitStatus, exitSignal: channel.exitSignal,
+                    reason: channel.endReason, bytesIn: channel.bytesIn, bytesOut: channel.bytesOut))
+            }
+            channel.log.info("session ended", metadata: [
+                "reason": "\(channel.endReason)", "bytes_in": "\(channel.bytesIn)", "bytes_out": "\(channel.bytesOut)"])
         }
         channel.target = nil
         finishedChannels.append(channel)
@@ -197,6 +233,7 @@ final class ClientConnection {
         remoteForwards.removeAll()
         retiredLinks.removeAll()
         if let event {
+            mailbox?.unwatch(from: event)
             ssh_event_remove_session(event, session)
             ssh_event_free(event)
         }
@@ -206,9 +243,26 @@ final class ClientConnection {
         serverCallbacks.deinitialize(count: 1)
         serverCallbacks.deallocate()
         if connectionID != 0 {
-            context.audit.connectionClosed(connectionID, identity: person?.identity, reason: disconnectReason ?? "closed")
+            audit("connection end") {
+                try context.audit.connectionClosed(connectionID, identity: person?.identity, reason: disconnectReason ?? "closed")
+            }
         }
-        Log.info("connection \(connectionID) closed: \(disconnectReason ?? "closed")")
+        log.info("connection closed", metadata: ["reason": "\(disconnectReason ?? "closed")"])
+    }
+
+    /// Runs an audit write whose failure must not end anything, and logs that failure: nothing
+    /// is dropped without a trace. Writes the session depends on are made with `try` instead.
+    func audit(_ what: String, _ write: () throws -> Void) {
+        do { try write() } catch {
+            log.error("audit write failed", metadata: ["what": "\(what)", "error": "\(error)"])
+        }
+    }
+
+    /// Audits an event of this connection.
+    func auditEvent(_ kind: String, detail: String, session: String? = nil) {
+        audit(kind) {
+            try context.audit.event(kind, detail: detail, connection: connectionID, session: session, identity: person?.identity)
+        }
     }
 
     var lastError: String { String(cString: ssh_get_error(UnsafeMutableRawPointer(session))) }
@@ -231,5 +285,16 @@ final class ClientConnection {
         var text = String(cString: host)
         if text.hasPrefix("::ffff:") { text.removeFirst(7) }
         return text
+    }
+}
+
+extension ClientConnection: SessionChannelOwner {
+    func writeCommand(_ row: CommandAudit) throws {
+        try context.audit.command(row)
+    }
+
+    func auditEvent(_ kind: String, detail: String, channel: SessionChannel) {
+        channel.log.info("\(kind): \(detail)")
+        auditEvent(kind, detail: detail, session: channel.id)
     }
 }

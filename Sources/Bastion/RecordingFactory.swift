@@ -1,6 +1,8 @@
 import Configuration
 import Foundation
+import Logging
 import PTYRecorder
+import SessionCore
 
 /// Creates the recording of each session channel: an asciicast file under the recordings
 /// directory (0700), signed with the bastion's recording key, with signed checkpoints going
@@ -17,21 +19,22 @@ final class RecordingFactory: Sendable {
         guard settings.recordingEnabled else {
             directory = nil
             signer = nil
-            Log.warning("recording is switched off (server.recording: false): sessions are not recorded")
+            serverLog.warning("recording is switched off (server.recording: false): sessions are not recorded")
             return
         }
         do {
             directory = try RecordingDirectory(path: settings.recordingsDirectory)
             let signer = try RecordingSigner.loadOrCreate(path: settings.signingKeyPath)
             self.signer = signer
-            Log.info("recordings in \(settings.recordingsDirectory), signed by \(signer.publicKey.fingerprintSHA256)")
+            serverLog.info("recordings in \(settings.recordingsDirectory), signed by \(signer.publicKey.fingerprintSHA256)")
         } catch {
             throw BastionError.recording("cannot prepare recordings: \(error)")
         }
     }
 
     /// Starts the recording of one session channel, or returns nil when recording is off.
-    func start(record: SessionRecord, terminal: TargetLink.Terminal?, hostKeyFingerprint: String, audit: AuditStore) throws -> SessionTap? {
+    /// Checkpoints go to `audit`; one that cannot be stored fails the recording.
+    func start(record: SessionRecord, terminal: TargetLink.Terminal?, hostKeyFingerprint: String, audit: any AuditStore) throws -> SessionTap? {
         guard let directory else { return nil }
         let header = RecordingHeader(
             width: terminal?.columns ?? 80, height: terminal?.rows ?? 24,
@@ -51,26 +54,22 @@ final class RecordingFactory: Sendable {
         let recorder = try SessionRecorder(
             directory: directory, name: record.id, header: header, signer: signer, options: options,
             onCheckpoint: { checkpoint in
-                audit.checkpoint(session: record.id, path: path, offset: checkpoint.offset,
-                                 sha256: checkpoint.sha256, signature: checkpoint.signature)
+                try audit.checkpoint(session: record.id, path: path, offset: checkpoint.offset,
+                                     sha256: checkpoint.sha256, signature: checkpoint.signature)
             })
-        audit.recordingStarted(session: record.id, path: recorder.path)
+        try audit.recordingStarted(session: record.id, path: recorder.path)
         return recorder
     }
 }
 
 extension SessionRecorder: SessionTap {
-    func decision(line: String, decision: String, rule: String?) throws {
-        try self.decision(line: line, decision: decision, rule: rule, role: nil, reason: nil)
-    }
-
-    func finish() -> RecordingSummaryRow? {
+    func finish() -> RecordingSummaryRow {
         do {
             let summary = try close()
             return RecordingSummaryRow(path: summary.path, size: summary.size, sha256: summary.sha256,
                                        signatureStatus: summary.signaturePath == nil ? "unsigned" : "signed")
         } catch {
-            Log.error("recording \(path) could not be closed: \(error)")
+            serverLog.error("recording could not be closed", metadata: ["path": "\(path)", "error": "\(error)"])
             return RecordingSummaryRow(path: path, size: 0, sha256: "", signatureStatus: "failed: \(error)")
         }
     }

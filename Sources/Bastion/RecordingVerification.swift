@@ -6,8 +6,8 @@ import PTYRecorder
 /// store's checkpoints, checked against the bastion's own recording key.
 public enum RecordingVerification {
     /// A one-line verdict on the recording of `session`.
-    public static func describe(session: SessionRow, store: AuditStore, config: BastionConfig) -> String {
-        guard let path = session.recording_path else { return "no recording" }
+    public static func describe(session: SessionSummary, store: SQLiteAuditStore, config: BastionConfig) -> String {
+        guard let path = session.recordingPath else { return "no recording" }
         guard FileManager.default.fileExists(atPath: path) else { return "recording file missing: \(path)" }
         do {
             let signer = try RecordingSigner.loadOrCreate(path: config.server.signingKeyPath)

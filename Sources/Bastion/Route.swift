@@ -1,3 +1,5 @@
+import SessionCore
+
 /// Where a session request goes: which target, and what to run there.
 ///
 /// People name the target in one of two ways: as the first word of the command
@@ -5,11 +7,7 @@
 /// form for tools that cannot pass a command (scp, sftp).
 public struct Route: Equatable, Sendable {
     /// What the person asked for on a session channel.
-    public enum Request: Equatable, Sendable {
-        case shell
-        case exec(String)
-        case subsystem(String)
-    }
+    public typealias Request = ChannelRequest
 
     /// What the bastion will do.
     public enum Action: Equatable, Sendable {

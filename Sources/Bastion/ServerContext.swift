@@ -1,11 +1,15 @@
 import Configuration
 import Foundation
+import SessionCore
 import SSHCrypto
 
 /// Everything a connection needs from the server, shared read-only by all connection threads.
 final class ServerContext: Sendable {
     let config: BastionConfig
-    let audit: AuditStore
+    let audit: any AuditStore
+    let clock: any BastionClock
+    /// Decides every command line (exec requests today; interactive lines and transfers next).
+    let gate: CommandGate
     let vault: Vault
     let access: AccessControl
     let certificates: CertificateValidator
@@ -14,11 +18,13 @@ final class ServerContext: Sendable {
     /// The bastion's own host key fingerprint (logged, put in recording headers).
     let hostKeyFingerprint: String
 
-    init(config: BastionConfig, audit: AuditStore, hostKeyFingerprint: String, recordings: RecordingFactory) {
+    init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory) {
         self.config = config
         self.audit = audit
+        self.clock = clock
         self.vault = Vault(directory: config.server.vaultDirectory, masterKeyPath: config.server.masterKeyPath)
         self.access = AccessControl(config: config)
+        self.gate = CommandGate(engine: access.engine)
         self.certificates = CertificateValidator(policy: CertificatePolicy(
             trustedCAKeys: config.auth.userCAs,
             clockSkewSeconds: UInt64(config.auth.clockSkew),

@@ -1,59 +1,68 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Logging
+import Policy
+import SessionCore
 
-/// One session channel from the client (OpenSSH multiplexes several on one connection), and
-/// the target session that serves it.
+/// What a ``SessionChannel`` needs from its connection while it performs actions.
+protocol SessionChannelOwner: AnyObject {
+    /// Opens the target side of `channel` (route and grant already done); answers the channel's
+    /// machine with `.targetConnected` or `.refused`.
+    func connectTarget(for channel: SessionChannel)
+    /// Writes a command decision; throws when it cannot be stored.
+    func writeCommand(_ row: CommandAudit) throws
+    /// Audits an event of `channel` (failures are logged).
+    func auditEvent(_ kind: String, detail: String, channel: SessionChannel)
+}
+
+/// One channel from the client (a session, a tunnel, or a channel opened back towards the
+/// client) and the target channel that serves it: the libssh driver of a ``RelayStateMachine``.
 ///
-/// Life: requests (pty, env, shell/exec/subsystem) arrive through libssh callbacks and are only
-/// noted; the connection loop then calls ``start`` outside libssh's dispatch, and ``pump``
-/// after every poll until ``isFinished``.
+/// It reads only what the machine asks for, never more than the receiving side's window, hands
+/// every event to the machine and performs the actions it returns. All decisions about the
+/// channel's life live in the machine.
 final class SessionChannel {
     let channel: OpaquePointer
     let id = UUID().uuidString.lowercased()
     let callbacks: UnsafeMutablePointer<ssh_channel_callbacks_struct>
+    private(set) var machine: RelayStateMachine
+    weak var owner: SessionChannelOwner?
+    var log: Logger
 
     var terminal: TargetLink.Terminal?
     var environment: [(String, String)] = []
-    /// The request waiting to be started by the loop.
-    var pendingRequest: Route.Request?
     /// For a granted direct-tcpip channel: where to forward (the channel is a tunnel, not a session).
     var pendingForward: (target: TargetConfig, host: String, port: Int)?
-    /// Set when policy lets this session go on unrecorded if its recording fails.
-    var continuesWithoutRecording = false
-    /// A tunnel carries raw bytes: no exit status, no terminal.
-    var isTunnel = false
     /// The client asked to forward its agent (`-A`) on this session.
     var wantsAgent = false
     /// The client asked for X11 forwarding (`-X`/`-Y`) on this session.
     var x11Request: TargetLink.X11Request?
     /// For a channel the bastion opens towards the client (agent, X11, a `-R` connection): the
     /// non-blocking open, retried by ``pump`` until the client answers.
-    var openToClient: (() -> Int32)? {
-        didSet { isOpenWithClient = openToClient == nil }
-    }
-    /// Whether the client side of the channel was opened (by either side). Until then nothing
-    /// may be sent on it: libssh would address the client's channel 0.
-    private var isOpenWithClient = true
-    private(set) var hasStarted = false
+    var openToClient: (() -> Int32)?
+    /// What ``SessionChannelOwner/connectTarget(for:)`` opens once the machine asks for it.
+    var plan: TargetPlan?
 
     var target: TargetLink?
     var targetConfig: TargetConfig?
     var tap: SessionTap?
-    var stage: InputStage = PassThroughStage()
+    /// Set once the session's start is in the audit store: its end must be audited too.
     var audited = false
-    /// Audits an event on this channel: a refused request, a recording failure (set by the connection).
-    var reportEvent: ((_ kind: String, _ detail: String) -> Void)?
 
-    private(set) var bytesIn = 0
-    private(set) var bytesOut = 0
-    private var clientEOFForwarded = false
-    private var targetEOFForwarded = false
-    private(set) var isFinished = false
-    private(set) var endReason = ""
+    /// The target and what to start there, fixed when the request was routed and granted.
+    struct TargetPlan {
+        var target: TargetConfig
+        var capability: Capability
+        var start: TargetLink.Start
+    }
 
-    init(channel: OpaquePointer) {
+    init(channel: OpaquePointer, origin: RelayStateMachine.Origin, log: Logger) {
         self.channel = channel
+        machine = RelayStateMachine(origin: origin)
+        isTunnel = origin != .sessionChannel
+        self.log = log
+        self.log[metadataKey: "session"] = .string(id)
         callbacks = .allocate(capacity: 1)
         callbacks.initialize(to: ssh_channel_callbacks_struct())
         bastion_ssh_channel_callbacks_init(callbacks)
@@ -65,54 +74,53 @@ final class SessionChannel {
         callbacks.deallocate()
     }
 
-    func markStarted() { hasStarted = true }
+    var isFinished: Bool { machine.isClosed }
+    var endReason: String { machine.endReason ?? "" }
+    var bytesIn: Int { machine.bytesIn }
+    var bytesOut: Int { machine.bytesOut }
+    /// A tunnel carries raw bytes: no exit status, no terminal, no notices.
+    let isTunnel: Bool
 
-    // MARK: Writing to the client
+    /// The exit status the target reported, if any.
+    var exitStatus: Int? { target?.exitStatus }
+    /// The exit signal the target reported, if any.
+    var exitSignal: String? { target?.exitSignal?.name }
 
-    /// Writes to the client's stdout. Best effort: used for messages and listings.
-    func writeStdout(_ text: String) {
-        var bytes = Array(text.utf8)
-        if terminal != nil { bytes = Self.crlf(bytes) }
-        _ = bytes.withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32($0.count)) }
+    // MARK: Requests (from libssh's callbacks)
+
+    func acceptTerminal(_ terminal: TargetLink.Terminal) -> Bool {
+        guard machine.acceptTerminal() else { return false }
+        self.terminal = terminal
+        return true
     }
 
-    /// Writes a message to the client's stderr.
-    func writeStderr(_ text: String) {
-        var bytes = Array(text.utf8)
-        if terminal != nil { bytes = Self.crlf(bytes) }
-        _ = bytes.withUnsafeBytes { ssh_channel_write_stderr(channel, $0.baseAddress, UInt32($0.count)) }
+    func accept(_ request: ChannelRequest) -> Bool { machine.accept(request) }
+
+    func setPolicy(continuesWithoutRecording: Bool) { machine.continuesWithoutRecording = continuesWithoutRecording }
+
+    // MARK: Events
+
+    /// Reports `event` to the machine and performs what it returns. `chunk` is the event's data.
+    func handle(_ event: RelayEvent, chunk: UnsafeRawBufferPointer? = nil) {
+        perform(machine.handle(event), chunk: chunk)
     }
 
-    private static func crlf(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 8)
-        for b in bytes {
-            if b == 0x0A { out.append(0x0D) }
-            out.append(b)
-        }
-        return out
-    }
-
-    /// Ends the channel without a target: message on stderr, exit status, EOF, close.
+    /// Ends the channel from the bastion's side with a message for the person.
     func refuse(_ message: String, exitStatus: Int32, reason: String) {
-        if !message.isEmpty && !isTunnel { writeStderr(message.hasSuffix("\n") ? message : message + "\n") }
-        end(exitStatus: exitStatus, reason: reason)
+        handle(.refused(Refusal(message, exitStatus: exitStatus, reason: reason)))
     }
 
-    /// Sends exit status, EOF and close to the client, and marks the channel finished.
-    func end(exitStatus: Int32, reason: String) {
-        guard !isFinished else { return }
-        if isOpenWithClient {
-            if !isTunnel { _ = ssh_channel_request_send_exit_status(channel, exitStatus) }
-            _ = ssh_channel_send_eof(channel)
-            _ = ssh_channel_close(channel)
+    /// Shows the person a message from the bastion.
+    func notify(_ text: String) { handle(.notice(text)) }
+
+    /// Writes `text` on the client's stdout (a listing), CRLF on a terminal. Best effort.
+    func writeStdout(_ text: String) {
+        var bytes: [UInt8] = []
+        for byte in text.utf8 {
+            if byte == 0x0A && terminal != nil { bytes.append(0x0D) }
+            bytes.append(byte)
         }
-        finish(reason)
-    }
-
-    private func finish(_ reason: String) {
-        isFinished = true
-        endReason = reason
+        _ = bytes.withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32($0.count)) }
     }
 
     // MARK: Relay
@@ -120,149 +128,163 @@ final class SessionChannel {
     /// Moves what can be moved now in both directions, never more than the receiving window.
     /// Returns whether any bytes moved (the loop then polls again without waiting).
     func pump(buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        guard !isFinished, let target, let targetChannel = target.channel else { return false }
-        if let open = openToClient {
+        guard !machine.isClosed, let target, let targetChannel = target.channel else { return false }
+        if !machine.isOpenWithClient, let open = openToClient {
             let rc = open()
             if rc == SSH_AGAIN { return false }
             guard rc == SSH_OK else {
-                closeBoth(reason: "the client refused the channel")
+                handle(.failed(.clientRefusedChannel))
                 return true
             }
-            openToClient = nil
+            handle(.clientConfirmed)
         }
+        guard machine.readsTarget else { return false }
         var moved = false
 
-        // Client → target.
-        if !clientEOFForwarded {
+        if machine.readsClient {
             let window = Int(ssh_channel_window_size(targetChannel))
             if window > 0 {
                 let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(min(window, buffer.count)), 0)
                 if n > 0 {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
-                    bytesIn += Int(n)
+                    handle(.clientData(chunk), chunk: chunk)
                     moved = true
-                    if !forwardInput(chunk, to: targetChannel) { return true }
+                    if machine.isClosed { return true }
                 } else if n == SSH_EOF || ssh_channel_is_eof(channel) != 0 {
-                    _ = ssh_channel_send_eof(targetChannel)
-                    clientEOFForwarded = true
+                    handle(.clientEOF)
                 } else if n == SSH_ERROR {
-                    closeBoth(reason: "client channel error")
+                    handle(.failed(.clientChannel))
                     return true
                 }
             }
         }
 
-        // Target → client, stdout then stderr.
-        for isStderr: Int32 in [0, 1] {
+        for stream in [ChannelStream.stdout, .stderr] {
             let window = Int(ssh_channel_window_size(channel))
             guard window > 0 else { break }
-            let n = ssh_channel_read_nonblocking(targetChannel, buffer.baseAddress, UInt32(min(window, buffer.count)), isStderr)
+            let n = ssh_channel_read_nonblocking(targetChannel, buffer.baseAddress, UInt32(min(window, buffer.count)),
+                                                 stream == .stderr ? 1 : 0)
             guard n > 0 else { continue }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
-            do {
-                try tap?.output(chunk, stderr: isStderr == 1)
-            } catch {
-                failRecording(error)
-                if isFinished { return true }  // fail closed; otherwise policy lets it go on unrecorded
-            }
-            let written = isStderr == 1
-                ? ssh_channel_write_stderr(channel, chunk.baseAddress, UInt32(n))
-                : ssh_channel_write(channel, chunk.baseAddress, UInt32(n))
-            if written == SSH_ERROR {
-                closeBoth(reason: "client write failed")
-                return true
-            }
-            bytesOut += Int(n)
+            handle(.targetData(chunk, stream), chunk: chunk)
             moved = true
+            if machine.isClosed { return true }
         }
 
-        if !targetEOFForwarded && ssh_channel_is_eof(targetChannel) != 0 {
-            _ = ssh_channel_send_eof(channel)
-            targetEOFForwarded = true
-        }
+        if ssh_channel_is_eof(targetChannel) != 0 { handle(.targetEOF) }
         if ssh_channel_is_closed(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0
             && ssh_channel_poll(targetChannel, 1) <= 0 {
-            finishFromTarget()
+            handle(.targetExited(exitReport))
             return true
         }
         if ssh_channel_is_closed(channel) != 0 {
-            closeBoth(reason: "client closed the channel")
+            handle(.clientClosed)
             return true
         }
-        if !target.isConnected {
-            refuse("bastion: connection to the target was lost", exitStatus: 255, reason: "target connection lost")
-        }
+        if !target.isConnected { handle(.targetLost) }
         return moved
     }
 
-    /// Passes input through the stage and the tap, then to the target.
-    private func forwardInput(_ chunk: UnsafeRawBufferPointer, to targetChannel: OpaquePointer) -> Bool {
-        switch stage.process(chunk) {
-        case .forwardUnchanged:
-            return send(chunk, to: targetChannel)
-        case .forward(let bytes):
-            return bytes.withUnsafeBytes { send($0, to: targetChannel) }
-        case .hold:
-            return true
-        case .drop(let notice):
-            if let notice { writeStderr(notice) }
-            return true
+    private var exitReport: ExitReport {
+        guard !isTunnel else { return .none }
+        if let signal = target?.exitSignal {
+            return .signal(name: signal.name, coreDumped: signal.coreDumped, message: signal.message)
+        }
+        return .status(Int32(target?.exitStatus ?? 255))
+    }
+
+    // MARK: Performing actions
+
+    private func perform(_ actions: [RelayAction], chunk: UnsafeRawBufferPointer?) {
+        for action in actions {
+            guard let failure = perform(action, chunk: chunk) else { continue }
+            perform(machine.handle(.failed(failure)), chunk: chunk)
+            if machine.isClosed { return }
         }
     }
 
-    /// Records input, then writes it to the target: nothing is relayed that was not recorded.
-    private func send(_ bytes: UnsafeRawBufferPointer, to targetChannel: OpaquePointer) -> Bool {
-        do { try tap?.input(bytes) } catch {
-            failRecording(error)
-            if isFinished { return false }
-        }
-        if ssh_channel_write(targetChannel, bytes.baseAddress, UInt32(bytes.count)) == SSH_ERROR {
-            refuse("bastion: write to the target failed", exitStatus: 255, reason: "target write failed")
-            return false
-        }
-        return true
-    }
-
-    /// The target closed its channel: pass its exit status (or signal) on and close ours.
-    private func finishFromTarget() {
-        guard let target else { return }
-        if !targetEOFForwarded { _ = ssh_channel_send_eof(channel) }
-        var status: Int32 = -1
-        if isTunnel {
-            // No exit status on a tunnel.
-        } else if let signal = target.exitSignal {
-            _ = ssh_channel_request_send_exit_signal(channel, signal.name, signal.coreDumped ? 1 : 0, signal.message, "")
-        } else {
-            status = Int32(target.exitStatus ?? 255)
-            _ = ssh_channel_request_send_exit_status(channel, status)
-        }
-        _ = ssh_channel_close(channel)
-        finish(target.exitSignal.map { "target ended by signal \($0.name)" } ?? "target exited")
-    }
-
-    private func closeBoth(reason: String) {
-        if let targetChannel = target?.channel { _ = ssh_channel_close(targetChannel) }
-        // Also when the client closed first: each side sends its own close (libssh sends it once).
-        if isOpenWithClient { _ = ssh_channel_close(channel) }
-        finish(reason)
-    }
-
-    /// The recorder failed: end the session (fail closed) unless policy lets it go on unrecorded.
-    func failRecording(_ error: Error) {
-        if continuesWithoutRecording {
-            Log.error("session \(id): recording failed, continuing unrecorded as policy allows: \(error)")
-            reportEvent?("recording_failed", "recording failed, session continues unrecorded (recording_failure: continue): \(error)")
+    /// Performs one action; returns what failed, if anything did.
+    private func perform(_ action: RelayAction, chunk: UnsafeRawBufferPointer?) -> RelayFailure? {
+        let targetChannel = target?.channel
+        switch action {
+        case .connectTarget:
+            owner?.connectTarget(for: self)
+        case .record(let item):
+            guard let tap else { return nil }
+            do { try record(item, on: tap, chunk: chunk) } catch {
+                log.error("recording failed", metadata: ["error": "\(error)"])
+                return .recording("\(error)")
+            }
+        case .forward(to: .target, _):
+            guard let chunk, let targetChannel else { return nil }
+            if ssh_channel_write(targetChannel, chunk.baseAddress, UInt32(chunk.count)) == SSH_ERROR { return .targetWrite }
+        case .forward(to: .client, let stream):
+            guard let chunk else { return nil }
+            let written = stream == .stderr
+                ? ssh_channel_write_stderr(channel, chunk.baseAddress, UInt32(chunk.count))
+                : ssh_channel_write(channel, chunk.baseAddress, UInt32(chunk.count))
+            if written == SSH_ERROR { return .clientWrite }
+        case .sendToTarget(let bytes):
+            guard let targetChannel else { return nil }
+            let written = bytes.withUnsafeBytes { ssh_channel_write(targetChannel, $0.baseAddress, UInt32($0.count)) }
+            if written == SSH_ERROR { return .targetWrite }
+        case .notify(let bytes, let stream):
+            // Best effort: the person may already be gone.
+            _ = bytes.withUnsafeBytes {
+                stream == .stderr ? ssh_channel_write_stderr(channel, $0.baseAddress, UInt32($0.count))
+                                  : ssh_channel_write(channel, $0.baseAddress, UInt32($0.count))
+            }
+        case .resizeTarget(let columns, let rows):
+            target?.resize(columns: columns, rows: rows)
+        case .audit(.command(let row)):
+            do { try owner?.writeCommand(row) } catch {
+                log.error("command decision not stored", metadata: ["error": "\(error)"])
+                return .audit("\(error)")
+            }
+        case .audit(.event(let kind, let detail)):
+            owner?.auditEvent(kind, detail: detail, channel: self)
+        case .flushRecording:
+            do { try tap?.tick() } catch {
+                log.error("recording failed", metadata: ["error": "\(error)"])
+                return .recording("\(error)")
+            }
+        case .stopRecording:
+            log.error("recording failed, continuing unrecorded as policy allows")
             tap = nil
-            writeStderr("bastion: this session can no longer be recorded; it continues unrecorded as policy allows\n")
-            return
+        case .sendEOF(to: .target):
+            if let targetChannel { _ = ssh_channel_send_eof(targetChannel) }
+        case .sendEOF(to: .client):
+            _ = ssh_channel_send_eof(channel)
+        case .sendExit(.status(let status)):
+            _ = ssh_channel_request_send_exit_status(channel, status)
+        case .sendExit(.signal(let name, let coreDumped, let message)):
+            _ = ssh_channel_request_send_exit_signal(channel, name, coreDumped ? 1 : 0, message, "")
+        case .sendExit(.none):
+            break
+        case .close(.target):
+            if let targetChannel { _ = ssh_channel_close(targetChannel) }
+        case .close(.client):
+            _ = ssh_channel_close(channel)
         }
-        Log.error("session \(id): recording failed, ending session: \(error)")
-        if let targetChannel = target?.channel { _ = ssh_channel_close(targetChannel) }
-        refuse("bastion: the session cannot be recorded, so it is ended", exitStatus: 255, reason: "recording failed: \(error)")
+        return nil
     }
 
-    /// The exit status the target reported, if any.
-    var exitStatus: Int? { target?.exitStatus }
-    /// The exit signal the target reported, if any.
-    var exitSignal: String? { target?.exitSignal?.name }
+    private func record(_ item: RecordedItem, on tap: SessionTap, chunk: UnsafeRawBufferPointer?) throws {
+        switch item {
+        case .input:
+            if let chunk { try tap.input(chunk) }
+        case .heldInput(let bytes):
+            try bytes.withUnsafeBytes { try tap.input($0) }
+        case .output(let stream):
+            if let chunk { try tap.output(chunk, stderr: stream == .stderr) }
+        case .notice(let bytes):
+            try bytes.withUnsafeBytes { try tap.output($0, stderr: false) }
+        case .resize(let columns, let rows):
+            try tap.resize(columns: columns, rows: rows)
+        case .marker(let label):
+            try tap.marker(label)
+        case .decision(let marker):
+            try tap.marker(marker.label)
+        }
+    }
 }

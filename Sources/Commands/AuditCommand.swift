@@ -10,10 +10,10 @@ public struct AuditCommand: ParsableCommand {
 
     public init() {}
 
-    static func store(_ options: ConfigOptions) throws -> AuditStore {
+    static func store(_ options: ConfigOptions) throws -> SQLiteAuditStore {
         let path = try options.load().server.auditDatabasePath
         guard FileManager.default.fileExists(atPath: path) else { throw fail("no audit store at \(path) yet") }
-        do { return try AuditStore(path: path) } catch let error as BastionError { throw fail(error.description) }
+        do { return try SQLiteAuditStore(path: path) } catch let error as BastionError { throw fail(error.description) }
     }
 
     static func printJSON<T: Encodable>(_ value: T) throws {
@@ -42,8 +42,8 @@ public struct AuditCommand: ParsableCommand {
             let rows = try AuditCommand.store(options).sessions(identity: user, target: target, limit: limit)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
-                let exit = r.exit_signal.map { "signal \($0)" } ?? r.exit_status.map { "exit \($0)" } ?? (r.ended_at == nil ? "running" : "-")
-                print("\(r.id.prefix(8))  \(AuditCommand.time(r.started_at))  \(r.identity) (\(r.login)) from \(r.source) → \(r.target ?? "-")  \(r.kind)\(r.command.map { " `\($0)`" } ?? "")  \(exit)  in \(r.bytes_in) B out \(r.bytes_out) B")
+                let exit = r.exitSignal.map { "signal \($0)" } ?? r.exitStatus.map { "exit \($0)" } ?? (r.endedAt == nil ? "running" : "-")
+                print("\(r.id.prefix(8))  \(AuditCommand.time(r.startedAt))  \(r.identity) (\(r.login)) from \(r.source) → \(r.target ?? "-")  \(r.kind)\(r.command.map { " `\($0)`" } ?? "")  \(exit)  in \(r.bytesIn) B out \(r.bytesOut) B")
             }
         }
     }
@@ -69,7 +69,7 @@ public struct AuditCommand: ParsableCommand {
             let rows = try AuditCommand.store(options).commands(identity: user, target: target, since: sinceDate, grep: grep)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
-                print("\(AuditCommand.time(r.at))  \(r.session_id.prefix(8))  \(r.identity)@\(r.target ?? "-")  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")  \(r.line)")
+                print("\(AuditCommand.time(r.at))  \(r.sessionID.prefix(8))  \(r.identity)@\(r.target ?? "-")  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")  \(r.line)")
             }
         }
     }
@@ -88,7 +88,7 @@ public struct AuditCommand: ParsableCommand {
             let commands = try store.commands(session: row.id)
             let verification = RecordingVerification.describe(session: row, store: store, config: try options.load())
             if json {
-                struct Out: Encodable { var session: SessionRow; var commands: [CommandRow]; var recording: String }
+                struct Out: Encodable { var session: SessionSummary; var commands: [CommandSummary]; var recording: String }
                 try AuditCommand.printJSON(Out(session: row, commands: commands, recording: verification))
                 return
             }
@@ -96,10 +96,10 @@ public struct AuditCommand: ParsableCommand {
             print("identity   \(row.identity) (login \(row.login), groups \(row.groups))")
             print("source     \(row.source)")
             print("target     \(row.target ?? "-")  kind \(row.kind)\(row.command.map { "  command `\($0)`" } ?? "")")
-            print("started    \(AuditCommand.time(row.started_at))  ended \(AuditCommand.time(row.ended_at))  (\(row.end_reason ?? "-"))")
-            print("exit       \(row.exit_signal.map { "signal \($0)" } ?? row.exit_status.map(String.init) ?? "-")")
-            print("bytes      in \(row.bytes_in)  out \(row.bytes_out)")
-            print("recording  \(row.recording_path ?? "none")")
+            print("started    \(AuditCommand.time(row.startedAt))  ended \(AuditCommand.time(row.endedAt))  (\(row.endReason ?? "-"))")
+            print("exit       \(row.exitSignal.map { "signal \($0)" } ?? row.exitStatus.map(String.init) ?? "-")")
+            print("bytes      in \(row.bytesIn)  out \(row.bytesOut)")
+            print("recording  \(row.recordingPath ?? "none")")
             print("verifies   \(verification)")
             if !commands.isEmpty { print("commands:") }
             for c in commands.reversed() {
@@ -119,7 +119,7 @@ public struct AuditCommand: ParsableCommand {
             let rows = try AuditCommand.store(options).authEvents()
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
-                print("\(AuditCommand.time(r.at))  conn \(r.connection_id)  \(r.accepted ? "accepted" : "DENIED  ")  login \(r.login)  \(r.identity ?? "-")  \(r.reason)")
+                print("\(AuditCommand.time(r.at))  conn \(r.connectionID)  \(r.accepted ? "accepted" : "DENIED  ")  login \(r.login)  \(r.identity ?? "-")  \(r.reason)")
             }
         }
     }

@@ -12,6 +12,7 @@ public struct ServeCommand: ParsableCommand {
 
     public func run() throws {
         let config = try options.load(printWarnings: true)
+        BastionLogHandler.bootstrap()
         do {
             let server = try BastionServer(config: config)
             try server.run()

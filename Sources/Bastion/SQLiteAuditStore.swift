@@ -1,15 +1,18 @@
 import Foundation
 import GRDB
+import SessionCore
 
-/// The system of record: connections, authentication results, sessions, commands and every
-/// refusal, in one SQLite file (WAL), with the schema migrated in code.
+/// The audit store in one SQLite file (WAL), with the schema migrated in code.
 ///
-/// Writers are the server's connection threads; GRDB's pool serialises writes.
-public final class AuditStore: Sendable {
+/// Writers are the server's connection threads; GRDB's pool serialises writes. Every write
+/// throws a ``BastionError/audit(_:)`` when it could not be stored.
+public final class SQLiteAuditStore: AuditStore {
     let pool: DatabasePool
+    private let clock: any BastionClock
 
-    /// Opens (creating if needed) the store at `path` and migrates it.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the store at `path` and migrates it; times come from `clock`.
+    public init(path: String, clock: any BastionClock = SystemClock()) throws {
+        self.clock = clock
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -104,51 +107,44 @@ public final class AuditStore: Sendable {
         return m
     }
 
-    @discardableResult
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch { throw BastionError.audit("audit store write failed: \(error)") }
     }
 
-    private static var now: Double { Date().timeIntervalSince1970 }
+    private var now: Double { clock.now().timeIntervalSince1970 }
 
     // MARK: Writes
 
-    /// Records a new TCP connection; returns its id.
     public func connectionOpened(source: String) throws -> Int64 {
         try write { db in
-            try db.execute(sql: "INSERT INTO connections (started_at, source) VALUES (?, ?)", arguments: [Self.now, source])
+            try db.execute(sql: "INSERT INTO connections (started_at, source) VALUES (?, ?)", arguments: [now, source])
             return db.lastInsertedRowID
         }
     }
 
-    /// Records the end of a connection.
-    public func connectionClosed(_ id: Int64, identity: String?, reason: String) {
-        try? write { db in
+    public func connectionClosed(_ id: Int64, identity: String?, reason: String) throws {
+        try write { db in
             try db.execute(sql: "UPDATE connections SET ended_at = ?, identity = ?, end_reason = ? WHERE id = ?",
-                           arguments: [Self.now, identity, reason, id])
+                           arguments: [now, identity, reason, id])
         }
     }
 
-    /// Records one authentication decision with its precise reason.
-    public func authResult(connection: Int64, login: String, keyType: String?, identity: String?, serial: UInt64?,
-                           accepted: Bool, reason: String) {
-        try? write { db in
+    public func loginAttempted(_ a: LoginAudit) throws {
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO auth_events (connection_id, at, login, key_type, identity, serial, accepted, reason)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [connection, Self.now, login, keyType, identity, serial.map(String.init), accepted, reason])
+                """, arguments: [a.connection, now, a.login, a.keyType, a.identity, a.serial.map(String.init), a.accepted, a.reason])
         }
     }
 
-    /// Records a security-relevant event (a refusal, a host key pinned or mismatched, an error).
-    public func event(_ kind: String, detail: String, connection: Int64? = nil, session: String? = nil, identity: String? = nil) {
-        try? write { db in
+    public func event(_ kind: String, detail: String, connection: Int64?, session: String?, identity: String?) throws {
+        try write { db in
             try db.execute(sql: "INSERT INTO events (at, connection_id, session_id, identity, kind, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [Self.now, connection, session, identity, kind, detail])
+                           arguments: [now, connection, session, identity, kind, detail])
         }
     }
 
-    /// Records the start of a session. Throws so the caller can refuse a session it cannot audit.
     public func sessionStarted(_ s: SessionRecord) throws {
         try write { db in
             try db.execute(sql: """
@@ -161,65 +157,42 @@ public final class AuditStore: Sendable {
         }
     }
 
-    /// Records how a session ended.
-    public func sessionEnded(_ id: String, exitStatus: Int?, exitSignal: String?, reason: String, bytesIn: Int, bytesOut: Int) {
-        try? write { db in
+    public func sessionEnded(_ e: SessionEnd) throws {
+        try write { db in
             try db.execute(sql: """
                 UPDATE sessions SET ended_at = ?, exit_status = ?, exit_signal = ?, end_reason = ?, bytes_in = ?, bytes_out = ?
                 WHERE id = ?
-                """, arguments: [Self.now, exitStatus, exitSignal, reason, bytesIn, bytesOut, id])
+                """, arguments: [now, e.exitStatus, e.exitSignal, e.reason, e.bytesIn, e.bytesOut, e.session])
         }
     }
 
-    /// Records where a session's recording is being written.
-    public func recordingStarted(session: String, path: String) {
-        try? write { db in
+    public func recordingStarted(session: String, path: String) throws {
+        try write { db in
             try db.execute(sql: "UPDATE sessions SET recording_path = ? WHERE id = ?", arguments: [path, session])
         }
     }
 
-    /// Records the finished recording of a session.
-    public func recordingClosed(session: String, path: String, size: Int, sha256: String, signatureStatus: String) {
-        try? write { db in
+    public func recordingClosed(session: String, summary r: RecordingSummaryRow) throws {
+        try write { db in
             try db.execute(sql: """
                 UPDATE sessions SET recording_path = ?, recording_size = ?, recording_sha256 = ?, signature_status = ? WHERE id = ?
-                """, arguments: [path, size, sha256, signatureStatus, session])
+                """, arguments: [r.path, r.size, r.sha256, r.signatureStatus, session])
         }
     }
 
-    /// Stores a signed recording checkpoint.
-    public func checkpoint(session: String, path: String, offset: Int, sha256: String, signature: String) {
-        try? write { db in
+    public func checkpoint(session: String, path: String, offset: Int, sha256: String, signature: String) throws {
+        try write { db in
             try db.execute(sql: """
                 INSERT INTO checkpoints (session_id, recording_path, offset, sha256, signature, at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [session, path, offset, sha256, signature, Self.now])
+                """, arguments: [session, path, offset, sha256, signature, now])
         }
     }
 
-    /// Records a policy decision on a command line.
-    public func command(session: String, offset: Double, line: String, decision: String, role: String?, rule: String?,
-                        message: String?) throws {
+    public func command(_ c: CommandAudit) throws {
         try write { db in
             try db.execute(sql: """
                 INSERT INTO commands (session_id, at, offset, line, decision, role, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [session, Self.now, offset, line, decision, role, rule, message])
+                """, arguments: [c.session, now, c.offset, c.line, c.decision, c.role, c.rule, c.message])
         }
     }
-}
-
-/// The facts known when a session starts.
-public struct SessionRecord: Sendable {
-    public var id: String
-    public var connectionID: Int64
-    public var identity: String
-    public var login: String
-    public var groups: [String]
-    public var serial: UInt64?
-    public var source: String
-    public var target: String?
-    public var targetUser: String?
-    public var kind: String
-    public var command: String?
-    public var startedAt: Date
-    public var recordingPath: String?
 }

@@ -1,0 +1,28 @@
+import Policy
+import PTYRecorder
+
+/// Decides one complete command text for one person on one target: the single place where a
+/// line becomes allow, deny or escalate. Exec requests use it; the interactive interceptor and
+/// the transfer gate will.
+///
+/// Pure: it returns the decision with its audit row and marker and writes nothing.
+public struct CommandGate: Sendable {
+    private let engine: PolicyEngine
+
+    /// A gate over `engine`.
+    public init(engine: PolicyEngine) {
+        self.engine = engine
+    }
+
+    /// Decides `line` as `subject` would run it on `target`, for the session channel `session`,
+    /// `offset` seconds into its recording.
+    public func decide(_ line: String, subject: Subject, target: PolicyTarget, session: String, offset: Double) -> GateDecision {
+        let decision = engine.decide(subject: subject, target: target, line: line)
+        let word = decision.verdict.word
+        return GateDecision(
+            decision: decision,
+            audit: CommandAudit(session: session, offset: offset, line: line, decision: word, role: decision.role,
+                                rule: decision.ruleID, message: decision.message),
+            marker: CommandMarker(line: line, decision: word, rule: decision.ruleID))
+    }
+}

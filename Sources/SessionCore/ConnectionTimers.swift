@@ -1,0 +1,52 @@
+/// The clock-driven duties of one client connection: the recorder's flush tick, keepalives
+/// towards the client, and the idle limit. Pure: fed monotonic times, answers what is due.
+public struct ConnectionTimers: Sendable {
+    /// Something the connection loop must do now.
+    public enum Duty: Equatable, Sendable {
+        /// Tick every channel (recorder flushes, hold deadlines).
+        case tick
+        /// Send a keepalive to the client.
+        case keepalive
+        /// Nothing moved for longer than the idle limit: end the connection.
+        case idleTimeout
+    }
+
+    private let idleTimeout: Double
+    private let keepaliveInterval: Double
+    private let tickInterval: Double
+    private var lastActivity: Double
+    private var lastKeepalive: Double
+    private var lastTick: Double
+
+    /// Timers starting at monotonic time `now`; an interval of 0 switches that duty off.
+    public init(idleTimeout: Double, keepaliveInterval: Double, tickInterval: Double = 1, now: Double) {
+        self.idleTimeout = idleTimeout
+        self.keepaliveInterval = keepaliveInterval
+        self.tickInterval = tickInterval
+        lastActivity = now
+        lastKeepalive = now
+        lastTick = now
+    }
+
+    /// Bytes moved at `now`: the idle limit starts again.
+    public mutating func activity(at now: Double) {
+        lastActivity = now
+    }
+
+    /// What is due at `now` (each duty is reported once per interval).
+    public mutating func due(at now: Double) -> [Duty] {
+        var duties: [Duty] = []
+        if tickInterval > 0, now - lastTick >= tickInterval {
+            lastTick = now
+            duties.append(.tick)
+        }
+        if idleTimeout > 0, now - lastActivity > idleTimeout {
+            duties.append(.idleTimeout)
+        }
+        if keepaliveInterval > 0, now - lastKeepalive > keepaliveInterval {
+            lastKeepalive = now
+            duties.append(.keepalive)
+        }
+        return duties
+    }
+}
