@@ -1,0 +1,293 @@
+"""Keystroke cases for make_corpus.py.
+
+Each case: name, category, steps (strings whose UTF-8 bytes are written to the pty, one
+write per step), optional rc_extra (lines appended to the rc file), optional waits
+(per step: "settle" = read until the output is quiet and every Enter sent since the last
+settle has produced its PS1/PS2 prompt; "quiet" = only until quiet, for an Enter that
+ends a search rather than a line; a number = pause that many seconds without settling, used to type
+ahead while a command runs). Every case runs in a fresh, empty cwd.
+
+Never write expected lines here: make_corpus.py asks bash what it recorded.
+"""
+
+ESC = "\x1b"
+UP, DOWN, RIGHT, LEFT = "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D"
+UP_SS3, DOWN_SS3, RIGHT_SS3, LEFT_SS3 = "\x1bOA", "\x1bOB", "\x1bOC", "\x1bOD"
+HOME_CSI, END_CSI = "\x1b[H", "\x1b[F"
+HOME_SS3, END_SS3 = "\x1bOH", "\x1bOF"
+HOME_VT, END_VT = "\x1b[1~", "\x1b[4~"
+DELETE = "\x1b[3~"
+BS = "\x7f"
+TAB = "\t"
+ENTER = "\r"
+
+
+def C(ch):
+    """Ctrl-<ch>."""
+    return chr(ord(ch.upper()) & 0x1F)
+
+
+def M(ch):
+    """Alt-<ch> as a terminal sends it (ESC prefix)."""
+    return ESC + ch
+
+
+def paste(text):
+    return "\x1b[200~" + text + "\x1b[201~"
+
+
+CASES = []
+
+
+def case(name, category, steps, rc_extra=None, waits=None, note=None):
+    CASES.append({"name": name, "category": category, "steps": list(steps),
+                  "rc_extra": list(rc_extra or []), "waits": waits, "note": note})
+
+
+VI = ["set -o vi"]
+
+# --- plain -------------------------------------------------------------------------
+case("plain-echo", "plain", ["echo hello\r"])
+case("plain-two-lines", "plain", ["echo one\r", "echo two\r"])
+case("plain-empty-enters", "plain", ["\r", "echo after-empty\r", "\r", "   \r"],
+     note="empty and blank lines add no history entry")
+case("plain-list-operators", "plain", ["echo a; echo b && true || false\r"])
+case("plain-key-by-key", "plain", list("echo slow typing") + [ENTER],
+     note="one write per key")
+case("plain-trailing-spaces", "plain", ["echo x   \r"])
+case("plain-comment", "plain", ["echo visible # a comment\r", "# only a comment\r"])
+
+# --- backspace ---------------------------------------------------------------------
+case("bs-del", "backspace", ["echo helo", BS, BS, "llo\r"])
+case("bs-ctrl-h", "backspace", ["echo abcX", C("h"), ENTER])
+case("bs-whole-line", "backspace", ["foo", BS * 3, "echo retyped\r"])
+case("bs-utf8", "backspace", ["echo héé", BS, ENTER])
+case("bs-past-start", "backspace", ["ab", BS * 5, "echo empty-then\r"])
+
+# --- kill / yank (Ctrl-W, Ctrl-U, Ctrl-K, Ctrl-Y) ------------------------------------
+case("ctrl-w", "kill-yank", ["echo one two", C("w"), "three\r"])
+case("ctrl-w-path", "kill-yank", ["echo /usr/local/bin", C("w"), "x\r"],
+     note="Ctrl-W is unix-word-rubout: whitespace-delimited")
+case("ctrl-u", "kill-yank", ["touch junk-canary", C("u"), "echo safe\r"])
+case("ctrl-u-mid-line", "kill-yank", ["echo abc def", LEFT, LEFT, LEFT, C("u"), "echo \r"])
+case("ctrl-k", "kill-yank", ["echo keep drop", C("a"), M("f"), M("f"), C("k"), ENTER])
+case("ctrl-w-ctrl-y", "kill-yank", ["echo world", C("w"), "hello ", C("y"), ENTER])
+case("ctrl-u-ctrl-y-twice", "kill-yank", ["echo x", C("u"), C("y"), " ", C("y"), ENTER])
+case("ctrl-k-ctrl-y-elsewhere", "kill-yank", ["echo tail head ", C("a"), M("f"), M("f"), C("k"), C("e"), C("y"), ENTER])
+case("yank-pop-alt-y", "kill-yank", ["echo first second", C("w"), "third", C("w"), C("y"), M("y"), ENTER],
+     note="Alt-Y replaces the yanked 'third' with the older kill 'second'")
+
+# --- word motion (Alt-B / Alt-F / Alt-D) --------------------------------------------
+case("alt-b-insert", "word-motion", ["echo two", M("b"), "one ", ENTER])
+case("alt-f-insert", "word-motion", ["echo b c", C("a"), M("f"), M("f"), " b2", ENTER])
+case("alt-d", "word-motion", ["echo rm safe", C("a"), M("f"), M("d"), ENTER])
+case("alt-backspace", "word-motion", ["echo foo/bar", ESC + BS, "baz\r"],
+     note="Alt-Backspace is backward-kill-word: stops at non-alphanumerics")
+case("alt-b-alt-d", "word-motion", ["echo one two three", M("b"), M("b"), M("d"), ENTER])
+
+# --- cursor keys (arrows, Home/End, Delete, Ctrl-A/E) --------------------------------
+case("left-insert", "cursor", ["echo one", LEFT, LEFT, LEFT, "two\r"])
+case("left-right-insert", "cursor", ["echo ac", LEFT, LEFT, RIGHT, "b\r"])
+case("ss3-left-right", "cursor", ["echo ac", LEFT_SS3, LEFT_SS3, RIGHT_SS3, "b\r"])
+case("home-csi-H", "cursor", ["cho x", HOME_CSI, "e\r"])
+case("end-csi-F", "cursor", ["echo x", HOME_CSI, END_CSI, " y\r"])
+case("home-end-ss3", "cursor", ["cho x", HOME_SS3, "e", END_SS3, " z\r"])
+case("home-end-vt", "cursor", ["cho x", HOME_VT, "e", END_VT, " w\r"],
+     note="ESC[1~ and ESC[4~ are bound by Debian's /etc/inputrc")
+case("delete-key", "cursor", ["echo abXc", LEFT, LEFT, DELETE, ENTER])
+case("ctrl-a-ctrl-e", "cursor", ["cho hi", C("a"), "e", C("e"), " there\r"])
+case("ctrl-b-ctrl-f-ctrl-d", "cursor", ["echo abXc", C("b"), C("b"), C("d"), C("f"), "d\r"])
+case("enter-mid-line", "cursor", ["echo whole line", LEFT * 5, ENTER],
+     note="Enter with the cursor mid-line accepts the whole line")
+
+# --- history recall (Up/Down, Ctrl-P/N) ---------------------------------------------
+case("up-csi", "history-recall", ["echo first\r", UP, ENTER])
+case("up-ss3", "history-recall", ["echo first\r", UP_SS3, ENTER])
+case("up-up-down", "history-recall", ["echo h1\r", "echo h2\r", "echo h3\r", UP, UP, UP, DOWN, ENTER])
+case("down-ss3", "history-recall", ["echo h1\r", "echo h2\r", UP_SS3, UP_SS3, DOWN_SS3, ENTER])
+case("up-edit", "history-recall", ["echo base\r", UP, BS * 4, "edited\r"])
+case("ctrl-p-ctrl-n", "history-recall", ["echo p1\r", "echo p2\r", C("p"), C("p"), C("n"), ENTER])
+case("up-multiline-entry", "history-recall", ["for i in 1 2\r", "do echo $i\r", "done\r", UP, ENTER],
+     note="lithist: the recalled entry keeps its newlines")
+case("up-edit-down-then-recall", "history-recall",
+     ["echo orig\r", UP, BS * 4, "EDIT", DOWN, "echo new\r", UP, UP, ENTER],
+     note="an edit left on a history line without accepting it stays in the history list")
+case("alt-lt-beginning-of-history", "history-recall", ["echo oldest\r", "echo newer\r", M("<"), ENTER])
+
+# --- reverse search (Ctrl-R, Ctrl-G) --------------------------------------------------
+case("rsearch-accept", "reverse-search", ["echo needle1\r", "echo other\r", C("r"), "needle", ENTER])
+case("rsearch-edit-after", "reverse-search", ["echo needle1\r", "echo other\r", C("r"), "needle", C("e"), "X\r"])
+case("rsearch-right-arrow-edit", "reverse-search", ["echo needle1\r", C("r"), "need", RIGHT, "Z\r"])
+case("rsearch-twice", "reverse-search", ["echo match old\r", "echo match new\r", C("r"), "match", C("r"), ENTER])
+case("rsearch-backspace", "reverse-search", ["echo abc\r", "echo abd\r", C("r"), "abd", BS, "c", ENTER])
+case("rsearch-ctrl-g", "ctrl-g", ["echo needle1\r", "echo typed", C("r"), "needle", C("g"), " more\r"],
+     note="Ctrl-G aborts the search and restores the line typed before Ctrl-R")
+case("rsearch-ctrl-g-no-match", "ctrl-g", ["echo typed", C("r"), "zzzz", C("g"), ENTER])
+case("ctrl-g-plain-line", "ctrl-g", ["echo keep", C("g"), ENTER])
+
+# --- history expansion ------------------------------------------------------------------
+case("bang-bang", "history-expansion", ["echo hi\r", "!!\r"])
+case("bang-dollar", "history-expansion", ["echo a b c\r", "echo !$\r"])
+case("bang-minus-2", "history-expansion", ["echo one\r", "echo two\r", "!-2\r"])
+case("bang-prefix", "history-expansion", ["echo sel\r", "true\r", "!echo\r"])
+case("caret-substitute", "history-expansion", ["echo aaa\r", "^a^b\r"])
+case("bang-bang-gs", "history-expansion", ["echo aaa\r", "!!:gs/a/b/\r"])
+case("bang-star-caret", "history-expansion", ["echo x y z\r", "printf '%s\\n' !* !^\r"])
+case("bang-bang-inside", "history-expansion", ["echo one\r", "echo two; !!\r"])
+case("bang-not-found", "history-expansion", ["!nosuchcommand\r", "echo after\r"],
+     note="a failed history expansion is not recorded")
+case("bang-before-double-quote", "history-expansion", ["echo \"hi!\"\r"])
+case("bang-single-quoted", "history-expansion", ["echo hi\r", "echo '!!'\r"])
+case("bang-followed-by-space", "history-expansion", ["echo hi !\r"])
+case("bang-recalled-then-edited", "history-expansion", ["echo one\r", "!!", " two\r"])
+
+# --- tab completion -------------------------------------------------------------------
+case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
+case("tab-file", "tab-completion", ["touch uniquefile123\r", "ls uniq", TAB, ENTER])
+case("tab-double-tab-listing", "tab-completion", ["touch abc1 abc2\r", "ls ab", TAB, TAB, "1\r"],
+     note="the listing printed by the second Tab is output, not a command")
+case("tab-directory", "tab-completion", ["mkdir -p somedir/inner\r", "ls som", TAB, "in", TAB, ENTER])
+case("tab-variable", "tab-completion", ["echo $HOM", TAB, ENTER])
+case("tab-mid-line", "tab-completion", ["touch zzfile\r", "ls zz -l", LEFT * 3, TAB, ENTER])
+case("alt-star-insert-completions", "tab-completion", ["touch mm1 mm2\r", "echo mm", M("*"), ENTER])
+
+# --- yank-last-arg ---------------------------------------------------------------------
+case("alt-dot", "yank-last-arg", ["echo alpha beta\r", "echo ", M("."), ENTER])
+case("alt-underscore", "yank-last-arg", ["echo alpha gamma\r", "echo ", M("_"), ENTER])
+case("alt-dot-twice", "yank-last-arg", ["echo a1 a2\r", "echo b1 b2\r", "echo ", M("."), M("."), ENTER])
+case("alt-1-alt-dot", "yank-last-arg", ["echo x1 x2\r", "echo ", M("1") + M("."), ENTER])
+case("alt-ctrl-y-nth-arg", "yank-last-arg", ["echo n1 n2\r", "echo ", ESC + C("y"), ENTER])
+
+# --- aliases ---------------------------------------------------------------------------
+case("alias-rc", "alias", ["hi\r"], rc_extra=["alias hi='echo hi there'"])
+case("alias-with-args", "alias", ["e one two\r"], rc_extra=["alias e='echo'"])
+case("alias-in-pipeline", "alias", ["hi | cat\r"], rc_extra=["alias hi='echo hi there'"])
+case("alias-defined-interactively", "alias", ["alias gg='echo gg'\r", "gg\r"])
+case("alias-chained-trailing-space", "alias", ["sudoish hi\r"],
+     rc_extra=["alias sudoish='command '", "alias hi='echo chained'"])
+
+# --- vi mode ---------------------------------------------------------------------------
+case("vi-insert-plain", "vi-mode", ["echo vi plain\r"], rc_extra=VI)
+case("vi-esc-0-x", "vi-mode", ["xecho x0", ESC, "0", "x", ENTER], rc_extra=VI)
+case("vi-esc-0-x-one-write", "vi-mode", ["xecho fast" + ESC + "0x\r"], rc_extra=VI,
+     note="same keys as vi-esc-0-x but in one write: ESC followed at once by 0")
+case("vi-esc-slow", "vi-mode", ["xecho slow", ESC, "0", "x", ENTER], rc_extra=VI,
+     waits=["settle", 0.7, "settle", "settle", "settle"],
+     note="ESC then a pause longer than keyseq-timeout (500 ms)")
+case("vi-dw", "vi-mode", ["junk echo dw", ESC, "0", "dw", ENTER], rc_extra=VI)
+case("vi-A", "vi-mode", ["echo app", ESC, "0", "A", "ended\r"], rc_extra=VI)
+case("vi-i", "vi-mode", ["echo world", ESC, "b", "i", "hello \r"], rc_extra=VI)
+case("vi-k", "vi-mode", ["echo first\r", ESC, "k", ENTER], rc_extra=VI)
+case("vi-k-A-edit", "vi-mode", ["echo first\r", ESC, "k", "A", " more\r"], rc_extra=VI)
+case("vi-cw", "vi-mode", ["echo wrong", ESC, "b", "cw", "right\r"], rc_extra=VI)
+case("vi-dd-i", "vi-mode", ["echo gone", ESC, "dd", "i", "echo kept\r"], rc_extra=VI)
+case("vi-dollar-x-r", "vi-mode", ["echo abcX", ESC, "$", "x", "0", "w", "r", "A", ENTER], rc_extra=VI)
+case("vi-u-undo", "vi-mode", ["echo undo", ESC, "b", "dw", "u", ENTER], rc_extra=VI)
+case("vi-slash-search", "vi-mode", ["echo needle\r", "echo other\r", ESC, "/need", "\r", ENTER], rc_extra=VI,
+     waits=["settle", "settle", "settle", "settle", "quiet", "settle"],
+     note="the first Enter ends the / search, the second accepts the line")
+case("vi-insert-ctrl-w", "vi-mode", ["echo one two", C("w"), "three\r"], rc_extra=VI)
+case("vi-insert-up-arrow", "vi-mode", ["echo arrowed\r", UP, ENTER], rc_extra=VI)
+case("vi-ctrl-c-command-mode", "vi-mode", ["echo half", ESC, "0", C("c"), "echo fresh\r"], rc_extra=VI,
+     note="after Ctrl-C the new line starts in insert mode")
+
+# --- lines wider than the terminal (80 columns) ----------------------------------------
+case("wide-200", "wide-line", ["echo " + "x" * 195 + ENTER])
+case("wide-ctrl-a-edit", "wide-line", ["cho " + "y" * 190, C("a"), "e\r"])
+case("wide-left-across-wrap", "wide-line", ["echo " + "a" * 100 + "b" * 100, LEFT * 120, "Z\r"])
+case("wide-backspace-across-wrap", "wide-line", ["echo " + "c" * 80 + "d" * 10, BS * 12, ENTER])
+case("wide-utf8", "wide-line", ["echo " + "é" * 120 + "✓" * 10 + ENTER])
+case("wide-recall", "wide-line", ["echo " + "r" * 170 + ENTER, UP, C("a"), M("f"), " X", ENTER])
+
+# --- UTF-8 -----------------------------------------------------------------------------
+case("utf8-echo", "utf8", ["echo héllo wörld ✓\r"])
+case("utf8-left-insert", "utf8", ["echo ✓✓", LEFT, "é\r"])
+case("utf8-ctrl-w", "utf8", ["echo ünï cødé", C("w"), ENTER])
+case("utf8-cjk-edit", "utf8", ["echo 日本語", LEFT, LEFT, "x", ENTER])
+case("utf8-emoji", "utf8", ["echo 🙂 ok", C("a"), M("f"), M("f"), DELETE, ENTER])
+
+# --- Ctrl-C ----------------------------------------------------------------------------
+case("ctrl-c-half-line", "ctrl-c", ["echo half", C("c"), "echo new\r"])
+case("ctrl-c-after-recall", "ctrl-c", ["echo before\r", UP, C("c"), "echo fresh\r"])
+case("ctrl-c-in-search", "ctrl-c", ["echo searched\r", C("r"), "sea", C("c"), "echo other\r"])
+case("ctrl-c-ps2-for", "ctrl-c", ["for i in 1 2; do\r", "echo $i\r", C("c"), "echo after\r"],
+     note="Ctrl-C at PS2 drops the pending command but bash has already recorded its lines")
+case("ctrl-c-ps2-quote", "ctrl-c", ["echo 'open\r", C("c"), "echo after\r"])
+case("ctrl-c-ps2-heredoc", "ctrl-c", ["cat <<EOF\r", "body\r", C("c"), "echo after\r"])
+case("ctrl-c-running-command", "ctrl-c", ["sleep 5\r", C("c"), "echo after\r"], waits=[0.1, "settle", "settle"],
+     note="Ctrl-C interrupts the running sleep; the sleep line was recorded and ran")
+case("ctrl-c-ps2-half-typed", "ctrl-c", ["if true\r", "then echo x", C("c"), "echo after\r"])
+
+# --- multi-line input ------------------------------------------------------------------
+case("ml-backslash", "multi-line", ["echo a \\\r", "b\r"])
+case("ml-backslash-twice", "multi-line", ["echo one \\\r", "two \\\r", "three\r"])
+case("ml-single-quote", "multi-line", ["echo 'one\r", "two'\r"])
+case("ml-double-quote", "multi-line", ["echo \"x\r", "y\"\r"])
+case("ml-heredoc", "multi-line", ["cat <<EOF\r", "line1\r", "line2\r", "EOF\r"])
+case("ml-heredoc-quoted", "multi-line", ["cat <<'END' | cat\r", "$HOME stays\r", "END\r"])
+case("ml-for", "multi-line", ["for i in 1 2 3\r", "do\r", "echo $i\r", "done\r"])
+case("ml-if", "multi-line", ["if true\r", "then\r", "echo yes\r", "fi\r"])
+case("ml-brace-group", "multi-line", ["{ echo a\r", "echo b; }\r"])
+case("ml-subshell", "multi-line", ["( echo a\r", "echo b )\r"])
+case("ml-trailing-pipe", "multi-line", ["echo abc |\r", "cat\r"])
+case("ml-trailing-and", "multi-line", ["true &&\r", "echo and\r"])
+case("ml-function", "multi-line", ["f() {\r", "echo in-f\r", "}\r", "f\r"])
+case("ml-case", "multi-line", ["case x in\r", "x) echo matched ;;\r", "esac\r"])
+case("ml-command-substitution", "multi-line", ["echo $(echo a\r", "echo b)\r"])
+case("ml-nested-while-if", "multi-line", ["n=0; while [ $n -lt 2 ]; do\r", "if true; then\r",
+                                          "n=$((n+1)); echo $n\r", "fi\r", "done\r"])
+case("ml-then-next-line", "multi-line", ["for i in 1\r", "do echo $i; done; echo next\r", "echo separate\r"])
+
+# --- pastes ----------------------------------------------------------------------------
+case("paste-bracketed-two", "paste", [paste("echo p1\necho p2\n"), ENTER])
+case("paste-bracketed-three-no-final-newline", "paste", [paste("echo q1\necho q2\necho q3"), ENTER])
+case("paste-bracketed-multiline-command", "paste", [paste("for i in 1 2\ndo\necho $i\ndone\necho after\n"), ENTER])
+case("paste-bracketed-then-edit", "paste", [paste("cho e1\necho e2"), C("a"), "e", ENTER],
+     note="Ctrl-A goes to the start of the whole pasted buffer")
+case("paste-bracketed-single", "paste", ["echo ", paste("pasted-word"), ENTER])
+case("paste-bracketed-crlf", "paste", [paste("echo c1\r\necho c2\r\n"), ENTER])
+case("paste-bracketed-heredoc", "paste", [paste("cat <<EOF\nh1\nEOF\necho after-doc\n"), ENTER])
+case("paste-unbracketed-lf", "paste", ["echo u1\necho u2\necho u3\n"])
+case("paste-unbracketed-cr", "paste", ["echo v1\recho v2\recho v3\r"])
+case("paste-unbracketed-multiline", "paste", ["for i in 1 2\ndo echo $i\ndone\necho w\n"])
+
+# --- HISTCONTROL / HISTIGNORE ----------------------------------------------------------
+case("ignoreboth-leading-space", "histcontrol", ["echo one\r", " echo two\r", "echo three\r"],
+     rc_extra=["HISTCONTROL=ignoreboth"])
+case("ignoreboth-dups", "histcontrol", ["echo dup\r", "echo dup\r", "echo other\r", "echo dup\r"],
+     rc_extra=["HISTCONTROL=ignoreboth"])
+case("ignorespace-recall", "histcontrol", ["echo kept\r", " echo hidden\r", UP, ENTER],
+     rc_extra=["HISTCONTROL=ignorespace"])
+case("histignore-pattern", "histcontrol", ["ls\r", "true\r", "echo recorded\r"],
+     rc_extra=["HISTIGNORE='ls:true'"])
+case("default-histcontrol-space", "histcontrol", [" echo spaced\r"],
+     note="with HISTCONTROL empty a leading-space line is recorded with its space")
+case("ignoreboth-multiline-space", "histcontrol", [" for i in 1\r", "do echo $i\r", "done\r", "echo seen\r"],
+     rc_extra=["HISTCONTROL=ignoreboth"])
+
+# --- type-ahead while a command runs ---------------------------------------------------
+case("typeahead-one", "type-ahead", ["sleep 0.4\r", "echo ahead\r"], waits=[0.05, "settle"])
+case("typeahead-two", "type-ahead", ["sleep 0.4\r", "echo ta1\r", "echo ta2\r"], waits=[0.05, 0.02, "settle"])
+case("typeahead-ctrl-u", "type-ahead", ["sleep 0.4\r", "echo bad" + C("u") + "echo good\r"], waits=[0.05, "settle"],
+     note="typed while the tty is in canonical mode: ^U is the tty's kill character")
+case("typeahead-backspace", "type-ahead", ["sleep 0.4\r", "echo abX" + BS + "c\r"], waits=[0.05, "settle"])
+case("typeahead-up-arrow", "type-ahead", ["echo prev\r", "sleep 0.4\r", UP + ENTER], waits=["settle", 0.05, "settle"],
+     note="Up typed during the sleep recalls the sleep line itself")
+case("typeahead-partial-line", "type-ahead", ["sleep 0.4\r", "echo par", "tial\r"], waits=[0.05, "settle", "settle"])
+
+# --- other readline editing ------------------------------------------------------------
+case("ctrl-t-transpose", "emacs-misc", ["echo ab", C("t"), ENTER])
+case("alt-t-transpose-words", "emacs-misc", ["echo one two", M("t"), ENTER])
+case("alt-u-l-c-case", "emacs-misc", ["echo one two three", M("b"), M("b"), M("b"), M("u"), M("l"), M("c"), ENTER])
+case("ctrl-underscore-undo-all", "emacs-misc", ["echo keep", " junk", C("_"), ENTER],
+     note="consecutive typed text is one undo unit: the undo empties the line")
+case("ctrl-underscore-undo-after-move", "emacs-misc", ["echo keep", C("a"), C("e"), " junk", C("_"), ENTER],
+     note="cursor movement does not split the undo unit either")
+case("ctrl-underscore-undo-after-delete", "emacs-misc", ["echo keepx", BS, " junk", C("_"), ENTER])
+case("alt-r-revert-recalled", "emacs-misc", ["echo original\r", UP, BS * 8, "changed", M("r"), ENTER])
+case("ctrl-v-literal-tab", "emacs-misc", ["echo a", C("v") + TAB, "b\r"])
+case("alt-hash-comment", "emacs-misc", ["echo commented", M("#")],
+     note="Alt-# (insert-comment) accepts the line with a leading #")
+case("ctrl-o-operate-and-get-next", "emacs-misc", ["echo o1\r", "echo o2\r", UP, UP, C("o"), ENTER])
+case("ctrl-l-clear-screen", "emacs-misc", ["echo kept", C("l"), " after\r"])
+case("ctrl-x-ctrl-u-undo", "emacs-misc", ["echo abc", BS, C("x") + C("u"), ENTER])
