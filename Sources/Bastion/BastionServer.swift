@@ -35,7 +35,7 @@ public final class BastionServer {
         serverLog.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
         let clock = SystemClock()
         let audit = try SQLiteAuditStore(path: server.auditDatabasePath, clock: clock)
-        let recordings = try RecordingFactory(settings: server)
+        let recordings = try RecordingFactory(settings: server, clock: clock)
         context = ServerContext(config: config, audit: audit, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings)
         _ = try MasterKey.load(path: server.masterKeyPath, create: false)
         for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {

@@ -11,11 +11,14 @@ final class RecordingFactory: Sendable {
     let directory: RecordingDirectory?
     let signer: RecordingSigner?
     let recordInput: Bool
+    /// Event times, flushes and checkpoints follow this clock.
+    let clock: any BastionClock
 
     /// Prepares the directory and signing key; fails (and the server does not start) when either
     /// is unusable. With recording switched off in config, creates nothing.
-    init(settings: ServerSettings) throws {
+    init(settings: ServerSettings, clock: any BastionClock) throws {
         recordInput = settings.recordInput
+        self.clock = clock
         guard settings.recordingEnabled else {
             directory = nil
             signer = nil
@@ -51,8 +54,9 @@ final class RecordingFactory: Sendable {
         // there is no echo, and stdin is data: it is recorded as it was relayed.
         options.input = !recordInput ? .off : (terminal == nil ? .verbatim : .masked)
         let path = directory.recordingPath(name: record.id)
+        let clock = self.clock
         let recorder = try SessionRecorder(
-            directory: directory, name: record.id, header: header, signer: signer, options: options,
+            directory: directory, name: record.id, header: header, signer: signer, options: options, clock: { clock.uptime() },
             onCheckpoint: { checkpoint in
                 try audit.checkpoint(session: record.id, path: path, offset: checkpoint.offset,
                                      sha256: checkpoint.sha256, signature: checkpoint.signature)
