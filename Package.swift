@@ -6,6 +6,9 @@ import PackageDescription
 // - Yams: the one YAML config file, with node positions for file:line errors.
 // - GRDB: the SQLite audit store (WAL, migrations in code).
 // libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
+// Small modules of our own, for jobs several modules share:
+// - SystemFiles: the one funnel for file system calls (EINTR, errno → error naming the file) and
+//   `ExclusiveFile`, how keys, vault entries and recordings are created (no clobbering, no symlinks).
 let package = Package(
     name: "bastion",
     platforms: [.macOS(.v14)],
@@ -21,16 +24,17 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "SystemFiles"),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "ShellParser"),
         .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
-        .target(name: "PTYRecorder", dependencies: ["SSHCrypto"]),
+        .target(name: "PTYRecorder", dependencies: ["SSHCrypto", "SystemFiles"]),
         .target(
             name: "Bastion",
             dependencies: [
-                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "Configuration", "ShellParser", "Policy", "PTYRecorder",
+                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "Configuration", "ShellParser", "Policy", "PTYRecorder", "SystemFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -49,6 +53,7 @@ let package = Package(
         .executableTarget(name: "RecorderBench", dependencies: ["PTYRecorder", "SSHCrypto"], path: "bench/recording/RecorderBench"),
         // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SystemFilesTests", dependencies: ["SystemFiles"]),
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
