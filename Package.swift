@@ -9,6 +9,8 @@ import PackageDescription
 // Small modules of our own, for jobs several modules share:
 // - SystemFiles: the one funnel for file system calls (EINTR, errno → error naming the file) and
 //   `ExclusiveFile`, how keys, vault entries and recordings are created (no clobbering, no symlinks).
+// - JSONEscaping: the one JSON string encoder (recording events, `bastion parse --json`); no
+//   imports at all, so ShellParser stays Foundation-free.
 let package = Package(
     name: "bastion",
     platforms: [.macOS(.v14)],
@@ -25,12 +27,13 @@ let package = Package(
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .target(name: "SystemFiles"),
+        .target(name: "JSONEscaping"),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "ShellParser"),
+        .target(name: "ShellParser", dependencies: ["JSONEscaping"]),
         .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
-        .target(name: "PTYRecorder", dependencies: ["SSHCrypto", "SystemFiles"]),
+        .target(name: "PTYRecorder", dependencies: ["JSONEscaping", "SSHCrypto", "SystemFiles"]),
         .target(
             name: "Bastion",
             dependencies: [
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Bastion", "Configuration", "Policy", "ShellParser", "PTYRecorder",
+                "Bastion", "Configuration", "JSONEscaping", "Policy", "ShellParser", "PTYRecorder",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +57,7 @@ let package = Package(
         // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SystemFilesTests", dependencies: ["SystemFiles"]),
+        .testTarget(name: "JSONEscapingTests", dependencies: ["JSONEscaping"]),
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),

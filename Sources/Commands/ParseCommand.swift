@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONEscaping
 import ShellParser
 
 /// `bastion parse`: how the shell parser reads a line — its status and every command it would run.
@@ -57,7 +58,7 @@ public struct ParseCommand: ParsableCommand {
                 ShellAnalyzer.analyze(bytes: bytes).writeJSON(into: &out)
             case .failure(let error):
                 out.append(contentsOf: #"{"error":{"line":\#(lineNumber),"offset":\#(error.offset),"message":"#.utf8)
-                LineAnalysis.writeJSONString(error.message, into: &out)
+                JSONStringEncoder.appendLiteral(error.message, to: &out)
                 out.append(contentsOf: "}}".utf8)
             }
             out.append(0x0A)

@@ -1,3 +1,4 @@
+import JSONEscaping
 import SSHCrypto
 import SystemFiles
 #if canImport(Glibc)
