@@ -49,7 +49,7 @@ public final class AsciicastWriter {
     private let checkpointFile: ExclusiveFile?
     private var buffer: [UInt8] = []
     /// Running SHA-256 of the file: checkpoints use it as they go, the signature at close.
-    private let sha256 = SHA256Hasher()
+    private let sha256 = MessageDigest<SHA256>()
     private var written = 0
     private var lastFlush: Double
     private var lastCheckpoint: Double
