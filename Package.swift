@@ -11,6 +11,8 @@ import PackageDescription
 //   `ExclusiveFile`, how keys, vault entries and recordings are created (no clobbering, no symlinks).
 // - JSONEscaping: the one JSON string encoder (recording events, `bastion parse --json`); no
 //   imports at all, so ShellParser stays Foundation-free.
+// - PlayCommands: the `bastion-play` command as a library (BastionPlayCLI only calls it), so tests
+//   run it in process, as Commands is for `bastion`.
 let package = Package(
     name: "bastion",
     platforms: [.macOS(.v14)],
@@ -49,10 +51,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "BastionCLI", dependencies: ["Commands"]),
-        .executableTarget(
-            name: "BastionPlayCLI",
+        .target(
+            name: "PlayCommands",
             dependencies: ["PTYRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "BastionPlayCLI", dependencies: ["PlayCommands"]),
         .executableTarget(name: "RecorderBench", dependencies: ["PTYRecorder", "SSHCrypto"], path: "bench/recording/RecorderBench"),
         // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
