@@ -8,7 +8,8 @@ import PackageDescription
 // libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
 // Small modules of our own, for jobs several modules share:
 // - SystemFiles: the one funnel for file system calls (EINTR, errno → error naming the file) and
-//   `ExclusiveFile`, how keys, vault entries and recordings are created (no clobbering, no symlinks).
+//   `ExclusiveFile`, how keys, vault entries and recordings are created (no clobbering, no symlinks);
+//   `OutputStreams`, where both command lines write, so tests capture it.
 // - JSONEscaping: the one JSON string encoder (recording events, `bastion parse --json`); no
 //   imports at all, so ShellParser stays Foundation-free.
 // - PlayCommands: the `bastion-play` command as a library (BastionPlayCLI only calls it), so tests
@@ -46,26 +47,27 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Bastion", "Configuration", "JSONEscaping", "Policy", "ShellParser", "PTYRecorder",
+                "Bastion", "Configuration", "JSONEscaping", "Policy", "ShellParser", "PTYRecorder", "SystemFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "BastionCLI", dependencies: ["Commands"]),
         .target(
             name: "PlayCommands",
-            dependencies: ["PTYRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["PTYRecorder", "SystemFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "BastionPlayCLI", dependencies: ["PlayCommands"]),
         .executableTarget(name: "RecorderBench", dependencies: ["PTYRecorder", "SSHCrypto"], path: "bench/recording/RecorderBench"),
-        // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target,
+        // and our commands in process with their output captured.
+        .target(name: "TestSupport", dependencies: ["SystemFiles"], path: "Tests/TestSupport"),
         .testTarget(name: "SystemFilesTests", dependencies: ["SystemFiles"]),
         .testTarget(name: "JSONEscapingTests", dependencies: ["JSONEscaping"]),
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
-        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto", "TestSupport"]),
-        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "TestSupport"]),
+        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "SystemFiles", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import PTYRecorder
+import SystemFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,12 +66,19 @@ public struct BastionPlay: ParsableCommand {
         if verify && allowedSigners == nil && key.isEmpty { throw ValidationError("--verify needs --allowed-signers FILE or --key PUBKEY") }
     }
 
-    /// Plays FILE, or lists, prints or verifies it.
+    /// Plays FILE, or lists, prints or verifies it, on the process's standard streams.
     public func run() throws {
+        try run(output: .standard)
+    }
+
+    /// Lists, prints or verifies FILE, writing to `output` (tests pass streams that capture).
+    /// Playing reads keys from the terminal and draws on descriptor 1 whatever `output` is; only
+    /// its warnings and errors go to `output`.
+    public func run(output: OutputStreams) throws {
         do {
-            if verify { return try runVerify() }
-            if list { return try runList() }
-            if cat { return try runCat() }
+            if verify { return try runVerify(output: output) }
+            if list { return try runList(output: output) }
+            if cat { return try runCat(output: output) }
             var options = PlaybackOptions()
             options.speed = speed
             options.idleLimit = idleLimit
@@ -80,56 +88,46 @@ public struct BastionPlay: ParsableCommand {
             guard input >= 0 else { throw RecordingError(.io, "no terminal to read keys from; use --cat to print") }
             let player = try RecordingPlayer(path: file, options: options, inputFD: input, outputFD: 1)
             let status = try player.run()
-            report(player.problems)
+            report(player.problems, to: output)
             if status != 0 { throw ExitCode(status) }
         } catch let error as RecordingError {
-            printError("bastion-play: \(error.message)")
+            printError("bastion-play: \(error.message)", to: output)
             throw ExitCode(1)
         }
     }
 
-    private func runVerify() throws {
+    private func runVerify(output: OutputStreams) throws {
         var signers = try AllowedSigners(keyLines: key.map { text in
             // A key line has blanks; anything else names a .pub file (first line used).
             text.contains(" ") ? text : String(try readText(text).split(separator: "\n").first ?? "")
         })
         if let allowedSigners { signers.merge(try AllowedSigners(text: try readText(allowedSigners))) }
         let report = try RecordingVerifier(trusted: signers).verify(path: file, signaturePath: signature)
-        print(report.summary)
-        for note in report.notes { print("  " + note) }
+        output.print(report.summary)
+        for note in report.notes { output.print("  " + note) }
         throw ExitCode(report.exitCode)
     }
 
-    private func runList() throws {
+    private func runList(output: OutputStreams) throws {
         let reader = try CommandListing.scan(path: file) { entry in
-            print(json ? CommandListing.jsonLine(entry) : CommandListing.humanLine(entry))
+            output.print(json ? CommandListing.jsonLine(entry) : CommandListing.humanLine(entry))
         }
-        report(reader.problems)
+        report(reader.problems, to: output)
     }
 
-    private func runCat() throws {
-        let reader = try RecordingCat.run(path: file, stdout: { writeAll(1, $0) }, stderr: { writeAll(2, $0) })
-        report(reader.problems)
+    /// Output events to standard output, `e` events to standard error; `OutputStreams.standard`
+    /// writes unbuffered, so the two interleave in event order.
+    private func runCat(output: OutputStreams) throws {
+        let reader = try RecordingCat.run(path: file, stdout: output.standardOutput, stderr: output.standardError)
+        report(reader.problems, to: output)
     }
 
-    private func report(_ problems: [AsciicastReader.Problem]) {
-        for problem in problems { printError("bastion-play: warning: \(problem)") }
+    private func report(_ problems: [AsciicastReader.Problem], to output: OutputStreams) {
+        for problem in problems { printError("bastion-play: warning: \(problem)", to: output) }
     }
 
-    private func printError(_ text: String) {
-        Array((PrintableText.escaped(text) + "\n").utf8).withUnsafeBytes { writeAll(2, $0) }
-    }
-
-    /// Writes everything (the player's own output is unbuffered, so stdout and stderr interleave
-    /// in event order).
-    private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < bytes.count, let base = bytes.baseAddress {
-            let n = write(fd, base + offset, bytes.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
-        }
+    private func printError(_ text: String, to output: OutputStreams) {
+        output.printError(PrintableText.escaped(text))
     }
 
     private func readText(_ path: String) throws -> String {
