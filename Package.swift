@@ -40,14 +40,14 @@ let package = Package(
         .target(
             name: "Bastion",
             dependencies: [
-                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "Configuration", "ShellParser", "Policy", "PTYRecorder", "SystemFiles",
+                "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(
             name: "Commands",
             dependencies: [
-                "Bastion", "Configuration", "JSONEscaping", "Policy", "ShellParser", "PTYRecorder", "SystemFiles",
+                "Bastion", "ConfigReader", "Configuration", "JSONEscaping", "Policy", "ShellParser", "SystemFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +68,6 @@ let package = Package(
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
-        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "SystemFiles", "TestSupport"]),
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"]),
     ]
 )
