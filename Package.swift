@@ -8,6 +8,14 @@ import PackageDescription
 // - swift-log: the operational log, with connection/session/identity as metadata and our
 //   control-character escaping in one LogHandler.
 // libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
+// Small modules of our own, for jobs several modules share:
+// - SystemFiles: the one funnel for file system calls (EINTR, errno → error naming the file) and
+//   `ExclusiveFile`, how keys, vault entries and recordings are created (no clobbering, no symlinks);
+//   `OutputStreams`, where both command lines write, so tests capture it.
+// - JSONEscaping: the one JSON string encoder (recording events, `bastion parse --json`); no
+//   imports at all, so ShellParser stays Foundation-free.
+// - PlayCommands: the `bastion-play` command as a library (BastionPlayCLI only calls it), so tests
+//   run it in process, as Commands is for `bastion`.
 let package = Package(
     name: "bastion",
     platforms: [.macOS(.v14)],
@@ -24,19 +32,20 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "SystemFiles"),
+        .target(name: "JSONEscaping"),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "ShellParser"),
+        .target(name: "ShellParser", dependencies: ["JSONEscaping"]),
         .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
-        .target(name: "PTYRecorder", dependencies: ["SSHCrypto"]),
+        .target(name: "PTYRecorder", dependencies: ["JSONEscaping", "SSHCrypto", "SystemFiles"]),
         // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
         .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
         .target(
             name: "Bastion",
             dependencies: [
-                "CLibSSH", "COpenSSL", "SSHCrypto", "ConfigReader", "Configuration", "ShellParser", "Policy", "PTYRecorder",
-                "SessionCore",
+                "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -44,24 +53,28 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Bastion", "Configuration", "Policy", "ShellParser", "PTYRecorder",
+                "Bastion", "ConfigReader", "Configuration", "JSONEscaping", "Policy", "ShellParser", "SystemFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "BastionCLI", dependencies: ["Commands"]),
-        .executableTarget(
-            name: "BastionPlayCLI",
-            dependencies: ["PTYRecorder", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        .target(
+            name: "PlayCommands",
+            dependencies: ["PTYRecorder", "SystemFiles", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(name: "BastionPlayCLI", dependencies: ["PlayCommands"]),
         .executableTarget(name: "RecorderBench", dependencies: ["PTYRecorder", "SSHCrypto"], path: "bench/recording/RecorderBench"),
-        // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Runs the real programs (ssh, sshd, ssh-keygen, bash, asciinema) for every test target,
+        // and our commands in process with their output captured.
+        .target(name: "TestSupport", dependencies: ["SystemFiles"], path: "Tests/TestSupport"),
+        .testTarget(name: "SystemFilesTests", dependencies: ["SystemFiles"]),
+        .testTarget(name: "JSONEscapingTests", dependencies: ["JSONEscaping"]),
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
-        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto", "TestSupport"]),
-        .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "TestSupport"]),
+        .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 internal import CLibSSH
 import Foundation
+import SystemFiles
 
 /// A libssh key (`ssh_key`), owned: freed on deinit.
 ///
@@ -46,15 +47,29 @@ final class LibSSHKey {
     }
 
     /// Writes the private key in OpenSSH format to a new file created 0600.
+    ///
+    /// libssh exports to memory and `ExclusiveFile` writes, rather than libssh writing the file:
+    /// its `fopen` would follow a symlink and overwrite, and would need the process-wide umask.
     func writePrivate(file: String) throws {
         let dir = (file as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]) }
-        let old = umask(0o077)
-        defer { umask(old) }
-        guard ssh_pki_export_privkey_file(raw, nil, nil, nil, file) == SSH_OK else {
+        var exported: UnsafeMutablePointer<CChar>?
+        guard ssh_pki_export_privkey_base64(raw, nil, nil, nil, &exported) == SSH_OK, let exported else {
             throw BastionError.badKey("cannot write private key '\(file)'")
         }
-        chmod(file, 0o600)
+        let length = strlen(exported)
+        var text = [UInt8](UnsafeRawBufferPointer(start: exported, count: length))
+        explicit_bzero(exported, length)
+        ssh_string_free_char(exported)
+        defer { wipe(&text) }
+        do {
+            let key = try ExclusiveFile(creating: file)
+            try key.write(text)
+            try key.sync()
+            try key.close()
+        } catch {
+            throw BastionError.badKey("cannot write private key '\(file)': \(error.reason)")
+        }
     }
 
     /// The key type name as in authorized_keys (`ssh-ed25519`, `ssh-rsa`, ...).

@@ -1,5 +1,6 @@
 import Foundation
 import SSHCrypto
+import SystemFiles
 
 /// The 32-byte key that encrypts every vault entry.
 ///
@@ -32,11 +33,14 @@ struct MasterKey {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         let key = try SecureRandom.bytes(count: 32)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw BastionError.masterKey("cannot create master key '\(path)': \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let written = key.withUnsafeBytes { write(fd, $0.baseAddress, 32) }
-        guard written == 32, fsync(fd) == 0 else { throw BastionError.masterKey("cannot write master key '\(path)'") }
+        do {
+            let file = try ExclusiveFile(creating: path)
+            try file.write(key)
+            try file.sync()
+            try file.close()
+        } catch {
+            throw BastionError.masterKey("cannot create master key '\(path)': \(error.reason)")
+        }
         return MasterKey(bytes: key)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SSHCrypto
+import SystemFiles
 
 /// Private keys for logging in to targets, stored encrypted with AES-256-GCM.
 ///
@@ -108,16 +109,20 @@ public struct Vault: Sendable {
         chmod(directory, 0o700)
     }
 
+    /// Writes `path` whole or not at all: a 0600 temporary file, synced, renamed over it (an
+    /// entry being replaced is never seen half-written).
     private func writePrivateFile(_ path: String, bytes: [UInt8]) throws {
         let tmp = path + ".tmp"
         unlink(tmp)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw BastionError.vault("cannot write '\(path)': \(String(cString: strerror(errno)))") }
-        let ok = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count } && fsync(fd) == 0
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
+        do {
+            let file = try ExclusiveFile(creating: tmp)
+            try file.write(bytes)
+            try file.sync()
+            try file.close()
+            try POSIX.retrying("rename", path: path) { rename(tmp, path) }
+        } catch {
             unlink(tmp)
-            throw BastionError.vault("cannot write '\(path)'")
+            throw BastionError.vault("cannot write '\(path)': \(error.reason)")
         }
     }
 }

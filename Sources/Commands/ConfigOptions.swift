@@ -2,6 +2,7 @@ import ArgumentParser
 import ConfigReader
 import Configuration
 import Foundation
+import SystemFiles
 
 /// `--config`, shared by every command that reads the bastion's configuration.
 public struct ConfigOptions: ParsableArguments {
@@ -10,26 +11,27 @@ public struct ConfigOptions: ParsableArguments {
 
     public init() {}
 
-    /// Loads the configuration; on any problem prints each with file:line:column and exits 2.
-    public func load(printWarnings: Bool = false) throws -> BastionConfig {
+    /// Loads the configuration; on any problem prints each with file:line:column (to `output`'s
+    /// standard error) and exits 2.
+    public func load(printWarnings: Bool = false, output: OutputStreams = .standard) throws -> BastionConfig {
         do {
             let loaded = try BastionConfig.load(file: config)
             if printWarnings {
-                for warning in loaded.warnings { FileHandle.standardError.write(Data("\(warning)\n".utf8)) }
+                for warning in loaded.warnings { output.printError("\(warning)") }
             }
             return loaded
         } catch let errors as ConfigErrors {
-            FileHandle.standardError.write(Data("\(errors)\n".utf8))
+            output.printError("\(errors)")
             throw ExitCode(2)
         } catch let error as ConfigError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            output.printError("\(error)")
             throw ExitCode(2)
         }
     }
 }
 
-/// Prints to standard error and exits with `code`.
-func fail(_ message: String, code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("bastion: \(message)\n".utf8))
+/// Prints `bastion: MESSAGE` to standard error and returns the exit code to throw.
+func fail(_ message: String, code: Int32 = 1, output: OutputStreams = .standard) -> ExitCode {
+    output.printError("bastion: \(message)")
     return ExitCode(code)
 }

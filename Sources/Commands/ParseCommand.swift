@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import JSONEscaping
 import ShellParser
+import SystemFiles
 
 /// `bastion parse`: how the shell parser reads a line — its status and every command it would run.
-public struct ParseCommand: ParsableCommand {
+public struct ParseCommand: RedirectableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "parse",
         abstract: "Show how bash would read a command line and every command it would run.",
@@ -35,18 +37,18 @@ public struct ParseCommand: ParsableCommand {
     }
 
     /// Prints the analysis of LINE, or of every standard input line with `--batch`.
-    public func run() throws {
+    public func run(output: OutputStreams) throws {
         if batch {
-            runBatch()
+            runBatch(output: output)
             return
         }
         let analysis = ShellAnalyzer.analyze(line.joined(separator: " "))
-        print(json ? analysis.json : ParseCommand.describe(analysis))
+        output.print(json ? analysis.json : ParseCommand.describe(analysis))
     }
 
     /// JSON Lines in, one JSON object out per line; a line that is not a JSON string gets
     /// `{"error":{"line":N,"offset":K,"message":...}}`.
-    private func runBatch() {
+    private func runBatch(output: OutputStreams) {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 16)
         var lineNumber = 0
@@ -57,16 +59,16 @@ public struct ParseCommand: ParsableCommand {
                 ShellAnalyzer.analyze(bytes: bytes).writeJSON(into: &out)
             case .failure(let error):
                 out.append(contentsOf: #"{"error":{"line":\#(lineNumber),"offset":\#(error.offset),"message":"#.utf8)
-                LineAnalysis.writeJSONString(error.message, into: &out)
+                JSONStringEncoder.appendLiteral(error.message, to: &out)
                 out.append(contentsOf: "}}".utf8)
             }
             out.append(0x0A)
             if out.count >= 1 << 16 {
-                FileHandle.standardOutput.write(Data(out))
+                output.write(out)
                 out.removeAll(keepingCapacity: true)
             }
         }
-        if !out.isEmpty { FileHandle.standardOutput.write(Data(out)) }
+        if !out.isEmpty { output.write(out) }
     }
 
     /// The analysis as text for people: status, then one command per line with its wrappers,

@@ -4,6 +4,7 @@ import Configuration
 import Foundation
 import Policy
 import ShellParser
+import SystemFiles
 
 /// `bastion policy`: check a policy, explain decisions, and replay history against it.
 public struct PolicyCommand: ParsableCommand {
@@ -27,8 +28,8 @@ extension PolicyCommand {
         var policy: String?
 
         /// The policy, or exit 2 after printing every problem with file:line:column.
-        func load(printWarnings: Bool = true) throws -> LoadedPolicy {
-            let loaded: LoadedPolicy = try exitingOnConfigErrors {
+        func load(printWarnings: Bool = true, output: OutputStreams) throws -> LoadedPolicy {
+            let loaded: LoadedPolicy = try exitingOnConfigErrors(output: output) {
                 switch (config, policy) {
                 case (let file?, nil): return try LoadedPolicy.load(file: file)
                 case (nil, let file?): return try LoadedPolicy.load(policyFile: file)
@@ -39,7 +40,7 @@ extension PolicyCommand {
                     throw ValidationError("give either --config or --policy, not both")
                 }
             }
-            if printWarnings { for warning in loaded.warnings { policyStandardError(warning.description) } }
+            if printWarnings { for warning in loaded.warnings { output.printError(warning.description) } }
             return loaded
         }
     }
@@ -89,19 +90,15 @@ extension PolicyCommand {
     }
 }
 
-private func policyStandardError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
 /// Runs `load`; configuration problems are printed (each with file:line:column) and exit 2.
-private func exitingOnConfigErrors<T>(_ load: () throws -> T) throws -> T {
+private func exitingOnConfigErrors<T>(output: OutputStreams, _ load: () throws -> T) throws -> T {
     do {
         return try load()
     } catch let errors as ConfigErrors {
-        policyStandardError(errors.description)
+        output.printError(errors.description)
         throw ExitCode(2)
     } catch let error as ConfigError {
-        policyStandardError(error.description)
+        output.printError(error.description)
         throw ExitCode(2)
     }
 }
@@ -110,17 +107,17 @@ private func exitingOnConfigErrors<T>(_ load: () throws -> T) throws -> T {
 
 extension PolicyCommand {
     /// `bastion policy check`: validate everything, print each problem, exit 2 on error.
-    struct Check: ParsableCommand {
+    struct Check: RedirectableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the policy: every problem with file:line:column; warns about rules that can never fire.")
 
         @OptionGroup var source: Source
 
-        func run() throws {
-            let loaded = try source.load(printWarnings: true)
+        func run(output: OutputStreams) throws {
+            let loaded = try source.load(printWarnings: true, output: output)
             let rules = loaded.config.roles.reduce(0) { $0 + $1.rules.count }
             let warnings = loaded.warnings.isEmpty ? "" : ", \(loaded.warnings.count) warning(s)"
-            print("policy ok: \(loaded.config.roles.count) role(s), \(rules) rule(s), guards: \(loaded.config.guards.keys.sorted().joined(separator: ", "))\(warnings)")
+            output.print("policy ok: \(loaded.config.roles.count) role(s), \(rules) rule(s), guards: \(loaded.config.guards.keys.sorted().joined(separator: ", "))\(warnings)")
         }
     }
 }
@@ -129,7 +126,7 @@ extension PolicyCommand {
 
 extension PolicyCommand {
     /// `bastion policy explain`: the decision on a line, the rule that fired, and why.
-    struct Explain: ParsableCommand {
+    struct Explain: RedirectableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Explain the decision on a command line for a user on a target.",
             discussion: """
@@ -152,8 +149,8 @@ extension PolicyCommand {
             if batch && !line.isEmpty { throw ValidationError("--batch reads lines from standard input; do not give one") }
         }
 
-        func run() throws {
-            let loaded = try source.load(printWarnings: false)
+        func run(output: OutputStreams) throws {
+            let loaded = try source.load(printWarnings: false, output: output)
             let engine = loaded.engine
             let labelMap = try policyParseLabels(labels)
             let subject = Subject(user: user, groups: policySplitGroups(groups))
@@ -162,9 +159,9 @@ extension PolicyCommand {
                 let text = (line.first == "--" ? Array(line.dropFirst()) : line).joined(separator: " ")
                 let decision = engine.decide(subject: subject, target: defaultTarget, line: text)
                 if json {
-                    print(policyJSONText(DecisionReport(line: text, decision: decision, target: defaultTarget.name, user: subject.user)))
+                    output.print(policyJSONText(DecisionReport(line: text, decision: decision, target: defaultTarget.name, user: subject.user)))
                 } else {
-                    print(policyDescribe(decision, line: text))
+                    output.print(policyDescribe(decision, line: text))
                 }
                 return
             }
@@ -175,9 +172,9 @@ extension PolicyCommand {
                     let who = Subject(user: request.user ?? subject.user, groups: request.groups ?? subject.groups)
                     let where_ = try request.target.map { try loaded.target(named: $0, labels: labelMap) } ?? defaultTarget
                     let decision = engine.decide(subject: who, target: where_, line: request.line)
-                    print(policyJSONText(DecisionReport(line: request.line, decision: decision, target: where_.name, user: who.user)))
+                    output.print(policyJSONText(DecisionReport(line: request.line, decision: decision, target: where_.name, user: who.user)))
                 } catch {
-                    print(policyJSONText(["error": "\(error)"]))
+                    output.print(policyJSONText(["error": "\(error)"]))
                 }
             }
         }
@@ -312,7 +309,7 @@ private func policyDescribe(_ decision: Decision, line: String) -> String {
 
 extension PolicyCommand {
     /// `bastion policy test`: replay past command lines, count outcomes, and list what changes.
-    struct Test: ParsableCommand {
+    struct Test: RedirectableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the policy over past command lines; with --against, list the lines whose decision changes.")
 
@@ -343,12 +340,12 @@ extension PolicyCommand {
             var changed: [Change]?
         }
 
-        func run() throws {
-            let loaded = try source.load(printWarnings: false)
+        func run(output: OutputStreams) throws {
+            let loaded = try source.load(printWarnings: false, output: output)
             let labelMap = try policyParseLabels(labels)
             let subject = Subject(user: user, groups: policySplitGroups(groups))
             let policyTarget = try loaded.target(named: target, labels: labelMap)
-            let old: LoadedPolicy? = try exitingOnConfigErrors { try against.map { try LoadedPolicy.load(file: $0) } }
+            let old: LoadedPolicy? = try exitingOnConfigErrors(output: output) { try against.map { try LoadedPolicy.load(file: $0) } }
             let oldTarget = try old.map { try $0.target(named: target, labels: labelMap) }
             let lines = try readHistory(history)
             let engine = loaded.engine
@@ -376,14 +373,14 @@ extension PolicyCommand {
             }
             if old != nil { summary.changed = changes }
             if json {
-                print(policyJSONText(summary))
+                output.print(policyJSONText(summary))
                 return
             }
-            print("\(summary.lines) line(s): \(summary.allow) allowed, \(summary.deny) denied, \(summary.escalate) escalated, \(summary.undecided) undecided (incomplete)")
+            output.print("\(summary.lines) line(s): \(summary.allow) allowed, \(summary.deny) denied, \(summary.escalate) escalated, \(summary.undecided) undecided (incomplete)")
             if old != nil {
-                print("\(changes.count) line(s) change against \(against ?? ""):")
+                output.print("\(changes.count) line(s) change against \(against ?? ""):")
                 for change in changes {
-                    print("  \(change.before) -> \(change.after)  [\(change.beforeRule ?? "default") -> \(change.afterRule ?? "default")]  \(change.line)")
+                    output.print("  \(change.before) -> \(change.after)  [\(change.beforeRule ?? "default") -> \(change.afterRule ?? "default")]  \(change.line)")
                 }
             }
         }
@@ -421,25 +418,25 @@ extension PolicyCommand {
         static let configuration = CommandConfiguration(
             commandName: "guard", abstract: "List or print the built-in guards.", subcommands: [List.self, Show.self])
 
-        struct List: ParsableCommand {
+        struct List: RedirectableCommand {
             static let configuration = CommandConfiguration(abstract: "List the built-in guards.")
-            func run() {
+            func run(output: OutputStreams) {
                 for name in BuiltinGuards.sources.keys.sorted() {
-                    print("\(name)\t\(BuiltinGuards.all[name]?.rules.count ?? 0) rules")
+                    output.print("\(name)\t\(BuiltinGuards.all[name]?.rules.count ?? 0) rules")
                 }
             }
         }
 
-        struct Show: ParsableCommand {
+        struct Show: RedirectableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Print a built-in guard in the configuration's rule syntax (copy it under 'guards:' to change it).")
             @Argument(help: "The guard's name.") var name: String
-            func run() throws {
+            func run(output: OutputStreams) throws {
                 guard let source = BuiltinGuards.sources[name] else {
                     throw ValidationError("no built-in guard '\(name)' (built in: \(BuiltinGuards.sources.keys.sorted().joined(separator: ", ")))")
                 }
-                print("# built-in guard '\(name)'; to change it, define 'guards: {\(name): ...}' in the policy")
-                print(source)
+                output.print("# built-in guard '\(name)'; to change it, define 'guards: {\(name): ...}' in the policy")
+                output.print(source)
             }
         }
     }

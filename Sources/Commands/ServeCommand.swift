@@ -1,8 +1,9 @@
 import ArgumentParser
 import Bastion
+import SystemFiles
 
 /// `bastion serve`: run the SSH server.
-public struct ServeCommand: ParsableCommand {
+public struct ServeCommand: RedirectableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Run the bastion SSH server.")
 
@@ -10,14 +11,15 @@ public struct ServeCommand: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
-        let config = try options.load(printWarnings: true)
+    /// Loads the configuration (exit 2 when it does not load) and serves until stopped.
+    public func run(output: OutputStreams) throws {
+        let config = try options.load(printWarnings: true, output: output)
         BastionLogHandler.bootstrap()
         do {
             let server = try BastionServer(config: config)
             try server.run()
         } catch let error as BastionError {
-            throw fail(error.description, code: 1)
+            throw fail(error.description, code: 1, output: output)
         }
     }
 }

@@ -1,4 +1,6 @@
+import JSONEscaping
 import SSHCrypto
+import SystemFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,11 +44,12 @@ public final class AsciicastWriter {
     private let onCheckpoint: ((RecordingCheckpoint) throws -> Void)?
     private let start: Double
 
-    private var fd: Int32
-    private var checkpointFD: Int32
+    private let file: ExclusiveFile
+    /// The `.cast.chk` sidecar; only signed recordings have checkpoints.
+    private let checkpointFile: ExclusiveFile?
     private var buffer: [UInt8] = []
     /// Running SHA-256 of the file: checkpoints use it as they go, the signature at close.
-    private let sha256 = SHA256Hasher()
+    private let sha256 = MessageDigest<SHA256>()
     private var written = 0
     private var lastFlush: Double
     private var lastCheckpoint: Double
@@ -80,33 +83,17 @@ public final class AsciicastWriter {
         start = clock()
         lastFlush = start
         lastCheckpoint = start
-        let flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW
-        fd = try SystemCall.retrying("create", path: path) { open(path, flags, 0o600) }
-        checkpointFD = -1
         do {
-            try SystemCall.retrying("chmod", path: path) { fchmod(fd, 0o600) }
-            if signer != nil {
-                let chk = checkpointPath
-                checkpointFD = try SystemCall.retrying("create", path: chk) { open(chk, flags, 0o600) }
-                try SystemCall.retrying("chmod", path: chk) { fchmod(checkpointFD, 0o600) }
-            }
-            buffer.reserveCapacity(options.bufferLimit + 4096)
-            var header = header
-            if let signer, header.bastion != nil { header.bastion?.signingKeyFingerprint = signer.publicKey.fingerprintSHA256 }
-            buffer.append(contentsOf: try header.encodedLine())
-            try flush()
+            file = try ExclusiveFile(creating: path)
+            checkpointFile = signer == nil ? nil : try ExclusiveFile(creating: checkpointPath)
         } catch {
-            Glibc.close(fd)
-            if checkpointFD >= 0 { Glibc.close(checkpointFD) }
-            throw error
+            throw RecordingError(error)
         }
-    }
-
-    deinit {
-        if !closed {
-            if fd >= 0 { Glibc.close(fd) }
-            if checkpointFD >= 0 { Glibc.close(checkpointFD) }
-        }
+        buffer.reserveCapacity(options.bufferLimit + 4096)
+        var header = header
+        if let signer, header.bastion != nil { header.bastion?.signingKeyFingerprint = signer.publicKey.fingerprintSHA256 }
+        buffer.append(contentsOf: try header.encodedLine())
+        try flush()
     }
 
     /// Seconds since the recording started, by the writer's clock (the offset stored with
@@ -154,17 +141,15 @@ public final class AsciicastWriter {
     /// After close (or a failure) the writer refuses further events.
     public func close() throws -> RecordingSummary {
         try checkUsable()
-        defer { closed = true; fd = -1; checkpointFD = -1 }
+        defer { closed = true }
         do {
             if !buffer.isEmpty { try writeBuffer() }
             try makeCheckpoint(now: clock(), final: true)
             let sha256Hex = Hex.encode(sha256.snapshot())
-            try SystemCall.retrying("fsync", path: path) { fsync(fd) }
-            try Self.closeChecked(&fd, path: path)
+            try Self.syncAndClose(file)
             var signaturePath: String?
-            if let signer {
-                try SystemCall.retrying("fsync", path: checkpointPath) { fsync(checkpointFD) }
-                try Self.closeChecked(&checkpointFD, path: checkpointPath)
+            if let signer, let checkpointFile {
+                try Self.syncAndClose(checkpointFile)
                 let armored = try signer.signFile(sha256: sha256.snapshot())
                 try Self.writeAtomically(Array(armored.utf8), to: self.signaturePath)
                 signaturePath = self.signaturePath
@@ -174,8 +159,8 @@ public final class AsciicastWriter {
                                     checkpointPath: signer == nil ? nil : checkpointPath, duration: lastTime)
         } catch let error as RecordingError {
             failure = error
-            if fd >= 0 { Glibc.close(fd) }
-            if checkpointFD >= 0 { Glibc.close(checkpointFD) }
+            try? file.close()
+            try? checkpointFile?.close()
             throw error
         }
     }
@@ -245,14 +230,13 @@ public final class AsciicastWriter {
         lastFlush = clock()
         guard !buffer.isEmpty else { return }
         do {
-            try buffer.withUnsafeBytes { bytes in
-                try SystemCall.writeAll(fd, bytes, path: path)
-                sha256.update(bytes)
-            }
-        } catch let error as RecordingError {
-            failure = error
-            throw error
+            try file.write(buffer)
+        } catch {
+            let failed = RecordingError(error)
+            failure = failed
+            throw failed
         }
+        buffer.withUnsafeBytes { sha256.update($0) }
         written += buffer.count
         buffer.removeAll(keepingCapacity: true)
     }
@@ -263,18 +247,20 @@ public final class AsciicastWriter {
     }
 
     private func makeCheckpoint(now: Double, final: Bool) throws {
-        guard let signer else { return }
+        guard let signer, let checkpointFile else { return }
         lastCheckpoint = now
         lastCheckpointOffset = written
         let digest = Hex.encode(sha256.snapshot())
         let statement = RecordingCheckpoint.statement(offset: written, sha256: digest, final: final)
         let checkpoint = RecordingCheckpoint(offset: written, sha256: digest, time: lastTime, final: final,
                                              signature: try signer.signCheckpoint(statement: statement))
+        let line = try checkpoint.sidecarLine()
         do {
-            try checkpoint.sidecarLine().withUnsafeBytes { try SystemCall.writeAll(checkpointFD, $0, path: checkpointPath) }
-        } catch let error as RecordingError {
-            failure = error
-            throw error
+            try checkpointFile.write(line)
+        } catch {
+            let failed = RecordingError(error)
+            failure = failed
+            throw failed
         }
         do { try onCheckpoint?(checkpoint) } catch {
             let wrapped = RecordingError(.checkpointSink, "cannot store a recording checkpoint: \(error)")
@@ -288,23 +274,28 @@ public final class AsciicastWriter {
         if closed { throw RecordingError(.closed, "the recording \(path) is already closed") }
     }
 
+    /// Replaces `target` whole: a temporary file is written, synced, and renamed over it.
     private static func writeAtomically(_ bytes: [UInt8], to target: String) throws {
         let temporary = target + ".tmp"
         unlink(temporary)
-        let fd = try SystemCall.retrying("create", path: temporary) {
-            open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        do {
+            let file = try ExclusiveFile(creating: temporary)
+            try file.write(bytes)
+            try file.sync()
+            try file.close()
+        } catch {
+            throw RecordingError(error)
         }
-        defer { Glibc.close(fd) }
-        try bytes.withUnsafeBytes { try SystemCall.writeAll(fd, $0, path: temporary) }
-        try SystemCall.retrying("fsync", path: temporary) { fsync(fd) }
         try SystemCall.retrying("rename", path: target) { rename(temporary, target) }
     }
 
-    /// Closes once (Linux closes the descriptor even when `close` reports an error).
-    private static func closeChecked(_ fd: inout Int32, path: String) throws {
-        let result = Glibc.close(fd)
-        fd = -1
-        if result != 0 { throw RecordingError.io("close", path: path, errno: errno) }
+    private static func syncAndClose(_ file: ExclusiveFile) throws(RecordingError) {
+        do {
+            try file.sync()
+            try file.close()
+        } catch {
+            throw RecordingError(error)
+        }
     }
 
     private static func syncDirectory(of path: String) {

@@ -61,7 +61,7 @@ struct CheckpointCursor {
     static func check(_ checkpoint: RecordingCheckpoint, trusted: AllowedSigners) -> CheckedCheckpoint? {
         for final in [checkpoint.final, !checkpoint.final] {
             let statement = RecordingCheckpoint.statement(offset: checkpoint.offset, sha256: checkpoint.sha256, final: final)
-            guard let key = try? SSHSignature.verify(armored: checkpoint.signature, sha512Digest: SHA512Hasher.hash(statement),
+            guard let key = try? SSHSignature.verify(armored: checkpoint.signature, sha512Digest: SHA512.hash(statement),
                                                      namespace: RecordingSigner.checkpointNamespace),
                   trusted.trusts(key, namespace: RecordingSigner.checkpointNamespace) else { continue }
             var corrected = checkpoint

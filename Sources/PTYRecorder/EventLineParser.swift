@@ -1,3 +1,5 @@
+import JSONEscaping
+
 /// A strict, allocation-light parser for asciicast v2 event lines `[number, "code", "data"]`,
 /// used instead of a general JSON parser because it runs once per line of files that may be
 /// gigabytes long. It never recurses and rejects trailing input.

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import SystemFiles
 
 /// Why a recording could not be written, read or verified.
 ///
@@ -41,8 +35,13 @@ public struct RecordingError: Error, Equatable, Sendable, CustomStringConvertibl
     /// `code: message`.
     public var description: String { "\(code.rawValue): \(message)" }
 
+    /// A failed system call (`io`), with the call's own message: `operation path: reason`.
+    init(_ error: SystemCallError) {
+        self.init(.io, error.description)
+    }
+
     static func io(_ operation: String, path: String, errno code: Int32) -> RecordingError {
-        RecordingError(.io, "\(operation) \(path): \(String(cString: strerror(code)))")
+        RecordingError(SystemCallError(operation, path: path, code: code))
     }
 
     static func malformed(_ message: String) -> RecordingError {

@@ -1,4 +1,5 @@
 import SSHCrypto
+import SystemFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -43,16 +44,23 @@ extension RecordingSigner {
     /// Rewrites a small public companion file (0644).
     private static func replacePublicFile(_ path: String, _ bytes: [UInt8]) throws {
         unlink(path)
-        let fd = try SystemCall.retrying("create", path: path) { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644) }
-        defer { close(fd) }
-        try bytes.withUnsafeBytes { try SystemCall.writeAll(fd, $0, path: path) }
+        do {
+            let file = try ExclusiveFile(creating: path, mode: 0o644)
+            try file.write(bytes)
+            try file.close()
+        } catch {
+            throw RecordingError(error)
+        }
     }
 
     private static func writeNew(_ path: String, _ bytes: [UInt8], mode: mode_t) throws {
-        let fd = try SystemCall.retrying("create", path: path) { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode) }
-        defer { close(fd) }
-        try SystemCall.retrying("chmod", path: path) { fchmod(fd, mode) }
-        try bytes.withUnsafeBytes { try SystemCall.writeAll(fd, $0, path: path) }
-        try SystemCall.retrying("fsync", path: path) { fsync(fd) }
+        do {
+            let file = try ExclusiveFile(creating: path, mode: mode)
+            try file.write(bytes)
+            try file.sync()
+            try file.close()
+        } catch {
+            throw RecordingError(error)
+        }
     }
 }

@@ -36,7 +36,7 @@ public struct RecordingSigner: Sendable {
     /// Armored SSHSIG over a checkpoint statement.
     func signCheckpoint(statement: [UInt8]) throws -> String {
         do {
-            return try SSHSignature.sign(sha512Digest: SHA512Hasher.hash(statement), namespace: Self.checkpointNamespace, key: key)
+            return try SSHSignature.sign(sha512Digest: SHA512.hash(statement), namespace: Self.checkpointNamespace, key: key)
         } catch {
             throw RecordingError(.signing, "cannot sign a recording checkpoint: \(error)")
         }

@@ -27,8 +27,8 @@ public struct RecordingVerifier {
         let armored = Self.readSmallFile(signatureFile, limit: 64 * 1024, notes: &notes)
         var cursor = try CheckpointCursor(checkpoints ?? .sidecar(path: path + ".chk"), notes: &notes)
 
-        let sha256 = SHA256Hasher()
-        let sha512 = SHA512Hasher()
+        let sha256 = MessageDigest<SHA256>()
+        let sha512 = MessageDigest<SHA512>()
         let fd = try SystemCall.retrying("open", path: path) { open(path, O_RDONLY | O_CLOEXEC) }
         defer { close(fd) }
         let chunkSize = 1 << 20

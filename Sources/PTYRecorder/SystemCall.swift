@@ -1,3 +1,4 @@
+import SystemFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -6,36 +7,24 @@ import Musl
 import Darwin
 #endif
 
-/// Funnels the system calls of this module through one place that retries `EINTR` and turns
-/// `errno` into a `RecordingError` naming the file.
+/// This module's system calls: the shared funnel (`POSIX`, which retries `EINTR`), with its
+/// errors turned into `RecordingError`s naming the file, so the recorder's callers see one
+/// error type.
 enum SystemCall {
     /// Runs `body` until it does not fail with `EINTR`; throws for any other failure (-1).
     @discardableResult
-    static func retrying<T: BinaryInteger>(_ operation: String, path: String, _ body: () -> T) throws -> T {
-        while true {
-            let result = body()
-            if result != -1 { return result }
-            let code = errno
-            if code == EINTR { continue }
-            throw RecordingError.io(operation, path: path, errno: code)
-        }
+    static func retrying<T: BinaryInteger>(_ operation: String, path: String, _ body: () -> T) throws(RecordingError) -> T {
+        do { return try POSIX.retrying(operation, path: path, body) } catch { throw RecordingError(error) }
     }
 
     /// Writes all of `bytes` to `fd`, looping over short writes.
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        guard var base = bytes.baseAddress else { return }
-        var remaining = bytes.count
-        while remaining > 0 {
-            let written = try retrying("write", path: path) { write(fd, base, remaining) }
-            if written == 0 { throw RecordingError(.io, "write \(path): no progress (disk full?)") }
-            base += written
-            remaining -= written
-        }
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(RecordingError) {
+        do { try POSIX.writeAll(fd, bytes, path: path) } catch { throw RecordingError(error) }
     }
 
     /// Reads up to `count` bytes into `buffer`; 0 means end of file.
-    static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int, path: String) throws -> Int {
-        try retrying("read", path: path) { read(fd, buffer, count) }
+    static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int, path: String) throws(RecordingError) -> Int {
+        do { return try POSIX.readSome(fd, into: buffer, count: count, path: path) } catch { throw RecordingError(error) }
     }
 
     /// Monotonic seconds, for event times that never go backwards when the wall clock is set.

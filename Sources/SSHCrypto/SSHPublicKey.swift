@@ -47,7 +47,7 @@ public struct SSHPublicKey: Sendable, Hashable, CustomStringConvertible {
     /// The fingerprint exactly as `ssh-keygen -l` prints it: `SHA256:` and the unpadded
     /// base64 of the SHA-256 of the blob.
     public var fingerprintSHA256: String {
-        let encoded = Base64.encode(SHA256Hasher.hash(blob))
+        let encoded = Base64.encode(SHA256.hash(blob))
         return "SHA256:" + encoded.prefix(while: { $0 != "=" })
     }
 

@@ -1,3 +1,5 @@
+import JSONEscaping
+
 extension LineAnalysis {
     /// The analysis as one line of JSON:
     /// `{"status":…,"error":{"offset":…,"message":…}?,"commands":[{"argv":[…],"dynamic":[…],"derived":…,
@@ -19,7 +21,7 @@ extension LineAnalysis {
             out.append(contentsOf: #"error","error":{"offset":"#.utf8)
             out.append(contentsOf: String(error.offset).utf8)
             out.append(contentsOf: #","message":"#.utf8)
-            LineAnalysis.writeJSONString(error.message, into: &out)
+            JSONStringEncoder.appendLiteral(error.message, to: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: #","commands":["#.utf8)
@@ -28,7 +30,7 @@ extension LineAnalysis {
             out.append(contentsOf: #"{"argv":["#.utf8)
             for (k, word) in command.argv.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                LineAnalysis.writeJSONString(word.text, into: &out)
+                JSONStringEncoder.appendLiteral(word.text, to: &out)
             }
             out.append(contentsOf: #"],"dynamic":["#.utf8)
             for (k, word) in command.argv.enumerated() {
@@ -40,19 +42,19 @@ extension LineAnalysis {
             out.append(contentsOf: #","via":["#.utf8)
             for (k, via) in command.via.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                LineAnalysis.writeJSONString(via, into: &out)
+                JSONStringEncoder.appendLiteral(via, to: &out)
             }
             out.append(contentsOf: #"],"redirects":["#.utf8)
             for (k, redirect) in command.redirects.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 out.append(contentsOf: #"{"op":"#.utf8)
-                LineAnalysis.writeJSONString(redirect.op, into: &out)
+                JSONStringEncoder.appendLiteral(redirect.op, to: &out)
                 if let fd = redirect.fd {
                     out.append(contentsOf: #","fd":"#.utf8)
                     out.append(contentsOf: String(fd).utf8)
                 }
                 out.append(contentsOf: #","target":"#.utf8)
-                LineAnalysis.writeJSONString(redirect.target.text, into: &out)
+                JSONStringEncoder.appendLiteral(redirect.target.text, to: &out)
                 out.append(contentsOf: #","dynamic":"#.utf8)
                 out.append(contentsOf: (redirect.target.isDynamic ? "true}" : "false}").utf8)
             }
@@ -70,28 +72,5 @@ extension LineAnalysis {
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)
-    }
-
-    /// Writes `string` as a JSON string literal: `"` and `\` escaped, control characters as `\n`,
-    /// `\t`, ... or `\u00XX`; everything else as UTF-8.
-    public static func writeJSONString(_ string: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in string.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
-            case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 0x08: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 0x00..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                        hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -22,13 +22,13 @@ import Testing
     @Test func listsCommands() throws {
         let fixture = try RecorderFixture()
         let path = try recording(fixture)
-        let text = ProgramRun.run(RecorderFixture.playBinary, ["--list", path])
+        let text = ProgramRun.play(["--list", path])
         #expect(text.status == 0, "\(text)")
         let lines = text.stdout.split(separator: "\n")
         #expect(lines.count == 2)
         #expect(lines[0].hasPrefix("0:01.000") && lines[0].contains("allow") && lines[0].contains("rule-one") && lines[0].hasSuffix("first-command"))
         #expect(lines[1].hasPrefix("1:00.000") && lines[1].contains("deny"))
-        let json = ProgramRun.run(RecorderFixture.playBinary, ["--list", "--json", path])
+        let json = ProgramRun.play(["--list", "--json", path])
         let objects = json.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         #expect(objects.count == 2)
         #expect(objects[1]["decision"] as? String == "deny" && objects[1]["rule"] as? String == "rule-two" && objects[1]["time"] as? Double == 60)
@@ -104,7 +104,8 @@ import Testing
 }
 
 @Suite struct CatTests {
-    /// --cat prints stdout events to stdout and exec stderr (`e`) events to stderr, filtered.
+    /// --cat prints stdout events to stdout and exec stderr (`e`) events to stderr, filtered
+    /// (the binary, so the two streams are the process's own descriptors).
     @Test func separatesStreams() throws {
         let fixture = try RecorderFixture()
         let recorder = try fixture.recorder(kind: "exec")

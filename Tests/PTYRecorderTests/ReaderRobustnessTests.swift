@@ -64,7 +64,7 @@ import Testing
             """)
         let header = try AsciicastReader(path: path).header
         #expect(header.bastion == nil && header.width == 100 && header.idleTimeLimit == 2.5)
-        let result = ProgramRun.run(RecorderFixture.playBinary, ["--cat", path])
+        let result = ProgramRun.play(["--cat", path])
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout == "hello\r\nworld\r\n")
     }

@@ -44,7 +44,7 @@ import Testing
         let summary = try closedRecording(fixture)
         let report = try RecordingVerifier(trusted: AllowedSigners(keys: [fixture.signer.publicKey])).verify(path: summary.path)
         #expect(report.outcome == .wholeFile, "\(report.notes)")
-        let cli = ProgramRun.run(RecorderFixture.playBinary, ["--verify", "--allowed-signers", fixture.allowedSignersPath, summary.path])
+        let cli = ProgramRun.play(["--verify", "--allowed-signers", fixture.allowedSignersPath, summary.path])
         #expect(cli.status == 0, "\(cli)")
         #expect(cli.stdout.hasPrefix("OK:"))
     }
@@ -64,7 +64,7 @@ import Testing
             return
         }
         #expect(after <= position && position < before)
-        let cli = ProgramRun.run(RecorderFixture.playBinary, ["--verify", "--key", fixture.signer.publicKey.authorizedKeysLine, summary.path])
+        let cli = ProgramRun.play(["--verify", "--key", fixture.signer.publicKey.authorizedKeysLine, summary.path])
         #expect(cli.status == 3, "\(cli)")
         #expect(cli.stdout.contains("between byte \(after) and byte \(before)"), "\(cli)")
     }
@@ -87,7 +87,7 @@ import Testing
         #expect(last.offset <= size)
         let report = try RecordingVerifier(trusted: AllowedSigners(keys: [fixture.signer.publicKey])).verify(path: path)
         #expect(report.outcome == .prefix(bytes: last.offset), "\(report.notes)")
-        let cli = ProgramRun.run(RecorderFixture.playBinary, ["--verify", "--allowed-signers", fixture.allowedSignersPath, path])
+        let cli = ProgramRun.play(["--verify", "--allowed-signers", fixture.allowedSignersPath, path])
         #expect(cli.status == 2, "\(cli)")
         #expect(cli.stdout.contains("0..<\(last.offset)"), "\(cli)")
     }

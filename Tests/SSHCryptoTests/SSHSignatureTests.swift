@@ -11,7 +11,7 @@ import Testing
         let key = try Ed25519PrivateKey.generate()
         let message = Array("{\"version\": 2}\n[0.5, \"o\", \"hello\"]\n".utf8)
         try keygen.write("rec.cast", bytes: message)
-        try keygen.write("rec.cast.sig", SSHSignature.sign(sha512Digest: SHA512Hasher.hash(message), namespace: Self.namespace, key: key))
+        try keygen.write("rec.cast.sig", SSHSignature.sign(sha512Digest: SHA512.hash(message), namespace: Self.namespace, key: key))
         try keygen.write("allowed_signers", "bastion \(key.publicKey.authorizedKeysLine)\n")
         let verify = ["-Y", "verify", "-f", "allowed_signers", "-I", "bastion", "-n", Self.namespace, "-s", "rec.cast.sig"]
         let accepted = try keygen.run(verify, stdin: message)
@@ -29,20 +29,20 @@ import Testing
         let keygen = try SSHKeygen()
         let key = try Ed25519PrivateKey.generate()
         let message = Array("[1.0, \"o\", \"sha256 signed\"]\n".utf8)
-        let armored = try SSHSignature.sign(digest: SHA256Hasher.hash(message), hash: .sha256, namespace: Self.namespace, key: key)
+        let armored = try SSHSignature.sign(digest: SHA256.hash(message), hash: .sha256, namespace: Self.namespace, key: key)
         try keygen.write("rec.cast", bytes: message)
         try keygen.write("rec.cast.sig", armored)
         try keygen.write("allowed_signers", "bastion \(key.publicKey.authorizedKeysLine)\n")
         let verify = ["-Y", "verify", "-f", "allowed_signers", "-I", "bastion", "-n", Self.namespace, "-s", "rec.cast.sig"]
         #expect(try keygen.run(verify, stdin: message).status == 0)
-        let signer = try SSHSignature.verify(armored: armored, namespace: Self.namespace) { $0 == .sha256 ? SHA256Hasher.hash(message) : nil }
+        let signer = try SSHSignature.verify(armored: armored, namespace: Self.namespace) { $0 == .sha256 ? SHA256.hash(message) : nil }
         #expect(signer == key.publicKey)
         var altered = message
         altered[2] ^= 1
         #expect(throws: SSHCryptoError.self) {
-            try SSHSignature.verify(armored: armored, namespace: Self.namespace) { $0 == .sha256 ? SHA256Hasher.hash(altered) : nil }
+            try SSHSignature.verify(armored: armored, namespace: Self.namespace) { $0 == .sha256 ? SHA256.hash(altered) : nil }
         }
-        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512Hasher.hash(message), namespace: Self.namespace) } throws: {
+        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512.hash(message), namespace: Self.namespace) } throws: {
             ($0 as? SSHCryptoError)?.code == .unsupportedAlgorithm
         }
     }
@@ -56,15 +56,15 @@ import Testing
         try keygen.write("data", bytes: message)
         try keygen.mustRun(["-Y", "sign", "-f", "signer", "-n", Self.namespace, "data"])
         let armored = try keygen.read("data.sig")
-        let signer = try SSHSignature.verify(armored: armored, sha512Digest: SHA512Hasher.hash(message), namespace: Self.namespace)
+        let signer = try SSHSignature.verify(armored: armored, sha512Digest: SHA512.hash(message), namespace: Self.namespace)
         #expect(signer == (try SSHPublicKey(authorizedKeysLine: keygen.read("signer.pub"))))
 
         var altered = message
         altered[0] ^= 0x20
-        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512Hasher.hash(altered), namespace: Self.namespace) } throws: {
+        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512.hash(altered), namespace: Self.namespace) } throws: {
             ($0 as? SSHCryptoError)?.code == .badSignature
         }
-        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512Hasher.hash(message), namespace: "file") } throws: {
+        #expect { try SSHSignature.verify(armored: armored, sha512Digest: SHA512.hash(message), namespace: "file") } throws: {
             ($0 as? SSHCryptoError)?.code == .namespaceMismatch
         }
     }
@@ -72,7 +72,7 @@ import Testing
     /// Flipping any single byte of our own signature blob makes verification fail (throw), never pass or crash.
     @Test func everyAlteredSignatureByteFails() throws {
         let key = try Ed25519PrivateKey.generate()
-        let digest = SHA512Hasher.hash(Array("data".utf8))
+        let digest = SHA512.hash(Array("data".utf8))
         let armored = try SSHSignature.sign(sha512Digest: digest, namespace: Self.namespace, key: key)
         #expect(try SSHSignature.verify(armored: armored, sha512Digest: digest, namespace: Self.namespace) == key.publicKey)
         let blob = try Base64.dearmor(armored, label: "SSH SIGNATURE")

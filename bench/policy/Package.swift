@@ -8,7 +8,8 @@ let package = Package(
     dependencies: [.package(url: "https://github.com/jpsim/Yams", from: "6.0.0")],
     targets: [
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "ShellParser"),
+        .target(name: "JSONEscaping"),
+        .target(name: "ShellParser", dependencies: ["JSONEscaping"]),
         .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
         .executableTarget(name: "PolicyBench", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
     ]

@@ -1,12 +1,32 @@
 import Foundation
+import PlayCommands
+import SystemFiles
 import TestSupport
 
 typealias ProgramResult = RunResult
 
-/// Runs the player and other programs for the tests, through the shared `ProcessRunner`.
+/// Runs the player and other programs for the tests, through the shared `ProcessRunner`, and
+/// the player's command in process where no terminal or separate descriptors are needed.
 enum ProgramRun {
     static func run(_ executable: String, _ arguments: [String], timeout: Int = 60) -> ProgramResult {
         ProcessRunner.run([executable] + arguments, timeout: timeout)
+    }
+
+    /// `bastion-play ARGUMENTS` run in this process as `main` runs it: a thrown error prints its
+    /// message (to standard output only for help) and becomes ArgumentParser's exit code.
+    static func play(_ arguments: [String]) -> ProgramResult {
+        InProcessRun.run { output in
+            do {
+                let command = try BastionPlay.parse(arguments)
+                try command.run(output: output)
+                return 0
+            } catch {
+                let message = BastionPlay.fullMessage(for: error)
+                let status = BastionPlay.exitCode(for: error).rawValue
+                if !message.isEmpty { status == 0 ? output.print(message) : output.printError(message) }
+                return status
+            }
+        }
     }
 
     /// Runs a command in a fresh pseudo-terminal (Python's pty module), sends `steps` (seconds

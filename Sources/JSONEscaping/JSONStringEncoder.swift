@@ -1,10 +1,15 @@
-/// Encodes a byte stream as the body of a JSON string, one chunk at a time.
+/// Encodes a byte stream as the body of a JSON string, one chunk at a time; the one JSON string
+/// encoder of the project (recording events, `bastion parse --json`).
 ///
 /// The relay hands over whatever a `read` returned, so a UTF-8 sequence may be split between
 /// two chunks: the incomplete tail is carried into the next chunk instead of being written
 /// as garbage. Bytes that are not valid UTF-8 (stray continuation bytes, overlong forms,
 /// surrogates, code points above U+10FFFF) become U+FFFD, so every event is valid JSON.
-struct JSONStringEncoder {
+///
+/// The output is stable byte for byte, since recordings are signed: `"` and `\` escaped,
+/// `\b \f \n \r \t` for those controls, `\u00xx` (lower-case hex) for the other controls,
+/// everything else (DEL and valid UTF-8 included) as it is.
+public struct JSONStringEncoder {
     /// Bytes of a sequence begun in an earlier chunk (at most 3).
     private var carry: (UInt8, UInt8, UInt8) = (0, 0, 0)
     private var carryCount = 0
@@ -19,15 +24,15 @@ struct JSONStringEncoder {
         out.append(0xBD)
     }
 
-    /// True when a sequence started in an earlier chunk is still incomplete.
-    var hasCarry: Bool { carryCount > 0 }
+    /// Starts a string with nothing carried.
+    public init() {}
 
     /// Appends the escaped form of `bytes` to `out` (without quotes).
     ///
     /// Runs of bytes that need no escaping (printable ASCII other than `"` and `\`, and valid
     /// multi-byte sequences) are copied in one `append`, which keeps the relay's per-chunk cost
     /// close to a `memcpy`.
-    mutating func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    public mutating func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         var index = 0
         let count = bytes.count
         if carryCount > 0 {
@@ -92,7 +97,7 @@ struct JSONStringEncoder {
     }
 
     /// Writes U+FFFD for a sequence left incomplete at the end of the stream.
-    mutating func finish(to out: inout [UInt8]) {
+    public mutating func finish(to out: inout [UInt8]) {
         if carryCount > 0 {
             Self.appendReplacement(to: &out)
             carryCount = 0
@@ -190,7 +195,7 @@ struct JSONStringEncoder {
     }
 
     /// True when `bytes` are valid UTF-8 (checked without building a String).
-    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+    public static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBufferPointer { buffer in
             var index = 0
             let count = buffer.count
@@ -209,14 +214,20 @@ struct JSONStringEncoder {
     }
 
     /// The JSON string literal (with quotes) of a Swift string.
-    static func literal(_ text: String) -> [UInt8] {
-        var out: [UInt8] = [0x22]
-        var encoder = JSONStringEncoder()
-        var utf8 = Array(text.utf8)
-        utf8.withUnsafeBytes { encoder.append($0, to: &out) }
-        encoder.finish(to: &out)
-        utf8.removeAll()
-        out.append(0x22)
+    public static func literal(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        appendLiteral(text, to: &out)
         return out
+    }
+
+    /// Appends the JSON string literal (with quotes) of a Swift string to `out`.
+    public static func appendLiteral(_ text: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        var encoder = JSONStringEncoder()
+        var text = text
+        // A native string is contiguous UTF-8 already, so this does not copy.
+        text.withUTF8 { encoder.append(UnsafeRawBufferPointer($0), to: &out) }
+        encoder.finish(to: &out)
+        out.append(0x22)
     }
 }

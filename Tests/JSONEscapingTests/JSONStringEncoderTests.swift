@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import PTYRecorder
+@testable import JSONEscaping
 
 @Suite struct JSONStringEncoderTests {
     private func encode(_ chunks: [[UInt8]]) -> String? {
@@ -35,6 +35,19 @@ import Testing
     @Test func controlCharactersAreEscaped() {
         let all = (0..<0x20).map { UInt8($0) } + Array("\"\\\u{7F}".utf8)
         #expect(encode([all]) == String(decoding: all, as: UTF8.self))
+    }
+
+    /// Every ASCII byte has one fixed spelling (signed recordings and `parse --json` depend on
+    /// it): short escapes where JSON has them, lower-case `\u00xx` for other controls.
+    @Test func asciiSpellingIsFixed() {
+        let short: [UInt8: String] = [0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: "\\\"", 0x5C: "\\\\"]
+        for byte in UInt8(0)..<0x80 {
+            let expected = short[byte] ?? (byte < 0x20 ? "\\u00" + String(format: "%02x", byte) : String(UnicodeScalar(byte)))
+            #expect(JSONStringEncoder.literal(String(UnicodeScalar(byte))) == Array("\"\(expected)\"".utf8), "byte \(byte)")
+        }
+        var out = Array("x".utf8)
+        JSONStringEncoder.appendLiteral("é\u{1F600}\u{7F}", to: &out)
+        #expect(out == Array("x\"é\u{1F600}\u{7F}\"".utf8))
     }
 }
 

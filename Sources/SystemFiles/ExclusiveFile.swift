@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file this process has just created, open for writing: how keys, vault entries and
+/// recordings are written.
+///
+/// The file is created with `O_CREAT | O_EXCL | O_NOFOLLOW`, so an existing file is never
+/// clobbered and a symlink planted in its place is never followed; `O_CLOEXEC` keeps it from
+/// leaking into child processes. Its mode is set exactly (not narrowed by the umask), and
+/// writes are complete. A file that replaces another is created under a temporary name and
+/// renamed over it by the caller. The descriptor is closed by `close()` or when the object goes.
+public final class ExclusiveFile {
+    /// The file's path.
+    public let path: String
+    /// The open descriptor, or -1 once closed.
+    public private(set) var descriptor: Int32
+
+    /// Creates `path`, which must not exist, with exactly `mode` (0600 unless the file is public).
+    public init(creating path: String, mode: mode_t = 0o600) throws(SystemCallError) {
+        self.path = path
+        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        descriptor = try POSIX.retrying("create", path: path) { open(path, flags, mode) }
+        let fd = descriptor
+        try POSIX.retrying("chmod", path: path) { fchmod(fd, mode) }
+    }
+
+    deinit {
+        if descriptor >= 0 { _ = Self.closeDescriptor(descriptor) }
+    }
+
+    /// Appends all of `bytes`.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemCallError) {
+        try POSIX.writeAll(descriptor, bytes, path: path)
+    }
+
+    /// Appends all of `bytes`.
+    public func write(_ bytes: [UInt8]) throws(SystemCallError) {
+        // `withUnsafeBytes` only rethrows untyped errors, so the error travels out as a Result.
+        try bytes.withUnsafeBytes { buffer in Result { () throws(SystemCallError) in try write(buffer) } }.get()
+    }
+
+    /// Flushes the file to disk (`fsync`).
+    public func sync() throws(SystemCallError) {
+        let fd = descriptor
+        try POSIX.retrying("fsync", path: path) { fsync(fd) }
+    }
+
+    /// Closes the file; later calls do nothing. Not retried on `EINTR`: Linux has closed the
+    /// descriptor even when `close` reports an error, and a retry could close another file.
+    public func close() throws(SystemCallError) {
+        guard descriptor >= 0 else { return }
+        let fd = descriptor
+        descriptor = -1
+        if Self.closeDescriptor(fd) != 0 { throw SystemCallError("close", path: path, code: errno) }
+    }
+
+    private static func closeDescriptor(_ fd: Int32) -> Int32 {
+        #if canImport(Glibc)
+        Glibc.close(fd)
+        #elseif canImport(Musl)
+        Musl.close(fd)
+        #elseif canImport(Darwin)
+        Darwin.close(fd)
+        #endif
+    }
+}
