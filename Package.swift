@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "PTYRecorder", dependencies: ["JSONEscaping", "SSHCrypto", "SystemFiles"]),
         // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
         .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
+        // Interactive interception: the shell integration, markers, and the decision of every typed line. No I/O.
+        .target(name: "Interception", dependencies: ["SessionCore", "Policy", "ShellParser"]),
         .target(
             name: "Bastion",
             dependencies: [
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
+        .testTarget(name: "InterceptionTests", dependencies: ["Interception", "SessionCore", "Policy", "PTYRecorder"]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),

@@ -18,6 +18,10 @@ public struct CommandMarker: Codable, Equatable, Sendable {
     public var role: String?
     /// The reason given to the user, if any.
     public var reason: String?
+    /// How an interactive line was known (`integration`, `screen`); absent for exec requests.
+    public var how: String?
+    /// Present and true when the bastion could not see the line exactly.
+    public var uncertain: Bool?
 
     /// Creates a command marker.
     public init(line: String, decision: String, rule: String?, role: String? = nil, reason: String? = nil) {

@@ -22,6 +22,12 @@ public struct CommandAudit: Equatable, Sendable {
     public var rule: String?
     /// What the person was told.
     public var message: String?
+    /// `exec` (an exec request) or `interactive` (a line typed in a shell).
+    public var source: String = "exec"
+    /// How an interactive line was known: `integration` or `screen`.
+    public var how: String?
+    /// True when the bastion could not see the line exactly.
+    public var uncertain = false
 
     /// A command row.
     public init(session: String, offset: Double, line: String, decision: String, role: String?, rule: String?, message: String?) {

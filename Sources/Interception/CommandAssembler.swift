@@ -1,0 +1,106 @@
+import ShellParser
+
+/// Turns what readline accepts, one buffer per Enter, into the commands bash will run: a
+/// continuation line joins the lines before it until ShellParser says the command is complete,
+/// and a pasted buffer of many lines splits into one command per complete part, in order.
+///
+/// The text of each command is what bash puts in its history with `cmdhist` and `lithist`:
+/// lines joined by newlines, a backslash-newline continuation removed, a here-document's text
+/// ending with a newline.
+struct CommandAssembler: Sendable {
+    /// One complete command found in a buffer.
+    struct Command: Equatable, Sendable {
+        /// The command as bash records it.
+        var text: String
+        /// How many physical lines of the current buffer it used (earlier pending lines excluded).
+        var linesOfBuffer: Int
+    }
+
+    /// Physical lines of a command bash is still reading (it showed PS2).
+    private(set) var pending: [String] = []
+
+    /// Whether bash is in the middle of a multi-line command.
+    var isContinuing: Bool { !pending.isEmpty }
+
+    /// Forgets a pending command (a new primary prompt: it ran, or was cancelled).
+    mutating func reset() { pending = [] }
+
+    /// Splits one accepted buffer. Returns the complete commands in order; what remains
+    /// incomplete stays pending (bash asks for more).
+    mutating func accept(_ buffer: String) -> [Command] {
+        var lines = Self.physicalLines(buffer)
+        // A pasted block ending in a newline gives a last empty line that bash does not read as one.
+        if lines.count > 1, lines.last == "" { lines.removeLast() }
+        var commands: [Command] = []
+        var used = 0
+        for (index, line) in lines.enumerated() {
+            let cleaned = line.utf8.last == 0x0D ? String(decoding: line.utf8.dropLast(), as: UTF8.self) : line
+            pending.append(cleaned)
+            let joined = pending.joined(separator: "\n")
+            if pending == [""] {
+                // An empty line outside a command: bash reads nothing, records nothing.
+                pending = []
+                used = index + 1
+                continue
+            }
+            let analysis = ShellAnalyzer.analyze(joined)
+            if analysis.status == .incomplete { continue }
+            commands.append(Command(text: Self.historyText(pending, analysis: analysis), linesOfBuffer: index + 1 - used))
+            used = index + 1
+            pending = []
+        }
+        return commands
+    }
+
+    /// The buffer's lines (split on LF bytes: Swift reads CR LF as one character).
+    static func physicalLines(_ buffer: String) -> [String] {
+        buffer.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The text bash records for a command made of these physical lines.
+    static func historyText(_ lines: [String], analysis: LineAnalysis) -> String {
+        var text = ""
+        var quote: Character?
+        for (index, line) in lines.enumerated() {
+            var current = line
+            quote = Self.quoteState(after: current, startingIn: quote)
+            let continues = index < lines.count - 1
+            if continues, quote == nil, Self.endsWithContinuation(current) {
+                current.removeLast()
+                text += current
+            } else {
+                text += current + (continues ? "\n" : "")
+            }
+        }
+        let hasHereDocument = analysis.commands.contains { $0.redirects.contains { $0.op.hasPrefix("<<") && $0.op != "<<<" } }
+        if hasHereDocument && lines.count > 1 { text += "\n" }
+        return text
+    }
+
+    /// Whether a line ends in an unescaped backslash.
+    private static func endsWithContinuation(_ line: String) -> Bool {
+        var count = 0
+        for c in line.reversed() {
+            guard c == "\\" else { break }
+            count += 1
+        }
+        return count % 2 == 1
+    }
+
+    /// The quote a line leaves open (single or double), given the one it started in.
+    private static func quoteState(after line: String, startingIn start: Character?) -> Character? {
+        var quote = start
+        var escaped = false
+        for c in line {
+            if escaped { escaped = false; continue }
+            switch (quote, c) {
+            case (nil, "\\"), ("\"", "\\"): escaped = true
+            case (nil, "'"): quote = "'"
+            case (nil, "\""): quote = "\""
+            case ("'", "'"), ("\"", "\""): quote = nil
+            default: break
+            }
+        }
+        return quote
+    }
+}

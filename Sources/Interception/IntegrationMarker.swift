@@ -1,0 +1,96 @@
+/// One marker the integrated shell printed in a private OSC sequence.
+public enum IntegrationMarker: Equatable, Sendable {
+    /// The integration is installed (end of the rc file).
+    case ready
+    /// The shell cannot be integrated (too old); the reason.
+    case unsupported(String)
+    /// The shell's aliases changed: name → value.
+    case aliases([String: String])
+    /// Enter was pressed: the exact readline buffer, before history expansion. `historyExpansion`
+    /// is true when bash's `histexpand` is on.
+    case check(nonce: String, historyExpansion: Bool, line: [UInt8])
+    /// The history-expanded text of a line the bastion asked to see again (from `PS0`).
+    case expanded(nonce: String, line: [UInt8])
+    /// A command is about to run (`PS0`).
+    case commandStart
+    /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status.
+    case prompt(status: Int)
+    /// A continuation prompt is shown (`PS2`).
+    case continuation
+    /// A marker with our OSC number that the bastion did not issue (wrong token, unknown
+    /// kind, too long): never trusted.
+    case foreign
+
+    /// Parses the marker's payload (what follows `TOKEN;`).
+    init(payload: ArraySlice<UInt8>) {
+        var fields = payload.split(separator: UInt8(ascii: ";"), maxSplits: 3, omittingEmptySubsequences: false).map { Array($0) }
+        guard let kind = fields.first.map({ String(decoding: $0, as: UTF8.self) }) else { self = .foreign; return }
+        fields.removeFirst()
+        switch (kind, fields.count) {
+        case ("R", 0): self = .ready
+        case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
+        case ("S", 0): self = .commandStart
+        case ("2", 0): self = .continuation
+        case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
+        case ("A", _):
+            let text = Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")])))
+            var table: [String: String] = [:]
+            for entry in text.split(separator: 0x1F) {
+                guard let eq = entry.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                table[String(decoding: entry[entry.startIndex..<eq], as: UTF8.self)] = String(decoding: entry[(eq + 1)...], as: UTF8.self)
+            }
+            self = .aliases(table)
+        case ("C", 3):
+            self = .check(nonce: String(decoding: fields[0], as: UTF8.self), historyExpansion: fields[1].contains(UInt8(ascii: "H")),
+                          line: Self.unescape(fields[2]))
+        case ("X", 2), ("X", 3):
+            let text = fields.dropFirst().joined(separator: [UInt8(ascii: ";")])
+            self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), line: Self.unescape(Array(text)))
+        default:
+            self = .foreign
+        }
+    }
+
+    /// Reverses the rc's escaping: `\\`, `\e`, `\a`, `\n`, `\r`.
+    static func unescape(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(UInt8(ascii: "\\")) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                switch bytes[i + 1] {
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case UInt8(ascii: "e"): out.append(0x1B)
+                case UInt8(ascii: "a"): out.append(0x07)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                default: out.append(b); out.append(bytes[i + 1])
+                }
+                i += 2
+            } else {
+                out.append(b)
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// Escapes a line the way the rc does, for a replacement buffer in a verdict.
+    static func escape(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 8)
+        for b in bytes {
+            switch b {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x1B: out += [0x5C, UInt8(ascii: "e")]
+            case 0x07: out += [0x5C, UInt8(ascii: "a")]
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+            case 0x0D: out += [0x5C, UInt8(ascii: "r")]
+            default: out.append(b)
+            }
+        }
+        return out
+    }
+}

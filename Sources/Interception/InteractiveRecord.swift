@@ -1,0 +1,40 @@
+import SessionCore
+
+/// How the bastion knew an interactive line.
+public enum LineSource: String, Sendable, Equatable {
+    /// The shell integration handed over readline's buffer.
+    case integration
+    /// Read off the terminal model at Enter (no integration: a nested shell, `sh`, a device).
+    case screen
+}
+
+/// One decided interactive line, for the audit store and the recording.
+public struct InteractiveRecord: Sendable {
+    /// The decision, with its audit row and marker.
+    public var decision: GateDecision
+    /// How the line was known.
+    public var how: LineSource
+    /// True when the bastion could not see the line exactly.
+    public var uncertain: Bool
+}
+
+/// What a role does when the bastion can no longer verify the lines of a session.
+public enum UnverifiedLines: String, Sendable, Equatable {
+    /// Read lines off the terminal model and mark each record uncertain.
+    case screen
+    /// End the session with a message.
+    case end
+}
+
+/// A model of the person's terminal, fed with the target's output: reads the line being typed
+/// when there is no integration.
+public protocol ScreenReading: AnyObject {
+    /// The target's output, as the client's terminal shows it.
+    func feed(_ bytes: UnsafeRawBufferPointer)
+    /// The person starts typing here: remember the position (the end of the prompt).
+    func markInputStart()
+    /// The text from the remembered position to the end of the input (soft wraps joined).
+    func inputLine() -> String?
+    /// True while a full-screen program uses the alternate screen.
+    var isAlternateScreen: Bool { get }
+}

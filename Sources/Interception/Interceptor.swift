@@ -1,0 +1,434 @@
+import Policy
+import SessionCore
+
+/// Decides every line typed in an interactive shell before the shell runs it.
+///
+/// Sits between the person's keystrokes and the shell, and between the shell's output and the
+/// person. With the shell integration (``ShellIntegration``), readline hands each accepted
+/// buffer to the bastion in a marker and waits for the verdict on the verdict channel; the
+/// interceptor assembles continuation lines and pastes into the commands bash will run,
+/// decides each with the gate, and answers: run it, discard it, run only the allowed part of a
+/// paste, or cancel the pending multi-line command. While a verdict is pending, the person's
+/// further input is held, so the rest of a paste never reaches the shell undecided.
+///
+/// When the integration is lost (a nested shell, `exec sh`, tampering with the bindings, a
+/// marker it did not issue, a command that started undecided), the role decides: read lines off
+/// the terminal model and mark them uncertain, or end the session. Pure: no I/O; the driver
+/// performs the ``InterceptorOutput``.
+public struct Interceptor {
+    /// Decides one command text (the gate, bound to the person and the target).
+    public typealias Decide = (String) -> GateDecision
+
+    private enum Mode: Equatable {
+        /// The rc has not finished yet.
+        case starting
+        /// Lines come from the integration.
+        case integrated
+        /// A nested shell runs inside the integrated one: its lines are read from the screen
+        /// until the integrated prompt returns.
+        case nested
+        /// The integration is gone: lines are read from the screen.
+        case unverified
+    }
+
+    private enum ShellState: Equatable {
+        /// Readline is reading a line (primary or continuation prompt).
+        case prompt
+        /// An Enter was sent at the prompt; its check has not arrived yet.
+        case awaitingCheck(since: Double)
+        /// A verdict was given at `since`: a command starts, or a prompt follows.
+        case accepted(since: Double)
+        /// A command runs since `since`: input is the program's (or type-ahead).
+        case running(since: Double)
+        /// A refused continuation: waiting for PS2 to send Ctrl-C.
+        case cancelling
+    }
+
+    private var mode: Mode = .starting
+    private var shell: ShellState = .prompt
+    private var markers: MarkerScanner
+    private var keys = KeystrokeScanner()
+    private var assembler = CommandAssembler()
+    private var aliases: [String: String] = [:]
+    private var held: [UInt8] = []
+    private var holding = false
+    /// A line allowed for now whose history expansion is checked at PS0: the check's nonce.
+    private var expansionNonce: String?
+    /// What the last allowed line will do to the session once it runs.
+    private var pendingRisk: ShellRisk = .none
+    /// Screen mode: an Enter waits here until the echo has settled and the line is read.
+    private var screenEnter: (since: Double, bytes: [UInt8])?
+    private var lineStarted = false
+    private var lastOutput: Double = 0
+    private let onUnverified: UnverifiedLines
+    private let screen: ScreenReading?
+    private let decide: Decide
+
+    /// How long an Enter waits for its check before the held input is let go.
+    public static let checkPatience = 2.0
+    /// How long input typed behind an allowed line waits for the prompt before it goes to the
+    /// running program (which may be reading it). Until then a denied line can still stop it.
+    public static let programPatience = 1.0
+    /// How long the screen must be quiet after an Enter before the line is read off it.
+    public static let screenSettle = 0.05
+
+    /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
+    /// the integration is lost, `decide` is the command gate.
+    public init(integration: ShellIntegration?, onUnverified: UnverifiedLines, screen: ScreenReading?, decide: @escaping Decide) {
+        markers = MarkerScanner(token: integration?.token ?? "")
+        self.onUnverified = onUnverified
+        self.screen = screen
+        self.decide = decide
+        if integration == nil { mode = .unverified }
+    }
+
+    /// Whether lines are currently known exactly (the integration is in place).
+    public var isVerified: Bool { mode == .integrated || mode == .starting }
+
+    // MARK: Input
+
+    /// The person typed `chunk` at time `now` (monotonic seconds).
+    public mutating func clientInput(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
+        var out = InterceptorOutput()
+        let (bytes, enter) = keys.scan(chunk)
+        receive(bytes, enter: enter, now: now, into: &out)
+        if out.toTarget.count == chunk.count, out.toTarget.elementsEqual(chunk) { out.forwardChunkUnchanged = true }
+        return out
+    }
+
+    private mutating func receive(_ bytes: [UInt8], enter: Int?, now: Double, into out: inout InterceptorOutput) {
+        if holding || screenEnter != nil {
+            held += bytes
+            return
+        }
+        switch mode {
+        case .starting:
+            out.toTarget += bytes
+        case .integrated:
+            guard let enter, shell == .prompt else {
+                out.toTarget += bytes
+                return
+            }
+            out.toTarget += bytes[...enter]
+            held = Array(bytes[(enter + 1)...])
+            holding = true
+            shell = .awaitingCheck(since: now)
+        case .nested, .unverified:
+            guard let screen, !screen.isAlternateScreen else {
+                out.toTarget += bytes
+                return
+            }
+            if !lineStarted {
+                screen.markInputStart()
+                lineStarted = true
+            }
+            guard let enter else {
+                out.toTarget += bytes
+                return
+            }
+            out.toTarget += bytes[..<enter]
+            screenEnter = (now, Array(bytes[enter...]))
+        }
+    }
+
+    // MARK: Output
+
+    /// The shell printed `chunk` at time `now`.
+    public mutating func targetOutput(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
+        var out = InterceptorOutput()
+        let result = markers.scan(chunk)
+        out.toClient = result.output
+        lastOutput = now
+        if mode == .nested || mode == .unverified, let screen {
+            if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
+        }
+        for marker in result.markers { handle(marker, now: now, into: &out) }
+        return out
+    }
+
+    /// Time passed: lets go of input whose check never came, and reads a settled screen line.
+    public mutating func tick(now: Double) -> InterceptorOutput {
+        var out = InterceptorOutput()
+        switch shell {
+        case .awaitingCheck(let since) where now - since > Self.checkPatience:
+            // Readline did not accept (a quoted Ctrl-V Enter, a search): nothing ran undecided.
+            shell = .prompt
+            release(into: &out)
+        case .accepted(let since) where now - since > Self.programPatience, .running(let since) where now - since > Self.programPatience:
+            release(into: &out)
+        default:
+            break
+        }
+        if let pending = screenEnter, now - pending.since >= Self.screenSettle, now - lastOutput >= Self.screenSettle {
+            decideScreenLine(pending.bytes, now: now, into: &out)
+        }
+        return out
+    }
+
+    // MARK: Markers
+
+    private mutating func handle(_ marker: IntegrationMarker, now: Double, into out: inout InterceptorOutput) {
+        switch marker {
+        case .ready:
+            if mode == .starting { mode = .integrated }
+        case .unsupported(let reason):
+            lose("the target's shell cannot be integrated (\(reason))", into: &out)
+        case .aliases(let table):
+            aliases = table
+        case .check(let nonce, let expands, let line):
+            check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
+        case .expanded(let nonce, let line):
+            expanded(nonce: nonce, line: line, into: &out)
+        case .commandStart:
+            if mode == .integrated, shell == .prompt || isAwaitingCheck {
+                lose("a command started that the bastion did not see", into: &out)
+            }
+            if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
+            apply(pendingRisk, into: &out)
+            pendingRisk = .none
+        case .prompt:
+            if mode == .integrated, isAwaitingCheck {
+                lose("a line was accepted without being shown to the bastion", into: &out)
+            }
+            if mode == .nested { mode = .integrated }
+            if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
+            pendingRisk = .none
+            shell = .prompt
+            expansionNonce = nil
+            assembler.reset()
+            release(into: &out)
+        case .continuation:
+            if shell == .cancelling {
+                out.inject.append(0x03)
+                shell = .accepted(since: now)
+            } else if shell != .prompt {
+                shell = .prompt
+                release(into: &out)
+            }
+        case .foreign:
+            lose("the output carried a marker the bastion did not issue", into: &out)
+        }
+    }
+
+    private var isAwaitingCheck: Bool {
+        if case .awaitingCheck = shell { return true }
+        return false
+    }
+
+    /// Readline accepted a buffer: decide the commands it completes and answer.
+    private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        let text = String(decoding: line, as: UTF8.self)
+        let exact = String(validating: line, as: UTF8.self) != nil
+        let wasContinuing = assembler.isContinuing
+        let bufferLines = CommandAssembler.physicalLines(text)
+        let commands = assembler.accept(text)
+        var verdict = "A"
+        if historyExpansion, commands.count == 1, !wasContinuing, HistoryExpansion.mayExpand(commands[0].text) {
+            // Decided once bash has expanded it (PS0 shows the expanded text).
+            expansionNonce = nonce
+            verdict = "X"
+        } else {
+            for (index, command) in commands.enumerated() {
+                let record = judge(command.text, how: mode == .integrated ? .integration : .screen, uncertain: !exact || mode != .integrated)
+                out.records.append(record)
+                guard record.decision.verdict != .allow else {
+                    pendingRisk = ShellRisk.classify(command.text).combined(with: pendingRisk)
+                    continue
+                }
+                out.notices.append(Self.refusal(record.decision))
+                let moreFollowed = index < commands.count - 1 || assembler.isContinuing || held.contains(0x0D) || held.contains(0x0A)
+                if index == 0 {
+                    verdict = wasContinuing ? "C" : "D"
+                } else {
+                    let kept = commands[..<index].reduce(0) { $0 + $1.linesOfBuffer }
+                    let prefix = bufferLines[..<min(kept, bufferLines.count)].joined(separator: "\n")
+                    verdict = "R" + String(decoding: IntegrationMarker.escape(Array(prefix.utf8)), as: UTF8.self)
+                }
+                if moreFollowed { out.notices.append("bastion: the rest of the pasted lines was not sent") }
+                assembler.reset()
+                pendingRisk = .none
+                break
+            }
+        }
+        out.verdicts += Array("\(nonce) \(verdict)\n".utf8)
+        // Input typed behind the line stays held until the prompt returns (or the program has
+        // run a while): a denied line can then still stop the rest of a paste.
+        holding = true
+        if verdict == "A" || verdict == "X" {
+            shell = .accepted(since: now)
+        } else {
+            held = []
+            shell = verdict == "C" ? .cancelling : .accepted(since: now)
+        }
+    }
+
+    /// PS0 showed the history-expanded text of the line allowed for now.
+    private mutating func expanded(nonce: String, line: [UInt8], into out: inout InterceptorOutput) {
+        guard nonce == expansionNonce else {
+            out.verdicts += Array("\(nonce) K\n".utf8)
+            lose("an expansion check the bastion did not ask for", into: &out)
+            return
+        }
+        expansionNonce = nil
+        let text = String(decoding: line, as: UTF8.self)
+        let record = judge(text, how: .integration, uncertain: String(validating: line, as: UTF8.self) == nil)
+        out.records.append(record)
+        if record.decision.verdict == .allow {
+            pendingRisk = ShellRisk.classify(text)
+            out.verdicts += Array("\(nonce) A\n".utf8)
+        } else {
+            out.notices.append(Self.refusal(record.decision))
+            out.verdicts += Array("\(nonce) K\n".utf8)
+        }
+    }
+
+    /// Decides a line as typed and as aliases expand it; the stricter answer counts. A line that
+    /// would take the session out of sight is refused when the role must stay verified.
+    private func judge(_ text: String, how: LineSource, uncertain: Bool) -> InteractiveRecord {
+        var gate = decide(text)
+        if let expansion = AliasExpansion.expand(text, aliases: aliases), expansion != text {
+            let viaAlias = decide(expansion)
+            if viaAlias.verdict.isStricter(than: gate.verdict) {
+                gate = GateDecision(decision: viaAlias.decision, audit: gate.audit, marker: gate.marker)
+                gate.decision.message += " (alias for: \(expansion))"
+                gate.audit.decision = viaAlias.verdict.word
+                gate.audit.rule = viaAlias.decision.ruleID
+                gate.audit.role = viaAlias.decision.role
+                gate.audit.message = gate.decision.message
+                gate.marker.decision = viaAlias.verdict.word
+                gate.marker.rule = viaAlias.decision.ruleID
+            }
+        }
+        if gate.verdict == .allow, onUnverified == .end, ShellRisk.classify(text) != .none {
+            gate.decision.verdict = .deny
+            gate.decision.ruleID = "unverifiable"
+            gate.decision.message = "the bastion could not verify the lines that follow (\(ShellRisk.classify(text).reason)); this role must stay verified"
+            gate.audit.decision = "deny"
+            gate.audit.rule = "unverifiable"
+            gate.audit.message = gate.decision.message
+            gate.marker.decision = "deny"
+            gate.marker.rule = "unverifiable"
+        }
+        gate.audit.source = "interactive"
+        gate.audit.how = how.rawValue
+        gate.audit.uncertain = uncertain
+        return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
+    }
+
+    private static func refusal(_ gate: GateDecision) -> String {
+        if case .escalate = gate.verdict {
+            return gate.refusalText + "\nbastion: approvals are not available on this bastion yet, so it is refused"
+        }
+        return gate.refusalText
+    }
+
+    /// A line that ran changes what the bastion can see.
+    private mutating func apply(_ risk: ShellRisk, into out: inout InterceptorOutput) {
+        switch risk {
+        case .none, .tampering:
+            break
+        case .nestedShell(let reason):
+            guard mode == .integrated else { return }
+            mode = .nested
+            lineStarted = false
+            out.lostIntegration = "nested shell: \(reason)"
+            if onUnverified == .end {
+                out.endSession = "bastion: \(reason); this role's lines must stay verified, so the session is ended"
+            }
+        case .replacesShell(let reason):
+            lose(reason, into: &out)
+        }
+    }
+
+    private mutating func lose(_ reason: String, into out: inout InterceptorOutput) {
+        guard mode != .unverified else { return }
+        mode = .unverified
+        lineStarted = false
+        out.lostIntegration = reason
+        switch onUnverified {
+        case .end:
+            out.endSession = "bastion: the bastion can no longer verify this session's command lines (\(reason)), so it is ended"
+        case .screen:
+            out.notices.append("bastion: command lines can no longer be verified (\(reason)); they are read from the screen and marked uncertain")
+        }
+        release(into: &out)
+    }
+
+    private mutating func release(into out: inout InterceptorOutput) {
+        guard holding else { return }
+        holding = false
+        let rest = held
+        held = []
+        guard !rest.isEmpty else { return }
+        let enter = rest.firstIndex { $0 == 0x0D || $0 == 0x0A }
+        receive(rest, enter: enter, now: lastOutput, into: &out)
+    }
+
+    // MARK: Screen mode
+
+    /// The echo of a line settled: read it off the screen, decide it, then send or drop the Enter.
+    private mutating func decideScreenLine(_ pending: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        screenEnter = nil
+        lineStarted = false
+        let line = (screen?.inputLine() ?? "").trimmingTrailingWhitespace
+        var rest = Array(pending.dropFirst())
+        if line.isEmpty {
+            out.toTarget.append(pending[0])
+        } else {
+            let record = judge(line, how: .screen, uncertain: true)
+            out.records.append(record)
+            if record.decision.verdict == .allow {
+                out.toTarget.append(pending[0])
+            } else {
+                out.notices.append(Self.refusal(record.decision))
+                out.inject.append(0x03)
+                if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the rest of the pasted lines was not sent") }
+                rest = []
+            }
+        }
+        guard !rest.isEmpty else { return }
+        let enter = rest.firstIndex { $0 == 0x0D || $0 == 0x0A }
+        receive(rest, enter: enter, now: now, into: &out)
+    }
+}
+
+extension ShellRisk {
+    /// Keeps the risk that matters most of two lines in one buffer.
+    func combined(with other: ShellRisk) -> ShellRisk {
+        switch (self, other) {
+        case (.replacesShell, _), (_, .none): return self
+        case (.none, _): return other
+        default: return self
+        }
+    }
+
+    /// Why, in words.
+    var reason: String {
+        switch self {
+        case .none: return ""
+        case .nestedShell(let r), .replacesShell(let r), .tampering(let r): return r
+        }
+    }
+}
+
+extension Verdict {
+    /// Deny is stricter than escalate, escalate than allow.
+    func isStricter(than other: Verdict) -> Bool {
+        func rank(_ v: Verdict) -> Int {
+            switch v {
+            case .allow: return 0
+            case .escalate: return 1
+            case .deny: return 2
+            }
+        }
+        return rank(self) > rank(other)
+    }
+}
+
+extension String {
+    var trimmingTrailingWhitespace: String {
+        var s = self
+        while let last = s.last, last.isWhitespace { s.removeLast() }
+        return s
+    }
+}

@@ -1,0 +1,24 @@
+/// What the driver must do after the ``Interceptor`` saw a chunk.
+public struct InterceptorOutput: Sendable {
+    /// Input to relay to the shell now, in order (typed bytes, held bytes released).
+    public var toTarget: [UInt8] = []
+    /// When true, `toTarget` is exactly the chunk given (relay it without a copy).
+    public var forwardChunkUnchanged = false
+    /// Bytes the bastion itself sends to the shell (a Ctrl-C cancelling a refused continuation).
+    public var inject: [UInt8] = []
+    /// The target's output without markers; nil when the chunk passes unchanged.
+    public var toClient: [UInt8]?
+    /// Bytes for the verdict channel.
+    public var verdicts: [UInt8] = []
+    /// Decided lines to write down before the verdicts are sent.
+    public var records: [InteractiveRecord] = []
+    /// Messages for the person, in order.
+    public var notices: [String] = []
+    /// Integration was lost, with the reason (audited once).
+    public var lostIntegration: String?
+    /// End the session with this message (a role that must be airtight lost verification).
+    public var endSession: String?
+
+    /// Nothing to do.
+    public init() {}
+}

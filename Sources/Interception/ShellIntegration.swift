@@ -1,0 +1,158 @@
+/// The bash integration the bastion installs in an interactive session, agentlessly, over the
+/// SSH connection it already holds to the target.
+///
+/// Two channels on the target session: a *helper* channel runs ``prepareCommand``, which makes a
+/// private directory with a FIFO and the rc file, prints `BASTION-READY <dir>`, and then feeds
+/// the FIFO with whatever the bastion writes to the channel (the verdicts). The *shell* channel
+/// runs ``launchCommand(directory:)``: `bash --rcfile <dir>/rc -i`. The rc first reads what a
+/// login shell reads (`/etc/profile`, then the first of `~/.bash_profile`, `~/.bash_login`,
+/// `~/.profile`), then binds every key that accepts a line to a macro that first hands
+/// `READLINE_LINE` to the bastion in a private OSC marker and blocks on the FIFO for the
+/// verdict. Verdicts come through the FIFO, not the terminal, so type-ahead waiting in the
+/// terminal is never mistaken for a verdict.
+///
+/// Markers (`ESC ] 6973 ; TOKEN ; KIND ; … BEL`) are stripped from the output before the client
+/// and the recording see it; see ``IntegrationMarker``.
+public struct ShellIntegration: Sendable, Equatable {
+    /// The OSC number of every marker.
+    public static let oscCode = "6973"
+    /// The line the helper channel prints once the directory is ready.
+    public static let readyPrefix = "BASTION-READY "
+
+    /// Random per session: names the markers, and the heredoc delimiter of the rc.
+    public let token: String
+
+    /// An integration with a fresh random token.
+    public init() {
+        var generator = SystemRandomNumberGenerator()
+        token = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+    }
+
+    /// An integration with a given token (tests).
+    public init(token: String) {
+        self.token = token
+    }
+
+    /// The helper channel's command (run by the target user's login shell).
+    public var prepareCommand: String {
+        let script = """
+            umask 077
+            d=$(mktemp -d "${TMPDIR:-/tmp}/bastion.XXXXXXXX") || exit 1
+            mkfifo "$d/v" || { rm -rf "$d"; exit 1; }
+            cat > "$d/rc" <<'BASTION_RC_\(token)'
+            \(rcScript)
+            BASTION_RC_\(token)
+            printf '\(Self.readyPrefix)%s\\n' "$d"
+            exec cat > "$d/v"
+            """
+        return "exec sh -c " + Self.singleQuoted(script)
+    }
+
+    /// The shell channel's command, once the helper printed `directory`. Falls back to the
+    /// login shell (which the bastion then reads as unverified) where bash is missing.
+    public func launchCommand(directory: String) -> String {
+        let rc = Self.singleQuoted(directory + "/rc")
+        let script = "command -v bash >/dev/null 2>&1 && exec bash --rcfile \(rc) -i; exec \"${SHELL:-/bin/sh}\" -l"
+        return "exec sh -c " + Self.singleQuoted(script)
+    }
+
+    /// Whether a directory printed by the helper is safe to put in a command.
+    public static func isPlausibleDirectory(_ path: String) -> Bool {
+        path.hasPrefix("/") && path.count < 1024
+            && path.utf8.allSatisfy { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_")
+                || $0 == UInt8(ascii: "-") || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }
+    }
+
+    /// `text` as one single-quoted shell word.
+    static func singleQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The rc file. It removes its directory once the FIFO is open, so nothing is left behind.
+    var rcScript: String {
+        let osc = "\\e]\(Self.oscCode);\(token)"
+        return #"""
+        # bastion: the shell integration of one session (it removes itself). Every accepted line
+        # is shown to the bastion before bash runs it.
+        __bastion_dir=${BASH_SOURCE[0]%/*}
+        exec {__bastion_vfd}<>"$__bastion_dir/v"
+        rm -rf -- "$__bastion_dir"
+        unset __bastion_dir
+        if [ -r /etc/profile ]; then . /etc/profile; fi
+        if [ -r ~/.bash_profile ]; then . ~/.bash_profile
+        elif [ -r ~/.bash_login ]; then . ~/.bash_login
+        elif [ -r ~/.profile ]; then . ~/.profile
+        fi
+        if (( BASH_VERSINFO[0] < 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] < 4) )); then
+          printf '\#(osc);U;bash %s is too old\a' "$BASH_VERSION" >/dev/tty
+          return 0
+        fi
+        __bastion_esc() {
+          local s=${1//\\/\\\\}
+          s=${s//$'\e'/\\e}; s=${s//$'\a'/\\a}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}
+          __bastion_out=$s
+        }
+        __bastion_aliases=
+        __bastion_check() {
+          local line=$READLINE_LINE nonce=${SRANDOM:-$RANDOM$RANDOM} verdict= flags= a= k
+          [[ $- == *H* ]] && flags+=H
+          for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
+          if [[ $a != "$__bastion_aliases" ]]; then
+            __bastion_aliases=$a
+            __bastion_esc "$a"
+            printf '\#(osc);A;%s\a' "$__bastion_out" >/dev/tty
+          fi
+          __bastion_esc "$line"
+          printf '\#(osc);C;%s;%s;%s\a' "$nonce" "$flags" "$__bastion_out" >/dev/tty
+          while IFS= read -r -u "$__bastion_vfd" verdict; do
+            [[ $verdict == "$nonce "* ]] && break
+            verdict=
+          done
+          verdict=${verdict#"$nonce "}
+          case $verdict in
+            A) ;;
+            X) __bastion_x=$nonce; PS0=$__bastion_ps0_check ;;
+            C) READLINE_LINE='\' ;;
+            R*) printf -v READLINE_LINE '%b' "${verdict#R}" ;;
+            *) READLINE_LINE= ;;
+          esac
+          READLINE_POINT=${#READLINE_LINE}
+        }
+        __bastion_expanded() {
+          local h v nonce=$__bastion_x
+          h=$(HISTTIMEFORMAT= history 1)
+          [[ $h =~ ^\ *[0-9]+\*?\ \ (.*)$ ]] && h=${BASH_REMATCH[1]}
+          __bastion_esc "$h"
+          printf '\#(osc);X;%s;%s\a' "$nonce" "$__bastion_out" >/dev/tty
+          while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce "* ]] && break; v=; done
+          [[ ${v#"$nonce "} == A ]] || kill -INT $$
+        }
+        __bastion_ps0=$'\#(osc);S\a'"$PS0"
+        __bastion_ps0_check='$(__bastion_expanded)'"$__bastion_ps0"
+        PS0=$__bastion_ps0
+        PS2='\[\#(osc);2\a\]'"$PS2"
+        __bastion_prompt() {
+          local s=$?
+          PS0=$__bastion_ps0
+          printf '\#(osc);P;%s\a' "$s" >/dev/tty
+          return $s
+        }
+        PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}")
+        for __bastion_km in emacs vi-insert vi-command; do
+          __bastion_keys=()
+          while IFS= read -r __bastion_l; do
+            case $__bastion_l in
+              *': accept-line'|*': operate-and-get-next'|*': edit-and-execute-command'|*': insert-comment'|*': vi-insert-comment') __bastion_keys+=("${__bastion_l%: *}") ;;
+            esac
+          done < <(bind -m "$__bastion_km" -p 2>/dev/null)
+          bind -m "$__bastion_km" -x '"\C-x\C-\\a": __bastion_check'
+          bind -m "$__bastion_km" '"\C-x\C-\\b": accept-line'
+          for __bastion_k in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
+            bind -m "$__bastion_km" "$__bastion_k"': "\C-x\C-\\a\C-x\C-\\b"'
+          done
+        done
+        unset __bastion_km __bastion_keys __bastion_l __bastion_k
+        printf '\#(osc);R\a' >/dev/tty
+        """#
+    }
+}

@@ -1,0 +1,160 @@
+import Interception
+import Policy
+import PTYRecorder
+import SessionCore
+import Testing
+
+/// The interceptor's answers, marker by marker, with a gate that denies any line containing "rm".
+struct InterceptorTests {
+    static let token = "tk"
+
+    static func gate(_ line: String) -> GateDecision {
+        let verdict: Verdict = line.contains("rm") ? .deny : (line.contains("restart") ? .escalate(approverGroups: ["sre"], approvals: 1) : .allow)
+        let decision = Decision(verdict: verdict, role: "engineer", ruleID: verdict == .allow ? nil : "no-rm", message: "no rm")
+        return GateDecision(decision: decision,
+                            audit: CommandAudit(session: "s", offset: 0, line: line, decision: verdict.word, role: "engineer",
+                                                rule: decision.ruleID, message: "no rm"),
+                            marker: CommandMarker(line: line, decision: verdict.word, rule: decision.ruleID))
+    }
+
+    static func make(onUnverified: UnverifiedLines = .screen, screen: ScreenReading? = nil) -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: onUnverified, screen: screen, decide: gate)
+        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}$ ")
+        return i
+    }
+
+    static func input(_ i: inout Interceptor, _ text: String, now: Double = 1) -> InterceptorOutput {
+        Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: now) }
+    }
+
+    static func output(_ i: inout Interceptor, _ text: String, now: Double = 1) -> InterceptorOutput {
+        Array(text.utf8).withUnsafeBytes { i.targetOutput($0, now: now) }
+    }
+
+    static func check(_ line: String, nonce: String = "9", flags: String = "") -> String {
+        let escaped = line.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        return "\u{1B}]6973;tk;C;\(nonce);\(flags);\(escaped)\u{07}"
+    }
+
+    static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    /// An allowed line: the Enter goes through, the check is answered A, recorded from the integration.
+    @Test func allowedLine() {
+        var i = Self.make()
+        let typed = Self.input(&i, "ls\r")
+        #expect(typed.forwardChunkUnchanged)
+        let answer = Self.output(&i, Self.check("ls"))
+        #expect(Self.text(answer.verdicts) == "9 A\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["ls"])
+        #expect(answer.records.first?.how == .integration && answer.records.first?.uncertain == false)
+        #expect(answer.toClient == [])
+    }
+
+    /// A denied line is discarded at the shell (D), the person told, the rest of a paste dropped.
+    @Test func deniedLineStopsThePaste() {
+        var i = Self.make()
+        let typed = Self.input(&i, "rm -rf /\rtouch canary\r")
+        #expect(Self.text(typed.toTarget) == "rm -rf /\r", "the rest waits for the verdict")
+        let answer = Self.output(&i, Self.check("rm -rf /"))
+        #expect(Self.text(answer.verdicts) == "9 D\n")
+        #expect(answer.toTarget.isEmpty, "the rest of the paste is not sent")
+        #expect(answer.notices.first?.contains("denied (rule no-rm)") == true)
+        #expect(answer.notices.contains("bastion: the rest of the pasted lines was not sent"))
+    }
+
+    /// A held rest is released once the line before it was allowed.
+    @Test func heldInputReleasedAfterAllow() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo 1\recho 2\r")
+        #expect(Self.text(Self.input(&i, "x").toTarget) == "", "still held")
+        let answer = Self.output(&i, Self.check("echo 1"))
+        #expect(Self.text(answer.toTarget) == "", "held until the prompt: bash reads the next line then")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;S\u{07}1\r\n\u{1B}]6973;tk;P;0\u{07}$ ")
+        #expect(Self.text(prompt.toTarget) == "echo 2\r", "released up to the next Enter")
+    }
+
+    /// A bracketed paste of three commands with the second denied runs only the first (R verdict).
+    @Test func pasteRunsOnlyTheAllowedPrefix() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~echo a\nrm x\necho c\n\u{1B}[201~\r")
+        let answer = Self.output(&i, Self.check("echo a\nrm x\necho c\n"))
+        #expect(Self.text(answer.verdicts) == "9 Recho a\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["echo a", "rm x"])
+    }
+
+    /// The last line of a multi-line command is denied: cancel (C), then Ctrl-C at the next PS2.
+    @Test func deniedContinuationIsCancelled() {
+        var i = Self.make()
+        _ = Self.input(&i, "for f in *; do\r")
+        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 A\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "rm $f; done\r")
+        let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2"))
+        #expect(Self.text(answer.verdicts) == "2 C\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["for f in *; do\nrm $f; done"])
+        let ps2 = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        #expect(ps2.inject == [0x03])
+    }
+
+    /// History expansion: allowed for now (X), decided on the expanded text at PS0.
+    @Test func historyExpansionDecidedAfterExpansion() {
+        var i = Self.make()
+        _ = Self.input(&i, "!!\r")
+        let first = Self.output(&i, Self.check("!!", nonce: "5", flags: "H"))
+        #expect(Self.text(first.verdicts) == "5 X\n")
+        #expect(first.records.isEmpty)
+        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;rm -rf /\u{07}")
+        #expect(Self.text(expanded.verdicts) == "5 K\n")
+        #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
+    }
+
+    /// An alias that hides a denied command is denied.
+    @Test func aliasIsDecidedExpanded() {
+        var i = Self.make()
+        _ = Self.output(&i, "\u{1B}]6973;tk;A;cleanup=rm -rf /tmp/x\u{1F}\u{07}")
+        _ = Self.input(&i, "cleanup\r")
+        let answer = Self.output(&i, Self.check("cleanup"))
+        #expect(Self.text(answer.verdicts) == "9 D\n")
+        #expect(answer.records.first?.decision.audit.line == "cleanup")
+        #expect(answer.records.first?.decision.audit.message?.contains("alias for: rm -rf /tmp/x") == true)
+    }
+
+    /// A command that starts without a check means the integration is gone.
+    @Test func commandStartWithoutCheckLosesIntegration() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo x\u{0F}")
+        let out = Self.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        #expect(out.lostIntegration != nil)
+        #expect(!i.isVerified)
+    }
+
+    /// A forged marker (wrong token) ends an airtight role's session.
+    @Test func forgedMarkerEndsAirtightSession() {
+        var i = Self.make(onUnverified: .end)
+        let out = Self.output(&i, "\u{1B}]6973;guess;P;0\u{07}")
+        #expect(out.endSession != nil)
+    }
+
+    /// An airtight role may not start a nested shell; a guard role may, read from the screen.
+    @Test func nestedShells() {
+        var airtight = Self.make(onUnverified: .end)
+        _ = Self.input(&airtight, "sudo -i\r")
+        #expect(Self.text(Self.output(&airtight, Self.check("sudo -i")).verdicts) == "9 D\n")
+
+        var guarded = Self.make(onUnverified: .screen)
+        _ = Self.input(&guarded, "bash\r")
+        #expect(Self.text(Self.output(&guarded, Self.check("bash")).verdicts) == "9 A\n")
+        let started = Self.output(&guarded, "\u{1B}]6973;tk;S\u{07}")
+        #expect(started.lostIntegration?.hasPrefix("nested shell") == true)
+        #expect(!guarded.isVerified)
+        _ = Self.output(&guarded, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        #expect(guarded.isVerified, "the integrated prompt is back")
+    }
+
+    /// The private accept key typed by the person never reaches the shell.
+    @Test func privateKeyPrefixIsRemoved() {
+        var i = Self.make()
+        let out = Self.input(&i, "rm -rf /\u{18}\u{1C}b")
+        #expect(Self.text(out.toTarget) == "rm -rf /\u{18}b")
+    }
+}

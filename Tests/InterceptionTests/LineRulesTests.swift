@@ -1,0 +1,32 @@
+@testable import Interception
+import Testing
+
+/// Static rules about lines: history expansion, aliases, and what takes a session out of sight.
+struct LineRulesTests {
+    @Test(arguments: ["!!", "echo !$", "!-2", "!echo", "^a^b", "!!:gs/a/b/", "echo two; !!", "printf x !* !^"])
+    /// Lines bash would expand are checked again after expansion.
+    func mayExpand(_ line: String) { #expect(HistoryExpansion.mayExpand(line)) }
+
+    @Test(arguments: ["echo \"hi!\"", "echo '!!'", "echo hi !", "echo a!=b", "echo \\!x", "ls"])
+    /// Lines bash leaves alone are decided as typed.
+    func doesNotExpand(_ line: String) { #expect(!HistoryExpansion.mayExpand(line)) }
+
+    /// Aliases in command position expand, chains included, each at most once.
+    @Test func aliases() {
+        #expect(AliasExpansion.expand("ll /tmp", aliases: ["ll": "ls -l"]) == "ls -l /tmp")
+        #expect(AliasExpansion.expand("echo ll", aliases: ["ll": "rm -rf /"]) == nil)
+        #expect(AliasExpansion.expand("x; nuke", aliases: ["nuke": "rm -rf /"]) == "x; rm -rf /")
+        #expect(AliasExpansion.expand("ls", aliases: ["ls": "ls --color"]) == "ls --color")
+    }
+
+    @Test(arguments: [
+        ("bash", true), ("sudo -i", true), ("sudo su -", true), ("ssh db1", true), ("su - root", true), ("exec sh", true),
+        ("bind -r '\\C-m'", true), ("unset PROMPT_COMMAND", true), ("PROMPT_COMMAND=", true), ("PS0=x", true),
+        ("__bastion_check() { :; }", true), ("set +o emacs", true),
+        ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
+    ])
+    /// Nested shells, shell replacement and tampering are recognised before they run.
+    func risks(line: String, risky: Bool) {
+        #expect((ShellRisk.classify(line) != .none) == risky, "\(line): \(ShellRisk.classify(line))")
+    }
+}

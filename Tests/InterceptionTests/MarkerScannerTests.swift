@@ -1,0 +1,56 @@
+import Interception
+import Testing
+
+/// Markers are found and removed wherever the chunks split them; anything else passes untouched.
+struct MarkerScannerTests {
+    static let token = "t0k"
+
+    static func scan(_ chunks: [String], token: String = token) -> (output: String, markers: [IntegrationMarker]) {
+        var scanner = MarkerScanner(token: Self.token)
+        var output: [UInt8] = []
+        var markers: [IntegrationMarker] = []
+        for chunk in chunks {
+            let bytes = Array(chunk.utf8)
+            let result = bytes.withUnsafeBytes { scanner.scan($0) }
+            output += result.output ?? bytes
+            markers += result.markers
+        }
+        return (String(decoding: output, as: UTF8.self), markers)
+    }
+
+    /// Plain output is not copied.
+    @Test func plainOutputPassesUnchanged() {
+        var scanner = MarkerScanner(token: Self.token)
+        let result = Array("hello\r\n".utf8).withUnsafeBytes { scanner.scan($0) }
+        #expect(result.output == nil && result.markers.isEmpty)
+    }
+
+    /// A marker between output is removed and parsed; colours and other OSCs stay.
+    @Test func markerIsRemoved() {
+        let r = Self.scan(["a\u{1B}[1mb\u{1B}]6973;t0k;P;0\u{07}c\u{1B}]0;title\u{07}"])
+        #expect(r.output == "a\u{1B}[1mbc\u{1B}]0;title\u{07}")
+        #expect(r.markers == [.prompt(status: 0)])
+    }
+
+    /// Split at every byte, the result is the same.
+    @Test func markerSplitAtEveryByte() {
+        let text = "x\u{1B}]6973;t0k;C;42;H;echo a\\\\b\\e\u{07}y\u{1B}]6973;t0k;S\u{1B}\\z"
+        let r = Self.scan(text.map { String($0) })
+        #expect(r.output == "xyz")
+        #expect(r.markers == [.check(nonce: "42", historyExpansion: true, line: Array("echo a\\b\u{1B}".utf8)), .commandStart])
+    }
+
+    /// A marker with our number but another token is removed and reported, never trusted.
+    @Test func foreignMarker() {
+        let r = Self.scan(["\u{1B}]6973;guess;C;1;;rm -rf /\u{07}ok"])
+        #expect(r.output == "ok")
+        #expect(r.markers == [.foreign])
+    }
+
+    /// Lines with semicolons and aliases survive parsing.
+    @Test func payloads() {
+        let r = Self.scan(["\u{1B}]6973;t0k;C;7;;a; b; c\u{07}\u{1B}]6973;t0k;A;ll=ls -l\u{1F}g=echo a;b\u{1F}\u{07}"])
+        #expect(r.markers == [.check(nonce: "7", historyExpansion: false, line: Array("a; b; c".utf8)),
+                              .aliases(["ll": "ls -l", "g": "echo a;b"])])
+    }
+}
