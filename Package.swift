@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Bastion",
             dependencies: [
-                "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore",
+                "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore", "Interception",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -42,9 +42,15 @@ public struct CommandSummary: Codable, Sendable {
     public var role: String?
     public var rule: String?
     public var message: String?
+    /// `exec` or `interactive`.
+    public var source: String
+    /// How an interactive line was known: `integration` or `screen`.
+    public var how: String?
+    /// True when the bastion could not see the line exactly.
+    public var uncertain: Bool
 
     enum CodingKeys: String, CodingKey {
-        case sessionID = "session_id", identity, target, at, offset, line, decision, role, rule, message
+        case sessionID = "session_id", identity, target, at, offset, line, decision, role, rule, message, source, how, uncertain
     }
 }
 

@@ -1,6 +1,7 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Interception
 import Policy
 import SessionCore
 
@@ -112,6 +113,8 @@ extension ClientConnection {
         let forwarding = grantedForwarding(for: channel, person: person, target: target)
         let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
         let isTransfer = [Capability.sftp, .scp, .port_forwarding].contains(plan.capability)
+        var start = plan.start
+        if case .shell = start, channel.terminal != nil { start = .integratedShell(ShellIntegration()) }
         let link: TargetLink
         do {
             let key = try context.vault.unlock(name: target.vaultKey)
@@ -119,7 +122,7 @@ extension ClientConnection {
                 target: target, key: key, timeout: context.config.server.targetConnectTimeout,
                 ciphers: context.config.server.ciphers,
                 terminal: isTransfer ? nil : channel.terminal,
-                environment: channel.environment, start: plan.start, forwarding: forwarding,
+                environment: channel.environment, start: start, forwarding: forwarding,
                 incoming: { [weak self] link, message in
                     self?.acceptTargetChannel(message, from: link, allowed: allowed, target: target) ?? false
                 },
@@ -132,8 +135,28 @@ extension ClientConnection {
         ssh_event_add_session(event, link.session)
         watchedSessions.insert(link.session)
         channel.target = link
+        if case .integratedShell = start {
+            startInterception(on: channel, integration: link.integration, person: person, target: target)
+        }
         channel.handle(.targetConnected)
         channel.log.info("session started", metadata: ["target": "\(target.name)", "capability": "\(plan.capability.rawValue)"])
+    }
+
+    /// Puts the interceptor between the person and an interactive shell. Without the
+    /// integration (the target has no bash), lines are read from the screen, or the session is
+    /// ended when the role must stay verified.
+    private func startInterception(on channel: SessionChannel, integration: ShellIntegration?, person: Person, target: TargetConfig) {
+        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target), gate = context.gate
+        let sessionID = channel.id
+        channel.interceptor = Interceptor(
+            integration: integration, onUnverified: context.access.engine.onUnverified(for: subject, target: policyTarget),
+            screen: nil,
+            decide: { [weak channel] line in
+                gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0)
+            })
+        if integration == nil {
+            auditEvent("interactive_unverified", detail: "the target's shell could not be integrated", session: channel.id)
+        }
     }
 
     /// Audits the start of a session (a row of its own for every relayed channel) and starts its

@@ -1,6 +1,7 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Interception
 import Logging
 import SessionCore
 import SSHCrypto
@@ -145,6 +146,7 @@ final class ClientConnection {
             collectFinishedChannels()
 
             let now = clock.uptime()
+            for channel in channels where channel.interceptor != nil { channel.tickInterception(now: now) }
             if busy { timers.activity(at: now) }
             var idle = false
             for duty in timers.due(at: now) {
@@ -289,8 +291,24 @@ final class ClientConnection {
 }
 
 extension ClientConnection: SessionChannelOwner {
+    var uptime: Double { context.clock.uptime() }
+
     func writeCommand(_ row: CommandAudit) throws {
         try context.audit.command(row)
+    }
+
+    func writeInteractive(_ record: InteractiveRecord, channel: SessionChannel) -> Bool {
+        var marker = record.decision.marker
+        marker.how = record.how.rawValue
+        marker.uncertain = record.uncertain ? true : nil
+        do {
+            try context.audit.command(record.decision.audit)
+            try channel.tap?.marker(marker.label)
+            return true
+        } catch {
+            channel.log.error("interactive decision not written", metadata: ["error": "\(error)"])
+            return false
+        }
     }
 
     func auditEvent(_ kind: String, detail: String, channel: SessionChannel) {

@@ -34,7 +34,8 @@ extension SQLiteAuditStore {
                          session: String? = nil, limit: Int = 1000) throws -> [CommandSummary] {
         try read { db in
             var sql = """
-                SELECT c.session_id, s.identity, s.target, c.at, c.offset, c.line, c.decision, c.role, c.rule, c.message
+                SELECT c.session_id, s.identity, s.target, c.at, c.offset, c.line, c.decision, c.role, c.rule, c.message,
+                       c.source, c.how, c.uncertain
                 FROM commands c JOIN sessions s ON s.id = c.session_id WHERE 1
                 """
             var args: StatementArguments = []
@@ -43,7 +44,8 @@ extension SQLiteAuditStore {
             if let since { sql += " AND c.at >= ?"; _ = args.append(contentsOf: [since.timeIntervalSince1970]) }
             if let grep { sql += " AND instr(c.line, ?) > 0"; _ = args.append(contentsOf: [grep]) }
             if let session { sql += " AND c.session_id = ?"; _ = args.append(contentsOf: [session]) }
-            sql += " ORDER BY c.at DESC, c.id DESC LIMIT ?"
+            // One session's records read as it happened; across sessions, newest first.
+            sql += session == nil ? " ORDER BY c.at DESC, c.id DESC LIMIT ?" : " ORDER BY c.id ASC LIMIT ?"
             _ = args.append(contentsOf: [limit])
             return try Row.fetchAll(db, sql: sql, arguments: args).map(CommandSummary.init(row:))
         }
@@ -89,7 +91,7 @@ private extension CommandSummary {
     init(row: Row) {
         self.init(sessionID: row["session_id"], identity: row["identity"], target: row["target"], at: row["at"],
                   offset: row["offset"], line: row["line"], decision: row["decision"], role: row["role"], rule: row["rule"],
-                  message: row["message"])
+                  message: row["message"], source: row["source"], how: row["how"], uncertain: row["uncertain"])
     }
 }
 

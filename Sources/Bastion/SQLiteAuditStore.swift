@@ -104,6 +104,13 @@ public final class SQLiteAuditStore: AuditStore {
                 t.column("at", .double).notNull()
             }
         }
+        m.registerMigration("v2: interactive lines") { db in
+            try db.alter(table: "commands") { t in
+                t.add(column: "source", .text).notNull().defaults(to: "exec")
+                t.add(column: "how", .text)
+                t.add(column: "uncertain", .boolean).notNull().defaults(to: false)
+            }
+        }
         return m
     }
 
@@ -191,8 +198,9 @@ public final class SQLiteAuditStore: AuditStore {
     public func command(_ c: CommandAudit) throws {
         try write { db in
             try db.execute(sql: """
-                INSERT INTO commands (session_id, at, offset, line, decision, role, rule, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [c.session, now, c.offset, c.line, c.decision, c.role, c.rule, c.message])
+                INSERT INTO commands (session_id, at, offset, line, decision, role, rule, message, source, how, uncertain)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [c.session, now, c.offset, c.line, c.decision, c.role, c.rule, c.message, c.source, c.how, c.uncertain])
         }
     }
 }

@@ -1,6 +1,7 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Interception
 import Logging
 import Policy
 import SessionCore
@@ -14,6 +15,11 @@ protocol SessionChannelOwner: AnyObject {
     func writeCommand(_ row: CommandAudit) throws
     /// Audits an event of `channel` (failures are logged).
     func auditEvent(_ kind: String, detail: String, channel: SessionChannel)
+    /// Writes a decided interactive line (audit row and recording marker); false when it could
+    /// not be written.
+    func writeInteractive(_ record: InteractiveRecord, channel: SessionChannel) -> Bool
+    /// Monotonic seconds of the connection's clock.
+    var uptime: Double { get }
 }
 
 /// One channel from the client (a session, a tunnel, or a channel opened back towards the
@@ -47,6 +53,8 @@ final class SessionChannel {
     var target: TargetLink?
     var targetConfig: TargetConfig?
     var tap: SessionTap?
+    /// Decides every line typed in an interactive shell (nil for everything else).
+    var interceptor: Interceptor?
     /// Set once the session's start is in the audit store: its end must be audited too.
     var audited = false
 
@@ -147,7 +155,13 @@ final class SessionChannel {
                 let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(min(window, buffer.count)), 0)
                 if n > 0 {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
-                    handle(.clientData(chunk), chunk: chunk)
+                    if var interceptor {
+                        let out = interceptor.clientInput(chunk, now: owner?.uptime ?? 0)
+                        self.interceptor = interceptor
+                        perform(out, input: chunk)
+                    } else {
+                        handle(.clientData(chunk), chunk: chunk)
+                    }
                     moved = true
                     if machine.isClosed { return true }
                 } else if n == SSH_EOF || ssh_channel_is_eof(channel) != 0 {
@@ -166,11 +180,18 @@ final class SessionChannel {
                                                  stream == .stderr ? 1 : 0)
             guard n > 0 else { continue }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
-            handle(.targetData(chunk, stream), chunk: chunk)
+            if var interceptor, stream == .stdout {
+                let out = interceptor.targetOutput(chunk, now: owner?.uptime ?? 0)
+                self.interceptor = interceptor
+                perform(out, output: chunk)
+            } else {
+                handle(.targetData(chunk, stream), chunk: chunk)
+            }
             moved = true
             if machine.isClosed { return true }
         }
 
+        target.drainVerdictChannel(buffer: buffer)
         if ssh_channel_is_eof(targetChannel) != 0 { handle(.targetEOF) }
         if ssh_channel_is_closed(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0
             && ssh_channel_poll(targetChannel, 1) <= 0 {
@@ -183,6 +204,63 @@ final class SessionChannel {
         }
         if !target.isConnected { handle(.targetLost) }
         return moved
+    }
+
+    /// Lets the interceptor act on time passing (held input, a settled screen line).
+    func tickInterception(now: Double) {
+        guard var interceptor, !machine.isClosed else { return }
+        let out = interceptor.tick(now: now)
+        self.interceptor = interceptor
+        perform(out)
+    }
+
+    /// Performs what the interceptor asked, in the order that keeps its promises: output first
+    /// (markers gone), decisions written down before any verdict leaves, then input.
+    private func perform(_ out: InterceptorOutput, input: UnsafeRawBufferPointer? = nil, output: UnsafeRawBufferPointer? = nil) {
+        if let output {
+            if let cleaned = out.toClient {
+                if !cleaned.isEmpty { cleaned.withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) } }
+            } else {
+                handle(.targetData(output, .stdout), chunk: output)
+            }
+        }
+        var unwritten = false
+        for record in out.records where owner?.writeInteractive(record, channel: self) != true { unwritten = true }
+        if let reason = out.lostIntegration {
+            owner?.auditEvent("interactive_unverified", detail: reason, channel: self)
+            handle(.marker("interactive lines unverified: \(reason)"))
+        }
+        for notice in out.notices { handle(.notice(notice)) }
+        if !out.verdicts.isEmpty {
+            // A decision that could not be written down is not given: every line is refused.
+            let verdicts = unwritten ? Self.refusingAll(out.verdicts) : out.verdicts
+            if target?.writeVerdict(verdicts) != true {
+                return refuse("bastion: the shell stopped taking the bastion's answers, so the session is ended", exitStatus: 255,
+                              reason: "interactive verdict channel lost")
+            }
+        }
+        if unwritten {
+            return refuse("bastion: a decision cannot be recorded, so the session is ended", exitStatus: 255, reason: "audit failed")
+        }
+        if out.forwardChunkUnchanged, let input {
+            handle(.clientData(input), chunk: input)
+        } else if !out.toTarget.isEmpty {
+            out.toTarget.withUnsafeBytes { handle(.clientData($0), chunk: $0) }
+        }
+        if !out.inject.isEmpty, let targetChannel = target?.channel {
+            _ = out.inject.withUnsafeBytes { ssh_channel_write(targetChannel, $0.baseAddress, UInt32($0.count)) }
+        }
+        if let message = out.endSession {
+            refuse(message, exitStatus: 255, reason: "interactive lines unverifiable")
+        }
+    }
+
+    /// The same verdicts, each turned into a refusal.
+    private static func refusingAll(_ verdicts: [UInt8]) -> [UInt8] {
+        verdicts.split(separator: 0x0A).flatMap { line -> [UInt8] in
+            let nonce = line.prefix { $0 != 0x20 }
+            return Array(nonce) + Array(" D\n".utf8)
+        }
     }
 
     private var exitReport: ExitReport {

@@ -1,6 +1,7 @@
 internal import CLibSSH
 import Configuration
 import Foundation
+import Interception
 
 /// The bastion's own SSH session to a target, with one channel on it; or a channel the target
 /// opened towards the bastion (agent, X11, a `-R` connection) on another link's session.
@@ -10,6 +11,11 @@ import Foundation
 final class TargetLink {
     let session: OpaquePointer
     private(set) var channel: OpaquePointer?
+    /// For an integrated shell: the helper channel whose input feeds the shell's verdict FIFO.
+    private(set) var verdictChannel: OpaquePointer?
+    /// The integration actually installed (nil when the target could not take it: the shell is
+    /// then read from the screen).
+    private(set) var integration: ShellIntegration?
     /// For a channel the target opened: the link whose session carries it (kept alive by this one).
     let parent: TargetLink?
     private let callbacks: UnsafeMutablePointer<ssh_channel_callbacks_struct>
@@ -28,6 +34,8 @@ final class TargetLink {
     /// What to start on the target channel.
     enum Start {
         case shell
+        /// An interactive bash with the bastion's integration (falls back to a plain shell).
+        case integratedShell(ShellIntegration)
         case exec(String)
         case subsystem(String)
         /// A direct-tcpip channel from the target to `host:port` (a granted `-L` or ProxyJump).
@@ -73,6 +81,9 @@ final class TargetLink {
     deinit {
         if let channel {
             ssh_channel_free(channel)
+        }
+        if let verdictChannel {
+            ssh_channel_free(verdictChannel)
         }
         if ownsSession {
             ssh_disconnect(session)
@@ -166,6 +177,13 @@ final class TargetLink {
         }
         let rc: Int32
         switch start {
+        case .integratedShell(let integration):
+            if let directory = link.prepareIntegration(integration, timeout: timeout) {
+                link.integration = integration
+                rc = ssh_channel_request_exec(channel, integration.launchCommand(directory: directory))
+            } else {
+                rc = ssh_channel_request_shell(channel)
+            }
         case .shell: rc = ssh_channel_request_shell(channel)
         case .exec(let command): rc = ssh_channel_request_exec(channel, command)
         case .subsystem(let name): rc = ssh_channel_request_subsystem(channel, name)
@@ -174,6 +192,60 @@ final class TargetLink {
         guard rc == SSH_OK else { throw BastionError.target("target '\(target.name)' refused the request: \(link.lastError)") }
         ssh_set_blocking(session, 0)
         return link
+    }
+
+    /// Opens the helper channel of an integrated shell: it writes the rc, makes the verdict FIFO
+    /// and prints the directory. Nil when the target cannot (no POSIX shell, mktemp, mkfifo):
+    /// the session then starts a plain shell.
+    private func prepareIntegration(_ integration: ShellIntegration, timeout: Double) -> String? {
+        guard let helper = ssh_channel_new(session) else { return nil }
+        guard ssh_channel_open_session(helper) == SSH_OK,
+              ssh_channel_request_exec(helper, integration.prepareCommand) == SSH_OK else {
+            ssh_channel_free(helper)
+            return nil
+        }
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        let deadline = Date().addingTimeInterval(max(1, timeout))
+        while line.count < 4096, Date() < deadline {
+            let n = ssh_channel_read_timeout(helper, &byte, 1, 0, 1000)
+            if n == 1 {
+                if byte == 0x0A { break }
+                line.append(byte)
+            } else if n < 0 || ssh_channel_is_eof(helper) != 0 {
+                break
+            }
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix(ShellIntegration.readyPrefix) else {
+            ssh_channel_close(helper)
+            ssh_channel_free(helper)
+            return nil
+        }
+        let directory = String(text.dropFirst(ShellIntegration.readyPrefix.count))
+        guard ShellIntegration.isPlausibleDirectory(directory) else {
+            ssh_channel_close(helper)
+            ssh_channel_free(helper)
+            return nil
+        }
+        verdictChannel = helper
+        return directory
+    }
+
+    /// Sends verdict bytes to the integrated shell's FIFO; false when the channel is gone.
+    func writeVerdict(_ bytes: [UInt8]) -> Bool {
+        guard let verdictChannel, ssh_channel_is_open(verdictChannel) != 0 else { return false }
+        let written = bytes.withUnsafeBytes { ssh_channel_write(verdictChannel, $0.baseAddress, UInt32($0.count)) }
+        return written == Int32(bytes.count)
+    }
+
+    /// Reads and drops what the helper channel prints after its ready line (nothing, normally),
+    /// so its window never fills.
+    func drainVerdictChannel(buffer: UnsafeMutableRawBufferPointer) {
+        guard let verdictChannel else { return }
+        for stream: Int32 in [0, 1] {
+            while ssh_channel_read_nonblocking(verdictChannel, buffer.baseAddress, UInt32(buffer.count), stream) > 0 {}
+        }
     }
 
     /// Asks the target to listen on `address:port` for the client (`-R`); returns the bound

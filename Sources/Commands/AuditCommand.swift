@@ -22,6 +22,19 @@ public struct AuditCommand: ParsableCommand {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
+    /// Control characters as escapes: a recorded line must not drive the auditor's terminal.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out += "\\n"
+            case 0..<0x20, 0x7F, 0x80..<0xA0: out += String(format: "\\x%02x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     static func time(_ t: Double?) -> String {
         guard let t else { return "-" }
         let f = ISO8601DateFormatter()
@@ -56,6 +69,7 @@ public struct AuditCommand: ParsableCommand {
         @Option(help: "Only this target.") var target: String?
         @Option(help: "Since this time (ISO 8601, or seconds ago like 3600).") var since: String?
         @Option(help: "Only lines containing this text.") var grep: String?
+        @Option(help: "Only this session (id or unique prefix), its lines in the order they were decided.") var session: String?
         @Flag(help: "One JSON object per line.") var json = false
         public init() {}
 
@@ -66,10 +80,17 @@ public struct AuditCommand: ParsableCommand {
                 else if let d = ISO8601DateFormatter().date(from: since) { sinceDate = d }
                 else { throw fail("--since must be ISO 8601 (2026-01-31T12:00:00Z) or seconds ago") }
             }
-            let rows = try AuditCommand.store(options).commands(identity: user, target: target, since: sinceDate, grep: grep)
+            let store = try AuditCommand.store(options)
+            var sessionID: String?
+            if let session {
+                guard let row = try store.session(session) else { throw fail("no single session matches '\(session)'") }
+                sessionID = row.id
+            }
+            let rows = try store.commands(identity: user, target: target, since: sinceDate, grep: grep, session: sessionID)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
-                print("\(AuditCommand.time(r.at))  \(r.sessionID.prefix(8))  \(r.identity)@\(r.target ?? "-")  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")  \(r.line)")
+                let how = r.source == "interactive" ? " (\(r.how ?? "?")\(r.uncertain ? ", uncertain" : ""))" : ""
+                print("\(AuditCommand.time(r.at))  \(r.sessionID.prefix(8))  \(r.identity)@\(r.target ?? "-")  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")\(how)  \(AuditCommand.visible(r.line))")
             }
         }
     }

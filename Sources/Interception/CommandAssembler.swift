@@ -22,6 +22,12 @@ struct CommandAssembler: Sendable {
     /// Whether bash is in the middle of a multi-line command.
     var isContinuing: Bool { !pending.isEmpty }
 
+    /// The pending lines as bash records them when the command is cancelled (Ctrl-C at PS2).
+    var pendingText: String? {
+        guard !pending.isEmpty else { return nil }
+        return Self.historyText(pending, analysis: ShellAnalyzer.analyze(pending.joined(separator: "\n")))
+    }
+
     /// Forgets a pending command (a new primary prompt: it ran, or was cancelled).
     mutating func reset() { pending = [] }
 

@@ -1,3 +1,4 @@
+import Policy
 import SessionCore
 
 /// How the bastion knew an interactive line.
@@ -16,14 +17,6 @@ public struct InteractiveRecord: Sendable {
     public var how: LineSource
     /// True when the bastion could not see the line exactly.
     public var uncertain: Bool
-}
-
-/// What a role does when the bastion can no longer verify the lines of a session.
-public enum UnverifiedLines: String, Sendable, Equatable {
-    /// Read lines off the terminal model and mark each record uncertain.
-    case screen
-    /// End the session with a message.
-    case end
 }
 
 /// A model of the person's terminal, fed with the target's output: reads the line being typed

@@ -195,6 +195,9 @@ public struct Interceptor {
             pendingRisk = .none
             shell = .prompt
             expansionNonce = nil
+            if let cancelled = assembler.pendingText {
+                out.records.append(cancelledRecord(cancelled))
+            }
             assembler.reset()
             release(into: &out)
         case .continuation:
@@ -219,6 +222,7 @@ public struct Interceptor {
     private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         let text = String(decoding: line, as: UTF8.self)
         let exact = String(validating: line, as: UTF8.self) != nil
+        expansionNonce = nil
         let wasContinuing = assembler.isContinuing
         let bufferLines = CommandAssembler.physicalLines(text)
         let commands = assembler.accept(text)
@@ -313,6 +317,20 @@ public struct Interceptor {
         gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
         return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
+    }
+
+    /// A multi-line command the person abandoned at a continuation prompt: nothing ran, but
+    /// bash keeps the lines it read in its history, and so does the audit store.
+    private func cancelledRecord(_ text: String) -> InteractiveRecord {
+        var gate = decide(text)
+        gate.audit.decision = "cancelled"
+        gate.audit.rule = nil
+        gate.audit.message = "abandoned at the continuation prompt; nothing ran"
+        gate.marker.decision = "cancelled"
+        gate.marker.rule = nil
+        gate.audit.source = "interactive"
+        gate.audit.how = LineSource.integration.rawValue
+        return InteractiveRecord(decision: gate, how: .integration, uncertain: false)
     }
 
     private static func refusal(_ gate: GateDecision) -> String {

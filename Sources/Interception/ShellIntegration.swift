@@ -95,6 +95,7 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_aliases=
         __bastion_check() {
           local line=$READLINE_LINE nonce=${SRANDOM:-$RANDOM$RANDOM} verdict= flags= a= k
+          __bastion_x=
           [[ $- == *H* ]] && flags+=H
           for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
           if [[ $a != "$__bastion_aliases" ]]; then
@@ -111,7 +112,7 @@ public struct ShellIntegration: Sendable, Equatable {
           verdict=${verdict#"$nonce "}
           case $verdict in
             A) ;;
-            X) __bastion_x=$nonce; PS0=$__bastion_ps0_check ;;
+            X) __bastion_x=$nonce ;;
             C) READLINE_LINE='\' ;;
             R*) printf -v READLINE_LINE '%b' "${verdict#R}" ;;
             *) READLINE_LINE= ;;
@@ -127,22 +128,23 @@ public struct ShellIntegration: Sendable, Equatable {
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce "* ]] && break; v=; done
           [[ ${v#"$nonce "} == A ]] || kill -INT $$
         }
-        __bastion_ps0=$'\#(osc);S\a'"$PS0"
-        __bastion_ps0_check='$(__bastion_expanded)'"$__bastion_ps0"
-        PS0=$__bastion_ps0
+        # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
+        # check runs only when __bastion_x is set, with no fork otherwise.
+        PS0='${__bastion_x:+$(__bastion_expanded)}\#(osc);S\a'"$PS0"
         PS2='\[\#(osc);2\a\]'"$PS2"
         __bastion_prompt() {
           local s=$?
-          PS0=$__bastion_ps0
+          __bastion_x=
           printf '\#(osc);P;%s\a' "$s" >/dev/tty
           return $s
         }
         PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}")
         for __bastion_km in emacs vi-insert vi-command; do
-          __bastion_keys=()
+          __bastion_keys=() __bastion_comment_keys=()
           while IFS= read -r __bastion_l; do
             case $__bastion_l in
-              *': accept-line'|*': operate-and-get-next'|*': edit-and-execute-command'|*': insert-comment'|*': vi-insert-comment') __bastion_keys+=("${__bastion_l%: *}") ;;
+              *': accept-line'|*': operate-and-get-next'|*': edit-and-execute-command') __bastion_keys+=("${__bastion_l%: *}") ;;
+              *': insert-comment'|*': vi-insert-comment') __bastion_comment_keys+=("${__bastion_l%: *}") ;;
             esac
           done < <(bind -m "$__bastion_km" -p 2>/dev/null)
           bind -m "$__bastion_km" -x '"\C-x\C-\\a": __bastion_check'
@@ -150,8 +152,13 @@ public struct ShellIntegration: Sendable, Equatable {
           for __bastion_k in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
             bind -m "$__bastion_km" "$__bastion_k"': "\C-x\C-\\a\C-x\C-\\b"'
           done
+          # Commenting a line out accepts it too: comment it, then the usual check.
+          [[ $__bastion_km == vi-command ]] && __bastion_c='0i#' || __bastion_c='\C-a#'
+          for __bastion_k in "${__bastion_comment_keys[@]}"; do
+            bind -m "$__bastion_km" "$__bastion_k"': "'"$__bastion_c"'\C-x\C-\\a\C-x\C-\\b"'
+          done
         done
-        unset __bastion_km __bastion_keys __bastion_l __bastion_k
+        unset __bastion_km __bastion_keys __bastion_comment_keys __bastion_l __bastion_k __bastion_c
         printf '\#(osc);R\a' >/dev/tty
         """#
     }

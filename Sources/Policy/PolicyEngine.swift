@@ -33,6 +33,12 @@ public struct PolicyEngine: Sendable {
         return !held.isEmpty && held.allSatisfy(\.continuesWithoutRecording)
     }
 
+    /// What happens when the lines of an interactive session of `subject` on `target` can no
+    /// longer be verified: `end` when any role they hold there says so (fail closed).
+    public func onUnverified(for subject: Subject, target: PolicyTarget) -> UnverifiedLines {
+        roles(for: subject, target: target).contains { $0.onUnverified == .end } ? .end : .screen
+    }
+
     /// Channels `subject` may open on `target` (the union over their roles there).
     public func capabilities(for subject: Subject, target: PolicyTarget) -> Set<Capability> {
         roles(for: subject, target: target).reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) }

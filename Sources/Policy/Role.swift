@@ -21,6 +21,9 @@ public final class Role: Sendable {
     /// Whether a session may go on unrecorded when its recording cannot be written
     /// (`recording_failure: continue`); the default, `end`, fails closed.
     public let continuesWithoutRecording: Bool
+    /// What happens to an interactive session whose lines can no longer be verified
+    /// (`interactive: {on_unverified: screen|end}`; default screen in guard mode, end in strict).
+    public let onUnverified: UnverifiedLines
     /// Guard rule ids (`destructive/power`) this role does not apply.
     public let exempt: Set<String>
     /// The role's own rules, in order.
@@ -30,8 +33,9 @@ public final class Role: Sendable {
 
     init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
          mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList,
-         continuesWithoutRecording: Bool = false) {
+         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen) {
         self.continuesWithoutRecording = continuesWithoutRecording
+        self.onUnverified = onUnverified
         self.name = name
         self.description = description
         self.groups = groups

@@ -39,6 +39,8 @@ public enum RelayEvent {
     /// The bastion has something to tell the person (shown on the stream the channel uses for
     /// notices).
     case notice(String)
+    /// Something happened that the recording should show (a session event marker).
+    case marker(String)
     /// Performing an action failed.
     case failed(RelayFailure)
     /// The whole connection ends (client gone, idle limit, server stopping).

@@ -221,6 +221,8 @@ public struct RelayStateMachine {
             return refuseHold(message: message, reason: "approval refused")
         case .notice(let text):
             return notice(text)
+        case .marker(let label):
+            return recorded(.marker(label))
         case .failed(let failure):
             return failed(failure)
         case .connectionEnding(let reason):

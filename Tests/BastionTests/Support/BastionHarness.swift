@@ -28,13 +28,13 @@ final class BastionHarness: @unchecked Sendable {
 
     /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
     /// lines for the `server:` section.
-    init(policy: String, server: String = "") throws {
+    init(policy: String, server: String = "", targetAccount: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         chmod(directory.path, 0o700)
         bastionPort = ProcessRunner.freePort()
         targetPort = ProcessRunner.freePort()
-        targetUser = ProcessRunner.shell("id -un").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        self.targetUser = targetAccount ?? ProcessRunner.shell("id -un").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         configPath = directory.appendingPathComponent("bastion.yaml").path
         bastionLog = directory.appendingPathComponent("bastion.log")
 
@@ -63,6 +63,11 @@ final class BastionHarness: @unchecked Sendable {
             cp vault_key.pub authorized_keys && chmod 600 authorized_keys
             """)
         guard keys.status == 0 else { throw SetupError(description: "key setup failed: \(keys)") }
+        if targetAccount != nil {
+            // sshd reads authorized_keys as the target account: let that account through to it.
+            chmod(directory.path, 0o711)
+            chmod("\(d)/authorized_keys", 0o644)
+        }
         // sshd records X11 cookies with xauth; this keeps them in the test's directory, not in
         // the home of the user running the tests.
         try "#!/bin/sh\nexec /usr/bin/xauth -f \(d)/Xauthority \"$@\"\n".write(toFile: "\(d)/xauth", atomically: true, encoding: .utf8)
