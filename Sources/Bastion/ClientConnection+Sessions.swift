@@ -39,6 +39,7 @@ extension ClientConnection {
             }
             listTargets(on: channel, for: person)
         case .shell(let name):
+            channel.route(as: .shell)
             if channel.terminal == nil {
                 channel.notify("bastion: no terminal was requested; use `ssh -t` for an interactive shell")
             }

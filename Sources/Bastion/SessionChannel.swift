@@ -104,6 +104,9 @@ final class SessionChannel {
 
     func accept(_ request: ChannelRequest) -> Bool { machine.accept(request) }
 
+    /// What routing found the request to be (a shell for `ssh bastion web1`).
+    func route(as request: ChannelRequest) { machine.route(as: request) }
+
     func setPolicy(continuesWithoutRecording: Bool) { machine.continuesWithoutRecording = continuesWithoutRecording }
 
     // MARK: Events

@@ -40,8 +40,6 @@ public struct Interceptor {
         case accepted(since: Double)
         /// A command runs since `since`: input is the program's (or type-ahead).
         case running(since: Double)
-        /// A refused continuation: waiting for PS2 to send Ctrl-C.
-        case cancelling
     }
 
     private var mode: Mode = .starting
@@ -201,10 +199,7 @@ public struct Interceptor {
             assembler.reset()
             release(into: &out)
         case .continuation:
-            if shell == .cancelling {
-                out.inject.append(0x03)
-                shell = .accepted(since: now)
-            } else if shell != .prompt {
+            if shell != .prompt {
                 shell = .prompt
                 release(into: &out)
             }
@@ -262,7 +257,7 @@ public struct Interceptor {
             shell = .accepted(since: now)
         } else {
             held = []
-            shell = verdict == "C" ? .cancelling : .accepted(since: now)
+            shell = .accepted(since: now)
         }
     }
 

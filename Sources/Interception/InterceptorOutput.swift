@@ -4,7 +4,7 @@ public struct InterceptorOutput: Sendable {
     public var toTarget: [UInt8] = []
     /// When true, `toTarget` is exactly the chunk given (relay it without a copy).
     public var forwardChunkUnchanged = false
-    /// Bytes the bastion itself sends to the shell (a Ctrl-C cancelling a refused continuation).
+    /// Bytes the bastion itself sends to the shell (a Ctrl-C discarding a line refused in screen mode).
     public var inject: [UInt8] = []
     /// The target's output without markers; nil when the chunk passes unchanged.
     public var toClient: [UInt8]?

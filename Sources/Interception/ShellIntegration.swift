@@ -113,7 +113,7 @@ public struct ShellIntegration: Sendable, Equatable {
           case $verdict in
             A) ;;
             X) __bastion_x=$nonce ;;
-            C) READLINE_LINE='\' ;;
+            C) READLINE_LINE='\'; __bastion_cancel=1 ;;
             R*) printf -v READLINE_LINE '%b' "${verdict#R}" ;;
             *) READLINE_LINE= ;;
           esac
@@ -131,10 +131,18 @@ public struct ShellIntegration: Sendable, Equatable {
         # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
         # check runs only when __bastion_x is set, with no fork otherwise.
         PS0='${__bastion_x:+$(__bastion_expanded)}\#(osc);S\a'"$PS0"
-        PS2='\[\#(osc);2\a\]'"$PS2"
+        # A refused last line of a multi-line command is replaced by a lone backslash (the command
+        # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
+        # would: the whole pending command is dropped, nothing of it runs.
+        PS2='${__bastion_cancel:+$(kill -INT $$)}\[\#(osc);2\a\]'"$PS2"
         __bastion_prompt() {
-          local s=$?
+          local s=$? h
           __bastion_x=
+          if [[ $__bastion_cancel ]]; then
+            __bastion_cancel=
+            h=$(HISTTIMEFORMAT= history 1)
+            [[ $h == *'\' ]] && history -d -1
+          fi
           printf '\#(osc);P;%s\a' "$s" >/dev/tty
           return $s
         }

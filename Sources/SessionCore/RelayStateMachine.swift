@@ -104,6 +104,13 @@ public struct RelayStateMachine {
         return true
     }
 
+    /// Routing found what the request really is: `ssh bastion web1` arrives as an exec of `web1`
+    /// and starts a shell. Notices then go where a shell's person looks.
+    public mutating func route(as request: ChannelRequest) {
+        guard case .requested = state, self.request != nil else { return }
+        self.request = request
+    }
+
     // MARK: What the driver may do
 
     /// Whether a request is waiting for the driver to start it (route, grant, decide, connect).

@@ -209,6 +209,18 @@ struct RelayStateMachineTests {
         #expect(r23 == [.record(.notice(text)), .notify(text, stream: .stdout)])
     }
 
+    /// `ssh bastion web1` arrives as an exec of `web1` and is routed to a shell: the terminal.
+    @Test func routedShellGetsNoticesOnTheTerminal() {
+        var machine = RelayStateMachine(origin: .sessionChannel)
+        _ = machine.acceptTerminal()
+        _ = machine.accept(.exec("web1"))
+        machine.route(as: .shell)
+        _ = machine.handle(.admitted)
+        _ = machine.handle(.targetConnected)
+        let r = machine.handle(.notice("x"))
+        #expect(r == [.record(.notice(Self.bytes("x\r\n"))), .notify(Self.bytes("x\r\n"), stream: .stdout)])
+    }
+
     /// An exec, even with a terminal: stderr (CRLF on the terminal).
     @Test func noticesOnExecGoToStderr() {
         var withTerminal = Self.relaying(.exec("ls"), terminal: true)

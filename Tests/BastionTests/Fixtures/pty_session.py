@@ -63,7 +63,13 @@ def main():
     else:
         done, status = os.waitpid(pid, os.WNOHANG)
     if not done:
+        # Still running 15 s after the script ended: stop it, and show what it printed.
+        sys.stdout.write(seen.decode(errors="replace"))
+        sys.stdout.write("\n__HUNG__\n")
+        os.kill(pid, 9)
         _, status = os.waitpid(pid, 0)
+        sys.stdout.write("\n__EXIT__ %d\n" % (os.waitstatus_to_exitcode(status)))
+        sys.exit(4)
     sys.stdout.write(seen.decode(errors="replace"))
     sys.stdout.write("\n__EXIT__ %d\n" % (os.waitstatus_to_exitcode(status)))
 

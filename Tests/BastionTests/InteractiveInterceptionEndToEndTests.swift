@@ -1,0 +1,204 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Lines typed at an interactive prompt, through `ssh -tt -e none` in a pty into a real bash on
+/// a real sshd: a denied line never runs (canary files on the target say so), allowed lines
+/// run, and the bastion's records say what happened. The target account's startup files are
+/// the test's, so the integration is shown to survive what people put in them.
+@Suite(.serialized)
+struct InteractiveInterceptionEndToEndTests {
+    static let policy = """
+        roles:
+          - name: engineer
+            groups: [engineering]
+            targets: [web1]
+            capabilities: [shell]
+            mode: guard
+            guards: [destructive]
+            rules:
+              - id: no-forbidden
+                action: deny
+                command: touch
+                args: ["*forbidden*"]
+                message: forbidden files are not made here
+              - id: restart-needs-approval
+                action: escalate
+                command: systemctl
+                args: [restart]
+                approvers: [sre-approvers]
+                message: restarting a service needs an SRE
+          - name: locked
+            groups: [dba]
+            targets: [web1]
+            capabilities: [shell]
+            mode: guard
+            interactive: {on_unverified: end}
+        """
+    /// The target account's startup files: a PROMPT_COMMAND of its own (a string), a prompt the
+    /// test waits for, vi mode, an alias and HISTCONTROL=ignoreboth, as people's files have.
+    static let profile = """
+        PROMPT_COMMAND='__mine=1'
+        PS1='PROMPT> '
+        HISTCONTROL=ignoreboth
+        HISTFILE=$HOME/.bash_history
+        alias wipe='touch forbidden-by-alias'
+        if [ -f "$HOME/vi-mode" ]; then set -o vi; fi
+        """
+
+    struct Fixture {
+        let harness: BastionHarness
+        let target: InteractiveTarget
+    }
+
+    static let fixture = Result { () throws -> Fixture in
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("interactive-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let target = try InteractiveTarget.create(in: root)
+        try target.write(".bash_profile", profile)
+        return Fixture(harness: try BastionHarness(policy: policy, targetAccount: target.user), target: target)
+    }
+    var f: Fixture { get throws { try Self.fixture.get() } }
+
+    /// Types each step's keys into `ssh -tt -e none web1` as `person`, waiting after each for
+    /// its text (the prompt by default; `> ` at a continuation), then ends the shell.
+    func type(_ steps: [(send: String, expect: String)], as person: String = "alice") throws -> RunResult {
+        let f = try f
+        var script: [[String: Any]] = [["expect": "PROMPT> "]]
+        for step in steps {
+            script.append(["send": step.send])
+            script.append(["expect": step.expect])
+        }
+        script.append(["send": "exit\r"])
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: script), as: UTF8.self)
+        let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/pty_session.py").path
+        return ProcessRunner.shell("TERM=xterm-256color python3 \(driver) 24 80 \(BastionHarness.quote(json)) -- \(f.harness.sshCommand(as: person, options: ["-tt", "-e", "none"])) web1", timeout: 90)
+    }
+
+    /// Lines typed one after another, each waiting for the prompt.
+    func type(_ lines: [String], as person: String = "alice") throws -> RunResult {
+        try type(lines.map { (send: $0, expect: "PROMPT> ") }, as: person)
+    }
+
+    /// The interactive records of the newest shell session: "decision line" per row.
+    func lastRecords() throws -> [String] {
+        let h = try f.harness
+        let session = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
+        let json = h.auditQuery("SELECT json_group_array(decision || ' ' || line) FROM (SELECT decision, line FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
+        return try JSONDecoder().decode([String].self, from: Data(json.utf8))
+    }
+
+    /// `touch ok; touch forbidden` is one line: denied whole, nothing of it runs, the rule is
+    /// named once, and the next line runs.
+    @Test func deniedLineLeavesNoTrace() throws {
+        let f = try f
+        let r = try type(["touch ok-a; touch forbidden-a\r", "touch ok-b\r"])
+        #expect(r.stdout.contains("denied (rule no-forbidden)"), "\(r)")
+        let cast = try recording(of: "touch ok-a; touch forbidden-a")
+        #expect(cast.contains("denied (rule no-forbidden)"), "the notice is part of what the person saw")
+        #expect(!cast.contains("6973"), "markers never reach the recording")
+        #expect(!f.target.exists("ok-a") && !f.target.exists("forbidden-a"), "a denied line ran")
+        #expect(f.target.exists("ok-b"))
+        #expect(try lastRecords() == ["deny touch ok-a; touch forbidden-a", "allow touch ok-b", "allow exit"])
+        let history = (try? String(contentsOf: f.target.home.appendingPathComponent(".bash_history"), encoding: .utf8)) ?? ""
+        #expect(!history.contains("forbidden-a"), "history gained the denied line: \(history)")
+    }
+
+    /// The recording of the session in which `line` was decided.
+    func recording(of line: String) throws -> String {
+        let h = try f.harness
+        let path = h.auditQuery("SELECT s.recording_path FROM sessions s JOIN commands c ON c.session_id = s.id WHERE c.line = '\(line.replacingOccurrences(of: "'", with: "''"))' LIMIT 1")
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// A paste of three lines with the second denied runs only the first, and says so.
+    @Test func pasteStopsAtTheDeniedLine() throws {
+        let f = try f
+        let r = try type([(send: "touch paste-1\rtouch forbidden-paste-2\rtouch paste-3\r", expect: "the rest of the pasted lines was not sent")])
+        #expect(f.target.exists("paste-1"))
+        #expect(!f.target.exists("forbidden-paste-2") && !f.target.exists("paste-3"), "\(r)")
+        #expect(r.stdout.contains("the rest of the pasted lines was not sent"), "\(r)")
+    }
+
+    /// The same with bracketed paste: the allowed prefix runs, the rest never does.
+    @Test func bracketedPasteRunsOnlyTheAllowedPrefix() throws {
+        let f = try f
+        _ = try type([(send: "\u{1B}[200~touch bp-1\ntouch forbidden-bp-2\ntouch bp-3\n\u{1B}[201~\r", expect: "rule no-forbidden")])
+        #expect(f.target.exists("bp-1"))
+        #expect(!f.target.exists("forbidden-bp-2") && !f.target.exists("bp-3"))
+        #expect(try lastRecords() == ["allow touch bp-1", "deny touch forbidden-bp-2", "allow exit"])
+    }
+
+    /// A denied line recalled from history (Up arrow) is denied again.
+    @Test func recalledLineIsDecidedAgain() throws {
+        let f = try f
+        try f.target.write(".bash_history", "touch forbidden-from-history\n")
+        _ = try type(["\u{1B}[A\r"])
+        #expect(!f.target.exists("forbidden-from-history"))
+        #expect(try lastRecords() == ["deny touch forbidden-from-history", "allow exit"])
+    }
+
+    /// History expansion: what runs is the expansion, and that is what is decided.
+    @Test func historyExpansionIsDecidedExpanded() throws {
+        let f = try f
+        _ = try type(["echo forbidden-hx\r", "touch !$\r"])
+        #expect(!f.target.exists("forbidden-hx"))
+        #expect(try lastRecords() == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"])
+    }
+
+    /// An alias that hides a denied command is denied; the record keeps the line as typed.
+    @Test func aliasIsDecidedAsItExpands() throws {
+        let f = try f
+        _ = try type(["wipe\r"])
+        #expect(!f.target.exists("forbidden-by-alias"))
+        #expect(try lastRecords() == ["deny wipe", "allow exit"])
+    }
+
+    /// A multi-line command whose last line is denied: nothing of it runs, not even the lines
+    /// before, and the prompt comes back.
+    @Test func deniedContinuationRunsNothing() throws {
+        let f = try f
+        let r = try type([(send: "for f in 1; do\r", expect: "> "), (send: "touch ml-ok\r", expect: "> "),
+                          (send: "touch forbidden-ml; done\r", expect: "PROMPT> "), (send: "touch after-ml\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("ml-ok") && !f.target.exists("forbidden-ml"), "\(r)")
+        #expect(f.target.exists("after-ml"))
+        #expect(try lastRecords() == ["deny for f in 1; do\ntouch ml-ok\ntouch forbidden-ml; done", "allow touch after-ml", "allow exit"])
+    }
+
+    /// vi mode from the person's startup file: lines are still decided (every keymap is bound).
+    @Test func viModeIsStillIntercepted() throws {
+        let f = try f
+        try f.target.write("vi-mode", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("vi-mode")) }
+        _ = try type(["touch forbidden-vi\r", "touch vi-\u{1B}A-ok\r"])
+        #expect(!f.target.exists("forbidden-vi"))
+        #expect(f.target.exists("vi--ok"))
+    }
+
+    /// An escalated line is held and, approvals not being wired yet, refused with who approves.
+    @Test func escalatedLineIsRefusedWithItsApprovers() throws {
+        let r = try type(["systemctl restart nginx\r"])
+        #expect(r.stdout.contains("needs approval (rule restart-needs-approval) by 1 member(s) of sre-approvers"), "\(r)")
+        #expect(try lastRecords() == ["escalate systemctl restart nginx", "allow exit"])
+    }
+
+    /// A role that must stay verified may not start a nested shell, and loses the session when
+    /// the integration goes (`exec sh`).
+    @Test func airtightRoleRefusesWhatItCannotSee() throws {
+        let f = try f
+        let nested = try type([(send: "sudo -i\r", expect: "rule unverifiable"), (send: "bash --norc\r", expect: "rule unverifiable")], as: "bob")
+        #expect(nested.stdout.contains("rule unverifiable"), "\(nested)")
+        #expect(try lastRecords() == ["deny sudo -i", "deny bash --norc", "allow exit"])
+        let exec = try type([(send: "exec sh\r", expect: "rule unverifiable")], as: "bob")
+        #expect(exec.stdout.contains("rule unverifiable"), "\(exec)")
+        #expect(try lastRecords() == ["deny exec sh", "allow exit"])
+        _ = f
+    }
+
+    /// The markers never reach the person's terminal.
+    @Test func markersAreNotShown() throws {
+        let r = try type(["echo visible\r"])
+        #expect(r.stdout.contains("visible"))
+        #expect(!r.stdout.contains("6973"), "\(r)")
+    }
+}
