@@ -115,7 +115,10 @@ extension ClientConnection {
         let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
         let isTransfer = [Capability.sftp, .scp, .port_forwarding].contains(plan.capability)
         var start = plan.start
-        if case .shell = start, channel.terminal != nil { start = .integratedShell(ShellIntegration()) }
+        if case .shell = start, channel.terminal != nil,
+           context.access.engine.interceptsLines(for: AccessControl.subject(person), target: AccessControl.policyTarget(target)) {
+            start = .integratedShell(ShellIntegration())
+        }
         let link: TargetLink
         do {
             let key = try context.vault.unlock(name: target.vaultKey)

@@ -20,7 +20,7 @@ final class PolicyConfigParser {
         "name", "description", "groups", "targets", "capabilities", "mode", "unresolved", "guards", "exempt", "rules",
         "recording_failure", "interactive",
     ]
-    static let interactiveKeys: Set<String> = ["on_unverified"]
+    static let interactiveKeys: Set<String> = ["on_unverified", "intercept"]
     static let matchKeys: Set<String> = [
         "command", "flags", "without_flags", "args", "arg_regex", "args_text", "redirects", "via", "target_labels",
         "opaque", "dynamic_name", "with_command", "deletes", "line_regex", "line_contains",
@@ -199,17 +199,18 @@ final class PolicyConfigParser {
         }
         let rules = parseRules(fields["rules"], qualifier: nil, seen: &roleRuleIDs)
         let continuesWithoutRecording = attempt({ try fields["recording_failure"]?.oneOf(["end", "continue"]) == "continue" }) ?? false
+        let interactive = attempt({ try fields["interactive"]?.mapping(allowed: Self.interactiveKeys) }) ?? nil
         let onUnverified = attempt({ () throws -> UnverifiedLines? in
-            guard let interactive = try fields["interactive"]?.mapping(allowed: Self.interactiveKeys),
-                  let choice = try interactive["on_unverified"]?.oneOf(["screen", "end"]) else { return nil }
+            guard let choice = try interactive?["on_unverified"]?.oneOf(["screen", "end"]) else { return nil }
             return UnverifiedLines(rawValue: choice)
         }) ?? nil
+        let intercepts = attempt({ try interactive?["intercept"]?.oneOf(["true", "false"]) != "false" }) ?? true
         guard let name, let groups, let selectors else { return nil }
         let guardRules = guardNames.flatMap { guards[$0]?.rules ?? [] }.filter { !exempt.contains($0.id) }
         let role = Role(name: name, description: description, groups: groups, targets: selectors, capabilities: capabilities,
                         mode: mode, unresolved: unresolved, guards: guardNames, exempt: exempt, rules: rules,
                         effectiveRules: RuleList(guardRules + rules), continuesWithoutRecording: continuesWithoutRecording,
-                        onUnverified: onUnverified ?? (mode == .strict ? .end : .screen))
+                        onUnverified: onUnverified ?? (mode == .strict ? .end : .screen), interceptsLines: intercepts)
         lint(role, node: node, fields: fields)
         return role
     }

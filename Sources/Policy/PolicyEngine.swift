@@ -39,6 +39,13 @@ public struct PolicyEngine: Sendable {
         roles(for: subject, target: target).contains { $0.onUnverified == .end } ? .end : .screen
     }
 
+    /// Whether the lines of interactive sessions of `subject` on `target` are decided before
+    /// they run: unless every role they hold there switches it off (fail closed).
+    public func interceptsLines(for subject: Subject, target: PolicyTarget) -> Bool {
+        let held = roles(for: subject, target: target)
+        return held.isEmpty || held.contains(where: \.interceptsLines)
+    }
+
     /// Channels `subject` may open on `target` (the union over their roles there).
     public func capabilities(for subject: Subject, target: PolicyTarget) -> Set<Capability> {
         roles(for: subject, target: target).reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) }

@@ -24,6 +24,9 @@ public final class Role: Sendable {
     /// What happens to an interactive session whose lines can no longer be verified
     /// (`interactive: {on_unverified: screen|end}`; default screen in guard mode, end in strict).
     public let onUnverified: UnverifiedLines
+    /// Whether lines typed in this role's interactive shells are decided before they run
+    /// (`interactive: {intercept: false}` only records them, like an exec-less jump host).
+    public let interceptsLines: Bool
     /// Guard rule ids (`destructive/power`) this role does not apply.
     public let exempt: Set<String>
     /// The role's own rules, in order.
@@ -33,7 +36,8 @@ public final class Role: Sendable {
 
     init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
          mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList,
-         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen) {
+         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen, interceptsLines: Bool = true) {
+        self.interceptsLines = interceptsLines
         self.continuesWithoutRecording = continuesWithoutRecording
         self.onUnverified = onUnverified
         self.name = name

@@ -1,0 +1,86 @@
+import Interception
+import Policy
+import PTYRecorder
+import SessionCore
+import Testing
+
+/// What the issue calls bad input: each gets a decision or a clear refusal, nothing crashes.
+struct BadInputTests {
+    /// A 1 MB line in a marker, split into 64 KB chunks, arrives whole.
+    @Test func megabyteLine() {
+        var scanner = MarkerScanner(token: "t")
+        let line = String(repeating: "x", count: 1 << 20)
+        let bytes = Array("\u{1B}]6973;t;C;1;;echo \(line)\u{07}after".utf8)
+        var markers: [IntegrationMarker] = []
+        var output: [UInt8] = []
+        for start in stride(from: 0, to: bytes.count, by: 65536) {
+            let chunk = Array(bytes[start..<min(start + 65536, bytes.count)])
+            let r = chunk.withUnsafeBytes { scanner.scan($0) }
+            markers += r.markers
+            output += r.output ?? chunk
+        }
+        #expect(markers == [.check(nonce: "1", historyExpansion: false, line: Array("echo \(line)".utf8))])
+        #expect(output == Array("after".utf8))
+    }
+
+    /// A marker longer than the bastion keeps is cut and reported foreign, never trusted.
+    @Test func overlongMarkerIsForeign() {
+        var scanner = MarkerScanner(token: "t")
+        let huge = [UInt8]("\u{1B}]6973;t;C;1;;".utf8) + [UInt8](repeating: 0x41, count: MarkerScanner.maximumPayload + 10) + [0x07]
+        let r = huge.withUnsafeBytes { scanner.scan($0) }
+        #expect(r.markers == [.foreign])
+    }
+
+    /// Random bytes (with ESC and BEL sprinkled in) never crash the scanner, and bytes that are
+    /// not markers come out as they went in.
+    @Test func randomOutput() {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for i in stride(from: 0, to: bytes.count, by: 997) { bytes[i] = 0x1B }
+        var scanner = MarkerScanner(token: "t")
+        var total = 0
+        for start in stride(from: 0, to: bytes.count, by: 4096) {
+            let chunk = Array(bytes[start..<min(start + 4096, bytes.count)])
+            let r = chunk.withUnsafeBytes { scanner.scan($0) }
+            total += (r.output ?? chunk).count
+        }
+        #expect(total <= bytes.count && total > bytes.count - 4096 * 4)
+    }
+
+    /// A bracketed paste of 10,000 lines is decided line by line; the first denied one stops it.
+    @Test func tenThousandLinePaste() {
+        var lines = (0..<10_000).map { "echo line\($0)" }
+        lines[5_000] = "rm -rf /"
+        var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.input(&i, "\u{1B}[200~" + lines.joined(separator: "\n") + "\n\u{1B}[201~\r")
+        let answer = InterceptorTests.output(&i, InterceptorTests.check(lines.joined(separator: "\n") + "\n"))
+        #expect(answer.records.count == 5_001)
+        #expect(answer.records.last?.decision.verdict == .deny)
+        let verdict = InterceptorTests.text(answer.verdicts)
+        #expect(verdict.hasPrefix("9 Recho line0\\necho line1\\n"))
+        #expect(verdict.hasSuffix("echo line4999\n"))
+    }
+
+    /// Invalid UTF-8 in a line is decided, and the record says the bastion could not see it exactly.
+    @Test func invalidUTF8IsMarkedUncertain() {
+        var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.input(&i, "echo \u{FFFD}\r")
+        let marker = Array("\u{1B}]6973;tk;C;4;;echo ".utf8) + [0xFF, 0xFE] + [0x07]
+        let answer = marker.withUnsafeBytes { i.targetOutput($0, now: 1) }
+        #expect(answer.records.count == 1)
+        #expect(answer.records.first?.uncertain == true)
+        #expect(InterceptorTests.text(answer.verdicts) == "4 A\n")
+    }
+
+    /// Markers typed by the person go to the shell's input, never into the output scan: typing
+    /// one changes nothing the bastion believes.
+    @Test func typedMarkerIsJustInput() {
+        var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        let typed = InterceptorTests.input(&i, "\u{1B}]6973;tk;P;0\u{07}")
+        #expect(typed.records.isEmpty && typed.verdicts.isEmpty)
+        #expect(i.isVerified)
+    }
+}
