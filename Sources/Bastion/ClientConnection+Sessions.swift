@@ -160,6 +160,10 @@ extension ClientConnection {
             })
         if integration == nil {
             auditEvent("interactive_unverified", detail: "the target's shell could not be integrated", session: channel.id)
+            if channel.interceptor?.canRunUnverified != true {
+                channel.refuse("bastion: the target's shell cannot be verified line by line, and this role must be; the session is ended",
+                               exitStatus: 255, reason: "interactive lines unverifiable")
+            }
         }
     }
 

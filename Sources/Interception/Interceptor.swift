@@ -57,6 +57,9 @@ public struct Interceptor {
     /// Screen mode: an Enter waits here until the echo has settled and the line is read.
     private var screenEnter: (since: Double, bytes: [UInt8])?
     private var lineStarted = false
+    /// Readline redraws the prompt after every check; at a continuation prompt that redraw
+    /// carries a PS2 marker that is not a new prompt.
+    private var continuationRedrawDue = false
     private var lastOutput: Double = 0
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
@@ -79,6 +82,14 @@ public struct Interceptor {
         self.decide = decide
         if integration == nil { mode = .unverified }
     }
+
+    /// Whether a session that starts without the integration can go on (lines read off the
+    /// screen); false means the driver must end it.
+    public var canRunUnverified: Bool { readsScreen }
+
+    /// Whether lines can be read off the screen once the integration is lost: the role allows it
+    /// and there is a terminal model. Otherwise losing the integration ends the session.
+    private var readsScreen: Bool { onUnverified == .screen && screen != nil }
 
     /// Whether lines are currently known exactly (the integration is in place).
     public var isVerified: Bool { mode == .integrated || mode == .starting }
@@ -112,7 +123,11 @@ public struct Interceptor {
             holding = true
             shell = .awaitingCheck(since: now)
         case .nested, .unverified:
-            guard let screen, !screen.isAlternateScreen else {
+            guard let screen else {
+                // Never relay a line nobody can see: the session is being ended.
+                return
+            }
+            guard !screen.isAlternateScreen else {
                 out.toTarget += bytes
                 return
             }
@@ -189,6 +204,7 @@ public struct Interceptor {
                 lose("a line was accepted without being shown to the bastion", into: &out)
             }
             if mode == .nested { mode = .integrated }
+            continuationRedrawDue = false
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
             shell = .prompt
@@ -199,7 +215,9 @@ public struct Interceptor {
             assembler.reset()
             release(into: &out)
         case .continuation:
-            if shell != .prompt {
+            if continuationRedrawDue {
+                continuationRedrawDue = false
+            } else if shell != .prompt {
                 shell = .prompt
                 release(into: &out)
             }
@@ -219,6 +237,7 @@ public struct Interceptor {
         let exact = String(validating: line, as: UTF8.self) != nil
         expansionNonce = nil
         let wasContinuing = assembler.isContinuing
+        continuationRedrawDue = wasContinuing
         let bufferLines = CommandAssembler.physicalLines(text)
         let commands = assembler.accept(text)
         var verdict = "A"
@@ -345,7 +364,7 @@ public struct Interceptor {
             mode = .nested
             lineStarted = false
             out.lostIntegration = "nested shell: \(reason)"
-            if onUnverified == .end {
+            if !readsScreen {
                 out.endSession = "bastion: \(reason); this role's lines must stay verified, so the session is ended"
             }
         case .replacesShell(let reason):
@@ -358,11 +377,10 @@ public struct Interceptor {
         mode = .unverified
         lineStarted = false
         out.lostIntegration = reason
-        switch onUnverified {
-        case .end:
-            out.endSession = "bastion: the bastion can no longer verify this session's command lines (\(reason)), so it is ended"
-        case .screen:
+        if readsScreen {
             out.notices.append("bastion: command lines can no longer be verified (\(reason)); they are read from the screen and marked uncertain")
+        } else {
+            out.endSession = "bastion: the bastion can no longer verify this session's command lines (\(reason)), so it is ended"
         }
         release(into: &out)
     }

@@ -14,7 +14,7 @@ import Testing
             capabilities: [shell]
             mode: guard
         """
-    static let lanes = 6
+    static let lanes = 4
     /// Keys whose readline behaviour the integration changes on purpose, so bash's history in
     /// the session differs from the corpus (still equal to the bastion's records):
     /// operate-and-get-next (Ctrl-O) accepts the line but no longer loads the next one.

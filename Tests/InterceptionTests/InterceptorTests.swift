@@ -91,10 +91,25 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "rm $f; done\r")
         let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
         #expect(Self.text(answer.verdicts) == "2 C\n")
         #expect(answer.records.map(\.decision.audit.line) == ["for f in *; do\nrm $f; done"])
         let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ ")
         #expect(prompt.records.isEmpty, "the refused command was recorded once, not again as cancelled")
+    }
+
+    /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new
+    /// prompt, so the command that starts was decided.
+    @Test func commandCompletedAtContinuationStarts() {
+        var i = Self.make(onUnverified: .end)
+        _ = Self.input(&i, "for f in 1\r")
+        _ = Self.output(&i, Self.check("for f in 1", nonce: "1"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "do echo $f; done\r")
+        let answer = Self.output(&i, Self.check("do echo $f; done", nonce: "2"))
+        #expect(Self.text(answer.verdicts) == "2 A\n")
+        let redrawAndStart = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> do echo $f; done\r\n\u{1B}]6973;tk;S\u{07}1\r\n")
+        #expect(redrawAndStart.endSession == nil && redrawAndStart.lostIntegration == nil)
     }
 
     /// History expansion: allowed for now (X), decided on the expanded text at PS0.

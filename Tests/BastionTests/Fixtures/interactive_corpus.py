@@ -22,6 +22,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "Fixtures", "keystrokes"))
 import make_corpus as mc  # noqa: E402
 
+# Through ssh and the bastion, on a machine that also runs the other end-to-end suites, a step
+# may take longer than against a local bash: more patience, the same pacing.
+mc.STEP_TIMEOUT = 30.0
+
 
 class RemoteSession(mc.Session):
     """A corpus session whose bash runs on the target, reached through the bastion."""
