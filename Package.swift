@@ -8,6 +8,7 @@ import PackageDescription
 // - swift-log: the operational log, with connection/session/identity as metadata and our
 //   control-character escaping in one LogHandler.
 // libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
+// libvterm (libvterm-dev) is the terminal model's VT emulator: the screen reader trusts a real one over ours.
 let package = Package(
     name: "bastion",
     platforms: [.macOS(.v14)],
@@ -24,12 +25,15 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CVTerm", pkgConfig: "vterm", providers: [.apt(["libvterm-dev"])]),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "ShellParser"),
         .target(name: "Policy", dependencies: ["ShellParser", "ConfigReader"]),
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
         .target(name: "PTYRecorder", dependencies: ["SSHCrypto"]),
+        // What the target's screen shows, read back as text (screen reader, excerpts, watch).
+        .target(name: "TerminalModel", dependencies: ["CVTerm"]),
         // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
         .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
         .target(
@@ -62,6 +66,7 @@ let package = Package(
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "SSHCrypto", "TestSupport"]),
+        .testTarget(name: "TerminalModelTests", dependencies: ["TerminalModel", "TestSupport"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "PTYRecorder", "SSHCrypto", "TestSupport"]),
     ]
 )
