@@ -16,6 +16,7 @@ import PackageDescription
 //   imports at all, so ShellParser stays Foundation-free.
 // - PlayCommands: the `bastion-play` command as a library (BastionPlayCLI only calls it), so tests
 //   run it in process, as Commands is for `bastion`.
+// libvterm (libvterm-dev) is the terminal model's VT emulator: the screen reader trusts a real one over ours.
 let package = Package(
     name: "bastion",
     platforms: [.macOS(.v14)],
@@ -32,6 +33,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CVTerm", pkgConfig: "vterm", providers: [.apt(["libvterm-dev"])]),
         .target(name: "SystemFiles"),
         .target(name: "JSONEscaping"),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -40,6 +42,8 @@ let package = Package(
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "Configuration", dependencies: ["ConfigReader", "Policy", "SSHCrypto"]),
         .target(name: "PTYRecorder", dependencies: ["JSONEscaping", "SSHCrypto", "SystemFiles"]),
+        // What the target's screen shows, read back as text (screen reader, excerpts, watch).
+        .target(name: "TerminalModel", dependencies: ["CVTerm"]),
         // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
         .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
         // Interactive interception: the shell integration, markers, and the decision of every typed line. No I/O.
@@ -79,5 +83,6 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"]),
+        .testTarget(name: "TerminalModelTests", dependencies: ["TerminalModel", "TestSupport"]),
     ]
 )

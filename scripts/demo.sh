@@ -10,7 +10,7 @@ DEMO=$ROOT/demo
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 need=()
-for pkg in libssh-dev libssl-dev libsqlite3-dev openssh-server openssh-client; do
+for pkg in libssh-dev libssl-dev libsqlite3-dev libvterm-dev openssh-server openssh-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

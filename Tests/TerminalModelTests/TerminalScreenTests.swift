@@ -1,0 +1,194 @@
+import Testing
+import TerminalModel
+
+@Suite struct TerminalScreenTests {
+    private func screen(_ output: String, columns: Int = 80, rows: Int = 24) -> TerminalScreen {
+        let screen = TerminalScreen(columns: columns, rows: rows)
+        screen.feed(Array(output.utf8))
+        return screen
+    }
+
+    /// Plain text lands on row 0 and the cursor stops after it.
+    @Test func plainTextAndCursor() {
+        let s = screen("hello world")
+        #expect(s.line(0) == "hello world")
+        #expect(s.line(1) == "")
+        #expect(s.cursor == (0, 11))
+    }
+
+    /// CR returns to column 0 and overwrites; LF moves down without returning.
+    @Test func carriageReturnAndLineFeed() {
+        let s = screen("abc\r\ndef\rX\nY")
+        #expect(s.line(0) == "abc")
+        #expect(s.line(1) == "Xef")
+        #expect(s.line(2) == " Y")
+        #expect(s.cursor == (2, 2))
+    }
+
+    /// Bash's echo of a backspace (`\b \b`) erases on screen: the line reads as edited.
+    @Test func backspaceEchoErases() {
+        let s = screen("$ ls -lax\u{8} \u{8}\u{8} \u{8}a")
+        #expect(s.line(0) == "$ ls -la")
+        #expect(s.cursor == (0, 8))
+        #expect(s.text(from: (0, 2), to: (0, 80)) == "ls -la")
+    }
+
+    /// A 200-character line at 80 columns wraps onto three rows and reads back as one line.
+    @Test func longLineReadsAsOneLine() {
+        let command = "echo " + String((0..<195).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+        let s = screen("$ " + command)
+        #expect(s.line(0).count == 80)
+        #expect(s.logicalLineRows(containing: 1) == 0...2)
+        #expect(s.text(from: (0, 2), to: (2, 80)) == command)
+        #expect(s.text(from: (0, 2), to: (s.cursor.row, s.cursor.column)) == command)
+    }
+
+    /// A wrap at the margin joins rows without a newline; CR LF after a full row does not.
+    @Test func wrapVersusHardNewline() {
+        let row = String(repeating: "x", count: 80)
+        let wrapped = screen(row + "yz")
+        #expect(wrapped.text(from: (0, 0), to: (1, 80)) == row + "yz")
+        #expect(wrapped.logicalLineRows(containing: 0) == 0...1)
+
+        let broken = screen(row + "\r\nyz")
+        #expect(broken.text(from: (0, 0), to: (1, 80)) == row + "\nyz")
+        #expect(broken.logicalLineRows(containing: 1) == 1...1)
+
+        // A space written at the margin stays inside the joined line.
+        let spaced = screen(String(repeating: "a", count: 79) + " b")
+        #expect(spaced.text(from: (0, 0), to: (1, 80)) == String(repeating: "a", count: 79) + " b")
+    }
+
+    /// Erasing the end of a row (as readline does when a line gets shorter) ends the wrap.
+    @Test func eraseAtMarginEndsContinuation() {
+        let s = screen(String(repeating: "x", count: 85))
+        #expect(s.logicalLineRows(containing: 0) == 0...1)
+        s.feed(Array("\u{1B}[1;50H\u{1B}[K".utf8))
+        #expect(s.logicalLineRows(containing: 0) == 0...0)
+        #expect(s.text(from: (0, 0), to: (1, 80)) == String(repeating: "x", count: 49) + "\nxxxxx")
+    }
+
+    /// Wide characters read once, combining marks stay with their base, and a wide character
+    /// that does not fit in the last column wraps and still joins the line.
+    @Test func wideAndCombiningCharacters() {
+        let s = screen("a漢字e\u{301}b")
+        #expect(s.line(0) == "a漢字e\u{301}b")
+        #expect(s.cursor == (0, 7))
+        let t = screen(String(repeating: "x", count: 79) + "漢字")
+        #expect(t.line(0) == String(repeating: "x", count: 79))
+        #expect(t.line(1) == "漢字")
+        #expect(t.text(from: (0, 0), to: (1, 80)) == String(repeating: "x", count: 79) + "漢字")
+    }
+
+    /// Escape sequences and UTF-8 characters split at every possible point read the same.
+    @Test func sequencesSplitAcrossFeeds() {
+        let output = Array("\u{1B}[1;31mred\u{1B}[0m 漢\u{1B}]0;title\u{7}e\u{301}\u{1B}[1D!".utf8)
+        let whole = TerminalScreen(columns: 80, rows: 24)
+        whole.feed(output)
+        #expect(whole.line(0) == "red 漢!")
+        #expect(whole.cursor == (0, 7))
+        for split in 1..<output.count {
+            let s = TerminalScreen(columns: 80, rows: 24)
+            s.feed(Array(output[..<split]))
+            s.feed(Array(output[split...]))
+            #expect(s.line(0) == whole.line(0), "split at \(split)")
+            #expect(s.cursor == whole.cursor, "split at \(split)")
+        }
+        let byteByByte = TerminalScreen(columns: 80, rows: 24)
+        for byte in output { byteByByte.feed([byte]) }
+        #expect(byteByByte.line(0) == whole.line(0))
+    }
+
+    /// Full-screen programs switch to the alternate screen; leaving it shows the shell again.
+    @Test func alternateScreen() {
+        let s = screen("$ vim notes\r\n")
+        #expect(!s.isAlternateScreen)
+        s.feed(Array("\u{1B}[?1049h\u{1B}[H\u{1B}[2Jediting".utf8))
+        #expect(s.isAlternateScreen)
+        #expect(s.line(0) == "editing")
+        #expect(s.line(1) == "")
+        s.feed(Array("\u{1B}[?1049l".utf8))
+        #expect(!s.isAlternateScreen)
+        #expect(s.line(0) == "$ vim notes")
+        #expect(s.cursor == (1, 0))
+    }
+
+    /// A resize keeps what fits, keeps the cursor on the screen, and sizes are clamped.
+    @Test func resize() {
+        let s = screen("first line\r\nsecond line is longer\r\nthird")
+        s.resize(columns: 12, rows: 24)
+        #expect(s.columns == 12)
+        #expect(s.line(1) == "second line")
+        #expect(s.cursor == (2, 5))
+        s.resize(columns: 80, rows: 2)
+        #expect(s.rows == 2)
+        #expect(s.line(0) == "second line")
+        #expect(s.line(1) == "third")
+        #expect(s.scrollCount == 1)
+        #expect(s.cursor == (1, 5))
+        s.feed(Array(" and more".utf8))
+        #expect(s.line(1) == "third and more")
+        s.resize(columns: 0, rows: 100_000)
+        #expect(s.columns == 2)
+        #expect(s.rows == 1000)
+    }
+
+    /// Absolute rows stay valid when output scrolls: a remembered prompt position still reads
+    /// its line, and rows that scrolled off are left out.
+    @Test func scrollingKeepsAbsolutePositions() {
+        let s = screen("out 1\r\nout 2\r\nout 3\r\n$ ", columns: 20, rows: 4)
+        let prompt = (row: s.absoluteRow(s.cursor.row), column: s.cursor.column)
+        #expect(prompt == (3, 2))
+        s.feed(Array("echo a long command that wraps".utf8))
+        #expect(s.scrollCount == 1)
+        let rows = s.logicalLineRows(containing: s.absoluteRow(s.cursor.row))
+        #expect(rows == 3...4)
+        #expect(s.text(from: prompt, to: (rows!.upperBound, s.columns)) == "echo a long command that wraps")
+        #expect(s.text(from: (0, 0), to: (4, 20)) == "out 2\nout 3\n$ echo a long command that wraps")
+        s.feed(Array("\r\n1\r\n2\r\n3\r\n4".utf8))
+        #expect(s.text(from: prompt, to: (rows!.upperBound, s.columns)) == "")
+        #expect(s.logicalLineRows(containing: 3) == nil)
+    }
+
+    /// The approvers' excerpt is the last rows with text, trailing blank rows dropped.
+    @Test func snapshotOfLastRows() {
+        let s = screen("one\r\ntwo\r\nthree\r\n")
+        #expect(s.snapshot(lastRows: 2) == ["two", "three"])
+        #expect(s.snapshot(lastRows: 10) == ["one", "two", "three"])
+        #expect(TerminalScreen(columns: 80, rows: 24).snapshot(lastRows: 3) == [])
+    }
+
+    /// Bracketed-paste mode follows DECSET/DECRST 2004, in a list of modes too, and RIS.
+    @Test func bracketedPasteMode() {
+        let s = screen("")
+        #expect(!s.isBracketedPaste)
+        s.feed(Array("\u{1B}[?2004h".utf8))
+        #expect(s.isBracketedPaste)
+        s.feed(Array("\u{1B}[?1;2004l".utf8))
+        #expect(!s.isBracketedPaste)
+        s.feed(Array("\u{1B}[?20".utf8))
+        s.feed(Array("04h".utf8))
+        #expect(s.isBracketedPaste)
+        s.feed(Array("\u{1B}[2004l\u{1B}[?12004l".utf8))
+        #expect(s.isBracketedPaste)
+        s.feed(Array("\u{1B}c".utf8))
+        #expect(!s.isBracketedPaste)
+    }
+
+    /// REP repeats an ASCII or box-drawing glyph (ncurses uses it), and is ignored after a glyph
+    /// whose width libvterm could get wrong.
+    @Test func repeatOfLastGlyph() {
+        #expect(screen("-\u{1B}[4b|").line(0) == "-----|")
+        #expect(screen("─\u{1B}[2b").line(0) == "───")
+        #expect(screen("e\u{301}\u{1B}[3bx").line(0) == "e\u{301}x")
+        #expect(screen("\u{1B}[5bx").line(0) == "x")
+    }
+
+    /// C1 controls written as UTF-8 and ill-formed UTF-8 show as U+FFFD.
+    @Test func invalidUTF8ShowsReplacement() {
+        let s = TerminalScreen(columns: 80, rows: 24)
+        s.feed([0x61, 0xC2, 0x85, 0x62, 0xC0, 0xAF, 0x63, 0xED, 0xA0, 0x80, 0x64, 0xE6, 0x0A, 0x0D, 0x65])
+        #expect(s.line(0) == "a\u{FFFD}b\u{FFFD}\u{FFFD}c\u{FFFD}\u{FFFD}\u{FFFD}d\u{FFFD}")
+        #expect(s.line(1) == "e")
+    }
+}
