@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "Bastion",
             dependencies: [
-                "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore", "Interception",
+                "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore", "Interception", "TerminalModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -154,6 +154,7 @@ extension ClientConnection {
             let cols = Int(max(1, min(width, 10_000))), rows = Int(max(1, min(height, 10_000)))
             channel.terminal?.columns = cols
             channel.terminal?.rows = rows
+            channel.interceptor?.resize(columns: cols, rows: rows)
             channel.handle(.windowChanged(columns: cols, rows: rows))
             return 0
         }

@@ -154,7 +154,7 @@ extension ClientConnection {
         let sessionID = channel.id
         channel.interceptor = Interceptor(
             integration: integration, onUnverified: context.access.engine.onUnverified(for: subject, target: policyTarget),
-            screen: nil,
+            screen: TerminalLineReader(columns: channel.terminal?.columns ?? 80, rows: channel.terminal?.rows ?? 24),
             decide: { [weak channel] line in
                 gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0)
             })

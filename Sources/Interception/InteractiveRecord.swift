@@ -30,4 +30,8 @@ public protocol ScreenReading: AnyObject {
     func inputLine() -> String?
     /// True while a full-screen program uses the alternate screen.
     var isAlternateScreen: Bool { get }
+    /// The person's terminal changed size.
+    func resize(columns: Int, rows: Int)
+    /// The text of the cursor's row up to the cursor (to recognise a password prompt).
+    func textBeforeCursor() -> String
 }

@@ -57,6 +57,11 @@ public struct Interceptor {
     /// Screen mode: an Enter waits here until the echo has settled and the line is read.
     private var screenEnter: (since: Double, bytes: [UInt8])?
     private var lineStarted = false
+    /// Screen mode: after an Enter or a refused line, typing waits until the shell's output has
+    /// settled, so the new prompt is on the screen before the next line starts.
+    private var screenSettling: Double?
+    /// Screen mode: what the person typed on the current line (the screen may not show it).
+    private var typedLine = TypedLine()
     /// Readline redraws the prompt after every check; at a continuation prompt that redraw
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
@@ -72,6 +77,8 @@ public struct Interceptor {
     public static let programPatience = 1.0
     /// How long the screen must be quiet after an Enter before the line is read off it.
     public static let screenSettle = 0.05
+    /// How long a typed line may go without any echo before it is read anyway.
+    public static let echoPatience = 0.5
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.
@@ -91,6 +98,9 @@ public struct Interceptor {
     /// and there is a terminal model. Otherwise losing the integration ends the session.
     private var readsScreen: Bool { onUnverified == .screen && screen != nil }
 
+    /// Whether lines are read off the screen now.
+    private var isOnScreen: Bool { mode == .nested || mode == .unverified }
+
     /// Whether lines are currently known exactly (the integration is in place).
     public var isVerified: Bool { mode == .integrated || mode == .starting }
 
@@ -106,7 +116,7 @@ public struct Interceptor {
     }
 
     private mutating func receive(_ bytes: [UInt8], enter: Int?, now: Double, into out: inout InterceptorOutput) {
-        if holding || screenEnter != nil {
+        if holding || screenEnter != nil || screenSettling != nil {
             held += bytes
             return
         }
@@ -134,11 +144,14 @@ public struct Interceptor {
             if !lineStarted {
                 screen.markInputStart()
                 lineStarted = true
+                typedLine = TypedLine()
             }
             guard let enter else {
+                typedLine.type(bytes[...])
                 out.toTarget += bytes
                 return
             }
+            typedLine.type(bytes[..<enter])
             out.toTarget += bytes[..<enter]
             screenEnter = (now, Array(bytes[enter...]))
         }
@@ -152,11 +165,19 @@ public struct Interceptor {
         let result = markers.scan(chunk)
         out.toClient = result.output
         lastOutput = now
-        if mode == .nested || mode == .unverified, let screen {
+        // The terminal model follows the output only while lines are read from it (it costs
+        // more than the relay); the chunk that switches to it is fed whole, prompt included.
+        let wasOnScreen = isOnScreen
+        for marker in result.markers { handle(marker, now: now, into: &out) }
+        if wasOnScreen || isOnScreen, let screen {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
         }
-        for marker in result.markers { handle(marker, now: now, into: &out) }
         return out
+    }
+
+    /// The person's terminal changed size: the terminal model follows.
+    public func resize(columns: Int, rows: Int) {
+        screen?.resize(columns: columns, rows: rows)
     }
 
     /// Time passed: lets go of input whose check never came, and reads a settled screen line.
@@ -172,8 +193,18 @@ public struct Interceptor {
         default:
             break
         }
-        if let pending = screenEnter, now - pending.since >= Self.screenSettle, now - lastOutput >= Self.screenSettle {
+        // The line is read once its echo has come and settled; a line that echoes nothing
+        // (a password, `stty -echo`) is read after a longer wait.
+        if let pending = screenEnter, now - pending.since >= Self.screenSettle, now - lastOutput >= Self.screenSettle,
+           lastOutput >= pending.since || typedLine.isEmpty || now - pending.since >= Self.echoPatience {
             decideScreenLine(pending.bytes, now: now, into: &out)
+        }
+        if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle {
+            screenSettling = nil
+            lineStarted = false
+            let rest = held
+            held = []
+            if !rest.isEmpty { receive(rest, enter: rest.firstIndex { $0 == 0x0D || $0 == 0x0A }, now: now, into: &out) }
         }
         return out
     }
@@ -203,7 +234,11 @@ public struct Interceptor {
             if mode == .integrated, isAwaitingCheck {
                 lose("a line was accepted without being shown to the bastion", into: &out)
             }
-            if mode == .nested { mode = .integrated }
+            if mode == .nested {
+                mode = .integrated
+                screenSettling = nil
+                screenEnter = nil
+            }
             continuationRedrawDue = false
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
@@ -347,6 +382,12 @@ public struct Interceptor {
         return InteractiveRecord(decision: gate, how: .integration, uncertain: false)
     }
 
+    /// A prompt that asks for a secret (`Password:`, `[sudo] password for alice:`, a passphrase).
+    static func looksLikeSecretPrompt(_ text: String) -> Bool {
+        let lower = text.lowercased().trimmingTrailingWhitespace
+        return lower.hasSuffix(":") && (lower.contains("password") || lower.contains("passphrase") || lower.contains("pin"))
+    }
+
     private static func refusal(_ gate: GateDecision) -> String {
         if case .escalate = gate.verdict {
             return gate.refusalText + "\nbastion: approvals are not available on this bastion yet, so it is refused"
@@ -363,6 +404,7 @@ public struct Interceptor {
             guard mode == .integrated else { return }
             mode = .nested
             lineStarted = false
+            screenSettling = lastOutput
             out.lostIntegration = "nested shell: \(reason)"
             if !readsScreen {
                 out.endSession = "bastion: \(reason); this role's lines must stay verified, so the session is ended"
@@ -376,6 +418,7 @@ public struct Interceptor {
         guard mode != .unverified else { return }
         mode = .unverified
         lineStarted = false
+        screenSettling = lastOutput
         out.lostIntegration = reason
         if readsScreen {
             out.notices.append("bastion: command lines can no longer be verified (\(reason)); they are read from the screen and marked uncertain")
@@ -401,8 +444,19 @@ public struct Interceptor {
     private mutating func decideScreenLine(_ pending: [UInt8], now: Double, into out: inout InterceptorOutput) {
         screenEnter = nil
         lineStarted = false
-        let line = (screen?.inputLine() ?? "").trimmingTrailingWhitespace
+        screenSettling = now
+        var line = (screen?.inputLine() ?? "").trimmingTrailingWhitespace
         var rest = Array(pending.dropFirst())
+        if line.isEmpty, !typedLine.isEmpty {
+            // Nothing on the screen, yet something was typed: a secret at a password prompt is
+            // let through unrecorded; anything else is decided as typed.
+            if Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "") {
+                typedLine = TypedLine()
+            } else {
+                line = typedLine.text
+            }
+        }
+        typedLine = TypedLine()
         if line.isEmpty {
             out.toTarget.append(pending[0])
         } else {
@@ -417,9 +471,8 @@ public struct Interceptor {
                 rest = []
             }
         }
-        guard !rest.isEmpty else { return }
-        let enter = rest.firstIndex { $0 == 0x0D || $0 == 0x0A }
-        receive(rest, enter: enter, now: now, into: &out)
+        // What came after the Enter waits for the next prompt (see screenSettling).
+        held = rest + held
     }
 }
 

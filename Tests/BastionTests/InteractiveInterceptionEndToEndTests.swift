@@ -195,6 +195,43 @@ struct InteractiveInterceptionEndToEndTests {
         _ = f
     }
 
+    /// The interactive records of the newest shell session with how each was known:
+    /// "decision how[?] line", `?` marking an uncertain record.
+    func lastRecordsWithSource() throws -> [String] {
+        let h = try f.harness
+        let session = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
+        let json = h.auditQuery("SELECT json_group_array(decision || ' ' || how || CASE WHEN uncertain THEN '?' ELSE '' END || ' ' || line) FROM (SELECT * FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
+        return try JSONDecoder().decode([String].self, from: Data(json.utf8))
+    }
+
+    /// `exec sh` replaces the integrated shell: the person is told, and each later line is read
+    /// off the screen, decided (a denied one never runs) and recorded uncertain.
+    @Test func execShFallsBackToTheScreen() throws {
+        let f = try f
+        let r = try type([(send: "exec sh\r", expect: "$ "), (send: "touch forbidden-sh\r", expect: "rule no-forbidden"),
+                          (send: "touch ok-sh\r", expect: "$ ")])
+        #expect(r.stdout.contains("can no longer be verified"), "\(r)")
+        #expect(!f.target.exists("forbidden-sh"), "\(r)")
+        #expect(f.target.exists("ok-sh"), "\(r)")
+        #expect(try lastRecordsWithSource() == ["allow integration exec sh", "deny screen? touch forbidden-sh",
+                                                "allow screen? touch ok-sh", "allow screen? exit"])
+        #expect(try f.harness.auditQuery("SELECT count(*) FROM events WHERE kind = 'interactive_unverified'") != "0")
+    }
+
+    /// A nested `bash --norc` is read from the screen (uncertain) until its exit brings the
+    /// integrated prompt back; from then on lines come from the integration again.
+    @Test func nestedShellIsReadFromTheScreen() throws {
+        let f = try f
+        _ = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch forbidden-nested\r", expect: "rule no-forbidden"),
+                      (send: "touch ok-nested\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> "),
+                      (send: "touch forbidden-after\r", expect: "rule no-forbidden")])
+        #expect(!f.target.exists("forbidden-nested") && !f.target.exists("forbidden-after"))
+        #expect(f.target.exists("ok-nested"))
+        #expect(try lastRecordsWithSource() == ["allow integration bash --norc", "deny screen? touch forbidden-nested",
+                                                "allow screen? touch ok-nested", "allow screen? exit",
+                                                "deny integration touch forbidden-after", "allow integration exit"])
+    }
+
     /// The markers never reach the person's terminal.
     @Test func markersAreNotShown() throws {
         let r = try type(["echo visible\r"])

@@ -174,3 +174,69 @@ struct InterceptorTests {
         #expect(Self.text(out.toTarget) == "rm -rf /\u{18}b")
     }
 }
+
+/// A terminal model for tests: the line is the printable output since typing started.
+final class FakeScreen: ScreenReading {
+    var shown: [UInt8] = []
+    var start = 0
+    var isAlternateScreen = false
+    func feed(_ bytes: UnsafeRawBufferPointer) { shown += bytes.filter { $0 >= 0x20 || $0 == 0x0A } }
+    func markInputStart() { start = shown.count }
+    func inputLine() -> String? { String(decoding: shown[start...].split(separator: 0x0A).last ?? [], as: UTF8.self) }
+    func resize(columns: Int, rows: Int) {}
+    func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
+}
+
+/// Screen mode: after the integration is lost, lines are read off the terminal model.
+struct ScreenModeTests {
+    /// `exec sh`: the next prompt settles, the typed line is read off the screen, decided, and a
+    /// denied one is discarded with Ctrl-C instead of its Enter.
+    @Test func linesAreReadOffTheScreen() {
+        let screen = FakeScreen()
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
+        _ = InterceptorTests.input(&i, "exec sh\r")
+        _ = InterceptorTests.output(&i, InterceptorTests.check("exec sh"), now: 1)
+        let started = InterceptorTests.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+        #expect(started.lostIntegration == "exec replaces the shell")
+        #expect(!i.isVerified)
+        _ = i.tick(now: 1.2)                       // the sh prompt settled
+        let typed = InterceptorTests.input(&i, "touch forbidden-rm\r", now: 1.3)
+        #expect(InterceptorTests.text(typed.toTarget) == "touch forbidden-rm", "the Enter waits")
+        _ = InterceptorTests.output(&i, "touch forbidden-rm", now: 1.31)   // the echo
+        let decided = i.tick(now: 1.5)
+        #expect(decided.records.first?.decision.audit.line == "touch forbidden-rm")
+        #expect(decided.records.first?.uncertain == true && decided.records.first?.how == .screen)
+        #expect(decided.inject == [0x03] && decided.toTarget.isEmpty)
+    }
+
+    /// Without a terminal model, losing the integration ends the session: no unseen line is relayed.
+    @Test func noScreenMeansTheEnd() {
+        var i = InterceptorTests.make(onUnverified: .screen, screen: nil)
+        let out = InterceptorTests.output(&i, "\u{1B}]6973;other;P;0\u{07}")
+        #expect(out.endSession != nil)
+        #expect(InterceptorTests.input(&i, "rm -rf /\r").toTarget.isEmpty)
+    }
+}
+
+extension ScreenModeTests {
+    /// A nested shell: its lines wait for the screen like any unverified line.
+    @Test func nestedShellLinesAreReadOffTheScreen() {
+        let screen = FakeScreen()
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
+        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
+        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
+        let started = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}bash-5.2$ ", now: 1.01)
+        #expect(started.lostIntegration?.hasPrefix("nested shell") == true)
+        var forwarded: [UInt8] = []
+        for t in stride(from: 1.05, to: 2.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
+        forwarded += InterceptorTests.input(&i, "touch rm-nested\r", now: 2.5).toTarget
+        var decided: [InteractiveRecord] = []
+        for t in stride(from: 2.55, to: 4, by: 0.05) {
+            let out = i.tick(now: t)
+            forwarded += out.toTarget
+            decided += out.records
+        }
+        #expect(!forwarded.contains(0x0D), "the Enter of an unseen line went through: \(InterceptorTests.text(forwarded))")
+        #expect(decided.map(\.decision.audit.line) == ["touch rm-nested"], "no echo: decided as typed")
+    }
+}

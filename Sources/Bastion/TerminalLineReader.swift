@@ -1,0 +1,41 @@
+import Interception
+import TerminalModel
+
+/// Reads the line being typed off a terminal model of the session, for when the shell
+/// integration cannot say it (a nested shell, `sh`, a device): from where the person started
+/// typing to the end of the (soft-wrapped) line the cursor is on.
+final class TerminalLineReader: ScreenReading {
+    private let screen: TerminalScreen
+    /// Where typing started, in absolute rows (they survive scrolling).
+    private var start: (row: Int, column: Int)?
+
+    /// A model of a terminal of this size.
+    init(columns: Int, rows: Int) {
+        screen = TerminalScreen(columns: columns, rows: rows)
+    }
+
+    func feed(_ bytes: UnsafeRawBufferPointer) { screen.feed(bytes) }
+
+    func markInputStart() {
+        let cursor = screen.cursor
+        start = (screen.absoluteRow(cursor.row), cursor.column)
+    }
+
+    func inputLine() -> String? {
+        guard let start else { return nil }
+        let cursorRow = screen.absoluteRow(screen.cursor.row)
+        let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
+        guard rows.upperBound >= start.row else { return nil }
+        return screen.text(from: start, to: (rows.upperBound, screen.columns))
+    }
+
+    var isAlternateScreen: Bool { screen.isAlternateScreen }
+
+    func resize(columns: Int, rows: Int) { screen.resize(columns: columns, rows: rows) }
+
+    func textBeforeCursor() -> String {
+        let cursor = screen.cursor
+        let row = screen.absoluteRow(cursor.row)
+        return screen.text(from: (row, 0), to: (row, cursor.column))
+    }
+}

@@ -1,0 +1,31 @@
+/// The line a person typed, as far as the keys alone tell: printable text with backspace,
+/// Ctrl-U and Ctrl-W applied, escape sequences (arrows, function keys) skipped. Used when the
+/// screen shows nothing of a line (no echo), never as the first source.
+struct TypedLine: Sendable {
+    private var bytes: [UInt8] = []
+    private var inEscape = false
+
+    var isEmpty: Bool { bytes.isEmpty }
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func type(_ input: ArraySlice<UInt8>) {
+        for b in input {
+            if inEscape {
+                // CSI/SS3 sequences end with a byte from 0x40 to 0x7E after their introducer.
+                if (0x40...0x7E).contains(b) && b != UInt8(ascii: "[") && b != UInt8(ascii: "O") { inEscape = false }
+                continue
+            }
+            switch b {
+            case 0x1B: inEscape = true
+            case 0x7F, 0x08:
+                while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
+            case 0x15: bytes.removeAll()
+            case 0x17:
+                while bytes.last == 0x20 { bytes.removeLast() }
+                while let last = bytes.last, last != 0x20 { bytes.removeLast() }
+            case 0..<0x20: continue
+            default: bytes.append(b)
+            }
+        }
+    }
+}
