@@ -2,6 +2,7 @@ internal import CLibSSH
 import Configuration
 import Foundation
 import Interception
+import SessionCore
 
 /// The bastion's own SSH session to a target, with one channel on it; or a channel the target
 /// opened towards the bastion (agent, X11, a `-R` connection) on another link's session.
@@ -206,8 +207,9 @@ final class TargetLink {
         }
         var line: [UInt8] = []
         var byte: UInt8 = 0
-        let deadline = Date().addingTimeInterval(max(1, timeout))
-        while line.count < 4096, Date() < deadline {
+        let clock = SystemClock()
+        let deadline = clock.deadline(after: max(1, timeout))
+        while line.count < 4096, !deadline.hasPassed(at: clock.uptime()) {
             let n = ssh_channel_read_timeout(helper, &byte, 1, 0, 1000)
             if n == 1 {
                 if byte == 0x0A { break }

@@ -62,6 +62,9 @@ public struct Interceptor {
     private var screenSettling: Double?
     /// Screen mode: what the person typed on the current line (the screen may not show it).
     private var typedLine = TypedLine()
+    /// Screen mode: the last line read off the screen and allowed (a shell whose integration is
+    /// only distrusted still asks about it; it is not decided twice).
+    private var lastScreenLine: String?
     /// Readline redraws the prompt after every check; at a continuation prompt that redraw
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
@@ -270,6 +273,11 @@ public struct Interceptor {
     private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         let text = String(decoding: line, as: UTF8.self)
         let exact = String(validating: line, as: UTF8.self) != nil
+        if isOnScreen, text == lastScreenLine {
+            lastScreenLine = nil
+            out.verdicts += Array("\(nonce) A\n".utf8)
+            return
+        }
         expansionNonce = nil
         let wasContinuing = assembler.isContinuing
         continuationRedrawDue = wasContinuing
@@ -463,6 +471,7 @@ public struct Interceptor {
             let record = judge(line, how: .screen, uncertain: true)
             out.records.append(record)
             if record.decision.verdict == .allow {
+                lastScreenLine = line
                 out.toTarget.append(pending[0])
             } else {
                 out.notices.append(Self.refusal(record.decision))

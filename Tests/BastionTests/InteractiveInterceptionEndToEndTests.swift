@@ -232,6 +232,30 @@ struct InteractiveInterceptionEndToEndTests {
                                                 "deny integration touch forbidden-after", "allow integration exit"])
     }
 
+    /// The target prints a marker the bastion did not issue: never trusted; the guard role goes on
+    /// reading lines off the screen, and a denied line still never runs.
+    @Test func forgedMarkerFromTheTarget() throws {
+        let f = try f
+        let r = try type([(send: "printf '\\033]6973;forged;P;0\\007'\r", expect: "can no longer be verified"),
+                          (send: "touch forbidden-forged\r", expect: "rule no-forbidden")])
+        #expect(!f.target.exists("forbidden-forged"), "\(r)")
+        #expect(try lastRecordsWithSource().contains("deny screen? touch forbidden-forged"))
+    }
+
+    /// A storm of window changes while typing: the session and its decisions go on.
+    @Test func resizeStorm() throws {
+        let f = try f
+        var script: [[String: Any]] = [["expect": "PROMPT> "]]
+        for i in 0..<60 { script.append(["resize": [20 + i % 30, 60 + i]]) }
+        script += [["send": "touch after-storm\r"], ["expect": "PROMPT> "], ["send": "touch forbidden-storm\r"],
+                   ["expect": "rule no-forbidden"], ["send": "exit\r"]]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: script), as: UTF8.self)
+        let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/pty_session.py").path
+        let r = ProcessRunner.shell("TERM=xterm-256color python3 \(driver) 24 80 \(BastionHarness.quote(json)) -- \(f.harness.sshCommand(options: ["-tt", "-e", "none"])) web1", timeout: 90)
+        #expect(r.stdout.contains("__EXIT__ 0"), "\(r)")
+        #expect(f.target.exists("after-storm") && !f.target.exists("forbidden-storm"))
+    }
+
     /// The markers never reach the person's terminal.
     @Test func markersAreNotShown() throws {
         let r = try type(["echo visible\r"])

@@ -171,11 +171,9 @@ struct PolicyAndRecordingEndToEndTests {
     /// bastion: the target never gets her key); without the grant, `-A` is refused and audited.
     @Test func grantedAgentForwardingReachesTheAgent() throws {
         let h = try h
-        let r = ProcessRunner.shell("""
-            eval $(ssh-agent -s) >/dev/null; ssh-add -q \(h.directory.path)/plain/alice
-            \(h.sshCommand(as: "carol", options: ["-A"])) web1 'ssh-add -l'; status=$?
-            kill $SSH_AGENT_PID; exit $status
-            """)
+        // The agent runs as the parent of the command and ends with it, even if the command is killed.
+        let inner = "ssh-add -q \(h.directory.path)/plain/alice && \(h.sshCommand(as: "carol", options: ["-A"])) web1 'ssh-add -l'"
+        let r = ProcessRunner.shell("ssh-agent bash -c \(BastionHarness.quote(inner))")
         #expect(r.status == 0, "\(r)")
         let fingerprint = ProcessRunner.shell("ssh-keygen -lf \(h.directory.path)/plain/alice | cut -d' ' -f2").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)

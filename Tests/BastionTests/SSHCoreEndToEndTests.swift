@@ -170,10 +170,8 @@ struct SSHCoreEndToEndTests {
             kill $pid
             """)
         #expect(!local.stdout.contains("SSH-"), "the -L tunnel must not reach the target: \(local)")
-        let agent = ProcessRunner.shell("""
-            eval $(ssh-agent -s) >/dev/null; ssh-add -q \(h.directory.path)/plain/alice
-            \(h.sshCommand(options: ["-A"])) web1 'echo "sock=[$SSH_AUTH_SOCK]"'; kill $SSH_AGENT_PID
-            """)
+        let agentCommand = "ssh-add -q \(h.directory.path)/plain/alice && \(h.sshCommand(options: ["-A"])) web1 'echo \"sock=[$SSH_AUTH_SOCK]\"'"
+        let agent = ProcessRunner.shell("ssh-agent bash -c \(BastionHarness.quote(agentCommand))")
         #expect(agent.stdout.contains("sock=[]"), "\(agent)")
         let kinds = h.auditQuery("SELECT DISTINCT kind FROM events ORDER BY kind")
         #expect(kinds.contains("port_forwarding_refused"), "\(kinds)")
