@@ -62,6 +62,10 @@ final class ClientConnection {
         }
         log[metadataKey: "connection"] = "\(connectionID)"
         log.info("connection opened", metadata: ["source": "\(source)"])
+        // Small packets (keystrokes, echoes) go out at once, as OpenSSH does for interactive
+        // sessions; bulk writes are large and unaffected.
+        var noDelay: Int32 = 1
+        _ = setsockopt(ssh_get_fd(session), Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
         var timeout = Int(context.config.server.authTimeout.rounded(.up))
         ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &timeout)
         ssh_set_auth_methods(session, Int32(SSH_AUTH_METHOD_PUBLICKEY))

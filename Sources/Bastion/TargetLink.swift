@@ -104,6 +104,10 @@ final class TargetLink {
         var port = UInt32(target.port)
         var seconds = Int(max(1, timeout.rounded(.up)))
         var noProxy: Int32 = 0
+        // Keystrokes, echoes and verdicts are small packets: without TCP_NODELAY, Nagle's
+        // algorithm meets the target's delayed ACK and holds them for 40 ms.
+        var noDelay: Int32 = 1
+        ssh_options_set(session, SSH_OPTIONS_NODELAY, &noDelay)
         ssh_options_set(session, SSH_OPTIONS_HOST, target.host)
         ssh_options_set(session, SSH_OPTIONS_PORT, &port)
         ssh_options_set(session, SSH_OPTIONS_USER, target.user)

@@ -17,7 +17,7 @@ until the command's output (`E7E`) appears. Prints Markdown tables; see README.m
     swift build -c release --product bastion && python3 bench/interactive/bench.py
     python3 bench/interactive/bench.py --quick
 """
-import argparse, fcntl, os, pty, random, resource, selectors, shutil, signal, socket, statistics, struct
+import argparse, fcntl, heapq, json, os, pty, random, resource, selectors, shutil, signal, socket, statistics, struct
 import subprocess, sys, tempfile, termios, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -187,6 +187,9 @@ class Session:
         self.raw_tail = (self.raw_tail + data)[-400:]
         out = self.text
         st = self.state
+        if st == 0 and b"\x1b" not in data:   # the usual case: an echo
+            out.extend(ch for ch in data.decode("latin-1") if ch >= " " or ch == "\n")
+            return
         for ch in data.decode("latin-1"):
             o = ord(ch)
             if st == 0:
@@ -225,19 +228,26 @@ def run_phase(sessions, script, deadline, label, start_limit=None):
 
     A script yields ("sleep", seconds), ("write", bytes) — resumed with the time of the write —
     or ("expect", text, timeout) — resumed with the time the read that completed it returned,
-    or None on timeout. `start_limit` bounds how many scripts run at once (staggered starts)."""
+    or None on timeout. `start_limit` bounds how many scripts run at once (staggered starts).
+    Timers are in a heap, so one turn of the loop costs what is ready, not the session count."""
     sel = selectors.DefaultSelector()
     by_fd = {}
     waiting = list(sessions)
-    running = {}   # session -> [generator, wake time or None, expect (text, until) or None]
-    done = 0
+    running = {}   # session -> [generator, text expected or None, timer token]
+    timers = []    # (when, sequence, session, token)
+    seq = 0
+
+    def wait_until(s, when):
+        nonlocal seq
+        r = running[s]; r[2] += 1; seq += 1
+        heapq.heappush(timers, (when, seq, s, r[2]))
 
     def advance(s, value):
-        nonlocal done
-        g = running[s][0]
+        r = running[s]
+        r[1] = None; r[2] += 1
         try:
             while True:
-                op = g.send(value)
+                op = r[0].send(value)
                 if op[0] == "write":
                     s.mark = len(s.text)
                     t = time.perf_counter()
@@ -246,18 +256,17 @@ def run_phase(sessions, script, deadline, label, start_limit=None):
                     except OSError as e:
                         raise BenchError(f"{label}: session {s.index}: write failed: {e}")
                     value = t
-                    continue
-                if op[0] == "sleep":
-                    running[s][1:] = [time.perf_counter() + op[1], None]
-                    return
-                if op[0] == "expect":
+                elif op[0] == "sleep":
+                    return wait_until(s, time.perf_counter() + op[1])
+                elif op[0] == "expect":
                     if s.find(op[1]):
                         value = time.perf_counter(); continue
-                    running[s][1:] = [None, (op[1], time.perf_counter() + op[2])]
-                    return
-                raise ValueError(op)
+                    r[1] = op[1]
+                    return wait_until(s, time.perf_counter() + op[2])
+                else:
+                    raise ValueError(op)
         except StopIteration:
-            del running[s]; done += 1
+            del running[s]
             sel.unregister(s.fd); del by_fd[s.fd]
 
     def start_more():
@@ -266,16 +275,15 @@ def run_phase(sessions, script, deadline, label, start_limit=None):
             if s.dead:
                 raise BenchError(f"{label}: session {s.index} is closed:\n{s.raw_tail.decode('utf-8', 'replace')}")
             sel.register(s.fd, selectors.EVENT_READ); by_fd[s.fd] = s
-            running[s] = [script(s), None, None]
+            running[s] = [script(s), None, 0]
             advance(s, None)
 
     start_more()
     while running or waiting:
-        now = time.perf_counter()
         if time.monotonic() > deadline:
             raise BenchError(f"{label}: out of time with {len(running) + len(waiting)} of {len(sessions)} sessions not done")
-        wake = min([r[1] for r in running.values() if r[1] is not None]
-                   + [r[2][1] for r in running.values() if r[2] is not None] + [now + 0.2])
+        now = time.perf_counter()
+        wake = min(timers[0][0], now + 0.2) if timers else now + 0.2
         events = sel.select(max(0.0, wake - now))
         reads = []
         for key, _ in events:   # read everything ready first, each read stamped as it returns
@@ -294,14 +302,14 @@ def run_phase(sessions, script, deadline, label, start_limit=None):
                                  f"{s.raw_tail.decode('utf-8', 'replace')}")
             s.feed(data)
             r = running.get(s)
-            if r and r[2] is not None and s.find(r[2][0]):
-                r[2] = None; advance(s, t)
+            if r and r[1] is not None and s.find(r[1]):
+                advance(s, t)
         now = time.perf_counter()
-        for s, r in list(running.items()):
-            if r[1] is not None and r[1] <= now:
-                r[1] = None; advance(s, None)
-            elif r[2] is not None and r[2][1] <= now:
-                r[2] = None; advance(s, None)
+        while timers and timers[0][0] <= now:
+            _, _, s, token = heapq.heappop(timers)
+            r = running.get(s)
+            if r and r[2] == token:   # still current: a sleep ended, or an expectation timed out
+                advance(s, None)
         start_more()
     sel.close()
 
@@ -344,8 +352,8 @@ def echo_script(s, keys, gap, samples, timeouts):
     s.forget()
 
 
-def enter_script(s, lines, gap, samples, timeouts):
-    yield ("sleep", random.uniform(0, 2 * gap[1]))
+def enter_script(s, lines, gap, line_gap, samples, timeouts):
+    yield ("sleep", random.uniform(0, line_gap[1]))   # spread the sessions out
     for _ in range(lines):
         yield ("write", LINE.encode())
         if (yield ("expect", LINE, 5.0)) is None:
@@ -356,7 +364,7 @@ def enter_script(s, lines, gap, samples, timeouts):
         if t1 is None: timeouts.append(1)
         else: samples.append(t1 - t0)
         yield ("expect", PROMPT, 5.0)
-        yield ("sleep", random.uniform(*gap))
+        yield ("sleep", random.uniform(*line_gap))       # the next line comes later
         s.forget()
 
 
@@ -414,15 +422,21 @@ def measure(fx, label, argv, bastion, n, a, deadline):
         time.sleep(1.0)   # let the last session starts settle
         lat, to = [], []
         roots = [fx.sshd.pid] + [s.proc.pid for s in sessions] + ([bastion.pid] if bastion else [])
+        h0 = sum(os.times()[:2])
         c0, m0, w0 = cpu_seconds(bastion.pid) if bastion else None, tree_cpu_seconds(roots), time.perf_counter()
         run_phase(sessions, lambda s: echo_script(s, a.keys, a.gap_s, lat, to), deadline, f"{label}, N={n}, echo")
         c1, m1, w1 = cpu_seconds(bastion.pid) if bastion else None, tree_cpu_seconds(roots), time.perf_counter()
         result["echo"] = (lat, len(to))
-        result["cpu"] = ((c1 - c0) if bastion else None, m1 - m0, w1 - w0)
+        result["cpu"] = ((c1 - c0) if bastion else None, m1 - m0, w1 - w0, sum(os.times()[:2]) - h0)
         if n in a.enter_sessions:
             ent, to = [], []
-            run_phase(sessions, lambda s: enter_script(s, a.lines, a.gap_s, ent, to), deadline, f"{label}, N={n}, enter")
+            lines = max(a.lines, -(-100 // n))   # at least 100 samples at every N
+            c0, w0 = cpu_seconds(bastion.pid) if bastion else None, time.perf_counter()
+            run_phase(sessions, lambda s: enter_script(s, lines, a.gap_s, a.line_gap_s, ent, to), deadline,
+                      f"{label}, N={n}, enter")
             result["enter"] = (ent, len(to))
+            result["enter_wall"] = time.perf_counter() - w0
+            result["enter_cpu"] = (cpu_seconds(bastion.pid) - c0) if bastion else None
     finally:
         for s in sessions:
             try: os.close(s.fd)
@@ -457,10 +471,11 @@ def report(results, paths, a, wall, loads):
             print(f"| {n} | {label} | {len(xs)} | {to} | {fmt_ms(p50)} | {fmt_ms(p99)} | {fmt_add(p50 - pct(base, .5))} | "
                   f"{fmt_add(p99 - pct(base, .99))} | {fmt_ratio(p50, pct(base, .5))} | {fmt_ratio(p99, pct(base, .99))} | {vs} |")
     print(f"\n### Enter-to-execution (`{LINE}` typed, echoed, then Enter; time from writing the Enter until `{OUTPUT}` is read; "
-          f"{a.lines} lines per session)\n")
+          f"{a.lines} lines per session, at least 100 samples per N, "
+          f"{a.line_gap[0]:g}–{a.line_gap[1]:g} ms from a prompt to the next line; bastion CPU over the whole phase, per line)\n")
     print("| N | path | samples | timeouts | p50 ms | p99 ms | added p50 vs direct ms | added p99 vs direct ms |"
-          " added p50 vs no intercept ms | added p99 vs no intercept ms | × direct p99 |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          " added p50 vs no intercept ms | added p99 vs no intercept ms | × direct p99 | lines/s | bastion CPU µs / line |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sessions:
         if n not in a.enter_sessions: continue
         base, nob = results[(direct, n)]["enter"][0], results[(noint, n)]["enter"][0]
@@ -468,18 +483,21 @@ def report(results, paths, a, wall, loads):
             xs, to = results[(label, n)]["enter"]
             p50, p99 = pct(xs, .5), pct(xs, .99)
             vs = (f"{fmt_add(p50 - pct(nob, .5))} | {fmt_add(p99 - pct(nob, .99))}" if label == inter else "– | –")
+            c = results[(label, n)]["enter_cpu"]
+            cpu = f"{1e6 * c / max(1, len(xs) + to):.0f}" if c is not None else "–"
             print(f"| {n} | {label} | {len(xs)} | {to} | {fmt_ms(p50)} | {fmt_ms(p99)} | {fmt_add(p50 - pct(base, .5))} | "
-                  f"{fmt_add(p99 - pct(base, .99))} | {vs} | {fmt_ratio(p99, pct(base, .99))} |")
+                  f"{fmt_add(p99 - pct(base, .99))} | {vs} | {fmt_ratio(p99, pct(base, .99))} | "
+                  f"{(len(xs) + to) / results[(label, n)]['enter_wall']:.0f} | {cpu} |")
     print("\n### CPU during the echo test (the figure a noisy 2-core machine does not blur)\n")
-    print("| N | path | keystrokes | keys/s offered | bastion CPU s | bastion CPU µs / key | CPU s of all the path's processes | µs / key | wall s |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| N | path | keystrokes | keys/s | bastion CPU s | bastion µs / key | CPU s of the path's processes | µs / key | harness CPU s | wall s |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sessions:
         for label, _, _ in paths:
             r = results[(label, n)]
             keys = len(r["echo"][0]) + r["echo"][1]
-            bcpu, mcpu, w = r["cpu"]
+            bcpu, mcpu, w, hcpu = r["cpu"]
             b = f"{bcpu:.2f} | {1e6 * bcpu / keys:.0f}" if bcpu is not None else "– | –"
-            print(f"| {n} | {label} | {keys} | {keys / w:.0f} | {b} | {mcpu:.2f} | {1e6 * mcpu / keys:.0f} | {w:.1f} |")
+            print(f"| {n} | {label} | {keys} | {keys / w:.0f} | {b} | {mcpu:.2f} | {1e6 * mcpu / keys:.0f} | {hcpu:.2f} | {w:.1f} |")
     aim_n = max(a.sessions)
     echo_add = pct(results[(inter, aim_n)]["echo"][0], .99) - pct(results[(direct, aim_n)]["echo"][0], .99)
     line = f"\nAims: added echo latency p99 at N={aim_n}: {fmt_add(echo_add)} ms (aim ≤ 1 ms at 200)"
@@ -500,11 +518,14 @@ def main():
     ap.add_argument("--keys", type=int, default=200, help="keystrokes per session")
     ap.add_argument("--lines", type=int, default=20, help="Enter-to-execution samples per session")
     ap.add_argument("--gap", default="20,50", help="pause between keys, ms (uniform in the range)")
+    ap.add_argument("--line-gap", default="250,750",
+                    help="pause from a prompt to typing the next line in the Enter test, ms (uniform in the range)")
     ap.add_argument("--quick", action="store_true", help="N = 1 and 50, 60 keys and 10 lines per session")
     ap.add_argument("--time-limit", type=float, default=1800, help="seconds before the run gives up")
     ap.add_argument("--keep", action="store_true", help="keep the fixture directory (logs) after the run")
     ap.add_argument("--own-startup-files", action="store_true",
                     help="the target user's own HOME and startup files instead of a HOME with /etc/skel's")
+    ap.add_argument("--dump", metavar="FILE", help="also write every sample (seconds) as JSON, for a closer look")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bastion-env", action="append", default=[], metavar="NAME=VALUE",
                     help="extra environment for both bastions (experiments, e.g. LD_PRELOAD=…)")
@@ -515,9 +536,11 @@ def main():
     a.enter_sessions = set(a.sessions if a.enter_sessions is None else [int(x) for x in a.enter_sessions.split(",")])
     a.gap = tuple(float(x) for x in a.gap.split(","))
     a.gap_s = (a.gap[0] / 1000, a.gap[1] / 1000)
+    a.line_gap = tuple(float(x) for x in a.line_gap.split(","))
+    a.line_gap_s = (a.line_gap[0] / 1000, a.line_gap[1] / 1000)
     random.seed(a.seed)
     if not os.access(a.binary, os.X_OK):
-        sys.exit(f"{a.binary} missing: flock /tmp/swift-build.lock swift build -c release --product bastion")
+        sys.exit(f"{a.binary} missing: swift build -c release --product bastion")
     for tool in ("ssh", "ssh-keygen", "/usr/sbin/sshd"):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found (OpenSSH client and server are needed)")
@@ -549,6 +572,10 @@ def main():
                 results[(label, n)] = measure(fx, label, argv, bastion, n, a, deadline)
         loads.append(os.getloadavg())
         report(results, fx.paths, a, time.monotonic() - started, loads)
+        if a.dump:
+            with open(a.dump, "w") as f:
+                json.dump([{"path": label, "sessions": n, "echo": r["echo"][0], "enter": r.get("enter", ([],))[0]}
+                           for (label, n), r in results.items()], f)
     except BenchError as e:
         sys.exit(f"bench: {e}" + (f"\n(logs in {fx.d})" if fx and a.keep else ""))
     except KeyboardInterrupt:
