@@ -241,8 +241,23 @@ final class TargetLink {
     /// Sends verdict bytes to the integrated shell's FIFO; false when the channel is gone.
     func writeVerdict(_ bytes: [UInt8]) -> Bool {
         guard let verdictChannel, ssh_channel_is_open(verdictChannel) != 0 else { return false }
-        let written = bytes.withUnsafeBytes { ssh_channel_write(verdictChannel, $0.baseAddress, UInt32($0.count)) }
-        return written == Int32(bytes.count)
+        // Non-blocking, a write may take part of the bytes (a full socket, a window being
+        // adjusted): the shell is waiting for this line, so finish it, flushing briefly.
+        var offset = 0
+        var stalls = 0
+        while offset < bytes.count && stalls < 100 {
+            let written = bytes.withUnsafeBytes {
+                ssh_channel_write(verdictChannel, $0.baseAddress! + offset, UInt32($0.count - offset))
+            }
+            if written == SSH_ERROR { return false }
+            if written > 0 {
+                offset += Int(written)
+            } else {
+                stalls += 1
+                _ = ssh_blocking_flush(session, 10)
+            }
+        }
+        return offset == bytes.count
     }
 
     /// Reads and drops what the helper channel prints after its ready line (nothing, normally),

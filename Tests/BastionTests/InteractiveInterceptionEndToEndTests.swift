@@ -80,28 +80,13 @@ struct InteractiveInterceptionEndToEndTests {
         try type(lines.map { (send: $0, expect: "PROMPT> ") }, as: person)
     }
 
-    /// The interactive records of the newest shell session: "decision line" per row.
-    func lastRecords() throws -> [String] {
+    /// The interactive records of the newest shell session, each as `expression` (SQL over the
+    /// commands table) makes it, in order.
+    func lastRecords(_ expression: String = "decision || ' ' || line") throws -> [String] {
         let h = try f.harness
         let session = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
-        let json = h.auditQuery("SELECT json_group_array(decision || ' ' || line) FROM (SELECT decision, line FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
+        let json = h.auditQuery("SELECT json_group_array(\(expression)) FROM (SELECT * FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
         return try JSONDecoder().decode([String].self, from: Data(json.utf8))
-    }
-
-    /// `touch ok; touch forbidden` is one line: denied whole, nothing of it runs, the rule is
-    /// named once, and the next line runs.
-    @Test func deniedLineLeavesNoTrace() throws {
-        let f = try f
-        let r = try type(["touch ok-a; touch forbidden-a\r", "touch ok-b\r"])
-        #expect(r.stdout.contains("denied (rule no-forbidden)"), "\(r)")
-        let cast = try recording(of: "touch ok-a; touch forbidden-a")
-        #expect(cast.contains("denied (rule no-forbidden)"), "the notice is part of what the person saw")
-        #expect(!cast.contains("6973"), "markers never reach the recording")
-        #expect(!f.target.exists("ok-a") && !f.target.exists("forbidden-a"), "a denied line ran")
-        #expect(f.target.exists("ok-b"))
-        #expect(try lastRecords() == ["deny touch ok-a; touch forbidden-a", "allow touch ok-b", "allow exit"])
-        let history = (try? String(contentsOf: f.target.home.appendingPathComponent(".bash_history"), encoding: .utf8)) ?? ""
-        #expect(!history.contains("forbidden-a"), "history gained the denied line: \(history)")
     }
 
     /// The recording of the session in which `line` was decided.
@@ -195,13 +180,10 @@ struct InteractiveInterceptionEndToEndTests {
         _ = f
     }
 
-    /// The interactive records of the newest shell session with how each was known:
-    /// "decision how[?] line", `?` marking an uncertain record.
+    /// The newest session's records with how each was known: "decision how[?] line", `?`
+    /// marking an uncertain record.
     func lastRecordsWithSource() throws -> [String] {
-        let h = try f.harness
-        let session = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
-        let json = h.auditQuery("SELECT json_group_array(decision || ' ' || how || CASE WHEN uncertain THEN '?' ELSE '' END || ' ' || line) FROM (SELECT * FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
-        return try JSONDecoder().decode([String].self, from: Data(json.utf8))
+        try lastRecords("decision || ' ' || how || CASE WHEN uncertain THEN '?' ELSE '' END || ' ' || line")
     }
 
     /// `exec sh` replaces the integrated shell: the person is told, and each later line is read
