@@ -69,6 +69,8 @@ public struct Interceptor {
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
     private var lastOutput: Double = 0
+    /// The latest time any event carried (released input is stamped with it).
+    private var lastEvent: Double = 0
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
     private let decide: Decide
@@ -111,6 +113,7 @@ public struct Interceptor {
 
     /// The person typed `chunk` at time `now` (monotonic seconds).
     public mutating func clientInput(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
+        lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
         let (bytes, enter) = keys.scan(chunk)
         receive(bytes, enter: enter, now: now, into: &out)
@@ -168,6 +171,7 @@ public struct Interceptor {
         let result = markers.scan(chunk)
         out.toClient = result.output
         lastOutput = now
+        lastEvent = max(lastEvent, now)
         // The terminal model follows the output only while lines are read from it (it costs
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
@@ -185,6 +189,7 @@ public struct Interceptor {
 
     /// Time passed: lets go of input whose check never came, and reads a settled screen line.
     public mutating func tick(now: Double) -> InterceptorOutput {
+        lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
         switch shell {
         case .awaitingCheck(let since) where now - since > Self.checkPatience:
@@ -443,7 +448,7 @@ public struct Interceptor {
         held = []
         guard !rest.isEmpty else { return }
         let enter = rest.firstIndex { $0 == 0x0D || $0 == 0x0A }
-        receive(rest, enter: enter, now: lastOutput, into: &out)
+        receive(rest, enter: enter, now: lastEvent, into: &out)
     }
 
     // MARK: Screen mode

@@ -191,7 +191,7 @@ struct InteractiveInterceptionEndToEndTests {
     @Test func execShFallsBackToTheScreen() throws {
         let f = try f
         let r = try type([(send: "exec sh\r", expect: "$ "), (send: "touch forbidden-sh\r", expect: "rule no-forbidden"),
-                          (send: "touch ok-sh\r", expect: "$ ")])
+                          (send: "", expect: "$ "), (send: "touch ok-sh\r", expect: "$ ")])
         #expect(r.stdout.contains("can no longer be verified"), "\(r)")
         #expect(!f.target.exists("forbidden-sh"), "\(r)")
         #expect(f.target.exists("ok-sh"), "\(r)")
@@ -205,7 +205,7 @@ struct InteractiveInterceptionEndToEndTests {
     @Test func nestedShellIsReadFromTheScreen() throws {
         let f = try f
         _ = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch forbidden-nested\r", expect: "rule no-forbidden"),
-                      (send: "touch ok-nested\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> "),
+                      (send: "", expect: "$ "), (send: "touch ok-nested\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> "),
                       (send: "touch forbidden-after\r", expect: "rule no-forbidden")])
         #expect(!f.target.exists("forbidden-nested") && !f.target.exists("forbidden-after"))
         #expect(f.target.exists("ok-nested"))
