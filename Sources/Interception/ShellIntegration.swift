@@ -2,8 +2,9 @@
 /// SSH connection it already holds to the target.
 ///
 /// Two channels on the target session: a *helper* channel runs ``prepareCommand``, which makes a
-/// private directory with a FIFO and the rc file, prints `BASTION-READY <dir>`, and then feeds
-/// the FIFO with whatever the bastion writes to the channel (the verdicts). The *shell* channel
+/// private directory with a FIFO and the rc file, opens the FIFO (so the shell may remove the
+/// directory at once), prints `BASTION-READY <dir>`, and then feeds the FIFO with whatever the
+/// bastion writes to the channel (the verdicts). The *shell* channel
 /// runs ``launchCommand(directory:)``: `bash --rcfile <dir>/rc -i`. The rc first reads what a
 /// login shell reads (`/etc/profile`, then the first of `~/.bash_profile`, `~/.bash_login`,
 /// `~/.profile`), then binds every key that accepts a line to a macro that first hands
@@ -42,8 +43,9 @@ public struct ShellIntegration: Sendable, Equatable {
             cat > "$d/rc" <<'BASTION_RC_\(token)'
             \(rcScript)
             BASTION_RC_\(token)
+            exec 3<>"$d/v"
             printf '\(Self.readyPrefix)%s\\n' "$d"
-            exec cat > "$d/v"
+            exec cat >&3
             """
         return "exec sh -c " + Self.singleQuoted(script)
     }
