@@ -71,10 +71,15 @@ public struct Interceptor {
     private var lastOutput: Double = 0
     /// The latest time any event carried (released input is stamped with it).
     private var lastEvent: Double = 0
+    /// When the interceptor first saw time pass (the shell is starting then).
+    private var startedAt: Double?
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
     private let decide: Decide
 
+    /// How long the shell may take to confirm the integration (its login files run first);
+    /// typing is held meanwhile, and a shell that never confirms is read from the screen.
+    public static let startPatience = 15.0
     /// How long an Enter waits for its check before the held input is let go.
     public static let checkPatience = 2.0
     /// How long input typed behind an allowed line waits for the prompt before it goes to the
@@ -128,7 +133,9 @@ public struct Interceptor {
         }
         switch mode {
         case .starting:
-            out.toTarget += bytes
+            // Nothing reaches a shell that has not confirmed the integration (it may be
+            // another shell altogether): held until it does, or until it is read from the screen.
+            held += bytes
         case .integrated:
             guard let enter, shell == .prompt else {
                 out.toTarget += bytes
@@ -191,6 +198,10 @@ public struct Interceptor {
     public mutating func tick(now: Double) -> InterceptorOutput {
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
+        if startedAt == nil { startedAt = now }
+        if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
+            lose("the shell never confirmed the integration", into: &out)
+        }
         switch shell {
         case .awaitingCheck(let since) where now - since > Self.checkPatience:
             // Readline did not accept (a quoted Ctrl-V Enter, a search): nothing ran undecided.
@@ -222,7 +233,12 @@ public struct Interceptor {
     private mutating func handle(_ marker: IntegrationMarker, now: Double, into out: inout InterceptorOutput) {
         switch marker {
         case .ready:
-            if mode == .starting { mode = .integrated }
+            if mode == .starting {
+                mode = .integrated
+                let typed = held
+                held = []
+                if !typed.isEmpty { receive(typed, enter: typed.firstIndex { $0 == 0x0D || $0 == 0x0A }, now: now, into: &out) }
+            }
         case .unsupported(let reason):
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
         case .aliases(let table):
@@ -442,7 +458,7 @@ public struct Interceptor {
     }
 
     private mutating func release(into out: inout InterceptorOutput) {
-        guard holding else { return }
+        guard holding || (mode != .starting && !held.isEmpty && screenSettling == nil && screenEnter == nil) else { return }
         holding = false
         let rest = held
         held = []

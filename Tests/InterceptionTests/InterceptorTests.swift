@@ -240,3 +240,22 @@ extension ScreenModeTests {
         #expect(decided.map(\.decision.audit.line) == ["touch rm-nested"], "no echo: decided as typed")
     }
 }
+
+extension ScreenModeTests {
+    /// Typing before the shell confirms the integration is held, not relayed: the shell may not
+    /// be the integrated bash at all. Confirmed, it is released; never confirmed, it is read
+    /// from the screen.
+    @Test func nothingReachesAnUnconfirmedShell() {
+        var confirmed = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: FakeScreen(), decide: InterceptorTests.gate)
+        _ = confirmed.tick(now: 0)
+        #expect(InterceptorTests.input(&confirmed, "rm -rf /\r", now: 0.5).toTarget.isEmpty)
+        let ready = InterceptorTests.output(&confirmed, "\u{1B}]6973;tk;R\u{07}", now: 1)
+        #expect(InterceptorTests.text(ready.toTarget) == "rm -rf /\r", "released to the integrated shell, which asks about it")
+
+        var silent = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .end, screen: nil, decide: InterceptorTests.gate)
+        _ = silent.tick(now: 0)
+        #expect(InterceptorTests.input(&silent, "rm -rf /\r", now: 1).toTarget.isEmpty)
+        let gaveUp = silent.tick(now: Interceptor.startPatience + 1)
+        #expect(gaveUp.endSession != nil && gaveUp.toTarget.isEmpty)
+    }
+}
