@@ -77,6 +77,9 @@ public struct Interceptor {
     private let screen: ScreenReading?
     private let decide: Decide
 
+    /// The most input held while a line is being decided; more ends the session rather than
+    /// growing without bound (a 10,000-line paste is a few hundred KB).
+    public static let heldInputLimit = 16 << 20
     /// How long the shell may take to confirm the integration (its login files run first);
     /// typing is held meanwhile, and a shell that never confirms is read from the screen.
     public static let startPatience = 15.0
@@ -122,6 +125,10 @@ public struct Interceptor {
         var out = InterceptorOutput()
         let (bytes, enter) = keys.scan(chunk)
         receive(bytes, enter: enter, now: now, into: &out)
+        if held.count > Self.heldInputLimit {
+            held = []
+            out.endSession = "bastion: more than \(Self.heldInputLimit >> 20) MB of input arrived while a line was being decided; the session is ended"
+        }
         if out.toTarget.count == chunk.count, out.toTarget.elementsEqual(chunk) { out.forwardChunkUnchanged = true }
         return out
     }

@@ -84,3 +84,15 @@ struct BadInputTests {
         #expect(i.isVerified)
     }
 }
+
+extension BadInputTests {
+    /// A flood of input while a line is being decided ends the session instead of growing the hold.
+    @Test func inputFloodDuringAVerdict() {
+        var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.input(&i, "ls\r")
+        let flood = [UInt8](repeating: 0x61, count: Interceptor.heldInputLimit + 1)
+        let out = flood.withUnsafeBytes { i.clientInput($0, now: 1) }
+        #expect(out.endSession != nil && out.toTarget.isEmpty)
+    }
+}
