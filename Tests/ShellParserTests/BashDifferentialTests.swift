@@ -27,7 +27,7 @@ struct BashDifferentialTests {
     /// For lines whose commands all run once, bash runs exactly the commands extracted, with the
     /// same argv for every word the parser calls static.
     @Test func argvMatchesBash() throws {
-        guard FileManager.default.isExecutableFile(atPath: BashDifferentialTests.bash) else { return }
+        try #require(FileManager.default.isExecutableFile(atPath: BashDifferentialTests.bash), "bash is not installed")
         var generator = LineGenerator(seed: 42)
         var compared = 0
         var mismatches: [String] = []
@@ -81,7 +81,7 @@ struct BashDifferentialTests {
     /// Status agrees with `bash -n` (read as an interactive bash: end of file inside a construct,
     /// a pending here-document or a trailing backslash mean bash would prompt for more).
     @Test func statusMatchesBash() throws {
-        guard FileManager.default.isExecutableFile(atPath: BashDifferentialTests.bash) else { return }
+        try #require(FileManager.default.isExecutableFile(atPath: BashDifferentialTests.bash), "bash is not installed")
         var generator = LineGenerator(seed: 7)
         var mismatches: [String] = []
         let directory = try BashDifferentialTests.temporaryDirectory()
