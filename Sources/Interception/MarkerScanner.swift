@@ -79,8 +79,11 @@ public struct MarkerScanner: Sendable {
                 i += 1
                 continue
             }
-            output.append(b)
-            i += 1
+            // Plain output: copy the run up to the next ESC at once (coloured output has many).
+            var end = i + 1
+            while end < bytes.count && bytes[end] != 0x1B { end += 1 }
+            output.append(contentsOf: bytes[i..<end])
+            i = end
         }
         return Result(output: output, markers: markers)
     }
