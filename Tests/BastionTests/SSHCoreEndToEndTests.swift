@@ -183,7 +183,13 @@ struct SSHCoreEndToEndTests {
     @Test func sessionsAreAudited() throws {
         let h = try h
         #expect(h.ssh("web1", "echo audited-marker; exit 3").status == 3)
-        let row = h.auditQuery("SELECT identity, target, kind, exit_status, bytes_out FROM sessions WHERE command LIKE '%audited-marker%'")
+        // The client may exit a moment before the bastion writes the session's end: wait for it.
+        var row = ""
+        for _ in 0..<100 {
+            row = h.auditQuery("SELECT identity, target, kind, exit_status, bytes_out FROM sessions WHERE command LIKE '%audited-marker%' AND ended_at IS NOT NULL")
+            if !row.isEmpty { break }
+            usleep(50_000)
+        }
         #expect(row == "alice@example.com|web1|exec|3|15", "\(row)")
         let json = h.bastion(["audit", "sessions", "--json"])
         #expect(json.status == 0)
