@@ -48,10 +48,13 @@ let package = Package(
         .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
         // Interactive interception: the shell integration, markers, and the decision of every typed line. No I/O.
         .target(name: "Interception", dependencies: ["SessionCore", "Policy", "ShellParser"]),
+        // Approvals: requests held for approvers, the broker's rules, the approvers' verbs, the store protocol. No I/O.
+        .target(name: "Approvals", dependencies: ["JSONEscaping", "PTYRecorder"]),
         .target(
             name: "Bastion",
             dependencies: [
                 "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore", "Interception", "TerminalModel",
+                "Approvals", "ShellParser",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -59,7 +62,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Bastion", "ConfigReader", "Configuration", "JSONEscaping", "Policy", "ShellParser", "SystemFiles",
+                "Approvals", "Bastion", "ConfigReader", "Configuration", "JSONEscaping", "Policy", "ShellParser", "SystemFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +86,7 @@ let package = Package(
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"]),
+        .testTarget(name: "ApprovalsTests", dependencies: ["Approvals"]),
         .testTarget(name: "TerminalModelTests", dependencies: ["TerminalModel", "TestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 internal import CLibSSH
+import Approvals
 import Configuration
 import Foundation
 import Logging
@@ -36,7 +37,14 @@ public final class BastionServer {
         let clock = SystemClock()
         let audit = try SQLiteAuditStore(path: server.auditDatabasePath, clock: clock)
         let recordings = try RecordingFactory(settings: server, clock: clock)
-        context = ServerContext(config: config, audit: audit, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings)
+        let approvals = ApprovalService(store: audit, audit: audit, clock: clock, changes: audit.approvalChanges,
+                                        node: Self.nodeName(server), screen: { record in
+                                            guard let path = try? audit.session(record.request.session)?.recordingPath else { return [] }
+                                            return RecordingScreenExcerpt.lastLines(path: path, count: ApprovalDesk.screenLines)
+                                        })
+        try approvals.start()
+        context = ServerContext(config: config, audit: audit, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings,
+                                approvals: approvals)
         _ = try MasterKey.load(path: server.masterKeyPath, create: false)
         for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {
             serverLog.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
@@ -56,6 +64,15 @@ public final class BastionServer {
     }
 
     deinit { ssh_bind_free(bind) }
+
+    /// This process among bastion nodes sharing a store: `host:port` of its listener.
+    static func nodeName(_ server: ServerSettings) -> String {
+        var name = [UInt8](repeating: 0, count: 256)
+        let host = name.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { gethostname($0.baseAddress!, $0.count) } == 0
+        } ? String(decoding: name.prefix { $0 != 0 }, as: UTF8.self) : "localhost"
+        return "\(host):\(server.listenPort)"
+    }
 
     /// Each session holds a client socket, a target socket and recording files: the usual soft
     /// limit of 1024 descriptors would cap the bastion near 300 sessions. Raise it to the hard limit.

@@ -79,7 +79,8 @@ extension ClientConnection {
         switch context.certificates.validate(certificate, login: login, sourceAddress: source, now: context.clock.now()) {
         case .success(let identity):
             return .success(Person(identity: identity.keyId, login: login, groups: identity.groups, serial: identity.serial,
-                                   forceCommand: identity.forceCommand, source: source))
+                                   forceCommand: identity.forceCommand, source: source,
+                                   validBefore: identity.validBefore == UInt64.max ? nil : Double(identity.validBefore)))
         case .failure(let rejection):
             return .failure(AuthFailure(description: "certificate '\(certificate.keyId)' serial \(certificate.serial): \(rejection)"))
         }

@@ -47,6 +47,10 @@ extension ClientConnection {
         case .exec(let name, let command):
             let capability: Capability = Self.isSCP(command) ? .scp : .exec
             prepare(channel, person: person, targetName: name, capability: capability, start: .exec(command), command: command)
+        case .approvals(let arguments):
+            runApprovals(arguments, on: channel, for: person)
+        case .watch(let arguments):
+            startWatch(arguments, on: channel, for: person)
         case .subsystem(let name, let subsystem):
             guard subsystem == "sftp" else {
                 auditEvent("subsystem_refused", detail: "subsystem '\(subsystem)' on '\(name)'")
@@ -99,6 +103,7 @@ extension ClientConnection {
         if let command, capability != .port_forwarding {
             let gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
                                            session: channel.id, offset: channel.tap?.elapsed ?? 0)
+            channel.decision = gate
             channel.handle(.decided(gate))
         } else {
             channel.handle(.admitted)
@@ -155,6 +160,7 @@ extension ClientConnection {
         channel.interceptor = Interceptor(
             integration: integration, onUnverified: context.access.engine.onUnverified(for: subject, target: policyTarget),
             screen: TerminalLineReader(columns: channel.terminal?.columns ?? 80, rows: channel.terminal?.rows ?? 24),
+            holdsEscalations: context.approvals != nil,
             decide: { [weak channel] line in
                 gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0)
             })

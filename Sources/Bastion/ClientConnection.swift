@@ -19,7 +19,7 @@ final class ClientConnection {
 
     let serverCallbacks: UnsafeMutablePointer<ssh_server_callbacks_struct>
     var event: OpaquePointer?
-    private var mailbox: ConnectionMailbox?
+    private(set) var mailbox: ConnectionMailbox?
 
     /// Set once a certificate was accepted.
     var person: Person?
@@ -184,10 +184,14 @@ final class ClientConnection {
         guard let mailbox else { return }
         for message in mailbox.drain() {
             switch message {
-            case .releaseHold(let id):
-                channels.first { $0.id == id }?.handle(.holdReleased)
-            case .refuseHold(let id, let text):
-                channels.first { $0.id == id }?.handle(.holdRefused(message: text))
+            case .releaseHold(let session, let request):
+                channels.first { $0.id == session }?.approvalAnswered(request, approved: true, message: nil)
+            case .refuseHold(let session, let request, let text):
+                channels.first { $0.id == session }?.approvalAnswered(request, approved: false, message: text)
+            case .approvalMarker(let session, let label):
+                channels.first { $0.id == session }?.handle(.marker(label))
+            case .approvalNotice(let session, let text):
+                channels.first { $0.id == session }?.notify(text)
             }
         }
     }
@@ -216,6 +220,7 @@ final class ClientConnection {
     /// Audits the end of a channel and frees what it holds.
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
+        if let request = channel.interceptor?.heldRequest { abandonApproval(request, reason: "the session ended") }
         if channel.audited {
             if let summary = channel.tap?.finish() {
                 audit("recording summary") { try context.audit.recordingClosed(session: channel.id, summary: summary) }

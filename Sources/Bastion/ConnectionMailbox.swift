@@ -1,13 +1,17 @@
 internal import CLibSSH
 import Foundation
 
-/// A message for a connection's event loop from another thread (the approvals broker, a
+/// A message for a connection's event loop from another thread (the approvals service, a
 /// future admin command).
 enum ConnectionMessage: Equatable, Sendable {
-    /// Release the hold on a session channel: it goes on.
-    case releaseHold(session: String)
-    /// Refuse the hold on a session channel, telling the person why.
-    case refuseHold(session: String, message: String)
+    /// Release the line a session channel holds for approval `request`: it runs.
+    case releaseHold(session: String, request: String)
+    /// Refuse the line held for `request`, telling the person why.
+    case refuseHold(session: String, request: String, message: String)
+    /// Put a marker about an approval in the session's recording.
+    case approvalMarker(session: String, label: String)
+    /// Show the person a line about their request (an approver agreed).
+    case approvalNotice(session: String, text: String)
 }
 
 /// The wake-up path into one connection's event loop: an eventfd in its `ssh_event` and a

@@ -12,13 +12,18 @@ public struct Person: Sendable, Equatable {
     public var forceCommand: String?
     /// The client's address.
     public var source: String
+    /// When the certificate stops being valid (seconds since 1970); nil when it never does. An
+    /// approval given on a connection that outlived its certificate is refused.
+    public var validBefore: Double?
 
-    public init(identity: String, login: String, groups: [String], serial: UInt64, forceCommand: String?, source: String) {
+    public init(identity: String, login: String, groups: [String], serial: UInt64, forceCommand: String?, source: String,
+                validBefore: Double? = nil) {
         self.identity = identity
         self.login = login
         self.groups = groups
         self.serial = serial
         self.forceCommand = forceCommand
         self.source = source
+        self.validBefore = validBefore
     }
 }

@@ -19,6 +19,10 @@ public struct Route: Equatable, Sendable {
         case exec(target: String, command: String)
         /// A subsystem (sftp) on the target.
         case subsystem(target: String, name: String)
+        /// The approvers' commands (`ssh carol@bastion approvals show ID`): the rest of the line.
+        case approvals(arguments: String)
+        /// Follow a running session's screen (`ssh carol@bastion watch SESSION`).
+        case watch(arguments: String)
     }
 
     /// The person's login name without the target suffix (matched against principals).
@@ -29,7 +33,7 @@ public struct Route: Equatable, Sendable {
     /// The target this route reaches, if any.
     public var target: String? {
         switch action {
-        case .listTargets: return nil
+        case .listTargets, .approvals, .watch: return nil
         case .shell(let t), .exec(let t, _), .subsystem(let t, _): return t
         }
     }
@@ -64,6 +68,9 @@ public struct Route: Equatable, Sendable {
         }
         let (target, rest) = splitFirstWord(text)
         guard let target else { return Route(login: login, action: .listTargets) }
+        // The bastion's own commands; a certificate's force-command never reaches them.
+        if forcedCommand == nil, target == "approvals" { return Route(login: login, action: .approvals(arguments: rest)) }
+        if forcedCommand == nil, target == "watch" { return Route(login: login, action: .watch(arguments: rest)) }
         if let forced = forcedCommand { return Route(login: login, action: .exec(target: target, command: forced)) }
         if rest.isEmpty { return Route(login: login, action: .shell(target: target)) }
         return Route(login: login, action: .exec(target: target, command: rest))

@@ -9,10 +9,14 @@ import SessionCore
 public final class SQLiteAuditStore: AuditStore {
     let pool: DatabasePool
     private let clock: any BastionClock
+    /// Touched after every change to an approval, so held sessions wake in the serving process
+    /// whichever process wrote it (``ApprovalChanges``).
+    public let approvalChanges: ApprovalChanges
 
     /// Opens (creating if needed) the store at `path` and migrates it; times come from `clock`.
     public init(path: String, clock: any BastionClock = SystemClock()) throws {
         self.clock = clock
+        approvalChanges = ApprovalChanges(signalPath: path + "-approvals")
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -111,10 +115,41 @@ public final class SQLiteAuditStore: AuditStore {
                 t.add(column: "uncertain", .boolean).notNull().defaults(to: false)
             }
         }
+        m.registerMigration("v3: approvals") { db in
+            try db.create(table: "approvals") { t in
+                t.primaryKey("id", .text)
+                t.column("session_id", .text).notNull().indexed()
+                t.column("requester", .text).notNull()
+                t.column("requester_groups", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("source", .text).notNull()
+                t.column("line", .text).notNull()
+                t.column("commands", .text).notNull()
+                t.column("rule", .text)
+                t.column("message", .text).notNull()
+                t.column("approver_groups", .text).notNull()
+                t.column("approvals_needed", .integer).notNull()
+                t.column("requested_at", .double).notNull()
+                t.column("deadline", .double).notNull()
+                t.column("node", .text).notNull()
+                t.column("status", .text).notNull().indexed()
+                t.column("ended_at", .double)
+                t.column("end_reason", .text)
+            }
+            try db.create(table: "approval_votes") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("approval_id", .text).notNull().indexed().references("approvals")
+                t.column("approver", .text).notNull()
+                t.column("approves", .boolean).notNull()
+                t.column("text", .text)
+                t.column("at", .double).notNull()
+                t.column("via", .text).notNull()
+            }
+        }
         return m
     }
 
-    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
         do { return try pool.write(body) } catch { throw BastionError.audit("audit store write failed: \(error)") }
     }
 

@@ -17,8 +17,12 @@ final class ServerContext: Sendable {
     let recordings: RecordingFactory
     /// The bastion's own host key fingerprint (logged, put in recording headers).
     let hostKeyFingerprint: String
+    /// Holds escalated lines for approvers (nil: escalations are refused).
+    let approvals: ApprovalService?
 
-    init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory) {
+    init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
+         approvals: ApprovalService? = nil) {
+        self.approvals = approvals
         self.config = config
         self.audit = audit
         self.clock = clock

@@ -1,4 +1,5 @@
 internal import CLibSSH
+import Approvals
 import Configuration
 import Foundation
 import Interception
@@ -18,6 +19,12 @@ protocol SessionChannelOwner: AnyObject {
     /// Writes a decided interactive line (audit row and recording marker); false when it could
     /// not be written.
     func writeInteractive(_ record: InteractiveRecord, channel: SessionChannel) -> Bool
+    /// Stores an approval request for `decision` and holds it; returns the request's id and
+    /// deadline, or the words that refuse the line when no request can be made.
+    func requestApproval(_ decision: GateDecision, source: ApprovalRequest.Source, channel: SessionChannel)
+        -> Result<ApprovalTicket, ApprovalUnavailable>
+    /// The request `id` ends without its line running.
+    func abandonApproval(_ id: String, reason: String)
     /// Monotonic seconds of the connection's clock.
     var uptime: Double { get }
 }
@@ -57,6 +64,8 @@ final class SessionChannel {
     var interceptor: Interceptor?
     /// Set once the session's start is in the audit store: its end must be audited too.
     var audited = false
+    /// The exec line's decision, kept for its approval request if it escalates.
+    var decision: GateDecision?
 
     /// The target and what to start there, fixed when the request was routed and granted.
     struct TargetPlan {
@@ -136,10 +145,21 @@ final class SessionChannel {
 
     // MARK: Relay
 
+    /// Writes `text` on the client's stderr, CRLF on a terminal. Best effort.
+    func writeStderr(_ text: String) {
+        var bytes: [UInt8] = []
+        for byte in text.utf8 {
+            if byte == 0x0A && terminal != nil { bytes.append(0x0D) }
+            bytes.append(byte)
+        }
+        _ = bytes.withUnsafeBytes { ssh_channel_write_stderr(channel, $0.baseAddress, UInt32($0.count)) }
+    }
+
     /// Moves what can be moved now in both directions, never more than the receiving window.
     /// Returns whether any bytes moved (the loop then polls again without waiting).
     func pump(buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        guard !machine.isClosed, let target, let targetChannel = target.channel else { return false }
+        guard !machine.isClosed else { return false }
+        guard let target, let targetChannel = target.channel else { return pumpHeld(buffer: buffer) }
         if !machine.isOpenWithClient, let open = openToClient {
             let rc = open()
             if rc == SSH_AGAIN { return false }
@@ -209,6 +229,20 @@ final class SessionChannel {
         return moved
     }
 
+    /// Before the target is contacted (an exec request held for approval), the client's terminal
+    /// is still read when the machine asks: its Ctrl-C withdraws the request.
+    private func pumpHeld(buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        guard machine.readsClient else { return false }
+        let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(buffer.count), 0)
+        if n > 0 {
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
+            handle(.clientData(chunk), chunk: chunk)
+            return true
+        }
+        if ssh_channel_is_closed(channel) != 0 { handle(.clientClosed) }
+        return false
+    }
+
     /// Lets the interceptor act on time passing (held input, a settled screen line).
     func tickInterception(now: Double) {
         guard var interceptor, !machine.isClosed else { return }
@@ -229,6 +263,7 @@ final class SessionChannel {
         }
         var unwritten = false
         for record in out.records where owner?.writeInteractive(record, channel: self) != true { unwritten = true }
+        if let id = out.withdrawn { owner?.abandonApproval(id, reason: "withdrawn with Ctrl-C") }
         if let reason = out.lostIntegration {
             owner?.auditEvent("interactive_unverified", detail: reason, channel: self)
             handle(.marker("interactive lines unverified: \(reason)"))
@@ -245,6 +280,9 @@ final class SessionChannel {
         if unwritten {
             return refuse("bastion: a decision cannot be recorded, so the session is ended", exitStatus: 255, reason: "audit failed")
         }
+        if let held = out.approvalNeeded, !unwritten {
+            requestApproval(for: held)
+        }
         if out.forwardChunkUnchanged, let input {
             handle(.clientData(input), chunk: input)
         } else if !out.toTarget.isEmpty {
@@ -255,6 +293,34 @@ final class SessionChannel {
         }
         if let message = out.endSession {
             refuse(message, exitStatus: 255, reason: "interactive lines unverifiable")
+        }
+    }
+
+    /// Asks for approval of an interactive line the shell is waiting on; a request that cannot
+    /// be made refuses the line at once.
+    private func requestApproval(for held: InteractiveRecord) {
+        guard var interceptor else { return }
+        let result = owner?.requestApproval(held.decision, source: .interactive, channel: self)
+            ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable, so the line is refused"))
+        switch result {
+        case .success(let request):
+            interceptor.approvalRequested(id: request.id)
+            self.interceptor = interceptor
+        case .failure(let refusal):
+            let out = interceptor.approvalAnswered(approved: false, message: refusal.message, now: owner?.uptime ?? 0)
+            self.interceptor = interceptor
+            perform(out)
+        }
+    }
+
+    /// The approvals service answered request `id` of this channel.
+    func approvalAnswered(_ id: String, approved: Bool, message: String?) {
+        if var interceptor, interceptor.heldRequest == id {
+            let out = interceptor.approvalAnswered(approved: approved, message: message, now: owner?.uptime ?? 0)
+            self.interceptor = interceptor
+            perform(out)
+        } else if machine.hold?.id == id {
+            handle(approved ? .holdReleased : .holdRefused(message: message ?? ""))
         }
     }
 
@@ -290,6 +356,20 @@ final class SessionChannel {
         switch action {
         case .connectTarget:
             owner?.connectTarget(for: self)
+        case .requestApproval:
+            guard let decision else { return .audit("no decision to hold") }
+            let result = owner?.requestApproval(decision, source: .exec, channel: self)
+                ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable"))
+            switch result {
+            case .success(let request):
+                let now = owner?.uptime ?? 0
+                // The service times the request out; the machine's own deadline is a backstop.
+                handle(.hold(Hold(id: request.id, deadline: Deadline(uptime: now + request.seconds + 5))))
+            case .failure(let refusal):
+                handle(.refused(Refusal(refusal.message, exitStatus: 126, reason: "approval unavailable")))
+            }
+        case .abandonHold(let id, let reason):
+            owner?.abandonApproval(id, reason: reason)
         case .record(let item):
             guard let tap else { return nil }
             do { try record(item, on: tap, chunk: chunk) } catch {

@@ -19,6 +19,8 @@ public struct TargetConfig: Sendable, Equatable {
     public var hostKey: HostKeyPin?
 
     static let keys: Set<String> = ["name", "host", "port", "user", "key", "labels", "host_key", "host_key_file"]
+    /// Words the bastion answers itself (`ssh carol@bastion approvals`, `… watch SESSION`).
+    public static let reservedNames: Set<String> = ["approvals", "watch"]
 
     static func parseList(_ node: ConfigNode?, owner: ConfigNode, baseDirectory: String) throws -> [TargetConfig] {
         guard let node else { return [] }
@@ -45,6 +47,9 @@ public struct TargetConfig: Sendable, Equatable {
         let name = try nameNode.nonEmptyString()
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }), !name.hasPrefix("-") else {
             throw nameNode.error("target name '\(name)' may hold only letters, digits, '-', '_' and '.'")
+        }
+        guard !reservedNames.contains(name) else {
+            throw nameNode.error("target name '\(name)' is reserved: `ssh bastion \(name) …` is a command of the bastion itself")
         }
         var labels: [String: String] = [:]
         for (k, v) in try f["labels"]?.stringMap() ?? [] { labels[k] = try v.string() }

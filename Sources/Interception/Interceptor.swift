@@ -40,6 +40,25 @@ public struct Interceptor {
         case accepted(since: Double)
         /// A command runs since `since`: input is the program's (or type-ahead).
         case running(since: Double)
+        /// A line waits for approvers; the shell waits for its verdict.
+        case awaitingApproval
+    }
+
+    /// A buffer readline handed over, decided command by command; it pauses at a command held
+    /// for approval and goes on when the answer comes.
+    private struct PendingCheck {
+        var nonce: String
+        var commands: [CommandAssembler.Command]
+        var bufferLines: [String]
+        var wasContinuing: Bool
+        /// The PS0 check of a history expansion: answered `A` or `K`.
+        var isExpansion: Bool
+        var exact: Bool
+        /// The next command to decide.
+        var next = 0
+        /// The command held for approval, and its request once the driver stored it.
+        var heldIndex: Int?
+        var requestID: String?
     }
 
     private var mode: Mode = .starting
@@ -73,9 +92,13 @@ public struct Interceptor {
     private var lastEvent: Double = 0
     /// When the interceptor first saw time pass (the shell is starting then).
     private var startedAt: Double?
+    private var check: PendingCheck?
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
     private let decide: Decide
+    /// Whether escalated lines are held for approvers (an approvals service is running);
+    /// otherwise they are refused.
+    private let holdsEscalations: Bool
 
     /// The most input held while a line is being decided; more ends the session rather than
     /// growing without bound (a 10,000-line paste is a few hundred KB).
@@ -95,11 +118,13 @@ public struct Interceptor {
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.
-    public init(integration: ShellIntegration?, onUnverified: UnverifiedLines, screen: ScreenReading?, decide: @escaping Decide) {
+    public init(integration: ShellIntegration?, onUnverified: UnverifiedLines, screen: ScreenReading?, holdsEscalations: Bool = false,
+                decide: @escaping Decide) {
         markers = MarkerScanner(token: integration?.token ?? "")
         self.onUnverified = onUnverified
         self.screen = screen
         self.decide = decide
+        self.holdsEscalations = holdsEscalations
         if integration == nil { mode = .unverified }
     }
 
@@ -134,6 +159,13 @@ public struct Interceptor {
     }
 
     private mutating func receive(_ bytes: [UInt8], enter: Int?, now: Double, into out: inout InterceptorOutput) {
+        if shell == .awaitingApproval, bytes.contains(0x03), let check, let index = check.heldIndex {
+            // Ctrl-C withdraws the request; the line is discarded like a refused one.
+            out.withdrawn = check.requestID
+            out.notices.append("bastion: request \(check.requestID ?? "") withdrawn; the line did not run")
+            refuse(check, at: index, now: now, into: &out)
+            return
+        }
         if holding || screenEnter != nil || screenSettling != nil {
             held += bytes
             return
@@ -253,9 +285,9 @@ public struct Interceptor {
         case .check(let nonce, let expands, let line):
             check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
         case .expanded(let nonce, let line):
-            expanded(nonce: nonce, line: line, into: &out)
+            expanded(nonce: nonce, line: line, now: now, into: &out)
         case .commandStart:
-            if mode == .integrated, shell == .prompt || isAwaitingCheck {
+            if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
             }
             if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
@@ -311,48 +343,23 @@ public struct Interceptor {
         continuationRedrawDue = wasContinuing
         let bufferLines = CommandAssembler.physicalLines(text)
         let commands = assembler.accept(text)
-        var verdict = "A"
-        if historyExpansion, commands.count == 1, !wasContinuing, HistoryExpansion.mayExpand(commands[0].text) {
-            // Decided once bash has expanded it (PS0 shows the expanded text).
-            expansionNonce = nonce
-            verdict = "X"
-        } else {
-            for (index, command) in commands.enumerated() {
-                let record = judge(command.text, how: mode == .integrated ? .integration : .screen, uncertain: !exact || mode != .integrated)
-                out.records.append(record)
-                guard record.decision.verdict != .allow else {
-                    pendingRisk = ShellRisk.classify(command.text).combined(with: pendingRisk)
-                    continue
-                }
-                out.notices.append(Self.refusal(record.decision))
-                let moreFollowed = index < commands.count - 1 || assembler.isContinuing || held.contains(0x0D) || held.contains(0x0A)
-                if index == 0 {
-                    verdict = wasContinuing ? "C" : "D"
-                } else {
-                    let kept = commands[..<index].reduce(0) { $0 + $1.linesOfBuffer }
-                    let prefix = bufferLines[..<min(kept, bufferLines.count)].joined(separator: "\n")
-                    verdict = "R" + String(decoding: IntegrationMarker.escape(Array(prefix.utf8)), as: UTF8.self)
-                }
-                if moreFollowed { out.notices.append("bastion: the rest of the pasted lines was not sent") }
-                assembler.reset()
-                pendingRisk = .none
-                break
-            }
-        }
-        out.verdicts += Array("\(nonce) \(verdict)\n".utf8)
         // Input typed behind the line stays held until the prompt returns (or the program has
         // run a while): a denied line can then still stop the rest of a paste.
         holding = true
-        if verdict == "A" || verdict == "X" {
+        if historyExpansion, commands.count == 1, !wasContinuing, HistoryExpansion.mayExpand(commands[0].text) {
+            // Decided once bash has expanded it (PS0 shows the expanded text).
+            expansionNonce = nonce
+            out.verdicts += Array("\(nonce) X\n".utf8)
             shell = .accepted(since: now)
-        } else {
-            held = []
-            shell = .accepted(since: now)
+            return
         }
+        check = PendingCheck(nonce: nonce, commands: commands, bufferLines: bufferLines, wasContinuing: wasContinuing,
+                             isExpansion: false, exact: exact)
+        decideCheck(now: now, into: &out)
     }
 
     /// PS0 showed the history-expanded text of the line allowed for now.
-    private mutating func expanded(nonce: String, line: [UInt8], into out: inout InterceptorOutput) {
+    private mutating func expanded(nonce: String, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         guard nonce == expansionNonce else {
             out.verdicts += Array("\(nonce) K\n".utf8)
             lose("an expansion check the bastion did not ask for", into: &out)
@@ -360,16 +367,100 @@ public struct Interceptor {
         }
         expansionNonce = nil
         let text = String(decoding: line, as: UTF8.self)
-        let record = judge(text, how: .integration, uncertain: String(validating: line, as: UTF8.self) == nil)
-        out.records.append(record)
-        if record.decision.verdict == .allow {
-            pendingRisk = ShellRisk.classify(text)
-            out.verdicts += Array("\(nonce) A\n".utf8)
-        } else {
-            out.notices.append(Self.refusal(record.decision))
-            out.verdicts += Array("\(nonce) K\n".utf8)
-        }
+        check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: text, linesOfBuffer: 1)], bufferLines: [text],
+                             wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
+        decideCheck(now: now, into: &out)
     }
+
+    /// Decides the pending check's commands in order from where it stopped: all allowed → run;
+    /// the first refused one → discard it and what follows; an escalated one → wait for approvers.
+    private mutating func decideCheck(now: Double, into out: inout InterceptorOutput) {
+        guard var pending = check else { return }
+        while pending.next < pending.commands.count {
+            let index = pending.next
+            pending.next += 1
+            let text = pending.commands[index].text
+            let record = judge(text, how: mode == .integrated ? .integration : .screen, uncertain: !pending.exact || mode != .integrated)
+            out.records.append(record)
+            switch record.decision.verdict {
+            case .allow:
+                pendingRisk = ShellRisk.classify(text).combined(with: pendingRisk)
+            case .escalate where holdsEscalations && mode == .integrated:
+                pending.heldIndex = index
+                check = pending
+                shell = .awaitingApproval
+                out.approvalNeeded = record
+                return
+            default:
+                out.notices.append(refusalText(record.decision))
+                refuse(pending, at: index, now: now, into: &out)
+                return
+            }
+        }
+        check = nil
+        out.verdicts += Array("\(pending.nonce) A\n".utf8)
+        shell = .accepted(since: now)
+    }
+
+    /// Discards command `index` of `pending` and everything after it: the allowed commands before
+    /// it run (`R`), or nothing does (`D`, `C` at a continuation prompt, `K` after an expansion).
+    private mutating func refuse(_ pending: PendingCheck, at index: Int, now: Double, into out: inout InterceptorOutput) {
+        check = nil
+        if pending.isExpansion {
+            // Bash interrupts the expanded line at PS0; what was typed after it waits for the
+            // prompt as usual.
+            pendingRisk = .none
+            out.verdicts += Array("\(pending.nonce) K\n".utf8)
+            return
+        }
+        let verdict: String
+        if index == 0 {
+            verdict = pending.wasContinuing ? "C" : "D"
+        } else {
+            let kept = pending.commands[..<index].reduce(0) { $0 + $1.linesOfBuffer }
+            let prefix = pending.bufferLines[..<min(kept, pending.bufferLines.count)].joined(separator: "\n")
+            verdict = "R" + String(decoding: IntegrationMarker.escape(Array(prefix.utf8)), as: UTF8.self)
+        }
+        let moreFollowed = index < pending.commands.count - 1 || assembler.isContinuing || held.contains(0x0D) || held.contains(0x0A)
+        if moreFollowed { out.notices.append("bastion: the rest of the pasted lines was not sent") }
+        assembler.reset()
+        pendingRisk = .none
+        check = nil
+        out.verdicts += Array("\(pending.nonce) \(verdict)\n".utf8)
+        held = []
+        holding = true
+        shell = .accepted(since: now)
+    }
+
+    // MARK: Approvals
+
+    /// The driver stored the approval request for the line ``InterceptorOutput/approvalNeeded``
+    /// named; Ctrl-C withdraws it by this id.
+    public mutating func approvalRequested(id: String) {
+        check?.requestID = id
+    }
+
+    /// The held line's request was answered: approved → the check goes on (later commands of a
+    /// paste are decided in turn); refused (denied, timed out, not storable) → discarded, and the
+    /// person reads `message`.
+    public mutating func approvalAnswered(approved: Bool, message: String?, now: Double) -> InterceptorOutput {
+        var out = InterceptorOutput()
+        guard shell == .awaitingApproval, let pending = check, let index = pending.heldIndex else { return out }
+        lastEvent = max(lastEvent, now)
+        if approved {
+            check?.heldIndex = nil
+            check?.requestID = nil
+            pendingRisk = ShellRisk.classify(pending.commands[index].text).combined(with: pendingRisk)
+            decideCheck(now: now, into: &out)
+        } else {
+            if let message { out.notices.append(message) }
+            refuse(pending, at: index, now: now, into: &out)
+        }
+        return out
+    }
+
+    /// The request the shell is waiting on, if any.
+    public var heldRequest: String? { shell == .awaitingApproval ? check?.requestID : nil }
 
     /// Decides a line as typed and as aliases expand it; the stricter answer counts. A line that
     /// would take the session out of sight is refused when the role must stay verified.
@@ -424,11 +515,10 @@ public struct Interceptor {
         return lower.hasSuffix(":") && (lower.contains("password") || lower.contains("passphrase") || lower.contains("pin"))
     }
 
-    private static func refusal(_ gate: GateDecision) -> String {
-        if case .escalate = gate.verdict {
-            return gate.refusalText + "\nbastion: approvals are not available on this bastion yet, so it is refused"
-        }
-        return gate.refusalText
+    private func refusalText(_ gate: GateDecision) -> String {
+        guard case .escalate = gate.verdict else { return gate.refusalText }
+        if !holdsEscalations { return gate.refusalText + "\nbastion: approvals are not enabled on this bastion, so it is refused" }
+        return gate.refusalText + "\nbastion: this line was read from the screen, not verified, so it cannot be held for approval and is refused"
     }
 
     /// A line that ran changes what the bastion can see.
@@ -502,7 +592,7 @@ public struct Interceptor {
                 lastScreenLine = line
                 out.toTarget.append(pending[0])
             } else {
-                out.notices.append(Self.refusal(record.decision))
+                out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the rest of the pasted lines was not sent") }
                 rest = []

@@ -18,6 +18,11 @@ public struct InterceptorOutput: Sendable {
     public var lostIntegration: String?
     /// End the session with this message (a role that must be airtight lost verification).
     public var endSession: String?
+    /// A line escalated for approval: the driver stores a request for it and answers with
+    /// ``Interceptor/approvalRequested(id:)``, later ``Interceptor/approvalAnswered(approved:message:now:)``.
+    public var approvalNeeded: InteractiveRecord?
+    /// The person withdrew this request (Ctrl-C while it waited).
+    public var withdrawn: String?
 
     /// Nothing to do.
     public init() {}

@@ -20,6 +20,8 @@ public struct Decision: Sendable {
     public var commands: [CommandDecision]
     /// How the parser read the line.
     public var lineStatus: LineStatus
+    /// For an escalated line: seconds it waits for approvers (the shortest of its rules').
+    public var approvalTimeout: Double?
 
     /// Creates a decision.
     public init(verdict: Verdict, role: String?, ruleID: String?, message: String, commands: [CommandDecision] = [],

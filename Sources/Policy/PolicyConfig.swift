@@ -11,6 +11,11 @@ public struct PolicyConfig: Sendable {
     public var approverGroups: [String]
     /// Approvals an escalate rule needs when it does not say.
     public var defaultApprovals: Int
+    /// Seconds an escalated line waits for approvers when its rule does not say (`approvers.timeout`).
+    public var approvalTimeout: Double
+
+    /// The default of ``approvalTimeout``: ten minutes.
+    public static let defaultApprovalTimeout = 600.0
 
     /// A policy with no roles: nobody reaches anything.
     public init() {
@@ -18,13 +23,15 @@ public struct PolicyConfig: Sendable {
         guards = BuiltinGuards.all
         approverGroups = []
         defaultApprovals = 1
+        approvalTimeout = Self.defaultApprovalTimeout
     }
 
-    init(roles: [Role], guards: [String: Guard], approverGroups: [String], defaultApprovals: Int) {
+    init(roles: [Role], guards: [String: Guard], approverGroups: [String], defaultApprovals: Int, approvalTimeout: Double) {
         self.roles = roles
         self.guards = guards
         self.approverGroups = approverGroups
         self.defaultApprovals = defaultApprovals
+        self.approvalTimeout = approvalTimeout
     }
 
     /// Reads the policy mapping (the `policy:` section or the whole policy file).

@@ -10,11 +10,12 @@ final class PolicyConfigParser {
     var problems: [ConfigError] = []
     private var approverGroups: [String] = []
     private var defaultApprovals = 1
+    private var approvalTimeout = PolicyConfig.defaultApprovalTimeout
     private var roleRuleIDs: [String: ConfigNode] = [:]
     private var ruleNodes: [String: ConfigNode] = [:]
 
     static let policyKeys: Set<String> = ["approvers", "guards", "roles"]
-    static let approverKeys: Set<String> = ["groups", "approvals"]
+    static let approverKeys: Set<String> = ["groups", "approvals", "timeout"]
     static let guardKeys: Set<String> = ["description", "rules"]
     static let roleKeys: Set<String> = [
         "name", "description", "groups", "targets", "capabilities", "mode", "unresolved", "guards", "exempt", "rules",
@@ -25,7 +26,7 @@ final class PolicyConfigParser {
         "command", "flags", "without_flags", "args", "arg_regex", "args_text", "redirects", "via", "target_labels",
         "opaque", "dynamic_name", "with_command", "deletes", "line_regex", "line_contains",
     ]
-    static let ruleKeys: Set<String> = matchKeys.union(["id", "action", "message", "approvers", "approvals"])
+    static let ruleKeys: Set<String> = matchKeys.union(["id", "action", "message", "approvers", "approvals", "timeout"])
     static let opaqueNames: [String: OpaqueCode] = [
         "fed_to_interpreter": .fedToInterpreter, "inline_script": .inlineScript,
         "dynamic_shell_string": .dynamicShellString, "nesting_limit": .nestingLimit,
@@ -50,6 +51,15 @@ final class PolicyConfigParser {
         return nil
     }
 
+    /// How long an escalated line may wait for approvers: 10 s to 24 h.
+    static func approvalTimeout(_ node: ConfigNode) throws -> Double {
+        let seconds = try node.duration()
+        guard (10...86_400).contains(seconds) else {
+            throw node.error("an approval timeout must be between 10s and 24h")
+        }
+        return seconds
+    }
+
     func warn(_ node: ConfigNode, _ message: String) {
         problems.append(node.error(message, warning: true))
     }
@@ -65,6 +75,7 @@ final class PolicyConfigParser {
                 approverGroups = try groupsNode.strings()
                 if approverGroups.isEmpty { throw groupsNode.error("'approvers.groups' must name at least one group") }
                 defaultApprovals = try f["approvals"]?.int(in: 1...100) ?? 1
+                if let timeoutNode = f["timeout"] { approvalTimeout = try Self.approvalTimeout(timeoutNode) }
             }
         }
         var guards = BuiltinGuards.all
@@ -103,7 +114,8 @@ final class PolicyConfigParser {
         }
         var uniqueApprovers: [String] = []
         for group in allApprovers where !uniqueApprovers.contains(group) { uniqueApprovers.append(group) }
-        return PolicyConfig(roles: roles, guards: guards, approverGroups: uniqueApprovers, defaultApprovals: defaultApprovals)
+        return PolicyConfig(roles: roles, guards: guards, approverGroups: uniqueApprovers, defaultApprovals: defaultApprovals,
+                            approvalTimeout: approvalTimeout)
     }
 
     // MARK: Guards
@@ -287,9 +299,10 @@ final class PolicyConfigParser {
             throw node.error("rule '\(id ?? "?")' needs a 'message' telling the person what was blocked and why")
         }
         var action: RuleAction?
+        var timeout: Double?
         switch actionWord {
         case "allow"?, "deny"?:
-            for key in ["approvers", "approvals"] {
+            for key in ["approvers", "approvals", "timeout"] {
                 if let extra = fields[key] { problems.append(extra.error("'\(key)' only applies to escalate rules")) }
             }
             action = actionWord == "allow" ? .allow : .deny
@@ -303,6 +316,7 @@ final class PolicyConfigParser {
                     throw node.error("escalate rule '\(id ?? "?")' needs approvers: list groups under 'approvers' here or in 'approvers.groups' at the top")
                 }
                 let approvals = try fields["approvals"]?.int(in: 1...100) ?? defaultApprovals
+                if let timeoutNode = fields["timeout"] { timeout = try Self.approvalTimeout(timeoutNode) }
                 return .escalate(approverGroups: groups, approvals: approvals)
             }
         default:
@@ -311,7 +325,8 @@ final class PolicyConfigParser {
         let match = parseMatch(fields)
         guard let id, let action, let message, let match else { return nil }
         let qualified = qualifier.map { "\($0)/\(id)" } ?? id
-        let rule = Rule(id: qualified, action: action, message: message, match: match, location: "\(node.file):\(node.line)")
+        let rule = Rule(id: qualified, action: action, message: message, match: match, location: "\(node.file):\(node.line)",
+                        approvalTimeout: timeout)
         return (rule, idNode)
     }
 

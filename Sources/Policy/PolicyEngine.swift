@@ -90,6 +90,7 @@ public struct PolicyEngine: Sendable {
         var chosen: (index: Int, outcome: RoleOutcome)?
         var approverGroups: [String] = []
         var approvals = 0
+        var timeout: Double?
         for command in analysis.commands {
             let context = CommandContext(command: command, line: line, lineCommandNames: names, target: target,
                                          lineFacts: lineFacts)
@@ -102,6 +103,8 @@ public struct PolicyEngine: Sendable {
             if case .escalate(let groups, let count) = best.verdict {
                 for group in groups where !approverGroups.contains(group) { approverGroups.append(group) }
                 approvals = max(approvals, count)
+                let own = best.approvalTimeout ?? config.approvalTimeout
+                timeout = min(timeout ?? own, own)
             }
             decisions.append(CommandDecision(command: command, verdict: best.verdict, role: best.role, ruleID: best.ruleID,
                                              message: best.message))
@@ -114,7 +117,9 @@ public struct PolicyEngine: Sendable {
         }
         var verdict = chosen.outcome.verdict
         if case .escalate = verdict { verdict = .escalate(approverGroups: approverGroups, approvals: approvals) }
-        return Decision(verdict: verdict, role: chosen.outcome.role, ruleID: chosen.outcome.ruleID,
-                        message: chosen.outcome.message, commands: decisions)
+        var decision = Decision(verdict: verdict, role: chosen.outcome.role, ruleID: chosen.outcome.ruleID,
+                                message: chosen.outcome.message, commands: decisions)
+        if case .escalate = verdict { decision.approvalTimeout = timeout ?? config.approvalTimeout }
+        return decision
     }
 }

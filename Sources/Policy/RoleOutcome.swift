@@ -6,6 +6,8 @@ struct RoleOutcome {
     let role: String
     let ruleID: String?
     let message: String
+    /// The firing escalate rule's own approval timeout, if it has one.
+    var approvalTimeout: Double? = nil
 
     /// Whether this outcome should speak for the line instead of `other`.
     func isMoreRestrictive(than other: RoleOutcome) -> Bool {
@@ -27,7 +29,8 @@ struct RoleOutcome {
             case .deny: rank = 4
             }
             let message = rule.message.isEmpty ? "allowed by rule '\(rule.id)' of role '\(role.name)'" : rule.message
-            return RoleOutcome(rank: rank, verdict: rule.action.verdict, role: role.name, ruleID: rule.id, message: message)
+            return RoleOutcome(rank: rank, verdict: rule.action.verdict, role: role.name, ruleID: rule.id, message: message,
+                               approvalTimeout: rule.approvalTimeout)
         }
         if let unresolved {
             let shown = display(context)

@@ -12,13 +12,17 @@ public final class Rule: Sendable {
     public let match: CommandMatch
     /// Where the rule was written (`file:line`), for warnings and `policy explain`.
     public let location: String
+    /// Escalate rules: seconds the line waits for approvers (nil: the policy's default).
+    public let approvalTimeout: Double?
 
     /// Creates a rule.
-    public init(id: String, action: RuleAction, message: String, match: CommandMatch, location: String = "") {
+    public init(id: String, action: RuleAction, message: String, match: CommandMatch, location: String = "",
+                approvalTimeout: Double? = nil) {
         self.id = id
         self.action = action
         self.message = message
         self.match = match
         self.location = location
+        self.approvalTimeout = approvalTimeout
     }
 }

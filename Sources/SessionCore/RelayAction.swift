@@ -8,6 +8,12 @@ public enum RelayAction: Equatable, Sendable {
     /// Open the target side: connect, log in, start what was requested. Answer with
     /// ``RelayEvent/targetConnected`` or ``RelayEvent/refused(_:)``.
     case connectTarget
+    /// Store an approval request for the escalated exec line and hold it: answer with
+    /// ``RelayEvent/hold(_:)`` or ``RelayEvent/refused(_:)``.
+    case requestApproval
+    /// The hold `id` ends without its line running (withdrawn, the session ended): the approval
+    /// request must be withdrawn.
+    case abandonHold(id: String, reason: String)
     /// Write to the recording (before the bytes are relayed).
     case record(RecordedItem)
     /// Relay the event's chunk unchanged to `side` (on `stream` when `side` is the client).

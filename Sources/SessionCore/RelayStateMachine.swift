@@ -30,6 +30,8 @@ public struct RelayStateMachine {
         case requested
         /// Decided and admitted; the target is being contacted.
         case starting
+        /// Escalated: the driver is storing the approval request (answers `.hold` or `.refused`).
+        case approving
         /// Held before the target is contacted, until the hold is released or refused.
         case held(Hold)
         /// Waiting for the client to confirm the channel.
@@ -57,6 +59,11 @@ public struct RelayStateMachine {
     private let isTunnel: Bool
     private var recording = true
     private var lastFlush: Double?
+    /// What the person typed on a terminal while an exec request was held (sent once it runs).
+    private var typedWhileHeld: [UInt8] = []
+
+    /// The most typed input kept while an exec request is held; beyond it the client is not read.
+    public static let typedWhileHeldLimit = 64 << 10
 
     /// Seconds between two flushes of the recording.
     public var flushInterval: Double = 1
@@ -122,6 +129,9 @@ public struct RelayStateMachine {
     /// Whether the driver should read the client's bytes now.
     public var readsClient: Bool {
         switch state {
+        case .held:
+            // A terminal's Ctrl-C withdraws the request; other keys wait for the command.
+            return hasTerminal && typedWhileHeld.count < Self.typedWhileHeldLimit
         case .active(let flow), .halfClosed(let flow): return !flow.clientEOF
         default: return false
         }
@@ -185,7 +195,10 @@ public struct RelayStateMachine {
         case .targetConnected:
             guard case .starting = state else { return [] }
             state = .active(Flow())
-            return []
+            let typed = typedWhileHeld
+            typedWhileHeld = []
+            bytesIn += typed.count
+            return typed.isEmpty ? [] : recorded(.heldInput(typed)) + [.sendToTarget(typed)]
         case .clientConfirmed:
             guard case .openingToClient = state else { return [] }
             state = .active(Flow())
@@ -249,14 +262,21 @@ public struct RelayStateMachine {
         case .deny:
             return written + end(Refusal(gate.refusalText, exitStatus: 126, reason: "command denied"))
         case .escalate:
-            // Approvals are not wired to exec requests yet: an escalation is refused with its reason.
-            let text = gate.refusalText + "\nbastion: approvals are not available on this bastion yet, so it is refused"
-            return written + end(Refusal(text, exitStatus: 126, reason: "approval required"))
+            state = .approving
+            return written + [.requestApproval]
         }
     }
 
     private mutating func clientData(_ bytes: UnsafeRawBufferPointer) -> [RelayAction] {
         guard readsClient else { return [] }
+        if case .held(let hold) = state {
+            guard !bytes.contains(0x03) else {
+                return end(Refusal("bastion: request \(hold.id) withdrawn; the command did not run", exitStatus: 130,
+                                   reason: "approval withdrawn"), abandoning: "withdrawn with Ctrl-C")
+            }
+            typedWhileHeld.append(contentsOf: bytes)
+            return []
+        }
         bytesIn += bytes.count
         let relay = recorded(.input) + [.forward(to: .target, stream: .stdout)]
         return updateFlow { flow in
@@ -276,7 +296,7 @@ public struct RelayStateMachine {
         }
         var actions: [RelayAction] = []
         if let hold = flow.hold {
-            actions.append(.audit(.event(kind: "hold_abandoned", detail: "hold \(hold.id) ended: the target closed the session")))
+            actions.append(.abandonHold(id: hold.id, reason: "the target closed the session"))
         }
         if !flow.targetEOF { actions.append(.sendEOF(to: .client)) }
         if !isTunnel { actions.append(.sendExit(report)) }
@@ -305,7 +325,7 @@ public struct RelayStateMachine {
 
     private mutating func startHold(_ hold: Hold) -> [RelayAction] {
         switch state {
-        case .requested, .starting:
+        case .requested, .starting, .approving:
             state = .held(hold)
         case .active(var flow):
             flow.hold = hold
@@ -337,7 +357,7 @@ public struct RelayStateMachine {
 
     private mutating func refuseHold(message: String, reason: String) -> [RelayAction] {
         if case .held = state {
-            return end(Refusal(message, exitStatus: 126, reason: reason))
+            return end(Refusal(message, exitStatus: 126, reason: reason), holdEnded: true)
         }
         var dropped = false
         let actions = updateFlow { flow -> [RelayAction] in
@@ -354,7 +374,7 @@ public struct RelayStateMachine {
         switch failure {
         case .recording(let error):
             switch state {
-            case .requested, .starting:
+            case .requested, .starting, .approving, .held:
                 return end(Refusal("bastion: the decision cannot be recorded, so the command is refused", exitStatus: 126, reason: "audit failed"))
             default:
                 break
@@ -372,7 +392,7 @@ public struct RelayStateMachine {
                 + end(Refusal("bastion: the session cannot be recorded, so it is ended", exitStatus: 255, reason: "recording failed: \(error)"))
         case .audit:
             switch state {
-            case .requested, .starting:
+            case .requested, .starting, .approving, .held:
                 return end(Refusal("bastion: the decision cannot be recorded, so the command is refused", exitStatus: 126, reason: "audit failed"))
             default:
                 return []
@@ -434,11 +454,12 @@ public struct RelayStateMachine {
     }
 
     /// Ends the channel from the bastion's side: the target closed, the person told, exit
-    /// status, EOF and close sent to the client.
-    private mutating func end(_ refusal: Refusal) -> [RelayAction] {
+    /// status, EOF and close sent to the client. A hold in force is abandoned for `abandoning`
+    /// (the refusal's reason unless given), unless `holdEnded` says its request already ended.
+    private mutating func end(_ refusal: Refusal, abandoning: String? = nil, holdEnded: Bool = false) -> [RelayAction] {
         var actions: [RelayAction] = []
-        if let hold {
-            actions.append(.audit(.event(kind: "hold_abandoned", detail: "hold \(hold.id) ended: \(refusal.reason)")))
+        if let hold, !holdEnded {
+            actions.append(.abandonHold(id: hold.id, reason: abandoning ?? refusal.reason))
         }
         if targetIsOpen { actions.append(.close(.target)) }
         if isOpenWithClient {
@@ -455,7 +476,7 @@ public struct RelayStateMachine {
     private mutating func closeBoth(reason: String) -> [RelayAction] {
         var actions: [RelayAction] = []
         if let hold {
-            actions.append(.audit(.event(kind: "hold_abandoned", detail: "hold \(hold.id) ended: \(reason)")))
+            actions.append(.abandonHold(id: hold.id, reason: reason))
         }
         if targetIsOpen { actions.append(.close(.target)) }
         if isOpenWithClient { actions.append(.close(.client)) }

@@ -16,8 +16,8 @@ struct ConnectionMailboxTests {
         #expect(mailbox.drain().isEmpty, "nothing was posted")
 
         let poster = Thread {
-            mailbox.post(.releaseHold(session: "s1"))
-            mailbox.post(.refuseHold(session: "s2", message: "no"))
+            mailbox.post(.releaseHold(session: "s1", request: "r1"))
+            mailbox.post(.refuseHold(session: "s2", request: "r2", message: "no"))
         }
         poster.start()
         var messages: [ConnectionMessage] = []
@@ -26,7 +26,7 @@ struct ConnectionMailboxTests {
             _ = ssh_event_dopoll(event, 20_000)
             messages += mailbox.drain()
         }
-        #expect(messages == [.releaseHold(session: "s1"), .refuseHold(session: "s2", message: "no")])
+        #expect(messages == [.releaseHold(session: "s1", request: "r1"), .refuseHold(session: "s2", request: "r2", message: "no")])
         #expect(mailbox.drain().isEmpty, "drained once")
     }
 }

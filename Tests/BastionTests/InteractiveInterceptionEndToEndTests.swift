@@ -28,6 +28,11 @@ struct InteractiveInterceptionEndToEndTests {
                 args: [restart]
                 approvers: [sre-approvers]
                 message: restarting a service needs an SRE
+              - id: tee-needs-approval
+                action: escalate
+                command: tee
+                approvers: [sre-approvers]
+                message: writing with tee needs an SRE
           - name: locked
             groups: [dba]
             targets: [web1]
@@ -89,6 +94,12 @@ struct InteractiveInterceptionEndToEndTests {
         return try JSONDecoder().decode([String].self, from: Data(json.utf8))
     }
 
+    /// What bash wrote to its history file when the last session ended: the truth of what ran.
+    func bashHistory() throws -> [String] {
+        let text = try String(contentsOf: try f.target.home.appendingPathComponent(".bash_history"), encoding: .utf8)
+        return text.split(separator: "\n").map(String.init)
+    }
+
     /// The recording of the session in which `line` was decided.
     func recording(of line: String) throws -> String {
         let h = try f.harness
@@ -126,9 +137,10 @@ struct InteractiveInterceptionEndToEndTests {
     /// History expansion: what runs is the expansion, and that is what is decided.
     @Test func historyExpansionIsDecidedExpanded() throws {
         let f = try f
-        _ = try type(["echo forbidden-hx\r", "touch !$\r"])
+        let r = try type(["echo forbidden-hx\r", "touch !$\r"])
         #expect(!f.target.exists("forbidden-hx"))
-        #expect(try lastRecords() == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"])
+        let records = try lastRecords()
+        #expect(records == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"], "\(r)")
     }
 
     /// An alias that hides a denied command is denied; the record keeps the line as typed.
@@ -160,11 +172,35 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("vi--ok"))
     }
 
-    /// An escalated line is held and, approvals not being wired yet, refused with who approves.
-    @Test func escalatedLineIsRefusedWithItsApprovers() throws {
-        let r = try type(["systemctl restart nginx\r"])
-        #expect(r.stdout.contains("needs approval (rule restart-needs-approval) by 1 member(s) of sre-approvers"), "\(r)")
-        #expect(try lastRecords() == ["escalate systemctl restart nginx", "allow exit"])
+    /// An escalated line waits at the prompt, telling the person who approves; carol's approval
+    /// runs it, and the shell goes on.
+    @Test func escalatedLineRunsOnceApproved() throws {
+        let f = try f
+        let answer = f.harness.answerWhenHeld(containing: "held-approved", "approve ID")
+        let r = try type(["echo held | tee held-approved\r", "echo after\r"])
+        #expect(try #require(answer.wait()).status == 0)
+        #expect(r.stdout.contains("needs approval (rule tee-needs-approval) by 1 member(s) of sre-approvers"), "\(r)")
+        #expect(r.stdout.contains("Ctrl-C withdraws it"), "\(r)")
+        #expect(f.target.exists("held-approved"))
+        #expect(try lastRecords() == ["escalate echo held | tee held-approved", "allow echo after", "allow exit"])
+        #expect(try bashHistory().suffix(3) == ["echo held | tee held-approved", "echo after", "exit"], "bash ran what was approved")
+    }
+
+    /// A deny discards the line at the shell with the approver's reason; Ctrl-C withdraws.
+    @Test func escalatedLineDeniedOrWithdrawnNeverRuns() throws {
+        let f = try f
+        let answer = f.harness.answerWhenHeld(containing: "held-denied", "deny ID --reason not during the freeze")
+        let denied = try type(["echo held | tee held-denied\r"])
+        #expect(try #require(answer.wait()).status == 0)
+        #expect(denied.stdout.contains("not during the freeze"), "\(denied)")
+        #expect(!f.target.exists("held-denied"))
+
+        let withdrawn = try type([(send: "echo held | tee held-withdrawn\r", expect: "Ctrl-C withdraws it"),
+                                  (send: "\u{03}", expect: "PROMPT> "), (send: "echo after\r", expect: "PROMPT> ")])
+        #expect(withdrawn.stdout.contains("withdrawn"), "\(withdrawn)")
+        #expect(!f.target.exists("held-withdrawn"))
+        #expect(f.harness.auditQuery("SELECT status FROM approvals WHERE instr(line, 'held-withdrawn') > 0") == "withdrawn")
+        #expect(try lastRecords() == ["escalate echo held | tee held-withdrawn", "allow echo after", "allow exit"])
     }
 
     /// A role that must stay verified may not start a nested shell, and loses the session when

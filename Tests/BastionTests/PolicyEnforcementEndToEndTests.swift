@@ -50,12 +50,20 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(r.status == 126, "\(line): \(r)")
     }
 
-    /// A line that needs approval is refused for now, saying so, and audited as escalate.
-    @Test func escalationIsRefusedWithReason() throws {
+    /// A line that needs approval waits, saying who approves, and is audited as escalate; the
+    /// approver's deny ends it with 126 (ApprovalsEndToEndTests covers the rest).
+    @Test func escalationWaitsForApprovers() throws {
         let h = try h
-        let r = h.ssh("web1", "systemctl restart nginx")
+        let r = ProcessRunner.shell("""
+            ( for i in $(seq 150); do
+                id=$(sqlite3 state/audit.sqlite "SELECT id FROM approvals WHERE status = 'pending' AND line = 'systemctl restart nginx'")
+                if [ -n "$id" ]; then \(h.sshCommand(as: "carol")) approvals deny "$id" --reason not today >/dev/null 2>&1; exit; fi
+                sleep 0.1
+              done ) &
+            \(h.sshCommand()) web1 'systemctl restart nginx'
+            """, timeout: 40, in: h.directory)
         #expect(r.status == 126, "\(r)")
-        #expect(r.stderr.contains("approval"), "\(r)")
+        #expect(r.stderr.contains("needs approval") && r.stderr.contains("sre-approvers") && r.stderr.contains("not today"), "\(r)")
         #expect(h.auditQuery("SELECT decision FROM commands WHERE line = 'systemctl restart nginx'") == "escalate")
     }
 

@@ -92,15 +92,36 @@ struct RelayStateMachineTests {
         #expect(machine.endReason == "command denied")
     }
 
-    /// Escalate, while approvals are not wired to exec requests: refused with who could approve.
-    @Test func escalatedExecIsRefusedWithItsApprovers() {
+    /// Escalate: the driver is asked to store an approval request; its hold keeps the target
+    /// uncontacted; a Ctrl-C typed on the terminal meanwhile withdraws it, other keys wait for
+    /// the command.
+    @Test func escalatedExecAsksForApproval() {
         var machine = RelayStateMachine(origin: .sessionChannel)
+        _ = machine.acceptTerminal()
         _ = machine.accept(.exec("systemctl restart nginx"))
         let actions = machine.handle(.decided(Self.gate(.escalate(approverGroups: ["sre"], approvals: 2))))
-        guard case .notify(let text, .stderr) = actions[2] else { Issue.record("no notice: \(actions)"); return }
-        #expect(String(decoding: text, as: UTF8.self).contains("by 2 member(s) of sre"))
-        #expect(actions.suffix(3) == [.sendExit(.status(126)), .sendEOF(to: .client), .close(.client)])
-        #expect(machine.endReason == "approval required")
+        #expect(actions.last == .requestApproval)
+        #expect(!actions.contains(.connectTarget))
+        _ = machine.handle(.hold(Hold(id: "r1", deadline: Deadline(uptime: 100))))
+        #expect(machine.readsClient && !machine.readsTarget, "a terminal is read for Ctrl-C, the target not contacted")
+        #expect(Self.clientData("y", &machine) == [])
+        #expect(machine.handle(.holdReleased) == [.connectTarget])
+        #expect(machine.handle(.targetConnected) == [.record(.heldInput(Self.bytes("y"))), .sendToTarget(Self.bytes("y"))])
+
+        var withdrawn = RelayStateMachine(origin: .sessionChannel)
+        _ = withdrawn.acceptTerminal()
+        _ = withdrawn.accept(.exec("systemctl restart nginx"))
+        _ = withdrawn.handle(.decided(Self.gate(.escalate(approverGroups: ["sre"], approvals: 1))))
+        _ = withdrawn.handle(.hold(Hold(id: "r2", deadline: Deadline(uptime: 100))))
+        let ctrlC = Self.clientData("\u{03}", &withdrawn)
+        #expect(ctrlC.first == .abandonHold(id: "r2", reason: "withdrawn with Ctrl-C"))
+        #expect(ctrlC.contains(.sendExit(.status(130))) && withdrawn.endReason == "approval withdrawn")
+
+        var noTerminal = RelayStateMachine(origin: .sessionChannel)
+        _ = noTerminal.accept(.exec("systemctl restart nginx"))
+        _ = noTerminal.handle(.decided(Self.gate(.escalate(approverGroups: ["sre"], approvals: 1))))
+        _ = noTerminal.handle(.hold(Hold(id: "r3", deadline: Deadline(uptime: 100))))
+        #expect(!noTerminal.readsClient, "without a terminal, stdin is the command's: left unread")
     }
 
     /// A decision that cannot be written down refuses the command (fail closed).
@@ -361,7 +382,7 @@ struct RelayStateMachineTests {
         _ = Self.clientData("pending", &machine)
         let r45 = machine.handle(.targetExited(.status(0)))
         #expect(r45 == [
-            .audit(.event(kind: "hold_abandoned", detail: "hold h2 ended: the target closed the session")),
+            .abandonHold(id: "h2", reason: "the target closed the session"),
             .sendEOF(to: .client), .sendExit(.status(0)), .close(.client)])
     }
 
@@ -379,7 +400,7 @@ struct RelayStateMachineTests {
         _ = withdrawn.handle(.hold(Hold(id: "h4", deadline: Deadline(uptime: 100))))
         let r47 = withdrawn.handle(.clientClosed)
         #expect(r47 == [
-            .audit(.event(kind: "hold_abandoned", detail: "hold h4 ended: client closed the channel")), .close(.client)])
+            .abandonHold(id: "h4", reason: "client closed the channel"), .close(.client)])
 
         var refused = RelayStateMachine(origin: .sessionChannel)
         _ = refused.accept(.exec("systemctl restart nginx"))

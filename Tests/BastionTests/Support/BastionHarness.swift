@@ -4,7 +4,7 @@ import TestSupport
 /// A real bastion between the stock OpenSSH client and a real OpenSSH sshd target, on free
 /// loopback ports, with every key made fresh in a temporary directory.
 ///
-/// People: alice (groups engineering), bob (dba), carol (sre-approvers), dave (no groups);
+/// People: alice (groups engineering), bob (dba), carol and erin (sre-approvers), dave (no groups);
 /// `mallory` holds a certificate from an untrusted CA, `expired` an expired one.
 /// Targets: web1 and db1 (the sshd), `wrongpin` (the same sshd pinned to another key),
 /// `fresh` (the same sshd, unpinned).
@@ -49,11 +49,12 @@ final class BastionHarness: @unchecked Sendable {
             ssh-keygen -q -t ed25519 -N '' -C ca -f ca
             ssh-keygen -q -t ecdsa -N '' -C other-ca -f other_ca
             mk() { ssh-keygen -q -t ed25519 -N '' -C "$1" -f "$1"; }
-            for p in alice bob carol dave mallory expired; do mk $p; done
+            for p in alice bob carol dave erin mallory expired; do mk $p; done
             ssh-keygen -q -s ca -I alice@example.com -n alice -V -5m:+1h -O extension:groups@bastion=engineering alice.pub
             ssh-keygen -q -s ca -I bob@example.com -n bob -V -5m:+1h -O extension:groups@bastion=dba bob.pub
             ssh-keygen -q -s ca -I carol@example.com -n carol -V -5m:+1h -O extension:groups@bastion=sre-approvers carol.pub
             ssh-keygen -q -s ca -I dave@example.com -n dave -V -5m:+1h dave.pub
+            ssh-keygen -q -s ca -I erin@example.com -n erin -V -5m:+1h -O extension:groups@bastion=sre-approvers erin.pub
             ssh-keygen -q -s other_ca -I mallory@example.com -n mallory -V -5m:+1h -O extension:groups@bastion=engineering mallory.pub
             ssh-keygen -q -s ca -I expired@example.com -n expired -V 20200101:20200102 -O extension:groups@bastion=engineering expired.pub
             mkdir plain && cp alice plain/alice && chmod 600 plain/alice
@@ -137,10 +138,24 @@ final class BastionHarness: @unchecked Sendable {
         guard vault.status == 0 else { throw SetupError(description: "vault add failed: \(vault)") }
         try FileManager.default.removeItem(atPath: "\(d)/vault_key")
 
+        try startBastion()
+    }
+
+    private func startBastion() throws {
         servers.append(try ProcessRunner.startServer(Self.bastionBinary, ["serve", "--config", configPath], log: bastionLog))
         guard ProcessRunner.waitForPort(bastionPort) else {
             throw SetupError(description: "bastion did not start: \(log)")
         }
+    }
+
+    /// Kills the bastion without warning (as a crash would) and starts it again on the same port.
+    func crashAndRestartBastion() throws {
+        guard let watcher = servers.popLast() else { return }
+        // The watcher script runs the bastion as its child: kill that child, the watcher follows.
+        _ = ProcessRunner.shell("pkill -KILL -P \(watcher) -f 'bastion serve'")
+        var status: Int32 = 0
+        waitpid(watcher, &status, 0)
+        try startBastion()
     }
 
     /// The bastion's log so far.

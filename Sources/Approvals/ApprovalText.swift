@@ -1,0 +1,26 @@
+import Foundation
+import PTYRecorder
+
+/// How requests are written for people: control characters escaped (a line or comment cannot
+/// carry escape sequences to an approver's terminal), times in UTC.
+public enum ApprovalText {
+    /// `text` with control characters as `\xNN`.
+    public static func escaped(_ text: String) -> String {
+        PrintableText.escaped(text)
+    }
+
+    /// A command line for one row of a listing: escaped, newlines shown as `⏎`, cut to `width`.
+    public static func oneLine(_ text: String, width: Int) -> String {
+        let flat = escaped(text.replacingOccurrences(of: "\n", with: " ⏎ "))
+        return flat.count > width ? String(flat.prefix(width - 1)) + "…" : flat
+    }
+
+    /// `2026-11-30 12:04:05 UTC`.
+    public static func utc(_ epoch: Double) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss 'UTC'"
+        return formatter.string(from: Date(timeIntervalSince1970: epoch))
+    }
+}

@@ -1,0 +1,181 @@
+import Approvals
+import Foundation
+import Logging
+import SessionCore
+
+/// The server's side of approvals: turns escalated lines into requests, keeps the broker that
+/// mirrors this node's pending requests, and wakes the held sessions when the store says they
+/// were answered, timed out or interrupted — whichever process stored it.
+///
+/// Everything runs on one serial queue: connection threads call in synchronously for a new
+/// request or a withdrawal; the inotify watch (``ApprovalChanges``) and the deadline timer call
+/// in asynchronously. Sessions hear back only through their connection's mailbox.
+final class ApprovalService: @unchecked Sendable {
+    private let store: any ApprovalStore
+    private let audit: any AuditStore
+    private let clock: any BastionClock
+    private let changes: ApprovalChanges?
+    /// This bastion process, as stored with its requests (`host:port`).
+    let node: String
+    private let notify: (@Sendable (String, ApprovalRecord) -> Void)?
+    private let queue = DispatchQueue(label: "bastion.approvals")
+    private var broker = ApprovalBroker()
+    /// Where to tell each pending request's session what happened.
+    private var holders: [String: ConnectionMailbox] = [:]
+    private var timer: DispatchSourceTimer?
+    private var log = Logger(label: "bastion.approvals")
+    /// The approvers' verbs over the same store (`ssh carol@bastion approvals …`).
+    let desk: ApprovalDesk
+
+    /// A service over `store`; `notify` sends a webhook notification (event, record).
+    init(store: any ApprovalStore, audit: any AuditStore, clock: any BastionClock, changes: ApprovalChanges?, node: String,
+         screen: @escaping ApprovalDesk.ScreenExcerpt, notify: (@Sendable (String, ApprovalRecord) -> Void)? = nil) {
+        desk = ApprovalDesk(store: store, now: { clock.now().timeIntervalSince1970 }, screen: screen, audit: { row in
+            try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session, identity: row.identity)
+        })
+        self.store = store
+        self.audit = audit
+        self.clock = clock
+        self.changes = changes
+        self.node = node
+        self.notify = notify
+    }
+
+    /// Ends the requests a previous run of this node left pending (they can never be approved
+    /// now: their sessions are gone) and starts watching for answers.
+    func start() throws {
+        let interrupted = try store.interruptPending(node: node, at: now)
+        for record in interrupted {
+            write(ApprovalAudit(kind: "approval_interrupted", detail: "request \(record.id) ended: the bastion restarted while it waited",
+                                session: record.request.session, identity: record.request.requester))
+            notify?("interrupted", record)
+        }
+        if !interrupted.isEmpty { log.warning("\(interrupted.count) pending approval request(s) interrupted by the restart") }
+        try changes?.watch(on: queue) { [weak self] in self?.catchUpAll() }
+    }
+
+    private var now: Double { clock.now().timeIntervalSince1970 }
+
+    // MARK: From sessions
+
+    /// Stores a request for `request`'s line and holds it; the session named in it hears the
+    /// outcome through `mailbox`. Throws when the request cannot be stored (the line is refused).
+    func hold(_ request: ApprovalRequest, mailbox: ConnectionMailbox) throws {
+        try queue.sync {
+            // Stored before anything else: a request that is not stored is not held.
+            try store.insert(ApprovalRecord(request: request))
+            holders[request.id] = mailbox
+            var actions = broker.handle(.request(request), now: now)
+            actions.removeAll { if case .store = $0 { return true } else { return false } }
+            perform(actions)
+            scheduleTimer()
+        }
+    }
+
+    /// The requester withdrew the request (Ctrl-C, or the session ended while it was held).
+    func withdraw(_ id: String, reason: String) {
+        queue.async { [self] in
+            run(.withdraw(id: id, reason: reason), id: id)
+            holders[id] = nil
+        }
+    }
+
+    // MARK: From approvers
+
+    /// After an approver's answer was stored by this process: catch up at once (the inotify
+    /// signal would also do it, a moment later).
+    func answered(_ id: String) {
+        queue.async { [self] in catchUp(id) }
+    }
+
+    // MARK: Catching up
+
+    /// Runs `event` on the stored version of request `id`, then tells its session.
+    private func run(_ event: ApprovalEvent, id: String) {
+        do {
+            perform(try store.handle(event, id: id, now: now))
+        } catch {
+            log.error("approval store unavailable", metadata: ["request": "\(id)", "error": "\(error)"])
+        }
+        catchUp(id)
+    }
+
+    private func catchUpAll() {
+        for id in broker.records.keys.sorted() { catchUp(id) }
+    }
+
+    private func catchUp(_ id: String) {
+        guard broker.records[id] != nil else { return }
+        do {
+            guard let stored = try store.record(id: id) else { return }
+            perform(broker.handle(.stored(stored), now: now))
+        } catch {
+            log.error("approval store unavailable", metadata: ["request": "\(id)", "error": "\(error)"])
+        }
+        forgetEnded()
+    }
+
+    private func forgetEnded() {
+        for (id, record) in broker.records where record.status.isFinal { holders[id] = nil }
+        broker.forgetEnded()
+        scheduleTimer()
+    }
+
+    /// Arms the timer for the earliest deadline.
+    private func scheduleTimer() {
+        timer?.cancel()
+        timer = nil
+        guard let deadline = broker.nextDeadline else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + max(0, deadline - now) + 0.001)
+        timer.setEventHandler { [weak self] in self?.deadlinesPassed() }
+        timer.resume()
+        self.timer = timer
+    }
+
+    private func deadlinesPassed() {
+        let time = now
+        for (id, record) in broker.records where record.status == .pending && record.request.deadline <= time {
+            run(.tick, id: id)
+        }
+        forgetEnded()
+    }
+
+    // MARK: Actions
+
+    private func perform(_ actions: [ApprovalAction]) {
+        for action in actions {
+            switch action {
+            case .store:
+                break
+            case .audit(let row):
+                write(row)
+            case .mark(let session, let label):
+                holders[idOf(session)]?.post(.approvalMarker(session: session, label: label))
+            case .tell(let session, let text):
+                holders[idOf(session)]?.post(.approvalNotice(session: session, text: text))
+            case .release(let session, let id):
+                holders[id]?.post(.releaseHold(session: session, request: id))
+            case .refuse(let session, let id, let message):
+                holders[id]?.post(.refuseHold(session: session, request: id, message: message))
+            case .notify(let event, let record):
+                notify?(event, record)
+            case .reply:
+                break
+            }
+        }
+    }
+
+    /// The pending request of `session` (one at a time per session).
+    private func idOf(_ session: String) -> String {
+        broker.records.values.first { $0.request.session == session }?.id ?? ""
+    }
+
+    private func write(_ row: ApprovalAudit) {
+        do {
+            try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session, identity: row.identity)
+        } catch {
+            log.error("audit write failed", metadata: ["what": "\(row.kind)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Approvals
+import Configuration
+import Foundation
+import Policy
+import SessionCore
+import ShellParser
+
+/// Holding escalated lines for approvers: the requester's side.
+extension ClientConnection {
+    func requestApproval(_ decision: GateDecision, source: ApprovalRequest.Source, channel: SessionChannel)
+        -> Result<ApprovalTicket, ApprovalUnavailable>
+    {
+        let refused = decision.refusalText
+        guard let service = context.approvals, let mailbox, let person, let target = channel.targetConfig,
+              case .escalate(let groups, let needed) = decision.verdict else {
+            return .failure(ApprovalUnavailable(message: refused + "\nbastion: approvals are not enabled on this bastion, so it is refused"))
+        }
+        let seconds = decision.decision.approvalTimeout ?? context.config.policy.approvalTimeout
+        let now = context.clock.now().timeIntervalSince1970
+        let request = ApprovalRequest(
+            id: ApprovalID.make(), session: channel.id, requester: person.identity, requesterGroups: person.groups,
+            target: target.name, source: source, line: decision.audit.line,
+            commands: decision.decision.commands.map { command in
+                ApprovalCommand(text: command.command.argv.map(\.text).joined(separator: " "), via: command.command.via,
+                                decision: command.verdict.word, rule: command.ruleID)
+            },
+            rule: decision.decision.ruleID, message: decision.decision.message, approverGroups: groups, approvalsNeeded: needed,
+            requestedAt: now, deadline: now + seconds, node: service.node)
+        do {
+            try service.hold(request, mailbox: mailbox)
+        } catch {
+            channel.log.error("approval request not stored", metadata: ["error": "\(error)"])
+            return .failure(ApprovalUnavailable(message: refused + "\nbastion: the approval request cannot be stored, so it is refused"))
+        }
+        channel.notify(Self.waitingNotice(request, refusal: refused, login: person.login, hasTerminal: channel.terminal != nil))
+        return .success(ApprovalTicket(id: request.id, seconds: seconds))
+    }
+
+    func abandonApproval(_ id: String, reason: String) {
+        context.approvals?.withdraw(id, reason: reason)
+    }
+
+    /// What the requester reads while the line waits.
+    static func waitingNotice(_ request: ApprovalRequest, refusal: String, login: String, hasTerminal: Bool) -> String {
+        let who = "\(request.approvalsNeeded) approval\(request.approvalsNeeded == 1 ? "" : "s") from members of \(request.approverGroups.joined(separator: ", "))"
+        let until = ApprovalText.utc(request.deadline)
+        let withdraw = hasTerminal || request.source == .interactive ? "Ctrl-C withdraws it" : "Ctrl-C (ending ssh) withdraws it"
+        return """
+            \(refusal)
+            bastion: request \(request.id) is waiting for \(who) until \(until) (\(ApprovalBroker.duration(request.deadline - request.requestedAt)))
+            bastion: an approver answers with: ssh APPROVER@BASTION approvals approve \(request.id)   —   \(withdraw)
+            """
+    }
+}
+
+/// The approvers' side: `ssh carol@bastion approvals …`.
+extension ClientConnection {
+    /// Runs an approver's command with the approver's own certificate, prints its answer, and ends
+    /// the channel with its exit status.
+    func runApprovals(_ arguments: String, on channel: SessionChannel, for person: Person) {
+        guard let service = context.approvals else {
+            return channel.refuse("bastion: approvals are not enabled on this bastion", exitStatus: 1, reason: "approvals unavailable")
+        }
+        guard let words = Self.words(arguments) else {
+            return channel.refuse("bastion: write the approvals command as plain words (quote a comment with spaces)\n\(DeskCommand.usage)",
+                                  exitStatus: 2, reason: "approvals command unreadable")
+        }
+        let approver = Approver(identity: person.identity, groups: person.groups, validBefore: person.validBefore)
+        let result = service.desk.run(words: words, as: approver)
+        if case .show(let id)? = (try? DeskCommand.parse(words))?.verb, result.exitStatus == 0 {
+            auditEvent("approval_viewed", detail: "request \(id) shown to \(person.identity)", session: channel.id)
+        }
+        if let id = result.changed { service.answered(id) }
+        if !result.output.isEmpty { channel.writeStdout(result.output) }
+        if !result.error.isEmpty { channel.writeStderr(result.error) }
+        channel.refuse("", exitStatus: result.exitStatus, reason: "approvals command")
+    }
+
+    /// The words of an approvals command line as the shell would split them; nil when it holds
+    /// anything but plain and quoted words (expansions, redirections, several commands).
+    static func words(_ text: String) -> [String]? {
+        if text.allSatisfy(\.isWhitespace) { return [] }
+        let analysis = ShellAnalyzer.analyze(text)
+        guard analysis.status == .complete, analysis.commands.count == 1, let command = analysis.commands.first,
+              command.redirects.isEmpty, !command.derived, !command.argv.contains(where: \.isDynamic) else { return nil }
+        return command.argv.map(\.text)
+    }
+}
+
+/// `ssh carol@bastion watch SESSION`: following a running session.
+extension ClientConnection {
+    func startWatch(_ arguments: String, on channel: SessionChannel, for person: Person) {
+        channel.refuse("bastion: watch is not built yet", exitStatus: 1, reason: "watch unavailable")
+    }
+}

@@ -1,0 +1,117 @@
+import Approvals
+import Foundation
+import GRDB
+
+/// Approvals live in the audit database (tables `approvals`, `approval_votes`), so every step
+/// of a request sits next to the session and command rows it belongs to. Every change touches
+/// ``approvalChanges`` after it commits.
+extension SQLiteAuditStore: ApprovalStore {
+    public func insert(_ record: ApprovalRecord) throws {
+        try write { db in try Self.save(record, in: db, existing: nil) }
+        approvalChanges.signal()
+    }
+
+    public func record(id: String) throws -> ApprovalRecord? {
+        try read { db in try Self.load(id: id, in: db) }
+    }
+
+    public func records(status: ApprovalStatus?, limit: Int) throws -> [ApprovalRecord] {
+        try read { db in
+            let ids: [String]
+            if let status {
+                ids = try String.fetchAll(db, sql: "SELECT id FROM approvals WHERE status = ? ORDER BY requested_at DESC LIMIT ?",
+                                          arguments: [status.rawValue, limit])
+            } else {
+                ids = try String.fetchAll(db, sql: "SELECT id FROM approvals ORDER BY requested_at DESC LIMIT ?", arguments: [limit])
+            }
+            return try ids.compactMap { try Self.load(id: $0, in: db) }
+        }
+    }
+
+    public func update<T>(id: String, _ change: (ApprovalRecord?) throws -> (ApprovalRecord?, T)) throws -> T {
+        var changed = false
+        let result: T = try write { db in
+            let stored = try Self.load(id: id, in: db)
+            let (latest, result) = try change(stored)
+            if let latest, latest != stored {
+                try Self.save(latest, in: db, existing: stored)
+                changed = true
+            }
+            return result
+        }
+        if changed { approvalChanges.signal() }
+        return result
+    }
+
+    public func interruptPending(node: String, at time: Double) throws -> [ApprovalRecord] {
+        let ended: [ApprovalRecord] = try write { db in
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM approvals WHERE status = 'pending' AND node = ?", arguments: [node])
+            return try ids.compactMap { id in
+                guard var record = try Self.load(id: id, in: db) else { return nil }
+                let stored = record
+                record.status = .interrupted
+                record.endedAt = time
+                record.endReason = "the bastion stopped while the request waited"
+                try Self.save(record, in: db, existing: stored)
+                return record
+            }
+        }
+        if !ended.isEmpty { approvalChanges.signal() }
+        return ended
+    }
+
+    // MARK: Rows
+
+    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw BastionError.audit("approvals store read failed: \(error)") }
+    }
+
+    private static func save(_ record: ApprovalRecord, in db: Database, existing: ApprovalRecord?) throws {
+        let r = record.request
+        if existing == nil {
+            try db.execute(sql: """
+                INSERT INTO approvals (id, session_id, requester, requester_groups, target, source, line, commands, rule, message,
+                                       approver_groups, approvals_needed, requested_at, deadline, node, status, ended_at, end_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [r.id, r.session, r.requester, ApprovalJSON.array(r.requesterGroups.map(ApprovalJSON.string)), r.target,
+                                 r.source.rawValue, r.line, ApprovalJSON.array(r.commands.map(ApprovalJSON.command)), r.rule, r.message,
+                                 ApprovalJSON.array(r.approverGroups.map(ApprovalJSON.string)), r.approvalsNeeded, r.requestedAt,
+                                 r.deadline, r.node, record.status.rawValue, record.endedAt, record.endReason])
+        } else {
+            try db.execute(sql: "UPDATE approvals SET status = ?, ended_at = ?, end_reason = ? WHERE id = ?",
+                           arguments: [record.status.rawValue, record.endedAt, record.endReason, r.id])
+        }
+        for vote in record.votes.dropFirst(existing?.votes.count ?? 0) {
+            try db.execute(sql: "INSERT INTO approval_votes (approval_id, approver, approves, text, at, via) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [r.id, vote.approver, vote.approves, vote.text, vote.at, vote.via])
+        }
+    }
+
+    private static func load(id: String, in db: Database) throws -> ApprovalRecord? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE id = ?", arguments: [id]) else { return nil }
+        let votes = try Row.fetchAll(db, sql: "SELECT * FROM approval_votes WHERE approval_id = ? ORDER BY id", arguments: [id]).map { v in
+            ApprovalVote(approver: v["approver"], approves: v["approves"], text: v["text"], at: v["at"], via: v["via"])
+        }
+        let request = ApprovalRequest(
+            id: row["id"], session: row["session_id"], requester: row["requester"], requesterGroups: strings(row["requester_groups"]),
+            target: row["target"], source: ApprovalRequest.Source(rawValue: row["source"]) ?? .exec, line: row["line"],
+            commands: commands(row["commands"]), rule: row["rule"], message: row["message"],
+            approverGroups: strings(row["approver_groups"]), approvalsNeeded: row["approvals_needed"],
+            requestedAt: row["requested_at"], deadline: row["deadline"], node: row["node"])
+        // An unknown status (a newer bastion wrote it) is final for this one: never approvable.
+        let status = ApprovalStatus(rawValue: row["status"]) ?? .interrupted
+        return ApprovalRecord(request: request, status: status, votes: votes, endedAt: row["ended_at"], endReason: row["end_reason"])
+    }
+
+    private static func strings(_ json: String) -> [String] {
+        (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
+    }
+
+    private static func commands(_ json: String) -> [ApprovalCommand] {
+        let items = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
+        return items.map { item in
+            ApprovalCommand(text: item["text"] as? String ?? "", via: item["via"] as? [String] ?? [],
+                            decision: item["decision"] as? String ?? "", rule: item["rule"] as? String)
+        }
+    }
+}
