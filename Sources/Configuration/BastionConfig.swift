@@ -15,10 +15,12 @@ public struct BastionConfig: Sendable {
     public var targets: [TargetConfig]
     /// Roles, rules and guards.
     public var policy: PolicyConfig
+    /// How approvers are notified (the approvals webhook); no webhook when the section is absent.
+    public var approvals: ApprovalSettings
     /// Problems that do not stop the server (rules that can never fire, ...).
     public var warnings: [ConfigError]
 
-    static let topLevelKeys: Set<String> = ["server", "auth", "targets", "policy", "policy_file"]
+    static let topLevelKeys: Set<String> = ["server", "auth", "targets", "policy", "policy_file", "approvals"]
 
     /// Loads and validates `file`. Throws ``ConfigErrors`` listing every problem found,
     /// each with file:line:column; a configuration that throws must never start a server.
@@ -44,6 +46,7 @@ public struct BastionConfig: Sendable {
         let server = collect { try ServerSettings.parse(fields.required("server"), baseDirectory: baseDirectory) }
         let auth = collect { try AuthSettings.parse(fields.required("auth"), baseDirectory: baseDirectory) }
         let targets = collect { try TargetConfig.parseList(fields["targets"], owner: root, baseDirectory: baseDirectory) } ?? []
+        let approvals = collect { try fields["approvals"].map { try ApprovalSettings.parse($0, baseDirectory: baseDirectory) } ?? ApprovalSettings() }
 
         var warnings: [ConfigError] = []
         let policyTargets = targets.map { PolicyTarget(name: $0.name, labels: $0.labels) }
@@ -53,8 +56,9 @@ public struct BastionConfig: Sendable {
             warnings.append(contentsOf: policyWarnings)
             return config
         }
-        guard errors.isEmpty, let server, let auth, let policy else { throw ConfigErrors(errors) }
-        return BastionConfig(file: file, server: server, auth: auth, targets: targets, policy: policy, warnings: warnings)
+        guard errors.isEmpty, let server, let auth, let policy, let approvals else { throw ConfigErrors(errors) }
+        return BastionConfig(file: file, server: server, auth: auth, targets: targets, policy: policy,
+                             approvals: approvals, warnings: warnings)
     }
 
     /// The policy mapping: inline under `policy:` or in the file `policy_file:` names.
