@@ -29,7 +29,7 @@ final class ApprovalService: @unchecked Sendable {
 
     /// A service over `store`; `notify` sends a webhook notification (event, record).
     init(store: any ApprovalStore, audit: any AuditStore, clock: any BastionClock, changes: ApprovalChanges?, node: String,
-         screen: @escaping ApprovalDesk.ScreenExcerpt, notify: (@Sendable (String, ApprovalRecord) -> Void)? = nil) {
+         notify: (@Sendable (String, ApprovalRecord) -> Void)? = nil, screen: @escaping ApprovalDesk.ScreenExcerpt) {
         desk = ApprovalDesk(store: store, now: { clock.now().timeIntervalSince1970 }, screen: screen, audit: { row in
             try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session, identity: row.identity)
         })

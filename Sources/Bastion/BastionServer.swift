@@ -37,8 +37,20 @@ public final class BastionServer {
         let clock = SystemClock()
         let audit = try SQLiteAuditStore(path: server.auditDatabasePath, clock: clock)
         let recordings = try RecordingFactory(settings: server, clock: clock)
+        let node = Self.nodeName(server)
+        let notify = config.approvals.webhook.map { settings -> @Sendable (String, ApprovalRecord) -> Void in
+            let notifier = WebhookNotifier(settings: settings) { failure in
+                serverLog.warning("\(failure)")
+                do { try audit.event("webhook_failed", detail: failure, connection: nil, session: nil, identity: nil) } catch {
+                    serverLog.error("audit write failed: webhook_failed: \(error)")
+                }
+            }
+            return { event, record in
+                notifier.post(Array(ApprovalJSON.notification(event: event, record: record, bastion: node).utf8))
+            }
+        }
         let approvals = ApprovalService(store: audit, audit: audit, clock: clock, changes: audit.approvalChanges,
-                                        node: Self.nodeName(server), screen: { record in
+                                        node: node, notify: notify, screen: { record in
                                             guard let path = try? audit.session(record.request.session)?.recordingPath else { return [] }
                                             return RecordingScreenExcerpt.lastLines(path: path, count: ApprovalDesk.screenLines)
                                         })

@@ -27,8 +27,8 @@ final class BastionHarness: @unchecked Sendable {
 
 
     /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
-    /// lines for the `server:` section.
-    init(policy: String, server: String = "", targetAccount: String? = nil) throws {
+    /// lines for the `server:` section; `sections` extra top-level YAML (e.g. `approvals:`).
+    init(policy: String, server: String = "", targetAccount: String? = nil, sections: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         chmod(directory.path, 0o700)
@@ -131,6 +131,7 @@ final class BastionHarness: @unchecked Sendable {
                 user: \(targetUser)
                 key: vault-key
             policy_file: policy.yaml
+            \(sections)
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         try policy.write(toFile: "\(d)/policy.yaml", atomically: true, encoding: .utf8)
 
