@@ -151,7 +151,7 @@ final class ApprovalService: @unchecked Sendable {
             case .audit(let row):
                 write(row)
             case .mark(let session, let label):
-                holders[idOf(session)]?.post(.approvalMarker(session: session, label: label))
+                holders[idOf(session)]?.post(.marker(session: session, label: label))
             case .tell(let session, let text):
                 holders[idOf(session)]?.post(.approvalNotice(session: session, text: text))
             case .release(let session, let id):

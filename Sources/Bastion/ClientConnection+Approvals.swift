@@ -86,10 +86,3 @@ extension ClientConnection {
         return command.argv.map(\.text)
     }
 }
-
-/// `ssh carol@bastion watch SESSION`: following a running session.
-extension ClientConnection {
-    func startWatch(_ arguments: String, on channel: SessionChannel, for person: Person) {
-        channel.refuse("bastion: watch is not built yet", exitStatus: 1, reason: "watch unavailable")
-    }
-}

@@ -206,6 +206,12 @@ extension ClientConnection {
             channel.handle(.failed(.recording("\(error)")))
             return !channel.isFinished
         }
+        if channel.tap != nil, kind == Capability.shell.rawValue || kind == Capability.exec.rawValue, let mailbox {
+            let live = LiveSession(id: channel.id, identity: person.identity, target: target.name,
+                                   terminal: channel.terminal.map { ($0.columns, $0.rows) }, mailbox: mailbox)
+            channel.live = live
+            context.live.add(live)
+        }
         return true
     }
 

@@ -188,10 +188,12 @@ final class ClientConnection {
                 channels.first { $0.id == session }?.approvalAnswered(request, approved: true, message: nil)
             case .refuseHold(let session, let request, let text):
                 channels.first { $0.id == session }?.approvalAnswered(request, approved: false, message: text)
-            case .approvalMarker(let session, let label):
+            case .marker(let session, let label):
                 channels.first { $0.id == session }?.handle(.marker(label))
             case .approvalNotice(let session, let text):
                 channels.first { $0.id == session }?.notify(text)
+            case .wake:
+                break
             }
         }
     }
@@ -221,6 +223,8 @@ final class ClientConnection {
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
         if let request = channel.interceptor?.heldRequest { abandonApproval(request, reason: "the session ended") }
+        if channel.live != nil { context.live.remove(channel.id) }
+        if let watch = channel.watch { endWatch(watch, channel: channel) }
         if channel.audited {
             if let summary = channel.tap?.finish() {
                 audit("recording summary") { try context.audit.recordingClosed(session: channel.id, summary: summary) }

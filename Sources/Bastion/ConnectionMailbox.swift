@@ -8,10 +8,12 @@ enum ConnectionMessage: Equatable, Sendable {
     case releaseHold(session: String, request: String)
     /// Refuse the line held for `request`, telling the person why.
     case refuseHold(session: String, request: String, message: String)
-    /// Put a marker about an approval in the session's recording.
-    case approvalMarker(session: String, label: String)
+    /// Put a marker in the session's recording (an approval step, a viewer joining).
+    case marker(session: String, label: String)
     /// Show the person a line about their request (an approver agreed).
     case approvalNotice(session: String, text: String)
+    /// Something for a watch channel arrived: just wake the loop.
+    case wake
 }
 
 /// The wake-up path into one connection's event loop: an eventfd in its `ssh_event` and a

@@ -19,6 +19,8 @@ final class ServerContext: Sendable {
     let hostKeyFingerprint: String
     /// Holds escalated lines for approvers (nil: escalations are refused).
     let approvals: ApprovalService?
+    /// Running sessions that approvers and auditors may watch.
+    let live = LiveSessions()
 
     init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
          approvals: ApprovalService? = nil) {

@@ -66,6 +66,10 @@ final class SessionChannel {
     var audited = false
     /// The exec line's decision, kept for its approval request if it escalates.
     var decision: GateDecision?
+    /// What others watching this session see (shell and exec sessions).
+    var live: LiveSession?
+    /// For a watch channel: the session followed, and this viewer's place in it.
+    var watch: (session: LiveSession, viewer: Viewer)?
 
     /// The target and what to start there, fixed when the request was routed and granted.
     struct TargetPlan {
@@ -159,6 +163,7 @@ final class SessionChannel {
     /// Returns whether any bytes moved (the loop then polls again without waiting).
     func pump(buffer: UnsafeMutableRawBufferPointer) -> Bool {
         guard !machine.isClosed else { return false }
+        if let watch { return pumpWatch(watch.viewer, buffer: buffer) }
         guard let target, let targetChannel = target.channel else { return pumpHeld(buffer: buffer) }
         if !machine.isOpenWithClient, let open = openToClient {
             let rc = open()
@@ -226,6 +231,44 @@ final class SessionChannel {
             return true
         }
         if !target.isConnected { handle(.targetLost) }
+        return moved
+    }
+
+    /// A watch channel: the followed session's output goes to the client as the window allows;
+    /// Ctrl-C or `q` from the viewer ends it, as does the session's end.
+    private func pumpWatch(_ viewer: Viewer, buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        var moved = false
+        let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(buffer.count), 0)
+        if n > 0 {
+            let typed = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
+            if typed.contains(0x03) || typed.contains(UInt8(ascii: "q")) || typed.contains(0x04) {
+                refuse("\r\nbastion: you left the session", exitStatus: 0, reason: "viewer left")
+                return true
+            }
+            moved = true
+        } else if ssh_channel_is_closed(channel) != 0 {
+            // (EOF alone is no leaving: `ssh bastion watch X < /dev/null` still watches.)
+            handle(.clientClosed)
+            return true
+        }
+        let window = Int(ssh_channel_window_size(channel))
+        guard window > 0 else { return moved }
+        let taken = viewer.take(limit: min(window, buffer.count))
+        if taken.skipped > 0 {
+            notify("\r\nbastion: \(taken.skipped) bytes of output were skipped (this viewer fell behind)")
+        }
+        if !taken.bytes.isEmpty {
+            let written = taken.bytes.withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32($0.count)) }
+            if written == SSH_ERROR {
+                handle(.failed(.clientWrite))
+                return true
+            }
+            moved = true
+        }
+        if taken.ended {
+            refuse("\r\nbastion: the session ended", exitStatus: 0, reason: "watched session ended")
+            return true
+        }
         return moved
     }
 
@@ -437,11 +480,18 @@ final class SessionChannel {
         case .heldInput(let bytes):
             try bytes.withUnsafeBytes { try tap.input($0) }
         case .output(let stream):
-            if let chunk { try tap.output(chunk, stderr: stream == .stderr) }
+            if let chunk {
+                try tap.output(chunk, stderr: stream == .stderr)
+                live?.publish(chunk)
+            }
         case .notice(let bytes):
-            try bytes.withUnsafeBytes { try tap.output($0, stderr: false) }
+            try bytes.withUnsafeBytes {
+                try tap.output($0, stderr: false)
+                live?.publish($0)
+            }
         case .resize(let columns, let rows):
             try tap.resize(columns: columns, rows: rows)
+            live?.resize(columns: columns, rows: rows)
         case .marker(let label):
             try tap.marker(label)
         case .decision(let marker):

@@ -14,4 +14,7 @@ public enum Capability: String, Sendable, CaseIterable, Hashable {
     case agent_forwarding
     /// X11 forwarding.
     case x11_forwarding
+    /// Watching other people's running sessions on the target (`ssh bastion watch SESSION`),
+    /// read-only. Approvers of the target's escalations may watch without it.
+    case auditor
 }

@@ -51,6 +51,19 @@ public struct PolicyEngine: Sendable {
         roles(for: subject, target: target).reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) }
     }
 
+    /// The groups that approve escalations on `target`: those named by the escalate rules (and
+    /// `unresolved: escalate`) of the roles that reach it.
+    public func approverGroups(for target: PolicyTarget) -> Set<String> {
+        var groups = Set<String>()
+        for role in config.roles where role.reaches(target) {
+            for rule in role.effectiveRules.rules {
+                if case .escalate(let named, _) = rule.action { groups.formUnion(named) }
+            }
+            if case .escalate(let named, _)? = role.unresolved { groups.formUnion(named) }
+        }
+        return groups
+    }
+
     /// Whether `subject` belongs to a group that approves escalations.
     public func isApprover(_ subject: Subject) -> Bool {
         subject.groups.contains { config.approverGroups.contains($0) }

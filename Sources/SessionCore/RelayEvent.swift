@@ -8,6 +8,8 @@ public enum RelayEvent {
     case decided(GateDecision)
     /// A request that needs no decision (shell, subsystem, tunnel) was routed and granted.
     case admitted
+    /// The bastion answers the request itself, for as long as it takes (`watch`): no target.
+    case servedLocally
     /// The target side is open and started.
     case targetConnected
     /// The client confirmed a channel the bastion opened towards it.

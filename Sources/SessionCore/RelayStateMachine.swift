@@ -36,6 +36,8 @@ public struct RelayStateMachine {
         case held(Hold)
         /// Waiting for the client to confirm the channel.
         case openingToClient
+        /// The bastion itself serves the channel (a watch): no target; it ends by a refusal.
+        case servedLocally
         /// Relaying both ways.
         case active(Flow)
         /// At least one side has sent EOF; the other may still send.
@@ -192,6 +194,10 @@ public struct RelayStateMachine {
             guard case .requested = state else { return [] }
             state = .starting
             return [.connectTarget]
+        case .servedLocally:
+            guard case .requested = state else { return [] }
+            state = .servedLocally
+            return []
         case .targetConnected:
             guard case .starting = state else { return [] }
             state = .active(Flow())

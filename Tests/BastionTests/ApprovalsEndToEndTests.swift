@@ -267,6 +267,32 @@ struct ApprovalsEndToEndTests {
         _ = requester.wait()
     }
 
+    /// An approver watches a running session live until it ends; someone else gets the answer
+    /// an unknown session gets. The viewer is audited and marked in the watched recording.
+    @Test func approverWatchesLive() throws {
+        let h = try h
+        let tag = "tick-\(UUID().uuidString.prefix(4))"
+        let watched = BackgroundRun { h.ssh("web1", "sleep 1; for i in 1 2 3 4 5 6; do echo \(tag)-$i; sleep 0.3; done") }
+        var session = ""
+        for _ in 0..<100 where session.isEmpty {
+            session = h.auditQuery("SELECT id FROM sessions WHERE instr(command, '\(tag)') > 0 AND ended_at IS NULL")
+            if session.isEmpty { usleep(50_000) }
+        }
+        #expect(!session.isEmpty)
+        let outsider = ProcessRunner.shell("\(h.sshCommand(as: "dave")) watch \(session)", timeout: 20)
+        let unknown = ProcessRunner.shell("\(h.sshCommand(as: "dave")) watch 00000000-0000", timeout: 20)
+        #expect(outsider.status == 1 && outsider.stderr.replacingOccurrences(of: session, with: "X") == unknown.stderr.replacingOccurrences(of: "00000000-0000", with: "X"),
+                "\(outsider) vs \(unknown)")
+        let view = ProcessRunner.shell("\(h.sshCommand(as: "carol")) watch \(session.prefix(8))", timeout: 30)
+        #expect(view.status == 0, "\(view)")
+        #expect(view.stdout.contains("watching session \(session)") && view.stdout.contains("\(tag)-6"), "\(view)")
+        #expect(view.stderr.contains("the session ended") || view.stdout.contains("the session ended"), "\(view)")
+        #expect(try #require(watched.wait()).status == 0)
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'watch_started' AND session_id = '\(session)'") == "1")
+        let path = h.auditQuery("SELECT recording_path FROM sessions WHERE id = '\(session)'")
+        #expect(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("watched by carol@example.com"))
+    }
+
     /// The bastion crashes while a request waits: it ends as interrupted and can never be
     /// approved later; the line never runs. (Last: it restarts the shared bastion.)
     @Test func restartInterruptsPendingRequests() throws {
