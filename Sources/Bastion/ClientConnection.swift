@@ -185,7 +185,9 @@ final class ClientConnection {
         for message in mailbox.drain() {
             switch message {
             case .releaseHold(let session, let request):
-                channels.first { $0.id == session }?.approvalAnswered(request, approved: true, message: nil)
+                guard let channel = channels.first(where: { $0.id == session }) else { continue }
+                channel.log.info("approval released", metadata: ["request": "\(request)"])
+                channel.approvalAnswered(request, approved: true, message: nil)
             case .refuseHold(let session, let request, let text):
                 channels.first { $0.id == session }?.approvalAnswered(request, approved: false, message: text)
             case .marker(let session, let label):
