@@ -105,6 +105,12 @@ The bastion is up. Try, from another terminal:
       the targets alice may use
   $SSH -i $DEMO/bob bob@127.0.0.1 db1 'uptime'
       bob (group dba) has a strict, exec-only role on db1
+  $SSH -i $DEMO/alice alice@127.0.0.1 web1 'systemctl restart cron'
+      waits for an SRE's approval (it prints the request id); then, as carol (sre-approvers):
+  $SSH -i $DEMO/carol carol@127.0.0.1 approvals
+  $SSH -i $DEMO/carol carol@127.0.0.1 approvals show ID
+  $SSH -i $DEMO/carol carol@127.0.0.1 approvals approve ID      (or: deny ID --reason TEXT)
+  $SSH -i $DEMO/carol -t carol@127.0.0.1 watch SESSION              (follow alice's session live)
 
 Audit and recordings:
   $BASTION audit sessions --config $CONFIG

@@ -262,6 +262,7 @@ public struct ApprovalBroker: Sendable {
                                    message: "bastion: request \(request.id) was not approved within \(Self.duration(request.deadline - request.requestedAt)), so it is refused"))
             actions.append(.notify(event: "timed_out", record: new))
         case .withdrawn:
+            actions.append(.mark(session: session, label: "approval \(request.id) withdrawn"))
             actions.append(.notify(event: "withdrawn", record: new))
         case .interrupted:
             actions.append(.refuse(session: session, id: request.id,

@@ -135,6 +135,14 @@ final class ClientConnection {
                 disconnectReason = disconnectReason ?? "client disconnected"
                 break
             }
+            // Garbage from the client (a packet over libssh's 256 KB limit, a broken MAC) puts its
+            // session in a fatal error while the socket stays open, and the client would wait
+            // forever: end this connection, and only this one.
+            if ssh_get_error_code(UnsafeMutableRawPointer(session)) == Int32(SSH_FATAL.rawValue) {
+                disconnectReason = "client protocol error: " + lastError
+                ssh_session_set_disconnect_message(session, "bastion: protocol error (a request over 256 KB?); the connection is closed")
+                break
+            }
             if rc == SSH_ERROR { dropDeadTargets() }
             deliverMessages()
             startPendingChannels()

@@ -233,9 +233,17 @@ struct ApprovalsEndToEndTests {
         #expect(noReason.status == 2 && noReason.stderr.contains("--reason"), "\(noReason)")
         let expansion = approvals(h, as: "carol", "approve '$(id)'")
         #expect(expansion.status == 2 || expansion.status == 1, "\(expansion)")
-        let long = String(repeating: "a", count: 100_000)
+        let long = String(repeating: "a", count: 5000)
         let tooLong = approvals(h, as: "carol", "approve \(id) --comment \(long)")
         #expect(tooLong.status == 1 && tooLong.stderr.contains("at most 4096 bytes"), "\(tooLong)")
+        // 1 MB of comment: more than an SSH packet may carry (libssh takes 256 KB). The client
+        // is disconnected (its connection only, the reason in the log); the rest carries on.
+        let huge = Array(repeating: String(repeating: "a", count: 100_000), count: 10).joined(separator: " ")
+        let hugeFile = h.directory.appendingPathComponent("comment-1mb").path
+        try huge.write(toFile: hugeFile, atomically: true, encoding: .utf8)
+        let megabyte = approvals(h, as: "carol", "approve \(id) --comment $(cat \(hugeFile))")
+        #expect(megabyte.status == 255, "\(megabyte)")
+        #expect(h.log.contains("client protocol error: read_packet(): Packet len too high"))
         #expect(h.auditQuery("SELECT status FROM approvals WHERE id = '\(id)'") == "pending")
         #expect(approvals(h, as: "carol", "approve \(id)").status == 0)
         #expect(try #require(requester.wait()).status == 0)

@@ -176,13 +176,22 @@ struct InteractiveInterceptionEndToEndTests {
     /// runs it, and the shell goes on.
     @Test func escalatedLineRunsOnceApproved() throws {
         let f = try f
-        let answer = f.harness.answerWhenHeld(containing: "held-approved", "approve ID")
-        let r = try type(["echo held | tee held-approved\r", "echo after\r"])
-        #expect(try #require(answer.wait()).status == 0)
+        let h = f.harness
+        let answer = BackgroundRun {
+            guard let id = h.approvalRequest(containing: "held-approved") else { return ProcessRunner.shell("exit 9") }
+            let shown = h.approvals(as: "carol", "show \(id)")
+            let approved = h.approvals(as: "carol", "approve \(id)")
+            return ProcessRunner.shell("exit \(approved.status == 0 ? 0 : 1)") .with(stdout: shown.stdout)
+        }
+        let r = try type(["echo before-held\r", "echo held | tee held-approved\r", "echo after\r"])
+        let answered = try #require(answer.wait())
+        #expect(answered.status == 0)
+        #expect(answered.stdout.contains("│ PROMPT> echo before-held") && answered.stdout.contains("│ before-held"),
+                "the approver sees the requester's screen: \(answered.stdout)")
         #expect(r.stdout.contains("needs approval (rule tee-needs-approval) by 1 member(s) of sre-approvers"), "\(r)")
         #expect(r.stdout.contains("Ctrl-C withdraws it"), "\(r)")
         #expect(f.target.exists("held-approved"))
-        #expect(try lastRecords() == ["escalate echo held | tee held-approved", "allow echo after", "allow exit"])
+        #expect(try lastRecords() == ["allow echo before-held", "escalate echo held | tee held-approved", "allow echo after", "allow exit"])
         #expect(try bashHistory().suffix(3) == ["echo held | tee held-approved", "echo after", "exit"], "bash ran what was approved")
     }
 

@@ -50,3 +50,12 @@ extension BastionHarness {
         }
     }
 }
+
+extension RunResult {
+    /// The same result with `stdout` replaced (to carry what an earlier step printed).
+    func with(stdout: String) -> RunResult {
+        var copy = self
+        copy.stdout = stdout
+        return copy
+    }
+}
