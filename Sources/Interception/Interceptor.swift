@@ -93,6 +93,11 @@ public struct Interceptor {
     /// When the interceptor first saw time pass (the shell is starting then).
     private var startedAt: Double?
     private var check: PendingCheck?
+    /// What readline's buffer holds by the keys alone (the cross-check of the reported line).
+    private var keyed = KeyedBuffer()
+    /// Input went to the shell while it was not at its prompt (a program's, or type-ahead that
+    /// readline reads later): the next line's buffer cannot be known from the keys.
+    private var typedAway = false
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
     private let decide: Decide
@@ -177,9 +182,11 @@ public struct Interceptor {
             held += bytes
         case .integrated:
             guard let enter, shell == .prompt else {
+                if shell == .prompt { keyed.type(bytes[...]) } else if !bytes.isEmpty { typedAway = true }
                 out.toTarget += bytes
                 return
             }
+            keyed.type(bytes[..<enter])
             out.toTarget += bytes[...enter]
             held = Array(bytes[(enter + 1)...])
             holding = true
@@ -307,6 +314,7 @@ public struct Interceptor {
             pendingRisk = .none
             shell = .prompt
             expansionNonce = nil
+            startKeyedLine()
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(cancelled))
             }
@@ -317,6 +325,7 @@ public struct Interceptor {
                 continuationRedrawDue = false
             } else if shell != .prompt {
                 shell = .prompt
+                startKeyedLine()
                 release(into: &out)
             }
         case .foreign:
@@ -341,6 +350,25 @@ public struct Interceptor {
         expansionNonce = nil
         let wasContinuing = assembler.isContinuing
         continuationRedrawDue = wasContinuing
+        if mode == .integrated, let typed = keyed.text, Array(typed.utf8) != line {
+            // The shell reported a line other than the one typed: its integration cannot be
+            // trusted any more. What was typed is decided too; the stricter answer counts.
+            keyed.forget()
+            lose("the shell reported a line other than the one typed", into: &out)
+            let record = judge(typed, how: .screen, uncertain: true)
+            out.records.append(record)
+            if record.decision.verdict != .allow {
+                out.notices.append(refusalText(record.decision))
+                let verdict = assembler.isContinuing ? "C" : "D"
+                assembler.reset()
+                out.verdicts += Array("\(nonce) \(verdict)\n".utf8)
+                holding = true
+                held = []
+                shell = .accepted(since: now)
+                return
+            }
+        }
+        keyed.forget()
         let bufferLines = CommandAssembler.physicalLines(text)
         let commands = assembler.accept(text)
         // Input typed behind the line stays held until the prompt returns (or the program has
@@ -430,6 +458,14 @@ public struct Interceptor {
         held = []
         holding = true
         shell = .accepted(since: now)
+    }
+
+    /// Readline starts a new buffer (a prompt, a continuation prompt): the keys tell it again,
+    /// unless input reached the shell while it was busy.
+    private mutating func startKeyedLine() {
+        keyed = KeyedBuffer()
+        if typedAway { keyed.forget() }
+        typedAway = false
     }
 
     // MARK: Approvals

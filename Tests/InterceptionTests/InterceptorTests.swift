@@ -259,3 +259,65 @@ extension ScreenModeTests {
         #expect(gaveUp.endSession != nil && gaveUp.toTarget.isEmpty)
     }
 }
+
+/// The cross-check: a line the shell reports must be the one the keys typed, when the keys alone
+/// tell it; otherwise the integration is not trusted any more.
+struct KeyedCrossCheckTests {
+    typealias T = InterceptorTests
+
+    /// Cursor moves, Backspace, Delete, Home/End and a one-line paste are followed exactly.
+    @Test func editedLineMatches() {
+        var i = T.make()
+        _ = T.input(&i, "eco hi\u{1B}[D\u{1B}[D\u{1B}[D\u{1B}[Dh\u{1B}[F!\u{7F}\u{1B}[H\u{1B}[3~e\u{1B}[200~ x\u{1B}[201~\r")
+        let answer = T.output(&i, T.check("e xcho hi"))
+        #expect(T.text(answer.verdicts) == "9 A\n")
+        #expect(answer.lostIntegration == nil && i.isVerified)
+    }
+
+    /// A reported line other than the typed one: integration lost, and what was typed decided
+    /// too — here it is denied, so nothing runs.
+    @Test func reportedLineOtherThanTypedIsNotTrusted() {
+        var i = T.make()
+        _ = T.input(&i, "rm -rf /srv\r")
+        let answer = T.output(&i, T.check("ls"))
+        #expect(answer.lostIntegration == "the shell reported a line other than the one typed")
+        #expect(T.text(answer.verdicts) == "9 D\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["rm -rf /srv"])
+        #expect(answer.records.allSatisfy { $0.uncertain })
+        #expect(!i.isVerified)
+    }
+
+    /// Both allowed: the reported line runs, recorded as uncertain, and lines are read off the
+    /// screen from then on.
+    @Test func harmlessMismatchRunsUncertain() {
+        var i = T.make()
+        _ = T.input(&i, "echo hi\r")
+        let answer = T.output(&i, T.check("echo hello"))
+        #expect(T.text(answer.verdicts) == "9 A\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["echo hi", "echo hello"])
+        #expect(answer.records.allSatisfy { $0.uncertain })
+    }
+
+    /// Keys the model does not follow (history, completion, a control key) skip the check.
+    @Test(arguments: ["\u{1B}[A\r", "ec\tx\r", "abc\u{17}\r", "\u{1B}bx\r", "caf\u{C3}\u{A9}\r"])
+    func unknownKeysSkipTheCheck(_ keys: String) {
+        var i = T.make()
+        _ = T.input(&i, keys)
+        let answer = T.output(&i, T.check("echo anything"))
+        #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "9 A\n", "\(keys.debugDescription)")
+    }
+
+    /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
+    @Test func typeAheadSkipsTheNextCheck() {
+        var i = T.make()
+        _ = T.input(&i, "sleep 1\r")
+        _ = T.output(&i, T.check("sleep 1"))
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        _ = T.input(&i, "echo a", now: 5)
+        _ = i.tick(now: 10)
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ", now: 11)
+        _ = T.input(&i, "\r", now: 11)
+        let answer = T.output(&i, T.check("echo a", nonce: "10"), now: 11)
+        #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 A\n")
+    }
+}

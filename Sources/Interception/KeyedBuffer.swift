@@ -1,0 +1,107 @@
+/// What readline's buffer must hold, as far as the keys alone say it for sure: the cross-check
+/// of the line the shell integration reports.
+///
+/// It follows only keys whose effect is the same in every readline setup: printable ASCII and
+/// bracketed pastes of one ASCII line inserted at the cursor, Backspace, Delete, the arrows Left
+/// and Right, Home and End. Any other key (non-ASCII text too: a C locale reads it as Meta keys) (history, completion, search, yank, kill, vi mode, a
+/// rebound control key) makes the buffer unknown until the next prompt, and the check is
+/// skipped for that line: a false alarm would end the sessions of roles that must stay verified.
+struct KeyedBuffer: Sendable, Equatable {
+    private var bytes: [UInt8] = []
+    /// Byte offset of the cursor in `bytes` (always at a character boundary).
+    private var cursor = 0
+    /// False once a key outside the modelled set arrived.
+    private(set) var isKnown = true
+    private var escape: [UInt8]?
+    private var paste: [UInt8]?
+
+    /// The buffer's text, when known.
+    var text: String? { isKnown ? String(decoding: bytes, as: UTF8.self) : nil }
+
+    /// A fresh, empty buffer (readline starts every line empty).
+    init() {}
+
+    /// The buffer cannot be known for this line.
+    mutating func forget() {
+        isKnown = false
+    }
+
+    /// Applies keys typed at the prompt (before the Enter).
+    mutating func type(_ keys: ArraySlice<UInt8>) {
+        for key in keys where isKnown { apply(key) }
+    }
+
+    private mutating func apply(_ key: UInt8) {
+        if var pasted = paste {
+            pasted.append(key)
+            if pasted.count >= 6, pasted.suffix(6).elementsEqual(Self.pasteEnd) {
+                paste = nil
+                let text = pasted.dropLast(6)
+                if text.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return forget() }
+                insert(text)
+            } else {
+                paste = pasted
+            }
+            return
+        }
+        if var sequence = escape {
+            sequence.append(key)
+            escape = sequence
+            // CSI sequences end with a byte in 0x40...0x7E after `ESC [` (and its parameters).
+            guard sequence.count >= 2 else { return }
+            guard sequence[1] == UInt8(ascii: "[") else { return forget() }   // Alt-x, SS3, vi ESC
+            guard sequence.count >= 3, (0x40...0x7E).contains(key) else { return }
+            escape = nil
+            csi(Array(sequence.dropFirst(2)))
+            return
+        }
+        switch key {
+        case 0x1B:
+            escape = [0x1B]
+        case 0x7F, 0x08:
+            guard cursor > 0 else { return }
+            let start = previousBoundary(cursor)
+            bytes.removeSubrange(start..<cursor)
+            cursor = start
+        case 0x20...0x7E:
+            insert([key][...])
+        default:
+            forget()
+        }
+    }
+
+    /// The CSI sequences every terminal sends for these keys, in every keymap's default.
+    private mutating func csi(_ body: [UInt8]) {
+        switch String(decoding: body, as: UTF8.self) {
+        case "D": cursor = previousBoundary(cursor)
+        case "C": cursor = nextBoundary(cursor)
+        case "H", "1~", "7~": cursor = 0
+        case "F", "4~", "8~": cursor = bytes.count
+        case "3~":
+            guard cursor < bytes.count else { return }
+            bytes.removeSubrange(cursor..<nextBoundary(cursor))
+        case "200~": paste = []
+        default: forget()
+        }
+    }
+
+    private mutating func insert(_ text: ArraySlice<UInt8>) {
+        bytes.insert(contentsOf: text, at: cursor)
+        cursor += text.count
+    }
+
+    private func previousBoundary(_ offset: Int) -> Int {
+        var index = max(0, offset - 1)
+        while index > 0, bytes[index] & 0xC0 == 0x80 { index -= 1 }
+        return index
+    }
+
+    private func nextBoundary(_ offset: Int) -> Int {
+        guard offset < bytes.count else { return offset }
+        var index = offset + 1
+        while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
+        return index
+    }
+
+    private static let pasteEnd: [UInt8] = Array("\u{1B}[201~".utf8)
+}
