@@ -135,7 +135,7 @@ public struct ApprovalBroker: Sendable {
         guard records[request.id] == nil else { return [] }
         let record = ApprovalRecord(request: request)
         records[request.id] = record
-        let who = "\(request.approvalsNeeded) of \(request.approverGroups.joined(separator: ", "))"
+        let who = request.requirementWords
         return [.store(record),
                 .audit(ApprovalAudit(kind: "approval_requested",
                                      detail: "request \(request.id) on \(request.target) needs \(who): \(request.line)",
@@ -178,7 +178,8 @@ public struct ApprovalBroker: Sendable {
             return [.reply(.refused("a deny needs a reason (--reason TEXT): the requester reads it"))]
         }
         let request = record.request
-        let vote = ApprovalVote(approver: approver.identity, approves: answer.approves, text: text, at: now, via: approver.via)
+        let vote = ApprovalVote(approver: approver.identity, approves: answer.approves, text: text, at: now, via: approver.via,
+                                groups: approver.groups)
         record.votes.append(vote)
         var actions: [ApprovalAction]
         switch answer {
@@ -193,7 +194,7 @@ public struct ApprovalBroker: Sendable {
             let detail = "request \(id) approved by \(approver.identity) (\(record.approvals) of \(request.approvalsNeeded))"
                 + (text.map { ": \($0)" } ?? "")
             actions = [.audit(ApprovalAudit(kind: "approval_approved", detail: detail, session: request.session, identity: approver.identity))]
-            if record.approvals >= request.approvalsNeeded {
+            if record.isSatisfied {
                 end(&record, .approved, reason: "approved by \(record.votes.filter(\.approves).map(\.approver).joined(separator: ", "))", now: now)
                 actions.insert(.store(record), at: 0)
                 actions.append(.audit(ApprovalAudit(kind: "approval_granted", detail: "request \(id) granted: the line runs",
@@ -204,7 +205,8 @@ public struct ApprovalBroker: Sendable {
                 actions.insert(.store(record), at: 0)
                 actions += sessionSteps(newVotes: record.votes.suffix(1), to: record)
                 let missing = request.approvalsNeeded - record.approvals
-                actions.append(.reply(.accepted(record, "request \(id) approved (\(record.approvals) of \(request.approvalsNeeded)); waiting for \(missing) more")))
+                let words = missing > 0 ? "waiting for \(missing) more" : "waiting for approvers of the other groups it needs"
+                actions.append(.reply(.accepted(record, "request \(id) approved (\(record.approvals) of \(request.approvalsNeeded)); \(words)")))
             }
         }
         records[id] = record
@@ -236,11 +238,12 @@ public struct ApprovalBroker: Sendable {
         var actions: [ApprovalAction] = []
         for (offset, vote) in zip(newVotes.indices, newVotes) {
             if vote.approves {
-                let count = new.votes[..<offset].filter(\.approves).count + 1
-                actions.append(.mark(session: session, label: "approval \(request.id) approved by \(vote.approver) (\(count) of \(request.approvalsNeeded))"))
-                actions.append(.tell(session: session, text: "bastion: \(vote.approver) approved request \(request.id) (\(count) of \(request.approvalsNeeded))"))
+                let count = ApprovalRecord.progress(of: request.requirements, votes: new.votes[...offset])
+                let who = ApprovalText.escaped(vote.approver)
+                actions.append(.mark(session: session, label: "approval \(request.id) approved by \(who) (\(count) of \(request.approvalsNeeded))"))
+                actions.append(.tell(session: session, text: "bastion: \(who) approved request \(request.id) (\(count) of \(request.approvalsNeeded))"))
             } else {
-                actions.append(.mark(session: session, label: "approval \(request.id) denied by \(vote.approver)"))
+                actions.append(.mark(session: session, label: "approval \(request.id) denied by \(ApprovalText.escaped(vote.approver))"))
             }
         }
         switch new.status {
@@ -254,7 +257,7 @@ public struct ApprovalBroker: Sendable {
             let vote = new.votes.last { !$0.approves }
             let reason = vote?.text.map { ": " + ApprovalText.escaped($0) } ?? ""
             actions.append(.refuse(session: session, id: request.id,
-                                   message: "bastion: request \(request.id) was denied by \(vote?.approver ?? "an approver")\(reason)"))
+                                   message: "bastion: request \(request.id) was denied by \(vote.map { ApprovalText.escaped($0.approver) } ?? "an approver")\(reason)"))
             actions.append(.notify(event: "denied", record: new))
         case .timedOut:
             actions.append(.mark(session: session, label: "approval \(request.id) timed out"))

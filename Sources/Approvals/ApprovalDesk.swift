@@ -105,15 +105,19 @@ public struct ApprovalDesk {
             status     \(record.status.words) (\(record.approvals) of \(r.approvalsNeeded) approvals)
             requester  \(ApprovalText.escaped(r.requester)) (groups: \(r.requesterGroups.map(ApprovalText.escaped).joined(separator: ", ")))
             target     \(ApprovalText.escaped(r.target))
-            session    \(r.session) (\(r.source.rawValue))
+            session    \(ApprovalText.escaped(r.session)) (\(r.source.rawValue))
             requested  \(ApprovalText.utc(r.requestedAt))
             deadline   \(ApprovalText.utc(r.deadline))\(record.status == .pending ? " (in \(ApprovalBroker.duration(max(0, r.deadline - time))))" : "")
-            rule       \(r.rule ?? "-"): \(ApprovalText.escaped(r.message))
-            approvers  \(r.approvalsNeeded) of the members of \(r.approverGroups.joined(separator: ", "))
+            rule       \(ApprovalText.escaped(r.rule ?? "-")): \(ApprovalText.escaped(r.message))
+            approvers  \(ApprovalText.escaped(r.requirementWords)) (members, each answering once)
 
             """
         text += "line:\n" + r.line.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "  " + ApprovalText.escaped(String($0)) }.joined(separator: "\n") + "\n"
+        if let block = r.block {
+            text += "pasted with (decided in turn after it, if it is approved):\n" + block.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { "  " + ApprovalText.escaped(String($0)) }.joined(separator: "\n") + "\n"
+        }
         text += "commands:\n"
         for command in r.commands {
             let via = command.via.isEmpty ? "" : "  (run by \(command.via.map(ApprovalText.escaped).joined(separator: " → ")))"

@@ -10,8 +10,10 @@ public enum ApprovalJSON {
             ("id", string(r.id)), ("status", string(record.status.rawValue)), ("requester", string(r.requester)),
             ("requester_groups", array(r.requesterGroups.map(string))), ("target", string(r.target)),
             ("session", string(r.session)), ("source", string(r.source.rawValue)), ("line", string(r.line)),
+            ("block", r.block.map(string) ?? "null"),
             ("commands", array(r.commands.map(command))), ("rule", r.rule.map(string) ?? "null"), ("message", string(r.message)),
             ("approver_groups", array(r.approverGroups.map(string))), ("approvals_needed", "\(r.approvalsNeeded)"),
+            ("requirements", array(r.requirements.map(requirement))),
             ("approvals", "\(record.approvals)"), ("requested_at", number(r.requestedAt)), ("deadline", number(r.deadline)),
             ("votes", array(record.votes.map(vote))), ("ended_at", record.endedAt.map(number) ?? "null"),
             ("end_reason", record.endReason.map(string) ?? "null"),
@@ -32,7 +34,13 @@ public enum ApprovalJSON {
 
     static func vote(_ v: ApprovalVote) -> String {
         object([("approver", string(v.approver)), ("decision", string(v.approves ? "approve" : "deny")),
-                ("text", v.text.map(string) ?? "null"), ("at", number(v.at)), ("via", string(v.via))])
+                ("text", v.text.map(string) ?? "null"), ("at", number(v.at)), ("via", string(v.via)),
+                ("groups", array(v.groups.map(string)))])
+    }
+
+    /// One requirement: `{"groups": [...], "approvals": N, "rules": [...]}`.
+    public static func requirement(_ r: ApprovalRequirement) -> String {
+        object([("groups", array(r.groups.map(string))), ("approvals", "\(r.approvals)"), ("rules", array(r.rules.map(string)))])
     }
 
     /// A JSON string literal.

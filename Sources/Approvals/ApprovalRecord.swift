@@ -30,14 +30,22 @@ public struct ApprovalVote: Sendable, Equatable {
     /// How the answer came: `ssh` (the approver's own certificate) or `local` (an administrator
     /// on the bastion host).
     public var via: String
+    /// The approver's groups when they answered (which requirements the vote counts for).
+    public var groups: [String]
 
     /// A vote.
-    public init(approver: String, approves: Bool, text: String?, at: Double, via: String) {
+    public init(approver: String, approves: Bool, text: String?, at: Double, via: String, groups: [String] = []) {
         self.approver = approver
         self.approves = approves
         self.text = text
         self.at = at
         self.via = via
+        self.groups = groups
+    }
+
+    /// Whether this approval counts for `requirement`.
+    func counts(for requirement: ApprovalRequirement) -> Bool {
+        approves && (via == "local" || groups.contains { requirement.groups.contains($0) })
     }
 }
 
@@ -72,8 +80,22 @@ public struct ApprovalRecord: Sendable, Equatable {
     /// The request's id.
     public var id: String { request.id }
 
-    /// Distinct approvers who approved.
-    public var approvals: Int { Set(votes.filter(\.approves).map(\.approver)).count }
+    /// Approvals counted so far: per requirement, its distinct approvers up to what it needs.
+    public var approvals: Int { Self.progress(of: request.requirements, votes: votes[...]) }
+
+    /// Whether every requirement has its approvers.
+    public var isSatisfied: Bool {
+        request.requirements.allSatisfy { Self.approvers(of: $0, in: votes[...]) >= $0.approvals }
+    }
+
+    /// Approvals counted with only `votes`.
+    static func progress(of requirements: [ApprovalRequirement], votes: ArraySlice<ApprovalVote>) -> Int {
+        requirements.reduce(0) { $0 + min($1.approvals, approvers(of: $1, in: votes)) }
+    }
+
+    private static func approvers(of requirement: ApprovalRequirement, in votes: ArraySlice<ApprovalVote>) -> Int {
+        Set(votes.filter { $0.counts(for: requirement) }.map(\.approver)).count
+    }
 
     /// Whether `approver` may answer this request at all: holds one of its approver groups (or
     /// is an administrator on the bastion host) and is not the requester.

@@ -23,16 +23,17 @@ public struct ApprovalRequest: Sendable, Equatable {
     public var source: Source
     /// The exact text that would run.
     public var line: String
+    /// The pasted block the line belongs to, when it came with others (they are decided in turn
+    /// after it): what an approver should read around it.
+    public var block: String?
     /// Every command the parser found in the line, derived ones included.
     public var commands: [ApprovalCommand]
     /// The rule that escalated the line.
     public var rule: String?
     /// The rule's message.
     public var message: String
-    /// Members of any of these groups may approve.
-    public var approverGroups: [String]
-    /// Distinct approvals needed.
-    public var approvalsNeeded: Int
+    /// What must agree: one requirement per escalating rule, each met by its own approvers.
+    public var requirements: [ApprovalRequirement]
     /// Wall-clock seconds since 1970 when it was requested.
     public var requestedAt: Double
     /// Wall-clock seconds since 1970 after which it is refused for lack of answers.
@@ -43,8 +44,8 @@ public struct ApprovalRequest: Sendable, Equatable {
 
     /// A request.
     public init(id: String, session: String, requester: String, requesterGroups: [String], target: String, source: Source,
-                line: String, commands: [ApprovalCommand], rule: String?, message: String, approverGroups: [String],
-                approvalsNeeded: Int, requestedAt: Double, deadline: Double, node: String) {
+                line: String, block: String? = nil, commands: [ApprovalCommand], rule: String?, message: String,
+                requirements: [ApprovalRequirement], requestedAt: Double, deadline: Double, node: String) {
         self.id = id
         self.session = session
         self.requester = requester
@@ -52,14 +53,61 @@ public struct ApprovalRequest: Sendable, Equatable {
         self.target = target
         self.source = source
         self.line = line
+        self.block = block
         self.commands = commands
         self.rule = rule
         self.message = message
-        self.approverGroups = approverGroups
-        self.approvalsNeeded = approvalsNeeded
+        self.requirements = requirements
         self.requestedAt = requestedAt
         self.deadline = deadline
         self.node = node
+    }
+}
+
+extension ApprovalRequest {
+    /// Every group whose members may answer (any requirement's).
+    public var approverGroups: [String] {
+        var groups: [String] = []
+        for requirement in requirements { for group in requirement.groups where !groups.contains(group) { groups.append(group) } }
+        return groups
+    }
+
+    /// Approvals needed in all (the sum over the requirements).
+    public var approvalsNeeded: Int { requirements.reduce(0) { $0 + $1.approvals } }
+
+    /// `1 of sre-approvers`, `2 of dba and 1 of security`.
+    public var requirementWords: String {
+        requirements.map { "\($0.approvals) of \($0.groups.joined(separator: ", "))" }.joined(separator: " and ")
+    }
+}
+
+/// One escalating rule's demand: `approvals` distinct members of any of `groups`.
+public struct ApprovalRequirement: Sendable, Equatable {
+    public var groups: [String]
+    public var approvals: Int
+    /// The rules that asked for it (several rules naming the same groups share one).
+    public var rules: [String]
+
+    public init(groups: [String], approvals: Int, rules: [String]) {
+        self.groups = groups
+        self.approvals = approvals
+        self.rules = rules
+    }
+
+    /// Requirements from escalations (groups, approvals, rule): one per group set, the largest
+    /// count of the rules that share it.
+    public static func merged(_ escalations: [(groups: [String], approvals: Int, rule: String?)]) -> [ApprovalRequirement] {
+        var merged: [ApprovalRequirement] = []
+        for escalation in escalations {
+            let groups = escalation.groups.sorted()
+            if let index = merged.firstIndex(where: { $0.groups == groups }) {
+                merged[index].approvals = max(merged[index].approvals, escalation.approvals)
+                if let rule = escalation.rule, !merged[index].rules.contains(rule) { merged[index].rules.append(rule) }
+            } else {
+                merged.append(ApprovalRequirement(groups: groups, approvals: escalation.approvals, rules: escalation.rule.map { [$0] } ?? []))
+            }
+        }
+        return merged
     }
 }
 

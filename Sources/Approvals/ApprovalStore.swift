@@ -16,6 +16,9 @@ public protocol ApprovalStore: Sendable {
     func update<T>(id: String, _ change: (ApprovalRecord?) throws -> (ApprovalRecord?, T)) throws -> T
     /// Ends every pending request of `node` as interrupted (that bastion restarted); returns them.
     func interruptPending(node: String, at: Double) throws -> [ApprovalRecord]
+    /// The requests changed after `revision` (every write raises the store's revision), and the
+    /// latest revision: how a watcher catches up with only what changed.
+    func changes(after revision: Int64) throws -> (ids: [String], latest: Int64)
 }
 
 /// Runs a broker event against the stored version of one request, atomically: what every

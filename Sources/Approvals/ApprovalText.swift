@@ -4,9 +4,22 @@ import PTYRecorder
 /// How requests are written for people: control characters escaped (a line or comment cannot
 /// carry escape sequences to an approver's terminal), times in UTC.
 public enum ApprovalText {
-    /// `text` with control characters as `\xNN`.
+    /// `text` with control characters as `\xNN`, characters that reorder or hide text (bidi
+    /// controls, zero-width ones) as `\u{XXXX}`, and `\` doubled, so what an approver reads is
+    /// what would run, and an escape cannot be imitated.
     public static func escaped(_ text: String) -> String {
-        PrintableText.escaped(text)
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x5C:
+                out += "\\\\"
+            case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0xFEFF, 0x061C:
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default:
+                out += PrintableText.escaped(String(scalar))
+            }
+        }
+        return out
     }
 
     /// A command line for one row of a listing: escaped, newlines shown as `⏎`, cut to `width`.

@@ -17,8 +17,8 @@ public final class ApprovalChanges: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Tells every watcher that a request changed (best effort: a watcher also catches up on its
-    /// own tick, so a lost signal delays, never loses, an answer).
+    /// Tells every watcher that a request changed (best effort: a watcher also catches up every
+    /// few seconds on its own, so a lost signal delays, never loses, an answer).
     public func signal() {
         let fd = open(signalPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { return }
@@ -50,6 +50,8 @@ public final class ApprovalChanges: @unchecked Sendable {
                 var offset = 0
                 let header = MemoryLayout<inotify_event>.size
                 while offset + header <= n {
+                    let mask = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self) }
+                    if mask & UInt32(IN_Q_OVERFLOW) != 0 { relevant = true }   // events were lost: catch up anyway
                     let length = buffer.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)) }
                     let nameBytes = buffer[(offset + header)..<min(n, offset + header + length)].prefix { $0 != 0 }
                     if String(decoding: nameBytes, as: UTF8.self) == name { relevant = true }

@@ -23,6 +23,14 @@ final class ApprovalService: @unchecked Sendable {
     /// Where to tell each pending request's session what happened.
     private var holders: [String: ConnectionMailbox] = [:]
     private var timer: DispatchSourceTimer?
+    /// The store's revision this service has caught up with.
+    private var seenRevision: Int64 = 0
+    /// Store failures in a row: the next attempt waits longer (1 s, 2 s, … 30 s).
+    private var failures = 0
+
+    /// How often pending requests are caught up with even without a signal (a lost inotify
+    /// event delays an answer by at most this).
+    static let safetyInterval = 5.0
     private var log = Logger(label: "bastion.approvals")
     /// The approvers' verbs over the same store (`ssh carol@bastion approvals …`).
     let desk: ApprovalDesk
@@ -51,7 +59,12 @@ final class ApprovalService: @unchecked Sendable {
             notify?("interrupted", record)
         }
         if !interrupted.isEmpty { log.warning("\(interrupted.count) pending approval request(s) interrupted by the restart") }
-        try changes?.watch(on: queue) { [weak self] in self?.catchUpAll() }
+        // Requests of another node (renamed, or gone for good) past their deadline end now.
+        for record in try store.records(status: .pending, limit: 100_000) where record.request.deadline <= now {
+            for case .audit(let row) in try store.handle(.tick, id: record.id, now: now) { write(row) }
+        }
+        seenRevision = try store.changes(after: 0).latest
+        try changes?.watch(on: queue) { [weak self] in self?.catchUpChanged() }
     }
 
     private var now: Double { clock.now().timeIntervalSince1970 }
@@ -95,9 +108,21 @@ final class ApprovalService: @unchecked Sendable {
         do {
             perform(try store.handle(event, id: id, now: now))
         } catch {
-            log.error("approval store unavailable", metadata: ["request": "\(id)", "error": "\(error)"])
+            failed(error)
         }
         catchUp(id)
+    }
+
+    /// After a signal: catch up with the requests that changed since the last time.
+    private func catchUpChanged() {
+        do {
+            let (ids, latest) = try store.changes(after: seenRevision)
+            seenRevision = latest
+            for id in ids where broker.records[id] != nil { catchUp(id) }
+            succeeded()
+        } catch {
+            failed(error)
+        }
     }
 
     private func catchUpAll() {
@@ -109,10 +134,18 @@ final class ApprovalService: @unchecked Sendable {
         do {
             guard let stored = try store.record(id: id) else { return }
             perform(broker.handle(.stored(stored), now: now))
+            succeeded()
         } catch {
-            log.error("approval store unavailable", metadata: ["request": "\(id)", "error": "\(error)"])
+            failed(error)
         }
         forgetEnded()
+    }
+
+    private func succeeded() { failures = 0 }
+
+    private func failed(_ error: Error) {
+        failures += 1
+        log.error("approval store unavailable", metadata: ["error": "\(error)", "failures": "\(failures)"])
     }
 
     private func forgetEnded() {
@@ -121,23 +154,27 @@ final class ApprovalService: @unchecked Sendable {
         scheduleTimer()
     }
 
-    /// Arms the timer for the earliest deadline.
+    /// Arms the timer for the earliest deadline, at most ``safetyInterval`` away while anything
+    /// is pending; after store failures, for the backoff instead.
     private func scheduleTimer() {
         timer?.cancel()
         timer = nil
         guard let deadline = broker.nextDeadline else { return }
+        var delay = min(Self.safetyInterval, max(0, deadline - now) + 0.001)
+        if failures > 0 { delay = min(30, Double(1 << min(failures - 1, 5))) }
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + max(0, deadline - now) + 0.001)
-        timer.setEventHandler { [weak self] in self?.deadlinesPassed() }
+        timer.schedule(deadline: .now() + delay)
+        timer.setEventHandler { [weak self] in self?.timerFired() }
         timer.resume()
         self.timer = timer
     }
 
-    private func deadlinesPassed() {
+    private func timerFired() {
         let time = now
         for (id, record) in broker.records where record.status == .pending && record.request.deadline <= time {
             run(.tick, id: id)
         }
+        catchUpAll()
         forgetEnded()
     }
 

@@ -7,24 +7,30 @@ import ShellParser
 
 /// Holding escalated lines for approvers: the requester's side.
 extension ClientConnection {
-    func requestApproval(_ decision: GateDecision, source: ApprovalRequest.Source, channel: SessionChannel)
+    func requestApproval(_ decision: GateDecision, source: ApprovalRequest.Source, block: String?, channel: SessionChannel)
         -> Result<ApprovalTicket, ApprovalUnavailable>
     {
         let refused = decision.refusalText
+        // One requirement per escalating rule: a line that two rules escalate needs both rules'
+        // approvers, never just the larger group's.
+        let requirements = ApprovalRequirement.merged(decision.decision.commands.compactMap { command in
+            guard case .escalate(let groups, let count) = command.verdict else { return nil }
+            return (groups, count, command.ruleID)
+        })
         guard let service = context.approvals, let mailbox, let person, let target = channel.targetConfig,
-              case .escalate(let groups, let needed) = decision.verdict else {
+              case .escalate = decision.verdict, !requirements.isEmpty else {
             return .failure(ApprovalUnavailable(message: refused + "\nbastion: approvals are not enabled on this bastion, so it is refused"))
         }
         let seconds = decision.decision.approvalTimeout ?? context.config.policy.approvalTimeout
         let now = context.clock.now().timeIntervalSince1970
         let request = ApprovalRequest(
             id: ApprovalID.make(), session: channel.id, requester: person.identity, requesterGroups: person.groups,
-            target: target.name, source: source, line: decision.audit.line,
+            target: target.name, source: source, line: decision.audit.line, block: block,
             commands: decision.decision.commands.map { command in
                 ApprovalCommand(text: command.command.argv.map(\.text).joined(separator: " "), via: command.command.via,
                                 decision: command.verdict.word, rule: command.ruleID)
             },
-            rule: decision.decision.ruleID, message: decision.decision.message, approverGroups: groups, approvalsNeeded: needed,
+            rule: decision.decision.ruleID, message: decision.decision.message, requirements: requirements,
             requestedAt: now, deadline: now + seconds, node: service.node)
         do {
             try service.hold(request, mailbox: mailbox)
@@ -42,7 +48,7 @@ extension ClientConnection {
 
     /// What the requester reads while the line waits.
     static func waitingNotice(_ request: ApprovalRequest, refusal: String, login: String, hasTerminal: Bool) -> String {
-        let who = "\(request.approvalsNeeded) approval\(request.approvalsNeeded == 1 ? "" : "s") from members of \(request.approverGroups.joined(separator: ", "))"
+        let who = "approval by \(request.requirementWords)"
         let until = ApprovalText.utc(request.deadline)
         let withdraw = hasTerminal || request.source == .interactive ? "Ctrl-C withdraws it" : "Ctrl-C (ending ssh) withdraws it"
         return """

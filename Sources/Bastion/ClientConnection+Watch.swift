@@ -27,7 +27,8 @@ extension ClientConnection {
                    session: live.id)
         live.mailbox.post(.marker(session: live.id, label: "watched by \(person.identity)"))
         channel.handle(.servedLocally)
-        channel.writeStdout("bastion: watching session \(live.id) (\(live.identity) on \(live.target), \(live.columns)x\(live.rows)), read-only; Ctrl-C or q leaves\n")
+        let size = live.size
+        channel.writeStdout("bastion: watching session \(live.id) (\(PrintableText.escaped(live.identity)) on \(live.target), \(size.columns)x\(size.rows)), read-only; Ctrl-C or q leaves\n")
         channel.watch = (live, live.join(mailbox: mailbox))
     }
 

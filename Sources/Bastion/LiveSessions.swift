@@ -41,8 +41,11 @@ final class LiveSession: @unchecked Sendable {
     private var recent: [UInt8] = []
     private let keepsRecent: Bool
     private var viewers: [Viewer] = []
-    private(set) var columns: Int
-    private(set) var rows: Int
+    private var columns: Int
+    private var rows: Int
+
+    /// The terminal's size now.
+    var size: (columns: Int, rows: Int) { lock.withLock { (columns, rows) } }
 
     /// How much recent terminal output a new viewer is shown.
     static let recentLimit = 64 << 10

@@ -60,6 +60,14 @@ extension SQLiteAuditStore: ApprovalStore {
         return ended
     }
 
+    public func changes(after revision: Int64) throws -> (ids: [String], latest: Int64) {
+        try read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, revision FROM approvals WHERE revision > ? ORDER BY revision", arguments: [revision])
+            let latest: Int64 = rows.last?["revision"] ?? revision
+            return (rows.map { $0["id"] }, latest)
+        }
+    }
+
     // MARK: Rows
 
     private func read<T>(_ body: (Database) throws -> T) throws -> T {
@@ -70,33 +78,40 @@ extension SQLiteAuditStore: ApprovalStore {
         let r = record.request
         if existing == nil {
             try db.execute(sql: """
-                INSERT INTO approvals (id, session_id, requester, requester_groups, target, source, line, commands, rule, message,
-                                       approver_groups, approvals_needed, requested_at, deadline, node, status, ended_at, end_reason)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO approvals (id, session_id, requester, requester_groups, target, source, line, block, commands, rule, message,
+                                       approver_groups, approvals_needed, requirements, requested_at, deadline, node, status, ended_at,
+                                       end_reason)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [r.id, r.session, r.requester, ApprovalJSON.array(r.requesterGroups.map(ApprovalJSON.string)), r.target,
-                                 r.source.rawValue, r.line, ApprovalJSON.array(r.commands.map(ApprovalJSON.command)), r.rule, r.message,
-                                 ApprovalJSON.array(r.approverGroups.map(ApprovalJSON.string)), r.approvalsNeeded, r.requestedAt,
+                                 r.source.rawValue, r.line, r.block, ApprovalJSON.array(r.commands.map(ApprovalJSON.command)), r.rule,
+                                 r.message, ApprovalJSON.array(r.approverGroups.map(ApprovalJSON.string)), r.approvalsNeeded,
+                                 ApprovalJSON.array(r.requirements.map(ApprovalJSON.requirement)), r.requestedAt,
                                  r.deadline, r.node, record.status.rawValue, record.endedAt, record.endReason])
         } else {
             try db.execute(sql: "UPDATE approvals SET status = ?, ended_at = ?, end_reason = ? WHERE id = ?",
                            arguments: [record.status.rawValue, record.endedAt, record.endReason, r.id])
         }
+        // Writes are serialised, so every change gets a revision of its own.
+        try db.execute(sql: "UPDATE approvals SET revision = (SELECT COALESCE(MAX(revision), 0) + 1 FROM approvals) WHERE id = ?",
+                       arguments: [r.id])
         for vote in record.votes.dropFirst(existing?.votes.count ?? 0) {
-            try db.execute(sql: "INSERT INTO approval_votes (approval_id, approver, approves, text, at, via) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [r.id, vote.approver, vote.approves, vote.text, vote.at, vote.via])
+            try db.execute(sql: "INSERT INTO approval_votes (approval_id, approver, approves, text, at, via, groups) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           arguments: [r.id, vote.approver, vote.approves, vote.text, vote.at, vote.via,
+                                       ApprovalJSON.array(vote.groups.map(ApprovalJSON.string))])
         }
     }
 
     private static func load(id: String, in db: Database) throws -> ApprovalRecord? {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approvals WHERE id = ?", arguments: [id]) else { return nil }
         let votes = try Row.fetchAll(db, sql: "SELECT * FROM approval_votes WHERE approval_id = ? ORDER BY id", arguments: [id]).map { v in
-            ApprovalVote(approver: v["approver"], approves: v["approves"], text: v["text"], at: v["at"], via: v["via"])
+            ApprovalVote(approver: v["approver"], approves: v["approves"], text: v["text"], at: v["at"], via: v["via"],
+                         groups: strings(v["groups"]))
         }
         let request = ApprovalRequest(
             id: row["id"], session: row["session_id"], requester: row["requester"], requesterGroups: strings(row["requester_groups"]),
             target: row["target"], source: ApprovalRequest.Source(rawValue: row["source"]) ?? .exec, line: row["line"],
-            commands: commands(row["commands"]), rule: row["rule"], message: row["message"],
-            approverGroups: strings(row["approver_groups"]), approvalsNeeded: row["approvals_needed"],
+            block: row["block"], commands: commands(row["commands"]), rule: row["rule"], message: row["message"],
+            requirements: requirements(row["requirements"]),
             requestedAt: row["requested_at"], deadline: row["deadline"], node: row["node"])
         // An unknown status (a newer bastion wrote it) is final for this one: never approvable.
         let status = ApprovalStatus(rawValue: row["status"]) ?? .interrupted
@@ -105,6 +120,16 @@ extension SQLiteAuditStore: ApprovalStore {
 
     private static func strings(_ json: String) -> [String] {
         (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String] ?? []
+    }
+
+    /// The stored requirements; a row whose requirements cannot be read can never be satisfied.
+    private static func requirements(_ json: String) -> [ApprovalRequirement] {
+        let items = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: Any]] ?? []
+        let read = items.map { item in
+            ApprovalRequirement(groups: item["groups"] as? [String] ?? [], approvals: item["approvals"] as? Int ?? 1_000_000,
+                                rules: item["rules"] as? [String] ?? [])
+        }
+        return read.isEmpty ? [ApprovalRequirement(groups: [], approvals: 1_000_000, rules: [])] : read
     }
 
     private static func commands(_ json: String) -> [ApprovalCommand] {

@@ -124,17 +124,20 @@ public final class SQLiteAuditStore: AuditStore {
                 t.column("target", .text).notNull()
                 t.column("source", .text).notNull()
                 t.column("line", .text).notNull()
+                t.column("block", .text)
                 t.column("commands", .text).notNull()
                 t.column("rule", .text)
                 t.column("message", .text).notNull()
                 t.column("approver_groups", .text).notNull()
                 t.column("approvals_needed", .integer).notNull()
+                t.column("requirements", .text).notNull()
                 t.column("requested_at", .double).notNull()
                 t.column("deadline", .double).notNull()
                 t.column("node", .text).notNull()
                 t.column("status", .text).notNull().indexed()
                 t.column("ended_at", .double)
                 t.column("end_reason", .text)
+                t.column("revision", .integer).notNull().defaults(to: 0).indexed()
             }
             try db.create(table: "approval_votes") { t in
                 t.autoIncrementedPrimaryKey("id")
@@ -144,6 +147,7 @@ public final class SQLiteAuditStore: AuditStore {
                 t.column("text", .text)
                 t.column("at", .double).notNull()
                 t.column("via", .text).notNull()
+                t.column("groups", .text).notNull()
             }
         }
         return m

@@ -21,7 +21,7 @@ protocol SessionChannelOwner: AnyObject {
     func writeInteractive(_ record: InteractiveRecord, channel: SessionChannel) -> Bool
     /// Stores an approval request for `decision` and holds it; returns the request's id and
     /// deadline, or the words that refuse the line when no request can be made.
-    func requestApproval(_ decision: GateDecision, source: ApprovalRequest.Source, channel: SessionChannel)
+    func requestApproval(_ decision: GateDecision, source: ApprovalRequest.Source, block: String?, channel: SessionChannel)
         -> Result<ApprovalTicket, ApprovalUnavailable>
     /// The request `id` ends without its line running.
     func abandonApproval(_ id: String, reason: String)
@@ -275,6 +275,12 @@ final class SessionChannel {
     /// Before the target is contacted (an exec request held for approval), the client's terminal
     /// is still read when the machine asks: its Ctrl-C withdraws the request.
     private func pumpHeld(buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        // A client that closes the channel but keeps the connection (a ControlMaster's mux
+        // client killed with Ctrl-C) withdraws the request: checked whether or not it is read.
+        if ssh_channel_is_closed(channel) != 0 {
+            handle(.clientClosed)
+            return true
+        }
         guard machine.readsClient else { return false }
         let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(buffer.count), 0)
         if n > 0 {
@@ -282,7 +288,6 @@ final class SessionChannel {
             handle(.clientData(chunk), chunk: chunk)
             return true
         }
-        if ssh_channel_is_closed(channel) != 0 { handle(.clientClosed) }
         return false
     }
 
@@ -324,7 +329,7 @@ final class SessionChannel {
             return refuse("bastion: a decision cannot be recorded, so the session is ended", exitStatus: 255, reason: "audit failed")
         }
         if let held = out.approvalNeeded, !unwritten {
-            requestApproval(for: held)
+            requestApproval(for: held, block: out.approvalBlock)
         }
         if out.forwardChunkUnchanged, let input {
             handle(.clientData(input), chunk: input)
@@ -341,9 +346,9 @@ final class SessionChannel {
 
     /// Asks for approval of an interactive line the shell is waiting on; a request that cannot
     /// be made refuses the line at once.
-    private func requestApproval(for held: InteractiveRecord) {
+    private func requestApproval(for held: InteractiveRecord, block: String?) {
         guard var interceptor else { return }
-        let result = owner?.requestApproval(held.decision, source: .interactive, channel: self)
+        let result = owner?.requestApproval(held.decision, source: .interactive, block: block, channel: self)
             ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable, so the line is refused"))
         switch result {
         case .success(let request):
@@ -364,6 +369,11 @@ final class SessionChannel {
             perform(out)
         } else if machine.hold?.id == id {
             handle(approved ? .holdReleased : .holdRefused(message: message ?? ""))
+        } else if approved {
+            // The request was granted, but this channel no longer waits for it: say so, so the
+            // audit trail never reads as if the line ran.
+            owner?.auditEvent("approval_release_unmatched", detail: "request \(id) was granted after its line stopped waiting; nothing ran",
+                              channel: self)
         }
     }
 
@@ -401,7 +411,7 @@ final class SessionChannel {
             owner?.connectTarget(for: self)
         case .requestApproval:
             guard let decision else { return .audit("no decision to hold") }
-            let result = owner?.requestApproval(decision, source: .exec, channel: self)
+            let result = owner?.requestApproval(decision, source: .exec, block: nil, channel: self)
                 ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable"))
             switch result {
             case .success(let request):

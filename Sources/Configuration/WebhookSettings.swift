@@ -33,6 +33,8 @@ public struct WebhookSettings: Sendable, CustomStringConvertible, CustomReflecta
         parts.password = nil
         parts.query = nil
         parts.fragment = nil
+        // Chat webhooks carry their secret in the path: logs and audit rows show only where.
+        if !parts.path.isEmpty, parts.path != "/" { parts.path = "/..." }
         return parts.string ?? "(invalid URL)"
     }
 

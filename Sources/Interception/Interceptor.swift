@@ -340,6 +340,14 @@ public struct Interceptor {
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
     private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        if shell == .awaitingApproval, let held = check {
+            // Bash is blocked on the held line: a second check cannot come from it.
+            out.withdrawn = held.requestID
+            out.verdicts += Array("\(nonce) D\n".utf8)
+            lose("a check arrived while a line waited for approvers", into: &out)
+            refuse(held, at: held.heldIndex ?? 0, now: now, into: &out)
+            return
+        }
         let text = String(decoding: line, as: UTF8.self)
         let exact = String(validating: line, as: UTF8.self) != nil
         if isOnScreen, text == lastScreenLine {
@@ -418,6 +426,11 @@ public struct Interceptor {
                 check = pending
                 shell = .awaitingApproval
                 out.approvalNeeded = record
+                if pending.commands.count > 1 {
+                    var block = pending.bufferLines.joined(separator: "\n")
+                    while block.hasSuffix("\n") { block.removeLast() }
+                    out.approvalBlock = block
+                }
                 return
             default:
                 out.notices.append(refusalText(record.decision))
@@ -439,6 +452,7 @@ public struct Interceptor {
             // prompt as usual.
             pendingRisk = .none
             out.verdicts += Array("\(pending.nonce) K\n".utf8)
+            shell = .accepted(since: now)
             return
         }
         let verdict: String
@@ -504,7 +518,12 @@ public struct Interceptor {
         var gate = decide(text)
         if let expansion = AliasExpansion.expand(text, aliases: aliases), expansion != text {
             let viaAlias = decide(expansion)
-            if viaAlias.verdict.isStricter(than: gate.verdict) {
+            if case .escalate = gate.verdict, case .escalate = viaAlias.verdict {
+                // Both held: approvers must see the expansion, and both decisions' rules apply.
+                gate.decision.commands += viaAlias.decision.commands
+                gate.decision.message += " (alias for: \(expansion))"
+                gate.audit.message = gate.decision.message
+            } else if viaAlias.verdict.isStricter(than: gate.verdict) {
                 gate = GateDecision(decision: viaAlias.decision, audit: gate.audit, marker: gate.marker)
                 gate.decision.message += " (alias for: \(expansion))"
                 gate.audit.decision = viaAlias.verdict.word

@@ -21,6 +21,8 @@ public struct InterceptorOutput: Sendable {
     /// A line escalated for approval: the driver stores a request for it and answers with
     /// ``Interceptor/approvalRequested(id:)``, later ``Interceptor/approvalAnswered(approved:message:now:)``.
     public var approvalNeeded: InteractiveRecord?
+    /// The whole pasted block that line came in, when it came with others.
+    public var approvalBlock: String?
     /// The person withdrew this request (Ctrl-C while it waited).
     public var withdrawn: String?
 

@@ -317,7 +317,12 @@ public struct RelayStateMachine {
 
     private mutating func tick(_ now: Double) -> [RelayAction] {
         if let hold, hold.deadline.hasPassed(at: now) {
-            return refuseHold(message: "bastion: request \(hold.id) was not answered in time, so it is refused", reason: "approval timed out")
+            let message = "bastion: request \(hold.id) was not answered in time, so it is refused"
+            if case .held = state {
+                // The machine's own deadline (a backstop): the request is withdrawn with the line.
+                return end(Refusal(message, exitStatus: 126, reason: "approval timed out"), abandoning: "not answered in time")
+            }
+            return refuseHold(message: message, reason: "approval timed out")
         }
         guard recording else { return [] }
         guard let last = lastFlush else {

@@ -4,11 +4,13 @@ import Testing
 
 /// The broker's rules, on a clock the tests move by hand (wall seconds passed to each event).
 struct ApprovalBrokerTests {
-    static func request(id: String = "r1", needed: Int = 1, deadline: Double = 1600) -> ApprovalRequest {
+    static func request(id: String = "r1", needed: Int = 1, deadline: Double = 1600,
+                        requirements: [ApprovalRequirement]? = nil) -> ApprovalRequest {
         ApprovalRequest(id: id, session: "s-\(id)", requester: "alice", requesterGroups: ["dev"], target: "web1", source: .exec,
                         line: "systemctl restart nginx",
                         commands: [ApprovalCommand(text: "systemctl restart nginx", via: [], decision: "escalate", rule: "restart")],
-                        rule: "restart", message: "needs an SRE", approverGroups: ["sre"], approvalsNeeded: needed,
+                        rule: "restart", message: "needs an SRE",
+                        requirements: requirements ?? [ApprovalRequirement(groups: ["sre"], approvals: needed, rules: ["restart"])],
                         requestedAt: 1000, deadline: deadline, node: "n1")
     }
     static let carol = Approver(identity: "carol", groups: ["sre"], validBefore: nil)
@@ -141,6 +143,22 @@ struct ApprovalBrokerTests {
         let afterTwo = server.handle(.stored(elsewhere.records["r1"]!), now: 1201)
         #expect(afterTwo.contains(.release(session: "s-r1", id: "r1")))
         #expect(afterTwo.contains(.mark(session: "s-r1", label: "approval r1 approved by erin (2 of 2)")))
+    }
+
+    /// Two rules with their own groups: each needs its own approver; a member of one group
+    /// cannot approve the whole line alone.
+    @Test func eachRuleNeedsItsOwnApprovers() {
+        let requirements = ApprovalRequirement.merged([(["sre"], 1, "restart"), (["security"], 1, "firewall"), (["sre"], 2, "other")])
+        #expect(requirements == [ApprovalRequirement(groups: ["sre"], approvals: 2, rules: ["restart", "other"]),
+                                 ApprovalRequirement(groups: ["security"], approvals: 1, rules: ["firewall"])])
+        var broker = Self.broker(Self.request(requirements: requirements))
+        let sec = Approver(identity: "sam", groups: ["security"], validBefore: nil)
+        _ = broker.handle(.answer(id: "r1", by: Self.carol, .approve(comment: nil)), now: 1100)
+        let second = broker.handle(.answer(id: "r1", by: Self.erin, .approve(comment: nil)), now: 1101)
+        #expect(!second.contains(.release(session: "s-r1", id: "r1")), "two SREs, but security has not agreed")
+        #expect(broker.records["r1"]?.approvals == 2 && broker.records["r1"]?.request.approvalsNeeded == 3)
+        let third = broker.handle(.answer(id: "r1", by: sec, .approve(comment: nil)), now: 1102)
+        #expect(third.contains(.release(session: "s-r1", id: "r1")))
     }
 
     /// An interrupted request (the bastion restarted) refuses, and is final.

@@ -182,6 +182,30 @@ struct ApprovalsEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: file) && !FileManager.default.fileExists(atPath: other))
     }
 
+    /// Through a multiplexed connection (ControlMaster), ending the client closes the channel
+    /// but not the connection: that alone withdraws the request, and approving it later runs
+    /// nothing.
+    @Test func closedChannelWithdrawsOnASharedConnection() throws {
+        let h = try h
+        let control = "\(h.directory.path)/alice-mux.sock"
+        let master = ProcessRunner.shell("\(h.sshCommand(options: ["-o", "ControlMaster=yes", "-o", "ControlPath=\(control)", "-o", "ControlPersist=60", "-f", "-N"]))",
+                                         timeout: 20)
+        #expect(master.status == 0, "\(master)")
+        defer { _ = ProcessRunner.shell("ssh -o ControlPath=\(control) -O exit alice@127.0.0.1 2>/dev/null") }
+        let file = canary(h, "mux")
+        _ = ProcessRunner.shell("""
+            \(h.sshCommand(options: ["-o", "ControlPath=\(control)"])) web1 'echo x | tee \(file)' & pid=$!
+            for i in $(seq 100); do
+              [ -n "$(sqlite3 state/audit.sqlite "SELECT id FROM approvals WHERE instr(line, '\(file)') > 0")" ] && break; sleep 0.1
+            done
+            kill $pid; wait $pid
+            """, timeout: 30, in: h.directory)
+        let id = try #require(request(h, containing: file, status: "withdrawn"), "the closed channel withdrew the request")
+        #expect(approvals(h, as: "carol", "approve \(id)").stderr.contains("already withdrawn"))
+        usleep(500_000)
+        #expect(!FileManager.default.fileExists(atPath: file), "nothing ran")
+    }
+
     /// Two sessions' requests are decided independently.
     @Test func requestsAreIndependent() throws {
         let h = try h

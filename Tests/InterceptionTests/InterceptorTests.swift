@@ -321,3 +321,93 @@ struct KeyedCrossCheckTests {
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 A\n")
     }
 }
+
+/// Lines held for approvers at the prompt: the check pauses at the escalated command and goes on
+/// when the answer comes.
+struct HeldLineTests {
+    typealias T = InterceptorTests
+
+    static func make() -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil, holdsEscalations: true,
+                            decide: T.gate)
+        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}$ ")
+        return i
+    }
+
+    /// A paste with the escalated command in the middle: nothing is answered until approvers
+    /// decide; approved, the rest is decided in turn (here denied: only the first two run).
+    @Test func pasteResumesAfterApproval() {
+        var i = Self.make()
+        _ = T.input(&i, "\u{1B}[200~echo a\nsystemctl restart x\nrm y\n\u{1B}[201~\r")
+        let held = T.output(&i, T.check("echo a\nsystemctl restart x\nrm y\n"))
+        #expect(held.verdicts.isEmpty, "bash waits")
+        #expect(held.approvalNeeded?.decision.audit.line == "systemctl restart x")
+        #expect(held.approvalBlock == "echo a\nsystemctl restart x\nrm y", "approvers see the whole paste")
+        i.approvalRequested(id: "req1")
+        #expect(i.heldRequest == "req1")
+        #expect(T.input(&i, "typed").toTarget.isEmpty, "keys wait")
+        let approved = i.approvalAnswered(approved: true, message: nil, now: 2)
+        #expect(T.text(approved.verdicts) == "9 Recho a\\nsystemctl restart x\n")
+        #expect(approved.records.map(\.decision.audit.line) == ["rm y"])
+        #expect(i.heldRequest == nil)
+    }
+
+    /// Refused (denied, timed out): the held command and what follows are discarded; at a
+    /// continuation prompt the pending command is cancelled (C).
+    @Test func refusedHoldDiscards() {
+        var i = Self.make()
+        _ = T.input(&i, "systemctl restart x\r")
+        _ = T.output(&i, T.check("systemctl restart x"))
+        i.approvalRequested(id: "req2")
+        let refused = i.approvalAnswered(approved: false, message: "bastion: request req2 was denied by carol: no", now: 2)
+        #expect(T.text(refused.verdicts) == "9 D\n")
+        #expect(refused.notices == ["bastion: request req2 was denied by carol: no"])
+
+        var c = Self.make()
+        _ = T.input(&c, "for f in 1; do\r")
+        _ = T.output(&c, T.check("for f in 1; do"))
+        _ = T.output(&c, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = T.input(&c, "systemctl restart x; done\r")
+        let held = T.output(&c, T.check("systemctl restart x; done", nonce: "11"))
+        #expect(held.approvalNeeded != nil)
+        c.approvalRequested(id: "req3")
+        #expect(T.text(c.approvalAnswered(approved: false, message: nil, now: 2).verdicts) == "11 C\n")
+    }
+
+    /// Ctrl-C while the line waits withdraws the request and discards the line.
+    @Test func ctrlCWithdraws() {
+        var i = Self.make()
+        _ = T.input(&i, "systemctl restart x\r")
+        _ = T.output(&i, T.check("systemctl restart x"))
+        i.approvalRequested(id: "req4")
+        let out = T.input(&i, "\u{03}")
+        #expect(out.withdrawn == "req4")
+        #expect(T.text(out.verdicts) == "9 D\n")
+        #expect(out.toTarget.isEmpty, "the Ctrl-C never reaches bash")
+    }
+
+    /// A history expansion held at PS0: approved → A, refused → K.
+    @Test func expansionHold() {
+        var i = Self.make()
+        _ = T.input(&i, "systemctl restart !$\r")
+        let x = T.output(&i, T.check("systemctl restart !$", flags: "H"))
+        #expect(T.text(x.verdicts) == "9 X\n")
+        let held = T.output(&i, "\u{1B}]6973;tk;X;9;systemctl restart web\u{07}")
+        #expect(held.approvalNeeded?.decision.audit.line == "systemctl restart web" && held.verdicts.isEmpty)
+        i.approvalRequested(id: "req5")
+        #expect(T.text(i.approvalAnswered(approved: true, message: nil, now: 2).verdicts) == "9 A\n")
+    }
+
+    /// A second check while bash is blocked on a held line cannot come from bash: integration
+    /// lost, the held request withdrawn, both refused.
+    @Test func forgedCheckDuringHold() {
+        var i = Self.make()
+        _ = T.input(&i, "systemctl restart x\r")
+        _ = T.output(&i, T.check("systemctl restart x"))
+        i.approvalRequested(id: "req6")
+        let forged = T.output(&i, T.check("ls", nonce: "12"))
+        #expect(forged.withdrawn == "req6")
+        #expect(forged.lostIntegration != nil)
+        #expect(T.text(forged.verdicts) == "12 D\n9 D\n")
+    }
+}
