@@ -380,7 +380,7 @@ final class SessionChannel {
     /// The same verdicts, each turned into a refusal.
     private static func refusingAll(_ verdicts: [UInt8]) -> [UInt8] {
         verdicts.split(separator: 0x0A).flatMap { line -> [UInt8] in
-            let nonce = line.prefix { $0 != 0x20 }
+            let nonce = line.prefix { $0 != 0x20 && $0 != UInt8(ascii: ":") }
             return Array(nonce) + Array(" D\n".utf8)
         }
     }

@@ -73,6 +73,10 @@ public struct Interceptor {
     private var expansionNonce: String?
     /// What the last allowed line will do to the session once it runs.
     private var pendingRisk: ShellRisk = .none
+    /// The last verdict told bash to run nothing (D, C): a command starting before the next
+    /// prompt means the verdict was not the one bash acted on (the verdict descriptor is
+    /// inherited by the person's programs, which could answer in the bastion's place).
+    private var refusedLineOutstanding = false
     /// Screen mode: an Enter waits here until the echo has settled and the line is read.
     private var screenEnter: (since: Double, bytes: [UInt8])?
     private var lineStarted = false
@@ -296,7 +300,10 @@ public struct Interceptor {
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
+            } else if mode == .integrated, refusedLineOutstanding {
+                lose("a line the bastion refused started all the same", into: &out)
             }
+            refusedLineOutstanding = false
             if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
             apply(pendingRisk, into: &out)
             pendingRisk = .none
@@ -314,6 +321,7 @@ public struct Interceptor {
             pendingRisk = .none
             shell = .prompt
             expansionNonce = nil
+            refusedLineOutstanding = false
             startKeyedLine()
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(cancelled))
@@ -343,7 +351,7 @@ public struct Interceptor {
         if shell == .awaitingApproval, let held = check {
             // Bash is blocked on the held line: a second check cannot come from it.
             out.withdrawn = held.requestID
-            out.verdicts += Array("\(nonce) D\n".utf8)
+            out.verdicts += Self.verdict(nonce, "D")
             lose("a check arrived while a line waited for approvers", into: &out)
             refuse(held, at: held.heldIndex ?? 0, now: now, into: &out)
             return
@@ -352,7 +360,7 @@ public struct Interceptor {
         let exact = String(validating: line, as: UTF8.self) != nil
         if isOnScreen, text == lastScreenLine {
             lastScreenLine = nil
-            out.verdicts += Array("\(nonce) A\n".utf8)
+            out.verdicts += Self.verdict(nonce, "A")
             return
         }
         expansionNonce = nil
@@ -369,7 +377,7 @@ public struct Interceptor {
                 out.notices.append(refusalText(record.decision))
                 let verdict = assembler.isContinuing ? "C" : "D"
                 assembler.reset()
-                out.verdicts += Array("\(nonce) \(verdict)\n".utf8)
+                out.verdicts += Self.verdict(nonce, verdict)
                 holding = true
                 held = []
                 shell = .accepted(since: now)
@@ -385,7 +393,7 @@ public struct Interceptor {
         if historyExpansion, commands.count == 1, !wasContinuing, HistoryExpansion.mayExpand(commands[0].text) {
             // Decided once bash has expanded it (PS0 shows the expanded text).
             expansionNonce = nonce
-            out.verdicts += Array("\(nonce) X\n".utf8)
+            out.verdicts += Self.verdict(nonce, "X")
             shell = .accepted(since: now)
             return
         }
@@ -396,8 +404,8 @@ public struct Interceptor {
 
     /// PS0 showed the history-expanded text of the line allowed for now.
     private mutating func expanded(nonce: String, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
-        guard nonce == expansionNonce else {
-            out.verdicts += Array("\(nonce) K\n".utf8)
+        guard Self.checkID(nonce) == expansionNonce.map(Self.checkID) else {
+            out.verdicts += Self.verdict(nonce, "K")
             lose("an expansion check the bastion did not ask for", into: &out)
             return
         }
@@ -439,7 +447,8 @@ public struct Interceptor {
             }
         }
         check = nil
-        out.verdicts += Array("\(pending.nonce) A\n".utf8)
+        out.verdicts += Self.verdict(pending.nonce, "A")
+        refusedLineOutstanding = false
         shell = .accepted(since: now)
     }
 
@@ -451,7 +460,7 @@ public struct Interceptor {
             // Bash interrupts the expanded line at PS0; what was typed after it waits for the
             // prompt as usual.
             pendingRisk = .none
-            out.verdicts += Array("\(pending.nonce) K\n".utf8)
+            out.verdicts += Self.verdict(pending.nonce, "K")
             shell = .accepted(since: now)
             return
         }
@@ -468,7 +477,8 @@ public struct Interceptor {
         assembler.reset()
         pendingRisk = .none
         check = nil
-        out.verdicts += Array("\(pending.nonce) \(verdict)\n".utf8)
+        out.verdicts += Self.verdict(pending.nonce, verdict)
+        refusedLineOutstanding = index == 0
         held = []
         holding = true
         shell = .accepted(since: now)
@@ -480,6 +490,20 @@ public struct Interceptor {
         keyed = KeyedBuffer()
         if typedAway { keyed.forget() }
         typedAway = false
+    }
+
+    /// A verdict line for the check `nonce` (`ID:TOKEN` as bash sent it). Answers that let
+    /// something run (A, X, R) carry the token, which only bash and the bastion know: the
+    /// verdict descriptor is inherited by the person's programs, and one that reads a refusal
+    /// (`ID D`) learns the id but cannot turn it into an allow. Refusals carry the id alone.
+    static func verdict(_ nonce: String, _ answer: String) -> [UInt8] {
+        let lets = answer.hasPrefix("A") || answer.hasPrefix("X") || answer.hasPrefix("R")
+        return Array("\(lets ? nonce : checkID(nonce)) \(answer)\n".utf8)
+    }
+
+    /// The id part of a check's nonce (`ID` of `ID:TOKEN`).
+    static func checkID(_ nonce: String) -> String {
+        nonce.firstIndex(of: ":").map { String(nonce[..<$0]) } ?? nonce
     }
 
     // MARK: Approvals

@@ -97,6 +97,7 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_aliases=
         __bastion_check() {
           local line=$READLINE_LINE nonce=${SRANDOM:-$RANDOM$RANDOM} verdict= flags= a= k
+          local token=${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}
           __bastion_x=
           [[ $- == *H* ]] && flags+=H
           for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
@@ -106,12 +107,14 @@ public struct ShellIntegration: Sendable, Equatable {
             printf '\#(osc);A;%s\a' "$__bastion_out" >/dev/tty
           fi
           __bastion_esc "$line"
-          printf '\#(osc);C;%s;%s;%s\a' "$nonce" "$flags" "$__bastion_out" >/dev/tty
+          printf '\#(osc);C;%s:%s;%s;%s\a' "$nonce" "$token" "$flags" "$__bastion_out" >/dev/tty
+          # An answer that lets the line run carries the token, which only the bastion learnt
+          # (through the terminal): a program reading this descriptor cannot forge one.
           while IFS= read -r -u "$__bastion_vfd" verdict; do
-            [[ $verdict == "$nonce "* ]] && break
+            if [[ $verdict == "$nonce:$token "* ]]; then verdict=${verdict#"$nonce:$token "}; break; fi
+            if [[ $verdict == "$nonce "* ]]; then verdict=${verdict#"$nonce "}; [[ $verdict == C ]] || verdict=D; break; fi
             verdict=
           done
-          verdict=${verdict#"$nonce "}
           case $verdict in
             A) ;;
             X) __bastion_x=$nonce ;;
@@ -122,13 +125,13 @@ public struct ShellIntegration: Sendable, Equatable {
           READLINE_POINT=${#READLINE_LINE}
         }
         __bastion_expanded() {
-          local h v nonce=$__bastion_x
+          local h v nonce=$__bastion_x token=${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}
           h=$(HISTTIMEFORMAT= history 1)
           [[ $h =~ ^\ *[0-9]+\*?\ \ (.*)$ ]] && h=${BASH_REMATCH[1]}
           __bastion_esc "$h"
-          printf '\#(osc);X;%s;%s\a' "$nonce" "$__bastion_out" >/dev/tty
-          while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce "* ]] && break; v=; done
-          [[ ${v#"$nonce "} == A ]] || kill -INT $$
+          printf '\#(osc);X;%s:%s;%s\a' "$nonce" "$token" "$__bastion_out" >/dev/tty
+          while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
+          [[ $v == "$nonce:$token A" ]] || kill -INT $$
         }
         # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
         # check runs only when __bastion_x is set, with no fork otherwise.

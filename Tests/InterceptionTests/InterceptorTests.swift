@@ -411,3 +411,37 @@ struct HeldLineTests {
         #expect(T.text(forged.verdicts) == "12 D\n9 D\n")
     }
 }
+
+/// A verdict bash did not act on: the refused line starts anyway (a program answered on the
+/// inherited verdict descriptor in the bastion's place). Detected, and integration is lost.
+struct RefusedLineRanTests {
+    @Test func refusedLineThatStartsIsDetected() {
+        typealias T = InterceptorTests
+        var i = T.make()
+        _ = T.input(&i, "rm -rf /srv\r")
+        #expect(T.text(T.output(&i, T.check("rm -rf /srv")).verdicts) == "9 D\n")
+        let started = T.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        #expect(started.lostIntegration == "a line the bastion refused started all the same")
+
+        var fine = T.make()
+        _ = T.input(&fine, "rm -rf /srv\r")
+        _ = T.output(&fine, T.check("rm -rf /srv"))
+        _ = T.output(&fine, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.input(&fine, "ls\r")
+        _ = T.output(&fine, T.check("ls", nonce: "10"))
+        #expect(T.output(&fine, "\u{1B}]6973;tk;S\u{07}").lostIntegration == nil, "the next allowed line starts as it should")
+    }
+}
+
+/// Verdicts that let a line run carry the check's token; refusals only its id.
+struct VerdictTokenTests {
+    @Test func onlyAllowsCarryTheToken() {
+        typealias T = InterceptorTests
+        var i = T.make()
+        _ = T.input(&i, "ls\r")
+        #expect(T.text(T.output(&i, T.check("ls", nonce: "9:s3cr3t")).verdicts) == "9:s3cr3t A\n")
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.input(&i, "rm x\r")
+        #expect(T.text(T.output(&i, T.check("rm x", nonce: "10:t0k3n")).verdicts) == "10 D\n", "a refusal never shows the token")
+    }
+}
