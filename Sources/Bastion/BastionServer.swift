@@ -11,6 +11,8 @@ public final class BastionServer {
     private let config: BastionConfig
     private let context: ServerContext
     private let bind: OpaquePointer
+    private let stopping = StopFlag()
+    private var signalSources: [DispatchSourceSignal] = []
     /// The host key's SHA256 fingerprint.
     public let hostKeyFingerprint: String
 
@@ -36,6 +38,14 @@ public final class BastionServer {
         serverLog.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
         let clock = SystemClock()
         let audit = try SQLiteAuditStore(path: server.auditDatabasePath, clock: clock)
+        // Sessions and connections a previous run left open (it was killed, or the machine
+        // went down) end now, as interrupted, at their last checkpoint.
+        let recovered = try audit.endInterrupted()
+        if recovered.sessions + recovered.connections > 0 {
+            serverLog.warning("\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted")
+            try audit.event("recovered", detail: "\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted",
+                            connection: nil, session: nil, identity: nil)
+        }
         let recordings = try RecordingFactory(settings: server, clock: clock)
         let node = Self.nodeName(server)
         let notify = config.approvals.webhook.map { settings -> @Sendable (String, ApprovalRecord) -> Void in
@@ -121,13 +131,19 @@ public final class BastionServer {
         // libssh listens with a backlog of 10; a burst of clients (a deploy fanning out) needs more.
         _ = listen(ssh_bind_get_fd(bind), 1024)
         serverLog.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
+        handleStopSignals()
         let context = self.context
-        while true {
+        while !stopping.isSet {
             guard let session = ssh_new() else { continue }
             guard ssh_bind_accept(bind, session) == SSH_OK else {
-                serverLog.warning("accept failed: \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
                 ssh_free(session)
+                if stopping.isSet { break }
+                serverLog.warning("accept failed: \(String(cString: ssh_get_error(UnsafeMutableRawPointer(bind))))")
                 continue
+            }
+            if stopping.isSet {
+                ssh_free(session)
+                break
             }
             let box = SessionBox(session)
             let thread = Thread {
@@ -136,6 +152,45 @@ public final class BastionServer {
             thread.stackSize = 1 << 20
             thread.start()
         }
+        finishStopping()
+    }
+
+    /// SIGTERM and SIGINT stop the server gracefully: no new connections; interactive sessions
+    /// are told; every session gets `shutdown_grace` to finish, then is closed with its recording
+    /// signed and indexed; the process exits 0.
+    private func handleStopSignals() {
+        for number in [SIGTERM, SIGINT] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in beginStopping(signal: number) }
+            source.resume()
+            signalSources.append(source)
+        }
+    }
+
+    private func beginStopping(signal number: Int32) {
+        guard stopping.set() else { return }
+        let grace = config.server.shutdownGrace
+        serverLog.info("stopping (signal \(number)): \(context.connections.count) connection(s) get \(Int(grace)) s to finish")
+        do { try context.audit.event("server_stopping", detail: "signal \(number); grace \(Int(grace)) s", connection: nil, session: nil, identity: nil) } catch {
+            serverLog.error("audit write failed: server_stopping: \(error)")
+        }
+        context.connections.broadcast(.shutdown(grace: grace))
+        // Wakes the accept loop.
+        _ = Foundation.shutdown(ssh_bind_get_fd(bind), Int32(SHUT_RDWR))
+    }
+
+    private func finishStopping() -> Never {
+        let grace = config.server.shutdownGrace
+        let drained = context.connections.waitUntilEmpty(seconds: grace + 10)
+        let left = context.connections.count
+        if !drained { serverLog.warning("\(left) connection(s) still open after the grace; exiting anyway") }
+        do { try context.audit.event("server_stopped", detail: drained ? "every connection closed" : "\(left) connection(s) still open",
+                                     connection: nil, session: nil, identity: nil) } catch {
+            serverLog.error("audit write failed: server_stopped: \(error)")
+        }
+        serverLog.info("stopped")
+        exit(drained ? 0 : 1)
     }
 }
 
@@ -143,4 +198,20 @@ public final class BastionServer {
 private final class SessionBox: @unchecked Sendable {
     let session: OpaquePointer
     init(_ session: OpaquePointer) { self.session = session }
+}
+
+/// Set once, from a signal handler's queue; read by the accept loop.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    /// Sets the flag; false when it was already set.
+    func set() -> Bool {
+        lock.withLock {
+            defer { value = true }
+            return !value
+        }
+    }
 }

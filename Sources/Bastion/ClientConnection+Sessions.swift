@@ -20,6 +20,10 @@ extension ClientConnection {
                 channel.refuse("bastion: denied", exitStatus: 255, reason: "not authenticated")
                 continue
             }
+            guard shutdownDeadline == nil else {
+                channel.refuse("bastion: the bastion is shutting down; try again in a moment", exitStatus: 255, reason: "server shutting down")
+                continue
+            }
             if let forward = channel.pendingForward {
                 prepare(channel, person: person, targetName: forward.target.name, capability: .port_forwarding,
                         start: .forward(host: forward.host, port: forward.port), command: "direct-tcpip \(forward.host):\(forward.port)")

@@ -40,6 +40,8 @@ final class ClientConnection {
     var watchedSessions: Set<OpaquePointer> = []
     private var finishedChannels: [SessionChannel] = []
     private var disconnectReason: String?
+    /// Set when the server is stopping: running sessions end at this deadline, new ones are refused.
+    private(set) var shutdownDeadline: Deadline?
 
     init(session: OpaquePointer, context: ServerContext) {
         self.session = session
@@ -85,6 +87,7 @@ final class ClientConnection {
             let mailbox = try ConnectionMailbox()
             mailbox.watch(in: event)
             self.mailbox = mailbox
+            context.connections.add(mailbox)
         } catch {
             disconnectReason = "\(error)"
             return
@@ -156,6 +159,18 @@ final class ClientConnection {
                 busy = true
             }
             collectFinishedChannels()
+            if let deadline = shutdownDeadline {
+                if deadline.hasPassed(at: clock.uptime()) {
+                    for channel in channels {
+                        channel.refuse("bastion: the bastion is shutting down", exitStatus: 255, reason: "server shutting down")
+                    }
+                    collectFinishedChannels()
+                }
+                if channels.isEmpty {
+                    disconnectReason = "server shutting down"
+                    break
+                }
+            }
 
             let now = clock.uptime()
             for channel in channels where channel.interceptor != nil { channel.tickInterception(now: now) }
@@ -204,6 +219,12 @@ final class ClientConnection {
                 channels.first { $0.id == session }?.notify(text)
             case .wake:
                 break
+            case .shutdown(let grace):
+                guard shutdownDeadline == nil else { continue }
+                shutdownDeadline = context.clock.deadline(after: grace)
+                for channel in channels where channel.terminal != nil && !channel.isTunnel && channel.machine.isRelaying {
+                    channel.notify("bastion: the bastion is going down in \(Int(grace.rounded())) s; this session will be closed then")
+                }
             }
         }
     }
@@ -257,6 +278,7 @@ final class ClientConnection {
         for session in watchedSessions { unwatch(session) }
         remoteForwards.removeAll()
         retiredLinks.removeAll()
+        if let mailbox { context.connections.remove(mailbox) }
         if let event {
             mailbox?.unwatch(from: event)
             ssh_event_remove_session(event, session)

@@ -14,6 +14,8 @@ enum ConnectionMessage: Equatable, Sendable {
     case approvalNotice(session: String, text: String)
     /// Something for a watch channel arrived: just wake the loop.
     case wake
+    /// The server is stopping: finish within `grace` seconds; open nothing new.
+    case shutdown(grace: Double)
 }
 
 /// The wake-up path into one connection's event loop: an eventfd in its `ssh_event` and a

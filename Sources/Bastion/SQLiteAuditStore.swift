@@ -234,6 +234,28 @@ public final class SQLiteAuditStore: AuditStore {
         }
     }
 
+    /// Ends what a previous run left open (killed, or the machine went down): sessions at their
+    /// last checkpoint (or start), connections at their last session's end, both as interrupted.
+    /// Call once at server start, before any connection is accepted.
+    public func endInterrupted() throws -> (sessions: Int, connections: Int) {
+        try write { db in
+            try db.execute(sql: """
+                UPDATE sessions SET
+                  ended_at = COALESCE((SELECT MAX(at) FROM checkpoints WHERE checkpoints.session_id = sessions.id), started_at),
+                  end_reason = 'interrupted: the bastion stopped while it ran (its recording is cut short)'
+                WHERE ended_at IS NULL
+                """)
+            let sessions = db.changesCount
+            try db.execute(sql: """
+                UPDATE connections SET
+                  ended_at = COALESCE((SELECT MAX(ended_at) FROM sessions WHERE sessions.connection_id = connections.id), started_at),
+                  end_reason = 'interrupted: the bastion stopped while it was open'
+                WHERE ended_at IS NULL
+                """)
+            return (sessions, db.changesCount)
+        }
+    }
+
     public func command(_ c: CommandAudit) throws {
         try write { db in
             try db.execute(sql: """

@@ -21,6 +21,8 @@ final class ServerContext: Sendable {
     let approvals: ApprovalService?
     /// Running sessions that approvers and auditors may watch.
     let live = LiveSessions()
+    /// Every connection's mailbox (for a shutdown).
+    let connections = ConnectionRegistry()
 
     init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
          approvals: ApprovalService? = nil) {

@@ -41,6 +41,8 @@ public struct ServerSettings: Sendable {
     /// Ciphers offered to clients and asked of targets. The SSH client's order decides among
     /// those both sides have, so this list chooses by leaving out.
     public var ciphers: [String]
+    /// Seconds running sessions get to finish after SIGTERM before they are closed.
+    public var shutdownGrace: Double = 30
 
     /// The ciphers the bastion can use (libssh with OpenSSL).
     public static let supportedCiphers = [
@@ -55,7 +57,7 @@ public struct ServerSettings: Sendable {
     static let keys: Set<String> = [
         "listen", "state_dir", "host_key", "signing_key", "audit_db", "recordings", "vault", "master_key",
         "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "idle_timeout",
-        "target_connect_timeout", "trust_on_first_use", "record_input", "recording", "ciphers",
+        "target_connect_timeout", "trust_on_first_use", "record_input", "recording", "ciphers", "shutdown_grace",
     ]
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ServerSettings {
@@ -67,7 +69,7 @@ public struct ServerSettings: Sendable {
             if let n = f[key] { return resolve(try n.nonEmptyString(), against: baseDirectory) }
             return stateDir + "/" + name
         }
-        return ServerSettings(
+        var settings = ServerSettings(
             listenAddress: address,
             listenPort: port,
             hostKeyPath: try path("host_key", default: "host_ed25519_key"),
@@ -87,6 +89,11 @@ public struct ServerSettings: Sendable {
             recordingEnabled: try f["recording"]?.bool() ?? true,
             ciphers: try f["ciphers"].map(parseCiphers) ?? defaultCiphers
         )
+        if let grace = f["shutdown_grace"] {
+            settings.shutdownGrace = try grace.duration()
+            guard settings.shutdownGrace <= 3600 else { throw grace.error("'shutdown_grace' may be at most 1h") }
+        }
+        return settings
     }
 
     /// A non-empty list of supported cipher names.

@@ -149,6 +149,27 @@ final class BastionHarness: @unchecked Sendable {
         }
     }
 
+    /// Sends SIGTERM to the bastion and waits (up to `seconds`) for it to exit; true when it did.
+    func stopBastion(seconds: Double = 30) -> Bool {
+        guard let watcher = servers.last else { return false }
+        _ = ProcessRunner.shell("pkill -TERM -P \(watcher) -f 'bastion serve'")
+        let deadline = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while Date() < deadline {
+            if waitpid(watcher, &status, WNOHANG) == watcher {
+                servers.removeLast()
+                return true
+            }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// Starts the bastion again after ``stopBastion(seconds:)``.
+    func restartBastion() throws {
+        try startBastion()
+    }
+
     /// Kills the bastion without warning (as a crash would) and starts it again on the same port.
     func crashAndRestartBastion() throws {
         guard let watcher = servers.popLast() else { return }

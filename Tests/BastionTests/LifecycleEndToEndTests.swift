@@ -1,0 +1,67 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Stopping and crashing: SIGTERM lets sessions finish within the grace and closes the rest with
+/// a message, every recording signed and indexed; after kill -9 the next start marks what was
+/// left open as interrupted.
+@Suite(.serialized)
+struct LifecycleEndToEndTests {
+    static let policy = """
+        roles:
+          - name: engineer
+            groups: [engineering]
+            targets: [web1]
+            capabilities: [shell, exec]
+            mode: guard
+        """
+
+    /// SIGTERM: a short exec finishes within the grace; a long one is closed at its end with a
+    /// message and exit 255; an interactive session is told first; the server exits after
+    /// indexing every recording.
+    @Test func sigtermLetsSessionsFinishThenCloses() throws {
+        let h = try BastionHarness(policy: Self.policy, server: "  shutdown_grace: 3s")
+        let short = BackgroundRun { h.ssh("web1", "sleep 1.5; echo finished") }
+        let long = BackgroundRun { h.ssh("web1", "sleep 30; echo never") }
+        let interactive = BackgroundRun {
+            ProcessRunner.shell("\(h.sshCommand(options: ["-tt"])) web1 < <(sleep 20 2>/dev/null)", timeout: 40)
+        }
+        var running = ""
+        for _ in 0..<100 {
+            running = h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL")
+            if running == "3" { break }
+            usleep(50_000)
+        }
+        #expect(running == "3", "three sessions running before the stop")
+        usleep(300_000)
+        #expect(h.stopBastion(), "the bastion exits within the grace and a little more")
+
+        let finished = try #require(short.wait(5))
+        #expect(finished.status == 0 && finished.stdout == "finished\n", "\(finished)")
+        let closed = try #require(long.wait(5))
+        #expect(closed.status == 255 && closed.stderr.contains("the bastion is shutting down"), "\(closed)")
+        let told = try #require(interactive.wait(5))
+        #expect(told.stdout.contains("the bastion is going down in 3 s"), "\(told)")
+        #expect(h.log.contains("info stopped"), "\(h.log)")
+
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") == "0", "every session indexed as ended")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE end_reason = 'server shutting down'") == "2")
+        let unsigned = h.auditQuery("SELECT count(*) FROM sessions WHERE recording_path IS NOT NULL AND (signature_status IS NULL OR signature_status != 'signed')")
+        #expect(unsigned == "0", "every recording closed and signed: \(h.auditQuery("SELECT signature_status FROM sessions"))")
+        #expect(h.auditQuery("SELECT group_concat(kind) FROM (SELECT kind FROM events WHERE kind LIKE 'server_%' ORDER BY id)") == "server_stopping,server_stopped")
+    }
+
+    /// kill -9 mid-session: the next start marks the session and its connection interrupted.
+    @Test func crashLeavesNothingRunning() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let client = BackgroundRun { h.ssh("web1", "sleep 30") }
+        for _ in 0..<100 where h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") != "1" { usleep(50_000) }
+        try h.crashAndRestartBastion()
+        _ = client.wait(10)
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") == "0")
+        #expect(h.auditQuery("SELECT end_reason FROM sessions").hasPrefix("interrupted: the bastion stopped"))
+        #expect(h.auditQuery("SELECT count(*) FROM connections WHERE ended_at IS NULL") == "0")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recovered'") == "1")
+        #expect(h.ssh("web1", "echo alive").stdout == "alive\n", "and it serves again")
+    }
+}
