@@ -172,7 +172,12 @@ extension ClientConnection {
         }
         cb.pointee.channel_exec_request_function = { _, _, command, userdata in
             guard let channel = ClientConnection.channel(userdata) else { return -1 }
-            return channel.accept(.exec(command.map { String(cString: $0) } ?? "")) ? 0 : -1
+            // A command that is not UTF-8 is never rewritten (decoding would replace bytes, and
+            // the target would run something else): it is accepted here and refused with a message.
+            let bytes = command.map { UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: strlen($0)) }
+            let text = bytes.flatMap { String(validating: $0, as: UTF8.self) }
+            if bytes != nil, text == nil { channel.commandNotText = true }
+            return channel.accept(.exec(text ?? bytes.map { String(decoding: $0, as: UTF8.self) } ?? "")) ? 0 : -1
         }
         cb.pointee.channel_subsystem_request_function = { _, _, name, userdata in
             guard let channel = ClientConnection.channel(userdata) else { return -1 }

@@ -20,6 +20,12 @@ extension ClientConnection {
                 channel.refuse("bastion: denied", exitStatus: 255, reason: "not authenticated")
                 continue
             }
+            guard !channel.commandNotText else {
+                auditEvent("command_refused", detail: "an exec command that is not valid UTF-8", session: channel.id)
+                channel.refuse("bastion: the command is not valid UTF-8, so it is refused (commands are decided as text and sent exactly as sent)",
+                               exitStatus: 126, reason: "command not UTF-8")
+                continue
+            }
             guard shutdownDeadline == nil else {
                 channel.refuse("bastion: the bastion is shutting down; try again in a moment", exitStatus: 255, reason: "server shutting down")
                 continue

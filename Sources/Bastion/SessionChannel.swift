@@ -66,6 +66,8 @@ final class SessionChannel {
     var audited = false
     /// The exec line's decision, kept for its approval request if it escalates.
     var decision: GateDecision?
+    /// The exec request's command was not valid UTF-8 (it is refused, never rewritten).
+    var commandNotText = false
     /// What others watching this session see (shell and exec sessions).
     var live: LiveSession?
     /// For a watch channel: the session followed, and this viewer's place in it.

@@ -67,6 +67,15 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(h.auditQuery("SELECT decision FROM commands WHERE line = 'systemctl restart nginx'") == "escalate")
     }
 
+    /// A command that is not valid UTF-8 is refused with a message, never rewritten and run.
+    @Test func invalidUTF8CommandIsRefused() throws {
+        let h = try h
+        let canary = h.directory.appendingPathComponent("utf8-canary").path
+        let r = ProcessRunner.shell("\(h.sshCommand()) web1 \"$(printf 'touch \(canary); echo \\xff')\"", timeout: 30, in: h.directory)
+        #expect(r.status == 126 && r.stderr.contains("not valid UTF-8"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: canary))
+    }
+
     /// A strict role runs only what its rules allow; anything else is refused.
     @Test func strictRoleAllowsOnlyListed() throws {
         let h = try h
