@@ -13,8 +13,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     case expanded(nonce: String, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
-    /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status.
-    case prompt(status: Int)
+    /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status and the id and
+    /// token (`ID:TOKEN`) bash will use for the next line's check, when it announces them.
+    case prompt(status: Int, nextCheck: String? = nil)
     /// A continuation prompt is shown (`PS2`).
     case continuation
     /// A marker with our OSC number that the bastion did not issue (wrong token, unknown
@@ -32,6 +33,9 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("S", 0): self = .commandStart
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
+        case ("P", 2):
+            let next = String(decoding: fields[1], as: UTF8.self)
+            self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.contains(":") ? next : nil)
         case ("A", _):
             let text = Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")])))
             var table: [String: String] = [:]

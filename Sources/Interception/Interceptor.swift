@@ -77,6 +77,11 @@ public struct Interceptor {
     /// prompt means the verdict was not the one bash acted on (the verdict descriptor is
     /// inherited by the person's programs, which could answer in the bastion's place).
     private var refusedLineOutstanding = false
+    /// The id and token bash announced with its prompt for the next line's check.
+    private var nextCheck: String?
+    /// A line answered early, at Enter, from the keys alone (bash runs it on that answer when
+    /// the buffer is the same and its aliases did not change).
+    private var early: (id: String, line: String, aliasesChanged: Bool)?
     /// Screen mode: an Enter waits here until the echo has settled and the line is read.
     private var screenEnter: (since: Double, bytes: [UInt8])?
     private var lineStarted = false
@@ -191,6 +196,7 @@ public struct Interceptor {
                 return
             }
             keyed.type(bytes[..<enter])
+            answerEarly(into: &out)
             out.toTarget += bytes[...enter]
             held = Array(bytes[(enter + 1)...])
             holding = true
@@ -293,6 +299,7 @@ public struct Interceptor {
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
         case .aliases(let table):
             aliases = table
+            early?.aliasesChanged = true
         case .check(let nonce, let expands, let line):
             check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
         case .expanded(let nonce, let line):
@@ -307,7 +314,9 @@ public struct Interceptor {
             if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
             apply(pendingRisk, into: &out)
             pendingRisk = .none
-        case .prompt:
+        case .prompt(_, let next):
+            nextCheck = next
+            early = nil
             if mode == .integrated, isAwaitingCheck {
                 lose("a line was accepted without being shown to the bastion", into: &out)
             }
@@ -366,6 +375,18 @@ public struct Interceptor {
         expansionNonce = nil
         let wasContinuing = assembler.isContinuing
         continuationRedrawDue = wasContinuing
+        if let answered = early, answered.id == Self.checkID(nonce) {
+            early = nil
+            if !answered.aliasesChanged, answered.line == text {
+                // Bash ran it on the early answer: decided and recorded at Enter already.
+                keyed.forget()
+                _ = assembler.accept(text)
+                holding = true
+                refusedLineOutstanding = false
+                shell = .accepted(since: now)
+                return
+            }
+        }
         if mode == .integrated, let typed = keyed.text, Array(typed.utf8) != line {
             // The shell reported a line other than the one typed: its integration cannot be
             // trusted any more. What was typed is decided too; the stricter answer counts.
@@ -484,6 +505,25 @@ public struct Interceptor {
         shell = .accepted(since: now)
     }
 
+    /// At Enter on a fresh prompt, when the keys alone tell the line and it is plainly allowed,
+    /// answer at once — decided and recorded now, sent with the Enter — so bash need not wait
+    /// for a round trip. Bash takes the answer only for this very buffer; anything else (history
+    /// expansion, an incomplete command, a line that changes what the bastion sees, aliases
+    /// changed since the prompt) goes the usual way.
+    private mutating func answerEarly(into out: inout InterceptorOutput) {
+        guard mode == .integrated, shell == .prompt, let next = nextCheck, let line = keyed.text, !line.isEmpty,
+              !assembler.isContinuing, !HistoryExpansion.mayExpand(line), ShellRisk.classify(line) == .none,
+              CommandAssembler.isComplete(line) else { return }
+        nextCheck = nil
+        let record = judge(line, how: .integration, uncertain: false)
+        guard record.decision.verdict == .allow else { return }
+        out.records.append(record)
+        let escaped = String(decoding: IntegrationMarker.escape(Array(line.utf8)), as: UTF8.self)
+        out.verdicts += Self.verdict(next, "P" + escaped)
+        pendingRisk = .none
+        early = (Self.checkID(next), line, false)
+    }
+
     /// Readline starts a new buffer (a prompt, a continuation prompt): the keys tell it again,
     /// unless input reached the shell while it was busy.
     private mutating func startKeyedLine() {
@@ -493,11 +533,11 @@ public struct Interceptor {
     }
 
     /// A verdict line for the check `nonce` (`ID:TOKEN` as bash sent it). Answers that let
-    /// something run (A, X, R) carry the token, which only bash and the bastion know: the
+    /// something run (A, X, R, and P, an early answer) carry the token, which only bash and the bastion know: the
     /// verdict descriptor is inherited by the person's programs, and one that reads a refusal
     /// (`ID D`) learns the id but cannot turn it into an allow. Refusals carry the id alone.
     static func verdict(_ nonce: String, _ answer: String) -> [UInt8] {
-        let lets = answer.hasPrefix("A") || answer.hasPrefix("X") || answer.hasPrefix("R")
+        let lets = answer.hasPrefix("A") || answer.hasPrefix("X") || answer.hasPrefix("R") || answer.hasPrefix("P")
         return Array("\(lets ? nonce : checkID(nonce)) \(answer)\n".utf8)
     }
 

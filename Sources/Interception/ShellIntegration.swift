@@ -95,23 +95,46 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_out=$s
         }
         __bastion_aliases=
+        # Reports the aliases when they changed (before each prompt, so the bastion knows them
+        # when the next line is typed, and at each check); succeeds only when they had changed.
+        __bastion_report_aliases() {
+          local a= k
+          for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
+          [[ $a != "$__bastion_aliases" ]] || return 1
+          __bastion_aliases=$a
+          __bastion_esc "$a"
+          printf '\#(osc);A;%s\a' "$__bastion_out" >/dev/tty
+        }
+        __bastion_token() { __bastion_out=${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}; }
+        __bastion_next=
         __bastion_check() {
-          local line=$READLINE_LINE nonce=${SRANDOM:-$RANDOM$RANDOM} verdict= flags= a= k
-          local token=${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}
+          local line=$READLINE_LINE nonce token verdict= flags= early=1
+          # The first line at a prompt uses the id and token announced with the prompt: the
+          # bastion may have answered already, from the keys it saw (`P`: valid for this very
+          # line only). Continuation lines get fresh ones.
+          if [[ $__bastion_next ]]; then
+            nonce=${__bastion_next%%:*} token=${__bastion_next#*:}
+          else
+            nonce=${SRANDOM:-$RANDOM$RANDOM}; __bastion_token; token=$__bastion_out
+          fi
+          __bastion_next=
           __bastion_x=
           [[ $- == *H* ]] && flags+=H
-          for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
-          if [[ $a != "$__bastion_aliases" ]]; then
-            __bastion_aliases=$a
-            __bastion_esc "$a"
-            printf '\#(osc);A;%s\a' "$__bastion_out" >/dev/tty
-          fi
+          # Aliases that changed since the prompt void an early answer (it used the old ones).
+          __bastion_report_aliases && early=
           __bastion_esc "$line"
           printf '\#(osc);C;%s:%s;%s;%s\a' "$nonce" "$token" "$flags" "$__bastion_out" >/dev/tty
           # An answer that lets the line run carries the token, which only the bastion learnt
           # (through the terminal): a program reading this descriptor cannot forge one.
           while IFS= read -r -u "$__bastion_vfd" verdict; do
-            if [[ $verdict == "$nonce:$token "* ]]; then verdict=${verdict#"$nonce:$token "}; break; fi
+            if [[ $verdict == "$nonce:$token "* ]]; then
+              verdict=${verdict#"$nonce:$token "}
+              if [[ $verdict == P* ]]; then
+                [[ $early && ${verdict#P} == "$__bastion_out" ]] && { verdict=A; break; }
+                verdict=; continue
+              fi
+              break
+            fi
             if [[ $verdict == "$nonce "* ]]; then verdict=${verdict#"$nonce "}; [[ $verdict == C ]] || verdict=D; break; fi
             verdict=
           done
@@ -148,7 +171,10 @@ public struct ShellIntegration: Sendable, Equatable {
             h=$(HISTTIMEFORMAT= history 1)
             [[ $h == *'\' ]] && history -d -1
           fi
-          printf '\#(osc);P;%s\a' "$s" >/dev/tty
+          __bastion_report_aliases
+          __bastion_token
+          __bastion_next=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out
+          printf '\#(osc);P;%s;%s\a' "$s" "$__bastion_next" >/dev/tty
           return $s
         }
         PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}")

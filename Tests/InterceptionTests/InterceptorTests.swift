@@ -445,3 +445,39 @@ struct VerdictTokenTests {
         #expect(T.text(T.output(&i, T.check("rm x", nonce: "10:t0k3n")).verdicts) == "10 D\n", "a refusal never shows the token")
     }
 }
+
+/// Early answers: at Enter on a fresh prompt, a plainly allowed line the keys tell exactly is
+/// answered at once (`P` + the line), valid only for that very buffer.
+struct EarlyAnswerTests {
+    typealias T = InterceptorTests
+
+    static func make() -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil, decide: T.gate)
+        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;7:s3cret\u{07}$ ")
+        return i
+    }
+
+    @Test func allowedLineIsAnsweredWithTheEnter() {
+        var i = Self.make()
+        let typed = T.input(&i, "echo a\\b\r")
+        #expect(T.text(typed.verdicts) == "7:s3cret Pecho a\\\\b\n", "the line, escaped as bash escapes it")
+        #expect(typed.records.map(\.decision.audit.line) == ["echo a\\b"], "decided and recorded before the answer leaves")
+        #expect(T.text(typed.toTarget) == "echo a\\b\r")
+        let check = T.output(&i, T.check("echo a\\b", nonce: "7:s3cret"))
+        #expect(check.verdicts.isEmpty && check.records.isEmpty, "bash ran it on the early answer")
+    }
+
+    @Test func changedAliasesVoidTheEarlyAnswer() {
+        var i = Self.make()
+        _ = T.input(&i, "ll\r")
+        _ = T.output(&i, "\u{1B}]6973;tk;A;ll=rm -rf x\u{1F}\u{07}")
+        let check = T.output(&i, T.check("ll", nonce: "7:s3cret"))
+        #expect(T.text(check.verdicts) == "7 D\n", "decided again with the new alias: denied")
+    }
+
+    @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])
+    func otherLinesGoTheUsualWay(_ keys: String) {
+        var i = Self.make()
+        #expect(T.input(&i, keys).verdicts.isEmpty, "\(keys.debugDescription)")
+    }
+}
