@@ -311,6 +311,9 @@ final class SessionChannel {
                 handle(.targetData(output, .stdout), chunk: output)
             }
         }
+        // An early answer's Enter goes first: bash starts its check while the decision is written
+        // down, and runs nothing before the answer (sent after the record) arrives.
+        if out.inputFirst { forwardInput(out, input: input) }
         var unwritten = false
         for record in out.records where owner?.writeInteractive(record, channel: self) != true { unwritten = true }
         if let id = out.withdrawn { owner?.abandonApproval(id, reason: "withdrawn with Ctrl-C") }
@@ -333,16 +336,20 @@ final class SessionChannel {
         if let held = out.approvalNeeded, !unwritten {
             requestApproval(for: held, block: out.approvalBlock)
         }
-        if out.forwardChunkUnchanged, let input {
-            handle(.clientData(input), chunk: input)
-        } else if !out.toTarget.isEmpty {
-            out.toTarget.withUnsafeBytes { handle(.clientData($0), chunk: $0) }
-        }
+        if !out.inputFirst { forwardInput(out, input: input) }
         if !out.inject.isEmpty, let targetChannel = target?.channel {
             _ = out.inject.withUnsafeBytes { ssh_channel_write(targetChannel, $0.baseAddress, UInt32($0.count)) }
         }
         if let message = out.endSession {
             refuse(message, exitStatus: 255, reason: "interactive lines unverifiable")
+        }
+    }
+
+    private func forwardInput(_ out: InterceptorOutput, input: UnsafeRawBufferPointer?) {
+        if out.forwardChunkUnchanged, let input {
+            handle(.clientData(input), chunk: input)
+        } else if !out.toTarget.isEmpty {
+            out.toTarget.withUnsafeBytes { handle(.clientData($0), chunk: $0) }
         }
     }
 

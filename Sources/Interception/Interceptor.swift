@@ -520,6 +520,7 @@ public struct Interceptor {
         out.records.append(record)
         let escaped = String(decoding: IntegrationMarker.escape(Array(line.utf8)), as: UTF8.self)
         out.verdicts += Self.verdict(next, "P" + escaped)
+        out.inputFirst = true
         pendingRisk = .none
         early = (Self.checkID(next), line, false)
     }
