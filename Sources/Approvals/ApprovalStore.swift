@@ -17,7 +17,8 @@ public protocol ApprovalStore: Sendable {
     /// Ends every pending request of `node` as interrupted (that bastion restarted); returns them.
     func interruptPending(node: String, at: Double) throws -> [ApprovalRecord]
     /// The requests changed after `revision` (every write raises the store's revision), and the
-    /// latest revision: how a watcher catches up with only what changed.
+    /// store's latest revision: how a watcher catches up with only what changed (`.max` asks
+    /// for the latest alone).
     func changes(after revision: Int64) throws -> (ids: [String], latest: Int64)
 }
 

@@ -63,7 +63,7 @@ final class ApprovalService: @unchecked Sendable {
         for record in try store.records(status: .pending, limit: 100_000) where record.request.deadline <= now {
             for case .audit(let row) in try store.handle(.tick, id: record.id, now: now) { write(row) }
         }
-        seenRevision = try store.changes(after: 0).latest
+        seenRevision = try store.changes(after: .max).latest
         try changes?.watch(on: queue) { [weak self] in self?.catchUpChanged() }
     }
 

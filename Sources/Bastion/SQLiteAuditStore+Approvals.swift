@@ -62,9 +62,9 @@ extension SQLiteAuditStore: ApprovalStore {
 
     public func changes(after revision: Int64) throws -> (ids: [String], latest: Int64) {
         try read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, revision FROM approvals WHERE revision > ? ORDER BY revision", arguments: [revision])
-            let latest: Int64 = rows.last?["revision"] ?? revision
-            return (rows.map { $0["id"] }, latest)
+            let ids = try String.fetchAll(db, sql: "SELECT id FROM approvals WHERE revision > ? ORDER BY revision", arguments: [revision])
+            let latest = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(revision), 0) FROM approvals") ?? 0
+            return (ids, latest)
         }
     }
 

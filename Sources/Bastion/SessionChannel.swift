@@ -141,24 +141,24 @@ final class SessionChannel {
 
     /// Writes `text` on the client's stdout (a listing), CRLF on a terminal. Best effort.
     func writeStdout(_ text: String) {
-        var bytes: [UInt8] = []
-        for byte in text.utf8 {
-            if byte == 0x0A && terminal != nil { bytes.append(0x0D) }
-            bytes.append(byte)
-        }
-        _ = bytes.withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32($0.count)) }
+        _ = forTerminal(text).withUnsafeBytes { ssh_channel_write(channel, $0.baseAddress, UInt32($0.count)) }
     }
 
     // MARK: Relay
 
     /// Writes `text` on the client's stderr, CRLF on a terminal. Best effort.
     func writeStderr(_ text: String) {
+        _ = forTerminal(text).withUnsafeBytes { ssh_channel_write_stderr(channel, $0.baseAddress, UInt32($0.count)) }
+    }
+
+    /// `text`'s bytes, with CR before each LF when the client has a terminal.
+    private func forTerminal(_ text: String) -> [UInt8] {
         var bytes: [UInt8] = []
         for byte in text.utf8 {
             if byte == 0x0A && terminal != nil { bytes.append(0x0D) }
             bytes.append(byte)
         }
-        _ = bytes.withUnsafeBytes { ssh_channel_write_stderr(channel, $0.baseAddress, UInt32($0.count)) }
+        return bytes
     }
 
     /// Moves what can be moved now in both directions, never more than the receiving window.

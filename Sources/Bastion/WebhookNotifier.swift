@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import PTYRecorder
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -105,7 +106,7 @@ final class WebhookNotifier: @unchecked Sendable {
         // seconds of silence only (0.5 becomes 0), so it is set later than ours, never first.
         request.timeoutInterval = (settings.timeout + 1).rounded(.up)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue("sha256=" + Self.hex(HMAC.sha256(key: settings.secret, message: body)),
+        request.setValue("sha256=" + Hex.encode(HMAC.sha256(key: settings.secret, message: body)),
                          forHTTPHeaderField: "X-Bastion-Signature")
         request.setValue(delivery, forHTTPHeaderField: "X-Bastion-Delivery")
         request.setValue("bastion", forHTTPHeaderField: "User-Agent")
@@ -185,17 +186,6 @@ final class WebhookNotifier: @unchecked Sendable {
 
     private static func seconds(_ value: Double) -> String {
         value == value.rounded() ? "\(Int(value))s" : "\(value)s"
-    }
-
-    private static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

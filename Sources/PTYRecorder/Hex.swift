@@ -1,8 +1,9 @@
 /// Lower-case hexadecimal, as used for SHA-256 values in checkpoints and the audit store.
-enum Hex {
+public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    /// `bytes` as lower-case hex digits.
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

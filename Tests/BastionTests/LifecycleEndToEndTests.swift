@@ -21,18 +21,21 @@ struct LifecycleEndToEndTests {
     /// indexing every recording.
     @Test func sigtermLetsSessionsFinishThenCloses() throws {
         let h = try BastionHarness(policy: Self.policy, server: "  shutdown_grace: 3s")
-        let short = BackgroundRun { h.ssh("web1", "sleep 1.5; echo finished") }
         let long = BackgroundRun { h.ssh("web1", "sleep 30; echo never") }
         let interactive = BackgroundRun {
-            ProcessRunner.shell("\(h.sshCommand(options: ["-tt"])) web1 < <(sleep 20 2>/dev/null)", timeout: 40)
+            ProcessRunner.shell("\(h.sshCommand(options: ["-tt"])) web1 < <(sleep 30 2>/dev/null)", timeout: 50)
         }
-        var running = ""
-        for _ in 0..<100 {
-            running = h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL")
-            if running == "3" { break }
-            usleep(50_000)
+        func running(_ n: Int) -> Bool {
+            for _ in 0..<600 {
+                if h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") == "\(n)" { return true }
+                usleep(50_000)
+            }
+            return false
         }
-        #expect(running == "3", "three sessions running before the stop")
+        #expect(running(2), "the long exec and the shell run")
+        // Started last, so that it is surely running when the stop comes and ends within the grace.
+        let short = BackgroundRun { h.ssh("web1", "sleep 1.5; echo finished") }
+        #expect(running(3), "three sessions running before the stop")
         usleep(300_000)
         #expect(h.stopBastion(), "the bastion exits within the grace and a little more")
 
