@@ -83,7 +83,10 @@ $SUDO /usr/sbin/sshd -D -e -f "$DEMO/target/sshd_config" 2>"$DEMO/target/sshd.lo
 pids+=($!)
 
 echo "==> starting the bastion (127.0.0.1:2222); its log: demo/bastion.log"
-"$BASTION" serve --config "$CONFIG" 2>"$DEMO/bastion.log" &
+# The demo runs as you; as root it must say so (a real deployment runs as its own user:
+# etc/bastion.service).
+allow_root=(); [ "$(id -u)" -eq 0 ] && allow_root=(--allow-root)
+"$BASTION" serve --config "$CONFIG" "${allow_root[@]}" 2>"$DEMO/bastion.log" &
 pids+=($!)
 for _ in $(seq 100); do
   [ -f state/host_ed25519_key ] && (exec 3<>/dev/tcp/127.0.0.1/2222) 2>/dev/null && break

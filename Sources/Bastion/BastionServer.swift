@@ -145,6 +145,19 @@ public final class BastionServer {
                 ssh_free(session)
                 break
             }
+            let source = ClientConnection.peerAddress(of: session)
+            guard context.preAuth.admit(source) else {
+                // Closed before the key exchange: a flood costs no thread and no audit row each.
+                ssh_free(session)
+                if let count = context.preAuth.refusalsToReport(now: context.clock.uptime()) {
+                    let detail = "\(count) connection(s) refused: too many not logged in yet (max_unauthenticated \(config.server.maxUnauthenticated), per source \(config.server.maxUnauthenticatedPerSource)); the latest from \(source)"
+                    serverLog.warning("\(detail)")
+                    do { try context.audit.event("connections_refused", detail: detail, connection: nil, session: nil, identity: nil) } catch {
+                        serverLog.error("audit write failed: connections_refused: \(error)")
+                    }
+                }
+                continue
+            }
             let box = SessionBox(session)
             let thread = Thread {
                 ClientConnection(session: box.session, context: context).run()

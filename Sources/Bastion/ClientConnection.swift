@@ -21,6 +21,10 @@ final class ClientConnection {
     var event: OpaquePointer?
     private(set) var mailbox: ConnectionMailbox?
 
+    /// The place this connection holds among those not logged in yet (released once it logs in
+    /// or ends).
+    private var preAuthPlace: String?
+
     /// Set once a certificate was accepted.
     var person: Person?
     /// The raw SSH user name of the accepted login (may carry `+target`).
@@ -47,6 +51,7 @@ final class ClientConnection {
         self.session = session
         self.context = context
         self.source = Self.peerAddress(of: session)
+        preAuthPlace = source
         log = Logger(label: "bastion.connection")
         serverCallbacks = .allocate(capacity: 1)
         serverCallbacks.initialize(to: ssh_server_callbacks_struct())
@@ -82,7 +87,9 @@ final class ClientConnection {
         self.event = event
         ssh_event_add_session(event, session)
 
-        guard awaitAuthentication() else { return }
+        let authenticated = awaitAuthentication()
+        releasePreAuthPlace()
+        guard authenticated else { return }
         do {
             let mailbox = try ConnectionMailbox()
             mailbox.watch(in: event)
@@ -272,7 +279,13 @@ final class ClientConnection {
         finishedChannels.append(channel)
     }
 
+    private func releasePreAuthPlace() {
+        if let place = preAuthPlace { context.preAuth.release(place) }
+        preAuthPlace = nil
+    }
+
     private func teardown() {
+        releasePreAuthPlace()
         for channel in channels { close(channel) }
         channels.removeAll()
         for session in watchedSessions { unwatch(session) }
@@ -314,7 +327,7 @@ final class ClientConnection {
 
     var lastError: String { String(cString: ssh_get_error(UnsafeMutableRawPointer(session))) }
 
-    private static func peerAddress(of session: OpaquePointer) -> String {
+    static func peerAddress(of session: OpaquePointer) -> String {
         let fd = ssh_get_fd(session)
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)

@@ -23,10 +23,13 @@ final class ServerContext: Sendable {
     let live = LiveSessions()
     /// Every connection's mailbox (for a shutdown).
     let connections = ConnectionRegistry()
+    /// Caps on connections that have not logged in yet.
+    let preAuth: PreAuthLimits
 
     init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
          approvals: ApprovalService? = nil) {
         self.approvals = approvals
+        preAuth = PreAuthLimits(maximum: config.server.maxUnauthenticated, perSource: config.server.maxUnauthenticatedPerSource)
         self.config = config
         self.audit = audit
         self.clock = clock

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Bastion
 import SystemFiles
 
@@ -9,11 +10,25 @@ public struct ServeCommand: RedirectableCommand {
 
     @OptionGroup public var options: ConfigOptions
 
+    /// Run even as root (the bastion needs no privilege: run it as its own user, see
+    /// etc/bastion.service).
+    @Flag(help: "Run even as root (not recommended: see etc/bastion.service for a dedicated user).")
+    public var allowRoot = false
+
     public init() {}
+
+    /// Why the server will not start for this user, if it will not: root, unless allowed.
+    public static func rootRefusal(effectiveUser: uid_t, allowRoot: Bool) -> String? {
+        guard effectiveUser == 0, !allowRoot else { return nil }
+        return "refusing to run as root: the bastion needs no privilege (run it as its own user, e.g. with etc/bastion.service, or pass --allow-root)"
+    }
 
     /// Loads the configuration (exit 2 when it does not load) and serves until stopped.
     public func run(output: OutputStreams) throws {
         let config = try options.load(printWarnings: true, output: output)
+        if let refusal = Self.rootRefusal(effectiveUser: geteuid(), allowRoot: allowRoot) {
+            throw fail(refusal, code: 1, output: output)
+        }
         BastionLogHandler.bootstrap()
         do {
             let server = try BastionServer(config: config)

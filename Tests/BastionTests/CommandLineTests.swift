@@ -90,4 +90,22 @@ struct CommandLineTests {
         #expect(r.stderr.contains("b.yaml:2:"), "\(r)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/s"), "nothing may be created for a config that does not load")
     }
+
+    /// `bastion serve` refuses root unless told (`--allow-root`); anyone else runs.
+    @Test func serveRefusesRootUnlessAllowed() {
+        #expect(ServeCommand.rootRefusal(effectiveUser: 0, allowRoot: false)?.contains("refusing to run as root") == true)
+        #expect(ServeCommand.rootRefusal(effectiveUser: 0, allowRoot: true) == nil)
+        #expect(ServeCommand.rootRefusal(effectiveUser: 1000, allowRoot: false) == nil)
+    }
+
+    /// The systemd unit in etc/ is one systemd accepts (with the binary where the unit expects it).
+    @Test func serviceUnitVerifies() throws {
+        let dir = try Self.scratch()
+        let unit = try String(contentsOf: BastionHarness.packageRoot.appendingPathComponent("etc/bastion.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/bastion", with: BastionHarness.bastionBinary)
+        try unit.write(toFile: dir + "/bastion.service", atomically: true, encoding: .utf8)
+        let r = ProcessRunner.shell("systemd-analyze verify \(dir)/bastion.service", timeout: 30)
+        #expect(r.status == 0, "\(r)")
+        #expect(unit.contains("User=bastion") && unit.contains("NoNewPrivileges=yes") && unit.contains("ProtectSystem=strict"))
+    }
 }

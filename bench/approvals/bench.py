@@ -102,7 +102,7 @@ class Fixture:
                     f"    host: 127.0.0.1\n    port: {self.target}\n    user: {self.user}\n    key: vault\n"
                     f"    host_key_file: target_host.pub\npolicy_file: policy.yaml\n")
         sh(f"{binary} vault add vault --key-file {d}/vault_key --config {self.config}")
-        self.bastion = self.spawn([binary, "serve", "--config", self.config], "bastion")
+        self.bastion = self.spawn([binary, "serve", "--config", self.config] + (["--allow-root"] if os.geteuid() == 0 else []), "bastion")
         wait_port(self.port, self.bastion, "bastion")
         self.db = f"{d}/state/audit.sqlite"
 

@@ -98,7 +98,7 @@ class Fixture:
                         f"    port: {self.target}\n    user: {self.user}\n    key: vault\n    host_key_file: target_host.pub\n"
                         f"policy_file: policy-{label}.yaml\n")
             sh(f"{binary} policy check --config {cfg} && {binary} vault add vault --key-file {d}/vault_key --config {cfg}")
-            p = self.spawn([binary, "serve", "--config", cfg], f"bastion-{label}", dict(bastion_env))
+            p = self.spawn([binary, "serve", "--config", cfg] + (["--allow-root"] if os.geteuid() == 0 else []), f"bastion-{label}", dict(bastion_env))
             self.wait_port(port, p, f"bastion-{label}")
             self.bastions[label] = (port, p)
         common = ["-tt", "-e", "none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",

@@ -65,7 +65,7 @@ class Fixture:
                         f"    port: {self.target}\n    user: {self.user}\n    key: vault\n    host_key_file: target_host.pub\n"
                         f"policy_file: policy.yaml\n")
             sh(f"{binary} vault add vault --key-file {d}/vault_key --config {cfg}")
-            p = self.spawn([binary, "serve", "--config", cfg], f"{d}/{label}.log")
+            p = self.spawn([binary, "serve", "--config", cfg] + (["--allow-root"] if os.geteuid() == 0 else []), f"{d}/{label}.log")
             wait_port(port)
             self.bastions[label] = (port, p)
         common = f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes"

@@ -143,7 +143,7 @@ final class BastionHarness: @unchecked Sendable {
     }
 
     private func startBastion() throws {
-        servers.append(try ProcessRunner.startServer(Self.bastionBinary, ["serve", "--config", configPath], log: bastionLog))
+        servers.append(try ProcessRunner.startServer(Self.bastionBinary, ["serve", "--config", configPath, "--allow-root"], log: bastionLog))
         guard ProcessRunner.waitForPort(bastionPort) else {
             throw SetupError(description: "bastion did not start: \(log)")
         }
