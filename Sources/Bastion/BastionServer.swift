@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import SessionCore
 import SSHCrypto
+import SystemFiles
 
 /// The SSH server: listens, accepts, and runs each connection on its own thread.
 public final class BastionServer {
@@ -132,6 +133,7 @@ public final class BastionServer {
         _ = listen(ssh_bind_get_fd(bind), 1024)
         serverLog.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
         handleStopSignals()
+        writePIDFile()
         let context = self.context
         while !stopping.isSet {
             guard let session = ssh_new() else { continue }
@@ -172,12 +174,47 @@ public final class BastionServer {
     /// are told; every session gets `shutdown_grace` to finish, then is closed with its recording
     /// signed and indexed; the process exits 0.
     private func handleStopSignals() {
-        for number in [SIGTERM, SIGINT] {
+        for number in [SIGTERM, SIGINT, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [self] in beginStopping(signal: number) }
+            source.setEventHandler { [self] in number == SIGHUP ? reload() : beginStopping(signal: number) }
             source.resume()
             signalSources.append(source)
+        }
+    }
+
+    /// SIGHUP: reads the configuration file again. A file that does not load is reported and
+    /// the running configuration kept; one that loads applies to new sessions at once and to
+    /// running sessions' next decision, and a certificate it revokes ends its connections.
+    private func reload() {
+        let file = config.file
+        do {
+            let loaded = try BastionConfig.load(file: file)
+            let kept = context.reload(loaded)
+            let note = kept.isEmpty ? "" : "; changes to \(kept.joined(separator: ", ")) take effect at the next start"
+            serverLog.info("configuration reloaded from \(file)\(note)")
+            do { try context.audit.event("config_reloaded", detail: "\(file)\(note)", connection: nil, session: nil, identity: nil) } catch {
+                serverLog.error("audit write failed: config_reloaded: \(error)")
+            }
+            context.connections.broadcast(.reloaded, remember: false)
+        } catch {
+            serverLog.error("configuration not reloaded, the running one stays: \(error)")
+            do { try context.audit.event("config_reload_failed", detail: "\(error)", connection: nil, session: nil, identity: nil) } catch {
+                serverLog.error("audit write failed: config_reload_failed: \(error)")
+            }
+        }
+    }
+
+    /// Writes the process id where `bastion reload` looks for it (0600; replaced each start).
+    private func writePIDFile() {
+        let path = config.server.pidFilePath
+        unlink(path)
+        do {
+            let file = try ExclusiveFile(creating: path)
+            try file.write(Array("\(getpid())\n".utf8))
+            try file.close()
+        } catch {
+            serverLog.warning("cannot write the pid file \(path): \(error) (bastion reload will not find this server)")
         }
     }
 
@@ -203,6 +240,7 @@ public final class BastionServer {
             serverLog.error("audit write failed: server_stopped: \(error)")
         }
         serverLog.info("stopped")
+        unlink(config.server.pidFilePath)
         exit(drained ? 0 : 1)
     }
 }

@@ -165,14 +165,15 @@ extension ClientConnection {
     /// integration (the target has no bash), lines are read from the screen, or the session is
     /// ended when the role must stay verified.
     private func startInterception(on channel: SessionChannel, integration: ShellIntegration?, person: Person, target: TargetConfig) {
-        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target), gate = context.gate
+        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target), context = self.context
         let sessionID = channel.id
         channel.interceptor = Interceptor(
             integration: integration, onUnverified: context.access.engine.onUnverified(for: subject, target: policyTarget),
             screen: TerminalLineReader(columns: channel.terminal?.columns ?? 80, rows: channel.terminal?.rows ?? 24),
             holdsEscalations: context.approvals != nil,
             decide: { [weak channel] line in
-                gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0)
+                // The policy in force at each line: a reload applies to the next one.
+                context.gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0)
             })
         if integration == nil {
             auditEvent("interactive_unverified", detail: "the target's shell could not be integrated", session: channel.id)

@@ -226,6 +226,15 @@ final class ClientConnection {
                 channels.first { $0.id == session }?.notify(text)
             case .wake:
                 break
+            case .reloaded:
+                guard let person, context.certificates.isRevoked(serial: person.serial, keyID: person.identity) else { continue }
+                auditEvent("certificate_revoked", detail: "\(person.identity) serial \(person.serial) revoked by a reload: the connection is ended")
+                for channel in channels {
+                    channel.refuse("bastion: your certificate was revoked; the session is ended", exitStatus: 255, reason: "certificate revoked")
+                }
+                collectFinishedChannels()
+                disconnectReason = "certificate revoked"
+                ssh_disconnect(session)
             case .shutdown(let grace):
                 guard shutdownDeadline == nil else { continue }
                 shutdownDeadline = context.clock.deadline(after: grace)

@@ -16,6 +16,8 @@ enum ConnectionMessage: Equatable, Sendable {
     case wake
     /// The server is stopping: finish within `grace` seconds; open nothing new.
     case shutdown(grace: Double)
+    /// The configuration was reloaded: a connection whose certificate is now revoked ends.
+    case reloaded
 }
 
 /// The wake-up path into one connection's event loop: an eventfd in its `ssh_event` and a

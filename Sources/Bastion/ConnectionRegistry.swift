@@ -26,10 +26,11 @@ final class ConnectionRegistry: @unchecked Sendable {
     /// Connections now.
     var count: Int { lock.withLock { mailboxes.count } }
 
-    /// Tells every connection, now and from now on, `message`.
-    func broadcast(_ message: ConnectionMessage) {
+    /// Tells every connection `message`; with `remember`, also every connection that arrives
+    /// from now on (a shutdown).
+    func broadcast(_ message: ConnectionMessage, remember: Bool = true) {
         let all = lock.withLock {
-            stopping = message
+            if remember { stopping = message }
             return Array(mailboxes.values)
         }
         for mailbox in all { mailbox.post(message) }

@@ -43,6 +43,8 @@ public struct ServerSettings: Sendable {
     public var ciphers: [String]
     /// Seconds running sessions get to finish after SIGTERM before they are closed.
     public var shutdownGrace: Double = 30
+    /// Where the running server writes its process id (`bastion reload` signals it).
+    public var pidFilePath = ""
     /// Connections that have not logged in yet, in all and from one source address; more are
     /// closed at once.
     public var maxUnauthenticated = 200
@@ -62,7 +64,7 @@ public struct ServerSettings: Sendable {
         "listen", "state_dir", "host_key", "signing_key", "audit_db", "recordings", "vault", "master_key",
         "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "idle_timeout",
         "target_connect_timeout", "trust_on_first_use", "record_input", "recording", "ciphers", "shutdown_grace",
-        "max_unauthenticated", "max_unauthenticated_per_source",
+        "max_unauthenticated", "max_unauthenticated_per_source", "pid_file",
     ]
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ServerSettings {
@@ -94,6 +96,7 @@ public struct ServerSettings: Sendable {
             recordingEnabled: try f["recording"]?.bool() ?? true,
             ciphers: try f["ciphers"].map(parseCiphers) ?? defaultCiphers
         )
+        settings.pidFilePath = try path("pid_file", default: "bastion.pid")
         if let node = f["max_unauthenticated"] { settings.maxUnauthenticated = try node.int(in: 1...100_000) }
         if let node = f["max_unauthenticated_per_source"] { settings.maxUnauthenticatedPerSource = try node.int(in: 1...100_000) }
         if let grace = f["shutdown_grace"] {

@@ -29,6 +29,12 @@ public struct CertificateValidator: Sendable {
     /// list is refused, because OpenSSH reads it as "any login"); critical options
     /// (`source-address` must contain `sourceAddress`, `force-command` is returned, any
     /// other or repeated option rejects).
+    /// Whether a certificate with this serial or key id is revoked now (a reload may revoke one
+    /// whose sessions are running).
+    public func isRevoked(serial: UInt64, keyID: String) -> Bool {
+        policy.revokedSerials.contains(serial) || policy.revokedKeyIds.contains(keyID)
+    }
+
     public func validate(_ certificate: OpenSSHCertificate, login: String, sourceAddress: String, now: Date) -> Result<CertifiedIdentity, CertificateRejection> {
         let authority = certificate.signatureKey
         guard policy.trustedCAKeys.contains(where: { $0.blob == authority.blob }) else {

@@ -96,4 +96,63 @@ struct LifecycleEndToEndTests {
         usleep(500_000)
         #expect(h.ssh("web1", "echo again").stdout == "again\n", "the flood gone, the address logs in again")
     }
+
+    /// `bastion reload` (SIGHUP): a new policy applies to the next decision of a running
+    /// interactive session and to new sessions; a broken file is refused and the running
+    /// configuration stays; a certificate the new file revokes ends its connection.
+    @Test func reloadAppliesPolicyAndRevocations() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let policyPath = h.directory.appendingPathComponent("policy.yaml").path
+        #expect(h.ssh("web1", "echo before").stdout == "before\n")
+        // A shell that runs `echo first`, waits while the policy changes, then tries `echo second`.
+        let shell = BackgroundRun {
+            ProcessRunner.shell("""
+                (sleep 2; printf 'echo first\\r'; sleep 4; printf 'echo second\\r'; sleep 2; printf 'exit\\r'; sleep 1) | \(h.sshCommand(options: ["-tt"])) web1
+                """, timeout: 40)
+        }
+        usleep(3_500_000)
+        try (Self.policy + """
+
+                rules:
+                  - id: no-echo
+                    action: deny
+                    command: echo
+                    message: echo is off for now
+            """).write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let reload = h.bastion(["reload"])
+        #expect(reload.status == 0 && reload.stdout.contains("reads it again"), "\(reload)")
+        usleep(500_000)
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'config_reloaded'") == "1")
+        let denied = h.ssh("web1", "echo after")
+        #expect(denied.status == 126 && denied.stderr.contains("echo is off for now"), "\(denied)")
+        let typed = try #require(shell.wait(30))
+        #expect(typed.stdout.contains("echo is off for now"), "the running shell's next line follows the new policy: \(typed)")
+        #expect(h.auditQuery("SELECT decision || ' ' || line FROM commands WHERE source = 'interactive' AND line LIKE 'echo %' ORDER BY id")
+                    == "allow echo first\ndeny echo second")
+
+        // A broken policy is refused by `bastion reload` itself; sent anyway (SIGHUP), it is
+        // reported and the running policy stays.
+        try "roles: [".write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let broken = h.bastion(["reload"])
+        #expect(broken.status == 2, "\(broken)")
+        let pid = try String(contentsOfFile: h.directory.appendingPathComponent("state/bastion.pid").path, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = ProcessRunner.shell("kill -HUP \(pid)")
+        usleep(500_000)
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'config_reload_failed'") == "1")
+        #expect(h.ssh("web1", "echo still").status == 126, "the last good policy is in force")
+        #expect(h.ssh("web1", "true").status == 0, "and the server serves")
+
+        // Revoking alice's key id ends her running connection.
+        try Self.policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+        let running = BackgroundRun { h.ssh("web1", "sleep 20") }
+        for _ in 0..<100 where h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") != "1" { usleep(50_000) }
+        let config = try String(contentsOfFile: h.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "  user_ca_files: [ca.pub]", with: "  user_ca_files: [ca.pub]\n  revoked_key_ids: [alice@example.com]")
+            .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+        #expect(h.bastion(["reload"]).status == 0)
+        let ended = try #require(running.wait(10), "the revoked person's session ends")
+        #expect(ended.status == 255 && ended.stderr.contains("certificate was revoked"), "\(ended)")
+        #expect(h.ssh("web1", "true").status == 255, "and alice can no longer log in")
+    }
 }
