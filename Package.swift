@@ -54,7 +54,7 @@ let package = Package(
             name: "Bastion",
             dependencies: [
                 "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore", "Interception", "TerminalModel",
-                "Approvals", "ShellParser",
+                "Approvals", "ShellParser", "JSONEscaping",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

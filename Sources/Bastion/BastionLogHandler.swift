@@ -1,8 +1,10 @@
 import Foundation
+import JSONEscaping
 import Logging
 
-/// The bastion's operational log: one line per event on standard error,
-/// `TIME LEVEL message key=value …`.
+/// The bastion's operational log: one line per event on standard error, as text
+/// (`TIME LEVEL message key=value …`) or as one JSON object per line (`--log-format json`, for
+/// journald and SIEMs: `{"time", "level", "message", …metadata}`).
 ///
 /// Control characters in messages and metadata are escaped: key ids and command lines come from
 /// clients and must not forge log lines. Never log secrets (key material, the master key, vault
@@ -11,17 +13,24 @@ import Logging
 public struct BastionLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level
+    private let format: Format
+
+    /// How each line is written.
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json
+    }
 
     private static let lock = NSLock()
 
     /// A handler at `.info`, or `.debug` when `BASTION_DEBUG` is set.
-    public init(label: String) {
+    public init(label: String, format: Format = .text) {
         logLevel = ProcessInfo.processInfo.environment["BASTION_DEBUG"] == nil ? .info : .debug
+        self.format = format
     }
 
     /// Sends every `Logger` of the process to this handler. Call once, at start.
-    public static func bootstrap() {
-        LoggingSystem.bootstrap { BastionLogHandler(label: $0) }
+    public static func bootstrap(format: Format = .text) {
+        LoggingSystem.bootstrap { BastionLogHandler(label: $0, format: format) }
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -30,13 +39,36 @@ public struct BastionLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "\(Self.timestamp()) \(event.level) \(Self.escaped(event.message.description))"
         let merged = event.metadata.map { metadata.merging($0) { _, new in new } } ?? metadata
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(Self.escaped(value.description))"
-        }
-        line += "\n"
+        let line = Self.line(time: Self.timestamp(), level: "\(event.level)", message: event.message.description,
+                             metadata: merged.sorted(by: { $0.key < $1.key }).map { ($0.key, $0.value.description) }, format: format)
         Self.lock.withLock { FileHandle.standardError.write(Data(line.utf8)) }
+    }
+
+    /// One log line (with its newline) in `format`. JSON escapes everything a string may hold;
+    /// metadata keys that collide with `time`, `level` or `message` are prefixed with `meta.`.
+    static func line(time: String, level: String, message: String, metadata: [(String, String)], format: Format) -> String {
+        switch format {
+        case .text:
+            var line = "\(time) \(level) \(escaped(message))"
+            for (key, value) in metadata { line += " \(key)=\(escaped(value))" }
+            return line + "\n"
+        case .json:
+            var out: [UInt8] = Array(#"{"time":"#.utf8)
+            JSONStringEncoder.appendLiteral(time, to: &out)
+            out += Array(#","level":"#.utf8)
+            JSONStringEncoder.appendLiteral(level, to: &out)
+            out += Array(#","message":"#.utf8)
+            JSONStringEncoder.appendLiteral(message, to: &out)
+            for (key, value) in metadata {
+                out.append(UInt8(ascii: ","))
+                JSONStringEncoder.appendLiteral(["time", "level", "message"].contains(key) ? "meta." + key : key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                JSONStringEncoder.appendLiteral(value, to: &out)
+            }
+            out += Array("}\n".utf8)
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// Escapes control characters, so untrusted text cannot start a line of its own.

@@ -15,6 +15,10 @@ public struct ServeCommand: RedirectableCommand {
     @Flag(help: "Run even as root (not recommended: see etc/bastion.service for a dedicated user).")
     public var allowRoot = false
 
+    /// How the log is written on standard error.
+    @Option(help: "Log lines as text or json (one object per line, for journald and log collectors).")
+    public var logFormat: String = "text"
+
     public init() {}
 
     /// Why the server will not start for this user, if it will not: root, unless allowed.
@@ -25,11 +29,14 @@ public struct ServeCommand: RedirectableCommand {
 
     /// Loads the configuration (exit 2 when it does not load) and serves until stopped.
     public func run(output: OutputStreams) throws {
+        guard let format = BastionLogHandler.Format(rawValue: logFormat) else {
+            throw fail("--log-format is text or json, not '\(logFormat)'", code: 2, output: output)
+        }
         let config = try options.load(printWarnings: true, output: output)
         if let refusal = Self.rootRefusal(effectiveUser: geteuid(), allowRoot: allowRoot) {
             throw fail(refusal, code: 1, output: output)
         }
-        BastionLogHandler.bootstrap()
+        BastionLogHandler.bootstrap(format: format)
         do {
             let server = try BastionServer(config: config)
             try server.run()
