@@ -5,7 +5,6 @@ import Foundation
 import Logging
 import SessionCore
 import SSHCrypto
-import SystemFiles
 
 /// The SSH server: listens, accepts, and runs each connection on its own thread.
 public final class BastionServer {
@@ -13,6 +12,8 @@ public final class BastionServer {
     private let context: ServerContext
     private let bind: OpaquePointer
     private let stopping = StopFlag()
+    /// The locked pid file, held open for the life of the process.
+    private let pidFile: Int32
     private var signalSources: [DispatchSourceSignal] = []
     /// The host key's SHA256 fingerprint.
     public let hostKeyFingerprint: String
@@ -38,6 +39,9 @@ public final class BastionServer {
         hostKeyFingerprint = try hostKey.fingerprintSHA256()
         serverLog.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
         let clock = SystemClock()
+        // One server per state: the pid file is locked before anything a running server owns is
+        // touched (a second `bastion serve` must not mark the first one's sessions interrupted).
+        pidFile = try Self.lockPIDFile(server.pidFilePath)
         let audit = try SQLiteAuditStore(path: server.auditDatabasePath, clock: clock)
         // Sessions and connections a previous run left open (it was killed, or the machine
         // went down) end now, as interrupted, at their last checkpoint.
@@ -133,7 +137,6 @@ public final class BastionServer {
         _ = listen(ssh_bind_get_fd(bind), 1024)
         serverLog.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
         handleStopSignals()
-        writePIDFile()
         let context = self.context
         while !stopping.isSet {
             guard let session = ssh_new() else { continue }
@@ -162,7 +165,7 @@ public final class BastionServer {
             }
             let box = SessionBox(session)
             let thread = Thread {
-                ClientConnection(session: box.session, context: context).run()
+                ClientConnection(session: box.session, context: context, source: source).run()
             }
             thread.stackSize = 1 << 20
             thread.start()
@@ -205,17 +208,25 @@ public final class BastionServer {
         }
     }
 
-    /// Writes the process id where `bastion reload` looks for it (0600; replaced each start).
-    private func writePIDFile() {
-        let path = config.server.pidFilePath
-        unlink(path)
-        do {
-            let file = try ExclusiveFile(creating: path)
-            try file.write(Array("\(getpid())\n".utf8))
-            try file.close()
-        } catch {
-            serverLog.warning("cannot write the pid file \(path): \(error) (bastion reload will not find this server)")
+    /// Opens and locks the pid file, then writes this process's id in it (0600): `bastion
+    /// reload` reads it, and a second server on the same state finds it locked and stops.
+    static func lockPIDFile(_ path: String) throws -> Int32 {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
+        let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BastionError.server("cannot open the pid file \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let other = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            close(fd)
+            throw BastionError.server("another bastion serves this state already (pid \(other), \(path))")
+        }
+        let text = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        fchmod(fd, 0o600)
+        return fd
     }
 
     private func beginStopping(signal number: Int32) {
@@ -240,6 +251,7 @@ public final class BastionServer {
             serverLog.error("audit write failed: server_stopped: \(error)")
         }
         serverLog.info("stopped")
+        // Still ours: the lock is held until exit.
         unlink(config.server.pidFilePath)
         exit(drained ? 0 : 1)
     }

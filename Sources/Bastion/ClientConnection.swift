@@ -47,10 +47,11 @@ final class ClientConnection {
     /// Set when the server is stopping: running sessions end at this deadline, new ones are refused.
     private(set) var shutdownDeadline: Deadline?
 
-    init(session: OpaquePointer, context: ServerContext) {
+    /// A connection from `source`, which holds a place among those not logged in yet.
+    init(session: OpaquePointer, context: ServerContext, source: String) {
         self.session = session
         self.context = context
-        self.source = Self.peerAddress(of: session)
+        self.source = source
         preAuthPlace = source
         log = Logger(label: "bastion.connection")
         serverCallbacks = .allocate(capacity: 1)
@@ -300,7 +301,6 @@ final class ClientConnection {
         for session in watchedSessions { unwatch(session) }
         remoteForwards.removeAll()
         retiredLinks.removeAll()
-        if let mailbox { context.connections.remove(mailbox) }
         if let event {
             mailbox?.unwatch(from: event)
             ssh_event_remove_session(event, session)
@@ -317,6 +317,8 @@ final class ClientConnection {
             }
         }
         log.info("connection closed", metadata: ["reason": "\(disconnectReason ?? "closed")"])
+        // Last: a stopping server waits for this, and everything above is written by now.
+        if let mailbox { context.connections.remove(mailbox) }
     }
 
     /// Runs an audit write whose failure must not end anything, and logs that failure: nothing

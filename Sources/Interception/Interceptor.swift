@@ -313,7 +313,8 @@ public struct Interceptor {
             refusedLineOutstanding = false
             if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
             apply(pendingRisk, into: &out)
-            pendingRisk = .none
+            // Tampering is judged at the next prompt, once it has done its work.
+            if case .tampering = pendingRisk {} else { pendingRisk = .none }
         case .prompt(_, let next):
             nextCheck = next
             early = nil

@@ -105,7 +105,12 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_esc "$a"
           printf '\#(osc);A;%s\a' "$__bastion_out" >/dev/tty
         }
-        __bastion_token() { __bastion_out=${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}; }
+        # Tokens: 96 random bits (bash < 5.1 has no SRANDOM; $RANDOM is predictable: urandom then).
+        if [[ ${SRANDOM-} ]]; then
+          __bastion_token() { __bastion_out=$SRANDOM$SRANDOM$SRANDOM; }
+        else
+          __bastion_token() { __bastion_out=$(od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}; }
+        fi
         __bastion_next=
         __bastion_check() {
           local line=$READLINE_LINE nonce token verdict= flags= early=1
@@ -140,7 +145,8 @@ public struct ShellIntegration: Sendable, Equatable {
           done
           case $verdict in
             A) ;;
-            X) __bastion_x=$nonce ;;
+            X) __bastion_x=$nonce __bastion_hnum=$(HISTTIMEFORMAT= history 1)
+               [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum= ;;
             C) READLINE_LINE='\'; __bastion_cancel=1 ;;
             R*) printf -v READLINE_LINE '%b' "${verdict#R}" ;;
             *) READLINE_LINE= ;;
@@ -148,9 +154,17 @@ public struct ShellIntegration: Sendable, Equatable {
           READLINE_POINT=${#READLINE_LINE}
         }
         __bastion_expanded() {
-          local h v nonce=$__bastion_x token=${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}${SRANDOM:-$RANDOM$RANDOM}
+          local h n v nonce=$__bastion_x token
+          __bastion_token; token=$__bastion_out
           h=$(HISTTIMEFORMAT= history 1)
-          [[ $h =~ ^\ *[0-9]+\*?\ \ (.*)$ ]] && h=${BASH_REMATCH[1]}
+          [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
+          # A line history does not keep (a leading space with ignorespace, HISTIGNORE, history
+          # off) leaves the previous entry in place: its expansion cannot be shown, so it does
+          # not run.
+          if [[ -z $n || $n == "$__bastion_hnum" ]]; then
+            printf '\rbastion: this line is not kept in history, so its expansion cannot be checked; it is refused\r\n' >/dev/tty
+            kill -INT $$; return
+          fi
           __bastion_esc "$h"
           printf '\#(osc);X;%s:%s;%s\a' "$nonce" "$token" "$__bastion_out" >/dev/tty
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
@@ -171,13 +185,28 @@ public struct ShellIntegration: Sendable, Equatable {
             h=$(HISTTIMEFORMAT= history 1)
             [[ $h == *'\' ]] && history -d -1
           fi
+          __bastion_status=$s
+          return $s
+        }
+        # Last in PROMPT_COMMAND, after the person's own entries: the aliases as they now are,
+        # then the prompt marker. It announces the next check's id and token (for an early
+        # answer) only when no code of the person's can run between now and the check and
+        # read them: no command substitution in PS1, nothing after this in PROMPT_COMMAND, no
+        # DEBUG trap or bind -x of theirs (checked once, below).
+        __bastion_announce() {
+          local s=$__bastion_status
           __bastion_report_aliases
-          __bastion_token
-          __bastion_next=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out
+          __bastion_next=
+          if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == __bastion_announce && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
+            __bastion_token
+            __bastion_next=$RANDOM$RANDOM:$__bastion_out
+          fi
           printf '\#(osc);P;%s;%s\a' "$s" "$__bastion_next" >/dev/tty
           return $s
         }
-        PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}")
+        PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}" __bastion_announce)
+        __bastion_early_ok=1
+        [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
         for __bastion_km in emacs vi-insert vi-command; do
           __bastion_keys=() __bastion_comment_keys=()
           while IFS= read -r __bastion_l; do

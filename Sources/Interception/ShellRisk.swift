@@ -37,6 +37,16 @@ enum ShellRisk: Equatable, Sendable {
             if name == "set", args.contains("+o"), args.contains(where: { $0 == "emacs" || $0 == "vi" }) {
                 return .tampering("it switches off line editing")
             }
+            // Code that would run inside the shell between its prompt and the check.
+            if name == "trap", args.contains(where: { $0 == "DEBUG" || $0 == "RETURN" || $0 == "SIGRTMIN" }) {
+                return .tampering("it sets a DEBUG or RETURN trap")
+            }
+            if name == "set", args.contains(where: { $0 == "-T" || $0 == "functrace" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("T")) }) {
+                return .tampering("it makes traps follow into functions")
+            }
+            if name == "shopt", args.contains("extdebug") {
+                return .tampering("it turns on extdebug")
+            }
             if (name == "sudo" || name == "doas"),
                args.contains(where: { ["-i", "-s", "--login", "--shell"].contains($0) || ($0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.contains("i") || $0.contains("s"))) }) {
                 return .nestedShell("\(name) \(args.first ?? "") starts a shell")

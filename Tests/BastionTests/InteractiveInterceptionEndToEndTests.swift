@@ -143,6 +143,16 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"], "\(r)")
     }
 
+    /// A line history does not keep (a leading space under HISTCONTROL=ignoreboth) cannot have
+    /// its expansion shown, so it does not run: ` !!:1*` after `echo touch forbidden-hist`
+    /// would otherwise run the touch unseen.
+    @Test func unkeptHistoryExpansionIsRefused() throws {
+        let f = try f
+        let r = try type(["echo touch forbidden-hist\r", " !!:1*\r"])
+        #expect(!f.target.exists("forbidden-hist"), "\(r)")
+        #expect(r.stdout.contains("not kept in history"), "\(r)")
+    }
+
     /// An alias that hides a denied command is denied; the record keeps the line as typed.
     @Test func aliasIsDecidedAsItExpands() throws {
         let f = try f

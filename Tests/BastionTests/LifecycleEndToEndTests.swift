@@ -155,4 +155,16 @@ struct LifecycleEndToEndTests {
         #expect(ended.status == 255 && ended.stderr.contains("certificate was revoked"), "\(ended)")
         #expect(h.ssh("web1", "true").status == 255, "and alice can no longer log in")
     }
+
+    /// A second server on the same state is refused before it touches anything: the running
+    /// one's sessions are not marked interrupted.
+    @Test func secondServerOnTheSameStateIsRefused() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let running = BackgroundRun { h.ssh("web1", "sleep 3; echo done") }
+        for _ in 0..<100 where h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") != "1" { usleep(50_000) }
+        let second = ProcessRunner.shell("\(BastionHarness.quote(BastionHarness.bastionBinary)) serve --allow-root --config \(BastionHarness.quote(h.configPath))", timeout: 20)
+        #expect(second.status == 1 && second.stderr.contains("another bastion serves this state already"), "\(second)")
+        #expect(try #require(running.wait(10)).stdout == "done\n")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recovered'") == "0")
+    }
 }

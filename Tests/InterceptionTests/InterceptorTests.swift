@@ -481,3 +481,16 @@ struct EarlyAnswerTests {
         #expect(T.input(&i, keys).verdicts.isEmpty, "\(keys.debugDescription)")
     }
 }
+
+/// Tampering that ran loses the integration at the next prompt.
+struct TamperingTests {
+    @Test func trapDebugThatRanLosesIntegration() {
+        typealias T = InterceptorTests
+        var i = T.make()
+        _ = T.input(&i, "trap 'true' DEBUG\r")
+        #expect(T.text(T.output(&i, T.check("trap 'true' DEBUG")).verdicts) == "9 A\n")
+        #expect(T.output(&i, "\u{1B}]6973;tk;S\u{07}").lostIntegration == nil)
+        let prompt = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        #expect(prompt.lostIntegration == "it sets a DEBUG or RETURN trap")
+    }
+}
