@@ -46,9 +46,10 @@ public struct ServerSettings: Sendable {
     /// Where the running server writes its process id (`bastion reload` signals it).
     public var pidFilePath = ""
     /// Connections that have not logged in yet, in all and from one source address; more are
-    /// closed at once.
-    public var maxUnauthenticated = 200
-    public var maxUnauthenticatedPerSource = 20
+    /// closed at once. The defaults let a deploy fan out thousands of connections from one host
+    /// while a flood from one address still leaves room for everyone else.
+    public var maxUnauthenticated = 4096
+    public var maxUnauthenticatedPerSource = 2048
 
     /// The ciphers the bastion can use (libssh with OpenSSL).
     public static let supportedCiphers = [
