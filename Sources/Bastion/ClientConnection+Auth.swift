@@ -78,9 +78,11 @@ extension ClientConnection {
         let login = Route.splitLogin(user).login
         switch context.certificates.validate(certificate, login: login, sourceAddress: source, now: context.clock.now()) {
         case .success(let identity):
-            return .success(Person(identity: identity.keyId, login: login, groups: identity.groups, serial: identity.serial,
-                                   forceCommand: identity.forceCommand, source: source,
-                                   validBefore: identity.validBefore == UInt64.max ? nil : Double(identity.validBefore)))
+            var person = Person(identity: identity.keyId, login: login, groups: identity.groups, serial: identity.serial,
+                                forceCommand: identity.forceCommand, source: source,
+                                validBefore: identity.validBefore == UInt64.max ? nil : Double(identity.validBefore))
+            person.caFingerprint = identity.caFingerprint
+            return .success(person)
         case .failure(let rejection):
             return .failure(AuthFailure(description: "certificate '\(certificate.keyId)' serial \(certificate.serial): \(rejection)"))
         }

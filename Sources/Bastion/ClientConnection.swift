@@ -228,10 +228,14 @@ final class ClientConnection {
             case .wake:
                 break
             case .reloaded:
-                guard let person, context.certificates.isRevoked(serial: person.serial, keyID: person.identity) else { continue }
-                auditEvent("certificate_revoked", detail: "\(person.identity) serial \(person.serial) revoked by a reload: the connection is ended")
+                guard let person else { continue }
+                let certificates = context.certificates
+                let revoked = certificates.isRevoked(serial: person.serial, keyID: person.identity)
+                guard revoked || !certificates.trustsAuthority(fingerprint: person.caFingerprint) else { continue }
+                let why = revoked ? "revoked" : "signed by a CA no longer trusted"
+                auditEvent("certificate_revoked", detail: "\(person.identity) serial \(person.serial) \(why) after a reload: the connection is ended")
                 for channel in channels {
-                    channel.refuse("bastion: your certificate was revoked; the session is ended", exitStatus: 255, reason: "certificate revoked")
+                    channel.refuse("bastion: your certificate is no longer accepted (\(why)); the session is ended", exitStatus: 255, reason: "certificate no longer accepted")
                 }
                 collectFinishedChannels()
                 disconnectReason = "certificate revoked"

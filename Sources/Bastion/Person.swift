@@ -15,6 +15,9 @@ public struct Person: Sendable, Equatable {
     /// When the certificate stops being valid (seconds since 1970); nil when it never does. An
     /// approval given on a connection that outlived its certificate is refused.
     public var validBefore: Double?
+    /// SHA256 fingerprint of the CA that signed the certificate (a reload that stops trusting it
+    /// ends the connection).
+    public var caFingerprint: String = ""
 
     public init(identity: String, login: String, groups: [String], serial: UInt64, forceCommand: String?, source: String,
                 validBefore: Double? = nil) {

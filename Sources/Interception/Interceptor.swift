@@ -387,6 +387,10 @@ public struct Interceptor {
                 shell = .accepted(since: now)
                 return
             }
+            // Bash declined the early answer: the allow recorded at Enter did not apply; the
+            // decision that follows is the one that counts.
+            let why = answered.aliasesChanged ? "the shell's aliases changed" : "the shell's buffer differed from the keys"
+            out.auditNotes.append("the early allow of '\(answered.line)' did not apply (\(why)); the line is decided again")
         }
         if mode == .integrated, let typed = keyed.text, Array(typed.utf8) != line {
             // The shell reported a line other than the one typed: its integration cannot be

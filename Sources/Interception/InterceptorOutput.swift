@@ -19,6 +19,8 @@ public struct InterceptorOutput: Sendable {
     public var notices: [String] = []
     /// Integration was lost, with the reason (audited once).
     public var lostIntegration: String?
+    /// Facts for the audit trail about earlier records (an early allow that did not apply).
+    public var auditNotes: [String] = []
     /// End the session with this message (a role that must be airtight lost verification).
     public var endSession: String?
     /// A line escalated for approval: the driver stores a request for it and answers with

@@ -35,6 +35,11 @@ public struct CertificateValidator: Sendable {
         policy.revokedSerials.contains(serial) || policy.revokedKeyIds.contains(keyID)
     }
 
+    /// Whether the CA with this SHA256 fingerprint is still trusted (a reload may drop one).
+    public func trustsAuthority(fingerprint: String) -> Bool {
+        policy.trustedCAKeys.contains { $0.fingerprintSHA256 == fingerprint }
+    }
+
     public func validate(_ certificate: OpenSSHCertificate, login: String, sourceAddress: String, now: Date) -> Result<CertifiedIdentity, CertificateRejection> {
         let authority = certificate.signatureKey
         guard policy.trustedCAKeys.contains(where: { $0.blob == authority.blob }) else {

@@ -152,8 +152,28 @@ struct LifecycleEndToEndTests {
             .write(toFile: h.configPath, atomically: true, encoding: .utf8)
         #expect(h.bastion(["reload"]).status == 0)
         let ended = try #require(running.wait(10), "the revoked person's session ends")
-        #expect(ended.status == 255 && ended.stderr.contains("certificate was revoked"), "\(ended)")
+        #expect(ended.status == 255 && ended.stderr.contains("your certificate is no longer accepted"), "\(ended)")
         #expect(h.ssh("web1", "true").status == 255, "and alice can no longer log in")
+
+        // A CA no longer trusted ends the connections of the certificates it signed.
+        try (Self.policy + """
+
+              - name: approvers
+                groups: [sre-approvers]
+                targets: [web1]
+                capabilities: [exec]
+                mode: guard
+            """).write(toFile: policyPath, atomically: true, encoding: .utf8)
+        #expect(h.bastion(["reload"]).status == 0)
+        usleep(300_000)
+        let carol = BackgroundRun { h.ssh(as: "carol", "web1", "sleep 20") }
+        for _ in 0..<100 where h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL AND identity = 'carol@example.com'") != "1" { usleep(50_000) }
+        let trusted = try String(contentsOfFile: h.configPath, encoding: .utf8)
+        try trusted.replacingOccurrences(of: "user_ca_files: [ca.pub]", with: "user_ca_files: [other_ca.pub]")
+            .write(toFile: h.configPath, atomically: true, encoding: .utf8)
+        #expect(h.bastion(["reload"]).status == 0)
+        let dropped = try #require(carol.wait(10), "the session of a certificate from a dropped CA ends")
+        #expect(dropped.status == 255 && dropped.stderr.contains("your certificate is no longer accepted"), "\(dropped)")
     }
 
     /// A second server on the same state is refused before it touches anything: the running

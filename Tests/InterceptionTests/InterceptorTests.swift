@@ -473,6 +473,7 @@ struct EarlyAnswerTests {
         _ = T.output(&i, "\u{1B}]6973;tk;A;ll=rm -rf x\u{1F}\u{07}")
         let check = T.output(&i, T.check("ll", nonce: "7:s3cret"))
         #expect(T.text(check.verdicts) == "7 D\n", "decided again with the new alias: denied")
+        #expect(check.auditNotes == ["the early allow of 'll' did not apply (the shell's aliases changed); the line is decided again"])
     }
 
     @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])
