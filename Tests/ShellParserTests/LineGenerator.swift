@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Generates shell lines from a small grammar (deterministic seed) for the differential test
 /// against bash. Every command it generates runs exactly once when all commands succeed.
 struct LineGenerator {

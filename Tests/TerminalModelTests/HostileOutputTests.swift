@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 import TerminalModel
 
@@ -57,7 +58,7 @@ import TerminalModel
 
     /// A megabyte of random bytes, in random chunks, is survived.
     @Test func randomBytes() {
-        var random = SplitMix64(seed: 9)
+        var random = SeededGenerator(seed: 9)
         let screen = TerminalScreen(columns: 80, rows: 24)
         var remaining = 1 << 20
         while remaining > 0 {
@@ -97,7 +98,7 @@ import TerminalModel
     /// never put the cursor off the screen.
     @Test(arguments: 1...40)
     func fuzzedSessions(seed: Int) {
-        var random = SplitMix64(seed: UInt64(seed))
+        var random = SeededGenerator(seed: UInt64(seed))
         let pieces = ["\u{1B}", "[", "?", ">", "!", " ", "$", "'", "\"", "#", "(", "0", "1", "2", "9", "69", "1049",
                       "47", "2004", "99999", ";", ":", "m", "H", "J", "K", "@", "P", "L", "M", "X", "S", "T", "r",
                       "s", "u", "h", "l", "b", "d", "G", "A", "B", "C", "D", "E", "I", "Z", "g", "`", "a", "e",
@@ -136,18 +137,5 @@ import TerminalModel
         for row in 0..<screen.rows { _ = screen.line(row) }
         _ = screen.text(from: (0, 0), to: (Int.max / 2, Int.max / 2))
         _ = screen.snapshot(lastRows: 5)
-    }
-}
-
-/// A small seeded generator, so a failing case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

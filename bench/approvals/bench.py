@@ -23,22 +23,8 @@ import argparse, fcntl, os, pty, re, select, shutil, signal, socket, sqlite3, st
 from datetime import datetime
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLK = os.sysconf("SC_CLK_TCK")
-
-
-class BenchError(Exception):
-    pass
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-
-def sh(cmd):
-    r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise BenchError(f"failed: {cmd.strip().splitlines()[0]}…\n{r.stderr.strip()}")
-    return r.stdout
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import BenchError, cpu_seconds, free_port, pct, sh  # noqa: E402
 
 
 def wait_port(port, proc, name, timeout=30):
@@ -51,17 +37,6 @@ def wait_port(port, proc, name, timeout=30):
         except OSError:
             time.sleep(0.05)
     raise BenchError(f"{name} does not listen on {port}")
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))] if xs else float("nan")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK
 
 
 class Fixture:
@@ -269,8 +244,8 @@ def main():
         print("| approved by | n | stored → session woke p50 / p99 ms | stored → command started p50 / p99 / max ms |")
         print("| --- | --- | --- | --- |")
         def row(label, xs, ws):
-            w = f"{1e3 * pct(ws, 50):.1f} / {1e3 * pct(ws, 99):.1f}" if ws else "–"
-            print(f"| {label} | {len(xs)} | {w} | {1e3 * pct(xs, 50):.1f} / {1e3 * pct(xs, 99):.1f} / {1e3 * max(xs):.1f} |")
+            w = f"{1e3 * pct(ws, 0.5):.1f} / {1e3 * pct(ws, 0.99):.1f}" if ws else "–"
+            print(f"| {label} | {len(xs)} | {w} | {1e3 * pct(xs, 0.5):.1f} / {1e3 * pct(xs, 0.99):.1f} / {1e3 * max(xs):.1f} |")
         for label, xs in starts.items(): row(label, xs, woke[label])
         row("all", [x for xs in starts.values() for x in xs], [x for xs in woke.values() for x in xs])
         print("\n(woke: the bastion's log line when the held session took the release, ms precision; started: the "
@@ -280,7 +255,7 @@ def main():
         print(f"## {a.pending} requests pending at once: an unrelated interactive session's keystroke echo\n")
         print("| | keys | p50 ms | p99 ms | max ms |\n| --- | --- | --- | --- | --- |")
         for label, xs in (("before", before), (f"during ({a.pending} pending)", during)):
-            print(f"| {label} | {len(xs)} | {1e3 * pct(xs, 50):.2f} | {1e3 * pct(xs, 99):.2f} | {1e3 * max(xs):.2f} |")
+            print(f"| {label} | {len(xs)} | {1e3 * pct(xs, 0.5):.2f} | {1e3 * pct(xs, 0.99):.2f} | {1e3 * max(xs):.2f} |")
         print(f"\nAll {a.pending} held {held_after:.1f} s after the first client started; the bastion's CPU while they "
               f"wait: {100 * idle_cpu:.1f} % of one core; carol's `approvals list --json` with {a.pending} pending: "
               f"{1e3 * list_seconds:.0f} ms (exit {list_rc}).")

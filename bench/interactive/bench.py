@@ -19,6 +19,8 @@ until the command's output (`E7E`) appears. Prints Markdown tables; see README.m
 """
 import argparse, fcntl, heapq, json, os, pty, random, resource, selectors, shutil, signal, socket, statistics, struct
 import subprocess, sys, tempfile, termios, time
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import BenchError, CLK, cpu_seconds, free_port, pct, sh  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROMPT = "@@@ "                        # PS1 in every session: no lowercase letters in it
@@ -27,27 +29,11 @@ LINE = "printf 'E%sE\\n' 7"            # the allowed line of the Enter test (a b
 OUTPUT = "E7E"                          # what it prints, which its echo does not contain
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 BURST = 20                              # keys between two Ctrl-U (the line never wraps)
-CLK = os.sysconf("SC_CLK_TCK")
-
-
-class BenchError(Exception):
-    pass
 
 
 # ---------------------------------------------------------------------------------------------
 # Fixture: a target sshd and two bastions on free loopback ports, keys in a temporary directory
 # (the approach of bench/ssh/bench.py).
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-
-def sh(cmd):
-    r = subprocess.run(cmd, shell=True, capture_output=True, text=True)
-    if r.returncode != 0:
-        raise BenchError(f"failed: {cmd.strip().splitlines()[0]}…\n{r.stderr.strip()}")
-    return r.stdout
-
 
 class Fixture:
     def __init__(self):
@@ -370,21 +356,6 @@ def enter_script(s, lines, gap, line_gap, samples, timeouts):
 
 # ---------------------------------------------------------------------------------------------
 # Measurement.
-
-def pct(xs, q):
-    xs = sorted(xs)
-    if not xs: return float("nan")
-    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
-
-
-def cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLK   # utime + stime
-    except OSError:
-        return float("nan")
-
 
 def tree_cpu_seconds(roots):
     """CPU seconds used so far by the processes `roots` and all their descendants (the target
