@@ -50,11 +50,15 @@ let package = Package(
         .target(name: "Interception", dependencies: ["SessionCore", "Policy", "ShellParser"]),
         // Approvals: requests held for approvers, the broker's rules, the approvers' verbs, the store protocol. No I/O.
         .target(name: "Approvals", dependencies: ["JSONEscaping", "PTYRecorder"]),
+        // SFTP version 3 on the wire: packets read and built, nothing else (no dependencies, fuzzed in Fuzz/).
+        .target(name: "SFTPWire"),
+        // File transfers under policy: the SFTP gate, legacy scp records, rsync's server argv. No I/O.
+        .target(name: "Transfers", dependencies: ["SFTPWire", "Policy", "ShellParser", "SSHCrypto"]),
         .target(
             name: "Bastion",
             dependencies: [
                 "CLibSSH", "SSHCrypto", "Configuration", "Policy", "PTYRecorder", "SystemFiles", "SessionCore", "Interception", "TerminalModel",
-                "Approvals", "ShellParser", "JSONEscaping",
+                "Approvals", "ShellParser", "JSONEscaping", "Transfers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,6 +92,7 @@ let package = Package(
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ApprovalsTests", dependencies: ["Approvals"]),
+        .testTarget(name: "TransfersTests", dependencies: ["Transfers", "SFTPWire", "Policy", "ConfigReader", "ShellParser", "SSHCrypto"]),
         .testTarget(name: "TerminalModelTests", dependencies: ["TerminalModel", "TestSupport"]),
     ]
 )

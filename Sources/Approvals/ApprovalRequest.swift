@@ -7,6 +7,8 @@ public struct ApprovalRequest: Sendable, Equatable {
         case exec
         /// A line typed at an interactive prompt.
         case interactive
+        /// A file operation (SFTP), shown as `upload /path`.
+        case transfer
     }
 
     /// Short, unguessable id shown to the requester and approvers (`ssh … approvals show ID`).

@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Policy
 import SessionCore
+import Transfers
 import ShellParser
 
 /// Holding escalated lines for approvers: the requester's side.
@@ -39,6 +40,35 @@ extension ClientConnection {
             return .failure(ApprovalUnavailable(message: refused + "\nbastion: the approval request cannot be stored, so it is refused"))
         }
         channel.notify(Self.waitingNotice(request, refusal: refused, login: person.login, hasTerminal: channel.terminal != nil))
+        return .success(ApprovalTicket(id: request.id, seconds: seconds))
+    }
+
+    func requestApproval(for entry: TransferEntry, decision: TransferDecision, channel: SessionChannel)
+        -> Result<ApprovalTicket, ApprovalUnavailable>
+    {
+        let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
+        let refused = "bastion: this file operation needs approval\(rule): \(decision.message)"
+        guard let service = context.approvals, let mailbox, let person, let target = channel.targetConfig,
+              case .escalate(let groups, let count) = decision.verdict else {
+            return .failure(ApprovalUnavailable(message: refused + "; approvals are not enabled on this bastion, so it is refused"))
+        }
+        let text = "\(entry.operation.rawValue) \(entry.path)" + (entry.otherPath.map { " -> \($0)" } ?? "")
+        let seconds = decision.approvalTimeout ?? context.config.policy.approvalTimeout
+        let now = context.clock.now().timeIntervalSince1970
+        let request = ApprovalRequest(
+            id: ApprovalID.make(), session: channel.id, requester: person.identity, requesterGroups: person.groups,
+            target: target.name, source: .transfer, line: text, block: nil,
+            commands: [ApprovalCommand(text: text, via: [], decision: "escalate", rule: decision.ruleID)],
+            rule: decision.ruleID, message: decision.message,
+            requirements: ApprovalRequirement.merged([(groups, count, decision.ruleID)]),
+            requestedAt: now, deadline: now + seconds, node: service.node)
+        do {
+            try service.hold(request, mailbox: mailbox)
+        } catch {
+            channel.log.error("approval request not stored", metadata: ["error": "\(error)"])
+            return .failure(ApprovalUnavailable(message: refused + "; the approval request cannot be stored, so it is refused"))
+        }
+        channel.notify(Self.waitingNotice(request, refusal: refused, login: person.login, hasTerminal: false))
         return .success(ApprovalTicket(id: request.id, seconds: seconds))
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Interception
 import Policy
 import SessionCore
+import Transfers
 
 /// Starting what a session channel asked for: route, grant, admit (audit + recording), decide,
 /// connect. Each step either moves the channel's machine on or refuses it.
@@ -55,8 +56,9 @@ extension ClientConnection {
             }
             prepare(channel, person: person, targetName: name, capability: .shell, start: .shell, command: nil)
         case .exec(let name, let command):
-            let capability: Capability = Self.isSCP(command) ? .scp : .exec
-            prepare(channel, person: person, targetName: name, capability: capability, start: .exec(command), command: command)
+            let capability: Capability = Self.isSCP(command) ? .transfer : .exec
+            prepare(channel, person: person, targetName: name, capability: capability, start: .exec(command), command: command,
+                    kind: capability == .transfer ? "scp" : nil)
         case .approvals(let arguments):
             runApprovals(arguments, on: channel, for: person)
         case .watch(let arguments):
@@ -66,7 +68,8 @@ extension ClientConnection {
                 auditEvent("subsystem_refused", detail: "subsystem '\(subsystem)' on '\(name)'")
                 return channel.refuse("bastion: subsystem '\(subsystem)' is not available", exitStatus: 1, reason: "subsystem refused")
             }
-            prepare(channel, person: person, targetName: name, capability: .sftp, start: .subsystem(subsystem), command: nil)
+            prepare(channel, person: person, targetName: name, capability: .transfer, start: .subsystem(subsystem), command: nil,
+                    kind: "sftp")
         }
     }
 
@@ -97,7 +100,7 @@ extension ClientConnection {
     /// Routes and grants a request, admits it (audit row, recording), decides an exec line, and
     /// lets the machine ask for the target (``connectTarget(for:)``).
     private func prepare(_ channel: SessionChannel, person: Person, targetName: String, capability: Capability,
-                         start: TargetLink.Start, command: String?) {
+                         start: TargetLink.Start, command: String?, kind: String? = nil) {
         guard let target = context.access.target(named: targetName, for: person) else {
             let exists = context.config.target(named: targetName) != nil
             auditEvent("target_refused", detail: exists ? "target '\(targetName)' not permitted" : "unknown target '\(targetName)'")
@@ -108,7 +111,7 @@ extension ClientConnection {
             return channel.refuse("bastion: your roles do not allow \(capability.rawValue) on '\(target.name)'", exitStatus: 1,
                                   reason: "\(capability.rawValue) not granted")
         }
-        guard admit(channel, person: person, target: target, kind: capability.rawValue, command: command) else { return }
+        guard admit(channel, person: person, target: target, kind: kind ?? capability.rawValue, command: command) else { return }
         channel.plan = .init(target: target, capability: capability, start: start)
         if let command, capability != .port_forwarding {
             let gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
@@ -128,7 +131,7 @@ extension ClientConnection {
         let target = plan.target
         let forwarding = grantedForwarding(for: channel, person: person, target: target)
         let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
-        let isTransfer = [Capability.sftp, .scp, .port_forwarding].contains(plan.capability)
+        let isTransfer = [Capability.transfer, .port_forwarding].contains(plan.capability)
         var start = plan.start
         if case .shell = start, channel.terminal != nil,
            context.access.engine.interceptsLines(for: AccessControl.subject(person), target: AccessControl.policyTarget(target)) {
@@ -156,6 +159,13 @@ extension ClientConnection {
         channel.target = link
         if case .integratedShell = start {
             startInterception(on: channel, integration: link.integration, person: person, target: target)
+        }
+        if plan.capability == .transfer, case .subsystem = start {
+            let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target), context = self.context
+            channel.transfers = SFTPGate(sessionLimit: context.access.engine.transferSessionLimit(subject: subject, target: policyTarget)) {
+                // The policy in force at each operation: a reload applies to the next one.
+                context.access.engine.decideTransfer(subject: subject, target: policyTarget, request: $0)
+            }
         }
         channel.handle(.targetConnected)
         channel.log.info("session started", metadata: ["target": "\(target.name)", "capability": "\(plan.capability.rawValue)"])

@@ -4,6 +4,7 @@ import Foundation
 import Interception
 import Logging
 import SessionCore
+import Transfers
 import SSHCrypto
 
 /// One client's TCP connection, from key exchange to disconnect, on its own thread.
@@ -275,6 +276,7 @@ final class ClientConnection {
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
         if let request = channel.interceptor?.heldRequest { abandonApproval(request, reason: "the session ended") }
+        channel.finishTransfers()
         if channel.live != nil { context.live.remove(channel.id) }
         if let watch = channel.watch { endWatch(watch, channel: channel) }
         if channel.audited {
@@ -381,6 +383,26 @@ extension ClientConnection: SessionChannelOwner {
         } catch {
             channel.log.error("interactive decision not written", metadata: ["error": "\(error)"])
             return false
+        }
+    }
+
+    func writeTransfer(_ entry: TransferEntry, channel: SessionChannel) -> Bool {
+        do {
+            try context.audit.transferDecided(entry, session: channel.id, identity: person?.identity ?? "",
+                                              target: channel.targetConfig?.name ?? "")
+            try channel.tap?.marker(entry.marker)
+            return true
+        } catch {
+            channel.log.error("transfer decision not written", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    func finishTransfer(_ outcome: TransferOutcome, channel: SessionChannel) {
+        audit("transfer end") { try context.audit.transferFinished(outcome, session: channel.id) }
+        let state = outcome.complete ? "complete" : "partial: \(outcome.note ?? "")"
+        do { try channel.tap?.marker("transfer \(outcome.sequence) ended: \(outcome.bytes) bytes sha256=\(outcome.sha256) \(state)") } catch {
+            channel.log.error("recording failed", metadata: ["error": "\(error)"])
         }
     }
 

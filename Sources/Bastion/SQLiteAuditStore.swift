@@ -150,6 +150,30 @@ public final class SQLiteAuditStore: AuditStore {
                 t.column("groups", .text).notNull()
             }
         }
+        m.registerMigration("v4: transfers") { db in
+            try db.create(table: "transfers") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("session_id", .text).notNull().indexed()
+                t.column("sequence", .integer).notNull()
+                t.column("identity", .text).notNull().indexed()
+                t.column("target", .text).notNull()
+                t.column("operation", .text).notNull()
+                t.column("path", .text).notNull()
+                t.column("other_path", .text)
+                t.column("decision", .text).notNull()
+                t.column("rule", .text)
+                t.column("message", .text).notNull()
+                t.column("announced_size", .integer)
+                t.column("started_at", .double).notNull()
+                t.column("ended_at", .double)
+                t.column("size", .integer)
+                t.column("sha256", .text)
+                t.column("start_offset", .integer)
+                t.column("complete", .boolean)
+                t.column("note", .text)
+                t.uniqueKey(["session_id", "sequence"])
+            }
+        }
         return m
     }
 
@@ -158,6 +182,8 @@ public final class SQLiteAuditStore: AuditStore {
     }
 
     private var now: Double { clock.now().timeIntervalSince1970 }
+    /// The store clock's time, for writes in other files of the store.
+    var currentTime: Double { now }
 
     // MARK: Writes
 

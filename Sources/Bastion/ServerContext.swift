@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import SessionCore
+import Transfers
 import SSHCrypto
 
 /// What the configuration decides for new sessions and for every decision, swapped whole when
@@ -28,7 +29,7 @@ final class ConfigSnapshot: Sendable {
 /// Everything a connection needs from the server, shared by all connection threads: read-only,
 /// except the configuration snapshot, which a reload replaces.
 final class ServerContext: @unchecked Sendable {
-    let audit: any AuditStore
+    let audit: any AuditStore & TransferLog
     let clock: any BastionClock
     let vault: Vault
     let hostKeys: TargetHostKeys
@@ -46,7 +47,7 @@ final class ServerContext: @unchecked Sendable {
     private let lock = NSLock()
     private var current: ConfigSnapshot
 
-    init(config: BastionConfig, audit: any AuditStore, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
+    init(config: BastionConfig, audit: any AuditStore & TransferLog, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
          approvals: ApprovalService? = nil) {
         self.approvals = approvals
         preAuth = PreAuthLimits(maximum: config.server.maxUnauthenticated, perSource: config.server.maxUnauthenticatedPerSource)

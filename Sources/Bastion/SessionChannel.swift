@@ -6,6 +6,7 @@ import Interception
 import Logging
 import Policy
 import SessionCore
+import Transfers
 
 /// What a ``SessionChannel`` needs from its connection while it performs actions.
 protocol SessionChannelOwner: AnyObject {
@@ -25,6 +26,15 @@ protocol SessionChannelOwner: AnyObject {
         -> Result<ApprovalTicket, ApprovalUnavailable>
     /// The request `id` ends without its line running.
     func abandonApproval(_ id: String, reason: String)
+    /// Writes a decided file operation (transfer-log row and recording marker); false when it
+    /// could not be written.
+    func writeTransfer(_ entry: TransferEntry, channel: SessionChannel) -> Bool
+    /// Completes a file's transfer-log row (failures are logged and audited).
+    func finishTransfer(_ outcome: TransferOutcome, channel: SessionChannel)
+    /// Stores an approval request for an escalated file operation; its id and deadline, or the
+    /// words that refuse it.
+    func requestApproval(for entry: TransferEntry, decision: TransferDecision, channel: SessionChannel)
+        -> Result<ApprovalTicket, ApprovalUnavailable>
     /// Monotonic seconds of the connection's clock.
     var uptime: Double { get }
 }
@@ -62,6 +72,13 @@ final class SessionChannel {
     var tap: SessionTap?
     /// Decides every line typed in an interactive shell (nil for everything else).
     var interceptor: Interceptor?
+    /// Decides every file operation of a transfer (SFTP, legacy scp, rsync); nil for the rest.
+    var transfers: (any TransferGate)?
+    /// Bytes a transfer gate produced that the receiving window has not taken yet.
+    var toTargetOutbox = Outbox()
+    var toClientOutbox = Outbox()
+    /// The approval request an escalated file operation waits for.
+    var transferHold: String?
     /// Set once the session's start is in the audit store: its end must be audited too.
     var audited = false
     /// The exec line's decision, kept for its approval request if it escalates.
@@ -124,6 +141,11 @@ final class SessionChannel {
 
     func setPolicy(continuesWithoutRecording: Bool) { machine.continuesWithoutRecording = continuesWithoutRecording }
 
+    /// Counts bytes a transfer gate moved.
+    func countTransferred(fromClient: Int = 0, fromTarget: Int = 0) {
+        machine.countTransferred(fromClient: fromClient, fromTarget: fromTarget)
+    }
+
     // MARK: Events
 
     /// Reports `event` to the machine and performs what it returns. `chunk` is the event's data.
@@ -177,6 +199,7 @@ final class SessionChannel {
             handle(.clientConfirmed)
         }
         guard machine.readsTarget else { return false }
+        if transfers != nil { return pumpTransfer(target, targetChannel, buffer: buffer) }
         var moved = false
 
         if machine.readsClient {
@@ -373,7 +396,9 @@ final class SessionChannel {
 
     /// The approvals service answered request `id` of this channel.
     func approvalAnswered(_ id: String, approved: Bool, message: String?) {
-        if var interceptor, interceptor.heldRequest == id {
+        if transferHold == id {
+            transferApprovalAnswered(approved: approved, message: message)
+        } else if var interceptor, interceptor.heldRequest == id {
             let out = interceptor.approvalAnswered(approved: approved, message: message, now: owner?.uptime ?? 0)
             self.interceptor = interceptor
             perform(out)
@@ -395,7 +420,7 @@ final class SessionChannel {
         }
     }
 
-    private var exitReport: ExitReport {
+    var exitReport: ExitReport {
         guard !isTunnel else { return .none }
         if let signal = target?.exitSignal {
             return .signal(name: signal.name, coreDumped: signal.coreDumped, message: signal.message)

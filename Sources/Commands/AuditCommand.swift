@@ -6,7 +6,7 @@ import Foundation
 public struct AuditCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "audit", abstract: "Query sessions, commands, logins and refusals.",
-        subcommands: [Sessions.self, Commands.self, Show.self, Logins.self, Events.self])
+        subcommands: [Sessions.self, Commands.self, Show.self, Logins.self, Events.self, Transfers.self])
 
     public init() {}
 
@@ -39,6 +39,36 @@ public struct AuditCommand: ParsableCommand {
         guard let t else { return "-" }
         let f = ISO8601DateFormatter()
         return f.string(from: Date(timeIntervalSince1970: t))
+    }
+
+    /// `audit transfers`
+    public struct Transfers: ParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "The transfer log: every decided file operation, with the size and SHA-256 of the bytes that crossed.")
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Only this session (id or unique prefix).") var session: String?
+        @Option(help: "Only this identity (certificate key id).") var user: String?
+        @Option(help: "At most this many (the newest).") var limit = 1000
+        @Flag(help: "One JSON object per line.") var json = false
+        public init() {}
+
+        public func run() throws {
+            let rows = try AuditCommand.store(options).transfers(session: session, identity: user, limit: limit)
+            if json { for row in rows { try AuditCommand.printJSON(row) }; return }
+            for r in rows {
+                let other = r.otherPath.map { " -> \(AuditCommand.visible($0))" } ?? ""
+                let rule = r.rule.map { " (\($0))" } ?? ""
+                var bytes = ""
+                if let size = r.size, let sha = r.sha256 {
+                    let state = r.complete == true ? "complete" : "partial" + (r.note.map { ": \(AuditCommand.visible($0))" } ?? "")
+                    let from = (r.startOffset ?? 0) > 0 ? " from byte \(r.startOffset!)" : ""
+                    bytes = "  \(size) B\(from) sha256:\(sha)  \(state)"
+                } else if r.decision == "allow" && ["upload", "download"].contains(r.operation) {
+                    bytes = r.endedAt == nil ? "  (open)" : ""
+                }
+                print("\(AuditCommand.time(r.startedAt))  \(r.session.prefix(8))  \(r.identity) → \(r.target)  \(r.decision)\(rule)  \(r.operation) \(AuditCommand.visible(r.path))\(other)\(bytes)")
+            }
+        }
     }
 
     /// `audit sessions`

@@ -142,9 +142,19 @@ extension PolicyCommand {
         @Option(name: .customLong("label"), help: "A target label key=value (with --policy, or to override).") var labels: [String] = []
         @Flag(help: "Print JSON.") var json = false
         @Flag(help: "Read JSON Lines from standard input, write one JSON object per line.") var batch = false
+        @Option(help: "Explain a file operation instead of a command: OPERATION:PATH, e.g. upload:/srv/deploy/app.tar (operations: \(TransferOperation.allCases.map(\.rawValue).joined(separator: ", ")))")
+        var transfer: String?
+        @Option(help: "With --transfer: the file's size (4096, 512K, 100M, 2G).") var size: String?
+        @Option(help: "With --transfer: the target user's home directory, for rules written ~/… (paths are taken as resolved).")
+        var home: String?
         @Argument(parsing: .captureForPassthrough, help: "The command line (after --).") var line: [String] = []
 
         func validate() throws {
+            if transfer != nil {
+                if batch || !line.isEmpty { throw ValidationError("--transfer explains one file operation: give no command line and no --batch") }
+                return
+            }
+            if size != nil || home != nil { throw ValidationError("--size and --home go with --transfer") }
             if !batch && line.isEmpty { throw ValidationError("give the command line after --, or use --batch") }
             if batch && !line.isEmpty { throw ValidationError("--batch reads lines from standard input; do not give one") }
         }
@@ -155,6 +165,9 @@ extension PolicyCommand {
             let labelMap = try policyParseLabels(labels)
             let subject = Subject(user: user, groups: policySplitGroups(groups))
             let defaultTarget = try loaded.target(named: target, labels: labelMap)
+            if let transfer {
+                return try explainTransfer(transfer, engine: engine, subject: subject, target: defaultTarget, output: output)
+            }
             if !batch {
                 let text = (line.first == "--" ? Array(line.dropFirst()) : line).joined(separator: " ")
                 let decision = engine.decide(subject: subject, target: defaultTarget, line: text)

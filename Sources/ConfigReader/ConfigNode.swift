@@ -109,6 +109,32 @@ public struct ConfigNode: @unchecked Sendable {
         throw error("\(name) must be a duration like 30s, 5m or 2h, not '\(text)'")
     }
 
+    /// A size in bytes: a bare number, or with `K`, `M`, `G`, `T` (powers of 1024; `KB`, `KiB` and
+    /// lower case too): `100M`, `1G`, `4096`.
+    public func byteSize() throws -> Int64 {
+        let text = try string()
+        guard let value = Self.byteSize(text) else {
+            throw error("\(name) must be a size like 4096, 512K, 100M or 2G, not '\(text)'")
+        }
+        return value
+    }
+
+    /// `text` read as a size in bytes (see ``byteSize()``); nil when it is not one.
+    public static func byteSize(_ text: String) -> Int64? {
+        var digits = Substring(text.trimmingCharacters(in: .whitespaces).lowercased())
+        for suffix in ["ib", "b"] where digits.hasSuffix(suffix) {
+            if let unit = digits.dropLast(suffix.count).last, "kmgt".contains(unit) { digits = digits.dropLast(suffix.count) }
+            break
+        }
+        var factor: Int64 = 1
+        if let unit = digits.last, let index = ["k", "m", "g", "t"].firstIndex(of: unit) {
+            factor = 1 << (10 * Int64(index + 1))
+            digits = digits.dropLast()
+        }
+        guard let value = Int64(digits), value >= 0, value <= Int64.max / factor else { return nil }
+        return value * factor
+    }
+
     /// One of a fixed set of words.
     public func oneOf(_ choices: [String]) throws -> String {
         let value = try string()

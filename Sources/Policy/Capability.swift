@@ -4,10 +4,10 @@ public enum Capability: String, Sendable, CaseIterable, Hashable {
     case shell
     /// A single command (`ssh host 'cmd'`).
     case exec
-    /// The SFTP subsystem.
-    case sftp
-    /// `scp` (exec of `scp -t`/`-f` on the target).
-    case scp
+    /// Moving files: the SFTP subsystem (sftp, and scp in its default mode), legacy scp
+    /// (`scp -O`) and rsync over ssh, each file operation decided by the role's transfer rules.
+    /// `sftp` and `scp` are accepted as other names for it.
+    case transfer
     /// Local and remote port forwarding (a tunnel bypasses interception).
     case port_forwarding
     /// Forwarding the person's SSH agent to the target.
@@ -17,4 +17,17 @@ public enum Capability: String, Sendable, CaseIterable, Hashable {
     /// Watching other people's running sessions on the target (`ssh bastion watch SESSION`),
     /// read-only. Approvers of the target's escalations may watch without it.
     case auditor
+}
+
+extension Capability {
+    /// Names the configuration accepts for a capability: its own, and older ones.
+    public static func named(_ word: String) -> Capability? {
+        switch word {
+        case "sftp", "scp": return .transfer
+        default: return Capability(rawValue: word)
+        }
+    }
+
+    /// Every word a role's `capabilities` may list.
+    static var words: [String] { allCases.map(\.rawValue) + ["sftp", "scp"] }
 }

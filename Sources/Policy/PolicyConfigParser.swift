@@ -19,7 +19,7 @@ final class PolicyConfigParser {
     static let guardKeys: Set<String> = ["description", "rules"]
     static let roleKeys: Set<String> = [
         "name", "description", "groups", "targets", "capabilities", "mode", "unresolved", "guards", "exempt", "rules",
-        "recording_failure", "interactive",
+        "recording_failure", "interactive", "transfers", "transfer_limits",
     ]
     static let interactiveKeys: Set<String> = ["on_unverified", "intercept"]
     static let matchKeys: Set<String> = [
@@ -158,7 +158,7 @@ final class PolicyConfigParser {
         var capabilities = Set<Capability>()
         if let capsNode = fields["capabilities"] {
             for item in attempt({ try capsNode.sequence() }) ?? [] {
-                if let word = attempt({ try item.oneOf(Capability.allCases.map(\.rawValue)) }), let cap = Capability(rawValue: word) {
+                if let word = attempt({ try item.oneOf(Capability.words) }), let cap = Capability.named(word) {
                     capabilities.insert(cap)
                 }
             }
@@ -217,12 +217,15 @@ final class PolicyConfigParser {
             return UnverifiedLines(rawValue: choice)
         }) ?? nil
         let intercepts = attempt({ try interactive?["intercept"]?.oneOf(["true", "false"]) != "false" }) ?? true
+        let transferRules = parseTransferRules(fields["transfers"])
+        let transferLimits = parseTransferLimits(fields["transfer_limits"])
         guard let name, let groups, let selectors else { return nil }
         let guardRules = guardNames.flatMap { guards[$0]?.rules ?? [] }.filter { !exempt.contains($0.id) }
         let role = Role(name: name, description: description, groups: groups, targets: selectors, capabilities: capabilities,
                         mode: mode, unresolved: unresolved, guards: guardNames, exempt: exempt, rules: rules,
                         effectiveRules: RuleList(guardRules + rules), continuesWithoutRecording: continuesWithoutRecording,
-                        onUnverified: onUnverified ?? (mode == .strict ? .end : .screen), interceptsLines: intercepts)
+                        onUnverified: onUnverified ?? (mode == .strict ? .end : .screen), interceptsLines: intercepts,
+                        transferRules: transferRules, transferLimits: transferLimits)
         lint(role, node: node, fields: fields)
         return role
     }
@@ -292,6 +295,19 @@ final class PolicyConfigParser {
             guard Self.isValidID(text) else { throw idNode.error("rule id '\(text)' may hold only letters, digits, '-', '_' and '.'") }
             return text
         }
+        let parsed = parseAction(fields, node: node, id: id)
+        let match = parseMatch(fields)
+        guard let id, let parsed, let match else { return nil }
+        let qualified = qualifier.map { "\($0)/\(id)" } ?? id
+        let rule = Rule(id: qualified, action: parsed.action, message: parsed.message, match: match, location: "\(node.file):\(node.line)",
+                        approvalTimeout: parsed.timeout)
+        return (rule, idNode)
+    }
+
+    /// A rule's `action`, `message` and the escalate-only keys (`approvers`, `approvals`,
+    /// `timeout`); nil if any is invalid (each problem is recorded). Command and transfer rules
+    /// share it.
+    func parseAction(_ fields: ConfigMapping, node: ConfigNode, id: String?) -> (action: RuleAction, message: String, timeout: Double?)? {
         let actionWord = attempt { try fields.required("action").oneOf(["allow", "deny", "escalate"]) }
         let message = attempt { () throws -> String in
             if let messageNode = fields["message"] { return try messageNode.nonEmptyString() }
@@ -322,12 +338,8 @@ final class PolicyConfigParser {
         default:
             break
         }
-        let match = parseMatch(fields)
-        guard let id, let action, let message, let match else { return nil }
-        let qualified = qualifier.map { "\($0)/\(id)" } ?? id
-        let rule = Rule(id: qualified, action: action, message: message, match: match, location: "\(node.file):\(node.line)",
-                        approvalTimeout: timeout)
-        return (rule, idNode)
+        guard let action, let message else { return nil }
+        return (action, message, timeout)
     }
 
     /// The match conditions of a rule; nil if any is invalid (each problem is recorded).
@@ -406,10 +418,18 @@ final class PolicyConfigParser {
 
     private func lint(_ role: Role, node: ConfigNode, fields: ConfigMapping) {
         if role.capabilities.isEmpty {
-            warn(fields["capabilities"] ?? node, "role '\(role.name)' grants no capability (shell, exec, sftp, ...), so it lets nobody in")
+            warn(fields["capabilities"] ?? node, "role '\(role.name)' grants no capability (shell, exec, transfer, ...), so it lets nobody in")
         }
         if role.targets.isEmpty {
             warn(fields["targets"] ?? node, "role '\(role.name)' reaches no target")
+        }
+        if !role.capabilities.contains(.transfer) && (!role.transferRules.isEmpty || fields["transfer_limits"] != nil) {
+            warn(fields["transfers"] ?? fields["transfer_limits"] ?? node,
+                 "role '\(role.name)' does not grant transfer, so its transfer rules and limits never apply")
+        }
+        if role.capabilities.contains(.transfer) && role.mode == .strict && !role.transferRules.contains(where: { $0.action == .allow }) {
+            warn(fields["transfers"] ?? fields["capabilities"] ?? node,
+                 "role '\(role.name)' grants transfer in strict mode but no transfer rule allows anything, so every file operation is denied")
         }
         if !role.runsCommands && !role.effectiveRules.rules.isEmpty {
             warn(fields["rules"] ?? fields["guards"] ?? node,

@@ -31,12 +31,19 @@ public final class Role: Sendable {
     public let exempt: Set<String>
     /// The role's own rules, in order.
     public let rules: [Rule]
+    /// Rules for file operations (`transfers`), in order; the first that matches decides.
+    public let transferRules: [TransferRule]
+    /// The most bytes a file and a session may move (`transfer_limits`).
+    public let transferLimits: TransferLimits
     /// Guard rules (minus exemptions) followed by the role's rules: the order of evaluation.
     public let effectiveRules: RuleList
 
     init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
          mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList,
-         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen, interceptsLines: Bool = true) {
+         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen, interceptsLines: Bool = true,
+         transferRules: [TransferRule] = [], transferLimits: TransferLimits = TransferLimits()) {
+        self.transferRules = transferRules
+        self.transferLimits = transferLimits
         self.interceptsLines = interceptsLines
         self.continuesWithoutRecording = continuesWithoutRecording
         self.onUnverified = onUnverified

@@ -95,6 +95,13 @@ public struct RelayStateMachine {
         }
     }
 
+    /// Counts bytes a transfer gate moved (its channels relay through the gate, not through
+    /// ``RelayEvent/clientData(_:)`` and ``RelayEvent/targetData(_:_:)``, and are not recorded).
+    public mutating func countTransferred(fromClient: Int = 0, fromTarget: Int = 0) {
+        bytesIn += fromClient
+        bytesOut += fromTarget
+    }
+
     // MARK: Requests
 
     /// The client asks for a terminal: granted only before anything was started.

@@ -253,6 +253,6 @@ struct SSHCoreEndToEndTests {
             sftp -q -P \(h.bastionPort) -i \(d)/bob -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -b \(d)/batch2 bob+db1@127.0.0.1
             """)
         #expect(r.status != 0, "\(r)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'capability_refused' AND detail LIKE 'sftp%'") != "0")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'capability_refused' AND detail LIKE 'transfer%'") != "0")
     }
 }

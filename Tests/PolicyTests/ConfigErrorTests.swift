@@ -61,7 +61,7 @@ roles:
         let expected = [
             "p.yaml:2:5: role 'r' has no 'groups'",
             "p.yaml:3:15: unknown target 'web9' (configured targets: web1, db1, dev1)",
-            "p.yaml:4:26: 'roles[0].capabilities[1]' must be one of shell, exec, sftp, scp, port_forwarding, agent_forwarding, x11_forwarding",
+            "p.yaml:4:26: 'roles[0].capabilities[1]' must be one of shell, exec, transfer, port_forwarding, agent_forwarding, x11_forwarding",
             "p.yaml:5:11: 'roles[0].mode' must be one of guard, strict, not 'lenient'",
             "p.yaml:6:14: unknown guard 'destructiv' (known guards: destructive)",
             "p.yaml:8:13: role 'r' has no groups",

@@ -45,8 +45,8 @@ roles:
     /// Capabilities are the union over roles; everything is off unless granted.
     @Test func capabilities() {
         let both = Subject(user: "b", groups: ["web", "auditor"])
-        #expect(engine.capabilities(for: both, target: web1) == [.shell, .exec, .sftp, .port_forwarding])
-        #expect(engine.capabilities(for: Subject(user: "f", groups: ["files"]), target: db1) == [.sftp])
+        #expect(engine.capabilities(for: both, target: web1) == [.shell, .exec, .transfer, .port_forwarding])
+        #expect(engine.capabilities(for: Subject(user: "f", groups: ["files"]), target: db1) == [.transfer])
         #expect(engine.capabilities(for: Subject(user: "f", groups: ["files"]), target: web1).isEmpty)
     }
 

@@ -28,6 +28,7 @@ final class BastionHarness: @unchecked Sendable {
 
     /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
     /// lines for the `server:` section; `sections` extra top-level YAML (e.g. `approvals:`).
+    /// `@DIR@` in the policy stands for the fixture's directory.
     init(policy: String, server: String = "", targetAccount: String? = nil, sections: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("bastion-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -133,7 +134,8 @@ final class BastionHarness: @unchecked Sendable {
             policy_file: policy.yaml
             \(sections)
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
-        try policy.write(toFile: "\(d)/policy.yaml", atomically: true, encoding: .utf8)
+        // `@DIR@` in a policy stands for this fixture's directory (paths on the target, which is this machine).
+        try policy.replacingOccurrences(of: "@DIR@", with: d).write(toFile: "\(d)/policy.yaml", atomically: true, encoding: .utf8)
 
         let vault = bastion(["vault", "add", "vault-key", "--key-file", "\(d)/vault_key"])
         guard vault.status == 0 else { throw SetupError(description: "vault add failed: \(vault)") }

@@ -1,0 +1,148 @@
+internal import CLibSSH
+import Foundation
+import Policy
+import SessionCore
+import Transfers
+
+/// The relay of a transfer channel: both sides' bytes pass through its ``TransferGate``, which
+/// decides each file operation; what the gate returns waits in an ``Outbox`` for the receiving
+/// window, and a side is read only while the outbox it feeds is empty (back-pressure). The
+/// byte stream is not recorded: the transfer log and the recording's markers say what moved.
+extension SessionChannel {
+    func pumpTransfer(_ target: TargetLink, _ targetChannel: OpaquePointer, buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        var moved = flushOutboxes(targetChannel)
+        if machine.isClosed { return true }
+
+        if machine.readsClient, toTargetOutbox.isEmpty, transfers?.acceptsClientInput == true {
+            let window = Int(ssh_channel_window_size(targetChannel))
+            if window > 0 {
+                let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(min(window, buffer.count)), 0)
+                if n > 0 {
+                    countTransferred(fromClient: Int(n))
+                    let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
+                    perform(gateOutput { $0.clientBytes(chunk) }, targetChannel)
+                    moved = true
+                    if machine.isClosed { return true }
+                } else if n == SSH_ERROR {
+                    handle(.failed(.clientChannel))
+                    return true
+                } else if ssh_channel_is_eof(channel) != 0, toTargetOutbox.isEmpty, transfers?.isHoldingRequests != true {
+                    handle(.clientEOF)
+                }
+            }
+        }
+
+        if toClientOutbox.isEmpty {
+            let window = Int(ssh_channel_window_size(channel))
+            if window > 0 {
+                let n = ssh_channel_read_nonblocking(targetChannel, buffer.baseAddress, UInt32(min(window, buffer.count)), 0)
+                if n > 0 {
+                    countTransferred(fromTarget: Int(n))
+                    let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
+                    perform(gateOutput { $0.targetBytes(chunk) }, targetChannel)
+                    moved = true
+                    if machine.isClosed { return true }
+                }
+                // The target's stderr (its sftp-server or scp complaining) goes to the person.
+                let e = ssh_channel_read_nonblocking(targetChannel, buffer.baseAddress, UInt32(min(window, buffer.count)), 1)
+                if e > 0 {
+                    let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(e)])
+                    handle(.targetData(chunk, .stderr), chunk: chunk)
+                    moved = true
+                    if machine.isClosed { return true }
+                }
+            }
+        }
+
+        if toClientOutbox.isEmpty {
+            if ssh_channel_is_eof(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0 { handle(.targetEOF) }
+            if ssh_channel_is_closed(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0
+                && ssh_channel_poll(targetChannel, 1) <= 0 {
+                handle(.targetExited(exitReport))
+                return true
+            }
+        }
+        if ssh_channel_is_closed(channel) != 0 {
+            handle(.clientClosed)
+            return true
+        }
+        if !target.isConnected { handle(.targetLost) }
+        return moved
+    }
+
+    /// Runs `body` on the gate (taken out while it runs, so the gate is never copied).
+    private func gateOutput(_ body: (inout any TransferGate) -> TransferOutput) -> TransferOutput {
+        guard var gate = transfers else { return TransferOutput() }
+        transfers = nil
+        let out = body(&gate)
+        transfers = gate
+        return out
+    }
+
+    /// Writes down the gate's events, then queues its bytes and sends what the windows take.
+    /// Nothing is sent on for a decision that could not be written down.
+    private func perform(_ out: TransferOutput, _ targetChannel: OpaquePointer?) {
+        for event in out.events {
+            switch event {
+            case .decided(let entry):
+                guard owner?.writeTransfer(entry, channel: self) == true else {
+                    return refuse("bastion: a transfer decision cannot be recorded, so the session is ended", exitStatus: 255,
+                                  reason: "audit failed")
+                }
+            case .finished(let outcome):
+                owner?.finishTransfer(outcome, channel: self)
+            case .approvalNeeded(let entry, let decision):
+                requestTransferApproval(entry, decision)
+            }
+        }
+        for notice in out.notices { notify(notice) }
+        toTargetOutbox.append(out.toTarget)
+        toClientOutbox.append(out.toClient)
+        if let failure = out.failure {
+            owner?.auditEvent("transfer_protocol_error", detail: failure, channel: self)
+            return refuse("bastion: \(failure); the transfer is ended", exitStatus: 255, reason: "transfer protocol error")
+        }
+        if let targetChannel { _ = flushOutboxes(targetChannel) }
+    }
+
+    /// Sends what the windows take; whether anything moved.
+    private func flushOutboxes(_ targetChannel: OpaquePointer) -> Bool {
+        guard let toTarget = toTargetOutbox.flush(to: targetChannel) else {
+            handle(.failed(.targetWrite))
+            return true
+        }
+        guard let toClient = toClientOutbox.flush(to: channel) else {
+            handle(.failed(.clientWrite))
+            return true
+        }
+        return toTarget > 0 || toClient > 0
+    }
+
+    private func requestTransferApproval(_ entry: TransferEntry, _ decision: TransferDecision) {
+        let result = owner?.requestApproval(for: entry, decision: decision, channel: self)
+            ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable, so the operation is refused"))
+        switch result {
+        case .success(let ticket):
+            transferHold = ticket.id
+        case .failure(let refusal):
+            transferApprovalAnswered(approved: false, message: refusal.message)
+        }
+    }
+
+    /// The approvers answered the file operation the gate holds.
+    func transferApprovalAnswered(approved: Bool, message: String?) {
+        transferHold = nil
+        perform(gateOutput { $0.approvalAnswered(approved: approved, message: message) }, target?.channel)
+    }
+
+    /// The channel ended: files still open are partial in the transfer log.
+    func finishTransfers() {
+        guard var gate = transfers else { return }
+        transfers = nil
+        for case .finished(let outcome) in gate.finish() { owner?.finishTransfer(outcome, channel: self) }
+        if let id = transferHold {
+            transferHold = nil
+            owner?.abandonApproval(id, reason: "the session ended")
+        }
+    }
+}

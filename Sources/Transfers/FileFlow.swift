@@ -1,0 +1,65 @@
+import SSHCrypto
+
+/// The bytes of one file crossing the bastion: how many, their SHA-256 in crossing order, and
+/// whether they are the whole file in order. One per upload or download.
+final class FileFlow {
+    let sequence: Int
+    /// The most bytes the file may have (nil: no limit).
+    let maxFileSize: Int64?
+    private let digest = MessageDigest<SHA256>()
+    private(set) var bytes: Int64 = 0
+    /// Where the first byte crossed, and where the next one continues the run.
+    private(set) var startOffset: Int64?
+    private var nextOffset: Int64 = 0
+    private var contiguous = true
+    /// Set when a byte was refused (size limit) or the target failed a write.
+    var failure: String?
+    /// The target said the file ends here (a read answered EOF at the end of the run).
+    var reachedEnd = false
+    /// The size the target reported for the file (`fstat`), if asked.
+    var reportedSize: Int64?
+
+    init(sequence: Int, maxFileSize: Int64?) {
+        self.sequence = sequence
+        self.maxFileSize = maxFileSize
+    }
+
+    /// Whether `count` bytes at `offset` stay within the file limit.
+    func fits(offset: UInt64, count: Int) -> Bool {
+        guard let maxFileSize else { return true }
+        return offset <= UInt64(maxFileSize) && UInt64(maxFileSize) - offset >= UInt64(count)
+    }
+
+    /// The next file offset the run expects.
+    var expectedOffset: Int64 { nextOffset }
+
+    /// `data` crossed at file offset `offset`.
+    func crossed(_ data: UnsafeRawBufferPointer, at offset: UInt64) {
+        let start = Int64(clamping: offset)
+        if startOffset == nil {
+            startOffset = start
+        } else if start != nextOffset {
+            contiguous = false
+        }
+        digest.update(data)
+        bytes += Int64(data.count)
+        nextOffset = start + Int64(data.count)
+    }
+
+    /// The outcome, given how the transfer ended (`closedCleanly`) and whether it was an upload.
+    func outcome(closedCleanly: Bool, upload: Bool, endNote: String? = nil) -> TransferOutcome {
+        let hash = digest.snapshot().map { byte in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
+        }.joined()
+        let start = startOffset ?? 0
+        var note: String?
+        if let failure { note = failure }
+        else if let endNote { note = endNote }
+        else if !closedCleanly { note = "the transfer did not end cleanly" }
+        else if !contiguous { note = "the bytes did not cross in file order" }
+        else if start != 0 { note = "resumed at byte \(start)" }
+        else if !upload && !reachedEnd && reportedSize != nextOffset { note = "the file was not read to its end" }
+        return TransferOutcome(sequence: sequence, bytes: bytes, sha256: hash, startOffset: start, complete: note == nil, note: note)
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// File transfers under policy with the stock clients (`sftp -b`, `scp`) against a real sshd:
+/// every operation decided on the path the target resolves, refused ones answered while the
+/// session goes on, every file's bytes hashed in the transfer log. The target is this machine,
+/// so the test looks at the files directly.
+@Suite(.serialized)
+struct TransferEndToEndTests {
+    static let fixture = Result { try BastionHarness(policy: """
+        approvers:
+          groups: [sre-approvers]
+        roles:
+          - name: engineer
+            groups: [engineering]
+            targets: [web1]
+            capabilities: [exec, transfer]
+            mode: strict
+            rules:
+              - {id: tools, action: allow, command: [true]}
+            transfers:
+              - {id: no-etc, action: deny, paths: ["/etc/**"], message: nothing under /etc moves}
+              - {id: prod, action: escalate, operations: [upload], paths: ["@DIR@/prod/**"], message: production uploads need an SRE}
+              - {id: limited, action: allow, operations: [upload, list], paths: ["@DIR@/limited/**"], max_size: 8M}
+              - {id: deploy, action: allow, operations: [upload, mkdir, setstat, rename, delete, list], paths: ["@DIR@/deploy/**"]}
+              - {id: logs, action: allow, operations: [download, list], paths: ["@DIR@/logs/**"]}
+              - {id: browse, action: allow, operations: [list], paths: ["@DIR@", "@DIR@/**"]}
+        """) }
+    var h: BastionHarness { get throws { try Self.fixture.get() } }
+
+    /// `sftp -b` with `BATCH` (lines starting `-` may fail) as alice through `alice+web1`.
+    func sftp(_ h: BastionHarness, _ batch: String, person: String = "alice") -> RunResult {
+        let d = h.directory.path
+        let file = "\(d)/batch-\(UUID().uuidString.prefix(6))"
+        try? batch.write(toFile: file, atomically: true, encoding: .utf8)
+        return ProcessRunner.shell("""
+            sftp -P \(h.bastionPort) -i \(d)/\(person) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+              -o BatchMode=yes -o LogLevel=ERROR -b \(file) \(person)+web1@127.0.0.1
+            """, timeout: 120, in: h.directory)
+    }
+
+    func sha256(_ path: String) -> String {
+        ProcessRunner.shell("sha256sum \(BastionHarness.quote(path)) | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func setUp(_ h: BastionHarness) {
+        let d = h.directory.path
+        _ = ProcessRunner.shell("mkdir -p \(d)/deploy \(d)/logs \(d)/outside \(d)/limited \(d)/prod \(d)/local && ln -sfn \(d)/outside \(d)/deploy/out")
+    }
+
+    /// A 50 MB upload and a download arrive intact and their log rows carry the files' SHA-256;
+    /// refused operations get "Permission denied" while the rest of the batch goes on.
+    @Test func uploadsAndDownloadsUnderRules() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("head -c 50000000 /dev/urandom > \(d)/local/big.bin && head -c 3000000 /dev/urandom > \(d)/logs/app.log && echo hi > \(d)/local/small.txt")
+        let r = sftp(h, """
+            put \(d)/local/big.bin \(d)/deploy/big.bin
+            -put \(d)/local/small.txt /etc/bastion-test-should-not-exist
+            -put \(d)/local/small.txt \(d)/deploy/../outside/dotdot.txt
+            -put \(d)/local/small.txt \(d)/deploy/out/through-link.txt
+            -get \(d)/deploy/big.bin \(d)/local/not-allowed.bin
+            get \(d)/logs/app.log \(d)/local/app.log
+            ls \(d)/deploy
+            """)
+        #expect(r.status == 0, "\(r)")
+        #expect(sha256("\(d)/deploy/big.bin") == sha256("\(d)/local/big.bin"))
+        #expect(sha256("\(d)/local/app.log") == sha256("\(d)/logs/app.log"))
+        #expect(r.stderr.components(separatedBy: "ermission denied").count - 1 >= 4, "\(r)")
+        for never in ["/etc/bastion-test-should-not-exist", "\(d)/outside/dotdot.txt", "\(d)/outside/through-link.txt", "\(d)/local/not-allowed.bin"] {
+            #expect(!FileManager.default.fileExists(atPath: never), "\(never) must not exist")
+        }
+        let upload = h.auditQuery("SELECT sha256 || ' ' || size || ' ' || complete FROM transfers WHERE operation = 'upload' AND path = '\(d)/deploy/big.bin'")
+        #expect(upload == "\(sha256("\(d)/local/big.bin")) 50000000 1")
+        let download = h.auditQuery("SELECT sha256 || ' ' || complete FROM transfers WHERE operation = 'download' AND path = '\(d)/logs/app.log'")
+        #expect(download == "\(sha256("\(d)/logs/app.log")) 1")
+        let denied = h.auditQuery("SELECT rule || ':' || path FROM transfers WHERE decision = 'deny' ORDER BY id").split(separator: "\n").map(String.init)
+        #expect(denied.contains("no-etc:/etc/bastion-test-should-not-exist"), "\(denied)")
+        #expect(denied.contains("strict-default:\(d)/outside/dotdot.txt"), "\(denied)")
+        #expect(denied.contains("strict-default:\(d)/outside/through-link.txt"), "the link is followed before deciding: \(denied)")
+        #expect(denied.contains("strict-default:\(d)/deploy/big.bin"), "deploy is upload-only: \(denied)")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'sftp'") != "0")
+    }
+
+    /// A thousand small files: every one arrives and gets its own hashed row.
+    @Test func aThousandSmallFiles() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("mkdir -p \(d)/local/many && cd \(d)/local/many && for i in $(seq 1 1000); do echo \"file $i $RANDOM\" > f$i.txt; done")
+        let r = sftp(h, "put -r \(d)/local/many \(d)/deploy/\n")
+        #expect(r.status == 0, "\(r)")
+        #expect(ProcessRunner.shell("diff -r \(d)/local/many \(d)/deploy/many && echo same").stdout.contains("same"))
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE operation = 'upload' AND complete = 1 AND path LIKE '\(d)/deploy/many/%'") == "1000")
+        let one = h.auditQuery("SELECT sha256 FROM transfers WHERE path = '\(d)/deploy/many/f7.txt'")
+        #expect(one == sha256("\(d)/local/many/f7.txt"))
+    }
+
+    /// A file larger than its rule allows is cut off and logged partial; a resumed upload and
+    /// download (`reput`, `reget`) complete the files and are logged from where they resumed.
+    @Test func sizeLimitsAndResume() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("""
+            head -c 9000000 /dev/urandom > \(d)/local/nine.bin
+            head -c 3000000 /dev/urandom > \(d)/local/resume.bin && head -c 1000000 \(d)/local/resume.bin > \(d)/deploy/resume.bin
+            head -c 2000000 /dev/urandom > \(d)/logs/resume.log && head -c 500000 \(d)/logs/resume.log > \(d)/local/resume.log
+            """)
+        let r = sftp(h, """
+            -put \(d)/local/nine.bin \(d)/limited/nine.bin
+            reput \(d)/local/resume.bin \(d)/deploy/resume.bin
+            reget \(d)/logs/resume.log \(d)/local/resume.log
+            """)
+        #expect(r.status == 0, "\(r)")
+        #expect(sha256("\(d)/deploy/resume.bin") == sha256("\(d)/local/resume.bin"))
+        #expect(sha256("\(d)/local/resume.log") == sha256("\(d)/logs/resume.log"))
+        let limited = h.auditQuery("SELECT complete || ' ' || (size <= 8388608) || ' ' || note FROM transfers WHERE path = '\(d)/limited/nine.bin'")
+        #expect(limited.hasPrefix("0 1 refused past the size limit"), "\(limited)")
+        #expect((try? FileManager.default.attributesOfItem(atPath: "\(d)/limited/nine.bin")[.size] as? Int).map { $0 <= 8 << 20 } ?? true)
+        let resumed = h.auditQuery("SELECT start_offset || ' ' || size || ' ' || complete FROM transfers WHERE operation = 'upload' AND path = '\(d)/deploy/resume.bin'")
+        #expect(resumed == "1000000 2000000 0", "\(resumed)")
+        let regot = h.auditQuery("SELECT start_offset || ' ' || size FROM transfers WHERE operation = 'download' AND path = '\(d)/logs/resume.log'")
+        #expect(regot == "500000 1500000", "\(regot)")
+    }
+
+    /// scp (which speaks SFTP by default) goes through the same gate.
+    @Test func scpIsDecidedTheSameWay() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("head -c 200000 /dev/urandom > \(d)/local/s.bin")
+        let opts = "-q -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let ok = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/deploy/s.bin", timeout: 60)
+        #expect(ok.status == 0, "\(ok)")
+        #expect(sha256("\(d)/deploy/s.bin") == sha256("\(d)/local/s.bin"))
+        let refused = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/outside/s.bin", timeout: 60)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("ermission denied"), "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/s.bin"))
+    }
+
+    /// An escalated upload waits until an SRE approves it with their own ssh client.
+    @Test func anEscalatedUploadWaitsForApproval() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("echo release > \(d)/local/release.txt")
+        let answer = h.answerWhenHeld(containing: "\(d)/prod/release.txt", as: "carol", "approve ID")
+        let r = sftp(h, "put \(d)/local/release.txt \(d)/prod/release.txt\n")
+        #expect(r.status == 0, "\(r)")
+        #expect(answer.wait()?.status == 0)
+        #expect(ProcessRunner.shell("cat \(d)/prod/release.txt").stdout == "release\n")
+        #expect(h.auditQuery("SELECT status FROM approvals WHERE source = 'transfer'") == "approved")
+
+        _ = ProcessRunner.shell("echo second > \(d)/local/second.txt")
+        let deny = h.answerWhenHeld(containing: "\(d)/prod/second.txt", as: "carol", "deny ID --reason not-today")
+        let refused = sftp(h, "put \(d)/local/second.txt \(d)/prod/second.txt\n")
+        #expect(refused.status != 0)
+        #expect(deny.wait()?.status == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/second.txt"))
+    }
+
+    /// `bastion audit transfers` shows the log to auditors, control characters escaped.
+    @Test func theTransferLogIsReadable() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("echo x > \(d)/local/plain.txt")
+        #expect(sftp(h, "put \(d)/local/plain.txt '\(d)/deploy/odd\u{1B}[31mname.txt'\n").status == 0)
+        let identity = h.auditQuery("SELECT identity FROM transfers ORDER BY id DESC LIMIT 1")
+        let text = h.bastion(["audit", "transfers", "--user", identity])
+        #expect(text.status == 0, "\(text)")
+        #expect(text.stdout.contains("odd\\x1b[31mname.txt"), "\(text.stdout)")
+        #expect(!text.stdout.contains("\u{1B}"))
+        let json = h.bastion(["audit", "transfers", "--json"])
+        #expect(json.stdout.contains("\"sha256\":\"\(sha256("\(d)/local/plain.txt"))\""), "\(json.stdout.suffix(600))")
+    }
+}

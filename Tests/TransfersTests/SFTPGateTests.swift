@@ -1,0 +1,411 @@
+import ConfigReader
+import Policy
+import SFTPWire
+import SSHCrypto
+import Testing
+@testable import Transfers
+
+/// A client, the gate and an in-memory target, wired together: what the client sends crosses the
+/// gate, the target answers, and the client's replies and the gate's events are collected.
+struct GateBench {
+    var gate: SFTPGate
+    var server = FakeSFTPServer()
+    var events: [TransferEvent] = []
+    var failure: String?
+    private var id: UInt32 = 100
+
+    /// A policy for alice on web1 with these transfer rules and limits (YAML lines of a role).
+    init(_ role: String, sessionLimit: Int64? = nil, configure: (inout FakeSFTPServer) -> Void = { _ in }) throws {
+        let yaml = """
+            approvers: {groups: [sre]}
+            roles:
+              - name: r
+                groups: [dev]
+                targets: [web1]
+                capabilities: [transfer]
+            \(role.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"))
+            """
+        let (config, _) = try PolicyConfig.parse(try ConfigNode.parse(yaml, file: "p.yaml"), targets: [PolicyTarget(name: "web1")])
+        let engine = PolicyEngine(config: config)
+        let subject = Subject(user: "alice", groups: ["dev"])
+        gate = SFTPGate(sessionLimit: sessionLimit) {
+            engine.decideTransfer(subject: subject, target: PolicyTarget(name: "web1"), request: $0)
+        }
+        configure(&server)
+        let version = exchange(Self.packet(SFTPMessage.initialize) { $0.uint32(3) })
+        #expect(version.count == 1)
+    }
+
+    /// Sends client bytes through the gate until the target has nothing more to say; returns
+    /// the replies the client got.
+    @discardableResult
+    mutating func exchange(_ bytes: [UInt8]) -> [SFTPReply] {
+        var toClient: [UInt8] = []
+        var out = bytes.withUnsafeBytes { gate.clientBytes($0) }
+        while true {
+            events += out.events
+            toClient += out.toClient
+            if let failure = out.failure { self.failure = failure; break }
+            guard !out.toTarget.isEmpty else { break }
+            let answer = server.serve(out.toTarget)
+            out = answer.withUnsafeBytes { gate.targetBytes($0) }
+        }
+        return Self.replies(toClient)
+    }
+
+    mutating func nextID() -> UInt32 { id += 1; return id }
+
+    static func packet(_ type: UInt8, _ body: (inout SFTPPacketWriter) -> Void) -> [UInt8] {
+        var writer = SFTPPacketWriter(type: type)
+        body(&writer)
+        return writer.packet()
+    }
+
+    static func replies(_ bytes: [UInt8]) -> [SFTPReply] {
+        var framer = SFTPFramer(maxLength: 1 << 20)
+        var replies: [SFTPReply] = []
+        try! bytes.withUnsafeBytes { raw in
+            try framer.feed(raw) { replies.append(try SFTPReply.parse(Array($0)[...])) }
+        }
+        return replies
+    }
+
+    // MARK: Client requests
+
+    mutating func open(_ path: String, _ flags: SFTPOpenFlags) -> SFTPReply {
+        let id = nextID()
+        return exchange(Self.packet(SFTPMessage.open) { $0.uint32(id); $0.string(path); $0.uint32(flags.rawValue); $0.uint32(0) })[0]
+    }
+
+    mutating func handle(_ path: String, _ flags: SFTPOpenFlags) -> [UInt8]? {
+        if case .handle(_, let handle) = open(path, flags) { return handle }
+        return nil
+    }
+
+    func writePacket(_ id: UInt32, _ handle: [UInt8], _ offset: UInt64, _ data: [UInt8]) -> [UInt8] {
+        Self.packet(SFTPMessage.write) { w in
+            w.uint32(id); w.string(handle); w.uint32(UInt32(offset >> 32)); w.uint32(UInt32(offset & 0xFFFF_FFFF)); w.string(data)
+        }
+    }
+
+    mutating func write(_ handle: [UInt8], at offset: UInt64, _ data: [UInt8]) -> SFTPReply {
+        let id = nextID()
+        return exchange(writePacket(id, handle, offset, data))[0]
+    }
+
+    mutating func read(_ handle: [UInt8], at offset: UInt64, _ length: UInt32) -> SFTPReply {
+        let id = nextID()
+        return exchange(Self.packet(SFTPMessage.read) { w in
+            w.uint32(id); w.string(handle); w.uint32(UInt32(offset >> 32)); w.uint32(UInt32(offset & 0xFFFF_FFFF)); w.uint32(length)
+        })[0]
+    }
+
+    mutating func close(_ handle: [UInt8]) -> SFTPReply {
+        let id = nextID()
+        return exchange(Self.packet(SFTPMessage.close) { $0.uint32(id); $0.string(handle) })[0]
+    }
+
+    mutating func pathRequest(_ type: UInt8, _ paths: String...) -> SFTPReply {
+        let id = nextID()
+        return exchange(Self.packet(type) { w in
+            w.uint32(id)
+            for path in paths { w.string(path) }
+            if type == SFTPMessage.mkdir || type == SFTPMessage.setstat { w.uint32(0) }
+        })[0]
+    }
+
+    /// Uploads `data` to `path` in chunks of `chunk` bytes; the close's reply.
+    mutating func upload(_ path: String, _ data: [UInt8], chunk: Int = 4096) -> SFTPReply {
+        guard let handle = handle(path, [.write, .create, .truncate]) else { return open(path, [.write, .create, .truncate]) }
+        var offset = 0
+        while offset < data.count {
+            let reply = write(handle, at: UInt64(offset), Array(data[offset..<min(data.count, offset + chunk)]))
+            guard case .status(_, 0, _) = reply else { _ = close(handle); return reply }
+            offset += chunk
+        }
+        return close(handle)
+    }
+
+    var outcomes: [TransferOutcome] { events.compactMap { if case .finished(let o) = $0 { return o }; return nil } }
+    var entries: [TransferEntry] { events.compactMap { if case .decided(let e) = $0 { return e }; return nil } }
+}
+
+func code(_ reply: SFTPReply) -> UInt32? {
+    if case .status(_, let code, _) = reply { return code }
+    return nil
+}
+
+func message(_ reply: SFTPReply) -> String {
+    if case .status(_, _, let message) = reply { return String(decoding: message, as: UTF8.self) }
+    return ""
+}
+
+func sha256(_ bytes: [UInt8]) -> String {
+    let digest = MessageDigest<SHA256>()
+    digest.update(bytes)
+    return digest.finalize().map { String(format: "%02x", $0) }.joined()
+}
+
+let deployRules = """
+    transfers:
+      - {id: no-etc, action: deny, paths: ["/etc/**"], message: nothing under /etc moves}
+      - {id: deploy, action: allow, operations: [upload, mkdir, delete, rename, setstat, list], paths: ["/srv/deploy/**"], max_size: 100K}
+      - {id: logs, action: allow, operations: [download, list], paths: ["/var/log/**"]}
+      - {id: home, action: allow, paths: ["~/**"]}
+      - {id: rest, action: deny, message: only deploy uploads and log downloads}
+    """
+
+func withTree(_ server: inout FakeSFTPServer) {
+    server.directories.formUnion(["/srv", "/srv/deploy", "/etc", "/var", "/var/log"])
+    server.files["/var/log/app.log"] = Array(repeating: UInt8(ascii: "l"), count: 10_000)
+    server.files["/etc/passwd"] = Array("root:x:0:0".utf8)
+}
+
+/// The SFTP gate: every request decided on the path the target resolves, in order, answered
+/// with an SFTP status when refused, and every file's bytes counted and hashed.
+struct SFTPGateTests {
+    @Test func allowedUploadReachesTheTargetAndIsHashed() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let data = (0..<10_000).map { UInt8($0 % 251) }
+        #expect(code(bench.upload("/srv/deploy/app.tar", data)) == 0)
+        #expect(bench.server.files["/srv/deploy/app.tar"] == data)
+        #expect(bench.entries.map(\.decision) == ["allow"])
+        #expect(bench.entries.first?.operation == .upload)
+        #expect(bench.entries.first?.rule == "deploy")
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.bytes == 10_000)
+        #expect(outcome.sha256 == sha256(data))
+        #expect(outcome.complete)
+    }
+
+    @Test func deniedPathIsRefusedAndTheSessionGoesOn() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let refused = bench.open("/etc/cron.d/job", [.write, .create])
+        #expect(code(refused) == SFTPStatus.permissionDenied.rawValue)
+        #expect(message(refused).contains("no-etc"))
+        #expect(bench.server.files["/etc/cron.d/job"] == nil)
+        #expect(!bench.server.received.contains { if case .open = $0 { return true }; return false })
+        #expect(bench.entries.last?.decision == "deny")
+        #expect(code(bench.upload("/srv/deploy/ok", [1, 2, 3])) == 0)
+        #expect(bench.server.files["/srv/deploy/ok"] == [1, 2, 3])
+    }
+
+    @Test func downloadIsHashedAndCompleteAtEOF() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = bench.handle("/var/log/app.log", [.read])
+        let handle = try #require(opened)
+        var offset: UInt64 = 0
+        while case .data = bench.read(handle, at: offset, 4096) { offset += 4096 }
+        #expect(offset == 12_288, "three reads, the last one short, then EOF")
+        #expect(code(bench.close(handle)) == 0)
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.bytes == 10_000)
+        #expect(outcome.sha256 == sha256(bench.server.files["/var/log/app.log"]!))
+        #expect(outcome.complete)
+        #expect(code(bench.open("/srv/deploy/app.tar", [.read])) == SFTPStatus.permissionDenied.rawValue, "deploy is upload-only")
+    }
+
+    /// `..`, a relative path, a symbolic link leading out and a dangling link are decided where
+    /// the target resolves them; nothing is opened.
+    @Test func traversalIsDecidedWhereThePathLeads() throws {
+        var bench = try GateBench(deployRules) { server in
+            withTree(&server)
+            server.links["/srv/deploy/out"] = "/etc"
+            server.links["/srv/deploy/job"] = "/etc/cron.d/new-job"
+            server.directories.insert("/etc/cron.d")
+        }
+        for path in ["/srv/deploy/../../etc/passwd", "../../etc/passwd", "/srv/deploy/out/passwd", "/srv/deploy/job", "//etc/./passwd"] {
+            #expect(code(bench.open(path, [.write, .create, .truncate])) == SFTPStatus.permissionDenied.rawValue, "\(path)")
+        }
+        #expect(!bench.server.received.contains { if case .open = $0 { return true }; return false })
+        #expect(bench.server.files["/etc/passwd"] == Array("root:x:0:0".utf8))
+        #expect(bench.server.files["/etc/cron.d/new-job"] == nil)
+        // Removing the link itself is decided on the link's own path, inside deploy.
+        bench.server.files["/srv/deploy/victim-link"] = []
+        #expect(code(bench.pathRequest(SFTPMessage.remove, "/srv/deploy/victim-link")) == 0)
+        #expect(bench.server.files["/etc/passwd"] != nil)
+    }
+
+    @Test func homeRulesMatchWhereTheTargetSaysHomeIs() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        #expect(code(bench.upload("notes.txt", Array("hi".utf8))) == 0)
+        #expect(bench.server.files["/home/u/notes.txt"] == Array("hi".utf8))
+        #expect(bench.entries.last?.rule == "home")
+    }
+
+    @Test func aFileOverItsRuleSizeIsCutOffAndPartial() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let data = [UInt8](repeating: 7, count: 150 * 1024)
+        let reply = bench.upload("/srv/deploy/big", data, chunk: 32 * 1024)
+        #expect(code(reply) == SFTPStatus.permissionDenied.rawValue)
+        #expect(message(reply).contains("larger"))
+        #expect((bench.server.files["/srv/deploy/big"]?.count ?? 0) <= 100 * 1024)
+        let outcome = try #require(bench.outcomes.first)
+        #expect(!outcome.complete)
+        #expect(outcome.note?.contains("size limit") == true)
+    }
+
+    @Test func theSessionLimitCountsEveryFile() throws {
+        var bench = try GateBench(deployRules, sessionLimit: 6000, configure: withTree)
+        #expect(code(bench.upload("/srv/deploy/a", [UInt8](repeating: 1, count: 4000))) == 0)
+        let reply = bench.upload("/srv/deploy/b", [UInt8](repeating: 1, count: 4000))
+        #expect(code(reply) == SFTPStatus.permissionDenied.rawValue)
+        #expect(message(reply).contains("session"))
+    }
+
+    @Test func aResumedUploadIsLoggedFromWhereItStarted() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        bench.server.files["/srv/deploy/r"] = [UInt8](repeating: 1, count: 5000)
+        let opened = bench.handle("/srv/deploy/r", [.write])
+        let handle = try #require(opened)
+        #expect(code(bench.write(handle, at: 5000, [UInt8](repeating: 2, count: 3000))) == 0)
+        #expect(code(bench.close(handle)) == 0)
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.startOffset == 5000)
+        #expect(outcome.bytes == 3000)
+        #expect(outcome.sha256 == sha256([UInt8](repeating: 2, count: 3000)))
+        #expect(!outcome.complete)
+        #expect(outcome.note?.contains("resumed") == true)
+    }
+
+    @Test func writesOnAnOpenHandleArePipelined() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = bench.handle("/srv/deploy/p", [.write, .create])
+        let handle = try #require(opened)
+        var burst: [UInt8] = []
+        for index in 0..<64 { burst += bench.writePacket(UInt32(1000 + index), handle, UInt64(index * 1024), [UInt8](repeating: 3, count: 1024)) }
+        let out = burst.withUnsafeBytes { bench.gate.clientBytes($0) }
+        var framer = SFTPFramer()
+        var writes = 0
+        try out.toTarget.withUnsafeBytes { raw in try framer.feed(raw) { packet in if packet.first == SFTPMessage.write { writes += 1 } } }
+        #expect(writes == 64, "all 64 writes leave in one go, without waiting for replies")
+    }
+
+    @Test func requestsStayInTheClientsOrder() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let before = bench.server.received.count
+        let open = GateBench.packet(SFTPMessage.open) { $0.uint32(1); $0.string("/srv/deploy/x"); $0.uint32(0x1A); $0.uint32(0) }
+        let mkdir = GateBench.packet(SFTPMessage.mkdir) { $0.uint32(2); $0.string("/srv/deploy/d"); $0.uint32(0) }
+        let replies = bench.exchange(open + mkdir)
+        #expect(replies.map(\.id) == [1, 2])
+        let kinds = bench.server.received[before...].map { request -> String in
+            switch request {
+            case .realpath: return "realpath"
+            case .open: return "open"
+            case .mkdir: return "mkdir"
+            default: return "other"
+            }
+        }
+        #expect(kinds == ["realpath", "open", "realpath", "mkdir"])
+    }
+
+    @Test func handlesTheGateNeverSawOpenedAreRefused() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        bench.server.files["/srv/deploy/f"] = [1]
+        let before = bench.server.received.count
+        #expect(code(bench.write(Array("h1".utf8), at: 0, [9])) == SFTPStatus.failure.rawValue)
+        #expect(code(bench.read(Array("nope".utf8), at: 0, 10)) == SFTPStatus.failure.rawValue)
+        #expect(code(bench.close(Array("nope".utf8))) == SFTPStatus.failure.rawValue)
+        #expect(bench.server.received.count == before)
+    }
+
+    @Test func openHandlesAreCapped() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        for index in 0..<SFTPGate.maxOpenHandles {
+            #expect(bench.handle("/srv/deploy/f\(index)", [.write, .create]) != nil)
+        }
+        let refused = bench.open("/srv/deploy/one-more", [.write, .create])
+        #expect(code(refused) == SFTPStatus.failure.rawValue)
+        #expect(message(refused).contains("too many open files"))
+    }
+
+    @Test func pathsWithNULOrPastPATHMAXAreRefused() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let nul = bench.open("/srv/deploy/a\u{0}b", [.write, .create])
+        #expect(code(nul) == SFTPStatus.badMessage.rawValue)
+        let long = bench.open("/srv/deploy/" + String(repeating: "a", count: 64 * 1024), [.write, .create])
+        #expect(code(long) == SFTPStatus.badMessage.rawValue)
+        #expect(!bench.server.received.contains { if case .open = $0 { return true }; return false })
+    }
+
+    @Test func onlyUnderstoodExtensionsAreOfferedOrServed() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        var framer = SFTPFramer()
+        var gate = SFTPGate { _ in TransferDecision(verdict: .allow, role: nil, ruleID: nil, message: "") }
+        _ = Array(GateBench.packet(SFTPMessage.initialize) { $0.uint32(3) }).withUnsafeBytes { gate.clientBytes($0) }
+        let version = SFTPPacketWriter.version(3, extensions: bench.server.extensions)
+        let out = version.withUnsafeBytes { gate.targetBytes($0) }
+        var offered: [String] = []
+        try out.toClient.withUnsafeBytes { raw in
+            try framer.feed(raw) { packet in
+                if case .version(_, let extensions) = try SFTPReply.parse(Array(packet)[...]) { offered = extensions.map(\.name) }
+            }
+        }
+        #expect(offered == ["posix-rename@openssh.com", "limits@openssh.com"])
+        let copy = bench.exchange(GateBench.packet(SFTPMessage.extended) { $0.uint32(9); $0.string("copy-data"); $0.string("x") })
+        #expect(code(copy[0]) == SFTPStatus.operationUnsupported.rawValue)
+    }
+
+    @Test func garbageEndsTheChannel() throws {
+        for garbage: [UInt8] in [
+            [0, 0, 0, 5, SFTPMessage.open, 0, 0, 0, 1],          // shorter than its fields
+            [0, 0, 0, 9, SFTPMessage.open, 0, 0, 0, 1, 0xFF, 0xFF, 0xFF, 0xFF],   // a string's length past the end
+            [0xFF, 0xFF, 0xFF, 0xFF],                            // a length past any limit
+            [0, 0, 0, 5, 77, 0, 0, 0, 1],                        // an unknown type
+        ] {
+            var bench = try GateBench(deployRules, configure: withTree)
+            bench.exchange(garbage)
+            #expect(bench.failure != nil, "\(garbage)")
+        }
+        var gate = SFTPGate { _ in TransferDecision(verdict: .allow, role: nil, ruleID: nil, message: "") }
+        let early = GateBench.packet(SFTPMessage.stat) { $0.uint32(1); $0.string("/") }
+        #expect(early.withUnsafeBytes { gate.clientBytes($0) }.failure != nil, "a request before the version exchange")
+    }
+
+    @Test func anEscalatedOperationWaitsForItsAnswer() throws {
+        var bench = try GateBench("""
+            transfers:
+              - {id: prod-upload, action: escalate, operations: [upload], paths: ["/srv/**"], message: uploads need an SRE}
+              - {id: rest, action: allow}
+            """, configure: withTree)
+        let open = GateBench.packet(SFTPMessage.open) { $0.uint32(7); $0.string("/srv/deploy/x"); $0.uint32(0x1A); $0.uint32(0) }
+        #expect(bench.exchange(open).isEmpty, "no answer while approvers decide")
+        #expect(bench.gate.awaitingApproval?.path == "/srv/deploy/x")
+        #expect(bench.events.contains { if case .approvalNeeded = $0 { return true }; return false })
+        let out = bench.gate.approvalAnswered(approved: true, message: nil)
+        let answer = bench.server.serve(out.toTarget)
+        let replies = GateBench.replies(answer.withUnsafeBytes { bench.gate.targetBytes($0) }.toClient)
+        if case .handle(let id, _) = replies.first { #expect(id == 7) } else { Issue.record("expected a handle, got \(replies)") }
+
+        let second = GateBench.packet(SFTPMessage.open) { $0.uint32(8); $0.string("/srv/deploy/y"); $0.uint32(0x1A); $0.uint32(0) }
+        #expect(bench.exchange(second).isEmpty)
+        let refused = GateBench.replies(bench.gate.approvalAnswered(approved: false, message: "carol said no").toClient)
+        #expect(code(refused[0]) == SFTPStatus.permissionDenied.rawValue)
+        #expect(message(refused[0]).contains("carol said no"))
+    }
+
+    @Test func filesOpenAtTheEndArePartial() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = bench.handle("/srv/deploy/half", [.write, .create])
+        let handle = try #require(opened)
+        #expect(code(bench.write(handle, at: 0, [1, 2, 3])) == 0)
+        let ended = bench.gate.finish()
+        guard case .finished(let outcome)? = ended.first else { Issue.record("no outcome"); return }
+        #expect(outcome.bytes == 3)
+        #expect(!outcome.complete)
+    }
+
+    @Test func splittingParentAndName() {
+        func split(_ path: String) -> String {
+            let (directory, name) = SFTPGate.split(Array(path.utf8))
+            return String(decoding: directory, as: UTF8.self) + "|" + String(decoding: name, as: UTF8.self)
+        }
+        #expect(split("/a/b") == "/a|b")
+        #expect(split("/a/b/") == "/a|b")
+        #expect(split("b") == ".|b")
+        #expect(split("/b") == "/|b")
+        #expect(split("/") == "/|")
+        #expect(split("..") == "..|")
+        #expect(split("a/..") == "a/..|")
+    }
+}
