@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: unit tests, and end-to-end tests that start a real OpenSSH sshd target and
-# drive the bastion with the stock ssh/scp/sftp clients on free loopback ports.
+# drive the bastion with the stock ssh/scp/sftp/rsync clients on free loopback ports.
 #
 # Every program a test starts has its own timeout; this watchdog is the last line: if the
 # whole run outlives BASTION_TEST_TIMEOUT seconds (default 30 minutes; a full run takes a
@@ -12,7 +12,7 @@ limit=${BASTION_TEST_TIMEOUT:-1800}
 # What the tests run: the libraries to build, the real programs the end-to-end tests start.
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 need=()
-for pkg in libssh-dev libssl-dev libsqlite3-dev libvterm-dev sqlite3 openssh-server openssh-client xauth asciinema python3 passwd procps systemd; do
+for pkg in libssh-dev libssl-dev libsqlite3-dev libvterm-dev sqlite3 openssh-server openssh-client rsync xauth asciinema python3 passwd procps systemd; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

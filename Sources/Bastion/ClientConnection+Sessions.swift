@@ -56,9 +56,16 @@ extension ClientConnection {
             }
             prepare(channel, person: person, targetName: name, capability: .shell, start: .shell, command: nil)
         case .exec(let name, let command):
-            let capability: Capability = Self.isSCP(command) ? .transfer : .exec
-            prepare(channel, person: person, targetName: name, capability: capability, start: .exec(command), command: command,
-                    kind: capability == .transfer ? "scp" : nil)
+            switch TransferExec.recognise(command) {
+            case nil:
+                prepare(channel, person: person, targetName: name, capability: .exec, start: .exec(command), command: command)
+            case .success(let transfer):
+                prepare(channel, person: person, targetName: name, capability: .transfer, start: .exec(command), command: command,
+                        kind: transfer.kind, transferExec: transfer)
+            case .failure(let refusal):
+                auditEvent("transfer_refused", detail: "\(refusal.message): \(command)", session: channel.id)
+                channel.refuse("bastion: \(refusal.message), so the transfer is refused", exitStatus: 1, reason: "transfer command refused")
+            }
         case .approvals(let arguments):
             runApprovals(arguments, on: channel, for: person)
         case .watch(let arguments):
@@ -71,12 +78,6 @@ extension ClientConnection {
             prepare(channel, person: person, targetName: name, capability: .transfer, start: .subsystem(subsystem), command: nil,
                     kind: "sftp")
         }
-    }
-
-    /// Whether an exec request is an scp transfer (`scp -t`/`scp -f` run by the scp client).
-    static func isSCP(_ command: String) -> Bool {
-        let first = Route.splitFirstWord(command).0 ?? ""
-        return first == "scp" || first.hasSuffix("/scp")
     }
 
     private func listTargets(on channel: SessionChannel, for person: Person) {
@@ -100,7 +101,7 @@ extension ClientConnection {
     /// Routes and grants a request, admits it (audit row, recording), decides an exec line, and
     /// lets the machine ask for the target (``connectTarget(for:)``).
     private func prepare(_ channel: SessionChannel, person: Person, targetName: String, capability: Capability,
-                         start: TargetLink.Start, command: String?, kind: String? = nil) {
+                         start: TargetLink.Start, command: String?, kind: String? = nil, transferExec: TransferExec? = nil) {
         guard let target = context.access.target(named: targetName, for: person) else {
             let exists = context.config.target(named: targetName) != nil
             auditEvent("target_refused", detail: exists ? "target '\(targetName)' not permitted" : "unknown target '\(targetName)'")
@@ -112,8 +113,12 @@ extension ClientConnection {
                                   reason: "\(capability.rawValue) not granted")
         }
         guard admit(channel, person: person, target: target, kind: kind ?? capability.rawValue, command: command) else { return }
-        channel.plan = .init(target: target, capability: capability, start: start)
-        if let command, capability != .port_forwarding {
+        channel.plan = .init(target: target, capability: capability, start: start, transferExec: transferExec)
+        if let transferExec {
+            // A transfer's command line is decided by the transfer rules, not the command rules.
+            guard decideBeforeConnecting(transferExec, channel: channel, person: person, target: target) else { return }
+            channel.handle(.admitted)
+        } else if let command, capability != .port_forwarding {
             let gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
                                            session: channel.id, offset: channel.tap?.elapsed ?? 0)
             channel.decision = gate
@@ -160,13 +165,7 @@ extension ClientConnection {
         if case .integratedShell = start {
             startInterception(on: channel, integration: link.integration, person: person, target: target)
         }
-        if plan.capability == .transfer, case .subsystem = start {
-            let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target), context = self.context
-            channel.transfers = SFTPGate(sessionLimit: context.access.engine.transferSessionLimit(subject: subject, target: policyTarget)) {
-                // The policy in force at each operation: a reload applies to the next one.
-                context.access.engine.decideTransfer(subject: subject, target: policyTarget, request: $0)
-            }
-        }
+        if plan.capability == .transfer { channel.transfers = transferGate(for: plan, person: person) }
         channel.handle(.targetConnected)
         channel.log.info("session started", metadata: ["target": "\(target.name)", "capability": "\(plan.capability.rawValue)"])
     }

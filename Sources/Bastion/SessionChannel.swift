@@ -95,6 +95,8 @@ final class SessionChannel {
         var target: TargetConfig
         var capability: Capability
         var start: TargetLink.Start
+        /// For a transfer run as an exec (legacy scp, rsync): what it is.
+        var transferExec: TransferExec?
     }
 
     init(channel: OpaquePointer, origin: RelayStateMachine.Origin, log: Logger) {

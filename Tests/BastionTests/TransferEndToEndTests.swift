@@ -178,4 +178,59 @@ struct TransferEndToEndTests {
         let json = h.bastion(["audit", "transfers", "--json"])
         #expect(json.stdout.contains("\"sha256\":\"\(sha256("\(d)/local/plain.txt"))\""), "\(json.stdout.suffix(600))")
     }
+
+    /// Legacy scp (`scp -O`, an exec of `scp -t`/`scp -f`): each file record decided as it
+    /// crosses; a refused file is skipped with the rule's words, the others arrive.
+    @Test func legacySCPDecidesEachFile() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("""
+            head -c 3000000 /dev/urandom > \(d)/local/legacy.bin
+            mkdir -p \(d)/local/tree/sub && for i in 1 2 3; do echo $i > \(d)/local/tree/f$i; echo s$i > \(d)/local/tree/sub/s$i; done
+            head -c 100000 /dev/urandom > \(d)/logs/legacy.log
+            """)
+        let opts = "-q -O -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let up = ProcessRunner.shell("scp \(opts) \(d)/local/legacy.bin alice+web1@127.0.0.1:\(d)/deploy/legacy.bin", timeout: 60)
+        #expect(up.status == 0, "\(up)")
+        #expect(sha256("\(d)/deploy/legacy.bin") == sha256("\(d)/local/legacy.bin"))
+        let tree = ProcessRunner.shell("scp -r \(opts) \(d)/local/tree alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
+        #expect(tree.status == 0, "\(tree)")
+        #expect(ProcessRunner.shell("diff -r \(d)/local/tree \(d)/deploy/tree && echo same").stdout.contains("same"))
+        let refused = ProcessRunner.shell("scp \(opts) \(d)/local/legacy.bin alice+web1@127.0.0.1:\(d)/outside/legacy.bin", timeout: 60)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("bastion: denied"), "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/legacy.bin"))
+        let down = ProcessRunner.shell("scp \(opts) alice+web1@127.0.0.1:\(d)/logs/legacy.log \(d)/local/legacy.log", timeout: 60)
+        #expect(down.status == 0, "\(down)")
+        #expect(sha256("\(d)/local/legacy.log") == sha256("\(d)/logs/legacy.log"))
+        let notLogs = ProcessRunner.shell("scp \(opts) alice+web1@127.0.0.1:\(d)/deploy/legacy.bin \(d)/local/stolen.bin", timeout: 60)
+        #expect(notLogs.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/local/stolen.bin"))
+        let logged = h.auditQuery("SELECT sha256 FROM transfers WHERE operation = 'upload' AND complete = 1 AND path = '\(d)/deploy/legacy.bin' ORDER BY id DESC LIMIT 1")
+        #expect(logged == sha256("\(d)/local/legacy.bin"))
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE path LIKE '\(d)/deploy/tree/%' AND operation = 'upload' AND complete = 1") == "6")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0")
+    }
+
+    /// rsync over ssh: decided on the server's command line (direction, paths, --delete),
+    /// relayed as a stream.
+    @Test func rsyncIsDecidedOnItsCommandLine() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("mkdir -p \(d)/local/rs && for i in $(seq 1 20); do head -c 5000 /dev/urandom > \(d)/local/rs/r$i; done; mkdir -p \(d)/deploy/rs && echo old > \(d)/deploy/rs/stale")
+        let ssh = "ssh -p \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let up = ProcessRunner.shell("rsync -a --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
+        #expect(up.status == 0, "\(up)")
+        #expect(ProcessRunner.shell("diff -r \(d)/local/rs \(d)/deploy/rs && echo same").stdout.contains("same"), "--delete removed the stale file")
+        let refused = ProcessRunner.shell("rsync -a -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/outside/rs/", timeout: 60)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("bastion: denied"), "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/rs"))
+        let down = ProcessRunner.shell("rsync -a -e '\(ssh)' alice+web1@127.0.0.1:\(d)/logs/ \(d)/local/logs-copy/", timeout: 60)
+        #expect(down.status == 0, "\(down)")
+        #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "3")
+    }
 }

@@ -50,10 +50,16 @@ func shippedPolicy() throws -> (PolicyConfig, [ConfigError], [PolicyTarget]) {
         #expect(warnings.isEmpty, "\(warnings)")
     }
 
-    /// engineering → engineer on web1 with shell and exec; dba → exec only on db1; nothing else.
+    /// engineering → engineer on web1 with shell, exec and transfer; dba → exec only on db1; nothing else.
     @Test func rolesAndCapabilities() {
         #expect(engine.roles(for: engineer, target: web).map(\.name) == ["engineer"])
-        #expect(engine.capabilities(for: engineer, target: web) == [.shell, .exec])
+        #expect(engine.capabilities(for: engineer, target: web) == [.shell, .exec, .transfer])
+        let upload = { (path: String) in
+            engine.decideTransfer(subject: engineer, target: web, request: TransferRequest(operation: .upload, path: path)).ruleID
+        }
+        #expect(upload("/etc/nginx/nginx.conf") == "no-system-writes")
+        #expect(upload("/home/alice/.ssh/authorized_keys") == "no-ssh-keys")
+        #expect(upload("/srv/www/index.html") == nil, "guard mode allows the rest")
         #expect(engine.capabilities(for: engineer, target: db).isEmpty)
         #expect(engine.capabilities(for: dba, target: db) == [.exec])
         #expect(engine.reachableTargets(for: dba, among: [web, db]).map(\.name) == ["db1"])

@@ -1,0 +1,96 @@
+import Configuration
+import Foundation
+import Policy
+import SessionCore
+import Transfers
+
+/// What a transfer channel runs on the target: the SFTP subsystem, or an exec of legacy scp or
+/// of rsync's server, each with the gate that decides it.
+enum TransferExec {
+    case scp(SCPCommand)
+    case rsync(RsyncCommand)
+
+    /// `kind` for the sessions table.
+    var kind: String {
+        switch self {
+        case .scp: return "scp"
+        case .rsync: return "rsync"
+        }
+    }
+
+    /// Whether `command` is a transfer's exec line: `scp -t|-f …` or `rsync --server …`
+    /// (nil), and if so whether it reads as one the bastion can decide.
+    static func recognise(_ command: String) -> Result<TransferExec, TransferExecRefusal>? {
+        let first = Route.splitFirstWord(command).0 ?? ""
+        let program = first.split(separator: "/").last.map(String.init) ?? first
+        switch program {
+        case "scp":
+            return SCPCommand.parse(command).map(TransferExec.scp).mapError { TransferExecRefusal(message: "\($0)") }
+        case "rsync" where command.contains("--server"):
+            return RsyncCommand.parse(command).map(TransferExec.rsync).mapError { TransferExecRefusal(message: "\($0)") }
+        default:
+            return nil
+        }
+    }
+}
+
+/// Why a transfer's exec line is refused.
+struct TransferExecRefusal: Error {
+    var message: String
+}
+
+extension ClientConnection {
+    /// Decides an rsync command line before the target is contacted: every path it names, for
+    /// the operations it would do. Each decision is logged; false when one refused it (the
+    /// channel is then refused). Legacy scp is decided file by file as its records cross.
+    func decideBeforeConnecting(_ exec: TransferExec, channel: SessionChannel, person: Person, target: TargetConfig) -> Bool {
+        guard case .rsync(let rsync) = exec else { return true }
+        let engine = context.access.engine
+        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target)
+        var sequence = 0
+        for request in rsync.requests(home: nil) {
+            let decision = engine.decideTransfer(subject: subject, target: policyTarget, request: request)
+            sequence += 1
+            let entry = TransferEntry(sequence: sequence, operation: request.operation, path: request.path,
+                                      decision: decision.verdict.word, rule: decision.ruleID, message: decision.message)
+            guard writeTransfer(entry, channel: channel) else {
+                channel.refuse("bastion: the transfer cannot be audited, so it is refused", exitStatus: 255, reason: "audit failed")
+                return false
+            }
+            let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
+            switch decision.verdict {
+            case .allow:
+                continue
+            case .deny:
+                channel.refuse("bastion: denied\(rule): \(request.operation.rawValue) \(request.path): \(decision.message)",
+                               exitStatus: 1, reason: "transfer denied")
+                return false
+            case .escalate:
+                channel.refuse("bastion: \(request.operation.rawValue) \(request.path) needs approval\(rule): \(decision.message); "
+                               + "rsync cannot wait for approvers: use sftp, whose operations can", exitStatus: 1, reason: "transfer needs approval")
+                return false
+            }
+        }
+        return true
+    }
+
+    /// The gate that decides the file operations of a transfer channel now connected.
+    func transferGate(for plan: SessionChannel.TargetPlan, person: Person) -> (any TransferGate)? {
+        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(plan.target), context = self.context
+        let sessionLimit = context.access.engine.transferSessionLimit(subject: subject, target: policyTarget)
+        // The policy in force at each operation: a reload applies to the next one.
+        let decide: (TransferRequest) -> TransferDecision = {
+            context.access.engine.decideTransfer(subject: subject, target: policyTarget, request: $0)
+        }
+        switch (plan.start, plan.transferExec) {
+        case (.subsystem, _):
+            return SFTPGate(sessionLimit: sessionLimit, decide: decide)
+        case (_, .scp(let command)?):
+            return SCPGate(command: command, home: nil, sessionLimit: sessionLimit, decide: decide)
+        case (_, .rsync(let command)?):
+            return StreamGate(direction: command.direction, sequence: 1)
+        default:
+            return nil
+        }
+    }
+}

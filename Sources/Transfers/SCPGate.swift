@@ -1,0 +1,598 @@
+import Policy
+
+/// Relays legacy scp (the rcp protocol of `scp -O`) with every file and directory decided.
+/// No I/O: bytes in, bytes and events out, like ``SFTPGate``.
+///
+/// **The protocol.** One side is the *source*, the other the *sink*: for an upload (`scp -t`
+/// on the target) the client is the source and the target the sink; for a download (`scp -f`)
+/// the other way round. The sink speaks first, one `\0`. The source then sends records, one
+/// line each: `T<mtime> 0 <atime> 0` (times for the next record, with `-p`),
+/// `C<mode> <size> <name>` (a file), `D<mode> 0 <name>` (enter a directory, with `-r`), `E`
+/// (leave it), or `\1message` / `\2message` (an error of its own; no answer). After each record
+/// the source waits for the sink's answer: `\0`, `\1message\n` (skip this file or directory,
+/// go on) or `\2message\n` (fatal; any other first byte is fatal too). After a `C` record's
+/// `\0` the source sends exactly `size` bytes, then `\0` (or `\1message\n` if reading failed),
+/// and waits for one more answer.
+///
+/// **What the gate does.**
+/// - Each `C` and `D` record is decided (`upload`/`mkdir` for uploads, `download`/`list` for
+///   downloads) before it is passed on. A refused one is not passed on: the gate answers the
+///   source `\1bastion: denied …\n` itself, which makes scp skip that file or directory (no
+///   data follows, a directory's contents are not sent). For a download the person also gets
+///   a notice, since their own scp never hears of the file.
+/// - `T` records are held and answered by the gate, and sent on only in front of the record
+///   they belong to (dropped with it when it is refused); the sink's answer to a `T` sent on
+///   is swallowed, so the source sees one answer per record it sent.
+/// - A file's data passes with one copy, counted and hashed (``TransferEvent/finished(_:)``
+///   after the sink's last answer).
+/// - Escalations cannot wait (the source waits for an answer within the protocol, and scp has
+///   no way to be told to hold on): they are refused with a message saying approval is needed.
+///
+/// **Paths** are built lexically from the command's path and the record names (relative paths
+/// and `~` in the home directory, written `~/…` when it is not known). An upload's destination
+/// may or may not be an existing directory (the sink checks, the bastion cannot), so unless it
+/// must be one (`-d`, a trailing `/`, `~`, `.`) both `dest/name` and `dest` are decided and the
+/// most restrictive answer counts. A download's top-level names are matched against the last
+/// component of the command's paths (as written, wildcards included); a name no path asked
+/// for is refused.
+///
+/// Anything the protocol does not allow ends the channel (``TransferOutput/failure``; the
+/// source is told with a `\2` answer when it is the one at fault); after a failure the gate
+/// passes nothing and repeats the failure.
+public struct SCPGate {
+    /// Decides one file operation.
+    public typealias Decide = (TransferRequest) -> TransferDecision
+
+    public typealias Output = TransferOutput
+
+    /// The longest line (record or answer, with its newline): OpenSSH's scp reads at most
+    /// 2,047 bytes as one line and would read a longer one as two, out of step with the gate.
+    public static let maxLineLength = 2047
+    /// The longest name in a record (Linux's `NAME_MAX`).
+    public static let maxNameLength = 255
+    /// The longest path built from records (Linux's `PATH_MAX`).
+    public static let maxPathLength = 4096
+    /// The deepest directory nesting followed.
+    public static let maxDepth = 1024
+    /// Client bytes sent before their turn (before the answer they should wait for) that the
+    /// gate keeps; beyond, the channel ends. ``acceptsClientInput`` turns false well before.
+    public static let maxEarlyBytes = 4 << 20
+    /// Early client bytes beyond which ``acceptsClientInput`` is false.
+    static let earlyReadLimit = 64 * 1024
+
+    private let command: SCPCommand
+    private let home: String?
+    private let sessionLimit: Int64?
+    private let decide: Decide
+    /// Upload: where files go, and whether it is known to be a directory.
+    private let destination: String?
+    private let destinationIsDirectory: Bool
+    /// Download: the command's paths, split into directory and last component.
+    private let sources: [Requested]
+
+    private var sequence = 0
+    private var sessionBytes: Int64 = 0
+    private var failed: String?
+
+    // The source's stream.
+    private var state: SourceState = .waiting
+    private var line: [UInt8] = []
+    private var early: [UInt8] = []
+    private var heldTimes: [UInt8]?
+    /// Per open directory, the paths it may be (two while an upload's destination is unknown).
+    private var directories: [[String]] = []
+    private var current: CurrentFile?
+
+    // The sink's answers.
+    private var expected: [Expected] = [.hello]
+    private var answer: [UInt8] = []
+
+    /// A gate for `command`, deciding with `decide`; `home` is the target user's home directory
+    /// when known, and `sessionLimit` caps the bytes of all files together.
+    public init(command: SCPCommand, home: String?, sessionLimit: Int64?, decide: @escaping Decide) {
+        self.command = command
+        self.home = home.flatMap { $0.hasPrefix("/") ? PathNormalizer.normalize($0) : nil }
+        self.sessionLimit = sessionLimit
+        self.decide = decide
+        let resolved = command.paths.map { RemotePath.resolve($0, home: home) }
+        switch command.direction {
+        case .upload:
+            destination = resolved.first
+            let written = command.paths.first ?? ""
+            let last = written.split(separator: "/").last
+            destinationIsDirectory = command.targetMustBeDirectory || written.hasSuffix("/") || last == "." || last == ".."
+                || written == "~" || resolved.first == "/" || resolved.first == "~" || resolved.first == self.home
+            sources = []
+        case .download:
+            destination = nil
+            destinationIsDirectory = false
+            sources = resolved.compactMap(Requested.init)
+        }
+    }
+
+    /// Whether the driver should read more from the client now (false while the client has
+    /// sent ahead of the answer it should wait for, or after a failure).
+    public var acceptsClientInput: Bool {
+        failed == nil && (command.direction == .download || early.count < Self.earlyReadLimit)
+    }
+
+    // MARK: Types
+
+    private enum SourceState: Equatable {
+        /// Waiting for the sink's answer; the source should send nothing.
+        case waiting
+        /// Reading a record line.
+        case record
+        /// Passing a file's bytes.
+        case data(remaining: Int64)
+        /// The byte after a file's data.
+        case trailer
+        /// The `\1message\n` after a file's data.
+        case trailerMessage
+    }
+
+    /// What the sink's next answer answers.
+    private enum Expected {
+        case hello
+        /// A held `T` the gate sent on: swallowed.
+        case times
+        case file
+        case directory([String])
+        case end
+        /// The file's data ended; `clean`: the source ended it with `\0`.
+        case fileEnd(clean: Bool)
+    }
+
+    private struct CurrentFile {
+        let flow: FileFlow
+        let size: Int64
+    }
+
+    /// A download path: the directory top-level names land in, and the last component they
+    /// must match.
+    private struct Requested {
+        let directory: String
+        let last: String
+        let pattern: Glob?
+
+        init?(_ path: String) {
+            guard let slash = path.lastIndex(of: "/") else { return nil }
+            let last = String(path[path.index(after: slash)...])
+            guard !last.isEmpty else { return nil }
+            let directory = String(path[..<slash])
+            self.directory = directory.isEmpty ? "/" : directory
+            self.last = last
+            pattern = last.utf8.contains(where: RemotePath.isWildcard) ? try? Glob(last, path: false) : nil
+        }
+
+        func matches(_ name: String) -> Bool {
+            name == last || pattern?.matches(name) == true
+        }
+    }
+
+    /// A `C` or `D` record.
+    private struct Record {
+        let isFile: Bool
+        let size: Int64
+        let name: [UInt8]
+    }
+
+    private var upload: Bool { command.direction == .upload }
+    private var sourceSide: String { upload ? "client" : "target" }
+    private var sinkSide: String { upload ? "target" : "client" }
+
+    // MARK: Input
+
+    /// Bytes from the client.
+    public mutating func clientBytes(_ chunk: UnsafeRawBufferPointer) -> Output {
+        var out = Output()
+        if let failed {
+            out.failure = failed
+            return out
+        }
+        if upload { sourceBytes(chunk, &out) } else { sinkBytes(chunk, &out) }
+        return out
+    }
+
+    /// Bytes from the target's scp.
+    public mutating func targetBytes(_ chunk: UnsafeRawBufferPointer) -> Output {
+        var out = Output()
+        if let failed {
+            out.failure = failed
+            return out
+        }
+        if upload { sinkBytes(chunk, &out) } else { sourceBytes(chunk, &out) }
+        return out
+    }
+
+    /// The channel ends: a file whose bytes had not all crossed and been acknowledged is partial.
+    public mutating func finish() -> [TransferEvent] {
+        guard let file = current else { return [] }
+        current = nil
+        let crossed = file.flow.bytes
+        let note = crossed < file.size
+            ? "the session ended after \(crossed) of \(file.size) bytes"
+            : "the session ended before the \(sinkSide) acknowledged the file"
+        return [.finished(file.flow.outcome(closedCleanly: false, upload: upload, endNote: note))]
+    }
+
+    // MARK: Output helpers
+
+    private func toSink(_ bytes: [UInt8], _ out: inout Output) {
+        if upload { out.toTarget += bytes } else { out.toClient += bytes }
+    }
+
+    private func toSink(_ bytes: UnsafeRawBufferPointer, _ out: inout Output) {
+        bytes.withMemoryRebound(to: UInt8.self) { typed in
+            if upload { out.toTarget.append(contentsOf: typed) } else { out.toClient.append(contentsOf: typed) }
+        }
+    }
+
+    private func toSource(_ bytes: [UInt8], _ out: inout Output) {
+        if upload { out.toClient += bytes } else { out.toTarget += bytes }
+    }
+
+    private mutating func fail(_ message: String, _ out: inout Output) {
+        failed = message
+        out.failure = message
+    }
+
+    /// The source broke the protocol: it is told (`\2`, fatal) and the channel ends.
+    private mutating func violation(_ what: String, _ out: inout Output) {
+        toSource([2] + Array((Self.oneLine("bastion: protocol error: \(what)") + "\n").utf8), &out)
+        fail("the \(sourceSide)'s scp broke the protocol: \(Self.oneLine(what))", &out)
+    }
+
+    /// `text` fit for one protocol line or a notice: control characters become spaces, and it
+    /// stays well under ``maxLineLength``.
+    static func oneLine(_ text: String, limit: Int = 1000) -> String {
+        var result = ""
+        var length = 0
+        for scalar in text.unicodeScalars {
+            let clean: Unicode.Scalar = scalar.value < 0x20 || scalar.value == 0x7F || (0x80..<0xA0).contains(scalar.value) ? " " : scalar
+            length += clean.utf8.count
+            if length > limit {
+                result += "…"
+                break
+            }
+            result.unicodeScalars.append(clean)
+        }
+        return result
+    }
+
+    // MARK: The source's stream
+
+    private mutating func sourceBytes(_ chunk: UnsafeRawBufferPointer, _ out: inout Output) {
+        var index = 0
+        let count = chunk.count
+        while index < count && failed == nil {
+            switch state {
+            case .waiting:
+                guard early.count + (count - index) <= Self.maxEarlyBytes else {
+                    fail("the \(sourceSide) sent more than \(Self.maxEarlyBytes) bytes without waiting for answers", &out)
+                    return
+                }
+                early.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[index..<count]))
+                return
+            case .record, .trailerMessage:
+                let rest = UnsafeRawBufferPointer(rebasing: chunk[index..<count])
+                let newline = rest.firstIndex(of: 0x0A)
+                let end = newline.map { index + $0 } ?? count
+                guard line.count + (end - index) < Self.maxLineLength else {
+                    violation("a line longer than \(Self.maxLineLength) bytes", &out)
+                    return
+                }
+                line.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[index..<end]))
+                guard newline != nil else { return }
+                index = end + 1
+                let complete = line
+                line = []
+                if state == .record {
+                    sourceRecord(complete, &out)
+                } else {
+                    toSink(complete + [0x0A], &out)
+                    expected.append(.fileEnd(clean: false))
+                    state = .waiting
+                }
+            case .data(let remaining):
+                let take = Int(min(Int64(count - index), remaining))
+                let piece = UnsafeRawBufferPointer(rebasing: chunk[index..<(index + take)])
+                toSink(piece, &out)
+                if let flow = current?.flow { flow.crossed(piece, at: UInt64(flow.expectedOffset)) }
+                index += take
+                let left = remaining - Int64(take)
+                state = left == 0 ? .trailer : .data(remaining: left)
+            case .trailer:
+                let byte = chunk[index]
+                index += 1
+                switch byte {
+                case 0:
+                    toSink([0], &out)
+                    expected.append(.fileEnd(clean: true))
+                    state = .waiting
+                case 1, 2:
+                    line = [byte]
+                    state = .trailerMessage
+                default:
+                    let size = current?.size ?? 0
+                    violation("the file's data did not end after its \(size) bytes (a status byte was expected)", &out)
+                }
+            }
+        }
+    }
+
+    /// One record line from the source (without its newline).
+    private mutating func sourceRecord(_ record: [UInt8], _ out: inout Output) {
+        guard let kind = record.first else { return violation("an empty record", &out) }
+        switch kind {
+        case 1, 2:
+            // The source's own error ("no such file"): the sink prints it, no answer.
+            guard heldTimes == nil else { return violation("a times record not followed by a file or directory", &out) }
+            toSink(record + [0x0A], &out)
+        case UInt8(ascii: "T"):
+            guard Self.validTimes(record) else { return violation("a malformed times record", &out) }
+            guard heldTimes == nil else { return violation("two times records in a row", &out) }
+            heldTimes = record + [0x0A]
+            toSource([0], &out)
+        case UInt8(ascii: "C"), UInt8(ascii: "D"):
+            switch Self.parse(record) {
+            case .success(let parsed): decideRecord(parsed, line: record, &out)
+            case .failure(let problem): violation(problem.message, &out)
+            }
+        case UInt8(ascii: "E"):
+            guard record.count == 1 else { return violation("a malformed end-of-directory record", &out) }
+            guard heldTimes == nil else { return violation("a times record not followed by a file or directory", &out) }
+            guard !directories.isEmpty else { return violation("an end-of-directory record outside any directory", &out) }
+            directories.removeLast()
+            toSink([UInt8(ascii: "E"), 0x0A], &out)
+            expected.append(.end)
+            state = .waiting
+        default:
+            violation("a record that is not T, C, D or E", &out)
+        }
+    }
+
+    /// `T<digits> <digits> <digits> <digits>`, microseconds at most 999999.
+    static func validTimes(_ record: [UInt8]) -> Bool {
+        let fields = record.dropFirst().split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
+        guard fields.count == 4 else { return false }
+        for (index, field) in fields.enumerated() {
+            guard !field.isEmpty, field.count <= 20, field.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+            if index % 2 == 1 && field.count > 6 { return false }
+        }
+        return true
+    }
+
+    private struct RecordProblem: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    /// `C<4 octal digits> <size> <name>` or `D…`, as OpenSSH's sink reads it.
+    private static func parse(_ record: [UInt8]) -> Result<Record, RecordProblem> {
+        guard record.count >= 6, record[1...4].allSatisfy({ $0 >= 0x30 && $0 <= 0x37 }) else {
+            return .failure(RecordProblem("a record with a bad mode"))
+        }
+        guard record[5] == UInt8(ascii: " ") else { return .failure(RecordProblem("a record whose mode is not followed by a space")) }
+        var index = 6
+        var size: Int64 = 0
+        while index < record.count, record[index] >= 0x30 && record[index] <= 0x39 {
+            let (times, overflow1) = size.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int64(record[index] - 0x30))
+            guard !overflow1 && !overflow2 else { return .failure(RecordProblem("a record whose size is out of range")) }
+            size = sum
+            index += 1
+        }
+        guard index > 6, index < record.count, record[index] == UInt8(ascii: " ") else {
+            return .failure(RecordProblem("a record whose size is not a number"))
+        }
+        let name = Array(record[(index + 1)...])
+        if name.isEmpty { return .failure(RecordProblem("a record with an empty name")) }
+        if name.contains(UInt8(ascii: "/")) { return .failure(RecordProblem("a name with '/' in it")) }
+        if name == [0x2E] || name == [0x2E, 0x2E] { return .failure(RecordProblem("the name '\(name.count == 1 ? "." : "..")'")) }
+        if name.contains(0) { return .failure(RecordProblem("a name with a NUL byte")) }
+        if name.count > maxNameLength { return .failure(RecordProblem("a name longer than \(maxNameLength) bytes")) }
+        return .success(Record(isFile: record[0] == UInt8(ascii: "C"), size: size, name: name))
+    }
+
+    // MARK: Deciding
+
+    private mutating func decideRecord(_ record: Record, line: [UInt8], _ out: inout Output) {
+        if !record.isFile {
+            guard command.recursive else { return violation("a directory record in a transfer without -r", &out) }
+            guard directories.count < Self.maxDepth else { return violation("directories nested deeper than \(Self.maxDepth)", &out) }
+        }
+        let operation: TransferOperation = record.isFile ? (upload ? .upload : .download) : (upload ? .mkdir : .list)
+        let size: Int64? = record.isFile ? record.size : nil
+        var paths: [String] = []
+        var decision: TransferDecision
+        var path: String
+        if let name = String(validating: record.name, as: UTF8.self) {
+            paths = candidates(for: name, isFile: record.isFile)
+            if let long = paths.first(where: { $0.utf8.count > Self.maxPathLength }) {
+                return violation("a path longer than \(Self.maxPathLength) bytes (\(long.prefix(64))…)", &out)
+            }
+            if paths.isEmpty {
+                path = name
+                decision = Self.refusal("unrequested-name", "the target sent '\(name)', which no path of the command asked for")
+            } else {
+                (path, decision) = decideMostRestrictive(operation, paths, size: size)
+            }
+        } else {
+            path = String(decoding: record.name, as: UTF8.self)
+            decision = Self.refusal("unreadable-name", "a file name that is not UTF-8 cannot be decided")
+        }
+        if decision.verdict == .allow, let size {
+            if let limit = decision.maxFileSize, size > limit {
+                decision = TransferDecision(verdict: .deny, role: decision.role, ruleID: decision.ruleID ?? "size-limit",
+                                            message: "\(path) is \(size) bytes; at most \(limit) may be transferred per file")
+            } else if let sessionLimit, size > sessionLimit - sessionBytes {
+                decision = TransferDecision(verdict: .deny, role: decision.role, ruleID: "size-limit",
+                                            message: "this session may move at most \(sessionLimit) bytes")
+            }
+        }
+        if case .escalate = decision.verdict {
+            decision = TransferDecision(verdict: .deny, role: decision.role, ruleID: decision.ruleID,
+                                        message: "\(decision.message) (approval is needed, and legacy scp transfers cannot wait for approvers: use sftp, or scp without -O)")
+        }
+        sequence += 1
+        let entry = TransferEntry(sequence: sequence, operation: operation, path: path, decision: decision.verdict.word,
+                                  rule: decision.ruleID, message: decision.message, announcedSize: size)
+        out.events.append(.decided(entry))
+        guard decision.verdict == .allow else {
+            heldTimes = nil
+            let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
+            toSource([1] + Array((Self.oneLine("bastion: denied\(rule): \(decision.message)") + "\n").utf8), &out)
+            if !upload {
+                let what = record.isFile ? "was not downloaded" : "was not listed or downloaded"
+                out.notices.append(Self.oneLine("bastion: \(path) \(what), denied\(rule): \(decision.message)"))
+            }
+            return
+        }
+        if let times = heldTimes {
+            toSink(times, &out)
+            expected.append(.times)
+            heldTimes = nil
+        }
+        toSink(line + [0x0A], &out)
+        if let size {
+            sessionBytes += size
+            let flow = FileFlow(sequence: sequence, maxFileSize: decision.maxFileSize)
+            flow.reportedSize = size
+            current = CurrentFile(flow: flow, size: size)
+            expected.append(.file)
+        } else {
+            expected.append(.directory(paths))
+        }
+        state = .waiting
+    }
+
+    /// The paths a record's name may land at, the one the log names first.
+    private func candidates(for name: String, isFile: Bool) -> [String] {
+        if let directory = directories.last { return directory.map { RemotePath.join($0, name) } }
+        switch command.direction {
+        case .upload:
+            guard let destination else { return [] }
+            let inside = RemotePath.join(destination, name)
+            // A file is logged at the destination as written (`scp f host:/srv/app.tar`), a
+            // directory inside it (`scp -r dir host:/srv/`), unless the other place is stricter.
+            if destinationIsDirectory { return [inside] }
+            return isFile ? [destination, inside] : [inside, destination]
+        case .download:
+            guard let requested = sources.first(where: { $0.matches(name) }) else { return [] }
+            return [RemotePath.join(requested.directory, name)]
+        }
+    }
+
+    /// Decides every candidate; the most restrictive answer counts (the first among equals).
+    private func decideMostRestrictive(_ operation: TransferOperation, _ paths: [String], size: Int64?) -> (String, TransferDecision) {
+        var chosen: (String, TransferDecision)?
+        for path in paths {
+            let decision = decide(TransferRequest(operation: operation, path: path, home: home, size: size))
+            if let best = chosen, Self.severity(decision.verdict) <= Self.severity(best.1.verdict) { continue }
+            chosen = (path, decision)
+        }
+        return chosen ?? (paths[0], Self.refusal("unrequested-name", "nothing to decide"))
+    }
+
+    private static func severity(_ verdict: Verdict) -> Int {
+        switch verdict {
+        case .allow: return 0
+        case .escalate: return 1
+        case .deny: return 2
+        }
+    }
+
+    private static func refusal(_ id: String, _ message: String) -> TransferDecision {
+        TransferDecision(verdict: .deny, role: nil, ruleID: id, message: message)
+    }
+
+    // MARK: The sink's answers
+
+    private mutating func sinkBytes(_ chunk: UnsafeRawBufferPointer, _ out: inout Output) {
+        var index = 0
+        let count = chunk.count
+        while index < count && failed == nil {
+            if answer.isEmpty {
+                let byte = chunk[index]
+                index += 1
+                if byte == 0 {
+                    answered([0], &out)
+                    continue
+                }
+                answer = [byte]
+            }
+            let rest = UnsafeRawBufferPointer(rebasing: chunk[index..<count])
+            let newline = rest.firstIndex(of: 0x0A)
+            let end = newline.map { index + $0 + 1 } ?? count
+            guard answer.count + (end - index) <= Self.maxLineLength else {
+                return fail("the \(sinkSide)'s scp sent an answer longer than \(Self.maxLineLength) bytes", &out)
+            }
+            answer.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[index..<end]))
+            index = end
+            guard newline != nil else { return }
+            let complete = answer
+            answer = []
+            answered(complete, &out)
+        }
+    }
+
+    /// One whole answer from the sink (`\0`, or a message line with its newline).
+    private mutating func answered(_ raw: [UInt8], _ out: inout Output) {
+        guard !expected.isEmpty else {
+            return fail("the \(sinkSide)'s scp answered when nothing was asked", &out)
+        }
+        let what = expected.removeFirst()
+        let ok = raw == [0]
+        let message = ok ? "" : Self.oneLine(String(decoding: raw.dropFirst().filter { $0 != 0x0A }, as: UTF8.self))
+        switch what {
+        case .hello:
+            toSource(raw, &out)
+            state = .record
+        case .times:
+            // Swallowed: the gate answered the source's T itself.
+            guard ok else {
+                toSource(raw, &out)
+                return fail("the \(sinkSide)'s scp refused a times record: \(message)", &out)
+            }
+            return
+        case .file:
+            toSource(raw, &out)
+            if ok, let file = current {
+                state = file.size == 0 ? .trailer : .data(remaining: file.size)
+            } else {
+                if let file = current {
+                    out.events.append(.finished(file.flow.outcome(closedCleanly: false, upload: upload,
+                                                                  endNote: "the \(sinkSide) refused the file: \(message)")))
+                }
+                current = nil
+                state = .record
+            }
+        case .directory(let paths):
+            toSource(raw, &out)
+            if ok { directories.append(paths) }
+            state = .record
+        case .end:
+            toSource(raw, &out)
+            state = .record
+        case .fileEnd(let clean):
+            toSource(raw, &out)
+            if let file = current {
+                let note: String? = !clean ? "the \(sourceSide) reported an error while sending the file"
+                    : ok ? nil : "the \(sinkSide) reported: \(message)"
+                out.events.append(.finished(file.flow.outcome(closedCleanly: clean && ok, upload: upload, endNote: note)))
+            }
+            current = nil
+            state = .record
+        }
+        resumeSource(&out)
+    }
+
+    /// Bytes the source sent while it should have waited, now that their turn has come.
+    private mutating func resumeSource(_ out: inout Output) {
+        guard !early.isEmpty, state != .waiting, failed == nil else { return }
+        let pending = early
+        early = []
+        pending.withUnsafeBytes { sourceBytes($0, &out) }
+    }
+}

@@ -1,0 +1,136 @@
+import Policy
+import Testing
+@testable import Transfers
+
+/// The exec lines rsync sends through `-e`, captured by running it with `-e` set to a program
+/// that logs its arguments (`rsync -e ./logargs -av a.txt host:/srv/dest/` and so on; rsync
+/// 3.2.x and later send the same shapes).
+@Suite struct RsyncCommandTests {
+    @Test(arguments: [
+        // rsync -av a.txt host:/srv/dest/
+        ("rsync --server -vlogDtpre.iLsfxCIvu . /srv/dest/", TransferDirection.upload, ["/srv/dest/"], false, false),
+        // rsync -av --delete dir/ host:/srv/dest/
+        ("rsync --server -vlogDtpre.iLsfxCIvu --delete . /srv/dest/", .upload, ["/srv/dest/"], true, false),
+        // rsync -av host:/var/log/ ./out/
+        ("rsync --server --sender -vlogDtpre.iLsfxCIvu . /var/log/", .download, ["/var/log/"], false, false),
+        // rsync -av --delete host:/var/log/ ./out/ (deletes on the client's side: not sent)
+        ("rsync --server --sender -logDtpre.iLsfxCIvu . /var/log/", .download, ["/var/log/"], false, false),
+        // rsync -av --remove-source-files host:/var/log/x ./out/
+        ("rsync --server --sender -vlogDtpre.iLsfxCIvu --remove-source-files . /var/log/x", .download, ["/var/log/x"], true, false),
+        // rsync -az --partial --progress a.txt host:dest
+        ("rsync --server -logDtprze.iLsfxCIvu --log-format=X --partial . dest", .upload, ["dest"], false, false),
+        // rsync -a --delete-after --max-delete=3 -z --bwlimit=100 -H -A -X a.txt host:dest
+        ("rsync --server -lHogDtpAXrze.iLsfxCIvu --bwlimit=100 --max-delete=3 --delete-after . dest", .upload, ["dest"], true, false),
+        // rsync -a --chown=root:root --append-verify a.txt host:dest
+        ("rsync --server -logDtpre.iLsfxCIvu --usermap=\\*:root --groupmap=\\*:root --append --append . dest", .upload, ["dest"], false, false),
+        // rsync -a --partial-dir=.p a.txt host:dest
+        ("rsync --server -logDtpre.iLsfxCIvu --partial-dir .p . dest", .upload, ["dest"], false, false),
+        // rsync -a 'host:/a b' host:/c .
+        ("rsync --server --sender -logDtpre.iLsfxCIvu . /a\\ b /c", .download, ["/a b", "/c"], false, false),
+        // rsync -a host:'a$b`c`;d' . (rsync escapes the shell's characters)
+        ("rsync --server --sender -logDtpre.iLsfxCIvu . a\\$b\\`c\\`\\;d", .download, ["a$b`c`;d"], false, false),
+        // rsync -a a.txt host:-weird
+        ("rsync --server -logDtpre.iLsfxCIvu . ./-weird", .upload, ["./-weird"], false, false),
+        // rsync -a a.txt host:~ and host:
+        ("rsync --server -logDtpre.iLsfxCIvu . ~", .upload, ["~"], false, false),
+        ("rsync --server -logDtpre.iLsfxCIvu . .", .upload, ["."], false, false),
+        // rsync -r --list-only host:dest/
+        ("rsync --server --sender -re.iLsfxCIvu --list-only . dest/", .download, ["dest/"], false, true),
+        // rsync -a -n --checksum-choice=md5 --copy-unsafe-links a.txt host:dest
+        ("rsync --server -nlogDtpre.iLsfxCIvu --checksum-choice=md5 --compress-choice=zstd --copy-unsafe-links . dest", .upload, ["dest"], false, false),
+        // rsync -a --files-from=list . host:dest (the list travels in the protocol)
+        ("rsync --server -logDtpRe.LsfxCIvu . dest", .upload, ["dest"], false, false),
+        ("/usr/bin/rsync --server --sender -vlogDtpre.iLsfxCIvu . /srv", .download, ["/srv"], false, false),
+        ("rsync --server --sender -r . ", .download, ["."], false, false),
+    ] as [(String, TransferDirection, [String], Bool, Bool)])
+    func readsTheLinesRsyncSends(_ line: String, _ direction: TransferDirection, _ paths: [String], _ deletes: Bool, _ listOnly: Bool) throws {
+        let command = try RsyncCommand.parse(line).get()
+        #expect(command == RsyncCommand(direction: direction, paths: paths, deletes: deletes, listOnly: listOnly))
+    }
+
+    @Test func requestsNameEachPathAndItsDeletes() throws {
+        let upload = try RsyncCommand.parse("rsync --server -vlogDtpre.iLsfxCIvu --delete . /srv/dest/").get()
+        #expect(upload.requests(home: nil) == [
+            TransferRequest(operation: .upload, path: "/srv/dest"), TransferRequest(operation: .delete, path: "/srv/dest"),
+        ])
+        let download = try RsyncCommand.parse("rsync --server --sender -vlogDtpre.iLsfxCIvu --remove-source-files . logs/x ~/y").get()
+        #expect(download.requests(home: "/home/alice") == [
+            TransferRequest(operation: .download, path: "/home/alice/logs/x", home: "/home/alice"),
+            TransferRequest(operation: .download, path: "/home/alice/y", home: "/home/alice"),
+            TransferRequest(operation: .delete, path: "/home/alice/logs/x", home: "/home/alice"),
+            TransferRequest(operation: .delete, path: "/home/alice/y", home: "/home/alice"),
+        ])
+        #expect(download.requests(home: nil).map(\.path) == ["~/logs/x", "~/y", "~/logs/x", "~/y"])
+        let listing = try RsyncCommand.parse("rsync --server --sender -re.iLsfxCIvu --list-only . /srv/").get()
+        #expect(listing.requests(home: nil) == [TransferRequest(operation: .list, path: "/srv")])
+        let home = try RsyncCommand.parse("rsync --server -logDtpre.iLsfxCIvu .").get()
+        #expect(home.requests(home: "/home/alice") == [TransferRequest(operation: .upload, path: "/home/alice", home: "/home/alice")])
+    }
+
+    @Test(arguments: [
+        "rsync --server --rsync-path=/tmp/evil -logDtpre.iLsfxCIvu . dest",
+        "rsync --server --daemon . dest",
+        "rsync --server --config=/tmp/x . dest",
+        "rsync --server -M--log-file=/tmp/x . dest",
+        "rsync --server --remote-option=--log-file=/tmp/x . dest",
+        "rsync --server --sender --files-from /remote/list . /src",
+        "rsync --server --sender --files-from=/remote/list . /src",
+        "rsync --server --write-batch=/tmp/b . dest",
+        "rsync --server --read-batch=/tmp/b . dest",
+        "rsync --server --only-write-batch /tmp/b . dest",
+        "rsync --server -logDtpre.iLsfxCIvu --log-file=/tmp/x . dest",
+        "rsync --server -logDtpre.iLsfxCIvu --log-file /tmp/x . dest",
+        "rsync --server -logDtpre.iLsfxCIvu . dest --log-file=/etc/cron.d/x",
+        "rsync --server --copy-as=root . dest",
+        "rsync --server -blogDtpre.iLsfxCIvu --backup-dir /etc . dest",
+        "rsync --server --temp-dir /tmp . dest",
+        "rsync --server -T/tmp . dest",
+        "rsync --server --link-dest=../other . dest",
+        "rsync --server --compare-dest=~/x . dest",
+        "rsync --server --sender --exclude-from=/etc/shadow . /src",
+    ])
+    func refusesOptionsThatChangeWhatRunsOrWhere(_ line: String) {
+        guard case .failure(let error) = RsyncCommand.parse(line) else {
+            Issue.record("accepted \(line)")
+            return
+        }
+        guard case .forbiddenOption = error else {
+            Issue.record("\(line): \(error)")
+            return
+        }
+    }
+
+    @Test(arguments: [
+        ("rsync --server -slogDtpre.iLsfxCIvu", RsyncCommandError.argumentsInProtocol),
+        ("rsync --server --protect-args . dest", .argumentsInProtocol),
+        ("rsync -av /src host:/dest", .notServer),
+        ("rsync --server --frobnicate . dest", .unknownOption("--frobnicate")),
+        ("rsync --server --delet . dest", .unknownOption("--delet")),
+        ("rsync --server -Z . dest", .unknownOption("-Z")),
+        ("rsync --server --delete=yes . dest", .unknownOption("--delete=yes")),
+        ("rsync --server --backup-dir", .missingValue("--backup-dir")),
+        ("rsync --server -logDtpre.iLsfxCIvu /etc dest", .missingDot),
+        ("rsync --server -logDtpre.iLsfxCIvu", .missingDot),
+        ("rsync --server --sender -logDtpre.iLsfxCIvu . /var/log/*.log", .wildcard("/var/log/*.log")),
+        ("rsync --server --sender -logDtpre.iLsfxCIvu . '/var/log/*.log'", .wildcard("/var/log/*.log")),
+        ("rsync --server -logDtpre.iLsfxCIvu . a b", .severalDestinations),
+        ("rsync --server -logDtpre.iLsfxCIvu . $HOME/x", .dynamicWord("$HOME/x")),
+        ("rsync --server -logDtpre.iLsfxCIvu . ~root/x", .dynamicWord("~root/x")),
+        ("rsync --server -logDtpre.iLsfxCIvu . ../x", .pathLeavesHome("../x")),
+        ("rsync --server -logDtpre.iLsfxCIvu . ''", .emptyPath),
+        ("rsync --server . dest; id", .notOneCommand),
+        ("sudo rsync --server . dest", .notOneCommand),
+        ("rsync --server . dest > /tmp/x", .redirection(">")),
+        ("RSYNC_RSH=x rsync --server . dest", .notOneCommand),
+        ("scp --server . dest", .notRsync("scp")),
+    ] as [(String, RsyncCommandError)])
+    func refusesWhatItCannotDecide(_ line: String, _ expected: RsyncCommandError) {
+        #expect(RsyncCommand.parse(line) == .failure(expected), "\(line)")
+    }
+
+    @Test func errorsReadWell() {
+        #expect(RsyncCommandError.forbiddenOption("rsync-path", "it changes what runs on the target").description
+            == "rsync option --rsync-path is refused: it changes what runs on the target")
+        #expect(RsyncCommandError.argumentsInProtocol.description.contains("-s"))
+    }
+}
