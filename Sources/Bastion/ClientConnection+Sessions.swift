@@ -212,8 +212,9 @@ extension ClientConnection {
         channel.setPolicy(continuesWithoutRecording: continues)
         guard recorded else { return true }
         do {
+            let limits = context.access.engine.recordingLimits(for: AccessControl.subject(person), target: AccessControl.policyTarget(target))
             channel.tap = try context.recordings.start(record: record, terminal: channel.terminal, hostKeyFingerprint: context.hostKeyFingerprint,
-                                                       audit: context.audit)
+                                                       audit: context.audit, stdin: limits.stdin, outputLimit: limits.outputLimit)
         } catch {
             auditEvent("recording_failed", detail: "\(error)", session: channel.id)
             if !continues {

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import Policy
 import PTYRecorder
 import SessionCore
 
@@ -36,8 +37,11 @@ final class RecordingFactory: Sendable {
     }
 
     /// Starts the recording of one session channel, or returns nil when recording is off.
-    /// Checkpoints go to `audit`; one that cannot be stored fails the recording.
-    func start(record: SessionRecord, terminal: TargetLink.Terminal?, hostKeyFingerprint: String, audit: any AuditStore) throws -> SessionTap? {
+    /// Checkpoints go to `audit`; one that cannot be stored fails the recording. Without a
+    /// terminal, `stdin` and `outputLimit` bound how much of the streams is written (beyond, their
+    /// size and SHA-256 are).
+    func start(record: SessionRecord, terminal: TargetLink.Terminal?, hostKeyFingerprint: String, audit: any AuditStore,
+               stdin: StdinRecording = .full, outputLimit: Int64? = nil) throws -> SessionTap? {
         guard let directory else { return nil }
         let header = RecordingHeader(
             width: terminal?.columns ?? 80, height: terminal?.rows ?? 24,
@@ -53,6 +57,10 @@ final class RecordingFactory: Sendable {
         // Masking judges keystrokes by the terminal's echo; without a terminal (exec, scp, sftp)
         // there is no echo, and stdin is data: it is recorded as it was relayed.
         options.input = !recordInput ? .off : (terminal == nil ? .verbatim : .masked)
+        if terminal == nil {
+            options.inputLimit = stdin.limit
+            options.outputLimit = outputLimit.map { Int(clamping: $0) }
+        }
         let path = directory.recordingPath(name: record.id)
         let clock = self.clock
         let recorder = try SessionRecorder(

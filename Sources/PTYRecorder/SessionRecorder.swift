@@ -14,6 +14,11 @@ public final class SessionRecorder {
         public var echoWindow: Double = 1.0
         /// Flush and checkpoint tuning.
         public var writer = AsciicastWriter.Options()
+        /// Input recorded at most, in bytes, when input is `verbatim` (an exec's stdin): beyond
+        /// it only the size and SHA-256 are kept, in a marker at the end. Nil: all of it.
+        public var inputLimit: Int?
+        /// The same for output (stdout and stderr together). Nil: all of it.
+        public var outputLimit: Int?
         /// Creates the defaults.
         public init() {}
     }
@@ -21,6 +26,8 @@ public final class SessionRecorder {
     private let writer: AsciicastWriter
     private let options: Options
     private var echo = InputEchoTracker()
+    private var inputTally: StreamTally
+    private var outputTally: StreamTally
 
     /// Path of the `.cast` file.
     public var path: String { writer.path }
@@ -36,6 +43,8 @@ public final class SessionRecorder {
         var header = header
         header.bastion?.inputRecording = options.input.rawValue
         self.options = options
+        inputTally = StreamTally(limit: options.input == .verbatim ? options.inputLimit : nil)
+        outputTally = StreamTally(limit: options.outputLimit)
         echo.echoWindow = options.echoWindow
         writer = try AsciicastWriter(path: directory.recordingPath(name: name), header: header, signer: signer,
                                      options: options.writer, clock: clock, onCheckpoint: onCheckpoint)
@@ -46,6 +55,9 @@ public final class SessionRecorder {
 
     /// Records output from the target (`o`; stderr of exec channels as `e`).
     public func output(_ bytes: UnsafeRawBufferPointer, stream: RecordedStream = .stdout) throws {
+        let kept = outputTally.admit(bytes)
+        guard kept > 0 else { return }
+        let bytes = UnsafeRawBufferPointer(rebasing: bytes[0..<kept])
         if options.input == .masked {
             let now = writer.clockNow
             try write(echo.output(bytes, at: now))
@@ -64,7 +76,9 @@ public final class SessionRecorder {
     public func input(_ bytes: UnsafeRawBufferPointer) throws {
         switch options.input {
         case .off: return
-        case .verbatim: try writer.input(bytes)
+        case .verbatim:
+            let kept = inputTally.admit(bytes)
+            if kept > 0 { try writer.input(UnsafeRawBufferPointer(rebasing: bytes[0..<kept])) }
         case .masked:
             let now = writer.clockNow
             try write(echo.expire(now: now))
@@ -102,6 +116,9 @@ public final class SessionRecorder {
     /// Ends the recording: writes what is held, fsyncs, signs. Returns where it is and its hash.
     public func close() throws -> RecordingSummary {
         try write(echo.resolveAll())
+        for summary in [inputTally.summary("stdin"), outputTally.summary("output")].compactMap({ $0 }) {
+            try writer.marker(summary)
+        }
         return try writer.close()
     }
 

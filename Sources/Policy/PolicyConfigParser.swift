@@ -19,7 +19,7 @@ final class PolicyConfigParser {
     static let guardKeys: Set<String> = ["description", "rules"]
     static let roleKeys: Set<String> = [
         "name", "description", "groups", "targets", "capabilities", "mode", "unresolved", "guards", "exempt", "rules",
-        "recording_failure", "interactive", "transfers", "transfer_limits",
+        "recording_failure", "interactive", "transfers", "transfer_limits", "record_stdin", "record_output_limit",
     ]
     static let interactiveKeys: Set<String> = ["on_unverified", "intercept"]
     static let matchKeys: Set<String> = [
@@ -219,13 +219,16 @@ final class PolicyConfigParser {
         let intercepts = attempt({ try interactive?["intercept"]?.oneOf(["true", "false"]) != "false" }) ?? true
         let transferRules = parseTransferRules(fields["transfers"])
         let transferLimits = parseTransferLimits(fields["transfer_limits"])
+        let recordStdin = attempt({ try fields["record_stdin"].map { StdinRecording(rawValue: try $0.oneOf(StdinRecording.allCases.map(\.rawValue))) } }) ?? nil
+        let recordOutputLimit = attempt({ try fields["record_output_limit"]?.byteSize() }) ?? nil
         guard let name, let groups, let selectors else { return nil }
         let guardRules = guardNames.flatMap { guards[$0]?.rules ?? [] }.filter { !exempt.contains($0.id) }
         let role = Role(name: name, description: description, groups: groups, targets: selectors, capabilities: capabilities,
                         mode: mode, unresolved: unresolved, guards: guardNames, exempt: exempt, rules: rules,
                         effectiveRules: RuleList(guardRules + rules), continuesWithoutRecording: continuesWithoutRecording,
                         onUnverified: onUnverified ?? (mode == .strict ? .end : .screen), interceptsLines: intercepts,
-                        transferRules: transferRules, transferLimits: transferLimits)
+                        transferRules: transferRules, transferLimits: transferLimits,
+                        recordStdin: (recordStdin ?? nil) ?? .head, recordOutputLimit: recordOutputLimit)
         lint(role, node: node, fields: fields)
         return role
     }

@@ -35,13 +35,21 @@ public final class Role: Sendable {
     public let transferRules: [TransferRule]
     /// The most bytes a file and a session may move (`transfer_limits`).
     public let transferLimits: TransferLimits
+    /// How much of an exec session's stdin is recorded (`record_stdin`, default `head`).
+    public let recordStdin: StdinRecording
+    /// The most output of an exec session recorded (`record_output_limit`); beyond it, only its
+    /// size and SHA-256. Nil: all of it.
+    public let recordOutputLimit: Int64?
     /// Guard rules (minus exemptions) followed by the role's rules: the order of evaluation.
     public let effectiveRules: RuleList
 
     init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
          mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList,
          continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen, interceptsLines: Bool = true,
-         transferRules: [TransferRule] = [], transferLimits: TransferLimits = TransferLimits()) {
+         transferRules: [TransferRule] = [], transferLimits: TransferLimits = TransferLimits(),
+         recordStdin: StdinRecording = .head, recordOutputLimit: Int64? = nil) {
+        self.recordStdin = recordStdin
+        self.recordOutputLimit = recordOutputLimit
         self.transferRules = transferRules
         self.transferLimits = transferLimits
         self.interceptsLines = interceptsLines

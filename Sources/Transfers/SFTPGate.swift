@@ -259,7 +259,14 @@ public struct SFTPGate {
         case .symlink(_, _, let link): return paths(.symlink, [(link, .parent)])
         case .realpath(_, let path):
             return Self.pathProblem(path).map { (SFTPStatus.badMessage.rawValue, Array($0.utf8)) }
-        case .read(_, let handle, _, _), .write(_, let handle, _, _), .fstat(_, let handle):
+        case .read(_, let handle, _, _):
+            if let problem = known(handle, directory: false) { return problem }
+            // A file opened to write was decided as an upload: its bytes do not come back.
+            guard handles[handle]?.upload == false else {
+                return (SFTPStatus.permissionDenied.rawValue, Array("bastion: the file was opened for writing, not reading".utf8))
+            }
+            return nil
+        case .write(_, let handle, _, _), .fstat(_, let handle):
             return known(handle, directory: false)
         case .fsetstat(_, let handle):
             if let problem = known(handle, directory: false) { return problem }

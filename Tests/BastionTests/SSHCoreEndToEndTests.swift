@@ -244,6 +244,21 @@ struct SSHCoreEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0", "legacy scp runs as an scp exec")
     }
 
+    /// An exec's stdin is data: its recording keeps the first 64 KiB (`record_stdin: head`, the
+    /// default) and a marker with the whole stream's size and SHA-256; the command gets it all.
+    @Test func execStdinIsRecordedAsHeadAndDigest() throws {
+        let h = try h
+        let d = h.directory.path
+        _ = ProcessRunner.shell("head -c 300000 /dev/urandom > \(d)/stdin.bin")
+        let r = h.ssh("web1", "sha256sum", around: "< \(d)/stdin.bin")
+        let expected = ProcessRunner.shell("sha256sum < \(d)/stdin.bin | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(r.stdout.hasPrefix(expected), "\(r)")
+        let path = h.auditQuery("SELECT recording_path FROM sessions WHERE command = 'sha256sum' ORDER BY started_at DESC LIMIT 1")
+        let recording = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        #expect(recording.contains("stdin: 300000 bytes, sha256 \(expected); the first 65536 recorded"), "marker in \(path)")
+        #expect(recording.utf8.count < 300_000, "the 300 KB of stdin are not all in the recording")
+    }
+
     /// A role without the sftp capability cannot open the sftp subsystem.
     @Test func sftpNeedsItsCapability() throws {
         let h = try h

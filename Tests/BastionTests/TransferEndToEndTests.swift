@@ -55,7 +55,7 @@ struct TransferEndToEndTests {
         let h = try h
         let d = h.directory.path
         setUp(h)
-        _ = ProcessRunner.shell("head -c 50000000 /dev/urandom > \(d)/local/big.bin && head -c 3000000 /dev/urandom > \(d)/logs/app.log && echo hi > \(d)/local/small.txt")
+        _ = ProcessRunner.shell("head -c 50000000 /dev/urandom > \(d)/local/big.bin && head -c 50000000 /dev/urandom > \(d)/logs/app.log && echo hi > \(d)/local/small.txt")
         let r = sftp(h, """
             put \(d)/local/big.bin \(d)/deploy/big.bin
             -put \(d)/local/small.txt /etc/bastion-test-should-not-exist
@@ -140,6 +140,10 @@ struct TransferEndToEndTests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("ermission denied"), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/s.bin"))
+        _ = ProcessRunner.shell("mkdir -p \(d)/local/sdir/inner && echo a > \(d)/local/sdir/a && echo b > \(d)/local/sdir/inner/b")
+        let tree = ProcessRunner.shell("scp -r \(opts) \(d)/local/sdir alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
+        #expect(tree.status == 0, "\(tree)")
+        #expect(ProcessRunner.shell("diff -r \(d)/local/sdir \(d)/deploy/sdir && echo same").stdout.contains("same"))
     }
 
     /// An escalated upload waits until an SRE approves it with their own ssh client.

@@ -309,6 +309,20 @@ struct SFTPGateTests {
         #expect(bench.server.received.count == before)
     }
 
+    /// A file opened to write (even read-write) was decided as an upload: it cannot be read back
+    /// through that handle, and a file opened to read cannot be written.
+    @Test func aHandleMovesBytesOnlyTheWayItWasDecided() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        bench.server.files["/srv/deploy/rw"] = [1, 2, 3]
+        let opened = bench.handle("/srv/deploy/rw", [.read, .write])
+        let handle = try #require(opened)
+        #expect(code(bench.read(handle, at: 0, 3)) == SFTPStatus.permissionDenied.rawValue)
+        let log = bench.handle("/var/log/app.log", [.read])
+        let readOnly = try #require(log)
+        #expect(code(bench.write(readOnly, at: 0, [9])) == SFTPStatus.permissionDenied.rawValue)
+        #expect(bench.server.files["/var/log/app.log"]?.first == UInt8(ascii: "l"))
+    }
+
     @Test func openHandlesAreCapped() throws {
         var bench = try GateBench(deployRules, configure: withTree)
         for index in 0..<SFTPGate.maxOpenHandles {

@@ -30,9 +30,12 @@ final class RecorderFixture {
                 requestedCommand: kind == "exec" ? "uptime" : nil, hostKeyFingerprint: "SHA256:host"))
     }
 
-    func recorder(name: String = "s-1", input: InputRecording = .masked, kind: String = "shell") throws -> SessionRecorder {
+    func recorder(name: String = "s-1", input: InputRecording = .masked, kind: String = "shell", inputLimit: Int? = nil,
+                  outputLimit: Int? = nil) throws -> SessionRecorder {
         var options = SessionRecorder.Options()
         options.input = input
+        options.inputLimit = inputLimit
+        options.outputLimit = outputLimit
         return try SessionRecorder(directory: directory, name: name, header: Self.header(kind: kind), signer: signer,
                                    options: options, clock: { [unowned self] in self.now },
                                    onCheckpoint: { [unowned self] in self.checkpoints.append($0) })
