@@ -12,10 +12,13 @@ import Darwin
 /// Writes one asciicast v2 file incrementally, with a running SHA-256 (for signed checkpoints)
 /// and SHA-512 (for the whole-file SSHSIG made at close).
 ///
-/// Events are buffered and written out by `flush()`: when the buffer passes `bufferLimit`,
-/// when an event arrives a second or more after the last flush, at every marker (the caller
-/// asks), at `tick()`, and at `close()`, which also fsyncs. Every failed system call is thrown
-/// and the writer stays failed: the server must end the session (fail closed).
+/// With `writeThrough` (the default) every event is in the kernel (`write(2)` to the file)
+/// before the call returns, so a byte the relay passes on after recording it survives a crash
+/// of the bastion (kill -9); each checkpoint fsyncs the file first, which bounds what a power
+/// loss can take to the last second. Without it, events are buffered and written out when the
+/// buffer passes `bufferLimit`, when an event arrives a second or more after the last flush, at
+/// every marker, at `tick()` and at `close()` (which always fsyncs). Every failed system call is
+/// thrown and the writer stays failed: the server must end the session (fail closed).
 ///
 /// Not thread-safe: one writer belongs to one relay loop.
 public final class AsciicastWriter {
@@ -27,6 +30,8 @@ public final class AsciicastWriter {
         public var checkpointInterval: Double = 1
         /// Flush when this many bytes are buffered.
         public var bufferLimit: Int = 256 * 1024
+        /// Write every event to the file as it is recorded (no user-space buffering).
+        public var writeThrough = true
         /// Creates the defaults.
         public init() {}
     }
@@ -214,7 +219,7 @@ public final class AsciicastWriter {
     }
 
     private func flushIfDue(now: Double) throws {
-        if buffer.count >= options.bufferLimit || now - lastFlush >= options.flushInterval {
+        if options.writeThrough || buffer.count >= options.bufferLimit || now - lastFlush >= options.flushInterval {
             try flush()
         }
     }
@@ -250,6 +255,14 @@ public final class AsciicastWriter {
         guard let signer, let checkpointFile else { return }
         lastCheckpoint = now
         lastCheckpointOffset = written
+        if !final {
+            // What the checkpoint vouches for is on disk before the checkpoint is.
+            do { try file.sync() } catch {
+                let failed = RecordingError(error)
+                failure = failed
+                throw failed
+            }
+        }
         let digest = Hex.encode(sha256.snapshot())
         let statement = RecordingCheckpoint.statement(offset: written, sha256: digest, final: final)
         let checkpoint = RecordingCheckpoint(offset: written, sha256: digest, time: lastTime, final: final,

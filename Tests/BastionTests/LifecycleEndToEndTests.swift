@@ -68,6 +68,43 @@ struct LifecycleEndToEndTests {
         #expect(h.ssh("web1", "echo alive").stdout == "alive\n", "and it serves again")
     }
 
+    /// kill -9 in the middle of a stream of output: everything the client had received is in the
+    /// recording (a byte reaches the recording's file before it is relayed), and the recording
+    /// still verifies up to its last checkpoint.
+    @Test func crashLosesNothingTheClientSaw() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let d = h.directory.path
+        let client = BackgroundRun {
+            h.ssh("web1", "i=0; while :; do i=$((i+1)); echo \"line $i of a stream the client must not see more of than the recording holds\"; done",
+                  around: "> \(d)/received.txt")
+        }
+        var size = 0
+        for _ in 0..<200 {
+            size = (try? FileManager.default.attributesOfItem(atPath: "\(d)/received.txt")[.size] as? Int) ?? 0
+            if size > 2_000_000 { break }
+            usleep(20_000)
+        }
+        #expect(size > 2_000_000, "the stream is flowing")
+        try h.crashAndRestartBastion()
+        _ = client.wait(10)
+        let received = (try? String(contentsOfFile: "\(d)/received.txt", encoding: .utf8)) ?? ""
+        let path = h.auditQuery("SELECT recording_path FROM sessions LIMIT 1")
+        let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").dropFirst()
+        var recorded = ""
+        for line in lines {
+            guard let event = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any], event.count == 3,
+                  event[1] as? String == "o", let text = event[2] as? String else { continue }
+            recorded += text
+        }
+        #expect(received.count > 1_000_000)
+        #expect(recorded.hasPrefix(received), "received \(received.count) characters, recorded \(recorded.count)")
+        let play = BastionHarness.binDirectory.appendingPathComponent("bastion-play").path
+        let signers = h.directory.appendingPathComponent("state/recording_signing_key.allowed_signers").path
+        let verify = ProcessRunner.shell("\(play) --verify --allowed-signers \(signers) \(path) 2>&1")
+        #expect(verify.stdout.contains("checkpoints matching the file"), "\(verify)")
+        #expect(!verify.stdout.contains("altered"), "\(verify)")
+    }
+
     /// A flood of idle TCP connections from one address takes only its share: more from there
     /// are closed at once, the bastion's threads stay few, and someone elsewhere logs in.
     @Test func idleFloodDoesNotLockOthersOut() throws {
