@@ -53,10 +53,21 @@ import Testing
         #expect(throws: RecordingError.self) { try fixture.recorder() }
     }
 
-    /// Data is on disk after a second even without close, and a marker flushes at once.
-    @Test func flushesEverySecondAndAtMarkers() throws {
+    /// Write-through (the default): every event is in the file when the call returns.
+    @Test func writesThroughByDefault() throws {
         let fixture = try RecorderFixture()
         let recorder = try fixture.recorder()
+        let path = recorder.path
+        let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        let afterHeader = size()
+        try recorder.output("at once")
+        #expect(size() > afterHeader)
+    }
+
+    /// Buffered: data is on disk after a second even without close, and a marker flushes at once.
+    @Test func flushesEverySecondAndAtMarkers() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(writeThrough: false)
         let path = recorder.path
         let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
         let afterHeader = size()

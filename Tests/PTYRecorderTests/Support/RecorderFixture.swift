@@ -31,8 +31,9 @@ final class RecorderFixture {
     }
 
     func recorder(name: String = "s-1", input: InputRecording = .masked, kind: String = "shell", inputLimit: Int? = nil,
-                  outputLimit: Int? = nil) throws -> SessionRecorder {
+                  outputLimit: Int? = nil, writeThrough: Bool = true) throws -> SessionRecorder {
         var options = SessionRecorder.Options()
+        options.writer.writeThrough = writeThrough
         options.input = input
         options.inputLimit = inputLimit
         options.outputLimit = outputLimit

@@ -67,12 +67,21 @@ func writerBenchmark(megabytes: Int, chunkSize: Int) throws {
         try chunk.withUnsafeBytes { bytes in for _ in 0..<rounds { try unsignedRecorder.output(bytes, stream: .stdout) } }
         _ = try unsignedRecorder.close()
     }
+    var bufferedOptions = SessionRecorder.Options()
+    bufferedOptions.writer.writeThrough = false
+    let bufferedRecorder = try SessionRecorder(directory: directory, name: "bench-buffered", header: header(), signer: signer,
+                                               options: bufferedOptions)
+    let buffered = try seconds {
+        try chunk.withUnsafeBytes { bytes in for _ in 0..<rounds { try bufferedRecorder.output(bytes, stream: .stdout) } }
+        _ = try bufferedRecorder.close()
+    }
     let payload = Double(rounds * chunkSize) / 1_048_576
     print(String(format: "payload %.0f MiB in %d-byte chunks", payload, chunkSize))
     print(String(format: "raw write(2)+fsync:      %6.3f s  %8.1f MiB/s", raw, payload / raw))
     print(String(format: "SessionRecorder (signed): %6.3f s  %8.1f MiB/s  (file %.0f MiB, %d checkpoints, %.2f µs/chunk)",
                  recorded, payload / recorded, Double(summary?.size ?? 0) / 1_048_576, checkpoints, recorded / Double(rounds) * 1e6))
     print(String(format: "SessionRecorder (no signer, still hashing): %6.3f s  %8.1f MiB/s", unsigned, payload / unsigned))
+    print(String(format: "SessionRecorder (signed, buffered 256 KiB, not write-through): %6.3f s  %8.1f MiB/s", buffered, payload / buffered))
 }
 
 func generate(path: String, megabytes: Int) throws {
