@@ -2,6 +2,7 @@ internal import CLibSSH
 import Approvals
 import Configuration
 import Foundation
+import PTYRecorder
 import Logging
 import SessionCore
 import SSHCrypto
@@ -46,6 +47,12 @@ public final class BastionServer {
         // Sessions and connections a previous run left open (it was killed, or the machine
         // went down) end now, as interrupted, at their last checkpoint.
         let recovered = try audit.endInterrupted()
+        for path in recovered.recordings {
+            // Marked as cut short; each still verifies up to its last signed checkpoint.
+            do { try RecordingSeal.sealIfCut(path: path) } catch {
+                serverLog.error("a recording cut short could not be marked", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+        }
         if recovered.sessions + recovered.connections > 0 {
             serverLog.warning("\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted")
             try audit.event("recovered", detail: "\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted",

@@ -263,8 +263,9 @@ public final class SQLiteAuditStore: AuditStore {
     /// Ends what a previous run left open (killed, or the machine went down): sessions at their
     /// last checkpoint (or start), connections at their last session's end, both as interrupted.
     /// Call once at server start, before any connection is accepted.
-    public func endInterrupted() throws -> (sessions: Int, connections: Int) {
+    public func endInterrupted() throws -> (sessions: Int, connections: Int, recordings: [String]) {
         try write { db in
+            let recordings = try String.fetchAll(db, sql: "SELECT recording_path FROM sessions WHERE ended_at IS NULL AND recording_path IS NOT NULL")
             try db.execute(sql: """
                 UPDATE sessions SET
                   ended_at = COALESCE((SELECT MAX(at) FROM checkpoints WHERE checkpoints.session_id = sessions.id), started_at),
@@ -278,7 +279,7 @@ public final class SQLiteAuditStore: AuditStore {
                   end_reason = 'interrupted: the bastion stopped while it was open'
                 WHERE ended_at IS NULL
                 """)
-            return (sessions, db.changesCount)
+            return (sessions, db.changesCount, recordings)
         }
     }
 

@@ -86,6 +86,12 @@ public struct Vault: Sendable {
         try? FileManager.default.removeItem(atPath: pubPath)
     }
 
+    /// Decrypts entry `name` and returns its key's SHA-256 fingerprint, keeping the key inside:
+    /// whether the entry is usable (`bastion doctor`). Throws the reason it is not.
+    public func verify(name: String) throws -> String {
+        try unlock(name: name).fingerprintSHA256()
+    }
+
     /// Decrypts an entry into a libssh key for one connection. The plaintext is wiped before returning.
     func unlock(name: String) throws -> LibSSHKey {
         try Vault.validate(name: name)

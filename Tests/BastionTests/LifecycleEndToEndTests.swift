@@ -69,8 +69,8 @@ struct LifecycleEndToEndTests {
     }
 
     /// kill -9 in the middle of a stream of output: everything the client had received is in the
-    /// recording (a byte reaches the recording's file before it is relayed), and the recording
-    /// still verifies up to its last checkpoint.
+    /// recording (a byte reaches the recording's file before it is relayed); the next start marks
+    /// the recording cut short, and it still verifies up to its last checkpoint.
     @Test func crashLosesNothingTheClientSaw() throws {
         let h = try BastionHarness(policy: Self.policy)
         let d = h.directory.path
@@ -98,6 +98,8 @@ struct LifecycleEndToEndTests {
         }
         #expect(received.count > 1_000_000)
         #expect(recorded.hasPrefix(received), "received \(received.count) characters, recorded \(recorded.count)")
+        #expect(lines.last?.contains("recording cut short: the bastion stopped while the session ran") == true,
+                "the next start marks the recording cut short: \(lines.last ?? "")")
         let play = BastionHarness.binDirectory.appendingPathComponent("bastion-play").path
         let signers = h.directory.appendingPathComponent("state/recording_signing_key.allowed_signers").path
         let verify = ProcessRunner.shell("\(play) --verify --allowed-signers \(signers) \(path) 2>&1")

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JSONEscaping
+import SystemFiles
+
+/// Marks a recording its session never closed (the bastion was killed, the machine went
+/// down) as cut short: a last `m` event says so, on a line of its own, after whatever the
+/// crash left (a half-written line stays as it is: it is evidence, and the verifier reports
+/// it). Nothing is signed: the recording verifies up to its last checkpoint, as before.
+public enum RecordingSeal {
+    /// The marker's words.
+    public static let label = "recording cut short: the bastion stopped while the session ran; what follows the last signed checkpoint is not vouched for"
+
+    /// Appends the cut-short marker to the recording at `path`, unless it is signed (closed
+    /// cleanly) or already sealed. Returns whether it sealed it.
+    @discardableResult
+    public static func sealIfCut(path: String) throws -> Bool {
+        guard access(path + ".sig", F_OK) != 0 else { return false }
+        let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw RecordingError(.io, "cannot open \(path) to seal it: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw RecordingError(.io, "cannot stat \(path): \(String(cString: strerror(errno)))") }
+        var tail = [UInt8](repeating: 0, count: min(Int(info.st_size), 4096))
+        var read = 0
+        let reader = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if reader >= 0, !tail.isEmpty {
+            read = max(0, pread(reader, &tail, tail.count, off_t(Int(info.st_size) - tail.count)))
+        }
+        if reader >= 0 { close(reader) }
+        if read > 0, let last = String(decoding: tail[0..<read], as: UTF8.self).split(separator: "\n").last,
+           last.contains(label) {
+            return false
+        }
+        var line: [UInt8] = read > 0 && tail[read - 1] != 0x0A ? [0x0A] : []
+        line.append(0x5B)
+        EventTime.append(RecordingTail.lastEventTime(path: path) ?? 0, to: &line)
+        line += Array(", \"m\", ".utf8) + JSONStringEncoder.literal(label) + [0x5D, 0x0A]
+        do {
+            try line.withUnsafeBytes { try POSIX.writeAll(fd, $0, path: path) }
+            try POSIX.retrying("fsync", path: path) { fsync(fd) }
+        } catch let error as SystemCallError {
+            throw RecordingError(error)
+        } catch {
+            throw RecordingError(.io, "cannot seal \(path): \(error)")
+        }
+        return true
+    }
+}
