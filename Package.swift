@@ -7,6 +7,9 @@ import PackageDescription
 // - GRDB: the SQLite audit store (WAL, migrations in code).
 // - swift-log: the operational log, with connection/session/identity as metadata and our
 //   control-character escaping in one LogHandler.
+// - swift-metrics + swift-prometheus: the optional `metrics:` endpoint (sessions, decisions, auth
+//   failures, relay latency) in Prometheus' text format, counted through the standard metrics API
+//   with one registry per server; the tiny HTTP listener that serves it is ours (no NIO).
 // libssh and libcrypto come from Debian (libssh-dev, libssl-dev) through pkg-config.
 // Small modules of our own, for jobs several modules share:
 // - SystemFiles: the one funnel for file system calls (EINTR, errno → error naming the file) and
@@ -29,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
@@ -61,6 +66,8 @@ let package = Package(
                 "Approvals", "ShellParser", "JSONEscaping", "Transfers",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(

@@ -36,3 +36,14 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / CLK
     except OSError:
         return float("nan")
+
+
+def tree_cpu_seconds(pid):
+    """utime + stime of a process and of its children it has reaped (a listener whose
+    per-connection children have exited: sshd); NaN once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / CLK
+    except OSError:
+        return float("nan")

@@ -18,6 +18,8 @@ final class ApprovalService: @unchecked Sendable {
     /// This bastion process, as stored with its requests (`host:port`).
     let node: String
     private let notify: (@Sendable (String, ApprovalRecord) -> Void)?
+    /// Where the number of pending requests is shown (`bastion_approvals_pending`).
+    private let metrics: BastionMetrics
     private let queue = DispatchQueue(label: "bastion.approvals")
     private var broker = ApprovalBroker()
     /// Where to tell each pending request's session what happened.
@@ -37,7 +39,8 @@ final class ApprovalService: @unchecked Sendable {
 
     /// A service over `store`; `notify` sends a webhook notification (event, record).
     init(store: any ApprovalStore, audit: any AuditStore, clock: any BastionClock, changes: ApprovalChanges?, node: String,
-         notify: (@Sendable (String, ApprovalRecord) -> Void)? = nil, screen: @escaping ApprovalDesk.ScreenExcerpt) {
+         notify: (@Sendable (String, ApprovalRecord) -> Void)? = nil, metrics: BastionMetrics = .off,
+         screen: @escaping ApprovalDesk.ScreenExcerpt) {
         desk = ApprovalDesk(store: store, now: { clock.now().timeIntervalSince1970 }, screen: screen, audit: { row in
             try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session, identity: row.identity)
         })
@@ -47,6 +50,7 @@ final class ApprovalService: @unchecked Sendable {
         self.changes = changes
         self.node = node
         self.notify = notify
+        self.metrics = metrics
     }
 
     /// Ends the requests a previous run of this node left pending (they can never be approved
@@ -82,6 +86,7 @@ final class ApprovalService: @unchecked Sendable {
             actions.removeAll { if case .store = $0 { return true } else { return false } }
             perform(actions)
             scheduleTimer()
+            countPending()
         }
     }
 
@@ -152,6 +157,12 @@ final class ApprovalService: @unchecked Sendable {
         for (id, record) in broker.records where record.status.isFinal { holders[id] = nil }
         broker.forgetEnded()
         scheduleTimer()
+        countPending()
+    }
+
+    /// Shows how many of this node's requests wait for approvers now.
+    private func countPending() {
+        metrics.approvalsPending(broker.records.values.count { $0.status == .pending })
     }
 
     /// Arms the timer for the earliest deadline, at most ``safetyInterval`` away while anything

@@ -16,6 +16,9 @@ public final class BastionServer {
     /// The locked pid file, held open for the life of the process.
     private let pidFile: Int32
     private var signalSources: [DispatchSourceSignal] = []
+    /// What is counted, and the scrape endpoint once listening (`metrics:`).
+    private let metrics: BastionMetrics
+    private var exposition: MetricsExposition?
     /// The host key's SHA256 fingerprint.
     public let hostKeyFingerprint: String
 
@@ -60,6 +63,8 @@ public final class BastionServer {
         }
         let recordings = try RecordingFactory(settings: server, clock: clock)
         let node = Self.nodeName(server)
+        let metrics = BastionMetrics(settings: config.metrics)
+        self.metrics = metrics
         let notify = config.approvals.webhook.map { settings -> @Sendable (String, ApprovalRecord) -> Void in
             let notifier = WebhookNotifier(settings: settings) { failure in
                 serverLog.warning("\(failure)")
@@ -72,13 +77,13 @@ public final class BastionServer {
             }
         }
         let approvals = ApprovalService(store: audit, audit: audit, clock: clock, changes: audit.approvalChanges,
-                                        node: node, notify: notify, screen: { record in
+                                        node: node, notify: notify, metrics: metrics, screen: { record in
                                             guard let path = try? audit.session(record.request.session)?.recordingPath else { return [] }
                                             return RecordingScreenExcerpt.lastLines(path: path, count: ApprovalDesk.screenLines)
                                         })
         try approvals.start()
         context = ServerContext(config: config, audit: audit, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings,
-                                approvals: approvals)
+                                approvals: approvals, metrics: metrics)
         _ = try MasterKey.load(path: server.masterKeyPath, create: false)
         for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {
             serverLog.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
@@ -143,6 +148,7 @@ public final class BastionServer {
         // libssh listens with a backlog of 10; a burst of clients (a deploy fanning out) needs more.
         _ = listen(ssh_bind_get_fd(bind), 1024)
         serverLog.info("listening on \(config.server.listenAddress):\(config.server.listenPort)")
+        try startMetrics()
         handleStopSignals()
         let context = self.context
         while !stopping.isSet {
@@ -236,6 +242,21 @@ public final class BastionServer {
         return fd
     }
 
+    /// Serves `GET /metrics` when the configuration has a `metrics:` section. A port that cannot
+    /// be had stops the start, as a bad configuration does.
+    private func startMetrics() throws {
+        guard let settings = config.metrics else { return }
+        let metrics = self.metrics
+        let exposition = try MetricsExposition(address: settings.listenAddress, port: settings.listenPort) { metrics.exposition() }
+        exposition.start()
+        self.exposition = exposition
+        let host = settings.listenAddress.contains(":") ? "[\(settings.listenAddress)]" : settings.listenAddress
+        serverLog.info("metrics on http://\(host):\(settings.listenPort)/metrics")
+        if !settings.isLoopback {
+            serverLog.warning("the metrics endpoint is reachable beyond this machine and has no authentication")
+        }
+    }
+
     private func beginStopping(signal number: Int32) {
         guard stopping.set() else { return }
         let grace = config.server.shutdownGrace
@@ -257,6 +278,7 @@ public final class BastionServer {
                                      connection: nil, session: nil, identity: nil) } catch {
             serverLog.error("audit write failed: server_stopped: \(error)")
         }
+        exposition?.stop()
         serverLog.info("stopped")
         // Still ours: the lock is held until exit.
         unlink(config.server.pidFilePath)

@@ -7,6 +7,8 @@ import SSHCrypto
 /// nothing but "denied".
 struct AuthFailure: Error, CustomStringConvertible {
     var description: String
+    /// Its category, for `bastion_auth_failures_total`.
+    var reason: BastionMetrics.AuthFailureReason = .other
 }
 
 extension ClientConnection {
@@ -17,20 +19,22 @@ extension ClientConnection {
         let denied = Int32(SSH_AUTH_DENIED.rawValue)
         let keyType = LibSSHKey.typeName(key)
         guard let blob = try? LibSSHKey.publicBlob(key) else {
-            auditLogin(user: user, keyType: keyType, reason: "unreadable public key")
+            auditLogin(user: user, keyType: keyType, reason: "unreadable public key", category: .malformed)
             return denied
         }
         if judged[blob] == nil {
             authAttempts += 1
             if authAttempts > context.config.server.maxAuthAttempts {
-                auditLogin(user: user, keyType: keyType, reason: "too many attempts (\(context.config.server.maxAuthAttempts))")
+                auditLogin(user: user, keyType: keyType, reason: "too many attempts (\(context.config.server.maxAuthAttempts))",
+                           category: .tooManyAttempts)
                 return denied
             }
             let verdict = judge(user: user, key: key, blob: blob)
             judged[blob] = verdict
             if case .failure(let failure) = verdict {
                 log.info("login denied", metadata: ["login": "\(user)", "source": "\(source)", "reason": "\(failure)"])
-                auditLogin(user: user, keyType: keyType, identity: (try? OpenSSHCertificate(blob: blob))?.keyId, reason: failure.description)
+                auditLogin(user: user, keyType: keyType, identity: (try? OpenSSHCertificate(blob: blob))?.keyId, reason: failure.description,
+                           category: failure.reason)
             }
         }
         guard case .success(let accepted)? = judged[blob] else { return denied }
@@ -58,8 +62,11 @@ extension ClientConnection {
         }
     }
 
-    /// Audits a refused login (a failed write is logged: the login is refused either way).
-    private func auditLogin(user: String, keyType: String?, identity: String? = nil, reason: String) {
+    /// Audits a refused login (a failed write is logged: the login is refused either way) and
+    /// counts it under `category`.
+    private func auditLogin(user: String, keyType: String?, identity: String? = nil, reason: String,
+                            category: BastionMetrics.AuthFailureReason) {
+        context.metrics.authFailed(category)
         audit("login") {
             try context.audit.loginAttempted(LoginAudit(connection: connectionID, login: user, keyType: keyType, identity: identity,
                                                         serial: nil, accepted: false, reason: reason))
@@ -69,11 +76,12 @@ extension ClientConnection {
     /// Checks one offered key: it must be a certificate, well formed, and valid for this login.
     private func judge(user: String, key: OpaquePointer, blob: [UInt8]) -> Result<Person, AuthFailure> {
         guard LibSSHKey.isCertificate(key) else {
-            return .failure(AuthFailure(description: "plain \(LibSSHKey.typeName(key)) key refused: only certificates are accepted"))
+            return .failure(AuthFailure(description: "plain \(LibSSHKey.typeName(key)) key refused: only certificates are accepted",
+                                        reason: .notCertificate))
         }
         let certificate: OpenSSHCertificate
         do { certificate = try OpenSSHCertificate(blob: blob) } catch {
-            return .failure(AuthFailure(description: "malformed certificate: \(error)"))
+            return .failure(AuthFailure(description: "malformed certificate: \(error)", reason: .malformed))
         }
         let login = Route.splitLogin(user).login
         switch context.certificates.validate(certificate, login: login, sourceAddress: source, now: context.clock.now()) {
@@ -84,7 +92,8 @@ extension ClientConnection {
             person.caFingerprint = identity.caFingerprint
             return .success(person)
         case .failure(let rejection):
-            return .failure(AuthFailure(description: "certificate '\(certificate.keyId)' serial \(certificate.serial): \(rejection)"))
+            return .failure(AuthFailure(description: "certificate '\(certificate.keyId)' serial \(certificate.serial): \(rejection)",
+                                        reason: .init(rejection)))
         }
     }
 }

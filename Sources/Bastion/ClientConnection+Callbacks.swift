@@ -39,6 +39,7 @@ extension ClientConnection {
 
     private func refuseMethod(_ method: String, user: String) {
         authAttempts += 1
+        context.metrics.authFailed(.method)
         audit("login") {
             try context.audit.loginAttempted(LoginAudit(
                 connection: connectionID, login: user, keyType: nil, identity: nil, serial: nil, accepted: false,

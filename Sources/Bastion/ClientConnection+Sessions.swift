@@ -208,6 +208,10 @@ extension ClientConnection {
         }
         channel.audited = true
         channel.targetConfig = target
+        let labels = BastionMetrics.SessionLabels(kind: kind, target: target.name)
+        channel.metricsLabels = labels
+        channel.metrics = context.metrics
+        context.metrics.sessionAdmitted(labels)
         let continues = context.access.continuesWithoutRecording(for: person, on: target)
         channel.setPolicy(continuesWithoutRecording: continues)
         guard recorded else { return true }

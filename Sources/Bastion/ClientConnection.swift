@@ -112,6 +112,7 @@ final class ClientConnection {
         while !authSucceeded {
             if deadline.hasPassed(at: clock.uptime()) {
                 disconnectReason = "authentication deadline passed"
+                context.metrics.authFailed(.timeout)
                 audit("login") {
                     try context.audit.loginAttempted(LoginAudit(
                         connection: connectionID, login: sshUser, keyType: nil, identity: nil, serial: nil, accepted: false,
@@ -288,6 +289,9 @@ final class ClientConnection {
                     session: channel.id, exitStatus: channel.exitStatus, exitSignal: channel.exitSignal,
                     reason: channel.endReason, bytesIn: channel.bytesIn, bytesOut: channel.bytesOut))
             }
+            if let labels = channel.metricsLabels {
+                context.metrics.sessionEnded(labels, bytesFromClient: channel.bytesIn, bytesFromTarget: channel.bytesOut)
+            }
             channel.log.info("session ended", metadata: [
                 "reason": "\(channel.endReason)", "bytes_in": "\(channel.bytesIn)", "bytes_out": "\(channel.bytesOut)"])
         }
@@ -337,6 +341,7 @@ final class ClientConnection {
 
     /// Audits an event of this connection.
     func auditEvent(_ kind: String, detail: String, session: String? = nil) {
+        if kind == "recording_failed" { context.metrics.recordingFailed() }
         audit(kind) {
             try context.audit.event(kind, detail: detail, connection: connectionID, session: session, identity: person?.identity)
         }
@@ -370,6 +375,7 @@ extension ClientConnection: SessionChannelOwner {
 
     func writeCommand(_ row: CommandAudit) throws {
         try context.audit.command(row)
+        context.metrics.decided(source: row.source, action: row.decision, rule: row.rule)
     }
 
     func writeInteractive(_ record: InteractiveRecord, channel: SessionChannel) -> Bool {
@@ -378,6 +384,7 @@ extension ClientConnection: SessionChannelOwner {
         marker.uncertain = record.uncertain ? true : nil
         do {
             try context.audit.command(record.decision.audit)
+            context.metrics.decided(source: "interactive", action: record.decision.audit.decision, rule: record.decision.audit.rule)
             try channel.tap?.marker(marker.label)
             return true
         } catch {
@@ -390,6 +397,7 @@ extension ClientConnection: SessionChannelOwner {
         do {
             try context.audit.transferDecided(entry, session: channel.id, identity: person?.identity ?? "",
                                               target: channel.targetConfig?.name ?? "")
+            context.metrics.decided(source: "transfer", action: entry.decision, rule: entry.rule)
             try channel.tap?.marker(entry.marker)
             return true
         } catch {

@@ -44,12 +44,15 @@ final class ServerContext: @unchecked Sendable {
     let connections = ConnectionRegistry()
     /// Caps on connections that have not logged in yet.
     let preAuth: PreAuthLimits
+    /// What is counted for Prometheus (a no-op without `metrics:`).
+    let metrics: BastionMetrics
     private let lock = NSLock()
     private var current: ConfigSnapshot
 
     init(config: BastionConfig, audit: any AuditStore & TransferLog, clock: any BastionClock, hostKeyFingerprint: String, recordings: RecordingFactory,
-         approvals: ApprovalService? = nil) {
+         approvals: ApprovalService? = nil, metrics: BastionMetrics = .off) {
         self.approvals = approvals
+        self.metrics = metrics
         preAuth = PreAuthLimits(maximum: config.server.maxUnauthenticated, perSource: config.server.maxUnauthenticatedPerSource)
         current = ConfigSnapshot(config)
         self.audit = audit
@@ -69,7 +72,7 @@ final class ServerContext: @unchecked Sendable {
     var certificates: CertificateValidator { snapshot.certificates }
 
     /// Puts `config` in force for new sessions and every later decision. The `server:` and
-    /// `approvals:` sections stay as the server started (listener, state paths, webhook: a
+    /// `approvals:` and `metrics:` sections stay as the server started (listeners, state paths, webhook: a
     /// restart changes them); returns the names of the sections that differed and were kept.
     func reload(_ config: BastionConfig) -> [String] {
         lock.withLock {
@@ -77,8 +80,10 @@ final class ServerContext: @unchecked Sendable {
             var kept: [String] = []
             if "\(merged.server)" != "\(current.config.server)" { kept.append("server") }
             if "\(merged.approvals)" != "\(current.config.approvals)" { kept.append("approvals") }
+            if merged.metrics != current.config.metrics { kept.append("metrics") }
             merged.server = current.config.server
             merged.approvals = current.config.approvals
+            merged.metrics = current.config.metrics
             current = ConfigSnapshot(merged)
             return kept
         }

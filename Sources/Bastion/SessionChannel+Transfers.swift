@@ -54,20 +54,7 @@ extension SessionChannel {
             }
         }
 
-        if toClientOutbox.isEmpty {
-            if ssh_channel_is_eof(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0 { handle(.targetEOF) }
-            if ssh_channel_is_closed(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0
-                && ssh_channel_poll(targetChannel, 1) <= 0 {
-                handle(.targetExited(exitReport))
-                return true
-            }
-        }
-        if ssh_channel_is_closed(channel) != 0 {
-            handle(.clientClosed)
-            return true
-        }
-        if !target.isConnected { handle(.targetLost) }
-        return moved
+        return reportEnds(target, targetChannel, targetDrained: toClientOutbox.isEmpty) || moved
     }
 
     /// Runs `body` on the gate (taken out while it runs, so the gate is never copied).

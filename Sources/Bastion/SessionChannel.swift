@@ -89,6 +89,10 @@ final class SessionChannel {
     var live: LiveSession?
     /// For a watch channel: the session followed, and this viewer's place in it.
     var watch: (session: LiveSession, viewer: Viewer)?
+    /// What the session is counted under, set when its start is audited (its end is counted then).
+    var metricsLabels: BastionMetrics.SessionLabels?
+    /// Where the relay's latency is counted (set with ``metricsLabels``).
+    var metrics = BastionMetrics.off
 
     /// The target and what to start there, fixed when the request was routed and granted.
     struct TargetPlan {
@@ -234,6 +238,8 @@ final class SessionChannel {
             let n = ssh_channel_read_nonblocking(targetChannel, buffer.baseAddress, UInt32(min(window, buffer.count)),
                                                  stream == .stderr ? 1 : 0)
             guard n > 0 else { continue }
+            // From a chunk read off the target to recorded and forwarded (0 and no clock read when metrics are off).
+            let started = metrics.relayClock()
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
             if var interceptor, stream == .stdout {
                 let out = interceptor.targetOutput(chunk, now: owner?.uptime ?? 0)
@@ -242,23 +248,33 @@ final class SessionChannel {
             } else {
                 handle(.targetData(chunk, stream), chunk: chunk)
             }
+            metrics.relayed(since: started)
             moved = true
             if machine.isClosed { return true }
         }
 
         target.drainVerdictChannel(buffer: buffer)
-        if ssh_channel_is_eof(targetChannel) != 0 { handle(.targetEOF) }
-        if ssh_channel_is_closed(targetChannel) != 0 && ssh_channel_poll(targetChannel, 0) <= 0
-            && ssh_channel_poll(targetChannel, 1) <= 0 {
-            handle(.targetExited(exitReport))
-            return true
+        return reportEnds(target, targetChannel) || moved
+    }
+
+    /// Reports what ended: the target's EOF and exit once everything it sent has been read
+    /// (and, when `targetDrained` is false, not yet passed on: then they wait), the client's
+    /// close, a lost target connection. True when the channel finished in this pass.
+    func reportEnds(_ target: TargetLink, _ targetChannel: OpaquePointer, targetDrained: Bool = true) -> Bool {
+        if targetDrained {
+            let unread = ssh_channel_poll(targetChannel, 0) > 0
+            if ssh_channel_is_eof(targetChannel) != 0 && !unread { handle(.targetEOF) }
+            if ssh_channel_is_closed(targetChannel) != 0 && !unread && ssh_channel_poll(targetChannel, 1) <= 0 {
+                handle(.targetExited(exitReport))
+                return true
+            }
         }
         if ssh_channel_is_closed(channel) != 0 {
             handle(.clientClosed)
             return true
         }
         if !target.isConnected { handle(.targetLost) }
-        return moved
+        return false
     }
 
     /// A watch channel: the followed session's output goes to the client as the window allows;
@@ -422,7 +438,7 @@ final class SessionChannel {
         }
     }
 
-    var exitReport: ExitReport {
+    private var exitReport: ExitReport {
         guard !isTunnel else { return .none }
         if let signal = target?.exitSignal {
             return .signal(name: signal.name, coreDumped: signal.coreDumped, message: signal.message)

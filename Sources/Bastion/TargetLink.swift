@@ -97,8 +97,40 @@ final class TargetLink {
     /// Connects to `target`, checks its host key and logs in with the vault key; no channel yet.
     /// `checkHostKey` gets the presented SHA256 fingerprint and throws to refuse. The session
     /// stays blocking until the caller switches it.
+    ///
+    /// A target that drops the connection before the handshake completes (reset or closed: an
+    /// sshd at its `MaxStartups` under load) is tried again with backoff (50 ms, doubling, at
+    /// most 1 s) until `timeout` has passed. A refused TCP connection (nothing listens), a name
+    /// that does not resolve, a host key or a login the target refuses fail at once.
     static func connect(target: TargetConfig, key: LibSSHKey, timeout: Double, ciphers: [String],
                         checkHostKey: (String) throws -> Void) throws -> TargetLink {
+        let deadline = SystemClock().uptime() + timeout
+        var delay = 0.05
+        while true {
+            let remaining = deadline - SystemClock().uptime()
+            do {
+                return try connectOnce(target: target, key: key, timeout: max(1, remaining), ciphers: ciphers, checkHostKey: checkHostKey)
+            } catch let failure as HandshakeFailure {
+                guard failure.isRetryable, remaining - delay > 0.5 else { throw BastionError.target(failure.message) }
+                usleep(UInt32(delay * 1_000_000))
+                delay = min(delay * 2, 1)
+            }
+        }
+    }
+
+    /// The target was not reached through the handshake (worth another try).
+    private struct HandshakeFailure: Error {
+        let message: String
+
+        /// Dropped mid-handshake (overload), not refused outright or unresolvable.
+        var isRetryable: Bool {
+            let text = message.lowercased()
+            return !text.contains("refused") && !text.contains("resolve") && !text.contains("no route")
+        }
+    }
+
+    private static func connectOnce(target: TargetConfig, key: LibSSHKey, timeout: Double, ciphers: [String],
+                                    checkHostKey: (String) throws -> Void) throws -> TargetLink {
         guard let session = ssh_new() else { throw BastionError.target("out of memory") }
         let link = TargetLink(session: session)
         var port = UInt32(target.port)
@@ -120,7 +152,7 @@ final class TargetLink {
         ssh_options_set(session, SSH_OPTIONS_CIPHERS_S_C, ciphers.joined(separator: ","))
 
         guard ssh_connect(session) == SSH_OK else {
-            throw BastionError.target("cannot connect to target '\(target.name)': \(link.lastError)")
+            throw HandshakeFailure(message: "cannot connect to target '\(target.name)': \(link.lastError)")
         }
         var serverKey: OpaquePointer?
         guard ssh_get_server_publickey(session, &serverKey) == SSH_OK, let serverKey else {

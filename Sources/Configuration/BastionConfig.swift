@@ -17,10 +17,12 @@ public struct BastionConfig: Sendable {
     public var policy: PolicyConfig
     /// How approvers are notified (the approvals webhook); no webhook when the section is absent.
     public var approvals: ApprovalSettings
+    /// Where the Prometheus metrics are served; nil (the section absent): no listener, nothing counted.
+    public var metrics: MetricsSettings?
     /// Problems that do not stop the server (rules that can never fire, ...).
     public var warnings: [ConfigError]
 
-    static let topLevelKeys: Set<String> = ["server", "auth", "targets", "policy", "policy_file", "approvals"]
+    static let topLevelKeys: Set<String> = ["server", "auth", "targets", "policy", "policy_file", "approvals", "metrics"]
 
     /// Loads and validates `file`. Throws ``ConfigErrors`` listing every problem found,
     /// each with file:line:column; a configuration that throws must never start a server.
@@ -49,6 +51,11 @@ public struct BastionConfig: Sendable {
         let approvals = collect { try fields["approvals"].map { try ApprovalSettings.parse($0, baseDirectory: baseDirectory) } ?? ApprovalSettings() }
 
         var warnings: [ConfigError] = []
+        var metrics: MetricsSettings?
+        if let node = fields["metrics"], let parsed = collect({ try MetricsSettings.parse(node) }) {
+            metrics = parsed.0
+            if let warning = parsed.1 { warnings.append(warning) }
+        }
         let policyTargets = targets.map { PolicyTarget(name: $0.name, labels: $0.labels) }
         let policy: PolicyConfig? = collect {
             let node = try policyNode(fields, root: root, baseDirectory: baseDirectory)
@@ -58,7 +65,7 @@ public struct BastionConfig: Sendable {
         }
         guard errors.isEmpty, let server, let auth, let policy, let approvals else { throw ConfigErrors(errors) }
         return BastionConfig(file: file, server: server, auth: auth, targets: targets, policy: policy,
-                             approvals: approvals, warnings: warnings)
+                             approvals: approvals, metrics: metrics, warnings: warnings)
     }
 
     /// The policy mapping: inline under `policy:` or in the file `policy_file:` names.

@@ -125,4 +125,33 @@ struct ConfigurationTests {
         let e = firstError(Self.good, withPolicy: false)
         #expect(e?.message.contains("policy") == true)
     }
+
+    /// `metrics:` is off when absent; `listen` is parsed like `server.listen`, a bad value or an
+    /// unknown key is an error at its line, and a listener beyond loopback loads with a warning.
+    @Test func metricsSection() throws {
+        let off = try load(Self.good)
+        #expect(off.metrics == nil)
+        let on = try load(Self.good + "\nmetrics:\n  listen: 127.0.0.1:9464\n")
+        #expect(on.metrics == MetricsSettings(listenAddress: "127.0.0.1", listenPort: 9464))
+        #expect(on.warnings.isEmpty, "\(on.warnings)")
+        let v6 = try load(Self.good + "\nmetrics: {listen: \"[::1]:9464\"}\n")
+        #expect(v6.metrics?.listenAddress == "::1" && v6.warnings.isEmpty)
+
+        let nonsense = firstError(Self.good + "\nmetrics: {listen: nonsense}\n")
+        #expect(nonsense?.line == 12, "\(String(describing: nonsense))")
+        #expect(nonsense?.description.contains("bastion.yaml:12:") == true, "\(String(describing: nonsense))")
+        #expect(nonsense?.message.contains("HOST:PORT") == true, "\(String(describing: nonsense))")
+        let port = firstError(Self.good + "\nmetrics:\n  listen: 127.0.0.1:70000\n")
+        #expect(port?.line == 13 && port?.message.contains("port") == true, "\(String(describing: port))")
+        let unknown = firstError(Self.good + "\nmetrics:\n  listen: 127.0.0.1:9464\n  path: /m\n")
+        #expect(unknown?.line == 14 && unknown?.message.contains("unknown key 'path'") == true, "\(String(describing: unknown))")
+        #expect(firstError(Self.good + "\nmetrics: {}\n")?.message.contains("listen") == true)
+
+        let open = try load(Self.good + "\nmetrics:\n  listen: 0.0.0.0:9464\n")
+        #expect(open.metrics?.listenPort == 9464)
+        #expect(open.warnings.count == 1 && open.warnings.first?.isWarning == true && open.warnings.first?.line == 13,
+                "\(open.warnings)")
+        #expect(open.warnings.first?.message.contains("no authentication") == true)
+        #expect(try load(Self.good + "\nmetrics: {listen: \":9464\"}\n").warnings.count == 1)
+    }
 }

@@ -7,10 +7,13 @@ Markdown table with ratios to direct ssh.
 
     swift build -c release && python3 bench/ssh/bench.py            # full run
     python3 bench/ssh/bench.py --mb 100 --setups 20 --concurrency 50  # quick look
+    python3 bench/ssh/bench.py --only-concurrency --concurrency 200,1000,2000
 """
 import argparse, os, shlex, socket, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchlib import pct, tree_cpu_seconds  # noqa: E402
 
 def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
@@ -44,12 +47,13 @@ class Fixture:
             mkdir -p /run/sshd 2>/dev/null || true""")
         self.procs = []
         self.target = free_port(); self.jump = free_port()
+        self.sshd = {}
         for name, port, host in (("target", self.target, "target_host"), ("jump", self.jump, "jump_host")):
             with open(f"{d}/{name}_sshd_config", "w") as f:
                 f.write(f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {d}/{host}\nPidFile {d}/{name}.pid\n"
                         f"AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\nUsePAM no\nStrictModes no\n"
                         f"MaxStartups 2000:30:2000\nMaxSessions 2000\nAllowTcpForwarding yes\nSubsystem sftp internal-sftp\n")
-            self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/{name}_sshd_config"], f"{d}/{name}.log")
+            self.sshd[name] = self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/{name}_sshd_config"], f"{d}/{name}.log")
             wait_port(port)
         with open(f"{d}/policy.yaml", "w") as f:
             f.write("roles:\n  - name: engineer\n    groups: [engineering]\n    targets: [web1]\n"
@@ -80,6 +84,11 @@ class Fixture:
             "bastion, recording off": f"ssh {common} -i {d}/alice -p {self.bastions['bastion-norec'][0]} alice@127.0.0.1 web1",
         }
 
+    def relay_pid(self, name):
+        """The process doing the relaying on a path (its CPU per GB is the comparison), if any."""
+        return {"bastion": self.bastions["bastion"][1].pid, "bastion, recording off": self.bastions["bastion-norec"][1].pid,
+                "ProxyJump": self.sshd["jump"].pid}.get(name)
+
     def spawn(self, argv, log):
         p = subprocess.Popen(argv, stdout=open(log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.procs.append(p); return p
@@ -94,15 +103,23 @@ def make_data(directory, mb):
     sh(f"head -c {mb * 750_000} /dev/urandom | base64 -w 99 | head -c {mb * 1_000_000} > {path}")
     return path
 
-def throughput(cmd, mb, direction, data):
+def throughput(cmd, mb, direction, data, relay=None):
+    """MB/s of one transfer, and the relay process's CPU seconds per GB moved (None without one).
+    The jump sshd's per-connection processes exit at the end; their time reaches the listener
+    once it reaps them, so the relay's CPU is read a moment after the transfer."""
     n = os.path.getsize(data)
     if direction == "down":
         script = f"{cmd} 'cat {data}' | wc -c"
     else:
         script = f"{cmd} 'wc -c' < {data}"
+    before = tree_cpu_seconds(relay) if relay else None
     t = time.perf_counter(); out = sh(script).stdout.strip(); el = time.perf_counter() - t
     if int(out.split()[0]) != n: sys.exit(f"{cmd}: moved {out} bytes, expected {n}")
-    return mb / el
+    cpu = None
+    if relay:
+        time.sleep(0.3)
+        cpu = (tree_cpu_seconds(relay) - before) / (n / 1e9)
+    return mb / el, cpu
 
 def setup_times(cmd, count):
     times = []
@@ -119,27 +136,32 @@ def rss_kib(pid):
         pass
     return 0
 
-def concurrent(cmd, n, pid):
-    peak = [rss_kib(pid)]; stop = threading.Event()
+def concurrent(cmd, n, pid=None):
+    """n sessions of `sleep 2; echo ok` at once: how many succeeded, the p99 of their setup
+    (wall time minus the 2 s they sleep), and the peak RSS of `pid` (the bastion)."""
+    peak = [rss_kib(pid) if pid else 0]; stop = threading.Event()
     def sample():
-        while not stop.is_set():
+        while not stop.is_set() and pid:
             peak[0] = max(peak[0], rss_kib(pid)); time.sleep(0.02)
     threading.Thread(target=sample, daemon=True).start()
+    start = time.perf_counter()
     procs = [subprocess.Popen(f"{cmd} 'sleep 2; echo ok'", shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(n)]
     ok = 0
     failures = {}
+    setups = []
     for p in procs:
         out, err = p.communicate(timeout=300)
         if p.returncode == 0 and out.strip() == "ok":
             ok += 1
+            setups.append((time.perf_counter() - start - 2) * 1000)
         else:
             key = (err.strip().splitlines() or [f"exit {p.returncode}"])[-1][:160]
             failures[key] = failures.get(key, 0) + 1
     stop.set()
     for why, count in sorted(failures.items(), key=lambda x: -x[1]):
         print(f"  {n} concurrent: {count} failed: {why}", file=sys.stderr)
-    return ok, peak[0]
+    return ok, pct(setups, 0.99), peak[0]
 
 def main():
     ap = argparse.ArgumentParser()
@@ -155,28 +177,40 @@ def main():
     try:
         rows = {}
         data = make_data(fx.d, a.mb) if not a.only_concurrency else None
+        def median_run(cmd, direction, relay):
+            runs = [throughput(cmd, a.mb, direction, data, relay) for _ in range(a.runs)]
+            cpus = [c for _, c in runs if c is not None]
+            return statistics.median(r for r, _ in runs), (statistics.median(cpus) if cpus else None)
         for name, cmd in ({} if a.only_concurrency else fx.paths).items():
-            down = statistics.median(throughput(cmd, a.mb, "down", data) for _ in range(a.runs))
-            up = statistics.median(throughput(cmd, a.mb, "up", data) for _ in range(a.runs))
+            relay = fx.relay_pid(name)
+            down, down_cpu = median_run(cmd, "down", relay)
+            up, up_cpu = median_run(cmd, "up", relay)
             med, p99 = setup_times(cmd, a.setups) if name != "bastion, recording off" else (None, None)
-            rows[name] = (down, up, med, p99)
+            rows[name] = (down, up, med, p99, down_cpu, up_cpu)
             print(f"measured {name}", file=sys.stderr)
         base = rows.get("direct ssh")
         if base:
+            gcm = rows["direct ssh, aes128-gcm"]
+            cpu = lambda x: f"{x:.2f}" if x is not None else "–"
             print(f"\n### SSH paths ({a.mb} MB of text per transfer, median of {a.runs}; setup over {a.setups} runs of `ssh … true`)\n")
-            print("| path | down MB/s | × direct | up MB/s | × direct | setup median ms | setup p99 ms | × direct (median) |")
-            print("|---|---:|---:|---:|---:|---:|---:|---:|")
-            for name, (down, up, med, p99) in rows.items():
+            print("Relay CPU: utime+stime of the bastion process, or of the ProxyJump jump host's sshd and the per-connection "
+                  "processes it reaped, per GB moved.\n")
+            print("| path | down MB/s | × direct | × direct gcm | relay CPU s/GB down | up MB/s | × direct | × direct gcm | relay CPU s/GB up | setup median ms | setup p99 ms | × direct (median) |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+            for name, (down, up, med, p99, down_cpu, up_cpu) in rows.items():
                 setup = f"{med:.1f} | {p99:.1f} | {med / base[2]:.2f}" if med is not None else "– | – | –"
-                print(f"| {name} | {down:.0f} | {down / base[0]:.2f} | {up:.0f} | {up / base[1]:.2f} | {setup} |")
+                print(f"| {name} | {down:.0f} | {down / base[0]:.2f} | {down / gcm[0]:.2f} | {cpu(down_cpu)} | {up:.0f} | {up / base[1]:.2f} | "
+                      f"{up / gcm[1]:.2f} | {cpu(up_cpu)} | {setup} |")
             rec, norec = rows["bastion"], rows["bastion, recording off"]
             print(f"\nRecording overhead (bastion on vs off): down {100 * (1 - rec[0] / norec[0]):+.1f} %, up {100 * (1 - rec[1] / norec[1]):+.1f} %")
-        print("\n| concurrent exec sessions through the bastion | succeeded | bastion peak RSS MiB |")
-        print("|---:|---:|---:|")
+        print("\n| concurrent exec sessions | path | succeeded | setup p99 ms | bastion peak RSS MiB |")
+        print("|---:|---|---:|---:|---:|")
         port, proc = fx.bastions["bastion"]
         for n in [int(x) for x in a.concurrency.split(",")]:
-            ok, peak = concurrent(fx.paths["bastion"], n, proc.pid)
-            print(f"| {n} | {ok} | {peak / 1024:.0f} |")
+            for name in ("bastion", "direct ssh", "ProxyJump"):
+                ok, p99, peak = concurrent(fx.paths[name], n, proc.pid if name == "bastion" else None)
+                rss = f"{peak / 1024:.0f}" if name == "bastion" else "–"
+                print(f"| {n} | {name} | {ok} | {p99:.0f} | {rss} |")
     finally:
         fx.close()
 
