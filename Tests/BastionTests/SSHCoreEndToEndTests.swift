@@ -9,7 +9,7 @@ struct SSHCoreEndToEndTests {
         roles:
           - name: engineer
             groups: [engineering]
-            targets: [web1, wrongpin, fresh]
+            targets: [web1, wrongpin, fresh, unsteady]
             capabilities: [shell, exec, sftp, scp]
             mode: guard
             guards: [destructive]
@@ -242,6 +242,43 @@ struct SSHCoreEndToEndTests {
             """)
         #expect(r.stdout.contains("transfers-ok"), "\(r)")
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0", "legacy scp runs as an scp exec")
+    }
+
+    /// A target that drops the first connections mid-handshake (an sshd at its MaxStartups) is
+    /// tried again within the connect timeout: the session starts.
+    @Test func aTargetThatDropsConnectionsIsTriedAgain() throws {
+        let h = try h
+        let proxy = """
+            import socket, sys, threading
+            listen = socket.socket(); listen.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listen.bind(("127.0.0.1", \(h.unsteadyPort))); listen.listen(16)
+            print("ready", flush=True)
+            def pipe(a, b):
+                try:
+                    while data := a.recv(65536): b.sendall(data)
+                except OSError: pass
+                for s in (a, b):
+                    try: s.shutdown(socket.SHUT_RDWR)
+                    except OSError: pass
+            accepted = 0
+            while True:
+                client, _ = listen.accept(); accepted += 1
+                print(f"accepted {accepted}", flush=True)
+                if accepted <= 2:
+                    client.close(); continue
+                target = socket.create_connection(("127.0.0.1", \(h.targetPort)))
+                threading.Thread(target=pipe, args=(client, target), daemon=True).start()
+                threading.Thread(target=pipe, args=(target, client), daemon=True).start()
+            """
+        let script = h.directory.appendingPathComponent("dropping-proxy.py").path
+        try proxy.write(toFile: script, atomically: true, encoding: .utf8)
+        let log = h.directory.appendingPathComponent("dropping-proxy.log").path
+        let started = ProcessRunner.shell("(timeout 60 python3 \(script) > \(log) 2>&1 &) ; for i in $(seq 1 100); do grep -q ready \(log) && exit 0; sleep 0.05; done; exit 1")
+        #expect(started.status == 0, "the proxy started")
+        let r = h.ssh("unsteady", "echo reached")
+        #expect(r.status == 0 && r.stdout == "reached\n", "\(r)")
+        let accepted = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(accepted.contains("accepted 3"), "two dropped connections, then the one that worked: \(accepted)")
     }
 
     /// An exec's stdin is data: its recording keeps the first 64 KiB (`record_stdin: head`, the

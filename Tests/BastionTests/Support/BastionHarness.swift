@@ -11,6 +11,9 @@ import TestSupport
 final class BastionHarness: @unchecked Sendable {
     let directory: URL
     let bastionPort: Int
+    /// Where the target `unsteady` is expected (nothing listens unless a test starts something
+    /// there, e.g. a proxy to the target that drops connections).
+    let unsteadyPort: Int
     let targetPort: Int
     let targetUser: String
     let configPath: String
@@ -35,6 +38,7 @@ final class BastionHarness: @unchecked Sendable {
         chmod(directory.path, 0o700)
         bastionPort = ProcessRunner.freePort()
         targetPort = ProcessRunner.freePort()
+        unsteadyPort = ProcessRunner.freePort()
         self.targetUser = targetAccount ?? ProcessRunner.shell("id -un").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         configPath = directory.appendingPathComponent("bastion.yaml").path
         bastionLog = directory.appendingPathComponent("bastion.log")
@@ -131,6 +135,12 @@ final class BastionHarness: @unchecked Sendable {
                 port: \(targetPort)
                 user: \(targetUser)
                 key: vault-key
+              - name: unsteady
+                host: 127.0.0.1
+                port: \(unsteadyPort)
+                user: \(targetUser)
+                key: vault-key
+                host_key_file: target_host_key.pub
             policy_file: policy.yaml
             \(sections)
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
