@@ -261,10 +261,13 @@ final class SessionChannel {
     /// (and, when `targetDrained` is false, not yet passed on: then they wait), the client's
     /// close, a lost target connection. True when the channel finished in this pass.
     func reportEnds(_ target: TargetLink, _ targetChannel: OpaquePointer, targetDrained: Bool = true) -> Bool {
-        if targetDrained {
+        let eof = ssh_channel_is_eof(targetChannel) != 0, closed = ssh_channel_is_closed(targetChannel) != 0
+        // Polled only once the target has ended: on an open channel ssh_channel_poll handles
+        // pending packets, which would reorder what the relay sees of the target's channels.
+        if targetDrained && (eof || closed) {
             let unread = ssh_channel_poll(targetChannel, 0) > 0
-            if ssh_channel_is_eof(targetChannel) != 0 && !unread { handle(.targetEOF) }
-            if ssh_channel_is_closed(targetChannel) != 0 && !unread && ssh_channel_poll(targetChannel, 1) <= 0 {
+            if eof && !unread { handle(.targetEOF) }
+            if closed && !unread && ssh_channel_poll(targetChannel, 1) <= 0 {
                 handle(.targetExited(exitReport))
                 return true
             }
