@@ -144,24 +144,32 @@ def concurrent(cmd, n, pid=None):
         while not stop.is_set() and pid:
             peak[0] = max(peak[0], rss_kib(pid)); time.sleep(0.02)
     threading.Thread(target=sample, daemon=True).start()
-    start = time.perf_counter()
-    procs = [subprocess.Popen(f"{cmd} 'sleep 2; echo ok'", shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for _ in range(n)]
+    cpu_before = tree_cpu_seconds(pid) if pid else None
+    results = [None] * n
+    def one(i):
+        # Each session is timed by its own thread: collecting them in order would charge the
+        # wait for earlier ones to later ones.
+        t = time.perf_counter()
+        p = subprocess.run(f"{cmd} 'sleep 2; echo ok'", shell=True, capture_output=True, text=True, timeout=600)
+        results[i] = (p.returncode, p.stdout, p.stderr, (time.perf_counter() - t - 2) * 1000)
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads: t.start()
+    for t in threads: t.join()
     ok = 0
     failures = {}
     setups = []
-    for p in procs:
-        out, err = p.communicate(timeout=300)
-        if p.returncode == 0 and out.strip() == "ok":
+    for code, out, err, ms in results:
+        if code == 0 and out.strip() == "ok":
             ok += 1
-            setups.append((time.perf_counter() - start - 2) * 1000)
+            setups.append(ms)
         else:
-            key = (err.strip().splitlines() or [f"exit {p.returncode}"])[-1][:160]
+            key = (err.strip().splitlines() or [f"exit {code}"])[-1][:160]
             failures[key] = failures.get(key, 0) + 1
     stop.set()
+    cpu_ms = (tree_cpu_seconds(pid) - cpu_before) * 1000 / n if pid else None
     for why, count in sorted(failures.items(), key=lambda x: -x[1]):
         print(f"  {n} concurrent: {count} failed: {why}", file=sys.stderr)
-    return ok, pct(setups, 0.99), peak[0]
+    return ok, pct(setups, 0.99), peak[0], cpu_ms
 
 def main():
     ap = argparse.ArgumentParser()
@@ -203,14 +211,14 @@ def main():
                       f"{up / gcm[1]:.2f} | {cpu(up_cpu)} | {setup} |")
             rec, norec = rows["bastion"], rows["bastion, recording off"]
             print(f"\nRecording overhead (bastion on vs off): down {100 * (1 - rec[0] / norec[0]):+.1f} %, up {100 * (1 - rec[1] / norec[1]):+.1f} %")
-        print("\n| concurrent exec sessions | path | succeeded | setup p99 ms | bastion peak RSS MiB |")
-        print("|---:|---|---:|---:|---:|")
+        print("\n| concurrent exec sessions | path | succeeded | setup p99 ms | bastion peak RSS MiB | bastion CPU ms / session |")
+        print("|---:|---|---:|---:|---:|---:|")
         port, proc = fx.bastions["bastion"]
         for n in [int(x) for x in a.concurrency.split(",")]:
             for name in ("bastion", "direct ssh", "ProxyJump"):
-                ok, p99, peak = concurrent(fx.paths[name], n, proc.pid if name == "bastion" else None)
+                ok, p99, peak, cpu_ms = concurrent(fx.paths[name], n, proc.pid if name == "bastion" else None)
                 rss = f"{peak / 1024:.0f}" if name == "bastion" else "–"
-                print(f"| {n} | {name} | {ok} | {p99:.0f} | {rss} |")
+                print(f"| {n} | {name} | {ok} | {p99:.0f} | {rss} | {f'{cpu_ms:.1f}' if cpu_ms is not None else '–'} |")
     finally:
         fx.close()
 
