@@ -18,13 +18,17 @@ enum TransferExec {
         }
     }
 
-    /// Whether `command` is a transfer's exec line: `scp -t|-f …` or `rsync --server …`
-    /// (nil), and if so whether it reads as one the bastion can decide.
+    /// Whether `command` is a transfer's exec line, `scp -t|-f …` or `rsync --server …` (nil when
+    /// it is not: `scp a host:b` run on the target is an ordinary command), and if so whether it
+    /// reads as one the bastion can decide.
     static func recognise(_ command: String) -> Result<TransferExec, TransferExecRefusal>? {
         let first = Route.splitFirstWord(command).0 ?? ""
         let program = first.split(separator: "/").last.map(String.init) ?? first
         switch program {
         case "scp":
+            // Without -t or -f it is scp run as a command on the target, decided by command rules.
+            let words = command.split(separator: " ")
+            guard words.contains("-t") || words.contains("-f") else { return nil }
             return SCPCommand.parse(command).map(TransferExec.scp).mapError { TransferExecRefusal(message: "\($0)") }
         case "rsync" where command.contains("--server"):
             return RsyncCommand.parse(command).map(TransferExec.rsync).mapError { TransferExecRefusal(message: "\($0)") }

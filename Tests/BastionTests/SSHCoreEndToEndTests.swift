@@ -244,6 +244,17 @@ struct SSHCoreEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0", "legacy scp runs as an scp exec")
     }
 
+    /// `scp` run as a command on the target (no -t/-f) is an ordinary exec, decided by command
+    /// rules; `scp -t` with a word the shell would expand is refused as a transfer.
+    @Test func scpAsACommandIsNotATransfer() throws {
+        let h = try h
+        let plain = h.ssh("web1", "scp -V 2>&1 | head -c 7; echo")
+        #expect(plain.stdout.hasPrefix("usage") || plain.stdout.hasPrefix("OpenSSH") || plain.status == 0, "\(plain)")
+        #expect(h.auditQuery("SELECT kind FROM sessions WHERE command LIKE 'scp -V%' LIMIT 1") == "exec")
+        let dynamic = h.ssh("web1", "scp -t $HOME/x")
+        #expect(dynamic.status == 1 && dynamic.stderr.contains("would be expanded by the shell"), "\(dynamic)")
+    }
+
     /// A target that drops the first connections mid-handshake (an sshd at its MaxStartups) is
     /// tried again within the connect timeout: the session starts.
     @Test func aTargetThatDropsConnectionsIsTriedAgain() throws {
