@@ -114,10 +114,13 @@ The bastion is up. Try, from another terminal:
   $SSH -i $DEMO/carol carol@127.0.0.1 approvals show ID
   $SSH -i $DEMO/carol carol@127.0.0.1 approvals approve ID      (or: deny ID --reason TEXT)
   $SSH -i $DEMO/carol -t carol@127.0.0.1 watch SESSION              (follow alice's session live)
+  sftp -P 2222 -o UserKnownHostsFile=$DEMO/known_hosts -i $DEMO/alice alice+web1@127.0.0.1
+      file transfer: every operation decided (try: put README.md /tmp/  then  put README.md /etc/)
 
 Audit and recordings:
   $BASTION audit sessions --config $CONFIG
   $BASTION audit commands --config $CONFIG
+  $BASTION audit transfers --config $CONFIG
   $ROOT/.build/debug/bastion-play --list demo/state/recordings/<session>.cast
 
 Ctrl-C stops the bastion and the target.
