@@ -54,6 +54,11 @@ public final class BastionServer {
             // Marked as cut short; each still verifies up to its last signed checkpoint.
             do { try RecordingSeal.sealIfCut(path: path) } catch {
                 serverLog.error("a recording cut short could not be marked", metadata: ["path": "\(path)", "error": "\(error)"])
+                do {
+                    try audit.event("recording_seal_failed", detail: "\(path): \(error)", connection: nil, session: nil, identity: nil)
+                } catch {
+                    serverLog.error("audit write failed: recording_seal_failed: \(error)")
+                }
             }
         }
         if recovered.sessions + recovered.connections > 0 {

@@ -119,8 +119,9 @@ final class TargetLink {
     }
 
     /// The target was not reached through the handshake (worth another try).
-    private struct HandshakeFailure: Error {
+    private struct HandshakeFailure: Error, CustomStringConvertible {
         let message: String
+        var description: String { message }
 
         /// Dropped mid-handshake (overload), not refused outright or unresolvable.
         var isRetryable: Bool {
@@ -131,6 +132,21 @@ final class TargetLink {
 
     private static func connectOnce(target: TargetConfig, key: LibSSHKey, timeout: Double, ciphers: [String],
                                     checkHostKey: (String) throws -> Void) throws -> TargetLink {
+        let (link, fingerprint) = try handshake(target: target, timeout: timeout, ciphers: ciphers)
+        let session = link.session
+        try checkHostKey(fingerprint)
+
+        guard ssh_userauth_publickey(session, nil, key.raw) == SSH_AUTH_SUCCESS.rawValue else {
+            throw BastionError.target("target '\(target.name)' refused the bastion's key for user '\(target.user)'")
+        }
+        link.installMessageCallback()
+        return link
+    }
+
+    /// Connects to `target` as far as the key exchange (no login): the link, and the SHA256
+    /// fingerprint of the host key the target presented. Every connection of the bastion's to a
+    /// target is configured here.
+    static func handshake(target: TargetConfig, timeout: Double, ciphers: [String]) throws -> (TargetLink, String) {
         guard let session = ssh_new() else { throw BastionError.target("out of memory") }
         let link = TargetLink(session: session)
         var port = UInt32(target.port)
@@ -158,18 +174,8 @@ final class TargetLink {
         guard ssh_get_server_publickey(session, &serverKey) == SSH_OK, let serverKey else {
             throw BastionError.target("target '\(target.name)' presented no host key")
         }
-        let fingerprint: String
-        do {
-            defer { ssh_key_free(serverKey) }
-            fingerprint = try LibSSHKey.fingerprint(of: serverKey)
-        }
-        try checkHostKey(fingerprint)
-
-        guard ssh_userauth_publickey(session, nil, key.raw) == SSH_AUTH_SUCCESS.rawValue else {
-            throw BastionError.target("target '\(target.name)' refused the bastion's key for user '\(target.user)'")
-        }
-        link.installMessageCallback()
-        return link
+        defer { ssh_key_free(serverKey) }
+        return (link, try LibSSHKey.fingerprint(of: serverKey))
     }
 
     /// Connects and starts `start` on `target`, asking for the granted `forwarding` first.
@@ -355,4 +361,13 @@ final class TargetLink {
 
     /// Whether the SSH connection to the target is still up.
     var isConnected: Bool { ssh_is_connected(session) != 0 }
+}
+
+/// The host key a target presents to the bastion's own connections, without logging in
+/// (`bastion doctor` compares it with the pin).
+public enum TargetHostKeyProbe {
+    /// The SHA256 fingerprint of `target`'s host key; throws why the key exchange failed.
+    public static func fingerprint(of target: TargetConfig, ciphers: [String], timeout: Double) throws -> String {
+        try TargetLink.handshake(target: target, timeout: timeout, ciphers: ciphers).1
+    }
 }

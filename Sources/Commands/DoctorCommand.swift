@@ -462,9 +462,9 @@ extension DoctorCommand {
                 return [.fail(reach, "\(address): \(problem)", fix: "start sshd there, open the firewall, or fix host/port of target '\(target.name)'"),
                         unverifiedPin(target)]
             }
-            switch Self.presentedHostKey(target, ciphers: config.server.ciphers, timeout: Self.targetTimeout) {
+            switch Result(catching: { try TargetHostKeyProbe.fingerprint(of: target, ciphers: config.server.ciphers, timeout: Self.targetTimeout) }) {
             case .failure(let problem):
-                return [.fail(reach, "\(address) answers, but the SSH key exchange failed: \(problem.message)",
+                return [.fail(reach, "\(address) answers, but the SSH key exchange failed: \(problem)",
                               fix: "check that an SSH server listens there and accepts one of server.ciphers"),
                         unverifiedPin(target)]
             case .success(let presented):
@@ -524,11 +524,6 @@ extension DoctorCommand {
     /// target's vault key check.
     struct Problem: Error {
         var finding: Finding
-    }
-
-    /// Why the key exchange with a target failed (libssh's message).
-    struct KeyExchangeError: Error {
-        var message: String
     }
 
     /// The master key's bytes, overwritten when the last check is done with them.
@@ -693,38 +688,6 @@ extension DoctorCommand.Checkup {
             reason = String(cString: strerror(error))
         }
         return reason
-    }
-
-    /// The SHA256 fingerprint of the host key `target` presents: libssh connects with the
-    /// options the server's own connections use (ciphers, no ssh config, no known_hosts) and
-    /// goes as far as the key exchange — no login — then disconnects.
-    static func presentedHostKey(_ target: TargetConfig, ciphers: [String], timeout: Double) -> Result<String, DoctorCommand.KeyExchangeError> {
-        func failure(_ message: String) -> Result<String, DoctorCommand.KeyExchangeError> { .failure(.init(message: message)) }
-        guard let session = ssh_new() else { return failure("out of memory") }
-        defer {
-            ssh_disconnect(session)
-            ssh_free(session)
-        }
-        var port = UInt32(target.port)
-        var seconds = Int(max(1, timeout.rounded(.up)))
-        var processConfig = false
-        ssh_options_set(session, SSH_OPTIONS_HOST, target.host)
-        ssh_options_set(session, SSH_OPTIONS_PORT, &port)
-        ssh_options_set(session, SSH_OPTIONS_USER, target.user)
-        ssh_options_set(session, SSH_OPTIONS_TIMEOUT, &seconds)
-        ssh_options_set(session, SSH_OPTIONS_PROCESS_CONFIG, &processConfig)
-        ssh_options_set(session, SSH_OPTIONS_KNOWNHOSTS, "/dev/null")
-        ssh_options_set(session, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null")
-        ssh_options_set(session, SSH_OPTIONS_CIPHERS_C_S, ciphers.joined(separator: ","))
-        ssh_options_set(session, SSH_OPTIONS_CIPHERS_S_C, ciphers.joined(separator: ","))
-        guard ssh_connect(session) == SSH_OK else {
-            return failure(String(cString: ssh_get_error(UnsafeMutableRawPointer(session))))
-        }
-        var key: OpaquePointer?
-        guard ssh_get_server_publickey(session, &key) == SSH_OK, let key else { return failure("the target presented no host key") }
-        defer { ssh_key_free(key) }
-        guard let fingerprint = fingerprint(of: key) else { return failure("cannot hash the target's host key") }
-        return .success(fingerprint)
     }
 
     /// `SHA256:…` of a libssh key (public, or the public half of a private one).

@@ -20,6 +20,13 @@ public struct Ed25519PrivateKey: Sendable, CustomStringConvertible, CustomDebugS
         return try Ed25519PrivateKey(key: EVPKey.ed25519Private(seed: seed))
     }
 
+    /// The key whose 32-byte seed is `seed` (RFC 8032): the same seed gives the same key, for
+    /// fixtures that must sign identically in every run.
+    public init(seed: [UInt8]) throws {
+        guard seed.count == 32 else { throw SSHCryptoError.malformed("an Ed25519 seed has 32 bytes, not \(seed.count)") }
+        try self.init(key: EVPKey.ed25519Private(seed: seed))
+    }
+
     /// Reads an unencrypted OpenSSH private key file (`-----BEGIN OPENSSH PRIVATE KEY-----`,
     /// as `ssh-keygen -t ed25519 -N ''` writes). Passphrase-protected keys throw
     /// `.encryptedPrivateKey`; other key types throw `.unsupportedAlgorithm`.

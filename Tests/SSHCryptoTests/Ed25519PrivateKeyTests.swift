@@ -59,4 +59,28 @@ import Testing
             for line in secretLines { #expect(!text.contains(line)) }
         }
     }
+
+    /// A seed gives its key (RFC 8032 test vector 1), the same every time; a seed of another
+    /// length is refused.
+    @Test func keyFromSeed() throws {
+        let seed = Array(hexString: "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+        let key = try Ed25519PrivateKey(seed: seed)
+        guard case .ed25519(let publicKey) = key.publicKey.material else { Issue.record("not ed25519"); return }
+        #expect(publicKey == Array(hexString: "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
+        #expect(try Ed25519PrivateKey(seed: seed).publicKey == key.publicKey)
+        #expect(throws: SSHCryptoError.self) { try Ed25519PrivateKey(seed: [1, 2, 3]) }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    init(hexString: String) {
+        var bytes: [UInt8] = []
+        var index = hexString.startIndex
+        while index < hexString.endIndex {
+            let next = hexString.index(index, offsetBy: 2)
+            bytes.append(UInt8(hexString[index..<next], radix: 16)!)
+            index = next
+        }
+        self = bytes
+    }
 }

@@ -1,4 +1,3 @@
-import COpenSSL
 import Foundation
 import SSHCrypto
 #if canImport(Glibc)
@@ -79,43 +78,8 @@ public final class ScratchDirectory: @unchecked Sendable {
 /// way in every run (recordings made at start-up are then byte-identical to the seeds). Not a
 /// secret: these keys only ever sign fuzz fixtures.
 public func fixedEd25519Key(_ label: String) -> Ed25519PrivateKey {
-    let seed = SHA256.hash(Array(label.utf8))
-    guard let key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nil, seed, seed.count) else { fatalError("EVP_PKEY_new_raw_private_key") }
-    defer { EVP_PKEY_free(key) }
-    var publicKey = [UInt8](repeating: 0, count: 32)
-    var length = 32
-    guard EVP_PKEY_get_raw_public_key(key, &publicKey, &length) == 1, length == 32 else { fatalError("EVP_PKEY_get_raw_public_key") }
-
-    // An unencrypted openssh-key-v1 file, as `ssh-keygen -t ed25519 -N ''` writes it.
-    var publicBlob = SSHWireWriter()
-    publicBlob.writeString("ssh-ed25519")
-    publicBlob.writeString(publicKey)
-    var section = SSHWireWriter()
-    section.writeUInt32(0x6675_7a7a)
-    section.writeUInt32(0x6675_7a7a)
-    section.writeString("ssh-ed25519")
-    section.writeString(publicKey)
-    section.writeString(seed + publicKey)
-    section.writeString(label)
-    var padding: UInt8 = 1
-    var sectionBytes = section.bytes
-    while sectionBytes.count % 8 != 0 {
-        sectionBytes.append(padding)
-        padding += 1
-    }
-    var file = SSHWireWriter()
-    file.writeBytes(Array("openssh-key-v1".utf8) + [0])
-    file.writeString("none")
-    file.writeString("none")
-    file.writeString([UInt8]())
-    file.writeUInt32(1)
-    file.writeString(publicBlob.bytes)
-    file.writeString(sectionBytes)
-    let text = "-----BEGIN OPENSSH PRIVATE KEY-----\n"
-        + Data(file.bytes).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-        + "\n-----END OPENSSH PRIVATE KEY-----\n"
     do {
-        return try Ed25519PrivateKey(openSSHPrivateKey: text)
+        return try Ed25519PrivateKey(seed: SHA256.hash(Array(label.utf8)))
     } catch {
         fatalError("fixed key \(label): \(error)")
     }
