@@ -128,12 +128,37 @@ extension ClientConnection {
         }
     }
 
-    /// Opens the target side the channel's plan names, with the vault key, checking the pin.
+    /// Starts dialling the target the channel's plan names, with the vault key, off this thread
+    /// (``TargetDialer``); the loop opens the channel once the login is done (``targetDialed(_:)``).
     func connectTarget(for channel: SessionChannel) {
-        guard let plan = channel.plan, let person, let event else {
+        guard let plan = channel.plan, let dialer else {
             return channel.refuse("bastion: denied", exitStatus: 255, reason: "nothing to connect")
         }
         let target = plan.target
+        let key: LibSSHKey
+        do { key = try context.vault.unlock(name: target.vaultKey) } catch let error as BastionError {
+            return refuseTarget(channel, target: target, error: error)
+        } catch {
+            return refuseTarget(channel, target: target, error: .target("\(error)"))
+        }
+        dialer.dial(session: channel.id, target: target, key: key, timeout: context.config.server.targetConnectTimeout,
+                    ciphers: context.config.server.ciphers, hostKeys: context.hostKeys)
+    }
+
+    /// A dial ended: opens the channel the plan asks for on the link and starts relaying, or
+    /// refuses the channel. A channel that ended meanwhile releases the link.
+    func targetDialed(_ outcome: TargetDialer.Outcome) {
+        if let learned = outcome.learnedHostKey {
+            auditEvent("host_key_learned", detail: "target '\(outcome.target.name)' pinned to \(learned) on first use", session: outcome.session)
+        }
+        guard let channel = channels.first(where: { $0.id == outcome.session }), !channel.isFinished,
+              let plan = channel.plan, let person, let event else { return }
+        let target = plan.target
+        let link: TargetLink
+        switch outcome.result {
+        case .failure(let error): return refuseTarget(channel, target: target, error: error)
+        case .success(let dialed): link = dialed
+        }
         let forwarding = grantedForwarding(for: channel, person: person, target: target)
         let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
         let isTransfer = [Capability.transfer, .port_forwarding].contains(plan.capability)
@@ -142,18 +167,12 @@ extension ClientConnection {
            context.access.engine.interceptsLines(for: AccessControl.subject(person), target: AccessControl.policyTarget(target)) {
             start = .integratedShell(ShellIntegration())
         }
-        let link: TargetLink
         do {
-            let key = try context.vault.unlock(name: target.vaultKey)
-            link = try TargetLink.open(
-                target: target, key: key, timeout: context.config.server.targetConnectTimeout,
-                ciphers: context.config.server.ciphers,
-                terminal: isTransfer ? nil : channel.terminal,
-                environment: channel.environment, start: start, forwarding: forwarding,
-                incoming: { [weak self] link, message in
-                    self?.acceptTargetChannel(message, from: link, allowed: allowed, target: target) ?? false
-                },
-                checkHostKey: hostKeyCheck(target: target, session: channel.id, person: person))
+            try link.start(start, on: target, timeout: context.config.server.targetConnectTimeout,
+                           terminal: isTransfer ? nil : channel.terminal, environment: channel.environment, forwarding: forwarding,
+                           incoming: { [weak self] link, message in
+                               self?.acceptTargetChannel(message, from: link, allowed: allowed, target: target) ?? false
+                           })
         } catch let error as BastionError {
             return refuseTarget(channel, target: target, error: error)
         } catch {

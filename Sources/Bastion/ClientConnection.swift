@@ -21,6 +21,8 @@ final class ClientConnection {
     let serverCallbacks: UnsafeMutablePointer<ssh_server_callbacks_struct>
     var event: OpaquePointer?
     private(set) var mailbox: ConnectionMailbox?
+    /// Connects to targets off this thread; created with the mailbox its dials wake.
+    private(set) var dialer: TargetDialer?
 
     /// The place this connection holds among those not logged in yet (released once it logs in
     /// or ends).
@@ -96,6 +98,7 @@ final class ClientConnection {
             let mailbox = try ConnectionMailbox()
             mailbox.watch(in: event)
             self.mailbox = mailbox
+            dialer = TargetDialer { mailbox.post(.wake) }
             context.connections.add(mailbox)
         } catch {
             disconnectReason = "\(error)"
@@ -158,6 +161,7 @@ final class ClientConnection {
             }
             if rc == SSH_ERROR { dropDeadTargets() }
             deliverMessages()
+            for outcome in dialer?.collect() ?? [] { targetDialed(outcome) }
             startPendingChannels()
             updateWatchedLinks()
             // Move several chunks per poll while data flows: each poll is a syscall round.

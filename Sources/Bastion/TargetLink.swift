@@ -7,8 +7,10 @@ import SessionCore
 /// The bastion's own SSH session to a target, with one channel on it; or a channel the target
 /// opened towards the bastion (agent, X11, a `-R` connection) on another link's session.
 ///
-/// Opened blocking (connect, host key check, vault key login, channel requests), then switched
-/// to non-blocking and driven by the connection's event loop alongside the client.
+/// Connected blocking on a dialling thread (``TargetDialer``: connect, host key check, vault key
+/// login), then its channel is opened blocking on the connection's thread (``start(_:on:timeout:terminal:environment:forwarding:incoming:)``),
+/// and from then on it is non-blocking and driven by the connection's event loop alongside the
+/// client.
 final class TargetLink {
     let session: OpaquePointer
     private(set) var channel: OpaquePointer?
@@ -178,32 +180,31 @@ final class TargetLink {
         return (link, try LibSSHKey.fingerprint(of: serverKey))
     }
 
-    /// Connects and starts `start` on `target`, asking for the granted `forwarding` first.
-    /// `incoming` (set before any request, since a fast command can use the agent at once)
-    /// decides about the channels the target then opens back.
-    static func open(target: TargetConfig, key: LibSSHKey, timeout: Double, ciphers: [String], terminal: Terminal?,
-                     environment: [(String, String)], start: Start, forwarding: Forwarding = Forwarding(),
-                     incoming: ((TargetLink, OpaquePointer) -> Bool)? = nil,
-                     checkHostKey: (String) throws -> Void) throws -> TargetLink {
-        let link = try connect(target: target, key: key, timeout: timeout, ciphers: ciphers, checkHostKey: checkHostKey)
-        link.incomingChannel = incoming
-        let session = link.session
+    /// Opens the channel on this connected link and starts `start` on it, asking for the granted
+    /// `forwarding` first; then switches the session to non-blocking. `incoming` (set before any
+    /// request, since a fast command can use the agent at once) decides about the channels the
+    /// target then opens back. Runs on the connection's thread: every step is one round trip to
+    /// a target that has just answered the login.
+    func start(_ start: Start, on target: TargetConfig, timeout: Double, terminal: Terminal?,
+               environment: [(String, String)], forwarding: Forwarding = Forwarding(),
+               incoming: ((TargetLink, OpaquePointer) -> Bool)? = nil) throws {
+        incomingChannel = incoming
         guard let channel = ssh_channel_new(session) else { throw BastionError.target("cannot open a channel to '\(target.name)'") }
-        link.channel = channel
+        self.channel = channel
         if case .forward(let host, let port) = start {
             guard ssh_channel_open_forward(channel, host, Int32(port), "127.0.0.1", 0) == SSH_OK else {
-                throw BastionError.target("target '\(target.name)' refused to forward to \(host):\(port): \(link.lastError)")
+                throw BastionError.target("target '\(target.name)' refused to forward to \(host):\(port): \(lastError)")
             }
             ssh_set_blocking(session, 0)
-            return link
+            return
         }
         guard ssh_channel_open_session(channel) == SSH_OK else {
-            throw BastionError.target("target '\(target.name)' refused a session channel: \(link.lastError)")
+            throw BastionError.target("target '\(target.name)' refused a session channel: \(lastError)")
         }
-        link.installCallbacks(on: channel)
+        installCallbacks(on: channel)
         if let terminal {
             guard ssh_channel_request_pty_size(channel, terminal.term, Int32(terminal.columns), Int32(terminal.rows)) == SSH_OK else {
-                throw BastionError.target("target '\(target.name)' refused a terminal: \(link.lastError)")
+                throw BastionError.target("target '\(target.name)' refused a terminal: \(lastError)")
             }
         }
         for (name, value) in environment {
@@ -221,8 +222,8 @@ final class TargetLink {
         let rc: Int32
         switch start {
         case .integratedShell(let integration):
-            if let directory = link.prepareIntegration(integration, timeout: timeout) {
-                link.integration = integration
+            if let directory = prepareIntegration(integration, timeout: timeout) {
+                self.integration = integration
                 rc = ssh_channel_request_exec(channel, integration.launchCommand(directory: directory))
             } else {
                 rc = ssh_channel_request_shell(channel)
@@ -232,9 +233,8 @@ final class TargetLink {
         case .subsystem(let name): rc = ssh_channel_request_subsystem(channel, name)
         case .forward: rc = SSH_OK
         }
-        guard rc == SSH_OK else { throw BastionError.target("target '\(target.name)' refused the request: \(link.lastError)") }
+        guard rc == SSH_OK else { throw BastionError.target("target '\(target.name)' refused the request: \(lastError)") }
         ssh_set_blocking(session, 0)
-        return link
     }
 
     /// Opens the helper channel of an integrated shell: it writes the rc, makes the verdict FIFO

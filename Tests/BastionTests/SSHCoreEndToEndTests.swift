@@ -284,12 +284,61 @@ struct SSHCoreEndToEndTests {
         let script = h.directory.appendingPathComponent("dropping-proxy.py").path
         try proxy.write(toFile: script, atomically: true, encoding: .utf8)
         let log = h.directory.appendingPathComponent("dropping-proxy.log").path
-        let started = ProcessRunner.shell("(timeout 60 python3 \(script) > \(log) 2>&1 &) ; for i in $(seq 1 100); do grep -q ready \(log) && exit 0; sleep 0.05; done; exit 1")
+        let started = ProcessRunner.shell("(timeout 60 python3 \(script) > \(log) 2>&1 & echo $! > \(script).pid) ; for i in $(seq 1 100); do grep -q ready \(log) && exit 0; sleep 0.05; done; exit 1")
         #expect(started.status == 0, "the proxy started")
+        defer { _ = ProcessRunner.shell("kill $(cat \(script).pid) 2>/dev/null") }
         let r = h.ssh("unsteady", "echo reached")
         #expect(r.status == 0 && r.stdout == "reached\n", "\(r)")
         let accepted = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         #expect(accepted.contains("accepted 3"), "two dropped connections, then the one that worked: \(accepted)")
+    }
+
+    /// Opening a target connection never blocks the other channels of the same client
+    /// connection: while one channel of a ControlMaster connection waits on a target that accepts
+    /// TCP and never speaks, another channel on it starts and streams to its end.
+    @Test func aSilentTargetDoesNotStallItsConnection() throws {
+        let h = try h
+        let d = h.directory.path
+        let silent = """
+            import socket
+            listen = socket.socket(); listen.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listen.bind(("127.0.0.1", \(h.unsteadyPort))); listen.listen(16)
+            print("ready", flush=True)
+            held = []
+            while True:
+                client, _ = listen.accept(); held.append(client)
+                print("accepted", flush=True)
+            """
+        try silent.write(toFile: "\(d)/silent.py", atomically: true, encoding: .utf8)
+        let started = ProcessRunner.shell("""
+            (timeout 60 python3 \(d)/silent.py > \(d)/silent.log 2>&1 & echo $! > \(d)/silent.pid)
+            for i in $(seq 1 100); do grep -q ready \(d)/silent.log && exit 0; sleep 0.05; done; exit 1
+            """)
+        #expect(started.status == 0, "the silent target started")
+        defer { _ = ProcessRunner.shell("kill $(cat \(d)/silent.pid) 2>/dev/null") }
+
+        let socket = "\(d)/silent-cm.sock"
+        let master = ProcessRunner.shell(h.sshCommand(options: ["-o", "ControlMaster=yes", "-o", "ControlPath=\(socket)",
+                                                                "-o", "ControlPersist=60", "-f", "-N"]) + " > \(d)/master.out 2>&1")
+        #expect(master.status == 0, "\(master): \((try? String(contentsOfFile: "\(d)/master.out", encoding: .utf8)) ?? "")")
+        defer { _ = ProcessRunner.shell("ssh -o ControlPath=\(socket) -O exit x 2>/dev/null") }
+        let mux = "ssh -o ControlPath=\(socket) x"
+        let waiting = ProcessRunner.shell("""
+            (timeout 60 \(mux) unsteady true > \(d)/silent-ssh.out 2>&1; echo "exit $?" >> \(d)/silent-ssh.out) > /dev/null 2>&1 &
+            for i in $(seq 1 200); do grep -q accepted \(d)/silent.log && exit 0; sleep 0.05; done; exit 1
+            """)
+        #expect(waiting.status == 0, "the bastion is connecting to the silent target")
+
+        let stream = ProcessRunner.shell("timeout 60 \(mux) web1 'for i in 1 2 3 4 5; do echo line $i; sleep 0.2; done'")
+        let silentAfterStream = (try? String(contentsOfFile: "\(d)/silent-ssh.out", encoding: .utf8)) ?? ""
+        #expect(stream.status == 0 && stream.stdout == (1...5).map { "line \($0)\n" }.joined(), "\(stream)")
+        #expect(!silentAfterStream.contains("exit"), "the stream ended while the silent target was still being dialled: \(silentAfterStream)")
+
+        // The silent target goes away: its channel is refused with the usual message.
+        _ = ProcessRunner.shell("kill $(cat \(d)/silent.pid)")
+        let ended = ProcessRunner.shell("for i in $(seq 1 400); do grep -q exit \(d)/silent-ssh.out && exit 0; sleep 0.05; done; exit 1")
+        let silentOutput = (try? String(contentsOfFile: "\(d)/silent-ssh.out", encoding: .utf8)) ?? ""
+        #expect(ended.status == 0 && silentOutput.contains("cannot reach target 'unsteady'") && silentOutput.contains("exit 255"), "\(silentOutput)")
     }
 
     /// An exec's stdin is data: its recording keeps the first 64 KiB (`record_stdin: head`, the
