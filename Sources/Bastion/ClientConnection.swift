@@ -144,6 +144,7 @@ final class ClientConnection {
         let bufferSize = 256 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
+        let liveness = PeerLiveness(interval: server.keepaliveInterval, countMax: server.keepaliveCountMax)
         var busy = false
         while true {
             let rc = ssh_event_dopoll(event, busy ? 0 : 100)
@@ -189,14 +190,14 @@ final class ClientConnection {
             let now = clock.uptime()
             for channel in channels where channel.interceptor != nil { channel.tickInterception(now: now) }
             if busy { timers.activity(at: now) }
-            var idle = false
+            var idle = false, gone = false
             for duty in timers.due(at: now) {
                 switch duty {
                 case .tick:
                     for channel in channels { channel.handle(.tick(uptime: now)) }
                     collectFinishedChannels()
                 case .keepalive:
-                    _ = ssh_send_keepalive(session)
+                    if !keepAlive(liveness) { gone = true }
                 case .idleTimeout:
                     idle = true
                 }
@@ -209,11 +210,37 @@ final class ClientConnection {
                 disconnectReason = "idle timeout"
                 break
             }
+            if gone {
+                disconnectReason = "client stopped answering keepalives for \(Int(liveness.limit)) s"
+                break
+            }
         }
         for channel in channels {
             channel.handle(.connectionEnding(reason: disconnectReason ?? "connection closed"))
         }
         collectFinishedChannels()
+    }
+
+    /// Probes the client and every target this connection relays to; ends the sessions of a
+    /// target that stopped answering. Returns false when the client itself stopped answering.
+    private func keepAlive(_ liveness: PeerLiveness) -> Bool {
+        if liveness.hasGoneSilent(session) { return false }
+        PeerLiveness.probe(session)
+        var probed: Set<OpaquePointer> = []
+        for channel in channels where !channel.isFinished {
+            guard let link = channel.target, probed.insert(link.session).inserted else { continue }
+            if liveness.hasGoneSilent(link.session) {
+                let name = channel.targetConfig?.name ?? "target"
+                auditEvent("target_unresponsive", detail: "'\(name)' sent nothing for \(Int(liveness.limit)) s (keepalives unanswered)", session: channel.id)
+                for stalled in channels where stalled.target?.session == link.session {
+                    stalled.refuse("bastion: target '\(name)' stopped answering; the session is ended", exitStatus: 255, reason: "target unresponsive")
+                }
+            } else {
+                PeerLiveness.probe(link.session)
+            }
+        }
+        collectFinishedChannels()
+        return true
     }
 
     /// Hands what other threads posted to the channels it names.

@@ -26,8 +26,11 @@ public struct ServerSettings: Sendable {
     public var authTimeout: Double
     /// Authentication attempts allowed per connection.
     public var maxAuthAttempts: Int
-    /// Seconds between keepalive probes to clients (0 = off).
+    /// Seconds between keepalive probes to clients and to targets (0 = off).
     public var keepaliveInterval: Double
+    /// Keepalive intervals a peer (client or target) may stay silent before the bastion gives up
+    /// on it, as OpenSSH's `ClientAliveCountMax` (default 3).
+    public var keepaliveCountMax = 3
     /// Seconds without traffic after which a connection is closed (0 = never).
     public var idleTimeout: Double
     /// Seconds allowed to connect and authenticate to a target.
@@ -63,7 +66,7 @@ public struct ServerSettings: Sendable {
 
     static let keys: Set<String> = [
         "listen", "state_dir", "host_key", "signing_key", "audit_db", "recordings", "vault", "master_key",
-        "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "idle_timeout",
+        "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "keepalive_count_max", "idle_timeout",
         "target_connect_timeout", "trust_on_first_use", "record_input", "recording", "ciphers", "shutdown_grace",
         "max_unauthenticated", "max_unauthenticated_per_source", "pid_file",
     ]
@@ -98,6 +101,7 @@ public struct ServerSettings: Sendable {
             ciphers: try f["ciphers"].map(parseCiphers) ?? defaultCiphers
         )
         settings.pidFilePath = try path("pid_file", default: "bastion.pid")
+        if let node = f["keepalive_count_max"] { settings.keepaliveCountMax = try node.int(in: 1...1000) }
         if let node = f["max_unauthenticated"] { settings.maxUnauthenticated = try node.int(in: 1...100_000) }
         if let node = f["max_unauthenticated_per_source"] { settings.maxUnauthenticatedPerSource = try node.int(in: 1...100_000) }
         if let grace = f["shutdown_grace"] {

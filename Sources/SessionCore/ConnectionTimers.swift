@@ -1,11 +1,11 @@
 /// The clock-driven duties of one client connection: the recorder's flush tick, keepalives
-/// towards the client, and the idle limit. Pure: fed monotonic times, answers what is due.
+/// towards the client and its targets, and the idle limit. Pure: fed monotonic times, answers what is due.
 public struct ConnectionTimers: Sendable {
     /// Something the connection loop must do now.
     public enum Duty: Equatable, Sendable {
         /// Tick every channel (recorder flushes, hold deadlines).
         case tick
-        /// Send a keepalive to the client.
+        /// Probe the client and the targets, ending what stopped answering.
         case keepalive
         /// Nothing moved for longer than the idle limit: end the connection.
         case idleTimeout

@@ -90,6 +90,7 @@ final class BastionHarness: @unchecked Sendable {
             UsePAM no
             StrictModes no
             AcceptEnv LANG LC_*
+            MaxStartups 1000
             Subsystem sftp internal-sftp
             X11Forwarding yes
             X11DisplayOffset 20

@@ -1,0 +1,100 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Keepalives towards both sides of the bastion: a peer that stops answering — its process
+/// stopped, its network gone while the socket stays open — ends its own sessions after
+/// `keepalive × keepalive_count_max` seconds of silence, and nothing else; nothing of those
+/// sessions is left behind in the server.
+@Suite(.serialized)
+struct KeepaliveEndToEndTests {
+    static let policy = """
+        roles:
+          - name: engineer
+            groups: [engineering]
+            targets: [web1]
+            capabilities: [shell, exec]
+            mode: guard
+        """
+    static let fixture = Result { try BastionHarness(policy: policy, server: "  keepalive: 1s\n  keepalive_count_max: 3") }
+    var h: BastionHarness { get throws { try Self.fixture.get() } }
+
+    /// The target's sshd serving one session is stopped (SIGSTOP): that session ends with a
+    /// message and an audit event; a session on another connection to the same target runs on.
+    @Test func aStoppedTargetEndsOnlyItsSession() throws {
+        let h = try h
+        let d = h.directory.path
+        _ = ProcessRunner.shell("rm -f \(d)/stalled.pid")
+        // The command leaves the pid of the sshd process serving its connection, then waits.
+        let stalled = BackgroundRun { h.ssh("web1", "echo $PPID > \(d)/stalled.pid; exec sleep 120", timeout: 90) }
+        let stopped = ProcessRunner.shell("for i in $(seq 1 200); do test -s \(d)/stalled.pid && kill -STOP $(cat \(d)/stalled.pid) && exit 0; sleep 0.05; done; exit 1")
+        defer { _ = ProcessRunner.shell("kill -CONT $(cat \(d)/stalled.pid); kill $(cat \(d)/stalled.pid)") }
+        #expect(stopped.status == 0, "the target's sshd for the session was stopped")
+
+        let other = h.ssh("web1", "sleep 3; echo still here")
+        let ended = stalled.wait(60)
+        #expect(ended?.status == 255 && ended?.stderr.contains("bastion: target 'web1' stopped answering") == true, "\(String(describing: ended))")
+        #expect(other.status == 0 && other.stdout == "still here\n", "another connection to the same target is unaffected: \(other)")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'target_unresponsive'") == "1")
+        #expect(h.auditQuery("SELECT end_reason FROM sessions WHERE command LIKE '%stalled.pid%'") == "target unresponsive")
+    }
+
+    /// 200 clients vanish mid-output (stopped: their sockets stay open, nothing more is read or
+    /// answered). Every session is closed and audited for it, and the server is back to the
+    /// threads and descriptors it had before them.
+    @Test func vanishedClientsAreClosedAndLeaveNothingBehind() throws {
+        let h = try h
+        let d = h.directory.path
+        let count = 200
+        let warm = h.ssh("web1", "true")
+        #expect(warm.status == 0, "\(warm)")
+        let pid = try String(contentsOfFile: "\(d)/state/bastion.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let settled = Self.poll(seconds: 10) { h.auditQuery("SELECT count(*) FROM connections WHERE ended_at IS NULL") == "0" }
+        #expect(settled, "no connection open before the vanishing clients")
+        let before = Self.resources(of: pid)
+
+        let start = ProcessRunner.shell("""
+            : > \(d)/vanishing.pids
+            for i in $(seq 1 \(count)); do
+              (\(h.sshCommand()) web1 'while :; do echo vanishing $$; sleep 0.2; done' > /dev/null 2>&1 & echo $! >> \(d)/vanishing.pids)
+            done
+            """)
+        #expect(start.status == 0, "\(start)")
+        defer { _ = ProcessRunner.shell("kill -9 $(cat \(d)/vanishing.pids) 2>/dev/null") }
+        let running = "SELECT count(*) FROM sessions WHERE command LIKE '%vanishing%' AND ended_at IS NULL"
+        let allRunning = Self.poll(seconds: 120) { h.auditQuery(running) == "\(count)" }
+        #expect(allRunning, "\(h.auditQuery(running)) of \(count) sessions running")
+
+        _ = ProcessRunner.shell("kill -STOP $(cat \(d)/vanishing.pids)")
+        let closed = "SELECT count(*) FROM sessions WHERE command LIKE '%vanishing%' AND end_reason LIKE 'client stopped answering keepalives%'"
+        let allClosed = Self.poll(seconds: 60) { h.auditQuery(closed) == "\(count)" }
+        #expect(allClosed, "\(h.auditQuery(closed)) of \(count) sessions closed for their silent client")
+        let connections = h.auditQuery("SELECT count(*) FROM connections WHERE end_reason LIKE 'client stopped answering keepalives%'")
+        #expect(connections == "\(count)", "every connection is closed and audited: \(connections)")
+
+        // Threads a runtime keeps idle may come and go; none of the connections' may stay.
+        var after = Self.resources(of: pid)
+        let restored = Self.poll(seconds: 10) {
+            after = Self.resources(of: pid)
+            return after["descriptors"] == before["descriptors"] && after["threads"]! <= before["threads"]!
+        }
+        #expect(restored, "threads and descriptors before and after: \(before) → \(after)")
+    }
+
+    /// Threads and open descriptors of process `pid`.
+    static func resources(of pid: String) -> [String: Int] {
+        let fm = FileManager.default
+        return ["threads": (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? -1,
+                "descriptors": (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1]
+    }
+
+    /// Whether `condition` holds within `seconds` (checked every 100 ms).
+    static func poll(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return condition()
+    }
+}
