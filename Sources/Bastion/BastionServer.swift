@@ -18,6 +18,8 @@ public final class BastionServer {
     private var signalSources: [DispatchSourceSignal] = []
     /// What is counted, and the scrape endpoint once listening (`metrics:`).
     private let metrics: BastionMetrics
+    /// Writes the audit store off the relaying threads; drained before the server exits.
+    private let auditWriter: AuditWriter
     private var exposition: MetricsExposition?
     /// The host key's SHA256 fingerprint.
     public let hostKeyFingerprint: String
@@ -87,8 +89,13 @@ public final class BastionServer {
                                             return RecordingScreenExcerpt.lastLines(path: path, count: ApprovalDesk.screenLines)
                                         })
         try approvals.start()
-        context = ServerContext(config: config, audit: audit, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings,
+        // Relaying threads never wait on the database for what they need not wait for.
+        let writer = AuditWriter(store: audit, wait: server.auditWait)
+        self.auditWriter = writer
+        context = ServerContext(config: config, audit: writer, clock: clock, hostKeyFingerprint: hostKeyFingerprint, recordings: recordings,
                                 approvals: approvals, metrics: metrics)
+        let connections = context.connections
+        writer.onFailure = { session, detail in connections.broadcast(.auditFailed(session: session, detail: detail), remember: false) }
         _ = try MasterKey.load(path: server.masterKeyPath, create: false)
         for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {
             serverLog.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
@@ -282,6 +289,10 @@ public final class BastionServer {
         do { try context.audit.event("server_stopped", detail: drained ? "every connection closed" : "\(left) connection(s) still open",
                                      connection: nil, session: nil, identity: nil) } catch {
             serverLog.error("audit write failed: server_stopped: \(error)")
+        }
+        // Everything queued, the last event included, is in the store before the process goes.
+        if !auditWriter.drain(seconds: 30) {
+            serverLog.error("\(auditWriter.backlog) audit write(s) still queued after 30 s; exiting anyway")
         }
         exposition?.stop()
         serverLog.info("stopped")

@@ -59,7 +59,7 @@ extension ClientConnection {
     /// target listens, on a link of its own; each connection it accepts comes back as a channel.
     /// Returns false for anything not granted (the caller refuses and audits it).
     func handleRemoteForwardIfGranted(_ message: OpaquePointer) -> Bool {
-        guard authSucceeded, let person, ssh_message_type(message) == Int32(SSH_REQUEST_GLOBAL.rawValue) else { return false }
+        guard authSucceeded, let person, ssh_message_type(message) == Int32(SSH_REQUEST_GLOBAL.rawValue), isAudited() else { return false }
         let address = ssh_message_global_request_address(message).map { String(cString: $0) } ?? ""
         let port = Int(ssh_message_global_request_port(message))
         switch ssh_message_subtype(message) {

@@ -16,6 +16,14 @@ extension ClientConnection {
     }
 
     func startPendingChannels() {
+        guard channels.contains(where: { $0.machine.isAwaitingStart }) else { return }
+        guard isAudited() else {
+            for channel in channels where channel.machine.isAwaitingStart {
+                channel.refuse("bastion: the audit store is not answering, so nothing can be audited; try again shortly",
+                               exitStatus: 255, reason: "audit store unavailable")
+            }
+            return
+        }
         for channel in channels where channel.machine.isAwaitingStart {
             guard let person else {
                 channel.refuse("bastion: denied", exitStatus: 255, reason: "not authenticated")

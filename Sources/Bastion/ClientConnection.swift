@@ -65,13 +65,8 @@ final class ClientConnection {
     /// Runs the connection to its end, then frees everything it owns.
     func run() {
         defer { teardown() }
-        do {
-            connectionID = try context.audit.connectionOpened(source: source)
-        } catch {
-            log.error("refusing connection: audit store unavailable", metadata: ["source": "\(source)", "error": "\(error)"])
-            return
-        }
-        log[metadataKey: "connection"] = "\(connectionID)"
+        // A store that is busy or locked now gets another chance when a channel needs it.
+        _ = isAudited()
         log.info("connection opened", metadata: ["source": "\(source)"])
         // Small packets (keystrokes, echoes) go out at once, as OpenSSH does for interactive
         // sessions; bulk writes are large and unaffected.
@@ -106,6 +101,21 @@ final class ClientConnection {
         }
         ssh_set_blocking(session, 0)
         serve()
+    }
+
+    /// Whether this connection has its row in the audit store, writing it now if an earlier
+    /// try found the store busy or locked (each try waits at most `audit_wait`). Nothing is
+    /// relayed for a connection without one.
+    func isAudited() -> Bool {
+        guard connectionID == 0 else { return true }
+        do {
+            connectionID = try context.audit.connectionOpened(source: source)
+            log[metadataKey: "connection"] = "\(connectionID)"
+            return true
+        } catch {
+            log.error("connection not audited: audit store unavailable", metadata: ["source": "\(source)", "error": "\(error)"])
+            return false
+        }
     }
 
     /// Polls until a certificate is accepted, the deadline passes, or the client gives up.
@@ -273,6 +283,12 @@ final class ClientConnection {
                 collectFinishedChannels()
                 disconnectReason = "certificate revoked"
                 ssh_disconnect(session)
+            case .auditFailed(let session, let detail):
+                guard let channel = channels.first(where: { $0.id == session }) else { continue }
+                channel.log.error("audit write failed: the session is ended", metadata: ["detail": "\(detail)"])
+                channel.refuse("bastion: this session's audit record could not be stored, so it is ended", exitStatus: 255,
+                               reason: "audit failed: \(detail)")
+                collectFinishedChannels()
             case .shutdown(let grace):
                 guard shutdownDeadline == nil else { continue }
                 shutdownDeadline = context.clock.deadline(after: grace)

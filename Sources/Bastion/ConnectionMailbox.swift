@@ -18,6 +18,8 @@ enum ConnectionMessage: Equatable, Sendable {
     case shutdown(grace: Double)
     /// The configuration was reloaded: a connection whose certificate is now revoked ends.
     case reloaded
+    /// A queued audit write of `session` could not be stored: the session ends (fail closed).
+    case auditFailed(session: String, detail: String)
 }
 
 /// The wake-up path into one connection's event loop: an eventfd in its `ssh_event` and a

@@ -33,6 +33,9 @@ public struct ServerSettings: Sendable {
     public var keepaliveCountMax = 3
     /// Seconds without traffic after which a connection is closed (0 = never).
     public var idleTimeout: Double
+    /// Seconds a new connection, session or decision waits for the audit store to store it
+    /// before it is refused (the store busy or locked by another process).
+    public var auditWait: Double = 5
     /// Seconds allowed to connect and authenticate to a target.
     public var targetConnectTimeout: Double
     /// Whether an unpinned target's host key is trusted on first use (and pinned).
@@ -68,7 +71,7 @@ public struct ServerSettings: Sendable {
         "listen", "state_dir", "host_key", "signing_key", "audit_db", "recordings", "vault", "master_key",
         "learned_host_keys", "auth_timeout", "max_auth_attempts", "keepalive", "keepalive_count_max", "idle_timeout",
         "target_connect_timeout", "trust_on_first_use", "record_input", "recording", "ciphers", "shutdown_grace",
-        "max_unauthenticated", "max_unauthenticated_per_source", "pid_file",
+        "max_unauthenticated", "max_unauthenticated_per_source", "pid_file", "audit_wait",
     ]
 
     static func parse(_ node: ConfigNode, baseDirectory: String) throws -> ServerSettings {
@@ -101,6 +104,10 @@ public struct ServerSettings: Sendable {
             ciphers: try f["ciphers"].map(parseCiphers) ?? defaultCiphers
         )
         settings.pidFilePath = try path("pid_file", default: "bastion.pid")
+        if let node = f["audit_wait"] {
+            settings.auditWait = try node.duration()
+            guard settings.auditWait > 0, settings.auditWait <= 600 else { throw node.error("'audit_wait' must be more than 0 and at most 10m") }
+        }
         if let node = f["keepalive_count_max"] { settings.keepaliveCountMax = try node.int(in: 1...1000) }
         if let node = f["max_unauthenticated"] { settings.maxUnauthenticated = try node.int(in: 1...100_000) }
         if let node = f["max_unauthenticated_per_source"] { settings.maxUnauthenticatedPerSource = try node.int(in: 1...100_000) }

@@ -1,0 +1,222 @@
+import Foundation
+import Logging
+import SessionCore
+import Transfers
+
+/// The audit store as the relaying threads see it: every write goes, in order, through one
+/// writer thread, so a slow or locked database never stalls the bytes of running sessions.
+///
+/// - Writes the caller depends on — a connection's id, a session's admission, a decision that
+///   must be stored before its command runs — wait for their outcome, at most `wait` seconds.
+///   Past it they throw, and the caller refuses what it was about to start (with a message).
+/// - Everything else — events, logins, checkpoints, the ends of sessions and connections — is
+///   queued and the caller goes on. The queue is bounded: when it is full the caller waits for
+///   room (back-pressure on that thread, never a drop). A queued write that fails is tried again;
+///   one that finally fails is logged with what it held and reported to ``onFailure`` with the
+///   session it belongs to, which ends that session (fail closed).
+final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
+    /// How long a caller waits for a write it depends on.
+    let wait: Double
+    /// Told (on the writer's thread) when a queued write of a session finally failed. Set
+    /// before the first write.
+    var onFailure: (@Sendable (_ session: String, _ detail: String) -> Void)?
+
+    private let store: any AuditStore & TransferLog
+    private let capacity: Int
+    private let attempts: Int
+    private let log = Logger(label: "bastion.audit")
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var head = 0
+    /// The job the writer is running (it is no longer in `jobs`).
+    private var running = false
+
+    /// One write, and who waits for it.
+    private struct Job {
+        let what: String
+        let session: String?
+        let write: () throws -> Void
+        let ticket: Ticket?
+    }
+
+    /// The outcome of a write a caller waits for; abandoned when the caller stopped waiting.
+    private final class Ticket: @unchecked Sendable {
+        var done = false
+        var abandoned = false
+        var error: (any Error)?
+    }
+
+    /// A writer in front of `store`: callers wait at most `wait` seconds for a write they need;
+    /// at most `capacity` writes are queued; a queued write is tried `attempts` times.
+    init(store: any AuditStore & TransferLog, wait: Double, capacity: Int = 10_000, attempts: Int = 3) {
+        self.store = store
+        self.wait = wait
+        self.capacity = capacity
+        self.attempts = attempts
+        // The writer lives as long as the process: its thread holds it.
+        let thread = Thread { [self] in serve() }
+        thread.name = "audit-writer"
+        thread.start()
+    }
+
+    /// Writes waiting, and the one being written.
+    var backlog: Int { condition.withLock { jobs.count - head + (running ? 1 : 0) } }
+
+    /// Waits until every queued write is done, at most `seconds`; true when the queue is empty.
+    func drain(seconds: Double) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while jobs.count > head || running {
+            guard condition.wait(until: deadline) else { return false }
+        }
+        return true
+    }
+
+    // MARK: The writer's side
+
+    private func serve() {
+        while true {
+            condition.lock()
+            while jobs.count == head { condition.wait() }
+            let job = jobs[head]
+            head += 1
+            if head > 1024, head * 2 > jobs.count {
+                jobs.removeFirst(head)
+                head = 0
+            }
+            running = true
+            condition.broadcast()
+            let abandoned = job.ticket?.abandoned ?? false
+            condition.unlock()
+
+            let error = abandoned ? nil : perform(job)
+
+            condition.lock()
+            running = false
+            if let ticket = job.ticket {
+                ticket.error = error
+                ticket.done = true
+            }
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// Runs a job: once when someone waits for it (they decide), up to `attempts` times when not.
+    private func perform(_ job: Job) -> (any Error)? {
+        let tries = job.ticket == nil ? attempts : 1
+        var last: (any Error)?
+        for attempt in 1...tries {
+            do {
+                try job.write()
+                return nil
+            } catch {
+                last = error
+                if attempt < tries {
+                    log.warning("audit write failed, trying again", metadata: ["what": "\(job.what)", "error": "\(error)"])
+                }
+            }
+        }
+        guard job.ticket == nil, let last else { return last }
+        // Nothing is dropped without a trace: the log keeps what the store could not.
+        log.error("audit write failed for good", metadata: [
+            "what": "\(job.what)", "session": "\(job.session ?? "-")", "error": "\(last)"])
+        if let session = job.session { onFailure?(session, "\(job.what) could not be stored: \(last)") }
+        return last
+    }
+
+    // MARK: The callers' side
+
+    /// Queues `write`; waits for room when the queue is full.
+    private func enqueue(_ what: String, session: String?, _ write: @escaping () throws -> Void) {
+        condition.lock()
+        while jobs.count - head >= capacity { condition.wait() }
+        jobs.append(Job(what: what, session: session, write: write, ticket: nil))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues `write` and waits for it at most ``wait`` seconds; throws its error, or when the
+    /// store did not answer in time (the write is then abandoned unless it already started).
+    private func writeAndWait(_ what: String, _ write: @escaping () throws -> Void) throws {
+        let ticket = Ticket()
+        let deadline = Date().addingTimeInterval(wait)
+        condition.lock()
+        defer { condition.unlock() }
+        while jobs.count - head >= capacity {
+            guard condition.wait(until: deadline) else { throw timedOut(what) }
+        }
+        jobs.append(Job(what: what, session: nil, write: write, ticket: ticket))
+        condition.broadcast()
+        while !ticket.done {
+            guard condition.wait(until: deadline) else {
+                ticket.abandoned = true
+                throw timedOut(what)
+            }
+        }
+        if let error = ticket.error { throw error }
+    }
+
+    private func timedOut(_ what: String) -> BastionError {
+        .audit("the audit store did not store the \(what) within \(Int(wait.rounded(.up))) s (busy or locked)")
+    }
+
+    // MARK: AuditStore
+
+    func connectionOpened(source: String) throws -> Int64 {
+        var id: Int64 = 0
+        try writeAndWait("connection") { id = try self.store.connectionOpened(source: source) }
+        return id
+    }
+
+    func connectionClosed(_ id: Int64, identity: String?, reason: String) throws {
+        enqueue("connection end", session: nil) { try self.store.connectionClosed(id, identity: identity, reason: reason) }
+    }
+
+    func loginAttempted(_ attempt: LoginAudit) throws {
+        enqueue("login", session: nil) { try self.store.loginAttempted(attempt) }
+    }
+
+    func event(_ kind: String, detail: String, connection: Int64?, session: String?, identity: String?) throws {
+        enqueue("event \(kind)", session: session) {
+            try self.store.event(kind, detail: detail, connection: connection, session: session, identity: identity)
+        }
+    }
+
+    func sessionStarted(_ session: SessionRecord) throws {
+        try writeAndWait("session") { try self.store.sessionStarted(session) }
+    }
+
+    func sessionEnded(_ end: SessionEnd) throws {
+        enqueue("session end", session: nil) { try self.store.sessionEnded(end) }
+    }
+
+    func recordingStarted(session: String, path: String) throws {
+        enqueue("recording start", session: session) { try self.store.recordingStarted(session: session, path: path) }
+    }
+
+    func recordingClosed(session: String, summary: RecordingSummaryRow) throws {
+        enqueue("recording summary", session: nil) { try self.store.recordingClosed(session: session, summary: summary) }
+    }
+
+    func checkpoint(session: String, path: String, offset: Int, sha256: String, signature: String) throws {
+        enqueue("checkpoint", session: session) {
+            try self.store.checkpoint(session: session, path: path, offset: offset, sha256: sha256, signature: signature)
+        }
+    }
+
+    func command(_ row: CommandAudit) throws {
+        try writeAndWait("decision") { try self.store.command(row) }
+    }
+
+    // MARK: TransferLog
+
+    func transferDecided(_ entry: TransferEntry, session: String, identity: String, target: String) throws {
+        try writeAndWait("transfer decision") { try self.store.transferDecided(entry, session: session, identity: identity, target: target) }
+    }
+
+    func transferFinished(_ outcome: TransferOutcome, session: String) throws {
+        enqueue("transfer end", session: nil) { try self.store.transferFinished(outcome, session: session) }
+    }
+}
