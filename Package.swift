@@ -39,7 +39,9 @@ let package = Package(
         .systemLibrary(name: "CLibSSH", pkgConfig: "libssh", providers: [.apt(["libssh-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CVTerm", pkgConfig: "vterm", providers: [.apt(["libvterm-dev"])]),
-        .target(name: "SystemFiles"),
+        // What the C library has that Swift's Glibc module does not declare (fallocate).
+        .systemLibrary(name: "CSystemFiles"),
+        .target(name: "SystemFiles", dependencies: ["CSystemFiles"]),
         .target(name: "JSONEscaping"),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "ShellParser", dependencies: ["JSONEscaping"]),

@@ -1,8 +1,9 @@
 // swift-tools-version: 6.0
 // libFuzzer harnesses, kept apart from the main build. The modules they test (and what those
 // import) are symlinks to the real ones under ../Sources: ShellParser, JSONEscaping, SFTPWire,
-// SSHCrypto, COpenSSL (its modulemap; libcrypto through pkg-config), SystemFiles, PTYRecorder,
-// ConfigReader (which needs Yams, as in the main Package.swift), Policy, Configuration.
+// SSHCrypto, COpenSSL (its modulemap; libcrypto through pkg-config), SystemFiles, CSystemFiles (its
+// modulemap and shim), PTYRecorder, ConfigReader (which needs Yams, as in the main Package.swift),
+// Policy, Configuration.
 // FuzzSupport (libFuzzer's driver, a scratch directory per process, fixed-seed Ed25519 keys) and
 // PolicyProbe (fixed lines and transfers decided on a loaded policy) are the harnesses' own.
 //   ShellParserFuzz: ShellAnalyzer on any bytes; seeds/ holds the starting command lines.
@@ -63,9 +64,10 @@ let package = Package(
         .executableTarget(name: "ShellParserFuzz", dependencies: ["ShellParser"]),
         .target(name: "SFTPWire"),
         .executableTarget(name: "SFTPWireFuzz", dependencies: ["SFTPWire"]),
-        // The modules below are symlinks to the real ones too (COpenSSL: its modulemap).
+        // The modules below are symlinks to the real ones too (COpenSSL, CSystemFiles: their modulemaps).
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto"),
-        .target(name: "SystemFiles"),
+        .systemLibrary(name: "CSystemFiles"),
+        .target(name: "SystemFiles", dependencies: ["CSystemFiles"]),
         .target(name: "SSHCrypto", dependencies: ["COpenSSL"]),
         .target(name: "PTYRecorder", dependencies: ["JSONEscaping", "SSHCrypto", "SystemFiles"]),
         .target(name: "ConfigReader", dependencies: [.product(name: "Yams", package: "Yams")]),

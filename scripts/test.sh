@@ -12,7 +12,7 @@ limit=${BASTION_TEST_TIMEOUT:-1800}
 # What the tests run: the libraries to build, the real programs the end-to-end tests start.
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 need=()
-for pkg in libssh-dev libssl-dev libsqlite3-dev libvterm-dev sqlite3 openssh-server openssh-client rsync xauth asciinema python3 passwd procps systemd; do
+for pkg in libssh-dev libssl-dev libsqlite3-dev libvterm-dev sqlite3 openssh-server openssh-client rsync xauth asciinema python3 python3-paramiko passwd procps systemd; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -168,6 +168,13 @@ final class ClientConnection {
             if ssh_get_error_code(UnsafeMutableRawPointer(session)) == Int32(SSH_FATAL.rawValue) {
                 disconnectReason = "client protocol error: " + lastError
                 ssh_session_set_disconnect_message(session, "bastion: protocol error (a request over 256 KB?); the connection is closed")
+                // The client may still be sending: its sessions end first, then the disconnect
+                // waits for it, or the message would be lost in a reset.
+                for channel in channels {
+                    channel.refuse("bastion: protocol error; the connection is closed", exitStatus: 255, reason: "client protocol error")
+                }
+                collectFinishedChannels()
+                LingeringDisconnect.disconnect(session, event: event)
                 break
             }
             if rc == SSH_ERROR { dropDeadTargets() }

@@ -18,7 +18,10 @@ import Darwin
 /// loss can take to the last second. Without it, events are buffered and written out when the
 /// buffer passes `bufferLimit`, when an event arrives a second or more after the last flush, at
 /// every marker, at `tick()` and at `close()` (which always fsyncs). Every failed system call is
-/// thrown and the writer stays failed: the server must end the session (fail closed).
+/// thrown and the writer stays failed: the server must end the session (fail closed). A write
+/// that fails (disk full, read-only, I/O error) still leaves a last signed checkpoint of every
+/// event written whole, in the sidecar (whose next lines have disk space reserved ahead) and for
+/// `onCheckpoint`, so that the cut recording verifies up to there.
 ///
 /// Not thread-safe: one writer belongs to one relay loop.
 public final class AsciicastWriter {
@@ -59,6 +62,11 @@ public final class AsciicastWriter {
     private var lastFlush: Double
     private var lastCheckpoint: Double
     private var lastCheckpointOffset = -1
+    /// Bytes in the checkpoint sidecar; the space after them is kept reserved.
+    private var checkpointBytes = 0
+    /// Disk space kept reserved past the sidecar's end: room for a few checkpoint lines (each
+    /// under 1 KiB) when the disk is full.
+    private static let checkpointReserve = 4096
     private var lastTime: Double = 0
     private var failure: RecordingError?
     private var closed = false
@@ -94,6 +102,8 @@ public final class AsciicastWriter {
         } catch {
             throw RecordingError(error)
         }
+        // Best effort: a file system without fallocate only loses the checkpoint after a failure.
+        try? checkpointFile?.reserve(offset: 0, count: Self.checkpointReserve)
         buffer.reserveCapacity(options.bufferLimit + 4096)
         var header = header
         if let signer, header.bastion != nil { header.bastion?.signingKeyFingerprint = signer.publicKey.fingerprintSHA256 }
@@ -154,6 +164,8 @@ public final class AsciicastWriter {
             try Self.syncAndClose(file)
             var signaturePath: String?
             if let signer, let checkpointFile {
+                // The space kept for checkpoints after a failure is not needed any more.
+                try? checkpointFile.truncate(to: checkpointBytes)
                 try Self.syncAndClose(checkpointFile)
                 let armored = try signer.signFile(sha256: sha256.snapshot())
                 try Self.writeAtomically(Array(armored.utf8), to: self.signaturePath)
@@ -239,6 +251,7 @@ public final class AsciicastWriter {
         } catch {
             let failed = RecordingError(error)
             failure = failed
+            checkpointAfterFailure()
             throw failed
         }
         buffer.withUnsafeBytes { sha256.update($0) }
@@ -273,13 +286,34 @@ public final class AsciicastWriter {
         } catch {
             let failed = RecordingError(error)
             failure = failed
+            // The sidecar's disk failed; the audit store may still take the checkpoint.
+            try? onCheckpoint?(checkpoint)
             throw failed
         }
+        checkpointBytes += line.count
+        try? checkpointFile.reserve(offset: checkpointBytes, count: Self.checkpointReserve)
         do { try onCheckpoint?(checkpoint) } catch {
             let wrapped = RecordingError(.checkpointSink, "cannot store a recording checkpoint: \(error)")
             failure = wrapped
             throw wrapped
         }
+    }
+
+    /// After a failed write to the recording: a last checkpoint of every event written whole
+    /// (the failed one is not, and was not relayed), to the sidecar's reserved space and to
+    /// `onCheckpoint`. Best effort: the writer stays failed whatever happens here.
+    private func checkpointAfterFailure() {
+        guard let signer, let checkpointFile, written != lastCheckpointOffset else { return }
+        lastCheckpointOffset = written
+        try? file.sync()
+        let digest = Hex.encode(sha256.snapshot())
+        let statement = RecordingCheckpoint.statement(offset: written, sha256: digest, final: false)
+        guard let signature = try? signer.signCheckpoint(statement: statement) else { return }
+        let checkpoint = RecordingCheckpoint(offset: written, sha256: digest, time: lastTime, final: false, signature: signature)
+        if let line = try? checkpoint.sidecarLine(), (try? checkpointFile.write(line)) != nil {
+            checkpointBytes += line.count
+        }
+        try? onCheckpoint?(checkpoint)
     }
 
     private func checkUsable() throws {

@@ -1,3 +1,4 @@
+internal import CSystemFiles
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,6 +43,20 @@ public final class ExclusiveFile {
     public func write(_ bytes: [UInt8]) throws(SystemCallError) {
         // `withUnsafeBytes` only rethrows untyped errors, so the error travels out as a Result.
         try bytes.withUnsafeBytes { buffer in Result { () throws(SystemCallError) in try write(buffer) } }.get()
+    }
+
+    /// Gives the file disk space for `count` bytes from `offset` without changing its size, so
+    /// that writing there later cannot fail for want of space (Linux; elsewhere nothing is reserved).
+    public func reserve(offset: Int, count: Int) throws(SystemCallError) {
+        let fd = descriptor
+        try POSIX.retrying("fallocate", path: path) { bastion_reserve_space(fd, offset, count) }
+    }
+
+    /// Sets the file's size to `size`; space reserved past it (``reserve(offset:count:)``) is
+    /// given back too, even when the size does not change.
+    public func truncate(to size: Int) throws(SystemCallError) {
+        let fd = descriptor
+        try POSIX.retrying("ftruncate", path: path) { ftruncate(fd, off_t(size)) }
     }
 
     /// Flushes the file to disk (`fsync`).
