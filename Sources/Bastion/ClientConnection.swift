@@ -385,8 +385,9 @@ final class ClientConnection {
         if let mailbox { context.connections.remove(mailbox) }
     }
 
-    /// Runs an audit write whose failure must not end anything, and logs that failure: nothing
-    /// is dropped without a trace. Writes the session depends on are made with `try` instead.
+    /// Runs an audit write the caller does not wait on, and logs a failure to queue it. The
+    /// ``AuditWriter`` queues such writes; one that finally fails is logged there and ends the
+    /// session it belongs to. Writes the session depends on are made with `try` instead.
     func audit(_ what: String, _ write: () throws -> Void) {
         do { try write() } catch {
             log.error("audit write failed", metadata: ["what": "\(what)", "error": "\(error)"])
