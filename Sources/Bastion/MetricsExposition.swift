@@ -1,3 +1,5 @@
+// sys/socket.h's SHUT_RDWR, which Foundation does not bring in a whole-module (release) build.
+internal import CLibSSH
 import Foundation
 
 /// The Prometheus scrape endpoint: a tiny HTTP/1.0 listener on a thread of its own.
