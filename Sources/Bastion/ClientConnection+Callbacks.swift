@@ -146,13 +146,13 @@ extension ClientConnection {
         cb.pointee.userdata = Unmanaged.passUnretained(channel).toOpaque()
         cb.pointee.channel_pty_request_function = { _, _, term, width, height, _, _, userdata in
             guard let channel = ClientConnection.channel(userdata) else { return -1 }
-            let terminal = TargetLink.Terminal(term: term.map { String(cString: $0) } ?? "xterm",
-                                               columns: Int(max(1, min(width, 10_000))), rows: Int(max(1, min(height, 10_000))))
+            let size = TargetLink.Terminal.size(columns: width, rows: height)
+            let terminal = TargetLink.Terminal(term: term.map { String(cString: $0) } ?? "xterm", columns: size.columns, rows: size.rows)
             return channel.acceptTerminal(terminal) ? 0 : -1
         }
         cb.pointee.channel_pty_window_change_function = { _, _, width, height, _, _, userdata in
             guard let channel = ClientConnection.channel(userdata) else { return -1 }
-            let cols = Int(max(1, min(width, 10_000))), rows = Int(max(1, min(height, 10_000)))
+            let (cols, rows) = TargetLink.Terminal.size(columns: width, rows: height)
             channel.terminal?.columns = cols
             channel.terminal?.rows = rows
             channel.interceptor?.resize(columns: cols, rows: rows)

@@ -50,6 +50,14 @@ final class TargetLink {
         var term: String
         var columns: Int
         var rows: Int
+
+        /// The size a client gave (pty-req, window-change) as the target gets it: 0 means the
+        /// client did not say (`ssh -tt` on a pipe) and becomes the conventional 80×24 (a 1×1
+        /// terminal breaks shells and the screen model alike); the rest is kept to 1…10,000.
+        static func size(columns: Int32, rows: Int32) -> (columns: Int, rows: Int) {
+            func clamp(_ value: Int32, unknown: Int) -> Int { value == 0 ? unknown : Int(max(1, min(value, 10_000))) }
+            return (clamp(columns, unknown: 80), clamp(rows, unknown: 24))
+        }
     }
 
     /// The client's x11-req, passed on to the target when X11 forwarding is granted. The cookie

@@ -68,6 +68,13 @@ struct SSHCoreEndToEndTests {
         #expect(r.stdout.contains("__EXIT__ 7"), "\(r)")
     }
 
+    /// A terminal asked for without a size (`ssh -tt` with stdin a pipe sends 0×0) is the
+    /// conventional 80×24 on the target, not a 1×1 one that breaks shells.
+    @Test func aTerminalWithoutASizeIsEightyByTwentyFour() throws {
+        let r = try h.ssh(options: ["-tt"], "web1", "stty size", around: "< /dev/null")
+        #expect(r.stdout.contains("24 80"), "\(r)")
+    }
+
     /// Two session channels over one OpenSSH ControlMaster connection.
     @Test func controlMasterCarriesTwoChannels() throws {
         let h = try h
