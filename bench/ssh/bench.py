@@ -9,92 +9,37 @@ Markdown table with ratios to direct ssh.
     python3 bench/ssh/bench.py --mb 100 --setups 20 --concurrency 50  # quick look
     python3 bench/ssh/bench.py --only-concurrency --concurrency 200,1000,2000
 """
-import argparse, os, shlex, socket, statistics, subprocess, sys, tempfile, threading, time
+import argparse, os, shlex, statistics, subprocess, sys, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import pct, tree_cpu_seconds  # noqa: E402
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
-
-def wait_port(port, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.5).close(); return
-        except OSError:
-            time.sleep(0.05)
-    sys.exit(f"nothing listens on {port}")
+import benchlib  # noqa: E402
+from benchlib import SSH_COMMON, pct, rss_kib, tree_cpu_seconds  # noqa: E402
 
 def sh(cmd, **kw):
     return subprocess.run(cmd, shell=True, check=True, capture_output=True, text=True, **kw)
 
-class Fixture:
+class Fixture(benchlib.Fixture):
+    """benchlib's fixture (target sshd, jump sshd, a bastion recording and one not) and the
+    five paths this bench compares."""
     def __init__(self, binary):
-        self.d = tempfile.mkdtemp(prefix="bastion-bench-")
-        d = self.d
-        self.user = sh("id -un").stdout.strip()
-        sh(f"""cd {d}
-            ssh-keygen -q -t ed25519 -N '' -f ca
-            ssh-keygen -q -t ed25519 -N '' -f alice
-            ssh-keygen -q -s ca -I alice@bench -n alice,{self.user} -V -5m:+4h -O extension:groups@bastion=engineering alice.pub
-            mkdir plain; cp alice alice.pub plain/
-            ssh-keygen -q -t ed25519 -N '' -f vault_key
-            ssh-keygen -q -t ed25519 -N '' -f target_host
-            ssh-keygen -q -t ed25519 -N '' -f jump_host
-            cat vault_key.pub alice.pub > authorized_keys; chmod 600 authorized_keys
-            mkdir -p /run/sshd 2>/dev/null || true""")
-        self.procs = []
-        self.target = free_port(); self.jump = free_port()
-        self.sshd = {}
-        for name, port, host in (("target", self.target, "target_host"), ("jump", self.jump, "jump_host")):
-            with open(f"{d}/{name}_sshd_config", "w") as f:
-                f.write(f"ListenAddress 127.0.0.1\nPort {port}\nHostKey {d}/{host}\nPidFile {d}/{name}.pid\n"
-                        f"AuthorizedKeysFile {d}/authorized_keys\nPasswordAuthentication no\nUsePAM no\nStrictModes no\n"
-                        f"MaxStartups 2000:30:2000\nMaxSessions 2000\nAllowTcpForwarding yes\nSubsystem sftp internal-sftp\n")
-            self.sshd[name] = self.spawn(["/usr/sbin/sshd", "-D", "-e", "-f", f"{d}/{name}_sshd_config"], f"{d}/{name}.log")
-            wait_port(port)
-        with open(f"{d}/policy.yaml", "w") as f:
-            f.write("roles:\n  - name: engineer\n    groups: [engineering]\n    targets: [web1]\n"
-                    "    capabilities: [shell, exec]\n    mode: guard\n")
-        self.bastions = {}
-        for label, recording in (("bastion", "true"), ("bastion-norec", "false")):
-            port = free_port()
-            cfg = f"{d}/{label}.yaml"
-            with open(cfg, "w") as f:
-                f.write(f"server:\n  listen: 127.0.0.1:{port}\n  state_dir: {label}-state\n  recording: {recording}\n"
-                        f"  auth_timeout: 120s\n  target_connect_timeout: 120s\n"
-                        f"auth:\n  user_ca_files: [ca.pub]\ntargets:\n  - name: web1\n    host: 127.0.0.1\n"
-                        f"    port: {self.target}\n    user: {self.user}\n    key: vault\n    host_key_file: target_host.pub\n"
-                        f"policy_file: policy.yaml\n")
-            sh(f"{binary} vault add vault --key-file {d}/vault_key --config {cfg}")
-            p = self.spawn([binary, "serve", "--config", cfg] + (["--allow-root"] if os.geteuid() == 0 else []), f"{d}/{label}.log")
-            wait_port(port)
-            self.bastions[label] = (port, p)
-        common = f"-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes"
+        super().__init__(binary)
+        d, common = self.d, SSH_COMMON
         self.paths = {
             "direct ssh": f"ssh {common} -i {d}/plain/alice -p {self.target} {self.user}@127.0.0.1",
             # The bastion offers AES-GCM only (server.ciphers); this row shows what the cipher
             # alone is worth, so the bastion's ratio is not mistaken for the relay's.
             "direct ssh, aes128-gcm": f"ssh {common} -c aes128-gcm@openssh.com -i {d}/plain/alice -p {self.target} {self.user}@127.0.0.1",
-            "bastion": f"ssh {common} -i {d}/alice -p {self.bastions['bastion'][0]} alice@127.0.0.1 web1",
+            "bastion": f"{self.bastion_ssh('bastion')} web1",
             "ProxyJump": (f"ssh {common} -i {d}/plain/alice -o ProxyCommand={shlex.quote(f'ssh {common} -i {d}/plain/alice -p {self.jump} -W %h:%p {self.user}@127.0.0.1')}"
                           f" -p {self.target} {self.user}@127.0.0.1"),
-            "bastion, recording off": f"ssh {common} -i {d}/alice -p {self.bastions['bastion-norec'][0]} alice@127.0.0.1 web1",
+            "bastion, recording off": f"{self.bastion_ssh('bastion-norec')} web1",
         }
 
     def relay_pid(self, name):
         """The process doing the relaying on a path (its CPU per GB is the comparison), if any."""
         return {"bastion": self.bastions["bastion"][1].pid, "bastion, recording off": self.bastions["bastion-norec"][1].pid,
                 "ProxyJump": self.sshd["jump"].pid}.get(name)
-
-    def spawn(self, argv, log):
-        p = subprocess.Popen(argv, stdout=open(log, "w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        self.procs.append(p); return p
-
-    def close(self):
-        for p in self.procs: p.terminate()
 
 def make_data(directory, mb):
     """Text like command output (base64 lines): what exec sessions carry, and what the
@@ -127,14 +72,6 @@ def setup_times(cmd, count):
         t = time.perf_counter(); sh(f"{cmd} true"); times.append((time.perf_counter() - t) * 1000)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(round(0.99 * (len(times) - 1))))]
-
-def rss_kib(pid):
-    try:
-        for line in open(f"/proc/{pid}/status"):
-            if line.startswith("VmRSS:"): return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 def concurrent(cmd, n, pid=None):
     """n sessions of `sleep 2; echo ok` at once: how many succeeded, the p99 of their setup
@@ -222,4 +159,5 @@ def main():
     finally:
         fx.close()
 
-main()
+if __name__ == "__main__":
+    main()
