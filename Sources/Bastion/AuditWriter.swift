@@ -15,6 +15,9 @@ import Transfers
 ///   one that finally fails is logged with what it held and reported to ``onFailure`` with the
 ///   session it belongs to, which ends that session (fail closed).
 final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
+    /// The most writes stored in one transaction.
+    static let batchLimit = 256
+
     /// How long a caller waits for a write it depends on.
     let wait: Double
     /// Told (on the writer's thread) when a queued write of a session finally failed. Set
@@ -79,22 +82,23 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         while true {
             condition.lock()
             while jobs.count == head { condition.wait() }
-            let job = jobs[head]
-            head += 1
+            let end = min(jobs.count, head + Self.batchLimit)
+            let batch = jobs[head..<end].filter { !($0.ticket?.abandoned ?? false) }
+            head = end
             if head > 1024, head * 2 > jobs.count {
                 jobs.removeFirst(head)
                 head = 0
             }
             running = true
             condition.broadcast()
-            let abandoned = job.ticket?.abandoned ?? false
             condition.unlock()
 
-            let error = abandoned ? nil : perform(job)
+            let errors = perform(batch)
 
             condition.lock()
             running = false
-            if let ticket = job.ticket {
+            for (job, error) in zip(batch, errors) {
+                guard let ticket = job.ticket else { continue }
                 ticket.error = error
                 ticket.done = true
             }
@@ -103,7 +107,22 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         }
     }
 
-    /// Runs a job: once when someone waits for it (they decide), up to `attempts` times when not.
+    /// Stores `batch` in one transaction where the store can (one commit for many writes is
+    /// what keeps up with hundreds of sessions); when that fails, each job on its own, so one
+    /// bad write sinks no other. Returns each job's error.
+    private func perform(_ batch: [Job]) -> [(any Error)?] {
+        if batch.count > 1, let batching = store as? any AuditBatching {
+            do {
+                try batching.batch { for job in batch { try job.write() } }
+                return batch.map { _ in nil }
+            } catch {
+                log.warning("a batch of \(batch.count) audit writes failed; storing them one by one", metadata: ["error": "\(error)"])
+            }
+        }
+        return batch.map(perform)
+    }
+
+    /// Runs one job: once when someone waits for it (they decide), up to `attempts` times when not.
     private func perform(_ job: Job) -> (any Error)? {
         let tries = job.ticket == nil ? attempts : 1
         var last: (any Error)?
@@ -219,4 +238,11 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     func transferFinished(_ outcome: TransferOutcome, session: String) throws {
         enqueue("transfer end", session: nil) { try self.store.transferFinished(outcome, session: session) }
     }
+}
+
+/// A store that can take many writes in one transaction.
+protocol AuditBatching: Sendable {
+    /// Runs `body`, every write it makes on this thread in one transaction: all are stored, or
+    /// none (the error is thrown).
+    func batch(_ body: () throws -> Void) throws
 }

@@ -6,7 +6,7 @@ import SessionCore
 ///
 /// Writers are the server's connection threads; GRDB's pool serialises writes. Every write
 /// throws a ``BastionError/audit(_:)`` when it could not be stored.
-public final class SQLiteAuditStore: AuditStore {
+public final class SQLiteAuditStore: AuditStore, AuditBatching {
     let pool: DatabasePool
     private let clock: any BastionClock
     /// Touched after every change to an approval, so held sessions wake in the serving process
@@ -177,8 +177,35 @@ public final class SQLiteAuditStore: AuditStore {
         return m
     }
 
+    /// Runs `body` in a write transaction of its own, or in the batch this thread is running
+    /// (``batch(_:)``).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if let batch = Thread.current.threadDictionary[Self.batchKey] as? BatchDatabase { return try body(batch.db) }
         do { return try pool.write(body) } catch { throw BastionError.audit("audit store write failed: \(error)") }
+    }
+
+    private static let batchKey = "bastion.audit.batch"
+
+    /// The transaction of a batch, seen only by the thread running it.
+    private final class BatchDatabase {
+        let db: Database
+        init(_ db: Database) { self.db = db }
+    }
+
+    /// Runs `body`, every write it makes on this thread in one transaction: all are stored, or
+    /// none (the error is thrown).
+    public func batch(_ body: () throws -> Void) throws {
+        do {
+            try pool.write { db in
+                Thread.current.threadDictionary[Self.batchKey] = BatchDatabase(db)
+                defer { Thread.current.threadDictionary[Self.batchKey] = nil }
+                try body()
+            }
+        } catch let error as BastionError {
+            throw error
+        } catch {
+            throw BastionError.audit("audit store write failed: \(error)")
+        }
     }
 
     private var now: Double { clock.now().timeIntervalSince1970 }

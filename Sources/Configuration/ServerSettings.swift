@@ -35,7 +35,7 @@ public struct ServerSettings: Sendable {
     public var idleTimeout: Double
     /// Seconds a new connection, session or decision waits for the audit store to store it
     /// before it is refused (the store busy or locked by another process).
-    public var auditWait: Double = 5
+    public var auditWait: Double = 15
     /// Seconds allowed to connect and authenticate to a target.
     public var targetConnectTimeout: Double
     /// Whether an unpinned target's host key is trusted on first use (and pinned).

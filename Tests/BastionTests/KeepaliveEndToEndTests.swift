@@ -16,15 +16,22 @@ struct KeepaliveEndToEndTests {
             capabilities: [shell, exec]
             mode: guard
         """
-    static let fixture = Result { try BastionHarness(policy: policy, server: "  keepalive: 1s\n  keepalive_count_max: 5") }
-    var h: BastionHarness { get throws { try Self.fixture.get() } }
+    /// The target account is a fresh one with no startup files: 200 shells starting at once
+    /// then load the machine with what the bastion does, not with the test machine's ~/.bashrc.
+    static let fixture = Result { () throws -> (BastionHarness, InteractiveTarget) in
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("keepalive-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let target = try InteractiveTarget.create(in: root)
+        return (try BastionHarness(policy: policy, server: "  keepalive: 1s\n  keepalive_count_max: 5", targetAccount: target.user), target)
+    }
+    var h: BastionHarness { get throws { try Self.fixture.get().0 } }
+    var home: String { get throws { try Self.fixture.get().1.home.path } }
 
     /// The target's sshd serving one session is stopped (SIGSTOP): that session ends with a
     /// message and an audit event; a session on another connection to the same target runs on.
     @Test func aStoppedTargetEndsOnlyItsSession() throws {
         let h = try h
-        let d = h.directory.path
-        _ = ProcessRunner.shell("rm -f \(d)/stalled.pid")
+        let d = try home
         // The command leaves the pid of the sshd process serving its connection, then waits.
         let stalled = BackgroundRun { h.ssh("web1", "echo $PPID > \(d)/stalled.pid; exec sleep 120", timeout: 90) }
         let stopped = ProcessRunner.shell("for i in $(seq 1 200); do test -s \(d)/stalled.pid && kill -STOP $(cat \(d)/stalled.pid) && exit 0; sleep 0.05; done; exit 1")
