@@ -40,66 +40,68 @@ import Testing
     /// of its history (HISTCONTROL, HISTIGNORE), bash's history is a part of the records, since
     /// the bastion decides and records every line that runs.
     @Test(.timeLimit(.minutes(10))) func recordsEqualWhatBashRecorded() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let target = try InteractiveTarget.create(in: root)
-        defer { target.remove() }
-        try target.write(".bash_profile", "if [ -n \"$LC_KCASE\" ]; then . \"$HOME/cases/$LC_KCASE.rc\"; fi\n")
-        let h = try BastionHarness(policy: Self.policy, targetAccount: target.user)
-        let d = h.directory.path
-        var lanes: [[String]] = []
-        for lane in 0..<Self.lanes {
-            let signed = ProcessRunner.shell("""
-                cd \(d) && ssh-keygen -q -t ed25519 -N '' -f lane\(lane) && \
-                ssh-keygen -q -s ca -I lane\(lane)@example.com -n alice -V -5m:+1h -O extension:groups@bastion=engineering lane\(lane).pub
-                """)
-            #expect(signed.status == 0, "\(signed)")
-            lanes.append(["-i", "\(d)/lane\(lane)", "-o", "CertificateFile=\(d)/lane\(lane)-cert.pub"])
-        }
-        let ssh = ["ssh", "-tt", "-e", "none", "-p", String(h.bastionPort), "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
-                   "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes"]
-        let out = "\(d)/corpus-results.json"
-        var config: [String: Any] = ["ssh": ssh, "destination": "alice@127.0.0.1", "lanes": lanes, "home": target.home.path,
-                                     "uid": target.uid, "gid": target.gid, "out": out]
-        let configPath = "\(d)/corpus-config.json"
-        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
-        if let only = ProcessInfo.processInfo.environment["BASTION_CORPUS_ONLY"] {
-            config["only"] = only.split(separator: ",").map(String.init)
-        }
-        let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/interactive_corpus.py").path
-        let run = ProcessRunner.shell("python3 \(BastionHarness.quote(driver)) \(BastionHarness.quote(configPath))", timeout: 540)
-        #expect(run.status == 0, "\(run)")
-        let results = try JSONDecoder().decode([CaseResult].self, from: Data(contentsOf: URL(fileURLWithPath: out)))
-        let corpus = try JSONDecoder().decode([CorpusCase].self, from: Data(contentsOf: BastionHarness.packageRoot
-            .appendingPathComponent("Tests/Fixtures/keystrokes/corpus.json")))
-        let stored = Dictionary(uniqueKeysWithValues: corpus.map { ($0.name, $0) })
-        if ProcessInfo.processInfo.environment["BASTION_CORPUS_ONLY"] == nil { #expect(results.count == corpus.count) }
-
-        var failures: [String] = []
-        for lane in 0..<Self.lanes {
-            let sessions = h.auditQuery("SELECT id FROM sessions WHERE identity = 'lane\(lane)@example.com' AND kind = 'shell' ORDER BY started_at, rowid")
-                .split(separator: "\n").map(String.init)
-            for result in results where result.lane == lane {
-                guard result.ok, let truth = result.truth else {
-                    failures.append("\(result.name): \(result.error ?? "?")\n\(result.transcript)")
-                    continue
-                }
-                guard result.index < sessions.count else { failures.append("\(result.name): no session"); continue }
-                let records = Self.records(h, session: sessions[result.index])
-                let keepsLinesOut = stored[result.name]?.rc_extra.contains { $0.contains("HISTCONTROL") || $0.contains("HISTIGNORE") } ?? false
-                let matches = keepsLinesOut ? Self.isSubsequence(truth, of: records) : records == truth
-                if !matches { failures.append("\(result.name): bastion \(records) bash \(truth)") }
-                if let expected = stored[result.name]?.expected, expected != truth, !Self.changedByIntegration.contains(result.name) {
-                    failures.append("\(result.name): bash recorded \(truth) here, \(expected) in the corpus")
+        try MachineLoad.alone {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            let target = try InteractiveTarget.create(in: root)
+            defer { target.remove() }
+            try target.write(".bash_profile", "if [ -n \"$LC_KCASE\" ]; then . \"$HOME/cases/$LC_KCASE.rc\"; fi\n")
+            let h = try BastionHarness(policy: Self.policy, targetAccount: target.user)
+            let d = h.directory.path
+            var lanes: [[String]] = []
+            for lane in 0..<Self.lanes {
+                let signed = ProcessRunner.shell("""
+                    cd \(d) && ssh-keygen -q -t ed25519 -N '' -f lane\(lane) && \
+                    ssh-keygen -q -s ca -I lane\(lane)@example.com -n alice -V -5m:+1h -O extension:groups@bastion=engineering lane\(lane).pub
+                    """)
+                #expect(signed.status == 0, "\(signed)")
+                lanes.append(["-i", "\(d)/lane\(lane)", "-o", "CertificateFile=\(d)/lane\(lane)-cert.pub"])
+            }
+            let ssh = ["ssh", "-tt", "-e", "none", "-p", String(h.bastionPort), "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no",
+                       "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "BatchMode=yes"]
+            let out = "\(d)/corpus-results.json"
+            var config: [String: Any] = ["ssh": ssh, "destination": "alice@127.0.0.1", "lanes": lanes, "home": target.home.path,
+                                         "uid": target.uid, "gid": target.gid, "out": out]
+            let configPath = "\(d)/corpus-config.json"
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
+            if let only = ProcessInfo.processInfo.environment["BASTION_CORPUS_ONLY"] {
+                config["only"] = only.split(separator: ",").map(String.init)
+            }
+            let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/interactive_corpus.py").path
+            let run = ProcessRunner.shell("python3 \(BastionHarness.quote(driver)) \(BastionHarness.quote(configPath))", timeout: 540)
+            #expect(run.status == 0, "\(run)")
+            let results = try JSONDecoder().decode([CaseResult].self, from: Data(contentsOf: URL(fileURLWithPath: out)))
+            let corpus = try JSONDecoder().decode([CorpusCase].self, from: Data(contentsOf: BastionHarness.packageRoot
+                .appendingPathComponent("Tests/Fixtures/keystrokes/corpus.json")))
+            let stored = Dictionary(uniqueKeysWithValues: corpus.map { ($0.name, $0) })
+            if ProcessInfo.processInfo.environment["BASTION_CORPUS_ONLY"] == nil { #expect(results.count == corpus.count) }
+    
+            var failures: [String] = []
+            for lane in 0..<Self.lanes {
+                let sessions = h.auditQuery("SELECT id FROM sessions WHERE identity = 'lane\(lane)@example.com' AND kind = 'shell' ORDER BY started_at, rowid")
+                    .split(separator: "\n").map(String.init)
+                for result in results where result.lane == lane {
+                    guard result.ok, let truth = result.truth else {
+                        failures.append("\(result.name): \(result.error ?? "?")\n\(result.transcript)")
+                        continue
+                    }
+                    guard result.index < sessions.count else { failures.append("\(result.name): no session"); continue }
+                    let records = Self.records(h, session: sessions[result.index])
+                    let keepsLinesOut = stored[result.name]?.rc_extra.contains { $0.contains("HISTCONTROL") || $0.contains("HISTIGNORE") } ?? false
+                    let matches = keepsLinesOut ? Self.isSubsequence(truth, of: records) : records == truth
+                    if !matches { failures.append("\(result.name): bastion \(records) bash \(truth)") }
+                    if let expected = stored[result.name]?.expected, expected != truth, !Self.changedByIntegration.contains(result.name) {
+                        failures.append("\(result.name): bash recorded \(truth) here, \(expected) in the corpus")
+                    }
                 }
             }
+            // Every case stays verified: the cross-check of typed keys against the reported line
+            // raises no false alarm on any of them.
+            let unverified = h.auditQuery("SELECT detail FROM events WHERE kind = 'interactive_unverified' LIMIT 5")
+            #expect(unverified.isEmpty, "integration lost in the corpus: \(unverified)")
+            let targetErrors = h.auditQuery("SELECT detail FROM events WHERE kind = 'target_failed' LIMIT 3")
+            #expect(failures.isEmpty, "\(failures.count) of \(results.count) cases (target errors: \(targetErrors)):\n\(failures.joined(separator: "\n"))")
         }
-        // Every case stays verified: the cross-check of typed keys against the reported line
-        // raises no false alarm on any of them.
-        let unverified = h.auditQuery("SELECT detail FROM events WHERE kind = 'interactive_unverified' LIMIT 5")
-        #expect(unverified.isEmpty, "integration lost in the corpus: \(unverified)")
-        let targetErrors = h.auditQuery("SELECT detail FROM events WHERE kind = 'target_failed' LIMIT 3")
-        #expect(failures.isEmpty, "\(failures.count) of \(results.count) cases (target errors: \(targetErrors)):\n\(failures.joined(separator: "\n"))")
     }
 
     /// The interactive lines the bastion recorded for one session, in order.

@@ -106,7 +106,7 @@ final class BastionHarness: @unchecked Sendable {
             server:
               listen: 127.0.0.1:\(bastionPort)
               state_dir: state
-              auth_timeout: 5s
+            \(server.contains("auth_timeout:") ? "" : "  auth_timeout: 5s")
             \(server)
             auth:
               user_ca_files: [ca.pub]
