@@ -154,7 +154,7 @@ final class ClientConnection {
         let bufferSize = 256 * 1024
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
-        let liveness = PeerLiveness(interval: server.keepaliveInterval, countMax: server.keepaliveCountMax)
+        var liveness = PeerLiveness(interval: server.keepaliveInterval, countMax: server.keepaliveCountMax)
         var busy = false
         while true {
             let rc = ssh_event_dopoll(event, busy ? 0 : 100)
@@ -214,7 +214,7 @@ final class ClientConnection {
                     for channel in channels { channel.handle(.tick(uptime: now)) }
                     collectFinishedChannels()
                 case .keepalive:
-                    if !keepAlive(liveness) { gone = true }
+                    if !keepAlive(&liveness, now: now) { gone = true }
                 case .idleTimeout:
                     idle = true
                 }
@@ -240,22 +240,20 @@ final class ClientConnection {
 
     /// Probes the client and every target this connection relays to; ends the sessions of a
     /// target that stopped answering. Returns false when the client itself stopped answering.
-    private func keepAlive(_ liveness: PeerLiveness) -> Bool {
-        if liveness.hasGoneSilent(session) { return false }
-        PeerLiveness.probe(session)
-        var probed: Set<OpaquePointer> = []
+    private func keepAlive(_ liveness: inout PeerLiveness, now: Double) -> Bool {
+        guard liveness.check(session, now: now) else { return false }
+        var probed: Set<OpaquePointer> = [session]
         for channel in channels where !channel.isFinished {
             guard let link = channel.target, probed.insert(link.session).inserted else { continue }
-            if liveness.hasGoneSilent(link.session) {
+            if !liveness.check(link.session, now: now) {
                 let name = channel.targetConfig?.name ?? "target"
                 auditEvent("target_unresponsive", detail: "'\(name)' sent nothing for \(Int(liveness.limit)) s (keepalives unanswered)", session: channel.id)
                 for stalled in channels where stalled.target?.session == link.session {
                     stalled.refuse("bastion: target '\(name)' stopped answering; the session is ended", exitStatus: 255, reason: "target unresponsive")
                 }
-            } else {
-                PeerLiveness.probe(link.session)
             }
         }
+        liveness.keep(only: probed)
         collectFinishedChannels()
         return true
     }

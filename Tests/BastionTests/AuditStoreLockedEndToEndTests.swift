@@ -7,14 +7,7 @@ import Testing
 /// a message; nothing queued meanwhile is lost.
 @Suite(.serialized)
 struct AuditStoreLockedEndToEndTests {
-    static let policy = """
-        roles:
-          - name: engineer
-            groups: [engineering]
-            targets: [web1]
-            capabilities: [shell, exec]
-            mode: guard
-        """
+    static let policy = BastionHarness.engineerOnWeb1
     static let fixture = Result { try BastionHarness(policy: policy, server: "  audit_wait: 2s") }
     var h: BastionHarness { get throws { try Self.fixture.get() } }
 

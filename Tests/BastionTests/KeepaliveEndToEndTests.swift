@@ -8,14 +8,7 @@ import Testing
 /// sessions is left behind in the server.
 @Suite(.serialized)
 struct KeepaliveEndToEndTests {
-    static let policy = """
-        roles:
-          - name: engineer
-            groups: [engineering]
-            targets: [web1]
-            capabilities: [shell, exec]
-            mode: guard
-        """
+    static let policy = BastionHarness.engineerOnWeb1
     /// The target account is a fresh one with no startup files: 200 shells starting at once
     /// then load the machine with what the bastion does, not with the test machine's ~/.bashrc.
     static let fixture = Result { () throws -> (BastionHarness, InteractiveTarget) in

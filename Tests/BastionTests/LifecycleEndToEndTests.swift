@@ -7,14 +7,7 @@ import Testing
 /// left open as interrupted.
 @Suite(.serialized)
 struct LifecycleEndToEndTests {
-    static let policy = """
-        roles:
-          - name: engineer
-            groups: [engineering]
-            targets: [web1]
-            capabilities: [shell, exec]
-            mode: guard
-        """
+    static let policy = BastionHarness.engineerOnWeb1
 
     /// SIGTERM: a short exec finishes within the grace; a long one is closed at its end with a
     /// message and exit 255; an interactive session is told first; the server exits after

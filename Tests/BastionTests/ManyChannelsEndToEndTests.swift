@@ -7,14 +7,7 @@ import Testing
 /// bastion, not the test machine's ~/.bashrc.
 @Suite(.serialized)
 struct ManyChannelsEndToEndTests {
-    static let policy = """
-        roles:
-          - name: engineer
-            groups: [engineering]
-            targets: [web1]
-            capabilities: [shell, exec]
-            mode: guard
-        """
+    static let policy = BastionHarness.engineerOnWeb1
     struct Fixture {
         let harness: BastionHarness
         let target: InteractiveTarget

@@ -29,6 +29,17 @@ final class BastionHarness: @unchecked Sendable {
     }
 
 
+    /// The policy most fault and lifecycle suites need: alice (engineering) may open shells and
+    /// run commands on web1, under the guards.
+    static let engineerOnWeb1 = """
+        roles:
+          - name: engineer
+            groups: [engineering]
+            targets: [web1]
+            capabilities: [shell, exec]
+            mode: guard
+        """
+
     /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
     /// lines for the `server:` section; `sections` extra top-level YAML (e.g. `approvals:`).
     /// `@DIR@` in the policy stands for the fixture's directory.
