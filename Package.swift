@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
         .testTarget(name: "InterceptionTests", dependencies: ["Interception", "SessionCore", "Policy", "PTYRecorder"]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader"]),
-        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader"]),
+        .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader", "TestSupport"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"],
                     exclude: ["Fixtures"]),

@@ -13,8 +13,11 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     /// Exact strings when no alternative has a wildcard (fast path).
     let literals: Set<[UInt8]>?
 
-    /// Brace expansion may not produce more alternatives than this (a config error otherwise).
+    /// Brace and `/**` expansion may not produce more alternatives than this (a config error otherwise).
     static let maxAlternatives = 256
+    /// The alternatives together may not hold more tokens than this (a config error otherwise):
+    /// matching costs up to one step per token per byte, so the bound keeps every decision fast.
+    static let maxTokens = 8192
 
     public var description: String { source }
 
@@ -26,11 +29,19 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
         var expanded: [String] = []
         try Glob.expandBraces(Array(pattern.utf8), into: &expanded)
         var alternatives: [[GlobToken]] = []
+        var tokenCount = 0
         for text in expanded {
             let normalised = path ? PathNormalizer.normalize(text) : text
             let tokens = try Glob.tokenize(Array(normalised.utf8), pathMode: path)
             for variant in path ? Glob.expandSlashGlobstar(tokens) : [tokens] where !alternatives.contains(variant) {
                 alternatives.append(variant)
+                tokenCount += variant.count
+                if alternatives.count > Glob.maxAlternatives {
+                    throw GlobError(message: "the pattern expands to more than \(Glob.maxAlternatives) alternatives (braces and '/**'); split it into several patterns")
+                }
+                if tokenCount > Glob.maxTokens {
+                    throw GlobError(message: "the pattern is too long: its alternatives (braces and '/**' expanded) hold more than \(Glob.maxTokens) characters; split it into several patterns")
+                }
             }
         }
         self.alternatives = alternatives
@@ -55,13 +66,60 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
     func matches(bytes: [UInt8]) -> Bool {
         if let literals { return literals.contains(bytes) }
         for alternative in alternatives {
-            if alternative.count < 64 {
-                if Glob.simulate(alternative, bytes, pathMode: pathMode) { return true }
-            } else if Glob.intersect(alternative, bytes.map(GlobToken.byte), pathMode: pathMode) {
-                return true
-            }
+            let matched = alternative.count < 64
+                ? Glob.simulate(alternative, bytes, pathMode: pathMode)
+                : Glob.simulateWide(alternative, bytes, pathMode: pathMode)
+            if matched { return true }
         }
         return false
+    }
+
+    /// ``simulate(_:_:pathMode:)`` for patterns of 64 tokens or more: the same automaton over
+    /// a multi-word state set, still one pass over the text and memory in the pattern's size.
+    static func simulateWide(_ tokens: [GlobToken], _ bytes: [UInt8], pathMode: Bool) -> Bool {
+        let count = tokens.count
+        let words = (count + 1 + 63) / 64
+        var states = [UInt64](repeating: 0, count: words)
+        var next = [UInt64](repeating: 0, count: words)
+        func isSet(_ set: [UInt64], _ index: Int) -> Bool { set[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+        func insert(_ set: inout [UInt64], _ index: Int) { set[index >> 6] |= 1 << UInt64(index & 63) }
+        /// A run may match nothing: a state on a run also stands on the token after it (visits
+        /// only the states present, so a step costs the words plus the live states).
+        func close(_ set: inout [UInt64]) {
+            for word in 0..<words {
+                var remaining = set[word]
+                while remaining != 0 {
+                    let index = word << 6 | remaining.trailingZeroBitCount
+                    remaining &= remaining - 1
+                    guard index < count, tokens[index].isRun else { continue }
+                    insert(&set, index + 1)
+                    if (index + 1) >> 6 == word { remaining |= 1 << UInt64((index + 1) & 63) }
+                }
+            }
+        }
+        insert(&states, 0)
+        close(&states)
+        for byte in bytes {
+            for word in 0..<words { next[word] = 0 }
+            var any = false
+            for word in 0..<words {
+                var remaining = states[word]
+                while remaining != 0 {
+                    let index = word << 6 | remaining.trailingZeroBitCount
+                    remaining &= remaining - 1
+                    guard index < count else { continue }
+                    let token = tokens[index]
+                    if token.accepts(byte, pathMode: pathMode) {
+                        insert(&next, token.isRun ? index : index + 1)
+                        any = true
+                    }
+                }
+            }
+            if !any { return false }
+            close(&next)
+            swap(&states, &next)
+        }
+        return isSet(states, count)
     }
 
     /// Runs the pattern as an NFA whose states fit one 64-bit mask: linear in the text, no allocation.
@@ -257,20 +315,25 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
         throw GlobError(message: "unclosed '['")
     }
 
-    /// `X/**` also matches `X`, and `X/**/Y` also matches `X/Y`: each `/**` may vanish.
+    /// `X/**` also matches `X`, and `X/**/Y` also matches `X/Y`: each `/**` may vanish. The
+    /// first four that may are expanded (16 variants); a later one stays and must match `/…`.
     private static func expandSlashGlobstar(_ tokens: [GlobToken]) -> [[GlobToken]] {
-        var results: [[GlobToken]] = [[]]
-        var index = 0
-        while index < tokens.count {
-            if tokens[index] == .byte(UInt8(ascii: "/")), index + 1 < tokens.count, tokens[index + 1] == .globstar, index > 0,
-               results.count < 16 {
-                results = results.flatMap { [$0, $0 + [.byte(UInt8(ascii: "/")), .globstar]] }
-                index += 2
-            } else {
-                results = results.map { $0 + [tokens[index]] }
-                index += 1
-            }
+        var vanishing: [Int] = []
+        for index in tokens.indices.dropFirst() where vanishing.count < 4 && index + 1 < tokens.count
+            && tokens[index] == .byte(UInt8(ascii: "/")) && tokens[index + 1] == .globstar
+            && vanishing.last.map({ $0 + 1 < index }) ?? true {
+            vanishing.append(index)
         }
-        return results
+        return (0..<(1 << vanishing.count)).map { (mask: Int) -> [GlobToken] in
+            var variant: [GlobToken] = []
+            variant.reserveCapacity(tokens.count)
+            var start = 0
+            for (bit, index) in vanishing.enumerated() where mask & (1 << bit) != 0 {
+                variant += tokens[start..<index]
+                start = index + 2
+            }
+            variant += tokens[start...]
+            return variant
+        }
     }
 }

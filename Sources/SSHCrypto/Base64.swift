@@ -35,8 +35,9 @@ enum Base64 {
         guard let endRange = text.range(of: end, range: beginRange.upperBound..<text.endIndex) else {
             throw SSHCryptoError.malformed("no \"\(end)\" line")
         }
-        let body = text[beginRange.upperBound..<endRange.lowerBound].filter { !$0.isWhitespace }
-        guard let bytes = decode(Substring(body)) else {
+        // Line breaks and indentation are ASCII; filtering bytes avoids Unicode property lookups.
+        let bodyBytes = text[beginRange.upperBound..<endRange.lowerBound].utf8.filter { ![0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) }
+        guard let bytes = decode(Substring(String(decoding: bodyBytes, as: UTF8.self))) else {
             throw SSHCryptoError.malformed("the \(label) body is not valid base64")
         }
         return bytes

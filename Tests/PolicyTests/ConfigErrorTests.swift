@@ -24,6 +24,9 @@ roles:
         ("      - {id: a, action: deny, message: m, command: {x: 1}}\n", "p.yaml:10:52: 'roles[0].rules[0].command' must be a string"),
         // invalid glob
         ("      - {id: a, action: deny, message: m, args: ['/x[']}\n", "p.yaml:10:50: invalid glob '/x[': unclosed '['"),
+        // a glob whose braces and `/**` expand past the bound (a libFuzzer timeout: it took seconds per decision)
+        ("      - {id: a, action: deny, message: m, args: ['/a/**/b/**/c/**/d/**/{0,1}{0,1}{0,1}{0,1}{0,1}x']}\n",
+         "p.yaml:10:50: invalid glob '/a/**/b/**/c/**/d/**/{0,1}{0,1}{0,1}{0,1}{0,1}x': the pattern expands to more than 256 alternatives"),
         // invalid regex
         ("      - {id: a, action: deny, message: m, arg_regex: '(x'}\n", "p.yaml:10:54: invalid regular expression '(x'"),
         // invalid flag
