@@ -16,13 +16,9 @@ public struct JSONStringEncoder {
     /// Total length of the sequence being carried.
     private var carryNeeded = 0
 
-    /// U+FFFD, appended byte by byte (no global array access in the hot loop).
-    @inline(__always)
-    private static func appendReplacement(to out: inout [UInt8]) {
-        out.append(0xEF)
-        out.append(0xBF)
-        out.append(0xBD)
-    }
+    /// Where a chunk is encoded before it is appended to the caller's array in one copy (the
+    /// escapes are written through a pointer, not appended byte by byte).
+    private var scratch = Scratch()
 
     /// Starts a string with nothing carried.
     public init() {}
@@ -30,17 +26,31 @@ public struct JSONStringEncoder {
     /// Appends the escaped form of `bytes` to `out` (without quotes).
     ///
     /// Runs of bytes that need no escaping (printable ASCII other than `"` and `\`, and valid
-    /// multi-byte sequences) are copied in one `append`, which keeps the relay's per-chunk cost
-    /// close to a `memcpy`.
+    /// multi-byte sequences) are copied with one `memcpy`; the chunk is encoded into a scratch
+    /// buffer and appended to `out` in one copy, which keeps the relay's per-chunk cost close to
+    /// two copies of the bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        // Each byte becomes at most 6 (`\u00xx`); a carried sequence adds at most 3 more.
+        let destination = scratch.reserve(bytes.count * 6 + 8)
+        let written = encode(bytes, into: destination)
+        out.append(contentsOf: UnsafeBufferPointer(start: destination, count: written))
+    }
+
+    /// The encoding loop: writes the escaped `bytes` at `destination`, returns how many bytes it wrote.
+    private mutating func encode(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
+        var out = destination
         var index = 0
         let count = bytes.count
         if carryCount > 0 {
             index = finishCarry(bytes, into: &out)
         }
         var runStart = index
-        @inline(__always) func flushRun(_ end: Int, _ out: inout [UInt8]) {
-            if end > runStart { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runStart..<end])) }
+        @inline(__always) func flushRun(_ end: Int, _ out: inout UnsafeMutablePointer<UInt8>) {
+            guard end > runStart else { return }
+            UnsafeMutableRawPointer(out).copyMemory(from: base + runStart, byteCount: end - runStart)
+            out += end - runStart
         }
         while index < count {
             // Eight bytes at a time while they are all plain ASCII (SWAR test).
@@ -55,7 +65,7 @@ public struct JSONStringEncoder {
             }
             if byte < 0x80 {
                 flushRun(index, &out)
-                Self.appendASCII(byte, to: &out)
+                Self.writeASCII(byte, to: &out)
                 index += 1
                 runStart = index
                 continue
@@ -63,7 +73,7 @@ public struct JSONStringEncoder {
             let (length, low, high) = Self.sequenceShape(lead: byte)
             guard length > 0 else {
                 flushRun(index, &out)
-                Self.appendReplacement(to: &out)
+                Self.writeReplacement(to: &out)
                 index += 1
                 runStart = index
                 continue
@@ -88,24 +98,40 @@ public struct JSONStringEncoder {
                 runStart = count
             } else {
                 flushRun(index, &out)
-                Self.appendReplacement(to: &out)
+                Self.writeReplacement(to: &out)
                 index += valid
                 runStart = index
             }
         }
         flushRun(count, &out)
+        return out - destination
+    }
+
+    /// Writes one byte and moves past it.
+    @inline(__always)
+    private static func put(_ byte: UInt8, _ out: inout UnsafeMutablePointer<UInt8>) {
+        out.pointee = byte
+        out += 1
+    }
+
+    /// U+FFFD.
+    @inline(__always)
+    private static func writeReplacement(to out: inout UnsafeMutablePointer<UInt8>) {
+        put(0xEF, &out)
+        put(0xBF, &out)
+        put(0xBD, &out)
     }
 
     /// Writes U+FFFD for a sequence left incomplete at the end of the stream.
     public mutating func finish(to out: inout [UInt8]) {
         if carryCount > 0 {
-            Self.appendReplacement(to: &out)
+            out.append(contentsOf: [0xEF, 0xBF, 0xBD] as [UInt8])
             carryCount = 0
         }
     }
 
     /// Completes a carried sequence with the start of `bytes`; returns how many bytes it used.
-    private mutating func finishCarry(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Int {
+    private mutating func finishCarry(_ bytes: UnsafeRawBufferPointer, into out: inout UnsafeMutablePointer<UInt8>) -> Int {
         var index = 0
         let (_, low, high) = Self.sequenceShape(lead: carry.0)
         while carryCount < carryNeeded, index < bytes.count {
@@ -113,7 +139,7 @@ public struct JSONStringEncoder {
             let lower: UInt8 = carryCount == 1 ? low : 0x80
             let upper: UInt8 = carryCount == 1 ? high : 0xBF
             guard next >= lower, next <= upper else {
-                Self.appendReplacement(to: &out)
+                Self.writeReplacement(to: &out)
                 carryCount = 0
                 return index
             }
@@ -121,10 +147,10 @@ public struct JSONStringEncoder {
             index += 1
         }
         if carryCount == carryNeeded {
-            out.append(carry.0)
-            if carryNeeded > 1 { out.append(carry.1) }
-            if carryNeeded > 2 { out.append(carry.2) }
-            if carryNeeded > 3 { out.append(bytes[index - 1]) }
+            Self.put(carry.0, &out)
+            if carryNeeded > 1 { Self.put(carry.1, &out) }
+            if carryNeeded > 2 { Self.put(carry.2, &out) }
+            if carryNeeded > 3 { Self.put(bytes[index - 1], &out) }
             carryCount = 0
         }
         return index
@@ -157,26 +183,26 @@ public struct JSONStringEncoder {
         }
     }
 
+    /// The escaped spelling of an ASCII byte (itself when it needs none).
     @inline(__always)
-    static func appendASCII(_ byte: UInt8, to out: inout [UInt8]) {
+    static func writeASCII(_ byte: UInt8, to out: inout UnsafeMutablePointer<UInt8>) {
         switch byte {
-        case 0x22: out.append(0x5C); out.append(0x22)
-        case 0x5C: out.append(0x5C); out.append(0x5C)
-        case 0x0A: out.append(0x5C); out.append(0x6E)
-        case 0x0D: out.append(0x5C); out.append(0x72)
-        case 0x09: out.append(0x5C); out.append(0x74)
-        case 0x08: out.append(0x5C); out.append(0x62)
-        case 0x0C: out.append(0x5C); out.append(0x66)
+        case 0x22: put(0x5C, &out); put(0x22, &out)
+        case 0x5C: put(0x5C, &out); put(0x5C, &out)
+        case 0x0A: put(0x5C, &out); put(0x6E, &out)
+        case 0x0D: put(0x5C, &out); put(0x72, &out)
+        case 0x09: put(0x5C, &out); put(0x74, &out)
+        case 0x08: put(0x5C, &out); put(0x62, &out)
+        case 0x0C: put(0x5C, &out); put(0x66, &out)
         case 0x00..<0x20:
-            // Byte by byte: an array literal here would allocate for every escape.
-            out.append(0x5C)
-            out.append(0x75)
-            out.append(0x30)
-            out.append(0x30)
-            out.append(byte >= 0x10 ? 0x31 : 0x30)
+            put(0x5C, &out)
+            put(0x75, &out)
+            put(0x30, &out)
+            put(0x30, &out)
+            put(byte >= 0x10 ? 0x31 : 0x30, &out)
             let low = byte & 0x0F
-            out.append(low < 10 ? 0x30 + low : 0x57 + low)
-        default: out.append(byte)
+            put(low < 10 ? 0x30 + low : 0x57 + low, &out)
+        default: put(byte, &out)
         }
     }
 
@@ -230,4 +256,22 @@ public struct JSONStringEncoder {
         encoder.finish(to: &out)
         out.append(0x22)
     }
+}
+
+/// A growable byte buffer that frees itself: the encoder's scratch space, kept between chunks.
+private final class Scratch {
+    private var pointer: UnsafeMutablePointer<UInt8>?
+    private var capacity = 0
+
+    /// Room for at least `count` bytes (the old contents are not kept).
+    func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if let pointer, capacity >= count { return pointer }
+        pointer?.deallocate()
+        capacity = Swift.max(count, 4096)
+        let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        pointer = fresh
+        return fresh
+    }
+
+    deinit { pointer?.deallocate() }
 }

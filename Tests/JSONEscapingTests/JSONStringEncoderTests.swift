@@ -37,6 +37,43 @@ import Testing
         #expect(encode([all]) == String(decoding: all, as: UTF8.self))
     }
 
+    /// Any bytes, cut into chunks anywhere, encode as the standard library decodes the whole
+    /// (U+FFFD for each maximal invalid subpart), escaped: random inputs (printed when one fails), rich
+    /// in controls, quotes, multi-byte sequences and their broken forms.
+    @Test func chunkedEncodingEqualsWholeDecoding() {
+        var random = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [[0x41], [0x22], [0x5C], [0x0A], [0x1B], [0x00], [0x7F], [0xC3, 0xA9], [0xE2, 0x82, 0xAC],
+                                 [0xF0, 0x9F, 0x98, 0x80], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90], [0xFF],
+                                 Array("plain ASCII text, long enough for the eight-byte path".utf8)]
+        for _ in 0..<2000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...40, using: &random) { bytes += pieces.randomElement(using: &random)! }
+            var chunks: [[UInt8]] = []
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let size = Int.random(in: 1...max(1, rest.count), using: &random)
+                chunks.append(Array(rest.prefix(size)))
+                rest = rest.dropFirst(size)
+            }
+            var encoder = JSONStringEncoder()
+            var out: [UInt8] = []
+            for chunk in chunks { chunk.withUnsafeBytes { encoder.append($0, to: &out) } }
+            encoder.finish(to: &out)
+            var expected: [UInt8] = []
+            for byte in String(decoding: bytes, as: UTF8.self).utf8 {
+                let short: [UInt8: String] = [0x08: "\\b", 0x09: "\\t", 0x0A: "\\n", 0x0C: "\\f", 0x0D: "\\r", 0x22: "\\\"", 0x5C: "\\\\"]
+                if let spelled = short[byte] {
+                    expected += Array(spelled.utf8)
+                } else if byte < 0x20 {
+                    expected += Array(String(format: "\\u%04x", byte).utf8)
+                } else {
+                    expected.append(byte)
+                }
+            }
+            #expect(out == expected, "\(bytes) in chunks \(chunks)")
+        }
+    }
+
     /// Every ASCII byte has one fixed spelling (signed recordings and `parse --json` depend on
     /// it): short escapes where JSON has them, lower-case `\u00xx` for other controls.
     @Test func asciiSpellingIsFixed() {

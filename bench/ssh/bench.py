@@ -23,7 +23,9 @@ class Fixture(benchlib.Fixture):
     """benchlib's fixture (target sshd, jump sshd, a bastion recording and one not) and the
     five paths this bench compares."""
     def __init__(self, binary):
-        super().__init__(binary)
+        # The target's sessions start the distribution's startup files, not this machine's
+        # user's: a ~/.bashrc that rehashes pyenv under a lock stalls hundreds of shells at once.
+        super().__init__(binary, skel_home=True)
         d, common = self.d, SSH_COMMON
         self.paths = {
             "direct ssh": f"ssh {common} -i {d}/plain/alice -p {self.target} {self.user}@127.0.0.1",
