@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader", "TestSupport"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
-        .testTarget(name: "BastionTests", dependencies: ["Bastion", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"],
+        .testTarget(name: "BastionTests", dependencies: ["Bastion", "PTYRecorder", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ApprovalsTests", dependencies: ["Approvals"]),
         .testTarget(name: "TransfersTests", dependencies: ["Transfers", "SFTPWire", "Policy", "ConfigReader", "ShellParser", "SSHCrypto"]),

@@ -7,8 +7,11 @@ import Transfers
 /// writer thread, so a slow or locked database never stalls the bytes of running sessions.
 ///
 /// - Writes the caller depends on — a connection's id, a session's admission, a decision that
-///   must be stored before its command runs — wait for their outcome, at most `wait` seconds.
-///   Past it they throw, and the caller refuses what it was about to start (with a message).
+///   must be stored before its command runs — wait for their outcome. They wait their turn as
+///   long as the store keeps storing (hundreds of sessions starting at once queue many writes
+///   on a loaded machine); once it has stored nothing for `wait` seconds (locked by another
+///   process, its disk stalled) they throw, and the caller refuses what it was about to start
+///   (with a message).
 /// - Everything else — events, logins, checkpoints, the ends of sessions and connections — is
 ///   queued and the caller goes on. The queue is bounded: when it is full the caller waits for
 ///   room (back-pressure on that thread, never a drop). A queued write that fails is tried again;
@@ -18,7 +21,7 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     /// The most writes stored in one transaction.
     static let batchLimit = 256
 
-    /// How long a caller waits for a write it depends on.
+    /// How long a caller waits for a write it depends on while the store stores nothing.
     let wait: Double
     /// Told (on the writer's thread) when a queued write of a session finally failed. Set
     /// before the first write.
@@ -33,6 +36,8 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     private var head = 0
     /// The job the writer is running (it is no longer in `jobs`).
     private var running = false
+    /// When a write last succeeded: waiting callers give up only `wait` seconds after it.
+    private var lastStored = Date.distantPast
 
     /// One write, and who waits for it.
     private struct Job {
@@ -114,12 +119,20 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         if batch.count > 1, let batching = store as? any AuditBatching {
             do {
                 try batching.batch { for job in batch { try job.write() } }
+                noteStored()
                 return batch.map { _ in nil }
             } catch {
                 log.warning("a batch of \(batch.count) audit writes failed; storing them one by one", metadata: ["error": "\(error)"])
             }
         }
         return batch.map(perform)
+    }
+
+    /// A write succeeded: the store is busy at worst, and waiting callers wait on.
+    private func noteStored() {
+        condition.lock()
+        lastStored = Date()
+        condition.unlock()
     }
 
     /// Runs one job: once when someone waits for it (they decide), up to `attempts` times when not.
@@ -129,6 +142,7 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         for attempt in 1...tries {
             do {
                 try job.write()
+                noteStored()
                 return nil
             } catch {
                 last = error
@@ -156,20 +170,22 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Queues `write` and waits for it at most ``wait`` seconds; throws its error, or when the
-    /// store did not answer in time (the write is then abandoned unless it already started).
+    /// Queues `write` and waits for it; throws its error, or once the store has stored nothing
+    /// for ``wait`` seconds since the call (the write is then abandoned unless it already started).
     private func writeAndWait(_ what: String, _ write: @escaping () throws -> Void) throws {
         let ticket = Ticket()
-        let deadline = Date().addingTimeInterval(wait)
+        let start = Date()
+        /// Moves on while writes succeed: the store is busy, not stuck.
+        func deadline() -> Date { max(start, lastStored).addingTimeInterval(wait) }
         condition.lock()
         defer { condition.unlock() }
         while jobs.count - head >= capacity {
-            guard condition.wait(until: deadline) else { throw timedOut(what) }
+            if !condition.wait(until: deadline()), Date() >= deadline() { throw timedOut(what) }
         }
         jobs.append(Job(what: what, session: nil, write: write, ticket: ticket))
         condition.broadcast()
         while !ticket.done {
-            guard condition.wait(until: deadline) else {
+            if !condition.wait(until: deadline()), Date() >= deadline() {
                 ticket.abandoned = true
                 throw timedOut(what)
             }
@@ -178,7 +194,7 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     }
 
     private func timedOut(_ what: String) -> BastionError {
-        .audit("the audit store did not store the \(what) within \(Int(wait.rounded(.up))) s (busy or locked)")
+        .audit("the audit store has stored nothing for \(Int(wait.rounded(.up))) s (locked or stalled); the \(what) was not stored")
     }
 
     // MARK: AuditStore

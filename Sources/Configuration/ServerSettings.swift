@@ -33,8 +33,9 @@ public struct ServerSettings: Sendable {
     public var keepaliveCountMax = 3
     /// Seconds without traffic after which a connection is closed (0 = never).
     public var idleTimeout: Double
-    /// Seconds a new connection, session or decision waits for the audit store to store it
-    /// before it is refused (the store busy or locked by another process).
+    /// Seconds a new connection, session or decision waits while the audit store stores
+    /// nothing (locked by another process, its disk stalled) before it is refused; a store that
+    /// keeps storing (busy under load) is waited for.
     public var auditWait: Double = 15
     /// Seconds allowed to connect and authenticate to a target.
     public var targetConnectTimeout: Double

@@ -15,10 +15,13 @@ import Darwin
 /// With `writeThrough` (the default) every event is in the kernel (`write(2)` to the file)
 /// before the call returns, so a byte the relay passes on after recording it survives a crash
 /// of the bastion (kill -9); each checkpoint fsyncs the file first, which bounds what a power
-/// loss can take to the last second. Without it, events are buffered and written out when the
-/// buffer passes `bufferLimit`, when an event arrives a second or more after the last flush, at
-/// every marker, at `tick()` and at `close()` (which always fsyncs). Every failed system call is
-/// thrown and the writer stays failed: the server must end the session (fail closed). A write
+/// loss can take to the last second; those checkpoints are sealed (fsync, signature, sidecar,
+/// sink) by a ``CheckpointSealer`` off the caller's thread, so the relay never waits for a disk
+/// flush. Without `writeThrough`, events are buffered and written out when the buffer passes
+/// `bufferLimit`, when an event arrives a second or more after the last flush, at every marker,
+/// at `tick()` and at `close()` (which always fsyncs). Every failed system call is thrown (a
+/// background seal's by the next call) and the writer stays failed: the server must end the
+/// session (fail closed). A write
 /// that fails (disk full, read-only, I/O error) still leaves a last signed checkpoint of every
 /// event written whole, in the sidecar (whose next lines have disk space reserved ahead) and for
 /// `onCheckpoint`, so that the cut recording verifies up to there.
@@ -49,12 +52,11 @@ public final class AsciicastWriter {
     private let signer: RecordingSigner?
     private let options: Options
     private let clock: () -> Double
-    private let onCheckpoint: ((RecordingCheckpoint) throws -> Void)?
     private let start: Double
 
     private let file: ExclusiveFile
-    /// The `.cast.chk` sidecar; only signed recordings have checkpoints.
-    private let checkpointFile: ExclusiveFile?
+    /// Seals checkpoints into the `.cast.chk` sidecar; only signed recordings have checkpoints.
+    private let sealer: CheckpointSealer?
     private var buffer: [UInt8] = []
     /// Running SHA-256 of the file: checkpoints use it as they go, the signature at close.
     private let sha256 = MessageDigest<SHA256>()
@@ -62,11 +64,6 @@ public final class AsciicastWriter {
     private var lastFlush: Double
     private var lastCheckpoint: Double
     private var lastCheckpointOffset = -1
-    /// Bytes in the checkpoint sidecar; the space after them is kept reserved.
-    private var checkpointBytes = 0
-    /// Disk space kept reserved past the sidecar's end: room for a few checkpoint lines (each
-    /// under 1 KiB) when the disk is full.
-    private static let checkpointReserve = 4096
     private var lastTime: Double = 0
     private var failure: RecordingError?
     private var closed = false
@@ -81,7 +78,8 @@ public final class AsciicastWriter {
     ///   - signer: signs checkpoints and the file; nil writes an unsigned recording (tests, tools).
     ///   - clock: seconds on a monotonic clock (default `CLOCK_MONOTONIC`); event times are
     ///     measured from the first call. Tests pass a fake clock.
-    ///   - onCheckpoint: receives every signed checkpoint (the audit store); a throw fails the writer.
+    ///   - onCheckpoint: receives every signed checkpoint (the audit store), on the sealer's queue
+    ///     (one call at a time, none after `close()` returns); a throw fails the writer.
     public init(path: String, header: RecordingHeader, signer: RecordingSigner?, options: Options = Options(),
                 clock: (() -> Double)? = nil,
                 onCheckpoint: ((RecordingCheckpoint) throws -> Void)? = nil) throws {
@@ -92,18 +90,23 @@ public final class AsciicastWriter {
         self.options = options
         let clock = clock ?? SystemCall.monotonicSeconds
         self.clock = clock
-        self.onCheckpoint = onCheckpoint
         start = clock()
         lastFlush = start
         lastCheckpoint = start
+        let recording: ExclusiveFile
+        let sidecar: ExclusiveFile?
         do {
-            file = try ExclusiveFile(creating: path)
-            checkpointFile = signer == nil ? nil : try ExclusiveFile(creating: checkpointPath)
+            recording = try ExclusiveFile(creating: path)
+            sidecar = signer == nil ? nil : try ExclusiveFile(creating: checkpointPath)
         } catch {
             throw RecordingError(error)
         }
-        // Best effort: a file system without fallocate only loses the checkpoint after a failure.
-        try? checkpointFile?.reserve(offset: 0, count: Self.checkpointReserve)
+        file = recording
+        if let signer, let sidecar {
+            sealer = CheckpointSealer(recording: recording, sidecar: sidecar, signer: signer, sink: onCheckpoint)
+        } else {
+            sealer = nil
+        }
         buffer.reserveCapacity(options.bufferLimit + 4096)
         var header = header
         if let signer, header.bastion != nil { header.bastion?.signingKeyFingerprint = signer.publicKey.fingerprintSHA256 }
@@ -159,14 +162,13 @@ public final class AsciicastWriter {
         defer { closed = true }
         do {
             if !buffer.isEmpty { try writeBuffer() }
-            try makeCheckpoint(now: clock(), final: true)
+            try sealer?.settle()
+            try sealer?.sealNow(coverage, final: true, syncRecording: false)
             let sha256Hex = Hex.encode(sha256.snapshot())
             try Self.syncAndClose(file)
             var signaturePath: String?
-            if let signer, let checkpointFile {
-                // The space kept for checkpoints after a failure is not needed any more.
-                try? checkpointFile.truncate(to: checkpointBytes)
-                try Self.syncAndClose(checkpointFile)
+            if let signer, let sealer {
+                try sealer.finish()
                 let armored = try signer.signFile(sha256: sha256.snapshot())
                 try Self.writeAtomically(Array(armored.utf8), to: self.signaturePath)
                 signaturePath = self.signaturePath
@@ -176,8 +178,8 @@ public final class AsciicastWriter {
                                     checkpointPath: signer == nil ? nil : checkpointPath, duration: lastTime)
         } catch let error as RecordingError {
             failure = error
+            sealer?.abandon()
             try? file.close()
-            try? checkpointFile?.close()
             throw error
         }
     }
@@ -260,63 +262,40 @@ public final class AsciicastWriter {
     }
 
     private func checkpointIfDue(now: Double) throws {
-        guard signer != nil, written != lastCheckpointOffset, now - lastCheckpoint >= options.checkpointInterval else { return }
-        try makeCheckpoint(now: now, final: false)
+        guard let sealer, written != lastCheckpointOffset, now - lastCheckpoint >= options.checkpointInterval else { return }
+        // Skipped while the previous checkpoint is still being sealed: the next event tries again.
+        if sealer.sealInBackground(coverage) {
+            lastCheckpoint = now
+            lastCheckpointOffset = written
+        }
     }
 
-    private func makeCheckpoint(now: Double, final: Bool) throws {
-        guard let signer, let checkpointFile else { return }
-        lastCheckpoint = now
-        lastCheckpointOffset = written
-        if !final {
-            // What the checkpoint vouches for is on disk before the checkpoint is.
-            do { try file.sync() } catch {
-                let failed = RecordingError(error)
-                failure = failed
-                throw failed
-            }
-        }
-        let digest = Hex.encode(sha256.snapshot())
-        let statement = RecordingCheckpoint.statement(offset: written, sha256: digest, final: final)
-        let checkpoint = RecordingCheckpoint(offset: written, sha256: digest, time: lastTime, final: final,
-                                             signature: try signer.signCheckpoint(statement: statement))
-        let line = try checkpoint.sidecarLine()
-        do {
-            try checkpointFile.write(line)
-        } catch {
-            let failed = RecordingError(error)
-            failure = failed
-            // The sidecar's disk failed; the audit store may still take the checkpoint.
-            try? onCheckpoint?(checkpoint)
-            throw failed
-        }
-        checkpointBytes += line.count
-        try? checkpointFile.reserve(offset: checkpointBytes, count: Self.checkpointReserve)
-        do { try onCheckpoint?(checkpoint) } catch {
-            let wrapped = RecordingError(.checkpointSink, "cannot store a recording checkpoint: \(error)")
-            failure = wrapped
-            throw wrapped
-        }
+    /// What a checkpoint made now covers: everything written to the file.
+    private var coverage: CheckpointSealer.Coverage {
+        CheckpointSealer.Coverage(offset: written, sha256: Hex.encode(sha256.snapshot()), time: lastTime)
     }
 
     /// After a failed write to the recording: a last checkpoint of every event written whole
     /// (the failed one is not, and was not relayed), to the sidecar's reserved space and to
     /// `onCheckpoint`. Best effort: the writer stays failed whatever happens here.
     private func checkpointAfterFailure() {
-        guard let signer, let checkpointFile, written != lastCheckpointOffset else { return }
+        guard let sealer, written != lastCheckpointOffset else { return }
         lastCheckpointOffset = written
-        try? file.sync()
-        let digest = Hex.encode(sha256.snapshot())
-        let statement = RecordingCheckpoint.statement(offset: written, sha256: digest, final: false)
-        guard let signature = try? signer.signCheckpoint(statement: statement) else { return }
-        let checkpoint = RecordingCheckpoint(offset: written, sha256: digest, time: lastTime, final: false, signature: signature)
-        if let line = try? checkpoint.sidecarLine(), (try? checkpointFile.write(line)) != nil {
-            checkpointBytes += line.count
+        sealer.sealAfterFailure(coverage)
+    }
+
+    /// Waits until a checkpoint being sealed in the background is done; throws (and the writer
+    /// fails for good) if sealing it failed. The relay never needs this: a failure is taken up
+    /// at the next event. For tests and tools that look at the sidecar while recording.
+    public func settleCheckpoints() throws {
+        do { try sealer?.settle() } catch {
+            failure = error
+            throw error
         }
-        try? onCheckpoint?(checkpoint)
     }
 
     private func checkUsable() throws {
+        if failure == nil, let sealed = sealer?.failure { failure = sealed }
         if let failure { throw failure }
         if closed { throw RecordingError(.closed, "the recording \(path) is already closed") }
     }

@@ -113,6 +113,12 @@ public final class SessionRecorder {
         try writer.tick()
     }
 
+    /// Waits for a checkpoint being sealed in the background; throws if sealing it failed
+    /// (see ``AsciicastWriter/settleCheckpoints()``).
+    public func settleCheckpoints() throws {
+        try writer.settleCheckpoints()
+    }
+
     /// Ends the recording: writes what is held, fsyncs, signs. Returns where it is and its hash.
     public func close() throws -> RecordingSummary {
         try write(echo.resolveAll())

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import PTYRecorder
 import SessionCore
 import TestSupport
 import Testing
@@ -58,7 +59,11 @@ struct AuditFailureTests {
         let bytes = Array("hello\n".utf8)
         try bytes.withUnsafeBytes { try tap.output($0, stderr: false) }
         // The first flush after the checkpoint interval makes a checkpoint: the store refuses it.
+        // It is sealed off the relay's thread; the recording fails from then on.
         clock.advance(by: 2)
-        #expect(throws: (any Error).self) { try tap.tick() }
+        try tap.tick()
+        let recorder = try #require(tap as? SessionRecorder)
+        #expect(throws: (any Error).self) { try recorder.settleCheckpoints() }
+        #expect(throws: (any Error).self) { try bytes.withUnsafeBytes { try tap.output($0, stderr: false) } }
     }
 }

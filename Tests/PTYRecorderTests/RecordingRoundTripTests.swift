@@ -79,7 +79,38 @@ import Testing
         let afterTick = size()
         try recorder.marker("event")
         #expect(size() > afterTick)
+        try recorder.settleCheckpoints()
         #expect(!fixture.checkpoints.isEmpty)
+    }
+
+    /// Checkpoints are sealed (fsync, signature, sidecar, audit store) off the recording
+    /// thread: while one waits on a slow disk or store, events are recorded at once; a
+    /// checkpoint that falls due meanwhile is skipped, not queued, and made once the first is done.
+    @Test func checkpointsAreSealedOffTheRecordingThread() throws {
+        let fixture = try RecorderFixture()
+        let store = SlowStore()
+        let recorder = try SessionRecorder(directory: fixture.directory, name: "slow", header: RecorderFixture.header(),
+                                           signer: fixture.signer, clock: { fixture.now }, onCheckpoint: store.take)
+        try recorder.output("first")
+        fixture.now += 2
+        try recorder.tick()              // the first checkpoint's sink now waits
+        try recorder.output("second")    // recorded while it waits
+        fixture.now += 2
+        try recorder.tick()              // due, but the first is still being sealed
+        store.release()
+        try recorder.settleCheckpoints()
+        #expect(store.offsets.count == 1)
+        try recorder.tick()              // now the second, covering "second"
+        store.release()
+        try recorder.settleCheckpoints()
+        let offsets = store.offsets
+        #expect(offsets.count == 2 && offsets[1] > offsets[0])
+        store.release()                  // for the final checkpoint
+        let summary = try recorder.close()
+        #expect(store.offsets.count == 3)
+        let report = try RecordingVerifier(trusted: AllowedSigners(text: fixture.signer.allowedSignersLine() + "\n"))
+            .verify(path: summary.path)
+        #expect(report.outcome == .wholeFile && report.checkpointsMatched == 3)
     }
 
     /// A closed recording refuses events, and a checkpoint the audit store cannot take fails the
@@ -98,7 +129,32 @@ import Testing
                                           onCheckpoint: { _ in throw StoreDown() })
         try failing.output("data")
         fixture.now += 2
-        #expect(throws: RecordingError.self) { try failing.tick() }
+        // The checkpoint is sealed off the caller's thread: its failure is taken up afterwards.
+        try failing.tick()
+        #expect(throws: RecordingError.self) { try failing.settleCheckpoints() }
         #expect(throws: RecordingError.self) { try failing.output("more") }
+        #expect(throws: RecordingError.self) { try failing.close() }
+    }
+}
+
+/// An audit store whose every checkpoint waits until the test releases it.
+private final class SlowStore: @unchecked Sendable {
+    private let gate = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var stored: [Int] = []
+
+    func take(_ checkpoint: RecordingCheckpoint) {
+        gate.wait()
+        lock.lock()
+        stored.append(checkpoint.offset)
+        lock.unlock()
+    }
+
+    func release() { gate.signal() }
+
+    var offsets: [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
     }
 }

@@ -80,6 +80,8 @@ import Testing
                 try recorder.output("output \(index)\r\n")
                 fixture.now += 0.4
             }
+            // Checkpoints are sealed in the background; the crash comes after the last one is.
+            try recorder.settleCheckpoints()
             // The process dies here: no close, no signature; buffered events are lost.
         }
         let last = try #require(fixture.checkpoints.last)

@@ -9,7 +9,7 @@ Markdown table with ratios to direct ssh.
     python3 bench/ssh/bench.py --mb 100 --setups 20 --concurrency 50  # quick look
     python3 bench/ssh/bench.py --only-concurrency --concurrency 200,1000,2000
 """
-import argparse, os, shlex, statistics, subprocess, sys, threading, time
+import argparse, os, shlex, shutil, signal, statistics, subprocess, sys, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -84,6 +84,9 @@ def concurrent(cmd, n, pid=None):
             peak[0] = max(peak[0], rss_kib(pid)); time.sleep(0.02)
     threading.Thread(target=sample, daemon=True).start()
     cpu_before = tree_cpu_seconds(pid) if pid else None
+    # Context switches of all the bastion's threads (perf's software counter; no hardware needed).
+    switches = subprocess.Popen(["perf", "stat", "-x,", "-e", "context-switches", "-p", str(pid)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) if pid and shutil.which("perf") else None
     results = [None] * n
     def one(i):
         # Each session is timed by its own thread: collecting them in order would charge the
@@ -106,9 +109,16 @@ def concurrent(cmd, n, pid=None):
             failures[key] = failures.get(key, 0) + 1
     stop.set()
     cpu_ms = (tree_cpu_seconds(pid) - cpu_before) * 1000 / n if pid else None
+    switches_per_session = None
+    if switches:
+        switches.send_signal(signal.SIGINT)
+        report = switches.communicate(timeout=30)[1]
+        counted = [line.split(",")[0] for line in report.splitlines() if "context-switches" in line]
+        if counted and counted[0].isdigit():
+            switches_per_session = int(counted[0]) / n
     for why, count in sorted(failures.items(), key=lambda x: -x[1]):
         print(f"  {n} concurrent: {count} failed: {why}", file=sys.stderr)
-    return ok, pct(setups, 0.99), peak[0], cpu_ms
+    return ok, pct(setups, 0.99), peak[0], cpu_ms, switches_per_session
 
 def main():
     ap = argparse.ArgumentParser()
@@ -118,6 +128,8 @@ def main():
     ap.add_argument("--setups", type=int, default=50)
     ap.add_argument("--concurrency", default="100,500")
     ap.add_argument("--only-concurrency", action="store_true", help="skip throughput and setup")
+    ap.add_argument("--concurrency-paths", default="bastion,direct ssh,ProxyJump",
+                    help="which paths the concurrency rows measure (comma-separated)")
     a = ap.parse_args()
     if not os.access(a.binary, os.X_OK): sys.exit(f"{a.binary} missing: swift build -c release")
     fx = Fixture(a.binary)
@@ -150,14 +162,15 @@ def main():
                       f"{up / gcm[1]:.2f} | {cpu(up_cpu)} | {setup} |")
             rec, norec = rows["bastion"], rows["bastion, recording off"]
             print(f"\nRecording overhead (bastion on vs off): down {100 * (1 - rec[0] / norec[0]):+.1f} %, up {100 * (1 - rec[1] / norec[1]):+.1f} %")
-        print("\n| concurrent exec sessions | path | succeeded | setup p99 ms | bastion peak RSS MiB | bastion CPU ms / session |")
-        print("|---:|---|---:|---:|---:|---:|")
+        print("\n| concurrent exec sessions | path | succeeded | setup p99 ms | bastion peak RSS MiB | bastion CPU ms / session | bastion context switches / session |")
+        print("|---:|---|---:|---:|---:|---:|---:|")
         port, proc = fx.bastions["bastion"]
         for n in [int(x) for x in a.concurrency.split(",")]:
-            for name in ("bastion", "direct ssh", "ProxyJump"):
-                ok, p99, peak, cpu_ms = concurrent(fx.paths[name], n, proc.pid if name == "bastion" else None)
+            for name in a.concurrency_paths.split(","):
+                ok, p99, peak, cpu_ms, switches = concurrent(fx.paths[name], n, proc.pid if name == "bastion" else None)
                 rss = f"{peak / 1024:.0f}" if name == "bastion" else "–"
-                print(f"| {n} | {name} | {ok} | {p99:.0f} | {rss} | {f'{cpu_ms:.1f}' if cpu_ms is not None else '–'} |")
+                print(f"| {n} | {name} | {ok} | {p99:.0f} | {rss} | {f'{cpu_ms:.1f}' if cpu_ms is not None else '–'} |"
+                      f" {f'{switches:.0f}' if switches is not None else '–'} |")
     finally:
         fx.close()
 
