@@ -53,7 +53,7 @@ struct AuditStoreLockedEndToEndTests {
         // What was queued meanwhile reached the store once it was free: the session's end and
         // its recording's checkpoints.
         let session = "SELECT id FROM sessions WHERE command LIKE '%seq 1 30%'"
-        let ended = KeepaliveEndToEndTests.poll(seconds: 30) {
+        let ended = BastionHarness.poll(seconds: 30) {
             h.auditQuery("SELECT count(*) FROM sessions WHERE id = (\(session)) AND ended_at IS NOT NULL AND end_reason = 'target exited'") == "1"
         }
         #expect(ended, "the session's end was stored")

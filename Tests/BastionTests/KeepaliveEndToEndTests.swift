@@ -50,7 +50,7 @@ struct KeepaliveEndToEndTests {
             let warm = h.ssh("web1", "true")
             #expect(warm.status == 0, "\(warm)")
             let pid = try String(contentsOfFile: "\(d)/state/bastion.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            let settled = Self.poll(seconds: 10) { h.auditQuery("SELECT count(*) FROM connections WHERE ended_at IS NULL") == "0" }
+            let settled = BastionHarness.poll(seconds: 10) { h.auditQuery("SELECT count(*) FROM connections WHERE ended_at IS NULL") == "0" }
             #expect(settled, "no connection open before the vanishing clients")
             let before = Self.resources(of: pid)
     
@@ -66,19 +66,19 @@ struct KeepaliveEndToEndTests {
             #expect(start.status == 0, "\(start)")
             defer { _ = ProcessRunner.shell("kill -9 $(cat \(d)/vanishing.pids) 2>/dev/null") }
             let running = "SELECT count(*) FROM sessions WHERE command LIKE '%vanishing%' AND ended_at IS NULL"
-            let allRunning = Self.poll(seconds: 180) { h.auditQuery(running) == "\(count)" }
+            let allRunning = BastionHarness.poll(seconds: 180) { h.auditQuery(running) == "\(count)" }
             #expect(allRunning, "\(h.auditQuery(running)) of \(count) sessions running")
     
             _ = ProcessRunner.shell("kill -STOP $(cat \(d)/vanishing.pids)")
             let closed = "SELECT count(*) FROM sessions WHERE command LIKE '%vanishing%' AND end_reason LIKE 'client stopped answering keepalives%'"
-            let allClosed = Self.poll(seconds: 60) { h.auditQuery(closed) == "\(count)" }
+            let allClosed = BastionHarness.poll(seconds: 60) { h.auditQuery(closed) == "\(count)" }
             #expect(allClosed, "\(h.auditQuery(closed)) of \(count) sessions closed for their silent client")
             let connections = h.auditQuery("SELECT count(*) FROM connections WHERE end_reason LIKE 'client stopped answering keepalives%'")
             #expect(connections == "\(count)", "every connection is closed and audited: \(connections)")
     
             // Threads a runtime keeps idle may come and go; none of the connections' may stay.
             var after = Self.resources(of: pid)
-            let restored = Self.poll(seconds: 10) {
+            let restored = BastionHarness.poll(seconds: 10) {
                 after = Self.resources(of: pid)
                 return after["descriptors"] == before["descriptors"] && after["threads"]! <= before["threads"]!
             }
@@ -91,15 +91,5 @@ struct KeepaliveEndToEndTests {
         let fm = FileManager.default
         return ["threads": (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? -1,
                 "descriptors": (try? fm.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1]
-    }
-
-    /// Whether `condition` holds within `seconds` (checked every 100 ms).
-    static func poll(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(100_000)
-        }
-        return condition()
     }
 }

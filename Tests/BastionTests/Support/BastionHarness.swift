@@ -232,6 +232,17 @@ final class BastionHarness: @unchecked Sendable {
         return ProcessRunner.shell("\(ssh) \(words) \(around)", timeout: timeout, in: directory)
     }
 
+    /// Whether `condition` holds within `seconds` (checked every 100 ms): for what the server
+    /// does just after a client has seen it (a log line, an audit row).
+    static func poll(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return condition()
+    }
+
     /// Quotes a word for bash.
     static func quote(_ word: String) -> String {
         "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
