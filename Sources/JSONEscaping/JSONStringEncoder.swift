@@ -30,12 +30,22 @@ public struct JSONStringEncoder {
     /// buffer and appended to `out` in one copy, which keeps the relay's per-chunk cost close to
     /// two copies of the bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        guard !bytes.isEmpty else { return }
-        // Each byte becomes at most 6 (`\u00xx`); a carried sequence adds at most 3 more.
-        let destination = scratch.reserve(bytes.count * 6 + 8)
-        let written = encode(bytes, into: destination)
-        out.append(contentsOf: UnsafeBufferPointer(start: destination, count: written))
+        // In pieces, so the scratch space stays small whatever the chunk (a relay reads up to
+        // 256 KiB at once; one scratch of six times that per stream, per session, made the
+        // allocator keep growing).
+        var start = 0
+        while start < bytes.count {
+            let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<min(bytes.count, start + Self.pieceSize)])
+            // Each byte becomes at most 6 (`\u00xx`); a carried sequence adds at most 3 more.
+            let destination = scratch.reserve(piece.count * 6 + 8)
+            let written = encode(piece, into: destination)
+            out.append(contentsOf: UnsafeBufferPointer(start: destination, count: written))
+            start += piece.count
+        }
     }
+
+    /// Input bytes encoded at a time (the scratch space holds six times this).
+    static let pieceSize = 8192
 
     /// The encoding loop: writes the escaped `bytes` at `destination`, returns how many bytes it wrote.
     private mutating func encode(_ bytes: UnsafeRawBufferPointer, into destination: UnsafeMutablePointer<UInt8>) -> Int {
@@ -267,7 +277,7 @@ private final class Scratch {
     func reserve(_ count: Int) -> UnsafeMutablePointer<UInt8> {
         if let pointer, capacity >= count { return pointer }
         pointer?.deallocate()
-        capacity = Swift.max(count, 4096)
+        capacity = Swift.max(count, 256)
         let fresh = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         pointer = fresh
         return fresh
