@@ -30,9 +30,8 @@ public struct JSONStringEncoder {
     /// buffer and appended to `out` in one copy, which keeps the relay's per-chunk cost close to
     /// two copies of the bytes.
     public mutating func append(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
-        // In pieces, so the scratch space stays small whatever the chunk (a relay reads up to
-        // 256 KiB at once; one scratch of six times that per stream, per session, made the
-        // allocator keep growing).
+        // In pieces, so the scratch space stays under 50 KiB whatever the chunk (a relay reads
+        // up to 256 KiB at once, and a recording has three encoders).
         var start = 0
         while start < bytes.count {
             let piece = UnsafeRawBufferPointer(rebasing: bytes[start..<min(bytes.count, start + Self.pieceSize)])

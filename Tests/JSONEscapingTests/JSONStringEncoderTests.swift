@@ -45,9 +45,11 @@ import Testing
         let pieces: [[UInt8]] = [[0x41], [0x22], [0x5C], [0x0A], [0x1B], [0x00], [0x7F], [0xC3, 0xA9], [0xE2, 0x82, 0xAC],
                                  [0xF0, 0x9F, 0x98, 0x80], [0x80], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90], [0xFF],
                                  Array("plain ASCII text, long enough for the eight-byte path".utf8)]
-        for _ in 0..<2000 {
+        for round in 0..<2000 {
             var bytes: [UInt8] = []
-            for _ in 0..<Int.random(in: 0...40, using: &random) { bytes += pieces.randomElement(using: &random)! }
+            // Every hundredth input is long: the encoder works through it in 8 KiB pieces.
+            let count = round % 100 == 0 ? Int.random(in: 3000...6000, using: &random) : Int.random(in: 0...40, using: &random)
+            for _ in 0..<count { bytes += pieces.randomElement(using: &random)! }
             var chunks: [[UInt8]] = []
             var rest = bytes[...]
             while !rest.isEmpty {
