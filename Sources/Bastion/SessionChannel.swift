@@ -79,6 +79,8 @@ final class SessionChannel {
     var toClientOutbox = Outbox()
     /// The approval request an escalated file operation waits for.
     var transferHold: String?
+    /// When the target's EOF was first seen and held back (``eofMayGoOn(targetClosed:)``).
+    private var targetEOFAt: Double?
     /// Set once the session's start is in the audit store: its end must be audited too.
     var audited = false
     /// The exec line's decision, kept for its approval request if it escalates.
@@ -266,7 +268,7 @@ final class SessionChannel {
         // pending packets, which would reorder what the relay sees of the target's channels.
         if targetDrained && (eof || closed) {
             let unread = ssh_channel_poll(targetChannel, 0) > 0
-            if eof && !unread { handle(.targetEOF) }
+            if eof && !unread && eofMayGoOn(targetClosed: closed) { handle(.targetEOF) }
             if closed && !unread && ssh_channel_poll(targetChannel, 1) <= 0 {
                 handle(.targetExited(exitReport))
                 return true
@@ -279,6 +281,24 @@ final class SessionChannel {
         if !target.isConnected { handle(.targetLost) }
         return false
     }
+
+    /// Whether the target's EOF may be passed on now. A command's EOF comes a moment before its
+    /// exit status; a client whose own input has ended may close the channel on EOF, and an exit
+    /// status sent after that is lost (one channel in a few hundred on a shared connection did
+    /// exit 255). So EOF waits, briefly, to go on together with the exit status and close.
+    private func eofMayGoOn(targetClosed: Bool) -> Bool {
+        if targetClosed { return true }
+        let now = owner?.uptime ?? 0
+        guard let since = targetEOFAt else {
+            targetEOFAt = now
+            return false
+        }
+        return now - since >= Self.eofGrace
+    }
+
+    /// How long the target's EOF waits for its channel to close (a command that closes its
+    /// output and runs on gets its EOF passed on after this).
+    static let eofGrace = 0.2
 
     /// A watch channel: the followed session's output goes to the client as the window allows;
     /// Ctrl-C or `q` from the viewer ends it, as does the session's end.
