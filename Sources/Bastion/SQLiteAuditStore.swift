@@ -4,7 +4,8 @@ import SessionCore
 
 /// The audit store in one SQLite file (WAL), with the schema migrated in code.
 ///
-/// Writers are the server's connection threads; GRDB's pool serialises writes. Every write
+/// Sessions' writes go through one ``AuditWriter`` thread; approvals and the commands run on
+/// the host write directly. GRDB's pool serialises writes. Every write
 /// throws a ``BastionError/audit(_:)`` when it could not be stored.
 public final class SQLiteAuditStore: AuditStore, AuditBatching {
     let pool: DatabasePool

@@ -7,13 +7,8 @@ import Testing
 /// affected session ends with a message and an audit row, the others go on, and the server stays up.
 @Suite(.serialized)
 struct FaultEndToEndTests {
-    static let policy = """
-        roles:
-          - name: engineer
-            groups: [engineering]
-            targets: [web1]
-            capabilities: [shell, exec]
-            mode: guard
+    /// The shared engineer role, and bob's (dba) on db1, whose sessions go on unrecorded.
+    static let policy = BastionHarness.engineerOnWeb1 + "\n" + """
           - name: tolerant
             groups: [dba]
             targets: [db1]
