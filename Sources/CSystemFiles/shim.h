@@ -8,6 +8,8 @@
 extern int fallocate(int fd, int mode, long offset, long length);
 /// From <linux/falloc.h>: allocate, but leave the file's size as it is.
 #define BASTION_FALLOC_FL_KEEP_SIZE 0x01
+/// From <linux/falloc.h>: free the range's blocks (it reads as zeros afterwards).
+#define BASTION_FALLOC_FL_PUNCH_HOLE 0x02
 #endif
 
 /// Gives a file disk space for `length` bytes from `offset` without changing its size, so that
@@ -16,6 +18,18 @@ extern int fallocate(int fd, int mode, long offset, long length);
 static inline int bastion_reserve_space(int fd, long offset, long length) {
 #ifdef __linux__
     return fallocate(fd, BASTION_FALLOC_FL_KEEP_SIZE, offset, length);
+#else
+    (void)fd; (void)offset; (void)length;
+    return 0;
+#endif
+}
+
+/// Frees the disk space (and page cache) of `length` bytes from `offset`, leaving the file's
+/// size as it is; the range reads as zeros afterwards (Linux; elsewhere nothing is freed and 0
+/// is returned). -1 and errno on failure.
+static inline int bastion_punch_hole(int fd, long offset, long length) {
+#ifdef __linux__
+    return fallocate(fd, BASTION_FALLOC_FL_PUNCH_HOLE | BASTION_FALLOC_FL_KEEP_SIZE, offset, length);
 #else
     (void)fd; (void)offset; (void)length;
     return 0;

@@ -23,6 +23,36 @@ public struct JSONStringEncoder {
     /// Starts a string with nothing carried.
     public init() {}
 
+    /// The start of a UTF-8 sequence held back for the next chunk: what a writer that stops and
+    /// resumes (a recording replayed from its journal) must keep to encode the rest the same.
+    public struct Carry: Equatable, Sendable {
+        /// The bytes held (0 to 3).
+        public var bytes: [UInt8]
+        /// The length of the sequence they begin (2 to 4; 0 when nothing is held).
+        public var needed: Int
+
+        /// Nothing held.
+        public static let none = Carry(bytes: [], needed: 0)
+
+        /// A carry; one that no encoder could hold (too long, or a length outside 2...4) is `none`.
+        public init(bytes: [UInt8], needed: Int) {
+            let valid = !bytes.isEmpty && (2...4).contains(needed) && bytes.count < needed
+            self.bytes = valid ? bytes : []
+            self.needed = valid ? needed : 0
+        }
+    }
+
+    /// What this encoder holds for the next chunk.
+    public var carried: Carry {
+        Carry(bytes: Array([carry.0, carry.1, carry.2].prefix(carryCount)), needed: carryNeeded)
+    }
+
+    /// Starts a string holding `carried` (see ``carried``), as the encoder that held it would go on.
+    public init(carrying carried: Carry) {
+        carryNeeded = carried.needed
+        for byte in carried.bytes { pushCarry(byte) }
+    }
+
     /// Appends the escaped form of `bytes` to `out` (without quotes).
     ///
     /// Runs of bytes that need no escaping (printable ASCII other than `"` and `\`, and valid

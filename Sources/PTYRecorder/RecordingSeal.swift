@@ -8,10 +8,12 @@ import Darwin
 import JSONEscaping
 import SystemFiles
 
-/// Marks a recording its session never closed (the bastion was killed, the machine went
-/// down) as cut short: a last `m` event says so, on a line of its own, after whatever the
-/// crash left (a half-written line stays as it is: it is evidence, and the verifier reports
-/// it). Nothing is signed: the recording verifies up to its last checkpoint, as before.
+/// Completes and marks a recording its session never closed (the bastion was killed, the
+/// machine went down): first what its journal holds beyond the file is encoded into it (every
+/// byte the relay had passed on; see ``RecordingJournal/replay(castPath:)``), then a last `m`
+/// event says it was cut short, on a line of its own (where the journal could not be applied,
+/// a half-written line stays as it is: it is evidence, and the verifier reports it). Nothing is
+/// signed: the recording verifies up to its last checkpoint, as before.
 public enum RecordingSeal {
     /// The marker's words.
     public static let label = "recording cut short: the bastion stopped while the session ran; what follows the last signed checkpoint is not vouched for"
@@ -20,7 +22,12 @@ public enum RecordingSeal {
     /// cleanly) or already sealed. Returns whether it sealed it.
     @discardableResult
     public static func sealIfCut(path: String) throws -> Bool {
-        guard access(path + ".sig", F_OK) != 0 else { return false }
+        guard access(path + ".sig", F_OK) != 0 else {
+            // Closed cleanly just before the crash: its journal is all in the file.
+            unlink(RecordingJournal.path(castPath: path))
+            return false
+        }
+        _ = try RecordingJournal.replay(castPath: path)
         let fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw RecordingError(.io, "cannot open \(path) to seal it: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -12,7 +12,7 @@ public final class SessionRecorder {
         public var input: InputRecording = .masked
         /// Seconds input may wait for its echo before it is masked.
         public var echoWindow: Double = 1.0
-        /// Flush and checkpoint tuning.
+        /// Checkpoint and queue tuning.
         public var writer = AsciicastWriter.Options()
         /// Input recorded at most, in bytes, when input is `verbatim` (an exec's stdin): beyond
         /// it only the size and SHA-256 are kept, in a marker at the end. Nil: all of it.
@@ -92,34 +92,37 @@ public final class SessionRecorder {
         try writer.resize(columns: columns, rows: rows)
     }
 
-    /// Records a session event as a marker (`m`), flushed at once.
+    /// Records a session event as a marker (`m`).
     public func marker(_ label: String) throws {
         try write(echo.resolveAll())
         try writer.marker(label)
     }
 
     /// Records a policy decision on a submitted line as a structured marker (see
-    /// `CommandMarker`), flushed at once. `decision` is `allow`, `deny`, `escalate`,
+    /// `CommandMarker`). `decision` is `allow`, `deny`, `escalate`,
     /// `approved`, … as the caller names it.
     public func decision(line: String, decision: String, rule: String?, role: String? = nil, reason: String? = nil) throws {
         let marker = CommandMarker(line: line, decision: decision, rule: rule, role: role, reason: reason)
         try self.marker(marker.label)
     }
 
-    /// Flushes what is buffered, masks input whose echo is overdue, and makes a checkpoint when
-    /// one is due. Call about once a second.
+    /// Masks input whose echo is overdue and makes a checkpoint when one is due. Call about once
+    /// a second.
     public func tick() throws {
         try write(echo.expire(now: writer.clockNow))
         try writer.tick()
     }
 
-    /// Waits for a checkpoint being sealed in the background; throws if sealing it failed
-    /// (see ``AsciicastWriter/settleCheckpoints()``).
-    public func settleCheckpoints() throws {
-        try writer.settleCheckpoints()
+    /// Waits until everything recorded so far is in the asciicast file and a checkpoint being
+    /// sealed in the background is done; throws if either failed (see ``AsciicastWriter/settle()``).
+    public func settle() throws {
+        try writer.settle()
     }
 
-    /// Ends the recording: writes what is held, fsyncs, signs. Returns where it is and its hash.
+    /// The writer (tests pause its encoder).
+    var writerForTesting: AsciicastWriter { writer }
+
+    /// Ends the recording: encodes what is pending, fsyncs, signs. Returns where it is and its hash.
     public func close() throws -> RecordingSummary {
         try write(echo.resolveAll())
         for summary in [inputTally.summary("stdin"), outputTally.summary("output")].compactMap({ $0 }) {

@@ -52,6 +52,31 @@ public final class ExclusiveFile {
         try POSIX.retrying("fallocate", path: path) { bastion_reserve_space(fd, offset, count) }
     }
 
+    /// Frees the disk space of `count` bytes from `offset` (they read as zeros afterwards)
+    /// without changing the file's size: dirty pages there are dropped, never written back
+    /// (Linux; elsewhere nothing is freed).
+    public func punchHole(offset: Int, count: Int) throws(SystemCallError) {
+        let fd = descriptor
+        try POSIX.retrying("fallocate", path: path) { bastion_punch_hole(fd, offset, count) }
+    }
+
+    /// Writes all of `bytes` at `offset`, leaving the file's end (where `write` appends) as it is.
+    public func write(_ bytes: [UInt8], at offset: Int) throws(SystemCallError) {
+        let fd = descriptor, path = path
+        try bytes.withUnsafeBytes { buffer in
+            Result { () throws(SystemCallError) in
+                var done = 0
+                while done < buffer.count {
+                    let written = try POSIX.retrying("pwrite", path: path) {
+                        pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+                    }
+                    if written == 0 { throw SystemCallError("pwrite", path: path, code: 0) }
+                    done += written
+                }
+            }
+        }.get()
+    }
+
     /// Sets the file's size to `size`; space reserved past it (``reserve(offset:count:)``) is
     /// given back too, even when the size does not change.
     public func truncate(to size: Int) throws(SystemCallError) {

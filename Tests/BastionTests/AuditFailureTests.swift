@@ -63,7 +63,7 @@ struct AuditFailureTests {
         clock.advance(by: 2)
         try tap.tick()
         let recorder = try #require(tap as? SessionRecorder)
-        #expect(throws: (any Error).self) { try recorder.settleCheckpoints() }
+        #expect(throws: (any Error).self) { try recorder.settle() }
         #expect(throws: (any Error).self) { try bytes.withUnsafeBytes { try tap.output($0, stderr: false) } }
     }
 }

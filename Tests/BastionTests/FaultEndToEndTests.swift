@@ -98,6 +98,11 @@ struct FaultEndToEndTests {
         #expect(stream.status == 255 && stream.stderr.contains("bastion: the session cannot be recorded, so it is ended"), "\(stream)")
         #expect(Self.running(h, quietCommand), "the quiet session goes on while the disk is full")
 
+        // The stream ended when the disk could not give the space its next chunk might take, and
+        // gave back what it held in reserve; whatever else fills the disk meanwhile, new sessions
+        // are refused once nothing is left.
+        let filler = disk.path + "/filler"
+        _ = ProcessRunner.shell("head -c 2097152 /dev/zero > \(BastionHarness.quote(filler))")
         let refused = h.ssh("web1", "echo while-full")
         #expect(refused.status == 255 && refused.stderr.contains("bastion: the session cannot be recorded, so it is refused"), "\(refused)")
         #expect(!refused.stdout.contains("while-full"))
@@ -113,6 +118,7 @@ struct FaultEndToEndTests {
 
         // Space freed: new sessions are recorded again, and the quiet one finishes recorded.
         try FileManager.default.removeItem(atPath: ballast)
+        try FileManager.default.removeItem(atPath: filler)
         let after = h.ssh("web1", "echo after-space")
         #expect(after.status == 0 && after.stdout == "after-space\n", "\(after)")
         quiet.finish("hello")

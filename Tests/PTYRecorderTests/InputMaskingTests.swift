@@ -53,6 +53,7 @@ import Testing
         try recorder.input("pin1234")
         fixture.now += 1.5
         try recorder.tick()
+        try recorder.settle()
         let events = try readEvents(recorder.path).1
         #expect(events.filter { $0.code == "i" }.map(\.text) == ["[masked]"])
         _ = try recorder.close()

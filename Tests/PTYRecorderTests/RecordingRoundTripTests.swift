@@ -53,34 +53,66 @@ import Testing
         #expect(throws: RecordingError.self) { try fixture.recorder() }
     }
 
-    /// Write-through (the default): every event is in the file when the call returns.
-    @Test func writesThroughByDefault() throws {
+    /// Every event is in the kernel when the call returns: in the journal at once, encoded into
+    /// the asciicast file behind the caller (the encoder is held here to show it).
+    @Test func everyEventIsJournaledBeforeTheCallReturns() throws {
         let fixture = try RecorderFixture()
         let recorder = try fixture.recorder()
         let path = recorder.path
         let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
         let afterHeader = size()
+        recorder.writerForTesting.pauseEncodingForTesting()
         try recorder.output("at once")
+        let journal = try Data(contentsOf: URL(fileURLWithPath: RecordingJournal.path(castPath: path)))
+        #expect(journal.range(of: Data("at once".utf8)) != nil, "the event's bytes are in the journal")
+        #expect(size() == afterHeader, "not yet encoded")
+        recorder.writerForTesting.resumeEncodingForTesting()
+        try recorder.settle()
         #expect(size() > afterHeader)
+        #expect(try readEvents(path).1.map(\.text) == ["at once"])
+        _ = try recorder.close()
+        #expect(!FileManager.default.fileExists(atPath: RecordingJournal.path(castPath: path)), "closed: the journal is gone")
     }
 
-    /// Buffered: data is on disk after a second even without close, and a marker flushes at once.
-    @Test func flushesEverySecondAndAtMarkers() throws {
+    /// With nothing new recorded, a tick still makes the checkpoint that is due.
+    @Test func aTickMakesADueCheckpoint() throws {
         let fixture = try RecorderFixture()
-        let recorder = try fixture.recorder(writeThrough: false)
-        let path = recorder.path
-        let size = { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
-        let afterHeader = size()
-        try recorder.output("buffered")
-        #expect(size() == afterHeader)
+        let recorder = try fixture.recorder()
+        try recorder.output("quiet afterwards")
+        try recorder.settle()
+        #expect(fixture.checkpoints.isEmpty)
         fixture.now += 1.1
         try recorder.tick()
-        #expect(size() > afterHeader)
-        let afterTick = size()
-        try recorder.marker("event")
-        #expect(size() > afterTick)
-        try recorder.settleCheckpoints()
-        #expect(!fixture.checkpoints.isEmpty)
+        try recorder.settle()
+        #expect(fixture.checkpoints.count == 1)
+        _ = try recorder.close()
+    }
+
+    /// Back-pressure: past `queueLimit` bytes waiting to be encoded, recording waits for the
+    /// encoder (the relay stops), and nothing is dropped.
+    @Test func aFullQueueMakesRecordingWait() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .off, queueLimit: 2048)
+        recorder.writerForTesting.pauseEncodingForTesting()
+        let chunk = String(repeating: "x", count: 1000)
+        let done = Counter()
+        // The recorder is used by the thread alone until it is done.
+        nonisolated(unsafe) let relay = recorder
+        let thread = Thread {
+            for _ in 0..<10 {
+                try? relay.output(chunk)
+                done.add()
+            }
+        }
+        thread.start()
+        for _ in 0..<1000 where done.value < 2 { usleep(10_000) }
+        usleep(200_000)
+        #expect(done.value == 2, "two 1 KB records fit the queue; the third waits while the encoder is held")
+        recorder.writerForTesting.resumeEncodingForTesting()
+        for _ in 0..<500 where done.value < 10 { usleep(10_000) }
+        #expect(done.value == 10)
+        let summary = try recorder.close()
+        #expect(try readEvents(summary.path).1.map(\.text).joined() == String(repeating: chunk, count: 10))
     }
 
     /// Checkpoints are sealed (fsync, signature, sidecar, audit store) off the recording
@@ -94,15 +126,16 @@ import Testing
         try recorder.output("first")
         fixture.now += 2
         try recorder.tick()              // the first checkpoint's sink now waits
+        recorder.writerForTesting.settleEncodingForTesting()
         try recorder.output("second")    // recorded while it waits
         fixture.now += 2
         try recorder.tick()              // due, but the first is still being sealed
         store.release()
-        try recorder.settleCheckpoints()
+        try recorder.settle()
         #expect(store.offsets.count == 1)
         try recorder.tick()              // now the second, covering "second"
         store.release()
-        try recorder.settleCheckpoints()
+        try recorder.settle()
         let offsets = store.offsets
         #expect(offsets.count == 2 && offsets[1] > offsets[0])
         store.release()                  // for the final checkpoint
@@ -131,10 +164,18 @@ import Testing
         fixture.now += 2
         // The checkpoint is sealed off the caller's thread: its failure is taken up afterwards.
         try failing.tick()
-        #expect(throws: RecordingError.self) { try failing.settleCheckpoints() }
+        #expect(throws: RecordingError.self) { try failing.settle() }
         #expect(throws: RecordingError.self) { try failing.output("more") }
         #expect(throws: RecordingError.self) { try failing.close() }
     }
+}
+
+/// A count shared with a thread.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
 }
 
 /// An audit store whose every checkpoint waits until the test releases it.

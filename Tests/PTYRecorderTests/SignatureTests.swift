@@ -9,6 +9,9 @@ import Testing
             try recorder.output("line \(index) of output\r\n")
             fixture.now += 0.6
             if index % 10 == 0 { try recorder.decision(line: "cmd \(index)", decision: "allow", rule: "r\(index)") }
+            // At a session's pace the encoder keeps up: each event is encoded (and a checkpoint
+            // made when due) before the next.
+            try recorder.settle()
         }
         return try recorder.close()
     }
@@ -81,7 +84,7 @@ import Testing
                 fixture.now += 0.4
             }
             // Checkpoints are sealed in the background; the crash comes after the last one is.
-            try recorder.settleCheckpoints()
+            try recorder.settle()
             // The process dies here: no close, no signature; buffered events are lost.
         }
         let last = try #require(fixture.checkpoints.last)

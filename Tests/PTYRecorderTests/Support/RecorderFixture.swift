@@ -31,9 +31,9 @@ final class RecorderFixture {
     }
 
     func recorder(name: String = "s-1", input: InputRecording = .masked, kind: String = "shell", inputLimit: Int? = nil,
-                  outputLimit: Int? = nil, writeThrough: Bool = true) throws -> SessionRecorder {
+                  outputLimit: Int? = nil, queueLimit: Int? = nil) throws -> SessionRecorder {
         var options = SessionRecorder.Options()
-        options.writer.writeThrough = writeThrough
+        if let queueLimit { options.writer.queueLimit = queueLimit }
         options.input = input
         options.inputLimit = inputLimit
         options.outputLimit = outputLimit

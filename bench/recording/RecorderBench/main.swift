@@ -54,34 +54,45 @@ func writerBenchmark(megabytes: Int, chunkSize: Int) throws {
     close(fd)
 
     let signer = RecordingSigner(key: try Ed25519PrivateKey.generate())
-    var checkpoints = 0
-    let recorder = try SessionRecorder(directory: directory, name: "bench", header: header(), signer: signer,
-                                       onCheckpoint: { _ in checkpoints += 1 })
-    var summary: RecordingSummary?
-    let recorded = try seconds {
-        try chunk.withUnsafeBytes { bytes in for _ in 0..<rounds { try recorder.output(bytes, stream: .stdout) } }
-        summary = try recorder.close()
-    }
-    let unsignedRecorder = try SessionRecorder(directory: directory, name: "bench-unsigned", header: header(), signer: nil)
-    let unsigned = try seconds {
-        try chunk.withUnsafeBytes { bytes in for _ in 0..<rounds { try unsignedRecorder.output(bytes, stream: .stdout) } }
-        _ = try unsignedRecorder.close()
-    }
-    var bufferedOptions = SessionRecorder.Options()
-    bufferedOptions.writer.writeThrough = false
-    let bufferedRecorder = try SessionRecorder(directory: directory, name: "bench-buffered", header: header(), signer: signer,
-                                               options: bufferedOptions)
-    let buffered = try seconds {
-        try chunk.withUnsafeBytes { bytes in for _ in 0..<rounds { try bufferedRecorder.output(bytes, stream: .stdout) } }
-        _ = try bufferedRecorder.close()
-    }
     let payload = Double(rounds * chunkSize) / 1_048_576
     print(String(format: "payload %.0f MiB in %d-byte chunks", payload, chunkSize))
     print(String(format: "raw write(2)+fsync:      %6.3f s  %8.1f MiB/s", raw, payload / raw))
-    print(String(format: "SessionRecorder (signed): %6.3f s  %8.1f MiB/s  (file %.0f MiB, %d checkpoints, %.2f µs/chunk)",
-                 recorded, payload / recorded, Double(summary?.size ?? 0) / 1_048_576, checkpoints, recorded / Double(rounds) * 1e6))
-    print(String(format: "SessionRecorder (no signer, still hashing): %6.3f s  %8.1f MiB/s", unsigned, payload / unsigned))
-    print(String(format: "SessionRecorder (signed, buffered 256 KiB, not write-through): %6.3f s  %8.1f MiB/s", buffered, payload / buffered))
+    for signed in [true, false] {
+        var checkpoints = 0
+        let recorder = try SessionRecorder(directory: directory, name: signed ? "bench" : "bench-unsigned", header: header(),
+                                           signer: signed ? signer : nil, onCheckpoint: { _ in checkpoints += 1 })
+        var summary: RecordingSummary?
+        let processBefore = processCPU()
+        var relayCPU = 0.0
+        var relayWall = 0.0
+        let total = try seconds {
+            let threadBefore = threadCPU()
+            relayWall = try seconds {
+                try chunk.withUnsafeBytes { bytes in for _ in 0..<rounds { try recorder.output(bytes, stream: .stdout) } }
+            }
+            relayCPU = threadCPU() - threadBefore
+            summary = try recorder.close()
+        }
+        let cpu = processCPU() - processBefore
+        let gigabytes = payload / 1024
+        print(String(format: "SessionRecorder (%@): recording thread %6.3f s (%.2f CPU s/GB, %.2f µs/chunk), all encoded and closed %6.3f s (%.1f MiB/s), process CPU %.2f s/GB (file %.0f MiB, %d checkpoints)",
+                     signed ? "signed" : "unsigned", relayWall, relayCPU / gigabytes, relayWall / Double(rounds) * 1e6, total,
+                     payload / total, cpu / gigabytes, Double(summary?.size ?? 0) / 1_048_576, checkpoints))
+    }
+}
+
+/// CPU seconds of the calling thread.
+func threadCPU() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
+/// CPU seconds (user and system) of the process so far.
+func processCPU() -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 func generate(path: String, megabytes: Int) throws {
@@ -95,9 +106,11 @@ func generate(path: String, megabytes: Int) throws {
     let writer = try AsciicastWriter(path: path, header: header(), signer: signer, options: options, clock: { now })
     let chunks = (0..<16).map { sampleChunk(size: 2048, seed: $0 * 100) }
     var index = 0
-    while writer.bytesWritten < megabytes << 20 {
+    var recorded = 0
+    while recorded < megabytes << 20 {
         now += 0.01
         try chunks[index % 16].withUnsafeBytes { try writer.output($0, at: now) }
+        recorded += chunks[index % 16].count
         if index % 5000 == 0 {
             let marker = CommandMarker(line: "command \(index)", decision: index % 3 == 0 ? "deny" : "allow", rule: "rule-\(index % 7)")
             try writer.marker(marker.label, at: now)

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import PTYRecorder
+
+/// A crash (kill -9) leaves a recording's asciicast file behind its journal: the next start
+/// replays the journal (`RecordingSeal.sealIfCut`). The truth each case compares with is the
+/// same recorder closed cleanly: the replayed file holds the same events, then the cut marker.
+@Suite struct JournalReplayTests {
+    /// A recording cut while its encoder was behind: what the crash leaves is the page cache's
+    /// state, copied here (file, journal, sidecar) while the encoder is held.
+    private struct Crash {
+        let fixture: RecorderFixture
+        /// The copy standing for what the crash left.
+        let crashedPath: String
+        /// The same recording, closed cleanly after the copy.
+        let truth: [AsciicastEvent]
+
+        /// Records a split UTF-8 sequence (its start encoded before the hold, so the journal's
+        /// progress page carries it), streams, input, a resize and a marker, then `last`.
+        init() throws {
+            fixture = try RecorderFixture()
+            let recorder = try fixture.recorder(input: .verbatim, kind: "exec")
+            try recorder.output("before the crash: caf")
+            try [UInt8]([0xC3]).withUnsafeBytes { try recorder.output($0) }
+            fixture.now += 1.5
+            try recorder.tick()
+            try recorder.settle()
+            recorder.writerForTesting.pauseEncodingForTesting()
+            try [UInt8]([0xA9] + Array(" au lait\r\n".utf8)).withUnsafeBytes { try recorder.output($0) }
+            fixture.now += 0.25
+            try recorder.output("to stderr\n", stream: .stderr)
+            try recorder.input("typed\r")
+            try recorder.resize(columns: 132, rows: 43)
+            try recorder.decision(line: "rm -rf /tmp/x", decision: "deny", rule: "no-rm")
+            try recorder.output("last")
+            crashedPath = fixture.directoryPath + "/crashed.cast"
+            for suffix in ["", ".journal", ".chk"] {
+                try FileManager.default.copyItem(atPath: recorder.path + suffix, toPath: crashedPath + suffix)
+            }
+            recorder.writerForTesting.resumeEncodingForTesting()
+            truth = try readEvents(try recorder.close().path).1
+        }
+
+        func replayedEvents() throws -> [AsciicastEvent] {
+            #expect(try RecordingSeal.sealIfCut(path: crashedPath))
+            var events = try readEvents(crashedPath).1
+            #expect(events.last?.text == RecordingSeal.label)
+            events.removeLast()
+            #expect(!FileManager.default.fileExists(atPath: crashedPath + ".journal"), "replayed: the journal is gone")
+            return events
+        }
+    }
+
+    @Test func theReplayedFileHoldsEveryEventRecorded() throws {
+        let crash = try Crash()
+        let before = try readEvents(crash.crashedPath).1
+        #expect(before.count == 1, "the crash left one event encoded: \(before.map(\.text))")
+        let replayed = try crash.replayedEvents()
+        #expect(replayed == crash.truth)
+        #expect(replayed.contains { $0.text == "é au lait\r\n" }, "the sequence split across the crash is whole")
+        let report = try RecordingVerifier(trusted: AllowedSigners(text: crash.fixture.signer.allowedSignersLine() + "\n"))
+            .verify(path: crash.crashedPath)
+        #expect(report.checkpointsMatched >= 1)
+        guard case .prefix = report.outcome else {
+            Issue.record("a replayed recording verifies up to its last checkpoint: \(report.outcome)")
+            return
+        }
+    }
+
+    /// The crash came while the encoder was writing a batch (bytes in the file beyond what the
+    /// progress page vouches for): they are cut off and written again, whole, once.
+    @Test func aHalfWrittenBatchIsWrittenAgainOnce() throws {
+        let crash = try Crash()
+        let handle = try #require(FileHandle(forWritingAtPath: crash.crashedPath))
+        handle.seekToEndOfFile()
+        handle.write(Data("[1.750000, \"o\", \"é au la".utf8))
+        handle.closeFile()
+        #expect(try crash.replayedEvents() == crash.truth)
+    }
+
+    /// The crash cut the journal's last record short: every record before it is replayed.
+    @Test func aTornLastRecordIsLeftOut() throws {
+        let crash = try Crash()
+        let journal = crash.crashedPath + ".journal"
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int)
+        #expect(truncate(journal, off_t(size - 2)) == 0)
+        let replayed = try crash.replayedEvents()
+        #expect(crash.truth.last?.text == "last")
+        #expect(replayed == Array(crash.truth.dropLast()))
+    }
+
+    /// A journal whose progress page says the file is longer than it is (a power loss kept the
+    /// journal's page but not the file's tail) is not applied: both stay as they are.
+    @Test func aJournalAheadOfItsFileIsLeftAlone() throws {
+        let crash = try Crash()
+        let shortened = try readEvents(crash.crashedPath).1
+        #expect(truncate(crash.crashedPath, 100) == 0)
+        #expect(try RecordingJournal.replay(castPath: crash.crashedPath) == nil)
+        #expect(FileManager.default.fileExists(atPath: crash.crashedPath + ".journal"))
+        #expect(shortened.count == 1)
+    }
+}
