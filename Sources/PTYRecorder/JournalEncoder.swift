@@ -146,6 +146,8 @@ final class JournalEncoder: @unchecked Sendable {
                 if paused { pending = batch }
                 draining = false
                 condition.unlock()
+                // A burst's buffer is not kept for the rest of a quiet session.
+                if out.capacity > Self.keptCapacity { out = [] }
                 return
             }
             condition.unlock()
@@ -197,6 +199,8 @@ final class JournalEncoder: @unchecked Sendable {
 
     /// Bytes encoded before they are written out within a batch.
     static let writeSize = 1 << 20
+    /// The encoding buffer kept between bursts, at most.
+    static let keptCapacity = 64 * 1024
 
     private func writeOut() throws(RecordingError) {
         guard !out.isEmpty else { return }
