@@ -8,8 +8,6 @@
 extern int fallocate(int fd, int mode, long offset, long length);
 /// From <linux/falloc.h>: allocate, but leave the file's size as it is.
 #define BASTION_FALLOC_FL_KEEP_SIZE 0x01
-/// From <linux/falloc.h>: free the range's blocks (it reads as zeros afterwards).
-#define BASTION_FALLOC_FL_PUNCH_HOLE 0x02
 #endif
 
 /// Gives a file disk space for `length` bytes from `offset` without changing its size, so that
@@ -24,12 +22,11 @@ static inline int bastion_reserve_space(int fd, long offset, long length) {
 #endif
 }
 
-/// Frees the disk space (and page cache) of `length` bytes from `offset`, leaving the file's
-/// size as it is; the range reads as zeros afterwards (Linux; elsewhere nothing is freed and 0
-/// is returned). -1 and errno on failure.
-static inline int bastion_punch_hole(int fd, long offset, long length) {
+/// Gives a file disk space for `length` bytes from `offset`, growing the file when the range
+/// ends past it (Linux; elsewhere 0 is returned and nothing is allocated). -1 and errno on failure.
+static inline int bastion_allocate_space(int fd, long offset, long length) {
 #ifdef __linux__
-    return fallocate(fd, BASTION_FALLOC_FL_PUNCH_HOLE | BASTION_FALLOC_FL_KEEP_SIZE, offset, length);
+    return fallocate(fd, 0, offset, length);
 #else
     (void)fd; (void)offset; (void)length;
     return 0;

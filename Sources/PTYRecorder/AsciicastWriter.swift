@@ -33,8 +33,9 @@ public final class AsciicastWriter {
     public struct Options: Sendable {
         /// Make a signed checkpoint when the last one is older than this (seconds).
         public var checkpointInterval: Double = 1
-        /// Bytes of events recorded but not yet encoded, at most; past it, recording waits.
-        public var queueLimit = 4 << 20
+        /// The journal's ring: bytes of events recorded but not yet encoded, at most (past it,
+        /// recording waits); an event larger than half of it is encoded at once.
+        public var journalCapacity = RecordingJournal.defaultCapacity
         /// Creates the defaults.
         public init() {}
     }
@@ -88,7 +89,7 @@ public final class AsciicastWriter {
         } catch {
             throw RecordingError(error)
         }
-        journal = try RecordingJournal(castPath: path, castSize: headerLine.count)
+        journal = try RecordingJournal(castPath: path, castSize: headerLine.count, capacity: options.journalCapacity)
         if let signer, let sidecar {
             sealer = CheckpointSealer(recording: recording, sidecar: sidecar, signer: signer, sink: onCheckpoint)
         } else {
@@ -97,7 +98,7 @@ public final class AsciicastWriter {
         let sha256 = MessageDigest<SHA256>()
         headerLine.withUnsafeBytes { sha256.update($0) }
         encoder = JournalEncoder(file: recording, written: headerLine.count, sha256: sha256, journal: journal, sealer: sealer,
-                                 checkpointInterval: options.checkpointInterval, queueLimit: options.queueLimit)
+                                 checkpointInterval: options.checkpointInterval)
     }
 
     /// Seconds since the recording started, by the writer's clock (the offset stored with
@@ -191,11 +192,16 @@ public final class AsciicastWriter {
         try checkUsable()
         let seconds = max(lastTime, (time ?? clock()) - start)
         lastTime = seconds
-        let record = RecordingJournal.record(code: code, time: seconds, bytes: bytes)
         do throws(RecordingError) {
-            try encoder.waitForRoom(record.count)
-            try encoder.reserveSpace(forRecordOf: bytes.count)
-            try journal.append(record)
+            if journal.fits(payload: bytes.count) {
+                try encoder.waitForRoom(head: journal.head, span: journal.span(payload: bytes.count))
+                try encoder.reserveSpace(forRecordOf: bytes.count)
+                try journal.append(code: code, time: seconds, bytes: bytes)
+                encoder.publish(head: journal.head, payload: bytes.count)
+            } else {
+                try encoder.reserveSpace(forRecordOf: bytes.count)
+                try encoder.encodeNow(code: code, time: seconds, bytes: bytes)
+            }
         } catch {
             failure = error
             // Everything journaled is encoded now, unless the encoder failed too: then the
@@ -203,7 +209,6 @@ public final class AsciicastWriter {
             if encoder.failedOnRelaySide(error) { journal.remove() } else { journal.keep() }
             throw error
         }
-        encoder.enqueue(record, journalEnd: journal.end)
     }
 
     private func text(code: UInt8, _ text: String, at time: Double?) throws {

@@ -7,13 +7,14 @@ import SystemFiles
 /// its own serial queue, behind the relay, in batches — JSON encoding, the running SHA-256,
 /// the file writes, the journal's progress page and the checkpoints all happen here.
 ///
-/// The relay hands over each record after writing it to the journal (``enqueue(_:journalEnd:)``),
-/// once ``waitForRoom(_:)`` said there is room: at most `queueLimit` bytes wait to be encoded, and
-/// beyond that the relay waits (back-pressure, never a drop). Before a record is journaled the
-/// relay reserves the file's disk space for the worst its encoding can take
-/// (``reserveSpace(forRecordOf:)``), so a full disk refuses the record before it is relayed, and
+/// The relay writes each record into the journal's ring once ``waitForRoom(head:span:)`` said
+/// there is room (the ring holds what is not encoded yet; when it is full the relay waits:
+/// back-pressure, never a drop), then publishes it (``publish(head:payload:)``). An event too
+/// large for the ring is encoded at once, on the relay's call (``encodeNow(code:time:bytes:)``).
+/// Before either, the relay reserves the file's disk space for the worst its encoding can take
+/// (``reserveSpace(forRecordOf:)``), so a full disk refuses the event before it is relayed, and
 /// never strikes the writer after. A failure stays here; the relay takes it up at its next
-/// record and fails for good.
+/// event and fails for good.
 final class JournalEncoder: @unchecked Sendable {
     // @unchecked: the fields under "guarded by `condition`" are used under its lock; those under
     // "the queue's" only by blocks on `queue` (and by `finish`, which runs there too);
@@ -21,12 +22,13 @@ final class JournalEncoder: @unchecked Sendable {
 
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var pending: [[UInt8]] = []
-    private var pendingEnd = RecordingJournal.firstRecord
-    private var pendingBytes = 0
+    /// The ring's head as the relay last published it: records before it are whole.
+    private var published = 0
+    /// The place of the first record not yet encoded: the ring is free from here round to it.
+    private var tail = 0
     /// The file's size as of the last batch written.
     private var encodedSize: Int
-    /// The most the records handed over and not yet encoded can take in the file.
+    /// The most the records published and not yet encoded can take in the file.
     private var pendingWorst = 0
     private var draining = false
     private var tickTime: Double?
@@ -50,18 +52,17 @@ final class JournalEncoder: @unchecked Sendable {
     private var reservedEnd: Int
 
     private let queue = DispatchQueue(label: "bastion.recording.writer")
-    private let queueLimit: Int
 
-    /// Encodes into `file`, which holds `header` (already written and hashed into `sha256`).
+    /// Encodes `journal`'s records into `file`, which holds `written` bytes already (the header,
+    /// hashed into `sha256`).
     init(file: ExclusiveFile, written: Int, sha256: MessageDigest<SHA256>, journal: RecordingJournal, sealer: CheckpointSealer?,
-         checkpointInterval: Double, queueLimit: Int) {
+         checkpointInterval: Double) {
         self.file = file
         self.written = written
         self.sha256 = sha256
         self.journal = journal
         self.sealer = sealer
         self.checkpointInterval = checkpointInterval
-        self.queueLimit = queueLimit
         encodedSize = written
         reservedEnd = written
     }
@@ -75,12 +76,12 @@ final class JournalEncoder: @unchecked Sendable {
 
     // MARK: The relay's side
 
-    /// Waits until a record of `count` bytes fits in the queue (at once when the queue is
-    /// empty, whatever its size); throws the writer's failure.
-    func waitForRoom(_ count: Int) throws(RecordingError) {
+    /// Waits until the ring has `span` bytes free from `head` (the relay's head); throws the
+    /// writer's failure.
+    func waitForRoom(head: Int, span: Int) throws(RecordingError) {
         condition.lock()
         defer { condition.unlock() }
-        while failed == nil && pendingBytes > 0 && pendingBytes + count > queueLimit { condition.wait() }
+        while failed == nil && head + span - tail > journal.capacity { condition.wait() }
         if let failed { throw failed }
     }
 
@@ -100,16 +101,34 @@ final class JournalEncoder: @unchecked Sendable {
     /// Disk space reserved beyond what is needed at once.
     static let reserveStep = 64 * 1024
 
-    /// Hands over a record the relay has journaled; `journalEnd` is the journal's end after it.
-    func enqueue(_ record: [UInt8], journalEnd: Int) {
+    /// The relay wrote records up to `head` in the ring, the last with `payload` bytes.
+    func publish(head: Int, payload: Int) {
         condition.lock()
-        pending.append(record)
-        pendingEnd = journalEnd
-        pendingBytes += record.count
-        pendingWorst += Self.worstCase(of: record)
+        published = head
+        pendingWorst += CastLineEncoder.worstCase(byteCount: payload)
         let start = startDrainLocked()
         condition.unlock()
         if start { queue.async { self.drain() } }
+    }
+
+    /// Encodes an event too large for the ring straight into the file, after everything
+    /// published before it; returns when it is there (the relay's thread waits).
+    func encodeNow(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer) throws(RecordingError) {
+        let result = queue.sync { Result { () throws(RecordingError) in
+            if let failure { throw failure }
+            do throws(RecordingError) {
+                try encodePublished()
+                latestTime = max(latestTime, time)
+                lines.append(code: code, time: time, bytes: bytes, to: &out)
+                try writeOut()
+                try noteProgress()
+                checkpointIfDue()
+            } catch {
+                fail(error)
+                throw error
+            }
+        } }
+        try result.get()
     }
 
     /// Asks for a checkpoint when one is due at `time` (seconds from the recording's start), even
@@ -135,15 +154,13 @@ final class JournalEncoder: @unchecked Sendable {
 
     // MARK: The queue's side
 
-    /// Encodes what is pending, batch after batch, until nothing is.
+    /// Encodes what is published, batch after batch, until nothing is.
     private func drain() {
         while true {
             condition.lock()
-            let batch = pending, end = pendingEnd, tick = tickTime
-            pending.removeAll(keepingCapacity: true)
+            let tick = tickTime
             tickTime = nil
-            if (batch.isEmpty && tick == nil) || paused {
-                if paused { pending = batch }
+            if (published == tail && tick == nil) || paused {
                 draining = false
                 condition.unlock()
                 // A burst's buffer is not kept for the rest of a quiet session.
@@ -151,50 +168,64 @@ final class JournalEncoder: @unchecked Sendable {
                 return
             }
             condition.unlock()
-
-            var failure: RecordingError?
             do throws(RecordingError) {
-                if !batch.isEmpty { try encode(batch, journalEnd: end) }
+                try encodePublished()
                 if let tick { latestTime = max(latestTime, tick) }
                 checkpointIfDue()
             } catch {
-                failure = error
-                sealAfterFailure()
+                fail(error)
+                return
             }
-
-            condition.lock()
-            pendingBytes -= batch.reduce(0) { $0 + $1.count }
-            pendingWorst -= batch.reduce(0) { $0 + Self.worstCase(of: $1) }
-            encodedSize = written
-            if let failure {
-                failed = failure
-                pending.removeAll()
-                draining = false
-            }
-            condition.broadcast()
-            condition.unlock()
-            if failure != nil { return }
         }
     }
 
-    /// The most `record`'s event can take in the file.
-    private static func worstCase(of record: [UInt8]) -> Int {
-        CastLineEncoder.worstCase(byteCount: record.count - RecordingJournal.headSize)
-    }
-
-    /// Encodes `batch` into the file and notes the progress in the journal.
-    private func encode(_ batch: [[UInt8]], journalEnd: Int) throws(RecordingError) {
-        out.removeAll(keepingCapacity: true)
-        for record in batch {
-            record.withUnsafeBytes { raw in
-                guard let event = RecordingJournal.parse(raw) else { return }
-                latestTime = max(latestTime, event.time)
-                lines.append(code: event.code, time: event.time, bytes: event.bytes, to: &out)
+    /// Encodes the records published so far into the file, notes the progress in the journal and
+    /// frees their room in the ring.
+    private func encodePublished() throws(RecordingError) {
+        condition.lock()
+        let start = tail, end = published
+        condition.unlock()
+        guard end > start else { return }
+        var worst = 0
+        var failure: RecordingError?
+        let reached = journal.walk(from: start, to: end) { code, time, bytes in
+            guard failure == nil else { return }
+            worst += CastLineEncoder.worstCase(byteCount: bytes.count)
+            latestTime = max(latestTime, time)
+            lines.append(code: code, time: time, bytes: bytes, to: &out)
+            if out.count >= Self.writeSize {
+                do throws(RecordingError) { try writeOut() } catch { failure = error }
             }
-            if out.count >= Self.writeSize { try writeOut() }
+        }
+        if let failure { throw failure }
+        guard reached == end else {
+            throw RecordingError(.malformed, "the journal \(journal.path) holds a damaged record at \(reached)")
         }
         try writeOut()
-        try journal.note(RecordingJournal.Progress(recordOffset: journalEnd, castSize: written, carries: lines.carries))
+        try noteProgress(recordOffset: end)
+        condition.lock()
+        tail = end
+        pendingWorst -= worst
+        encodedSize = written
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Notes in the journal that the file holds everything before `recordOffset` (the current
+    /// tail when nil).
+    private func noteProgress(recordOffset: Int? = nil) throws(RecordingError) {
+        let place = recordOffset ?? condition.withLock { tail }
+        try journal.note(RecordingJournal.Progress(recordOffset: place, castSize: written, capacity: journal.capacity, carries: lines.carries))
+    }
+
+    /// Records the writer's failure: the relay takes it up at its next event.
+    private func fail(_ error: RecordingError) {
+        sealAfterFailure()
+        condition.lock()
+        if failed == nil { failed = error }
+        draining = false
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Bytes encoded before they are written out within a batch.
@@ -247,6 +278,10 @@ final class JournalEncoder: @unchecked Sendable {
     func finish() throws(RecordingError) -> Finished {
         let result = queue.sync { Result { () throws(RecordingError) -> Finished in
             if let failure { throw failure }
+            do throws(RecordingError) { try encodePublished() } catch {
+                fail(error)
+                throw error
+            }
             try sealer?.settle()
             try sealer?.sealNow(coverage, final: true, syncRecording: false)
             do throws(SystemCallError) {
@@ -261,14 +296,14 @@ final class JournalEncoder: @unchecked Sendable {
         return try result.get()
     }
 
-    /// After a failure on the relay's side (no room, no disk space, the journal could not be
-    /// written): waits until what was journaled is encoded, then seals a last checkpoint. Best
-    /// effort. Returns whether the file holds every record journaled (false when the encoder
-    /// had failed itself).
+    /// After a failure on the relay's side (no disk space, the journal could not be written):
+    /// waits until what was published is encoded, then seals a last checkpoint. Best effort.
+    /// Returns whether the file holds every record published (false when the encoder had failed
+    /// itself).
     func failedOnRelaySide(_ error: RecordingError) -> Bool {
         queue.sync {
             condition.lock()
-            let encodedAll = failed == nil
+            let encodedAll = failed == nil && published == tail
             if failed == nil { failed = error }
             condition.unlock()
             sealAfterFailure()
@@ -298,7 +333,7 @@ final class JournalEncoder: @unchecked Sendable {
     func resumeForTesting() {
         condition.lock()
         paused = false
-        let start = !pending.isEmpty && startDrainLocked()
+        let start = published != tail && startDrainLocked()
         condition.unlock()
         if start { queue.async { self.drain() } }
     }

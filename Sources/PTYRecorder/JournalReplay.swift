@@ -22,86 +22,40 @@ extension RecordingJournal {
             throw RecordingError.io("open", path: journalPath, errno: errno)
         }
         defer { close(journal) }
-        var page = [UInt8](repeating: 0, count: 64)
+        var page = [UInt8](repeating: 0, count: Progress.size)
         let pageRead = page.withUnsafeMutableBytes { pread(journal, $0.baseAddress, $0.count, 0) }
         var info = stat()
         guard pageRead == page.count, let progress = Progress(page: page), stat(castPath, &info) == 0,
               progress.castSize <= Int(info.st_size) else { return nil }
 
+        // The ring as the crash left it (what the file does not reach reads as zeros: no record).
+        var ring = [UInt8](repeating: 0, count: progress.capacity)
+        var filled = 0
+        while filled < ring.count {
+            let offset = filled
+            let read = try SystemCall.retrying("pread", path: journalPath) {
+                ring.withUnsafeMutableBytes { pread(journal, $0.baseAddress! + offset, $0.count - offset, off_t(ringOffset + offset)) }
+            }
+            if read == 0 { break }
+            filled += read
+        }
+
+        var encoder = CastLineEncoder(carries: progress.carries)
+        var out: [UInt8] = []
+        var added = 0
+        ring.withUnsafeBytes { raw in
+            _ = walk(ring: raw, from: progress.recordOffset, to: nil) { code, time, bytes in
+                encoder.append(code: code, time: time, bytes: bytes, to: &out)
+                added += 1
+            }
+        }
         let cast = try SystemCall.retrying("open", path: castPath) { open(castPath, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
         defer { close(cast) }
         try SystemCall.retrying("ftruncate", path: castPath) { ftruncate(cast, off_t(progress.castSize)) }
         try SystemCall.retrying("lseek", path: castPath) { lseek(cast, 0, SEEK_END) }
-
-        var encoder = CastLineEncoder(carries: progress.carries)
-        var reader = RecordReader(descriptor: journal, path: journalPath, offset: progress.recordOffset)
-        var out: [UInt8] = []
-        var added = 0
-        while let record = try reader.next() {
-            record.withUnsafeBytes { raw in
-                guard let event = parse(raw) else { return }
-                encoder.append(code: event.code, time: event.time, bytes: event.bytes, to: &out)
-            }
-            added += 1
-            if out.count >= 1 << 20 {
-                try write(out, to: cast, path: castPath)
-                out.removeAll(keepingCapacity: true)
-            }
-        }
-        try write(out, to: cast, path: castPath)
+        try out.withUnsafeBytes { raw in Result { () throws(RecordingError) in try SystemCall.writeAll(cast, raw, path: castPath) } }.get()
         try SystemCall.retrying("fsync", path: castPath) { fsync(cast) }
         unlink(journalPath)
         return added
-    }
-
-    private static func write(_ bytes: [UInt8], to fd: Int32, path: String) throws(RecordingError) {
-        try bytes.withUnsafeBytes { raw in Result { () throws(RecordingError) in try SystemCall.writeAll(fd, raw, path: path) } }.get()
-    }
-
-    /// Reads a journal's records one at a time from an offset, stopping at the first that is not
-    /// whole and well formed (where a crash cut the journal, or a power loss left zeros).
-    private struct RecordReader {
-        let descriptor: Int32
-        let path: String
-        var offset: Int
-        private var buffer: [UInt8] = []
-        private var start = 0
-        private var atEnd = false
-
-        init(descriptor: Int32, path: String, offset: Int) {
-            self.descriptor = descriptor
-            self.path = path
-            self.offset = offset
-        }
-
-        mutating func next() throws(RecordingError) -> [UInt8]? {
-            guard try fill(RecordingJournal.headSize) else { return nil }
-            let length = buffer.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: start, as: UInt32.self))) }
-            guard length <= RecordingJournal.largestRecord, try fill(RecordingJournal.headSize + length) else { return nil }
-            let record = Array(buffer[start..<(start + RecordingJournal.headSize + length)])
-            guard record.withUnsafeBytes({ RecordingJournal.parse($0) }) != nil else { return nil }
-            start += record.count
-            return record
-        }
-
-        /// Whether `count` bytes are buffered from `start`, reading more as needed.
-        private mutating func fill(_ count: Int) throws(RecordingError) -> Bool {
-            if start > 0 && start >= buffer.count / 2 {
-                buffer.removeFirst(start)
-                start = 0
-            }
-            while buffer.count - start < count {
-                guard !atEnd else { return false }
-                var piece = [UInt8](repeating: 0, count: max(1 << 20, count))
-                let fd = descriptor, at = offset
-                let read = try SystemCall.retrying("pread", path: path) {
-                    piece.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(at)) }
-                }
-                if read == 0 { atEnd = true }
-                buffer += piece[0..<read]
-                offset += read
-            }
-            return true
-        }
     }
 }

@@ -1,105 +1,200 @@
-import Foundation
 import JSONEscaping
 import SystemFiles
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The raw journal beside a recording (`NAME.cast.journal`, 0600): every event as the relay
-/// recorded it, written to the kernel before the relay passes its bytes on. The recording's
-/// writer encodes the journal into the asciicast file behind the relay, on its own queue; a
-/// start after a crash replays what the writer had not encoded yet (``replay(castPath:)``), so
-/// a recording holds every byte a client received even when the bastion is killed.
+/// recorded it, in the kernel before the relay passes its bytes on. The recording's writer
+/// encodes the journal into the asciicast file behind the relay, on its own queue; a start
+/// after a crash replays what the writer had not encoded yet (``replay(castPath:)``), so a
+/// recording holds every byte a client received even when the bastion is killed.
 ///
-/// Layout: a progress page (4 KiB), then records. A record is a 16-byte head — the length of
-/// its bytes (UInt32), the event code (`o e i r m`), three zero bytes, the time in seconds from
-/// the recording's start (Float64 bits), little-endian — and the event's bytes. The progress
-/// page, rewritten by the writer after each batch (one `pwrite`), says how far the asciicast
-/// file is complete: the offset of the first record not yet in it, the file's size at that
-/// point, and the tails its JSON encoders carry. Records the writer is done with are punched
-/// out, so a journal takes the disk space (and page cache) of what is not yet encoded only.
+/// Layout: a progress page (4 KiB), then a ring of `capacity` bytes that records go round.
+/// A record is a 24-byte head — the length of its bytes (UInt32), the event code (`o e i r m`,
+/// or 0 for padding up to the ring's end), three zero bytes, the time in seconds from the
+/// recording's start (Float64 bits), the record's place in the stream of records (UInt64:
+/// a record left from an earlier round does not have the place a reader expects, so it is
+/// never taken for a new one), little-endian — then the bytes, then zeros up to a multiple
+/// of 8. A record never wraps: what does not fit before the ring's end goes to its start.
+///
+/// On the ring's first round records are written with `pwrite` (the file grows, and a full
+/// disk is an error, not a signal); from then on they are stored into a shared mapping of the
+/// file: one copy, no system call, the same pages round after round. The bytes go in before the
+/// head, so a head in place means its record is whole. The progress page, rewritten by the
+/// writer after each batch (one `pwrite`), says how far the asciicast file is complete: the
+/// place of the first record not yet in it, the file's size at that point, and the tails its
+/// JSON encoders carry.
 final class RecordingJournal: @unchecked Sendable {
-    // @unchecked: the relay appends (descriptor writes at the file's end) while the writer
-    // rewrites the progress page and punches out what it is done with (descriptor calls at other
-    // offsets); `end` and `released` are each used by one side only.
+    // @unchecked: the relay writes records (``append``) at the ring's head and the writer reads
+    // those below the head it was given (``walk``), in the ring's shared mapping; the writer
+    // rewrites the progress page (``note``). `head` and `filled` are the relay's alone.
 
-    /// Where records start: after the progress page.
-    static let firstRecord = 4096
+    /// Where the ring starts in the file: after the progress page.
+    static let ringOffset = 4096
     /// A record's head.
-    static let headSize = 16
-    /// The longest record a replay accepts (the relay's chunks are far smaller; a longer length
-    /// is damage).
-    static let largestRecord = 64 << 20
-    /// Bytes of encoded records between two punches.
-    static let releaseStep = 1 << 20
+    static let headSize = 24
+    /// The ring's size unless told otherwise.
+    static let defaultCapacity = 1 << 20
 
     /// The journal's path.
     let path: String
+    /// The ring's size in bytes (a multiple of the page size).
+    let capacity: Int
     private let file: ExclusiveFile
-    /// The offset after the last record (the relay's).
-    private(set) var end = RecordingJournal.firstRecord
-    /// The records before this offset are punched out (the writer's).
-    private var released = RecordingJournal.firstRecord
-    private var punches = true
+    private let mapping: UnsafeMutableRawPointer
+    /// The place of the next record (the relay's).
+    private(set) var head = 0
+    /// Whether the ring's first round is done: the file covers the whole ring (the relay's).
+    private var filled = false
 
     /// The journal's path for the recording at `castPath`.
     static func path(castPath: String) -> String { castPath + ".journal" }
 
     /// Creates the journal of the recording at `castPath` (which must not exist), with a progress
     /// page saying the file holds its first `castSize` bytes (its header) and nothing else.
-    init(castPath: String, castSize: Int) throws(RecordingError) {
+    init(castPath: String, castSize: Int, capacity: Int = RecordingJournal.defaultCapacity) throws(RecordingError) {
         path = Self.path(castPath: castPath)
+        self.capacity = max(Self.ringOffset, capacity / Self.ringOffset * Self.ringOffset)
         do {
-            file = try ExclusiveFile(creating: path)
-            var page = Progress(recordOffset: Self.firstRecord, castSize: castSize, carries: (.none, .none, .none)).encoded
-            page += [UInt8](repeating: 0, count: Self.firstRecord - page.count)
+            file = try ExclusiveFile(creating: path, mode: 0o600, readable: true)
+            var page = Progress(recordOffset: 0, castSize: castSize, capacity: self.capacity, carries: (.none, .none, .none)).encoded
+            page += [UInt8](repeating: 0, count: Self.ringOffset - page.count)
             try file.write(page)
         } catch {
             throw RecordingError(error)
         }
+        guard let mapped = mmap(nil, Self.ringOffset + self.capacity, PROT_READ | PROT_WRITE, MAP_SHARED, file.descriptor, 0),
+              mapped != MAP_FAILED else {
+            throw RecordingError.io("mmap", path: path, errno: errno)
+        }
+        mapping = mapped
     }
 
-    /// A record: its head and `bytes`.
-    static func record(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: headSize + bytes.count) { buffer, count in
-            let raw = UnsafeMutableRawBufferPointer(buffer)
-            raw.storeBytes(of: UInt32(bytes.count).littleEndian, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: UInt32(code).littleEndian, toByteOffset: 4, as: UInt32.self)
-            raw.storeBytes(of: time.bitPattern.littleEndian, toByteOffset: 8, as: UInt64.self)
-            if let source = bytes.baseAddress, !bytes.isEmpty {
-                (raw.baseAddress! + headSize).copyMemory(from: source, byteCount: bytes.count)
+    deinit {
+        munmap(mapping, Self.ringOffset + capacity)
+    }
+
+    /// Bytes a record of `count` bytes takes in the ring.
+    static func recordSize(payload count: Int) -> Int { (headSize + count + 7) & ~7 }
+
+    /// Whether a record of `count` bytes goes in the ring (larger ones are encoded at once).
+    func fits(payload count: Int) -> Bool { Self.recordSize(payload: count) <= capacity / 2 }
+
+    /// The ring bytes a record of `count` bytes uses from the head: its size, and the padding
+    /// skipped to the ring's start when it does not fit before the end.
+    func span(payload count: Int) -> Int {
+        let size = Self.recordSize(payload: count)
+        let remaining = capacity - head % capacity
+        return size > remaining ? remaining + size : size
+    }
+
+    /// Writes a record at the head (the relay's thread; the caller made sure ``span(payload:)``
+    /// bytes are free); when this returns, it is in the kernel. A full disk on the first round is
+    /// thrown with nothing written.
+    func append(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer) throws(RecordingError) {
+        let size = Self.recordSize(payload: bytes.count)
+        var remaining = capacity - head % capacity
+        if size > remaining {
+            if !filled {
+                // The rest of the ring gets its disk space now: later rounds store into the
+                // mapping, where a full disk would be a signal, not an error.
+                do {
+                    try file.allocate(offset: Self.ringOffset + head % capacity, count: remaining)
+                    try file.truncate(to: Self.ringOffset + capacity)  // where allocating does not grow it
+                } catch {
+                    throw RecordingError(error)
+                }
+                filled = true
             }
-            count = headSize + bytes.count
+            if remaining >= Self.headSize { try store(head: Self.head(length: remaining - Self.headSize, code: 0, time: 0, place: head), at: head) }
+            head += remaining
+            remaining = capacity
+        }
+        let physical = Self.ringOffset + head % capacity
+        let recordHead = Self.head(length: bytes.count, code: code, time: time, place: head)
+        if filled {
+            if let source = bytes.baseAddress, !bytes.isEmpty {
+                (mapping + physical + Self.headSize).copyMemory(from: source, byteCount: bytes.count)
+            }
+            try store(head: recordHead, at: head)
+        } else {
+            do {
+                try file.write(bytes, at: physical + Self.headSize)
+                try file.write(recordHead, at: physical)
+            } catch {
+                throw RecordingError(error)
+            }
+        }
+        head += size
+    }
+
+    /// Stores a record head at `place` (through the mapping once the ring is filled).
+    private func store(head bytes: [UInt8], at place: Int) throws(RecordingError) {
+        let physical = Self.ringOffset + place % capacity
+        if filled {
+            bytes.withUnsafeBytes { (mapping + physical).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        } else {
+            do { try file.write(bytes, at: physical) } catch { throw RecordingError(error) }
         }
     }
 
-    /// A record's code, time and bytes; nil when `record` is not a whole, well-formed record.
-    static func parse(_ record: UnsafeRawBufferPointer) -> (code: UInt8, time: Double, bytes: UnsafeRawBufferPointer)? {
-        guard record.count >= headSize else { return nil }
-        let length = Int(UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 0, as: UInt32.self)))
-        let word = UInt32(littleEndian: record.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
-        let time = Double(bitPattern: UInt64(littleEndian: record.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-        guard word <= 0xFF, EventCode.isKnown(UInt8(word)), headSize + length <= record.count, time.isFinite else { return nil }
-        return (UInt8(word), time, UnsafeRawBufferPointer(rebasing: record[headSize..<(headSize + length)]))
+    private static func head(length: Int, code: UInt8, time: Double, place: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: headSize)
+        out.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: code, toByteOffset: 4, as: UInt8.self)
+            raw.storeBytes(of: time.bitPattern.littleEndian, toByteOffset: 8, as: UInt64.self)
+            raw.storeBytes(of: UInt64(place).littleEndian, toByteOffset: 16, as: UInt64.self)
+        }
+        return out
     }
 
-    /// Appends `record` (the relay's thread); when this returns, it is in the kernel.
-    func append(_ record: [UInt8]) throws(RecordingError) {
-        do { try file.write(record) } catch { throw RecordingError(error) }
-        end += record.count
+    /// Hands every record from `place` up to `end` to `body` (code, time, bytes, straight from
+    /// the ring) and returns the place after the last: the writer's read of what the relay wrote.
+    func walk(from place: Int, to end: Int, _ body: (UInt8, Double, UnsafeRawBufferPointer) -> Void) -> Int {
+        Self.walk(ring: UnsafeRawBufferPointer(start: mapping + Self.ringOffset, count: capacity), from: place, to: end, body)
+    }
+
+    /// Walks the records of `ring` from `place`, up to `end` or, without one, up to the first
+    /// record that is not whole and in its place (where a crash stopped the relay). Returns the
+    /// place after the last record handed over.
+    static func walk(ring: UnsafeRawBufferPointer, from place: Int, to end: Int?,
+                     _ body: (UInt8, Double, UnsafeRawBufferPointer) -> Void) -> Int {
+        let capacity = ring.count
+        var at = place
+        while end.map({ at < $0 }) ?? true {
+            let physical = at % capacity
+            let remaining = capacity - physical
+            if remaining < headSize {
+                at += remaining
+                continue
+            }
+            let length = Int(UInt32(littleEndian: ring.loadUnaligned(fromByteOffset: physical, as: UInt32.self)))
+            let code = ring[physical + 4]
+            let time = Double(bitPattern: UInt64(littleEndian: ring.loadUnaligned(fromByteOffset: physical + 8, as: UInt64.self)))
+            let recorded = UInt64(littleEndian: ring.loadUnaligned(fromByteOffset: physical + 16, as: UInt64.self))
+            guard recorded == UInt64(at), headSize + length <= remaining else { break }
+            if code == 0 {
+                guard headSize + length == remaining else { break }
+                at += remaining
+                continue
+            }
+            guard EventCode.isKnown(code), time.isFinite else { break }
+            body(code, time, UnsafeRawBufferPointer(rebasing: ring[(physical + headSize)..<(physical + headSize + length)]))
+            at += recordSize(payload: length)
+        }
+        return at
     }
 
     /// Notes that the asciicast file is complete up to the record at `progress.recordOffset`
-    /// (the writer's queue), and frees the space of the records before it every
-    /// ``releaseStep`` bytes.
+    /// (the writer's queue): one `pwrite`, so a crash leaves the old page or the new one.
     func note(_ progress: Progress) throws(RecordingError) {
         do { try file.write(progress.encoded, at: 0) } catch { throw RecordingError(error) }
-        let upTo = progress.recordOffset / 4096 * 4096
-        guard punches, upTo - released >= Self.releaseStep else { return }
-        do {
-            try file.punchHole(offset: released, count: upTo - released)
-            released = upTo
-        } catch {
-            // A file system that cannot punch holes keeps the journal whole until the session ends.
-            punches = false
-        }
     }
 
     /// Closes and deletes the journal: the asciicast file holds all of it.
@@ -115,21 +210,24 @@ final class RecordingJournal: @unchecked Sendable {
 
     /// How far the asciicast file is complete: the progress page.
     struct Progress {
-        /// The journal offset of the first record not in the file.
+        /// The place of the first record not in the file.
         var recordOffset: Int
         /// The file's size when it held every record before that one.
         var castSize: Int
+        /// The ring's size.
+        var capacity: Int
         /// The tails the encoders carried at that point.
         var carries: CastLineEncoder.Carries
 
-        static let magic = Array("BSTNJRN1".utf8)
+        static let magic = Array("BSTNJRN2".utf8)
 
-        /// The page's bytes: magic, offset and size (UInt64 LE), then per stream the sequence
-        /// length and up to three bytes held.
+        /// The page's bytes: magic, place, size and ring size (UInt64 LE), then per stream the
+        /// sequence length and up to three bytes held.
         var encoded: [UInt8] {
             var out = Self.magic
-            withUnsafeBytes(of: UInt64(recordOffset).littleEndian) { out += $0 }
-            withUnsafeBytes(of: UInt64(castSize).littleEndian) { out += $0 }
+            for value in [recordOffset, castSize, capacity] {
+                withUnsafeBytes(of: UInt64(value).littleEndian) { out += $0 }
+            }
             for carry in [carries.0, carries.1, carries.2] {
                 out.append(UInt8(carry.needed))
                 out.append(UInt8(carry.bytes.count))
@@ -138,26 +236,31 @@ final class RecordingJournal: @unchecked Sendable {
             return out
         }
 
-        init(recordOffset: Int, castSize: Int, carries: CastLineEncoder.Carries) {
+        init(recordOffset: Int, castSize: Int, capacity: Int, carries: CastLineEncoder.Carries) {
             self.recordOffset = recordOffset
             self.castSize = castSize
+            self.capacity = capacity
             self.carries = carries
         }
 
+        /// The page's length.
+        static let size = 8 + 3 * 8 + 3 * 5
+
         /// Reads a page; nil when it is not one.
         init?(page: [UInt8]) {
-            guard page.count >= 39, Array(page[0..<8]) == Self.magic else { return nil }
-            let offset = page[8..<16].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let size = page[16..<24].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            guard offset >= UInt64(RecordingJournal.firstRecord), offset < 1 << 62, size < 1 << 62 else { return nil }
+            guard page.count >= Self.size, Array(page[0..<8]) == Self.magic else { return nil }
+            func word(_ at: Int) -> UInt64 { page[at..<(at + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+            let place = word(8), size = word(16), capacity = word(24)
+            guard place < 1 << 62, size < 1 << 62, capacity >= UInt64(RecordingJournal.ringOffset), capacity <= 1 << 30 else { return nil }
             var carried: [JSONStringEncoder.Carry] = []
             for stream in 0..<3 {
-                let base = 24 + stream * 5
+                let base = 32 + stream * 5
                 let count = min(3, Int(page[base + 1]))
                 carried.append(JSONStringEncoder.Carry(bytes: Array(page[(base + 2)..<(base + 2 + count)]), needed: Int(page[base])))
             }
-            recordOffset = Int(offset)
+            recordOffset = Int(place)
             castSize = Int(size)
+            self.capacity = Int(capacity)
             carries = (carried[0], carried[1], carried[2])
         }
     }

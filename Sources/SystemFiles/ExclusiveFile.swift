@@ -21,10 +21,11 @@ public final class ExclusiveFile {
     /// The open descriptor, or -1 once closed.
     public private(set) var descriptor: Int32
 
-    /// Creates `path`, which must not exist, with exactly `mode` (0600 unless the file is public).
-    public init(creating path: String, mode: mode_t = 0o600) throws(SystemCallError) {
+    /// Creates `path`, which must not exist, with exactly `mode` (0600 unless the file is public);
+    /// `readable` opens it for reading too (to map it).
+    public init(creating path: String, mode: mode_t = 0o600, readable: Bool = false) throws(SystemCallError) {
         self.path = path
-        let flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
+        let flags = (readable ? O_RDWR : O_WRONLY) | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC
         descriptor = try POSIX.retrying("create", path: path) { open(path, flags, mode) }
         let fd = descriptor
         try POSIX.retrying("chmod", path: path) { fchmod(fd, mode) }
@@ -52,29 +53,29 @@ public final class ExclusiveFile {
         try POSIX.retrying("fallocate", path: path) { bastion_reserve_space(fd, offset, count) }
     }
 
-    /// Frees the disk space of `count` bytes from `offset` (they read as zeros afterwards)
-    /// without changing the file's size: dirty pages there are dropped, never written back
-    /// (Linux; elsewhere nothing is freed).
-    public func punchHole(offset: Int, count: Int) throws(SystemCallError) {
-        let fd = descriptor
-        try POSIX.retrying("fallocate", path: path) { bastion_punch_hole(fd, offset, count) }
+    /// Writes all of `bytes` at `offset`, leaving the file's end (where `write` appends) as it is.
+    public func write(_ bytes: [UInt8], at offset: Int) throws(SystemCallError) {
+        try bytes.withUnsafeBytes { buffer in Result { () throws(SystemCallError) in try write(buffer, at: offset) } }.get()
     }
 
     /// Writes all of `bytes` at `offset`, leaving the file's end (where `write` appends) as it is.
-    public func write(_ bytes: [UInt8], at offset: Int) throws(SystemCallError) {
-        let fd = descriptor, path = path
-        try bytes.withUnsafeBytes { buffer in
-            Result { () throws(SystemCallError) in
-                var done = 0
-                while done < buffer.count {
-                    let written = try POSIX.retrying("pwrite", path: path) {
-                        pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-                    }
-                    if written == 0 { throw SystemCallError("pwrite", path: path, code: 0) }
-                    done += written
-                }
-            }
-        }.get()
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(SystemCallError) {
+        guard let base = bytes.baseAddress else { return }
+        let fd = descriptor
+        var done = 0
+        while done < bytes.count {
+            let written = try POSIX.retrying("pwrite", path: path) { pwrite(fd, base + done, bytes.count - done, off_t(offset + done)) }
+            if written == 0 { throw SystemCallError("pwrite", path: path, code: 0) }
+            done += written
+        }
+    }
+
+    /// Gives the file disk space for `count` bytes from `offset`, growing it when the range ends
+    /// past its end (Linux; elsewhere nothing is allocated): writing there later, through a
+    /// mapping too, cannot fail for want of space.
+    public func allocate(offset: Int, count: Int) throws(SystemCallError) {
+        let fd = descriptor
+        try POSIX.retrying("fallocate", path: path) { bastion_allocate_space(fd, offset, count) }
     }
 
     /// Sets the file's size to `size`; space reserved past it (``reserve(offset:count:)``) is

@@ -15,11 +15,13 @@ import Testing
         /// The same recording, closed cleanly after the copy.
         let truth: [AsciicastEvent]
 
-        /// Records a split UTF-8 sequence (its start encoded before the hold, so the journal's
-        /// progress page carries it), streams, input, a resize and a marker, then `last`.
-        init() throws {
+        /// Records `rounds` events of filler (which take the journal's ring round), a split UTF-8
+        /// sequence (its start encoded before the hold, so the journal's progress page carries
+        /// it), streams, input, a resize and a marker, then `last`.
+        init(capacity: Int? = nil, rounds: Int = 0) throws {
             fixture = try RecorderFixture()
-            let recorder = try fixture.recorder(input: .verbatim, kind: "exec")
+            let recorder = try fixture.recorder(input: .verbatim, kind: "exec", journalCapacity: capacity)
+            for index in 0..<rounds { try recorder.output("filler \(index) " + String(repeating: "-", count: index % 300)) }
             try recorder.output("before the crash: caf")
             try [UInt8]([0xC3]).withUnsafeBytes { try recorder.output($0) }
             fixture.now += 1.5
@@ -55,6 +57,19 @@ import Testing
         let crash = try Crash()
         let before = try readEvents(crash.crashedPath).1
         #expect(before.count == 1, "the crash left one event encoded: \(before.map(\.text))")
+        #expect(try crash.replayedEvents() == crash.truth)
+    }
+
+    /// The same after the ring went round many times.
+    @Test func aRingThatWentRoundIsReplayedFromItsPlace() throws {
+        let crash = try Crash(capacity: 4096, rounds: 400)
+        let replayed = try crash.replayedEvents()
+        #expect(replayed.count > 400 && replayed == crash.truth)
+    }
+
+    /// The replayed recording verifies up to its last checkpoint.
+    @Test func theReplayedFileVerifiesUpToItsLastCheckpoint() throws {
+        let crash = try Crash()
         let replayed = try crash.replayedEvents()
         #expect(replayed == crash.truth)
         #expect(replayed.contains { $0.text == "é au lait\r\n" }, "the sequence split across the crash is whole")
@@ -78,12 +93,17 @@ import Testing
         #expect(try crash.replayedEvents() == crash.truth)
     }
 
-    /// The crash cut the journal's last record short: every record before it is replayed.
-    @Test func aTornLastRecordIsLeftOut() throws {
+    /// The crash came while the last record was being written: its bytes are in the ring, its
+    /// head (written last) is not. Every record before it is replayed.
+    @Test func aRecordWithoutItsHeadIsLeftOut() throws {
         let crash = try Crash()
         let journal = crash.crashedPath + ".journal"
         let size = try #require(try FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int)
-        #expect(truncate(journal, off_t(size - 2)) == 0)
+        // The last record ("last", 4 bytes) ends the file; its 24-byte head comes before its bytes.
+        let handle = try #require(FileHandle(forWritingAtPath: journal))
+        handle.seek(toFileOffset: UInt64(size - 4 - RecordingJournal.headSize))
+        handle.write(Data(count: RecordingJournal.headSize))
+        handle.closeFile()
         let replayed = try crash.replayedEvents()
         #expect(crash.truth.last?.text == "last")
         #expect(replayed == Array(crash.truth.dropLast()))

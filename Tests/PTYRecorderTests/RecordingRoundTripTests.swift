@@ -88,11 +88,11 @@ import Testing
         _ = try recorder.close()
     }
 
-    /// Back-pressure: past `queueLimit` bytes waiting to be encoded, recording waits for the
-    /// encoder (the relay stops), and nothing is dropped.
-    @Test func aFullQueueMakesRecordingWait() throws {
+    /// Back-pressure: when the journal's ring is full of events not yet encoded, recording waits
+    /// for the encoder (the relay stops), and nothing is dropped.
+    @Test func aFullJournalMakesRecordingWait() throws {
         let fixture = try RecorderFixture()
-        let recorder = try fixture.recorder(input: .off, queueLimit: 2048)
+        let recorder = try fixture.recorder(input: .off, journalCapacity: 4096)
         recorder.writerForTesting.pauseEncodingForTesting()
         let chunk = String(repeating: "x", count: 1000)
         let done = Counter()
@@ -105,14 +105,32 @@ import Testing
             }
         }
         thread.start()
-        for _ in 0..<1000 where done.value < 2 { usleep(10_000) }
+        for _ in 0..<1000 where done.value < 4 { usleep(10_000) }
         usleep(200_000)
-        #expect(done.value == 2, "two 1 KB records fit the queue; the third waits while the encoder is held")
+        #expect(done.value == 4, "four records of 1 KiB (with their heads) fill the 4 KiB ring; the fifth waits while the encoder is held")
         recorder.writerForTesting.resumeEncodingForTesting()
         for _ in 0..<500 where done.value < 10 { usleep(10_000) }
         #expect(done.value == 10)
         let summary = try recorder.close()
         #expect(try readEvents(summary.path).1.map(\.text).joined() == String(repeating: chunk, count: 10))
+    }
+
+    /// Events go round a small ring many times, some too large for it (encoded at once, in
+    /// order): the file holds every one, in order, whatever the encoder's pace.
+    @Test func eventsGoRoundTheRingInOrder() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .verbatim, kind: "exec", journalCapacity: 4096)
+        var generator = SystemRandomNumberGenerator()
+        var expected: [String] = []
+        for index in 0..<600 {
+            let size = index % 50 == 7 ? Int.random(in: 2100...9000, using: &generator) : Int.random(in: 0...700, using: &generator)
+            let text = "\(index):" + String(repeating: "é\u{1B}", count: size / 3)
+            try recorder.output(text)
+            expected.append(text)
+            if index % 97 == 0 { try recorder.settle() }
+        }
+        let summary = try recorder.close()
+        #expect(try readEvents(summary.path).1.map(\.text) == expected)
     }
 
     /// Checkpoints are sealed (fsync, signature, sidecar, audit store) off the recording

@@ -31,9 +31,9 @@ final class RecorderFixture {
     }
 
     func recorder(name: String = "s-1", input: InputRecording = .masked, kind: String = "shell", inputLimit: Int? = nil,
-                  outputLimit: Int? = nil, queueLimit: Int? = nil) throws -> SessionRecorder {
+                  outputLimit: Int? = nil, journalCapacity: Int? = nil) throws -> SessionRecorder {
         var options = SessionRecorder.Options()
-        if let queueLimit { options.writer.queueLimit = queueLimit }
+        if let journalCapacity { options.writer.journalCapacity = journalCapacity }
         options.input = input
         options.inputLimit = inputLimit
         options.outputLimit = outputLimit
