@@ -36,6 +36,8 @@ public final class AsciicastWriter {
         /// The journal's ring: bytes of events recorded but not yet encoded, at most (past it,
         /// recording waits); an event larger than half of it is encoded at once.
         public var journalCapacity = RecordingJournal.defaultCapacity
+        /// Streams whose SHA-256 is taken of every byte (see ``digestOnly(_:of:)``).
+        public var digested: DigestedStreams = []
         /// Creates the defaults.
         public init() {}
     }
@@ -98,7 +100,7 @@ public final class AsciicastWriter {
         let sha256 = MessageDigest<SHA256>()
         headerLine.withUnsafeBytes { sha256.update($0) }
         encoder = JournalEncoder(file: recording, written: headerLine.count, sha256: sha256, journal: journal, sealer: sealer,
-                                 checkpointInterval: options.checkpointInterval)
+                                 checkpointInterval: options.checkpointInterval, digested: options.digested)
     }
 
     /// Seconds since the recording started, by the writer's clock (the offset stored with
@@ -116,6 +118,19 @@ public final class AsciicastWriter {
     /// Appends an `i` event verbatim (masking is `SessionRecorder`'s job).
     public func input(_ bytes: UnsafeRawBufferPointer, at time: Double? = nil) throws {
         try event(code: EventCode.input, bytes: bytes, at: time)
+    }
+
+    /// Counts bytes of a digested stream that the recording does not keep into its SHA-256 (they
+    /// go through the journal, not into the file).
+    public func digestOnly(_ bytes: UnsafeRawBufferPointer, of stream: DigestedStreams) throws {
+        try event(code: stream == .input ? EventCode.digestedInput : EventCode.digestedOutput, bytes: bytes, at: nil)
+    }
+
+    /// The SHA-256 (hex) of every byte of a digested `stream` so far, recorded or not; nil when
+    /// `stream` is not digested. Waits for the encoder.
+    public func digest(of stream: DigestedStreams) throws -> String? {
+        try checkUsable()
+        return try encoder.digest(of: stream)
     }
 
     /// Appends an `r` event `COLSxROWS`.
@@ -195,11 +210,11 @@ public final class AsciicastWriter {
         do throws(RecordingError) {
             if journal.fits(payload: bytes.count) {
                 try encoder.waitForRoom(head: journal.head, span: journal.span(payload: bytes.count))
-                try encoder.reserveSpace(forRecordOf: bytes.count)
+                try encoder.reserveSpace(forRecordOf: bytes.count, code: code)
                 try journal.append(code: code, time: seconds, bytes: bytes)
-                encoder.publish(head: journal.head, payload: bytes.count)
+                encoder.publish(head: journal.head, code: code, payload: bytes.count)
             } else {
-                try encoder.reserveSpace(forRecordOf: bytes.count)
+                try encoder.reserveSpace(forRecordOf: bytes.count, code: code)
                 try encoder.encodeNow(code: code, time: seconds, bytes: bytes)
             }
         } catch {

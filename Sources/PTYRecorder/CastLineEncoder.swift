@@ -33,6 +33,7 @@ struct CastLineEncoder {
     /// Appends the line of one event to `out`; an event whose bytes all went into a carried tail
     /// has no line. `time` is in seconds from the recording's start.
     mutating func append(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard !EventCode.isDigestOnly(code) else { return }
         let mark = out.count
         Self.appendPrefix(code: code, time: time, to: &out)
         let bodyStart = out.count
@@ -56,8 +57,9 @@ struct CastLineEncoder {
     }
 
     /// The most bytes the line of an event of `count` bytes can take: each byte escaped as
-    /// `\u00xx`, a carried tail completed, and the line's frame.
-    static func worstCase(byteCount count: Int) -> Int { count * 6 + 64 }
+    /// `\u00xx`, a carried tail completed, and the line's frame (nothing for bytes that are
+    /// only digested).
+    static func worstCase(code: UInt8, byteCount count: Int) -> Int { EventCode.isDigestOnly(code) ? 0 : count * 6 + 64 }
 
     /// `[12.345678, "o", "`.
     private static func appendPrefix(code: UInt8, time: Double, to out: inout [UInt8]) {
@@ -67,16 +69,23 @@ struct CastLineEncoder {
     }
 }
 
-/// The asciicast v2 event codes the bastion writes.
+/// The asciicast v2 event codes the bastion writes, and the journal's own.
 enum EventCode {
     static let stdout = UInt8(ascii: "o")
     static let stderr = UInt8(ascii: "e")
     static let input = UInt8(ascii: "i")
     static let resize = UInt8(ascii: "r")
     static let marker = UInt8(ascii: "m")
+    /// Journal only: input beyond what an exec's recording keeps, counted into its digest.
+    static let digestedInput: UInt8 = 1
+    /// Journal only: output beyond what an exec's recording keeps, counted into its digest.
+    static let digestedOutput: UInt8 = 2
 
     /// Whether `code` is one of them.
     static func isKnown(_ code: UInt8) -> Bool {
-        code == stdout || code == stderr || code == input || code == resize || code == marker
+        code == stdout || code == stderr || code == input || code == resize || code == marker || isDigestOnly(code)
     }
+
+    /// Whether an event of `code` only counts into a digest (it has no line in the file).
+    static func isDigestOnly(_ code: UInt8) -> Bool { code == digestedInput || code == digestedOutput }
 }

@@ -47,6 +47,7 @@ final class JournalEncoder: @unchecked Sendable {
     private var latestTime: Double = 0
     private var lastCheckpointTime: Double = 0
     private var lastCheckpointOffset = -1
+    private var digests: StreamDigests
 
     // The relay's:
     private var reservedEnd: Int
@@ -56,7 +57,8 @@ final class JournalEncoder: @unchecked Sendable {
     /// Encodes `journal`'s records into `file`, which holds `written` bytes already (the header,
     /// hashed into `sha256`).
     init(file: ExclusiveFile, written: Int, sha256: MessageDigest<SHA256>, journal: RecordingJournal, sealer: CheckpointSealer?,
-         checkpointInterval: Double) {
+         checkpointInterval: Double, digested: DigestedStreams) {
+        digests = StreamDigests(digested)
         self.file = file
         self.written = written
         self.sha256 = sha256
@@ -87,9 +89,9 @@ final class JournalEncoder: @unchecked Sendable {
 
     /// Makes sure the file has disk space for everything handed over plus a record of `count`
     /// bytes, however it encodes; throws (nothing reserved) when the disk cannot give it.
-    func reserveSpace(forRecordOf count: Int) throws(RecordingError) {
+    func reserveSpace(forRecordOf count: Int, code: UInt8) throws(RecordingError) {
         condition.lock()
-        let needed = encodedSize + pendingWorst + CastLineEncoder.worstCase(byteCount: count)
+        let needed = encodedSize + pendingWorst + CastLineEncoder.worstCase(code: code, byteCount: count)
         condition.unlock()
         guard needed > reservedEnd else { return }
         // Ahead by a step, so a stream of small records does not reserve at every one.
@@ -101,11 +103,11 @@ final class JournalEncoder: @unchecked Sendable {
     /// Disk space reserved beyond what is needed at once.
     static let reserveStep = 64 * 1024
 
-    /// The relay wrote records up to `head` in the ring, the last with `payload` bytes.
-    func publish(head: Int, payload: Int) {
+    /// The relay wrote records up to `head` in the ring, the last of `code` with `payload` bytes.
+    func publish(head: Int, code: UInt8, payload: Int) {
         condition.lock()
         published = head
-        pendingWorst += CastLineEncoder.worstCase(byteCount: payload)
+        pendingWorst += CastLineEncoder.worstCase(code: code, byteCount: payload)
         let start = startDrainLocked()
         condition.unlock()
         if start { queue.async { self.drain() } }
@@ -119,6 +121,7 @@ final class JournalEncoder: @unchecked Sendable {
             do throws(RecordingError) {
                 try encodePublished()
                 latestTime = max(latestTime, time)
+                digests.absorb(code: code, bytes: bytes)
                 lines.append(code: code, time: time, bytes: bytes, to: &out)
                 try writeOut()
                 try noteProgress()
@@ -190,8 +193,9 @@ final class JournalEncoder: @unchecked Sendable {
         var failure: RecordingError?
         let reached = journal.walk(from: start, to: end) { code, time, bytes in
             guard failure == nil else { return }
-            worst += CastLineEncoder.worstCase(byteCount: bytes.count)
+            worst += CastLineEncoder.worstCase(code: code, byteCount: bytes.count)
             latestTime = max(latestTime, time)
+            digests.absorb(code: code, bytes: bytes)
             lines.append(code: code, time: time, bytes: bytes, to: &out)
             if out.count >= Self.writeSize {
                 do throws(RecordingError) { try writeOut() } catch { failure = error }
@@ -262,6 +266,20 @@ final class JournalEncoder: @unchecked Sendable {
         guard let sealer, written != lastCheckpointOffset else { return }
         lastCheckpointOffset = written
         sealer.sealAfterFailure(coverage)
+    }
+
+    /// The SHA-256 (hex) of everything recorded of `stream` so far, once it is all encoded; nil
+    /// when the stream is not digested.
+    func digest(of stream: DigestedStreams) throws(RecordingError) -> String? {
+        let result = queue.sync { Result { () throws(RecordingError) -> String? in
+            if let failure { throw failure }
+            do throws(RecordingError) { try encodePublished() } catch {
+                fail(error)
+                throw error
+            }
+            return digests.hex(stream)
+        } }
+        return try result.get()
     }
 
     // MARK: The end

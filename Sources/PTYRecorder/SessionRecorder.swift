@@ -46,8 +46,11 @@ public final class SessionRecorder {
         inputTally = StreamTally(limit: options.input == .verbatim ? options.inputLimit : nil)
         outputTally = StreamTally(limit: options.outputLimit)
         echo.echoWindow = options.echoWindow
+        var writerOptions = options.writer
+        if inputTally.isDigested { writerOptions.digested.insert(.input) }
+        if outputTally.isDigested { writerOptions.digested.insert(.output) }
         writer = try AsciicastWriter(path: directory.recordingPath(name: name), header: header, signer: signer,
-                                     options: options.writer, clock: clock, onCheckpoint: onCheckpoint)
+                                     options: writerOptions, clock: clock, onCheckpoint: onCheckpoint)
     }
 
     /// Seconds since the recording started: the time offset to store with a command decision.
@@ -56,15 +59,18 @@ public final class SessionRecorder {
     /// Records output from the target (`o`; stderr of exec channels as `e`).
     public func output(_ bytes: UnsafeRawBufferPointer, stream: RecordedStream = .stdout) throws {
         let kept = outputTally.admit(bytes)
-        guard kept > 0 else { return }
-        let bytes = UnsafeRawBufferPointer(rebasing: bytes[0..<kept])
-        if options.input == .masked {
-            let now = writer.clockNow
-            try write(echo.output(bytes, at: now))
-            try writer.output(bytes, stream: stream, at: now)
-        } else {
-            try writer.output(bytes, stream: stream)
+        if kept > 0 {
+            let head = UnsafeRawBufferPointer(rebasing: bytes[0..<kept])
+            if options.input == .masked {
+                let now = writer.clockNow
+                try write(echo.output(head, at: now))
+                try writer.output(head, stream: stream, at: now)
+            } else {
+                try writer.output(head, stream: stream)
+            }
         }
+        // Beyond the recorded head: only counted into the stream's SHA-256, in order.
+        if kept < bytes.count { try writer.digestOnly(UnsafeRawBufferPointer(rebasing: bytes[kept...]), of: .output) }
     }
 
     /// Records output; `stderr` true for the stderr of an exec channel (the relay's flag).
@@ -79,6 +85,7 @@ public final class SessionRecorder {
         case .verbatim:
             let kept = inputTally.admit(bytes)
             if kept > 0 { try writer.input(UnsafeRawBufferPointer(rebasing: bytes[0..<kept])) }
+            if kept < bytes.count { try writer.digestOnly(UnsafeRawBufferPointer(rebasing: bytes[kept...]), of: .input) }
         case .masked:
             let now = writer.clockNow
             try write(echo.expire(now: now))
@@ -125,8 +132,8 @@ public final class SessionRecorder {
     /// Ends the recording: encodes what is pending, fsyncs, signs. Returns where it is and its hash.
     public func close() throws -> RecordingSummary {
         try write(echo.resolveAll())
-        for summary in [inputTally.summary("stdin"), outputTally.summary("output")].compactMap({ $0 }) {
-            try writer.marker(summary)
+        for (tally, stream, name) in [(inputTally, DigestedStreams.input, "stdin"), (outputTally, .output, "output")] where tally.wasCut {
+            try writer.marker(tally.summary(name, sha256: try writer.digest(of: stream) ?? ""))
         }
         return try writer.close()
     }

@@ -40,6 +40,28 @@ import Testing
         #expect(markers.contains("output: 8 bytes, sha256 \(Self.sha256(Array("abcdefgh".utf8))); the first 4 recorded"))
     }
 
+    /// The digest is taken by the recording's writer, behind the relay: it covers every byte in
+    /// order, through a journal ring that goes round and chunks too large for it.
+    @Test func theDigestCoversEveryByteInOrder() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .verbatim, kind: "exec", inputLimit: 100, outputLimit: 10, journalCapacity: 4096)
+        var stdin: [UInt8] = [], output: [UInt8] = []
+        var generator = SystemRandomNumberGenerator()
+        for index in 0..<300 {
+            let chunk = (0..<(index % 40 == 3 ? 5000 : Int.random(in: 1...900, using: &generator))).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            if index % 2 == 0 {
+                try chunk.withUnsafeBytes { try recorder.input($0) }
+                stdin += chunk
+            } else {
+                try chunk.withUnsafeBytes { try recorder.output($0) }
+                output += chunk
+            }
+        }
+        let markers = try readEvents(try recorder.close().path).1.filter { $0.code == "m" }.map(\.text)
+        #expect(markers == ["stdin: \(stdin.count) bytes, sha256 \(Self.sha256(stdin)); the first 100 recorded",
+                            "output: \(output.count) bytes, sha256 \(Self.sha256(output)); the first 10 recorded"])
+    }
+
     @Test func withinTheLimitNothingChanges() throws {
         let fixture = try RecorderFixture()
         let recorder = try fixture.recorder(input: .verbatim, kind: "exec", inputLimit: 100, outputLimit: 100)
