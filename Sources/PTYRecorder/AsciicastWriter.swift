@@ -12,15 +12,16 @@ import Darwin
 /// Writes one asciicast v2 file as a session runs, signed: checkpoints (a running SHA-256 of
 /// the file, signed about once a second) as it goes, the whole file (SSHSIG) at close.
 ///
-/// Every event is first written raw to the recording's journal (``RecordingJournal``): when a
-/// call returns, the event is in the kernel, so a byte the relay passes on after recording it
-/// survives a crash of the bastion (kill -9; the next start replays the journal). The JSON
-/// encoding, hashing and writing of the asciicast file happen behind the relay, in batches, on
-/// the recording's own queue (``JournalEncoder``); checkpoints are sealed (fsync, signature,
-/// sidecar, sink) by a ``CheckpointSealer`` on another, so the relay never waits for a disk
-/// flush. Disk space for the asciicast file is reserved before an event is journaled, so a
-/// full disk refuses the event before it is relayed. At most `queueLimit` bytes wait to be
-/// encoded; past that, recording waits (back-pressure on the relay, never a drop).
+/// Every event is first copied raw into the recording's journal (``RecordingJournal``, a ring
+/// in a shared mapping of a file): when a call returns, the event is in the kernel, so a byte
+/// the relay passes on after recording it survives a crash of the bastion (kill -9; the next
+/// start replays the journal). The JSON encoding, hashing and writing of the asciicast file
+/// happen behind the relay, in batches, on the recording's own queue (``JournalEncoder``);
+/// checkpoints are sealed (fsync, signature, sidecar, sink) by a ``CheckpointSealer`` on
+/// another, so the relay never waits for a disk flush. Disk space for the asciicast file is
+/// reserved before an event is journaled, so a full disk refuses the event before it is
+/// relayed. When the ring is full of events not yet encoded, recording waits (back-pressure on
+/// the relay, never a drop); an event larger than half the ring is encoded at once.
 ///
 /// Every failure is thrown (one behind the relay's back by the next call) and the writer stays
 /// failed: the server must end the session (fail closed). A failed writer still leaves a last
@@ -29,7 +30,7 @@ import Darwin
 ///
 /// Not thread-safe: one writer belongs to one relay loop.
 public final class AsciicastWriter {
-    /// Tuning of checkpoints and of the queue to the encoder.
+    /// Tuning of checkpoints, the journal and digests.
     public struct Options: Sendable {
         /// Make a signed checkpoint when the last one is older than this (seconds).
         public var checkpointInterval: Double = 1
@@ -200,6 +201,9 @@ public final class AsciicastWriter {
 
     /// Waits for the encoder only (not for a checkpoint being sealed).
     func settleEncodingForTesting() { encoder.settle() }
+
+    /// The journal's ring: its size and the place of the next record.
+    var journalForTesting: (capacity: Int, head: Int) { (journal.capacity, journal.head) }
 
     // MARK: - Events
 

@@ -31,6 +31,8 @@ final class JournalEncoder: @unchecked Sendable {
     /// The most the records published and not yet encoded can take in the file.
     private var pendingWorst = 0
     private var draining = false
+    /// A drain is scheduled after ``batchDelay``.
+    private var drainLater = false
     private var tickTime: Double?
     private var failed: RecordingError?
     private var paused = false
@@ -83,7 +85,10 @@ final class JournalEncoder: @unchecked Sendable {
     func waitForRoom(head: Int, span: Int) throws(RecordingError) {
         condition.lock()
         defer { condition.unlock() }
-        while failed == nil && head + span - tail > journal.capacity { condition.wait() }
+        while failed == nil && head + span - tail > journal.capacity {
+            if startDrainLocked() { queue.async { self.drain() } }
+            condition.wait()
+        }
         if let failed { throw failed }
     }
 
@@ -104,21 +109,34 @@ final class JournalEncoder: @unchecked Sendable {
     static let reserveStep = 64 * 1024
 
     /// The relay wrote records up to `head` in the ring, the last of `code` with `payload` bytes.
+    /// The encoder starts at once when a batch's worth waits; a few bytes (keystrokes, their
+    /// echo) wait up to ``batchDelay`` for others, so that an interactive session's events are
+    /// encoded in batches rather than one wake-up each (the journal holds them meanwhile).
     func publish(head: Int, code: UInt8, payload: Int) {
         condition.lock()
         published = head
         pendingWorst += CastLineEncoder.worstCase(code: code, byteCount: payload)
-        let start = startDrainLocked()
+        let now = published - tail >= min(Self.eagerBytes, journal.capacity / 4) && startDrainLocked()
+        let later = !now && !draining && !drainLater && !paused && failed == nil
+        if later { drainLater = true }
         condition.unlock()
-        if start { queue.async { self.drain() } }
+        if now {
+            queue.async { self.drain() }
+        } else if later {
+            queue.asyncAfter(deadline: .now() + Self.batchDelay) { self.drainAfterDelay() }
+        }
     }
+
+    /// Published bytes that start the encoder at once.
+    static let eagerBytes = 64 * 1024
+    /// How long fewer published bytes wait for the encoder, at most (seconds).
+    static let batchDelay = 0.05
 
     /// Encodes an event too large for the ring straight into the file, after everything
     /// published before it; returns when it is there (the relay's thread waits).
     func encodeNow(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer) throws(RecordingError) {
-        let result = queue.sync { Result { () throws(RecordingError) in
-            if let failure { throw failure }
-            do throws(RecordingError) {
+        try onQueue { () throws(RecordingError) in
+            try failing { () throws(RecordingError) in
                 try encodePublished()
                 latestTime = max(latestTime, time)
                 digests.absorb(code: code, bytes: bytes)
@@ -126,12 +144,8 @@ final class JournalEncoder: @unchecked Sendable {
                 try writeOut()
                 try noteProgress()
                 checkpointIfDue()
-            } catch {
-                fail(error)
-                throw error
             }
-        } }
-        try result.get()
+        }
     }
 
     /// Asks for a checkpoint when one is due at `time` (seconds from the recording's start), even
@@ -144,9 +158,15 @@ final class JournalEncoder: @unchecked Sendable {
         if start { queue.async { self.drain() } }
     }
 
-    /// Waits until every record handed over is encoded (or the writer failed).
+    /// Waits until every record published is encoded (or the writer failed).
     func settle() {
-        queue.sync {}
+        queue.sync {
+            guard failure == nil else { return }
+            _ = try? failing { () throws(RecordingError) in
+                try encodePublished()
+                checkpointIfDue()
+            }
+        }
     }
 
     private func startDrainLocked() -> Bool {
@@ -156,6 +176,15 @@ final class JournalEncoder: @unchecked Sendable {
     }
 
     // MARK: The queue's side
+
+    /// The delayed start of a drain (on the queue).
+    private func drainAfterDelay() {
+        condition.lock()
+        drainLater = false
+        let start = startDrainLocked()
+        condition.unlock()
+        if start { drain() }
+    }
 
     /// Encodes what is published, batch after batch, until nothing is.
     private func drain() {
@@ -172,13 +201,31 @@ final class JournalEncoder: @unchecked Sendable {
             }
             condition.unlock()
             do throws(RecordingError) {
-                try encodePublished()
-                if let tick { latestTime = max(latestTime, tick) }
-                checkpointIfDue()
+                try failing { () throws(RecordingError) in
+                    try encodePublished()
+                    if let tick { latestTime = max(latestTime, tick) }
+                    checkpointIfDue()
+                }
             } catch {
-                fail(error)
                 return
             }
+        }
+    }
+
+    /// Runs `body` on the queue, after everything scheduled there; throws the writer's failure
+    /// instead when it has failed.
+    private func onQueue<T>(_ body: () throws(RecordingError) -> T) throws(RecordingError) -> T {
+        try queue.sync { Result { () throws(RecordingError) -> T in
+            if let failure { throw failure }
+            return try body()
+        } }.get()
+    }
+
+    /// Runs `body`; a failure is the writer's for good (``fail(_:)``) and is thrown on.
+    private func failing<T>(_ body: () throws(RecordingError) -> T) throws(RecordingError) -> T {
+        do { return try body() } catch {
+            fail(error)
+            throw error
         }
     }
 
@@ -271,15 +318,10 @@ final class JournalEncoder: @unchecked Sendable {
     /// The SHA-256 (hex) of everything recorded of `stream` so far, once it is all encoded; nil
     /// when the stream is not digested.
     func digest(of stream: DigestedStreams) throws(RecordingError) -> String? {
-        let result = queue.sync { Result { () throws(RecordingError) -> String? in
-            if let failure { throw failure }
-            do throws(RecordingError) { try encodePublished() } catch {
-                fail(error)
-                throw error
-            }
+        try onQueue { () throws(RecordingError) -> String? in
+            try failing { () throws(RecordingError) in try encodePublished() }
             return digests.hex(stream)
-        } }
-        return try result.get()
+        }
     }
 
     // MARK: The end
@@ -294,12 +336,8 @@ final class JournalEncoder: @unchecked Sendable {
     /// Encodes what is pending, seals the final checkpoint, gives back reserved space, syncs and
     /// closes the file. Throws the writer's failure, or this step's.
     func finish() throws(RecordingError) -> Finished {
-        let result = queue.sync { Result { () throws(RecordingError) -> Finished in
-            if let failure { throw failure }
-            do throws(RecordingError) { try encodePublished() } catch {
-                fail(error)
-                throw error
-            }
+        try onQueue { () throws(RecordingError) -> Finished in
+            try failing { () throws(RecordingError) in try encodePublished() }
             try sealer?.settle()
             try sealer?.sealNow(coverage, final: true, syncRecording: false)
             do throws(SystemCallError) {
@@ -310,8 +348,7 @@ final class JournalEncoder: @unchecked Sendable {
                 throw RecordingError(error)
             }
             return Finished(size: written, sha256: sha256.snapshot(), time: latestTime)
-        } }
-        return try result.get()
+        }
     }
 
     /// After a failure on the relay's side (no disk space, the journal could not be written):
@@ -320,6 +357,7 @@ final class JournalEncoder: @unchecked Sendable {
     /// itself).
     func failedOnRelaySide(_ error: RecordingError) -> Bool {
         queue.sync {
+            if failure == nil { _ = try? failing { () throws(RecordingError) in try encodePublished() } }
             condition.lock()
             let encodedAll = failed == nil && published == tail
             if failed == nil { failed = error }

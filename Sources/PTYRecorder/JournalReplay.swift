@@ -44,7 +44,7 @@ extension RecordingJournal {
         var out: [UInt8] = []
         var added = 0
         ring.withUnsafeBytes { raw in
-            _ = walk(ring: raw, from: progress.recordOffset, to: nil) { code, time, bytes in
+            _ = walk(ring: raw, present: filled, from: progress.recordOffset, to: nil) { code, time, bytes in
                 encoder.append(code: code, time: time, bytes: bytes, to: &out)
                 added += 1
             }

@@ -22,10 +22,11 @@ import Darwin
 /// never taken for a new one), little-endian — then the bytes, then zeros up to a multiple
 /// of 8. A record never wraps: what does not fit before the ring's end goes to its start.
 ///
-/// On the ring's first round records are written with `pwrite` (the file grows, and a full
-/// disk is an error, not a signal); from then on they are stored into a shared mapping of the
-/// file: one copy, no system call, the same pages round after round. The bytes go in before the
-/// head, so a head in place means its record is whole. The progress page, rewritten by the
+/// On the ring's first round records are written with `pwritev` (the file grows, and a full
+/// disk is an error, not a signal; a crash in the middle leaves the file ending inside the
+/// record, which a replay then leaves out); from then on they are stored into a shared mapping
+/// of the file: one copy, no system call, the same pages round after round, the bytes before
+/// the head, so a head in place means its record is whole. The progress page, rewritten by the
 /// writer after each batch (one `pwrite`), says how far the asciicast file is complete: the
 /// place of the first record not yet in it, the file's size at that point, and the tails its
 /// JSON encoders carry.
@@ -47,6 +48,8 @@ final class RecordingJournal: @unchecked Sendable {
     let capacity: Int
     private let file: ExclusiveFile
     private let mapping: UnsafeMutableRawPointer
+    /// Whether the mapping is still there (until ``remove()`` or ``keep()``).
+    private var mapped = true
     /// The place of the next record (the relay's).
     private(set) var head = 0
     /// Whether the ring's first round is done: the file covers the whole ring (the relay's).
@@ -76,6 +79,14 @@ final class RecordingJournal: @unchecked Sendable {
     }
 
     deinit {
+        unmap()
+    }
+
+    /// Gives the mapping back (its pages are the file's: an unlinked journal's space is freed
+    /// only then). Neither side uses the ring afterwards.
+    private func unmap() {
+        guard mapped else { return }
+        mapped = false
         munmap(mapping, Self.ringOffset + capacity)
     }
 
@@ -123,9 +134,12 @@ final class RecordingJournal: @unchecked Sendable {
             }
             try store(head: recordHead, at: head)
         } else {
+            // One call, head then bytes: a crash that cuts it leaves the file ending inside the
+            // record, and a replay does not take a record the file does not hold whole.
             do {
-                try file.write(bytes, at: physical + Self.headSize)
-                try file.write(recordHead, at: physical)
+                try recordHead.withUnsafeBytes { head in
+                    Result { () throws(SystemCallError) in try file.write(head, bytes, at: physical) }
+                }.get()
             } catch {
                 throw RecordingError(error)
             }
@@ -161,11 +175,13 @@ final class RecordingJournal: @unchecked Sendable {
     }
 
     /// Walks the records of `ring` from `place`, up to `end` or, without one, up to the first
-    /// record that is not whole and in its place (where a crash stopped the relay). Returns the
-    /// place after the last record handed over.
-    static func walk(ring: UnsafeRawBufferPointer, from place: Int, to end: Int?,
+    /// record that is not whole and in its place (where a crash stopped the relay); only the
+    /// ring's first `present` bytes came from the file (the rest of a first round's ring was never
+    /// written). Returns the place after the last record handed over.
+    static func walk(ring: UnsafeRawBufferPointer, present: Int? = nil, from place: Int, to end: Int?,
                      _ body: (UInt8, Double, UnsafeRawBufferPointer) -> Void) -> Int {
         let capacity = ring.count
+        let present = present ?? capacity
         var at = place
         while end.map({ at < $0 }) ?? true {
             let physical = at % capacity
@@ -174,11 +190,12 @@ final class RecordingJournal: @unchecked Sendable {
                 at += remaining
                 continue
             }
+            guard physical + headSize <= present else { break }
             let length = Int(UInt32(littleEndian: ring.loadUnaligned(fromByteOffset: physical, as: UInt32.self)))
             let code = ring[physical + 4]
             let time = Double(bitPattern: UInt64(littleEndian: ring.loadUnaligned(fromByteOffset: physical + 8, as: UInt64.self)))
             let recorded = UInt64(littleEndian: ring.loadUnaligned(fromByteOffset: physical + 16, as: UInt64.self))
-            guard recorded == UInt64(at), headSize + length <= remaining else { break }
+            guard recorded == UInt64(at), headSize + length <= remaining, physical + headSize + length <= present else { break }
             if code == 0 {
                 guard headSize + length == remaining else { break }
                 at += remaining
@@ -197,14 +214,17 @@ final class RecordingJournal: @unchecked Sendable {
         do { try file.write(progress.encoded, at: 0) } catch { throw RecordingError(error) }
     }
 
-    /// Closes and deletes the journal: the asciicast file holds all of it.
+    /// Closes and deletes the journal, and frees its space at once: the asciicast file holds all
+    /// of it (called when nothing reads or writes the ring any more).
     func remove() {
+        unmap()
         try? file.close()
         unlink(path)
     }
 
     /// Closes the journal and keeps it (the writer failed: it holds what the file does not).
     func keep() {
+        unmap()
         try? file.close()
     }
 

@@ -14,6 +14,8 @@ import Testing
         let crashedPath: String
         /// The same recording, closed cleanly after the copy.
         let truth: [AsciicastEvent]
+        /// The journal's ring when the copy was made.
+        let ring: (capacity: Int, head: Int)
 
         /// Records `rounds` events of filler (which take the journal's ring round), a split UTF-8
         /// sequence (its start encoded before the hold, so the journal's progress page carries
@@ -35,6 +37,7 @@ import Testing
             try recorder.resize(columns: 132, rows: 43)
             try recorder.decision(line: "rm -rf /tmp/x", decision: "deny", rule: "no-rm")
             try recorder.output("last")
+            ring = recorder.writerForTesting.journalForTesting
             crashedPath = fixture.directoryPath + "/crashed.cast"
             for suffix in ["", ".journal", ".chk"] {
                 try FileManager.default.copyItem(atPath: recorder.path + suffix, toPath: crashedPath + suffix)
@@ -93,16 +96,28 @@ import Testing
         #expect(try crash.replayedEvents() == crash.truth)
     }
 
-    /// The crash came while the last record was being written: its bytes are in the ring, its
-    /// head (written last) is not. Every record before it is replayed.
-    @Test func aRecordWithoutItsHeadIsLeftOut() throws {
+    /// The crash cut the write of the last record on the ring's first round (the file ends
+    /// inside it): every record before it is replayed.
+    @Test func aRecordCutByTheFilesEndIsLeftOut() throws {
         let crash = try Crash()
         let journal = crash.crashedPath + ".journal"
         let size = try #require(try FileManager.default.attributesOfItem(atPath: journal)[.size] as? Int)
-        // The last record ("last", 4 bytes) ends the file; its 24-byte head comes before its bytes.
-        let handle = try #require(FileHandle(forWritingAtPath: journal))
-        handle.seek(toFileOffset: UInt64(size - 4 - RecordingJournal.headSize))
-        handle.write(Data(count: RecordingJournal.headSize))
+        #expect(truncate(journal, off_t(size - 2)) == 0)
+        let replayed = try crash.replayedEvents()
+        #expect(crash.truth.last?.text == "last")
+        #expect(replayed == Array(crash.truth.dropLast()))
+    }
+
+    /// The crash came while the last record was being stored on a later round: its bytes are in
+    /// the ring, its head (stored last) is not — the head there is a record from an earlier
+    /// round. Every record before it is replayed.
+    @Test func aRecordWithoutItsHeadIsLeftOut() throws {
+        let crash = try Crash(capacity: 4096, rounds: 400)
+        // The last record ("last", 4 bytes) takes 32 bytes of the ring, its head first.
+        let place = crash.ring.head - RecordingJournal.recordSize(payload: 4)
+        let handle = try #require(FileHandle(forUpdatingAtPath: crash.crashedPath + ".journal"))
+        handle.seek(toFileOffset: UInt64(RecordingJournal.ringOffset + place % crash.ring.capacity + 16))
+        handle.write(Data(withUnsafeBytes(of: UInt64(place - crash.ring.capacity).littleEndian) { Array($0) }))
         handle.closeFile()
         let replayed = try crash.replayedEvents()
         #expect(crash.truth.last?.text == "last")

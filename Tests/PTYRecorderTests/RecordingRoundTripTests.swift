@@ -74,6 +74,21 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: RecordingJournal.path(castPath: path)), "closed: the journal is gone")
     }
 
+    /// A single keystroke's worth is encoded into the file on its own, a moment later (batched
+    /// with whatever else comes meanwhile), with no tick or settle asking for it.
+    @Test func aFewBytesReachTheFileByThemselves() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder()
+        try recorder.output("k")
+        var events: [AsciicastEvent] = []
+        for _ in 0..<500 where events.isEmpty {
+            usleep(10_000)
+            events = (try? readEvents(recorder.path).1) ?? []
+        }
+        #expect(events.map(\.text) == ["k"])
+        _ = try recorder.close()
+    }
+
     /// With nothing new recorded, a tick still makes the checkpoint that is due.
     @Test func aTickMakesADueCheckpoint() throws {
         let fixture = try RecorderFixture()
