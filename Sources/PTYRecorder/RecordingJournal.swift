@@ -73,7 +73,9 @@ final class RecordingJournal: @unchecked Sendable {
         }
         guard let mapped = mmap(nil, Self.ringOffset + self.capacity, PROT_READ | PROT_WRITE, MAP_SHARED, file.descriptor, 0),
               mapped != MAP_FAILED else {
-            throw RecordingError.io("mmap", path: path, errno: errno)
+            let failure = RecordingError.io("mmap", path: path, errno: errno)
+            unlink(path)
+            throw failure
         }
         mapping = mapped
     }
@@ -109,22 +111,21 @@ final class RecordingJournal: @unchecked Sendable {
     /// thrown with nothing written.
     func append(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer) throws(RecordingError) {
         let size = Self.recordSize(payload: bytes.count)
-        var remaining = capacity - head % capacity
-        if size > remaining {
-            if !filled {
-                // The rest of the ring gets its disk space now: later rounds store into the
-                // mapping, where a full disk would be a signal, not an error.
-                do {
-                    try file.allocate(offset: Self.ringOffset + head % capacity, count: remaining)
-                    try file.truncate(to: Self.ringOffset + capacity)  // where allocating does not grow it
-                } catch {
-                    throw RecordingError(error)
-                }
-                filled = true
+        let remaining = capacity - head % capacity
+        if !filled && (size > remaining || head >= capacity) {
+            // The first round is over: the whole ring gets its disk space now, and later rounds
+            // store into the mapping, where a full disk would be a signal, not an error.
+            do {
+                try file.allocate(offset: Self.ringOffset, count: capacity)
+                try file.truncate(to: Self.ringOffset + capacity)  // where allocating does not grow it
+            } catch {
+                throw RecordingError(error)
             }
+            filled = true
+        }
+        if size > remaining {
             if remaining >= Self.headSize { try store(head: Self.head(length: remaining - Self.headSize, code: 0, time: 0, place: head), at: head) }
             head += remaining
-            remaining = capacity
         }
         let physical = Self.ringOffset + head % capacity
         let recordHead = Self.head(length: bytes.count, code: code, time: time, place: head)
