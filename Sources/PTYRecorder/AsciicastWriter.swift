@@ -1,4 +1,3 @@
-import JSONEscaping
 import SSHCrypto
 import SystemFiles
 #if canImport(Glibc)
@@ -171,8 +170,12 @@ public final class AsciicastWriter {
     public func close() throws -> RecordingSummary {
         try checkUsable()
         defer { closed = true }
+        var encodedAll = false
         do {
             let finished = try encoder.finish()
+            // The file holds every event: the journal has done its work.
+            journal.remove()
+            encodedAll = true
             var signaturePath: String?
             if let signer, let sealer {
                 try sealer.finish()
@@ -180,14 +183,13 @@ public final class AsciicastWriter {
                 try Self.writeAtomically(Array(armored.utf8), to: self.signaturePath)
                 signaturePath = self.signaturePath
             }
-            journal.remove()
             Self.syncDirectory(of: path)
             return RecordingSummary(path: path, size: finished.size, sha256: Hex.encode(finished.sha256), signaturePath: signaturePath,
                                     checkpointPath: signer == nil ? nil : checkpointPath, duration: lastTime)
         } catch let error as RecordingError {
             failure = error
             encoder.abandon()
-            journal.keep()
+            if !encodedAll { journal.keep() }
             throw error
         }
     }

@@ -74,11 +74,11 @@ struct FaultEndToEndTests {
     /// says so in its log and metrics, and the cut recording verifies up to what was written and
     /// holds everything the client received.
     @Test func fullRecordingsDiskEndsTheWritingSession() throws {
-        let disk = try RecordingsDisk.tmpfs(size: "1m")
+        let disk = try RecordingsDisk.tmpfs(size: "4m")
         defer { disk.unmount() }
         // Room the test gives back later, standing for an operator freeing space.
         let ballast = disk.path + "/ballast"
-        #expect(ProcessRunner.shell("head -c 262144 /dev/zero > \(BastionHarness.quote(ballast))").status == 0)
+        #expect(ProcessRunner.shell("head -c 1048576 /dev/zero > \(BastionHarness.quote(ballast))").status == 0)
         let (h, metricsPort) = try Self.harnessWithMetrics(server: "  recordings: \(disk.path)")
         let pid = try String(contentsOfFile: h.directory.appendingPathComponent("state/bastion.pid").path, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -102,7 +102,7 @@ struct FaultEndToEndTests {
         // gave back what it held in reserve; whatever else fills the disk meanwhile, new sessions
         // are refused once nothing is left.
         let filler = disk.path + "/filler"
-        _ = ProcessRunner.shell("head -c 2097152 /dev/zero > \(BastionHarness.quote(filler))")
+        _ = ProcessRunner.shell("head -c 8388608 /dev/zero > \(BastionHarness.quote(filler))")
         let refused = h.ssh("web1", "echo while-full")
         #expect(refused.status == 255 && refused.stderr.contains("bastion: the session cannot be recorded, so it is refused"), "\(refused)")
         #expect(!refused.stdout.contains("while-full"))
