@@ -158,14 +158,12 @@ final class JournalEncoder: @unchecked Sendable {
         if start { queue.async { self.drain() } }
     }
 
-    /// Waits until every record published is encoded (or the writer failed).
+    /// Waits until every record published is encoded (or the writer failed). Makes no
+    /// checkpoint: those follow the writer's batches and the relay's ticks.
     func settle() {
         queue.sync {
             guard failure == nil else { return }
-            _ = try? failing { () throws(RecordingError) in
-                try encodePublished()
-                checkpointIfDue()
-            }
+            _ = try? failing { () throws(RecordingError) in try encodePublished() }
         }
     }
 

@@ -9,8 +9,8 @@ import Testing
             try recorder.output("line \(index) of output\r\n")
             fixture.now += 0.6
             if index % 10 == 0 { try recorder.decision(line: "cmd \(index)", decision: "allow", rule: "r\(index)") }
-            // At a session's pace the encoder keeps up: each event is encoded (and a checkpoint
-            // made when due) before the next.
+            // As a session's relay does (once a second): a checkpoint when one is due.
+            try recorder.tick()
             try recorder.settle()
         }
         return try recorder.close()
@@ -82,6 +82,7 @@ import Testing
             for index in 0..<30 {
                 try recorder.output("output \(index)\r\n")
                 fixture.now += 0.4
+                try recorder.tick()
             }
             // Checkpoints are sealed in the background; the crash comes after the last one is.
             try recorder.settle()
