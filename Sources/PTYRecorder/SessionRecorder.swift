@@ -12,7 +12,7 @@ public final class SessionRecorder {
         public var input: InputRecording = .masked
         /// Seconds input may wait for its echo before it is masked.
         public var echoWindow: Double = 1.0
-        /// Checkpoint and queue tuning.
+        /// Checkpoint and journal tuning.
         public var writer = AsciicastWriter.Options()
         /// Input recorded at most, in bytes, when input is `verbatim` (an exec's stdin): beyond
         /// it only the size and SHA-256 are kept, in a marker at the end. Nil: all of it.
