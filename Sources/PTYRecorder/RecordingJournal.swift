@@ -41,6 +41,8 @@ final class RecordingJournal: @unchecked Sendable {
     static let headSize = 24
     /// The ring's size unless told otherwise.
     static let defaultCapacity = 1 << 20
+    /// The largest ring (a replay refuses a progress page that claims more).
+    static let largestCapacity = 1 << 26
 
     /// The journal's path.
     let path: String
@@ -62,7 +64,7 @@ final class RecordingJournal: @unchecked Sendable {
     /// page saying the file holds its first `castSize` bytes (its header) and nothing else.
     init(castPath: String, castSize: Int, capacity: Int = RecordingJournal.defaultCapacity) throws(RecordingError) {
         path = Self.path(castPath: castPath)
-        self.capacity = max(Self.ringOffset, capacity / Self.ringOffset * Self.ringOffset)
+        self.capacity = min(Self.largestCapacity, max(Self.ringOffset, capacity / Self.ringOffset * Self.ringOffset))
         do {
             file = try ExclusiveFile(creating: path, mode: 0o600, readable: true)
             var page = Progress(recordOffset: 0, castSize: castSize, capacity: self.capacity, carries: (.none, .none, .none)).encoded
@@ -272,7 +274,7 @@ final class RecordingJournal: @unchecked Sendable {
             guard page.count >= Self.size, Array(page[0..<8]) == Self.magic else { return nil }
             func word(_ at: Int) -> UInt64 { page[at..<(at + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
             let place = word(8), size = word(16), capacity = word(24)
-            guard place < 1 << 62, size < 1 << 62, capacity >= UInt64(RecordingJournal.ringOffset), capacity <= 1 << 30 else { return nil }
+            guard place < 1 << 62, size < 1 << 62, capacity >= UInt64(RecordingJournal.ringOffset), capacity <= UInt64(RecordingJournal.largestCapacity) else { return nil }
             var carried: [JSONStringEncoder.Carry] = []
             for stream in 0..<3 {
                 let base = 32 + stream * 5
