@@ -62,6 +62,14 @@ public final class BastionServer {
                     serverLog.error("audit write failed: recording_seal_failed: \(error)")
                 }
             }
+            if let journal = RecordingSeal.unappliedJournal(of: path) {
+                // Its bytes may hold output the file lacks: kept for whoever investigates.
+                let detail = "\(journal) could not be replayed exactly into \(path) (damaged, or the recording is shorter than it says); it is kept"
+                serverLog.warning("\(detail)")
+                do { try audit.event("recording_journal_kept", detail: detail, connection: nil, session: nil, identity: nil) } catch {
+                    serverLog.error("audit write failed: recording_journal_kept: \(error)")
+                }
+            }
         }
         if recovered.sessions + recovered.connections > 0 {
             serverLog.warning("\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted")

@@ -328,7 +328,6 @@ final class JournalEncoder: @unchecked Sendable {
     struct Finished {
         var size: Int
         var sha256: [UInt8]
-        var time: Double
     }
 
     /// Encodes what is pending, seals the final checkpoint, gives back reserved space, syncs and
@@ -345,7 +344,7 @@ final class JournalEncoder: @unchecked Sendable {
             } catch {
                 throw RecordingError(error)
             }
-            return Finished(size: written, sha256: sha256.snapshot(), time: latestTime)
+            return Finished(size: written, sha256: sha256.snapshot())
         }
     }
 

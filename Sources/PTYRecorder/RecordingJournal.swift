@@ -56,6 +56,8 @@ final class RecordingJournal: @unchecked Sendable {
     private(set) var head = 0
     /// Whether the ring's first round is done: the file covers the whole ring (the relay's).
     private var filled = false
+    /// Where the relay builds a head it writes with `pwritev` (the relay's).
+    private let headScratch = UnsafeMutableRawPointer.allocate(byteCount: RecordingJournal.headSize, alignment: 8)
 
     /// The journal's path for the recording at `castPath`.
     static func path(castPath: String) -> String { castPath + ".journal" }
@@ -84,6 +86,7 @@ final class RecordingJournal: @unchecked Sendable {
 
     deinit {
         unmap()
+        headScratch.deallocate()
     }
 
     /// Gives the mapping back (its pages are the file's: an unlinked journal's space is freed
@@ -126,49 +129,36 @@ final class RecordingJournal: @unchecked Sendable {
             filled = true
         }
         if size > remaining {
-            if remaining >= Self.headSize { try store(head: Self.head(length: remaining - Self.headSize, code: 0, time: 0, place: head), at: head) }
+            // (A wrap ends the first round: the ring is filled and mapped from here on.)
+            if remaining >= Self.headSize {
+                Self.storeHead(at: mapping + Self.ringOffset + head % capacity, length: remaining - Self.headSize, code: 0, time: 0, place: head)
+            }
             head += remaining
         }
         let physical = Self.ringOffset + head % capacity
-        let recordHead = Self.head(length: bytes.count, code: code, time: time, place: head)
         if filled {
             if let source = bytes.baseAddress, !bytes.isEmpty {
                 (mapping + physical + Self.headSize).copyMemory(from: source, byteCount: bytes.count)
             }
-            try store(head: recordHead, at: head)
+            Self.storeHead(at: mapping + physical, length: bytes.count, code: code, time: time, place: head)
         } else {
             // One call, head then bytes: a crash that cuts it leaves the file ending inside the
             // record, and a replay does not take a record the file does not hold whole.
-            do {
-                try recordHead.withUnsafeBytes { head in
-                    Result { () throws(SystemCallError) in try file.write(head, bytes, at: physical) }
-                }.get()
-            } catch {
+            Self.storeHead(at: headScratch, length: bytes.count, code: code, time: time, place: head)
+            do { try file.write(UnsafeRawBufferPointer(start: headScratch, count: Self.headSize), bytes, at: physical) } catch {
                 throw RecordingError(error)
             }
         }
         head += size
     }
 
-    /// Stores a record head at `place` (through the mapping once the ring is filled).
-    private func store(head bytes: [UInt8], at place: Int) throws(RecordingError) {
-        let physical = Self.ringOffset + place % capacity
-        if filled {
-            bytes.withUnsafeBytes { (mapping + physical).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        } else {
-            do { try file.write(bytes, at: physical) } catch { throw RecordingError(error) }
-        }
-    }
-
-    private static func head(length: Int, code: UInt8, time: Double, place: Int) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: headSize)
-        out.withUnsafeMutableBytes { raw in
-            raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
-            raw.storeBytes(of: code, toByteOffset: 4, as: UInt8.self)
-            raw.storeBytes(of: time.bitPattern.littleEndian, toByteOffset: 8, as: UInt64.self)
-            raw.storeBytes(of: UInt64(place).littleEndian, toByteOffset: 16, as: UInt64.self)
-        }
-        return out
+    /// Stores a record head at `destination` (the code's three following bytes zeroed).
+    private static func storeHead(at destination: UnsafeMutableRawPointer, length: Int, code: UInt8, time: Double, place: Int) {
+        let raw = UnsafeMutableRawBufferPointer(start: destination, count: headSize)
+        raw.storeBytes(of: UInt32(length).littleEndian, toByteOffset: 0, as: UInt32.self)
+        raw.storeBytes(of: UInt32(code).littleEndian, toByteOffset: 4, as: UInt32.self)
+        raw.storeBytes(of: time.bitPattern.littleEndian, toByteOffset: 8, as: UInt64.self)
+        raw.storeBytes(of: UInt64(place).littleEndian, toByteOffset: 16, as: UInt64.self)
     }
 
     /// Hands every record from `place` up to `end` to `body` (code, time, bytes, straight from

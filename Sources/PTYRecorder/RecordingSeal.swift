@@ -18,6 +18,14 @@ public enum RecordingSeal {
     /// The marker's words.
     public static let label = "recording cut short: the bastion stopped while the session ran; what follows the last signed checkpoint is not vouched for"
 
+    /// The journal still beside the recording at `path` after ``sealIfCut(path:)``: one that
+    /// could not be applied exactly (see ``RecordingJournal/replay(castPath:)``); nil when there
+    /// is none.
+    public static func unappliedJournal(of path: String) -> String? {
+        let journal = RecordingJournal.path(castPath: path)
+        return access(journal, F_OK) == 0 ? journal : nil
+    }
+
     /// Appends the cut-short marker to the recording at `path`, unless it is signed (closed
     /// cleanly) or already sealed. Returns whether it sealed it.
     @discardableResult

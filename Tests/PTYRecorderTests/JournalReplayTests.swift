@@ -52,6 +52,7 @@ import Testing
             #expect(events.last?.text == RecordingSeal.label)
             events.removeLast()
             #expect(!FileManager.default.fileExists(atPath: crashedPath + ".journal"), "replayed: the journal is gone")
+            #expect(RecordingSeal.unappliedJournal(of: crashedPath) == nil)
             return events
         }
     }
@@ -133,5 +134,8 @@ import Testing
         #expect(try RecordingJournal.replay(castPath: crash.crashedPath) == nil)
         #expect(FileManager.default.fileExists(atPath: crash.crashedPath + ".journal"))
         #expect(shortened.count == 1)
+        // Sealed all the same; the server is told the journal was kept (and logs and audits it).
+        _ = try? RecordingSeal.sealIfCut(path: crash.crashedPath)
+        #expect(RecordingSeal.unappliedJournal(of: crash.crashedPath) == crash.crashedPath + ".journal")
     }
 }
