@@ -104,6 +104,13 @@ public struct Interceptor {
     private var check: PendingCheck?
     /// What readline's buffer holds by the keys alone (the cross-check of the reported line).
     private var keyed = KeyedBuffer()
+    /// Prompts that may come before the check of an Enter typed behind a Ctrl-C, without meaning
+    /// that a line was accepted unseen. Bash handles an interrupt that arrives with more input in
+    /// one of three ways: it prints a new prompt, then reads the rest and checks the line; it
+    /// restarts the line without a prompt, dropping a key; or the interrupt stops the check of
+    /// the line it already read, bash prints a new prompt and readline accepts the emptied line
+    /// (a second prompt, nothing ran). Found by running bash 5.2.
+    private var excusedPrompts = 0
     /// Input went to the shell while it was not at its prompt (a program's, or type-ahead that
     /// readline reads later): the next line's buffer cannot be known from the keys.
     private var typedAway = false
@@ -182,6 +189,7 @@ public struct Interceptor {
         }
         if holding || screenEnter != nil || screenSettling != nil {
             held += bytes
+            if case .running = shell { passInterrupt(into: &out) }
             return
         }
         switch mode {
@@ -191,11 +199,17 @@ public struct Interceptor {
             held += bytes
         case .integrated:
             guard let enter, shell == .prompt else {
-                if shell == .prompt { keyed.type(bytes[...]) } else if !bytes.isEmpty { typedAway = true }
+                if shell == .prompt {
+                    keyed.type(bytes[...])
+                    if bytes.contains(Self.interruptKey) { excusedPrompts = 2 }
+                } else if !bytes.isEmpty {
+                    typedAway = true
+                }
                 out.toTarget += bytes
                 return
             }
             keyed.type(bytes[..<enter])
+            if bytes[..<enter].contains(Self.interruptKey) { excusedPrompts = 2 }
             answerEarly(into: &out)
             out.toTarget += bytes[...enter]
             held = Array(bytes[(enter + 1)...])
@@ -260,8 +274,10 @@ public struct Interceptor {
         }
         switch shell {
         case .awaitingCheck(let since) where now - since > Self.checkPatience:
-            // Readline did not accept (a quoted Ctrl-V Enter, a search): nothing ran undecided.
+            // Readline did not accept (a quoted Ctrl-V Enter, a search, an Enter that bash
+            // dropped right after a Ctrl-C): nothing ran undecided.
             shell = .prompt
+            excusedPrompts = 0
             release(into: &out)
         case .accepted(let since) where now - since > Self.programPatience, .running(let since) where now - since > Self.programPatience:
             release(into: &out)
@@ -312,13 +328,19 @@ public struct Interceptor {
             }
             refusedLineOutstanding = false
             if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
+            passInterrupt(into: &out)
             apply(pendingRisk, into: &out)
             // Tampering is judged at the next prompt, once it has done its work.
             if case .tampering = pendingRisk {} else { pendingRisk = .none }
         case .prompt(_, let next):
             nextCheck = next
             early = nil
-            if mode == .integrated, isAwaitingCheck {
+            // A Ctrl-C typed before the Enter being checked prints a prompt of its own; after the
+            // first, that Enter's check may still come (see excusedPrompts).
+            let excused = mode == .integrated && isAwaitingCheck && excusedPrompts > 0
+            excusedPrompts = excused ? excusedPrompts - 1 : 0
+            let checkMayCome = excused && excusedPrompts > 0
+            if mode == .integrated, isAwaitingCheck, !excused {
                 lose("a line was accepted without being shown to the bastion", into: &out)
             }
             if mode == .nested {
@@ -329,7 +351,6 @@ public struct Interceptor {
             continuationRedrawDue = false
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
-            shell = .prompt
             expansionNonce = nil
             refusedLineOutstanding = false
             startKeyedLine()
@@ -337,7 +358,13 @@ public struct Interceptor {
                 out.records.append(cancelledRecord(cancelled))
             }
             assembler.reset()
-            release(into: &out)
+            if checkMayCome {
+                // The keys after the interrupt are not followed: the check is not cross-checked.
+                keyed.forget()
+            } else {
+                shell = .prompt
+                release(into: &out)
+            }
         case .continuation:
             if continuationRedrawDue {
                 continuationRedrawDue = false
@@ -356,8 +383,24 @@ public struct Interceptor {
         return false
     }
 
+    /// Ctrl-C: the terminal's interrupt character.
+    static let interruptKey: UInt8 = 0x03
+
+    /// A Ctrl-C typed while a command runs is for that command, at once: it goes with what was
+    /// held before it (the terminal discards that with the interrupt, unless the program reads
+    /// its input raw and takes it, as it would have without the bastion). What follows it waits
+    /// for the prompt as before, so a denied line can still stop it.
+    private mutating func passInterrupt(into out: inout InterceptorOutput) {
+        guard holding, mode == .integrated, let last = held.lastIndex(of: Self.interruptKey) else { return }
+        let passed = held[...last]
+        out.toTarget += passed
+        if passed.contains(where: { $0 != Self.interruptKey }) { typedAway = true }
+        held.removeFirst(last + 1)
+    }
+
     /// Readline accepted a buffer: decide the commands it completes and answer.
     private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        excusedPrompts = 0
         if shell == .awaitingApproval, let held = check {
             // Bash is blocked on the held line: a second check cannot come from it.
             out.withdrawn = held.requestID

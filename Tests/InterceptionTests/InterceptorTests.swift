@@ -322,6 +322,93 @@ struct KeyedCrossCheckTests {
     }
 }
 
+/// Ctrl-C, the terminal's interrupt: at the prompt it goes as typed, with whatever follows it, and
+/// the prompt bash prints for it is not taken for a line accepted unseen; while a command runs it
+/// reaches the command at once.
+struct InterruptTests {
+    typealias T = InterceptorTests
+    static let prompt = "\u{1B}]6973;tk;P;130\u{07}$ "
+    static let commandStart = "\u{1B}]6973;tk;S\u{07}"
+
+    /// Ctrl-C and a new line in one chunk: relayed as typed; bash prints the interrupt's prompt
+    /// before it checks the new line, and that is no loss of integration.
+    @Test func promptOfAnInterruptBeforeTheEnterIsExpected() {
+        var i = T.make()
+        let typed = T.input(&i, "echo half\u{03}echo new\r")
+        #expect(typed.forwardChunkUnchanged)
+        let prompt = T.output(&i, Self.prompt)
+        #expect(prompt.lostIntegration == nil)
+        #expect(T.input(&i, "x").toTarget.isEmpty, "the Enter is still being checked: typing waits")
+        let answer = T.output(&i, T.check("echo new"))
+        #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "9 A\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["echo new"])
+    }
+
+    /// Bash may also skip that prompt (input was waiting) and drop a key: the check is what counts.
+    @Test func checkAfterAnInterruptWithoutItsPrompt() {
+        var i = T.make()
+        _ = T.input(&i, "echo half\u{03}rm x\r")
+        let answer = T.output(&i, T.check("m x"))
+        #expect(answer.lostIntegration == nil && answer.records.map(\.decision.audit.line) == ["m x"])
+    }
+
+    /// Or the interrupt stops the check of the line bash had read: its prompt, then readline
+    /// accepts the emptied line (a second prompt). The Enter is spent; typing goes on.
+    @Test func interruptedCheckThenEmptyAccept() {
+        var i = T.make()
+        _ = T.input(&i, "echo half\u{03}echo new\r")
+        #expect(T.output(&i, Self.prompt).lostIntegration == nil)
+        let second = T.output(&i, Self.prompt)
+        #expect(second.lostIntegration == nil)
+        #expect(T.text(T.input(&i, "x").toTarget) == "x", "back at the prompt")
+    }
+
+    /// The interrupt excuses those two prompts only: a third with no check means a line was
+    /// accepted unseen.
+    @Test func thirdPromptWithoutACheckIsALoss() {
+        var i = T.make()
+        _ = T.input(&i, "\u{03}rm -rf /\r")
+        #expect(T.output(&i, Self.prompt).lostIntegration == nil)
+        #expect(T.output(&i, Self.prompt).lostIntegration == nil)
+        _ = T.input(&i, "rm -rf /\r")
+        #expect(T.output(&i, Self.prompt).lostIntegration != nil)
+    }
+
+    /// An interrupt in an earlier chunk whose prompt already came excuses nothing.
+    @Test func anAnsweredInterruptExcusesNothing() {
+        var i = T.make()
+        _ = T.input(&i, "echo a\u{03}")
+        _ = T.output(&i, Self.prompt)
+        _ = T.input(&i, "rm -rf /\r")
+        #expect(T.output(&i, Self.prompt).lostIntegration != nil)
+    }
+
+    /// A Ctrl-C typed while a command runs goes at once (not when the hold ends); the line typed
+    /// after it waits for the prompt and is decided there.
+    @Test func interruptReachesARunningCommandAtOnce() {
+        var i = T.make()
+        _ = T.input(&i, "sleep 5\r")
+        _ = T.output(&i, T.check("sleep 5"))
+        _ = T.output(&i, Self.commandStart)
+        let typed = T.input(&i, "\u{03}rm x\r", now: 1.1)
+        #expect(T.text(typed.toTarget) == "\u{03}")
+        #expect(T.text(i.tick(now: 1.2).toTarget) == "", "the line after it is still held")
+        let prompt = T.output(&i, Self.prompt, now: 1.3)
+        #expect(T.text(prompt.toTarget) == "rm x\r")
+        let answer = T.output(&i, T.check("rm x", nonce: "10"), now: 1.3)
+        #expect(T.text(answer.verdicts) == "10 D\n" && answer.lostIntegration == nil)
+    }
+
+    /// A Ctrl-C typed with the Enter, before the command started, goes when it starts.
+    @Test func interruptTypedWithTheEnterGoesWhenTheCommandStarts() {
+        var i = T.make()
+        let typed = T.input(&i, "sleep 5\r\u{03}")
+        #expect(T.text(typed.toTarget) == "sleep 5\r")
+        #expect(T.text(T.output(&i, T.check("sleep 5")).toTarget) == "")
+        #expect(T.text(T.output(&i, Self.commandStart).toTarget) == "\u{03}")
+    }
+}
+
 /// Lines held for approvers at the prompt: the check pauses at the escalated command and goes on
 /// when the answer comes.
 struct HeldLineTests {

@@ -217,6 +217,12 @@ case("ctrl-c-ps2-heredoc", "ctrl-c", ["cat <<EOF\r", "body\r", C("c"), "echo aft
 case("ctrl-c-running-command", "ctrl-c", ["sleep 5\r", C("c"), "echo after\r"], waits=[0.1, "settle", "settle"],
      note="Ctrl-C interrupts the running sleep; the sleep line was recorded and ran")
 case("ctrl-c-ps2-half-typed", "ctrl-c", ["if true\r", "then echo x", C("c"), "echo after\r"])
+case("ctrl-c-running-then-line", "ctrl-c", ["sleep 0.5\r", C("c") + "echo after\r"], waits=[0.1, "settle"],
+     note="the interrupt and the next line in one write while the command runs")
+case("ctrl-c-then-line-one-write", "ctrl-c", ["echo half" + C("c") + "echo new\r"],
+     note="bash drops the key that follows an interrupt in the same write")
+case("ctrl-c-then-enter-one-write", "ctrl-c", ["echo half" + C("c") + "\r", "echo z\r"], waits=["quiet", "settle"],
+     note="the Enter after the interrupt is dropped: no line, no check")
 
 # --- multi-line input ------------------------------------------------------------------
 case("ml-backslash", "multi-line", ["echo a \\\r", "b\r"])
