@@ -295,7 +295,7 @@ public struct Interceptor {
             lineStarted = false
             let rest = held
             held = []
-            if !rest.isEmpty { receive(rest, enter: rest.firstIndex { $0 == 0x0D || $0 == 0x0A }, now: now, into: &out) }
+            if !rest.isEmpty { receive(rest, enter: KeystrokeScanner.firstEnter(in: rest), now: now, into: &out) }
         }
         return out
     }
@@ -309,7 +309,7 @@ public struct Interceptor {
                 mode = .integrated
                 let typed = held
                 held = []
-                if !typed.isEmpty { receive(typed, enter: typed.firstIndex { $0 == 0x0D || $0 == 0x0A }, now: now, into: &out) }
+                if !typed.isEmpty { receive(typed, enter: KeystrokeScanner.firstEnter(in: typed), now: now, into: &out) }
             }
         case .unsupported(let reason):
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
@@ -728,7 +728,7 @@ public struct Interceptor {
         let rest = held
         held = []
         guard !rest.isEmpty else { return }
-        let enter = rest.firstIndex { $0 == 0x0D || $0 == 0x0A }
+        let enter = KeystrokeScanner.firstEnter(in: rest)
         receive(rest, enter: enter, now: lastEvent, into: &out)
     }
 

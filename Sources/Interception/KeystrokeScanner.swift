@@ -7,6 +7,7 @@ struct KeystrokeScanner: Sendable {
 
     private(set) var inPaste = false
     private var recent: [UInt8] = []
+    /// The last byte passed on was Ctrl-X: a Ctrl-\ now would complete the private prefix.
     private var afterCtrlX = false
     private var afterCtrlV = false
 
@@ -17,10 +18,9 @@ struct KeystrokeScanner: Sendable {
         out.reserveCapacity(bytes.count)
         var enter: Int?
         for b in bytes {
-            if afterCtrlX && b == 0x1C {
-                afterCtrlX = false
-                continue
-            }
+            // Dropped, the Ctrl-X before it is still the last byte passed on: `^X ^\ ^\` must
+            // not become `^X ^\`.
+            if afterCtrlX && b == 0x1C { continue }
             afterCtrlX = b == 0x18
             out.append(b)
             track(b)
@@ -32,6 +32,15 @@ struct KeystrokeScanner: Sendable {
             if enter == nil, !inPaste, b == 0x0D || b == 0x0A { enter = out.count - 1 }
         }
         return (out, enter)
+    }
+
+    /// The first Enter in input this scanner already passed on (held input, which starts outside
+    /// a paste): outside bracketed pastes and not quoted with Ctrl-V, as ``scan(_:)`` finds it.
+    static func firstEnter(in bytes: [UInt8]) -> Int? {
+        var scanner = KeystrokeScanner()
+        var index: Int?
+        bytes.withUnsafeBytes { index = scanner.scan($0).enter }
+        return index
     }
 
     /// Follows bracketed-paste brackets across chunks.

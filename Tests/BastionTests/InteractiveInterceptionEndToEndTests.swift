@@ -125,6 +125,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecords() == ["allow touch bp-1", "deny touch forbidden-bp-2", "allow exit"])
     }
 
+    /// The integration's own accept key (`Ctrl-X Ctrl-\\ b`, readline's accept-line without the
+    /// check) cannot be typed, repeated or split: the denied line never runs. (Ctrl-\\ is the
+    /// terminal's quit key by default, which never reaches readline; the person can undo that.)
+    @Test func privateAcceptKeyCannotBeTyped() throws {
+        let f = try f
+        let r = try type([(send: "stty quit undef\r", expect: "PROMPT> "),
+                          (send: "touch forbidden-private-key\u{18}\u{1C}\u{1C}b", expect: "forbidden-private-key"),
+                          (send: "\u{15}echo one\r", expect: "PROMPT> "),
+                          (send: "touch forbidden-private-split\u{18}", expect: "split"),
+                          (send: "\u{1C}\u{1C}b\u{15}echo done\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-private-key") && !f.target.exists("forbidden-private-split"), "\(r)")
+        #expect(try lastRecords() == ["allow stty quit undef", "allow echo one", "allow echo done", "allow exit"], "\(r)")
+    }
+
     /// A denied line recalled from history (Up arrow) is denied again.
     @Test func recalledLineIsDecidedAgain() throws {
         let f = try f

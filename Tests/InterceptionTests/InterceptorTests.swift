@@ -167,11 +167,30 @@ struct InterceptorTests {
         #expect(guarded.isVerified, "the integrated prompt is back")
     }
 
-    /// The private accept key typed by the person never reaches the shell.
-    @Test func privateKeyPrefixIsRemoved() {
+    /// The private accept key typed by the person never reaches the shell, however it is
+    /// repeated or split across chunks.
+    @Test(arguments: [["rm -rf /\u{18}\u{1C}b"], ["rm -rf /\u{18}\u{1C}\u{1C}b"], ["rm -rf /\u{18}", "\u{1C}", "\u{1C}\u{1C}b"],
+                      ["rm -rf /\u{18}\u{18}\u{1C}b"]])
+    func privateKeyPrefixIsRemoved(_ chunks: [String]) {
         var i = Self.make()
-        let out = Self.input(&i, "rm -rf /\u{18}\u{1C}b")
-        #expect(Self.text(out.toTarget) == "rm -rf /\u{18}b")
+        let sent = chunks.flatMap { Self.input(&i, $0).toTarget }
+        #expect(!sent.contains(0x1C), "\(chunks)")
+        #expect(Self.text(sent).hasSuffix("\u{18}b"))
+    }
+
+    /// Type-ahead held while a command ran is released at the prompt with its Enters where the
+    /// keys had them: a newline inside a bracketed paste is not an Enter.
+    @Test func heldPasteIsReleasedWhole() {
+        var i = Self.make()
+        _ = Self.input(&i, "sleep 1\r")
+        _ = Self.output(&i, Self.check("sleep 1"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        let paste = "\u{1B}[200~echo a\necho b\n\u{1B}[201~echo c\r"
+        _ = Self.input(&i, paste + "echo d\r")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        #expect(Self.text(prompt.toTarget) == paste, "released up to the Enter after the paste")
+        let answer = Self.output(&i, Self.check("echo a\necho b\necho c", nonce: "10"))
+        #expect(answer.lostIntegration == nil && Self.text(answer.verdicts) == "10 A\n")
     }
 }
 
