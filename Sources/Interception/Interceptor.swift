@@ -401,6 +401,10 @@ public struct Interceptor {
     /// Readline accepted a buffer: decide the commands it completes and answer.
     private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         excusedPrompts = 0
+        // Readline accepted at a key the bastion did not take for an Enter (type-ahead, a
+        // newline in what only looked like a paste to the bastion, as in vi command mode): keys
+        // relayed after it may be the next line's, which the keys alone then cannot tell.
+        if !isAwaitingCheck { typedAway = true }
         if shell == .awaitingApproval, let held = check {
             // Bash is blocked on the held line: a second check cannot come from it.
             out.withdrawn = held.requestID

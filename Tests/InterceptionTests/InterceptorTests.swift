@@ -326,6 +326,18 @@ struct KeyedCrossCheckTests {
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "9 A\n", "\(keys.debugDescription)")
     }
 
+    /// A check for an Enter the bastion did not see (readline took a newline the bastion thought
+    /// was inside a paste, as vi command mode does with a paste's brackets): the keys relayed
+    /// after it belong to the next line, which is then not cross-checked.
+    @Test func checkWithoutASeenEnterSkipsTheNextCrossCheck() {
+        var i = T.make()
+        _ = T.input(&i, "\u{1B}[200~echo a\ntrue\n\u{1B}[201~")
+        _ = T.output(&i, T.check("o a"))
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        let answer = T.output(&i, T.check("true", nonce: "10"))
+        #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 A\n")
+    }
+
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
     @Test func typeAheadSkipsTheNextCheck() {
         var i = T.make()
