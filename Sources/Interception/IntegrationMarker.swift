@@ -9,8 +9,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// Enter was pressed: the exact readline buffer, before history expansion. `historyExpansion`
     /// is true when bash's `histexpand` is on.
     case check(nonce: String, historyExpansion: Bool, line: [UInt8])
-    /// The history-expanded text of a line the bastion asked to see again (from `PS0`).
-    case expanded(nonce: String, line: [UInt8])
+    /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
+    /// `history 1` shows as it starts, with its number, and the newest number when the buffer
+    /// it came in was checked.
+    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status and the id and
@@ -47,9 +49,13 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("C", 3):
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), historyExpansion: fields[1].contains(UInt8(ascii: "H")),
                           line: Self.unescape(fields[2]))
-        case ("X", 2), ("X", 3):
-            let text = fields.dropFirst().joined(separator: [UInt8(ascii: ";")])
-            self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), line: Self.unescape(Array(text)))
+        case ("X", 3):
+            // nonce;NUMBER-AT-CHECK;NUMBER;TEXT (the text may hold semicolons).
+            let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false)
+            guard rest.count == 2 else { self = .foreign; return }
+            func number(_ field: some Collection<UInt8>) -> Int? { Int(String(decoding: field, as: UTF8.self)) }
+            self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), numberAtCheck: number(fields[1]), number: number(rest[0]),
+                             line: Self.unescape(Array(rest[1])))
         default:
             self = .foreign
         }

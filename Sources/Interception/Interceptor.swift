@@ -69,8 +69,18 @@ public struct Interceptor {
     private var aliases: [String: String] = [:]
     private var held: [UInt8] = []
     private var holding = false
-    /// A line allowed for now whose history expansion is checked at PS0: the check's nonce.
-    private var expansionNonce: String?
+    /// A buffer allowed for now whose commands bash expands as it reads them: each is decided
+    /// at its PS0, on the text `history 1` shows for it.
+    private struct ExpandingBuffer {
+        var nonce: String
+        /// The history number of the last command of the buffer seen at PS0.
+        var lastNumber: Int?
+        /// A command was refused: the rest of the buffer is too.
+        var stopped = false
+        /// The person was told so.
+        var toldRest = false
+    }
+    private var expanding: ExpandingBuffer?
     /// What the last allowed line will do to the session once it runs.
     private var pendingRisk: ShellRisk = .none
     /// The last verdict told bash to run nothing (D, C): a command starting before the next
@@ -318,8 +328,8 @@ public struct Interceptor {
             early?.aliasesChanged = true
         case .check(let nonce, let expands, let line):
             check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
-        case .expanded(let nonce, let line):
-            expanded(nonce: nonce, line: line, now: now, into: &out)
+        case .expanded(let nonce, let numberAtCheck, let number, let line):
+            expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, line: line, now: now, into: &out)
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
@@ -351,7 +361,7 @@ public struct Interceptor {
             continuationRedrawDue = false
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
-            expansionNonce = nil
+            expanding = nil
             refusedLineOutstanding = false
             startKeyedLine()
             if let cancelled = assembler.pendingText {
@@ -420,7 +430,7 @@ public struct Interceptor {
             out.verdicts += Self.verdict(nonce, "A")
             return
         }
-        expansionNonce = nil
+        expanding = nil
         let wasContinuing = assembler.isContinuing
         continuationRedrawDue = wasContinuing
         if let answered = early, answered.id == Self.checkID(nonce) {
@@ -463,26 +473,58 @@ public struct Interceptor {
         // Input typed behind the line stays held until the prompt returns (or the program has
         // run a while): a denied line can then still stop the rest of a paste.
         holding = true
-        if historyExpansion, commands.count == 1, !wasContinuing, HistoryExpansion.mayExpand(commands[0].text) {
-            // Decided once bash has expanded it (PS0 shows the expanded text).
-            expansionNonce = nonce
+        check = PendingCheck(nonce: nonce, commands: commands, bufferLines: bufferLines, wasContinuing: wasContinuing,
+                             isExpansion: false, exact: exact)
+        if historyExpansion, commands.contains(where: { HistoryExpansion.mayExpand($0.text) }) {
+            guard !wasContinuing else {
+                // Bash expanded the earlier lines as it read them; which history entry holds the
+                // command then is not certain.
+                var record = judge(commands[0].text, how: .integration, uncertain: false)
+                record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked (type or paste it whole)")
+                out.records.append(record)
+                out.notices.append(refusalText(record.decision))
+                refuse(check!, at: 0, now: now, into: &out)
+                return
+            }
+            // Each command is decided once bash has expanded it (its PS0 shows the text).
+            check = nil
+            expanding = ExpandingBuffer(nonce: nonce)
             out.verdicts += Self.verdict(nonce, "X")
             shell = .accepted(since: now)
             return
         }
-        check = PendingCheck(nonce: nonce, commands: commands, bufferLines: bufferLines, wasContinuing: wasContinuing,
-                             isExpansion: false, exact: exact)
         decideCheck(now: now, into: &out)
     }
 
-    /// PS0 showed the history-expanded text of the line allowed for now.
-    private mutating func expanded(nonce: String, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
-        guard Self.checkID(nonce) == expansionNonce.map(Self.checkID) else {
+    /// PS0 showed the history-expanded text of a command of the buffer allowed for now. It is
+    /// that command's only if history gained exactly one entry since the command before it (or
+    /// since the check): otherwise (a line history does not keep, `cmdhist` off, duplicates
+    /// erased) the text shown may be another's, and the command is refused.
+    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, line: [UInt8], now: Double,
+                                   into out: inout InterceptorOutput) {
+        guard var buffer = expanding, Self.checkID(nonce) == Self.checkID(buffer.nonce) else {
             out.verdicts += Self.verdict(nonce, "K")
             lose("an expansion check the bastion did not ask for", into: &out)
             return
         }
-        expansionNonce = nil
+        let previous = buffer.lastNumber ?? numberAtCheck ?? 0
+        buffer.lastNumber = number
+        guard !buffer.stopped else {
+            if !buffer.toldRest { out.notices.append("bastion: the rest of the pasted lines was not run") }
+            buffer.toldRest = true
+            expanding = buffer
+            out.verdicts += Self.verdict(nonce, "K")
+            return
+        }
+        guard let number, number == previous + 1 else {
+            buffer.stopped = true
+            expanding = buffer
+            out.verdicts += Self.verdict(nonce, "K")
+            out.notices.append("bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
+            out.auditNotes.append("a history-expanded command was refused unseen: history numbers \(previous) then \(number.map(String.init) ?? "none")")
+            return
+        }
+        expanding = buffer
         let text = String(decoding: line, as: UTF8.self)
         check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: text, linesOfBuffer: 1)], bufferLines: [text],
                              wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
@@ -530,8 +572,9 @@ public struct Interceptor {
     private mutating func refuse(_ pending: PendingCheck, at index: Int, now: Double, into out: inout InterceptorOutput) {
         check = nil
         if pending.isExpansion {
-            // Bash interrupts the expanded line at PS0; what was typed after it waits for the
-            // prompt as usual.
+            // Bash interrupts the expanded command at PS0 and goes on with the buffer's next,
+            // which is refused in turn; what was typed after it waits for the prompt as usual.
+            expanding?.stopped = true
             pendingRisk = .none
             out.verdicts += Self.verdict(pending.nonce, "K")
             shell = .accepted(since: now)
@@ -652,14 +695,7 @@ public struct Interceptor {
             }
         }
         if gate.verdict == .allow, onUnverified == .end, ShellRisk.classify(text) != .none {
-            gate.decision.verdict = .deny
-            gate.decision.ruleID = "unverifiable"
-            gate.decision.message = "the bastion could not verify the lines that follow (\(ShellRisk.classify(text).reason)); this role must stay verified"
-            gate.audit.decision = "deny"
-            gate.audit.rule = "unverifiable"
-            gate.audit.message = gate.decision.message
-            gate.marker.decision = "deny"
-            gate.marker.rule = "unverifiable"
+            gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(ShellRisk.classify(text).reason)); this role must stay verified")
         }
         gate.audit.source = "interactive"
         gate.audit.how = how.rawValue
@@ -772,6 +808,20 @@ public struct Interceptor {
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
+    }
+}
+
+extension GateDecision {
+    /// Turns the decision into a refusal of what the bastion cannot verify.
+    mutating func refuseUnverifiable(_ message: String) {
+        decision.verdict = .deny
+        decision.ruleID = "unverifiable"
+        decision.message = message
+        audit.decision = "deny"
+        audit.rule = "unverifiable"
+        audit.message = message
+        marker.decision = "deny"
+        marker.rule = "unverifiable"
     }
 }
 

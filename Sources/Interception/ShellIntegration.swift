@@ -153,20 +153,16 @@ public struct ShellIntegration: Sendable, Equatable {
           esac
           READLINE_POINT=${#READLINE_LINE}
         }
+        # Each command of a buffer answered X shows its expanded text as it starts: the newest
+        # history entry, with its number (the bastion tells from the numbers whether the entry
+        # is this command's), and the newest number when the buffer was checked.
         __bastion_expanded() {
           local h n v nonce=$__bastion_x token
           __bastion_token; token=$__bastion_out
           h=$(HISTTIMEFORMAT= history 1)
           [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
-          # A line history does not keep (a leading space with ignorespace, HISTIGNORE, history
-          # off) leaves the previous entry in place: its expansion cannot be shown, so it does
-          # not run.
-          if [[ -z $n || $n == "$__bastion_hnum" ]]; then
-            printf '\rbastion: this line is not kept in history, so its expansion cannot be checked; it is refused\r\n' >/dev/tty
-            kill -INT $$; return
-          fi
           __bastion_esc "$h"
-          printf '\#(osc);X;%s:%s;%s\a' "$nonce" "$token" "$__bastion_out" >/dev/tty
+          printf '\#(osc);X;%s:%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$__bastion_out" >/dev/tty
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
           [[ $v == "$nonce:$token A" ]] || kill -INT $$
         }

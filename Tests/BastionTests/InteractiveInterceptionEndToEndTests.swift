@@ -167,6 +167,21 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(r.stdout.contains("not kept in history"), "\(r)")
     }
 
+    /// A paste whose lines expand history is decided command by command, each on the text bash
+    /// expanded it to (`!?forbidden?` recalls a denied line from the history file); the denied one
+    /// stops the rest. A command continued over prompts that expands history is refused.
+    @Test func pastedHistoryExpansionIsDecidedExpanded() throws {
+        let f = try f
+        try f.target.write(".bash_history", "touch forbidden-recalled\n")
+        let r = try type([(send: "\u{1B}[200~touch hx-paste-1\n!?forbidden?\ntouch hx-paste-3\n\u{1B}[201~\r", expect: "rule no-forbidden"),
+                          (send: "for x in 1; do\r", expect: "\u{1B}[?2004h> "), (send: "!?forbidden?; done\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("hx-paste-1"), "\(r)")
+        #expect(!f.target.exists("forbidden-recalled") && !f.target.exists("hx-paste-3"), "\(r)")
+        #expect(r.stdout.contains("the rest of the pasted lines was not run"), "\(r)")
+        let records = try lastRecords()
+        #expect(records == ["allow touch hx-paste-1", "deny touch forbidden-recalled", "deny for x in 1; do\n!?forbidden?; done", "allow exit"], "\(r)")
+    }
+
     /// An alias that hides a denied command is denied; the record keeps the line as typed.
     @Test func aliasIsDecidedAsItExpands() throws {
         let f = try f

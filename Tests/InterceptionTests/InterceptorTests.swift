@@ -119,9 +119,64 @@ struct InterceptorTests {
         let first = Self.output(&i, Self.check("!!", nonce: "5", flags: "H"))
         #expect(Self.text(first.verdicts) == "5 X\n")
         #expect(first.records.isEmpty)
-        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;rm -rf /\u{07}")
+        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;7;8;rm -rf /\u{07}")
         #expect(Self.text(expanded.verdicts) == "5 K\n")
         #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
+    }
+
+    static func expanded(_ line: String, nonce: String = "5", atCheck: Int = 10, number: Int) -> String {
+        "\u{1B}]6973;tk;X;\(nonce);\(atCheck);\(number);\(line)\u{07}"
+    }
+
+    /// A paste whose commands expand history: each is decided as it starts, on its expanded text.
+    @Test func pastedExpansionsAreDecidedOneByOne() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~echo a\necho !!\necho after\n\u{1B}[201~\r")
+        #expect(Self.text(Self.output(&i, Self.check("echo a\necho !!\necho after\n", nonce: "5", flags: "H")).verdicts) == "5 X\n")
+        var lines: [String] = []
+        for (n, line) in ["echo a", "echo echo a", "echo after"].enumerated() {
+            let out = Self.output(&i, Self.expanded(line, number: 11 + n))
+            #expect(Self.text(out.verdicts) == "5 A\n")
+            lines += out.records.map(\.decision.audit.line)
+        }
+        #expect(lines == ["echo a", "echo echo a", "echo after"])
+    }
+
+    /// A denied expansion in a paste stops the rest of it, as a denied line does.
+    @Test func deniedExpansionStopsThePaste() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~echo a\n!?rm?\necho after\n\u{1B}[201~\r")
+        _ = Self.output(&i, Self.check("echo a\n!?rm?\necho after\n", nonce: "5", flags: "H"))
+        _ = Self.output(&i, Self.expanded("echo a", number: 11))
+        let denied = Self.output(&i, Self.expanded("rm -rf /", number: 12))
+        #expect(Self.text(denied.verdicts) == "5 K\n" && denied.records.map(\.decision.verdict) == [.deny])
+        let rest = Self.output(&i, Self.expanded("echo after", number: 13))
+        #expect(Self.text(rest.verdicts) == "5 K\n" && rest.records.isEmpty)
+        #expect(rest.notices == ["bastion: the rest of the pasted lines was not run"])
+    }
+
+    /// A command history did not keep as its own entry (ignorespace, HISTIGNORE, cmdhist off):
+    /// the text shown is not its own, so it is refused unseen, and the rest of the buffer too.
+    @Test(arguments: [(10, 10), (10, 12), (10, nil)] as [(Int, Int?)])
+    func expansionNotKeptIsRefused(_ atCheck: Int, _ number: Int?) {
+        var i = Self.make()
+        _ = Self.input(&i, " echo !!\r")
+        _ = Self.output(&i, Self.check(" echo !!", flags: "H"))
+        let out = Self.output(&i, "\u{1B}]6973;tk;X;9;\(atCheck);\(number.map(String.init) ?? "");echo previous\u{07}")
+        #expect(Self.text(out.verdicts) == "9 K\n" && out.records.isEmpty && out.lostIntegration == nil)
+        #expect(out.notices.first?.contains("not kept in history") == true)
+    }
+
+    /// A command continued over several prompts whose last lines expand history is refused: which
+    /// history entry holds it is not certain.
+    @Test func expansionAfterAContinuationIsRefused() {
+        var i = Self.make()
+        _ = Self.input(&i, "for f in 1\r")
+        _ = Self.output(&i, Self.check("for f in 1", nonce: "1", flags: "H"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "do !!; done\r")
+        let out = Self.output(&i, Self.check("do !!; done", nonce: "2", flags: "H"))
+        #expect(Self.text(out.verdicts) == "2 C\n")
     }
 
     /// An alias that hides a denied command is denied.
@@ -510,7 +565,7 @@ struct HeldLineTests {
         _ = T.input(&i, "systemctl restart !$\r")
         let x = T.output(&i, T.check("systemctl restart !$", flags: "H"))
         #expect(T.text(x.verdicts) == "9 X\n")
-        let held = T.output(&i, "\u{1B}]6973;tk;X;9;systemctl restart web\u{07}")
+        let held = T.output(&i, "\u{1B}]6973;tk;X;9;7;8;systemctl restart web\u{07}")
         #expect(held.approvalNeeded?.decision.audit.line == "systemctl restart web" && held.verdicts.isEmpty)
         i.approvalRequested(id: "req5")
         #expect(T.text(i.approvalAnswered(approved: true, message: nil, now: 2).verdicts) == "9 A\n")
