@@ -383,6 +383,19 @@ public struct Interceptor {
                 startKeyedLine()
                 release(into: &out)
             }
+        case .expansionFailed:
+            // Nothing ran; bash reads a new line (only a line answered X can end so).
+            switch shell {
+            case .accepted, .running: break
+            default: return
+            }
+            guard mode == .integrated, expanding != nil else { return }
+            expanding = nil
+            nextCheck = nil
+            shell = .prompt
+            startKeyedLine()
+            assembler.reset()
+            release(into: &out)
         case .foreign:
             lose("the output carried a marker the bastion did not issue", into: &out)
         }

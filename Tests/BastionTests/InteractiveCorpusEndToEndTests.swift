@@ -64,11 +64,11 @@ import Testing
             let out = "\(d)/corpus-results.json"
             var config: [String: Any] = ["ssh": ssh, "destination": "alice@127.0.0.1", "lanes": lanes, "home": target.home.path,
                                          "uid": target.uid, "gid": target.gid, "out": out]
-            let configPath = "\(d)/corpus-config.json"
-            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
             if let only = ProcessInfo.processInfo.environment["BASTION_CORPUS_ONLY"] {
                 config["only"] = only.split(separator: ",").map(String.init)
             }
+            let configPath = "\(d)/corpus-config.json"
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configPath))
             let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/interactive_corpus.py").path
             let run = ProcessRunner.shell("python3 \(BastionHarness.quote(driver)) \(BastionHarness.quote(configPath))", timeout: 540)
             #expect(run.status == 0, "\(run)")

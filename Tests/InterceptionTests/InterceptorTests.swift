@@ -142,6 +142,19 @@ struct InterceptorTests {
         #expect(lines == ["echo a", "echo echo a", "echo after"])
     }
 
+    /// An expansion bash cannot make (`event not found`) runs nothing, and bash shows the prompt
+    /// without PROMPT_COMMAND: the marker in PS1 says so, and typing goes on at once.
+    @Test func failedExpansionReturnsToThePrompt() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo !nosuch\recho after\r")
+        _ = Self.output(&i, Self.check("echo !nosuch", nonce: "5", flags: "H"))
+        let failed = Self.output(&i, "bash: !nosuch: event not found\r\n\u{1B}]6973;tk;E\u{07}$ ")
+        #expect(Self.text(failed.toTarget) == "echo after\r" && failed.lostIntegration == nil)
+        let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
+        #expect(Self.text(answer.verdicts) == "6 A\n" && answer.lostIntegration == nil)
+        #expect(Self.output(&i, "\u{1B}]6973;tk;E\u{07}$ ").toTarget.isEmpty, "a redraw of that prompt later means nothing")
+    }
+
     /// A denied expansion in a paste stops the rest of it, as a denied line does.
     @Test func deniedExpansionStopsThePaste() {
         var i = Self.make()

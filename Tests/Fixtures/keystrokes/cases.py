@@ -141,6 +141,9 @@ case("bang-single-quoted", "history-expansion", ["echo hi\r", "echo '!!'\r"])
 case("bang-followed-by-space", "history-expansion", ["echo hi !\r"])
 case("bang-recalled-then-edited", "history-expansion", ["echo one\r", "!!", " two\r"])
 
+case("hist-event-not-found-typed-ahead", "history-expansion", ["echo !nosuch\recho after\r"],
+     note="a failed expansion runs nothing and shows the prompt without PROMPT_COMMAND")
+
 # --- tab completion -------------------------------------------------------------------
 case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
 case("tab-file", "tab-completion", ["touch uniquefile123\r", "ls uniq", TAB, ENTER])
