@@ -15,9 +15,6 @@ public enum IntegrationMarker: Equatable, Sendable {
     case expanded(nonce: String, numberAtCheck: Int?, number: Int?, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
-    /// The primary prompt shown again after a line answered X without running it: bash could
-    /// not expand its history (`event not found`), and then runs no PROMPT_COMMAND.
-    case expansionFailed
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status and the id and
     /// token (`ID:TOKEN`) bash will use for the next line's check, when it announces them.
     case prompt(status: Int, nextCheck: String? = nil)
@@ -36,7 +33,6 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("R", 0): self = .ready
         case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
         case ("S", 0): self = .commandStart
-        case ("E", 0): self = .expansionFailed
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
         case ("P", 2):

@@ -122,8 +122,9 @@ public struct Interceptor {
     /// (a second prompt, nothing ran). Found by running bash 5.2.
     private var excusedPrompts = 0
     /// Input went to the shell while it was not at its prompt (a program's, or type-ahead that
-    /// readline reads later): the next line's buffer cannot be known from the keys.
-    private var typedAway = false
+    /// readline reads later): the buffers of this many next lines cannot be known from the keys
+    /// (each Enter or Ctrl-C in that input may start another).
+    private var linesTypedAway = 0
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
     private let decide: Decide
@@ -213,7 +214,7 @@ public struct Interceptor {
                     keyed.type(bytes[...])
                     if bytes.contains(Self.interruptKey) { excusedPrompts = 2 }
                 } else if !bytes.isEmpty {
-                    typedAway = true
+                    typedAway(bytes[...])
                 }
                 out.toTarget += bytes
                 return
@@ -263,10 +264,28 @@ public struct Interceptor {
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
         for marker in result.markers { handle(marker, now: now, into: &out) }
+        if expanding != nil, result.markers.isEmpty, case .accepted = shell {
+            if let cleaned = result.output { cleaned.withUnsafeBytes { noticeFailedExpansion($0, into: &out) } } else { noticeFailedExpansion(chunk, into: &out) }
+        }
         if wasOnScreen || isOnScreen, let screen {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
         }
         return out
+    }
+
+    /// What bash prints when it cannot expand a line's history (readline's histexpand.c).
+    private static let historyErrors: [[UInt8]] = [": event not found", ": bad word specifier", ": substitution failed",
+                                                   ": unrecognized history modifier", ": no previous substitution"].map { Array($0.utf8) }
+
+    /// Bash could not expand the line answered X: it runs nothing and reads a new line without
+    /// running PROMPT_COMMAND, so no prompt marker comes; its error message is the sign. (Should
+    /// the message be misread, the line's PS0 check still comes; unread, typing waits a second.)
+    private mutating func noticeFailedExpansion(_ output: UnsafeRawBufferPointer, into out: inout InterceptorOutput) {
+        guard Self.historyErrors.contains(where: { output.firstRange(of: $0) != nil }) else { return }
+        assembler.reset()
+        shell = .prompt
+        startKeyedLine()
+        release(into: &out)
     }
 
     /// The person's terminal changed size: the terminal model follows.
@@ -383,19 +402,6 @@ public struct Interceptor {
                 startKeyedLine()
                 release(into: &out)
             }
-        case .expansionFailed:
-            // Nothing ran; bash reads a new line (only a line answered X can end so).
-            switch shell {
-            case .accepted, .running: break
-            default: return
-            }
-            guard mode == .integrated, expanding != nil else { return }
-            expanding = nil
-            nextCheck = nil
-            shell = .prompt
-            startKeyedLine()
-            assembler.reset()
-            release(into: &out)
         case .foreign:
             lose("the output carried a marker the bastion did not issue", into: &out)
         }
@@ -417,7 +423,7 @@ public struct Interceptor {
         guard holding, mode == .integrated, let last = held.lastIndex(of: Self.interruptKey) else { return }
         let passed = held[...last]
         out.toTarget += passed
-        if passed.contains(where: { $0 != Self.interruptKey }) { typedAway = true }
+        if passed.contains(where: { $0 != Self.interruptKey }) { typedAway(passed) }
         held.removeFirst(last + 1)
     }
 
@@ -427,7 +433,9 @@ public struct Interceptor {
         // Readline accepted at a key the bastion did not take for an Enter (type-ahead, a
         // newline in what only looked like a paste to the bastion, as in vi command mode): keys
         // relayed after it may be the next line's, which the keys alone then cannot tell.
-        if !isAwaitingCheck { typedAway = true }
+        if !isAwaitingCheck { linesTypedAway = max(linesTypedAway, 1) }
+        // Bash spends the id announced with the prompt on the first check after it, whichever.
+        nextCheck = nil
         if shell == .awaitingApproval, let held = check {
             // Bash is blocked on the held line: a second check cannot come from it.
             out.withdrawn = held.requestID
@@ -637,8 +645,16 @@ public struct Interceptor {
     /// unless input reached the shell while it was busy.
     private mutating func startKeyedLine() {
         keyed = KeyedBuffer()
-        if typedAway { keyed.forget() }
-        typedAway = false
+        if linesTypedAway > 0 {
+            keyed.forget()
+            linesTypedAway -= 1
+        }
+    }
+
+    /// `bytes` went to the shell away from its prompt. (At most a few lines are counted: a line
+    /// readline takes from such input arrives with no Enter seen, which counts one more.)
+    private mutating func typedAway(_ bytes: ArraySlice<UInt8>) {
+        linesTypedAway = min(4, linesTypedAway + 1 + bytes.count { $0 == 0x0D || $0 == 0x0A || $0 == Self.interruptKey })
     }
 
     /// A verdict line for the check `nonce` (`ID:TOKEN` as bash sent it). Answers that let

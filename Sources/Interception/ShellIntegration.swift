@@ -146,12 +146,7 @@ public struct ShellIntegration: Sendable, Equatable {
           case $verdict in
             A) ;;
             X) __bastion_x=$nonce __bastion_hnum=$(HISTTIMEFORMAT= history 1)
-               [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
-               # A failed expansion shows the prompt again without PROMPT_COMMAND: until the
-               # next prompt, PS1 says so (E).
-               if [[ -z $__bastion_ps1_marked ]]; then
-                 __bastion_ps1=$PS1 PS1='\[\#(osc);E\a\]'"$PS1" __bastion_ps1_marked=$PS1
-               fi ;;
+               [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum= ;;
             C) READLINE_LINE='\'; __bastion_cancel=1 ;;
             R*) printf -v READLINE_LINE '%b' "${verdict#R}" ;;
             *) READLINE_LINE= ;;
@@ -181,11 +176,6 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_prompt() {
           local s=$? h
           __bastion_x=
-          # PS1 as it was before an X answer (unless the command set one of its own).
-          if [[ $__bastion_ps1_marked ]]; then
-            [[ $PS1 == "$__bastion_ps1_marked" ]] && PS1=$__bastion_ps1
-            __bastion_ps1_marked=
-          fi
           if [[ $__bastion_cancel ]]; then
             __bastion_cancel=
             h=$(HISTTIMEFORMAT= history 1)
