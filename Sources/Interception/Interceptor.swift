@@ -654,7 +654,7 @@ public struct Interceptor {
     /// `bytes` went to the shell away from its prompt. (At most a few lines are counted: a line
     /// readline takes from such input arrives with no Enter seen, which counts one more.)
     private mutating func typedAway(_ bytes: ArraySlice<UInt8>) {
-        linesTypedAway = min(4, linesTypedAway + 1 + bytes.count { $0 == 0x0D || $0 == 0x0A || $0 == Self.interruptKey })
+        linesTypedAway = min(4, linesTypedAway + 1 + bytes.count { $0 == 0x0D || $0 == 0x0A || $0 == 0x0F || $0 == Self.interruptKey })
     }
 
     /// A verdict line for the check `nonce` (`ID:TOKEN` as bash sent it). Answers that let

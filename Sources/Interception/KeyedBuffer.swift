@@ -15,8 +15,9 @@ struct KeyedBuffer: Sendable, Equatable {
     private var escape: [UInt8]?
     private var paste: [UInt8]?
 
-    /// The buffer's text, when known.
-    var text: String? { isKnown ? String(decoding: bytes, as: UTF8.self) : nil }
+    /// The buffer's text, when known (not in the middle of a key sequence: an ESC whose
+    /// sequence an accepting key ended, as Alt-# does, leaves it unknown).
+    var text: String? { isKnown && escape == nil && paste == nil ? String(decoding: bytes, as: UTF8.self) : nil }
 
     /// A fresh, empty buffer (readline starts every line empty).
     init() {}

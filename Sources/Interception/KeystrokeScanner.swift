@@ -7,8 +7,8 @@ struct KeystrokeScanner: Sendable {
 
     private(set) var inPaste = false
     private var recent: [UInt8] = []
-    /// The last byte passed on was Ctrl-X: a Ctrl-\ now would complete the private prefix.
-    private var afterCtrlX = false
+    /// The last byte passed on (Ctrl-X then Ctrl-\ would complete the private prefix).
+    private var previous: UInt8?
     private var afterCtrlV = false
 
     /// Removes the private prefix from `bytes` and returns them with the index of the first
@@ -20,8 +20,9 @@ struct KeystrokeScanner: Sendable {
         for b in bytes {
             // Dropped, the Ctrl-X before it is still the last byte passed on: `^X ^\ ^\` must
             // not become `^X ^\`.
-            if afterCtrlX && b == 0x1C { continue }
-            afterCtrlX = b == 0x18
+            if previous == 0x18 && b == 0x1C { continue }
+            let before = previous
+            previous = b
             out.append(b)
             track(b)
             if afterCtrlV {
@@ -29,9 +30,17 @@ struct KeystrokeScanner: Sendable {
                 continue
             }
             if b == 0x16 && !inPaste { afterCtrlV = true; continue }
-            if enter == nil, !inPaste, b == 0x0D || b == 0x0A { enter = out.count - 1 }
+            if enter == nil, !inPaste, Self.accepts(b, after: before) { enter = out.count - 1 }
         }
         return (out, enter)
+    }
+
+    /// Whether `b` after `previous` is a key readline's default bindings accept the line with
+    /// (the integration checks every one): Enter (CR, LF), operate-and-get-next (Ctrl-O; in vi
+    /// insert mode it inserts itself, and the wait for its check lapses), insert-comment (Alt-#)
+    /// and edit-and-execute-command (Ctrl-X Ctrl-E).
+    static func accepts(_ b: UInt8, after previous: UInt8?) -> Bool {
+        b == 0x0D || b == 0x0A || b == 0x0F || (b == UInt8(ascii: "#") && previous == 0x1B) || (b == 0x05 && previous == 0x18)
     }
 
     /// The first Enter in input this scanner already passed on (held input, which starts outside

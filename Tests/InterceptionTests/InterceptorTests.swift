@@ -417,6 +417,20 @@ struct KeyedCrossCheckTests {
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "11 A\n")
     }
 
+    /// Readline's other accepting keys (Ctrl-O, Alt-#, Ctrl-X Ctrl-E) are Enters too: what is
+    /// typed behind them waits for their check, and is the next line's.
+    @Test(arguments: [("ls\u{0F}", "ls"), ("ls\u{1B}#", "#ls"), ("ls\u{18}\u{05}", "ls")])
+    func otherAcceptingKeys(_ keys: String, _ line: String) {
+        var i = T.make()
+        let typed = T.input(&i, keys + "rm x\r")
+        #expect(T.text(typed.toTarget) == keys)
+        _ = T.output(&i, T.check(line))
+        let prompt = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        #expect(T.text(prompt.toTarget) == "rm x\r")
+        let answer = T.output(&i, T.check("rm x", nonce: "10"))
+        #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 D\n")
+    }
+
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
     @Test func typeAheadSkipsTheNextCheck() {
         var i = T.make()
