@@ -10,14 +10,15 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// is true when bash's `histexpand` is on.
     case check(nonce: String, historyExpansion: Bool, line: [UInt8])
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
-    /// `history 1` shows as it starts, with its number, and the newest number when the buffer
-    /// it came in was checked.
-    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, line: [UInt8])
+    /// `history 1` shows as it starts, with its number, the newest number when the buffer it
+    /// came in was checked, and the number of lines bash has read (the command's last line).
+    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
-    /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status and the id and
-    /// token (`ID:TOKEN`) bash will use for the next line's check, when it announces them.
-    case prompt(status: Int, nextCheck: String? = nil)
+    /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
+    /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, and
+    /// the number of lines bash has read.
+    case prompt(status: Int, nextCheck: String? = nil, linesRead: Int? = nil)
     /// A continuation prompt is shown (`PS2`).
     case continuation
     /// A marker with our OSC number that the bastion did not issue (wrong token, unknown
@@ -35,9 +36,10 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("S", 0): self = .commandStart
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
-        case ("P", 2):
+        case ("P", 2), ("P", 3):
             let next = String(decoding: fields[1], as: UTF8.self)
-            self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.contains(":") ? next : nil)
+            self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.contains(":") ? next : nil,
+                           linesRead: fields.count == 3 ? Int(String(decoding: fields[2], as: UTF8.self)) : nil)
         case ("A", _):
             let text = Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")])))
             var table: [String: String] = [:]
@@ -50,12 +52,12 @@ public enum IntegrationMarker: Equatable, Sendable {
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), historyExpansion: fields[1].contains(UInt8(ascii: "H")),
                           line: Self.unescape(fields[2]))
         case ("X", 3):
-            // nonce;NUMBER-AT-CHECK;NUMBER;TEXT (the text may hold semicolons).
-            let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false)
-            guard rest.count == 2 else { self = .foreign; return }
+            // nonce;NUMBER-AT-CHECK;NUMBER;LINENO;TEXT (the text may hold semicolons).
+            let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 2, omittingEmptySubsequences: false)
+            guard rest.count == 3 else { self = .foreign; return }
             func number(_ field: some Collection<UInt8>) -> Int? { Int(String(decoding: field, as: UTF8.self)) }
             self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), numberAtCheck: number(fields[1]), number: number(rest[0]),
-                             line: Self.unescape(Array(rest[1])))
+                             lineNumber: number(rest[1]), line: Self.unescape(Array(rest[2])))
         default:
             self = .foreign
         }

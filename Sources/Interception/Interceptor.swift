@@ -73,14 +73,29 @@ public struct Interceptor {
     /// at its PS0, on the text `history 1` shows for it.
     private struct ExpandingBuffer {
         var nonce: String
-        /// The history number of the last command of the buffer seen at PS0.
-        var lastNumber: Int?
+        /// The buffer's commands, as typed.
+        var commands: [CommandAssembler.Command]
+        /// Bash's count of lines read before the buffer's first line (from the prompt).
+        var linesBefore: Int?
         /// A command was refused: the rest of the buffer is too.
         var stopped = false
         /// The person was told so.
         var toldRest = false
+
+        /// The command whose last line is line `lineNumber` of bash's count.
+        func command(endingAt lineNumber: Int?) -> Int? {
+            guard let lineNumber, let linesBefore else { return nil }
+            var end = linesBefore
+            for (index, command) in commands.enumerated() {
+                end += command.linesOfBuffer
+                if end == lineNumber { return index }
+            }
+            return nil
+        }
     }
     private var expanding: ExpandingBuffer?
+    /// Bash's count of lines read, as the last prompt said.
+    private var linesRead: Int?
     /// What the last allowed line will do to the session once it runs.
     private var pendingRisk: ShellRisk = .none
     /// The last verdict told bash to run nothing (D, C): a command starting before the next
@@ -347,8 +362,8 @@ public struct Interceptor {
             early?.aliasesChanged = true
         case .check(let nonce, let expands, let line):
             check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
-        case .expanded(let nonce, let numberAtCheck, let number, let line):
-            expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, line: line, now: now, into: &out)
+        case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let line):
+            expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, line: line, now: now, into: &out)
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
@@ -361,8 +376,9 @@ public struct Interceptor {
             apply(pendingRisk, into: &out)
             // Tampering is judged at the next prompt, once it has done its work.
             if case .tampering = pendingRisk {} else { pendingRisk = .none }
-        case .prompt(_, let next):
+        case .prompt(_, let next, let lines):
             nextCheck = next
+            linesRead = lines
             early = nil
             // A Ctrl-C typed before the Enter being checked prints a prompt of its own; after the
             // first, that Enter's check may still come (see excusedPrompts).
@@ -509,7 +525,7 @@ public struct Interceptor {
             }
             // Each command is decided once bash has expanded it (its PS0 shows the text).
             check = nil
-            expanding = ExpandingBuffer(nonce: nonce)
+            expanding = ExpandingBuffer(nonce: nonce, commands: commands, linesBefore: linesRead)
             out.verdicts += Self.verdict(nonce, "X")
             shell = .accepted(since: now)
             return
@@ -517,19 +533,20 @@ public struct Interceptor {
         decideCheck(now: now, into: &out)
     }
 
-    /// PS0 showed the history-expanded text of a command of the buffer allowed for now. It is
-    /// that command's only if history gained exactly one entry since the command before it (or
-    /// since the check): otherwise (a line history does not keep, `cmdhist` off, duplicates
-    /// erased) the text shown may be another's, and the command is refused.
-    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, line: [UInt8], now: Double,
+    /// PS0 showed the history-expanded text of a command of the buffer allowed for now. The line
+    /// bash read last tells which command starts. One that cannot expand runs as typed; one that
+    /// can is decided on the text history shows, which is its own only if every command of the
+    /// buffer up to it gained one entry (otherwise: a line history does not keep, `cmdhist` off,
+    /// duplicates erased, the text may be another's, and the command is refused).
+    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, line: [UInt8], now: Double,
                                    into out: inout InterceptorOutput) {
         guard var buffer = expanding, Self.checkID(nonce) == Self.checkID(buffer.nonce) else {
             out.verdicts += Self.verdict(nonce, "K")
             lose("an expansion check the bastion did not ask for", into: &out)
             return
         }
-        let previous = buffer.lastNumber ?? numberAtCheck ?? 0
-        buffer.lastNumber = number
+        let index = buffer.command(endingAt: lineNumber)
+        let typed = index.map { buffer.commands[$0].text }
         guard !buffer.stopped else {
             if !buffer.toldRest { out.notices.append("bastion: the rest of the pasted lines was not run") }
             buffer.toldRest = true
@@ -537,16 +554,18 @@ public struct Interceptor {
             out.verdicts += Self.verdict(nonce, "K")
             return
         }
-        guard let number, number == previous + 1 else {
+        let expected = index.map { (numberAtCheck ?? 0) + $0 + 1 }
+        guard let typed, !HistoryExpansion.mayExpand(typed) || (number != nil && number == expected) else {
             buffer.stopped = true
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")
             out.notices.append("bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
-            out.auditNotes.append("a history-expanded command was refused unseen: history numbers \(previous) then \(number.map(String.init) ?? "none")")
+            out.auditNotes.append("a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due")
             return
         }
         expanding = buffer
-        let text = String(decoding: line, as: UTF8.self)
+        // A command that cannot expand runs as typed, whatever history shows.
+        let text = HistoryExpansion.mayExpand(typed) ? String(decoding: line, as: UTF8.self) : typed
         check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: text, linesOfBuffer: 1)], bufferLines: [text],
                              wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
         decideCheck(now: now, into: &out)

@@ -162,13 +162,15 @@ public struct ShellIntegration: Sendable, Equatable {
           h=$(HISTTIMEFORMAT= history 1)
           [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
           __bastion_esc "$h"
-          printf '\#(osc);X;%s:%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$__bastion_out" >/dev/tty
+          printf '\#(osc);X;%s:%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$__bastion_out" >/dev/tty
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
           [[ $v == "$nonce:$token A" ]] || kill -INT $$
         }
         # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
         # check runs only when __bastion_x is set, with no fork otherwise.
-        PS0='${__bastion_x:+$(__bastion_expanded)}\#(osc);S\a'"$PS0"
+        # (LINENO is taken before the command substitution, where it would count from 1: an
+        # array subscript assigns it, and expands to nothing.)
+        PS0='${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
         # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
         # would: the whole pending command is dropped, nothing of it runs.
@@ -193,14 +195,16 @@ public struct ShellIntegration: Sendable, Equatable {
           local s=$__bastion_status
           __bastion_report_aliases
           __bastion_next=
-          if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == __bastion_announce && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
+          if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == '__bastion_announce $LINENO' && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
             __bastion_token
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
-          printf '\#(osc);P;%s;%s\a' "$s" "$__bastion_next" >/dev/tty
+          printf '\#(osc);P;%s;%s;%s\a' "$s" "$__bastion_next" "$1" >/dev/tty
           return $s
         }
-        PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}" __bastion_announce)
+        # With the number of lines bash has read (the first line of the next buffer is the one
+        # after), which ties each PS0 to the command of a buffer that starts.
+        PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}" '__bastion_announce $LINENO')
         __bastion_early_ok=1
         [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
         for __bastion_km in emacs vi-insert vi-command; do

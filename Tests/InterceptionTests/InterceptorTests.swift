@@ -19,7 +19,7 @@ struct InterceptorTests {
 
     static func make(onUnverified: UnverifiedLines = .screen, screen: ScreenReading? = nil) -> Interceptor {
         var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: onUnverified, screen: screen, decide: gate)
-        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
         return i
     }
 
@@ -119,13 +119,14 @@ struct InterceptorTests {
         let first = Self.output(&i, Self.check("!!", nonce: "5", flags: "H"))
         #expect(Self.text(first.verdicts) == "5 X\n")
         #expect(first.records.isEmpty)
-        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;7;8;rm -rf /\u{07}")
+        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;7;8;1;rm -rf /\u{07}")
         #expect(Self.text(expanded.verdicts) == "5 K\n")
         #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
     }
 
-    static func expanded(_ line: String, nonce: String = "5", atCheck: Int = 10, number: Int) -> String {
-        "\u{1B}]6973;tk;X;\(nonce);\(atCheck);\(number);\(line)\u{07}"
+    /// A PS0 expansion check: `history 1` is entry `number` with `line`, bash has read `lineNumber` lines.
+    static func expanded(_ line: String, nonce: String = "5", atCheck: Int = 10, number: Int, lineNumber: Int) -> String {
+        "\u{1B}]6973;tk;X;\(nonce);\(atCheck);\(number);\(lineNumber);\(line)\u{07}"
     }
 
     /// A paste whose commands expand history: each is decided as it starts, on its expanded text.
@@ -135,7 +136,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("echo a\necho !!\necho after\n", nonce: "5", flags: "H")).verdicts) == "5 X\n")
         var lines: [String] = []
         for (n, line) in ["echo a", "echo echo a", "echo after"].enumerated() {
-            let out = Self.output(&i, Self.expanded(line, number: 11 + n))
+            let out = Self.output(&i, Self.expanded(line, number: 11 + n, lineNumber: 1 + n))
             #expect(Self.text(out.verdicts) == "5 A\n")
             lines += out.records.map(\.decision.audit.line)
         }
@@ -159,10 +160,10 @@ struct InterceptorTests {
         var i = Self.make()
         _ = Self.input(&i, "\u{1B}[200~echo a\n!?rm?\necho after\n\u{1B}[201~\r")
         _ = Self.output(&i, Self.check("echo a\n!?rm?\necho after\n", nonce: "5", flags: "H"))
-        _ = Self.output(&i, Self.expanded("echo a", number: 11))
-        let denied = Self.output(&i, Self.expanded("rm -rf /", number: 12))
+        _ = Self.output(&i, Self.expanded("echo a", number: 11, lineNumber: 1))
+        let denied = Self.output(&i, Self.expanded("rm -rf /", number: 12, lineNumber: 2))
         #expect(Self.text(denied.verdicts) == "5 K\n" && denied.records.map(\.decision.verdict) == [.deny])
-        let rest = Self.output(&i, Self.expanded("echo after", number: 13))
+        let rest = Self.output(&i, Self.expanded("echo after", number: 13, lineNumber: 3))
         #expect(Self.text(rest.verdicts) == "5 K\n" && rest.records.isEmpty)
         #expect(rest.notices == ["bastion: the rest of the pasted lines was not run"])
     }
@@ -174,9 +175,26 @@ struct InterceptorTests {
         var i = Self.make()
         _ = Self.input(&i, " echo !!\r")
         _ = Self.output(&i, Self.check(" echo !!", flags: "H"))
-        let out = Self.output(&i, "\u{1B}]6973;tk;X;9;\(atCheck);\(number.map(String.init) ?? "");echo previous\u{07}")
+        let out = Self.output(&i, "\u{1B}]6973;tk;X;9;\(atCheck);\(number.map(String.init) ?? "");1;echo previous\u{07}")
         #expect(Self.text(out.verdicts) == "9 K\n" && out.records.isEmpty && out.lostIntegration == nil)
         #expect(out.notices.first?.contains("not kept in history") == true)
+    }
+
+    /// Which command of a paste starts is told by the lines bash has read: a line that did not
+    /// run (a syntax error, no PS0) is no cover for one that history did not keep (` !-3` under
+    /// ignorespace shows the entry before it), and a command that cannot expand runs as typed.
+    @Test func pastedCommandsAreToldApartByTheirLines() {
+        var hidden = Self.make()
+        _ = Self.input(&hidden, "\u{1B}[200~echo )\n !-3\n\u{1B}[201~\r")
+        _ = Self.output(&hidden, Self.check("echo )\n !-3\n", nonce: "5", flags: "H"))
+        let refused = Self.output(&hidden, Self.expanded("echo )", number: 11, lineNumber: 2))
+        #expect(Self.text(refused.verdicts) == "5 K\n" && refused.records.isEmpty)
+
+        var skipped = Self.make()
+        _ = Self.input(&skipped, "\u{1B}[200~echo !$\necho a0\n\u{1B}[201~\r")
+        _ = Self.output(&skipped, Self.check("echo !$\necho a0\n", nonce: "5", flags: "H"))
+        let ran = Self.output(&skipped, Self.expanded("whatever history shows", number: 12, lineNumber: 2))
+        #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo a0"])
     }
 
     /// A command continued over several prompts whose last lines expand history is refused: which
@@ -541,7 +559,7 @@ struct HeldLineTests {
     static func make() -> Interceptor {
         var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil, holdsEscalations: true,
                             decide: T.gate)
-        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
         return i
     }
 
@@ -603,7 +621,7 @@ struct HeldLineTests {
         _ = T.input(&i, "systemctl restart !$\r")
         let x = T.output(&i, T.check("systemctl restart !$", flags: "H"))
         #expect(T.text(x.verdicts) == "9 X\n")
-        let held = T.output(&i, "\u{1B}]6973;tk;X;9;7;8;systemctl restart web\u{07}")
+        let held = T.output(&i, "\u{1B}]6973;tk;X;9;7;8;1;systemctl restart web\u{07}")
         #expect(held.approvalNeeded?.decision.audit.line == "systemctl restart web" && held.verdicts.isEmpty)
         i.approvalRequested(id: "req5")
         #expect(T.text(i.approvalAnswered(approved: true, message: nil, now: 2).verdicts) == "9 A\n")
