@@ -279,7 +279,7 @@ public struct Interceptor {
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
         for marker in result.markers { handle(marker, now: now, into: &out) }
-        if expanding != nil, result.markers.isEmpty, case .accepted = shell {
+        if let buffer = expanding, buffer.commands.count == 1, result.markers.isEmpty, case .accepted = shell {
             if let cleaned = result.output { cleaned.withUnsafeBytes { noticeFailedExpansion($0, into: &out) } } else { noticeFailedExpansion(chunk, into: &out) }
         }
         if wasOnScreen || isOnScreen, let screen {
@@ -295,6 +295,7 @@ public struct Interceptor {
     /// Bash could not expand the line answered X: it runs nothing and reads a new line without
     /// running PROMPT_COMMAND, so no prompt marker comes; its error message is the sign. (Should
     /// the message be misread, the line's PS0 check still comes; unread, typing waits a second.)
+    /// Only for a buffer of one command: in a longer one bash goes on with the next line.
     private mutating func noticeFailedExpansion(_ output: UnsafeRawBufferPointer, into out: inout InterceptorOutput) {
         guard Self.historyErrors.contains(where: { output.firstRange(of: $0) != nil }) else { return }
         assembler.reset()

@@ -155,6 +155,16 @@ struct InterceptorTests {
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.lostIntegration == nil)
     }
 
+    /// In a paste, bash goes on after a line it cannot expand: typing stays held.
+    @Test func failedExpansionInAPasteGoesOn() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~^a^b\necho c\n\u{1B}[201~\recho next\r")
+        _ = Self.output(&i, Self.check("^a^b\necho c\n", nonce: "5", flags: "H"))
+        #expect(Self.output(&i, "bash: :s^a^b: substitution failed\r\n").toTarget.isEmpty)
+        let ran = Self.output(&i, Self.expanded("echo c", number: 11, lineNumber: 2))
+        #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo c"])
+    }
+
     /// A denied expansion in a paste stops the rest of it, as a denied line does.
     @Test func deniedExpansionStopsThePaste() {
         var i = Self.make()
