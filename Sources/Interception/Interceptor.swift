@@ -535,10 +535,10 @@ public struct Interceptor {
     }
 
     /// PS0 showed the history-expanded text of a command of the buffer allowed for now. The line
-    /// bash read last tells which command starts. One that cannot expand runs as typed; one that
-    /// can is decided on the text history shows, which is its own only if every command of the
-    /// buffer up to it gained one entry (otherwise: a line history does not keep, `cmdhist` off,
-    /// duplicates erased, the text may be another's, and the command is refused).
+    /// bash read last tells which command starts, and it is decided on the text history shows,
+    /// which is its own only if every command of the buffer up to it gained one entry
+    /// (otherwise — a line history does not keep, `cmdhist` off, duplicates erased, a line whose
+    /// expansion failed — the text may be another's, and the command is refused).
     private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, line: [UInt8], now: Double,
                                    into out: inout InterceptorOutput) {
         guard var buffer = expanding, Self.checkID(nonce) == Self.checkID(buffer.nonce) else {
@@ -556,7 +556,12 @@ public struct Interceptor {
             return
         }
         let expected = index.map { (numberAtCheck ?? 0) + $0 + 1 }
-        guard let typed, !HistoryExpansion.mayExpand(typed) || (number != nil && number == expected) else {
+        let shown = String(decoding: line, as: UTF8.self)
+        // A line bash cannot expand is neither read as a line (LINENO) nor kept: the entry and
+        // line count then point at an earlier command than the one that starts. With one entry
+        // per command up to this one, the entry is the starting command's; one that cannot
+        // expand must also read as typed.
+        guard let typed, number != nil, number == expected, HistoryExpansion.mayExpand(typed) || shown == typed else {
             buffer.stopped = true
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")
@@ -565,8 +570,7 @@ public struct Interceptor {
             return
         }
         expanding = buffer
-        // A command that cannot expand runs as typed, whatever history shows.
-        let text = HistoryExpansion.mayExpand(typed) ? String(decoding: line, as: UTF8.self) : typed
+        let text = shown
         check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: text, linesOfBuffer: 1)], bufferLines: [text],
                              wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
         decideCheck(now: now, into: &out)

@@ -182,6 +182,15 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow touch hx-paste-1", "deny touch forbidden-recalled", "deny for x in 1; do\n!?forbidden?; done", "allow exit"], "\(r)")
     }
 
+    /// A pasted line whose expansion fails is skipped by bash (not counted, not kept): the
+    /// commands after it are still each decided as what they are.
+    @Test func failedExpansionInAPasteShiftsNothing() throws {
+        let f = try f
+        let r = try type([(send: "\u{1B}[200~^zz^yy\ntouch hx-shift-1\ntouch forbidden-shift\n\u{1B}[201~\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("hx-shift-1"), "\(r)")
+        #expect(!f.target.exists("forbidden-shift"), "\(r)")
+    }
+
     /// An alias that hides a denied command is denied; the record keeps the line as typed.
     @Test func aliasIsDecidedAsItExpands() throws {
         let f = try f

@@ -155,13 +155,14 @@ struct InterceptorTests {
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.lostIntegration == nil)
     }
 
-    /// In a paste, bash goes on after a line it cannot expand: typing stays held.
+    /// In a paste, bash goes on after a line it cannot expand (which it neither counts nor keeps):
+    /// typing stays held, and the next command is decided on what history shows.
     @Test func failedExpansionInAPasteGoesOn() {
         var i = Self.make()
         _ = Self.input(&i, "\u{1B}[200~^a^b\necho c\n\u{1B}[201~\recho next\r")
         _ = Self.output(&i, Self.check("^a^b\necho c\n", nonce: "5", flags: "H"))
         #expect(Self.output(&i, "bash: :s^a^b: substitution failed\r\n").toTarget.isEmpty)
-        let ran = Self.output(&i, Self.expanded("echo c", number: 11, lineNumber: 2))
+        let ran = Self.output(&i, Self.expanded("echo c", number: 11, lineNumber: 1))
         #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo c"])
     }
 
@@ -203,8 +204,21 @@ struct InterceptorTests {
         var skipped = Self.make()
         _ = Self.input(&skipped, "\u{1B}[200~echo !$\necho a0\n\u{1B}[201~\r")
         _ = Self.output(&skipped, Self.check("echo !$\necho a0\n", nonce: "5", flags: "H"))
-        let ran = Self.output(&skipped, Self.expanded("whatever history shows", number: 12, lineNumber: 2))
+        let ran = Self.output(&skipped, Self.expanded("echo a0", number: 12, lineNumber: 2))
         #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo a0"])
+    }
+
+    /// A line whose expansion fails is neither counted nor kept by bash: the next command's PS0
+    /// points at the command before it. `^x^y` then `true` then `rm x`: the rm starts with
+    /// line and entry of `true`'s place, and reads otherwise, so it is refused.
+    @Test func failedLineDoesNotShiftTheDecision() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~^x^y\ntrue\nrm x\n\u{1B}[201~\r")
+        _ = Self.output(&i, Self.check("^x^y\ntrue\nrm x\n", nonce: "5", flags: "H"))
+        let first = Self.output(&i, Self.expanded("true", number: 11, lineNumber: 1))
+        #expect(Self.text(first.verdicts) == "5 A\n" && first.records.map(\.decision.audit.line) == ["true"])
+        let rm = Self.output(&i, Self.expanded("rm x", number: 12, lineNumber: 2))
+        #expect(Self.text(rm.verdicts) == "5 K\n" && !rm.records.contains { $0.decision.verdict == .allow })
     }
 
     /// A command continued over several prompts whose last lines expand history is refused: which
