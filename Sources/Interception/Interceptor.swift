@@ -547,7 +547,6 @@ public struct Interceptor {
             return
         }
         let index = buffer.command(endingAt: lineNumber)
-        let typed = index.map { buffer.commands[$0].text }
         guard !buffer.stopped else {
             if !buffer.toldRest { out.notices.append("bastion: the rest of the pasted lines was not run") }
             buffer.toldRest = true
@@ -557,11 +556,11 @@ public struct Interceptor {
         }
         let expected = index.map { (numberAtCheck ?? 0) + $0 + 1 }
         let shown = String(decoding: line, as: UTF8.self)
-        // A line bash cannot expand is neither read as a line (LINENO) nor kept: the entry and
-        // line count then point at an earlier command than the one that starts. With one entry
-        // per command up to this one, the entry is the starting command's; one that cannot
-        // expand must also read as typed.
-        guard let typed, number != nil, number == expected, HistoryExpansion.mayExpand(typed) || shown == typed else {
+        // When history holds exactly one entry per command up to the one the line count points
+        // at, the newest entry is the starting command's: a line bash does not keep makes the
+        // number fall short, and a line whose expansion failed (neither counted nor kept) shifts
+        // count and entries alike.
+        guard index != nil, number != nil, number == expected else {
             buffer.stopped = true
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")

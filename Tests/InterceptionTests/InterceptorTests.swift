@@ -208,9 +208,9 @@ struct InterceptorTests {
         #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo a0"])
     }
 
-    /// A line whose expansion fails is neither counted nor kept by bash: the next command's PS0
-    /// points at the command before it. `^x^y` then `true` then `rm x`: the rm starts with
-    /// line and entry of `true`'s place, and reads otherwise, so it is refused.
+    /// A line whose expansion fails is neither counted nor kept by bash: the next commands' PS0
+    /// point one command early, line and entry alike. `^x^y` then `true` then `rm x`: the rm
+    /// is decided as what history shows for it, not as the `true` typed in its place.
     @Test func failedLineDoesNotShiftTheDecision() {
         var i = Self.make()
         _ = Self.input(&i, "\u{1B}[200~^x^y\ntrue\nrm x\n\u{1B}[201~\r")
