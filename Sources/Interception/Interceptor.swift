@@ -235,6 +235,9 @@ public struct Interceptor {
                 return
             }
             keyed.type(bytes[..<enter])
+            // Ctrl-O and the like accept only where readline binds them (in vi insert mode Ctrl-O
+            // inserts itself): the buffer is unknown from there.
+            if bytes[enter] != 0x0D, bytes[enter] != 0x0A { keyed.forget() }
             if bytes[..<enter].contains(Self.interruptKey) { excusedPrompts = 2 }
             answerEarly(into: &out)
             out.toTarget += bytes[...enter]

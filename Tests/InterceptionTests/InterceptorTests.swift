@@ -473,6 +473,17 @@ struct KeyedCrossCheckTests {
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 D\n")
     }
 
+    /// In vi insert mode Ctrl-O inserts itself: no check comes, typing is let go after a while,
+    /// and the line (with the Ctrl-O in it) is not cross-checked.
+    @Test func ctrlOThatInsertsItself() {
+        var i = T.make()
+        _ = T.input(&i, "\u{0F}")
+        _ = T.input(&i, "echo a4\r")
+        #expect(T.text(i.tick(now: 1 + Interceptor.checkPatience + 0.1).toTarget) == "echo a4\r")
+        let answer = T.output(&i, T.check("\u{0F}echo a4", nonce: "10"), now: 4)
+        #expect(answer.lostIntegration == nil)
+    }
+
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
     @Test func typeAheadSkipsTheNextCheck() {
         var i = T.make()
