@@ -451,9 +451,12 @@ public struct Interceptor {
     private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         excusedPrompts = 0
         // Readline accepted at a key the bastion did not take for an Enter (type-ahead, a
-        // newline in what only looked like a paste to the bastion, as in vi command mode): keys
-        // relayed after it may be the next line's, which the keys alone then cannot tell.
-        if !isAwaitingCheck { linesTypedAway = max(linesTypedAway, 1) }
+        // newline in what only looked like a paste to the bastion, as in vi command mode): the
+        // keys cannot tell this line, nor the next (keys relayed after it may be that line's).
+        if !isAwaitingCheck {
+            keyed.forget()
+            linesTypedAway = max(linesTypedAway, 1)
+        }
         // Bash spends the id announced with the prompt on the first check after it, whichever.
         nextCheck = nil
         if shell == .awaitingApproval, let held = check {

@@ -484,6 +484,17 @@ struct KeyedCrossCheckTests {
         #expect(answer.lostIntegration == nil)
     }
 
+    /// Several lines readline accepted from one chunk the bastion took for one paste: the ones
+    /// after the first come with no Enter seen, and are not cross-checked either.
+    @Test func linesFromWhatLookedLikeOnePaste() {
+        var i = T.make()
+        _ = T.input(&i, "\u{1B}[200~lias a\nalias b\n\u{1B}[201~echo !!\r")
+        _ = T.output(&i, T.check("lias a"))
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0;;1\u{07}$ ")
+        let second = T.output(&i, T.check("alias b", nonce: "10"))
+        #expect(second.lostIntegration == nil && T.text(second.verdicts) == "10 A\n")
+    }
+
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
     @Test func typeAheadSkipsTheNextCheck() {
         var i = T.make()
