@@ -435,15 +435,17 @@ struct KeyedCrossCheckTests {
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "9 A\n", "\(keys.debugDescription)")
     }
 
-    /// A check for an Enter the bastion did not see (readline took a newline the bastion thought
-    /// was inside a paste, as vi command mode does with a paste's brackets): the keys relayed
-    /// after it belong to the next line, which is then not cross-checked.
-    @Test func checkWithoutASeenEnterSkipsTheNextCrossCheck() {
+    /// Lines readline accepted at keys the bastion did not take for Enters (the newlines of what
+    /// looked like a paste to the bastion, as vi command mode reads a paste's brackets): such a
+    /// line, and the next, are not cross-checked against the keys.
+    @Test(arguments: [("\u{1B}[200~echo a\ntrue\n\u{1B}[201~", "o a", "true"),
+                      ("\u{1B}[200~lias a\nalias b\n\u{1B}[201~echo !!\r", "lias a", "alias b")])
+    func linesAcceptedWithNoEnterSeenAreNotCrossChecked(_ keys: String, _ first: String, _ second: String) {
         var i = T.make()
-        _ = T.input(&i, "\u{1B}[200~echo a\ntrue\n\u{1B}[201~")
-        _ = T.output(&i, T.check("o a"))
+        _ = T.input(&i, keys)
+        _ = T.output(&i, T.check(first))
         _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
-        let answer = T.output(&i, T.check("true", nonce: "10"))
+        let answer = T.output(&i, T.check(second, nonce: "10"))
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 A\n")
     }
 
@@ -482,17 +484,6 @@ struct KeyedCrossCheckTests {
         #expect(T.text(i.tick(now: 1 + Interceptor.checkPatience + 0.1).toTarget) == "echo a4\r")
         let answer = T.output(&i, T.check("\u{0F}echo a4", nonce: "10"), now: 4)
         #expect(answer.lostIntegration == nil)
-    }
-
-    /// Several lines readline accepted from one chunk the bastion took for one paste: the ones
-    /// after the first come with no Enter seen, and are not cross-checked either.
-    @Test func linesFromWhatLookedLikeOnePaste() {
-        var i = T.make()
-        _ = T.input(&i, "\u{1B}[200~lias a\nalias b\n\u{1B}[201~echo !!\r")
-        _ = T.output(&i, T.check("lias a"))
-        _ = T.output(&i, "\u{1B}]6973;tk;P;0;;1\u{07}$ ")
-        let second = T.output(&i, T.check("alias b", nonce: "10"))
-        #expect(second.lostIntegration == nil && T.text(second.verdicts) == "10 A\n")
     }
 
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
