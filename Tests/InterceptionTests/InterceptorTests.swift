@@ -124,6 +124,16 @@ struct InterceptorTests {
         #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
     }
 
+    /// An interceptor whose shell was pasted `buffer` (lines ending in newlines) and Enter, with
+    /// history expansion on: the buffer was answered X (nonce 5).
+    static func pastedExpanding(_ buffer: String) -> Interceptor {
+        var i = make()
+        _ = input(&i, "\u{1B}[200~\(buffer)\u{1B}[201~\r")
+        let answer = output(&i, check(buffer, nonce: "5", flags: "H"))
+        #expect(text(answer.verdicts) == "5 X\n")
+        return i
+    }
+
     /// A PS0 expansion check: `history 1` is entry `number` with `line`, bash has read `lineNumber` lines.
     static func expanded(_ line: String, nonce: String = "5", atCheck: Int = 10, number: Int, lineNumber: Int) -> String {
         "\u{1B}]6973;tk;X;\(nonce);\(atCheck);\(number);\(lineNumber);\(line)\u{07}"
@@ -168,9 +178,7 @@ struct InterceptorTests {
 
     /// A denied expansion in a paste stops the rest of it, as a denied line does.
     @Test func deniedExpansionStopsThePaste() {
-        var i = Self.make()
-        _ = Self.input(&i, "\u{1B}[200~echo a\n!?rm?\necho after\n\u{1B}[201~\r")
-        _ = Self.output(&i, Self.check("echo a\n!?rm?\necho after\n", nonce: "5", flags: "H"))
+        var i = Self.pastedExpanding("echo a\n!?rm?\necho after\n")
         _ = Self.output(&i, Self.expanded("echo a", number: 11, lineNumber: 1))
         let denied = Self.output(&i, Self.expanded("rm -rf /", number: 12, lineNumber: 2))
         #expect(Self.text(denied.verdicts) == "5 K\n" && denied.records.map(\.decision.verdict) == [.deny])
@@ -195,15 +203,11 @@ struct InterceptorTests {
     /// run (a syntax error, no PS0) is no cover for one that history did not keep (` !-3` under
     /// ignorespace shows the entry before it), and a command that cannot expand runs as typed.
     @Test func pastedCommandsAreToldApartByTheirLines() {
-        var hidden = Self.make()
-        _ = Self.input(&hidden, "\u{1B}[200~echo )\n !-3\n\u{1B}[201~\r")
-        _ = Self.output(&hidden, Self.check("echo )\n !-3\n", nonce: "5", flags: "H"))
+        var hidden = Self.pastedExpanding("echo )\n !-3\n")
         let refused = Self.output(&hidden, Self.expanded("echo )", number: 11, lineNumber: 2))
         #expect(Self.text(refused.verdicts) == "5 K\n" && refused.records.isEmpty)
 
-        var skipped = Self.make()
-        _ = Self.input(&skipped, "\u{1B}[200~echo !$\necho a0\n\u{1B}[201~\r")
-        _ = Self.output(&skipped, Self.check("echo !$\necho a0\n", nonce: "5", flags: "H"))
+        var skipped = Self.pastedExpanding("echo !$\necho a0\n")
         let ran = Self.output(&skipped, Self.expanded("echo a0", number: 12, lineNumber: 2))
         #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo a0"])
     }
@@ -212,9 +216,7 @@ struct InterceptorTests {
     /// point one command early, line and entry alike. `^x^y` then `true` then `rm x`: the rm
     /// is decided as what history shows for it, not as the `true` typed in its place.
     @Test func failedLineDoesNotShiftTheDecision() {
-        var i = Self.make()
-        _ = Self.input(&i, "\u{1B}[200~^x^y\ntrue\nrm x\n\u{1B}[201~\r")
-        _ = Self.output(&i, Self.check("^x^y\ntrue\nrm x\n", nonce: "5", flags: "H"))
+        var i = Self.pastedExpanding("^x^y\ntrue\nrm x\n")
         let first = Self.output(&i, Self.expanded("true", number: 11, lineNumber: 1))
         #expect(Self.text(first.verdicts) == "5 A\n" && first.records.map(\.decision.audit.line) == ["true"])
         let rm = Self.output(&i, Self.expanded("rm x", number: 12, lineNumber: 2))
