@@ -1,3 +1,25 @@
+/// What keeps a command out of bash's history besides being a duplicate of the entry before.
+public struct HistoryKeeping: Equatable, Sendable {
+    /// `set +o history`.
+    public var historyOff = false
+    /// `HISTIGNORE` is set.
+    public var ignorePatterns = false
+    /// `HISTCONTROL` has `ignorespace` or `ignoreboth`.
+    public var ignoresLeadingBlank = false
+
+    public init(historyOff: Bool = false, ignorePatterns: Bool = false, ignoresLeadingBlank: Bool = false) {
+        self.historyOff = historyOff
+        self.ignorePatterns = ignorePatterns
+        self.ignoresLeadingBlank = ignoresLeadingBlank
+    }
+
+    /// Whether history left `line` out only for being a duplicate (then its newest entry holds
+    /// the same text).
+    public func leftOutAsDuplicate(_ line: String) -> Bool {
+        !historyOff && !ignorePatterns && !(ignoresLeadingBlank && (line.hasPrefix(" ") || line.hasPrefix("\t")))
+    }
+}
+
 /// One marker the integrated shell printed in a private OSC sequence.
 public enum IntegrationMarker: Equatable, Sendable {
     /// The integration is installed (end of the rc file).
@@ -12,7 +34,8 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
-    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, line: [UInt8])
+    /// `keeping` says what, besides duplicates, history leaves out.
+    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping = HistoryKeeping(), line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
@@ -52,12 +75,16 @@ public enum IntegrationMarker: Equatable, Sendable {
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), historyExpansion: fields[1].contains(UInt8(ascii: "H")),
                           line: Self.unescape(fields[2]))
         case ("X", 3):
-            // nonce;NUMBER-AT-CHECK;NUMBER;LINENO;TEXT (the text may hold semicolons).
-            let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 2, omittingEmptySubsequences: false)
-            guard rest.count == 3 else { self = .foreign; return }
+            // nonce;NUMBER-AT-CHECK;NUMBER;LINENO;WHY;TEXT (the text may hold semicolons).
+            let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 3, omittingEmptySubsequences: false)
+            guard rest.count == 4 else { self = .foreign; return }
             func number(_ field: some Collection<UInt8>) -> Int? { Int(String(decoding: field, as: UTF8.self)) }
+            let why = rest[2]
             self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), numberAtCheck: number(fields[1]), number: number(rest[0]),
-                             lineNumber: number(rest[1]), line: Self.unescape(Array(rest[2])))
+                             lineNumber: number(rest[1]),
+                             keeping: HistoryKeeping(historyOff: why.contains(UInt8(ascii: "o")), ignorePatterns: why.contains(UInt8(ascii: "i")),
+                                                     ignoresLeadingBlank: why.contains(UInt8(ascii: "s"))),
+                             line: Self.unescape(Array(rest[3])))
         default:
             self = .foreign
         }

@@ -366,8 +366,9 @@ public struct Interceptor {
             early?.aliasesChanged = true
         case .check(let nonce, let expands, let line):
             check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
-        case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let line):
-            expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, line: line, now: now, into: &out)
+        case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
+            expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
+                     now: now, into: &out)
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
@@ -545,8 +546,8 @@ public struct Interceptor {
     /// which is its own only if every command of the buffer up to it gained one entry
     /// (otherwise — a line history does not keep, `cmdhist` off, duplicates erased, a line whose
     /// expansion failed — the text may be another's, and the command is refused).
-    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, line: [UInt8], now: Double,
-                                   into out: inout InterceptorOutput) {
+    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping = HistoryKeeping(),
+                                   line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         guard var buffer = expanding, Self.checkID(nonce) == Self.checkID(buffer.nonce) else {
             out.verdicts += Self.verdict(nonce, "K")
             lose("an expansion check the bastion did not ask for", into: &out)
@@ -566,7 +567,11 @@ public struct Interceptor {
         // at, the newest entry is the starting command's: a line bash does not keep makes the
         // number fall short, and a line whose expansion failed (neither counted nor kept) shifts
         // count and entries alike.
-        guard index != nil, number != nil, number == expected else {
+        // A single command that history left out as a duplicate (`!!` under ignoredups) has the
+        // same text as the newest entry: that is what runs.
+        let duplicate = buffer.commands.count == 1 && number != nil && number == numberAtCheck
+            && keeping.leftOutAsDuplicate(buffer.commands[0].text)
+        guard index != nil, number != nil, number == expected || duplicate else {
             buffer.stopped = true
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")
@@ -575,8 +580,7 @@ public struct Interceptor {
             return
         }
         expanding = buffer
-        let text = shown
-        check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: text, linesOfBuffer: 1)], bufferLines: [text],
+        check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: shown, linesOfBuffer: 1)], bufferLines: [shown],
                              wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
         decideCheck(now: now, into: &out)
     }

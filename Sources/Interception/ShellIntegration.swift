@@ -161,8 +161,14 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_token; token=$__bastion_out
           h=$(HISTTIMEFORMAT= history 1)
           [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
+          # Why history may not have added the command: o history off, i HISTIGNORE set, s leading
+          # blanks ignored (otherwise only a duplicate is left out).
+          local why=
+          [[ -o history ]] || why+=o
+          [[ ${HISTIGNORE-} ]] && why+=i
+          [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && why+=s
           __bastion_esc "$h"
-          printf '\#(osc);X;%s:%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$__bastion_out" >/dev/tty
+          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$why" "$__bastion_out" >/dev/tty
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
           [[ $v == "$nonce:$token A" ]] || kill -INT $$
         }

@@ -157,6 +157,13 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"], "\(r)")
     }
 
+    /// `!!` repeating the last command under HISTCONTROL=ignoreboth (the default .bashrc of
+    /// Debian and Ubuntu) adds no history entry, and runs: it is decided as the repeated text.
+    @Test func repeatedCommandUnderIgnoredupsRuns() throws {
+        let r = try type(["touch hx-dup\r", "rm hx-dup\r", "!!\r"])
+        #expect(try lastRecords() == ["allow touch hx-dup", "allow rm hx-dup", "allow rm hx-dup", "allow exit"], "\(r)")
+    }
+
     /// A line history does not keep (a leading space under HISTCONTROL=ignoreboth) cannot have
     /// its expansion shown, so it does not run: ` !!:1*` after `echo touch forbidden-hist`
     /// would otherwise run the touch unseen.

@@ -119,7 +119,7 @@ struct InterceptorTests {
         let first = Self.output(&i, Self.check("!!", nonce: "5", flags: "H"))
         #expect(Self.text(first.verdicts) == "5 X\n")
         #expect(first.records.isEmpty)
-        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;7;8;1;rm -rf /\u{07}")
+        let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;7;8;1;;rm -rf /\u{07}")
         #expect(Self.text(expanded.verdicts) == "5 K\n")
         #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
     }
@@ -136,7 +136,7 @@ struct InterceptorTests {
 
     /// A PS0 expansion check: `history 1` is entry `number` with `line`, bash has read `lineNumber` lines.
     static func expanded(_ line: String, nonce: String = "5", atCheck: Int = 10, number: Int, lineNumber: Int) -> String {
-        "\u{1B}]6973;tk;X;\(nonce);\(atCheck);\(number);\(lineNumber);\(line)\u{07}"
+        "\u{1B}]6973;tk;X;\(nonce);\(atCheck);\(number);\(lineNumber);;\(line)\u{07}"
     }
 
     /// A paste whose commands expand history: each is decided as it starts, on its expanded text.
@@ -194,7 +194,7 @@ struct InterceptorTests {
         var i = Self.make()
         _ = Self.input(&i, " echo !!\r")
         _ = Self.output(&i, Self.check(" echo !!", flags: "H"))
-        let out = Self.output(&i, "\u{1B}]6973;tk;X;9;\(atCheck);\(number.map(String.init) ?? "");1;echo previous\u{07}")
+        let out = Self.output(&i, "\u{1B}]6973;tk;X;9;\(atCheck);\(number.map(String.init) ?? "");1;s;echo previous\u{07}")
         #expect(Self.text(out.verdicts) == "9 K\n" && out.records.isEmpty && out.lostIntegration == nil)
         #expect(out.notices.first?.contains("not kept in history") == true)
     }
@@ -221,6 +221,18 @@ struct InterceptorTests {
         #expect(Self.text(first.verdicts) == "5 A\n" && first.records.map(\.decision.audit.line) == ["true"])
         let rm = Self.output(&i, Self.expanded("rm x", number: 12, lineNumber: 2))
         #expect(Self.text(rm.verdicts) == "5 K\n" && !rm.records.contains { $0.decision.verdict == .allow })
+    }
+
+    /// `!!` repeating the previous command under ignoredups adds no entry, and runs the newest
+    /// entry's text: decided on it, unless something else could have kept it out.
+    @Test(arguments: [("", true), ("s", true), ("i", false), ("o", false)])
+    func duplicateLeftOutOfHistory(_ why: String, _ runs: Bool) {
+        var i = Self.make()
+        _ = Self.input(&i, "!!\r")
+        _ = Self.output(&i, Self.check("!!", nonce: "5", flags: "H"))
+        let out = Self.output(&i, "\u{1B}]6973;tk;X;5;10;10;1;\(why);echo again\u{07}")
+        #expect(Self.text(out.verdicts) == (runs ? "5 A\n" : "5 K\n"), "\(why)")
+        #expect(out.records.map(\.decision.audit.line) == (runs ? ["echo again"] : []))
     }
 
     /// A command continued over several prompts whose last lines expand history is refused: which
@@ -660,7 +672,7 @@ struct HeldLineTests {
         _ = T.input(&i, "systemctl restart !$\r")
         let x = T.output(&i, T.check("systemctl restart !$", flags: "H"))
         #expect(T.text(x.verdicts) == "9 X\n")
-        let held = T.output(&i, "\u{1B}]6973;tk;X;9;7;8;1;systemctl restart web\u{07}")
+        let held = T.output(&i, "\u{1B}]6973;tk;X;9;7;8;1;;systemctl restart web\u{07}")
         #expect(held.approvalNeeded?.decision.audit.line == "systemctl restart web" && held.verdicts.isEmpty)
         i.approvalRequested(id: "req5")
         #expect(T.text(i.approvalAnswered(approved: true, message: nil, now: 2).verdicts) == "9 A\n")
