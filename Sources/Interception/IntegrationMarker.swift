@@ -13,10 +13,15 @@ public struct HistoryKeeping: Equatable, Sendable {
         self.ignoresLeadingBlank = ignoresLeadingBlank
     }
 
-    /// Whether history left `line` out only for being a duplicate (then its newest entry holds
-    /// the same text).
-    public func leftOutAsDuplicate(_ line: String) -> Bool {
-        !historyOff && !ignorePatterns && !(ignoresLeadingBlank && (line.hasPrefix(" ") || line.hasPrefix("\t")))
+    /// Whether history left out the line typed as `typed` only for being a duplicate (then its
+    /// newest entry, `newest`, holds the same text). Leading blanks are judged on the expanded
+    /// line: it starts as typed unless history supplies its start, as `!!` does with `newest`'s.
+    public func leftOutAsDuplicate(typed: String, newest: String) -> Bool {
+        guard !historyOff, !ignorePatterns else { return false }
+        guard ignoresLeadingBlank else { return true }
+        func startsBlank(_ text: String) -> Bool { text.first == " " || text.first == "\t" }
+        if typed.hasPrefix("!!") { return !startsBlank(newest) }
+        return !startsBlank(typed) && !typed.hasPrefix("!") && !typed.hasPrefix("^")
     }
 }
 

@@ -570,7 +570,7 @@ public struct Interceptor {
         // A single command that history left out as a duplicate (`!!` under ignoredups) has the
         // same text as the newest entry: that is what runs.
         let duplicate = buffer.commands.count == 1 && number != nil && number == numberAtCheck
-            && keeping.leftOutAsDuplicate(buffer.commands[0].text)
+            && keeping.leftOutAsDuplicate(typed: buffer.commands[0].text, newest: shown)
         guard index != nil, number != nil, number == expected || duplicate else {
             buffer.stopped = true
             expanding = buffer

@@ -224,14 +224,16 @@ struct InterceptorTests {
     }
 
     /// `!!` repeating the previous command under ignoredups adds no entry, and runs the newest
-    /// entry's text: decided on it, unless something else could have kept it out.
-    @Test(arguments: [("", true), ("s", true), ("i", false), ("o", false)])
-    func duplicateLeftOutOfHistory(_ why: String, _ runs: Bool) {
+    /// entry's text: decided on it, unless something else could have kept it out (`!-2` under
+    /// ignorespace may expand to a line with a leading blank).
+    @Test(arguments: [("!!", "", true), ("!!", "s", true), ("!!", "i", false), ("!!", "o", false), ("echo !$", "s", true),
+                      ("!-2", "s", false), ("!-2", "", true)])
+    func duplicateLeftOutOfHistory(_ typed: String, _ why: String, _ runs: Bool) {
         var i = Self.make()
-        _ = Self.input(&i, "!!\r")
-        _ = Self.output(&i, Self.check("!!", nonce: "5", flags: "H"))
+        _ = Self.input(&i, typed + "\r")
+        _ = Self.output(&i, Self.check(typed, nonce: "5", flags: "H"))
         let out = Self.output(&i, "\u{1B}]6973;tk;X;5;10;10;1;\(why);echo again\u{07}")
-        #expect(Self.text(out.verdicts) == (runs ? "5 A\n" : "5 K\n"), "\(why)")
+        #expect(Self.text(out.verdicts) == (runs ? "5 A\n" : "5 K\n"), "\(typed) \(why)")
         #expect(out.records.map(\.decision.audit.line) == (runs ? ["echo again"] : []))
     }
 
