@@ -381,7 +381,7 @@ final class SessionChannel {
         var unwritten = false
         for record in out.records where owner?.writeInteractive(record, channel: self) != true { unwritten = true }
         if let id = out.withdrawn { owner?.abandonApproval(id, reason: "withdrawn with Ctrl-C") }
-        for note in out.auditNotes { owner?.auditEvent("interactive_early_void", detail: note, channel: self) }
+        for note in out.auditNotes { owner?.auditEvent(note.kind, detail: note.detail, channel: self) }
         if let reason = out.lostIntegration {
             owner?.auditEvent("interactive_unverified", detail: reason, channel: self)
             handle(.marker("interactive lines unverified: \(reason)"))

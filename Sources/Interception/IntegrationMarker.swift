@@ -40,7 +40,7 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
     /// `keeping` says what, besides duplicates, history leaves out.
-    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping = HistoryKeeping(), line: [UInt8])
+    case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and

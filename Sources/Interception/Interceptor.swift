@@ -215,7 +215,7 @@ public struct Interceptor {
         }
         if holding || screenEnter != nil || screenSettling != nil {
             held += bytes
-            if case .running = shell { passInterrupt(into: &out) }
+            if case .running = shell, bytes.contains(Self.interruptKey) { passInterrupt(into: &out) }
             return
         }
         switch mode {
@@ -492,7 +492,8 @@ public struct Interceptor {
             // Bash declined the early answer: the allow recorded at Enter did not apply; the
             // decision that follows is the one that counts.
             let why = answered.aliasesChanged ? "the shell's aliases changed" : "the shell's buffer differed from the keys"
-            out.auditNotes.append("the early allow of '\(answered.line)' did not apply (\(why)); the line is decided again")
+            out.auditNotes.append(AuditNote(kind: "interactive_early_void",
+                                            detail: "the early allow of '\(answered.line)' did not apply (\(why)); the line is decided again"))
         }
         if mode == .integrated, let typed = keyed.text, Array(typed.utf8) != line {
             // The shell reported a line other than the one typed: its integration cannot be
@@ -525,7 +526,9 @@ public struct Interceptor {
                 // Bash expanded the earlier lines as it read them; which history entry holds the
                 // command then is not certain.
                 var record = judge(commands[0].text, how: .integration, uncertain: false)
-                record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked (type or paste it whole)")
+                if record.decision.verdict != .deny {
+                    record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked (type or paste it whole)")
+                }
                 out.records.append(record)
                 out.notices.append(refusalText(record.decision))
                 refuse(check!, at: 0, now: now, into: &out)
@@ -546,7 +549,7 @@ public struct Interceptor {
     /// which is its own only if every command of the buffer up to it gained one entry
     /// (otherwise — a line history does not keep, `cmdhist` off, duplicates erased, a line whose
     /// expansion failed — the text may be another's, and the command is refused).
-    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping = HistoryKeeping(),
+    private mutating func expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping,
                                    line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         guard var buffer = expanding, Self.checkID(nonce) == Self.checkID(buffer.nonce) else {
             out.verdicts += Self.verdict(nonce, "K")
@@ -576,7 +579,8 @@ public struct Interceptor {
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")
             out.notices.append("bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
-            out.auditNotes.append("a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due")
+            out.auditNotes.append(AuditNote(kind: "interactive_expansion_unseen",
+                                            detail: "a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due"))
             return
         }
         expanding = buffer

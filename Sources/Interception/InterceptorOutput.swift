@@ -20,7 +20,7 @@ public struct InterceptorOutput: Sendable {
     /// Integration was lost, with the reason (audited once).
     public var lostIntegration: String?
     /// Facts for the audit trail about earlier records (an early allow that did not apply).
-    public var auditNotes: [String] = []
+    public var auditNotes: [AuditNote] = []
     /// End the session with this message (a role that must be airtight lost verification).
     public var endSession: String?
     /// A line escalated for approval: the driver stores a request for it and answers with
@@ -33,4 +33,15 @@ public struct InterceptorOutput: Sendable {
 
     /// Nothing to do.
     public init() {}
+}
+
+/// A fact for the audit trail: the event's kind and its detail.
+public struct AuditNote: Sendable, Equatable {
+    public var kind: String
+    public var detail: String
+
+    public init(kind: String, detail: String) {
+        self.kind = kind
+        self.detail = detail
+    }
 }

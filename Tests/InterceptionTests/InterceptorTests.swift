@@ -197,6 +197,7 @@ struct InterceptorTests {
         let out = Self.output(&i, "\u{1B}]6973;tk;X;9;\(atCheck);\(number.map(String.init) ?? "");1;s;echo previous\u{07}")
         #expect(Self.text(out.verdicts) == "9 K\n" && out.records.isEmpty && out.lostIntegration == nil)
         #expect(out.notices.first?.contains("not kept in history") == true)
+        #expect(out.auditNotes.map(\.kind) == ["interactive_expansion_unseen"])
     }
 
     /// Which command of a paste starts is told by the lines bash has read: a line that did not
@@ -755,7 +756,8 @@ struct EarlyAnswerTests {
         _ = T.output(&i, "\u{1B}]6973;tk;A;ll=rm -rf x\u{1F}\u{07}")
         let check = T.output(&i, T.check("ll", nonce: "7:s3cret"))
         #expect(T.text(check.verdicts) == "7 D\n", "decided again with the new alias: denied")
-        #expect(check.auditNotes == ["the early allow of 'll' did not apply (the shell's aliases changed); the line is decided again"])
+        #expect(check.auditNotes == [AuditNote(kind: "interactive_early_void",
+                                               detail: "the early allow of 'll' did not apply (the shell's aliases changed); the line is decided again")])
     }
 
     @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])
