@@ -195,6 +195,11 @@ extension ClientConnection {
             channel.x11Request = .init(singleConnection: single != 0, authProtocol: String(cString: proto),
                                        authCookie: String(cString: cookie), screen: Int(screen))
         }
+        cb.pointee.channel_data_function = { _, _, _, _, isStderr, userdata in
+            ClientConnection.channel(userdata)?.clientArrivals.arrived(stderr: isStderr != 0)
+            return 0   // the bytes stay in libssh's buffer for the relay
+        }
         ssh_set_channel_callbacks(channel.channel, cb)
+        channel.clientArrivals.watch(cb)
     }
 }

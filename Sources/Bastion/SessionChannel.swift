@@ -49,6 +49,8 @@ final class SessionChannel {
     let channel: OpaquePointer
     let id = UUID().uuidString.lowercased()
     let callbacks: UnsafeMutablePointer<ssh_channel_callbacks_struct>
+    /// What the client sent that the relay has not read (watched for session channels).
+    let clientArrivals = ChannelArrivals()
     private(set) var machine: RelayStateMachine
     weak var owner: SessionChannelOwner?
     var log: Logger
@@ -213,12 +215,12 @@ final class SessionChannel {
         if machine.readsClient {
             let window = Int(ssh_channel_window_size(targetChannel))
             if window > 0 {
-                let n = ssh_channel_read_nonblocking(channel, buffer.baseAddress, UInt32(min(window, buffer.count)), 0)
+                let n = clientArrivals.read(channel, into: buffer.baseAddress, count: min(window, buffer.count), stderr: false)
                 if n > 0 {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
-                    if var interceptor {
-                        let out = interceptor.clientInput(chunk, now: owner?.uptime ?? 0)
-                        self.interceptor = interceptor
+                    if interceptor != nil {
+                        // In place: a copy out and back would copy the interceptor's buffers at every chunk.
+                        let out = interceptor!.clientInput(chunk, now: owner?.uptime ?? 0)
                         perform(out, input: chunk)
                     } else {
                         handle(.clientData(chunk), chunk: chunk)
@@ -237,15 +239,14 @@ final class SessionChannel {
         for stream in [ChannelStream.stdout, .stderr] {
             let window = Int(ssh_channel_window_size(channel))
             guard window > 0 else { break }
-            let n = ssh_channel_read_nonblocking(targetChannel, buffer.baseAddress, UInt32(min(window, buffer.count)),
-                                                 stream == .stderr ? 1 : 0)
+            let n = target.arrivals.read(targetChannel, into: buffer.baseAddress, count: min(window, buffer.count),
+                                         stderr: stream == .stderr)
             guard n > 0 else { continue }
             // From a chunk read off the target to recorded and forwarded (0 and no clock read when metrics are off).
             let started = metrics.relayClock()
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
-            if var interceptor, stream == .stdout {
-                let out = interceptor.targetOutput(chunk, now: owner?.uptime ?? 0)
-                self.interceptor = interceptor
+            if interceptor != nil, stream == .stdout {
+                let out = interceptor!.targetOutput(chunk, now: owner?.uptime ?? 0)
                 perform(out, output: chunk)
             } else {
                 handle(.targetData(chunk, stream), chunk: chunk)
@@ -255,7 +256,6 @@ final class SessionChannel {
             if machine.isClosed { return true }
         }
 
-        target.drainVerdictChannel(buffer: buffer)
         return reportEnds(target, targetChannel) || moved
     }
 
@@ -359,10 +359,8 @@ final class SessionChannel {
 
     /// Lets the interceptor act on time passing (held input, a settled screen line).
     func tickInterception(now: Double) {
-        guard var interceptor, !machine.isClosed else { return }
-        let out = interceptor.tick(now: now)
-        self.interceptor = interceptor
-        perform(out)
+        guard interceptor != nil, !machine.isClosed else { return }
+        perform(interceptor!.tick(now: now))
     }
 
     /// Performs what the interceptor asked, in the order that keeps its promises: output first
@@ -421,17 +419,16 @@ final class SessionChannel {
     /// Asks for approval of an interactive line the shell is waiting on; a request that cannot
     /// be made refuses the line at once.
     private func requestApproval(for held: InteractiveRecord, block: String?) {
-        guard var interceptor else { return }
+        guard interceptor != nil else { return }
         let result = owner?.requestApproval(held.decision, source: .interactive, block: block, channel: self)
             ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable, so the line is refused"))
         switch result {
         case .success(let request):
-            interceptor.approvalRequested(id: request.id)
-            self.interceptor = interceptor
+            interceptor?.approvalRequested(id: request.id)
         case .failure(let refusal):
-            let out = interceptor.approvalAnswered(approved: false, message: refusal.message, now: owner?.uptime ?? 0)
-            self.interceptor = interceptor
-            perform(out)
+            if let out = interceptor?.approvalAnswered(approved: false, message: refusal.message, now: owner?.uptime ?? 0) {
+                perform(out)
+            }
         }
     }
 
@@ -439,9 +436,8 @@ final class SessionChannel {
     func approvalAnswered(_ id: String, approved: Bool, message: String?) {
         if transferHold == id {
             transferApprovalAnswered(approved: approved, message: message)
-        } else if var interceptor, interceptor.heldRequest == id {
-            let out = interceptor.approvalAnswered(approved: approved, message: message, now: owner?.uptime ?? 0)
-            self.interceptor = interceptor
+        } else if interceptor?.heldRequest == id,
+                  let out = interceptor?.approvalAnswered(approved: approved, message: message, now: owner?.uptime ?? 0) {
             perform(out)
         } else if machine.hold?.id == id {
             handle(approved ? .holdReleased : .holdRefused(message: message ?? ""))

@@ -22,6 +22,11 @@ final class TargetLink {
     /// For a channel the target opened: the link whose session carries it (kept alive by this one).
     let parent: TargetLink?
     private let callbacks: UnsafeMutablePointer<ssh_channel_callbacks_struct>
+    /// The helper channel's callbacks: they drop what it prints.
+    private let verdictCallbacks: UnsafeMutablePointer<ssh_channel_callbacks_struct>
+    /// What the target sent on ``channel`` that the relay has not read (watched for the
+    /// channels this link opens).
+    let arrivals = ChannelArrivals()
     /// Exit status the target reported, if any.
     private(set) var exitStatus: Int?
     /// Exit signal the target reported (name without "SIG"), if any.
@@ -81,6 +86,9 @@ final class TargetLink {
         callbacks = .allocate(capacity: 1)
         callbacks.initialize(to: ssh_channel_callbacks_struct())
         bastion_ssh_channel_callbacks_init(callbacks)
+        verdictCallbacks = .allocate(capacity: 1)
+        verdictCallbacks.initialize(to: ssh_channel_callbacks_struct())
+        bastion_ssh_channel_callbacks_init(verdictCallbacks)
     }
 
     /// A channel the target opened on `parent`'s session and the bastion accepted.
@@ -102,6 +110,8 @@ final class TargetLink {
         }
         callbacks.deinitialize(count: 1)
         callbacks.deallocate()
+        verdictCallbacks.deinitialize(count: 1)
+        verdictCallbacks.deallocate()
     }
 
     /// Connects to `target`, checks its host key and logs in with the vault key; no channel yet.
@@ -281,6 +291,14 @@ final class TargetLink {
             return nil
         }
         verdictChannel = helper
+        // What the helper prints after its ready line (nothing, normally) is dropped as it
+        // arrives, so its window never fills.
+        verdictCallbacks.pointee.channel_data_function = { _, _, _, length, _, _ in Int32(length) }
+        ssh_set_channel_callbacks(helper, verdictCallbacks)
+        for stream: Int32 in [0, 1] {
+            var byte: UInt8 = 0
+            while ssh_channel_read_nonblocking(helper, &byte, 1, stream) > 0 {}
+        }
         return directory
     }
 
@@ -304,15 +322,6 @@ final class TargetLink {
             }
         }
         return offset == bytes.count
-    }
-
-    /// Reads and drops what the helper channel prints after its ready line (nothing, normally),
-    /// so its window never fills.
-    func drainVerdictChannel(buffer: UnsafeMutableRawBufferPointer) {
-        guard let verdictChannel else { return }
-        for stream: Int32 in [0, 1] {
-            while ssh_channel_read_nonblocking(verdictChannel, buffer.baseAddress, UInt32(buffer.count), stream) > 0 {}
-        }
     }
 
     /// Asks the target to listen on `address:port` for the client (`-R`); returns the bound
@@ -358,7 +367,12 @@ final class TargetLink {
             link.exitSignal = (signal.map { String(cString: $0) } ?? "KILL", core != 0,
                                message.map { String(cString: $0) } ?? "")
         }
+        callbacks.pointee.channel_data_function = { _, _, _, _, isStderr, userdata in
+            if let userdata { Unmanaged<TargetLink>.fromOpaque(userdata).takeUnretainedValue().arrivals.arrived(stderr: isStderr != 0) }
+            return 0   // the bytes stay in libssh's buffer for the relay
+        }
         ssh_set_channel_callbacks(channel, callbacks)
+        arrivals.watch(callbacks)
     }
 
     /// Tells the target the client's terminal changed size.
