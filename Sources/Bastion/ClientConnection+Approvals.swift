@@ -33,6 +33,10 @@ extension ClientConnection {
             },
             rule: decision.decision.ruleID, message: decision.decision.message, requirements: requirements,
             requestedAt: now, deadline: now + seconds, node: service.node)
+        // Approvers read the requester's screen from the recording: what was relayed before the
+        // request is in the file before the request can be seen. (A recording that fails here
+        // fails the session at its next event.)
+        try? channel.tap?.settle()
         do {
             try service.hold(request, mailbox: mailbox)
         } catch {

@@ -6,24 +6,20 @@ import Transfers
 /// SHA-256 when an upload or download ends.
 extension SQLiteAuditStore: TransferLog {
     public func transferDecided(_ entry: TransferEntry, session: String, identity: String, target: String) throws {
-        try write { db in
-            try db.execute(sql: """
+        try store("""
                 INSERT INTO transfers (session_id, sequence, identity, target, operation, path, other_path, decision, rule,
                                        message, announced_size, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [session, entry.sequence, identity, target, entry.operation.rawValue, entry.path, entry.otherPath,
-                                 entry.decision, entry.rule, entry.message, entry.announcedSize, currentTime])
-        }
+                """, [session, entry.sequence, identity, target, entry.operation.rawValue, entry.path, entry.otherPath,
+                      entry.decision, entry.rule, entry.message, entry.announcedSize, currentTime])
     }
 
     public func transferFinished(_ outcome: TransferOutcome, session: String) throws {
-        try write { db in
-            try db.execute(sql: """
+        try store("""
                 UPDATE transfers SET ended_at = ?, size = ?, sha256 = ?, start_offset = ?, complete = ?, note = ?
                 WHERE session_id = ? AND sequence = ?
-                """, arguments: [currentTime, outcome.bytes, outcome.sha256, outcome.startOffset, outcome.complete, outcome.note,
-                                 session, outcome.sequence])
-        }
+                """, [currentTime, outcome.bytes, outcome.sha256, outcome.startOffset, outcome.complete, outcome.note,
+                      session, outcome.sequence])
     }
 
     /// One row of the transfer log, as `bastion audit transfers` shows it.

@@ -220,8 +220,9 @@ final class SessionChannel {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
                     if interceptor != nil {
                         // In place: a copy out and back would copy the interceptor's buffers at every chunk.
-                        let out = interceptor!.clientInput(chunk, now: owner?.uptime ?? 0)
+                        let out = interceptor!.clientInputBeforeEarlyAnswer(chunk, now: owner?.uptime ?? 0)
                         perform(out, input: chunk)
+                        if !machine.isClosed, let early = interceptor?.answerEarly() { perform(early) }
                     } else {
                         handle(.clientData(chunk), chunk: chunk)
                     }

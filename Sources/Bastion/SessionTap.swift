@@ -13,6 +13,9 @@ protocol SessionTap: AnyObject {
     var elapsed: Double { get }
     /// Flushes what is buffered (the relay's flush tick, about once a second).
     func tick() throws
+    /// Waits until everything recorded so far can be read in the recording file (which the
+    /// recorder otherwise fills a moment behind the relay).
+    func settle() throws
     /// Finishes the recording; returns its summary for the audit store.
     func finish() -> RecordingSummaryRow
 }

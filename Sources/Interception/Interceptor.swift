@@ -107,6 +107,9 @@ public struct Interceptor {
     /// A line answered early, at Enter, from the keys alone (bash runs it on that answer when
     /// the buffer is the same and its aliases did not change).
     private var early: (id: String, line: String, aliasesChanged: Bool)?
+    /// The keys' line at the Enter just received on a fresh prompt, until ``answerEarly(into:)``
+    /// decides whether it is answered early.
+    private var earlyCandidate: String?
     /// Screen mode: an Enter waits here until the echo has settled and the line is read.
     private var screenEnter: (since: Double, bytes: [UInt8])?
     private var lineStarted = false
@@ -193,6 +196,17 @@ public struct Interceptor {
 
     /// The person typed `chunk` at time `now` (monotonic seconds).
     public mutating func clientInput(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
+        var out = clientInputBeforeEarlyAnswer(chunk, now: now)
+        answerEarly(into: &out)
+        return out
+    }
+
+    /// ``clientInput(_:now:)`` without the early answer: the driver passes the output's input
+    /// on first, then asks ``answerEarly()``. The Enter is then on its way to bash (which starts
+    /// its check and waits for an answer) while the line is decided and recorded, instead of
+    /// after: deciding and recording take longer than bash's side of the check.
+    public mutating func clientInputBeforeEarlyAnswer(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
+        earlyCandidate = nil
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
         let (bytes, enter) = keys.scan(chunk)
@@ -239,7 +253,7 @@ public struct Interceptor {
             // inserts itself): the buffer is unknown from there.
             if bytes[enter] != 0x0D, bytes[enter] != 0x0A { keyed.forget() }
             if bytes[..<enter].contains(Self.interruptKey) { excusedPrompts = 2 }
-            answerEarly(into: &out)
+            earlyCandidate = nextCheck == nil ? nil : keyed.text
             out.toTarget += bytes[...enter]
             held = Array(bytes[(enter + 1)...])
             holding = true
@@ -663,8 +677,18 @@ public struct Interceptor {
     /// for a round trip. Bash takes the answer only for this very buffer; anything else (history
     /// expansion, an incomplete command, a line that changes what the bastion sees, aliases
     /// changed since the prompt) goes the usual way.
+    /// The early answer for the line whose Enter ``clientInputBeforeEarlyAnswer(_:now:)`` just
+    /// passed on: its record and verdict, or nothing (the line then takes the usual way).
+    public mutating func answerEarly() -> InterceptorOutput {
+        var out = InterceptorOutput()
+        answerEarly(into: &out)
+        return out
+    }
+
     private mutating func answerEarly(into out: inout InterceptorOutput) {
-        guard mode == .integrated, shell == .prompt, let next = nextCheck, let line = keyed.text, !line.isEmpty,
+        guard let line = earlyCandidate else { return }
+        earlyCandidate = nil
+        guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty,
               !assembler.isContinuing, !HistoryExpansion.mayExpand(line), ShellRisk.classify(line) == .none,
               CommandAssembler.isComplete(line) else { return }
         nextCheck = nil

@@ -19,8 +19,11 @@ enum ShellRisk: Equatable, Sendable {
     private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2"]
 
     static func classify(_ line: String) -> ShellRisk {
-        if line.contains("__bastion") { return .tampering("it names the bastion's shell integration") }
-        for variable in integrationVariables where assigns(variable, in: line) {
+        // On the line's bytes: the names searched for are ASCII (and Foundation's string search,
+        // which `range(of:)` would be, costs more than the rest of a decision).
+        let bytes = Array(line.utf8)
+        if !places(of: "__bastion", in: bytes).isEmpty { return .tampering("it names the bastion's shell integration") }
+        for variable in integrationVariables where assigns(variable, in: bytes) {
             return .tampering("it changes \(variable)")
         }
         let analysis = ShellAnalyzer.analyze(line)
@@ -63,18 +66,33 @@ enum ShellRisk: Equatable, Sendable {
     }
 
     /// Whether the line assigns `variable` (`NAME=`, `NAME+=`, `NAME[..]=`, `declare NAME=`…).
-    private static func assigns(_ variable: String, in line: String) -> Bool {
-        var search = line[...]
-        while let range = search.range(of: variable) {
-            let before = range.lowerBound == line.startIndex ? " " : line[line.index(before: range.lowerBound)]
-            var after = line[range.upperBound...]
-            if after.hasPrefix("[") { after = after.drop { $0 != "]" }.dropFirst() }
-            if after.hasPrefix("+") { after = after.dropFirst() }
-            if (before == " " || before == ";" || before == "\t" || before == "&" || before == "|" || before == "("), after.hasPrefix("=") {
-                return true
+    private static func assigns(_ variable: String, in line: [UInt8]) -> Bool {
+        for place in places(of: variable, in: line) where place == 0 || assignmentStarts.contains(line[place - 1]) {
+            var after = place + variable.utf8.count
+            if after < line.count, line[after] == UInt8(ascii: "[") {
+                while after < line.count, line[after] != UInt8(ascii: "]") { after += 1 }
+                after += 1
             }
-            search = line[range.upperBound...]
+            if after < line.count, line[after] == UInt8(ascii: "+") { after += 1 }
+            if after < line.count, line[after] == UInt8(ascii: "=") { return true }
         }
         return false
+    }
+
+    /// What may come before a name that is assigned.
+    private static let assignmentStarts: Set<UInt8> = [UInt8(ascii: " "), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "&"),
+                                                        UInt8(ascii: "|"), UInt8(ascii: "(")]
+
+    /// Where `needle` (ASCII) starts in `bytes`, every place, overlapping ones included.
+    private static func places(of needle: String, in bytes: [UInt8]) -> [Int] {
+        let needle = Array(needle.utf8)
+        guard !needle.isEmpty, bytes.count >= needle.count else { return [] }
+        var found: [Int] = []
+        var at = 0
+        while let first = bytes[at...].firstIndex(of: needle[0]), first + needle.count <= bytes.count {
+            if bytes[first..<(first + needle.count)].elementsEqual(needle) { found.append(first) }
+            at = first + 1
+        }
+        return found
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONEscaping
 
 /// The marker written for every command decision: an `m` event whose label is a JSON object
 /// `{"type":"command","line":…,"decision":…,"rule":…,"role":…,"reason":…}`.
@@ -32,12 +33,41 @@ public struct CommandMarker: Codable, Equatable, Sendable {
         self.reason = reason
     }
 
-    /// The marker label (compact JSON, keys sorted).
+    /// The marker label: compact JSON, keys sorted, absent fields left out — the form
+    /// `JSONEncoder` gives with `.sortedKeys` and `.withoutEscapingSlashes`, written directly
+    /// (it is made at every decision, on the relay's thread, before the line may run).
     public var label: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { return "command \(decision): \(line)" }
-        return String(decoding: data, as: UTF8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(line.utf8.count + 96)
+        var separator: UInt8 = UInt8(ascii: "{")
+        func key(_ name: StaticString) {
+            out.append(separator)
+            separator = UInt8(ascii: ",")
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: "\":".utf8)
+        }
+        func field(_ name: StaticString, _ value: String?) {
+            guard var value else { return }
+            key(name)
+            out.append(UInt8(ascii: "\""))
+            var encoder = JSONStringEncoder()
+            value.withUTF8 { encoder.append(UnsafeRawBufferPointer($0), to: &out) }
+            out.append(UInt8(ascii: "\""))
+        }
+        field("decision", decision)
+        field("how", how)
+        field("line", line)
+        field("reason", reason)
+        field("role", role)
+        field("rule", rule)
+        field("type", type)
+        if let uncertain {
+            key("uncertain")
+            out.append(contentsOf: (uncertain ? "true" : "false").utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses a marker label; nil for plain markers.
