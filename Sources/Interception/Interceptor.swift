@@ -672,11 +672,6 @@ public struct Interceptor {
         shell = .accepted(since: now)
     }
 
-    /// At Enter on a fresh prompt, when the keys alone tell the line and it is plainly allowed,
-    /// answer at once — decided and recorded now, sent with the Enter — so bash need not wait
-    /// for a round trip. Bash takes the answer only for this very buffer; anything else (history
-    /// expansion, an incomplete command, a line that changes what the bastion sees, aliases
-    /// changed since the prompt) goes the usual way.
     /// The early answer for the line whose Enter ``clientInputBeforeEarlyAnswer(_:now:)`` just
     /// passed on: its record and verdict, or nothing (the line then takes the usual way).
     public mutating func answerEarly() -> InterceptorOutput {
@@ -685,6 +680,11 @@ public struct Interceptor {
         return out
     }
 
+    /// At Enter on a fresh prompt, when the keys alone tell the line and it is plainly allowed,
+    /// answer at once — decided and recorded while the Enter travels — so bash need not wait
+    /// for a round trip. Bash takes the answer only for this very buffer; anything else (history
+    /// expansion, an incomplete command, a line that changes what the bastion sees, aliases
+    /// changed since the prompt) goes the usual way.
     private mutating func answerEarly(into out: inout InterceptorOutput) {
         guard let line = earlyCandidate else { return }
         earlyCandidate = nil
