@@ -89,21 +89,29 @@ public struct ShellIntegration: Sendable, Equatable {
           printf '\#(osc);U;bash %s is too old\a' "$BASH_VERSION" >/dev/tty
           return 0
         fi
+        # Markers reach the terminal through a descriptor of their own (opening /dev/tty for each
+        # one took longer than writing it).
+        exec {__bastion_tty}>/dev/tty || return 0
         __bastion_esc() {
-          local s=${1//\\/\\\\}
-          s=${s//$'\e'/\\e}; s=${s//$'\a'/\\a}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}
+          local s=$1
+          if [[ $s == *[$'\\\e\a\n\r']* ]]; then
+            s=${s//\\/\\\\}; s=${s//$'\e'/\\e}; s=${s//$'\a'/\\a}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}
+          fi
           __bastion_out=$s
         }
-        __bastion_aliases=
+        __bastion_aliases_seen=
         # Reports the aliases when they changed (before each prompt, so the bastion knows them
         # when the next line is typed, and at each check); succeeds only when they had changed.
+        # Every reference to BASH_ALIASES rebuilds it from the alias table, so the names and the
+        # quoted values (two references) tell first whether anything changed: names hold no
+        # blanks, quoted values delimit themselves, and both come in the table's one order.
         __bastion_report_aliases() {
-          local a= k
+          local IFS=" " a= k; local seen="${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}"
+          [[ $seen != "$__bastion_aliases_seen" ]] || return 1
+          __bastion_aliases_seen=$seen
           for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
-          [[ $a != "$__bastion_aliases" ]] || return 1
-          __bastion_aliases=$a
           __bastion_esc "$a"
-          printf '\#(osc);A;%s\a' "$__bastion_out" >/dev/tty
+          printf '\#(osc);A;%s\a' "$__bastion_out" >&$__bastion_tty
         }
         # Tokens: 96 random bits (bash < 5.1 has no SRANDOM; $RANDOM is predictable: urandom then).
         if [[ ${SRANDOM-} ]]; then
@@ -128,7 +136,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           __bastion_report_aliases && early=
           __bastion_esc "$line"
-          printf '\#(osc);C;%s:%s;%s;%s\a' "$nonce" "$token" "$flags" "$__bastion_out" >/dev/tty
+          printf '\#(osc);C;%s:%s;%s;%s\a' "$nonce" "$token" "$flags" "$__bastion_out" >&$__bastion_tty
           # An answer that lets the line run carries the token, which only the bastion learnt
           # (through the terminal): a program reading this descriptor cannot forge one.
           while IFS= read -r -u "$__bastion_vfd" verdict; do
@@ -168,7 +176,7 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ ${HISTIGNORE-} ]] && why+=i
           [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && why+=s
           __bastion_esc "$h"
-          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$why" "$__bastion_out" >/dev/tty
+          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$why" "$__bastion_out" >&$__bastion_tty
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
           [[ $v == "$nonce:$token A" ]] || kill -INT $$
         }
@@ -205,7 +213,7 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_token
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
-          printf '\#(osc);P;%s;%s;%s\a' "$s" "$__bastion_next" "$1" >/dev/tty
+          printf '\#(osc);P;%s;%s;%s\a' "$s" "$__bastion_next" "$1" >&$__bastion_tty
           return $s
         }
         # With the number of lines bash has read (the first line of the next buffer is the one
@@ -233,7 +241,7 @@ public struct ShellIntegration: Sendable, Equatable {
           done
         done
         unset __bastion_km __bastion_keys __bastion_comment_keys __bastion_l __bastion_k __bastion_c
-        printf '\#(osc);R\a' >/dev/tty
+        printf '\#(osc);R\a' >&$__bastion_tty
         """#
     }
 }
