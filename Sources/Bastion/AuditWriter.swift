@@ -17,9 +17,13 @@ import Transfers
 ///   room (back-pressure on that thread, never a drop). A queued write that fails is tried again;
 ///   one that finally fails is logged with what it held and reported to ``onFailure`` with the
 ///   session it belongs to, which ends that session (fail closed).
+/// - A decision already in its session's recording (``queueCommand(_:)``, an interactive line)
+///   is queued while the store keeps up, and waited for like the first kind when it does not.
 final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     /// The most writes stored in one transaction.
     static let batchLimit = 256
+    /// The writer thread's nice value.
+    static let niceness: Int32 = 5
 
     /// How long a caller waits for a write it depends on while the store stores nothing.
     let wait: Double
@@ -37,6 +41,11 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     private var running = false
     /// When a write last succeeded: waiting callers give up only `wait` seconds after it.
     private var lastStored = Date.distantPast
+    /// The last write attempt failed (cleared by the next that succeeds).
+    private var failing = false
+    /// How recently a write must have succeeded for the store to count as keeping up while it
+    /// is busy.
+    static let keepingUpWindow = 1.0
 
     /// One write, and who waits for it.
     private struct Job {
@@ -61,7 +70,13 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         self.capacity = capacity
         self.attempts = attempts
         // The writer lives as long as the process: its thread holds it.
-        let thread = Thread { [self] in serve() }
+        let thread = Thread { [self] in
+            // Yields the CPU to the relaying threads and the sessions' shells: a queued write
+            // may wait a moment where a keystroke should not. (Linux keeps a nice value per
+            // thread, and `who` 0 is the calling one.)
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+            serve()
+        }
         thread.name = "audit-writer"
         thread.start()
     }
@@ -120,6 +135,7 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
                 noteStored()
                 return batch.map { _ in nil }
             } catch {
+                noteFailed()
                 log.warning("a batch of \(batch.count) audit writes failed; storing them one by one", metadata: ["error": "\(error)"])
             }
         }
@@ -130,7 +146,24 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     private func noteStored() {
         condition.lock()
         lastStored = Date()
+        failing = false
         condition.unlock()
+    }
+
+    /// A write failed: until one succeeds, nothing is queued that could have waited.
+    private func noteFailed() {
+        condition.lock()
+        failing = true
+        condition.unlock()
+    }
+
+    /// Whether a write queued now will be stored soon: no write is failing, and the writer is
+    /// idle or stored something within ``keepingUpWindow`` (a locked or stalled store is
+    /// neither: its writer is stuck in a write that does not end).
+    private var keepingUp: Bool {
+        condition.withLock {
+            !failing && ((jobs.isEmpty && !running) || Date().timeIntervalSince(lastStored) < Self.keepingUpWindow)
+        }
     }
 
     /// Runs one job: once when someone waits for it (they decide), up to `attempts` times when not.
@@ -144,6 +177,7 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
                 return nil
             } catch {
                 last = error
+                noteFailed()
                 if attempt < tries {
                     log.warning("audit write failed, trying again", metadata: ["what": "\(job.what)", "error": "\(error)"])
                 }
@@ -241,6 +275,14 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
 
     func command(_ row: CommandAudit) throws {
         try writeAndWait("decision") { try self.store.command(row) }
+    }
+
+    /// Queued while the store keeps up (the line goes on while the row is stored), waited for
+    /// like ``command(_:)`` when it does not, so a stuck store still refuses lines. A queued row
+    /// that finally fails ends its session (``onFailure``).
+    func queueCommand(_ row: CommandAudit) throws {
+        guard keepingUp else { return try command(row) }
+        enqueue("decision", session: row.session) { try self.store.command(row) }
     }
 
     // MARK: TransferLog

@@ -33,6 +33,32 @@ public final class BastionServer {
         "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256",
     ].joined(separator: ",")
 
+    /// Indexes the decisions an interrupted session's recording holds beyond its rows (a crash
+    /// between a line's marker and its queued row); says so in the log and the audit store.
+    private static func indexRecordedDecisions(session: String, recording path: String, audit: SQLiteAuditStore) {
+        let detail: String
+        let kind: String
+        do {
+            switch try audit.indexRecordedDecisions(session: session, recording: path) {
+            case .indexed(0):
+                return
+            case .indexed(let count):
+                kind = "recording_decisions_indexed"
+                detail = "\(count) decision(s) of session \(session) were in its recording \(path) only (the bastion stopped before storing them); indexed from there"
+            case .mismatch(let row):
+                kind = "recording_decisions_unmatched"
+                detail = "the commands of session \(session) differ from its recording \(path) at decision \(row); nothing was indexed from it"
+            }
+        } catch {
+            kind = "recording_decisions_unmatched"
+            detail = "the decisions of session \(session) could not be read from \(path): \(error)"
+        }
+        serverLog.warning("\(detail)")
+        do { try audit.event(kind, detail: detail, connection: nil, session: session, identity: nil) } catch {
+            serverLog.error("audit write failed: \(kind): \(error)")
+        }
+    }
+
     /// Prepares everything that can fail before listening: host key, signing key, audit store,
     /// vault master key, recordings directory. Any failure here means the server does not start.
     public init(config: BastionConfig) throws {
@@ -52,7 +78,7 @@ public final class BastionServer {
         // Sessions and connections a previous run left open (it was killed, or the machine
         // went down) end now, as interrupted, at their last checkpoint.
         let recovered = try audit.endInterrupted()
-        for path in recovered.recordings {
+        for (session, path) in recovered.recordings {
             // Marked as cut short; each still verifies up to its last signed checkpoint.
             do { try RecordingSeal.sealIfCut(path: path) } catch {
                 serverLog.error("a recording cut short could not be marked", metadata: ["path": "\(path)", "error": "\(error)"])
@@ -70,6 +96,7 @@ public final class BastionServer {
                     serverLog.error("audit write failed: recording_journal_kept: \(error)")
                 }
             }
+            Self.indexRecordedDecisions(session: session, recording: path, audit: audit)
         }
         if recovered.sessions + recovered.connections > 0 {
             serverLog.warning("\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted")

@@ -431,14 +431,21 @@ extension ClientConnection: SessionChannelOwner {
         context.metrics.decided(source: row.source, action: row.decision, rule: row.rule)
     }
 
+    /// The decision goes into the recording (its journal survives a crash) and only then to the
+    /// audit store, queued while the store keeps up: the line need not wait for SQLite, and the
+    /// next start indexes from the recording a row a crash lost. The marker carries the role and
+    /// the message too, so such a row is whole.
     func writeInteractive(_ record: InteractiveRecord, channel: SessionChannel) -> Bool {
+        let row = record.decision.audit
         var marker = record.decision.marker
         marker.how = record.how.rawValue
         marker.uncertain = record.uncertain ? true : nil
+        marker.role = row.role
+        marker.reason = row.message
         do {
-            try context.audit.command(record.decision.audit)
-            context.metrics.decided(source: "interactive", action: record.decision.audit.decision, rule: record.decision.audit.rule)
             try channel.tap?.marker(marker.label)
+            try context.audit.queueCommand(row)
+            context.metrics.decided(source: "interactive", action: row.decision, rule: row.rule)
             return true
         } catch {
             channel.log.error("interactive decision not written", metadata: ["error": "\(error)"])

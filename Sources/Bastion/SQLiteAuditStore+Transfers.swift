@@ -56,7 +56,7 @@ extension SQLiteAuditStore: TransferLog {
             return try pool.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT * FROM (SELECT * FROM transfers \(filter) ORDER BY id DESC LIMIT ?) ORDER BY id
-                    """, arguments: StatementArguments(arguments) ?? []).map { row in
+                    """, arguments: StatementArguments(arguments)).map { row in
                     TransferRow(session: row["session_id"], sequence: row["sequence"], identity: row["identity"], target: row["target"],
                                 operation: row["operation"], path: row["path"], otherPath: row["other_path"], decision: row["decision"],
                                 rule: row["rule"], message: row["message"], startedAt: row["started_at"], endedAt: row["ended_at"],

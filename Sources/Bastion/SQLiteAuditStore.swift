@@ -286,9 +286,10 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
     /// Ends what a previous run left open (killed, or the machine went down): sessions at their
     /// last checkpoint (or start), connections at their last session's end, both as interrupted.
     /// Call once at server start, before any connection is accepted.
-    public func endInterrupted() throws -> (sessions: Int, connections: Int, recordings: [String]) {
+    public func endInterrupted() throws -> (sessions: Int, connections: Int, recordings: [(session: String, path: String)]) {
         try write { db in
-            let recordings = try String.fetchAll(db, sql: "SELECT recording_path FROM sessions WHERE ended_at IS NULL AND recording_path IS NOT NULL")
+            let recordings = try Row.fetchAll(db, sql: "SELECT id, recording_path FROM sessions WHERE ended_at IS NULL AND recording_path IS NOT NULL")
+                .map { (session: $0["id"] as String, path: $0["recording_path"] as String) }
             try db.execute(sql: """
                 UPDATE sessions SET
                   ended_at = COALESCE((SELECT MAX(at) FROM checkpoints WHERE checkpoints.session_id = sessions.id), started_at),

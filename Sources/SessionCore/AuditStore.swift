@@ -28,6 +28,14 @@ public protocol AuditStore: Sendable {
     func checkpoint(session: String, path: String, offset: Int, sha256: String, signature: String) throws
     /// Records a decision on a command line.
     func command(_ row: CommandAudit) throws
+    /// Records a decision whose line may start before the row is stored. The caller has put the
+    /// decision in the session's recording first (its journal survives a crash), and the next
+    /// start indexes from there a row a crash lost. A store that cannot queue stores it at once.
+    func queueCommand(_ row: CommandAudit) throws
+}
+
+public extension AuditStore {
+    func queueCommand(_ row: CommandAudit) throws { try command(row) }
 }
 
 /// One authentication decision.

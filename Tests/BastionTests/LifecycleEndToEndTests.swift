@@ -61,6 +61,20 @@ struct LifecycleEndToEndTests {
         #expect(h.ssh("web1", "echo alive").stdout == "alive\n", "and it serves again")
     }
 
+    /// kill -9 after a decision whose row never reached the store (a queued row dies with the
+    /// process; here it is taken out by hand): the next start indexes it from the recording.
+    @Test func crashKeepsEveryRecordedDecision() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let client = BackgroundRun { h.ssh("web1", "echo decided; sleep 30") }
+        for _ in 0..<100 where h.auditQuery("SELECT count(*) FROM commands") != "1" { usleep(50_000) }
+        let database = h.directory.appendingPathComponent("state/audit.sqlite").path
+        #expect(ProcessRunner.shell("sqlite3 \(BastionHarness.quote(database)) 'DELETE FROM commands'").status == 0)
+        try h.crashAndRestartBastion()
+        _ = client.wait(10)
+        #expect(h.auditQuery("SELECT source || ' ' || decision || ' ' || line FROM commands") == "exec allow echo decided; sleep 30")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recording_decisions_indexed'") == "1")
+    }
+
     /// kill -9 in the middle of a stream of output: everything the client had received is in the
     /// recording (a byte reaches the recording's file before it is relayed); the next start marks
     /// the recording cut short, and it still verifies up to its last checkpoint.
