@@ -6,13 +6,15 @@ import PTYRecorder
 /// row is stored (``AuditWriter/queueCommand(_:)``), never before its marker is in the session's
 /// recording; a bastion killed in between leaves the marker only. The writer stores rows in
 /// order, so what such a crash loses is the newest rows of a session: the markers past the rows.
+/// (An exec request's row is stored before its marker, so a crash can also leave a last row
+/// without its marker: rows past the markers are no mismatch.)
 extension SQLiteAuditStore {
     /// What ``indexRecordedDecisions(session:recording:)`` did.
     public enum DecisionIndexing: Equatable, Sendable {
         /// Every marker had its row, or the missing ones were added (how many).
         case indexed(Int)
-        /// The rows are not the markers' beginning (line or decision differ at `row`, counted
-        /// from 1, or there are more rows than markers): nothing was added.
+        /// A row and the marker in its place differ in line or decision (`row` counted from 1):
+        /// nothing was added.
         case mismatch(row: Int)
     }
 
@@ -24,13 +26,11 @@ extension SQLiteAuditStore {
         try CommandListing.scan(path: path) { markers.append($0) }
         return try write { db in
             let rows = try Row.fetchAll(db, sql: "SELECT line, decision FROM commands WHERE session_id = ? ORDER BY id", arguments: [session])
-            guard rows.count <= markers.count else { return .mismatch(row: markers.count + 1) }
-            for (index, row) in rows.enumerated() {
-                let marker = markers[index].command
-                guard row["line"] as String == marker.line, row["decision"] as String == marker.decision else {
-                    return .mismatch(row: index + 1)
-                }
+            for (index, (row, entry)) in zip(rows, markers).enumerated()
+            where row["line"] as String != entry.command.line || row["decision"] as String != entry.command.decision {
+                return .mismatch(row: index + 1)
             }
+            guard markers.count > rows.count else { return .indexed(0) }
             let started = try Double.fetchOne(db, sql: "SELECT started_at FROM sessions WHERE id = ?", arguments: [session]) ?? currentTime
             for entry in markers.dropFirst(rows.count) {
                 let marker = entry.command
