@@ -1,7 +1,7 @@
 """What the Python benchmarks share: loopback ports, shell steps that must succeed, percentiles,
 process CPU time and RSS (from /proc, so it counts on a noisy shared machine), and the fixture of
 bench/ssh and bench/soak (CA, certificate, target sshd, bastions)."""
-import os, socket, subprocess, tempfile, time
+import os, shutil, socket, subprocess, tempfile, time
 
 CLK = os.sysconf("SC_CLK_TCK")
 
@@ -160,8 +160,9 @@ class Fixture:
             p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.procs.append(p); return p
 
-    def close(self, grace=5.0):
-        """SIGTERM to what the fixture started, SIGKILL to what is left after `grace` seconds."""
+    def close(self, grace=5.0, keep=False):
+        """SIGTERM to what the fixture started, SIGKILL to what is left after `grace` seconds;
+        then the directory goes (its recordings of the transfers are gigabytes), unless `keep`."""
         for p in self.procs:
             if p.poll() is None: p.terminate()
         end = time.monotonic() + grace
@@ -169,3 +170,5 @@ class Fixture:
             try: p.wait(max(0.0, end - time.monotonic()))
             except subprocess.TimeoutExpired:
                 p.kill(); p.wait()
+        if not keep:
+            shutil.rmtree(self.d, ignore_errors=True)

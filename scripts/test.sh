@@ -24,9 +24,20 @@ $SUDO mkdir -p /run/sshd
 
 swift build
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# Every file the tests make (fixtures, audit stores, recordings of transfers: hundreds of MB a
+# run) goes under one directory of this run, removed at the end; kept when the run failed or
+# BASTION_KEEP_TEST_FILES is set, to look into. (Test accounts' homes are in there: 755.)
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/bastion-tests.XXXXXX")
+chmod 755 "$scratch"
+status=1
+finish() {
+    rm -f "$log"
+    if [ "$status" -eq 0 ] && [ -z "${BASTION_KEEP_TEST_FILES:-}" ]; then rm -rf "$scratch"
+    else echo "scripts/test.sh: the tests' files are kept in $scratch" >&2; fi
+}
+trap finish EXIT
 set +e
-timeout --kill-after=30 "$limit" stdbuf -oL -eL swift test "$@" 2>&1 | tee "$log"
+TMPDIR="$scratch" timeout --kill-after=30 "$limit" stdbuf -oL -eL swift test "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then

@@ -34,7 +34,8 @@ final class CheckpointSealer: @unchecked Sendable {
     private let sidecar: ExclusiveFile
     private let signer: RecordingSigner
     private let sink: ((RecordingCheckpoint) throws -> Void)?
-    private let queue = DispatchQueue(label: "bastion.recording.checkpoints")
+    /// Utility QoS: nice 2 on Linux, so signing and syncing yield the CPU to the relay.
+    private let queue = DispatchQueue(label: "bastion.recording.checkpoints", qos: .utility)
     private let lock = NSLock()
     private var inFlight = false
     private var backgroundFailure: RecordingError?

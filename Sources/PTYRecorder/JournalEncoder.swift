@@ -54,7 +54,9 @@ final class JournalEncoder: @unchecked Sendable {
     // The relay's:
     private var reservedEnd: Int
 
-    private let queue = DispatchQueue(label: "bastion.recording.writer")
+    /// Utility QoS: nice 2 on Linux, so the encoding yields the CPU to the relay (whose bytes
+    /// are already in the journal).
+    private let queue = DispatchQueue(label: "bastion.recording.writer", qos: .utility)
 
     /// Encodes `journal`'s records into `file`, which holds `written` bytes already (the header,
     /// hashed into `sha256`).

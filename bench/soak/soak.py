@@ -355,10 +355,8 @@ def main():
         report(a, base, rows, tally, sessions, f"{fx.d}/bastion.log", after10, after60, drain, left, late_ok, late_failed)
     finally:
         stop.set()
-        fx.close(grace=40)
-        if not a.keep:
-            subprocess.run(["rm", "-rf", fx.d])
-        else:
+        fx.close(grace=40, keep=a.keep)
+        if a.keep:
             print(f"\nkept {fx.d}")
 
 
