@@ -108,6 +108,7 @@ import Testing
 
     /// The interactive lines the bastion recorded for one session, in order.
     static func records(_ h: BastionHarness, session: String) -> [String] {
+        guard h.awaitEnd(ofSession: session) else { return ["<session \(session) not stored as ended>"] }
         let json = h.auditQuery("SELECT json_group_array(line) FROM (SELECT line FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
         return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? ["<unreadable: \(json)>"]
     }

@@ -90,6 +90,7 @@ struct InteractiveInterceptionEndToEndTests {
     func lastRecords(_ expression: String = "decision || ' ' || line") throws -> [String] {
         let h = try f.harness
         let session = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
+        #expect(h.awaitEnd(ofSession: session), "session \(session) is stored as ended")
         let json = h.auditQuery("SELECT json_group_array(\(expression)) FROM (SELECT * FROM commands WHERE session_id = '\(session)' AND source = 'interactive' ORDER BY id)")
         return try JSONDecoder().decode([String].self, from: Data(json.utf8))
     }

@@ -175,6 +175,8 @@ struct LifecycleEndToEndTests {
         #expect(denied.status == 126 && denied.stderr.contains("echo is off for now"), "\(denied)")
         let typed = try #require(shell.wait(30))
         #expect(typed.stdout.contains("echo is off for now"), "the running shell's next line follows the new policy: \(typed)")
+        let shellSession = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
+        #expect(h.awaitEnd(ofSession: shellSession), "the shell's session is stored as ended")
         #expect(h.auditQuery("SELECT decision || ' ' || line FROM commands WHERE source = 'interactive' AND line LIKE 'echo %' ORDER BY id")
                     == "allow echo first\ndeny echo second")
 

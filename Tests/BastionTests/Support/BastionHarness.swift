@@ -243,6 +243,15 @@ final class BastionHarness: @unchecked Sendable {
         return condition()
     }
 
+    /// Waits until session `id` is stored as ended (at most `seconds`; false if not by then).
+    /// A session's end is queued after everything it wrote, so its interactive decisions (whose
+    /// rows follow their lines, `AuditWriter.queueCommand`) are stored by then too.
+    func awaitEnd(ofSession id: String, seconds: Double = 15) -> Bool {
+        Self.poll(seconds: seconds) {
+            auditQuery("SELECT count(*) FROM sessions WHERE id = '\(id.replacingOccurrences(of: "'", with: "''"))' AND ended_at IS NOT NULL") == "1"
+        }
+    }
+
     /// Quotes a word for bash.
     static func quote(_ word: String) -> String {
         "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
