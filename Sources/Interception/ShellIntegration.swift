@@ -2,8 +2,9 @@
 /// SSH connection it already holds to the target.
 ///
 /// Two channels on the target session: a *helper* channel runs ``prepareCommand``, which makes a
-/// private directory with a FIFO and the rc file, opens the FIFO (so the shell may remove the
-/// directory at once), prints `BASTION-READY <dir>`, and then feeds the FIFO with whatever the
+/// private directory with two FIFOs (`v` for the verdicts; `w`, which nothing writes, for the
+/// shell's short sleep after a command) and the rc file, opens `v` (so the shell may remove the
+/// directory at once), prints `BASTION-READY <dir>`, and then feeds `v` with whatever the
 /// bastion writes to the channel (the verdicts). The *shell* channel
 /// runs ``launchCommand(directory:)``: `bash --rcfile <dir>/rc -i`. The rc first reads what a
 /// login shell reads (`/etc/profile`, then the first of `~/.bash_profile`, `~/.bash_login`,
@@ -39,7 +40,7 @@ public struct ShellIntegration: Sendable, Equatable {
         let script = """
             umask 077
             d=$(mktemp -d "${TMPDIR:-/tmp}/bastion.XXXXXXXX") || exit 1
-            mkfifo "$d/v" || { rm -rf "$d"; exit 1; }
+            mkfifo "$d/v" "$d/w" || { rm -rf "$d"; exit 1; }
             cat > "$d/rc" <<'BASTION_RC_\(token)'
             \(rcScript)
             BASTION_RC_\(token)
@@ -70,14 +71,14 @@ public struct ShellIntegration: Sendable, Equatable {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// The rc file. It removes its directory once the FIFO is open, so nothing is left behind.
+    /// The rc file. It removes its directory once the FIFOs are open, so nothing is left behind.
     var rcScript: String {
         let osc = "\\e]\(Self.oscCode);\(token)"
         return #"""
         # bastion: the shell integration of one session (it removes itself). Every accepted line
         # is shown to the bastion before bash runs it.
         __bastion_dir=${BASH_SOURCE[0]%/*}
-        exec {__bastion_vfd}<>"$__bastion_dir/v"
+        exec {__bastion_vfd}<>"$__bastion_dir/v" {__bastion_wfd}<>"$__bastion_dir/w"
         rm -rf -- "$__bastion_dir"
         unset __bastion_dir
         if [ -r /etc/profile ]; then . /etc/profile; fi
@@ -92,10 +93,16 @@ public struct ShellIntegration: Sendable, Equatable {
         # Markers reach the terminal through a descriptor of their own (opening /dev/tty for each
         # one took longer than writing it).
         exec {__bastion_tty}>/dev/tty || return 0
+        # (Each character is looked for before it is replaced: a test costs less than a replacement
+        # that finds nothing.)
         __bastion_esc() {
           local s=$1
           if [[ $s == *[$'\\\e\a\n\r']* ]]; then
-            s=${s//\\/\\\\}; s=${s//$'\e'/\\e}; s=${s//$'\a'/\\a}; s=${s//$'\n'/\\n}; s=${s//$'\r'/\\r}
+            [[ $s == *\\* ]] && s=${s//\\/\\\\}
+            [[ $s == *$'\e'* ]] && s=${s//$'\e'/\\e}
+            [[ $s == *$'\a'* ]] && s=${s//$'\a'/\\a}
+            [[ $s == *$'\n'* ]] && s=${s//$'\n'/\\n}
+            [[ $s == *$'\r'* ]] && s=${s//$'\r'/\\r}
           fi
           __bastion_out=$s
         }
@@ -120,43 +127,42 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_token() { __bastion_out=$(od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}; }
         fi
         __bastion_next=
+        # The check runs at every Enter between the key and the command, so each statement in it
+        # counts: the id and token travel as one `ID:TOKEN` word, the aliases' fingerprint is
+        # compared inline, and an allowed line's buffer is left as it is.
         __bastion_check() {
-          local line=$READLINE_LINE nonce token verdict= flags= early=1
+          local line=$READLINE_LINE id=$__bastion_next v f= early=1 IFS=" "
           # The first line at a prompt uses the id and token announced with the prompt: the
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
           # line only). Continuation lines get fresh ones.
-          if [[ $__bastion_next ]]; then
-            nonce=${__bastion_next%%:*} token=${__bastion_next#*:}
-          else
-            nonce=${SRANDOM:-$RANDOM$RANDOM}; __bastion_token; token=$__bastion_out
-          fi
-          __bastion_next=
-          __bastion_x=
-          [[ $- == *H* ]] && flags+=H
+          if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
+          __bastion_next= __bastion_x=
+          [[ $- == *H* ]] && f=H
           # Aliases that changed since the prompt void an early answer (it used the old ones).
-          __bastion_report_aliases && early=
-          __bastion_esc "$line"
-          printf '\#(osc);C;%s:%s;%s;%s\a' "$nonce" "$token" "$flags" "$__bastion_out" >&$__bastion_tty
+          [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; early=; }
+          # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
+          __bastion_out=$line
+          if [[ $line == *[$'\e\a\n\r']* ]]; then __bastion_esc "$line"; elif [[ $line == *\\* ]]; then __bastion_out=${line//\\/\\\\}; fi
+          printf '\#(osc);C;%s;%s;%s\a' "$id" "$f" "$__bastion_out" >&$__bastion_tty
           # An answer that lets the line run carries the token, which only the bastion learnt
           # (through the terminal): a program reading this descriptor cannot forge one.
-          while IFS= read -r -u "$__bastion_vfd" verdict; do
-            if [[ $verdict == "$nonce:$token "* ]]; then
-              verdict=${verdict#"$nonce:$token "}
-              if [[ $verdict == P* ]]; then
-                [[ $early && ${verdict#P} == "$__bastion_out" ]] && { verdict=A; break; }
-                verdict=; continue
-              fi
-              break
-            fi
-            if [[ $verdict == "$nonce "* ]]; then verdict=${verdict#"$nonce "}; [[ $verdict == C ]] || verdict=D; break; fi
-            verdict=
+          # Refusals carry the id alone.
+          while :; do
+            IFS= read -r -u "$__bastion_vfd" v || { v=; break; }
+            case $v in
+              "$id P$__bastion_out") [[ $early ]] && { v=A; break; } ;;
+              "$id P"*) ;;
+              "$id "*) v=${v#"$id "}; break ;;
+              "${id%%:*} "*) [[ $v == "${id%%:*} C" ]] && v=C || v=D; break ;;
+            esac
           done
-          case $verdict in
-            A) ;;
-            X) __bastion_x=$nonce __bastion_hnum=$(HISTTIMEFORMAT= history 1)
-               [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum= ;;
+          case $v in
+            A) return ;;
+            X) __bastion_x=${id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
+               [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
+               return ;;
             C) READLINE_LINE='\'; __bastion_cancel=1 ;;
-            R*) printf -v READLINE_LINE '%b' "${verdict#R}" ;;
+            R*) printf -v READLINE_LINE '%b' "${v#R}" ;;
             *) READLINE_LINE= ;;
           esac
           READLINE_POINT=${#READLINE_LINE}
@@ -191,6 +197,11 @@ public struct ShellIntegration: Sendable, Equatable {
         PS2='${__bastion_cancel:+$(kill -INT $$)}\[\#(osc);2\a\]'"$PS2"
         __bastion_prompt() {
           local s=$? h
+          # First let what the command printed go: Linux hands terminal output to its reader
+          # (sshd) from a kernel worker that waits for this CPU, so while bash works on the prompt
+          # the output would wait too. A read that times out on a FIFO nothing writes is how bash
+          # sleeps for a moment (a tenth of a millisecond).
+          read -r -t 0.0001 -u "$__bastion_wfd" h || :
           __bastion_x=
           if [[ $__bastion_cancel ]]; then
             __bastion_cancel=
@@ -206,8 +217,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # read them: no command substitution in PS1, nothing after this in PROMPT_COMMAND, no
         # DEBUG trap or bind -x of theirs (checked once, below).
         __bastion_announce() {
-          local s=$__bastion_status
-          __bastion_report_aliases
+          local s=$__bastion_status IFS=" "
+          [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
           if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == '__bastion_announce $LINENO' && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
             __bastion_token
