@@ -59,11 +59,6 @@ struct CommandAssembler: Sendable {
     }
 
     /// The buffer's lines (split on LF bytes: Swift reads CR LF as one character).
-    /// Whether `line` alone is a complete command for bash (no continuation would follow).
-    static func isComplete(_ line: String) -> Bool {
-        ShellAnalyzer.analyze(line).status == .complete
-    }
-
     static func physicalLines(_ buffer: String) -> [String] {
         buffer.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }

@@ -5,6 +5,8 @@
 enum HistoryExpansion {
     static func mayExpand(_ line: String) -> Bool {
         if line.hasPrefix("^") { return true }
+        // Most lines hold no `!` at all: no need to walk their characters.
+        guard line.utf8.contains(UInt8(ascii: "!")) else { return false }
         let chars = Array(line)
         var inSingle = false
         var inDouble = false

@@ -1,5 +1,6 @@
 import Policy
 import SessionCore
+import ShellParser
 
 /// Decides every line typed in an interactive shell before the shell runs it.
 ///
@@ -689,8 +690,9 @@ public struct Interceptor {
         guard let line = earlyCandidate else { return }
         earlyCandidate = nil
         guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty,
-              !assembler.isContinuing, !HistoryExpansion.mayExpand(line), ShellRisk.classify(line) == .none,
-              CommandAssembler.isComplete(line) else { return }
+              !assembler.isContinuing, !HistoryExpansion.mayExpand(line) else { return }
+        let analysis = ShellAnalyzer.analyze(line)
+        guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return }
         nextCheck = nil
         let record = judge(line, how: .integration, uncertain: false)
         guard record.decision.verdict == .allow else { return }
@@ -784,8 +786,8 @@ public struct Interceptor {
                 gate.marker.rule = viaAlias.decision.ruleID
             }
         }
-        if gate.verdict == .allow, onUnverified == .end, ShellRisk.classify(text) != .none {
-            gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(ShellRisk.classify(text).reason)); this role must stay verified")
+        if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(text), risk != .none {
+            gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")
         }
         gate.audit.source = "interactive"
         gate.audit.how = how.rawValue

@@ -18,7 +18,8 @@ enum ShellRisk: Equatable, Sendable {
     private static let tamperingNames: Set<String> = ["bind", "enable"]
     private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2"]
 
-    static func classify(_ line: String) -> ShellRisk {
+    /// `analysis`: the line's, when the caller has it already (otherwise it is made here).
+    static func classify(_ line: String, analysis known: LineAnalysis? = nil) -> ShellRisk {
         // On the line's bytes: the names searched for are ASCII (and Foundation's string search,
         // which `range(of:)` would be, costs more than the rest of a decision).
         let bytes = Array(line.utf8)
@@ -26,7 +27,7 @@ enum ShellRisk: Equatable, Sendable {
         for variable in integrationVariables where assigns(variable, in: bytes) {
             return .tampering("it changes \(variable)")
         }
-        let analysis = ShellAnalyzer.analyze(line)
+        let analysis = known ?? ShellAnalyzer.analyze(line)
         for command in analysis.commands {
             guard let name = command.name.map(baseName) else { continue }
             let args = command.argv.dropFirst().map(\.text)
