@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""The shell side of interception alone: Enter-to-output for bash with and without the
+bastion's rc, the verdict already waiting, in a local pty and through a real sshd.
+
+What the bastion adds at Enter splits in two: its own work (deciding, recording, relaying)
+and what the integration makes bash do (the `bind -x` check, the markers, the prompt hooks).
+This measures the second with no bastion at all, so a change to the rc can be judged on a
+figure that does not move with the relay's noise. The rc is the one the bastion ships, read
+from Sources/Interception/ShellIntegration.swift (or, with --rev, from a git revision of it).
+
+    python3 bench/interactive/shell_side.py                  # plain bash vs the rc, local and via sshd
+    python3 bench/interactive/shell_side.py --rev c734828    # also the rc of an older revision
+
+For each variant, `--lines` times: `printf 'E%sE\\n' 7` is typed, its echo awaited, the answer
+the bastion would give early (`ID:TOKEN P<line>`, the id and token bash announced with its
+prompt) written into the verdict FIFO, then `\\r` written; a sample is the time until `E7E` is
+read. Variants alternate for `--rounds` rounds so that drifts in machine load hit them alike.
+"""
+import argparse, fcntl, os, pty, re, select, shutil, statistics, struct, subprocess, sys, tempfile, termios, time
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import BenchError  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SOURCE = "Sources/Interception/ShellIntegration.swift"
+TOKEN = "TOKEN"
+LINE = b"printf 'E%sE\\n' 7"
+PROMPT = b"@@@ "
+
+
+def rc_text(swift_source):
+    """The rc as ShellIntegration.rcScript renders it, with the marker prefix for token TOKEN."""
+    try:
+        body = swift_source.split('return #"""\n', 1)[1].split('\n        """#', 1)[0]
+    except IndexError:
+        raise BenchError(f"the rc's raw string was not found in {SOURCE} (has its shape changed?)")
+    lines = [line[8:] if line.startswith("        ") else line.lstrip() for line in body.split("\n")]
+    return "\n".join(lines).replace(r"\#(osc)", rf"\e]6973;{TOKEN}")
+
+
+def plain_rc():
+    return f"PS1='@@@ '\n[ -r ~/.bashrc ] && . ~/.bashrc\n"
+
+
+class Shell:
+    """One bash in a pty (directly, or as the command of an ssh session), its rc in a directory
+    with the verdict FIFOs that the harness keeps open."""
+
+    def __init__(self, rc, ssh_argv=None, home=None):
+        self.dir = tempfile.mkdtemp(prefix="bastion-shellside-")
+        os.chmod(self.dir, 0o755)
+        for fifo in ("v", "w"):
+            os.mkfifo(f"{self.dir}/{fifo}")
+        self.vfd = os.open(f"{self.dir}/v", os.O_RDWR)
+        with open(f"{self.dir}/rc", "w") as f:
+            f.write(rc)
+        argv = ["bash", "--rcfile", f"{self.dir}/rc", "-i"]
+        if ssh_argv:
+            argv = ssh_argv + [f"exec bash --rcfile {self.dir}/rc -i"]
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.environ.update(TERM="xterm", LC_ALL="C.UTF-8", **({"HOME": home} if home else {}))
+            os.execvp(argv[0], argv)
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
+        self.pending = b""
+        self.integrated = "__bastion" in rc
+
+    def read_until(self, token, timeout=20):
+        buf, end = self.pending, time.monotonic() + timeout
+        while token not in buf:
+            ready, _, _ = select.select([self.fd], [], [], max(0, end - time.monotonic()))
+            if not ready:
+                raise BenchError(f"no {token!r} within {timeout}s; the shell printed: {buf[-300:]!r}")
+            buf += os.read(self.fd, 65536)
+        i = buf.index(token) + len(token)
+        self.pending = buf[i:]
+        return buf[:i]
+
+    def start(self):
+        """Sets the prompt (answering its check when integrated); returns what came with the prompt."""
+        time.sleep(0.5)
+        os.write(self.fd, b"PS1='@''@@ '; unset HISTFILE\r")
+        if self.integrated:
+            got = self.read_until(b"\x07")
+            while b";C;" not in got:
+                got += self.read_until(b"\x07")
+            check = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";C;([0-9]+:[0-9a-f]+);", got)[-1]
+            os.write(self.vfd, check + b" A\n")
+        return self.read_until(PROMPT)
+
+    def enter_samples(self, lines):
+        prompt = self.start()
+        samples = []
+        for i in range(lines):
+            os.write(self.fd, LINE)
+            self.read_until(b"7")
+            time.sleep(0.01 + 0.2 * (i % 3) / 3)
+            if self.integrated:
+                announced = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";P;\d*;([0-9]+:[0-9a-f]+);", prompt)
+                if not announced:
+                    raise BenchError(f"the prompt announced no id for an early answer: {prompt[-300:]!r}")
+                os.write(self.vfd, announced[-1] + b" P" + LINE.replace(b"\\", b"\\\\") + b"\n")
+            t0 = time.perf_counter()
+            os.write(self.fd, b"\r")
+            self.read_until(b"E7E")
+            samples.append(time.perf_counter() - t0)
+            prompt = self.read_until(PROMPT)
+        return samples
+
+    def close(self):
+        try:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        os.close(self.vfd)
+        os.close(self.fd)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--lines", type=int, default=150, help="Enter samples per variant and round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rev", action="append", default=[], help="also the rc of this git revision (repeatable)")
+    ap.add_argument("--no-sshd", action="store_true", help="local pty only")
+    a = ap.parse_args()
+    for tool in ("bash", "git") + (() if a.no_sshd else ("ssh", "ssh-keygen", "/usr/sbin/sshd")):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} not found")
+    with open(os.path.join(ROOT, SOURCE)) as f:
+        variants = [("bash, no integration", plain_rc()), ("bash with the rc (working tree)", rc_text(f.read()))]
+    for rev in a.rev:
+        source = subprocess.run(["git", "-C", ROOT, "show", f"{rev}:{SOURCE}"], capture_output=True, text=True)
+        if source.returncode != 0:
+            sys.exit(f"git show {rev}:{SOURCE}: {source.stderr.strip()}")
+        variants.append((f"bash with the rc of {rev}", rc_text(source.stdout)))
+
+    home = tempfile.mkdtemp(prefix="bastion-shellside-home-")
+    for name in (".profile", ".bashrc"):
+        if os.path.exists(f"/etc/skel/{name}"):
+            shutil.copy(f"/etc/skel/{name}", f"{home}/{name}")
+    paths = [("local pty", None)]
+    fx = None
+    try:
+        if not a.no_sshd:
+            from bench import Fixture   # the interactive bench's sshd fixture (it also starts two bastions: unused here)
+            fx = Fixture()
+            fx.start(os.path.join(ROOT, ".build/release/bastion"))
+            paths.append(("via sshd", ["ssh", "-tt", "-e", "none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                                       "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-c", "aes128-gcm@openssh.com",
+                                       "-i", f"{fx.d}/plain/alice", "-p", str(fx.target), f"{fx.user}@127.0.0.1"]))
+        results = {}
+        for _ in range(a.rounds):
+            for path, ssh_argv in paths:
+                for label, rc in variants:
+                    shell = Shell(rc, ssh_argv, home=home if ssh_argv is None else None)
+                    try:
+                        results.setdefault((path, label), []).extend(shell.enter_samples(a.lines))
+                    finally:
+                        shell.close()
+        print(f"\n### Enter→output with the answer waiting ({a.rounds} × {a.lines} lines per row)\n")
+        print("| path | shell | p50 µs | p99 µs | added p50 µs |")
+        print("|---|---|---:|---:|---:|")
+        for path, _ in paths:
+            base = statistics.median(results[(path, variants[0][0])])
+            for label, _ in variants:
+                xs = sorted(results[(path, label)])
+                p50, p99 = statistics.median(xs), xs[int(len(xs) * 0.99)]
+                print(f"| {path} | {label} | {1e6 * p50:.0f} | {1e6 * p99:.0f} | {1e6 * (p50 - base):+.0f} |")
+        print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
+    except BenchError as e:
+        sys.exit(f"shell_side: {e}")
+    finally:
+        if fx:
+            fx.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
