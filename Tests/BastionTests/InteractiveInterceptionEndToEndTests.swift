@@ -49,6 +49,7 @@ struct InteractiveInterceptionEndToEndTests {
         HISTFILE=$HOME/.bash_history
         alias wipe='touch forbidden-by-alias'
         if [ -f "$HOME/vi-mode" ]; then set -o vi; fi
+        if [ -f "$HOME/errexit" ]; then set -e; fi
         """
 
     struct Fixture {
@@ -232,6 +233,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!f.target.exists("ml-ok") && !f.target.exists("forbidden-ml"), "\(r)")
         #expect(f.target.exists("after-ml"))
         #expect(try lastRecords() == ["deny for f in 1; do\ntouch ml-ok\ntouch forbidden-ml; done", "allow touch after-ml", "allow exit"])
+    }
+
+    /// `set -e` in the person's startup file: bash would exit on any failing command of the
+    /// integration's prompt hooks, so none fails (the alias report used to, at every prompt);
+    /// the shell outlives its prompts and its lines are still decided.
+    @Test func errexitFromTheStartupFileKeepsTheShell() throws {
+        let f = try f
+        try f.target.write("errexit", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("errexit")) }
+        let r = try type([(send: "touch errexit-one\r", expect: "PROMPT> "), (send: "touch forbidden-errexit\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "PROMPT> "), (send: "touch errexit-two\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("errexit-one") && f.target.exists("errexit-two"), "\(r)")
+        #expect(!f.target.exists("forbidden-errexit"))
+        #expect(try lastRecords() == ["allow touch errexit-one", "deny touch forbidden-errexit", "allow touch errexit-two", "allow exit"])
     }
 
     /// vi mode from the person's startup file: lines are still decided (every keymap is bound).
