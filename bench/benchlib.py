@@ -29,6 +29,17 @@ def pct(xs, q):
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
+def steal_seconds():
+    """CPU time the hypervisor gave to others while this machine wanted it, all CPUs, so far
+    (/proc/stat; 0 on bare metal): a run that saw much of it was measured on a busy host."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) / CLK if fields[0] == "cpu" and len(fields) > 8 else 0.0
+    except OSError:
+        return 0.0
+
+
 def cpu_seconds(pid):
     """utime + stime of one process so far; NaN once it is gone."""
     try:

@@ -20,7 +20,7 @@ until the command's output (`E7E`) appears. Prints Markdown tables; see README.m
 import argparse, fcntl, heapq, json, os, pty, random, resource, selectors, shutil, signal, socket, statistics, struct
 import subprocess, sys, tempfile, termios, time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import BenchError, CLK, cpu_seconds, free_port, pct, sh  # noqa: E402
+from benchlib import BenchError, CLK, cpu_seconds, free_port, pct, sh, steal_seconds  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROMPT = "@@@ "                        # PS1 in every session: no lowercase letters in it
@@ -394,11 +394,12 @@ def measure(fx, label, argv, bastion, n, a, deadline):
         lat, to = [], []
         roots = [fx.sshd.pid] + [s.proc.pid for s in sessions] + ([bastion.pid] if bastion else [])
         h0 = sum(os.times()[:2])
-        c0, m0, w0 = cpu_seconds(bastion.pid) if bastion else None, tree_cpu_seconds(roots), time.perf_counter()
+        c0, m0, w0, s0 = cpu_seconds(bastion.pid) if bastion else None, tree_cpu_seconds(roots), time.perf_counter(), steal_seconds()
         run_phase(sessions, lambda s: echo_script(s, a.keys, a.gap_s, lat, to), deadline, f"{label}, N={n}, echo")
         c1, m1, w1 = cpu_seconds(bastion.pid) if bastion else None, tree_cpu_seconds(roots), time.perf_counter()
         result["echo"] = (lat, len(to))
         result["cpu"] = ((c1 - c0) if bastion else None, m1 - m0, w1 - w0, sum(os.times()[:2]) - h0)
+        result["steal"] = steal_seconds() - s0
         if n in a.enter_sessions:
             ent, to = [], []
             lines = max(a.lines, -(-100 // n))   # at least 100 samples at every N
@@ -460,15 +461,16 @@ def report(results, paths, a, wall, loads):
                   f"{fmt_add(p99 - pct(base, .99))} | {vs} | {fmt_ratio(p99, pct(base, .99))} | "
                   f"{(len(xs) + to) / results[(label, n)]['enter_wall']:.0f} | {cpu} |")
     print("\n### CPU during the echo test (the figure a noisy 2-core machine does not blur)\n")
-    print("| N | path | keystrokes | keys/s | bastion CPU s | bastion µs / key | CPU s of the path's processes | µs / key | harness CPU s | wall s |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| N | path | keystrokes | keys/s | bastion CPU s | bastion µs / key | CPU s of the path's processes | µs / key | harness CPU s | wall s | steal s |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sessions:
         for label, _, _ in paths:
             r = results[(label, n)]
             keys = len(r["echo"][0]) + r["echo"][1]
             bcpu, mcpu, w, hcpu = r["cpu"]
             b = f"{bcpu:.2f} | {1e6 * bcpu / keys:.0f}" if bcpu is not None else "– | –"
-            print(f"| {n} | {label} | {keys} | {keys / w:.0f} | {b} | {mcpu:.2f} | {1e6 * mcpu / keys:.0f} | {hcpu:.2f} | {w:.1f} |")
+            print(f"| {n} | {label} | {keys} | {keys / w:.0f} | {b} | {mcpu:.2f} | {1e6 * mcpu / keys:.0f} | {hcpu:.2f} | {w:.1f} | "
+                  f"{r['steal']:.2f} |")
     aim_n = max(a.sessions)
     echo_add = pct(results[(inter, aim_n)]["echo"][0], .99) - pct(results[(direct, aim_n)]["echo"][0], .99)
     line = f"\nAims: added echo latency p99 at N={aim_n}: {fmt_add(echo_add)} ms (aim ≤ 1 ms at 200)"
