@@ -209,7 +209,9 @@ public struct ShellIntegration: Sendable, Equatable {
             [[ $h == *'\' ]] && history -d -1
           fi
           __bastion_status=$s
-          return $s
+          # The status goes on to the person's own hooks, unless `set -e` is on: a function that
+          # fails there ends the shell (after `! cmd`, which errexit itself lets pass).
+          [[ $- == *e* ]] || return $s
         }
         # Last in PROMPT_COMMAND, after the person's own entries: the aliases as they now are,
         # then the prompt marker. It announces the next check's id and token (for an early
@@ -225,7 +227,7 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
           printf '\#(osc);P;%s;%s;%s\a' "$s" "$__bastion_next" "$1" >&$__bastion_tty
-          return $s
+          [[ $- == *e* ]] || return $s
         }
         # With the number of lines bash has read (the first line of the next buffer is the one
         # after), which ties each PS0 to the command of a buffer that starts.
