@@ -135,10 +135,29 @@ extension LineParser {
 
     /// The inside of the old `$[...]` arithmetic.
     mutating func scanArithmeticBrackets() throws {
-        try enterNesting()
-        defer { depth -= 1 }
         let mark = text.count
         defer { discardText(from: mark) }
+        try scanToClosingBracket()
+    }
+
+    /// `[...]` at `pos` after an assignment's name, kept in the word as written. What it holds runs
+    /// when bash evaluates the subscript, so its substitutions are read.
+    mutating func scanArraySubscript(_ word: inout ScannedWord) throws {
+        let start = pos, mark = text.count
+        pos += 1
+        try scanToClosingBracket()
+        appendSource(from: start, textMark: mark)
+        // Not an assignment after all (no `=` follows), the word is a pattern: `ls[ab]` may match files.
+        word.hasOpenBracket = true
+        word.hasGlob = true
+    }
+
+    /// Up to and past the `]` that closes a bracket already read, as bash's parser matches it:
+    /// nested brackets count, quotes and substitutions are read whole, a backslash escapes the
+    /// next byte, and anything else (blanks, newlines, operators, `#`) is part of the text.
+    mutating func scanToClosingBracket() throws {
+        try enterNesting()
+        defer { depth -= 1 }
         var brackets = 0
         var scratch = ScannedWord(start: pos)
         while pos < end {
@@ -149,11 +168,19 @@ extension LineParser {
                 pos += 1
                 if brackets == 0 { return }
                 brackets -= 1
-            case UInt8(ascii: "$"): try scanDollar(&scratch, inDoubleQuotes: false)
-            case UInt8(ascii: "`"): try scanBackquote(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "'"):
+                guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                pos = close + 1
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw ParseStop.incomplete }
                 pos += 2
+            case UInt8(ascii: "\""): try scanDoubleQuoted(&scratch)
+            case UInt8(ascii: "$"): try scanDollar(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "`"): try scanBackquote(&scratch, inDoubleQuotes: false)
+            case UInt8(ascii: "<"), UInt8(ascii: ">"):
+                guard isProcessSubstitution(at: pos) else { pos += 1; continue }
+                pos += 2
+                try scanCommandSubstitutionBody()
             default: pos += 1
             }
         }

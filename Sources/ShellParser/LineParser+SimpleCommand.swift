@@ -174,6 +174,7 @@ extension LineParser {
                 lastEnd = pos
                 continue
             }
+            acceptsAssignment = inAssignments
             let word = try scanWord()
             lastEnd = pos
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {

@@ -48,6 +48,8 @@ extension LineParser {
         // Assignment prefix state: 0 name start, 1 in name, 2 in subscript, 3 after `+`, 4 done/failed.
         var assignState = 0
         var subscriptDepth = 0
+        let subscriptOpens = acceptsAssignment
+        acceptsAssignment = false
         scan: while pos < end {
             let b = bytes[pos]
             if LineParser.isPlain(b) {
@@ -117,6 +119,12 @@ extension LineParser {
                 continue scan
             case UInt8(ascii: "*"), UInt8(ascii: "?"):
                 word.hasGlob = true
+            case UInt8(ascii: "[") where subscriptOpens && assignState == 1:
+                // Bash reads `NAME[` where an assignment may stand up to the matching `]`, as one
+                // word: blanks, newlines, operators and `#` inside do not end it.
+                try scanArraySubscript(&word)
+                assignState = byte(pos) == UInt8(ascii: "=") || byte(pos) == UInt8(ascii: "+") ? 1 : 4
+                continue scan
             case UInt8(ascii: "["):
                 word.hasOpenBracket = true
             case UInt8(ascii: "]"):

@@ -28,6 +28,9 @@ struct LineParser {
     var notArithmetic: Set<Int> = []
     /// True while the command being read gets its standard input from a pipe.
     var stdinIsPipe = false
+    /// Set by a simple command for its next word while bash would still read an assignment there
+    /// (before the command name): only there does `NAME[` open a subscript that runs to its `]`.
+    var acceptsAssignment = false
     /// Bytes that brace expansion may still produce for this line (shared by its words, handed
     /// down to nested parses), so that no line multiplies itself in memory.
     var braceBudget: Int

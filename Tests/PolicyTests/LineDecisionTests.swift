@@ -47,6 +47,18 @@ let wrappers: [@Sendable (String) -> String] = [
         if let rule { #expect(decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")") }
     }
 
+    /// Where an assignment may stand, bash reads `NAME[` to its `]`, blanks, `;`, newlines and `#`
+    /// included, and runs what the subscript and the value hold: nothing there hides a command.
+    @Test(arguments: [
+        ("x[ #]=$(rm -rf /)", "rm-system"), ("a=1 x[ # ]=`mkfs.ext4 /dev/sdb1`", "make-filesystem"),
+        ("x[ ;\n]=$(kill -9 1)", "kill-init"), ("x[ $(iptables -F) ]=1", "firewall-flush"),
+        ("if x[ #]=$(crontab -r); then :; fi", "crontab-remove"),
+    ])
+    func deniesCommandsBehindASubscript(_ line: String, _ rule: String) {
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")")
+    }
+
     /// Ordinary lines, parsed for real, stay allowed.
     @Test(arguments: ordinaryLines)
     func allowsOrdinaryLines(_ line: String) {

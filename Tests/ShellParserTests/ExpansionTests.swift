@@ -30,6 +30,16 @@ struct ExpansionTests {
         ("a=$(id)", ["id"]),
         ("local a=(1 2) b=$(c)", ["local a=(...)? b=$(c)?", "c"]),
         ("echo a=1", ["echo a=1"]),
+        // Where an assignment may stand, `NAME[` reads to its `]` as bash does: blanks, `;` and
+        // `#` inside are the subscript's, and what it holds runs.
+        ("m[ #]=$(rm -rf ~) cmd", ["cmd", "rm -rf ~?"]),
+        ("a[ ; rm x ; ]=1", []),
+        ("x=1 a[$(id) + 1]=2 cmd", ["cmd", "id"]),
+        (">f a[ 1]=`id`", ["", "id"]),
+        ("a[ ']' ]=q cmd", ["cmd"]),
+        ("ls[a b] c", ["ls[a b]? c"]),
+        ("echo a[ b] declare c[ d]=e", ["echo a[ b] declare c[ d]=e"]),
+        ("declare c[ d]=e", ["declare c[ d]=e"]),
     ]
 
     /// Each expansion form gives the expected words, dynamic marks and nested commands.

@@ -10,11 +10,21 @@ struct LineGenerator {
         "\"\\$HOME\"", "$'\\u00e9\\n'", "{01..02}", "a=b", "''", "\"\"", "\\'", "'\"'", "\"'\"", "{a,{b,c}}",
         "{a..c..2}", "$'\\101\\cA'", "\"a\\nb\"", "x\\\ny",
     ]
+    /// Array elements assigned (alone: bash refuses one before a command): bash reads the
+    /// subscript to its `]`.
+    static let subscripts = ["A[1]", "A[ 1 ]", "A[1 + 1]", "A[ $(cmdb in)0 ]", "A[ 2 ]+", "A[ `cmdd s`1 ]"]
     static let dynamicPieces = ["$HOME", "~", "*", "${HOME:-x}", "$((1+2))", "$(cmdb in)", "\"$(cmdc q r)\"", "`cmdd bq`"]
 
     var random: SeededGenerator
+    var subscriptRandom: SeededGenerator
+    /// Whether simple commands may be preceded by an array element assignment (`line()` only:
+    /// the broken lines of `mutatedLine()` stay those the status test was written with).
+    var assignsElements = true
 
-    init(seed: UInt64) { random = SeededGenerator(seed: seed) }
+    init(seed: UInt64) {
+        random = SeededGenerator(seed: seed)
+        subscriptRandom = SeededGenerator(seed: seed &+ 1)
+    }
 
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
     mutating func pick(_ items: [String]) -> String { items[Int.random(in: 0..<items.count, using: &random)] }
@@ -29,6 +39,11 @@ struct LineGenerator {
 
     mutating func simple() -> String {
         var parts: [String] = []
+        // (Drawn from a stream of its own, so the rest of every line is what it was before.)
+        if assignsElements && Int.random(in: 0..<100, using: &subscriptRandom) < 8 {
+            parts.append(LineGenerator.subscripts[Int.random(in: 0..<LineGenerator.subscripts.count, using: &subscriptRandom)]
+                         + "=" + word() + ";")
+        }
         if chance(15) { parts.append("V\(Int.random(in: 0..<3, using: &random))=" + word()) }
         parts.append(pick(LineGenerator.names))
         for _ in 0..<Int.random(in: 0...3, using: &random) { parts.append(word()) }
@@ -65,6 +80,8 @@ struct LineGenerator {
 
     /// A generated line, perhaps broken: truncated, or with a stray token inserted.
     mutating func mutatedLine() -> String {
+        assignsElements = false
+        defer { assignsElements = true }
         let base = line()
         let bytes = Array(base.utf8)
         switch Int.random(in: 0..<3, using: &random) {

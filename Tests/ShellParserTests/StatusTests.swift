@@ -9,11 +9,13 @@ struct StatusTests {
         "for x in a b", "for x", "case x in", "case x in a) b", "case x", "{ a;", "( a", "f() {", "f()",
         "cat <<EOF", "cat <<EOF\nbody", "cat <<-EOF\n\tbody", "a=(1 2", "[[ -f x", "echo <(ls",
         "function f", "select x in a; do", "coproc {", "until a; do b; done; if",
+        "a[", "a[ x", "ls[F\necho one", "x=1 a[ #", "a[ ']'",
     ]
     static let complete = [
         "", "  ", "# only a comment", "a", "a;", "a &", "a\n", "a\\\nb", "cat <<EOF\nx\nEOF",
         "cat <<-EOF\n\tx\n\tEOF", "!", "time", "a;b", "echo ';;'",
         "case x in esac", "(a)", "{ a; }", "f() { a; }", "for x in; do a; done", "a && b || c &",
+        "a[ ; ]=1", "ls[x\ny] z", "echo a[", "declare a[", "[[ a ]]",
     ]
     static let errors: [(String, Int, String)] = [
         ("echo )", 5, "syntax error near unexpected token `)'"),
