@@ -6,18 +6,26 @@ import ShellParser
 ///
 /// The text of each command is what bash puts in its history with `cmdhist` and `lithist`:
 /// lines joined by newlines, a backslash-newline continuation removed, a here-document's text
-/// ending with a newline.
+/// ending with a newline, and an empty continuation line kept only where bash keeps it
+/// (``LineAnalysis/historyKeepsEmptyLine``).
 struct CommandAssembler: Sendable {
     /// One complete command found in a buffer.
     struct Command: Equatable, Sendable {
         /// The command as bash records it.
         var text: String
+        /// The command as bash reads it, every line it read (what is decided: bash's history can
+        /// differ, e.g. it keeps the backslash of `cmd \` ended by an empty line).
+        var source: String
         /// How many physical lines of the current buffer it used (earlier pending lines excluded).
         var linesOfBuffer: Int
     }
 
     /// Physical lines of a command bash is still reading (it showed PS2).
     private(set) var pending: [String] = []
+    /// Which of them bash's history holds (all but some empty ones), in step with `pending`.
+    private var recorded: [Bool] = []
+    /// Whether an empty line coming next joins the pending command's history entry.
+    private var keepsEmptyLine = false
 
     /// Whether bash is in the middle of a multi-line command.
     var isContinuing: Bool { !pending.isEmpty }
@@ -25,11 +33,17 @@ struct CommandAssembler: Sendable {
     /// The pending lines as bash records them when the command is cancelled (Ctrl-C at PS2).
     var pendingText: String? {
         guard !pending.isEmpty else { return nil }
-        return Self.historyText(pending, analysis: ShellAnalyzer.analyze(pending.joined(separator: "\n")))
+        return Self.historyText(recordedPending, analysis: ShellAnalyzer.analyze(pending.joined(separator: "\n")))
     }
 
+    /// The pending lines bash's history holds.
+    private var recordedPending: [String] { zip(pending, recorded).filter(\.1).map(\.0) }
+
     /// Forgets a pending command (a new primary prompt: it ran, or was cancelled).
-    mutating func reset() { pending = [] }
+    mutating func reset() {
+        pending = []
+        recorded = []
+    }
 
     /// Splits one accepted buffer. Returns the complete commands in order; what remains
     /// incomplete stays pending (bash asks for more).
@@ -41,19 +55,23 @@ struct CommandAssembler: Sendable {
         var used = 0
         for (index, line) in lines.enumerated() {
             let cleaned = line.utf8.last == 0x0D ? String(decoding: line.utf8.dropLast(), as: UTF8.self) : line
-            pending.append(cleaned)
-            let joined = pending.joined(separator: "\n")
-            if pending == [""] {
+            if pending.isEmpty && cleaned.isEmpty {
                 // An empty line outside a command: bash reads nothing, records nothing.
-                pending = []
                 used = index + 1
                 continue
             }
-            let analysis = ShellAnalyzer.analyze(joined)
-            if analysis.status == .incomplete { continue }
-            commands.append(Command(text: Self.historyText(pending, analysis: analysis), linesOfBuffer: index + 1 - used))
+            recorded.append(!cleaned.isEmpty || keepsEmptyLine)
+            pending.append(cleaned)
+            let source = pending.joined(separator: "\n")
+            let analysis = ShellAnalyzer.analyze(source)
+            if analysis.status == .incomplete {
+                keepsEmptyLine = analysis.historyKeepsEmptyLine
+                continue
+            }
+            commands.append(Command(text: Self.historyText(recordedPending, analysis: analysis), source: source,
+                                    linesOfBuffer: index + 1 - used))
             used = index + 1
-            pending = []
+            reset()
         }
         return commands
     }

@@ -599,7 +599,7 @@ public struct Interceptor {
             return
         }
         expanding = buffer
-        check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: shown, linesOfBuffer: 1)], bufferLines: [shown],
+        check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: shown, source: shown, linesOfBuffer: 1)], bufferLines: [shown],
                              wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
         decideCheck(now: now, into: &out)
     }
@@ -611,12 +611,13 @@ public struct Interceptor {
         while pending.next < pending.commands.count {
             let index = pending.next
             pending.next += 1
-            let text = pending.commands[index].text
-            let record = judge(text, how: mode == .integrated ? .integration : .screen, uncertain: !pending.exact || mode != .integrated)
+            let command = pending.commands[index]
+            let record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
+                               uncertain: !pending.exact || mode != .integrated)
             out.records.append(record)
             switch record.decision.verdict {
             case .allow:
-                pendingRisk = ShellRisk.classify(text).combined(with: pendingRisk)
+                pendingRisk = ShellRisk.classify(command.source).combined(with: pendingRisk)
             case .escalate where holdsEscalations && mode == .integrated:
                 pending.heldIndex = index
                 check = pending
@@ -752,7 +753,7 @@ public struct Interceptor {
         if approved {
             check?.heldIndex = nil
             check?.requestID = nil
-            pendingRisk = ShellRisk.classify(pending.commands[index].text).combined(with: pendingRisk)
+            pendingRisk = ShellRisk.classify(pending.commands[index].source).combined(with: pendingRisk)
             decideCheck(now: now, into: &out)
         } else {
             if let message { out.notices.append(message) }
@@ -766,9 +767,16 @@ public struct Interceptor {
 
     /// Decides a line as typed and as aliases expand it; the stricter answer counts. A line that
     /// would take the session out of sight is refused when the role must stay verified.
-    private func judge(_ text: String, how: LineSource, uncertain: Bool) -> InteractiveRecord {
-        var gate = decide(text)
-        if let expansion = AliasExpansion.expand(text, aliases: aliases), expansion != text {
+    /// The record of `text`, decided as `source` where bash reads it otherwise than its history
+    /// keeps it.
+    private func judge(_ text: String, decidedAs source: String? = nil, how: LineSource, uncertain: Bool) -> InteractiveRecord {
+        let decided = source ?? text
+        var gate = decide(decided)
+        if decided != text {
+            gate.audit.line = text
+            gate.marker.line = text
+        }
+        if let expansion = AliasExpansion.expand(decided, aliases: aliases), expansion != decided {
             let viaAlias = decide(expansion)
             if case .escalate = gate.verdict, case .escalate = viaAlias.verdict {
                 // Both held: approvers must see the expansion, and both decisions' rules apply.
@@ -786,7 +794,7 @@ public struct Interceptor {
                 gate.marker.rule = viaAlias.decision.ruleID
             }
         }
-        if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(text), risk != .none {
+        if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
             gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")
         }
         gate.audit.source = "interactive"

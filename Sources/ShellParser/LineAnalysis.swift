@@ -7,10 +7,14 @@ public struct LineAnalysis: Sendable, Equatable {
     /// Every simple command that could run, in source order, followed by derived commands
     /// (those unwrapped from `sudo`, `sh -c`, `find -exec`, ...) right after the command they came from.
     public var commands: [ExtractedCommand]
+    /// For an incomplete line: whether bash adds an empty line typed next to the command's
+    /// history entry (with `cmdhist`), which it does only in some places: see ``HistoryContext``.
+    public var historyKeepsEmptyLine: Bool
 
-    public init(status: LineStatus, commands: [ExtractedCommand]) {
+    public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false) {
         self.status = status
         self.commands = commands
+        self.historyKeepsEmptyLine = historyKeepsEmptyLine
     }
 }
 

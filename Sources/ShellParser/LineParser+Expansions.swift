@@ -22,11 +22,12 @@ extension LineParser {
             return
         case UInt8(ascii: "("):
             if byte(pos + 2) == UInt8(ascii: "("), !notArithmetic.contains(start) {
-                let firstCommand = commands.count
+                let firstCommand = commands.count, saved = history
                 do {
                     pos += 3
                     try scanArithmetic(closeWithDoubleParen: true)
                 } catch ParseStop.notArithmetic {
+                    history = saved
                     notArithmetic.insert(start)
                     commands.removeSubrange(firstCommand...)
                     pos = start + 2

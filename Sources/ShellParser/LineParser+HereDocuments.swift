@@ -25,6 +25,7 @@ extension LineParser {
             }
             guard bodyEnd >= 0 else {
                 pos = end
+                history.inHereDocument = true
                 throw ParseStop.incomplete
             }
             if !document.isQuoted { try scanHereDocumentExpansions(bodyStart..<bodyEnd) }

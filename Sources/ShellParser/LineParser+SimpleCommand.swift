@@ -81,6 +81,7 @@ extension LineParser {
     /// Reads a redirection and its target word; a here-document becomes pending until the next newline.
     mutating func parseRedirection(_ op: RedirectionOperator) throws -> Redirection {
         pos = op.operatorEnd
+        history.note(.redirection)
         let opText = sourceString(from: op.operatorStart, to: op.operatorEnd)
         let next = try peek()
         let startsWithOperator = pos < end && (bytes[pos] == UInt8(ascii: "<") || bytes[pos] == UInt8(ascii: ">")
@@ -127,6 +128,7 @@ extension LineParser {
             if b == UInt8(ascii: "(") {
                 if argv.count == 1 && redirects.isEmpty && !sawAssignment {
                     pos += 1
+                    history.note(.control(.openParen))
                     let close = try peek()
                     guard close == .control(.closeParen) else { throw unexpected(close) }
                     consume(close)
@@ -153,6 +155,7 @@ extension LineParser {
                     }
                     inAssignments = false
                     argv.append(word)
+                    history.note(.word)
                     if needsRanges { wordRanges.append(pos..<wordEnd) }
                     pos = wordEnd
                     lastEnd = pos
@@ -169,6 +172,7 @@ extension LineParser {
                 }
                 inAssignments = false
                 argv.append(word)
+                history.note(.word)
                 if needsRanges { wordRanges.append(pos..<close) }
                 pos = close
                 lastEnd = pos
@@ -228,12 +232,13 @@ extension LineParser {
     /// `NAME=(...)` after the `(`: words and newlines up to `)`.
     mutating func parseArrayLiteral() throws {
         pos += 1
+        history.inArrayLiteral = true
         while true {
             try skipBlanks()
             guard pos < end else { throw ParseStop.incomplete }
             let b = bytes[pos]
             if b == 0x0A { try consumeNewline(); continue }
-            if b == UInt8(ascii: ")") { pos += 1; return }
+            if b == UInt8(ascii: ")") { pos += 1; history.inArrayLiteral = false; return }
             if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
             _ = try scanWord()
         }

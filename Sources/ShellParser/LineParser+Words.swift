@@ -50,6 +50,8 @@ extension LineParser {
         var subscriptDepth = 0
         let subscriptOpens = acceptsAssignment
         acceptsAssignment = false
+        // (Left raised when the input ends inside the word: bash keeps an empty line read there.)
+        history.openDelimiters += 1
         scan: while pos < end {
             let b = bytes[pos]
             if LineParser.isPlain(b) {
@@ -88,7 +90,10 @@ extension LineParser {
                 if assignState != 2 { assignState = 4 }
                 continue scan
             case UInt8(ascii: "\\"):
-                guard pos + 1 < end else { throw ParseStop.incomplete }
+                guard pos + 1 < end else {
+                    history.endsInLineContinuation = true
+                    throw ParseStop.incomplete
+                }
                 if bytes[pos + 1] == 0x0A { pos += 2; continue scan }
                 word.isQuoted = true
                 appendQuoted(bytes[pos + 1])
@@ -169,6 +174,8 @@ extension LineParser {
             pos += 1
         }
         word.end = pos
+        history.openDelimiters -= 1
+        history.note(.word)
         return word
     }
 

@@ -31,6 +31,8 @@ struct LineParser {
     /// Set by a simple command for its next word while bash would still read an assignment there
     /// (before the command name): only there does `NAME[` open a subscript that runs to its `]`.
     var acceptsAssignment = false
+    /// What bash's history looks at when the next line is empty (the tokens last read, what is open).
+    var history = HistoryContext()
     /// Bytes that brace expansion may still produce for this line (shared by its words, handed
     /// down to nested parses), so that no line multiplies itself in memory.
     var braceBudget: Int
@@ -55,9 +57,10 @@ struct LineParser {
             if pos < end {
                 throw unexpected(try peek())
             }
-            if !pendingHereDocuments.isEmpty { return .incomplete }
+            if !pendingHereDocuments.isEmpty { history.inHereDocument = true; return .incomplete }
             return .complete
         } catch ParseStop.incomplete {
+            if !pendingHereDocuments.isEmpty { history.inHereDocument = true }
             return .incomplete
         } catch ParseStop.syntax(let error) {
             return .error(error)
@@ -195,9 +198,9 @@ struct LineParser {
 
     mutating func consume(_ lookahead: Lookahead) {
         switch lookahead {
-        case .control(let op): pos += op.length
-        case .reserved(let word): pos += word.text.utf8.count
-        case .newline: pos += 1
+        case .control(let op): pos += op.length; history.note(.control(op))
+        case .reserved(let word): pos += word.text.utf8.count; history.note(.reserved(word))
+        case .newline: pos += 1; history.note(.newline)
         default: break
         }
     }
@@ -205,6 +208,7 @@ struct LineParser {
     /// Consumes a newline and reads the bodies of pending here-documents.
     mutating func consumeNewline() throws {
         pos += 1
+        history.note(.newline)
         if !pendingHereDocuments.isEmpty { try readHereDocumentBodies() }
     }
 
@@ -333,11 +337,15 @@ struct LineParser {
         case .newline: throw unexpected(next)
         case .control(.openParen):
             if byte(pos + 1) == UInt8(ascii: "("), !notArithmetic.contains(pos) {
-                let start = pos
+                let start = pos, saved = history
                 do {
                     pos += 2
+                    history.openDelimiters += 1
                     try scanArithmetic(closeWithDoubleParen: true)
+                    history.openDelimiters -= 1
+                    history.note(.word)
                 } catch ParseStop.notArithmetic {
+                    history = saved
                     notArithmetic.insert(start)
                     pos = start
                     commands.removeSubrange(firstCommand...)
@@ -391,6 +399,7 @@ struct LineParser {
 
     mutating func parseSubshell() throws {
         pos += 1
+        history.note(.control(.openParen))
         try parseList(requireCommand: true)
         let next = try peek()
         if next == .control(.closeParen) { consume(next); return }
@@ -455,7 +464,11 @@ struct LineParser {
                     guard pos < end else { throw ParseStop.incomplete }
                     let b = bytes[pos]
                     if b == 0x0A { try consumeNewline(); break wordList }
-                    if b == UInt8(ascii: ";") && byte(pos + 1) != UInt8(ascii: ";") { pos += 1; break wordList }
+                    if b == UInt8(ascii: ";") && byte(pos + 1) != UInt8(ascii: ";") {
+                        pos += 1
+                        history.note(.control(.semicolon))
+                        break wordList
+                    }
                     if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
                     _ = try scanWord()
                 }
@@ -477,6 +490,7 @@ struct LineParser {
     }
 
     mutating func parseCase() throws {
+        history.openCases += 1
         try skipBlanks()
         let subject = try peek()
         guard subject == .word || subject.isReservedWord else { throw unexpected(subject) }
@@ -488,7 +502,7 @@ struct LineParser {
         while true {
             try skipNewlinesNeedingMore()
             var next = try peek()
-            if next == .reserved(.esac) { consume(next); return }
+            if next == .reserved(.esac) { consume(next); history.openCases -= 1; return }
             if next == .control(.openParen) { consume(next) }
             patterns: while true {
                 next = try peek()
@@ -505,7 +519,7 @@ struct LineParser {
             next = try peek()
             switch next {
             case .control(let op) where op.endsCaseItem: consume(next)
-            case .reserved(.esac): consume(next); return
+            case .reserved(.esac): consume(next); history.openCases -= 1; return
             case .endOfInput: throw ParseStop.incomplete
             default: throw unexpected(next)
             }
@@ -520,6 +534,7 @@ struct LineParser {
         try skipBlanks()
         if pos < end, bytes[pos] == UInt8(ascii: "(") {
             pos += 1
+            history.note(.control(.openParen))
             let close = try peek()
             guard close == .control(.closeParen) else { throw unexpected(close) }
             consume(close)

@@ -9,6 +9,7 @@ public enum ShellAnalyzer {
     public static func analyze(bytes: [UInt8]) -> LineAnalysis {
         var parser = LineParser(bytes: bytes)
         let status = parser.parseLine()
-        return LineAnalysis(status: status, commands: parser.commands)
+        return LineAnalysis(status: status, commands: parser.commands,
+                            historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine)
     }
 }

@@ -20,10 +20,44 @@ struct CommandAssemblerTests {
         (["cat <<EOF\nh1\nEOF\necho after-doc\n"], ["cat <<EOF\nh1\nEOF\n", "echo after-doc"]),
         (["echo c1\r\necho c2\r\n"], ["echo c1", "echo c2"]),
         (["", "echo x"], ["echo x"]),
+        // Empty continuation lines: kept where the line before ended a command or inside a quote,
+        // a substitution or a here-document; dropped after `|`, `then`, `{`, `;`, a function's
+        // header, a case pattern, another empty line, in `NAME=(`, and after a backslash.
+        (["echo a |", "", "cat"], ["echo a |\ncat"]),
+        (["if true; then", "", "echo x", "fi"], ["if true; then\necho x\nfi"]),
+        (["if true; then", "echo x", "", "", "fi"], ["if true; then\necho x\n\nfi"]),
+        (["if true", "", "then echo t; fi"], ["if true\n\nthen echo t; fi"]),
+        (["echo 'a", "", "b'"], ["echo 'a\n\nb'"]),
+        (["echo $(echo a", "", "echo b)"], ["echo $(echo a\n\necho b)"]),
+        (["(( 1 +", "", "2 ))"], ["(( 1 +\n\n2 ))"]),
+        (["cat <<E", "", "x", "E"], ["cat <<E\n\nx\nE\n"]),
+        (["f()", "", "{ echo f; }"], ["f()\n{ echo f; }"]),
+        (["function g", "", "{ echo g; }"], ["function g\n{ echo g; }"]),
+        (["for i", "", "do echo $i; done"], ["for i\n\ndo echo $i; done"]),
+        (["case a in a)", "", "echo A;;", "", "esac"], ["case a in a)\necho A;;\nesac"]),
+        (["{ (echo s)", "", "}"], ["{ (echo s)\n\n}"]),
+        (["case a in a) (echo s)", "", ";; esac"], ["case a in a) (echo s)\n;; esac"]),
+        (["a=(1", "", "2)"], ["a=(1\n2)"]),
+        (["echo a\\", ""], ["echo a\\"]),
+        (["if true; then\n\n  echo a\n\n  echo b\nfi\n"], ["if true; then\n  echo a\n\n  echo b\nfi"]),
+        // `NAME[` where an assignment stands reads to its `]`, lines included.
+        (["ls[F", "echo one", "x]"], ["ls[F\necho one\nx]"]),
     ])
     /// Each case is a corpus case: the buffers readline accepts and what bash recorded.
     func assembles(buffers: [String], expected: [String]) {
         #expect(Self.run(buffers) == expected)
+    }
+
+    /// What is decided is what bash reads, every line of it, where its history differs: an empty
+    /// line ends `echo a \`, which history keeps with its backslash.
+    @Test func decidesWhatBashReads() {
+        var assembler = CommandAssembler()
+        #expect(assembler.accept("echo a\\").isEmpty)
+        let ended = assembler.accept("")
+        #expect(ended.map(\.text) == ["echo a\\"])
+        #expect(ended.map(\.source) == ["echo a\\\n"])
+        #expect(assembler.accept("if true; then").isEmpty && assembler.accept("").isEmpty)
+        #expect(assembler.accept("fi").map(\.source) == ["if true; then\n\nfi"])
     }
 
     /// An incomplete line stays pending; the line that completes it reports how many of its own lines it used.

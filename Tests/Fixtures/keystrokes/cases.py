@@ -246,6 +246,17 @@ case("ml-command-substitution", "multi-line", ["echo $(echo a\r", "echo b)\r"])
 case("ml-nested-while-if", "multi-line", ["n=0; while [ $n -lt 2 ]; do\r", "if true; then\r",
                                           "n=$((n+1)); echo $n\r", "fi\r", "done\r"])
 case("ml-then-next-line", "multi-line", ["for i in 1\r", "do echo $i; done; echo next\r", "echo separate\r"])
+case("ml-empty-after-pipe", "multi-line", ["echo e1 |\r", "\r", "cat\r"],
+     note="an empty continuation line after | is not in the history entry")
+case("ml-empty-after-then-and-command", "multi-line", ["if true; then\r", "\r", "echo e2\r", "\r", "\r", "fi\r"],
+     note="dropped after then, kept once after a command")
+case("ml-empty-in-quote", "multi-line", ["echo 'e3\r", "\r", "end'\r"])
+case("ml-empty-function-header", "multi-line", ["f2()\r", "\r", "{ echo e4; }\r", "f2\r"])
+case("ml-empty-after-backslash", "multi-line", ["echo e5\\\r", "\r"],
+     note="the empty line ends the command; the entry keeps its backslash")
+case("ml-array-subscript-lines", "multi-line", ["a[1\r", "+1]=x; echo ${a[2]}\r"],
+     note="NAME[ where an assignment stands reads to its ], lines included")
+
 
 # --- pastes ----------------------------------------------------------------------------
 case("paste-bracketed-two", "paste", [paste("echo p1\necho p2\n"), ENTER])
@@ -259,6 +270,9 @@ case("paste-bracketed-heredoc", "paste", [paste("cat <<EOF\nh1\nEOF\necho after-
 case("paste-unbracketed-lf", "paste", ["echo u1\necho u2\necho u3\n"])
 case("paste-unbracketed-cr", "paste", ["echo v1\recho v2\recho v3\r"])
 case("paste-unbracketed-multiline", "paste", ["for i in 1 2\ndo echo $i\ndone\necho w\n"])
+case("paste-bracketed-script-with-empty-lines", "paste",
+     [paste("f3() {\n\n  echo f3a\n\n\n  echo f3b\n}\n\nif true; then\n\n  f3\nfi\n"), ENTER])
+case("paste-unbracketed-empty-lines", "paste", ["for i in 1; do\n\n echo $i\n\ndone\n"])
 
 # --- HISTCONTROL / HISTIGNORE ----------------------------------------------------------
 case("ignoreboth-leading-space", "histcontrol", ["echo one\r", " echo two\r", "echo three\r"],
