@@ -153,22 +153,37 @@ extension LineParser {
         word.hasGlob = true
     }
 
+    /// `@(…)` and the other extended glob patterns at `pos` (on the pattern character), kept in the
+    /// word as written; substitutions inside run when the pattern is expanded.
+    mutating func scanExtendedGlob(_ word: inout ScannedWord) throws {
+        let start = pos, mark = text.count
+        pos += 2
+        try scanToClosing(UInt8(ascii: ")"), opening: UInt8(ascii: "("))
+        appendSource(from: start, textMark: mark)
+        word.hasGlob = true
+    }
+
     /// Up to and past the `]` that closes a bracket already read, as bash's parser matches it:
     /// nested brackets count, quotes and substitutions are read whole, a backslash escapes the
     /// next byte, and anything else (blanks, newlines, operators, `#`) is part of the text.
     mutating func scanToClosingBracket() throws {
+        try scanToClosing(UInt8(ascii: "]"), opening: UInt8(ascii: "["))
+    }
+
+    /// Up to and past the `close` matching an `opening` already read (see ``scanToClosingBracket()``).
+    mutating func scanToClosing(_ close: UInt8, opening: UInt8) throws {
         try enterNesting()
         defer { depth -= 1 }
-        var brackets = 0
+        var nested = 0
         var scratch = ScannedWord(start: pos)
         while pos < end {
             let b = bytes[pos]
             switch b {
-            case UInt8(ascii: "["): brackets += 1; pos += 1
-            case UInt8(ascii: "]"):
+            case opening: nested += 1; pos += 1
+            case close:
                 pos += 1
-                if brackets == 0 { return }
-                brackets -= 1
+                if nested == 0 { return }
+                nested -= 1
             case UInt8(ascii: "'"):
                 guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
                 pos = close + 1
@@ -257,7 +272,8 @@ extension LineParser {
         guard depth + 1 <= LineParser.nestingLimit else {
             throw syntaxError("nesting too deep (more than \(LineParser.nestingLimit) levels)", at: start)
         }
-        var child = LineParser(bytes: inner, depth: depth + 1, shellDepth: shellDepth, braceBudget: braceBudget)
+        var child = LineParser(bytes: inner, depth: depth + 1, shellDepth: shellDepth, braceBudget: braceBudget,
+                               extendedGlob: extendedGlob)
         let status = child.parseLine()
         braceBudget = min(braceBudget, child.braceBudget)
         let base = start + 1

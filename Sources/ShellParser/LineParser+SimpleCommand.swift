@@ -142,7 +142,8 @@ extension LineParser {
                 // Fast path: a word of plain bytes only (most words) is static text as written.
                 var wordEnd = pos + 1
                 while wordEnd < end && LineParser.isPlain(bytes[wordEnd]) { wordEnd += 1 }
-                if wordEnd == end || (LineParser.isMeta(bytes[wordEnd]) && !isProcessSubstitution(at: wordEnd)) {
+                if wordEnd == end || (LineParser.isMeta(bytes[wordEnd]) && !isProcessSubstitution(at: wordEnd)
+                                      && !(extendedGlob && bytes[wordEnd] == UInt8(ascii: "(") && LineParser.isPatternChar(bytes[wordEnd - 1]))) {
                     let word = ShellWord(sourceString(from: pos, to: wordEnd))
                     if argv.isEmpty {
                         argv.reserveCapacity(8)

@@ -21,6 +21,11 @@ extension LineParser {
         markQuoted(from: start)
     }
 
+    /// Whether the byte of `text` at `index` came from quoting or an expansion.
+    func isQuoted(at index: Int) -> Bool {
+        quotedSpans.contains { $0.contains(index) }
+    }
+
     @inline(__always) mutating func markQuoted(from start: Int) {
         if let last = quotedSpans.last, last.upperBound == start {
             quotedSpans[quotedSpans.count - 1] = last.lowerBound..<text.count
@@ -74,6 +79,15 @@ extension LineParser {
                 }
                 text.append(contentsOf: bytes[pos..<runEnd])
                 pos = runEnd
+                continue scan
+            }
+            if extendedGlob, b == UInt8(ascii: "("), pos > word.start, LineParser.isPatternChar(bytes[pos - 1]),
+               text.last == bytes[pos - 1], !isQuoted(at: text.count - 1) {
+                // `@(`: the pattern character was read as text; the group goes with it.
+                pos -= 1
+                text.removeLast()
+                try scanExtendedGlob(&word)
+                assignState = 4
                 continue scan
             }
             switch b {

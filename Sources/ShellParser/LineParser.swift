@@ -41,8 +41,13 @@ struct LineParser {
     /// The last `peek` result and where it was taken (the parser peeks the same token several times).
     var peeked: (pos: Int, end: Int, lookahead: Lookahead) = (-1, -1, .endOfInput)
 
-    init(bytes: [UInt8], depth: Int = 0, shellDepth: Int = 0, braceBudget: Int = LineParser.braceBudgetPerLine) {
+    /// Bash's `extglob`: `@(…)`, `!(…)`, `*(…)`, `+(…)` and `?(…)` are parts of words.
+    let extendedGlob: Bool
+
+    init(bytes: [UInt8], depth: Int = 0, shellDepth: Int = 0, braceBudget: Int = LineParser.braceBudgetPerLine,
+         extendedGlob: Bool = false) {
         self.bytes = bytes
+        self.extendedGlob = extendedGlob
         self.braceBudget = braceBudget
         self.end = bytes.count
         self.depth = depth
@@ -83,6 +88,11 @@ struct LineParser {
             return true
         default: return false
         }
+    }
+
+    /// The bytes that open an extended glob pattern before a `(`.
+    @inline(__always) static func isPatternChar(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "@") || b == UInt8(ascii: "!") || b == UInt8(ascii: "*") || b == UInt8(ascii: "+") || b == UInt8(ascii: "?")
     }
 
     @inline(__always) static func isNameStart(_ b: UInt8) -> Bool {

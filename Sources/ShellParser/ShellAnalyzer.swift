@@ -6,10 +6,27 @@ public enum ShellAnalyzer {
     }
 
     /// Analyses raw bytes (invalid UTF-8 and NUL included).
+    ///
+    /// A line that bash reads only with `extglob` on (`ls !(*.log)`: on where bash-completion is
+    /// loaded) is read so; without it bash refuses the whole line and runs none of it. A line
+    /// that reads both ways is read without (`!(cmd)` runs `cmd` there), which sees every
+    /// command either reading would run.
     public static func analyze(bytes: [UInt8]) -> LineAnalysis {
         var parser = LineParser(bytes: bytes)
-        let status = parser.parseLine()
+        var status = parser.parseLine()
+        if case .error = status, mayHoldExtendedGlob(bytes) {
+            var extended = LineParser(bytes: bytes, extendedGlob: true)
+            let extendedStatus = extended.parseLine()
+            if extendedStatus == .complete || extendedStatus == .incomplete {
+                (parser, status) = (extended, extendedStatus)
+            }
+        }
         return LineAnalysis(status: status, commands: parser.commands,
                             historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine)
+    }
+
+    /// Whether a pattern character stands before a `(` somewhere.
+    static func mayHoldExtendedGlob(_ bytes: [UInt8]) -> Bool {
+        bytes.indices.dropFirst().contains { bytes[$0] == UInt8(ascii: "(") && LineParser.isPatternChar(bytes[$0 - 1]) }
     }
 }

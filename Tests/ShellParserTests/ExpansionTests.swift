@@ -40,6 +40,11 @@ struct ExpansionTests {
         ("ls[a b] c", ["ls[a b]? c"]),
         ("echo a[ b] declare c[ d]=e", ["echo a[ b] declare c[ d]=e"]),
         ("declare c[ d]=e", ["declare c[ d]=e"]),
+        // A line bash reads only with extglob (on where bash-completion is loaded) is read so,
+        // patterns and what runs inside them included; one that reads both ways is read without.
+        ("ls !(*.log) @(a|b)c *(x) +(y) ?(z)", ["ls !(*.log)? @(a|b)c? *(x)? +(y)? ?(z)?"]),
+        ("echo @(a|$(id)) @(b; c)", ["echo @(a|$(id))? @(b; c)?", "id"]),
+        ("!(id)", ["id"]),
     ]
 
     /// Each expansion form gives the expected words, dynamic marks and nested commands.

@@ -56,6 +56,8 @@ case("plain-key-by-key", "plain", list("echo slow typing") + [ENTER],
      note="one write per key")
 case("plain-trailing-spaces", "plain", ["echo x   \r"])
 case("plain-comment", "plain", ["echo visible # a comment\r", "# only a comment\r"])
+case("plain-extglob", "plain", ["touch k1 k2; echo !(k1)\r", "echo @(a|b) +(x)\r"], rc_extra=["shopt -s extglob"],
+     note="extended globbing on, as bash-completion turns it on")
 
 # --- backspace ---------------------------------------------------------------------
 case("bs-del", "backspace", ["echo helo", BS, BS, "llo\r"])
