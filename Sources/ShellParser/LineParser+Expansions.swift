@@ -185,8 +185,8 @@ extension LineParser {
                 if nested == 0 { return }
                 nested -= 1
             case UInt8(ascii: "'"):
-                guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
-                pos = close + 1
+                guard let quoteEnd = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                pos = quoteEnd + 1
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw ParseStop.incomplete }
                 pos += 2
