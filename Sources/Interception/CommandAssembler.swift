@@ -22,8 +22,8 @@ struct CommandAssembler: Sendable {
 
     /// Physical lines of a command bash is still reading (it showed PS2).
     private(set) var pending: [String] = []
-    /// Which of them bash's history holds (all but some empty ones), in step with `pending`.
-    private var recorded: [Bool] = []
+    /// Those of them bash's history holds (all but some empty ones).
+    private var recordedLines: [String] = []
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
 
@@ -33,16 +33,13 @@ struct CommandAssembler: Sendable {
     /// The pending lines as bash records them when the command is cancelled (Ctrl-C at PS2).
     var pendingText: String? {
         guard !pending.isEmpty else { return nil }
-        return Self.historyText(recordedPending, analysis: ShellAnalyzer.analyze(pending.joined(separator: "\n")))
+        return Self.historyText(recordedLines, analysis: ShellAnalyzer.analyze(pending.joined(separator: "\n")))
     }
-
-    /// The pending lines bash's history holds.
-    private var recordedPending: [String] { zip(pending, recorded).filter(\.1).map(\.0) }
 
     /// Forgets a pending command (a new primary prompt: it ran, or was cancelled).
     mutating func reset() {
         pending = []
-        recorded = []
+        recordedLines = []
     }
 
     /// Splits one accepted buffer. Returns the complete commands in order; what remains
@@ -60,7 +57,7 @@ struct CommandAssembler: Sendable {
                 used = index + 1
                 continue
             }
-            recorded.append(!cleaned.isEmpty || keepsEmptyLine)
+            if !cleaned.isEmpty || keepsEmptyLine { recordedLines.append(cleaned) }
             pending.append(cleaned)
             let source = pending.joined(separator: "\n")
             let analysis = ShellAnalyzer.analyze(source)
@@ -68,7 +65,7 @@ struct CommandAssembler: Sendable {
                 keepsEmptyLine = analysis.historyKeepsEmptyLine
                 continue
             }
-            commands.append(Command(text: Self.historyText(recordedPending, analysis: analysis), source: source,
+            commands.append(Command(text: Self.historyText(recordedLines, analysis: analysis), source: source,
                                     linesOfBuffer: index + 1 - used))
             used = index + 1
             reset()

@@ -48,9 +48,7 @@ struct HistoryContext: Equatable {
         switch (beforeLast, last) {
         case (.control(.openParen)?, .control(.closeParen)): return false
         case (_, .control(.closeParen)): return openCases == 0
-        case (.reserved(.function)?, .word): return false
-        case (.reserved(.for)?, .word): return true
-        case (.reserved(.case)?, .word): return openCases == 0
+        case (.reserved(.function)?, .word), (.reserved(.case)?, .word): return false
         default: break
         }
         switch last {
