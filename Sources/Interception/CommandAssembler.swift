@@ -26,6 +26,9 @@ struct CommandAssembler: Sendable {
     private var recordedLines: [String] = []
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
+    /// Bash has rejected the pending command but reads one more line into it first
+    /// (``ShellSyntaxError/readsNextLine``).
+    private var readsOneMore = false
 
     /// Whether bash is in the middle of a multi-line command.
     var isContinuing: Bool { !pending.isEmpty }
@@ -40,6 +43,7 @@ struct CommandAssembler: Sendable {
     mutating func reset() {
         pending = []
         recordedLines = []
+        readsOneMore = false
     }
 
     /// Splits one accepted buffer. Returns the complete commands in order; what remains
@@ -63,6 +67,11 @@ struct CommandAssembler: Sendable {
             let analysis = ShellAnalyzer.analyze(source)
             if analysis.status == .incomplete {
                 keepsEmptyLine = analysis.historyKeepsEmptyLine
+                continue
+            }
+            if !readsOneMore, case .error(let error) = analysis.status, error.readsNextLine, error.offset >= source.utf8.count {
+                readsOneMore = true
+                keepsEmptyLine = false
                 continue
             }
             commands.append(Command(text: Self.historyText(recordedLines, analysis: analysis), source: source,

@@ -1,31 +1,83 @@
+import ShellParser
+
 /// Whether bash's history expansion could change a line (`!` events, `^old^new`), by bash's
 /// rules: not inside single quotes, not after a backslash, not when `!` is followed by a
 /// blank, `=`, `(` or a closing double quote, or ends the line. Errs towards "may": a line
 /// that may expand is checked again after expansion, a line that may not is decided as typed.
+///
+/// Bash expands each physical line as it reads it: `^` starts a quick substitution at the start
+/// of any of them, and a line starts inside the quotes the parser has open. A `#` that starts
+/// a word ends what is expanded of its line (bash's history comment character). Here-document
+/// bodies are read apart and never expanded.
 enum HistoryExpansion {
     static func mayExpand(_ line: String) -> Bool {
-        if line.hasPrefix("^") { return true }
-        // Most lines hold no `!` at all: no need to walk their characters.
-        guard line.utf8.contains(UInt8(ascii: "!")) else { return false }
-        let chars = Array(line)
-        var inSingle = false
-        var inDouble = false
+        var bytes = Array(line.utf8)
+        // Most lines hold no `!` or `^` at all: no need to walk them.
+        guard bytes.contains(where: { $0 == .bang || $0 == .caret }) else { return false }
+        if bytes.count > 3, line.contains("<<") {
+            for body in ShellAnalyzer.analyze(bytes: bytes).hereDocumentBodies.reversed() {
+                // A body stays a line break: the line after it starts afresh.
+                bytes.replaceSubrange(body, with: [UInt8.newline])
+            }
+        }
+        var quote: UInt8?
         var escaped = false
-        for (i, c) in chars.enumerated() {
+        var lineStart = true
+        var i = 0
+        while i < bytes.count {
+            let c = bytes[i]
+            defer { i += 1 }
+            if c == .newline {
+                (escaped, lineStart) = (false, true)
+                continue
+            }
+            if lineStart {
+                lineStart = false
+                // (Bash 5.2 rewrites `^` even inside single quotes; 5.3 no longer does.)
+                if c == .caret { return true }
+            }
             if escaped { escaped = false; continue }
             switch c {
-            case "\\" where !inSingle: escaped = true
-            case "'" where !inDouble: inSingle.toggle()
-            case "\"" where !inSingle: inDouble.toggle()
-            case "!" where !inSingle:
-                guard i + 1 < chars.count else { continue }
-                let next = chars[i + 1]
-                if next == " " || next == "\t" || next == "\n" || next == "=" || next == "(" { continue }
-                if next == "\"" && inDouble { continue }
+            case .backslash where quote != .singleQuote:
+                escaped = true
+            case .singleQuote where quote != .doubleQuote, .doubleQuote where quote != .singleQuote:
+                quote = quote == nil ? c : nil
+            case .hash where quote == nil && (i == 0 || Self.endsWord(bytes[i - 1])):
+                // A comment: nothing more of this line is expanded, and its quotes open nothing.
+                while i + 1 < bytes.count, bytes[i + 1] != .newline { i += 1 }
+            case .bang where quote != .singleQuote:
+                guard i + 1 < bytes.count else { continue }
+                let next = bytes[i + 1]
+                if next == .space || next == .tab || next == .newline || next == .equals || next == .openParen { continue }
+                if next == .doubleQuote && quote == .doubleQuote { continue }
                 return true
-            default: break
+            default:
+                break
             }
         }
         return false
     }
+
+    /// Whether a `#` after `byte` starts a word (and so a comment).
+    private static func endsWord(_ byte: UInt8) -> Bool {
+        switch byte {
+        case .space, .tab, .newline, UInt8(ascii: ";"), UInt8(ascii: "&"), UInt8(ascii: "|"), .openParen, UInt8(ascii: ")"),
+             UInt8(ascii: "<"), UInt8(ascii: ">"): true
+        default: false
+        }
+    }
+}
+
+private extension UInt8 {
+    static let bang = UInt8(ascii: "!")
+    static let caret = UInt8(ascii: "^")
+    static let newline = UInt8(ascii: "\n")
+    static let backslash = UInt8(ascii: "\\")
+    static let singleQuote = UInt8(ascii: "'")
+    static let doubleQuote = UInt8(ascii: "\"")
+    static let hash = UInt8(ascii: "#")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+    static let equals = UInt8(ascii: "=")
+    static let openParen = UInt8(ascii: "(")
 }

@@ -41,6 +41,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// came in was checked, and the number of lines bash has read (the command's last line).
     /// `keeping` says what, besides duplicates, history leaves out.
     case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping, line: [UInt8])
+    /// At the prompt (or the next check) after a buffer answered `X`: the newest history entry, its number, and the
+    /// newest number when the buffer was checked. An entry newer than every command that
+    /// started is one bash kept without running it (`!!:p`, an expansion bash could not parse).
+    case historyAtPrompt(numberAtCheck: Int?, number: Int?, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
@@ -79,6 +83,9 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("C", 3):
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), historyExpansion: fields[1].contains(UInt8(ascii: "H")),
                           line: Self.unescape(fields[2]))
+        case ("Y", 3):
+            self = .historyAtPrompt(numberAtCheck: Int(String(decoding: fields[0], as: UTF8.self)),
+                                    number: Int(String(decoding: fields[1], as: UTF8.self)), line: Self.unescape(fields[2]))
         case ("X", 3):
             // nonce;NUMBER-AT-CHECK;NUMBER;LINENO;WHY;TEXT (the text may hold semicolons).
             let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 3, omittingEmptySubsequences: false)

@@ -82,6 +82,8 @@ public struct Interceptor {
         var stopped = false
         /// The person was told so.
         var toldRest = false
+        /// The newest history number a command of the buffer showed as it started.
+        var newestStarted: Int?
 
         /// The command whose last line is line `lineNumber` of bash's count.
         func command(endingAt lineNumber: Int?) -> Int? {
@@ -133,6 +135,9 @@ public struct Interceptor {
     private var check: PendingCheck?
     /// What readline's buffer holds by the keys alone (the cross-check of the reported line).
     private var keyed = KeyedBuffer()
+    /// The line now being checked was accepted with operate-and-get-next (Ctrl-O): readline
+    /// starts the next buffer with the history line after it, which the keys do not tell.
+    private var nextBufferFromHistory = false
     /// Prompts that may come before the check of an Enter typed behind a Ctrl-C, without meaning
     /// that a line was accepted unseen. Bash handles an interrupt that arrives with more input in
     /// one of three ways: it prints a new prompt, then reads the rest and checks the line; it
@@ -253,6 +258,7 @@ public struct Interceptor {
             // Ctrl-O and the like accept only where readline binds them (in vi insert mode Ctrl-O
             // inserts itself): the buffer is unknown from there.
             if bytes[enter] != 0x0D, bytes[enter] != 0x0A { keyed.forget() }
+            nextBufferFromHistory = bytes[enter] == KeystrokeScanner.operateAndGetNext
             if bytes[..<enter].contains(Self.interruptKey) { excusedPrompts = 2 }
             earlyCandidate = nextCheck == nil ? nil : keyed.text
             out.toTarget += bytes[...enter]
@@ -384,6 +390,8 @@ public struct Interceptor {
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
                      now: now, into: &out)
+        case .historyAtPrompt(let numberAtCheck, let number, let line):
+            keptUnstarted(numberAtCheck: numberAtCheck, number: number, line: line, into: &out)
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
@@ -572,6 +580,7 @@ public struct Interceptor {
             return
         }
         let index = buffer.command(endingAt: lineNumber)
+        if let number { buffer.newestStarted = max(buffer.newestStarted ?? number, number) }
         guard !buffer.stopped else {
             if !buffer.toldRest { out.notices.append("bastion: the rest of the pasted lines was not run") }
             buffer.toldRest = true
@@ -604,6 +613,16 @@ public struct Interceptor {
         decideCheck(now: now, into: &out)
     }
 
+    /// The prompt after a buffer answered `X` showed history's newest entry: one newer than
+    /// every command that started is a line bash kept without running (`!!:p` prints its
+    /// expansion; an expansion bash cannot parse is refused by bash itself). It is recorded as
+    /// not run, as bash's history holds it.
+    private mutating func keptUnstarted(numberAtCheck: Int?, number: Int?, line: [UInt8], into out: inout InterceptorOutput) {
+        guard let buffer = expanding, let number, let numberAtCheck, number > max(numberAtCheck, buffer.newestStarted ?? 0) else { return }
+        out.records.append(unrunRecord(String(decoding: line, as: UTF8.self), decision: "not-run",
+                                       message: "kept in the shell's history without running (a history expansion printed with :p, or one the shell could not parse)"))
+    }
+
     /// Decides the pending check's commands in order from where it stopped: all allowed → run;
     /// the first refused one → discard it and what follows; an escalated one → wait for approvers.
     private mutating func decideCheck(now: Double, into out: inout InterceptorOutput) {
@@ -631,7 +650,7 @@ public struct Interceptor {
                 return
             default:
                 out.notices.append(refusalText(record.decision))
-                refuse(pending, at: index, now: now, into: &out)
+                refuse(pending, at: index, keptInHistory: record.decision.decision.isUnreadable, now: now, into: &out)
                 return
             }
         }
@@ -643,7 +662,10 @@ public struct Interceptor {
 
     /// Discards command `index` of `pending` and everything after it: the allowed commands before
     /// it run (`R`), or nothing does (`D`, `C` at a continuation prompt, `K` after an expansion).
-    private mutating func refuse(_ pending: PendingCheck, at index: Int, now: Double, into out: inout InterceptorOutput) {
+    /// A first command bash cannot parse either is kept in its history all the same, as bash
+    /// keeps every line it reads (`E`, `F` at a continuation prompt, with the history text).
+    private mutating func refuse(_ pending: PendingCheck, at index: Int, keptInHistory: Bool = false, now: Double,
+                                 into out: inout InterceptorOutput) {
         check = nil
         if pending.isExpansion {
             // Bash interrupts the expanded command at PS0 and goes on with the buffer's next,
@@ -655,7 +677,10 @@ public struct Interceptor {
             return
         }
         let verdict: String
-        if index == 0 {
+        if index == 0, keptInHistory {
+            let text = IntegrationMarker.escape(Array(pending.commands[0].text.utf8))
+            verdict = (pending.wasContinuing ? "F" : "E") + String(decoding: text, as: UTF8.self)
+        } else if index == 0 {
             verdict = pending.wasContinuing ? "C" : "D"
         } else {
             let kept = pending.commands[..<index].reduce(0) { $0 + $1.linesOfBuffer }
@@ -709,6 +734,10 @@ public struct Interceptor {
     /// unless input reached the shell while it was busy.
     private mutating func startKeyedLine() {
         keyed = KeyedBuffer()
+        if nextBufferFromHistory {
+            keyed.forget()
+            nextBufferFromHistory = false
+        }
         if linesTypedAway > 0 {
             keyed.forget()
             linesTypedAway -= 1
@@ -806,11 +835,16 @@ public struct Interceptor {
     /// A multi-line command the person abandoned at a continuation prompt: nothing ran, but
     /// bash keeps the lines it read in its history, and so does the audit store.
     private func cancelledRecord(_ text: String) -> InteractiveRecord {
+        unrunRecord(text, decision: "cancelled", message: "abandoned at the continuation prompt; nothing ran")
+    }
+
+    /// The record of a line bash kept in its history but never ran.
+    private func unrunRecord(_ text: String, decision: String, message: String) -> InteractiveRecord {
         var gate = decide(text)
-        gate.audit.decision = "cancelled"
+        gate.audit.decision = decision
         gate.audit.rule = nil
-        gate.audit.message = "abandoned at the continuation prompt; nothing ran"
-        gate.marker.decision = "cancelled"
+        gate.audit.message = message
+        gate.marker.decision = decision
         gate.marker.rule = nil
         gate.audit.source = "interactive"
         gate.audit.how = LineSource.integration.rawValue

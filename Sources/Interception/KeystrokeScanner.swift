@@ -35,12 +35,16 @@ struct KeystrokeScanner: Sendable {
         return (out, enter)
     }
 
+    /// Ctrl-O: readline's operate-and-get-next accepts the line and starts the next buffer with
+    /// the history line after it.
+    static let operateAndGetNext: UInt8 = 0x0F
+
     /// Whether `b` after `previous` is a key readline's default bindings accept the line with
     /// (the integration checks every one): Enter (CR, LF), operate-and-get-next (Ctrl-O; in vi
     /// insert mode it inserts itself, and the wait for its check lapses), insert-comment (Alt-#)
     /// and edit-and-execute-command (Ctrl-X Ctrl-E).
     static func accepts(_ b: UInt8, after previous: UInt8?) -> Bool {
-        b == 0x0D || b == 0x0A || b == 0x0F || (b == UInt8(ascii: "#") && previous == 0x1B) || (b == 0x05 && previous == 0x18)
+        b == 0x0D || b == 0x0A || b == operateAndGetNext || (b == UInt8(ascii: "#") && previous == 0x1B) || (b == 0x05 && previous == 0x18)
     }
 
     /// The first Enter in input this scanner already passed on (held input, which starts outside

@@ -126,7 +126,18 @@ public struct ShellIntegration: Sendable, Equatable {
         else
           __bastion_token() { __bastion_out=$(od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}; }
         fi
-        __bastion_next=
+        __bastion_next= __bastion_keep=
+        # After a buffer that expanded history, at the next prompt (or the next check, when bash
+        # went back to reading without one): the newest entry, which may be one that never
+        # started (`!!:p` prints its expansion; an expansion bash cannot parse runs nothing).
+        __bastion_kept() {
+          local h
+          h=$(HISTTIMEFORMAT= history 1)
+          if [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]]; then
+            __bastion_esc "${BASH_REMATCH[2]}"
+            printf '\#(osc);Y;%s;%s;%s\a' "$__bastion_hnum" "${BASH_REMATCH[1]}" "$__bastion_out" >&$__bastion_tty
+          fi
+        }
         # The check runs at every Enter between the key and the command, so each statement in it
         # counts: the id and token travel as one `ID:TOKEN` word, the aliases' fingerprint is
         # compared inline, and an allowed line's buffer is left as it is.
@@ -136,6 +147,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
           # line only). Continuation lines get fresh ones.
           if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
+          if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_next= __bastion_x=
           [[ $- == *H* ]] && f=H
           # Aliases that changed since the prompt void an early answer (it used the old ones).
@@ -153,7 +165,7 @@ public struct ShellIntegration: Sendable, Equatable {
               "$id P$__bastion_out") [[ $early ]] && { v=A; break; } ;;
               "$id P"*) ;;
               "$id "*) v=${v#"$id "}; break ;;
-              "${id%%:*} "*) [[ $v == "${id%%:*} C" ]] && v=C || v=D; break ;;
+              "${id%%:*} "*) v=${v#* }; [[ $v == [EF]* || $v == C ]] || v=D; break ;;
             esac
           done
           case $v in
@@ -162,6 +174,9 @@ public struct ShellIntegration: Sendable, Equatable {
                [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
                return ;;
             C) READLINE_LINE='\'; __bastion_cancel=1 ;;
+            # A line bash could not parse either: history keeps it, as bash's own would.
+            E*) printf -v __bastion_keep '%b' "${v#E}"; READLINE_LINE= ;;
+            F*) printf -v __bastion_keep '%b' "${v#F}"; READLINE_LINE='\'; __bastion_cancel=1 ;;
             R*) printf -v READLINE_LINE '%b' "${v#R}" ;;
             *) READLINE_LINE= ;;
           esac
@@ -202,11 +217,16 @@ public struct ShellIntegration: Sendable, Equatable {
           # the output would wait too. A read that times out on a FIFO nothing writes is how bash
           # sleeps for a moment (a tenth of a millisecond).
           read -r -t 0.0001 -u "$__bastion_wfd" h || :
+          if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_x=
           if [[ $__bastion_cancel ]]; then
             __bastion_cancel=
             h=$(HISTTIMEFORMAT= history 1)
             [[ $h == *'\' ]] && history -d -1
+          fi
+          if [[ $__bastion_keep ]]; then
+            if [[ -o history ]]; then history -s -- "$__bastion_keep"; fi
+            __bastion_keep=
           fi
           __bastion_status=$s
           # The status goes on to the person's own hooks, unless `set -e` is on: a function that
@@ -235,17 +255,24 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_early_ok=1
         [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
         for __bastion_km in emacs vi-insert vi-command; do
-          __bastion_keys=() __bastion_comment_keys=()
+          __bastion_keys=() __bastion_next_keys=() __bastion_comment_keys=()
           while IFS= read -r __bastion_l; do
             case $__bastion_l in
-              *': accept-line'|*': operate-and-get-next'|*': edit-and-execute-command') __bastion_keys+=("${__bastion_l%: *}") ;;
+              *': accept-line'|*': edit-and-execute-command') __bastion_keys+=("${__bastion_l%: *}") ;;
+              *': operate-and-get-next') __bastion_next_keys+=("${__bastion_l%: *}") ;;
               *': insert-comment'|*': vi-insert-comment') __bastion_comment_keys+=("${__bastion_l%: *}") ;;
             esac
           done < <(bind -m "$__bastion_km" -p 2>/dev/null)
           bind -m "$__bastion_km" -x '"\C-x\C-\\a": __bastion_check'
           bind -m "$__bastion_km" '"\C-x\C-\\b": accept-line'
+          bind -m "$__bastion_km" '"\C-x\C-\\c": operate-and-get-next'
           for __bastion_k in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
             bind -m "$__bastion_km" "$__bastion_k"': "\C-x\C-\\a\C-x\C-\\b"'
+          done
+          # Operate-and-get-next still loads the history line after the one it accepts (the
+          # next buffer starts with it).
+          for __bastion_k in "${__bastion_next_keys[@]}"; do
+            bind -m "$__bastion_km" "$__bastion_k"': "\C-x\C-\\a\C-x\C-\\c"'
           done
           # Commenting a line out accepts it too: comment it, then the usual check.
           [[ $__bastion_km == vi-command ]] && __bastion_c='0i#' || __bastion_c='\C-a#'
@@ -253,7 +280,7 @@ public struct ShellIntegration: Sendable, Equatable {
             bind -m "$__bastion_km" "$__bastion_k"': "'"$__bastion_c"'\C-x\C-\\a\C-x\C-\\b"'
           done
         done
-        unset __bastion_km __bastion_keys __bastion_comment_keys __bastion_l __bastion_k __bastion_c
+        unset __bastion_km __bastion_keys __bastion_next_keys __bastion_comment_keys __bastion_l __bastion_k __bastion_c
         printf '\#(osc);R\a' >&$__bastion_tty
         """#
     }

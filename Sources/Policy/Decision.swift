@@ -36,4 +36,10 @@ public struct Decision: Sendable {
 
     /// True when bash would prompt for more input: the line is not decided yet.
     public var isIncomplete: Bool { lineStatus == .incomplete }
+
+    /// True when the parser could not read the line (bash rejects it as a syntax error).
+    public var isUnreadable: Bool {
+        if case .error = lineStatus { return true }
+        return false
+    }
 }

@@ -10,11 +10,16 @@ public struct LineAnalysis: Sendable, Equatable {
     /// For an incomplete line: whether bash adds an empty line typed next to the command's
     /// history entry (with `cmdhist`), which it does only in some places: see ``HistoryContext``.
     public var historyKeepsEmptyLine: Bool
+    /// The here-document bodies read, each with its delimiter line (a body the line ends inside
+    /// runs to the end). Bash reads these lines apart: no history expansion, no comments.
+    public var hereDocumentBodies: [Range<Int>]
 
-    public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false) {
+    public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false,
+                hereDocumentBodies: [Range<Int>] = []) {
         self.status = status
         self.commands = commands
         self.historyKeepsEmptyLine = historyKeepsEmptyLine
+        self.hereDocumentBodies = hereDocumentBodies
     }
 }
 
@@ -32,6 +37,10 @@ public enum LineStatus: Sendable, Equatable {
 public struct ShellSyntaxError: Sendable, Equatable, Error {
     public var offset: Int
     public var message: String
+    /// The offending token is a newline that `[[ ]]`'s own parser took: bash's grammar then
+    /// still waits for a line's end to recover, so an interactive bash reads one more line into
+    /// the command (and discards it) before it gives up.
+    public var readsNextLine = false
     public init(offset: Int, message: String) {
         self.offset = offset
         self.message = message

@@ -39,6 +39,13 @@ extension LineParser {
         syntaxError(message, at: pos)
     }
 
+    /// An error at the newline (or the end of input) where a word or operator was due.
+    mutating func conditionalNewlineError(_ message: String) -> ParseStop {
+        var error = ShellSyntaxError(offset: pos, message: message)
+        error.readsNextLine = true
+        return .syntax(error)
+    }
+
     /// Skips newlines where bash's conditional parser allows them; the end of input means more is needed.
     mutating func skipConditionalNewlines() throws -> ConditionalToken {
         while true {
@@ -108,7 +115,7 @@ extension LineParser {
                     _ = try scanConditionalWord()
                     return
                 case .endOfInput, .newline:
-                    throw conditionalError("unexpected argument `newline' to conditional unary operator")
+                    throw conditionalNewlineError("unexpected argument `newline' to conditional unary operator")
                 default:
                     throw conditionalError("unexpected argument to conditional unary operator")
                 }
@@ -129,12 +136,12 @@ extension LineParser {
                 case .open where op == "=~":
                     try scanRegexWord()
                 case .endOfInput, .newline:
-                    throw conditionalError("unexpected argument `newline' to conditional binary operator")
+                    throw conditionalNewlineError("unexpected argument `newline' to conditional binary operator")
                 default:
                     throw conditionalError("unexpected argument to conditional binary operator")
                 }
             case .endOfInput, .newline:
-                throw conditionalError("unexpected token `newline', conditional binary operator expected")
+                throw conditionalNewlineError("unexpected token `newline', conditional binary operator expected")
             default:
                 throw conditionalError("conditional binary operator expected")
             }

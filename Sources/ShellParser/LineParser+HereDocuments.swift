@@ -24,10 +24,12 @@ extension LineParser {
                 lineStart = lineEnd + 1
             }
             guard bodyEnd >= 0 else {
+                hereDocumentBodies.append(bodyStart..<end)
                 pos = end
                 history.inHereDocument = true
                 throw ParseStop.incomplete
             }
+            hereDocumentBodies.append(bodyStart..<pos)
             if !document.isQuoted { try scanHereDocumentExpansions(bodyStart..<bodyEnd) }
         }
     }

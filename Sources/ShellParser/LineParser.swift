@@ -20,6 +20,8 @@ struct LineParser {
     /// Commands found so far, in source order with derived commands after their wrapper.
     var commands: [ExtractedCommand] = []
     var pendingHereDocuments: [PendingHereDocument] = []
+    /// The here-document bodies read so far (with their delimiter lines).
+    var hereDocumentBodies: [Range<Int>] = []
     /// Scratch buffer for the text of the word being read.
     var text: [UInt8] = []
     /// Ranges of `text` that came from quoting or expansions (not subject to brace expansion).

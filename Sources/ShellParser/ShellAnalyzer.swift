@@ -22,7 +22,8 @@ public enum ShellAnalyzer {
             }
         }
         return LineAnalysis(status: status, commands: parser.commands,
-                            historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine)
+                            historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine,
+                            hereDocumentBodies: parser.hereDocumentBodies)
     }
 
     /// Whether a pattern character stands before a `(` somewhere.

@@ -42,6 +42,14 @@ struct CommandAssemblerTests {
         (["if true; then\n\n  echo a\n\n  echo b\nfi\n"], ["if true; then\n  echo a\n\n  echo b\nfi"]),
         // `NAME[` where an assignment stands reads to its `]`, lines included.
         (["ls[F", "echo one", "x]"], ["ls[F\necho one\nx]"]),
+        // A `[[ ]]` that errs at its newline takes the next line along (bash discards it), an
+        // empty one left out; an error at any other token ends the command where it is.
+        (["[[ -f /etc/passwd", "echo second", "echo third"], ["[[ -f /etc/passwd\necho second", "echo third"]),
+        (["[[ a ==", "", "echo third"], ["[[ a ==", "echo third"]),
+        (["[[ a &&", "b ==", "echo x", "echo y"], ["[[ a &&\nb ==\necho x", "echo y"]),
+        (["[[ a ==\nb\necho c\n", "echo d"], ["[[ a ==\nb", "echo c", "echo d"]),
+        (["echo )", "echo two"], ["echo )", "echo two"]),
+        (["[[ a == b ]", "echo two"], ["[[ a == b ]", "echo two"]),
     ])
     /// Each case is a corpus case: the buffers readline accepts and what bash recorded.
     func assembles(buffers: [String], expected: [String]) {

@@ -2,6 +2,7 @@ import Interception
 import Policy
 import PTYRecorder
 import SessionCore
+import ShellParser
 import Testing
 
 /// The interceptor's answers, marker by marker, with a gate that denies any line containing "rm".
@@ -98,6 +99,37 @@ struct InterceptorTests {
         #expect(prompt.records.isEmpty, "the refused command was recorded once, not again as cancelled")
     }
 
+    /// A line bash cannot parse either is refused, and bash's history keeps it as bash's own
+    /// would (E, with the history text); at a continuation prompt the pending command is
+    /// cancelled and history keeps the whole command (F). A paste stops at it as at any refusal.
+    @Test func unparseableLinesAreKeptInHistory() {
+        // The test gate, with the parser's refusal in front as policy has it.
+        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil) { line in
+            let status = ShellAnalyzer.analyze(line).status
+            guard case .error = status else { return Self.gate(line) }
+            let decision = Decision(verdict: .deny, role: nil, ruleID: "parse-error", message: "unreadable", lineStatus: status)
+            return GateDecision(decision: decision, audit: CommandAudit(session: "s", offset: 0, line: line, decision: "deny", role: nil,
+                                                                      rule: "parse-error", message: "unreadable"),
+                                marker: CommandMarker(line: line, decision: "deny", rule: "parse-error"))
+        }
+        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
+        _ = Self.input(&i, "echo )\r")
+        let single = Self.output(&i, Self.check("echo )", nonce: "1"))
+        #expect(Self.text(single.verdicts) == "1 Eecho )\n")
+        #expect(single.records.map(\.decision.audit.decision) == ["deny"] && single.records.map(\.decision.audit.rule) == ["parse-error"])
+        _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = Self.input(&i, "echo $(echo a\r")
+        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 A\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "b ))\r")
+        #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
+        _ = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ ")
+        _ = Self.input(&i, "echo ok\r")
+        let paste = Self.output(&i, Self.check("echo ok\necho )\necho no", nonce: "4"))
+        #expect(Self.text(paste.verdicts) == "4 Recho ok\n")
+    }
+
     /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new
     /// prompt, so the command that starts was decided.
     @Test func commandCompletedAtContinuationStarts() {
@@ -122,6 +154,33 @@ struct InterceptorTests {
         let expanded = Self.output(&i, "\u{1B}]6973;tk;X;5;7;8;1;;rm -rf /\u{07}")
         #expect(Self.text(expanded.verdicts) == "5 K\n")
         #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
+    }
+
+    /// A line bash keeps in its history without running it (`!!:p` prints its expansion; an
+    /// expansion bash cannot parse) shows no PS0: the next prompt or check tells the newest
+    /// entry, which is recorded as not run. An entry whose command started was decided at its PS0.
+    @Test func expansionKeptWithoutRunningIsRecorded() {
+        var i = Self.make()
+        _ = Self.input(&i, "!!:p\r")
+        _ = Self.output(&i, Self.check("!!:p", nonce: "5", flags: "H"))
+        // (Bash prints the expansion and reads on, without PROMPT_COMMAND.)
+        _ = Self.output(&i, "\r\necho one\r\n$ ")
+        _ = Self.input(&i, "echo two\r")
+        _ = i.tick(now: 1 + Interceptor.programPatience + 0.1)
+        let printed = Self.output(&i, "\u{1B}]6973;tk;Y;10;11;echo one\u{07}" + Self.check("echo two", nonce: "8"), now: 3)
+        #expect(printed.records.map(\.decision.audit.line) == ["echo one", "echo two"])
+        #expect(printed.records.map(\.decision.audit.decision) == ["not-run", "allow"])
+        #expect(printed.lostIntegration == nil)
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;;1\u{07}$ ", now: 3)
+        _ = Self.input(&i, "echo !!\r")
+        _ = Self.output(&i, Self.check("echo !!", nonce: "6", flags: "H"))
+        let ran = Self.output(&i, Self.expanded("echo echo two", nonce: "6", atCheck: 12, number: 13, lineNumber: 2), now: 3)
+        #expect(Self.text(ran.verdicts) == "6 A\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}", now: 3)
+        #expect(Self.output(&i, "\u{1B}]6973;tk;Y;12;13;echo echo two\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ ", now: 3).records.isEmpty)
+        _ = Self.input(&i, "echo !nosuch\r", now: 3)
+        _ = Self.output(&i, Self.check("echo !nosuch", nonce: "7", flags: "H"), now: 3)
+        #expect(Self.output(&i, "\u{1B}]6973;tk;Y;13;13;echo echo two\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ ", now: 3).records.isEmpty)
     }
 
     /// An interceptor whose shell was pasted `buffer` (lines ending in newlines) and Enter, with
@@ -490,6 +549,22 @@ struct KeyedCrossCheckTests {
         #expect(T.text(prompt.toTarget) == "rm x\r")
         let answer = T.output(&i, T.check("rm x", nonce: "10"))
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 D\n")
+    }
+
+    /// Ctrl-O (operate-and-get-next) starts the next buffer with the history line after the one
+    /// it accepted: the keys do not tell that buffer, so it is not cross-checked; the one after
+    /// it is again.
+    @Test func operateAndGetNextStartsTheNextBufferFromHistory() {
+        var i = T.make()
+        _ = T.input(&i, "echo a\u{0F}")
+        _ = T.output(&i, T.check("echo a"))
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ echo b")
+        _ = T.input(&i, " x\r")
+        let prefilled = T.output(&i, T.check("echo b x", nonce: "10"))
+        #expect(prefilled.lostIntegration == nil && T.text(prefilled.verdicts) == "10 A\n")
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.input(&i, "ls\r")
+        #expect(T.output(&i, T.check("echo forged", nonce: "11")).lostIntegration != nil)
     }
 
     /// In vi insert mode Ctrl-O inserts itself: no check comes, typing is let go after a while,

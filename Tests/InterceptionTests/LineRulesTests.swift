@@ -3,11 +3,21 @@ import Testing
 
 /// Static rules about lines: history expansion, aliases, and what takes a session out of sight.
 struct LineRulesTests {
-    @Test(arguments: ["!!", "echo !$", "!-2", "!echo", "^a^b", "!!:gs/a/b/", "echo two; !!", "printf x !* !^"])
+    @Test(arguments: ["!!", "echo !$", "!-2", "!echo", "^a^b", "!!:gs/a/b/", "echo two; !!", "printf x !* !^",
+                      // Each physical line is expanded as bash reads it: a quick substitution may
+                      // start any; a quote in a comment opens nothing for the next line.
+                      "echo a\n^a^b", "echo a \\\n^a^b", "echo \"a\n^x\"", "echo 'a\n^x'", "echo a # it's\necho !!",
+                      // Only here-document bodies are read unexpanded.
+                      "cat <<Q; echo !!\nx\nQ", "cat <<Q\nx\nQ\necho !!",
+                      // `#` inside a word or quotes is no comment.
+                      "echo a#!!", "echo \"# !!\""])
     /// Lines bash would expand are checked again after expansion.
     func mayExpand(_ line: String) { #expect(HistoryExpansion.mayExpand(line)) }
 
-    @Test(arguments: ["echo \"hi!\"", "echo '!!'", "echo hi !", "echo a!=b", "echo \\!x", "ls"])
+    @Test(arguments: ["echo \"hi!\"", "echo '!!'", "echo hi !", "echo a!=b", "echo \\!x", "ls", "echo 'a\n!!'",
+                      "echo # it's !!", "cat <<Q\n!!\nQ", "cat <<'Q'\n$HOME !!\nQ\necho ok", "cat <<-Q\n\t!x\n\tQ", "cat <<Q\n^a^b\nQ", "cat <<Q\n!!",
+                      // A comment is not expanded (bash's history comment character).
+                      "echo x;#!!", "#a!b'"])
     /// Lines bash leaves alone are decided as typed.
     func doesNotExpand(_ line: String) { #expect(!HistoryExpansion.mayExpand(line)) }
 

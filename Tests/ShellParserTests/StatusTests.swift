@@ -50,6 +50,18 @@ struct StatusTests {
         #expect(Rendering.status(line) == "complete")
     }
 
+    /// A `[[ ]]` error at its newline: bash's grammar still waits for a line's end, so an
+    /// interactive bash reads one more line into the command before it gives up (checked with
+    /// bash 5.2: its history holds both lines as one entry). Other errors end where they are.
+    @Test func conditionalErrorsAtTheirNewlineReadOneMoreLine() {
+        func readsNextLine(_ line: String) -> Bool? {
+            guard case .error(let error) = ShellAnalyzer.analyze(line).status else { return nil }
+            return error.readsNextLine
+        }
+        for line in ["[[ a ==", "[[ -n", "[[ a", "[[ ( a", "[[ a ==\nb", "[[ a &&\nb =="] { #expect(readsNextLine(line) == true, "\(line)") }
+        for line in ["echo >", "[[ a == b ]", "[[ a b", "echo )", "[[ a ]] b"] { #expect(readsNextLine(line) == false, "\(line)") }
+    }
+
     /// Syntax errors carry bash's message and the byte offset of the offending token.
     @Test(arguments: errors)
     func errorLines(line: String, offset: Int, message: String) {

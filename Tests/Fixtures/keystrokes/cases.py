@@ -145,6 +145,15 @@ case("bang-recalled-then-edited", "history-expansion", ["echo one\r", "!!", " tw
 
 case("hist-event-not-found-typed-ahead", "history-expansion", ["echo !nosuch\recho after\r"],
      note="a failed expansion runs nothing and shows the prompt without PROMPT_COMMAND")
+case("hist-print-only", "history-expansion", ["echo one\r", "!!:p\r", "echo a b\r", "echo !$:p\r", "!!\r"],
+     note=":p prints the expansion and keeps it in history without running it")
+case("hist-expands-to-syntax-error", "history-expansion", ["echo ok\r", "!$ )\r", "echo after\r"],
+     note="bash keeps the expanded line it cannot parse and runs nothing")
+case("hist-comment-not-expanded", "history-expansion", ["echo one\r", "echo two # !!\r", "#x !! ^a\r", "!!\r"],
+     note="a word starting with # ends what history expansion reads of the line")
+case("hist-here-document-not-expanded", "history-expansion",
+     ["echo one\r", "cat <<Q\r", "$HOME !!\r", "Q\r", "cat <<'R'\r", "^o^x !$\r", "R\r", paste("cat <<S\n!!\nS\n") + ENTER],
+     note="here-document bodies are read unexpanded, delimiter quoted or not")
 
 # --- tab completion -------------------------------------------------------------------
 case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
@@ -256,6 +265,11 @@ case("ml-empty-in-quote", "multi-line", ["echo 'e3\r", "\r", "end'\r"])
 case("ml-empty-function-header", "multi-line", ["f2()\r", "\r", "{ echo e4; }\r", "f2\r"])
 case("ml-empty-after-backslash", "multi-line", ["echo e5\\\r", "\r"],
      note="the empty line ends the command; the entry keeps its backslash")
+case("ml-syntax-error-kept", "multi-line", ["echo one\r", "echo )\r", "echo $(echo a\r", "b ))\r", UP, ENTER, "echo z\r"],
+     note="a line bash cannot parse runs nothing and stays in history, continued or not")
+case("ml-conditional-error-reads-one-more", "multi-line",
+     ["[[ -f /etc/passwd\r", "echo second\r", "[[ a ==\r", "\r", "[[ a &&\r", "b ==\r", "echo x\r", "echo y\r"],
+     note="a [[ ]] that errs at its newline takes the next line into the entry and runs neither")
 case("ml-array-subscript-lines", "multi-line", ["a[1\r", "+1]=x; echo ${a[2]}\r"],
      note="NAME[ where an assignment stands reads to its ], lines included")
 
@@ -314,5 +328,8 @@ case("ctrl-v-literal-tab", "emacs-misc", ["echo a", C("v") + TAB, "b\r"])
 case("alt-hash-comment", "emacs-misc", ["echo commented", M("#")],
      note="Alt-# (insert-comment) accepts the line with a leading #")
 case("ctrl-o-operate-and-get-next", "emacs-misc", ["echo o1\r", "echo o2\r", UP, UP, C("o"), ENTER])
+case("ctrl-o-edit-the-next-line", "emacs-misc", ["echo p1\r", "echo p2\r", "echo p3\r", UP + UP + UP + C("o"), " more" + ENTER,
+                                                  C("o"), C("w") + "last" + ENTER],
+     note="each Ctrl-O starts the next buffer with the history line after the one it ran")
 case("ctrl-l-clear-screen", "emacs-misc", ["echo kept", C("l"), " after\r"])
 case("ctrl-x-ctrl-u-undo", "emacs-misc", ["echo abc", BS, C("x") + C("u"), ENTER])
