@@ -27,8 +27,8 @@ struct CommandAssembler: Sendable {
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
     /// Bash has rejected the pending command but reads one more line into it first
-    /// (``ShellSyntaxError/readsNextLine``).
-    private var readsOneMore = false
+    /// (``ShellSyntaxError/readsNextLine``), at a primary prompt without PROMPT_COMMAND.
+    private(set) var readsOneMore = false
 
     /// Whether bash is in the middle of a multi-line command.
     var isContinuing: Bool { !pending.isEmpty }
@@ -49,9 +49,10 @@ struct CommandAssembler: Sendable {
     /// Splits one accepted buffer. Returns the complete commands in order; what remains
     /// incomplete stays pending (bash asks for more).
     mutating func accept(_ buffer: String) -> [Command] {
-        var lines = Self.physicalLines(buffer)
-        // A pasted block ending in a newline gives a last empty line that bash does not read as one.
-        if lines.count > 1, lines.last == "" { lines.removeLast() }
+        // A buffer ending in a newline (a pasted block, Ctrl-V Ctrl-J) ends in an empty line that
+        // bash reads like any other: it ends `cmd \` and the command runs, it is a line of an open
+        // quote or here-document; outside a command it is nothing.
+        let lines = Self.physicalLines(buffer)
         var commands: [Command] = []
         var used = 0
         for (index, line) in lines.enumerated() {

@@ -565,6 +565,13 @@ public struct Interceptor {
             return
         }
         decideCheck(now: now, into: &out)
+        if assembler.readsOneMore, case .accepted = shell {
+            // Bash rejected the command at its newline and reads one more line into it, at a
+            // prompt that runs no PROMPT_COMMAND: typing goes on as at a continuation prompt.
+            shell = .prompt
+            startKeyedLine()
+            release(into: &out)
+        }
     }
 
     /// PS0 showed the history-expanded text of a command of the buffer allowed for now. The line

@@ -159,7 +159,10 @@ struct LineParser {
             if LineParser.isBlank(b) {
                 pos += 1
             } else if b == UInt8(ascii: "\\") {
-                guard pos + 1 < end else { throw ParseStop.incomplete }
+                guard pos + 1 < end else {
+                    history.endsInLineContinuation = true
+                    throw ParseStop.incomplete
+                }
                 if bytes[pos + 1] == 0x0A { pos += 2 } else { return }
             } else if b == UInt8(ascii: "#") {
                 while pos < end && bytes[pos] != 0x0A { pos += 1 }

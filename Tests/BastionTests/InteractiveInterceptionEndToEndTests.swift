@@ -127,6 +127,18 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecords() == ["allow touch bp-1", "deny touch forbidden-bp-2", "allow exit"])
     }
 
+    /// A buffer that ends in a newline ends in an empty line bash reads: behind a backslash
+    /// it completes the command, which runs at once (a pasted `cmd \`, or Ctrl-V Ctrl-J typed
+    /// after it): it is decided as it runs, not taken for a command still being typed.
+    @Test func bufferEndingInANewlineEndsABackslashContinuation() throws {
+        let f = try f
+        _ = try type([(send: "\u{1B}[200~touch forbidden-bs \\\n\u{1B}[201~\r", expect: "rule no-forbidden"),
+                      (send: "touch bs-after\\\u{16}\n\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-bs"))
+        #expect(f.target.exists("bs-after"))
+        #expect(try lastRecords() == ["deny touch forbidden-bs \\", "allow touch bs-after\\", "allow exit"])
+    }
+
     /// The integration's own accept key (`Ctrl-X Ctrl-\\ b`, readline's accept-line without the
     /// check) cannot be typed, repeated or split: the denied line never runs. (Ctrl-\\ is the
     /// terminal's quit key by default, which never reaches readline; the person can undo that.)

@@ -50,6 +50,14 @@ struct CommandAssemblerTests {
         (["[[ a ==\nb\necho c\n", "echo d"], ["[[ a ==\nb", "echo c", "echo d"]),
         (["echo )", "echo two"], ["echo )", "echo two"]),
         (["[[ a == b ]", "echo two"], ["[[ a == b ]", "echo two"]),
+        // A buffer ending in a newline ends in an empty line bash reads: it completes `cmd \`
+        // at once (the command runs), and joins what is still open as any empty line does.
+        (["echo pwned \\\n"], ["echo pwned \\"]),
+        (["if true\n", "then echo t; fi"], ["if true\n\nthen echo t; fi"]),
+        (["cat <<A\n1\n", "A"], ["cat <<A\n1\n\nA\n"]),
+        (["echo 'a\n", "b'"], ["echo 'a\n\nb'"]),
+        (["echo x |\n", "cat"], ["echo x |\ncat"]),
+        (["echo ok\n"], ["echo ok"]),
     ])
     /// Each case is a corpus case: the buffers readline accepts and what bash recorded.
     func assembles(buffers: [String], expected: [String]) {

@@ -24,6 +24,20 @@ struct InterceptorTests {
         return i
     }
 
+    /// An interceptor whose gate refuses what the parser cannot read first, as policy does.
+    static func makeParsing() -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: .screen, screen: nil) { line in
+            let status = ShellAnalyzer.analyze(line).status
+            guard case .error = status else { return gate(line) }
+            let decision = Decision(verdict: .deny, role: nil, ruleID: "parse-error", message: "unreadable", lineStatus: status)
+            return GateDecision(decision: decision, audit: CommandAudit(session: "s", offset: 0, line: line, decision: "deny", role: nil,
+                                                                      rule: "parse-error", message: "unreadable"),
+                                marker: CommandMarker(line: line, decision: "deny", rule: "parse-error"))
+        }
+        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
+        return i
+    }
+
     static func input(_ i: inout Interceptor, _ text: String, now: Double = 1) -> InterceptorOutput {
         Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: now) }
     }
@@ -103,16 +117,7 @@ struct InterceptorTests {
     /// would (E, with the history text); at a continuation prompt the pending command is
     /// cancelled and history keeps the whole command (F). A paste stops at it as at any refusal.
     @Test func unparseableLinesAreKeptInHistory() {
-        // The test gate, with the parser's refusal in front as policy has it.
-        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil) { line in
-            let status = ShellAnalyzer.analyze(line).status
-            guard case .error = status else { return Self.gate(line) }
-            let decision = Decision(verdict: .deny, role: nil, ruleID: "parse-error", message: "unreadable", lineStatus: status)
-            return GateDecision(decision: decision, audit: CommandAudit(session: "s", offset: 0, line: line, decision: "deny", role: nil,
-                                                                      rule: "parse-error", message: "unreadable"),
-                                marker: CommandMarker(line: line, decision: "deny", rule: "parse-error"))
-        }
-        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
+        var i = Self.makeParsing()
         _ = Self.input(&i, "echo )\r")
         let single = Self.output(&i, Self.check("echo )", nonce: "1"))
         #expect(Self.text(single.verdicts) == "1 Eecho )\n")
@@ -128,6 +133,32 @@ struct InterceptorTests {
         _ = Self.input(&i, "echo ok\r")
         let paste = Self.output(&i, Self.check("echo ok\necho )\necho no", nonce: "4"))
         #expect(Self.text(paste.verdicts) == "4 Recho ok\n")
+    }
+
+    /// A `[[ ]]` that errs at its newline: bash reads one more line into it (at PS1, without
+    /// PROMPT_COMMAND), which is refused and kept with it; a Ctrl-C there cancels it instead,
+    /// and the next line is a line of its own.
+    @Test func conditionalErrorReadsOneMoreLine() {
+        var i = Self.makeParsing()
+        _ = Self.input(&i, "[[ a ==\r")
+        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 A\n")
+        _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional binary operator\r\n$ ")
+        // Typing is not held: bash reads on (a Ctrl-C held with the next line would stop its check).
+        #expect(Self.text(Self.input(&i, "\u{03}").toTarget) == "\u{03}")
+        let interrupted = Self.output(&i, "^C\r\n\u{1B}]6973;tk;P;130;;1\u{07}$ ")
+        #expect(interrupted.records.map(\.decision.audit.decision) == ["cancelled"])
+        _ = Self.input(&i, "echo xy\r")
+        let next = Self.output(&i, Self.check("echo xy", nonce: "2"))
+        #expect(Self.text(next.verdicts) == "2 A\n" && next.records.map(\.decision.audit.line) == ["echo xy"])
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xy\r\n\u{1B}]6973;tk;P;0;;2\u{07}$ ")
+        // Without the Ctrl-C: the next line is read into the command, refused and kept with it.
+        _ = Self.input(&i, "[[ -n\r")
+        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 A\n")
+        _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional unary operator\r\n$ ")
+        #expect(Self.text(Self.input(&i, "touch x\r").toTarget) == "touch x\r")
+        let swallowed = Self.output(&i, Self.check("touch x", nonce: "4"))
+        #expect(Self.text(swallowed.verdicts) == "4 F[[ -n\\ntouch x\n")
+        #expect(swallowed.records.map(\.decision.audit.rule) == ["parse-error"])
     }
 
     /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new

@@ -270,6 +270,9 @@ case("ml-syntax-error-kept", "multi-line", ["echo one\r", "echo )\r", "echo $(ec
 case("ml-conditional-error-reads-one-more", "multi-line",
      ["[[ -f /etc/passwd\r", "echo second\r", "[[ a ==\r", "\r", "[[ a &&\r", "b ==\r", "echo x\r", "echo y\r"],
      note="a [[ ]] that errs at its newline takes the next line into the entry and runs neither")
+case("ml-empty-after-spaced-backslash", "multi-line", ["echo e6 \\\r", "\r"])
+case("ml-ctrl-v-newline-after-backslash", "multi-line", ["echo cv \\" + C("v") + C("j") + ENTER, "echo next\r"],
+     note="a buffer ending in a newline ends in an empty line: it completes the continuation at once")
 case("ml-array-subscript-lines", "multi-line", ["a[1\r", "+1]=x; echo ${a[2]}\r"],
      note="NAME[ where an assignment stands reads to its ], lines included")
 
@@ -289,6 +292,10 @@ case("paste-unbracketed-multiline", "paste", ["for i in 1 2\ndo echo $i\ndone\ne
 case("paste-bracketed-script-with-empty-lines", "paste",
      [paste("f3() {\n\n  echo f3a\n\n\n  echo f3b\n}\n\nif true; then\n\n  f3\nfi\n"), ENTER])
 case("paste-unbracketed-empty-lines", "paste", ["for i in 1; do\n\n echo $i\n\ndone\n"])
+case("paste-ends-in-backslash-newline", "paste", [paste("echo pb \\\n") + ENTER, "echo next\r"],
+     note="the pasted block's last newline ends the continuation: the command runs at once")
+case("paste-open-constructs-then-newline", "paste",
+     [paste("echo 'a\n") + ENTER, "b'\r", paste("cat <<A\n1\n") + ENTER, "A\r", paste("if true\n") + ENTER, "then echo t; fi\r"])
 
 # --- HISTCONTROL / HISTIGNORE ----------------------------------------------------------
 case("ignoreboth-leading-space", "histcontrol", ["echo one\r", " echo two\r", "echo three\r"],

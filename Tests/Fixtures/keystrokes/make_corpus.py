@@ -109,10 +109,13 @@ def shquote(s):
 
 
 def count_enters(data, in_paste):
-    """Enters readline will accept (CR/LF outside a bracketed paste)."""
+    """Enters readline will accept (CR/LF outside a bracketed paste, not quoted with Ctrl-V)."""
     n = 0
     i = 0
     while i < len(data):
+        if not in_paste and data[i] == 0x16:
+            i += 2
+            continue
         if data.startswith(b"\x1b[200~", i):
             in_paste = True
             i += 6
