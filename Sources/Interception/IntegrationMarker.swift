@@ -47,6 +47,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     case historyAtPrompt(numberAtCheck: Int?, number: Int?, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
+    /// Bash started a command where the bastion, answering `I`, read the buffer as unfinished;
+    /// `PS0` stopped it (`kill -INT`) before it ran.
+    case unfinishedStarted
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
     /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, and
     /// the number of lines bash has read.
@@ -66,6 +69,7 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("R", 0): self = .ready
         case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
         case ("S", 0): self = .commandStart
+        case ("N", 0): self = .unfinishedStarted
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
         case ("P", 2), ("P", 3):

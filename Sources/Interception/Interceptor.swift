@@ -392,6 +392,17 @@ public struct Interceptor {
                      now: now, into: &out)
         case .historyAtPrompt(let numberAtCheck, let number, let line):
             keptUnstarted(numberAtCheck: numberAtCheck, number: number, line: line, into: &out)
+        case .unfinishedStarted:
+            // Nothing ran, but the parser read this input otherwise than bash: say so, and keep
+            // what bash's history now holds as stopped.
+            if let text = assembler.pendingText {
+                out.records.append(unrunRecord(text, decision: "not-run",
+                                               message: "the shell read it as complete where the bastion read it as unfinished; it was stopped before it ran"))
+            }
+            assembler.reset()
+            out.notices.append("bastion: this command was stopped: the bastion read it as unfinished, the shell did not")
+            out.auditNotes.append(AuditNote(kind: "interactive_unfinished_started",
+                                            detail: "the shell started a command the bastion read as unfinished; PS0 stopped it"))
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
@@ -662,7 +673,9 @@ public struct Interceptor {
             }
         }
         check = nil
-        out.verdicts += Self.verdict(pending.nonce, "A")
+        // A buffer that leaves a command unfinished is let through as such (`I`): should bash
+        // read it as finished after all (the parser and bash disagree), it is stopped unrun.
+        out.verdicts += Self.verdict(pending.nonce, !pending.isExpansion && assembler.isContinuing ? "I" : "A")
         refusedLineOutstanding = false
         shell = .accepted(since: now)
     }
@@ -762,7 +775,7 @@ public struct Interceptor {
     /// verdict descriptor is inherited by the person's programs, and one that reads a refusal
     /// (`ID D`) learns the id but cannot turn it into an allow. Refusals carry the id alone.
     static func verdict(_ nonce: String, _ answer: String) -> [UInt8] {
-        let lets = answer.hasPrefix("A") || answer.hasPrefix("X") || answer.hasPrefix("R") || answer.hasPrefix("P")
+        let lets = answer.hasPrefix("A") || answer.hasPrefix("I") || answer.hasPrefix("X") || answer.hasPrefix("R") || answer.hasPrefix("P")
         return Array("\(lets ? nonce : checkID(nonce)) \(answer)\n".utf8)
     }
 

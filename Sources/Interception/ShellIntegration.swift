@@ -148,7 +148,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # line only). Continuation lines get fresh ones.
           if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_next= __bastion_x=
+          __bastion_next= __bastion_x= __bastion_i=
           [[ $- == *H* ]] && f=H
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; early=; }
@@ -170,6 +170,9 @@ public struct ShellIntegration: Sendable, Equatable {
           done
           case $v in
             A) return ;;
+            # Allowed as the start of a command the bastion reads as unfinished: should bash
+            # start a command before the next check, PS0 stops it.
+            I) __bastion_i=1; return ;;
             X) __bastion_x=${id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
                [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
                return ;;
@@ -205,7 +208,10 @@ public struct ShellIntegration: Sendable, Equatable {
         # check runs only when __bastion_x is set, with no fork otherwise.
         # (LINENO is taken before the command substitution, where it would count from 1: an
         # array subscript assigns it, and expands to nothing.)
-        PS0='${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
+        # A command that starts while the bastion reads its buffer as unfinished (answer I) is
+        # stopped unrun, and the bastion told.
+        __bastion_stop() { printf '\#(osc);N\a' >&$__bastion_tty; kill -INT $$; }
+        PS0='${__bastion_i:+$(__bastion_stop)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
         # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
         # would: the whole pending command is dropped, nothing of it runs.
@@ -218,7 +224,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # sleeps for a moment (a tenth of a millisecond).
           read -r -t 0.0001 -u "$__bastion_wfd" h || :
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_x=
+          __bastion_x= __bastion_i=
           if [[ $__bastion_cancel ]]; then
             __bastion_cancel=
             h=$(HISTTIMEFORMAT= history 1)

@@ -102,7 +102,7 @@ struct InterceptorTests {
     @Test func deniedContinuationIsCancelled() {
         var i = Self.make()
         _ = Self.input(&i, "for f in *; do\r")
-        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 A\n")
+        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 I\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "rm $f; done\r")
         let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2"))
@@ -124,7 +124,7 @@ struct InterceptorTests {
         #expect(single.records.map(\.decision.audit.decision) == ["deny"] && single.records.map(\.decision.audit.rule) == ["parse-error"])
         _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
         _ = Self.input(&i, "echo $(echo a\r")
-        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 A\n")
+        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 I\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "b ))\r")
         #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
@@ -141,7 +141,7 @@ struct InterceptorTests {
     @Test func conditionalErrorReadsOneMoreLine() {
         var i = Self.makeParsing()
         _ = Self.input(&i, "[[ a ==\r")
-        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 A\n")
+        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 I\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional binary operator\r\n$ ")
         // Typing is not held: bash reads on (a Ctrl-C held with the next line would stop its check).
         #expect(Self.text(Self.input(&i, "\u{03}").toTarget) == "\u{03}")
@@ -153,12 +153,26 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xy\r\n\u{1B}]6973;tk;P;0;;2\u{07}$ ")
         // Without the Ctrl-C: the next line is read into the command, refused and kept with it.
         _ = Self.input(&i, "[[ -n\r")
-        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 A\n")
+        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 I\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional unary operator\r\n$ ")
         #expect(Self.text(Self.input(&i, "touch x\r").toTarget) == "touch x\r")
         let swallowed = Self.output(&i, Self.check("touch x", nonce: "4"))
         #expect(Self.text(swallowed.verdicts) == "4 F[[ -n\\ntouch x\n")
         #expect(swallowed.records.map(\.decision.audit.rule) == ["parse-error"])
+    }
+
+    /// A buffer that leaves a command unfinished is let through as such (I): should bash start
+    /// a command before the next check after all, PS0 stops it (N), and the bastion records the
+    /// pending text as not run, tells the person and notes it.
+    @Test func unfinishedCommandThatStartsIsStopped() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo a \\\r")
+        #expect(Self.text(Self.output(&i, Self.check("echo a \\", nonce: "1")).verdicts) == "1 I\n")
+        let stopped = Self.output(&i, "\u{1B}]6973;tk;N\u{07}\u{1B}]6973;tk;S\u{07}")
+        #expect(stopped.records.map(\.decision.audit.decision) == ["not-run"])
+        #expect(stopped.auditNotes.map(\.kind) == ["interactive_unfinished_started"] && stopped.notices.count == 1)
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130;;1\u{07}$ ")
+        #expect(prompt.records.isEmpty && prompt.lostIntegration == nil)
     }
 
     /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new

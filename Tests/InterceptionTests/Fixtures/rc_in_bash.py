@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Runs the shell integration's rc in a real bash in a local pty, standing in for the bastion:
+every check is answered as the test says (default A), with the id and token as the bastion
+would. Prints JSON: the raw output, and bash's history (one entry per item).
+
+usage: rc_in_bash.py DIR STEPS_JSON ANSWERS_JSON
+DIR holds the rc (as `rc`); the shell runs in DIR/cwd, with its history file in DIR.
+"""
+import json, os, pty, re, select, sys, time
+
+d, steps, answers = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+# The rc removes its own directory once it has opened the FIFOs, as on a target.
+integration = os.path.join(d, "integration")
+os.makedirs(integration)
+os.mkfifo(os.path.join(integration, "v"))
+os.mkfifo(os.path.join(integration, "w"))
+cwd = os.path.join(d, "cwd")
+os.makedirs(cwd, exist_ok=True)
+home = os.path.join(d, "home")
+os.makedirs(home, exist_ok=True)
+hist = os.path.join(d, "history")
+verdicts = os.open(os.path.join(integration, "v"), os.O_RDWR)
+os.rename(os.path.join(d, "rc"), os.path.join(integration, "rc"))
+pid, fd = pty.fork()
+if pid == 0:
+    os.chdir(cwd)
+    os.environ.update(HOME=home, HISTFILE=hist, HISTTIMEFORMAT="%s ", TERM="dumb")
+    os.execvp("bash", ["bash", "--rcfile", os.path.join(integration, "rc"), "-i"])
+
+out = b""
+check = re.compile(rb"\x1b\]6973;[^;]*;C;([^;]*);[^;]*;([^\x07]*)\x07")
+
+
+def pump(seconds):
+    global out
+    end = time.time() + seconds
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.01)
+        if not r:
+            continue
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            return
+        start = len(out)
+        out += chunk
+        for m in check.finditer(out, max(0, start - 4096)):
+            if m.end() <= start:
+                continue
+            nonce, line = m.group(1).decode(), m.group(2).decode().replace("\\n", "\n").replace("\\\\", "\\")
+            answer = answers.get(line, "A")
+            who = nonce if answer[0] in "AIXRP" else nonce.split(":")[0]
+            os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
+
+
+pump(1.0)
+for step in steps:
+    os.write(fd, step.encode())
+    pump(0.5)
+os.write(fd, b"builtin history -w\r")
+pump(0.8)
+os.kill(pid, 9)
+entries, current = [], None
+for line in open(hist, encoding="utf-8", errors="replace").read().split("\n"):
+    if re.fullmatch(r"#\d+", line):
+        if current is not None:
+            entries.append("\n".join(current))
+        current = []
+    elif current is not None:
+        current.append(line)
+if current is not None:
+    entries.append("\n".join(current))
+print(json.dumps({"output": out.decode(errors="replace"), "history": [e for e in entries if "builtin history -w" not in e],
+                  "files": sorted(os.listdir(cwd))}))

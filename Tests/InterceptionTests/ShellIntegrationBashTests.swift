@@ -1,0 +1,70 @@
+import Foundation
+@testable import Interception
+import TestSupport
+import Testing
+
+/// The integration's rc in a real bash (a local pty; a script stands in for the bastion and
+/// answers each check as the test says, `A` otherwise): what the bastion's answers rely on bash
+/// doing, checked against bash itself.
+struct ShellIntegrationBashTests {
+    struct Run: Decodable {
+        var output: String
+        var history: [String]
+        var files: [String]
+    }
+
+    /// Types `steps` (one write each) into an integrated bash; `answers` maps a checked buffer
+    /// to the bastion's answer for it.
+    static func run(_ steps: [String], answers: [String: String] = [:]) throws -> Run {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rc-bash-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try ShellIntegration(token: "tk").rcScript.write(to: directory.appendingPathComponent("rc"), atomically: true, encoding: .utf8)
+        let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rc_in_bash.py").path
+        func json(_ value: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
+        let result = ProcessRunner.run(["python3", driver, directory.path, try json(steps), try json(answers)], timeout: 60)
+        #expect(result.status == 0, "\(result)")
+        return try JSONDecoder().decode(Run.self, from: Data(result.stdout.utf8))
+    }
+
+    /// `I`: the bastion reads the buffer as the start of an unfinished command. Should bash
+    /// start a command with it after all, PS0 stops it before it runs and says so (`N`); bash
+    /// keeps the line in its history, as it keeps any line it read.
+    @Test func unfinishedAnswerStopsACommandThatStarts() throws {
+        let run = try Self.run(["touch canary-i\r", "touch after-i\r"], answers: ["touch canary-i": "I"])
+        #expect(run.files == ["after-i"])
+        #expect(run.output.contains("\u{1B}]6973;tk;N\u{07}"))
+        #expect(run.history == ["touch canary-i", "touch after-i"])
+    }
+
+    /// `I` where bash does wait for more: nothing is stopped, the command runs once finished.
+    @Test func unfinishedAnswerLetsTheFinishedCommandRun() throws {
+        let run = try Self.run(["touch one-i \\\r", "two-i\r"], answers: ["touch one-i \\": "I"])
+        #expect(run.files == ["one-i", "two-i"] && !run.output.contains("\u{1B}]6973;tk;N\u{07}"))
+    }
+
+    /// `E` refuses a line bash could not parse either and keeps it in history; `F` does so for
+    /// the last line of a continued command, whose whole text history keeps; nothing of either
+    /// runs, and the next line does.
+    @Test func refusedUnreadableLinesStayInHistory() throws {
+        let run = try Self.run(["touch e1 )\r", "touch $(echo f1\r", "f2 ))\r", "touch after-e\r"],
+                               answers: ["touch e1 )": "Etouch e1 )", "touch $(echo f1": "I", "f2 ))": "Ftouch $(echo f1\\nf2 ))"])
+        #expect(run.files == ["after-e"])
+        #expect(run.history == ["touch e1 )", "touch $(echo f1\nf2 ))", "touch after-e"])
+    }
+
+    /// A history expansion bash prints and keeps without running (`!!:p`) shows no PS0; the
+    /// next check first tells the newest entry (`Y`: the number before, the entry's, its text).
+    @Test func keptExpansionIsToldAtTheNextCheck() throws {
+        let run = try Self.run(["echo one\r", "!!:p\r", "echo two\r"], answers: ["!!:p": "X"])
+        #expect(run.output.contains("\u{1B}]6973;tk;Y;1;2;echo one\u{07}"), "\(run.output)")
+        #expect(run.history == ["echo one", "echo one", "echo two"])
+    }
+
+    /// Ctrl-O (operate-and-get-next) is checked like Enter and still starts the next buffer with
+    /// the history line after the one it ran.
+    @Test func operateAndGetNextLoadsTheNextLine() throws {
+        let run = try Self.run(["echo o1\r", "echo o2\r", "\u{1B}[A\u{1B}[A\u{0F}", " x\r"])
+        #expect(run.history == ["echo o1", "echo o2", "echo o1", "echo o2 x"])
+    }
+}
