@@ -84,6 +84,13 @@ public struct Interceptor {
         var toldRest = false
         /// The newest history number a command of the buffer showed as it started.
         var newestStarted: Int?
+        /// The last command that started (by index), -1 before the first.
+        var lastStarted = -1
+
+        /// The commands after the last that started, up to `index` (exclusive).
+        func unstarted(before index: Int) -> ArraySlice<CommandAssembler.Command> {
+            commands[min(lastStarted + 1, index)..<index]
+        }
 
         /// The command whose last line is line `lineNumber` of bash's count.
         func command(endingAt lineNumber: Int?) -> Int? {
@@ -625,6 +632,12 @@ public struct Interceptor {
                                             detail: "a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due"))
             return
         }
+        // Commands of the buffer before this one that never started kept an entry each (the
+        // numbers say so): lines bash could not parse, comments, `:p` prints.
+        if let index {
+            for skipped in buffer.unstarted(before: index) { out.records.append(keptRecord(skipped.text, exact: false)) }
+            buffer.lastStarted = index
+        }
         expanding = buffer
         check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: shown, source: shown, linesOfBuffer: 1)], bufferLines: [shown],
                              wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
@@ -636,9 +649,28 @@ public struct Interceptor {
     /// expansion; an expansion bash cannot parse is refused by bash itself). It is recorded as
     /// not run, as bash's history holds it.
     private mutating func keptUnstarted(numberAtCheck: Int?, number: Int?, line: [UInt8], into out: inout InterceptorOutput) {
-        guard let buffer = expanding, let number, let numberAtCheck, number > max(numberAtCheck, buffer.newestStarted ?? 0) else { return }
-        out.records.append(unrunRecord(String(decoding: line, as: UTF8.self), decision: "not-run",
-                                       message: "kept in the shell's history without running (a history expansion printed with :p, or one the shell could not parse)"))
+        guard let buffer = expanding, let number, let numberAtCheck else { return }
+        let added = number - max(numberAtCheck, buffer.newestStarted ?? 0)
+        guard added > 0 else { return }
+        // One entry per command that did not start: each is recorded, the newest as history
+        // shows it; otherwise only that newest entry can be told.
+        let unstarted = buffer.unstarted(before: buffer.commands.count)
+        if added == unstarted.count {
+            for skipped in unstarted.dropLast() { out.records.append(keptRecord(skipped.text, exact: false)) }
+        }
+        out.records.append(keptRecord(String(decoding: line, as: UTF8.self), exact: true))
+    }
+
+    /// The record of a line bash kept in its history without running it. A command of an
+    /// expanding buffer is known as typed only: where it may expand, its record is uncertain.
+    private func keptRecord(_ text: String, exact: Bool) -> InteractiveRecord {
+        var record = unrunRecord(text, decision: "not-run",
+                                 message: "kept in the shell's history without running (a line the shell could not parse, a comment, a history expansion printed with :p)")
+        if !exact, HistoryExpansion.mayExpand(text) {
+            record.uncertain = true
+            record.decision.audit.uncertain = true
+        }
+        return record
     }
 
     /// Decides the pending check's commands in order from where it stopped: all allowed → run;

@@ -130,9 +130,11 @@ public struct ShellIntegration: Sendable, Equatable {
         # After a buffer that expanded history, at the next prompt (or the next check, when bash
         # went back to reading without one): the newest entry, which may be one that never
         # started (`!!:p` prints its expansion; an expansion bash cannot parse runs nothing).
+        # (`history 1` is read with a mark after it: an entry's own last newline, as a
+        # here-document's, would go with the ones a command substitution strips.)
         __bastion_kept() {
           local h
-          h=$(HISTTIMEFORMAT= history 1)
+          h=$(HISTTIMEFORMAT= history 1; printf x); h=${h%$'\n'x}
           if [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]]; then
             __bastion_esc "${BASH_REMATCH[2]}"
             printf '\#(osc);Y;%s;%s;%s\a' "$__bastion_hnum" "${BASH_REMATCH[1]}" "$__bastion_out" >&$__bastion_tty
@@ -191,7 +193,7 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_expanded() {
           local h n v nonce=$__bastion_x token
           __bastion_token; token=$__bastion_out
-          h=$(HISTTIMEFORMAT= history 1)
+          h=$(HISTTIMEFORMAT= history 1; printf x); h=${h%$'\n'x}
           [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
           # Why history may not have added the command: o history off, i HISTIGNORE set, s leading
           # blanks ignored (otherwise only a duplicate is left out).

@@ -312,9 +312,23 @@ struct InterceptorTests {
         let refused = Self.output(&hidden, Self.expanded("echo )", number: 11, lineNumber: 2))
         #expect(Self.text(refused.verdicts) == "5 K\n" && refused.records.isEmpty)
 
+        // The first command kept an entry but never started (bash could not parse what it
+        // expanded to): it is recorded not run, as typed, uncertain.
         var skipped = Self.pastedExpanding("echo !$\necho a0\n")
         let ran = Self.output(&skipped, Self.expanded("echo a0", number: 12, lineNumber: 2))
-        #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo a0"])
+        #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo !$", "echo a0"])
+        #expect(ran.records.map(\.decision.audit.decision) == ["not-run", "allow"] && ran.records.map(\.uncertain) == [true, false])
+    }
+
+    /// Commands of an expanding paste that bash kept without running at its end (a syntax
+    /// error, `:p`) are told by the next prompt: each is recorded, the newest as history shows it.
+    @Test func trailingCommandsKeptWithoutRunning() {
+        var i = Self.pastedExpanding("echo !$\necho )\n!!:p\n")
+        _ = Self.output(&i, Self.expanded("echo x", number: 11, lineNumber: 1))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}x\r\n")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;Y;10;13;echo )\u{07}\u{1B}]6973;tk;P;0;;3\u{07}$ ")
+        #expect(prompt.records.map(\.decision.audit.line) == ["echo )", "echo )"])
+        #expect(prompt.records.map(\.decision.audit.decision) == ["not-run", "not-run"])
     }
 
     /// A line whose expansion fails is neither counted nor kept by bash: the next commands' PS0
