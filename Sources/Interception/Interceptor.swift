@@ -104,6 +104,9 @@ public struct Interceptor {
         }
     }
     private var expanding: ExpandingBuffer?
+    /// The buffer just let through leaves a command unfinished and may expand history: should
+    /// its expansion fail, bash drops it and reads a new line without a prompt marker.
+    private var unfinishedMayExpand = false
     /// Bash's count of lines read, as the last prompt said.
     private var linesRead: Int?
     /// What the last allowed line will do to the session once it runs.
@@ -310,7 +313,7 @@ public struct Interceptor {
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
         for marker in result.markers { handle(marker, now: now, into: &out) }
-        if let buffer = expanding, buffer.commands.count == 1, result.markers.isEmpty, case .accepted = shell {
+        if expanding?.commands.count == 1 || unfinishedMayExpand, result.markers.isEmpty, case .accepted = shell {
             if let cleaned = result.output { cleaned.withUnsafeBytes { noticeFailedExpansion($0, into: &out) } } else { noticeFailedExpansion(chunk, into: &out) }
         }
         if wasOnScreen || isOnScreen, let screen {
@@ -329,6 +332,7 @@ public struct Interceptor {
     /// Only for a buffer of one command: in a longer one bash goes on with the next line.
     private mutating func noticeFailedExpansion(_ output: UnsafeRawBufferPointer, into out: inout InterceptorOutput) {
         guard Self.historyErrors.contains(where: { output.firstRange(of: $0) != nil }) else { return }
+        unfinishedMayExpand = false
         assembler.reset()
         shell = .prompt
         startKeyedLine()
@@ -379,6 +383,8 @@ public struct Interceptor {
     // MARK: Markers
 
     private mutating func handle(_ marker: IntegrationMarker, now: Double, into out: inout InterceptorOutput) {
+        // Any marker after it means bash read the unfinished buffer's expansion (or a new line).
+        unfinishedMayExpand = false
         switch marker {
         case .ready:
             if mode == .starting {
@@ -583,6 +589,9 @@ public struct Interceptor {
             return
         }
         decideCheck(now: now, into: &out)
+        if case .accepted = shell, assembler.isContinuing, historyExpansion, !wasContinuing, HistoryExpansion.mayExpand(text) {
+            unfinishedMayExpand = true
+        }
         if assembler.readsOneMore, case .accepted = shell {
             // Bash rejected the command at its newline and reads one more line into it, at a
             // prompt that runs no PROMPT_COMMAND: typing goes on as at a continuation prompt.
@@ -705,9 +714,11 @@ public struct Interceptor {
             }
         }
         check = nil
-        // A buffer that leaves a command unfinished is let through as such (`I`): should bash
-        // read it as finished after all (the parser and bash disagree), it is stopped unrun.
-        out.verdicts += Self.verdict(pending.nonce, !pending.isExpansion && assembler.isContinuing ? "I" : "A")
+        // A buffer that leaves a command unfinished is let through as such (`I` and the number
+        // of commands before it): should bash start one more before the next check (the parser
+        // and bash read the buffer differently), it is stopped unrun.
+        let unfinished = !pending.isExpansion && assembler.isContinuing
+        out.verdicts += Self.verdict(pending.nonce, unfinished ? "I\(pending.commands.count)" : "A")
         refusedLineOutstanding = false
         shell = .accepted(since: now)
     }
@@ -739,14 +750,17 @@ public struct Interceptor {
             let prefix = pending.bufferLines[..<min(kept, pending.bufferLines.count)].joined(separator: "\n")
             verdict = "R" + String(decoding: IntegrationMarker.escape(Array(prefix.utf8)), as: UTF8.self)
         }
-        let moreFollowed = index < pending.commands.count - 1 || assembler.isContinuing || held.contains(0x0D) || held.contains(0x0A)
+        // A lone line bash could not parse either stops nothing typed after it: bash reads on.
+        let typingGoesOn = keptInHistory && index == 0 && pending.commands.count == 1 && !assembler.isContinuing
+        let moreFollowed = index < pending.commands.count - 1 || assembler.isContinuing
+            || (!typingGoesOn && (held.contains(0x0D) || held.contains(0x0A)))
         if moreFollowed { out.notices.append("bastion: the rest of the pasted lines was not sent") }
         assembler.reset()
         pendingRisk = .none
         check = nil
         out.verdicts += Self.verdict(pending.nonce, verdict)
         refusedLineOutstanding = index == 0
-        held = []
+        if !typingGoesOn { held = [] }
         holding = true
         shell = .accepted(since: now)
     }

@@ -126,7 +126,10 @@ public struct ShellIntegration: Sendable, Equatable {
         else
           __bastion_token() { __bastion_out=$(od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}; }
         fi
-        __bastion_next= __bastion_keep=
+        # __bastion_i counts the commands a buffer answered I may start before the next check
+        # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the
+        # count and counts down, and only the gate's first place is set.
+        __bastion_next= __bastion_keep= __bastion_i=1000000 __bastion_gate=(1)
         # After a buffer that expanded history, at the next prompt (or the next check, when bash
         # went back to reading without one): the newest entry, which may be one that never
         # started (`!!:p` prints its expansion; an expansion bash cannot parse runs nothing).
@@ -150,7 +153,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # line only). Continuation lines get fresh ones.
           if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_next= __bastion_x= __bastion_i=
+          __bastion_next= __bastion_x= __bastion_i=1000000
           [[ $- == *H* ]] && f=H
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; early=; }
@@ -172,9 +175,10 @@ public struct ShellIntegration: Sendable, Equatable {
           done
           case $v in
             A) return ;;
-            # Allowed as the start of a command the bastion reads as unfinished: should bash
-            # start a command before the next check, PS0 stops it.
-            I) __bastion_i=1; return ;;
+            # Allowed, with a command the bastion reads as unfinished at its end: the buffer's
+            # first N commands may start; should bash start another before the next check, PS0
+            # stops it.
+            I*) __bastion_i=${v#I}; return ;;
             X) __bastion_x=${id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
                [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
                return ;;
@@ -213,7 +217,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # A command that starts while the bastion reads its buffer as unfinished (answer I) is
         # stopped unrun, and the bastion told.
         __bastion_stop() { printf '\#(osc);N\a' >&$__bastion_tty; kill -INT $$; }
-        PS0='${__bastion_i:+$(__bastion_stop)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
+        PS0='${__bastion_gate[__bastion_i--]:+$(__bastion_stop)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
         # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
         # would: the whole pending command is dropped, nothing of it runs.
@@ -226,7 +230,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # sleeps for a moment (a tenth of a millisecond).
           read -r -t 0.0001 -u "$__bastion_wfd" h || :
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_x= __bastion_i=
+          __bastion_x= __bastion_i=1000000
           if [[ $__bastion_cancel ]]; then
             __bastion_cancel=
             h=$(HISTTIMEFORMAT= history 1)

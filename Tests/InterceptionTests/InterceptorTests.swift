@@ -102,7 +102,7 @@ struct InterceptorTests {
     @Test func deniedContinuationIsCancelled() {
         var i = Self.make()
         _ = Self.input(&i, "for f in *; do\r")
-        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 I\n")
+        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 I0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "rm $f; done\r")
         let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2"))
@@ -124,7 +124,7 @@ struct InterceptorTests {
         #expect(single.records.map(\.decision.audit.decision) == ["deny"] && single.records.map(\.decision.audit.rule) == ["parse-error"])
         _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
         _ = Self.input(&i, "echo $(echo a\r")
-        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 I\n")
+        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 I0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "b ))\r")
         #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
@@ -135,13 +135,28 @@ struct InterceptorTests {
         #expect(Self.text(paste.verdicts) == "4 Recho ok\n")
     }
 
+    /// Lines typed behind a line bash cannot parse go on once the prompt is back, as bash would
+    /// read them: that refusal stops no paste (a policy refusal does).
+    @Test func unparseableLineStopsNoPaste() {
+        var i = Self.makeParsing()
+        _ = Self.input(&i, "echo )\recho ok\r")
+        let refused = Self.output(&i, Self.check("echo )", nonce: "1"))
+        #expect(Self.text(refused.verdicts) == "1 Eecho )\n" && refused.notices.count == 1)
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;0;;1\u{07}$ ")
+        #expect(Self.text(prompt.toTarget) == "echo ok\r")
+        var j = Self.makeParsing()
+        _ = Self.input(&j, "rm x\recho ok\r")
+        #expect(Self.output(&j, Self.check("rm x", nonce: "1")).notices.last == "bastion: the rest of the pasted lines was not sent")
+        #expect(Self.output(&j, "\u{1B}]6973;tk;P;0;;1\u{07}$ ").toTarget.isEmpty)
+    }
+
     /// A `[[ ]]` that errs at its newline: bash reads one more line into it (at PS1, without
     /// PROMPT_COMMAND), which is refused and kept with it; a Ctrl-C there cancels it instead,
     /// and the next line is a line of its own.
     @Test func conditionalErrorReadsOneMoreLine() {
         var i = Self.makeParsing()
         _ = Self.input(&i, "[[ a ==\r")
-        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 I\n")
+        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 I0\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional binary operator\r\n$ ")
         // Typing is not held: bash reads on (a Ctrl-C held with the next line would stop its check).
         #expect(Self.text(Self.input(&i, "\u{03}").toTarget) == "\u{03}")
@@ -153,7 +168,7 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xy\r\n\u{1B}]6973;tk;P;0;;2\u{07}$ ")
         // Without the Ctrl-C: the next line is read into the command, refused and kept with it.
         _ = Self.input(&i, "[[ -n\r")
-        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 I\n")
+        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 I0\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional unary operator\r\n$ ")
         #expect(Self.text(Self.input(&i, "touch x\r").toTarget) == "touch x\r")
         let swallowed = Self.output(&i, Self.check("touch x", nonce: "4"))
@@ -167,12 +182,16 @@ struct InterceptorTests {
     @Test func unfinishedCommandThatStartsIsStopped() {
         var i = Self.make()
         _ = Self.input(&i, "echo a \\\r")
-        #expect(Self.text(Self.output(&i, Self.check("echo a \\", nonce: "1")).verdicts) == "1 I\n")
+        #expect(Self.text(Self.output(&i, Self.check("echo a \\", nonce: "1")).verdicts) == "1 I0\n")
         let stopped = Self.output(&i, "\u{1B}]6973;tk;N\u{07}\u{1B}]6973;tk;S\u{07}")
         #expect(stopped.records.map(\.decision.audit.decision) == ["not-run"])
         #expect(stopped.auditNotes.map(\.kind) == ["interactive_unfinished_started"] && stopped.notices.count == 1)
         let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130;;1\u{07}$ ")
         #expect(prompt.records.isEmpty && prompt.lostIntegration == nil)
+        // The commands a buffer finishes before its unfinished one may start: I counts them.
+        _ = Self.input(&i, "\u{1B}[200~echo a\necho b\nfor f in *; do\n\u{1B}[201~\r")
+        let paste = Self.output(&i, Self.check("echo a\necho b\nfor f in *; do\n", nonce: "2"))
+        #expect(Self.text(paste.verdicts) == "2 I2\n" && paste.records.map(\.decision.audit.line) == ["echo a", "echo b"])
     }
 
     /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new
@@ -267,6 +286,21 @@ struct InterceptorTests {
         #expect(Self.text(failed.toTarget) == "echo after\r" && failed.lostIntegration == nil)
         let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.lostIntegration == nil)
+    }
+
+    /// A buffer that leaves a command unfinished and whose expansion fails: bash drops it and
+    /// reads a new line without a prompt marker; its message puts the bastion back at the prompt,
+    /// with nothing pending (nothing to record as cancelled later).
+    @Test func failedExpansionOfAnUnfinishedLine() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo a!nosuch'\r")
+        #expect(Self.text(Self.output(&i, Self.check("echo a!nosuch'", nonce: "5", flags: "H")).verdicts) == "5 I0\n")
+        let failed = Self.output(&i, "\r\nbash: !nosuch': event not found\r\n$ ")
+        #expect(failed.lostIntegration == nil)
+        _ = Self.input(&i, "echo after\r")
+        let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
+        #expect(Self.text(answer.verdicts) == "6 A\n" && answer.records.map(\.decision.audit.line) == ["echo after"])
+        #expect(Self.output(&i, "\u{1B}]6973;tk;S\u{07}after\r\n\u{1B}]6973;tk;P;0;;1\u{07}$ ").records.isEmpty)
     }
 
     /// In a paste, bash goes on after a line it cannot expand (which it neither counts nor keeps):

@@ -31,15 +31,24 @@ struct ShellIntegrationBashTests {
     /// start a command with it after all, PS0 stops it before it runs and says so (`N`); bash
     /// keeps the line in its history, as it keeps any line it read.
     @Test func unfinishedAnswerStopsACommandThatStarts() throws {
-        let run = try Self.run(["touch canary-i\r", "touch after-i\r"], answers: ["touch canary-i": "I"])
+        let run = try Self.run(["touch canary-i\r", "touch after-i\r"], answers: ["touch canary-i": "I0"])
         #expect(run.files == ["after-i"])
         #expect(run.output.contains("\u{1B}]6973;tk;N\u{07}"))
         #expect(run.history == ["touch canary-i", "touch after-i"])
     }
 
+    /// `I` counts the commands of the buffer that come before the unfinished one: those start,
+    /// one more does not.
+    @Test func unfinishedAnswerLetsTheCommandsBeforeItStart() throws {
+        let buffer = "\u{1B}[200~touch first-i\ntouch second-i\ntouch third-i\n\u{1B}[201~\r"
+        let run = try Self.run([buffer, "touch after-i\r"], answers: ["touch first-i\ntouch second-i\ntouch third-i\n": "I2"])
+        #expect(run.files == ["after-i", "first-i", "second-i"])
+        #expect(run.output.contains("\u{1B}]6973;tk;N\u{07}"))
+    }
+
     /// `I` where bash does wait for more: nothing is stopped, the command runs once finished.
     @Test func unfinishedAnswerLetsTheFinishedCommandRun() throws {
-        let run = try Self.run(["touch one-i \\\r", "two-i\r"], answers: ["touch one-i \\": "I"])
+        let run = try Self.run(["touch one-i \\\r", "two-i\r"], answers: ["touch one-i \\": "I0"])
         #expect(run.files == ["one-i", "two-i"] && !run.output.contains("\u{1B}]6973;tk;N\u{07}"))
     }
 
@@ -48,7 +57,7 @@ struct ShellIntegrationBashTests {
     /// runs, and the next line does.
     @Test func refusedUnreadableLinesStayInHistory() throws {
         let run = try Self.run(["touch e1 )\r", "touch $(echo f1\r", "f2 ))\r", "touch after-e\r"],
-                               answers: ["touch e1 )": "Etouch e1 )", "touch $(echo f1": "I", "f2 ))": "Ftouch $(echo f1\\nf2 ))"])
+                               answers: ["touch e1 )": "Etouch e1 )", "touch $(echo f1": "I0", "f2 ))": "Ftouch $(echo f1\\nf2 ))"])
         #expect(run.files == ["after-e"])
         #expect(run.history == ["touch e1 )", "touch $(echo f1\nf2 ))", "touch after-e"])
     }
