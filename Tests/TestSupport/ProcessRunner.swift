@@ -50,6 +50,14 @@ public enum ProcessRunner {
                          stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
     }
 
+    /// Writes an executable script at `path` from a child process. A file the test process
+    /// writes itself is open here for a moment, and a process another test starts in that moment
+    /// inherits the descriptor and keeps it: running the script then fails with "Text file busy".
+    public static func writeExecutable(_ text: String, to path: String) throws {
+        let r = run(["/bin/sh", "-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh", path], stdin: Data(text.utf8))
+        guard r.status == 0 else { throw SetupError(description: "cannot write \(path): \(r.stderr)") }
+    }
+
     /// Runs `script` with bash, bounded by `timeout` seconds.
     public static func shell(_ script: String, timeout: Int = 60, in directory: URL? = nil) -> RunResult {
         run(["/bin/bash", "-c", script], in: directory, timeout: timeout)

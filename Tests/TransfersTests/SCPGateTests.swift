@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import SSHCrypto
+import TestSupport
 import Testing
 @testable import Transfers
 
@@ -645,7 +646,7 @@ struct SCPInteropTests {
         signal(SIGPIPE, SIG_IGN)
         let up = scratch + "/up", down = scratch + "/down", helper = scratch + "/ssh", commandFile = scratch + "/command"
         #expect(mkfifo(up, 0o600) == 0 && mkfifo(down, 0o600) == 0)
-        try """
+        try ProcessRunner.writeExecutable("""
             #!/bin/bash
             printf '%s' "${@: -1}" > '\(commandFile).tmp' && mv '\(commandFile).tmp' '\(commandFile)'
             exec 3>'\(up)'
@@ -656,8 +657,7 @@ struct SCPInteropTests {
             exec 3>&- 5<&-
             cat <&4
             kill $up 2>/dev/null
-            """.write(toFile: helper, atomically: true, encoding: .utf8)
-        chmod(helper, 0o755)
+            """, to: helper)
         var relay = Relay()
         // The read end first (so the helper's open for writing completes), then the client.
         let fromClient = open(up, O_RDONLY | O_NONBLOCK | O_CLOEXEC)

@@ -87,8 +87,7 @@ final class BastionHarness: @unchecked Sendable {
         }
         // sshd records X11 cookies with xauth; this keeps them in the test's directory, not in
         // the home of the user running the tests.
-        try "#!/bin/sh\nexec /usr/bin/xauth -f \(d)/Xauthority \"$@\"\n".write(toFile: "\(d)/xauth", atomically: true, encoding: .utf8)
-        chmod("\(d)/xauth", 0o755)
+        try ProcessRunner.writeExecutable("#!/bin/sh\nexec /usr/bin/xauth -f \(d)/Xauthority \"$@\"\n", to: "\(d)/xauth")
 
         try """
             ListenAddress 127.0.0.1
