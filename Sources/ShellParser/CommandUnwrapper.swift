@@ -189,6 +189,42 @@ struct CommandUnwrapper {
                 }
                 i += 1
             }
+        case "trap":
+            // trap [-lp] [[ACTION] SIGNAL...]: ACTION is shell code bash runs when a signal comes,
+            // at EXIT, before each command (DEBUG), … ("-", "" or a number reset instead).
+            var i = 1
+            while i < argv.count, !argv[i].isDynamic, argv[i].text.hasPrefix("-"), argv[i].text != "-" {
+                if argv[i].text == "--" { i += 1; break }
+                if argv[i].text.contains("l") || argv[i].text.contains("p") { return }
+                i += 1
+            }
+            guard i + 1 < argv.count else { return }
+            let action = argv[i]
+            if !action.isDynamic, action.text.isEmpty || action.text == "-" || action.text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) {
+                return
+            }
+            reparse(action, via: "trap", parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
+        case "complete", "compgen":
+            // -C COMMAND runs at completion time; -W WORDLIST is expanded then (substitutions run).
+            var i = 1
+            while i < argv.count {
+                let option = argv[i]
+                guard !option.isDynamic, option.text.hasPrefix("-"), option.text != "--" else { break }
+                let letters = Array(option.text.utf8.dropFirst())
+                if let last = letters.last, CommandUnwrapper.completionOptionsWithValue.contains(last), i + 1 < argv.count {
+                    let value = argv[i + 1]
+                    let range = i + 1 < wordRanges.count ? wordRanges[i + 1] : command.range
+                    if last == UInt8(ascii: "C") {
+                        reparse(value, via: "\(name) -C", parent: command, index: index, range: range)
+                    } else if last == UInt8(ascii: "W") {
+                        reparse(ShellWord(": " + value.text, isDynamic: value.isDynamic), via: "\(name) -W", parent: command,
+                                index: index, range: range)
+                    }
+                    i += 2
+                } else {
+                    i += 1
+                }
+            }
         case "eval":
             guard argv.count > 1 else { return }
             let script = ShellWord(argv[1...].map(\.text).joined(separator: " "), isDynamic: argv[1...].contains { $0.isDynamic })
@@ -382,9 +418,12 @@ struct CommandUnwrapper {
                                         longWithValue: ["arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
                                                         "max-procs", "max-chars", "process-slot-var"])
 
+    /// `complete` and `compgen` options that take a value.
+    static let completionOptionsWithValue: Set<UInt8> = Set("oAGWFCXPS".utf8)
+
     static let wrapperNames: Set<String> = [
         "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
-        "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval",
+        "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
     ]
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.

@@ -75,7 +75,10 @@ struct MetricsEndToEndTests {
     @Test func scrapeCountsWhatHappened() throws {
         let h = try h
         #expect(ProcessRunner.waitForPort(Self.metricsPort), "metrics listener: \(h.log)")
-        #expect(h.log.contains("metrics on http://127.0.0.1:\(Self.metricsPort)/metrics"), "\(h.log)")
+        // The listener is up a moment before its line reaches the log.
+        let announced = "metrics on http://127.0.0.1:\(Self.metricsPort)/metrics"
+        for _ in 0..<50 where !h.log.contains(announced) { usleep(100_000) }
+        #expect(h.log.contains(announced), "\(h.log)")
 
         let allowed = h.ssh("web1", "echo metrics-hello; echo to-err >&2")
         #expect(allowed.status == 0 && allowed.stdout == "metrics-hello\n", "\(allowed)")

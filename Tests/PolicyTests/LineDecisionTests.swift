@@ -36,6 +36,7 @@ let wrappers: [@Sendable (String) -> String] = [
     { "sh -c \(shellQuoted($0))" }, { "( \($0) )" }, { "{ \($0); }" }, { "x; \($0)" }, { "true && \($0)" }, { "false || \($0)" },
     { "\($0) &" }, { "time \($0)" }, { "nice -n 5 \($0)" }, { "timeout 5 \($0)" }, { "if true; then \($0); fi" },
     { "echo $(\($0))" }, { "for i in 1; do \($0); done" }, { "echo hi | \($0)" },
+    { "trap \(shellQuoted($0)) EXIT" }, { "complete -C \(shellQuoted($0)) x" },
 ]
 
 @Suite(.enabled(if: parserWorks, "needs the shell parser")) struct LineDecisionTests {
@@ -55,6 +56,19 @@ let wrappers: [@Sendable (String) -> String] = [
         ("if x[ #]=$(crontab -r); then :; fi", "crontab-remove"),
     ])
     func deniesCommandsBehindASubscript(_ line: String, _ rule: String) {
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")")
+    }
+
+    /// Code that bash runs later is decided now: a trap's action (at EXIT, on a signal, before
+    /// each command), a completion's command and the word list it expands at the next Tab.
+    @Test(arguments: [
+        ("trap 'rm -rf /' EXIT", "rm-system"), ("trap -- 'mkfs.ext4 /dev/sdb1' INT TERM", "make-filesystem"),
+        ("complete -C 'rm -rf /' x", "rm-system"), ("compgen -W '$(kill -9 1)' a", "kill-init"),
+        ("PS1='$(rm -rf /) $ '", "rm-system"), ("PS1='\\044(mkfs.ext4 /dev/sdb1)'", "make-filesystem"),
+        ("PROMPT_COMMAND='kill -9 1'", "kill-init"),
+    ])
+    func deniesCodeThatRunsLater(_ line: String, _ rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line)
         #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")")
     }
