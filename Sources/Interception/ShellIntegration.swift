@@ -266,33 +266,50 @@ public struct ShellIntegration: Sendable, Equatable {
         PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}" '__bastion_announce $LINENO')
         __bastion_early_ok=1
         [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
-        for __bastion_km in emacs vi-insert vi-command; do
-          __bastion_keys=() __bastion_next_keys=() __bastion_comment_keys=()
-          while IFS= read -r __bastion_l; do
-            case $__bastion_l in
-              *': accept-line'|*': edit-and-execute-command') __bastion_keys+=("${__bastion_l%: *}") ;;
-              *': operate-and-get-next') __bastion_next_keys+=("${__bastion_l%: *}") ;;
-              *': insert-comment'|*': vi-insert-comment') __bastion_comment_keys+=("${__bastion_l%: *}") ;;
-            esac
-          done < <(bind -m "$__bastion_km" -p 2>/dev/null)
-          bind -m "$__bastion_km" -x '"\C-x\C-\\a": __bastion_check'
-          bind -m "$__bastion_km" '"\C-x\C-\\b": accept-line'
-          bind -m "$__bastion_km" '"\C-x\C-\\c": operate-and-get-next'
-          for __bastion_k in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
-            bind -m "$__bastion_km" "$__bastion_k"': "\C-x\C-\\a\C-x\C-\\b"'
+        # Binds every key that accepts a line, in every keymap, to the check first; and the key
+        # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
+        # ~/.inputrc written in the session cannot take Enter back.
+        __bastion_bind_keys() {
+          local km l k c keys next comment reread
+          for km in emacs vi-insert vi-command; do
+            keys=() next=() comment=() reread=()
+            while IFS= read -r l; do
+              case $l in
+                '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
+                *': accept-line'|*': edit-and-execute-command') keys+=("${l%: *}") ;;
+                *': operate-and-get-next') next+=("${l%: *}") ;;
+                *': insert-comment'|*': vi-insert-comment') comment+=("${l%: *}") ;;
+                *': re-read-init-file') reread+=("${l%: *}") ;;
+              esac
+            done < <(bind -m "$km" -p 2>/dev/null)
+            bind -m "$km" -x '"\C-x\C-\\a": __bastion_check'
+            bind -m "$km" '"\C-x\C-\\b": accept-line'
+            bind -m "$km" '"\C-x\C-\\c": operate-and-get-next'
+            for k in '"\C-m"' '"\C-j"' "${keys[@]}"; do
+              bind -m "$km" "$k"': "\C-x\C-\\a\C-x\C-\\b"'
+            done
+            # Operate-and-get-next still loads the history line after the one it accepts (the
+            # next buffer starts with it).
+            for k in "${next[@]}"; do
+              bind -m "$km" "$k"': "\C-x\C-\\a\C-x\C-\\c"'
+            done
+            # Commenting a line out accepts it too: comment it, then the usual check.
+            [[ $km == vi-command ]] && c='0i#' || c='\C-a#'
+            for k in "${comment[@]}"; do
+              bind -m "$km" "$k"': "'"$c"'\C-x\C-\\a\C-x\C-\\b"'
+            done
+            for k in "${reread[@]}"; do
+              bind -m "$km" -x "$k"': __bastion_reread'
+            done
           done
-          # Operate-and-get-next still loads the history line after the one it accepts (the
-          # next buffer starts with it).
-          for __bastion_k in "${__bastion_next_keys[@]}"; do
-            bind -m "$__bastion_km" "$__bastion_k"': "\C-x\C-\\a\C-x\C-\\c"'
-          done
-          # Commenting a line out accepts it too: comment it, then the usual check.
-          [[ $__bastion_km == vi-command ]] && __bastion_c='0i#' || __bastion_c='\C-a#'
-          for __bastion_k in "${__bastion_comment_keys[@]}"; do
-            bind -m "$__bastion_km" "$__bastion_k"': "'"$__bastion_c"'\C-x\C-\\a\C-x\C-\\b"'
-          done
-        done
-        unset __bastion_km __bastion_keys __bastion_next_keys __bastion_comment_keys __bastion_l __bastion_k __bastion_c
+        }
+        __bastion_reread() {
+          local f=${INPUTRC:-~/.inputrc}
+          [[ -r $f ]] || f=/etc/inputrc
+          bind -f "$f" 2>/dev/null || :
+          __bastion_bind_keys
+        }
+        __bastion_bind_keys
         printf '\#(osc);R\a' >&$__bastion_tty
         """#
     }

@@ -15,14 +15,14 @@ struct ShellIntegrationBashTests {
 
     /// Types `steps` (one write each) into an integrated bash; `answers` maps a checked buffer
     /// to the bastion's answer for it.
-    static func run(_ steps: [String], answers: [String: String] = [:]) throws -> Run {
+    static func run(_ steps: [String], answers: [String: String] = [:], home: [String: String] = [:]) throws -> Run {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rc-bash-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try ShellIntegration(token: "tk").rcScript.write(to: directory.appendingPathComponent("rc"), atomically: true, encoding: .utf8)
         let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/rc_in_bash.py").path
         func json(_ value: Any) throws -> String { String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self) }
-        let result = ProcessRunner.run(["python3", driver, directory.path, try json(steps), try json(answers)], timeout: 60)
+        let result = ProcessRunner.run(["python3", driver, directory.path, try json(steps), try json(answers), try json(home)], timeout: 60)
         #expect(result.status == 0, "\(result)")
         return try JSONDecoder().decode(Run.self, from: Data(result.stdout.utf8))
     }
@@ -68,6 +68,16 @@ struct ShellIntegrationBashTests {
         let run = try Self.run(["echo one\r", "!!:p\r", "echo two\r"], answers: ["!!:p": "X"])
         #expect(run.output.contains("\u{1B}]6973;tk;Y;1;2;echo one\u{07}"), "\(run.output)")
         #expect(run.history == ["echo one", "echo one", "echo two"])
+    }
+
+    /// Re-reading the init file (Ctrl-X Ctrl-R) after an ~/.inputrc that binds Enter to a plain
+    /// accept-line binds the check again: the next line is still shown to the bastion first.
+    @Test func rereadInitFileKeepsTheCheck() throws {
+        let inputrc = "\"\\C-m\": accept-line\n\"\\C-j\": accept-line\n"
+        let run = try Self.run(["\u{18}\u{12}", "touch canary-rr\r", "touch after-rr\r"], answers: ["touch canary-rr": "D"],
+                               home: [".inputrc": inputrc])
+        #expect(run.files == ["after-rr"])
+        #expect(run.output.contains("\u{1B}]6973;tk;C;") && run.output.contains(";touch canary-rr\u{07}"))
     }
 
     /// Ctrl-O (operate-and-get-next) is checked like Enter and still starts the next buffer with

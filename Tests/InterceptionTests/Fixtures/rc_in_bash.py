@@ -3,8 +3,9 @@
 every check is answered as the test says (default A), with the id and token as the bastion
 would. Prints JSON: the raw output, and bash's history (one entry per item).
 
-usage: rc_in_bash.py DIR STEPS_JSON ANSWERS_JSON
-DIR holds the rc (as `rc`); the shell runs in DIR/cwd, with its history file in DIR.
+usage: rc_in_bash.py DIR STEPS_JSON ANSWERS_JSON [HOME_FILES_JSON]
+DIR holds the rc (as `rc`); the shell runs in DIR/cwd, with its history file in DIR and its
+HOME in DIR/home, where HOME_FILES_JSON (name → text) are written first.
 """
 import json, os, pty, re, select, sys, time
 
@@ -18,6 +19,9 @@ cwd = os.path.join(d, "cwd")
 os.makedirs(cwd, exist_ok=True)
 home = os.path.join(d, "home")
 os.makedirs(home, exist_ok=True)
+for name, text in (json.loads(sys.argv[4]) if len(sys.argv) > 4 else {}).items():
+    with open(os.path.join(home, name), "w") as f:
+        f.write(text)
 hist = os.path.join(d, "history")
 verdicts = os.open(os.path.join(integration, "v"), os.O_RDWR)
 os.rename(os.path.join(d, "rc"), os.path.join(integration, "rc"))
@@ -61,7 +65,8 @@ os.write(fd, b"builtin history -w\r")
 pump(0.8)
 os.kill(pid, 9)
 entries, current = [], None
-for line in open(hist, encoding="utf-8", errors="replace").read().split("\n"):
+written = open(hist, encoding="utf-8", errors="replace").read() if os.path.exists(hist) else ""
+for line in written.split("\n"):
     if re.fullmatch(r"#\d+", line):
         if current is not None:
             entries.append("\n".join(current))
