@@ -56,8 +56,7 @@ let wrappers: [@Sendable (String) -> String] = [
         ("if x[ #]=$(crontab -r); then :; fi", "crontab-remove"),
     ])
     func deniesCommandsBehindASubscript(_ line: String, _ rule: String) {
-        let decision = guardEngine.decide(subject: alice, target: web1, line: line)
-        #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")")
+        Self.expectDenied(line, by: rule)
     }
 
     /// Code that bash runs later is decided now: a trap's action (at EXIT, on a signal, before
@@ -69,6 +68,11 @@ let wrappers: [@Sendable (String) -> String] = [
         ("PROMPT_COMMAND='kill -9 1'", "kill-init"),
     ])
     func deniesCodeThatRunsLater(_ line: String, _ rule: String) {
+        Self.expectDenied(line, by: rule)
+    }
+
+    /// The destructive guard denies `line` with its rule `rule`.
+    static func expectDenied(_ line: String, by rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line)
         #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line): \(decision.ruleID ?? "-")")
     }
