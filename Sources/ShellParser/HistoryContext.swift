@@ -29,6 +29,9 @@ struct HistoryContext: Equatable {
     var inArrayLiteral = false
     /// Set when the input ends in an unquoted backslash (it continues the word on the next line).
     var endsInLineContinuation = false
+    /// Set when the input ends inside an unquoted `${…}` of a word that is no assignment, with
+    /// nothing else open inside it (bash 5.2 keeps no empty line there; in `x=${…` it does).
+    var endsInBareParameterExpansion = false
     /// Set when the next line is a here-document's.
     var inHereDocument = false
 
@@ -41,7 +44,7 @@ struct HistoryContext: Equatable {
     /// command being incomplete here).
     var keepsEmptyLine: Bool {
         if inHereDocument { return true }
-        if endsInLineContinuation { return false }
+        if endsInLineContinuation || endsInBareParameterExpansion { return false }
         if openDelimiters > 0 { return true }
         if inArrayLiteral { return false }
         guard let last else { return false }

@@ -233,6 +233,9 @@ extension LineParser {
                 pos += 1
             }
         }
+        // The input ends inside it, nothing else open within: outside quotes and assignments
+        // bash leaves an empty line read next out of the command's history entry.
+        if !inDoubleQuotes && !inAssignmentValue { history.endsInBareParameterExpansion = true }
         throw ParseStop.incomplete
     }
 

@@ -57,6 +57,7 @@ extension LineParser {
         acceptsAssignment = false
         // (Left raised when the input ends inside the word: bash keeps an empty line read there.)
         history.openDelimiters += 1
+        inAssignmentValue = false
         scan: while pos < end {
             let b = bytes[pos]
             if LineParser.isPlain(b) {
@@ -165,7 +166,7 @@ extension LineParser {
                 switch assignState {
                 case 0: assignState = LineParser.isNameStart(b) ? 1 : 4
                 case 1:
-                    if b == UInt8(ascii: "=") { word.assignmentEquals = text.count; assignState = 4 }
+                    if b == UInt8(ascii: "=") { word.assignmentEquals = text.count; assignState = 4; inAssignmentValue = true }
                     else if b == UInt8(ascii: "+") { assignState = 3 }
                     else if b == UInt8(ascii: "[") { assignState = 2; subscriptDepth = 1 }
                     else if !LineParser.isNameChar(b) { assignState = 4 }
@@ -180,7 +181,7 @@ extension LineParser {
                         }
                     }
                 case 3:
-                    if b == UInt8(ascii: "=") { word.assignmentEquals = text.count; assignState = 4 } else { assignState = 4 }
+                    if b == UInt8(ascii: "=") { word.assignmentEquals = text.count; assignState = 4; inAssignmentValue = true } else { assignState = 4 }
                 default: break
                 }
             }

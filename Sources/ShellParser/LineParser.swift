@@ -20,6 +20,8 @@ struct LineParser {
     /// Commands found so far, in source order with derived commands after their wrapper.
     var commands: [ExtractedCommand] = []
     var pendingHereDocuments: [PendingHereDocument] = []
+    /// The word being scanned is an assignment and its value is being read.
+    var inAssignmentValue = false
     /// The here-document bodies read so far (with their delimiter lines).
     var hereDocumentBodies: [Range<Int>] = []
     /// Scratch buffer for the text of the word being read.

@@ -58,6 +58,12 @@ struct CommandAssemblerTests {
         (["echo 'a\n", "b'"], ["echo 'a\n\nb'"]),
         (["echo x |\n", "cat"], ["echo x |\ncat"]),
         (["echo ok\n"], ["echo ok"]),
+        // Inside `${`: an empty line is left out of a plain word's entry, kept in quotes, in an
+        // assignment and inside a substitution within it (bash 5.2).
+        (["echo ${x:-", "", "q}"], ["echo ${x:-\nq}"]),
+        (["echo \"${x:-", "", "q}\""], ["echo \"${x:-\n\nq}\""]),
+        (["x=${y:-", "", "z}; echo $x"], ["x=${y:-\n\nz}; echo $x"]),
+        (["echo ${x:-$(echo", "", "a)}"], ["echo ${x:-$(echo\n\na)}"]),
     ])
     /// Each case is a corpus case: the buffers readline accepts and what bash recorded.
     func assembles(buffers: [String], expected: [String]) {

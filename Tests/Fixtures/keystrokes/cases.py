@@ -271,6 +271,9 @@ case("ml-conditional-error-reads-one-more", "multi-line",
      ["[[ -f /etc/passwd\r", "echo second\r", "[[ a ==\r", "\r", "[[ a &&\r", "b ==\r", "echo x\r", "echo y\r"],
      note="a [[ ]] that errs at its newline takes the next line into the entry and runs neither")
 case("ml-empty-after-spaced-backslash", "multi-line", ["echo e6 \\\r", "\r"])
+case("ml-empty-in-parameter-expansion", "multi-line",
+     ["echo ${x:-\r", "\r", "q}\r", "y=${z:-\r", "\r", "w}; echo $y\r", "echo \"${x:-\r", "\r", "q}\"\r"],
+     note="an empty line inside ${ is kept only in quotes or an assignment")
 case("ml-ctrl-v-newline-after-backslash", "multi-line", ["echo cv \\" + C("v") + C("j") + ENTER, "echo next\r"],
      note="a buffer ending in a newline ends in an empty line: it completes the continuation at once")
 case("ml-array-subscript-lines", "multi-line", ["a[1\r", "+1]=x; echo ${a[2]}\r"],
