@@ -103,8 +103,9 @@ struct CommandAssembler: Sendable {
                 text += current + (continues ? "\n" : "")
             }
         }
-        let hasHereDocument = analysis.commands.contains { $0.redirects.contains { $0.op.hasPrefix("<<") && $0.op != "<<<" } }
-        if hasHereDocument && lines.count > 1 { text += "\n" }
+        // A here-document's lines go into history with their newlines: the text ends in one once
+        // a body line was read.
+        if analysis.hereDocumentBodies.contains(where: { !$0.isEmpty }) { text += "\n" }
         return text
     }
 

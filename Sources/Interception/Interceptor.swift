@@ -336,6 +336,8 @@ public struct Interceptor {
         assembler.reset()
         shell = .prompt
         startKeyedLine()
+        // With `histreedit` bash puts the line back to be edited: the keys do not tell the buffer.
+        keyed.forget()
         release(into: &out)
     }
 

@@ -70,6 +70,16 @@ struct CommandAssemblerTests {
         #expect(Self.run(buffers) == expected)
     }
 
+    /// A command abandoned at a continuation prompt is recorded as bash keeps it: a
+    /// here-document's text ends in a newline only once a body line was read.
+    @Test func pendingTextOfAHereDocument() {
+        var assembler = CommandAssembler()
+        #expect(assembler.accept("echo a;b\\").isEmpty && assembler.accept("cat <<EOF").isEmpty)
+        #expect(assembler.pendingText == "echo a;bcat <<EOF")
+        #expect(assembler.accept("1").isEmpty)
+        #expect(assembler.pendingText == "echo a;bcat <<EOF\n1\n")
+    }
+
     /// What is decided is what bash reads, every line of it, where its history differs: an empty
     /// line ends `echo a \`, which history keeps with its backslash.
     @Test func decidesWhatBashReads() {
