@@ -64,6 +64,8 @@ struct CommandAssemblerTests {
         (["echo \"${x:-", "", "q}\""], ["echo \"${x:-\n\nq}\""]),
         (["x=${y:-", "", "z}; echo $x"], ["x=${y:-\n\nz}; echo $x"]),
         (["echo ${x:-$(echo", "", "a)}"], ["echo ${x:-$(echo\n\na)}"]),
+        (["x=${a:-$(echo b) c", "", "z}; echo $x"], ["x=${a:-$(echo b) c\n\nz}; echo $x"]),
+        (["echo ${a:-$(echo b) c", "", "z}"], ["echo ${a:-$(echo b) c\nz}"]),
     ])
     /// Each case is a corpus case: the buffers readline accepts and what bash recorded.
     func assembles(buffers: [String], expected: [String]) {
