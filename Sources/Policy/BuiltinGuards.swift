@@ -189,6 +189,6 @@ public enum BuiltinGuards {
       - id: dynamic-eval
         action: deny
         opaque: [dynamic_shell_string, nesting_limit]
-        message: eval or sh -c of text only known at run time is blocked (bastion cannot see the code it would run)
+        message: eval, sh -c or fc of text only known at run time is blocked (bastion cannot see the code it would run)
     """#
 }

@@ -225,6 +225,26 @@ struct CommandUnwrapper {
                     i += 1
                 }
             }
+        case "fc":
+            // fc re-runs history entries, edited (`-s old=new`, or in an editor) or not: text bash
+            // reads from its history at run time, never through readline. Only a listing (`-l`
+            // without `-s` or `-e -`, which take precedence in bash) runs nothing.
+            var options = CommandUnwrapper.fcOptions
+            let start = options.scan(argv, from: 1)
+            let runs = options.has("s") || options.value("e")?.text == "-" || options.value("e")?.isDynamic == true
+            if !options.has("l") || runs || (start < argv.count && argv[start].isDynamic) {
+                output[index].opaque = .dynamicShellString
+            }
+        case "mapfile", "readarray":
+            // -C CALLBACK is shell code bash evaluates every -c lines read (the index and the line
+            // appended as arguments).
+            var options = CommandUnwrapper.mapfileOptions
+            _ = options.scan(argv, from: 1)
+            if let callback = options.value("C") {
+                let at = argv.firstIndex { $0.text == callback.text && $0.isDynamic == callback.isDynamic } ?? 0
+                reparse(callback, via: "\(name) -C", parent: command, index: index,
+                        range: at < wordRanges.count && at > 0 ? wordRanges[at] : command.range)
+            }
         case "eval":
             guard argv.count > 1 else { return }
             let script = ShellWord(argv[1...].map(\.text).joined(separator: " "), isDynamic: argv[1...].contains { $0.isDynamic })
@@ -418,12 +438,18 @@ struct CommandUnwrapper {
                                         longWithValue: ["arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
                                                         "max-procs", "max-chars", "process-slot-var"])
 
+    /// `fc` options that take a value (`-e EDITOR`); `-3` is a history offset, not an option.
+    static let fcOptions = OptionScanner(shortWithValue: Set("e".utf8), numericOptions: true)
+    /// `mapfile`/`readarray` options that take a value.
+    static let mapfileOptions = OptionScanner(shortWithValue: Set("dnOsuCc".utf8))
+
     /// `complete` and `compgen` options that take a value.
     static let completionOptionsWithValue: Set<UInt8> = Set("oAGWFCXPS".utf8)
 
     static let wrapperNames: Set<String> = [
         "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
         "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
+        "fc", "mapfile", "readarray",
     ]
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.

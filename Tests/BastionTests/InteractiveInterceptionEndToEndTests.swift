@@ -171,6 +171,19 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"], "\(r)")
     }
 
+    /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
+    /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
+    /// destructive guard's dynamic-eval. A listing runs nothing and goes through.
+    @Test func fcRerunningHistoryIsRefused() throws {
+        let f = try f
+        let r = try type([(send: "echo touch fc-edited\r", expect: "PROMPT> "), (send: "fc -s 'echo '=\r", expect: "dynamic-eval"),
+                          (send: "history -s 'touch fc-injected'\r", expect: "PROMPT> "), (send: "fc -s\r", expect: "dynamic-eval"),
+                          (send: "fc -l -2\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("fc-edited") && !f.target.exists("fc-injected"), "\(r)")
+        #expect(try lastRecords() == ["allow echo touch fc-edited", "deny fc -s 'echo '=", "allow history -s 'touch fc-injected'",
+                                      "deny fc -s", "allow fc -l -2", "allow exit"], "\(r)")
+    }
+
     /// `!!` repeating the last command under HISTCONTROL=ignoreboth (the default .bashrc of
     /// Debian and Ubuntu) adds no history entry, and runs: it is decided as the repeated text.
     @Test func repeatedCommandUnderIgnoredupsRuns() throws {

@@ -60,12 +60,15 @@ let wrappers: [@Sendable (String) -> String] = [
     }
 
     /// Code that bash runs later is decided now: a trap's action (at EXIT, on a signal, before
-    /// each command), a completion's command and the word list it expands at the next Tab.
+    /// each command), a completion's command and the word list it expands at the next Tab, a
+    /// mapfile callback; code taken from history at run time (`fc`) is refused as unseen.
     @Test(arguments: [
         ("trap 'rm -rf /' EXIT", "rm-system"), ("trap -- 'mkfs.ext4 /dev/sdb1' INT TERM", "make-filesystem"),
         ("complete -C 'rm -rf /' x", "rm-system"), ("compgen -W '$(kill -9 1)' a", "kill-init"),
         ("PS1='$(rm -rf /) $ '", "rm-system"), ("PS1='\\044(mkfs.ext4 /dev/sdb1)'", "make-filesystem"),
-        ("PROMPT_COMMAND='kill -9 1'", "kill-init"),
+        ("PROMPT_COMMAND='kill -9 1'", "kill-init"), ("mapfile -C 'rm -rf /' -c 1 a < f", "rm-system"),
+        // fc runs a history entry (`history -s 'rm -rf /'` puts one there): text known only then.
+        ("fc -s", "dynamic-eval"), ("fc -s 'echo '=", "dynamic-eval"), ("fc -e vi", "dynamic-eval"),
     ])
     func deniesCodeThatRunsLater(_ line: String, _ rule: String) {
         Self.expectDenied(line, by: rule)
