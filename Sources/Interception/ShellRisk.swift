@@ -35,6 +35,9 @@ enum ShellRisk: Equatable, Sendable {
                 return .replacesShell("exec replaces the shell")
             }
             if tamperingNames.contains(name) { return .tampering("\(name) changes the shell's key bindings or builtins") }
+            if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
+                return .tampering("it changes \(variable)")
+            }
             if name == "unset", args.contains(where: { integrationVariables.contains($0) }) {
                 return .tampering("it unsets the shell's prompt hooks")
             }

@@ -235,7 +235,10 @@ struct CommandUnwrapper {
             if !options.has("l") || runs || (start < argv.count && argv[start].isDynamic) {
                 output[index].opaque = .dynamicShellString
             }
+        case "printf", "read", "declare", "typeset", "local":
+            flagPromptTargets(argv, index: index)
         case "mapfile", "readarray":
+            flagPromptTargets(argv, index: index)
             // -C CALLBACK is shell code bash evaluates every -c lines read (the index and the line
             // appended as arguments).
             var options = CommandUnwrapper.mapfileOptions
@@ -256,6 +259,16 @@ struct CommandUnwrapper {
             classifyInterpreter(interpreter, name: name, command: command, wordRanges: wordRanges,
                                 stdinIsPipe: stdinIsPipe, index: index)
         }
+    }
+
+    /// A builtin that sets a prompt string or PROMPT_COMMAND by name (`printf -v PS1 …`, `read
+    /// PROMPT_COMMAND`, a nameref to one), or a variable named only at run time: the value, which
+    /// bash runs at each prompt, is not known here.
+    private mutating func flagPromptTargets(_ argv: [ShellWord], index: Int) {
+        let runsLater = BuiltinVariableTargets.of(argv).contains { target in
+            target.map { LineParser.promptStrings.contains($0) || $0 == LineParser.promptCommand } ?? true
+        }
+        if runsLater { output[index].opaque = .dynamicShellString }
     }
 
     /// `sh -c STRING`, `python -c CODE`, or an interpreter reading its program from stdin.
@@ -449,7 +462,7 @@ struct CommandUnwrapper {
     static let wrapperNames: Set<String> = [
         "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
         "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
-        "fc", "mapfile", "readarray",
+        "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local",
     ]
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.

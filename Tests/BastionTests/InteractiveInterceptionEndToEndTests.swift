@@ -173,15 +173,17 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
     /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
-    /// destructive guard's dynamic-eval. A listing runs nothing and goes through.
+    /// destructive guard's dynamic-eval. A listing runs nothing and goes through. So is
+    /// PROMPT_COMMAND set through a builtin (its value would run at the next prompt).
     @Test func fcRerunningHistoryIsRefused() throws {
         let f = try f
         let r = try type([(send: "echo touch fc-edited\r", expect: "PROMPT> "), (send: "fc -s 'echo '=\r", expect: "dynamic-eval"),
                           (send: "history -s 'touch fc-injected'\r", expect: "PROMPT> "), (send: "fc -s\r", expect: "dynamic-eval"),
-                          (send: "fc -l -2\r", expect: "PROMPT> ")])
-        #expect(!f.target.exists("fc-edited") && !f.target.exists("fc-injected"), "\(r)")
+                          (send: "fc -l -2\r", expect: "PROMPT> "),
+                          (send: "printf -v PROMPT_COMMAND 'touch fc-prompt'\r", expect: "dynamic-eval")])
+        #expect(!f.target.exists("fc-edited") && !f.target.exists("fc-injected") && !f.target.exists("fc-prompt"), "\(r)")
         #expect(try lastRecords() == ["allow echo touch fc-edited", "deny fc -s 'echo '=", "allow history -s 'touch fc-injected'",
-                                      "deny fc -s", "allow fc -l -2", "allow exit"], "\(r)")
+                                      "deny fc -s", "allow fc -l -2", "deny printf -v PROMPT_COMMAND 'touch fc-prompt'", "allow exit"], "\(r)")
     }
 
     /// `!!` repeating the last command under HISTCONTROL=ignoreboth (the default .bashrc of

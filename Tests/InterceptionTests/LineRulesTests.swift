@@ -34,6 +34,10 @@ struct LineRulesTests {
         ("bind -r '\\C-m'", true), ("unset PROMPT_COMMAND", true), ("PROMPT_COMMAND=", true), ("PS0=x", true),
         ("__bastion_check() { :; }", true), ("set +o emacs", true), ("x=1;PS2=y", true), ("PROMPT_COMMAND[1]=date", true),
         ("PROMPT_COMMAND+=(date)", true), ("echo é__bastion_x", true), ("MYPS0=x", false), ("PS0[1 x", false),
+        // Set by name, through a builtin: as much a change as an assignment.
+        ("printf -v PROMPT_COMMAND date", true), ("read -r PS0 <<< x", true), ("mapfile -t PROMPT_COMMAND < f", true),
+        ("read -a PROMPT_COMMAND", true), ("printf -vPS2 x", true), ("declare -n p=PROMPT_COMMAND", true),
+        ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
     ])
     /// Nested shells, shell replacement and tampering are recognised before they run.

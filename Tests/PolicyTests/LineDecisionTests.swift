@@ -69,6 +69,8 @@ let wrappers: [@Sendable (String) -> String] = [
         ("PROMPT_COMMAND='kill -9 1'", "kill-init"), ("mapfile -C 'rm -rf /' -c 1 a < f", "rm-system"),
         // fc runs a history entry (`history -s 'rm -rf /'` puts one there): text known only then.
         ("fc -s", "dynamic-eval"), ("fc -s 'echo '=", "dynamic-eval"), ("fc -e vi", "dynamic-eval"),
+        // A prompt string set through a builtin: its value is not read here.
+        ("printf -v PS1 '%s' '$(kill -9 1)'", "dynamic-eval"), ("read PROMPT_COMMAND <<< 'rm -rf /'", "dynamic-eval"),
     ])
     func deniesCodeThatRunsLater(_ line: String, _ rule: String) {
         Self.expectDenied(line, by: rule)

@@ -103,6 +103,18 @@ struct DerivedCommandTests {
         ("fc -l -e -", .dynamicShellString),
         ("fc -l $x", .dynamicShellString),
         ("mapfile -C \"$x\" a", .dynamicShellString),
+        // A prompt string or PROMPT_COMMAND set by a builtin (its value runs at each prompt), or a
+        // variable such a builtin names only at run time.
+        ("printf -v PS1 '%s' '$(rm x)'", .dynamicShellString),
+        ("builtin printf -vPS4 x", .dynamicShellString),
+        ("read -r PROMPT_COMMAND < f", .dynamicShellString),
+        ("read -a 'PS0[1]'", .dynamicShellString),
+        ("readarray -t PROMPT_COMMAND < f", .dynamicShellString),
+        ("declare -n p=PS1", .dynamicShellString),
+        ("read -r \"$name\"", .dynamicShellString),
+        ("printf -v \"$name\" x", .dynamicShellString),
+        ("printf -v line '%s' PS1; read -r a b; mapfile -t lines; printf \"$fmt\" x", nil),
+        ("local -n list=$1; declare -a PS=(1)", nil),
         ("fc -l", nil),
         ("fc -lnr -10 -1", nil),
         ("fc -l -- -s", nil),
