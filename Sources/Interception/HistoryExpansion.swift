@@ -9,11 +9,15 @@ import ShellParser
 /// of any of them, and a line starts inside the quotes the parser has open. A `#` that starts
 /// a word ends what is expanded of its line (bash's history comment character). Here-document
 /// bodies are read apart and never expanded.
+///
+/// The characters are bash's `histchars` (``HistoryCharacters``), `!^#` unless the person set others.
 enum HistoryExpansion {
-    static func mayExpand(_ line: String) -> Bool {
+    static func mayExpand(_ line: String, characters: HistoryCharacters = .standard) -> Bool {
+        guard characters.known else { return true }
+        let bang = characters.expansion, caret = characters.substitution, hash = characters.comment
         var bytes = Array(line.utf8)
         // Most lines hold no `!` or `^` at all: no need to walk them.
-        guard bytes.contains(where: { $0 == .bang || $0 == .caret }) else { return false }
+        guard bytes.contains(where: { $0 == bang || $0 == caret }) else { return false }
         if bytes.count > 3, line.contains("<<") {
             for body in ShellAnalyzer.analyze(bytes: bytes).hereDocumentBodies.reversed() {
                 // A body stays a line break: the line after it starts afresh.
@@ -34,7 +38,7 @@ enum HistoryExpansion {
             if lineStart {
                 lineStart = false
                 // (Bash 5.2 rewrites `^` even inside single quotes; 5.3 no longer does.)
-                if c == .caret { return true }
+                if c == caret { return true }
             }
             if escaped { escaped = false; continue }
             switch c {
@@ -42,10 +46,10 @@ enum HistoryExpansion {
                 escaped = true
             case .singleQuote where quote != .doubleQuote, .doubleQuote where quote != .singleQuote:
                 quote = quote == nil ? c : nil
-            case .hash where quote == nil && (i == 0 || Self.endsWord(bytes[i - 1])):
+            case hash where quote == nil && (i == 0 || Self.endsWord(bytes[i - 1])):
                 // A comment: nothing more of this line is expanded, and its quotes open nothing.
                 while i + 1 < bytes.count, bytes[i + 1] != .newline { i += 1 }
-            case .bang where quote != .singleQuote:
+            case bang where quote != .singleQuote:
                 guard i + 1 < bytes.count else { continue }
                 let next = bytes[i + 1]
                 if next == .space || next == .tab || next == .newline || next == .equals || next == .openParen { continue }
@@ -68,14 +72,59 @@ enum HistoryExpansion {
     }
 }
 
+/// Bash's `histchars`: the history expansion character (`!`), the quick substitution character
+/// that starts a line (`^`) and the history comment character (`#`).
+public struct HistoryCharacters: Equatable, Sendable {
+    public var expansion: UInt8
+    public var substitution: UInt8
+    public var comment: UInt8
+    /// False when the bastion cannot tell them: `histchars` shorter than three characters keeps
+    /// earlier ones (or, empty, leaves no expansion character), and characters that are quotes,
+    /// blanks or not ASCII change how bash scans. Every line may then expand.
+    public var known: Bool
+
+    /// `!^#`, bash's own.
+    public static let standard = HistoryCharacters(expansion: UInt8(ascii: "!"), substitution: UInt8(ascii: "^"),
+                                                   comment: UInt8(ascii: "#"), known: true)
+
+    /// From the check marker's `E,S,C`: each character's code (0 where `histchars` is shorter).
+    init(codes text: some Collection<UInt8>) {
+        let codes = text.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+            .map { Int(String(decoding: $0, as: UTF8.self)) ?? 0 }
+        let plain = { (code: Int) in (0x21...0x7E).contains(code) && !"'\"\\`$".utf8.contains(UInt8(code)) }
+        known = codes.count == 3 && codes.allSatisfy(plain)
+        let bytes = codes.map { plain($0) ? UInt8($0) : 0 }
+        expansion = bytes.first ?? 0
+        substitution = bytes.count > 1 ? bytes[1] : 0
+        comment = bytes.count > 2 ? bytes[2] : 0
+    }
+
+    /// Whether running `line` may change them (it names `histchars`): until the next check says
+    /// what they are then, they are not known.
+    static func mayChange(in line: String) -> Bool {
+        let needle = Array("histchars".utf8)
+        var line = line
+        return line.withUTF8 { bytes in
+            guard bytes.count >= needle.count else { return false }
+            return (0...(bytes.count - needle.count)).contains { start in
+                bytes[start] == needle[0] && bytes[start..<(start + needle.count)].elementsEqual(needle)
+            }
+        }
+    }
+
+    init(expansion: UInt8, substitution: UInt8, comment: UInt8, known: Bool) {
+        self.expansion = expansion
+        self.substitution = substitution
+        self.comment = comment
+        self.known = known
+    }
+}
+
 private extension UInt8 {
-    static let bang = UInt8(ascii: "!")
-    static let caret = UInt8(ascii: "^")
     static let newline = UInt8(ascii: "\n")
     static let backslash = UInt8(ascii: "\\")
     static let singleQuote = UInt8(ascii: "'")
     static let doubleQuote = UInt8(ascii: "\"")
-    static let hash = UInt8(ascii: "#")
     static let space = UInt8(ascii: " ")
     static let tab = UInt8(ascii: "\t")
     static let equals = UInt8(ascii: "=")

@@ -33,9 +33,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     case unsupported(String)
     /// The shell's aliases changed: name → value.
     case aliases([String: String])
-    /// Enter was pressed: the exact readline buffer, before history expansion. `historyExpansion`
-    /// is true when bash's `histexpand` is on.
-    case check(nonce: String, historyExpansion: Bool, line: [UInt8])
+    /// Enter was pressed: the exact readline buffer, before history expansion. `history`: the
+    /// history characters when bash's `histexpand` is on (bash sends them only when they are
+    /// not `!^#`, and then takes no early answer), nil when it is off.
+    case check(nonce: String, history: HistoryCharacters?, line: [UInt8])
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -85,7 +86,9 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            self = .check(nonce: String(decoding: fields[0], as: UTF8.self), historyExpansion: fields[1].contains(UInt8(ascii: "H")),
+            let flags = fields[1]
+            let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
+            self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
                           line: Self.unescape(fields[2]))
         case ("Y", 3):
             self = .historyAtPrompt(numberAtCheck: Int(String(decoding: fields[0], as: UTF8.self)),

@@ -68,6 +68,8 @@ public struct Interceptor {
     private var keys = KeystrokeScanner()
     private var assembler = CommandAssembler()
     private var aliases: [String: String] = [:]
+    /// Bash's history characters as its last check told them (`!^#` until one says otherwise).
+    private var historyCharacters = HistoryCharacters.standard
     private var held: [UInt8] = []
     private var holding = false
     /// A buffer allowed for now whose commands bash expands as it reads them: each is decided
@@ -400,8 +402,8 @@ public struct Interceptor {
         case .aliases(let table):
             aliases = table
             early?.aliasesChanged = true
-        case .check(let nonce, let expands, let line):
-            check(nonce: nonce, historyExpansion: expands, line: line, now: now, into: &out)
+        case .check(let nonce, let history, let line):
+            check(nonce: nonce, history: history, line: line, now: now, into: &out)
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
                      now: now, into: &out)
@@ -498,8 +500,9 @@ public struct Interceptor {
     }
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
-    private mutating func check(nonce: String, historyExpansion: Bool, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         excusedPrompts = 0
+        if let history { historyCharacters = history }
         // Readline accepted at a key the bastion did not take for an Enter (type-ahead, a
         // newline in what only looked like a paste to the bastion, as in vi command mode): the
         // keys cannot tell this line, nor the next (keys relayed after it may be that line's).
@@ -529,7 +532,10 @@ public struct Interceptor {
         continuationRedrawDue = wasContinuing
         if let answered = early, answered.id == Self.checkID(nonce) {
             early = nil
-            if !answered.aliasesChanged, answered.line == text {
+            // (Bash takes none with other history characters: the answer was decided with the
+            // characters the bastion knew before.)
+            let otherCharacters = history != nil && history != .standard
+            if !answered.aliasesChanged, !otherCharacters, answered.line == text {
                 // Bash ran it on the early answer: decided and recorded at Enter already.
                 keyed.forget()
                 _ = assembler.accept(text)
@@ -540,7 +546,8 @@ public struct Interceptor {
             }
             // Bash declined the early answer: the allow recorded at Enter did not apply; the
             // decision that follows is the one that counts.
-            let why = answered.aliasesChanged ? "the shell's aliases changed" : "the shell's buffer differed from the keys"
+            let why = answered.aliasesChanged ? "the shell's aliases changed"
+                : otherCharacters ? "the shell's history characters are not !^#" : "the shell's buffer differed from the keys"
             out.auditNotes.append(AuditNote(kind: "interactive_early_void",
                                             detail: "the early allow of '\(answered.line)' did not apply (\(why)); the line is decided again"))
         }
@@ -570,7 +577,7 @@ public struct Interceptor {
         holding = true
         check = PendingCheck(nonce: nonce, commands: commands, bufferLines: bufferLines, wasContinuing: wasContinuing,
                              isExpansion: false, exact: exact)
-        if historyExpansion, commands.contains(where: { HistoryExpansion.mayExpand($0.text) }) {
+        if let history, commands.contains(where: { HistoryExpansion.mayExpand($0.text, characters: history) }) {
             guard !wasContinuing else {
                 // Bash expanded the earlier lines as it read them; which history entry holds the
                 // command then is not certain.
@@ -591,7 +598,7 @@ public struct Interceptor {
             return
         }
         decideCheck(now: now, into: &out)
-        if case .accepted = shell, assembler.isContinuing, historyExpansion, !wasContinuing, HistoryExpansion.mayExpand(text) {
+        if case .accepted = shell, assembler.isContinuing, let history, !wasContinuing, HistoryExpansion.mayExpand(text, characters: history) {
             unfinishedMayExpand = true
         }
         if assembler.readsOneMore, case .accepted = shell {
@@ -677,7 +684,7 @@ public struct Interceptor {
     private func keptRecord(_ text: String, exact: Bool) -> InteractiveRecord {
         var record = unrunRecord(text, decision: "not-run",
                                  message: "kept in the shell's history without running (a line the shell could not parse, a comment, a history expansion printed with :p)")
-        if !exact, HistoryExpansion.mayExpand(text) {
+        if !exact, HistoryExpansion.mayExpand(text, characters: historyCharacters) {
             record.uncertain = true
             record.decision.audit.uncertain = true
         }
@@ -695,6 +702,8 @@ public struct Interceptor {
             let record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
                                uncertain: !pending.exact || mode != .integrated)
             out.records.append(record)
+            // (Allowed now or once approved: until the next check tells them, they are unknown.)
+            if HistoryCharacters.mayChange(in: command.source) { historyCharacters.known = false }
             switch record.decision.verdict {
             case .allow:
                 pendingRisk = ShellRisk.classify(command.source).combined(with: pendingRisk)
@@ -784,7 +793,8 @@ public struct Interceptor {
         guard let line = earlyCandidate else { return }
         earlyCandidate = nil
         guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty,
-              !assembler.isContinuing, !HistoryExpansion.mayExpand(line) else { return }
+              !assembler.isContinuing, !HistoryExpansion.mayExpand(line, characters: historyCharacters),
+              !HistoryCharacters.mayChange(in: line) else { return }
         let analysis = ShellAnalyzer.analyze(line)
         guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return }
         nextCheck = nil

@@ -154,7 +154,12 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_next= __bastion_x= __bastion_i=1000000
-          [[ $- == *H* ]] && f=H
+          if [[ $- == *H* ]]; then
+            f=H
+            # Other history characters (histchars) are told, by their codes, and void an early
+            # answer (decided with the characters the bastion knew before this line).
+            [[ ${histchars-!^#} == '!^#' ]] || { printf -v f 'H%d,%d,%d' "'${histchars:0:1}" "'${histchars:1:1}" "'${histchars:2:1}"; early=; }
+          fi
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)

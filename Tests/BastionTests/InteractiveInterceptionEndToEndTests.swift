@@ -171,6 +171,18 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow echo forbidden-hx", "deny touch forbidden-hx", "allow exit"], "\(r)")
     }
 
+    /// Other history characters (`histchars`) are what bash expands: `%-2:s/echo //` is decided
+    /// as the `touch` it becomes, also on the line right after the change (an early answer,
+    /// decided with the characters known before, is not taken).
+    @Test func otherHistoryCharactersAreDecidedExpanded() throws {
+        let f = try f
+        let r = try type([(send: "echo touch forbidden-hc\r", expect: "PROMPT> "), (send: "histchars='%^#'\r", expect: "PROMPT> "),
+                          (send: "%-2:s/echo //\r", expect: "rule no-forbidden"), (send: "unset histchars\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-hc"), "\(r)")
+        #expect(try lastRecords() == ["allow echo touch forbidden-hc", "allow histchars='%^#'", "deny touch forbidden-hc", "allow unset histchars",
+                                      "allow exit"], "\(r)")
+    }
+
     /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
     /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
     /// destructive guard's dynamic-eval. A listing runs nothing and goes through. So is

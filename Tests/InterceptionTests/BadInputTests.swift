@@ -19,7 +19,7 @@ struct BadInputTests {
             markers += r.markers
             output += r.output ?? chunk
         }
-        #expect(markers == [.check(nonce: "1", historyExpansion: false, line: Array("echo \(line)".utf8))])
+        #expect(markers == [.check(nonce: "1", history: nil, line: Array("echo \(line)".utf8))])
         #expect(output == Array("after".utf8))
     }
 

@@ -21,6 +21,18 @@ struct LineRulesTests {
     /// Lines bash leaves alone are decided as typed.
     func doesNotExpand(_ line: String) { #expect(!HistoryExpansion.mayExpand(line)) }
 
+    /// With other history characters (`histchars='%&@'`), those are what expands.
+    @Test func otherHistoryCharacters() {
+        let chars = HistoryCharacters(expansion: UInt8(ascii: "%"), substitution: UInt8(ascii: "&"), comment: UInt8(ascii: "@"), known: true)
+        for line in ["%%", "%:s/a/b/", "echo %$", "&a&b", "echo x\n&a&b"] { #expect(HistoryExpansion.mayExpand(line, characters: chars), "\(line)") }
+        for line in ["!!", "^a^b", "echo '%%'", "echo 50% done", "echo x @ %%", "a&&b"] {
+            #expect(!HistoryExpansion.mayExpand(line, characters: chars), "\(line)")
+        }
+        var unknown = chars
+        unknown.known = false
+        #expect(HistoryExpansion.mayExpand("ls", characters: unknown))
+    }
+
     /// Aliases in command position expand, chains included, each at most once.
     @Test func aliases() {
         #expect(AliasExpansion.expand("ll /tmp", aliases: ["ll": "ls -l"]) == "ls -l /tmp")

@@ -1,4 +1,4 @@
-import Interception
+@testable import Interception
 import Testing
 
 /// Markers are found and removed wherever the chunks split them; anything else passes untouched.
@@ -37,7 +37,7 @@ struct MarkerScannerTests {
         let text = "x\u{1B}]6973;t0k;C;42;H;echo a\\\\b\\e\u{07}y\u{1B}]6973;t0k;S\u{1B}\\z"
         let r = Self.scan(text.map { String($0) })
         #expect(r.output == "xyz")
-        #expect(r.markers == [.check(nonce: "42", historyExpansion: true, line: Array("echo a\\b\u{1B}".utf8)), .commandStart])
+        #expect(r.markers == [.check(nonce: "42", history: .standard, line: Array("echo a\\b\u{1B}".utf8)), .commandStart])
     }
 
     /// A marker with our number but another token is removed and reported, never trusted.
@@ -47,10 +47,23 @@ struct MarkerScannerTests {
         #expect(r.markers == [.foreign])
     }
 
+    /// Other history characters come as their codes; ones the bastion cannot follow (histchars
+    /// shorter than three, a quote) leave every line possibly expanding.
+    @Test func historyCharacters() {
+        let r = Self.scan(["\u{1B}]6973;t0k;C;1;H37,94,35;x\u{07}\u{1B}]6973;t0k;C;2;H37,0,0;x\u{07}\u{1B}]6973;t0k;C;3;H39,94,35;x\u{07}"])
+        let custom = HistoryCharacters(expansion: UInt8(ascii: "%"), substitution: UInt8(ascii: "^"), comment: UInt8(ascii: "#"), known: true)
+        #expect(r.markers.first == .check(nonce: "1", history: custom, line: Array("x".utf8)))
+        let unknown = r.markers.dropFirst().compactMap { marker -> Bool? in
+            if case .check(_, let history?, _) = marker { return history.known }
+            return nil
+        }
+        #expect(unknown == [false, false])
+    }
+
     /// Lines with semicolons and aliases survive parsing.
     @Test func payloads() {
         let r = Self.scan(["\u{1B}]6973;t0k;C;7;;a; b; c\u{07}\u{1B}]6973;t0k;A;ll=ls -l\u{1F}g=echo a;b\u{1F}\u{07}"])
-        #expect(r.markers == [.check(nonce: "7", historyExpansion: false, line: Array("a; b; c".utf8)),
+        #expect(r.markers == [.check(nonce: "7", history: nil, line: Array("a; b; c".utf8)),
                               .aliases(["ll": "ls -l", "g": "echo a;b"])])
     }
 }
