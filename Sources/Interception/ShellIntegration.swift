@@ -225,8 +225,10 @@ public struct ShellIntegration: Sendable, Equatable {
         PS0='${__bastion_gate[__bastion_i--]:+$(__bastion_stop)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
         # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
-        # would: the whole pending command is dropped, nothing of it runs.
-        PS2='${__bastion_cancel:+$(kill -INT $$)}\[\#(osc);2\a\]'"$PS2"
+        # would: the whole pending command is dropped, nothing of it runs. (Through a function: a
+        # prompt's substitutions are parsed as it is shown, where the person's aliases apply.)
+        __bastion_interrupt() { kill -INT $$; }
+        PS2='${__bastion_cancel:+$(__bastion_interrupt)}\[\#(osc);2\a\]'"$PS2"
         __bastion_prompt() {
           local s=$? h
           # First let what the command printed go: Linux hands terminal output to its reader

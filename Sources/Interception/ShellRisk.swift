@@ -17,6 +17,9 @@ enum ShellRisk: Equatable, Sendable {
                                               "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin"]
     private static let tamperingNames: Set<String> = ["bind", "enable"]
     private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2"]
+    /// The commands the integration's functions run at every line: a function of that name would
+    /// run in their place (bash looks functions up before builtins).
+    static let integrationCommands: Set<String> = [":", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return"]
 
     /// `analysis`: the line's, when the caller has it already (otherwise it is made here).
     static func classify(_ line: String, analysis known: LineAnalysis? = nil) -> ShellRisk {
@@ -28,6 +31,10 @@ enum ShellRisk: Equatable, Sendable {
             return .tampering("it changes \(variable)")
         }
         let analysis = known ?? ShellAnalyzer.analyze(line)
+        if let name = analysis.definedFunctions.first(where: { integrationCommands.contains($0) || $0 == "$" }) {
+            return .tampering(name == "$" ? "it defines a function whose name is known only at run time"
+                                          : "it defines a function named \(name), which the shell integration runs")
+        }
         for command in analysis.commands {
             guard let name = command.name.map(baseName) else { continue }
             let args = command.argv.dropFirst().map(\.text)

@@ -10,6 +10,8 @@ struct CommandUnwrapper {
     /// What is left of the line's brace expansion budget, handed to strings parsed again.
     var braceBudget: Int
     private var output: [ExtractedCommand] = []
+    /// Functions defined in the text parsed again (see ``LineParser/definedFunctions``).
+    private(set) var definedFunctions: [String] = []
 
     init(depth: Int, shellDepth: Int, braceBudget: Int) {
         self.depth = depth
@@ -336,6 +338,7 @@ struct CommandUnwrapper {
                                 braceBudget: braceBudget)
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
+        definedFunctions += parser.definedFunctions
         for var inner in parser.commands {
             inner.derived = true
             inner.via = parent.via + [via] + inner.via

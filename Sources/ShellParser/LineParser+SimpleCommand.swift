@@ -132,6 +132,7 @@ extension LineParser {
                     let close = try peek()
                     guard close == .control(.closeParen) else { throw unexpected(close) }
                     consume(close)
+                    definedFunctions.append(argv[0].isDynamic ? "$" : argv[0].text)
                     try parseFunctionBody()
                     return
                 }
@@ -229,6 +230,7 @@ extension LineParser {
             let produced = unwrapper.commands(for: command, wordRanges: wordRanges, stdinIsPipe: pipedIn)
             commands.insert(contentsOf: produced, at: insertAt)
         }
+        if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
     }
 
     /// `NAME=(...)` after the `(`: words and newlines up to `)`.

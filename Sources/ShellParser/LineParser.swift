@@ -24,6 +24,9 @@ struct LineParser {
     var inAssignmentValue = false
     /// The here-document bodies read so far (with their delimiter lines).
     var hereDocumentBodies: [Range<Int>] = []
+    /// The names of the functions the line defines, also in text it parses again (`eval`, a
+    /// trap's action), where the definition runs in the same shell.
+    var definedFunctions: [String] = []
     /// Scratch buffer for the text of the word being read.
     var text: [UInt8] = []
     /// Ranges of `text` that came from quoting or expansions (not subject to brace expansion).
@@ -547,7 +550,8 @@ struct LineParser {
     mutating func parseFunctionKeyword() throws {
         let name = try peek()
         guard name == .word || name.isReservedWord else { throw unexpected(name) }
-        _ = try scanWord()
+        let word = try scanWord()
+        definedFunctions.append(word.isDynamic ? "$" : String(decoding: text, as: UTF8.self))
         try skipBlanks()
         if pos < end, bytes[pos] == UInt8(ascii: "(") {
             pos += 1

@@ -23,7 +23,7 @@ public enum ShellAnalyzer {
         }
         return LineAnalysis(status: status, commands: parser.commands,
                             historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine,
-                            hereDocumentBodies: parser.hereDocumentBodies)
+                            hereDocumentBodies: parser.hereDocumentBodies, definedFunctions: parser.definedFunctions)
     }
 
     /// Whether a pattern character stands before a `(` somewhere.

@@ -183,6 +183,19 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow exit"], "\(r)")
     }
 
+    /// A function named like a command the integration runs at each line (`read`, which the
+    /// check reads its verdict with) would answer in the bastion's place: defining one is
+    /// tampering, and the lines after it are read from the screen, still decided.
+    @Test func functionShadowingTheIntegrationIsTampering() throws {
+        let f = try f
+        let r = try type([(send: "read() { v=\"$id A\"; }\r", expect: "PROMPT> "),
+                          (send: "touch forbidden-shadow\r", expect: "rule no-forbidden"), (send: "", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-shadow"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
+        #expect(records.first == "allow read() { v=\"$id A\"; } 0", "\(r)")
+        #expect(records.dropFirst().first == "deny touch forbidden-shadow 1", "\(r)")
+    }
+
     /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
     /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
     /// destructive guard's dynamic-eval. A listing runs nothing and goes through. So is

@@ -49,6 +49,9 @@ struct LineRulesTests {
         // Set by name, through a builtin: as much a change as an assignment.
         ("printf -v PROMPT_COMMAND date", true), ("read -r PS0 <<< x", true), ("mapfile -t PROMPT_COMMAND < f", true),
         ("read -a PROMPT_COMMAND", true), ("printf -vPS2 x", true), ("declare -n p=PROMPT_COMMAND", true),
+        // A function in place of a command the integration runs, also through eval.
+        ("read() { v=A; }", true), ("function printf { :; }", true), ("eval 'kill() { :; }'", true), ("f() { local() { :; }; }", true),
+        ("cd() { builtin cd \"$@\" && ls; }", false), ("ll() { ls -l; }", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
     ])

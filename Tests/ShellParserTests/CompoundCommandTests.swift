@@ -44,4 +44,16 @@ struct CompoundCommandTests {
         let bytes = Array(line.utf8)
         #expect(commands.map { String(decoding: bytes[$0.range], as: UTF8.self) } == ["é=1 ls -l", "rm  x"])
     }
+
+    /// The functions a line defines are named, in either form, nested, and inside text parsed
+    /// again where the definition runs in the same shell (eval, a trap's action).
+    @Test(arguments: [
+        ("f() { :; }; function g { :; }; function h() (:)", ["f", "g", "h"]),
+        ("f() { read() { :; }; }", ["f", "read"]),
+        ("eval 'kill() { :; }'; trap 'local() { :; }' USR1", ["kill", "local"]),
+        ("echo 'read() { :; }'; ls", []),
+    ])
+    func definedFunctions(_ line: String, _ names: [String]) {
+        #expect(ShellAnalyzer.analyze(line).definedFunctions == names)
+    }
 }
