@@ -41,6 +41,13 @@ enum ShellRisk: Equatable, Sendable {
             if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {
                 return .replacesShell("exec replaces the shell")
             }
+            // The integration's descriptors (verdicts, markers) are bash's first free ones from 10:
+            // `exec` replacing or closing one would cut it off or feed it. (`{var}>&-` closes the
+            // descriptor named by a variable: the parser sees a close without a number.)
+            if name == "exec", command.redirects.contains(where: { ($0.fd ?? 0) >= 10
+                || ($0.fd == nil && ($0.op == ">&" || $0.op == "<&") && $0.target.text == "-") }) {
+                return .tampering("exec changes the shell's descriptors from 10 up, which the integration uses")
+            }
             if tamperingNames.contains(name) { return .tampering("\(name) changes the shell's key bindings or builtins") }
             if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
                 return .tampering("it changes \(variable)")

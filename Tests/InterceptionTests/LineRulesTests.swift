@@ -52,6 +52,9 @@ struct LineRulesTests {
         // A function in place of a command the integration runs, also through eval.
         ("read() { v=A; }", true), ("function printf { :; }", true), ("eval 'kill() { :; }'", true), ("f() { local() { :; }; }", true),
         ("cd() { builtin cd \"$@\" && ls; }", false), ("ll() { ls -l; }", false),
+        // The integration's descriptors (10 up) replaced or closed.
+        ("exec 10<&-", true), ("exec 11>/tmp/x", true), ("exec {x}>&-", true), ("exec 12< <(yes)", true),
+        ("exec {fd}>/tmp/log", false), ("exec 3>&-", false), ("exec 2>/tmp/err", false), ("cat 10</dev/null", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
     ])
