@@ -317,6 +317,11 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_bind_keys
         }
         __bastion_bind_keys
+        # Nothing the person runs later (a sourced file, eval of built text) may redefine what
+        # the check runs or the descriptors it uses: bash refuses to change readonly ones.
+        readonly __bastion_vfd __bastion_wfd __bastion_tty __bastion_early_ok
+        readonly -f __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_check __bastion_expanded \
+          __bastion_stop __bastion_interrupt __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread
         printf '\#(osc);R\a' >&$__bastion_tty
         """#
     }

@@ -70,6 +70,16 @@ struct ShellIntegrationBashTests {
         #expect(run.history == ["echo one", "echo one", "echo two"])
     }
 
+    /// Code the bastion cannot read (eval of built text, a sourced file) still cannot redefine
+    /// the check or point it at other descriptors: bash refuses, and the next line is checked.
+    @Test func integrationCannotBeRedefined() throws {
+        let run = try Self.run(["eval \"$(printf '__bas%s() { return; }' tion_check)\"\r", "p=__bas; p+=tion_vfd; declare \"$p=0\"\r",
+                                "unset -f \"${p%vfd}check\"\r", "touch canary-ro\r", "touch after-ro\r"],
+                               answers: ["touch canary-ro": "D"])
+        #expect(run.files == ["after-ro"])
+        #expect(run.output.contains("readonly function") && run.output.contains("readonly variable"), "\(run.output)")
+    }
+
     /// Re-reading the init file (Ctrl-X Ctrl-R) after an ~/.inputrc that binds Enter to a plain
     /// accept-line binds the check again: the next line is still shown to the bastion first.
     @Test func rereadInitFileKeepsTheCheck() throws {
