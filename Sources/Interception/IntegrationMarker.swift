@@ -51,6 +51,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// Bash started a command where the bastion, answering `I`, read the buffer as unfinished;
     /// `PS0` stopped it (`kill -INT`) before it ran.
     case unfinishedStarted
+    /// `PS0` stopped a command that started with no check since the prompt: readline accepted a
+    /// line without showing it (the keys that accept a line were rebound by code the bastion
+    /// could not read). The first such start of a session is stopped.
+    case uncheckedStarted
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
     /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, and
     /// the number of lines bash has read.
@@ -71,6 +75,7 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
         case ("S", 0): self = .commandStart
         case ("N", 0): self = .unfinishedStarted
+        case ("V", 0): self = .uncheckedStarted
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
         case ("P", 2), ("P", 3):

@@ -420,6 +420,11 @@ public struct Interceptor {
             out.notices.append("bastion: this command was stopped: the bastion read it as unfinished, the shell did not")
             out.auditNotes.append(AuditNote(kind: "interactive_unfinished_started",
                                             detail: "the shell started a command the bastion read as unfinished; PS0 stopped it"))
+        case .uncheckedStarted:
+            out.notices.append("bastion: the shell accepted a line without showing it to the bastion; it was stopped before it ran")
+            out.auditNotes.append(AuditNote(kind: "interactive_unchecked_started",
+                                            detail: "the shell started a command with no check since its prompt; PS0 stopped it"))
+            if mode == .integrated { lose("the shell accepted a line without showing it (the keys that accept a line were changed)", into: &out) }
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)

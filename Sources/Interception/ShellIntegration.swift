@@ -130,6 +130,11 @@ public struct ShellIntegration: Sendable, Equatable {
         # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the
         # count and counts down, and only the gate's first place is set.
         __bastion_next= __bastion_keep= __bastion_i=1000000 __bastion_gate=(1)
+        # __bastion_u indexes the gate too: each prompt sets it to 0 and each check to 1, so the
+        # first command that starts with no check since the prompt is stopped (its line never
+        # reached the bastion: the accept keys were rebound by code it could not read). Once
+        # only (__bastion_unseen): the bastion then reads lines from the screen.
+        __bastion_u=1 __bastion_unseen=
         # After a buffer that expanded history, at the next prompt (or the next check, when bash
         # went back to reading without one): the newest entry, which may be one that never
         # started (`!!:p` prints its expansion; an expansion bash cannot parse runs nothing).
@@ -153,7 +158,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # line only). Continuation lines get fresh ones.
           if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_next= __bastion_x= __bastion_i=1000000
+          __bastion_next= __bastion_x= __bastion_i=1000000 __bastion_u=1
           if [[ $- == *H* ]]; then
             f=H
             # Other history characters (histchars) are told, by their codes, and void an early
@@ -221,8 +226,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # array subscript assigns it, and expands to nothing.)
         # A command that starts while the bastion reads its buffer as unfinished (answer I) is
         # stopped unrun, and the bastion told.
-        __bastion_stop() { printf '\#(osc);N\a' >&$__bastion_tty; kill -INT $$; }
-        PS0='${__bastion_gate[__bastion_i--]:+$(__bastion_stop)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
+        __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; kill -INT $$; }
+        PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
         # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
         # would: the whole pending command is dropped, nothing of it runs. (Through a function: a
@@ -238,6 +243,7 @@ public struct ShellIntegration: Sendable, Equatable {
           read -r -t 0.0001 -u "$__bastion_wfd" h || :
           if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_x= __bastion_i=1000000
+          [[ $__bastion_unseen ]] || __bastion_u=0
           if [[ $__bastion_cancel ]]; then
             __bastion_cancel=
             h=$(HISTTIMEFORMAT= history 1)

@@ -196,6 +196,21 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.dropFirst().first == "deny touch forbidden-shadow 1", "\(r)")
     }
 
+    /// Enter rebound by a file the bastion cannot read (sourced): the first line accepted
+    /// without a check is stopped before it runs and the person told; the lines after it are
+    /// read from the screen, decided, and marked uncertain.
+    @Test func lineAcceptedWithoutACheckIsStopped() throws {
+        let f = try f
+        try f.target.write(".rebind", "bind '\"\\C-m\": accept-line'\n")
+        let r = try type([(send: ". ~/.rebind\r", expect: "PROMPT> "), (send: "touch rebind-unchecked\r", expect: "without showing it"),
+                          (send: "", expect: "PROMPT> "), (send: "touch rebind-screen\r", expect: "PROMPT> "),
+                          (send: "touch forbidden-rebind\r", expect: "rule no-forbidden"), (send: "", expect: "PROMPT> ")])
+        #expect(!f.target.exists("rebind-unchecked") && !f.target.exists("forbidden-rebind"), "\(r)")
+        #expect(f.target.exists("rebind-screen"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
+        #expect(records.first == "allow . ~/.rebind 0" && records.contains("deny touch forbidden-rebind 1"), "\(records) \(r)")
+    }
+
     /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
     /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
     /// destructive guard's dynamic-eval. A listing runs nothing and goes through. So is

@@ -80,6 +80,15 @@ struct ShellIntegrationBashTests {
         #expect(run.output.contains("readonly function") && run.output.contains("readonly variable"), "\(run.output)")
     }
 
+    /// A line accepted with no check (Enter rebound to a plain accept-line by code the bastion
+    /// did not read) is stopped before it runs, once: `V` tells the bastion, which reads the
+    /// lines after it from the screen.
+    @Test func lineAcceptedWithoutACheckIsStoppedOnce() throws {
+        let run = try Self.run(["bind '\"\\C-m\": accept-line'\r", "touch canary-v\r", "touch after-v\r"])
+        #expect(run.files == ["after-v"])
+        #expect(run.output.components(separatedBy: "\u{1B}]6973;tk;V\u{07}").count == 2, "\(run.output)")
+    }
+
     /// Re-reading the init file (Ctrl-X Ctrl-R) after an ~/.inputrc that binds Enter to a plain
     /// accept-line binds the check again: the next line is still shown to the bastion first.
     @Test func rereadInitFileKeepsTheCheck() throws {
