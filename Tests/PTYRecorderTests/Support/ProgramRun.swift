@@ -48,10 +48,15 @@ enum ProgramRun {
     private static let ptyDriver = #"""
 import base64, json, os, pty, select, signal, sys, termios, time
 spec = json.loads(sys.argv[1])
+# The program starts only once the settings before it are read (it may change them at once).
+go_read, go_write = os.pipe()
 pid, fd = pty.fork()
 if pid == 0:
+    os.close(go_write)
+    os.read(go_read, 1)
     os.environ["TERM"] = "xterm"
     os.execvp(spec["command"][0], spec["command"])
+os.close(go_read)
 import fcntl, struct
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
 def flags():
@@ -61,6 +66,8 @@ def flags():
     except Exception:
         return []
 before = flags()
+os.write(go_write, b"g")
+os.close(go_write)
 out = b""
 def pump(seconds):
     global out
