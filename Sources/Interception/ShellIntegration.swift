@@ -93,12 +93,30 @@ public struct ShellIntegration: Sendable, Equatable {
         # Markers reach the terminal through a descriptor of their own (opening /dev/tty for each
         # one took longer than writing it).
         exec {__bastion_tty}>/dev/tty || return 0
+        # (Locals are declared apart from their values throughout: with `set -k` a `NAME=value`
+        # word on a `local` line would go to the environment of `local` instead.)
+        # Doubles the backslashes of __bastion_out. With BASH_COMPAT 4.2 or lower and 5.2's
+        # patsub_replacement, a replacement's backslashes are quoting: the result is checked by
+        # its length and made again with patsub_replacement off; should that fail too, the
+        # bastion is told the shell cannot be followed.
+        __bastion_dbl() {
+          local n d
+          n=${__bastion_out//[!\\]/} d=${__bastion_out//\\/\\\\}
+          if (( ${#d} != ${#__bastion_out} + ${#n} )); then
+            shopt -u patsub_replacement 2>/dev/null
+            d=${__bastion_out//\\/\\\\}
+            shopt -s patsub_replacement 2>/dev/null
+            (( ${#d} == ${#__bastion_out} + ${#n} )) || printf '\#(osc);U;backslashes cannot be escaped in this shell\a' >&$__bastion_tty
+          fi
+          __bastion_out=$d
+        }
         # (Each character is looked for before it is replaced: a test costs less than a replacement
         # that finds nothing.)
         __bastion_esc() {
-          local s=$1
+          local s
+          s=$1
           if [[ $s == *[$'\\\e\a\n\r']* ]]; then
-            [[ $s == *\\* ]] && s=${s//\\/\\\\}
+            [[ $s == *\\* ]] && { __bastion_out=$s; __bastion_dbl; s=$__bastion_out; }
             [[ $s == *$'\e'* ]] && s=${s//$'\e'/\\e}
             [[ $s == *$'\a'* ]] && s=${s//$'\a'/\\a}
             [[ $s == *$'\n'* ]] && s=${s//$'\n'/\\n}
@@ -113,7 +131,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # quoted values (two references) tell first whether anything changed: names hold no
         # blanks, quoted values delimit themselves, and both come in the table's one order.
         __bastion_report_aliases() {
-          local IFS=" " a= k; local seen="${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}"
+          local IFS a k seen
+          IFS=" " a= seen="${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}"
           [[ $seen != "$__bastion_aliases_seen" ]] || return 1
           __bastion_aliases_seen=$seen
           for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
@@ -152,7 +171,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # counts: the id and token travel as one `ID:TOKEN` word, the aliases' fingerprint is
         # compared inline, and an allowed line's buffer is left as it is.
         __bastion_check() {
-          local line=$READLINE_LINE id=$__bastion_next v f= early=1 IFS=" "
+          local line id v f early IFS
+          line=$READLINE_LINE id=$__bastion_next f= early=1 IFS=" "
           # The first line at a prompt uses the id and token announced with the prompt: the
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
           # line only). Continuation lines get fresh ones.
@@ -169,7 +189,7 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
           __bastion_out=$line
-          if [[ $line == *[$'\e\a\n\r']* ]]; then __bastion_esc "$line"; elif [[ $line == *\\* ]]; then __bastion_out=${line//\\/\\\\}; fi
+          if [[ $line == *[$'\e\a\n\r']* ]]; then __bastion_esc "$line"; elif [[ $line == *\\* ]]; then __bastion_dbl; fi
           printf '\#(osc);C;%s;%s;%s\a' "$id" "$f" "$__bastion_out" >&$__bastion_tty
           # An answer that lets the line run carries the token, which only the bastion learnt
           # (through the terminal): a program reading this descriptor cannot forge one.
@@ -177,8 +197,8 @@ public struct ShellIntegration: Sendable, Equatable {
           while :; do
             IFS= read -r -u "$__bastion_vfd" v || { v=; break; }
             case $v in
-              "$id P$__bastion_out") [[ $early ]] && { v=A; break; } ;;
-              "$id P"*) ;;
+              # (Compared by `[`: `case` and `[[` follow nocasematch.)
+              "$id P"*) [[ $early ]] && [ "$v" = "$id P$__bastion_out" ] && { v=A; break; } ;;
               "$id "*) v=${v#"$id "}; break ;;
               "${id%%:*} "*) v=${v#* }; [[ $v == [EF]* || $v == C ]] || v=D; break ;;
             esac
@@ -205,13 +225,14 @@ public struct ShellIntegration: Sendable, Equatable {
         # history entry, with its number (the bastion tells from the numbers whether the entry
         # is this command's), and the newest number when the buffer was checked.
         __bastion_expanded() {
-          local h n v nonce=$__bastion_x token
+          local h n v nonce token why
+          nonce=$__bastion_x
           __bastion_token; token=$__bastion_out
           h=$(HISTTIMEFORMAT= history 1; printf x); h=${h%$'\n'x}
           [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
           # Why history may not have added the command: o history off, i HISTIGNORE set, s leading
           # blanks ignored (otherwise only a duplicate is left out).
-          local why=
+          why=
           [[ -o history ]] || why+=o
           [[ ${HISTIGNORE-} ]] && why+=i
           [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && why+=s
@@ -235,7 +256,9 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_interrupt() { kill -INT $$; }
         PS2='${__bastion_cancel:+$(__bastion_interrupt)}\[\#(osc);2\a\]'"$PS2"
         __bastion_prompt() {
-          local s=$? h
+          __bastion_status=$?
+          local s h
+          s=$__bastion_status
           # First let what the command printed go: Linux hands terminal output to its reader
           # (sshd) from a kernel worker that waits for this CPU, so while bash works on the prompt
           # the output would wait too. A read that times out on a FIFO nothing writes is how bash
@@ -264,7 +287,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # read them: no command substitution in PS1, nothing after this in PROMPT_COMMAND, no
         # DEBUG trap or bind -x of theirs (checked once, below).
         __bastion_announce() {
-          local s=$__bastion_status IFS=" "
+          local s IFS
+          s=$__bastion_status IFS=" "
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
           if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == '__bastion_announce $LINENO' && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
@@ -283,9 +307,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
         # ~/.inputrc written in the session cannot take Enter back.
         __bastion_bind_keys() {
-          local km l k c keys next comment reread
+          local km l k c keys next comment reread expand
           for km in emacs vi-insert vi-command; do
-            keys=() next=() comment=() reread=()
+            keys=() next=() comment=() reread=() expand=()
             while IFS= read -r l; do
               case $l in
                 '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
@@ -293,6 +317,7 @@ public struct ShellIntegration: Sendable, Equatable {
                 *': operate-and-get-next') next+=("${l%: *}") ;;
                 *': insert-comment'|*': vi-insert-comment') comment+=("${l%: *}") ;;
                 *': re-read-init-file') reread+=("${l%: *}") ;;
+                *': shell-expand-line') expand+=("${l%: *}") ;;
               esac
             done < <(bind -m "$km" -p 2>/dev/null)
             bind -m "$km" -x '"\C-x\C-\\a": __bastion_check'
@@ -314,10 +339,16 @@ public struct ShellIntegration: Sendable, Equatable {
             for k in "${reread[@]}"; do
               bind -m "$km" -x "$k"': __bastion_reread'
             done
+            # shell-expand-line (Esc Ctrl-E) runs the line's command substitutions at the key,
+            # with no Enter: it expands history and aliases only.
+            for k in "${expand[@]}"; do
+              bind -m "$km" "$k"': history-and-alias-expand-line'
+            done
           done
         }
         __bastion_reread() {
-          local f=${INPUTRC:-~/.inputrc}
+          local f
+          f=${INPUTRC:-~/.inputrc}
           [[ -r $f ]] || f=/etc/inputrc
           bind -f "$f" 2>/dev/null || :
           __bastion_bind_keys
@@ -326,7 +357,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # Nothing the person runs later (a sourced file, eval of built text) may redefine what
         # the check runs or the descriptors it uses: bash refuses to change readonly ones.
         readonly __bastion_vfd __bastion_wfd __bastion_tty __bastion_early_ok
-        readonly -f __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_check __bastion_expanded \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_check __bastion_expanded \
           __bastion_stop __bastion_interrupt __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread
         printf '\#(osc);R\a' >&$__bastion_tty
         """#

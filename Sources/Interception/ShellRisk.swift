@@ -19,7 +19,8 @@ enum ShellRisk: Equatable, Sendable {
     private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
-    static let integrationCommands: Set<String> = [":", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return"]
+    static let integrationCommands: Set<String> = [":", "[", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return",
+                                                   "shopt"]
 
     /// `analysis`: the line's, when the caller has it already (otherwise it is made here).
     static func classify(_ line: String, analysis known: LineAnalysis? = nil) -> ShellRisk {

@@ -89,6 +89,24 @@ struct ShellIntegrationBashTests {
         #expect(run.output.components(separatedBy: "\u{1B}]6973;tk;V\u{07}").count == 2, "\(run.output)")
     }
 
+    /// Shell settings a person may choose do not change what the check reports: `set -k`
+    /// (assignment words anywhere go to a command's environment, `local x=1` included) and
+    /// BASH_COMPAT 4.2 with 5.2's patsub_replacement (a replacement's backslashes quote).
+    @Test(arguments: ["set -k", "BASH_COMPAT=42", "shopt -s nocasematch"])
+    func settingsDoNotBlindTheCheck(_ setting: String) throws {
+        let line = ": \\n# ; touch canary-set"
+        let run = try Self.run([setting + "\r", line + "\r", "touch after-set\r"], answers: [line: "D"])
+        #expect(run.files == ["after-set"], "\(run.output)")
+        #expect(run.output.contains(";: \\\\n# ; touch canary-set\u{07}"), "\(run.output)")
+    }
+
+    /// shell-expand-line (Esc Ctrl-E) would run the line's command substitutions at the key,
+    /// with no Enter and no check: it expands history and aliases only.
+    @Test func shellExpandLineRunsNothing() throws {
+        let run = try Self.run(["echo $(touch canary-sel)\u{1B}\u{05}\u{15}", "touch after-sel\r"])
+        #expect(run.files == ["after-sel"], "\(run.output)")
+    }
+
     /// Re-reading the init file (Ctrl-X Ctrl-R) after an ~/.inputrc that binds Enter to a plain
     /// accept-line binds the check again: the next line is still shown to the bastion first.
     @Test func rereadInitFileKeepsTheCheck() throws {

@@ -35,6 +35,19 @@ out = b""
 check = re.compile(rb"\x1b\]6973;[^;]*;C;([^;]*);[^;]*;([^\x07]*)\x07")
 
 
+def unescape(text):
+    """A marker's text as the bastion reads it (IntegrationMarker.unescape)."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            out.append({"n": "\n", "r": "\r", "e": "\x1b", "a": "\x07", "\\": "\\"}.get(text[i + 1], "\\" + text[i + 1]))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
 def pump(seconds):
     global out
     end = time.time() + seconds
@@ -51,7 +64,7 @@ def pump(seconds):
         for m in check.finditer(out, max(0, start - 4096)):
             if m.end() <= start:
                 continue
-            nonce, line = m.group(1).decode(), m.group(2).decode().replace("\\n", "\n").replace("\\\\", "\\")
+            nonce, line = m.group(1).decode(), unescape(m.group(2).decode())
             answer = answers.get(line, "A")
             who = nonce if answer[0] in "AIXRP" else nonce.split(":")[0]
             os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
