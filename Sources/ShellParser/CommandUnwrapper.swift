@@ -70,9 +70,14 @@ struct CommandUnwrapper {
             this.output.append(derived)
         }
 
-        func skippingAssignments(_ start: Int) -> Int {
+        /// The `NAME=VALUE` words env and sudo put in the command's environment (any word holding
+        /// a `=`), each read for what the command may run from it.
+        func skippingAssignments(_ this: inout CommandUnwrapper, _ start: Int) -> Int {
             var i = start
-            while i < argv.count, !argv[i].isDynamic, CommandUnwrapper.isAssignment(argv[i].text) { i += 1 }
+            while i < argv.count, !argv[i].isDynamic, argv[i].text.utf8.contains(UInt8(ascii: "=")) {
+                this.deriveEnvironment(argv[i], parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
+                i += 1
+            }
             return i
         }
 
@@ -80,7 +85,7 @@ struct CommandUnwrapper {
         case "sudo", "sudoedit":
             if name == "sudoedit" { return }
             var options = CommandUnwrapper.sudoOptions
-            let start = skippingAssignments(options.scan(argv, from: 1))
+            let start = skippingAssignments(&self, options.scan(argv, from: 1))
             // Editing, listing and credential options run no command.
             if options.has("e", "edit", "l", "list", "v", "validate", "V", "version", "K", "remove-timestamp", "help") { return }
             if start < argv.count {
@@ -106,7 +111,7 @@ struct CommandUnwrapper {
             var options = CommandUnwrapper.envOptions
             var start = options.scan(argv, from: 1)
             if start < argv.count, argv[start].text == "-", !argv[start].isDynamic { start += 1 }
-            start = skippingAssignments(start)
+            start = skippingAssignments(&self, start)
             if let split = options.value("S", "split-string") {
                 let words = split.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
                     .map { ShellWord(String($0), isDynamic: split.isDynamic) }
@@ -263,6 +268,20 @@ struct CommandUnwrapper {
         }
     }
 
+    /// A variable given to a command's environment (by env or sudo) whose value a shell the
+    /// command starts runs or expands: an exported function (`BASH_FUNC_NAME%%`), `BASH_ENV`, a
+    /// prompt string.
+    private mutating func deriveEnvironment(_ word: ShellWord, parent: ExtractedCommand, index: Int, range: Range<Int>) {
+        guard let equals = word.text.firstIndex(of: "=") else { return }
+        let name = String(word.text[..<equals]), value = String(word.text[word.text.index(after: equals)...])
+        if name.hasPrefix("BASH_FUNC_") {
+            reparse(ShellWord("f" + value, isDynamic: word.isDynamic), via: name, parent: parent, index: index, range: range)
+        } else if let script = LineParser.scriptRunLater(name: name, value: Array(value.utf8), shellDepth: shellDepth) {
+            reparse(ShellWord(String(decoding: script, as: UTF8.self), isDynamic: word.isDynamic), via: name, parent: parent, index: index,
+                    range: range, wrapped: name != LineParser.promptCommand)
+        }
+    }
+
     /// A builtin that sets a prompt string or PROMPT_COMMAND by name (`printf -v PS1 …`, `read
     /// PROMPT_COMMAND`, a nameref to one), or a variable named only at run time: the value, which
     /// bash runs at each prompt, is not known here.
@@ -325,7 +344,10 @@ struct CommandUnwrapper {
     }
 
     /// Parses a shell string again and adds its commands as derived from `parent`.
-    private mutating func reparse(_ script: ShellWord, via: String, parent: ExtractedCommand, index: Int, range: Range<Int>) {
+    /// `wrapped`: the script is a value wrapped as a here-document's body (``LineParser/scriptRunLater(name:value:shellDepth:)``),
+    /// whose first command (`:`) is not the value's.
+    private mutating func reparse(_ script: ShellWord, via: String, parent: ExtractedCommand, index: Int, range: Range<Int>,
+                                  wrapped: Bool = false) {
         if script.isDynamic {
             output[index].opaque = .dynamicShellString
             return
@@ -339,7 +361,7 @@ struct CommandUnwrapper {
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
-        for var inner in parser.commands {
+        for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             inner.derived = true
             inner.via = parent.via + [via] + inner.via
             inner.redirects = parent.redirects + inner.redirects

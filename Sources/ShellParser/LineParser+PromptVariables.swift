@@ -1,15 +1,28 @@
 extension LineParser {
-    /// Variables whose value bash runs later, in an interactive shell: `PROMPT_COMMAND` as
-    /// commands before each prompt; the prompt strings expanded (their substitutions run) each
-    /// time they are shown.
-    static let promptStrings: Set<String> = ["PS0", "PS1", "PS2", "PS4"]
+    /// Variables whose value bash runs later: `PROMPT_COMMAND` as commands before each prompt;
+    /// the others expanded, their substitutions run — the prompt strings each time they are
+    /// shown, `MAILPATH`/`MAIL` at each mail check, `BASH_ENV`/`ENV` when a shell starts.
+    static let promptStrings: Set<String> = ["PS0", "PS1", "PS2", "PS4", "MAILPATH", "MAIL", "BASH_ENV", "ENV"]
     static let promptCommand = "PROMPT_COMMAND"
+
+    /// The commands `value`, given to `name` (one of ``promptStrings`` or ``promptCommand``),
+    /// will run: PROMPT_COMMAND's as commands, the others' substitutions (read as an unquoted
+    /// here-document's body after prompt decoding, which can only add some). Nil when `name` is
+    /// neither or the text is nested too deep.
+    static func scriptRunLater(name: String, value: [UInt8], shellDepth: Int) -> [UInt8]? {
+        guard shellDepth < LineParser.shellStringLimit else { return nil }
+        if name == promptCommand { return value }
+        guard promptStrings.contains(name) else { return nil }
+        let end = Array("BASTION_PROMPT_END".utf8)
+        return Array(": <<".utf8) + end + [0x0A] + decodedPrompt(value) + [0x0A] + end + [0x0A]
+    }
 
     /// The assignment just scanned (its text in `text`) sets one of those variables: the
     /// commands its value will run are parsed now and added as derived from it (`via` the
     /// variable's name). A value known only at run time is one such command, unresolved.
     mutating func derivePromptAssignment(_ word: ScannedWord) {
-        guard word.assignmentEquals > 0, text.first == UInt8(ascii: "P") else { return }
+        guard word.assignmentEquals > 0, let first = text.first,
+              first == UInt8(ascii: "P") || first == UInt8(ascii: "M") || first == UInt8(ascii: "B") || first == UInt8(ascii: "E") else { return }
         var name = String(decoding: text[..<word.assignmentEquals], as: UTF8.self)
         if name.hasSuffix("+") { name.removeLast() }
         let isCommand = name == Self.promptCommand
@@ -20,17 +33,9 @@ extension LineParser {
                                              opaque: .dynamicShellString))
             return
         }
-        guard shellDepth < LineParser.shellStringLimit else { return }
-        let value = Array(text[(word.assignmentEquals + 1)...])
-        let script: [UInt8]
-        if isCommand {
-            script = value
-        } else {
-            // The prompt is decoded first (`\044` is a `$` by then), then expanded as a
-            // here-document's body is; backslashes are dropped, which can only add substitutions.
-            let end = Array("BASTION_PROMPT_END".utf8)
-            script = Array(": <<".utf8) + end + [0x0A] + Self.decodedPrompt(value) + [0x0A] + end + [0x0A]
-        }
+        // A prompt is decoded first (`\044` is a `$` by then), then expanded as a here-document's
+        // body is; backslashes are dropped, which can only add substitutions.
+        guard let script = Self.scriptRunLater(name: name, value: Array(text[(word.assignmentEquals + 1)...]), shellDepth: shellDepth) else { return }
         var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
         _ = parser.parseLine()
         braceBudget = parser.braceBudget

@@ -50,6 +50,13 @@ struct DerivedCommandTests {
         ("export PS0='$(rm x)'", ["export PS0=$(rm x)", "[PS0] rm x"]),
         ("PROMPT_COMMAND='rm x; ls'", ["[PROMPT_COMMAND] rm x", "[PROMPT_COMMAND] ls"]),
         ("PS1='\\u@\\h:\\w\\$ ' X='$(rm x)'", []),
+        // Expanded later too: MAILPATH at each mail check, BASH_ENV when a shell starts; and, in a
+        // command's environment (env, sudo), an exported function's body.
+        ("MAILPATH='/m?$(rm x)'", ["[MAILPATH] rm x"]),
+        ("export BASH_ENV='$(rm x)'", ["export BASH_ENV=$(rm x)", "[BASH_ENV] rm x"]),
+        ("env 'BASH_FUNC_f%%=() { rm x; }' bash -c f", ["env BASH_FUNC_f%%=() { rm x; } bash -c f", "[BASH_FUNC_f%%] rm x",
+                                                        "[env] bash -c f", "[env,bash -c] f"]),
+        ("env BASH_ENV='$(rm y)' PATH=/bin bash s", ["env BASH_ENV=$(rm y) PATH=/bin bash s", "[BASH_ENV] rm y", "[env] bash s"]),
         ("/bin/sudo /bin/rm x", ["/bin/sudo /bin/rm x", "[sudo] /bin/rm x"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
             "[sudo,env] nice timeout 5 xargs rm", "[sudo,env,nice] timeout 5 xargs rm", "[sudo,env,nice,timeout] xargs rm",
