@@ -37,6 +37,8 @@ enum ShellRisk: Equatable, Sendable {
                                           : "it defines a function named \(name), which the shell integration runs")
         }
         for command in analysis.commands {
+            // A value given to one of them where the line does not read it (`for PS0 in …`, `${PS0:=…}`).
+            if let variable = command.via.first, integrationVariables.contains(variable) { return .tampering("it changes \(variable)") }
             guard let name = command.name.map(baseName) else { continue }
             let args = command.argv.dropFirst().map(\.text)
             if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {

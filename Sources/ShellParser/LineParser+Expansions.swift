@@ -42,6 +42,7 @@ extension LineParser {
             try scanArithmeticBrackets()
         case UInt8(ascii: "{"):
             pos += 2
+            notePromptUse(inParameterExpansionAt: pos)
             try scanParameterExpansion(inDoubleQuotes: inDoubleQuotes)
         case UInt8(ascii: "@"), UInt8(ascii: "*"), UInt8(ascii: "#"), UInt8(ascii: "?"), UInt8(ascii: "-"),
              UInt8(ascii: "$"), UInt8(ascii: "!"), 0x30...0x39:

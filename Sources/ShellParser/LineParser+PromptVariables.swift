@@ -48,6 +48,31 @@ extension LineParser {
         }
     }
 
+    /// A variable of ``promptStrings`` or ``promptCommand`` assigned where its value is not read
+    /// here (a `for`/`select` loop's variable, `${NAME:=value}`): one command, unresolved, via
+    /// the variable (which also tells the interceptor that an integration variable changes).
+    mutating func noteRunLaterAssignment(name: String, isDynamic: Bool, range: Range<Int>) {
+        guard !isDynamic, name == Self.promptCommand || Self.promptStrings.contains(name) else { return }
+        commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
+                                         opaque: .dynamicShellString))
+    }
+
+    /// At `pos`, just inside `${`: `NAME=`/`NAME:=` assigns a variable of ``promptStrings`` (or
+    /// PROMPT_COMMAND), and `NAME@P` expands a value as a prompt, its substitutions run: either
+    /// is one command, unresolved.
+    mutating func notePromptUse(inParameterExpansionAt start: Int) {
+        var i = start
+        while i < end, LineParser.isNameChar(bytes[i]) { i += 1 }
+        guard i > start, i < end else { return }
+        let name = String(decoding: bytes[start..<i], as: UTF8.self)
+        if bytes[i] == UInt8(ascii: "@"), byte(i + 1) == UInt8(ascii: "P"), byte(i + 2) == UInt8(ascii: "}") {
+            commands.append(ExtractedCommand(argv: [ShellWord("${\(name)@P}", isDynamic: true)], derived: true, via: ["@P"],
+                                             range: (start - 2)..<(i + 3), opaque: .dynamicShellString))
+        } else if bytes[i] == UInt8(ascii: "=") || (bytes[i] == UInt8(ascii: ":") && byte(i + 1) == UInt8(ascii: "=")) {
+            noteRunLaterAssignment(name: name, isDynamic: false, range: (start - 2)..<i)
+        }
+    }
+
     /// A prompt string with its octal escapes (`\nnn`) decoded and every other backslash removed.
     static func decodedPrompt(_ value: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []

@@ -465,7 +465,10 @@ struct LineParser {
         } else {
             let next = try peek()
             guard next == .word || next.isReservedWord else { throw unexpected(next) }
-            _ = try scanWord()
+            let nameStart = pos
+            let variable = try scanWord()
+            // The loop assigns its variable: a prompt string's words would run as it is shown.
+            noteRunLaterAssignment(name: String(decoding: text, as: UTF8.self), isDynamic: variable.isDynamic, range: nameStart..<pos)
             var sawSemicolon = false
             var afterName = try peek()
             if afterName == .control(.semicolon) {

@@ -55,6 +55,8 @@ struct LineRulesTests {
         // The integration's descriptors (10 up) replaced or closed.
         ("exec 10<&-", true), ("exec 11>/tmp/x", true), ("exec {x}>&-", true), ("exec 12< <(yes)", true),
         ("exec {fd}>/tmp/log", false), ("exec 3>&-", false), ("exec 2>/tmp/err", false), ("cat 10</dev/null", false),
+        ("for PS0 in x; do :; done", true), (": ${PROMPT_COMMAND:=date}", true), ("select PS2 in a; do break; done", true),
+        ("for PS1 in x; do :; done", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
     ])

@@ -71,6 +71,9 @@ let wrappers: [@Sendable (String) -> String] = [
         ("fc -s", "dynamic-eval"), ("fc -s 'echo '=", "dynamic-eval"), ("fc -e vi", "dynamic-eval"),
         // A prompt string set through a builtin: its value is not read here.
         ("printf -v PS1 '%s' '$(kill -9 1)'", "dynamic-eval"), ("read PROMPT_COMMAND <<< 'rm -rf /'", "dynamic-eval"),
+        // (Unread values stand as a command named by the variable: known only at run time.)
+        ("for PS1 in '$(rm -rf /)'; do :; done", "dynamic-command"), (": \"${PS1:='$(rm -rf /)'}\"", "dynamic-command"),
+        ("x='$(rm -rf /)'; : \"${x@P}\"", "dynamic-command"),
     ])
     func deniesCodeThatRunsLater(_ line: String, _ rule: String) {
         Self.expectDenied(line, by: rule)

@@ -110,6 +110,13 @@ struct DerivedCommandTests {
         ("fc -l -e -", .dynamicShellString),
         ("fc -l $x", .dynamicShellString),
         ("mapfile -C \"$x\" a", .dynamicShellString),
+        // Assigned where the value is not read (a loop's variable, a default), or a value
+        // expanded as a prompt (`@P`).
+        ("for PS1 in a b; do :; done", .dynamicShellString),
+        ("select PS4 in a; do break; done", .dynamicShellString),
+        ("echo ${PS1:='$(rm x)'}", .dynamicShellString),
+        (": \"${x@P}\"", .dynamicShellString),
+        ("for p in a; do :; done; echo ${PS1:-x} ${x@Q} ${#PS1}", nil),
         // A prompt string or PROMPT_COMMAND set by a builtin (its value runs at each prompt), or a
         // variable such a builtin names only at run time.
         ("printf -v PS1 '%s' '$(rm x)'", .dynamicShellString),
