@@ -255,6 +255,9 @@ struct CommandUnwrapper {
                 reparse(callback, via: "\(name) -C", parent: command, index: index,
                         range: at < wordRanges.count && at > 0 ? wordRanges[at] : command.range)
             }
+        case ".", "source":
+            guard argv.count > 1 else { return }
+            sourcedFromDescriptor(argv[1], command: command, index: index, stdinIsPipe: stdinIsPipe)
         case "eval":
             guard argv.count > 1 else { return }
             let script = ShellWord(argv[1...].map(\.text).joined(separator: " "), isDynamic: argv[1...].contains { $0.isDynamic })
@@ -340,7 +343,50 @@ struct CommandUnwrapper {
         let stdinRedirected = command.redirects.contains {
             ($0.fd == nil || $0.fd == 0) && ["<", "<<", "<<-", "<<<", "<>"].contains($0.op)
         }
-        if readsStdin && (stdinIsPipe || stdinRedirected) { output[index].opaque = .fedToInterpreter }
+        guard readsStdin && (stdinIsPipe || stdinRedirected) else { return }
+        // A here-string of static text is the script: read it as such.
+        if interpreter.isShell, !stdinIsPipe, let text = CommandUnwrapper.hereString(for: 0, in: command) {
+            reparse(text, via: "\(name) <<<", parent: command, index: index, range: command.range)
+        } else {
+            output[index].opaque = .fedToInterpreter
+        }
+    }
+
+    /// `. FILE` / `source FILE` where FILE is a descriptor (`/dev/stdin`, `/dev/fd/N`,
+    /// `/proc/self/fd/N`) or a process substitution: a here-string's text on that descriptor is
+    /// the code; anything else there (a pipe, a here-document, what `<(…)` prints) cannot be
+    /// read here.
+    private mutating func sourcedFromDescriptor(_ file: ShellWord, command: ExtractedCommand, index: Int, stdinIsPipe: Bool) {
+        if file.isDynamic {
+            if file.text.hasPrefix("<(") { output[index].opaque = .fedToInterpreter }
+            return
+        }
+        let path = file.text
+        var descriptor: Int?
+        if path == "/dev/stdin" {
+            descriptor = 0
+        } else {
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                descriptor = Int(path.dropFirst(prefix.count))
+                if descriptor == nil { output[index].opaque = .fedToInterpreter }
+            }
+        }
+        guard let descriptor else { return }
+        if !(descriptor == 0 && stdinIsPipe), let text = CommandUnwrapper.hereString(for: descriptor, in: command) {
+            reparse(text, via: "\(argv0(command)) <<<", parent: command, index: index, range: command.range)
+        } else {
+            output[index].opaque = .fedToInterpreter
+        }
+    }
+
+    private func argv0(_ command: ExtractedCommand) -> String { command.argv.first?.text ?? "." }
+
+    /// The here-string the command reads on `descriptor`, when that is the last redirection of it.
+    static func hereString(for descriptor: Int, in command: ExtractedCommand) -> ShellWord? {
+        guard let last = command.redirects.last(where: { ($0.fd ?? (["<", "<<", "<<-", "<<<", "<>"].contains($0.op) ? 0 : 1)) == descriptor
+                                                      && !$0.writes }),
+              last.op == "<<<" else { return nil }
+        return last.target
     }
 
     /// Parses a shell string again and adds its commands as derived from `parent`.
@@ -374,6 +420,7 @@ struct CommandUnwrapper {
     static func mayDerive(_ name: String) -> Bool {
         let utf8 = name.utf8
         guard let first = utf8.first, let last = utf8.last, utf8.count < 16 else { return false }
+        if utf8.count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
         if versioned {
             guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(utf8.count)) != 0 else { return false }
@@ -400,6 +447,7 @@ struct CommandUnwrapper {
         let count = buffer.count - start
         guard count > 0, count < 16 else { return false }
         let first = buffer[start], last = buffer[buffer.count - 1]
+        if count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
         if versioned {
             guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return false }
@@ -487,7 +535,7 @@ struct CommandUnwrapper {
     static let wrapperNames: Set<String> = [
         "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
         "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
-        "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local",
+        "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", ".", "source",
     ]
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.
