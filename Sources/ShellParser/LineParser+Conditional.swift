@@ -64,7 +64,7 @@ extension LineParser {
             pos += 1
             return bytes[pos - 1] == UInt8(ascii: "<") ? "<" : ">"
         }
-        _ = try scanWord()
+        noteQuotedSubscript(try scanWord())
         return String(decoding: text, as: UTF8.self)
     }
 

@@ -73,6 +73,41 @@ extension LineParser {
         }
     }
 
+    /// The word just scanned (its text in `text`), when quoting made a substitution in a
+    /// subscript text (an unquoted one was read as a substitution already): see
+    /// ``deriveSubscriptCode(_:range:)``.
+    mutating func noteQuotedSubscript(_ word: ScannedWord) {
+        guard !word.isDynamic, text.contains(UInt8(ascii: "[")),
+              bytes[word.start..<pos].contains(where: { $0 == UInt8(ascii: "'") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
+        else { return }
+        deriveSubscriptCode(text, range: word.start..<pos)
+    }
+
+    /// A static word holding a subscript with a substitution in it (`'a[$(cmd)]'`): bash runs
+    /// the substitution when the text reaches arithmetic evaluation as a variable's value
+    /// (`$((x))`, `[[ x -eq 1 ]]`, `${!x}`) or as a name (`let`, `printf -v`, `[[ -v`), so its
+    /// substitutions are decided now, as commands derived from it (`via` "subscript").
+    mutating func deriveSubscriptCode(_ value: some Collection<UInt8>, range: Range<Int>) {
+        guard let open = value.firstIndex(of: UInt8(ascii: "[")), shellDepth < LineParser.shellStringLimit else { return }
+        var previous: UInt8 = 0
+        let substitutes = value[open...].contains { b in
+            defer { previous = b }
+            return b == UInt8(ascii: "`") || (previous == UInt8(ascii: "$") && b == UInt8(ascii: "("))
+        }
+        guard substitutes else { return }
+        let end = Array("BASTION_SUBSCRIPT_END".utf8)
+        let script = Array(": <<".utf8) + end + [0x0A] + Array(value) + [0x0A] + end + [0x0A]
+        var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
+        _ = parser.parseLine()
+        braceBudget = parser.braceBudget
+        for var inner in parser.commands where inner.range.lowerBound > 0 {
+            inner.derived = true
+            inner.via = ["subscript"] + inner.via
+            inner.range = range
+            commands.append(inner)
+        }
+    }
+
     /// A prompt string with its octal escapes (`\nnn`) decoded and every other backslash removed.
     static func decodedPrompt(_ value: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []

@@ -167,6 +167,7 @@ extension LineParser {
             if (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")), let close = simpleQuotedWordEnd(at: pos) {
                 // Fast path: one quoted string with nothing inside to expand, e.g. "fix typo" or '*.log'.
                 let word = ShellWord(sourceString(from: pos + 1, to: close - 1))
+                if bytes[(pos + 1)..<(close - 1)].contains(UInt8(ascii: "[")) { deriveSubscriptCode(bytes[(pos + 1)..<(close - 1)], range: pos..<close) }
                 if argv.isEmpty {
                     argv.reserveCapacity(8)
                     needsRanges = CommandUnwrapper.mayDerive(path: word.text)
@@ -183,6 +184,7 @@ extension LineParser {
             acceptsAssignment = inAssignments
             let word = try scanWord()
             lastEnd = pos
+            noteQuotedSubscript(word)
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
                 let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
                 if !isArray { derivePromptAssignment(word) }

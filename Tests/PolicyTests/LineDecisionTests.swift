@@ -74,6 +74,8 @@ let wrappers: [@Sendable (String) -> String] = [
         // (Unread values stand as a command named by the variable: known only at run time.)
         ("for PS1 in '$(rm -rf /)'; do :; done", "dynamic-command"), (": \"${PS1:='$(rm -rf /)'}\"", "dynamic-command"),
         ("x='$(rm -rf /)'; : \"${x@P}\"", "dynamic-command"),
+        // A substitution in a quoted subscript, run when the text is evaluated as arithmetic.
+        ("x='a[$(rm -rf /)]'", "rm-system"), ("printf -v 'a[$(kill -9 1)]' x", "kill-init"),
         // Code given on the line to a shell or `.` through a here-string.
         ("bash <<< 'rm -rf /'", "rm-system"), (". /dev/stdin <<< 'rm -rf /'", "rm-system"),
     ])

@@ -56,6 +56,12 @@ struct DerivedCommandTests {
         ("export BASH_ENV='$(rm x)'", ["export BASH_ENV=$(rm x)", "[BASH_ENV] rm x"]),
         ("env 'BASH_FUNC_f%%=() { rm x; }' bash -c f", ["env BASH_FUNC_f%%=() { rm x; } bash -c f", "[BASH_FUNC_f%%] rm x",
                                                         "[env] bash -c f", "[env,bash -c] f"]),
+        // A quoted subscript holding a substitution runs it when the text is evaluated as
+        // arithmetic (`$((x))`, `[[ x -eq 1 ]]`, `let`, `printf -v`, `[[ -v`).
+        ("x='a[$(rm x)]'", ["[subscript] rm x"]),
+        ("let 'b[`rm y`]=1'", ["let b[`rm y`]=1", "[subscript] rm y"]),
+        ("[[ -v 'q[$(rm z)]' ]]", ["[subscript] rm z"]),
+        ("a[$(rm w)]=1; echo 'a[1]' '$(not a subscript)'", ["rm w", "echo a[1] $(not a subscript)"]),
         // A here-string is the code a shell or `.` reads from it.
         ("bash <<< 'rm x'", ["bash", "[bash <<<] rm x"]),
         (". /dev/stdin <<< 'rm x'; source /dev/fd/3 3<<< 'rm y'", [". /dev/stdin", "[. <<<] rm x", "source /dev/fd/3", "[source <<<] rm y"]),
