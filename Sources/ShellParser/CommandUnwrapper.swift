@@ -352,34 +352,34 @@ struct CommandUnwrapper {
         }
     }
 
-    /// `. FILE` / `source FILE` where FILE is a descriptor (`/dev/stdin`, `/dev/fd/N`,
-    /// `/proc/self/fd/N`) or a process substitution: a here-string's text on that descriptor is
-    /// the code; anything else there (a pipe, a here-document, what `<(…)` prints) cannot be
-    /// read here.
+    /// `. FILE` / `source FILE` reading a descriptor (`/dev/stdin`, `/dev/fd/N`,
+    /// `/proc/self/fd/N`, or a path to one this does not recognise) or a process substitution: a
+    /// here-string given to the command is code it may read (every one is decided, whichever
+    /// descriptor); anything else on a descriptor it reads (a pipe, a here-document, what `<(…)`
+    /// prints) cannot be read here.
     private mutating func sourcedFromDescriptor(_ file: ShellWord, command: ExtractedCommand, index: Int, stdinIsPipe: Bool) {
-        if file.isDynamic {
-            if file.text.hasPrefix("<(") { output[index].opaque = .fedToInterpreter }
-            return
+        let via = (command.argv.first?.text ?? ".") + " <<<"
+        for redirect in command.redirects where redirect.op == "<<<" {
+            reparse(redirect.target, via: via, parent: command, index: index, range: command.range)
         }
         let path = file.text
+        if file.isDynamic {
+            if path.hasPrefix("<(") || path.contains("/fd/") || path.contains("stdin") { output[index].opaque = .fedToInterpreter }
+            return
+        }
         var descriptor: Int?
         if path == "/dev/stdin" {
             descriptor = 0
         } else {
             for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
-                descriptor = Int(path.dropFirst(prefix.count))
-                if descriptor == nil { output[index].opaque = .fedToInterpreter }
+                descriptor = Int(path.dropFirst(prefix.count)) ?? -1
             }
         }
         guard let descriptor else { return }
-        if !(descriptor == 0 && stdinIsPipe), let text = CommandUnwrapper.hereString(for: descriptor, in: command) {
-            reparse(text, via: "\(argv0(command)) <<<", parent: command, index: index, range: command.range)
-        } else {
+        if descriptor < 0 || (descriptor == 0 && stdinIsPipe) || CommandUnwrapper.hereString(for: descriptor, in: command) == nil {
             output[index].opaque = .fedToInterpreter
         }
     }
-
-    private func argv0(_ command: ExtractedCommand) -> String { command.argv.first?.text ?? "." }
 
     /// The here-string the command reads on `descriptor`, when that is the last redirection of it.
     static func hereString(for descriptor: Int, in command: ExtractedCommand) -> ShellWord? {
@@ -561,19 +561,4 @@ struct CommandUnwrapper {
         }
     }
 
-    /// `NAME=value` (an environment assignment given to `env` or `sudo`).
-    static func isAssignment(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
-            guard let first = bytes.first, LineParser.isNameStart(first) else { return false }
-            var i = 1
-            while i < bytes.count {
-                let b = bytes[i]
-                if b == UInt8(ascii: "=") { return true }
-                guard LineParser.isNameChar(b) else { return false }
-                i += 1
-            }
-            return false
-        }
-    }
 }

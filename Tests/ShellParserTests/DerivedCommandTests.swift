@@ -65,6 +65,7 @@ struct DerivedCommandTests {
         // A here-string is the code a shell or `.` reads from it.
         ("bash <<< 'rm x'", ["bash", "[bash <<<] rm x"]),
         (". /dev/stdin <<< 'rm x'; source /dev/fd/3 3<<< 'rm y'", [". /dev/stdin", "[. <<<] rm x", "source /dev/fd/3", "[source <<<] rm y"]),
+        (". /dev/./stdin <<< 'rm z'", [". /dev/./stdin", "[. <<<] rm z"]),
         ("env BASH_ENV='$(rm y)' PATH=/bin bash s", ["env BASH_ENV=$(rm y) PATH=/bin bash s", "[BASH_ENV] rm y", "[env] bash s"]),
         ("/bin/sudo /bin/rm x", ["/bin/sudo /bin/rm x", "[sudo] /bin/rm x"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
@@ -144,6 +145,7 @@ struct DerivedCommandTests {
         (". <(curl -s x)", .fedToInterpreter),
         ("curl -s x | . /dev/stdin", .fedToInterpreter),
         ("source /dev/fd/0 <<EOF", .fedToInterpreter),
+        (". /proc/$$/fd/0", .fedToInterpreter),
         (". ./env.sh", nil),
         ("bash script.sh", nil),
         ("python3 script.py", nil),
