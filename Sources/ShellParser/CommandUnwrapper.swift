@@ -560,5 +560,4 @@ struct CommandUnwrapper {
             }
         }
     }
-
 }
