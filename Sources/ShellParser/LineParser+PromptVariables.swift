@@ -100,6 +100,7 @@ extension LineParser {
         var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
+        definedFunctions += parser.definedFunctions
         for var inner in parser.commands where inner.range.lowerBound > 0 {
             inner.derived = true
             inner.via = ["subscript"] + inner.via
