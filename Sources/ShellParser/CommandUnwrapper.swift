@@ -12,6 +12,8 @@ struct CommandUnwrapper {
     private var output: [ExtractedCommand] = []
     /// Functions defined in the text parsed again (see ``LineParser/definedFunctions``).
     private(set) var definedFunctions: [String] = []
+    /// What the pipe into the command carries, when known (``LineParser/pipedText``).
+    var pipedText: ShellWord?
 
     init(depth: Int, shellDepth: Int, braceBudget: Int) {
         self.depth = depth
@@ -344,9 +346,13 @@ struct CommandUnwrapper {
             ($0.fd == nil || $0.fd == 0) && ["<", "<<", "<<-", "<<<", "<>"].contains($0.op)
         }
         guard readsStdin && (stdinIsPipe || stdinRedirected) else { return }
-        // A here-string of static text is the script: read it as such.
+        // A here-string of static text, or the static text an `echo` or `printf` pipes in, is
+        // the script: read it as such.
+        let fromPipe = stdinIsPipe && !stdinRedirected
         if interpreter.isShell, !stdinIsPipe, let text = CommandUnwrapper.hereString(for: 0, in: command) {
             reparse(text, via: "\(name) <<<", parent: command, index: index, range: command.range)
+        } else if interpreter.isShell, fromPipe, let text = pipedText {
+            reparse(text, via: "| \(name)", parent: command, index: index, range: command.range)
         } else {
             output[index].opaque = .fedToInterpreter
         }

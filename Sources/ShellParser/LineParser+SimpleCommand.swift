@@ -105,8 +105,9 @@ extension LineParser {
     mutating func parseSimpleCommand() throws {
         let insertAt = commands.count
         let start = pos
-        let pipedIn = stdinIsPipe
+        let pipedIn = stdinIsPipe, piped = pipedText
         stdinIsPipe = false
+        pipedText = nil
         var argv: [ShellWord] = []
         var wordRanges: [Range<Int>] = []
         var redirects: [Redirection] = []
@@ -226,6 +227,7 @@ extension LineParser {
             return
         }
         var unwrapper = CommandUnwrapper(depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
+        unwrapper.pipedText = pipedIn ? piped : nil
         if insertAt == commands.count {
             unwrapper.append(command, wordRanges: wordRanges, stdinIsPipe: pipedIn, to: &commands)
         } else {

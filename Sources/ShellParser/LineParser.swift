@@ -35,6 +35,9 @@ struct LineParser {
     var notArithmetic: Set<Int> = []
     /// True while the command being read gets its standard input from a pipe.
     var stdinIsPipe = false
+    /// What the pipe into the command being read carries, when the command before the `|` is an
+    /// `echo` or `printf` of static text (a shell reading it runs that text).
+    var pipedText: ShellWord?
     /// Set by a simple command for its next word while bash would still read an assignment there
     /// (before the command name): only there does `NAME[` open a subscript that runs to its `]`.
     var acceptsAssignment = false
@@ -332,16 +335,23 @@ struct LineParser {
             }
         }
         stdinIsPipe = false
+        pipedText = nil
+        var upstream = commands.count, elementStart = pos
         try parseCommand()
         while true {
             let next = try peek()
             guard next == .control(.pipe) || next == .control(.pipeAmpersand) else { break }
+            let text = next == .control(.pipe) ? staticOutput(ofCommandsFrom: upstream, elementStart: elementStart) : nil
             consume(next)
             try skipNewlinesNeedingMore()
             if try peek() == .reserved(.bang) { throw unexpected(.reserved(.bang)) }
             stdinIsPipe = true
+            pipedText = text
+            upstream = commands.count
+            elementStart = pos
             try parseCommand()
             stdinIsPipe = false
+            pipedText = nil
         }
     }
 

@@ -78,6 +78,7 @@ let wrappers: [@Sendable (String) -> String] = [
         ("x='a[$(rm -rf /)]'", "rm-system"), ("printf -v 'a[$(kill -9 1)]' x", "kill-init"),
         // Code given on the line to a shell or `.` through a here-string.
         ("bash <<< 'rm -rf /'", "rm-system"), (". /dev/stdin <<< 'rm -rf /'", "rm-system"),
+        ("echo 'rm -rf /' | sh", "rm-system"), ("printf 'mkfs.ext4 /dev/sdb1\\n' | bash", "make-filesystem"),
     ])
     func deniesCodeThatRunsLater(_ line: String, _ rule: String) {
         Self.expectDenied(line, by: rule)

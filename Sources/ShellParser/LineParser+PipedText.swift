@@ -1,0 +1,66 @@
+extension LineParser {
+    /// The text the pipeline element read from `elementStart` writes to its pipe, when that is
+    /// known here: the element is one simple `echo` or `printf` of static words, with no
+    /// redirection and nothing else in it (a shell reading the pipe then runs that text).
+    /// Nil otherwise.
+    func staticOutput(ofCommandsFrom upstream: Int, elementStart: Int) -> ShellWord? {
+        guard commands.count == upstream + 1 else { return nil }
+        let command = commands[upstream]
+        guard command.redirects.isEmpty, !command.derived, !command.argv.contains(where: \.isDynamic),
+              let name = command.argv.first?.text, name == "echo" || name == "printf",
+              bytes[elementStart..<command.range.lowerBound].allSatisfy(LineParser.isBlank),
+              bytes[command.range.upperBound..<pos].allSatisfy(LineParser.isBlank) else { return nil }
+        let args = command.argv.dropFirst().map(\.text)
+        if name == "echo" {
+            // echo's options: -n, -E (as typed), -e (escapes decoded as printf's, but for octal,
+            // which echo writes \0NNN: such text is not read here).
+            var words = args[...], escapes = false
+            while let first = words.first, first.hasPrefix("-"), first.count > 1, first.dropFirst().allSatisfy({ "neE".contains($0) }) {
+                for option in first.dropFirst() where option != "n" { escapes = option == "e" }
+                words = words.dropFirst()
+            }
+            let text = words.joined(separator: " ")
+            guard escapes else { return ShellWord(text) }
+            guard !text.contains("\\0"), !text.contains("\\x"), !text.contains("\\c") else { return nil }
+            return LineParser.printfEscapesDecoded(text).map { ShellWord($0) }
+        }
+        // printf FORMAT with no conversion and no arguments: the format, its escapes decoded.
+        guard args.count == 1, let format = args.first, !format.contains("%"), !format.hasPrefix("-") else { return nil }
+        return LineParser.printfEscapesDecoded(format).map { ShellWord($0) }
+    }
+
+    /// `printf`'s backslash escapes in a format (`\n`, `\t`, `\\`, octal, `\xHH`, …); nil for one
+    /// it does not know here (the text is then not read).
+    static func printfEscapesDecoded(_ format: String) -> String? {
+        var out: [UInt8] = []
+        let bytes = Array(format.utf8)
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "\\"), i + 1 < bytes.count else { out.append(bytes[i]); i += 1; continue }
+            let c = bytes[i + 1]
+            i += 2
+            switch c {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "'"): out.append(0x27)
+            case UInt8(ascii: "a"): out.append(0x07)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "v"): out.append(0x0B)
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): out.append(0x1B)
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = Int(c - 0x30), digits = 1
+                while digits < 3, i < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[i]) {
+                    value = value * 8 + Int(bytes[i] - 0x30); i += 1; digits += 1
+                }
+                out.append(UInt8(truncatingIfNeeded: value))
+            default:
+                return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
