@@ -72,6 +72,19 @@ enum HistoryExpansion {
     }
 }
 
+/// What may change bash's history list other than by the one entry each line adds: `history`
+/// (`-s`, `-d`, `-c`, `-r`, …), `fc`, `shopt`/`set` options and `HIST…` variables. After such a
+/// command, the entry numbers no longer tie the commands after it to their entries.
+enum HistoryList {
+    static func mayChange(_ command: String) -> Bool {
+        if command.utf8.count >= 4, command.contains("HIST") { return true }
+        return ShellAnalyzer.analyze(command).commands.contains { command in
+            guard let name = command.baseName, command.argv.first?.isDynamic == false else { return command.argv.first?.isDynamic == true }
+            return ["history", "fc", "shopt", "set", "unset"].contains(name)
+        }
+    }
+}
+
 /// Bash's `histchars`: the history expansion character (`!`), the quick substitution character
 /// that starts a line (`^`) and the history comment character (`#`).
 public struct HistoryCharacters: Equatable, Sendable {

@@ -15,13 +15,15 @@ public struct HistoryKeeping: Equatable, Sendable {
 
     /// Whether history left out the line typed as `typed` only for being a duplicate (then its
     /// newest entry, `newest`, holds the same text). Leading blanks are judged on the expanded
-    /// line: it starts as typed unless history supplies its start, as `!!` does with `newest`'s.
-    public func leftOutAsDuplicate(typed: String, newest: String) -> Bool {
+    /// line: it starts as typed unless history supplies its start — exactly `newest`'s for a bare
+    /// `!!`; a modifier (`!!:s/x/ /`) may make it anything, so such a line is not taken for one.
+    func leftOutAsDuplicate(typed: String, newest: String, characters: HistoryCharacters = .standard) -> Bool {
         guard !historyOff, !ignorePatterns else { return false }
         guard ignoresLeadingBlank else { return true }
         func startsBlank(_ text: String) -> Bool { text.first == " " || text.first == "\t" }
-        if typed.hasPrefix("!!") { return !startsBlank(newest) }
-        return !startsBlank(typed) && !typed.hasPrefix("!") && !typed.hasPrefix("^")
+        guard characters.known, let first = typed.utf8.first else { return false }
+        if typed.utf8.elementsEqual([characters.expansion, characters.expansion]) { return !startsBlank(newest) }
+        return !startsBlank(typed) && first != characters.expansion && first != characters.substitution
     }
 }
 

@@ -88,6 +88,9 @@ public struct Interceptor {
         var newestStarted: Int?
         /// The last command that started (by index), -1 before the first.
         var lastStarted = -1
+        /// A command that started may have changed the history list (`history -s`, `-d`, `fc`,
+        /// HISTCONTROL…): the entry numbers no longer tie the later commands to their entries.
+        var historyListChanged = false
 
         /// The commands after the last that started, up to `index` (exclusive).
         func unstarted(before index: Int) -> ArraySlice<CommandAssembler.Command> {
@@ -645,12 +648,14 @@ public struct Interceptor {
         // A single command that history left out as a duplicate (`!!` under ignoredups) has the
         // same text as the newest entry: that is what runs.
         let duplicate = buffer.commands.count == 1 && number != nil && number == numberAtCheck
-            && keeping.leftOutAsDuplicate(typed: buffer.commands[0].text, newest: shown)
-        guard index != nil, number != nil, number == expected || duplicate else {
+            && keeping.leftOutAsDuplicate(typed: buffer.commands[0].text, newest: shown, characters: historyCharacters)
+        guard index != nil, number != nil, number == expected || duplicate, !buffer.historyListChanged else {
             buffer.stopped = true
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")
-            out.notices.append("bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
+            out.notices.append(buffer.historyListChanged
+                ? "bastion: a command before this one changed the shell's history list, so this command's history expansion cannot be checked; it is refused"
+                : "bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
             out.auditNotes.append(AuditNote(kind: "interactive_expansion_unseen",
                                             detail: "a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due"))
             return
@@ -660,6 +665,7 @@ public struct Interceptor {
         if let index {
             for skipped in buffer.unstarted(before: index) { out.records.append(keptRecord(skipped.text, exact: false)) }
             buffer.lastStarted = index
+            if HistoryList.mayChange(shown) || HistoryList.mayChange(buffer.commands[index].text) { buffer.historyListChanged = true }
         }
         expanding = buffer
         check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: shown, source: shown, linesOfBuffer: 1)], bufferLines: [shown],

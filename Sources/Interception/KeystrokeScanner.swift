@@ -1,26 +1,27 @@
 /// Reads the person's keystrokes for what matters to interception: where an Enter is (outside
-/// a bracketed paste and not quoted with Ctrl-V), and the bastion's private key prefix
-/// (`Ctrl-X Ctrl-\`), which is removed so nobody can call the shell's raw accept-line directly.
+/// a bracketed paste and not quoted with Ctrl-V), and Ctrl-\, which is removed: the shell's raw
+/// accept-line sits behind the bastion's private key prefix (`Ctrl-X Ctrl-\`), and readline
+/// could complete that prefix from a Ctrl-X that came out of a macro or a keyboard macro followed
+/// by a typed Ctrl-\. (Ctrl-\ is the terminal's quit key; it does not reach programs in an
+/// intercepted session.)
 struct KeystrokeScanner: Sendable {
     private static let pasteStart: [UInt8] = [0x1B, 0x5B, 0x32, 0x30, 0x30, 0x7E]  // ESC [ 200 ~
     private static let pasteEnd: [UInt8] = [0x1B, 0x5B, 0x32, 0x30, 0x31, 0x7E]    // ESC [ 201 ~
 
     private(set) var inPaste = false
     private var recent: [UInt8] = []
-    /// The last byte passed on (Ctrl-X then Ctrl-\ would complete the private prefix).
+    /// The last byte passed on (a key readline accepts may be a two-key sequence).
     private var previous: UInt8?
     private var afterCtrlV = false
 
-    /// Removes the private prefix from `bytes` and returns them with the index of the first
-    /// Enter (nil if none).
+    /// Removes every Ctrl-\ from `bytes` and returns them with the index of the first Enter (nil
+    /// if none).
     mutating func scan(_ bytes: UnsafeRawBufferPointer) -> (bytes: [UInt8], enter: Int?) {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var enter: Int?
         for b in bytes {
-            // Dropped, the Ctrl-X before it is still the last byte passed on: `^X ^\ ^\` must
-            // not become `^X ^\`.
-            if previous == 0x18 && b == 0x1C { continue }
+            if b == Self.privatePrefixKey { continue }
             let before = previous
             previous = b
             out.append(b)
@@ -34,6 +35,9 @@ struct KeystrokeScanner: Sendable {
         }
         return (out, enter)
     }
+
+    /// Ctrl-\, the second key of the integration's private prefix.
+    static let privatePrefixKey: UInt8 = 0x1C
 
     /// Ctrl-O: readline's operate-and-get-next accepts the line and starts the next buffer with
     /// the history line after it.

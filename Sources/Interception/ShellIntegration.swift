@@ -320,6 +320,15 @@ public struct ShellIntegration: Sendable, Equatable {
                 *': shell-expand-line') expand+=("${l%: *}") ;;
               esac
             done < <(bind -m "$km" -p 2>/dev/null)
+            # A macro that types Ctrl-X or Ctrl-\ could reach the private keys below (readline
+            # takes a macro's keys as typed ones; the bastion removes Ctrl-\ from what is typed):
+            # such a macro, from an inputrc, is unbound; the integration's own stay.
+            while IFS= read -r l; do
+              case $l in
+                *': "\C-x\C-\\a\C-x\C-\\'[bc]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"') ;;
+                *': "'*'\C-x'*|*': "'*'\C-\\'*|*': "'*'\030'*|*': "'*'\034'*|*': "'*$'\030'*|*': "'*$'\034'*) k=${l%%\": *}; bind -m "$km" -r "${k#\"}" 2>/dev/null ;;
+              esac
+            done < <(bind -m "$km" -s 2>/dev/null)
             bind -m "$km" -x '"\C-x\C-\\a": __bastion_check'
             bind -m "$km" '"\C-x\C-\\b": accept-line'
             bind -m "$km" '"\C-x\C-\\c": operate-and-get-next'

@@ -211,6 +211,39 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.first == "allow . ~/.rebind 0" && records.contains("deny touch forbidden-rebind 1"), "\(records) \(r)")
     }
 
+    /// In a buffer answered X, a command that changes the history list (`history -s` adding
+    /// entries, here making up for a line `ignoreboth` leaves out) unties the later commands from
+    /// their entries: they are refused unseen, not decided on another entry's text.
+    @Test func historyListChangedInAnExpandedBufferStopsTheRest() throws {
+        let f = try f
+        let r = try type([(send: "echo first\r", expect: "PROMPT> "),
+                          (send: "history -s a; history -s 'echo innocent'; echo !!\u{16}\n touch forbidden-hl\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-hl"), "\(r)")
+        #expect(r.stdout.contains("changed the shell's history list"), "\(r)")
+    }
+
+    /// A repeat with a modifier (`!!:s/X/ /`) that makes the line start with a blank is left out
+    /// of history by `ignoreboth`, not as a duplicate: it is refused unseen, not decided as the
+    /// entry before it.
+    @Test func modifiedRepeatLeftOutOfHistoryIsRefused() throws {
+        let f = try f
+        let r = try type([(send: "Xtouch forbidden-rep\r", expect: "PROMPT> "), (send: "!!:s/X/ /\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-rep"), "\(r)")
+    }
+
+    /// Readline macros that would type the integration's private keys (`Ctrl-X` from an
+    /// ~/.inputrc macro, then a typed `Ctrl-\ b`; a macro typing the whole accept key) are
+    /// unbound at start, and Ctrl-\ never reaches the shell: the line is still decided at Enter.
+    @Test func macrosCannotReachThePrivateKeys() throws {
+        let f = try f
+        try f.target.write(".inputrc", "\"\\C-g\": \"\\C-x\"\n\"\\C-t\": \"\\C-x\\C-\\\\b\"\n")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent(".inputrc")) }
+        let r = try type([(send: "touch forbidden-mac1\u{07}\u{1C}b\u{14}", expect: "forbidden-mac1"), (send: "\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-mac1") && !f.target.exists("forbidden-mac1b"), "\(r)")
+        #expect(try lastRecords().first?.hasPrefix("deny touch forbidden-mac1") == true, "\(r)")
+    }
+
     /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
     /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
     /// destructive guard's dynamic-eval. A listing runs nothing and goes through. So is
