@@ -164,6 +164,11 @@ struct FaultEndToEndTests {
         let strict = try FedClient(h, "web1", strictCommand)
         let tolerant = try FedClient(h, as: "bob", "db1", tolerantCommand)
         #expect(Self.eventually { Self.running(h, strictCommand) && Self.running(h, tolerantCommand) }, "\(h.log)")
+        // A checkpoint of the strict session is sealed before the disk fails (under load the
+        // first one can come later than the session's start): it is what vouches for the file.
+        #expect(Self.eventually {
+            h.auditQuery("SELECT count(*) FROM checkpoints c JOIN sessions s ON s.id = c.session_id WHERE s.command = '\(strictCommand)'") != "0"
+        }, "\(h.log)")
 
         // `mount -o remount,ro` is refused (EBUSY) while the bastion holds recordings open for
         // writing; the kernel's own response to a disk error is what turns them read-only.
