@@ -313,7 +313,10 @@ public struct ShellIntegration: Sendable, Equatable {
             while IFS= read -r l; do
               case $l in
                 '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
-                *': accept-line'|*': edit-and-execute-command') keys+=("${l%: *}") ;;
+                # (edit-and-execute runs the buffer through fc, where no check would see it.)
+                *': accept-line'|*': edit-and-execute-command'|*': vi-edit-and-execute-command') keys+=("${l%: *}") ;;
+                # readline 8.3's M-x runs any function by name, accept-line included.
+                *': execute-named-command') k=${l%: *}; k=${k#\"}; bind -m "$km" -r "${k%\"}" ;;
                 *': operate-and-get-next') next+=("${l%: *}") ;;
                 *': insert-comment'|*': vi-insert-comment') comment+=("${l%: *}") ;;
                 *': re-read-init-file') reread+=("${l%: *}") ;;

@@ -107,6 +107,16 @@ struct ShellIntegrationBashTests {
         #expect(run.files == ["after-sel"], "\(run.output)")
     }
 
+    /// vi's `v` (vi-edit-and-execute-command, in vi command mode) and any key an inputrc binds to
+    /// it would run the buffer through `fc`, unseen: they check and accept the line instead.
+    @Test func editAndExecuteKeysAreChecked() throws {
+        let run = try Self.run(["set -o vi\r", "export VISUAL=true\r", "touch canary-vv\u{1B}v", "set -o emacs\r",
+                                "\u{18}\u{12}", "touch canary-vt\u{14}", "touch after-vv\r"],
+                               answers: ["touch canary-vv": "D", "touch canary-vt": "D"],
+                               home: [".inputrc": "\"\\C-t\": vi-edit-and-execute-command\n"])
+        #expect(run.files == ["after-vv"], "\(run.output)")
+    }
+
     /// Re-reading the init file (Ctrl-X Ctrl-R) after an ~/.inputrc that binds Enter to a plain
     /// accept-line binds the check again: the next line is still shown to the bastion first.
     @Test func rereadInitFileKeepsTheCheck() throws {
