@@ -256,7 +256,11 @@ public struct SFTPGate {
         case .mkdir(_, let path): return paths(.mkdir, [(path, .parent)])
         case .rmdir(_, let path): return paths(.rmdir, [(path, .parent)])
         case .rename(_, let from, let to): return paths(.rename, [(from, .parent), (to, .parent)])
-        case .symlink(_, _, let link): return paths(.symlink, [(link, .parent)])
+        case .symlink(_, let target, let link):
+            // Where the link points is decided too (a relative target from the link's directory):
+            // a link from an allowed place into a denied one would carry scp -O and rsync, which
+            // go by a path's text, there.
+            return paths(.symlink, [(link, .parent), (Self.linkDestination(target, link: link), .parent)])
         case .realpath(_, let path):
             return Self.pathProblem(path).map { (SFTPStatus.badMessage.rawValue, Array($0.utf8)) }
         case .read(_, let handle, _, _):
@@ -306,6 +310,13 @@ public struct SFTPGate {
                 return (SFTPStatus.badMessage.rawValue, Array("bastion: \(error)".utf8))
             }
         }
+    }
+
+    /// A symbolic link's target as a path: absolute as given, relative ones from the link's
+    /// directory (as the file system follows them).
+    static func linkDestination(_ target: [UInt8], link: [UInt8]) -> [UInt8] {
+        guard target.first != UInt8(ascii: "/"), let slash = link.lastIndex(of: UInt8(ascii: "/")) else { return target }
+        return Array(link[...slash]) + target
     }
 
     /// Why a path cannot be decided, if it cannot.

@@ -23,7 +23,7 @@ struct TransferEndToEndTests {
               - {id: no-etc, action: deny, paths: ["/etc/**"], message: nothing under /etc moves}
               - {id: prod, action: escalate, operations: [upload], paths: ["@DIR@/prod/**"], message: production uploads need an SRE}
               - {id: limited, action: allow, operations: [upload, list], paths: ["@DIR@/limited/**"], max_size: 8M}
-              - {id: deploy, action: allow, operations: [upload, mkdir, setstat, rename, delete, list], paths: ["@DIR@/deploy/**"]}
+              - {id: deploy, action: allow, operations: [upload, mkdir, setstat, rename, delete, list, symlink], paths: ["@DIR@/deploy/**"]}
               - {id: logs, action: allow, operations: [download, list], paths: ["@DIR@/logs/**"]}
               - {id: browse, action: allow, operations: [list], paths: ["@DIR@", "@DIR@/**"]}
         """) }
@@ -215,6 +215,25 @@ struct TransferEndToEndTests {
         #expect(logged == sha256("\(d)/local/legacy.bin"))
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE path LIKE '\(d)/deploy/tree/%' AND operation = 'upload' AND complete = 1") == "6")
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0")
+    }
+
+    /// A symbolic link is decided on where it points too (a relative target from the link's
+    /// directory): one from an allowed directory into a refused one is refused — scp -O and rsync,
+    /// which go by a path's text, would otherwise reach the refused directory through it.
+    @Test func aSymlinkIsDecidedOnWhereItPoints() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        let r = sftp(h, """
+            -ln -s \(d)/outside \(d)/deploy/to-outside
+            -ln -s ../outside/x \(d)/deploy/to-outside-relative
+            ln -s \(d)/deploy/legacy.bin \(d)/deploy/to-deploy
+            """)
+        #expect(r.status == 0, "\(r)")
+        let made = { (name: String) in (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/\(name)")) != nil }
+        #expect(!made("to-outside") && !made("to-outside-relative"), "\(r)")
+        #expect(made("to-deploy"), "\(r)")
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE operation = 'symlink' AND decision = 'deny' AND path = '\(d)/deploy/to-outside'") == "1")
     }
 
     /// rsync over ssh: decided on the server's command line (direction, paths, --delete),
