@@ -244,8 +244,19 @@ struct CommandUnwrapper {
             if !options.has("l") || runs || (start < argv.count && argv[start].isDynamic) {
                 output[index].opaque = .dynamicShellString
             }
-        case "printf", "read", "declare", "typeset", "local":
+        case "printf", "read":
             flagPromptTargets(argv, index: index)
+        case "declare", "typeset", "local", "export", "readonly":
+            flagPromptTargets(argv, index: index)
+            // A quoted compound value (`declare -a 'a=($(cmd))'`) is parsed by the builtin, its
+            // substitutions run: they are decided as commands.
+            for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic {
+                guard let equals = word.text.firstIndex(of: "="), word.text[word.text.index(after: equals)...].hasPrefix("(") else { continue }
+                let value = String(word.text[word.text.index(after: equals)...])
+                let wrapped = ": <<BASTION_COMPOUND_END\n" + value + "\nBASTION_COMPOUND_END\n"
+                reparse(ShellWord(wrapped), via: name, parent: command, index: index,
+                        range: k < wordRanges.count ? wordRanges[k] : command.range, wrapped: true)
+            }
         case "mapfile", "readarray":
             flagPromptTargets(argv, index: index)
             // -C CALLBACK is shell code bash evaluates every -c lines read (the index and the line
@@ -541,7 +552,7 @@ struct CommandUnwrapper {
     static let wrapperNames: Set<String> = [
         "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
         "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
-        "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", ".", "source",
+        "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
     ]
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.

@@ -318,9 +318,13 @@ struct LineParser {
             } else if next == .reserved(.time) {
                 consume(next); prefixed = true
                 try skipBlanks()
-                if pos + 1 < end, bytes[pos] == UInt8(ascii: "-"), bytes[pos + 1] == UInt8(ascii: "p"),
-                   pos + 2 >= end || LineParser.isMeta(bytes[pos + 2]) {
-                    pos += 2
+                // `time [-p] [--] PIPELINE`: bash takes one `-p` and then one `--` as time's own.
+                for option in [UInt8(ascii: "p"), UInt8(ascii: "-")] {
+                    if pos + 1 < end, bytes[pos] == UInt8(ascii: "-"), bytes[pos + 1] == option,
+                       pos + 2 >= end || LineParser.isMeta(bytes[pos + 2]) {
+                        pos += 2
+                        try skipBlanks()
+                    }
                 }
             } else {
                 break

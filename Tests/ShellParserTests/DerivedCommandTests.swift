@@ -62,6 +62,11 @@ struct DerivedCommandTests {
         ("let 'b[`rm y`]=1'", ["let b[`rm y`]=1", "[subscript] rm y"]),
         ("[[ -v 'q[$(rm z)]' ]]", ["[subscript] rm z"]),
         ("a[$(rm w)]=1; echo 'a[1]' '$(not a subscript)'", ["rm w", "echo a[1] $(not a subscript)"]),
+        // A quoted compound value is parsed by the builtin that is given it.
+        ("declare -a 'a=($(rm x))'", ["declare -a a=($(rm x))", "[declare] rm x"]),
+        ("readonly -a \"b=(\\`rm y\\`)\"", ["readonly -a b=(`rm y`)", "[readonly] rm y"]),
+        // `time [-p] [--]` takes its own options.
+        ("time -p -- rm z", ["rm z"]),
         // A here-string is the code a shell or `.` reads from it.
         ("bash <<< 'rm x'", ["bash", "[bash <<<] rm x"]),
         (". /dev/stdin <<< 'rm x'; source /dev/fd/3 3<<< 'rm y'", [". /dev/stdin", "[. <<<] rm x", "source /dev/fd/3", "[source <<<] rm y"]),
