@@ -136,12 +136,12 @@ public enum BuiltinGuards {
       - id: kill-init
         action: deny
         command: [kill]
-        args: ["1"]
+        arg_regex: ['^\s*\+?0*1\s*$']
         message: killing PID 1 (init) is blocked (it takes the host down)
       - id: kill-all
         action: deny
         command: [kill]
-        args_text: '^(--\s+)?-1$|\S\s+(--\s+)?-1(\s|$)'
+        args_text: '^(--\s+)?-0*1$|\S\s+(--\s+)?-0*1(\s|$)'
         message: kill -1 signals every process you can reach; it is blocked
       - id: kill-everything
         action: deny
