@@ -657,7 +657,8 @@ public struct Interceptor {
                 ? "bastion: a command before this one changed the shell's history list, so this command's history expansion cannot be checked; it is refused"
                 : "bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
             out.auditNotes.append(AuditNote(kind: "interactive_expansion_unseen",
-                                            detail: "a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due"))
+                                            detail: "a history-expanded command was refused unseen: command \(index.map { String($0 + 1) } ?? "unknown") of its buffer, history entry \(number.map(String.init) ?? "none") where \(expected.map(String.init) ?? "none") was due"
+                                                + (buffer.historyListChanged ? "; a command before it in the buffer may have changed the history list" : "")))
             return
         }
         // Commands of the buffer before this one that never started kept an entry each (the

@@ -252,9 +252,8 @@ struct CommandUnwrapper {
             // substitutions run: they are decided as commands.
             for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic {
                 guard let equals = word.text.firstIndex(of: "="), word.text[word.text.index(after: equals)...].hasPrefix("(") else { continue }
-                let value = String(word.text[word.text.index(after: equals)...])
-                let wrapped = ": <<BASTION_COMPOUND_END\n" + value + "\nBASTION_COMPOUND_END\n"
-                reparse(ShellWord(wrapped), via: name, parent: command, index: index,
+                let script = LineParser.hereDocumentScript(word.text[word.text.index(after: equals)...].utf8)
+                reparse(ShellWord(String(decoding: script, as: UTF8.self)), via: name, parent: command, index: index,
                         range: k < wordRanges.count ? wordRanges[k] : command.range, wrapped: true)
             }
         case "mapfile", "readarray":

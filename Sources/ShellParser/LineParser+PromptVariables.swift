@@ -13,8 +13,14 @@ extension LineParser {
         guard shellDepth < LineParser.shellStringLimit else { return nil }
         if name == promptCommand { return value }
         guard promptStrings.contains(name) else { return nil }
-        let end = Array("BASTION_PROMPT_END".utf8)
-        return Array(": <<".utf8) + end + [0x0A] + decodedPrompt(value) + [0x0A] + end + [0x0A]
+        return hereDocumentScript(decodedPrompt(value))
+    }
+
+    /// `: <<END`, `body`, `END`: a script whose commands are the substitutions `body` holds, read
+    /// as an unquoted here-document's body is expanded (the first command, `:`, is not the body's).
+    static func hereDocumentScript(_ body: some Collection<UInt8>) -> [UInt8] {
+        let end = Array("BASTION_BODY_END".utf8)
+        return Array(": <<".utf8) + end + [0x0A] + Array(body) + [0x0A] + end + [0x0A]
     }
 
     /// The assignment just scanned (its text in `text`) sets one of those variables: the
@@ -95,9 +101,7 @@ extension LineParser {
             return b == UInt8(ascii: "`") || (previous == UInt8(ascii: "$") && b == UInt8(ascii: "("))
         }
         guard substitutes else { return }
-        let end = Array("BASTION_SUBSCRIPT_END".utf8)
-        let script = Array(": <<".utf8) + end + [0x0A] + Array(value) + [0x0A] + end + [0x0A]
-        var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
+        var parser = LineParser(bytes: Self.hereDocumentScript(value), depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
