@@ -39,6 +39,10 @@ enum ShellRisk: Equatable, Sendable {
         for command in analysis.commands {
             // A value given to one of them where the line does not read it (`for PS0 in …`, `${PS0:=…}`).
             if let variable = command.via.first, integrationVariables.contains(variable) { return .tampering("it changes \(variable)") }
+            // The user's shell, started by a wrapper given no command (`sudo -i`, `unshare`, `fakeroot`).
+            if command.derived, command.argv.count == 1, command.argv[0].isDynamic, command.argv[0].text == "$SHELL" {
+                return .nestedShell("\(command.via.last ?? "it") starts a shell")
+            }
             guard let name = command.name.map(baseName) else { continue }
             let args = command.argv.dropFirst().map(\.text)
             if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {

@@ -13,7 +13,7 @@ struct CommandUnwrapper {
     /// Functions defined in the text parsed again (see ``LineParser/definedFunctions``).
     private(set) var definedFunctions: [String] = []
     /// What the pipe into the command carries, when known (``LineParser/pipedText``).
-    var pipedText: ShellWord?
+    var pipedText: PipedText?
 
     init(depth: Int, shellDepth: Int, braceBudget: Int) {
         self.depth = depth
@@ -65,12 +65,6 @@ struct CommandUnwrapper {
             this.visit(derived, wordRanges: innerRanges, stdinIsPipe: stdin, chain: chain + 1)
         }
 
-        /// The shell the wrapper starts when it is given no command (`sudo -i`, `su`).
-        func deriveShell(_ this: inout CommandUnwrapper, via: String) {
-            let derived = ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
-                                           derived: true, via: command.via + [via], range: command.range)
-            this.output.append(derived)
-        }
 
         /// The `NAME=VALUE` words env and sudo put in the command's environment (any word holding
         /// a `=`), each read for what the command may run from it.
@@ -93,21 +87,30 @@ struct CommandUnwrapper {
             if start < argv.count {
                 derive(&self, from: start, via: "sudo")
             } else if options.has("s", "shell", "i", "login") {
-                deriveShell(&self, via: "sudo")
+                appendShell(startedBy: command, via: "sudo")
             }
         case "doas":
             var options = CommandUnwrapper.doasOptions
             let start = options.scan(argv, from: 1)
             if start < argv.count { derive(&self, from: start, via: "doas") }
-            else if options.has("s") { deriveShell(&self, via: "doas") }
-        case "su":
+            else if options.has("s") { appendShell(startedBy: command, via: "doas") }
+        case "su", "runuser":
             var options = CommandUnwrapper.suOptions
+            // runuser -u USER runs its command directly; otherwise it reads its arguments as su does.
+            if name == "runuser" {
+                var direct = options
+                let start = direct.scan(argv, from: 1)
+                if direct.has("u", "user") {
+                    if start < argv.count { derive(&self, from: start, via: name) } else { appendShell(startedBy: command, via: name) }
+                    return
+                }
+            }
             var i = 1
             while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
-            if let script = options.value("c", "command") {
-                reparse(script, via: "su -c", parent: command, index: index, range: command.range)
+            if let script = options.value("c", "command", "session-command") {
+                reparse(script, via: "\(name) -c", parent: command, index: index, range: command.range)
             } else {
-                deriveShell(&self, via: "su")
+                appendShell(startedBy: command, via: name)
             }
         case "env":
             var options = CommandUnwrapper.envOptions
@@ -124,38 +127,6 @@ struct CommandUnwrapper {
             } else {
                 derive(&self, from: start, via: "env")
             }
-        case "nohup", "builtin", "busybox":
-            var start = 1
-            if start < argv.count, argv[start].text == "--" { start += 1 }
-            derive(&self, from: start, via: name)
-        case "nice":
-            var options = CommandUnwrapper.niceOptions
-            derive(&self, from: options.scan(argv, from: 1), via: "nice")
-        case "ionice":
-            var options = CommandUnwrapper.ioniceOptions
-            let start = options.scan(argv, from: 1)
-            if !options.has("p", "P", "u", "pid", "pgid", "uid") { derive(&self, from: start, via: "ionice") }
-        case "timeout":
-            var options = CommandUnwrapper.timeoutOptions
-            derive(&self, from: options.scan(argv, from: 1) + 1, via: "timeout")
-        case "stdbuf":
-            var options = CommandUnwrapper.stdbufOptions
-            derive(&self, from: options.scan(argv, from: 1), via: "stdbuf")
-        case "chroot":
-            var options = CommandUnwrapper.chrootOptions
-            let root = options.scan(argv, from: 1)
-            if root + 1 < argv.count { derive(&self, from: root + 1, via: "chroot") }
-            else if root < argv.count { deriveShell(&self, via: "chroot") }
-        case "command":
-            var options = CommandUnwrapper.commandOptions
-            let start = options.scan(argv, from: 1)
-            if !options.has("v", "V") { derive(&self, from: start, via: "command") }
-        case "exec":
-            var options = CommandUnwrapper.execOptions
-            derive(&self, from: options.scan(argv, from: 1), via: "exec")
-        case "time":
-            var options = CommandUnwrapper.timeOptions
-            derive(&self, from: options.scan(argv, from: 1), via: "time")
         case "watch":
             var options = CommandUnwrapper.watchOptions
             let start = options.scan(argv, from: 1)
@@ -269,17 +240,144 @@ struct CommandUnwrapper {
             }
         case ".", "source":
             guard argv.count > 1 else { return }
-            sourcedFromDescriptor(argv[1], command: command, index: index, stdinIsPipe: stdinIsPipe)
+            scriptFromFile(argv[1], name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, decidesEveryHereString: true)
         case "eval":
             guard argv.count > 1 else { return }
-            let script = ShellWord(argv[1...].map(\.text).joined(separator: " "), isDynamic: argv[1...].contains { $0.isDynamic })
-            let low = wordRanges.count > 1 ? wordRanges[1].lowerBound : command.range.lowerBound
-            reparse(script, via: "eval", parent: command, index: index,
-                    range: low..<max(low, wordRanges.last?.upperBound ?? command.range.upperBound))
+            joinedScript(from: 1, via: name, command: command, wordRanges: wordRanges, index: index)
+        case "flock":
+            // flock [options] FILE COMMAND…, or FILE -c SHELL-STRING (only after the file).
+            var options = CommandUnwrapper.flockOptions
+            let file = options.scan(argv, from: 1)
+            guard file + 1 < argv.count else { return }
+            let next = argv[file + 1]
+            if !next.isDynamic, next.text == "-c" || next.text == "--command" {
+                guard file + 2 < argv.count else { return }
+                reparse(argv[file + 2], via: "flock -c", parent: command, index: index,
+                        range: file + 2 < wordRanges.count ? wordRanges[file + 2] : command.range)
+            } else {
+                derive(&self, from: file + 1, via: name)
+            }
+        case "script":
+            // script [options] [FILE]: -c runs a shell string; without it, the user's shell.
+            var options = CommandUnwrapper.scriptOptions
+            _ = options.scan(argv, from: 1)
+            if options.has("h", "help", "V", "version") { return }
+            if let script = options.value("c", "command") {
+                reparse(script, via: "script -c", parent: command, index: index, range: command.range)
+            } else {
+                appendShell(startedBy: command, via: name)
+            }
+        case "sg":
+            // sg [-] [GROUP [-c] COMMAND]: the command is a shell string.
+            var i = 1
+            if i < argv.count, argv[i].text == "-", !argv[i].isDynamic { i += 1 }
+            i += 1
+            if i < argv.count, argv[i].text == "-c", !argv[i].isDynamic { i += 1 }
+            guard i < argv.count else { appendShell(startedBy: command, via: name); return }
+            joinedScript(from: i, via: name, command: command, wordRanges: wordRanges, index: index)
+        case "newgrp":
+            appendShell(startedBy: command, via: name)
+        case "capsh":
+            // capsh [--OPTION[=VALUE]]… [-- ARGS]: ARGS go to bash (or --shell=PATH); `== ARGS`
+            // runs capsh again with them.
+            guard let split = argv.firstIndex(where: { !$0.isDynamic && ($0.text == "--" || $0.text == "==") }) else { return }
+            let shell = argv[1..<split].last { $0.text.hasPrefix("--shell=") }
+                .map { ShellWord(String($0.text.dropFirst("--shell=".count)), isDynamic: $0.isDynamic) } ?? ShellWord("/bin/bash")
+            let program = argv[split].text == "==" ? ShellWord(name) : shell
+            let rest = Array(argv[(split + 1)...])
+            let restRanges = split + 1 < wordRanges.count ? Array(wordRanges[(split + 1)...]) : []
+            derive(&self, from: 0, via: name, argv: [program] + rest,
+                   ranges: [split < wordRanges.count ? wordRanges[split] : command.range] + restRanges)
+        case "perf":
+            // perf [--OPTION]… SUBCOMMAND: stat, record and trace (also `perf X record`) run a command.
+            var i = 1
+            while i < argv.count, !argv[i].isDynamic, argv[i].text.hasPrefix("-") { i += 1 }
+            if i + 1 < argv.count, ["sched", "lock", "kmem", "kvm", "mem", "c2c", "timechart"].contains(argv[i].text),
+               argv[i + 1].text == "record" { i += 1 }
+            guard i < argv.count, var options = CommandUnwrapper.perfOptions[argv[i].text] else {
+                if i < argv.count, argv[i].isDynamic { output[index].opaque = .dynamicShellString }
+                return
+            }
+            derive(&self, from: options.scan(argv, from: i + 1), via: "perf \(argv[i].text)")
+        case "screen":
+            var options = CommandUnwrapper.screenOptions
+            let start = options.scan(argv, from: 1)
+            if options.has("X") {
+                // -X sends a screen command to a running session (`stuff` types text into its shell).
+                output[index].opaque = .dynamicShellString
+            } else if options.has("r", "R", "x", "l", "w", "v", "Q", "list", "ls", "wipe", "version", "help") {
+                return
+            } else if start < argv.count {
+                derive(&self, from: start, via: name)
+            } else {
+                appendShell(startedBy: command, via: name)
+            }
+        case "tmux":
+            tmuxCommands(command: command, wordRanges: wordRanges, index: index)
         default:
+            if let spec = WrapperSpec.table[name] {
+                switch spec.target(in: argv) {
+                case .nothing: break
+                case .command(let start): derive(&self, from: start, via: name)
+                case .shell: appendShell(startedBy: command, via: name)
+                }
+                return
+            }
             guard let interpreter = Interpreter.named(name) else { return }
             classifyInterpreter(interpreter, name: name, command: command, wordRanges: wordRanges,
                                 stdinIsPipe: stdinIsPipe, index: index)
+        }
+    }
+
+    /// The shell a wrapper starts when it is given no command (`sudo -i`, `su`, `unshare`): the
+    /// user's, known only at run time.
+    private mutating func appendShell(startedBy command: ExtractedCommand, via: String) {
+        output.append(ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
+                                       derived: true, via: command.via + [via], range: command.range))
+    }
+
+    /// The words from `start` on, joined with spaces, read as one shell string (`eval`, `sg`).
+    private mutating func joinedScript(from start: Int, via: String, command: ExtractedCommand, wordRanges: [Range<Int>], index: Int) {
+        let words = command.argv[start...]
+        let script = ShellWord(words.map(\.text).joined(separator: " "), isDynamic: words.contains { $0.isDynamic })
+        let low = wordRanges.count > start ? wordRanges[start].lowerBound : command.range.lowerBound
+        reparse(script, via: via, parent: command, index: index,
+                range: low..<max(low, wordRanges.last?.upperBound ?? command.range.upperBound))
+    }
+
+    /// `tmux`: alone or `new-session`/`new-window`/`split-window`/`respawn-*` without a command,
+    /// a shell; with one, that shell string (tmux hands a single one to the shell); `-c STRING`
+    /// and `run-shell STRING` likewise. Listing, attaching and killing run nothing. Anything else
+    /// (`send-keys`, `if-shell`, hooks, options, formats, key bindings, a config file, several
+    /// commands at once) can run text the bastion does not see.
+    private mutating func tmuxCommands(command: ExtractedCommand, wordRanges: [Range<Int>], index: Int) {
+        let argv = command.argv
+        var options = CommandUnwrapper.tmuxOptions
+        let start = options.scan(argv, from: 1)
+        if let script = options.value("c") {
+            reparse(script, via: "tmux -c", parent: command, index: index, range: command.range)
+            return
+        }
+        if options.has("f") || argv[start...].contains(where: { $0.isDynamic || $0.text.hasSuffix(";") }) {
+            output[index].opaque = .dynamicShellString
+            return
+        }
+        guard start < argv.count else {
+            appendShell(startedBy: command, via: "tmux")
+            return
+        }
+        let subcommand = argv[start].text
+        if CommandUnwrapper.tmuxQuiet.contains(subcommand) { return }
+        guard let creates = CommandUnwrapper.tmuxRunners[subcommand] else {
+            output[index].opaque = .dynamicShellString
+            return
+        }
+        var flags = creates
+        let first = flags.scan(argv, from: start + 1)
+        if first < argv.count {
+            joinedScript(from: first, via: "tmux \(subcommand)", command: command, wordRanges: wordRanges, index: index)
+        } else if subcommand != "run-shell" && subcommand != "run" {
+            appendShell(startedBy: command, via: "tmux")
         }
     }
 
@@ -352,35 +450,43 @@ struct CommandUnwrapper {
             return
         }
         if i >= argv.count || argv[i].text == "-" { readsStdin = true }
-        let stdinRedirected = command.redirects.contains {
-            ($0.fd == nil || $0.fd == 0) && ["<", "<<", "<<-", "<<<", "<>"].contains($0.op)
+        guard readsStdin else {
+            // A script operand that is a descriptor (`/dev/stdin`, `/dev/fd/3`) or a process
+            // substitution is read as stdin is.
+            if interpreter.isShell {
+                scriptFromFile(argv[i], name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, decidesEveryHereString: false)
+            } else if CommandUnwrapper.namesDescriptor(argv[i]) {
+                output[index].opaque = .fedToInterpreter
+            }
+            return
         }
-        guard readsStdin && (stdinIsPipe || stdinRedirected) else { return }
-        // A here-string of static text, or the static text an `echo` or `printf` pipes in, is
-        // the script: read it as such.
-        let fromPipe = stdinIsPipe && !stdinRedirected
-        if interpreter.isShell, !stdinIsPipe, let text = CommandUnwrapper.hereString(for: 0, in: command) {
-            reparse(text, via: "\(name) <<<", parent: command, index: index, range: command.range)
-        } else if interpreter.isShell, fromPipe, let text = pipedText {
-            reparse(text, via: "| \(name)", parent: command, index: index, range: command.range)
+        guard stdinIsPipe || command.redirects.contains(where: { ($0.fd ?? $0.defaultDescriptor) == 0 }) else { return }
+        if interpreter.isShell {
+            scriptOnDescriptor(0, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, hereStringsDecided: false)
         } else {
             output[index].opaque = .fedToInterpreter
         }
     }
 
-    /// `. FILE` / `source FILE` reading a descriptor (`/dev/stdin`, `/dev/fd/N`,
-    /// `/proc/self/fd/N`, or a path to one this does not recognise) or a process substitution: a
-    /// here-string given to the command is code it may read (every one is decided, whichever
-    /// descriptor); anything else on a descriptor it reads (a pipe, a here-document, what `<(…)`
-    /// prints) cannot be read here.
-    private mutating func sourcedFromDescriptor(_ file: ShellWord, command: ExtractedCommand, index: Int, stdinIsPipe: Bool) {
-        let via = (command.argv.first?.text ?? ".") + " <<<"
-        for redirect in command.redirects where redirect.op == "<<<" {
-            reparse(redirect.target, via: via, parent: command, index: index, range: command.range)
+    /// `. FILE`, `source FILE` or `bash FILE` where FILE is a descriptor (`/dev/stdin`,
+    /// `/dev/fd/N`, `/proc/self/fd/N`, or a path to one this does not recognise) or a process
+    /// substitution: the script is what that descriptor carries (``scriptOnDescriptor``), or the
+    /// static text an `echo` or `printf` inside `<(…)` prints. For `.`, every here-string given to
+    /// the command is decided as code, whichever descriptor (a path may lead to any).
+    private mutating func scriptFromFile(_ file: ShellWord, name: String, command: ExtractedCommand, index: Int, stdinIsPipe: Bool,
+                                         decidesEveryHereString: Bool) {
+        if decidesEveryHereString {
+            for redirect in command.redirects where redirect.op == "<<<" {
+                reparse(redirect.target, via: "\(name) <<<", parent: command, index: index, range: command.range)
+            }
         }
         let path = file.text
         if file.isDynamic {
-            if path.hasPrefix("<(") || path.contains("/fd/") || path.contains("stdin") { output[index].opaque = .fedToInterpreter }
+            if let text = CommandUnwrapper.processSubstitutionOutput(file) {
+                reparse(text, via: "\(name) <(…)", parent: command, index: index, range: command.range)
+            } else if CommandUnwrapper.namesDescriptor(file) {
+                output[index].opaque = .fedToInterpreter
+            }
             return
         }
         var descriptor: Int?
@@ -392,17 +498,69 @@ struct CommandUnwrapper {
             }
         }
         guard let descriptor else { return }
-        if descriptor < 0 || (descriptor == 0 && stdinIsPipe) || CommandUnwrapper.hereString(for: descriptor, in: command) == nil {
+        guard descriptor >= 0 else { output[index].opaque = .fedToInterpreter; return }
+        scriptOnDescriptor(descriptor, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe,
+                           hereStringsDecided: decidesEveryHereString)
+    }
+
+    /// A shell (or `.`) reading its script from `descriptor`: a static here-string, the static
+    /// text an `echo` or `printf` pipes in or prints into `< <(…)`, and a here-document (read
+    /// after the line's newline, by LineParser) are decided as code; anything else there (a file,
+    /// a pipe from another command) cannot be read here.
+    private mutating func scriptOnDescriptor(_ descriptor: Int, name: String, command: ExtractedCommand, index: Int, stdinIsPipe: Bool,
+                                             hereStringsDecided: Bool) {
+        let redirected = command.redirects.contains { ($0.fd ?? $0.defaultDescriptor) == descriptor }
+        if descriptor == 0, stdinIsPipe, !redirected {
+            switch pipedText {
+            case .text(let text)?:
+                reparse(text, via: "| \(name)", parent: command, index: index, range: command.range)
+            case .hereDocument(let number)?:
+                output[index].opaque = .fedToInterpreter
+                output[index].scriptHereDocument = number
+            case nil:
+                output[index].opaque = .fedToInterpreter
+            }
+            return
+        }
+        let last = CommandUnwrapper.lastInput(descriptor, of: command)
+        switch last?.op {
+        case "<<<"?:
+            if !hereStringsDecided, let last {
+                reparse(last.target, via: "\(name) <<<", parent: command, index: index, range: command.range)
+            }
+        case "<"?:
+            if let last, let text = CommandUnwrapper.processSubstitutionOutput(last.target) {
+                reparse(text, via: "\(name) <(…)", parent: command, index: index, range: command.range)
+            } else {
+                output[index].opaque = .fedToInterpreter
+            }
+        default:
             output[index].opaque = .fedToInterpreter
+            output[index].scriptHereDocument = last?.hereDocument
         }
     }
 
-    /// The here-string the command reads on `descriptor`, when that is the last redirection of it.
-    static func hereString(for descriptor: Int, in command: ExtractedCommand) -> ShellWord? {
-        guard let last = command.redirects.last(where: { ($0.fd ?? (["<", "<<", "<<-", "<<<", "<>"].contains($0.op) ? 0 : 1)) == descriptor
-                                                      && !$0.writes }),
-              last.op == "<<<" else { return nil }
-        return last.target
+    /// Whether a script operand reads a descriptor or a process substitution (or may: a word
+    /// known only at run time that names one).
+    static func namesDescriptor(_ file: ShellWord) -> Bool {
+        let path = file.text
+        return path.hasPrefix("<(") || path.contains("/fd/") || path.contains("stdin") || (path.hasPrefix("/dev/") && file.isDynamic)
+    }
+
+    /// The text a process substitution (`<(echo 'rm x')`) prints, when it is one static `echo`
+    /// or `printf` (``LineParser/staticOutput(ofCommandsFrom:elementStart:)``). Nil otherwise.
+    static func processSubstitutionOutput(_ word: ShellWord) -> ShellWord? {
+        guard word.isDynamic, word.text.hasPrefix("<("), word.text.hasSuffix(")") else { return nil }
+        var parser = LineParser(bytes: Array(word.text.utf8.dropFirst(2).dropLast()))
+        guard parser.parseLine() == .complete else { return nil }
+        return parser.staticOutput(ofCommandsFrom: 0, elementStart: 0)
+    }
+
+    /// The last redirection reading `descriptor` (or writing it: then it reads nothing given here).
+    static func lastInput(_ descriptor: Int, of command: ExtractedCommand) -> Redirection? {
+        guard let last = command.redirects.last(where: { ($0.fd ?? $0.defaultDescriptor) == descriptor }),
+              !last.writes else { return nil }
+        return last
     }
 
     /// Parses a shell string again and adds its commands as derived from `parent`.
@@ -420,13 +578,15 @@ struct CommandUnwrapper {
         }
         var parser = LineParser(bytes: Array(script.text.utf8), depth: depth, shellDepth: shellDepth + 1,
                                 braceBudget: braceBudget)
+        parser.hereDocumentsEndWithInput = true
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             inner.derived = true
             inner.via = parent.via + [via] + inner.via
-            inner.redirects = parent.redirects + inner.redirects
+            inner.redirects = parent.redirects + inner.redirects.map(\.fromAnotherParser)
+            inner.scriptHereDocument = nil
             inner.range = range
             output.append(inner)
         }
@@ -439,6 +599,7 @@ struct CommandUnwrapper {
         if utf8.count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
         if versioned {
+            if wrapperNames.contains(name) { return true }
             guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(utf8.count)) != 0 else { return false }
         } else {
             guard firstByteAndLength[Int(first)] & (1 << UInt16(utf8.count)) != 0 else { return false }
@@ -466,6 +627,10 @@ struct CommandUnwrapper {
         if count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
         if versioned {
+            // A wrapper whose name ends in a digit (`run0`, `linux32`), or an interpreter's version.
+            if firstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0, PackedName(buffer, start, buffer.count).isIn(derivingKeys) {
+                return true
+            }
             guard versionedFirstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return false }
         } else {
             guard firstByteAndLength[Int(first)] & (1 << UInt16(count)) != 0 else { return false }
@@ -518,23 +683,44 @@ struct CommandUnwrapper {
     }()
 
     // Option tables of the wrappers, built once.
-    static let sudoOptions = OptionScanner(shortWithValue: Set("ughprtCDRTU".utf8),
-                                        longWithValue: ["user", "group", "host", "prompt", "role", "type", "close-from",
-                                                        "chdir", "chroot", "command-timeout", "other-user"])
-    static let doasOptions = OptionScanner(shortWithValue: Set("uC".utf8))
-    static let suOptions = OptionScanner(shortWithValue: Set("csgGw".utf8),
-                                        longWithValue: ["command", "shell", "group", "supp-group", "whitelist-environment"])
+    static let sudoOptions = OptionScanner(shortWithValue: Set("acugprtCDRTU".utf8),
+                                        longWithValue: ["user", "group", "prompt", "role", "type", "close-from", "auth-type",
+                                                        "login-class", "chdir", "chroot", "command-timeout", "other-user"],
+                                        shortWithOptionalValue: Set("h".utf8))
+    static let doasOptions = OptionScanner(shortWithValue: Set("auC".utf8))
+    /// su's, and runuser's (`-u USER` is runuser's own).
+    static let suOptions = OptionScanner(shortWithValue: Set("csgGwu".utf8),
+                                        longWithValue: ["command", "session-command", "shell", "group", "supp-group",
+                                                        "whitelist-environment", "user"])
+    /// env's; the signal options take a value only after `=` (`--block-signal[=SIG]`).
     static let envOptions = OptionScanner(shortWithValue: Set("uCSP".utf8),
-                                        longWithValue: ["unset", "chdir", "split-string", "default-signal",
-                                                        "ignore-signal", "block-signal"])
-    static let niceOptions = OptionScanner(shortWithValue: Set("n".utf8), longWithValue: ["adjustment"], numericOptions: true)
-    static let ioniceOptions = OptionScanner(shortWithValue: Set("cnpPu".utf8), longWithValue: ["class", "classdata", "pid", "pgid", "uid"])
-    static let timeoutOptions = OptionScanner(shortWithValue: Set("ks".utf8), longWithValue: ["kill-after", "signal"])
-    static let stdbufOptions = OptionScanner(shortWithValue: Set("ioe".utf8), longWithValue: ["input", "output", "error"])
-    static let chrootOptions = OptionScanner(longWithValue: ["userspec", "groups"])
-    static let commandOptions = OptionScanner()
-    static let execOptions = OptionScanner(shortWithValue: Set("a".utf8))
-    static let timeOptions = OptionScanner(shortWithValue: Set("fo".utf8), longWithValue: ["format", "output"])
+                                        longWithValue: ["unset", "chdir", "split-string"])
+    static let flockOptions = OptionScanner(shortWithValue: Set("wE".utf8), longWithValue: ["timeout", "wait", "conflict-exit-code"])
+    static let scriptOptions = OptionScanner(shortWithValue: Set("cEIOBTmo".utf8), longWithValue: [
+        "command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"], shortWithOptionalValue: Set("t".utf8))
+    /// `perf SUBCOMMAND` options that take a value, for the subcommands that run a command.
+    static let perfOptions: [String: OptionScanner] = [
+        "stat": OptionScanner(shortWithValue: Set("eptCorGxIMD".utf8), longWithValue: ["event", "pid", "tid", "cpu", "output", "repeat",
+                                                                                         "cgroup", "field-separator", "interval-print", "metrics", "delay"]),
+        "record": OptionScanner(shortWithValue: Set("eptuCoFcmGjDr".utf8), longWithValue: ["event", "pid", "tid", "uid", "cpu", "output",
+                                                                                             "freq", "count", "mmap-pages", "cgroup", "branch-filter", "delay", "realtime", "call-graph"]),
+        "trace": OptionScanner(shortWithValue: Set("eptuCoFmG".utf8), longWithValue: ["event", "pid", "tid", "uid", "cpu", "output",
+                                                                                        "pf", "mmap-pages", "cgroup", "expr", "duration"]),
+    ]
+    static let screenOptions = OptionScanner(shortWithValue: Set("cSteEhpsTX".utf8))
+    static let tmuxOptions = OptionScanner(shortWithValue: Set("cfLST".utf8))
+    /// tmux commands that run nothing (a listing, attaching to what runs already, killing).
+    static let tmuxQuiet: Set<String> = ["attach", "attach-session", "a", "at", "ls", "list-sessions", "lsw", "list-windows", "lsp",
+                                         "list-panes", "kill-session", "kill-server", "kill-window", "kill-pane", "detach",
+                                         "detach-client", "has-session", "has", "select-window", "selectw", "switch-client", "switchc"]
+    /// tmux commands that start a shell, or the shell string after their flags (those taking a value named).
+    static let tmuxRunners: [String: OptionScanner] = {
+        let creating = OptionScanner(shortWithValue: Set("ceFnstxylLp".utf8))
+        let running = OptionScanner(shortWithValue: Set("cdt".utf8))
+        return ["new-session": creating, "new": creating, "new-window": creating, "neww": creating, "split-window": creating,
+                "splitw": creating, "respawn-pane": creating, "respawnp": creating, "respawn-window": creating,
+                "respawnw": creating, "run-shell": running, "run": running]
+    }()
     static let watchOptions = OptionScanner(shortWithValue: Set("nq".utf8), longWithValue: ["interval", "equexit"])
     static let xargsOptions = OptionScanner(shortWithValue: Set("adEILnPs".utf8),
                                         longWithValue: ["arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
@@ -548,11 +734,11 @@ struct CommandUnwrapper {
     /// `complete` and `compgen` options that take a value.
     static let completionOptionsWithValue: Set<UInt8> = Set("oAGWFCXPS".utf8)
 
-    static let wrapperNames: Set<String> = [
-        "sudo", "sudoedit", "doas", "su", "env", "nohup", "builtin", "busybox", "nice", "ionice", "timeout",
-        "stdbuf", "chroot", "command", "exec", "time", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
+    static let wrapperNames: Set<String> = Set(WrapperSpec.table.keys).union([
+        "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
-    ]
+        "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux",
+    ])
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.
     static func baseName(of name: String) -> String {

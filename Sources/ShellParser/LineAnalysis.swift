@@ -72,6 +72,16 @@ public struct Redirection: Sendable, Equatable {
     public var fd: Int?
     /// The target word (file name, fd number, `-`, here-document delimiter or here-string).
     public var target: ShellWord
+    /// A here-document's number in the line that the parser read it from (its body is read after the newline).
+    var hereDocument: Int?
+
+    /// The redirection as found by a parser reading text this line runs (`sh -c`): its
+    /// here-document numbers are that parser's, and mean nothing here.
+    var fromAnotherParser: Redirection {
+        var copy = self
+        copy.hereDocument = nil
+        return copy
+    }
     public init(op: String, fd: Int? = nil, target: ShellWord) {
         self.op = op
         self.fd = fd
@@ -79,6 +89,8 @@ public struct Redirection: Sendable, Equatable {
     }
     /// True for operators that write to their target (`>`, `>>`, `>|`, `&>`, `&>>`, `<>`).
     public var writes: Bool { [">", ">>", ">|", "&>", "&>>", "<>"].contains(op) }
+    /// The descriptor the operator redirects when none is written: 0 for input (`<`, `<&`, here-documents and -strings, `<>`), else 1.
+    public var defaultDescriptor: Int { ["<", "<&", "<<", "<<-", "<<<", "<>"].contains(op) ? 0 : 1 }
 }
 
 /// Code the parser cannot see, and why, attached to the command that would run it.
@@ -109,6 +121,10 @@ public struct ExtractedCommand: Sendable, Equatable {
     public var opaque: OpaqueCode?
     /// True for `find … -delete` (reported as a deletion of what find walks).
     public var deletes: Bool
+    /// The here-document (by number in the line being read) that this command, a shell or `.`,
+    /// reads as its script: the body comes after the line's newline, so it is read then
+    /// (``LineParser/deriveHereDocumentScripts()``).
+    var scriptHereDocument: Int?
 
     public init(argv: [ShellWord], redirects: [Redirection] = [], derived: Bool = false, via: [String] = [],
                 range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false) {

@@ -23,6 +23,10 @@ extension LineParser {
                 }
                 lineStart = lineEnd + 1
             }
+            if bodyEnd < 0 && hereDocumentsEndWithInput {
+                bodyEnd = end
+                pos = end
+            }
             guard bodyEnd >= 0 else {
                 hereDocumentBodies.append(bodyStart..<end)
                 pos = end
@@ -30,7 +34,59 @@ extension LineParser {
                 throw ParseStop.incomplete
             }
             hereDocumentBodies.append(bodyStart..<pos)
+            hereDocumentScripts[document.number] = hereDocumentText(bodyStart..<bodyEnd, document)
             if !document.isQuoted { try scanHereDocumentExpansions(bodyStart..<bodyEnd) }
+        }
+    }
+
+    /// A body's text as the command reading it gets it (`<<-` strips leading tabs). With an
+    /// unquoted delimiter, bash expands `$`, `` ` `` and `\` in it: such text is known only at run time.
+    func hereDocumentText(_ body: Range<Int>, _ document: PendingHereDocument) -> ShellWord {
+        var out: [UInt8] = []
+        out.reserveCapacity(body.count)
+        var atLineStart = true
+        for b in bytes[body] {
+            if atLineStart && document.stripsTabs && b == 0x09 { continue }
+            atLineStart = b == 0x0A
+            out.append(b)
+        }
+        let expands = !document.isQuoted && out.contains { $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") }
+        return ShellWord(String(decoding: out, as: UTF8.self), isDynamic: expands)
+    }
+
+    /// Reads the scripts that shells (and `.`) on this line take from here-documents, now that
+    /// the bodies are known, as commands derived from the shell, right after it. The shell stays
+    /// `fed_to_interpreter` when the text is not all known here.
+    mutating func deriveHereDocumentScripts() {
+        guard !hereDocumentScripts.isEmpty, commands.contains(where: { $0.scriptHereDocument != nil }) else { return }
+        var index = commands.count - 1
+        while index >= 0 {
+            defer { index -= 1 }
+            guard let number = commands[index].scriptHereDocument else { continue }
+            commands[index].scriptHereDocument = nil
+            guard commands[index].opaque == .fedToInterpreter, let script = hereDocumentScripts[number] else { continue }
+            guard shellDepth < LineParser.shellStringLimit else { commands[index].opaque = .nestingLimit; continue }
+            var parser = LineParser(bytes: Array(script.text.utf8), depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
+            parser.hereDocumentsEndWithInput = true
+            // A script that bash could not read to its end runs up to that point, and one that bash
+            // expands first may read otherwise: what is read here is decided, and the shell stays
+            // unresolved.
+            let complete = parser.parseLine() == .complete
+            braceBudget = parser.braceBudget
+            definedFunctions += parser.definedFunctions
+            let shell = commands[index]
+            let name = shell.name.map(CommandUnwrapper.baseName) ?? "sh"
+            let derived = parser.commands.map { inner -> ExtractedCommand in
+                var inner = inner
+                inner.derived = true
+                inner.via = shell.via + ["\(name) <<"] + inner.via
+                inner.redirects = shell.redirects + inner.redirects.map(\.fromAnotherParser)
+                inner.scriptHereDocument = nil
+                inner.range = shell.range
+                return inner
+            }
+            if complete && !script.isDynamic { commands[index].opaque = nil }
+            commands.insert(contentsOf: derived, at: index + 1)
         }
     }
 

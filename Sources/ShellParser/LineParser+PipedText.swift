@@ -1,4 +1,25 @@
+/// What a pipe carries into the next command, when the parser knows it.
+enum PipedText: Equatable {
+    /// The static text an `echo` or `printf` writes.
+    case text(ShellWord)
+    /// The body of the here-document (by number) that a `cat` copies: read after the line's newline.
+    case hereDocument(Int)
+}
+
 extension LineParser {
+    /// What the pipeline element read from `elementStart` writes to its pipe, when known here.
+    func pipedText(ofCommandsFrom upstream: Int, elementStart: Int) -> PipedText? {
+        if let text = staticOutput(ofCommandsFrom: upstream, elementStart: elementStart) { return .text(text) }
+        // `cat` (or `cat -`), perhaps through wrappers (`sudo cat`), copying a here-document and
+        // nothing else.
+        guard commands.count > upstream, !commands[upstream].derived, commands[(upstream + 1)...].allSatisfy(\.derived),
+              let command = commands.last, command.redirects.count == 1, let document = command.redirects[0].hereDocument,
+              command.redirects[0].fd == nil || command.redirects[0].fd == 0, command.baseName == "cat",
+              command.argv.dropFirst().allSatisfy({ !$0.isDynamic && ($0.text == "-" || $0.text == "--") }),
+              bytes[elementStart..<commands[upstream].range.lowerBound].allSatisfy(LineParser.isBlank) else { return nil }
+        return .hereDocument(document)
+    }
+
     /// The text the pipeline element read from `elementStart` writes to its pipe, when that is
     /// known here: the element is one simple `echo` or `printf` of static words, with no
     /// redirection and nothing else in it (a shell reading the pipe then runs that text).

@@ -92,11 +92,14 @@ extension LineParser {
         let word = try scanWord()
         let target = ShellWord(String(decoding: text, as: UTF8.self),
                                isDynamic: word.isDynamic || word.hasGlob || word.hasTilde)
+        var redirection = Redirection(op: opText, fd: op.fd, target: target)
         if opText == "<<" || opText == "<<-" {
             pendingHereDocuments.append(PendingHereDocument(delimiter: text, stripsTabs: opText == "<<-",
-                                                            isQuoted: word.isQuoted))
+                                                            isQuoted: word.isQuoted, number: hereDocumentCount))
+            redirection.hereDocument = hereDocumentCount
+            hereDocumentCount += 1
         }
-        return Redirection(op: opText, fd: op.fd, target: target)
+        return redirection
     }
 
     /// A simple command: assignments, words and redirections in any order; or `NAME ()` starting a

@@ -36,8 +36,17 @@ struct LineParser {
     /// True while the command being read gets its standard input from a pipe.
     var stdinIsPipe = false
     /// What the pipe into the command being read carries, when the command before the `|` is an
-    /// `echo` or `printf` of static text (a shell reading it runs that text).
-    var pipedText: ShellWord?
+    /// `echo` or `printf` of static text, or a `cat` of a here-document (a shell reading it runs that text).
+    var pipedText: PipedText?
+    /// The text is a script, not a line typed at a prompt: a here-document that the text ends
+    /// inside ends there, as bash reads a script (with a warning), instead of leaving the line
+    /// incomplete.
+    var hereDocumentsEndWithInput = false
+    /// Here-documents opened so far, counted (each one's number is its key in `hereDocumentScripts`).
+    var hereDocumentCount = 0
+    /// The text of each here-document body read, by number: static when its delimiter was quoted
+    /// or it holds nothing bash expands. A shell reading one runs it as a script.
+    var hereDocumentScripts: [Int: ShellWord] = [:]
     /// Set by a simple command for its next word while bash would still read an assignment there
     /// (before the command name): only there does `NAME[` open a subscript that runs to its `]`.
     var acceptsAssignment = false
@@ -73,6 +82,7 @@ struct LineParser {
                 throw unexpected(try peek())
             }
             if !pendingHereDocuments.isEmpty { history.inHereDocument = true; return .incomplete }
+            deriveHereDocumentScripts()
             return .complete
         } catch ParseStop.incomplete {
             if !pendingHereDocuments.isEmpty { history.inHereDocument = true }
@@ -345,7 +355,7 @@ struct LineParser {
         while true {
             let next = try peek()
             guard next == .control(.pipe) || next == .control(.pipeAmpersand) else { break }
-            let text = next == .control(.pipe) ? staticOutput(ofCommandsFrom: upstream, elementStart: elementStart) : nil
+            let text = next == .control(.pipe) ? pipedText(ofCommandsFrom: upstream, elementStart: elementStart) : nil
             consume(next)
             try skipNewlinesNeedingMore()
             if try peek() == .reserved(.bang) { throw unexpected(.reserved(.bang)) }

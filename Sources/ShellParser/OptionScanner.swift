@@ -4,6 +4,9 @@ struct OptionScanner {
     var shortWithValue: Set<UInt8> = []
     /// Long options that take a value (`--user root` or `--user=root`).
     var longWithValue: Set<String> = []
+    /// Short options whose value, if any, is the rest of the same word (`nsenter -m/proc/1/ns/mnt`,
+    /// `prlimit -n1024`): the next word is never theirs.
+    var shortWithOptionalValue: Set<UInt8> = []
     /// Whether a bare `-NUMBER` is an option (`nice -10`).
     var numericOptions = false
 
@@ -41,6 +44,11 @@ struct OptionScanner {
             var consumedNext = false
             while k < arg.count {
                 let letter = arg[k]
+                if shortWithOptionalValue.contains(letter) {
+                    let rest = k + 1 < arg.count ? ShellWord(String(decoding: arg[(k + 1)...], as: UTF8.self)) : nil
+                    seen.append((String(UnicodeScalar(letter)), rest))
+                    break
+                }
                 if shortWithValue.contains(letter) {
                     if k + 1 < arg.count {
                         seen.append((String(UnicodeScalar(letter)), ShellWord(String(decoding: arg[(k + 1)...], as: UTF8.self))))

@@ -6,4 +6,6 @@ struct PendingHereDocument {
     var stripsTabs: Bool
     /// A quoted delimiter turns off expansion inside the body.
     var isQuoted: Bool
+    /// Its number in the line (``LineParser/hereDocumentScripts``).
+    var number: Int
 }

@@ -58,6 +58,9 @@ struct LineRulesTests {
         ("for PS0 in x; do :; done", true), (": ${PROMPT_COMMAND:=date}", true), ("select PS2 in a; do break; done", true),
         ("for PS1 in x; do :; done", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
+        // A wrapper given no command starts the user's shell, a shell given to one is a shell.
+        ("fakeroot", true), ("newgrp adm", true), ("run0", true), ("setsid bash", true), ("taskset 1 zsh", true), ("script -q", true),
+        ("fakeroot ls", false), ("setsid -f ls", false), ("script -c ls /dev/null", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
     ])
     /// Nested shells, shell replacement and tampering are recognised before they run.

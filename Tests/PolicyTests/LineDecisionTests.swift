@@ -38,6 +38,16 @@ let wrappers: [@Sendable (String) -> String] = [
     { "\($0) &" }, { "time \($0)" }, { "nice -n 5 \($0)" }, { "timeout 5 \($0)" }, { "if true; then \($0); fi" },
     { "echo $(\($0))" }, { "for i in 1; do \($0); done" }, { "echo hi | \($0)" },
     { "trap \(shellQuoted($0)) EXIT" }, { "complete -C \(shellQuoted($0)) x" },
+    // Process, scheduling, namespace, privilege and tracing wrappers.
+    { "setsid -f \($0)" }, { "taskset -c 0 \($0)" }, { "chrt -f 10 \($0)" }, { "flock -w 5 /tmp/l \($0)" },
+    { "flock /tmp/l -c \(shellQuoted($0))" }, { "unshare -r \($0)" }, { "nsenter -t 1 -m \($0)" }, { "prlimit -n1024 \($0)" },
+    { "setpriv --reuid 0 \($0)" }, { "strace -f -o /tmp/o \($0)" }, { "valgrind -q \($0)" }, { "perf stat -e cycles \($0)" },
+    { "runuser -u root -- \($0)" }, { "runuser root -c \(shellQuoted($0))" }, { "sg wheel -c \(shellQuoted($0))" },
+    { "fakeroot -- \($0)" }, { "pkexec \($0)" }, { "script -qc \(shellQuoted($0)) /dev/null" },
+    { "capsh -- -c \(shellQuoted($0))" }, { "env --block-signal \($0)" }, { "systemd-run --scope -p X=1 \($0)" },
+    { "screen -dmS s \($0)" }, { "tmux new -d \(shellQuoted($0))" }, { "stdbuf -oL \($0)" }, { "ionice -c 3 \($0)" },
+    // A here-document given to a shell, directly or through cat.
+    { "bash <<'EOF'\n\($0)\nEOF" }, { "cat <<'EOF' | sudo sh\n\($0)\nEOF" }, { ". /dev/stdin <<EOF\n\($0)\nEOF" },
 ]
 
 @Suite(.enabled(if: parserWorks, "needs the shell parser")) struct LineDecisionTests {

@@ -1,0 +1,130 @@
+/// How a command that runs another one reads its own arguments: where its options end, how many
+/// operands of its own come before the command (`timeout 5s CMD`, `taskset MASK CMD`), and what
+/// it runs when given none. One table (``WrapperSpec/table``) holds the wrappers whose shape is
+/// only that; those with more to them (sudo, env, su, find, xargs, …) are read by
+/// ``CommandUnwrapper`` itself.
+struct WrapperSpec: Sendable {
+    /// The wrapper's options (those taking a value named, so their values are skipped).
+    var options: OptionScanner
+    /// Operands of the wrapper's own before the command: a duration, a CPU mask, a directory.
+    var operands = 0
+    /// A further operand skipped only when it is a number (chrt's priority, optional in newer
+    /// versions for the policies that take none).
+    var numericOperand = false
+    /// Options with which the wrapper runs no command (`ionice -p PID`, `command -v`, `taskset -p`).
+    var runsNothingWith: Set<String> = []
+    /// The wrapper starts a shell when given no command (`chroot DIR`, `unshare`, `fakeroot`).
+    var startsShellAlone = false
+    /// The operands come before the options (`setarch ARCH -R CMD`).
+    var operandsFirst = false
+
+    init(_ options: OptionScanner = OptionScanner(), operands: Int = 0, operandsFirst: Bool = false, numericOperand: Bool = false,
+         runsNothingWith: Set<String> = [], startsShellAlone: Bool = false) {
+        self.options = options
+        self.operands = operands
+        self.operandsFirst = operandsFirst
+        self.numericOperand = numericOperand
+        self.runsNothingWith = runsNothingWith
+        self.startsShellAlone = startsShellAlone
+    }
+
+    /// What the wrapper runs, read from its argv.
+    enum Target: Equatable {
+        /// Nothing: a listing, a query, an operation on a running process.
+        case nothing
+        /// The command that starts at this index of argv.
+        case command(at: Int)
+        /// The user's shell.
+        case shell
+    }
+
+    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper).
+    func target(in argv: [ShellWord]) -> Target {
+        var scanner = options
+        var start = operandsFirst ? scanner.scan(argv, from: 1 + operands) : scanner.scan(argv, from: 1) + operands
+        if runsNothingWith.contains(where: { scanner.has($0) }) { return .nothing }
+        if numericOperand, start < argv.count, !argv[start].isDynamic,
+           !argv[start].text.isEmpty, argv[start].text.utf8.allSatisfy(LineParser.isDigit) {
+            start += 1
+        }
+        if start < argv.count { return .command(at: start) }
+        return startsShellAlone && start == argv.count ? .shell : .nothing
+    }
+
+    private static func scanner(_ short: String = "", _ long: Set<String> = [], optional: String = "",
+                                numeric: Bool = false) -> OptionScanner {
+        OptionScanner(shortWithValue: Set(short.utf8), longWithValue: long, shortWithOptionalValue: Set(optional.utf8),
+                      numericOptions: numeric)
+    }
+
+    /// The wrappers read by this table alone, by base name. Options are those of the util-linux,
+    /// coreutils, procps, systemd, strace and moreutils versions on current distributions.
+    static let table: [String: WrapperSpec] = [
+        // bash builtins and coreutils
+        "nohup": WrapperSpec(),
+        "builtin": WrapperSpec(),
+        "busybox": WrapperSpec(),
+        "command": WrapperSpec(runsNothingWith: ["v", "V"]),
+        "exec": WrapperSpec(scanner("a")),
+        "time": WrapperSpec(scanner("fo", ["format", "output"])),
+        "nice": WrapperSpec(scanner("n", ["adjustment"], numeric: true)),
+        "timeout": WrapperSpec(scanner("ks", ["kill-after", "signal"]), operands: 1),
+        "stdbuf": WrapperSpec(scanner("ioe", ["input", "output", "error"])),
+        "chroot": WrapperSpec(scanner("", ["userspec", "groups"]), operands: 1, startsShellAlone: true),
+        // util-linux
+        "ionice": WrapperSpec(scanner("cnpPu", ["class", "classdata", "pid", "pgid", "uid"]),
+                              runsNothingWith: ["p", "P", "u", "pid", "pgid", "uid"]),
+        "setsid": WrapperSpec(),
+        "taskset": WrapperSpec(operands: 1, runsNothingWith: ["p", "pid"]),
+        "chrt": WrapperSpec(scanner("DPT", ["sched-runtime", "sched-period", "sched-deadline"]), numericOperand: true,
+                            runsNothingWith: ["p", "pid", "m", "max"]),
+        "unshare": WrapperSpec(scanner("RwSGl", ["propagation", "setgroups", "setuid", "setgid", "root", "wd", "load-interp",
+                                                 "map-user", "map-group", "map-users", "map-groups", "monotonic", "boottime"]),
+                               startsShellAlone: true),
+        "nsenter": WrapperSpec(scanner("tSGW", ["target", "setuid", "setgid", "wdns", "user-parent"], optional: "muinpUCTrw"),
+                               startsShellAlone: true),
+        "prlimit": WrapperSpec(scanner("po", ["pid", "output"], optional: "cdefilmnqrstuvxy")),
+        "setpriv": WrapperSpec(scanner("", ["ruid", "euid", "rgid", "egid", "reuid", "regid", "groups", "inh-caps", "ambient-caps",
+                                            "bounding-set", "securebits", "pdeathsig", "selinux-label", "apparmor-profile",
+                                            "landlock-access", "landlock-rule", "seccomp-filter"]),
+                               runsNothingWith: ["d", "dump"]),
+        "setarch": WrapperSpec(operands: 1, operandsFirst: true, startsShellAlone: true),
+        "linux32": WrapperSpec(startsShellAlone: true),
+        "linux64": WrapperSpec(startsShellAlone: true),
+        // privilege and sandboxes
+        "pkexec": WrapperSpec(scanner("", ["user"]), startsShellAlone: true),
+        "run0": WrapperSpec(scanner("ugD", ["user", "group", "chdir", "unit", "property", "description", "slice", "nice",
+                                           "setenv", "background", "machine"]),
+                            startsShellAlone: true),
+        "systemd-run": WrapperSpec(scanner("pEHMu", ["unit", "property", "description", "slice", "uid", "gid", "nice",
+                                                    "working-directory", "setenv", "on-active", "on-boot", "on-startup",
+                                                    "on-unit-active", "on-unit-inactive", "on-calendar", "timer-property",
+                                                    "path-property", "socket-property", "service-type", "host", "machine"])),
+        "systemd-inhibit": WrapperSpec(scanner("", ["what", "who", "why", "mode"]), runsNothingWith: ["list"]),
+        "fakeroot": WrapperSpec(scanner("lisb", ["lib", "faked"]), startsShellAlone: true),
+        "firejail": WrapperSpec(startsShellAlone: true),
+        "cgexec": WrapperSpec(scanner("g")),
+        "numactl": WrapperSpec(scanner("iNmCpPw", ["interleave", "cpunodebind", "membind", "physcpubind", "preferred",
+                                                  "preferred-many", "weighted-interleave"])),
+        "setuidgid": WrapperSpec(operands: 1),
+        // tracing and measuring
+        "strace": WrapperSpec(scanner("abeEIoOpPsSuUX", ["abbrev", "attach", "columns", "const-print-style", "env", "fault",
+                                                         "inject", "output", "raw", "read", "signal", "status", "string-limit",
+                                                         "summary-sort-by", "trace", "trace-path", "trace-fds", "user", "verbose",
+                                                         "write"])),
+        "ltrace": WrapperSpec(scanner("AabDeFlnopsuxw", ["output", "library", "indent", "align"])),
+        "valgrind": WrapperSpec(),
+        "catchsegv": WrapperSpec(),
+        // moreutils and friends
+        "chronic": WrapperSpec(),
+        "ifne": WrapperSpec(),
+        "eatmydata": WrapperSpec(),
+        "nocache": WrapperSpec(),
+        "unbuffer": WrapperSpec(),
+        "cpulimit": WrapperSpec(scanner("lpe", ["limit", "pid", "exe"]), runsNothingWith: ["p", "pid", "e", "exe"]),
+        "proxychains": WrapperSpec(scanner("f")),
+        "proxychains4": WrapperSpec(scanner("f")),
+        "torsocks": WrapperSpec(scanner("upaP", ["user", "pass", "address", "port"])),
+        "ssh-agent": WrapperSpec(scanner("aEOPt")),
+    ]
+}
