@@ -127,8 +127,9 @@ extension ClientConnection {
             guard decideBeforeConnecting(transferExec, channel: channel, person: person, target: target) else { return }
             channel.handle(.admitted)
         } else if let command, capability != .port_forwarding {
+            // sshd runs an exec request's command in the person's home directory on the target.
             let gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
-                                           session: channel.id, offset: channel.tap?.elapsed ?? 0)
+                                           session: channel.id, offset: channel.tap?.elapsed ?? 0, workingDirectory: "~")
             channel.decision = gate
             channel.handle(.decided(gate))
         } else {
@@ -207,9 +208,10 @@ extension ClientConnection {
             integration: integration, onUnverified: context.access.engine.onUnverified(for: subject, target: policyTarget),
             screen: TerminalLineReader(columns: channel.terminal?.columns ?? 80, rows: channel.terminal?.rows ?? 24),
             holdsEscalations: context.approvals != nil,
-            decide: { [weak channel] line in
+            decide: { [weak channel] line, directory in
                 // The policy in force at each line: a reload applies to the next one.
-                context.gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0)
+                context.gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0,
+                                    workingDirectory: directory)
             })
         if integration == nil {
             auditEvent("interactive_unverified", detail: "the target's shell could not be integrated", session: channel.id)

@@ -97,6 +97,11 @@ public struct ParseCommand: RedirectableCommand {
             }
             if let opaque = command.opaque { lines.append("   opaque: \(opaque.rawValue)") }
             if command.deletes { lines.append("   deletes what it finds") }
+            switch command.directory {
+            case .lineStart: break
+            case .path(let path): lines.append("   in \(path)")
+            case .unknown: lines.append("   in a directory known only at run time")
+            }
         }
         if analysis.commands.isEmpty { lines.append("(no commands)") }
         lines.append("(? marks words known only at run time)")

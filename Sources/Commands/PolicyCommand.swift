@@ -147,6 +147,8 @@ extension PolicyCommand {
         @Option(help: "With --transfer: the file's size (4096, 512K, 100M, 2G).") var size: String?
         @Option(help: "With --transfer: the target user's home directory, for rules written ~/… (paths are taken as resolved).")
         var home: String?
+        @Option(help: "Where the line starts (an exec request's is ~, an interactive line's the shell's directory): relative paths are also read under it.")
+        var directory: String = "~"
         @Argument(parsing: .captureForPassthrough, help: "The command line (after --).") var line: [String] = []
 
         func validate() throws {
@@ -170,7 +172,7 @@ extension PolicyCommand {
             }
             if !batch {
                 let text = (line.first == "--" ? Array(line.dropFirst()) : line).joined(separator: " ")
-                let decision = engine.decide(subject: subject, target: defaultTarget, line: text)
+                let decision = engine.decide(subject: subject, target: defaultTarget, line: text, workingDirectory: directory)
                 if json {
                     output.print(policyJSONText(DecisionReport(line: text, decision: decision, target: defaultTarget.name, user: subject.user)))
                 } else {
@@ -184,7 +186,7 @@ extension PolicyCommand {
                     let request = try BatchRequest.parse(input)
                     let who = Subject(user: request.user ?? subject.user, groups: request.groups ?? subject.groups)
                     let where_ = try request.target.map { try loaded.target(named: $0, labels: labelMap) } ?? defaultTarget
-                    let decision = engine.decide(subject: who, target: where_, line: request.line)
+                    let decision = engine.decide(subject: who, target: where_, line: request.line, workingDirectory: directory)
                     output.print(policyJSONText(DecisionReport(line: request.line, decision: decision, target: where_.name, user: who.user)))
                 } catch {
                     output.print(policyJSONText(["error": "\(error)"]))

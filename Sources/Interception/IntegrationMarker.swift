@@ -58,9 +58,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// could not read). The first such start of a session is stopped.
     case uncheckedStarted
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
-    /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, and
-    /// the number of lines bash has read.
-    case prompt(status: Int, nextCheck: String? = nil, linesRead: Int? = nil)
+    /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, the
+    /// number of lines bash has read, and the shell's working directory (`$PWD`).
+    case prompt(status: Int, nextCheck: String? = nil, linesRead: Int? = nil, directory: String? = nil)
     /// A continuation prompt is shown (`PS2`).
     case continuation
     /// A marker with our OSC number that the bastion did not issue (wrong token, unknown
@@ -82,8 +82,12 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
         case ("P", 2), ("P", 3):
             let next = String(decoding: fields[1], as: UTF8.self)
+            // LINES;PWD (the directory, escaped as a line is, may hold semicolons).
+            let rest = fields.count == 3 ? fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false) : []
+            let directory = rest.count == 2 ? String(decoding: Self.unescape(Array(rest[1])), as: UTF8.self) : nil
             self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.contains(":") ? next : nil,
-                           linesRead: fields.count == 3 ? Int(String(decoding: fields[2], as: UTF8.self)) : nil)
+                           linesRead: rest.first.flatMap { Int(String(decoding: $0, as: UTF8.self)) },
+                           directory: directory.flatMap { $0.hasPrefix("/") ? $0 : nil })
         case ("A", _):
             let text = Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")])))
             var table: [String: String] = [:]

@@ -18,7 +18,8 @@ import ShellParser
 /// performs the ``InterceptorOutput``.
 public struct Interceptor {
     /// Decides one command text (the gate, bound to the person and the target).
-    public typealias Decide = (String) -> GateDecision
+    /// Decides a line, given the shell's working directory when it is known.
+    public typealias Decide = (_ line: String, _ workingDirectory: String?) -> GateDecision
 
     private enum Mode: Equatable {
         /// The rc has not finished yet.
@@ -167,6 +168,9 @@ public struct Interceptor {
     private let onUnverified: UnverifiedLines
     private let screen: ScreenReading?
     private let decide: Decide
+    /// The shell's working directory at its last prompt (what it reported): relative paths in
+    /// the next line are also read under it.
+    private var workingDirectory: String?
     /// Whether escalated lines are held for approvers (an approvals service is running);
     /// otherwise they are refused.
     private let holdsEscalations: Bool
@@ -440,9 +444,10 @@ public struct Interceptor {
             apply(pendingRisk, into: &out)
             // Tampering is judged at the next prompt, once it has done its work.
             if case .tampering = pendingRisk {} else { pendingRisk = .none }
-        case .prompt(_, let next, let lines):
+        case .prompt(_, let next, let lines, let directory):
             nextCheck = next
             linesRead = lines
+            workingDirectory = directory
             early = nil
             // A Ctrl-C typed before the Enter being checked prints a prompt of its own; after the
             // first, that Enter's check may still come (see excusedPrompts).
@@ -890,13 +895,15 @@ public struct Interceptor {
     /// keeps it.
     private func judge(_ text: String, decidedAs source: String? = nil, how: LineSource, uncertain: Bool) -> InteractiveRecord {
         let decided = source ?? text
-        var gate = decide(decided)
+        // A line read off the screen may be another shell's, somewhere else.
+        let directory = how == .integration ? workingDirectory : nil
+        var gate = decide(decided, directory)
         if decided != text {
             gate.audit.line = text
             gate.marker.line = text
         }
         if let expansion = AliasExpansion.expand(decided, aliases: aliases), expansion != decided {
-            let viaAlias = decide(expansion)
+            let viaAlias = decide(expansion, directory)
             if case .escalate = gate.verdict, case .escalate = viaAlias.verdict {
                 // Both held: approvers must see the expansion, and both decisions' rules apply.
                 gate.decision.commands += viaAlias.decision.commands
@@ -930,7 +937,7 @@ public struct Interceptor {
 
     /// The record of a line bash kept in its history but never ran.
     private func unrunRecord(_ text: String, decision: String, message: String) -> InteractiveRecord {
-        var gate = decide(text)
+        var gate = decide(text, workingDirectory)
         gate.audit.decision = decision
         gate.audit.rule = nil
         gate.audit.message = message

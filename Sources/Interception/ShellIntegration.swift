@@ -295,7 +295,11 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_token
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
-          printf '\#(osc);P;%s;%s;%s\a' "$s" "$__bastion_next" "$1" >&$__bastion_tty
+          # The working directory, for paths the next line names relative to it.
+          local next=$__bastion_next
+          __bastion_out=$PWD
+          if [[ $PWD == *[$'\e\a\n\r']* ]]; then __bastion_esc "$PWD"; elif [[ $PWD == *\\* ]]; then __bastion_dbl; fi
+          printf '\#(osc);P;%s;%s;%s;%s\a' "$s" "$next" "$1" "$__bastion_out" >&$__bastion_tty
           [[ $- == *e* ]] || return $s
         }
         # With the number of lines bash has read (the first line of the next buffer is the one

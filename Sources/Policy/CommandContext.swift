@@ -14,9 +14,12 @@ final class CommandContext {
     /// name: what is typed into that shell passes the interceptor line by line.
     static let loginShell = "$SHELL"
     /// Flags and positional arguments, split on first use (most rules never look).
-    private(set) lazy var arguments = CommandArguments(command.argv)
+    private(set) lazy var arguments = CommandArguments(command.argv, directory: directory)
     /// Files the command (or its wrapper) writes through redirections, except harmless ones.
-    private(set) lazy var writeTargets: [PathArgument] = CommandContext.writeTargets(of: command)
+    private(set) lazy var writeTargets: [PathArgument] = CommandContext.writeTargets(of: command, directory: directory)
+    /// The directory the command runs in, when known (absolute or `~`-based, normalised): the
+    /// session's, changed by the `cd`s before it on the line.
+    let directory: String?
     /// The whole line as typed (for the few rules that need line-level shape).
     let line: String
     /// Static base names of every command in the line (for `with_command`).
@@ -28,9 +31,12 @@ final class CommandContext {
     /// Redirection targets that never change anything.
     static let harmlessTargets: Set<String> = ["/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"]
 
+    /// `workingDirectory`: where the line starts, when known (an exec request's is the home
+    /// directory, `~`; an interactive line's, what the shell last reported).
     init(command: ExtractedCommand, line: String, lineCommandNames: [(name: String, baseName: String)], target: PolicyTarget,
-         lineFacts: LineFacts) {
+         lineFacts: LineFacts, workingDirectory: String? = nil) {
         self.lineFacts = lineFacts
+        directory = CommandContext.directory(of: command, from: workingDirectory)
         self.command = command
         if command.derived, command.argv.count == 1, command.argv[0].text == CommandContext.loginShell {
             name = CommandContext.loginShell
@@ -46,7 +52,20 @@ final class CommandContext {
         self.target = target
     }
 
-    private static func writeTargets(of command: ExtractedCommand) -> [PathArgument] {
+    /// Where `command` runs when its line starts in `start`; nil when not known.
+    static func directory(of command: ExtractedCommand, from start: String?) -> String? {
+        var path: String?
+        switch command.directory {
+        case .lineStart: path = start
+        case .path(let named): path = PathArgument.isRelative(named) ? start.map { $0 + "/" + named } : named
+        case .unknown: path = nil
+        }
+        guard let path else { return nil }
+        let normalised = PathNormalizer.normalize(path)
+        return normalised.hasPrefix("/") || normalised.hasPrefix("~") ? normalised : nil
+    }
+
+    private static func writeTargets(of command: ExtractedCommand, directory: String?) -> [PathArgument] {
         var writes: [PathArgument] = []
         for redirect in command.redirects {
             let target = redirect.target
@@ -63,7 +82,7 @@ final class CommandContext {
                 let normalised = PathNormalizer.normalize(target.text)
                 if CommandContext.harmlessTargets.contains(normalised) || normalised.hasPrefix("/dev/fd/") { continue }
             }
-            writes.append(PathArgument(target))
+            writes.append(PathArgument(target, directory: directory))
         }
         return writes
     }

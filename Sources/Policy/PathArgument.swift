@@ -20,12 +20,22 @@ struct PathArgument: Sendable {
     /// A dynamic word too long to analyse (more than ``maxDynamicLength`` bytes): it may match
     /// anything a deny rule names and surely matches nothing an allow rule names.
     let oversized: Bool
+    /// A relative path also read under the directory the command runs in (`cd / && rm -rf etc`):
+    /// deny and escalate rules look at both; allow rules only at the path as written.
+    private let resolved: [PathArgument]
 
     static let maxDynamicLength = 4096
 
     private static let expansionMark: Character = "\u{1}"
 
-    init(_ word: ShellWord) {
+    /// `directory`: where the command runs, when known (absolute or `~`-based).
+    init(_ word: ShellWord, directory: String? = nil) {
+        if let directory, PathArgument.isRelative(word.text) {
+            let joined = directory.hasSuffix("/") ? directory + word.text : directory + "/" + word.text
+            resolved = [PathArgument(ShellWord(joined, isDynamic: word.isDynamic))]
+        } else {
+            resolved = []
+        }
         guard word.isDynamic else {
             literal = Array(PathNormalizer.normalize(word.text).utf8)
             patterns = []
@@ -86,6 +96,7 @@ struct PathArgument: Sendable {
 
     /// Could this argument name something the glob matches? (deny and escalate rules)
     func mayMatch(_ glob: Glob) -> Bool {
+        if !resolved.isEmpty, resolved[0].mayMatch(glob) { return true }
         if let literal { return glob.matches(bytes: literal) }
         if oversized { return true }
         if let parent, glob.matches(bytes: parent) { return true }
@@ -117,6 +128,13 @@ struct PathArgument: Sendable {
             }
         }
         return false
+    }
+
+    /// A path that does not start at the root or a home directory (and is not only a parameter,
+    /// whose value may be either).
+    static func isRelative(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return false }
+        return first != UInt8(ascii: "/") && first != UInt8(ascii: "~") && first != UInt8(ascii: "$") && first != UInt8(ascii: "`")
     }
 
     /// Replaces `$name`, `${...}`, `$(...)`, `$((...))` and backquotes with a mark, keeping a

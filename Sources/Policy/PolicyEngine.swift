@@ -69,13 +69,16 @@ public struct PolicyEngine: Sendable {
         subject.groups.contains { config.approverGroups.contains($0) }
     }
 
-    /// The decision on a command line `subject` wants to run on `target`.
-    public func decide(subject: Subject, target: PolicyTarget, line: String) -> Decision {
-        decide(subject: subject, target: target, line: line, analysis: ShellAnalyzer.analyze(line))
+    /// The decision on a command line `subject` wants to run on `target`. `workingDirectory`:
+    /// where the line starts, when known (`~` for an exec request, what an interactive shell
+    /// reported); relative paths are then also read under it (and under a `cd` on the line).
+    public func decide(subject: Subject, target: PolicyTarget, line: String, workingDirectory: String? = nil) -> Decision {
+        decide(subject: subject, target: target, line: line, analysis: ShellAnalyzer.analyze(line), workingDirectory: workingDirectory)
     }
 
     /// The decision on a line already analysed (the interceptor parses once for several uses).
-    public func decide(subject: Subject, target: PolicyTarget, line: String, analysis: LineAnalysis) -> Decision {
+    public func decide(subject: Subject, target: PolicyTarget, line: String, analysis: LineAnalysis,
+                       workingDirectory: String? = nil) -> Decision {
         switch analysis.status {
         case .incomplete:
             return Decision(verdict: .deny, role: nil, ruleID: "incomplete",
@@ -106,7 +109,7 @@ public struct PolicyEngine: Sendable {
         var timeout: Double?
         for command in analysis.commands {
             let context = CommandContext(command: command, line: line, lineCommandNames: names, target: target,
-                                         lineFacts: lineFacts)
+                                         lineFacts: lineFacts, workingDirectory: workingDirectory)
             var best: RoleOutcome?
             for role in roles {
                 let outcome = RoleOutcome.evaluate(role, context)

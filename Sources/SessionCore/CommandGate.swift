@@ -15,9 +15,10 @@ public struct CommandGate: Sendable {
     }
 
     /// Decides `line` as `subject` would run it on `target`, for the session channel `session`,
-    /// `offset` seconds into its recording.
-    public func decide(_ line: String, subject: Subject, target: PolicyTarget, session: String, offset: Double) -> GateDecision {
-        let decision = engine.decide(subject: subject, target: target, line: line)
+    /// `offset` seconds into its recording. `workingDirectory`: where the line starts, when known.
+    public func decide(_ line: String, subject: Subject, target: PolicyTarget, session: String, offset: Double,
+                       workingDirectory: String? = nil) -> GateDecision {
+        let decision = engine.decide(subject: subject, target: target, line: line, workingDirectory: workingDirectory)
         let word = decision.verdict.word
         return GateDecision(
             decision: decision,

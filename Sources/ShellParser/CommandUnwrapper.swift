@@ -12,6 +12,9 @@ struct CommandUnwrapper {
     private var output: [ExtractedCommand] = []
     /// Functions defined in the text parsed again (see ``LineParser/definedFunctions``).
     private(set) var definedFunctions: [String] = []
+    /// The directory a wrapper's option names for the command it runs next (`env -C DIR`,
+    /// `sudo -D DIR`).
+    private var chdir: CommandDirectory?
     /// What the pipe into the command carries, when known (``LineParser/pipedText``).
     var pipedText: PipedText?
 
@@ -60,8 +63,10 @@ struct CommandUnwrapper {
             if let low = innerRanges.first?.lowerBound, let high = innerRanges.last?.upperBound, low <= high { range = low..<high }
             var wrappers = command.via
             wrappers.append(via)
-            let derived = ExtractedCommand(argv: inner, redirects: command.redirects, derived: true,
+            var derived = ExtractedCommand(argv: inner, redirects: command.redirects, derived: true,
                                            via: wrappers, range: range)
+            derived.directory = this.chdir ?? command.directory
+            this.chdir = nil
             this.visit(derived, wordRanges: innerRanges, stdinIsPipe: stdin, chain: chain + 1)
         }
 
@@ -84,6 +89,7 @@ struct CommandUnwrapper {
             let start = skippingAssignments(&self, options.scan(argv, from: 1))
             // Editing, listing and credential options run no command.
             if options.has("e", "edit", "l", "list", "v", "validate", "V", "version", "K", "remove-timestamp", "help") { return }
+            if let directory = options.value("D", "chdir") { chdir = directory.isDynamic ? .unknown : command.directory.then(directory.text) }
             if start < argv.count {
                 derive(&self, from: start, via: "sudo")
             } else if options.has("s", "shell", "i", "login") {
@@ -117,6 +123,7 @@ struct CommandUnwrapper {
             var start = options.scan(argv, from: 1)
             if start < argv.count, argv[start].text == "-", !argv[start].isDynamic { start += 1 }
             start = skippingAssignments(&self, start)
+            if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? .unknown : command.directory.then(directory.text) }
             if let split = options.value("S", "split-string") {
                 let words = split.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
                     .map { ShellWord(String($0), isDynamic: split.isDynamic) }
@@ -332,8 +339,10 @@ struct CommandUnwrapper {
     /// The shell a wrapper starts when it is given no command (`sudo -i`, `su`, `unshare`): the
     /// user's, known only at run time.
     private mutating func appendShell(startedBy command: ExtractedCommand, via: String) {
-        output.append(ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
-                                       derived: true, via: command.via + [via], range: command.range))
+        var shell = ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
+                                     derived: true, via: command.via + [via], range: command.range)
+        shell.directory = command.directory
+        output.append(shell)
     }
 
     /// The words from `start` on, joined with spaces, read as one shell string (`eval`, `sg`).
@@ -587,6 +596,7 @@ struct CommandUnwrapper {
             inner.via = parent.via + [via] + inner.via
             inner.redirects = parent.redirects + inner.redirects.map(\.fromAnotherParser)
             inner.scriptHereDocument = nil
+            inner.directory = parent.directory.then(inner.directory)
             inner.range = range
             output.append(inner)
         }

@@ -3,7 +3,8 @@ import JSONEscaping
 extension LineAnalysis {
     /// The analysis as one line of JSON:
     /// `{"status":…,"error":{"offset":…,"message":…}?,"commands":[{"argv":[…],"dynamic":[…],"derived":…,
-    /// "via":[…],"redirects":[{"op":…,"fd":…?,"target":…,"dynamic":…}],"range":[start,end],"opaque":…?,"deletes":true?}]}`.
+    /// "via":[…],"redirects":[{"op":…,"fd":…?,"target":…,"dynamic":…}],"range":[start,end],"opaque":…?,"deletes":true?,"directory":…?}]}`
+    /// (`directory`: after a `cd` on the line; null when only known at run time).
     public var json: String {
         var out: [UInt8] = []
         out.reserveCapacity(64 + commands.count * 96)
@@ -69,6 +70,13 @@ extension LineAnalysis {
                 out.append(UInt8(ascii: "\""))
             }
             if command.deletes { out.append(contentsOf: #","deletes":true"#.utf8) }
+            switch command.directory {
+            case .lineStart: break
+            case .path(let path):
+                out.append(contentsOf: #","directory":"#.utf8)
+                JSONStringEncoder.appendLiteral(path, to: &out)
+            case .unknown: out.append(contentsOf: #","directory":null"#.utf8)
+            }
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "]}".utf8)

@@ -93,6 +93,35 @@ public struct Redirection: Sendable, Equatable {
     public var defaultDescriptor: Int { ["<", "<&", "<<", "<<-", "<<<", "<>"].contains(op) ? 0 : 1 }
 }
 
+/// Where a command runs, as far as its line tells.
+public enum CommandDirectory: Sendable, Equatable {
+    /// Where the line started: nothing before the command on the line changed directory.
+    case lineStart
+    /// A directory named statically: absolute, `~`-based, or relative to where the line started.
+    case path(String)
+    /// A directory known only at run time (`cd "$d"`, `cd -`, `popd`).
+    case unknown
+
+    /// The directory after changing to `next` from here (`..` and `.` are left for the reader).
+    public func then(_ next: String) -> CommandDirectory {
+        if next.hasPrefix("/") || next.hasPrefix("~") { return .path(next) }
+        switch self {
+        case .lineStart: return .path(next)
+        case .path(let base): return .path(base.hasSuffix("/") ? base + next : base + "/" + next)
+        case .unknown: return .unknown
+        }
+    }
+
+    /// `inner` (a directory found in text this command runs: `sh -c 'cd x; …'`) seen from here.
+    public func then(_ inner: CommandDirectory) -> CommandDirectory {
+        switch inner {
+        case .lineStart: return self
+        case .path(let path): return then(path)
+        case .unknown: return .unknown
+        }
+    }
+}
+
 /// Code the parser cannot see, and why, attached to the command that would run it.
 public enum OpaqueCode: String, Sendable, Equatable {
     /// Content piped or redirected into an interpreter (`curl … | sh`, `bash < x`, `sh <<<`).
@@ -121,6 +150,9 @@ public struct ExtractedCommand: Sendable, Equatable {
     public var opaque: OpaqueCode?
     /// True for `find … -delete` (reported as a deletion of what find walks).
     public var deletes: Bool
+    /// The directory the command runs in, as far as the line tells (a `cd` before it, a wrapper's
+    /// `env -C`, `sudo -D`).
+    public var directory: CommandDirectory = .lineStart
     /// The here-document (by number in the line being read) that this command, a shell or `.`,
     /// reads as its script: the body comes after the line's newline, so it is read then
     /// (``LineParser/deriveHereDocumentScripts()``).

@@ -82,6 +82,7 @@ extension LineParser {
                 inner.via = shell.via + ["\(name) <<"] + inner.via
                 inner.redirects = shell.redirects + inner.redirects.map(\.fromAnotherParser)
                 inner.scriptHereDocument = nil
+                inner.directory = shell.directory.then(inner.directory)
                 inner.range = shell.range
                 return inner
             }

@@ -220,9 +220,11 @@ extension LineParser {
             }
         }
         guard !argv.isEmpty || !redirects.isEmpty else { return }
-        let command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd)
+        var command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd)
+        command.directory = directory
         if let first = argv.first, !needsRanges || first.isDynamic {
             if insertAt == commands.count { commands.append(command) } else { commands.insert(command, at: insertAt) }
+            if !first.isDynamic, first.text.utf8.count <= 5 { noteDirectoryChange(command) }
             return
         }
         if argv.isEmpty {
@@ -231,13 +233,43 @@ extension LineParser {
         }
         var unwrapper = CommandUnwrapper(depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
         unwrapper.pipedText = pipedIn ? piped : nil
+        let before = commands.count
         if insertAt == commands.count {
             unwrapper.append(command, wordRanges: wordRanges, stdinIsPipe: pipedIn, to: &commands)
         } else {
             let produced = unwrapper.commands(for: command, wordRanges: wordRanges, stdinIsPipe: pipedIn)
             commands.insert(contentsOf: produced, at: insertAt)
         }
+        // `builtin cd`, `command cd`: the cd runs in this shell.
+        for produced in commands[insertAt..<(insertAt + commands.count - before)] where produced.via.allSatisfy({ $0 == "builtin" || $0 == "command" }) {
+            noteDirectoryChange(produced)
+        }
         if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
+    }
+
+    /// Follows `cd DIR`, `pushd DIR` and `popd` to the directory the commands after them run in.
+    mutating func noteDirectoryChange(_ command: ExtractedCommand) {
+        guard let name = command.baseName, name == "cd" || name == "pushd" || name == "popd" else { return }
+        var i = 1
+        var changes = true
+        while i < command.argv.count, !command.argv[i].isDynamic, command.argv[i].text.hasPrefix("-"), command.argv[i].text.count > 1,
+              !(name != "cd" && command.argv[i].text.dropFirst().allSatisfy(\.isNumber)) {
+            if command.argv[i].text == "--" { i += 1; break }
+            if name != "cd" && command.argv[i].text == "-n" { changes = false }
+            i += 1
+        }
+        guard changes else { return }
+        if name == "popd" { directory = .unknown; return }
+        guard i < command.argv.count else {
+            directory = name == "cd" ? .path("~") : .unknown   // pushd alone swaps the top two
+            return
+        }
+        let operand = command.argv[i]
+        if operand.isDynamic || operand.text == "-" || operand.text.isEmpty || (name == "pushd" && (operand.text.hasPrefix("+") || operand.text.hasPrefix("-"))) {
+            directory = .unknown
+        } else {
+            directory = directory.then(operand.text)
+        }
     }
 
     /// `NAME=(...)` after the `(`: words and newlines up to `)`.

@@ -42,6 +42,10 @@ struct LineParser {
     /// inside ends there, as bash reads a script (with a warning), instead of leaving the line
     /// incomplete.
     var hereDocumentsEndWithInput = false
+    /// The directory the next command runs in, after the `cd`s read so far. (A `cd` in a
+    /// subshell or behind `||` counts too: the directory is used to find more that a command may
+    /// name, never less.)
+    var directory: CommandDirectory = .lineStart
     /// Here-documents opened so far, counted (each one's number is its key in `hereDocumentScripts`).
     var hereDocumentCount = 0
     /// The text of each here-document body read, by number: static when its delimiter was quoted

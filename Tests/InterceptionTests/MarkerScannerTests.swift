@@ -32,6 +32,13 @@ struct MarkerScannerTests {
         #expect(r.markers == [.prompt(status: 0)])
     }
 
+    /// A prompt tells the shell's working directory, escaped as a line is (semicolons stay).
+    @Test func promptCarriesTheWorkingDirectory() {
+        let r = Self.scan(["\u{1B}]6973;t0k;P;0;1:tok;7;/srv/a;b\\nc\\\\d\u{07}", "\u{1B}]6973;t0k;P;0;;8;relative\u{07}"])
+        #expect(r.markers == [.prompt(status: 0, nextCheck: "1:tok", linesRead: 7, directory: "/srv/a;b\nc\\d"),
+                              .prompt(status: 0, nextCheck: nil, linesRead: 8, directory: nil)])
+    }
+
     /// Split at every byte, the result is the same.
     @Test func markerSplitAtEveryByte() {
         let text = "x\u{1B}]6973;t0k;C;42;H;echo a\\\\b\\e\u{07}y\u{1B}]6973;t0k;S\u{1B}\\z"

@@ -146,6 +146,31 @@ let wrappers: [@Sendable (String) -> String] = [
         #expect(decision.verdict == .deny, "\(line): \(decision.ruleID ?? "-")")
     }
 
+    /// A relative path is also read where the command runs: under a `cd` before it on the line
+    /// (or a wrapper's `env -C`, `sudo -D`), and under where the line starts (an exec request's is
+    /// the home directory). Only denials gain: an unknown directory leaves the path as written.
+    @Test(arguments: [
+        ("cd / && rm -rf etc", nil, "rm-system"), ("cd /var; cd lib; rm -rf *", nil, "rm-system"),
+        ("cd /etc && chmod -R 777 .", nil, "chmod-chown-system"), ("builtin cd /usr; rm -rf bin", nil, "rm-system"),
+        ("env -C / rm -rf etc", nil, "rm-system"), ("sudo -D /home rm -rf bob", nil, "rm-system"),
+        ("sh -c 'cd / && rm -rf boot'", nil, "rm-system"), ("cd / && echo x > dev/sda", nil, "write-device"),
+        ("rm -rf ..", "~", "rm-system"), ("cd ..; rm -rf bob", "~", "rm-system"), ("rm -rf *", "/", "rm-system"),
+        ("rm -rf lib", "/var", "rm-system"), ("cd ../etc && rm -rf .", "/usr", "rm-system"), ("cd; rm -rf .", nil, "rm-system"),
+    ] as [(String, String?, String)])
+    func relativePathsAreReadWhereTheCommandRuns(_ line: String, _ directory: String?, _ rule: String) {
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)
+        #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line) in \(directory ?? "-"): \(decision.ruleID ?? "-")")
+    }
+
+    @Test(arguments: [
+        ("cd /tmp && rm -rf build", nil), ("rm -rf build", "~"), ("rm -rf build/*", "/srv/app"), ("cd \"$d\" && rm -rf etc", "/"),
+        ("pushd /tmp; popd; rm -rf etc", "/srv"), ("cd - && rm -rf lib", "/srv"),
+    ] as [(String, String?)])
+    func pathsElsewhereStayAllowed(_ line: String, _ directory: String?) {
+        let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)
+        #expect(decision.verdict == .allow, "\(line) in \(directory ?? "-"): \(decision.ruleID ?? "-")")
+    }
+
     /// A 1 MB line is decided without trouble.
     @Test func hugeLine() {
         let line = "echo " + String(repeating: "x", count: 1_000_000) + " | sh"

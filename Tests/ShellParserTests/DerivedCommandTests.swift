@@ -134,6 +134,21 @@ struct DerivedCommandTests {
         #expect(Rendering.commands(line) == expected)
     }
 
+    /// `cd`, `pushd` and `popd` (also through `builtin`, `command` and `sh -c`), and `env -C` and
+    /// `sudo -D`, set the directory the commands after them run in.
+    @Test(arguments: [
+        ("cd /var; cd lib; rm x", [.lineStart, .path("/var"), .path("/var/lib")]),
+        ("cd; cd -P -- etc && rm x", [.lineStart, .path("~"), .path("~/etc")]),
+        ("cd \"$d\"; rm x; cd /; rm y", [.lineStart, .unknown, .unknown, .path("/")]),
+        ("builtin cd /a; rm x", [.lineStart, .lineStart, .path("/a")]),
+        ("pushd -n /a; pushd /b; popd; rm x", [.lineStart, .lineStart, .path("/b"), .unknown]),
+        ("env -C /a rm x; sudo -D b rm y", [.lineStart, .path("/a"), .lineStart, .path("b")]),
+        ("cd /a; sh -c 'cd b; rm x'", [.lineStart, .path("/a"), .path("/a"), .path("/a/b")]),
+    ] as [(String, [CommandDirectory])])
+    func directories(line: String, expected: [CommandDirectory]) {
+        #expect(ShellAnalyzer.analyze(line).commands.map(\.directory) == expected)
+    }
+
     /// An absolute path keeps its path in argv and is known by its base name.
     @Test func absolutePathKeepsPath() {
         let command = ShellAnalyzer.analyze("/bin/rm -rf /").commands[0]
