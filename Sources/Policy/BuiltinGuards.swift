@@ -124,7 +124,11 @@ public enum BuiltinGuards {
       - id: systemctl-power
         action: deny
         command: systemctl
-        args: [poweroff, reboot, halt, kexec, soft-reboot, rescue, emergency]
+        # the verbs, and the targets that reach the same states (`systemctl isolate reboot.target`)
+        args: [poweroff, reboot, halt, kexec, soft-reboot, rescue, emergency, suspend, hibernate, hybrid-sleep,
+               suspend-then-hibernate, poweroff.target, reboot.target, halt.target, kexec.target, soft-reboot.target,
+               rescue.target, emergency.target, runlevel0.target, runlevel1.target, runlevel6.target, ctrl-alt-del.target,
+               suspend.target, hibernate.target, hybrid-sleep.target, suspend-then-hibernate.target, sleep.target]
         message: changing the power state is blocked (it takes the host down for everyone)
       - id: fork-bomb
         action: deny
