@@ -234,6 +234,20 @@ struct CommandUnwrapper {
                 reparse(ShellWord(String(decoding: script, as: UTF8.self)), via: name, parent: command, index: index,
                         range: k < wordRanges.count ? wordRanges[k] : command.range, wrapped: true)
             }
+        case "alias":
+            // An alias's value is code: decided when it is defined, as it may be used on this
+            // very line where the bastion does not expand it (`alias x='…'; eval x`). (A value
+            // known only at run time is decided where the alias is used, as the shell reports it.)
+            for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic && word.text.contains("=") {
+                guard let equals = word.text.firstIndex(of: "=") else { continue }
+                reparse(ShellWord(String(word.text[word.text.index(after: equals)...])), via: name,
+                        parent: command, index: index, range: k < wordRanges.count ? wordRanges[k] : command.range)
+            }
+        case "hash":
+            // `hash -p PATH NAME`: NAME then runs PATH, whatever the line says.
+            var options = OptionScanner(shortWithValue: Set("p".utf8))
+            _ = options.scan(argv, from: 1)
+            if options.has("p") { output[index].opaque = .dynamicShellString }
         case "mapfile", "readarray":
             flagPromptTargets(argv, index: index)
             // -C CALLBACK is shell code bash evaluates every -c lines read (the index and the line
@@ -409,7 +423,7 @@ struct CommandUnwrapper {
     /// bash runs at each prompt, is not known here.
     private mutating func flagPromptTargets(_ argv: [ShellWord], index: Int) {
         let runsLater = BuiltinVariableTargets.of(argv).contains { target in
-            target.map { LineParser.promptStrings.contains($0) || $0 == LineParser.promptCommand } ?? true
+            target.map { LineParser.promptStrings.contains($0) || $0 == LineParser.promptCommand || LineParser.commandTables.contains($0) } ?? true
         }
         if runsLater { output[index].opaque = .dynamicShellString }
     }
@@ -747,7 +761,7 @@ struct CommandUnwrapper {
     static let wrapperNames: Set<String> = Set(WrapperSpec.table.keys).union([
         "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
-        "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux",
+        "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash",
     ])
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.

@@ -4,6 +4,8 @@ extension LineParser {
     /// shown, `MAILPATH`/`MAIL` at each mail check, `BASH_ENV`/`ENV` when a shell starts.
     static let promptStrings: Set<String> = ["PS0", "PS1", "PS2", "PS4", "MAILPATH", "MAIL", "BASH_ENV", "ENV"]
     static let promptCommand = "PROMPT_COMMAND"
+    /// The tables of what a command name runs: an alias's text, a hashed name's program.
+    static let commandTables: Set<String> = ["BASH_ALIASES", "BASH_CMDS"]
 
     /// The commands `value`, given to `name` (one of ``promptStrings`` or ``promptCommand``),
     /// will run: PROMPT_COMMAND's as commands, the others' substitutions (read as an unquoted
@@ -31,6 +33,28 @@ extension LineParser {
               first == UInt8(ascii: "P") || first == UInt8(ascii: "M") || first == UInt8(ascii: "B") || first == UInt8(ascii: "E") else { return }
         var name = String(decoding: text[..<word.assignmentEquals], as: UTF8.self)
         if name.hasSuffix("+") { name.removeLast() }
+        if first == UInt8(ascii: "B"), let table = Self.commandTables.first(where: { name == $0 || name.hasPrefix($0 + "[") }) {
+            // `BASH_ALIASES[x]=TEXT` defines an alias (decided as code, as `alias` is);
+            // anything else given to these tables (a program for a name, a whole table) is
+            // known only at run time.
+            let value = Array(text[(word.assignmentEquals + 1)...])
+            if table == "BASH_ALIASES", name != table, !word.isDynamic {
+                var parser = LineParser(bytes: value, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
+                parser.hereDocumentsEndWithInput = true
+                _ = parser.parseLine()
+                braceBudget = parser.braceBudget
+                for var inner in parser.commands {
+                    inner.derived = true
+                    inner.via = ["alias"] + inner.via
+                    inner.range = word.start..<pos
+                    commands.append(inner)
+                }
+            } else {
+                commands.append(ExtractedCommand(argv: [ShellWord("$" + table, isDynamic: true)], derived: true, via: [table],
+                                                 range: word.start..<pos, opaque: .dynamicShellString))
+            }
+            return
+        }
         let isCommand = name == Self.promptCommand
         guard isCommand || Self.promptStrings.contains(name) else { return }
         let range = word.start..<pos

@@ -191,7 +191,7 @@ extension LineParser {
             noteQuotedSubscript(word)
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
                 let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
-                if !isArray { derivePromptAssignment(word) }
+                derivePromptAssignment(word)
                 if inAssignments {
                     sawAssignment = true
                     if isArray { try parseArrayLiteral(); lastEnd = pos }

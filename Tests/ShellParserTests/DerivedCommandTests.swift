@@ -122,6 +122,10 @@ struct DerivedCommandTests {
         ("setarch x86_64 -R rm x; linux32 rm y", ["setarch x86_64 -R rm x", "[setarch] rm x", "linux32 rm y", "[linux32] rm y"]),
         ("screen -dmS s rm x; screen -ls", ["screen -dmS s rm x", "[screen] rm x", "screen -ls"]),
         ("tmux new -d -s w 'rm x'; tmux ls; tmux", ["tmux new -d -s w rm x", "[tmux new] rm x", "tmux ls", "tmux", "[tmux] $SHELL?"]),
+        // An alias's static value, and one set in BASH_ALIASES, is code (used later on the line
+        // through eval, where nothing expands it).
+        ("alias x='rm -rf /' ll='ls -l'; eval x", ["alias x=rm -rf / ll=ls -l", "[alias] rm -rf /", "[alias] ls -l", "eval x", "[eval] x"]),
+        ("BASH_ALIASES[x]='rm y'", ["[alias] rm y"]),
         ("env --block-signal rm x; sudo -h rm y", ["env --block-signal rm x", "[env] rm x", "sudo -h rm y", "[sudo] rm y"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
             "[sudo,env] nice timeout 5 xargs rm", "[sudo,env,nice] timeout 5 xargs rm", "[sudo,env,nice,timeout] xargs rm",
@@ -197,6 +201,11 @@ struct DerivedCommandTests {
         ("tmux if-shell true 'run rm'", .dynamicShellString),
         ("tmux -f conf new", .dynamicShellString),
         ("screen -S s -X stuff 'rm x'", .dynamicShellString),
+        // What a command name runs, changed behind the line's back.
+        ("hash -p /bin/rm ls", .dynamicShellString),
+        ("BASH_CMDS[ls]=/bin/rm", .dynamicShellString),
+        ("BASH_ALIASES=([x]='rm -rf /')", .dynamicShellString),
+        ("printf -v 'BASH_CMDS[ls]' /bin/rm", .dynamicShellString),
         ("fc -s", .dynamicShellString),
         ("fc -s 'echo '= ec", .dynamicShellString),
         ("fc -e - 3", .dynamicShellString),
