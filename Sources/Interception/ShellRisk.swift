@@ -16,11 +16,23 @@ enum ShellRisk: Equatable, Sendable {
                                               "su", "ssh", "telnet", "mosh", "screen", "tmux", "script", "login", "ksu", "nsenter",
                                               "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin"]
     private static let tamperingNames: Set<String> = ["bind", "enable"]
+    /// Commands whose output the parser knows from their words (`echo 'ls' | sh` runs `ls`).
+    static let knownOutputCommands: Set<String> = ["echo", "cat"]
     private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return",
                                                    "shopt"]
+
+    /// How grave a risk is: tampering, then replacing the shell, then a nested shell.
+    var gravity: Int {
+        switch self {
+        case .none: return 0
+        case .nestedShell: return 1
+        case .replacesShell: return 2
+        case .tampering: return 3
+        }
+    }
 
     /// `analysis`: the line's, when the caller has it already (otherwise it is made here).
     static func classify(_ line: String, analysis known: LineAnalysis? = nil) -> ShellRisk {
@@ -36,52 +48,66 @@ enum ShellRisk: Equatable, Sendable {
             return .tampering(name == "$" ? "it defines a function whose name is known only at run time"
                                           : "it defines a function named \(name), which the shell integration runs")
         }
+        if let name = analysis.definedFunctions.first(where: knownOutputCommands.contains) {
+            return .tampering("it defines a function named \(name), whose output the bastion reads as the text it is given")
+        }
+        // Every command counts: the gravest of what they do is the line's.
+        var gravest = ShellRisk.none
         for command in analysis.commands {
-            // A value given to one of them where the line does not read it (`for PS0 in …`, `${PS0:=…}`).
-            if let variable = command.via.first, integrationVariables.contains(variable) { return .tampering("it changes \(variable)") }
-            // The user's shell, started by a wrapper given no command (`sudo -i`, `unshare`, `fakeroot`).
-            if command.derived, command.argv.count == 1, command.argv[0].isDynamic, command.argv[0].text == "$SHELL" {
-                return .nestedShell("\(command.via.last ?? "it") starts a shell")
-            }
-            guard let name = command.name.map(baseName) else { continue }
-            let args = command.argv.dropFirst().map(\.text)
-            if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {
-                return .replacesShell("exec replaces the shell")
-            }
-            // The integration's descriptors (verdicts, markers) are bash's first free ones from 10:
-            // `exec` replacing or closing one would cut it off or feed it. (`{var}>&-` closes the
-            // descriptor named by a variable: the parser sees a close without a number.)
-            if name == "exec", command.redirects.contains(where: { ($0.fd ?? 0) >= 10
-                || ($0.fd == nil && ($0.op == ">&" || $0.op == "<&") && $0.target.text == "-") }) {
-                return .tampering("exec changes the shell's descriptors from 10 up, which the integration uses")
-            }
-            if tamperingNames.contains(name) { return .tampering("\(name) changes the shell's key bindings or builtins") }
-            if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
-                return .tampering("it changes \(variable)")
-            }
-            if name == "unset", args.contains(where: { integrationVariables.contains($0) }) {
-                return .tampering("it unsets the shell's prompt hooks")
-            }
-            if name == "set", args.contains("+o"), args.contains(where: { $0 == "emacs" || $0 == "vi" }) {
-                return .tampering("it switches off line editing")
-            }
-            // Code that would run inside the shell between its prompt and the check.
-            if name == "trap", args.contains(where: { $0 == "DEBUG" || $0 == "RETURN" || $0 == "SIGRTMIN" }) {
-                return .tampering("it sets a DEBUG or RETURN trap")
-            }
-            if name == "set", args.contains(where: { $0 == "-T" || $0 == "functrace" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("T")) }) {
-                return .tampering("it makes traps follow into functions")
-            }
-            if name == "shopt", args.contains("extdebug") {
-                return .tampering("it turns on extdebug")
-            }
-            if (name == "sudo" || name == "doas"),
-               args.contains(where: { ["-i", "-s", "--login", "--shell"].contains($0) || ($0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.contains("i") || $0.contains("s"))) }) {
-                return .nestedShell("\(name) \(args.first ?? "") starts a shell")
-            }
-            if shells.contains(name), !args.contains("-c") {
-                return .nestedShell("\(name) starts a shell or a session the bastion cannot see into")
-            }
+            let risk = risk(of: command)
+            if case .tampering = risk { return risk }
+            if risk.gravity > gravest.gravity { gravest = risk }
+        }
+        return gravest
+    }
+
+    /// What one command of a line does to the bastion's view.
+    private static func risk(of command: ExtractedCommand) -> ShellRisk {
+        // A value given to one of them where the line does not read it (`for PS0 in …`, `${PS0:=…}`).
+        if let variable = command.via.first, integrationVariables.contains(variable) { return .tampering("it changes \(variable)") }
+        // The user's shell, started by a wrapper given no command (`sudo -i`, `unshare`, `fakeroot`).
+        if command.derived, command.argv.count == 1, command.argv[0].isDynamic, command.argv[0].text == "$SHELL" {
+            return .nestedShell("\(command.via.last ?? "it") starts a shell")
+        }
+        guard let name = command.name.map(baseName) else { return .none }
+        let args = command.argv.dropFirst().map(\.text)
+        if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {
+            return .replacesShell("exec replaces the shell")
+        }
+        // The integration's descriptors (verdicts, markers) are bash's first free ones from 10:
+        // `exec` replacing or closing one would cut it off or feed it. (`{var}>&-` closes the
+        // descriptor named by a variable: the parser sees a close without a number.)
+        if name == "exec", command.redirects.contains(where: { ($0.fd ?? 0) >= 10
+            || ($0.fd == nil && ($0.op == ">&" || $0.op == "<&") && $0.target.text == "-") }) {
+            return .tampering("exec changes the shell's descriptors from 10 up, which the integration uses")
+        }
+        if tamperingNames.contains(name) { return .tampering("\(name) changes the shell's key bindings or builtins") }
+        if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
+            return .tampering("it changes \(variable)")
+        }
+        if name == "unset", args.contains(where: { integrationVariables.contains($0) }) {
+            return .tampering("it unsets the shell's prompt hooks")
+        }
+        if name == "set", args.contains("+o"), args.contains(where: { $0 == "emacs" || $0 == "vi" }) {
+            return .tampering("it switches off line editing")
+        }
+        // Code that would run inside the shell between its prompt and the check.
+        if name == "trap", args.contains(where: { $0 == "DEBUG" || $0 == "RETURN" || $0 == "SIGRTMIN" }) {
+            return .tampering("it sets a DEBUG or RETURN trap")
+        }
+        if name == "set", args.contains(where: { $0 == "-T" || $0 == "functrace" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("T")) }) {
+            return .tampering("it makes traps follow into functions")
+        }
+        if name == "shopt", args.contains("extdebug") {
+            return .tampering("it turns on extdebug")
+        }
+        if (name == "sudo" || name == "doas"),
+           args.contains(where: { ["-i", "-s", "--login", "--shell"].contains($0) || ($0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.contains("i") || $0.contains("s"))) }) {
+            return .nestedShell("\(name) \(args.first ?? "") starts a shell")
+        }
+        // (`/proc/self/exe` is the shell itself.)
+        if shells.contains(name) || (name == "exe" && command.name?.hasPrefix("/proc/") == true), !args.contains("-c") {
+            return .nestedShell("\(name) starts a shell or a session the bastion cannot see into")
         }
         return .none
     }

@@ -12,6 +12,8 @@ struct CommandUnwrapper {
     private var output: [ExtractedCommand] = []
     /// Functions defined in the text parsed again (see ``LineParser/definedFunctions``).
     private(set) var definedFunctions: [String] = []
+    /// Aliases defined, here and in the text parsed again (see ``LineParser/definedAliases``).
+    private(set) var definedAliases: [String] = []
     /// The directory a wrapper's option names for the command it runs next (`env -C DIR`,
     /// `sudo -D DIR`).
     private var chdir: CommandDirectory?
@@ -45,6 +47,13 @@ struct CommandUnwrapper {
         guard let first = command.argv.first, !first.isDynamic, !first.text.isEmpty else { return }
         guard CommandUnwrapper.mayDerive(path: first.text) else { return }
         let name = CommandUnwrapper.baseName(of: first.text)
+        if name == "exe" {
+            // `/proc/self/exe` is the shell running the line.
+            if CommandUnwrapper.isShellItself(first.text) {
+                classifyInterpreter(.shell, name: "bash", command: command, wordRanges: wordRanges, stdinIsPipe: stdinIsPipe, index: index)
+            }
+            return
+        }
         if chain >= CommandUnwrapper.chainLimit {
             output[index].opaque = .nestingLimit
             return
@@ -193,23 +202,30 @@ struct CommandUnwrapper {
             reparse(action, via: "trap", parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
         case "complete", "compgen":
             // -C COMMAND runs at completion time; -W WORDLIST is expanded then (substitutions run).
+            // A value is the rest of its word (`-Ccmd`, `-aC cmd`) or the next word.
             var i = 1
             while i < argv.count {
                 let option = argv[i]
                 guard !option.isDynamic, option.text.hasPrefix("-"), option.text != "--" else { break }
                 let letters = Array(option.text.utf8.dropFirst())
-                if let last = letters.last, CommandUnwrapper.completionOptionsWithValue.contains(last), i + 1 < argv.count {
-                    let value = argv[i + 1]
-                    let range = i + 1 < wordRanges.count ? wordRanges[i + 1] : command.range
-                    if last == UInt8(ascii: "C") {
-                        reparse(value, via: "\(name) -C", parent: command, index: index, range: range)
-                    } else if last == UInt8(ascii: "W") {
-                        reparse(ShellWord(": " + value.text, isDynamic: value.isDynamic), via: "\(name) -W", parent: command,
-                                index: index, range: range)
-                    }
-                    i += 2
-                } else {
+                guard let at = letters.firstIndex(where: CommandUnwrapper.completionOptionsWithValue.contains) else { i += 1; continue }
+                let letter = letters[at]
+                let value: ShellWord
+                var range = i < wordRanges.count ? wordRanges[i] : command.range
+                if at + 1 < letters.count {
+                    value = ShellWord(String(decoding: letters[(at + 1)...], as: UTF8.self))
                     i += 1
+                } else {
+                    guard i + 1 < argv.count else { break }
+                    value = argv[i + 1]
+                    range = i + 1 < wordRanges.count ? wordRanges[i + 1] : command.range
+                    i += 2
+                }
+                if letter == UInt8(ascii: "C") {
+                    reparse(value, via: "\(name) -C", parent: command, index: index, range: range)
+                } else if letter == UInt8(ascii: "W") {
+                    reparse(ShellWord(": " + value.text, isDynamic: value.isDynamic), via: "\(name) -W", parent: command,
+                            index: index, range: range)
                 }
             }
         case "fc":
@@ -227,7 +243,12 @@ struct CommandUnwrapper {
         case "declare", "typeset", "local", "export", "readonly":
             flagPromptTargets(argv, index: index)
             // A quoted compound value (`declare -a 'a=($(cmd))'`) is parsed by the builtin, its
-            // substitutions run: they are decided as commands.
+            // substitutions run: they are decided as commands. Given to an array declaration, a
+            // value known only at run time may be one too (`declare -a a=$x`).
+            let arrays = argv.dropFirst().contains { !$0.isDynamic && $0.text.hasPrefix("-") && ($0.text.contains("a") || $0.text.contains("A")) }
+            if arrays, argv.dropFirst().contains(where: { $0.isDynamic && $0.text.contains("=") && !$0.text.hasSuffix("=(...)") }) {
+                output[index].opaque = .dynamicShellString
+            }
             for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic {
                 guard let equals = word.text.firstIndex(of: "="), word.text[word.text.index(after: equals)...].hasPrefix("(") else { continue }
                 let script = LineParser.hereDocumentScript(word.text[word.text.index(after: equals)...].utf8)
@@ -240,6 +261,7 @@ struct CommandUnwrapper {
             // known only at run time is decided where the alias is used, as the shell reports it.)
             for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic && word.text.contains("=") {
                 guard let equals = word.text.firstIndex(of: "=") else { continue }
+                definedAliases.append(String(word.text[..<equals]))
                 reparse(ShellWord(String(word.text[word.text.index(after: equals)...])), via: name,
                         parent: command, index: index, range: k < wordRanges.count ? wordRanges[k] : command.range)
             }
@@ -260,8 +282,10 @@ struct CommandUnwrapper {
                         range: at < wordRanges.count && at > 0 ? wordRanges[at] : command.range)
             }
         case ".", "source":
-            guard argv.count > 1 else { return }
-            scriptFromFile(argv[1], name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, decidesEveryHereString: true)
+            // (`--` ends the builtin's options.)
+            let file = argv.count > 1 && !argv[1].isDynamic && argv[1].text == "--" ? 2 : 1
+            guard argv.count > file else { return }
+            scriptFromFile(argv[file], name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: true)
         case "eval":
             guard argv.count > 1 else { return }
             joinedScript(from: 1, via: name, command: command, wordRanges: wordRanges, index: index)
@@ -280,8 +304,10 @@ struct CommandUnwrapper {
             }
         case "script":
             // script [options] [FILE]: -c runs a shell string; without it, the user's shell.
+            // (script's options may follow its file: getopt permutes them.)
             var options = CommandUnwrapper.scriptOptions
-            _ = options.scan(argv, from: 1)
+            var i = 1
+            while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
             if options.has("h", "help", "V", "version") { return }
             if let script = options.value("c", "command") {
                 reparse(script, via: "script -c", parent: command, index: index, range: command.range)
@@ -337,7 +363,9 @@ struct CommandUnwrapper {
             tmuxCommands(command: command, wordRanges: wordRanges, index: index)
         default:
             if let spec = WrapperSpec.table[name] {
-                switch spec.target(in: argv) {
+                let (target, shellText) = spec.target(in: argv)
+                for text in shellText { reparse(text, via: "\(name) option", parent: command, index: index, range: command.range) }
+                switch target {
                 case .nothing: break
                 case .command(let start): derive(&self, from: start, via: name)
                 case .shell: appendShell(startedBy: command, via: name)
@@ -435,6 +463,7 @@ struct CommandUnwrapper {
         var i = 1
         var inline = false
         var readsStdin = false
+        var startupFile: ShellWord?
         var inlineShort: Set<UInt8> = []
         var inlineLong: Set<String> = []
         switch interpreter {
@@ -450,7 +479,10 @@ struct CommandUnwrapper {
             if arg[1] == UInt8(ascii: "-") {
                 let long = String(decoding: arg[2...], as: UTF8.self)
                 if inlineLong.contains(long) { inline = true; i += 1; break }
-                if ["rcfile", "init-file"].contains(long) { i += 1 }
+                if ["rcfile", "init-file"].contains(long) {
+                    startupFile = i + 1 < argv.count ? argv[i + 1] : nil
+                    i += 1
+                }
                 i += 1
                 continue
             }
@@ -460,7 +492,13 @@ struct CommandUnwrapper {
             if interpreter.isShell && (letters.contains(UInt8(ascii: "o")) || letters.contains(UInt8(ascii: "O"))) { i += 1 }
             if !interpreter.isShell && (letters.last == UInt8(ascii: "m") || letters.last == UInt8(ascii: "W") || letters.last == UInt8(ascii: "X")) { i += 1 }
             i += 1
-            if inline { break }
+            // A shell reads all its options first: the string is the first word after them
+            // (`bash -c -x STRING`); other interpreters take the next word.
+            if inline && !interpreter.isShell { break }
+        }
+        // A startup file read from a descriptor (`--rcfile /dev/fd/3 3<<< …`) is a script too.
+        if interpreter.isShell, let startupFile {
+            scriptFromFile(startupFile, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: false)
         }
         if inline {
             guard interpreter.isShell else {
@@ -470,6 +508,13 @@ struct CommandUnwrapper {
             guard i < argv.count else { return }
             let range = i < wordRanges.count ? wordRanges[i] : command.range
             reparse(argv[i], via: "\(name) -c", parent: command, index: index, range: range)
+            // The string is read as bash reads it. Shells that quote otherwise may run other
+            // commands from it: fish and the C shells always, the plain POSIX shells where bash's
+            // `$'…'` and `$"…"` quoting is used.
+            if CommandUnwrapper.otherSyntaxShells.contains(name)
+                || (CommandUnwrapper.posixOnlyShells.contains(name) && (argv[i].text.contains("$'") || argv[i].text.contains("$\""))) {
+                output[index].opaque = .inlineScript
+            }
             return
         }
         if i >= argv.count || argv[i].text == "-" { readsStdin = true }
@@ -477,15 +522,15 @@ struct CommandUnwrapper {
             // A script operand that is a descriptor (`/dev/stdin`, `/dev/fd/3`) or a process
             // substitution is read as stdin is.
             if interpreter.isShell {
-                scriptFromFile(argv[i], name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, decidesEveryHereString: false)
+                scriptFromFile(argv[i], name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: false)
             } else if CommandUnwrapper.namesDescriptor(argv[i]) {
                 output[index].opaque = .fedToInterpreter
             }
             return
         }
-        guard stdinIsPipe || command.redirects.contains(where: { ($0.fd ?? $0.defaultDescriptor) == 0 }) else { return }
+        guard stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) else { return }
         if interpreter.isShell {
-            scriptOnDescriptor(0, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, hereStringsDecided: false)
+            scriptOnDescriptor(0, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: false)
         } else {
             output[index].opaque = .fedToInterpreter
         }
@@ -494,80 +539,115 @@ struct CommandUnwrapper {
     /// `. FILE`, `source FILE` or `bash FILE` where FILE is a descriptor (`/dev/stdin`,
     /// `/dev/fd/N`, `/proc/self/fd/N`, or a path to one this does not recognise) or a process
     /// substitution: the script is what that descriptor carries (``scriptOnDescriptor``), or the
-    /// static text an `echo` or `printf` inside `<(…)` prints. For `.`, every here-string given to
-    /// the command is decided as code, whichever descriptor (a path may lead to any).
+    /// static text an `echo` or `printf` inside `<(…)` prints. `isSource`: the command is `.` or
+    /// `source`, for which every here-string given to it is decided as code, whichever
+    /// descriptor (a path may lead to any).
     private mutating func scriptFromFile(_ file: ShellWord, name: String, command: ExtractedCommand, index: Int, stdinIsPipe: Bool,
-                                         decidesEveryHereString: Bool) {
-        if decidesEveryHereString {
+                                         isSource: Bool) {
+        if isSource {
             for redirect in command.redirects where redirect.op == "<<<" {
                 reparse(redirect.target, via: "\(name) <<<", parent: command, index: index, range: command.range)
             }
         }
-        let path = file.text
         if file.isDynamic {
             if let text = CommandUnwrapper.processSubstitutionOutput(file) {
                 reparse(text, via: "\(name) <(…)", parent: command, index: index, range: command.range)
+                markFed(index)
             } else if CommandUnwrapper.namesDescriptor(file) {
                 output[index].opaque = .fedToInterpreter
             }
             return
         }
-        var descriptor: Int?
-        if path == "/dev/stdin" {
-            descriptor = 0
-        } else {
-            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
-                descriptor = Int(path.dropFirst(prefix.count)) ?? -1
-            }
-        }
-        guard let descriptor else { return }
+        guard let descriptor = CommandUnwrapper.descriptor(named: file.text) else { return }
         guard descriptor >= 0 else { output[index].opaque = .fedToInterpreter; return }
-        scriptOnDescriptor(descriptor, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe,
-                           hereStringsDecided: decidesEveryHereString)
+        scriptOnDescriptor(descriptor, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: isSource)
     }
 
     /// A shell (or `.`) reading its script from `descriptor`: a static here-string, the static
     /// text an `echo` or `printf` pipes in or prints into `< <(…)`, and a here-document (read
     /// after the line's newline, by LineParser) are decided as code; anything else there (a file,
     /// a pipe from another command) cannot be read here.
+    ///
+    /// Only `.` and `source` (`isSource`) read their whole file before running any of it. A
+    /// shell reads its script as it goes, so a command of the script may read the rest of it as
+    /// data (`read`, `exec <`, an interpreter on stdin) and change what runs: such a shell stays
+    /// `fed_to_interpreter`, its script's commands decided as well. So does a process
+    /// substitution, which only its text says is one.
     private mutating func scriptOnDescriptor(_ descriptor: Int, name: String, command: ExtractedCommand, index: Int, stdinIsPipe: Bool,
-                                             hereStringsDecided: Bool) {
-        let redirected = command.redirects.contains { ($0.fd ?? $0.defaultDescriptor) == descriptor }
-        if descriptor == 0, stdinIsPipe, !redirected {
+                                             isSource: Bool) {
+        let redirected = command.redirects.contains { $0.affects(descriptor) }
+        let last = redirected ? CommandUnwrapper.lastInput(descriptor, of: command) : nil
+        switch (redirected, last?.op) {
+        case (false, _) where descriptor == 0 && stdinIsPipe:
             switch pipedText {
             case .text(let text)?:
                 reparse(text, via: "| \(name)", parent: command, index: index, range: command.range)
-            case .hereDocument(let number)?:
+                if !isSource { markFed(index) }
+            case .hereDocument(let number, let exact)?:
                 output[index].opaque = .fedToInterpreter
                 output[index].scriptHereDocument = number
+                output[index].scriptHereDocumentIsExact = exact
             case nil:
                 output[index].opaque = .fedToInterpreter
             }
-            return
-        }
-        let last = CommandUnwrapper.lastInput(descriptor, of: command)
-        switch last?.op {
-        case "<<<"?:
-            if !hereStringsDecided, let last {
+        case (true, "<<<"?):
+            if !isSource, let last {
                 reparse(last.target, via: "\(name) <<<", parent: command, index: index, range: command.range)
+                markFed(index)
             }
-        case "<"?:
+        case (true, "<"?):
             if let last, let text = CommandUnwrapper.processSubstitutionOutput(last.target) {
                 reparse(text, via: "\(name) <(…)", parent: command, index: index, range: command.range)
-            } else {
-                output[index].opaque = .fedToInterpreter
             }
+            markFed(index)
         default:
             output[index].opaque = .fedToInterpreter
             output[index].scriptHereDocument = last?.hereDocument
+            output[index].scriptHereDocumentIsExact = true
         }
+    }
+
+    /// Marks the command as fed code it cannot be sure of, unless it is flagged already (a
+    /// script known only at run time says more).
+    private mutating func markFed(_ index: Int) {
+        if output[index].opaque == nil { output[index].opaque = .fedToInterpreter }
     }
 
     /// Whether a script operand reads a descriptor or a process substitution (or may: a word
     /// known only at run time that names one).
     static func namesDescriptor(_ file: ShellWord) -> Bool {
         let path = file.text
-        return path.hasPrefix("<(") || path.contains("/fd/") || path.contains("stdin") || (path.hasPrefix("/dev/") && file.isDynamic)
+        if !file.isDynamic { return descriptor(named: path) != nil }
+        return path.hasPrefix("<(") || path.contains("/fd") || path.contains("std") || path.contains("/dev") || path.contains("/proc")
+    }
+
+    /// The descriptor a path names, however it is spelt (`/dev/stdin`, `//dev/./fd/3`,
+    /// `/proc/self/../self/fd/0`, `/dev/stdout`): -1 for one of another process or a number it
+    /// cannot read, nil for any other path.
+    static func descriptor(named path: String) -> Int? {
+        guard path.hasPrefix("/") else { return nil }
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment == "." { continue }
+            if segment == ".." { if !segments.isEmpty { segments.removeLast() }; continue }
+            segments.append(segment)
+        }
+        switch segments.count {
+        case 2 where segments[0] == "dev":
+            switch segments[1] {
+            case "stdin": return 0
+            case "stdout": return 1
+            case "stderr": return 2
+            default: return nil
+            }
+        case 3 where segments[0] == "dev" && segments[1] == "fd":
+            return Int(segments[2]) ?? -1
+        case 4 where segments[0] == "proc" && segments[2] == "fd":
+            guard segments[1] == "self" || segments[1] == "thread-self" else { return -1 }
+            return Int(segments[3]) ?? -1
+        default:
+            return nil
+        }
     }
 
     /// The text a process substitution (`<(echo 'rm x')`) prints, when it is one static `echo`
@@ -581,8 +661,7 @@ struct CommandUnwrapper {
 
     /// The last redirection reading `descriptor` (or writing it: then it reads nothing given here).
     static func lastInput(_ descriptor: Int, of command: ExtractedCommand) -> Redirection? {
-        guard let last = command.redirects.last(where: { ($0.fd ?? $0.defaultDescriptor) == descriptor }),
-              !last.writes else { return nil }
+        guard let last = command.redirects.last(where: { $0.affects(descriptor) }), !last.writes else { return nil }
         return last
     }
 
@@ -605,6 +684,7 @@ struct CommandUnwrapper {
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
+        definedAliases += parser.definedAliases
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             inner.derived = true
             inner.via = parent.via + [via] + inner.via
@@ -649,6 +729,7 @@ struct CommandUnwrapper {
         guard count > 0, count < 16 else { return false }
         let first = buffer[start], last = buffer[buffer.count - 1]
         if count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
+        if count == 3 && first == UInt8(ascii: "e") && buffer[start + 1] == UInt8(ascii: "x") && last == UInt8(ascii: "e") { return true }  // /proc/self/exe
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
         if versioned {
             // A wrapper whose name ends in a digit (`run0`, `linux32`), or an interpreter's version.
@@ -763,6 +844,18 @@ struct CommandUnwrapper {
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash",
     ])
+
+    /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading
+    /// the line, bash.
+    static func isShellItself(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+        return parts.count == 3 && parts[0] == "proc" && parts[2] == "exe"
+    }
+
+    /// Shells whose syntax is not bash's.
+    static let otherSyntaxShells: Set<String> = ["fish", "csh", "tcsh"]
+    /// POSIX shells without bash's `$'…'` and `$"…"` quoting.
+    static let posixOnlyShells: Set<String> = ["sh", "dash", "ash", "posh", "yash"]
 
     /// The base name of a static command name (`/usr/bin/rm` → `rm`), by bytes.
     static func baseName(of name: String) -> String {

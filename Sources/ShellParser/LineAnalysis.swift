@@ -89,6 +89,15 @@ public struct Redirection: Sendable, Equatable {
     }
     /// True for operators that write to their target (`>`, `>>`, `>|`, `&>`, `&>>`, `<>`).
     public var writes: Bool { [">", ">>", ">|", "&>", "&>>", "<>"].contains(op) }
+    /// Whether it replaces `descriptor`: its own (`2>`), the default one of its operator, or
+    /// both output descriptors for `&>`, `&>>` and `>& FILE`.
+    public func affects(_ descriptor: Int) -> Bool {
+        if let fd { return fd == descriptor }
+        if op == "&>" || op == "&>>" || (op == ">&" && !target.isDynamic && !target.text.allSatisfy(\.isNumber) && target.text != "-") {
+            return descriptor == 1 || descriptor == 2
+        }
+        return defaultDescriptor == descriptor
+    }
     /// The descriptor the operator redirects when none is written: 0 for input (`<`, `<&`, here-documents and -strings, `<>`), else 1.
     public var defaultDescriptor: Int { ["<", "<&", "<<", "<<-", "<<<", "<>"].contains(op) ? 0 : 1 }
 }
@@ -157,6 +166,9 @@ public struct ExtractedCommand: Sendable, Equatable {
     /// reads as its script: the body comes after the line's newline, so it is read then
     /// (``LineParser/deriveHereDocumentScripts()``).
     var scriptHereDocument: Int?
+    /// Whether that here-document is surely all the script (given to the command itself, or
+    /// through a plain `cat`): only then may a `.` reading it count as fully known.
+    var scriptHereDocumentIsExact = false
 
     public init(argv: [ShellWord], redirects: [Redirection] = [], derived: Bool = false, via: [String] = [],
                 range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false) {

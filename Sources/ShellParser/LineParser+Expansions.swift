@@ -44,6 +44,11 @@ extension LineParser {
             pos += 2
             notePromptUse(inParameterExpansionAt: pos)
             try scanParameterExpansion(inDoubleQuotes: inDoubleQuotes)
+            // `${…@P}` (of any parameter: `x[0]`, `@`, `!ref`) expands a value as a prompt.
+            if pos >= start + 5, bytes[pos - 3] == UInt8(ascii: "@"), bytes[pos - 2] == UInt8(ascii: "P"), bytes[pos - 1] == UInt8(ascii: "}") {
+                commands.append(ExtractedCommand(argv: [ShellWord(String(decoding: bytes[start..<pos], as: UTF8.self), isDynamic: true)],
+                                                 derived: true, via: ["@P"], range: start..<pos, opaque: .dynamicShellString))
+            }
         case UInt8(ascii: "@"), UInt8(ascii: "*"), UInt8(ascii: "#"), UInt8(ascii: "?"), UInt8(ascii: "-"),
              UInt8(ascii: "$"), UInt8(ascii: "!"), 0x30...0x39:
             pos += 2

@@ -86,7 +86,10 @@ extension LineParser {
                 inner.range = shell.range
                 return inner
             }
-            if complete && !script.isDynamic { commands[index].opaque = nil }
+            // (Only `.` reads its whole script before running it: see scriptOnDescriptor.)
+            if complete && !script.isDynamic && (name == "." || name == "source") && commands[index].scriptHereDocumentIsExact {
+                commands[index].opaque = nil
+            }
             commands.insert(contentsOf: derived, at: index + 1)
         }
     }

@@ -2,22 +2,43 @@
 enum PipedText: Equatable {
     /// The static text an `echo` or `printf` writes.
     case text(ShellWord)
-    /// The body of the here-document (by number) that a `cat` copies: read after the line's newline.
-    case hereDocument(Int)
+    /// The body of the here-document (by number) that a `cat` copies: read after the line's
+    /// newline. `exact`: nothing else writes to the pipe, and the `cat` is the real one.
+    case hereDocument(Int, exact: Bool)
 }
 
 extension LineParser {
     /// What the pipeline element read from `elementStart` writes to its pipe, when known here.
     func pipedText(ofCommandsFrom upstream: Int, elementStart: Int) -> PipedText? {
         if let text = staticOutput(ofCommandsFrom: upstream, elementStart: elementStart) { return .text(text) }
-        // `cat` (or `cat -`), perhaps through wrappers (`sudo cat`), copying a here-document and
-        // nothing else.
-        guard commands.count > upstream, !commands[upstream].derived, commands[(upstream + 1)...].allSatisfy(\.derived),
-              let command = commands.last, command.redirects.count == 1, let document = command.redirects[0].hereDocument,
-              command.redirects[0].fd == nil || command.redirects[0].fd == 0, command.baseName == "cat",
-              command.argv.dropFirst().allSatisfy({ !$0.isDynamic && ($0.text == "-" || $0.text == "--") }),
+        // `cat` (or `cat -`, `cat -- -`) copying a here-document, perhaps through wrappers
+        // (`sudo cat`). Exactly so only as one chain of plain wrappers, each command the one
+        // before it runs, with no function, alias or PATH of the line's making another `cat`.
+        guard commands.count > upstream, !commands[upstream].derived, let command = commands.last,
+              let document = command.redirects.last(where: { $0.affects(0) })?.hereDocument, command.baseName == "cat",
+              LineParser.readsOnlyStdin(command.argv.dropFirst()),
               bytes[elementStart..<commands[upstream].range.lowerBound].allSatisfy(LineParser.isBlank) else { return nil }
-        return .hereDocument(document)
+        let chain = commands[upstream...]
+        let plainChain = chain.enumerated().allSatisfy { k, link in
+            k == 0 || (link.derived && link.via.count == k && link.via.last.map(LineParser.plainWrappers.contains) == true)
+        }
+        let exact = plainChain && command.redirects.count == 1 && ["cat", "/bin/cat", "/usr/bin/cat"].contains(command.name ?? "")
+            && !definedFunctions.contains("cat") && !definedAliases.contains("cat")
+            && !chain.contains(where: { $0.argv.contains { $0.text.hasPrefix("PATH=") } })
+            && !String(decoding: bytes[commands[upstream].range], as: UTF8.self).contains("PATH=")
+        return .hereDocument(document, exact: exact)
+    }
+
+    /// Wrappers that run their command as it is, with the same files (not another root or
+    /// mount namespace, where `cat` may be another program).
+    static let plainWrappers: Set<String> = Set(WrapperSpec.table.keys).subtracting(["chroot", "nsenter", "unshare", "firejail"])
+        .union(["sudo", "doas", "env"])
+
+    /// `cat`'s arguments when it copies only its standard input: none, `-`, and one `--` first.
+    static func readsOnlyStdin(_ args: ArraySlice<ShellWord>) -> Bool {
+        var rest = args
+        if let first = rest.first, !first.isDynamic, first.text == "--" { rest = rest.dropFirst() }
+        return rest.allSatisfy { !$0.isDynamic && $0.text == "-" }
     }
 
     /// The text the pipeline element read from `elementStart` writes to its pipe, when that is
@@ -31,6 +52,8 @@ extension LineParser {
               let name = command.argv.first?.text, name == "echo" || name == "printf",
               bytes[elementStart..<command.range.lowerBound].allSatisfy(LineParser.isBlank),
               bytes[command.range.upperBound..<pos].allSatisfy(LineParser.isBlank) else { return nil }
+        // A function or alias of that name on the line prints something else.
+        guard !definedFunctions.contains(name), !definedAliases.contains(name) else { return nil }
         let args = command.argv.dropFirst().map(\.text)
         if name == "echo" {
             // echo's options: -n, -E (as typed), -e (escapes decoded as printf's, but for octal,
@@ -41,7 +64,8 @@ extension LineParser {
                 words = words.dropFirst()
             }
             let text = words.joined(separator: " ")
-            guard escapes else { return ShellWord(text) }
+            // (Backslashes are escapes to an echo under xpg_echo or POSIXLY_CORRECT: not read.)
+            guard escapes else { return text.contains("\\") ? nil : ShellWord(text) }
             guard !text.contains("\\0"), !text.contains("\\x"), !text.contains("\\c") else { return nil }
             return LineParser.printfEscapesDecoded(text).map { ShellWord($0) }
         }

@@ -39,6 +39,7 @@ extension LineParser {
             // known only at run time.
             let value = Array(text[(word.assignmentEquals + 1)...])
             if table == "BASH_ALIASES", name != table, !word.isDynamic {
+                definedAliases.append(String(name.dropFirst(table.count + 1).dropLast()))
                 var parser = LineParser(bytes: value, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
                 parser.hereDocumentsEndWithInput = true
                 _ = parser.parseLine()
@@ -88,17 +89,14 @@ extension LineParser {
     }
 
     /// At `pos`, just inside `${`: `NAME=`/`NAME:=` assigns a variable of ``promptStrings`` (or
-    /// PROMPT_COMMAND), and `NAME@P` expands a value as a prompt, its substitutions run: either
-    /// is one command, unresolved.
+    /// PROMPT_COMMAND): one command, unresolved. (`@P`, which expands a value as a prompt, is
+    /// found once the expansion is read.)
     mutating func notePromptUse(inParameterExpansionAt start: Int) {
         var i = start
         while i < end, LineParser.isNameChar(bytes[i]) { i += 1 }
         guard i > start, i < end else { return }
         let name = String(decoding: bytes[start..<i], as: UTF8.self)
-        if bytes[i] == UInt8(ascii: "@"), byte(i + 1) == UInt8(ascii: "P"), byte(i + 2) == UInt8(ascii: "}") {
-            commands.append(ExtractedCommand(argv: [ShellWord("${\(name)@P}", isDynamic: true)], derived: true, via: ["@P"],
-                                             range: (start - 2)..<(i + 3), opaque: .dynamicShellString))
-        } else if bytes[i] == UInt8(ascii: "=") || (bytes[i] == UInt8(ascii: ":") && byte(i + 1) == UInt8(ascii: "=")) {
+        if bytes[i] == UInt8(ascii: "=") || (bytes[i] == UInt8(ascii: ":") && byte(i + 1) == UInt8(ascii: "=")) {
             noteRunLaterAssignment(name: name, isDynamic: false, range: (start - 2)..<i)
         }
     }

@@ -245,6 +245,7 @@ extension LineParser {
             noteDirectoryChange(produced)
         }
         if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
+        if !unwrapper.definedAliases.isEmpty { definedAliases += unwrapper.definedAliases }
     }
 
     /// Follows `cd DIR`, `pushd DIR` and `popd` to the directory the commands after them run in.
@@ -309,6 +310,8 @@ extension LineParser {
             case .expanded(let items, let bytes):
                 braceBudget -= bytes
                 for item in items {
+                    // Empty words that brace expansion makes (`{,}`) are dropped, unless quoted.
+                    if item.isEmpty && quotedSpans.isEmpty { continue }
                     argv.append(ShellWord(String(decoding: item, as: UTF8.self), isDynamic: dynamic))
                     if recordRanges { ranges.append(word.start..<word.end) }
                 }

@@ -27,6 +27,8 @@ struct LineParser {
     /// The names of the functions the line defines, also in text it parses again (`eval`, a
     /// trap's action), where the definition runs in the same shell.
     var definedFunctions: [String] = []
+    /// The names of the aliases the line defines (`alias NAME=…`, `BASH_ALIASES[NAME]=…`).
+    var definedAliases: [String] = []
     /// Scratch buffer for the text of the word being read.
     var text: [UInt8] = []
     /// Ranges of `text` that came from quoting or expansions (not subject to brace expansion).

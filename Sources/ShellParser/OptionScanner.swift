@@ -4,6 +4,10 @@ struct OptionScanner {
     var shortWithValue: Set<UInt8> = []
     /// Long options that take a value (`--user root` or `--user=root`).
     var longWithValue: Set<String> = []
+    /// Long options that take no value, where a tool's are known: with them an abbreviation
+    /// (`--sum`, which getopt_long takes for any option it begins alone) is resolved among all
+    /// the tool's options. Without them, one that begins a value-taking option is that option.
+    var longFlags: Set<String> = []
     /// Short options whose value, if any, is the rest of the same word (`nsenter -m/proc/1/ns/mnt`,
     /// `prlimit -n1024`): the next word is never theirs.
     var shortWithOptionalValue: Set<UInt8> = []
@@ -25,12 +29,12 @@ struct OptionScanner {
             if arg[1] == UInt8(ascii: "-") {
                 let body = String(decoding: arg[2...], as: UTF8.self)
                 if let eq = body.firstIndex(of: "=") {
-                    seen.append((String(body[..<eq]), ShellWord(String(body[body.index(after: eq)...]))))
-                } else if longWithValue.contains(body) {
-                    seen.append((body, i + 1 < argv.count ? argv[i + 1] : nil))
+                    seen.append((longOption(String(body[..<eq])).name, ShellWord(String(body[body.index(after: eq)...]))))
+                } else if case let (name, takesValue) = longOption(body), takesValue {
+                    seen.append((name, i + 1 < argv.count ? argv[i + 1] : nil))
                     i += 1
                 } else {
-                    seen.append((body, nil))
+                    seen.append((longOption(body).name, nil))
                 }
                 i += 1
                 continue
@@ -64,6 +68,20 @@ struct OptionScanner {
             i += consumedNext ? 2 : 1
         }
         return min(i, argv.count)
+    }
+
+    /// The long option `written` names (getopt_long takes any prefix that begins one option
+    /// alone), and whether it takes a value.
+    func longOption(_ written: String) -> (name: String, takesValue: Bool) {
+        if longWithValue.contains(written) { return (written, true) }
+        if longFlags.contains(written) { return (written, false) }
+        let values = longWithValue.filter { $0.hasPrefix(written) }.sorted()
+        let flags = longFlags.filter { $0.hasPrefix(written) }
+        if values.count + flags.count == 1, let only = values.first ?? flags.first { return (only, !values.isEmpty) }
+        // Ambiguous (the tool refuses it and runs nothing) or unknown: a prefix of a value-taking
+        // option reads as one when the tool's flags are not listed.
+        if longFlags.isEmpty, let first = values.first { return (first, true) }
+        return (written, false)
     }
 
     /// True when any of `names` was seen.

@@ -17,9 +17,16 @@ struct WrapperSpec: Sendable {
     var startsShellAlone = false
     /// The operands come before the options (`setarch ARCH -R CMD`).
     var operandsFirst = false
+    /// Options whose value the tool hands to a shell (fakeroot `eval`s its library and daemon).
+    var shellTextOptions: Set<String> = []
+    /// Options whose value, written `|CMD` or `!CMD`, is a command the tool starts (strace's output).
+    var pipeOptions: Set<String> = []
 
     init(_ options: OptionScanner = OptionScanner(), operands: Int = 0, operandsFirst: Bool = false, numericOperand: Bool = false,
-         runsNothingWith: Set<String> = [], startsShellAlone: Bool = false) {
+         runsNothingWith: Set<String> = [], startsShellAlone: Bool = false, shellTextOptions: Set<String> = [],
+         pipeOptions: Set<String> = []) {
+        self.shellTextOptions = shellTextOptions
+        self.pipeOptions = pipeOptions
         self.options = options
         self.operands = operands
         self.operandsFirst = operandsFirst
@@ -38,22 +45,40 @@ struct WrapperSpec: Sendable {
         case shell
     }
 
-    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper).
-    func target(in argv: [ShellWord]) -> Target {
+    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper), and the shell text
+    /// its options carry (``shellTextOptions``, ``pipeOptions``).
+    func target(in argv: [ShellWord]) -> (target: Target, shellText: [ShellWord]) {
         var scanner = options
         var start = operandsFirst ? scanner.scan(argv, from: 1 + operands) : scanner.scan(argv, from: 1) + operands
-        if runsNothingWith.contains(where: { scanner.has($0) }) { return .nothing }
-        if numericOperand, start < argv.count, !argv[start].isDynamic,
-           !argv[start].text.isEmpty, argv[start].text.utf8.allSatisfy(LineParser.isDigit) {
-            start += 1
+        var shellText: [ShellWord] = []
+        for (name, value) in scanner.seen {
+            guard let value else { continue }
+            if shellTextOptions.contains(name), value.isDynamic || value.text.utf8.contains(where: WrapperSpec.shellSpecial.contains) {
+                shellText.append(value)
+            } else if pipeOptions.contains(name), let first = value.text.first, first == "|" || first == "!" {
+                shellText.append(ShellWord(String(value.text.dropFirst()), isDynamic: value.isDynamic))
+            }
         }
-        if start < argv.count { return .command(at: start) }
-        return startsShellAlone && start == argv.count ? .shell : .nothing
+        if runsNothingWith.contains(where: { scanner.has($0) }) { return (.nothing, shellText) }
+        if numericOperand, start < argv.count, WrapperSpec.isNumber(argv[start]) { start += 1 }
+        if start < argv.count { return (.command(at: start), shellText) }
+        return (startsShellAlone && start == argv.count ? .shell : .nothing, shellText)
     }
 
-    private static func scanner(_ short: String = "", _ long: Set<String> = [], optional: String = "",
+    /// A number as `strtol` reads one: blanks, a sign, digits.
+    static func isNumber(_ word: ShellWord) -> Bool {
+        guard !word.isDynamic else { return false }
+        var digits = word.text.utf8.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }
+        if let sign = digits.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { digits = digits.dropFirst() }
+        return !digits.isEmpty && digits.allSatisfy(LineParser.isDigit)
+    }
+
+    /// Bytes that make a value shell text rather than a plain path.
+    static let shellSpecial: Set<UInt8> = Set("$`;|&<>(){}'\" \t\n\\*?[~#=".utf8)
+
+    private static func scanner(_ short: String = "", _ long: Set<String> = [], flags: Set<String> = [], optional: String = "",
                                 numeric: Bool = false) -> OptionScanner {
-        OptionScanner(shortWithValue: Set(short.utf8), longWithValue: long, shortWithOptionalValue: Set(optional.utf8),
+        OptionScanner(shortWithValue: Set(short.utf8), longWithValue: long, longFlags: flags, shortWithOptionalValue: Set(optional.utf8),
                       numericOptions: numeric)
     }
 
@@ -101,18 +126,26 @@ struct WrapperSpec: Sendable {
                                                     "on-unit-active", "on-unit-inactive", "on-calendar", "timer-property",
                                                     "path-property", "socket-property", "service-type", "host", "machine"])),
         "systemd-inhibit": WrapperSpec(scanner("", ["what", "who", "why", "mode"]), runsNothingWith: ["list"]),
-        "fakeroot": WrapperSpec(scanner("lisb", ["lib", "faked"]), startsShellAlone: true),
+        "fakeroot": WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
+                                startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"]),
         "firejail": WrapperSpec(startsShellAlone: true),
         "cgexec": WrapperSpec(scanner("g")),
         "numactl": WrapperSpec(scanner("iNmCpPw", ["interleave", "cpunodebind", "membind", "physcpubind", "preferred",
                                                   "preferred-many", "weighted-interleave"])),
         "setuidgid": WrapperSpec(operands: 1),
         // tracing and measuring
-        "strace": WrapperSpec(scanner("abeEIoOpPsSuUX", ["abbrev", "attach", "columns", "const-print-style", "env", "fault",
-                                                         "inject", "output", "raw", "read", "signal", "status", "string-limit",
-                                                         "summary-sort-by", "trace", "trace-path", "trace-fds", "user", "verbose",
-                                                         "write"])),
-        "ltrace": WrapperSpec(scanner("AabDeFlnopsuxw", ["output", "library", "indent", "align"])),
+        "strace": WrapperSpec(scanner("abeEIoOpPsSuUX", ["abbrev", "attach", "columns", "const-print-style", "detach-on", "env",
+                                                         "fault", "inject", "interruptible", "kvm", "output", "raw", "read", "signal",
+                                                         "status", "string-limit", "summary-columns", "summary-sort-by",
+                                                         "summary-syscall-overhead", "trace", "trace-path", "trace-fds", "user",
+                                                         "verbose", "write"],
+                                      flags: ["absolute-timestamps", "daemonize", "debug", "decode-fds", "decode-pids", "failed-only",
+                                              "follow-forks", "help", "instruction-pointer", "no-abbrev", "output-append-mode",
+                                              "output-separately", "quiet", "relative-timestamps", "seccomp-bpf", "stack-traces",
+                                              "strings-in-hex", "successful-only", "summary", "summary-only", "summary-wall-clock",
+                                              "syscall-number", "syscall-times", "tips", "version", "silent", "silence"]),
+                              pipeOptions: ["o", "output"]),
+        "ltrace": WrapperSpec(scanner("AabDeFlnopsuxw", ["output", "library", "indent", "align"]), pipeOptions: ["o", "output"]),
         "valgrind": WrapperSpec(),
         "catchsegv": WrapperSpec(),
         // moreutils and friends

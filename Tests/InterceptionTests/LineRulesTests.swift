@@ -41,6 +41,12 @@ struct LineRulesTests {
         #expect(AliasExpansion.expand("ls", aliases: ["ls": "ls --color"]) == "ls --color")
     }
 
+    /// A line with a nested shell and worse is as grave as the worst.
+    @Test func gravestCommandCounts() {
+        #expect(ShellRisk.classify("fakeroot; exec sh") == .replacesShell("exec replaces the shell"))
+        if case .tampering = ShellRisk.classify("newgrp; trap x DEBUG") {} else { Issue.record("not tampering") }
+    }
+
     @Test(arguments: [
         ("bash", true), ("sudo -i", true), ("sudo su -", true), ("ssh db1", true), ("su - root", true), ("exec sh", true),
         ("bind -r '\\C-m'", true), ("unset PROMPT_COMMAND", true), ("PROMPT_COMMAND=", true), ("PS0=x", true),
@@ -60,7 +66,9 @@ struct LineRulesTests {
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         // A wrapper given no command starts the user's shell, a shell given to one is a shell.
         ("fakeroot", true), ("newgrp adm", true), ("run0", true), ("setsid bash", true), ("taskset 1 zsh", true), ("script -q", true),
-        ("fakeroot ls", false), ("setsid -f ls", false), ("script -c ls /dev/null", false),
+        ("fakeroot ls", false), ("setsid -f ls", false), ("script -c ls /dev/null", false), ("/proc/self/exe", true),
+        // The gravest of a line's commands is the line's.
+        ("fakeroot; bind -x '\"\\C-m\": x'", true), ("echo() { printf x; }", true), ("cat() { :; }", true), ("catalog() { :; }", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
     ])
     /// Nested shells, shell replacement and tampering are recognised before they run.
