@@ -44,6 +44,13 @@ struct CommandUnwrapper {
     private mutating func visit(_ command: ExtractedCommand, wordRanges: [Range<Int>], stdinIsPipe: Bool, chain: Int) {
         let index = output.count
         output.append(command)
+        defer {
+            // Text this command runs (`sh -c 'bash'`) was read without knowing its stdin: a shell
+            // there reading the stdin it inherits reads this command's.
+            if stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) {
+                LineParser.feedInheritedStdin(of: &output, from: index + 1)
+            }
+        }
         guard let first = command.argv.first, !first.isDynamic, !first.text.isEmpty else { return }
         guard CommandUnwrapper.mayDerive(path: first.text) else { return }
         let name = CommandUnwrapper.baseName(of: first.text)
@@ -134,12 +141,13 @@ struct CommandUnwrapper {
             start = skippingAssignments(&self, start)
             if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? .unknown : command.directory.then(directory.text) }
             if let split = options.value("S", "split-string") {
-                let words = split.text.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                    .map { ShellWord(String($0), isDynamic: split.isDynamic) }
+                // The words -S splits out stand where it stood: read them as env's own arguments
+                // again (assignments, options, the command).
+                let words = CommandUnwrapper.envSplit(split)
                 let rest = start < argv.count ? Array(argv[start...]) : []
                 let restRanges = start < wordRanges.count ? Array(wordRanges[start...]) : []
-                let splitRanges = [Range<Int>](repeating: command.range, count: words.count)
-                derive(&self, from: 0, via: "env", argv: words + rest, ranges: splitRanges + restRanges)
+                let splitRanges = [Range<Int>](repeating: command.range, count: words.count + 1)
+                derive(&self, from: 0, via: "env", argv: [ShellWord("env")] + words + rest, ranges: splitRanges + restRanges)
             } else {
                 derive(&self, from: start, via: "env")
             }
@@ -315,44 +323,51 @@ struct CommandUnwrapper {
                 appendShell(startedBy: command, via: name)
             }
         case "sg":
-            // sg [-] [GROUP [-c] COMMAND]: the command is a shell string.
+            // sg [-] [GROUP [-c] COMMAND [ARG…]]: COMMAND is a shell string, the rest its $0, $1….
             var i = 1
             if i < argv.count, argv[i].text == "-", !argv[i].isDynamic { i += 1 }
             i += 1
             if i < argv.count, argv[i].text == "-c", !argv[i].isDynamic { i += 1 }
             guard i < argv.count else { appendShell(startedBy: command, via: name); return }
-            joinedScript(from: i, via: name, command: command, wordRanges: wordRanges, index: index)
+            reparse(argv[i], via: name, parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
         case "newgrp":
             appendShell(startedBy: command, via: name)
         case "capsh":
-            // capsh [--OPTION[=VALUE]]… [-- ARGS]: ARGS go to bash (or --shell=PATH); `== ARGS`
-            // runs capsh again with them.
-            guard let split = argv.firstIndex(where: { !$0.isDynamic && ($0.text == "--" || $0.text == "==") }) else { return }
+            // capsh [--OPTION[=VALUE]]… [-- ARGS]: ARGS go to bash (or --shell=PATH), also with
+            // `-+`; `== ARGS` and `=+ ARGS` run capsh again with them.
+            guard let split = argv.firstIndex(where: { !$0.isDynamic && ["--", "-+", "==", "=+"].contains($0.text) }) else { return }
             let shell = argv[1..<split].last { $0.text.hasPrefix("--shell=") }
                 .map { ShellWord(String($0.text.dropFirst("--shell=".count)), isDynamic: $0.isDynamic) } ?? ShellWord("/bin/bash")
-            let program = argv[split].text == "==" ? ShellWord(name) : shell
+            let program = argv[split].text.hasPrefix("=") ? ShellWord(name) : shell
             let rest = Array(argv[(split + 1)...])
             let restRanges = split + 1 < wordRanges.count ? Array(wordRanges[(split + 1)...]) : []
             derive(&self, from: 0, via: name, argv: [program] + rest,
                    ranges: [split < wordRanges.count ? wordRanges[split] : command.range] + restRanges)
         case "perf":
-            // perf [--OPTION]… SUBCOMMAND: stat, record and trace (also `perf X record`) run a command.
-            var i = 1
-            while i < argv.count, !argv[i].isDynamic, argv[i].text.hasPrefix("-") { i += 1 }
-            if i + 1 < argv.count, ["sched", "lock", "kmem", "kvm", "mem", "c2c", "timechart"].contains(argv[i].text),
+            // perf [--OPTION]… SUBCOMMAND: stat, record, trace, ftrace, iostat (also `perf X
+            // record`) run a command; stat's --pre and --post are shell strings.
+            var globals = CommandUnwrapper.perfGlobalOptions
+            var i = globals.scan(argv, from: 1)
+            if i + 1 < argv.count, ["sched", "lock", "kmem", "kvm", "mem", "c2c", "timechart", "kwork"].contains(argv[i].text),
                argv[i + 1].text == "record" { i += 1 }
             guard i < argv.count, var options = CommandUnwrapper.perfOptions[argv[i].text] else {
                 if i < argv.count, argv[i].isDynamic { output[index].opaque = .dynamicShellString }
                 return
             }
-            derive(&self, from: options.scan(argv, from: i + 1), via: "perf \(argv[i].text)")
+            let start = options.scan(argv, from: i + 1)
+            for hook in ["pre", "post"] {
+                if let script = options.value(hook) { reparse(script, via: "perf --\(hook)", parent: command, index: index, range: command.range) }
+            }
+            derive(&self, from: start, via: "perf \(argv[i].text)")
         case "screen":
             var options = CommandUnwrapper.screenOptions
             let start = options.scan(argv, from: 1)
             if options.has("X") {
                 // -X sends a screen command to a running session (`stuff` types text into its shell).
                 output[index].opaque = .dynamicShellString
-            } else if options.has("r", "R", "x", "l", "w", "v", "Q", "list", "ls", "wipe", "version", "help") {
+            } else if options.has("r", "R", "x", "Q", "version", "help")
+                        || argv.dropFirst().contains(where: { !$0.isDynamic && ["-ls", "-list", "-wipe", "-v"].contains($0.text) }) {
+                // (attaching to a session that runs already, listing, querying; `-l` is login mode)
                 return
             } else if start < argv.count {
                 derive(&self, from: start, via: name)
@@ -363,8 +378,9 @@ struct CommandUnwrapper {
             tmuxCommands(command: command, wordRanges: wordRanges, index: index)
         default:
             if let spec = WrapperSpec.table[name] {
-                let (target, shellText) = spec.target(in: argv)
+                let (target, shellText, environment) = spec.target(in: argv)
                 for text in shellText { reparse(text, via: "\(name) option", parent: command, index: index, range: command.range) }
+                for variable in environment { deriveEnvironment(variable, parent: command, index: index, range: command.range) }
                 switch target {
                 case .nothing: break
                 case .command(let start): derive(&self, from: start, via: name)
@@ -409,7 +425,8 @@ struct CommandUnwrapper {
             reparse(script, via: "tmux -c", parent: command, index: index, range: command.range)
             return
         }
-        if options.has("f") || argv[start...].contains(where: { $0.isDynamic || $0.text.hasSuffix(";") }) {
+        // A config file, control mode (tmux commands read from stdin), several commands at once.
+        if options.has("f", "C") || argv[start...].contains(where: { $0.isDynamic || $0.text.hasSuffix(";") }) {
             output[index].opaque = .dynamicShellString
             return
         }
@@ -425,6 +442,14 @@ struct CommandUnwrapper {
         }
         var flags = creates
         let first = flags.scan(argv, from: start + 1)
+        // run-shell -C runs a tmux command, not a shell string.
+        if (subcommand == "run-shell" || subcommand == "run") && flags.has("C") {
+            output[index].opaque = .dynamicShellString
+            return
+        }
+        for (option, value) in flags.seen where option == "e" {
+            if let value { deriveEnvironment(value, parent: command, index: index, range: command.range) }
+        }
         if first < argv.count {
             joinedScript(from: first, via: "tmux \(subcommand)", command: command, wordRanges: wordRanges, index: index)
         } else if subcommand != "run-shell" && subcommand != "run" {
@@ -438,6 +463,10 @@ struct CommandUnwrapper {
     private mutating func deriveEnvironment(_ word: ShellWord, parent: ExtractedCommand, index: Int, range: Range<Int>) {
         guard let equals = word.text.firstIndex(of: "=") else { return }
         let name = String(word.text[..<equals]), value = String(word.text[word.text.index(after: equals)...])
+        if LineParser.namesStartupDescriptor(name: name, value: value) {
+            output.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: parent.via + [name],
+                                           range: range, opaque: .fedToInterpreter))
+        }
         if name.hasPrefix("BASH_FUNC_") {
             reparse(ShellWord("f" + value, isDynamic: word.isDynamic), via: name, parent: parent, index: index, range: range)
         } else if let script = LineParser.scriptRunLater(name: name, value: Array(value.utf8), shellDepth: shellDepth) {
@@ -528,7 +557,10 @@ struct CommandUnwrapper {
             }
             return
         }
-        guard stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) else { return }
+        guard stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) else {
+            output[index].readsInheritedStdin = true
+            return
+        }
         if interpreter.isShell {
             scriptOnDescriptor(0, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: false)
         } else {
@@ -605,6 +637,60 @@ struct CommandUnwrapper {
             output[index].scriptHereDocument = last?.hereDocument
             output[index].scriptHereDocumentIsExact = true
         }
+    }
+
+    /// `env -S STRING` split into words as GNU env splits it: blanks separate words; `'…'` keeps
+    /// everything but `\\` and `\'`; elsewhere backslash escapes are read (`\_` is a space, and
+    /// outside quotes a separator; `\c` ends the string); `${NAME}` is a variable (known only at
+    /// run time); `#` starting a word starts a comment.
+    static func envSplit(_ word: ShellWord) -> [ShellWord] {
+        let bytes = Array(word.text.utf8)
+        var words: [ShellWord] = []
+        var current: [UInt8] = []
+        var inWord = false, dynamic = false
+        var quote: UInt8?
+        func flush() {
+            if inWord { words.append(ShellWord(String(decoding: current, as: UTF8.self), isDynamic: word.isDynamic || dynamic)) }
+            current = []; inWord = false; dynamic = false
+        }
+        var i = 0
+        scan: while i < bytes.count {
+            let c = bytes[i]
+            if quote == nil {
+                if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0B || c == 0x0C { flush(); i += 1; continue }
+                if c == UInt8(ascii: "#") && !inWord { break }
+                if c == UInt8(ascii: "'") || c == UInt8(ascii: "\"") { quote = c; inWord = true; i += 1; continue }
+            } else if c == quote {
+                quote = nil; i += 1; continue
+            }
+            if c == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                let e = bytes[i + 1]
+                if quote == UInt8(ascii: "'") && e != UInt8(ascii: "\\") && e != UInt8(ascii: "'") {
+                    current.append(c); i += 1; continue
+                }
+                i += 2
+                switch e {
+                case UInt8(ascii: "_"):
+                    if quote == nil { flush() } else { current.append(0x20) }
+                    continue scan
+                case UInt8(ascii: "c"): break scan
+                case UInt8(ascii: "t"): current.append(0x09)
+                case UInt8(ascii: "n"): current.append(0x0A)
+                case UInt8(ascii: "r"): current.append(0x0D)
+                case UInt8(ascii: "f"): current.append(0x0C)
+                case UInt8(ascii: "v"): current.append(0x0B)
+                default: current.append(e)
+                }
+                inWord = true
+                continue
+            }
+            if c == UInt8(ascii: "$"), quote != UInt8(ascii: "'"), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") {
+                dynamic = true
+            }
+            current.append(c); inWord = true; i += 1
+        }
+        flush()
+        return words
     }
 
     /// Marks the command as fed code it cannot be sure of, unless it is flagged already (a
@@ -805,26 +891,41 @@ struct CommandUnwrapper {
         "command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"], shortWithOptionalValue: Set("t".utf8))
     /// `perf SUBCOMMAND` options that take a value, for the subcommands that run a command.
     static let perfOptions: [String: OptionScanner] = [
-        "stat": OptionScanner(shortWithValue: Set("eptCorGxIMD".utf8), longWithValue: ["event", "pid", "tid", "cpu", "output", "repeat",
-                                                                                         "cgroup", "field-separator", "interval-print", "metrics", "delay"]),
-        "record": OptionScanner(shortWithValue: Set("eptuCoFcmGjDr".utf8), longWithValue: ["event", "pid", "tid", "uid", "cpu", "output",
-                                                                                             "freq", "count", "mmap-pages", "cgroup", "branch-filter", "delay", "realtime", "call-graph"]),
-        "trace": OptionScanner(shortWithValue: Set("eptuCoFmG".utf8), longWithValue: ["event", "pid", "tid", "uid", "cpu", "output",
-                                                                                        "pf", "mmap-pages", "cgroup", "expr", "duration"]),
+        "stat": OptionScanner(shortWithValue: Set("eptCorGxIMDj".utf8), longWithValue: [
+            "event", "pid", "tid", "cpu", "output", "repeat", "cgroup", "field-separator", "interval-print", "metrics", "delay", "pre",
+            "post", "timeout", "log-fd", "control", "filter", "cputype", "for-each-cgroup", "interval-count", "td-level", "metric-groups",
+            "topdown", "json", "append", "iostat"]),
+        "record": OptionScanner(shortWithValue: Set("eptuCoFcmGjDrkL".utf8), longWithValue: [
+            "event", "pid", "tid", "uid", "cpu", "output", "freq", "count", "mmap-pages", "cgroup", "branch-filter", "delay", "realtime",
+            "call-graph", "clockid", "filter", "exclude-perf", "aux-sample", "affinity", "mmap-flush", "compression-level", "max-size",
+            "switch-output", "switch-max-files", "user-regs", "intr-regs", "control", "synth", "threads", "debuginfod", "buildid-mmap"]),
+        "trace": OptionScanner(shortWithValue: Set("eptuCoFmGDiLsS".utf8), longWithValue: [
+            "event", "pid", "tid", "uid", "cpu", "output", "pf", "mmap-pages", "cgroup", "expr", "duration", "filter", "delay", "input",
+            "call-graph", "max-stack", "min-stack", "proc-map-timeout", "max-events", "sort-events", "kernel-syscall-graph"]),
+        "ftrace": OptionScanner(shortWithValue: Set("tpCDmsNGTgL".utf8), longWithValue: [
+            "tracer", "pid", "cpu", "delay", "buffer-size", "graph-funcs", "nograph-funcs", "trace-funcs", "notrace-funcs", "graph-opts",
+            "func-opts"]),
+        "iostat": OptionScanner(shortWithValue: Set("o".utf8), longWithValue: ["output"]),
     ]
+    /// perf's own options before its subcommand that take a value.
+    static let perfGlobalOptions = OptionScanner(longWithValue: ["buildid-dir", "exec-path", "debugfs-dir", "config"])
     static let screenOptions = OptionScanner(shortWithValue: Set("cSteEhpsTX".utf8))
     static let tmuxOptions = OptionScanner(shortWithValue: Set("cfLST".utf8))
+    // (each tmux command has its own flags: `-f` is new-session's client flags, split-window's full size)
     /// tmux commands that run nothing (a listing, attaching to what runs already, killing).
     static let tmuxQuiet: Set<String> = ["attach", "attach-session", "a", "at", "ls", "list-sessions", "lsw", "list-windows", "lsp",
                                          "list-panes", "kill-session", "kill-server", "kill-window", "kill-pane", "detach",
                                          "detach-client", "has-session", "has", "select-window", "selectw", "switch-client", "switchc"]
     /// tmux commands that start a shell, or the shell string after their flags (those taking a value named).
     static let tmuxRunners: [String: OptionScanner] = {
-        let creating = OptionScanner(shortWithValue: Set("ceFnstxylLp".utf8))
+        let session = OptionScanner(shortWithValue: Set("cefFnstxy".utf8))
+        let window = OptionScanner(shortWithValue: Set("ceFnt".utf8))
+        let split = OptionScanner(shortWithValue: Set("ceFlt".utf8))
+        let respawn = OptionScanner(shortWithValue: Set("cet".utf8))
         let running = OptionScanner(shortWithValue: Set("cdt".utf8))
-        return ["new-session": creating, "new": creating, "new-window": creating, "neww": creating, "split-window": creating,
-                "splitw": creating, "respawn-pane": creating, "respawnp": creating, "respawn-window": creating,
-                "respawnw": creating, "run-shell": running, "run": running]
+        return ["new-session": session, "new": session, "new-window": window, "neww": window, "split-window": split,
+                "splitw": split, "respawn-pane": respawn, "respawnp": respawn, "respawn-window": respawn,
+                "respawnw": respawn, "run-shell": running, "run": running]
     }()
     static let watchOptions = OptionScanner(shortWithValue: Set("nq".utf8), longWithValue: ["interval", "equexit"])
     static let xargsOptions = OptionScanner(shortWithValue: Set("adEILnPs".utf8),

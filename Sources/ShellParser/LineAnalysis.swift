@@ -169,6 +169,10 @@ public struct ExtractedCommand: Sendable, Equatable {
     /// Whether that here-document is surely all the script (given to the command itself, or
     /// through a plain `cat`): only then may a `.` reading it count as fully known.
     var scriptHereDocumentIsExact = false
+    /// A shell (or interpreter) that reads its script from the standard input it inherits,
+    /// which nothing on the command itself sets: whatever feeds the construct around it (a
+    /// compound's redirection or pipe, a wrapper's, an `exec <`) is its code.
+    var readsInheritedStdin = false
 
     public init(argv: [ShellWord], redirects: [Redirection] = [], derived: Bool = false, via: [String] = [],
                 range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false) {

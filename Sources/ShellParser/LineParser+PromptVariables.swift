@@ -18,6 +18,14 @@ extension LineParser {
         return hereDocumentScript(decodedPrompt(value))
     }
 
+    /// `BASH_ENV`/`ENV` naming a descriptor or a process substitution: the startup file a shell
+    /// then runs is what that carries (`BASH_ENV=/dev/stdin bash -c x <<< …`).
+    static func namesStartupDescriptor(name: String, value: String) -> Bool {
+        guard name == "BASH_ENV" || name == "ENV" else { return false }
+        return value.hasPrefix("<(") || CommandUnwrapper.descriptor(named: value) != nil
+            || value.contains("/fd/") || value.contains("stdin") || value.hasPrefix("/proc/")
+    }
+
     /// `: <<END`, `body`, `END`: a script whose commands are the substitutions `body` holds, read
     /// as an unquoted here-document's body is expanded (the first command, `:`, is not the body's).
     static func hereDocumentScript(_ body: some Collection<UInt8>) -> [UInt8] {
@@ -63,6 +71,10 @@ extension LineParser {
             commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
                                              opaque: .dynamicShellString))
             return
+        }
+        if LineParser.namesStartupDescriptor(name: name, value: String(decoding: text[(word.assignmentEquals + 1)...], as: UTF8.self)) {
+            commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: word.start..<pos,
+                                             opaque: .fedToInterpreter))
         }
         // A prompt is decoded first (`\044` is a `$` by then), then expanded as a here-document's
         // body is; backslashes are dropped, which can only add substitutions.

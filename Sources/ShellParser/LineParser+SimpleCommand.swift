@@ -213,6 +213,9 @@ extension LineParser {
             if argv.isEmpty {
                 argv.reserveCapacity(8)
                 appendWords(word, to: &argv, ranges: &wordRanges, recordRanges: false)
+                // A program in a home directory (`~/bin/tool`) is named as written: which home
+                // it is does not change what the program is called.
+                if argv.count == 1, word.hasTilde, !word.isDynamic, !word.hasGlob, LineParser.isHomePath(argv[0].text) { argv[0].isDynamic = false }
                 needsRanges = !argv[0].isDynamic && CommandUnwrapper.mayDerive(path: argv[0].text)
                 if needsRanges { wordRanges = Array(repeating: word.start..<word.end, count: argv.count) }
             } else {
@@ -246,6 +249,12 @@ extension LineParser {
         }
         if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
         if !unwrapper.definedAliases.isEmpty { definedAliases += unwrapper.definedAliases }
+    }
+
+    /// `~/…` or `~NAME/…` (not `~+`, `~-`, which are directories known at run time).
+    static func isHomePath(_ text: String) -> Bool {
+        guard text.hasPrefix("~"), let slash = text.firstIndex(of: "/") else { return false }
+        return text[text.index(after: text.startIndex)..<slash].allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
     }
 
     /// Follows `cd DIR`, `pushd DIR` and `popd` to the directory the commands after them run in.

@@ -89,6 +89,8 @@ struct LineParser {
             }
             if !pendingHereDocuments.isEmpty { history.inHereDocument = true; return .incomplete }
             deriveHereDocumentScripts()
+            feedStdinReplacedByExec()
+            noteShellChosenByTheLine()
             return .complete
         } catch ParseStop.incomplete {
             if !pendingHereDocuments.isEmpty { history.inHereDocument = true }
@@ -382,6 +384,7 @@ struct LineParser {
         defer { depth -= 1 }
         let next = try peek()
         let firstCommand = commands.count
+        let piped = stdinIsPipe
         switch next {
         case .endOfInput: throw ParseStop.incomplete
         case .newline: throw unexpected(next)
@@ -432,19 +435,51 @@ struct LineParser {
             try parseSimpleCommand()
             return
         }
-        try parseCompoundRedirections(appliesFrom: firstCommand)
+        try parseCompoundRedirections(appliesFrom: firstCommand, piped: piped)
     }
 
-    /// Redirections after a compound command apply to every command inside it.
-    mutating func parseCompoundRedirections(appliesFrom firstCommand: Int) throws {
+    /// Redirections after a compound command apply to every command inside it. `piped`: the
+    /// compound reads a pipe.
+    mutating func parseCompoundRedirections(appliesFrom firstCommand: Int, piped: Bool) throws {
         var redirects: [Redirection] = []
         while true {
             try skipBlanks()
             guard pos < end, let op = redirectionOperator(at: pos) else { break }
             redirects.append(try parseRedirection(op))
         }
+        if piped || redirects.contains(where: { $0.affects(0) }) { LineParser.feedInheritedStdin(of: &commands, from: firstCommand) }
         guard !redirects.isEmpty else { return }
         for index in firstCommand..<commands.count { commands[index].redirects += redirects }
+    }
+
+    /// The shells from `start` on that read the stdin they inherit are fed what the construct
+    /// around them is given, which is not known here: `fed_to_interpreter`.
+    static func feedInheritedStdin(of commands: inout [ExtractedCommand], from start: Int) {
+        guard start < commands.count else { return }
+        for index in start..<commands.count where commands[index].readsInheritedStdin {
+            commands[index].readsInheritedStdin = false
+            if commands[index].opaque == nil { commands[index].opaque = .fedToInterpreter }
+        }
+    }
+
+    /// The shell a wrapper starts when given no command (`sudo -s`, `script`, `unshare`) is the
+    /// one `SHELL` names: a line that mentions `SHELL` may have set it (`SHELL=/x script`,
+    /// `export SHELL`, `read SHELL`, …), and then the program is known only at run time.
+    mutating func noteShellChosenByTheLine() {
+        guard commands.contains(where: { $0.derived && $0.argv.count == 1 && $0.argv[0].isDynamic && $0.argv[0].text == "$SHELL" }),
+              bytes.indices.contains(where: { i in bytes[i] == UInt8(ascii: "S") && bytes[i...].starts(with: "SHELL".utf8) }) else { return }
+        for index in commands.indices where commands[index].derived && commands[index].argv.count == 1
+            && commands[index].argv[0].isDynamic && commands[index].argv[0].text == "$SHELL" && commands[index].opaque == nil {
+            commands[index].opaque = .dynamicShellString
+        }
+    }
+
+    /// After `exec` replaces the shell's stdin (`exec < file`, `exec <<< text`), shells that read
+    /// the stdin they inherit read that.
+    mutating func feedStdinReplacedByExec() {
+        guard let replaced = commands.firstIndex(where: { $0.argv.count == 1 && $0.name == "exec" && $0.redirects.contains { $0.affects(0) } })
+        else { return }
+        LineParser.feedInheritedStdin(of: &commands, from: replaced + 1)
     }
 
     mutating func parseSubshell() throws {
@@ -605,7 +640,10 @@ struct LineParser {
         case .reserved(let word) where [.openBrace, .if, .while, .until, .for, .select, .case, .openDoubleBracket].contains(word): break
         default: throw unexpected(body)
         }
+        let first = commands.count
         try parseCommand()
+        // Whoever calls the function gives its stdin.
+        LineParser.feedInheritedStdin(of: &commands, from: first)
     }
 
     /// `coproc [NAME] COMMAND`: a NAME is only taken when a compound command follows it.
@@ -625,6 +663,9 @@ struct LineParser {
                 commands.removeSubrange(firstCommand...)
             }
         }
+        // A coprocess reads a pipe the shell writes to later (`>&${COPROC[1]}`).
+        let first = commands.count
         try parseCommand()
+        LineParser.feedInheritedStdin(of: &commands, from: first)
     }
 }

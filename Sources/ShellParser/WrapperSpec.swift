@@ -21,11 +21,14 @@ struct WrapperSpec: Sendable {
     var shellTextOptions: Set<String> = []
     /// Options whose value, written `|CMD` or `!CMD`, is a command the tool starts (strace's output).
     var pipeOptions: Set<String> = []
+    /// Options whose value (`NAME=VALUE`) goes into the command's environment (`strace -E`).
+    var environmentOptions: Set<String> = []
 
     init(_ options: OptionScanner = OptionScanner(), operands: Int = 0, operandsFirst: Bool = false, numericOperand: Bool = false,
          runsNothingWith: Set<String> = [], startsShellAlone: Bool = false, shellTextOptions: Set<String> = [],
-         pipeOptions: Set<String> = []) {
+         pipeOptions: Set<String> = [], environmentOptions: Set<String> = []) {
         self.shellTextOptions = shellTextOptions
+        self.environmentOptions = environmentOptions
         self.pipeOptions = pipeOptions
         self.options = options
         self.operands = operands
@@ -45,24 +48,27 @@ struct WrapperSpec: Sendable {
         case shell
     }
 
-    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper), and the shell text
-    /// its options carry (``shellTextOptions``, ``pipeOptions``).
-    func target(in argv: [ShellWord]) -> (target: Target, shellText: [ShellWord]) {
+    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper), the shell text its
+    /// options carry (``shellTextOptions``, ``pipeOptions``), and the variables they put in the
+    /// command's environment.
+    func target(in argv: [ShellWord]) -> (target: Target, shellText: [ShellWord], environment: [ShellWord]) {
         var scanner = options
         var start = operandsFirst ? scanner.scan(argv, from: 1 + operands) : scanner.scan(argv, from: 1) + operands
         var shellText: [ShellWord] = []
+        var environment: [ShellWord] = []
         for (name, value) in scanner.seen {
             guard let value else { continue }
+            if environmentOptions.contains(name) { environment.append(value) }
             if shellTextOptions.contains(name), value.isDynamic || value.text.utf8.contains(where: WrapperSpec.shellSpecial.contains) {
                 shellText.append(value)
             } else if pipeOptions.contains(name), let first = value.text.first, first == "|" || first == "!" {
                 shellText.append(ShellWord(String(value.text.dropFirst()), isDynamic: value.isDynamic))
             }
         }
-        if runsNothingWith.contains(where: { scanner.has($0) }) { return (.nothing, shellText) }
+        if runsNothingWith.contains(where: { scanner.has($0) }) { return (.nothing, shellText, environment) }
         if numericOperand, start < argv.count, WrapperSpec.isNumber(argv[start]) { start += 1 }
-        if start < argv.count { return (.command(at: start), shellText) }
-        return (startsShellAlone && start == argv.count ? .shell : .nothing, shellText)
+        if start < argv.count { return (.command(at: start), shellText, environment) }
+        return (startsShellAlone && start == argv.count ? .shell : .nothing, shellText, environment)
     }
 
     /// A number as `strtol` reads one: blanks, a sign, digits.
@@ -106,7 +112,7 @@ struct WrapperSpec: Sendable {
         "unshare": WrapperSpec(scanner("RwSGl", ["propagation", "setgroups", "setuid", "setgid", "root", "wd", "load-interp",
                                                  "map-user", "map-group", "map-users", "map-groups", "monotonic", "boottime"]),
                                startsShellAlone: true),
-        "nsenter": WrapperSpec(scanner("tSGW", ["target", "setuid", "setgid", "wdns", "user-parent"], optional: "muinpUCTrw"),
+        "nsenter": WrapperSpec(scanner("tSGWN", ["target", "setuid", "setgid", "wdns", "net-socket"], optional: "muinpUCTrw"),
                                startsShellAlone: true),
         "prlimit": WrapperSpec(scanner("po", ["pid", "output"], optional: "cdefilmnqrstuvxy")),
         "setpriv": WrapperSpec(scanner("", ["ruid", "euid", "rgid", "egid", "reuid", "regid", "groups", "inh-caps", "ambient-caps",
@@ -120,11 +126,13 @@ struct WrapperSpec: Sendable {
         "pkexec": WrapperSpec(scanner("", ["user"]), startsShellAlone: true),
         "run0": WrapperSpec(scanner("ugD", ["user", "group", "chdir", "unit", "property", "description", "slice", "nice",
                                            "setenv", "background", "machine"]),
-                            startsShellAlone: true),
+                            startsShellAlone: true, environmentOptions: ["setenv"]),
         "systemd-run": WrapperSpec(scanner("pEHMu", ["unit", "property", "description", "slice", "uid", "gid", "nice",
                                                     "working-directory", "setenv", "on-active", "on-boot", "on-startup",
                                                     "on-unit-active", "on-unit-inactive", "on-calendar", "timer-property",
-                                                    "path-property", "socket-property", "service-type", "host", "machine"])),
+                                                    "path-property", "socket-property", "service-type", "host", "machine",
+                                                    "capsule", "root-directory", "job-mode", "background", "json"]),
+                                   environmentOptions: ["E", "setenv"]),
         "systemd-inhibit": WrapperSpec(scanner("", ["what", "who", "why", "mode"]), runsNothingWith: ["list"]),
         "fakeroot": WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
                                 startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"]),
@@ -144,8 +152,9 @@ struct WrapperSpec: Sendable {
                                               "output-separately", "quiet", "relative-timestamps", "seccomp-bpf", "stack-traces",
                                               "strings-in-hex", "successful-only", "summary", "summary-only", "summary-wall-clock",
                                               "syscall-number", "syscall-times", "tips", "version", "silent", "silence"]),
+                              pipeOptions: ["o", "output"], environmentOptions: ["E", "env"]),
+        "ltrace": WrapperSpec(scanner("AaDeFlnopsuxwL", ["output", "library", "indent", "align", "config", "where", "debug"]),
                               pipeOptions: ["o", "output"]),
-        "ltrace": WrapperSpec(scanner("AabDeFlnopsuxw", ["output", "library", "indent", "align"]), pipeOptions: ["o", "output"]),
         "valgrind": WrapperSpec(),
         "catchsegv": WrapperSpec(),
         // moreutils and friends

@@ -24,7 +24,7 @@ let ordinaryLines = [
     "rm -rf build/", "rm -rf /tmp/x", "git rm -r src/old", "grep 'rm -rf /' notes", "echo shutdown",
     "dd if=/dev/sda of=disk.img", "cat /dev/sda | head", "ls -la > /dev/null 2>&1", "make -j4 && ./run-tests",
     "find . -name '*.o' -delete", "kill -HUP 1234", "sudo systemctl status nginx", "echo 'reboot' | wc -c",
-    "tar czf backup.tgz ~/project", "for f in *.log; do gzip \"$f\"; done",
+    "tar czf backup.tgz ~/project", "for f in *.log; do gzip \"$f\"; done", "~/bin/tool --help",
 ]
 
 /// `text` as one single-quoted shell word.

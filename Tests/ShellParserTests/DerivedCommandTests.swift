@@ -11,7 +11,9 @@ struct DerivedCommandTests {
         ("su - root -c 'rm x'", ["su - root -c rm x", "[su -c] rm x"]),
         ("doas -u op rm x", ["doas -u op rm x", "[doas] rm x"]),
         ("env -i -u HOME A=1 B=2 rm x", ["env -i -u HOME A=1 B=2 rm x", "[env] rm x"]),
-        ("env -S 'rm -f' x", ["env -S rm -f x", "[env] rm -f x"]),
+        ("env -S 'rm -f' x", ["env -S rm -f x", "[env] env rm -f x", "[env,env] rm -f x"]),
+        // -S splits as GNU env does (quotes, `\_`), and its words are env's arguments again.
+        ("env -S 'X=1 \"rm\" y\\_z'", ["env -S X=1 \"rm\" y\\_z", "[env] env X=1 rm y z", "[env,env] rm y z"]),
         ("nohup rm x", ["nohup rm x", "[nohup] rm x"]),
         ("nice -n 5 rm x; nice -10 rm y", ["nice -n 5 rm x", "[nice] rm x", "nice -10 rm y", "[nice] rm y"]),
         ("ionice -c 3 rm x", ["ionice -c 3 rm x", "[ionice] rm x"]),
@@ -111,8 +113,15 @@ struct DerivedCommandTests {
         ("runuser -u bob -- rm x; runuser - bob -c 'rm y'", ["runuser -u bob -- rm x", "[runuser] rm x", "runuser - bob -c rm y",
                                                             "[runuser -c] rm y"]),
         ("su --session-command='rm x'", ["su --session-command=rm x", "[su -c] rm x"]),
-        ("sg wheel -c 'rm x; ls'; sg - adm rm y; newgrp adm", ["sg wheel -c rm x; ls", "[sg] rm x", "[sg] ls", "sg - adm rm y",
-                                                               "[sg] rm y", "newgrp adm", "[newgrp] $SHELL?"]),
+        ("sg wheel -c 'rm x; ls'; sg - adm 'rm $0' y; newgrp adm", ["sg wheel -c rm x; ls", "[sg] rm x", "[sg] ls", "sg - adm rm $0 y",
+                                                                    "[sg] rm $0?", "newgrp adm", "[newgrp] $SHELL?"]),
+        ("capsh -+ -c 'rm x'", ["capsh -+ -c rm x", "[capsh] /bin/bash -c rm x", "[capsh,bash -c] rm x"]),
+        ("perf --buildid-dir /tmp stat --pre 'rm x' rm y", ["perf --buildid-dir /tmp stat --pre rm x rm y", "[perf --pre] rm x",
+                                                           "[perf stat] rm y"]),
+        ("tmux new-session -f read-only rm x; screen -l rm y", ["tmux new-session -f read-only rm x", "[tmux new-session] rm x",
+                                                               "screen -l rm y", "[screen] rm y"]),
+        ("strace -E 'BASH_FUNC_ls%%=() { rm x; }' bash -c ls", ["strace -E BASH_FUNC_ls%%=() { rm x; } bash -c ls", "[BASH_FUNC_ls%%] rm x",
+                                                                "[strace] bash -c ls", "[strace,bash -c] ls"]),
         ("fakeroot -- rm x; pkexec --user bob rm y; run0 -u bob", ["fakeroot -- rm x", "[fakeroot] rm x", "pkexec --user bob rm y",
                                                                  "[pkexec] rm y", "run0 -u bob", "[run0] $SHELL?"]),
         ("systemd-run --scope -p CPUQuota=5% rm x", ["systemd-run --scope -p CPUQuota=5% rm x", "[systemd-run] rm x"]),
@@ -173,6 +182,15 @@ struct DerivedCommandTests {
         ("bash <<< \"$x\"", .dynamicShellString),   // (a static here-string is read: see the table above)
         // A here-string is not the script when stdin is then taken from elsewhere.
         ("bash <<< 'ls' <&3", .fedToInterpreter),
+        ("BASH_ENV=/dev/stdin bash -c true <<< x", .fedToInterpreter),
+        // The shell a wrapper starts is the one SHELL names, which the line may set.
+        ("SHELL=/tmp/x script -q /dev/null", .dynamicShellString), ("export SHELL=/x; sudo -s", .dynamicShellString),
+        // A shell reading the stdin it inherits from what is around it: a compound's
+        // redirection or pipe, a wrapper's, a function's caller, an `exec <`, a coprocess.
+        ("{ bash; } <<< x", .fedToInterpreter), ("echo x | (bash)", .fedToInterpreter), ("f() { sh; }", .fedToInterpreter),
+        ("exec < f; bash", .fedToInterpreter), ("bash -c bash <<< x", .fedToInterpreter), ("coproc bash", .fedToInterpreter),
+        ("echo x | flock f -c bash", .fedToInterpreter), ("bash", nil), ("(bash)", nil),
+        ("tmux -C attach", .dynamicShellString), ("tmux run-shell -C 'neww x'", .dynamicShellString),
         ("bash <>f", .fedToInterpreter),
         // A here-document bash expands first, or cannot read to its end: what is read is
         // decided, the shell stays unresolved.
