@@ -36,6 +36,9 @@ extension LineParser {
             hereDocumentBodies.append(bodyStart..<pos)
             hereDocumentScripts[document.number] = hereDocumentText(bodyStart..<bodyEnd, document)
             if !document.isQuoted { try scanHereDocumentExpansions(bodyStart..<bodyEnd) }
+            // A body read into variables (`read`, `mapfile`) may reach arithmetic evaluation: a
+            // substitution written inside a subscript there runs then.
+            else if bytes[bodyStart..<bodyEnd].contains(UInt8(ascii: "[")) { deriveSubscriptCode(bytes[bodyStart..<bodyEnd], range: bodyStart..<bodyEnd) }
         }
     }
 

@@ -90,6 +90,9 @@ extension LineParser {
             throw unexpected(next)
         }
         let word = try scanWord()
+        // A here-string is often read into a variable (`read x <<< …`), whose value may reach
+        // arithmetic evaluation.
+        if opText == "<<<" { noteQuotedSubscript(word) }
         let target = ShellWord(String(decoding: text, as: UTF8.self),
                                isDynamic: word.isDynamic || word.hasGlob || word.hasTilde)
         var redirection = Redirection(op: opText, fd: op.fd, target: target)

@@ -558,7 +558,8 @@ struct LineParser {
                         break wordList
                     }
                     if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
-                    _ = try scanWord()
+                    // (the loop's variable takes each word as its value)
+                    noteQuotedSubscript(try scanWord())
                 }
             }
         }

@@ -64,6 +64,10 @@ struct DerivedCommandTests {
         ("let 'b[`rm y`]=1'", ["let b[`rm y`]=1", "[subscript] rm y"]),
         ("[[ -v 'q[$(rm z)]' ]]", ["[subscript] rm z"]),
         ("a[$(rm w)]=1; echo 'a[1]' '$(not a subscript)'", ["rm w", "echo a[1] $(not a subscript)"]),
+        // Also where such text becomes a variable's value: a here-string, a quoted here-document,
+        // a loop's word list.
+        ("read x <<< 'a[$(rm v)]'", ["read x", "[subscript] rm v"]), ("mapfile a <<'E'\nb[`rm u`]\nE", ["mapfile a", "[subscript] rm u"]),
+        ("for x in 'a[$(rm t)]'; do :; done", ["[subscript] rm t", ":"]),
         // A quoted compound value is parsed by the builtin that is given it.
         ("declare -a 'a=($(rm x))'", ["declare -a a=($(rm x))", "[declare] rm x"]),
         ("readonly -a \"b=(\\`rm y\\`)\"", ["readonly -a b=(`rm y`)", "[readonly] rm y"]),
