@@ -14,6 +14,8 @@ struct CommandUnwrapper {
     private(set) var definedFunctions: [String] = []
     /// Aliases defined, here and in the text parsed again (see ``LineParser/definedAliases``).
     private(set) var definedAliases: [String] = []
+    /// A wrapper here starts the user's shell (see ``LineParser/startsLoginShell``).
+    private(set) var startsLoginShell = false
     /// The directory a wrapper's option names for the command it runs next (`env -C DIR`,
     /// `sudo -D DIR`).
     private var chdir: CommandDirectory?
@@ -43,11 +45,11 @@ struct CommandUnwrapper {
 
     private mutating func visit(_ command: ExtractedCommand, wordRanges: [Range<Int>], stdinIsPipe: Bool, chain: Int) {
         let index = output.count
+        // Text this command runs (`sh -c 'bash'`) was read without knowing its stdin: a shell
+        // there reading the stdin it inherits reads this command's.
         output.append(command)
         defer {
-            // Text this command runs (`sh -c 'bash'`) was read without knowing its stdin: a shell
-            // there reading the stdin it inherits reads this command's.
-            if stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) {
+            if output.count > index + 1, stdinIsPipe || output[index].redirects.contains(where: { $0.affects(0) }) {
                 LineParser.feedInheritedStdin(of: &output, from: index + 1)
             }
         }
@@ -397,10 +399,9 @@ struct CommandUnwrapper {
     /// The shell a wrapper starts when it is given no command (`sudo -i`, `su`, `unshare`): the
     /// user's, known only at run time.
     private mutating func appendShell(startedBy command: ExtractedCommand, via: String) {
-        var shell = ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
-                                     derived: true, via: command.via + [via], range: command.range)
-        shell.directory = command.directory
-        output.append(shell)
+        output.append(ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
+                                       derived: true, via: command.via + [via], range: command.range, directory: command.directory))
+        startsLoginShell = true
     }
 
     /// The words from `start` on, joined with spaces, read as one shell string (`eval`, `sg`).
@@ -771,6 +772,7 @@ struct CommandUnwrapper {
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         definedAliases += parser.definedAliases
+        startsLoginShell = startsLoginShell || parser.startsLoginShell
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             inner.derived = true
             inner.via = parent.via + [via] + inner.via

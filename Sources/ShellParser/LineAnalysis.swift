@@ -161,7 +161,7 @@ public struct ExtractedCommand: Sendable, Equatable {
     public var deletes: Bool
     /// The directory the command runs in, as far as the line tells (a `cd` before it, a wrapper's
     /// `env -C`, `sudo -D`).
-    public var directory: CommandDirectory = .lineStart
+    public var directory: CommandDirectory
     /// The here-document (by number in the line being read) that this command, a shell or `.`,
     /// reads as its script: the body comes after the line's newline, so it is read then
     /// (``LineParser/deriveHereDocumentScripts()``).
@@ -175,7 +175,8 @@ public struct ExtractedCommand: Sendable, Equatable {
     var readsInheritedStdin = false
 
     public init(argv: [ShellWord], redirects: [Redirection] = [], derived: Bool = false, via: [String] = [],
-                range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false) {
+                range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false, directory: CommandDirectory = .lineStart) {
+        self.directory = directory
         self.argv = argv
         self.redirects = redirects
         self.derived = derived

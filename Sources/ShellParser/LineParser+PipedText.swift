@@ -14,7 +14,10 @@ extension LineParser {
         // `cat` (or `cat -`, `cat -- -`) copying a here-document, perhaps through wrappers
         // (`sudo cat`). Exactly so only as one chain of plain wrappers, each command the one
         // before it runs, with no function, alias or PATH of the line's making another `cat`.
-        guard commands.count > upstream, !commands[upstream].derived, let command = commands.last,
+        // (first, cheaply: the element's last command is named …cat)
+        guard commands.count > upstream, let last = commands[commands.count - 1].argv.first, !last.isDynamic,
+              last.text.utf8.last == UInt8(ascii: "t"), last.text.hasSuffix("cat") else { return nil }
+        guard !commands[upstream].derived, let command = commands.last,
               let document = command.redirects.last(where: { $0.affects(0) })?.hereDocument, command.baseName == "cat",
               LineParser.readsOnlyStdin(command.argv.dropFirst()),
               bytes[elementStart..<commands[upstream].range.lowerBound].allSatisfy(LineParser.isBlank) else { return nil }
@@ -25,8 +28,19 @@ extension LineParser {
         let exact = plainChain && command.redirects.count == 1 && ["cat", "/bin/cat", "/usr/bin/cat"].contains(command.name ?? "")
             && !definedFunctions.contains("cat") && !definedAliases.contains("cat")
             && !chain.contains(where: { $0.argv.contains { $0.text.hasPrefix("PATH=") } })
-            && !String(decoding: bytes[commands[upstream].range], as: UTF8.self).contains("PATH=")
+            && !LineParser.bytes(bytes[commands[upstream].range], contain: Array("PATH=".utf8))
         return .hereDocument(document, exact: exact)
+    }
+
+    /// Whether `needle` occurs in `haystack`.
+    static func bytes(_ haystack: ArraySlice<UInt8>, contain needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        var i = haystack.startIndex
+        while i + needle.count <= haystack.endIndex {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Wrappers that run their command as it is, with the same files (not another root or

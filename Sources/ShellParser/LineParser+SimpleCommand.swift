@@ -226,11 +226,10 @@ extension LineParser {
             }
         }
         guard !argv.isEmpty || !redirects.isEmpty else { return }
-        var command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd)
-        command.directory = directory
+        let command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd, directory: directory)
         if let first = argv.first, !needsRanges || first.isDynamic {
+            if LineParser.mayChangeDirectory(first) { noteDirectoryChange(command) }
             if insertAt == commands.count { commands.append(command) } else { commands.insert(command, at: insertAt) }
-            if !first.isDynamic, first.text.utf8.count <= 5 { noteDirectoryChange(command) }
             return
         }
         if argv.isEmpty {
@@ -247,11 +246,15 @@ extension LineParser {
             commands.insert(contentsOf: produced, at: insertAt)
         }
         // `builtin cd`, `command cd`: the cd runs in this shell.
-        for produced in commands[insertAt..<(insertAt + commands.count - before)] where produced.via.allSatisfy({ $0 == "builtin" || $0 == "command" }) {
-            noteDirectoryChange(produced)
+        if argv.count > 1, LineParser.mayChangeDirectory(argv[argv.count > 2 && argv[1].text.hasPrefix("-") ? 2 : 1]) {
+            for k in insertAt..<(insertAt + commands.count - before) where commands[k].via.allSatisfy({ $0 == "builtin" || $0 == "command" }) {
+                noteDirectoryChange(commands[k])
+            }
         }
         if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
         if !unwrapper.definedAliases.isEmpty { definedAliases += unwrapper.definedAliases }
+        if unwrapper.startsLoginShell { startsLoginShell = true }
+        if argv.count == 1, !redirects.isEmpty, argv[0].text == "exec", redirects.contains(where: { $0.affects(0) }) { replacesStdin = true }
     }
 
     /// `~/…` or `~NAME/…` (not `~+`, `~-`, which are directories known at run time).
@@ -260,9 +263,18 @@ extension LineParser {
         return text[text.index(after: text.startIndex)..<slash].allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
     }
 
+    /// A cheap first look: the word may be `cd`, `pushd` or `popd`.
+    @inline(__always) static func mayChangeDirectory(_ first: ShellWord) -> Bool {
+        let utf8 = first.text.utf8
+        let count = utf8.count
+        guard !first.isDynamic, count == 2 || count == 4 || count == 5, let byte = utf8.first else { return false }
+        return byte == UInt8(ascii: "c") || byte == UInt8(ascii: "p")
+    }
+
     /// Follows `cd DIR`, `pushd DIR` and `popd` to the directory the commands after them run in.
+    /// (Builtins: a program of that name, `/usr/bin/cd`, changes nothing for the shell.)
     mutating func noteDirectoryChange(_ command: ExtractedCommand) {
-        guard let name = command.baseName, name == "cd" || name == "pushd" || name == "popd" else { return }
+        guard let name = command.argv.first?.text, name == "cd" || name == "pushd" || name == "popd" else { return }
         var i = 1
         var changes = true
         while i < command.argv.count, !command.argv[i].isDynamic, command.argv[i].text.hasPrefix("-"), command.argv[i].text.count > 1,

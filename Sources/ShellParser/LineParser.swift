@@ -27,6 +27,10 @@ struct LineParser {
     /// The names of the functions the line defines, also in text it parses again (`eval`, a
     /// trap's action), where the definition runs in the same shell.
     var definedFunctions: [String] = []
+    /// A wrapper on the line starts the user's shell (`sudo -i`): see ``noteShellChosenByTheLine()``.
+    var startsLoginShell = false
+    /// An `exec` on the line replaces the shell's stdin: see ``feedStdinReplacedByExec()``.
+    var replacesStdin = false
     /// The names of the aliases the line defines (`alias NAME=…`, `BASH_ALIASES[NAME]=…`).
     var definedAliases: [String] = []
     /// Scratch buffer for the text of the word being read.
@@ -466,7 +470,7 @@ struct LineParser {
     /// one `SHELL` names: a line that mentions `SHELL` may have set it (`SHELL=/x script`,
     /// `export SHELL`, `read SHELL`, …), and then the program is known only at run time.
     mutating func noteShellChosenByTheLine() {
-        guard commands.contains(where: { $0.derived && $0.argv.count == 1 && $0.argv[0].isDynamic && $0.argv[0].text == "$SHELL" }),
+        guard startsLoginShell, commands.contains(where: { $0.derived && $0.argv.count == 1 && $0.argv[0].isDynamic && $0.argv[0].text == "$SHELL" }),
               bytes.indices.contains(where: { i in bytes[i] == UInt8(ascii: "S") && bytes[i...].starts(with: "SHELL".utf8) }) else { return }
         for index in commands.indices where commands[index].derived && commands[index].argv.count == 1
             && commands[index].argv[0].isDynamic && commands[index].argv[0].text == "$SHELL" && commands[index].opaque == nil {
@@ -477,7 +481,7 @@ struct LineParser {
     /// After `exec` replaces the shell's stdin (`exec < file`, `exec <<< text`), shells that read
     /// the stdin they inherit read that.
     mutating func feedStdinReplacedByExec() {
-        guard let replaced = commands.firstIndex(where: { $0.argv.count == 1 && $0.name == "exec" && $0.redirects.contains { $0.affects(0) } })
+        guard replacesStdin, let replaced = commands.firstIndex(where: { $0.argv.count == 1 && $0.name == "exec" && $0.redirects.contains { $0.affects(0) } })
         else { return }
         LineParser.feedInheritedStdin(of: &commands, from: replaced + 1)
     }
