@@ -18,7 +18,8 @@ enum ShellRisk: Equatable, Sendable {
     private static let tamperingNames: Set<String> = ["bind", "enable"]
     /// Commands whose output the parser knows from their words (`echo 'ls' | sh` runs `ls`).
     static let knownOutputCommands: Set<String> = ["echo", "cat"]
-    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2"]
+    /// (PWD: the prompt reports it as the directory the next line starts in.)
+    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return",

@@ -66,6 +66,7 @@ struct LineRulesTests {
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         // A wrapper given no command starts the user's shell, a shell given to one is a shell.
         ("fakeroot", true), ("newgrp adm", true), ("run0", true), ("setsid bash", true), ("taskset 1 zsh", true), ("script -q", true),
+        ("PWD=/tmp", true), ("read PWD", true), ("echo $PWD", false), ("cd /tmp", false),
         ("fakeroot ls", false), ("setsid -f ls", false), ("script -c ls /dev/null", false), ("/proc/self/exe", true),
         // The gravest of a line's commands is the line's.
         ("fakeroot; bind -x '\"\\C-m\": x'", true), ("echo() { printf x; }", true), ("cat() { :; }", true), ("catalog() { :; }", false),
