@@ -97,10 +97,10 @@ public struct ParseCommand: RedirectableCommand {
             }
             if let opaque = command.opaque { lines.append("   opaque: \(opaque.rawValue)") }
             if command.deletes { lines.append("   deletes what it finds") }
-            switch command.directory {
-            case .lineStart: break
-            case .path(let path): lines.append("   in \(path)")
-            case .unknown: lines.append("   in a directory known only at run time")
+            if command.directory != .lineStart {
+                var places = ["where the line started"] + command.directory.paths
+                if command.directory.includesUnknown || command.directory.overflowed { places.append("a directory known only at run time") }
+                lines.append("   in \(places.joined(separator: " or "))")
             }
         }
         if analysis.commands.isEmpty { lines.append("(no commands)") }

@@ -15,16 +15,19 @@ final class CommandArguments {
     /// Words that are not flags (and every word after `--`).
     let positionals: [ShellWord]
     /// The positionals prepared for path globs (on first use).
-    private(set) lazy var positionalPaths: [PathArgument] = positionals.map { PathArgument($0, directory: directory) }
-    /// The directory the command runs in, when known: relative paths are also read under it.
-    let directory: String?
+    private(set) lazy var positionalPaths: [PathArgument] = positionals.map { PathArgument($0, directories: directories, anywhere: anywhere) }
+    /// The directories the command may run in: relative paths are also read under each.
+    let directories: [String]
+    /// A relative path may name anything (the directory is past following).
+    let anywhere: Bool
     /// Every argument after the command name.
     let words: [ShellWord]
     /// The arguments joined by single spaces (on first use).
     private(set) lazy var text: String = words.map(\.text).joined(separator: " ")
 
-    init(_ argv: [ShellWord], directory: String? = nil) {
-        self.directory = directory
+    init(_ argv: [ShellWord], directories: [String] = [], anywhere: Bool = false) {
+        self.directories = directories
+        self.anywhere = anywhere
         var shortFlags = Set<UInt8>()
         var dashWords = Set<String>()
         var longFlags: [String] = []

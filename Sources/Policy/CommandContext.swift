@@ -14,12 +14,15 @@ final class CommandContext {
     /// name: what is typed into that shell passes the interceptor line by line.
     static let loginShell = "$SHELL"
     /// Flags and positional arguments, split on first use (most rules never look).
-    private(set) lazy var arguments = CommandArguments(command.argv, directory: directory)
+    private(set) lazy var arguments = CommandArguments(command.argv, directories: directories, anywhere: directoryOverflowed)
     /// Files the command (or its wrapper) writes through redirections, except harmless ones.
-    private(set) lazy var writeTargets: [PathArgument] = CommandContext.writeTargets(of: command, directory: directory)
-    /// The directory the command runs in, when known (absolute or `~`-based, normalised): the
-    /// session's, changed by the `cd`s before it on the line.
-    let directory: String?
+    private(set) lazy var writeTargets: [PathArgument] = CommandContext.writeTargets(of: command, directories: directories,
+                                                                                      anywhere: directoryOverflowed)
+    /// The directories the command may run in that are known (absolute or `~`-based,
+    /// normalised): where the line starts, and where the `cd`s before it on the line lead.
+    let directories: [String]
+    /// A `cd` before it led to more places than are followed: a relative path may be anything.
+    let directoryOverflowed: Bool
     /// The whole line as typed (for the few rules that need line-level shape).
     let line: String
     /// Static base names of every command in the line (for `with_command`).
@@ -36,7 +39,8 @@ final class CommandContext {
     init(command: ExtractedCommand, line: String, lineCommandNames: [(name: String, baseName: String)], target: PolicyTarget,
          lineFacts: LineFacts, workingDirectory: String? = nil) {
         self.lineFacts = lineFacts
-        directory = CommandContext.directory(of: command, from: workingDirectory)
+        directories = CommandContext.directories(of: command, from: workingDirectory)
+        directoryOverflowed = command.directory.overflowed
         self.command = command
         if command.derived, command.argv.count == 1, command.argv[0].text == CommandContext.loginShell {
             name = CommandContext.loginShell
@@ -52,20 +56,19 @@ final class CommandContext {
         self.target = target
     }
 
-    /// Where `command` runs when its line starts in `start`; nil when not known.
-    static func directory(of command: ExtractedCommand, from start: String?) -> String? {
-        var path: String?
-        switch command.directory {
-        case .lineStart: path = start
-        case .path(let named): path = PathArgument.isRelative(named) ? start.map { $0 + "/" + named } : named
-        case .unknown: path = nil
+    /// The known places `command` may run in when its line starts in `start`.
+    static func directories(of command: ExtractedCommand, from start: String?) -> [String] {
+        var found: [String] = []
+        for path in [start].compactMap({ $0 }) + command.directory.paths.compactMap({ named in
+            PathArgument.isRelative(named) ? start.map { $0 + "/" + named } : named
+        }) {
+            let normalised = PathNormalizer.normalize(path)
+            if (normalised.hasPrefix("/") || normalised.hasPrefix("~")) && !found.contains(normalised) { found.append(normalised) }
         }
-        guard let path else { return nil }
-        let normalised = PathNormalizer.normalize(path)
-        return normalised.hasPrefix("/") || normalised.hasPrefix("~") ? normalised : nil
+        return found
     }
 
-    private static func writeTargets(of command: ExtractedCommand, directory: String?) -> [PathArgument] {
+    private static func writeTargets(of command: ExtractedCommand, directories: [String], anywhere: Bool) -> [PathArgument] {
         var writes: [PathArgument] = []
         for redirect in command.redirects {
             let target = redirect.target
@@ -82,7 +85,7 @@ final class CommandContext {
                 let normalised = PathNormalizer.normalize(target.text)
                 if CommandContext.harmlessTargets.contains(normalised) || normalised.hasPrefix("/dev/fd/") { continue }
             }
-            writes.append(PathArgument(target, directory: directory))
+            writes.append(PathArgument(target, directories: directories, anywhere: anywhere))
         }
         return writes
     }

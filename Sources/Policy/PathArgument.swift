@@ -20,19 +20,25 @@ struct PathArgument: Sendable {
     /// A dynamic word too long to analyse (more than ``maxDynamicLength`` bytes): it may match
     /// anything a deny rule names and surely matches nothing an allow rule names.
     let oversized: Bool
-    /// A relative path also read under the directory the command runs in (`cd / && rm -rf etc`):
-    /// deny and escalate rules look at both; allow rules only at the path as written.
+    /// A relative path also read under each directory the command may run in (`cd / && rm -rf
+    /// etc`): deny and escalate rules look at all; allow rules only at the path as written.
     private let resolved: [PathArgument]
+    /// A relative path where the directory is past following: it may name anything.
+    private let anywhere: Bool
 
     static let maxDynamicLength = 4096
 
     private static let expansionMark: Character = "\u{1}"
 
-    /// `directory`: where the command runs, when known (absolute or `~`-based).
-    init(_ word: ShellWord, directory: String? = nil) {
-        if let directory, PathArgument.isRelative(word.text) {
-            let joined = directory.hasSuffix("/") ? directory + word.text : directory + "/" + word.text
-            resolved = [PathArgument(ShellWord(joined, isDynamic: word.isDynamic))]
+    /// `directories`: where the command may run, those known (absolute or `~`-based);
+    /// `anywhere`: it may run in more places than are followed.
+    init(_ word: ShellWord, directories: [String] = [], anywhere: Bool = false) {
+        let relative = PathArgument.isRelative(word.text)
+        self.anywhere = anywhere && relative
+        if relative, !directories.isEmpty {
+            resolved = directories.map { directory in
+                PathArgument(ShellWord(directory.hasSuffix("/") ? directory + word.text : directory + "/" + word.text, isDynamic: word.isDynamic))
+            }
         } else {
             resolved = []
         }
@@ -96,7 +102,7 @@ struct PathArgument: Sendable {
 
     /// Could this argument name something the glob matches? (deny and escalate rules)
     func mayMatch(_ glob: Glob) -> Bool {
-        if !resolved.isEmpty, resolved[0].mayMatch(glob) { return true }
+        if anywhere || resolved.contains(where: { $0.mayMatch(glob) }) { return true }
         if let literal { return glob.matches(bytes: literal) }
         if oversized { return true }
         if let parent, glob.matches(bytes: parent) { return true }

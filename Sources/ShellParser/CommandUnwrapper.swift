@@ -14,6 +14,9 @@ struct CommandUnwrapper {
     private(set) var definedFunctions: [String] = []
     /// Aliases defined, here and in the text parsed again (see ``LineParser/definedAliases``).
     private(set) var definedAliases: [String] = []
+    /// Where the commands after this one may run, when text it runs in this same shell changes
+    /// directory (`eval 'cd /'`).
+    private(set) var directoryAfter: CommandDirectory?
     /// A wrapper here starts the user's shell (see ``LineParser/startsLoginShell``).
     private(set) var startsLoginShell = false
     /// The directory a wrapper's option names for the command it runs next (`env -C DIR`,
@@ -107,7 +110,7 @@ struct CommandUnwrapper {
             let start = skippingAssignments(&self, options.scan(argv, from: 1))
             // Editing, listing and credential options run no command.
             if options.has("e", "edit", "l", "list", "v", "validate", "V", "version", "K", "remove-timestamp", "help") { return }
-            if let directory = options.value("D", "chdir") { chdir = directory.isDynamic ? .unknown : command.directory.then(directory.text) }
+            if let directory = options.value("D", "chdir") { chdir = directory.isDynamic ? command.directory.thenUnknown() : command.directory.then(directory.text) }
             if start < argv.count {
                 derive(&self, from: start, via: "sudo")
             } else if options.has("s", "shell", "i", "login") {
@@ -141,7 +144,7 @@ struct CommandUnwrapper {
             var start = options.scan(argv, from: 1)
             if start < argv.count, argv[start].text == "-", !argv[start].isDynamic { start += 1 }
             start = skippingAssignments(&self, start)
-            if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? .unknown : command.directory.then(directory.text) }
+            if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? command.directory.thenUnknown() : command.directory.then(directory.text) }
             if let split = options.value("S", "split-string") {
                 // The words -S splits out stand where it stood: read them as env's own arguments
                 // again (assignments, options, the command).
@@ -773,6 +776,10 @@ struct CommandUnwrapper {
         definedFunctions += parser.definedFunctions
         definedAliases += parser.definedAliases
         startsLoginShell = startsLoginShell || parser.startsLoginShell
+        // Text run by this very shell (`eval`, `.`): its `cd`s move the commands after it too.
+        if via == "eval" || via.hasPrefix(". ") || via.hasPrefix("source ") {
+            directoryAfter = (directoryAfter ?? parent.directory).then(parser.directory)
+        }
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             inner.derived = true
             inner.via = parent.via + [via] + inner.via

@@ -3,8 +3,9 @@ import JSONEscaping
 extension LineAnalysis {
     /// The analysis as one line of JSON:
     /// `{"status":…,"error":{"offset":…,"message":…}?,"commands":[{"argv":[…],"dynamic":[…],"derived":…,
-    /// "via":[…],"redirects":[{"op":…,"fd":…?,"target":…,"dynamic":…}],"range":[start,end],"opaque":…?,"deletes":true?,"directory":…?}]}`
-    /// (`directory`: after a `cd` on the line; null when only known at run time).
+    /// "via":[…],"redirects":[{"op":…,"fd":…?,"target":…,"dynamic":…}],"range":[start,end],"opaque":…?,"deletes":true?,"directories":[…]?}]}`
+    /// (`directories`: where a `cd` before it on the line may have taken it, besides where the
+    /// line started; null for one known only at run time).
     public var json: String {
         var out: [UInt8] = []
         out.reserveCapacity(64 + commands.count * 96)
@@ -70,12 +71,16 @@ extension LineAnalysis {
                 out.append(UInt8(ascii: "\""))
             }
             if command.deletes { out.append(contentsOf: #","deletes":true"#.utf8) }
-            switch command.directory {
-            case .lineStart: break
-            case .path(let path):
-                out.append(contentsOf: #","directory":"#.utf8)
-                JSONStringEncoder.appendLiteral(path, to: &out)
-            case .unknown: out.append(contentsOf: #","directory":null"#.utf8)
+            if command.directory != .lineStart {
+                out.append(contentsOf: #","directories":["#.utf8)
+                for (k, path) in command.directory.paths.enumerated() {
+                    if k > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONStringEncoder.appendLiteral(path, to: &out)
+                }
+                if command.directory.includesUnknown || command.directory.overflowed {
+                    out.append(contentsOf: (command.directory.paths.isEmpty ? "null" : ",null").utf8)
+                }
+                out.append(UInt8(ascii: "]"))
             }
             out.append(UInt8(ascii: "}"))
         }

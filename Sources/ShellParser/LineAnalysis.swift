@@ -102,32 +102,80 @@ public struct Redirection: Sendable, Equatable {
     public var defaultDescriptor: Int { ["<", "<&", "<<", "<<-", "<<<", "<>"].contains(op) ? 0 : 1 }
 }
 
-/// Where a command runs, as far as its line tells.
-public enum CommandDirectory: Sendable, Equatable {
-    /// Where the line started: nothing before the command on the line changed directory.
-    case lineStart
-    /// A directory named statically: absolute, `~`-based, or relative to where the line started.
-    case path(String)
-    /// A directory known only at run time (`cd "$d"`, `cd -`, `popd`).
-    case unknown
+/// Where a command may run, as far as its line tells. Where the line started is always one
+/// place (a `cd` may fail, or sit in a subshell, behind `||`, in a function never called), and
+/// so is every directory a `cd` before it named (absolute, `~`-based, or relative to where the
+/// line started): a path is read in each, never fewer.
+public struct CommandDirectory: Sendable, Equatable {
+    /// The directories `cd`s before the command named statically, lexically normalised.
+    public private(set) var paths: [String] = []
+    /// A `cd` before it named a directory known only at run time (`cd "$d"`, `cd -`, `popd`).
+    public private(set) var includesUnknown = false
+    /// More directories than are followed (``limit``): a relative path may name anything.
+    public private(set) var overflowed = false
 
-    /// The directory after changing to `next` from here (`..` and `.` are left for the reader).
-    public func then(_ next: String) -> CommandDirectory {
-        if next.hasPrefix("/") || next.hasPrefix("~") { return .path(next) }
-        switch self {
-        case .lineStart: return .path(next)
-        case .path(let base): return .path(base.hasSuffix("/") ? base + next : base + "/" + next)
-        case .unknown: return .unknown
-        }
+    /// Where the line started, and nowhere else.
+    public static let lineStart = CommandDirectory()
+    /// The most directories followed for one command.
+    public static let limit = 16
+
+    public init() {}
+
+    /// Test and tooling convenience: the line start and these.
+    public init(paths: [String], includesUnknown: Bool = false) {
+        self.paths = paths
+        self.includesUnknown = includesUnknown
     }
 
-    /// `inner` (a directory found in text this command runs: `sh -c 'cd x; …'`) seen from here.
-    public func then(_ inner: CommandDirectory) -> CommandDirectory {
-        switch inner {
-        case .lineStart: return self
-        case .path(let path): return then(path)
-        case .unknown: return .unknown
+    /// After `cd next` from any of these places (a relative `next` from each).
+    public func then(_ next: String) -> CommandDirectory {
+        var out = self
+        let isRelative = !(next.hasPrefix("/") || next.hasPrefix("~"))
+        out.add(CommandDirectory.normalized(next))
+        if isRelative {
+            for base in paths { out.add(CommandDirectory.normalized(base.hasSuffix("/") ? base + next : base + "/" + next)) }
         }
+        return out
+    }
+
+    /// After a `cd` to a directory known only at run time.
+    public func thenUnknown() -> CommandDirectory {
+        var out = self
+        out.includesUnknown = true
+        return out
+    }
+
+    /// `inner` (the places found in text this command runs: `sh -c 'cd x; …'`) seen from here.
+    public func then(_ inner: CommandDirectory) -> CommandDirectory {
+        var out = self
+        for path in inner.paths { out = out.then(path) }
+        if inner.includesUnknown { out.includesUnknown = true }
+        if inner.overflowed { out.overflowed = true }
+        return out
+    }
+
+    private mutating func add(_ path: String) {
+        guard path != ".", !paths.contains(path) else { return }
+        if paths.count >= CommandDirectory.limit { overflowed = true; return }
+        paths.append(path)
+    }
+
+    /// `//` and `/./` collapsed, `..` removing the segment before it where there is one.
+    static func normalized(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var segments: [Substring] = []
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if segment == "." { continue }
+            if segment == "..", let last = segments.last, last != "..", !(segments.count == 1 && last.hasPrefix("~")) {
+                segments.removeLast()
+                continue
+            }
+            if segment == "..", absolute, segments.isEmpty { continue }
+            segments.append(segment)
+        }
+        let body = segments.joined(separator: "/")
+        if absolute { return "/" + body }
+        return body.isEmpty ? "." : body
     }
 }
 

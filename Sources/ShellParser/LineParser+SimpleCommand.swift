@@ -254,6 +254,7 @@ extension LineParser {
         if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
         if !unwrapper.definedAliases.isEmpty { definedAliases += unwrapper.definedAliases }
         if unwrapper.startsLoginShell { startsLoginShell = true }
+        if let after = unwrapper.directoryAfter { directory = directory.then(after) }
         if argv.count == 1, !redirects.isEmpty, argv[0].text == "exec", redirects.contains(where: { $0.affects(0) }) { replacesStdin = true }
     }
 
@@ -275,6 +276,8 @@ extension LineParser {
     /// (Builtins: a program of that name, `/usr/bin/cd`, changes nothing for the shell.)
     mutating func noteDirectoryChange(_ command: ExtractedCommand) {
         guard let name = command.argv.first?.text, name == "cd" || name == "pushd" || name == "popd" else { return }
+        // A function of that name does what it does.
+        if definedFunctions.contains(name) { directory = directory.thenUnknown(); return }
         var i = 1
         var changes = true
         while i < command.argv.count, !command.argv[i].isDynamic, command.argv[i].text.hasPrefix("-"), command.argv[i].text.count > 1,
@@ -284,14 +287,15 @@ extension LineParser {
             i += 1
         }
         guard changes else { return }
-        if name == "popd" { directory = .unknown; return }
+        if name == "popd" { directory = directory.thenUnknown(); return }
         guard i < command.argv.count else {
-            directory = name == "cd" ? .path("~") : .unknown   // pushd alone swaps the top two
+            directory = name == "cd" ? directory.then("~") : directory.thenUnknown()   // pushd alone swaps the top two
             return
         }
         let operand = command.argv[i]
-        if operand.isDynamic || operand.text == "-" || operand.text.isEmpty || (name == "pushd" && (operand.text.hasPrefix("+") || operand.text.hasPrefix("-"))) {
-            directory = .unknown
+        if !operand.isDynamic && operand.text.isEmpty { return }   // `cd ""` stays
+        if operand.isDynamic || operand.text == "-" || (name == "pushd" && (operand.text.hasPrefix("+") || operand.text.hasPrefix("-"))) {
+            directory = directory.thenUnknown()
         } else {
             directory = directory.then(operand.text)
         }

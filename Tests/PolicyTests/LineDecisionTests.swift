@@ -157,6 +157,9 @@ let wrappers: [@Sendable (String) -> String] = [
         ("sh -c 'cd / && rm -rf boot'", nil, "rm-system"), ("cd / && echo x > dev/sda", nil, "write-device"),
         ("rm -rf ..", "~", "rm-system"), ("cd ..; rm -rf bob", "~", "rm-system"), ("rm -rf *", "/", "rm-system"),
         ("rm -rf lib", "/var", "rm-system"), ("cd ../etc && rm -rf .", "/usr", "rm-system"), ("cd; rm -rf .", nil, "rm-system"),
+        // A decoy cd that does not take effect adds a place, never replaces one.
+        ("cd /; (cd /tmp); rm -rf etc", nil, "rm-system"), ("cd /; false && cd /tmp; rm -rf etc", nil, "rm-system"),
+        ("eval cd /; rm -rf etc", nil, "rm-system"), ("cd ''; rm -rf ..", "/srv", "rm-system"),
     ] as [(String, String?, String)])
     func relativePathsAreReadWhereTheCommandRuns(_ line: String, _ directory: String?, _ rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)
@@ -164,8 +167,8 @@ let wrappers: [@Sendable (String) -> String] = [
     }
 
     @Test(arguments: [
-        ("cd /tmp && rm -rf build", nil), ("rm -rf build", "~"), ("rm -rf build/*", "/srv/app"), ("cd \"$d\" && rm -rf etc", "/"),
-        ("pushd /tmp; popd; rm -rf etc", "/srv"), ("cd - && rm -rf lib", "/srv"),
+        ("cd /tmp && rm -rf build", nil), ("rm -rf build", "~"), ("rm -rf build/*", "/srv/app"), ("cd \"$d\" && rm -rf etc", "/srv"),
+        ("cd - && rm -rf lib", "/srv"),
     ] as [(String, String?)])
     func pathsElsewhereStayAllowed(_ line: String, _ directory: String?) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)

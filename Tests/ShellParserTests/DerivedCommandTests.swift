@@ -151,19 +151,26 @@ struct DerivedCommandTests {
         #expect(Rendering.commands(line) == expected)
     }
 
-    /// `cd`, `pushd` and `popd` (also through `builtin`, `command` and `sh -c`), and `env -C` and
-    /// `sudo -D`, set the directory the commands after them run in.
+    /// `cd`, `pushd` and `popd` (also through `builtin`, `command`, `sh -c` and `eval`), and
+    /// `env -C` and `sudo -D`, add the places the commands after them may run in; where the line
+    /// started stays one (the `cd` may not take effect), so a decoy `cd` adds, never replaces.
     @Test(arguments: [
-        ("cd /var; cd lib; rm x", [.lineStart, .path("/var"), .path("/var/lib")]),
-        ("cd; cd -P -- etc && rm x", [.lineStart, .path("~"), .path("~/etc")]),
-        ("cd \"$d\"; rm x; cd /; rm y", [.lineStart, .unknown, .unknown, .path("/")]),
-        ("builtin cd /a; rm x", [.lineStart, .lineStart, .path("/a")]),
-        ("pushd -n /a; pushd /b; popd; rm x", [.lineStart, .lineStart, .path("/b"), .unknown]),
-        ("env -C /a rm x; sudo -D b rm y", [.lineStart, .path("/a"), .lineStart, .path("b")]),
-        ("cd /a; sh -c 'cd b; rm x'", [.lineStart, .path("/a"), .path("/a"), .path("/a/b")]),
-    ] as [(String, [CommandDirectory])])
-    func directories(line: String, expected: [CommandDirectory]) {
-        #expect(ShellAnalyzer.analyze(line).commands.map(\.directory) == expected)
+        ("cd /var; cd lib; rm x", [[], ["/var"], ["/var", "lib", "/var/lib"]]),
+        ("cd; cd -P -- etc && rm x", [[], ["~"], ["~", "etc", "~/etc"]]),
+        ("cd /a; (cd /b); rm x", [[], ["/a"], ["/a", "/b"]]),
+        ("builtin cd /a; rm x", [[], [], ["/a"]]),
+        ("pushd -n /a; pushd /b; popd; rm x", [[], [], ["/b"], ["/b", "?"]]),
+        ("env -C /a rm x; sudo -D b rm y", [[], ["/a"], [], ["b"]]),
+        ("cd /a; sh -c 'cd b; rm x'", [[], ["/a"], ["/a"], ["/a", "b", "/a/b"]]),
+        ("eval cd /a; rm x", [[], [], ["/a"]]),
+        ("cd \"$d\"; cd ''; rm x", [[], ["?"], ["?"]]),
+        ("cd() { :; }; cd /a; rm x", [[], [], ["?"]]),
+    ] as [(String, [[String]])])
+    func directories(line: String, expected: [[String]]) {
+        let found = ShellAnalyzer.analyze(line).commands.map { command in
+            command.directory.paths + (command.directory.includesUnknown ? ["?"] : [])
+        }
+        #expect(found == expected)
     }
 
     /// An absolute path keeps its path in argv and is known by its base name.
