@@ -53,9 +53,17 @@ final class CommandArguments {
             } else if text.hasPrefix("--") {
                 let body = text.dropFirst(2)
                 longFlags.append(String(body.prefix { $0 != "=" }))
+                // A path given inside an option (`--target-directory=/srv`) is a path it names too.
+                if let equals = body.firstIndex(of: "="), body[body.index(after: equals)...].contains("/") {
+                    positionals.append(ShellWord(String(body[body.index(after: equals)...]), isDynamic: word.isDynamic))
+                }
             } else if text.hasPrefix("-") && text.utf8.count > 1 {
                 dashWords.insert(text)
                 for byte in text.utf8.dropFirst() { shortFlags.insert(byte) }
+                // (and one attached to a short option: `-t/srv`)
+                if text.utf8.count > 3, let slash = text.firstIndex(of: "/"), text.distance(from: text.startIndex, to: slash) == 2 {
+                    positionals.append(ShellWord(String(text[slash...]), isDynamic: word.isDynamic))
+                }
             } else {
                 positionals.append(word)
             }

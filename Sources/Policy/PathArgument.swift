@@ -33,6 +33,7 @@ struct PathArgument: Sendable {
     /// `directories`: where the command may run, those known (absolute or `~`-based);
     /// `anywhere`: it may run in more places than are followed.
     init(_ word: ShellWord, directories: [String] = [], anywhere: Bool = false) {
+        let word = PathArgument.currentDirectoryWritten(word)
         let relative = PathArgument.isRelative(word.text)
         self.anywhere = anywhere && relative
         if relative, !directories.isEmpty {
@@ -134,6 +135,22 @@ struct PathArgument: Sendable {
             }
         }
         return false
+    }
+
+    /// `~+/x`, `$PWD/x`, `${PWD}/x` and `/proc/self/cwd/x` name where the command runs: written
+    /// `./x`, so that they are read there.
+    static func currentDirectoryWritten(_ word: ShellWord) -> ShellWord {
+        for prefix in ["/proc/self/cwd", "/proc/thread-self/cwd"] where word.text.hasPrefix(prefix) {
+            let rest = word.text.dropFirst(prefix.count)
+            if rest.isEmpty || rest.hasPrefix("/") { return ShellWord("." + rest, isDynamic: word.isDynamic) }
+        }
+        guard word.isDynamic else { return word }
+        for prefix in ["~+", "${PWD}", "$PWD"] where word.text.hasPrefix(prefix) {
+            let rest = word.text.dropFirst(prefix.count)
+            guard rest.isEmpty || rest.hasPrefix("/") else { continue }
+            return ShellWord("." + rest, isDynamic: rest.contains { "$`*?[".contains($0) })
+        }
+        return word
     }
 
     /// A path that does not start at the root or a home directory (and is not only a parameter,

@@ -6,8 +6,14 @@
 public enum PathNormalizer {
     /// The normalised form of `path`; `.` for an empty relative path, `/` for the root.
     public static func normalize(_ path: String) -> String {
-        if isAlreadyNormal(path) { return path }
+        if isAlreadyNormal(path) && !path.hasPrefix("/proc/") { return path }
         var text = Substring(path)
+        // The same files by other names: `/proc/self/root/…` is `/…`, `/proc/self/cwd/…` is
+        // relative to where the command runs.
+        for process in ["self", "thread-self"] {
+            if text.hasPrefix("/proc/\(process)/root/") || text == "/proc/\(process)/root" { text = "/" + text.dropFirst("/proc/\(process)/root/".count) }
+            if text.hasPrefix("/proc/\(process)/cwd/") || text == "/proc/\(process)/cwd" { text = "./" + text.dropFirst("/proc/\(process)/cwd/".count) }
+        }
         var home = false
         if text.hasPrefix("~") {
             let rest = text.dropFirst()

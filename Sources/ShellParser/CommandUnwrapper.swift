@@ -132,11 +132,26 @@ struct CommandUnwrapper {
                     return
                 }
             }
+            // (options may come anywhere; after `--` the words are the shell's own: `-- -c TEXT`)
             var i = 1
-            while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
-            if let script = options.value("c", "command", "session-command") {
+            var shellArguments: Int?
+            while i < argv.count {
+                let next = options.scan(argv, from: i)
+                if next > 0, next <= argv.count, argv[next - 1].text == "--", !argv[next - 1].isDynamic { shellArguments = next; break }
+                i = max(next, i) + 1
+            }
+            var script = options.value("c", "command", "session-command")
+            if script == nil, let at = shellArguments, at + 1 < argv.count, argv[at].text == "-c", !argv[at].isDynamic { script = argv[at + 1] }
+            // The text runs in the shell -s names, or the target's login shell ($SHELL with -m).
+            if let shell = options.value("s", "shell") {
+                output.append(ExtractedCommand(argv: [shell], redirects: command.redirects, derived: true, via: command.via + ["\(name) -s"],
+                                               range: command.range, directory: command.directory))
+            } else if options.has("m", "p", "preserve-environment") {
+                appendShell(startedBy: command, via: name)
+            }
+            if let script {
                 reparse(script, via: "\(name) -c", parent: command, index: index, range: command.range)
-            } else {
+            } else if options.value("s", "shell") == nil && !options.has("m", "p", "preserve-environment") {
                 appendShell(startedBy: command, via: name)
             }
         case "env":
@@ -174,7 +189,7 @@ struct CommandUnwrapper {
             let start = options.scan(argv, from: 1)
             var inner: [ShellWord] = start < argv.count ? Array(argv[start...]) : [ShellWord("echo")]
             var ranges: [Range<Int>] = start < wordRanges.count ? Array(wordRanges[start...]) : [command.range]
-            let replace = options.value("I", "replace")?.text ?? (options.has("i") ? "{}" : nil)
+            let replace = options.value("I", "replace")?.text ?? (options.has("i", "replace") ? "{}" : nil)
             if let replace, !replace.isEmpty {
                 for k in inner.indices where CommandUnwrapper.bytes(of: inner[k].text, contain: replace) { inner[k].isDynamic = true }
             } else {
@@ -381,12 +396,65 @@ struct CommandUnwrapper {
             }
         case "tmux":
             tmuxCommands(command: command, wordRanges: wordRanges, index: index)
+        case "start-stop-daemon":
+            // The program is named by --exec or --startas; the words after `--` are its arguments.
+            var options = CommandUnwrapper.startStopDaemonOptions
+            _ = options.scan(argv, from: 1)
+            for program in options.seen where ["x", "exec", "a", "startas"].contains(program.name) {
+                guard let value = program.value else { continue }
+                output.append(ExtractedCommand(argv: [value], redirects: command.redirects, derived: true, via: command.via + [name],
+                                               range: command.range, directory: command.directory))
+            }
+        case "run-parts":
+            // Runs every program in a directory, which the line does not name.
+            if !argv.contains(where: { $0.text == "--test" || $0.text == "--list" }) { output[index].opaque = .dynamicShellString }
+        case "rsync":
+            // -e/--rsh names the remote shell, a command run here. (On the server side, which
+            // scp-like transfers run, `-e.xyz` in the flags is the protocol's, not a shell.)
+            if argv.contains(where: { $0.text == "--server" }) { return }
+            var options = CommandUnwrapper.rsyncOptions
+            var i = 1
+            while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
+            if let shell = options.value("e", "rsh") {
+                let words = CommandUnwrapper.envSplit(shell)
+                derive(&self, from: 0, via: "rsync -e", argv: words, ranges: [Range<Int>](repeating: command.range, count: words.count))
+            }
+        case "ssh":
+            // Commands ssh runs here through a shell: ProxyCommand, LocalCommand, KnownHostsCommand.
+            var i = 1
+            while i < argv.count {
+                let word = argv[i]
+                var option: ShellWord?
+                if word.text == "-o", i + 1 < argv.count { option = argv[i + 1]; i += 1 } else if word.text.hasPrefix("-o") { option = ShellWord(String(word.text.dropFirst(2)), isDynamic: word.isDynamic) }
+                i += 1
+                guard let option, let equals = option.text.firstIndex(where: { $0 == "=" || $0 == " " }) else { continue }
+                let key = option.text[..<equals].lowercased()
+                guard ["proxycommand", "localcommand", "knownhostscommand"].contains(key) else { continue }
+                reparse(ShellWord(String(option.text[option.text.index(after: equals)...]), isDynamic: option.isDynamic), via: "ssh -o \(key)",
+                        parent: command, index: index, range: command.range)
+            }
+        case "make":
+            // --eval TEXT is makefile text, whose $(shell …) runs commands.
+            if argv.contains(where: { !$0.isDynamic && ($0.text == "-E" || $0.text.hasPrefix("--eval")) }) { output[index].opaque = .inlineScript }
         default:
+            if CommandUnwrapper.isDynamicLoader(name) {
+                // The dynamic loader runs the program it is given (`ld-linux-x86-64.so.2 PROG`).
+                var options = CommandUnwrapper.loaderOptions
+                let start = options.scan(argv, from: 1)
+                if !options.has("list", "verify", "help", "version") { derive(&self, from: start, via: name) }
+                return
+            }
             if let spec = WrapperSpec.table[name] {
-                let (target, shellText, environment) = spec.target(in: argv)
-                for text in shellText { reparse(text, via: "\(name) option", parent: command, index: index, range: command.range) }
-                for variable in environment { deriveEnvironment(variable, parent: command, index: index, range: command.range) }
-                switch target {
+                let reading = spec.reading(of: argv)
+                for text in reading.shellText { reparse(text, via: "\(name) option", parent: command, index: index, range: command.range) }
+                for variable in reading.environment { deriveEnvironment(variable, parent: command, index: index, range: command.range) }
+                for program in reading.programs {
+                    output.append(ExtractedCommand(argv: [program], redirects: command.redirects, derived: true, via: command.via + ["\(name) option"],
+                                                   range: command.range, directory: command.directory))
+                }
+                // Both readings of an abbreviation the tool's flags do not settle are decided.
+                if let alternative = reading.alternative { derive(&self, from: alternative, via: name) }
+                switch reading.target {
                 case .nothing: break
                 case .command(let start): derive(&self, from: start, via: name)
                 case .shell: appendShell(startedBy: command, via: name)
@@ -509,11 +577,17 @@ struct CommandUnwrapper {
             let arg = Array(word.text.utf8)
             guard arg.count >= 2, arg[0] == UInt8(ascii: "-") || (interpreter.isShell && arg[0] == UInt8(ascii: "+")) else { break }
             if word.text == "--" { i += 1; break }
+            let values = CommandUnwrapper.interpreterValueOptions(name)
             if arg[1] == UInt8(ascii: "-") {
-                let long = String(decoding: arg[2...], as: UTF8.self)
+                let body = String(decoding: arg[2...], as: UTF8.self)
+                let long = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? body
+                // (`--eval=CODE` or `--eval CODE`)
                 if inlineLong.contains(long) { inline = true; i += 1; break }
                 if ["rcfile", "init-file"].contains(long) {
                     startupFile = i + 1 < argv.count ? argv[i + 1] : nil
+                    i += 1
+                } else if body == long, values.long.contains(long) {
+                    if CommandUnwrapper.isInlineFlag(argv, i + 1, inlineShort, inlineLong) { inline = true }
                     i += 1
                 }
                 i += 1
@@ -523,7 +597,12 @@ struct CommandUnwrapper {
             if letters.contains(where: { inlineShort.contains($0) }) { inline = true }
             if interpreter.isShell && letters.contains(UInt8(ascii: "s")) { readsStdin = true }
             if interpreter.isShell && (letters.contains(UInt8(ascii: "o")) || letters.contains(UInt8(ascii: "O"))) { i += 1 }
-            if !interpreter.isShell && (letters.last == UInt8(ascii: "m") || letters.last == UInt8(ascii: "W") || letters.last == UInt8(ascii: "X")) { i += 1 }
+            if !interpreter.isShell, let last = letters.last, values.short.contains(last) {
+                // (a word taken as a value that is itself an inline flag counts as one: the
+                // tables may not know every option)
+                if CommandUnwrapper.isInlineFlag(argv, i + 1, inlineShort, inlineLong) { inline = true }
+                i += 1
+            }
             i += 1
             // A shell reads all its options first: the string is the first word after them
             // (`bash -c -x STRING`); other interpreters take the next word.
@@ -697,6 +776,29 @@ struct CommandUnwrapper {
         return words
     }
 
+    /// The options of a non-shell interpreter that take the next word as their value.
+    static func interpreterValueOptions(_ name: String) -> (short: Set<UInt8>, long: Set<String>) {
+        var base = Substring(name)
+        while let last = base.last, last.isNumber || last == "." { base = base.dropLast() }
+        switch base {
+        case "python", "pypy", "jython": return (Set("WXm".utf8), ["check-hash-based-pycs"])
+        case "perl": return (Set("I".utf8), [])
+        case "ruby", "jruby": return (Set("IrCE".utf8), ["encoding", "external-encoding", "internal-encoding", "enable", "disable"])
+        case "node", "nodejs": return (Set("rC".utf8), ["require", "title", "input-type", "conditions", "import", "loader", "experimental-loader",
+                                                         "env-file", "redirect-warnings", "stack-size", "inspect-port", "openssl-config"])
+        case "php": return (Set("dcz".utf8), [])
+        default: return ([], [])
+        }
+    }
+
+    /// Whether `argv[at]` is an interpreter's inline-code option (`-e`, `-c`, `--eval`).
+    static func isInlineFlag(_ argv: [ShellWord], _ at: Int, _ short: Set<UInt8>, _ long: Set<String>) -> Bool {
+        guard at < argv.count, !argv[at].isDynamic, argv[at].text.hasPrefix("-") else { return false }
+        let text = argv[at].text
+        if text.hasPrefix("--") { return long.contains(String(text.dropFirst(2).split(separator: "=").first ?? "")) }
+        return text.utf8.dropFirst().contains(where: short.contains)
+    }
+
     /// Marks the command as fed code it cannot be sure of, unless it is flagged already (a
     /// script known only at run time says more).
     private mutating func markFed(_ index: Int) {
@@ -715,12 +817,23 @@ struct CommandUnwrapper {
     /// `/proc/self/../self/fd/0`, `/dev/stdout`): -1 for one of another process or a number it
     /// cannot read, nil for any other path.
     static func descriptor(named path: String) -> Int? {
-        guard path.hasPrefix("/") else { return nil }
+        guard path.hasPrefix("/") else {
+            // Relative: a descriptor only where the line's directory makes it one (`cd /dev; sh
+            // stdin`), which is not known here.
+            let last = path.split(separator: "/").last ?? ""
+            let parent = path.split(separator: "/").dropLast().last ?? ""
+            return ["stdin", "stdout", "stderr"].contains(last) || (parent == "fd" && Int(last) != nil) ? -1 : nil
+        }
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
             if segment == "." { continue }
             if segment == ".." { if !segments.isEmpty { segments.removeLast() }; continue }
             segments.append(segment)
+        }
+        // `/proc/self/root/…` is `/…`; `/proc/self/cwd/…` is relative to where the command runs.
+        while segments.count >= 3, segments[0] == "proc", segments[2] == "root" || segments[2] == "cwd" {
+            if segments[2] == "cwd" { return descriptor(named: segments.dropFirst(3).joined(separator: "/")) }
+            segments.removeFirst(3)
         }
         switch segments.count {
         case 2 where segments[0] == "dev":
@@ -776,6 +889,8 @@ struct CommandUnwrapper {
         definedFunctions += parser.definedFunctions
         definedAliases += parser.definedAliases
         startsLoginShell = startsLoginShell || parser.startsLoginShell
+        // script -c and flock -c hand the text to $SHELL.
+        if via == "script -c" || via == "flock -c" { startsLoginShell = true }
         // Text run by this very shell (`eval`, `.`): its `cd`s move the commands after it too.
         if via == "eval" || via.hasPrefix(". ") || via.hasPrefix("source ") {
             directoryAfter = (directoryAfter ?? parent.directory).then(parser.directory)
@@ -821,8 +936,14 @@ struct CommandUnwrapper {
         var start = buffer.count
         while start > 0 && buffer[start - 1] != UInt8(ascii: "/") { start -= 1 }
         let count = buffer.count - start
-        guard count > 0, count < 16 else { return false }
+        guard count > 0 else { return false }
         let first = buffer[start], last = buffer[buffer.count - 1]
+        // the dynamic loader, whose names are long (`ld-linux-x86-64.so.2`), and start-stop-daemon
+        if count >= 5 && first == UInt8(ascii: "l") && buffer[start + 1] == UInt8(ascii: "d") && (buffer[start + 2] == UInt8(ascii: "-") || buffer[start + 2] == UInt8(ascii: ".")) {
+            return true
+        }
+        if count == 17 && first == UInt8(ascii: "s") && buffer[start..<buffer.count].elementsEqual("start-stop-daemon".utf8) { return true }
+        guard count < 16 else { return false }
         if count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
         if count == 3 && first == UInt8(ascii: "e") && buffer[start + 1] == UInt8(ascii: "x") && last == UInt8(ascii: "e") { return true }  // /proc/self/exe
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
@@ -900,17 +1021,23 @@ struct CommandUnwrapper {
         "command", "echo", "log-in", "log-out", "log-io", "log-timing", "logging-format", "output-limit"], shortWithOptionalValue: Set("t".utf8))
     /// `perf SUBCOMMAND` options that take a value, for the subcommands that run a command.
     static let perfOptions: [String: OptionScanner] = [
-        "stat": OptionScanner(shortWithValue: Set("eptCorGxIMDj".utf8), longWithValue: [
+        // (perf's optional values are only ever given after `=`)
+        "stat": OptionScanner(shortWithValue: Set("eptCorGxIMD".utf8), longWithValue: [
             "event", "pid", "tid", "cpu", "output", "repeat", "cgroup", "field-separator", "interval-print", "metrics", "delay", "pre",
             "post", "timeout", "log-fd", "control", "filter", "cputype", "for-each-cgroup", "interval-count", "td-level", "metric-groups",
-            "topdown", "json", "append", "iostat"]),
-        "record": OptionScanner(shortWithValue: Set("eptuCoFcmGjDrkL".utf8), longWithValue: [
+            "topdown"], longFlags: ["json", "append", "iostat", "all-cpus", "no-inherit", "scale", "detailed", "null", "big-num",
+                                    "no-aggr", "per-socket", "per-die", "per-core", "per-thread", "per-node", "verbose", "quiet"]),
+        "record": OptionScanner(shortWithValue: Set("eptuCoFcmGjDrk".utf8), longWithValue: [
             "event", "pid", "tid", "uid", "cpu", "output", "freq", "count", "mmap-pages", "cgroup", "branch-filter", "delay", "realtime",
             "call-graph", "clockid", "filter", "exclude-perf", "aux-sample", "affinity", "mmap-flush", "compression-level", "max-size",
-            "switch-output", "switch-max-files", "user-regs", "intr-regs", "control", "synth", "threads", "debuginfod", "buildid-mmap"]),
-        "trace": OptionScanner(shortWithValue: Set("eptuCoFmGDiLsS".utf8), longWithValue: [
+            "switch-max-files", "control", "synth", "vmlinux", "proc-map-timeout", "num-thread-synthesize", "kcore"],
+            longFlags: ["switch-output", "user-regs", "intr-regs", "threads", "debuginfod", "buildid-mmap", "all-cpus", "no-inherit",
+                        "no-buildid", "no-buildid-cache", "stat", "data", "timestamp", "period", "raw-samples", "quiet", "verbose"]),
+        "trace": OptionScanner(shortWithValue: Set("eptuCoFmGDi".utf8), longWithValue: [
             "event", "pid", "tid", "uid", "cpu", "output", "pf", "mmap-pages", "cgroup", "expr", "duration", "filter", "delay", "input",
-            "call-graph", "max-stack", "min-stack", "proc-map-timeout", "max-events", "sort-events", "kernel-syscall-graph"]),
+            "call-graph", "max-stack", "min-stack", "proc-map-timeout", "max-events", "filter-pids"],
+            longFlags: ["sort-events", "kernel-syscall-graph", "summary", "summary-only", "sched", "failure", "time", "comm", "no-inherit",
+                        "all-cpus", "verbose"]),
         "ftrace": OptionScanner(shortWithValue: Set("tpCDmsNGTgL".utf8), longWithValue: [
             "tracer", "pid", "cpu", "delay", "buffer-size", "graph-funcs", "nograph-funcs", "trace-funcs", "notrace-funcs", "graph-opts",
             "func-opts"]),
@@ -937,9 +1064,11 @@ struct CommandUnwrapper {
                 "respawnw": respawn, "run-shell": running, "run": running]
     }()
     static let watchOptions = OptionScanner(shortWithValue: Set("nq".utf8), longWithValue: ["interval", "equexit"])
+    /// xargs's (`--eof`, `--replace` and `--max-lines` take a value only after `=`).
     static let xargsOptions = OptionScanner(shortWithValue: Set("adEILnPs".utf8),
-                                        longWithValue: ["arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
-                                                        "max-procs", "max-chars", "process-slot-var"])
+                                        longWithValue: ["arg-file", "delimiter", "max-args", "max-procs", "max-chars", "process-slot-var"],
+                                        longFlags: ["eof", "replace", "max-lines", "null", "no-run-if-empty", "interactive", "verbose",
+                                                    "exit", "open-tty", "show-limits", "help", "version"])
 
     /// `fc` options that take a value (`-e EDITOR`); `-3` is a history offset, not an option.
     static let fcOptions = OptionScanner(shortWithValue: Set("e".utf8), numericOptions: true)
@@ -952,7 +1081,8 @@ struct CommandUnwrapper {
     static let wrapperNames: Set<String> = Set(WrapperSpec.table.keys).union([
         "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
-        "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash",
+        "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
+        "ssh", "make", "ld.so",
     ])
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading
@@ -961,6 +1091,23 @@ struct CommandUnwrapper {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
         return parts.count == 3 && parts[0] == "proc" && parts[2] == "exe"
     }
+
+    /// The dynamic loader, run as a program (`/lib64/ld-linux-x86-64.so.2 PROG`).
+    static func isDynamicLoader(_ name: String) -> Bool {
+        name == "ld.so" || name.hasPrefix("ld-linux") || name.hasPrefix("ld-musl")
+    }
+    static let loaderOptions = OptionScanner(longWithValue: ["library-path", "inhibit-rpath", "audit", "preload", "argv0",
+                                                             "glibc-hwcaps-prepend", "glibc-hwcaps-mask"])
+    static let startStopDaemonOptions = OptionScanner(shortWithValue: Set("xpnugsRaNPIkcrdO".utf8), longWithValue: [
+        "exec", "pidfile", "name", "user", "group", "signal", "retry", "startas", "nicelevel", "procsched", "iosched", "umask",
+        "chuid", "chroot", "chdir", "output", "notify-timeout"])
+    static let rsyncOptions = OptionScanner(shortWithValue: Set("eBfMT".utf8), longWithValue: [
+        "rsh", "rsync-path", "filter", "exclude", "include", "exclude-from", "include-from", "files-from", "temp-dir", "compare-dest",
+        "copy-dest", "link-dest", "backup-dir", "suffix", "chmod", "chown", "usermap", "groupmap", "timeout", "contimeout", "port",
+        "password-file", "log-file", "log-file-format", "out-format", "partial-dir", "max-size", "min-size", "block-size", "bwlimit",
+        "modify-window", "sockopts", "outbuf", "remote-option", "iconv", "checksum-choice", "compress-choice", "compress-level",
+        "skip-compress", "info", "debug", "write-batch", "only-write-batch", "read-batch", "protocol", "stop-after", "stop-at",
+        "max-delete", "address", "mkpath"])
 
     /// Shells whose syntax is not bash's.
     static let otherSyntaxShells: Set<String> = ["fish", "csh", "tcsh"]

@@ -128,7 +128,9 @@ extension LineParser {
             case UInt8(ascii: "\""):
                 try scanDoubleQuoted(&scratch)
             case UInt8(ascii: "'"):
+                // Single quotes do not quote in arithmetic: what they hold is expanded there.
                 guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                try scanHereDocumentExpansions((pos + 1)..<close)
                 pos = close + 1
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw ParseStop.incomplete }
@@ -191,7 +193,10 @@ extension LineParser {
                 if nested == 0 { return }
                 nested -= 1
             case UInt8(ascii: "'"):
+                // (In `$[…]` and an indexed array's subscript, which are arithmetic, single
+                // quotes do not quote: a substitution inside is read as one.)
                 guard let quoteEnd = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                try scanHereDocumentExpansions((pos + 1)..<quoteEnd)
                 pos = quoteEnd + 1
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw ParseStop.incomplete }

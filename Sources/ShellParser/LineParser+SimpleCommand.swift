@@ -226,7 +226,12 @@ extension LineParser {
             }
         }
         guard !argv.isEmpty || !redirects.isEmpty else { return }
-        let command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd, directory: directory)
+        var command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd, directory: directory)
+        // A name an alias defined earlier in this text may expand (on a later line, or where
+        // `expand_aliases` is on): what it runs is that alias's text, with these words after it.
+        if !definedAliases.isEmpty, let first = argv.first, !first.isDynamic, definedAliases.contains(first.text) {
+            command.opaque = .dynamicShellString
+        }
         if let first = argv.first, !needsRanges || first.isDynamic {
             if LineParser.mayChangeDirectory(first) { noteDirectoryChange(command) }
             if insertAt == commands.count { commands.append(command) } else { commands.insert(command, at: insertAt) }

@@ -470,11 +470,15 @@ struct LineParser {
     /// one `SHELL` names: a line that mentions `SHELL` may have set it (`SHELL=/x script`,
     /// `export SHELL`, `read SHELL`, …), and then the program is known only at run time.
     mutating func noteShellChosenByTheLine() {
-        guard startsLoginShell, commands.contains(where: { $0.derived && $0.argv.count == 1 && $0.argv[0].isDynamic && $0.argv[0].text == "$SHELL" }),
+        guard startsLoginShell,
               bytes.indices.contains(where: { i in bytes[i] == UInt8(ascii: "S") && bytes[i...].starts(with: "SHELL".utf8) }) else { return }
-        for index in commands.indices where commands[index].derived && commands[index].argv.count == 1
-            && commands[index].argv[0].isDynamic && commands[index].argv[0].text == "$SHELL" && commands[index].opaque == nil {
-            commands[index].opaque = .dynamicShellString
+        for index in commands.indices where commands[index].opaque == nil && commands[index].derived {
+            let command = commands[index]
+            let isShell = command.argv.count == 1 && command.argv[0].isDynamic && command.argv[0].text == "$SHELL"
+            // (and what `script -c`, `flock -c` give to that shell)
+            if isShell || command.via.contains(where: { $0 == "script -c" || $0 == "flock -c" }) {
+                commands[index].opaque = .dynamicShellString
+            }
         }
     }
 

@@ -16,6 +16,9 @@ struct OptionScanner {
 
     /// The options seen: short letters and long names (without dashes), with their values.
     var seen: [(name: String, value: ShellWord?)] = []
+    /// Where a word was taken as an abbreviated option's value on a guess (the tool's flags not
+    /// being listed): read as an operand, it may be the command instead.
+    var guessedValues: [Int] = []
 
     /// Scans `argv` from `start`; returns the index of the first operand (argv.count if none).
     mutating func scan(_ argv: [ShellWord], from start: Int) -> Int {
@@ -32,6 +35,7 @@ struct OptionScanner {
                     seen.append((longOption(String(body[..<eq])).name, ShellWord(String(body[body.index(after: eq)...]))))
                 } else if case let (name, takesValue) = longOption(body), takesValue {
                     seen.append((name, i + 1 < argv.count ? argv[i + 1] : nil))
+                    if name != body && longFlags.isEmpty { guessedValues.append(i + 1) }
                     i += 1
                 } else {
                     seen.append((longOption(body).name, nil))

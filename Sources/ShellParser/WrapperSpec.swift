@@ -23,10 +23,13 @@ struct WrapperSpec: Sendable {
     var pipeOptions: Set<String> = []
     /// Options whose value (`NAME=VALUE`) goes into the command's environment (`strace -E`).
     var environmentOptions: Set<String> = []
+    /// Options whose value is a program the tool starts (fakeroot's `--faked`).
+    var programOptions: Set<String> = []
 
     init(_ options: OptionScanner = OptionScanner(), operands: Int = 0, operandsFirst: Bool = false, numericOperand: Bool = false,
          runsNothingWith: Set<String> = [], startsShellAlone: Bool = false, shellTextOptions: Set<String> = [],
-         pipeOptions: Set<String> = [], environmentOptions: Set<String> = []) {
+         pipeOptions: Set<String> = [], environmentOptions: Set<String> = [], programOptions: Set<String> = []) {
+        self.programOptions = programOptions
         self.shellTextOptions = shellTextOptions
         self.environmentOptions = environmentOptions
         self.pipeOptions = pipeOptions
@@ -48,27 +51,46 @@ struct WrapperSpec: Sendable {
         case shell
     }
 
-    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper), the shell text its
-    /// options carry (``shellTextOptions``, ``pipeOptions``), and the variables they put in the
-    /// command's environment.
-    func target(in argv: [ShellWord]) -> (target: Target, shellText: [ShellWord], environment: [ShellWord]) {
+    /// What a wrapper's arguments say it runs.
+    struct Reading {
+        var target: Target = .nothing
+        /// Shell text its options carry (``shellTextOptions``, ``pipeOptions``).
+        var shellText: [ShellWord] = []
+        /// Variables its options put in the command's environment.
+        var environment: [ShellWord] = []
+        /// Programs its options name (``programOptions``).
+        var programs: [ShellWord] = []
+        /// Where the command starts if an abbreviated option read as taking a value takes none.
+        var alternative: Int?
+    }
+
+    /// Where the wrapped command starts in `argv` (argv[0] is the wrapper), and what else its
+    /// options run.
+    func reading(of argv: [ShellWord]) -> Reading {
         var scanner = options
         var start = operandsFirst ? scanner.scan(argv, from: 1 + operands) : scanner.scan(argv, from: 1) + operands
-        var shellText: [ShellWord] = []
-        var environment: [ShellWord] = []
+        var reading = Reading()
         for (name, value) in scanner.seen {
             guard let value else { continue }
-            if environmentOptions.contains(name) { environment.append(value) }
+            if environmentOptions.contains(name) { reading.environment.append(value) }
+            if programOptions.contains(name) { reading.programs.append(value) }
             if shellTextOptions.contains(name), value.isDynamic || value.text.utf8.contains(where: WrapperSpec.shellSpecial.contains) {
-                shellText.append(value)
+                reading.shellText.append(value)
             } else if pipeOptions.contains(name), let first = value.text.first, first == "|" || first == "!" {
-                shellText.append(ShellWord(String(value.text.dropFirst()), isDynamic: value.isDynamic))
+                reading.shellText.append(ShellWord(String(value.text.dropFirst()), isDynamic: value.isDynamic))
             }
         }
-        if runsNothingWith.contains(where: { scanner.has($0) }) { return (.nothing, shellText, environment) }
+        if runsNothingWith.contains(where: { scanner.has($0) }) { return reading }
         if numericOperand, start < argv.count, WrapperSpec.isNumber(argv[start]) { start += 1 }
-        if start < argv.count { return (.command(at: start), shellText, environment) }
-        return (startsShellAlone && start == argv.count ? .shell : .nothing, shellText, environment)
+        if let guessed = scanner.guessedValues.first, guessed + operands < argv.count, guessed + operands != start {
+            reading.alternative = guessed + operands
+        }
+        if start < argv.count {
+            reading.target = .command(at: start)
+        } else if startsShellAlone && start == argv.count {
+            reading.target = .shell
+        }
+        return reading
     }
 
     /// A number as `strtol` reads one: blanks, a sign, digits.
@@ -135,19 +157,20 @@ struct WrapperSpec: Sendable {
                                    environmentOptions: ["E", "setenv"]),
         "systemd-inhibit": WrapperSpec(scanner("", ["what", "who", "why", "mode"]), runsNothingWith: ["list"]),
         "fakeroot": WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
-                                startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"]),
+                                startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"], programOptions: ["f", "faked"]),
         "firejail": WrapperSpec(startsShellAlone: true),
         "cgexec": WrapperSpec(scanner("g")),
         "numactl": WrapperSpec(scanner("iNmCpPw", ["interleave", "cpunodebind", "membind", "physcpubind", "preferred",
                                                   "preferred-many", "weighted-interleave"])),
         "setuidgid": WrapperSpec(operands: 1),
+        "logsave": WrapperSpec(operands: 1),
         // tracing and measuring
         "strace": WrapperSpec(scanner("abeEIoOpPsSuUX", ["abbrev", "attach", "columns", "const-print-style", "detach-on", "env",
-                                                         "fault", "inject", "interruptible", "kvm", "output", "raw", "read", "signal",
+                                                         "fault", "inject", "interruptible", "kvm", "output", "decode-pids", "raw", "read", "signal",
                                                          "status", "string-limit", "summary-columns", "summary-sort-by",
                                                          "summary-syscall-overhead", "trace", "trace-path", "trace-fds", "user",
                                                          "verbose", "write"],
-                                      flags: ["absolute-timestamps", "daemonize", "debug", "decode-fds", "decode-pids", "failed-only",
+                                      flags: ["absolute-timestamps", "daemonize", "debug", "decode-fds", "failed-only",
                                               "follow-forks", "help", "instruction-pointer", "no-abbrev", "output-append-mode",
                                               "output-separately", "quiet", "relative-timestamps", "seccomp-bpf", "stack-traces",
                                               "strings-in-hex", "successful-only", "summary", "summary-only", "summary-wall-clock",

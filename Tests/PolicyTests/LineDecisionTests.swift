@@ -160,6 +160,9 @@ let wrappers: [@Sendable (String) -> String] = [
         // A decoy cd that does not take effect adds a place, never replaces one.
         ("cd /; (cd /tmp); rm -rf etc", nil, "rm-system"), ("cd /; false && cd /tmp; rm -rf etc", nil, "rm-system"),
         ("eval cd /; rm -rf etc", nil, "rm-system"), ("cd ''; rm -rf ..", "/srv", "rm-system"),
+        // The current directory by other names, and paths given inside options.
+        ("rm -rf ~+/etc", "/", "rm-system"), ("rm -rf $PWD/lib", "/usr", "rm-system"), ("rm -rf /proc/self/root/etc", nil, "rm-system"),
+        ("chmod -R 777 --reference=/x /proc/self/cwd/..", "/etc", "chmod-chown-system"),
     ] as [(String, String?, String)])
     func relativePathsAreReadWhereTheCommandRuns(_ line: String, _ directory: String?, _ rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)

@@ -68,6 +68,8 @@ struct DerivedCommandTests {
         // a loop's word list.
         ("read x <<< 'a[$(rm v)]'", ["read x", "[subscript] rm v"]), ("mapfile a <<'E'\nb[`rm u`]\nE", ["mapfile a", "[subscript] rm u"]),
         ("for x in 'a[$(rm t)]'; do :; done", ["[subscript] rm t", ":"]),
+        // Single quotes do not quote inside arithmetic.
+        (": $(( '$(rm s)' )); (( '`rm r`' ))", [": $(( '$(rm s)' ))?", "rm s", "rm r"]),
         // A quoted compound value is parsed by the builtin that is given it.
         ("declare -a 'a=($(rm x))'", ["declare -a a=($(rm x))", "[declare] rm x"]),
         ("readonly -a \"b=(\\`rm y\\`)\"", ["readonly -a b=(`rm y`)", "[readonly] rm y"]),
@@ -139,6 +141,21 @@ struct DerivedCommandTests {
         // through eval, where nothing expands it).
         ("alias x='rm -rf /' ll='ls -l'; eval x", ["alias x=rm -rf / ll=ls -l", "[alias] rm -rf /", "[alias] ls -l", "eval x", "[eval] x"]),
         ("BASH_ALIASES[x]='rm y'", ["[alias] rm y"]),
+        // su's -s shell runs the -c text, and after `--` the words are the shell's own; xargs's
+        // --replace takes a value only after `=`; both readings of an abbreviation the tool's
+        // flags do not settle are decided; programs named by options; the dynamic loader;
+        // commands rsync and ssh run here.
+        ("su -s /tmp/x -c true; su root -- -c 'rm y'", ["su -s /tmp/x -c true", "[su -s] /tmp/x", "[su -c] true",
+                                                         "su root -- -c rm y", "[su -c] rm y"]),
+        ("xargs --replace rm", ["xargs --replace rm", "[xargs] rm"]),
+        ("nsenter -t 1 --wd rm", ["nsenter -t 1 --wd rm", "[nsenter] rm", "[nsenter] $SHELL?"]),
+        ("fakeroot -f /tmp/x true", ["fakeroot -f /tmp/x true", "[fakeroot option] /tmp/x", "[fakeroot] true"]),
+        ("/lib64/ld-linux-x86-64.so.2 /tmp/x a; logsave /dev/null rm y", ["/lib64/ld-linux-x86-64.so.2 /tmp/x a",
+            "[ld-linux-x86-64.so.2] /tmp/x a", "logsave /dev/null rm y", "[logsave] rm y"]),
+        ("start-stop-daemon -S -x /tmp/x -- a", ["start-stop-daemon -S -x /tmp/x -- a", "[start-stop-daemon] /tmp/x"]),
+        ("rsync -e 'rm -x' a h:b; ssh -o ProxyCommand='rm %h' h", ["rsync -e rm -x a h:b", "[rsync -e] rm -x",
+            "ssh -o ProxyCommand=rm %h h", "[ssh -o proxycommand] rm %h"]),
+        ("perf stat --json rm x; perf trace -s rm y", ["perf stat --json rm x", "[perf stat] rm x", "perf trace -s rm y", "[perf trace] rm y"]),
         ("env --block-signal rm x; sudo -h rm y", ["env --block-signal rm x", "[env] rm x", "sudo -h rm y", "[sudo] rm y"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
             "[sudo,env] nice timeout 5 xargs rm", "[sudo,env,nice] timeout 5 xargs rm", "[sudo,env,nice,timeout] xargs rm",
@@ -192,6 +209,11 @@ struct DerivedCommandTests {
         ("bash < x.sh", .fedToInterpreter),
         ("bash <<< \"$x\"", .dynamicShellString),   // (a static here-string is read: see the table above)
         // A here-string is not the script when stdin is then taken from elsewhere.
+        ("perl -X -e 1", .inlineScript), ("node --title x -e 1", .inlineScript), ("node --eval=1", .inlineScript),
+        ("make --eval='$(shell rm x)'", .inlineScript), ("run-parts /etc/cron.daily", .dynamicShellString),
+        ("SHELL=/x script -qc true /dev/null", .dynamicShellString),
+        ("cd /dev; sh stdin", .fedToInterpreter), ("sh /proc/self/root/dev/stdin", .fedToInterpreter),
+        ("shopt -s expand_aliases\nalias s='sh -c '\ns rm", .dynamicShellString),
         ("bash <<< 'ls' <&3", .fedToInterpreter),
         ("BASH_ENV=/dev/stdin bash -c true <<< x", .fedToInterpreter),
         // The shell a wrapper starts is the one SHELL names, which the line may set.
