@@ -98,7 +98,7 @@ public struct ParseCommand: RedirectableCommand {
             if let opaque = command.opaque { lines.append("   opaque: \(opaque.rawValue)") }
             if command.deletes { lines.append("   deletes what it finds") }
             if command.directory != .lineStart {
-                var places = ["where the line started"] + command.directory.paths
+                var places = (command.directory.excludesLineStart ? [] : ["where the line started"]) + command.directory.paths
                 if command.directory.includesUnknown || command.directory.overflowed { places.append("a directory known only at run time") }
                 lines.append("   in \(places.joined(separator: " or "))")
             }

@@ -59,7 +59,8 @@ final class CommandContext {
     /// The known places `command` may run in when its line starts in `start`.
     static func directories(of command: ExtractedCommand, from start: String?) -> [String] {
         var found: [String] = []
-        for path in [start].compactMap({ $0 }) + command.directory.paths.compactMap({ named in
+        let lineStart = command.directory.excludesLineStart ? [] : [start].compactMap { $0 }
+        for path in lineStart + command.directory.paths.compactMap({ named in
             PathArgument.isRelative(named) ? start.map { $0 + "/" + named } : named
         }) {
             let normalised = PathNormalizer.normalize(path)

@@ -17,6 +17,8 @@ struct CommandUnwrapper {
     /// Where the commands after this one may run, when text it runs in this same shell changes
     /// directory (`eval 'cd /'`).
     private(set) var directoryAfter: CommandDirectory?
+    /// The aliases the text defined before this command (text it runs may use them).
+    var aliasNames: Set<String> = []
     /// A wrapper here starts the user's shell (see ``LineParser/startsLoginShell``).
     private(set) var startsLoginShell = false
     /// The directory a wrapper's option names for the command it runs next (`env -C DIR`,
@@ -156,21 +158,24 @@ struct CommandUnwrapper {
             }
         case "env":
             var options = CommandUnwrapper.envOptions
+            // env reads the words -S splits out in its place, with the rest after them, as its
+            // arguments again: its options stop at -S.
+            if let splitAt = CommandUnwrapper.splitStringOption(argv) {
+                _ = options.scan(Array(argv[..<min(splitAt, argv.count)]), from: 1)
+                if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? command.directory.thenUnknown() : command.directory.then(directory.text) }
+                guard let split = options.value("S", "split-string") else { return }
+                let words = CommandUnwrapper.envSplit(split)
+                let rest = splitAt < argv.count ? Array(argv[splitAt...]) : []
+                let restRanges = splitAt < wordRanges.count ? Array(wordRanges[splitAt...]) : []
+                let splitRanges = [Range<Int>](repeating: command.range, count: words.count + 1)
+                derive(&self, from: 0, via: "env", argv: [ShellWord("env")] + words + rest, ranges: splitRanges + restRanges)
+                return
+            }
             var start = options.scan(argv, from: 1)
             if start < argv.count, argv[start].text == "-", !argv[start].isDynamic { start += 1 }
             start = skippingAssignments(&self, start)
             if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? command.directory.thenUnknown() : command.directory.then(directory.text) }
-            if let split = options.value("S", "split-string") {
-                // The words -S splits out stand where it stood: read them as env's own arguments
-                // again (assignments, options, the command).
-                let words = CommandUnwrapper.envSplit(split)
-                let rest = start < argv.count ? Array(argv[start...]) : []
-                let restRanges = start < wordRanges.count ? Array(wordRanges[start...]) : []
-                let splitRanges = [Range<Int>](repeating: command.range, count: words.count + 1)
-                derive(&self, from: 0, via: "env", argv: [ShellWord("env")] + words + rest, ranges: splitRanges + restRanges)
-            } else {
-                derive(&self, from: start, via: "env")
-            }
+            derive(&self, from: start, via: "env")
         case "watch":
             var options = CommandUnwrapper.watchOptions
             let start = options.scan(argv, from: 1)
@@ -287,7 +292,12 @@ struct CommandUnwrapper {
             // An alias's value is code: decided when it is defined, as it may be used on this
             // very line where the bastion does not expand it (`alias x='…'; eval x`). (A value
             // known only at run time is decided where the alias is used, as the shell reports it.)
-            for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic && word.text.contains("=") {
+            for (k, word) in argv.enumerated().dropFirst() where word.text.contains("=") {
+                guard !word.isDynamic else {
+                    // (known at run time only: its uses on this text are unresolved, below)
+                    if let equals = word.text.firstIndex(of: "=") { definedAliases.append(String(word.text[..<equals])) }
+                    continue
+                }
                 guard let equals = word.text.firstIndex(of: "=") else { continue }
                 definedAliases.append(String(word.text[..<equals]))
                 reparse(ShellWord(String(word.text[word.text.index(after: equals)...])), via: name,
@@ -382,7 +392,7 @@ struct CommandUnwrapper {
         case "screen":
             var options = CommandUnwrapper.screenOptions
             let start = options.scan(argv, from: 1)
-            if options.has("X") {
+            if options.has("X") || argv.dropFirst().contains(where: { !$0.isDynamic && $0.text.hasPrefix("-") && !$0.text.hasPrefix("--") && $0.text.contains("X") }) {
                 // -X sends a screen command to a running session (`stuff` types text into its shell).
                 output[index].opaque = .dynamicShellString
             } else if options.has("r", "R", "x", "Q", "version", "help")
@@ -399,11 +409,15 @@ struct CommandUnwrapper {
         case "start-stop-daemon":
             // The program is named by --exec or --startas; the words after `--` are its arguments.
             var options = CommandUnwrapper.startStopDaemonOptions
-            _ = options.scan(argv, from: 1)
+            var i = 1, arguments: [ShellWord] = []
+            while i < argv.count {
+                let next = options.scan(argv, from: i)
+                if next > i, argv[next - 1].text == "--", !argv[next - 1].isDynamic { arguments = Array(argv[next...]); break }
+                i = max(next, i) + 1
+            }
             for program in options.seen where ["x", "exec", "a", "startas"].contains(program.name) {
                 guard let value = program.value else { continue }
-                output.append(ExtractedCommand(argv: [value], redirects: command.redirects, derived: true, via: command.via + [name],
-                                               range: command.range, directory: command.directory))
+                derive(&self, from: 0, via: name, argv: [value] + arguments, ranges: [Range<Int>](repeating: command.range, count: arguments.count + 1))
             }
         case "run-parts":
             // Runs every program in a directory, which the line does not name.
@@ -412,26 +426,47 @@ struct CommandUnwrapper {
             // -e/--rsh names the remote shell, a command run here. (On the server side, which
             // scp-like transfers run, `-e.xyz` in the flags is the protocol's, not a shell.)
             if argv.contains(where: { $0.text == "--server" }) { return }
-            var options = CommandUnwrapper.rsyncOptions
+            // (Found by its own spellings only: rsync has too many options to read each.)
+            var shells: [ShellWord] = []
             var i = 1
-            while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
-            if let shell = options.value("e", "rsh") {
-                let words = CommandUnwrapper.envSplit(shell)
-                derive(&self, from: 0, via: "rsync -e", argv: words, ranges: [Range<Int>](repeating: command.range, count: words.count))
+            while i < argv.count {
+                let word = argv[i], text = word.text
+                i += 1
+                if text == "--" { break }
+                if text == "--rsh" || text == "--rs" || text == "--rsh=" { if i < argv.count { shells.append(argv[i]); i += 1 }; continue }
+                if text.hasPrefix("--rsh=") { shells.append(ShellWord(String(text.dropFirst(6)), isDynamic: word.isDynamic)); continue }
+                guard text.hasPrefix("-"), !text.hasPrefix("--"), let e = text.firstIndex(of: "e") else { continue }
+                let rest = text[text.index(after: e)...]
+                if rest.isEmpty { if i < argv.count { shells.append(argv[i]); i += 1 } } else { shells.append(ShellWord(String(rest), isDynamic: word.isDynamic)) }
+            }
+            for shell in shells {
+                // rsync splits it on blanks, quotes kept as they are: read as a shell line, which
+                // finds at least those words (and any unresolved part stays unresolved).
+                reparse(shell, via: "rsync -e", parent: command, index: index, range: command.range)
             }
         case "ssh":
             // Commands ssh runs here through a shell: ProxyCommand, LocalCommand, KnownHostsCommand.
+            // (`-o OPT`, `-oOPT`, in a cluster `-vo OPT`; OPT is `Key=Value` or `Key Value`)
             var i = 1
             while i < argv.count {
                 let word = argv[i]
-                var option: ShellWord?
-                if word.text == "-o", i + 1 < argv.count { option = argv[i + 1]; i += 1 } else if word.text.hasPrefix("-o") { option = ShellWord(String(word.text.dropFirst(2)), isDynamic: word.isDynamic) }
                 i += 1
-                guard let option, let equals = option.text.firstIndex(where: { $0 == "=" || $0 == " " }) else { continue }
-                let key = option.text[..<equals].lowercased()
+                guard word.text.hasPrefix("-"), !word.text.hasPrefix("--"), let o = word.text.firstIndex(of: "o") else { continue }
+                var option: ShellWord
+                let rest = word.text[word.text.index(after: o)...]
+                if rest.isEmpty {
+                    guard i < argv.count else { break }
+                    option = argv[i]; i += 1
+                } else {
+                    option = ShellWord(String(rest), isDynamic: word.isDynamic)
+                }
+                if option.isDynamic { output[index].opaque = .dynamicShellString; continue }
+                let text = option.text.drop { $0 == " " || $0 == "\t" }
+                guard let split = text.firstIndex(where: { $0 == "=" || $0 == " " || $0 == "\t" }) else { continue }
+                let key = text[..<split].lowercased()
                 guard ["proxycommand", "localcommand", "knownhostscommand"].contains(key) else { continue }
-                reparse(ShellWord(String(option.text[option.text.index(after: equals)...]), isDynamic: option.isDynamic), via: "ssh -o \(key)",
-                        parent: command, index: index, range: command.range)
+                let value = text[text.index(after: split)...].drop { $0 == " " || $0 == "\t" || $0 == "=" }
+                reparse(ShellWord(String(value)), via: "ssh -o \(key)", parent: command, index: index, range: command.range)
             }
         case "make":
             // --eval TEXT is makefile text, whose $(shell …) runs commands.
@@ -453,7 +488,8 @@ struct CommandUnwrapper {
                                                    range: command.range, directory: command.directory))
                 }
                 // Both readings of an abbreviation the tool's flags do not settle are decided.
-                if let alternative = reading.alternative { derive(&self, from: alternative, via: name) }
+                // (only for the outermost wrapper of a line's own text: readings must not multiply)
+                if let alternative = reading.alternative, chain == 0, shellDepth == 0 { derive(&self, from: alternative, via: name) }
                 switch reading.target {
                 case .nothing: break
                 case .command(let start): derive(&self, from: start, via: name)
@@ -470,8 +506,11 @@ struct CommandUnwrapper {
     /// The shell a wrapper starts when it is given no command (`sudo -i`, `su`, `unshare`): the
     /// user's, known only at run time.
     private mutating func appendShell(startedBy command: ExtractedCommand, via: String) {
-        output.append(ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
-                                       derived: true, via: command.via + [via], range: command.range, directory: command.directory))
+        var shell = ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
+                                     derived: true, via: command.via + [via], range: command.range, directory: command.directory)
+        // It reads the wrapper's stdin: a pipe or redirection there is its script (see visit).
+        shell.readsInheritedStdin = true
+        output.append(shell)
         startsLoginShell = true
     }
 
@@ -722,6 +761,30 @@ struct CommandUnwrapper {
         }
     }
 
+    /// Where env's -S option ends (the index after its value), when it has one.
+    static func splitStringOption(_ argv: [ShellWord]) -> Int? {
+        var i = 1
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            guard !word.isDynamic, text.hasPrefix("-"), text != "-", text != "--" else { return nil }
+            if text.hasPrefix("--") {
+                let name = text.dropFirst(2).split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+                let takesValue = envOptions.longOption(name)
+                if takesValue.name == "split-string" { return text.contains("=") ? i + 1 : i + 2 }
+                i += takesValue.takesValue && !text.contains("=") ? 2 : 1
+                continue
+            }
+            let letters = Array(text.utf8.dropFirst())
+            if let s = letters.firstIndex(where: { envOptions.shortWithValue.contains($0) }) {
+                if letters[s] == UInt8(ascii: "S") { return s + 1 < letters.count ? i + 1 : i + 2 }
+                i += s + 1 < letters.count ? 1 : 2
+                continue
+            }
+            i += 1
+        }
+        return nil
+    }
+
     /// `env -S STRING` split into words as GNU env splits it: blanks separate words; `'…'` keeps
     /// everything but `\\` and `\'`; elsewhere backslash escapes are read (`\_` is a space, and
     /// outside quotes a separator; `\c` ends the string); `${NAME}` is a variable (known only at
@@ -884,6 +947,7 @@ struct CommandUnwrapper {
         var parser = LineParser(bytes: Array(script.text.utf8), depth: depth, shellDepth: shellDepth + 1,
                                 braceBudget: braceBudget)
         parser.hereDocumentsEndWithInput = true
+        parser.aliasNames = aliasNames.union(definedAliases)
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
@@ -1007,6 +1071,9 @@ struct CommandUnwrapper {
     static let sudoOptions = OptionScanner(shortWithValue: Set("acugprtCDRTU".utf8),
                                         longWithValue: ["user", "group", "prompt", "role", "type", "close-from", "auth-type",
                                                         "login-class", "chdir", "chroot", "command-timeout", "other-user"],
+                                        longFlags: ["askpass", "bell", "background", "preserve-env", "edit", "help", "set-home", "host",
+                                                    "login", "remove-timestamp", "reset-timestamp", "list", "non-interactive",
+                                                    "preserve-groups", "stdin", "shell", "version", "validate"],
                                         shortWithOptionalValue: Set("h".utf8))
     static let doasOptions = OptionScanner(shortWithValue: Set("auC".utf8))
     /// su's, and runuser's (`-u USER` is runuser's own).
@@ -1050,8 +1117,8 @@ struct CommandUnwrapper {
     // (each tmux command has its own flags: `-f` is new-session's client flags, split-window's full size)
     /// tmux commands that run nothing (a listing, attaching to what runs already, killing).
     static let tmuxQuiet: Set<String> = ["attach", "attach-session", "a", "at", "ls", "list-sessions", "lsw", "list-windows", "lsp",
-                                         "list-panes", "kill-session", "kill-server", "kill-window", "kill-pane", "detach",
-                                         "detach-client", "has-session", "has", "select-window", "selectw", "switch-client", "switchc"]
+                                         "list-panes", "kill-session", "kill-server", "kill-window", "kill-pane",
+                                         "has-session", "has", "select-window", "selectw", "switch-client", "switchc"]
     /// tmux commands that start a shell, or the shell string after their flags (those taking a value named).
     static let tmuxRunners: [String: OptionScanner] = {
         let session = OptionScanner(shortWithValue: Set("cefFnstxy".utf8))
@@ -1100,7 +1167,9 @@ struct CommandUnwrapper {
                                                              "glibc-hwcaps-prepend", "glibc-hwcaps-mask"])
     static let startStopDaemonOptions = OptionScanner(shortWithValue: Set("xpnugsRaNPIkcrdO".utf8), longWithValue: [
         "exec", "pidfile", "name", "user", "group", "signal", "retry", "startas", "nicelevel", "procsched", "iosched", "umask",
-        "chuid", "chroot", "chdir", "output", "notify-timeout"])
+        "chuid", "chroot", "chdir", "output", "notify-timeout"], longFlags: [
+        "start", "stop", "status", "test", "oknodo", "quiet", "verbose", "background", "make-pidfile", "remove-pidfile", "no-close",
+        "notify-await", "help", "version"])
     static let rsyncOptions = OptionScanner(shortWithValue: Set("eBfMT".utf8), longWithValue: [
         "rsh", "rsync-path", "filter", "exclude", "include", "exclude-from", "include-from", "files-from", "temp-dir", "compare-dest",
         "copy-dest", "link-dest", "backup-dir", "suffix", "chmod", "chown", "usermap", "groupmap", "timeout", "contimeout", "port",

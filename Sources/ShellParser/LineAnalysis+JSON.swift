@@ -5,7 +5,7 @@ extension LineAnalysis {
     /// `{"status":…,"error":{"offset":…,"message":…}?,"commands":[{"argv":[…],"dynamic":[…],"derived":…,
     /// "via":[…],"redirects":[{"op":…,"fd":…?,"target":…,"dynamic":…}],"range":[start,end],"opaque":…?,"deletes":true?,"directories":[…]?}]}`
     /// (`directories`: where a `cd` before it on the line may have taken it, besides where the
-    /// line started; null for one known only at run time).
+    /// line started unless `excludes_line_start`; null for one known only at run time).
     public var json: String {
         var out: [UInt8] = []
         out.reserveCapacity(64 + commands.count * 96)
@@ -81,6 +81,7 @@ extension LineAnalysis {
                     out.append(contentsOf: (command.directory.paths.isEmpty ? "null" : ",null").utf8)
                 }
                 out.append(UInt8(ascii: "]"))
+                if command.directory.excludesLineStart { out.append(contentsOf: #","excludes_line_start":true"#.utf8) }
             }
             out.append(UInt8(ascii: "}"))
         }

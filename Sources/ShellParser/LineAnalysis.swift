@@ -113,6 +113,9 @@ public struct CommandDirectory: Sendable, Equatable {
     public private(set) var includesUnknown = false
     /// More directories than are followed (``limit``): a relative path may name anything.
     public private(set) var overflowed = false
+    /// Only these places, not where the line started: the command runs only if a `cd` before it
+    /// succeeded (`cd X && cmd`).
+    public private(set) var excludesLineStart = false
 
     /// Where the line started, and nowhere else.
     public static let lineStart = CommandDirectory()
@@ -135,6 +138,31 @@ public struct CommandDirectory: Sendable, Equatable {
         if isRelative {
             for base in paths { out.add(CommandDirectory.normalized(base.hasSuffix("/") ? base + next : base + "/" + next)) }
         }
+        return out
+    }
+
+    /// The places a `cd next` that succeeded leads to from here, alone (for `cd X && cmd`).
+    public func onlyAfter(_ next: String) -> CommandDirectory {
+        var out = CommandDirectory()
+        out.excludesLineStart = true
+        let isRelative = !(next.hasPrefix("/") || next.hasPrefix("~"))
+        if !isRelative || !excludesLineStart { out.add(CommandDirectory.normalized(next)) }
+        if isRelative {
+            for base in paths { out.add(CommandDirectory.normalized(base.hasSuffix("/") ? base + next : base + "/" + next)) }
+        }
+        if out.paths.isEmpty && !out.overflowed { return self.then(next) }   // (`cd .` and the like)
+        out.includesUnknown = includesUnknown && isRelative
+        out.overflowed = overflowed && isRelative
+        return out
+    }
+
+    /// Every place either may be.
+    public func merged(with other: CommandDirectory) -> CommandDirectory {
+        var out = self
+        for path in other.paths { out.add(path) }
+        out.includesUnknown = includesUnknown || other.includesUnknown
+        out.overflowed = out.overflowed || other.overflowed
+        out.excludesLineStart = excludesLineStart && other.excludesLineStart
         return out
     }
 

@@ -48,6 +48,7 @@ extension LineParser {
             let value = Array(text[(word.assignmentEquals + 1)...])
             if table == "BASH_ALIASES", name != table, !word.isDynamic {
                 definedAliases.append(String(name.dropFirst(table.count + 1).dropLast()))
+                aliasNames.insert(definedAliases[definedAliases.count - 1])
                 var parser = LineParser(bytes: value, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
                 parser.hereDocumentsEndWithInput = true
                 _ = parser.parseLine()

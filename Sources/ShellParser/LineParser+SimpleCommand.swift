@@ -229,7 +229,7 @@ extension LineParser {
         var command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd, directory: directory)
         // A name an alias defined earlier in this text may expand (on a later line, or where
         // `expand_aliases` is on): what it runs is that alias's text, with these words after it.
-        if !definedAliases.isEmpty, let first = argv.first, !first.isDynamic, definedAliases.contains(first.text) {
+        if !aliasNames.isEmpty, let first = argv.first, !first.isDynamic, aliasNames.contains(first.text) {
             command.opaque = .dynamicShellString
         }
         if let first = argv.first, !needsRanges || first.isDynamic {
@@ -243,6 +243,7 @@ extension LineParser {
         }
         var unwrapper = CommandUnwrapper(depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
         unwrapper.pipedText = pipedIn ? piped : nil
+        unwrapper.aliasNames = aliasNames
         let before = commands.count
         if insertAt == commands.count {
             unwrapper.append(command, wordRanges: wordRanges, stdinIsPipe: pipedIn, to: &commands)
@@ -257,7 +258,10 @@ extension LineParser {
             }
         }
         if !unwrapper.definedFunctions.isEmpty { definedFunctions += unwrapper.definedFunctions }
-        if !unwrapper.definedAliases.isEmpty { definedAliases += unwrapper.definedAliases }
+        if !unwrapper.definedAliases.isEmpty {
+            definedAliases += unwrapper.definedAliases
+            aliasNames.formUnion(unwrapper.definedAliases)
+        }
         if unwrapper.startsLoginShell { startsLoginShell = true }
         if let after = unwrapper.directoryAfter { directory = directory.then(after) }
         if argv.count == 1, !redirects.isEmpty, argv[0].text == "exec", redirects.contains(where: { $0.affects(0) }) { replacesStdin = true }
@@ -302,6 +306,7 @@ extension LineParser {
         if operand.isDynamic || operand.text == "-" || (name == "pushd" && (operand.text.hasPrefix("+") || operand.text.hasPrefix("-"))) {
             directory = directory.thenUnknown()
         } else {
+            changedDirectory = (depth, directory.onlyAfter(operand.text))
             directory = directory.then(operand.text)
         }
     }

@@ -33,6 +33,8 @@ struct LineParser {
     var replacesStdin = false
     /// The names of the aliases the line defines (`alias NAME=…`, `BASH_ALIASES[NAME]=…`).
     var definedAliases: [String] = []
+    /// The same, for looking up.
+    var aliasNames: Set<String> = []
     /// Scratch buffer for the text of the word being read.
     var text: [UInt8] = []
     /// Ranges of `text` that came from quoting or expansions (not subject to brace expansion).
@@ -52,6 +54,9 @@ struct LineParser {
     /// subshell or behind `||` counts too: the directory is used to find more that a command may
     /// name, never less.)
     var directory: CommandDirectory = .lineStart
+    /// The last `cd` read, at what nesting, and the places it leads to when it succeeds (for
+    /// `cd X && cmd`).
+    var changedDirectory: (depth: Int, target: CommandDirectory)?
     /// Here-documents opened so far, counted (each one's number is its key in `hereDocumentScripts`).
     var hereDocumentCount = 0
     /// The text of each here-document body read, by number: static when its delimiter was quoted
@@ -321,12 +326,24 @@ struct LineParser {
     }
 
     mutating func parseAndOr() throws {
+        // `cd X && cmd`: cmd runs only where the cd led (not where the line started); the
+        // commands after the list may be in either.
+        var every = directory
+        defer { directory = every.merged(with: directory) }
+        changedDirectory = nil
+        let first = commands.count
         try parsePipeline()
+        var pipelineStart = first
         while true {
             let next = try peek()
             guard next == .control(.andIf) || next == .control(.orIf) else { return }
+            let onlyCd = changedDirectory.flatMap { change in change.depth == depth + 1 && commands.count - pipelineStart <= 2 ? change.target : nil }
+            every = every.merged(with: directory)
             consume(next)
             try skipNewlinesNeedingMore()
+            if next == .control(.andIf), let onlyCd { directory = onlyCd }
+            changedDirectory = nil
+            pipelineStart = commands.count
             try parsePipeline()
         }
     }

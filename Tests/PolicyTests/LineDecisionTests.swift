@@ -160,6 +160,8 @@ let wrappers: [@Sendable (String) -> String] = [
         // A decoy cd that does not take effect adds a place, never replaces one.
         ("cd /; (cd /tmp); rm -rf etc", nil, "rm-system"), ("cd /; false && cd /tmp; rm -rf etc", nil, "rm-system"),
         ("eval cd /; rm -rf etc", nil, "rm-system"), ("cd ''; rm -rf ..", "/srv", "rm-system"),
+        ("(cd /srv) && rm -rf ..", "/", "rm-system"), ("cd /srv || rm -rf ..", "/usr", "rm-system"),
+        ("cd /tmp && rm -rf x; rm -rf ..", "/usr", "rm-system"),
         // The current directory by other names, and paths given inside options.
         ("rm -rf ~+/etc", "/", "rm-system"), ("rm -rf $PWD/lib", "/usr", "rm-system"), ("rm -rf /proc/self/root/etc", nil, "rm-system"),
         ("chmod -R 777 --reference=/x /proc/self/cwd/..", "/etc", "chmod-chown-system"),
@@ -172,6 +174,9 @@ let wrappers: [@Sendable (String) -> String] = [
     @Test(arguments: [
         ("cd /tmp && rm -rf build", nil), ("rm -rf build", "~"), ("rm -rf build/*", "/srv/app"), ("cd \"$d\" && rm -rf etc", "/srv"),
         ("cd - && rm -rf lib", "/srv"),
+        // What follows `cd X &&` runs only where the cd led.
+        ("cd /srv/app && find . -name '*.pyc' -delete", "~"), ("cd /opt/app && rm -rf ../app-old", "~"),
+        ("cd /srv/app && make && rm -rf build", "/"),
     ] as [(String, String?)])
     func pathsElsewhereStayAllowed(_ line: String, _ directory: String?) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)

@@ -152,9 +152,15 @@ struct DerivedCommandTests {
         ("fakeroot -f /tmp/x true", ["fakeroot -f /tmp/x true", "[fakeroot option] /tmp/x", "[fakeroot] true"]),
         ("/lib64/ld-linux-x86-64.so.2 /tmp/x a; logsave /dev/null rm y", ["/lib64/ld-linux-x86-64.so.2 /tmp/x a",
             "[ld-linux-x86-64.so.2] /tmp/x a", "logsave /dev/null rm y", "[logsave] rm y"]),
-        ("start-stop-daemon -S -x /tmp/x -- a", ["start-stop-daemon -S -x /tmp/x -- a", "[start-stop-daemon] /tmp/x"]),
+        ("start-stop-daemon -S -x /tmp/x -- a", ["start-stop-daemon -S -x /tmp/x -- a", "[start-stop-daemon] /tmp/x a"]),
         ("rsync -e 'rm -x' a h:b; ssh -o ProxyCommand='rm %h' h", ["rsync -e rm -x a h:b", "[rsync -e] rm -x",
             "ssh -o ProxyCommand=rm %h h", "[ssh -o proxycommand] rm %h"]),
+        // (review) flags that begin a value option's name; env's options stop at -S; rsync's own
+        // spellings of -e; ssh -o in a cluster, with blanks; start-stop-daemon's arguments.
+        ("sudo --login rm x", ["sudo --login rm x", "[sudo] rm x"]),
+        ("env -S rm -rf y", ["env -S rm -rf y", "[env] env rm -rf y", "[env,env] rm -rf y"]),
+        ("rsync -avz --partial -e 'rm -x' a h:b", ["rsync -avz --partial -e rm -x a h:b", "[rsync -e] rm -x"]),
+        ("ssh -vo 'ProxyCommand =rm y' h", ["ssh -vo ProxyCommand =rm y h", "[ssh -o proxycommand] rm y"]),
         ("perf stat --json rm x; perf trace -s rm y", ["perf stat --json rm x", "[perf stat] rm x", "perf trace -s rm y", "[perf trace] rm y"]),
         ("env --block-signal rm x; sudo -h rm y", ["env --block-signal rm x", "[env] rm x", "sudo -h rm y", "[sudo] rm y"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
@@ -173,7 +179,7 @@ struct DerivedCommandTests {
     /// started stays one (the `cd` may not take effect), so a decoy `cd` adds, never replaces.
     @Test(arguments: [
         ("cd /var; cd lib; rm x", [[], ["/var"], ["/var", "lib", "/var/lib"]]),
-        ("cd; cd -P -- etc && rm x", [[], ["~"], ["~", "etc", "~/etc"]]),
+        ("cd; cd -P -- etc && rm x", [[], ["~"], ["!", "etc", "~/etc"]]),
         ("cd /a; (cd /b); rm x", [[], ["/a"], ["/a", "/b"]]),
         ("builtin cd /a; rm x", [[], [], ["/a"]]),
         ("pushd -n /a; pushd /b; popd; rm x", [[], [], ["/b"], ["/b", "?"]]),
@@ -182,10 +188,12 @@ struct DerivedCommandTests {
         ("eval cd /a; rm x", [[], [], ["/a"]]),
         ("cd \"$d\"; cd ''; rm x", [[], ["?"], ["?"]]),
         ("cd() { :; }; cd /a; rm x", [[], [], ["?"]]),
+        // (after `cd X &&`, only where it led: marked `!`)
+        ("cd /a && cd b && rm x; ls", [[], ["!", "/a"], ["!", "/a/b"], ["/a", "b", "/a/b"]]),
     ] as [(String, [[String]])])
     func directories(line: String, expected: [[String]]) {
         let found = ShellAnalyzer.analyze(line).commands.map { command in
-            command.directory.paths + (command.directory.includesUnknown ? ["?"] : [])
+            (command.directory.excludesLineStart ? ["!"] : []) + command.directory.paths + (command.directory.includesUnknown ? ["?"] : [])
         }
         #expect(found == expected)
     }
@@ -209,6 +217,8 @@ struct DerivedCommandTests {
         ("bash < x.sh", .fedToInterpreter),
         ("bash <<< \"$x\"", .dynamicShellString),   // (a static here-string is read: see the table above)
         // A here-string is not the script when stdin is then taken from elsewhere.
+        ("screen -r x -X stuff 'rm'", .dynamicShellString), ("tmux detach -E 'rm x'", .dynamicShellString),
+        ("y=rm; alias x=\"$y\"; eval x", .dynamicShellString), ("ssh -o \"$o\" h", .dynamicShellString),
         ("perl -X -e 1", .inlineScript), ("node --title x -e 1", .inlineScript), ("node --eval=1", .inlineScript),
         ("make --eval='$(shell rm x)'", .inlineScript), ("run-parts /etc/cron.daily", .dynamicShellString),
         ("SHELL=/x script -qc true /dev/null", .dynamicShellString),
@@ -308,6 +318,12 @@ struct DerivedCommandTests {
     func opaqueCode(line: String, expected: OpaqueCode?) {
         let flagged = ShellAnalyzer.analyze(line).commands.compactMap(\.opaque)
         #expect(flagged == (expected.map { [$0] } ?? []))
+    }
+
+    /// Readings of abbreviated options do not multiply through chains of wrappers and eval.
+    @Test func abbreviationReadingsStayLinear() {
+        let line = String(repeating: String(repeating: "nice --adj nice ", count: 12) + "eval ", count: 3) + "ls"
+        #expect(ShellAnalyzer.analyze(line).commands.count < 400)
     }
 
     /// Nested shell strings are parsed only to a limit, then flagged.
