@@ -604,6 +604,7 @@ struct CommandUnwrapper {
         var inline = false
         var readsStdin = false
         var startupFile: ShellWord?
+        let values = interpreter.isShell ? (short: Set<UInt8>(), long: Set<String>()) : CommandUnwrapper.interpreterValueOptions(name)
         var inlineShort: Set<UInt8> = []
         var inlineLong: Set<String> = []
         switch interpreter {
@@ -616,7 +617,6 @@ struct CommandUnwrapper {
             let arg = Array(word.text.utf8)
             guard arg.count >= 2, arg[0] == UInt8(ascii: "-") || (interpreter.isShell && arg[0] == UInt8(ascii: "+")) else { break }
             if word.text == "--" { i += 1; break }
-            let values = CommandUnwrapper.interpreterValueOptions(name)
             if arg[1] == UInt8(ascii: "-") {
                 let body = String(decoding: arg[2...], as: UTF8.self)
                 let long = body.split(separator: "=", maxSplits: 1).first.map(String.init) ?? body
@@ -880,6 +880,8 @@ struct CommandUnwrapper {
     /// `/proc/self/../self/fd/0`, `/dev/stdout`): -1 for one of another process or a number it
     /// cannot read, nil for any other path.
     static func descriptor(named path: String) -> Int? {
+        // (a cheap first look: every name of a descriptor holds one of these)
+        guard bytes(of: path, contain: "std") || bytes(of: path, contain: "fd") || bytes(of: path, contain: "proc") else { return nil }
         guard path.hasPrefix("/") else {
             // Relative: a descriptor only where the line's directory makes it one (`cd /dev; sh
             // stdin`), which is not known here.

@@ -190,6 +190,13 @@ public struct CommandDirectory: Sendable, Equatable {
 
     /// `//` and `/./` collapsed, `..` removing the segment before it where there is one.
     static func normalized(_ path: String) -> String {
+        // (most are normal already: no `.` anywhere, no empty segment, no trailing slash)
+        var previous: UInt8 = 0, plain = !path.isEmpty
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: ".") || (byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/")) { plain = false; break }
+            previous = byte
+        }
+        if plain && (previous != UInt8(ascii: "/") || path.utf8.count == 1) { return path }
         let absolute = path.hasPrefix("/")
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {

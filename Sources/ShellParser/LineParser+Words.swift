@@ -9,7 +9,7 @@ extension LineParser {
     }
 
     /// True when `<(` or `>(` starts at `offset`.
-    func isProcessSubstitution(at offset: Int) -> Bool {
+    @inline(__always) func isProcessSubstitution(at offset: Int) -> Bool {
         guard offset + 1 < end, bytes[offset + 1] == UInt8(ascii: "(") else { return false }
         let b = bytes[offset]
         return b == UInt8(ascii: "<") || b == UInt8(ascii: ">")

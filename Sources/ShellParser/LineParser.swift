@@ -218,7 +218,7 @@ struct LineParser {
     }
 
     /// Classifies the token at `pos` (blanks already skipped).
-    func classify() -> Lookahead {
+    @inline(__always) func classify() -> Lookahead {
         guard pos < end else { return .endOfInput }
         let b = bytes[pos]
         let next = byte(pos + 1)

@@ -79,12 +79,17 @@ struct OptionScanner {
     func longOption(_ written: String) -> (name: String, takesValue: Bool) {
         if longWithValue.contains(written) { return (written, true) }
         if longFlags.contains(written) { return (written, false) }
-        let values = longWithValue.filter { $0.hasPrefix(written) }.sorted()
-        let flags = longFlags.filter { $0.hasPrefix(written) }
-        if values.count + flags.count == 1, let only = values.first ?? flags.first { return (only, !values.isEmpty) }
+        var value: String?, candidates = 0
+        for name in longWithValue where name.hasPrefix(written) {
+            candidates += 1
+            if value == nil || name < value! { value = name }
+        }
+        var flag: String?
+        for name in longFlags where name.hasPrefix(written) { candidates += 1; flag = name }
+        if candidates == 1, let only = value ?? flag { return (only, value != nil) }
         // Ambiguous (the tool refuses it and runs nothing) or unknown: a prefix of a value-taking
         // option reads as one when the tool's flags are not listed.
-        if longFlags.isEmpty, let first = values.first { return (first, true) }
+        if longFlags.isEmpty, let value { return (value, true) }
         return (written, false)
     }
 
