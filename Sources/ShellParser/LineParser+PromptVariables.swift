@@ -46,7 +46,7 @@ extension LineParser {
             // anything else given to these tables (a program for a name, a whole table) is
             // known only at run time.
             let value = Array(text[(word.assignmentEquals + 1)...])
-            if table == "BASH_ALIASES", name != table, !word.isDynamic {
+            if table == "BASH_ALIASES", name != table, !word.isDynamic, shellDepth < LineParser.shellStringLimit {
                 definedAliases.append(String(name.dropFirst(table.count + 1).dropLast()))
                 aliasNames.insert(definedAliases[definedAliases.count - 1])
                 var parser = LineParser(bytes: value, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
