@@ -961,14 +961,8 @@ struct CommandUnwrapper {
         if via == "eval" || via.hasPrefix(". ") || via.hasPrefix("source ") {
             directoryAfter = (directoryAfter ?? parent.directory).then(parser.directory)
         }
-        for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
-            inner.derived = true
-            inner.via = parent.via + [via] + inner.via
-            inner.redirects = parent.redirects + inner.redirects.map(\.fromAnotherParser)
-            inner.scriptHereDocument = nil
-            inner.directory = parent.directory.then(inner.directory)
-            inner.range = range
-            output.append(inner)
+        for inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
+            output.append(inner.adopted(by: parent, via: via, range: range))
         }
     }
 

@@ -269,6 +269,20 @@ public struct ExtractedCommand: Sendable, Equatable {
         self.deletes = deletes
     }
 
+    /// The command as found in text that `parent` runs (`sh -c`, a here-document it reads),
+    /// taken into the line: derived from it, `via` its chain and this, with its redirections
+    /// and directory in front (the other parser's here-document numbers dropped).
+    func adopted(by parent: ExtractedCommand, via: String, range: Range<Int>) -> ExtractedCommand {
+        var inner = self
+        inner.derived = true
+        inner.via = parent.via + [via] + self.via
+        inner.redirects = parent.redirects + redirects.map(\.fromAnotherParser)
+        inner.scriptHereDocument = nil
+        inner.directory = parent.directory.then(directory)
+        inner.range = range
+        return inner
+    }
+
     /// The command's name as written, if static.
     public var name: String? { argv.first.flatMap { $0.isDynamic ? nil : $0.text } }
 

@@ -79,16 +79,7 @@ extension LineParser {
             definedFunctions += parser.definedFunctions
             let shell = commands[index]
             let name = shell.name.map(CommandUnwrapper.baseName) ?? "sh"
-            let derived = parser.commands.map { inner -> ExtractedCommand in
-                var inner = inner
-                inner.derived = true
-                inner.via = shell.via + ["\(name) <<"] + inner.via
-                inner.redirects = shell.redirects + inner.redirects.map(\.fromAnotherParser)
-                inner.scriptHereDocument = nil
-                inner.directory = shell.directory.then(inner.directory)
-                inner.range = shell.range
-                return inner
-            }
+            let derived = parser.commands.map { $0.adopted(by: shell, via: "\(name) <<", range: shell.range) }
             // (Only `.` reads its whole script before running it: see scriptOnDescriptor.)
             if complete && !script.isDynamic && (name == "." || name == "source") && commands[index].scriptHereDocumentIsExact {
                 commands[index].opaque = nil

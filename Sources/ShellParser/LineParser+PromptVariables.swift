@@ -49,16 +49,7 @@ extension LineParser {
             if table == "BASH_ALIASES", name != table, !word.isDynamic, shellDepth < LineParser.shellStringLimit {
                 definedAliases.append(String(name.dropFirst(table.count + 1).dropLast()))
                 aliasNames.insert(definedAliases[definedAliases.count - 1])
-                var parser = LineParser(bytes: value, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
-                parser.hereDocumentsEndWithInput = true
-                _ = parser.parseLine()
-                braceBudget = parser.braceBudget
-                for var inner in parser.commands {
-                    inner.derived = true
-                    inner.via = ["alias"] + inner.via
-                    inner.range = word.start..<pos
-                    commands.append(inner)
-                }
+                deriveScript(value, via: "alias", range: word.start..<pos, wrapped: false)
             } else {
                 commands.append(ExtractedCommand(argv: [ShellWord("$" + table, isDynamic: true)], derived: true, via: [table],
                                                  range: word.start..<pos, opaque: .dynamicShellString))
@@ -80,13 +71,22 @@ extension LineParser {
         // A prompt is decoded first (`\044` is a `$` by then), then expanded as a here-document's
         // body is; backslashes are dropped, which can only add substitutions.
         guard let script = Self.scriptRunLater(name: name, value: Array(text[(word.assignmentEquals + 1)...]), shellDepth: shellDepth) else { return }
+        deriveScript(script, via: name, range: range, wrapped: !isCommand)
+    }
+
+    /// Parses `script` (text this line runs now or later) and adds its commands as derived,
+    /// `via` the name given. `wrapped`: the script is a value wrapped as a here-document's body
+    /// (``hereDocumentScript(_:)``), whose first command (`:`) is not the value's.
+    mutating func deriveScript(_ script: [UInt8], via: String, range: Range<Int>, wrapped: Bool) {
+        guard shellDepth < LineParser.shellStringLimit else { return }
         var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
+        parser.hereDocumentsEndWithInput = true
         _ = parser.parseLine()
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
-        for var inner in parser.commands where isCommand || inner.range.lowerBound > 0 {
+        for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             inner.derived = true
-            inner.via = [name] + inner.via
+            inner.via = [via] + inner.via
             inner.range = range
             commands.append(inner)
         }
@@ -136,16 +136,7 @@ extension LineParser {
             return b == UInt8(ascii: "`") || (previous == UInt8(ascii: "$") && b == UInt8(ascii: "("))
         }
         guard substitutes else { return }
-        var parser = LineParser(bytes: Self.hereDocumentScript(value), depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
-        _ = parser.parseLine()
-        braceBudget = parser.braceBudget
-        definedFunctions += parser.definedFunctions
-        for var inner in parser.commands where inner.range.lowerBound > 0 {
-            inner.derived = true
-            inner.via = ["subscript"] + inner.via
-            inner.range = range
-            commands.append(inner)
-        }
+        deriveScript(Self.hereDocumentScript(value), via: "subscript", range: range, wrapped: true)
     }
 
     /// A prompt string with its octal escapes (`\nnn`) decoded and every other backslash removed.
