@@ -61,6 +61,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, the
     /// number of lines bash has read, and the shell's working directory (`$PWD`).
     case prompt(status: Int, nextCheck: String? = nil, linesRead: Int? = nil, directory: String? = nil)
+    /// Readline shows the primary prompt (a marker the integration keeps in `PS1`): it has put
+    /// the terminal in its own mode, so input given to the shell now reaches readline as typed.
+    case promptShown
     /// A continuation prompt is shown (`PS2`).
     case continuation
     /// A marker with our OSC number that the bastion did not issue (wrong token, unknown
@@ -78,6 +81,7 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("S", 0): self = .commandStart
         case ("N", 0): self = .unfinishedStarted
         case ("V", 0): self = .uncheckedStarted
+        case ("1", 0): self = .promptShown
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
         case ("P", 2), ("P", 3):

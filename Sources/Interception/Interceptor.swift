@@ -140,6 +140,11 @@ public struct Interceptor {
     /// Screen mode: the last line read off the screen and allowed (a shell whose integration is
     /// only distrusted still asks about it; it is not decided twice).
     private var lastScreenLine: String?
+    /// When the shell announced a primary prompt (PROMPT_COMMAND) that readline has not shown
+    /// yet. Until it does, the terminal may still be in the line discipline's cooked mode, which
+    /// would echo held input and act on its keys (Ctrl-V, Ctrl-U, Enter read as a newline)
+    /// before readline reads it: held input waits for the prompt's own marker (PS1).
+    private var readlineDue: Double?
     /// Readline redraws the prompt after every check; at a continuation prompt that redraw
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
@@ -186,6 +191,9 @@ public struct Interceptor {
     /// How long input typed behind an allowed line waits for the prompt before it goes to the
     /// running program (which may be reading it). Until then a denied line can still stop it.
     public static let programPatience = 1.0
+    /// How long held input waits for readline to show an announced prompt (a shell that does
+    /// not show the prompt's marker: no line editing) before it goes to the shell anyway.
+    public static let promptPatience = 1.0
     /// How long the screen must be quiet after an Enter before the line is read off it.
     public static let screenSettle = 0.05
     /// How long a typed line may go without any echo before it is read anyway.
@@ -322,8 +330,14 @@ public struct Interceptor {
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
         for marker in result.markers { handle(marker, now: now, into: &out) }
-        if expanding?.commands.count == 1 || unfinishedMayExpand, result.markers.isEmpty, case .accepted = shell {
-            if let cleaned = result.output { cleaned.withUnsafeBytes { noticeFailedExpansion($0, into: &out) } } else { noticeFailedExpansion(chunk, into: &out) }
+        // (Only prompts readline shows, PS1's marker, may come with the error: the check's redraw
+        // before it, the new line's prompt after it.)
+        if expanding?.commands.count == 1 || unfinishedMayExpand, result.markers.allSatisfy({ $0 == .promptShown }), case .accepted = shell {
+            if let cleaned = result.output {
+                cleaned.withUnsafeBytes { noticeFailedExpansion($0, promptsShownAt: result.offsets, now: now, into: &out) }
+            } else {
+                noticeFailedExpansion(chunk, promptsShownAt: result.offsets, now: now, into: &out)
+            }
         }
         if wasOnScreen || isOnScreen, let screen {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
@@ -338,16 +352,19 @@ public struct Interceptor {
     /// Bash could not expand the line answered X: it runs nothing and reads a new line without
     /// running PROMPT_COMMAND, so no prompt marker comes; its error message is the sign. (Should
     /// the message be misread, the line's PS0 check still comes; unread, typing waits a second.)
-    /// Only for a buffer of one command: in a longer one bash goes on with the next line.
-    private mutating func noticeFailedExpansion(_ output: UnsafeRawBufferPointer, into out: inout InterceptorOutput) {
-        guard Self.historyErrors.contains(where: { output.firstRange(of: $0) != nil }) else { return }
+    /// Only for a buffer of one command: in a longer one bash goes on with the next line. Held
+    /// input goes once readline shows the new line's prompt: PS1's marker after the message
+    /// (`promptsShownAt`: where in `output` PS1's markers were).
+    private mutating func noticeFailedExpansion(_ output: UnsafeRawBufferPointer, promptsShownAt: [Int], now: Double,
+                                                into out: inout InterceptorOutput) {
+        guard let error = Self.historyErrors.lazy.compactMap({ output.firstRange(of: $0) }).first else { return }
         unfinishedMayExpand = false
         assembler.reset()
         shell = .prompt
         startKeyedLine()
         // With `histreedit` bash puts the line back to be edited: the keys do not tell the buffer.
         keyed.forget()
-        release(into: &out)
+        if promptsShownAt.contains(where: { $0 >= error.upperBound }) { release(into: &out) } else { awaitReadline(since: now) }
     }
 
     /// The person's terminal changed size: the terminal model follows.
@@ -363,6 +380,7 @@ public struct Interceptor {
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
         }
+        if let since = readlineDue, now - since > Self.promptPatience { release(into: &out) }
         switch shell {
         case .awaitingCheck(let since) where now - since > Self.checkPatience:
             // Readline did not accept (a quoted Ctrl-V Enter, a search, an Enter that bash
@@ -394,15 +412,15 @@ public struct Interceptor {
     // MARK: Markers
 
     private mutating func handle(_ marker: IntegrationMarker, now: Double, into out: inout InterceptorOutput) {
-        // Any marker after it means bash read the unfinished buffer's expansion (or a new line).
-        unfinishedMayExpand = false
+        // Any marker after it means bash read the unfinished buffer's expansion (or a new line);
+        // PS1's may be the check's redraw.
+        if marker != .promptShown { unfinishedMayExpand = false }
         switch marker {
         case .ready:
             if mode == .starting {
+                // What was typed meanwhile goes to readline at the first prompt.
                 mode = .integrated
-                let typed = held
-                held = []
-                if !typed.isEmpty { receive(typed, enter: KeystrokeScanner.firstEnter(in: typed), now: now, into: &out) }
+                awaitReadline(since: now)
             }
         case .unsupported(let reason):
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
@@ -477,8 +495,10 @@ public struct Interceptor {
                 keyed.forget()
             } else {
                 shell = .prompt
-                release(into: &out)
+                awaitReadline(since: now)
             }
+        case .promptShown:
+            if readlineDue != nil { release(into: &out) }
         case .continuation:
             if continuationRedrawDue {
                 continuationRedrawDue = false
@@ -993,7 +1013,14 @@ public struct Interceptor {
         release(into: &out)
     }
 
+    /// Holds input until readline shows the prompt just announced (see ``readlineDue``).
+    private mutating func awaitReadline(since now: Double) {
+        holding = true
+        readlineDue = now
+    }
+
     private mutating func release(into out: inout InterceptorOutput) {
+        readlineDue = nil
         guard holding || (mode != .starting && !held.isEmpty && screenSettling == nil && screenEnter == nil) else { return }
         holding = false
         let rest = held

@@ -29,16 +29,23 @@ public struct MarkerScanner: Sendable {
         public var output: [UInt8]?
         /// The markers, in order.
         public var markers: [IntegrationMarker]
+        /// Where each marker was: how many bytes of ``output`` came before it.
+        public var offsets: [Int]
     }
 
     /// Scans one chunk of target output.
     public mutating func scan(_ chunk: UnsafeRawBufferPointer) -> Result {
         if payload == nil && partialPrefix.isEmpty && !chunk.contains(0x1B) {
-            return Result(output: nil, markers: [])
+            return Result(output: nil, markers: [], offsets: [])
         }
         var output: [UInt8] = []
         output.reserveCapacity(chunk.count)
         var markers: [IntegrationMarker] = []
+        var offsets: [Int] = []
+        func finish() {
+            markers.append(finishMarker())
+            offsets.append(output.count)
+        }
         var i = 0
         let bytes = chunk.bindMemory(to: UInt8.self)
         while i < bytes.count {
@@ -46,11 +53,11 @@ public struct MarkerScanner: Sendable {
             if payload != nil {
                 if sawEscapeInPayload {
                     sawEscapeInPayload = false
-                    if b == UInt8(ascii: "\\") { markers.append(finishMarker()); i += 1; continue }
+                    if b == UInt8(ascii: "\\") { finish(); i += 1; continue }
                     appendPayload(0x1B)
                 }
                 if b == 0x07 {
-                    markers.append(finishMarker())
+                    finish()
                 } else if b == 0x1B {
                     sawEscapeInPayload = true
                 } else {
@@ -85,7 +92,7 @@ public struct MarkerScanner: Sendable {
             output.append(contentsOf: bytes[i..<end])
             i = end
         }
-        return Result(output: output, markers: markers)
+        return Result(output: output, markers: markers, offsets: offsets)
     }
 
     private mutating func appendPayload(_ b: UInt8) {

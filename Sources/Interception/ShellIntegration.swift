@@ -255,6 +255,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # prompt's substitutions are parsed as it is shown, where the person's aliases apply.)
         __bastion_interrupt() { kill -INT $$; }
         PS2='${__bastion_cancel:+$(__bastion_interrupt)}\[\#(osc);2\a\]'"$PS2"
+        __bastion_shown='\[\#(osc);1\a\]'
         __bastion_prompt() {
           __bastion_status=$?
           local s h
@@ -295,6 +296,10 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_token
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
+          # Readline shows the prompt once it has put the terminal in its own mode: the marker
+          # kept in PS1 tells the bastion that the input it held can go now. (Before, the
+          # terminal's line discipline would echo it and act on its keys: Ctrl-V, Ctrl-U, Enter.)
+          [[ $PS1 == *"$__bastion_shown"* ]] || PS1+=$__bastion_shown
           # The working directory, for paths the next line names relative to it.
           local next=$__bastion_next
           __bastion_out=$PWD
@@ -372,7 +377,7 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_bind_keys
         # Nothing the person runs later (a sourced file, eval of built text) may redefine what
         # the check runs or the descriptors it uses: bash refuses to change readonly ones.
-        readonly __bastion_vfd __bastion_wfd __bastion_tty __bastion_early_ok
+        readonly __bastion_vfd __bastion_wfd __bastion_tty __bastion_early_ok __bastion_shown
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_check __bastion_expanded \
           __bastion_stop __bastion_interrupt __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread
         printf '\#(osc);R\a' >&$__bastion_tty

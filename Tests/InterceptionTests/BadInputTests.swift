@@ -52,7 +52,7 @@ struct BadInputTests {
         var lines = (0..<10_000).map { "echo line\($0)" }
         lines[5_000] = "rm -rf /"
         var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
-        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}\u{1B}]6973;tk;1\u{07}")
         _ = InterceptorTests.input(&i, "\u{1B}[200~" + lines.joined(separator: "\n") + "\n\u{1B}[201~\r")
         let answer = InterceptorTests.output(&i, InterceptorTests.check(lines.joined(separator: "\n") + "\n"))
         #expect(answer.records.count == 5_001)
@@ -65,7 +65,7 @@ struct BadInputTests {
     /// Invalid UTF-8 in a line is decided, and the record says the bastion could not see it exactly.
     @Test func invalidUTF8IsMarkedUncertain() {
         var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
-        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}\u{1B}]6973;tk;1\u{07}")
         _ = InterceptorTests.input(&i, "echo \u{FFFD}\r")
         let marker = Array("\u{1B}]6973;tk;C;4;;echo ".utf8) + [0xFF, 0xFE] + [0x07]
         let answer = marker.withUnsafeBytes { i.targetOutput($0, now: 1) }
@@ -78,7 +78,7 @@ struct BadInputTests {
     /// one changes nothing the bastion believes.
     @Test func typedMarkerIsJustInput() {
         var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
-        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}\u{1B}]6973;tk;1\u{07}")
         let typed = InterceptorTests.input(&i, "\u{1B}]6973;tk;P;0\u{07}")
         #expect(typed.records.isEmpty && typed.verdicts.isEmpty)
         #expect(i.isVerified)
@@ -89,7 +89,7 @@ extension BadInputTests {
     /// A flood of input while a line is being decided ends the session instead of growing the hold.
     @Test func inputFloodDuringAVerdict() {
         var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: nil, decide: InterceptorTests.gate)
-        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}")
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}\u{1B}]6973;tk;1\u{07}")
         _ = InterceptorTests.input(&i, "ls\r")
         let flood = [UInt8](repeating: 0x61, count: Interceptor.heldInputLimit + 1)
         let out = flood.withUnsafeBytes { i.clientInput($0, now: 1) }

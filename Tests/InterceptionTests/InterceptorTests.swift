@@ -20,7 +20,7 @@ struct InterceptorTests {
 
     static func make(onUnverified: UnverifiedLines = .screen, screen: ScreenReading? = nil) -> Interceptor {
         var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: onUnverified, screen: screen, decide: gate)
-        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
+        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         return i
     }
 
@@ -34,7 +34,7 @@ struct InterceptorTests {
                                                                       rule: "parse-error", message: "unreadable"),
                                 marker: CommandMarker(line: line, decision: "deny", rule: "parse-error"))
         }
-        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
+        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         return i
     }
 
@@ -84,8 +84,30 @@ struct InterceptorTests {
         #expect(Self.text(Self.input(&i, "x").toTarget) == "", "still held")
         let answer = Self.output(&i, Self.check("echo 1"))
         #expect(Self.text(answer.toTarget) == "", "held until the prompt: bash reads the next line then")
-        let prompt = Self.output(&i, "\u{1B}]6973;tk;S\u{07}1\r\n\u{1B}]6973;tk;P;0\u{07}$ ")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;S\u{07}1\r\n\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(Self.text(prompt.toTarget) == "echo 2\r", "released up to the next Enter")
+    }
+
+    /// PROMPT_COMMAND announces the prompt before readline takes the terminal: input held until
+    /// then waits for the prompt readline shows (its PS1 marker), or the terminal's cooked mode
+    /// would echo it and act on its keys (`\\` Ctrl-V Ctrl-J reached readline as `\\` Enter).
+    /// A shell that never shows the marker gets the input after a while all the same.
+    @Test func heldInputWaitsForReadlineToShowThePrompt() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo 1\rtouch x\\\u{16}\n\r")
+        _ = Self.output(&i, Self.check("echo 1"))
+        let announced = Self.output(&i, "\u{1B}]6973;tk;S\u{07}1\r\n\u{1B}]6973;tk;P;0\u{07}", now: 1)
+        #expect(Self.text(announced.toTarget) == "", "the terminal may still be cooked")
+        #expect(Self.text(Self.input(&i, "echo 3\r", now: 1).toTarget) == "", "typed meanwhile: held too")
+        let shown = Self.output(&i, "$ \u{1B}]6973;tk;1\u{07}", now: 1)
+        #expect(Self.text(shown.toTarget) == "touch x\\\u{16}\n\r", "readline has the terminal: up to the first Enter")
+
+        var silent = Self.make()
+        _ = Self.input(&silent, "echo 1\recho 2\r")
+        _ = Self.output(&silent, Self.check("echo 1"))
+        _ = Self.output(&silent, "\u{1B}]6973;tk;S\u{07}1\r\n\u{1B}]6973;tk;P;0\u{07}$ ", now: 1)
+        #expect(Self.text(silent.tick(now: 1 + Interceptor.promptPatience / 2).toTarget) == "")
+        #expect(Self.text(silent.tick(now: 1 + Interceptor.promptPatience + 0.1).toTarget) == "echo 2\r")
     }
 
     /// A bracketed paste of three commands with the second denied runs only the first (R verdict).
@@ -109,7 +131,7 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
         #expect(Self.text(answer.verdicts) == "2 C\n")
         #expect(answer.records.map(\.decision.audit.line) == ["for f in *; do\nrm $f; done"])
-        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ ")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(prompt.records.isEmpty, "the refused command was recorded once, not again as cancelled")
     }
 
@@ -122,14 +144,14 @@ struct InterceptorTests {
         let single = Self.output(&i, Self.check("echo )", nonce: "1"))
         #expect(Self.text(single.verdicts) == "1 Eecho )\n")
         #expect(single.records.map(\.decision.audit.decision) == ["deny"] && single.records.map(\.decision.audit.rule) == ["parse-error"])
-        _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = Self.input(&i, "echo $(echo a\r")
         #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 I0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "b ))\r")
         #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
-        _ = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ ")
+        _ = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = Self.input(&i, "echo ok\r")
         let paste = Self.output(&i, Self.check("echo ok\necho )\necho no", nonce: "4"))
         #expect(Self.text(paste.verdicts) == "4 Recho ok\n")
@@ -142,12 +164,12 @@ struct InterceptorTests {
         _ = Self.input(&i, "echo )\recho ok\r")
         let refused = Self.output(&i, Self.check("echo )", nonce: "1"))
         #expect(Self.text(refused.verdicts) == "1 Eecho )\n" && refused.notices.count == 1)
-        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;0;;1\u{07}$ ")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;0;;1\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(Self.text(prompt.toTarget) == "echo ok\r")
         var j = Self.makeParsing()
         _ = Self.input(&j, "rm x\recho ok\r")
         #expect(Self.output(&j, Self.check("rm x", nonce: "1")).notices.last == "bastion: the rest of the pasted lines was not sent")
-        #expect(Self.output(&j, "\u{1B}]6973;tk;P;0;;1\u{07}$ ").toTarget.isEmpty)
+        #expect(Self.output(&j, "\u{1B}]6973;tk;P;0;;1\u{07}$ \u{1B}]6973;tk;1\u{07}").toTarget.isEmpty)
     }
 
     /// A `[[ ]]` that errs at its newline: bash reads one more line into it (at PS1, without
@@ -160,12 +182,12 @@ struct InterceptorTests {
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional binary operator\r\n$ ")
         // Typing is not held: bash reads on (a Ctrl-C held with the next line would stop its check).
         #expect(Self.text(Self.input(&i, "\u{03}").toTarget) == "\u{03}")
-        let interrupted = Self.output(&i, "^C\r\n\u{1B}]6973;tk;P;130;;1\u{07}$ ")
+        let interrupted = Self.output(&i, "^C\r\n\u{1B}]6973;tk;P;130;;1\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(interrupted.records.map(\.decision.audit.decision) == ["cancelled"])
         _ = Self.input(&i, "echo xy\r")
         let next = Self.output(&i, Self.check("echo xy", nonce: "2"))
         #expect(Self.text(next.verdicts) == "2 A\n" && next.records.map(\.decision.audit.line) == ["echo xy"])
-        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xy\r\n\u{1B}]6973;tk;P;0;;2\u{07}$ ")
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xy\r\n\u{1B}]6973;tk;P;0;;2\u{07}$ \u{1B}]6973;tk;1\u{07}")
         // Without the Ctrl-C: the next line is read into the command, refused and kept with it.
         _ = Self.input(&i, "[[ -n\r")
         #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 I0\n")
@@ -186,7 +208,7 @@ struct InterceptorTests {
         let stopped = Self.output(&i, "\u{1B}]6973;tk;N\u{07}\u{1B}]6973;tk;S\u{07}")
         #expect(stopped.records.map(\.decision.audit.decision) == ["not-run"])
         #expect(stopped.auditNotes.map(\.kind) == ["interactive_unfinished_started"] && stopped.notices.count == 1)
-        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130;;1\u{07}$ ")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;130;;1\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(prompt.records.isEmpty && prompt.lostIntegration == nil)
         // The commands a buffer finishes before its unfinished one may start: I counts them.
         _ = Self.input(&i, "\u{1B}[200~echo a\necho b\nfor f in *; do\n\u{1B}[201~\r")
@@ -235,16 +257,16 @@ struct InterceptorTests {
         #expect(printed.records.map(\.decision.audit.line) == ["echo one", "echo two"])
         #expect(printed.records.map(\.decision.audit.decision) == ["not-run", "allow"])
         #expect(printed.lostIntegration == nil)
-        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;;1\u{07}$ ", now: 3)
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;;1\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 3)
         _ = Self.input(&i, "echo !!\r")
         _ = Self.output(&i, Self.check("echo !!", nonce: "6", flags: "H"))
         let ran = Self.output(&i, Self.expanded("echo echo two", nonce: "6", atCheck: 12, number: 13, lineNumber: 2), now: 3)
         #expect(Self.text(ran.verdicts) == "6 A\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}", now: 3)
-        #expect(Self.output(&i, "\u{1B}]6973;tk;Y;12;13;echo echo two\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ ", now: 3).records.isEmpty)
+        #expect(Self.output(&i, "\u{1B}]6973;tk;Y;12;13;echo echo two\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 3).records.isEmpty)
         _ = Self.input(&i, "echo !nosuch\r", now: 3)
         _ = Self.output(&i, Self.check("echo !nosuch", nonce: "7", flags: "H"), now: 3)
-        #expect(Self.output(&i, "\u{1B}]6973;tk;Y;13;13;echo echo two\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ ", now: 3).records.isEmpty)
+        #expect(Self.output(&i, "\u{1B}]6973;tk;Y;13;13;echo echo two\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 3).records.isEmpty)
     }
 
     /// An interceptor whose shell was pasted `buffer` (lines ending in newlines) and Enter, with
@@ -277,13 +299,24 @@ struct InterceptorTests {
     }
 
     /// An expansion bash cannot make (`event not found`) runs nothing, and bash reads the next
-    /// line without PROMPT_COMMAND: its message puts the bastion back at the prompt at once.
-    @Test func failedExpansionReturnsToThePrompt() {
+    /// line without PROMPT_COMMAND: its message puts the bastion back at the prompt, and what was
+    /// typed ahead goes once readline shows it (PS1's marker after the message; the check's
+    /// redraw before the message does not count), whichever chunks the output comes in.
+    @Test(arguments: [["$ echo !nosuch\u{1B}]6973;tk;1\u{07}\r\nbash: !nosuch: event not found\r\n", "$ \u{1B}]6973;tk;1\u{07}"],
+                      ["$ echo !nosuch\u{1B}]6973;tk;1\u{07}", "\r\nbash: !nosuch: event not found\r\n$ \u{1B}]6973;tk;1\u{07}"],
+                      ["$ echo !nosuch\u{1B}]6973;tk;1\u{07}\r\nbash: !nosuch: event not found\r\n$ \u{1B}]6973;tk;1\u{07}"]])
+    func failedExpansionReturnsToThePrompt(_ chunks: [String]) {
         var i = Self.make()
         _ = Self.input(&i, "echo !nosuch\recho after\r")
         _ = Self.output(&i, Self.check("echo !nosuch", nonce: "5", flags: "H"))
-        let failed = Self.output(&i, "\r\nbash: !nosuch: event not found\r\n$ ")
-        #expect(Self.text(failed.toTarget) == "echo after\r" && failed.lostIntegration == nil)
+        var sent = ""
+        for (n, chunk) in chunks.enumerated() {
+            let out = Self.output(&i, chunk)
+            #expect(out.lostIntegration == nil)
+            if n < chunks.count - 1 { #expect(Self.text(out.toTarget) == "", "readline has not shown the new prompt yet") }
+            sent += Self.text(out.toTarget)
+        }
+        #expect(sent == "echo after\r")
         let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.lostIntegration == nil)
     }
@@ -295,12 +328,12 @@ struct InterceptorTests {
         var i = Self.make()
         _ = Self.input(&i, "echo a!nosuch'\r")
         #expect(Self.text(Self.output(&i, Self.check("echo a!nosuch'", nonce: "5", flags: "H")).verdicts) == "5 I0\n")
-        let failed = Self.output(&i, "\r\nbash: !nosuch': event not found\r\n$ ")
+        let failed = Self.output(&i, "$ echo a!nosuch'\u{1B}]6973;tk;1\u{07}\r\nbash: !nosuch': event not found\r\n$ \u{1B}]6973;tk;1\u{07}")
         #expect(failed.lostIntegration == nil)
         _ = Self.input(&i, "echo after\r")
         let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.records.map(\.decision.audit.line) == ["echo after"])
-        #expect(Self.output(&i, "\u{1B}]6973;tk;S\u{07}after\r\n\u{1B}]6973;tk;P;0;;1\u{07}$ ").records.isEmpty)
+        #expect(Self.output(&i, "\u{1B}]6973;tk;S\u{07}after\r\n\u{1B}]6973;tk;P;0;;1\u{07}$ \u{1B}]6973;tk;1\u{07}").records.isEmpty)
     }
 
     /// In a paste, bash goes on after a line it cannot expand (which it neither counts nor keeps):
@@ -360,7 +393,7 @@ struct InterceptorTests {
         var i = Self.pastedExpanding("echo !$\necho )\n!!:p\n")
         _ = Self.output(&i, Self.expanded("echo x", number: 11, lineNumber: 1))
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}x\r\n")
-        let prompt = Self.output(&i, "\u{1B}]6973;tk;Y;10;13;echo )\u{07}\u{1B}]6973;tk;P;0;;3\u{07}$ ")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;Y;10;13;echo )\u{07}\u{1B}]6973;tk;P;0;;3\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(prompt.records.map(\.decision.audit.line) == ["echo )", "echo )"])
         #expect(prompt.records.map(\.decision.audit.decision) == ["not-run", "not-run"])
     }
@@ -441,7 +474,7 @@ struct InterceptorTests {
         let started = Self.output(&guarded, "\u{1B}]6973;tk;S\u{07}")
         #expect(started.lostIntegration?.hasPrefix("nested shell") == true)
         #expect(!guarded.isVerified)
-        _ = Self.output(&guarded, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = Self.output(&guarded, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(guarded.isVerified, "the integrated prompt is back")
     }
 
@@ -465,7 +498,7 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}")
         let paste = "\u{1B}[200~echo a\necho b\n\u{1B}[201~echo c\r"
         _ = Self.input(&i, paste + "echo d\r")
-        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(Self.text(prompt.toTarget) == paste, "released up to the Enter after the paste")
         let answer = Self.output(&i, Self.check("echo a\necho b\necho c", nonce: "10"))
         #expect(answer.lostIntegration == nil && Self.text(answer.verdicts) == "10 A\n")
@@ -546,8 +579,10 @@ extension ScreenModeTests {
         var confirmed = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: FakeScreen(), decide: InterceptorTests.gate)
         _ = confirmed.tick(now: 0)
         #expect(InterceptorTests.input(&confirmed, "rm -rf /\r", now: 0.5).toTarget.isEmpty)
-        let ready = InterceptorTests.output(&confirmed, "\u{1B}]6973;tk;R\u{07}", now: 1)
-        #expect(InterceptorTests.text(ready.toTarget) == "rm -rf /\r", "released to the integrated shell, which asks about it")
+        #expect(InterceptorTests.output(&confirmed, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0\u{07}$ ", now: 1).toTarget.isEmpty,
+                "held until readline shows the first prompt")
+        let ready = InterceptorTests.output(&confirmed, "\u{1B}]6973;tk;1\u{07}", now: 1)
+        #expect(InterceptorTests.text(ready.toTarget) == "rm -rf /\r", "released to the integrated shell's readline, which asks about it")
 
         var silent = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .end, screen: nil, decide: InterceptorTests.gate)
         _ = silent.tick(now: 0)
@@ -613,7 +648,7 @@ struct KeyedCrossCheckTests {
         var i = T.make()
         _ = T.input(&i, keys)
         _ = T.output(&i, T.check(first))
-        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         let answer = T.output(&i, T.check(second, nonce: "10"))
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 A\n")
     }
@@ -625,7 +660,7 @@ struct KeyedCrossCheckTests {
         _ = T.input(&i, "echo !x\r\u{03}echo cc\r\u{1B}[Becho bx\r")
         _ = T.output(&i, T.check("echo !x", flags: "H"))
         #expect(T.text(i.tick(now: 1 + Interceptor.programPatience + 0.1).toTarget) == "\u{03}echo cc\r\u{1B}[Becho bx\r")
-        for status in [130, 130] { #expect(T.output(&i, "\u{1B}]6973;tk;P;\(status)\u{07}$ ", now: 3).lostIntegration == nil) }
+        for status in [130, 130] { #expect(T.output(&i, "\u{1B}]6973;tk;P;\(status)\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 3).lostIntegration == nil) }
         let answer = T.output(&i, T.check("echo bx", nonce: "11"), now: 3)
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "11 A\n")
     }
@@ -638,7 +673,7 @@ struct KeyedCrossCheckTests {
         let typed = T.input(&i, keys + "rm x\r")
         #expect(T.text(typed.toTarget) == keys)
         _ = T.output(&i, T.check(line))
-        let prompt = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        let prompt = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(T.text(prompt.toTarget) == "rm x\r")
         let answer = T.output(&i, T.check("rm x", nonce: "10"))
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 D\n")
@@ -651,11 +686,11 @@ struct KeyedCrossCheckTests {
         var i = T.make()
         _ = T.input(&i, "echo a\u{0F}")
         _ = T.output(&i, T.check("echo a"))
-        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ echo b")
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}echo b")
         _ = T.input(&i, " x\r")
         let prefilled = T.output(&i, T.check("echo b x", nonce: "10"))
         #expect(prefilled.lostIntegration == nil && T.text(prefilled.verdicts) == "10 A\n")
-        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = T.input(&i, "ls\r")
         #expect(T.output(&i, T.check("echo forged", nonce: "11")).lostIntegration != nil)
     }
@@ -679,7 +714,7 @@ struct KeyedCrossCheckTests {
         _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}")
         _ = T.input(&i, "echo a", now: 5)
         _ = i.tick(now: 10)
-        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ", now: 11)
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 11)
         _ = T.input(&i, "\r", now: 11)
         let answer = T.output(&i, T.check("echo a", nonce: "10"), now: 11)
         #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "10 A\n")
@@ -691,7 +726,7 @@ struct KeyedCrossCheckTests {
 /// reaches the command at once.
 struct InterruptTests {
     typealias T = InterceptorTests
-    static let prompt = "\u{1B}]6973;tk;P;130\u{07}$ "
+    static let prompt = "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}"
     static let commandStart = "\u{1B}]6973;tk;S\u{07}"
 
     /// Ctrl-C and a new line in one chunk: relayed as typed; bash prints the interrupt's prompt
@@ -781,7 +816,7 @@ struct HeldLineTests {
     static func make() -> Interceptor {
         var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil, holdsEscalations: true,
                             decide: T.gate)
-        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ ")
+        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         return i
     }
 
@@ -877,7 +912,7 @@ struct RefusedLineRanTests {
         var fine = T.make()
         _ = T.input(&fine, "rm -rf /srv\r")
         _ = T.output(&fine, T.check("rm -rf /srv"))
-        _ = T.output(&fine, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.output(&fine, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = T.input(&fine, "ls\r")
         _ = T.output(&fine, T.check("ls", nonce: "10"))
         #expect(T.output(&fine, "\u{1B}]6973;tk;S\u{07}").lostIntegration == nil, "the next allowed line starts as it should")
@@ -891,7 +926,7 @@ struct VerdictTokenTests {
         var i = T.make()
         _ = T.input(&i, "ls\r")
         #expect(T.text(T.output(&i, T.check("ls", nonce: "9:s3cr3t")).verdicts) == "9:s3cr3t A\n")
-        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = T.input(&i, "rm x\r")
         #expect(T.text(T.output(&i, T.check("rm x", nonce: "10:t0k3n")).verdicts) == "10 D\n", "a refusal never shows the token")
     }
@@ -904,7 +939,7 @@ struct EarlyAnswerTests {
 
     static func make() -> Interceptor {
         var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil, decide: T.gate)
-        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;7:s3cret\u{07}$ ")
+        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;7:s3cret\u{07}$ \u{1B}]6973;tk;1\u{07}")
         return i
     }
 
@@ -943,7 +978,7 @@ struct TamperingTests {
         _ = T.input(&i, "trap 'true' DEBUG\r")
         #expect(T.text(T.output(&i, T.check("trap 'true' DEBUG")).verdicts) == "9 A\n")
         #expect(T.output(&i, "\u{1B}]6973;tk;S\u{07}").lostIntegration == nil)
-        let prompt = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ")
+        let prompt = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(prompt.lostIntegration == "it sets a DEBUG or RETURN trap")
     }
 }
