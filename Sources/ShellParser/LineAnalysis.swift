@@ -158,6 +158,7 @@ public struct CommandDirectory: Sendable, Equatable {
 
     /// Every place either may be.
     public func merged(with other: CommandDirectory) -> CommandDirectory {
+        if other == self { return self }   // (every list of a line without a `cd`)
         var out = self
         for path in other.paths { out.add(path) }
         out.includesUnknown = includesUnknown || other.includesUnknown

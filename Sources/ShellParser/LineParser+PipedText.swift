@@ -60,10 +60,11 @@ extension LineParser {
     /// redirection and nothing else in it (a shell reading the pipe then runs that text).
     /// Nil otherwise.
     func staticOutput(ofCommandsFrom upstream: Int, elementStart: Int) -> ShellWord? {
-        guard commands.count == upstream + 1 else { return nil }
-        let command = commands[upstream]
+        // (The name first, read in place: most piped commands are neither.)
+        guard commands.count == upstream + 1, let first = commands[upstream].argv.first, !first.isDynamic,
+              first.text == "echo" || first.text == "printf" else { return nil }
+        let command = commands[upstream], name = first.text
         guard command.redirects.isEmpty, !command.derived, !command.argv.contains(where: \.isDynamic),
-              let name = command.argv.first?.text, name == "echo" || name == "printf",
               bytes[elementStart..<command.range.lowerBound].allSatisfy(LineParser.isBlank),
               bytes[command.range.upperBound..<pos].allSatisfy(LineParser.isBlank) else { return nil }
         // A function or alias of that name on the line prints something else.

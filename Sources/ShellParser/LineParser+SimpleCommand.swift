@@ -234,11 +234,12 @@ extension LineParser {
         }
         if let first = argv.first, !needsRanges || first.isDynamic {
             if LineParser.mayChangeDirectory(first) { noteDirectoryChange(command) }
-            if insertAt == commands.count { commands.append(command) } else { commands.insert(command, at: insertAt) }
+            // (`consume`: the command moves into the list, not copied field by field.)
+            if insertAt == commands.count { commands.append(consume command) } else { commands.insert(consume command, at: insertAt) }
             return
         }
         if argv.isEmpty {
-            commands.insert(command, at: insertAt)
+            commands.insert(consume command, at: insertAt)
             return
         }
         var unwrapper = CommandUnwrapper(depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
