@@ -468,6 +468,11 @@ struct CommandUnwrapper {
                 let value = text[text.index(after: split)...].drop { $0 == " " || $0 == "\t" || $0 == "=" }
                 reparse(ShellWord(String(value)), via: "ssh -o \(key)", parent: command, index: index, range: command.range)
             }
+        case "awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip":
+            // Shell commands the tool runs out of its own language or options.
+            let found = ToolCode.found(tool: name, argv: argv)
+            for script in found.scripts { reparse(script.text, via: script.via, parent: command, index: index, range: command.range) }
+            if let unseen = found.unseen, output[index].opaque == nil { output[index].opaque = unseen }
         case "make":
             // --eval TEXT is makefile text, whose $(shell …) runs commands.
             if argv.contains(where: { !$0.isDynamic && ($0.text == "-E" || $0.text.hasPrefix("--eval")) }) { output[index].opaque = .inlineScript }
@@ -1146,7 +1151,7 @@ struct CommandUnwrapper {
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
         "ssh", "make", "ld.so",
-    ])
+    ]).union(ToolCode.names)
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading
     /// the line, bash.

@@ -28,18 +28,21 @@ struct PackedName: Equatable {
         self = bytes.withUnsafeBufferPointer { PackedName($0, 0, $0.count) }
     }
 
-    /// The slot of this name in a `PackedNameTable`.
-    @inline(__always) var hashSlot: Int {
-        Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9) >> 57)
+    /// This name's hash; a table of 2^k slots uses its bits from 40 up.
+    @inline(__always) var hash: UInt64 {
+        (low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
     }
 
-    /// Builds an open-addressed table (128 slots, linear probing) holding `names`; empty slots are zero.
+    /// Builds an open-addressed table (linear probing; empty slots are zero) holding `names`: at
+    /// least 128 slots, and at least twice as many as names, so probing always ends.
     static func table(_ names: some Sequence<String>) -> [PackedName] {
-        var slots = [PackedName](repeating: PackedName(), count: 128)
-        for name in names {
-            let key = PackedName(name)
-            var slot = key.hashSlot
-            while slots[slot] != PackedName() && slots[slot] != key { slot = (slot + 1) & 127 }
+        let keys = Set(names).map(PackedName.init)
+        var size = 128
+        while size < keys.count * 2 { size *= 2 }
+        var slots = [PackedName](repeating: PackedName(), count: size)
+        for key in keys {
+            var slot = Int(truncatingIfNeeded: key.hash >> 40) & (size - 1)
+            while slots[slot] != PackedName() && slots[slot] != key { slot = (slot + 1) & (size - 1) }
             slots[slot] = key
         }
         return slots
@@ -47,12 +50,13 @@ struct PackedName: Equatable {
 
     /// True when the name is in `table` (built by `table(_:)`).
     @inline(__always) func isIn(_ table: [PackedName]) -> Bool {
-        var slot = hashSlot
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: hash >> 40) & mask
         while true {
             let key = table[slot]
             if key.low == low && key.high == high { return true }
             if key.low == 0 && key.high == 0 { return false }
-            slot = (slot + 1) & 127
+            slot = (slot + 1) & mask
         }
     }
 

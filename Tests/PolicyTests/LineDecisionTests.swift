@@ -47,6 +47,11 @@ let wrappers: [@Sendable (String) -> String] = [
     { "fakeroot -- \($0)" }, { "pkexec \($0)" }, { "script -qc \(shellQuoted($0)) /dev/null" },
     { "capsh -- -c \(shellQuoted($0))" }, { "env --block-signal \($0)" }, { "systemd-run --scope -p X=1 \($0)" },
     { "screen -dmS s \($0)" }, { "tmux new -d \(shellQuoted($0))" }, { "stdbuf -oL \($0)" }, { "ionice -c 3 \($0)" },
+    // Tools that run shell text of their own: awk's system(), sed's e, tar's --to-command,
+    // git's `!` alias, gdb's shell.
+    { "awk " + shellQuoted("BEGIN{system(\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\")}") },
+    { "sed -n " + shellQuoted("1e " + $0) + " f" }, { "tar -cf /dev/null --to-command=\(shellQuoted($0)) d" },
+    { "git -c alias.x=\(shellQuoted("!" + $0)) x" }, { "gdb -batch -ex \(shellQuoted("shell " + $0))" },
     // A here-document given to a shell, directly or through cat.
     { "bash <<'EOF'\n\($0)\nEOF" }, { "cat <<'EOF' | sudo sh\n\($0)\nEOF" }, { ". /dev/stdin <<EOF\n\($0)\nEOF" },
 ]

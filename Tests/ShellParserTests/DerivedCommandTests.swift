@@ -163,6 +163,29 @@ struct DerivedCommandTests {
         ("ssh -vo 'ProxyCommand =rm y' h", ["ssh -vo ProxyCommand =rm y h", "[ssh -o proxycommand] rm y"]),
         ("perf stat --json rm x; perf trace -s rm y", ["perf stat --json rm x", "[perf stat] rm x", "perf trace -s rm y", "[perf trace] rm y"]),
         ("env --block-signal rm x; sudo -h rm y", ["env --block-signal rm x", "[env] rm x", "sudo -h rm y", "[sudo] rm y"]),
+        // Shell commands tools run out of their own languages and options: awk's system() and
+        // pipes (a `|` inside a regular expression is none), sed's `e`, tar's command options
+        // (old-style clusters too), gdb's shell, git's `!` aliases, command settings and
+        // subcommands, zip's test command.
+        ("awk 'BEGIN{system(\"rm -rf /\")}'", ["awk BEGIN{system(\"rm -rf /\")}", "[awk] rm -rf /"]),
+        ("awk '/a|b/ {print $1 | \"sort -r\"; \"date\" | getline d}' f", ["awk /a|b/ {print $1 | \"sort -r\"; \"date\" | getline d} f",
+                                                                            "[awk] sort -r", "[awk] date"]),
+        ("gawk -F, -e 'BEGIN{system(\"rm x\")}' f; awk -f prog.awk f", ["gawk -F, -e BEGIN{system(\"rm x\")} f", "[awk] rm x",
+                                                                        "awk -f prog.awk f"]),
+        ("sed -n '1e rm -rf /' f; sed -e 's/a/b/g;p' -e '/x/d' f", ["sed -n 1e rm -rf / f", "[sed e] rm -rf /", "sed -e s/a/b/g;p -e /x/d f"]),
+        ("sed --sandbox '1e rm x' f; sed 'y/e/f/;s|e|x|w out' f", ["sed --sandbox 1e rm x f", "sed y/e/f/;s|e|x|w out f"]),
+        ("tar -cf x.tar --to-command='rm -rf /' d; tar xIf 'rm z' x.tar", ["tar -cf x.tar --to-command=rm -rf / d", "[tar --to-command] rm -rf /",
+                                                                         "tar xIf rm z x.tar", "[tar -I] rm z"]),
+        ("tar --checkpoint=1 --checkpoint-action=exec='rm y' -cf x.tar d; tar czf a.tgz d", [
+            "tar --checkpoint=1 --checkpoint-action=exec=rm y -cf x.tar d", "[tar --checkpoint-action] rm y", "tar czf a.tgz d"]),
+        ("gdb -ex '!rm a' --eval-command='shell rm b' -batch", ["gdb -ex !rm a --eval-command=shell rm b -batch", "[gdb shell] rm a",
+                                                               "[gdb shell] rm b"]),
+        ("git -c alias.x='!rm -rf /' x; git -c core.pager='rm p' log", ["git -c alias.x=!rm -rf / x", "[git -c alias.x] rm -rf /",
+                                                                       "git -c core.pager=rm p log", "[git -c core.pager] rm p"]),
+        ("git rebase -x 'rm r' HEAD~3; git bisect run rm s; git submodule foreach 'rm t'; git log", [
+            "git rebase -x rm r HEAD~3", "[git rebase --exec] rm r", "git bisect run rm s", "[git bisect run] rm s",
+            "git submodule foreach rm t", "[git submodule foreach] rm t", "git log"]),
+        ("zip -T -TT 'rm u' a.zip f", ["zip -T -TT rm u a.zip f", "[zip -TT] rm u"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
             "[sudo,env] nice timeout 5 xargs rm", "[sudo,env,nice] timeout 5 xargs rm", "[sudo,env,nice,timeout] xargs rm",
             "[sudo,env,nice,timeout,xargs] rm {stdin}?"]),
@@ -221,6 +244,11 @@ struct DerivedCommandTests {
         ("y=rm; alias x=\"$y\"; eval x", .dynamicShellString), ("ssh -o \"$o\" h", .dynamicShellString),
         ("perl -X -e 1", .inlineScript), ("node --title x -e 1", .inlineScript), ("node --eval=1", .inlineScript),
         ("make --eval='$(shell rm x)'", .inlineScript), ("run-parts /etc/cron.daily", .dynamicShellString),
+        // Tool code that runs text known only at run time.
+        ("awk '{print | $2}'", .dynamicShellString), ("awk -F: '{c=\"rm \" $1; system(c)}' f", .dynamicShellString),
+        ("sed 's/x/y/e' f", .dynamicShellString), ("sed '1e' f", .dynamicShellString), ("awk \"$p\" f", .dynamicShellString),
+        ("gdb -ex 'python import os'", .inlineScript), ("git -c core.hooksPath=/tmp/h commit", .dynamicShellString),
+        ("tar -I \"$z\" -xf a", .dynamicShellString), ("sed 's/x/y/' f", nil), ("awk '{print $1}' f", nil),
         ("SHELL=/x script -qc true /dev/null", .dynamicShellString),
         ("cd /dev; sh stdin", .fedToInterpreter), ("sh /proc/self/root/dev/stdin", .fedToInterpreter),
         ("shopt -s expand_aliases\nalias s='sh -c '\ns rm", .dynamicShellString),
@@ -314,6 +342,17 @@ struct DerivedCommandTests {
     ]
 
     /// Code the parser cannot see is flagged on the command that runs it.
+    /// The packed-name table holds any number of names (it once had 128 slots, and a 129th name
+    /// made building it spin), and finds exactly those.
+    @Test func packedNameTableGrowsWithItsNames() {
+        let names = (0..<300).map { "name\($0)" }
+        let table = PackedName.table(names)
+        #expect(table.count >= 600)
+        #expect(names.allSatisfy { PackedName($0).isIn(table) })
+        #expect(!PackedName("name300").isIn(table) && !PackedName("other").isIn(table))
+        #expect(CommandUnwrapper.mayDerive(path: "/usr/bin/awk") && CommandUnwrapper.mayDerive(path: "sudo") && !CommandUnwrapper.mayDerive(path: "ls"))
+    }
+
     @Test(arguments: opaque)
     func opaqueCode(line: String, expected: OpaqueCode?) {
         let flagged = ShellAnalyzer.analyze(line).commands.compactMap(\.opaque)

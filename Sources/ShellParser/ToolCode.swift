@@ -1,0 +1,622 @@
+/// Shell commands that tools run out of their own languages and options: awk's `system()` and
+/// pipes, sed's `e`, tar's `--to-command`, gdb's `shell`, git's `!` aliases and command settings,
+/// zip's test command. Each is shell text the tool hands to `sh -c`; what is static is read as
+/// such a line, what is known only when the tool runs leaves the command unresolved.
+///
+/// The tools' languages are read only as far as these constructs need: strings, comments and
+/// regular expressions are skipped as the tool skips them, so a `|` inside `/a|b/` is no pipe.
+enum ToolCode {
+    /// What a tool's arguments make it run.
+    struct Found: Equatable {
+        /// Shell text it runs, each with the construct that runs it (`awk system`).
+        var scripts: [(text: ShellWord, via: String)] = []
+        /// Code it runs that is not known here.
+        var unseen: OpaqueCode?
+
+        static func == (a: Found, b: Found) -> Bool {
+            a.unseen == b.unseen && a.scripts.map(\.text) == b.scripts.map(\.text) && a.scripts.map(\.via) == b.scripts.map(\.via)
+        }
+
+        mutating func run(_ text: String, via: String, dynamic: Bool = false) {
+            scripts.append((ShellWord(text, isDynamic: dynamic), via))
+        }
+
+        mutating func runsUnseen(_ kind: OpaqueCode = .dynamicShellString) {
+            if unseen == nil { unseen = kind }
+        }
+    }
+
+    /// The tools read here, by base name.
+    static let names: Set<String> = ["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip"]
+
+    /// What `argv` (a command named `tool`, one of ``names``) runs.
+    static func found(tool: String, argv: [ShellWord]) -> Found {
+        var found = Found()
+        switch tool {
+        case "awk", "gawk", "mawk", "nawk": awk(argv, into: &found)
+        case "sed", "gsed": sed(argv, into: &found)
+        case "tar", "gtar": tar(argv, into: &found)
+        case "gdb": gdb(argv, into: &found)
+        case "git": git(argv, into: &found)
+        case "zip": zip(argv, into: &found)
+        default: break
+        }
+        return found
+    }
+
+    // MARK: awk
+
+    /// awk's program: `-e`/`--source` texts (gawk), or the first operand when there is no
+    /// `-f`/`-e`. A program file is not read (as a script a shell runs is not).
+    static func awk(_ argv: [ShellWord], into found: inout Found) {
+        var sources: [ShellWord] = []
+        var hasFile = false
+        var i = 1
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            if word.isDynamic && text.hasPrefix("-") { found.runsUnseen(); return }
+            guard text.utf8.count > 1, text.utf8.first == UInt8(ascii: "-") else { break }
+            i += 1
+            if text == "--" { break }
+            if text.hasPrefix("--") {
+                let (name, attached) = split(longOption: text)
+                let value: ShellWord? = attached.map { ShellWord($0, isDynamic: word.isDynamic) }
+                    ?? (awkLongWithValue.contains { $0.hasPrefix(name) } && i < argv.count ? argv[i] : nil)
+                if attached == nil, value != nil { i += 1 }
+                if "source".hasPrefix(name), name.count >= 2, let value { sources.append(value) }
+                if ("file".hasPrefix(name) || "exec".hasPrefix(name)), name.count >= 2 { hasFile = true }
+                continue
+            }
+            // Short options, clustered: -F FS, -v A=B, -f FILE, -e TEXT (gawk), -i/-l (gawk).
+            var rest = Substring(text.dropFirst())
+            while let option = rest.first {
+                rest = rest.dropFirst()
+                guard "FvfeEil".contains(option) else { continue }
+                var value = ShellWord(String(rest), isDynamic: word.isDynamic)
+                if rest.isEmpty {
+                    guard i < argv.count else { break }
+                    value = argv[i]
+                    i += 1
+                }
+                if option == "e" { sources.append(value) }
+                if option == "f" || option == "E" { hasFile = true }
+                break
+            }
+        }
+        if sources.isEmpty && !hasFile, i < argv.count { sources.append(argv[i]) }
+        for source in sources {
+            if source.isDynamic { found.runsUnseen(); continue }
+            let (commands, dynamic) = awkCommands(source.text)
+            for command in commands { found.run(command, via: "awk") }
+            if dynamic { found.runsUnseen() }
+        }
+    }
+
+    static let awkLongWithValue = ["field-separator", "assign", "file", "source", "include", "load", "exec", "dump-variables",
+                                   "pretty-print", "profile", "debug"]
+
+    private enum AwkToken: Equatable {
+        case string(String)
+        case word(String)
+        case pipe
+        case open, close
+        case other
+    }
+
+    /// The shell commands an awk program runs: `system("…")`, `print … | "…"`, `"…" | getline`
+    /// (and gawk's `|&`). `dynamic`: one of them runs text only known at run time.
+    static func awkCommands(_ program: String) -> (commands: [String], dynamic: Bool) {
+        let bytes = Array(program.utf8)
+        // (Most programs have neither a pipe nor a call of system: nothing to read.)
+        guard bytes.contains(UInt8(ascii: "|")) || LineParser.bytes(bytes[...], contain: systemName) else { return ([], false) }
+        let tokens = awkTokens(bytes)
+        var commands: [String] = []
+        var dynamic = false
+        for (k, token) in tokens.enumerated() {
+            switch token {
+            case .word("system"):
+                guard k + 1 < tokens.count, tokens[k + 1] == .open else { continue }
+                if k + 3 < tokens.count, case .string(let text) = tokens[k + 2], tokens[k + 3] == .close {
+                    commands.append(text)
+                } else {
+                    dynamic = true
+                }
+            case .pipe:
+                if k + 1 < tokens.count, tokens[k + 1] == .word("getline") {
+                    if k > 0, case .string(let text) = tokens[k - 1], k < 2 || !isOperand(tokens[k - 2]) { commands.append(text) } else { dynamic = true }
+                } else if k + 1 < tokens.count, case .string(let text) = tokens[k + 1], k + 2 >= tokens.count || !isOperand(tokens[k + 2]) {
+                    commands.append(text)
+                } else {
+                    dynamic = true
+                }
+            default:
+                continue
+            }
+        }
+        return (commands, dynamic)
+    }
+
+    private static let systemName = Array("system".utf8)
+
+    /// Whether a token continues an expression (a string next to it is concatenated).
+    private static func isOperand(_ token: AwkToken) -> Bool {
+        switch token {
+        case .string, .word, .open: return true
+        default: return false
+        }
+    }
+
+    /// awk's words: strings (escapes decoded), names, `|` (not `||`), parentheses; comments,
+    /// regular expressions (a `/` where an operand is due) and numbers are skipped.
+    private static func awkTokens(_ bytes: [UInt8]) -> [AwkToken] {
+        var tokens: [AwkToken] = []
+        var operandBefore = false
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            switch b {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                i += 1
+            case 0x0A, UInt8(ascii: ";"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+                operandBefore = false
+                tokens.append(.other)
+                i += 1
+            case UInt8(ascii: "\\"):
+                i += 2
+            case UInt8(ascii: "#"):
+                while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+            case UInt8(ascii: "\""):
+                var value: [UInt8] = []
+                i += 1
+                while i < bytes.count && bytes[i] != UInt8(ascii: "\"") {
+                    if bytes[i] == UInt8(ascii: "\\"), i + 1 < bytes.count {
+                        let e = bytes[i + 1]
+                        switch e {
+                        case UInt8(ascii: "n"): value.append(0x0A)
+                        case UInt8(ascii: "t"): value.append(0x09)
+                        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): value.append(e)
+                        default: value.append(UInt8(ascii: "\\")); value.append(e)
+                        }
+                        i += 2
+                    } else {
+                        value.append(bytes[i])
+                        i += 1
+                    }
+                }
+                i += 1
+                tokens.append(.string(String(decoding: value, as: UTF8.self)))
+                operandBefore = true
+            case UInt8(ascii: "/") where !operandBefore:
+                // A regular expression: to the next unescaped `/` outside a bracket expression.
+                i += 1
+                var inBracket = false
+                while i < bytes.count {
+                    let c = bytes[i]
+                    if c == UInt8(ascii: "\\") { i += 2; continue }
+                    if c == 0x0A { break }
+                    if c == UInt8(ascii: "[") { inBracket = true } else if c == UInt8(ascii: "]") { inBracket = false }
+                    if c == UInt8(ascii: "/") && !inBracket { break }
+                    i += 1
+                }
+                i += 1
+                tokens.append(.other)
+                operandBefore = true
+            case UInt8(ascii: "|"):
+                if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "|") {
+                    tokens.append(.other)
+                    i += 2
+                } else {
+                    tokens.append(.pipe)
+                    i += i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "&") ? 2 : 1
+                }
+                operandBefore = false
+            case UInt8(ascii: "("):
+                tokens.append(.open); operandBefore = false; i += 1
+            case UInt8(ascii: ")"), UInt8(ascii: "]"):
+                tokens.append(b == UInt8(ascii: ")") ? .close : .other); operandBefore = true; i += 1
+            default:
+                if LineParser.isNameStart(b) {
+                    let start = i
+                    while i < bytes.count && LineParser.isNameChar(bytes[i]) { i += 1 }
+                    let name = String(decoding: bytes[start..<i], as: UTF8.self)
+                    tokens.append(.word(name))
+                    operandBefore = !awkKeywords.contains(name)
+                } else if LineParser.isDigit(b) || b == UInt8(ascii: ".") {
+                    while i < bytes.count && (LineParser.isNameChar(bytes[i]) || bytes[i] == UInt8(ascii: ".")) { i += 1 }
+                    tokens.append(.other)
+                    operandBefore = true
+                } else {
+                    tokens.append(.other)
+                    operandBefore = false
+                    i += 1
+                }
+            }
+        }
+        return tokens
+    }
+
+    /// Names after which an operand (so a regular expression) may come.
+    static let awkKeywords: Set<String> = ["print", "printf", "return", "in", "if", "while", "for", "do", "else", "delete",
+                                           "exit", "case", "getline", "BEGIN", "END", "BEGINFILE", "ENDFILE"]
+
+    // MARK: sed
+
+    /// sed's script: `-e`/`--expression` texts, or the first operand without them. GNU sed reads
+    /// the whole script before it runs anything, so one it cannot parse runs nothing.
+    static func sed(_ argv: [ShellWord], into found: inout Found) {
+        var scripts: [ShellWord] = []
+        var hasFile = false
+        var sandbox = false
+        var i = 1
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            i += 1
+            if word.isDynamic && text.hasPrefix("-") { found.runsUnseen(); return }
+            guard text.utf8.count > 1, text.utf8.first == UInt8(ascii: "-") else { continue }
+            if text == "--" { break }
+            if text.hasPrefix("--") {
+                let (name, attached) = split(longOption: text)
+                if name.count >= 2, "sandbox".hasPrefix(name) { sandbox = true }
+                let takesValue = ["expression", "file", "line-length"].contains { $0.hasPrefix(name) } && name.count >= 2
+                var value: ShellWord?
+                if let attached { value = ShellWord(attached, isDynamic: word.isDynamic) } else if takesValue, i < argv.count { value = argv[i]; i += 1 }
+                if let value, "expression".hasPrefix(name) { scripts.append(value) }
+                if "file".hasPrefix(name), name.count >= 2 { hasFile = true }
+                continue
+            }
+            var rest = Substring(text.dropFirst())
+            while let option = rest.first {
+                rest = rest.dropFirst()
+                if option == "i" { break }   // -i[SUFFIX]: the rest is the suffix
+                guard option == "e" || option == "f" || option == "l" else { continue }
+                var value = ShellWord(String(rest), isDynamic: word.isDynamic)
+                if rest.isEmpty {
+                    guard i < argv.count else { break }
+                    value = argv[i]
+                    i += 1
+                }
+                if option == "e" { scripts.append(value) }
+                if option == "f" { hasFile = true }
+                break
+            }
+        }
+        guard !sandbox else { return }
+        if scripts.isEmpty && !hasFile {
+            // The first operand (options may come after it: GNU getopt permutes).
+            var k = 1
+            while k < argv.count {
+                let text = argv[k].text
+                if text == "--" { k += 1; break }
+                if text.utf8.count > 1 && text.utf8.first == UInt8(ascii: "-") {
+                    k += (text == "-l" || text == "--line-length") ? 2 : 1
+                    continue
+                }
+                break
+            }
+            if k < argv.count { scripts.append(argv[k]) }
+        }
+        let joined = scripts.map(\.text).joined(separator: "\n")
+        if scripts.contains(where: \.isDynamic) { found.runsUnseen(); return }
+        let (commands, dynamic) = sedCommands(joined)
+        for command in commands { found.run(command, via: "sed e") }
+        if dynamic { found.runsUnseen() }
+    }
+
+    /// The shell commands a sed script runs: `e COMMAND`; `e` alone and the `s///e` flag run the
+    /// pattern space (text known only as sed runs). A script read no further here is taken as
+    /// possibly running anything it holds after an `e`.
+    static func sedCommands(_ script: String) -> (commands: [String], dynamic: Bool) {
+        let bytes = Array(script.utf8)
+        // (Both the `e` command and the `e` flag are spelt with one.)
+        guard bytes.contains(UInt8(ascii: "e")) else { return ([], false) }
+        var commands: [String] = []
+        var dynamic = false
+        var i = 0
+        // sed rejects a script it cannot parse and runs nothing — unless it reads what this does
+        // not: then any `e` in it may be a command.
+        func rejected() -> (commands: [String], dynamic: Bool) { (commands, dynamic || bytes.contains(UInt8(ascii: "e"))) }
+        func skipBlanks() { while i < bytes.count, bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 } }
+        func restOfLine() -> String {
+            let start = i
+            while i < bytes.count && bytes[i] != 0x0A { i += 1 }
+            return String(decoding: bytes[start..<i], as: UTF8.self)
+        }
+        /// Skips a delimited part (`/re/`, `\cREc`, an `s` part) ending at `delimiter`; false at
+        /// the end of the script.
+        func skipDelimited(_ delimiter: UInt8) -> Bool {
+            while i < bytes.count {
+                if bytes[i] == UInt8(ascii: "\\") { i += 2; continue }
+                if bytes[i] == delimiter { i += 1; return true }
+                if bytes[i] == 0x0A && delimiter != 0x0A { return false }
+                i += 1
+            }
+            return false
+        }
+        func skipAddress() -> Bool {
+            if i < bytes.count, bytes[i] == UInt8(ascii: "/") { i += 1; return skipDelimited(UInt8(ascii: "/")) && skipRegexFlags() }
+            if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\") { let d = bytes[i + 1]; i += 2; return skipDelimited(d) && skipRegexFlags() }
+            while i < bytes.count, LineParser.isDigit(bytes[i]) || bytes[i] == UInt8(ascii: "$") || bytes[i] == UInt8(ascii: "~")
+                    || bytes[i] == UInt8(ascii: "+") { i += 1 }
+            return true
+        }
+        func skipRegexFlags() -> Bool {
+            while i < bytes.count, bytes[i] == UInt8(ascii: "I") || bytes[i] == UInt8(ascii: "M") { i += 1 }
+            return true
+        }
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || b == UInt8(ascii: ";") || b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "}") { i += 1; continue }
+            if b == UInt8(ascii: "#") { _ = restOfLine(); continue }
+            guard skipAddress() else { return rejected() }
+            skipBlanks()
+            if i < bytes.count, bytes[i] == UInt8(ascii: ",") {
+                i += 1
+                skipBlanks()
+                guard skipAddress() else { return rejected() }
+                skipBlanks()
+            }
+            while i < bytes.count, bytes[i] == UInt8(ascii: "!") || bytes[i] == UInt8(ascii: " ") { i += 1 }
+            guard i < bytes.count else { break }
+            let command = bytes[i]
+            i += 1
+            switch command {
+            case UInt8(ascii: "{"), UInt8(ascii: "}"):
+                continue
+            case UInt8(ascii: "e"):
+                skipBlanks()
+                let text = restOfLine()
+                if text.isEmpty { dynamic = true } else { commands.append(text) }
+            case UInt8(ascii: "s"):
+                guard i < bytes.count else { return rejected() }
+                let delimiter = bytes[i]
+                i += 1
+                guard skipDelimited(delimiter), skipDelimited(delimiter) else { return rejected() }
+                while i < bytes.count {
+                    let flag = bytes[i]
+                    if flag == UInt8(ascii: "e") { dynamic = true }
+                    if flag == UInt8(ascii: "w") { _ = restOfLine(); break }
+                    guard LineParser.isNameChar(flag) else { break }
+                    i += 1
+                }
+            case UInt8(ascii: "y"):
+                guard i < bytes.count else { return rejected() }
+                let delimiter = bytes[i]
+                i += 1
+                guard skipDelimited(delimiter), skipDelimited(delimiter) else { return rejected() }
+            case UInt8(ascii: "a"), UInt8(ascii: "i"), UInt8(ascii: "c"):
+                // Text to the end of the line, continued by a backslash at its end.
+                while i < bytes.count {
+                    let line = restOfLine()
+                    guard line.hasSuffix("\\"), i < bytes.count else { break }
+                    i += 1
+                }
+            case UInt8(ascii: "r"), UInt8(ascii: "R"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: ":"):
+                _ = restOfLine()
+            case UInt8(ascii: "b"), UInt8(ascii: "t"), UInt8(ascii: "T"):
+                while i < bytes.count, bytes[i] != 0x0A, bytes[i] != UInt8(ascii: ";") { i += 1 }
+            case UInt8(ascii: "q"), UInt8(ascii: "Q"), UInt8(ascii: "l"), UInt8(ascii: "L"), UInt8(ascii: "v"):
+                skipBlanks()
+                while i < bytes.count, LineParser.isDigit(bytes[i]) || bytes[i] == UInt8(ascii: ".") { i += 1 }
+            case UInt8(ascii: "="), UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "F"), UInt8(ascii: "g"), UInt8(ascii: "G"),
+                 UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "p"), UInt8(ascii: "P"),
+                 UInt8(ascii: "x"), UInt8(ascii: "z"):
+                continue
+            default:
+                return rejected()
+            }
+        }
+        return (commands, dynamic)
+    }
+
+    // MARK: tar
+
+    /// tar's options that run commands: `--to-command`, `--checkpoint-action=exec=`,
+    /// `--info-script`/`-F`, `--new-volume-script`, `--use-compress-program`/`-I`, `--rsh-command`
+    /// (long options by any prefix getopt accepts; short ones clustered, or in the first word
+    /// without a dash as tar's old style has them).
+    static func tar(_ argv: [ShellWord], into found: inout Found) {
+        // (Only a long option, or a cluster holding I or F, can name a command: most lines have neither.)
+        guard argv.dropFirst().contains(where: { word in
+            word.isDynamic || word.text.utf8.contains { $0 == UInt8(ascii: "I") || $0 == UInt8(ascii: "F") || $0 == UInt8(ascii: "=") }
+                || word.text.utf8.starts(with: [UInt8(ascii: "-"), UInt8(ascii: "-")])
+        }) else { return }
+        var i = 1
+        var first = true
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            i += 1
+            defer { first = false }
+            if text == "--" { break }
+            if word.isDynamic && text.hasPrefix("-") { found.runsUnseen(); continue }
+            if text.hasPrefix("--") {
+                let (name, attached) = split(longOption: text)
+                guard name.count >= 3, let option = tarCommandOptions.first(where: { $0.hasPrefix(name) }) else {
+                    // Other options with a separate value are skipped with it.
+                    if attached == nil, tarLongWithValue.contains(where: { $0.hasPrefix(name) }) && name.count >= 3 { i += 1 }
+                    continue
+                }
+                var value: ShellWord?
+                if let attached { value = ShellWord(attached, isDynamic: word.isDynamic) } else if i < argv.count { value = argv[i]; i += 1 }
+                guard let value else { continue }
+                if option == "checkpoint-action" {
+                    guard value.text.hasPrefix("exec=") else { if value.isDynamic { found.runsUnseen() }; continue }
+                    found.run(String(value.text.dropFirst(5)), via: "tar --checkpoint-action", dynamic: value.isDynamic)
+                } else {
+                    found.run(value.text, via: "tar --\(option)", dynamic: value.isDynamic)
+                }
+                continue
+            }
+            guard text.hasPrefix("-") || first else { continue }
+            var rest = Substring(text.hasPrefix("-") ? text.dropFirst() : Substring(text))
+            while let option = rest.first {
+                rest = rest.dropFirst()
+                guard tarShortWithValue.contains(option) else { continue }
+                var value: ShellWord?
+                if !rest.isEmpty && text.hasPrefix("-") {
+                    value = ShellWord(String(rest), isDynamic: word.isDynamic)
+                    rest = ""
+                } else if i < argv.count {
+                    value = argv[i]
+                    i += 1
+                }
+                if let value, option == "I" || option == "F" {
+                    found.run(value.text, via: option == "I" ? "tar -I" : "tar -F", dynamic: value.isDynamic)
+                }
+            }
+        }
+    }
+
+    static let tarCommandOptions = ["to-command", "checkpoint-action", "info-script", "new-volume-script", "use-compress-program",
+                                    "rsh-command"]
+    static let tarLongWithValue = ["file", "directory", "exclude", "exclude-from", "files-from", "listed-incremental", "label",
+                                   "format", "owner", "group", "mode", "mtime", "newer", "transform", "xform", "blocking-factor",
+                                   "record-size", "tape-length", "starting-file", "suffix", "backup", "checkpoint", "volno-file",
+                                   "index-file", "strip-components", "sort", "warning", "occurrence", "quoting-style"]
+    static let tarShortWithValue: Set<Character> = ["b", "C", "f", "F", "g", "H", "I", "K", "L", "N", "T", "V", "X"]
+
+    // MARK: gdb
+
+    /// gdb's commands given on its command line (`-ex`, `-iex` and their long forms): `shell CMD`
+    /// and `!CMD` run a shell; `pipe`/`|`, `python`, `guile` and `source` run code not read here.
+    static func gdb(_ argv: [ShellWord], into found: inout Found) {
+        var i = 1
+        while i < argv.count {
+            let word = argv[i]
+            i += 1
+            let text = word.text.hasPrefix("--") ? String(word.text.dropFirst()) : word.text
+            let (name, attached) = split(longOption: "-" + text)
+            guard ["ex", "eval-command", "iex", "init-eval-command"].contains(name) else { continue }
+            var value: ShellWord?
+            if let attached { value = ShellWord(attached, isDynamic: word.isDynamic) } else if i < argv.count { value = argv[i]; i += 1 }
+            guard let value else { continue }
+            if value.isDynamic { found.runsUnseen(); continue }
+            let command = value.text.drop { $0 == " " || $0 == "\t" }
+            if command.hasPrefix("!") {
+                found.run(String(command.dropFirst()), via: "gdb shell")
+            } else if let space = command.firstIndex(where: { $0 == " " || $0 == "\t" }), command[..<space] == "shell" || command[..<space] == "she" {
+                found.run(String(command[space...].dropFirst()), via: "gdb shell")
+            } else if ["pipe", "|", "python", "py", "python-interactive", "pi", "guile", "gu", "source", "shell", "she"]
+                        .contains(where: { command == $0 || command.hasPrefix($0 + " ") }) || command.hasPrefix("|") {
+                found.runsUnseen(.inlineScript)
+            }
+        }
+    }
+
+    // MARK: git
+
+    /// git's `-c NAME=VALUE` settings that run commands (an alias starting with `!`, a pager,
+    /// an editor, an ssh command, drivers and filters; any value starting with `!`), and the
+    /// subcommands that run a command they are given (`rebase -x`, `bisect run`, `submodule
+    /// foreach`, `difftool -x`, `filter-branch --…-filter`). `core.hooksPath` and
+    /// `--exec-path` run programs from a directory, which is not read.
+    static func git(_ argv: [ShellWord], into found: inout Found) {
+        var i = 1
+        // Global options, up to the subcommand.
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            guard text.hasPrefix("-") else { break }
+            i += 1
+            if word.isDynamic { found.runsUnseen(); continue }
+            if text == "-c" || text == "--config-env" {
+                guard i < argv.count else { break }
+                gitSetting(argv[i], fromEnvironment: text == "--config-env", into: &found)
+                i += 1
+            } else if text.hasPrefix("--config-env=") {
+                gitSetting(ShellWord(String(text.dropFirst(13))), fromEnvironment: true, into: &found)
+            } else if text.hasPrefix("--exec-path=") {
+                found.runsUnseen()
+            } else if ["-C", "--git-dir", "--work-tree", "--namespace", "--super-prefix", "--list-cmds", "--attr-source"].contains(text) {
+                i += 1
+            }
+        }
+        guard i < argv.count else { return }
+        let subcommand = argv[i].text, rest = argv[(i + 1)...]
+        switch subcommand {
+        case "rebase":
+            var k = rest.startIndex
+            while k < rest.endIndex {
+                let text = rest[k].text
+                k += 1
+                if text == "-x" || text == "--exec", k < rest.endIndex { found.run(rest[k].text, via: "git rebase --exec", dynamic: rest[k].isDynamic); k += 1 }
+                else if text.hasPrefix("--exec=") { found.run(String(text.dropFirst(7)), via: "git rebase --exec", dynamic: rest[k - 1].isDynamic) }
+                else if text.hasPrefix("-x"), text.count > 2 { found.run(String(text.dropFirst(2)), via: "git rebase --exec", dynamic: rest[k - 1].isDynamic) }
+            }
+        case "bisect":
+            if rest.first?.text == "run", rest.count > 1 {
+                found.run(rest.dropFirst().map(\.text).joined(separator: " "), via: "git bisect run", dynamic: rest.contains(where: \.isDynamic))
+            }
+        case "submodule":
+            if let foreach = rest.firstIndex(where: { $0.text == "foreach" }) {
+                let command = rest[(foreach + 1)...].drop { $0.text.hasPrefix("-") }
+                if !command.isEmpty { found.run(command.map(\.text).joined(separator: " "), via: "git submodule foreach", dynamic: command.contains(where: \.isDynamic)) }
+            }
+        case "difftool", "mergetool", "filter-branch":
+            var k = rest.startIndex
+            while k < rest.endIndex {
+                let text = rest[k].text
+                k += 1
+                let takes = text == "-x" || text == "--extcmd" || (subcommand == "filter-branch" && text.hasPrefix("--") && text.hasSuffix("-filter"))
+                if takes, k < rest.endIndex { found.run(rest[k].text, via: "git \(subcommand)", dynamic: rest[k].isDynamic); k += 1 }
+                else if text.hasPrefix("--extcmd=") { found.run(String(text.dropFirst(9)), via: "git \(subcommand)", dynamic: rest[k - 1].isDynamic) }
+            }
+        default:
+            break
+        }
+    }
+
+    /// One `-c NAME=VALUE` (or `--config-env NAME=ENVVAR`, whose value is the variable's).
+    private static func gitSetting(_ setting: ShellWord, fromEnvironment: Bool, into found: inout Found) {
+        guard !setting.isDynamic, let equals = setting.text.firstIndex(of: "=") else {
+            if setting.isDynamic { found.runsUnseen() }
+            return
+        }
+        let key = setting.text[..<equals].lowercased()
+        let value = String(setting.text[setting.text.index(after: equals)...])
+        let runs = gitCommandKeys.contains(key) || key.hasPrefix("pager.")
+            || [".textconv", ".command", ".driver", ".clean", ".smudge", ".process", ".cmd", ".program"].contains { key.hasSuffix($0) }
+        if key == "core.hookspath" { found.runsUnseen(); return }
+        if fromEnvironment {
+            if runs || key.hasPrefix("alias.") || key == "credential.helper" { found.runsUnseen() }
+            return
+        }
+        if value.hasPrefix("!") {
+            found.run(String(value.dropFirst()), via: "git -c \(key)")
+        } else if runs {
+            found.run(value, via: "git -c \(key)")
+        }
+    }
+
+    static let gitCommandKeys: Set<String> = ["core.pager", "core.editor", "core.sshcommand", "core.askpass", "core.fsmonitor",
+                                              "core.gitproxy", "sequence.editor", "diff.external", "gpg.program", "ssh.variant",
+                                              "uploadpack.packobjectshook", "credential.helper", "web.browser", "sendemail.smtpserver",
+                                              "sendemail.tocmd", "sendemail.cccmd", "sendemail.headercmd"]
+
+    // MARK: zip
+
+    /// zip's test command: `-TT CMD` / `--unzip-command CMD`.
+    static func zip(_ argv: [ShellWord], into found: inout Found) {
+        var i = 1
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            i += 1
+            if text == "-TT" || text == "--unzip-command" {
+                guard i < argv.count else { break }
+                found.run(argv[i].text, via: "zip -TT", dynamic: argv[i].isDynamic)
+                i += 1
+            } else if text.hasPrefix("--unzip-command=") {
+                found.run(String(text.dropFirst(16)), via: "zip -TT", dynamic: word.isDynamic)
+            } else if text.hasPrefix("-TT"), text.count > 3 {
+                found.run(String(text.dropFirst(3)), via: "zip -TT", dynamic: word.isDynamic)
+            }
+        }
+    }
+
+    // MARK: Options
+
+    /// `--name=value` → (`name`, `value`); `--name` → (`name`, nil).
+    static func split(longOption text: String) -> (name: String, value: String?) {
+        let body = text.drop { $0 == "-" }
+        guard let equals = body.firstIndex(of: "=") else { return (String(body), nil) }
+        return (String(body[..<equals]), String(body[body.index(after: equals)...]))
+    }
+}
