@@ -166,6 +166,10 @@ public struct Interceptor {
     /// the line it already read, bash prints a new prompt and readline accepts the emptied line
     /// (a second prompt, nothing ran). Found by running bash 5.2.
     private var excusedPrompts = 0
+    /// A Ctrl-C went to the shell while a command ran. The command may have ended first: the
+    /// interrupt then reaches bash at its next prompt, or in the check of the line typed after
+    /// it, as one typed there would (the prompts of ``excusedPrompts``).
+    private var interruptInFlight = false
     /// Input went to the shell while it was not at its prompt (a program's, or type-ahead that
     /// readline reads later): the buffers of this many next lines cannot be known from the keys
     /// (each Enter or Ctrl-C in that input may start another).
@@ -277,6 +281,7 @@ public struct Interceptor {
                     if bytes.contains(Self.interruptKey) { excusedPrompts = 2 }
                 } else if !bytes.isEmpty {
                     typedAway(bytes[...])
+                    if bytes.contains(Self.interruptKey) { interruptInFlight = true }
                 }
                 out.toTarget += bytes
                 return
@@ -299,6 +304,16 @@ public struct Interceptor {
             }
             guard !screen.isAlternateScreen else {
                 out.toTarget += bytes
+                return
+            }
+            if let interrupt = bytes.firstIndex(of: Self.interruptKey), enter.map({ interrupt < $0 }) ?? true {
+                // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
+                // where the next line starts once the screen has settled.
+                out.toTarget += bytes[...interrupt]
+                lineStarted = false
+                typedLine = TypedLine()
+                screenSettling = now
+                held = Array(bytes[(interrupt + 1)...]) + held
                 return
             }
             if !lineStarted {
@@ -471,6 +486,10 @@ public struct Interceptor {
             // first, that Enter's check may still come (see excusedPrompts).
             let excused = mode == .integrated && isAwaitingCheck && excusedPrompts > 0
             excusedPrompts = excused ? excusedPrompts - 1 : 0
+            if interruptInFlight {
+                interruptInFlight = false
+                if !excused { excusedPrompts = 2 }
+            }
             let checkMayCome = excused && excusedPrompts > 0
             if mode == .integrated, isAwaitingCheck, !excused {
                 lose("a line was accepted without being shown to the bastion", into: &out)
@@ -528,6 +547,7 @@ public struct Interceptor {
         guard holding, mode == .integrated, let last = held.lastIndex(of: Self.interruptKey) else { return }
         let passed = held[...last]
         out.toTarget += passed
+        interruptInFlight = true
         if passed.contains(where: { $0 != Self.interruptKey }) { typedAway(passed) }
         held.removeFirst(last + 1)
     }

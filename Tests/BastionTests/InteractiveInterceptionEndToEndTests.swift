@@ -145,6 +145,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["deny touch forbidden-bs \\", "allow touch bs-after\\", "allow exit"], "\(records) \(r)")
     }
 
+    /// Enter and Ctrl-C in one burst, with a line behind them: bash takes the interrupt where it
+    /// lands (the quick command, its prompt, or the check of the next line, which it abandons),
+    /// and the session stays verified: the next line is still decided from the integration.
+    @Test func interruptRightBehindAnEnterKeepsTheSessionVerified() throws {
+        let f = try f
+        let r = try type([(send: "echo z\r\u{03}echo y\r", expect: "PROMPT> "),
+                          (send: "touch forbidden-after-interrupt\r", expect: "rule no-forbidden")])
+        #expect(!f.target.exists("forbidden-after-interrupt"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
+        #expect(records.first == "allow echo z integration 0", "\(records) \(r)")
+        #expect(records.contains("deny touch forbidden-after-interrupt integration 0"), "\(records) \(r)")
+        #expect(!r.stdout.contains("can no longer be verified"), "\(r)")
+    }
+
     /// The integration's own accept key (`Ctrl-X Ctrl-\\ b`, readline's accept-line without the
     /// check) cannot be typed, repeated or split: the denied line never runs. (Ctrl-\\ is the
     /// terminal's quit key by default, which never reaches readline; the person can undo that.)

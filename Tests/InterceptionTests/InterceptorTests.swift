@@ -539,6 +539,25 @@ struct ScreenModeTests {
         #expect(decided.inject == [0x03] && decided.toTarget.isEmpty)
     }
 
+    /// Ctrl-C abandons the line being typed: the next line starts at the prompt the shell prints
+    /// for it, once the screen has settled (the `^C` and that prompt are not read into it).
+    @Test func interruptStartsTheNextLineAtTheNewPrompt() {
+        let screen = FakeScreen()
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;other;P;0\u{07}$ ", now: 1)
+        #expect(!i.isVerified)
+        _ = i.tick(now: 1.2)
+        _ = InterceptorTests.input(&i, "echo a", now: 1.3)
+        _ = InterceptorTests.output(&i, "echo a", now: 1.3)
+        #expect(InterceptorTests.text(InterceptorTests.input(&i, "\u{03}ls\r", now: 1.4).toTarget) == "\u{03}", "the line after it waits")
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 1.41)
+        let settled = i.tick(now: 1.5)
+        #expect(InterceptorTests.text(settled.toTarget) == "ls" && settled.records.isEmpty)
+        _ = InterceptorTests.output(&i, "ls", now: 1.51)
+        let decided = i.tick(now: 1.6)
+        #expect(decided.records.map(\.decision.audit.line) == ["ls"] && InterceptorTests.text(decided.toTarget) == "\r")
+    }
+
     /// Without a terminal model, losing the integration ends the session: no unseen line is relayed.
     @Test func noScreenMeansTheEnd() {
         var i = InterceptorTests.make(onUnverified: .screen, screen: nil)
@@ -780,6 +799,24 @@ struct InterruptTests {
         _ = T.output(&i, Self.prompt)
         _ = T.input(&i, "rm -rf /\r")
         #expect(T.output(&i, Self.prompt).lostIntegration != nil)
+    }
+
+    /// A Ctrl-C typed right behind an Enter goes when the command starts; a quick command may have
+    /// ended by then, and bash takes the interrupt in the check of the line typed after it, which
+    /// it abandons (a prompt, then the emptied line accepted: a second prompt). Those prompts are
+    /// the interrupt's, not lines accepted unseen.
+    @Test func interruptBehindAQuickCommandLandsInTheNextCheck() {
+        var i = T.make()
+        _ = T.input(&i, "echo z\r\u{03}echo y\r")
+        _ = T.output(&i, T.check("echo z"))
+        #expect(T.text(T.output(&i, Self.commandStart).toTarget) == "\u{03}")
+        let shown = T.output(&i, "z\r\n\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(T.text(shown.toTarget) == "echo y\r")
+        #expect(T.output(&i, Self.prompt).lostIntegration == nil, "the check of echo y was interrupted")
+        #expect(T.output(&i, Self.prompt).lostIntegration == nil, "the emptied line was accepted")
+        _ = T.input(&i, "echo w\r")
+        let answer = T.output(&i, T.check("echo w", nonce: "12"))
+        #expect(answer.lostIntegration == nil && T.text(answer.verdicts) == "12 A\n")
     }
 
     /// A Ctrl-C typed while a command runs goes at once (not when the hold ends); the line typed
