@@ -145,6 +145,8 @@ public struct Interceptor {
     /// would echo held input and act on its keys (Ctrl-V, Ctrl-U, Enter read as a newline)
     /// before readline reads it: held input waits for the prompt's own marker (PS1).
     private var readlineDue: Double?
+    /// The last announced prompt was never shown with its marker.
+    private var promptMarkerMissed = false
     /// Readline redraws the prompt after every check; at a continuation prompt that redraw
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
@@ -379,7 +381,7 @@ public struct Interceptor {
         startKeyedLine()
         // With `histreedit` bash puts the line back to be edited: the keys do not tell the buffer.
         keyed.forget()
-        if promptsShownAt.contains(where: { $0 >= error.upperBound }) { release(into: &out) } else { awaitReadline(since: now) }
+        if promptsShownAt.contains(where: { $0 >= error.upperBound }) { release(into: &out) } else { awaitReadline(since: now, into: &out) }
     }
 
     /// The person's terminal changed size: the terminal model follows.
@@ -395,7 +397,10 @@ public struct Interceptor {
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
         }
-        if let since = readlineDue, now - since > Self.promptPatience { release(into: &out) }
+        if let since = readlineDue, now - since > Self.promptPatience {
+            promptMarkerMissed = true
+            release(into: &out)
+        }
         switch shell {
         case .awaitingCheck(let since) where now - since > Self.checkPatience:
             // Readline did not accept (a quoted Ctrl-V Enter, a search, an Enter that bash
@@ -435,7 +440,7 @@ public struct Interceptor {
             if mode == .starting {
                 // What was typed meanwhile goes to readline at the first prompt.
                 mode = .integrated
-                awaitReadline(since: now)
+                awaitReadline(since: now, into: &out)
             }
         case .unsupported(let reason):
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
@@ -514,9 +519,10 @@ public struct Interceptor {
                 keyed.forget()
             } else {
                 shell = .prompt
-                awaitReadline(since: now)
+                awaitReadline(since: now, into: &out)
             }
         case .promptShown:
+            promptMarkerMissed = false
             if readlineDue != nil { release(into: &out) }
         case .continuation:
             if continuationRedrawDue {
@@ -1033,10 +1039,12 @@ public struct Interceptor {
         release(into: &out)
     }
 
-    /// Holds input until readline shows the prompt just announced (see ``readlineDue``).
-    private mutating func awaitReadline(since now: Double) {
+    /// Holds input until readline shows the prompt just announced (see ``readlineDue``) — unless
+    /// the last prompt's marker never came (the person's code after the integration's in
+    /// PROMPT_COMMAND replaced PS1): then at once, rather than make every prompt wait.
+    private mutating func awaitReadline(since now: Double, into out: inout InterceptorOutput) {
         holding = true
-        readlineDue = now
+        if promptMarkerMissed { release(into: &out) } else { readlineDue = now }
     }
 
     private mutating func release(into out: inout InterceptorOutput) {

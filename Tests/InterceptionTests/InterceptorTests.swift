@@ -108,6 +108,12 @@ struct InterceptorTests {
         _ = Self.output(&silent, "\u{1B}]6973;tk;S\u{07}1\r\n\u{1B}]6973;tk;P;0\u{07}$ ", now: 1)
         #expect(Self.text(silent.tick(now: 1 + Interceptor.promptPatience / 2).toTarget) == "")
         #expect(Self.text(silent.tick(now: 1 + Interceptor.promptPatience + 0.1).toTarget) == "echo 2\r")
+        // Once a prompt's marker failed to come, the next prompts do not wait for theirs.
+        _ = Self.input(&silent, "echo 3\r", now: 3)
+        _ = Self.output(&silent, Self.check("echo 2", nonce: "10"), now: 3)
+        _ = Self.output(&silent, "\u{1B}]6973;tk;S\u{07}2\r\n", now: 3)
+        let next = Self.output(&silent, "\u{1B}]6973;tk;P;0\u{07}$ ", now: 3)
+        #expect(Self.text(next.toTarget) == "echo 3\r")
     }
 
     /// A bracketed paste of three commands with the second denied runs only the first (R verdict).
