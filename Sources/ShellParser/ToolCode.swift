@@ -68,19 +68,9 @@ enum ToolCode {
                 continue
             }
             // Short options, clustered: -F FS, -v A=B, -f FILE, -e TEXT (gawk), -i/-l (gawk).
-            var rest = Substring(text.dropFirst())
-            while let option = rest.first {
-                rest = rest.dropFirst()
-                guard "FvfeEil".contains(option) else { continue }
-                var value = ShellWord(String(rest), isDynamic: word.isDynamic)
-                if rest.isEmpty {
-                    guard i < argv.count else { break }
-                    value = argv[i]
-                    i += 1
-                }
+            if let (option, value) = clusterValue(word, in: argv, at: &i, takingValue: "FvfeEil") {
                 if option == "e" { sources.append(value) }
                 if option == "f" || option == "E" { hasFile = true }
-                break
             }
         }
         if sources.isEmpty && !hasFile, i < argv.count { sources.append(argv[i]) }
@@ -264,20 +254,10 @@ enum ToolCode {
                 if "file".hasPrefix(name), name.count >= 2 { hasFile = true }
                 continue
             }
-            var rest = Substring(text.dropFirst())
-            while let option = rest.first {
-                rest = rest.dropFirst()
-                if option == "i" { break }   // -i[SUFFIX]: the rest is the suffix
-                guard option == "e" || option == "f" || option == "l" else { continue }
-                var value = ShellWord(String(rest), isDynamic: word.isDynamic)
-                if rest.isEmpty {
-                    guard i < argv.count else { break }
-                    value = argv[i]
-                    i += 1
-                }
+            // (-i[SUFFIX]: the rest of the word is the suffix.)
+            if let (option, value) = clusterValue(word, in: argv, at: &i, takingValue: "efl", stop: "i") {
                 if option == "e" { scripts.append(value) }
                 if option == "f" { hasFile = true }
-                break
             }
         }
         guard !sandbox else { return }
@@ -612,6 +592,24 @@ enum ToolCode {
     }
 
     // MARK: Options
+
+    /// The first option of a short-option cluster (`-nf FILE`, `-fFILE`) that takes a value, with
+    /// its value: the rest of the word, or the next word (`i` then passes it). Nil when no option
+    /// before `stop` (one whose rest of the word is its own) takes one.
+    static func clusterValue(_ word: ShellWord, in argv: [ShellWord], at i: inout Int, takingValue options: String,
+                             stop: Character? = nil) -> (option: Character, value: ShellWord)? {
+        var rest = Substring(word.text.dropFirst())
+        while let option = rest.first {
+            rest = rest.dropFirst()
+            if option == stop { return nil }
+            guard options.contains(option) else { continue }
+            if !rest.isEmpty { return (option, ShellWord(String(rest), isDynamic: word.isDynamic)) }
+            guard i < argv.count else { return nil }
+            i += 1
+            return (option, argv[i - 1])
+        }
+        return nil
+    }
 
     /// `--name=value` → (`name`, `value`); `--name` → (`name`, nil).
     static func split(longOption text: String) -> (name: String, value: String?) {
