@@ -113,8 +113,8 @@ enum ToolCode {
                 }
             case .pipe:
                 if k + 1 < tokens.count, tokens[k + 1] == .word("getline") {
-                    if k > 0, case .string(let text) = tokens[k - 1], k < 2 || !isOperand(tokens[k - 2]) { commands.append(text) } else { dynamic = true }
-                } else if k + 1 < tokens.count, case .string(let text) = tokens[k + 1], k + 2 >= tokens.count || !isOperand(tokens[k + 2]) {
+                    if k > 0, case .string(let text) = tokens[k - 1], k < 2 || !extendsLeft(tokens[k - 2]) { commands.append(text) } else { dynamic = true }
+                } else if k + 1 < tokens.count, case .string(let text) = tokens[k + 1], k + 2 >= tokens.count || !extendsRight(tokens[k + 2]) {
                     commands.append(text)
                 } else {
                     dynamic = true
@@ -128,8 +128,16 @@ enum ToolCode {
 
     private static let systemName = Array("system".utf8)
 
-    /// Whether a token continues an expression (a string next to it is concatenated).
-    private static func isOperand(_ token: AwkToken) -> Bool {
+    /// Whether a token before a string joins it into a longer expression (`x "cmd"`, `(a) "cmd"`).
+    private static func extendsLeft(_ token: AwkToken) -> Bool {
+        switch token {
+        case .string, .word, .close: return true
+        default: return false
+        }
+    }
+
+    /// Whether a token after a string joins it into a longer expression (`"cmd" x`, `"cmd" (a)`).
+    private static func extendsRight(_ token: AwkToken) -> Bool {
         switch token {
         case .string, .word, .open: return true
         default: return false

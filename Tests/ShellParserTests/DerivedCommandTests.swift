@@ -170,6 +170,7 @@ struct DerivedCommandTests {
         ("awk 'BEGIN{system(\"rm -rf /\")}'", ["awk BEGIN{system(\"rm -rf /\")}", "[awk] rm -rf /"]),
         ("awk '/a|b/ {print $1 | \"sort -r\"; \"date\" | getline d}' f", ["awk /a|b/ {print $1 | \"sort -r\"; \"date\" | getline d} f",
                                                                             "[awk] sort -r", "[awk] date"]),
+        ("awk 'BEGIN { while ((\"ls\" | getline l) > 0) print l }'", ["awk BEGIN { while ((\"ls\" | getline l) > 0) print l }", "[awk] ls"]),
         ("gawk -F, -e 'BEGIN{system(\"rm x\")}' f; awk -f prog.awk f", ["gawk -F, -e BEGIN{system(\"rm x\")} f", "[awk] rm x",
                                                                         "awk -f prog.awk f"]),
         ("sed -n '1e rm -rf /' f; sed -e 's/a/b/g;p' -e '/x/d' f", ["sed -n 1e rm -rf / f", "[sed e] rm -rf /", "sed -e s/a/b/g;p -e /x/d f"]),
@@ -245,7 +246,7 @@ struct DerivedCommandTests {
         ("perl -X -e 1", .inlineScript), ("node --title x -e 1", .inlineScript), ("node --eval=1", .inlineScript),
         ("make --eval='$(shell rm x)'", .inlineScript), ("run-parts /etc/cron.daily", .dynamicShellString),
         // Tool code that runs text known only at run time.
-        ("awk '{print | $2}'", .dynamicShellString), ("awk -F: '{c=\"rm \" $1; system(c)}' f", .dynamicShellString),
+        ("awk '{print | $2}'", .dynamicShellString), ("awk '{x \"ls\" | getline}'", .dynamicShellString), ("awk -F: '{c=\"rm \" $1; system(c)}' f", .dynamicShellString),
         ("sed 's/x/y/e' f", .dynamicShellString), ("sed '1e' f", .dynamicShellString), ("awk \"$p\" f", .dynamicShellString),
         ("gdb -ex 'python import os'", .inlineScript), ("git -c core.hooksPath=/tmp/h commit", .dynamicShellString),
         ("tar -I \"$z\" -xf a", .dynamicShellString), ("sed 's/x/y/' f", nil), ("awk '{print $1}' f", nil),
