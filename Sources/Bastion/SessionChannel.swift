@@ -367,9 +367,17 @@ final class SessionChannel {
     /// Performs what the interceptor asked, in the order that keeps its promises: output first
     /// (markers gone), decisions written down before any verdict leaves, then input.
     private func perform(_ out: InterceptorOutput, input: UnsafeRawBufferPointer? = nil, output: UnsafeRawBufferPointer? = nil) {
+        var told = false
         if let output {
             if let cleaned = out.toClient {
-                if !cleaned.isEmpty { cleaned.withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) } }
+                // Notices go where the marker that raised them was (before bash's next prompt).
+                let at = min(out.noticesAt ?? cleaned.count, cleaned.count)
+                if at > 0 { cleaned[..<at].withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) } }
+                if out.noticesAt != nil {
+                    for notice in out.notices { handle(.notice(notice)) }
+                    told = true
+                }
+                if at < cleaned.count { cleaned[at...].withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) } }
             } else {
                 handle(.targetData(output, .stdout), chunk: output)
             }
@@ -385,7 +393,7 @@ final class SessionChannel {
             owner?.auditEvent("interactive_unverified", detail: reason, channel: self)
             handle(.marker("interactive lines unverified: \(reason)"))
         }
-        for notice in out.notices { handle(.notice(notice)) }
+        if !told { for notice in out.notices { handle(.notice(notice)) } }
         if !out.verdicts.isEmpty {
             // A decision that could not be written down is not given: every line is refused.
             let verdicts = unwritten ? Self.refusingAll(out.verdicts) : out.verdicts

@@ -346,7 +346,11 @@ public struct Interceptor {
         // The terminal model follows the output only while lines are read from it (it costs
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
-        for marker in result.markers { handle(marker, now: now, into: &out) }
+        for (k, marker) in result.markers.enumerated() {
+            let told = out.notices.count
+            handle(marker, now: now, into: &out)
+            if out.noticesAt == nil, out.notices.count > told { out.noticesAt = result.offsets[k] }
+        }
         // (Only prompts readline shows, PS1's marker, may come with the error: the check's redraw
         // before it, the new line's prompt after it.)
         if expanding?.commands.count == 1 || unfinishedMayExpand, result.markers.allSatisfy({ $0 == .promptShown }), case .accepted = shell {

@@ -17,6 +17,10 @@ public struct InterceptorOutput: Sendable {
     public var records: [InteractiveRecord] = []
     /// Messages for the person, in order.
     public var notices: [String] = []
+    /// Where in ``toClient`` the notices belong: at the marker that raised them, when output
+    /// followed it in the same chunk (a command stopped as it started, then bash's new prompt).
+    /// The driver writes the output before it, the notices, then the rest. Nil: after the output.
+    public var noticesAt: Int?
     /// Integration was lost, with the reason (audited once).
     public var lostIntegration: String?
     /// Facts for the audit trail about earlier records (an early allow that did not apply).

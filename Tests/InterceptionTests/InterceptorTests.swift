@@ -564,6 +564,16 @@ struct ScreenModeTests {
         #expect(decided.records.map(\.decision.audit.line) == ["ls"] && InterceptorTests.text(decided.toTarget) == "\r")
     }
 
+    /// A command started without a check is stopped by PS0, and bash prints its next prompt at
+    /// once: the notice goes where the marker was, before that prompt, not after it.
+    @Test func noticeGoesWhereItsMarkerWas() {
+        var i = InterceptorTests.make(onUnverified: .screen, screen: FakeScreen())
+        let out = InterceptorTests.output(&i, "ls\r\n\u{1B}]6973;tk;V\u{07}\r\n$ ")
+        #expect(out.notices.first?.contains("without showing it") == true && out.lostIntegration != nil)
+        #expect(out.noticesAt == 4 && InterceptorTests.text(out.toClient ?? []) == "ls\r\n\r\n$ ")
+        #expect(InterceptorTests.output(&i, "plain output").noticesAt == nil)
+    }
+
     /// Without a terminal model, losing the integration ends the session: no unseen line is relayed.
     @Test func noScreenMeansTheEnd() {
         var i = InterceptorTests.make(onUnverified: .screen, screen: nil)
