@@ -33,16 +33,26 @@ struct PathArgument: Sendable {
     /// `directories`: where the command may run, those known (absolute or `~`-based);
     /// `anywhere`: it may run in more places than are followed.
     init(_ word: ShellWord, directories: [String] = [], anywhere: Bool = false) {
+        self.init(word, directories: directories, anywhere: anywhere, readsHomes: true)
+    }
+
+    /// `readsHomes`: also read the spellings a home directory gives the path (``homeReadings(of:)``).
+    private init(_ word: ShellWord, directories: [String], anywhere: Bool, readsHomes: Bool) {
         let word = PathArgument.currentDirectoryWritten(word)
         let relative = PathArgument.isRelative(word.text)
         self.anywhere = anywhere && relative
+        var resolved: [PathArgument] = []
         if relative, !directories.isEmpty {
             resolved = directories.map { directory in
                 PathArgument(ShellWord(directory.hasSuffix("/") ? directory + word.text : directory + "/" + word.text, isDynamic: word.isDynamic))
             }
-        } else {
-            resolved = []
         }
+        if readsHomes, !relative {
+            for reading in PathArgument.homeReadings(of: word.text) {
+                resolved.append(PathArgument(ShellWord(reading, isDynamic: word.isDynamic), directories: [], anywhere: false, readsHomes: false))
+            }
+        }
+        self.resolved = resolved
         guard word.isDynamic else {
             literal = Array(PathNormalizer.normalize(word.text).utf8)
             patterns = []
@@ -99,6 +109,42 @@ struct PathArgument: Sendable {
                 staticDirectory = "."
             }
         }
+    }
+
+    /// Other spellings a home directory gives a path; the target account's home is not known
+    /// here, so each is only a possible reading (deny and escalate rules look at them): `~NAME/x`
+    /// is `/home/NAME/x` (`/root/x` for root) and, for the account itself, `~/x`; a `~/x` that
+    /// climbs out of the home with `..` reaches `/x` (a home one level deep or more) or, one
+    /// level up, `/home/x`; a path in a home (`/home/NAME/x`, `/root/x`) may be `~/x`.
+    static func homeReadings(of text: String) -> [String] {
+        if text.hasPrefix("/") {
+            var parts = PathNormalizer.normalize(text).split(separator: "/", omittingEmptySubsequences: true)
+            let depth = parts.first == "root" ? 1 : parts.first == "home" ? 2 : 0
+            guard depth > 0, parts.count >= depth else { return [] }
+            parts.removeFirst(depth)
+            return ["~/" + parts.joined(separator: "/")]
+        }
+        guard text.hasPrefix("~") else { return [] }
+        let slash = text.firstIndex(of: "/") ?? text.endIndex
+        let name = text[text.index(after: text.startIndex)..<slash]
+        let rest = slash < text.endIndex ? String(text[text.index(after: slash)...]) : ""
+        if !name.isEmpty {
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else { return [] }
+            return [(name == "root" ? "/root/" : "/home/\(name)/") + rest, "~/" + rest]
+        }
+        // Climbing out of the home: the `..` segments that reach above it.
+        var kept: [Substring] = []
+        var climbs = 0
+        for part in rest.split(separator: "/", omittingEmptySubsequences: true) where part != "." {
+            if part == ".." {
+                if kept.isEmpty { climbs += 1 } else { kept.removeLast() }
+            } else {
+                kept.append(part)
+            }
+        }
+        guard climbs > 0 else { return [] }
+        let remainder = kept.joined(separator: "/")
+        return climbs == 1 ? ["/" + remainder, "/home/" + remainder] : ["/" + remainder]
     }
 
     /// Could this argument name something the glob matches? (deny and escalate rules)

@@ -170,10 +170,39 @@ let wrappers: [@Sendable (String) -> String] = [
         // The current directory by other names, and paths given inside options.
         ("rm -rf ~+/etc", "/", "rm-system"), ("rm -rf $PWD/lib", "/usr", "rm-system"), ("rm -rf /proc/self/root/etc", nil, "rm-system"),
         ("chmod -R 777 --reference=/x /proc/self/cwd/..", "/etc", "chmod-chown-system"),
+        // A home's `..` reaches above it (a home one or two levels deep), and `~NAME` is that
+        // account's home.
+        ("rm -rf ~/../../etc", nil, "rm-system"), ("rm -rf ~root/../etc", nil, "rm-system"), ("rm -rf ../../etc", "~", "rm-system"),
+        ("cd; rm -rf ../../usr", nil, "rm-system"), ("rm -rf ~/x/../../../boot", nil, "rm-system"),
     ] as [(String, String?, String)])
     func relativePathsAreReadWhereTheCommandRuns(_ line: String, _ directory: String?, _ rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)
         #expect(decision.verdict == .deny && decision.ruleID == "destructive/\(rule)", "\(line) in \(directory ?? "-"): \(decision.ruleID ?? "-")")
+    }
+
+    /// A rule naming a path in the home (`~/…`) holds for the same path written from `/home/NAME`
+    /// or `/root`, and a rule on an absolute path for `~NAME/..` and `~/../..` spellings of it:
+    /// the target account's home is not known here, so every home is taken as possibly it.
+    @Test(arguments: [
+        ("touch ~/canary-1", "escalate"), ("touch /home/deploy/canary-2", "escalate"), ("touch /root/canary-3", "escalate"),
+        ("touch /home/deploy/../deploy/canary-4", "escalate"), ("touch ~deploy/canary-5", "escalate"),
+        ("cat ~root/../etc/shadow", "deny"), ("cat ~/../../etc/shadow", "deny"), ("cat ~/../etc/shadow", "deny"),
+        ("touch /rootless/canary-6", "allow"), ("touch ~/other", "allow"), ("cat /etc/hostname", "allow"),
+    ])
+    func homeSpellingsOfAPathAreReadAlike(_ line: String, _ verdict: String) throws {
+        let (config, _) = try loadPolicy("""
+            roles:
+              - name: engineer
+                groups: [engineering]
+                targets: ["*"]
+                capabilities: [shell, exec]
+                mode: guard
+                rules:
+                  - {id: shadow, action: deny, command: cat, args: ["/etc/shadow"], message: no}
+                  - {id: canary, action: escalate, command: touch, args: ["~/canary-*"], approvers: [sre], message: ask}
+            """)
+        let decision = PolicyEngine(config: config).decide(subject: alice, target: web1, line: line, workingDirectory: "~")
+        #expect("\(decision.verdict)".hasPrefix(verdict), "\(line): \(decision.verdict) \(decision.ruleID ?? "-")")
     }
 
     @Test(arguments: [
