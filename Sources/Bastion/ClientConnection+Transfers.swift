@@ -92,7 +92,10 @@ extension ClientConnection {
         case (_, .scp(let command)?):
             return SCPGate(command: command, home: nil, sessionLimit: sessionLimit, decide: decide)
         case (_, .rsync(let command)?):
-            return StreamGate(direction: command.direction, sequence: 1)
+            // The stream is bounded by the smallest size limit of its paths and the session's.
+            let limits = command.requests(home: nil).map { decide($0) }.filter { $0.verdict == .allow }.compactMap(\.maxFileSize)
+            let limit = (limits + [sessionLimit].compactMap { $0 }).min()
+            return StreamGate(direction: command.direction, sequence: 1, limit: limit)
         default:
             return nil
         }

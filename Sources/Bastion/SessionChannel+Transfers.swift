@@ -85,6 +85,10 @@ extension SessionChannel {
         for notice in out.notices { notify(notice) }
         toTargetOutbox.append(out.toTarget)
         toClientOutbox.append(out.toClient)
+        if let refusal = out.refusal {
+            owner?.auditEvent("transfer_limit", detail: refusal, channel: self)
+            return refuse("bastion: \(refusal); the transfer is ended", exitStatus: 1, reason: "transfer limit")
+        }
         if let failure = out.failure {
             owner?.auditEvent("transfer_protocol_error", detail: failure, channel: self)
             return refuse("bastion: \(failure); the transfer is ended", exitStatus: 255, reason: "transfer protocol error")

@@ -6,26 +6,44 @@ public struct StreamGate: TransferGate {
     private let flow: FileFlow
     private var offset: UInt64 = 0
 
+    /// The most bytes the stream may carry in the transfer's direction: the smallest size limit
+    /// that applies to any of its paths or to the session (its files are not told apart, so the
+    /// limit holds for the whole stream). Nil: no limit.
+    private let limit: Int64?
+
     /// A gate whose outcome completes the transfer-log row `sequence`.
-    public init(direction: TransferDirection, sequence: Int) {
+    public init(direction: TransferDirection, sequence: Int, limit: Int64? = nil) {
         self.direction = direction
+        self.limit = limit
         flow = FileFlow(sequence: sequence, maxFileSize: nil)
     }
 
     public var acceptsClientInput: Bool { true }
 
     public mutating func clientBytes(_ chunk: UnsafeRawBufferPointer) -> TransferOutput {
-        if direction == .upload { cross(chunk) }
         var out = TransferOutput()
+        if direction == .upload, !cross(chunk, into: &out) { return out }
         out.toTarget = Array(chunk)
         return out
     }
 
     public mutating func targetBytes(_ chunk: UnsafeRawBufferPointer) -> TransferOutput {
-        if direction == .download { cross(chunk) }
         var out = TransferOutput()
+        if direction == .download, !cross(chunk, into: &out) { return out }
         out.toClient = Array(chunk)
         return out
+    }
+
+    /// Counts a chunk in the transfer's direction; false (and the channel refused) when it would
+    /// take the stream past its limit — it is then not relayed.
+    private mutating func cross(_ chunk: UnsafeRawBufferPointer, into out: inout TransferOutput) -> Bool {
+        if let limit, offset + UInt64(chunk.count) > UInt64(max(0, limit)) {
+            out.refusal = "the rsync stream reached \(limit) bytes, the most the policy allows for this transfer "
+                + "(an rsync stream's files are not told apart: the smallest size limit of its paths and the session's holds for all of it)"
+            return false
+        }
+        cross(chunk)
+        return true
     }
 
     private mutating func cross(_ chunk: UnsafeRawBufferPointer) {

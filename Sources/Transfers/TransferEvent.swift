@@ -87,5 +87,7 @@ public struct TransferOutput {
     public var notices: [String] = []
     /// The channel must end: a side sent what the protocol does not allow.
     public var failure: String?
+    /// The channel must end: the transfer went past what the policy allows (a size limit).
+    public var refusal: String?
     public init() {}
 }

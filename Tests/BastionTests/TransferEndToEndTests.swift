@@ -256,4 +256,23 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "3")
     }
+
+    /// An rsync stream is held to the size limit of its paths as a whole (its files are not told
+    /// apart): a 9 MB file into the 8 MB `limited` tree is cut off with the reason, a small one
+    /// arrives.
+    @Test func rsyncStreamKeepsTheSizeLimit() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("head -c 9437184 /dev/urandom > \(d)/local/rs-nine.bin && echo small > \(d)/local/rs-small.txt")
+        let ssh = "ssh -p \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let big = ProcessRunner.shell("rsync -e '\(ssh)' \(d)/local/rs-nine.bin alice+web1@127.0.0.1:\(d)/limited/rs-nine.bin", timeout: 60)
+        #expect(big.status != 0, "\(big)")
+        #expect(big.stderr.contains("the most the policy allows"), "\(big)")
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/limited/rs-nine.bin"), "rsync keeps an unfinished file out of place")
+        let small = ProcessRunner.shell("rsync -e '\(ssh)' \(d)/local/rs-small.txt alice+web1@127.0.0.1:\(d)/limited/rs-small.txt", timeout: 60)
+        #expect(small.status == 0, "\(small)")
+        #expect(sha256("\(d)/limited/rs-small.txt") == sha256("\(d)/local/rs-small.txt"))
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'transfer_limit'") != "0")
+    }
 }
