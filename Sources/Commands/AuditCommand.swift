@@ -29,6 +29,9 @@ public struct AuditCommand: ParsableCommand {
             switch scalar.value {
             case 0x0A: out += "\\n"
             case 0..<0x20, 0x7F, 0x80..<0xA0: out += String(format: "\\x%02x", scalar.value)
+            // Characters that reorder or hide text (bidi controls, zero-width ones), as approvals show them.
+            case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0xFEFF, 0x061C:
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: out.unicodeScalars.append(scalar)
             }
         }

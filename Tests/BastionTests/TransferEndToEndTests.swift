@@ -257,6 +257,20 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "3")
     }
 
+    /// The transfer log shows a name that reorders text (a right-to-left override) as an escape:
+    /// `inv\u{202E}…` reads as what it is, not as the name it imitates.
+    @Test func transferListingEscapesCharactersThatReorderText() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        let name = "inv\u{202E}txt.exe"
+        _ = ProcessRunner.shell("echo x > \(BastionHarness.quote("\(d)/local/\(name)"))")
+        let r = sftp(h, "put \"\(d)/local/\(name)\" \"\(d)/deploy/\(name)\"\n")
+        #expect(r.status == 0, "\(r)")
+        let listing = h.bastion(["audit", "transfers", "--limit", "5"])
+        #expect(listing.stdout.contains("inv\\u{202E}txt.exe") && !listing.stdout.contains("\u{202E}"), "\(listing)")
+    }
+
     /// An rsync stream is held to the size limit of its paths as a whole (its files are not told
     /// apart): a 9 MB file into the 8 MB `limited` tree is cut off with the reason, a small one
     /// arrives.
