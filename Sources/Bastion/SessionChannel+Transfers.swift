@@ -123,6 +123,11 @@ extension SessionChannel {
     /// The approvers answered the file operation the gate holds.
     func transferApprovalAnswered(approved: Bool, message: String?) {
         transferHold = nil
+        // The SFTP status carries the reason too, but OpenSSH's client shows only "Permission
+        // denied": the reason goes to the channel's stderr, as the approval notice does.
+        if !approved, let message, !message.isEmpty {
+            notify(message.hasPrefix("bastion:") ? message : "bastion: " + message)
+        }
         perform(gateOutput { $0.approvalAnswered(approved: approved, message: message) }, target?.channel)
     }
 

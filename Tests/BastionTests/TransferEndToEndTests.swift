@@ -163,6 +163,7 @@ struct TransferEndToEndTests {
         let deny = h.answerWhenHeld(containing: "\(d)/prod/second.txt", as: "carol", "deny ID --reason not-today")
         let refused = sftp(h, "put \(d)/local/second.txt \(d)/prod/second.txt\n")
         #expect(refused.status != 0)
+        #expect(refused.stderr.contains("not-today"), "the approver's reason reaches the requester: \(refused)")
         #expect(deny.wait()?.status == 0)
         #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/second.txt"))
     }
