@@ -328,6 +328,23 @@ struct ApprovalsEndToEndTests {
 
     /// The bastion crashes while a request waits: it ends as interrupted and can never be
     /// approved later; the line never runs. (Last: it restarts the shared bastion.)
+    /// While the bastion is down no session waits for an answer: one given on the host then is
+    /// refused, nothing is recorded as approved, and the next start marks the request interrupted.
+    @Test func answerOnTheHostWhileTheBastionIsDownIsRefused() throws {
+        let h = try h
+        let file = canary(h, "down")
+        let requester = BackgroundRun { h.ssh("web1", "echo x | tee \(file)") }
+        let id = try #require(request(h, containing: file))
+        h.crashBastion()
+        _ = requester.wait(20)
+        let answer = h.bastion(["approvals", "approve", id, "--as", "root@host"])
+        #expect(answer.status == 1 && answer.stderr.contains("not running"), "\(answer)")
+        #expect(h.auditQuery("SELECT count(*) FROM approval_votes WHERE approval_id = '\(id)'") == "0")
+        try h.restartBastion()
+        #expect(h.auditQuery("SELECT status FROM approvals WHERE id = '\(id)'") == "interrupted")
+        #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
     @Test func restartInterruptsPendingRequests() throws {
         let h = try h
         let file = canary(h, "restart")

@@ -195,12 +195,17 @@ final class BastionHarness: @unchecked Sendable {
 
     /// Kills the bastion without warning (as a crash would) and starts it again on the same port.
     func crashAndRestartBastion() throws {
+        crashBastion()
+        try startBastion()
+    }
+
+    /// Kills the bastion without warning, as a crash would (``restartBastion()`` starts it again).
+    func crashBastion() {
         guard let watcher = servers.popLast() else { return }
         // The watcher script runs the bastion as its child: kill that child, the watcher follows.
         _ = ProcessRunner.shell("pkill -KILL -P \(watcher) -f 'bastion serve'")
         var status: Int32 = 0
         waitpid(watcher, &status, 0)
-        try startBastion()
     }
 
     /// The bastion's log so far.
