@@ -84,7 +84,9 @@ extension ClientConnection {
     static func waitingNotice(_ request: ApprovalRequest, refusal: String, login: String, hasTerminal: Bool) -> String {
         let who = "approval by \(request.requirementWords)"
         let until = ApprovalText.utc(request.deadline)
-        let withdraw = hasTerminal || request.source == .interactive ? "Ctrl-C withdraws it" : "Ctrl-C (ending ssh) withdraws it"
+        // (A transfer's client keeps ssh running on Ctrl-C: only ending the client ends the wait.)
+        let withdraw = request.source == .transfer ? "ending the transfer (its ssh) withdraws it"
+            : hasTerminal || request.source == .interactive ? "Ctrl-C withdraws it" : "Ctrl-C (ending ssh) withdraws it"
         return """
             \(refusal)
             bastion: request \(request.id) is waiting for \(who) until \(until) (\(ApprovalBroker.duration(request.deadline - request.requestedAt)))

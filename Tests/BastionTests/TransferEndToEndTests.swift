@@ -155,6 +155,7 @@ struct TransferEndToEndTests {
         let answer = h.answerWhenHeld(containing: "\(d)/prod/release.txt", as: "carol", "approve ID")
         let r = sftp(h, "put \(d)/local/release.txt \(d)/prod/release.txt\n")
         #expect(r.status == 0, "\(r)")
+        #expect(r.stderr.contains("ending the transfer (its ssh) withdraws it"), "sftp keeps ssh running on Ctrl-C: \(r)")
         #expect(answer.wait()?.status == 0)
         #expect(ProcessRunner.shell("cat \(d)/prod/release.txt").stdout == "release\n")
         #expect(h.auditQuery("SELECT status FROM approvals WHERE source = 'transfer'") == "approved")
