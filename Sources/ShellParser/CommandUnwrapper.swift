@@ -197,6 +197,10 @@ struct CommandUnwrapper {
             let replace = options.value("I", "replace")?.text ?? (options.has("i", "replace") ? "{}" : nil)
             if let replace, !replace.isEmpty {
                 for k in inner.indices where CommandUnwrapper.bytes(of: inner[k].text, contain: replace) { inner[k].isDynamic = true }
+            } else if !options.has("0", "null", "d", "delimiter", "a", "arg-file"), let words = xargsStdinWords(of: command) {
+                // Static text it reads (`echo / | xargs rm`, `xargs rm <<< /`): those words.
+                inner += words
+                ranges += Array(repeating: ranges.last ?? command.range, count: words.count)
             } else {
                 inner.append(ShellWord("{stdin}", isDynamic: true))
                 ranges.append(ranges.last ?? command.range)
@@ -969,6 +973,21 @@ struct CommandUnwrapper {
         for inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             output.append(inner.adopted(by: parent, via: via, range: range))
         }
+    }
+
+    /// The words xargs reads from its standard input when that is static text here: a
+    /// here-string, or what a static `echo`/`printf` pipes in; split on blanks as xargs splits
+    /// them. Nil when not known, or when xargs would read quotes or backslashes in it.
+    private func xargsStdinWords(of command: ExtractedCommand) -> [ShellWord]? {
+        var text: String?
+        if let input = command.redirects.last(where: { $0.affects(0) }) {
+            guard input.op == "<<<", !input.target.isDynamic else { return nil }
+            text = input.target.text
+        } else if case .text(let piped)? = pipedText, !piped.isDynamic {
+            text = piped.text
+        }
+        guard let text, !text.contains(where: { $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return nil }
+        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map { ShellWord(String($0)) }
     }
 
     /// A cheap first filter: only these names can produce derived commands or flags.

@@ -174,6 +174,8 @@ let wrappers: [@Sendable (String) -> String] = [
         // account's home.
         ("rm -rf ~/../../etc", nil, "rm-system"), ("rm -rf ~root/../etc", nil, "rm-system"), ("rm -rf ../../etc", "~", "rm-system"),
         ("cd; rm -rf ../../usr", nil, "rm-system"), ("rm -rf ~/x/../../../boot", nil, "rm-system"),
+        // Static text xargs reads gives its command's arguments.
+        ("echo / | xargs rm -rf", nil, "rm-system"), ("xargs rm -rf <<< /etc", nil, "rm-system"),
     ] as [(String, String?, String)])
     func relativePathsAreReadWhereTheCommandRuns(_ line: String, _ directory: String?, _ rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)

@@ -148,6 +148,10 @@ struct DerivedCommandTests {
         ("su -s /tmp/x -c true; su root -- -c 'rm y'", ["su -s /tmp/x -c true", "[su -s] /tmp/x", "[su -c] true",
                                                          "su root -- -c rm y", "[su -c] rm y"]),
         ("xargs --replace rm", ["xargs --replace rm", "[xargs] rm"]),
+        // xargs reading static text: those words (split on blanks); quotes in it, -0 or -d keep it unknown.
+        ("echo / x | xargs rm -rf; xargs rm <<< 'a b'", ["echo / x", "xargs rm -rf", "[xargs] rm -rf / x", "xargs rm", "[xargs] rm a b"]),
+        ("echo \"'a b'\" | xargs rm; echo a | xargs -0 rm", ["echo 'a b'", "xargs rm", "[xargs] rm {stdin}?", "echo a", "xargs -0 rm",
+                                                       "[xargs] rm {stdin}?"]),
         ("nsenter -t 1 --wd rm", ["nsenter -t 1 --wd rm", "[nsenter] rm", "[nsenter] $SHELL?"]),
         ("fakeroot -f /tmp/x true", ["fakeroot -f /tmp/x true", "[fakeroot option] /tmp/x", "[fakeroot] true"]),
         ("/lib64/ld-linux-x86-64.so.2 /tmp/x a; logsave /dev/null rm y", ["/lib64/ld-linux-x86-64.so.2 /tmp/x a",
