@@ -40,6 +40,11 @@ struct TransferEndToEndTests {
             """, timeout: 120, in: h.directory)
     }
 
+    /// The ssh command rsync runs (`-e`) to reach the bastion as alice.
+    func rsyncShell(_ h: BastionHarness) -> String {
+        "ssh -p \(h.bastionPort) -i \(h.directory.path)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+    }
+
     func sha256(_ path: String) -> String {
         ProcessRunner.shell("sha256sum \(BastionHarness.quote(path)) | cut -d' ' -f1").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -245,7 +250,7 @@ struct TransferEndToEndTests {
         let d = h.directory.path
         setUp(h)
         _ = ProcessRunner.shell("mkdir -p \(d)/local/rs && for i in $(seq 1 20); do head -c 5000 /dev/urandom > \(d)/local/rs/r$i; done; mkdir -p \(d)/deploy/rs && echo old > \(d)/deploy/rs/stale")
-        let ssh = "ssh -p \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let ssh = rsyncShell(h)
         let up = ProcessRunner.shell("rsync -a --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
         #expect(up.status == 0, "\(up)")
         #expect(ProcessRunner.shell("diff -r \(d)/local/rs \(d)/deploy/rs && echo same").stdout.contains("same"), "--delete removed the stale file")
@@ -281,7 +286,7 @@ struct TransferEndToEndTests {
         let d = h.directory.path
         setUp(h)
         _ = ProcessRunner.shell("head -c 9437184 /dev/urandom > \(d)/local/rs-nine.bin && echo small > \(d)/local/rs-small.txt")
-        let ssh = "ssh -p \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let ssh = rsyncShell(h)
         let big = ProcessRunner.shell("rsync -e '\(ssh)' \(d)/local/rs-nine.bin alice+web1@127.0.0.1:\(d)/limited/rs-nine.bin", timeout: 60)
         #expect(big.status != 0, "\(big)")
         #expect(big.stderr.contains("the most the policy allows"), "\(big)")

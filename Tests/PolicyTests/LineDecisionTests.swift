@@ -192,18 +192,12 @@ let wrappers: [@Sendable (String) -> String] = [
         ("touch /rootless/canary-6", "allow"), ("touch ~/other", "allow"), ("cat /etc/hostname", "allow"),
     ])
     func homeSpellingsOfAPathAreReadAlike(_ line: String, _ verdict: String) throws {
-        let (config, _) = try loadPolicy("""
-            roles:
-              - name: engineer
-                groups: [engineering]
-                targets: ["*"]
-                capabilities: [shell, exec]
-                mode: guard
+        let engine = try guardRoleEngine("""
                 rules:
                   - {id: shadow, action: deny, command: cat, args: ["/etc/shadow"], message: no}
                   - {id: canary, action: escalate, command: touch, args: ["~/canary-*"], approvers: [sre], message: ask}
             """)
-        let decision = PolicyEngine(config: config).decide(subject: alice, target: web1, line: line, workingDirectory: "~")
+        let decision = engine.decide(subject: alice, target: web1, line: line, workingDirectory: "~")
         #expect("\(decision.verdict)".hasPrefix(verdict), "\(line): \(decision.verdict) \(decision.ruleID ?? "-")")
     }
 

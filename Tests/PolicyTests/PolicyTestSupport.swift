@@ -52,8 +52,9 @@ func problems(_ yaml: String, targets: [PolicyTarget] = testTargets) -> [String]
 
 let alice = Subject(user: "alice", groups: ["engineering"])
 
-/// An engine with one guard-mode role on every target, applying the `destructive` guard.
-let guardEngine: PolicyEngine = {
+/// An engine with one guard-mode role for engineering on every target: `lines` (YAML, indented
+/// as the role's keys) are added to it.
+func guardRoleEngine(_ lines: String) throws -> PolicyEngine {
     let yaml = """
     roles:
       - name: engineer
@@ -61,11 +62,15 @@ let guardEngine: PolicyEngine = {
         targets: ["*"]
         capabilities: [shell, exec]
         mode: guard
-        guards: [destructive]
+    \(lines)
     """
-    // The YAML above is fixed; a failure here is a bug the guard tests report.
-    let config = (try? loadPolicy(yaml).0) ?? PolicyConfig()
-    return PolicyEngine(config: config)
+    return PolicyEngine(config: try loadPolicy(yaml).0)
+}
+
+/// An engine with one guard-mode role on every target, applying the `destructive` guard.
+let guardEngine: PolicyEngine = {
+    // The YAML is fixed; a failure here is a bug the guard tests report.
+    (try? guardRoleEngine("    guards: [destructive]")) ?? PolicyEngine(config: PolicyConfig())
 }()
 
 /// The decision of `engine` for alice on web1.
