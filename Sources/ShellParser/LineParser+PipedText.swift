@@ -56,17 +56,22 @@ extension LineParser {
     }
 
     /// The text the pipeline element read from `elementStart` writes to its pipe, when that is
-    /// known here: the element is one simple `echo` or `printf` of static words, with no
-    /// redirection and nothing else in it (a shell reading the pipe then runs that text).
-    /// Nil otherwise.
+    /// known here: the element is one simple `echo` or `printf` of static words (perhaps run by
+    /// plain wrappers: `sudo echo …`), with no redirection and nothing else in it (a shell or
+    /// xargs reading the pipe then reads that text). Nil otherwise.
     func staticOutput(ofCommandsFrom upstream: Int, elementStart: Int) -> ShellWord? {
         // (The name first, read in place: most piped commands are neither.)
-        guard commands.count == upstream + 1, let first = commands[upstream].argv.first, !first.isDynamic,
+        guard commands.count > upstream, let first = commands[commands.count - 1].argv.first, !first.isDynamic,
               first.text == "echo" || first.text == "printf" else { return nil }
-        let command = commands[upstream], name = first.text
-        guard command.redirects.isEmpty, !command.derived, !command.argv.contains(where: \.isDynamic),
-              bytes[elementStart..<command.range.lowerBound].allSatisfy(LineParser.isBlank),
-              bytes[command.range.upperBound..<pos].allSatisfy(LineParser.isBlank) else { return nil }
+        let command = commands[commands.count - 1], name = first.text, outer = commands[upstream]
+        // One chain of plain wrappers, each command the one the link before it runs.
+        let chain = commands[upstream...]
+        guard !outer.derived, chain.enumerated().allSatisfy({ k, link in
+            k == 0 || (link.derived && link.via.count == k && link.via.last.map(LineParser.plainWrappers.contains) == true)
+        }) else { return nil }
+        guard command.redirects.isEmpty, !command.argv.contains(where: \.isDynamic),
+              bytes[elementStart..<outer.range.lowerBound].allSatisfy(LineParser.isBlank),
+              bytes[outer.range.upperBound..<pos].allSatisfy(LineParser.isBlank) else { return nil }
         // A function or alias of that name on the line prints something else.
         guard !definedFunctions.contains(name), !definedAliases.contains(name) else { return nil }
         let args = command.argv.dropFirst().map(\.text)

@@ -176,6 +176,7 @@ let wrappers: [@Sendable (String) -> String] = [
         ("cd; rm -rf ../../usr", nil, "rm-system"), ("rm -rf ~/x/../../../boot", nil, "rm-system"),
         // Static text xargs reads gives its command's arguments.
         ("echo / | xargs rm -rf", nil, "rm-system"), ("xargs rm -rf <<< /etc", nil, "rm-system"),
+        ("sudo echo / | xargs rm -rf", nil, "rm-system"), ("env X=1 printf 'rm -rf /' | sh", nil, "rm-system"),
     ] as [(String, String?, String)])
     func relativePathsAreReadWhereTheCommandRuns(_ line: String, _ directory: String?, _ rule: String) {
         let decision = guardEngine.decide(subject: alice, target: web1, line: line, workingDirectory: directory)
