@@ -7,15 +7,11 @@
 /// regular expressions are skipped as the tool skips them, so a `|` inside `/a|b/` is no pipe.
 enum ToolCode {
     /// What a tool's arguments make it run.
-    struct Found: Equatable {
+    struct Found {
         /// Shell text it runs, each with the construct that runs it (`awk system`).
         var scripts: [(text: ShellWord, via: String)] = []
         /// Code it runs that is not known here.
         var unseen: OpaqueCode?
-
-        static func == (a: Found, b: Found) -> Bool {
-            a.unseen == b.unseen && a.scripts.map(\.text) == b.scripts.map(\.text) && a.scripts.map(\.via) == b.scripts.map(\.via)
-        }
 
         mutating func run(_ text: String, via: String, dynamic: Bool = false) {
             scripts.append((ShellWord(text, isDynamic: dynamic), via))
@@ -49,31 +45,11 @@ enum ToolCode {
     /// awk's program: `-e`/`--source` texts (gawk), or the first operand when there is no
     /// `-f`/`-e`. A program file is not read (as a script a shell runs is not).
     static func awk(_ argv: [ShellWord], into found: inout Found) {
-        var sources: [ShellWord] = []
-        var hasFile = false
-        var i = 1
-        while i < argv.count {
-            let word = argv[i], text = word.text
-            if word.isDynamic && text.hasPrefix("-") { found.runsUnseen(); return }
-            guard text.utf8.count > 1, text.utf8.first == UInt8(ascii: "-") else { break }
-            i += 1
-            if text == "--" { break }
-            if text.hasPrefix("--") {
-                let (name, attached) = split(longOption: text)
-                let value: ShellWord? = attached.map { ShellWord($0, isDynamic: word.isDynamic) }
-                    ?? (awkLongWithValue.contains { $0.hasPrefix(name) } && i < argv.count ? argv[i] : nil)
-                if attached == nil, value != nil { i += 1 }
-                if "source".hasPrefix(name), name.count >= 2, let value { sources.append(value) }
-                if ("file".hasPrefix(name) || "exec".hasPrefix(name)), name.count >= 2 { hasFile = true }
-                continue
-            }
-            // Short options, clustered: -F FS, -v A=B, -f FILE, -e TEXT (gawk), -i/-l (gawk).
-            if let (option, value) = clusterValue(word, in: argv, at: &i, takingValue: "FvfeEil") {
-                if option == "e" { sources.append(value) }
-                if option == "f" || option == "E" { hasFile = true }
-            }
-        }
-        if sources.isEmpty && !hasFile, i < argv.count { sources.append(argv[i]) }
+        if argv.contains(where: { $0.isDynamic && $0.text.hasPrefix("-") }) { found.runsUnseen(); return }
+        var options = awkOptions
+        let start = options.scan(argv, from: 1)
+        var sources = options.seen.filter { $0.name == "e" || $0.name == "source" }.compactMap(\.value)
+        if sources.isEmpty && !options.has("f", "file", "E", "exec"), start < argv.count { sources.append(argv[start]) }
         for source in sources {
             if source.isDynamic { found.runsUnseen(); continue }
             let (commands, dynamic) = awkCommands(source.text)
@@ -82,9 +58,9 @@ enum ToolCode {
         }
     }
 
-    static let awkLongWithValue = ["field-separator", "assign", "file", "source", "include", "load", "exec", "dump-variables",
-                                   "pretty-print", "profile", "debug"]
-
+    /// awk's options (gawk's with them): -F FS, -v A=B, -f FILE, -e TEXT, -E FILE, -i/-l LIBRARY.
+    static let awkOptions = OptionScanner(shortWithValue: Set("FvfeEil".utf8), longWithValue: [
+        "field-separator", "assign", "file", "source", "include", "load", "exec", "dump-variables", "pretty-print", "profile", "debug"])
     private enum AwkToken: Equatable {
         case string(String)
         case word(String)
@@ -242,53 +218,36 @@ enum ToolCode {
     /// sed's script: `-e`/`--expression` texts, or the first operand without them. GNU sed reads
     /// the whole script before it runs anything, so one it cannot parse runs nothing.
     static func sed(_ argv: [ShellWord], into found: inout Found) {
-        var scripts: [ShellWord] = []
-        var hasFile = false
-        var sandbox = false
+        if argv.contains(where: { $0.isDynamic && $0.text.hasPrefix("-") }) { found.runsUnseen(); return }
+        // GNU getopt permutes: options may follow the operands (`sed FILE -e SCRIPT`).
+        var options = sedOptions
+        var operands: [ShellWord] = []
         var i = 1
         while i < argv.count {
-            let word = argv[i], text = word.text
-            i += 1
-            if word.isDynamic && text.hasPrefix("-") { found.runsUnseen(); return }
-            guard text.utf8.count > 1, text.utf8.first == UInt8(ascii: "-") else { continue }
-            if text == "--" { break }
-            if text.hasPrefix("--") {
-                let (name, attached) = split(longOption: text)
-                if name.count >= 2, "sandbox".hasPrefix(name) { sandbox = true }
-                let takesValue = ["expression", "file", "line-length"].contains { $0.hasPrefix(name) } && name.count >= 2
-                var value: ShellWord?
-                if let attached { value = ShellWord(attached, isDynamic: word.isDynamic) } else if takesValue, i < argv.count { value = argv[i]; i += 1 }
-                if let value, "expression".hasPrefix(name) { scripts.append(value) }
-                if "file".hasPrefix(name), name.count >= 2 { hasFile = true }
-                continue
-            }
-            // (-i[SUFFIX]: the rest of the word is the suffix.)
-            if let (option, value) = clusterValue(word, in: argv, at: &i, takingValue: "efl", stop: "i") {
-                if option == "e" { scripts.append(value) }
-                if option == "f" { hasFile = true }
-            }
-        }
-        guard !sandbox else { return }
-        if scripts.isEmpty && !hasFile {
-            // The first operand (options may come after it: GNU getopt permutes).
-            var k = 1
-            while k < argv.count {
-                let text = argv[k].text
-                if text == "--" { k += 1; break }
-                if text.utf8.count > 1 && text.utf8.first == UInt8(ascii: "-") {
-                    k += (text == "-l" || text == "--line-length") ? 2 : 1
-                    continue
-                }
+            let next = options.scan(argv, from: i)
+            if next > i, argv[next - 1].text == "--" {
+                operands += argv[next...]
                 break
             }
-            if k < argv.count { scripts.append(argv[k]) }
+            guard next < argv.count else { break }
+            operands.append(argv[next])
+            i = next + 1
         }
-        let joined = scripts.map(\.text).joined(separator: "\n")
+        guard !options.has("sandbox") else { return }
+        var scripts = options.seen.filter { $0.name == "e" || $0.name == "expression" }.compactMap(\.value)
+        if scripts.isEmpty && !options.has("f", "file"), let first = operands.first { scripts.append(first) }
         if scripts.contains(where: \.isDynamic) { found.runsUnseen(); return }
-        let (commands, dynamic) = sedCommands(joined)
+        let (commands, dynamic) = sedCommands(scripts.map(\.text).joined(separator: "\n"))
         for command in commands { found.run(command, via: "sed e") }
         if dynamic { found.runsUnseen() }
     }
+
+    /// GNU sed's options: -e SCRIPT, -f FILE, -l N, -i[SUFFIX], and its flags (for abbreviations).
+    static let sedOptions = OptionScanner(shortWithValue: Set("efl".utf8), longWithValue: ["expression", "file", "line-length"],
+                                          longFlags: ["in-place", "sandbox", "quiet", "silent", "debug", "posix", "regexp-extended",
+                                                      "separate", "unbuffered", "null-data", "zero-terminated", "follow-symlinks",
+                                                      "binary", "help", "version"],
+                                          shortWithOptionalValue: Set("i".utf8))
 
     /// The shell commands a sed script runs: `e COMMAND`; `e` alone and the `s///e` flag run the
     /// pattern space (text known only as sed runs). A script read no further here is taken as
@@ -600,24 +559,6 @@ enum ToolCode {
     }
 
     // MARK: Options
-
-    /// The first option of a short-option cluster (`-nf FILE`, `-fFILE`) that takes a value, with
-    /// its value: the rest of the word, or the next word (`i` then passes it). Nil when no option
-    /// before `stop` (one whose rest of the word is its own) takes one.
-    static func clusterValue(_ word: ShellWord, in argv: [ShellWord], at i: inout Int, takingValue options: String,
-                             stop: Character? = nil) -> (option: Character, value: ShellWord)? {
-        var rest = Substring(word.text.dropFirst())
-        while let option = rest.first {
-            rest = rest.dropFirst()
-            if option == stop { return nil }
-            guard options.contains(option) else { continue }
-            if !rest.isEmpty { return (option, ShellWord(String(rest), isDynamic: word.isDynamic)) }
-            guard i < argv.count else { return nil }
-            i += 1
-            return (option, argv[i - 1])
-        }
-        return nil
-    }
 
     /// `--name=value` → (`name`, `value`); `--name` → (`name`, nil).
     static func split(longOption text: String) -> (name: String, value: String?) {

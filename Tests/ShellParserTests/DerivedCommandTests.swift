@@ -179,6 +179,8 @@ struct DerivedCommandTests {
                                                                         "awk -f prog.awk f"]),
         ("sed -n '1e rm -rf /' f; sed -e 's/a/b/g;p' -e '/x/d' f", ["sed -n 1e rm -rf / f", "[sed e] rm -rf /", "sed -e s/a/b/g;p -e /x/d f"]),
         ("sed --sandbox '1e rm x' f; sed 'y/e/f/;s|e|x|w out' f", ["sed --sandbox 1e rm x f", "sed y/e/f/;s|e|x|w out f"]),
+        // Options after the operands (GNU getopt permutes them), an abbreviation, -i's suffix.
+        ("sed f -e '1e rm y'; sed --expr='1e rm z' -ibak f", ["sed f -e 1e rm y", "[sed e] rm y", "sed --expr=1e rm z -ibak f", "[sed e] rm z"]),
         ("tar -cf x.tar --to-command='rm -rf /' d; tar xIf 'rm z' x.tar", ["tar -cf x.tar --to-command=rm -rf / d", "[tar --to-command] rm -rf /",
                                                                          "tar xIf rm z x.tar", "[tar -I] rm z"]),
         ("tar --checkpoint=1 --checkpoint-action=exec='rm y' -cf x.tar d; tar czf a.tgz d", [
