@@ -26,8 +26,15 @@ extension SessionChannel {
                 } else if n == SSH_ERROR {
                     handle(.failed(.clientChannel))
                     return true
-                } else if ssh_channel_is_eof(channel) != 0, toTargetOutbox.isEmpty, transfers?.isHoldingRequests != true {
-                    handle(.clientEOF)
+                } else if ssh_channel_is_eof(channel) != 0, toTargetOutbox.isEmpty {
+                    if transferHold != nil {
+                        // The client ended its input while an operation waits for approvers (its
+                        // sftp was killed and its ssh lives on): nobody is left to want it.
+                        withdrawTransferApproval(reason: "the client ended its input")
+                        moved = true
+                    } else if transfers?.isHoldingRequests != true {
+                        handle(.clientEOF)
+                    }
                 }
             }
         }
@@ -129,6 +136,13 @@ extension SessionChannel {
             notify(message.hasPrefix("bastion:") ? message : "bastion: " + message)
         }
         perform(gateOutput { $0.approvalAnswered(approved: approved, message: message) }, target?.channel)
+    }
+
+    /// Withdraws the request of the operation the gate holds, which is then refused.
+    private func withdrawTransferApproval(reason: String) {
+        guard let id = transferHold else { return }
+        owner?.abandonApproval(id, reason: reason)
+        transferApprovalAnswered(approved: false, message: "bastion: request \(id) withdrawn: \(reason)")
     }
 
     /// The channel ended: files still open are partial in the transfer log.

@@ -174,6 +174,33 @@ struct TransferEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/second.txt"))
     }
 
+    /// An sftp killed while its upload waits for approvers leaves its ssh running, which ends the
+    /// channel's input: the request is withdrawn then, and approving it later writes nothing.
+    @Test func aKilledSftpWithdrawsItsHeldOperation() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        // sftp runs its ssh through this, which notes the ssh's pid (the test ends it afterwards).
+        try "#!/bin/sh\necho $$ > \(d)/sftp-ssh.pid\nexec ssh \"$@\"\n".write(toFile: "\(d)/sftp-ssh", atomically: true, encoding: .utf8)
+        _ = ProcessRunner.shell("chmod +x \(d)/sftp-ssh && echo late > \(d)/local/late.txt && echo 'put \(d)/local/late.txt \(d)/prod/late.txt' > \(d)/late-batch")
+        defer { _ = ProcessRunner.shell("kill $(cat \(d)/sftp-ssh.pid) 2>/dev/null") }
+        let run = ProcessRunner.shell("""
+            sftp -S \(d)/sftp-ssh -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+              -o BatchMode=yes -o LogLevel=ERROR -b \(d)/late-batch alice+web1@127.0.0.1 & pid=$!
+            for i in $(seq 200); do
+              [ -n "$(sqlite3 state/audit.sqlite "SELECT id FROM approvals WHERE status = 'pending' AND instr(line, '\(d)/prod/late.txt') > 0")" ] && break; sleep 0.1
+            done
+            kill -9 $pid; wait $pid
+            """, timeout: 60, in: h.directory)
+        #expect(run.status == 137, "\(run)")
+        let id = try #require(h.approvalRequest(containing: "\(d)/prod/late.txt", status: "withdrawn"),
+                              "the end of the client's input withdrew the request")
+        let late = h.approvals(as: "carol", "approve \(id)")
+        #expect(late.status == 1 && late.stderr.contains("already withdrawn"), "\(late)")
+        usleep(500_000)
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/late.txt"), "nothing was written")
+    }
+
     /// `bastion audit transfers` shows the log to auditors, control characters escaped.
     @Test func theTransferLogIsReadable() throws {
         let h = try h
