@@ -294,6 +294,12 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     func transferFinished(_ outcome: TransferOutcome, session: String) throws {
         enqueue("transfer end", session: nil) { try self.store.transferFinished(outcome, session: session) }
     }
+
+    func transferApproval(session: String, sequence: Int, request: String, status: String) throws {
+        enqueue("transfer approval", session: nil) {
+            try self.store.transferApproval(session: session, sequence: sequence, request: request, status: status)
+        }
+    }
 }
 
 /// A store that can take many writes in one transaction.

@@ -474,6 +474,12 @@ extension ClientConnection: SessionChannelOwner {
         }
     }
 
+    func noteTransferApproval(sequence: Int, request: String, status: String, channel: SessionChannel) {
+        audit("transfer approval") {
+            try context.audit.transferApproval(session: channel.id, sequence: sequence, request: request, status: status)
+        }
+    }
+
     func auditEvent(_ kind: String, detail: String, channel: SessionChannel) {
         channel.log.info("\(kind): \(detail)")
         auditEvent(kind, detail: detail, session: channel.id)

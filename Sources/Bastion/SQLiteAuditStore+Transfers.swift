@@ -22,6 +22,11 @@ extension SQLiteAuditStore: TransferLog {
                       session, outcome.sequence])
     }
 
+    public func transferApproval(session: String, sequence: Int, request: String, status: String) throws {
+        try store("UPDATE transfers SET approval_id = ?, approval = ? WHERE session_id = ? AND sequence = ?",
+                  [request, status, session, sequence])
+    }
+
     /// One row of the transfer log, as `bastion audit transfers` shows it.
     public struct TransferRow: Sendable, Codable, Equatable {
         public var session: String
@@ -41,6 +46,10 @@ extension SQLiteAuditStore: TransferLog {
         public var startOffset: Int64?
         public var complete: Bool?
         public var note: String?
+        /// The approval request of an escalated operation.
+        public var approvalID: String?
+        /// `pending`, `approved`, or `refused: ` and why (withdrawn, expired, an approver's reason).
+        public var approval: String?
     }
 
     /// The transfer log, oldest first (the newest `limit` rows), optionally for one session (id or
@@ -61,7 +70,7 @@ extension SQLiteAuditStore: TransferLog {
                                 operation: row["operation"], path: row["path"], otherPath: row["other_path"], decision: row["decision"],
                                 rule: row["rule"], message: row["message"], startedAt: row["started_at"], endedAt: row["ended_at"],
                                 size: row["size"], sha256: row["sha256"], startOffset: row["start_offset"], complete: row["complete"],
-                                note: row["note"])
+                                note: row["note"], approvalID: row["approval_id"], approval: row["approval"])
                 }
             }
         } catch {

@@ -175,6 +175,12 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
                 t.uniqueKey(["session_id", "sequence"])
             }
         }
+        m.registerMigration("v5: transfer approvals") { db in
+            try db.alter(table: "transfers") { t in
+                t.add(column: "approval_id", .text)
+                t.add(column: "approval", .text)
+            }
+        }
         return m
     }
 

@@ -121,7 +121,8 @@ extension SessionChannel {
             ?? .failure(ApprovalUnavailable(message: "bastion: approvals are unavailable, so the operation is refused"))
         switch result {
         case .success(let ticket):
-            transferHold = ticket.id
+            transferHold = (ticket.id, entry.sequence)
+            owner?.noteTransferApproval(sequence: entry.sequence, request: ticket.id, status: "pending", channel: self)
         case .failure(let refusal):
             transferApprovalAnswered(approved: false, message: refusal.message)
         }
@@ -129,6 +130,11 @@ extension SessionChannel {
 
     /// The approvers answered the file operation the gate holds.
     func transferApprovalAnswered(approved: Bool, message: String?) {
+        if let hold = transferHold {
+            let why = message.map { ": " + ($0.hasPrefix("bastion: ") ? String($0.dropFirst(9)) : $0) } ?? ""
+            owner?.noteTransferApproval(sequence: hold.sequence, request: hold.request, status: approved ? "approved" : "refused" + why,
+                                        channel: self)
+        }
         transferHold = nil
         // The SFTP status carries the reason too, but OpenSSH's client shows only "Permission
         // denied": the reason goes to the channel's stderr, as the approval notice does.
@@ -140,7 +146,7 @@ extension SessionChannel {
 
     /// Withdraws the request of the operation the gate holds, which is then refused.
     private func withdrawTransferApproval(reason: String) {
-        guard let id = transferHold else { return }
+        guard let id = transferHold?.request else { return }
         owner?.abandonApproval(id, reason: reason)
         transferApprovalAnswered(approved: false, message: "bastion: request \(id) withdrawn: \(reason)")
     }
@@ -150,9 +156,11 @@ extension SessionChannel {
         guard var gate = transfers else { return }
         transfers = nil
         for case .finished(let outcome) in gate.finish() { owner?.finishTransfer(outcome, channel: self) }
-        if let id = transferHold {
+        if let hold = transferHold {
             transferHold = nil
-            owner?.abandonApproval(id, reason: "the session ended")
+            owner?.abandonApproval(hold.request, reason: "the session ended")
+            owner?.noteTransferApproval(sequence: hold.sequence, request: hold.request, status: "refused: withdrawn: the session ended",
+                                        channel: self)
         }
     }
 }

@@ -31,6 +31,8 @@ protocol SessionChannelOwner: AnyObject {
     func writeTransfer(_ entry: TransferEntry, channel: SessionChannel) -> Bool
     /// Completes a file's transfer-log row (failures are logged and audited).
     func finishTransfer(_ outcome: TransferOutcome, channel: SessionChannel)
+    /// Notes on operation `sequence`'s transfer-log row its approval request and where it stands.
+    func noteTransferApproval(sequence: Int, request: String, status: String, channel: SessionChannel)
     /// Stores an approval request for an escalated file operation; its id and deadline, or the
     /// words that refuse it.
     func requestApproval(for entry: TransferEntry, decision: TransferDecision, channel: SessionChannel)
@@ -79,8 +81,8 @@ final class SessionChannel {
     /// Bytes a transfer gate produced that the receiving window has not taken yet.
     var toTargetOutbox = Outbox()
     var toClientOutbox = Outbox()
-    /// The approval request an escalated file operation waits for.
-    var transferHold: String?
+    /// The approval request an escalated file operation waits for, and the operation's number.
+    var transferHold: (request: String, sequence: Int)?
     /// When the target's EOF was first seen and held back (``eofMayGoOn(targetClosed:)``).
     private var targetEOFAt: Double?
     /// Set once the session's start is in the audit store: its end must be audited too.
@@ -443,7 +445,7 @@ final class SessionChannel {
 
     /// The approvals service answered request `id` of this channel.
     func approvalAnswered(_ id: String, approved: Bool, message: String?) {
-        if transferHold == id {
+        if transferHold?.request == id {
             transferApprovalAnswered(approved: approved, message: message)
         } else if interceptor?.heldRequest == id,
                   let out = interceptor?.approvalAnswered(approved: approved, message: message, now: owner?.uptime ?? 0) {

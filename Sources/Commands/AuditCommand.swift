@@ -69,7 +69,8 @@ public struct AuditCommand: ParsableCommand {
                 } else if r.decision == "allow" && ["upload", "download"].contains(r.operation) {
                     bytes = r.endedAt == nil ? "  (open)" : ""
                 }
-                print("\(AuditCommand.time(r.startedAt))  \(r.session.prefix(8))  \(r.identity) → \(r.target)  \(r.decision)\(rule)  \(r.operation) \(AuditCommand.visible(r.path))\(other)\(bytes)")
+                let approval = r.approvalID.map { " [request \($0): \(AuditCommand.visible(r.approval ?? "pending"))]" } ?? ""
+                print("\(AuditCommand.time(r.startedAt))  \(r.session.prefix(8))  \(r.identity) → \(r.target)  \(r.decision)\(rule)\(approval)  \(r.operation) \(AuditCommand.visible(r.path))\(other)\(bytes)")
             }
         }
     }

@@ -6,6 +6,9 @@ public protocol TransferLog: Sendable {
     func transferDecided(_ entry: TransferEntry, session: String, identity: String, target: String) throws
     /// A file's bytes ended: size, hash, completeness.
     func transferFinished(_ outcome: TransferOutcome, session: String) throws
+    /// The escalated operation `sequence` of `session` waits for approval request `request`
+    /// (`status` "pending"), or its request was answered (`approved`, or `refused: ` and why).
+    func transferApproval(session: String, sequence: Int, request: String, status: String) throws
 }
 
 /// A transfer gate: one protocol's requests decided by the transfer rules. The driver feeds it

@@ -143,6 +143,7 @@ private final class PacedStore: AuditStore, TransferLog, @unchecked Sendable {
     func command(_ row: CommandAudit) throws { try write() }
     func transferDecided(_ entry: TransferEntry, session: String, identity: String, target: String) throws { try write() }
     func transferFinished(_ outcome: TransferOutcome, session: String) throws { try write() }
+    func transferApproval(session: String, sequence: Int, request: String, status: String) throws { try write() }
 }
 
 /// A count several threads add to.

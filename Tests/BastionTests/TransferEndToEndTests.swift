@@ -164,6 +164,9 @@ struct TransferEndToEndTests {
         #expect(answer.wait()?.status == 0)
         #expect(ProcessRunner.shell("cat \(d)/prod/release.txt").stdout == "release\n")
         #expect(h.auditQuery("SELECT status FROM approvals WHERE source = 'transfer'") == "approved")
+        // The transfer log says which request the upload waited for and how it was answered.
+        let approvedRow = h.auditQuery("SELECT approval_id || ' ' || approval FROM transfers WHERE path = '\(d)/prod/release.txt'")
+        #expect(approvedRow == h.auditQuery("SELECT id FROM approvals WHERE source = 'transfer'") + " approved")
 
         _ = ProcessRunner.shell("echo second > \(d)/local/second.txt")
         let deny = h.answerWhenHeld(containing: "\(d)/prod/second.txt", as: "carol", "deny ID --reason not-today")
@@ -172,6 +175,10 @@ struct TransferEndToEndTests {
         #expect(refused.stderr.contains("not-today"), "the approver's reason reaches the requester: \(refused)")
         #expect(deny.wait()?.status == 0)
         #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/second.txt"))
+        let refusedRow = h.auditQuery("SELECT approval FROM transfers WHERE path = '\(d)/prod/second.txt'")
+        #expect(refusedRow.hasPrefix("refused") && refusedRow.contains("not-today"), "\(refusedRow)")
+        let listing = h.bastion(["audit", "transfers"])
+        #expect(listing.stdout.contains("[request \(h.auditQuery("SELECT id FROM approvals WHERE instr(line, 'second.txt') > 0")): refused"), "\(listing)")
     }
 
     /// An sftp killed while its upload waits for approvers leaves its ssh running, which ends the
@@ -199,6 +206,8 @@ struct TransferEndToEndTests {
         #expect(late.status == 1 && late.stderr.contains("already withdrawn"), "\(late)")
         usleep(500_000)
         #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/late.txt"), "nothing was written")
+        #expect(h.auditQuery("SELECT approval FROM transfers WHERE path = '\(d)/prod/late.txt'")
+                == "refused: request \(id) withdrawn: the client ended its input")
     }
 
     /// `bastion audit transfers` shows the log to auditors, control characters escaped.
