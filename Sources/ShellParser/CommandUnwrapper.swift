@@ -472,7 +472,7 @@ struct CommandUnwrapper {
                 let value = text[text.index(after: split)...].drop { $0 == " " || $0 == "\t" || $0 == "=" }
                 reparse(ShellWord(String(value)), via: "ssh -o \(key)", parent: command, index: index, range: command.range)
             }
-        case "awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip":
+        case _ where ToolCode.names.contains(name):
             // Shell commands the tool runs out of its own language or options.
             let found = ToolCode.found(tool: name, argv: argv)
             for script in found.scripts { reparse(script.text, via: script.via, parent: command, index: index, range: command.range) }
@@ -591,7 +591,7 @@ struct CommandUnwrapper {
             reparse(ShellWord("f" + value, isDynamic: word.isDynamic), via: name, parent: parent, index: index, range: range)
         } else if let script = LineParser.scriptRunLater(name: name, value: Array(value.utf8), shellDepth: shellDepth) {
             reparse(ShellWord(String(decoding: script, as: UTF8.self), isDynamic: word.isDynamic), via: name, parent: parent, index: index,
-                    range: range, wrapped: name != LineParser.promptCommand)
+                    range: range, wrapped: !LineParser.runsAsCommands(name))
         }
     }
 
@@ -600,7 +600,7 @@ struct CommandUnwrapper {
     /// bash runs at each prompt, is not known here.
     private mutating func flagPromptTargets(_ argv: [ShellWord], index: Int) {
         let runsLater = BuiltinVariableTargets.of(argv).contains { target in
-            target.map { LineParser.promptStrings.contains($0) || $0 == LineParser.promptCommand || LineParser.commandTables.contains($0) } ?? true
+            target.map { LineParser.runsLater($0) || LineParser.commandTables.contains($0) } ?? true
         }
         if runsLater { output[index].opaque = .dynamicShellString }
     }

@@ -4,16 +4,43 @@ extension LineParser {
     /// shown, `MAILPATH`/`MAIL` at each mail check, `BASH_ENV`/`ENV` when a shell starts.
     static let promptStrings: Set<String> = ["PS0", "PS1", "PS2", "PS4", "MAILPATH", "MAIL", "BASH_ENV", "ENV"]
     static let promptCommand = "PROMPT_COMMAND"
+    /// Variables whose value programs run as a command when they need an editor, a pager, a
+    /// password prompt, a remote shell or a browser (most through `sh -c`): `EDITOR='rm -rf ~'
+    /// git commit` runs rm, and so would a later `git commit` after `export EDITOR=…`. less's
+    /// input filters start with `|`, `||` or `-`, which are not part of the command.
+    static let commandVariables: Set<String> = [
+        "EDITOR", "VISUAL", "FCEDIT", "SUDO_EDITOR", "SYSTEMD_EDITOR", "PAGER", "MANPAGER", "GIT_PAGER", "SYSTEMD_PAGER",
+        "PSQL_PAGER", "GIT_EDITOR", "GIT_SEQUENCE_EDITOR", "GIT_SSH", "GIT_SSH_COMMAND", "GIT_EXTERNAL_DIFF", "GIT_ASKPASS",
+        "GIT_PROXY_COMMAND", "SSH_ASKPASS", "SUDO_ASKPASS", "LESSOPEN", "LESSCLOSE", "BROWSER", "RSYNC_RSH"]
+    /// The first letters of the variables read here (``promptStrings``, ``promptCommand``,
+    /// ``commandTables``, ``commandVariables``): an assignment to any other is passed at once.
+    private static let runLaterInitials: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for name in promptStrings.union(commandTables).union(commandVariables).union([promptCommand]) { table[Int(name.utf8.first!)] = true }
+        return table
+    }()
+
+    /// Whether bash or a program runs `name`'s value as commands (rather than expanding it as a
+    /// prompt string).
+    static func runsAsCommands(_ name: String) -> Bool { name == promptCommand || commandVariables.contains(name) }
+
+    /// Whether `name`'s value is run or expanded later (one of ``promptStrings``,
+    /// ``promptCommand``, ``commandVariables``).
+    static func runsLater(_ name: String) -> Bool { runsAsCommands(name) || promptStrings.contains(name) }
     /// The tables of what a command name runs: an alias's text, a hashed name's program.
     static let commandTables: Set<String> = ["BASH_ALIASES", "BASH_CMDS"]
 
-    /// The commands `value`, given to `name` (one of ``promptStrings`` or ``promptCommand``),
-    /// will run: PROMPT_COMMAND's as commands, the others' substitutions (read as an unquoted
-    /// here-document's body after prompt decoding, which can only add some). Nil when `name` is
-    /// neither or the text is nested too deep.
+    /// The commands `value`, given to `name` (one of ``promptStrings``, ``promptCommand`` or
+    /// ``commandVariables``), will run: PROMPT_COMMAND's and the command variables' as commands,
+    /// the others' substitutions (read as an unquoted here-document's body after prompt decoding,
+    /// which can only add some). Nil when `name` is none of them or the text is nested too deep.
     static func scriptRunLater(name: String, value: [UInt8], shellDepth: Int) -> [UInt8]? {
         guard shellDepth < LineParser.shellStringLimit else { return nil }
         if name == promptCommand { return value }
+        if commandVariables.contains(name) {
+            guard name == "LESSOPEN" || name == "LESSCLOSE" else { return value }
+            return Array(value.drop { $0 == UInt8(ascii: "|") || $0 == UInt8(ascii: "-") })
+        }
         guard promptStrings.contains(name) else { return nil }
         return hereDocumentScript(decodedPrompt(value))
     }
@@ -37,8 +64,7 @@ extension LineParser {
     /// commands its value will run are parsed now and added as derived from it (`via` the
     /// variable's name). A value known only at run time is one such command, unresolved.
     mutating func derivePromptAssignment(_ word: ScannedWord) {
-        guard word.assignmentEquals > 0, let first = text.first,
-              first == UInt8(ascii: "P") || first == UInt8(ascii: "M") || first == UInt8(ascii: "B") || first == UInt8(ascii: "E") else { return }
+        guard word.assignmentEquals > 0, let first = text.first, Self.runLaterInitials[Int(first)] else { return }
         var name = String(decoding: text[..<word.assignmentEquals], as: UTF8.self)
         if name.hasSuffix("+") { name.removeLast() }
         if first == UInt8(ascii: "B"), let table = Self.commandTables.first(where: { name == $0 || name.hasPrefix($0 + "[") }) {
@@ -56,7 +82,7 @@ extension LineParser {
             }
             return
         }
-        let isCommand = name == Self.promptCommand
+        let isCommand = Self.runsAsCommands(name)
         guard isCommand || Self.promptStrings.contains(name) else { return }
         let range = word.start..<pos
         if word.isDynamic {
@@ -96,7 +122,7 @@ extension LineParser {
     /// here (a `for`/`select` loop's variable, `${NAME:=value}`): one command, unresolved, via
     /// the variable (which also tells the interceptor that an integration variable changes).
     mutating func noteRunLaterAssignment(name: String, isDynamic: Bool, range: Range<Int>) {
-        guard !isDynamic, name == Self.promptCommand || Self.promptStrings.contains(name) else { return }
+        guard !isDynamic, Self.runsLater(name) else { return }
         commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
                                          opaque: .dynamicShellString))
     }

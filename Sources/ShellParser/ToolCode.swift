@@ -1,6 +1,6 @@
 /// Shell commands that tools run out of their own languages and options: awk's `system()` and
 /// pipes, sed's `e`, tar's `--to-command`, gdb's `shell`, git's `!` aliases and command settings,
-/// zip's test command. Each is shell text the tool hands to `sh -c`; what is static is read as
+/// zip's test command, vim's `!` commands given with `-c`/`+`. Each is shell text the tool hands to `sh -c`; what is static is read as
 /// such a line, what is known only when the tool runs leaves the command unresolved.
 ///
 /// The tools' languages are read only as far as these constructs need: strings, comments and
@@ -23,7 +23,7 @@ enum ToolCode {
     }
 
     /// The tools read here, by base name.
-    static let names: Set<String> = ["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip"]
+    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip"]).union(vimNames)
 
     /// What `argv` (a command named `tool`, one of ``names``) runs.
     static func found(tool: String, argv: [ShellWord]) -> Found {
@@ -35,6 +35,7 @@ enum ToolCode {
         case "gdb": gdb(argv, into: &found)
         case "git": git(argv, into: &found)
         case "zip": zip(argv, into: &found)
+        case _ where vimNames.contains(tool): vim(argv, into: &found)
         default: break
         }
         return found
@@ -556,6 +557,123 @@ enum ToolCode {
                 found.run(String(text.dropFirst(3)), via: "zip -TT", dynamic: word.isDynamic)
             }
         }
+    }
+
+    // MARK: vim
+
+    /// vim and the names it runs as (rvim and rview refuse shell commands; nvim reads the same).
+    static let vimNames: Set<String> = ["vim", "vi", "nvim", "view", "vimdiff", "nvimdiff", "ex", "gvim", "gview", "vimx", "vim.basic",
+                                        "vim.tiny", "vim.gtk3", "vim.nox"]
+
+    /// vim's Ex commands from its command line: `-c CMD`, `--cmd CMD`, `+CMD`. Script files
+    /// (`-S`, `-u`, `-s`) are not read, as awk's `-f` is not; `--remote-send`/`--remote-expr`
+    /// hand keys or code to another vim, which runs them unseen.
+    static func vim(_ argv: [ShellWord], into found: inout Found) {
+        var i = 1
+        while i < argv.count {
+            let word = argv[i], text = word.text
+            i += 1
+            if text == "--" { break }
+            var command: ShellWord?
+            if text == "-c" || text == "--cmd" {
+                guard i < argv.count else { break }
+                command = argv[i]
+                i += 1
+            } else if text.hasPrefix("-c"), text.count > 2, !text.hasPrefix("--") {
+                command = ShellWord(String(text.dropFirst(2)), isDynamic: word.isDynamic)
+            } else if text.hasPrefix("+"), text.count > 1 {
+                let body = text.dropFirst()
+                // `+N` goes to a line, `+/pattern` searches: no command.
+                guard !body.allSatisfy(\.isNumber), !body.hasPrefix("/") else { continue }
+                command = ShellWord(String(body), isDynamic: word.isDynamic)
+            } else if text.hasPrefix("--remote-send") || text.hasPrefix("--remote-expr") {
+                found.runsUnseen(.inlineScript)
+            } else if ["-u", "-U", "-i", "-s", "-S", "-T", "-w", "-W", "-t", "-q", "--servername", "--startuptime", "--log", "--listen"]
+                        .contains(text) {
+                i += 1
+            }
+            guard let command else { continue }
+            if command.isDynamic { found.runsUnseen(); continue }
+            exCommands(command.text, into: &found)
+        }
+    }
+
+    /// Reads a line of Ex commands (`|` between them): the shell commands it runs — `!CMD`, a
+    /// range's filter (`%!CMD`), `r !CMD`, `w !CMD`, behind `silent` — are found; commands that
+    /// run code or a program not read here (`call`, `execute`, `normal`, `python`, `lua`, `source`,
+    /// `terminal`, `make`, `grep`, `global`, `autocmd`, `let` …) leave the command unresolved.
+    static func exCommands(_ line: String, into found: inout Found) {
+        var rest = Substring(line)
+        while true {
+            rest = rest.drop { $0 == " " || $0 == "\t" || $0 == ":" }
+            rest = skipExRange(rest)
+            if rest.hasPrefix("!") {
+                // Everything after the `!` is the shell's, `|` included.
+                let shell = rest.dropFirst()
+                if shell.hasPrefix("!") { found.runsUnseen() } else { found.run(String(shell), via: "vim !") }
+                return
+            }
+            let name = rest.prefix { $0.isLetter || $0.isNumber }
+            var after = rest.dropFirst(name.count)
+            let bang = after.hasPrefix("!")
+            if bang { after = after.dropFirst() }
+            let spaced = after.drop { $0 == " " || $0 == "\t" }
+            if isEx(name, "silent", 3) || isEx(name, "noautocmd", 3) || isEx(name, "keepjumps", 5) || isEx(name, "vertical", 4) {
+                rest = spaced
+                continue
+            }
+            if (isEx(name, "read", 1) || (isEx(name, "write", 1) && !bang && spaced.count < after.count)), spaced.hasPrefix("!") {
+                found.run(String(spaced.dropFirst()), via: "vim !")
+                return
+            }
+            if let runner = exCodeRunners.first(where: { isEx(name, $0.name, $0.shortest) }) ?? (name.hasPrefix("py") ? ("python", 2) : nil) {
+                found.runsUnseen(["make", "lmake", "grep", "lgrep", "grepadd", "shell", "terminal"].contains(runner.name) ? .dynamicShellString : .inlineScript)
+            }
+            // The next command after a `|` outside quotes and patterns (a close enough reading: an
+            // unread command only makes the line unresolved, never hides a `!`).
+            guard let bar = spaced.firstIndex(of: "|") else { return }
+            rest = spaced[spaced.index(after: bar)...]
+        }
+    }
+
+    /// Whether `name` abbreviates the Ex command `full` (at least `shortest` letters of it).
+    private static func isEx(_ name: Substring, _ full: String, _ shortest: Int) -> Bool {
+        name.count >= shortest && full.hasPrefix(name)
+    }
+
+    /// Ex commands that run code or programs (Vim script, another language, keys, a make or grep
+    /// program, a terminal), with their shortest abbreviations.
+    private static let exCodeRunners: [(name: String, shortest: Int)] = [
+        ("call", 3), ("execute", 3), ("eval", 2), ("normal", 4), ("let", 3), ("source", 2), ("runtime", 2), ("luado", 4),
+        ("luafile", 4), ("lua", 3), ("perl", 2), ("perldo", 5), ("perlfile", 5), ("ruby", 3), ("rubydo", 5), ("rubyfile", 5),
+        ("tcl", 3), ("tcldo", 4), ("tclfile", 4), ("mzscheme", 2), ("mzfile", 3), ("terminal", 3), ("shell", 2), ("make", 3),
+        ("lmake", 4), ("grep", 2), ("lgrep", 3), ("grepadd", 5), ("global", 1), ("vglobal", 1), ("autocmd", 2), ("command", 3),
+        ("windo", 5), ("bufdo", 5), ("argdo", 5), ("tabdo", 5), ("cdo", 3), ("ldo", 3), ("cfdo", 4), ("lfdo", 4), ("diffpatch", 5),
+        ("function", 2), ("debug", 3), ("sandbox", 3), ("redir", 3), ("cexpr", 3), ("lexpr", 3), ("filter", 4), ("folddoopen", 5),
+        ("folddoclosed", 7), ("map", 3), ("nmap", 2), ("imap", 2), ("cmap", 2), ("noremap", 2), ("nnoremap", 2), ("luaeval", 7)]
+
+    /// `line` past an Ex range (`%`, `.`, `$`, numbers, `'x` marks, `/pattern/`, `?pattern?`,
+    /// offsets, `,` and `;`).
+    private static func skipExRange(_ line: Substring) -> Substring {
+        var rest = line
+        while let c = rest.first {
+            if "0123456789.$%,;+- \t".contains(c) {
+                rest = rest.dropFirst()
+            } else if c == "'" {
+                rest = rest.dropFirst(2)
+            } else if c == "/" || c == "?" {
+                // A pattern, to the same delimiter not escaped.
+                var i = rest.index(after: rest.startIndex)
+                while i < rest.endIndex, rest[i] != c {
+                    if rest[i] == "\\" { i = rest.index(after: i); if i == rest.endIndex { break } }
+                    i = rest.index(after: i)
+                }
+                rest = i < rest.endIndex ? rest[rest.index(after: i)...] : rest[rest.endIndex...]
+            } else {
+                break
+            }
+        }
+        return rest
     }
 
     // MARK: Options

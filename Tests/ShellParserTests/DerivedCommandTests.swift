@@ -193,6 +193,16 @@ struct DerivedCommandTests {
             "git rebase -x rm r HEAD~3", "[git rebase --exec] rm r", "git bisect run rm s", "[git bisect run] rm s",
             "git submodule foreach rm t", "[git submodule foreach] rm t", "git log"]),
         ("zip -T -TT 'rm u' a.zip f", ["zip -T -TT rm u a.zip f", "[zip -TT] rm u"]),
+        // vim's Ex commands from its command line: `!`, a range's filter, `r !`, `w !`, behind
+        // `silent`, after a `|`; `+N` and `+/pattern` are no commands.
+        ("vim -c '!rm a' f; vi +'%!rm b' f", ["vim -c !rm a f", "[vim !] rm a", "vi +%!rm b f", "[vim !] rm b"]),
+        ("vim -c 'set nu | r !rm c' --cmd ':silent! w !rm d' +12 +/x f", ["vim -c set nu | r !rm c --cmd :silent! w !rm d +12 +/x f",
+                                                                       "[vim !] rm c", "[vim !] rm d"]),
+        ("vim -c 'w! out' -c '1,$s/a/b/g' f; vim -- +'!rm e'", ["vim -c w! out -c 1,$s/a/b/g f", "vim -- +!rm e"]),
+        // Programs run through the variables that name an editor, a pager, a remote shell …
+        ("EDITOR='rm -rf ~' git commit; export PAGER='rm p'", ["git commit", "[EDITOR] rm -rf ~?", "export PAGER=rm p", "[PAGER] rm p"]),
+        ("LESSOPEN='|rm l %s' less f; env GIT_SSH_COMMAND='rm g' git fetch", ["less f", "[LESSOPEN] rm l %s",
+            "env GIT_SSH_COMMAND=rm g git fetch", "[GIT_SSH_COMMAND] rm g", "[env] git fetch"]),
         ("sudo env nice timeout 5 xargs rm", ["sudo env nice timeout 5 xargs rm", "[sudo] env nice timeout 5 xargs rm",
             "[sudo,env] nice timeout 5 xargs rm", "[sudo,env,nice] timeout 5 xargs rm", "[sudo,env,nice,timeout] xargs rm",
             "[sudo,env,nice,timeout,xargs] rm {stdin}?"]),
@@ -256,6 +266,9 @@ struct DerivedCommandTests {
         ("sed 's/x/y/e' f", .dynamicShellString), ("sed '1e' f", .dynamicShellString), ("awk \"$p\" f", .dynamicShellString),
         ("gdb -ex 'python import os'", .inlineScript), ("git -c core.hooksPath=/tmp/h commit", .dynamicShellString),
         ("tar -I \"$z\" -xf a", .dynamicShellString), ("sed 's/x/y/' f", nil), ("awk '{print $1}' f", nil),
+        ("vim -c 'call system(\"rm x\")' f", .inlineScript), ("vim +'norm ggdG' f", .inlineScript), ("vi -c 'py3 import os' f", .inlineScript),
+        ("vim -c 'g/x/d' f", .inlineScript), ("vim -c 'make' f", .dynamicShellString), ("vim -c \"$c\" f", .dynamicShellString),
+        ("vim --remote-send ':!rm x<CR>'", .inlineScript), ("vim -c 'set nu' -c 'wq' +3 f", nil), ("EDITOR=\"$e\" git commit", .dynamicShellString),
         ("SHELL=/x script -qc true /dev/null", .dynamicShellString),
         ("cd /dev; sh stdin", .fedToInterpreter), ("sh /proc/self/root/dev/stdin", .fedToInterpreter),
         ("shopt -s expand_aliases\nalias s='sh -c '\ns rm", .dynamicShellString),
