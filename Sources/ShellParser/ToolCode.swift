@@ -1,6 +1,6 @@
 /// Shell commands that tools run out of their own languages and options: awk's `system()` and
 /// pipes, sed's `e`, tar's `--to-command`, gdb's `shell`, git's `!` aliases and command settings,
-/// zip's test command, vim's `!` commands given with `-c`/`+`. Each is shell text the tool hands to `sh -c`; what is static is read as
+/// zip's test command, vim's `!` commands given with `-c`/`+`, GNU parallel's command lines. Each is shell text the tool hands to `sh -c`; what is static is read as
 /// such a line, what is known only when the tool runs leaves the command unresolved.
 ///
 /// The tools' languages are read only as far as these constructs need: strings, comments and
@@ -23,7 +23,7 @@ enum ToolCode {
     }
 
     /// The tools read here, by base name.
-    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip"]).union(vimNames)
+    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip", "parallel"]).union(vimNames)
 
     /// What `argv` (a command named `tool`, one of ``names``) runs.
     static func found(tool: String, argv: [ShellWord]) -> Found {
@@ -35,6 +35,7 @@ enum ToolCode {
         case "gdb": gdb(argv, into: &found)
         case "git": git(argv, into: &found)
         case "zip": zip(argv, into: &found)
+        case "parallel": parallel(argv, into: &found)
         case _ where vimNames.contains(tool): vim(argv, into: &found)
         default: break
         }
@@ -674,6 +675,79 @@ enum ToolCode {
             }
         }
         return rest
+    }
+
+    // MARK: GNU parallel
+
+    /// GNU parallel's options that take a value (the next word, or after `=`).
+    static let parallelOptions = OptionScanner(shortWithValue: Set("jSaIdEnNlsLP".utf8), longWithValue: [
+        "jobs", "max-procs", "sshlogin", "arg-file", "colsep", "delimiter", "eof", "replace", "joblog", "results", "res", "tmpdir",
+        "max-args", "max-replace-args", "max-lines", "max-chars", "delay", "timeout", "retries", "halt", "halt-on-error", "memfree",
+        "memsuspend", "load", "basefile", "bf", "workdir", "wd", "env", "tagstring", "block", "block-size", "sshdelay", "arg-sep",
+        "arg-file-sep", "rpl", "sshloginfile", "slf", "transferfile", "tf", "return", "shebang-wrap", "ssh", "shell", "limit",
+        "nice", "termseq", "header", "filter", "recend", "recstart", "compress-program", "decompress-program", "sqlmaster",
+        "sqlworker", "sqlandworker", "template", "id", "semaphoretimeout"])
+
+    /// GNU parallel runs its command line (the words before `:::`, or each argument when there
+    /// are none) through a shell, once per argument: with the arguments from `:::` in its place
+    /// (`{}` and its forms, or after the command), each is read as a line; arguments from
+    /// standard input or files (`::::`, `-a`) are not known here, and the command alone is read.
+    static func parallel(_ argv: [ShellWord], into found: inout Found) {
+        var options = parallelOptions
+        let start = options.scan(argv, from: 1)
+        if options.has("compress-program", "decompress-program", "shebang-wrap", "filter", "ssh", "shell") { found.runsUnseen() }
+        let separators: Set<String> = [":::", ":::+", "::::", "::::+"]
+        let operands = argv[start...]
+        let templateEnd = operands.firstIndex { separators.contains($0.text) } ?? operands.endIndex
+        let template = operands[start..<templateEnd]
+        var arguments: [ShellWord] = []
+        var argumentsKnown = templateEnd < operands.endIndex && !options.has("a", "arg-file")
+        var k = templateEnd
+        while k < operands.endIndex {
+            let separator = operands[k].text
+            k += 1
+            let group = operands[k...].prefix { !separators.contains($0.text) }
+            k += group.count
+            if separator.hasPrefix("::::") { argumentsKnown = false } else { arguments += group }
+        }
+        if template.contains(where: \.isDynamic) { found.runsUnseen(); return }
+        let line = template.map(\.text).joined(separator: " ")
+        guard argumentsKnown, arguments.count <= 64 else {
+            if !line.isEmpty { found.run(line, via: "parallel") } else { found.runsUnseen() }
+            return
+        }
+        for argument in arguments {
+            guard !line.isEmpty else {
+                found.run(argument.text, via: "parallel", dynamic: argument.isDynamic)
+                continue
+            }
+            let replaced = replaceParallelPlaceholders(in: line, with: argument.text)
+            found.run(replaced ?? line + " " + argument.text, via: "parallel", dynamic: argument.isDynamic)
+        }
+    }
+
+    /// `line` with parallel's replacement strings (`{}`, `{.}`, `{/}`, `{//}`, `{/.}`, `{#}`,
+    /// `{%}`, `{1}` …) put as `argument` (the forms that cut it keep it whole: a path rule then sees
+    /// more, never less); nil when it has none.
+    static func replaceParallelPlaceholders(in line: String, with argument: String) -> String? {
+        var out = "", found = false
+        var rest = Substring(line)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            let body = after.prefix { "./#%0123456789+".contains($0) }
+            let tail = after.dropFirst(body.count)
+            if tail.first == "}" {
+                out += argument
+                found = true
+                rest = tail.dropFirst()
+            } else {
+                out += "{"
+                rest = after
+            }
+        }
+        out += rest
+        return found ? out : nil
     }
 
     // MARK: Options

@@ -199,6 +199,12 @@ struct DerivedCommandTests {
         ("vim -c 'set nu | r !rm c' --cmd ':silent! w !rm d' +12 +/x f", ["vim -c set nu | r !rm c --cmd :silent! w !rm d +12 +/x f",
                                                                        "[vim !] rm c", "[vim !] rm d"]),
         ("vim -c 'w! out' -c '1,$s/a/b/g' f; vim -- +'!rm e'", ["vim -c w! out -c 1,$s/a/b/g f", "vim -- +!rm e"]),
+        // GNU parallel: its command line once per argument, `{}` forms replaced; each argument
+        // run as a command when there is none; the command alone when the arguments are unknown.
+        ("parallel rm -rf {} ::: /a /b; parallel -j2 gzip ::: f", ["parallel rm -rf {} ::: /a /b", "[parallel] rm -rf /a",
+            "[parallel] rm -rf /b", "parallel -j2 gzip ::: f", "[parallel] gzip f"]),
+        ("parallel ::: 'rm c' ls; ls | parallel --colsep , 'rm {1}'", ["parallel ::: rm c ls", "[parallel] rm c", "[parallel] ls",
+            "ls", "parallel --colsep , rm {1}", "[parallel] rm {1}"]),
         // Programs run through the variables that name an editor, a pager, a remote shell …
         ("EDITOR='rm -rf ~' git commit; export PAGER='rm p'", ["git commit", "[EDITOR] rm -rf ~?", "export PAGER=rm p", "[PAGER] rm p"]),
         ("LESSOPEN='|rm l %s' less f; env GIT_SSH_COMMAND='rm g' git fetch", ["less f", "[LESSOPEN] rm l %s",
