@@ -20,11 +20,60 @@ enum AliasExpansion {
                 replacement = (range, Array(value.utf8))
                 break
             }
-            guard let replacement else { break }
+            guard var replacement else { break }
             text.replaceSubrange(replacement.range, with: replacement.value)
             changed = true
+            // A value ending in a blank makes bash check the next word too (`alias c='command '`:
+            // in `c t x`, `t` is expanded as well), and so on along the line.
+            while let last = replacement.value.last, isBlank(last) {
+                var start = replacement.range.lowerBound + replacement.value.count
+                while start < text.count, isBlank(text[start]) { start += 1 }
+                var end = start
+                while end < text.count, !isBoundary(text[end]) { end += 1 }
+                let name = String(decoding: text[start..<end], as: UTF8.self)
+                guard end > start, !used.contains(name), let value = aliases[name] else { break }
+                used.insert(name)
+                replacement = (start..<end, Array(value.utf8))
+                text.replaceSubrange(replacement.range, with: replacement.value)
+            }
         }
         return changed ? String(decoding: text, as: UTF8.self) : nil
+    }
+
+    /// The aliases the commands after `line` in one buffer are expanded with: bash defines an
+    /// alias when its command runs, and expands the next line it reads with it, before the prompt
+    /// tells the bastion the new table. A new name is added whether or not its definition runs
+    /// (`(alias q=x)`, `false && alias q=x`): deciding the line as typed too covers bash leaving
+    /// it unexpanded. Nil when the table after `line` cannot be known: an alias given another
+    /// value (which runs, the old or the new, depends on the definition running), a definition
+    /// known only at run time, `BASH_ALIASES`. (`unalias` changes nothing here: the line as
+    /// typed is decided too. Aliases a sourced file defines are known from the next prompt.)
+    static func aliases(after line: String, given table: [String: String]) -> [String: String]? {
+        if line.contains("BASH_ALIASES") { return nil }
+        guard line.contains("alias") else { return table }
+        var after = table
+        for command in ShellAnalyzer.analyze(line).commands {
+            guard let name = command.name, name == "alias" || name.hasSuffix("/alias") else { continue }
+            for word in command.argv.dropFirst() {
+                if word.isDynamic { return nil }
+                guard !word.text.hasPrefix("-"), let equals = word.text.firstIndex(of: "=") else { continue }
+                let alias = String(word.text[..<equals]), value = String(word.text[word.text.index(after: equals)...])
+                if let known = after[alias] {
+                    if known != value { return nil }
+                } else {
+                    after[alias] = value
+                }
+            }
+        }
+        return after
+    }
+
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == 0x0A }
+
+    /// Characters that end a word for alias lookup (blanks and the shell's operators).
+    private static func isBoundary(_ byte: UInt8) -> Bool {
+        isBlank(byte) || [UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "("), UInt8(ascii: ")"),
+                          UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">")].contains(byte)
     }
 
     /// Where `name` stands as a whole word at or after `start`.
@@ -36,9 +85,6 @@ enum AliasExpansion {
             if text[i..<(i + needle.count)].elementsEqual(needle) {
                 let before = i == 0 ? UInt8(ascii: " ") : text[i - 1]
                 let after = i + needle.count == text.count ? UInt8(ascii: " ") : text[i + needle.count]
-                let isBoundary: (UInt8) -> Bool = { [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: ";"),
-                                                    UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "("), UInt8(ascii: ")"),
-                                                    UInt8(ascii: "{"), UInt8(ascii: "}")].contains($0) }
                 if isBoundary(before) && isBoundary(after) { return i..<(i + needle.count) }
             }
             i += 1

@@ -61,6 +61,20 @@ public struct Interceptor {
         /// The command held for approval, and its request once the driver stored it.
         var heldIndex: Int?
         var requestID: String?
+        /// The aliases the next command is expanded with, when commands before it in the buffer
+        /// defined some (nil: the shell's as last told); unknown after one the bastion cannot
+        /// follow (``AliasExpansion/aliases(after:given:)``).
+        var aliases: BufferAliases = .shells
+    }
+
+    /// The aliases a buffer's next command is expanded with.
+    enum BufferAliases {
+        /// The shell's, as its last prompt told them.
+        case shells
+        /// Those with the definitions of the buffer's earlier commands.
+        case defined([String: String])
+        /// An earlier command changed them in a way the bastion cannot follow.
+        case unknown
     }
 
     private var mode: Mode = .starting
@@ -87,6 +101,8 @@ public struct Interceptor {
         var toldRest = false
         /// The newest history number a command of the buffer showed as it started.
         var newestStarted: Int?
+        /// The aliases its next command is expanded with.
+        var aliases: BufferAliases = .shells
         /// The last command that started (by index), -1 before the first.
         var lastStarted = -1
         /// A command that started may have changed the history list (`history -s`, `-d`, `fc`,
@@ -725,7 +741,8 @@ public struct Interceptor {
         }
         expanding = buffer
         check = PendingCheck(nonce: nonce, commands: [CommandAssembler.Command(text: shown, source: shown, linesOfBuffer: 1)], bufferLines: [shown],
-                             wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil)
+                             wasContinuing: false, isExpansion: true, exact: String(validating: line, as: UTF8.self) != nil,
+                             aliases: buffer.aliases)
         decideCheck(now: now, into: &out)
     }
 
@@ -766,8 +783,25 @@ public struct Interceptor {
             let index = pending.next
             pending.next += 1
             let command = pending.commands[index]
-            let record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
+            var record: InteractiveRecord
+            switch pending.aliases {
+            case .unknown:
+                record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
                                uncertain: !pending.exact || mode != .integrated)
+                if record.decision.verdict != .deny {
+                    record.decision.refuseUnverifiable("an earlier command of this buffer changed an alias in a way the bastion cannot follow; send this command again at the prompt")
+                }
+            case .shells, .defined:
+                var table: [String: String]?
+                if case .defined(let defined) = pending.aliases { table = defined }
+                record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
+                               uncertain: !pending.exact || mode != .integrated, aliases: table)
+                if record.decision.verdict != .deny, index + 1 < pending.commands.count || pending.isExpansion {
+                    let after = AliasExpansion.aliases(after: command.source, given: table ?? aliases)
+                    pending.aliases = after.map { $0 == (table ?? aliases) ? pending.aliases : .defined($0) } ?? .unknown
+                    if pending.isExpansion { expanding?.aliases = pending.aliases }
+                }
+            }
             out.records.append(record)
             // (Allowed now or once approved: until the next check tells them, they are unknown.)
             if HistoryCharacters.mayChange(in: command.source) { historyCharacters.known = false }
@@ -864,6 +898,8 @@ public struct Interceptor {
               !HistoryCharacters.mayChange(in: line) else { return }
         let analysis = ShellAnalyzer.analyze(line)
         guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return }
+        // Lines that define aliases for the buffer's later lines are decided command by command.
+        guard !line.utf8.contains(0x0A) || AliasExpansion.aliases(after: line, given: aliases) == aliases else { return }
         nextCheck = nil
         let record = judge(line, how: .integration, uncertain: false)
         guard record.decision.verdict == .allow else { return }
@@ -943,7 +979,9 @@ public struct Interceptor {
     /// would take the session out of sight is refused when the role must stay verified.
     /// The record of `text`, decided as `source` where bash reads it otherwise than its history
     /// keeps it.
-    private func judge(_ text: String, decidedAs source: String? = nil, how: LineSource, uncertain: Bool) -> InteractiveRecord {
+    /// `table`: the aliases to expand with, when not the shell's as last told.
+    private func judge(_ text: String, decidedAs source: String? = nil, how: LineSource, uncertain: Bool,
+                       aliases table: [String: String]? = nil) -> InteractiveRecord {
         let decided = source ?? text
         // A line read off the screen may be another shell's, somewhere else.
         let directory = how == .integration ? workingDirectory : nil
@@ -952,7 +990,7 @@ public struct Interceptor {
             gate.audit.line = text
             gate.marker.line = text
         }
-        if let expansion = AliasExpansion.expand(decided, aliases: aliases), expansion != decided {
+        if let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases), expansion != decided {
             let viaAlias = decide(expansion, directory)
             if case .escalate = gate.verdict, case .escalate = viaAlias.verdict {
                 // Both held: approvers must see the expansion, and both decisions' rules apply.

@@ -346,6 +346,20 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow alias swap=\"touch forbidden-swap-$UID\"", "deny swap", "allow exit"])
     }
 
+    /// Aliases bash expands further than the first word: after a value ending in a blank (`alias
+    /// c='command '`), and on a pasted line after the line that defined them. Both are decided as
+    /// bash runs them.
+    @Test func aliasesBashExpandsFurtherAreDecidedToo() throws {
+        let f = try f
+        let denied = "bastion: denied", prompt = "PROMPT> "
+        let r = try type([(send: "alias c='command ' t=touch\r", expect: prompt), (send: "c t forbidden-chain\r", expect: denied),
+                          (send: "", expect: prompt), (send: "\u{1B}[200~alias q=touch\nq forbidden-paste\n\u{1B}[201~\r", expect: denied),
+                          (send: "", expect: prompt)])
+        #expect(!f.target.exists("forbidden-chain") && !f.target.exists("forbidden-paste"), "\(r)")
+        #expect(try lastRecords() == ["allow alias c='command ' t=touch", "deny c t forbidden-chain", "allow alias q=touch",
+                                      "deny q forbidden-paste", "allow exit"])
+    }
+
     /// An alias's static value is decided as code where it is defined: it may be used on the
     /// same line, through text the shell reads later (`eval`), where no check sees it.
     @Test func aliasValueIsDecidedWhereItIsDefined() throws {

@@ -125,6 +125,29 @@ struct InterceptorTests {
         #expect(answer.records.map(\.decision.audit.line) == ["echo a", "rm x"])
     }
 
+    /// An alias a pasted line defines expands the paste's later lines, as bash reads them after
+    /// running the definition: a later line that uses it to hide a denied command is refused.
+    @Test func pastedAliasExpandsTheLaterLines() {
+        var i = Self.make()
+        // (The test's gate refuses lines holding "rm": the definition spells it apart.)
+        _ = Self.input(&i, "\u{1B}[200~alias q=r''m\nq x\necho c\n\u{1B}[201~\r")
+        let answer = Self.output(&i, Self.check("alias q=r''m\nq x\necho c\n"))
+        #expect(Self.text(answer.verdicts) == "9 Ralias q=r''m\n")
+        #expect(answer.records.map(\.decision.audit.line) == ["alias q=r''m", "q x"])
+        #expect(answer.records.last?.decision.audit.message?.contains("alias for: rm x") == true)
+    }
+
+    /// A pasted line that gives an alias the shell has another value: which one the next lines
+    /// run cannot be known before they run, so they are refused.
+    @Test func pastedAliasChangeRefusesTheLaterLines() {
+        var i = Self.make()
+        _ = Self.output(&i, "\u{1B}]6973;tk;A;q=echo\u{1F}\u{07}")
+        _ = Self.input(&i, "\u{1B}[200~(alias q=true)\nq x\n\u{1B}[201~\r")
+        let answer = Self.output(&i, Self.check("(alias q=true)\nq x\n"))
+        #expect(Self.text(answer.verdicts) == "9 R(alias q=true)\n")
+        #expect(answer.records.last?.decision.verdict == .deny)
+    }
+
     /// The last line of a multi-line command is denied: cancel (C); the shell drops the pending
     /// command itself at its next PS2.
     @Test func deniedContinuationIsCancelled() {

@@ -41,6 +41,28 @@ struct LineRulesTests {
         #expect(AliasExpansion.expand("ls", aliases: ["ls": "ls --color"]) == "ls --color")
     }
 
+    /// A value ending in a blank makes the next word an alias position too, along the line.
+    @Test func aliasEndingInABlankExpandsTheNextWord() {
+        let table = ["c": "command ", "n": "nice ", "t": "touch", "s": "sudo "]
+        #expect(AliasExpansion.expand("c t /x", aliases: table) == "command  touch /x")
+        #expect(AliasExpansion.expand("s n t /x", aliases: table) == "sudo  nice  touch /x")
+        #expect(AliasExpansion.expand("c 't' /x", aliases: table) == "command  't' /x", "a quoted word is no alias")
+        #expect(AliasExpansion.expand("t c", aliases: table) == "touch c", "after a value without a blank, no")
+    }
+
+    /// The aliases a buffer's later commands expand with: new names added, a changed value or
+    /// one known only at run time unknown, unalias and other lines leave them.
+    @Test func aliasesAfterACommandOfTheBuffer() {
+        let table = ["ll": "ls -l"]
+        #expect(AliasExpansion.aliases(after: "alias q=touch", given: table) == ["ll": "ls -l", "q": "touch"])
+        #expect(AliasExpansion.aliases(after: "false && alias q='rm -f' r=x", given: table) == ["ll": "ls -l", "q": "rm -f", "r": "x"])
+        #expect(AliasExpansion.aliases(after: "alias ll='ls -l'; unalias ll; echo alias", given: table) == table)
+        #expect(AliasExpansion.aliases(after: "alias ll=rm", given: table) == nil)
+        #expect(AliasExpansion.aliases(after: "alias q=\"$x\"", given: table) == nil)
+        #expect(AliasExpansion.aliases(after: "BASH_ALIASES[q]=rm", given: table) == nil)
+        #expect(AliasExpansion.aliases(after: "eval 'alias q=touch'", given: [:]) == ["q": "touch"])
+    }
+
     /// A line with a nested shell and worse is as grave as the worst.
     @Test func gravestCommandCounts() {
         #expect(ShellRisk.classify("fakeroot; exec sh") == .replacesShell("exec replaces the shell"))
