@@ -22,19 +22,18 @@ import Darwin
 /// never taken for a new one), little-endian — then the bytes, then zeros up to a multiple
 /// of 8. A record never wraps: what does not fit before the ring's end goes to its start.
 ///
-/// Records are stored into a shared mapping of the file: one copy and no system call per record
-/// (a `pwritev` each was two system calls per keystroke), the bytes before the head, so a head
-/// in place means its record is whole. The file gets its disk space ahead of the head,
-/// ``allocationStep`` at a time, so a full disk is an error before a record is stored, never a
-/// signal while storing it; what is allocated and not yet stored reads as zeros, which a reader
-/// takes for no record. The progress page, rewritten by
-/// the writer after each batch (one `pwrite`), says how far the asciicast file is complete: the
+/// On the ring's first round records are written with `pwritev` (the file grows, and a full
+/// disk is an error, not a signal; a crash in the middle leaves the file ending inside the
+/// record, which a replay then leaves out); from then on they are stored into a shared mapping
+/// of the file: one copy, no system call, the same pages round after round, the bytes before
+/// the head, so a head in place means its record is whole. The progress page, rewritten by the
+/// writer after each batch (one `pwrite`), says how far the asciicast file is complete: the
 /// place of the first record not yet in it, the file's size at that point, and the tails its
 /// JSON encoders carry.
 final class RecordingJournal: @unchecked Sendable {
     // @unchecked: the relay writes records (``append``) at the ring's head and the writer reads
     // those below the head it was given (``walk``), in the ring's shared mapping; the writer
-    // rewrites the progress page (``note``). `head` and `allocated` are the relay's alone.
+    // rewrites the progress page (``note``). `head` and `filled` are the relay's alone.
 
     /// Where the ring starts in the file: after the progress page.
     static let ringOffset = 4096
@@ -55,11 +54,10 @@ final class RecordingJournal: @unchecked Sendable {
     private var mapped = true
     /// The place of the next record (the relay's).
     private(set) var head = 0
-    /// How much of the ring the file has disk space for, from its start (the relay's).
-    private var allocated = 0
-    /// How far ahead of the head the ring gets its disk space: one `fallocate` per this many
-    /// bytes of records, until the whole ring has it.
-    static let allocationStep = 64 * 1024
+    /// Whether the ring's first round is done: the file covers the whole ring (the relay's).
+    private var filled = false
+    /// Where the relay builds a head it writes with `pwritev` (the relay's).
+    private let headScratch = UnsafeMutableRawPointer.allocate(byteCount: RecordingJournal.headSize, alignment: 8)
 
     /// The journal's path for the recording at `castPath`.
     static func path(castPath: String) -> String { castPath + ".journal" }
@@ -88,6 +86,7 @@ final class RecordingJournal: @unchecked Sendable {
 
     deinit {
         unmap()
+        headScratch.deallocate()
     }
 
     /// Gives the mapping back (its pages are the file's: an unlinked journal's space is freed
@@ -112,40 +111,45 @@ final class RecordingJournal: @unchecked Sendable {
         return size > remaining ? remaining + size : size
     }
 
-    /// Stores a record at the head (the relay's thread; the caller made sure ``span(payload:)``
-    /// bytes are free); when this returns, it is in the kernel's pages of the file. A full disk is
-    /// thrown with nothing stored.
+    /// Writes a record at the head (the relay's thread; the caller made sure ``span(payload:)``
+    /// bytes are free); when this returns, it is in the kernel. A full disk on the first round is
+    /// thrown with nothing written.
     func append(code: UInt8, time: Double, bytes: UnsafeRawBufferPointer) throws(RecordingError) {
         let size = Self.recordSize(payload: bytes.count)
         let remaining = capacity - head % capacity
-        // A record that does not fit before the ring's end leaves padding up to it.
-        let end = size > remaining ? capacity : head % capacity + size
-        if end > allocated { try allocate(through: end) }
+        if !filled && (size > remaining || head >= capacity) {
+            // The first round is over: the whole ring gets its disk space now, and later rounds
+            // store into the mapping, where a full disk would be a signal, not an error.
+            do {
+                try file.allocate(offset: Self.ringOffset, count: capacity)
+                try file.truncate(to: Self.ringOffset + capacity)  // where allocating does not grow it
+            } catch {
+                throw RecordingError(error)
+            }
+            filled = true
+        }
         if size > remaining {
+            // (A wrap ends the first round: the ring is filled and mapped from here on.)
             if remaining >= Self.headSize {
                 Self.storeHead(at: mapping + Self.ringOffset + head % capacity, length: remaining - Self.headSize, code: 0, time: 0, place: head)
             }
             head += remaining
         }
         let physical = Self.ringOffset + head % capacity
-        if let source = bytes.baseAddress, !bytes.isEmpty {
-            (mapping + physical + Self.headSize).copyMemory(from: source, byteCount: bytes.count)
+        if filled {
+            if let source = bytes.baseAddress, !bytes.isEmpty {
+                (mapping + physical + Self.headSize).copyMemory(from: source, byteCount: bytes.count)
+            }
+            Self.storeHead(at: mapping + physical, length: bytes.count, code: code, time: time, place: head)
+        } else {
+            // One call, head then bytes: a crash that cuts it leaves the file ending inside the
+            // record, and a replay does not take a record the file does not hold whole.
+            Self.storeHead(at: headScratch, length: bytes.count, code: code, time: time, place: head)
+            do { try file.write(UnsafeRawBufferPointer(start: headScratch, count: Self.headSize), bytes, at: physical) } catch {
+                throw RecordingError(error)
+            }
         }
-        Self.storeHead(at: mapping + physical, length: bytes.count, code: code, time: time, place: head)
         head += size
-    }
-
-    /// Gives the file disk space for the ring up to `end` at least (a step more, within the
-    /// ring), growing it there: the mapping's pages past the file's end cannot be stored into.
-    private func allocate(through end: Int) throws(RecordingError) {
-        let target = min(capacity, (end + Self.allocationStep - 1) / Self.allocationStep * Self.allocationStep)
-        do {
-            try file.allocate(offset: Self.ringOffset + allocated, count: target - allocated)
-            try file.truncate(to: Self.ringOffset + target)  // where allocating does not grow it
-        } catch {
-            throw RecordingError(error)
-        }
-        allocated = target
     }
 
     /// Stores a record head at `destination` (the code's three following bytes zeroed).

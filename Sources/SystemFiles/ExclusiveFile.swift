@@ -70,6 +70,22 @@ public final class ExclusiveFile {
         }
     }
 
+    /// Writes `first` and then `second` at `offset`, one after the other, with one system call
+    /// when it can (`pwritev`), leaving the file's end (where `write` appends) as it is.
+    public func write(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, at offset: Int) throws(SystemCallError) {
+        let fd = descriptor
+        var vectors = [iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress), iov_len: first.count),
+                       iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress), iov_len: second.count)]
+        let written = try POSIX.retrying("pwritev", path: path) { vectors.withUnsafeMutableBufferPointer { pwritev(fd, $0.baseAddress, 2, off_t(offset)) } }
+        // A short write (rare on a regular file) is finished piece by piece.
+        if written < first.count {
+            try write(UnsafeRawBufferPointer(rebasing: first[written...]), at: offset + written)
+            try write(second, at: offset + first.count)
+        } else if written < first.count + second.count {
+            try write(UnsafeRawBufferPointer(rebasing: second[(written - first.count)...]), at: offset + written)
+        }
+    }
+
     /// Gives the file disk space for `count` bytes from `offset`, growing it when the range ends
     /// past its end (Linux; elsewhere nothing is allocated): writing there later, through a
     /// mapping too, cannot fail for want of space.
