@@ -61,9 +61,8 @@ public struct Interceptor {
         /// The command held for approval, and its request once the driver stored it.
         var heldIndex: Int?
         var requestID: String?
-        /// The aliases the next command is expanded with, when commands before it in the buffer
-        /// defined some (nil: the shell's as last told); unknown after one the bastion cannot
-        /// follow (``AliasExpansion/aliases(after:given:)``).
+        /// The aliases the next command is expanded with: the shell's as last told, or with the
+        /// definitions of the buffer's earlier commands (``AliasExpansion/aliases(after:given:)``).
         var aliases: BufferAliases = .shells
     }
 
@@ -783,24 +782,19 @@ public struct Interceptor {
             let index = pending.next
             pending.next += 1
             let command = pending.commands[index]
-            var record: InteractiveRecord
-            switch pending.aliases {
-            case .unknown:
-                record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
-                               uncertain: !pending.exact || mode != .integrated)
+            var table: [String: String]?
+            if case .defined(let defined) = pending.aliases { table = defined }
+            var record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
+                               uncertain: !pending.exact || mode != .integrated, aliases: table)
+            if case .unknown = pending.aliases {
                 if record.decision.verdict != .deny {
                     record.decision.refuseUnverifiable("an earlier command of this buffer changed an alias in a way the bastion cannot follow; send this command again at the prompt")
                 }
-            case .shells, .defined:
-                var table: [String: String]?
-                if case .defined(let defined) = pending.aliases { table = defined }
-                record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
-                               uncertain: !pending.exact || mode != .integrated, aliases: table)
-                if record.decision.verdict != .deny, index + 1 < pending.commands.count || pending.isExpansion {
-                    let after = AliasExpansion.aliases(after: command.source, given: table ?? aliases)
-                    pending.aliases = after.map { $0 == (table ?? aliases) ? pending.aliases : .defined($0) } ?? .unknown
-                    if pending.isExpansion { expanding?.aliases = pending.aliases }
-                }
+            } else if record.decision.verdict != .deny, index + 1 < pending.commands.count || pending.isExpansion {
+                // What this command defines, the buffer's next commands are expanded with.
+                let before = table ?? aliases
+                pending.aliases = AliasExpansion.aliases(after: command.source, given: before).map { $0 == before ? pending.aliases : .defined($0) } ?? .unknown
+                if pending.isExpansion { expanding?.aliases = pending.aliases }
             }
             out.records.append(record)
             // (Allowed now or once approved: until the next check tells them, they are unknown.)
