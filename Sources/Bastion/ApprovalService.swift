@@ -98,6 +98,12 @@ final class ApprovalService: @unchecked Sendable {
         }
     }
 
+    /// Waits until everything queued so far is done (the withdrawals of the sessions that just
+    /// ended, with their audit events): the server's last step before it stops.
+    func settle() {
+        queue.sync {}
+    }
+
     // MARK: From approvers
 
     /// After an approver's answer was stored by this process: catch up at once (the inotify

@@ -321,6 +321,9 @@ public final class BastionServer {
         let drained = context.connections.waitUntilEmpty(seconds: grace + 10)
         let left = context.connections.count
         if !drained { serverLog.warning("\(left) connection(s) still open after the grace; exiting anyway") }
+        // The sessions that ended withdrew their held requests on the approvals queue: those
+        // withdrawals and their events go before the last event and the audit store's drain.
+        context.approvals?.settle()
         do { try context.audit.event("server_stopped", detail: drained ? "every connection closed" : "\(left) connection(s) still open",
                                      connection: nil, session: nil, identity: nil) } catch {
             serverLog.error("audit write failed: server_stopped: \(error)")

@@ -309,7 +309,17 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
                   end_reason = 'interrupted: the bastion stopped while it was open'
                 WHERE ended_at IS NULL
                 """)
-            return (sessions, db.changesCount, recordings)
+            let connections = db.changesCount
+            // Files that were crossing when it stopped: partial, their size and hash unknown.
+            try db.execute(sql: """
+                UPDATE transfers SET
+                  ended_at = (SELECT ended_at FROM sessions WHERE sessions.id = transfers.session_id),
+                  complete = 0,
+                  note = 'the bastion stopped before the file was closed (its size and hash are unknown)'
+                WHERE ended_at IS NULL AND operation IN ('upload', 'download') AND decision <> 'deny'
+                  AND (SELECT ended_at FROM sessions WHERE sessions.id = transfers.session_id) IS NOT NULL
+                """)
+            return (sessions, connections, recordings)
         }
     }
 

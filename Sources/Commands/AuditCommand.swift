@@ -66,6 +66,8 @@ public struct AuditCommand: ParsableCommand {
                     let state = r.complete == true ? "complete" : "partial" + (r.note.map { ": \(AuditCommand.visible($0))" } ?? "")
                     let from = (r.startOffset ?? 0) > 0 ? " from byte \(r.startOffset!)" : ""
                     bytes = "  \(size) B\(from) sha256:\(sha)  \(state)"
+                } else if r.complete == false {
+                    bytes = "  partial" + (r.note.map { ": \(AuditCommand.visible($0))" } ?? "")
                 } else if r.decision == "allow" && ["upload", "download"].contains(r.operation) {
                     bytes = r.endedAt == nil ? "  (open)" : ""
                 }

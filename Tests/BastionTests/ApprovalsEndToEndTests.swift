@@ -7,7 +7,8 @@ import Testing
 /// command ran on the target.
 @Suite(.serialized)
 struct ApprovalsEndToEndTests {
-    static let fixture = Result { try BastionHarness(policy: """
+    static let fixture = Result { try BastionHarness(policy: policy) }
+    static let policy = """
         approvers:
           groups: [sre-approvers]
         roles:
@@ -36,7 +37,7 @@ struct ApprovalsEndToEndTests {
             targets: [web1]
             capabilities: [exec]
             mode: guard
-        """) }
+        """
     var h: BastionHarness { get throws { try Self.fixture.get() } }
 
     // MARK: Helpers
@@ -343,6 +344,24 @@ struct ApprovalsEndToEndTests {
         try h.restartBastion()
         #expect(h.auditQuery("SELECT status FROM approvals WHERE id = '\(id)'") == "interrupted")
         #expect(!FileManager.default.fileExists(atPath: file))
+    }
+
+    /// SIGTERM while several requests are held: each session ends and withdraws its request, and
+    /// every withdrawal (status and event) is stored before the bastion exits.
+    @Test func stoppingWithdrawsEveryHeldRequest() throws {
+        let h = try BastionHarness(policy: Self.policy, server: "  shutdown_grace: 2s")
+        let files = (0..<8).map { canary(h, "stop-\($0)") }
+        let requesters = files.map { file in BackgroundRun { h.ssh("web1", "echo x | tee \(file)") } }
+        let ids = try files.map { try #require(request(h, containing: $0), "\($0) is held") }
+        #expect(h.stopBastion(), "it stops")
+        for requester in requesters { _ = requester.wait(20) }
+        try h.restartBastion()
+        for id in ids {
+            #expect(h.auditQuery("SELECT status FROM approvals WHERE id = '\(id)'") == "withdrawn")
+            #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'approval_withdrawn' AND instr(detail, '\(id)') > 0") == "1",
+                    "request \(id): \(h.auditQuery("SELECT group_concat(kind) FROM events WHERE instr(detail, '\(id)') > 0"))")
+        }
+        #expect(files.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
     }
 
     @Test func restartInterruptsPendingRequests() throws {

@@ -8,7 +8,8 @@ import Testing
 /// so the test looks at the files directly.
 @Suite(.serialized)
 struct TransferEndToEndTests {
-    static let fixture = Result { try BastionHarness(policy: """
+    static let fixture = Result { try BastionHarness(policy: policy) }
+    static let policy = """
         approvers:
           groups: [sre-approvers]
         roles:
@@ -26,16 +27,16 @@ struct TransferEndToEndTests {
               - {id: deploy, action: allow, operations: [upload, mkdir, setstat, rename, delete, list, symlink], paths: ["@DIR@/deploy/**"]}
               - {id: logs, action: allow, operations: [download, list], paths: ["@DIR@/logs/**"]}
               - {id: browse, action: allow, operations: [list], paths: ["@DIR@", "@DIR@/**"]}
-        """) }
+        """
     var h: BastionHarness { get throws { try Self.fixture.get() } }
 
     /// `sftp -b` with `BATCH` (lines starting `-` may fail) as alice through `alice+web1`.
-    func sftp(_ h: BastionHarness, _ batch: String, person: String = "alice") -> RunResult {
+    func sftp(_ h: BastionHarness, _ batch: String, person: String = "alice", options: String = "") -> RunResult {
         let d = h.directory.path
         let file = "\(d)/batch-\(UUID().uuidString.prefix(6))"
         try? batch.write(toFile: file, atomically: true, encoding: .utf8)
         return ProcessRunner.shell("""
-            sftp -P \(h.bastionPort) -i \(d)/\(person) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+            sftp \(options) -P \(h.bastionPort) -i \(d)/\(person) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
               -o BatchMode=yes -o LogLevel=ERROR -b \(file) \(person)+web1@127.0.0.1
             """, timeout: 120, in: h.directory)
     }
@@ -208,6 +209,31 @@ struct TransferEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: "\(d)/prod/late.txt"), "nothing was written")
         #expect(h.auditQuery("SELECT approval FROM transfers WHERE path = '\(d)/prod/late.txt'")
                 == "refused: request \(id) withdrawn: the client ended its input")
+    }
+
+    /// kill -9 while a file crosses: the next start closes its log row as partial, its size and
+    /// hash unknown, as it closes the session.
+    @Test func aCrashLeavesTheCrossingFilePartial() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("head -c 50M /dev/zero > \(d)/local/big.bin")
+        defer { _ = ProcessRunner.shell("rm -f \(d)/local/big.bin \(d)/deploy/big.bin") }
+        // (At 2 MB/s, it is still crossing when the bastion is killed.)
+        let upload = BackgroundRun { self.sftp(h, "put \(d)/local/big.bin \(d)/deploy/big.bin\n", options: "-l 16000") }
+        var seen: [String] = []
+        for _ in 0..<600 {
+            seen.append(h.auditQuery("SELECT count(*) FROM transfers WHERE operation = 'upload' AND ended_at IS NULL"))
+            if seen.last == "1" { break }
+            usleep(20_000)
+        }
+        #expect(seen.last == "1", "the upload started: \(seen.suffix(5)) \(h.auditQuery("SELECT * FROM transfers"))")
+        try h.crashAndRestartBastion()
+        _ = upload.wait(30)
+        #expect(h.auditQuery("SELECT complete || ' ' || (ended_at IS NOT NULL) || ' ' || note FROM transfers WHERE operation = 'upload'")
+                == "0 1 the bastion stopped before the file was closed (its size and hash are unknown)")
+        let listing = h.bastion(["audit", "transfers"])
+        #expect(listing.stdout.contains("partial: the bastion stopped before the file was closed"), "\(listing)")
     }
 
     /// `bastion audit transfers` shows the log to auditors, control characters escaped.
