@@ -27,11 +27,18 @@ public enum RecordingSeal {
     }
 
     /// Appends the cut-short marker to the recording at `path`, unless it is signed (closed
-    /// cleanly) or already sealed. Returns whether it sealed it.
+    /// cleanly), closed up to its signature, or already sealed. Returns whether it sealed it.
     @discardableResult
     public static func sealIfCut(path: String) throws -> Bool {
         guard access(path + ".sig", F_OK) != 0 else {
             // Closed cleanly just before the crash: its journal is all in the file.
+            unlink(RecordingJournal.path(castPath: path))
+            return false
+        }
+        if closesTheFile(finalCheckpointOf: path) {
+            // The crash came between the final checkpoint and the signature: the file is whole,
+            // and the final checkpoint vouches for it (a marker after it would read as altered).
+            unlink(path + ".sig.tmp")
             unlink(RecordingJournal.path(castPath: path))
             return false
         }
@@ -65,5 +72,20 @@ public enum RecordingSeal {
             throw RecordingError(.io, "cannot seal \(path): \(error)")
         }
         return true
+    }
+
+    /// Whether the sidecar of the recording at `path` ends with a final checkpoint at the file's
+    /// size (what a close writes before the signature). Its signature is the verifier's to check.
+    static func closesTheFile(finalCheckpointOf path: String) -> Bool {
+        let sidecar = open(path + ".chk", O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard sidecar >= 0 else { return false }
+        defer { close(sidecar) }
+        var sidecarInfo = stat(), fileInfo = stat()
+        guard fstat(sidecar, &sidecarInfo) == 0, stat(path, &fileInfo) == 0, sidecarInfo.st_size > 0 else { return false }
+        var tail = [UInt8](repeating: 0, count: min(Int(sidecarInfo.st_size), 4096))
+        let read = pread(sidecar, &tail, tail.count, off_t(Int(sidecarInfo.st_size) - tail.count))
+        guard read == tail.count, let last = tail.split(separator: 0x0A).last,
+              let checkpoint = RecordingCheckpoint.parse(sidecarLine: Array(last)) else { return false }
+        return checkpoint.final && checkpoint.offset == Int(fileInfo.st_size)
     }
 }

@@ -86,6 +86,24 @@ import Testing
         }
     }
 
+    /// The crash came while the session closed its recording, after the final checkpoint and
+    /// before the signature was renamed into place: the file is whole and is left so (a marker
+    /// after the final checkpoint would make it read as altered); the half-written signature goes.
+    @Test func aRecordingClosedUpToItsSignatureIsLeftWhole() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .verbatim, kind: "exec")
+        try recorder.output("all of it\r\n")
+        let path = try recorder.close().path
+        #expect(unlink(path + ".sig") == 0)
+        #expect(FileManager.default.createFile(atPath: path + ".sig.tmp", contents: Data("-----BEGIN SSH SIG".utf8)))
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        #expect(try !RecordingSeal.sealIfCut(path: path))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        #expect(!FileManager.default.fileExists(atPath: path + ".sig.tmp"))
+        let report = try RecordingVerifier(trusted: AllowedSigners(text: fixture.signer.allowedSignersLine() + "\n")).verify(path: path)
+        #expect(report.outcome == .wholeFile, "\(report.notes)")
+    }
+
     /// The crash came while the encoder was writing a batch (bytes in the file beyond what the
     /// progress page vouches for): they are cut off and written again, whole, once.
     @Test func aHalfWrittenBatchIsWrittenAgainOnce() throws {
