@@ -56,6 +56,21 @@ struct CastLineEncoder {
         out.append(0x0A)
     }
 
+    /// Ends the byte streams: a tail still carried (a sequence the stream never completed) is
+    /// written as one U+FFFD, as invalid bytes are, in an event of its own at `time`.
+    mutating func finishStreams(time: Double, to out: inout [UInt8]) {
+        Self.finish(&stdout, code: EventCode.stdout, time: time, to: &out)
+        Self.finish(&stderr, code: EventCode.stderr, time: time, to: &out)
+        Self.finish(&input, code: EventCode.input, time: time, to: &out)
+    }
+
+    private static func finish(_ stream: inout JSONStringEncoder, code: UInt8, time: Double, to out: inout [UInt8]) {
+        guard !stream.carried.bytes.isEmpty else { return }
+        appendPrefix(code: code, time: time, to: &out)
+        stream.finish(to: &out)
+        out.append(contentsOf: [0x22, 0x5D, 0x0A] as [UInt8])
+    }
+
     /// The most bytes the line of an event of `count` bytes can take: each byte escaped as
     /// `\u00xx`, a carried tail completed, and the line's frame (nothing for bytes that are
     /// only digested).

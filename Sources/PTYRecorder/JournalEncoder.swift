@@ -339,7 +339,12 @@ final class JournalEncoder: @unchecked Sendable {
     /// closes the file. Throws the writer's failure, or this step's.
     func finish() throws(RecordingError) -> Finished {
         try onQueue { () throws(RecordingError) -> Finished in
-            try failing { () throws(RecordingError) in try encodePublished() }
+            try failing { () throws(RecordingError) in
+                try encodePublished()
+                // The streams end here: a UTF-8 sequence left incomplete is written as U+FFFD.
+                lines.finishStreams(time: latestTime, to: &out)
+                try writeOut()
+            }
             try sealer?.settle()
             try sealer?.sealNow(coverage, final: true, syncRecording: false)
             do throws(SystemCallError) {

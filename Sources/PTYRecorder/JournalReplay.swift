@@ -43,12 +43,16 @@ extension RecordingJournal {
         var encoder = CastLineEncoder(carries: progress.carries)
         var out: [UInt8] = []
         var added = 0
+        var lastTime: Double?
         ring.withUnsafeBytes { raw in
             _ = walk(ring: raw, present: filled, from: progress.recordOffset, to: nil) { code, time, bytes in
                 encoder.append(code: code, time: time, bytes: bytes, to: &out)
+                lastTime = time
                 added += 1
             }
         }
+        // The streams ended with the crash: a UTF-8 sequence left incomplete is written as U+FFFD.
+        if let time = lastTime ?? RecordingTail.lastEventTime(path: castPath) { encoder.finishStreams(time: time, to: &out) }
         let cast = try SystemCall.retrying("open", path: castPath) { open(castPath, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
         defer { close(cast) }
         try SystemCall.retrying("ftruncate", path: castPath) { ftruncate(cast, off_t(progress.castSize)) }

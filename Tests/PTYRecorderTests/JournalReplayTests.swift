@@ -86,6 +86,24 @@ import Testing
         }
     }
 
+    /// The crash came after a stream's last bytes began a UTF-8 sequence: the replay writes the
+    /// bytes before it and the incomplete tail as U+FFFD.
+    @Test func anIncompleteSequenceBeforeTheCrashIsReplayed() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .verbatim, kind: "exec")
+        try recorder.output("start\r\n")
+        try recorder.settle()
+        recorder.writerForTesting.pauseEncodingForTesting()
+        try [UInt8](Array("end".utf8) + [0xF0, 0x9F]).withUnsafeBytes { try recorder.output($0) }
+        let crashed = fixture.directoryPath + "/crashed.cast"
+        for suffix in ["", ".journal", ".chk"] { try FileManager.default.copyItem(atPath: recorder.path + suffix, toPath: crashed + suffix) }
+        recorder.writerForTesting.resumeEncodingForTesting()
+        _ = try recorder.close()
+        #expect(try RecordingSeal.sealIfCut(path: crashed))
+        let events = try readEvents(crashed).1.filter { $0.code == "o" }
+        #expect(events.map(\.text) == ["start\r\n", "end", "\u{FFFD}"])
+    }
+
     /// The crash came while the session closed its recording, after the final checkpoint and
     /// before the signature was renamed into place: the file is whole and is left so (a marker
     /// after the final checkpoint would make it read as altered); the half-written signature goes.

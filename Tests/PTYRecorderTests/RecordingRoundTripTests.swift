@@ -35,6 +35,20 @@ import Testing
     }
 
     /// Recordings are 0600 in a 0700 directory, and an existing group-readable directory is refused.
+    /// A stream that ends inside a UTF-8 sequence: the bytes before it are recorded, and the
+    /// incomplete tail as U+FFFD, as invalid bytes are (not dropped); the file still verifies.
+    @Test func anIncompleteSequenceAtTheEndIsRecorded() throws {
+        let fixture = try RecorderFixture()
+        let recorder = try fixture.recorder(input: .verbatim, kind: "exec")
+        try [UInt8](Array("abc".utf8) + [0xC3]).withUnsafeBytes { try recorder.output($0) }
+        try [UInt8]([0xE2, 0x82]).withUnsafeBytes { try recorder.output($0, stream: .stderr) }
+        let summary = try recorder.close()
+        let events = try readEvents(summary.path).1
+        #expect(events.map { "\($0.code) \($0.text)" } == ["o abc", "o \u{FFFD}", "e \u{FFFD}"])
+        let report = try RecordingVerifier(trusted: AllowedSigners(text: fixture.signer.allowedSignersLine() + "\n")).verify(path: summary.path)
+        #expect(report.outcome == .wholeFile, "\(report.notes)")
+    }
+
     @Test func permissions() throws {
         let fixture = try RecorderFixture()
         let summary = try fixture.recorder().close()
