@@ -467,7 +467,12 @@ public struct RelayStateMachine {
             bytes.append(byte)
         }
         let stream = noticeStream
-        let record: [RelayAction] = stream == .stdout && readsTarget ? recorded(.notice(bytes)) : []
+        // In a terminal's stream the notice is output like the rest; beside an exec's streams
+        // (whose recorded bytes are the target's alone) it is a marker.
+        var record: [RelayAction] = []
+        if readsTarget {
+            record = recorded(stream == .stdout ? .notice(bytes) : .marker("bastion told the client: " + text.trimmingNewlines))
+        }
         return record + [.notify(bytes, stream: stream)]
     }
 
@@ -507,5 +512,14 @@ public struct RelayStateMachine {
         case .active(let flow), .halfClosed(let flow): return flow.targetEOF
         default: return false
         }
+    }
+}
+
+private extension String {
+    /// The text without the line ends it finishes with.
+    var trimmingNewlines: String {
+        var text = Substring(self)
+        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        return String(text)
     }
 }

@@ -36,6 +36,10 @@ struct LifecycleEndToEndTests {
         #expect(finished.status == 0 && finished.stdout == "finished\n", "\(finished)")
         let closed = try #require(long.wait(5))
         #expect(closed.status == 255 && closed.stderr.contains("the bastion is shutting down"), "\(closed)")
+        // What the exec's client was told is in its recording, as a marker beside its streams.
+        let longRecording = h.auditQuery("SELECT recording_path FROM sessions WHERE command = 'sleep 30; echo never'")
+        let recorded = (try? String(contentsOfFile: longRecording, encoding: .utf8)) ?? ""
+        #expect(recorded.contains("\"m\", \"bastion told the client: bastion: the bastion is shutting down"), "\(recorded)")
         let told = try #require(interactive.wait(5))
         #expect(told.stdout.contains("the bastion is going down in 3 s"), "\(told)")
         #expect(h.log.contains("info stopped"), "\(h.log)")

@@ -242,14 +242,15 @@ struct RelayStateMachineTests {
         #expect(r == [.record(.notice(Self.bytes("x\r\n"))), .notify(Self.bytes("x\r\n"), stream: .stdout)])
     }
 
-    /// An exec, even with a terminal: stderr (CRLF on the terminal).
+    /// An exec, even with a terminal: stderr (CRLF on the terminal); the recording gets a marker
+    /// (its streams hold the target's bytes alone).
     @Test func noticesOnExecGoToStderr() {
         var withTerminal = Self.relaying(.exec("ls"), terminal: true)
         let r24 = withTerminal.handle(.notice("a\nb"))
-        #expect(r24 == [.notify(Self.bytes("a\r\nb\r\n"), stream: .stderr)])
+        #expect(r24 == [.record(.marker("bastion told the client: a\nb")), .notify(Self.bytes("a\r\nb\r\n"), stream: .stderr)])
         var plain = Self.relaying(.exec("ls"), terminal: false)
-        let r25 = plain.handle(.notice("a"))
-        #expect(r25 == [.notify(Self.bytes("a\n"), stream: .stderr)])
+        let r25 = plain.handle(.notice("a\n"))
+        #expect(r25 == [.record(.marker("bastion told the client: a")), .notify(Self.bytes("a\n"), stream: .stderr)])
     }
 
     /// Tunnels carry raw bytes: no notices, no exit status.
