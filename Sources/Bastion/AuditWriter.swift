@@ -259,8 +259,10 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
         enqueue("session end", session: nil) { try self.store.sessionEnded(end) }
     }
 
+    /// Waited for: a start after a crash finds the recordings (and journals) to complete by the
+    /// paths its sessions name, so a path must be stored before anything is recorded there.
     func recordingStarted(session: String, path: String) throws {
-        enqueue("recording start", session: session) { try self.store.recordingStarted(session: session, path: path) }
+        try writeAndWait("recording start") { try self.store.recordingStarted(session: session, path: path) }
     }
 
     func recordingClosed(session: String, summary: RecordingSummaryRow) throws {
