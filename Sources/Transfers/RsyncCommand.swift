@@ -28,7 +28,8 @@ public struct RsyncCommand: Sendable, Equatable {
     /// upload (the target receives), `--remove-source-files` for a download (the target sends).
     /// `--delete` on a download removes files on the client and is not sent to the target.
     public var deletes: Bool
-    /// `--list-only`: a download that only lists names.
+    /// `--list-only`. It does not change what is decided: a sending server sends whatever file
+    /// the receiving side asks for, whatever the option says, so `--sender` is a download.
     public var listOnly: Bool
 
     /// A command, as built by ``parse(_:)``.
@@ -39,12 +40,12 @@ public struct RsyncCommand: Sendable, Equatable {
         self.listOnly = listOnly
     }
 
-    /// The operations to decide: each path as an upload, download (or list, for
-    /// `--list-only`), then each path as a delete when the command deletes. Paths are resolved
+    /// The operations to decide: each path as an upload or a download (`--list-only` too: see
+    /// ``listOnly``), then each path as a delete when the command deletes. Paths are resolved
     /// against `home` (written `~/…` when it is not known) and normalised.
     public func requests(home: String?) -> [TransferRequest] {
         let resolved = paths.map { RemotePath.resolve($0, home: home) }
-        let operation: TransferOperation = direction == .upload ? .upload : (listOnly ? .list : .download)
+        let operation: TransferOperation = direction == .upload ? .upload : .download
         var requests = resolved.map { TransferRequest(operation: operation, path: $0, home: home) }
         if deletes {
             requests += resolved.map { TransferRequest(operation: .delete, path: $0, home: home) }

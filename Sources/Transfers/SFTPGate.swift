@@ -257,6 +257,12 @@ public struct SFTPGate {
         case .rmdir(_, let path): return paths(.rmdir, [(path, .parent)])
         case .rename(_, let from, let to): return paths(.rename, [(from, .parent), (to, .parent)])
         case .symlink(_, let target, let link):
+            // A relative target that climbs out of the link's directory points elsewhere once a
+            // directory above the link is renamed: where it points could not stay decided.
+            if target.first != UInt8(ascii: "/"), target.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) }) {
+                return (SFTPStatus.permissionDenied.rawValue,
+                        Array("bastion: a relative link target with `..` is refused (renaming a directory above the link would make it point elsewhere); give the target as an absolute path".utf8))
+            }
             // Where the link points is decided too (a relative target from the link's directory):
             // a link from an allowed place into a denied one would carry scp -O and rsync, which
             // go by a path's text, there.

@@ -293,15 +293,23 @@ struct TransferEndToEndTests {
         let h = try h
         let d = h.directory.path
         setUp(h)
+        // A relative target that climbs (`..`) is refused even where it now points into the
+        // allowed tree: renaming `a/b` to `b` would make `L` lead to `outside`.
         let r = sftp(h, """
             -ln -s \(d)/outside \(d)/deploy/to-outside
             -ln -s ../outside/x \(d)/deploy/to-outside-relative
             ln -s \(d)/deploy/legacy.bin \(d)/deploy/to-deploy
+            -mkdir \(d)/deploy/a
+            -mkdir \(d)/deploy/a/b
+            -ln -s ../../outside \(d)/deploy/a/b/L
+            -rename \(d)/deploy/a/b \(d)/deploy/b
+            ln -s legacy.bin \(d)/deploy/relative-in-deploy
             """)
         #expect(r.status == 0, "\(r)")
         let made = { (name: String) in (try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/\(name)")) != nil }
         #expect(!made("to-outside") && !made("to-outside-relative"), "\(r)")
-        #expect(made("to-deploy"), "\(r)")
+        #expect(!made("b/L") && !made("a/b/L"), "\(r)")
+        #expect(made("to-deploy") && made("relative-in-deploy"), "\(r)")
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE operation = 'symlink' AND decision = 'deny' AND path = '\(d)/deploy/to-outside'") == "1")
     }
 
@@ -322,8 +330,12 @@ struct TransferEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/rs"))
         let down = ProcessRunner.shell("rsync -a -e '\(ssh)' alice+web1@127.0.0.1:\(d)/logs/ \(d)/local/logs-copy/", timeout: 60)
         #expect(down.status == 0, "\(down)")
+        // `--list-only` is a download: the sending server sends any file the other side asks
+        // for, so a tree the role may only list is refused.
+        let listed = ProcessRunner.shell("rsync -r --list-only -e '\(ssh)' alice+web1@127.0.0.1:\(d)/outside/", timeout: 60)
+        #expect(listed.status != 0 && listed.stderr.contains("bastion: denied"), "\(listed)")
         #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "3")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "4")
     }
 
     /// The transfer log shows a name that reorders text (a right-to-left override) as an escape:

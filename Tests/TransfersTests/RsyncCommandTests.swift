@@ -62,7 +62,8 @@ import Testing
         ])
         #expect(download.requests(home: nil).map(\.path) == ["~/logs/x", "~/y", "~/logs/x", "~/y"])
         let listing = try RsyncCommand.parse("rsync --server --sender -re.iLsfxCIvu --list-only . /srv/").get()
-        #expect(listing.requests(home: nil) == [TransferRequest(operation: .list, path: "/srv")])
+        // (A sending server sends any file it is asked for, --list-only or not.)
+        #expect(listing.requests(home: nil) == [TransferRequest(operation: .download, path: "/srv")])
         let home = try RsyncCommand.parse("rsync --server -logDtpre.iLsfxCIvu .").get()
         #expect(home.requests(home: "/home/alice") == [TransferRequest(operation: .upload, path: "/home/alice", home: "/home/alice")])
     }
