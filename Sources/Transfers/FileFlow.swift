@@ -18,6 +18,9 @@ final class FileFlow {
     var reachedEnd = false
     /// The size the target reported for the file (`fstat`), if asked.
     var reportedSize: Int64?
+    /// An upload into a file opened without truncating it: what was there before stays, and
+    /// the bytes that crossed need not be the whole file.
+    var keepsEarlierContent = false
 
     init(sequence: Int, maxFileSize: Int64?) {
         self.sequence = sequence
@@ -59,6 +62,7 @@ final class FileFlow {
         else if !closedCleanly { note = "the transfer did not end cleanly" }
         else if !contiguous { note = "the bytes did not cross in file order" }
         else if start != 0 { note = "resumed at byte \(start)" }
+        else if upload && keepsEarlierContent { note = "the file was opened without truncating it: bytes already in it did not cross" }
         else if !upload && !reachedEnd && reportedSize != nextOffset { note = "the file was not read to its end" }
         return TransferOutcome(sequence: sequence, bytes: bytes, sha256: hash, startOffset: start, complete: note == nil, note: note)
     }

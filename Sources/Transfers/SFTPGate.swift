@@ -82,7 +82,9 @@ public struct SFTPGate {
 
     private enum Relayed {
         case plain
-        case open(sequence: Int, path: String, upload: Bool, maxFileSize: Int64?)
+        /// `keepsContent`: an upload opened without truncating (nor creating exclusively): bytes
+        /// already in the file stay, and did not cross.
+        case open(sequence: Int, path: String, upload: Bool, keepsContent: Bool, maxFileSize: Int64?)
         case opendir(path: String)
         case read(handle: [UInt8], offset: UInt64)
         case write(handle: [UInt8])
@@ -515,7 +517,7 @@ public struct SFTPGate {
         switch q.request {
         case .open(_, _, let flags, _):
             relayed = .open(sequence: q.entry?.sequence ?? 0, path: q.resolved.first ?? "", upload: flags.writes,
-                            maxFileSize: q.decision?.maxFileSize)
+                            keepsContent: flags.writes && flags.isDisjoint(with: [.truncate, .exclusive]), maxFileSize: q.decision?.maxFileSize)
             opening += 1
         case .opendir:
             relayed = .opendir(path: q.resolved.first ?? "")
@@ -614,10 +616,12 @@ public struct SFTPGate {
         switch relayed {
         case .plain:
             return true
-        case .open(let sequence, let path, let upload, let maxFileSize):
+        case .open(let sequence, let path, let upload, let keepsContent, let maxFileSize):
             opening -= 1
             if case .handle(_, let handle) = reply {
-                handles[handle] = OpenHandle(path: path, flow: FileFlow(sequence: sequence, maxFileSize: maxFileSize), upload: upload)
+                let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)
+                flow.keepsEarlierContent = keepsContent
+                handles[handle] = OpenHandle(path: path, flow: flow, upload: upload)
             } else if sequence > 0 {
                 let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)
                 flow.failure = "the target refused to open the file"

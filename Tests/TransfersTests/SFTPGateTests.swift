@@ -178,6 +178,20 @@ struct SFTPGateTests {
         #expect(outcome.complete)
     }
 
+    /// An upload into a file opened without truncating it: what was there stays, so the bytes
+    /// that crossed are not the file, and the log does not call them complete.
+    @Test func anUploadThatKeepsTheFilesBytesIsPartial() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        bench.server.files["/srv/deploy/old.bin"] = Array(repeating: 7, count: 1_000)
+        let opened = bench.handle("/srv/deploy/old.bin", [.write, .create])
+        let handle = try #require(opened)
+        #expect(code(bench.write(handle, at: 0, Array("new".utf8))) == 0)
+        #expect(code(bench.close(handle)) == 0)
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.bytes == 3 && !outcome.complete)
+        #expect(outcome.note == "the file was opened without truncating it: bytes already in it did not cross")
+    }
+
     @Test func deniedPathIsRefusedAndTheSessionGoesOn() throws {
         var bench = try GateBench(deployRules, configure: withTree)
         let refused = bench.open("/etc/cron.d/job", [.write, .create])
