@@ -52,24 +52,36 @@ extension ClientConnection {
         let engine = context.access.engine
         let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target)
         var sequence = 0
+        var allowed: [Int] = []
+        /// The command is refused: the rows of its allowed paths say nothing moved.
+        func closeAllowed(_ why: String) {
+            for number in allowed {
+                finishTransfer(TransferOutcome(sequence: number, bytes: 0, sha256: Self.emptySHA256, startOffset: 0, complete: false,
+                                               note: "not run: \(why)"), channel: channel)
+            }
+        }
         for request in rsync.requests(home: nil) {
             let decision = engine.decideTransfer(subject: subject, target: policyTarget, request: request)
             sequence += 1
             let entry = TransferEntry(sequence: sequence, operation: request.operation, path: request.path,
                                       decision: decision.verdict.word, rule: decision.ruleID, message: decision.message)
             guard writeTransfer(entry, channel: channel) else {
+                closeAllowed("the transfer could not be audited")
                 channel.refuse("bastion: the transfer cannot be audited, so it is refused", exitStatus: 255, reason: "audit failed")
                 return false
             }
             let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
             switch decision.verdict {
             case .allow:
+                allowed.append(sequence)
                 continue
             case .deny:
+                closeAllowed("the command's \(request.operation.rawValue) of \(request.path) was denied")
                 channel.refuse("bastion: denied\(rule): \(request.operation.rawValue) \(request.path): \(decision.message)",
                                exitStatus: 1, reason: "transfer denied")
                 return false
             case .escalate:
+                closeAllowed("the command's \(request.operation.rawValue) of \(request.path) needs approval, which rsync cannot wait for")
                 channel.refuse("bastion: \(request.operation.rawValue) \(request.path) needs approval\(rule): \(decision.message); "
                                + "rsync cannot wait for approvers: use sftp, whose operations can", exitStatus: 1, reason: "transfer needs approval")
                 return false
@@ -77,6 +89,9 @@ extension ClientConnection {
         }
         return true
     }
+
+    /// The SHA-256 of no bytes.
+    static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// The gate that decides the file operations of a transfer channel now connected.
     func transferGate(for plan: SessionChannel.TargetPlan, person: Person) -> (any TransferGate)? {

@@ -334,8 +334,15 @@ struct TransferEndToEndTests {
         // for, so a tree the role may only list is refused.
         let listed = ProcessRunner.shell("rsync -r --list-only -e '\(ssh)' alice+web1@127.0.0.1:\(d)/outside/", timeout: 60)
         #expect(listed.status != 0 && listed.stderr.contains("bastion: denied"), "\(listed)")
+        // A command refused for one of its operations (`limited` allows no delete): the row of
+        // the operation it allowed says that nothing ran.
+        let deleting = ProcessRunner.shell("rsync -r --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
+        #expect(deleting.status != 0 && deleting.stderr.contains("bastion: denied"), "\(deleting)")
+        let notRun = "SELECT complete || ' ' || size || ' ' || note FROM transfers WHERE path = '\(d)/limited' AND operation = 'upload'"
+        for _ in 0..<100 where h.auditQuery(notRun).isEmpty { usleep(50_000) }  // (the row's end is written behind)
+        #expect(h.auditQuery(notRun) == "0 0 not run: the command's delete of \(d)/limited was denied")
         #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "4")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "5")
     }
 
     /// The transfer log shows a name that reorders text (a right-to-left override) as an escape:
