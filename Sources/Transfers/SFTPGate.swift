@@ -53,6 +53,8 @@ public struct SFTPGate {
     private var sessionBytes: Int64 = 0
     private var home: String?
     private var versionSeen = false
+    /// The client's init was sent on (a second one is the client's fault, answered or not).
+    private var initSent = false
 
     /// A gate deciding with `decide`; `sessionLimit` caps the bytes of all files together.
     public init(sessionLimit: Int64? = nil, decide: @escaping Decide) {
@@ -189,7 +191,8 @@ public struct SFTPGate {
         let request = try SFTPRequest.parse(packet[...])
         guard let id = request.id else {
             // The client's INIT: sent on as it is.
-            guard !versionSeen else { throw SFTPWireError("a second init packet") }
+            guard !initSent else { throw SFTPWireError("a second init packet") }
+            initSent = true
             appendPacket(packet[...], to: &out.toTarget)
             return
         }

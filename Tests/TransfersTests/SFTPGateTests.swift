@@ -356,6 +356,17 @@ struct SFTPGateTests {
         #expect(!bench.server.received.contains { if case .open = $0 { return true }; return false })
     }
 
+    /// Two inits before the version: the second is the client's fault, said so (not blamed on
+    /// the target's answer), and not sent on.
+    @Test func aSecondInitBeforeTheVersionIsTheClients() {
+        var gate = SFTPGate { _ in TransferDecision(verdict: .allow, role: nil, ruleID: nil, message: "") }
+        let first = Array(GateBench.packet(SFTPMessage.initialize) { $0.uint32(3) }).withUnsafeBytes { gate.clientBytes($0) }
+        #expect(first.failure == nil && !first.toTarget.isEmpty)
+        let second = Array(GateBench.packet(SFTPMessage.initialize) { $0.uint32(3) }).withUnsafeBytes { gate.clientBytes($0) }
+        #expect(second.failure?.contains("a second init packet") == true, "\(String(describing: second.failure))")
+        #expect(second.toTarget.isEmpty)
+    }
+
     @Test func onlyUnderstoodExtensionsAreOfferedOrServed() throws {
         var bench = try GateBench(deployRules, configure: withTree)
         var framer = SFTPFramer()
