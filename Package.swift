@@ -75,8 +75,8 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Approvals", "Bastion", "ConfigReader", "Configuration", "JSONEscaping", "Policy", "ShellParser", "SystemFiles",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Approvals", "Bastion", "ConfigReader", "Configuration", "JSONEscaping", "Policy", "PTYRecorder", "ShellParser",
+                "SystemFiles", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "BastionCLI", dependencies: ["Commands"]),

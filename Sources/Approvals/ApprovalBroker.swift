@@ -112,10 +112,11 @@ public struct ApprovalBroker: Sendable {
             guard var record = records[id], record.status == .pending else { return [] }
             end(&record, .withdrawn, reason: reason, now: now)
             records[id] = record
+            // (The session that withdraws marks its own recording: it may be ending, and a marker
+            // posted to it would come too late.)
             return [.store(record),
                     .audit(ApprovalAudit(kind: "approval_withdrawn", detail: "request \(id) withdrawn: \(reason)",
                                          session: record.request.session, identity: record.request.requester)),
-                    .mark(session: record.request.session, label: "approval \(id) withdrawn: \(reason)"),
                     .notify(event: "withdrawn", record: record)]
         case .stored(let stored):
             return caughtUp(with: stored)

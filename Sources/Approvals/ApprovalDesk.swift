@@ -115,7 +115,7 @@ public struct ApprovalDesk {
         text += "line:\n" + r.line.split(separator: "\n", omittingEmptySubsequences: false)
             .map { "  " + ApprovalText.escaped(String($0)) }.joined(separator: "\n") + "\n"
         if let block = r.block {
-            text += "pasted with (decided in turn after it, if it is approved):\n" + block.split(separator: "\n", omittingEmptySubsequences: false)
+            text += "pasted in one buffer with it (the lines before it run whatever the answer; those after it are decided in turn if it is approved):\n" + block.split(separator: "\n", omittingEmptySubsequences: false)
                 .map { "  " + ApprovalText.escaped(String($0)) }.joined(separator: "\n") + "\n"
         }
         text += "commands:\n"

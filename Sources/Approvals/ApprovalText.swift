@@ -13,8 +13,8 @@ public enum ApprovalText {
             switch scalar.value {
             case 0x5C:
                 out += "\\\\"
-            case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0xFEFF, 0x061C:
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            case _ where PrintableText.hidesText(scalar):
+                out += PrintableText.codePoint(scalar)
             default:
                 out += PrintableText.escaped(String(scalar))
             }

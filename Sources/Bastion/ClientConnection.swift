@@ -328,7 +328,7 @@ final class ClientConnection {
     /// Audits the end of a channel and frees what it holds.
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
-        if let request = channel.interceptor?.heldRequest { abandonApproval(request, reason: "the session ended") }
+        if let request = channel.interceptor?.heldRequest { channel.withdrawApproval(request, reason: "the session ended") }
         channel.finishTransfers()
         if channel.live != nil { context.live.remove(channel.id) }
         if let watch = channel.watch { endWatch(watch, channel: channel) }

@@ -147,7 +147,7 @@ extension SessionChannel {
     /// Withdraws the request of the operation the gate holds, which is then refused.
     private func withdrawTransferApproval(reason: String) {
         guard let id = transferHold?.request else { return }
-        owner?.abandonApproval(id, reason: reason)
+        withdrawApproval(id, reason: reason)
         transferApprovalAnswered(approved: false, message: "bastion: request \(id) withdrawn: \(reason)")
     }
 
@@ -158,7 +158,7 @@ extension SessionChannel {
         for case .finished(let outcome) in gate.finish() { owner?.finishTransfer(outcome, channel: self) }
         if let hold = transferHold {
             transferHold = nil
-            owner?.abandonApproval(hold.request, reason: "the session ended")
+            withdrawApproval(hold.request, reason: "the session ended")
             owner?.noteTransferApproval(sequence: hold.sequence, request: hold.request, status: "refused: withdrawn: the session ended",
                                         channel: self)
         }

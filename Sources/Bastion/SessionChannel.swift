@@ -170,6 +170,15 @@ final class SessionChannel {
         handle(.refused(Refusal(message, exitStatus: exitStatus, reason: reason)))
     }
 
+    /// Withdraws approval request `id`, marked in this session's recording first: the session
+    /// may be ending, and a marker the approvals service posted back would find it closed.
+    func withdrawApproval(_ id: String, reason: String) {
+        do { try tap?.marker("approval \(id) withdrawn: \(reason)") } catch {
+            log.error("recording failed", metadata: ["error": "\(error)"])
+        }
+        owner?.abandonApproval(id, reason: reason)
+    }
+
     /// Shows the person a message from the bastion.
     func notify(_ text: String) { handle(.notice(text)) }
 
@@ -389,7 +398,7 @@ final class SessionChannel {
         if out.inputFirst { forwardInput(out, input: input) }
         var unwritten = false
         for record in out.records where owner?.writeInteractive(record, channel: self) != true { unwritten = true }
-        if let id = out.withdrawn { owner?.abandonApproval(id, reason: "withdrawn with Ctrl-C") }
+        if let id = out.withdrawn { withdrawApproval(id, reason: "withdrawn with Ctrl-C") }
         for note in out.auditNotes { owner?.auditEvent(note.kind, detail: note.detail, channel: self) }
         if let reason = out.lostIntegration {
             owner?.auditEvent("interactive_unverified", detail: reason, channel: self)
@@ -505,7 +514,7 @@ final class SessionChannel {
                 handle(.refused(Refusal(refusal.message, exitStatus: 126, reason: "approval unavailable")))
             }
         case .abandonHold(let id, let reason):
-            owner?.abandonApproval(id, reason: reason)
+            withdrawApproval(id, reason: reason)
         case .record(let item):
             guard let tap else { return nil }
             do { try record(item, on: tap, chunk: chunk) } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bastion
 import Foundation
+import PTYRecorder
 
 /// `bastion audit`: read the audit store.
 public struct AuditCommand: ParsableCommand {
@@ -22,16 +23,17 @@ public struct AuditCommand: ParsableCommand {
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    /// Control characters as escapes: a recorded line must not drive the auditor's terminal.
+    /// Control characters as escapes, and `\` doubled so an escape cannot be imitated: recorded
+    /// text (lines, names, reasons, anything a person or a target chose) must not drive the
+    /// auditor's terminal. Characters that reorder or hide text are shown as approvals show them.
     static func visible(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x0A: out += "\\n"
+            case 0x5C: out += "\\\\"
             case 0..<0x20, 0x7F, 0x80..<0xA0: out += String(format: "\\x%02x", scalar.value)
-            // Characters that reorder or hide text (bidi controls, zero-width ones), as approvals show them.
-            case 0x200B...0x200F, 0x202A...0x202E, 0x2060...0x2069, 0xFEFF, 0x061C:
-                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            case _ where PrintableText.hidesText(scalar): out += PrintableText.codePoint(scalar)
             default: out.unicodeScalars.append(scalar)
             }
         }
@@ -72,7 +74,7 @@ public struct AuditCommand: ParsableCommand {
                     bytes = r.endedAt == nil ? "  (open)" : ""
                 }
                 let approval = r.approvalID.map { " [request \($0): \(AuditCommand.visible(r.approval ?? "pending"))]" } ?? ""
-                print("\(AuditCommand.time(r.startedAt))  \(r.session.prefix(8))  \(r.identity) → \(r.target)  \(r.decision)\(rule)\(approval)  \(r.operation) \(AuditCommand.visible(r.path))\(other)\(bytes)")
+                print("\(AuditCommand.time(r.startedAt))  \(r.session.prefix(8))  \(AuditCommand.visible(r.identity)) → \(AuditCommand.visible(r.target))  \(r.decision)\(rule)\(approval)  \(r.operation) \(AuditCommand.visible(r.path))\(other)\(bytes)")
             }
         }
     }
@@ -92,7 +94,8 @@ public struct AuditCommand: ParsableCommand {
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 let exit = r.exitSignal.map { "signal \($0)" } ?? r.exitStatus.map { "exit \($0)" } ?? (r.endedAt == nil ? "running" : "-")
-                print("\(r.id.prefix(8))  \(AuditCommand.time(r.startedAt))  \(r.identity) (\(r.login)) from \(r.source) → \(r.target ?? "-")  \(r.kind)\(r.command.map { " `\($0)`" } ?? "")  \(exit)  in \(r.bytesIn) B out \(r.bytesOut) B")
+                let v = AuditCommand.visible
+                print("\(r.id.prefix(8))  \(AuditCommand.time(r.startedAt))  \(v(r.identity)) (\(v(r.login))) from \(v(r.source)) → \(v(r.target ?? "-"))  \(r.kind)\(r.command.map { " `\(v($0))`" } ?? "")  \(exit)  in \(r.bytesIn) B out \(r.bytesOut) B")
             }
         }
     }
@@ -126,7 +129,7 @@ public struct AuditCommand: ParsableCommand {
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 let how = r.source == "interactive" ? " (\(r.how ?? "?")\(r.uncertain ? ", uncertain" : ""))" : ""
-                print("\(AuditCommand.time(r.at))  \(r.sessionID.prefix(8))  \(r.identity)@\(r.target ?? "-")  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")\(how)  \(AuditCommand.visible(r.line))")
+                print("\(AuditCommand.time(r.at))  \(r.sessionID.prefix(8))  \(AuditCommand.visible(r.identity))@\(AuditCommand.visible(r.target ?? "-"))  \(r.decision)\(r.rule.map { " [\($0)]" } ?? "")\(how)  \(AuditCommand.visible(r.line))")
             }
         }
     }
@@ -149,18 +152,19 @@ public struct AuditCommand: ParsableCommand {
                 try AuditCommand.printJSON(Out(session: row, commands: commands, recording: verification))
                 return
             }
+            let v = AuditCommand.visible
             print("session    \(row.id)")
-            print("identity   \(row.identity) (login \(row.login), groups \(row.groups))")
-            print("source     \(row.source)")
-            print("target     \(row.target ?? "-")  kind \(row.kind)\(row.command.map { "  command `\($0)`" } ?? "")")
-            print("started    \(AuditCommand.time(row.startedAt))  ended \(AuditCommand.time(row.endedAt))  (\(row.endReason ?? "-"))")
+            print("identity   \(v(row.identity)) (login \(v(row.login)), groups \(v(row.groups)))")
+            print("source     \(v(row.source))")
+            print("target     \(v(row.target ?? "-"))  kind \(row.kind)\(row.command.map { "  command `\(v($0))`" } ?? "")")
+            print("started    \(AuditCommand.time(row.startedAt))  ended \(AuditCommand.time(row.endedAt))  (\(v(row.endReason ?? "-")))")
             print("exit       \(row.exitSignal.map { "signal \($0)" } ?? row.exitStatus.map(String.init) ?? "-")")
             print("bytes      in \(row.bytesIn)  out \(row.bytesOut)")
-            print("recording  \(row.recordingPath ?? "none")")
+            print("recording  \(v(row.recordingPath ?? "none"))")
             print("verifies   \(verification)")
             if !commands.isEmpty { print("commands:") }
             for c in commands.reversed() {
-                print("  +\(String(format: "%.1f", c.offset))s  \(c.decision)\(c.rule.map { " [\($0)]" } ?? "")  \(c.line)")
+                print("  +\(String(format: "%.1f", c.offset))s  \(c.decision)\(c.rule.map { " [\(v($0))]" } ?? "")  \(v(c.line))")
             }
         }
     }
@@ -176,7 +180,8 @@ public struct AuditCommand: ParsableCommand {
             let rows = try AuditCommand.store(options).authEvents()
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
-                print("\(AuditCommand.time(r.at))  conn \(r.connectionID)  \(r.accepted ? "accepted" : "DENIED  ")  login \(r.login)  \(r.identity ?? "-")  \(r.reason)")
+                let v = AuditCommand.visible
+                print("\(AuditCommand.time(r.at))  conn \(r.connectionID)  \(r.accepted ? "accepted" : "DENIED  ")  login \(v(r.login))  \(v(r.identity ?? "-"))  \(v(r.reason))")
             }
         }
     }
@@ -193,7 +198,7 @@ public struct AuditCommand: ParsableCommand {
             let rows = try AuditCommand.store(options).events(kind: kind)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
-                print("\(AuditCommand.time(r.at))  \(r.kind)  \(r.identity ?? "-")  \(r.detail)")
+                print("\(AuditCommand.time(r.at))  \(AuditCommand.visible(r.kind))  \(AuditCommand.visible(r.identity ?? "-"))  \(AuditCommand.visible(r.detail))")
             }
         }
     }

@@ -15,6 +15,24 @@ public enum PrintableText {
         return out
     }
 
+    /// Whether `scalar` reorders or hides text where it is printed: bidi controls, zero-width
+    /// characters, the soft hyphen, line and paragraph separators, tag characters, fillers that
+    /// show as nothing. Listings show them as `\u{XXXX}`, so what is read is what is there.
+    public static func hidesText(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B...0x200F, 0x2028...0x202E, 0x2060...0x206F,
+             0x3164, 0xFEFF, 0xFFA0, 0xFFF9...0xFFFB, 0xE0000...0xE007F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// `\u{XXXX}` for `scalar`.
+    public static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+    }
+
     /// `h:mm:ss.mmm` or `m:ss.mmm`.
     public static func duration(_ seconds: Double) -> String {
         let clamped = seconds.isFinite ? max(0, min(seconds, 1e9)) : 0

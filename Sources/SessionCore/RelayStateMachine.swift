@@ -467,11 +467,14 @@ public struct RelayStateMachine {
             bytes.append(byte)
         }
         let stream = noticeStream
-        // In a terminal's stream the notice is output like the rest; beside an exec's streams
-        // (whose recorded bytes are the target's alone) it is a marker.
+        // In a terminal's stream the notice is output like the rest (once the shell's output is
+        // relayed); beside an exec's streams (whose recorded bytes are the target's alone) it is
+        // a marker, also while the exec waits for approvers.
         var record: [RelayAction] = []
-        if readsTarget {
-            record = recorded(stream == .stdout ? .notice(bytes) : .marker("bastion told the client: " + text.trimmingNewlines))
+        if stream == .stderr {
+            record = recorded(.marker("bastion told the client: " + text.trimmingNewlines))
+        } else if readsTarget {
+            record = recorded(.notice(bytes))
         }
         return record + [.notify(bytes, stream: stream)]
     }

@@ -150,6 +150,28 @@ struct ApprovalsEndToEndTests {
         #expect(r.stderr.contains("denied by erin@example.com: change freeze until Monday"), "\(r)")
         #expect(!FileManager.default.fileExists(atPath: file))
         #expect(h.auditQuery("SELECT status FROM approvals WHERE id = '\(id)'") == "denied")
+        // What the held exec was told, while it waited and at the end, is in its recording.
+        let path = h.auditQuery("SELECT recording_path FROM sessions WHERE instr(command, '\(file)') > 0")
+        let recorded = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        #expect(recorded.contains("bastion told the client: bastion: this command needs approval"), "\(recorded)")
+        #expect(recorded.contains("bastion told the client: bastion: request \(id) was denied by erin@example.com"), "\(recorded)")
+    }
+
+    /// Text that requesters and approvers chose (a held line, a reason) is shown escaped by every
+    /// audit listing: it cannot drive the auditor's terminal.
+    @Test func auditListingsEscapeWhatPeopleTyped() throws {
+        let h = try h
+        let file = canary(h, "escape")
+        let requester = BackgroundRun { h.ssh("web1", "printf '\\033[2J\\033]0;PWN\\007' | tee \(file)") }
+        let id = try #require(request(h, containing: file))
+        #expect(approvals(h, as: "erin", "deny \(id) --reason $'no \\e[31mRED\\u202e'").status == 0)
+        _ = requester.wait()
+        let session = String(h.auditQuery("SELECT session_id FROM approvals WHERE id = '\(id)'").prefix(8))
+        for listing in [["audit", "events"], ["audit", "sessions"], ["audit", "show", session], ["audit", "commands"]] {
+            let out = h.bastion(listing).stdout
+            #expect(!out.contains("\u{1B}") && !out.contains("\u{202E}") && !out.contains("\u{07}"), "\(listing): \(out)")
+        }
+        #expect(h.bastion(["audit", "events"]).stdout.contains("\\x1b[31mRED\\u{202E}"))
     }
 
     /// Nobody answers: the rule's deadline refuses it.
@@ -178,6 +200,10 @@ struct ApprovalsEndToEndTests {
         }
         _ = requester.wait()
         let id = try #require(request(h, containing: other, status: "withdrawn"), "closing the session withdraws the request")
+        // The session ended as it withdrew: its recording says so all the same.
+        let path = h.auditQuery("SELECT recording_path FROM sessions WHERE instr(command, '\(other)') > 0")
+        let recorded = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        #expect(recorded.contains("approval \(id) withdrawn: "), "\(recorded)")
         let late = approvals(h, as: "carol", "approve \(id)")
         #expect(late.status == 1 && late.stderr.contains("already withdrawn"), "\(late)")
         #expect(!FileManager.default.fileExists(atPath: file) && !FileManager.default.fileExists(atPath: other))

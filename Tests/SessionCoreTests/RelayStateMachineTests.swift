@@ -86,6 +86,7 @@ struct RelayStateMachineTests {
         let r8 = machine.handle(.decided(g))
         #expect(r8 == [
             .audit(.command(g.audit)), .record(.decision(g.marker)),
+            .record(.marker("bastion told the client: bastion: denied (rule r1): no")),
             .notify(Self.bytes("bastion: denied (rule r1): no\n"), stream: .stderr),
             .sendExit(.status(126)), .sendEOF(to: .client), .close(.client),
         ])
