@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
         .testTarget(name: "InterceptionTests", dependencies: ["Interception", "SessionCore", "Policy", "PTYRecorder", "ShellParser", "TestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader"]),
+        .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader", "ShellParser"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader", "TestSupport"]),
         .testTarget(name: "PTYRecorderTests", dependencies: ["PTYRecorder", "PlayCommands", "SSHCrypto", "SystemFiles", "TestSupport"]),
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "PTYRecorder", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"],

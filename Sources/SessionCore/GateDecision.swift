@@ -31,6 +31,15 @@ public struct GateDecision: Sendable {
         case .deny:
             return "bastion: denied\(rule): \(decision.message)"
         case .escalate(let groups, let approvals):
+            // Several rules escalate it: each rule's approvers are needed (the request's notice
+            // says who), not a count of the groups together.
+            var rules: [String] = []
+            for command in decision.commands {
+                if case .escalate = command.verdict, let id = command.ruleID, !rules.contains(id) { rules.append(id) }
+            }
+            if rules.count > 1 {
+                return "bastion: this command needs approval (rules \(rules.joined(separator: ", "))): \(decision.message)"
+            }
             return "bastion: this command needs approval\(rule) by \(approvals) member(s) of \(groups.joined(separator: ", ")): \(decision.message)"
         }
     }

@@ -1,4 +1,5 @@
 import Policy
+import ShellParser
 import PTYRecorder
 import SessionCore
 import Testing
@@ -76,6 +77,23 @@ struct RelayStateMachineTests {
         let g = Self.gate(.allow, line: "uptime", rule: nil)
         let r7 = machine.handle(.decided(g))
         #expect(r7 == [.audit(.command(g.audit)), .record(.decision(g.marker)), .connectTarget])
+    }
+
+    /// A line that two rules escalate needs each rule's approvers: the person is told the rules,
+    /// not one count over the groups together (the request's notice says who).
+    @Test func aLineTwoRulesEscalateNamesTheRules() {
+        func command(_ name: String, _ rule: String, _ group: String) -> CommandDecision {
+            CommandDecision(command: ExtractedCommand(argv: [ShellWord(name)], range: 0..<1),
+                            verdict: .escalate(approverGroups: [group], approvals: 1), role: "engineer", ruleID: rule, message: "m")
+        }
+        let decision = Decision(verdict: .escalate(approverGroups: ["sre", "dba"], approvals: 1), role: "engineer", ruleID: "tee-rule",
+                                message: "needs both", commands: [command("tee", "tee-rule", "sre"), command("cp", "cp-rule", "dba")])
+        let gate = GateDecision(decision: decision, audit: CommandAudit(session: "s1", offset: 0, line: "x", decision: "escalate", role: nil,
+                                                                        rule: nil, message: nil),
+                                marker: CommandMarker(line: "x", decision: "escalate", rule: nil))
+        #expect(gate.refusalText == "bastion: this command needs approval (rules tee-rule, cp-rule): needs both")
+        #expect(Self.gate(.escalate(approverGroups: ["sre"], approvals: 2)).refusalText
+                == "bastion: this command needs approval (rule r1) by 2 member(s) of sre: no")
     }
 
     /// Deny: written down, the person told on stderr, exit 126, and the target never contacted.
