@@ -434,6 +434,13 @@ final class PolicyConfigParser {
             warn(fields["transfers"] ?? fields["capabilities"] ?? node,
                  "role '\(role.name)' grants transfer in strict mode but no transfer rule allows anything, so every file operation is denied")
         }
+        if role.mode == .guardMode, role.unresolved == nil, role.guards.isEmpty, role.runsCommands,
+           let holding = role.rules.first(where: { $0.action != .allow }) {
+            warn(ruleNodes[holding.id] ?? node,
+                 "role '\(role.name)' holds or refuses commands (rule '\(holding.id)') in guard mode with no guards and no 'unresolved': "
+                 + "a command it cannot read (eval of built text, fc -s, bash -c \"$x\") runs unheld, so the rule can be sidestepped; "
+                 + "add 'guards: [destructive]' or 'unresolved: escalate'")
+        }
         if !role.runsCommands && !role.effectiveRules.rules.isEmpty {
             warn(fields["rules"] ?? fields["guards"] ?? node,
                  "role '\(role.name)' grants neither shell nor exec, so its rules and guards never fire")

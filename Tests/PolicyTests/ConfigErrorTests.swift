@@ -119,6 +119,7 @@ roles:
             "test.yaml:13:9: warning: rule 'dev-only' can never fire: no target of role 'r' has the labels it requires",
             "test.yaml:14:9: warning: rule 'dyn' can never fire: a command name computed at run time never matches 'command'",
             "test.yaml:20:7: warning: role 'files' grants neither shell nor exec",
+            "test.yaml:11:9: warning: role 'r' holds or refuses commands (rule 'all-rm') in guard mode with no guards and no 'unresolved'",
             "test.yaml:3:5: warning: guard 'unused' is not used by any role",
         ]
         for message in expected {
