@@ -70,6 +70,10 @@ enum ShellRisk: Equatable, Sendable {
         if command.derived, command.argv.count == 1, command.argv[0].isDynamic, command.argv[0].text == "$SHELL" {
             return .nestedShell("\(command.via.last ?? "it") starts a shell")
         }
+        // A program named for an editor, a pager or a remote shell (`GIT_SSH_COMMAND='ssh -i k'`)
+        // runs later, when a program asks for it, not as a shell of this line: a shell it starts
+        // is found as any program's is.
+        if command.via.contains(where: ShellAnalyzer.namesAProgramToRun) { return .none }
         guard let name = command.name.map(baseName) else { return .none }
         let args = command.argv.dropFirst().map(\.text)
         if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {

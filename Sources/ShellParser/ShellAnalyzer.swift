@@ -26,6 +26,11 @@ public enum ShellAnalyzer {
                             hereDocumentBodies: parser.hereDocumentBodies, definedFunctions: parser.definedFunctions)
     }
 
+    /// Whether programs run `name`'s value as a command when they need an editor, a pager, a
+    /// password prompt or a remote shell (`EDITOR`, `PAGER`, `GIT_SSH_COMMAND` …): commands
+    /// derived from such a value (`via` it) run later, when a program asks for them.
+    public static func namesAProgramToRun(_ name: String) -> Bool { LineParser.commandVariables.contains(name) }
+
     /// Whether a pattern character stands before a `(` somewhere.
     static func mayHoldExtendedGlob(_ bytes: [UInt8]) -> Bool {
         bytes.indices.dropFirst().contains { bytes[$0] == UInt8(ascii: "(") && LineParser.isPatternChar(bytes[$0 - 1]) }

@@ -63,6 +63,14 @@ struct LineRulesTests {
         #expect(AliasExpansion.aliases(after: "eval 'alias q=touch'", given: [:]) == ["q": "touch"])
     }
 
+    /// A program a variable names for later (an editor, a pager, git's ssh) is no shell of the
+    /// line: the session stays read as it is.
+    @Test func programsNamedForLaterAreNoNestedShell() {
+        #expect(ShellRisk.classify("GIT_SSH_COMMAND='ssh -i k' git fetch") == .none)
+        #expect(ShellRisk.classify("export EDITOR=bash; sudo env PAGER=sh man ls") == .none)
+        #expect(ShellRisk.classify("ssh db1") != .none)
+    }
+
     /// A line with a nested shell and worse is as grave as the worst.
     @Test func gravestCommandCounts() {
         #expect(ShellRisk.classify("fakeroot; exec sh") == .replacesShell("exec replaces the shell"))
