@@ -260,7 +260,7 @@ final class AuditWriter: AuditStore, TransferLog, @unchecked Sendable {
     }
 
     /// Waited for: a start after a crash finds the recordings (and journals) to complete by the
-    /// paths its sessions name, so a path must be stored before anything is recorded there.
+    /// paths its sessions name, so a path is stored before its file is made.
     func recordingStarted(session: String, path: String) throws {
         try writeAndWait("recording start") { try self.store.recordingStarted(session: session, path: path) }
     }

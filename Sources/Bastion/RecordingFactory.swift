@@ -62,6 +62,9 @@ final class RecordingFactory: Sendable {
             options.outputLimit = outputLimit.map { Int(clamping: $0) }
         }
         let path = directory.recordingPath(name: record.id)
+        // The path is stored before the file is made: a restart after a crash finds what to
+        // complete by it, and a store that refuses the write leaves no file behind.
+        try audit.recordingStarted(session: record.id, path: path)
         let clock = self.clock
         let recorder = try SessionRecorder(
             directory: directory, name: record.id, header: header, signer: signer, options: options, clock: { clock.uptime() },
@@ -69,7 +72,6 @@ final class RecordingFactory: Sendable {
                 try audit.checkpoint(session: record.id, path: path, offset: checkpoint.offset,
                                      sha256: checkpoint.sha256, signature: checkpoint.signature)
             })
-        try audit.recordingStarted(session: record.id, path: recorder.path)
         return recorder
     }
 }

@@ -72,8 +72,13 @@ enum AliasExpansion {
 
     /// Characters that end a word for alias lookup (blanks and the shell's operators).
     private static func isBoundary(_ byte: UInt8) -> Bool {
-        isBlank(byte) || [UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "("), UInt8(ascii: ")"),
-                          UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">")].contains(byte)
+        switch byte {
+        case UInt8(ascii: " "), UInt8(ascii: "\t"), 0x0A, UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "&"), UInt8(ascii: "("),
+             UInt8(ascii: ")"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// Where `name` stands as a whole word at or after `start`.
