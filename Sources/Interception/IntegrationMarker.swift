@@ -57,6 +57,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// line without showing it (the keys that accept a line were rebound by code the bastion
     /// could not read). The first such start of a session is stopped.
     case uncheckedStarted
+    /// A command had to be stopped (`PS0`, `PS2`), but the shell traps or ignores the interrupt
+    /// that would stop it: the shell ends itself (`kill -KILL`) right after this marker.
+    case interruptIgnored
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
     /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, the
     /// number of lines bash has read, and the shell's working directory (`$PWD`).
@@ -81,6 +84,7 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("S", 0): self = .commandStart
         case ("N", 0): self = .unfinishedStarted
         case ("V", 0): self = .uncheckedStarted
+        case ("K", 0): self = .interruptIgnored
         case ("1", 0): self = .promptShown
         case ("2", 0): self = .continuation
         case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)

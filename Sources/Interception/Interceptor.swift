@@ -489,6 +489,11 @@ public struct Interceptor {
             out.auditNotes.append(AuditNote(kind: "interactive_unchecked_started",
                                             detail: "the shell started a command with no check since its prompt; PS0 stopped it"))
             if mode == .integrated { lose("the shell accepted a line without showing it (the keys that accept a line were changed)", into: &out) }
+        case .interruptIgnored:
+            out.notices.append("bastion: the shell ignores interrupts (a trap on INT), so a command the bastion stopped would have run: "
+                               + "the shell is ended")
+            out.auditNotes.append(AuditNote(kind: "interactive_interrupt_ignored",
+                                            detail: "a command had to be stopped, but the shell traps or ignores SIGINT; the shell was killed"))
         case .commandStart:
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
@@ -1116,7 +1121,13 @@ public struct Interceptor {
         if line.isEmpty {
             out.toTarget.append(pending[0])
         } else {
-            let record = judge(line, how: .screen, uncertain: true)
+            var record = judge(line, how: .screen, uncertain: true)
+            // What a history expansion makes of the line shows nowhere on the screen before it
+            // runs (`echo x; touch !$` in a nested bash, or once the integration is lost).
+            if record.decision.verdict == .allow, HistoryExpansion.mayExpand(line, characters: historyCharacters) {
+                record.decision.refuseUnverifiable("the bastion cannot see what history expansion makes of a line it reads from the screen; "
+                                                   + "type the command out")
+            }
             out.records.append(record)
             if record.decision.verdict == .allow {
                 lastScreenLine = line

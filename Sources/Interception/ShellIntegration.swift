@@ -93,6 +93,17 @@ public struct ShellIntegration: Sendable, Equatable {
         # Markers reach the terminal through a descriptor of their own (opening /dev/tty for each
         # one took longer than writing it).
         exec {__bastion_tty}>/dev/tty || return 0
+        # A function the startup files define with the name of a command the check runs would
+        # run in its place (bash looks functions up before builtins): such a shell is not
+        # integrated.
+        for __bastion_f in : [ bind break history kill local od printf read return shopt trap; do
+          if declare -F -- "$__bastion_f" >/dev/null 2>&1; then
+            printf '\#(osc);U;the startup files define a function named %s, which the integration would run\a' "$__bastion_f" >&$__bastion_tty
+            unset __bastion_f
+            return 0
+          fi
+        done
+        unset __bastion_f
         # (Locals are declared apart from their values throughout: with `set -k` a `NAME=value`
         # word on a `local` line would go to the environment of `local` instead.)
         # Doubles the backslashes of __bastion_out. With BASH_COMPAT 4.2 or lower and 5.2's
@@ -167,6 +178,14 @@ public struct ShellIntegration: Sendable, Equatable {
             printf '\#(osc);Y;%s;%s;%s\a' "$__bastion_hnum" "${BASH_REMATCH[1]}" "$__bastion_out" >&$__bastion_tty
           fi
         }
+        # Stops the command bash is about to run, as a typed Ctrl-C would (called from PS0 and
+        # PS2, in a command substitution, whose `trap -p` still shows the shell's own traps). An
+        # interrupt the person traps or ignores would not stop it: then the shell itself is
+        # ended, and the bastion told first.
+        __bastion_halt() {
+          if [[ $(trap -p INT) ]]; then printf '\#(osc);K\a' >&$__bastion_tty; kill -KILL $$; fi
+          kill -INT $$
+        }
         # The check runs at every Enter between the key and the command, so each statement in it
         # counts: the id and token travel as one `ID:TOKEN` word, the aliases' fingerprint is
         # compared inline, and an allowed line's buffer is left as it is.
@@ -239,7 +258,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_esc "$h"
           printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$why" "$__bastion_out" >&$__bastion_tty
           while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
-          [[ $v == "$nonce:$token A" ]] || kill -INT $$
+          [[ $v == "$nonce:$token A" ]] || __bastion_halt
         }
         # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
         # check runs only when __bastion_x is set, with no fork otherwise.
@@ -247,14 +266,13 @@ public struct ShellIntegration: Sendable, Equatable {
         # array subscript assigns it, and expands to nothing.)
         # A command that starts while the bastion reads its buffer as unfinished (answer I) is
         # stopped unrun, and the bastion told.
-        __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; kill -INT $$; }
+        __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; __bastion_halt; }
         PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
         # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
         # would: the whole pending command is dropped, nothing of it runs. (Through a function: a
         # prompt's substitutions are parsed as it is shown, where the person's aliases apply.)
-        __bastion_interrupt() { kill -INT $$; }
-        PS2='${__bastion_cancel:+$(__bastion_interrupt)}\[\#(osc);2\a\]'"$PS2"
+        PS2='${__bastion_cancel:+$(__bastion_halt)}\[\#(osc);2\a\]'"$PS2"
         __bastion_shown='\[\#(osc);1\a\]'
         __bastion_prompt() {
           __bastion_status=$?
@@ -379,7 +397,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # the check runs or the descriptors it uses: bash refuses to change readonly ones.
         readonly __bastion_vfd __bastion_wfd __bastion_tty __bastion_early_ok __bastion_shown
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_check __bastion_expanded \
-          __bastion_stop __bastion_interrupt __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread
+          __bastion_stop __bastion_halt __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread
         printf '\#(osc);R\a' >&$__bastion_tty
         """#
     }

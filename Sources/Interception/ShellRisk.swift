@@ -23,7 +23,7 @@ enum ShellRisk: Equatable, Sendable {
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return",
-                                                   "shopt"]
+                                                   "shopt", "trap"]
 
     /// How grave a risk is: tampering, then replacing the shell, then a nested shell.
     var gravity: Int {
@@ -86,6 +86,11 @@ enum ShellRisk: Equatable, Sendable {
             || ($0.fd == nil && ($0.op == ">&" || $0.op == "<&") && $0.target.text == "-") }) {
             return .tampering("exec changes the shell's descriptors from 10 up, which the integration uses")
         }
+        // Bash writes its prompts and PS0, with the markers in them, to its standard error.
+        if name == "exec", command.redirects.contains(where: { $0.fd == 2 || $0.op == "&>" || $0.op == "&>>"
+            || ($0.fd == nil && $0.op == ">&" && !$0.target.text.allSatisfy(\.isNumber)) }) {
+            return .tampering("exec redirects the shell's standard error, where its prompts go")
+        }
         if tamperingNames.contains(name) { return .tampering("\(name) changes the shell's key bindings or builtins") }
         if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
             return .tampering("it changes \(variable)")
@@ -96,10 +101,7 @@ enum ShellRisk: Equatable, Sendable {
         if name == "set", args.contains("+o"), args.contains(where: { $0 == "emacs" || $0 == "vi" }) {
             return .tampering("it switches off line editing")
         }
-        // Code that would run inside the shell between its prompt and the check.
-        if name == "trap", args.contains(where: { $0 == "DEBUG" || $0 == "RETURN" || $0 == "SIGRTMIN" }) {
-            return .tampering("it sets a DEBUG or RETURN trap")
-        }
+        if name == "trap", let reason = trapRisk(command.argv.dropFirst()) { return .tampering(reason) }
         if name == "set", args.contains(where: { $0 == "-T" || $0 == "functrace" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("T")) }) {
             return .tampering("it makes traps follow into functions")
         }
@@ -115,6 +117,31 @@ enum ShellRisk: Equatable, Sendable {
             return .nestedShell("\(name) starts a shell or a session the bastion cannot see into")
         }
         return .none
+    }
+
+    /// What a `trap` with these arguments does to the integration, if anything: code that would
+    /// run between the prompt and the check (DEBUG, RETURN), or an interrupt the integration's
+    /// refusals rely on (INT) caught or ignored. Bash reads signal names in any case, with or
+    /// without `SIG`, and by number.
+    private static func trapRisk(_ args: ArraySlice<ShellWord>) -> String? {
+        var operands = args
+        if let first = operands.first, !first.isDynamic {
+            if ["-p", "-l", "-P"].contains(first.text) { return nil }
+            if first.text == "--" { operands = operands.dropFirst() }
+        }
+        // One operand alone, or `-` as the action, resets the signals to their defaults.
+        guard operands.count >= 2, operands.first?.isDynamic == true || operands.first?.text != "-" else { return nil }
+        for spec in operands.dropFirst() {
+            if spec.isDynamic { return "it sets a trap on signals known only at run time" }
+            var name = spec.text.uppercased()
+            if name.hasPrefix("SIG") { name.removeFirst(3) }
+            switch name {
+            case "DEBUG", "RETURN", "RTMIN": return "it sets a DEBUG or RETURN trap"
+            case "INT", "2": return "it traps or ignores the interrupt (SIGINT) that stops a refused command"
+            default: continue
+            }
+        }
+        return nil
     }
 
     private static func baseName(_ name: String) -> String {

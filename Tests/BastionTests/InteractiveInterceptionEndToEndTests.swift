@@ -55,6 +55,7 @@ struct InteractiveInterceptionEndToEndTests {
         alias wipe='touch forbidden-by-alias'
         if [ -f "$HOME/vi-mode" ]; then set -o vi; fi
         if [ -f "$HOME/errexit" ]; then set -e; fi
+        if [ -f "$HOME/shadow-read" ]; then read() { builtin read "$@"; }; fi
         """
 
     struct Fixture {
@@ -73,14 +74,14 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// Types each step's keys into `ssh -tt -e none web1` as `person`, waiting after each for
     /// its text (the prompt by default; `> ` at a continuation), then ends the shell.
-    func type(_ steps: [(send: String, expect: String)], as person: String = "alice") throws -> RunResult {
+    func type(_ steps: [(send: String, expect: String)], as person: String = "alice", thenExit: Bool = true) throws -> RunResult {
         let f = try f
         var script: [[String: Any]] = [["expect": "PROMPT> "]]
         for step in steps {
             script.append(["send": step.send])
             script.append(["expect": step.expect])
         }
-        script.append(["send": "exit\r"])
+        if thenExit { script.append(["send": "exit\r"]) }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: script), as: UTF8.self)
         let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/pty_session.py").path
         return ProcessRunner.shell("TERM=xterm-256color python3 \(driver) 24 80 \(BastionHarness.quote(json)) -- \(f.harness.sshCommand(as: person, options: ["-tt", "-e", "none"])) web1", timeout: 90)
@@ -214,6 +215,44 @@ struct InteractiveInterceptionEndToEndTests {
         let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
         #expect(records.first == "allow read() { v=\"$id A\"; } 0", "\(r)")
         #expect(records.dropFirst().first == "deny touch forbidden-shadow 1", "\(r)")
+    }
+
+    /// An interrupt trap typed at the prompt (`trap '' int`: bash takes any spelling) would keep
+    /// a command bash already read (a history expansion) from being stopped: it is tampering,
+    /// and the lines after it are read from the screen, where a history expansion is refused.
+    @Test func interruptTrapIsTampering() throws {
+        let f = try f
+        let r = try type([(send: "trap '' int\r", expect: "PROMPT> "), (send: "echo forbidden-trap\r", expect: "PROMPT> "),
+                          (send: "touch !$\r", expect: "history expansion"), (send: "\u{15}", expect: ""),
+                          (send: "trap - INT\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-trap"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
+        #expect(records.prefix(3) == ["allow trap '' int 0", "allow echo forbidden-trap 1", "deny touch !$ 1"], "\(records) \(r)")
+    }
+
+    /// The same trap from a file the bastion cannot read (sourced): when a command bash read must
+    /// be stopped, the interrupt would not stop it, so the shell ends itself first; the person
+    /// and the audit trail are told why.
+    @Test func sourcedInterruptTrapEndsTheShellBeforeARefusedCommand() throws {
+        let f = try f
+        try f.target.write(".inttrap", "trap '' INT\n")
+        let r = try type([(send: ". ~/.inttrap\r", expect: "PROMPT> "), (send: "echo forbidden-ignored\r", expect: "PROMPT> "),
+                          (send: "touch !$\r", expect: "ignores interrupts")], thenExit: false)
+        #expect(!f.target.exists("forbidden-ignored"), "\(r)")
+        #expect(try lastRecords().contains("deny touch forbidden-ignored"), "\(r)")
+        #expect(try f.harness.auditQuery("SELECT count(*) FROM events WHERE kind = 'interactive_interrupt_ignored'") != "0")
+    }
+
+    /// A function the startup files define with the name of a command the check runs would take
+    /// its place: that shell is not integrated, and its lines are read from the screen, decided.
+    @Test func startupFunctionShadowingTheIntegrationIsNotIntegrated() throws {
+        let f = try f
+        try f.target.write("shadow-read", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("shadow-read")) }
+        let r = try type([(send: "touch forbidden-startup\r", expect: "rule no-forbidden"), (send: "", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-startup"), "\(r)")
+        #expect(r.stdout.contains("startup files define a function named read"), "\(r)")
+        #expect(try lastRecords("decision || ' ' || line || ' ' || how").first == "deny touch forbidden-startup screen", "\(r)")
     }
 
     /// Enter rebound by a file the bastion cannot read (sourced): the first line accepted

@@ -568,6 +568,29 @@ struct ScreenModeTests {
         #expect(decided.inject == [0x03] && decided.toTarget.isEmpty)
     }
 
+    /// A history expansion read off the screen (`touch !$`) shows nowhere what it runs: refused,
+    /// whatever the words look like; a line without one is decided as usual.
+    @Test func historyExpansionReadOffTheScreenIsRefused() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        var i = T.make(onUnverified: .screen, screen: screen)
+        _ = T.input(&i, "exec bash\r")
+        _ = T.output(&i, T.check("exec bash"), now: 1)
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+        _ = i.tick(now: 1.2)
+        _ = T.input(&i, "touch !$\r", now: 1.3)
+        _ = T.output(&i, "touch !$", now: 1.31)
+        let refused = i.tick(now: 1.5)
+        #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"])
+        #expect(refused.inject == [0x03] && refused.toTarget.isEmpty)
+        _ = T.output(&i, "^C\r\n$ ", now: 1.6)
+        _ = i.tick(now: 1.8)
+        _ = T.input(&i, "echo hi\r", now: 1.9)
+        _ = T.output(&i, "echo hi", now: 1.91)
+        let allowed = i.tick(now: 2.1)
+        #expect(allowed.records.map(\.decision.audit.decision) == ["allow"] && T.text(allowed.toTarget) == "\r")
+    }
+
     /// Ctrl-C abandons the line being typed: the next line starts at the prompt the shell prints
     /// for it, once the screen has settled (the `^C` and that prompt are not read into it).
     @Test func interruptStartsTheNextLineAtTheNewPrompt() {
@@ -1048,6 +1071,17 @@ struct EarlyAnswerTests {
 
 /// Tampering that ran loses the integration at the next prompt.
 struct TamperingTests {
+    /// A command had to be stopped but the shell ignores the interrupt (a trap from a sourced
+    /// file): the shell ends itself, and the person and the audit trail are told why.
+    @Test func ignoredInterruptIsToldAsTheShellEnds() {
+        typealias T = InterceptorTests
+        var i = T.make()
+        let out = T.output(&i, "\u{1B}]6973;tk;K\u{07}")
+        #expect(out.notices.contains { $0.contains("ignores interrupts") }, "\(out.notices)")
+        #expect(out.auditNotes.map(\.kind) == ["interactive_interrupt_ignored"])
+        #expect(out.toClient.map(T.text) ?? "" == "", "the marker is not shown")
+    }
+
     @Test func trapDebugThatRanLosesIntegration() {
         typealias T = InterceptorTests
         var i = T.make()

@@ -90,7 +90,15 @@ struct LineRulesTests {
         ("cd() { builtin cd \"$@\" && ls; }", false), ("ll() { ls -l; }", false),
         // The integration's descriptors (10 up) replaced or closed.
         ("exec 10<&-", true), ("exec 11>/tmp/x", true), ("exec {x}>&-", true), ("exec 12< <(yes)", true),
-        ("exec {fd}>/tmp/log", false), ("exec 3>&-", false), ("exec 2>/tmp/err", false), ("cat 10</dev/null", false),
+        ("exec {fd}>/tmp/log", false), ("exec 3>&-", false), ("cat 10</dev/null", false),
+        // Standard error carries bash's prompts and PS0, with the markers in them.
+        ("exec 2>/tmp/err", true), ("exec &>/dev/null", true), ("exec >&/dev/null", true), ("exec 2>&-", true),
+        ("exec >&2", false), ("ls 2>/dev/null", false),
+        // Traps that run code before the check, or catch the interrupt the refusals rely on, in
+        // any spelling bash takes; resets and listings are no change.
+        ("trap '' INT", true), ("trap 'echo hi' int", true), ("trap -- '' SIGINT", true), ("trap '' 2", true),
+        ("trap x debug", true), ("trap x SigReturn", true), ("trap '' \"$sig\"", true), ("trap() { :; }", true),
+        ("trap - INT", false), ("trap INT", false), ("trap -p INT", false), ("trap 'rm -f \"$tmp\"' EXIT", false), ("trap -l", false),
         ("for PS0 in x; do :; done", true), (": ${PROMPT_COMMAND:=date}", true), ("select PS2 in a; do break; done", true),
         ("for PS1 in x; do :; done", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
