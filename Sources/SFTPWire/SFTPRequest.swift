@@ -9,8 +9,9 @@ public enum SFTPRequest: Equatable, Sendable {
     case write(id: UInt32, handle: [UInt8], offset: UInt64, data: Range<Int>)
     case lstat(id: UInt32, path: [UInt8])
     case fstat(id: UInt32, handle: [UInt8])
-    case setstat(id: UInt32, path: [UInt8])
-    case fsetstat(id: UInt32, handle: [UInt8])
+    /// `size`: the size the client asks the file be cut or grown to, if it asks.
+    case setstat(id: UInt32, path: [UInt8], size: UInt64?)
+    case fsetstat(id: UInt32, handle: [UInt8], size: UInt64?)
     case opendir(id: UInt32, path: [UInt8])
     case readdir(id: UInt32, handle: [UInt8])
     case remove(id: UInt32, path: [UInt8])
@@ -31,7 +32,7 @@ public enum SFTPRequest: Equatable, Sendable {
         switch self {
         case .initialize: return nil
         case .open(let id, _, _, _), .close(let id, _), .read(let id, _, _, _), .write(let id, _, _, _), .lstat(let id, _),
-             .fstat(let id, _), .setstat(let id, _), .fsetstat(let id, _), .opendir(let id, _), .readdir(let id, _),
+             .fstat(let id, _), .setstat(let id, _, _), .fsetstat(let id, _, _), .opendir(let id, _), .readdir(let id, _),
              .remove(let id, _), .mkdir(let id, _), .rmdir(let id, _), .realpath(let id, _), .stat(let id, _),
              .rename(let id, _, _), .readlink(let id, _), .symlink(let id, _, _), .extended(let id, _, _):
             return id
@@ -63,12 +64,10 @@ public enum SFTPRequest: Equatable, Sendable {
         case SFTPMessage.fstat: request = .fstat(id: id, handle: try reader.string())
         case SFTPMessage.setstat:
             let path = try reader.string()
-            try reader.attributes()
-            request = .setstat(id: id, path: path)
+            request = .setstat(id: id, path: path, size: try reader.attributes().size)
         case SFTPMessage.fsetstat:
             let handle = try reader.string()
-            try reader.attributes()
-            request = .fsetstat(id: id, handle: handle)
+            request = .fsetstat(id: id, handle: handle, size: try reader.attributes().size)
         case SFTPMessage.opendir: request = .opendir(id: id, path: try reader.string())
         case SFTPMessage.readdir: request = .readdir(id: id, handle: try reader.string())
         case SFTPMessage.remove: request = .remove(id: id, path: try reader.string())

@@ -21,6 +21,8 @@ final class FileFlow {
     /// An upload into a file opened without truncating it: what was there before stays, and
     /// the bytes that crossed need not be the whole file.
     var keepsEarlierContent = false
+    /// The size the client set the file to (`fsetstat`), once the target did.
+    var resizedTo: Int64?
 
     init(sequence: Int, maxFileSize: Int64?) {
         self.sequence = sequence
@@ -62,7 +64,10 @@ final class FileFlow {
         else if !closedCleanly { note = "the transfer did not end cleanly" }
         else if !contiguous { note = "the bytes did not cross in file order" }
         else if start != 0 { note = "resumed at byte \(start)" }
-        else if upload && keepsEarlierContent { note = "the file was opened without truncating it: bytes already in it did not cross" }
+        // Cut to what was written from its start (stock scp's upload, which opens without
+        // truncating): the file is the bytes that crossed. Any other size is not.
+        else if let resizedTo, resizedTo != nextOffset { note = "the client set the file's size to \(resizedTo) bytes after \(nextOffset) crossed" }
+        else if upload && keepsEarlierContent && resizedTo == nil { note = "the file was opened without truncating it: bytes already in it did not cross" }
         else if !upload && !reachedEnd && reportedSize != nextOffset { note = "the file was not read to its end" }
         return TransferOutcome(sequence: sequence, bytes: bytes, sha256: hash, startOffset: start, complete: note == nil, note: note)
     }

@@ -479,8 +479,15 @@ public struct SCPGate {
             if destinationIsDirectory { return [inside] }
             return isFile ? [destination, inside] : [inside, destination]
         case .download:
-            guard let requested = sources.first(where: { $0.matches(name) }) else { return [] }
-            return [RemotePath.join(requested.directory, name)]
+            // The rcp protocol names a top-level file without its directory: where several paths
+            // may have sent it (`/srv/{pub,secret}/f`, which the target's shell expands), each
+            // is decided, and the strictest answer counts.
+            var paths: [String] = []
+            for source in sources where source.matches(name) {
+                let path = RemotePath.join(source.directory, name)
+                if !paths.contains(path) { paths.append(path) }
+            }
+            return paths
         }
     }
 

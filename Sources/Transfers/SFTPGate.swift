@@ -91,6 +91,8 @@ public struct SFTPGate {
         case read(handle: [UInt8], offset: UInt64)
         case write(handle: [UInt8])
         case fstat(handle: [UInt8])
+        /// An open file's size set by the client (`fsetstat`).
+        case resize(handle: [UInt8], size: UInt64)
         case close(handle: [UInt8])
     }
 
@@ -256,7 +258,7 @@ public struct SFTPGate {
             return paths(.list, [(path, .full)])
         case .stat(_, let path): return paths(.list, [(path, .full)])
         case .lstat(_, let path), .readlink(_, let path): return paths(.list, [(path, .parent)])
-        case .setstat(_, let path): return paths(.setstat, [(path, .full)])
+        case .setstat(_, let path, _): return paths(.setstat, [(path, .full)])
         case .remove(_, let path): return paths(.delete, [(path, .parent)])
         case .mkdir(_, let path): return paths(.mkdir, [(path, .parent)])
         case .rmdir(_, let path): return paths(.rmdir, [(path, .parent)])
@@ -283,7 +285,7 @@ public struct SFTPGate {
             return nil
         case .write(_, let handle, _, _), .fstat(_, let handle):
             return known(handle, directory: false)
-        case .fsetstat(_, let handle):
+        case .fsetstat(_, let handle, _):
             if let problem = known(handle, directory: false) { return problem }
             // Decided on the path the handle was opened with (already resolved).
             q.operation = .setstat
@@ -475,7 +477,8 @@ public struct SFTPGate {
             let decision = decide(TransferRequest(operation: head.operation, path: path, home: home))
             if chosen == nil || Self.severity(decision.verdict) > Self.severity(chosen!.verdict) { chosen = decision }
         }
-        guard let decision = chosen else { return }
+        guard var decision = chosen else { return }
+        if let refusal = sizeRefusal(head, decision) { decision = refusal }
         head.decision = decision
         sequence += 1
         let entry = TransferEntry(sequence: sequence, operation: head.operation, path: head.resolved[0],
@@ -503,6 +506,23 @@ public struct SFTPGate {
         case .escalate: return 1
         case .deny: return 2
         }
+    }
+
+    /// A size set on a file (`setstat`, `fsetstat`) grows it as a write would: past the file
+    /// limit of its rule (or of the upload it is open for) it is refused.
+    private func sizeRefusal(_ head: Queued, _ decision: TransferDecision) -> TransferDecision? {
+        guard decision.verdict != .deny else { return nil }
+        var size: UInt64?, limits = [decision.maxFileSize]
+        switch head.request {
+        case .setstat(_, _, let asked): size = asked
+        case .fsetstat(_, let handle, let asked):
+            size = asked
+            limits.append(handles[handle]?.flow?.maxFileSize)
+        default: return nil
+        }
+        guard let size, let limit = limits.compactMap({ $0 }).min(), size > UInt64(max(0, limit)) else { return nil }
+        return TransferDecision(verdict: .deny, role: decision.role, ruleID: decision.ruleID,
+                                message: "the size asked for (\(size) bytes) is larger than the \(limit) bytes policy allows")
     }
 
     private func refuse(_ head: Queued, _ decision: TransferDecision, _ out: inout Output) {
@@ -552,6 +572,8 @@ public struct SFTPGate {
             relayed = .write(handle: handle)
         case .fstat(_, let handle):
             relayed = .fstat(handle: handle)
+        case .fsetstat(_, let handle, let size?) where handles[handle]?.flow != nil:
+            relayed = .resize(handle: handle, size: size)
         case .close(_, let handle):
             relayed = .close(handle: handle)
         default:
@@ -672,11 +694,24 @@ public struct SFTPGate {
                 handles[handle]?.flow?.reportedSize = Int64(clamping: size)
             }
             return true
+        case .resize(let handle, let size):
+            if case .status(_, let code, _) = reply, code == SFTPStatus.ok.rawValue, let flow = handles[handle]?.flow {
+                // Emptied before any byte crossed, the file is as good as truncated at its open.
+                if size == 0 && flow.bytes == 0 { flow.keepsEarlierContent = false } else { flow.resizedTo = Int64(clamping: size) }
+            }
+            return true
         case .close(let handle):
             if let open = handles.removeValue(forKey: handle), let flow = open.flow {
                 var ok = false
                 if case .status(_, let code, _) = reply { ok = code == SFTPStatus.ok.rawValue }
                 out.events.append(.finished(flow.outcome(closedCleanly: ok, upload: open.upload)))
+                // A file the gate cut short does not close as a success: a client may have read
+                // the refusal of one write before the OKs of earlier ones still in flight (OpenSSH
+                // keeps the last status), and would report a truncated file as sent.
+                if ok, let failure = flow.failure {
+                    out.toClient += SFTPPacketWriter.status(id: clientID, .failure, message: "bastion: the file is incomplete: \(failure)")
+                    return false
+                }
             }
             return true
         }

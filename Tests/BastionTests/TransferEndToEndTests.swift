@@ -142,6 +142,16 @@ struct TransferEndToEndTests {
         let ok = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/deploy/s.bin", timeout: 60)
         #expect(ok.status == 0, "\(ok)")
         #expect(sha256("\(d)/deploy/s.bin") == sha256("\(d)/local/s.bin"))
+        // scp opens without truncating and then sets the file's size to what it wrote: the file
+        // is the bytes that crossed, logged complete.
+        let logged = h.auditQuery("SELECT sha256 || ' ' || complete FROM transfers WHERE operation = 'upload' AND path = '\(d)/deploy/s.bin'")
+        #expect(logged == sha256("\(d)/local/s.bin") + " 1", "\(logged)")
+        // A file past its rule's limit is cut off, and the client says so (its exit status too).
+        _ = ProcessRunner.shell("head -c 9000000 /dev/urandom > \(d)/local/over.bin")
+        let over = ProcessRunner.shell("scp \(opts) \(d)/local/over.bin alice+web1@127.0.0.1:\(d)/limited/over.bin", timeout: 60)
+        #expect(over.status != 0, "\(over)")
+        let overSFTP = sftp(h, "put \(d)/local/over.bin \(d)/limited/over2.bin\n")
+        #expect(overSFTP.status != 0, "\(overSFTP)")
         let refused = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/outside/s.bin", timeout: 60)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("ermission denied"), "\(refused)")

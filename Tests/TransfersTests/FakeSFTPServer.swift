@@ -132,6 +132,14 @@ struct FakeSFTPServer {
             return writer.packet()
         case .close(let id, let handle):
             return status(id, handles.removeValue(forKey: handle) == nil ? .failure : .ok)
+        case .fsetstat(let id, let handle, let size):
+            guard let open = handles[handle] else { return status(id, .failure) }
+            if let size { files[open.path] = Self.resized(files[open.path] ?? [], to: Int(size)) }
+            return status(id, .ok)
+        case .setstat(let id, let path, let size):
+            guard let resolved = resolve(text(path)), let content = files[resolved] else { return status(id, .noSuchFile) }
+            if let size { files[resolved] = Self.resized(content, to: Int(size)) }
+            return status(id, .ok)
         case .mkdir(let id, let path):
             guard let resolved = resolve(text(path), full: false) else { return status(id, .noSuchFile) }
             directories.insert(resolved)
@@ -149,5 +157,10 @@ struct FakeSFTPServer {
         default:
             return status(request.id ?? 0, .operationUnsupported)
         }
+    }
+
+    /// `content` cut or grown with zeros to `size` bytes (as truncate(2)).
+    static func resized(_ content: [UInt8], to size: Int) -> [UInt8] {
+        size <= content.count ? Array(content.prefix(size)) : content + [UInt8](repeating: 0, count: size - content.count)
     }
 }

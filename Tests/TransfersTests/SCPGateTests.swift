@@ -262,6 +262,18 @@ private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         #expect(bench.toTarget.isEmpty)
     }
 
+    /// `scp -f /srv/{pub,secret}/s.txt` (the target's shell expands the braces): the protocol
+    /// names the file `s.txt` only, so it may come from either directory; the denied one counts.
+    @Test func aNameSeveralPathsMaySendIsDecidedForEach() throws {
+        var bench = try SCPBench("scp -f /srv/{pub,secret}/s.txt", rules: SCPRules(deny: ["/srv/secret/s.txt"]))
+        bench.send(.client, ack)
+        let refused = bench.send(.target, b("C0644 6 s.txt\n"))
+        #expect(refused.target == denial("no-secrets", "secrets stay put"))
+        #expect(refused.client.isEmpty)
+        #expect(bench.rules.asked.map(\.path) == ["/srv/pub/s.txt", "/srv/secret/s.txt"])
+        #expect(bench.decided.map(\.path) == ["/srv/secret/s.txt"] && bench.decided.map(\.decision) == ["deny"])
+    }
+
     @Test func aNameNoPathAskedForIsRefused() throws {
         var bench = try SCPBench("scp -f /var/log/app.log")
         bench.send(.client, ack)

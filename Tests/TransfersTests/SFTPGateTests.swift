@@ -105,6 +105,22 @@ struct GateBench {
         return exchange(Self.packet(SFTPMessage.close) { $0.uint32(id); $0.string(handle) })[0]
     }
 
+    /// `fsetstat` of an open file with a size (and nothing else).
+    mutating func resize(_ handle: [UInt8], to size: UInt64) -> SFTPReply {
+        let id = nextID()
+        return exchange(Self.packet(SFTPMessage.fsetstat) { w in
+            w.uint32(id); w.string(handle); w.uint32(1); w.uint32(UInt32(size >> 32)); w.uint32(UInt32(size & 0xFFFF_FFFF))
+        })[0]
+    }
+
+    /// `setstat` of a path with a size.
+    mutating func resize(_ path: String, to size: UInt64) -> SFTPReply {
+        let id = nextID()
+        return exchange(Self.packet(SFTPMessage.setstat) { w in
+            w.uint32(id); w.string(path); w.uint32(1); w.uint32(UInt32(size >> 32)); w.uint32(UInt32(size & 0xFFFF_FFFF))
+        })[0]
+    }
+
     mutating func pathRequest(_ type: UInt8, _ paths: String...) -> SFTPReply {
         let id = nextID()
         return exchange(Self.packet(type) { w in
@@ -190,6 +206,54 @@ struct SFTPGateTests {
         let outcome = try #require(bench.outcomes.first)
         #expect(outcome.bytes == 3 && !outcome.complete)
         #expect(outcome.note == "the file was opened without truncating it: bytes already in it did not cross")
+    }
+
+    /// Stock scp's upload: opened without truncating, written whole, then cut to its size
+    /// (`fsetstat`): the file is exactly the bytes that crossed, and complete.
+    @Test func anUploadCutToWhatCrossedIsComplete() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        bench.server.files["/srv/deploy/old.bin"] = Array(repeating: 7, count: 1_000)
+        let opened = bench.handle("/srv/deploy/old.bin", [.write, .create])
+        let handle = try #require(opened)
+        #expect(code(bench.write(handle, at: 0, Array("new".utf8))) == 0)
+        #expect(code(bench.resize(handle, to: 3)) == 0)
+        #expect(code(bench.close(handle)) == 0)
+        #expect(bench.server.files["/srv/deploy/old.bin"] == Array("new".utf8))
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.complete && outcome.sha256 == sha256(Array("new".utf8)), "\(outcome)")
+    }
+
+    /// A size set past the rule's limit grows the file as a write would: refused, by handle and
+    /// by path; a size set otherwise than to what crossed leaves the upload partial.
+    @Test func aSizeSetPastTheLimitIsRefused() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = bench.handle("/srv/deploy/grow.bin", [.write, .create, .truncate])
+        let handle = try #require(opened)
+        let grown = bench.resize(handle, to: 100 << 20)
+        #expect(code(grown) == SFTPStatus.permissionDenied.rawValue && message(grown).contains("larger than"), "\(grown)")
+        #expect(code(bench.write(handle, at: 0, Array("abc".utf8))) == 0)
+        #expect(code(bench.resize(handle, to: 50)) == 0)
+        #expect(code(bench.close(handle)) == 0)
+        #expect(bench.server.files["/srv/deploy/grow.bin"]?.count == 50)
+        let outcome = try #require(bench.outcomes.first)
+        #expect(!outcome.complete && outcome.note == "the client set the file's size to 50 bytes after 3 crossed", "\(outcome)")
+        let byPath = bench.resize("/srv/deploy/grow.bin", to: 200 << 20)
+        #expect(code(byPath) == SFTPStatus.permissionDenied.rawValue, "\(byPath)")
+        #expect(bench.server.files["/srv/deploy/grow.bin"]?.count == 50)
+        #expect(bench.entries.map(\.decision).contains("deny"))
+    }
+
+    /// A file the gate cut short does not close as a success, whatever order the client read
+    /// the statuses of its writes in.
+    @Test func aFileCutShortDoesNotCloseAsASuccess() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = bench.handle("/srv/deploy/big.bin", [.write, .create, .truncate])
+        let handle = try #require(opened)
+        #expect(code(bench.write(handle, at: 0, [UInt8](repeating: 1, count: 1024))) == 0)
+        #expect(code(bench.write(handle, at: 1024, [UInt8](repeating: 1, count: 200 * 1024))) == SFTPStatus.permissionDenied.rawValue)
+        let closed = bench.close(handle)
+        #expect(code(closed) == SFTPStatus.failure.rawValue && message(closed).contains("incomplete"), "\(closed)")
+        #expect(bench.outcomes.first?.complete == false)
     }
 
     @Test func deniedPathIsRefusedAndTheSessionGoesOn() throws {
