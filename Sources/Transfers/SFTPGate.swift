@@ -304,8 +304,10 @@ public struct SFTPGate {
                     let from = try reader.string(), to = try reader.string()
                     return paths(.rename, [(from, .parent), (to, .parent)])
                 case "hardlink@openssh.com":
-                    let from = try reader.string(), to = try reader.string()
-                    return paths(.symlink, [(from, .parent), (to, .parent)])
+                    // (The existing file, then the new name.) Logged as a symbolic link is: the
+                    // new link first, then what it leads to.
+                    let existing = try reader.string(), link = try reader.string()
+                    return paths(.symlink, [(link, .parent), (existing, .parent)])
                 case "statvfs@openssh.com":
                     return paths(.list, [(try reader.string(), .full)])
                 case "lsetstat@openssh.com":

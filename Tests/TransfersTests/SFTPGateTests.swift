@@ -449,6 +449,17 @@ struct SFTPGateTests {
         #expect(code(copy[0]) == SFTPStatus.operationUnsupported.rawValue)
     }
 
+    /// A hard link is logged as a symbolic link is: the new link, then what it leads to (and
+    /// both are decided: a link into a refused tree is refused).
+    @Test func aHardLinkIsLoggedLinkFirst() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        _ = bench.exchange(GateBench.packet(SFTPMessage.extended) {
+            $0.uint32(9); $0.string("hardlink@openssh.com"); $0.string("/etc/passwd"); $0.string("/srv/deploy/pw")
+        })
+        #expect(bench.entries.first?.path == "/srv/deploy/pw" && bench.entries.first?.otherPath == "/etc/passwd", "\(bench.entries)")
+        #expect(bench.entries.first?.decision == "deny")
+    }
+
     @Test func garbageEndsTheChannel() throws {
         for garbage: [UInt8] in [
             [0, 0, 0, 5, SFTPMessage.open, 0, 0, 0, 1],          // shorter than its fields
