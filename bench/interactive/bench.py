@@ -474,8 +474,9 @@ def report(results, paths, a, wall, loads):
     aim_n = max(a.sessions)
     echo_add = pct(results[(inter, aim_n)]["echo"][0], .99) - pct(results[(direct, aim_n)]["echo"][0], .99)
     line = f"\nAims: added echo latency p99 at N={aim_n}: {fmt_add(echo_add)} ms (aim ≤ 1 ms at 200)"
-    if a.enter_sessions:
-        worst = max((pct(results[(inter, n)]["enter"][0], .99), n) for n in a.sessions if n in a.enter_sessions)
+    measured = [n for n in a.sessions if n in a.enter_sessions]
+    if measured:
+        worst = max((pct(results[(inter, n)]["enter"][0], .99), n) for n in measured)
         line += f"; Enter-to-execution p99 through the intercepting bastion: {fmt_ms(worst[0])} ms at N={worst[1]} (aim ≤ 2 ms)"
     print(line + ".")
     print(f"\nMachine: {os.cpu_count()} CPUs; load average before {loads[0][0]:.2f} {loads[0][1]:.2f} {loads[0][2]:.2f}, "
