@@ -106,18 +106,15 @@ struct GateBench {
     }
 
     /// `fsetstat` of an open file with a size (and nothing else).
-    mutating func resize(_ handle: [UInt8], to size: UInt64) -> SFTPReply {
-        let id = nextID()
-        return exchange(Self.packet(SFTPMessage.fsetstat) { w in
-            w.uint32(id); w.string(handle); w.uint32(1); w.uint32(UInt32(size >> 32)); w.uint32(UInt32(size & 0xFFFF_FFFF))
-        })[0]
-    }
+    mutating func resize(_ handle: [UInt8], to size: UInt64) -> SFTPReply { resize(SFTPMessage.fsetstat, handle, size) }
 
     /// `setstat` of a path with a size.
-    mutating func resize(_ path: String, to size: UInt64) -> SFTPReply {
+    mutating func resize(_ path: String, to size: UInt64) -> SFTPReply { resize(SFTPMessage.setstat, Array(path.utf8), size) }
+
+    private mutating func resize(_ type: UInt8, _ name: [UInt8], _ size: UInt64) -> SFTPReply {
         let id = nextID()
-        return exchange(Self.packet(SFTPMessage.setstat) { w in
-            w.uint32(id); w.string(path); w.uint32(1); w.uint32(UInt32(size >> 32)); w.uint32(UInt32(size & 0xFFFF_FFFF))
+        return exchange(Self.packet(type) { w in
+            w.uint32(id); w.string(name); w.uint32(1); w.uint32(UInt32(size >> 32)); w.uint32(UInt32(size & 0xFFFF_FFFF))
         })[0]
     }
 
