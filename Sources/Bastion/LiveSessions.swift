@@ -1,4 +1,5 @@
 import Foundation
+import PTYRecorder
 
 /// Running sessions others may follow (`ssh carol@bastion watch SESSION`): what each one's
 /// recorder sees, fanned out to its viewers without ever slowing the session down.
@@ -113,6 +114,7 @@ final class Viewer: @unchecked Sendable {
     private var pending: [UInt8] = []
     private var skipped = 0
     private var ended = false
+    private var outputFilter = TerminalOutputFilter()
     private let mailbox: ConnectionMailbox
 
     /// What a slow viewer may fall behind by before output is skipped (the session never waits).
@@ -146,7 +148,12 @@ final class Viewer: @unchecked Sendable {
     func take(limit: Int) -> (bytes: [UInt8], skipped: Int, ended: Bool) {
         lock.withLock {
             let count = min(limit, pending.count)
-            let bytes = Array(pending.prefix(count))
+            // The session's output goes to another person's terminal: what could reprogram it
+            // (OSC 52 writing their clipboard, titles, queries that make it answer) is dropped,
+            // as the player drops it (never more bytes than were taken).
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(count)
+            outputFilter.filter(Array(pending.prefix(count)), into: &bytes)
             pending.removeFirst(count)
             let missed = skipped
             skipped = 0

@@ -14,6 +14,8 @@ public struct AuditCommand: ParsableCommand {
     static func store(_ options: ConfigOptions) throws -> SQLiteAuditStore {
         let path = try options.load().server.auditDatabasePath
         guard FileManager.default.fileExists(atPath: path) else { throw fail("no audit store at \(path) yet") }
+        // (Opening may create the store's write-ahead log and shared memory: private, as the store.)
+        umask(0o077)
         do { return try SQLiteAuditStore(path: path) } catch let error as BastionError { throw fail(error.description) }
     }
 
@@ -91,6 +93,7 @@ public struct AuditCommand: ParsableCommand {
 
         public func run() throws {
             let rows = try AuditCommand.store(options).sessions(identity: user, target: target, limit: limit)
+            AuditCommand.noteLimit(rows.count, limit)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 let exit = r.exitSignal.map { "signal \($0)" } ?? r.exitStatus.map { "exit \($0)" } ?? (r.endedAt == nil ? "running" : "-")
@@ -170,14 +173,23 @@ public struct AuditCommand: ParsableCommand {
     }
 
     /// `audit logins`
+    /// Says on standard error when a listing stopped at its limit, so an export never looks whole
+    /// when it is not.
+    static func noteLimit(_ count: Int, _ limit: Int) {
+        guard limit > 0, count >= limit else { return }
+        FileHandle.standardError.write(Data("bastion: the newest \(limit) shown; --limit 0 shows all\n".utf8))
+    }
+
     public struct Logins: ParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Authentication decisions with their reasons.")
         @OptionGroup var options: ConfigOptions
+        @Option(help: "At most this many (the newest); 0 for all.") var limit = 1000
         @Flag(help: "One JSON object per line.") var json = false
         public init() {}
 
         public func run() throws {
-            let rows = try AuditCommand.store(options).authEvents()
+            let rows = try AuditCommand.store(options).authEvents(limit: limit > 0 ? limit : -1)
+            AuditCommand.noteLimit(rows.count, limit)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 let v = AuditCommand.visible
@@ -191,11 +203,13 @@ public struct AuditCommand: ParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Refusals and other security events.")
         @OptionGroup var options: ConfigOptions
         @Option(help: "Only this kind (e.g. port_forwarding_refused).") var kind: String?
+        @Option(help: "At most this many (the newest); 0 for all.") var limit = 1000
         @Flag(help: "One JSON object per line.") var json = false
         public init() {}
 
         public func run() throws {
-            let rows = try AuditCommand.store(options).events(kind: kind)
+            let rows = try AuditCommand.store(options).events(kind: kind, limit: limit > 0 ? limit : -1)
+            AuditCommand.noteLimit(rows.count, limit)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 print("\(AuditCommand.time(r.at))  \(AuditCommand.visible(r.kind))  \(AuditCommand.visible(r.identity ?? "-"))  \(AuditCommand.visible(r.detail))")

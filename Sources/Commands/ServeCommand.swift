@@ -37,6 +37,9 @@ public struct ServeCommand: RedirectableCommand {
             throw fail(refusal, code: 1, output: output)
         }
         BastionLogHandler.bootstrap(format: format)
+        // Whatever the bastion makes is its own: the audit store's write-ahead log and shared
+        // memory (which SQLite creates with the process's umask) hold audit rows too.
+        umask(0o077)
         do {
             let server = try BastionServer(config: config)
             try server.run()

@@ -332,7 +332,11 @@ struct ApprovalsEndToEndTests {
     @Test func approverWatchesLive() throws {
         let h = try h
         let tag = "tick-\(UUID().uuidString.prefix(4))"
-        let watched = BackgroundRun { h.ssh("web1", "sleep 1; for i in 1 2 3 4 5 6; do echo \(tag)-$i; sleep 0.3; done") }
+        // Each tick also writes the viewer's clipboard (OSC 52) and asks their terminal to answer
+        // (DA): neither reaches the viewer.
+        let watched = BackgroundRun {
+            h.ssh("web1", "sleep 1; for i in 1 2 3 4 5 6; do printf '\\033]52;c;cm0gLXJmIH4=\\007\\033[c'; echo \(tag)-$i; sleep 0.3; done")
+        }
         var session = ""
         for _ in 0..<100 where session.isEmpty {
             session = h.auditQuery("SELECT id FROM sessions WHERE instr(command, '\(tag)') > 0 AND ended_at IS NULL")
@@ -346,6 +350,10 @@ struct ApprovalsEndToEndTests {
         let view = ProcessRunner.shell("\(h.sshCommand(as: "carol")) watch \(session.prefix(8))", timeout: 30)
         #expect(view.status == 0, "\(view)")
         #expect(view.stdout.contains("watching session \(session)") && view.stdout.contains("\(tag)-6"), "\(view)")
+        #expect(!view.stdout.contains("\u{1B}]52") && !view.stdout.contains("\u{1B}[c"), "\(view)")
+        // The audit store's write-ahead log and shared memory hold rows too: private as the store.
+        let modes = ProcessRunner.shell("stat -c '%a %n' \(h.directory.path)/state/audit.sqlite*").stdout
+        #expect(modes.contains("-wal") && !modes.split(separator: "\n").contains { !$0.hasPrefix("600 ") }, "\(modes)")
         #expect(view.stderr.contains("the session ended") || view.stdout.contains("the session ended"), "\(view)")
         #expect(try #require(watched.wait()).status == 0)
         #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'watch_started' AND session_id = '\(session)'") == "1")

@@ -192,32 +192,23 @@ struct SFTPGateTests {
     }
 
     /// An upload into a file opened without truncating it: what was there stays, so the bytes
-    /// that crossed are not the file, and the log does not call them complete.
-    @Test func anUploadThatKeepsTheFilesBytesIsPartial() throws {
+    /// that crossed are not the file, and the log does not call them complete — unless the
+    /// client then cuts the file to what it wrote (`fsetstat`, as stock scp does): then the file
+    /// is exactly the bytes that crossed.
+    @Test(arguments: [false, true])
+    func anUploadIntoAFileItKeeps(cutToWhatCrossed: Bool) throws {
         var bench = try GateBench(deployRules, configure: withTree)
         bench.server.files["/srv/deploy/old.bin"] = Array(repeating: 7, count: 1_000)
         let opened = bench.handle("/srv/deploy/old.bin", [.write, .create])
         let handle = try #require(opened)
         #expect(code(bench.write(handle, at: 0, Array("new".utf8))) == 0)
+        if cutToWhatCrossed { #expect(code(bench.resize(handle, to: 3)) == 0) }
         #expect(code(bench.close(handle)) == 0)
         let outcome = try #require(bench.outcomes.first)
-        #expect(outcome.bytes == 3 && !outcome.complete)
-        #expect(outcome.note == "the file was opened without truncating it: bytes already in it did not cross")
-    }
-
-    /// Stock scp's upload: opened without truncating, written whole, then cut to its size
-    /// (`fsetstat`): the file is exactly the bytes that crossed, and complete.
-    @Test func anUploadCutToWhatCrossedIsComplete() throws {
-        var bench = try GateBench(deployRules, configure: withTree)
-        bench.server.files["/srv/deploy/old.bin"] = Array(repeating: 7, count: 1_000)
-        let opened = bench.handle("/srv/deploy/old.bin", [.write, .create])
-        let handle = try #require(opened)
-        #expect(code(bench.write(handle, at: 0, Array("new".utf8))) == 0)
-        #expect(code(bench.resize(handle, to: 3)) == 0)
-        #expect(code(bench.close(handle)) == 0)
-        #expect(bench.server.files["/srv/deploy/old.bin"] == Array("new".utf8))
-        let outcome = try #require(bench.outcomes.first)
-        #expect(outcome.complete && outcome.sha256 == sha256(Array("new".utf8)), "\(outcome)")
+        #expect(outcome.bytes == 3 && outcome.sha256 == sha256(Array("new".utf8)))
+        #expect(outcome.complete == cutToWhatCrossed, "\(outcome)")
+        #expect(outcome.note == (cutToWhatCrossed ? nil : "the file was opened without truncating it: bytes already in it did not cross"))
+        #expect((bench.server.files["/srv/deploy/old.bin"]?.count ?? 0) == (cutToWhatCrossed ? 3 : 1_000))
     }
 
     /// A size set past the rule's limit grows the file as a write would: refused, by handle and
