@@ -43,6 +43,15 @@ extension ClientConnection {
             channel.log.error("approval request not stored", metadata: ["error": "\(error)"])
             return .failure(ApprovalUnavailable(message: refused + "\nbastion: the approval request cannot be stored, so it is refused"))
         }
+        // (Decided on the text alone: without the shell's directory and aliases the answer can
+        // only be as strict or less, so a refusal now is a refusal.)
+        let line = request.line, subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target)
+        let context = self.context, session = channel.id
+        approvalRechecks[request.id] = {
+            let now = context.gate.decide(line, subject: subject, target: policyTarget, session: session, offset: 0)
+            if case .deny = now.verdict { return now.refusalText }
+            return nil
+        }
         channel.notify(Self.waitingNotice(request, refusal: refused, login: person.login, hasTerminal: channel.terminal != nil))
         return .success(ApprovalTicket(id: request.id, seconds: seconds))
     }
@@ -71,6 +80,16 @@ extension ClientConnection {
         } catch {
             channel.log.error("approval request not stored", metadata: ["error": "\(error)"])
             return .failure(ApprovalUnavailable(message: refused + "; the approval request cannot be stored, so it is refused"))
+        }
+        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target), context = self.context
+        approvalRechecks[request.id] = {
+            // (The rules in force when asked: a reload replaces the engine.)
+            for path in [entry.path] + (entry.otherPath.map { [$0] } ?? []) {
+                let now = context.access.engine.decideTransfer(subject: subject, target: policyTarget,
+                                                request: TransferRequest(operation: entry.operation, path: path))
+                if case .deny = now.verdict { return "bastion: denied\(now.ruleID.map { " (rule \($0))" } ?? ""): \(now.message)" }
+            }
+            return nil
         }
         channel.notify(Self.waitingNotice(request, refusal: refused, login: person.login, hasTerminal: false))
         return .success(ApprovalTicket(id: request.id, seconds: seconds))

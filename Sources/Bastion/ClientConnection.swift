@@ -45,6 +45,10 @@ final class ClientConnection {
     var retiredLinks: [TargetLink] = []
     /// Target sessions currently in the event.
     var watchedSessions: Set<OpaquePointer> = []
+    /// Per held approval request: what the policy in force now refuses of what it holds (nil
+    /// when it refuses nothing). Asked when an approval releases it: an approval never runs what
+    /// a reload has since denied.
+    var approvalRechecks: [String: () -> String?] = [:]
     private var finishedChannels: [SessionChannel] = []
     private var disconnectReason: String?
     /// Set when the server is stopping: running sessions end at this deadline, new ones are refused.
@@ -264,10 +268,19 @@ final class ClientConnection {
         for message in mailbox.drain() {
             switch message {
             case .releaseHold(let session, let request):
+                let recheck = approvalRechecks.removeValue(forKey: request)
                 guard let channel = channels.first(where: { $0.id == session }) else { continue }
+                if let refusal = recheck?() {
+                    auditEvent("approval_release_refused",
+                               detail: "request \(request) was approved, but the policy now in force refuses it: \(refusal)", channel: channel)
+                    channel.approvalAnswered(request, approved: false,
+                                             message: "bastion: request \(request) was approved, but the policy changed while it waited and now refuses it\n\(refusal)")
+                    continue
+                }
                 channel.log.info("approval released", metadata: ["request": "\(request)"])
                 channel.approvalAnswered(request, approved: true, message: nil)
             case .refuseHold(let session, let request, let text):
+                approvalRechecks[request] = nil
                 channels.first { $0.id == session }?.approvalAnswered(request, approved: false, message: text)
             case .marker(let session, let label):
                 channels.first { $0.id == session }?.handle(.marker(label))

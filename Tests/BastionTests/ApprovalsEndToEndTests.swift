@@ -111,6 +111,25 @@ struct ApprovalsEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: dir))
     }
 
+    /// A reload that denies a held line while it waits (an emergency rule): the approval that
+    /// comes after it does not run the line; the requester is told why, and so is the audit trail.
+    @Test func approvalDoesNotRunWhatAReloadDenied() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let file = canary(h, "reloaded")
+        let requester = BackgroundRun { h.ssh("web1", "echo x | tee \(file)") }
+        let id = try #require(request(h, containing: file))
+        let emergency = "    rules:\n      - {id: no-tee-now, action: deny, command: tee, message: tee is off during the incident}\n"
+        try Self.policy.replacingOccurrences(of: "    rules:\n", with: emergency).write(toFile: h.directory.appendingPathComponent("policy.yaml").path, atomically: true, encoding: .utf8)
+        let reload = h.bastion(["reload"])
+        #expect(reload.status == 0, "\(reload)")
+        usleep(500_000)
+        #expect(approvals(h, as: "carol", "approve \(id)").status == 0)
+        let r = try #require(requester.wait())
+        #expect(r.status != 0 && r.stderr.contains("policy changed while it waited") && r.stderr.contains("tee is off during the incident"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: file), "the line never ran")
+        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'approval_release_refused' AND detail LIKE '%\(id)%'") == "1")
+    }
+
     // MARK: Who may answer
 
     /// The requester cannot approve their own line; someone outside the approver groups gets the
