@@ -146,7 +146,14 @@ public struct ApprovalBroker: Sendable {
     }
 
     private mutating func answered(id: String, by approver: Approver, _ answer: ApprovalAnswer, now: Double) -> [ApprovalAction] {
-        guard var record = records[id], record.isVisible(to: approver) else { return [.reply(.refused(Self.notFound(id)))] }
+        // Every refused answer is audited (someone probing request ids leaves a trail); the asker
+        // reads the same words for an id that does not exist and one they may not see.
+        guard var record = records[id], record.isVisible(to: approver) else {
+            return [.audit(ApprovalAudit(kind: "approval_refused_answer",
+                                         detail: "request \(ApprovalText.escaped(id)): no request this approver may see",
+                                         session: records[id]?.request.session ?? "", identity: approver.identity)),
+                    .reply(.refused(Self.notFound(id)))]
+        }
         let refused = { (why: String) -> [ApprovalAction] in
             [.audit(ApprovalAudit(kind: "approval_refused_answer", detail: "request \(id): \(why)",
                                   session: record.request.session, identity: approver.identity)),
@@ -156,13 +163,13 @@ public struct ApprovalBroker: Sendable {
             return refused("you cannot answer your own request \(id): another approver must")
         }
         guard record.status == .pending else {
-            return [.reply(.refused("request \(id) is already \(record.status.words)"))]
+            return refused("request \(id) is already \(record.status.words)")
         }
         if let validBefore = approver.validBefore, validBefore <= now {
             return refused("your certificate expired at \(Self.time(validBefore)); log in again with a current one to answer")
         }
         if now >= record.request.deadline {
-            return timedOut(&record, now: now) + [.reply(.refused("request \(id) is already \(ApprovalStatus.timedOut.words)"))]
+            return timedOut(&record, now: now) + refused("request \(id) is already \(ApprovalStatus.timedOut.words)")
         }
         if record.votes.contains(where: { $0.approver == approver.identity }) {
             return refused("you already answered request \(id)")

@@ -42,7 +42,8 @@ final class ApprovalService: @unchecked Sendable {
          notify: (@Sendable (String, ApprovalRecord) -> Void)? = nil, metrics: BastionMetrics = .off,
          screen: @escaping ApprovalDesk.ScreenExcerpt) {
         desk = ApprovalDesk(store: store, now: { clock.now().timeIntervalSince1970 }, screen: screen, audit: { row in
-            try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session, identity: row.identity)
+            try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session.isEmpty ? nil : row.session,
+                            identity: row.identity)
         })
         self.store = store
         self.audit = audit
@@ -227,7 +228,8 @@ final class ApprovalService: @unchecked Sendable {
 
     private func write(_ row: ApprovalAudit) {
         do {
-            try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session, identity: row.identity)
+            try audit.event(row.kind, detail: row.detail, connection: nil, session: row.session.isEmpty ? nil : row.session,
+                            identity: row.identity)
         } catch {
             log.error("audit write failed", metadata: ["what": "\(row.kind)", "error": "\(error)"])
         }

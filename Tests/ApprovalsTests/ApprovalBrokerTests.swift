@@ -76,6 +76,11 @@ struct ApprovalBrokerTests {
         let unknown = broker.handle(.answer(id: "zz", by: Self.dave, .approve(comment: nil)), now: 1100)
         #expect(Self.reply(outsider) == .refused(ApprovalBroker.notFound("r1")))
         #expect(Self.reply(unknown) == .refused(ApprovalBroker.notFound("zz")))
+        // Both are audited: probing ids leaves a trail.
+        #expect(outsider.contains(.audit(ApprovalAudit(kind: "approval_refused_answer", detail: "request r1: no request this approver may see",
+                                                       session: "s-r1", identity: Self.dave.identity))))
+        #expect(unknown.contains(.audit(ApprovalAudit(kind: "approval_refused_answer", detail: "request zz: no request this approver may see",
+                                                      session: "", identity: Self.dave.identity))))
         #expect(ApprovalBroker.notFound("r1").replacingOccurrences(of: "r1", with: "X") == ApprovalBroker.notFound("zz").replacingOccurrences(of: "zz", with: "X"))
         let admin = Approver(identity: "root", groups: [], validBefore: nil, isAdministrator: true)
         #expect(broker.handle(.answer(id: "r1", by: admin, .approve(comment: nil)), now: 1100).contains(.release(session: "s-r1", id: "r1")))
@@ -93,6 +98,7 @@ struct ApprovalBrokerTests {
         #expect(denied.contains(.refuse(session: "s-r1", id: "r1", message: "bastion: request r1 was denied by carol: freeze\\x1b[2J")))
         let late = broker.handle(.answer(id: "r1", by: Self.erin, .approve(comment: nil)), now: 1200)
         #expect(Self.reply(late) == .refused("request r1 is already denied"))
+        #expect(late.contains { if case .audit(let row) = $0 { return row.kind == "approval_refused_answer" } else { return false } })
     }
 
     /// A certificate that expired while the request waited does not answer.
