@@ -264,12 +264,6 @@ public struct SFTPGate {
         case .rmdir(_, let path): return paths(.rmdir, [(path, .parent)])
         case .rename(_, let from, let to): return paths(.rename, [(from, .parent), (to, .parent)])
         case .symlink(_, let target, let link):
-            // A relative target that climbs out of the link's directory points elsewhere once a
-            // directory above the link is renamed: where it points could not stay decided.
-            if target.first != UInt8(ascii: "/"), target.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) }) {
-                return (SFTPStatus.permissionDenied.rawValue,
-                        Array("bastion: a relative link target with `..` is refused (renaming a directory above the link would make it point elsewhere); give the target as an absolute path".utf8))
-            }
             // Where the link points is decided too (a relative target from the link's directory):
             // a link from an allowed place into a denied one would carry scp -O and rsync, which
             // go by a path's text, there.
@@ -480,7 +474,7 @@ public struct SFTPGate {
             if chosen == nil || Self.severity(decision.verdict) > Self.severity(chosen!.verdict) { chosen = decision }
         }
         guard var decision = chosen else { return }
-        if let refusal = sizeRefusal(head, decision) { decision = refusal }
+        if let refusal = gateRefusal(head, decision) { decision = refusal }
         head.decision = decision
         sequence += 1
         let entry = TransferEntry(sequence: sequence, operation: head.operation, path: head.resolved[0],
@@ -510,12 +504,21 @@ public struct SFTPGate {
         }
     }
 
-    /// A size set on a file (`setstat`, `fsetstat`) grows it as a write would: past the file
-    /// limit of its rule (or of the upload it is open for) it is refused.
-    private func sizeRefusal(_ head: Queued, _ decision: TransferDecision) -> TransferDecision? {
+    /// What the gate refuses of an operation its rules allow (logged as the rules' refusals are):
+    /// - a size set on a file (`setstat`, `fsetstat`) grows it as a write would: past the file
+    ///   limit of its rule (or of the upload it is open for) it is refused;
+    /// - a relative link target that climbs out of the link's directory points elsewhere once a
+    ///   directory above the link is renamed: where it points could not stay decided.
+    private func gateRefusal(_ head: Queued, _ decision: TransferDecision) -> TransferDecision? {
         guard decision.verdict != .deny else { return nil }
         var size: UInt64?, limits = [decision.maxFileSize]
         switch head.request {
+        case .symlink(_, let target, _):
+            guard target.first != UInt8(ascii: "/"), target.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) })
+            else { return nil }
+            return TransferDecision(verdict: .deny, role: decision.role, ruleID: nil,
+                                    message: "a relative link target with `..` is refused (renaming a directory above the link would make it "
+                                        + "point elsewhere); give the target as an absolute path")
         case .setstat(_, _, let asked): size = asked
         case .fsetstat(_, let handle, let asked):
             size = asked

@@ -321,6 +321,9 @@ struct TransferEndToEndTests {
         #expect(!made("b/L") && !made("a/b/L"), "\(r)")
         #expect(made("to-deploy") && made("relative-in-deploy"), "\(r)")
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE operation = 'symlink' AND decision = 'deny' AND path = '\(d)/deploy/to-outside'") == "1")
+        // The climbing link is logged refused, with why.
+        let climbing = h.auditQuery("SELECT decision || ' ' || message FROM transfers WHERE path = '\(d)/deploy/a/b/L'")
+        #expect(climbing.hasPrefix("deny a relative link target with `..` is refused"), "\(climbing)")
     }
 
     /// rsync over ssh: decided on the server's command line (direction, paths, --delete),
