@@ -28,6 +28,14 @@ public struct SessionSummary: Codable, Sendable {
         case endReason = "end_reason", bytesIn = "bytes_in", bytesOut = "bytes_out", recordingPath = "recording_path"
         case recordingSize = "recording_size", signatureStatus = "signature_status"
     }
+
+    /// The relayed byte counts, in words: unknown for a session the bastion stopped in the middle
+    /// of (they are stored at a session's end; its recording holds what was relayed).
+    public var bytesWords: String {
+        endReason?.hasPrefix(SQLiteAuditStore.interruptedPrefix) == true
+            ? "unknown (the bastion stopped while it ran; the recording holds what was relayed)"
+            : "in \(bytesIn) B out \(bytesOut) B"
+    }
 }
 
 /// One command decision as `bastion audit commands` presents it.

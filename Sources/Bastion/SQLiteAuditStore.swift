@@ -289,6 +289,9 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
                 """, [session, path, offset, sha256, signature, now])
     }
 
+    /// How the end reason of a session a previous run left open starts.
+    public static let interruptedPrefix = "interrupted:"
+
     /// Ends what a previous run left open (killed, or the machine went down): sessions at their
     /// last checkpoint (or start), connections at their last session's end, both as interrupted.
     /// Call once at server start, before any connection is accepted.
@@ -299,9 +302,9 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
             try db.execute(sql: """
                 UPDATE sessions SET
                   ended_at = COALESCE((SELECT MAX(at) FROM checkpoints WHERE checkpoints.session_id = sessions.id), started_at),
-                  end_reason = 'interrupted: the bastion stopped while it ran (its recording is cut short)'
+                  end_reason = ?
                 WHERE ended_at IS NULL
-                """)
+                """, arguments: [Self.interruptedPrefix + " the bastion stopped while it ran (its recording is cut short)"])
             let sessions = db.changesCount
             try db.execute(sql: """
                 UPDATE connections SET

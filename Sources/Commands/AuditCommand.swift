@@ -98,7 +98,7 @@ public struct AuditCommand: ParsableCommand {
             for r in rows {
                 let exit = r.exitSignal.map { "signal \($0)" } ?? r.exitStatus.map { "exit \($0)" } ?? (r.endedAt == nil ? "running" : "-")
                 let v = AuditCommand.visible
-                print("\(r.id.prefix(8))  \(AuditCommand.time(r.startedAt))  \(v(r.identity)) (\(v(r.login))) from \(v(r.source)) → \(v(r.target ?? "-"))  \(r.kind)\(r.command.map { " `\(v($0))`" } ?? "")  \(exit)  in \(r.bytesIn) B out \(r.bytesOut) B")
+                print("\(r.id.prefix(8))  \(AuditCommand.time(r.startedAt))  \(v(r.identity)) (\(v(r.login))) from \(v(r.source)) → \(v(r.target ?? "-"))  \(r.kind)\(r.command.map { " `\(v($0))`" } ?? "")  \(exit)  \(r.bytesWords)")
             }
         }
     }
@@ -162,7 +162,7 @@ public struct AuditCommand: ParsableCommand {
             print("target     \(v(row.target ?? "-"))  kind \(row.kind)\(row.command.map { "  command `\(v($0))`" } ?? "")")
             print("started    \(AuditCommand.time(row.startedAt))  ended \(AuditCommand.time(row.endedAt))  (\(v(row.endReason ?? "-")))")
             print("exit       \(row.exitSignal.map { "signal \($0)" } ?? row.exitStatus.map(String.init) ?? "-")")
-            print("bytes      in \(row.bytesIn)  out \(row.bytesOut)")
+            print("bytes      \(row.bytesWords)")
             print("recording  \(v(row.recordingPath ?? "none"))")
             print("verifies   \(verification)")
             if !commands.isEmpty { print("commands:") }

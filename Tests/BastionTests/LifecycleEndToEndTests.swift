@@ -60,6 +60,9 @@ struct LifecycleEndToEndTests {
         _ = client.wait(10)
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE ended_at IS NULL") == "0")
         #expect(h.auditQuery("SELECT end_reason FROM sessions").hasPrefix("interrupted: the bastion stopped"))
+        // Its byte counts, stored at a session's end, are unknown: shown so, never as 0.
+        let show = h.bastion(["audit", "show", h.auditQuery("SELECT id FROM sessions")])
+        #expect(show.stdout.contains("bytes      unknown"), "\(show)")
         #expect(h.auditQuery("SELECT count(*) FROM connections WHERE ended_at IS NULL") == "0")
         #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recovered'") == "1")
         #expect(h.ssh("web1", "echo alive").stdout == "alive\n", "and it serves again")
