@@ -122,9 +122,9 @@ extension ClientConnection {
         }
         guard admit(channel, person: person, target: target, kind: kind ?? capability.rawValue, command: command) else { return }
         channel.plan = .init(target: target, capability: capability, start: start, transferExec: transferExec)
-        if let transferExec {
-            // A transfer's command line is decided by the transfer rules, not the command rules.
-            guard decideBeforeConnecting(transferExec, channel: channel, person: person, target: target) else { return }
+        if transferExec != nil {
+            // A transfer's command line is decided by the transfer rules, not the command rules:
+            // once the target told the home directory (see targetDialed).
             channel.handle(.admitted)
         } else if let command, capability != .port_forwarding {
             // sshd runs an exec request's command in the person's home directory on the target.
@@ -176,6 +176,13 @@ extension ClientConnection {
            context.access.engine.interceptsLines(for: AccessControl.subject(person), target: AccessControl.policyTarget(target)) {
             start = .integratedShell(ShellIntegration())
         }
+        // Legacy scp and rsync name paths as text: the home directory makes rules written `~/…`
+        // hold for the same places written in full. (Nothing else runs on the target before an
+        // rsync command line is decided.)
+        let home = plan.transferExec == nil ? nil : link.homeDirectory(timeout: context.config.server.targetConnectTimeout)
+        if case .rsync(let rsync)? = plan.transferExec, !decide(rsync, home: home, channel: channel, person: person, target: target) {
+            return   // (the link, unused, disconnects as it goes)
+        }
         do {
             try link.start(start, on: target, timeout: context.config.server.targetConnectTimeout,
                            terminal: isTransfer ? nil : channel.terminal, environment: channel.environment, forwarding: forwarding,
@@ -193,7 +200,7 @@ extension ClientConnection {
         if case .integratedShell = start {
             startInterception(on: channel, integration: link.integration, person: person, target: target)
         }
-        if plan.capability == .transfer { channel.transfers = transferGate(for: plan, person: person) }
+        if plan.capability == .transfer { channel.transfers = transferGate(for: plan, person: person, home: home) }
         channel.handle(.targetConnected)
         channel.log.info("session started", metadata: ["target": "\(target.name)", "capability": "\(plan.capability.rawValue)"])
     }

@@ -265,26 +265,11 @@ final class TargetLink {
             ssh_channel_free(helper)
             return nil
         }
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        let clock = SystemClock()
-        let deadline = clock.deadline(after: max(1, timeout))
-        while line.count < 4096, !deadline.hasPassed(at: clock.uptime()) {
-            let n = ssh_channel_read_timeout(helper, &byte, 1, 0, 1000)
-            if n == 1 {
-                if byte == 0x0A { break }
-                line.append(byte)
-            } else if n < 0 || ssh_channel_is_eof(helper) != 0 {
-                break
-            }
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix(ShellIntegration.readyPrefix) else {
+        guard let directory = Self.line(from: helper, after: ShellIntegration.readyPrefix, timeout: timeout) else {
             ssh_channel_close(helper)
             ssh_channel_free(helper)
             return nil
         }
-        let directory = String(text.dropFirst(ShellIntegration.readyPrefix.count))
         guard ShellIntegration.isPlausibleDirectory(directory) else {
             ssh_channel_close(helper)
             ssh_channel_free(helper)
@@ -300,6 +285,49 @@ final class TargetLink {
             while ssh_channel_read_nonblocking(helper, &byte, 1, stream) > 0 {}
         }
         return directory
+    }
+
+    /// The target user's home directory, asked on a channel of its own: legacy scp and rsync
+    /// name paths as text, and rules written `~/…` match under it. Nil when the target does not
+    /// say. Call before ``start(_:on:timeout:terminal:environment:forwarding:incoming:)``, while
+    /// the session is still blocking.
+    func homeDirectory(timeout: Double) -> String? {
+        guard let probe = ssh_channel_new(session) else { return nil }
+        defer {
+            ssh_channel_close(probe)
+            ssh_channel_free(probe)
+        }
+        let prefix = "BASTION-HOME "
+        guard ssh_channel_open_session(probe) == SSH_OK,
+              ssh_channel_request_exec(probe, "printf '\(prefix)%s\\n' \"$HOME\"") == SSH_OK,
+              let home = Self.line(from: probe, after: prefix, timeout: timeout), home.hasPrefix("/") else { return nil }
+        return home
+    }
+
+    /// What follows `prefix` on the first line of `channel`'s output that starts with it (what a
+    /// startup file printed before is skipped); nil at the end of its output, past 64 KiB, or
+    /// after `timeout`. Blocking reads.
+    private static func line(from channel: OpaquePointer, after prefix: String, timeout: Double) -> String? {
+        var line: [UInt8] = [], total = 0
+        var byte: UInt8 = 0
+        let clock = SystemClock()
+        let deadline = clock.deadline(after: max(1, timeout))
+        while total < 65_536, !deadline.hasPassed(at: clock.uptime()) {
+            let n = ssh_channel_read_timeout(channel, &byte, 1, 0, 1000)
+            if n == 1 {
+                total += 1
+                guard byte == 0x0A else {
+                    if line.count < 4096 { line.append(byte) }
+                    continue
+                }
+                let text = String(decoding: line, as: UTF8.self)
+                if text.hasPrefix(prefix) { return String(text.dropFirst(prefix.count)) }
+                line = []
+            } else if n < 0 || ssh_channel_is_eof(channel) != 0 {
+                break
+            }
+        }
+        return nil
     }
 
     /// Sends verdict bytes to the integrated shell's FIFO; false when the channel is gone.

@@ -326,6 +326,45 @@ struct TransferEndToEndTests {
         #expect(climbing.hasPrefix("deny a relative link target with `..` is refused"), "\(climbing)")
     }
 
+    /// Legacy scp and rsync name paths as text: the bastion asks the target for the home
+    /// directory, so a rule written `~/…` holds for the same place written in full (and for one
+    /// written with `~`, as before).
+    @Test func homeRulesHoldForPathsWrittenInFull() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("transfer-home-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let target = try InteractiveTarget.create(in: root)
+        defer { target.remove() }
+        let h = try BastionHarness(policy: """
+            roles:
+              - name: engineer
+                groups: [engineering]
+                targets: [web1]
+                capabilities: [transfer]
+                mode: strict
+                transfers:
+                  - {id: home-private, action: deny, paths: ["~/private/**"], message: the private tree stays}
+                  - {id: home, action: allow, paths: ["~/**"]}
+            """, targetAccount: target.user)
+        let home = target.home.path, d = h.directory.path
+        _ = ProcessRunner.shell("""
+            mkdir -p \(d)/local && echo secret > \(d)/local/f.txt && chmod 644 \(d)/local/f.txt
+            mkdir -p \(home)/private \(home)/open && chown -R \(target.user): \(home)/private \(home)/open
+            """)
+        let opts = "-q -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let scpPrivate = ProcessRunner.shell("scp -O \(opts) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/private/f.txt", timeout: 60)
+        #expect(scpPrivate.status != 0 && scpPrivate.stderr.contains("the private tree stays"), "\(scpPrivate)")
+        let rsyncPrivate = ProcessRunner.shell("rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/private/r.txt",
+                                               timeout: 60)
+        #expect(rsyncPrivate.status != 0 && rsyncPrivate.stderr.contains("the private tree stays"), "\(rsyncPrivate) \(h.auditQuery("SELECT decision || ' ' || operation || ' ' || path || ' ' || coalesce(rule,'') FROM transfers"))")
+        #expect(!target.exists("private/f.txt") && !target.exists("private/r.txt"))
+        let scpOpen = ProcessRunner.shell("scp -O \(opts) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/open/f.txt", timeout: 60)
+        let rsyncOpen = ProcessRunner.shell("rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/f.txt alice+web1@127.0.0.1:open/r.txt",
+                                            timeout: 60)
+        #expect(scpOpen.status == 0 && rsyncOpen.status == 0, "\(scpOpen) \(rsyncOpen)")
+        #expect(target.exists("open/f.txt") && target.exists("open/r.txt"))
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE decision = 'deny' AND rule = 'home-private'") == "2")
+    }
+
     /// rsync over ssh: decided on the server's command line (direction, paths, --delete),
     /// relayed as a stream.
     @Test func rsyncIsDecidedOnItsCommandLine() throws {
