@@ -43,17 +43,43 @@ extension LineParser {
     }
 
     /// A body's text as the command reading it gets it (`<<-` strips leading tabs). With an
-    /// unquoted delimiter, bash expands `$`, `` ` `` and `\` in it: such text is known only at run time.
+    /// unquoted delimiter bash removes a backslash-newline and the backslash before `\`, `$` and
+    /// `` ` `` (a body line `\\touch x` reaches the shell reading the body as `\touch x`, which
+    /// runs `touch`), and expands what `$` and `` ` `` start: text with such an expansion is known
+    /// only at run time.
     func hereDocumentText(_ body: Range<Int>, _ document: PendingHereDocument) -> ShellWord {
         var out: [UInt8] = []
         out.reserveCapacity(body.count)
         var atLineStart = true
-        for b in bytes[body] {
+        var expands = false
+        var index = body.lowerBound
+        while index < body.upperBound {
+            let b = bytes[index]
+            index += 1
             if atLineStart && document.stripsTabs && b == 0x09 { continue }
             atLineStart = b == 0x0A
-            out.append(b)
+            guard !document.isQuoted else {
+                out.append(b)
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\\") where index < body.upperBound:
+                let next = bytes[index]
+                if next == 0x0A {
+                    index += 1
+                } else if next == UInt8(ascii: "\\") || next == UInt8(ascii: "$") || next == UInt8(ascii: "`") {
+                    out.append(next)
+                    index += 1
+                } else {
+                    out.append(b)
+                }
+            case UInt8(ascii: "$"), UInt8(ascii: "`"):
+                expands = true
+                out.append(b)
+            default:
+                out.append(b)
+            }
         }
-        let expands = !document.isQuoted && out.contains { $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "`") || $0 == UInt8(ascii: "\\") }
         return ShellWord(String(decoding: out, as: UTF8.self), isDynamic: expands)
     }
 

@@ -88,6 +88,12 @@ struct DerivedCommandTests {
         ("bash <<A <<B\nrm a\nA\nrm b\nB", ["bash", "[bash <<] rm b"]),
         ("sh -c 'bash <<X\nrm q\nX'", ["sh -c bash <<X\nrm q\nX", "[sh -c] bash", "[sh -c,bash <<] rm q"]),
         ("cat <<X | python3\nimport os\nX", ["cat", "python3"]),
+        // An unquoted body reaches the shell with `\\`, `\$`, `\``` unescaped and backslash-newlines
+        // removed; a quoted one as written.
+        (". /dev/stdin <<X\n\\\\rm a\nX", [". /dev/stdin", "[. <<] rm a"]),
+        ("sh <<X\necho hi \\\\\n; rm b\nX", ["sh", "[sh <<] echo hi", "[sh <<] rm b"]),
+        ("bash <<X\n\\`echo rm\\` c\nX", ["bash", "[bash <<] `echo rm`? c", "[bash <<] echo rm"]),
+        ("bash <<'X'\n\\\\rm d\nX", ["bash", "[bash <<] \\rm d"]),
         // A script operand that is a descriptor or a process substitution is read as stdin is.
         ("bash /dev/stdin <<< 'rm x'; sh /dev/fd/3 3<<<'rm y'", ["bash /dev/stdin", "[bash <<<] rm x", "sh /dev/fd/3", "[sh <<<] rm y"]),
         ("bash <(echo 'rm x'); source <(printf 'rm y\\n')", ["bash <(echo 'rm x')?", "[bash <(…)] rm x", "echo rm x",
