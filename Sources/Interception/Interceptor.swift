@@ -855,7 +855,7 @@ public struct Interceptor {
             let text = IntegrationMarker.escape(Array(pending.commands[0].text.utf8))
             verdict = (pending.wasContinuing ? "F" : "E") + String(decoding: text, as: UTF8.self)
         } else if index == 0 {
-            verdict = pending.wasContinuing ? "C" : "D"
+            verdict = pending.wasContinuing ? Self.cancelling(pending.commands[0], buffer: pending.bufferLines.count) : "D"
         } else {
             let kept = pending.commands[..<index].reduce(0) { $0 + $1.linesOfBuffer }
             let prefix = pending.bufferLines[..<min(kept, pending.bufferLines.count)].joined(separator: "\n")
@@ -874,6 +874,21 @@ public struct Interceptor {
         if !typingGoesOn { held = [] }
         holding = true
         shell = .accepted(since: now)
+    }
+
+    /// The verdict that cancels a multi-line command at its refused last buffer: bash reads a
+    /// line that keeps the command open in its place, and the continuation prompt that follows
+    /// interrupts it (nothing of it runs). A lone backslash does that anywhere (`C`) but in a
+    /// here-document's body, where a backslash-newline joins the next line without a prompt: there
+    /// the line is the first of `#`, `##`, `###` the body does not end at (`H`, then the line).
+    static func cancelling(_ command: CommandAssembler.Command, buffer lines: Int) -> String {
+        let before = CommandAssembler.physicalLines(command.source).dropLast(lines).joined(separator: "\n") + "\n"
+        let analysis = ShellAnalyzer.analyze(before)
+        guard analysis.status == .incomplete, let body = analysis.hereDocumentBodies.last, body.upperBound == before.utf8.count else {
+            return "C"
+        }
+        for line in ["#", "##", "###"] where ShellAnalyzer.analyze(before + line).status == .incomplete { return "H" + line }
+        return "C"
     }
 
     /// The early answer for the line whose Enter ``clientInputBeforeEarlyAnswer(_:now:)`` just

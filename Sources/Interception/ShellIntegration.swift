@@ -219,7 +219,7 @@ public struct ShellIntegration: Sendable, Equatable {
               # (Compared by `[`: `case` and `[[` follow nocasematch.)
               "$id P"*) [[ $early ]] && [ "$v" = "$id P$__bastion_out" ] && { v=A; break; } ;;
               "$id "*) v=${v#"$id "}; break ;;
-              "${id%%:*} "*) v=${v#* }; [[ $v == [EF]* || $v == C ]] || v=D; break ;;
+              "${id%%:*} "*) v=${v#* }; [[ $v == [EF]* || $v == C || $v =~ ^H#+$ ]] || v=D; break ;;
             esac
           done
           case $v in
@@ -231,10 +231,12 @@ public struct ShellIntegration: Sendable, Equatable {
             X) __bastion_x=${id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
                [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
                return ;;
-            C) READLINE_LINE='\'; __bastion_cancel=1 ;;
+            C) READLINE_LINE='\'; __bastion_cancel='\' ;;
+            # (In a here-document's body, where a backslash would join the next line unprompted.)
+            H*) READLINE_LINE=${v#H}; __bastion_cancel=$'\n'$READLINE_LINE ;;
             # A line bash could not parse either: history keeps it, as bash's own would.
             E*) printf -v __bastion_keep '%b' "${v#E}"; READLINE_LINE= ;;
-            F*) printf -v __bastion_keep '%b' "${v#F}"; READLINE_LINE='\'; __bastion_cancel=1 ;;
+            F*) printf -v __bastion_keep '%b' "${v#F}"; READLINE_LINE='\'; __bastion_cancel='\' ;;
             R*) printf -v READLINE_LINE '%b' "${v#R}" ;;
             *) READLINE_LINE= ;;
           esac
@@ -269,9 +271,11 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; __bastion_halt; }
         PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
         # A refused last line of a multi-line command is replaced by a lone backslash (the command
-        # stays incomplete whatever it was), and the next PS2 interrupts bash as a typed Ctrl-C
-        # would: the whole pending command is dropped, nothing of it runs. (Through a function: a
-        # prompt's substitutions are parsed as it is shown, where the person's aliases apply.)
+        # stays incomplete whatever it was; in a here-document's body, where a backslash-newline
+        # joins the next line unprompted, by a `#` line the body does not end at), and the next
+        # PS2 interrupts bash as a typed Ctrl-C would: the whole pending command is dropped,
+        # nothing of it runs. (Through a function: a prompt's substitutions are parsed as it is
+        # shown, where the person's aliases apply.)
         PS2='${__bastion_cancel:+$(__bastion_halt)}\[\#(osc);2\a\]'"$PS2"
         __bastion_shown='\[\#(osc);1\a\]'
         __bastion_prompt() {
@@ -286,10 +290,11 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_x= __bastion_i=1000000
           [[ $__bastion_unseen ]] || __bastion_u=0
+          # The cancelled command's entry ends in the line that replaced its refused one.
           if [[ $__bastion_cancel ]]; then
-            __bastion_cancel=
             h=$(HISTTIMEFORMAT= history 1)
-            [[ $h == *'\' ]] && history -d -1
+            [[ $h == *"$__bastion_cancel" ]] && history -d -1
+            __bastion_cancel=
           fi
           if [[ $__bastion_keep ]]; then
             if [[ -o history ]]; then history -s -- "$__bastion_keep"; fi

@@ -437,6 +437,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecords() == ["deny for f in 1; do\ntouch ml-ok\ntouch forbidden-ml; done", "allow touch after-ml", "allow exit"])
     }
 
+    /// A here-document whose delimiter line completes a denied command: nothing of it runs, also
+    /// when the delimiter is typed again (a line of its own then), and bash's history agrees.
+    @Test func refusedHereDocumentRunsNothing() throws {
+        let f = try f
+        let r = try type([(send: "cat <<EOF; touch forbidden-hd\r", expect: "> "), (send: "EOF\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "PROMPT> "), (send: "EOF\r", expect: "PROMPT> "), (send: "echo after-hd\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-hd"), "\(r)")
+        let records = try lastRecords()
+        #expect(records.first?.hasPrefix("deny cat <<EOF; touch forbidden-hd") == true && Array(records.dropFirst()) == ["allow EOF", "allow echo after-hd", "allow exit"],
+                "\(records) \(r)")
+        let history = try bashHistory()
+        #expect(!history.contains { $0.contains("forbidden-hd") } && history.suffix(3) == ["EOF", "echo after-hd", "exit"], "\(history)")
+    }
+
     /// `set -e` in the person's startup file: bash would exit on any failing command of the
     /// integration's prompt hooks, so none fails (the alias report used to, at every prompt;
     /// the hooks' return of a failed status would, after `! true`, which errexit lets pass);

@@ -115,3 +115,22 @@ struct LineRulesTests {
         #expect((ShellRisk.classify(line) != .none) == risky, "\(line): \(ShellRisk.classify(line))")
     }
 }
+
+/// How a multi-line command refused at its last line is cancelled.
+struct CancellingTests {
+    /// A multi-line command refused at its last line is cancelled by a line that keeps it open:
+    /// a backslash, but in a here-document's body (where a backslash-newline joins the next line
+    /// without a prompt) a comment-like line the body does not end at.
+    @Test(arguments: [
+        ("for f in 1; do\ntouch x; done", "C"),
+        ("echo a \\\ntouch x", "C"),
+        ("cat <<EOF; touch x\nEOF", "H#"),
+        ("cat <<EOF; touch x\nEOF\\\n", "H#"),
+        ("cat <<'#'; touch x\n#", "H##"),
+        ("cat <<EOF\nEOF\nfor f in 1; do\ntouch x; done", "C"),
+    ])
+    func cancellingLine(source: String, verdict: String) {
+        let command = CommandAssembler.Command(text: source, source: source, linesOfBuffer: 1)
+        #expect(Interceptor.cancelling(command, buffer: 1) == verdict)
+    }
+}
