@@ -22,8 +22,9 @@ struct CommandAssembler: Sendable {
 
     /// Physical lines of a command bash is still reading (it showed PS2).
     private(set) var pending: [String] = []
-    /// Those of them bash's history holds (all but some empty ones).
-    private var recordedLines: [String] = []
+    /// Those of them bash's history holds (all but some empty ones), each with where it starts
+    /// in the pending lines joined by newlines.
+    private var recordedLines: [(text: String, offset: Int)] = []
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
     /// Bash has rejected the pending command but reads one more line into it first
@@ -62,7 +63,8 @@ struct CommandAssembler: Sendable {
                 used = index + 1
                 continue
             }
-            if !cleaned.isEmpty || keepsEmptyLine { recordedLines.append(cleaned) }
+            let offset = pending.reduce(0) { $0 + $1.utf8.count + 1 }
+            if !cleaned.isEmpty || keepsEmptyLine { recordedLines.append((cleaned, offset)) }
             pending.append(cleaned)
             let source = pending.joined(separator: "\n")
             let analysis = ShellAnalyzer.analyze(source)
@@ -88,15 +90,20 @@ struct CommandAssembler: Sendable {
         buffer.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The text bash records for a command made of these physical lines.
-    static func historyText(_ lines: [String], analysis: LineAnalysis) -> String {
+    /// The text bash records for a command made of these physical lines (each with where it
+    /// starts in the lines the analysis read).
+    static func historyText(_ lines: [(text: String, offset: Int)], analysis: LineAnalysis) -> String {
         var text = ""
         var quote: Character?
         for (index, line) in lines.enumerated() {
-            var current = line
-            quote = Self.quoteState(after: current, startingIn: quote)
+            var current = line.text
+            // (A here-document's lines hold no quotes; a quoted one's are kept as typed.)
+            if !analysis.hereDocumentBodies.contains(where: { $0.contains(line.offset) }) {
+                quote = Self.quoteState(after: current, startingIn: quote)
+            }
             let continues = index < lines.count - 1
-            if continues, quote == nil, Self.endsWithContinuation(current) {
+            let literal = analysis.literalHereDocumentBodies.contains { $0.contains(line.offset) }
+            if continues, quote == nil, !literal, Self.endsWithContinuation(current) {
                 current.removeLast()
                 text += current
             } else {

@@ -13,16 +13,20 @@ public struct LineAnalysis: Sendable, Equatable {
     /// The here-document bodies read, each with its delimiter line (a body the line ends inside
     /// runs to the end). Bash reads these lines apart: no history expansion, no comments.
     public var hereDocumentBodies: [Range<Int>]
+    /// Those of them whose delimiter is quoted: bash keeps their text as typed (a backslash-newline
+    /// joins nothing there, in history either).
+    public var literalHereDocumentBodies: [Range<Int>]
     /// The names of the functions the line defines (`$` for a name known only at run time),
     /// also inside text parsed again (`eval`, a trap's action, `sh -c`).
     public var definedFunctions: [String]
 
     public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false,
-                hereDocumentBodies: [Range<Int>] = [], definedFunctions: [String] = []) {
+                hereDocumentBodies: [Range<Int>] = [], literalHereDocumentBodies: [Range<Int>] = [], definedFunctions: [String] = []) {
         self.status = status
         self.commands = commands
         self.historyKeepsEmptyLine = historyKeepsEmptyLine
         self.hereDocumentBodies = hereDocumentBodies
+        self.literalHereDocumentBodies = literalHereDocumentBodies
         self.definedFunctions = definedFunctions
     }
 }

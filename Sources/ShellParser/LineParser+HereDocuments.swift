@@ -29,11 +29,13 @@ extension LineParser {
             }
             guard bodyEnd >= 0 else {
                 hereDocumentBodies.append(bodyStart..<end)
+                if document.isQuoted { literalHereDocumentBodies.append(bodyStart..<end) }
                 pos = end
                 history.inHereDocument = true
                 throw ParseStop.incomplete
             }
             hereDocumentBodies.append(bodyStart..<pos)
+            if document.isQuoted { literalHereDocumentBodies.append(bodyStart..<pos) }
             hereDocumentScripts[document.number] = hereDocumentText(bodyStart..<bodyEnd, document)
             if !document.isQuoted { try scanHereDocumentExpansions(bodyStart..<bodyEnd) }
             // A body read into variables (`read`, `mapfile`) may reach arithmetic evaluation: a

@@ -24,6 +24,7 @@ struct LineParser {
     var inAssignmentValue = false
     /// The here-document bodies read so far (with their delimiter lines).
     var hereDocumentBodies: [Range<Int>] = []
+    var literalHereDocumentBodies: [Range<Int>] = []
     /// The names of the functions the line defines, also in text it parses again (`eval`, a
     /// trap's action), where the definition runs in the same shell.
     var definedFunctions: [String] = []

@@ -23,7 +23,8 @@ public enum ShellAnalyzer {
         }
         return LineAnalysis(status: status, commands: parser.commands,
                             historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine,
-                            hereDocumentBodies: parser.hereDocumentBodies, definedFunctions: parser.definedFunctions)
+                            hereDocumentBodies: parser.hereDocumentBodies, literalHereDocumentBodies: parser.literalHereDocumentBodies,
+                            definedFunctions: parser.definedFunctions)
     }
 
     /// Whether programs run `name`'s value as a command when they need an editor, a pager, a

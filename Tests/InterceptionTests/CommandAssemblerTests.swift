@@ -18,6 +18,11 @@ struct CommandAssemblerTests {
         (["echo p1\necho p2\n"], ["echo p1", "echo p2"]),
         (["for i in 1 2\ndo\necho $i\ndone\necho after\n"], ["for i in 1 2\ndo\necho $i\ndone", "echo after"]),
         (["cat <<EOF\nh1\nEOF\necho after-doc\n"], ["cat <<EOF\nh1\nEOF\n", "echo after-doc"]),
+        // A backslash-newline in a here-document's body: joined in an unquoted one (its quotes are
+        // text), kept as typed in a quoted one (bash 5.2's history, read from a real bash).
+        (["cat <<EOF >/dev/null", "it's \\", "b", "EOF"], ["cat <<EOF >/dev/null\nit's b\nEOF\n"]),
+        (["cat <<'E' >/dev/null", "x'y \\", "z", "E"], ["cat <<'E' >/dev/null\nx'y \\\nz\nE\n"]),
+        (["cat <<E\\OF", "EO\\", "F", "x", "EOF"], ["cat <<E\\OF\nEO\\\nF\nx\nEOF\n"]),
         (["echo c1\r\necho c2\r\n"], ["echo c1", "echo c2"]),
         (["", "echo x"], ["echo x"]),
         // Empty continuation lines: kept where the line before ended a command or inside a quote,
