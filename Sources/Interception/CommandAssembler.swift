@@ -25,6 +25,8 @@ struct CommandAssembler: Sendable {
     /// Those of them bash's history holds (all but some empty ones), each with where it starts
     /// in the pending lines joined by newlines.
     private var recordedLines: [(text: String, offset: Int)] = []
+    /// The pending lines' length joined by newlines (UTF-8 bytes).
+    private var pendingLength = 0
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
     /// Bash has rejected the pending command but reads one more line into it first
@@ -44,6 +46,7 @@ struct CommandAssembler: Sendable {
     mutating func reset() {
         pending = []
         recordedLines = []
+        pendingLength = 0
         readsOneMore = false
     }
 
@@ -63,9 +66,10 @@ struct CommandAssembler: Sendable {
                 used = index + 1
                 continue
             }
-            let offset = pending.reduce(0) { $0 + $1.utf8.count + 1 }
+            let offset = pending.isEmpty ? 0 : pendingLength + 1
             if !cleaned.isEmpty || keepsEmptyLine { recordedLines.append((cleaned, offset)) }
             pending.append(cleaned)
+            pendingLength = offset + cleaned.utf8.count
             let source = pending.joined(separator: "\n")
             let analysis = ShellAnalyzer.analyze(source)
             if analysis.status == .incomplete {
