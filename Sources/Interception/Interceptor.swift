@@ -107,6 +107,11 @@ public struct Interceptor {
         /// A command that started may have changed the history list (`history -s`, `-d`, `fc`,
         /// HISTCONTROL…): the entry numbers no longer tie the later commands to their entries.
         var historyListChanged = false
+        /// Commands that showed their expanded text (PS0 does, before its start marker), and
+        /// commands that started: one that starts without the other did not go through PS0's
+        /// check (`shopt -u promptvars` turns its substitutions off).
+        var reports = 0
+        var starts = 0
 
         /// The commands after the last that started, up to `index` (exclusive).
         func unstarted(before index: Int) -> ArraySlice<CommandAssembler.Command> {
@@ -495,6 +500,15 @@ public struct Interceptor {
             out.auditNotes.append(AuditNote(kind: "interactive_interrupt_ignored",
                                             detail: "a command had to be stopped, but the shell traps or ignores SIGINT; the shell was killed"))
         case .commandStart:
+            if var buffer = expanding {
+                buffer.starts += 1
+                expanding = buffer
+                if mode == .integrated, buffer.starts > buffer.reports {
+                    // What ran is unknown: no record says it was kept unrun.
+                    expanding = nil
+                    lose("a command whose history expansion the bastion had to see started without showing it", into: &out)
+                }
+            }
             if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
             } else if mode == .integrated, refusedLineOutstanding {
@@ -627,10 +641,12 @@ public struct Interceptor {
                 shell = .accepted(since: now)
                 return
             }
-            // Bash declined the early answer: the allow recorded at Enter did not apply; the
-            // decision that follows is the one that counts.
+            // Bash declined the early answer: the allow recorded at Enter did not apply (a record
+            // says the line did not run); the decision that follows is the one that counts.
             let why = answered.aliasesChanged ? "the shell's aliases changed"
                 : otherCharacters ? "the shell's history characters are not !^#" : "the shell's buffer differed from the keys"
+            out.records.append(unrunRecord(answered.line, decision: "not-run",
+                                           message: "allowed early from the keys, but the shell did not take that answer (\(why)); it did not run as recorded"))
             out.auditNotes.append(AuditNote(kind: "interactive_early_void",
                                             detail: "the early allow of '\(answered.line)' did not apply (\(why)); the line is decided again"))
         }
@@ -705,6 +721,7 @@ public struct Interceptor {
             lose("an expansion check the bastion did not ask for", into: &out)
             return
         }
+        buffer.reports += 1
         let index = buffer.command(endingAt: lineNumber)
         if let number { buffer.newestStarted = max(buffer.newestStarted ?? number, number) }
         guard !buffer.stopped else {

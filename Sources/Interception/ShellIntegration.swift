@@ -5,7 +5,8 @@
 /// private directory with two FIFOs (`v` for the verdicts; `w`, which nothing writes, for the
 /// shell's short sleep after a command) and the rc file, opens `v` (so the shell may remove the
 /// directory at once), prints `BASTION-READY <dir>`, and then feeds `v` with whatever the
-/// bastion writes to the channel (the verdicts). The *shell* channel
+/// bastion writes to the channel (the verdicts), removing the directory (if the shell has not)
+/// when the channel closes. The *shell* channel
 /// runs ``launchCommand(directory:)``: `bash --rcfile <dir>/rc -i`. The rc first reads what a
 /// login shell reads (`/etc/profile`, then the first of `~/.bash_profile`, `~/.bash_login`,
 /// `~/.profile`), then binds every key that accepts a line to a macro that first hands
@@ -46,7 +47,8 @@ public struct ShellIntegration: Sendable, Equatable {
             BASTION_RC_\(token)
             exec 3<>"$d/v"
             printf '\(Self.readyPrefix)%s\\n' "$d"
-            exec cat >&3
+            cat >&3
+            rm -rf -- "$d"
             """
         return "exec sh -c " + Self.singleQuoted(script)
     }
@@ -71,7 +73,8 @@ public struct ShellIntegration: Sendable, Equatable {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    /// The rc file. It removes its directory once the FIFOs are open, so nothing is left behind.
+    /// The rc file. It removes its directory once the FIFOs are open; should the shell never
+    /// get that far (the client gone at once), the helper removes it as its channel closes.
     var rcScript: String {
         let osc = "\\e]\(Self.oscCode);\(token)"
         return #"""
@@ -81,29 +84,14 @@ public struct ShellIntegration: Sendable, Equatable {
         exec {__bastion_vfd}<>"$__bastion_dir/v" {__bastion_wfd}<>"$__bastion_dir/w"
         rm -rf -- "$__bastion_dir"
         unset __bastion_dir
-        if [ -r /etc/profile ]; then . /etc/profile; fi
-        if [ -r ~/.bash_profile ]; then . ~/.bash_profile
-        elif [ -r ~/.bash_login ]; then . ~/.bash_login
-        elif [ -r ~/.profile ]; then . ~/.profile
-        fi
-        if (( BASH_VERSINFO[0] < 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] < 4) )); then
-          printf '\#(osc);U;bash %s is too old\a' "$BASH_VERSION" >/dev/tty
-          return 0
-        fi
-        # Markers reach the terminal through a descriptor of their own (opening /dev/tty for each
-        # one took longer than writing it).
-        exec {__bastion_tty}>/dev/tty || return 0
-        # A function the startup files define with the name of a command the check runs would
-        # run in its place (bash looks functions up before builtins): such a shell is not
-        # integrated.
-        for __bastion_f in : [ bind break history kill local od printf read return shopt trap; do
-          if declare -F -- "$__bastion_f" >/dev/null 2>&1; then
-            printf '\#(osc);U;the startup files define a function named %s, which the integration would run\a' "$__bastion_f" >&$__bastion_tty
-            unset __bastion_f
-            return 0
-          fi
-        done
-        unset __bastion_f
+        readonly __bastion_vfd __bastion_wfd
+        # Everything the integration runs is defined here, before the startup files, and made
+        # read-only: their aliases do not reach into its functions (bash expands aliases as it
+        # reads a definition) and they cannot redefine one. Call sites outside a function
+        # (PROMPT_COMMAND, PS0, PS2, the key bindings) quote the name, which an alias cannot take.
+        # Every variable is named __bastion_…, locals too: a line typed at the prompt that names
+        # one is tampering, so no read-only or other attribute of the person's can make a
+        # statement of the check fail.
         # (Locals are declared apart from their values throughout: with `set -k` a `NAME=value`
         # word on a `local` line would go to the environment of `local` instead.)
         # Doubles the backslashes of __bastion_out. With BASH_COMPAT 4.2 or lower and 5.2's
@@ -111,43 +99,42 @@ public struct ShellIntegration: Sendable, Equatable {
         # its length and made again with patsub_replacement off; should that fail too, the
         # bastion is told the shell cannot be followed.
         __bastion_dbl() {
-          local n d
-          n=${__bastion_out//[!\\]/} d=${__bastion_out//\\/\\\\}
-          if (( ${#d} != ${#__bastion_out} + ${#n} )); then
+          local __bastion_bs __bastion_doubled
+          __bastion_bs=${__bastion_out//[!\\]/} __bastion_doubled=${__bastion_out//\\/\\\\}
+          if (( ${#__bastion_doubled} != ${#__bastion_out} + ${#__bastion_bs} )); then
             shopt -u patsub_replacement 2>/dev/null
-            d=${__bastion_out//\\/\\\\}
+            __bastion_doubled=${__bastion_out//\\/\\\\}
             shopt -s patsub_replacement 2>/dev/null
-            (( ${#d} == ${#__bastion_out} + ${#n} )) || printf '\#(osc);U;backslashes cannot be escaped in this shell\a' >&$__bastion_tty
+            (( ${#__bastion_doubled} == ${#__bastion_out} + ${#__bastion_bs} )) || printf '\#(osc);U;backslashes cannot be escaped in this shell\a' >&$__bastion_tty
           fi
-          __bastion_out=$d
+          __bastion_out=$__bastion_doubled
         }
         # (Each character is looked for before it is replaced: a test costs less than a replacement
         # that finds nothing.)
         __bastion_esc() {
-          local s
-          s=$1
-          if [[ $s == *[$'\\\e\a\n\r']* ]]; then
-            [[ $s == *\\* ]] && { __bastion_out=$s; __bastion_dbl; s=$__bastion_out; }
-            [[ $s == *$'\e'* ]] && s=${s//$'\e'/\\e}
-            [[ $s == *$'\a'* ]] && s=${s//$'\a'/\\a}
-            [[ $s == *$'\n'* ]] && s=${s//$'\n'/\\n}
-            [[ $s == *$'\r'* ]] && s=${s//$'\r'/\\r}
+          local __bastion_text
+          __bastion_text=$1
+          if [[ $__bastion_text == *[$'\\\e\a\n\r']* ]]; then
+            [[ $__bastion_text == *\\* ]] && { __bastion_out=$__bastion_text; __bastion_dbl; __bastion_text=$__bastion_out; }
+            [[ $__bastion_text == *$'\e'* ]] && __bastion_text=${__bastion_text//$'\e'/\\e}
+            [[ $__bastion_text == *$'\a'* ]] && __bastion_text=${__bastion_text//$'\a'/\\a}
+            [[ $__bastion_text == *$'\n'* ]] && __bastion_text=${__bastion_text//$'\n'/\\n}
+            [[ $__bastion_text == *$'\r'* ]] && __bastion_text=${__bastion_text//$'\r'/\\r}
           fi
-          __bastion_out=$s
+          __bastion_out=$__bastion_text
         }
-        __bastion_aliases_seen=
         # Reports the aliases when they changed (before each prompt, so the bastion knows them
         # when the next line is typed, and at each check); succeeds only when they had changed.
         # Every reference to BASH_ALIASES rebuilds it from the alias table, so the names and the
         # quoted values (two references) tell first whether anything changed: names hold no
         # blanks, quoted values delimit themselves, and both come in the table's one order.
         __bastion_report_aliases() {
-          local IFS a k seen
-          IFS=" " a= seen="${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}"
-          [[ $seen != "$__bastion_aliases_seen" ]] || return 1
-          __bastion_aliases_seen=$seen
-          for k in "${!BASH_ALIASES[@]}"; do a+="$k=${BASH_ALIASES[$k]}"$'\x1f'; done
-          __bastion_esc "$a"
+          local IFS __bastion_table __bastion_name __bastion_seen
+          IFS=" " __bastion_table= __bastion_seen="${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}"
+          [[ $__bastion_seen != "$__bastion_aliases_seen" ]] || return 1
+          __bastion_aliases_seen=$__bastion_seen
+          for __bastion_name in "${!BASH_ALIASES[@]}"; do __bastion_table+="$__bastion_name=${BASH_ALIASES[$__bastion_name]}"$'\x1f'; done
+          __bastion_esc "$__bastion_table"
           printf '\#(osc);A;%s\a' "$__bastion_out" >&$__bastion_tty
         }
         # Tokens: 96 random bits (bash < 5.1 has no SRANDOM; $RANDOM is predictable: urandom then).
@@ -156,24 +143,15 @@ public struct ShellIntegration: Sendable, Equatable {
         else
           __bastion_token() { __bastion_out=$(od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}; }
         fi
-        # __bastion_i counts the commands a buffer answered I may start before the next check
-        # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the
-        # count and counts down, and only the gate's first place is set.
-        __bastion_next= __bastion_keep= __bastion_i=1000000 __bastion_gate=(1)
-        # __bastion_u indexes the gate too: each prompt sets it to 0 and each check to 1, so the
-        # first command that starts with no check since the prompt is stopped (its line never
-        # reached the bastion: the accept keys were rebound by code it could not read). Once
-        # only (__bastion_unseen): the bastion then reads lines from the screen.
-        __bastion_u=1 __bastion_unseen=
         # After a buffer that expanded history, at the next prompt (or the next check, when bash
         # went back to reading without one): the newest entry, which may be one that never
         # started (`!!:p` prints its expansion; an expansion bash cannot parse runs nothing).
         # (`history 1` is read with a mark after it: an entry's own last newline, as a
         # here-document's, would go with the ones a command substitution strips.)
         __bastion_kept() {
-          local h
-          h=$(HISTTIMEFORMAT= history 1; printf x); h=${h%$'\n'x}
-          if [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]]; then
+          local __bastion_entry
+          __bastion_entry=$(HISTTIMEFORMAT= history 1; printf x); __bastion_entry=${__bastion_entry%$'\n'x}
+          if [[ $__bastion_entry =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]]; then
             __bastion_esc "${BASH_REMATCH[2]}"
             printf '\#(osc);Y;%s;%s;%s\a' "$__bastion_hnum" "${BASH_REMATCH[1]}" "$__bastion_out" >&$__bastion_tty
           fi
@@ -188,56 +166,67 @@ public struct ShellIntegration: Sendable, Equatable {
         }
         # The check runs at every Enter between the key and the command, so each statement in it
         # counts: the id and token travel as one `ID:TOKEN` word, the aliases' fingerprint is
-        # compared inline, and an allowed line's buffer is left as it is.
+        # compared inline, and an allowed line's buffer is put back as it was.
+        # It fails closed: the buffer is taken out of readline first (into the positional
+        # parameters, which nothing can make read-only) and the PS0 gate armed; only an answer
+        # that lets the line run puts the buffer back and disarms the gate. A statement that
+        # fails on the way leaves readline nothing to run.
         __bastion_check() {
-          local line id v f early IFS
-          line=$READLINE_LINE id=$__bastion_next f= early=1 IFS=" "
+          set -- "$READLINE_LINE"
+          READLINE_LINE=
+          [[ $__bastion_unseen ]] || __bastion_u=0
+          # PS0 and PS2 stop refused commands only when bash expands their substitutions.
+          shopt -s promptvars
+          local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS
+          __bastion_line=$1 __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
           # The first line at a prompt uses the id and token announced with the prompt: the
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
           # line only). Continuation lines get fresh ones.
-          if [[ ! $id ]]; then __bastion_token; id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
+          if [[ ! $__bastion_id ]]; then __bastion_token; __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_next= __bastion_x= __bastion_i=1000000 __bastion_u=1
+          __bastion_next= __bastion_x= __bastion_i=1000000
           if [[ $- == *H* ]]; then
-            f=H
+            __bastion_flags=H
             # Other history characters (histchars) are told, by their codes, and void an early
             # answer (decided with the characters the bastion knew before this line).
-            [[ ${histchars-!^#} == '!^#' ]] || { printf -v f 'H%d,%d,%d' "'${histchars:0:1}" "'${histchars:1:1}" "'${histchars:2:1}"; early=; }
+            [[ ${histchars-!^#} == '!^#' ]] || { printf -v __bastion_flags 'H%d,%d,%d' "'${histchars:0:1}" "'${histchars:1:1}" "'${histchars:2:1}"; __bastion_early=; }
           fi
           # Aliases that changed since the prompt void an early answer (it used the old ones).
-          [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; early=; }
+          [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; __bastion_early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
-          __bastion_out=$line
-          if [[ $line == *[$'\e\a\n\r']* ]]; then __bastion_esc "$line"; elif [[ $line == *\\* ]]; then __bastion_dbl; fi
-          printf '\#(osc);C;%s;%s;%s\a' "$id" "$f" "$__bastion_out" >&$__bastion_tty
+          __bastion_out=$__bastion_line
+          if [[ $__bastion_line == *[$'\e\a\n\r']* ]]; then __bastion_esc "$__bastion_line"; elif [[ $__bastion_line == *\\* ]]; then __bastion_dbl; fi
+          printf '\#(osc);C;%s;%s;%s\a' "$__bastion_id" "$__bastion_flags" "$__bastion_out" >&$__bastion_tty
           # An answer that lets the line run carries the token, which only the bastion learnt
           # (through the terminal): a program reading this descriptor cannot forge one.
           # Refusals carry the id alone.
           while :; do
-            IFS= read -r -u "$__bastion_vfd" v || { v=; break; }
-            case $v in
+            IFS= read -r -u "$__bastion_vfd" __bastion_answer || { __bastion_answer=; break; }
+            case $__bastion_answer in
               # (Compared by `[`: `case` and `[[` follow nocasematch.)
-              "$id P"*) [[ $early ]] && [ "$v" = "$id P$__bastion_out" ] && { v=A; break; } ;;
-              "$id "*) v=${v#"$id "}; break ;;
-              "${id%%:*} "*) v=${v#* }; [[ $v == [EF]* || $v == C || $v =~ ^H#+$ ]] || v=D; break ;;
+              "$__bastion_id P"*) [[ $__bastion_early ]] && [ "$__bastion_answer" = "$__bastion_id P$__bastion_out" ] && { __bastion_answer=A; break; } ;;
+              "$__bastion_id "*) __bastion_answer=${__bastion_answer#"$__bastion_id "}; break ;;
+              "${__bastion_id%%:*} "*) __bastion_answer=${__bastion_answer#* }
+                [[ $__bastion_answer == [EF]* || $__bastion_answer == C || $__bastion_answer =~ ^H#+$ ]] || __bastion_answer=D; break ;;
             esac
           done
-          case $v in
-            A) return ;;
+          case $__bastion_answer in
+            A) READLINE_LINE=$1 __bastion_u=1; return ;;
             # Allowed, with a command the bastion reads as unfinished at its end: the buffer's
             # first N commands may start; should bash start another before the next check, PS0
             # stops it.
-            I*) __bastion_i=${v#I}; return ;;
-            X) __bastion_x=${id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
+            I*) READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer#I}; return ;;
+            X) __bastion_x=${__bastion_id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
                [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
+               READLINE_LINE=$1 __bastion_u=1
                return ;;
             C) READLINE_LINE='\'; __bastion_cancel='\' ;;
             # (In a here-document's body, where a backslash would join the next line unprompted.)
-            H*) READLINE_LINE=${v#H}; __bastion_cancel=$'\n'$READLINE_LINE ;;
+            H*) READLINE_LINE=${__bastion_answer#H}; __bastion_cancel=$'\n'$READLINE_LINE ;;
             # A line bash could not parse either: history keeps it, as bash's own would.
-            E*) printf -v __bastion_keep '%b' "${v#E}"; READLINE_LINE= ;;
-            F*) printf -v __bastion_keep '%b' "${v#F}"; READLINE_LINE='\'; __bastion_cancel='\' ;;
-            R*) printf -v READLINE_LINE '%b' "${v#R}" ;;
+            E*) printf -v __bastion_keep '%b' "${__bastion_answer#E}"; READLINE_LINE= ;;
+            F*) printf -v __bastion_keep '%b' "${__bastion_answer#F}"; READLINE_LINE='\'; __bastion_cancel='\' ;;
+            R*) printf -v READLINE_LINE '%b' "${__bastion_answer#R}"; __bastion_u=1 ;;
             *) READLINE_LINE= ;;
           esac
           READLINE_POINT=${#READLINE_LINE}
@@ -246,76 +235,66 @@ public struct ShellIntegration: Sendable, Equatable {
         # history entry, with its number (the bastion tells from the numbers whether the entry
         # is this command's), and the newest number when the buffer was checked.
         __bastion_expanded() {
-          local h n v nonce token why
-          nonce=$__bastion_x
-          __bastion_token; token=$__bastion_out
-          h=$(HISTTIMEFORMAT= history 1; printf x); h=${h%$'\n'x}
-          [[ $h =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && n=${BASH_REMATCH[1]} h=${BASH_REMATCH[2]}
+          local __bastion_entry __bastion_number __bastion_answer __bastion_nonce __bastion_secret __bastion_why
+          __bastion_nonce=$__bastion_x
+          __bastion_token; __bastion_secret=$__bastion_out
+          __bastion_entry=$(HISTTIMEFORMAT= history 1; printf x); __bastion_entry=${__bastion_entry%$'\n'x}
+          [[ $__bastion_entry =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]] && __bastion_number=${BASH_REMATCH[1]} __bastion_entry=${BASH_REMATCH[2]}
           # Why history may not have added the command: o history off, i HISTIGNORE set, s leading
           # blanks ignored (otherwise only a duplicate is left out).
-          why=
-          [[ -o history ]] || why+=o
-          [[ ${HISTIGNORE-} ]] && why+=i
-          [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && why+=s
-          __bastion_esc "$h"
-          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$nonce" "$token" "$__bastion_hnum" "$n" "$1" "$why" "$__bastion_out" >&$__bastion_tty
-          while IFS= read -r -u "$__bastion_vfd" v; do [[ $v == "$nonce:$token "* || $v == "$nonce "* ]] && break; v=; done
-          [[ $v == "$nonce:$token A" ]] || __bastion_halt
+          __bastion_why=
+          [[ -o history ]] || __bastion_why+=o
+          [[ ${HISTIGNORE-} ]] && __bastion_why+=i
+          [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && __bastion_why+=s
+          __bastion_esc "$__bastion_entry"
+          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$__bastion_nonce" "$__bastion_secret" "$__bastion_hnum" "$__bastion_number" "$1" "$__bastion_why" "$__bastion_out" >&$__bastion_tty
+          while IFS= read -r -u "$__bastion_vfd" __bastion_answer; do
+            [[ $__bastion_answer == "$__bastion_nonce:$__bastion_secret "* || $__bastion_answer == "$__bastion_nonce "* ]] && break
+            __bastion_answer=
+          done
+          [[ $__bastion_answer == "$__bastion_nonce:$__bastion_secret A" ]] || __bastion_halt
         }
-        # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
-        # check runs only when __bastion_x is set, with no fork otherwise.
-        # (LINENO is taken before the command substitution, where it would count from 1: an
-        # array subscript assigns it, and expands to nothing.)
         # A command that starts while the bastion reads its buffer as unfinished (answer I) is
         # stopped unrun, and the bastion told.
         __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; __bastion_halt; }
-        PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(__bastion_expanded "$__bastion_l")}\#(osc);S\a'"$PS0"
-        # A refused last line of a multi-line command is replaced by a lone backslash (the command
-        # stays incomplete whatever it was; in a here-document's body, where a backslash-newline
-        # joins the next line unprompted, by a `#` line the body does not end at), and the next
-        # PS2 interrupts bash as a typed Ctrl-C would: the whole pending command is dropped,
-        # nothing of it runs. (Through a function: a prompt's substitutions are parsed as it is
-        # shown, where the person's aliases apply.)
-        PS2='${__bastion_cancel:+$(__bastion_halt)}\[\#(osc);2\a\]'"$PS2"
-        __bastion_shown='\[\#(osc);1\a\]'
         __bastion_prompt() {
           __bastion_status=$?
-          local s h
-          s=$__bastion_status
+          local __bastion_saved __bastion_entry
+          __bastion_saved=$__bastion_status
           # First let what the command printed go: Linux hands terminal output to its reader
           # (sshd) from a kernel worker that waits for this CPU, so while bash works on the prompt
           # the output would wait too. A read that times out on a FIFO nothing writes is how bash
           # sleeps for a moment (a tenth of a millisecond).
-          read -r -t 0.0001 -u "$__bastion_wfd" h || :
+          read -r -t 0.0001 -u "$__bastion_wfd" __bastion_entry || :
           if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_x= __bastion_i=1000000
           [[ $__bastion_unseen ]] || __bastion_u=0
           # The cancelled command's entry ends in the line that replaced its refused one.
           if [[ $__bastion_cancel ]]; then
-            h=$(HISTTIMEFORMAT= history 1)
-            [[ $h == *"$__bastion_cancel" ]] && history -d -1
+            __bastion_entry=$(HISTTIMEFORMAT= history 1)
+            [[ $__bastion_entry == *"$__bastion_cancel" ]] && history -d -1
             __bastion_cancel=
           fi
           if [[ $__bastion_keep ]]; then
             if [[ -o history ]]; then history -s -- "$__bastion_keep"; fi
             __bastion_keep=
           fi
-          __bastion_status=$s
+          __bastion_status=$__bastion_saved
           # The status goes on to the person's own hooks, unless `set -e` is on: a function that
           # fails there ends the shell (after `! cmd`, which errexit itself lets pass).
-          [[ $- == *e* ]] || return $s
+          [[ $- == *e* ]] || return $__bastion_saved
         }
         # Last in PROMPT_COMMAND, after the person's own entries: the aliases as they now are,
         # then the prompt marker. It announces the next check's id and token (for an early
         # answer) only when no code of the person's can run between now and the check and
         # read them: no command substitution in PS1, nothing after this in PROMPT_COMMAND, no
-        # DEBUG trap or bind -x of theirs (checked once, below).
+        # DEBUG trap or bind -x of theirs (checked once, at the start).
         __bastion_announce() {
-          local s IFS
-          s=$__bastion_status IFS=" "
+          local __bastion_saved __bastion_announced IFS
+          __bastion_saved=$__bastion_status IFS=" "
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
-          if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == '__bastion_announce $LINENO' && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
+          if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == '\__bastion_announce $LINENO' && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
             __bastion_token
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
@@ -324,86 +303,167 @@ public struct ShellIntegration: Sendable, Equatable {
           # terminal's line discipline would echo it and act on its keys: Ctrl-V, Ctrl-U, Enter.)
           [[ $PS1 == *"$__bastion_shown"* ]] || PS1+=$__bastion_shown
           # The working directory, for paths the next line names relative to it.
-          local next=$__bastion_next
+          __bastion_announced=$__bastion_next
           __bastion_out=$PWD
           if [[ $PWD == *[$'\e\a\n\r']* ]]; then __bastion_esc "$PWD"; elif [[ $PWD == *\\* ]]; then __bastion_dbl; fi
-          printf '\#(osc);P;%s;%s;%s;%s\a' "$s" "$next" "$1" "$__bastion_out" >&$__bastion_tty
-          [[ $- == *e* ]] || return $s
+          printf '\#(osc);P;%s;%s;%s;%s\a' "$__bastion_saved" "$__bastion_announced" "$1" "$__bastion_out" >&$__bastion_tty
+          [[ $- == *e* ]] || return $__bastion_saved
         }
-        # With the number of lines bash has read (the first line of the next buffer is the one
-        # after), which ties each PS0 to the command of a buffer that starts.
-        PROMPT_COMMAND=(__bastion_prompt "${PROMPT_COMMAND[@]}" '__bastion_announce $LINENO')
-        __bastion_early_ok=1
-        [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
         # Binds every key that accepts a line, in every keymap, to the check first; and the key
         # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
         # ~/.inputrc written in the session cannot take Enter back.
         __bastion_bind_keys() {
-          local km l k c keys next comment reread expand
-          for km in emacs vi-insert vi-command; do
-            keys=() next=() comment=() reread=() expand=()
-            while IFS= read -r l; do
-              case $l in
+          local __bastion_km __bastion_binding __bastion_key __bastion_c __bastion_keys __bastion_nexts __bastion_comments __bastion_rereads __bastion_expands
+          for __bastion_km in emacs vi-insert vi-command; do
+            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=()
+            while IFS= read -r __bastion_binding; do
+              case $__bastion_binding in
                 '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
                 # (edit-and-execute runs the buffer through fc, where no check would see it.)
-                *': accept-line'|*': edit-and-execute-command'|*': vi-edit-and-execute-command') keys+=("${l%: *}") ;;
+                *': accept-line'|*': edit-and-execute-command'|*': vi-edit-and-execute-command') __bastion_keys+=("${__bastion_binding%: *}") ;;
                 # readline 8.3's M-x runs any function by name, accept-line included.
-                *': execute-named-command') k=${l%: *}; k=${k#\"}; bind -m "$km" -r "${k%\"}" ;;
-                *': operate-and-get-next') next+=("${l%: *}") ;;
-                *': insert-comment'|*': vi-insert-comment') comment+=("${l%: *}") ;;
-                *': re-read-init-file') reread+=("${l%: *}") ;;
-                *': shell-expand-line') expand+=("${l%: *}") ;;
+                *': execute-named-command') __bastion_key=${__bastion_binding%: *}; __bastion_key=${__bastion_key#\"}; bind -m "$__bastion_km" -r "${__bastion_key%\"}" ;;
+                *': operate-and-get-next') __bastion_nexts+=("${__bastion_binding%: *}") ;;
+                *': insert-comment'|*': vi-insert-comment') __bastion_comments+=("${__bastion_binding%: *}") ;;
+                *': re-read-init-file') __bastion_rereads+=("${__bastion_binding%: *}") ;;
+                *': shell-expand-line') __bastion_expands+=("${__bastion_binding%: *}") ;;
               esac
-            done < <(bind -m "$km" -p 2>/dev/null)
+            done < <(bind -m "$__bastion_km" -p 2>/dev/null)
             # A macro that types Ctrl-X or Ctrl-\ could reach the private keys below (readline
             # takes a macro's keys as typed ones; the bastion removes Ctrl-\ from what is typed):
             # such a macro, from an inputrc, is unbound; the integration's own stay.
-            while IFS= read -r l; do
-              case $l in
+            while IFS= read -r __bastion_binding; do
+              case $__bastion_binding in
                 *': "\C-x\C-\\a\C-x\C-\\'[bc]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"') ;;
-                *': "'*'\C-x'*|*': "'*'\C-\\'*|*': "'*'\030'*|*': "'*'\034'*|*': "'*$'\030'*|*': "'*$'\034'*) k=${l%%\": *}; bind -m "$km" -r "${k#\"}" 2>/dev/null ;;
+                *': "'*'\C-x'*|*': "'*'\C-\\'*|*': "'*'\030'*|*': "'*'\034'*|*': "'*$'\030'*|*': "'*$'\034'*)
+                  __bastion_key=${__bastion_binding%%\": *}; bind -m "$__bastion_km" -r "${__bastion_key#\"}" 2>/dev/null ;;
               esac
-            done < <(bind -m "$km" -s 2>/dev/null)
-            bind -m "$km" -x '"\C-x\C-\\a": __bastion_check'
-            bind -m "$km" '"\C-x\C-\\b": accept-line'
-            bind -m "$km" '"\C-x\C-\\c": operate-and-get-next'
-            for k in '"\C-m"' '"\C-j"' "${keys[@]}"; do
-              bind -m "$km" "$k"': "\C-x\C-\\a\C-x\C-\\b"'
+            done < <(bind -m "$__bastion_km" -s 2>/dev/null)
+            bind -m "$__bastion_km" -x '"\C-x\C-\\a": \__bastion_check'
+            bind -m "$__bastion_km" '"\C-x\C-\\b": accept-line'
+            bind -m "$__bastion_km" '"\C-x\C-\\c": operate-and-get-next'
+            for __bastion_key in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\b"'
             done
             # Operate-and-get-next still loads the history line after the one it accepts (the
             # next buffer starts with it).
-            for k in "${next[@]}"; do
-              bind -m "$km" "$k"': "\C-x\C-\\a\C-x\C-\\c"'
+            for __bastion_key in "${__bastion_nexts[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\c"'
             done
             # Commenting a line out accepts it too: comment it, then the usual check.
-            [[ $km == vi-command ]] && c='0i#' || c='\C-a#'
-            for k in "${comment[@]}"; do
-              bind -m "$km" "$k"': "'"$c"'\C-x\C-\\a\C-x\C-\\b"'
+            [[ $__bastion_km == vi-command ]] && __bastion_c='0i#' || __bastion_c='\C-a#'
+            for __bastion_key in "${__bastion_comments[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': "'"$__bastion_c"'\C-x\C-\\a\C-x\C-\\b"'
             done
-            for k in "${reread[@]}"; do
-              bind -m "$km" -x "$k"': __bastion_reread'
+            for __bastion_key in "${__bastion_rereads[@]}"; do
+              bind -m "$__bastion_km" -x "$__bastion_key"': \__bastion_reread'
             done
             # shell-expand-line (Esc Ctrl-E) runs the line's command substitutions at the key,
             # with no Enter: it expands history and aliases only.
-            for k in "${expand[@]}"; do
-              bind -m "$km" "$k"': history-and-alias-expand-line'
+            for __bastion_key in "${__bastion_expands[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': history-and-alias-expand-line'
             done
           done
         }
         __bastion_reread() {
-          local f
-          f=${INPUTRC:-~/.inputrc}
-          [[ -r $f ]] || f=/etc/inputrc
-          bind -f "$f" 2>/dev/null || :
+          local __bastion_inputrc
+          __bastion_inputrc=${INPUTRC:-~/.inputrc}
+          [[ -r $__bastion_inputrc ]] || __bastion_inputrc=/etc/inputrc
+          bind -f "$__bastion_inputrc" 2>/dev/null || :
           __bastion_bind_keys
         }
-        __bastion_bind_keys
-        # Nothing the person runs later (a sourced file, eval of built text) may redefine what
-        # the check runs or the descriptors it uses: bash refuses to change readonly ones.
-        readonly __bastion_vfd __bastion_wfd __bastion_tty __bastion_early_ok __bastion_shown
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_check __bastion_expanded \
-          __bastion_stop __bastion_halt __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread
-        printf '\#(osc);R\a' >&$__bastion_tty
+        # Tells the bastion the shell is not integrated (and why): lines are then read from the
+        # screen. (Where a startup file's function stands for printf, nothing is told: the
+        # bastion, never told the integration is ready, reads the screen all the same.)
+        __bastion_refuse() { printf '\#(osc);U;%s\a' "$1" >/dev/tty; }
+        # Runs once the startup files are read: checks what they left, then sets the hooks up.
+        __bastion_start() {
+          if (( BASH_VERSINFO[0] < 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] < 4) )); then
+            __bastion_refuse "bash $BASH_VERSION is too old"
+            return 0
+          fi
+          # A function of the startup files named like a command the integration runs would run
+          # in its place (bash looks functions up before builtins): such a shell is not
+          # integrated. They are found in POSIX mode, where bash looks its special builtins up
+          # before functions, so no function can answer for `readonly -f`, which succeeds only on
+          # a function, or for `exit`. (A subshell: the mode and the loop stay in it. Where
+          # POSIXLY_CORRECT is read-only the mode cannot be entered: not integrated either.)
+          __bastion_names=(: '[' bind break builtin declare exec exit history kill local od printf read return set shopt trap unset)
+          ( [[ -o posix ]] || POSIXLY_CORRECT=y
+            [[ -o posix ]] || exit 2
+            n=10
+            for f in "${__bastion_names[@]}"; do readonly -f -- "$f" 2>/dev/null && exit $n; n=$((n + 1)); done
+            exit 0 )
+          __bastion_status=$?
+          case $__bastion_status in
+            0) ;;
+            2) __bastion_refuse "the shell cannot enter POSIX mode to check its startup files"; return 0 ;;
+            1[0-9]|2[0-9]) __bastion_refuse "the startup files define a function named ${__bastion_names[__bastion_status - 10]}, which the integration would run"; return 0 ;;
+            *) __bastion_refuse "the startup files could not be checked"; return 0 ;;
+          esac
+          # Nor may they have left one of the integration's variables (its locals too, to which
+          # `localvar_inherit` would pass a global's attributes) with a value or an attribute
+          # (read-only, integer, upper case, a name reference) that its statements would meet:
+          # each is unset (no function can stand for `unset` now). One that cannot be
+          # (read-only) leaves the shell unintegrated.
+          unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
+              __bastion_bs __bastion_c __bastion_cancel __bastion_comments __bastion_dir \
+              __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry \
+              __bastion_expands __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
+              __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
+              __bastion_km __bastion_l __bastion_line __bastion_name __bastion_names \
+              __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out \
+              __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
+              __bastion_status __bastion_table __bastion_text __bastion_tty __bastion_u \
+              __bastion_unseen __bastion_why __bastion_x __bastion_z \
+            || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
+          # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
+          # each one took longer than writing it).
+          exec {__bastion_tty}>/dev/tty || return 0
+          __bastion_out= __bastion_next= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_hnum= __bastion_l= __bastion_status=0
+          __bastion_aliases_seen=
+          # __bastion_i counts the commands a buffer answered I may start before the next check
+          # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the
+          # count and counts down, and only the gate's first place is set.
+          __bastion_i=1000000 __bastion_gate=(1)
+          # __bastion_u indexes the gate too: each prompt and each check set it to 0, and only an
+          # answer that lets the line run to 1, so the first command that starts with no such
+          # answer since the prompt is stopped (its line never reached the bastion, or the check
+          # failed on the way). Once only (__bastion_unseen): the bastion then reads lines from
+          # the screen.
+          __bastion_u=1 __bastion_unseen=
+          # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
+          # check runs only when __bastion_x is set, with no fork otherwise.
+          # (LINENO is taken before the command substitution, where it would count from 1: an
+          # array subscript assigns it, and expands to nothing.)
+          PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(\__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(\__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(\__bastion_expanded "$__bastion_l")}\#(osc);S\a'"${PS0-}"
+          # A refused last line of a multi-line command is replaced by a lone backslash (the
+          # command stays incomplete whatever it was; in a here-document's body, where a
+          # backslash-newline joins the next line unprompted, by a `#` line the body does not end
+          # at), and the next PS2 interrupts bash as a typed Ctrl-C would: the whole pending
+          # command is dropped, nothing of it runs.
+          PS2='${__bastion_cancel:+$(\__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          __bastion_shown='\[\#(osc);1\a\]'
+          # With the number of lines bash has read (the first line of the next buffer is the one
+          # after), which ties each PS0 to the command of a buffer that starts.
+          PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} '\__bastion_announce $LINENO')
+          __bastion_early_ok=1
+          [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
+          __bastion_bind_keys
+          # Nothing the person runs later (a sourced file, eval of built text) may redirect the
+          # markers: bash refuses to change read-only variables.
+          readonly __bastion_tty __bastion_early_ok __bastion_shown
+          printf '\#(osc);R\a' >&$__bastion_tty
+        }
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check \
+          __bastion_expanded __bastion_stop __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread __bastion_refuse \
+          __bastion_start
+        if [ -r /etc/profile ]; then . /etc/profile; fi
+        if [ -r ~/.bash_profile ]; then . ~/.bash_profile
+        elif [ -r ~/.bash_login ]; then . ~/.bash_login
+        elif [ -r ~/.profile ]; then . ~/.profile
+        fi
+        \__bastion_start
         """#
     }
 }

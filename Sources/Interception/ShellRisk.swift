@@ -23,7 +23,7 @@ enum ShellRisk: Equatable, Sendable {
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return",
-                                                   "shopt", "trap"]
+                                                   "set", "shopt", "trap"]
 
     /// How grave a risk is: tampering, then replacing the shell, then a nested shell.
     var gravity: Int {
@@ -95,6 +95,7 @@ enum ShellRisk: Equatable, Sendable {
         if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
             return .tampering("it changes \(variable)")
         }
+        if let reason = readOnlyRisk(name: name, command.argv.dropFirst()) { return .tampering(reason) }
         if name == "unset", args.contains(where: { integrationVariables.contains($0) }) {
             return .tampering("it unsets the shell's prompt hooks")
         }
@@ -140,6 +141,30 @@ enum ShellRisk: Equatable, Sendable {
             case "INT", "2": return "it traps or ignores the interrupt (SIGINT) that stops a refused command"
             default: continue
             }
+        }
+        return nil
+    }
+
+    /// What making variables read-only does to the integration, if anything. The check hands
+    /// the buffer back to readline through READLINE_LINE; and a read-only variable named like one
+    /// of the integration's (a name the line does not spell out) would make a statement of it
+    /// fail where a refusal depends on it.
+    private static func readOnlyRisk(name: String, _ args: ArraySlice<ShellWord>) -> String? {
+        let readOnly: Bool
+        switch name {
+        case "readonly": readOnly = !args.contains { !$0.isDynamic && $0.text.hasPrefix("-") && $0.text.contains("f") }
+        case "declare", "typeset", "local":
+            readOnly = args.contains { !$0.isDynamic && $0.text.hasPrefix("-") && !$0.text.hasPrefix("--") && $0.text.contains("r") }
+        default: return nil
+        }
+        guard readOnly else { return nil }
+        for word in args where word.isDynamic || !word.text.hasPrefix("-") {
+            // (A dynamic word keeps its source text: `x=$y` names x.)
+            let variable = word.text.prefix { $0 != "=" && $0 != "[" }
+            let isName = variable.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+                && variable.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            if !isName { return word.isDynamic ? "it makes a variable read-only whose name is known only at run time" : nil }
+            if variable == "READLINE_LINE" { return "it makes READLINE_LINE read-only, through which the integration hands a line back" }
         }
         return nil
     }

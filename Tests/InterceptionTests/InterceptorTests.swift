@@ -271,6 +271,19 @@ struct InterceptorTests {
         #expect(expanded.records.map(\.decision.audit.line) == ["rm -rf /"])
     }
 
+    /// A command of a buffer answered X that starts without showing its expanded text first
+    /// (PS0's substitutions off) ran unseen: the integration is lost, and no record says it was
+    /// kept unrun.
+    @Test func expansionStartedUnseenLosesTheIntegration() {
+        var i = Self.make()
+        _ = Self.input(&i, "!!:1*\r")
+        #expect(Self.text(Self.output(&i, Self.check("!!:1*", nonce: "5", flags: "H")).verdicts) == "5 X\n")
+        let started = Self.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        #expect(started.lostIntegration == "a command whose history expansion the bastion had to see started without showing it")
+        let prompt = Self.output(&i, "\u{1B}]6973;tk;Y;7;8;touch canary\u{07}\u{1B}]6973;tk;P;0;;2\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(!prompt.records.contains { $0.decision.audit.decision == "not-run" })
+    }
+
     /// A line bash keeps in its history without running it (`!!:p` prints its expansion; an
     /// expansion bash cannot parse) shows no PS0: the next prompt or check tells the newest
     /// entry, which is recorded as not run. An entry whose command started was decided at its PS0.
@@ -1060,6 +1073,8 @@ struct EarlyAnswerTests {
         #expect(T.text(check.verdicts) == "7 D\n", "decided again with the new alias: denied")
         #expect(check.auditNotes == [AuditNote(kind: "interactive_early_void",
                                                detail: "the early allow of 'll' did not apply (the shell's aliases changed); the line is decided again")])
+        #expect(check.records.map { "\($0.decision.audit.line) \($0.decision.audit.decision)" } == ["ll not-run", "ll deny"],
+                "the early allow's record is followed by one saying it did not run")
     }
 
     @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])

@@ -41,6 +41,18 @@ struct LineRulesTests {
         #expect(AliasExpansion.expand("ls", aliases: ["ls": "ls --color"]) == "ls --color")
     }
 
+    /// A command in backquotes is in command position as in `$(…)`: its alias expands, in
+    /// every place a backquote may stand.
+    @Test(arguments: [
+        ("echo `zc`", "echo `touch canary`"), ("echo `zc canary-2`", "echo `touch canary canary-2`"),
+        ("echo ${x:-`zc`}", "echo ${x:-`touch canary`}"), ("a=(`zc`)", "a=(`touch canary`)"),
+        ("echo `echo; zc`", "echo `echo; touch canary`"), ("echo `zc|cat`", "echo `touch canary|cat`"),
+        ("echo \"`zc`\"", "echo \"`touch canary`\""), ("echo $[ `zc` ]", "echo $[ `touch canary` ]"),
+    ])
+    func aliasInBackquotes(line: String, expanded: String) {
+        #expect(AliasExpansion.expand(line, aliases: ["zc": "touch canary"]) == expanded)
+    }
+
     /// A value ending in a blank makes the next word an alias position too, along the line.
     @Test func aliasEndingInABlankExpandsTheNextWord() {
         let table = ["c": "command ", "n": "nice ", "t": "touch", "s": "sudo "]
@@ -101,6 +113,12 @@ struct LineRulesTests {
         ("trap - INT", false), ("trap INT", false), ("trap -p INT", false), ("trap 'rm -f \"$tmp\"' EXIT", false), ("trap -l", false),
         ("for PS0 in x; do :; done", true), (": ${PROMPT_COMMAND:=date}", true), ("select PS2 in a; do break; done", true),
         ("for PS1 in x; do :; done", false),
+        // Read-only: READLINE_LINE, through which the check hands a line back, or a name known
+        // only at run time (one of the integration's, spelled so that the line does not show it).
+        ("readonly READLINE_LINE", true), ("declare -r READLINE_LINE=x", true), ("readonly \"${p}tion_u\"", true),
+        ("declare -gr \"$n\"", true), ("typeset -r $v=1", true), ("set() { :; }", true),
+        ("readonly v=A", false), ("declare -r x=$HOME", false), ("readonly -f f", false), ("declare -x \"$n\"", false),
+        ("local -r why=x", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         // A wrapper given no command starts the user's shell, a shell given to one is a shell.
         ("fakeroot", true), ("newgrp adm", true), ("run0", true), ("setsid bash", true), ("taskset 1 zsh", true), ("script -q", true),

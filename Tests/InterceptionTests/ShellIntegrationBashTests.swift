@@ -80,6 +80,62 @@ struct ShellIntegrationBashTests {
         #expect(run.output.contains("readonly function") && run.output.contains("readonly variable"), "\(run.output)")
     }
 
+    /// Read-only variables of the person's, named like the check's locals used to be, cannot
+    /// make a statement of it fail: a refused line stays refused, an allowed one runs.
+    @Test func readOnlyVariablesDoNotOpenTheCheck() throws {
+        let run = try Self.run(["readonly v=A line=B id=C f=D h=E n=F why=G nonce=H token=I s=J IFS2=K\r",
+                                "touch canary-rv\r", "touch after-rv\r"], answers: ["touch canary-rv": "D"])
+        #expect(run.files == ["after-rv"], "\(run.output)")
+    }
+
+    /// PS0 and PS2 stop refused commands through their substitutions, which `shopt -u
+    /// promptvars` turns off: each check turns them on again, so a history expansion refused at
+    /// PS0 and a multi-line command refused at its last line still do not run.
+    @Test func promptvarsOffDoesNotTurnTheGatesOff() throws {
+        let expansion = try Self.run(["shopt -u promptvars\r", "echo touch canary-pv\r", "!!:1*\r", "touch after-pv\r"],
+                                     answers: ["!!:1*": "X", "X touch canary-pv": "K"])
+        #expect(expansion.files == ["after-pv"], "\(expansion.output)")
+        let multiLine = try Self.run(["shopt -u promptvars\r", "touch \\\r", "canary-pm\r", "canary-pm2\r", "touch after-pm\r"],
+                                     answers: ["touch \\": "I0", "canary-pm": "C"])
+        #expect(multiLine.files == ["after-pm"], "\(multiLine.output)")
+    }
+
+    /// Startup files cannot take the check over unseen. Their aliases do not reach into the
+    /// integration's functions (defined before them); attributes they give the integration's
+    /// variables are cleared; a function of theirs named like a command the check runs —
+    /// `declare`, with which an earlier check looked for the others, included — or one of
+    /// those variables made read-only leaves the shell unintegrated (`U`).
+    @Test func startupFilesCannotTakeTheCheckOver() throws {
+        let alias = #"""
+            __rt_p() { if [[ $1 == *';C;%s;%s;%s\a' ]]; then builtin printf "$1" "$2" "$3" "echo benign"; else builtin printf "$@"; fi; }
+            alias printf=__rt_p
+            declare -u __bastion_out __bastion_line
+            shopt -s localvar_inherit
+
+            """#
+        let aliased = try Self.run(["touch canary-al\r", "touch after-al\r"], answers: ["touch canary-al": "D"],
+                                   home: [".bash_profile": alias])
+        #expect(aliased.files == ["after-al"], "\(aliased.output)")
+        #expect(aliased.output.contains(";touch canary-al\u{07}") && !aliased.output.contains("benign"), "\(aliased.output)")
+        #expect(!aliased.output.contains("\u{1B}]6973;tk;U;"), "\(aliased.output)")
+
+        let shadowed = try Self.run(["touch after-fn\r"], home: [".bash_profile": "declare() { return 1; }\nread() { :; }\n"])
+        #expect(shadowed.output.contains("\u{1B}]6973;tk;U;the startup files define a function named declare"), "\(shadowed.output)")
+        #expect(!shadowed.output.contains("\u{1B}]6973;tk;R\u{07}"))
+
+        let readOnly = try Self.run(["touch after-ro\r"], home: [".bash_profile": "readonly __bastion_u=1\n"])
+        #expect(readOnly.output.contains("\u{1B}]6973;tk;U;the startup files made a variable of the integration's read-only"),
+                "\(readOnly.output)")
+    }
+
+    /// `set -u` in the startup files (unset variables are errors) leaves the integration whole.
+    @Test func nounsetKeepsTheIntegration() throws {
+        let run = try Self.run(["touch canary-nu\r", "echo ok\r", "touch after-nu\r"], answers: ["touch canary-nu": "D"],
+                               home: [".bash_profile": "set -u\n"])
+        #expect(run.files == ["after-nu"], "\(run.output)")
+        #expect(!run.output.contains("unbound variable"), "\(run.output)")
+    }
+
     /// A line accepted with no check (Enter rebound to a plain accept-line by code the bastion
     /// did not read) is stopped before it runs, once: `V` tells the bastion, which reads the
     /// lines after it from the screen.

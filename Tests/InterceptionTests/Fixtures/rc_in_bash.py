@@ -33,6 +33,9 @@ if pid == 0:
 
 out = b""
 check = re.compile(rb"\x1b\]6973;[^;]*;C;([^;]*);[^;]*;([^\x07]*)\x07")
+# A command of a buffer answered X shows its expanded text as it starts: answered as the test
+# says for "X " + that text (a refusal, K), A otherwise.
+expansion = re.compile(rb"\x1b\]6973;[^;]*;X;([^;]*);[^;]*;[^;]*;[^;]*;[^;]*;([^\x07]*)\x07")
 
 
 def unescape(text):
@@ -67,6 +70,13 @@ def pump(seconds):
             nonce, line = m.group(1).decode(), unescape(m.group(2).decode())
             answer = answers.get(line, "A")
             who = nonce if answer[0] in "AIXRP" else nonce.split(":")[0]
+            os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
+        for m in expansion.finditer(out, max(0, start - 4096)):
+            if m.end() <= start:
+                continue
+            nonce, line = m.group(1).decode(), unescape(m.group(2).decode())
+            answer = answers.get("X " + line, "A")
+            who = nonce if answer == "A" else nonce.split(":")[0]
             os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
 
 
