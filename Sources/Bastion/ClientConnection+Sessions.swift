@@ -176,11 +176,21 @@ extension ClientConnection {
            context.access.engine.interceptsLines(for: AccessControl.subject(person), target: AccessControl.policyTarget(target)) {
             start = .integratedShell(ShellIntegration())
         }
-        // Legacy scp and rsync name paths as text: the home directory makes rules written `~/…`
-        // hold for the same places written in full. (Nothing else runs on the target before an
-        // rsync command line is decided.)
-        let home = plan.transferExec == nil ? nil : link.homeDirectory(timeout: context.config.server.targetConnectTimeout)
-        if case .rsync(let rsync)? = plan.transferExec, !decide(rsync, home: home, channel: channel, person: person, target: target) {
+        // Legacy scp and rsync name paths as text, which the target resolves through its links:
+        // they are decided where the target says they are (and rules written `~/…` hold under
+        // its home directory). A path it does not resolve is refused. (Nothing else runs on the
+        // target before an rsync command line is decided.)
+        var paths: TargetPaths?
+        if let queries = plan.transferExec?.targetQueries {
+            let asked = link.describe(queries, timeout: context.config.server.targetConnectTimeout)
+            if let unresolved = queries.first(where: { asked.place(of: $0) == nil }) {
+                auditEvent("transfer_path_unresolved", detail: "the target did not resolve '\(unresolved)' (realpath -m)", session: channel.id)
+                return channel.refuse("bastion: the target did not say where '\(unresolved)' is (it needs realpath -m); the transfer is refused",
+                                      exitStatus: 1, reason: "transfer path unresolved")
+            }
+            paths = asked
+        }
+        if case .rsync(let rsync)? = plan.transferExec, let paths, !decide(rsync, paths: paths, channel: channel, person: person, target: target) {
             return   // (the link, unused, disconnects as it goes)
         }
         do {
@@ -200,7 +210,7 @@ extension ClientConnection {
         if case .integratedShell = start {
             startInterception(on: channel, integration: link.integration, person: person, target: target)
         }
-        if plan.capability == .transfer { channel.transfers = transferGate(for: plan, person: person, home: home) }
+        if plan.capability == .transfer { channel.transfers = transferGate(for: plan, person: person, paths: paths) }
         channel.handle(.targetConnected)
         channel.log.info("session started", metadata: ["target": "\(target.name)", "capability": "\(plan.capability.rawValue)"])
     }

@@ -18,6 +18,14 @@ enum TransferExec {
         }
     }
 
+    /// The paths to ask the target about before deciding (``TargetPaths``).
+    var targetQueries: [String] {
+        switch self {
+        case .scp(let command): return command.targetQueries
+        case .rsync(let command): return command.paths
+        }
+    }
+
     /// Whether `command` is a transfer's exec line, `scp -t|-f …` or `rsync --server …` (nil when
     /// it is not: `scp a host:b` run on the target is an ordinary command), and if so whether it
     /// reads as one the bastion can decide.
@@ -44,11 +52,11 @@ struct TransferExecRefusal: Error {
 }
 
 extension ClientConnection {
-    /// Decides an rsync command line: every path it names (under `home`, the target user's home
-    /// directory, when the target told it), for the operations it would do. Each decision is
+    /// Decides an rsync command line: every path it names (where the target says it is:
+    /// ``TargetPaths``), for the operations it would do. Each decision is
     /// logged; false when one refused it: the channel is refused, and the rows of the allowed
     /// paths say nothing moved. Legacy scp is decided file by file as its records cross.
-    func decide(_ rsync: RsyncCommand, home: String?, channel: SessionChannel, person: Person, target: TargetConfig) -> Bool {
+    func decide(_ rsync: RsyncCommand, paths: TargetPaths, channel: SessionChannel, person: Person, target: TargetConfig) -> Bool {
         let engine = context.access.engine
         let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target)
         var sequence = 0
@@ -60,7 +68,7 @@ extension ClientConnection {
                                                note: "not run: \(why)"), channel: channel)
             }
         }
-        for request in rsync.requests(home: home) {
+        for request in rsync.requests(home: paths.home, places: paths.places) {
             let decision = engine.decideTransfer(subject: subject, target: policyTarget, request: request)
             sequence += 1
             let entry = TransferEntry(sequence: sequence, operation: request.operation, path: request.path,
@@ -94,7 +102,7 @@ extension ClientConnection {
     static let emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
     /// The gate that decides the file operations of a transfer channel now connected.
-    func transferGate(for plan: SessionChannel.TargetPlan, person: Person, home: String?) -> (any TransferGate)? {
+    func transferGate(for plan: SessionChannel.TargetPlan, person: Person, paths: TargetPaths?) -> (any TransferGate)? {
         let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(plan.target), context = self.context
         let sessionLimit = context.access.engine.transferSessionLimit(subject: subject, target: policyTarget)
         // The policy in force at each operation: a reload applies to the next one.
@@ -105,10 +113,11 @@ extension ClientConnection {
         case (.subsystem, _):
             return SFTPGate(sessionLimit: sessionLimit, decide: decide)
         case (_, .scp(let command)?):
-            return SCPGate(command: command, home: home, sessionLimit: sessionLimit, decide: decide)
+            return SCPGate(command: command, home: paths?.home, places: paths?.places, sessionLimit: sessionLimit, decide: decide)
         case (_, .rsync(let command)?):
             // The stream is bounded by the smallest size limit of its paths and the session's.
-            let limits = command.requests(home: home).map { decide($0) }.filter { $0.verdict == .allow }.compactMap(\.maxFileSize)
+            let limits = command.requests(home: paths?.home, places: paths?.places).map { decide($0) }
+                .filter { $0.verdict == .allow }.compactMap(\.maxFileSize)
             let limit = (limits + [sessionLimit].compactMap { $0 }).min()
             return StreamGate(direction: command.direction, sequence: 1, limit: limit)
         default:

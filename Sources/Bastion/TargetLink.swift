@@ -3,6 +3,7 @@ import Configuration
 import Foundation
 import Interception
 import SessionCore
+import Transfers
 
 /// The bastion's own SSH session to a target, with one channel on it; or a channel the target
 /// opened towards the bastion (agent, X11, a `-R` connection) on another link's session.
@@ -287,21 +288,20 @@ final class TargetLink {
         return directory
     }
 
-    /// The target user's home directory, asked on a channel of its own: legacy scp and rsync
-    /// name paths as text, and rules written `~/…` match under it. Nil when the target does not
-    /// say. Call before ``start(_:on:timeout:terminal:environment:forwarding:incoming:)``, while
-    /// the session is still blocking.
-    func homeDirectory(timeout: Double) -> String? {
-        guard let probe = ssh_channel_new(session) else { return nil }
+    /// What the target says of `paths` (and its user's home directory), asked on a channel of
+    /// its own: legacy scp and rsync name paths as text, which the target resolves through its
+    /// links (see ``TargetPaths``). Paths it does not answer for are missing from the result.
+    /// Call before ``start(_:on:timeout:terminal:environment:forwarding:incoming:)``, while the
+    /// session is still blocking.
+    func describe(_ paths: [String], timeout: Double) -> TargetPaths {
+        guard let probe = ssh_channel_new(session) else { return TargetPaths(home: nil) }
         defer {
             ssh_channel_close(probe)
             ssh_channel_free(probe)
         }
-        let prefix = "BASTION-HOME "
         guard ssh_channel_open_session(probe) == SSH_OK,
-              ssh_channel_request_exec(probe, "printf '\(prefix)%s\\n' \"$HOME\"") == SSH_OK,
-              let home = Self.line(from: probe, after: prefix, timeout: timeout), home.hasPrefix("/") else { return nil }
-        return home
+              ssh_channel_request_exec(probe, TargetPaths.probe(for: paths)) == SSH_OK else { return TargetPaths(home: nil) }
+        return TargetPaths.parse(Self.lines(from: probe, timeout: timeout), paths: paths)
     }
 
     /// What follows `prefix` on the first line of `channel`'s output that starts with it (what a
@@ -328,6 +328,32 @@ final class TargetLink {
             }
         }
         return nil
+    }
+
+    /// The lines of `channel`'s output until its end (what a startup file prints included); at
+    /// most 1 MiB, until `timeout`. Blocking reads.
+    private static func lines(from channel: OpaquePointer, timeout: Double) -> [String] {
+        var lines: [String] = [], line: [UInt8] = [], total = 0
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let clock = SystemClock()
+        let deadline = clock.deadline(after: max(1, timeout))
+        while total < 1 << 20, !deadline.hasPassed(at: clock.uptime()) {
+            let n = ssh_channel_read_timeout(channel, &buffer, UInt32(buffer.count), 0, 1000)
+            if n > 0 {
+                total += Int(n)
+                for byte in buffer[..<Int(n)] {
+                    if byte == 0x0A {
+                        lines.append(String(decoding: line, as: UTF8.self))
+                        line = []
+                    } else if line.count < 65_536 {
+                        line.append(byte)
+                    }
+                }
+            } else if n < 0 || ssh_channel_is_eof(channel) != 0 {
+                break
+            }
+        }
+        return lines
     }
 
     /// Sends verdict bytes to the integrated shell's FIFO; false when the channel is gone.

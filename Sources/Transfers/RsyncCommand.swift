@@ -41,10 +41,11 @@ public struct RsyncCommand: Sendable, Equatable {
     }
 
     /// The operations to decide: each path as an upload or a download (`--list-only` too: see
-    /// ``listOnly``), then each path as a delete when the command deletes. Paths are resolved
-    /// against `home` (written `~/…` when it is not known) and normalised.
-    public func requests(home: String?) -> [TransferRequest] {
-        let resolved = paths.map { RemotePath.resolve($0, home: home) }
+    /// ``listOnly``), then each path as a delete when the command deletes. Paths are where the
+    /// target says they are (`places`, keyed by the path as written: ``TargetPaths``), or else
+    /// resolved lexically against `home` (written `~/…` when it is not known).
+    public func requests(home: String?, places: [String: TargetPaths.Place]? = nil) -> [TransferRequest] {
+        let resolved = paths.map { places?[$0]?.path ?? RemotePath.resolve($0, home: home) }
         let operation: TransferOperation = direction == .upload ? .upload : .download
         var requests = resolved.map { TransferRequest(operation: operation, path: $0, home: home) }
         if deletes {

@@ -45,6 +45,30 @@ public struct SCPCommand: Sendable, Equatable {
         self.paths = paths
     }
 
+    /// The paths to ask the target about (``TargetPaths``): an upload's destination; a
+    /// download's paths, or the directory of one whose last component is a wildcard.
+    public var targetQueries: [String] {
+        switch direction {
+        case .upload: return Array(paths.prefix(1))
+        case .download:
+            var queries: [String] = []
+            for path in paths {
+                let query = Self.query(for: path)
+                if !queries.contains(query) { queries.append(query) }
+            }
+            return queries
+        }
+    }
+
+    /// What the target is asked about `path`: the path, or its directory when its last
+    /// component is a wildcard (`~` when it has none).
+    static func query(for path: String) -> String {
+        let last = path.split(separator: "/").last.map(String.init) ?? path
+        guard last.utf8.contains(where: RemotePath.isWildcard) else { return path }
+        guard let slash = path.lastIndex(of: "/") else { return "~" }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     /// Reads an exec line; an error says why the line is not a legacy scp command the bastion
     /// can decide.
     public static func parse(_ line: String) -> Result<SCPCommand, SCPCommandError> {

@@ -28,13 +28,16 @@ import Policy
 /// - Escalations cannot wait (the source waits for an answer within the protocol, and scp has
 ///   no way to be told to hold on): they are refused with a message saying approval is needed.
 ///
-/// **Paths** are built lexically from the command's path and the record names (relative paths
-/// and `~` in the home directory, written `~/…` when it is not known). An upload's destination
-/// may or may not be an existing directory (the sink checks, the bastion cannot), so unless it
-/// must be one (`-d`, a trailing `/`, `~`, `.`) both `dest/name` and `dest` are decided and the
-/// most restrictive answer counts. A download's top-level names are matched against the last
-/// component of the command's paths (as written, wildcards included); a name no path asked
-/// for is refused.
+/// **Paths** start where the target says the command's paths are (``TargetPaths``: links and
+/// `..` followed by the target itself; lexically, relative paths and `~` in the home directory,
+/// when no target answer is given) and go on with the record names. An upload's destination
+/// may or may not be an existing directory (the target said, but the sink checks again later),
+/// so unless it must be one (`-d`, a trailing `/`, `~`, `.`, or the target says it is one) both
+/// `dest/name` and `dest` are decided and the most restrictive answer counts; the log names the
+/// one the target's answer points at. A download's top-level names are matched against the
+/// last component of the command's paths (as written, wildcards included); a name no path
+/// asked for is refused. (A link met below the command's paths — a record's name that is a
+/// link on the target — is not followed by the bastion: see docs/TRANSFERS.md.)
 ///
 /// Anything the protocol does not allow ends the channel (``TransferOutput/failure``; the
 /// source is told with a `\2` answer when it is the one at fault); after a failure the gate
@@ -64,9 +67,11 @@ public struct SCPGate {
     private let home: String?
     private let sessionLimit: Int64?
     private let decide: Decide
-    /// Upload: where files go, and whether it is known to be a directory.
+    /// Upload: where files go, and whether it is known to be a directory (or, from the target's
+    /// answer, likely not one).
     private let destination: String?
     private let destinationIsDirectory: Bool
+    private let destinationIsFile: Bool
     /// Download: the command's paths, split into directory and last component.
     private let sources: [Requested]
 
@@ -88,8 +93,11 @@ public struct SCPGate {
     private var answer: [UInt8] = []
 
     /// A gate for `command`, deciding with `decide`; `home` is the target user's home directory
-    /// when known, and `sessionLimit` caps the bytes of all files together.
-    public init(command: SCPCommand, home: String?, sessionLimit: Int64?, decide: @escaping Decide) {
+    /// when known, and `sessionLimit` caps the bytes of all files together. `places`: where the
+    /// target says the command's ``SCPCommand/targetQueries`` are (every one of them); without,
+    /// paths are resolved lexically.
+    public init(command: SCPCommand, home: String?, places: [String: TargetPaths.Place]? = nil, sessionLimit: Int64?,
+                decide: @escaping Decide) {
         self.command = command
         self.home = home.flatMap { $0.hasPrefix("/") ? PathNormalizer.normalize($0) : nil }
         self.sessionLimit = sessionLimit
@@ -97,16 +105,25 @@ public struct SCPGate {
         let resolved = command.paths.map { RemotePath.resolve($0, home: home) }
         switch command.direction {
         case .upload:
-            destination = resolved.first
             let written = command.paths.first ?? ""
+            let place = places?[written]
+            destination = place?.path ?? resolved.first
             let last = written.split(separator: "/").last
             destinationIsDirectory = command.targetMustBeDirectory || written.hasSuffix("/") || last == "." || last == ".."
                 || written == "~" || resolved.first == "/" || resolved.first == "~" || resolved.first == self.home
+                || place?.isDirectory == true
+            destinationIsFile = place?.isDirectory == false
             sources = []
         case .download:
             destination = nil
             destinationIsDirectory = false
-            sources = resolved.compactMap(Requested.init)
+            destinationIsFile = false
+            sources = zip(command.paths, resolved).compactMap { written, lexical in
+                guard let places else { return Requested(lexical) }
+                let query = SCPCommand.query(for: written)
+                guard let place = places[query] else { return nil }
+                return query == written ? Requested(lexical, at: place.path) : Requested(lexical, inDirectory: place.path)
+            }
         }
     }
 
@@ -151,22 +168,48 @@ public struct SCPGate {
     /// A download path: the directory top-level names land in, and the last component they
     /// must match.
     private struct Requested {
+        /// Where the names a wildcard matches are.
         let directory: String
+        /// The last component as written: the name a record of the path itself carries.
         let last: String
+        /// Where the path itself is.
+        let exact: String
         let pattern: Glob?
 
+        /// `path` (absolute, normalised) as it is written, where nothing else is known.
         init?(_ path: String) {
+            guard let slash = path.lastIndex(of: "/") else { return nil }
+            let directory = String(path[..<slash])
+            self.init(path, directory: directory.isEmpty ? "/" : directory, exact: path)
+        }
+
+        /// `path` as written, which the target says is at `physical`.
+        init?(_ path: String, at physical: String) {
+            guard let slash = physical.lastIndex(of: "/") else { return nil }
+            let directory = String(physical[..<slash])
+            self.init(path, directory: directory.isEmpty ? "/" : directory, exact: physical)
+        }
+
+        /// `path` as written, ending in a wildcard, whose directory the target says is at `physical`.
+        init?(_ path: String, inDirectory physical: String) {
+            guard let slash = path.lastIndex(of: "/") else { return nil }
+            self.init(path, directory: physical, exact: RemotePath.join(physical, String(path[path.index(after: slash)...])))
+        }
+
+        private init?(_ path: String, directory: String, exact: String) {
             guard let slash = path.lastIndex(of: "/") else { return nil }
             let last = String(path[path.index(after: slash)...])
             guard !last.isEmpty else { return nil }
-            let directory = String(path[..<slash])
-            self.directory = directory.isEmpty ? "/" : directory
+            self.directory = directory
             self.last = last
+            self.exact = exact
             pattern = last.utf8.contains(where: RemotePath.isWildcard) ? try? Glob(last, path: false) : nil
         }
 
-        func matches(_ name: String) -> Bool {
-            name == last || pattern?.matches(name) == true
+        /// Where a top-level record named `name` comes from, if this path asked for it.
+        func path(for name: String) -> String? {
+            if name == last { return exact }
+            return pattern?.matches(name) == true ? RemotePath.join(directory, name) : nil
         }
     }
 
@@ -477,15 +520,14 @@ public struct SCPGate {
             // A file is logged at the destination as written (`scp f host:/srv/app.tar`), a
             // directory inside it (`scp -r dir host:/srv/`), unless the other place is stricter.
             if destinationIsDirectory { return [inside] }
-            return isFile ? [destination, inside] : [inside, destination]
+            return isFile || destinationIsFile ? [destination, inside] : [inside, destination]
         case .download:
             // The rcp protocol names a top-level file without its directory: where several paths
             // may have sent it (`/srv/{pub,secret}/f`, which the target's shell expands), each
             // is decided, and the strictest answer counts.
             var paths: [String] = []
-            for source in sources where source.matches(name) {
-                let path = RemotePath.join(source.directory, name)
-                if !paths.contains(path) { paths.append(path) }
+            for source in sources {
+                if let path = source.path(for: name), !paths.contains(path) { paths.append(path) }
             }
             return paths
         }

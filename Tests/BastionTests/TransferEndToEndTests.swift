@@ -296,6 +296,41 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0")
     }
 
+    /// Legacy scp and rsync name paths as text, which the target resolves through its links:
+    /// each is decided where the target's `realpath -m` puts it. `cur/../outside` with `cur` a
+    /// link to `deploy` is `outside`, not `deploy/…/outside`; a link to a refused tree leads into
+    /// it; a link out of the tree read through an allowed one is read where it points. The log
+    /// names where the files went (a directory written without its `/`: inside it).
+    @Test func legacyTransfersGoWhereTheTargetResolvesTheirPaths() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("""
+            mkdir -p \(d)/deploy/r1/r2 \(d)/deploy/sub && ln -sfn \(d)/deploy \(d)/deploy/r1/r2/cur && ln -sfn \(d)/deploy \(d)/deploy/self
+            echo secret > \(d)/deploy/secret.txt && ln -sfn \(d)/deploy/secret.txt \(d)/logs/peek && echo up > \(d)/local/up.txt
+            """)
+        let opts = "-q -O -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let escapes = [
+            ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/r1/r2/cur/../outside/esc1.txt", timeout: 60),
+            ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/out/esc2.txt", timeout: 60),
+            ProcessRunner.shell("rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/r1/r2/cur/../outside/esc3.txt",
+                                timeout: 60),
+            ProcessRunner.shell("scp \(opts) alice+web1@127.0.0.1:\(d)/logs/peek \(d)/local/peeked.txt", timeout: 60),
+        ]
+        for (index, refused) in escapes.enumerated() {
+            #expect(refused.status != 0 && refused.stderr.contains("bastion: ") && refused.stderr.contains("denied"), "\(index): \(refused)")
+        }
+        for never in ["outside/esc1.txt", "outside/esc2.txt", "outside/esc3.txt", "local/peeked.txt"] {
+            #expect(!FileManager.default.fileExists(atPath: "\(d)/\(never)"), "\(never) must not exist")
+        }
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE decision = 'deny' AND path IN ('\(d)/outside/esc1.txt', '\(d)/outside/esc2.txt', '\(d)/outside/esc3.txt', '\(d)/deploy/secret.txt')") == "4")
+        let throughSelf = ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/self/via-self.txt", timeout: 60)
+        let intoDirectory = ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/sub", timeout: 60)
+        #expect(throughSelf.status == 0 && intoDirectory.status == 0, "\(throughSelf) \(intoDirectory)")
+        #expect(FileManager.default.fileExists(atPath: "\(d)/deploy/via-self.txt") && FileManager.default.fileExists(atPath: "\(d)/deploy/sub/up.txt"))
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE complete = 1 AND path IN ('\(d)/deploy/via-self.txt', '\(d)/deploy/sub/up.txt')") == "2")
+    }
+
     /// A symbolic link is decided on where it points too (a relative target from the link's
     /// directory): one from an allowed directory into a refused one is refused — scp -O and rsync,
     /// which go by a path's text, would otherwise reach the refused directory through it.
@@ -373,6 +408,7 @@ struct TransferEndToEndTests {
         setUp(h)
         _ = ProcessRunner.shell("mkdir -p \(d)/local/rs && for i in $(seq 1 20); do head -c 5000 /dev/urandom > \(d)/local/rs/r$i; done; mkdir -p \(d)/deploy/rs && echo old > \(d)/deploy/rs/stale")
         let ssh = rsyncShell(h)
+        let sessionsBefore = Int(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'")) ?? 0
         let up = ProcessRunner.shell("rsync -a --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
         #expect(up.status == 0, "\(up)")
         #expect(ProcessRunner.shell("diff -r \(d)/local/rs \(d)/deploy/rs && echo same").stdout.contains("same"), "--delete removed the stale file")
@@ -394,7 +430,7 @@ struct TransferEndToEndTests {
         for _ in 0..<100 where h.auditQuery(notRun).isEmpty { usleep(50_000) }  // (the row's end is written behind)
         #expect(h.auditQuery(notRun) == "0 0 not run: the command's delete of \(d)/limited was denied")
         #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == "5")
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == String(sessionsBefore + 5))
     }
 
     /// The transfer log shows a name that reorders text (a right-to-left override) as an escape:
