@@ -16,6 +16,8 @@ final class FileFlow {
     var failure: String?
     /// The target said the file ends here (a read answered EOF at the end of the run).
     var reachedEnd = false
+    /// Where a read answered with fewer bytes than it asked for ended: the file's end then.
+    var shortReadEnd: Int64?
     /// The size the target reported for the file (`fstat`), if asked.
     var reportedSize: Int64?
     /// An upload into a file opened without truncating it: what was there before stays, and

@@ -88,7 +88,7 @@ public struct SFTPGate {
         /// already in the file stay, and did not cross.
         case open(sequence: Int, path: String, upload: Bool, keepsContent: Bool, maxFileSize: Int64?)
         case opendir(path: String)
-        case read(handle: [UInt8], offset: UInt64)
+        case read(handle: [UInt8], offset: UInt64, length: UInt32)
         case write(handle: [UInt8])
         case fstat(handle: [UInt8])
         /// An open file's size set by the client (`fsetstat`).
@@ -508,18 +508,30 @@ public struct SFTPGate {
     /// - a size set on a file (`setstat`, `fsetstat`) grows it as a write would: past the file
     ///   limit of its rule (or of the upload it is open for) it is refused;
     /// - a relative link target that climbs out of the link's directory points elsewhere once a
-    ///   directory above the link is renamed: where it points could not stay decided.
+    ///   directory above the link is renamed: where it points could not stay decided;
+    /// - an open in append mode under a file limit: the target writes each block at the file's
+    ///   end whatever offset it names, so the limit could not be kept.
     private func gateRefusal(_ head: Queued, _ decision: TransferDecision) -> TransferDecision? {
         guard decision.verdict != .deny else { return nil }
         var size: UInt64?, limits = [decision.maxFileSize]
         switch head.request {
+        case .open(_, _, let flags, _):
+            guard flags.contains(.append), let limit = decision.maxFileSize else { return nil }
+            return TransferDecision(verdict: .deny, role: decision.role, ruleID: decision.ruleID,
+                                    message: "an open in append mode is refused under a size limit (\(limit) bytes): the target would write "
+                                        + "past it unseen; open the file without append")
         case .symlink(_, let target, _):
             guard target.first != UInt8(ascii: "/"), target.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) })
             else { return nil }
             return TransferDecision(verdict: .deny, role: decision.role, ruleID: nil,
                                     message: "a relative link target with `..` is refused (renaming a directory above the link would make it "
                                         + "point elsewhere); give the target as an absolute path")
-        case .setstat(_, _, let asked): size = asked
+        case .setstat(_, _, let asked):
+            size = asked
+            // (A size set by path is an upload's too: the limit of the rule an upload there meets.)
+            if asked != nil, let path = head.resolved.first {
+                limits.append(decide(TransferRequest(operation: .upload, path: path, home: home)).maxFileSize)
+            }
         case .fsetstat(_, let handle, let asked):
             size = asked
             limits.append(handles[handle]?.flow?.maxFileSize)
@@ -539,6 +551,10 @@ public struct SFTPGate {
 
     // MARK: Sending on
 
+    /// The longest read every SFTP server answers whole unless the file ends first (the
+    /// protocol's smallest packet every implementation must take is 34,000 bytes).
+    static let wholeReadLength: UInt32 = 32_768
+
     /// Sends a decided (or undecided-by-nature) request to the target under a new id.
     private mutating func send(_ q: Queued, _ out: inout Output) {
         let relayed: Relayed
@@ -550,8 +566,8 @@ public struct SFTPGate {
         case .opendir:
             relayed = .opendir(path: q.resolved.first ?? "")
             opening += 1
-        case .read(_, let handle, let offset, _):
-            relayed = .read(handle: handle, offset: offset)
+        case .read(_, let handle, let offset, let length):
+            relayed = .read(handle: handle, offset: offset, length: length)
         case .write(_, let handle, let offset, let data):
             guard let flow = handles[handle]?.flow, handles[handle]?.upload == true else {
                 out.toClient += SFTPPacketWriter.status(id: q.clientID, .permissionDenied, message: "bastion: the file was not opened for writing")
@@ -662,7 +678,7 @@ public struct SFTPGate {
             opening -= 1
             if case .handle(_, let handle) = reply { handles[handle] = OpenHandle(path: path, flow: nil, upload: false) }
             return true
-        case .read(let handle, let offset):
+        case .read(let handle, let offset, let length):
             guard let open = handles[handle], let flow = open.flow else { return true }
             switch reply {
             case .data(_, let range):
@@ -683,8 +699,16 @@ public struct SFTPGate {
                     let start = range.lowerBound - packet.startIndex
                     flow.crossed(UnsafeRawBufferPointer(rebasing: raw[start..<(start + range.count)]), at: offset)
                 }
+                // Every server answers a read of up to 32 KiB whole unless the file ends first.
+                if range.count < Int(length), length <= Self.wholeReadLength { flow.shortReadEnd = Int64(clamping: offset) + Int64(range.count) }
             case .status(_, let code, _) where code == SFTPStatus.eof.rawValue:
-                if Int64(clamping: offset) >= flow.expectedOffset { flow.reachedEnd = true }
+                // The file ends where the bytes read so far end: the end is found right there, or
+                // beyond it after a short read that ended there (a client reading in blocks). An
+                // end found anywhere else says nothing of the bytes in between.
+                let end = Int64(clamping: offset)
+                if end == flow.expectedOffset || (end > flow.expectedOffset && flow.shortReadEnd == flow.expectedOffset) {
+                    flow.reachedEnd = true
+                }
             default:
                 break
             }

@@ -74,6 +74,8 @@ struct TransferEndToEndTests {
         #expect(r.status == 0, "\(r)")
         #expect(sha256("\(d)/deploy/big.bin") == sha256("\(d)/local/big.bin"))
         #expect(sha256("\(d)/local/app.log") == sha256("\(d)/logs/app.log"))
+        #expect(h.auditQuery("SELECT complete || ' ' || sha256 FROM transfers WHERE operation = 'download' AND path = '\(d)/logs/app.log' ORDER BY id DESC LIMIT 1")
+                == "1 " + sha256("\(d)/logs/app.log"), "a download read to its end is complete")
         #expect(r.stderr.components(separatedBy: "ermission denied").count - 1 >= 4, "\(r)")
         for never in ["/etc/bastion-test-should-not-exist", "\(d)/outside/dotdot.txt", "\(d)/outside/through-link.txt", "\(d)/local/not-allowed.bin"] {
             #expect(!FileManager.default.fileExists(atPath: never), "\(never) must not exist")

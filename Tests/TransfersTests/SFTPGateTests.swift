@@ -231,6 +231,32 @@ struct SFTPGateTests {
         #expect(bench.entries.map(\.decision).contains("deny"))
     }
 
+    /// Append mode writes every block at the file's end whatever offset it names: under a size
+    /// limit such an open is refused (the limit could not be kept); where no limit applies it is
+    /// opened as asked.
+    @Test func appendModeIsRefusedUnderASizeLimit() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let limited = bench.open("/srv/deploy/one.bin", [.write, .create, .append])
+        #expect(code(limited) == SFTPStatus.permissionDenied.rawValue && message(limited).contains("append mode"), "\(limited)")
+        #expect(bench.server.files["/srv/deploy/one.bin"] == nil)
+        #expect(bench.handle("notes.txt", [.write, .create, .append]) != nil, "no limit under ~/**")
+    }
+
+    /// A size set by path where only a rule without a limit allows `setstat` (a guard role's
+    /// default) is still held to the limit of the rule an upload there meets.
+    @Test func aSizeSetByPathKeepsTheUploadLimitOfThatPath() throws {
+        var bench = try GateBench("""
+            mode: guard
+            transfers:
+              - {id: small, action: allow, operations: [upload], paths: ["/srv/deploy/**"], max_size: 100K}
+            """, configure: withTree)
+        bench.server.files["/srv/deploy/grow.bin"] = Array("abc".utf8)
+        let grown = bench.resize("/srv/deploy/grow.bin", to: 4 << 30)
+        #expect(code(grown) == SFTPStatus.permissionDenied.rawValue && message(grown).contains("larger than"), "\(grown)")
+        #expect(bench.server.files["/srv/deploy/grow.bin"]?.count == 3)
+        #expect(code(bench.resize("/srv/deploy/grow.bin", to: 50)) == 0)
+    }
+
     /// A file the gate cut short does not close as a success, whatever order the client read
     /// the statuses of its writes in.
     @Test func aFileCutShortDoesNotCloseAsASuccess() throws {
@@ -269,6 +295,19 @@ struct SFTPGateTests {
         #expect(outcome.sha256 == sha256(bench.server.files["/var/log/app.log"]!))
         #expect(outcome.complete)
         #expect(code(bench.open("/srv/deploy/app.tar", [.read])) == SFTPStatus.permissionDenied.rawValue, "deploy is upload-only")
+    }
+
+    /// An end of file found far beyond the bytes read (the client jumped there) says nothing of
+    /// the bytes in between: the download is partial.
+    @Test func anEndFoundBeyondTheBytesReadIsNoCompleteDownload() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = bench.handle("/var/log/app.log", [.read])
+        let handle = try #require(opened)
+        guard case .data = bench.read(handle, at: 0, 1000) else { Issue.record("no data"); return }
+        #expect(code(bench.read(handle, at: 1 << 40, 4096)) == SFTPStatus.eof.rawValue)
+        #expect(code(bench.close(handle)) == 0)
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.bytes == 1000 && !outcome.complete, "\(outcome)")
     }
 
     /// `..`, a relative path, a symbolic link leading out and a dangling link are decided where
