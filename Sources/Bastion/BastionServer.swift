@@ -67,6 +67,9 @@ public final class BastionServer {
         signal(SIGPIPE, SIG_IGN)
         Self.raiseOpenFileLimit()
         let server = config.server
+        // What cannot be made checked first, so a refused start leaves no new state behind.
+        _ = try MasterKey.load(path: server.masterKeyPath, create: false)
+        try Vault(directory: server.vaultDirectory, masterKeyPath: server.masterKeyPath).checkPrivate()
         let hostKey = try Self.loadOrCreateKey(at: server.hostKeyPath, purpose: "host key")
         hostKeyFingerprint = try hostKey.fingerprintSHA256()
         serverLog.info("host key \(server.hostKeyPath): \(hostKeyFingerprint)")
@@ -131,7 +134,6 @@ public final class BastionServer {
                                 approvals: approvals, metrics: metrics)
         let connections = context.connections
         writer.onFailure = { session, detail in connections.broadcast(.auditFailed(session: session, detail: detail), remember: false) }
-        _ = try MasterKey.load(path: server.masterKeyPath, create: false)
         for target in config.targets where !(try context.vault.list().contains { $0.name == target.vaultKey }) {
             serverLog.warning("target '\(target.name)' names vault key '\(target.vaultKey)', which is not in the vault")
         }

@@ -34,6 +34,25 @@ public struct Vault: Sendable {
         }
     }
 
+    /// Refuses a vault the group or others may enter, or an entry they may read (`bastion
+    /// doctor` reports the same): the server does not start on one. No vault yet is fine.
+    public func checkPrivate() throws {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { return }
+        if info.st_mode & 0o077 != 0 {
+            throw BastionError.vault(String(format: "the vault '%@' is open to group or others (mode %o); run chmod 700 on it", directory, info.st_mode & 0o777))
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".key") }.sorted()
+        for name in names {
+            let path = directory + "/" + name
+            var entry = stat()
+            if stat(path, &entry) == 0, entry.st_mode & 0o077 != 0 {
+                throw BastionError.vault(String(format: "vault entry '%@' is readable by group or others (mode %o); run chmod 600 on it",
+                                                path, entry.st_mode & 0o777))
+            }
+        }
+    }
+
     private func paths(_ name: String) -> (key: String, pub: String) {
         (directory + "/" + name + ".key", directory + "/" + name + ".pub")
     }

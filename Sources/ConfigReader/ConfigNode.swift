@@ -97,16 +97,31 @@ public struct ConfigNode: @unchecked Sendable {
         }
     }
 
-    /// A duration such as `30s`, `5m`, `2h`, `1d`, `250ms` or a bare number of seconds.
+    /// The longest duration any setting takes (ten years): longer ones are typing mistakes, and
+    /// would not fit the clocks that count them down.
+    public static let longestDuration: Double = 3650 * 86400
+
+    /// A duration such as `30s`, `5m`, `2h`, `1d`, `250ms` or a bare number of seconds, at most
+    /// ``longestDuration``.
     public func duration() throws -> Double {
         let text = try string().trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
+        var seconds: Double?
         for (suffix, factor) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            if let value = Double(number), value >= 0, value.isFinite { return value * factor }
+            if let value = Double(text.dropLast(suffix.count)), value >= 0, value.isFinite { seconds = value * factor }
+            break
         }
-        if let value = Double(text), value >= 0, value.isFinite { return value }
-        throw error("\(name) must be a duration like 30s, 5m or 2h, not '\(text)'")
+        if seconds == nil, let value = Double(text), value >= 0, value.isFinite { seconds = value }
+        guard let seconds else { throw error("\(name) must be a duration like 30s, 5m or 2h, not '\(text)'") }
+        guard seconds <= Self.longestDuration else { throw error("\(name) may be at most 3650d, not '\(text)'") }
+        return seconds
+    }
+
+    /// A ``duration()`` that must be more than zero (a timeout of nothing would refuse everyone).
+    public func positiveDuration() throws -> Double {
+        let seconds = try duration()
+        guard seconds > 0 else { throw error("\(name) must be more than 0") }
+        return seconds
     }
 
     /// A size in bytes: a bare number, or with `K`, `M`, `G`, `T` (powers of 1024; `KB`, `KiB` and

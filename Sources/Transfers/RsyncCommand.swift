@@ -169,6 +169,8 @@ public struct RsyncCommand: Sendable, Equatable {
             return .forbiddenOption(name, "it reads a file outside the named paths")
         case "files-from", "exclude-from", "include-from":
             if value != "-" { return .forbiddenOption(name, "it reads a file on the target") }
+        case "filter":
+            if let value, let reason = filterRefusal(value) { return .forbiddenOption(name, reason) }
         case "secluded-args", "protect-args":
             return .argumentsInProtocol
         case "temp-dir", "backup-dir", "partial-dir", "compare-dest", "copy-dest", "link-dest":
@@ -179,6 +181,27 @@ public struct RsyncCommand: Sendable, Equatable {
             break
         }
         return nil
+    }
+
+    /// Why a filter rule is refused, if it is: a merge rule (`merge FILE`, `. FILE`) reads a file
+    /// on the target; a per-directory merge (`dir-merge NAME`, `: NAME`) is allowed for a name
+    /// read in each directory of the transfer, not for a path.
+    static func filterRefusal(_ rule: String) -> String? {
+        let text = rule.drop { $0 == " " }
+        let head = text.prefix { $0 != " " && $0 != "_" && $0 != "," }
+        let kind: String
+        switch head.first {
+        case ".": kind = "merge"
+        case ":": kind = "dir-merge"
+        default:
+            guard let word = head.split(separator: ",").first.map(String.init), word == "merge" || word == "dir-merge" else { return nil }
+            kind = word
+        }
+        if kind == "merge" { return "a merge rule reads a file on the target" }
+        // (The name follows the rule and its modifiers after a space or an underscore.)
+        let name = text.dropFirst(head.count).drop { $0 == " " || $0 == "_" }
+        let path = name.hasPrefix("/") ? name.dropFirst() : name[...]
+        return path.contains("/") || path == ".." ? "a per-directory merge names a path, which reads a file on the target" : nil
     }
 
     // MARK: rsync's options (options.c, rsync 3.2–3.4)

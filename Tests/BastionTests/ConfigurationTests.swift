@@ -104,6 +104,13 @@ struct ConfigurationTests {
         ("user_ca_files: [ca.pub]", "user_ca_files: [missing.pub]", "cannot read"),
         ("user_ca_files: [ca.pub]", "user_ca_keys: [\"ssh-ed25519 AAAAnotbase64!!\"]", "public key"),
         ("  - name: web1", "  - name: ../web1", "target name"),
+        // A duration past ten years would overflow the clocks that count it down; a timeout of
+        // nothing would let nobody in.
+        ("listen: 127.0.0.1:2222", "listen: 127.0.0.1:2222\n  auth_timeout: 99999999999999999999s", "at most 3650d"),
+        ("listen: 127.0.0.1:2222", "listen: 127.0.0.1:2222\n  target_connect_timeout: 1e30", "at most 3650d"),
+        ("listen: 127.0.0.1:2222", "listen: 127.0.0.1:2222\n  idle_timeout: 4000d", "at most 3650d"),
+        ("listen: 127.0.0.1:2222", "listen: 127.0.0.1:2222\n  auth_timeout: 0s", "must be more than 0"),
+        ("listen: 127.0.0.1:2222", "listen: 127.0.0.1:2222\n  target_connect_timeout: 0", "must be more than 0"),
     ])
     func badValuesRefused(_ find: String, _ replace: String, _ phrase: String) {
         let e = firstError(Self.good.replacingOccurrences(of: find, with: replace))

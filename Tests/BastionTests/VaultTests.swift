@@ -45,6 +45,22 @@ struct VaultTests {
         #expect(throws: BastionError.self) { try vault.unlock(name: "web") }
     }
 
+    /// A vault the group or others may enter, or an entry they may read, is refused (the server
+    /// does not start on it); a private one, or none yet, passes.
+    @Test func openVaultRefused() throws {
+        let dir = try scratch()
+        #expect(ProcessRunner.shell("ssh-keygen -q -t ed25519 -N '' -f \(dir)/k").status == 0)
+        let vault = Vault(directory: dir + "/vault", masterKeyPath: dir + "/master.key")
+        try Vault(directory: dir + "/none", masterKeyPath: dir + "/master.key").checkPrivate()
+        try vault.add(name: "web", keyFile: dir + "/k")
+        try vault.checkPrivate()
+        chmod(dir + "/vault/web.key", 0o644)
+        #expect(throws: BastionError.self) { try vault.checkPrivate() }
+        chmod(dir + "/vault/web.key", 0o600)
+        chmod(dir + "/vault", 0o755)
+        #expect(throws: BastionError.self) { try vault.checkPrivate() }
+    }
+
     /// An altered vault file does not decrypt, and an entry cannot be swapped for another.
     @Test func tamperedEntryRefused() throws {
         let dir = try scratch()

@@ -89,6 +89,14 @@ import Testing
         "rsync --server --link-dest=../other . dest",
         "rsync --server --compare-dest=~/x . dest",
         "rsync --server --sender --exclude-from=/etc/shadow . /src",
+        // Merge rules read a file on the target; a per-directory merge may name a file, not a path.
+        "rsync --server --sender '--filter=merge /srv/secret/s.txt' . /src",
+        "rsync --server --sender '--filter=. ~/.ssh/authorized_keys' . /src",
+        "rsync --server --sender -f'. /etc/shadow' . /src",
+        "rsync --server --sender '--filter=merge,- /etc/shadow' . /src",
+        "rsync --server --sender '--filter=.- /etc/shadow' . /src",
+        "rsync --server --sender '--filter=dir-merge /etc/x' . /src",
+        "rsync --server --sender '--filter=:n- ../../etc/shadow' . /src",
     ])
     func refusesOptionsThatChangeWhatRunsOrWhere(_ line: String) {
         guard case .failure(let error) = RsyncCommand.parse(line) else {
@@ -99,6 +107,13 @@ import Testing
             Issue.record("\(line): \(error)")
             return
         }
+    }
+
+    /// Filter rules that read nothing on the target, or a per-directory file by name, are kept.
+    @Test(arguments: ["- *.o", "exclude,! *.tmp", "+ /keep/**", "dir-merge .rsync-filter", ": /.rsync-filter", ":n- .gitignore",
+                      "P protected", "!"])
+    func keepsFilterRulesThatReadNoPath(_ rule: String) {
+        #expect(RsyncCommand.filterRefusal(rule) == nil, "\(rule)")
     }
 
     @Test(arguments: [
