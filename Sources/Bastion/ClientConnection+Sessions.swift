@@ -91,10 +91,12 @@ extension ClientConnection {
     private func listTargets(on channel: SessionChannel, for person: Person) {
         let targets = context.access.reachableTargets(for: person)
         var text: String
+        // (The certificate's words, escaped: a key id may hold control characters.)
+        let identity = BastionLogHandler.escaped(person.identity)
         if targets.isEmpty {
-            text = "bastion: no targets are available to \(person.identity) (groups: \(person.groups.joined(separator: ", ")))\n"
+            text = "bastion: no targets are available to \(identity) (groups: \(BastionLogHandler.escaped(person.groups.joined(separator: ", "))))\n"
         } else {
-            text = "Targets available to \(person.identity):\n"
+            text = "Targets available to \(identity):\n"
             let width = targets.map(\.name.count).max() ?? 0
             for target in targets {
                 let labels = target.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

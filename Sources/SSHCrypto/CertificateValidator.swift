@@ -57,6 +57,10 @@ public struct CertificateValidator: Sendable {
         guard certificate.certificateType == .user else {
             return .failure(.notUserCertificate(type: certificate.certificateType.description))
         }
+        // The key id is the person's identity in every record: a certificate without one names nobody.
+        guard !certificate.keyId.isEmpty else {
+            return .failure(.malformed(reason: "its key id, the person's identity, is empty"))
+        }
         let seconds = Self.epochSeconds(now)
         let (earliest, overflow) = certificate.validAfter.subtractingReportingOverflow(policy.clockSkewSeconds)
         if !overflow, seconds < earliest {

@@ -146,6 +146,14 @@ import Testing
             == .notUserCertificate(type: "host"))
     }
 
+    /// A certificate whose key id (the person's identity in every record) is empty names nobody: refused.
+    @Test func emptyKeyIdRefused() throws {
+        let fixture = try CertificateFixture()
+        let certificate = try fixture.issue(keyId: "", ["-n", "alice"])
+        #expect(try fixture.validator().validate(certificate, login: "alice", sourceAddress: "127.0.0.1", now: Date()).rejection
+            == .malformed(reason: "its key id, the person's identity, is empty"))
+    }
+
     /// A login that is not a principal is refused, and so is every login for a certificate with no principals.
     @Test func principals() throws {
         let fixture = try CertificateFixture()
