@@ -134,6 +134,9 @@ public struct SFTPGate {
         var decision: TransferDecision?
         var entry: TransferEntry?
         var approved: Bool?
+        /// The paths as approvers saw them, once approved: they are resolved again before the
+        /// operation goes on (the wait may be long, and a link on the way may have changed).
+        var approvedPaths: [String]?
     }
 
     // MARK: Input
@@ -385,6 +388,19 @@ public struct SFTPGate {
                     }
                     if !approved {
                         refuse(head, decision, &out)
+                        pop()
+                        continue
+                    }
+                    guard let seen = head.approvedPaths else {
+                        head.approvedPaths = head.resolved
+                        head.resolved = []
+                        head.asked = false
+                        queue[0] = head
+                        continue
+                    }
+                    if seen != head.resolved {
+                        out.toClient += SFTPPacketWriter.status(id: head.clientID, .permissionDenied,
+                                                               message: "bastion: refused: the path no longer leads where the approvers saw it (\(seen.joined(separator: ", ")))")
                         pop()
                         continue
                     }

@@ -36,6 +36,19 @@ struct GateBench {
         #expect(version.count == 1)
     }
 
+    /// The approvers' answer to the operation waiting, carried through to the target until it
+    /// has nothing more to say; returns what the client got.
+    mutating func answer(approved: Bool, message: String? = nil) -> [UInt8] {
+        var out = gate.approvalAnswered(approved: approved, message: message)
+        var toClient = out.toClient
+        while !out.toTarget.isEmpty {
+            let answer = server.serve(out.toTarget)
+            out = answer.withUnsafeBytes { gate.targetBytes($0) }
+            toClient += out.toClient
+        }
+        return toClient
+    }
+
     /// Sends client bytes through the gate until the target has nothing more to say; returns
     /// the replies the client got.
     @discardableResult
@@ -513,9 +526,7 @@ struct SFTPGateTests {
         #expect(bench.exchange(open).isEmpty, "no answer while approvers decide")
         #expect(bench.gate.awaitingApproval?.path == "/srv/deploy/x")
         #expect(bench.events.contains { if case .approvalNeeded = $0 { return true }; return false })
-        let out = bench.gate.approvalAnswered(approved: true, message: nil)
-        let answer = bench.server.serve(out.toTarget)
-        let replies = GateBench.replies(answer.withUnsafeBytes { bench.gate.targetBytes($0) }.toClient)
+        let replies = GateBench.replies(bench.answer(approved: true))
         if case .handle(let id, _) = replies.first { #expect(id == 7) } else { Issue.record("expected a handle, got \(replies)") }
 
         let second = GateBench.packet(SFTPMessage.open) { $0.uint32(8); $0.string("/srv/deploy/y"); $0.uint32(0x1A); $0.uint32(0) }
@@ -523,6 +534,25 @@ struct SFTPGateTests {
         let refused = GateBench.replies(bench.gate.approvalAnswered(approved: false, message: "carol said no").toClient)
         #expect(code(refused[0]) == SFTPStatus.permissionDenied.rawValue)
         #expect(message(refused[0]).contains("carol said no"))
+    }
+
+    /// The wait for approvers may be long: the path is resolved again once approved, and an
+    /// operation whose path now leads elsewhere (a link on the way swapped) is refused, not
+    /// carried out where nobody approved it.
+    @Test func anApprovedPathThatNowLeadsElsewhereIsRefused() throws {
+        var bench = try GateBench("""
+            transfers:
+              - {id: release, action: escalate, operations: [upload], paths: ["/srv/release/**"], message: releases need an SRE}
+              - {id: rest, action: allow}
+            """, configure: { withTree(&$0); $0.directories.formUnion(["/srv/release", "/srv/secret"]) })
+        bench.server.links["/srv/current"] = "/srv/release"
+        let open = GateBench.packet(SFTPMessage.open) { $0.uint32(7); $0.string("/srv/current/swap.txt"); $0.uint32(0x1A); $0.uint32(0) }
+        #expect(bench.exchange(open).isEmpty, "no answer while approvers decide")
+        #expect(bench.gate.awaitingApproval?.path == "/srv/release/swap.txt")
+        bench.server.links["/srv/current"] = "/srv/secret"
+        let replies = GateBench.replies(bench.answer(approved: true))
+        #expect(code(replies[0]) == SFTPStatus.permissionDenied.rawValue && message(replies[0]).contains("no longer leads"), "\(replies)")
+        #expect(bench.server.files["/srv/secret/swap.txt"] == nil && bench.server.files["/srv/release/swap.txt"] == nil)
     }
 
     @Test func filesOpenAtTheEndArePartial() throws {
