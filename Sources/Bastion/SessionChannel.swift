@@ -424,7 +424,13 @@ final class SessionChannel {
             _ = out.inject.withUnsafeBytes { ssh_channel_write(targetChannel, $0.baseAddress, UInt32($0.count)) }
         }
         if let message = out.endSession {
+            let link = target, shell = interceptor?.shellProcess
             refuse(message, exitStatus: 255, reason: "interactive lines unverifiable")
+            // Closing the channel hangs the shell up; what ignores that is stopped too.
+            if let shell, let link {
+                log.info("stopping the target's terminal session", metadata: ["shell": "\(shell)"])
+                link.stopSession(ledBy: shell, timeout: 5)
+            }
         }
     }
 

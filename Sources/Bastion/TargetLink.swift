@@ -304,6 +304,25 @@ final class TargetLink {
         return TargetPaths.parse(Self.lines(from: probe, timeout: timeout), paths: paths)
     }
 
+    /// Stops every process of the terminal session the integrated shell `shell` leads on the
+    /// target (the shell, and what it started: a job that ignores SIGHUP, which closing the
+    /// channel would leave running), on a channel of its own. For a session the bastion ends for
+    /// cause, once its channel is closed; best effort, blocking the connection's thread for at
+    /// most `timeout`.
+    func stopSession(ledBy shell: Int32, timeout: Double) {
+        ssh_set_blocking(session, 1)
+        defer { ssh_set_blocking(session, 0) }
+        guard let stop = ssh_channel_new(session) else { return }
+        defer {
+            ssh_channel_close(stop)
+            ssh_channel_free(stop)
+        }
+        guard ssh_channel_open_session(stop) == SSH_OK,
+              ssh_channel_request_exec(stop, "pkill -KILL -s \(shell) 2>/dev/null || kill -KILL -- -\(shell) \(shell) 2>/dev/null") == SSH_OK
+        else { return }
+        _ = Self.lines(from: stop, timeout: timeout)
+    }
+
     /// What follows `prefix` on the first line of `channel`'s output that starts with it (what a
     /// startup file printed before is skipped); nil at the end of its output, past 64 KiB, or
     /// after `timeout`. Blocking reads.

@@ -29,8 +29,9 @@ public struct HistoryKeeping: Equatable, Sendable {
 
 /// One marker the integrated shell printed in a private OSC sequence.
 public enum IntegrationMarker: Equatable, Sendable {
-    /// The integration is installed (end of the rc file).
-    case ready
+    /// The integration is installed (end of the rc file), in the shell with this process id
+    /// (which leads the terminal's session on the target).
+    case ready(shell: Int32?)
     /// The shell cannot be integrated (too old); the reason.
     case unsupported(String)
     /// The shell's aliases changed: name → value.
@@ -79,7 +80,8 @@ public enum IntegrationMarker: Equatable, Sendable {
         guard let kind = fields.first.map({ String(decoding: $0, as: UTF8.self) }) else { self = .foreign; return }
         fields.removeFirst()
         switch (kind, fields.count) {
-        case ("R", 0): self = .ready
+        case ("R", 0): self = .ready(shell: nil)
+        case ("R", 1): self = .ready(shell: Int32(String(decoding: fields[0], as: UTF8.self)).flatMap { $0 > 1 ? $0 : nil })
         case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
         case ("S", 0): self = .commandStart
         case ("N", 0): self = .unfinishedStarted

@@ -240,6 +240,9 @@ public struct Interceptor {
     /// Whether a session that starts without the integration can go on (lines read off the
     /// screen); false means the driver must end it.
     public var canRunUnverified: Bool { readsScreen }
+    /// The integrated shell's process id on the target, as it told at start: it leads the
+    /// terminal's session there, so a session ended for cause can stop what it started.
+    public private(set) var shellProcess: Int32?
 
     /// Whether lines can be read off the screen once the integration is lost: the role allows it
     /// and there is a terminal model. Otherwise losing the integration ends the session.
@@ -460,8 +463,9 @@ public struct Interceptor {
         // PS1's may be the check's redraw.
         if marker != .promptShown { unfinishedMayExpand = false }
         switch marker {
-        case .ready:
+        case .ready(let shell):
             if mode == .starting {
+                shellProcess = shell
                 // What was typed meanwhile goes to readline at the first prompt.
                 mode = .integrated
                 awaitReadline(since: now, into: &out)

@@ -453,7 +453,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.
           readonly __bastion_tty __bastion_early_ok __bastion_shown
-          printf '\#(osc);R\a' >&$__bastion_tty
+          printf '\#(osc);R;%s\a' "$$" >&$__bastion_tty
         }
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread __bastion_refuse \

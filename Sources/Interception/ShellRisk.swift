@@ -74,6 +74,16 @@ enum ShellRisk: Equatable, Sendable {
         // runs later, when a program asks for it, not as a shell of this line: a shell it starts
         // is found as any program's is.
         if command.via.contains(where: ShellAnalyzer.namesAProgramToRun) { return .none }
+        // A command whose name is known only at run time (`x=exec; $x sh`, `$(which bash)`) may
+        // be a shell the integration does not reach: its lines are read from the screen until
+        // the integrated prompt returns (a role that must stay verified refuses it).
+        // (`exec "$x"` replaces the shell with it. Derived commands — `$PS1`'s code, `find -exec
+        // {}` — are not typed shells.)
+        if command.argv.first?.isDynamic == true {
+            if command.via.contains("exec") { return .replacesShell("exec replaces the shell") }
+            return command.derived ? .none
+                : .nestedShell("a command whose name is known only at run time may start a shell the bastion cannot see into")
+        }
         guard let name = command.name.map(baseName) else { return .none }
         let args = command.argv.dropFirst().map(\.text)
         if command.via.contains("exec") || (name == "exec" && !args.isEmpty) {

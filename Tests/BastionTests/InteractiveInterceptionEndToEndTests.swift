@@ -530,6 +530,30 @@ struct InteractiveInterceptionEndToEndTests {
         _ = f
     }
 
+    /// A session the bastion ends for cause stops what it started on the target: a job that
+    /// ignores the hangup (nohup) is stopped with the shell, not left to run after the end.
+    @Test func sessionEndedForCauseStopsWhatItStarted() throws {
+        let f = try f
+        // (A sourced file rebinds Enter, which the bastion cannot read: the next line reaches
+        // bash unchecked, PS0 stops it, and this role's session is ended.)
+        try f.target.write("rebind.sh", "bind '\"\\C-m\": accept-line'\n")
+        let r = try type([(send: "nohup sh -c 'sleep 4; touch after-the-end' >/dev/null 2>&1 &\r", expect: "PROMPT> "),
+                          (send: ". ~/rebind.sh\r", expect: "PROMPT> "), (send: "echo hi\r", expect: "so it is ended")], as: "bob", thenExit: false)
+        #expect(r.stdout.contains("so it is ended"), "\(r)")
+        sleep(5)
+        #expect(!f.target.exists("after-the-end"), "\(r)")
+    }
+
+    /// A command named only at run time may be a shell the integration does not reach (`exec`
+    /// through a variable replaced the shell, and later lines ran undecided): a role that must
+    /// stay verified refuses it. (A guard role reads the lines after it from the screen; the
+    /// `destructive` guard refuses it anyway.)
+    @Test func commandNamedAtRunTimeIsRefusedWhereLinesMustStayVerified() throws {
+        let locked = try type([(send: "x=exec; $x sh\r", expect: "rule unverifiable")], as: "bob")
+        #expect(locked.stdout.contains("rule unverifiable"), "\(locked)")
+        #expect(try lastRecords() == ["deny x=exec; $x sh", "allow exit"])
+    }
+
     /// The newest session's records with how each was known: "decision how[?] line", `?`
     /// marking an uncertain record.
     func lastRecordsWithSource() throws -> [String] {

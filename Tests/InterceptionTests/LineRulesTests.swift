@@ -124,6 +124,9 @@ struct LineRulesTests {
         ("fakeroot", true), ("newgrp adm", true), ("run0", true), ("setsid bash", true), ("taskset 1 zsh", true), ("script -q", true),
         ("PWD=/tmp", true), ("read PWD", true), ("echo $PWD", false), ("cd /tmp", false),
         ("fakeroot ls", false), ("setsid -f ls", false), ("script -c ls /dev/null", false), ("/proc/self/exe", true),
+        // A command named only at run time may be a shell: `exec` through a variable included.
+        ("x=exec; $x sh", true), ("$(which bash)", true), ("\"$cmd\" --version", true), ("exec \"$x\"", true), ("echo $x", false),
+        ("find . -exec {} \\;", false),
         // The gravest of a line's commands is the line's.
         ("fakeroot; bind -x '\"\\C-m\": x'", true), ("echo() { printf x; }", true), ("cat() { :; }", true), ("catalog() { :; }", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),

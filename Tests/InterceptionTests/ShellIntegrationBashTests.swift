@@ -121,7 +121,7 @@ struct ShellIntegrationBashTests {
 
         let shadowed = try Self.run(["touch after-fn\r"], home: [".bash_profile": "declare() { return 1; }\nread() { :; }\n"])
         #expect(shadowed.output.contains("\u{1B}]6973;tk;U;the startup files define a function named declare"), "\(shadowed.output)")
-        #expect(!shadowed.output.contains("\u{1B}]6973;tk;R\u{07}"))
+        #expect(!shadowed.output.contains("\u{1B}]6973;tk;R;"))
 
         let readOnly = try Self.run(["touch after-ro\r"], home: [".bash_profile": "readonly __bastion_u=1\n"])
         #expect(readOnly.output.contains("\u{1B}]6973;tk;U;the startup files made a variable of the integration's read-only"),
