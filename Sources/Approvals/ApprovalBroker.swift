@@ -208,7 +208,7 @@ public struct ApprovalBroker: Sendable {
                 actions.append(.audit(ApprovalAudit(kind: "approval_granted", detail: "request \(id) granted: the line runs",
                                                     session: request.session, identity: approver.identity)))
                 actions += sessionSteps(newVotes: record.votes.suffix(1), to: record)
-                actions.append(.reply(.accepted(record, "request \(id) approved; the command runs now")))
+                actions.append(.reply(.accepted(record, "request \(id) approved; released to its session, which runs it unless the policy now in force refuses it")))
             } else {
                 actions.insert(.store(record), at: 0)
                 actions += sessionSteps(newVotes: record.votes.suffix(1), to: record)
