@@ -25,6 +25,9 @@ final class FileFlow {
     var keepsEarlierContent = false
     /// The size the client set the file to (`fsetstat`), once the target did.
     var resizedTo: Int64?
+    /// Why the file may hold what did not cross this flow: another handle wrote it, or its size
+    /// was set by path, while it was open.
+    var changedAlongside: String?
 
     init(sequence: Int, maxFileSize: Int64?) {
         self.sequence = sequence
@@ -64,6 +67,7 @@ final class FileFlow {
         if let failure { note = failure }
         else if let endNote { note = endNote }
         else if !closedCleanly { note = "the transfer did not end cleanly" }
+        else if let changedAlongside { note = changedAlongside }
         else if !contiguous { note = "the bytes did not cross in file order" }
         else if start != 0 { note = "resumed at byte \(start)" }
         // Cut to what was written from its start (stock scp's upload, which opens without

@@ -611,6 +611,12 @@ public struct SFTPGate {
             relayed = .fstat(handle: handle)
         case .fsetstat(_, let handle, let size?) where handles[handle]?.flow != nil:
             relayed = .resize(handle: handle, size: size)
+        case .setstat(_, _, _?):
+            // A size set by path on a file being uploaded changes it beside the upload.
+            for open in handles.values where open.upload && open.path == q.resolved.first {
+                open.flow?.changedAlongside = "the file's size was set by its path while it was open"
+            }
+            relayed = .plain
         case .close(_, let handle):
             relayed = .close(handle: handle)
         default:
@@ -683,6 +689,13 @@ public struct SFTPGate {
             if case .handle(_, let handle) = reply {
                 let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)
                 flow.keepsEarlierContent = keepsContent
+                // Two handles writing one file: neither's bytes need be the file.
+                if upload {
+                    for other in handles.values where other.upload && other.path == path {
+                        other.flow?.changedAlongside = "another handle wrote to the file while it was open"
+                        flow.changedAlongside = "another handle wrote to the file while it was open"
+                    }
+                }
                 handles[handle] = OpenHandle(path: path, flow: flow, upload: upload)
             } else if sequence > 0 {
                 let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)

@@ -270,6 +270,26 @@ struct SFTPGateTests {
         #expect(code(bench.resize("/srv/deploy/grow.bin", to: 50)) == 0)
     }
 
+    /// A file changed beside an upload while it was open — written through a second handle, or
+    /// its size set by its path — holds what did not cross that upload: neither is complete.
+    @Test func aFileChangedBesideAnUploadIsNoCompleteUpload() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let opened = (bench.handle("/srv/deploy/two.bin", [.write, .create, .truncate]), bench.handle("/srv/deploy/two.bin", [.write]))
+        let first = try #require(opened.0), second = try #require(opened.1)
+        #expect(code(bench.write(first, at: 0, Array(repeating: UInt8(ascii: "G"), count: 1000))) == 0)
+        #expect(code(bench.write(second, at: 500, Array("EVIL".utf8))) == 0)
+        #expect(code(bench.close(first)) == 0 && code(bench.close(second)) == 0)
+        #expect(bench.outcomes.count == 2 && bench.outcomes.allSatisfy { !$0.complete }, "\(bench.outcomes)")
+        #expect(bench.outcomes.first?.note == "another handle wrote to the file while it was open")
+
+        let openedThird = bench.handle("/srv/deploy/three.bin", [.write, .create, .truncate])
+        let third = try #require(openedThird)
+        #expect(code(bench.write(third, at: 0, Array(repeating: UInt8(ascii: "x"), count: 1000))) == 0)
+        #expect(code(bench.resize("/srv/deploy/three.bin", to: 10)) == 0)
+        #expect(code(bench.close(third)) == 0)
+        #expect(bench.outcomes.last?.note == "the file's size was set by its path while it was open", "\(bench.outcomes)")
+    }
+
     /// A file the gate cut short does not close as a success, whatever order the client read
     /// the statuses of its writes in.
     @Test func aFileCutShortDoesNotCloseAsASuccess() throws {
