@@ -49,7 +49,12 @@ struct InputEchoTracker {
     private var pendingBytes = 0
     private var matched = 0
     private var mismatch = false
+    /// The output's last line as shown: its printable bytes (escape sequences left out), the
+    /// last 256; kept as output comes, so each key costs no scan of it.
     private var lastLine: [UInt8] = []
+    private var lastLineEscape = EscapeSkipper()
+    /// Whether `lastLine` looks like a secret prompt, once asked since it last changed.
+    private var secretPrompt: Bool?
     private var outputEscape = EscapeSkipper()
 
     /// True when input is waiting for its echo.
@@ -62,7 +67,8 @@ struct InputEchoTracker {
         if printable.isEmpty && pending.isEmpty {
             return [.clear(time: time, bytes: chunk)]
         }
-        let forced = Self.looksLikeSecretPrompt(lastLine)
+        let forced = secretPrompt ?? Self.endsLikeSecretPrompt(lastLine)
+        secretPrompt = forced
         if !forced { expected.append(contentsOf: printable) }
         pending.append(Pending(time: time, bytes: chunk, expectedEnd: expected.count, forcedMask: forced, hasPrintable: !printable.isEmpty))
         pendingBytes += chunk.count
@@ -173,23 +179,27 @@ struct InputEchoTracker {
         return out
     }
 
+    /// Follows the output's last line: only what comes after the chunk's last line break (at
+    /// most its last 256 bytes) is read.
     private mutating func trackLastLine(_ bytes: UnsafeRawBufferPointer) {
         var start = bytes.count
         while start > 0, bytes[start - 1] != 0x0A, bytes[start - 1] != 0x0D { start -= 1 }
-        if start > 0 { lastLine.removeAll(keepingCapacity: true) }
-        let tail = UnsafeRawBufferPointer(rebasing: bytes[start...].suffix(256))
-        lastLine.append(contentsOf: tail)
+        if start > 0 || bytes.count - start > 256 {
+            lastLine.removeAll(keepingCapacity: true)
+            lastLineEscape = EscapeSkipper()
+            start = max(start, bytes.count - 256)
+        }
+        for byte in bytes[start...] where !lastLineEscape.skips(byte) && byte >= 0x20 { lastLine.append(byte) }
         if lastLine.count > 256 { lastLine.removeFirst(lastLine.count - 256) }
+        secretPrompt = nil
     }
 
-    /// True when the last line, without escape sequences, ends like a secret prompt.
-    static func looksLikeSecretPrompt(_ line: [UInt8]) -> Bool {
-        var skipper = EscapeSkipper()
-        var text: [UInt8] = []
-        for byte in line where !skipper.skips(byte) && byte >= 0x20 { text.append(byte) }
-        while let last = text.last, last == 0x20 { text.removeLast() }
-        guard let last = text.last, last == 0x3A || last == 0x3E else { return false }
-        let lower = String(decoding: text, as: UTF8.self).lowercased()
+    /// True when `text` (a line as shown, no escape sequences) ends like a secret prompt.
+    static func endsLikeSecretPrompt(_ text: [UInt8]) -> Bool {
+        var end = text.count
+        while end > 0, text[end - 1] == 0x20 { end -= 1 }
+        guard end > 0, text[end - 1] == 0x3A || text[end - 1] == 0x3E else { return false }
+        let lower = String(decoding: text[..<end], as: UTF8.self).lowercased()
         let words = ["password", "passphrase", "passcode", "pin", "verification code", "otp", "token", "secret", "one-time"]
         return words.contains { lower.contains($0) }
     }
