@@ -544,6 +544,19 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!f.target.exists("after-the-end"), "\(r)")
     }
 
+    /// A client gone before the shell read its rc leaves nothing on the target: the helper
+    /// removes the integration's directory (the rc with the session's token, the FIFOs) as its
+    /// channel closes, should the shell not have removed it first.
+    @Test func aClientGoneAtOnceLeavesNoIntegrationFilesBehind() throws {
+        let f = try f
+        let leftover = "find ${TMPDIR:-/tmp} -maxdepth 1 -name 'bastion.*' -user \(f.target.user) | wc -l"
+        for delay in stride(from: 0.1, through: 0.7, by: 0.05).map({ String(format: "%.2f", $0) }) {
+            _ = ProcessRunner.shell("timeout -s KILL \(delay) \(f.harness.sshCommand(options: ["-tt", "-e", "none"])) web1 </dev/null >/dev/null 2>&1")
+        }
+        #expect(BastionHarness.poll(seconds: 10) { ProcessRunner.shell(leftover).stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0" },
+                "\(ProcessRunner.shell("ls -la ${TMPDIR:-/tmp}/bastion.* 2>&1 | head"))")
+    }
+
     /// A command named only at run time may be a shell the integration does not reach (`exec`
     /// through a variable replaced the shell, and later lines ran undecided): a role that must
     /// stay verified refuses it. (A guard role reads the lines after it from the screen; the
