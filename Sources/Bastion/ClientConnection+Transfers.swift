@@ -22,7 +22,7 @@ enum TransferExec {
     var targetQueries: [String] {
         switch self {
         case .scp(let command): return command.targetQueries
-        case .rsync(let command): return command.paths
+        case .rsync(let command): return command.paths + command.optionDirectories
         }
     }
 

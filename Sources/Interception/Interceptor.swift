@@ -146,6 +146,11 @@ public struct Interceptor {
     /// A line answered early, at Enter, from the keys alone (bash runs it on that answer when
     /// the buffer is the same and its aliases did not change).
     private var early: (id: String, line: String, aliasesChanged: Bool)?
+    /// A line that may leave code of the person's to run while readline waits (a trap's action,
+    /// a sourced file, eval) was let run: that code could read the id and token announced with
+    /// the prompt and write an allow of its own, so no line of this session is answered early
+    /// any more (each waits for the answer to its own check, whose token nothing saw).
+    private var earlyAnswersStopped = false
     /// The keys' line at the Enter just received on a fresh prompt, until ``answerEarly(into:)``
     /// decides whether it is answered early.
     private var earlyCandidate: String?
@@ -810,6 +815,7 @@ public struct Interceptor {
             let command = pending.commands[index]
             var table: [String: String]?
             if case .defined(let defined) = pending.aliases { table = defined }
+            if Self.mayLeaveCodeAtThePrompt(command.text, aliases: aliases) { earlyAnswersStopped = true }
             var record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
                                uncertain: !pending.exact || mode != .integrated, aliases: table)
             if case .unknown = pending.aliases {
@@ -928,7 +934,8 @@ public struct Interceptor {
     private mutating func answerEarly(into out: inout InterceptorOutput) {
         guard let line = earlyCandidate else { return }
         earlyCandidate = nil
-        guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty,
+        guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty, !earlyAnswersStopped,
+              !Self.mayLeaveCodeAtThePrompt(line, aliases: aliases),
               !assembler.isContinuing, !HistoryExpansion.mayExpand(line, characters: historyCharacters),
               !HistoryCharacters.mayChange(in: line) else { return }
         let analysis = ShellAnalyzer.analyze(line)
@@ -944,6 +951,41 @@ public struct Interceptor {
         out.inputFirst = true
         pendingRisk = .none
         early = (Self.checkID(next), line, false)
+    }
+
+    /// Whether `line` (or what its aliases make it) may leave code of the person's that runs in
+    /// the shell while readline waits for keys — a trap's action on a signal, code a sourced
+    /// file or eval sets up, a key bound to a command: it names `trap`, `eval`, `source`, `.`,
+    /// `bind` or `enable` anywhere (a function's body, an alias's value included). Read widely:
+    /// a line that merely mentions one only costs the session its early answers.
+    static func mayLeaveCodeAtThePrompt(_ line: String, aliases: [String: String]) -> Bool {
+        // (On the bytes: Foundation's string search would cost more than the rest of a decision.)
+        func leaves(_ bytes: [UInt8]) -> Bool {
+            for word in promptCodeWords where contains(bytes, word) { return true }
+            // `.` as a command word: at the start or after an operator, then a blank.
+            for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") && i + 1 < bytes.count
+                && (bytes[i + 1] == UInt8(ascii: " ") || bytes[i + 1] == UInt8(ascii: "\t")) {
+                var j = i - 1
+                while j >= 0, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j -= 1 }
+                if j < 0 || ";&|({\n`".utf8.contains(bytes[j]) { return true }
+            }
+            return false
+        }
+        if leaves(Array(line.utf8)) { return true }
+        guard !aliases.isEmpty, let expanded = AliasExpansion.expand(line, aliases: aliases) else { return false }
+        return leaves(Array(expanded.utf8))
+    }
+
+    private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable"].map { Array($0.utf8) }
+
+    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard bytes.count >= needle.count else { return false }
+        var at = 0
+        while let first = bytes[at...].firstIndex(of: needle[0]), first + needle.count <= bytes.count {
+            if bytes[first..<(first + needle.count)].elementsEqual(needle) { return true }
+            at = first + 1
+        }
+        return false
     }
 
     /// Readline starts a new buffer (a prompt, a continuation prompt): the keys tell it again,

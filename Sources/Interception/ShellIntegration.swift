@@ -137,12 +137,16 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_esc "$__bastion_table"
           printf '\#(osc);A;%s\a' "$__bastion_out" >&$__bastion_tty
         }
-        # Tokens: 96 random bits (bash < 5.1 has no SRANDOM; $RANDOM is predictable: urandom then).
-        if [[ ${SRANDOM-} ]]; then
-          __bastion_token() { __bastion_out=$SRANDOM$SRANDOM$SRANDOM; }
-        else
-          __bastion_token() { __bastion_out=$(od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}; }
-        fi
+        # Tokens: 96 random bits. From SRANDOM while it is bash's own: unset, it is a plain
+        # variable whose value does not change from one expansion to the next, which a person
+        # could set (`unset SRANDOM; SRANDOM=5`) to know the next token. Then, and in bash < 5.1
+        # (no SRANDOM; $RANDOM is predictable), from /dev/urandom, through the system's own od
+        # (`command -p`: not one a PATH of the person's finds).
+        __bastion_token() {
+          __bastion_out=${SRANDOM-}
+          if [[ $__bastion_out && $__bastion_out != "${SRANDOM-}" ]]; then __bastion_out+=$SRANDOM$SRANDOM; return; fi
+          __bastion_out=$(command -p od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}
+        }
         # After a buffer that expanded history, at the next prompt (or the next check, when bash
         # went back to reading without one): the newest entry, which may be one that never
         # started (`!!:p` prints its expansion; an expansion bash cannot parse runs nothing).
@@ -177,7 +181,8 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ $__bastion_unseen ]] || __bastion_u=0
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
-          local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS
+          # (FUNCNEST local and unset: a limit of the person's would stop the functions it calls.)
+          local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS FUNCNEST
           __bastion_line=$1 __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
           # The first line at a prompt uses the id and token announced with the prompt: the
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
@@ -259,7 +264,7 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; __bastion_halt; }
         __bastion_prompt() {
           __bastion_status=$?
-          local __bastion_saved __bastion_entry
+          local __bastion_saved __bastion_entry FUNCNEST
           __bastion_saved=$__bastion_status
           # First let what the command printed go: Linux hands terminal output to its reader
           # (sshd) from a kernel worker that waits for this CPU, so while bash works on the prompt
@@ -288,9 +293,10 @@ public struct ShellIntegration: Sendable, Equatable {
         # then the prompt marker. It announces the next check's id and token (for an early
         # answer) only when no code of the person's can run between now and the check and
         # read them: no command substitution in PS1, nothing after this in PROMPT_COMMAND, no
-        # DEBUG trap or bind -x of theirs (checked once, at the start).
+        # trap or bind -x of theirs (checked once, at the start; the bastion stops answering
+        # early once a line that may set one up has run).
         __bastion_announce() {
-          local __bastion_saved __bastion_announced IFS
+          local __bastion_saved __bastion_announced IFS FUNCNEST
           __bastion_saved=$__bastion_status IFS=" "
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
@@ -388,7 +394,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # before functions, so no function can answer for `readonly -f`, which succeeds only on
           # a function, or for `exit`. (A subshell: the mode and the loop stay in it. Where
           # POSIXLY_CORRECT is read-only the mode cannot be entered: not integrated either.)
-          __bastion_names=(: '[' bind break builtin declare exec exit history kill local od printf read return set shopt trap unset)
+          __bastion_names=(: '[' bind break builtin command declare exec exit history kill local od printf read return set shopt trap unset)
           ( [[ -o posix ]] || POSIXLY_CORRECT=y
             [[ -o posix ]] || exit 2
             n=10
@@ -433,22 +439,29 @@ public struct ShellIntegration: Sendable, Equatable {
           # the screen.
           __bastion_u=1 __bastion_unseen=
           # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
-          # check runs only when __bastion_x is set, with no fork otherwise.
+          # check runs only when __bastion_x is set, with no fork otherwise. (Each substitution
+          # first lifts a FUNCNEST limit a sourced file may have set, which would stop its
+          # functions part way, before the halt.)
           # (LINENO is taken before the command substitution, where it would count from 1: an
           # array subscript assigns it, and expands to nothing.)
-          PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(\__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(\__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(\__bastion_expanded "$__bastion_l")}\#(osc);S\a'"${PS0-}"
+          PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(unset FUNCNEST; \__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(unset FUNCNEST; \__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(unset FUNCNEST; \__bastion_expanded "$__bastion_l")}\#(osc);S\a'"${PS0-}"
           # A refused last line of a multi-line command is replaced by a lone backslash (the
           # command stays incomplete whatever it was; in a here-document's body, where a
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
           # at), and the next PS2 interrupts bash as a typed Ctrl-C would: the whole pending
           # command is dropped, nothing of it runs.
-          PS2='${__bastion_cancel:+$(\__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          PS2='${__bastion_cancel:+$(unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
           # With the number of lines bash has read (the first line of the next buffer is the one
           # after), which ties each PS0 to the command of a buffer that starts.
           PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} '\__bastion_announce $LINENO')
+          # Nor when code of theirs could run while readline waits for keys (a trap's action on a
+          # signal, a key bound to a command) or set such a trap up later (a function of the
+          # startup files that names `trap`; the integration's own only lists the INT trap).
           __bastion_early_ok=1
-          [[ $(trap -p DEBUG) || $(bind -X 2>/dev/null) ]] && __bastion_early_ok=
+          __bastion_out=$(declare -f)
+          [[ $(trap -p) || $(bind -X 2>/dev/null) || ${__bastion_out//trap -p INT/} == *trap* ]] && __bastion_early_ok=
+          __bastion_out=
           __bastion_bind_keys
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.

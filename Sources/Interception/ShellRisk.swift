@@ -19,11 +19,13 @@ enum ShellRisk: Equatable, Sendable {
     /// Commands whose output the parser knows from their words (`echo 'ls' | sh` runs `ls`).
     static let knownOutputCommands: Set<String> = ["echo", "cat"]
     /// (PWD: the prompt reports it as the directory the next line starts in.)
-    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD"]
+    /// (FUNCNEST: a limit on function nesting would stop the check's functions, and the gates' in
+    /// PS0, part way.)
+    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD", "FUNCNEST"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
-    static let integrationCommands: Set<String> = [":", "[", "bind", "break", "history", "kill", "local", "od", "printf", "read", "return",
-                                                   "set", "shopt", "trap"]
+    static let integrationCommands: Set<String> = [":", "[", "bind", "break", "command", "history", "kill", "local", "od", "printf", "read",
+                                                   "return", "set", "shopt", "trap", "unset"]
 
     /// How grave a risk is: tampering, then replacing the shell, then a nested shell.
     var gravity: Int {
@@ -77,11 +79,13 @@ enum ShellRisk: Equatable, Sendable {
         // A command whose name is known only at run time (`x=exec; $x sh`, `$(which bash)`) may
         // be a shell the integration does not reach: its lines are read from the screen until
         // the integrated prompt returns (a role that must stay verified refuses it).
-        // (`exec "$x"` replaces the shell with it. Derived commands — `$PS1`'s code, `find -exec
-        // {}` — are not typed shells.)
+        // Behind a wrapper too (`env $x`, `command $x`, `nohup $x`, `bash -c '$0' $x`, a trap's
+        // action); `exec "$x"` replaces the shell with it. (Not the code a prompt variable holds,
+        // `PS1='$(…)'`, which the parser reports as a command named by the variable.)
         if command.argv.first?.isDynamic == true {
             if command.via.contains("exec") { return .replacesShell("exec replaces the shell") }
-            return command.derived ? .none
+            let promptCode = command.via.first.map { name in name.allSatisfy { $0 == "_" || $0.isUppercase || $0.isNumber } } ?? false
+            return promptCode ? .none
                 : .nestedShell("a command whose name is known only at run time may start a shell the bastion cannot see into")
         }
         guard let name = command.name.map(baseName) else { return .none }

@@ -31,6 +31,11 @@ public struct RsyncCommand: Sendable, Equatable {
     /// `--list-only`. It does not change what is decided: a sending server sends whatever file
     /// the receiving side asks for, whatever the option says, so `--sender` is a download.
     public var listOnly: Bool
+    /// Upload: the directories rsync's options name relative to the destination
+    /// (`--link-dest`, `--copy-dest`, `--compare-dest`, `--backup-dir`, `--partial-dir`,
+    /// `--temp-dir`), joined to it as written: the target resolves them (a link on the way may
+    /// lead anywhere), and each is decided as a place rsync both reads and writes.
+    public var optionDirectories: [String] = []
 
     /// A command, as built by ``parse(_:)``.
     public init(direction: TransferDirection, paths: [String], deletes: Bool = false, listOnly: Bool = false) {
@@ -50,6 +55,10 @@ public struct RsyncCommand: Sendable, Equatable {
         var requests = resolved.map { TransferRequest(operation: operation, path: $0, home: home) }
         if deletes {
             requests += resolved.map { TransferRequest(operation: .delete, path: $0, home: home) }
+        }
+        for directory in optionDirectories {
+            let path = places?[directory]?.path ?? RemotePath.resolve(directory, home: home)
+            requests += [TransferRequest(operation: .upload, path: path, home: home), TransferRequest(operation: .download, path: path, home: home)]
         }
         return requests
     }
@@ -132,7 +141,9 @@ public struct RsyncCommand: Sendable, Equatable {
         let direction: TransferDirection = names.contains("sender") ? .download : .upload
         var command = RsyncCommand(direction: direction, paths: [], listOnly: names.contains("list-only"))
         switch direction {
-        case .upload: command.deletes = names.contains { $0 == "del" || $0.hasPrefix("delete") }
+        case .upload:
+            // (`--force` deletes a non-empty directory a file replaces.)
+            command.deletes = names.contains { $0 == "del" || $0.hasPrefix("delete") || $0 == "force" }
         case .download: command.deletes = names.contains("remove-source-files") || names.contains("remove-sent-files")
         }
         guard let dot = arguments.first, dot.text == ".", !dot.isDynamic else { return .failure(.missingDot) }
@@ -148,9 +159,27 @@ public struct RsyncCommand: Sendable, Equatable {
             case .failure(let problem): return .failure(RsyncCommandError(problem))
             }
         }
+        if direction == .upload {
+            // The receiver makes the symbolic links it is sent, pointing wherever they were made
+            // to: only links that stay inside the tree (`--safe-links`) are decided by the paths.
+            if names.contains("links") && !names.contains("safe-links") {
+                return .failure(.forbiddenOption("links", "it makes the symbolic links it is sent, wherever they point: add --safe-links (links that stay inside the tree are kept) or --no-links"))
+            }
+            if names.contains("keep-dirlinks") {
+                return .failure(.forbiddenOption("keep-dirlinks", "it follows links to directories on the target, which the bastion does not decide"))
+            }
+            var destination = command.paths.first ?? "~"
+            while destination.count > 1, destination.hasSuffix("/") { destination.removeLast() }
+            for (name, value) in options where Self.directoryOptions.contains(name) {
+                if let value { command.optionDirectories.append(destination == "~" ? "~/" + value : RemotePath.join(destination, value)) }
+            }
+        }
         if command.paths.isEmpty { command.paths = ["."] }
         return .success(command)
     }
+
+    /// Options naming a directory relative to the destination.
+    static let directoryOptions: Set<String> = ["temp-dir", "backup-dir", "partial-dir", "compare-dest", "copy-dest", "link-dest"]
 
     /// Why an option is refused, if it is.
     private static func refusal(_ name: String, _ value: String?) -> RsyncCommandError? {
@@ -173,7 +202,7 @@ public struct RsyncCommand: Sendable, Equatable {
             if let value, let reason = filterRefusal(value) { return .forbiddenOption(name, reason) }
         case "secluded-args", "protect-args":
             return .argumentsInProtocol
-        case "temp-dir", "backup-dir", "partial-dir", "compare-dest", "copy-dest", "link-dest":
+        case _ where directoryOptions.contains(name):
             if let value, value.hasPrefix("/") || value.hasPrefix("~") || RemotePath.climbsAboveStart(value) {
                 return .forbiddenOption(name, "'\(value)' lies outside the destination")
             }
@@ -200,8 +229,7 @@ public struct RsyncCommand: Sendable, Equatable {
         if kind == "merge" { return "a merge rule reads a file on the target" }
         // (The name follows the rule and its modifiers after a space or an underscore.)
         let name = text.dropFirst(head.count).drop { $0 == " " || $0 == "_" }
-        let path = name.hasPrefix("/") ? name.dropFirst() : name[...]
-        return path.contains("/") || path == ".." ? "a per-directory merge names a path, which reads a file on the target" : nil
+        return name.contains("/") || name == ".." ? "a per-directory merge names a path, which reads a file on the target" : nil
     }
 
     // MARK: rsync's options (options.c, rsync 3.2–3.4)

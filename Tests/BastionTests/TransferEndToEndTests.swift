@@ -333,6 +333,29 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE complete = 1 AND path IN ('\(d)/deploy/via-self.txt', '\(d)/deploy/sub/up.txt')") == "2")
     }
 
+    /// rsync cannot plant a link that points anywhere (an upload that keeps links needs
+    /// `--safe-links`), cannot reach through one with the directories its options name
+    /// (`--link-dest=out`, `out` a link to a refused tree), and `--force` (which deletes a
+    /// non-empty directory a file replaces) is decided as a delete.
+    @Test func rsyncCannotPlantLinksOrReachThroughThem() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        let ssh = BastionHarness.quote(rsyncShell(h))
+        _ = ProcessRunner.shell("mkdir -p \(d)/local/links && ln -sfn /etc \(d)/local/links/etc && echo x > \(d)/local/links/f")
+        let planted = ProcessRunner.shell("rsync -a -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links/", timeout: 60)
+        #expect(planted.status != 0 && planted.stderr.contains("--safe-links"), "\(planted)")
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/deploy/links"))
+        let safe = ProcessRunner.shell("rsync -a --safe-links -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links/", timeout: 60)
+        #expect(safe.status == 0 || safe.status == 23, "\(safe)")
+        #expect(FileManager.default.fileExists(atPath: "\(d)/deploy/links/f"))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/links/etc")) == nil, "the link out of the tree is left out")
+        let through = ProcessRunner.shell("rsync -rc --link-dest=out -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
+        #expect(through.status != 0 && through.stderr.contains("bastion: denied") && through.stderr.contains("\(d)/outside"), "\(through)")
+        let forced = ProcessRunner.shell("rsync -r --force -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
+        #expect(forced.status != 0 && forced.stderr.contains("bastion: denied") && forced.stderr.contains("delete"), "\(forced)")
+    }
+
     /// A symbolic link is decided on where it points too (a relative target from the link's
     /// directory): one from an allowed directory into a refused one is refused — scp -O and rsync,
     /// which go by a path's text, would otherwise reach the refused directory through it.
@@ -411,10 +434,10 @@ struct TransferEndToEndTests {
         _ = ProcessRunner.shell("mkdir -p \(d)/local/rs && for i in $(seq 1 20); do head -c 5000 /dev/urandom > \(d)/local/rs/r$i; done; mkdir -p \(d)/deploy/rs && echo old > \(d)/deploy/rs/stale")
         let ssh = rsyncShell(h)
         let sessionsBefore = Int(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'")) ?? 0
-        let up = ProcessRunner.shell("rsync -a --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
+        let up = ProcessRunner.shell("rsync -a --safe-links --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
         #expect(up.status == 0, "\(up)")
         #expect(ProcessRunner.shell("diff -r \(d)/local/rs \(d)/deploy/rs && echo same").stdout.contains("same"), "--delete removed the stale file")
-        let refused = ProcessRunner.shell("rsync -a -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/outside/rs/", timeout: 60)
+        let refused = ProcessRunner.shell("rsync -a --safe-links -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/outside/rs/", timeout: 60)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("bastion: denied"), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/rs"))
@@ -428,7 +451,7 @@ struct TransferEndToEndTests {
         // the operation it allowed says that nothing ran.
         let deleting = ProcessRunner.shell("rsync -r --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
         #expect(deleting.status != 0 && deleting.stderr.contains("bastion: denied"), "\(deleting)")
-        let notRun = "SELECT complete || ' ' || size || ' ' || note FROM transfers WHERE path = '\(d)/limited' AND operation = 'upload'"
+        let notRun = "SELECT complete || ' ' || size || ' ' || note FROM transfers WHERE path = '\(d)/limited' AND operation = 'upload' ORDER BY id DESC LIMIT 1"
         for _ in 0..<100 where h.auditQuery(notRun).isEmpty { usleep(50_000) }  // (the row's end is written behind)
         #expect(h.auditQuery(notRun) == "0 0 not run: the command's delete of \(d)/limited was denied")
         #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")

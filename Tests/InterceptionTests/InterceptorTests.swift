@@ -1077,6 +1077,18 @@ struct EarlyAnswerTests {
                 "the early allow's record is followed by one saying it did not run")
     }
 
+    /// Once a line that may leave code running while readline waits (a trap on a signal, a
+    /// sourced file, eval) has run, that code could read the announced token and write an allow
+    /// of its own: no line is answered early any more, that one included.
+    @Test func noEarlyAnswersOnceCodeMayRunAtThePrompt() {
+        var i = Self.make()
+        let trapped = T.input(&i, "trap 'echo hi' USR1\r")
+        #expect(trapped.verdicts.isEmpty, "the trap's own line goes the usual way")
+        #expect(T.text(T.output(&i, T.check("trap 'echo hi' USR1", nonce: "7:s3cret")).verdicts) == "7:s3cret A\n")
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;8:other;2\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(T.input(&i, "echo later\r").verdicts.isEmpty, "not answered early after the trap")
+    }
+
     @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])
     func otherLinesGoTheUsualWay(_ keys: String) {
         var i = Self.make()

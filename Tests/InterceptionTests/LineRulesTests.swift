@@ -126,7 +126,8 @@ struct LineRulesTests {
         ("fakeroot ls", false), ("setsid -f ls", false), ("script -c ls /dev/null", false), ("/proc/self/exe", true),
         // A command named only at run time may be a shell: `exec` through a variable included.
         ("x=exec; $x sh", true), ("$(which bash)", true), ("\"$cmd\" --version", true), ("exec \"$x\"", true), ("echo $x", false),
-        ("find . -exec {} \\;", false),
+        ("env $x --norc", true), ("command $x", true), ("nohup $x canary", true), ("timeout 5 $x canary", true),
+        ("bash -c '$0 canary' $x", true), ("trap '$x $y' USR1", true), ("PS1='$(date) '", false), ("PS4='+ '", false),
         // The gravest of a line's commands is the line's.
         ("fakeroot; bind -x '\"\\C-m\": x'", true), ("echo() { printf x; }", true), ("cat() { :; }", true), ("catalog() { :; }", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),

@@ -128,6 +128,26 @@ struct ShellIntegrationBashTests {
                 "\(readOnly.output)")
     }
 
+    /// A FUNCNEST limit (set where the bastion could not read it) would stop PS0's functions part
+    /// way, before they stop a refused command: each substitution lifts it first.
+    @Test func funcnestDoesNotOpenTheGates() throws {
+        let paste = "FUNCNEST=1\n!-2:1*"
+        let run = try Self.run(["echo touch canary-fn\r", "\u{1B}[200~" + paste + "\u{1B}[201~\r", "touch after-fn\r"],
+                               answers: [paste: "X", "X touch canary-fn": "K"])
+        #expect(run.files == ["after-fn"], "\(run.output)")
+    }
+
+    /// Tokens stay unpredictable when SRANDOM is unset (a plain variable then, which the person
+    /// could set to know the next token and write an allow of their own): they come from
+    /// /dev/urandom instead.
+    @Test func tokensStayRandomWithSRANDOMUnset() throws {
+        let run = try Self.run(["unset SRANDOM RANDOM; SRANDOM=5; RANDOM=1\r", "echo a\r", "echo b\r", "echo c\r"])
+        let tokens = run.output.components(separatedBy: "\u{1B}]6973;tk;C;").dropFirst()
+            .compactMap { $0.split(separator: ";").first?.split(separator: ":").last.map(String.init) }
+        #expect(tokens.count >= 4, "\(run.output)")
+        #expect(Set(tokens).count == tokens.count && tokens.allSatisfy { $0.count >= 20 }, "\(tokens)")
+    }
+
     /// `set -u` in the startup files (unset variables are errors) leaves the integration whole.
     @Test func nounsetKeepsTheIntegration() throws {
         let run = try Self.run(["touch canary-nu\r", "echo ok\r", "touch after-nu\r"], answers: ["touch canary-nu": "D"],

@@ -8,9 +8,9 @@ import Testing
 @Suite struct RsyncCommandTests {
     @Test(arguments: [
         // rsync -av a.txt host:/srv/dest/
-        ("rsync --server -vlogDtpre.iLsfxCIvu . /srv/dest/", TransferDirection.upload, ["/srv/dest/"], false, false),
+        ("rsync --server -vlogDtpre.iLsfxCIvu --safe-links . /srv/dest/", TransferDirection.upload, ["/srv/dest/"], false, false),
         // rsync -av --delete dir/ host:/srv/dest/
-        ("rsync --server -vlogDtpre.iLsfxCIvu --delete . /srv/dest/", .upload, ["/srv/dest/"], true, false),
+        ("rsync --server -vlogDtpre.iLsfxCIvu --safe-links --delete . /srv/dest/", .upload, ["/srv/dest/"], true, false),
         // rsync -av host:/var/log/ ./out/
         ("rsync --server --sender -vlogDtpre.iLsfxCIvu . /var/log/", .download, ["/var/log/"], false, false),
         // rsync -av --delete host:/var/log/ ./out/ (deletes on the client's side: not sent)
@@ -18,38 +18,52 @@ import Testing
         // rsync -av --remove-source-files host:/var/log/x ./out/
         ("rsync --server --sender -vlogDtpre.iLsfxCIvu --remove-source-files . /var/log/x", .download, ["/var/log/x"], true, false),
         // rsync -az --partial --progress a.txt host:dest
-        ("rsync --server -logDtprze.iLsfxCIvu --log-format=X --partial . dest", .upload, ["dest"], false, false),
+        ("rsync --server -logDtprze.iLsfxCIvu --safe-links --log-format=X --partial . dest", .upload, ["dest"], false, false),
         // rsync -a --delete-after --max-delete=3 -z --bwlimit=100 -H -A -X a.txt host:dest
-        ("rsync --server -lHogDtpAXrze.iLsfxCIvu --bwlimit=100 --max-delete=3 --delete-after . dest", .upload, ["dest"], true, false),
+        ("rsync --server -lHogDtpAXrze.iLsfxCIvu --safe-links --bwlimit=100 --max-delete=3 --delete-after . dest", .upload, ["dest"], true, false),
         // rsync -a --chown=root:root --append-verify a.txt host:dest
-        ("rsync --server -logDtpre.iLsfxCIvu --usermap=\\*:root --groupmap=\\*:root --append --append . dest", .upload, ["dest"], false, false),
+        ("rsync --server -logDtpre.iLsfxCIvu --safe-links --usermap=\\*:root --groupmap=\\*:root --append --append . dest", .upload, ["dest"], false, false),
         // rsync -a --partial-dir=.p a.txt host:dest
-        ("rsync --server -logDtpre.iLsfxCIvu --partial-dir .p . dest", .upload, ["dest"], false, false),
+        ("rsync --server -logDtpre.iLsfxCIvu --safe-links --partial-dir .p . dest", .upload, ["dest"], false, false),
         // rsync -a 'host:/a b' host:/c .
         ("rsync --server --sender -logDtpre.iLsfxCIvu . /a\\ b /c", .download, ["/a b", "/c"], false, false),
         // rsync -a host:'a$b`c`;d' . (rsync escapes the shell's characters)
         ("rsync --server --sender -logDtpre.iLsfxCIvu . a\\$b\\`c\\`\\;d", .download, ["a$b`c`;d"], false, false),
         // rsync -a a.txt host:-weird
-        ("rsync --server -logDtpre.iLsfxCIvu . ./-weird", .upload, ["./-weird"], false, false),
+        ("rsync --server -logDtpre.iLsfxCIvu --safe-links . ./-weird", .upload, ["./-weird"], false, false),
         // rsync -a a.txt host:~ and host:
-        ("rsync --server -logDtpre.iLsfxCIvu . ~", .upload, ["~"], false, false),
-        ("rsync --server -logDtpre.iLsfxCIvu . .", .upload, ["."], false, false),
+        ("rsync --server -logDtpre.iLsfxCIvu --safe-links . ~", .upload, ["~"], false, false),
+        ("rsync --server -logDtpre.iLsfxCIvu --safe-links . .", .upload, ["."], false, false),
         // rsync -r --list-only host:dest/
         ("rsync --server --sender -re.iLsfxCIvu --list-only . dest/", .download, ["dest/"], false, true),
         // rsync -a -n --checksum-choice=md5 --copy-unsafe-links a.txt host:dest
-        ("rsync --server -nlogDtpre.iLsfxCIvu --checksum-choice=md5 --compress-choice=zstd --copy-unsafe-links . dest", .upload, ["dest"], false, false),
+        ("rsync --server -nlogDtpre.iLsfxCIvu --safe-links --checksum-choice=md5 --compress-choice=zstd --copy-unsafe-links . dest", .upload, ["dest"], false, false),
         // rsync -a --files-from=list . host:dest (the list travels in the protocol)
-        ("rsync --server -logDtpRe.LsfxCIvu . dest", .upload, ["dest"], false, false),
+        ("rsync --server -logDtpRe.LsfxCIvu --safe-links . dest", .upload, ["dest"], false, false),
         ("/usr/bin/rsync --server --sender -vlogDtpre.iLsfxCIvu . /srv", .download, ["/srv"], false, false),
         ("rsync --server --sender -r . ", .download, ["."], false, false),
     ] as [(String, TransferDirection, [String], Bool, Bool)])
     func readsTheLinesRsyncSends(_ line: String, _ direction: TransferDirection, _ paths: [String], _ deletes: Bool, _ listOnly: Bool) throws {
         let command = try RsyncCommand.parse(line).get()
-        #expect(command == RsyncCommand(direction: direction, paths: paths, deletes: deletes, listOnly: listOnly))
+        #expect(command.direction == direction && command.paths == paths && command.deletes == deletes && command.listOnly == listOnly)
+    }
+
+    /// The directories an upload's options name relative to the destination are decided where
+    /// the target resolves them (`--link-dest=self/protected` through a link), as places rsync
+    /// reads and writes; `--force` deletes (a non-empty directory a file replaces).
+    @Test func optionDirectoriesAndForce() throws {
+        let command = try RsyncCommand.parse("rsync --server -rce.iLsfxCIvu --link-dest self/protected --force . /srv/deploy/").get()
+        #expect(command.optionDirectories == ["/srv/deploy/self/protected"] && command.deletes)
+        let places = ["/srv/deploy/": TargetPaths.Place(path: "/srv/deploy", isDirectory: true),
+                      "/srv/deploy/self/protected": TargetPaths.Place(path: "/srv/deploy/protected", isDirectory: true)]
+        #expect(command.requests(home: nil, places: places) == [
+            TransferRequest(operation: .upload, path: "/srv/deploy"), TransferRequest(operation: .delete, path: "/srv/deploy"),
+            TransferRequest(operation: .upload, path: "/srv/deploy/protected"), TransferRequest(operation: .download, path: "/srv/deploy/protected"),
+        ])
     }
 
     @Test func requestsNameEachPathAndItsDeletes() throws {
-        let upload = try RsyncCommand.parse("rsync --server -vlogDtpre.iLsfxCIvu --delete . /srv/dest/").get()
+        let upload = try RsyncCommand.parse("rsync --server -vlogDtpre.iLsfxCIvu --safe-links --delete . /srv/dest/").get()
         #expect(upload.requests(home: nil) == [
             TransferRequest(operation: .upload, path: "/srv/dest"), TransferRequest(operation: .delete, path: "/srv/dest"),
         ])
@@ -64,7 +78,7 @@ import Testing
         let listing = try RsyncCommand.parse("rsync --server --sender -re.iLsfxCIvu --list-only . /srv/").get()
         // (A sending server sends any file it is asked for, --list-only or not.)
         #expect(listing.requests(home: nil) == [TransferRequest(operation: .download, path: "/srv")])
-        let home = try RsyncCommand.parse("rsync --server -logDtpre.iLsfxCIvu .").get()
+        let home = try RsyncCommand.parse("rsync --server -logDtpre.iLsfxCIvu --safe-links .").get()
         #expect(home.requests(home: "/home/alice") == [TransferRequest(operation: .upload, path: "/home/alice", home: "/home/alice")])
     }
 
@@ -97,6 +111,10 @@ import Testing
         "rsync --server --sender '--filter=.- /etc/shadow' . /src",
         "rsync --server --sender '--filter=dir-merge /etc/x' . /src",
         "rsync --server --sender '--filter=:n- ../../etc/shadow' . /src",
+        "rsync --server --sender '--filter=dir-merge /NAME' . /src",
+        // An upload that makes the links it is sent, wherever they point, or follows the target's.
+        "rsync --server -logDtpre.iLsfxCIvu . /dest",
+        "rsync --server -rtKe.iLsfxCIvu --safe-links . /dest",
     ])
     func refusesOptionsThatChangeWhatRunsOrWhere(_ line: String) {
         guard case .failure(let error) = RsyncCommand.parse(line) else {
@@ -110,7 +128,7 @@ import Testing
     }
 
     /// Filter rules that read nothing on the target, or a per-directory file by name, are kept.
-    @Test(arguments: ["- *.o", "exclude,! *.tmp", "+ /keep/**", "dir-merge .rsync-filter", ": /.rsync-filter", ":n- .gitignore",
+    @Test(arguments: ["- *.o", "exclude,! *.tmp", "+ /keep/**", "dir-merge .rsync-filter", ":n- .gitignore",
                       "P protected", "!"])
     func keepsFilterRulesThatReadNoPath(_ rule: String) {
         #expect(RsyncCommand.filterRefusal(rule) == nil, "\(rule)")

@@ -13,10 +13,12 @@ struct TargetPathsTests {
         let r = root.path
         let setup = ProcessRunner.shell("""
             mkdir -p \(r)/home/deploy/r1/r2 \(r)/secret && ln -s \(r)/home/deploy \(r)/home/deploy/r1/r2/cur \
-              && ln -s \(r)/secret \(r)/home/deploy/out && touch "\(r)/home/it's new"
+              && ln -s \(r)/secret \(r)/home/deploy/out && touch "\(r)/home/it's new" "\(r)/home/ends in a newline
+            "
             """)
         #expect(setup.status == 0, "\(setup)")
-        let paths = ["~", "~/deploy/r1/r2/cur/../x", "deploy/out/f", "\(r)/home/deploy/r1/r2/cur", "it's new", "~/no/such/dir/f"]
+        let paths = ["~", "~/deploy/r1/r2/cur/../x", "deploy/out/f", "\(r)/home/deploy/r1/r2/cur", "it's new", "~/no/such/dir/f",
+                     "ends in a newline\n"]
         let run = ProcessRunner.shell("cd \(r)/home && HOME=\(r)/home sh -c \(BastionQuote.quote(TargetPaths.probe(for: paths)))")
         #expect(run.status == 0, "\(run)")
         let answer = TargetPaths.parse(("motd from a startup file\n" + run.stdout).components(separatedBy: "\n"), paths: paths)
@@ -27,6 +29,7 @@ struct TargetPathsTests {
         #expect(answer.place(of: "\(r)/home/deploy/r1/r2/cur") == .init(path: "\(r)/home/deploy", isDirectory: true))
         #expect(answer.place(of: "it's new") == .init(path: "\(r)/home/it's new", isDirectory: false))
         #expect(answer.place(of: "~/no/such/dir/f") == .init(path: "\(r)/home/no/such/dir/f", isDirectory: false))
+        #expect(answer.place(of: "ends in a newline\n") == .init(path: "\(r)/home/ends in a newline\n", isDirectory: false))
     }
 
     /// An answer that is not one of ours, or one too few, resolves nothing.
