@@ -956,8 +956,8 @@ public struct Interceptor {
     /// Whether `line` (or what its aliases make it) may leave code of the person's that runs in
     /// the shell while readline waits for keys — a trap's action on a signal, code a sourced
     /// file or eval sets up, a key bound to a command: it names `trap`, `eval`, `source`, `.`,
-    /// `bind` or `enable` anywhere (a function's body, an alias's value included). Read widely:
-    /// a line that merely mentions one only costs the session its early answers.
+    /// `bind` or `enable` as a word anywhere (a function's body, an alias's value included).
+    /// Read widely: a line that merely mentions one only costs the session its early answers.
     static func mayLeaveCodeAtThePrompt(_ line: String, aliases: [String: String]) -> Bool {
         // (On the bytes: Foundation's string search would cost more than the rest of a decision.)
         func leaves(_ bytes: [UInt8]) -> Bool {
@@ -978,11 +978,17 @@ public struct Interceptor {
 
     private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable"].map { Array($0.utf8) }
 
+    /// Whether `needle` stands in `bytes` as a word of its own (not inside `resources`).
     private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
         guard bytes.count >= needle.count else { return false }
+        func isNameByte(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "_")
+        }
         var at = 0
         while let first = bytes[at...].firstIndex(of: needle[0]), first + needle.count <= bytes.count {
-            if bytes[first..<(first + needle.count)].elementsEqual(needle) { return true }
+            let end = first + needle.count
+            if bytes[first..<end].elementsEqual(needle), first == 0 || !isNameByte(bytes[first - 1]),
+               end == bytes.count || !isNameByte(bytes[end]) { return true }
             at = first + 1
         }
         return false

@@ -457,11 +457,16 @@ public struct ShellIntegration: Sendable, Equatable {
           PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} '\__bastion_announce $LINENO')
           # Nor when code of theirs could run while readline waits for keys (a trap's action on a
           # signal, a key bound to a command) or set such a trap up later (a function of the
-          # startup files that names `trap`; the integration's own only lists the INT trap).
+          # startup files that names `trap` or `complete`).
+          # Completion functions and commands (`complete -F`, `-C`: bash-completion's) run on Tab,
+          # between the prompt and Enter: none may be set either.
           __bastion_early_ok=1
-          __bastion_out=$(declare -f)
-          [[ $(trap -p) || $(bind -X 2>/dev/null) || ${__bastion_out//trap -p INT/} == *trap* ]] && __bastion_early_ok=
-          __bastion_out=
+          [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null) ]] && __bastion_early_ok=
+          if [[ $__bastion_early_ok ]]; then
+            __bastion_out=$(for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
+            [[ $__bastion_out == *trap* || $__bastion_out == *complete* ]] && __bastion_early_ok=
+            __bastion_out=
+          fi
           __bastion_bind_keys
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.

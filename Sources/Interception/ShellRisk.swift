@@ -42,7 +42,9 @@ enum ShellRisk: Equatable, Sendable {
         // On the line's bytes: the names searched for are ASCII (and Foundation's string search,
         // which `range(of:)` would be, costs more than the rest of a decision).
         let bytes = Array(line.utf8)
-        if !places(of: "__bastion", in: bytes).isEmpty { return .tampering("it names the bastion's shell integration") }
+        if !places(of: "__bastion", in: bytes).isEmpty || listsIntegrationNames(bytes) {
+            return .tampering("it names the bastion's shell integration")
+        }
         for variable in integrationVariables where assigns(variable, in: bytes) {
             return .tampering("it changes \(variable)")
         }
@@ -146,6 +148,8 @@ enum ShellRisk: Equatable, Sendable {
         }
         // One operand alone, or `-` as the action, resets the signals to their defaults.
         guard operands.count >= 2, operands.first?.isDynamic == true || operands.first?.text != "-" else { return nil }
+        // (An action that is empty ignores the signals: no code of the person's runs.)
+        let runsCode = operands.first.map { $0.isDynamic || !$0.text.isEmpty } ?? false
         for spec in operands.dropFirst() {
             if spec.isDynamic { return "it sets a trap on signals known only at run time" }
             var name = spec.text.uppercased()
@@ -153,7 +157,11 @@ enum ShellRisk: Equatable, Sendable {
             switch name {
             case "DEBUG", "RETURN", "RTMIN": return "it sets a DEBUG or RETURN trap"
             case "INT", "2": return "it traps or ignores the interrupt (SIGINT) that stops a refused command"
-            default: continue
+            case "EXIT", "0", "ERR": continue
+            default:
+                // A signal's action runs wherever the shell is when it comes: inside the check
+                // too, which holds the token that lets a line run.
+                if runsCode { return "it sets a trap on a signal (\(spec.text)), whose action could run inside the check" }
             }
         }
         return nil
@@ -185,6 +193,21 @@ enum ShellRisk: Equatable, Sendable {
 
     private static func baseName(_ name: String) -> String {
         name.split(separator: "/").last.map(String.init) ?? name
+    }
+
+    /// Whether the line lists variables by a prefix the integration's names start with
+    /// (`${!__bas@}`, `${!_*}`): it would reach them without spelling them.
+    private static func listsIntegrationNames(_ line: [UInt8]) -> Bool {
+        let name = Array("__bastion".utf8)
+        for start in places(of: "${!", in: line) {
+            var end = start + 3
+            while end < line.count, line[end] == UInt8(ascii: "_") || (line[end] | 0x20 >= UInt8(ascii: "a") && line[end] | 0x20 <= UInt8(ascii: "z"))
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[end]) { end += 1 }
+            guard end < line.count, line[end] == UInt8(ascii: "@") || line[end] == UInt8(ascii: "*") else { continue }
+            let prefix = line[(start + 3)..<end]
+            if !prefix.isEmpty, prefix.count <= name.count, name.starts(with: prefix) { return true }
+        }
+        return false
     }
 
     /// Whether the line assigns `variable` (`NAME=`, `NAME+=`, `NAME[..]=`, `declare NAME=`…).

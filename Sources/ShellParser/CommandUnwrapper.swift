@@ -259,7 +259,8 @@ struct CommandUnwrapper {
                     i += 2
                 }
                 if letter == UInt8(ascii: "C") {
-                    reparse(value, via: "\(name) -C", parent: command, index: index, range: range)
+                    // Bash appends run-time words to it (the command, the word, the one before).
+                    reparse(Self.withRunTimeArguments(value), via: "\(name) -C", parent: command, index: index, range: range)
                 } else if letter == UInt8(ascii: "W") {
                     reparse(ShellWord(": " + value.text, isDynamic: value.isDynamic), via: "\(name) -W", parent: command,
                             index: index, range: range)
@@ -320,7 +321,7 @@ struct CommandUnwrapper {
             _ = options.scan(argv, from: 1)
             if let callback = options.value("C") {
                 let at = argv.firstIndex { $0.text == callback.text && $0.isDynamic == callback.isDynamic } ?? 0
-                reparse(callback, via: "\(name) -C", parent: command, index: index,
+                reparse(Self.withRunTimeArguments(callback), via: "\(name) -C", parent: command, index: index,
                         range: at < wordRanges.count && at > 0 ? wordRanges[at] : command.range)
             }
         case ".", "source":
@@ -1159,6 +1160,13 @@ struct CommandUnwrapper {
 
     /// `fc` options that take a value (`-e EDITOR`); `-3` is a history offset, not an option.
     static let fcOptions = OptionScanner(shortWithValue: Set("e".utf8), numericOptions: true)
+    /// A callback's text with the words bash appends when it runs it (`complete -C`, `compgen
+    /// -C`, `mapfile -C`): known only then, so its last command is decided with run-time
+    /// arguments (`compgen -C touch x` runs `touch compgen x ''`).
+    static func withRunTimeArguments(_ callback: ShellWord) -> ShellWord {
+        ShellWord(callback.text + " \"$@\"", isDynamic: callback.isDynamic)
+    }
+
     /// `mapfile`/`readarray` options that take a value.
     static let mapfileOptions = OptionScanner(shortWithValue: Set("dnOsuCc".utf8))
 

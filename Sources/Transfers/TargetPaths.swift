@@ -41,18 +41,21 @@ public struct TargetPaths: Sendable, Equatable {
 
     /// The command the target's login shell runs to answer, for `paths` as the command wrote
     /// them (a leading `~` meaning the home directory, relative paths relative to it: the
-    /// command runs there). POSIX sh; the paths travel hex-encoded, whatever bytes they hold
-    /// (a last newline of a name included: the substitution's own is cut, not the name's).
+    /// command runs there). POSIX sh (through `sh -c`); the paths travel hex-encoded, whatever
+    /// bytes they hold (a last newline of a name included: the substitution's own is cut, not
+    /// the name's).
     public static func probe(for paths: [String]) -> String {
         let operands = paths.map { path -> String in
             let relative = path == "~" ? "." : path.hasPrefix("~/") ? "." + path.dropFirst() : path
             return "'" + relative.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
-        return """
+        let script = """
             printf '\(homePrefix)%s\\n' "$HOME"; for p in \(operands.joined(separator: " ")); do \
             r=$(realpath -m -- "$p" 2>/dev/null && printf x) && r=${r%x} && r=${r%?} || r=; if [ -d "$p" ]; then k=d; else k=f; fi; \
             printf '\(pathPrefix)%s %s\\n' "$k" "$(printf '%s' "$r" | od -An -v -tx1 | tr -d ' \\n')"; done
             """
+        // (Through sh whatever the login shell is: fish or csh would not read the loop.)
+        return "exec sh -c '" + script.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Reads the target's answer to ``probe(for:)`` (`lines`: its output lines, what a startup

@@ -111,6 +111,11 @@ struct LineRulesTests {
         ("trap '' INT", true), ("trap 'echo hi' int", true), ("trap -- '' SIGINT", true), ("trap '' 2", true),
         ("trap x debug", true), ("trap x SigReturn", true), ("trap '' \"$sig\"", true), ("trap() { :; }", true),
         ("trap - INT", false), ("trap INT", false), ("trap -p INT", false), ("trap 'rm -f \"$tmp\"' EXIT", false), ("trap -l", false),
+        // A signal's action would run inside the check, where the token is; ignoring one runs nothing.
+        ("trap g USR1", true), ("trap 'echo hi' WINCH", true), ("trap 'x' HUP TERM", true), ("trap '' HUP", false),
+        ("trap 'echo failed' ERR", false), ("trap 'cleanup' 0", false),
+        // Variables listed by a prefix of the integration's names.
+        ("echo ${!__bas@}", true), ("for v in ${!_*}; do :; done", true), ("echo ${!HOME}", false), ("echo ${!BASH@}", false),
         ("for PS0 in x; do :; done", true), (": ${PROMPT_COMMAND:=date}", true), ("select PS2 in a; do break; done", true),
         ("for PS1 in x; do :; done", false),
         // Read-only: READLINE_LINE, through which the check hands a line back, or a name known

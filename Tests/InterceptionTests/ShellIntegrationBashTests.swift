@@ -128,6 +128,18 @@ struct ShellIntegrationBashTests {
                 "\(readOnly.output)")
     }
 
+    /// Every variable the integration uses (its locals too) is among those it unsets after the
+    /// startup files, so none keeps an attribute they gave it.
+    @Test func everyVariableIsClearedAfterTheStartupFiles() throws {
+        let rc = ShellIntegration(token: "tk").rcScript
+        let names = Set(rc.matches(of: /__bastion_[A-Za-z0-9_]+/).map { String($0.output) })
+        let functions = Set(rc.matches(of: /(__bastion_[A-Za-z0-9_]+)\(\)/).map { String($0.output.1) })
+        let start = try #require(rc.range(of: "unset -v __bastion_"))
+        let end = try #require(rc.range(of: "||", range: start.upperBound..<rc.endIndex))
+        let unset = Set(rc[start.lowerBound..<end.lowerBound].matches(of: /__bastion_[A-Za-z0-9_]+/).map { String($0.output) })
+        #expect(names.subtracting(functions).subtracting(["__bastion_vfd", "__bastion_wfd"]) == unset)
+    }
+
     /// A FUNCNEST limit (set where the bastion could not read it) would stop PS0's functions part
     /// way, before they stop a refused command: each substitution lifts it first.
     @Test func funcnestDoesNotOpenTheGates() throws {
