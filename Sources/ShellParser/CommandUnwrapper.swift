@@ -259,7 +259,9 @@ struct CommandUnwrapper {
                     i += 2
                 }
                 if letter == UInt8(ascii: "C") {
-                    // Bash appends run-time words to it (the command, the word, the one before).
+                    // Bash appends run-time words to it (the command, the word, the one before):
+                    // decided as written and with them.
+                    reparse(value, via: "\(name) -C", parent: command, index: index, range: range)
                     reparse(Self.withRunTimeArguments(value), via: "\(name) -C", parent: command, index: index, range: range)
                 } else if letter == UInt8(ascii: "W") {
                     reparse(ShellWord(": " + value.text, isDynamic: value.isDynamic), via: "\(name) -W", parent: command,
@@ -321,8 +323,9 @@ struct CommandUnwrapper {
             _ = options.scan(argv, from: 1)
             if let callback = options.value("C") {
                 let at = argv.firstIndex { $0.text == callback.text && $0.isDynamic == callback.isDynamic } ?? 0
-                reparse(Self.withRunTimeArguments(callback), via: "\(name) -C", parent: command, index: index,
-                        range: at < wordRanges.count && at > 0 ? wordRanges[at] : command.range)
+                let range = at < wordRanges.count && at > 0 ? wordRanges[at] : command.range
+                reparse(callback, via: "\(name) -C", parent: command, index: index, range: range)
+                reparse(Self.withRunTimeArguments(callback), via: "\(name) -C", parent: command, index: index, range: range)
             }
         case ".", "source":
             // (`--` ends the builtin's options.)
@@ -1162,7 +1165,7 @@ struct CommandUnwrapper {
     static let fcOptions = OptionScanner(shortWithValue: Set("e".utf8), numericOptions: true)
     /// A callback's text with the words bash appends when it runs it (`complete -C`, `compgen
     /// -C`, `mapfile -C`): known only then, so its last command is decided with run-time
-    /// arguments (`compgen -C touch x` runs `touch compgen x ''`).
+    /// arguments too (`compgen -C touch x` runs `touch compgen x ''`).
     static func withRunTimeArguments(_ callback: ShellWord) -> ShellWord {
         ShellWord(callback.text + " \"$@\"", isDynamic: callback.isDynamic)
     }

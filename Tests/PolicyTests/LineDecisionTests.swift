@@ -132,6 +132,26 @@ let wrappers: [@Sendable (String) -> String] = [
         #expect(checked > 500)
     }
 
+    /// A callback bash runs with words it appends (`compgen -C`, `complete -C` at Tab, `mapfile
+    /// -C` with each line) meets a rule on its arguments: `compgen -C touch /x/canary` runs
+    /// `touch compgen /x/canary ''`.
+    @Test(arguments: ["compgen -C touch /srv/canary", "complete -C touch ls", "mapfile -t -C touch -c 1 a <<< /srv/canary",
+                      "complete -C 'env touch' ls"])
+    func callbacksMeetArgumentRules(_ line: String) throws {
+        let (config, _) = try loadPolicy("""
+        roles:
+          - name: g
+            groups: [engineering]
+            targets: ["*"]
+            capabilities: [exec]
+            mode: guard
+            rules:
+              - {id: no-canary, action: deny, command: touch, args: ["*canary*", "**/*canary*"], message: no canaries}
+        """)
+        let decision = PolicyEngine(config: config).decide(subject: alice, target: web1, line: line)
+        #expect(decision.verdict == .deny && decision.ruleID == "no-canary", "\(line): \(decision.ruleID ?? "-")")
+    }
+
     /// Strict mode fails closed on what the parser cannot resolve, even when every command name is allowed.
     @Test(arguments: [
         "$cmd args", "eval \"$x\"", "curl x | sh", "python3 -c 'import os'", "bash -c \"$x\"", "$(echo rm) -rf x",
