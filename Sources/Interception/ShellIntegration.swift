@@ -455,11 +455,11 @@ public struct ShellIntegration: Sendable, Equatable {
           # With the number of lines bash has read (the first line of the next buffer is the one
           # after), which ties each PS0 to the command of a buffer that starts.
           PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} '\__bastion_announce $LINENO')
-          # Nor when code of theirs could run while readline waits for keys (a trap's action on a
-          # signal, a key bound to a command) or set such a trap up later (a function of the
-          # startup files that names `trap` or `complete`).
-          # Completion functions and commands (`complete -F`, `-C`: bash-completion's) run on Tab,
-          # between the prompt and Enter: none may be set either.
+          # Early answers (a token announced with the prompt) only where no code of the person's
+          # can run between the prompt and the check to read it: no trap (its action runs while
+          # readline waits), no bind -x, no completion function or command (they run on Tab;
+          # bash-completion sets many), and no function of the startup files that names `trap` or
+          # `complete` (it could set one up later).
           __bastion_early_ok=1
           [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null) ]] && __bastion_early_ok=
           if [[ $__bastion_early_ok ]]; then
