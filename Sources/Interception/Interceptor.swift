@@ -953,15 +953,17 @@ public struct Interceptor {
         early = (Self.checkID(next), line, false)
     }
 
-    /// Whether `line` (or what its aliases make it) may leave code of the person's that runs in
-    /// the shell while readline waits for keys — a trap's action on a signal, code a sourced
-    /// file or eval sets up, a key bound to a command: it names `trap`, `eval`, `source`, `.`,
-    /// `bind` or `enable` as a word anywhere (a function's body, an alias's value included).
-    /// Read widely: a line that merely mentions one only costs the session its early answers.
+    /// Whether `line` may leave code of the person's that runs in the shell while readline waits
+    /// for keys — a trap's action on a signal, code a sourced file or eval sets up, a key bound to
+    /// a command: it, or the value of any alias (which the line may use), names `trap`, `eval`,
+    /// `source`, `.`, `bind` or `enable` as a word (a function's body included). Read widely: a
+    /// line that merely mentions one only costs the session its early answers. (On the bytes, and
+    /// no parse: it runs at every Enter.)
     static func mayLeaveCodeAtThePrompt(_ line: String, aliases: [String: String]) -> Bool {
-        // (On the bytes: Foundation's string search would cost more than the rest of a decision.)
         func leaves(_ bytes: [UInt8]) -> Bool {
-            for word in promptCodeWords where contains(bytes, word) { return true }
+            for word in promptCodeWords where ShellRisk.places(of: word, in: bytes).contains(where: { standsAlone(word, at: $0, in: bytes) }) {
+                return true
+            }
             // `.` as a command word: at the start or after an operator, then a blank.
             for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") && i + 1 < bytes.count
                 && (bytes[i + 1] == UInt8(ascii: " ") || bytes[i + 1] == UInt8(ascii: "\t")) {
@@ -971,27 +973,18 @@ public struct Interceptor {
             }
             return false
         }
-        if leaves(Array(line.utf8)) { return true }
-        guard !aliases.isEmpty, let expanded = AliasExpansion.expand(line, aliases: aliases) else { return false }
-        return leaves(Array(expanded.utf8))
+        return leaves(Array(line.utf8)) || aliases.values.contains { leaves(Array($0.utf8)) }
     }
 
-    private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable"].map { Array($0.utf8) }
+    private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable"]
 
-    /// Whether `needle` stands in `bytes` as a word of its own (not inside `resources`).
-    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard bytes.count >= needle.count else { return false }
+    /// Whether the word at `start` in `bytes` is not part of a longer name (`resources`).
+    private static func standsAlone(_ word: String, at start: Int, in bytes: [UInt8]) -> Bool {
         func isNameByte(_ byte: UInt8) -> Bool {
             (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || byte == UInt8(ascii: "_")
         }
-        var at = 0
-        while let first = bytes[at...].firstIndex(of: needle[0]), first + needle.count <= bytes.count {
-            let end = first + needle.count
-            if bytes[first..<end].elementsEqual(needle), first == 0 || !isNameByte(bytes[first - 1]),
-               end == bytes.count || !isNameByte(bytes[end]) { return true }
-            at = first + 1
-        }
-        return false
+        let end = start + word.utf8.count
+        return (start == 0 || !isNameByte(bytes[start - 1])) && (end == bytes.count || !isNameByte(bytes[end]))
     }
 
     /// Readline starts a new buffer (a prompt, a continuation prompt): the keys tell it again,

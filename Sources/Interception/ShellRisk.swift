@@ -229,7 +229,7 @@ enum ShellRisk: Equatable, Sendable {
                                                         UInt8(ascii: "|"), UInt8(ascii: "(")]
 
     /// Where `needle` (ASCII) starts in `bytes`, every place, overlapping ones included.
-    private static func places(of needle: String, in bytes: [UInt8]) -> [Int] {
+    static func places(of needle: String, in bytes: [UInt8]) -> [Int] {
         let needle = Array(needle.utf8)
         guard !needle.isEmpty, bytes.count >= needle.count else { return [] }
         var found: [Int] = []
