@@ -405,7 +405,7 @@ struct LineParser {
         try enterNesting()
         defer { depth -= 1 }
         let next = try peek()
-        let firstCommand = commands.count
+        let firstCommand = commands.count, start = pos
         let piped = stdinIsPipe
         switch next {
         case .endOfInput: throw ParseStop.incomplete
@@ -457,12 +457,14 @@ struct LineParser {
             try parseSimpleCommand()
             return
         }
-        try parseCompoundRedirections(appliesFrom: firstCommand, piped: piped)
+        try parseCompoundRedirections(appliesFrom: firstCommand, compoundStart: start, piped: piped)
     }
 
-    /// Redirections after a compound command apply to every command inside it. `piped`: the
+    /// Redirections after a compound command apply to every command inside it. A compound that
+    /// runs no command (`[[ … ]]`, `(( … ))`, an empty `case`) still opens, creates and truncates
+    /// their files: they are then a command of their own, as a bare redirection is. `piped`: the
     /// compound reads a pipe.
-    mutating func parseCompoundRedirections(appliesFrom firstCommand: Int, piped: Bool) throws {
+    mutating func parseCompoundRedirections(appliesFrom firstCommand: Int, compoundStart: Int, piped: Bool) throws {
         var redirects: [Redirection] = []
         while true {
             try skipBlanks()
@@ -471,6 +473,10 @@ struct LineParser {
         }
         if piped || redirects.contains(where: { $0.affects(0) }) { LineParser.feedInheritedStdin(of: &commands, from: firstCommand) }
         guard !redirects.isEmpty else { return }
+        guard firstCommand < commands.count else {
+            commands.append(ExtractedCommand(argv: [], redirects: redirects, range: compoundStart..<pos, directory: directory))
+            return
+        }
         for index in firstCommand..<commands.count { commands[index].redirects += redirects }
     }
 

@@ -37,6 +37,20 @@ struct RedirectionTests {
         #expect(commands.map { $0.redirects.map(\.target.text) } == [["/dev/sda"], ["/dev/sda"], ["in"], ["in"]])
     }
 
+    /// A compound that runs no command still performs its redirections (bash opens, creates and
+    /// truncates the file): they are reported as a redirection alone, so a policy sees the write.
+    @Test(arguments: ["[[ 1 ]] > /dev/sda", "(( 1 )) >| /dev/sda", "case x in x) ;; esac > /dev/sda", "! [[ 1 ]] > /dev/sda",
+                      "[[ 1 ]] && [[ 1 ]] >> /dev/sda", "{ [[ 1 ]]; } > /dev/sda", "while (( 0 )); do [[ 1 ]]; done 2> /dev/sda",
+                      "if [[ 1 ]]; then (( 2 )); fi <> /dev/sda"])
+    func compoundRunningNoCommandKeepsItsRedirections(line: String) {
+        let analysis = ShellAnalyzer.analyze(line)
+        #expect(analysis.status == .complete)
+        #expect(analysis.commands.count == 1)
+        let command = analysis.commands.first
+        #expect(command?.argv.isEmpty == true)
+        #expect(command?.redirects.map(\.target.text) == ["/dev/sda"])
+    }
+
     /// Commands inside an unquoted here-document body run; inside a quoted one they do not.
     @Test func hereDocumentBodies() {
         #expect(Rendering.commands("cat <<E\n$(rm x) `id`\nE") == ["cat", "rm x", "id"])
