@@ -179,10 +179,13 @@ public struct ShellIntegration: Sendable, Equatable {
           set -- "$READLINE_LINE"
           READLINE_LINE=
           [[ $__bastion_unseen ]] || __bastion_u=0
+          # (FUNCNEST local and unset: a limit of the person's would stop the functions it calls.
+          # The shell's options local, and xtrace off: a trace would show the tokens, to PS4's
+          # code or a reader of BASH_XTRACEFD, before the bastion's answer.)
+          local - __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS FUNCNEST
+          set +x
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
-          # (FUNCNEST local and unset: a limit of the person's would stop the functions it calls.)
-          local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS FUNCNEST
           __bastion_line=$1 __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
           # The first line at a prompt uses the id and token announced with the prompt: the
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
@@ -240,7 +243,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # history entry, with its number (the bastion tells from the numbers whether the entry
         # is this command's), and the newest number when the buffer was checked.
         __bastion_expanded() {
-          local __bastion_entry __bastion_number __bastion_answer __bastion_nonce __bastion_secret __bastion_why
+          local - __bastion_entry __bastion_number __bastion_answer __bastion_nonce __bastion_secret __bastion_why
+          set +x
           __bastion_nonce=$__bastion_x
           __bastion_token; __bastion_secret=$__bastion_out
           __bastion_entry=$(HISTTIMEFORMAT= history 1; printf x); __bastion_entry=${__bastion_entry%$'\n'x}
@@ -292,15 +296,20 @@ public struct ShellIntegration: Sendable, Equatable {
         # Last in PROMPT_COMMAND, after the person's own entries: the aliases as they now are,
         # then the prompt marker. It announces the next check's id and token (for an early
         # answer) only when no code of the person's can run between now and the check and
-        # read them: no command substitution in PS1, nothing after this in PROMPT_COMMAND, no
-        # trap or bind -x of theirs (checked once, at the start; the bastion stops answering
-        # early once a line that may set one up has run).
+        # read them: nothing in PS1 that runs code as the prompt is shown (__bastion_code:
+        # a command or arithmetic substitution, an expansion that evaluates a subscript or a
+        # value, or a `$` or backquote that bash makes of an octal escape), no xtrace (PS4's
+        # code, and a trace of the check), nothing after this in PROMPT_COMMAND, no trap or
+        # bind -x of theirs (checked once, at the start; the bastion stops answering early once
+        # a line that may set one up has run).
         __bastion_announce() {
-          local __bastion_saved __bastion_announced IFS FUNCNEST
+          local - __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
+          __bastion_traced=${-//[!x]/}
+          set +x
           __bastion_saved=$__bastion_status IFS=" "
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
-          if [[ $__bastion_early_ok && ${PROMPT_COMMAND[-1]} == '\__bastion_announce $LINENO' && $PS1 != *'$('* && $PS1 != *'`'* ]]; then
+          if [[ $__bastion_early_ok && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == '\__bastion_announce $LINENO' && ! $PS1 =~ $__bastion_code ]]; then
             __bastion_token
             __bastion_next=$RANDOM$RANDOM:$__bastion_out
           fi
@@ -413,16 +422,17 @@ public struct ShellIntegration: Sendable, Equatable {
           # each is unset (no function can stand for `unset` now). One that cannot be
           # (read-only) leaves the shell unintegrated.
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
-              __bastion_bs __bastion_c __bastion_cancel __bastion_comments __bastion_dir \
+              __bastion_bs __bastion_c __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry \
               __bastion_expands __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out \
               __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
-              __bastion_status __bastion_table __bastion_text __bastion_tty __bastion_u \
+              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
+          __bastion_code='\$\(|`|\$\[|\$\{[^}]*[[!@]|\\0?44|\\140|\$\\[0-7]'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
@@ -470,7 +480,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_bind_keys
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.
-          readonly __bastion_tty __bastion_early_ok __bastion_shown
+          readonly __bastion_tty __bastion_early_ok __bastion_shown __bastion_code
           printf '\#(osc);R;%s\a' "$$" >&$__bastion_tty
         }
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check \

@@ -102,6 +102,13 @@ enum ShellRisk: Equatable, Sendable {
             || ($0.fd == nil && ($0.op == ">&" || $0.op == "<&") && $0.target.text == "-") }) {
             return .tampering("exec changes the shell's descriptors from 10 up, which the integration uses")
         }
+        // Any command that reads or writes one of them (`echo … >&10`, `cat <&10`, `10>x`,
+        // `/dev/fd/10`, `/proc/$$/fd/10`) could take the bastion's answers or write its own.
+        // (`10</dev/null` replaces the command's own descriptor: no use of the shell's.)
+        if command.redirects.contains(where: { namesHighDescriptor($0.target.text, dup: $0.op == ">&" || $0.op == "<&") })
+            || command.argv.dropFirst().contains(where: { namesHighDescriptor($0.text, dup: false) }) {
+            return .tampering("it uses the shell's descriptors from 10 up, which the integration uses")
+        }
         // Bash writes its prompts and PS0, with the markers in them, to its standard error.
         if name == "exec", command.redirects.contains(where: { $0.fd == 2 || $0.op == "&>" || $0.op == "&>>"
             || ($0.fd == nil && $0.op == ">&" && !$0.target.text.allSatisfy(\.isNumber)) }) {
@@ -134,6 +141,20 @@ enum ShellRisk: Equatable, Sendable {
             return .nestedShell("\(name) starts a shell or a session the bastion cannot see into")
         }
         return .none
+    }
+
+    /// Whether `text` names a descriptor from 10 up: as a duplication's target (`>&10`), or as a
+    /// path to one (`/dev/fd/10`, `/proc/<pid or $$ or self>/fd/10`, a number known only at run
+    /// time included).
+    static func namesHighDescriptor(_ text: String, dup: Bool) -> Bool {
+        func high(_ number: Substring) -> Bool {
+            let digits = number.prefix { $0.isNumber }
+            return digits.isEmpty ? number.first == "$" : (Int(digits).map { $0 >= 10 } ?? true)
+        }
+        if dup { return high(Substring(text)) }
+        if text.hasPrefix("/dev/fd/") { return high(text.dropFirst("/dev/fd/".count)) }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)   // "", "proc", pid, "fd", number
+        return parts.count >= 5 && parts[1] == "proc" && parts[3] == "fd" && high(parts[4])
     }
 
     /// What a `trap` with these arguments does to the integration, if anything: code that would

@@ -103,6 +103,10 @@ struct LineRulesTests {
         // The integration's descriptors (10 up) replaced or closed.
         ("exec 10<&-", true), ("exec 11>/tmp/x", true), ("exec {x}>&-", true), ("exec 12< <(yes)", true),
         ("exec {fd}>/tmp/log", false), ("exec 3>&-", false), ("cat 10</dev/null", false),
+        // Read or written by any command: the bastion's answers taken, or answers of its own.
+        ("echo \"$v A\" >&10", true), ("cat <&10", true), ("x=$(cat 3<&11)", true), ("cat /dev/fd/10", true),
+        ("tee /proc/$$/fd/11 < f", true), ("echo > /proc/self/fd/12", true), ("echo >&$fd", true),
+        ("echo hi >&2", false), ("cat /dev/fd/0", false), ("ls /proc/self/fd/", false), ("cat /proc/1/fdinfo/3", false),
         // Standard error carries bash's prompts and PS0, with the markers in them.
         ("exec 2>/tmp/err", true), ("exec &>/dev/null", true), ("exec >&/dev/null", true), ("exec 2>&-", true),
         ("exec >&2", false), ("ls 2>/dev/null", false),

@@ -160,6 +160,22 @@ struct ShellIntegrationBashTests {
         #expect(Set(tokens).count == tokens.count && tokens.allSatisfy { $0.count >= 20 }, "\(tokens)")
     }
 
+    /// The next check's token is announced with the prompt only while nothing of the person's
+    /// runs between the prompt and the check: not when PS1 runs code (a substitution bash makes
+    /// of an octal escape, an expansion that evaluates a value), nor under xtrace, whose trace
+    /// (and PS4's code) would show it; nor does a trace ever show a check's token.
+    @Test(arguments: [("PS1='@ '", true), ("PS1='\\044(true)@ '", false), ("PS1='$\\050true)@ '", false),
+                      ("x=1; PS1='${x@P}@ '", false), ("a=(1); PS1='${a[0]}@ '", false), ("set -x", false)])
+    func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
+        let run = try Self.run([setup + "\r", "echo one\r", "echo two\r"])
+        let announced = run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()
+            .map { $0.split(separator: ";", omittingEmptySubsequences: false).dropFirst().first ?? "" }
+        #expect(announced.count >= 4, "\(run.output)")
+        #expect(announced.dropFirst().allSatisfy { $0.isEmpty == !announces }, "\(announced)")
+        #expect(!run.output.contains("__bastion_id=") && !run.output.contains("__bastion_secret=") && !run.output.contains("__bastion_next="),
+                "\(run.output)")
+    }
+
     /// `set -u` in the startup files (unset variables are errors) leaves the integration whole.
     @Test func nounsetKeepsTheIntegration() throws {
         let run = try Self.run(["touch canary-nu\r", "echo ok\r", "touch after-nu\r"], answers: ["touch canary-nu": "D"],
