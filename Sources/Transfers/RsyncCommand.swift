@@ -174,6 +174,14 @@ public struct RsyncCommand: Sendable, Equatable {
                 if let value { command.optionDirectories.append(destination == "~" ? "~/" + value : RemotePath.join(destination, value)) }
             }
         }
+        if direction == .download {
+            // The sender follows symbolic links below the named paths, to files wherever they
+            // point, which the bastion does not decide (a named path that is a link is resolved
+            // and decided itself).
+            for name in ["copy-links", "copy-unsafe-links", "copy-dirlinks"] where names.contains(name) {
+                return .failure(.forbiddenOption(name, "it reads the files that links below the named paths point to, which the bastion does not decide"))
+            }
+        }
         if command.paths.isEmpty { command.paths = ["."] }
         return .success(command)
     }

@@ -84,6 +84,10 @@ import Testing
 
     @Test(arguments: [
         "rsync --server --rsync-path=/tmp/evil -logDtpre.iLsfxCIvu . dest",
+        // A download that follows the links below its paths (rsync -L, -k, --copy-unsafe-links).
+        "rsync --server --sender -Lre.iLsfxCIvu . /srv/allowed/",
+        "rsync --server --sender -vlogDtprke.iLsfxCIvu . /srv/allowed/",
+        "rsync --server --sender -re.iLsfxCIvu --copy-unsafe-links . /srv/allowed/",
         "rsync --server --daemon . dest",
         "rsync --server --config=/tmp/x . dest",
         "rsync --server -M--log-file=/tmp/x . dest",
