@@ -160,8 +160,9 @@ final class ClientConnection {
         defer { buffer.deallocate() }
         var liveness = PeerLiveness(interval: server.keepaliveInterval, countMax: server.keepaliveCountMax)
         var busy = false
+        var wait: Int32 = Self.shortWait
         while true {
-            let rc = ssh_event_dopoll(event, busy ? 0 : 100)
+            let rc = ssh_event_dopoll(event, busy ? 0 : wait)
             if ssh_is_connected(session) == 0 {
                 disconnectReason = disconnectReason ?? "client disconnected"
                 break
@@ -187,14 +188,17 @@ final class ClientConnection {
             startPendingChannels()
             updateWatchedLinks()
             // Move several chunks per poll while data flows: each poll is a syscall round.
-            busy = false
+            var moved = false
             for _ in 0..<8 {
-                var moved = false
-                for channel in channels where channel.pump(buffer: buffer) { moved = true }
-                guard moved else { break }
-                busy = true
+                var movedThisPass = false
+                for channel in channels where channel.pump(buffer: buffer) { movedThisPass = true }
+                guard movedThisPass else { break }
+                moved = true
             }
-            collectFinishedChannels()
+            busy = moved
+            // What runs after the relay's passes may call libssh, which can take in packets the
+            // relay then has not read: a pass follows at once.
+            if collectFinishedChannels() { busy = true }
             if let deadline = shutdownDeadline {
                 if deadline.hasPassed(at: clock.uptime()) {
                     for channel in channels {
@@ -209,10 +213,11 @@ final class ClientConnection {
             }
 
             let now = clock.uptime()
-            for channel in channels where channel.interceptor != nil { channel.tickInterception(now: now) }
-            if busy { timers.activity(at: now) }
+            for channel in channels where channel.interceptor != nil && channel.tickInterception(now: now) { busy = true }
+            if moved { timers.activity(at: now) }
             var idle = false, gone = false
             for duty in timers.due(at: now) {
+                busy = true
                 switch duty {
                 case .tick:
                     for channel in channels { channel.handle(.tick(uptime: now)) }
@@ -235,11 +240,25 @@ final class ClientConnection {
                 disconnectReason = "client stopped answering keepalives for \(Int(liveness.limit)) s"
                 break
             }
+            wait = nextWait(timers, now: now)
         }
         for channel in channels {
             channel.handle(.connectionEnding(reason: disconnectReason ?? "connection closed"))
         }
         collectFinishedChannels()
+    }
+
+    /// The loop's wait while nothing moves, when something acts on time passing.
+    static let shortWait: Int32 = 100
+
+    /// How long the loop may wait for a packet or a message: ``shortWait`` while a channel acts
+    /// on time passing alone or the bastion is shutting down; otherwise until the next timer
+    /// duty (at most a second, the channels' tick), so idle sessions cost no wake-ups between.
+    private func nextWait(_ timers: ConnectionTimers, now: Double) -> Int32 {
+        guard shutdownDeadline == nil, !channels.contains(where: \.actsOnTime) else { return Self.shortWait }
+        // (Rounded up: a wake just before the duty would find nothing due and wait again.)
+        let seconds = min(timers.secondsToNextDuty(at: now) ?? 1, 1)
+        return max(Self.shortWait, Int32((seconds * 1000).rounded(.up)) + 1)
     }
 
     /// Probes the client and every target this connection relays to; ends the sessions of a
@@ -331,11 +350,14 @@ final class ClientConnection {
         }
     }
 
-    private func collectFinishedChannels() {
+    /// Closes the channels that finished; returns whether there were any.
+    @discardableResult
+    private func collectFinishedChannels() -> Bool {
         let done = channels.filter(\.isFinished)
-        guard !done.isEmpty else { return }
+        guard !done.isEmpty else { return false }
         channels.removeAll(where: \.isFinished)
         for channel in done { close(channel) }
+        return true
     }
 
     /// Audits the end of a channel and frees what it holds.

@@ -370,9 +370,25 @@ final class SessionChannel {
     }
 
     /// Lets the interceptor act on time passing (held input, a settled screen line).
-    func tickInterception(now: Double) {
-        guard interceptor != nil, !machine.isClosed else { return }
-        perform(interceptor!.tick(now: now))
+    /// Returns whether it acted (a libssh write may then have taken in packets the relay has
+    /// not read yet).
+    @discardableResult
+    func tickInterception(now: Double) -> Bool {
+        guard interceptor != nil, !machine.isClosed else { return false }
+        let out = interceptor!.tick(now: now)
+        guard !out.isEmpty else { return false }
+        perform(out)
+        return true
+    }
+
+    /// Whether something here acts on time passing alone, sooner than the connection's
+    /// one-second tick: anything but a plain relay (starting, held, served by the bastion, a
+    /// transfer), bytes waiting in an outbox, or an interceptor waiting on time. While no
+    /// channel does, the connection loop sleeps until a packet, a message or its next duty.
+    var actsOnTime: Bool {
+        guard !machine.isClosed else { return false }
+        guard machine.isActive, watch == nil, transfers == nil, toTargetOutbox.isEmpty, toClientOutbox.isEmpty else { return true }
+        return interceptor?.actsOnTime ?? false
     }
 
     /// Performs what the interceptor asked, in the order that keeps its promises: output first

@@ -421,6 +421,19 @@ public struct Interceptor {
         screen?.resize(columns: columns, rows: rows)
     }
 
+    /// Whether ``tick(now:)`` may act as time passes, with no input or output: the shell is
+    /// starting, an Enter or a prompt is awaited, input is held, or the screen is settling. The
+    /// driver ticks often only while this is true; otherwise it may sleep until something
+    /// arrives. (It must stay true wherever `tick` has a branch that could act.)
+    public var actsOnTime: Bool {
+        if mode == .starting || readlineDue != nil || screenEnter != nil || screenSettling != nil { return true }
+        switch shell {
+        case .awaitingCheck: return true
+        case .accepted, .running: return holding || !held.isEmpty
+        case .prompt, .awaitingApproval: return false
+        }
+    }
+
     /// Time passed: lets go of input whose check never came, and reads a settled screen line.
     public mutating func tick(now: Double) -> InterceptorOutput {
         lastEvent = max(lastEvent, now)

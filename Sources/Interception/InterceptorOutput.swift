@@ -37,6 +37,12 @@ public struct InterceptorOutput: Sendable {
 
     /// Nothing to do.
     public init() {}
+
+    /// Whether the driver has nothing to do (no bytes to send, nothing to write down or say).
+    public var isEmpty: Bool {
+        toTarget.isEmpty && inject.isEmpty && toClient == nil && verdicts.isEmpty && records.isEmpty && notices.isEmpty
+            && lostIntegration == nil && auditNotes.isEmpty && endSession == nil && approvalNeeded == nil && withdrawn == nil
+    }
 }
 
 /// A fact for the audit trail: the event's kind and its detail.

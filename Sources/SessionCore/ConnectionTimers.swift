@@ -49,4 +49,18 @@ public struct ConnectionTimers: Sendable {
         }
         return duties
     }
+
+    /// Seconds from `now` until ``due(at:)`` next has a duty to report (0 when one is due now);
+    /// nil when every duty is switched off. The connection loop sleeps at most this long.
+    public func secondsToNextDuty(at now: Double) -> Double? {
+        var next: Double?
+        func consider(_ interval: Double, since last: Double) {
+            guard interval > 0 else { return }
+            next = min(next ?? .infinity, max(0, last + interval - now))
+        }
+        consider(tickInterval, since: lastTick)
+        consider(idleTimeout, since: lastActivity)
+        consider(keepaliveInterval, since: lastKeepalive)
+        return next
+    }
 }

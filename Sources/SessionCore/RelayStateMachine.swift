@@ -157,6 +157,12 @@ public struct RelayStateMachine {
     /// Whether the channel is relaying (both sides open).
     public var isRelaying: Bool { readsTarget }
 
+    /// Relaying both ways, neither side has sent EOF, and no input is held.
+    public var isActive: Bool {
+        if case .active(let flow) = state { return flow.hold == nil }
+        return false
+    }
+
     /// Whether the client has confirmed the channel (nothing may be sent on it before).
     public var isOpenWithClient: Bool {
         if case .openingToClient = state { return false }

@@ -53,6 +53,21 @@ struct InterceptorTests {
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Time matters only while something waits on it: the shell's confirmation, a check after
+    /// an Enter; at a quiet prompt nothing does (the driver then need not wake to tick), and
+    /// what `tick` does meanwhile is nothing.
+    @Test func actsOnTimeOnlyWhileSomethingWaits() {
+        var starting = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.gate)
+        #expect(starting.actsOnTime, "the shell has not confirmed the integration")
+        _ = Self.output(&starting, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(!starting.actsOnTime, "a quiet prompt")
+        #expect(starting.tick(now: 100).isEmpty)
+        _ = Self.input(&starting, "ls\r")
+        #expect(starting.actsOnTime, "an Enter awaits its check")
+        _ = starting.tick(now: 100)
+        #expect(!starting.actsOnTime, "the check never came: back at the prompt, nothing waits")
+    }
+
     /// An allowed line: the Enter goes through, the check is answered A, recorded from the integration.
     @Test func allowedLine() {
         var i = Self.make()

@@ -37,6 +37,17 @@ struct ConnectionTimersTests {
         #expect(timers.due(at: clock.uptime()) == [])
     }
 
+    /// The loop may sleep until the next duty: the tick's, the keepalive's or the idle limit's,
+    /// whichever comes first; none when every duty is off.
+    @Test func timeToTheNextDuty() {
+        var timers = ConnectionTimers(idleTimeout: 600, keepaliveInterval: 0.5, tickInterval: 1, now: 100)
+        #expect(timers.secondsToNextDuty(at: 100.2) == 0.3 || abs((timers.secondsToNextDuty(at: 100.2) ?? 0) - 0.3) < 1e-9)
+        #expect(timers.due(at: 100.6) == [.keepalive])
+        #expect(abs((timers.secondsToNextDuty(at: 100.6) ?? 0) - 0.4) < 1e-9, "the tick, at 101")
+        #expect(timers.secondsToNextDuty(at: 102) == 0, "overdue")
+        #expect(ConnectionTimers(idleTimeout: 0, keepaliveInterval: 0, tickInterval: 0, now: 0).secondsToNextDuty(at: 5) == nil)
+    }
+
     /// Deadlines are on the monotonic scale and say how long is left.
     @Test func deadlines() {
         let clock = ManualClock()
