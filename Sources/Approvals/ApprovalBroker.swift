@@ -27,10 +27,10 @@ public enum ApprovalAction: Sendable, Equatable {
     case store(ApprovalRecord)
     /// Write an audit row.
     case audit(ApprovalAudit)
-    /// Put a marker in the requester's recording.
-    case mark(session: String, label: String)
-    /// Show the requester a line.
-    case tell(session: String, text: String)
+    /// Put a marker about request `id` in the requester's recording (while its session waits on it).
+    case mark(session: String, id: String, label: String)
+    /// Show the requester a line about request `id` (while its session waits on it).
+    case tell(session: String, id: String, text: String)
     /// The line may run.
     case release(session: String, id: String)
     /// The line must not run; the requester reads `message`.
@@ -109,13 +109,17 @@ public struct ApprovalBroker: Sendable {
         case .answer(let id, let approver, let answer):
             return answered(id: id, by: approver, answer, now: now)
         case .withdraw(let id, let reason):
-            guard var record = records[id], record.status == .pending else { return [] }
-            end(&record, .withdrawn, reason: reason, now: now)
+            // A session withdraws only a request it still waits on: one approved meanwhile was
+            // withdrawn before the release reached the session (Ctrl-C against the last approval),
+            // and its line never runs. The session's step is the one that counts.
+            guard var record = records[id], record.status == .pending || record.status == .approved else { return [] }
+            let why = record.status == .approved ? "\(reason) (approved meanwhile, but the session had stopped waiting: nothing ran)" : reason
+            end(&record, .withdrawn, reason: why, now: now)
             records[id] = record
             // (The session that withdraws marks its own recording: it may be ending, and a marker
             // posted to it would come too late.)
             return [.store(record),
-                    .audit(ApprovalAudit(kind: "approval_withdrawn", detail: "request \(id) withdrawn: \(reason)",
+                    .audit(ApprovalAudit(kind: "approval_withdrawn", detail: "request \(id) withdrawn: \(why)",
                                          session: record.request.session, identity: record.request.requester)),
                     .notify(event: "withdrawn", record: record)]
         case .stored(let stored):
@@ -141,7 +145,7 @@ public struct ApprovalBroker: Sendable {
                 .audit(ApprovalAudit(kind: "approval_requested",
                                      detail: "request \(request.id) on \(request.target) needs \(who): \(request.line)",
                                      session: request.session, identity: request.requester)),
-                .mark(session: request.session, label: "approval \(request.id) requested (\(who))"),
+                .mark(session: request.session, id: request.id, label: "approval \(request.id) requested (\(who))"),
                 .notify(event: "requested", record: record)]
     }
 
@@ -248,17 +252,17 @@ public struct ApprovalBroker: Sendable {
             if vote.approves {
                 let count = ApprovalRecord.progress(of: request.requirements, votes: new.votes[...offset])
                 let who = ApprovalText.escaped(vote.approver)
-                actions.append(.mark(session: session, label: "approval \(request.id) approved by \(who) (\(count) of \(request.approvalsNeeded))"))
-                actions.append(.tell(session: session, text: "bastion: \(who) approved request \(request.id) (\(count) of \(request.approvalsNeeded))"))
+                actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) approved by \(who) (\(count) of \(request.approvalsNeeded))"))
+                actions.append(.tell(session: session, id: request.id, text: "bastion: \(who) approved request \(request.id) (\(count) of \(request.approvalsNeeded))"))
             } else {
-                actions.append(.mark(session: session, label: "approval \(request.id) denied by \(ApprovalText.escaped(vote.approver))"))
+                actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) denied by \(ApprovalText.escaped(vote.approver))"))
             }
         }
         switch new.status {
         case .pending:
             break
         case .approved:
-            actions.append(.mark(session: session, label: "approval \(request.id) granted"))
+            actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) granted"))
             actions.append(.release(session: session, id: request.id))
             actions.append(.notify(event: "approved", record: new))
         case .denied:
@@ -268,12 +272,12 @@ public struct ApprovalBroker: Sendable {
                                    message: "bastion: request \(request.id) was denied by \(vote.map { ApprovalText.escaped($0.approver) } ?? "an approver")\(reason)"))
             actions.append(.notify(event: "denied", record: new))
         case .timedOut:
-            actions.append(.mark(session: session, label: "approval \(request.id) timed out"))
+            actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) timed out"))
             actions.append(.refuse(session: session, id: request.id,
                                    message: "bastion: request \(request.id) was not approved within \(Self.duration(request.deadline - request.requestedAt)), so it is refused"))
             actions.append(.notify(event: "timed_out", record: new))
         case .withdrawn:
-            actions.append(.mark(session: session, label: "approval \(request.id) withdrawn"))
+            actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) withdrawn"))
             actions.append(.notify(event: "withdrawn", record: new))
         case .interrupted:
             actions.append(.refuse(session: session, id: request.id,

@@ -205,10 +205,10 @@ final class ApprovalService: @unchecked Sendable {
                 break
             case .audit(let row):
                 write(row)
-            case .mark(let session, let label):
-                holders[idOf(session)]?.post(.marker(session: session, label: label))
-            case .tell(let session, let text):
-                holders[idOf(session)]?.post(.approvalNotice(session: session, text: text))
+            case .mark(let session, let id, let label):
+                holders[id]?.post(.approvalMarker(session: session, request: id, label: label))
+            case .tell(let session, let id, let text):
+                holders[id]?.post(.approvalNotice(session: session, request: id, text: text))
             case .release(let session, let id):
                 holders[id]?.post(.releaseHold(session: session, request: id))
             case .refuse(let session, let id, let message):
@@ -219,11 +219,6 @@ final class ApprovalService: @unchecked Sendable {
                 break
             }
         }
-    }
-
-    /// The pending request of `session` (one at a time per session).
-    private func idOf(_ session: String) -> String {
-        broker.records.values.first { $0.request.session == session }?.id ?? ""
     }
 
     private func write(_ row: ApprovalAudit) {

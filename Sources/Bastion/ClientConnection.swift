@@ -303,8 +303,12 @@ final class ClientConnection {
                 channels.first { $0.id == session }?.approvalAnswered(request, approved: false, message: text)
             case .marker(let session, let label):
                 channels.first { $0.id == session }?.handle(.marker(label))
-            case .approvalNotice(let session, let text):
-                channels.first { $0.id == session }?.notify(text)
+            case .approvalMarker(let session, let request, let label):
+                guard let channel = channels.first(where: { $0.id == session }), channel.waits(onApproval: request) else { continue }
+                channel.handle(.marker(label))
+            case .approvalNotice(let session, let request, let text):
+                guard let channel = channels.first(where: { $0.id == session }), channel.waits(onApproval: request) else { continue }
+                channel.notify(text)
             case .wake:
                 break
             case .reloaded:

@@ -10,8 +10,11 @@ enum ConnectionMessage: Equatable, Sendable {
     case refuseHold(session: String, request: String, message: String)
     /// Put a marker in the session's recording (an approval step, a viewer joining).
     case marker(session: String, label: String)
-    /// Show the person a line about their request (an approver agreed).
-    case approvalNotice(session: String, text: String)
+    /// Put a marker about `request` in the session's recording, should it still wait on it.
+    case approvalMarker(session: String, request: String, label: String)
+    /// Show the person a line about their request (an approver agreed), should the session
+    /// still wait on it (a line withdrawn with Ctrl-C hears no more of its request).
+    case approvalNotice(session: String, request: String, text: String)
     /// Something for a watch channel arrived: just wake the loop.
     case wake
     /// The server is stopping: finish within `grace` seconds; open nothing new.

@@ -474,6 +474,11 @@ final class SessionChannel {
         }
     }
 
+    /// Whether the channel holds a line, a command or a transfer for request `id`.
+    func waits(onApproval id: String) -> Bool {
+        transferHold?.request == id || interceptor?.heldRequest == id || machine.hold?.id == id
+    }
+
     /// The approvals service answered request `id` of this channel.
     func approvalAnswered(_ id: String, approved: Bool, message: String?) {
         if transferHold?.request == id {

@@ -36,7 +36,7 @@ struct ApprovalBrokerTests {
         guard case .store(let record) = actions.first else { Issue.record("\(actions)"); return }
         #expect(record.status == .pending)
         #expect(actions.contains { if case .audit(let a) = $0 { return a.kind == "approval_requested" } else { return false } })
-        #expect(actions.contains(.mark(session: "s-r1", label: "approval r1 requested (1 of sre)")))
+        #expect(actions.contains(.mark(session: "s-r1", id: "r1", label: "approval r1 requested (1 of sre)")))
         #expect(actions.contains(.notify(event: "requested", record: record)))
         #expect(broker.nextDeadline == 1600)
     }
@@ -57,7 +57,7 @@ struct ApprovalBrokerTests {
     @Test func distinctApproversCount() {
         var broker = Self.broker(Self.request(needed: 2))
         let first = broker.handle(.answer(id: "r1", by: Self.carol, .approve(comment: nil)), now: 1100)
-        #expect(first.contains(.tell(session: "s-r1", text: "bastion: carol approved request r1 (1 of 2)")))
+        #expect(first.contains(.tell(session: "s-r1", id: "r1", text: "bastion: carol approved request r1 (1 of 2)")))
         #expect(!first.contains(.release(session: "s-r1", id: "r1")))
         let again = broker.handle(.answer(id: "r1", by: Self.carol, .approve(comment: nil)), now: 1110)
         #expect(Self.reply(again) == .refused("you already answered request r1"))
@@ -135,6 +135,21 @@ struct ApprovalBrokerTests {
         #expect(broker.records.isEmpty && broker.nextDeadline == nil)
     }
 
+    /// A withdrawal that reaches the store after the last approval (Ctrl-C against the approver):
+    /// the session had stopped waiting before the release reached it, so nothing ran, and the
+    /// request ends withdrawn, saying so. One already withdrawn or denied stays as it ended.
+    @Test func withdrawalAfterTheApprovalWins() {
+        var broker = Self.broker()
+        _ = broker.handle(.answer(id: "r1", by: Self.carol, .approve(comment: nil)), now: 1100)
+        let actions = broker.handle(.withdraw(id: "r1", reason: "withdrawn with Ctrl-C"), now: 1101)
+        #expect(broker.records["r1"]?.status == .withdrawn)
+        #expect(actions.contains { if case .audit(let a) = $0 { return a.kind == "approval_withdrawn" && a.detail.contains("nothing ran") } else { return false } })
+        #expect(broker.handle(.withdraw(id: "r1", reason: "the session ended"), now: 1102).isEmpty)
+        var denied = Self.broker()
+        _ = denied.handle(.answer(id: "r1", by: Self.carol, .deny(reason: "no")), now: 1100)
+        #expect(denied.handle(.withdraw(id: "r1", reason: "Ctrl-C"), now: 1101).isEmpty && denied.records["r1"]?.status == .denied)
+    }
+
     /// Another process stored votes and the end: the server's broker catches up and tells the
     /// session each step once.
     @Test func catchesUpWithTheStore() {
@@ -142,13 +157,13 @@ struct ApprovalBrokerTests {
         var elsewhere = Self.broker(Self.request(needed: 2))
         _ = elsewhere.handle(.answer(id: "r1", by: Self.carol, .approve(comment: nil)), now: 1100)
         let afterOne = server.handle(.stored(elsewhere.records["r1"]!), now: 1101)
-        #expect(afterOne == [.mark(session: "s-r1", label: "approval r1 approved by carol (1 of 2)"),
-                             .tell(session: "s-r1", text: "bastion: carol approved request r1 (1 of 2)")])
+        #expect(afterOne == [.mark(session: "s-r1", id: "r1", label: "approval r1 approved by carol (1 of 2)"),
+                             .tell(session: "s-r1", id: "r1", text: "bastion: carol approved request r1 (1 of 2)")])
         #expect(server.handle(.stored(elsewhere.records["r1"]!), now: 1102).isEmpty, "the same version twice: nothing new")
         _ = elsewhere.handle(.answer(id: "r1", by: Self.erin, .approve(comment: nil)), now: 1200)
         let afterTwo = server.handle(.stored(elsewhere.records["r1"]!), now: 1201)
         #expect(afterTwo.contains(.release(session: "s-r1", id: "r1")))
-        #expect(afterTwo.contains(.mark(session: "s-r1", label: "approval r1 approved by erin (2 of 2)")))
+        #expect(afterTwo.contains(.mark(session: "s-r1", id: "r1", label: "approval r1 approved by erin (2 of 2)")))
     }
 
     /// Two rules with their own groups: each needs its own approver; a member of one group
