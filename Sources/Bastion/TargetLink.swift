@@ -261,8 +261,10 @@ final class TargetLink {
     /// the session then starts a plain shell.
     private func prepareIntegration(_ integration: ShellIntegration, timeout: Double) -> String? {
         guard let helper = ssh_channel_new(session) else { return nil }
+        let rc = integration.rcInput
         guard ssh_channel_open_session(helper) == SSH_OK,
-              ssh_channel_request_exec(helper, integration.prepareCommand) == SSH_OK else {
+              ssh_channel_request_exec(helper, integration.prepareCommand) == SSH_OK,
+              rc.withUnsafeBytes({ ssh_channel_write(helper, $0.baseAddress, UInt32($0.count)) }) == Int32(rc.count) else {
             ssh_channel_free(helper)
             return nil
         }

@@ -5,7 +5,7 @@ import ShellParser
 /// and a pasted buffer of many lines splits into one command per complete part, in order.
 ///
 /// The text of each command is what bash puts in its history with `cmdhist` and `lithist`:
-/// lines joined by newlines, a backslash-newline continuation removed, a here-document's text
+/// lines joined by newlines, a backslash-newline continuation removed, a here-document's lines
 /// ending with a newline, and an empty continuation line kept only where bash keeps it
 /// (``LineAnalysis/historyKeepsEmptyLine``).
 struct CommandAssembler: Sendable {
@@ -95,28 +95,30 @@ struct CommandAssembler: Sendable {
     }
 
     /// The text bash records for a command made of these physical lines (each with where it
-    /// starts in the lines the analysis read).
+    /// starts in the lines the analysis read). Lines are joined by newlines, except that bash adds
+    /// a here-document's lines (its delimiter's too) each with its own newline and nothing
+    /// between them: `echo $(cat <<E` `x` `E` `)` is recorded `echo $(cat <<E\nx\nE\n\n)`.
     static func historyText(_ lines: [(text: String, offset: Int)], analysis: LineAnalysis) -> String {
         var text = ""
         var quote: Character?
+        var joined = true
+        var afterHereDocumentLine = false
         for (index, line) in lines.enumerated() {
             var current = line.text
+            let inHereDocument = analysis.hereDocumentBodies.contains { $0.contains(line.offset) }
+            if index > 0, !joined, !(inHereDocument && afterHereDocumentLine) { text += "\n" }
             // (A here-document's lines hold no quotes; a quoted one's are kept as typed.)
-            if !analysis.hereDocumentBodies.contains(where: { $0.contains(line.offset) }) {
+            if !inHereDocument {
                 quote = Self.quoteState(after: current, startingIn: quote)
             }
             let continues = index < lines.count - 1
             let literal = analysis.literalHereDocumentBodies.contains { $0.contains(line.offset) }
-            if continues, quote == nil, !literal, Self.endsWithContinuation(current) {
-                current.removeLast()
-                text += current
-            } else {
-                text += current + (continues ? "\n" : "")
-            }
+            joined = continues && quote == nil && !literal && Self.endsWithContinuation(current)
+            if joined { current.removeLast() }
+            text += current
+            if inHereDocument && !joined { text += "\n" }
+            afterHereDocumentLine = inHereDocument
         }
-        // A here-document's lines go into history with their newlines: the text ends in one once
-        // a body line was read.
-        if analysis.hereDocumentBodies.contains(where: { !$0.isEmpty }) { text += "\n" }
         return text
     }
 

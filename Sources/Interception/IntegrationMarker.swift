@@ -64,7 +64,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// A primary prompt is shown (`PROMPT_COMMAND`), with the last exit status, the id and
     /// token (`ID:TOKEN`) bash will use for the next line's check when it announces them, the
     /// number of lines bash has read, and the shell's working directory (`$PWD`).
-    case prompt(status: Int, nextCheck: String? = nil, linesRead: Int? = nil, directory: String? = nil)
+    /// `keysTell`: false when the shell says its keys do not do what the bastion follows them
+    /// for (vi mode, an inputrc that binds a printable key or an arrow otherwise; field `k`).
+    case prompt(status: Int, nextCheck: String? = nil, linesRead: Int? = nil, directory: String? = nil, keysTell: Bool = true)
     /// Readline shows the primary prompt (a marker the integration keeps in `PS1`): it has put
     /// the terminal in its own mode, so input given to the shell now reaches readline as typed.
     case promptShown
@@ -97,7 +99,7 @@ public enum IntegrationMarker: Equatable, Sendable {
             let directory = rest.count == 2 ? String(decoding: Self.unescape(Array(rest[1])), as: UTF8.self) : nil
             self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.contains(":") ? next : nil,
                            linesRead: rest.first.flatMap { Int(String(decoding: $0, as: UTF8.self)) },
-                           directory: directory.flatMap { $0.hasPrefix("/") ? $0 : nil })
+                           directory: directory.flatMap { $0.hasPrefix("/") ? $0 : nil }, keysTell: next != "k")
         case ("A", _):
             let text = Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")])))
             var table: [String: String] = [:]

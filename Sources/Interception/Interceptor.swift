@@ -542,7 +542,7 @@ public struct Interceptor {
             apply(pendingRisk, into: &out)
             // Tampering is judged at the next prompt, once it has done its work.
             if case .tampering = pendingRisk {} else { pendingRisk = .none }
-        case .prompt(_, let next, let lines, let directory):
+        case .prompt(_, let next, let lines, let directory, let keysTell):
             nextCheck = next
             linesRead = lines
             workingDirectory = directory
@@ -570,6 +570,7 @@ public struct Interceptor {
             expanding = nil
             refusedLineOutstanding = false
             startKeyedLine()
+            if !keysTell { keyed.forget() }
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(cancelled))
             }
@@ -672,14 +673,20 @@ public struct Interceptor {
             out.auditNotes.append(AuditNote(kind: "interactive_early_void",
                                             detail: "the early allow of '\(answered.line)' did not apply (\(why)); the line is decided again"))
         }
+        var keysDiffer = false
         if mode == .integrated, let typed = keyed.text, Array(typed.utf8) != line {
-            // The shell reported a line other than the one typed: its integration cannot be
-            // trusted any more. What was typed is decided too; the stricter answer counts.
+            // The shell reported a line other than the keys give: a binding the bastion does not
+            // follow, or a shell that misreports. What was typed is decided too, the stricter
+            // answer counts, and the line's records are uncertain. (Its integration stays: the
+            // check hands bash back the very text it reported, and a shell whose integration was
+            // tampered with is found as such.)
             keyed.forget()
-            lose("the shell reported a line other than the one typed", into: &out)
-            let record = judge(typed, how: .screen, uncertain: true)
-            out.records.append(record)
+            keysDiffer = true
+            out.auditNotes.append(AuditNote(kind: "interactive_keys_differ",
+                                            detail: "the shell reported '\(text)' where the keys typed give '\(typed)'; both were decided"))
+            let record = judge(typed, how: .integration, uncertain: true)
             if record.decision.verdict != .allow {
+                out.records.append(record)
                 out.notices.append(refusalText(record.decision))
                 let verdict = assembler.isContinuing ? "C" : "D"
                 assembler.reset()
@@ -697,7 +704,7 @@ public struct Interceptor {
         // run a while): a denied line can then still stop the rest of a paste.
         holding = true
         check = PendingCheck(nonce: nonce, commands: commands, bufferLines: bufferLines, wasContinuing: wasContinuing,
-                             isExpansion: false, exact: exact)
+                             isExpansion: false, exact: exact && !keysDiffer)
         if let history, commands.contains(where: { HistoryExpansion.mayExpand($0.text, characters: history) }) {
             guard !wasContinuing else {
                 // Bash expanded the earlier lines as it read them; which history entry holds the
@@ -905,7 +912,7 @@ public struct Interceptor {
         let typingGoesOn = keptInHistory && index == 0 && pending.commands.count == 1 && !assembler.isContinuing
         let moreFollowed = index < pending.commands.count - 1 || assembler.isContinuing
             || (!typingGoesOn && (held.contains(0x0D) || held.contains(0x0A)))
-        if moreFollowed { out.notices.append("bastion: the rest of the pasted lines was not sent") }
+        if moreFollowed { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
         assembler.reset()
         pendingRisk = .none
         check = nil
@@ -968,10 +975,11 @@ public struct Interceptor {
 
     /// Whether `line` may leave code of the person's that runs in the shell while readline waits
     /// for keys — a trap's action on a signal, code a sourced file or eval sets up, a key bound to
-    /// a command: it, or the value of any alias (which the line may use), names `trap`, `eval`,
-    /// `source`, `.`, `bind` or `enable` as a word (a function's body included). Read widely: a
-    /// line that merely mentions one only costs the session its early answers. (On the bytes, and
-    /// no parse: it runs at every Enter.)
+    /// a command, a completion function, a mail message: it, or the value of any alias (which the
+    /// line may use), names `trap`, `eval`, `source`, `.`, `bind`, `enable`, `complete` or
+    /// `MAILPATH` as a word (a function's body included). Read widely: a line that merely mentions
+    /// one only costs the session its early answers. (On the bytes, and no parse: it runs at every
+    /// Enter. The shell checks its own state too before it announces a token: `__bastion_calm`.)
     static func mayLeaveCodeAtThePrompt(_ line: String, aliases: [String: String]) -> Bool {
         func leaves(_ bytes: [UInt8]) -> Bool {
             for word in promptCodeWords where ShellRisk.places(of: word, in: bytes).contains(where: { standsAlone(word, at: $0, in: bytes) }) {
@@ -989,7 +997,7 @@ public struct Interceptor {
         return leaves(Array(line.utf8)) || aliases.values.contains { leaves(Array($0.utf8)) }
     }
 
-    private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable"]
+    private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable", "complete", "MAILPATH"]
 
     /// Whether the word at `start` in `bytes` is not part of a longer name (`resources`).
     private static func standsAlone(_ word: String, at start: Int, in bytes: [UInt8]) -> Bool {
@@ -1081,12 +1089,15 @@ public struct Interceptor {
         }
         if let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases), expansion != decided {
             let viaAlias = decide(expansion, directory)
-            if case .escalate = gate.verdict, case .escalate = viaAlias.verdict {
+            // Bash runs nothing of a line it cannot parse: one that parses only expanded (an alias
+            // opens a block, `alias ob='{ '` in `ob echo x; }`) runs only as its expansion.
+            let runsOnlyExpanded = Self.isSyntaxError(decided) && !Self.isSyntaxError(expansion)
+            if case .escalate = gate.verdict, case .escalate = viaAlias.verdict, !runsOnlyExpanded {
                 // Both held: approvers must see the expansion, and both decisions' rules apply.
                 gate.decision.commands += viaAlias.decision.commands
                 gate.decision.message += " (alias for: \(expansion))"
                 gate.audit.message = gate.decision.message
-            } else if viaAlias.verdict.isStricter(than: gate.verdict) {
+            } else if runsOnlyExpanded || viaAlias.verdict.isStricter(than: gate.verdict) {
                 gate = GateDecision(decision: viaAlias.decision, audit: gate.audit, marker: gate.marker)
                 gate.decision.message += " (alias for: \(expansion))"
                 gate.audit.decision = viaAlias.verdict.word
@@ -1104,6 +1115,12 @@ public struct Interceptor {
         gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
         return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
+    }
+
+    /// Whether bash would refuse `line` as a syntax error (and so run none of it).
+    private static func isSyntaxError(_ line: String) -> Bool {
+        if case .error = ShellAnalyzer.analyze(line).status { return true }
+        return false
     }
 
     /// A multi-line command the person abandoned at a continuation prompt: nothing ran, but
@@ -1225,7 +1242,7 @@ public struct Interceptor {
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
-                if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the rest of the pasted lines was not sent") }
+                if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
             }
         }

@@ -1,9 +1,10 @@
 /// What readline's buffer must hold, as far as the keys alone say it for sure: the cross-check
 /// of the line the shell integration reports.
 ///
-/// It follows only keys whose effect is the same in every readline setup: printable ASCII and
+/// It follows only keys whose effect readline gives them by default: printable ASCII and
 /// bracketed pastes of one ASCII line inserted at the cursor, Backspace, Delete, the arrows Left
-/// and Right, Home and End. Any other key (non-ASCII text too: a C locale reads it as Meta keys) (history, completion, search, yank, kill, vi mode, a
+/// and Right, Home and End — and only where the shell says they still have it (emacs mode, no
+/// inputrc binding one otherwise: ``IntegrationMarker/prompt(status:nextCheck:linesRead:directory:keysTell:)``). Any other key (non-ASCII text too: a C locale reads it as Meta keys) (history, completion, search, yank, kill, vi mode, a
 /// rebound control key) makes the buffer unknown until the next prompt, and the check is
 /// skipped for that line: a false alarm would end the sessions of roles that must stay verified.
 struct KeyedBuffer: Sendable, Equatable {
@@ -71,13 +72,14 @@ struct KeyedBuffer: Sendable, Equatable {
         }
     }
 
-    /// The CSI sequences every terminal sends for these keys, in every keymap's default.
+    /// The CSI sequences xterm-like terminals send for these keys, bound so by readline itself
+    /// (`ESC [ 1 ~`, `ESC [ 4 ~` and the like are an inputrc's, which may not bind them).
     private mutating func csi(_ body: [UInt8]) {
         switch String(decoding: body, as: UTF8.self) {
         case "D": cursor = previousBoundary(cursor)
         case "C": cursor = nextBoundary(cursor)
-        case "H", "1~", "7~": cursor = 0
-        case "F", "4~", "8~": cursor = bytes.count
+        case "H": cursor = 0
+        case "F": cursor = bytes.count
         case "3~":
             guard cursor < bytes.count else { return }
             bytes.removeSubrange(cursor..<nextBoundary(cursor))

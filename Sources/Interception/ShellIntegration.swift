@@ -3,7 +3,7 @@
 ///
 /// Two channels on the target session: a *helper* channel runs ``prepareCommand``, which makes a
 /// private directory with two FIFOs (`v` for the verdicts; `w`, which nothing writes, for the
-/// shell's short sleep after a command) and the rc file, opens `v` (so the shell may remove the
+/// shell's short sleep after a command) and the rc file (read from the channel), opens `v` (so the shell may remove the
 /// directory at once), prints `BASTION-READY <dir>`, and then feeds `v` with whatever the
 /// bastion writes to the channel (the verdicts), removing the directory (if the shell has not)
 /// when the channel closes. The *shell* channel
@@ -22,7 +22,7 @@ public struct ShellIntegration: Sendable, Equatable {
     /// The line the helper channel prints once the directory is ready.
     public static let readyPrefix = "BASTION-READY "
 
-    /// Random per session: names the markers, and the heredoc delimiter of the rc.
+    /// Random per session: names the markers.
     public let token: String
 
     /// An integration with a fresh random token.
@@ -36,15 +36,15 @@ public struct ShellIntegration: Sendable, Equatable {
         self.token = token
     }
 
-    /// The helper channel's command (run by the target user's login shell).
+    /// The helper channel's command (run by the target user's login shell). It reads the rc
+    /// (``rcInput``) from its standard input first: on the command line, which every user of
+    /// the target can read in the process list, it would show the session's marker token.
     public var prepareCommand: String {
         let script = """
             umask 077
             d=$(mktemp -d "${TMPDIR:-/tmp}/bastion.XXXXXXXX") || exit 1
             mkfifo "$d/v" "$d/w" || { rm -rf "$d"; exit 1; }
-            cat > "$d/rc" <<'BASTION_RC_\(token)'
-            \(rcScript)
-            BASTION_RC_\(token)
+            head -c \(rcInput.count) > "$d/rc" && [ "$(wc -c < "$d/rc")" -eq \(rcInput.count) ] || { rm -rf "$d"; exit 1; }
             exec 3<>"$d/v"
             printf '\(Self.readyPrefix)%s\\n' "$d"
             cat >&3
@@ -60,6 +60,9 @@ public struct ShellIntegration: Sendable, Equatable {
         let script = "command -v bash >/dev/null 2>&1 && exec bash --rcfile \(rc) -i; exec \"${SHELL:-/bin/sh}\" -l"
         return "exec sh -c " + Self.singleQuoted(script)
     }
+
+    /// What the helper channel is sent first: the rc file's bytes.
+    public var rcInput: [UInt8] { Array((rcScript + "\n").utf8) }
 
     /// Whether a directory printed by the helper is safe to put in a command.
     public static func isPlausibleDirectory(_ path: String) -> Bool {
@@ -181,9 +184,10 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ $__bastion_unseen ]] || __bastion_u=0
           # (FUNCNEST local and unset: a limit of the person's would stop the functions it calls.
           # The shell's options local, and xtrace off: a trace would show the tokens, to PS4's
-          # code or a reader of BASH_XTRACEFD, before the bastion's answer.)
+          # code or a reader of BASH_XTRACEFD, before the bastion's answer; errtrace and functrace
+          # off: an ERR or DEBUG trap's action would run in here, where it could read them.)
           local - __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS FUNCNEST
-          set +x
+          set +xET
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
           __bastion_line=$1 __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
@@ -244,7 +248,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # is this command's), and the newest number when the buffer was checked.
         __bastion_expanded() {
           local - __bastion_entry __bastion_number __bastion_answer __bastion_nonce __bastion_secret __bastion_why
-          set +x
+          set +xET
           __bastion_nonce=$__bastion_x
           __bastion_token; __bastion_secret=$__bastion_out
           __bastion_entry=$(HISTTIMEFORMAT= history 1; printf x); __bastion_entry=${__bastion_entry%$'\n'x}
@@ -299,38 +303,64 @@ public struct ShellIntegration: Sendable, Equatable {
         # read them: nothing in PS1 that runs code as the prompt is shown (__bastion_code:
         # a command or arithmetic substitution, an expansion that evaluates a subscript or a
         # value, or a `$` or backquote that bash makes of an octal escape), no xtrace (PS4's
-        # code, and a trace of the check), nothing after this in PROMPT_COMMAND, no trap or
-        # bind -x of theirs (checked once, at the start; the bastion stops answering early once
-        # a line that may set one up has run).
+        # code, and a trace of the check), nothing after this in PROMPT_COMMAND, no MAILPATH
+        # (its messages are expanded before the prompt), and no trap, bind -x, completion
+        # function or name reference since the start: $2 is __bastion_state, taken as the
+        # arguments are expanded (at the top level, where ERR's and DEBUG's traps show, and in
+        # one command with the comparison: no code of the person's runs in between). Once it
+        # differs, early answers end for the session (__bastion_probe).
         __bastion_announce() {
           local - __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
           __bastion_traced=${-//[!x]/}
-          set +x
+          set +xET
           __bastion_saved=$__bastion_status IFS=" "
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
-          if [[ $__bastion_early_ok && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == '\__bastion_announce $LINENO' && ! $PS1 =~ $__bastion_code ]]; then
-            __bastion_token
-            __bastion_next=$RANDOM$RANDOM:$__bastion_out
+          if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == "$__bastion_last"
+                && ! $PS1 =~ $__bastion_code && ! ${MAILPATH-} ]]; then
+            if [[ $2 == "$__bastion_calm_state" ]]; then
+              __bastion_token
+              __bastion_next=$RANDOM$RANDOM:$__bastion_out
+            else
+              __bastion_probe=
+            fi
           fi
           # Readline shows the prompt once it has put the terminal in its own mode: the marker
           # kept in PS1 tells the bastion that the input it held can go now. (Before, the
           # terminal's line discipline would echo it and act on its keys: Ctrl-V, Ctrl-U, Enter.)
           [[ $PS1 == *"$__bastion_shown"* ]] || PS1+=$__bastion_shown
-          # The working directory, for paths the next line names relative to it.
+          # Or `k`: the keys do not tell the line (vi mode, keys bound otherwise than by default).
           __bastion_announced=$__bastion_next
+          [[ $__bastion_plain && ! -o vi ]] || __bastion_announced=k
+          # The working directory, for paths the next line names relative to it.
           __bastion_out=$PWD
           if [[ $PWD == *[$'\e\a\n\r']* ]]; then __bastion_esc "$PWD"; elif [[ $PWD == *\\* ]]; then __bastion_dbl; fi
           printf '\#(osc);P;%s;%s;%s;%s\a' "$__bastion_saved" "$__bastion_announced" "$1" "$__bastion_out" >&$__bastion_tty
           [[ $- == *e* ]] || return $__bastion_saved
         }
+        # The shell's state where code of the person's could run while readline waits, or run
+        # when PS1 is expanded: traps (a signal's, ERR's after PROMPT_COMMAND, DEBUG's before
+        # the check), bind -x keys, completion functions and commands, name references (`$r`
+        # evaluates a subscript when r names an array element). Read in a subshell (a command
+        # substitution) in POSIX mode, where no function can stand for `trap`, `unset` or `exit`,
+        # and the others are unset first.
+        __bastion_state() {
+          POSIXLY_CORRECT=y
+          [[ -o posix ]] || exit 1
+          unset -f bind complete declare
+          trap -p
+          bind -m emacs -X; bind -m vi-insert -X; bind -m vi-command -X
+          complete -p
+          declare -n
+        } 2>/dev/null
         # Binds every key that accepts a line, in every keymap, to the check first; and the key
         # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
         # ~/.inputrc written in the session cannot take Enter back.
         __bastion_bind_keys() {
-          local __bastion_km __bastion_binding __bastion_key __bastion_c __bastion_keys __bastion_nexts __bastion_comments __bastion_rereads __bastion_expands
+          local __bastion_km __bastion_binding __bastion_key __bastion_c __bastion_keys __bastion_nexts __bastion_comments __bastion_rereads __bastion_expands \
+            __bastion_eofs
           for __bastion_km in emacs vi-insert vi-command; do
-            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=()
+            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=() __bastion_eofs=()
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
                 '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
@@ -339,6 +369,8 @@ public struct ShellIntegration: Sendable, Equatable {
                 # readline 8.3's M-x runs any function by name, accept-line included.
                 *': execute-named-command') __bastion_key=${__bastion_binding%: *}; __bastion_key=${__bastion_key#\"}; bind -m "$__bastion_km" -r "${__bastion_key%\"}" ;;
                 *': operate-and-get-next') __bastion_nexts+=("${__bastion_binding%: *}") ;;
+                # (vi's Ctrl-D accepts a line that is not empty.)
+                *': vi-eof-maybe') __bastion_eofs+=("${__bastion_binding%: *}") ;;
                 *': insert-comment'|*': vi-insert-comment') __bastion_comments+=("${__bastion_binding%: *}") ;;
                 *': re-read-init-file') __bastion_rereads+=("${__bastion_binding%: *}") ;;
                 *': shell-expand-line') __bastion_expands+=("${__bastion_binding%: *}") ;;
@@ -349,7 +381,7 @@ public struct ShellIntegration: Sendable, Equatable {
             # such a macro, from an inputrc, is unbound; the integration's own stay.
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
-                *': "\C-x\C-\\a\C-x\C-\\'[bc]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"') ;;
+                *': "\C-x\C-\\a\C-x\C-\\'[bcd]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"') ;;
                 *': "'*'\C-x'*|*': "'*'\C-\\'*|*': "'*'\030'*|*': "'*'\034'*|*': "'*$'\030'*|*': "'*$'\034'*)
                   __bastion_key=${__bastion_binding%%\": *}; bind -m "$__bastion_km" -r "${__bastion_key#\"}" 2>/dev/null ;;
               esac
@@ -357,6 +389,7 @@ public struct ShellIntegration: Sendable, Equatable {
             bind -m "$__bastion_km" -x '"\C-x\C-\\a": \__bastion_check'
             bind -m "$__bastion_km" '"\C-x\C-\\b": accept-line'
             bind -m "$__bastion_km" '"\C-x\C-\\c": operate-and-get-next'
+            bind -m "$__bastion_km" '"\C-x\C-\\d": vi-eof-maybe'
             for __bastion_key in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
               bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\b"'
             done
@@ -364,6 +397,9 @@ public struct ShellIntegration: Sendable, Equatable {
             # next buffer starts with it).
             for __bastion_key in "${__bastion_nexts[@]}"; do
               bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\c"'
+            done
+            for __bastion_key in "${__bastion_eofs[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\d"'
             done
             # Commenting a line out accepts it too: comment it, then the usual check.
             [[ $__bastion_km == vi-command ]] && __bastion_c='0i#' || __bastion_c='\C-a#'
@@ -386,6 +422,26 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ -r $__bastion_inputrc ]] || __bastion_inputrc=/etc/inputrc
           bind -f "$__bastion_inputrc" 2>/dev/null || :
           __bastion_bind_keys
+          __bastion_plain=
+          __bastion_plain_keys && __bastion_plain=1
+        }
+        # Whether the keys the bastion follows to know a line before the shell reports it do, in
+        # emacs mode, what readline's defaults do: every printable key inserts itself (no
+        # inputrc's `Space: magic-space` or `"jk": …`), Backspace, Delete, Left, Right, Home and
+        # End edit. Otherwise each prompt tells the bastion that the keys do not tell the line.
+        __bastion_plain_keys() {
+          local __bastion_binding __bastion_l
+          __bastion_l=0
+          while IFS= read -r __bastion_binding; do
+            case $__bastion_binding in
+              '"\C-h": backward-delete-char'|'"\C-?": backward-delete-char'|'"\e[D": backward-char'|'"\e[C": forward-char'| \
+              '"\e[H": beginning-of-line'|'"\e[F": end-of-line'|'"\e[3~": delete-char') __bastion_l=$((__bastion_l + 1)) ;;
+              '"\C-h": '*|'"\C-?": '*|'"\e[D": '*|'"\e[C": '*|'"\e[H": '*|'"\e[F": '*|'"\e[3~": '*) return 1 ;;
+              '"'[!\\]*': self-insert') ;;
+              '"'[!\\]*) return 1 ;;
+            esac
+          done < <(bind -m emacs -p 2>/dev/null; bind -m emacs -s 2>/dev/null; bind -m emacs -X 2>/dev/null)
+          (( __bastion_l == 7 ))
         }
         # Tells the bastion the shell is not integrated (and why): lines are then read from the
         # screen. (Where a startup file's function stands for printf, nothing is told: the
@@ -422,17 +478,17 @@ public struct ShellIntegration: Sendable, Equatable {
           # each is unset (no function can stand for `unset` now). One that cannot be
           # (read-only) leaves the shell unintegrated.
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
-              __bastion_bs __bastion_c __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
-              __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry \
+              __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
+              __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
               __bastion_expands __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
-              __bastion_km __bastion_l __bastion_line __bastion_name __bastion_names \
-              __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out \
+              __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
+              __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
-          __bastion_code='\$\(|`|\$\[|\$\{[^}]*[[!@]|\\0?44|\\140|\$\\[0-7]'
+          __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\0?44|\\140|\$\\[0-7]'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
@@ -464,7 +520,8 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_shown='\[\#(osc);1\a\]'
           # With the number of lines bash has read (the first line of the next buffer is the one
           # after), which ties each PS0 to the command of a buffer that starts.
-          PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} '\__bastion_announce $LINENO')
+          __bastion_last='\__bastion_announce $LINENO "${__bastion_probe:+$(\__bastion_state)}"'
+          PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} "$__bastion_last")
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while
           # readline waits), no bind -x, no completion function or command (they run on Tab;
@@ -478,13 +535,18 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_out=
           fi
           __bastion_bind_keys
+          __bastion_plain=
+          __bastion_plain_keys && __bastion_plain=1
+          # What an announce compares the shell's state with (the integration's own bindings).
+          __bastion_calm_state=$(__bastion_state) __bastion_probe=$__bastion_early_ok
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.
-          readonly __bastion_tty __bastion_early_ok __bastion_shown __bastion_code
+          readonly __bastion_tty __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&$__bastion_tty
         }
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check \
-          __bastion_expanded __bastion_stop __bastion_prompt __bastion_announce __bastion_bind_keys __bastion_reread __bastion_refuse \
+          __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
+          __bastion_reread __bastion_plain_keys __bastion_refuse \
           __bastion_start
         if [ -r /etc/profile ]; then . /etc/profile; fi
         if [ -r ~/.bash_profile ]; then . ~/.bash_profile

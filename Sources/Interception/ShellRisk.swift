@@ -115,6 +115,12 @@ enum ShellRisk: Equatable, Sendable {
             return .tampering("exec redirects the shell's standard error, where its prompts go")
         }
         if tamperingNames.contains(name) { return .tampering("\(name) changes the shell's key bindings or builtins") }
+        // `. /dev/tty`, `source /dev/stdin`: the shell reads what is typed next as commands,
+        // without readline and so without the check, until the end of input.
+        if name == "." || name == "source", let file = command.argv.dropFirst().first(where: { $0.isDynamic || $0.text != "--" }),
+           ShellAnalyzer.namesDescriptor(file), !command.redirects.contains(where: { $0.affects(0) }) {
+            return .nestedShell("\(name) \(file.text) reads commands from the terminal, as a shell of its own")
+        }
         if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
             return .tampering("it changes \(variable)")
         }
@@ -147,14 +153,20 @@ enum ShellRisk: Equatable, Sendable {
     /// path to one (`/dev/fd/10`, `/proc/<pid or $$ or self>/fd/10`, a number known only at run
     /// time included).
     static func namesHighDescriptor(_ text: String, dup: Bool) -> Bool {
+        // A number followed by anything (`1$z`) or known only at run time (`$fd`) may be one.
         func high(_ number: Substring) -> Bool {
             let digits = number.prefix { $0.isNumber }
-            return digits.isEmpty ? number.first == "$" : (Int(digits).map { $0 >= 10 } ?? true)
+            if digits.isEmpty { return number.first == "$" }
+            return digits.count < number.count || (Int(digits).map { $0 >= 10 } ?? true)
         }
-        if dup { return high(Substring(text)) }
-        if text.hasPrefix("/dev/fd/") { return high(text.dropFirst("/dev/fd/".count)) }
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)   // "", "proc", pid, "fd", number
-        return parts.count >= 5 && parts[1] == "proc" && parts[3] == "fd" && high(parts[4])
+        // (`>&3-` moves the descriptor.)
+        if dup { return high(text.hasSuffix("-") ? text.dropLast() : Substring(text)) }
+        guard text.hasPrefix("/") else { return false }
+        // However the path is spelt: `/dev//fd/10`, `/dev/./fd/10`, `/proc/self/task/7/fd/10`.
+        let parts = text.split(separator: "/").filter { $0 != "." }
+        if parts.count == 3, parts[0] == "dev", parts[1] == "fd" { return high(parts[2]) }
+        guard parts.first == "proc", let fd = parts.lastIndex(of: "fd"), fd + 1 < parts.count else { return false }
+        return high(parts[fd + 1])
     }
 
     /// What a `trap` with these arguments does to the integration, if anything: code that would

@@ -890,11 +890,12 @@ struct CommandUnwrapper {
     }
 
     /// The descriptor a path names, however it is spelt (`/dev/stdin`, `//dev/./fd/3`,
-    /// `/proc/self/../self/fd/0`, `/dev/stdout`): -1 for one of another process or a number it
-    /// cannot read, nil for any other path.
+    /// `/proc/self/../self/fd/0`, `/dev/stdout`): -1 for one of another process, a number it
+    /// cannot read or a terminal (`/dev/tty`, `/dev/pts/3`), nil for any other path.
     static func descriptor(named path: String) -> Int? {
         // (a cheap first look: every name of a descriptor holds one of these)
-        guard bytes(of: path, contain: "std") || bytes(of: path, contain: "fd") || bytes(of: path, contain: "proc") else { return nil }
+        guard bytes(of: path, contain: "std") || bytes(of: path, contain: "fd") || bytes(of: path, contain: "proc")
+            || bytes(of: path, contain: "tty") || bytes(of: path, contain: "pts") || bytes(of: path, contain: "console") else { return nil }
         guard path.hasPrefix("/") else {
             // Relative: a descriptor only where the line's directory makes it one (`cd /dev; sh
             // stdin`), which is not known here.
@@ -919,8 +920,12 @@ struct CommandUnwrapper {
             case "stdin": return 0
             case "stdout": return 1
             case "stderr": return 2
-            default: return nil
+            // The terminal: what is typed there (read by the shell, never by readline's check).
+            case "tty", "console": return -1
+            default: return segments[1].hasPrefix("tty") ? -1 : nil
             }
+        case 3 where segments[0] == "dev" && segments[1] == "pts":
+            return -1
         case 3 where segments[0] == "dev" && segments[1] == "fd":
             return Int(segments[2]) ?? -1
         case 4 where segments[0] == "proc" && segments[2] == "fd":

@@ -32,6 +32,10 @@ public enum ShellAnalyzer {
     /// derived from such a value (`via` it) run later, when a program asks for them.
     public static func namesAProgramToRun(_ name: String) -> Bool { LineParser.commandVariables.contains(name) }
 
+    /// Whether a script operand names a descriptor or a terminal (`/dev/stdin`, `/dev/fd/3`,
+    /// `/dev/tty`, `<(…)`), or may: a word known only at run time that looks like one.
+    public static func namesDescriptor(_ word: ShellWord) -> Bool { CommandUnwrapper.namesDescriptor(word) }
+
     /// Whether a pattern character stands before a `(` somewhere.
     static func mayHoldExtendedGlob(_ bytes: [UInt8]) -> Bool {
         bytes.indices.dropFirst().contains { bytes[$0] == UInt8(ascii: "(") && LineParser.isPatternChar(bytes[$0 - 1]) }

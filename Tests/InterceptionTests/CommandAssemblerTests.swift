@@ -60,6 +60,14 @@ struct CommandAssemblerTests {
         (["echo pwned \\\n"], ["echo pwned \\"]),
         (["if true\n", "then echo t; fi"], ["if true\n\nthen echo t; fi"]),
         (["cat <<A\n1\n", "A"], ["cat <<A\n1\n\nA\n"]),
+        // A here-document's lines go into history each with its own newline, and the line after
+        // its delimiter with one before it too (read from bash 5.2's history file).
+        (["echo $(cat <<E", "in", "E", ")"], ["echo $(cat <<E\nin\nE\n\n)"]),
+        (["cat <<E |", "a", "E", "cat"], ["cat <<E |\na\nE\n\ncat"]),
+        (["if true; then cat <<E", "q", "E", "fi"], ["if true; then cat <<E\nq\nE\n\nfi"]),
+        (["cat <<A <<B", "1", "A", "2", "B"], ["cat <<A <<B\n1\nA\n2\nB\n"]),
+        (["cat <<E", "E"], ["cat <<E\nE\n"]),
+        (["echo $(cat <<E\nin\nE\n); echo z\n"], ["echo $(cat <<E\nin\nE\n\n); echo z"]),
         (["echo 'a\n", "b'"], ["echo 'a\n\nb'"]),
         (["echo x |\n", "cat"], ["echo x |\ncat"]),
         (["echo ok\n"], ["echo ok"]),

@@ -107,6 +107,13 @@ struct LineRulesTests {
         ("echo \"$v A\" >&10", true), ("cat <&10", true), ("x=$(cat 3<&11)", true), ("cat /dev/fd/10", true),
         ("tee /proc/$$/fd/11 < f", true), ("echo > /proc/self/fd/12", true), ("echo >&$fd", true),
         ("echo hi >&2", false), ("cat /dev/fd/0", false), ("ls /proc/self/fd/", false), ("cat /proc/1/fdinfo/3", false),
+        // However the path is spelt, or with a number known only at run time.
+        ("echo A > /dev//fd/10", true), ("echo A > /dev/./fd/10", true), ("echo A > /proc/self//fd/10", true),
+        ("echo A > /dev/fd/1$z", true), ("echo A > /proc/self/task/7/fd/10", true), ("echo A >&1$z", true),
+        ("echo A > /dev/fd/1", false), ("exec 3>&1-", false),
+        // The shell reading what is typed next as commands, without readline's check.
+        (". /dev/tty", true), ("source -- /dev/./tty", true), (". /dev/stdin", true), ("source /dev/pts/3", true),
+        (". ./env.sh", false), (". /dev/stdin <<< 'ls'", false),
         // Standard error carries bash's prompts and PS0, with the markers in them.
         ("exec 2>/tmp/err", true), ("exec &>/dev/null", true), ("exec >&/dev/null", true), ("exec 2>&-", true),
         ("exec >&2", false), ("ls 2>/dev/null", false),

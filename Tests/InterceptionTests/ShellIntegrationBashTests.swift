@@ -162,10 +162,16 @@ struct ShellIntegrationBashTests {
 
     /// The next check's token is announced with the prompt only while nothing of the person's
     /// runs between the prompt and the check: not when PS1 runs code (a substitution bash makes
-    /// of an octal escape, an expansion that evaluates a value), nor under xtrace, whose trace
-    /// (and PS4's code) would show it; nor does a trace ever show a check's token.
+    /// of an octal escape, an expansion that evaluates a value or a subscript, a name reference
+    /// to an element), nor under xtrace, whose trace (and PS4's code) would show it; nor once a
+    /// trap (ERR's runs after PROMPT_COMMAND), a bind -x key, a completion function or a mail
+    /// message could run code; nor does a trace ever show a check's token.
     @Test(arguments: [("PS1='@ '", true), ("PS1='\\044(true)@ '", false), ("PS1='$\\050true)@ '", false),
-                      ("x=1; PS1='${x@P}@ '", false), ("a=(1); PS1='${a[0]}@ '", false), ("set -x", false)])
+                      ("x=1; PS1='${x@P}@ '", false), ("a=(1); PS1='${a[0]}@ '", false), ("set -x", false),
+                      ("x=0; PS1='${HOME:x}@ '", false), ("PS1='${n:=1}@ '", false), ("declare -n r=HOME; PS1='$r@ '", false),
+                      ("PS1='${debian_chroot:+($debian_chroot)}${HOME:-x}@ '", true),
+                      ("trap : ERR", false), ("trap : USR1", false), ("f() { :; }; complete -F f echo", false),
+                      ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false)])
     func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
         let run = try Self.run([setup + "\r", "echo one\r", "echo two\r"])
         let announced = run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()
@@ -219,6 +225,12 @@ struct ShellIntegrationBashTests {
                                answers: ["touch canary-vv": "D", "touch canary-vt": "D"],
                                home: [".inputrc": "\"\\C-t\": vi-edit-and-execute-command\n"])
         #expect(run.files == ["after-vv"], "\(run.output)")
+    }
+
+    /// vi's Ctrl-D (vi-eof-maybe) accepts a line that is not empty: it is checked like Enter.
+    @Test func viEndOfFileKeyIsChecked() throws {
+        let run = try Self.run(["set -o vi\r", "touch canary-vd\u{04}", "touch after-vd\u{04}"], answers: ["touch canary-vd": "D"])
+        #expect(run.files == ["after-vd"], "\(run.output)")
     }
 
     /// Re-reading the init file (Ctrl-X Ctrl-R) after an ~/.inputrc that binds Enter to a plain
