@@ -142,12 +142,13 @@ public struct ShellIntegration: Sendable, Equatable {
         }
         # Tokens: 96 random bits. From SRANDOM while it is bash's own: unset, it is a plain
         # variable whose value does not change from one expansion to the next, which a person
-        # could set (`unset SRANDOM; SRANDOM=5`) to know the next token. Then, and in bash < 5.1
-        # (no SRANDOM; $RANDOM is predictable), from /dev/urandom, through the system's own od
-        # (`command -p`: not one a PATH of the person's finds).
+        # could set (`unset SRANDOM; SRANDOM=5`) to know the next token, or a name reference to
+        # one that changes predictably (`declare -n SRANDOM=RANDOM`, then `RANDOM=7`). Then, and
+        # in bash < 5.1 (no SRANDOM; $RANDOM is predictable), from /dev/urandom, through the
+        # system's own od (`command -p`: not one a PATH of the person's finds).
         __bastion_token() {
           __bastion_out=${SRANDOM-}
-          if [[ $__bastion_out && $__bastion_out != "${SRANDOM-}" ]]; then __bastion_out+=$SRANDOM$SRANDOM; return; fi
+          if [[ ! -R SRANDOM && $__bastion_out && $__bastion_out != "${SRANDOM-}" ]]; then __bastion_out+=$SRANDOM$SRANDOM; return; fi
           __bastion_out=$(command -p od -An -tx1 -N12 /dev/urandom); __bastion_out=${__bastion_out//[$' \n']/}
         }
         # After a buffer that expanded history, at the next prompt (or the next check, when bash
@@ -488,7 +489,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
-          __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\0?44|\\140|\$\\[0-7]'
+          __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\[0-7]'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
@@ -528,7 +529,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # bash-completion sets many), and no function of the startup files that names `trap` or
           # `complete` (it could set one up later).
           __bastion_early_ok=1
-          [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null) ]] && __bastion_early_ok=
+          [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null; declare -n) ]] && __bastion_early_ok=
           if [[ $__bastion_early_ok ]]; then
             __bastion_out=$(for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
             [[ $__bastion_out == *trap* || $__bastion_out == *complete* ]] && __bastion_early_ok=

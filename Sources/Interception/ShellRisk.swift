@@ -21,7 +21,8 @@ enum ShellRisk: Equatable, Sendable {
     /// (PWD: the prompt reports it as the directory the next line starts in.)
     /// (FUNCNEST: a limit on function nesting would stop the check's functions, and the gates' in
     /// PS0, part way.)
-    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD", "FUNCNEST"]
+    /// (SRANDOM: the tokens' randomness; made a name reference to RANDOM, they could be foretold.)
+    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD", "FUNCNEST", "SRANDOM"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "command", "history", "kill", "local", "od", "printf", "read",

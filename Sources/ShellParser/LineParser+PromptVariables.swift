@@ -165,20 +165,38 @@ extension LineParser {
         deriveScript(Self.hereDocumentScript(value), via: "subscript", range: range, wrapped: true)
     }
 
-    /// A prompt string with its octal escapes (`\nnn`) decoded and every other backslash removed.
+    /// A prompt string as bash's prompt decoding leaves it for the expansion that follows: `\\`
+    /// is one backslash (which then quotes what follows it as in double quotes: the digits after
+    /// `\\` are no escape, `\\\540` is a quoted backquote), octal escapes (`\nnn`, the low
+    /// byte: `\540` is a backquote; one or two digits are read as one too, which only finds
+    /// more code), `\$` a `$`, and every other escape (`\u`, `\w`, `\D{…}`, `\[`) text that
+    /// holds no code, left out.
     static func decodedPrompt(_ value: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(value.count)
         var i = 0
         while i < value.count {
             guard value[i] == UInt8(ascii: "\\") else { out.append(value[i]); i += 1; continue }
-            var j = i + 1, code = 0
-            while j < value.count, j < i + 4, (0x30...0x37).contains(value[j]) {
-                code = code * 8 + Int(value[j] - 0x30)
-                j += 1
+            guard i + 1 < value.count else { out.append(value[i]); break }
+            switch value[i + 1] {
+            case UInt8(ascii: "\\"), UInt8(ascii: "$"):
+                out.append(value[i + 1])
+                i += 2
+            case 0x30...0x37:
+                var j = i + 1, code = 0
+                while j < value.count, j < i + 4, (0x30...0x37).contains(value[j]) {
+                    code = code * 8 + Int(value[j] - 0x30)
+                    j += 1
+                }
+                out.append(UInt8(truncatingIfNeeded: code))
+                i = j
+            case UInt8(ascii: "D") where i + 2 < value.count && value[i + 2] == UInt8(ascii: "{"):
+                i += 3
+                while i < value.count, value[i] != UInt8(ascii: "}") { i += 1 }
+                i += 1
+            default:
+                i += 2
             }
-            if j > i + 1 { out.append(UInt8(truncatingIfNeeded: code)) }
-            i = j
         }
         return out
     }

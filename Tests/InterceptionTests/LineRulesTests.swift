@@ -114,6 +114,8 @@ struct LineRulesTests {
         // The shell reading what is typed next as commands, without readline's check.
         (". /dev/tty", true), ("source -- /dev/./tty", true), (". /dev/stdin", true), ("source /dev/pts/3", true),
         (". ./env.sh", false), (". /dev/stdin <<< 'ls'", false),
+        // The tokens' randomness.
+        ("unset SRANDOM", true), ("declare -n SRANDOM=RANDOM", true), ("SRANDOM=5", true), ("RANDOM=7", false),
         // Standard error carries bash's prompts and PS0, with the markers in them.
         ("exec 2>/tmp/err", true), ("exec &>/dev/null", true), ("exec >&/dev/null", true), ("exec 2>&-", true),
         ("exec >&2", false), ("ls 2>/dev/null", false),

@@ -150,10 +150,11 @@ struct ShellIntegrationBashTests {
     }
 
     /// Tokens stay unpredictable when SRANDOM is unset (a plain variable then, which the person
-    /// could set to know the next token and write an allow of their own): they come from
-    /// /dev/urandom instead.
-    @Test func tokensStayRandomWithSRANDOMUnset() throws {
-        let run = try Self.run(["unset SRANDOM RANDOM; SRANDOM=5; RANDOM=1\r", "echo a\r", "echo b\r", "echo c\r"])
+    /// could set to know the next token and write an allow of their own), or a name reference to
+    /// RANDOM (seeded, and so foretold): they come from /dev/urandom instead.
+    @Test(arguments: ["unset SRANDOM RANDOM; SRANDOM=5; RANDOM=1", "unset SRANDOM; declare -n SRANDOM=RANDOM; RANDOM=1"])
+    func tokensStayRandomWithSRANDOMUnset(_ setup: String) throws {
+        let run = try Self.run([setup + "\r", "echo a\r", "echo b\r", "echo c\r"])
         let tokens = run.output.components(separatedBy: "\u{1B}]6973;tk;C;").dropFirst()
             .compactMap { $0.split(separator: ";").first?.split(separator: ":").last.map(String.init) }
         #expect(tokens.count >= 4, "\(run.output)")
@@ -171,7 +172,8 @@ struct ShellIntegrationBashTests {
                       ("x=0; PS1='${HOME:x}@ '", false), ("PS1='${n:=1}@ '", false), ("declare -n r=HOME; PS1='$r@ '", false),
                       ("PS1='${debian_chroot:+($debian_chroot)}${HOME:-x}@ '", true),
                       ("trap : ERR", false), ("trap : USR1", false), ("f() { :; }; complete -F f echo", false),
-                      ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false)])
+                      ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false),
+                      ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false)])
     func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
         let run = try Self.run([setup + "\r", "echo one\r", "echo two\r"])
         let announced = run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()

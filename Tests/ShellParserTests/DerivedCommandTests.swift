@@ -51,6 +51,9 @@ struct DerivedCommandTests {
         // PROMPT_COMMAND its commands before each prompt.
         ("PS1='$(rm x)> '", ["[PS1] rm x"]),
         ("PS1='\\044(rm x)'; PS4+='`rm y`'", ["[PS1] rm x", "[PS4] rm y"]),
+        // `\\` is one backslash and the digits after it plain; `\540` is a backquote (the low byte).
+        ("PS1='\\\\134\\540rm x\\540'", ["[PS1] rm x"]), ("PS1='\\540rm y\\540'", ["[PS1] rm y"]),
+        ("PS1='\\\\\\540rm z\\\\\\540'", []),
         ("export PS0='$(rm x)'", ["export PS0=$(rm x)", "[PS0] rm x"]),
         ("PROMPT_COMMAND='rm x; ls'", ["[PROMPT_COMMAND] rm x", "[PROMPT_COMMAND] ls"]),
         ("PS1='\\u@\\h:\\w\\$ ' X='$(rm x)'", []),
