@@ -51,8 +51,9 @@ struct CommandAssembler: Sendable {
     }
 
     /// Splits one accepted buffer. Returns the complete commands in order; what remains
-    /// incomplete stays pending (bash asks for more).
-    mutating func accept(_ buffer: String) -> [Command] {
+    /// incomplete stays pending (bash asks for more). `aliases`: the shell's, with which bash
+    /// reads the lines (`alias ta='true &&'`: `ta` alone asks for more).
+    mutating func accept(_ buffer: String, aliases: [String: String] = [:]) -> [Command] {
         // A buffer ending in a newline (a pasted block, Ctrl-V Ctrl-J) ends in an empty line that
         // bash reads like any other: it ends `cmd \` and the command runs, it is a line of an open
         // quote or here-document; outside a command it is nothing.
@@ -72,11 +73,12 @@ struct CommandAssembler: Sendable {
             pendingLength = offset + cleaned.utf8.count
             let source = pending.joined(separator: "\n")
             let analysis = ShellAnalyzer.analyze(source)
-            if analysis.status == .incomplete {
+            let status = Self.status(of: source, analysis: analysis, aliases: aliases)
+            if status == .incomplete {
                 keepsEmptyLine = analysis.historyKeepsEmptyLine
                 continue
             }
-            if !readsOneMore, case .error(let error) = analysis.status, error.readsNextLine, error.offset >= source.utf8.count {
+            if !readsOneMore, case .error(let error) = status, error.readsNextLine, error.offset >= source.utf8.count {
                 readsOneMore = true
                 keepsEmptyLine = false
                 continue
@@ -87,6 +89,18 @@ struct CommandAssembler: Sendable {
             reset()
         }
         return commands
+    }
+
+    /// Whether bash has the whole command, reading `source` with its aliases expanded: an
+    /// expansion that asks for more (`true &&`, `{ `) or completes the lines (`ob echo x; }`
+    /// with `ob` for `{ `) says so; one bash cannot parse leaves the lines' own status.
+    private static func status(of source: String, analysis: LineAnalysis, aliases: [String: String]) -> LineStatus {
+        guard !aliases.isEmpty, let expanded = AliasExpansion.expand(source, aliases: aliases), expanded != source else { return analysis.status }
+        switch ShellAnalyzer.analyze(expanded).status {
+        case .incomplete: return .incomplete
+        case .complete: return .complete
+        case .error: return analysis.status
+        }
     }
 
     /// The buffer's lines (split on LF bytes: Swift reads CR LF as one character).

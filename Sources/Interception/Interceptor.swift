@@ -658,7 +658,7 @@ public struct Interceptor {
             if !answered.aliasesChanged, !otherCharacters, answered.line == text {
                 // Bash ran it on the early answer: decided and recorded at Enter already.
                 keyed.forget()
-                _ = assembler.accept(text)
+                _ = assembler.accept(text, aliases: aliases)
                 holding = true
                 refusedLineOutstanding = false
                 shell = .accepted(since: now)
@@ -699,7 +699,7 @@ public struct Interceptor {
         }
         keyed.forget()
         let bufferLines = CommandAssembler.physicalLines(text)
-        let commands = assembler.accept(text)
+        let commands = assembler.accept(text, aliases: aliases)
         // Input typed behind the line stays held until the prompt returns (or the program has
         // run a while): a denied line can then still stop the rest of a paste.
         holding = true

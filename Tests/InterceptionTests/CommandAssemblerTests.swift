@@ -85,6 +85,19 @@ struct CommandAssemblerTests {
         #expect(Self.run(buffers) == expected)
     }
 
+    /// Bash reads the lines with their aliases expanded: an alias that leaves a list or a block
+    /// open asks for more lines, and one that opens a block lets `}` end it (bash 5.2's history).
+    @Test func aliasesThatLeaveTheCommandOpen() {
+        var open = CommandAssembler()
+        #expect(open.accept("ta", aliases: ["ta": "true &&"]).isEmpty)
+        #expect(open.accept("echo after", aliases: ["ta": "true &&"]).map(\.text) == ["ta\necho after"])
+        var block = CommandAssembler()
+        let ob = ["ob": "{ "]
+        #expect(block.accept("ob echo in; }", aliases: ob).map(\.text) == ["ob echo in; }"])
+        #expect(block.accept("ob", aliases: ob).isEmpty && block.accept("echo x", aliases: ob).isEmpty)
+        #expect(block.accept("}", aliases: ob).map(\.text) == ["ob\necho x\n}"])
+    }
+
     /// A command abandoned at a continuation prompt is recorded as bash keeps it: a
     /// here-document's text ends in a newline only once a body line was read.
     @Test func pendingTextOfAHereDocument() {

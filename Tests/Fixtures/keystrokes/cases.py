@@ -177,6 +177,8 @@ case("alias-rc", "alias", ["hi\r"], rc_extra=["alias hi='echo hi there'"])
 case("alias-with-args", "alias", ["e one two\r"], rc_extra=["alias e='echo'"])
 case("alias-in-pipeline", "alias", ["hi | cat\r"], rc_extra=["alias hi='echo hi there'"])
 case("alias-defined-interactively", "alias", ["alias gg='echo gg'\r", "gg\r"])
+case("alias-opens-a-block", "alias", ["ob echo in; }\r", "ob\r", "echo x\r", "}\r"], rc_extra=["alias ob='{ '"])
+case("alias-leaves-a-list-open", "alias", ["ta\r", "echo after\r"], rc_extra=["alias ta='true &&'"])
 case("alias-chained-trailing-space", "alias", ["sudoish hi\r"],
      rc_extra=["alias sudoish='command '", "alias hi='echo chained'"])
 
