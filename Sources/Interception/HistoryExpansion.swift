@@ -2,7 +2,8 @@ import ShellParser
 
 /// Whether bash's history expansion could change a line (`!` events, `^old^new`), by bash's
 /// rules: not inside single quotes, not after a backslash, not when `!` is followed by a
-/// blank, `=`, `(` or a closing double quote, or ends the line. Errs towards "may": a line
+/// blank, `=` or a closing double quote, or ends the line. (`!(` expands unless `extglob` is on
+/// and a `)` follows, which the bastion does not know: it may.) Errs towards "may": a line
 /// that may expand is checked again after expansion, a line that may not is decided as typed.
 ///
 /// Bash expands each physical line as it reads it: `^` starts a quick substitution at the start
@@ -52,7 +53,7 @@ enum HistoryExpansion {
             case bang where quote != .singleQuote:
                 guard i + 1 < bytes.count else { continue }
                 let next = bytes[i + 1]
-                if next == .space || next == .tab || next == .newline || next == .equals || next == .openParen { continue }
+                if next == .space || next == .tab || next == .newline || next == .equals { continue }
                 if next == .doubleQuote && quote == .doubleQuote { continue }
                 return true
             default:

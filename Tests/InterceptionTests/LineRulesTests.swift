@@ -10,7 +10,9 @@ struct LineRulesTests {
                       // Only here-document bodies are read unexpanded.
                       "cat <<Q; echo !!\nx\nQ", "cat <<Q\nx\nQ\necho !!",
                       // `#` inside a word or quotes is no comment.
-                      "echo a#!!", "echo \"# !!\""])
+                      "echo a#!!", "echo \"# !!\"",
+                      // `!(` expands unless extglob is on and a `)` follows (which is not known).
+                      "echo a!= b!( c", "ls !(*.txt)"])
     /// Lines bash would expand are checked again after expansion.
     func mayExpand(_ line: String) { #expect(HistoryExpansion.mayExpand(line)) }
 

@@ -151,6 +151,7 @@ case("hist-expands-to-syntax-error", "history-expansion", ["echo ok\r", "!$ )\r"
      note="bash keeps the expanded line it cannot parse and runs nothing")
 case("hist-comment-not-expanded", "history-expansion", ["echo one\r", "echo two # !!\r", "#x !! ^a\r", "!!\r"],
      note="a word starting with # ends what history expansion reads of the line")
+case("hist-bang-paren-fails", "history-expansion", ["echo one\r", "echo a!= b!( c\r", "echo after\r", "!(\r", "echo last\r"])
 case("hist-here-document-not-expanded", "history-expansion",
      ["echo one\r", "cat <<Q\r", "$HOME !!\r", "Q\r", "cat <<'R'\r", "^o^x !$\r", "R\r", paste("cat <<S\n!!\nS\n") + ENTER],
      note="here-document bodies are read unexpanded, delimiter quoted or not")
