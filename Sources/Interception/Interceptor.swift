@@ -957,7 +957,8 @@ public struct Interceptor {
         guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty, !earlyAnswersStopped,
               !Self.mayLeaveCodeAtThePrompt(line, aliases: aliases),
               !assembler.isContinuing, !HistoryExpansion.mayExpand(line, characters: historyCharacters),
-              !HistoryCharacters.mayChange(in: line) else { return }
+              // (Bash takes no early answer with other history characters than `!^#`.)
+              historyCharacters == .standard, !HistoryCharacters.mayChange(in: line) else { return }
         let analysis = ShellAnalyzer.analyze(line)
         guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return }
         // Lines that define aliases for the buffer's later lines are decided command by command.

@@ -1137,6 +1137,19 @@ struct EarlyAnswerTests {
         #expect(T.input(&i, "echo later\r").verdicts.isEmpty, "not answered early after the sourced file")
     }
 
+    /// With history characters other than `!^#` (told by a check), bash takes no early answer:
+    /// none is sent (it would only be voided, with a `not-run` record).
+    @Test func otherHistoryCharactersGoTheUsualWay() {
+        var i = Self.make()
+        _ = T.input(&i, "histchars=%^#\r")
+        #expect(T.text(T.output(&i, T.check("histchars=%^#", nonce: "7:s3cret")).verdicts) == "7:s3cret A\n")
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;8:other;2\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.input(&i, "echo a\r")
+        _ = T.output(&i, T.check("echo a", nonce: "8:other", flags: "H37,94,35"))
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;9:third;3\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(T.input(&i, "echo b\r").verdicts.isEmpty)
+    }
+
     @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])
     func otherLinesGoTheUsualWay(_ keys: String) {
         var i = Self.make()
