@@ -315,6 +315,10 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_traced=${-//[!x]/}
           set +xET
           __bastion_saved=$__bastion_status IFS=" "
+          # Bash assigns the buffer to READLINE_LINE before the check: an attribute given to it
+          # (`declare -i` evaluates the line as arithmetic, subscripts' substitutions included)
+          # would act on the line first. Each prompt starts them afresh.
+          unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
           __bastion_next=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == "$__bastion_last"
@@ -489,7 +493,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
-          __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\[0-7]'
+          __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0

@@ -125,7 +125,7 @@ enum ShellRisk: Equatable, Sendable {
         if let variable = BuiltinVariableTargets.of(command.argv).lazy.compactMap({ $0 }).first(where: integrationVariables.contains) {
             return .tampering("it changes \(variable)")
         }
-        if let reason = readOnlyRisk(name: name, command.argv.dropFirst()) { return .tampering(reason) }
+        if let reason = attributeRisk(name: name, command.argv.dropFirst()) { return .tampering(reason) }
         if name == "unset", args.contains(where: { integrationVariables.contains($0) }) {
             return .tampering("it unsets the shell's prompt hooks")
         }
@@ -201,26 +201,36 @@ enum ShellRisk: Equatable, Sendable {
         return nil
     }
 
-    /// What making variables read-only does to the integration, if anything. The check hands
-    /// the buffer back to readline through READLINE_LINE; and a read-only variable named like one
-    /// of the integration's (a name the line does not spell out) would make a statement of it
-    /// fail where a refusal depends on it.
-    private static func readOnlyRisk(name: String, _ args: ArraySlice<ShellWord>) -> String? {
-        let readOnly: Bool
+    /// What giving variables an attribute does to the integration, if anything. Bash assigns the
+    /// buffer to READLINE_LINE before the check, and the check hands it back there: read-only,
+    /// integer (the line evaluated as arithmetic, its subscripts' substitutions run), upper or
+    /// lower case, a name reference or an array would change or stop that. And the same given to
+    /// a name known only at run time could reach one of the integration's own variables (`n=_;
+    /// n+=_bastion_out; declare -u $n` showed the bastion an upper-cased line while bash ran
+    /// the typed one).
+    private static func attributeRisk(name: String, _ args: ArraySlice<ShellWord>) -> String? {
+        let attributes: Set<Character>
         switch name {
-        case "readonly": readOnly = !args.contains { !$0.isDynamic && $0.text.hasPrefix("-") && $0.text.contains("f") }
+        case "readonly":
+            guard !args.contains(where: { !$0.isDynamic && $0.text.hasPrefix("-") && $0.text.contains("f") }) else { return nil }
+            attributes = ["r"]
         case "declare", "typeset", "local":
-            readOnly = args.contains { !$0.isDynamic && $0.text.hasPrefix("-") && !$0.text.hasPrefix("--") && $0.text.contains("r") }
+            var given = Set<Character>()
+            for word in args where !word.isDynamic && word.text.hasPrefix("-") && !word.text.hasPrefix("--") { given.formUnion(word.text.dropFirst()) }
+            if given.contains("f") || given.contains("F") || given.contains("p") { return nil }
+            attributes = given.intersection(["r", "i", "u", "l", "c", "n", "a", "A"])
         default: return nil
         }
-        guard readOnly else { return nil }
+        guard !attributes.isEmpty else { return nil }
         for word in args where word.isDynamic || !word.text.hasPrefix("-") {
             // (A dynamic word keeps its source text: `x=$y` names x.)
             let variable = word.text.prefix { $0 != "=" && $0 != "[" }
             let isName = variable.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
                 && variable.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
-            if !isName { return word.isDynamic ? "it makes a variable read-only whose name is known only at run time" : nil }
-            if variable == "READLINE_LINE" { return "it makes READLINE_LINE read-only, through which the integration hands a line back" }
+            if !isName { return word.isDynamic ? "it gives an attribute to a variable whose name is known only at run time" : nil }
+            if variable.hasPrefix("READLINE_") {
+                return "it gives \(variable) an attribute, and through it the integration takes and hands back a line"
+            }
         }
         return nil
     }

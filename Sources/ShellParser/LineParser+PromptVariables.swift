@@ -94,6 +94,13 @@ extension LineParser {
             commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: word.start..<pos,
                                              opaque: .fedToInterpreter))
         }
+        // A `$` right before an escape takes the escape's text as what follows it: `$\D{(}…)`,
+        // `$\W` in a directory named `(cmd)`, `$\[\](…)` are substitutions made only when the
+        // prompt is shown. Code known only at run time.
+        if !isCommand, Self.dollarBeforeEscape(text[(word.assignmentEquals + 1)...]) {
+            commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
+                                             opaque: .dynamicShellString))
+        }
         // A prompt is decoded first (`\044` is a `$` by then), then expanded as a here-document's
         // body is; backslashes are dropped, which can only add substitutions.
         guard let script = Self.scriptRunLater(name: name, value: Array(text[(word.assignmentEquals + 1)...]), shellDepth: shellDepth) else { return }
@@ -163,6 +170,21 @@ extension LineParser {
         }
         guard substitutes else { return }
         deriveScript(Self.hereDocumentScript(value), via: "subscript", range: range, wrapped: true)
+    }
+
+    /// Whether a prompt string holds a `$` (not itself escaped) right before a backslash escape.
+    static func dollarBeforeEscape(_ value: some Collection<UInt8>) -> Bool {
+        var escaped = false, dollar = false
+        for byte in value {
+            if escaped { escaped = false; dollar = false; continue }
+            if byte == UInt8(ascii: "\\") {
+                if dollar { return true }
+                escaped = true
+                continue
+            }
+            dollar = byte == UInt8(ascii: "$")
+        }
+        return false
     }
 
     /// A prompt string as bash's prompt decoding leaves it for the expansion that follows: `\\`

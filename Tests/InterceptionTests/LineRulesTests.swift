@@ -118,6 +118,10 @@ struct LineRulesTests {
         (". ./env.sh", false), (". /dev/stdin <<< 'ls'", false),
         // The tokens' randomness.
         ("unset SRANDOM", true), ("declare -n SRANDOM=RANDOM", true), ("SRANDOM=5", true), ("RANDOM=7", false),
+        // An attribute on READLINE_LINE (through which bash hands the check the line), or on a
+        // name known only at run time (which may be one of the integration's).
+        ("declare -i READLINE_LINE", true), ("typeset -u READLINE_LINE", true), ("n=_; declare -u $n", true),
+        ("local -l \"$v\"", true), ("declare -i count=0", false), ("declare -a list", false), ("declare -p READLINE_LINE", false),
         // Standard error carries bash's prompts and PS0, with the markers in them.
         ("exec 2>/tmp/err", true), ("exec &>/dev/null", true), ("exec >&/dev/null", true), ("exec 2>&-", true),
         ("exec >&2", false), ("ls 2>/dev/null", false),

@@ -173,7 +173,7 @@ struct ShellIntegrationBashTests {
                       ("PS1='${debian_chroot:+($debian_chroot)}${HOME:-x}@ '", true),
                       ("trap : ERR", false), ("trap : USR1", false), ("f() { :; }; complete -F f echo", false),
                       ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false),
-                      ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false)])
+                      ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false), ("PS1='$\\D{(}true)@ '", false)])
     func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
         let run = try Self.run([setup + "\r", "echo one\r", "echo two\r"])
         let announced = run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()
@@ -227,6 +227,16 @@ struct ShellIntegrationBashTests {
                                answers: ["touch canary-vv": "D", "touch canary-vt": "D"],
                                home: [".inputrc": "\"\\C-t\": vi-edit-and-execute-command\n"])
         #expect(run.files == ["after-vv"], "\(run.output)")
+    }
+
+    /// An attribute given to READLINE_LINE (integer: bash would evaluate the line as arithmetic,
+    /// running its subscripts' substitutions, as it hands it to the check) is gone at the next
+    /// prompt: the line reaches the check as typed, and nothing of it runs first.
+    @Test func readlineLineAttributesDoNotActOnTheLine() throws {
+        let line = "a[$(touch canary-rl)]"
+        let run = try Self.run(["declare -i READLINE_LINE\r", line + "\r", "touch after-rl\r"], answers: [line: "D"])
+        #expect(run.files == ["after-rl"], "\(run.output)")
+        #expect(run.output.contains(";a[$(touch canary-rl)]\u{07}"), "\(run.output)")
     }
 
     /// vi's Ctrl-D (vi-eof-maybe) accepts a line that is not empty: it is checked like Enter.

@@ -372,6 +372,10 @@ struct DerivedCommandTests {
         ("echo rm x >&2 | sh", .fedToInterpreter),
         ("echo -e '\\0101' | sh", .fedToInterpreter),
         ("printf '%s' 'rm x' | sh", .fedToInterpreter),
+        // A `$` before a prompt escape: the escape's text (a date format, the directory's name)
+        // may make a substitution when the prompt is shown.
+        ("PS1='$\\D{(}touch x)\\$ '", .dynamicShellString), ("PS1='$\\W '", .dynamicShellString),
+        ("PS1='\\u@\\h:\\w\\$ '", nil),
         (". ./env.sh", nil),
         ("bash script.sh", nil),
         ("python3 script.py", nil),
