@@ -21,6 +21,7 @@ final class BastionMetrics: Sendable {
     private let relayLatency: CoreMetrics.Timer
     private let approvalsPending: Meter
     private let recordingErrors: CoreMetrics.Counter
+    private let earlyAnswers: CoreMetrics.Counter
     private let bytesFromClient: CoreMetrics.Counter
     private let bytesFromTarget: CoreMetrics.Counter
 
@@ -51,11 +52,13 @@ final class BastionMetrics: Sendable {
         relayLatency = CoreMetrics.Timer(label: Self.relayLatencyName, dimensions: [], factory: factory)
         approvalsPending = Meter(label: "bastion_approvals_pending", dimensions: [], factory: factory)
         recordingErrors = CoreMetrics.Counter(label: "bastion_recording_errors_total", dimensions: [], factory: factory)
+        earlyAnswers = CoreMetrics.Counter(label: "bastion_interactive_early_answers_total", dimensions: [], factory: factory)
         bytesFromClient = CoreMetrics.Counter(label: "bastion_bytes_relayed_total", dimensions: [("direction", "from_client")], factory: factory)
         bytesFromTarget = CoreMetrics.Counter(label: "bastion_bytes_relayed_total", dimensions: [("direction", "from_target")], factory: factory)
         // Shown as 0 from the start, so a scrape tells "none yet" from "not exported".
         approvalsPending.set(0)
         recordingErrors.increment(by: 0)
+        earlyAnswers.increment(by: 0)
         bytesFromClient.increment(by: 0)
         bytesFromTarget.increment(by: 0)
     }
@@ -141,6 +144,11 @@ final class BastionMetrics: Sendable {
 
     /// A recording could not start or be written (a `recording_failed` event was audited).
     func recordingFailed() { recordingErrors.increment() }
+
+    /// A line typed at a prompt was allowed at its Enter from the keys alone, so the shell did
+    /// not wait for a round trip (the share of allowed interactive lines this covers shows
+    /// whether the fast path works for a deployment's shells).
+    func answeredEarly() { earlyAnswers.increment() }
 
     // MARK: The relay
 

@@ -233,7 +233,10 @@ final class SessionChannel {
                         // In place: a copy out and back would copy the interceptor's buffers at every chunk.
                         let out = interceptor!.clientInputBeforeEarlyAnswer(chunk, now: owner?.uptime ?? 0)
                         perform(out, input: chunk)
-                        if !machine.isClosed, let early = interceptor?.answerEarly() { perform(early) }
+                        if !machine.isClosed, let early = interceptor?.answerEarly(), !early.records.isEmpty {
+                            metrics.answeredEarly()
+                            perform(early)
+                        }
                     } else {
                         handle(.clientData(chunk), chunk: chunk)
                     }

@@ -434,10 +434,13 @@ public struct ShellIntegration: Sendable, Equatable {
         # emacs mode, what readline's defaults do: every printable key inserts itself (no
         # inputrc's `Space: magic-space` or `"jk": …`), Backspace, Delete, Left, Right, Home and
         # End edit. Otherwise each prompt tells the bastion that the keys do not tell the line.
+        # (With convert-meta on, as in the C locale, readline shows the keys after Escape as
+        # `\M-`: `"\M-[D"` is the `"\e[D"` of a UTF-8 locale.)
         __bastion_plain_keys() {
           local __bastion_binding __bastion_l
           __bastion_l=0
           while IFS= read -r __bastion_binding; do
+            [[ $__bastion_binding == '"\M-'* ]] && __bastion_binding='"\e'${__bastion_binding#'"\M-'}
             case $__bastion_binding in
               '"\C-h": backward-delete-char'|'"\C-?": backward-delete-char'|'"\e[D": backward-char'|'"\e[C": forward-char'| \
               '"\e[H": beginning-of-line'|'"\e[F": end-of-line'|'"\e[3~": delete-char') __bastion_l=$((__bastion_l + 1)) ;;

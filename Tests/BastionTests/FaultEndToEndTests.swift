@@ -52,20 +52,6 @@ struct FaultEndToEndTests {
                            "http://127.0.0.1:\(port)/metrics"]).stdout
     }
 
-    /// A fixture with the metrics listener on a free port. A port found free can be taken by
-    /// another process before the bastion binds it: then it is tried again with another.
-    static func harnessWithMetrics(server: String) throws -> (BastionHarness, Int) {
-        for attempt in 1...3 {
-            let port = ProcessRunner.freePort()
-            do {
-                return (try BastionHarness(policy: policy, server: server, sections: "metrics:\n  listen: 127.0.0.1:\(port)"), port)
-            } catch let error as SetupError where attempt < 3 && error.description.contains("cannot listen for metrics") {
-                continue
-            }
-        }
-        throw SetupError(description: "unreachable")
-    }
-
     // MARK: - Recordings disk full
 
     /// The recordings disk fills while one session streams output: that session ends with a
@@ -79,7 +65,7 @@ struct FaultEndToEndTests {
         // Room the test gives back later, standing for an operator freeing space.
         let ballast = disk.path + "/ballast"
         #expect(ProcessRunner.shell("head -c 1048576 /dev/zero > \(BastionHarness.quote(ballast))").status == 0)
-        let (h, metricsPort) = try Self.harnessWithMetrics(server: "  recordings: \(disk.path)")
+        let (h, metricsPort) = try BastionHarness.withMetrics(policy: Self.policy, server: "  recordings: \(disk.path)")
         let pid = try String(contentsOfFile: h.directory.appendingPathComponent("state/bastion.pid").path, encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
 

@@ -61,6 +61,7 @@ struct InteractiveInterceptionEndToEndTests {
     struct Fixture {
         let harness: BastionHarness
         let target: InteractiveTarget
+        let metricsPort: Int
     }
 
     static let fixture = Result { () throws -> Fixture in
@@ -68,7 +69,8 @@ struct InteractiveInterceptionEndToEndTests {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let target = try InteractiveTarget.create(in: root)
         try target.write(".bash_profile", profile)
-        return Fixture(harness: try BastionHarness(policy: policy, targetAccount: target.user), target: target)
+        let (harness, metricsPort) = try BastionHarness.withMetrics(policy: policy, targetAccount: target.user)
+        return Fixture(harness: harness, target: target, metricsPort: metricsPort)
     }
     var f: Fixture { get throws { try Self.fixture.get() } }
 
@@ -113,6 +115,26 @@ struct InteractiveInterceptionEndToEndTests {
         let h = try f.harness
         let path = h.auditQuery("SELECT s.recording_path FROM sessions s JOIN commands c ON c.session_id = s.id WHERE c.line = '\(line.replacingOccurrences(of: "'", with: "''"))' LIMIT 1")
         return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    /// Plain lines are allowed at their Enter from the keys alone: bash takes that answer with no
+    /// round trip. Also where readline has convert-meta on (the C locale's default), which lists
+    /// the keys after Escape as `\M-[D` rather than `\e[D`.
+    @Test(arguments: [false, true])
+    func plainLinesAreAnsweredAtTheirEnter(convertMeta: Bool) throws {
+        let f = try f
+        if convertMeta { try f.target.write(".inputrc", "set convert-meta on\n") }
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent(".inputrc")) }
+        func early() -> Double {
+            MetricsEndToEndTests.value(in: FaultEndToEndTests.scrape(port: f.metricsPort), "bastion_interactive_early_answers_total") ?? -1
+        }
+        let before = early()
+        // Typed as a person types: the line once the prompt is there, Enter once it is echoed.
+        let r = try type([(send: "echo early-one", expect: "early-one"), (send: "\r", expect: "PROMPT> "),
+                          (send: "echo early-two", expect: "early-two"), (send: "\r", expect: "PROMPT> ")])
+        #expect(try lastRecords() == ["allow echo early-one", "allow echo early-two", "allow exit"], "\(r)")
+        let after = early()
+        #expect(before >= 0 && after - before >= 2, "\(before) \(after) \(r)")
     }
 
     /// A paste of three lines with the second denied runs only the first, and says so.

@@ -176,12 +176,30 @@ struct ShellIntegrationBashTests {
                       ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false), ("PS1='$\\D{(}true)@ '", false)])
     func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
         let run = try Self.run([setup + "\r", "echo one\r", "echo two\r"])
-        let announced = run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()
-            .map { $0.split(separator: ";", omittingEmptySubsequences: false).dropFirst().first ?? "" }
+        let announced = Self.announced(run)
         #expect(announced.count >= 4, "\(run.output)")
-        #expect(announced.dropFirst().allSatisfy { $0.isEmpty == !announces }, "\(announced)")
+        #expect(announced.dropFirst().allSatisfy { Self.isToken($0) == announces }, "\(announced)")
         #expect(!run.output.contains("__bastion_id=") && !run.output.contains("__bastion_secret=") && !run.output.contains("__bastion_next="),
                 "\(run.output)")
+    }
+
+    /// With convert-meta on (the C locale's default) readline lists the keys after Escape as
+    /// `\M-[D`, not `\e[D`: the keys still tell the line, and the prompt announces a token.
+    @Test func keysListedAsMetaStillTellTheLine() throws {
+        let run = try Self.run(["echo one\r", "echo two\r"], home: [".inputrc": "set convert-meta on\n\"\\e[3~\": delete-char\n"])
+        let announced = Self.announced(run)
+        #expect(announced.count >= 3, "\(run.output)")
+        #expect(announced.allSatisfy(Self.isToken), "\(announced)")
+    }
+
+    /// The second field of each prompt marker: the next check's `ID:TOKEN`, empty, or `k`.
+    static func announced(_ run: Run) -> [String] {
+        run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()
+            .map { String($0.split(separator: ";", omittingEmptySubsequences: false).dropFirst().first ?? "") }
+    }
+
+    static func isToken(_ field: String) -> Bool {
+        field.wholeMatch(of: /[0-9]+:[0-9a-f]+/) != nil
     }
 
     /// `set -u` in the startup files (unset variables are errors) leaves the integration whole.

@@ -18,7 +18,7 @@ until the command's output (`E7E`) appears. Prints Markdown tables; see README.m
     python3 bench/interactive/bench.py --quick
 """
 import argparse, fcntl, heapq, json, os, pty, random, resource, selectors, shutil, signal, socket, statistics, struct
-import subprocess, sys, tempfile, termios, time
+import subprocess, sys, tempfile, termios, time, urllib.request
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchlib import BenchError, CLK, cpu_seconds, free_port, pct, sh, steal_seconds  # noqa: E402
 
@@ -72,13 +72,17 @@ class Fixture:
                 "    rules:\n      - id: no-secrets\n        action: deny\n        command: [cat, less, head, tail]\n"
                 "        args: [/etc/shadow]\n        message: no reading of password hashes\n")
         self.bastions = {}
+        self.metrics_ports = {}
         for label, intercept in (("noint", "false"), ("int", "true")):
             with open(f"{d}/policy-{label}.yaml", "w") as f:
                 f.write(role + f"    interactive: {{intercept: {intercept}}}\n")
-            port = free_port()
+            port, metrics_port = free_port(), free_port()
             cfg = f"{d}/bastion-{label}.yaml"
             with open(cfg, "w") as f:
-                f.write(f"server:\n  listen: 127.0.0.1:{port}\n  state_dir: state-{label}\n"
+                # (Metrics on both alike: the Enter table reads the intercepting one's count of
+                # lines answered early.)
+                f.write(f"metrics:\n  listen: 127.0.0.1:{metrics_port}\n"
+                        f"server:\n  listen: 127.0.0.1:{port}\n  state_dir: state-{label}\n"
                         f"  auth_timeout: 120s\n  target_connect_timeout: 120s\n"
                         f"auth:\n  user_ca_files: [ca.pub]\ntargets:\n  - name: web1\n    host: 127.0.0.1\n"
                         f"    port: {self.target}\n    user: {self.user}\n    key: vault\n    host_key_file: target_host.pub\n"
@@ -87,6 +91,7 @@ class Fixture:
             p = self.spawn([binary, "serve", "--config", cfg] + (["--allow-root"] if os.geteuid() == 0 else []), f"bastion-{label}", dict(bastion_env))
             self.wait_port(port, p, f"bastion-{label}")
             self.bastions[label] = (port, p)
+            self.metrics_ports[label] = metrics_port
         common = ["-tt", "-e", "none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                   "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-o", "ControlMaster=no", "-o", "ControlPath=none"]
         # (label, argv, bastion process or None)
@@ -383,6 +388,19 @@ def tree_cpu_seconds(roots):
     return total
 
 
+def early_answers(fx, bastion):
+    """How many lines `bastion` has answered at their Enter from the keys alone (its metrics),
+    or None for direct ssh."""
+    ports = [fx.metrics_ports[name] for name, (_, p) in fx.bastions.items() if p is bastion]
+    if not ports:
+        return None
+    with urllib.request.urlopen(f"http://127.0.0.1:{ports[0]}/metrics", timeout=10) as r:
+        for line in r.read().decode().splitlines():
+            if line.startswith("bastion_interactive_early_answers_total"):
+                return float(line.split()[-1])
+    raise BenchError("the bastion's metrics have no bastion_interactive_early_answers_total")
+
+
 def measure(fx, label, argv, bastion, n, a, deadline):
     sessions = []
     result = {}
@@ -403,10 +421,11 @@ def measure(fx, label, argv, bastion, n, a, deadline):
         if n in a.enter_sessions:
             ent, to = [], []
             lines = max(a.lines, -(-100 // n))   # at least 100 samples at every N
-            c0, w0 = cpu_seconds(bastion.pid) if bastion else None, time.perf_counter()
+            c0, w0, e0 = cpu_seconds(bastion.pid) if bastion else None, time.perf_counter(), early_answers(fx, bastion)
             run_phase(sessions, lambda s: enter_script(s, lines, a.gap_s, a.line_gap_s, ent, to), deadline,
                       f"{label}, N={n}, enter")
             result["enter"] = (ent, len(to))
+            result["enter_early"] = early_answers(fx, bastion) - e0 if bastion else None
             result["enter_wall"] = time.perf_counter() - w0
             result["enter_cpu"] = (cpu_seconds(bastion.pid) - c0) if bastion else None
     finally:
@@ -444,10 +463,12 @@ def report(results, paths, a, wall, loads):
                   f"{fmt_add(p99 - pct(base, .99))} | {fmt_ratio(p50, pct(base, .5))} | {fmt_ratio(p99, pct(base, .99))} | {vs} |")
     print(f"\n### Enter-to-execution (`{LINE}` typed, echoed, then Enter; time from writing the Enter until `{OUTPUT}` is read; "
           f"{a.lines} lines per session, at least 100 samples per N, "
-          f"{a.line_gap[0]:g}–{a.line_gap[1]:g} ms from a prompt to the next line; bastion CPU over the whole phase, per line)\n")
+          f"{a.line_gap[0]:g}–{a.line_gap[1]:g} ms from a prompt to the next line; bastion CPU over the whole phase, per line; "
+          f"answered early: the lines the intercepting bastion allowed at their Enter from the keys alone, so bash did not wait "
+          f"for a round trip — its metric `bastion_interactive_early_answers_total`)\n")
     print("| N | path | samples | timeouts | p50 ms | p99 ms | added p50 vs direct ms | added p99 vs direct ms |"
-          " added p50 vs no intercept ms | added p99 vs no intercept ms | × direct p99 | lines/s | bastion CPU µs / line |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          " added p50 vs no intercept ms | added p99 vs no intercept ms | × direct p99 | lines/s | bastion CPU µs / line | answered early |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sessions:
         if n not in a.enter_sessions: continue
         base, nob = results[(direct, n)]["enter"][0], results[(noint, n)]["enter"][0]
@@ -457,9 +478,10 @@ def report(results, paths, a, wall, loads):
             vs = (f"{fmt_add(p50 - pct(nob, .5))} | {fmt_add(p99 - pct(nob, .99))}" if label == inter else "– | –")
             c = results[(label, n)]["enter_cpu"]
             cpu = f"{1e6 * c / max(1, len(xs) + to):.0f}" if c is not None else "–"
+            early = f"{results[(label, n)]['enter_early']:.0f} of {len(xs) + to}" if label == inter else "–"
             print(f"| {n} | {label} | {len(xs)} | {to} | {fmt_ms(p50)} | {fmt_ms(p99)} | {fmt_add(p50 - pct(base, .5))} | "
                   f"{fmt_add(p99 - pct(base, .99))} | {vs} | {fmt_ratio(p99, pct(base, .99))} | "
-                  f"{(len(xs) + to) / results[(label, n)]['enter_wall']:.0f} | {cpu} |")
+                  f"{(len(xs) + to) / results[(label, n)]['enter_wall']:.0f} | {cpu} | {early} |")
     print("\n### CPU during the echo test (the figure a noisy 2-core machine does not blur)\n")
     print("| N | path | keystrokes | keys/s | bastion CPU s | bastion µs / key | CPU s of the path's processes | µs / key | harness CPU s | wall s | steal s |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

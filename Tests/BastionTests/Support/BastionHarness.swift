@@ -40,6 +40,21 @@ final class BastionHarness: @unchecked Sendable {
             mode: guard
         """
 
+    /// A fixture whose bastion also serves metrics (`metrics:`) on a free port, and that port.
+    /// A port found free can be taken by another process before the bastion binds it: then it
+    /// is tried again with another.
+    static func withMetrics(policy: String, server: String = "", targetAccount: String? = nil) throws -> (harness: BastionHarness, metricsPort: Int) {
+        for attempt in 1...3 {
+            let port = ProcessRunner.freePort()
+            do {
+                return (try BastionHarness(policy: policy, server: server, targetAccount: targetAccount, sections: "metrics:\n  listen: 127.0.0.1:\(port)"), port)
+            } catch let error as SetupError where attempt < 3 && error.description.contains("cannot listen for metrics") {
+                continue
+            }
+        }
+        throw SetupError(description: "unreachable")
+    }
+
     /// Builds the whole fixture. `policy` is the YAML of the policy file; `server` extra
     /// lines for the `server:` section; `sections` extra top-level YAML (e.g. `approvals:`).
     /// `@DIR@` in the policy stands for the fixture's directory.
