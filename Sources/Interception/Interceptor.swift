@@ -980,7 +980,8 @@ public struct Interceptor {
     /// line may use), names `trap`, `eval`, `source`, `.`, `bind`, `enable`, `complete` or
     /// `MAILPATH` as a word (a function's body included). Read widely: a line that merely mentions
     /// one only costs the session its early answers. (On the bytes, and no parse: it runs at every
-    /// Enter. The shell checks its own state too before it announces a token: `__bastion_calm`.)
+    /// Enter. The shell checks its own state too before it announces a token: `__bastion_state`,
+    /// compared with `__bastion_calm_state`.)
     static func mayLeaveCodeAtThePrompt(_ line: String, aliases: [String: String]) -> Bool {
         func leaves(_ bytes: [UInt8]) -> Bool {
             for word in promptCodeWords where ShellRisk.places(of: word, in: bytes).contains(where: { standsAlone(word, at: $0, in: bytes) }) {

@@ -4,8 +4,9 @@
 /// It follows only keys whose effect readline gives them by default: printable ASCII and
 /// bracketed pastes of one ASCII line inserted at the cursor, Backspace, Delete, the arrows Left
 /// and Right, Home and End — and only where the shell says they still have it (emacs mode, no
-/// inputrc binding one otherwise: ``IntegrationMarker/prompt(status:nextCheck:linesRead:directory:keysTell:)``). Any other key (non-ASCII text too: a C locale reads it as Meta keys) (history, completion, search, yank, kill, vi mode, a
-/// rebound control key) makes the buffer unknown until the next prompt, and the check is
+/// inputrc binding one otherwise: the prompt marker's `keysTell`). Any other key — history,
+/// completion, search, yank, kill, vi mode, a rebound control key, non-ASCII text (a C locale
+/// reads it as Meta keys) — makes the buffer unknown until the next prompt, and the check is
 /// skipped for that line: a false alarm would end the sessions of roles that must stay verified.
 struct KeyedBuffer: Sendable, Equatable {
     private var bytes: [UInt8] = []

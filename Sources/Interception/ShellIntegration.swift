@@ -3,10 +3,10 @@
 ///
 /// Two channels on the target session: a *helper* channel runs ``prepareCommand``, which makes a
 /// private directory with two FIFOs (`v` for the verdicts; `w`, which nothing writes, for the
-/// shell's short sleep after a command) and the rc file (read from the channel), opens `v` (so the shell may remove the
-/// directory at once), prints `BASTION-READY <dir>`, and then feeds `v` with whatever the
-/// bastion writes to the channel (the verdicts), removing the directory (if the shell has not)
-/// when the channel closes. The *shell* channel
+/// shell's short sleep after a command) and the rc file (read from the channel), opens `v` (so
+/// the shell may remove the directory at once), prints `BASTION-READY <dir>`, and then feeds `v`
+/// with whatever the bastion writes to the channel (the verdicts), removing the directory (if
+/// the shell has not) when the channel closes. The *shell* channel
 /// runs ``launchCommand(directory:)``: `bash --rcfile <dir>/rc -i`. The rc first reads what a
 /// login shell reads (`/etc/profile`, then the first of `~/.bash_profile`, `~/.bash_login`,
 /// `~/.profile`), then binds every key that accepts a line to a macro that first hands
