@@ -563,6 +563,7 @@ def main():
     a.line_gap = tuple(float(x) for x in a.line_gap.split(","))
     a.line_gap_s = (a.line_gap[0] / 1000, a.line_gap[1] / 1000)
     random.seed(a.seed)
+    a.binary = os.path.abspath(a.binary)   # the bastions run in the fixture's directory
     if not os.access(a.binary, os.X_OK):
         sys.exit(f"{a.binary} missing: swift build -c release --product bastion")
     for tool in ("ssh", "ssh-keygen", "/usr/sbin/sshd"):

@@ -88,9 +88,18 @@ class Shell:
             os.write(self.vfd, check + b" A\n")
         return self.read_until(PROMPT)
 
-    def enter_samples(self, lines):
+    def cpu_seconds(self):
+        """CPU seconds of this bash and of the children it waited for (its command substitutions),
+        user and system: /proc/PID/stat's utime, stime, cutime and cstime (local shells only)."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+    def enter_samples(self, lines, cpu=None):
+        """Enter→output samples; with a list `cpu`, also appends the shell's CPU per line."""
         prompt = self.start()
         samples = []
+        c0 = self.cpu_seconds() if cpu is not None else 0
         for i in range(lines):
             os.write(self.fd, LINE)
             self.read_until(b"7")
@@ -105,6 +114,8 @@ class Shell:
             self.read_until(b"E7E")
             samples.append(time.perf_counter() - t0)
             prompt = self.read_until(PROMPT)
+        if cpu is not None:
+            cpu.append((self.cpu_seconds() - c0) / lines)
         return samples
 
     def close(self):
@@ -150,24 +161,29 @@ def main():
             paths.append(("via sshd", ["ssh", "-tt", "-e", "none", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                                        "-o", "LogLevel=ERROR", "-o", "BatchMode=yes", "-c", "aes128-gcm@openssh.com",
                                        "-i", f"{fx.d}/plain/alice", "-p", str(fx.target), f"{fx.user}@127.0.0.1"]))
-        results = {}
+        results, cpus = {}, {}
         for _ in range(a.rounds):
             for path, ssh_argv in paths:
                 for label, rc in variants:
                     shell = Shell(rc, ssh_argv, home=home if ssh_argv is None else None)
                     try:
-                        results.setdefault((path, label), []).extend(shell.enter_samples(a.lines))
+                        # (CPU only where bash is a child of this script: not through sshd.)
+                        cpu = cpus.setdefault((path, label), []) if ssh_argv is None else None
+                        results.setdefault((path, label), []).extend(shell.enter_samples(a.lines, cpu))
                     finally:
                         shell.close()
-        print(f"\n### Enter→output with the answer waiting ({a.rounds} × {a.lines} lines per row)\n")
-        print("| path | shell | p50 µs | p99 µs | added p50 µs |")
-        print("|---|---|---:|---:|---:|")
+        print(f"\n### Enter→output with the answer waiting ({a.rounds} × {a.lines} lines per row; bash CPU: the shell and the\n"
+              f"command substitutions it waited for, per line: typing, Enter, the command, the prompt)\n")
+        print("| path | shell | p50 µs | p99 µs | added p50 µs | bash CPU µs / line |")
+        print("|---|---|---:|---:|---:|---:|")
         for path, _ in paths:
             base = statistics.median(results[(path, variants[0][0])])
             for label, _ in variants:
                 xs = sorted(results[(path, label)])
                 p50, p99 = statistics.median(xs), xs[int(len(xs) * 0.99)]
-                print(f"| {path} | {label} | {1e6 * p50:.0f} | {1e6 * p99:.0f} | {1e6 * (p50 - base):+.0f} |")
+                c = cpus.get((path, label))
+                cpu = f"{1e6 * statistics.mean(c):.0f}" if c else "–"
+                print(f"| {path} | {label} | {1e6 * p50:.0f} | {1e6 * p99:.0f} | {1e6 * (p50 - base):+.0f} | {cpu} |")
         print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
     except BenchError as e:
         sys.exit(f"shell_side: {e}")
