@@ -426,7 +426,7 @@ final class SessionChannel {
         if !told { for notice in out.notices { handle(.notice(notice)) } }
         if !out.verdicts.isEmpty {
             // A decision that could not be written down is not given: every line is refused.
-            let verdicts = unwritten ? Self.refusingAll(out.verdicts) : out.verdicts
+            let verdicts = unwritten ? Interceptor.refusingAll(out.verdicts) : out.verdicts
             if target?.writeVerdict(verdicts) != true {
                 return refuse("bastion: the shell stopped taking the bastion's answers, so the session is ended", exitStatus: 255,
                               reason: "interactive verdict channel lost")
@@ -496,14 +496,6 @@ final class SessionChannel {
             // audit trail never reads as if the line ran.
             owner?.auditEvent("approval_release_unmatched", detail: "request \(id) was granted after its line stopped waiting; nothing ran",
                               channel: self)
-        }
-    }
-
-    /// The same verdicts, each turned into a refusal.
-    private static func refusingAll(_ verdicts: [UInt8]) -> [UInt8] {
-        verdicts.split(separator: 0x0A).flatMap { line -> [UInt8] in
-            let nonce = line.prefix { $0 != 0x20 && $0 != UInt8(ascii: ":") }
-            return Array(nonce) + Array(" D\n".utf8)
         }
     }
 

@@ -963,15 +963,42 @@ public struct Interceptor {
         guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return }
         // Lines that define aliases for the buffer's later lines are decided command by command.
         guard !line.utf8.contains(0x0A) || AliasExpansion.aliases(after: line, given: aliases) == aliases else { return }
+        let escaped = String(decoding: IntegrationMarker.escape(Array(line.utf8)), as: UTF8.self)
+        guard let answer = Self.earlyAnswer(next, escapedLine: escaped) else { return }
         nextCheck = nil
         let record = judge(line, how: .integration, uncertain: false)
         guard record.decision.verdict == .allow else { return }
         out.records.append(record)
-        let escaped = String(decoding: IntegrationMarker.escape(Array(line.utf8)), as: UTF8.self)
-        out.verdicts += Self.verdict(next, "P" + escaped)
+        out.verdicts += answer
         out.inputFirst = true
         pendingRisk = .none
         early = (Self.checkID(next), line, false)
+    }
+
+    /// An early answer as it goes to the shell: a frame line `P<length>`, then `ID:TOKEN P<line>`
+    /// and a newline, which bash then reads whole (a line it reads one byte at a time, and the
+    /// answer repeats the line: at a few microseconds a byte that was the longest step of its
+    /// check). Bash counts the frame in characters and this in bytes, so only a line of ASCII is
+    /// answered early (a longer one than a frame tells, neither). Nil: no early answer.
+    public static func earlyAnswer(_ nonce: String, escapedLine: String) -> [UInt8]? {
+        let payload = verdict(nonce, "P" + escapedLine)
+        let length = payload.count - 1   // without the newline, which bash reads too
+        guard payload.allSatisfy({ $0 < 0x80 }), length <= maxEarlyAnswer else { return nil }
+        return Array("P\(length)\n".utf8) + payload
+    }
+
+    /// The longest early answer (without its newline) a frame tells: five digits, as the rc reads it.
+    static let maxEarlyAnswer = 99_999
+
+    /// The same verdicts, each turned into a refusal (`ID D`, by the check's id alone), for
+    /// decisions that could not be written down. An early answer's frame line goes: what it
+    /// framed is a refusal now, read as a line.
+    public static func refusingAll(_ verdicts: [UInt8]) -> [UInt8] {
+        verdicts.split(separator: 0x0A).flatMap { line -> [UInt8] in
+            if line.first == UInt8(ascii: "P"), line.count > 1, line.dropFirst().allSatisfy({ (0x30...0x39).contains($0) }) { return [] }
+            let nonce = line.prefix { $0 != 0x20 && $0 != UInt8(ascii: ":") }
+            return Array(nonce) + Array(" D\n".utf8)
+        }
     }
 
     /// Whether `line` may leave code of the person's that runs in the shell while readline waits

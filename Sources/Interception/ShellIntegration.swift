@@ -216,8 +216,13 @@ public struct ShellIntegration: Sendable, Equatable {
           while :; do
             IFS= read -r -u "$__bastion_vfd" __bastion_answer || { __bastion_answer=; break; }
             case $__bastion_answer in
+              # An early answer is framed: `P<length>`, then `ID:TOKEN P<line>` and a newline, read
+              # whole (a line is read a byte at a time; the digits make the arithmetic safe). It
+              # counts only for this check, this very buffer, and unchanged aliases.
               # (Compared by `[`: `case` and `[[` follow nocasematch.)
-              "$__bastion_id P"*) [[ $__bastion_early ]] && [ "$__bastion_answer" = "$__bastion_id P$__bastion_out" ] && { __bastion_answer=A; break; } ;;
+              P[0-9]|P[0-9][0-9]|P[0-9][0-9][0-9]|P[0-9][0-9][0-9][0-9]|P[0-9][0-9][0-9][0-9][0-9])
+                IFS= read -r -N "$((10#${__bastion_answer#?} + 1))" -u "$__bastion_vfd" __bastion_answer || { __bastion_answer=; break; }
+                [[ $__bastion_early ]] && [ "$__bastion_answer" = "$__bastion_id P$__bastion_out"$'\n' ] && { __bastion_answer=A; break; } ;;
               "$__bastion_id "*) __bastion_answer=${__bastion_answer#"$__bastion_id "}; break ;;
               "${__bastion_id%%:*} "*) __bastion_answer=${__bastion_answer#* }
                 [[ $__bastion_answer == [EF]* || $__bastion_answer == C || $__bastion_answer =~ ^H#+$ ]] || __bastion_answer=D; break ;;

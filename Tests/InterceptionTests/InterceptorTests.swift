@@ -1104,7 +1104,7 @@ struct EarlyAnswerTests {
     @Test func allowedLineIsAnsweredWithTheEnter() {
         var i = Self.make()
         let typed = T.input(&i, "echo a\\b\r")
-        #expect(T.text(typed.verdicts) == "7:s3cret Pecho a\\\\b\n", "the line, escaped as bash escapes it")
+        #expect(T.text(typed.verdicts) == "P19\n7:s3cret Pecho a\\\\b\n", "framed by its length; the line escaped as bash escapes it")
         #expect(typed.records.map(\.decision.audit.line) == ["echo a\\b"], "decided and recorded before the answer leaves")
         #expect(T.text(typed.toTarget) == "echo a\\b\r")
         let check = T.output(&i, T.check("echo a\\b", nonce: "7:s3cret"))
@@ -1148,6 +1148,22 @@ struct EarlyAnswerTests {
         _ = T.output(&i, T.check("echo a", nonce: "8:other", flags: "H37,94,35"))
         _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0;9:third;3\u{07}$ \u{1B}]6973;tk;1\u{07}")
         #expect(T.input(&i, "echo b\r").verdicts.isEmpty)
+    }
+
+    /// Bash reads an early answer whole, counting its frame in characters: only ASCII, and no
+    /// more than the frame's five digits tell.
+    @Test func earlyAnswersAreFramedASCII() {
+        #expect(Interceptor.earlyAnswer("7:s", escapedLine: "ls -l").map(T.text) == "P10\n7:s Pls -l\n")
+        #expect(Interceptor.earlyAnswer("7:s", escapedLine: "ls \u{E9}") == nil)
+        #expect(Interceptor.earlyAnswer("7:s", escapedLine: String(repeating: "x", count: 99_994)) != nil)
+        #expect(Interceptor.earlyAnswer("7:s", escapedLine: String(repeating: "x", count: 99_995)) == nil)
+    }
+
+    /// Decisions that could not be written down refuse every verdict by its check's id; an early
+    /// answer's frame line goes with it.
+    @Test func refusingAllDropsFrames() {
+        let verdicts = Array("P10\n7:s Pls -l\n8:t A\n9 D\n".utf8)
+        #expect(T.text(Interceptor.refusingAll(verdicts)) == "7 D\n8 D\n9 D\n")
     }
 
     @Test(arguments: ["rm x\r", "echo !!\r", "for f in 1\r", "bash\r", "ls\u{1B}[A\r"])

@@ -192,6 +192,17 @@ struct ShellIntegrationBashTests {
         #expect(announced.allSatisfy(Self.isToken), "\(announced)")
     }
 
+    /// An early answer is framed (`P<length>`, then `ID:TOKEN P<line>`, read whole): it lets
+    /// that very buffer run. One for another buffer is read and set aside, and the check takes
+    /// its own answer (here a refusal); one without its frame is a refusal.
+    @Test func earlyAnswersCountOnlyFramedAndForTheBuffer() throws {
+        let run = try Self.run(["touch early-taken\r", "touch early-other\r", "touch early-unframed\r", "touch after-early\r"],
+                               answers: ["touch early-taken": "early", "touch early-other": "early-mismatch",
+                                         "touch early-unframed": "early-unframed"])
+        #expect(run.files == ["after-early", "early-taken"], "\(run.output)")
+        #expect(run.history.contains("touch early-taken") && !run.history.contains("touch early-other"), "\(run.history)")
+    }
+
     /// The second field of each prompt marker: the next check's `ID:TOKEN`, empty, or `k`.
     static func announced(_ run: Run) -> [String] {
         run.output.components(separatedBy: "\u{1B}]6973;tk;P;").dropFirst()

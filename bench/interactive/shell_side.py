@@ -108,7 +108,8 @@ class Shell:
                 announced = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";P;\d*;([0-9]+:[0-9a-f]+);", prompt)
                 if not announced:
                     raise BenchError(f"the prompt announced no id for an early answer: {prompt[-300:]!r}")
-                os.write(self.vfd, announced[-1] + b" P" + LINE.replace(b"\\", b"\\\\") + b"\n")
+                payload = announced[-1] + b" P" + LINE.replace(b"\\", b"\\\\")
+                os.write(self.vfd, b"P%d\n" % len(payload) + payload + b"\n")   # framed, as the bastion frames it
             t0 = time.perf_counter()
             os.write(self.fd, b"\r")
             self.read_until(b"E7E")

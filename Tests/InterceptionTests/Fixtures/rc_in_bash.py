@@ -69,6 +69,16 @@ def pump(seconds):
                 continue
             nonce, line = m.group(1).decode(), unescape(m.group(2).decode())
             answer = answers.get(line, "A")
+            if answer.startswith("early"):
+                # An early answer, framed as the bastion frames it (Interceptor.earlyAnswer):
+                # "early" for this very buffer; "early-mismatch" for another, then a refusal;
+                # "early-unframed" without its frame line.
+                escaped = m.group(2).decode()
+                payload = "%s P%s" % (nonce, escaped + ("x" if answer == "early-mismatch" else ""))
+                frame = "" if answer == "early-unframed" else "P%d\n" % len(payload)
+                refusal = "%s D\n" % nonce.split(":")[0] if answer == "early-mismatch" else ""
+                os.write(verdicts, (frame + payload + "\n" + refusal).encode())
+                continue
             who = nonce if answer[0] in "AIXRP" else nonce.split(":")[0]
             os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
         for m in expansion.finditer(out, max(0, start - 4096)):
