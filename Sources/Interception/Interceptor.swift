@@ -977,13 +977,13 @@ public struct Interceptor {
 
     /// An early answer as it goes to the shell: a frame line `P<length>`, then `ID:TOKEN P<line>`
     /// and a newline, which bash then reads whole (a line it reads one byte at a time, and the
-    /// answer repeats the line: at a few microseconds a byte that was the longest step of its
-    /// check). Bash counts the frame in characters and this in bytes, so only a line of ASCII is
-    /// answered early (a longer one than a frame tells, neither). Nil: no early answer.
+    /// answer repeats the line, so its cost grew with the line's length). Bash counts the frame
+    /// in characters, and skips NUL bytes without counting them: only a line of printable ASCII
+    /// is answered early (a longer one than a frame tells, neither). Nil: no early answer.
     public static func earlyAnswer(_ nonce: String, escapedLine: String) -> [UInt8]? {
         let payload = verdict(nonce, "P" + escapedLine)
         let length = payload.count - 1   // without the newline, which bash reads too
-        guard payload.allSatisfy({ $0 < 0x80 }), length <= maxEarlyAnswer else { return nil }
+        guard payload.dropLast().allSatisfy({ (0x20..<0x7F).contains($0) }), length <= maxEarlyAnswer else { return nil }
         return Array("P\(length)\n".utf8) + payload
     }
 

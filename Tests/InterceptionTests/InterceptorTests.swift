@@ -1150,11 +1150,12 @@ struct EarlyAnswerTests {
         #expect(T.input(&i, "echo b\r").verdicts.isEmpty)
     }
 
-    /// Bash reads an early answer whole, counting its frame in characters: only ASCII, and no
-    /// more than the frame's five digits tell.
+    /// Bash reads an early answer whole, counting its frame in characters: only printable ASCII,
+    /// and no more than the frame's five digits tell.
     @Test func earlyAnswersAreFramedASCII() {
         #expect(Interceptor.earlyAnswer("7:s", escapedLine: "ls -l").map(T.text) == "P10\n7:s Pls -l\n")
         #expect(Interceptor.earlyAnswer("7:s", escapedLine: "ls \u{E9}") == nil)
+        #expect(Interceptor.earlyAnswer("7:s", escapedLine: "ls\ta") == nil, "controls (a NUL, which bash skips uncounted)")
         #expect(Interceptor.earlyAnswer("7:s", escapedLine: String(repeating: "x", count: 99_994)) != nil)
         #expect(Interceptor.earlyAnswer("7:s", escapedLine: String(repeating: "x", count: 99_995)) == nil)
     }
