@@ -6,11 +6,14 @@ public struct HistoryKeeping: Equatable, Sendable {
     public var ignorePatterns = false
     /// `HISTCONTROL` has `ignorespace` or `ignoreboth`.
     public var ignoresLeadingBlank = false
+    /// `cmdhist` is off: each line of a multi-line command is an entry of its own.
+    public var commandHistoryOff = false
 
-    public init(historyOff: Bool = false, ignorePatterns: Bool = false, ignoresLeadingBlank: Bool = false) {
+    public init(historyOff: Bool = false, ignorePatterns: Bool = false, ignoresLeadingBlank: Bool = false, commandHistoryOff: Bool = false) {
         self.historyOff = historyOff
         self.ignorePatterns = ignorePatterns
         self.ignoresLeadingBlank = ignoresLeadingBlank
+        self.commandHistoryOff = commandHistoryOff
     }
 
     /// Whether history left out the line typed as `typed` only for being a duplicate (then its
@@ -45,6 +48,11 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// came in was checked, and the number of lines bash has read (the command's last line).
     /// `keeping` says what, besides duplicates, history leaves out.
     case expanded(nonce: String, numberAtCheck: Int?, number: Int?, lineNumber: Int?, keeping: HistoryKeeping, line: [UInt8])
+    /// After a check answered `J` (the buffer starts a command bash reads on): the newest history
+    /// number before bash added the buffer's lines, told only while no code of the person's can
+    /// run as bash reads the rest (no trap, `bind -x` key or completion function), which could add
+    /// entries of its own. Nil: not told.
+    case historyNumber(Int?)
     /// At the prompt (or the next check) after a buffer answered `X`: the newest history entry, its number, and the
     /// newest number when the buffer was checked. An entry newer than every command that
     /// started is one bash kept without running it (`!!:p`, an expansion bash could not parse).
@@ -113,6 +121,7 @@ public enum IntegrationMarker: Equatable, Sendable {
             let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
                           line: Self.unescape(fields[2]))
+        case ("H", 1): self = .historyNumber(Int(String(decoding: fields[0], as: UTF8.self)))
         case ("Y", 3):
             self = .historyAtPrompt(numberAtCheck: Int(String(decoding: fields[0], as: UTF8.self)),
                                     number: Int(String(decoding: fields[1], as: UTF8.self)), line: Self.unescape(fields[2]))
@@ -125,7 +134,8 @@ public enum IntegrationMarker: Equatable, Sendable {
             self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), numberAtCheck: number(fields[1]), number: number(rest[0]),
                              lineNumber: number(rest[1]),
                              keeping: HistoryKeeping(historyOff: why.contains(UInt8(ascii: "o")), ignorePatterns: why.contains(UInt8(ascii: "i")),
-                                                     ignoresLeadingBlank: why.contains(UInt8(ascii: "s"))),
+                                                     ignoresLeadingBlank: why.contains(UInt8(ascii: "s")),
+                                                     commandHistoryOff: why.contains(UInt8(ascii: "c"))),
                              line: Self.unescape(Array(rest[3])))
         default:
             self = .foreign

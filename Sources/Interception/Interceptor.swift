@@ -92,8 +92,14 @@ public struct Interceptor {
         var nonce: String
         /// The buffer's commands, as typed.
         var commands: [CommandAssembler.Command]
-        /// Bash's count of lines read before the buffer's first line (from the prompt).
+        /// Bash's count of lines read before the buffer's first line (from the prompt); for a
+        /// buffer that finishes a command begun at earlier prompts, before that command's first line.
         var linesBefore: Int?
+        /// The buffer finishes a command begun at earlier prompts (its first command).
+        var continued: ContinuedCommand?
+        /// For a continued command finished by a single line: what the bastion knew of the
+        /// command bash reads on before that line, should bash read on without it.
+        var readingBefore: (assembler: CommandAssembler, unfinished: UnfinishedCommand?)?
         /// A command was refused: the rest of the buffer is too.
         var stopped = false
         /// The person was told so.
@@ -121,7 +127,7 @@ public struct Interceptor {
         /// The command whose last line is line `lineNumber` of bash's count.
         func command(endingAt lineNumber: Int?) -> Int? {
             guard let lineNumber, let linesBefore else { return nil }
-            var end = linesBefore
+            var end = linesBefore + (continued?.earlierLines ?? 0)
             for (index, command) in commands.enumerated() {
                 end += command.linesOfBuffer
                 if end == lineNumber { return index }
@@ -130,6 +136,41 @@ public struct Interceptor {
         }
     }
     private var expanding: ExpandingBuffer?
+    /// The first command of an expanding buffer, begun at earlier prompts. Bash expanded its
+    /// earlier lines as it read them, so it too is decided on the entry history shows as it
+    /// starts: the entry the command's first line made (``UnfinishedCommand``), holding every
+    /// line as bash read it.
+    private struct ContinuedCommand {
+        /// Its lines read at earlier prompts.
+        var earlierLines: Int
+        /// The number of the history entry its first line made.
+        var entry: Int
+        /// Its lines as history records them from the lines typed, less one: the entry has as many
+        /// (a line history keeps but bash did not read, as one `:p` prints, would make one more).
+        var newlines: Int
+    }
+    /// The command bash is reading on, from the buffer that began it: where it began, and the
+    /// history entry its first line made, should a later line of it expand history.
+    private struct UnfinishedCommand {
+        /// Bash's count of lines read before its first line.
+        var linesBefore: Int?
+        /// Entries the commands before it in its first buffer add.
+        var entriesBefore: Int
+        /// The newest history number before its first buffer (the check answered `J` tells it).
+        var historyNumber: Int?
+        /// The shell has yet to tell ``historyNumber``.
+        var awaitingNumber: Bool
+
+        /// The entry its first line made, when known.
+        var entry: Int? { historyNumber.map { $0 + entriesBefore + 1 } }
+    }
+    private var unfinished: UnfinishedCommand?
+    /// Bash read on where the bastion saw a command finished (it dropped the line whose history
+    /// expansion failed): what it holds is unknown, and the next line cancels it.
+    private var continuationLost = false
+    /// The entry bash kept of the command it was reading on when a prompt came without another
+    /// check (Ctrl-C dropped it), as the prompt showed it: expanded where its lines expanded history.
+    private var droppedEntry: String?
     /// The buffer just let through leaves a command unfinished and may expand history: should
     /// its expansion fail, bash drops it and reads a new line without a prompt marker.
     private var unfinishedMayExpand = false
@@ -380,8 +421,12 @@ public struct Interceptor {
             if out.noticesAt == nil, out.notices.count > told { out.noticesAt = result.offsets[k] }
         }
         // (Only prompts readline shows, PS1's marker, may come with the error: the check's redraw
-        // before it, the new line's prompt after it.)
-        if expanding?.commands.count == 1 || unfinishedMayExpand, result.markers.allSatisfy({ $0 == .promptShown }), case .accepted = shell {
+        // before it, the new line's prompt after it; and the history number an answer J asked for.)
+        let promptsOnly = result.markers.allSatisfy {
+            if case .historyNumber = $0 { return true }
+            return $0 == .promptShown
+        }
+        if (expanding?.commands.count == 1 && expanding?.continued == nil) || unfinishedMayExpand, promptsOnly, case .accepted = shell {
             if let cleaned = result.output {
                 cleaned.withUnsafeBytes { noticeFailedExpansion($0, promptsShownAt: result.offsets, now: now, into: &out) }
             } else {
@@ -478,8 +523,11 @@ public struct Interceptor {
 
     private mutating func handle(_ marker: IntegrationMarker, now: Double, into out: inout InterceptorOutput) {
         // Any marker after it means bash read the unfinished buffer's expansion (or a new line);
-        // PS1's may be the check's redraw.
-        if marker != .promptShown { unfinishedMayExpand = false }
+        // PS1's may be the check's redraw, and the history number comes with the answer.
+        switch marker {
+        case .promptShown, .historyNumber: break
+        default: unfinishedMayExpand = false
+        }
         switch marker {
         case .ready(let shell):
             if mode == .starting {
@@ -498,7 +546,15 @@ public struct Interceptor {
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
                      now: now, into: &out)
+        case .historyNumber(let number):
+            if unfinished?.awaitingNumber == true {
+                unfinished?.historyNumber = number
+                unfinished?.awaitingNumber = false
+            }
         case .historyAtPrompt(let numberAtCheck, let number, let line):
+            if expanding == nil, assembler.isContinuing, let entry = unfinished?.entry, number == entry {
+                droppedEntry = String(decoding: line, as: UTF8.self)
+            }
             keptUnstarted(numberAtCheck: numberAtCheck, number: number, line: line, into: &out)
         case .unfinishedStarted:
             // Nothing ran, but the parser read this input otherwise than bash: say so, and keep
@@ -568,12 +624,14 @@ public struct Interceptor {
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
             expanding = nil
+            continuationLost = false
             refusedLineOutstanding = false
             startKeyedLine()
             if !keysTell { keyed.forget() }
             if let cancelled = assembler.pendingText {
-                out.records.append(cancelledRecord(cancelled))
+                out.records.append(cancelledRecord(droppedEntry ?? cancelled))
             }
+            droppedEntry = nil
             assembler.reset()
             if checkMayCome {
                 // The keys after the interrupt are not followed: the check is not cross-checked.
@@ -588,10 +646,26 @@ public struct Interceptor {
         case .continuation:
             if continuationRedrawDue {
                 continuationRedrawDue = false
-            } else if shell != .prompt {
-                shell = .prompt
-                startKeyedLine()
-                release(into: &out)
+            } else {
+                if let buffer = expanding, buffer.continued != nil, buffer.reports == 0 {
+                    // Bash reads on where the bastion saw the command finished: it did not read
+                    // the last line into it. A single line it dropped (its expansion failed), put
+                    // back to be edited (histverify) or only printed (`:p`): the command is as it
+                    // was before it. Of a longer buffer, which lines bash read is unknown.
+                    expanding = nil
+                    if let before = buffer.readingBefore {
+                        assembler = before.assembler
+                        unfinished = before.unfinished
+                    } else {
+                        assembler.reset()
+                        continuationLost = true
+                    }
+                }
+                if shell != .prompt {
+                    shell = .prompt
+                    startKeyedLine()
+                    release(into: &out)
+                }
             }
         case .foreign:
             lose("the output carried a marker the bastion did not issue", into: &out)
@@ -648,6 +722,7 @@ public struct Interceptor {
             return
         }
         expanding = nil
+        droppedEntry = nil
         let wasContinuing = assembler.isContinuing
         continuationRedrawDue = wasContinuing
         if let answered = early, answered.id == Self.checkID(nonce) {
@@ -698,29 +773,44 @@ public struct Interceptor {
             }
         }
         keyed.forget()
+        if continuationLost {
+            cancelLostContinuation(text, nonce: nonce, now: now, into: &out)
+            return
+        }
         let bufferLines = CommandAssembler.physicalLines(text)
+        let earlierLines = assembler.pending.count
+        let continuing = wasContinuing ? unfinished : nil
+        let readingBefore = (assembler: assembler, unfinished: unfinished)
         let commands = assembler.accept(text, aliases: aliases)
+        noteUnfinished(wasContinuing: wasContinuing, earlierLines: earlierLines, bufferLines: bufferLines.count, completed: commands.count)
         // Input typed behind the line stays held until the prompt returns (or the program has
         // run a while): a denied line can then still stop the rest of a paste.
         holding = true
         check = PendingCheck(nonce: nonce, commands: commands, bufferLines: bufferLines, wasContinuing: wasContinuing,
                              isExpansion: false, exact: exact && !keysDiffer)
         if let history, commands.contains(where: { HistoryExpansion.mayExpand($0.text, characters: history) }) {
-            guard !wasContinuing else {
-                // Bash expanded the earlier lines as it read them; which history entry holds the
-                // command then is not certain.
-                var record = judge(commands[0].text, how: .integration, uncertain: false)
-                if record.decision.verdict != .deny {
-                    record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked (type or paste it whole)")
+            var continued: ContinuedCommand?
+            if wasContinuing {
+                // Bash expanded the earlier lines as it read them: the command is decided on the
+                // history entry its first line made, which only the shell's word ties to it.
+                guard let entry = continuing?.entry, continuing?.linesBefore != nil else {
+                    var record = judge(commands[0].text, how: .integration, uncertain: false)
+                    if record.decision.verdict != .deny {
+                        record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked in this shell (type or paste it whole)")
+                    }
+                    out.records.append(record)
+                    out.notices.append(refusalText(record.decision))
+                    refuse(check!, at: 0, now: now, into: &out)
+                    return
                 }
-                out.records.append(record)
-                out.notices.append(refusalText(record.decision))
-                refuse(check!, at: 0, now: now, into: &out)
-                return
+                continued = ContinuedCommand(earlierLines: earlierLines, entry: entry, newlines: commands[0].text.utf8.count { $0 == 0x0A })
             }
             // Each command is decided once bash has expanded it (its PS0 shows the text).
             check = nil
-            expanding = ExpandingBuffer(nonce: nonce, commands: commands, linesBefore: linesRead)
+            expanding = ExpandingBuffer(nonce: nonce, commands: commands, linesBefore: continued == nil ? linesRead : continuing?.linesBefore,
+                                        continued: continued, readingBefore: continued != nil && bufferLines.count == 1 ? readingBefore : nil)
+            // (A command left unfinished behind them is not tied to an entry: no J answer.)
+            unfinished?.awaitingNumber = false
             out.verdicts += Self.verdict(nonce, "X")
             shell = .accepted(since: now)
             return
@@ -736,6 +826,40 @@ public struct Interceptor {
             startKeyedLine()
             release(into: &out)
         }
+    }
+
+    /// Follows the command bash reads on after a buffer (``UnfinishedCommand``): a new one begun in
+    /// it (after the `completed` commands it finished), or the same as before.
+    private mutating func noteUnfinished(wasContinuing: Bool, earlierLines: Int, bufferLines: Int, completed: Int) {
+        guard assembler.isContinuing else {
+            unfinished = nil
+            return
+        }
+        guard !wasContinuing || completed > 0 else { return }
+        // Bash's count of lines before this buffer: from the prompt, or from where the command it
+        // finished began. (A finished continued command made no entry of its own in this buffer.)
+        let before = wasContinuing ? unfinished?.linesBefore.map { $0 + earlierLines } : linesRead
+        unfinished = UnfinishedCommand(linesBefore: before.map { $0 + bufferLines - assembler.pending.count },
+                                       entriesBefore: completed - (wasContinuing ? 1 : 0), historyNumber: nil, awaitingNumber: true)
+    }
+
+    /// The line after bash read on past a command the bastion saw finished: that command is
+    /// cancelled (`C`) with this line, whatever it is.
+    private mutating func cancelLostContinuation(_ text: String, nonce: String, now: Double, into out: inout InterceptorOutput) {
+        continuationLost = false
+        var record = judge(text, how: .integration, uncertain: true)
+        if record.decision.verdict != .deny {
+            record.decision.refuseUnverifiable("the shell dropped a line of the command this one continues (its history expansion failed), so what it holds is unknown; the command is cancelled")
+        }
+        out.records.append(record)
+        out.notices.append(refusalText(record.decision))
+        out.verdicts += Self.verdict(nonce, "C")
+        continuationRedrawDue = true
+        refusedLineOutstanding = true
+        pendingRisk = .none
+        held = []
+        holding = true
+        shell = .accepted(since: now)
     }
 
     /// PS0 showed the history-expanded text of a command of the buffer allowed for now. The line
@@ -760,7 +884,9 @@ public struct Interceptor {
             out.verdicts += Self.verdict(nonce, "K")
             return
         }
-        let expected = index.map { (numberAtCheck ?? 0) + $0 + 1 }
+        // (A continued first command's entry is the one its first line made.)
+        let firstEntry = buffer.continued?.entry ?? (numberAtCheck ?? 0) + 1
+        let expected = index.map { firstEntry + $0 }
         let shown = String(decoding: line, as: UTF8.self)
         // When history holds exactly one entry per command up to the one the line count points
         // at, the newest entry is the starting command's: a line bash does not keep makes the
@@ -768,13 +894,32 @@ public struct Interceptor {
         // count and entries alike.
         // A single command that history left out as a duplicate (`!!` under ignoredups) has the
         // same text as the newest entry: that is what runs.
-        let duplicate = buffer.commands.count == 1 && number != nil && number == numberAtCheck
+        let duplicate = buffer.continued == nil && buffer.commands.count == 1 && number != nil && number == numberAtCheck
             && keeping.leftOutAsDuplicate(typed: buffer.commands[0].text, newest: shown, characters: historyCharacters)
-        guard index != nil, number != nil, number == expected || duplicate, !buffer.historyListChanged else {
+        // A continued command's entry holds its lines as bash read them when that entry was the
+        // newest at the check, cmdhist keeps the command one entry, bash read as many lines as were
+        // typed (a line whose expansion failed is dropped; one `:p` prints is kept, not read), and
+        // history has as many lines as it would of the lines typed (not one `:p` kept besides).
+        let continuedHolds = buffer.continued.map {
+            numberAtCheck == $0.entry && !keeping.commandHistoryOff && (index != 0 || shown.utf8.count { $0 == 0x0A } == $0.newlines)
+        } ?? true
+        guard index != nil, number != nil, number == expected || duplicate, continuedHolds, !buffer.historyListChanged else {
+            if let continued = buffer.continued, buffer.lastStarted < 0 {
+                // The entry is the command's when the numbers say so (bash's history holds it as
+                // shown); otherwise only what was typed is known.
+                let own = number == continued.entry && numberAtCheck == continued.entry
+                var record = judge(own ? shown : buffer.commands[0].text, how: .integration, uncertain: !own)
+                if record.decision.verdict != .deny {
+                    record.decision.refuseUnverifiable("the shell did not read this command's lines as they were typed (a history expansion failed or was only printed), so its expansion cannot be checked")
+                }
+                out.records.append(record)
+            }
             buffer.stopped = true
             expanding = buffer
             out.verdicts += Self.verdict(nonce, "K")
-            out.notices.append(buffer.historyListChanged
+            out.notices.append(buffer.continued != nil && buffer.lastStarted < 0
+                ? "bastion: the shell did not read this command's lines as they were typed, so its history expansion cannot be checked; it is refused"
+                : buffer.historyListChanged
                 ? "bastion: a command before this one changed the shell's history list, so this command's history expansion cannot be checked; it is refused"
                 : "bastion: this command is not kept in history as a command of its own, so its history expansion cannot be checked; it is refused")
             out.auditNotes.append(AuditNote(kind: "interactive_expansion_unseen",
@@ -802,7 +947,8 @@ public struct Interceptor {
     /// not run, as bash's history holds it.
     private mutating func keptUnstarted(numberAtCheck: Int?, number: Int?, line: [UInt8], into out: inout InterceptorOutput) {
         guard let buffer = expanding, let number, let numberAtCheck else { return }
-        let added = number - max(numberAtCheck, buffer.newestStarted ?? 0)
+        // (A continued first command's entry was made before the check.)
+        let added = number - max(buffer.continued == nil ? numberAtCheck : numberAtCheck - 1, buffer.newestStarted ?? 0)
         guard added > 0 else { return }
         // One entry per command that did not start: each is recorded, the newest as history
         // shows it; otherwise only that newest entry can be told.
@@ -875,8 +1021,12 @@ public struct Interceptor {
         // A buffer that leaves a command unfinished is let through as such (`I` and the number
         // of commands before it): should bash start one more before the next check (the parser
         // and bash read the buffer differently), it is stopped unrun.
-        let unfinished = !pending.isExpansion && assembler.isContinuing
-        out.verdicts += Self.verdict(pending.nonce, unfinished ? "I\(pending.commands.count)" : "A")
+        // (`J` where that command begins in this buffer: bash tells its history number first.)
+        // (`y` where it may expand history: a prompt that drops it shows the entry bash kept.)
+        let leavesUnfinished = !pending.isExpansion && assembler.isContinuing
+        let letter = unfinished?.awaitingNumber == true ? "J" : "I"
+        let mayExpand = HistoryExpansion.mayExpand(assembler.pendingText ?? "", characters: historyCharacters)
+        out.verdicts += Self.verdict(pending.nonce, leavesUnfinished ? "\(letter)\(pending.commands.count)\(mayExpand ? "y" : "")" : "A")
         refusedLineOutstanding = false
         shell = .accepted(since: now)
     }
@@ -1058,11 +1208,11 @@ public struct Interceptor {
     }
 
     /// A verdict line for the check `nonce` (`ID:TOKEN` as bash sent it). Answers that let
-    /// something run (A, X, R, and P, an early answer) carry the token, which only bash and the bastion know: the
+    /// something run (A, I, J, X, R, and P, an early answer) carry the token, which only bash and the bastion know: the
     /// verdict descriptor is inherited by the person's programs, and one that reads a refusal
     /// (`ID D`) learns the id but cannot turn it into an allow. Refusals carry the id alone.
     static func verdict(_ nonce: String, _ answer: String) -> [UInt8] {
-        let lets = answer.hasPrefix("A") || answer.hasPrefix("I") || answer.hasPrefix("X") || answer.hasPrefix("R") || answer.hasPrefix("P")
+        let lets = answer.first.map { "AIJXRP".contains($0) } ?? false
         return Array("\(lets ? nonce : checkID(nonce)) \(answer)\n".utf8)
     }
 

@@ -187,7 +187,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # The shell's options local, and xtrace off: a trace would show the tokens, to PS4's
           # code or a reader of BASH_XTRACEFD, before the bastion's answer; errtrace and functrace
           # off: an ERR or DEBUG trap's action would run in here, where it could read them.)
-          local - __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early IFS FUNCNEST
+          local - __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early __bastion_first IFS FUNCNEST
           set +xET
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
@@ -197,7 +197,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # line only). Continuation lines get fresh ones.
           if [[ ! $__bastion_id ]]; then __bastion_token; __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_next= __bastion_x= __bastion_i=1000000
+          __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
           if [[ $- == *H* ]]; then
             __bastion_flags=H
             # Other history characters (histchars) are told, by their codes, and void an early
@@ -233,7 +233,24 @@ public struct ShellIntegration: Sendable, Equatable {
             # Allowed, with a command the bastion reads as unfinished at its end: the buffer's
             # first N commands may start; should bash start another before the next check, PS0
             # stops it.
-            I*) READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer#I}; return ;;
+            # (A `y` after the count: the unfinished command may expand history; should a prompt
+            # follow without another check, Ctrl-C having dropped it, that prompt shows the
+            # bastion the entry bash kept of it, expanded.)
+            I*) [[ $__bastion_answer == *y ]] && __bastion_y=1
+                READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer//[!0-9]/}; return ;;
+            # The same, where the unfinished command starts in this buffer: first the newest history
+            # number (before bash adds the buffer's lines), told only while the shell's state lets
+            # no code of the person's run as bash reads the rest (a trap, bind -x key or completion
+            # function could add entries). Should a later line of the command expand history, the
+            # bastion knows from it whether the entry that starts is this command's.
+            J*) __bastion_first=
+                if [[ $__bastion_early_ok ]]; then
+                  __bastion_out=$(HISTTIMEFORMAT= history 1; printf '\037'; __bastion_state)
+                  [[ ${__bastion_out##*$'\037'} == "$__bastion_calm_state" && $__bastion_out =~ ^\ *([0-9]+) ]] && __bastion_first=${BASH_REMATCH[1]}
+                fi
+                printf '\#(osc);H;%s\a' "$__bastion_first" >&$__bastion_tty
+                [[ $__bastion_answer == *y ]] && __bastion_y=1
+                READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer//[!0-9]/}; return ;;
             X) __bastion_x=${__bastion_id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
                [[ $__bastion_hnum =~ ^\ *([0-9]+) ]] && __bastion_hnum=${BASH_REMATCH[1]} || __bastion_hnum=
                READLINE_LINE=$1 __bastion_u=1
@@ -265,6 +282,8 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ -o history ]] || __bastion_why+=o
           [[ ${HISTIGNORE-} ]] && __bastion_why+=i
           [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && __bastion_why+=s
+          # c: cmdhist off (each line of a multi-line command an entry of its own).
+          shopt -q cmdhist || __bastion_why+=c
           __bastion_esc "$__bastion_entry"
           printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$__bastion_nonce" "$__bastion_secret" "$__bastion_hnum" "$__bastion_number" "$1" "$__bastion_why" "$__bastion_out" >&$__bastion_tty
           while IFS= read -r -u "$__bastion_vfd" __bastion_answer; do
@@ -285,8 +304,8 @@ public struct ShellIntegration: Sendable, Equatable {
           # the output would wait too. A read that times out on a FIFO nothing writes is how bash
           # sleeps for a moment (a tenth of a millisecond).
           read -r -t 0.0001 -u "$__bastion_wfd" __bastion_entry || :
-          if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_x= __bastion_i=1000000
+          if [[ $__bastion_x || $__bastion_y ]]; then __bastion_kept; fi
+          __bastion_x= __bastion_y= __bastion_i=1000000
           [[ $__bastion_unseen ]] || __bastion_u=0
           # The cancelled command's entry ends in the line that replaced its refused one.
           if [[ $__bastion_cancel ]]; then
@@ -493,19 +512,19 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
-              __bastion_expands __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
+              __bastion_expands __bastion_first __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_tty __bastion_u \
-              __bastion_unseen __bastion_why __bastion_x __bastion_z \
+              __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
           __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
-          __bastion_out= __bastion_next= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_hnum= __bastion_l= __bastion_status=0
+          __bastion_out= __bastion_next= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_y= __bastion_hnum= __bastion_l= __bastion_status=0
           __bastion_aliases_seen=
           # __bastion_i counts the commands a buffer answered I may start before the next check
           # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the

@@ -168,7 +168,7 @@ struct InterceptorTests {
     @Test func deniedContinuationIsCancelled() {
         var i = Self.make()
         _ = Self.input(&i, "for f in *; do\r")
-        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 I0\n")
+        #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 J0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "rm $f; done\r")
         let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2"))
@@ -190,7 +190,7 @@ struct InterceptorTests {
         #expect(single.records.map(\.decision.audit.decision) == ["deny"] && single.records.map(\.decision.audit.rule) == ["parse-error"])
         _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = Self.input(&i, "echo $(echo a\r")
-        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 I0\n")
+        #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 J0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "b ))\r")
         #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
@@ -222,7 +222,7 @@ struct InterceptorTests {
     @Test func conditionalErrorReadsOneMoreLine() {
         var i = Self.makeParsing()
         _ = Self.input(&i, "[[ a ==\r")
-        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 I0\n")
+        #expect(Self.text(Self.output(&i, Self.check("[[ a ==", nonce: "1")).verdicts) == "1 J0\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional binary operator\r\n$ ")
         // Typing is not held: bash reads on (a Ctrl-C held with the next line would stop its check).
         #expect(Self.text(Self.input(&i, "\u{03}").toTarget) == "\u{03}")
@@ -234,7 +234,7 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xy\r\n\u{1B}]6973;tk;P;0;;2\u{07}$ \u{1B}]6973;tk;1\u{07}")
         // Without the Ctrl-C: the next line is read into the command, refused and kept with it.
         _ = Self.input(&i, "[[ -n\r")
-        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 I0\n")
+        #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 J0\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional unary operator\r\n$ ")
         #expect(Self.text(Self.input(&i, "touch x\r").toTarget) == "touch x\r")
         let swallowed = Self.output(&i, Self.check("touch x", nonce: "4"))
@@ -248,7 +248,7 @@ struct InterceptorTests {
     @Test func unfinishedCommandThatStartsIsStopped() {
         var i = Self.make()
         _ = Self.input(&i, "echo a \\\r")
-        #expect(Self.text(Self.output(&i, Self.check("echo a \\", nonce: "1")).verdicts) == "1 I0\n")
+        #expect(Self.text(Self.output(&i, Self.check("echo a \\", nonce: "1")).verdicts) == "1 J0\n")
         let stopped = Self.output(&i, "\u{1B}]6973;tk;N\u{07}\u{1B}]6973;tk;S\u{07}")
         #expect(stopped.records.map(\.decision.audit.decision) == ["not-run"])
         #expect(stopped.auditNotes.map(\.kind) == ["interactive_unfinished_started"] && stopped.notices.count == 1)
@@ -257,7 +257,7 @@ struct InterceptorTests {
         // The commands a buffer finishes before its unfinished one may start: I counts them.
         _ = Self.input(&i, "\u{1B}[200~echo a\necho b\nfor f in *; do\n\u{1B}[201~\r")
         let paste = Self.output(&i, Self.check("echo a\necho b\nfor f in *; do\n", nonce: "2"))
-        #expect(Self.text(paste.verdicts) == "2 I2\n" && paste.records.map(\.decision.audit.line) == ["echo a", "echo b"])
+        #expect(Self.text(paste.verdicts) == "2 J2\n" && paste.records.map(\.decision.audit.line) == ["echo a", "echo b"])
     }
 
     /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new
@@ -384,8 +384,9 @@ struct InterceptorTests {
     @Test func failedExpansionOfAnUnfinishedLine() {
         var i = Self.make()
         _ = Self.input(&i, "echo a!nosuch'\r")
-        #expect(Self.text(Self.output(&i, Self.check("echo a!nosuch'", nonce: "5", flags: "H")).verdicts) == "5 I0\n")
-        let failed = Self.output(&i, "$ echo a!nosuch'\u{1B}]6973;tk;1\u{07}\r\nbash: !nosuch': event not found\r\n$ \u{1B}]6973;tk;1\u{07}")
+        #expect(Self.text(Self.output(&i, Self.check("echo a!nosuch'", nonce: "5", flags: "H")).verdicts) == "5 J0y\n")
+        // (The answer J has bash tell its history number first.)
+        let failed = Self.output(&i, "\u{1B}]6973;tk;H;3\u{07}$ echo a!nosuch'\u{1B}]6973;tk;1\u{07}\r\nbash: !nosuch': event not found\r\n$ \u{1B}]6973;tk;1\u{07}")
         #expect(failed.lostIntegration == nil)
         _ = Self.input(&i, "echo after\r")
         let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
@@ -480,16 +481,99 @@ struct InterceptorTests {
         #expect(out.records.map(\.decision.audit.line) == (runs ? ["echo again"] : []))
     }
 
-    /// A command continued over several prompts whose last lines expand history is refused: which
-    /// history entry holds it is not certain.
-    @Test func expansionAfterAContinuationIsRefused() {
+    /// A command continued over several prompts whose later lines expand history is refused when
+    /// the shell did not tell the history number before its first line (`H`, empty: code of the
+    /// person's could add entries as bash reads on): which entry holds it is not certain.
+    @Test(arguments: [nil, ""]) func expansionAfterAContinuationIsRefusedWithoutTheEntry(_ told: String?) {
         var i = Self.make()
         _ = Self.input(&i, "for f in 1\r")
-        _ = Self.output(&i, Self.check("for f in 1", nonce: "1", flags: "H"))
-        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        #expect(Self.text(Self.output(&i, Self.check("for f in 1", nonce: "1", flags: "H")).verdicts) == "1 J0\n")
+        if let told { _ = Self.output(&i, "\u{1B}]6973;tk;H;\(told)\u{07}") }
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "do !!; done\r")
         let out = Self.output(&i, Self.check("do !!; done", nonce: "2", flags: "H"))
         #expect(Self.text(out.verdicts) == "2 C\n")
+        #expect(out.notices.first?.contains("continued over several prompts") == true)
+    }
+
+    /// Types `for f in 1`: answered J, bash tells 7 (its first line made entry 8) and shows PS2.
+    static func forTyped() -> Interceptor {
+        var i = Self.make()
+        _ = Self.input(&i, "for f in 1\r")
+        #expect(Self.text(Self.output(&i, Self.check("for f in 1", nonce: "1", flags: "H")).verdicts) == "1 J0\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;H;7\u{07}\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ")
+        return i
+    }
+
+    /// Types `for f in 1` (``forTyped()``), then `typed`, which expands
+    /// history and finishes the command: answered X, to be decided on what its PS0 shows.
+    static func continuedExpansion(_ typed: String = "do !!; done") -> Interceptor {
+        var i = Self.forTyped()
+        _ = Self.input(&i, typed + "\r")
+        #expect(Self.text(Self.output(&i, Self.check(typed, nonce: "2", flags: "H")).verdicts) == "2 X\n")
+        return i
+    }
+
+    /// PS0's report of the expanded command: numbers at the check and now, lines read, text.
+    static func expandedReport(atCheck: Int = 8, number: Int = 8, lines: Int = 2, why: String = "", _ text: String) -> String {
+        "\u{1B}]6973;tk;X;2;\(atCheck);\(number);\(lines);\(why);\(text.replacingOccurrences(of: "\n", with: "\\n"))\u{07}"
+    }
+
+    /// A later line of a multi-line command expands history: the command is decided on the entry
+    /// its first line made (the one after the number bash told), as PS0 shows it expanded.
+    @Test func expansionAfterAContinuationIsDecidedOnTheCommandsEntry() {
+        var allowed = Self.continuedExpansion()
+        let out = Self.output(&allowed, Self.expandedReport("for f in 1\ndo echo x; done"))
+        #expect(Self.text(out.verdicts) == "2 A\n")
+        #expect(out.records.map(\.decision.audit.line) == ["for f in 1\ndo echo x; done"])
+        var denied = Self.continuedExpansion()
+        let refused = Self.output(&denied, Self.expandedReport("for f in 1\ndo rm -rf /x; done"))
+        #expect(Self.text(refused.verdicts) == "2 K\n")
+        #expect(refused.records.map(\.decision.verdict) == [.deny])
+    }
+
+    /// The entry is not taken where it may not be the command as bash read it: another entry was
+    /// newest at the check (the first line was left out), cmdhist is off, bash read fewer lines
+    /// (one it only printed with `:p`, kept in history) or history holds more of them. Refused,
+    /// recorded as what history holds when it is the command's entry.
+    @Test(arguments: [(7, 8, 2, "", "for f in 1\ndo echo x; done", false), (8, 8, 2, "c", "for f in 1\ndo echo x; done", true),
+                      (8, 8, 1, "", "for f in 1\ndo echo x; done", true), (8, 8, 2, "", "for f in 1\necho kept\ndo echo x; done", true)])
+    func expansionAfterAContinuationNeedsTheCommandsOwnEntry(_ atCheck: Int, _ number: Int, _ lines: Int, _ why: String, _ shown: String, _ own: Bool) {
+        var i = Self.continuedExpansion()
+        let out = Self.output(&i, Self.expandedReport(atCheck: atCheck, number: number, lines: lines, why: why, shown))
+        #expect(Self.text(out.verdicts) == "2 K\n")
+        #expect(out.records.map(\.decision.audit.line) == [own ? shown : "for f in 1\ndo !!; done"])
+        #expect(out.records.first?.decision.verdict != .allow && out.records.first?.uncertain == !own)
+    }
+
+    /// Bash reads on where the bastion saw the command finished (it dropped the last line, whose
+    /// expansion failed): typed alone, the command is as it was before that line, and the next line
+    /// goes on with it; of a pasted end of several lines, which bash read is unknown, and the next
+    /// line cancels the command.
+    @Test(arguments: [("do !nosuch; done", "do echo y; done", "3 A\n"), ("do !nosuch; done\necho after", "done", "3 C\n")])
+    func droppedLastLine(_ end: String, _ next: String, _ verdict: String) {
+        var i = Self.continuedExpansion(end)
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> bash: !nosuch: event not found\r\n\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, next + "\r")
+        let out = Self.output(&i, Self.check(next, nonce: "3", flags: "H"))
+        #expect(Self.text(out.verdicts) == verdict)
+        if verdict == "3 A\n" {
+            #expect(out.records.map(\.decision.audit.line) == ["for f in 1\n" + next])
+        } else {
+            #expect(out.records.first?.uncertain == true && out.records.first?.decision.verdict != .allow)
+        }
+    }
+
+    /// Ctrl-C drops a command whose lines may expand history (answered with a `y`): the prompt
+    /// that follows shows the entry bash kept of it, expanded, which is what is recorded (when the
+    /// numbers say it is the command's).
+    @Test(arguments: [8, 9]) func droppedCommandIsRecordedAsHistoryKeptIt(_ number: Int) {
+        var i = Self.forTyped()
+        _ = Self.input(&i, "do echo !!\r")
+        #expect(Self.text(Self.output(&i, Self.check("do echo !!", nonce: "2", flags: "H")).verdicts) == "2 I0y\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ^C\r\n")
+        let out = Self.output(&i, "\u{1B}]6973;tk;Y;;\(number);for f in 1\\ndo echo ls\u{07}\u{1B}]6973;tk;P;130;;3\u{07}$ ")
+        #expect(out.records.map(\.decision.audit.line) == [number == 8 ? "for f in 1\ndo echo ls" : "for f in 1\ndo echo !!"])
     }
 
     /// An alias that hides a denied command is denied.

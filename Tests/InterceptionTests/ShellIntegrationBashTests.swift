@@ -52,6 +52,25 @@ struct ShellIntegrationBashTests {
         #expect(run.files == ["one-i", "two-i"] && !run.output.contains("\u{1B}]6973;tk;N\u{07}"))
     }
 
+    /// `J` is `I` for a buffer that begins the unfinished command: bash first tells its newest
+    /// history number, before it adds the buffer's lines (`H`), and reads on. A later line that
+    /// expands history refers to the entries before the command, and the command's entry, the one
+    /// after that number, holds it expanded as it starts.
+    @Test func unfinishedCommandsFirstBufferTellsTheHistoryNumber() throws {
+        let run = try Self.run(["echo one\r", "for i in 1; do\r", "touch !$-j\r", "done\r"],
+                               answers: ["for i in 1; do": "J0", "touch !$-j": "I0", "done": "X"])
+        #expect(run.output.contains("\u{1B}]6973;tk;H;1\u{07}"))
+        #expect(run.files == ["one-j"])
+        #expect(run.history == ["echo one", "for i in 1; do touch one-j; done"])
+    }
+
+    /// The number is not told once the shell's state lets code of the person's run while bash
+    /// reads on (here a trap), which could add entries of its own.
+    @Test func historyNumberIsNotToldWhereCodeCouldAddEntries() throws {
+        let run = try Self.run(["trap : USR2\r", "for i in 1; do\r", "done\r"], answers: ["for i in 1; do": "J0"])
+        #expect(run.output.contains("\u{1B}]6973;tk;H;\u{07}"))
+    }
+
     /// `E` refuses a line bash could not parse either and keeps it in history; `F` does so for
     /// the last line of a continued command, whose whole text history keeps; nothing of either
     /// runs, and the next line does.

@@ -156,6 +156,31 @@ case("hist-here-document-not-expanded", "history-expansion",
      ["echo one\r", "cat <<Q\r", "$HOME !!\r", "Q\r", "cat <<'R'\r", "^o^x !$\r", "R\r", paste("cat <<S\n!!\nS\n") + ENTER],
      note="here-document bodies are read unexpanded, delimiter quoted or not")
 
+# History expansion in the later lines of a multi-line command: bash expands each line as it reads
+# it, against the entries before the command (not the command's own entry, which holds its
+# earlier lines already).
+case("hist-continuation-bang", "history-expansion", ["echo one\r", "for i in 1; do\r", "echo !!\r", "done\r"])
+case("hist-continuation-last-word", "history-expansion", ["echo a b\r", "if true\r", "then echo !$\r", "fi\r"])
+case("hist-continuation-caret", "history-expansion", ["echo one\r", "for i in 1; do\r", "^o^x\r", "done\r"])
+case("hist-continuation-in-quotes", "history-expansion", ["echo one\r", "echo \"a\r", "!!\"\r"],
+     note="double quotes do not stop history expansion")
+case("hist-continuation-first-and-later", "history-expansion", ["echo alpha\r", "for i in !$; do\r", "echo !$\r", "done\r"])
+case("hist-continuation-vi", "history-expansion", ["echo one\r", "for i in 1; do\r", "echo !!\r", "done\r"], rc_extra=VI)
+case("hist-continuation-pasted-end", "history-expansion",
+     ["echo one\r", "for i in 1; do\r", paste("echo !!\ndone\necho after\n") + ENTER],
+     note="a paste finishes the command typed before it, then runs one of its own")
+case("hist-continuation-print-only", "history-expansion", ["echo one\r", "for i in 1; do\r", "!!:p\r", "echo ok\r", "done\r"],
+     note=":p at a continuation prompt: history keeps the printed line, which bash does not read")
+case("hist-continuation-not-found", "history-expansion", ["echo one\r", "for i in 1; do\r", "echo !nosuch\r", "echo ok\r", "done\r"],
+     note="bash drops a continuation line whose expansion failed and reads on")
+case("hist-continuation-not-found-last", "history-expansion", ["echo one\r", "for i in 1; do\r", "echo !nosuch; done\r", "echo ok; done\r"],
+     note="the line that would have finished the command is dropped: bash reads on")
+case("hist-continuation-ctrl-c", "history-expansion", ["echo one\r", "for i in !$; do\r", "echo !!\r", C("c")],
+     note="Ctrl-C drops the command: history keeps the lines read so far, expanded")
+case("hist-continuation-ignoreboth", "history-expansion",
+     ["echo one\r", "for i in 1; do\r", "echo !!\r", "done\r", " for j in 2; do\r", "echo !!\r", "done\r"],
+     rc_extra=["HISTCONTROL=ignoreboth"], note="a command that starts with a space leaves no entry")
+
 # --- tab completion -------------------------------------------------------------------
 case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
 case("tab-file", "tab-completion", ["touch uniquefile123\r", "ls uniq", TAB, ENTER])

@@ -285,10 +285,19 @@ def run_case(case):
         s.close()
 
 
+EXTRA = "KEYSTROKE_EXTRA_CASES"
+
+
 def normalized_cases(names=None):
+    """The corpus's cases, and those of the JSON file $KEYSTROKE_EXTRA_CASES names (for
+    exploring, e.g. random_cases.py's: never written into the corpus)."""
     out = []
     seen = set()
-    for c in case_defs.CASES:
+    extra = []
+    if os.environ.get(EXTRA):
+        with open(os.environ[EXTRA]) as f:
+            extra = json.load(f)
+    for c in case_defs.CASES + extra:
         c = dict(c)
         if c["name"] in seen:
             raise SystemExit("duplicate case name " + c["name"])
@@ -337,6 +346,8 @@ def main():
                     help="runs per case; a case must give the same records every run "
                          "(default 2 for --write, 1 otherwise)")
     args = ap.parse_args()
+    if (args.write or args.check) and os.environ.get(EXTRA):
+        raise SystemExit("%s is for exploring (--show, the end-to-end test): unset it to write or check the corpus" % EXTRA)
     runs = args.runs or (2 if args.write else 1)
 
     t0 = time.monotonic()

@@ -79,7 +79,7 @@ def pump(seconds):
                 refusal = "%s D\n" % nonce.split(":")[0] if answer == "early-mismatch" else ""
                 os.write(verdicts, (frame + payload + "\n" + refusal).encode())
                 continue
-            who = nonce if answer[0] in "AIXRP" else nonce.split(":")[0]
+            who = nonce if answer[0] in "AIJXRP" else nonce.split(":")[0]
             os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
         for m in expansion.finditer(out, max(0, start - 4096)):
             if m.end() <= start:
