@@ -165,8 +165,8 @@ public struct Interceptor {
         var entry: Int? { historyNumber.map { $0 + entriesBefore + 1 } }
     }
     private var unfinished: UnfinishedCommand?
-    /// Bash read on where the bastion saw a command finished (it dropped the line whose history
-    /// expansion failed): what it holds is unknown, and the next line cancels it.
+    /// Bash read on where the bastion saw a command finished (a history expansion left it
+    /// unfinished, or dropped a line of it): what it holds is unknown, and the next line cancels it.
     private var continuationLost = false
     /// The entry bash kept of the command it was reading on when a prompt came without another
     /// check (Ctrl-C dropped it), as the prompt showed it: expanded where its lines expanded history.
@@ -647,11 +647,13 @@ public struct Interceptor {
             if continuationRedrawDue {
                 continuationRedrawDue = false
             } else {
-                if let buffer = expanding, buffer.continued != nil, buffer.reports == 0 {
-                    // Bash reads on where the bastion saw the command finished: it did not read
-                    // the last line into it. A single line it dropped (its expansion failed), put
-                    // back to be edited (histverify) or only printed (`:p`): the command is as it
-                    // was before it. Of a longer buffer, which lines bash read is unknown.
+                if let buffer = expanding, buffer.reports == 0, !assembler.isContinuing {
+                    // Bash reads on where the bastion saw every command of the buffer finished.
+                    // Finishing a continued command, it did not read the last line into it: a
+                    // single line it dropped (its expansion failed), put back to be edited
+                    // (histverify) or only printed (`:p`) leaves the command as it was before it.
+                    // Otherwise what bash holds is unknown: a longer buffer, or an expansion that
+                    // left the command unfinished (`!cat` recalling a dropped `cat <<E`).
                     expanding = nil
                     if let before = buffer.readingBefore {
                         assembler = before.assembler
@@ -849,7 +851,7 @@ public struct Interceptor {
         continuationLost = false
         var record = judge(text, how: .integration, uncertain: true)
         if record.decision.verdict != .deny {
-            record.decision.refuseUnverifiable("the shell dropped a line of the command this one continues (its history expansion failed), so what it holds is unknown; the command is cancelled")
+            record.decision.refuseUnverifiable("the shell reads on a command whose lines the bastion does not know (a history expansion left it unfinished, or dropped a line of it); the command is cancelled")
         }
         out.records.append(record)
         out.notices.append(refusalText(record.decision))

@@ -34,7 +34,8 @@ import Testing
     struct CorpusCase: Decodable {
         var name: String
         var rc_extra: [String]
-        var expected: [String]
+        /// (Cases added with KEYSTROKE_EXTRA_CASES have none.)
+        var expected: [String]?
     }
 
     /// Each case's records equal bash's own history; where the case tells bash to keep lines out
@@ -72,12 +73,15 @@ import Testing
             let run = ProcessRunner.shell("python3 \(BastionHarness.quote(driver)) \(BastionHarness.quote(configPath))", timeout: 540)
             #expect(run.status == 0, "\(run)")
             let results = try JSONDecoder().decode([CaseResult].self, from: Data(contentsOf: URL(fileURLWithPath: out)))
-            let corpus = try JSONDecoder().decode([CorpusCase].self, from: Data(contentsOf: BastionHarness.packageRoot
-                .appendingPathComponent("Tests/Fixtures/keystrokes/corpus.json")))
-            let stored = Dictionary(uniqueKeysWithValues: corpus.map { ($0.name, $0) })
             // (BASTION_CORPUS_ONLY names the cases to run; KEYSTROKE_EXTRA_CASES adds some, e.g.
             // random ones: Tests/Fixtures/keystrokes/random_cases.py.)
             let environment = ProcessInfo.processInfo.environment
+            let corpus = try JSONDecoder().decode([CorpusCase].self, from: Data(contentsOf: BastionHarness.packageRoot
+                .appendingPathComponent("Tests/Fixtures/keystrokes/corpus.json")))
+            let extra = try environment["KEYSTROKE_EXTRA_CASES"].map {
+                try JSONDecoder().decode([CorpusCase].self, from: Data(contentsOf: URL(fileURLWithPath: $0)))
+            } ?? []
+            let stored = Dictionary((corpus + extra).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             if environment["BASTION_CORPUS_ONLY"] == nil, environment["KEYSTROKE_EXTRA_CASES"] == nil { #expect(results.count == corpus.count) }
     
             var failures: [String] = []

@@ -373,6 +373,18 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow touch hx-paste-1", "deny touch forbidden-recalled", "deny for x in 1; do touch forbidden-recalled; done", "allow exit"], "\(r)")
     }
 
+    /// A history expansion that leaves the command unfinished (`!touch` recalling a here-document
+    /// Ctrl-C dropped): bash reads on a command the bastion never saw whole, so the next line
+    /// cancels it. Taken for a command of its own, the delimiter `E` was allowed and ran the
+    /// denied `touch forbidden-hd`.
+    @Test func expansionThatLeavesTheCommandUnfinishedIsCancelled() throws {
+        let f = try f
+        let r = try type([(send: "touch forbidden-hd <<E\r", expect: "\u{1B}[?2004h> "), (send: "\u{03}", expect: "PROMPT> "),
+                          (send: "!touch\r", expect: "\u{1B}[?2004h> "), (send: "E\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-hd"), "\(r)")
+        #expect(r.stdout.contains("the command is cancelled"), "\(r)")
+    }
+
     /// A pasted line whose expansion fails is skipped by bash (not counted, not kept): the
     /// commands after it are still each decided as what they are.
     @Test func failedExpansionInAPasteShiftsNothing() throws {

@@ -564,6 +564,21 @@ struct InterceptorTests {
         }
     }
 
+    /// A first line whose expansion leaves the command unfinished (`!cat` recalling a `cat <<E`
+    /// Ctrl-C dropped): bash reads on a command the bastion does not know, so the next line
+    /// cancels it, whatever it is (here the delimiter that would run it).
+    @Test func expansionThatLeavesTheCommandUnfinishedIsCancelled() {
+        var i = Self.make()
+        _ = Self.input(&i, "!cat\r")
+        #expect(Self.text(Self.output(&i, Self.check("!cat", nonce: "1", flags: "H")).verdicts) == "1 X\n")
+        _ = Self.output(&i, "$ !cat\u{1B}]6973;tk;1\u{07}\r\ncat <<E\r\n\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "E\r")
+        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "H"))
+        #expect(Self.text(out.verdicts) == "2 C\n")
+        #expect(out.records.first?.uncertain == true && out.records.first?.decision.verdict != .allow)
+        #expect(out.notices.first?.contains("the command is cancelled") == true)
+    }
+
     /// Ctrl-C drops a command whose lines may expand history (answered with a `y`): the prompt
     /// that follows shows the entry bash kept of it, expanded, which is what is recorded (when the
     /// numbers say it is the command's).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random keystroke cases, for exploring beyond the corpus (never written into corpus.json).
 
-usage: random_cases.py SEED COUNT [--vi SHARE] > cases.json
+usage: random_cases.py SEED COUNT [--vi SHARE] [--debian] > cases.json
 then:  KEYSTROKE_EXTRA_CASES=cases.json BASTION_CORPUS_ONLY=fz-SEED-0,... swift test --filter InteractiveCorpusEndToEndTests
 
 Each case types a few lines made of harmless commands (echo, printf, touch of files in the
@@ -9,7 +9,9 @@ case's own empty directory) with random readline edits between their keys, histo
 expansion, multi-line commands (finished or dropped with Ctrl-C), pastes, reverse search, Tab,
 type-ahead, comments and keyboard macros. As for the corpus, nothing here says what the lines
 should be: the test compares the bastion's records with what bash itself kept in its history in
-the same session. The same SEED gives the same cases.
+the same session. The same SEED gives the same cases. `--debian` reads Debian's default
+~/.bashrc (/etc/skel/.bashrc: HISTCONTROL=ignoreboth, aliases, dircolors) in every case, and some
+lines then start with a space.
 """
 import json, os, random, sys
 
@@ -33,8 +35,8 @@ EXPANSIONS = ["!!", "echo !$", "^a^b", "!-2", "echo !:1 !^", "!echo", "!!:p", "e
 
 
 class Case:
-    def __init__(self, rnd, vi):
-        self.r, self.vi = rnd, vi
+    def __init__(self, rnd, vi, spaces):
+        self.r, self.vi, self.spaces = rnd, vi, spaces
         self.steps, self.waits = [], []
 
     def step(self, keys, wait="settle"):
@@ -45,6 +47,10 @@ class Case:
         return " ".join(self.r.choice(WORDS) for _ in range(self.r.randint(low, high)))
 
     def command(self):
+        # (A leading space keeps a line out of history under ignorespace.)
+        return (" " if self.spaces and self.r.random() < 0.15 else "") + self.simple_command()
+
+    def simple_command(self):
         k = self.r.random()
         if k < 0.5: return "echo " + self.words()
         if k < 0.6: return "printf '%s\\n' " + self.words()
@@ -139,13 +145,17 @@ class Case:
             self.step(ENTER)
 
 
-def make(seed, count, vi_share):
+# Debian's default ~/.bashrc, then the corpus's prompt again (the driver paces by its marker).
+DEBIAN_RC = "HISTCONTROL=ignoreboth; . /etc/skel/.bashrc; PS1=$'\\[\\e]7770;\\a\\]$ '"
+
+
+def make(seed, count, vi_share, debian=False):
     cases = []
     for n in range(count):
         r = random.Random(seed * 100003 + n)
         vi = r.random() < vi_share
-        case = Case(r, vi)
-        rc = ["set -o vi"] if vi else []
+        case = Case(r, vi, debian)
+        rc = ([DEBIAN_RC] if debian else []) + (["set -o vi"] if vi else [])
         if r.random() < 0.15:
             rc.append("alias hi='echo hi there'; alias ll='ls -l'")
         if r.random() < 0.1:
@@ -165,6 +175,9 @@ if __name__ == "__main__":
         i = args.index("--vi")
         share = float(args[i + 1])
         del args[i:i + 2]
+    debian = "--debian" in args
+    if debian:
+        args.remove("--debian")
     if len(args) != 2:
         sys.exit(__doc__)
-    json.dump(make(int(args[0]), int(args[1]), share), sys.stdout, ensure_ascii=False)
+    json.dump(make(int(args[0]), int(args[1]), share, debian), sys.stdout, ensure_ascii=False)
