@@ -168,6 +168,10 @@ public struct Interceptor {
     /// Bash read on where the bastion saw a command finished (a history expansion left it
     /// unfinished, or dropped a line of it): what it holds is unknown, and the next line cancels it.
     private var continuationLost = false
+    /// The last answer let bash run a buffer in which the bastion saw every command finished:
+    /// until the next check or prompt, a continuation prompt means bash reads on a command the
+    /// bastion saw finished (``lostTrackOfContinuation()``).
+    private var finishedAtAnswer = false
     /// The entry bash kept of the command it was reading on when a prompt came without another
     /// check (Ctrl-C dropped it), as the prompt showed it: expanded where its lines expanded history.
     private var droppedEntry: String?
@@ -625,6 +629,7 @@ public struct Interceptor {
             pendingRisk = .none
             expanding = nil
             continuationLost = false
+            finishedAtAnswer = false
             refusedLineOutstanding = false
             startKeyedLine()
             if !keysTell { keyed.forget() }
@@ -647,22 +652,7 @@ public struct Interceptor {
             if continuationRedrawDue {
                 continuationRedrawDue = false
             } else {
-                if let buffer = expanding, buffer.reports == 0, !assembler.isContinuing {
-                    // Bash reads on where the bastion saw every command of the buffer finished.
-                    // Finishing a continued command, it did not read the last line into it: a
-                    // single line it dropped (its expansion failed), put back to be edited
-                    // (histverify) or only printed (`:p`) leaves the command as it was before it.
-                    // Otherwise what bash holds is unknown: a longer buffer, or an expansion that
-                    // left the command unfinished (`!cat` recalling a dropped `cat <<E`).
-                    expanding = nil
-                    if let before = buffer.readingBefore {
-                        assembler = before.assembler
-                        unfinished = before.unfinished
-                    } else {
-                        assembler.reset()
-                        continuationLost = true
-                    }
-                }
+                if mode == .integrated, finishedAtAnswer { lostTrackOfContinuation() }
                 if shell != .prompt {
                     shell = .prompt
                     startKeyedLine()
@@ -725,6 +715,7 @@ public struct Interceptor {
         }
         expanding = nil
         droppedEntry = nil
+        finishedAtAnswer = false
         let wasContinuing = assembler.isContinuing
         continuationRedrawDue = wasContinuing
         if let answered = early, answered.id == Self.checkID(nonce) {
@@ -736,6 +727,7 @@ public struct Interceptor {
                 // Bash ran it on the early answer: decided and recorded at Enter already.
                 keyed.forget()
                 _ = assembler.accept(text, aliases: aliases)
+                finishedAtAnswer = !assembler.isContinuing
                 holding = true
                 refusedLineOutstanding = false
                 shell = .accepted(since: now)
@@ -813,6 +805,7 @@ public struct Interceptor {
                                         continued: continued, readingBefore: continued != nil && bufferLines.count == 1 ? readingBefore : nil)
             // (A command left unfinished behind them is not tied to an entry: no J answer.)
             unfinished?.awaitingNumber = false
+            finishedAtAnswer = !assembler.isContinuing
             out.verdicts += Self.verdict(nonce, "X")
             shell = .accepted(since: now)
             return
@@ -843,6 +836,27 @@ public struct Interceptor {
         let before = wasContinuing ? unfinished?.linesBefore.map { $0 + earlierLines } : linesRead
         unfinished = UnfinishedCommand(linesBefore: before.map { $0 + bufferLines - assembler.pending.count },
                                        entriesBefore: completed - (wasContinuing ? 1 : 0), historyNumber: nil, awaitingNumber: true)
+    }
+
+    /// Bash reads on where the bastion saw every command of the buffer it let run finished.
+    /// Finishing a continued command with an expansion, bash did not read the last line into it:
+    /// a single line it dropped (its expansion failed), put back to be edited (histverify) or only
+    /// printed (`:p`) leaves the command as it was before it. Otherwise what bash holds is unknown
+    /// (a longer buffer; an expansion that left the command unfinished, as `!cat` recalling a
+    /// `cat <<E` Ctrl-C dropped; bash reading a line otherwise than the parser): the next line
+    /// cancels it.
+    private mutating func lostTrackOfContinuation() {
+        finishedAtAnswer = false
+        if let before = expanding.flatMap({ $0.reports == 0 ? $0.readingBefore : nil }) {
+            expanding = nil
+            assembler = before.assembler
+            unfinished = before.unfinished
+        } else {
+            // (An expanding buffer stays until the next check or prompt: should Ctrl-C drop the
+            // command, the prompt shows the entry bash kept of it, recorded as not run.)
+            assembler.reset()
+            continuationLost = true
+        }
     }
 
     /// The line after bash read on past a command the bastion saw finished: that command is
@@ -1029,6 +1043,7 @@ public struct Interceptor {
         let letter = unfinished?.awaitingNumber == true ? "J" : "I"
         let mayExpand = HistoryExpansion.mayExpand(assembler.pendingText ?? "", characters: historyCharacters)
         out.verdicts += Self.verdict(pending.nonce, leavesUnfinished ? "\(letter)\(pending.commands.count)\(mayExpand ? "y" : "")" : "A")
+        if !pending.isExpansion { finishedAtAnswer = !leavesUnfinished }
         refusedLineOutstanding = false
         shell = .accepted(since: now)
     }
@@ -1069,6 +1084,8 @@ public struct Interceptor {
         pendingRisk = .none
         check = nil
         out.verdicts += Self.verdict(pending.nonce, verdict)
+        // (Only the allowed commands before it run, each finished.)
+        finishedAtAnswer = verdict.hasPrefix("R")
         refusedLineOutstanding = index == 0
         if !typingGoesOn { held = [] }
         holding = true

@@ -579,6 +579,28 @@ struct InterceptorTests {
         #expect(out.notices.first?.contains("the command is cancelled") == true)
     }
 
+    /// Ctrl-C drops such a command instead: the prompt shows the entry bash kept of it, which is
+    /// recorded as not run.
+    @Test func expansionThatLeavesTheCommandUnfinishedDroppedIsRecordedAsKept() {
+        var i = Self.make()
+        _ = Self.input(&i, "!cat\r")
+        _ = Self.output(&i, Self.check("!cat", nonce: "1", flags: "H"))
+        _ = Self.output(&i, "$ !cat\u{1B}]6973;tk;1\u{07}\r\ncat <<E\r\n\u{1B}]6973;tk;2\u{07}> ^C\r\n")
+        let out = Self.output(&i, "\u{1B}]6973;tk;Y;4;5;cat <<E\u{07}\u{1B}]6973;tk;P;130;;3\u{07}$ ")
+        #expect(out.records.map { "\($0.decision.audit.decision) \($0.decision.audit.line)" } == ["not-run cat <<E"])
+    }
+
+    /// The same wherever bash reads on a line the bastion let run as finished (the parser and
+    /// bash reading it otherwise): the next line cancels the command.
+    @Test func continuationPromptAfterAFinishedLineCancelsTheCommand() {
+        var i = Self.make()
+        _ = Self.input(&i, "echo x\r")
+        #expect(Self.text(Self.output(&i, Self.check("echo x", nonce: "1")).verdicts) == "1 A\n")
+        _ = Self.output(&i, "\r\n\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "E\r")
+        #expect(Self.text(Self.output(&i, Self.check("E", nonce: "2")).verdicts) == "2 C\n")
+    }
+
     /// Ctrl-C drops a command whose lines may expand history (answered with a `y`): the prompt
     /// that follows shows the entry bash kept of it, expanded, which is what is recorded (when the
     /// numbers say it is the command's).
