@@ -8,12 +8,16 @@ public struct HistoryKeeping: Equatable, Sendable {
     public var ignoresLeadingBlank = false
     /// `cmdhist` is off: each line of a multi-line command is an entry of its own.
     public var commandHistoryOff = false
+    /// `lithist` is off: history joins a multi-line command's lines with `;` or blanks.
+    public var literalHistoryOff = false
 
-    public init(historyOff: Bool = false, ignorePatterns: Bool = false, ignoresLeadingBlank: Bool = false, commandHistoryOff: Bool = false) {
+    public init(historyOff: Bool = false, ignorePatterns: Bool = false, ignoresLeadingBlank: Bool = false, commandHistoryOff: Bool = false,
+                literalHistoryOff: Bool = false) {
         self.historyOff = historyOff
         self.ignorePatterns = ignorePatterns
         self.ignoresLeadingBlank = ignoresLeadingBlank
         self.commandHistoryOff = commandHistoryOff
+        self.literalHistoryOff = literalHistoryOff
     }
 
     /// Whether history left out the line typed as `typed` only for being a duplicate (then its
@@ -135,7 +139,7 @@ public enum IntegrationMarker: Equatable, Sendable {
                              lineNumber: number(rest[1]),
                              keeping: HistoryKeeping(historyOff: why.contains(UInt8(ascii: "o")), ignorePatterns: why.contains(UInt8(ascii: "i")),
                                                      ignoresLeadingBlank: why.contains(UInt8(ascii: "s")),
-                                                     commandHistoryOff: why.contains(UInt8(ascii: "c"))),
+                                                     commandHistoryOff: why.contains(UInt8(ascii: "c")), literalHistoryOff: why.contains(UInt8(ascii: "l"))),
                              line: Self.unescape(Array(rest[3])))
         default:
             self = .foreign

@@ -148,6 +148,10 @@ public struct Interceptor {
         /// Its lines as history records them from the lines typed, less one: the entry has as many
         /// (a line history keeps but bash did not read, as one `:p` prints, would make one more).
         var newlines: Int
+        /// Lines of its last buffer after it. Bash could read one of them into the command in
+        /// place of one it did not read (the count of lines read then agrees), which only the
+        /// entry's own lines tell (with `lithist` on).
+        var linesAfter: Int
     }
     /// The command bash is reading on, from the buffer that began it: where it began, and the
     /// history entry its first line made, should a later line of it expand history.
@@ -797,7 +801,8 @@ public struct Interceptor {
                     refuse(check!, at: 0, now: now, into: &out)
                     return
                 }
-                continued = ContinuedCommand(earlierLines: earlierLines, entry: entry, newlines: commands[0].text.utf8.count { $0 == 0x0A })
+                continued = ContinuedCommand(earlierLines: earlierLines, entry: entry, newlines: commands[0].text.utf8.count { $0 == 0x0A },
+                                             linesAfter: bufferLines.count - commands[0].linesOfBuffer)
             }
             // Each command is decided once bash has expanded it (its PS0 shows the text).
             check = nil
@@ -913,11 +918,13 @@ public struct Interceptor {
         let duplicate = buffer.continued == nil && buffer.commands.count == 1 && number != nil && number == numberAtCheck
             && keeping.leftOutAsDuplicate(typed: buffer.commands[0].text, newest: shown, characters: historyCharacters)
         // A continued command's entry holds its lines as bash read them when that entry was the
-        // newest at the check, cmdhist keeps the command one entry, bash read as many lines as were
-        // typed (a line whose expansion failed is dropped; one `:p` prints is kept, not read), and
-        // history has as many lines as it would of the lines typed (not one `:p` kept besides).
-        let continuedHolds = buffer.continued.map {
-            numberAtCheck == $0.entry && !keeping.commandHistoryOff && (index != 0 || shown.utf8.count { $0 == 0x0A } == $0.newlines)
+        // newest at the check, cmdhist keeps the command one entry, and bash read as many lines as
+        // were typed (a line whose expansion failed is dropped; one `:p` prints is kept, not read).
+        // Where the buffer goes on after it, history must also have as many lines as it would of
+        // the lines typed (not a `:p` line besides, made up for by a line of the rest).
+        let continuedHolds = buffer.continued.map { continued in
+            numberAtCheck == continued.entry && !keeping.commandHistoryOff
+                && (index != 0 || continued.linesAfter == 0 || (!keeping.literalHistoryOff && shown.utf8.count { $0 == 0x0A } == continued.newlines))
         } ?? true
         guard index != nil, number != nil, number == expected || duplicate, continuedHolds, !buffer.historyListChanged else {
             if let continued = buffer.continued, buffer.lastStarted < 0 {

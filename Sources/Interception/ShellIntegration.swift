@@ -282,8 +282,9 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ -o history ]] || __bastion_why+=o
           [[ ${HISTIGNORE-} ]] && __bastion_why+=i
           [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && __bastion_why+=s
-          # c: cmdhist off (each line of a multi-line command an entry of its own).
+          # c: cmdhist off (each line of a multi-line command an entry of its own); l: lithist off.
           shopt -q cmdhist || __bastion_why+=c
+          shopt -q lithist || __bastion_why+=l
           __bastion_esc "$__bastion_entry"
           printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$__bastion_nonce" "$__bastion_secret" "$__bastion_hnum" "$__bastion_number" "$1" "$__bastion_why" "$__bastion_out" >&$__bastion_tty
           while IFS= read -r -u "$__bastion_vfd" __bastion_answer; do

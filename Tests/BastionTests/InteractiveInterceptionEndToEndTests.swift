@@ -373,6 +373,17 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records == ["allow touch hx-paste-1", "deny touch forbidden-recalled", "deny for x in 1; do touch forbidden-recalled; done", "allow exit"], "\(r)")
     }
 
+    /// A later line of a multi-line command expands history (`!$` is the last word of the command
+    /// before the `for`): the command runs, decided and recorded as bash's history holds it
+    /// (`lithist` is off in this shell, as by default: its lines joined).
+    @Test func expansionInALaterLineRuns() throws {
+        let f = try f
+        let r = try type([(send: "echo hx-cont\r", expect: "PROMPT> "), (send: "for x in 1; do\r", expect: "\u{1B}[?2004h> "),
+                          (send: "touch !$-made\r", expect: "\u{1B}[?2004h> "), (send: "done\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("hx-cont-made"), "\(r)")
+        #expect(try lastRecords() == ["allow echo hx-cont", "allow for x in 1; do touch hx-cont-made; done", "allow exit"], "\(r)")
+    }
+
     /// A history expansion that leaves the command unfinished (`!touch` recalling a here-document
     /// Ctrl-C dropped): bash reads on a command the bastion never saw whole, so the next line
     /// cancels it. Taken for a command of its own, the delimiter `E` was allowed and ran the

@@ -534,16 +534,30 @@ struct InterceptorTests {
 
     /// The entry is not taken where it may not be the command as bash read it: another entry was
     /// newest at the check (the first line was left out), cmdhist is off, bash read fewer lines
-    /// (one it only printed with `:p`, kept in history) or history holds more of them. Refused,
-    /// recorded as what history holds when it is the command's entry.
-    @Test(arguments: [(7, 8, 2, "", "for f in 1\ndo echo x; done", false), (8, 8, 2, "c", "for f in 1\ndo echo x; done", true),
-                      (8, 8, 1, "", "for f in 1\ndo echo x; done", true), (8, 8, 2, "", "for f in 1\necho kept\ndo echo x; done", true)])
-    func expansionAfterAContinuationNeedsTheCommandsOwnEntry(_ atCheck: Int, _ number: Int, _ lines: Int, _ why: String, _ shown: String, _ own: Bool) {
-        var i = Self.continuedExpansion()
-        let out = Self.output(&i, Self.expandedReport(atCheck: atCheck, number: number, lines: lines, why: why, shown))
+    /// (one it only printed with `:p`, kept in history), or, where the buffer goes on after the
+    /// command (a line of it could make up the count), history holds more lines than were typed or
+    /// cannot tell (lithist off). Refused, recorded as what history holds when it is the command's
+    /// entry.
+    @Test(arguments: [("do !!; done", 7, 2, "", "for f in 1\ndo echo x; done", false), ("do !!; done", 8, 2, "c", "for f in 1\ndo echo x; done", true),
+                      ("do !!; done", 8, 1, "", "for f in 1\ndo echo x; done", true),
+                      ("do !!; done\necho after", 8, 2, "", "for f in 1\necho kept\ndo echo x; done", true),
+                      ("do !!; done\necho after", 8, 2, "l", "for f in 1; do echo x; done", true)])
+    func expansionAfterAContinuationNeedsTheCommandsOwnEntry(_ end: String, _ atCheck: Int, _ lines: Int, _ why: String, _ shown: String, _ own: Bool) {
+        var i = Self.continuedExpansion(end)
+        let out = Self.output(&i, Self.expandedReport(atCheck: atCheck, lines: lines, why: why, shown))
         #expect(Self.text(out.verdicts) == "2 K\n")
         #expect(out.records.map(\.decision.audit.line) == [own ? shown : "for f in 1\ndo !!; done"])
         #expect(out.records.first?.decision.verdict != .allow && out.records.first?.uncertain == !own)
+    }
+
+    /// Typed alone (nothing after it in the buffer), the line count is enough: an entry with more
+    /// lines than were typed, or joined by `lithist` off, is what bash read.
+    @Test(arguments: [("", "for f in 1\ndo echo a\necho b; done"), ("l", "for f in 1; do echo x; done")])
+    func expansionAfterAContinuationTypedAloneTakesTheEntry(_ why: String, _ shown: String) {
+        var i = Self.continuedExpansion()
+        let out = Self.output(&i, Self.expandedReport(why: why, shown))
+        #expect(Self.text(out.verdicts) == "2 A\n")
+        #expect(out.records.map(\.decision.audit.line) == [shown])
     }
 
     /// Bash reads on where the bastion saw the command finished (it dropped the last line, whose
