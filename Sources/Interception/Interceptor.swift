@@ -865,7 +865,9 @@ public struct Interceptor {
     }
 
     /// The line after bash read on past a command the bastion saw finished: that command is
-    /// cancelled (`C`) with this line, whatever it is.
+    /// interrupted at once (`Z`, as a Ctrl-C would), with this line, whatever it is. (Not `C`: a
+    /// lone backslash in a here-document's body joins the next line without a prompt, and that
+    /// line, the delimiter, would finish the command.)
     private mutating func cancelLostContinuation(_ text: String, nonce: String, now: Double, into out: inout InterceptorOutput) {
         continuationLost = false
         var record = judge(text, how: .integration, uncertain: true)
@@ -874,8 +876,8 @@ public struct Interceptor {
         }
         out.records.append(record)
         out.notices.append(refusalText(record.decision))
-        out.verdicts += Self.verdict(nonce, "C")
-        continuationRedrawDue = true
+        out.verdicts += Self.verdict(nonce, "Z")
+        continuationRedrawDue = false
         refusedLineOutstanding = true
         pendingRisk = .none
         held = []

@@ -225,7 +225,7 @@ public struct ShellIntegration: Sendable, Equatable {
                 [[ $__bastion_early ]] && [ "$__bastion_answer" = "$__bastion_id P$__bastion_out"$'\n' ] && { __bastion_answer=A; break; } ;;
               "$__bastion_id "*) __bastion_answer=${__bastion_answer#"$__bastion_id "}; break ;;
               "${__bastion_id%%:*} "*) __bastion_answer=${__bastion_answer#* }
-                [[ $__bastion_answer == [EF]* || $__bastion_answer == C || $__bastion_answer =~ ^H#+$ ]] || __bastion_answer=D; break ;;
+                [[ $__bastion_answer == [EF]* || $__bastion_answer == [CZ] || $__bastion_answer =~ ^H#+$ ]] || __bastion_answer=D; break ;;
             esac
           done
           case $__bastion_answer in
@@ -256,6 +256,10 @@ public struct ShellIntegration: Sendable, Equatable {
                READLINE_LINE=$1 __bastion_u=1
                return ;;
             C) READLINE_LINE='\'; __bastion_cancel='\' ;;
+            # The command bash reads on is one the bastion does not know (where its lines stand, a
+            # here-document's body or after a backslash, is unknown): interrupted at once, as a
+            # typed Ctrl-C would.
+            Z) READLINE_LINE=; __bastion_halt ;;
             # (In a here-document's body, where a backslash would join the next line unprompted.)
             H*) READLINE_LINE=${__bastion_answer#H}; __bastion_cancel=$'\n'$READLINE_LINE ;;
             # A line bash could not parse either: history keeps it, as bash's own would.

@@ -386,12 +386,13 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// A history expansion that leaves the command unfinished (`!touch` recalling a here-document
     /// Ctrl-C dropped): bash reads on a command the bastion never saw whole, so the next line
-    /// cancels it. Taken for a command of its own, the delimiter `E` was allowed and ran the
-    /// denied `touch forbidden-rehd`.
+    /// interrupts it. Taken for a command of its own, the delimiter `E` was allowed and ran the
+    /// denied `touch forbidden-rehd`; and cancelled as a refused last line is (a lone backslash,
+    /// which the here-document's body joins to the next line), the delimiter typed again did.
     @Test func expansionThatLeavesTheCommandUnfinishedIsCancelled() throws {
         let f = try f
         let r = try type([(send: "touch forbidden-rehd <<E\r", expect: "\u{1B}[?2004h> "), (send: "\u{03}", expect: "PROMPT> "),
-                          (send: "!touch\r", expect: "\u{1B}[?2004h> "), (send: "E\r", expect: "PROMPT> ")])
+                          (send: "!touch\r", expect: "\u{1B}[?2004h> "), (send: "E\r", expect: "PROMPT> "), (send: "E\r", expect: "PROMPT> ")])
         #expect(!f.target.exists("forbidden-rehd"), "\(r)")
         #expect(r.stdout.contains("the command is cancelled"), "\(r)")
     }

@@ -14,8 +14,8 @@ struct ShellIntegrationBashTests {
     }
 
     /// Types `steps` (one write each) into an integrated bash; `answers` maps a checked buffer
-    /// to the bastion's answer for it.
-    static func run(_ steps: [String], answers: [String: String] = [:], home: [String: String] = [:]) throws -> Run {
+    /// to the bastion's answer for it (or to a list: one answer per time it is checked).
+    static func run(_ steps: [String], answers: [String: Any] = [:], home: [String: String] = [:]) throws -> Run {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rc-bash-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -69,6 +69,16 @@ struct ShellIntegrationBashTests {
     @Test func historyNumberIsNotToldWhereCodeCouldAddEntries() throws {
         let run = try Self.run(["trap : USR2\r", "for i in 1; do\r", "done\r"], answers: ["for i in 1; do": "J0"])
         #expect(run.output.contains("\u{1B}]6973;tk;H;\u{07}"))
+    }
+
+    /// `Z` interrupts the command bash reads on at once, wherever its lines stand: in a
+    /// here-document's body (where `C`'s lone backslash would join the next line without a
+    /// prompt, and the delimiter typed again, allowed, would finish the command) and after a
+    /// backslash. Nothing of it runs; the lines after it do.
+    @Test(arguments: [("touch z-heredoc <<E", "E"), ("touch z-backslash \\", "more")])
+    func interruptAnswerDropsTheCommandWhereverItStands(_ first: String, _ second: String) throws {
+        let run = try Self.run([first + "\r", second + "\r", second + "\r", "touch after-z\r"], answers: [first: "J0", second: ["Z", "A"]])
+        #expect(run.files == ["after-z"], "\(run.output)")
     }
 
     /// `E` refuses a line bash could not parse either and keeps it in history; `F` does so for

@@ -69,6 +69,9 @@ def pump(seconds):
                 continue
             nonce, line = m.group(1).decode(), unescape(m.group(2).decode())
             answer = answers.get(line, "A")
+            if isinstance(answer, list):
+                # One answer per time the line is checked, in order (A once they run out).
+                answer = answer.pop(0) if answer else "A"
             if answer.startswith("early"):
                 # An early answer, framed as the bastion frames it (Interceptor.earlyAnswer):
                 # "early" for this very buffer; "early-mismatch" for another, then a refusal;
