@@ -876,6 +876,8 @@ public struct Interceptor {
         }
         out.records.append(record)
         out.notices.append(refusalText(record.decision))
+        out.auditNotes.append(AuditNote(kind: "interactive_continuation_lost",
+                                        detail: "the shell read on a command the bastion saw finished; it was interrupted at the next line"))
         out.verdicts += Self.verdict(nonce, "Z")
         continuationRedrawDue = false
         refusedLineOutstanding = true
@@ -1050,7 +1052,7 @@ public struct Interceptor {
         // (`y` where it may expand history: a prompt that drops it shows the entry bash kept.)
         let leavesUnfinished = !pending.isExpansion && assembler.isContinuing
         let letter = unfinished?.awaitingNumber == true ? "J" : "I"
-        let mayExpand = HistoryExpansion.mayExpand(assembler.pendingText ?? "", characters: historyCharacters)
+        let mayExpand = leavesUnfinished && HistoryExpansion.mayExpand(assembler.pendingText ?? "", characters: historyCharacters)
         out.verdicts += Self.verdict(pending.nonce, leavesUnfinished ? "\(letter)\(pending.commands.count)\(mayExpand ? "y" : "")" : "A")
         if !pending.isExpansion { finishedAtAnswer = !leavesUnfinished }
         refusedLineOutstanding = false
