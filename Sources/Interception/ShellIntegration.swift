@@ -84,10 +84,13 @@ public struct ShellIntegration: Sendable, Equatable {
         # bastion: the shell integration of one session (it removes itself). Every accepted line
         # is shown to the bastion before bash runs it.
         __bastion_dir=${BASH_SOURCE[0]%/*}
-        exec {__bastion_vfd}<>"$__bastion_dir/v" {__bastion_wfd}<>"$__bastion_dir/w"
+        # (s: a file, unlinked with the directory, where the shell reads its own state at each
+        # prompt without a fork; see __bastion_state.)
+        exec {__bastion_vfd}<>"$__bastion_dir/v" {__bastion_wfd}<>"$__bastion_dir/w" {__bastion_sfd}<>"$__bastion_dir/s"
         rm -rf -- "$__bastion_dir"
         unset __bastion_dir
-        readonly __bastion_vfd __bastion_wfd
+        __bastion_sfile=/proc/self/fd/$__bastion_sfd
+        readonly __bastion_vfd __bastion_wfd __bastion_sfd __bastion_sfile
         # Everything the integration runs is defined here, before the startup files, and made
         # read-only: their aliases do not reach into its functions (bash expands aliases as it
         # reads a definition) and they cannot redefine one. Call sites outside a function
@@ -245,8 +248,12 @@ public struct ShellIntegration: Sendable, Equatable {
             # bastion knows from it whether the entry that starts is this command's.
             J*) __bastion_first=
                 if [[ $__bastion_early_ok ]]; then
-                  __bastion_out=$(HISTTIMEFORMAT= history 1; printf '\037'; __bastion_state)
-                  [[ ${__bastion_out##*$'\037'} == "$__bastion_calm_state" && $__bastion_out =~ ^\ *([0-9]+) ]] && __bastion_first=${BASH_REMATCH[1]}
+                  trap -p 2>/dev/null >|"$__bastion_sfile" || :; __bastion_state
+                  if [[ $__bastion_out == "$__bastion_calm_state" ]]; then
+                    HISTTIMEFORMAT= history 1 2>/dev/null >|"$__bastion_sfile" || :
+                    IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
+                    [[ $__bastion_out =~ ^\ *([0-9]+) ]] && __bastion_first=${BASH_REMATCH[1]}
+                  fi
                 fi
                 printf '\#(osc);H;%s\a' "$__bastion_first" >&$__bastion_tty
                 [[ $__bastion_answer == *y ]] && __bastion_y=1
@@ -335,10 +342,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # value, or a `$` or backquote that bash makes of an octal escape), no xtrace (PS4's
         # code, and a trace of the check), nothing after this in PROMPT_COMMAND, no MAILPATH
         # (its messages are expanded before the prompt), and no trap, bind -x, completion
-        # function or name reference since the start: $2 is __bastion_state, taken as the
-        # arguments are expanded (at the top level, where ERR's and DEBUG's traps show, and in
-        # one command with the comparison: no code of the person's runs in between). Once it
-        # differs, early answers end for the session (__bastion_probe).
+        # function or name reference since the start (__bastion_state, after the traps that
+        # PROMPT_COMMAND's entry listed). Once the state differs, early answers end for the
+        # session (__bastion_probe).
         __bastion_announce() {
           local - __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
           __bastion_traced=${-//[!x]/}
@@ -352,7 +358,8 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_next=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == "$__bastion_last"
                 && ! $PS1 =~ $__bastion_code && ! ${MAILPATH-} ]]; then
-            if [[ $2 == "$__bastion_calm_state" ]]; then
+            __bastion_state
+            if [[ $__bastion_out == "$__bastion_calm_state" ]]; then
               __bastion_token
               __bastion_next=$RANDOM$RANDOM:$__bastion_out
             else
@@ -375,18 +382,18 @@ public struct ShellIntegration: Sendable, Equatable {
         # The shell's state where code of the person's could run while readline waits, or run
         # when PS1 is expanded: traps (a signal's, ERR's after PROMPT_COMMAND, DEBUG's before
         # the check), bind -x keys, completion functions and commands, name references (`$r`
-        # evaluates a subscript when r names an array element). Read in a subshell (a command
-        # substitution) in POSIX mode, where no function can stand for `trap`, `unset` or `exit`,
-        # and the others are unset first.
+        # evaluates a subscript when r names an array element), into __bastion_out. The caller
+        # first lists the traps into the state file (`trap -p >|`, which empties it): at a prompt
+        # that is PROMPT_COMMAND's entry, at the top level, where DEBUG's, ERR's and RETURN's
+        # traps show (a function does not see them). Any code of the person's that could run
+        # between that and this is a trap, so listed. This appends the rest and reads the file
+        # whole: no fork (a command substitution cost bash more CPU than the rest of a line).
+        # (A function of the person's named like one of these would run instead: typed, such a
+        # definition is tampering; the startup files' are checked once.)
         __bastion_state() {
-          POSIXLY_CORRECT=y
-          [[ -o posix ]] || exit 1
-          unset -f bind complete declare
-          trap -p
-          bind -m emacs -X; bind -m vi-insert -X; bind -m vi-command -X
-          complete -p
-          declare -n
-        } 2>/dev/null
+          { bind -m emacs -X; bind -m vi-insert -X; bind -m vi-command -X; complete -p; declare -n; } 2>/dev/null >>"$__bastion_sfile" || :
+          IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
+        }
         # Binds every key that accepts a line, in every keymap, to the check first; and the key
         # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
         # ~/.inputrc written in the session cannot take Enter back.
@@ -496,7 +503,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # before functions, so no function can answer for `readonly -f`, which succeeds only on
           # a function, or for `exit`. (A subshell: the mode and the loop stay in it. Where
           # POSIXLY_CORRECT is read-only the mode cannot be entered: not integrated either.)
-          __bastion_names=(: '[' bind break builtin command declare exec exit history kill local od printf read return set shopt trap unset)
+          __bastion_names=(: '[' bind break builtin command complete declare exec exit history kill local od printf read return set shopt trap unset)
           ( [[ -o posix ]] || POSIXLY_CORRECT=y
             [[ -o posix ]] || exit 2
             n=10
@@ -506,7 +513,7 @@ public struct ShellIntegration: Sendable, Equatable {
           case $__bastion_status in
             0) ;;
             2) __bastion_refuse "the shell cannot enter POSIX mode to check its startup files"; return 0 ;;
-            1[0-9]|2[0-9]) __bastion_refuse "the startup files define a function named ${__bastion_names[__bastion_status - 10]}, which the integration would run"; return 0 ;;
+            1[0-9]|2[0-9]|3[0-9]) __bastion_refuse "the startup files define a function named ${__bastion_names[__bastion_status - 10]}, which the integration would run"; return 0 ;;
             *) __bastion_refuse "the startup files could not be checked"; return 0 ;;
           esac
           # Nor may they have left one of the integration's variables (its locals too, to which
@@ -555,27 +562,37 @@ public struct ShellIntegration: Sendable, Equatable {
           # command is dropped, nothing of it runs.
           PS2='${__bastion_cancel:+$(unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
-          # With the number of lines bash has read (the first line of the next buffer is the one
-          # after), which ties each PS0 to the command of a buffer that starts.
-          __bastion_last='\__bastion_announce $LINENO "${__bastion_probe:+$(\__bastion_state)}"'
-          PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} "$__bastion_last")
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while
           # readline waits), no bind -x, no completion function or command (they run on Tab;
           # bash-completion sets many), and no function of the startup files that names `trap` or
-          # `complete` (it could set one up later).
+          # `complete` (it could set one up later). And only where the state file works as a file
+          # does, emptied by each `>|` (where /proc is Linux's): each prompt reads the shell's
+          # state there (__bastion_state).
           __bastion_early_ok=1
           [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null; declare -n) ]] && __bastion_early_ok=
           if [[ $__bastion_early_ok ]]; then
             __bastion_out=$(for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
             [[ $__bastion_out == *trap* || $__bastion_out == *complete* ]] && __bastion_early_ok=
+            { printf x >|"$__bastion_sfile" && printf y >|"$__bastion_sfile"; } 2>/dev/null
             __bastion_out=
+            IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
+            [[ $__bastion_out == y ]] || __bastion_early_ok=
           fi
+          # With the number of lines bash has read (the first line of the next buffer is the one
+          # after), which ties each PS0 to the command of a buffer that starts. Where early
+          # answers may be, its first command lists the traps for __bastion_state, at the top
+          # level.
+          __bastion_last='\__bastion_announce $LINENO'
+          [[ $__bastion_early_ok ]] && __bastion_last='\trap -p 2>/dev/null >|"$__bastion_sfile" || \:; '$__bastion_last
+          PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} "$__bastion_last")
           __bastion_bind_keys
           __bastion_plain=
           __bastion_plain_keys && __bastion_plain=1
           # What an announce compares the shell's state with (the integration's own bindings).
-          __bastion_calm_state=$(__bastion_state) __bastion_probe=$__bastion_early_ok
+          __bastion_out=
+          if [[ $__bastion_early_ok ]]; then trap -p 2>/dev/null >|"$__bastion_sfile"; __bastion_state; fi
+          __bastion_calm_state=$__bastion_out __bastion_probe=$__bastion_early_ok
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.
           readonly __bastion_tty __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last

@@ -25,8 +25,8 @@ enum ShellRisk: Equatable, Sendable {
     private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD", "FUNCNEST", "SRANDOM"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
-    static let integrationCommands: Set<String> = [":", "[", "bind", "break", "command", "history", "kill", "local", "od", "printf", "read",
-                                                   "return", "set", "shopt", "trap", "unset"]
+    static let integrationCommands: Set<String> = [":", "[", "bind", "break", "command", "complete", "declare", "history", "kill", "local",
+                                                   "od", "printf", "read", "return", "set", "shopt", "trap", "unset"]
 
     /// How grave a risk is: tampering, then replacing the shell, then a nested shell.
     var gravity: Int {

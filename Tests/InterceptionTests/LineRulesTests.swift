@@ -101,6 +101,7 @@ struct LineRulesTests {
         ("read -a PROMPT_COMMAND", true), ("printf -vPS2 x", true), ("declare -n p=PROMPT_COMMAND", true),
         // A function in place of a command the integration runs, also through eval.
         ("read() { v=A; }", true), ("function printf { :; }", true), ("eval 'kill() { :; }'", true), ("f() { local() { :; }; }", true),
+        ("complete() { :; }", true), ("declare() { :; }", true),
         ("cd() { builtin cd \"$@\" && ls; }", false), ("ll() { ls -l; }", false),
         // The integration's descriptors (10 up) replaced or closed.
         ("exec 10<&-", true), ("exec 11>/tmp/x", true), ("exec {x}>&-", true), ("exec 12< <(yes)", true),

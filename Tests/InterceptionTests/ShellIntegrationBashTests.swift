@@ -166,7 +166,7 @@ struct ShellIntegrationBashTests {
         let start = try #require(rc.range(of: "unset -v __bastion_"))
         let end = try #require(rc.range(of: "||", range: start.upperBound..<rc.endIndex))
         let unset = Set(rc[start.lowerBound..<end.lowerBound].matches(of: /__bastion_[A-Za-z0-9_]+/).map { String($0.output) })
-        #expect(names.subtracting(functions).subtracting(["__bastion_vfd", "__bastion_wfd"]) == unset)
+        #expect(names.subtracting(functions).subtracting(["__bastion_vfd", "__bastion_wfd", "__bastion_sfd", "__bastion_sfile"]) == unset)
     }
 
     /// A FUNCNEST limit (set where the bastion could not read it) would stop PS0's functions part
@@ -200,7 +200,7 @@ struct ShellIntegrationBashTests {
                       ("x=1; PS1='${x@P}@ '", false), ("a=(1); PS1='${a[0]}@ '", false), ("set -x", false),
                       ("x=0; PS1='${HOME:x}@ '", false), ("PS1='${n:=1}@ '", false), ("declare -n r=HOME; PS1='$r@ '", false),
                       ("PS1='${debian_chroot:+($debian_chroot)}${HOME:-x}@ '", true),
-                      ("trap : ERR", false), ("trap : USR1", false), ("f() { :; }; complete -F f echo", false),
+                      ("trap : ERR", false), ("trap : USR1", false), ("trap : DEBUG", false), ("trap : RETURN", false), ("f() { :; }; complete -F f echo", false),
                       ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false),
                       ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false), ("PS1='$\\D{(}true)@ '", false)])
     func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
