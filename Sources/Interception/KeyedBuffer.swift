@@ -3,11 +3,12 @@
 ///
 /// It follows only keys whose effect readline gives them by default: printable ASCII and
 /// bracketed pastes of one ASCII line inserted at the cursor, Backspace, Delete, the arrows Left
-/// and Right, Home and End — and only where the shell says they still have it (emacs mode, no
-/// inputrc binding one otherwise: the prompt marker's `keysTell`). Any other key — history,
-/// completion, search, yank, kill, vi mode, a rebound control key, non-ASCII text (a C locale
-/// reads it as Meta keys) — makes the buffer unknown until the next prompt, and the check is
-/// skipped for that line: a false alarm would end the sessions of roles that must stay verified.
+/// and Right, Home and End, Ctrl-A, -B, -E and -F, and the kills Ctrl-K, -U and -W — and only
+/// where the shell says they still have it (emacs mode, no inputrc binding one otherwise: the
+/// prompt marker's `keysTell`). Any other key — history, completion, search, yank, Alt-word
+/// keys, vi mode, a rebound control key, non-ASCII text (a C locale reads it as Meta keys) —
+/// makes the buffer unknown until the next prompt, and the check is skipped for that line: a
+/// false alarm would end the sessions of roles that must stay verified.
 struct KeyedBuffer: Sendable, Equatable {
     private var bytes: [UInt8] = []
     /// Byte offset of the cursor in `bytes` (always at a character boundary).
@@ -68,6 +69,20 @@ struct KeyedBuffer: Sendable, Equatable {
             cursor = start
         case 0x20...0x7E:
             insert([key][...])
+        case 0x01: cursor = 0                                   // Ctrl-A: beginning-of-line
+        case 0x05: cursor = bytes.count                         // Ctrl-E: end-of-line
+        case 0x02: cursor = previousBoundary(cursor)            // Ctrl-B: backward-char
+        case 0x06: cursor = nextBoundary(cursor)                // Ctrl-F: forward-char
+        case 0x0B: bytes.removeSubrange(cursor...)              // Ctrl-K: kill-line
+        case 0x15:                                              // Ctrl-U: unix-line-discard
+            bytes.removeSubrange(..<cursor)
+            cursor = 0
+        case 0x17:                                              // Ctrl-W: unix-word-rubout
+            var start = cursor
+            while start > 0, Self.isBlank(bytes[start - 1]) { start -= 1 }
+            while start > 0, !Self.isBlank(bytes[start - 1]) { start -= 1 }
+            bytes.removeSubrange(start..<cursor)
+            cursor = start
         default:
             forget()
         }
@@ -106,6 +121,9 @@ struct KeyedBuffer: Sendable, Equatable {
         while index < bytes.count, bytes[index] & 0xC0 == 0x80 { index += 1 }
         return index
     }
+
+    /// Readline's `whitespace`: the word boundary of Ctrl-W.
+    private static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
     private static let pasteEnd: [UInt8] = Array("\u{1B}[201~".utf8)
 }

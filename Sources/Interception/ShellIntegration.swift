@@ -468,8 +468,11 @@ public struct ShellIntegration: Sendable, Equatable {
         }
         # Whether the keys the bastion follows to know a line before the shell reports it do, in
         # emacs mode, what readline's defaults do: every printable key inserts itself (no
-        # inputrc's `Space: magic-space` or `"jk": …`), Backspace, Delete, Left, Right, Home and
-        # End edit. Otherwise each prompt tells the bastion that the keys do not tell the line.
+        # inputrc's `Space: magic-space` or `"jk": …`); Backspace, Delete, Left, Right, Home,
+        # End, Ctrl-A, -B, -E and -F move and edit; Ctrl-K, -U and -W kill (the terminal's own
+        # erase, kill and werase characters are bound to these by readline: other ones show here
+        # as other bindings). Otherwise each prompt tells the bastion that the keys do not tell
+        # the line.
         # (With convert-meta on, as in the C locale, readline shows the keys after Escape as
         # `\M-`: `"\M-[D"` is the `"\e[D"` of a UTF-8 locale.)
         __bastion_plain_keys() {
@@ -479,13 +482,16 @@ public struct ShellIntegration: Sendable, Equatable {
             [[ $__bastion_binding == '"\M-'* ]] && __bastion_binding='"\e'${__bastion_binding#'"\M-'}
             case $__bastion_binding in
               '"\C-h": backward-delete-char'|'"\C-?": backward-delete-char'|'"\e[D": backward-char'|'"\e[C": forward-char'| \
-              '"\e[H": beginning-of-line'|'"\e[F": end-of-line'|'"\e[3~": delete-char') __bastion_l=$((__bastion_l + 1)) ;;
-              '"\C-h": '*|'"\C-?": '*|'"\e[D": '*|'"\e[C": '*|'"\e[H": '*|'"\e[F": '*|'"\e[3~": '*) return 1 ;;
+              '"\e[H": beginning-of-line'|'"\e[F": end-of-line'|'"\e[3~": delete-char'| \
+              '"\C-a": beginning-of-line'|'"\C-b": backward-char'|'"\C-e": end-of-line'|'"\C-f": forward-char'| \
+              '"\C-k": kill-line'|'"\C-u": unix-line-discard'|'"\C-w": unix-word-rubout') __bastion_l=$((__bastion_l + 1)) ;;
+              '"\C-h": '*|'"\C-?": '*|'"\e[D": '*|'"\e[C": '*|'"\e[H": '*|'"\e[F": '*|'"\e[3~": '*| \
+              '"\C-a": '*|'"\C-b": '*|'"\C-e": '*|'"\C-f": '*|'"\C-k": '*|'"\C-u": '*|'"\C-w": '*) return 1 ;;
               '"'[!\\]*': self-insert') ;;
               '"'[!\\]*) return 1 ;;
             esac
           done < <(bind -m emacs -p 2>/dev/null; bind -m emacs -s 2>/dev/null; bind -m emacs -X 2>/dev/null)
-          (( __bastion_l == 7 ))
+          (( __bastion_l == 14 ))
         }
         # Tells the bastion the shell is not integrated (and why): lines are then read from the
         # screen. (Where a startup file's function stands for printf, nothing is told: the

@@ -104,9 +104,12 @@ import Testing
                 }
             }
             // Every case stays verified: the cross-check of typed keys against the reported line
-            // raises no false alarm on any of them.
+            // raises no false alarm on any of them (the keys the bastion follows do what bash
+            // does with them).
             let unverified = h.auditQuery("SELECT detail FROM events WHERE kind = 'interactive_unverified' LIMIT 5")
             #expect(unverified.isEmpty, "integration lost in the corpus: \(unverified)")
+            let differ = h.auditQuery("SELECT detail FROM events WHERE kind = 'interactive_keys_differ' LIMIT 5")
+            #expect(differ.isEmpty, "the keys told another line than bash read: \(differ)")
             let targetErrors = h.auditQuery("SELECT detail FROM events WHERE kind = 'target_failed' LIMIT 3")
             #expect(failures.isEmpty, "\(failures.count) of \(results.count) cases (target errors: \(targetErrors)):\n\(failures.joined(separator: "\n"))")
         }

@@ -76,6 +76,14 @@ case("ctrl-k", "kill-yank", ["echo keep drop", C("a"), M("f"), M("f"), C("k"), E
 case("ctrl-w-ctrl-y", "kill-yank", ["echo world", C("w"), "hello ", C("y"), ENTER])
 case("ctrl-u-ctrl-y-twice", "kill-yank", ["echo x", C("u"), C("y"), " ", C("y"), ENTER])
 case("ctrl-k-ctrl-y-elsewhere", "kill-yank", ["echo tail head ", C("a"), M("f"), M("f"), C("k"), C("e"), C("y"), ENTER])
+case("ctrl-w-after-blanks", "kill-yank", ["echo one two   ", C("w"), "three\r"],
+     note="Ctrl-W first passes the blanks before point, then kills the word")
+case("ctrl-w-at-start", "kill-yank", ["echo ab", C("a"), C("w"), C("e"), "c\r"])
+case("ctrl-u-then-ctrl-k", "kill-yank", ["rm -rf /tmp/nowhere", C("a"), C("f"), C("f"), C("f"), C("k"), C("u"), "echo kept\r"])
+case("ctrl-k-mid-then-type", "kill-yank", ["echo keep drop", C("b"), C("b"), C("b"), C("b"), C("k"), "more\r"])
+case("ctrl-b-ctrl-f-edges", "cursor", ["echo x", C("f"), C("f"), C("a"), C("b"), C("b"), "#", C("e"), "y\r"],
+     note="Ctrl-F at the end and Ctrl-B at the start do nothing")
+case("ctrl-keys-then-enter-early", "kill-yank", ["touch forbidden-w", C("w"), C("w"), "echo fine", C("a"), C("k"), "echo ", C("e"), "again\r"])
 case("yank-pop-alt-y", "kill-yank", ["echo first second", C("w"), "third", C("w"), C("y"), M("y"), ENTER],
      note="Alt-Y replaces the yanked 'third' with the older kill 'second'")
 
