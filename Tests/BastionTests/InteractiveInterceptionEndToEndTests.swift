@@ -262,7 +262,7 @@ struct InteractiveInterceptionEndToEndTests {
                           (send: "touch !$\r", expect: "ignores interrupts")], thenExit: false)
         #expect(!f.target.exists("forbidden-ignored"), "\(r)")
         #expect(try lastRecords().contains("deny touch forbidden-ignored"), "\(r)")
-        #expect(try f.harness.auditQuery("SELECT count(*) FROM events WHERE kind = 'interactive_interrupt_ignored'") != "0")
+        #expect(try f.harness.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'interactive_interrupt_ignored'"))
     }
 
     /// A function the startup files define with the name of a command the check runs would take
@@ -631,7 +631,7 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("ok-sh"), "\(r)")
         #expect(try lastRecordsWithSource() == ["allow integration exec sh", "deny screen? touch forbidden-sh",
                                                 "allow screen? touch ok-sh", "allow screen? exit"])
-        #expect(try f.harness.auditQuery("SELECT count(*) FROM events WHERE kind = 'interactive_unverified'") != "0")
+        #expect(try f.harness.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'interactive_unverified'"))
     }
 
     /// A nested `bash --norc` is read from the screen (uncertain) until its exit brings the

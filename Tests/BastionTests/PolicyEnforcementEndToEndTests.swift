@@ -141,7 +141,7 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(granted.stdout == "SSH-2.0-", "\(granted)")
         let viaName = h.ssh(as: "carol", options: ["-W", "web1:\(h.targetPort)"], around: "< /dev/null | head -c 8")
         #expect(viaName.stdout == "SSH-2.0-", "ProxyJump-style destination naming the target: \(viaName)")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND identity = 'carol@example.com'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND identity = 'carol@example.com'"))
         let refused = h.ssh(as: "alice", login: "alice+web1", options: ["-W", "127.0.0.1:\(h.targetPort)"], around: "< /dev/null | head -c 8")
         #expect(refused.stdout.isEmpty, "\(refused)")
     }
@@ -180,8 +180,8 @@ struct PolicyAndRecordingEndToEndTests {
             """, in: h.directory)
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout == "hello-from-the-client\n", "\(r)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'remote_forward' AND identity = 'carol@example.com'") != "0")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND command LIKE 'forwarded-tcpip%'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'remote_forward' AND identity = 'carol@example.com'"))
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'port_forwarding' AND command LIKE 'forwarded-tcpip%'"))
     }
 
     /// `-A` granted: programs on the target see the person's agent (and only through the
@@ -195,7 +195,7 @@ struct PolicyAndRecordingEndToEndTests {
         let fingerprint = ProcessRunner.shell("ssh-keygen -lf \(h.directory.path)/plain/alice | cut -d' ' -f2").stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!fingerprint.isEmpty && r.stdout.contains(fingerprint), "\(r)")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'agent_forwarding' AND identity = 'carol@example.com'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'agent_forwarding' AND identity = 'carol@example.com'"))
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'agent_forwarding' AND recording_path IS NOT NULL") == "0",
                 "agent traffic can carry private keys and is never recorded")
     }
@@ -233,7 +233,7 @@ struct PolicyAndRecordingEndToEndTests {
             """, in: h.directory)
         #expect(r.status == 0, "\(r)")
         #expect(r.stdout.contains("x-server-saw-l-cookie"), "\(r)")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'x11_forwarding' AND identity = 'carol@example.com'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'x11_forwarding' AND identity = 'carol@example.com'"))
         let refused = ProcessRunner.shell("DISPLAY=127.0.0.1:\(display) \(h.sshCommand(options: ["-Y"])) web1 'echo \"display=[$DISPLAY]\"'")
         #expect(refused.stdout.contains("display=[]"), "\(refused)")
         #expect(refused.stderr.contains("X11 forwarding"), "\(refused)")

@@ -105,7 +105,7 @@ struct SSHCoreEndToEndTests {
         #expect(unknown.status == 1 && forbidden.status == 1)
         let normalise = { (s: String) in s.replacingOccurrences(of: "nosuchhost", with: "X").replacingOccurrences(of: "db1", with: "X") }
         #expect(normalise(unknown.stderr) == normalise(forbidden.stderr), "\(unknown.stderr) vs \(forbidden.stderr)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'target_refused'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'target_refused'"))
     }
 
     /// A target whose host key does not match its pin is refused, with an audit record.
@@ -115,7 +115,7 @@ struct SSHCoreEndToEndTests {
         #expect(r.status == 255, "\(r)")
         #expect(!r.stdout.contains("should-not-run"))
         #expect(r.stderr.contains("host key"))
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'"))
     }
 
     /// An unpinned target is refused while trust-on-first-use is off.
@@ -124,7 +124,7 @@ struct SSHCoreEndToEndTests {
         let r = h.ssh("fresh", "echo should-not-run")
         #expect(r.status == 255, "\(r)")
         #expect(!r.stdout.contains("should-not-run"))
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_unpinned'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'host_key_unpinned'"))
     }
 
     /// With trust-on-first-use on, the first key is pinned and audited; a different key later is refused.
@@ -149,7 +149,7 @@ struct SSHCoreEndToEndTests {
         let r = h.ssh(key: "plain/alice", "web1", "true")
         #expect(r.status == 255)
         #expect(r.stderr.contains("Permission denied"))
-        #expect(h.auditQuery("SELECT count(*) FROM auth_events WHERE accepted = 0 AND reason LIKE '%only certificates%'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM auth_events WHERE accepted = 0 AND reason LIKE '%only certificates%'"))
     }
 
     /// Certificates from an untrusted CA, expired ones, or for another principal are refused.
@@ -248,7 +248,7 @@ struct SSHCoreEndToEndTests {
             cmp \(d)/up.bin \(d)/sftp-back.bin && echo transfers-ok
             """)
         #expect(r.stdout.contains("transfers-ok"), "\(r)")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0", "legacy scp runs as an scp exec")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'scp'"), "legacy scp runs as an scp exec")
     }
 
     /// `scp` run as a command on the target (no -t/-f) is an ordinary exec, decided by command
@@ -372,6 +372,6 @@ struct SSHCoreEndToEndTests {
             sftp -q -P \(h.bastionPort) -i \(d)/bob -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -b \(d)/batch2 bob+db1@127.0.0.1
             """)
         #expect(r.status != 0, "\(r)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'capability_refused' AND detail LIKE 'transfer%'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'capability_refused' AND detail LIKE 'transfer%'"))
     }
 }

@@ -89,7 +89,7 @@ struct TransferEndToEndTests {
         #expect(denied.contains("strict-default:\(d)/outside/dotdot.txt"), "\(denied)")
         #expect(denied.contains("strict-default:\(d)/outside/through-link.txt"), "the link is followed before deciding: \(denied)")
         #expect(denied.contains("strict-default:\(d)/deploy/big.bin"), "deploy is upload-only: \(denied)")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'sftp'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'sftp'"))
     }
 
     /// A thousand small files: every one arrives and gets its own hashed row.
@@ -295,7 +295,7 @@ struct TransferEndToEndTests {
         let logged = h.auditQuery("SELECT sha256 FROM transfers WHERE operation = 'upload' AND complete = 1 AND path = '\(d)/deploy/legacy.bin' ORDER BY id DESC LIMIT 1")
         #expect(logged == sha256("\(d)/local/legacy.bin"))
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE path LIKE '\(d)/deploy/tree/%' AND operation = 'upload' AND complete = 1") == "6")
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'scp'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE kind = 'scp'"))
     }
 
     /// Legacy scp and rsync name paths as text, which the target resolves through its links:
@@ -488,6 +488,6 @@ struct TransferEndToEndTests {
         let small = ProcessRunner.shell("rsync -e '\(ssh)' \(d)/local/rs-small.txt alice+web1@127.0.0.1:\(d)/limited/rs-small.txt", timeout: 60)
         #expect(small.status == 0, "\(small)")
         #expect(sha256("\(d)/limited/rs-small.txt") == sha256("\(d)/local/rs-small.txt"))
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'transfer_limit'") != "0")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'transfer_limit'"))
     }
 }

@@ -262,6 +262,13 @@ final class BastionHarness: @unchecked Sendable {
         return condition()
     }
 
+    /// Whether the audit store holds a row that `sql` (a `SELECT count(*)`) counts, within
+    /// `seconds`: rows come through the audit writer's queue, just after the client saw what
+    /// raised them.
+    func awaitAuditRow(_ sql: String, seconds: Double = 15) -> Bool {
+        Self.poll(seconds: seconds) { auditQuery(sql) != "0" }
+    }
+
     /// Waits until session `id` is stored as ended (at most `seconds`; false if not by then).
     /// A session's end is queued after everything it wrote, so its interactive decisions (whose
     /// rows follow their lines, `AuditWriter.queueCommand`) are stored by then too.
