@@ -232,6 +232,10 @@ public struct Interceptor {
     private var check: PendingCheck?
     /// What readline's buffer holds by the keys alone (the cross-check of the reported line).
     private var keyed = KeyedBuffer()
+    /// Whether the last prompt said the keys do what the bastion follows them for (emacs mode,
+    /// default bindings). Its continuation lines are read with the same keys: in vi mode, say,
+    /// Ctrl-W and Ctrl-A edit otherwise there too.
+    private var keysTell = true
     /// The line now being checked was accepted with operate-and-get-next (Ctrl-O): readline
     /// starts the next buffer with the history line after it, which the keys do not tell.
     private var nextBufferFromHistory = false
@@ -635,8 +639,8 @@ public struct Interceptor {
             continuationLost = false
             finishedAtAnswer = false
             refusedLineOutstanding = false
+            self.keysTell = keysTell
             startKeyedLine()
-            if !keysTell { keyed.forget() }
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(droppedEntry ?? cancelled))
             }
@@ -1218,9 +1222,10 @@ public struct Interceptor {
     }
 
     /// Readline starts a new buffer (a prompt, a continuation prompt): the keys tell it again,
-    /// unless input reached the shell while it was busy.
+    /// unless the last prompt said they do not, or input reached the shell while it was busy.
     private mutating func startKeyedLine() {
         keyed = KeyedBuffer()
+        if !keysTell { keyed.forget() }
         if nextBufferFromHistory {
             keyed.forget()
             nextBufferFromHistory = false

@@ -907,6 +907,20 @@ struct KeyedCrossCheckTests {
         #expect(answer.records.allSatisfy { !$0.uncertain } && answer.auditNotes.isEmpty)
     }
 
+    /// The continuation lines of a prompt whose keys do not tell the line are not cross-checked
+    /// either: in vi insert mode Ctrl-W rubs out a vi word (`body $H` keeps its `$`), where
+    /// emacs mode's would take `$H` whole. (Found by random keystroke cases.)
+    @Test func continuationLinesKeepThePromptsKeys() {
+        var i = T.make()
+        _ = T.output(&i, "\u{1B}]6973;tk;P;0;k;1;/\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.input(&i, "cat <<EOF\r")
+        _ = T.output(&i, T.check("cat <<EOF", nonce: "1"))
+        _ = T.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = T.input(&i, "body $H\u{17}OME\r")
+        let answer = T.output(&i, T.check("body $OME", nonce: "2"))
+        #expect(answer.auditNotes.isEmpty && answer.records.allSatisfy { !$0.uncertain }, "\(answer.auditNotes)")
+    }
+
     /// Keys the model does not follow (history, completion, a control key) skip the check.
     @Test(arguments: ["\u{1B}[A\r", "ec\tx\r", "abc\u{19}\r", "\u{1B}bx\r", "caf\u{C3}\u{A9}\r", "ab\u{1B}[1~x\r", "ab\u{1B}[8~x\r"])
     func unknownKeysSkipTheCheck(_ keys: String) {

@@ -237,6 +237,8 @@ case("vi-slash-search", "vi-mode", ["echo needle\r", "echo other\r", ESC, "/need
      waits=["settle", "settle", "settle", "settle", "quiet", "settle"],
      note="the first Enter ends the / search, the second accepts the line")
 case("vi-insert-ctrl-w", "vi-mode", ["echo one two", C("w"), "three\r"], rc_extra=VI)
+case("vi-heredoc-ctrl-w", "vi-mode", ["cat <<EOF\r", "body $H", C("w"), "OME\r", "EOF\r"], rc_extra=VI,
+     note="in vi insert mode Ctrl-W rubs out a vi word, at a continuation prompt too: '$' stays")
 case("vi-insert-up-arrow", "vi-mode", ["echo arrowed\r", UP, ENTER], rc_extra=VI)
 case("vi-ctrl-c-command-mode", "vi-mode", ["echo half", ESC, "0", C("c"), "echo fresh\r"], rc_extra=VI,
      note="after Ctrl-C the new line starts in insert mode")
