@@ -42,7 +42,7 @@ class Fixture:
         self.procs = []
         self.d = tempfile.mkdtemp(prefix="bastion-ibench-")
 
-    def start(self, binary, bastion_env=(), own_home=False):
+    def start(self, binary, bastion_env=(), own_home=False, completion=False):
         d = self.d
         self.user = sh("id -un").strip()
         sh(f"""cd {d}
@@ -56,6 +56,11 @@ class Fixture:
             mkdir -p /run/sshd 2>/dev/null || true
             mkdir home; touch home/.hushlogin
             for f in .profile .bashrc .bash_logout; do [ -f /etc/skel/$f ] && cp /etc/skel/$f home/; done; true""")
+        if completion:
+            # A completion function, as bash-completion sets many: the integration then announces
+            # no token, and every line takes the round trip (Debian's and Ubuntu's default).
+            with open(f"{d}/home/.bashrc", "a") as f:
+                f.write("_bench_complete() { :; }\ncomplete -F _bench_complete ssh\n")
         # The sessions' HOME: the distribution's default startup files (/etc/skel), unless
         # --own-startup-files; then the target user's own (which may be slow to start, and
         # whose history file the sessions leave alone: they unset HISTFILE).
@@ -549,6 +554,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the fixture directory (logs) after the run")
     ap.add_argument("--own-startup-files", action="store_true",
                     help="the target user's own HOME and startup files instead of a HOME with /etc/skel's")
+    ap.add_argument("--completion", action="store_true",
+                    help="a completion function in the sessions' ~/.bashrc (as bash-completion sets): no early answers")
     ap.add_argument("--dump", metavar="FILE", help="also write every sample (seconds) as JSON, for a closer look")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bastion-env", action="append", default=[], metavar="NAME=VALUE",
@@ -585,7 +592,7 @@ def main():
     fx = None
     try:
         fx = Fixture()
-        fx.start(a.binary, [e.split("=", 1) for e in a.bastion_env], a.own_startup_files)
+        fx.start(a.binary, [e.split("=", 1) for e in a.bastion_env], a.own_startup_files, a.completion)
         print(f"fixture in {fx.d}: sshd :{fx.target}, bastion (no intercept) :{fx.bastions['noint'][0]}, "
               f"bastion (intercept) :{fx.bastions['int'][0]}", file=sys.stderr, flush=True)
         results = {}
