@@ -231,12 +231,10 @@ final class SessionChannel {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
                     if interceptor != nil {
                         // In place: a copy out and back would copy the interceptor's buffers at every chunk.
-                        let out = interceptor!.clientInputBeforeEarlyAnswer(chunk, now: owner?.uptime ?? 0)
+                        let out = interceptor!.clientInput(chunk, now: owner?.uptime ?? 0)
+                        if out.answeredEarly { metrics.answeredEarly() }
                         perform(out, input: chunk)
-                        if !machine.isClosed, let early = interceptor?.answerEarly(), !early.records.isEmpty {
-                            metrics.answeredEarly()
-                            perform(early)
-                        }
+                        if !machine.isClosed { interceptor?.prepareDecision() }
                     } else {
                         handle(.clientData(chunk), chunk: chunk)
                     }
@@ -412,9 +410,6 @@ final class SessionChannel {
                 handle(.targetData(output, .stdout), chunk: output)
             }
         }
-        // An early answer's Enter goes first: bash starts its check while the decision is written
-        // down, and runs nothing before the answer (sent after the record) arrives.
-        if out.inputFirst { forwardInput(out, input: input) }
         var unwritten = false
         for record in out.records where owner?.writeInteractive(record, channel: self) != true { unwritten = true }
         if let id = out.withdrawn { withdrawApproval(id, reason: "withdrawn with Ctrl-C") }
@@ -438,7 +433,10 @@ final class SessionChannel {
         if let held = out.approvalNeeded, !unwritten {
             requestApproval(for: held, block: out.approvalBlock)
         }
-        if !out.inputFirst { forwardInput(out, input: input) }
+        // (Last: an early answer's verdict is then waiting when bash's check asks for it. Sent
+        // after the Enter, it raced the check for the CPU: on a machine with few cores the
+        // bastion, woken bash and its sshd share one, and the check then waited for it.)
+        forwardInput(out, input: input)
         if !out.inject.isEmpty, let targetChannel = target?.channel {
             _ = out.inject.withUnsafeBytes { ssh_channel_write(targetChannel, $0.baseAddress, UInt32($0.count)) }
         }

@@ -46,6 +46,15 @@ public struct Interceptor {
         case awaitingApproval
     }
 
+    /// A line decided at its Enter, before its check reported it, with what the decision
+    /// depended on besides the line.
+    private struct PreparedDecision {
+        var line: String
+        var directory: String?
+        var aliases: [String: String]
+        var record: InteractiveRecord
+    }
+
     /// A buffer readline handed over, decided command by command; it pauses at a command held
     /// for approval and goes on when the answer comes.
     private struct PendingCheck {
@@ -203,6 +212,12 @@ public struct Interceptor {
     /// The keys' line at the Enter just received on a fresh prompt, until ``answerEarly(into:)``
     /// decides whether it is answered early.
     private var earlyCandidate: String?
+    /// A line the keys tell whose Enter went to the shell without an early answer, until
+    /// ``prepareDecision()`` decides it.
+    private var lineToPrepare: String?
+    /// The decision on the line of the last Enter, made before its check reported it; the
+    /// check's judgement of that very line takes it, and the check ends it.
+    private var prepared: PreparedDecision?
     /// Screen mode: an Enter waits here until the echo has settled and the line is read.
     private var screenEnter: (since: Double, bytes: [UInt8])?
     private var lineStarted = false
@@ -314,18 +329,10 @@ public struct Interceptor {
 
     // MARK: Input
 
-    /// The person typed `chunk` at time `now` (monotonic seconds).
+    /// The person typed `chunk` at time `now` (monotonic seconds). At an Enter the keys alone
+    /// tell, the output may answer the line early (``InterceptorOutput/answeredEarly``): the
+    /// driver writes its record and sends its verdict before it passes the Enter on, as always.
     public mutating func clientInput(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
-        var out = clientInputBeforeEarlyAnswer(chunk, now: now)
-        answerEarly(into: &out)
-        return out
-    }
-
-    /// ``clientInput(_:now:)`` without the early answer: the driver passes the output's input
-    /// on first, then asks ``answerEarly()``. The Enter is then on its way to bash (which starts
-    /// its check and waits for an answer) while the line is decided and recorded, instead of
-    /// after: deciding and recording take longer than bash's side of the check.
-    public mutating func clientInputBeforeEarlyAnswer(_ chunk: UnsafeRawBufferPointer, now: Double) -> InterceptorOutput {
         earlyCandidate = nil
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
@@ -336,6 +343,7 @@ public struct Interceptor {
             out.endSession = "bastion: more than \(Self.heldInputLimit >> 20) MB of input arrived while a line was being decided; the session is ended"
         }
         if out.toTarget.count == chunk.count, out.toTarget.elementsEqual(chunk) { out.forwardChunkUnchanged = true }
+        if out.endSession == nil { answerEarly(into: &out) }
         return out
     }
 
@@ -375,7 +383,9 @@ public struct Interceptor {
             if bytes[enter] != 0x0D, bytes[enter] != 0x0A { keyed.forget() }
             nextBufferFromHistory = bytes[enter] == KeystrokeScanner.operateAndGetNext
             if bytes[..<enter].contains(Self.interruptKey) { excusedPrompts = 2 }
-            earlyCandidate = nextCheck == nil ? nil : keyed.text
+            earlyCandidate = keyed.text
+            lineToPrepare = nil
+            prepared = nil
             out.toTarget += bytes[...enter]
             held = Array(bytes[(enter + 1)...])
             holding = true
@@ -695,6 +705,8 @@ public struct Interceptor {
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
     private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        // (A decision prepared at the Enter serves this check only.)
+        defer { lineToPrepare = nil; prepared = nil }
         excusedPrompts = 0
         if let history { historyCharacters = history }
         // Readline accepted at a key the bastion did not take for an Enter (type-ahead, a
@@ -1122,41 +1134,56 @@ public struct Interceptor {
         return "C"
     }
 
-    /// The early answer for the line whose Enter ``clientInputBeforeEarlyAnswer(_:now:)`` just
-    /// passed on: its record and verdict, or nothing (the line then takes the usual way).
-    public mutating func answerEarly() -> InterceptorOutput {
-        var out = InterceptorOutput()
-        answerEarly(into: &out)
-        return out
-    }
-
     /// At Enter on a fresh prompt, when the keys alone tell the line and it is plainly allowed,
-    /// answer at once — decided and recorded while the Enter travels — so bash need not wait
-    /// for a round trip. Bash takes the answer only for this very buffer; anything else (history
-    /// expansion, an incomplete command, a line that changes what the bastion sees, aliases
-    /// changed since the prompt) goes the usual way.
+    /// answer at once — decided, recorded and sent ahead of the Enter — so bash finds the answer
+    /// waiting when its check asks, with no round trip. Bash takes the answer only for this very
+    /// buffer; anything else (history expansion, an incomplete command, a line that changes what
+    /// the bastion sees, aliases changed since the prompt) goes the usual way. A one-line command
+    /// the keys tell that is not answered early (no token announced, as where bash-completion is
+    /// loaded; a refusal) is decided ahead of its check all the same (``prepareDecision()``).
     private mutating func answerEarly(into out: inout InterceptorOutput) {
         guard let line = earlyCandidate else { return }
         earlyCandidate = nil
-        guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty, !earlyAnswersStopped,
-              !Self.mayLeaveCodeAtThePrompt(line, aliases: aliases),
-              !assembler.isContinuing, !HistoryExpansion.mayExpand(line, characters: historyCharacters),
+        guard mode == .integrated, case .awaitingCheck = shell, !line.isEmpty, !assembler.isContinuing,
+              !HistoryExpansion.mayExpand(line, characters: historyCharacters) else { return }
+        guard let next = nextCheck, !earlyAnswersStopped, !Self.mayLeaveCodeAtThePrompt(line, aliases: aliases),
               // (Bash takes no early answer with other history characters than `!^#`.)
-              historyCharacters == .standard, !HistoryCharacters.mayChange(in: line) else { return }
+              historyCharacters == .standard, !HistoryCharacters.mayChange(in: line) else {
+            if !line.utf8.contains(0x0A) { lineToPrepare = line }
+            return
+        }
         let analysis = ShellAnalyzer.analyze(line)
-        guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return }
+        guard analysis.status == .complete else { return }
         // Lines that define aliases for the buffer's later lines are decided command by command.
         guard !line.utf8.contains(0x0A) || AliasExpansion.aliases(after: line, given: aliases) == aliases else { return }
         let escaped = String(decoding: IntegrationMarker.escape(Array(line.utf8)), as: UTF8.self)
-        guard let answer = Self.earlyAnswer(next, escapedLine: escaped) else { return }
+        guard ShellRisk.classify(line, analysis: analysis) == .none, let answer = Self.earlyAnswer(next, escapedLine: escaped) else {
+            if !line.utf8.contains(0x0A) { lineToPrepare = line }
+            return
+        }
         nextCheck = nil
         let record = judge(line, how: .integration, uncertain: false)
-        guard record.decision.verdict == .allow else { return }
+        guard record.decision.verdict == .allow else {
+            if !line.utf8.contains(0x0A) { prepared = PreparedDecision(line: line, directory: workingDirectory, aliases: aliases, record: record) }
+            return
+        }
         out.records.append(record)
         out.verdicts += answer
-        out.inputFirst = true
+        out.answeredEarly = true
         pendingRisk = .none
         early = (Self.checkID(next), line, false)
+    }
+
+    /// Decides the line whose Enter just went to the shell unanswered, when the keys tell it:
+    /// its check reports it a moment later and then takes this decision, if the line and what
+    /// the decision depends on (the directory, the aliases) are the same. The driver calls this
+    /// once the Enter has left, so the decision overlaps the shell's side of the check rather
+    /// than following its report.
+    public mutating func prepareDecision() {
+        guard let line = lineToPrepare else { return }
+        lineToPrepare = nil
+        prepared = PreparedDecision(line: line, directory: workingDirectory, aliases: aliases,
+                                    record: judge(line, how: .integration, uncertain: false))
     }
 
     /// An early answer as it goes to the shell: a frame line `P<length>`, then `ID:TOKEN P<line>`
@@ -1296,6 +1323,10 @@ public struct Interceptor {
         let decided = source ?? text
         // A line read off the screen may be another shell's, somewhere else.
         let directory = how == .integration ? workingDirectory : nil
+        if let prepared, how == .integration, !uncertain, decided == text, prepared.line == text, prepared.directory == directory,
+           prepared.aliases == table ?? aliases {
+            return prepared.record
+        }
         var gate = decide(decided, directory)
         if decided != text {
             gate.audit.line = text

@@ -4,9 +4,9 @@ public struct InterceptorOutput: Sendable {
     public var toTarget: [UInt8] = []
     /// When true, `toTarget` is exactly the chunk given (relay it without a copy).
     public var forwardChunkUnchanged = false
-    /// Relay `toTarget` before writing the records and sending the verdicts (an early answer:
-    /// the Enter may go ahead, bash waits for the answer that follows the record).
-    public var inputFirst = false
+    /// The records and verdicts answer the line at this Enter early, from the keys alone (the
+    /// verdict goes ahead of the Enter, so bash finds it waiting).
+    public var answeredEarly = false
     /// Bytes the bastion itself sends to the shell (a Ctrl-C discarding a line refused in screen mode).
     public var inject: [UInt8] = []
     /// The target's output without markers; nil when the chunk passes unchanged.

@@ -1325,6 +1325,82 @@ struct EarlyAnswerTests {
     }
 }
 
+/// A line the keys tell is decided as its Enter leaves, when it is not answered early (no
+/// token announced, as with bash-completion; a refusal): its check, a moment later, then takes
+/// that decision instead of making its own, and only for that very line.
+struct PreparedDecisionTests {
+    typealias T = InterceptorTests
+
+    /// The lines the gate was asked about, in order.
+    final class Asked {
+        var lines: [String] = []
+    }
+
+    static func make(token: String = "", asked: Asked) -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil) { line, directory in
+            asked.lines.append(line)
+            return T.gate(line, directory)
+        }
+        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;\(token)\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        return i
+    }
+
+    @Test func aLineIsDecidedOnceBetweenItsEnterAndItsCheck() {
+        let asked = Asked()
+        var i = Self.make(asked: asked)
+        let typed = T.input(&i, "ls -l\r")
+        #expect(T.text(typed.toTarget) == "ls -l\r" && typed.verdicts.isEmpty)
+        #expect(asked.lines.isEmpty, "nothing is decided before the Enter has left")
+        i.prepareDecision()
+        #expect(asked.lines == ["ls -l"])
+        let check = T.output(&i, T.check("ls -l"))
+        #expect(T.text(check.verdicts) == "9 A\n")
+        #expect(check.records.map(\.decision.audit.line) == ["ls -l"])
+        #expect(check.records.first?.uncertain == false)
+        #expect(asked.lines == ["ls -l"], "the check took the decision made at the Enter")
+
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.input(&i, "rm x\r")
+        i.prepareDecision()
+        let refused = T.output(&i, T.check("rm x"))
+        #expect(T.text(refused.verdicts) == "9 D\n")
+        #expect(asked.lines == ["ls -l", "rm x"])
+    }
+
+    /// A refusal is never answered early: the decision made at the Enter waits for the check.
+    @Test func aLineRefusedAtTheEnterIsNotDecidedAgain() {
+        let asked = Asked()
+        var i = Self.make(token: "7:s3cret", asked: asked)
+        #expect(T.input(&i, "rm x\r").verdicts.isEmpty)
+        i.prepareDecision()
+        #expect(T.text(T.output(&i, T.check("rm x", nonce: "7:s3cret")).verdicts) == "7 D\n")
+        #expect(asked.lines == ["rm x"])
+    }
+
+    /// The shell reported another line than the keys told (a binding the bastion does not
+    /// follow), or the line came from history: decided as reported, not on the Enter's decision.
+    @Test func onlyThatVeryLineTakesIt() {
+        let asked = Asked()
+        var i = Self.make(asked: asked)
+        _ = T.input(&i, "echo a\r")
+        i.prepareDecision()
+        let differ = T.output(&i, T.check("rm a"))
+        #expect(T.text(differ.verdicts) == "9 D\n")
+        #expect(asked.lines == ["echo a", "echo a", "rm a"], "the typed line again (uncertain now), and the reported one")
+
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.input(&i, "echo b\r")
+        i.prepareDecision()
+        _ = T.output(&i, T.check("echo b"))
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.input(&i, "\u{1B}[A\r")
+        i.prepareDecision()
+        #expect(asked.lines.count == 4, "history recall: the keys do not tell the line")
+        #expect(T.text(T.output(&i, T.check("echo b")).verdicts) == "9 A\n")
+        #expect(asked.lines.suffix(1) == ["echo b"], "its check decides it: the last check's decision is gone")
+    }
+}
+
 /// Tampering that ran loses the integration at the next prompt.
 struct TamperingTests {
     /// A command had to be stopped but the shell ignores the interrupt (a trap from a sourced
