@@ -231,10 +231,13 @@ final class SessionChannel {
                     let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<Int(n)])
                     if interceptor != nil {
                         // In place: a copy out and back would copy the interceptor's buffers at every chunk.
-                        let out = interceptor!.clientInput(chunk, now: owner?.uptime ?? 0)
-                        if out.answeredEarly { metrics.answeredEarly() }
-                        perform(out, input: chunk)
-                        if !machine.isClosed { interceptor?.prepareDecision() }
+                        perform(interceptor!.clientInput(chunk, now: owner?.uptime ?? 0), input: chunk)
+                        // An Enter's line is decided once the Enter has left: bash starts its side of
+                        // the check meanwhile, and runs nothing before the answer (sent after the record).
+                        if !machine.isClosed, let decided = interceptor?.decideEnteredLine(), decided.answeredEarly {
+                            metrics.answeredEarly()
+                            perform(decided)
+                        }
                     } else {
                         handle(.clientData(chunk), chunk: chunk)
                     }
@@ -433,9 +436,6 @@ final class SessionChannel {
         if let held = out.approvalNeeded, !unwritten {
             requestApproval(for: held, block: out.approvalBlock)
         }
-        // (Last: an early answer's verdict is then waiting when bash's check asks for it. Sent
-        // after the Enter, it raced the check for the CPU: on a machine with few cores the
-        // bastion, woken bash and its sshd share one, and the check then waited for it.)
         forwardInput(out, input: input)
         if !out.inject.isEmpty, let targetChannel = target?.channel {
             _ = out.inject.withUnsafeBytes { ssh_channel_write(targetChannel, $0.baseAddress, UInt32($0.count)) }

@@ -4,8 +4,8 @@ public struct InterceptorOutput: Sendable {
     public var toTarget: [UInt8] = []
     /// When true, `toTarget` is exactly the chunk given (relay it without a copy).
     public var forwardChunkUnchanged = false
-    /// The records and verdicts answer the line at this Enter early, from the keys alone (the
-    /// verdict goes ahead of the Enter, so bash finds it waiting).
+    /// The records and verdicts answer the line of the Enter just passed on early, from the
+    /// keys alone (``Interceptor/decideEnteredLine()``).
     public var answeredEarly = false
     /// Bytes the bastion itself sends to the shell (a Ctrl-C discarding a line refused in screen mode).
     public var inject: [UInt8] = []

@@ -38,8 +38,14 @@ struct InterceptorTests {
         return i
     }
 
+    /// What the driver does with typed input: passes it on, then decides the line of its Enter.
     static func input(_ i: inout Interceptor, _ text: String, now: Double = 1) -> InterceptorOutput {
-        Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: now) }
+        var out = Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: now) }
+        let decided = i.decideEnteredLine()
+        out.records += decided.records
+        out.verdicts += decided.verdicts
+        out.answeredEarly = decided.answeredEarly
+        return out
     }
 
     static func output(_ i: inout Interceptor, _ text: String, now: Double = 1) -> InterceptorOutput {
@@ -1325,9 +1331,10 @@ struct EarlyAnswerTests {
     }
 }
 
-/// A line the keys tell is decided as its Enter leaves, when it is not answered early (no
-/// token announced, as with bash-completion; a refusal): its check, a moment later, then takes
-/// that decision instead of making its own, and only for that very line.
+/// A line the keys tell is decided once its Enter has left, while bash starts its side of the
+/// check. Not answered early (no token announced, as with bash-completion; a refusal), that
+/// decision waits for the check, which takes it instead of making its own, and only for that
+/// very line.
 struct PreparedDecisionTests {
     typealias T = InterceptorTests
 
@@ -1345,13 +1352,21 @@ struct PreparedDecisionTests {
         return i
     }
 
+    /// Typed input alone, before the driver asks for the Enter's decision.
+    static func type(_ i: inout Interceptor, _ text: String) -> InterceptorOutput {
+        Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: 1) }
+    }
+
+    static let prompt = "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}"
+
     @Test func aLineIsDecidedOnceBetweenItsEnterAndItsCheck() {
         let asked = Asked()
         var i = Self.make(asked: asked)
-        let typed = T.input(&i, "ls -l\r")
+        let typed = Self.type(&i, "ls -l\r")
         #expect(T.text(typed.toTarget) == "ls -l\r" && typed.verdicts.isEmpty)
         #expect(asked.lines.isEmpty, "nothing is decided before the Enter has left")
-        i.prepareDecision()
+        let decided = i.decideEnteredLine()
+        #expect(!decided.answeredEarly && decided.verdicts.isEmpty && decided.records.isEmpty, "no token: the check answers")
         #expect(asked.lines == ["ls -l"])
         let check = T.output(&i, T.check("ls -l"))
         #expect(T.text(check.verdicts) == "9 A\n")
@@ -1359,9 +1374,8 @@ struct PreparedDecisionTests {
         #expect(check.records.first?.uncertain == false)
         #expect(asked.lines == ["ls -l"], "the check took the decision made at the Enter")
 
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.output(&i, Self.prompt)
         _ = T.input(&i, "rm x\r")
-        i.prepareDecision()
         let refused = T.output(&i, T.check("rm x"))
         #expect(T.text(refused.verdicts) == "9 D\n")
         #expect(asked.lines == ["ls -l", "rm x"])
@@ -1372,7 +1386,6 @@ struct PreparedDecisionTests {
         let asked = Asked()
         var i = Self.make(token: "7:s3cret", asked: asked)
         #expect(T.input(&i, "rm x\r").verdicts.isEmpty)
-        i.prepareDecision()
         #expect(T.text(T.output(&i, T.check("rm x", nonce: "7:s3cret")).verdicts) == "7 D\n")
         #expect(asked.lines == ["rm x"])
     }
@@ -1383,21 +1396,18 @@ struct PreparedDecisionTests {
         let asked = Asked()
         var i = Self.make(asked: asked)
         _ = T.input(&i, "echo a\r")
-        i.prepareDecision()
         let differ = T.output(&i, T.check("rm a"))
         #expect(T.text(differ.verdicts) == "9 D\n")
         #expect(asked.lines == ["echo a", "echo a", "rm a"], "the typed line again (uncertain now), and the reported one")
 
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.output(&i, Self.prompt)
         _ = T.input(&i, "echo b\r")
-        i.prepareDecision()
         _ = T.output(&i, T.check("echo b"))
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = T.output(&i, Self.prompt)
         _ = T.input(&i, "\u{1B}[A\r")
-        i.prepareDecision()
         #expect(asked.lines.count == 4, "history recall: the keys do not tell the line")
         #expect(T.text(T.output(&i, T.check("echo b")).verdicts) == "9 A\n")
-        #expect(asked.lines.suffix(1) == ["echo b"], "its check decides it: the last check's decision is gone")
+        #expect(asked.lines.count == 5, "its check decides it: the last check's decision is gone")
     }
 }
 
