@@ -232,7 +232,7 @@ final class SessionChannel {
                     if interceptor != nil {
                         // In place: a copy out and back would copy the interceptor's buffers at every chunk.
                         perform(interceptor!.clientInput(chunk, now: owner?.uptime ?? 0), input: chunk)
-                        // An Enter's line is decided once the Enter has left: bash starts its side of
+                        // An early answer is decided once the Enter has left: bash starts its side of
                         // the check meanwhile, and runs nothing before the answer (sent after the record).
                         if !machine.isClosed, let decided = interceptor?.decideEnteredLine(), decided.answeredEarly {
                             metrics.answeredEarly()

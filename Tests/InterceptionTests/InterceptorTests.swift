@@ -38,7 +38,7 @@ struct InterceptorTests {
         return i
     }
 
-    /// What the driver does with typed input: passes it on, then decides the line of its Enter.
+    /// What the driver does with typed input: passes it on, then asks for an early answer.
     static func input(_ i: inout Interceptor, _ text: String, now: Double = 1) -> InterceptorOutput {
         var out = Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: now) }
         let decided = i.decideEnteredLine()
@@ -1328,86 +1328,6 @@ struct EarlyAnswerTests {
     func otherLinesGoTheUsualWay(_ keys: String) {
         var i = Self.make()
         #expect(T.input(&i, keys).verdicts.isEmpty, "\(keys.debugDescription)")
-    }
-}
-
-/// A line the keys tell is decided once its Enter has left, while bash starts its side of the
-/// check. Not answered early (no token announced, as with bash-completion; a refusal), that
-/// decision waits for the check, which takes it instead of making its own, and only for that
-/// very line.
-struct PreparedDecisionTests {
-    typealias T = InterceptorTests
-
-    /// The lines the gate was asked about, in order.
-    final class Asked {
-        var lines: [String] = []
-    }
-
-    static func make(token: String = "", asked: Asked) -> Interceptor {
-        var i = Interceptor(integration: ShellIntegration(token: T.token), onUnverified: .screen, screen: nil) { line, directory in
-            asked.lines.append(line)
-            return T.gate(line, directory)
-        }
-        _ = T.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;\(token)\u{07}$ \u{1B}]6973;tk;1\u{07}")
-        return i
-    }
-
-    /// Typed input alone, before the driver asks for the Enter's decision.
-    static func type(_ i: inout Interceptor, _ text: String) -> InterceptorOutput {
-        Array(text.utf8).withUnsafeBytes { i.clientInput($0, now: 1) }
-    }
-
-    static let prompt = "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}"
-
-    @Test func aLineIsDecidedOnceBetweenItsEnterAndItsCheck() {
-        let asked = Asked()
-        var i = Self.make(asked: asked)
-        let typed = Self.type(&i, "ls -l\r")
-        #expect(T.text(typed.toTarget) == "ls -l\r" && typed.verdicts.isEmpty)
-        #expect(asked.lines.isEmpty, "nothing is decided before the Enter has left")
-        let decided = i.decideEnteredLine()
-        #expect(!decided.answeredEarly && decided.verdicts.isEmpty && decided.records.isEmpty, "no token: the check answers")
-        #expect(asked.lines == ["ls -l"])
-        let check = T.output(&i, T.check("ls -l"))
-        #expect(T.text(check.verdicts) == "9 A\n")
-        #expect(check.records.map(\.decision.audit.line) == ["ls -l"])
-        #expect(check.records.first?.uncertain == false)
-        #expect(asked.lines == ["ls -l"], "the check took the decision made at the Enter")
-
-        _ = T.output(&i, Self.prompt)
-        _ = T.input(&i, "rm x\r")
-        let refused = T.output(&i, T.check("rm x"))
-        #expect(T.text(refused.verdicts) == "9 D\n")
-        #expect(asked.lines == ["ls -l", "rm x"])
-    }
-
-    /// A refusal is never answered early: the decision made at the Enter waits for the check.
-    @Test func aLineRefusedAtTheEnterIsNotDecidedAgain() {
-        let asked = Asked()
-        var i = Self.make(token: "7:s3cret", asked: asked)
-        #expect(T.input(&i, "rm x\r").verdicts.isEmpty)
-        #expect(T.text(T.output(&i, T.check("rm x", nonce: "7:s3cret")).verdicts) == "7 D\n")
-        #expect(asked.lines == ["rm x"])
-    }
-
-    /// The shell reported another line than the keys told (a binding the bastion does not
-    /// follow), or the line came from history: decided as reported, not on the Enter's decision.
-    @Test func onlyThatVeryLineTakesIt() {
-        let asked = Asked()
-        var i = Self.make(asked: asked)
-        _ = T.input(&i, "echo a\r")
-        let differ = T.output(&i, T.check("rm a"))
-        #expect(T.text(differ.verdicts) == "9 D\n")
-        #expect(asked.lines == ["echo a", "echo a", "rm a"], "the typed line again (uncertain now), and the reported one")
-
-        _ = T.output(&i, Self.prompt)
-        _ = T.input(&i, "echo b\r")
-        _ = T.output(&i, T.check("echo b"))
-        _ = T.output(&i, Self.prompt)
-        _ = T.input(&i, "\u{1B}[A\r")
-        #expect(asked.lines.count == 4, "history recall: the keys do not tell the line")
-        #expect(T.text(T.output(&i, T.check("echo b")).verdicts) == "9 A\n")
-        #expect(asked.lines.count == 5, "its check decides it: the last check's decision is gone")
     }
 }
 
