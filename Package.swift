@@ -54,7 +54,7 @@ let package = Package(
         // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
         .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
         // Interactive interception: the shell integration, markers, and the decision of every typed line. No I/O.
-        .target(name: "Interception", dependencies: ["SessionCore", "Policy", "ShellParser"]),
+        .target(name: "Interception", dependencies: ["SessionCore", "Policy", "ShellParser", "PTYRecorder"]),
         // Approvals: requests held for approvers, the broker's rules, the approvers' verbs, the store protocol. No I/O.
         .target(name: "Approvals", dependencies: ["JSONEscaping", "PTYRecorder"]),
         // SFTP version 3 on the wire: packets read and built, nothing else (no dependencies, fuzzed in Fuzz/).

@@ -1,3 +1,5 @@
+import PTYRecorder
+
 /// An approver's answer.
 public enum ApprovalAnswer: Sendable, Equatable {
     /// Approve, with an optional comment.
@@ -154,7 +156,7 @@ public struct ApprovalBroker: Sendable {
         // reads the same words for an id that does not exist and one they may not see.
         guard var record = records[id], record.isVisible(to: approver) else {
             return [.audit(ApprovalAudit(kind: "approval_refused_answer",
-                                         detail: "request \(ApprovalText.escaped(id)): no request this approver may see",
+                                         detail: "request \(PrintableText.unambiguous(id)): no request this approver may see",
                                          session: records[id]?.request.session ?? "", identity: approver.identity)),
                     .reply(.refused(Self.notFound(id)))]
         }
@@ -251,11 +253,11 @@ public struct ApprovalBroker: Sendable {
         for (offset, vote) in zip(newVotes.indices, newVotes) {
             if vote.approves {
                 let count = ApprovalRecord.progress(of: request.requirements, votes: new.votes[...offset])
-                let who = ApprovalText.escaped(vote.approver)
+                let who = PrintableText.unambiguous(vote.approver)
                 actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) approved by \(who) (\(count) of \(request.approvalsNeeded))"))
                 actions.append(.tell(session: session, id: request.id, text: "bastion: \(who) approved request \(request.id) (\(count) of \(request.approvalsNeeded))"))
             } else {
-                actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) denied by \(ApprovalText.escaped(vote.approver))"))
+                actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) denied by \(PrintableText.unambiguous(vote.approver))"))
             }
         }
         switch new.status {
@@ -267,9 +269,9 @@ public struct ApprovalBroker: Sendable {
             actions.append(.notify(event: "approved", record: new))
         case .denied:
             let vote = new.votes.last { !$0.approves }
-            let reason = vote?.text.map { ": " + ApprovalText.escaped($0) } ?? ""
+            let reason = vote?.text.map { ": " + PrintableText.unambiguous($0) } ?? ""
             actions.append(.refuse(session: session, id: request.id,
-                                   message: "bastion: request \(request.id) was denied by \(vote.map { ApprovalText.escaped($0.approver) } ?? "an approver")\(reason)"))
+                                   message: "bastion: request \(request.id) was denied by \(vote.map { PrintableText.unambiguous($0.approver) } ?? "an approver")\(reason)"))
             actions.append(.notify(event: "denied", record: new))
         case .timedOut:
             actions.append(.mark(session: session, id: request.id, label: "approval \(request.id) timed out"))
@@ -297,7 +299,7 @@ public struct ApprovalBroker: Sendable {
 
     /// The answer for an id that does not exist or that the asker may not see: the same words.
     public static func notFound(_ id: String) -> String {
-        "no request '\(ApprovalText.escaped(id))' that you may see"
+        "no request '\(PrintableText.unambiguous(id))' that you may see"
     }
 
     /// `10 min`, `45 s`, `2 h`.

@@ -1,3 +1,5 @@
+import PTYRecorder
+
 /// What an approver's command printed, and how it ends.
 public struct DeskResult: Sendable, Equatable {
     /// Text or JSON for the approver's stdout (ends with a newline).
@@ -79,9 +81,9 @@ public struct ApprovalDesk {
         var rows = [["ID", "REQUESTER", "TARGET", "APPROVALS", "EXPIRES IN", "LINE"]]
         for record in records {
             let r = record.request
-            rows.append([r.id, ApprovalText.escaped(r.requester), ApprovalText.escaped(r.target),
+            rows.append([r.id, PrintableText.unambiguous(r.requester), PrintableText.unambiguous(r.target),
                          "\(record.approvals)/\(r.approvalsNeeded)", ApprovalBroker.duration(r.deadline - time),
-                         ApprovalText.oneLine(r.line, width: 60)])
+                         PrintableText.oneLine(r.line, width: 60)])
         }
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         let text = rows.map { row in
@@ -103,40 +105,40 @@ public struct ApprovalDesk {
         var text = """
             request    \(r.id)
             status     \(record.status.words) (\(record.approvals) of \(r.approvalsNeeded) approvals)
-            requester  \(ApprovalText.escaped(r.requester)) (groups: \(r.requesterGroups.map(ApprovalText.escaped).joined(separator: ", ")))
-            target     \(ApprovalText.escaped(r.target))
-            session    \(ApprovalText.escaped(r.session)) (\(r.source.rawValue))
+            requester  \(PrintableText.unambiguous(r.requester)) (groups: \(r.requesterGroups.map(PrintableText.unambiguous).joined(separator: ", ")))
+            target     \(PrintableText.unambiguous(r.target))
+            session    \(PrintableText.unambiguous(r.session)) (\(r.source.rawValue))
             requested  \(ApprovalText.utc(r.requestedAt))
             deadline   \(ApprovalText.utc(r.deadline))\(record.status == .pending ? " (in \(ApprovalBroker.duration(max(0, r.deadline - time))))" : "")
-            rule       \(ApprovalText.escaped(r.rule ?? "-")): \(ApprovalText.escaped(r.message))
-            approvers  \(ApprovalText.escaped(r.requirementWords)) (members, each answering once)
+            rule       \(PrintableText.unambiguous(r.rule ?? "-")): \(PrintableText.unambiguous(r.message))
+            approvers  \(PrintableText.unambiguous(r.requirementWords)) (members, each answering once)
 
             """
         text += "line:\n" + r.line.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { "  " + ApprovalText.escaped(String($0)) }.joined(separator: "\n") + "\n"
+            .map { "  " + PrintableText.unambiguous(String($0)) }.joined(separator: "\n") + "\n"
         if let block = r.block {
             text += "pasted in one buffer with it (the lines before it run whatever the answer; those after it are decided in turn if it is approved):\n" + block.split(separator: "\n", omittingEmptySubsequences: false)
-                .map { "  " + ApprovalText.escaped(String($0)) }.joined(separator: "\n") + "\n"
+                .map { "  " + PrintableText.unambiguous(String($0)) }.joined(separator: "\n") + "\n"
         }
         text += "commands:\n"
         for command in r.commands {
-            let via = command.via.isEmpty ? "" : "  (run by \(command.via.map(ApprovalText.escaped).joined(separator: " → ")))"
+            let via = command.via.isEmpty ? "" : "  (run by \(command.via.map(PrintableText.unambiguous).joined(separator: " → ")))"
             let rule = command.rule.map { "  [rule \($0)]" } ?? ""
-            text += "  \(command.decision.padding(to: 8)) \(ApprovalText.escaped(command.text))\(via)\(rule)\n"
+            text += "  \(command.decision.padding(to: 8)) \(PrintableText.unambiguous(command.text))\(via)\(rule)\n"
         }
         if !record.votes.isEmpty {
             text += "answers:\n"
             for vote in record.votes {
                 let what = vote.approves ? "approved" : "denied"
-                let note = vote.text.map { ": " + ApprovalText.escaped($0) } ?? ""
-                text += "  \(ApprovalText.escaped(vote.approver)) \(what) at \(ApprovalText.utc(vote.at)) (\(vote.via))\(note)\n"
+                let note = vote.text.map { ": " + PrintableText.unambiguous($0) } ?? ""
+                text += "  \(PrintableText.unambiguous(vote.approver)) \(what) at \(ApprovalText.utc(vote.at)) (\(vote.via))\(note)\n"
             }
         }
         if let reason = record.endReason, record.status.isFinal {
-            text += "ended: \(ApprovalText.escaped(reason))\n"
+            text += "ended: \(PrintableText.unambiguous(reason))\n"
         }
         text += "screen (last \(Self.screenLines) lines of the requester's terminal):\n"
-        text += lines.isEmpty ? "  (nothing on the screen)\n" : lines.map { "  │ " + ApprovalText.escaped($0) }.joined(separator: "\n") + "\n"
+        text += lines.isEmpty ? "  (nothing on the screen)\n" : lines.map { "  │ " + PrintableText.unambiguous($0) }.joined(separator: "\n") + "\n"
         if record.status == .pending, record.admits(approver) {
             text += "answer with: approvals approve \(r.id) [--comment TEXT]   or   approvals deny \(r.id) --reason TEXT\n"
         }

@@ -1,3 +1,5 @@
+import PTYRecorder
+
 /// One approver command: `approvals [list]`, `approvals show ID`, `approvals approve ID
 /// [--comment TEXT]`, `approvals deny ID --reason TEXT`, each with `--json`. The same words over
 /// SSH (`ssh carol@bastion approvals …`) and on the host (`bastion approvals …`).
@@ -53,7 +55,7 @@ public struct DeskCommand: Sendable, Equatable {
             default:
                 if word.hasPrefix("--comment=") { comment = String(word.dropFirst("--comment=".count)) }
                 else if word.hasPrefix("--reason=") { reason = String(word.dropFirst("--reason=".count)) }
-                else if word.hasPrefix("-") { throw DeskUsageError("unknown option '\(ApprovalText.escaped(word))'") }
+                else if word.hasPrefix("-") { throw DeskUsageError("unknown option '\(PrintableText.unambiguous(word))'") }
                 else { positional.append(word) }
             }
             index += 1
@@ -79,7 +81,7 @@ public struct DeskCommand: Sendable, Equatable {
             guard let reason else { throw DeskUsageError("'deny' needs --reason TEXT: the requester reads it") }
             return DeskCommand(verb: .answer(id: id, .deny(reason: reason)), json: json)
         default:
-            throw DeskUsageError("unknown command '\(ApprovalText.escaped(verb))'")
+            throw DeskUsageError("unknown command '\(PrintableText.unambiguous(verb))'")
         }
     }
 }

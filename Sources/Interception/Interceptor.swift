@@ -1,4 +1,5 @@
 import Policy
+import PTYRecorder
 import SessionCore
 import ShellParser
 
@@ -190,6 +191,10 @@ public struct Interceptor {
     /// prompt means the verdict was not the one bash acted on (the verdict descriptor is
     /// inherited by the person's programs, which could answer in the bastion's place).
     private var refusedLineOutstanding = false
+    /// What the person is told about a buffer's command that bash stops at while the allowed
+    /// commands before it run (`R`): told at the next prompt, after their output, where the
+    /// stopped command would have run (or as soon as the bastion loses sight of the shell).
+    private var noticesAtNextPrompt: [String] = []
     /// The id and token bash announced with its prompt for the next line's check.
     private var nextCheck: String?
     /// A line answered early, at Enter, from the keys alone (bash runs it on that answer when
@@ -334,8 +339,7 @@ public struct Interceptor {
         if shell == .awaitingApproval, bytes.contains(0x03), let check, let index = check.heldIndex {
             // Ctrl-C withdraws the request; the line is discarded like a refused one.
             out.withdrawn = check.requestID
-            out.notices.append("bastion: request \(check.requestID ?? "") withdrawn; the line did not run")
-            refuse(check, at: index, now: now, into: &out)
+            refuse(check, at: index, telling: "bastion: request \(check.requestID ?? "") withdrawn; the line did not run", now: now, into: &out)
             return
         }
         if holding || screenEnter != nil || screenSettling != nil {
@@ -602,6 +606,7 @@ public struct Interceptor {
             // Tampering is judged at the next prompt, once it has done its work.
             if case .tampering = pendingRisk {} else { pendingRisk = .none }
         case .prompt(_, let next, let lines, let directory, let keysTell):
+            tellDeferredNotices(into: &out)
             nextCheck = next
             linesRead = lines
             workingDirectory = directory
@@ -702,7 +707,7 @@ public struct Interceptor {
             out.withdrawn = held.requestID
             out.verdicts += Self.verdict(nonce, "D")
             lose("a check arrived while a line waited for approvers", into: &out)
-            refuse(held, at: held.heldIndex ?? 0, now: now, into: &out)
+            refuse(held, at: held.heldIndex ?? 0, telling: nil, now: now, into: &out)
             return
         }
         let text = String(decoding: line, as: UTF8.self)
@@ -792,8 +797,7 @@ public struct Interceptor {
                         record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked in this shell (type or paste it whole)")
                     }
                     out.records.append(record)
-                    out.notices.append(refusalText(record.decision))
-                    refuse(check!, at: 0, now: now, into: &out)
+                    refuse(check!, at: 0, telling: refusalText(record.decision), now: now, into: &out)
                     return
                 }
                 continued = ContinuedCommand(earlierLines: earlierLines, entry: entry, newlines: commands[0].text.utf8.count { $0 == 0x0A },
@@ -1034,8 +1038,8 @@ public struct Interceptor {
                 }
                 return
             default:
-                out.notices.append(refusalText(record.decision))
-                refuse(pending, at: index, keptInHistory: record.decision.decision.isUnreadable, now: now, into: &out)
+                refuse(pending, at: index, telling: refusalText(record.decision), keptInHistory: record.decision.decision.isUnreadable,
+                       now: now, into: &out)
                 return
             }
         }
@@ -1058,10 +1062,13 @@ public struct Interceptor {
     /// it run (`R`), or nothing does (`D`, `C` at a continuation prompt, `K` after an expansion).
     /// A first command bash cannot parse either is kept in its history all the same, as bash
     /// keeps every line it reads (`E`, `F` at a continuation prompt, with the history text).
-    private mutating func refuse(_ pending: PendingCheck, at index: Int, keptInHistory: Bool = false, now: Double,
-                                 into out: inout InterceptorOutput) {
+    /// The person reads `notice` (why), and whether lines after it were dropped: at once, or,
+    /// when commands before it run first, once they have (naming the command not run).
+    private mutating func refuse(_ pending: PendingCheck, at index: Int, telling notice: String?, keptInHistory: Bool = false,
+                                 now: Double, into out: inout InterceptorOutput) {
         check = nil
         if pending.isExpansion {
+            if let notice { out.notices.append(notice) }
             // Bash interrupts the expanded command at PS0 and goes on with the buffer's next,
             // which is refused in turn; what was typed after it waits for the prompt as usual.
             expanding?.stopped = true
@@ -1085,7 +1092,14 @@ public struct Interceptor {
         let typingGoesOn = keptInHistory && index == 0 && pending.commands.count == 1 && !assembler.isContinuing
         let moreFollowed = index < pending.commands.count - 1 || assembler.isContinuing
             || (!typingGoesOn && (held.contains(0x0D) || held.contains(0x0A)))
-        if moreFollowed { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
+        var notices = notice.map { [$0] } ?? []
+        if moreFollowed { notices.append("bastion: the lines typed or pasted after it were not sent") }
+        if verdict.hasPrefix("R") {
+            noticesAtNextPrompt += ["bastion: not run: " + PrintableText.oneLine(pending.commands[index].text, width: Self.noticeLineWidth)]
+                + notices
+        } else {
+            out.notices += notices
+        }
         assembler.reset()
         pendingRisk = .none
         check = nil
@@ -1265,8 +1279,7 @@ public struct Interceptor {
             pendingRisk = ShellRisk.classify(pending.commands[index].source).combined(with: pendingRisk)
             decideCheck(now: now, into: &out)
         } else {
-            if let message { out.notices.append(message) }
-            refuse(pending, at: index, now: now, into: &out)
+            refuse(pending, at: index, telling: message, now: now, into: &out)
         }
         return out
     }
@@ -1363,6 +1376,7 @@ public struct Interceptor {
             break
         case .nestedShell(let reason):
             guard mode == .integrated else { return }
+            tellDeferredNotices(into: &out)
             mode = .nested
             lineStarted = false
             screenSettling = lastOutput
@@ -1375,7 +1389,17 @@ public struct Interceptor {
         }
     }
 
+    /// The notices kept for the next prompt (``noticesAtNextPrompt``), now.
+    private mutating func tellDeferredNotices(into out: inout InterceptorOutput) {
+        out.notices += noticesAtNextPrompt
+        noticesAtNextPrompt = []
+    }
+
+    /// The widest command line a notice shows (longer ones are cut).
+    public static let noticeLineWidth = 200
+
     private mutating func lose(_ reason: String, into out: inout InterceptorOutput) {
+        tellDeferredNotices(into: &out)
         guard mode != .unverified else { return }
         mode = .unverified
         lineStarted = false

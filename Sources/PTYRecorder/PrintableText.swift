@@ -15,6 +15,31 @@ public enum PrintableText {
         return out
     }
 
+    /// `text` with control characters as `\xNN`, characters that reorder or hide text (bidi
+    /// controls, zero-width ones) as `\u{XXXX}`, and `\` doubled: what a person reads is what
+    /// would run, and an escape cannot be imitated.
+    public static func unambiguous(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x5C:
+                out += "\\\\"
+            case _ where hidesText(scalar):
+                out += codePoint(scalar)
+            default:
+                out += escaped(String(scalar))
+            }
+        }
+        return out
+    }
+
+    /// A command line for one row of a listing or one line of a notice: unambiguous, newlines
+    /// shown as `⏎`, cut to `width` characters.
+    public static func oneLine(_ text: String, width: Int) -> String {
+        let flat = unambiguous(text.replacingOccurrences(of: "\n", with: " ⏎ "))
+        return flat.count > width ? String(flat.prefix(width - 1)) + "…" : flat
+    }
+
     /// Whether `scalar` reorders or hides text where it is printed: bidi controls, zero-width
     /// characters, the soft hyphen, line and paragraph separators, tag characters, fillers that
     /// show as nothing. Listings show them as `\u{XXXX}`, so what is read is what is there.

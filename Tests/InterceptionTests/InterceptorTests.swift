@@ -144,6 +144,34 @@ struct InterceptorTests {
         let answer = Self.output(&i, Self.check("echo a\nrm x\necho c\n"))
         #expect(Self.text(answer.verdicts) == "9 Recho a\n")
         #expect(answer.records.map(\.decision.audit.line) == ["echo a", "rm x"])
+        // The person is told once `echo a` has run, where `rm x` would have: at the next prompt,
+        // after the command's output and before the prompt's text.
+        #expect(answer.notices.isEmpty)
+        let prompt = Self.output(&i, "a\r\n\u{1B}]6973;tk;P;0\u{07}$ ")
+        #expect(prompt.notices == ["bastion: not run: rm x", "bastion: denied (rule no-rm): no rm",
+                                   "bastion: the lines typed or pasted after it were not sent"])
+        #expect(prompt.noticesAt == 3 && Self.text(prompt.toClient ?? []) == "a\r\n$ ")
+        #expect(Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ").notices.isEmpty, "told once")
+    }
+
+    /// A refused command of a paste that nothing runs before is told at once, and names no line.
+    @Test func pasteRefusedAtItsFirstCommandIsToldAtOnce() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~rm x\necho b\n\u{1B}[201~\r")
+        let answer = Self.output(&i, Self.check("rm x\necho b\n"))
+        #expect(Self.text(answer.verdicts) == "9 D\n")
+        #expect(answer.notices == ["bastion: denied (rule no-rm): no rm", "bastion: the lines typed or pasted after it were not sent"])
+    }
+
+    /// The command a notice names is shown as printable text on one line, cut to a width.
+    @Test func noticeShowsTheCommandUnambiguously() {
+        var i = Self.make()
+        let long = "rm \u{1B}[2J" + String(repeating: "y", count: 300)
+        _ = Self.input(&i, "\u{1B}[200~echo a\n\(long)\n\u{1B}[201~\r")
+        _ = Self.output(&i, Self.check("echo a\n\(long)\n"))
+        let told = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ").notices.first ?? ""
+        #expect(told.hasPrefix("bastion: not run: rm \\x1b[2Jyyy") && told.hasSuffix("…"))
+        #expect(told.count == "bastion: not run: ".count + Interceptor.noticeLineWidth && !told.contains("\u{1B}"))
     }
 
     /// An alias a pasted line defines expands the paste's later lines, as bash reads them after
