@@ -558,11 +558,15 @@ public struct SFTPGate {
                                 message: "the size asked for (\(size) bytes) is larger than the \(limit) bytes policy allows")
     }
 
+    /// The client gets "Permission denied" with the reason, which OpenSSH's sftp and scp do not
+    /// print: the person reads it on stderr too, with the operation and path it refused.
     private func refuse(_ head: Queued, _ decision: TransferDecision, _ out: inout Output) {
         let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
         let word = head.approved == false ? "refused" : "denied"
         out.toClient += SFTPPacketWriter.status(id: head.clientID, .permissionDenied,
                                                message: "bastion: \(word)\(rule): \(decision.message)")
+        let what = head.entry.map { "\($0.operation.rawValue) \($0.path)\($0.otherPath.map { " → " + $0 } ?? "") " } ?? ""
+        out.notices.append(SCPGate.oneLine("bastion: \(what)\(word)\(rule): \(decision.message)"))
     }
 
     // MARK: Sending on

@@ -77,6 +77,9 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT complete || ' ' || sha256 FROM transfers WHERE operation = 'download' AND path = '\(d)/logs/app.log' ORDER BY id DESC LIMIT 1")
                 == "1 " + sha256("\(d)/logs/app.log"), "a download read to its end is complete")
         #expect(r.stderr.components(separatedBy: "ermission denied").count - 1 >= 4, "\(r)")
+        // The client prints only "Permission denied": the person reads which rule refused what
+        // on stderr too.
+        #expect(r.stderr.contains("bastion: upload /etc/bastion-test-should-not-exist denied (rule no-etc): "), "\(r)")
         for never in ["/etc/bastion-test-should-not-exist", "\(d)/outside/dotdot.txt", "\(d)/outside/through-link.txt", "\(d)/local/not-allowed.bin"] {
             #expect(!FileManager.default.fileExists(atPath: never), "\(never) must not exist")
         }
@@ -157,6 +160,7 @@ struct TransferEndToEndTests {
         let refused = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/outside/s.bin", timeout: 60)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("ermission denied"), "\(refused)")
+        #expect(refused.stderr.contains("bastion: upload \(d)/outside/s.bin denied (rule strict-default): "), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/s.bin"))
         _ = ProcessRunner.shell("mkdir -p \(d)/local/sdir/inner && echo a > \(d)/local/sdir/a && echo b > \(d)/local/sdir/inner/b")
         let tree = ProcessRunner.shell("scp -r \(opts) \(d)/local/sdir alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)

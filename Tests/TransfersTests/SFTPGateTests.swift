@@ -11,6 +11,8 @@ struct GateBench {
     var gate: SFTPGate
     var server = FakeSFTPServer()
     var events: [TransferEvent] = []
+    /// What the person is told on stderr.
+    var notices: [String] = []
     var failure: String?
     private var id: UInt32 = 100
 
@@ -57,6 +59,7 @@ struct GateBench {
         var out = bytes.withUnsafeBytes { gate.clientBytes($0) }
         while true {
             events += out.events
+            notices += out.notices
             toClient += out.toClient
             if let failure = out.failure { self.failure = failure; break }
             guard !out.toTarget.isEmpty else { break }
@@ -328,6 +331,7 @@ struct SFTPGateTests {
         #expect(outcome.sha256 == sha256(bench.server.files["/var/log/app.log"]!))
         #expect(outcome.complete)
         #expect(code(bench.open("/srv/deploy/app.tar", [.read])) == SFTPStatus.permissionDenied.rawValue, "deploy is upload-only")
+        #expect(bench.notices.last?.hasPrefix("bastion: download /srv/deploy/app.tar denied") == true, "\(bench.notices)")
     }
 
     /// An end of file found far beyond the bytes read (the client jumped there) says nothing of
