@@ -68,7 +68,9 @@ extension ClientConnection {
             case nil:
                 prepare(channel, person: person, targetName: name, capability: .exec, start: .exec(command), command: command)
             case .success(let transfer):
-                prepare(channel, person: person, targetName: name, capability: .transfer, start: .exec(command), command: command,
+                // (The session's row holds the line as the target runs it.)
+                let run = transfer.lineToRun(command)
+                prepare(channel, person: person, targetName: name, capability: .transfer, start: .exec(run), command: run,
                         kind: transfer.kind, transferExec: transfer)
             case .failure(let refusal):
                 auditEvent("transfer_refused", detail: "\(refusal.message): \(command)", session: channel.id)

@@ -18,6 +18,15 @@ enum TransferExec {
         }
     }
 
+    /// The line the target runs for the exec line `command` this was recognised from (rsync may
+    /// add `--safe-links`: ``RsyncCommand/lineToRun(_:)``).
+    func lineToRun(_ command: String) -> String {
+        switch self {
+        case .scp: return command
+        case .rsync(let rsync): return rsync.lineToRun(command)
+        }
+    }
+
     /// The paths to ask the target about before deciding (``TargetPaths``).
     var targetQueries: [String] {
         switch self {

@@ -36,6 +36,11 @@ public struct RsyncCommand: Sendable, Equatable {
     /// `--temp-dir`), joined to it as written: the target resolves them (a link on the way may
     /// lead anywhere), and each is decided as a place rsync both reads and writes.
     public var optionDirectories: [String] = []
+    /// Upload: the command keeps symbolic links (`-l`, so `-a`) without `--safe-links`. The
+    /// receiver would make each link it is sent, pointing wherever it was made to, undecided:
+    /// the line the target runs gets `--safe-links` (``lineToRun(_:)``), and the receiving rsync
+    /// leaves out every link that points outside the transferred tree (saying so with `-v`).
+    public var addsSafeLinks = false
 
     /// A command, as built by ``parse(_:)``.
     public init(direction: TransferDirection, paths: [String], deletes: Bool = false, listOnly: Bool = false) {
@@ -161,10 +166,9 @@ public struct RsyncCommand: Sendable, Equatable {
         }
         if direction == .upload {
             // The receiver makes the symbolic links it is sent, pointing wherever they were made
-            // to: only links that stay inside the tree (`--safe-links`) are decided by the paths.
-            if names.contains("links") && !names.contains("safe-links") {
-                return .failure(.forbiddenOption("links", "it makes the symbolic links it is sent, wherever they point: add --safe-links (links that stay inside the tree are kept) or --no-links"))
-            }
+            // to: only links that stay inside the tree (`--safe-links`, added when missing) are
+            // decided by the paths.
+            command.addsSafeLinks = names.contains("links") && !names.contains("safe-links")
             if names.contains("keep-dirlinks") {
                 return .failure(.forbiddenOption("keep-dirlinks", "it follows links to directories on the target, which the bastion does not decide"))
             }
@@ -184,6 +188,17 @@ public struct RsyncCommand: Sendable, Equatable {
         }
         if command.paths.isEmpty { command.paths = ["."] }
         return .success(command)
+    }
+
+    /// The line the target runs for `line`, the exec line this command was parsed from: as sent,
+    /// or with `--safe-links` as a word of its own right after the program's name (which starts
+    /// the line as written, ``ExecLine``) when ``addsSafeLinks``.
+    public func lineToRun(_ line: String) -> String {
+        guard addsSafeLinks else { return line }
+        let blanks: Set<Character> = [" ", "\t", "\n"]
+        guard let start = line.firstIndex(where: { !blanks.contains($0) }) else { return line }
+        let end = line[start...].firstIndex(where: { blanks.contains($0) }) ?? line.endIndex
+        return String(line[..<end]) + " --safe-links" + String(line[end...])
     }
 
     /// Options naming a directory relative to the destination.

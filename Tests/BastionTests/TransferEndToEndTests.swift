@@ -337,23 +337,27 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE complete = 1 AND path IN ('\(d)/deploy/via-self.txt', '\(d)/deploy/sub/up.txt')") == "2")
     }
 
-    /// rsync cannot plant a link that points anywhere (an upload that keeps links needs
-    /// `--safe-links`), cannot reach through one with the directories its options name
-    /// (`--link-dest=out`, `out` a link to a refused tree), and `--force` (which deletes a
-    /// non-empty directory a file replaces) is decided as a delete.
+    /// rsync cannot plant a link that points anywhere (`rsync -a` runs with `--safe-links` on
+    /// the target: links that stay in the tree arrive, others are left out), cannot reach through
+    /// one with the directories its options name (`--link-dest=out`, `out` a link to a refused
+    /// tree), and `--force` (which deletes a non-empty directory a file replaces) is decided as a
+    /// delete.
     @Test func rsyncCannotPlantLinksOrReachThroughThem() throws {
         let h = try h
         let d = h.directory.path
         setUp(h)
         let ssh = BastionHarness.quote(rsyncShell(h))
-        _ = ProcessRunner.shell("mkdir -p \(d)/local/links && ln -sfn /etc \(d)/local/links/etc && echo x > \(d)/local/links/f")
-        let planted = ProcessRunner.shell("rsync -a -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links/", timeout: 60)
-        #expect(planted.status != 0 && planted.stderr.contains("--safe-links"), "\(planted)")
-        #expect(!FileManager.default.fileExists(atPath: "\(d)/deploy/links"))
-        let safe = ProcessRunner.shell("rsync -a --safe-links -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links/", timeout: 60)
-        #expect(safe.status == 0 || safe.status == 23, "\(safe)")
-        #expect(FileManager.default.fileExists(atPath: "\(d)/deploy/links/f"))
-        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/links/etc")) == nil, "the link out of the tree is left out")
+        _ = ProcessRunner.shell("mkdir -p \(d)/local/links && ln -sfn /etc \(d)/local/links/etc && ln -sfn f \(d)/local/links/inner && echo x > \(d)/local/links/f")
+        for (run, options) in [(1, "-av"), (2, "-a --safe-links")] {
+            let synced = ProcessRunner.shell("rsync \(options) -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links\(run)/", timeout: 60)
+            #expect(synced.status == 0, "\(synced)")
+            #expect(FileManager.default.fileExists(atPath: "\(d)/deploy/links\(run)/f"))
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/links\(run)/inner")) == "f", "a link inside the tree arrives")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/links\(run)/etc")) == nil, "the link out of the tree is left out")
+            if run == 1 { #expect(synced.stdout.contains("ignoring unsafe symlink"), "rsync -v says so: \(synced)") }
+        }
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync' AND command LIKE 'rsync --safe-links --server %'") == "1",
+                "the session's row holds the line the target ran")
         let through = ProcessRunner.shell("rsync -rc --link-dest=out -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
         #expect(through.status != 0 && through.stderr.contains("bastion: denied") && through.stderr.contains("\(d)/outside"), "\(through)")
         let forced = ProcessRunner.shell("rsync -r --force -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)

@@ -116,8 +116,7 @@ import Testing
         "rsync --server --sender '--filter=dir-merge /etc/x' . /src",
         "rsync --server --sender '--filter=:n- ../../etc/shadow' . /src",
         "rsync --server --sender '--filter=dir-merge /NAME' . /src",
-        // An upload that makes the links it is sent, wherever they point, or follows the target's.
-        "rsync --server -logDtpre.iLsfxCIvu . /dest",
+        // An upload that follows the target's links to directories.
         "rsync --server -rtKe.iLsfxCIvu --safe-links . /dest",
     ])
     func refusesOptionsThatChangeWhatRunsOrWhere(_ line: String) {
@@ -128,6 +127,25 @@ import Testing
         guard case .forbiddenOption = error else {
             Issue.record("\(line): \(error)")
             return
+        }
+    }
+
+    /// An upload that keeps links (`rsync -a`) runs with `--safe-links` added, a word of its own
+    /// after the program's name: the receiving rsync leaves out every link that points outside
+    /// the tree. Other lines run as sent.
+    @Test func anUploadThatKeepsLinksRunsWithSafeLinks() throws {
+        let plain = "rsync --server -logDtpre.iLsfxCIvu . '/srv/a --server b'"
+        let upload = try RsyncCommand.parse(plain).get()
+        #expect(upload.addsSafeLinks)
+        #expect(upload.lineToRun(plain) == "rsync --safe-links --server -logDtpre.iLsfxCIvu . '/srv/a --server b'")
+        let again = try RsyncCommand.parse(upload.lineToRun(plain)).get()
+        #expect(!again.addsSafeLinks && again.paths == upload.paths, "the line run reads as the same command")
+        let indented = "  /usr/bin/rsync --server -lre.iLsfxCIvu . dest"
+        #expect(try RsyncCommand.parse(indented).get().lineToRun(indented) == "  /usr/bin/rsync --safe-links --server -lre.iLsfxCIvu . dest")
+        for unchanged in ["rsync --server -logDtpre.iLsfxCIvu --safe-links . /dest", "rsync --server -rtpre.iLsfxCIvu . /dest",
+                          "rsync --server --sender -logDtpre.iLsfxCIvu . /src"] {
+            let command = try RsyncCommand.parse(unchanged).get()
+            #expect(!command.addsSafeLinks && command.lineToRun(unchanged) == unchanged, "\(unchanged)")
         }
     }
 
