@@ -10,6 +10,7 @@ from Sources/Interception/ShellIntegration.swift (or, with --rev, from a git rev
 
     python3 bench/interactive/shell_side.py                  # plain bash vs the rc, local and via sshd
     python3 bench/interactive/shell_side.py --rev c734828    # also the rc of an older revision
+    python3 bench/interactive/shell_side.py --callgrind      # instead: bash's instructions per line
 
 For each variant, `--lines` times: `printf 'E%sE\\n' 7` is typed, its echo awaited, the answer
 the bastion would give early (`ID:TOKEN P<line>`, the id and token bash announced with its
@@ -46,7 +47,7 @@ class Shell:
     """One bash in a pty (directly, or as the command of an ssh session), its rc in a directory
     with the verdict FIFOs that the harness keeps open."""
 
-    def __init__(self, rc, ssh_argv=None, home=None):
+    def __init__(self, rc, ssh_argv=None, home=None, wrapper=()):
         self.dir = tempfile.mkdtemp(prefix="bastion-shellside-")
         os.chmod(self.dir, 0o755)
         for fifo in ("v", "w"):
@@ -54,7 +55,7 @@ class Shell:
         self.vfd = os.open(f"{self.dir}/v", os.O_RDWR)
         with open(f"{self.dir}/rc", "w") as f:
             f.write(rc)
-        argv = ["bash", "--rcfile", f"{self.dir}/rc", "-i"]
+        argv = [*wrapper, "bash", "--rcfile", f"{self.dir}/rc", "-i"]
         if ssh_argv:
             argv = ssh_argv + [f"exec bash --rcfile {self.dir}/rc -i"]
         self.pid, self.fd = pty.fork()
@@ -119,15 +120,71 @@ class Shell:
             cpu.append((self.cpu_seconds() - c0) / lines)
         return samples
 
+    def answer_check(self):
+        """Waits for the check bash starts at Enter and allows it (the harness stands in for the
+        bastion)."""
+        got = b""
+        while not re.search(rb";C;[^\x07]*\x07$", got):
+            got += self.read_until(b"\x07")
+        nonce = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";C;([0-9]+:[0-9a-f]+);", got)[-1]
+        os.write(self.vfd, nonce + b" A\n")
+
+    def round_trip_lines(self, lines):
+        """`lines` times: the line typed, its echo awaited, Enter, the check answered when bash
+        asks (no early answer is written: under valgrind, which leaves SIGRTMAX ignored, bash
+        sees a trap and announces no token), the output and the next prompt awaited."""
+        self.start()
+        for _ in range(lines):
+            os.write(self.fd, LINE)
+            self.read_until(b"7")
+            os.write(self.fd, b"\r")
+            if self.integrated:
+                self.answer_check()
+            self.read_until(b"E7E")
+            self.read_until(PROMPT)
+
+    def exit(self):
+        """Types `exit` (answering its check) and waits for bash to end, so that a wrapper's
+        report is written."""
+        os.write(self.fd, b"exit\r")
+        if self.integrated:
+            self.answer_check()
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
     def close(self):
         try:
-            os.kill(self.pid, 9)
-            os.waitpid(self.pid, 0)
+            if self.pid:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
         except OSError:
             pass
         os.close(self.vfd)
         os.close(self.fd)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def callgrind_per_line(rc, home, lines):
+    """The user-space instructions bash executes per line (typing, Enter, the check, the command,
+    the prompt), counted by callgrind: the difference between a run of `lines` lines and one of
+    3 × `lines`, so that startup cancels out. Stable run to run, unlike times on a shared machine."""
+    totals = []
+    for n in (lines, 3 * lines):
+        out = tempfile.mkdtemp(prefix="bastion-shellside-cg-")
+        shell = Shell(rc, home=home, wrapper=("valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out}/cg.%p"))
+        try:
+            pid = shell.pid
+            shell.round_trip_lines(n)
+            shell.exit()
+            with open(f"{out}/cg.{pid}") as f:
+                total = [line.split()[1] for line in f if line.startswith(("totals:", "summary:"))]
+            if not total:
+                raise BenchError(f"no totals in {out}/cg.{pid}")
+            totals.append(int(total[-1]))
+        finally:
+            shell.close()
+            shutil.rmtree(out, ignore_errors=True)
+    return (totals[1] - totals[0]) / (2 * lines)
 
 
 def main():
@@ -136,8 +193,10 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--rev", action="append", default=[], help="also the rc of this git revision (repeatable)")
     ap.add_argument("--no-sshd", action="store_true", help="local pty only")
+    ap.add_argument("--callgrind", action="store_true",
+                    help="instead: bash's instructions per line under callgrind, for each variant (local pty, round trip)")
     a = ap.parse_args()
-    for tool in ("bash", "git") + (() if a.no_sshd else ("ssh", "ssh-keygen", "/usr/sbin/sshd")):
+    for tool in ("bash", "git") + (() if a.no_sshd or a.callgrind else ("ssh", "ssh-keygen", "/usr/sbin/sshd")):
         if not shutil.which(tool):
             sys.exit(f"{tool} not found")
     with open(os.path.join(ROOT, SOURCE)) as f:
@@ -152,6 +211,23 @@ def main():
     for name in (".profile", ".bashrc"):
         if os.path.exists(f"/etc/skel/{name}"):
             shutil.copy(f"/etc/skel/{name}", f"{home}/{name}")
+    if a.callgrind:
+        if not shutil.which("valgrind"):
+            sys.exit("valgrind not found")
+        try:
+            counts = [(label, callgrind_per_line(rc, home, a.lines)) for label, rc in variants]
+        except BenchError as e:
+            sys.exit(f"shell_side: {e}")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        print(f"\n### bash's user-space instructions per line (callgrind; {a.lines} and {3 * a.lines} lines, the difference;"
+              f" the check answered by round trip)\n")
+        print("| shell | instructions / line | vs no integration |")
+        print("|---|---:|---:|")
+        for label, count in counts:
+            print(f"| {label} | {count:,.0f} | {count / counts[0][1]:.1f}× |")
+        print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
+        return
     paths = [("local pty", None)]
     fx = None
     try:
