@@ -116,6 +116,8 @@ The bastion is up. Try, from another terminal:
   $SSH -i $DEMO/carol -t carol@127.0.0.1 watch SESSION              (follow alice's session live)
   sftp -P 2222 -o UserKnownHostsFile=$DEMO/known_hosts -i $DEMO/alice alice+web1@127.0.0.1
       file transfer: every operation decided (try: put README.md /tmp/  then  put README.md /etc/)
+  rsync -a -e "ssh -p 2222 -o UserKnownHostsFile=$DEMO/known_hosts -i $DEMO/alice" docs/ alice+web1@127.0.0.1:/tmp/docs/
+      rsync, decided on its paths (links leaving the tree are left out), its stream hashed
 
 Audit and recordings:
   $BASTION audit sessions --config $CONFIG
