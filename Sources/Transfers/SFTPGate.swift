@@ -559,14 +559,15 @@ public struct SFTPGate {
     }
 
     /// The client gets "Permission denied" with the reason, which OpenSSH's sftp and scp do not
-    /// print: the person reads it on stderr too, with the operation and path it refused.
+    /// print: the person reads it on stderr too, with the operation and the paths as the client
+    /// wrote them (the ones the person recognises; the rule's words may name where they led).
     private func refuse(_ head: Queued, _ decision: TransferDecision, _ out: inout Output) {
         let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
         let word = head.approved == false ? "refused" : "denied"
         out.toClient += SFTPPacketWriter.status(id: head.clientID, .permissionDenied,
                                                message: "bastion: \(word)\(rule): \(decision.message)")
-        let what = head.entry.map { "\($0.operation.rawValue) \($0.path)\($0.otherPath.map { " → " + $0 } ?? "") " } ?? ""
-        out.notices.append(SCPGate.oneLine("bastion: \(what)\(word)\(rule): \(decision.message)"))
+        let paths = head.paths.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: " → ")
+        out.notices.append(SCPGate.oneLine("bastion: \(head.operation.rawValue) \(paths) \(word)\(rule): \(decision.message)"))
     }
 
     // MARK: Sending on

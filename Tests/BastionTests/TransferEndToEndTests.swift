@@ -80,6 +80,9 @@ struct TransferEndToEndTests {
         // The client prints only "Permission denied": the person reads which rule refused what
         // on stderr too.
         #expect(r.stderr.contains("bastion: upload /etc/bastion-test-should-not-exist denied (rule no-etc): "), "\(r)")
+        // (The path as the client wrote it, which the person recognises; the rule's words may
+        // name where it led.)
+        #expect(r.stderr.contains("bastion: upload \(d)/deploy/out/through-link.txt denied (rule strict-default): "), "\(r)")
         for never in ["/etc/bastion-test-should-not-exist", "\(d)/outside/dotdot.txt", "\(d)/outside/through-link.txt", "\(d)/local/not-allowed.bin"] {
             #expect(!FileManager.default.fileExists(atPath: never), "\(never) must not exist")
         }
