@@ -708,6 +708,7 @@ public struct Interceptor {
             out.verdicts += Self.verdict(nonce, "D")
             lose("a check arrived while a line waited for approvers", into: &out)
             refuse(held, at: held.heldIndex ?? 0, telling: nil, now: now, into: &out)
+            tellDeferredNotices(into: &out)   // (the session may end here: no prompt to wait for)
             return
         }
         let text = String(decoding: line, as: UTF8.self)
@@ -1101,7 +1102,9 @@ public struct Interceptor {
             out.notices += notices
         }
         assembler.reset()
-        pendingRisk = .none
+        // (The allowed commands before it run: what they do is applied as they start, a shell
+        // among them read as a nested one.)
+        if !verdict.hasPrefix("R") { pendingRisk = .none }
         check = nil
         out.verdicts += Self.verdict(pending.nonce, verdict)
         // (Only the allowed commands before it run, each finished.)

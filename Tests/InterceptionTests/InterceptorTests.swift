@@ -154,6 +154,17 @@ struct InterceptorTests {
         #expect(Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ ").notices.isEmpty, "told once")
     }
 
+    /// The allowed commands before a refused one run, and what they do counts as they start: a
+    /// shell among them is a nested one, read from the screen (or the session ended).
+    @Test func prefixOfAStoppedPasteIsReadForWhatItDoes() {
+        var i = Self.make()
+        _ = Self.input(&i, "\u{1B}[200~bash\nrm x\n\u{1B}[201~\r")
+        let answer = Self.output(&i, Self.check("bash\nrm x\n"))
+        #expect(Self.text(answer.verdicts) == "9 Rbash\n")
+        let started = Self.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        #expect(started.lostIntegration?.contains("nested shell") == true, "\(started)")
+    }
+
     /// A refused command of a paste that nothing runs before is told at once, and names no line.
     @Test func pasteRefusedAtItsFirstCommandIsToldAtOnce() {
         var i = Self.make()
