@@ -36,11 +36,17 @@ public struct RsyncCommand: Sendable, Equatable {
     /// `--temp-dir`), joined to it as written: the target resolves them (a link on the way may
     /// lead anywhere), and each is decided as a place rsync both reads and writes.
     public var optionDirectories: [String] = []
-    /// Upload: the command keeps symbolic links (`-l`, so `-a`) without `--safe-links`. The
+    /// Upload: the command keeps symbolic links (`-l`, `-a`) without `--safe-links`. The
     /// receiver would make each link it is sent, pointing wherever it was made to, undecided:
     /// the line the target runs gets `--safe-links` (``lineToRun(_:)``), and the receiving rsync
     /// leaves out every link that points outside the transferred tree (saying so with `-v`).
-    public var addsSafeLinks = false
+    /// The byte offset in the exec line right after its `--server`, where it goes: rsync reads
+    /// the popt aliases of the target's `~/.popt` for what comes before `--server`, and a forced
+    /// command such as rrsync wants `--server` first. Nil: nothing is added.
+    public var safeLinksAt: Int?
+
+    /// Whether the line the target runs gets `--safe-links` (``safeLinksAt``).
+    public var addsSafeLinks: Bool { safeLinksAt != nil }
 
     /// A command, as built by ``parse(_:)``.
     public init(direction: TransferDirection, paths: [String], deletes: Bool = false, listOnly: Bool = false) {
@@ -76,6 +82,9 @@ public struct RsyncCommand: Sendable, Equatable {
         case .success(let words): argv = words
         case .failure(let problem): return .failure(RsyncCommandError(problem))
         }
+        // rsync's client always sends `--server` first; before it, rsync on the target would read
+        // options through the popt aliases of its `~/.popt`.
+        guard argv.count > 1, !argv[1].isDynamic, argv[1].text == "--server" else { return .failure(.notServer) }
         var options: [(name: String, value: String?)] = []
         var arguments: [ShellWord] = []
         var optionsEnded = false
@@ -168,7 +177,12 @@ public struct RsyncCommand: Sendable, Equatable {
             // The receiver makes the symbolic links it is sent, pointing wherever they were made
             // to: only links that stay inside the tree (`--safe-links`, added when missing) are
             // decided by the paths.
-            command.addsSafeLinks = names.contains("links") && !names.contains("safe-links")
+            if (names.contains("links") || names.contains("archive")) && !names.contains("safe-links") {
+                guard let at = literalServerEnd(line, program: argv[0].text) else {
+                    return .failure(.forbiddenOption("links", "it makes the symbolic links it is sent, wherever they point: add --safe-links (links that stay inside the tree are kept) or --no-links"))
+                }
+                command.safeLinksAt = at
+            }
             if names.contains("keep-dirlinks") {
                 return .failure(.forbiddenOption("keep-dirlinks", "it follows links to directories on the target, which the bastion does not decide"))
             }
@@ -194,11 +208,29 @@ public struct RsyncCommand: Sendable, Equatable {
     /// or with `--safe-links` as a word of its own right after the program's name (which starts
     /// the line as written, ``ExecLine``) when ``addsSafeLinks``.
     public func lineToRun(_ line: String) -> String {
-        guard addsSafeLinks else { return line }
-        let blanks: Set<Character> = [" ", "\t", "\n"]
-        guard let start = line.firstIndex(where: { !blanks.contains($0) }) else { return line }
-        let end = line[start...].firstIndex(where: { blanks.contains($0) }) ?? line.endIndex
-        return String(line[..<end]) + " --safe-links" + String(line[end...])
+        guard let at = safeLinksAt else { return line }
+        var bytes = Array(line.utf8)
+        guard at <= bytes.count else { return line }
+        bytes.insert(contentsOf: Array(" --safe-links".utf8), at: at)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The byte offset right after `--server` when the line is written `PROGRAM --server` with
+    /// only spaces or tabs around them (the program starting the line, as ``ExecLine`` checks),
+    /// and `--server` is followed by a blank or ends it; nil when written otherwise (quoted, a
+    /// backslash-newline), where a word put after it could read otherwise.
+    private static func literalServerEnd(_ line: String, program: String) -> Int? {
+        let bytes = Array(line.utf8)
+        func blank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        guard var i = bytes.firstIndex(where: { !blank($0) && $0 != 0x0A }) else { return nil }
+        let name = Array(program.utf8), flag = Array("--server".utf8)
+        guard bytes.count >= i + name.count, Array(bytes[i..<i + name.count]) == name else { return nil }
+        i += name.count
+        let gap = i
+        while i < bytes.count, blank(bytes[i]) { i += 1 }
+        guard i > gap, bytes.count >= i + flag.count, Array(bytes[i..<i + flag.count]) == flag else { return nil }
+        let end = i + flag.count
+        return end == bytes.count || blank(bytes[end]) ? end : nil
     }
 
     /// Options naming a directory relative to the destination.
@@ -369,7 +401,7 @@ public enum RsyncCommandError: Error, Sendable, Equatable, CustomStringConvertib
         case .notRsync(let name): return "the command is \(name), not rsync"
         case .redirection(let op): return "rsync's command line may not redirect ('\(op)')"
         case .dynamicWord(let text): return "'\(text)' would be expanded by the shell; only literal words are decided"
-        case .notServer: return "only rsync's server side (--server) may run through the bastion"
+        case .notServer: return "only rsync's server side (`rsync --server …`, as rsync's client sends it) may run through the bastion"
         case .forbiddenOption(let name, let why): return "rsync option --\(name) is refused: \(why)"
         case .unknownOption(let option): return "rsync option \(option) is not known to the bastion"
         case .missingValue(let option): return "rsync option \(option) has no value"

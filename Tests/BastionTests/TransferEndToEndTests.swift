@@ -359,7 +359,7 @@ struct TransferEndToEndTests {
             #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/links\(run)/etc")) == nil, "the link out of the tree is left out")
             if run == 1 { #expect(synced.stdout.contains("ignoring unsafe symlink"), "rsync -v says so: \(synced)") }
         }
-        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync' AND command LIKE 'rsync --safe-links --server %'") == "1",
+        #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync' AND command LIKE 'rsync --server --safe-links %'") == "1",
                 "the session's row holds the line the target ran")
         let through = ProcessRunner.shell("rsync -rc --link-dest=out -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
         #expect(through.status != 0 && through.stderr.contains("bastion: denied") && through.stderr.contains("\(d)/outside"), "\(through)")

@@ -131,21 +131,44 @@ import Testing
     }
 
     /// An upload that keeps links (`rsync -a`) runs with `--safe-links` added, a word of its own
-    /// after the program's name: the receiving rsync leaves out every link that points outside
-    /// the tree. Other lines run as sent.
+    /// right after `--server` (before it, rsync on the target reads `~/.popt` aliases; rrsync
+    /// wants `--server` first): the receiving rsync leaves out every link that points outside the
+    /// tree. Other lines run as sent.
     @Test func anUploadThatKeepsLinksRunsWithSafeLinks() throws {
         let plain = "rsync --server -logDtpre.iLsfxCIvu . '/srv/a --server b'"
         let upload = try RsyncCommand.parse(plain).get()
         #expect(upload.addsSafeLinks)
-        #expect(upload.lineToRun(plain) == "rsync --safe-links --server -logDtpre.iLsfxCIvu . '/srv/a --server b'")
+        #expect(upload.lineToRun(plain) == "rsync --server --safe-links -logDtpre.iLsfxCIvu . '/srv/a --server b'")
         let again = try RsyncCommand.parse(upload.lineToRun(plain)).get()
         #expect(!again.addsSafeLinks && again.paths == upload.paths, "the line run reads as the same command")
-        let indented = "  /usr/bin/rsync --server -lre.iLsfxCIvu . dest"
-        #expect(try RsyncCommand.parse(indented).get().lineToRun(indented) == "  /usr/bin/rsync --safe-links --server -lre.iLsfxCIvu . dest")
+        let indented = "  /usr/bin/rsync\t--server -lre.iLsfxCIvu . dest"
+        #expect(try RsyncCommand.parse(indented).get().lineToRun(indented) == "  /usr/bin/rsync\t--server --safe-links -lre.iLsfxCIvu . dest")
+        // `-a` on the server's line keeps links too.
+        let archive = "rsync --server -a . dest"
+        #expect(try RsyncCommand.parse(archive).get().lineToRun(archive) == "rsync --server --safe-links -a . dest")
         for unchanged in ["rsync --server -logDtpre.iLsfxCIvu --safe-links . /dest", "rsync --server -rtpre.iLsfxCIvu . /dest",
                           "rsync --server --sender -logDtpre.iLsfxCIvu . /src"] {
             let command = try RsyncCommand.parse(unchanged).get()
             #expect(!command.addsSafeLinks && command.lineToRun(unchanged) == unchanged, "\(unchanged)")
+        }
+        // `--server` written otherwise than as a plain word: a word put after it might read
+        // otherwise, so links are refused as before.
+        for written in ["rsync '--server' -l . dest", "rsync \"--server\" -l . dest", "rsync --ser\\\nver -l . dest"] {
+            guard case .failure(.forbiddenOption("links", _)) = RsyncCommand.parse(written) else {
+                Issue.record("\(written): \(RsyncCommand.parse(written))")
+                continue
+            }
+        }
+    }
+
+    /// `--server` comes first, as rsync's client sends it: before it, rsync on the target would
+    /// read options through the popt aliases of the target user's `~/.popt`.
+    @Test func theServerFlagComesFirst() {
+        for line in ["rsync --sender --server -l . /src", "rsync -l --server . dest", "rsync . --server dest"] {
+            guard case .failure(.notServer) = RsyncCommand.parse(line) else {
+                Issue.record("\(line): \(RsyncCommand.parse(line))")
+                continue
+            }
         }
     }
 
