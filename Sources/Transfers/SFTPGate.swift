@@ -47,6 +47,8 @@ public struct SFTPGate {
     private var nextID: UInt32 = 1
     private var queue: [Queued] = []
     private var queuedBytes = 0
+    /// The policy refusals told on stderr so far (``refuse(_:_:_:)``).
+    private var refusalsTold = 0
     private var handles: [[UInt8]: OpenHandle] = [:]
     private var opening = 0
     private var sequence = 0
@@ -559,16 +561,26 @@ public struct SFTPGate {
     }
 
     /// The client gets "Permission denied" with the reason, which OpenSSH's sftp and scp do not
-    /// print: the person reads it on stderr too, with the operation and the paths as the client
-    /// wrote them (the ones the person recognises; the rule's words may name where they led).
-    private func refuse(_ head: Queued, _ decision: TransferDecision, _ out: inout Output) {
+    /// print: the person reads a policy refusal on stderr too, with the operation and the paths
+    /// as the client wrote them (the ones the person recognises; the rule's words may name where
+    /// they led), up to ``refusalsShown`` of them. (An approvers' refusal is told by the channel.)
+    private mutating func refuse(_ head: Queued, _ decision: TransferDecision, _ out: inout Output) {
         let rule = decision.ruleID.map { " (rule \($0))" } ?? ""
         let word = head.approved == false ? "refused" : "denied"
         out.toClient += SFTPPacketWriter.status(id: head.clientID, .permissionDenied,
                                                message: "bastion: \(word)\(rule): \(decision.message)")
-        let paths = head.paths.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: " → ")
-        out.notices.append(SCPGate.oneLine("bastion: \(head.operation.rawValue) \(paths) \(word)\(rule): \(decision.message)"))
+        guard head.approved == nil else { return }
+        refusalsTold += 1
+        if refusalsTold <= Self.refusalsShown {
+            let paths = head.paths.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: " → ")
+            out.notices.append(SCPGate.oneLine("bastion: \(head.operation.rawValue) \(paths) \(word)\(rule): \(decision.message)"))
+        } else if refusalsTold == Self.refusalsShown + 1 {
+            out.notices.append("bastion: more operations were refused; they are not shown here (each is in the transfer log)")
+        }
     }
+
+    /// The refusals a session tells on stderr (a batch may be refused request by request).
+    static let refusalsShown = 20
 
     // MARK: Sending on
 

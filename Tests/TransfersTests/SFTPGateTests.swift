@@ -334,6 +334,18 @@ struct SFTPGateTests {
         #expect(bench.notices.last?.hasPrefix("bastion: download /srv/deploy/app.tar denied") == true, "\(bench.notices)")
     }
 
+    /// Each policy refusal is told on stderr, up to a number per session, then once that more
+    /// were refused: a batch refused request by request does not flood the person's terminal.
+    @Test func refusalsToldOnStderrAreCapped() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        for n in 0..<(SFTPGate.refusalsShown + 5) {
+            #expect(code(bench.open("/etc/x\(n)", [.write, .create])) == SFTPStatus.permissionDenied.rawValue)
+        }
+        #expect(bench.notices.count == SFTPGate.refusalsShown + 1, "\(bench.notices)")
+        #expect(bench.notices.first == "bastion: upload /etc/x0 denied (rule no-etc): nothing under /etc moves")
+        #expect(bench.notices.last?.hasPrefix("bastion: more operations were refused") == true)
+    }
+
     /// An end of file found far beyond the bytes read (the client jumped there) says nothing of
     /// the bytes in between: the download is partial.
     @Test func anEndFoundBeyondTheBytesReadIsNoCompleteDownload() throws {
