@@ -205,8 +205,7 @@ public struct RsyncCommand: Sendable, Equatable {
     }
 
     /// The line the target runs for `line`, the exec line this command was parsed from: as sent,
-    /// or with `--safe-links` as a word of its own right after the program's name (which starts
-    /// the line as written, ``ExecLine``) when ``addsSafeLinks``.
+    /// or with `--safe-links` as a word of its own right after its `--server` (``safeLinksAt``).
     public func lineToRun(_ line: String) -> String {
         guard let at = safeLinksAt else { return line }
         var bytes = Array(line.utf8)
