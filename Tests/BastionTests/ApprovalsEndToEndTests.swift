@@ -127,7 +127,7 @@ struct ApprovalsEndToEndTests {
         let r = try #require(requester.wait())
         #expect(r.status != 0 && r.stderr.contains("policy changed while it waited") && r.stderr.contains("tee is off during the incident"), "\(r)")
         #expect(!FileManager.default.fileExists(atPath: file), "the line never ran")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'approval_release_refused' AND detail LIKE '%\(id)%'") == "1")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'approval_release_refused' AND detail LIKE '%\(id)%'", toRead: "1") == "1")
     }
 
     // MARK: Who may answer
@@ -375,7 +375,7 @@ struct ApprovalsEndToEndTests {
         #expect(modes.contains("-wal") && !modes.split(separator: "\n").contains { !$0.hasPrefix("600 ") }, "\(modes)")
         #expect(view.stderr.contains("the session ended") || view.stdout.contains("the session ended"), "\(view)")
         #expect(try #require(watched.wait()).status == 0)
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'watch_started' AND session_id = '\(session)'") == "1")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'watch_started' AND session_id = '\(session)'", toRead: "1") == "1")
         let path = h.auditQuery("SELECT recording_path FROM sessions WHERE id = '\(session)'")
         #expect(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("watched by carol@example.com"))
     }

@@ -98,9 +98,9 @@ struct FaultEndToEndTests {
         #expect(h.log.contains("error recording failed") && h.log.contains("No space left on device"), "\(h.log)")
         let errors = MetricsEndToEndTests.value(in: Self.scrape(port: metricsPort), "bastion_recording_errors_total") ?? 0
         #expect(errors >= 2, "the stream's failure and the refused session: \(errors)")
-        #expect(h.auditQuery("SELECT end_reason FROM sessions WHERE command = '\(streamCommand.replacingOccurrences(of: "'", with: "''"))'")
-                    .hasPrefix("recording failed"))
-        #expect(Int(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recording_failed'")) ?? 0 >= 2)
+        #expect(h.awaitAudit("SELECT end_reason FROM sessions WHERE command = '\(streamCommand.replacingOccurrences(of: "'", with: "''"))'") {
+            $0.hasPrefix("recording failed") }.hasPrefix("recording failed"))
+        #expect(Int(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'recording_failed'") { Int($0) ?? 0 >= 2 }) ?? 0 >= 2)
 
         // Space freed: new sessions are recorded again, and the quiet one finishes recorded.
         try FileManager.default.removeItem(atPath: ballast)
@@ -181,7 +181,8 @@ struct FaultEndToEndTests {
 
         #expect(ProcessRunner.shell("kill -0 \(pid)").status == 0, "the server is up")
         #expect(h.log.contains("error recording failed") && h.log.contains("Read-only file system"), "\(h.log)")
-        #expect(h.auditQuery("SELECT end_reason FROM sessions WHERE command = '\(strictCommand)'").hasPrefix("recording failed"))
+        #expect(h.awaitAudit("SELECT end_reason FROM sessions WHERE command = '\(strictCommand)'") { $0.hasPrefix("recording failed") }
+                    .hasPrefix("recording failed"))
         // Its sidecar could not be written; the audit store's checkpoints vouch for what the file holds.
         let strictSession = String(h.auditQuery("SELECT id FROM sessions WHERE command = '\(strictCommand)'").prefix(8))
         let show = h.bastion(["audit", "show", strictSession])
@@ -214,7 +215,7 @@ struct FaultEndToEndTests {
         #expect(!refused.stdout.contains("read-only"))
         let unrecorded = h.ssh(as: "bob", "db1", "echo unrecorded")
         #expect(unrecorded.status == 0 && unrecorded.stdout.contains("unrecorded\n"), "\(unrecorded)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recording_failed'") == "2")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'recording_failed'", toRead: "2") == "2")
 
         #expect(disk.remount(readOnly: false).status == 0)
         let again = h.ssh("web1", "echo recorded-again")

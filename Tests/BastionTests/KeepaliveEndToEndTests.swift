@@ -35,8 +35,8 @@ struct KeepaliveEndToEndTests {
         let ended = stalled.wait(60)
         #expect(ended?.status == 255 && ended?.stderr.contains("bastion: target 'web1' stopped answering") == true, "\(String(describing: ended))")
         #expect(other.status == 0 && other.stdout == "still here\n", "another connection to the same target is unaffected: \(other)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'target_unresponsive'") == "1")
-        #expect(h.auditQuery("SELECT end_reason FROM sessions WHERE command LIKE '%stalled.pid%'") == "target unresponsive")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'target_unresponsive'", toRead: "1") == "1")
+        #expect(h.awaitAudit("SELECT end_reason FROM sessions WHERE command LIKE '%stalled.pid%'", toRead: "target unresponsive") == "target unresponsive")
     }
 
     /// 200 clients vanish mid-output (stopped: their sockets stay open, nothing more is read or

@@ -164,7 +164,7 @@ struct PolicyAndRecordingEndToEndTests {
         let open = h.ssh(as: "carol", "web1", "echo goes-on")
         #expect(open.stdout == "goes-on\n", "\(open)")
         #expect(open.stderr.contains("unrecorded"))
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'recording_failed'") == "2")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'recording_failed'", toRead: "2") == "2")
     }
 
     /// `-R` granted: the target listens for the client, and a connection made on the target

@@ -132,7 +132,7 @@ struct SSHCoreEndToEndTests {
         let h = try BastionHarness(policy: Self.policy, server: "  trust_on_first_use: true")
         let first = h.ssh("fresh", "echo first")
         #expect(first.stdout == "first\n", "\(first)")
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_learned'") == "1")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'host_key_learned'", toRead: "1") == "1")
         #expect(h.ssh("fresh", "echo again").stdout == "again\n")
         let learned = h.directory.appendingPathComponent("state/learned_host_keys").path
         let text = try String(contentsOfFile: learned, encoding: .utf8)
@@ -140,7 +140,7 @@ struct SSHCoreEndToEndTests {
         try "fresh SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n".write(toFile: learned, atomically: true, encoding: .utf8)
         let changed = h.ssh("fresh", "echo should-not-run")
         #expect(changed.status == 255)
-        #expect(h.auditQuery("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'") == "1")
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'host_key_mismatch'", toRead: "1") == "1")
     }
 
     /// A plain key (no certificate) is refused, and the reason is audited.

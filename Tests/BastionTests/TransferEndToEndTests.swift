@@ -35,10 +35,18 @@ struct TransferEndToEndTests {
         let d = h.directory.path
         let file = "\(d)/batch-\(UUID().uuidString.prefix(6))"
         try? batch.write(toFile: file, atomically: true, encoding: .utf8)
-        return ProcessRunner.shell("""
+        return client(h, """
             sftp \(options) -P \(h.bastionPort) -i \(d)/\(person) -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
               -o BatchMode=yes -o LogLevel=ERROR -b \(file) \(person)+web1@127.0.0.1
-            """, timeout: 120, in: h.directory)
+            """, timeout: 120)
+    }
+
+    /// Runs a transfer client's `line`, then waits until what its connection raised is stored:
+    /// a file's end is queued behind the bytes, so its row settles a moment after the client exits.
+    func client(_ h: BastionHarness, _ line: String, timeout: Int = 60) -> RunResult {
+        let result = ProcessRunner.shell(line, timeout: timeout, in: h.directory)
+        h.awaitConnectionsClosed()
+        return result
     }
 
     /// The ssh command rsync runs (`-e`) to reach the bastion as alice.
@@ -147,7 +155,7 @@ struct TransferEndToEndTests {
         setUp(h)
         _ = ProcessRunner.shell("head -c 200000 /dev/urandom > \(d)/local/s.bin")
         let opts = "-q -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
-        let ok = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/deploy/s.bin", timeout: 60)
+        let ok = client(h, "scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/deploy/s.bin", timeout: 60)
         #expect(ok.status == 0, "\(ok)")
         #expect(sha256("\(d)/deploy/s.bin") == sha256("\(d)/local/s.bin"))
         // scp opens without truncating and then sets the file's size to what it wrote: the file
@@ -156,17 +164,17 @@ struct TransferEndToEndTests {
         #expect(logged == sha256("\(d)/local/s.bin") + " 1", "\(logged)")
         // A file past its rule's limit is cut off, and the client says so (its exit status too).
         _ = ProcessRunner.shell("head -c 9000000 /dev/urandom > \(d)/local/over.bin")
-        let over = ProcessRunner.shell("scp \(opts) \(d)/local/over.bin alice+web1@127.0.0.1:\(d)/limited/over.bin", timeout: 60)
+        let over = client(h, "scp \(opts) \(d)/local/over.bin alice+web1@127.0.0.1:\(d)/limited/over.bin", timeout: 60)
         #expect(over.status != 0, "\(over)")
         let overSFTP = sftp(h, "put \(d)/local/over.bin \(d)/limited/over2.bin\n")
         #expect(overSFTP.status != 0, "\(overSFTP)")
-        let refused = ProcessRunner.shell("scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/outside/s.bin", timeout: 60)
+        let refused = client(h, "scp \(opts) \(d)/local/s.bin alice+web1@127.0.0.1:\(d)/outside/s.bin", timeout: 60)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("ermission denied"), "\(refused)")
         #expect(refused.stderr.contains("bastion: upload \(d)/outside/s.bin denied (rule strict-default): "), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/s.bin"))
         _ = ProcessRunner.shell("mkdir -p \(d)/local/sdir/inner && echo a > \(d)/local/sdir/a && echo b > \(d)/local/sdir/inner/b")
-        let tree = ProcessRunner.shell("scp -r \(opts) \(d)/local/sdir alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
+        let tree = client(h, "scp -r \(opts) \(d)/local/sdir alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
         #expect(tree.status == 0, "\(tree)")
         #expect(ProcessRunner.shell("diff -r \(d)/local/sdir \(d)/deploy/sdir && echo same").stdout.contains("same"))
     }
@@ -283,20 +291,20 @@ struct TransferEndToEndTests {
             head -c 100000 /dev/urandom > \(d)/logs/legacy.log
             """)
         let opts = "-q -O -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
-        let up = ProcessRunner.shell("scp \(opts) \(d)/local/legacy.bin alice+web1@127.0.0.1:\(d)/deploy/legacy.bin", timeout: 60)
+        let up = client(h, "scp \(opts) \(d)/local/legacy.bin alice+web1@127.0.0.1:\(d)/deploy/legacy.bin", timeout: 60)
         #expect(up.status == 0, "\(up)")
         #expect(sha256("\(d)/deploy/legacy.bin") == sha256("\(d)/local/legacy.bin"))
-        let tree = ProcessRunner.shell("scp -r \(opts) \(d)/local/tree alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
+        let tree = client(h, "scp -r \(opts) \(d)/local/tree alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
         #expect(tree.status == 0, "\(tree)")
         #expect(ProcessRunner.shell("diff -r \(d)/local/tree \(d)/deploy/tree && echo same").stdout.contains("same"))
-        let refused = ProcessRunner.shell("scp \(opts) \(d)/local/legacy.bin alice+web1@127.0.0.1:\(d)/outside/legacy.bin", timeout: 60)
+        let refused = client(h, "scp \(opts) \(d)/local/legacy.bin alice+web1@127.0.0.1:\(d)/outside/legacy.bin", timeout: 60)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("bastion: denied"), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/legacy.bin"))
-        let down = ProcessRunner.shell("scp \(opts) alice+web1@127.0.0.1:\(d)/logs/legacy.log \(d)/local/legacy.log", timeout: 60)
+        let down = client(h, "scp \(opts) alice+web1@127.0.0.1:\(d)/logs/legacy.log \(d)/local/legacy.log", timeout: 60)
         #expect(down.status == 0, "\(down)")
         #expect(sha256("\(d)/local/legacy.log") == sha256("\(d)/logs/legacy.log"))
-        let notLogs = ProcessRunner.shell("scp \(opts) alice+web1@127.0.0.1:\(d)/deploy/legacy.bin \(d)/local/stolen.bin", timeout: 60)
+        let notLogs = client(h, "scp \(opts) alice+web1@127.0.0.1:\(d)/deploy/legacy.bin \(d)/local/stolen.bin", timeout: 60)
         #expect(notLogs.status != 0)
         #expect(!FileManager.default.fileExists(atPath: "\(d)/local/stolen.bin"))
         let logged = h.auditQuery("SELECT sha256 FROM transfers WHERE operation = 'upload' AND complete = 1 AND path = '\(d)/deploy/legacy.bin' ORDER BY id DESC LIMIT 1")
@@ -320,11 +328,11 @@ struct TransferEndToEndTests {
             """)
         let opts = "-q -O -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
         let escapes = [
-            ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/r1/r2/cur/../outside/esc1.txt", timeout: 60),
-            ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/out/esc2.txt", timeout: 60),
-            ProcessRunner.shell("rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/r1/r2/cur/../outside/esc3.txt",
+            client(h, "scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/r1/r2/cur/../outside/esc1.txt", timeout: 60),
+            client(h, "scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/out/esc2.txt", timeout: 60),
+            client(h, "rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/r1/r2/cur/../outside/esc3.txt",
                                 timeout: 60),
-            ProcessRunner.shell("scp \(opts) alice+web1@127.0.0.1:\(d)/logs/peek \(d)/local/peeked.txt", timeout: 60),
+            client(h, "scp \(opts) alice+web1@127.0.0.1:\(d)/logs/peek \(d)/local/peeked.txt", timeout: 60),
         ]
         for (index, refused) in escapes.enumerated() {
             #expect(refused.status != 0 && refused.stderr.contains("bastion: ") && refused.stderr.contains("denied"), "\(index): \(refused)")
@@ -333,8 +341,8 @@ struct TransferEndToEndTests {
             #expect(!FileManager.default.fileExists(atPath: "\(d)/\(never)"), "\(never) must not exist")
         }
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE decision = 'deny' AND path IN ('\(d)/outside/esc1.txt', '\(d)/outside/esc2.txt', '\(d)/outside/esc3.txt', '\(d)/deploy/secret.txt')") == "4")
-        let throughSelf = ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/self/via-self.txt", timeout: 60)
-        let intoDirectory = ProcessRunner.shell("scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/sub", timeout: 60)
+        let throughSelf = client(h, "scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/self/via-self.txt", timeout: 60)
+        let intoDirectory = client(h, "scp \(opts) \(d)/local/up.txt alice+web1@127.0.0.1:\(d)/deploy/sub", timeout: 60)
         #expect(throughSelf.status == 0 && intoDirectory.status == 0, "\(throughSelf) \(intoDirectory)")
         #expect(FileManager.default.fileExists(atPath: "\(d)/deploy/via-self.txt") && FileManager.default.fileExists(atPath: "\(d)/deploy/sub/up.txt"))
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE complete = 1 AND path IN ('\(d)/deploy/via-self.txt', '\(d)/deploy/sub/up.txt')") == "2")
@@ -352,7 +360,7 @@ struct TransferEndToEndTests {
         let ssh = BastionHarness.quote(rsyncShell(h))
         _ = ProcessRunner.shell("mkdir -p \(d)/local/links && ln -sfn /etc \(d)/local/links/etc && ln -sfn f \(d)/local/links/inner && echo x > \(d)/local/links/f")
         for (run, options) in [(1, "-av"), (2, "-a --safe-links")] {
-            let synced = ProcessRunner.shell("rsync \(options) -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links\(run)/", timeout: 60)
+            let synced = client(h, "rsync \(options) -e \(ssh) \(d)/local/links/ alice+web1@127.0.0.1:\(d)/deploy/links\(run)/", timeout: 60)
             #expect(synced.status == 0, "\(synced)")
             #expect(FileManager.default.fileExists(atPath: "\(d)/deploy/links\(run)/f"))
             #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: "\(d)/deploy/links\(run)/inner")) == "f", "a link inside the tree arrives")
@@ -361,9 +369,9 @@ struct TransferEndToEndTests {
         }
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync' AND command LIKE 'rsync --server --safe-links %'") == "1",
                 "the session's row holds the line the target ran")
-        let through = ProcessRunner.shell("rsync -rc --link-dest=out -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
+        let through = client(h, "rsync -rc --link-dest=out -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/deploy/", timeout: 60)
         #expect(through.status != 0 && through.stderr.contains("bastion: denied") && through.stderr.contains("\(d)/outside"), "\(through)")
-        let forced = ProcessRunner.shell("rsync -r --force -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
+        let forced = client(h, "rsync -r --force -e \(ssh) \(d)/local/links/f alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
         #expect(forced.status != 0 && forced.stderr.contains("bastion: denied") && forced.stderr.contains("delete"), "\(forced)")
     }
 
@@ -422,14 +430,14 @@ struct TransferEndToEndTests {
             mkdir -p \(home)/private \(home)/open && chown -R \(target.user): \(home)/private \(home)/open
             """)
         let opts = "-q -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
-        let scpPrivate = ProcessRunner.shell("scp -O \(opts) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/private/f.txt", timeout: 60)
+        let scpPrivate = client(h, "scp -O \(opts) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/private/f.txt", timeout: 60)
         #expect(scpPrivate.status != 0 && scpPrivate.stderr.contains("the private tree stays"), "\(scpPrivate)")
-        let rsyncPrivate = ProcessRunner.shell("rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/private/r.txt",
+        let rsyncPrivate = client(h, "rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/private/r.txt",
                                                timeout: 60)
         #expect(rsyncPrivate.status != 0 && rsyncPrivate.stderr.contains("the private tree stays"), "\(rsyncPrivate) \(h.auditQuery("SELECT decision || ' ' || operation || ' ' || path || ' ' || coalesce(rule,'') FROM transfers"))")
         #expect(!target.exists("private/f.txt") && !target.exists("private/r.txt"))
-        let scpOpen = ProcessRunner.shell("scp -O \(opts) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/open/f.txt", timeout: 60)
-        let rsyncOpen = ProcessRunner.shell("rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/f.txt alice+web1@127.0.0.1:open/r.txt",
+        let scpOpen = client(h, "scp -O \(opts) \(d)/local/f.txt alice+web1@127.0.0.1:\(home)/open/f.txt", timeout: 60)
+        let rsyncOpen = client(h, "rsync -e \(BastionHarness.quote(rsyncShell(h))) \(d)/local/f.txt alice+web1@127.0.0.1:open/r.txt",
                                             timeout: 60)
         #expect(scpOpen.status == 0 && rsyncOpen.status == 0, "\(scpOpen) \(rsyncOpen)")
         #expect(target.exists("open/f.txt") && target.exists("open/r.txt"))
@@ -445,22 +453,22 @@ struct TransferEndToEndTests {
         _ = ProcessRunner.shell("mkdir -p \(d)/local/rs && for i in $(seq 1 20); do head -c 5000 /dev/urandom > \(d)/local/rs/r$i; done; mkdir -p \(d)/deploy/rs && echo old > \(d)/deploy/rs/stale")
         let ssh = rsyncShell(h)
         let sessionsBefore = Int(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'")) ?? 0
-        let up = ProcessRunner.shell("rsync -a --safe-links --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
+        let up = client(h, "rsync -a --safe-links --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/deploy/rs/", timeout: 60)
         #expect(up.status == 0, "\(up)")
         #expect(ProcessRunner.shell("diff -r \(d)/local/rs \(d)/deploy/rs && echo same").stdout.contains("same"), "--delete removed the stale file")
-        let refused = ProcessRunner.shell("rsync -a --safe-links -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/outside/rs/", timeout: 60)
+        let refused = client(h, "rsync -a --safe-links -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/outside/rs/", timeout: 60)
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("bastion: denied"), "\(refused)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/outside/rs"))
-        let down = ProcessRunner.shell("rsync -a -e '\(ssh)' alice+web1@127.0.0.1:\(d)/logs/ \(d)/local/logs-copy/", timeout: 60)
+        let down = client(h, "rsync -a -e '\(ssh)' alice+web1@127.0.0.1:\(d)/logs/ \(d)/local/logs-copy/", timeout: 60)
         #expect(down.status == 0, "\(down)")
         // `--list-only` is a download: the sending server sends any file the other side asks
         // for, so a tree the role may only list is refused.
-        let listed = ProcessRunner.shell("rsync -r --list-only -e '\(ssh)' alice+web1@127.0.0.1:\(d)/outside/", timeout: 60)
+        let listed = client(h, "rsync -r --list-only -e '\(ssh)' alice+web1@127.0.0.1:\(d)/outside/", timeout: 60)
         #expect(listed.status != 0 && listed.stderr.contains("bastion: denied"), "\(listed)")
         // A command refused for one of its operations (`limited` allows no delete): the row of
         // the operation it allowed says that nothing ran.
-        let deleting = ProcessRunner.shell("rsync -r --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
+        let deleting = client(h, "rsync -r --delete -e '\(ssh)' \(d)/local/rs/ alice+web1@127.0.0.1:\(d)/limited/", timeout: 60)
         #expect(deleting.status != 0 && deleting.stderr.contains("bastion: denied"), "\(deleting)")
         let notRun = "SELECT complete || ' ' || size || ' ' || note FROM transfers WHERE path = '\(d)/limited' AND operation = 'upload' ORDER BY id DESC LIMIT 1"
         for _ in 0..<100 where h.auditQuery(notRun).isEmpty { usleep(50_000) }  // (the row's end is written behind)
@@ -492,11 +500,11 @@ struct TransferEndToEndTests {
         setUp(h)
         _ = ProcessRunner.shell("head -c 9437184 /dev/urandom > \(d)/local/rs-nine.bin && echo small > \(d)/local/rs-small.txt")
         let ssh = rsyncShell(h)
-        let big = ProcessRunner.shell("rsync -e '\(ssh)' \(d)/local/rs-nine.bin alice+web1@127.0.0.1:\(d)/limited/rs-nine.bin", timeout: 60)
+        let big = client(h, "rsync -e '\(ssh)' \(d)/local/rs-nine.bin alice+web1@127.0.0.1:\(d)/limited/rs-nine.bin", timeout: 60)
         #expect(big.status != 0, "\(big)")
         #expect(big.stderr.contains("the most the policy allows"), "\(big)")
         #expect(!FileManager.default.fileExists(atPath: "\(d)/limited/rs-nine.bin"), "rsync keeps an unfinished file out of place")
-        let small = ProcessRunner.shell("rsync -e '\(ssh)' \(d)/local/rs-small.txt alice+web1@127.0.0.1:\(d)/limited/rs-small.txt", timeout: 60)
+        let small = client(h, "rsync -e '\(ssh)' \(d)/local/rs-small.txt alice+web1@127.0.0.1:\(d)/limited/rs-small.txt", timeout: 60)
         #expect(small.status == 0, "\(small)")
         #expect(sha256("\(d)/limited/rs-small.txt") == sha256("\(d)/local/rs-small.txt"))
         #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'transfer_limit'"))

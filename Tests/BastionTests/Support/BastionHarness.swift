@@ -269,6 +269,32 @@ final class BastionHarness: @unchecked Sendable {
         Self.poll(seconds: seconds) { auditQuery(sql) != "0" }
     }
 
+    /// What `sql` reads once it reads `expected`, or what it reads after `seconds`: a row raised
+    /// by what a client just saw (an event, a session's end) comes through the audit writer's
+    /// queue a moment later, so a test compares with what the store settles on.
+    func awaitAudit(_ sql: String, toRead expected: String, seconds: Double = 15) -> String {
+        awaitAudit(sql, seconds: seconds) { $0 == expected }
+    }
+
+    /// What `sql` reads once `settled` accepts it, or what it reads after `seconds`.
+    func awaitAudit(_ sql: String, seconds: Double = 15, until settled: (String) -> Bool) -> String {
+        var value = auditQuery(sql)
+        _ = Self.poll(seconds: seconds) {
+            value = auditQuery(sql)
+            return settled(value)
+        }
+        return value
+    }
+
+    /// Waits until every connection the bastion accepted is stored as closed (at most
+    /// `seconds`; false if not by then). A connection's end is the last audit write it queues,
+    /// so by then the store holds everything the clients that exited raised. For a moment when
+    /// no client is connected.
+    @discardableResult
+    func awaitConnectionsClosed(seconds: Double = 15) -> Bool {
+        Self.poll(seconds: seconds) { auditQuery("SELECT count(*) FROM connections WHERE ended_at IS NULL") == "0" }
+    }
+
     /// Waits until session `id` is stored as ended (at most `seconds`; false if not by then).
     /// A session's end is queued after everything it wrote, so its interactive decisions (whose
     /// rows follow their lines, `AuditWriter.queueCommand`) are stored by then too.
