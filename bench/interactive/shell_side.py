@@ -106,11 +106,7 @@ class Shell:
             self.read_until(b"7")
             time.sleep(0.01 + 0.2 * (i % 3) / 3)
             if self.integrated:
-                announced = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";P;\d*;([0-9]+:[0-9a-f]+);", prompt)
-                if not announced:
-                    raise BenchError(f"the prompt announced no id for an early answer: {prompt[-300:]!r}")
-                payload = announced[-1] + b" P" + LINE.replace(b"\\", b"\\\\")
-                os.write(self.vfd, b"P%d\n" % len(payload) + payload + b"\n")   # framed, as the bastion frames it
+                self.answer_early(prompt)
             t0 = time.perf_counter()
             os.write(self.fd, b"\r")
             self.read_until(b"E7E")
@@ -119,6 +115,15 @@ class Shell:
         if cpu is not None:
             cpu.append((self.cpu_seconds() - c0) / lines)
         return samples
+
+    def answer_early(self, prompt):
+        """Writes the answer the bastion gives before Enter: `ID:TOKEN P<line>`, framed, with the
+        id and token that `prompt` announced."""
+        announced = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";P;\d*;([0-9]+:[0-9a-f]+);", prompt)
+        if not announced:
+            raise BenchError(f"the prompt announced no id for an early answer: {prompt[-300:]!r}")
+        payload = announced[-1] + b" P" + LINE.replace(b"\\", b"\\\\")
+        os.write(self.vfd, b"P%d\n" % len(payload) + payload + b"\n")   # framed, as the bastion frames it
 
     def answer_check(self):
         """Waits for the check bash starts at Enter and allows it (the harness stands in for the
@@ -129,19 +134,21 @@ class Shell:
         nonce = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";C;([0-9]+:[0-9a-f]+);", got)[-1]
         os.write(self.vfd, nonce + b" A\n")
 
-    def round_trip_lines(self, lines):
-        """`lines` times: the line typed, its echo awaited, Enter, the check answered when bash
-        asks (no early answer is written: under valgrind, which leaves SIGRTMAX ignored, bash
-        sees a trap and announces no token), the output and the next prompt awaited."""
-        self.start()
+    def round_trip_lines(self, lines, early=False):
+        """`lines` times: the line typed, its echo awaited, Enter, the output and the next prompt
+        awaited. The check is answered when bash asks, or (`early`) before Enter with the id and
+        token the prompt announced, as the bastion answers a line it followed key by key."""
+        prompt = self.start()
         for _ in range(lines):
             os.write(self.fd, LINE)
             self.read_until(b"7")
+            if self.integrated and early:
+                self.answer_early(prompt)
             os.write(self.fd, b"\r")
-            if self.integrated:
+            if self.integrated and not early:
                 self.answer_check()
             self.read_until(b"E7E")
-            self.read_until(PROMPT)
+            prompt = self.read_until(PROMPT)
 
     def exit(self):
         """Types `exit` (answering its check) and waits for bash to end, so that a wrapper's
@@ -164,17 +171,29 @@ class Shell:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def callgrind_per_line(rc, home, lines):
+def under_valgrind(rc):
+    """`rc` as it must read under valgrind for the early path: valgrind leaves SIGRTMAX ignored,
+    which `trap -p` lists, and a trap at the start turns early answers off for the session. The
+    start's check skips that one line; every other listing (the state each prompt compares with
+    the start's) shows it alike."""
+    check = "[[ $(trap -p; bind -X"
+    if check not in rc:
+        raise BenchError("the rc's start no longer lists traps as `[[ $(trap -p; bind -X`: update under_valgrind")
+    return rc.replace(check, "[[ $(trap -p | command grep -v ' SIGRTMAX$'; bind -X", 1)
+
+
+def callgrind_per_line(rc, home, lines, early):
     """The user-space instructions bash executes per line (typing, Enter, the check, the command,
     the prompt), counted by callgrind: the difference between a run of `lines` lines and one of
     3 × `lines`, so that startup cancels out. Stable run to run, unlike times on a shared machine."""
     totals = []
     for n in (lines, 3 * lines):
         out = tempfile.mkdtemp(prefix="bastion-shellside-cg-")
-        shell = Shell(rc, home=home, wrapper=("valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out}/cg.%p"))
+        shell = Shell(under_valgrind(rc) if early and TOKEN in rc else rc, home=home,
+                      wrapper=("valgrind", "--tool=callgrind", "--quiet", f"--callgrind-out-file={out}/cg.%p"))
         try:
             pid = shell.pid
-            shell.round_trip_lines(n)
+            shell.round_trip_lines(n, early)
             shell.exit()
             with open(f"{out}/cg.{pid}") as f:
                 total = [line.split()[1] for line in f if line.startswith(("totals:", "summary:"))]
@@ -194,7 +213,7 @@ def main():
     ap.add_argument("--rev", action="append", default=[], help="also the rc of this git revision (repeatable)")
     ap.add_argument("--no-sshd", action="store_true", help="local pty only")
     ap.add_argument("--callgrind", action="store_true",
-                    help="instead: bash's instructions per line under callgrind, for each variant (local pty, round trip)")
+                    help="instead: bash's instructions per line under callgrind, for each variant (local pty; early answer and round trip)")
     a = ap.parse_args()
     for tool in ("bash", "git") + (() if a.no_sshd or a.callgrind else ("ssh", "ssh-keygen", "/usr/sbin/sshd")):
         if not shutil.which(tool):
@@ -215,17 +234,19 @@ def main():
         if not shutil.which("valgrind"):
             sys.exit("valgrind not found")
         try:
-            counts = [(label, callgrind_per_line(rc, home, a.lines)) for label, rc in variants]
+            counts = [(label, callgrind_per_line(rc, home, a.lines, True), callgrind_per_line(rc, home, a.lines, False))
+                      for label, rc in variants]
         except BenchError as e:
             sys.exit(f"shell_side: {e}")
         finally:
             shutil.rmtree(home, ignore_errors=True)
-        print(f"\n### bash's user-space instructions per line (callgrind; {a.lines} and {3 * a.lines} lines, the difference;"
-              f" the check answered by round trip)\n")
-        print("| shell | instructions / line | vs no integration |")
-        print("|---|---:|---:|")
-        for label, count in counts:
-            print(f"| {label} | {count:,.0f} | {count / counts[0][1]:.1f}× |")
+        print(f"\n### bash's user-space instructions per line (callgrind; {a.lines} and {3 * a.lines} lines, the difference)\n")
+        print("Early: the answer waits when Enter comes, as the bastion gives it for a line it followed key by key;")
+        print("round trip: bash asks at Enter and the answer follows.\n")
+        print("| shell | early answer | vs no integration | round trip | vs no integration |")
+        print("|---|---:|---:|---:|---:|")
+        for label, early, trip in counts:
+            print(f"| {label} | {early:,.0f} | {early / counts[0][1]:.1f}× | {trip:,.0f} | {trip / counts[0][2]:.1f}× |")
         print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
         return
     paths = [("local pty", None)]
