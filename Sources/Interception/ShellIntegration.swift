@@ -190,8 +190,33 @@ public struct ShellIntegration: Sendable, Equatable {
           # The shell's options local, and xtrace off: a trace would show the tokens, to PS4's
           # code or a reader of BASH_XTRACEFD, before the bastion's answer; errtrace and functrace
           # off: an ERR or DEBUG trap's action would run in here, where it could read them.)
-          local - __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early __bastion_first IFS FUNCNEST
-          set +xET
+          local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early __bastion_first IFS FUNCNEST
+          # (Only where one of them is on: `local -` and `set` are among the costlier statements.)
+          [[ $- != *[xET]* ]] || { local -; set +xET; }
+          # Turning functrace and errtrace off does not stop a DEBUG, RETURN or ERR trap that acts
+          # in here (one was on when bash called the check, or the check was given the trace
+          # attribute): its action would see the token and could answer for the bastion, or
+          # change the line after the answer. Where the prompt found the shell's state calm (it
+          # announced a token) there is no trap; otherwise the traps that act in here are listed.
+          # With any, the line is dropped unrun and the bastion told that it can no longer follow
+          # the shell (it reads lines from the screen, or ends the session); from then on the
+          # check steps aside, as in a shell with no integration, and asks nothing.
+          if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
+          if [[ ! $__bastion_next ]]; then
+            __bastion_out=
+            if [[ $__bastion_filed ]]; then
+              trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :
+              IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
+            else
+              __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null)
+            fi
+            if [[ $__bastion_out ]]; then
+              __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
+              printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check (functrace, errtrace or the trace attribute); the line was not run\a' >&$__bastion_tty
+              READLINE_POINT=0
+              return
+            fi
+          fi
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
           __bastion_line=$1 __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
@@ -231,8 +256,15 @@ public struct ShellIntegration: Sendable, Equatable {
                 [[ $__bastion_answer == [EF]* || $__bastion_answer == [CZ] || $__bastion_answer =~ ^H#+$ ]] || __bastion_answer=D; break ;;
             esac
           done
+          # Allowed: the usual answer, taken here. Every other is __bastion_verdict's: bash copies
+          # a function's whole body at each call, so the check carries only what every line runs.
+          if [[ $__bastion_answer == A ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
+          __bastion_verdict "$1"
+        }
+        # The answers other than a plain allow (A), for the check whose buffer is $1 (its locals
+        # are this function's too).
+        __bastion_verdict() {
           case $__bastion_answer in
-            A) READLINE_LINE=$1 __bastion_u=1; return ;;
             # Allowed, with a command the bastion reads as unfinished at its end: the buffer's
             # first N commands may start; should bash start another before the next check, PS0
             # stops it.
@@ -346,9 +378,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # PROMPT_COMMAND's entry listed). Once the state differs, early answers end for the
         # session (__bastion_probe).
         __bastion_announce() {
-          local - __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
+          local __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
           __bastion_traced=${-//[!x]/}
-          set +xET
+          [[ $- != *[xET]* ]] || { local -; set +xET; }
           __bastion_saved=$__bastion_status IFS=" "
           # Bash assigns the buffer to READLINE_LINE before the check: an attribute given to it
           # (`declare -i` evaluates the line as arithmetic, subscripts' substitutions included)
@@ -530,19 +562,19 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
-              __bastion_expands __bastion_first __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
+              __bastion_expands __bastion_filed __bastion_first __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
-              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_tty __bastion_u \
+              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
           __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
-          __bastion_out= __bastion_next= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_y= __bastion_hnum= __bastion_l= __bastion_status=0
+          __bastion_out= __bastion_next= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_y= __bastion_hnum= __bastion_l= __bastion_status=0 __bastion_traps=
           __bastion_aliases_seen=
           # __bastion_i counts the commands a buffer answered I may start before the next check
           # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the
@@ -560,7 +592,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # functions part way, before the halt.)
           # (LINENO is taken before the command substitution, where it would count from 1: an
           # array subscript assigns it, and expands to nothing.)
-          PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(unset FUNCNEST; \__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(unset FUNCNEST; \__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(unset FUNCNEST; \__bastion_expanded "$__bastion_l")}\#(osc);S\a'"${PS0-}"
+          PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(unset FUNCNEST; \__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(unset FUNCNEST; \__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(unset FUNCNEST; trap - DEBUG RETURN ERR; \__bastion_expanded "$__bastion_l")}\#(osc);S\a'"${PS0-}"
           # A refused last line of a multi-line command is replaced by a lone backslash (the
           # command stays incomplete whatever it was; in a here-document's body, where a
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
@@ -575,15 +607,16 @@ public struct ShellIntegration: Sendable, Equatable {
           # `complete` (it could set one up later). And only where the state file works as a file
           # does, emptied by each `>|` (where /proc is Linux's): each prompt reads the shell's
           # state there (__bastion_state).
-          __bastion_early_ok=1
+          # (__bastion_filed: the state file works so; the check lists traps there too.)
+          { printf x >|"$__bastion_sfile" && printf y >|"$__bastion_sfile"; } 2>/dev/null
+          __bastion_out=
+          IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
+          [[ $__bastion_out == y ]] && __bastion_filed=1 || __bastion_filed=
+          __bastion_early_ok=$__bastion_filed
           [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null; declare -n) ]] && __bastion_early_ok=
           if [[ $__bastion_early_ok ]]; then
             __bastion_out=$(for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
             [[ $__bastion_out == *trap* || $__bastion_out == *complete* ]] && __bastion_early_ok=
-            { printf x >|"$__bastion_sfile" && printf y >|"$__bastion_sfile"; } 2>/dev/null
-            __bastion_out=
-            IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
-            [[ $__bastion_out == y ]] || __bastion_early_ok=
           fi
           # With the number of lines bash has read (the first line of the next buffer is the one
           # after), which ties each PS0 to the command of a buffer that starts. Where early
@@ -601,10 +634,10 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_calm_state=$__bastion_out __bastion_probe=$__bastion_early_ok
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.
-          readonly __bastion_tty __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
+          readonly __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&$__bastion_tty
         }
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
           __bastion_reread __bastion_plain_keys __bastion_refuse \
           __bastion_start

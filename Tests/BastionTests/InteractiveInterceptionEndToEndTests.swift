@@ -638,6 +638,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try f.harness.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'interactive_unverified'"))
     }
 
+    /// A DEBUG trap that acts in the check would see its token. Typed, `set -T` is read as the
+    /// end of what the bastion can follow; from a file the bastion cannot read, the check itself
+    /// finds the trap: it drops the line unrun and says so, the guard role reads later lines from
+    /// the screen (uncertain), and a denied one still never runs.
+    @Test func aTrapActingInTheCheckFallsBackToTheScreen() throws {
+        let f = try f
+        try f.target.write("functrace.sh", "set -T; trap : DEBUG\n")
+        let r = try type([(send: ". ./functrace.sh\r", expect: "PROMPT> "), (send: "touch dropped-tr\r", expect: "can no longer be verified"),
+                          (send: "touch forbidden-tr\r", expect: "rule no-forbidden"), (send: "", expect: "PROMPT> "),
+                          (send: "touch ok-tr\r", expect: "PROMPT> ")])
+        #expect(r.stdout.contains("a DEBUG, RETURN or ERR trap acts in the check"), "\(r)")
+        #expect(!f.target.exists("dropped-tr") && !f.target.exists("forbidden-tr"), "\(r)")
+        #expect(f.target.exists("ok-tr"), "\(r)")
+        #expect(try lastRecordsWithSource() == ["allow integration . ./functrace.sh", "deny screen? touch forbidden-tr",
+                                                "allow screen? touch ok-tr", "allow screen? exit"])
+    }
+
     /// A nested `bash --norc` is read from the screen (uncertain) until its exit brings the
     /// integrated prompt back; from then on lines come from the integration again.
     @Test func nestedShellIsReadFromTheScreen() throws {

@@ -195,13 +195,15 @@ struct ShellIntegrationBashTests {
     /// of an octal escape, an expansion that evaluates a value or a subscript, a name reference
     /// to an element), nor under xtrace, whose trace (and PS4's code) would show it; nor once a
     /// trap (ERR's runs after PROMPT_COMMAND), a bind -x key, a completion function or a mail
-    /// message could run code; nor does a trace ever show a check's token.
+    /// message could run code; nor does a trace, or a DEBUG trap's action, ever see a check's token.
     @Test(arguments: [("PS1='@ '", true), ("PS1='\\044(true)@ '", false), ("PS1='$\\050true)@ '", false),
                       ("x=1; PS1='${x@P}@ '", false), ("a=(1); PS1='${a[0]}@ '", false), ("set -x", false),
                       ("x=0; PS1='${HOME:x}@ '", false), ("PS1='${n:=1}@ '", false), ("declare -n r=HOME; PS1='$r@ '", false),
                       ("PS1='${debian_chroot:+($debian_chroot)}${HOME:-x}@ '", true),
                       ("trap : ERR", false), ("trap : USR1", false), ("trap : DEBUG", false), ("trap : RETURN", false), ("f() { :; }; complete -F f echo", false),
                       ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false),
+                      // (With functrace on, a DEBUG trap runs in the check until it turns functrace off.)
+                      ("set -T; trap '[[ ${__bastion_id-} ]] && echo __bastion_\"\"id=; [[ ${__bastion_next-} ]] && echo __bastion_\"\"next=' DEBUG", false),
                       ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false), ("PS1='$\\D{(}true)@ '", false)])
     func tokenIsAnnouncedOnlyWhenNoCodeRunsAtThePrompt(setup: String, announces: Bool) throws {
         let run = try Self.run([setup + "\r", "echo one\r", "echo two\r"])
@@ -210,6 +212,20 @@ struct ShellIntegrationBashTests {
         #expect(announced.dropFirst().allSatisfy { Self.isToken($0) == announces }, "\(announced)")
         #expect(!run.output.contains("__bastion_id=") && !run.output.contains("__bastion_secret=") && !run.output.contains("__bastion_next="),
                 "\(run.output)")
+    }
+
+    /// A DEBUG, RETURN or ERR trap acts in the check when functrace or errtrace was on as bash
+    /// called it, or when the check was given the trace attribute; turning the option off in the
+    /// check does not stop it, and its action would see the token. Such a check drops its line
+    /// unrun and tells the bastion it can no longer follow the shell (`U`); from then on it asks
+    /// nothing (the bastion reads the lines from the screen). No trap's action sees a token.
+    @Test(arguments: ["set -T; trap \"$t\" DEBUG", "set -T; trap \"$t\" RETURN", "set -E; trap \"$t\" ERR",
+                      "declare -ft __bastion_check; trap \"$t\" DEBUG"])
+    func aTrapActingInTheCheckEndsItsQuestions(setup: String) throws {
+        let run = try Self.run(["t='[[ ${__bastion_id-}${__bastion_next-}${__bastion_secret-} ]] && touch saw-token; false'\r", setup + "\r",
+                                "touch dropped\r", "touch unasked\r"], answers: ["touch unasked": "D"])
+        #expect(run.output.contains("\u{1B}]6973;tk;U;a DEBUG, RETURN or ERR trap acts in the check"), "\(run.output)")
+        #expect(run.files == ["unasked"], "\(run.output)")
     }
 
     /// With convert-meta on (the C locale's default) readline lists the keys after Escape as
