@@ -201,21 +201,11 @@ public struct ShellIntegration: Sendable, Equatable {
           # With any, the line is dropped unrun and the bastion told that it can no longer follow
           # the shell (it reads lines from the screen, or ends the session); from then on the
           # check steps aside, as in a shell with no integration, and asks nothing.
+          # (Listed here: a function the check calls would show its own traps, not the check's.)
           if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
           if [[ ! $__bastion_next ]]; then
-            __bastion_out=
-            if [[ $__bastion_filed ]]; then
-              trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :
-              IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
-            else
-              __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null)
-            fi
-            if [[ $__bastion_out ]]; then
-              __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
-              printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check (functrace, errtrace or the trace attribute); the line was not run\a' >&$__bastion_tty
-              READLINE_POINT=0
-              return
-            fi
+            if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
+            if __bastion_trapped; then READLINE_POINT=0; return; fi
           fi
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
@@ -260,6 +250,14 @@ public struct ShellIntegration: Sendable, Equatable {
           # a function's whole body at each call, so the check carries only what every line runs.
           if [[ $__bastion_answer == A ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
           __bastion_verdict "$1"
+        }
+        # Whether the check listed traps that act in it (in the state file, or __bastion_out where
+        # there is none); if so, tells the bastion and turns the check's questions off.
+        __bastion_trapped() {
+          if [[ $__bastion_filed ]]; then __bastion_out=; IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :; fi
+          [[ $__bastion_out ]] || return 1
+          __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
+          printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check (functrace, errtrace or the trace attribute); the line was not run\a' >&$__bastion_tty
         }
         # The answers other than a plain allow (A), for the check whose buffer is $1 (its locals
         # are this function's too).
@@ -637,7 +635,7 @@ public struct ShellIntegration: Sendable, Equatable {
           readonly __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&$__bastion_tty
         }
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check __bastion_verdict \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check __bastion_trapped __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
           __bastion_reread __bastion_plain_keys __bastion_refuse \
           __bastion_start
