@@ -568,6 +568,13 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
+          # Startup files that leave functrace or errtrace on with a DEBUG, RETURN or ERR trap:
+          # the trap would act in the check (which would drop the first line and step aside),
+          # so the shell is read from the screen from the start.
+          if [[ $- == *T* && $(trap -p DEBUG RETURN) || $- == *E* && $(trap -p ERR) ]]; then
+            __bastion_refuse "the startup files leave a DEBUG, RETURN or ERR trap that would run in the check (functrace or errtrace is on)"
+            return 0
+          fi
           __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).

@@ -132,8 +132,9 @@ struct ShellIntegrationBashTests {
     /// Startup files cannot take the check over unseen. Their aliases do not reach into the
     /// integration's functions (defined before them); attributes they give the integration's
     /// variables are cleared; a function of theirs named like a command the check runs —
-    /// `declare`, with which an earlier check looked for the others, included — or one of
-    /// those variables made read-only leaves the shell unintegrated (`U`).
+    /// `declare`, with which an earlier check looked for the others, included —, one of those
+    /// variables made read-only, or a DEBUG trap left to act in functions, leaves the shell
+    /// unintegrated (`U`).
     @Test func startupFilesCannotTakeTheCheckOver() throws {
         let alias = #"""
             __rt_p() { if [[ $1 == *';C;%s;%s;%s\a' ]]; then builtin printf "$1" "$2" "$3" "echo benign"; else builtin printf "$@"; fi; }
@@ -151,6 +152,10 @@ struct ShellIntegrationBashTests {
         let shadowed = try Self.run(["touch after-fn\r"], home: [".bash_profile": "declare() { return 1; }\nread() { :; }\n"])
         #expect(shadowed.output.contains("\u{1B}]6973;tk;U;the startup files define a function named declare"), "\(shadowed.output)")
         #expect(!shadowed.output.contains("\u{1B}]6973;tk;R;"))
+
+        let traced = try Self.run(["touch after-tr\r"], home: [".bash_profile": "set -o functrace\ntrap : DEBUG\n"])
+        #expect(traced.output.contains("\u{1B}]6973;tk;U;the startup files leave a DEBUG, RETURN or ERR trap"), "\(traced.output)")
+        #expect(!traced.output.contains("\u{1B}]6973;tk;R;"))
 
         let readOnly = try Self.run(["touch after-ro\r"], home: [".bash_profile": "readonly __bastion_u=1\n"])
         #expect(readOnly.output.contains("\u{1B}]6973;tk;U;the startup files made a variable of the integration's read-only"),
