@@ -189,7 +189,8 @@ public struct ShellIntegration: Sendable, Equatable {
           # (FUNCNEST local and unset: a limit of the person's would stop the functions it calls.
           # The shell's options local, and xtrace off: a trace would show the tokens, to PS4's
           # code or a reader of BASH_XTRACEFD, before the bastion's answer; errtrace and functrace
-          # off: an ERR or DEBUG trap's action would run in here, where it could read them.)
+          # off: the functions it calls would take on an ERR, DEBUG or RETURN trap, whose action
+          # could read them. One that acts in the check itself is found below.)
           local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early __bastion_first IFS FUNCNEST
           # (Only where one of them is on: `local -` and `set` are among the costlier statements.)
           [[ $- != *[xET]* ]] || { local -; set +xET; }
