@@ -202,9 +202,10 @@ public struct ShellIntegration: Sendable, Equatable {
           # With any, the line is dropped unrun and the bastion told that it can no longer follow
           # the shell (it reads lines from the screen, or ends the session); from then on the
           # check steps aside, as in a shell with no integration, and asks nothing.
-          # (Listed here: a function the check calls would show its own traps, not the check's.)
-          if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
+          # (Listed here: a function the check calls would show its own traps, not the check's.
+          # Once traps were found no token is announced again: the prompt's state lists them.)
           if [[ ! $__bastion_next ]]; then
+            if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
             if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
             if __bastion_trapped; then READLINE_POINT=0; return; fi
           fi
