@@ -259,7 +259,7 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ $__bastion_filed ]]; then __bastion_out=; IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :; fi
           [[ $__bastion_out ]] || return 1
           __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
-          printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check (functrace, errtrace or the trace attribute); the line was not run\a' >&$__bastion_tty
+          printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check, where functrace, errtrace or the trace attribute lets it; the line was not run\a' >&$__bastion_tty
         }
         # The answers other than a plain allow (A), for the check whose buffer is $1 (its locals
         # are this function's too).
@@ -574,7 +574,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # the trap would act in the check (which would drop the first line and step aside),
           # so the shell is read from the screen from the start.
           if [[ $- == *T* && $(trap -p DEBUG RETURN) || $- == *E* && $(trap -p ERR) ]]; then
-            __bastion_refuse "the startup files leave a DEBUG, RETURN or ERR trap that would run in the check (functrace or errtrace is on)"
+            __bastion_refuse "the startup files leave a DEBUG, RETURN or ERR trap that would run in the check, with functrace or errtrace on"
             return 0
           fi
           __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
