@@ -46,6 +46,7 @@ PS1_MARK = b"\x1b]7770;\x07"  # inside PS1
 PS2_MARK = b"\x1b]7771;\x07"  # inside PS2
 QUIET = 0.06        # seconds without output that count as "settled"
 STEP_TIMEOUT = 8.0  # a step that never settles / never shows its prompts is an error
+FINISH_QUIET = 0.3  # seconds without output before a case's closing Ctrl-C
 PATH = "/usr/local/bin:/usr/bin:/bin"
 
 BASE_RC = r"""
@@ -230,7 +231,13 @@ class Session:
                     self._read(max(0.0, end - time.monotonic()))
 
     def finish(self):
-        # Back to an empty primary prompt, then EOF.
+        # Back to an empty primary prompt, then EOF. First a longer quiet than a step's: a
+        # prompt that bash redraws before a command runs (a `bind -x` key's, as the bastion's
+        # check) counts as one, and a Ctrl-C that lands while PROMPT_COMMAND records the
+        # history entries would cut the record short (seen once on a loaded machine).
+        deadline = time.monotonic() + STEP_TIMEOUT
+        while self._read(FINISH_QUIET) not in (None, b"") and time.monotonic() < deadline:
+            pass
         before = self.ps1
         os.write(self.fd, b"\x03")
         try:
