@@ -63,6 +63,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     case historyAtPrompt(numberAtCheck: Int?, number: Int?, line: [UInt8])
     /// A command is about to run (`PS0`).
     case commandStart
+    /// The check dropped this buffer unrun: a DEBUG, RETURN or ERR trap acts in it (an
+    /// ``unsupported(_:)`` marker follows). What a trap acting there reports cannot be trusted.
+    case droppedUnrun(line: [UInt8])
     /// Bash started a command where the bastion, answering `I`, read the buffer as unfinished;
     /// `PS0` stopped it (`kill -INT`) before it ran.
     case unfinishedStarted
@@ -98,6 +101,7 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("R", 1): self = .ready(shell: Int32(String(decoding: fields[0], as: UTF8.self)).flatMap { $0 > 1 ? $0 : nil })
         case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
         case ("S", 0): self = .commandStart
+        case ("T", _): self = .droppedUnrun(line: Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")]))))
         case ("N", 0): self = .unfinishedStarted
         case ("V", 0): self = .uncheckedStarted
         case ("K", 0): self = .interruptIgnored

@@ -543,6 +543,11 @@ public struct Interceptor {
                 mode = .integrated
                 awaitReadline(since: now, into: &out)
             }
+        case .droppedUnrun(let line):
+            // The line of the Enter: bash did not run it. (Reported where a trap acts: uncertain.)
+            guard mode == .integrated else { break }
+            out.records.append(unrunRecord(String(decoding: line, as: UTF8.self), decision: "not-run", uncertain: true,
+                                           message: "a DEBUG, RETURN or ERR trap acts in the shell's check, so the line was dropped unrun"))
         case .unsupported(let reason):
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
         case .aliases(let table):
@@ -1348,7 +1353,7 @@ public struct Interceptor {
     }
 
     /// The record of a line bash kept in its history but never ran.
-    private func unrunRecord(_ text: String, decision: String, message: String) -> InteractiveRecord {
+    private func unrunRecord(_ text: String, decision: String, uncertain: Bool = false, message: String) -> InteractiveRecord {
         var gate = decide(text, workingDirectory)
         gate.audit.decision = decision
         gate.audit.rule = nil
@@ -1357,7 +1362,8 @@ public struct Interceptor {
         gate.marker.rule = nil
         gate.audit.source = "interactive"
         gate.audit.how = LineSource.integration.rawValue
-        return InteractiveRecord(decision: gate, how: .integration, uncertain: false)
+        gate.audit.uncertain = uncertain
+        return InteractiveRecord(decision: gate, how: .integration, uncertain: uncertain)
     }
 
     /// A prompt that asks for a secret (`Password:`, `[sudo] password for alice:`, a passphrase).

@@ -207,7 +207,7 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ ! $__bastion_next ]]; then
             if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
             if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
-            if __bastion_trapped; then READLINE_POINT=0; return; fi
+            if __bastion_trapped "$1"; then READLINE_POINT=0; return; fi
           fi
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
@@ -254,11 +254,14 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_verdict "$1"
         }
         # Whether the check listed traps that act in it (in the state file, or __bastion_out where
-        # there is none); if so, tells the bastion and turns the check's questions off.
+        # there is none); if so, tells the bastion the buffer $1 it drops unrun (for the record)
+        # and that it can no longer follow the shell, and turns the check's questions off.
         __bastion_trapped() {
           if [[ $__bastion_filed ]]; then __bastion_out=; IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :; fi
           [[ $__bastion_out ]] || return 1
           __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
+          __bastion_esc "$1"
+          printf '\#(osc);T;%s\a' "$__bastion_out" >&$__bastion_tty
           printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check, where functrace, errtrace or the trace attribute lets it; the line was not run\a' >&$__bastion_tty
         }
         # The answers other than a plain allow (A), for the check whose buffer is $1 (its locals

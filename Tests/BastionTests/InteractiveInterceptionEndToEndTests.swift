@@ -640,8 +640,8 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// A DEBUG trap that acts in the check would see its token. Typed, `set -T` is read as the
     /// end of what the bastion can follow; from a file the bastion cannot read, the check itself
-    /// finds the trap: it drops the line unrun and says so, the guard role reads later lines from
-    /// the screen (uncertain), and a denied one still never runs.
+    /// finds the trap: it drops the line unrun (recorded so, uncertain) and says so, the guard
+    /// role reads later lines from the screen (uncertain), and a denied one still never runs.
     @Test func aTrapActingInTheCheckFallsBackToTheScreen() throws {
         let f = try f
         try f.target.write("functrace.sh", "set -T; trap : DEBUG\n")
@@ -651,7 +651,8 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(r.stdout.contains("a DEBUG, RETURN or ERR trap acts in the check"), "\(r)")
         #expect(!f.target.exists("dropped-tr") && !f.target.exists("forbidden-tr"), "\(r)")
         #expect(f.target.exists("ok-tr"), "\(r)")
-        #expect(try lastRecordsWithSource() == ["allow integration . ./functrace.sh", "deny screen? touch forbidden-tr",
+        #expect(try lastRecordsWithSource() == ["allow integration . ./functrace.sh", "not-run integration? touch dropped-tr",
+                                                "deny screen? touch forbidden-tr",
                                                 "allow screen? touch ok-tr", "allow screen? exit"])
     }
 

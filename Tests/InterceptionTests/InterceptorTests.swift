@@ -710,6 +710,18 @@ struct InterceptorTests {
         #expect(!i.isVerified)
     }
 
+    /// A check that finds a trap acting in it drops its line unrun and says which: the line is
+    /// recorded as not run (uncertain: a trap acting there could alter the report), and the
+    /// integration is gone.
+    @Test func lineDroppedByATrapInTheCheckIsRecordedAsNotRun() {
+        var i = Self.make()
+        _ = Self.input(&i, "touch x\r")
+        let out = Self.output(&i, "\u{1B}]6973;tk;T;touch x;y\\\\z\u{07}\u{1B}]6973;tk;U;a DEBUG, RETURN or ERR trap acts in the check\u{07}")
+        #expect(out.records.map { "\($0.decision.audit.decision) \($0.uncertain) \($0.decision.audit.line)" } == ["not-run true touch x;y\\z"])
+        #expect(out.records.first?.decision.audit.uncertain == true)
+        #expect(out.lostIntegration != nil && !i.isVerified)
+    }
+
     /// A forged marker (wrong token) ends an airtight role's session.
     @Test func forgedMarkerEndsAirtightSession() {
         var i = Self.make(onUnverified: .end)
