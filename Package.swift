@@ -52,7 +52,7 @@ let package = Package(
         // What the target's screen shows, read back as text (screen reader, excerpts, watch).
         .target(name: "TerminalModel", dependencies: ["CVTerm"]),
         // The relay's life cycle, the command gate, the clock and the store protocols: no I/O.
-        .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder"]),
+        .target(name: "SessionCore", dependencies: ["Policy", "PTYRecorder", "ShellParser"]),
         // Interactive interception: the shell integration, markers, and the decision of every typed line. No I/O.
         .target(name: "Interception", dependencies: ["SessionCore", "Policy", "ShellParser", "PTYRecorder"]),
         // Approvals: requests held for approvers, the broker's rules, the approvers' verbs, the store protocol. No I/O.

@@ -229,10 +229,10 @@ extension ClientConnection {
             integration: integration, onUnverified: context.access.engine.onUnverified(for: subject, target: policyTarget),
             screen: TerminalLineReader(columns: channel.terminal?.columns ?? 80, rows: channel.terminal?.rows ?? 24),
             holdsEscalations: context.approvals != nil,
-            decide: { [weak channel] line, directory in
+            decide: { [weak channel] line, directory, analysis in
                 // The policy in force at each line: a reload applies to the next one.
                 context.gate.decide(line, subject: subject, target: policyTarget, session: sessionID, offset: channel?.tap?.elapsed ?? 0,
-                                    workingDirectory: directory)
+                                    workingDirectory: directory, analysis: analysis)
             })
         if integration == nil {
             auditEvent("interactive_unverified", detail: "the target's shell could not be integrated", session: channel.id)

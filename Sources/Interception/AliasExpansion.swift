@@ -4,14 +4,15 @@ import ShellParser
 /// is replaced by its value (and the word after a value ending in a blank too), repeatedly,
 /// each alias at most once, as bash does.
 enum AliasExpansion {
-    /// The expanded line, or nil when no alias applies.
-    static func expand(_ line: String, aliases: [String: String]) -> String? {
+    /// The expanded line, or nil when no alias applies. `given`: `line`'s analysis, when the
+    /// caller has it.
+    static func expand(_ line: String, aliases: [String: String], analysis given: LineAnalysis? = nil) -> String? {
         guard !aliases.isEmpty else { return nil }
         var text = Array(line.utf8)
         var used: Set<String> = []
         var changed = false
-        for _ in 0..<8 {
-            let analysis = ShellAnalyzer.analyze(bytes: text)
+        for round in 0..<8 {
+            let analysis = round == 0 ? given ?? ShellAnalyzer.analyze(bytes: text) : ShellAnalyzer.analyze(bytes: text)
             var replacement: (range: Range<Int>, value: [UInt8])?
             for command in analysis.commands where !command.derived {
                 guard let name = command.name, !used.contains(name), let value = aliases[name],

@@ -95,7 +95,9 @@ struct CommandAssembler: Sendable {
     /// expansion that asks for more (`true &&`, `{ `) or completes the lines (`ob echo x; }`
     /// with `ob` for `{ `) says so; one bash cannot parse leaves the lines' own status.
     private static func status(of source: String, analysis: LineAnalysis, aliases: [String: String]) -> LineStatus {
-        guard !aliases.isEmpty, let expanded = AliasExpansion.expand(source, aliases: aliases), expanded != source else { return analysis.status }
+        guard !aliases.isEmpty, let expanded = AliasExpansion.expand(source, aliases: aliases, analysis: analysis), expanded != source else {
+            return analysis.status
+        }
         switch ShellAnalyzer.analyze(expanded).status {
         case .incomplete: return .incomplete
         case .complete: return .complete

@@ -113,7 +113,7 @@ public enum IntegrationMarker: Equatable, Sendable {
             // LINES;PWD (the directory, escaped as a line is, may hold semicolons).
             let rest = fields.count == 3 ? fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false) : []
             let directory = rest.count == 2 ? String(decoding: Self.unescape(Array(rest[1])), as: UTF8.self) : nil
-            self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.contains(":") ? next : nil,
+            self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.utf8.contains(UInt8(ascii: ":")) ? next : nil,
                            linesRead: rest.first.flatMap { Int(String(decoding: $0, as: UTF8.self)) },
                            directory: directory.flatMap { $0.hasPrefix("/") ? $0 : nil }, keysTell: next != "k")
         case ("A", _):

@@ -18,9 +18,10 @@ import ShellParser
 /// the terminal model and mark them uncertain, or end the session. Pure: no I/O; the driver
 /// performs the ``InterceptorOutput``.
 public struct Interceptor {
-    /// Decides one command text (the gate, bound to the person and the target).
-    /// Decides a line, given the shell's working directory when it is known.
-    public typealias Decide = (_ line: String, _ workingDirectory: String?) -> GateDecision
+    /// Decides one command text (the gate, bound to the person and the target), given the
+    /// shell's working directory when it is known, and the line's analysis when the interceptor
+    /// has it already (parsed once at an Enter for several uses).
+    public typealias Decide = (_ line: String, _ workingDirectory: String?, _ analysis: LineAnalysis?) -> GateDecision
 
     private enum Mode: Equatable {
         /// The rc has not finished yet.
@@ -82,7 +83,12 @@ public struct Interceptor {
     private var markers: MarkerScanner
     private var keys = KeystrokeScanner()
     private var assembler = CommandAssembler()
-    private var aliases: [String: String] = [:]
+    private var aliases: [String: String] = [:] {
+        didSet { aliasesMayLeaveCode = aliases.values.contains { Self.mayLeaveCodeAtThePrompt($0) } }
+    }
+    /// Whether the value of any alias may leave code at the prompt (see
+    /// ``mayLeaveCodeAtThePrompt(_:)``): worked out once per table, not at every Enter.
+    private var aliasesMayLeaveCode = false
     /// Bash's history characters as its last check told them (`!^#` until one says otherwise).
     private var historyCharacters = HistoryCharacters.standard
     private var held: [UInt8] = []
@@ -1013,7 +1019,7 @@ public struct Interceptor {
             let command = pending.commands[index]
             var table: [String: String]?
             if case .defined(let defined) = pending.aliases { table = defined }
-            if Self.mayLeaveCodeAtThePrompt(command.text, aliases: aliases) { earlyAnswersStopped = true }
+            if aliasesMayLeaveCode || Self.mayLeaveCodeAtThePrompt(command.text) { earlyAnswersStopped = true }
             var record = judge(command.text, decidedAs: command.source, how: mode == .integrated ? .integration : .screen,
                                uncertain: !pending.exact || mode != .integrated, aliases: table)
             if case .unknown = pending.aliases {
@@ -1148,7 +1154,7 @@ public struct Interceptor {
         guard let line = earlyCandidate else { return out }
         earlyCandidate = nil
         guard mode == .integrated, case .awaitingCheck = shell, let next = nextCheck, !line.isEmpty, !earlyAnswersStopped,
-              !Self.mayLeaveCodeAtThePrompt(line, aliases: aliases),
+              !aliasesMayLeaveCode, !Self.mayLeaveCodeAtThePrompt(line),
               !assembler.isContinuing, !HistoryExpansion.mayExpand(line, characters: historyCharacters),
               // (Bash takes no early answer with other history characters than `!^#`.)
               historyCharacters == .standard, !HistoryCharacters.mayChange(in: line) else { return out }
@@ -1159,7 +1165,7 @@ public struct Interceptor {
         let escaped = String(decoding: IntegrationMarker.escape(Array(line.utf8)), as: UTF8.self)
         guard let answer = Self.earlyAnswer(next, escapedLine: escaped) else { return out }
         nextCheck = nil
-        let record = judge(line, how: .integration, uncertain: false)
+        let record = judge(line, how: .integration, uncertain: false, analysis: analysis)
         guard record.decision.verdict == .allow else { return out }
         out.records.append(record)
         out.verdicts += answer
@@ -1197,27 +1203,25 @@ public struct Interceptor {
 
     /// Whether `line` may leave code of the person's that runs in the shell while readline waits
     /// for keys — a trap's action on a signal, code a sourced file or eval sets up, a key bound to
-    /// a command, a completion function, a mail message: it, or the value of any alias (which the
-    /// line may use), names `trap`, `eval`, `source`, `.`, `bind`, `enable`, `complete` or
-    /// `MAILPATH` as a word (a function's body included). Read widely: a line that merely mentions
-    /// one only costs the session its early answers. (On the bytes, and no parse: it runs at every
-    /// Enter. The shell checks its own state too before it announces a token: `__bastion_state`,
-    /// compared with `__bastion_calm_state`.)
-    static func mayLeaveCodeAtThePrompt(_ line: String, aliases: [String: String]) -> Bool {
-        func leaves(_ bytes: [UInt8]) -> Bool {
-            for word in promptCodeWords where ShellRisk.places(of: word, in: bytes).contains(where: { standsAlone(word, at: $0, in: bytes) }) {
-                return true
-            }
-            // `.` as a command word: at the start or after an operator, then a blank.
-            for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") && i + 1 < bytes.count
-                && (bytes[i + 1] == UInt8(ascii: " ") || bytes[i + 1] == UInt8(ascii: "\t")) {
-                var j = i - 1
-                while j >= 0, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j -= 1 }
-                if j < 0 || ";&|({\n`".utf8.contains(bytes[j]) { return true }
-            }
-            return false
+    /// a command, a completion function, a mail message: it names `trap`, `eval`, `source`, `.`,
+    /// `bind`, `enable`, `complete` or `MAILPATH` as a word (a function's body included). Asked
+    /// of each line and of the value of every alias (which the line may use). Read widely: a line
+    /// that merely mentions one only costs the session its early answers. (On the bytes, and no
+    /// parse: it runs at every Enter. The shell checks its own state too before it announces a
+    /// token: `__bastion_state`, compared with `__bastion_calm_state`.)
+    static func mayLeaveCodeAtThePrompt(_ line: String) -> Bool {
+        let bytes = Array(line.utf8)
+        for word in promptCodeWords where ShellRisk.places(of: word, in: bytes).contains(where: { standsAlone(word, at: $0, in: bytes) }) {
+            return true
         }
-        return leaves(Array(line.utf8)) || aliases.values.contains { leaves(Array($0.utf8)) }
+        // `.` as a command word: at the start or after an operator, then a blank.
+        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: ".") && i + 1 < bytes.count
+            && (bytes[i + 1] == UInt8(ascii: " ") || bytes[i + 1] == UInt8(ascii: "\t")) {
+            var j = i - 1
+            while j >= 0, bytes[j] == UInt8(ascii: " ") || bytes[j] == UInt8(ascii: "\t") { j -= 1 }
+            if j < 0 || ";&|({\n`".utf8.contains(bytes[j]) { return true }
+        }
+        return false
     }
 
     private static let promptCodeWords = ["trap", "eval", "source", "bind", "enable", "complete", "MAILPATH"]
@@ -1299,19 +1303,20 @@ public struct Interceptor {
     /// would take the session out of sight is refused when the role must stay verified.
     /// The record of `text`, decided as `source` where bash reads it otherwise than its history
     /// keeps it.
-    /// `table`: the aliases to expand with, when not the shell's as last told.
+    /// `table`: the aliases to expand with, when not the shell's as last told; `analysis`: that
+    /// of the text decided (`source`, or `text`), when the caller parsed it already.
     private func judge(_ text: String, decidedAs source: String? = nil, how: LineSource, uncertain: Bool,
-                       aliases table: [String: String]? = nil) -> InteractiveRecord {
+                       aliases table: [String: String]? = nil, analysis: LineAnalysis? = nil) -> InteractiveRecord {
         let decided = source ?? text
         // A line read off the screen may be another shell's, somewhere else.
         let directory = how == .integration ? workingDirectory : nil
-        var gate = decide(decided, directory)
+        var gate = decide(decided, directory, analysis)
         if decided != text {
             gate.audit.line = text
             gate.marker.line = text
         }
-        if let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases), expansion != decided {
-            let viaAlias = decide(expansion, directory)
+        if let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases, analysis: analysis), expansion != decided {
+            let viaAlias = decide(expansion, directory, nil)
             // Bash runs nothing of a line it cannot parse: one that parses only expanded (an alias
             // opens a block, `alias ob='{ '` in `ob echo x; }`) runs only as its expansion.
             let runsOnlyExpanded = Self.isSyntaxError(decided) && !Self.isSyntaxError(expansion)
@@ -1354,7 +1359,7 @@ public struct Interceptor {
 
     /// The record of a line bash kept in its history but never ran.
     private func unrunRecord(_ text: String, decision: String, uncertain: Bool = false, message: String) -> InteractiveRecord {
-        var gate = decide(text, workingDirectory)
+        var gate = decide(text, workingDirectory, nil)
         gate.audit.decision = decision
         gate.audit.rule = nil
         gate.audit.message = message

@@ -1,5 +1,6 @@
 import Policy
 import PTYRecorder
+import ShellParser
 
 /// Decides one complete command text for one person on one target: the single place where a
 /// line becomes allow, deny or escalate. Exec requests use it; the interactive interceptor and
@@ -15,10 +16,12 @@ public struct CommandGate: Sendable {
     }
 
     /// Decides `line` as `subject` would run it on `target`, for the session channel `session`,
-    /// `offset` seconds into its recording. `workingDirectory`: where the line starts, when known.
+    /// `offset` seconds into its recording. `workingDirectory`: where the line starts, when known;
+    /// `analysis`: the line's, when the caller has parsed it already.
     public func decide(_ line: String, subject: Subject, target: PolicyTarget, session: String, offset: Double,
-                       workingDirectory: String? = nil) -> GateDecision {
-        let decision = engine.decide(subject: subject, target: target, line: line, workingDirectory: workingDirectory)
+                       workingDirectory: String? = nil, analysis: LineAnalysis? = nil) -> GateDecision {
+        let decision = engine.decide(subject: subject, target: target, line: line, analysis: analysis ?? ShellAnalyzer.analyze(line),
+                                     workingDirectory: workingDirectory)
         let word = decision.verdict.word
         return GateDecision(
             decision: decision,

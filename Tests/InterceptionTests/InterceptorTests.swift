@@ -9,7 +9,7 @@ import Testing
 struct InterceptorTests {
     static let token = "tk"
 
-    static func gate(_ line: String, _ directory: String? = nil) -> GateDecision {
+    static func gate(_ line: String, _ directory: String? = nil, _ analysis: LineAnalysis? = nil) -> GateDecision {
         let verdict: Verdict = line.contains("rm") ? .deny : (line.contains("restart") ? .escalate(approverGroups: ["sre"], approvals: 1) : .allow)
         let decision = Decision(verdict: verdict, role: "engineer", ruleID: verdict == .allow ? nil : "no-rm", message: "no rm")
         return GateDecision(decision: decision,
@@ -26,7 +26,7 @@ struct InterceptorTests {
 
     /// An interceptor whose gate refuses what the parser cannot read first, as policy does.
     static func makeParsing() -> Interceptor {
-        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: .screen, screen: nil) { line, _ in
+        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: .screen, screen: nil) { line, _, _ in
             let status = ShellAnalyzer.analyze(line).status
             guard case .error = status else { return gate(line) }
             let decision = Decision(verdict: .deny, role: nil, ruleID: "parse-error", message: "unreadable", lineStatus: status)
