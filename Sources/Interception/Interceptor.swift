@@ -912,8 +912,15 @@ public struct Interceptor {
         }
         buffer.reports += 1
         let index = buffer.command(endingAt: lineNumber)
+        let newestBefore = buffer.newestStarted ?? numberAtCheck
         if let number { buffer.newestStarted = max(buffer.newestStarted ?? number, number) }
         guard !buffer.stopped else {
+            // Bash read this command after a refused one and kept it in its history; PS0 stops it
+            // now. Recorded as history holds it (uncertain unless it is the very next entry).
+            if let number, let newestBefore, number > newestBefore {
+                out.records.append(unrunRecord(String(decoding: line, as: UTF8.self), decision: "not-run", uncertain: number != newestBefore + 1,
+                                               message: "stopped before it ran: a command before it in the same buffer was refused"))
+            }
             if !buffer.toldRest { out.notices.append("bastion: the rest of the pasted lines was not run") }
             buffer.toldRest = true
             expanding = buffer

@@ -450,15 +450,22 @@ struct InterceptorTests {
         #expect(Self.text(ran.verdicts) == "5 A\n" && ran.records.map(\.decision.audit.line) == ["echo c"])
     }
 
-    /// A denied expansion in a paste stops the rest of it, as a denied line does.
+    /// A denied expansion in a paste stops the rest of it, as a denied line does. Bash reads each
+    /// later command and keeps it in its history before PS0 stops it: each is recorded as not
+    /// run, as history holds it; one history did not keep (its number unchanged) is not.
     @Test func deniedExpansionStopsThePaste() {
-        var i = Self.pastedExpanding("echo a\n!?rm?\necho after\n")
+        var i = Self.pastedExpanding("echo a\n!?rm?\necho after\necho after\necho last\n")
         _ = Self.output(&i, Self.expanded("echo a", number: 11, lineNumber: 1))
         let denied = Self.output(&i, Self.expanded("rm -rf /", number: 12, lineNumber: 2))
         #expect(Self.text(denied.verdicts) == "5 K\n" && denied.records.map(\.decision.verdict) == [.deny])
         let rest = Self.output(&i, Self.expanded("echo after", number: 13, lineNumber: 3))
-        #expect(Self.text(rest.verdicts) == "5 K\n" && rest.records.isEmpty)
+        #expect(Self.text(rest.verdicts) == "5 K\n")
+        #expect(rest.records.map { "\($0.decision.audit.decision) \($0.uncertain) \($0.decision.audit.line)" } == ["not-run false echo after"])
         #expect(rest.notices == ["bastion: the rest of the pasted lines was not run"])
+        let duplicate = Self.output(&i, Self.expanded("echo after", number: 13, lineNumber: 4))
+        #expect(Self.text(duplicate.verdicts) == "5 K\n" && duplicate.records.isEmpty && duplicate.notices.isEmpty)
+        let last = Self.output(&i, Self.expanded("echo last", number: 14, lineNumber: 5))
+        #expect(last.records.map { "\($0.decision.audit.decision) \($0.decision.audit.line)" } == ["not-run echo last"])
     }
 
     /// A command history did not keep as its own entry (ignorespace, HISTIGNORE, cmdhist off):
