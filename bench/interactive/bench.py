@@ -111,6 +111,18 @@ class Fixture:
                                     "alice@127.0.0.1", "web1"], self.bastions["int"][1]),
         ]
 
+    def pin(self):
+        """The bastions on CPU 0, the target's sshd (and the sessions and shells it starts, which
+        inherit it) on CPU 1, every thread of each: as when the target is another machine. On
+        loopback the kernel wakes sshd on the CPU of the bastion that wrote to it (a sync wakeup),
+        where it waits until the bastion has finished deciding the line."""
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            raise BenchError("--pin needs two CPUs")
+        for proc, cpu in [(p, cpus[0]) for _, p in self.bastions.values()] + [(self.sshd, cpus[1])]:
+            for tid in os.listdir(f"/proc/{proc.pid}/task"):
+                os.sched_setaffinity(int(tid), {cpu})
+
     def spawn(self, argv, name, env=None):
         log = open(f"{self.d}/{name}.log", "w")
         p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.d,
@@ -556,6 +568,8 @@ def main():
                     help="the target user's own HOME and startup files instead of a HOME with /etc/skel's")
     ap.add_argument("--completion", action="store_true",
                     help="a completion function in the sessions' ~/.bashrc (as bash-completion sets): no early answers")
+    ap.add_argument("--pin", action="store_true",
+                    help="the bastions on one CPU, the target's sshd and shells on another (as with a remote target)")
     ap.add_argument("--dump", metavar="FILE", help="also write every sample (seconds) as JSON, for a closer look")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bastion-env", action="append", default=[], metavar="NAME=VALUE",
@@ -593,6 +607,8 @@ def main():
     try:
         fx = Fixture()
         fx.start(a.binary, [e.split("=", 1) for e in a.bastion_env], a.own_startup_files, a.completion)
+        if a.pin:
+            fx.pin()
         print(f"fixture in {fx.d}: sshd :{fx.target}, bastion (no intercept) :{fx.bastions['noint'][0]}, "
               f"bastion (intercept) :{fx.bastions['int'][0]}", file=sys.stderr, flush=True)
         results = {}
