@@ -111,7 +111,7 @@ public struct ShellIntegration: Sendable, Equatable {
             shopt -u patsub_replacement 2>/dev/null
             __bastion_doubled=${__bastion_out//\\/\\\\}
             shopt -s patsub_replacement 2>/dev/null
-            (( ${#__bastion_doubled} == ${#__bastion_out} + ${#__bastion_bs} )) || printf '\#(osc);U;backslashes cannot be escaped in this shell\a' >&$__bastion_tty
+            (( ${#__bastion_doubled} == ${#__bastion_out} + ${#__bastion_bs} )) || printf '\#(osc);U;backslashes cannot be escaped in this shell\a' >&"$__bastion_tty"
           fi
           __bastion_out=$__bastion_doubled
         }
@@ -141,7 +141,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_aliases_seen=$__bastion_seen
           for __bastion_name in "${!BASH_ALIASES[@]}"; do __bastion_table+="$__bastion_name=${BASH_ALIASES[$__bastion_name]}"$'\x1f'; done
           __bastion_esc "$__bastion_table"
-          printf '\#(osc);A;%s\a' "$__bastion_out" >&$__bastion_tty
+          printf '\#(osc);A;%s\a' "$__bastion_out" >&"$__bastion_tty"
         }
         # Tokens: 96 random bits. From SRANDOM while it is bash's own: unset, it is a plain
         # variable whose value does not change from one expansion to the next, which a person
@@ -164,7 +164,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_entry=$(HISTTIMEFORMAT= history 1; printf x); __bastion_entry=${__bastion_entry%$'\n'x}
           if [[ $__bastion_entry =~ ^\ *([0-9]+)\*?\ \ (.*)$ ]]; then
             __bastion_esc "${BASH_REMATCH[2]}"
-            printf '\#(osc);Y;%s;%s;%s\a' "$__bastion_hnum" "${BASH_REMATCH[1]}" "$__bastion_out" >&$__bastion_tty
+            printf '\#(osc);Y;%s;%s;%s\a' "$__bastion_hnum" "${BASH_REMATCH[1]}" "$__bastion_out" >&"$__bastion_tty"
           fi
         }
         # Stops the command bash is about to run, as a typed Ctrl-C would (called from PS0 and
@@ -172,52 +172,86 @@ public struct ShellIntegration: Sendable, Equatable {
         # interrupt the person traps or ignores would not stop it: then the shell itself is
         # ended, and the bastion told first.
         __bastion_halt() {
-          if [[ $(trap -p INT) ]]; then printf '\#(osc);K\a' >&$__bastion_tty; kill -KILL $$; fi
-          kill -INT $$
+          if [[ $(trap -p INT) ]]; then printf '\#(osc);K\a' >&"$__bastion_tty"; kill -KILL "$$"; fi
+          kill -INT "$$"
         }
-        # The check runs at every Enter between the key and the command, so each statement in it
-        # counts: the id and token travel as one `ID:TOKEN` word, the aliases' fingerprint is
-        # compared inline, and an allowed line's buffer is put back as it was.
-        # It fails closed: the buffer is taken out of readline first (into the positional
-        # parameters, which nothing can make read-only) and the PS0 gate armed; only an answer
-        # that lets the line run puts the buffer back and disarms the gate. A statement that
-        # fails on the way leaves readline nothing to run.
+        # The check runs at every Enter between the key and the command. It fails closed: the
+        # buffer is taken out of readline first (into the positional parameters, which nothing
+        # can make read-only) and the PS0 gate armed; only an answer that lets the line run puts
+        # the buffer back and disarms the gate. A statement that fails on the way leaves readline
+        # nothing to run.
+        # Each statement here costs the Enter microseconds (bash runs it cold, and copies a
+        # function's whole body at each call), so the usual case is short: where the prompt
+        # announced an id and token it also found (__bastion_fast, the marker's flags after a `;`)
+        # that no trap or trace acts, that the aliases are those it reported,
+        # that PS0's substitutions are on and history's characters bash's own, and that
+        # backslashes double as they should; no code of the person's can run between that prompt
+        # and this key to change any of it. Then only the line is escaped (one with an escape, a
+        # bell or a line break goes the long way) and asked about, and an early answer, the
+        # usual one, taken here. Every other line goes the long way, which works all of that out
+        # here: the traps (listed in the check itself: a function it calls would show its own),
+        # then __bastion_ask. Every other answer is __bastion_await's.
         __bastion_check() {
           set -- "$READLINE_LINE"
           READLINE_LINE=
           [[ $__bastion_unseen ]] || __bastion_u=0
-          # (FUNCNEST local and unset: a limit of the person's would stop the functions it calls.
-          # The shell's options local, and xtrace off: a trace would show the tokens, to PS4's
-          # code or a reader of BASH_XTRACEFD, before the bastion's answer; errtrace and functrace
-          # off: the functions it calls would take on an ERR, DEBUG or RETURN trap, whose action
-          # could read them. One that acts in the check itself is found below.)
-          local __bastion_line __bastion_id __bastion_answer __bastion_flags __bastion_early __bastion_first IFS FUNCNEST
-          # (Only where one of them is on: `local -` and `set` are among the costlier statements.)
-          [[ $- != *[xET]* ]] || { local -; set +xET; }
-          # Turning functrace and errtrace off does not stop a DEBUG, RETURN or ERR trap that acts
-          # in here (one was on when bash called the check, or the check was given the trace
-          # attribute): its action would see the token and could answer for the bastion, or
-          # change the line after the answer. Where the prompt found the shell's state calm (it
-          # announced a token) there is no trap; otherwise the traps that act in here are listed.
-          # With any, the line is dropped unrun and the bastion told that it can no longer follow
-          # the shell (it reads lines from the screen, or ends the session); from then on the
-          # check steps aside, as in a shell with no integration, and asks nothing.
-          # (Listed here: a function the check calls would show its own traps, not the check's.
-          # Once traps were found no token is announced again: the prompt's state lists them.)
-          if [[ ! $__bastion_next ]]; then
-            if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
-            if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
-            if __bastion_trapped "$1"; then READLINE_POINT=0; return; fi
+          local __bastion_id __bastion_answer __bastion_early
+          if [[ $__bastion_fast && $1 != *[$'\e\a\n\r']* ]]; then
+            __bastion_id=$__bastion_next __bastion_early=1 __bastion_out=$1
+            [[ $1 != *\\* ]] || __bastion_out=${1//\\/\\\\}
+            printf '\#(osc);C;%s%s;%s\a' "$__bastion_id" "$__bastion_fast" "$__bastion_out" >&"$__bastion_tty"
+            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
+            # (The early answer's frame, if it comes first, tells the length this line's has.)
+            IFS= read -r -u "$__bastion_vfd" __bastion_answer || __bastion_answer=
+            if [[ $__bastion_answer == "P$((${#__bastion_id} + ${#__bastion_out} + 2))" ]]; then
+              IFS= read -r -N "$((${#__bastion_id} + ${#__bastion_out} + 3))" -u "$__bastion_vfd" __bastion_answer || __bastion_answer=
+              if [ "$__bastion_answer" = "$__bastion_id P$__bastion_out"$'\n' ]; then READLINE_LINE=$1 __bastion_u=1; return; fi
+              __bastion_answer=
+            fi
+            # (Any other answer is read as the long way's are: see below.)
+            local IFS FUNCNEST
+          else
+            # (FUNCNEST local and unset: a limit of the person's would stop the functions it
+            # calls. The shell's options local, and xtrace off: a trace would show the tokens, to
+            # PS4's code or a reader of BASH_XTRACEFD, before the bastion's answer; errtrace and
+            # functrace off: the functions it calls would take on an ERR, DEBUG or RETURN trap,
+            # whose action could read them. One that acts in the check itself is found below.)
+            local IFS FUNCNEST
+            # (Only where one of them is on: `local -` and `set` are among the costlier statements.)
+            [[ $- != *[xET]* ]] || { local -; set +xET; }
+            # Turning functrace and errtrace off does not stop a DEBUG, RETURN or ERR trap that
+            # acts in here (one was on when bash called the check, or the check was given the
+            # trace attribute): its action would see the token and could answer for the bastion,
+            # or change the line after the answer. Where the prompt found the shell's state calm
+            # (it announced a token) there is no trap; otherwise the traps that act in here are
+            # listed. With any, the line is dropped unrun and the bastion told that it can no
+            # longer follow the shell (it reads lines from the screen, or ends the session); from
+            # then on the check steps aside, as in a shell with no integration, and asks nothing.
+            # (Once traps were found no token is announced again: the prompt's state lists them.)
+            if [[ ! $__bastion_next ]]; then
+              if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
+              if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
+              if __bastion_trapped "$1"; then READLINE_POINT=0; return; fi
+            fi
+            __bastion_ask "$1"
+            __bastion_answer=
           fi
+          __bastion_await "$1"
+        }
+        # The long way's question about the buffer $1, for __bastion_check (whose locals
+        # __bastion_id and __bastion_early it sets): its id and token, the flags and the aliases
+        # as they now are, and the line escaped, in a marker.
+        __bastion_ask() {
+          local __bastion_flags
           # PS0 and PS2 stop refused commands only when bash expands their substitutions.
           shopt -s promptvars
-          __bastion_line=$1 __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
+          __bastion_id=$__bastion_next __bastion_flags= __bastion_early=1 IFS=" "
           # The first line at a prompt uses the id and token announced with the prompt: the
           # bastion may have answered already, from the keys it saw (`P`: valid for this very
           # line only). Continuation lines get fresh ones.
           if [[ ! $__bastion_id ]]; then __bastion_token; __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
+          __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
           if [[ $- == *H* ]]; then
             __bastion_flags=H
             # Other history characters (histchars) are told, by their codes, and void an early
@@ -227,14 +261,18 @@ public struct ShellIntegration: Sendable, Equatable {
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; __bastion_early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
-          __bastion_out=$__bastion_line
-          if [[ $__bastion_line == *[$'\e\a\n\r']* ]]; then __bastion_esc "$__bastion_line"; elif [[ $__bastion_line == *\\* ]]; then __bastion_dbl; fi
-          printf '\#(osc);C;%s;%s;%s\a' "$__bastion_id" "$__bastion_flags" "$__bastion_out" >&$__bastion_tty
-          # An answer that lets the line run carries the token, which only the bastion learnt
-          # (through the terminal): a program reading this descriptor cannot forge one.
-          # Refusals carry the id alone.
+          __bastion_out=$1
+          if [[ $1 == *[$'\e\a\n\r']* ]]; then __bastion_esc "$1"; elif [[ $1 == *\\* ]]; then __bastion_dbl; fi
+          printf '\#(osc);C;%s;%s;%s\a' "$__bastion_id" "$__bastion_flags" "$__bastion_out" >&"$__bastion_tty"
+        }
+        # Reads the bastion's answer to the check's question (its first line may be waiting in
+        # __bastion_answer) and acts on it, for __bastion_check (whose buffer is $1). An answer
+        # that lets the line run carries the token, which only the bastion learnt (through the
+        # terminal): a program reading this descriptor cannot forge one. Refusals carry the id
+        # alone.
+        __bastion_await() {
           while :; do
-            IFS= read -r -u "$__bastion_vfd" __bastion_answer || { __bastion_answer=; break; }
+            [[ $__bastion_answer ]] || IFS= read -r -u "$__bastion_vfd" __bastion_answer || { __bastion_answer=; break; }
             case $__bastion_answer in
               # An early answer is framed: `P<length>`, then `ID:TOKEN P<line>` and a newline, read
               # whole (a line is read a byte at a time; the digits make the arithmetic safe). It
@@ -247,9 +285,8 @@ public struct ShellIntegration: Sendable, Equatable {
               "${__bastion_id%%:*} "*) __bastion_answer=${__bastion_answer#* }
                 [[ $__bastion_answer == [EF]* || $__bastion_answer == [CZ] || $__bastion_answer =~ ^H#+$ ]] || __bastion_answer=D; break ;;
             esac
+            __bastion_answer=
           done
-          # Allowed: the usual answer, taken here. Every other is __bastion_verdict's: bash copies
-          # a function's whole body at each call, so the check carries only what every line runs.
           if [[ $__bastion_answer == A ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
           __bastion_verdict "$1"
         }
@@ -261,8 +298,8 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ $__bastion_out ]] || return 1
           __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
           __bastion_esc "$1"
-          printf '\#(osc);T;%s\a' "$__bastion_out" >&$__bastion_tty
-          printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check, where functrace, errtrace or the trace attribute lets it; the line was not run\a' >&$__bastion_tty
+          printf '\#(osc);T;%s\a' "$__bastion_out" >&"$__bastion_tty"
+          printf '\#(osc);U;a DEBUG, RETURN or ERR trap acts in the check, where functrace, errtrace or the trace attribute lets it; the line was not run\a' >&"$__bastion_tty"
         }
         # The answers other than a plain allow (A), for the check whose buffer is $1 (its locals
         # are this function's too).
@@ -281,7 +318,8 @@ public struct ShellIntegration: Sendable, Equatable {
             # no code of the person's run as bash reads the rest (a trap, bind -x key or completion
             # function could add entries). Should a later line of the command expand history, the
             # bastion knows from it whether the entry that starts is this command's.
-            J*) __bastion_first=
+            J*) local __bastion_first
+                __bastion_first=
                 if [[ $__bastion_early_ok ]]; then
                   trap -p 2>/dev/null >|"$__bastion_sfile" || :; __bastion_state
                   if [[ $__bastion_out == "$__bastion_calm_state" ]]; then
@@ -290,7 +328,7 @@ public struct ShellIntegration: Sendable, Equatable {
                     [[ $__bastion_out =~ ^\ *([0-9]+) ]] && __bastion_first=${BASH_REMATCH[1]}
                   fi
                 fi
-                printf '\#(osc);H;%s\a' "$__bastion_first" >&$__bastion_tty
+                printf '\#(osc);H;%s\a' "$__bastion_first" >&"$__bastion_tty"
                 [[ $__bastion_answer == *y ]] && __bastion_y=1
                 READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer//[!0-9]/}; return ;;
             X) __bastion_x=${__bastion_id%%:*} __bastion_hnum=$(HISTTIMEFORMAT= history 1)
@@ -332,7 +370,7 @@ public struct ShellIntegration: Sendable, Equatable {
           shopt -q cmdhist || __bastion_why+=c
           shopt -q lithist || __bastion_why+=l
           __bastion_esc "$__bastion_entry"
-          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$__bastion_nonce" "$__bastion_secret" "$__bastion_hnum" "$__bastion_number" "$1" "$__bastion_why" "$__bastion_out" >&$__bastion_tty
+          printf '\#(osc);X;%s:%s;%s;%s;%s;%s;%s\a' "$__bastion_nonce" "$__bastion_secret" "$__bastion_hnum" "$__bastion_number" "$1" "$__bastion_why" "$__bastion_out" >&"$__bastion_tty"
           while IFS= read -r -u "$__bastion_vfd" __bastion_answer; do
             [[ $__bastion_answer == "$__bastion_nonce:$__bastion_secret "* || $__bastion_answer == "$__bastion_nonce "* ]] && break
             __bastion_answer=
@@ -341,7 +379,7 @@ public struct ShellIntegration: Sendable, Equatable {
         }
         # A command that starts while the bastion reads its buffer as unfinished (answer I) is
         # stopped unrun, and the bastion told.
-        __bastion_stop() { printf '\#(osc);%s\a' "$1" >&$__bastion_tty; __bastion_halt; }
+        __bastion_stop() { printf '\#(osc);%s\a' "$1" >&"$__bastion_tty"; __bastion_halt; }
         __bastion_prompt() {
           __bastion_status=$?
           local __bastion_saved __bastion_entry FUNCNEST
@@ -390,13 +428,20 @@ public struct ShellIntegration: Sendable, Equatable {
           # would act on the line first. Each prompt starts them afresh.
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
-          __bastion_next=
+          __bastion_next= __bastion_fast=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == "$__bastion_last"
                 && ! $PS1 =~ $__bastion_code && ! ${MAILPATH-} ]]; then
             __bastion_state
             if [[ $__bastion_out == "$__bastion_calm_state" ]]; then
               __bastion_token
               __bastion_next=$RANDOM$RANDOM:$__bastion_out
+              # The check's short way (see __bastion_check), with the marker's flags: PS0's
+              # substitutions on, history's own characters, backslashes that double.
+              __bastion_out='\'
+              __bastion_out=${__bastion_out//\\/\\\\}
+              if [[ :$BASHOPTS: == *:promptvars:* && ${histchars-!^#} == '!^#' && $__bastion_out == '\\' ]]; then
+                __bastion_fast=";${-//[!H]/}"
+              fi
             else
               __bastion_probe=
             fi
@@ -411,7 +456,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # The working directory, for paths the next line names relative to it.
           __bastion_out=$PWD
           if [[ $PWD == *[$'\e\a\n\r']* ]]; then __bastion_esc "$PWD"; elif [[ $PWD == *\\* ]]; then __bastion_dbl; fi
-          printf '\#(osc);P;%s;%s;%s;%s\a' "$__bastion_saved" "$__bastion_announced" "$1" "$__bastion_out" >&$__bastion_tty
+          printf '\#(osc);P;%s;%s;%s;%s\a' "$__bastion_saved" "$__bastion_announced" "$1" "$__bastion_out" >&"$__bastion_tty"
           [[ $- == *e* ]] || return $__bastion_saved
         }
         # The shell's state where code of the person's could run while readline waits, or run
@@ -565,7 +610,7 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
-              __bastion_expands __bastion_filed __bastion_first __bastion_flags __bastion_gate __bastion_hnum __bastion_i \
+              __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
@@ -584,31 +629,38 @@ public struct ShellIntegration: Sendable, Equatable {
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
-          __bastion_out= __bastion_next= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_y= __bastion_hnum= __bastion_l= __bastion_status=0 __bastion_traps=
+          __bastion_out= __bastion_next= __bastion_fast= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_y= __bastion_hnum= __bastion_l= __bastion_status=0 __bastion_traps=
           __bastion_aliases_seen=
-          # __bastion_i counts the commands a buffer answered I may start before the next check
-          # (disarmed: a count no session reaches); PS0 stops any more: it reads the gate at the
-          # count and counts down, and only the gate's first place is set.
-          __bastion_i=1000000 __bastion_gate=(1)
-          # __bastion_u indexes the gate too: each prompt and each check set it to 0, and only an
-          # answer that lets the line run to 1, so the first command that starts with no such
-          # answer since the prompt is stopped (its line never reached the bastion, or the check
-          # failed on the way). Once only (__bastion_unseen): the bastion then reads lines from
-          # the screen.
-          __bastion_u=1 __bastion_unseen=
-          # PS0 must not change while readline runs (bash keeps a pointer to it): the expansion
-          # check runs only when __bastion_x is set, with no fork otherwise. (Each substitution
-          # first lifts a FUNCNEST limit a sourced file may have set, which would stop its
-          # functions part way, before the halt.)
-          # (LINENO is taken before the command substitution, where it would count from 1: an
-          # array subscript assigns it, and expands to nothing.)
-          PS0='${__bastion_gate[__bastion_u++]:+${__bastion_z[__bastion_unseen=1,0]-}$(unset FUNCNEST; \__bastion_stop V)}${__bastion_gate[__bastion_i--]:+$(unset FUNCNEST; \__bastion_stop N)}${__bastion_x:+${__bastion_z[__bastion_l=LINENO,0]-}$(unset FUNCNEST; trap - DEBUG RETURN ERR; \__bastion_expanded "$__bastion_l")}\#(osc);S\a'"${PS0-}"
+          # The counts PS0's gates read (below): __bastion_i, the commands a buffer answered I may
+          # still start before the next check (disarmed: a count no session reaches); __bastion_u,
+          # the commands started since each prompt and each check set it to 0 (an answer that lets
+          # the line run sets it to 1). Once the V gate acted (__bastion_unseen) the bastion reads
+          # lines from the screen, and __bastion_u stays where it is.
+          __bastion_i=1000000 __bastion_u=1 __bastion_unseen=
+          # PS0 must not change while readline runs (bash keeps a pointer to it). Its gates:
+          # V, the command starts with no answer that let it run since the prompt (__bastion_u
+          # counts the commands since then; the bastion then reads lines from the screen,
+          # __bastion_unseen); N, a buffer answered I starts more commands than it may
+          # (__bastion_i counts down to the first it may not; a count no session reaches
+          # otherwise); X, a command of a buffer answered X starts (its expansion is checked, with
+          # the number of lines bash has read: LINENO, taken outside the substitution, where it
+          # would count from 1). Each gate is a one-element array looked up at the count (the V and
+          # N gates) whose element, a command substitution, is expanded as a prompt (`@P`) only
+          # where it acts: a substitution written in PS0 itself would be parsed at every command,
+          # run or not.
+          # (It first lifts a FUNCNEST limit a sourced file may have set, which would stop its
+          # functions part way, and the traps that could act in it. Quoted names, which a person's
+          # alias cannot take: by an empty quote where a prompt's `\u` or `\t` would be read.)
+          __bastion_gate_v=('${__bastion_z[__bastion_unseen=1,0]-}$(""unset FUNCNEST; ""trap - DEBUG RETURN ERR; \__bastion_stop V)')
+          __bastion_gate_n=('$(""unset FUNCNEST; ""trap - DEBUG RETURN ERR; \__bastion_stop N)')
+          __bastion_gate_x='${__bastion_z[__bastion_l=LINENO,0]-}$(""unset FUNCNEST; ""trap - DEBUG RETURN ERR; \__bastion_expanded "$__bastion_l")'
+          PS0='${__bastion_gate_v[__bastion_u++]:+${__bastion_gate_v@P}}${__bastion_gate_n[__bastion_i--]:+${__bastion_gate_n@P}}${__bastion_x:+${__bastion_gate_x@P}}\#(osc);S\a'"${PS0-}"
           # A refused last line of a multi-line command is replaced by a lone backslash (the
           # command stays incomplete whatever it was; in a here-document's body, where a
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
           # at), and the next PS2 interrupts bash as a typed Ctrl-C would: the whole pending
           # command is dropped, nothing of it runs.
-          PS2='${__bastion_cancel:+$(unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          PS2='${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while
@@ -644,10 +696,10 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_calm_state=$__bastion_out __bastion_probe=$__bastion_early_ok
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers: bash refuses to change read-only variables.
-          readonly __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
-          printf '\#(osc);R;%s\a' "$$" >&$__bastion_tty
+          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
+          printf '\#(osc);R;%s\a' "$$" >&"$__bastion_tty"
         }
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check __bastion_trapped __bastion_verdict \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
           __bastion_reread __bastion_plain_keys __bastion_refuse \
           __bastion_start

@@ -281,6 +281,17 @@ struct ShellIntegrationBashTests {
         #expect(run.output.components(separatedBy: "\u{1B}]6973;tk;V\u{07}").count == 2, "\(run.output)")
     }
 
+    /// An IFS of digits (a person's choice) would split the descriptor the markers go to and the
+    /// shell's own process id, where either were expanded unquoted: the check still asks, and
+    /// PS0 still stops a line accepted with no check.
+    @Test func digitsInIFSDoNotBlindTheGates() throws {
+        let run = try Self.run(["IFS=0123456789\r", "touch canary-ifs\r", "bind '\"\\C-m\": accept-line'\r", "touch canary-ifs-v\r",
+                                "touch after-ifs\r"], answers: ["touch canary-ifs": "D"])
+        #expect(run.files == ["after-ifs"], "\(run.output)")
+        #expect(run.output.contains(";touch canary-ifs\u{07}"), "\(run.output)")
+        #expect(run.output.components(separatedBy: "\u{1B}]6973;tk;V\u{07}").count == 2, "\(run.output)")
+    }
+
     /// Shell settings a person may choose do not change what the check reports: `set -k`
     /// (assignment words anywhere go to a command's environment, `local x=1` included) and
     /// BASH_COMPAT 4.2 with 5.2's patsub_replacement (a replacement's backslashes quote).
