@@ -116,13 +116,13 @@ class Shell:
             cpu.append((self.cpu_seconds() - c0) / lines)
         return samples
 
-    def answer_early(self, prompt):
-        """Writes the answer the bastion gives before Enter: `ID:TOKEN P<line>`, framed, with the
-        id and token that `prompt` announced."""
+    def answer_early(self, prompt, line=LINE):
+        """Writes the answer the bastion gives before Enter for `line`: `ID:TOKEN P<line>`,
+        framed, with the id and token that `prompt` announced."""
         announced = re.findall(rb"\x1b\]6973;" + TOKEN.encode() + rb";P;\d*;([0-9]+:[0-9a-f]+);", prompt)
         if not announced:
             raise BenchError(f"the prompt announced no id for an early answer: {prompt[-300:]!r}")
-        payload = announced[-1] + b" P" + LINE.replace(b"\\", b"\\\\")
+        payload = announced[-1] + b" P" + line.replace(b"\\", b"\\\\")
         os.write(self.vfd, b"P%d\n" % len(payload) + payload + b"\n")   # framed, as the bastion frames it
 
     def answer_check(self):
@@ -206,6 +206,45 @@ def callgrind_per_line(rc, home, lines, early):
     return (totals[1] - totals[0]) / (2 * lines)
 
 
+def callgrind_enter(rc, home, lines):
+    """The user-space instructions bash executes from the Enter to the command's output alone,
+    the answer already waiting: callgrind counts only while the harness turns it on
+    (`callgrind_control -i on` before the Enter, `off` once the output is read). The command
+    then waits on `read` until the harness lets it go, so the prompt's work stays out."""
+    out = tempfile.mkdtemp(prefix="bastion-shellside-cg-")
+    line = LINE + b"; read -r x"
+    shell = Shell(under_valgrind(rc) if TOKEN in rc else rc, home=home,
+                  wrapper=("valgrind", "--tool=callgrind", "--quiet", "--instr-atstart=no", f"--callgrind-out-file={out}/cg.%p"))
+
+    def control(*args):
+        subprocess.run(["callgrind_control", *args, str(shell.pid)], capture_output=True, check=True)
+    try:
+        prompt = shell.start()
+        for _ in range(lines):
+            os.write(shell.fd, line)
+            shell.read_until(b"x")
+            if shell.integrated:
+                shell.answer_early(prompt, line)
+            control("-i", "on")
+            os.write(shell.fd, b"\r")
+            shell.read_until(b"E7E")
+            control("-i", "off")
+            os.write(shell.fd, b"\r")
+            prompt = shell.read_until(PROMPT)
+        control("-d")
+        time.sleep(0.5)
+        totals = []
+        for name in os.listdir(out):
+            with open(os.path.join(out, name)) as f:
+                totals += [int(row.split()[1]) for row in f if row.startswith("totals:")]
+        if not totals:
+            raise BenchError(f"no totals in {out}")
+        return sum(totals) / lines
+    finally:
+        shell.close()
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", type=int, default=150, help="Enter samples per variant and round")
@@ -214,6 +253,8 @@ def main():
     ap.add_argument("--no-sshd", action="store_true", help="local pty only")
     ap.add_argument("--callgrind", action="store_true",
                     help="instead: bash's instructions per line under callgrind, for each variant (local pty; early answer and round trip)")
+    ap.add_argument("--callgrind-enter", action="store_true",
+                    help="instead: bash's instructions from the Enter to the command's output alone, early answer (local pty)")
     a = ap.parse_args()
     for tool in ("bash", "git") + (() if a.no_sshd or a.callgrind else ("ssh", "ssh-keygen", "/usr/sbin/sshd")):
         if not shutil.which(tool):
@@ -230,6 +271,22 @@ def main():
     for name in (".profile", ".bashrc"):
         if os.path.exists(f"/etc/skel/{name}"):
             shutil.copy(f"/etc/skel/{name}", f"{home}/{name}")
+    if a.callgrind_enter:
+        if not shutil.which("callgrind_control"):
+            sys.exit("callgrind_control (valgrind) not found")
+        try:
+            counts = [(label, callgrind_enter(rc, home, a.lines)) for label, rc in variants]
+        except BenchError as e:
+            sys.exit(f"shell_side: {e}")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        print(f"\n### bash's user-space instructions from the Enter to the command's output (callgrind; {a.lines} lines, the answer waiting)\n")
+        print("| shell | per Enter | vs no integration |")
+        print("|---|---:|---:|")
+        for label, n in counts:
+            print(f"| {label} | {n:,.0f} | {n / counts[0][1]:.1f}× |")
+        print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
+        return
     if a.callgrind:
         if not shutil.which("valgrind"):
             sys.exit("valgrind not found")
