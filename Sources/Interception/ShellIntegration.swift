@@ -183,9 +183,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # Each statement here costs the Enter microseconds (bash runs it cold, and copies a
         # function's whole body at each call), so the usual case is short: where the prompt
         # announced an id and token it also found (__bastion_fast, the marker's flags after a `;`)
-        # that no trap or trace acts, that the aliases are those it reported,
-        # that PS0's substitutions are on and history's characters bash's own, and that
-        # backslashes double as they should; no code of the person's can run between that prompt
+        # that no trap or trace acts, that the aliases are those it reported, that PS0's
+        # substitutions are on and history's characters bash's own, and that backslashes double
+        # as they should; no code of the person's can run between that prompt
         # and this key to change any of it. Then only the line is escaped (one with an escape, a
         # bell or a line break goes the long way) and asked about, and an early answer, the
         # usual one, taken here. Every other line goes the long way, which works all of that out
@@ -208,7 +208,8 @@ public struct ShellIntegration: Sendable, Equatable {
               if [ "$__bastion_answer" = "$__bastion_id P$__bastion_out"$'\n' ]; then READLINE_LINE=$1 __bastion_u=1; return; fi
               __bastion_answer=
             fi
-            # (Any other answer is read as the long way's are: see below.)
+            # (Any other answer is read as the long way's are, with no function limit of the
+            # person's and bash's own word splitting.)
             local IFS FUNCNEST
           else
             # (FUNCNEST local and unset: a limit of the person's would stop the functions it
@@ -612,7 +613,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
               __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
-              __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
+              __bastion_km __bastion_l __bastion_last __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
