@@ -245,6 +245,23 @@ def callgrind_enter(rc, home, lines):
         shutil.rmtree(out, ignore_errors=True)
 
 
+def counted(variants, home, measure):
+    """`(label, *measure(rc))` for each variant; exits with the harness's message should one
+    fail, and removes `home` either way."""
+    try:
+        return [(label, *measure(rc)) for label, rc in variants]
+    except BenchError as e:
+        sys.exit(f"shell_side: {e}")
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def invocation():
+    """The closing line of a report: the command line and bash's version."""
+    version = subprocess.run(["bash", "-c", "echo $BASH_VERSION"], capture_output=True, text=True).stdout.strip()
+    return f"\n`{' '.join(sys.argv)}`; bash {version}"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", type=int, default=150, help="Enter samples per variant and round")
@@ -274,29 +291,19 @@ def main():
     if a.callgrind_enter:
         if not shutil.which("callgrind_control"):
             sys.exit("callgrind_control (valgrind) not found")
-        try:
-            counts = [(label, callgrind_enter(rc, home, a.lines)) for label, rc in variants]
-        except BenchError as e:
-            sys.exit(f"shell_side: {e}")
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
+        counts = counted(variants, home, lambda rc: (callgrind_enter(rc, home, a.lines),))
         print(f"\n### bash's user-space instructions from the Enter to the command's output (callgrind; {a.lines} lines, the answer waiting)\n")
         print("| shell | per Enter | vs no integration |")
         print("|---|---:|---:|")
         for label, n in counts:
             print(f"| {label} | {n:,.0f} | {n / counts[0][1]:.1f}× |")
-        print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
+        print(invocation())
         return
     if a.callgrind:
         if not shutil.which("valgrind"):
             sys.exit("valgrind not found")
-        try:
-            counts = [(label, callgrind_per_line(rc, home, a.lines, True), callgrind_per_line(rc, home, a.lines, False))
-                      for label, rc in variants]
-        except BenchError as e:
-            sys.exit(f"shell_side: {e}")
-        finally:
-            shutil.rmtree(home, ignore_errors=True)
+        counts = counted(variants, home, lambda rc: (callgrind_per_line(rc, home, a.lines, True),
+                                                     callgrind_per_line(rc, home, a.lines, False)))
         print(f"\n### bash's user-space instructions per line (callgrind; {a.lines} and {3 * a.lines} lines, the difference)\n")
         print("Early: the answer waits when Enter comes, as the bastion gives it for a line it followed key by key;")
         print("round trip: bash asks at Enter and the answer follows.\n")
@@ -304,7 +311,7 @@ def main():
         print("|---|---:|---:|---:|---:|")
         for label, early, trip in counts:
             print(f"| {label} | {early:,.0f} | {early / counts[0][1]:.1f}× | {trip:,.0f} | {trip / counts[0][2]:.1f}× |")
-        print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
+        print(invocation())
         return
     paths = [("local pty", None)]
     fx = None
@@ -339,7 +346,7 @@ def main():
                 c = cpus.get((path, label))
                 cpu = f"{1e6 * statistics.mean(c):.0f}" if c else "–"
                 print(f"| {path} | {label} | {1e6 * p50:.0f} | {1e6 * p99:.0f} | {1e6 * (p50 - base):+.0f} | {cpu} |")
-        print(f"\n`{' '.join(sys.argv)}`; bash {subprocess.run(['bash', '-c', 'echo $BASH_VERSION'], capture_output=True, text=True).stdout.strip()}")
+        print(invocation())
     except BenchError as e:
         sys.exit(f"shell_side: {e}")
     finally:
