@@ -1079,8 +1079,9 @@ public struct Interceptor {
 
     /// Discards command `index` of `pending` and everything after it: the allowed commands before
     /// it run (`R`), or nothing does (`D`, `C` at a continuation prompt, `K` after an expansion).
-    /// A first command bash cannot parse either is kept in its history all the same, as bash
-    /// keeps every line it reads (`E`, `F` at a continuation prompt, with the history text).
+    /// A command bash cannot parse either is kept in its history all the same, as bash keeps
+    /// every line it reads: the first (`E`, `F` at a continuation prompt, with the history text),
+    /// or a later one, after the commands before it (`R`'s lines, a bell, the history text).
     /// The person reads `notice` (why), and whether lines after it were dropped: at once, or,
     /// when commands before it run first, once they have (naming the command not run).
     private mutating func refuse(_ pending: PendingCheck, at index: Int, telling notice: String?, keptInHistory: Bool = false,
@@ -1106,6 +1107,7 @@ public struct Interceptor {
             let kept = pending.commands[..<index].reduce(0) { $0 + $1.linesOfBuffer }
             let prefix = pending.bufferLines[..<min(kept, pending.bufferLines.count)].joined(separator: "\n")
             verdict = "R" + String(decoding: IntegrationMarker.escape(Array(prefix.utf8)), as: UTF8.self)
+                + (keptInHistory ? "\u{07}" + String(decoding: IntegrationMarker.escape(Array(pending.commands[index].text.utf8)), as: UTF8.self) : "")
         }
         // A lone line bash could not parse either stops nothing typed after it: bash reads on.
         let typingGoesOn = keptInHistory && index == 0 && pending.commands.count == 1 && !assembler.isContinuing

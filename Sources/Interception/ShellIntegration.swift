@@ -346,7 +346,11 @@ public struct ShellIntegration: Sendable, Equatable {
             # A line bash could not parse either: history keeps it, as bash's own would.
             E*) printf -v __bastion_keep '%b' "${__bastion_answer#E}"; READLINE_LINE= ;;
             F*) printf -v __bastion_keep '%b' "${__bastion_answer#F}"; READLINE_LINE='\'; __bastion_cancel='\' ;;
-            R*) printf -v READLINE_LINE '%b' "${__bastion_answer#R}"; __bastion_u=1 ;;
+            # The buffer's first lines run; after a bell, a later command bash could not parse
+            # either, which history keeps after theirs.
+            R*) __bastion_answer=${__bastion_answer#R}
+                [[ $__bastion_answer != *$'\a'* ]] || printf -v __bastion_keep '%b' "${__bastion_answer#*$'\a'}"
+                printf -v READLINE_LINE '%b' "${__bastion_answer%%$'\a'*}"; __bastion_u=1 ;;
             *) READLINE_LINE= ;;
           esac
           READLINE_POINT=${#READLINE_LINE}

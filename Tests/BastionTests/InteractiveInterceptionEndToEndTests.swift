@@ -510,6 +510,19 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!history.contains { $0.contains("forbidden-hd") } && history.suffix(3) == ["EOF", "echo after-hd", "exit"], "\(history)")
     }
 
+    /// A paste stops at a command bash cannot parse either, as at any refusal: the commands
+    /// before it run, nothing after it is sent, and bash's history keeps it after them, as bash's
+    /// own would (the records and the history say the same).
+    @Test func pasteStopsAtALineBashCannotParseWhichHistoryKeeps() throws {
+        let f = try f
+        let r = try type([(send: "\u{1B}[200~touch unparsed-1\necho $i; done\ntouch unparsed-3\n\u{1B}[201~\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("unparsed-1") && !f.target.exists("unparsed-3"), "\(r)")
+        #expect(r.stdout.contains("rule parse-error") && r.stdout.contains("the lines typed or pasted after it were not sent"), "\(r)")
+        let records = try lastRecords()
+        #expect(records == ["allow touch unparsed-1", "deny echo $i; done", "allow exit"], "\(r)")
+        #expect(try bashHistory().suffix(3) == ["touch unparsed-1", "echo $i; done", "exit"])
+    }
+
     /// `set -e` in the person's startup file: bash would exit on any failing command of the
     /// integration's prompt hooks, so none fails (the alias report used to, at every prompt;
     /// the hooks' return of a failed status would, after `! true`, which errexit lets pass);

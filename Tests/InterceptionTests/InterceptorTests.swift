@@ -226,7 +226,8 @@ struct InterceptorTests {
 
     /// A line bash cannot parse either is refused, and bash's history keeps it as bash's own
     /// would (E, with the history text); at a continuation prompt the pending command is
-    /// cancelled and history keeps the whole command (F). A paste stops at it as at any refusal.
+    /// cancelled and history keeps the whole command (F). A paste stops at it as at any refusal,
+    /// its commands before it run, and history keeps it after them (R, a bell, the history text).
     @Test func unparseableLinesAreKeptInHistory() {
         var i = Self.makeParsing()
         _ = Self.input(&i, "echo )\r")
@@ -243,7 +244,8 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = Self.input(&i, "echo ok\r")
         let paste = Self.output(&i, Self.check("echo ok\necho )\necho no", nonce: "4"))
-        #expect(Self.text(paste.verdicts) == "4 Recho ok\n")
+        // (A later command bash cannot parse is kept after the ones that run: after a bell.)
+        #expect(Self.text(paste.verdicts) == "4 Recho ok\u{07}echo )\n")
     }
 
     /// Lines typed behind a line bash cannot parse go on once the prompt is back, as bash would
