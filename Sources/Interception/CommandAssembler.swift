@@ -121,7 +121,10 @@ struct CommandAssembler: Sendable {
         var afterHereDocumentLine = false
         for (index, line) in lines.enumerated() {
             var current = line.text
-            let inHereDocument = analysis.hereDocumentBodies.contains { $0.contains(line.offset) }
+            // (An empty line that ends the lines inside a body still open lies just past its
+            // range, which ends where the lines do.)
+            let endsAnOpenBody = line.text.isEmpty && index == lines.count - 1 && analysis.status == .incomplete
+            let inHereDocument = analysis.hereDocumentBodies.contains { $0.contains(line.offset) || (endsAnOpenBody && $0.upperBound == line.offset) }
             if index > 0, !joined, !(inHereDocument && afterHereDocumentLine) { text += "\n" }
             // (A here-document's lines hold no quotes; a quoted one's are kept as typed.)
             if !inHereDocument {

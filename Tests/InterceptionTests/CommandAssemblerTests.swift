@@ -106,6 +106,11 @@ struct CommandAssemblerTests {
         #expect(assembler.pendingText == "echo a;bcat <<EOF")
         #expect(assembler.accept("1").isEmpty)
         #expect(assembler.pendingText == "echo a;bcat <<EOF\n1\n")
+        // An empty body line is a line of it too, the first as any (bash: `cat <<EOF\n\n`).
+        var empty = CommandAssembler()
+        #expect(empty.accept("cat <<EOF").isEmpty && empty.accept("").isEmpty)
+        #expect(empty.pendingText == "cat <<EOF\n\n")
+        #expect(empty.accept("").isEmpty && empty.pendingText == "cat <<EOF\n\n\n")
     }
 
     /// What is decided is what bash reads, every line of it, where its history differs: an empty

@@ -266,6 +266,10 @@ case("ctrl-c-ps2-for", "ctrl-c", ["for i in 1 2; do\r", "echo $i\r", C("c"), "ec
      note="Ctrl-C at PS2 drops the pending command but bash has already recorded its lines")
 case("ctrl-c-ps2-quote", "ctrl-c", ["echo 'open\r", C("c"), "echo after\r"])
 case("ctrl-c-ps2-heredoc", "ctrl-c", ["cat <<EOF\r", "body\r", C("c"), "echo after\r"])
+case("ctrl-c-ps2-heredoc-empty-line", "ctrl-c", ["cat <<EOF\r", "\r", C("c"), "echo after\r"],
+     note="an empty first body line is a line of the here-document in the entry bash keeps")
+case("ctrl-c-ps2-heredoc-undone-line", "ctrl-c", ["cat <<EOF\r", "body $HOME" + C("_"), "\r", C("c")],
+     note="Ctrl-_ undoes the typed body line, which is then read empty")
 case("ctrl-c-running-command", "ctrl-c", ["sleep 5\r", C("c"), "echo after\r"], waits=[0.1, "settle", "settle"],
      note="Ctrl-C interrupts the running sleep; the sleep line was recorded and ran")
 case("ctrl-c-ps2-half-typed", "ctrl-c", ["if true\r", "then echo x", C("c"), "echo after\r"])
