@@ -55,8 +55,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// After a check answered `J` (the buffer starts a command bash reads on): the newest history
     /// number before bash added the buffer's lines, told only while no code of the person's can
     /// run as bash reads the rest (no trap, `bind -x` key or completion function), which could add
-    /// entries of its own. Nil: not told.
-    case historyNumber(Int?)
+    /// entries of its own. Nil: not told. `ignoresSpace`: `HISTCONTROL` leaves out lines that
+    /// start with a space (`ignorespace`, `ignoreboth`).
+    case historyNumber(Int?, ignoresSpace: Bool)
     /// At the prompt (or the next check) after a buffer answered `X`: the newest history entry, its number, and the
     /// newest number when the buffer was checked. An entry newer than every command that
     /// started is one bash kept without running it (`!!:p`, an expansion bash could not parse).
@@ -129,7 +130,8 @@ public enum IntegrationMarker: Equatable, Sendable {
             let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
                           line: Self.unescape(fields[2]))
-        case ("H", 1): self = .historyNumber(Int(String(decoding: fields[0], as: UTF8.self)))
+        case ("H", 1), ("H", 2):
+            self = .historyNumber(Int(String(decoding: fields[0], as: UTF8.self)), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
         case ("Y", 3):
             self = .historyAtPrompt(numberAtCheck: Int(String(decoding: fields[0], as: UTF8.self)),
                                     number: Int(String(decoding: fields[1], as: UTF8.self)), line: Self.unescape(fields[2]))

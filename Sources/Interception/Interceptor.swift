@@ -167,6 +167,9 @@ public struct Interceptor {
         var linesBefore: Int?
         /// Entries the commands before it in its first buffer add.
         var entriesBefore: Int
+        /// Of those commands, the ones that start with a space, and whether it does itself:
+        /// where `HISTCONTROL` ignores such lines they add no entry (and it makes none).
+        var spacedBefore = 0, startsWithSpace = false
         /// The newest history number before its first buffer (the check answered `J` tells it).
         var historyNumber: Int?
         /// The shell has yet to tell ``historyNumber``.
@@ -174,6 +177,17 @@ public struct Interceptor {
 
         /// The entry its first line made, when known.
         var entry: Int? { historyNumber.map { $0 + entriesBefore + 1 } }
+
+        /// Takes the number the shell told, and what its history leaves out.
+        mutating func told(_ number: Int?, ignoresSpace: Bool) {
+            awaitingNumber = false
+            guard ignoresSpace else {
+                historyNumber = number
+                return
+            }
+            entriesBefore -= spacedBefore
+            historyNumber = startsWithSpace ? nil : number
+        }
     }
     private var unfinished: UnfinishedCommand?
     /// Bash read on where the bastion saw a command finished (a history expansion left it
@@ -564,11 +578,8 @@ public struct Interceptor {
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
                      now: now, into: &out)
-        case .historyNumber(let number):
-            if unfinished?.awaitingNumber == true {
-                unfinished?.historyNumber = number
-                unfinished?.awaitingNumber = false
-            }
+        case .historyNumber(let number, let ignoresSpace):
+            if unfinished?.awaitingNumber == true { unfinished?.told(number, ignoresSpace: ignoresSpace) }
         case .historyAtPrompt(let numberAtCheck, let number, let line):
             if expanding == nil, assembler.isContinuing, let entry = unfinished?.entry, number == entry {
                 droppedEntry = String(decoding: line, as: UTF8.self)
@@ -792,7 +803,7 @@ public struct Interceptor {
         let continuing = wasContinuing ? unfinished : nil
         let readingBefore = (assembler: assembler, unfinished: unfinished)
         let commands = assembler.accept(text, aliases: aliases)
-        noteUnfinished(wasContinuing: wasContinuing, earlierLines: earlierLines, bufferLines: bufferLines.count, completed: commands.count)
+        noteUnfinished(wasContinuing: wasContinuing, earlierLines: earlierLines, bufferLines: bufferLines.count, completed: commands)
         // Input typed behind the line stays held until the prompt returns (or the program has
         // run a while): a denied line can then still stop the rest of a paste.
         holding = true
@@ -840,8 +851,9 @@ public struct Interceptor {
     }
 
     /// Follows the command bash reads on after a buffer (``UnfinishedCommand``): a new one begun in
-    /// it (after the `completed` commands it finished), or the same as before.
-    private mutating func noteUnfinished(wasContinuing: Bool, earlierLines: Int, bufferLines: Int, completed: Int) {
+    /// it (after the commands it finished, `completed`), or the same as before.
+    private mutating func noteUnfinished(wasContinuing: Bool, earlierLines: Int, bufferLines: Int, completed commands: [CommandAssembler.Command]) {
+        let completed = commands.count
         guard assembler.isContinuing else {
             unfinished = nil
             return
@@ -850,8 +862,12 @@ public struct Interceptor {
         // Bash's count of lines before this buffer: from the prompt, or from where the command it
         // finished began. (A finished continued command made no entry of its own in this buffer.)
         let before = wasContinuing ? unfinished?.linesBefore.map { $0 + earlierLines } : linesRead
+        // (A finished continued command's entry was made before; this command's first line is
+        // the first pending one.)
+        let spaced = commands.dropFirst(wasContinuing ? 1 : 0).count { $0.text.utf8.first == UInt8(ascii: " ") }
         unfinished = UnfinishedCommand(linesBefore: before.map { $0 + bufferLines - assembler.pending.count },
-                                       entriesBefore: completed - (wasContinuing ? 1 : 0), historyNumber: nil, awaitingNumber: true)
+                                       entriesBefore: completed - (wasContinuing ? 1 : 0), spacedBefore: spaced,
+                                       startsWithSpace: assembler.pending.first?.utf8.first == UInt8(ascii: " "), historyNumber: nil, awaitingNumber: true)
     }
 
     /// Bash reads on where the bastion saw every command of the buffer it let run finished.

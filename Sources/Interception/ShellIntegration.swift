@@ -329,6 +329,8 @@ public struct ShellIntegration: Sendable, Equatable {
                     [[ $__bastion_out =~ ^\ *([0-9]+) ]] && __bastion_first=${BASH_REMATCH[1]}
                   fi
                 fi
+                # (s: HISTCONTROL leaves out lines that start with a space.)
+                [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && __bastion_first+=';s'
                 printf '\#(osc);H;%s\a' "$__bastion_first" >&"$__bastion_tty"
                 [[ $__bastion_answer == *y ]] && __bastion_y=1
                 READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer//[!0-9]/}; return ;;

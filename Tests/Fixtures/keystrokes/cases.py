@@ -188,6 +188,12 @@ case("hist-continuation-ctrl-c", "history-expansion", ["echo one\r", "for i in !
 case("hist-continuation-ignoreboth", "history-expansion",
      ["echo one\r", "for i in 1; do\r", "echo !!\r", "done\r", " for j in 2; do\r", "echo !!\r", "done\r"],
      rc_extra=["HISTCONTROL=ignoreboth"], note="a command that starts with a space leaves no entry")
+case("hist-continuation-after-spaced-paste", "history-expansion",
+     ["echo one\r", paste(" echo two\nfor i in 1; do\n"), ENTER, "echo !e x\r", C("c"), "echo after\r"],
+     rc_extra=["HISTCONTROL=ignorespace"], note="the paste's spaced command leaves no entry before the command Ctrl-C drops")
+case("hist-continuation-after-spaced-paste-done", "history-expansion",
+     ["echo one\r", paste(" echo two\nfor i in 1; do\n"), ENTER, "echo !e x\r", "done\r"],
+     rc_extra=["HISTCONTROL=ignorespace"], note="the later line's expansion is decided on the entry the command's first line made")
 
 # --- tab completion -------------------------------------------------------------------
 case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
