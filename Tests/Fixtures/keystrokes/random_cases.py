@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random keystroke cases, for exploring beyond the corpus (never written into corpus.json).
 
-usage: random_cases.py SEED COUNT [--vi SHARE] [--debian] > cases.json
+usage: random_cases.py SEED COUNT [--vi SHARE] [--long SHARE] [--debian] > cases.json
 then:  KEYSTROKE_EXTRA_CASES=cases.json BASTION_CORPUS_ONLY=fz-SEED-0,... swift test --filter InteractiveCorpusEndToEndTests
 
 Each case types a few lines made of harmless commands (echo, printf, touch of files in the
@@ -11,7 +11,8 @@ type-ahead, comments and keyboard macros. As for the corpus, nothing here says w
 should be: the test compares the bastion's records with what bash itself kept in its history in
 the same session. The same SEED gives the same cases. `--debian` reads Debian's default
 ~/.bashrc (/etc/skel/.bashrc: HISTCONTROL=ignoreboth, aliases, dircolors) in every case, and some
-lines then start with a space.
+lines then start with a space. `--long SHARE` makes that share of the commands wider than the
+terminal (80 columns), so that readline wraps them and edits cross the wrap.
 """
 import json, os, random, sys
 
@@ -35,8 +36,8 @@ EXPANSIONS = ["!!", "echo !$", "^a^b", "!-2", "echo !:1 !^", "!echo", "!!:p", "e
 
 
 class Case:
-    def __init__(self, rnd, vi, spaces):
-        self.r, self.vi, self.spaces = rnd, vi, spaces
+    def __init__(self, rnd, vi, spaces, long_share=0.0):
+        self.r, self.vi, self.spaces, self.long_share = rnd, vi, spaces, long_share
         self.steps, self.waits = [], []
 
     def step(self, keys, wait="settle"):
@@ -51,6 +52,9 @@ class Case:
         return (" " if self.spaces and self.r.random() < 0.15 else "") + self.simple_command()
 
     def simple_command(self):
+        # (Drawn only when asked for, so that a SEED without --long gives the cases it always gave.)
+        if self.long_share and self.r.random() < self.long_share:
+            return "echo " + self.words(18, 30)
         k = self.r.random()
         if k < 0.5: return "echo " + self.words()
         if k < 0.6: return "printf '%s\\n' " + self.words()
@@ -149,12 +153,12 @@ class Case:
 DEBIAN_RC = "HISTCONTROL=ignoreboth; . /etc/skel/.bashrc; PS1=$'\\[\\e]7770;\\a\\]$ '"
 
 
-def make(seed, count, vi_share, debian=False):
+def make(seed, count, vi_share, debian=False, long_share=0.0):
     cases = []
     for n in range(count):
         r = random.Random(seed * 100003 + n)
         vi = r.random() < vi_share
-        case = Case(r, vi, debian)
+        case = Case(r, vi, debian, long_share)
         rc = ([DEBIAN_RC] if debian else []) + (["set -o vi"] if vi else [])
         if r.random() < 0.15:
             rc.append("alias hi='echo hi there'; alias ll='ls -l'")
@@ -175,9 +179,14 @@ if __name__ == "__main__":
         i = args.index("--vi")
         share = float(args[i + 1])
         del args[i:i + 2]
+    long_share = 0.0
+    if "--long" in args:
+        i = args.index("--long")
+        long_share = float(args[i + 1])
+        del args[i:i + 2]
     debian = "--debian" in args
     if debian:
         args.remove("--debian")
     if len(args) != 2:
         sys.exit(__doc__)
-    json.dump(make(int(args[0]), int(args[1]), share, debian), sys.stdout, ensure_ascii=False)
+    json.dump(make(int(args[0]), int(args[1]), share, debian, long_share), sys.stdout, ensure_ascii=False)
