@@ -74,6 +74,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// line without showing it (the keys that accept a line were rebound by code the bastion
     /// could not read). The first such start of a session is stopped.
     case uncheckedStarted
+    /// Vi's replace mode began (a key bound to `vi-replace`, `R` in command mode). Readline reads
+    /// keys in that mode with a keymap of its own, where Enter accepts the line with no check.
+    case viReplaceBegins
     /// A command had to be stopped (`PS0`, `PS2`), but the shell traps or ignores the interrupt
     /// that would stop it: the shell ends itself (`kill -KILL`) right after this marker.
     case interruptIgnored
@@ -105,6 +108,7 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("T", _): self = .droppedUnrun(line: Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")]))))
         case ("N", 0): self = .unfinishedStarted
         case ("V", 0): self = .uncheckedStarted
+        case ("O", 0): self = .viReplaceBegins
         case ("K", 0): self = .interruptIgnored
         case ("1", 0): self = .promptShown
         case ("2", 0): self = .continuation

@@ -190,6 +190,11 @@ public struct Interceptor {
         }
     }
     private var unfinished: UnfinishedCommand?
+    /// Bash is in vi's replace mode (it said so as the mode began), where Enter would accept the
+    /// line unchecked: the Enter that ends the mode goes with an Esc ahead of it, which puts
+    /// readline in command mode (the line unchanged), where Enter runs the check. Typed Esc or
+    /// Ctrl-C, and the shell's next check, prompt or command, end it.
+    private var viReplacing = false
     /// Bash read on where the bastion saw a command finished (a history expansion left it
     /// unfinished, or dropped a line of it): what it holds is unknown, and the next line cancels it.
     private var continuationLost = false
@@ -374,6 +379,7 @@ public struct Interceptor {
             held += bytes
         case .integrated:
             guard let enter, shell == .prompt else {
+                if viReplacing, Self.endsViReplace(bytes[...]) { viReplacing = false }
                 if shell == .prompt {
                     keyed.type(bytes[...])
                     if bytes.contains(Self.interruptKey) { excusedPrompts = 2 }
@@ -385,13 +391,20 @@ public struct Interceptor {
                 return
             }
             keyed.type(bytes[..<enter])
+            if viReplacing, !Self.endsViReplace(bytes[..<enter]), bytes[enter] == 0x0D || bytes[enter] == 0x0A {
+                out.toTarget += bytes[..<enter]
+                out.toTarget.append(0x1B)
+                out.toTarget.append(bytes[enter])
+            } else {
+                out.toTarget += bytes[...enter]
+            }
+            viReplacing = false
             // Ctrl-O and the like accept only where readline binds them (in vi insert mode Ctrl-O
             // inserts itself): the buffer is unknown from there.
             if bytes[enter] != 0x0D, bytes[enter] != 0x0A { keyed.forget() }
             nextBufferFromHistory = bytes[enter] == KeystrokeScanner.operateAndGetNext
             if bytes[..<enter].contains(Self.interruptKey) { excusedPrompts = 2 }
             earlyCandidate = nextCheck == nil ? nil : keyed.text
-            out.toTarget += bytes[...enter]
             held = Array(bytes[(enter + 1)...])
             holding = true
             shell = .awaitingCheck(since: now)
@@ -556,6 +569,10 @@ public struct Interceptor {
         default: unfinishedMayExpand = false
         }
         switch marker {
+        case .check, .prompt, .continuation, .commandStart: viReplacing = false
+        default: break
+        }
+        switch marker {
         case .ready(let shell):
             if mode == .starting {
                 shellProcess = shell
@@ -601,6 +618,8 @@ public struct Interceptor {
             out.auditNotes.append(AuditNote(kind: "interactive_unchecked_started",
                                             detail: "the shell started a command with no check since its prompt; PS0 stopped it"))
             if mode == .integrated { lose("the shell accepted a line without showing it (the keys that accept a line were changed)", into: &out) }
+        case .viReplaceBegins:
+            viReplacing = mode == .integrated
         case .interruptIgnored:
             out.notices.append("bastion: the shell ignores interrupts (a trap on INT), so a command the bastion stopped would have run: "
                                + "the shell is ended")
@@ -688,6 +707,17 @@ public struct Interceptor {
         case .foreign:
             lose("the output carried a marker the bastion did not issue", into: &out)
         }
+    }
+
+    /// Whether typed `bytes` leave vi's replace mode: an Esc (not one that starts or ends a
+    /// bracketed paste, which the mode takes in as text), or Ctrl-C.
+    static func endsViReplace(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.startIndex
+        while let escape = bytes[i...].firstIndex(where: { $0 == 0x1B || $0 == interruptKey }) {
+            if bytes[escape] == interruptKey || !bytes[(escape + 1)...].starts(with: "[20".utf8) { return true }
+            i = escape + 1
+        }
+        return false
     }
 
     private var isAwaitingCheck: Bool {

@@ -481,14 +481,20 @@ public struct ShellIntegration: Sendable, Equatable {
           { bind -m emacs -X; bind -m vi-insert -X; bind -m vi-command -X; complete -p; declare -n; } 2>/dev/null >>"$__bastion_sfile" || :
           IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
         }
+        # Tells the bastion that vi's replace mode begins (the key bound to vi-replace). Readline
+        # builds that mode's keymap itself, with Enter bound to accept the line directly, and no
+        # binding reaches it: the bastion then sends Esc ahead of the Enter that ends the mode, so
+        # that the Enter is read in command mode, where the check is bound. (Esc only ends the
+        # mode there; the line stays as it is.)
+        __bastion_replacing() { printf '\#(osc);O\a' >&"$__bastion_tty"; }
         # Binds every key that accepts a line, in every keymap, to the check first; and the key
         # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
         # ~/.inputrc written in the session cannot take Enter back.
         __bastion_bind_keys() {
           local __bastion_km __bastion_binding __bastion_key __bastion_c __bastion_keys __bastion_nexts __bastion_comments __bastion_rereads __bastion_expands \
-            __bastion_eofs
+            __bastion_eofs __bastion_replaces
           for __bastion_km in emacs vi-insert vi-command; do
-            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=() __bastion_eofs=()
+            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=() __bastion_eofs=() __bastion_replaces=()
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
                 '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
@@ -502,6 +508,7 @@ public struct ShellIntegration: Sendable, Equatable {
                 *': insert-comment'|*': vi-insert-comment') __bastion_comments+=("${__bastion_binding%: *}") ;;
                 *': re-read-init-file') __bastion_rereads+=("${__bastion_binding%: *}") ;;
                 *': shell-expand-line') __bastion_expands+=("${__bastion_binding%: *}") ;;
+                *': vi-replace') __bastion_replaces+=("${__bastion_binding%: *}") ;;
               esac
             done < <(bind -m "$__bastion_km" -p 2>/dev/null)
             # A macro that types Ctrl-X or Ctrl-\ could reach the private keys below (readline
@@ -509,7 +516,7 @@ public struct ShellIntegration: Sendable, Equatable {
             # such a macro, from an inputrc, is unbound; the integration's own stay.
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
-                *': "\C-x\C-\\a\C-x\C-\\'[bcd]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"') ;;
+                *': "\C-x\C-\\a\C-x\C-\\'[bcd]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"'|*': "\C-x\C-\\e\C-x\C-\\R"') ;;
                 *': "'*'\C-x'*|*': "'*'\C-\\'*|*': "'*'\030'*|*': "'*'\034'*|*': "'*$'\030'*|*': "'*$'\034'*)
                   __bastion_key=${__bastion_binding%%\": *}; bind -m "$__bastion_km" -r "${__bastion_key#\"}" 2>/dev/null ;;
               esac
@@ -518,6 +525,8 @@ public struct ShellIntegration: Sendable, Equatable {
             bind -m "$__bastion_km" '"\C-x\C-\\b": accept-line'
             bind -m "$__bastion_km" '"\C-x\C-\\c": operate-and-get-next'
             bind -m "$__bastion_km" '"\C-x\C-\\d": vi-eof-maybe'
+            bind -m "$__bastion_km" -x '"\C-x\C-\\e": \__bastion_replacing'
+            bind -m "$__bastion_km" '"\C-x\C-\\R": vi-replace'
             for __bastion_key in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
               bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\b"'
             done
@@ -528,6 +537,10 @@ public struct ShellIntegration: Sendable, Equatable {
             done
             for __bastion_key in "${__bastion_eofs[@]}"; do
               bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\d"'
+            done
+            # (The mode's own key last: readline remembers the key that began it, for `.`.)
+            for __bastion_key in "${__bastion_replaces[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\e\C-x\C-\\R"'
             done
             # Commenting a line out accepts it too: comment it, then the usual check.
             [[ $__bastion_km == vi-command ]] && __bastion_c='0i#' || __bastion_c='\C-a#'
@@ -621,7 +634,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
-              __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
+              __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
@@ -706,7 +719,7 @@ public struct ShellIntegration: Sendable, Equatable {
           readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&"$__bastion_tty"
         }
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_replacing __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
           __bastion_reread __bastion_plain_keys __bastion_refuse \
           __bastion_start

@@ -82,7 +82,6 @@ struct InteractiveInterceptionEndToEndTests {
     /// handles the signal without calling bash's hook, and bash reads on until the next key).
     /// Plain bash does that too, about 1 Ctrl-C in 2000 on a loaded machine.
     func type(_ steps: [(send: String, expect: String)], as person: String = "alice", thenExit: Bool = true) throws -> RunResult {
-        let f = try f
         var script: [[String: Any]] = [["expect": "PROMPT> "]]
         for step in steps {
             if step.send == "\u{03}" { script.append(["sleep": 0.2]) }
@@ -90,6 +89,12 @@ struct InteractiveInterceptionEndToEndTests {
             script.append(["expect": step.expect])
         }
         if thenExit { script.append(["send": "exit\r"]) }
+        return try run(script: script, as: person)
+    }
+
+    /// Runs a `pty_session.py` script (send, expect, sleep steps) in `ssh -tt -e none web1` as `person`.
+    func run(script: [[String: Any]], as person: String = "alice") throws -> RunResult {
+        let f = try f
         let json = String(decoding: try JSONSerialization.data(withJSONObject: script), as: UTF8.self)
         let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/pty_session.py").path
         return ProcessRunner.shell("TERM=xterm-256color python3 \(driver) 24 80 \(BastionHarness.quote(json)) -- \(f.harness.sshCommand(as: person, options: ["-tt", "-e", "none"])) web1", timeout: 90)
@@ -547,6 +552,32 @@ struct InteractiveInterceptionEndToEndTests {
         _ = try type(["touch forbidden-vi\r", "touch vi-\u{1B}A-ok\r"])
         #expect(!f.target.exists("forbidden-vi"))
         #expect(f.target.exists("vi--ok"))
+    }
+
+    /// Vi's replace mode (`R`) has a keymap readline builds itself, where Enter accepts the line
+    /// with no check: the bastion, told the mode began, sends Esc ahead of that Enter, and the
+    /// line is checked in command mode. A replacement that makes a refused line is refused, one
+    /// that makes an allowed line runs, and the session stays verified.
+    @Test func viReplaceModeEnterIsChecked() throws {
+        let f = try f
+        try f.target.write("vi-mode", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("vi-mode")) }
+        // (A pause after R: the mode's marker reaches the bastion before the keys that follow.
+        // Overwriting echoes a character at a time between cursor moves: a pause, not its echo.)
+        func replace(_ typed: String, _ keys: String, _ replacement: String, expect: String) -> [[String: Any]] {
+            [["send": typed], ["expect": String(typed.suffix(4))], ["send": "\u{1B}" + keys], ["sleep": 0.3], ["send": "R"], ["sleep": 0.3],
+             ["send": replacement], ["sleep": 0.3], ["send": "\r"], ["expect": expect]]
+        }
+        let script: [[String: Any]] = [["expect": "PROMPT> "]]
+            + replace(":     forbidden-vr", "0", "touch ", expect: "rule no-forbidden") + [["expect": "PROMPT> "]]
+            + replace("echo vr-abc zzz", "b", "ok1", expect: "vr-abc ok1\r\n") + [["expect": "PROMPT> "]]
+            + [["send": "touch vr-after\r"], ["expect": "PROMPT> "], ["send": "exit\r"]]
+        let r = try run(script: script)
+        #expect(!f.target.exists("forbidden-vr") && f.target.exists("vr-after"), "\(r)")
+        #expect(!r.stdout.contains("without showing it"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
+        #expect(records == ["deny touch forbidden-vr integration 0", "allow echo vr-abc ok1 integration 0", "allow touch vr-after integration 0",
+                            "allow exit integration 0"], "\(r)")
     }
 
     /// An escalated line waits at the prompt, telling the person who approves; carol's approval

@@ -86,6 +86,37 @@ struct InterceptorTests {
         #expect(answer.toClient == [])
     }
 
+    /// In vi's replace mode readline's own keymap accepts Enter unchecked: once the shell says the
+    /// mode began, the Enter that ends it goes with an Esc ahead (command mode, where the check is
+    /// bound). Typed Esc (not a bracketed paste's) or Ctrl-C, or the shell's next check, prompt or
+    /// command, end the mode: later Enters go as typed.
+    @Test func enterInViReplaceModeGoesAfterAnEscape() {
+        let replacing = "\u{1B}]6973;tk;O\u{07}"
+        var i = Self.make()
+        _ = Self.output(&i, replacing)
+        #expect(Self.text(Self.input(&i, "xyz\r").toTarget) == "xyz\u{1B}\r")
+        _ = Self.output(&i, Self.check("echo xyz"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xyz\r\n\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(Self.text(Self.input(&i, "ls\r").toTarget) == "ls\r", "the check ended the mode")
+        _ = Self.output(&i, Self.check("ls", nonce: "10"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+
+        _ = Self.output(&i, replacing)
+        #expect(Self.text(Self.input(&i, "\u{1B}[200~pasted\u{1B}[201~\r").toTarget) == "\u{1B}[200~pasted\u{1B}[201~\u{1B}\r",
+                "a bracketed paste stays in the mode")
+        _ = Self.output(&i, Self.check("pasted", nonce: "11"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+
+        _ = Self.output(&i, replacing)
+        _ = Self.input(&i, "ab\u{1B}")
+        #expect(Self.text(Self.input(&i, "x\r").toTarget) == "x\r", "a typed Esc ended the mode")
+
+        _ = Self.output(&i, Self.check("x", nonce: "12"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.output(&i, replacing)
+        #expect(Self.text(Self.input(&i, "ab\u{03}y\r").toTarget) == "ab\u{03}y\r", "Ctrl-C ended the mode")
+    }
+
     /// A denied line is discarded at the shell (D), the person told, the rest of a paste dropped.
     @Test func deniedLineStopsThePaste() {
         var i = Self.make()

@@ -246,6 +246,13 @@ case("vi-insert-ctrl-w", "vi-mode", ["echo one two", C("w"), "three\r"], rc_extr
 case("vi-heredoc-ctrl-w", "vi-mode", ["cat <<EOF\r", "body $H", C("w"), "OME\r", "EOF\r"], rc_extra=VI,
      note="in vi insert mode Ctrl-W rubs out a vi word, at a continuation prompt too: '$' stays")
 case("vi-insert-up-arrow", "vi-mode", ["echo arrowed\r", UP, ENTER], rc_extra=VI)
+case("vi-R-replace-enter", "vi-mode", ["echo abc def", ESC, "b", "R", "xyz", ENTER, "echo xx yy", ESC, "R", BS + BS + "q", ENTER],
+     rc_extra=VI, note="Enter in replace mode: readline's own keymap for the mode accepts the line directly")
+case("vi-R-replace-redo", "vi-mode", ["echo 1111 2222", ESC, "0w", "R", "ab", ESC, "w.", ENTER, "echo mm nn", ESC, "b", "R",
+                                      "pqrs" + BS + BS, ESC, "0.", ENTER], rc_extra=VI,
+     note="`.` repeats the replacement; backspace in replace mode brings the old text back")
+case("vi-R-replace-paste", "vi-mode", ["echo aaaaaaaa", ESC, "0w", "R", paste("b\nc"), ENTER], rc_extra=VI,
+     note="a bracketed paste in replace mode overwrites, its line break too, and stays in the mode")
 case("vi-ctrl-c-command-mode", "vi-mode", ["echo half", ESC, "0", C("c"), "echo fresh\r"], rc_extra=VI,
      note="after Ctrl-C the new line starts in insert mode")
 

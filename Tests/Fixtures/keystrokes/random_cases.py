@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random keystroke cases, for exploring beyond the corpus (never written into corpus.json).
 
-usage: random_cases.py SEED COUNT [--vi SHARE] [--long SHARE] [--debian] > cases.json
+usage: random_cases.py SEED COUNT [--vi SHARE] [--long SHARE] [--more-keys] [--debian] > cases.json
 then:  KEYSTROKE_EXTRA_CASES=cases.json BASTION_CORPUS_ONLY=fz-SEED-0,... swift test --filter InteractiveCorpusEndToEndTests
 
 Each case types a few lines made of harmless commands (echo, printf, touch of files in the
@@ -12,7 +12,9 @@ should be: the test compares the bastion's records with what bash itself kept in
 the same session. The same SEED gives the same cases. `--debian` reads Debian's default
 ~/.bashrc (/etc/skel/.bashrc: HISTCONTROL=ignoreboth, aliases, dircolors) in every case, and some
 lines then start with a space. `--long SHARE` makes that share of the commands wider than the
-terminal (80 columns), so that readline wraps them and edits cross the wrap.
+terminal (80 columns), so that readline wraps them and edits cross the wrap. `--more-keys` adds
+more of readline's keys (glob and shell expansion in place, vi's replace mode, counts and marks,
+history search that is not incremental).
 """
 import json, os, random, sys
 
@@ -29,6 +31,14 @@ EMACS_EDITS = [BS, C("h"), C("w"), C("u"), C("k"), C("y"), M("y"), M("b"), M("f"
 VI_EDITS = [BS, C("w"), C("u"), LEFT, RIGHT, ESC + "0", ESC + "$", ESC + "b", ESC + "w", ESC + "x", ESC + "dw",
             ESC + "cw", ESC + "A", ESC + "I", ESC + "i", ESC + "a", ESC + "p", ESC + "P", ESC + "~", ESC + "u",
             ESC + "D", ESC + "C", ESC + "rZ", ESC + "fa", ESC + "2x", ESC + "yyP", ESC + ".", ESC + "hi"]
+# More of readline's keys (`--more-keys`): globbing and expansion in place, non-incremental and vi
+# history search, vi's replace mode, counts, marks and matching.
+MORE_EMACS_EDITS = [M("*"), C("x") + "*", ESC + C("y"), M("<") + M(">"),
+                    C("x") + C("u"), M("{"), C("x") + C("v"), M("0") + M("5") + C("f"), C("]") + " ", M("=") + C("g"),
+                    C("x") + "~", M("?") + C("g"), C("@") + M("w"), C("x") + C("x"), M("!")]
+MORE_VI_EDITS = [ESC + "*", ESC + "R" + "rp", ESC + "s", ESC + "S", ESC + "3x", ESC + "Fe", ESC + "%", ESC + "_",
+                 ESC + ";", ESC + ",", ESC + "c$", ESC + "d$", ESC + "E", ESC + "B", ESC + "W", ESC + "te",
+                 ESC + "2~", ESC + "=", ESC + "\\", ESC + "yw" + "P", ESC + "mahi", ESC + "X", ESC + "2dd" + "i"]
 BLOCKS = [["for i in 1 2", "do echo $i", "done"], ["echo 'open", "close'"], ["cat <<EOF", "body $HOME", "EOF"],
           ["echo a \\", "b"], ["{ echo x", "echo y; }"], ["if true", "then echo t", "fi"], ["echo a |", "cat"],
           ["true &&", "echo and"], ["( echo sub", ")"], ["echo $(", "echo in)"], ["case x in", "x) echo c;;", "esac"]]
@@ -36,8 +46,10 @@ EXPANSIONS = ["!!", "echo !$", "^a^b", "!-2", "echo !:1 !^", "!echo", "!!:p", "e
 
 
 class Case:
-    def __init__(self, rnd, vi, spaces, long_share=0.0):
+    def __init__(self, rnd, vi, spaces, long_share=0.0, more_keys=False):
         self.r, self.vi, self.spaces, self.long_share = rnd, vi, spaces, long_share
+        self.edits = (VI_EDITS + (MORE_VI_EDITS if more_keys else [])) if vi else (EMACS_EDITS + (MORE_EMACS_EDITS if more_keys else []))
+        self.more_keys = more_keys
         self.steps, self.waits = [], []
 
     def step(self, keys, wait="settle"):
@@ -66,7 +78,7 @@ class Case:
 
     def type_with_edits(self, text):
         """Types text in chunks with random edits between them, in writes of one or more chunks."""
-        edits = VI_EDITS if self.vi else EMACS_EDITS
+        edits = self.edits
         chunks, i = [], 0
         while i < len(text):
             n = self.r.randint(1, 8)
@@ -75,7 +87,7 @@ class Case:
             if self.r.random() < 0.35:
                 edit = self.r.choice(edits)
                 chunks.append(edit)
-                if self.vi and edit.startswith(ESC) and edit[-1] not in "AIiaCc" and not edit.endswith("cw"):
+                if self.vi and edit.startswith(ESC) and edit[-1] not in "AIiaCcsS" and not edit.endswith(("cw", "c$", "rp")):
                     chunks.append("a")  # back to insert mode
         write = ""
         for chunk in chunks:
@@ -87,6 +99,16 @@ class Case:
             self.step(write)
 
     def line(self):
+        if self.more_keys and self.r.random() < 0.12:
+            # History search that is not incremental: vi's `/` and `?`, emacs's M-p.
+            if self.vi:
+                # (The Enter that ends a search accepts no line: "quiet" owes no prompt for it.)
+                self.step(ESC + self.r.choice(["/", "?"]) + self.r.choice(["ech", "alp", "zzz", ""]) + ENTER, "quiet")
+                self.step(self.r.choice([ENTER, "n" + ENTER, "N" + ENTER, "A z" + ENTER]))
+            else:
+                self.step(M("p") + self.r.choice(["ech", "alp", "zzz", ""]) + ENTER, "quiet")
+                self.step(self.r.choice([ENTER, C("e") + " z" + ENTER]))
+            return
         k = self.r.random()
         if k < 0.35:
             self.type_with_edits(self.command())
@@ -153,12 +175,12 @@ class Case:
 DEBIAN_RC = "HISTCONTROL=ignoreboth; . /etc/skel/.bashrc; PS1=$'\\[\\e]7770;\\a\\]$ '"
 
 
-def make(seed, count, vi_share, debian=False, long_share=0.0):
+def make(seed, count, vi_share, debian=False, long_share=0.0, more_keys=False):
     cases = []
     for n in range(count):
         r = random.Random(seed * 100003 + n)
         vi = r.random() < vi_share
-        case = Case(r, vi, debian, long_share)
+        case = Case(r, vi, debian, long_share, more_keys)
         rc = ([DEBIAN_RC] if debian else []) + (["set -o vi"] if vi else [])
         if r.random() < 0.15:
             rc.append("alias hi='echo hi there'; alias ll='ls -l'")
@@ -184,9 +206,12 @@ if __name__ == "__main__":
         i = args.index("--long")
         long_share = float(args[i + 1])
         del args[i:i + 2]
+    more_keys = "--more-keys" in args
+    if more_keys:
+        args.remove("--more-keys")
     debian = "--debian" in args
     if debian:
         args.remove("--debian")
     if len(args) != 2:
         sys.exit(__doc__)
-    json.dump(make(int(args[0]), int(args[1]), share, debian, long_share), sys.stdout, ensure_ascii=False)
+    json.dump(make(int(args[0]), int(args[1]), share, debian, long_share, more_keys), sys.stdout, ensure_ascii=False)
