@@ -97,7 +97,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.input(&i, "xyz\r").toTarget) == "xyz\u{1B}\r")
         _ = Self.output(&i, Self.check("echo xyz"))
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xyz\r\n\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
-        #expect(Self.text(Self.input(&i, "ls\r").toTarget) == "ls\r", "the check ended the mode")
+        #expect(Self.text(Self.input(&i, "ls\r").toTarget) == "ls\r", "the Enter ended the mode")
         _ = Self.output(&i, Self.check("ls", nonce: "10"))
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
 
