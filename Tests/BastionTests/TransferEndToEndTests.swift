@@ -216,14 +216,8 @@ struct TransferEndToEndTests {
         let d = h.directory.path
         setUp(h)
         // sftp runs its ssh through this, which notes the ssh's pid (the test ends it afterwards).
-        // (A child shell writes it: while this process held it open for writing, a child forked
-        // meanwhile by another test would inherit that descriptor, and exec would fail with
-        // "Text file busy".)
-        let prepared = ProcessRunner.shell("""
-            printf '#!/bin/sh\\necho $$ > %s\\nexec ssh "$@"\\n' \(d)/sftp-ssh.pid > \(d)/sftp-ssh && chmod +x \(d)/sftp-ssh \\
-              && echo late > \(d)/local/late.txt && echo 'put \(d)/local/late.txt \(d)/prod/late.txt' > \(d)/late-batch
-            """)
-        #expect(prepared.status == 0, "\(prepared)")
+        try ProcessRunner.writeExecutable("#!/bin/sh\necho $$ > \(d)/sftp-ssh.pid\nexec ssh \"$@\"\n", to: "\(d)/sftp-ssh")
+        _ = ProcessRunner.shell("echo late > \(d)/local/late.txt && echo 'put \(d)/local/late.txt \(d)/prod/late.txt' > \(d)/late-batch")
         defer { _ = ProcessRunner.shell("kill $(cat \(d)/sftp-ssh.pid) 2>/dev/null") }
         let run = ProcessRunner.shell("""
             sftp -S \(d)/sftp-ssh -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
