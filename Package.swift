@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "BastionTests", dependencies: ["Bastion", "PTYRecorder", "CLibSSH", "SessionCore", "Commands", "Configuration", "ConfigReader", "SystemFiles", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ApprovalsTests", dependencies: ["Approvals"]),
-        .testTarget(name: "TransfersTests", dependencies: ["Transfers", "SFTPWire", "Policy", "ConfigReader", "ShellParser", "SSHCrypto", "TestSupport"]),
+        .testTarget(name: "TransfersTests", dependencies: ["Transfers", "SFTPWire", "Policy", "ConfigReader", "ShellParser", "SSHCrypto", "SystemFiles", "TestSupport"]),
         .testTarget(name: "TerminalModelTests", dependencies: ["TerminalModel", "TestSupport"]),
     ]
 )

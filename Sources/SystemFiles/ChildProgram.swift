@@ -29,21 +29,10 @@ public enum ChildProgram {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        // (The child starts with no signal blocked and default handlers, whatever this thread has.)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         var argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        let started = posix_spawn(&pid, path, &actions, &attributes, &argv, environ)
+        let started = withCleanSpawnAttributes { posix_spawn(&pid, path, &actions, $0, &argv, environ) }
         close(writeEnd)
         guard started == 0 else { return nil }
 
@@ -83,4 +72,20 @@ public enum ChildProgram {
         clock_gettime(CLOCK_MONOTONIC, &clock)
         return Double(clock.tv_sec) + Double(clock.tv_nsec) / 1e9
     }
+}
+
+/// Calls `body` with spawn attributes under which a child starts with no signal blocked and every
+/// handler the default, whatever the spawning thread blocks or handles (test threads block
+/// SIGWINCH, among others, and an inherited mask would silently change what a program does).
+public func withCleanSpawnAttributes<Result>(_ body: (UnsafePointer<posix_spawnattr_t>) throws -> Result) rethrows -> Result {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t(), all = sigset_t()
+    sigemptyset(&empty)
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    return try body(&attributes)
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SystemFiles
 
 /// The outcome of running a program to completion.
 public struct RunResult: CustomStringConvertible, Sendable {
@@ -89,15 +90,6 @@ public enum ProcessRunner {
         defer { for p in cArgs { free(p) } }
         var cEnv = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { for p in cEnv ?? [] { free(p) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t(), all = sigset_t()
-        sigemptyset(&empty)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -106,11 +98,9 @@ public enum ProcessRunner {
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
-        let rc: Int32
-        if cEnv != nil {
-            rc = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv!)
-        } else {
-            rc = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, environ)
+        let rc = withCleanSpawnAttributes { attributes in
+            cEnv != nil ? posix_spawn(&pid, argv[0], &actions, attributes, &cArgs, &cEnv!)
+                : posix_spawn(&pid, argv[0], &actions, attributes, &cArgs, environ)
         }
         return rc == 0 ? pid : nil
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Policy
 import SSHCrypto
+import SystemFiles
 import TestSupport
 import Testing
 @testable import Transfers
@@ -815,19 +816,10 @@ private func spawn(_ argv: [String], directory: String, stdin: Int32?, stdout: I
     if let stdin { posix_spawn_file_actions_adddup2(&actions, stdin, 0) } else { posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0) }
     if let stdout { posix_spawn_file_actions_adddup2(&actions, stdout, 1) } else { posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0) }
     posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var empty = sigset_t(), all = sigset_t()
-    sigemptyset(&empty)
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &empty)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
     var cArgs = full.map { strdup($0) } + [nil]
     defer { for pointer in cArgs { free(pointer) } }
     var pid: pid_t = 0
-    guard posix_spawn(&pid, full[0], &actions, &attributes, &cArgs, environ) == 0 else {
+    guard withCleanSpawnAttributes({ posix_spawn(&pid, full[0], &actions, $0, &cArgs, environ) }) == 0 else {
         throw SCPInteropError("cannot start \(argv[0])")
     }
     return pid
