@@ -11,9 +11,10 @@ import Testing
     @Test func failureMissingProgramAndHangAreNil() {
         #expect(ChildProgram.output(of: "/bin/false", [], seconds: 10) == nil)
         #expect(ChildProgram.output(of: "/nonexistent/timedatectl", [], seconds: 10) == nil)
-        #expect(ChildProgram.output(of: "/bin/sleep", ["30"], seconds: 0.2) == nil, "killed at its time, not waited for")
-        // Output closed but the program lingers: still bounded by its time.
-        #expect(ChildProgram.output(of: "/bin/sh", ["-c", "exec >&-; sleep 30"], seconds: 0.2) == nil)
+        #expect(ChildProgram.output(of: "/bin/sleep", ["infinity"], seconds: 0.2) == nil, "killed at its time, not waited for")
+        // Output closed but the program lingers: still bounded by its time. (Neither ends on its
+        // own: without the kill at the deadline this test would never end, and its time limit fails it.)
+        #expect(ChildProgram.output(of: "/bin/sh", ["-c", "exec >&-; exec sleep infinity"], seconds: 0.2) == nil)
     }
 
     @Test func outputBeyondTheLimitIsCutAndTheProgramFinishes() {
