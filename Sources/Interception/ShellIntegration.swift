@@ -137,7 +137,7 @@ public struct ShellIntegration: Sendable, Equatable {
         __bastion_report_aliases() {
           local IFS __bastion_table __bastion_name __bastion_seen
           IFS=" " __bastion_table= __bastion_seen="${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}"
-          [[ $__bastion_seen != "$__bastion_aliases_seen" ]] || return 1
+          [ "$__bastion_seen" != "$__bastion_aliases_seen" ] || return 1
           __bastion_aliases_seen=$__bastion_seen
           for __bastion_name in "${!BASH_ALIASES[@]}"; do __bastion_table+="$__bastion_name=${BASH_ALIASES[$__bastion_name]}"$'\x1f'; done
           __bastion_esc "$__bastion_table"
@@ -253,14 +253,14 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ ! $__bastion_id ]]; then __bastion_token; __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
           __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
-          if [[ $- == *H* ]]; then
+          if [[ -o histexpand ]]; then
             __bastion_flags=H
             # Other history characters (histchars) are told, by their codes, and void an early
             # answer (decided with the characters the bastion knew before this line).
             [[ ${histchars-!^#} == '!^#' ]] || { printf -v __bastion_flags 'H%d,%d,%d' "'${histchars:0:1}" "'${histchars:1:1}" "'${histchars:2:1}"; __bastion_early=; }
           fi
           # Aliases that changed since the prompt void an early answer (it used the old ones).
-          [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || { __bastion_report_aliases; __bastion_early=; }
+          [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
           __bastion_out=$1
           if [[ $1 == *[$'\e\a\n\r']* ]]; then __bastion_esc "$1"; elif [[ $1 == *\\* ]]; then __bastion_dbl; fi
@@ -323,14 +323,14 @@ public struct ShellIntegration: Sendable, Equatable {
                 __bastion_first=
                 if [[ $__bastion_early_ok ]]; then
                   trap -p 2>/dev/null >|"$__bastion_sfile" || :; __bastion_state
-                  if [[ $__bastion_out == "$__bastion_calm_state" ]]; then
+                  if [ "$__bastion_out" = "$__bastion_calm_state" ]; then
                     HISTTIMEFORMAT= history 1 2>/dev/null >|"$__bastion_sfile" || :
                     IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
                     [[ $__bastion_out =~ ^\ *([0-9]+) ]] && __bastion_first=${BASH_REMATCH[1]}
                   fi
                 fi
                 # (s: HISTCONTROL leaves out lines that start with a space.)
-                [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && __bastion_first+=';s'
+                __bastion_ignores_space && __bastion_first+=';s'
                 printf '\#(osc);H;%s\a' "$__bastion_first" >&"$__bastion_tty"
                 [[ $__bastion_answer == *y ]] && __bastion_y=1
                 READLINE_LINE=$1 __bastion_u=1 __bastion_i=${__bastion_answer//[!0-9]/}; return ;;
@@ -372,7 +372,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_why=
           [[ -o history ]] || __bastion_why+=o
           [[ ${HISTIGNORE-} ]] && __bastion_why+=i
-          [[ :${HISTCONTROL-}: == *:ignorespace:* || :${HISTCONTROL-}: == *:ignoreboth:* ]] && __bastion_why+=s
+          __bastion_ignores_space && __bastion_why+=s
           # c: cmdhist off (each line of a multi-line command an entry of its own); l: lithist off.
           shopt -q cmdhist || __bastion_why+=c
           shopt -q lithist || __bastion_why+=l
@@ -412,7 +412,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_status=$__bastion_saved
           # The status goes on to the person's own hooks, unless `set -e` is on: a function that
           # fails there ends the shell (after `! cmd`, which errexit itself lets pass).
-          [[ $- == *e* ]] || return $__bastion_saved
+          [[ -o errexit ]] || return $__bastion_saved
         }
         # Last in PROMPT_COMMAND, after the person's own entries: the aliases as they now are,
         # then the prompt marker. It announces the next check's id and token (for an early
@@ -434,12 +434,12 @@ public struct ShellIntegration: Sendable, Equatable {
           # (`declare -i` evaluates the line as arithmetic, subscripts' substitutions included)
           # would act on the line first. Each prompt starts them afresh.
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
-          [[ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" == "$__bastion_aliases_seen" ]] || __bastion_report_aliases
+          [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
           __bastion_next= __bastion_fast=
-          if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ${PROMPT_COMMAND[-1]} == "$__bastion_last"
-                && ! $PS1 =~ $__bastion_code && ! ${MAILPATH-} ]]; then
+          if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} ]] \
+             && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
             __bastion_state
-            if [[ $__bastion_out == "$__bastion_calm_state" ]]; then
+            if [ "$__bastion_out" = "$__bastion_calm_state" ]; then
               __bastion_token
               __bastion_next=$RANDOM$RANDOM:$__bastion_out
               # The check's short way (see __bastion_check), with the marker's flags: PS0's
@@ -447,7 +447,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_out='\'
               __bastion_out=${__bastion_out//\\/\\\\}
               if [[ :$BASHOPTS: == *:promptvars:* && ${histchars-!^#} == '!^#' && $__bastion_out == '\\' ]]; then
-                __bastion_fast=";${-//[!H]/}"
+                [[ -o histexpand ]] && __bastion_fast=";H" || __bastion_fast=";"
               fi
             else
               __bastion_probe=
@@ -456,7 +456,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # Readline shows the prompt once it has put the terminal in its own mode: the marker
           # kept in PS1 tells the bastion that the input it held can go now. (Before, the
           # terminal's line discipline would echo it and act on its keys: Ctrl-V, Ctrl-U, Enter.)
-          [[ $PS1 == *"$__bastion_shown"* ]] || PS1+=$__bastion_shown
+          [[ ${PS1-} == *"$__bastion_shown"* ]] || PS1+=$__bastion_shown
           # Or `k`: the keys do not tell the line (vi mode, keys bound otherwise than by default).
           __bastion_announced=$__bastion_next
           [[ $__bastion_plain && ! -o vi ]] || __bastion_announced=k
@@ -464,7 +464,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_out=$PWD
           if [[ $PWD == *[$'\e\a\n\r']* ]]; then __bastion_esc "$PWD"; elif [[ $PWD == *\\* ]]; then __bastion_dbl; fi
           printf '\#(osc);P;%s;%s;%s;%s\a' "$__bastion_saved" "$__bastion_announced" "$1" "$__bastion_out" >&"$__bastion_tty"
-          [[ $- == *e* ]] || return $__bastion_saved
+          [[ -o errexit ]] || return $__bastion_saved
         }
         # The shell's state where code of the person's could run while readline waits, or run
         # when PS1 is expanded: traps (a signal's, ERR's after PROMPT_COMMAND, DEBUG's before
@@ -487,6 +487,13 @@ public struct ShellIntegration: Sendable, Equatable {
         # that the Enter is read in command mode, where the check is bound. (Esc only ends the
         # mode there; the line stays as it is.)
         __bastion_replacing() { printf '\#(osc);O\a' >&"$__bastion_tty"; }
+        # Whether history leaves out lines that start with a blank (HISTCONTROL ignorespace or
+        # ignoreboth, which bash reads exactly: removal by `#` ignores nocasematch).
+        __bastion_ignores_space() {
+          local __bastion_hc
+          __bastion_hc=:${HISTCONTROL-}:
+          [ "${__bastion_hc#*:ignorespace:}" != "$__bastion_hc" ] || [ "${__bastion_hc#*:ignoreboth:}" != "$__bastion_hc" ]
+        }
         # Binds every key that accepts a line, in every keymap, to the check first; and the key
         # that re-reads the init file (Ctrl-X Ctrl-R) to a re-read that binds them again, so an
         # ~/.inputrc written in the session cannot take Enter back.
@@ -562,9 +569,18 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_inputrc=${INPUTRC:-~/.inputrc}
           [[ -r $__bastion_inputrc ]] || __bastion_inputrc=/etc/inputrc
           bind -f "$__bastion_inputrc" 2>/dev/null || :
+          __bastion_read_keys
+        }
+        # Binds the keys again and finds whether they are plain, with patterns matched exactly
+        # (nocasematch off meanwhile: `"\C-x\C-\\A…"` is not the integration's own macro).
+        __bastion_read_keys() {
+          local __bastion_nocase
+          __bastion_nocase=
+          if shopt -q nocasematch; then __bastion_nocase=1; shopt -u nocasematch; fi
           __bastion_bind_keys
           __bastion_plain=
           __bastion_plain_keys && __bastion_plain=1
+          if [[ $__bastion_nocase ]]; then shopt -s nocasematch; fi
         }
         # Whether the keys the bastion follows to know a line before the shell reports it do, in
         # emacs mode, what readline's defaults do: every printable key inserts itself (no
@@ -630,10 +646,10 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
-              __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
+              __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_name __bastion_names \
-              __bastion_next __bastion_nexts __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
+              __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
@@ -697,7 +713,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_early_ok=$__bastion_filed
           [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null; declare -n) ]] && __bastion_early_ok=
           if [[ $__bastion_early_ok ]]; then
-            __bastion_out=$(for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
+            __bastion_out=$(set -f; shopt -u nocasematch; for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
             [[ $__bastion_out == *trap* || $__bastion_out == *complete* ]] && __bastion_early_ok=
           fi
           # With the number of lines bash has read (the first line of the next buffer is the one
@@ -707,9 +723,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_last='\__bastion_announce $LINENO'
           [[ $__bastion_early_ok ]] && __bastion_last='\trap -p 2>/dev/null >|"$__bastion_sfile" || \:; '$__bastion_last
           PROMPT_COMMAND=('\__bastion_prompt' ${PROMPT_COMMAND[@]+"${PROMPT_COMMAND[@]}"} "$__bastion_last")
-          __bastion_bind_keys
-          __bastion_plain=
-          __bastion_plain_keys && __bastion_plain=1
+          __bastion_read_keys
           # What an announce compares the shell's state with (the integration's own bindings).
           __bastion_out=
           if [[ $__bastion_early_ok ]]; then trap -p 2>/dev/null >|"$__bastion_sfile"; __bastion_state; fi
@@ -719,9 +733,9 @@ public struct ShellIntegration: Sendable, Equatable {
           readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&"$__bastion_tty"
         }
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_replacing __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_replacing __bastion_ignores_space __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
-          __bastion_reread __bastion_plain_keys __bastion_refuse \
+          __bastion_reread __bastion_read_keys __bastion_plain_keys __bastion_refuse \
           __bastion_start
         if [ -r /etc/profile ]; then . /etc/profile; fi
         if [ -r ~/.bash_profile ]; then . ~/.bash_profile

@@ -55,6 +55,7 @@ struct InteractiveInterceptionEndToEndTests {
         alias wipe='touch forbidden-by-alias'
         if [ -f "$HOME/vi-mode" ]; then set -o vi; fi
         if [ -f "$HOME/errexit" ]; then set -e; fi
+        if [ -f "$HOME/nocasematch" ]; then shopt -s nocasematch; fi
         if [ -f "$HOME/shadow-read" ]; then read() { builtin read "$@"; }; fi
         """
 
@@ -542,6 +543,22 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("errexit-one") && f.target.exists("errexit-two"), "\(r)")
         #expect(!f.target.exists("forbidden-errexit"))
         #expect(try lastRecords() == ["allow touch errexit-one", "allow ! true", "deny touch forbidden-errexit", "allow touch errexit-two", "allow exit"])
+    }
+
+    /// `nocasematch` from the person's startup file makes `[[`, `case` and pattern substitution
+    /// ignore case, in the integration's own code too: a history expansion is still decided as
+    /// it expands (one that makes a refused line is refused, one that makes an allowed line runs),
+    /// and the session stays verified.
+    @Test func caseInsensitiveMatchingStillDecidesTheExpansion() throws {
+        let f = try f
+        try f.target.write("nocasematch", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("nocasematch")) }
+        let r = try type([(send: ": touch forbidden-nc\r", expect: "PROMPT> "), (send: "!!:1*\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "PROMPT> "), (send: ": touch nc-ok\r", expect: "PROMPT> "), (send: "!!:1*\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-nc") && f.target.exists("nc-ok"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
+        #expect(records == ["allow : touch forbidden-nc integration 0", "deny touch forbidden-nc integration 0", "allow : touch nc-ok integration 0",
+                            "allow touch nc-ok integration 0", "allow exit integration 0"], "\(r)")
     }
 
     /// vi mode from the person's startup file: lines are still decided (every keymap is bound).

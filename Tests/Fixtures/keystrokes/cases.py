@@ -194,6 +194,11 @@ case("hist-continuation-after-spaced-paste", "history-expansion",
 case("hist-continuation-after-spaced-paste-done", "history-expansion",
      ["echo one\r", paste(" echo two\nfor i in 1; do\n"), ENTER, "echo !e x\r", "done\r"],
      rc_extra=["HISTCONTROL=ignorespace"], note="the later line's expansion is decided on the entry the command's first line made")
+case("hist-nocasematch", "history-expansion",
+     ["echo alpha beta\r", "!!\r", "echo !$\r", "^alpha^gamma\r", "echo x !!:1*\r"],
+     rc_extra=["shopt -s nocasematch"], note="case-insensitive matching leaves history expansion as it is")
+case("hist-off-nocasematch", "history-expansion", ["echo alpha\r", "echo !!\r", "echo H!$\r"],
+     rc_extra=["shopt -s nocasematch", "set +H"], note="with expansion off, `!!` is two characters")
 
 # --- tab completion -------------------------------------------------------------------
 case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
