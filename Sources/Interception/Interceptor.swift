@@ -1004,6 +1004,11 @@ public struct Interceptor {
                     record.decision.refuseUnverifiable("the shell did not read this command's lines as they were typed (a history expansion failed or was only printed), so its expansion cannot be checked")
                 }
                 out.records.append(record)
+            } else if let number, let newestBefore, number > newestBefore {
+                // History holds a new entry, which may be this command's (as bash expanded it) or a
+                // line's before it that did not run: recorded as history holds it, uncertain.
+                out.records.append(unrunRecord(shown, decision: "not-run", uncertain: true,
+                                               message: "refused before it ran: the bastion could not tell which command of the buffer it was"))
             }
             buffer.stopped = true
             expanding = buffer

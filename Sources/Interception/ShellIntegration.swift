@@ -172,8 +172,22 @@ public struct ShellIntegration: Sendable, Equatable {
         # interrupt the person traps or ignores would not stop it: then the shell itself is
         # ended, and the bastion told first.
         __bastion_halt() {
-          if [[ $(trap -p INT) ]]; then printf '\#(osc);K\a' >&"$__bastion_tty"; kill -KILL "$$"; fi
+          __bastion_out=$(trap -p INT)
+          if __bastion_any_trap; then printf '\#(osc);K\a' >&"$__bastion_tty"; kill -KILL "$$"; fi
           kill -INT "$$"
+        }
+        # Whether the listing of traps in __bastion_out (`trap -p`) sets any. In POSIX mode it also
+        # lists each signal left as it was, as `trap -- - NAME`, which sets nothing: those lines are
+        # left out (a trap's own listing starts `trap -- '`, so no trap is taken for one).
+        __bastion_any_trap() {
+          local __bastion_line __bastion_set
+          [[ $__bastion_out == *"trap -- - "* ]] || { [[ $__bastion_out ]]; return; }
+          __bastion_set=
+          while IFS= read -r __bastion_line; do
+            [[ $__bastion_line == "trap -- - "* ]] || __bastion_set+=$__bastion_line$'\n'
+          done <<<"$__bastion_out"
+          __bastion_out=$__bastion_set
+          [[ $__bastion_out ]]
         }
         # The check runs at every Enter between the key and the command. It fails closed: the
         # buffer is taken out of readline first (into the positional parameters, which nothing
@@ -296,7 +310,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # and that it can no longer follow the shell, and turns the check's questions off.
         __bastion_trapped() {
           if [[ $__bastion_filed ]]; then __bastion_out=; IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :; fi
-          [[ $__bastion_out ]] || return 1
+          __bastion_any_trap || return 1
           __bastion_traps=1 __bastion_unseen=1 __bastion_u=1
           __bastion_esc "$1"
           printf '\#(osc);T;%s\a' "$__bastion_out" >&"$__bastion_tty"
@@ -648,16 +662,17 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
               __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
-              __bastion_km __bastion_l __bastion_last __bastion_name __bastion_names \
+              __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
-              __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_shown \
+              __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
           # Startup files that leave functrace or errtrace on with a DEBUG, RETURN or ERR trap:
           # the trap would act in the check (which would drop the first line and step aside),
           # so the shell is read from the screen from the start.
-          if [[ $- == *T* && $(trap -p DEBUG RETURN) || $- == *E* && $(trap -p ERR) ]]; then
+          if { [[ -o functrace ]] && __bastion_out=$(trap -p DEBUG RETURN) && __bastion_any_trap; } \
+             || { [[ -o errtrace ]] && __bastion_out=$(trap -p ERR) && __bastion_any_trap; }; then
             __bastion_refuse "the startup files leave a DEBUG, RETURN or ERR trap that would run in the check, with functrace or errtrace on"
             return 0
           fi
@@ -711,7 +726,9 @@ public struct ShellIntegration: Sendable, Equatable {
           IFS= read -r -d '' __bastion_out 2>/dev/null <"$__bastion_sfile" || :
           [[ $__bastion_out == y ]] && __bastion_filed=1 || __bastion_filed=
           __bastion_early_ok=$__bastion_filed
-          [[ $(trap -p; bind -X 2>/dev/null; complete -p 2>/dev/null; declare -n) ]] && __bastion_early_ok=
+          __bastion_out=$(trap -p)
+          __bastion_any_trap && __bastion_early_ok=
+          [[ $(bind -X 2>/dev/null; complete -p 2>/dev/null; declare -n) ]] && __bastion_early_ok=
           if [[ $__bastion_early_ok ]]; then
             __bastion_out=$(set -f; shopt -u nocasematch; for __bastion_name in $(compgen -A function); do [[ $__bastion_name == __bastion_* ]] || declare -f "$__bastion_name"; done)
             [[ $__bastion_out == *trap* || $__bastion_out == *complete* ]] && __bastion_early_ok=
@@ -733,7 +750,7 @@ public struct ShellIntegration: Sendable, Equatable {
           readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&"$__bastion_tty"
         }
-        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_replacing __bastion_ignores_space __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
+        readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_any_trap __bastion_replacing __bastion_ignores_space __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
           __bastion_reread __bastion_read_keys __bastion_plain_keys __bastion_refuse \
           __bastion_start

@@ -424,6 +424,21 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!f.target.exists("forbidden-shift"), "\(r)")
     }
 
+    /// After a pasted line whose expansion fails, a command of several lines starts at a line
+    /// count that names no command of the buffer: the bastion cannot tell which command it is,
+    /// so it is refused before it runs, and recorded as history holds it (uncertain), as are the
+    /// commands after it.
+    @Test func commandAfterAFailedExpansionThatCannotBePlacedIsRecordedUnrun() throws {
+        let f = try f
+        let r = try type([(send: "echo hx-place\r", expect: "PROMPT> "),
+                          (send: "\u{1B}[200~echo !!:s/zz/yy/\nfor i in a; do\ntouch hx-loop-$i; done\ntouch hx-place-after\n\u{1B}[201~\r",
+                           expect: "PROMPT> ")])
+        #expect(!f.target.exists("hx-loop-a") && !f.target.exists("hx-place-after"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
+        #expect(records == ["allow echo hx-place integration 0", "not-run for i in a; do touch hx-loop-$i; done integration 1",
+                            "not-run touch hx-place-after integration 0", "allow exit integration 0"], "\(records) \(r)")
+    }
+
     /// An alias that hides a denied command is denied; the record keeps the line as typed.
     @Test func aliasIsDecidedAsItExpands() throws {
         let f = try f
