@@ -184,7 +184,7 @@ public struct ShellIntegration: Sendable, Equatable {
           [[ $__bastion_out == *"trap -- - "* ]] || { [[ $__bastion_out ]]; return; }
           __bastion_set=
           while IFS= read -r __bastion_line; do
-            [[ $__bastion_line == "trap -- - "* ]] || __bastion_set+=$__bastion_line$'\n'
+            [[ ! $__bastion_line || $__bastion_line == "trap -- - "* ]] || __bastion_set+=$__bastion_line$'\n'
           done <<<"$__bastion_out"
           __bastion_out=$__bastion_set
           [[ $__bastion_out ]]

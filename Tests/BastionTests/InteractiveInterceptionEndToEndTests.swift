@@ -56,6 +56,7 @@ struct InteractiveInterceptionEndToEndTests {
         if [ -f "$HOME/vi-mode" ]; then set -o vi; fi
         if [ -f "$HOME/errexit" ]; then set -e; fi
         if [ -f "$HOME/nocasematch" ]; then shopt -s nocasematch; fi
+        if [ -f "$HOME/posix" ]; then set -o posix; fi
         if [ -f "$HOME/shadow-read" ]; then read() { builtin read "$@"; }; fi
         """
 
@@ -515,6 +516,22 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!f.target.exists("ml-ok") && !f.target.exists("forbidden-ml"), "\(r)")
         #expect(f.target.exists("after-ml"))
         #expect(try lastRecords() == ["deny for f in 1; do\ntouch ml-ok\ntouch forbidden-ml; done", "allow touch after-ml", "allow exit"])
+    }
+
+    /// POSIX mode from the startup file: its `trap -p` lists the signals left at their default,
+    /// which set no trap. Lines are decided as usual and the session stays verified; a refused
+    /// continuation is interrupted as a typed Ctrl-C would, and the shell goes on.
+    @Test func posixModeIsStillIntercepted() throws {
+        let f = try f
+        try f.target.write("posix", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("posix")) }
+        let r = try type([(send: "touch posix-one\r", expect: "PROMPT> "), (send: "for f in 1; do\r", expect: "\u{1B}[?2004h> "),
+                          (send: "touch forbidden-posix; done\r", expect: "rule no-forbidden"), (send: "", expect: "PROMPT> "),
+                          (send: "touch posix-two\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("posix-one") && f.target.exists("posix-two") && !f.target.exists("forbidden-posix"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
+        #expect(records == ["allow touch posix-one integration 0", "deny for f in 1; do\ntouch forbidden-posix; done integration 0",
+                            "allow touch posix-two integration 0", "allow exit integration 0"], "\(r)")
     }
 
     /// A here-document whose delimiter line completes a denied command: nothing of it runs, also
