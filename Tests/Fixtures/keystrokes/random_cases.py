@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Random keystroke cases, for exploring beyond the corpus (never written into corpus.json).
 
-usage: random_cases.py SEED COUNT [--vi SHARE] [--long SHARE] [--more-keys] [--debian] > cases.json
+usage: random_cases.py SEED COUNT [--vi SHARE] [--long SHARE] [--more-keys] [--debian] [--settings] > cases.json
 then:  KEYSTROKE_EXTRA_CASES=cases.json BASTION_CORPUS_ONLY=fz-SEED-0,... swift test --filter InteractiveCorpusEndToEndTests
 
 Each case types a few lines made of harmless commands (echo, printf, touch of files in the
@@ -14,7 +14,10 @@ the same session. The same SEED gives the same cases. `--debian` reads Debian's 
 lines then start with a space. `--long SHARE` makes that share of the commands wider than the
 terminal (80 columns), so that readline wraps them and edits cross the wrap. `--more-keys` adds
 more of readline's keys (glob and shell expansion in place, vi's replace mode, counts and marks,
-history search that is not incremental).
+history search that is not incremental). `--settings` adds one shell or readline setting that
+people put in their startup files to each case's rc (SETTINGS: HISTCONTROL, histverify,
+nocasematch, POSIX mode, history-search-backward on Up, vi keys, ...); the cases' keys are the
+same as without it.
 """
 import json, os, random, sys
 
@@ -172,10 +175,30 @@ class Case:
 
 
 # Debian's default ~/.bashrc, then the corpus's prompt again (the driver paces by its marker).
+# Settings from people's startup files (one per case with --settings).
+SETTINGS = [
+    "shopt -s histverify", "shopt -s histreedit", "shopt -s histverify histreedit",
+    "HISTCONTROL=ignoredups", "HISTCONTROL=erasedups", "HISTCONTROL=ignoreboth:erasedups", "HISTIGNORE='true*:sleep*'",
+    "HISTTIMEFORMAT='%F %T '", "shopt -s histappend; PROMPT_COMMAND+=('history -a')", "set +o histexpand",
+    "bind Space:magic-space",
+    "bind '\"\\e[A\": history-search-backward'; bind '\"\\e[B\": history-search-forward'",
+    "bind 'set enable-bracketed-paste off'", "bind 'set completion-ignore-case on'; bind 'TAB: menu-complete'",
+    "bind 'set blink-matching-paren on'; bind 'set expand-tilde on'",
+    "bind 'set echo-control-characters off'; bind 'set keyseq-timeout 50'",
+    "bind 'set completion-query-items 1'; bind 'set skip-completed-text on'; bind 'set colored-stats on'",
+    "bind 'set horizontal-scroll-mode on'", "bind 'set mark-modified-lines on'; bind 'set revert-all-at-newline on'",
+    "bind 'set editing-mode vi'", "set -o vi; bind -m vi-insert '\"jk\": vi-movement-mode'",
+    "set -o vi; bind 'set show-mode-in-prompt on'",
+    "set -o vi; bind -m vi-command 'k: history-search-backward'; bind -m vi-command 'j: history-search-forward'",
+    "set -u", "set -o nounset; shopt -s nocasematch nocaseglob", "shopt -s nocasematch", "shopt -s nocasematch; set -o vi",
+    "shopt -s nullglob extglob globstar dotglob", "set -o noclobber", "set -o posix", "set -k", "IFS=:", "BASH_COMPAT=4.2",
+    "shopt -u extquote; shopt -s xpg_echo", "export LC_ALL=C", "shopt -s autocd cdspell dirspell direxpand",
+    "FUNCNEST=5; shopt -s extdebug", "set -o pipefail; shopt -s inherit_errexit lastpipe", "PROMPT_COMMAND+=(':')",
+]
 DEBIAN_RC = "HISTCONTROL=ignoreboth; . /etc/skel/.bashrc; PS1=$'\\[\\e]7770;\\a\\]$ '"
 
 
-def make(seed, count, vi_share, debian=False, long_share=0.0, more_keys=False):
+def make(seed, count, vi_share, debian=False, long_share=0.0, more_keys=False, settings=False):
     cases = []
     for n in range(count):
         r = random.Random(seed * 100003 + n)
@@ -186,6 +209,9 @@ def make(seed, count, vi_share, debian=False, long_share=0.0, more_keys=False):
             rc.append("alias hi='echo hi there'; alias ll='ls -l'")
         if r.random() < 0.1:
             rc.append("shopt -s extglob")
+        if settings:
+            # (A generator of its own: the keys stay those the seed gives without --settings.)
+            rc.append(random.Random("settings-%d-%d" % (seed, n)).choice(SETTINGS))
         case.step("touch fzfile1 fzfile2" + ENTER)
         for _ in range(r.randint(2, 5)):
             case.line()
@@ -212,6 +238,9 @@ if __name__ == "__main__":
     debian = "--debian" in args
     if debian:
         args.remove("--debian")
+    settings = "--settings" in args
+    if settings:
+        args.remove("--settings")
     if len(args) != 2:
         sys.exit(__doc__)
-    json.dump(make(int(args[0]), int(args[1]), share, debian, long_share, more_keys), sys.stdout, ensure_ascii=False)
+    json.dump(make(int(args[0]), int(args[1]), share, debian, long_share, more_keys, settings), sys.stdout, ensure_ascii=False)
