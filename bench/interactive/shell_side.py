@@ -176,10 +176,12 @@ def under_valgrind(rc):
     which `trap -p` lists, and a trap at the start turns early answers off for the session. The
     start's check skips that one line; every other listing (the state each prompt compares with
     the start's) shows it alike."""
-    check = "[[ $(trap -p; bind -X"
-    if check not in rc:
-        raise BenchError("the rc's start no longer lists traps as `[[ $(trap -p; bind -X`: update under_valgrind")
-    return rc.replace(check, "[[ $(trap -p | command grep -v ' SIGRTMAX$'; bind -X", 1)
+    # (The start's listing as it reads since 8667dd8, and before it: `--rev` may name either.)
+    for check, skipping in (("__bastion_out=$(trap -p)\n", "__bastion_out=$(trap -p | command grep -v ' SIGRTMAX$')\n"),
+                            ("[[ $(trap -p; bind -X", "[[ $(trap -p | command grep -v ' SIGRTMAX$'; bind -X")):
+        if check in rc:
+            return rc.replace(check, skipping, 1)
+    raise BenchError("the rc's start lists traps in neither known way: update under_valgrind")
 
 
 def callgrind_per_line(rc, home, lines, early):
