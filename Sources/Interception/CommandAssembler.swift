@@ -39,7 +39,19 @@ struct CommandAssembler: Sendable {
     /// The pending lines as bash records them when the command is cancelled (Ctrl-C at PS2).
     var pendingText: String? {
         guard !pending.isEmpty else { return nil }
-        return Self.historyText(recordedLines, analysis: ShellAnalyzer.analyze(pending.joined(separator: "\n")))
+        let analysis = ShellAnalyzer.analyze(pending.joined(separator: "\n"))
+        var lines = recordedLines
+        // A here-document body's last lines that end in a backslash wait for the line they join,
+        // which never came: bash has not read them whole, and its history does not hold them.
+        // (In a quoted delimiter's body a backslash is text.)
+        func waitsForMore(_ line: (text: String, offset: Int)) -> Bool {
+            Self.endsWithContinuation(line.text) && analysis.hereDocumentBodies.contains { $0.contains(line.offset) }
+                && !analysis.literalHereDocumentBodies.contains { $0.contains(line.offset) }
+        }
+        if let last = lines.last, last.offset + last.text.utf8.count == pendingLength {
+            while let line = lines.last, waitsForMore(line) { lines.removeLast() }
+        }
+        return Self.historyText(lines, analysis: analysis)
     }
 
     /// Forgets a pending command (a new primary prompt: it ran, or was cancelled).

@@ -284,6 +284,10 @@ case("ctrl-c-ps2-for", "ctrl-c", ["for i in 1 2; do\r", "echo $i\r", C("c"), "ec
      note="Ctrl-C at PS2 drops the pending command but bash has already recorded its lines")
 case("ctrl-c-ps2-quote", "ctrl-c", ["echo 'open\r", C("c"), "echo after\r"])
 case("ctrl-c-ps2-heredoc", "ctrl-c", ["cat <<EOF\r", "body\r", C("c"), "echo after\r"])
+case("ctrl-c-ps2-heredoc-backslash", "ctrl-c", ["cat <<EOF\r", "body\r", "echo a \\\r", C("c"), "echo after\r"],
+     note="a body line ending in a backslash waits for the line it joins: history does not hold it")
+case("ctrl-c-ps2-heredoc-backslashes", "ctrl-c", ["cat <<EOF\r", "a \\\r", "b \\\r", C("c"), "cat <<'Q'\r", "c \\\r", C("c")],
+     note="two such lines go together; in a quoted delimiter's body a backslash is text")
 case("ctrl-c-ps2-heredoc-empty-line", "ctrl-c", ["cat <<EOF\r", "\r", C("c"), "echo after\r"],
      note="an empty first body line is a line of the here-document in the entry bash keeps")
 case("ctrl-c-ps2-heredoc-undone-line", "ctrl-c", ["cat <<EOF\r", "body $HOME" + C("_"), "\r", C("c")],
