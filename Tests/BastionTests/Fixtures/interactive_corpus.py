@@ -72,6 +72,10 @@ def run_lane(args):
             s.run_steps()
             s.finish()
             truth, _ = s.records()
+            # (Bash may keep bytes that are not UTF-8, e.g. half a character deleted in the C
+            # locale; the bastion's records hold such lines repaired, each ill-formed sequence one
+            # U+FFFD, and so is the truth, as JSON cannot carry the bytes.)
+            truth = [t.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for t in truth]
             result.update(ok=True, truth=truth)
         except mc.CaseError as e:
             result.update(ok=False, error=str(e))
