@@ -456,13 +456,14 @@ def measure(fx, label, argv, bastion, n, a, deadline):
         if n in a.enter_sessions:
             ent, exe, to = [], [], []
             lines = max(a.lines, -(-100 // n))   # at least 100 samples at every N
-            c0, w0, e0 = cpu_seconds(bastion.pid) if bastion else None, time.perf_counter(), early_answers(fx, bastion)
+            c0, w0, e0, s0 = cpu_seconds(bastion.pid) if bastion else None, time.perf_counter(), early_answers(fx, bastion), steal_seconds()
             run_phase(sessions, lambda s: enter_script(s, lines, a.gap_s, a.line_gap_s, ent, exe, to), deadline,
                       f"{label}, N={n}, enter")
             result["enter"] = (ent, len(to))
             result["executed"] = exe
             result["enter_early"] = early_answers(fx, bastion) - e0 if bastion else None
             result["enter_wall"] = time.perf_counter() - w0
+            result["enter_steal"] = steal_seconds() - s0
             result["enter_cpu"] = (cpu_seconds(bastion.pid) - c0) if bastion else None
     finally:
         for s in sessions:
@@ -504,11 +505,12 @@ def report(results, paths, a, wall, loads):
           f"{a.lines} lines per session, at least 100 samples per N, "
           f"{a.line_gap[0]:g}–{a.line_gap[1]:g} ms from a prompt to the next line; bastion CPU over the whole phase, per line; "
           f"answered early: the lines the intercepting bastion allowed at their Enter from the keys alone, so bash did not wait "
-          f"for a round trip — its metric `bastion_interactive_early_answers_total`)\n")
+          f"for a round trip — its metric `bastion_interactive_early_answers_total`; steal: CPU time the hypervisor gave other "
+          f"guests while this machine wanted it, over the phase — the tail follows it)\n")
     print("| N | path | samples | timeouts | execution p50 ms | execution p99 ms | added p50 vs direct ms | added p99 vs direct ms |"
           " added p50 vs no intercept ms | added p99 vs no intercept ms | output p50 ms | output p99 ms | output added p99 vs direct ms |"
-          " lines/s | bastion CPU µs / line | answered early |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          " lines/s | bastion CPU µs / line | answered early | steal s |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in a.sessions:
         if n not in a.enter_sessions: continue
         base, nob = results[(direct, n)]["executed"], results[(noint, n)]["executed"]
@@ -524,7 +526,8 @@ def report(results, paths, a, wall, loads):
             print(f"| {n} | {label} | {len(xs)} | {to} | {fmt_ms(p50)} | {fmt_ms(p99)} | {fmt_add(p50 - pct(base, .5))} | "
                   f"{fmt_add(p99 - pct(base, .99))} | {vs} | {fmt_ms(pct(out, .5))} | {fmt_ms(pct(out, .99))} | "
                   f"{fmt_add(pct(out, .99) - pct(obase, .99))} | "
-                  f"{(len(xs) + to) / results[(label, n)]['enter_wall']:.0f} | {cpu} | {early} |")
+                  f"{(len(xs) + to) / results[(label, n)]['enter_wall']:.0f} | {cpu} | {early} | "
+                  f"{results[(label, n)]['enter_steal']:.2f} |")
     print("\n### CPU during the echo test (the figure a noisy 2-core machine does not blur)\n")
     print("| N | path | keystrokes | keys/s | bastion CPU s | bastion µs / key | CPU s of the path's processes | µs / key | harness CPU s | wall s | steal s |")
     print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
