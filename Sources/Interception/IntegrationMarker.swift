@@ -45,8 +45,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     case aliases([String: String])
     /// Enter was pressed: the exact readline buffer, before history expansion. `history`: the
     /// history characters when bash's `histexpand` is on (bash sends them only when they are
-    /// not `!^#`, and then takes no early answer), nil when it is off.
-    case check(nonce: String, history: HistoryCharacters?, line: [UInt8])
+    /// not `!^#`, and then takes no early answer), nil when it is off. `commentsOff`: bash's
+    /// `interactive_comments` is off (flag `c`; no early answer then), so a `#` that starts a
+    /// word is a word of the line, not a comment.
+    case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false)
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -130,10 +132,13 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            let flags = fields[1]
+            // [c][H[codes]]: comments off, then history expansion on (with other characters).
+            var flags = fields[1][...]
+            let commentsOff = flags.first == UInt8(ascii: "c")
+            if commentsOff { flags = flags.dropFirst() }
             let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
-                          line: Self.unescape(fields[2]))
+                          line: Self.unescape(fields[2]), commentsOff: commentsOff)
         case ("H", 1), ("H", 2):
             self = .historyNumber(Int(String(decoding: fields[0], as: UTF8.self)), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
         case ("Y", 3):

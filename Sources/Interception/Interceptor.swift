@@ -91,6 +91,9 @@ public struct Interceptor {
     private var aliasesMayLeaveCode = false
     /// Bash's history characters as its last check told them (`!^#` until one says otherwise).
     private var historyCharacters = HistoryCharacters.standard
+    /// Bash's `interactive_comments` was off at its last check: the parser's comments are words
+    /// there (see ``mayStartComment(_:)``).
+    private var commentsOff = false
     private var held: [UInt8] = []
     private var holding = false
     /// A buffer allowed for now whose commands bash expands as it reads them: each is decided
@@ -590,7 +593,8 @@ public struct Interceptor {
         case .aliases(let table):
             aliases = table
             early?.aliasesChanged = true
-        case .check(let nonce, let history, let line):
+        case .check(let nonce, let history, let line, let commentsOff):
+            self.commentsOff = commentsOff
             check(nonce: nonce, history: history, line: line, now: now, into: &out)
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
@@ -1376,7 +1380,8 @@ public struct Interceptor {
             gate.audit.line = text
             gate.marker.line = text
         }
-        if let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases, analysis: analysis), expansion != decided {
+        let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases, analysis: analysis)
+        if let expansion, expansion != decided {
             let viaAlias = decide(expansion, directory, nil)
             // Bash runs nothing of a line it cannot parse: one that parses only expanded (an alias
             // opens a block, `alias ob='{ '` in `ob echo x; }`) runs only as its expansion.
@@ -1397,6 +1402,10 @@ public struct Interceptor {
                 gate.marker.rule = viaAlias.decision.ruleID
             }
         }
+        if how == .integration, commentsOff, gate.verdict != .deny, [text, decided, expansion ?? ""].contains(where: Self.mayStartComment) {
+            gate.refuseUnverifiable("interactive_comments is off in this shell, so a # that starts a word does not start a comment, "
+                                    + "and the bastion does not read such a line as the shell would (shopt -s interactive_comments turns it back on)")
+        }
         if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
             gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")
         }
@@ -1404,6 +1413,19 @@ public struct Interceptor {
         gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
         return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
+    }
+
+    /// Whether a `#` in `text` may start a word: there, with `interactive_comments` on, it starts
+    /// a comment, which the parser leaves out. With the option off it is a word, and what follows
+    /// it is code. Judged on the bytes, quoting not looked at: a `#` after a blank or an
+    /// operator's character, or first on a line.
+    static func mayStartComment(_ text: String) -> Bool {
+        var previous: UInt8 = 0x0A
+        for b in text.utf8 {
+            if b == UInt8(ascii: "#"), " \t\n;&|()<>`".utf8.contains(previous) { return true }
+            previous = b
+        }
+        return false
     }
 
     /// Whether bash would refuse `line` as a syntax error (and so run none of it).

@@ -273,6 +273,9 @@ public struct ShellIntegration: Sendable, Equatable {
             # answer (decided with the characters the bastion knew before this line).
             [[ ${histchars-!^#} == '!^#' ]] || { printf -v __bastion_flags 'H%d,%d,%d' "'${histchars:0:1}" "'${histchars:1:1}" "'${histchars:2:1}"; __bastion_early=; }
           fi
+          # With interactive_comments off a `#` starts no comment: told (`c`, first), and no early
+          # answer counts (one would have been decided with comments).
+          [[ :$BASHOPTS: == *:interactive_comments:* ]] || { __bastion_flags=c$__bastion_flags; __bastion_early=; }
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
@@ -438,7 +441,8 @@ public struct ShellIntegration: Sendable, Equatable {
         # (its messages are expanded before the prompt), and no trap, bind -x, completion
         # function or name reference since the start (__bastion_state, after the traps that
         # PROMPT_COMMAND's entry listed). Once the state differs, early answers end for the
-        # session (__bastion_probe).
+        # session (__bastion_probe). Nor while interactive_comments is off: the bastion decides
+        # such lines only at the check, told so (see __bastion_ask).
         __bastion_announce() {
           local __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
           __bastion_traced=${-//[!x]/}
@@ -450,7 +454,8 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
           __bastion_next= __bastion_fast=
-          if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} ]] \
+          if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
+                && :$BASHOPTS: == *:interactive_comments:* ]] \
              && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
             __bastion_state
             if [ "$__bastion_out" = "$__bastion_calm_state" ]; then

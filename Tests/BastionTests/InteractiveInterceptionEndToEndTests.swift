@@ -593,6 +593,23 @@ struct InteractiveInterceptionEndToEndTests {
                             "allow touch nc-ok integration 0", "allow exit integration 0"], "\(r)")
     }
 
+    /// `shopt -u interactive_comments`: a `#` that starts a word is then a word, and what follows
+    /// it is code (`echo #; touch x` runs touch). The bastion parses with comments, so such a line
+    /// is refused as one it cannot read as bash does — typed, or made by history expansion from
+    /// a line typed while comments were on — and lines without one run as before.
+    @Test func commentsTurnedOffDoNotHideCommands() throws {
+        let f = try f
+        let r = try type([(send: ": one #; touch forbidden-ic1\r", expect: "PROMPT> "), (send: "shopt -u interactive_comments\r", expect: "PROMPT> "),
+                          (send: "echo #; touch forbidden-ic2\r", expect: "rule unverifiable"), (send: "", expect: "PROMPT> "),
+                          (send: "!-2\r", expect: "rule unverifiable"), (send: "", expect: "PROMPT> "),
+                          (send: "touch ic-ok\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-ic1") && !f.target.exists("forbidden-ic2") && f.target.exists("ic-ok"), "\(r)")
+        let records = try lastRecords("decision || ' ' || coalesce(rule, '-') || ' ' || line")
+        #expect(records == ["allow - : one #; touch forbidden-ic1", "allow - shopt -u interactive_comments",
+                            "deny unverifiable echo #; touch forbidden-ic2", "deny unverifiable : one #; touch forbidden-ic1",
+                            "allow - touch ic-ok", "allow - exit"], "\(r)")
+    }
+
     /// vi mode from the person's startup file: lines are still decided (every keymap is bound).
     @Test func viModeIsStillIntercepted() throws {
         let f = try f

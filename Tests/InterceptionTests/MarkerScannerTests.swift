@@ -54,6 +54,24 @@ struct MarkerScannerTests {
         #expect(r.markers == [.foreign])
     }
 
+    /// `c` first in the flags: bash's `interactive_comments` is off; the history flags follow.
+    @Test func commentsOffFlag() {
+        let r = Self.scan(["\u{1B}]6973;t0k;C;1;cH;x\u{07}\u{1B}]6973;t0k;C;2;c;y\u{07}\u{1B}]6973;t0k;C;3;H;z\u{07}"])
+        #expect(r.markers == [.check(nonce: "1", history: .standard, line: Array("x".utf8), commentsOff: true),
+                              .check(nonce: "2", history: nil, line: Array("y".utf8), commentsOff: true),
+                              .check(nonce: "3", history: .standard, line: Array("z".utf8), commentsOff: false)])
+    }
+
+    /// Where a `#` may start a comment (and so, with comments off, hide nothing from bash).
+    @Test func wordsThatMayStartAComment() {
+        for line in ["#x", "echo #; id", "a;#", "a&#", "a|#", "echo $(#", "echo `#`", "a\n#", "a\t#", "cat <#", "cat >#"] {
+            #expect(Interceptor.mayStartComment(line), "\(line)")
+        }
+        for line in ["echo $#", "echo ${#x}", "a#b", "echo x", "echo {#}", "!#"] {
+            #expect(!Interceptor.mayStartComment(line), "\(line)")
+        }
+    }
+
     /// Other history characters come as their codes; ones the bastion cannot follow (histchars
     /// shorter than three, a quote) leave every line possibly expanding.
     @Test func historyCharacters() {
@@ -61,7 +79,7 @@ struct MarkerScannerTests {
         let custom = HistoryCharacters(expansion: UInt8(ascii: "%"), substitution: UInt8(ascii: "^"), comment: UInt8(ascii: "#"), known: true)
         #expect(r.markers.first == .check(nonce: "1", history: custom, line: Array("x".utf8)))
         let unknown = r.markers.dropFirst().compactMap { marker -> Bool? in
-            if case .check(_, let history?, _) = marker { return history.known }
+            if case .check(_, let history?, _, _) = marker { return history.known }
             return nil
         }
         #expect(unknown == [false, false])
