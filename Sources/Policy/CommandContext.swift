@@ -18,6 +18,16 @@ final class CommandContext {
     /// Files the command (or its wrapper) writes through redirections, except harmless ones.
     private(set) lazy var writeTargets: [PathArgument] = CommandContext.writeTargets(of: command, directories: directories,
                                                                                       anywhere: directoryOverflowed)
+    /// Files the command reads through input redirections (`<`, `<>`; harmless ones left out):
+    /// `args` looks at them as at its positional arguments (`cat < f` reads what `cat f` does).
+    private(set) lazy var readTargets: [PathArgument] = command.redirects.compactMap { redirect in
+        guard redirect.op == "<" || redirect.op == "<>" else { return nil }
+        if !redirect.target.isDynamic {
+            let normalised = PathNormalizer.normalize(redirect.target.text)
+            if CommandContext.harmlessTargets.contains(normalised) || normalised == "/dev/stdin" || normalised.hasPrefix("/dev/fd/") { return nil }
+        }
+        return PathArgument(redirect.target, directories: directories, anywhere: directoryOverflowed)
+    }
     /// The directories the command may run in that are known (absolute or `~`-based,
     /// normalised): where the line starts, and where the `cd`s before it on the line lead.
     let directories: [String]

@@ -106,10 +106,12 @@ public final class CommandMatch: Sendable {
         for flag in flags where !flag.isPresent(in: arguments, generous: generous) { return false }
         for flag in withoutFlags where flag.isPresent(in: arguments, generous: !generous) { return false }
         if let args {
+            // (A file given on standard input is as much the command's as one named.)
+            let paths = arguments.positionalPaths + context.readTargets
             if generous {
-                guard arguments.positionalPaths.contains(where: { path in args.contains { path.mayMatch($0) } }) else { return false }
+                guard paths.contains(where: { path in args.contains { path.mayMatch($0) } }) else { return false }
             } else {
-                guard arguments.positionalPaths.allSatisfy({ path in args.contains { path.surelyMatches($0) } }) else { return false }
+                guard paths.allSatisfy({ path in args.contains { path.surelyMatches($0) } }) else { return false }
             }
         }
         if let argRegex {

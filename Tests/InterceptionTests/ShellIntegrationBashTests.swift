@@ -200,13 +200,15 @@ struct ShellIntegrationBashTests {
     /// of an octal escape, an expansion that evaluates a value or a subscript, a name reference
     /// to an element), nor under xtrace, whose trace (and PS4's code) would show it; nor once a
     /// trap (ERR's runs after PROMPT_COMMAND), a bind -x key, a completion function or a mail
-    /// message could run code; nor does a trace, or a DEBUG trap's action, ever see a check's token.
+    /// message could run code; nor while `interactive_comments` is off (the check then tells the
+    /// bastion so, which decides such lines at the check only); nor does a trace, or a DEBUG
+    /// trap's action, ever see a check's token.
     @Test(arguments: [("PS1='@ '", true), ("PS1='\\044(true)@ '", false), ("PS1='$\\050true)@ '", false),
                       ("x=1; PS1='${x@P}@ '", false), ("a=(1); PS1='${a[0]}@ '", false), ("set -x", false),
                       ("x=0; PS1='${HOME:x}@ '", false), ("PS1='${n:=1}@ '", false), ("declare -n r=HOME; PS1='$r@ '", false),
                       ("PS1='${debian_chroot:+($debian_chroot)}${HOME:-x}@ '", true),
                       ("trap : ERR", false), ("trap : USR1", false), ("trap : DEBUG", false), ("trap : RETURN", false), ("f() { :; }; complete -F f echo", false),
-                      ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false),
+                      ("bind -x '\"\\C-t\": true'", false), ("MAILPATH=/nonexistent", false), ("shopt -u interactive_comments", false),
                       // (With functrace on, a DEBUG trap runs in the check until it turns functrace off.)
                       ("set -T; trap '[[ ${__bastion_id-} ]] && echo __bastion_\"\"id=; [[ ${__bastion_next-} ]] && echo __bastion_\"\"next=' DEBUG", false),
                       ("PS1='\\\\134\\540true\\540@ '", false), ("PS1='\\444(true)@ '", false), ("PS1='$\\D{(}true)@ '", false)])

@@ -90,6 +90,24 @@ private func fires(_ engine: PolicyEngine, _ line: LineAnalysis, target: PolicyT
         #expect(!fires(engine, analysis(cmd("echo x", redirects: [writes("/tmp/x")]))))
     }
 
+    /// `args` also looks at the files a command reads through `<` and `<>`: a deny rule fires
+    /// on `cat < f` as on `cat f`, and an allow rule's globs must hold them too. A here-string,
+    /// a duplicated descriptor and `/dev/null` are no file read.
+    @Test func argsSeeFilesReadThroughARedirection() throws {
+        let deny = try denyEngine("command: cat, args: ['/etc/shadow']")
+        for line in ["cat < /etc/shadow", "cat 0</etc/shadow", "cat <>/etc/shadow", "cat </etc//shadow", "x=1 cat -n < /etc/shadow"] {
+            #expect(fires(deny, ShellAnalyzer.analyze(line)), "\(line)")
+        }
+        for line in ["cat <<< /etc/shadow", "cat < /dev/null", "cat <&3", "cat < /etc/passwd", "cat > /etc/shadow"] {
+            #expect(!fires(deny, ShellAnalyzer.analyze(line)), "\(line)")
+        }
+        let allow = try allowEngine("command: cat, args: ['/var/log/**']")
+        #expect(decide(allow, ShellAnalyzer.analyze("cat < /var/log/syslog")).verdict == .allow)
+        #expect(decide(allow, ShellAnalyzer.analyze("cat /var/log/syslog < /dev/null")).verdict == .allow)
+        #expect(decide(allow, ShellAnalyzer.analyze("cat < /etc/shadow")).verdict == .deny)
+        #expect(decide(allow, ShellAnalyzer.analyze("cat /var/log/syslog < /etc/shadow")).verdict == .deny)
+    }
+
     /// `via` matches commands reached through a wrapper (only via sudo, for instance).
     @Test func via() throws {
         let engine = try denyEngine("command: systemctl, via: [sudo]")
