@@ -92,7 +92,7 @@ public struct Interceptor {
     /// Bash's history characters as its last check told them (`!^#` until one says otherwise).
     private var historyCharacters = HistoryCharacters.standard
     /// Bash's `interactive_comments` was off at its last check: the parser's comments are words
-    /// there (see ``mayStartComment(_:)``).
+    /// there (see ``ShellAnalyzer/mayStartComment(_:)``).
     private var commentsOff = false
     private var held: [UInt8] = []
     private var holding = false
@@ -1402,7 +1402,7 @@ public struct Interceptor {
                 gate.marker.rule = viaAlias.decision.ruleID
             }
         }
-        if how == .integration, commentsOff, gate.verdict != .deny, [text, decided, expansion ?? ""].contains(where: Self.mayStartComment) {
+        if how == .integration, commentsOff, gate.verdict != .deny, [text, decided, expansion ?? ""].contains(where: ShellAnalyzer.mayStartComment) {
             gate.refuseUnverifiable("interactive_comments is off in this shell, so a # that starts a word does not start a comment, "
                                     + "and the bastion does not read such a line as the shell would (shopt -s interactive_comments turns it back on)")
         }
@@ -1413,19 +1413,6 @@ public struct Interceptor {
         gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
         return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
-    }
-
-    /// Whether a `#` in `text` may start a word: there, with `interactive_comments` on, it starts
-    /// a comment, which the parser leaves out. With the option off it is a word, and what follows
-    /// it is code. Judged on the bytes, quoting not looked at: a `#` after a blank or an
-    /// operator's character, or first on a line.
-    static func mayStartComment(_ text: String) -> Bool {
-        var previous: UInt8 = 0x0A
-        for b in text.utf8 {
-            if b == UInt8(ascii: "#"), " \t\n;&|()<>`".utf8.contains(previous) { return true }
-            previous = b
-        }
-        return false
     }
 
     /// Whether bash would refuse `line` as a syntax error (and so run none of it).

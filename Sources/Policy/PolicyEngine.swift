@@ -96,6 +96,14 @@ public struct PolicyEngine: Sendable {
             return Decision(verdict: .deny, role: nil, ruleID: "no-role",
                             message: "no role lets \(subject.user) run commands on \(target.name)")
         }
+        // An interactive shell (`bash -i -c`, `eval` at a prompt) with interactive_comments off
+        // reads a `#` that starts a word as a word, and what follows it as code, where the
+        // parser read a comment.
+        if analysis.commands.contains(where: ShellAnalyzer.mayTurnCommentsOff), ShellAnalyzer.mayStartComment(line) {
+            return Decision(verdict: .deny, role: nil, ruleID: "unverifiable",
+                            message: "the line may turn interactive_comments off and holds a # that may start a word, "
+                                + "so the bastion cannot read it as the shell would")
+        }
         let names: [(name: String, baseName: String)] = analysis.commands.compactMap { command in
             guard let name = command.name, let baseName = command.baseName else { return nil }
             return (name, baseName)

@@ -27,6 +27,25 @@ public enum ShellAnalyzer {
                             definedFunctions: parser.definedFunctions)
     }
 
+    /// Whether a `#` in `text` may start a word: there, with `interactive_comments` on (always,
+    /// in a shell that is not interactive), it starts a comment, which the parser leaves out.
+    /// With the option off it is a word, and what follows it is code. Judged on the bytes,
+    /// quoting not looked at: a `#` after a blank or an operator's character, or first on a line.
+    public static func mayStartComment(_ text: String) -> Bool {
+        var previous: UInt8 = 0x0A
+        for b in text.utf8 {
+            if b == UInt8(ascii: "#"), " \t\n;&|()<>`".utf8.contains(previous) { return true }
+            previous = b
+        }
+        return false
+    }
+
+    /// Whether `command` may turn `interactive_comments` off (`shopt -u interactive_comments`,
+    /// or `shopt` given a word known only at run time).
+    public static func mayTurnCommentsOff(_ command: ExtractedCommand) -> Bool {
+        command.baseName == "shopt" && command.argv.dropFirst().contains { $0.isDynamic || $0.text == "interactive_comments" }
+    }
+
     /// Whether programs run `name`'s value as a command when they need an editor, a pager, a
     /// password prompt or a remote shell (`EDITOR`, `PAGER`, `GIT_SSH_COMMAND` …): commands
     /// derived from such a value (`via` it) run later, when a program asks for them.

@@ -595,17 +595,21 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// `shopt -u interactive_comments`: a `#` that starts a word is then a word, and what follows
     /// it is code (`echo #; touch x` runs touch). The bastion parses with comments, so such a line
-    /// is refused as one it cannot read as bash does — typed, or made by history expansion from
-    /// a line typed while comments were on — and lines without one run as before.
+    /// is refused as one it cannot read as bash does — the line that turns comments off and
+    /// `eval`s one, one typed once they are off, one made by history expansion from a line typed
+    /// while they were on — and lines without one run as before.
     @Test func commentsTurnedOffDoNotHideCommands() throws {
         let f = try f
-        let r = try type([(send: ": one #; touch forbidden-ic1\r", expect: "PROMPT> "), (send: "shopt -u interactive_comments\r", expect: "PROMPT> "),
+        let r = try type([(send: "shopt -u interactive_comments; eval 'echo #; touch forbidden-ic0'\r", expect: "rule unverifiable"),
+                          (send: "", expect: "PROMPT> "),
+                          (send: ": one #; touch forbidden-ic1\r", expect: "PROMPT> "), (send: "shopt -u interactive_comments\r", expect: "PROMPT> "),
                           (send: "echo #; touch forbidden-ic2\r", expect: "rule unverifiable"), (send: "", expect: "PROMPT> "),
                           (send: "!-2\r", expect: "rule unverifiable"), (send: "", expect: "PROMPT> "),
                           (send: "touch ic-ok\r", expect: "PROMPT> ")])
-        #expect(!f.target.exists("forbidden-ic1") && !f.target.exists("forbidden-ic2") && f.target.exists("ic-ok"), "\(r)")
+        #expect(!f.target.exists("forbidden-ic0") && !f.target.exists("forbidden-ic1") && !f.target.exists("forbidden-ic2") && f.target.exists("ic-ok"),
+                "\(r)")
         let records = try lastRecords("decision || ' ' || coalesce(rule, '-') || ' ' || line")
-        #expect(records == ["allow - : one #; touch forbidden-ic1", "allow - shopt -u interactive_comments",
+        #expect(records == ["deny unverifiable shopt -u interactive_comments; eval 'echo #; touch forbidden-ic0'", "allow - : one #; touch forbidden-ic1", "allow - shopt -u interactive_comments",
                             "deny unverifiable echo #; touch forbidden-ic2", "deny unverifiable : one #; touch forbidden-ic1",
                             "allow - touch ic-ok", "allow - exit"], "\(r)")
     }

@@ -50,6 +50,21 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(r.status == 126, "\(line): \(r)")
     }
 
+    /// An interactive shell the line starts (`bash -i -c`) with interactive_comments turned off
+    /// reads a `#` that starts a word as a word, and what follows it as code, where the parser
+    /// reads a comment: such a line is refused. The same line without the `#` runs, so the
+    /// marker's directory is one the target writes.
+    @Test func commentsTurnedOffInANestedInteractiveShellAreRefused() throws {
+        let h = try h
+        let hidden = h.directory.appendingPathComponent("comment-hidden").path
+        let shown = h.directory.appendingPathComponent("comment-shown").path
+        let r = h.ssh("web1", "bash -i -c 'shopt -u interactive_comments\necho #; touch \(hidden)' 2>/dev/null")
+        #expect(r.status == 126 && r.stderr.contains("rule unverifiable"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: hidden))
+        let ok = h.ssh("web1", "bash -i -c 'shopt -u interactive_comments\necho; touch \(shown)' 2>/dev/null")
+        #expect(ok.status == 0 && FileManager.default.fileExists(atPath: shown), "\(ok)")
+    }
+
     /// A line that needs approval waits, saying who approves, and is audited as escalate; the
     /// approver's deny ends it with 126 (ApprovalsEndToEndTests covers the rest).
     @Test func escalationWaitsForApprovers() throws {

@@ -1,4 +1,5 @@
 @testable import Interception
+import ShellParser
 import Testing
 
 /// Markers are found and removed wherever the chunks split them; anything else passes untouched.
@@ -65,10 +66,10 @@ struct MarkerScannerTests {
     /// Where a `#` may start a comment (and so, with comments off, hide nothing from bash).
     @Test func wordsThatMayStartAComment() {
         for line in ["#x", "echo #; id", "a;#", "a&#", "a|#", "echo $(#", "echo `#`", "a\n#", "a\t#", "cat <#", "cat >#"] {
-            #expect(Interceptor.mayStartComment(line), "\(line)")
+            #expect(ShellAnalyzer.mayStartComment(line), "\(line)")
         }
         for line in ["echo $#", "echo ${#x}", "a#b", "echo x", "echo {#}", "!#"] {
-            #expect(!Interceptor.mayStartComment(line), "\(line)")
+            #expect(!ShellAnalyzer.mayStartComment(line), "\(line)")
         }
     }
 
