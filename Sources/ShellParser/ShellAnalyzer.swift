@@ -40,10 +40,16 @@ public enum ShellAnalyzer {
         return false
     }
 
-    /// Whether `command` may turn `interactive_comments` off (`shopt -u interactive_comments`,
-    /// or `shopt` given a word known only at run time).
+    /// Whether `command` may turn `interactive_comments` off: `shopt -u interactive_comments` or
+    /// `set +o interactive-comments`, or either given an option known only at run time (for
+    /// `set`, before a `--`).
     public static func mayTurnCommentsOff(_ command: ExtractedCommand) -> Bool {
-        command.baseName == "shopt" && command.argv.dropFirst().contains { $0.isDynamic || $0.text == "interactive_comments" }
+        let options = command.argv.dropFirst()
+        switch command.baseName {
+        case "shopt": return options.contains { $0.isDynamic || $0.text == "interactive_comments" }
+        case "set": return options.prefix { $0.isDynamic || $0.text != "--" }.contains { $0.isDynamic || $0.text == "interactive-comments" }
+        default: return false
+        }
     }
 
     /// Whether programs run `name`'s value as a command when they need an editor, a pager, a

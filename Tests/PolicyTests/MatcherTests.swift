@@ -109,18 +109,19 @@ private func fires(_ engine: PolicyEngine, _ line: LineAnalysis, target: PolicyT
     }
 
     /// An interactive shell (`bash -i -c`, `eval` at a prompt) with `interactive_comments` off
-    /// reads a `#` that starts a word as a word and what follows it as code, where the parser
-    /// reads a comment: a line that may turn the option off and holds such a `#` is refused,
-    /// whatever the rules say.
+    /// (`shopt -u`, `set +o interactive-comments`) reads a `#` that starts a word as a word and
+    /// what follows it as code, where the parser reads a comment: a line that may turn the
+    /// option off and holds such a `#` is refused, whatever the rules say.
     @Test func aLineThatTurnsCommentsOffAndHoldsAHashIsRefused() throws {
         let engine = try denyEngine("command: nothing-here")
         for line in ["shopt -u interactive_comments; eval 'echo #; id'", "bash -i -c 'shopt -u interactive_comments\necho #; id'",
-                     "shopt -qu $opt; echo x #y", "command shopt -u interactive_comments; eval 'echo ;#'"] {
+                     "shopt -qu $opt; echo x #y", "command shopt -u interactive_comments; eval 'echo ;#'",
+                     "set +o interactive-comments; eval 'echo #; id'", "set +o $o; echo #"] {
             let decision = decide(engine, ShellAnalyzer.analyze(line), text: line)
             #expect(decision.verdict == .deny && decision.ruleID == "unverifiable", "\(line)")
         }
         for line in ["shopt -u interactive_comments", "shopt -u extglob; echo #x", "echo a#b; shopt -u interactive_comments",
-                     "shopt -u interactive_comments; echo $# ${#x}"] {
+                     "shopt -u interactive_comments; echo $# ${#x}", "set -- $x; echo #y", "set +o history; echo #y"] {
             #expect(decide(engine, ShellAnalyzer.analyze(line), text: line).verdict == .allow, "\(line)")
         }
     }
