@@ -1094,6 +1094,11 @@ public struct Interceptor {
                 let before = table ?? aliases
                 pending.aliases = AliasExpansion.aliases(after: command.source, given: before).map { $0 == before ? pending.aliases : .defined($0) } ?? .unknown
                 if pending.isExpansion { expanding?.aliases = pending.aliases }
+                // The buffer's next commands are read as bash reads them once this one has run:
+                // with comments off, should it turn them off (until the next check tells).
+                if !commentsOff, [command.source, AliasExpansion.expand(command.source, aliases: before) ?? ""].contains(where: Self.mayTurnCommentsOff) {
+                    commentsOff = true
+                }
             }
             out.records.append(record)
             // (Allowed now or once approved: until the next check tells them, they are unknown.)
@@ -1413,6 +1418,14 @@ public struct Interceptor {
         gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
         return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
+    }
+
+    /// Whether `source` may turn `interactive_comments` off (``ShellAnalyzer/mayTurnCommentsOff(_:)``);
+    /// parsed only when it names `shopt` or `set`.
+    private static func mayTurnCommentsOff(_ source: String) -> Bool {
+        let bytes = Array(source.utf8)
+        guard !ShellRisk.places(of: "shopt", in: bytes).isEmpty || !ShellRisk.places(of: "set", in: bytes).isEmpty else { return false }
+        return ShellAnalyzer.analyze(source).commands.contains(where: ShellAnalyzer.mayTurnCommentsOff)
     }
 
     /// Whether bash would refuse `line` as a syntax error (and so run none of it).

@@ -614,6 +614,18 @@ struct InteractiveInterceptionEndToEndTests {
                             "allow - touch ic-ok", "allow - exit"], "\(r)")
     }
 
+    /// A paste whose first line turns comments off: bash reads the next line with them off, and
+    /// so does the bastion, which refuses it (its `#` would hide nothing from bash).
+    @Test func commentsTurnedOffEarlierInAPasteHideNothingAfter() throws {
+        let f = try f
+        let r = try type([(send: "\u{1B}[200~shopt -u interactive_comments\necho #; touch forbidden-ic4\u{1B}[201~\r", expect: "rule unverifiable"),
+                          (send: "", expect: "PROMPT> "), (send: "touch ic-paste-ok\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-ic4") && f.target.exists("ic-paste-ok"), "\(r)")
+        let records = try lastRecords("decision || ' ' || coalesce(rule, '-') || ' ' || line")
+        #expect(records == ["allow - shopt -u interactive_comments", "deny unverifiable echo #; touch forbidden-ic4", "allow - touch ic-paste-ok",
+                            "allow - exit"], "\(r)")
+    }
+
     /// vi mode from the person's startup file: lines are still decided (every keymap is bound).
     @Test func viModeIsStillIntercepted() throws {
         let f = try f
