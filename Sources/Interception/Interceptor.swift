@@ -1096,7 +1096,8 @@ public struct Interceptor {
                 if pending.isExpansion { expanding?.aliases = pending.aliases }
                 // The buffer's next commands are read as bash reads them once this one has run:
                 // with comments off, should it turn them off (until the next check tells).
-                if !commentsOff, [command.source, AliasExpansion.expand(command.source, aliases: before) ?? ""].contains(where: Self.mayTurnCommentsOff) {
+                if !commentsOff, Self.mayTurnCommentsOff(command.source)
+                    || AliasExpansion.expand(command.source, aliases: before).map(Self.mayTurnCommentsOff) == true {
                     commentsOff = true
                 }
             }
