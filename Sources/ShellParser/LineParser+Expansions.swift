@@ -19,6 +19,14 @@ extension LineParser {
             word.isQuoted = true
             pos += 1
             try scanDoubleQuoted(&word)
+            // `$"…"` is translated when it runs (gettext, from TEXTDOMAIN and TEXTDOMAINDIR, which
+            // the person can set), and the translation is expanded as double-quoted text,
+            // substitutions included: code only known at run time, as with eval.
+            if pos > start + 3 {
+                word.isDynamic = true
+                commands.append(ExtractedCommand(argv: [ShellWord(String(decoding: bytes[start..<pos], as: UTF8.self), isDynamic: true)],
+                                                 derived: true, via: ["$\"\""], range: start..<pos, opaque: .dynamicShellString))
+            }
             return
         case UInt8(ascii: "("):
             if byte(pos + 2) == UInt8(ascii: "("), !notArithmetic.contains(start) {

@@ -287,6 +287,8 @@ struct DerivedCommandTests {
         ("vim -c 'g/x/d' f", .inlineScript), ("vim -c 'make' f", .dynamicShellString), ("vim -c \"$c\" f", .dynamicShellString),
         ("vim --remote-send ':!rm x<CR>'", .inlineScript), ("vim -c 'set nu' -c 'wq' +3 f", nil), ("EDITOR=\"$e\" git commit", .dynamicShellString),
         ("SHELL=/x script -qc true /dev/null", .dynamicShellString),
+        // Locale quoting: bash translates the text when it runs and expands the translation.
+        ("echo $\"hello\"", .dynamicShellString), ("$\"x\" f", .dynamicShellString), ("echo $\"\"", nil), ("echo \"$\"x\"\"", nil),
         ("cd /dev; sh stdin", .fedToInterpreter), ("sh /proc/self/root/dev/stdin", .fedToInterpreter),
         ("shopt -s expand_aliases\nalias s='sh -c '\ns rm", .dynamicShellString),
         ("bash <<< 'ls' <&3", .fedToInterpreter),

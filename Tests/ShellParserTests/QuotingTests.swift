@@ -15,7 +15,8 @@ struct QuotingTests {
         (#"echo $'\a\b\e\E\f\n\r\t\v\\\'\"\?'"#, ["echo", "\u{7}\u{8}\u{1B}\u{1B}\u{C}\n\r\t\u{B}\\'\"?"]),
         (#"echo $'\101\x42\u00e9\U0001F600\cA\c?'"#, ["echo", "AB\u{E9}\u{1F600}\u{1}\u{7F}"]),
         (#"echo $'a\0b' $'x\zy'"#, ["echo", "a", "x\\zy"]),
-        (#"echo $"hello""#, ["echo", "hello"]),
+        // (`$"…"` with text is translated at run time: DerivedCommandTests' opaque table.)
+        (#"echo $"""#, ["echo", ""]),
         (#"echo "$'x'""#, ["echo", "$'x'"]),
         (#"echo '$HOME' "\$HOME""#, ["echo", "$HOME", "$HOME"]),
     ]
