@@ -48,7 +48,9 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// not `!^#`, and then takes no early answer), nil when it is off. `commentsOff`: bash's
     /// `interactive_comments` is off (flag `c`; no early answer then), so a `#` that starts a
     /// word is a word of the line, not a comment.
-    case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false)
+    /// `charsetUnread`: the shell's character set may join a byte outside ASCII and the ASCII
+    /// byte after it into one character (flag `m`; no early answer then).
+    case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false, charsetUnread: Bool = false)
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -132,13 +134,16 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            // [c][H[codes]]: comments off, then history expansion on (with other characters).
+            // [c][m][H[codes]]: comments off, a character set the bastion may not read, then
+            // history expansion on (with other characters).
             var flags = fields[1][...]
             let commentsOff = flags.first == UInt8(ascii: "c")
             if commentsOff { flags = flags.dropFirst() }
+            let charsetUnread = flags.first == UInt8(ascii: "m")
+            if charsetUnread { flags = flags.dropFirst() }
             let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
-                          line: Self.unescape(fields[2]), commentsOff: commentsOff)
+                          line: Self.unescape(fields[2]), commentsOff: commentsOff, charsetUnread: charsetUnread)
         case ("H", 1), ("H", 2):
             self = .historyNumber(Int(String(decoding: fields[0], as: UTF8.self)), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
         case ("Y", 3):

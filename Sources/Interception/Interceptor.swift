@@ -94,6 +94,9 @@ public struct Interceptor {
     /// Bash's `interactive_comments` was off at its last check: the parser's comments are words
     /// there (see ``ShellAnalyzer/mayStartComment(_:)``).
     private var commentsOff = false
+    /// The shell's character set at its last check was one the bastion may not read as bash
+    /// does (see ``ShellAnalyzer/hasNonASCII(_:)``): lines outside ASCII are refused.
+    private var charsetUnread = false
     private var held: [UInt8] = []
     private var holding = false
     /// A buffer allowed for now whose commands bash expands as it reads them: each is decided
@@ -265,6 +268,13 @@ public struct Interceptor {
     private var check: PendingCheck?
     /// What readline's buffer holds by the keys alone (the cross-check of the reported line).
     private var keyed = KeyedBuffer()
+    /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
+    /// a line readline accepts with none was not typed through the bastion.
+    private var keysSincePrompt = false
+    /// Line ends that went to the shell at its prompt without the bastion taking them for Enters
+    /// (inside what looked like a paste, which vi's command mode reads as keys): each may make
+    /// readline accept a line after a later prompt, with no key typed since.
+    private var unseenLineEnds = 0
     /// Whether the last prompt said the keys do what the bastion follows them for (emacs mode,
     /// default bindings). Its continuation lines are read with the same keys: in vi mode, say,
     /// Ctrl-W and Ctrl-A edit otherwise there too.
@@ -381,6 +391,8 @@ public struct Interceptor {
             // another shell altogether): held until it does, or until it is read from the screen.
             held += bytes
         case .integrated:
+            if !bytes.isEmpty { keysSincePrompt = true }
+            if shell == .prompt { unseenLineEnds = min(64, unseenLineEnds + bytes[..<(enter ?? bytes.endIndex)].count(where: Self.mayEndALine)) }
             guard let enter, shell == .prompt else {
                 if viReplacing, Self.endsViReplace(bytes[...]) { viReplacing = false }
                 if shell == .prompt {
@@ -593,8 +605,9 @@ public struct Interceptor {
         case .aliases(let table):
             aliases = table
             early?.aliasesChanged = true
-        case .check(let nonce, let history, let line, let commentsOff):
+        case .check(let nonce, let history, let line, let commentsOff, let charsetUnread):
             self.commentsOff = commentsOff
+            self.charsetUnread = charsetUnread
             check(nonce: nonce, history: history, line: line, now: now, into: &out)
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
@@ -681,6 +694,7 @@ public struct Interceptor {
             finishedAtAnswer = false
             refusedLineOutstanding = false
             self.keysTell = keysTell
+            keysSincePrompt = false
             startKeyedLine()
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(droppedEntry ?? cancelled))
@@ -729,6 +743,10 @@ public struct Interceptor {
         return false
     }
 
+    /// Whether readline may accept a line at `byte` (CR, LF, Ctrl-O) where the bastion did not
+    /// take it for an Enter.
+    static func mayEndALine(_ byte: UInt8) -> Bool { byte == 0x0D || byte == 0x0A || byte == KeystrokeScanner.operateAndGetNext }
+
     /// Ctrl-C: the terminal's interrupt character.
     static let interruptKey: UInt8 = 0x03
 
@@ -749,6 +767,25 @@ public struct Interceptor {
     private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
         excusedPrompts = 0
         if let history { historyCharacters = history }
+        // (Line ends pasted into this very buffer were taken in as text; one that readline took
+        // for an Enter explains a check the bastion did not wait for.)
+        unseenLineEnds = max(0, unseenLineEnds - line.count(where: Self.mayEndALine))
+        if !isAwaitingCheck, unseenLineEnds > 0 {
+            unseenLineEnds -= 1
+        } else if mode == .integrated, shell == .prompt, !keysSincePrompt, linesTypedAway == 0 {
+            // No key reached the shell since its prompt, yet readline accepted a line: its keys
+            // were pushed into the terminal by a program (TIOCSTI) or came from another input.
+            // Nothing the person typed explains it, so it is refused, and the shell is no longer
+            // followed as integrated (its next line accepted without a check is stopped).
+            let text = String(decoding: line, as: UTF8.self)
+            out.verdicts += Self.verdict(nonce, "D")
+            out.records.append(unrunRecord(text, decision: "not-run", uncertain: true,
+                                           message: "readline accepted it with no key typed since the prompt (keys pushed into the terminal); it was not run"))
+            out.auditNotes.append(AuditNote(kind: "interactive_untyped_line",
+                                            detail: "the shell checked '\(text)' with no key typed since its prompt; refused"))
+            lose("the shell accepted a line that nobody typed through the bastion", into: &out)
+            return
+        }
         // Readline accepted at a key the bastion did not take for an Enter (type-ahead, a
         // newline in what only looked like a paste to the bastion, as in vi command mode): the
         // keys cannot tell this line, nor the next (keys relayed after it may be that line's).
@@ -1100,6 +1137,8 @@ public struct Interceptor {
                     || AliasExpansion.expand(command.source, aliases: before).map(Self.mayTurnCommentsOff) == true {
                     commentsOff = true
                 }
+                // Likewise with the character set it may choose.
+                if ShellAnalyzer.mayChangeCharset(command.source) { charsetUnread = true }
             }
             out.records.append(record)
             // (Allowed now or once approved: until the next check tells them, they are unknown.)
@@ -1411,6 +1450,10 @@ public struct Interceptor {
         if how == .integration, commentsOff, gate.verdict != .deny, [text, decided, expansion ?? ""].contains(where: ShellAnalyzer.mayStartComment) {
             gate.refuseUnverifiable("interactive_comments is off in this shell, so a # that starts a word does not start a comment, "
                                     + "and the bastion does not read such a line as the shell would (shopt -s interactive_comments turns it back on)")
+        }
+        if how == .integration, charsetUnread, gate.verdict != .deny, [text, decided, expansion ?? ""].contains(where: ShellAnalyzer.hasNonASCII) {
+            gate.refuseUnverifiable("the shell's character set (LC_ALL, LC_CTYPE or LANG) may join a character outside ASCII and a quote or "
+                                    + "backslash after it into one, and the bastion does not read such a line as the shell would (a UTF-8 locale reads as typed)")
         }
         if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
             gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")

@@ -209,6 +209,11 @@ public struct ShellIntegration: Sendable, Equatable {
           set -- "$READLINE_LINE"
           READLINE_LINE=
           [[ $__bastion_unseen ]] || __bastion_u=0
+          # Keys that reach readline from elsewhere than the session's terminal (`exec <FILE`, a
+          # pipe, another terminal) never passed the bastion: their line is dropped unrun, and
+          # the bastion told that it can no longer follow the shell. (The gate stays armed: a
+          # line accepted next without a check is stopped.)
+          [[ /dev/stdin -ef /dev/fd/$__bastion_in || /dev/stdin -ef /dev/fd/$__bastion_tty ]] || { __bastion_foreign; return; }
           local __bastion_id __bastion_answer __bastion_early
           if [[ $__bastion_fast && $1 != *[$'\e\a\n\r']* ]]; then
             __bastion_id=$__bastion_next __bastion_early=1 __bastion_out=$1
@@ -253,6 +258,18 @@ public struct ShellIntegration: Sendable, Equatable {
           fi
           __bastion_await "$1"
         }
+        # Tells the bastion that the check found readline reading another input than the
+        # terminal the shell started on.
+        __bastion_foreign() {
+          printf '\#(osc);U;%s\a' "its input was redirected away from the session's terminal; a line read there was not run" >&"$__bastion_tty"
+        }
+        # Whether the shell's character set (LC_ALL, LC_CTYPE, LANG) is one whose characters
+        # the bastion reads as bash does: C, UTF-8, or one byte a character (ISO 8859, KOI8,
+        # Windows' 125x) or EUC, whose bytes after the first are never ASCII. Another, or a
+        # locale named without its character set, may not be.
+        __bastion_readable_charset() {
+          [[ ${LC_ALL:-${LC_CTYPE:-${LANG-}}} == @(|C|POSIX|C.*|*.[Uu][Tt][Ff]?(-)8*|*.[Ii][Ss][Oo]?(-)8859*|*.[Kk][Oo][Ii]8*|*.[Cc][Pp]125?|*.[Ee][Uu][Cc]*) ]]
+        }
         # The long way's question about the buffer $1, for __bastion_check (whose locals
         # __bastion_id and __bastion_early it sets): its id and token, the flags and the aliases
         # as they now are, and the line escaped, in a marker.
@@ -273,6 +290,10 @@ public struct ShellIntegration: Sendable, Equatable {
             # answer (decided with the characters the bastion knew before this line).
             [[ ${histchars-!^#} == '!^#' ]] || { printf -v __bastion_flags 'H%d,%d,%d' "'${histchars:0:1}" "'${histchars:1:1}" "'${histchars:2:1}"; __bastion_early=; }
           fi
+          # A character set in which a byte of an ASCII character can end another character
+          # (Big5, GBK, Shift JIS: `\` and `"` inside them) splits the line otherwise than the
+          # bastion reads it: told (`m`, after any `c`), and no early answer counts.
+          __bastion_readable_charset || { __bastion_flags=m$__bastion_flags; __bastion_early=; }
           # With interactive_comments off a `#` starts no comment: told (`c`, first), and no early
           # answer counts (one would have been decided with comments).
           [[ :$BASHOPTS: == *:interactive_comments:* ]] || { __bastion_flags=c$__bastion_flags; __bastion_early=; }
@@ -441,8 +462,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # (its messages are expanded before the prompt), and no trap, bind -x, completion
         # function or name reference since the start (__bastion_state, after the traps that
         # PROMPT_COMMAND's entry listed). Once the state differs, early answers end for the
-        # session (__bastion_probe). Nor while interactive_comments is off: the bastion decides
-        # such lines only at the check, told so (see __bastion_ask).
+        # session (__bastion_probe). Nor while interactive_comments is off, or the character set
+        # is one the bastion may not read as bash does: the bastion decides such lines only at the
+        # check, told so (see __bastion_ask).
         __bastion_announce() {
           local __bastion_saved __bastion_announced __bastion_traced IFS FUNCNEST
           __bastion_traced=${-//[!x]/}
@@ -456,7 +478,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_next= __bastion_fast=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
                 && :$BASHOPTS: == *:interactive_comments:* ]] \
-             && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
+             && __bastion_readable_charset && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
             __bastion_state
             if [ "$__bastion_out" = "$__bastion_calm_state" ]; then
               __bastion_token
@@ -666,7 +688,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
               __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
-              __bastion_id __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
+              __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
@@ -685,6 +707,8 @@ public struct ShellIntegration: Sendable, Equatable {
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
+          # The terminal readline reads the person's keys from, as the check finds it again.
+          exec {__bastion_in}<&0 || return 0
           __bastion_out= __bastion_next= __bastion_fast= __bastion_keep= __bastion_cancel= __bastion_x= __bastion_y= __bastion_hnum= __bastion_l= __bastion_status=0 __bastion_traps=
           __bastion_aliases_seen=
           # The counts PS0's gates read (below): __bastion_i, the commands a buffer answered I may

@@ -104,6 +104,13 @@ public struct PolicyEngine: Sendable {
                             message: "the line may turn interactive_comments off and holds a # that may start a word, "
                                 + "so the bastion cannot read it as the shell would")
         }
+        // Nor with a character set the line may choose (bash reads what follows with it): in
+        // Big5 or GBK, a byte outside ASCII and the quote or backslash after it are one character.
+        if ShellAnalyzer.mayChangeCharset(line), ShellAnalyzer.hasNonASCII(line) {
+            return Decision(verdict: .deny, role: nil, ruleID: "unverifiable",
+                            message: "the line may change the shell's character set (LC_ALL, LC_CTYPE, LANG) and holds characters outside ASCII, "
+                                + "so the bastion cannot read it as the shell would")
+        }
         let names: [(name: String, baseName: String)] = analysis.commands.compactMap { command in
             guard let name = command.name, let baseName = command.baseName else { return nil }
             return (name, baseName)

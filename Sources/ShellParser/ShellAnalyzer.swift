@@ -52,6 +52,16 @@ public enum ShellAnalyzer {
         }
     }
 
+    /// Whether `text` may change the shell's character set: it names `LC_ALL`, `LC_CTYPE` or
+    /// `LANG` (an assignment, `export`, `unset`, `declare`, …). Judged on the text.
+    public static func mayChangeCharset(_ text: String) -> Bool {
+        text.contains("LC_ALL") || text.contains("LC_CTYPE") || text.contains("LANG")
+    }
+
+    /// Whether `text` holds a byte outside ASCII: in a character set such as Big5 or GBK, such
+    /// a byte and the `\` or `"` after it may be one character, which the parser reads as two.
+    public static func hasNonASCII(_ text: String) -> Bool { text.utf8.contains { $0 >= 0x80 } }
+
     /// Whether programs run `name`'s value as a command when they need an editor, a pager, a
     /// password prompt or a remote shell (`EDITOR`, `PAGER`, `GIT_SSH_COMMAND` …): commands
     /// derived from such a value (`via` it) run later, when a program asks for them.

@@ -309,6 +309,68 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.first == "allow . ~/.rebind 0" && records.contains("deny touch forbidden-rebind 1"), "\(records) \(r)")
     }
 
+    /// Keys that reach readline from elsewhere than the person's terminal never passed the
+    /// bastion: a line checked with them (to earn an allow) and then replaced before the keys
+    /// that accept it must not run. Read from a pipe (`exec <`), the check finds the shell's
+    /// input redirected and drops the line; the replaced line, accepted with no check, is
+    /// stopped; bash then ends at the pipe's end.
+    @Test func keysFromARedirectedInputRunNothing() throws {
+        let f = try f
+        // Ctrl-X Ctrl-\ a is the check's key, Ctrl-X Ctrl-\ b accept-line (the bastion never
+        // passes a typed Ctrl-\; a pipe can hold anything).
+        let keys = #"true\x18\x1ca\x15touch forbidden-piped\x18\x1cb"#
+        let r = try type([(send: "exec < <(printf '\(keys)')\r", expect: "without showing it")], thenExit: false)
+        #expect(!f.target.exists("forbidden-piped"), "\(r)")
+        #expect(r.stdout.contains("redirected away from the session's terminal"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line")
+        #expect(records == ["allow exec < <(printf '\(keys)')"], "\(r)")
+    }
+
+    /// The same keys pushed into the terminal by a program (TIOCSTI, which this kernel allows:
+    /// `dev.tty.legacy_tiocsti`): readline checks a line that no key typed since the prompt
+    /// explains. The bastion refuses it and reads the shell from the screen from then on; the
+    /// replaced line, accepted with no check, is stopped.
+    @Test func keysPushedIntoTheTerminalRunNothing() throws {
+        let f = try f
+        try f.target.write("inject.py", """
+            import fcntl, os, signal, termios, time
+            signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+            tty = os.open("/dev/tty", os.O_RDWR)
+            mode = termios.tcgetattr(tty); mode[3] &= ~termios.ISIG; termios.tcsetattr(tty, termios.TCSANOW, mode)
+            def push(keys):
+                for key in keys: fcntl.ioctl(tty, termios.TIOCSTI, bytes([key]))
+            time.sleep(1.0)
+            push(b"true\\x18\\x1ca")
+            time.sleep(0.5)
+            push(b"\\x15touch forbidden-pushed\\x18\\x1cb")
+
+            """)
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("inject.py")) }
+        let r = try type([(send: "python3 inject.py &\r", expect: "PROMPT> "), (send: "", expect: "without showing it"),
+                          (send: "", expect: "PROMPT> "), (send: "touch pushed-after\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-pushed") && f.target.exists("pushed-after"), "\(r)")
+        #expect(r.stdout.contains("nobody typed through the bastion"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
+        #expect(records == ["allow python3 inject.py & 0", "not-run true 1", "allow touch pushed-after 1", "allow exit 1"], "\(r)")
+    }
+
+    /// A character set in which a byte outside ASCII and the quote or backslash after it are one
+    /// character (Big5, GBK) makes bash split a line otherwise than the bastion reads it: the
+    /// check says the shell's charset is such, and lines outside ASCII are refused there; so is
+    /// the rest of a paste after a line that may choose one. (The variables are what count: the
+    /// target need not have the locale.)
+    @Test func linesOutsideASCIIAreRefusedUnderACharsetTheBastionDoesNotRead() throws {
+        let f = try f
+        let r = try type([(send: "LC_ALL=zh_TW.BIG5\r", expect: "PROMPT> "), (send: "touch cs-é1\r", expect: "rule unverifiable"),
+                          (send: "", expect: "PROMPT> "), (send: "touch cs-ascii\r", expect: "PROMPT> "),
+                          (send: "unset LC_ALL\r", expect: "PROMPT> "), (send: "touch cs-é2\r", expect: "PROMPT> "),
+                          (send: "\u{1B}[200~LC_CTYPE=zh_CN.GBK\ntouch cs-é3\u{1B}[201~\r", expect: "rule unverifiable"), (send: "", expect: "PROMPT> ")])
+        #expect(!f.target.exists("cs-é1") && !f.target.exists("cs-é3") && f.target.exists("cs-ascii") && f.target.exists("cs-é2"), "\(r)")
+        let records = try lastRecords("decision || ' ' || coalesce(rule, '-') || ' ' || line")
+        #expect(records == ["allow - LC_ALL=zh_TW.BIG5", "deny unverifiable touch cs-é1", "allow - touch cs-ascii", "allow - unset LC_ALL",
+                            "allow - touch cs-é2", "allow - LC_CTYPE=zh_CN.GBK", "deny unverifiable touch cs-é3", "allow - exit"], "\(r)")
+    }
+
     /// In a buffer answered X, a command that changes the history list (`history -s` adding
     /// entries, here making up for a line `ignoreboth` leaves out) unties the later commands from
     /// their entries: they are refused unseen, not decided on another entry's text.

@@ -63,6 +63,16 @@ struct MarkerScannerTests {
                               .check(nonce: "3", history: .standard, line: Array("z".utf8), commentsOff: false)])
     }
 
+    /// `m` after any `c`: the shell's character set is one the bastion may not read as bash does.
+    @Test func charsetUnreadFlag() {
+        let r = Self.scan(["\u{1B}]6973;t0k;C;1;cmH;x\u{07}\u{1B}]6973;t0k;C;2;m;y\u{07}\u{1B}]6973;t0k;C;3;mH;z\u{07}"])
+        let expected: [IntegrationMarker] = [
+            .check(nonce: "1", history: .standard, line: Array("x".utf8), commentsOff: true, charsetUnread: true),
+            .check(nonce: "2", history: nil, line: Array("y".utf8), charsetUnread: true),
+            .check(nonce: "3", history: .standard, line: Array("z".utf8), charsetUnread: true)]
+        #expect(r.markers == expected)
+    }
+
     /// Where a `#` may start a comment (and so, with comments off, hide nothing from bash).
     @Test func wordsThatMayStartAComment() {
         for line in ["#x", "echo #; id", "a;#", "a&#", "a|#", "echo $(#", "echo `#`", "a\n#", "a\t#", "cat <#", "cat >#"] {
@@ -80,7 +90,7 @@ struct MarkerScannerTests {
         let custom = HistoryCharacters(expansion: UInt8(ascii: "%"), substitution: UInt8(ascii: "^"), comment: UInt8(ascii: "#"), known: true)
         #expect(r.markers.first == .check(nonce: "1", history: custom, line: Array("x".utf8)))
         let unknown = r.markers.dropFirst().compactMap { marker -> Bool? in
-            if case .check(_, let history?, _, _) = marker { return history.known }
+            if case .check(_, let history?, _, _, _) = marker { return history.known }
             return nil
         }
         #expect(unknown == [false, false])

@@ -126,6 +126,21 @@ private func fires(_ engine: PolicyEngine, _ line: LineAnalysis, target: PolicyT
         }
     }
 
+    /// A line that may choose the shell's character set and holds characters outside ASCII:
+    /// in Big5 or GBK a byte such as 0x81 and the backslash after it are one character, so
+    /// `echo "\x81\"; id #"` runs `id`, where the parser reads one quoted word.
+    @Test func aLineThatMayChangeTheCharsetAndLeavesASCIIIsRefused() throws {
+        let engine = try denyEngine("command: nothing-here")
+        for line in ["LC_ALL=zh_TW.BIG5\neval 'echo \u{81}'", "export LANG=zh_CN.GBK; echo é", "bash -i -c 'LC_CTYPE=x\necho 日本'",
+                     "unset LC_ALL; echo \u{81}"] {
+            let decision = decide(engine, ShellAnalyzer.analyze(line), text: line)
+            #expect(decision.verdict == .deny && decision.ruleID == "unverifiable", "\(line)")
+        }
+        for line in ["LC_ALL=C.UTF-8", "echo 日本", "export LANG=en_US.UTF-8; echo ascii", "echo é; LC_MESSAGES=x"] {
+            #expect(decide(engine, ShellAnalyzer.analyze(line), text: line).verdict == .allow, "\(line)")
+        }
+    }
+
     /// `via` matches commands reached through a wrapper (only via sudo, for instance).
     @Test func via() throws {
         let engine = try denyEngine("command: systemctl, via: [sudo]")
