@@ -129,6 +129,8 @@ extension LineParser {
                     return
                 }
                 parens -= 1; pos += 1
+            case UInt8(ascii: "$") where byte(pos + 1) == UInt8(ascii: "'"):
+                try scanANSICQuotedInArithmetic()
             case UInt8(ascii: "$"):
                 try scanDollar(&scratch, inDoubleQuotes: false)
             case UInt8(ascii: "`"):
@@ -148,6 +150,21 @@ extension LineParser {
             }
         }
         throw ParseStop.incomplete
+    }
+
+    /// `$'…'` at `pos` where arithmetic reads it (`$((…))`, an offset, a subscript): bash decodes
+    /// it and then expands what it decodes to (`$'\x24(cmd)'` runs cmd). One that decodes to a
+    /// `$` or a backquote is taken as shell text known only at run time.
+    mutating func scanANSICQuotedInArithmetic() throws {
+        let start = pos, mark = text.count
+        pos += 2
+        try scanANSICQuoted()
+        let expands = text[mark...].contains { $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: "`") }
+        discardText(from: mark)
+        if expands {
+            commands.append(ExtractedCommand(argv: [ShellWord(String(decoding: bytes[start..<pos], as: UTF8.self), isDynamic: true)],
+                                             derived: true, via: ["$'…'"], range: start..<pos, opaque: .dynamicShellString))
+        }
     }
 
     /// The inside of the old `$[...]` arithmetic.
@@ -210,6 +227,7 @@ extension LineParser {
                 guard pos + 1 < end else { throw ParseStop.incomplete }
                 pos += 2
             case UInt8(ascii: "\""): try scanDoubleQuoted(&scratch)
+            case UInt8(ascii: "$") where byte(pos + 1) == UInt8(ascii: "'"): try scanANSICQuotedInArithmetic()
             case UInt8(ascii: "$"): try scanDollar(&scratch, inDoubleQuotes: false)
             case UInt8(ascii: "`"): try scanBackquote(&scratch, inDoubleQuotes: false)
             case UInt8(ascii: "<"), UInt8(ascii: ">"):
@@ -240,10 +258,16 @@ extension LineParser {
                 pos += 2
             case UInt8(ascii: "'"):
                 if inDoubleQuotes { pos += 1; continue }
+                // An offset, a length and an indexed array's subscript are arithmetic, where
+                // single quotes do not quote (`${x:'$(cmd)'}` runs cmd): what they hold is read
+                // as expanded wherever it stands (a default's `'$(…)'` is text, read all the same).
                 guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                try scanHereDocumentExpansions((pos + 1)..<close)
                 pos = close + 1
             case UInt8(ascii: "\""):
                 try scanDoubleQuoted(&scratch)
+            case UInt8(ascii: "$") where !inDoubleQuotes && byte(pos + 1) == UInt8(ascii: "'"):
+                try scanANSICQuotedInArithmetic()
             case UInt8(ascii: "$"):
                 try scanDollar(&scratch, inDoubleQuotes: inDoubleQuotes)
             case UInt8(ascii: "`"):

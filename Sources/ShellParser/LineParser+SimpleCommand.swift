@@ -323,6 +323,15 @@ extension LineParser {
             if b == 0x0A { try consumeNewline(); continue }
             if b == UInt8(ascii: ")") { pos += 1; history.inArrayLiteral = false; return }
             if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
+            if b == UInt8(ascii: "[") {
+                // `[KEY]=VALUE`: bash reads the key to its matching `]`, and an indexed array's key
+                // is arithmetic, where single quotes do not quote (`a=(['$(cmd)']=1)` runs cmd).
+                let mark = text.count
+                pos += 1
+                try scanToClosingBracket()
+                discardText(from: mark)
+                guard pos < end, !LineParser.isMeta(bytes[pos]) else { continue }
+            }
             _ = try scanWord()
         }
     }

@@ -75,6 +75,12 @@ struct DerivedCommandTests {
         ("for x in 'a[$(rm t)]'; do :; done", ["[subscript] rm t", ":"]),
         // Single quotes do not quote inside arithmetic.
         (": $(( '$(rm s)' )); (( '`rm r`' ))", [": $(( '$(rm s)' ))?", "rm s", "rm r"]),
+        // Nor in a parameter expansion's offset, length or subscript, nor an array literal's key.
+        ("true ${PWD:'$(rm a)'}", ["true ${PWD:'$(rm a)'}?", "rm a"]), ("echo ${x:0:'`rm b`'}", ["echo ${x:0:'`rm b`'}?", "rm b"]),
+        ("echo ${#a['$(rm c)']}", ["echo ${#a['$(rm c)']}?", "rm c"]), ("a=(['$(rm d)']=1 x)", ["rm d"]),
+        // An ANSI-C string there is decoded, and what it decodes to expanded.
+        ("echo ${x:$'\\x24(rm e)'}", ["echo ${x:$'\\x24(rm e)'}?", "[$'…'] $'\\x24(rm e)'?"]),
+        ("echo $(( $'$(rm f)' ))", ["echo $(( $'$(rm f)' ))?", "[$'…'] $'$(rm f)'?"]),
         // A quoted compound value is parsed by the builtin that is given it.
         ("declare -a 'a=($(rm x))'", ["declare -a a=($(rm x))", "[declare] rm x"]),
         ("readonly -a \"b=(\\`rm y\\`)\"", ["readonly -a b=(`rm y`)", "[readonly] rm y"]),
