@@ -196,6 +196,20 @@ struct CommandUnwrapper {
             var ranges: [Range<Int>] = start < wordRanges.count ? Array(wordRanges[start...]) : [command.range]
             let replace = options.value("I", "replace")?.text ?? (options.has("i", "replace") ? "{}" : nil)
             if let replace, !replace.isEmpty {
+                if !options.has("0", "null", "d", "delimiter", "a", "arg-file"), let text = xargsStdinText(of: command) {
+                    // Static text it reads: a command a line, the line in place of each `{}`
+                    // (`xargs -I{} rm {} <<< /` is `rm /`).
+                    for line in text.split(separator: "\n") {
+                        let item = String(line.drop { $0 == " " || $0 == "\t" })
+                        guard !item.isEmpty else { continue }
+                        let each = inner.map { word in
+                            CommandUnwrapper.bytes(of: word.text, contain: replace)
+                                ? ShellWord(word.text.replacing(replace, with: item), isDynamic: word.isDynamic) : word
+                        }
+                        derive(&self, from: 0, via: "xargs", argv: each, ranges: ranges, stdin: false)
+                    }
+                    return
+                }
                 for k in inner.indices where CommandUnwrapper.bytes(of: inner[k].text, contain: replace) { inner[k].isDynamic = true }
             } else if !options.has("0", "null", "d", "delimiter", "a", "arg-file"), let words = xargsStdinWords(of: command) {
                 // Static text it reads (`echo / | xargs rm`, `xargs rm <<< /`): those words.
@@ -988,6 +1002,11 @@ struct CommandUnwrapper {
     /// here-string, or what a static `echo`/`printf` pipes in; split on blanks as xargs splits
     /// them. Nil when not known, or when xargs would read quotes or backslashes in it.
     private func xargsStdinWords(of command: ExtractedCommand) -> [ShellWord]? {
+        xargsStdinText(of: command)?.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map { ShellWord(String($0)) }
+    }
+
+    /// The static text xargs reads from its standard input (see ``xargsStdinWords(of:)``).
+    private func xargsStdinText(of command: ExtractedCommand) -> String? {
         var text: String?
         if let input = command.redirects.last(where: { $0.affects(0) }) {
             guard input.op == "<<<", !input.target.isDynamic else { return nil }
@@ -996,7 +1015,7 @@ struct CommandUnwrapper {
             text = piped.text
         }
         guard let text, !text.contains(where: { $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return nil }
-        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map { ShellWord(String($0)) }
+        return text
     }
 
     /// A cheap first filter: only these names can produce derived commands or flags.

@@ -165,6 +165,9 @@ struct DerivedCommandTests {
         ("su -s /tmp/x -c true; su root -- -c 'rm y'", ["su -s /tmp/x -c true", "[su -s] /tmp/x", "[su -c] true",
                                                          "su root -- -c rm y", "[su -c] rm y"]),
         ("xargs --replace rm", ["xargs --replace rm", "[xargs] rm"]),
+        // With -I, static text it reads is a command a line, the line in each `{}`.
+        ("xargs -I{} rm -rf {} <<< '/'", ["xargs -I{} rm -rf {}", "[xargs] rm -rf /"]),
+        ("printf 'a\\n b\\n' | xargs -IX touch /d/X", ["printf a\\n b\\n", "xargs -IX touch /d/X", "[xargs] touch /d/a", "[xargs] touch /d/b"]),
         // xargs reading static text: those words (split on blanks); quotes in it, -0 or -d keep it unknown.
         ("echo / x | xargs rm -rf; xargs rm <<< 'a b'", ["echo / x", "xargs rm -rf", "[xargs] rm -rf / x", "xargs rm", "[xargs] rm a b"]),
         ("echo \"'a b'\" | xargs rm; echo a | xargs -0 rm", ["echo 'a b'", "xargs rm", "[xargs] rm {stdin}?", "echo a", "xargs -0 rm",
