@@ -2,13 +2,16 @@
 /// decision (a line-level regex would otherwise run once per command and role).
 final class LineFacts {
     private var regexResults: [String: Bool] = [:]
+    private var containsResults: [[String]: Bool] = [:]
     private var bytes: [UInt8]?
 
-    /// Whether the line contains every one of `needles` (byte search, no Foundation).
+    /// Whether the line contains every one of `needles` (byte search, no Foundation), cached by
+    /// needle set: a rule asks for each command of the line, and a line may hold thousands.
     func contains(all needles: [String], in line: String) -> Bool {
+        if let known = containsResults[needles] { return known }
         let haystack: [UInt8]
         if let bytes { haystack = bytes } else { haystack = Array(line.utf8); bytes = haystack }
-        return needles.allSatisfy { needle in
+        let result = needles.allSatisfy { needle in
             let pattern = Array(needle.utf8)
             guard !pattern.isEmpty else { return true }
             guard pattern.count <= haystack.count else { return false }
@@ -19,6 +22,8 @@ final class LineFacts {
             }
             return false
         }
+        containsResults[needles] = result
+        return result
     }
 
     /// Whether any of `regexes` matches `line`, cached by pattern set.
