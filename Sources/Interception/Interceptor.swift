@@ -247,6 +247,10 @@ public struct Interceptor {
     private var screenSettling: Double?
     /// Screen mode: what the person typed on the current line (the screen may not show it).
     private var typedLine = TypedLine()
+    /// Screen mode: a refused line was discarded with an interrupt, and the shell has not yet
+    /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
+    /// the line stays in the terminal's buffer, and the next Enter would send it.
+    private var discardUnconfirmed = false
     /// Screen mode: the last line read off the screen and allowed (a shell whose integration is
     /// only distrusted still asks about it; it is not decided twice).
     private var lastScreenLine: String?
@@ -271,6 +275,10 @@ public struct Interceptor {
     /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
     /// a line readline accepts with none was not typed through the bastion.
     private var keysSincePrompt = false
+    /// The person's last keys may replay a keyboard macro (Ctrl-X e, or a key an inputrc binds
+    /// to one: anything led by Ctrl-X or Esc), which can accept any number of lines, across
+    /// prompts, before readline reads the next key.
+    private var macroMayReplay = false
     /// Line ends that went to the shell at its prompt without the bastion taking them for Enters
     /// (inside what looked like a paste, which vi's command mode reads as keys): each may make
     /// readline accept a line after a later prompt, with no key typed since.
@@ -391,7 +399,10 @@ public struct Interceptor {
             // another shell altogether): held until it does, or until it is read from the screen.
             held += bytes
         case .integrated:
-            if !bytes.isEmpty { keysSincePrompt = true }
+            if !bytes.isEmpty {
+                keysSincePrompt = true
+                macroMayReplay = bytes.contains { $0 == 0x18 || $0 == 0x1B }
+            }
             if shell == .prompt { unseenLineEnds = min(64, unseenLineEnds + bytes[..<(enter ?? bytes.endIndex)].count(where: Self.mayEndALine)) }
             guard let enter, shell == .prompt else {
                 if viReplacing, Self.endsViReplace(bytes[...]) { viReplacing = false }
@@ -491,6 +502,7 @@ public struct Interceptor {
         if wasOnScreen || isOnScreen, let screen {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
         }
+        if discardUnconfirmed, chunk.contains(0x0A) { discardUnconfirmed = false }
         return out
     }
 
@@ -772,7 +784,7 @@ public struct Interceptor {
         unseenLineEnds = max(0, unseenLineEnds - line.count(where: Self.mayEndALine))
         if !isAwaitingCheck, unseenLineEnds > 0 {
             unseenLineEnds -= 1
-        } else if mode == .integrated, shell == .prompt, !keysSincePrompt, linesTypedAway == 0 {
+        } else if mode == .integrated, shell == .prompt, !keysSincePrompt, !macroMayReplay, linesTypedAway == 0 {
             // No key reached the shell since its prompt, yet readline accepted a line: its keys
             // were pushed into the terminal by a program (TIOCSTI) or came from another input.
             // Nothing the person typed explains it, so it is refused, and the shell is no longer
@@ -1580,6 +1592,12 @@ public struct Interceptor {
         screenEnter = nil
         lineStarted = false
         screenSettling = now
+        if discardUnconfirmed {
+            // The refused line may still wait in the terminal's buffer: this Enter would send it.
+            held = []
+            out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
+            return
+        }
         var line = (screen?.inputLine() ?? "").trimmingTrailingWhitespace
         var rest = Array(pending.dropFirst())
         if line.isEmpty, !typedLine.isEmpty {
@@ -1591,11 +1609,19 @@ public struct Interceptor {
                 line = typedLine.text
             }
         }
+        let typed = typedLine.text
         typedLine = TypedLine()
         if line.isEmpty {
             out.toTarget.append(pending[0])
         } else {
             var record = judge(line, how: .screen, uncertain: true)
+            // What the screen shows can be made to differ from what was typed (escape sequences
+            // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
+            // line is decided too, and the stricter answer counts.
+            if !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
+               byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
+                record = byKeys
+            }
             // What a history expansion makes of the line shows nowhere on the screen before it
             // runs (`echo x; touch !$` in a nested bash, or once the integration is lost).
             if record.decision.verdict == .allow, HistoryExpansion.mayExpand(line, characters: historyCharacters) {
@@ -1609,6 +1635,7 @@ public struct Interceptor {
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
+                discardUnconfirmed = true
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
             }

@@ -866,6 +866,31 @@ struct InteractiveInterceptionEndToEndTests {
                                                 "deny integration touch forbidden-after", "allow integration exit"])
     }
 
+    /// In a nested `sh` read from the screen, with `stty -echoctl` the terminal echoes an escape
+    /// sequence as it is: typed into the line, it can erase what the screen shows and draw an
+    /// innocent line in its place. The keys' line is decided too, and the stricter answer
+    /// counts: the line is refused, and its record is what was typed.
+    @Test func escapesTypedIntoAScreenLineHideNothing() throws {
+        let f = try f
+        let r = try type([(send: "sh\r", expect: "$ "), (send: "stty -echoctl\r", expect: "$ "),
+                          (send: "touch forbidden-echoctl # \u{1B}[2K\u{1B}[1G$ echo hi\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "$ "), (send: "touch ok-echoctl\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-echoctl") && f.target.exists("ok-echoctl"), "\(r)")
+        #expect(try lastRecordsWithSource().contains("deny screen? touch forbidden-echoctl # $ echo hi"), "\(r)")
+    }
+
+    /// A refused screen line is discarded with an interrupt. With the interrupt key undefined it
+    /// stays in the terminal's buffer, where the next Enter would send it: the shell shows no new
+    /// line, so the bastion ends the session at that Enter instead.
+    @Test func aRefusedScreenLineThatCannotBeDiscardedEndsTheSession() throws {
+        let f = try f
+        let r = try type([(send: "sh\r", expect: "$ "), (send: "stty intr undef\r", expect: "$ "),
+                          (send: "touch forbidden-intr #\r", expect: "rule no-forbidden"), (send: "\r", expect: "could not be discarded")],
+                         thenExit: false)
+        #expect(!f.target.exists("forbidden-intr") && !f.target.exists("forbidden-intr #\u{03}"), "\(r)")
+        #expect(try lastRecordsWithSource().contains("deny screen? touch forbidden-intr #"), "\(r)")
+    }
+
     /// The target prints a marker the bastion did not issue: never trusted; the guard role goes on
     /// reading lines off the screen, and a denied line still never runs.
     @Test func forgedMarkerFromTheTarget() throws {
