@@ -4,6 +4,7 @@ import Foundation
 import Interception
 import Policy
 import SessionCore
+import ShellParser
 import Transfers
 
 /// Starting what a session channel asked for: route, grant, admit (audit + recording), decide,
@@ -132,8 +133,15 @@ extension ClientConnection {
             channel.handle(.admitted)
         } else if let command, capability != .port_forwarding {
             // sshd runs an exec request's command in the person's home directory on the target.
-            let gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
-                                           session: channel.id, offset: channel.tap?.elapsed ?? 0, workingDirectory: "~")
+            let exec = ShellAnalyzer.analyzeExecRequest(command)
+            var gate = context.gate.decide(command, subject: AccessControl.subject(person), target: AccessControl.policyTarget(target),
+                                           session: channel.id, offset: channel.tap?.elapsed ?? 0, workingDirectory: "~",
+                                           analysis: exec.analysis)
+            if exec.startsShell, channel.terminal != nil, gate.verdict != .deny {
+                // `ssh -t … web1 bash`: an interactive shell whose lines would reach it undecided.
+                gate.refuseUnverifiable("a shell started as the command reads its lines from this connection, where the bastion does not decide them; "
+                                        + "open it with `ssh -t \(person.login)@<bastion> \(target.name)` (no command), where every line is")
+            }
             channel.decision = gate
             channel.handle(.decided(gate))
         } else {

@@ -1647,7 +1647,7 @@ public struct Interceptor {
 
 extension GateDecision {
     /// Turns the decision into a refusal of what the bastion cannot verify.
-    mutating func refuseUnverifiable(_ message: String) {
+    public mutating func refuseUnverifiable(_ message: String) {
         decision.verdict = .deny
         decision.ruleID = "unverifiable"
         decision.message = message

@@ -27,6 +27,21 @@ public enum ShellAnalyzer {
                             definedFunctions: parser.definedFunctions)
     }
 
+    /// Analyses an exec request's command line: its standard input is the connection, so a
+    /// shell or interpreter that reads its code from the stdin it inherits (`bash`, `sudo -i`,
+    /// `python3`, with nothing redirected into them on the line) runs what the client sends,
+    /// which is never decided: `fed_to_interpreter`, as for `curl … | sh`.
+    /// `startsShell`: one of them is a shell (`bash`, `sudo -i`), which with a terminal is an
+    /// interactive shell whose lines the bastion would not see.
+    public static func analyzeExecRequest(_ line: String) -> (analysis: LineAnalysis, startsShell: Bool) {
+        var analysis = analyze(line)
+        let startsShell = analysis.commands.contains { command in
+            command.readsInheritedStdin && (command.argv.first?.text == "$SHELL" || command.baseName.flatMap(Interpreter.named)?.isShell == true)
+        }
+        LineParser.feedInheritedStdin(of: &analysis.commands, from: 0)
+        return (analysis, startsShell)
+    }
+
     /// Whether a `#` in `text` may start a word: there, with `interactive_comments` on (always,
     /// in a shell that is not interactive), it starts a comment, which the parser leaves out.
     /// With the option off it is a word, and what follows it is code. Judged on the bytes,

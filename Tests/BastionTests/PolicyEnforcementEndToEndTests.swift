@@ -65,6 +65,22 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(ok.status == 0 && FileManager.default.fileExists(atPath: shown), "\(ok)")
     }
 
+    /// A shell started as an exec request's command, with a terminal (`ssh -t … web1 bash`),
+    /// is an interactive shell whose lines would reach it undecided: refused (`unverifiable`),
+    /// pointing to the shell session, whose lines are decided. Without a terminal it runs the
+    /// script the client sends, as any script runs in a guard role.
+    @Test(arguments: ["bash", "sh -i", "sudo -i"])
+    func anInteractiveShellAsTheCommandIsRefused(_ command: String) throws {
+        let h = try h
+        let marker = h.directory.appendingPathComponent("shell-\(command.prefix(2))").path
+        let r = h.ssh(options: ["-tt"], "web1", command, around: "<<< 'touch \(marker); exit'")
+        #expect(r.status == 126 && r.stderr.contains("rule unverifiable") && r.stderr.contains("(no command)"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: marker))
+        let script = h.ssh("web1", "sh", around: "<<< 'touch \(marker)'")
+        #expect(script.status == 0 && FileManager.default.fileExists(atPath: marker), "\(script)")
+        try? FileManager.default.removeItem(atPath: marker)
+    }
+
     /// A line that needs approval waits, saying who approves, and is audited as escalate; the
     /// approver's deny ends it with 126 (ApprovalsEndToEndTests covers the rest).
     @Test func escalationWaitsForApprovers() throws {

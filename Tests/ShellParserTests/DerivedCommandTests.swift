@@ -264,6 +264,18 @@ struct DerivedCommandTests {
         #expect(found == expected)
     }
 
+    /// An exec request's stdin is the connection: a shell or interpreter reading its code from
+    /// the stdin it inherits runs what the client sends. One given its script, or fed on the
+    /// line, is what it was.
+    @Test(arguments: [("sh", OpaqueCode?.some(.fedToInterpreter)), ("bash -l", .fedToInterpreter), ("sudo -i", .fedToInterpreter),
+                      ("python3", .fedToInterpreter), ("sh -c 'ls'", nil), ("sh ./x.sh", nil), ("cat x | sh", .fedToInterpreter), ("ls", nil)])
+    func execRequestShellsReadTheConnection(_ line: String, _ expected: OpaqueCode?) {
+        let exec = ShellAnalyzer.analyzeExecRequest(line)
+        #expect(exec.analysis.commands.compactMap(\.opaque) == (expected.map { [$0] } ?? []), "\(line)")
+        #expect(exec.startsShell == ["sh", "bash -l", "sudo -i"].contains(line), "\(line)")
+        #expect(ShellAnalyzer.analyze("sh").commands.allSatisfy { $0.opaque == nil })
+    }
+
     /// An absolute path keeps its path in argv and is known by its base name.
     @Test func absolutePathKeepsPath() {
         let command = ShellAnalyzer.analyze("/bin/rm -rf /").commands[0]
