@@ -775,8 +775,9 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ $__bastion_early_ok ]]; then trap -p 2>/dev/null >|"$__bastion_sfile"; __bastion_state; fi
           __bastion_calm_state=$__bastion_out __bastion_probe=$__bastion_early_ok
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
-          # markers: bash refuses to change read-only variables.
-          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
+          # markers, or name another input as the terminal: bash refuses to change read-only
+          # variables.
+          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_in __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           printf '\#(osc);R;%s\a' "$$" >&"$__bastion_tty"
         }
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_any_trap __bastion_replacing __bastion_ignores_space __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
