@@ -52,6 +52,11 @@ struct PathArgument: Sendable {
                 resolved.append(PathArgument(ShellWord(reading, isDynamic: word.isDynamic), directories: [], anywhere: false, readsHomes: false))
             }
         }
+        if readsHomes {
+            for reading in PathArgument.traversedReadings(of: word.text) {
+                resolved.append(PathArgument(ShellWord(reading, isDynamic: word.isDynamic), directories: directories, anywhere: anywhere, readsHomes: false))
+            }
+        }
         self.resolved = resolved
         guard word.isDynamic else {
             literal = Array(PathNormalizer.normalize(word.text).utf8)
@@ -145,6 +150,29 @@ struct PathArgument: Sendable {
         guard climbs > 0 else { return [] }
         let remainder = kept.joined(separator: "/")
         return climbs == 1 ? ["/" + remainder, "/home/" + remainder] : ["/" + remainder]
+    }
+
+    /// The directories a path enters before a `..` climbs out of them: `a/forbidden/../y` is
+    /// also `a/forbidden`, which `mkdir -p` makes on the way and which a symbolic link may make
+    /// another place than the text says. Deny and escalate rules look at each; allow rules
+    /// only at the path as written.
+    static func traversedReadings(of text: String) -> [String] {
+        guard text.contains("..") else { return [] }
+        var readings: [String] = []
+        var depth = 0 // the names entered and not yet climbed out of
+        var start = text.startIndex
+        while true {
+            let end = text[start...].firstIndex(of: "/") ?? text.endIndex
+            switch text[start..<end] {
+            case "", ".": break
+            case "..":
+                if depth > 0 { readings.append(String(text[..<text.index(before: start)])); depth -= 1 }
+            default: depth += 1
+            }
+            guard end < text.endIndex else { break }
+            start = text.index(after: end)
+        }
+        return readings
     }
 
     /// Could this argument name something the glob matches? (deny and escalate rules)

@@ -222,6 +222,25 @@ let wrappers: [@Sendable (String) -> String] = [
         #expect("\(decision.verdict)".hasPrefix(verdict), "\(line): \(decision.verdict) \(decision.ruleID ?? "-")")
     }
 
+    /// A directory a path enters before `..` climbs out of it is read too, for deny and escalate
+    /// rules: `mkdir -p` makes it on the way, and a symbolic link there would lead elsewhere.
+    /// Allow rules look at the path as written, which still has to match on its own.
+    @Test(arguments: [
+        ("mkdir -p /srv/forbidden/../y", "deny"), ("mkdir -p /srv/x/forbidden-1/z/../../y", "deny"),
+        ("touch /srv/forbidden/./../y", "deny"), ("mkdir -p forbidden/../y", "deny"), ("mkdir -p a/b/../../forbidden/..", "deny"),
+        ("cat /var/log/../../etc/shadow", "deny"), ("mkdir -p /srv/ok/../y", "allow"), ("mkdir -p ../y", "allow"),
+        ("mkdir -p /srv/x/../forbidden-not/../../y", "deny"),
+    ])
+    func directoriesAPathClimbsOutOfAreReadToo(_ line: String, _ verdict: String) throws {
+        let engine = try guardRoleEngine("""
+                rules:
+                  - {id: shadow, action: deny, command: cat, args: ["/etc/shadow"], message: no}
+                  - {id: canary, action: deny, command: [mkdir, touch], args: ["**/forbidden*"], message: no}
+            """)
+        let decision = engine.decide(subject: alice, target: web1, line: line, workingDirectory: "/home/alice")
+        #expect("\(decision.verdict)".hasPrefix(verdict), "\(line): \(decision.verdict) \(decision.ruleID ?? "-")")
+    }
+
     @Test(arguments: [
         ("cd /tmp && rm -rf build", nil), ("rm -rf build", "~"), ("rm -rf build/*", "/srv/app"), ("cd \"$d\" && rm -rf etc", "/srv"),
         ("cd - && rm -rf lib", "/srv"),
