@@ -111,6 +111,7 @@ final class CommandContext {
         case .inlineScript?: return "it runs an inline script the bastion cannot read"
         case .dynamicShellString?: return "it runs shell text that is only known at run time"
         case .nestingLimit?: return "it nests shell strings deeper than the bastion reads"
+        case .evaluatedValue?: return "it evaluates a value only known at run time, whose substitutions bash would run"
         case nil: return nil
         }
     }

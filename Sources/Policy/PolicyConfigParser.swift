@@ -28,7 +28,7 @@ final class PolicyConfigParser {
     ]
     static let ruleKeys: Set<String> = matchKeys.union(["id", "action", "message", "approvers", "approvals", "timeout"])
     static let opaqueNames: [String: OpaqueCode] = [
-        "fed_to_interpreter": .fedToInterpreter, "inline_script": .inlineScript,
+        "fed_to_interpreter": .fedToInterpreter, "inline_script": .inlineScript, "evaluated_value": .evaluatedValue,
         "dynamic_shell_string": .dynamicShellString, "nesting_limit": .nestingLimit,
     ]
 

@@ -229,6 +229,9 @@ public enum OpaqueCode: String, Sendable, Equatable {
     case dynamicShellString
     /// A shell string nested deeper than the re-parsing limit.
     case nestingLimit
+    /// Arithmetic or an indirection (`$((y))`, `[[ y -eq 1 ]]`, `${!y}`) that evaluates a value known
+    /// only at run time: a subscript in it runs its substitutions (`y='a[$(cmd)]'`).
+    case evaluatedValue
 }
 
 /// One simple command that would run.

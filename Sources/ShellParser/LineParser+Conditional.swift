@@ -12,6 +12,8 @@ extension LineParser {
     static let binaryTestOperators: Set<String> = [
         "=", "==", "!=", "<", ">", "=~", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef",
     ]
+    /// The operators whose operands bash evaluates as arithmetic.
+    static let arithmeticTestOperators: Set<String> = ["-eq", "-ne", "-lt", "-le", "-gt", "-ge"]
 
     /// Classifies the next token inside `[[ ]]` (after blanks), without consuming it.
     mutating func peekConditional() throws -> ConditionalToken {
@@ -103,7 +105,9 @@ extension LineParser {
             guard try skipConditionalNewlines() == .closeParen else { throw conditionalError("expected `)'") }
             pos += 1
         case .word:
+            let firstStart = pos
             let first = try scanConditionalWord()
+            let firstRange = firstStart..<pos
             if first == "!" {
                 try parseConditionalTerm()
                 return
@@ -112,7 +116,11 @@ extension LineParser {
                 let operand = try peekConditional()
                 switch operand {
                 case .word, .close:
+                    let operandStart = pos
                     _ = try scanConditionalWord()
+                    // `-v NAME` reads a name: a subscript in it is evaluated, and so is the value
+                    // an expansion gives as the name.
+                    if first == "-v" { noteEvaluatedText(operandStart..<pos, namesEvaluate: false) }
                     return
                 case .endOfInput, .newline:
                     throw conditionalNewlineError("unexpected argument `newline' to conditional unary operator")
@@ -132,7 +140,12 @@ extension LineParser {
                 let operand = try peekConditional()
                 switch operand {
                 case .word, .close:
+                    let operandStart = pos
                     if op == "=~" { try scanRegexWord() } else { _ = try scanConditionalWord() }
+                    if LineParser.arithmeticTestOperators.contains(op) {
+                        noteEvaluatedText(firstRange)
+                        noteEvaluatedText(operandStart..<pos)
+                    }
                 case .open where op == "=~":
                     try scanRegexWord()
                 case .endOfInput, .newline:

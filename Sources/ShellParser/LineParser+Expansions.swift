@@ -117,6 +117,7 @@ extension LineParser {
         defer { discardText(from: mark) }
         var parens = 0
         var scratch = ScannedWord(start: pos)
+        let expression = pos
         while pos < end {
             let b = bytes[pos]
             switch b {
@@ -125,6 +126,7 @@ extension LineParser {
             case UInt8(ascii: ")"):
                 if parens == 0 {
                     guard byte(pos + 1) == UInt8(ascii: ")") else { throw ParseStop.notArithmetic }
+                    noteEvaluatedText(expression..<pos)
                     pos += 2
                     return
                 }
@@ -171,7 +173,9 @@ extension LineParser {
     mutating func scanArithmeticBrackets() throws {
         let mark = text.count
         defer { discardText(from: mark) }
+        let expression = pos
         try scanToClosingBracket()
+        noteEvaluatedText(expression..<(pos - 1))
     }
 
     /// `[...]` at `pos` after an assignment's name, kept in the word as written. What it holds runs
@@ -180,6 +184,13 @@ extension LineParser {
         let start = pos, mark = text.count
         pos += 1
         try scanToClosingBracket()
+        // (Only where it is an assignment's, of an array that may be indexed: bash's command
+        // table and aliases are associative.)
+        let name = bytes[word.start..<start]
+        if byte(pos) == UInt8(ascii: "=") || (byte(pos) == UInt8(ascii: "+") && byte(pos + 1) == UInt8(ascii: "=")),
+           !name.elementsEqual("BASH_CMDS".utf8), !name.elementsEqual("BASH_ALIASES".utf8) {
+            noteEvaluatedText((start + 1)..<(pos - 1))
+        }
         appendSource(from: start, textMark: mark)
         // Not an assignment after all (no `=` follows), the word is a pattern: `ls[ab]` may match files.
         word.hasOpenBracket = true
@@ -247,10 +258,12 @@ extension LineParser {
         let mark = text.count
         defer { discardText(from: mark) }
         var scratch = ScannedWord(start: pos)
+        let inside = pos
         while pos < end {
             let b = bytes[pos]
             switch b {
             case UInt8(ascii: "}"):
+                noteParameterEvaluation(inside..<pos)
                 pos += 1
                 return
             case UInt8(ascii: "\\"):

@@ -226,6 +226,7 @@ extension LineParser {
             }
         }
         guard !argv.isEmpty || !redirects.isEmpty else { return }
+        noteLetCommand(argv, range: start..<lastEnd)
         var command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd, directory: directory)
         // A name an alias defined earlier in this text may expand (on a later line, or where
         // `expand_aliases` is on): what it runs is that alias's text, with these words after it.

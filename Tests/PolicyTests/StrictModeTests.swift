@@ -67,6 +67,17 @@ private let opsEsc = Subject(user: "e", groups: ["ops-esc"])
         #expect(decision.ruleID == "unresolved")
     }
 
+    /// Arithmetic or an indirection that evaluates a value known only at run time runs any
+    /// substitution a subscript in that value holds (`y="a[$x]"` with `x='$(cmd)'`): strict
+    /// mode refuses it, whatever command carries it, and arithmetic on numbers stays allowed.
+    @Test(arguments: ["x='$(touch /tmp/f)'; y=\"a[$x]\"; uptime $((y))", "uptime ${!y}", "[[ $y -eq 1 ]] && uptime",
+                      "uptime $[y]", "uptime ${s:n}"])
+    func evaluatedValuesAreRefused(_ line: String) {
+        #expect(engine.decide(subject: ops, target: db1, line: line).verdict == .deny)
+        #expect(engine.decide(subject: opsEsc, target: db1, line: line).verdict == .escalate(approverGroups: ["sre-approvers"], approvals: 1))
+        #expect(engine.decide(subject: ops, target: db1, line: "uptime $((1 + 2)) ${#y} ${s:1}").verdict == .allow)
+    }
+
     /// An allow rule that names an opaque kind allows exactly that kind.
     @Test func allowNamingOpaqueKind() {
         #expect(decide(engine, analysis(cmd("python3 -c print(1)", opaque: .inlineScript)), subject: ops, target: db1).verdict == .allow)

@@ -15,7 +15,7 @@ struct CompoundCommandTests {
         ("while a; do b; done; until c; do d; done", ["a", "b", "c", "d"]),
         ("for x in 1 $(seq 3); do echo $x; done", ["seq 3", "echo $x?"]),
         ("for x; do a; done; for y\ndo b; done", ["a", "b"]),
-        ("for ((i=0; i<$(n); i++)); do a; done", ["n", "a"]),
+        ("for ((i=0; i<$(n); i++)); do a; done", ["n", "[arithmetic] i=0; i<$(n); i++", "a"]),
         ("for x in a b; { c; }", ["c"]),
         ("select x in a b; do echo $x; break; done", ["echo $x?", "break"]),
         ("case $(x) in a|b) c;; (d) e;& *) f;;& g) ;; esac", ["x", "c", "e", "f"]),

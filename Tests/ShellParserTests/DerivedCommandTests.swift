@@ -66,21 +66,22 @@ struct DerivedCommandTests {
         // A quoted subscript holding a substitution runs it when the text is evaluated as
         // arithmetic (`$((x))`, `[[ x -eq 1 ]]`, `let`, `printf -v`, `[[ -v`).
         ("x='a[$(rm x)]'", ["[subscript] rm x"]),
-        ("let 'b[`rm y`]=1'", ["let b[`rm y`]=1", "[subscript] rm y"]),
-        ("[[ -v 'q[$(rm z)]' ]]", ["[subscript] rm z"]),
-        ("a[$(rm w)]=1; echo 'a[1]' '$(not a subscript)'", ["rm w", "echo a[1] $(not a subscript)"]),
+        ("let 'b[`rm y`]=1'", ["let b[`rm y`]=1", "[subscript] rm y", "[arithmetic] let b[`rm y`]=1"]),
+        ("[[ -v 'q[$(rm z)]' ]]", ["[subscript] rm z", "[arithmetic] 'q[$(rm z)]'"]),
+        ("a[$(rm w)]=1; echo 'a[1]' '$(not a subscript)'", ["rm w", "[arithmetic] $(rm w)", "echo a[1] $(not a subscript)"]),
         // Also where such text becomes a variable's value: a here-string, a quoted here-document,
         // a loop's word list.
         ("read x <<< 'a[$(rm v)]'", ["read x", "[subscript] rm v"]), ("mapfile a <<'E'\nb[`rm u`]\nE", ["mapfile a", "[subscript] rm u"]),
         ("for x in 'a[$(rm t)]'; do :; done", ["[subscript] rm t", ":"]),
         // Single quotes do not quote inside arithmetic.
-        (": $(( '$(rm s)' )); (( '`rm r`' ))", [": $(( '$(rm s)' ))?", "rm s", "rm r"]),
+        (": $(( '$(rm s)' )); (( '`rm r`' ))", [": $(( '$(rm s)' ))?", "rm s", "[arithmetic]  '$(rm s)' ", "rm r", "[arithmetic]  '`rm r`' "]),
         // Nor in a parameter expansion's offset, length or subscript, nor an array literal's key.
-        ("true ${PWD:'$(rm a)'}", ["true ${PWD:'$(rm a)'}?", "rm a"]), ("echo ${x:0:'`rm b`'}", ["echo ${x:0:'`rm b`'}?", "rm b"]),
-        ("echo ${#a['$(rm c)']}", ["echo ${#a['$(rm c)']}?", "rm c"]), ("a=(['$(rm d)']=1 x)", ["rm d"]),
+        ("true ${PWD:'$(rm a)'}", ["true ${PWD:'$(rm a)'}?", "rm a", "[arithmetic] '$(rm a)'"]),
+        ("echo ${x:0:'`rm b`'}", ["echo ${x:0:'`rm b`'}?", "rm b", "[arithmetic] 0:'`rm b`'"]),
+        ("echo ${#a['$(rm c)']}", ["echo ${#a['$(rm c)']}?", "rm c", "[arithmetic] '$(rm c)'"]), ("a=(['$(rm d)']=1 x)", ["rm d"]),
         // An ANSI-C string there is decoded, and what it decodes to expanded.
-        ("echo ${x:$'\\x24(rm e)'}", ["echo ${x:$'\\x24(rm e)'}?", "[$'…'] $'\\x24(rm e)'?"]),
-        ("echo $(( $'$(rm f)' ))", ["echo $(( $'$(rm f)' ))?", "[$'…'] $'$(rm f)'?"]),
+        ("echo ${x:$'\\x24(rm e)'}", ["echo ${x:$'\\x24(rm e)'}?", "[$'…'] $'\\x24(rm e)'?", "[arithmetic] $'\\x24(rm e)'"]),
+        ("echo $(( $'$(rm f)' ))", ["echo $(( $'$(rm f)' ))?", "[$'…'] $'$(rm f)'?", "[arithmetic]  $'$(rm f)' "]),
         // A quoted compound value is parsed by the builtin that is given it.
         ("declare -a 'a=($(rm x))'", ["declare -a a=($(rm x))", "[declare] rm x"]),
         ("readonly -a \"b=(\\`rm y\\`)\"", ["readonly -a b=(`rm y`)", "[readonly] rm y"]),
@@ -399,6 +400,17 @@ struct DerivedCommandTests {
         // may make a substitution when the prompt is shown.
         ("PS1='$\\D{(}touch x)\\$ '", .dynamicShellString), ("PS1='$\\W '", .dynamicShellString),
         ("PS1='\\u@\\h:\\w\\$ '", nil),
+        // Arithmetic and indirection evaluate a variable's value, and run the substitutions of a
+        // subscript in it, however the value was made: every value but a number the expression
+        // assigns itself is known only at run time.
+        ("x='$(touch f)'; y=\"a[$x]\"; echo $((y))", .evaluatedValue),
+        ("printf -v x 'a\\x5b$(touch f)]'; echo $((x))", .evaluatedValue),
+        ("x=${E-a[\\$(touch f)]}; echo $((x))", .evaluatedValue),
+        ("echo $[y]", .evaluatedValue), ("(( y ))", .evaluatedValue), ("echo ${!y}", .evaluatedValue),
+        ("[[ $y -eq 1 ]]", .evaluatedValue), ("[[ 1 -lt y ]]", .evaluatedValue), ("let y", .evaluatedValue),
+        ("echo ${s:$n}", .evaluatedValue), ("echo ${a[i]}", .evaluatedValue), ("a[i]=1", .evaluatedValue),
+        ("echo $((1 + 2)) $((0x1f + 16#ff)) ${#y} ${!y[@]} ${!P*} ${s:1:2} ${s: -1} ${s:-d} $(($# + $?))", nil),
+        ("(( i = 0, i + 1 ))", nil), ("[[ -v y ]]", nil), ("[[ $y == 1 ]]", nil),
         (". ./env.sh", nil),
         ("bash script.sh", nil),
         ("python3 script.py", nil),

@@ -5,7 +5,7 @@ import Testing
 struct ExpansionTests {
     static let table: [(String, [String])] = [
         ("echo $x ${x} $1 $@ $? $$ $# ${x:-def} ${#x} ${x%%.*} ${x/a/b} ${x^^} ${!x} ${a[1]}",
-         ["echo $x? ${x}? $1? $@? $?? $$? $#? ${x:-def}? ${#x}? ${x%%.*}? ${x/a/b}? ${x^^}? ${!x}? ${a[1]}?"]),
+         ["echo $x? ${x}? $1? $@? $?? $$? $#? ${x:-def}? ${#x}? ${x%%.*}? ${x/a/b}? ${x^^}? ${!x}? ${a[1]}?", "[arithmetic] ${!x}"]),
         ("echo a$x \"$y z\"", ["echo a$x? $y z?"]),
         ("echo $ a$", ["echo $ a$"]),
         ("echo ${x:-$(id)}", ["echo ${x:-$(id)}?", "id"]),
@@ -13,8 +13,8 @@ struct ExpansionTests {
         ("echo $(ls $(pwd)) `date`", ["echo $(ls $(pwd))? `date`?", "ls $(pwd)?", "pwd", "date"]),
         ("echo `echo \\`id\\``", ["echo `echo \\`id\\``?", "echo `id`?", "id"]),
         ("echo \"$(a \"$(b)\")\"", ["echo $(a \"$(b)\")?", "a $(b)?", "b"]),
-        ("echo $((1 + $(n) * 2)) $[3+4]", ["echo $((1 + $(n) * 2))? $[3+4]?", "n"]),
-        ("((x = $(g) + 1))", ["g"]),
+        ("echo $((1 + $(n) * 2)) $[3+4]", ["echo $((1 + $(n) * 2))? $[3+4]?", "n", "[arithmetic] 1 + $(n) * 2"]),
+        ("((x = $(g) + 1))", ["g", "[arithmetic] x = $(g) + 1"]),
         ("echo $((echo a) )", ["echo $((echo a) )?", "echo a"]),
         ("diff <(sort a) >(tee b)", ["diff <(sort a)? >(tee b)?", "sort a", "tee b"]),
         ("echo x<(true)", ["echo x<(true)?", "true"]),
@@ -33,8 +33,8 @@ struct ExpansionTests {
         // Where an assignment may stand, `NAME[` reads to its `]` as bash does: blanks, `;` and
         // `#` inside are the subscript's, and what it holds runs.
         ("m[ #]=$(rm -rf ~) cmd", ["cmd", "rm -rf ~?"]),
-        ("a[ ; rm x ; ]=1", []),
-        ("x=1 a[$(id) + 1]=2 cmd", ["cmd", "id"]),
+        ("a[ ; rm x ; ]=1", ["[arithmetic]  ; rm x ; "]),
+        ("x=1 a[$(id) + 1]=2 cmd", ["cmd", "id", "[arithmetic] $(id) + 1"]),
         (">f a[ 1]=`id`", ["", "id"]),
         ("a[ ']' ]=q cmd", ["cmd"]),
         ("ls[a b] c", ["ls[a b]? c"]),
