@@ -1,6 +1,7 @@
 /// The shell variables a builtin sets by name instead of by `NAME=value`: `printf -v NAME`,
 /// `read NAME…` and `read -a NAME`, `mapfile`/`readarray NAME`, and the variable a nameref binds
-/// (`declare -n REF=NAME`: assigning REF then sets NAME; only a static NAME is reported).
+/// (`declare -n REF=NAME`: assigning REF then sets NAME; one bound to a name known only at run
+/// time, or not bound yet, is an unknown target).
 /// Subscripts are dropped (`a[1]` → `a`).
 public enum BuiltinVariableTargets {
     /// What `argv` (a simple command, name first) assigns: each a variable's name, or nil for a
@@ -26,12 +27,13 @@ public enum BuiltinVariableTargets {
             var options = OptionScanner()
             let start = options.scan(argv, from: 1)
             guard options.has("n") else { return [] }
-            // (A nameref to a name known only at run time is the idiom of functions, `local -n
-            // list=$1`: only named targets are reported.)
-            return argv[start...].compactMap { word -> String? in
+            // A nameref to a name known only at run time (`local -n list=$1`, `-n r=PS4[0]`,
+            // whose subscript reads as a glob here), or one left unbound (a plain `r=NAME` later
+            // binds it), may set any variable: an unknown target.
+            return argv[start...].map { word -> String? in
                 guard !word.isDynamic, let equals = word.text.firstIndex(of: "=") else { return nil }
                 return name(of: ShellWord(String(word.text[word.text.index(after: equals)...])))
-            }
+            } + unreadOption(argv, at: start)
         default:
             return []
         }

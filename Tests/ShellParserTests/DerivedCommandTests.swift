@@ -383,7 +383,10 @@ struct DerivedCommandTests {
         ("read -r \"$name\"", .dynamicShellString),
         ("printf -v \"$name\" x", .dynamicShellString),
         ("printf -v line '%s' PS1; read -r a b; mapfile -t lines; printf \"$fmt\" x", nil),
-        ("local -n list=$1; declare -a PS=(1)", nil),
+        // A nameref bound to a name known only at run time, or not bound yet (a plain `r=NAME`
+        // binds it), may set PS4, PROMPT_COMMAND or BASH_CMDS through a later assignment.
+        ("local -n list=$1", .dynamicShellString), ("declare -n r; r=PS4", .dynamicShellString),
+        ("declare -n r=PS4[0]", .dynamicShellString), ("declare -n list=items; declare -a PS=(1)", nil),
         ("fc -l", nil),
         ("fc -lnr -10 -1", nil),
         ("fc -l -- -s", nil),
