@@ -9,13 +9,21 @@ public enum RecordingScreenExcerpt {
     public static func lastLines(path: String, count: Int) -> [String] {
         guard let reader = try? AsciicastReader(path: path) else { return [] }
         let screen = TerminalScreen(columns: max(1, reader.header.width), rows: max(1, reader.header.height))
+        // (A size counts once output follows it: a storm of resizes is one.)
+        var pending: (columns: Int, rows: Int)?
+        func applyPending() {
+            if let size = pending { screen.resize(columns: size.columns, rows: size.rows) }
+            pending = nil
+        }
         while let event = try? reader.next(codes: ["o", "r"]) {
             if event.code == "o" {
+                applyPending()
                 screen.feed(event.data)
             } else if let size = Self.size(event.text) {
-                screen.resize(columns: size.columns, rows: size.rows)
+                pending = size
             }
         }
+        applyPending()
         return screen.snapshot(lastRows: count)
     }
 

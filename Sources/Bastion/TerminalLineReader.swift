@@ -5,13 +5,25 @@ import TerminalModel
 /// integration cannot say it (a nested shell, `sh`, a device): from where the person started
 /// typing to the end of the (soft-wrapped) line the cursor is on.
 final class TerminalLineReader: ScreenReading {
-    private let screen: TerminalScreen
+    let model: TerminalScreen
+    /// A size the client asked for that the model has not taken yet. Window changes only
+    /// matter to what the target prints next, so a storm of them (a client may send tens of
+    /// thousands a second, and a 1000×1000 model costs milliseconds to resize) is one resize.
+    private var pendingSize: (columns: Int, rows: Int)?
+    /// The model, at the size the client last asked for.
+    private var screen: TerminalScreen {
+        if let size = pendingSize {
+            pendingSize = nil
+            model.resize(columns: size.columns, rows: size.rows)
+        }
+        return model
+    }
     /// Where typing started, in absolute rows (they survive scrolling).
     private var start: (row: Int, column: Int)?
 
     /// A model of a terminal of this size.
     init(columns: Int, rows: Int) {
-        screen = TerminalScreen(columns: columns, rows: rows)
+        model = TerminalScreen(columns: columns, rows: rows)
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) { screen.feed(bytes) }
@@ -31,7 +43,7 @@ final class TerminalLineReader: ScreenReading {
 
     var isAlternateScreen: Bool { screen.isAlternateScreen }
 
-    func resize(columns: Int, rows: Int) { screen.resize(columns: columns, rows: rows) }
+    func resize(columns: Int, rows: Int) { pendingSize = (columns, rows) }
 
     func textBeforeCursor() -> String {
         let cursor = screen.cursor

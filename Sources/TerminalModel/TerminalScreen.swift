@@ -98,6 +98,9 @@ public final class TerminalScreen {
         bytes.withUnsafeBytes { feed($0) }
     }
 
+    /// How many times the screen changed size (each costs time in proportion to its cells).
+    public private(set) var resizeCount = 0
+
     /// Changes the screen size, as a window change from the client does. Sizes are clamped as
     /// in ``init(columns:rows:)``. libvterm 0.1.4 keeps the top rows and does not rewrap text;
     /// when rows go, those above the cursor scroll off first (counted in ``scrollCount``).
@@ -116,6 +119,7 @@ public final class TerminalScreen {
         resizing = true
         vterm_set_size(terminal, Int32(rows), Int32(columns))
         resizing = false
+        resizeCount += 1
         self.rows = rows
         self.columns = columns
         guard shrinks else { return }
