@@ -15,7 +15,7 @@ import ShellParser
 /// and `--name value`, options after the paths), and only known options are accepted. Refused:
 /// options that change what runs or where it writes or reads outside the named paths
 /// (`--rsync-path`, `--daemon`, `--config`, `-M`/`--remote-option`, `--files-from` with a file
-/// on the target, `--write-batch`/`--read-batch`, `--log-file`, `--copy-as`, absolute or
+/// on the target or on a download (whose names would travel inside the protocol), `--write-batch`/`--read-batch`, `--log-file`, `--copy-as`, absolute or
 /// climbing `--temp-dir`/`--backup-dir`/`--partial-dir`/`--*-dest`), and `-s`/`--protect-args`
 /// (the paths then travel inside the protocol, where the bastion does not read them).
 public struct RsyncCommand: Sendable, Equatable {
@@ -150,7 +150,7 @@ public struct RsyncCommand: Sendable, Equatable {
         let names = Set(options.map(\.name))
         guard names.contains("server") else { return .failure(.notServer) }
         for (name, value) in options {
-            if let problem = Self.refusal(name, value) { return .failure(problem) }
+            if let problem = Self.refusal(name, value, sender: names.contains("sender")) { return .failure(problem) }
         }
         let direction: TransferDirection = names.contains("sender") ? .download : .upload
         var command = RsyncCommand(direction: direction, paths: [], listOnly: names.contains("list-only"))
@@ -188,8 +188,14 @@ public struct RsyncCommand: Sendable, Equatable {
             }
             var destination = command.paths.first ?? "~"
             while destination.count > 1, destination.hasSuffix("/") { destination.removeLast() }
+            // (Relative to the destination when it is a directory, and to its directory when it
+            // names a file, which the command line does not tell: both are decided.)
+            let parent = destination == "~" || destination == "/" ? nil
+                : destination.lastIndex(of: "/").map { $0 == destination.startIndex ? "/" : String(destination[..<$0]) } ?? "."
             for (name, value) in options where Self.directoryOptions.contains(name) {
-                if let value { command.optionDirectories.append(destination == "~" ? "~/" + value : RemotePath.join(destination, value)) }
+                guard let value else { continue }
+                command.optionDirectories.append(destination == "~" ? "~/" + value : RemotePath.join(destination, value))
+                if let parent { command.optionDirectories.append(parent == "." ? value : RemotePath.join(parent, value)) }
             }
         }
         if direction == .download {
@@ -236,7 +242,7 @@ public struct RsyncCommand: Sendable, Equatable {
     static let directoryOptions: Set<String> = ["temp-dir", "backup-dir", "partial-dir", "compare-dest", "copy-dest", "link-dest"]
 
     /// Why an option is refused, if it is.
-    private static func refusal(_ name: String, _ value: String?) -> RsyncCommandError? {
+    private static func refusal(_ name: String, _ value: String?, sender: Bool) -> RsyncCommandError? {
         switch name {
         case "rsync-path", "daemon", "config", "dparam", "detach", "no-detach":
             return .forbiddenOption(name, "it changes what runs on the target")
@@ -252,6 +258,9 @@ public struct RsyncCommand: Sendable, Equatable {
             return .forbiddenOption(name, "it reads a file outside the named paths")
         case "files-from", "exclude-from", "include-from":
             if value != "-" { return .forbiddenOption(name, "it reads a file on the target") }
+            // The names a sending target is given this way travel inside the protocol, and the
+            // target's kernel follows the links on their way.
+            if name == "files-from", sender { return .forbiddenOption(name, "the names it sends travel inside the protocol, where the bastion does not decide them") }
         case "filter":
             if let value, let reason = filterRefusal(value) { return .forbiddenOption(name, reason) }
         case "secluded-args", "protect-args":

@@ -237,7 +237,11 @@ public struct SFTPGate {
                 if let problem = Self.pathProblem(path) { return (SFTPStatus.badMessage.rawValue, Array(problem.utf8)) }
             }
             q.operation = operation
-            q.paths = list.map { ($0.0, $0.1) }
+            // A trailing `/` makes the kernel follow a final symbolic link even where the
+            // operation would not (`lsetstat`, `lstat`, `readlink`): such a path is resolved whole.
+            q.paths = list.map { path, resolution in
+                (path, resolution == .parent && path.count > 1 && path.last == UInt8(ascii: "/") ? .full : resolution)
+            }
             q.needsDecision = true
             return nil
         }

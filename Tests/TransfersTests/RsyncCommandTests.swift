@@ -53,13 +53,19 @@ import Testing
     /// reads and writes; `--force` deletes (a non-empty directory a file replaces).
     @Test func optionDirectoriesAndForce() throws {
         let command = try RsyncCommand.parse("rsync --server -rce.iLsfxCIvu --link-dest self/protected --force . /srv/deploy/").get()
-        #expect(command.optionDirectories == ["/srv/deploy/self/protected"] && command.deletes)
+        #expect(command.optionDirectories == ["/srv/deploy/self/protected", "/srv/self/protected"] && command.deletes)
         let places = ["/srv/deploy/": TargetPaths.Place(path: "/srv/deploy", isDirectory: true),
                       "/srv/deploy/self/protected": TargetPaths.Place(path: "/srv/deploy/protected", isDirectory: true)]
         #expect(command.requests(home: nil, places: places) == [
             TransferRequest(operation: .upload, path: "/srv/deploy"), TransferRequest(operation: .delete, path: "/srv/deploy"),
             TransferRequest(operation: .upload, path: "/srv/deploy/protected"), TransferRequest(operation: .download, path: "/srv/deploy/protected"),
+            TransferRequest(operation: .upload, path: "/srv/self/protected"), TransferRequest(operation: .download, path: "/srv/self/protected"),
         ])
+        // A destination that names a file (`rsync -b --backup-dir=protected f host:pub/p2`): rsync
+        // takes the directory relative to the file's directory.
+        let toFile = try RsyncCommand.parse("rsync --server -be.iLsfxCIvu --backup-dir=protected . /tmp/pub/p2").get()
+        #expect(toFile.optionDirectories == ["/tmp/pub/p2/protected", "/tmp/pub/protected"])
+        #expect(try RsyncCommand.parse("rsync --server -be.iLsfxCIvu --backup-dir=old . p2").get().optionDirectories == ["p2/old", "old"])
     }
 
     @Test func requestsNameEachPathAndItsDeletes() throws {
@@ -94,6 +100,8 @@ import Testing
         "rsync --server --remote-option=--log-file=/tmp/x . dest",
         "rsync --server --sender --files-from /remote/list . /src",
         "rsync --server --sender --files-from=/remote/list . /src",
+        // On a download the names come in the protocol, and links on their way are followed.
+        "rsync --server --sender --files-from=- --from0 . /src",
         "rsync --server --write-batch=/tmp/b . dest",
         "rsync --server --read-batch=/tmp/b . dest",
         "rsync --server --only-write-batch /tmp/b . dest",

@@ -374,6 +374,10 @@ struct SFTPGateTests {
         #expect(!bench.server.received.contains { if case .open = $0 { return true }; return false })
         #expect(bench.server.files["/etc/passwd"] == Array("root:x:0:0".utf8))
         #expect(bench.server.files["/etc/cron.d/new-job"] == nil)
+        // A trailing slash makes the kernel follow the link even for lstat and lsetstat: such a
+        // path is decided where it leads; without one, on the link's own path.
+        #expect(code(bench.pathRequest(SFTPMessage.lstat, "/srv/deploy/out/")) == SFTPStatus.permissionDenied.rawValue)
+        #expect(code(bench.pathRequest(SFTPMessage.lstat, "/srv/deploy/out")) != SFTPStatus.permissionDenied.rawValue)
         // Removing the link itself is decided on the link's own path, inside deploy.
         bench.server.files["/srv/deploy/victim-link"] = []
         #expect(code(bench.pathRequest(SFTPMessage.remove, "/srv/deploy/victim-link")) == 0)
