@@ -125,6 +125,14 @@ extension ClientConnection {
             return channel.refuse("bastion: your roles do not allow \(capability.rawValue) on '\(target.name)'", exitStatus: 1,
                                   reason: "\(capability.rawValue) not granted")
         }
+        // A terminal runs interactive programs (pagers, editors, top, a REPL) whose own shell
+        // escapes the bastion does not see: a command gets one only where a shell may be had.
+        if capability == .exec, channel.terminal != nil, !context.access.allows(.shell, for: person, on: target) {
+            auditEvent("capability_refused", detail: "terminal for a command on '\(target.name)' (shell not granted)")
+            return channel.refuse("bastion: your roles allow commands on '\(target.name)' but not an interactive terminal "
+                                  + "(a pager, an editor or top can start a shell the bastion does not see); run the command without -t",
+                                  exitStatus: 1, reason: "terminal not granted")
+        }
         guard admit(channel, person: person, target: target, kind: kind ?? capability.rawValue, command: command) else { return }
         channel.plan = .init(target: target, capability: capability, start: start, transferExec: transferExec)
         if transferExec != nil {

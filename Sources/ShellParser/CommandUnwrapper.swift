@@ -466,13 +466,23 @@ struct CommandUnwrapper {
                 // finds at least those words (and any unresolved part stays unresolved).
                 reparse(shell, via: "rsync -e", parent: command, index: index, range: command.range)
             }
-        case "ssh":
-            // Commands ssh runs here through a shell: ProxyCommand, LocalCommand, KnownHostsCommand.
-            // (`-o OPT`, `-oOPT`, in a cluster `-vo OPT`; OPT is `Key=Value` or `Key Value`)
+        case "ssh", "scp", "sftp":
+            // Commands ssh runs here through a shell: ProxyCommand, LocalCommand, KnownHostsCommand
+            // (`-o OPT`, `-oOPT`, in a cluster `-vo OPT`; OPT is `Key=Value` or `Key Value`),
+            // which scp and sftp pass to the ssh they start; and the program scp and sftp start in
+            // its place (`-S PROGRAM`), or sftp as its server (`-D PROGRAM`).
             var i = 1
             while i < argv.count {
                 let word = argv[i]
                 i += 1
+                if name != "ssh", word.text.hasPrefix("-"), !word.text.hasPrefix("--"),
+                   let flag = word.text.dropFirst().first(where: { $0 == "S" || ($0 == "D" && name == "sftp") }) {
+                    let rest = word.text[word.text.index(after: word.text.firstIndex(of: flag)!)...]
+                    let program = rest.isEmpty ? (i < argv.count ? argv[i] : nil) : ShellWord(String(rest), isDynamic: word.isDynamic)
+                    if rest.isEmpty { i += 1 }
+                    if let program { reparse(program, via: "\(name) -\(flag)", parent: command, index: index, range: command.range) }
+                    continue
+                }
                 guard word.text.hasPrefix("-"), !word.text.hasPrefix("--"), let o = word.text.firstIndex(of: "o") else { continue }
                 var option: ShellWord
                 let rest = word.text[word.text.index(after: o)...]
@@ -1204,7 +1214,7 @@ struct CommandUnwrapper {
         "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
-        "ssh", "make", "ld.so",
+        "ssh", "scp", "sftp", "make", "ld.so",
     ]).union(ToolCode.names)
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading

@@ -480,6 +480,24 @@ enum ToolCode {
         }
         guard i < argv.count else { return }
         let subcommand = argv[i].text, rest = argv[(i + 1)...]
+        // The program a transport runs for a local or `ext::` remote: `--upload-pack`,
+        // `--receive-pack`, `--exec` (and clone's and ls-remote's `-u`), and an `ext::CMD` URL.
+        var k = rest.startIndex
+        while k < rest.endIndex {
+            let word = rest[k], text = word.text
+            k += 1
+            if text.hasPrefix("ext::") { found.run(String(text.dropFirst(5)), via: "git ext::", dynamic: word.isDynamic); continue }
+            for option in ["--upload-pack", "--receive-pack", "--exec"] where text == option || text.hasPrefix(option + "=") {
+                if text == option {
+                    if k < rest.endIndex { found.run(rest[k].text, via: "git \(option)", dynamic: rest[k].isDynamic); k += 1 }
+                } else {
+                    found.run(String(text.dropFirst(option.count + 1)), via: "git \(option)", dynamic: word.isDynamic)
+                }
+            }
+            if text == "-u", subcommand == "clone" || subcommand == "ls-remote", k < rest.endIndex {
+                found.run(rest[k].text, via: "git \(subcommand) -u", dynamic: rest[k].isDynamic); k += 1
+            }
+        }
         switch subcommand {
         case "rebase":
             var k = rest.startIndex
@@ -522,8 +540,12 @@ enum ToolCode {
         let key = setting.text[..<equals].lowercased()
         let value = String(setting.text[setting.text.index(after: equals)...])
         let runs = gitCommandKeys.contains(key) || key.hasPrefix("pager.")
-            || [".textconv", ".command", ".driver", ".clean", ".smudge", ".process", ".cmd", ".program"].contains { key.hasSuffix($0) }
-        if key == "core.hookspath" { found.runsUnseen(); return }
+            || [".textconv", ".command", ".driver", ".clean", ".smudge", ".process", ".cmd", ".program", ".uploadpack", ".receivepack"].contains { key.hasSuffix($0) }
+        // (A URL rewritten to `ext::CMD` runs CMD; so may a configured `ext::` remote once that
+        // transport is allowed.)
+        if key == "core.hookspath" || (key.hasPrefix("url.") && key.contains("ext::")) || ((key == "protocol.ext.allow" || key == "protocol.allow") && value != "never") {
+            found.runsUnseen(); return
+        }
         if fromEnvironment {
             if runs || key.hasPrefix("alias.") || key == "credential.helper" { found.runsUnseen() }
             return

@@ -115,6 +115,9 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(other.status == 126, "\(other)")
         let shell = h.ssh(as: "bob", options: ["-t", "-t"], "db1")
         #expect(shell.status == 1, "the dba role has no shell capability: \(shell)")
+        // Nor a terminal for a command: a pager, an editor or top would give a shell's escapes.
+        let terminal = h.ssh(as: "bob", options: ["-t", "-t"], "db1", "echo allowed")
+        #expect(terminal.status == 1 && terminal.stderr.contains("not an interactive terminal") && !terminal.stdout.contains("allowed"), "\(terminal)")
     }
 
     /// The recording holds what the target printed, is signed, verifies with bastion-play and
