@@ -214,6 +214,16 @@ struct DerivedCommandTests {
             "git rebase -x rm r HEAD~3", "[git rebase --exec] rm r", "git bisect run rm s", "[git bisect run] rm s",
             "git submodule foreach rm t", "[git submodule foreach] rm t", "git log"]),
         ("zip -T -TT 'rm u' a.zip f", ["zip -T -TT rm u a.zip f", "[zip -TT] rm u"]),
+        // git's transports run a program: for a local or ext:: remote, here.
+        ("git ls-remote --upload-pack='rm a;' /tmp; git clone -u 'rm b' /r d; git push --receive-pack rm\\ c o; git ls-remote 'ext::rm d'",
+         ["git ls-remote --upload-pack=rm a; /tmp", "[git --upload-pack] rm a", "git clone -u rm b /r d", "[git clone -u] rm b",
+          "git push --receive-pack rm c o", "[git --receive-pack] rm c", "git ls-remote ext::rm d", "[git ext::] rm d"]),
+        ("git archive --remote=/r --exec='rm e' HEAD; git add -u; git commit -u", ["git archive --remote=/r --exec=rm e HEAD", "[git --exec] rm e",
+                                                                                   "git add -u", "git commit -u"]),
+        // scp and sftp hand -o to the ssh they start, and run -S (sftp's -D) in its place.
+        ("scp -o ProxyCommand='rm f' a x:b; sftp -S 'rm g' x; sftp -D 'rm h'; scp -r -P 22 a x:b",
+         ["scp -o ProxyCommand=rm f a x:b", "[ssh -o proxycommand] rm f", "sftp -S rm g x", "[sftp -S] rm g", "sftp -D rm h", "[sftp -D] rm h",
+          "scp -r -P 22 a x:b"]),
         // vim's Ex commands from its command line: `!`, a range's filter, `r !`, `w !`, behind
         // `silent`, after a `|`; `+N` and `+/pattern` are no commands.
         ("vim -c '!rm a' f; vi +'%!rm b' f", ["vim -c !rm a f", "[vim !] rm a", "vi +%!rm b f", "[vim !] rm b"]),
@@ -413,6 +423,8 @@ struct DerivedCommandTests {
         ("[[ $y -eq 1 ]]", .evaluatedValue), ("[[ 1 -lt y ]]", .evaluatedValue), ("let y", .evaluatedValue),
         ("echo ${s:$n}", .evaluatedValue), ("echo ${a[i]}", .evaluatedValue), ("a[i]=1", .evaluatedValue),
         ("echo $((1 + 2)) $((0x1f + 16#ff)) ${#y} ${!y[@]} ${!P*} ${s:1:2} ${s: -1} ${s:-d} $(($# + $?))", nil),
+        ("git -c protocol.ext.allow=always fetch r", .dynamicShellString), ("git -c url.ext::sh.insteadOf=r fetch r", .dynamicShellString),
+        ("git -c protocol.file.allow=always submodule update", nil),
         ("(( i = 0, i + 1 ))", nil), ("[[ -v y ]]", nil), ("[[ $y == 1 ]]", nil),
         (". ./env.sh", nil),
         ("bash script.sh", nil),
