@@ -1,6 +1,6 @@
 /// Shell commands that tools run out of their own languages and options: awk's `system()` and
 /// pipes, sed's `e`, tar's `--to-command`, gdb's `shell`, git's `!` aliases and command settings,
-/// zip's test command, vim's `!` commands given with `-c`/`+`, GNU parallel's command lines. Each is shell text the tool hands to `sh -c`; what is static is read as
+/// zip's test command, vim's `!` commands given with `-c`/`+`, less's `+!`, GNU parallel's command lines. Each is shell text the tool hands to `sh -c`; what is static is read as
 /// such a line, what is known only when the tool runs leaves the command unresolved.
 ///
 /// The tools' languages are read only as far as these constructs need: strings, comments and
@@ -23,7 +23,7 @@ enum ToolCode {
     }
 
     /// The tools read here, by base name.
-    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip", "parallel"]).union(vimNames)
+    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip", "parallel", "less"]).union(vimNames)
 
     /// What `argv` (a command named `tool`, one of ``names``) runs.
     static func found(tool: String, argv: [ShellWord]) -> Found {
@@ -36,6 +36,7 @@ enum ToolCode {
         case "git": git(argv, into: &found)
         case "zip": zip(argv, into: &found)
         case "parallel": parallel(argv, into: &found)
+        case "less": less(argv, into: &found)
         case _ where vimNames.contains(tool): vim(argv, into: &found)
         default: break
         }
@@ -561,6 +562,27 @@ enum ToolCode {
                                               "core.gitproxy", "sequence.editor", "diff.external", "gpg.program", "ssh.variant",
                                               "uploadpack.packobjectshook", "credential.helper", "web.browser", "sendemail.smtpserver",
                                               "sendemail.tocmd", "sendemail.cccmd", "sendemail.headercmd"]
+
+    // MARK: less
+
+    /// less's first commands, `+CMD` and `++CMD`: `!` runs the rest as a shell command, `|`
+    /// pipes to one (after its mark letter). A key file (`-k`, `--lesskey-file`,
+    /// `--lesskey-src`) may set `LESSOPEN`, whose command runs on every file: unseen.
+    static func less(_ argv: [ShellWord], into found: inout Found) {
+        for word in argv.dropFirst() {
+            let text = word.text
+            if text == "--" { break }
+            if text == "-k" || text.hasPrefix("--lesskey") || (text.hasPrefix("-k") && !text.hasPrefix("--")) { found.runsUnseen(); continue }
+            guard text.hasPrefix("+") else { continue }
+            if word.isDynamic { found.runsUnseen(); continue }
+            let command = text.drop { $0 == "+" }
+            if let bang = command.firstIndex(of: "!") {
+                found.run(String(command[command.index(after: bang)...]), via: "less !")
+            } else if let pipe = command.firstIndex(of: "|") {
+                found.run(String(command[command.index(after: pipe)...].dropFirst()), via: "less |")
+            }
+        }
+    }
 
     // MARK: zip
 

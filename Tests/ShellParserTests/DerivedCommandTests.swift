@@ -220,6 +220,8 @@ struct DerivedCommandTests {
           "git push --receive-pack rm c o", "[git --receive-pack] rm c", "git ls-remote ext::rm d", "[git ext::] rm d"]),
         ("git archive --remote=/r --exec='rm e' HEAD; git add -u; git commit -u", ["git archive --remote=/r --exec=rm e HEAD", "[git --exec] rm e",
                                                                                    "git add -u", "git commit -u"]),
+        // less's first commands: `!` and `|` run shell commands; `+G` and `+/x` are none.
+        ("less +'!rm i' f; less '++|arm j' f; less +G +/x f", ["less +!rm i f", "[less !] rm i", "less ++|arm j f", "[less |] rm j", "less +G +/x f"]),
         // scp and sftp hand -o to the ssh they start, and run -S (sftp's -D) in its place.
         ("scp -o ProxyCommand='rm f' a x:b; sftp -S 'rm g' x; sftp -D 'rm h'; scp -r -P 22 a x:b",
          ["scp -o ProxyCommand=rm f a x:b", "[ssh -o proxycommand] rm f", "sftp -S rm g x", "[sftp -S] rm g", "sftp -D rm h", "[sftp -D] rm h",
