@@ -35,6 +35,7 @@ final class CommandArguments {
         var positionals: [ShellWord] = []
         var endOfOptions = false
         let words = Array(argv.dropFirst())
+        let isDD = argv.first.map { !$0.isDynamic && ($0.text == "dd" || $0.text.hasSuffix("/dd")) } ?? false
         for word in words {
             if endOfOptions {
                 positionals.append(word)
@@ -66,6 +67,13 @@ final class CommandArguments {
                 }
             } else {
                 positionals.append(word)
+                // dd names its files in operands: a relative one (`cd /dev && dd of=sda`) is read
+                // where the command may run too, as `of=/dev/sda`.
+                if isDD, text.hasPrefix("of=") || text.hasPrefix("if="), text.count > 3, PathArgument.isRelative(String(text.dropFirst(3))) {
+                    for directory in directories {
+                        positionals.append(ShellWord(text.prefix(3) + directory + "/" + text.dropFirst(3), isDynamic: word.isDynamic))
+                    }
+                }
             }
         }
         self.shortFlags = shortFlags

@@ -182,6 +182,7 @@ let wrappers: [@Sendable (String) -> String] = [
         ("sh -c 'cd / && rm -rf boot'", nil, "rm-system"), ("cd / && echo x > dev/sda", nil, "write-device"),
         ("rm -rf ..", "~", "rm-system"), ("cd ..; rm -rf bob", "~", "rm-system"), ("rm -rf *", "/", "rm-system"),
         ("rm -rf lib", "/var", "rm-system"), ("cd ../etc && rm -rf .", "/usr", "rm-system"), ("cd; rm -rf .", nil, "rm-system"),
+        ("cd /dev && dd if=/dev/zero of=sda", nil, "dd-device"), ("dd if=/dev/zero of=nvme0n1 bs=1M", "/dev", "dd-device"),
         // A decoy cd that does not take effect adds a place, never replaces one.
         ("cd /; (cd /tmp); rm -rf etc", nil, "rm-system"), ("cd /; false && cd /tmp; rm -rf etc", nil, "rm-system"),
         ("eval cd /; rm -rf etc", nil, "rm-system"), ("cd ''; rm -rf ..", "/srv", "rm-system"),
