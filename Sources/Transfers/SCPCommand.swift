@@ -212,7 +212,9 @@ enum ExecLine {
         case .incomplete: return .failure(.syntax("it is incomplete (an open quote or a trailing operator)"))
         case .error(let error): return .failure(.syntax(error.message))
         }
-        guard analysis.commands.count == 1, let command = analysis.commands.first, !command.derived,
+        // (Commands scp's own `-o`/`-S` would start are its options', refused below by name.)
+        let others = analysis.commands.dropFirst().filter { !($0.derived && ($0.via.first?.hasPrefix("ssh -o") == true || $0.via.first == "\(program) -S")) }
+        guard others.isEmpty, let command = analysis.commands.first, !command.derived,
               command.opaque == nil, let name = command.argv.first else {
             return .failure(.notOneCommand)
         }
