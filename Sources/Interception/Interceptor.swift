@@ -693,11 +693,10 @@ public struct Interceptor {
             if mode == .integrated, isAwaitingCheck, !excused {
                 lose("a line was accepted without being shown to the bastion", into: &out)
             }
-            if mode == .nested {
-                mode = .integrated
-                screenSettling = nil
-                screenEnter = nil
-            }
+            // (A prompt marker while a nested shell was read from the screen does not bring the
+            // integration back: any program there can print one, since the person can read the
+            // token in PS1. The session stays read from the screen, each Enter decided before it
+            // reaches the shell, and the outer bash's checks are answered as they come.)
             continuationRedrawDue = false
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none

@@ -36,25 +36,25 @@ struct KeyedBuffer: Sendable, Equatable {
     }
 
     private mutating func apply(_ key: UInt8) {
-        if var pasted = paste {
-            pasted.append(key)
-            if pasted.count >= 6, pasted.suffix(6).elementsEqual(Self.pasteEnd) {
+        if paste != nil {
+            // (Appended in place: a copy per key made a pasted megabyte take minutes.)
+            paste!.append(key)
+            if key == Self.pasteEnd.last, paste!.count >= 6, paste!.suffix(6).elementsEqual(Self.pasteEnd) {
+                let pasted = paste!
                 paste = nil
                 let text = pasted.dropLast(6)
                 if text.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return forget() }
                 insert(text)
-            } else {
-                paste = pasted
             }
             return
         }
-        if var sequence = escape {
-            sequence.append(key)
-            escape = sequence
+        if escape != nil {
+            escape!.append(key)
             // CSI sequences end with a byte in 0x40...0x7E after `ESC [` (and its parameters).
-            guard sequence.count >= 2 else { return }
-            guard sequence[1] == UInt8(ascii: "[") else { return forget() }   // Alt-x, SS3, vi ESC
-            guard sequence.count >= 3, (0x40...0x7E).contains(key) else { return }
+            guard escape!.count >= 2 else { return }
+            guard escape![1] == UInt8(ascii: "[") else { return forget() }   // Alt-x, SS3, vi ESC
+            guard escape!.count >= 3, (0x40...0x7E).contains(key) else { return }
+            let sequence = escape!
             escape = nil
             csi(Array(sequence.dropFirst(2)))
             return
