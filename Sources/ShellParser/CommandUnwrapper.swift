@@ -216,7 +216,7 @@ struct CommandUnwrapper {
                 inner += words
                 ranges += Array(repeating: ranges.last ?? command.range, count: words.count)
             } else {
-                inner.append(ShellWord("{stdin}", isDynamic: true))
+                inner.append(ShellWord(ShellWord.unknownInput, isDynamic: true))
                 ranges.append(ranges.last ?? command.range)
             }
             derive(&self, from: 0, via: "xargs", argv: inner, ranges: ranges, stdin: false)

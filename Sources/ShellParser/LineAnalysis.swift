@@ -66,6 +66,10 @@ public struct ShellWord: Sendable, Equatable {
         self.text = text
         self.isDynamic = isDynamic
     }
+
+    /// The text of the words a command gets from input not known here (`ls | xargs rm`: the
+    /// arguments xargs reads); a word that may be anything.
+    public static let unknownInput = "{stdin}"
 }
 
 /// A redirection attached to a command, e.g. `2>&1`, `> /dev/sda`, `<<EOF`.

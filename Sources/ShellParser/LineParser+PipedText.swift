@@ -90,8 +90,26 @@ extension LineParser {
             return LineParser.printfEscapesDecoded(text).map { ShellWord($0) }
         }
         // printf FORMAT with no conversion and no arguments: the format, its escapes decoded.
-        guard args.count == 1, let format = args.first, !format.contains("%"), !format.hasPrefix("-") else { return nil }
-        return LineParser.printfEscapesDecoded(format).map { ShellWord($0) }
+        // With `%s` conversions only, the format is used again until the arguments are spent,
+        // each put in as written (`printf '%s\n' a b` writes two lines).
+        guard let format = args.first, !format.hasPrefix("-") else { return nil }
+        let written = format.split(separator: "%s", omittingEmptySubsequences: false).map(String.init)
+        guard !written.contains(where: { $0.contains("%") }) else { return nil }
+        var pieces: [String] = []
+        for piece in written {
+            guard let decoded = LineParser.printfEscapesDecoded(piece) else { return nil }
+            pieces.append(decoded)
+        }
+        let conversions = pieces.count - 1, values = Array(args.dropFirst())
+        if conversions == 0 { return values.isEmpty ? ShellWord(pieces[0]) : nil }
+        var text = "", next = 0
+        repeat {
+            for (k, piece) in pieces.enumerated() {
+                text += piece
+                if k < conversions { text += next < values.count ? values[next] : ""; next += 1 }
+            }
+        } while next < values.count
+        return ShellWord(text)
     }
 
     /// `printf`'s backslash escapes in a format (`\n`, `\t`, `\\`, octal, `\xHH`, …); nil for one

@@ -171,6 +171,9 @@ struct DerivedCommandTests {
         ("printf 'a\\n b\\n' | xargs -IX touch /d/X", ["printf a\\n b\\n", "xargs -IX touch /d/X", "[xargs] touch /d/a", "[xargs] touch /d/b"]),
         // xargs reading static text: those words (split on blanks); quotes in it, -0 or -d keep it unknown.
         ("echo / x | xargs rm -rf; xargs rm <<< 'a b'", ["echo / x", "xargs rm -rf", "[xargs] rm -rf / x", "xargs rm", "[xargs] rm a b"]),
+        // printf with %s conversions: its format again for each round of arguments.
+        ("printf '%s\\n' /a /b | xargs -n1 rm; printf 'x%%s' a | xargs rm", ["printf %s\\n /a /b", "xargs -n1 rm", "[xargs] rm /a /b",
+                                                                             "printf x%%s a", "xargs rm", "[xargs] rm {stdin}?"]),
         ("echo \"'a b'\" | xargs rm; echo a | xargs -0 rm", ["echo 'a b'", "xargs rm", "[xargs] rm {stdin}?", "echo a", "xargs -0 rm",
                                                        "[xargs] rm {stdin}?"]),
         ("nsenter -t 1 --wd rm", ["nsenter -t 1 --wd rm", "[nsenter] rm", "[nsenter] $SHELL?"]),
