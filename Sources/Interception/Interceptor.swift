@@ -1599,25 +1599,29 @@ public struct Interceptor {
         }
         var line = (screen?.inputLine() ?? "").trimmingTrailingWhitespace
         var rest = Array(pending.dropFirst())
+        var secret = false, fromKeys = false
         if line.isEmpty, !typedLine.isEmpty {
-            // Nothing on the screen, yet something was typed: a secret at a password prompt is
-            // let through unrecorded; anything else is decided as typed.
-            if Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "") {
-                typedLine = TypedLine()
-            } else {
-                line = typedLine.text
-            }
+            // Nothing on the screen, yet something was typed: decided as typed. At a password
+            // prompt it is a secret, let through unrecorded — unless, read as a command line, it
+            // would be refused: a shell can show such a prompt with echo off too (`PS1=
+            // 'Password: '; stty -echo`). Then it is refused, and its record does not show it.
+            line = typedLine.text
+            fromKeys = !typedLine.isExact
+            secret = Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "")
         }
         let typed = typedLine.text
         typedLine = TypedLine()
-        if line.isEmpty {
+        if secret, !fromKeys, judge(line, how: .screen, uncertain: true).decision.verdict == .allow {
+            out.toTarget.append(pending[0])
+        } else if line.isEmpty {
             out.toTarget.append(pending[0])
         } else {
-            var record = judge(line, how: .screen, uncertain: true)
+            var record = secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
+                : judge(line, how: .screen, uncertain: true)
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
-            if !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
+            if !secret, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
             }
@@ -1626,6 +1630,12 @@ public struct Interceptor {
             if record.decision.verdict == .allow, HistoryExpansion.mayExpand(line, characters: historyCharacters) {
                 record.decision.refuseUnverifiable("the bastion cannot see what history expansion makes of a line it reads from the screen; "
                                                    + "type the command out")
+            }
+            // Nothing on the screen (echo off), and keys whose effect the keys alone do not tell
+            // (Ctrl-A, Ctrl-D, arrows in a line editor): the line may be another than the text.
+            if record.decision.verdict == .allow, fromKeys {
+                record.decision.refuseUnverifiable("with echo off the bastion reads the line from the keys, and editing keys make it unsure "
+                                                   + "what the line is; type it without them, or turn echo on")
             }
             out.records.append(record)
             if record.decision.verdict == .allow {

@@ -4,6 +4,10 @@
 struct TypedLine: Sendable {
     private var bytes: [UInt8] = []
     private var inEscape = false
+    /// False once a key arrived whose effect on the line the keys do not tell (an escape
+    /// sequence, which may move the cursor; a control key other than the ones applied here,
+    /// such as Ctrl-A or Ctrl-D in a line editor): the text may differ from the line.
+    private(set) var isExact = true
 
     var isEmpty: Bool { bytes.isEmpty }
     var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -16,14 +20,15 @@ struct TypedLine: Sendable {
                 continue
             }
             switch b {
-            case 0x1B: inEscape = true
+            case 0x1B: inEscape = true; isExact = false
             case 0x7F, 0x08:
                 while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
             case 0x15: bytes.removeAll()
             case 0x17:
                 while bytes.last == 0x20 { bytes.removeLast() }
                 while let last = bytes.last, last != 0x20 { bytes.removeLast() }
-            case 0..<0x20: continue
+            case 0x09, 0x0A, 0x0D: continue
+            case 0..<0x20: isExact = false
             default: bytes.append(b)
             }
         }

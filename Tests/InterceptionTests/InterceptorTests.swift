@@ -933,6 +933,61 @@ extension ScreenModeTests {
 }
 
 extension ScreenModeTests {
+    /// With echo off at a prompt like a password's, what is typed is a secret and goes through
+    /// unrecorded — unless, read as a command line, it would be refused (a shell can show such a
+    /// prompt: `PS1='Password: '; stty -echo`): then it is refused, and its record hides it.
+    @Test func aLineTypedAtAPasswordLikePromptIsStillDecided() {
+        let screen = FakeScreen()
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
+        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
+        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
+        _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}Password: ", now: 1.01)
+        var forwarded: [UInt8] = []
+        var decided: [InteractiveRecord] = []
+        for t in stride(from: 1.05, to: 2.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
+        forwarded += InterceptorTests.input(&i, "hunter2\r", now: 2.5).toTarget
+        for t in stride(from: 2.55, to: 4, by: 0.05) {
+            let out = i.tick(now: t)
+            forwarded += out.toTarget
+            decided += out.records
+        }
+        #expect(forwarded.contains(0x0D) && decided.isEmpty, "a secret goes through unrecorded: \(InterceptorTests.text(forwarded))")
+        _ = InterceptorTests.output(&i, "\r\nPassword: ", now: 4.1)
+        forwarded = []
+        for t in stride(from: 4.15, to: 5.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
+        forwarded += InterceptorTests.input(&i, "rm -rf /tmp/x\r", now: 5.5).toTarget
+        for t in stride(from: 5.55, to: 7, by: 0.05) {
+            let out = i.tick(now: t)
+            forwarded += out.toTarget
+            decided += out.records
+        }
+        #expect(!forwarded.contains(0x0D), "\(InterceptorTests.text(forwarded))")
+        #expect(decided.map(\.decision.audit.line) == ["(typed with echo off at a prompt like a password's: not shown)"])
+        #expect(decided.first?.decision.decision.verdict == .deny)
+    }
+
+    /// With echo off, a line is read from the keys; editing keys whose effect they do not tell
+    /// (Ctrl-A, Ctrl-D) make it unsure: `Xtouch f` edited into `touch f` is refused, not
+    /// decided as `Xtouch f`.
+    @Test func editingKeysTypedWithEchoOffAreRefused() {
+        let screen = FakeScreen()
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
+        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
+        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
+        _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}bash-5.2$ ", now: 1.01)
+        var forwarded: [UInt8] = []
+        var decided: [InteractiveRecord] = []
+        for t in stride(from: 1.05, to: 2.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
+        forwarded += InterceptorTests.input(&i, "Xtouch f\u{01}\u{04}\r", now: 2.5).toTarget
+        for t in stride(from: 2.55, to: 4, by: 0.05) {
+            let out = i.tick(now: t)
+            forwarded += out.toTarget
+            decided += out.records
+        }
+        #expect(!forwarded.contains(0x0D), "\(InterceptorTests.text(forwarded))")
+        #expect(decided.map(\.decision.audit.rule) == ["unverifiable"])
+    }
+
     /// Typing before the shell confirms the integration is held, not relayed: the shell may not
     /// be the integrated bash at all. Confirmed, it is released; never confirmed, it is read
     /// from the screen.
