@@ -89,6 +89,10 @@ public struct Interceptor {
     /// Whether the value of any alias may leave code at the prompt (see
     /// ``mayLeaveCodeAtThePrompt(_:)``): worked out once per table, not at every Enter.
     private var aliasesMayLeaveCode = false
+    /// Values the shell reported for alias names before it replaced or dropped them (the last
+    /// ``replacedAliasLimit`` of each): lines are decided with them too (see ``judge``).
+    private var replacedAliases: [String: [String]] = [:]
+    static let replacedAliasLimit = 8
     /// Bash's history characters as its last check told them (`!^#` until one says otherwise).
     private var historyCharacters = HistoryCharacters.standard
     /// Bash's `interactive_comments` was off at its last check: the parser's comments are words
@@ -615,6 +619,11 @@ public struct Interceptor {
         case .unsupported(let reason):
             lose("the target's shell cannot be integrated (\(reason))", into: &out)
         case .aliases(let table):
+            for (name, value) in aliases where table[name] != value {
+                var values = replacedAliases[name, default: []]
+                if !values.contains(value) { values.append(value) }
+                replacedAliases[name] = Array(values.suffix(Self.replacedAliasLimit))
+            }
             aliases = table
             early?.aliasesChanged = true
         case .check(let nonce, let history, let line, let commentsOff, let charsetUnread):
@@ -1437,11 +1446,25 @@ public struct Interceptor {
             gate.marker.line = text
         }
         let expansion = AliasExpansion.expand(decided, aliases: table ?? aliases, analysis: analysis)
-        if let expansion, expansion != decided {
+        // Also every value the shell reported earlier for a name it has since replaced or dropped:
+        // an alias report is only the shell's word (any program can print one with the token
+        // from PS1), so one can add to what is decided but never take away from it.
+        var expansions = expansion.map { [$0] } ?? []
+        for (name, values) in replacedAliases where decided.contains(name) {
+            for value in values {
+                var former = table ?? aliases
+                former[name] = value
+                if let other = AliasExpansion.expand(decided, aliases: former, analysis: analysis), other != decided, !expansions.contains(other) {
+                    expansions.append(other)
+                }
+            }
+        }
+        for (k, expansion) in expansions.enumerated() where expansion != decided {
             let viaAlias = decide(expansion, directory, nil)
             // Bash runs nothing of a line it cannot parse: one that parses only expanded (an alias
-            // opens a block, `alias ob='{ '` in `ob echo x; }`) runs only as its expansion.
-            let runsOnlyExpanded = Self.isSyntaxError(decided) && !Self.isSyntaxError(expansion)
+            // opens a block, `alias ob='{ '` in `ob echo x; }`) runs only as its expansion. (A
+            // former value counts only where it is stricter.)
+            let runsOnlyExpanded = k == 0 && Self.isSyntaxError(decided) && !Self.isSyntaxError(expansion)
             if case .escalate = gate.verdict, case .escalate = viaAlias.verdict, !runsOnlyExpanded {
                 // Both held: approvers must see the expansion, and both decisions' rules apply.
                 gate.decision.commands += viaAlias.decision.commands

@@ -725,6 +725,20 @@ struct InterceptorTests {
         #expect(answer.records.first?.decision.audit.message?.contains("alias for: rm -rf /tmp/x") == true)
     }
 
+    /// An alias report can add to what is decided, never take away: any program can print one
+    /// (the token is in PS1). After a report that drops or changes the alias, a line naming it
+    /// is still decided with what it was.
+    @Test(arguments: ["", "cleanup=true\u{1F}"])
+    func aliasReportsOnlyAdd(_ forged: String) {
+        var i = Self.make()
+        _ = Self.output(&i, "\u{1B}]6973;tk;A;cleanup=rm -rf /tmp/x\u{1F}\u{07}")
+        _ = Self.output(&i, "\u{1B}]6973;tk;A;\(forged)\u{07}")
+        _ = Self.input(&i, "cleanup\r")
+        let answer = Self.output(&i, Self.check("cleanup"))
+        #expect(Self.text(answer.verdicts) == "9 D\n")
+        #expect(answer.records.first?.decision.audit.message?.contains("alias for: rm -rf /tmp/x") == true)
+    }
+
     /// A line that parses only once its alias is expanded (the alias opens a block) runs as the
     /// expansion: it is decided as that alone, allowed or denied by what it runs.
     @Test func aliasOpeningABlockIsDecidedAsItsExpansion() {
