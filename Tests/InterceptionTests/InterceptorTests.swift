@@ -947,59 +947,52 @@ extension ScreenModeTests {
 }
 
 extension ScreenModeTests {
+    /// An interceptor reading a nested `bash --norc` off the screen, its prompt `prompt` shown
+    /// and settled by `now` 2.5.
+    static func nestedShell(prompt: String) -> Interceptor {
+        var i = InterceptorTests.make(onUnverified: .screen, screen: FakeScreen())
+        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
+        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
+        _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}" + prompt, now: 1.01)
+        for t in stride(from: 1.05, to: 2.5, by: 0.05) { _ = i.tick(now: t) }
+        return i
+    }
+
+    /// Types `keys` at `now` and lets 1.5 s pass: what reached the shell, and the records made.
+    static func typeAndSettle(_ i: inout Interceptor, _ keys: String, at now: Double) -> (forwarded: [UInt8], records: [InteractiveRecord]) {
+        var forwarded = InterceptorTests.input(&i, keys, now: now).toTarget
+        var records: [InteractiveRecord] = []
+        for t in stride(from: now + 0.05, to: now + 1.5, by: 0.05) {
+            let out = i.tick(now: t)
+            forwarded += out.toTarget
+            records += out.records
+        }
+        return (forwarded, records)
+    }
+
     /// With echo off at a prompt like a password's, what is typed is a secret and goes through
     /// unrecorded — unless, read as a command line, it would be refused (a shell can show such a
     /// prompt: `PS1='Password: '; stty -echo`): then it is refused, and its record hides it.
     @Test func aLineTypedAtAPasswordLikePromptIsStillDecided() {
-        let screen = FakeScreen()
-        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
-        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
-        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
-        _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}Password: ", now: 1.01)
-        var forwarded: [UInt8] = []
-        var decided: [InteractiveRecord] = []
-        for t in stride(from: 1.05, to: 2.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
-        forwarded += InterceptorTests.input(&i, "hunter2\r", now: 2.5).toTarget
-        for t in stride(from: 2.55, to: 4, by: 0.05) {
-            let out = i.tick(now: t)
-            forwarded += out.toTarget
-            decided += out.records
-        }
-        #expect(forwarded.contains(0x0D) && decided.isEmpty, "a secret goes through unrecorded: \(InterceptorTests.text(forwarded))")
+        var i = Self.nestedShell(prompt: "Password: ")
+        let secret = Self.typeAndSettle(&i, "hunter2\r", at: 2.5)
+        #expect(secret.forwarded.contains(0x0D) && secret.records.isEmpty, "a secret goes through unrecorded: \(InterceptorTests.text(secret.forwarded))")
         _ = InterceptorTests.output(&i, "\r\nPassword: ", now: 4.1)
-        forwarded = []
-        for t in stride(from: 4.15, to: 5.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
-        forwarded += InterceptorTests.input(&i, "rm -rf /tmp/x\r", now: 5.5).toTarget
-        for t in stride(from: 5.55, to: 7, by: 0.05) {
-            let out = i.tick(now: t)
-            forwarded += out.toTarget
-            decided += out.records
-        }
-        #expect(!forwarded.contains(0x0D), "\(InterceptorTests.text(forwarded))")
-        #expect(decided.map(\.decision.audit.line) == ["(typed with echo off at a prompt like a password's: not shown)"])
-        #expect(decided.first?.decision.decision.verdict == .deny)
+        for t in stride(from: 4.15, to: 5.5, by: 0.05) { _ = i.tick(now: t) }
+        let command = Self.typeAndSettle(&i, "rm -rf /tmp/x\r", at: 5.5)
+        #expect(!command.forwarded.contains(0x0D), "\(InterceptorTests.text(command.forwarded))")
+        #expect(command.records.map(\.decision.audit.line) == ["(typed with echo off at a prompt like a password's: not shown)"])
+        #expect(command.records.first?.decision.decision.verdict == .deny)
     }
 
     /// With echo off, a line is read from the keys; editing keys whose effect they do not tell
     /// (Ctrl-A, Ctrl-D) make it unsure: `Xtouch f` edited into `touch f` is refused, not
     /// decided as `Xtouch f`.
     @Test func editingKeysTypedWithEchoOffAreRefused() {
-        let screen = FakeScreen()
-        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
-        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
-        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
-        _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}bash-5.2$ ", now: 1.01)
-        var forwarded: [UInt8] = []
-        var decided: [InteractiveRecord] = []
-        for t in stride(from: 1.05, to: 2.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
-        forwarded += InterceptorTests.input(&i, "Xtouch f\u{01}\u{04}\r", now: 2.5).toTarget
-        for t in stride(from: 2.55, to: 4, by: 0.05) {
-            let out = i.tick(now: t)
-            forwarded += out.toTarget
-            decided += out.records
-        }
-        #expect(!forwarded.contains(0x0D), "\(InterceptorTests.text(forwarded))")
-        #expect(decided.map(\.decision.audit.rule) == ["unverifiable"])
+        var i = Self.nestedShell(prompt: "bash-5.2$ ")
+        let edited = Self.typeAndSettle(&i, "Xtouch f\u{01}\u{04}\r", at: 2.5)
+        #expect(!edited.forwarded.contains(0x0D), "\(InterceptorTests.text(edited.forwarded))")
+        #expect(edited.records.map(\.decision.audit.rule) == ["unverifiable"])
     }
 
     /// Typing before the shell confirms the integration is held, not relayed: the shell may not
