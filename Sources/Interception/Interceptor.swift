@@ -1634,13 +1634,10 @@ public struct Interceptor {
         }
         let typed = typedLine.text
         typedLine = TypedLine()
-        if secret, !fromKeys, judge(line, how: .screen, uncertain: true).decision.verdict == .allow {
-            out.toTarget.append(pending[0])
-        } else if line.isEmpty {
-            out.toTarget.append(pending[0])
-        } else {
-            var record = secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
-                : judge(line, how: .screen, uncertain: true)
+        let judged = line.isEmpty ? nil
+            : secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
+            : judge(line, how: .screen, uncertain: true)
+        if var record = judged, !(secret && !fromKeys && record.decision.verdict == .allow) {
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
@@ -1671,6 +1668,9 @@ public struct Interceptor {
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
             }
+        } else {
+            // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
+            out.toTarget.append(pending[0])
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held

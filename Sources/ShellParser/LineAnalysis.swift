@@ -67,8 +67,8 @@ public struct ShellWord: Sendable, Equatable {
         self.isDynamic = isDynamic
     }
 
-    /// The text of the words a command gets from input not known here (`ls | xargs rm`: the
-    /// arguments xargs reads); a word that may be anything.
+    /// The text of the word standing for what a command gets from input not known here
+    /// (`ls | xargs rm`: the arguments xargs reads).
     public static let unknownInput = "{stdin}"
 }
 

@@ -103,7 +103,7 @@ extension LineParser {
                 if shellMaintained.contains(next) { i += 2; continue }
                 if next == UInt8(ascii: "{") {
                     var k = i + 2
-                    if k < bytes.count, bytes[k] == UInt8(ascii: "#") { i = k + 1; continue } // a length is a number
+                    if k < bytes.count, bytes[k] == UInt8(ascii: "#") { i = name(at: k + 1).1; continue } // a length is a number
                     if k < bytes.count, bytes[k] == UInt8(ascii: "!") { return true }
                     guard k < bytes.count, isNameStart(bytes[k]) else { return true }
                     let (found, end) = name(at: k)

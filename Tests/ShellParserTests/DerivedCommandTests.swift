@@ -430,7 +430,7 @@ struct DerivedCommandTests {
         ("echo $((1 + 2)) $((0x1f + 16#ff)) ${#y} ${!y[@]} ${!P*} ${s:1:2} ${s: -1} ${s:-d} $(($# + $?))", nil),
         ("git -c protocol.ext.allow=always fetch r", .dynamicShellString), ("git -c url.ext::sh.insteadOf=r fetch r", .dynamicShellString),
         ("git -c protocol.file.allow=always submodule update", nil),
-        ("(( i = 0, i + 1 ))", nil), ("[[ -v y ]]", nil), ("[[ $y == 1 ]]", nil),
+        ("(( i = 0, i + 1 ))", nil), ("echo $(( ${#y} + 1 ))", nil), ("[[ -v y ]]", nil), ("[[ $y == 1 ]]", nil),
         (". ./env.sh", nil),
         ("bash script.sh", nil),
         ("python3 script.py", nil),
