@@ -401,14 +401,28 @@ final class SessionChannel {
         var told = false
         if let output {
             if let cleaned = out.toClient {
-                // Notices go where the marker that raised them was (before bash's next prompt).
-                let at = min(out.noticesAt ?? cleaned.count, cleaned.count)
-                if at > 0 { cleaned[..<at].withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) } }
-                if out.noticesAt != nil {
+                // In the order printed: the output, each marker removed from it (an event of the
+                // recording's own), and the notices where the marker that raised them was
+                // (before bash's next prompt).
+                var written = 0
+                func write(upTo end: Int) {
+                    guard end > written else { return }
+                    cleaned[written..<end].withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) }
+                    written = end
+                }
+                func tell(at: Int) {
+                    write(upTo: at)
                     for notice in out.notices { handle(.notice(notice)) }
                     told = true
                 }
-                if at < cleaned.count { cleaned[at...].withUnsafeBytes { handle(.targetData($0, .stdout), chunk: $0) } }
+                let noticesAt = out.noticesAt.map { min($0, cleaned.count) }
+                for removed in out.removedMarkers {
+                    if let at = noticesAt, !told, at < removed.at { tell(at: at) }
+                    write(upTo: min(removed.at, cleaned.count))
+                    handle(.marker(IntegrationMarker.recordingLabel(removed.payload)))
+                }
+                if let at = noticesAt, !told { tell(at: at) }
+                write(upTo: cleaned.count)
             } else {
                 handle(.targetData(output, .stdout), chunk: output)
             }

@@ -166,6 +166,19 @@ public enum IntegrationMarker: Equatable, Sendable {
         }
     }
 
+    /// The recording's label for a marker removed from the output: `integration ` and its
+    /// payload as printed (after the session's token); a payload that is not UTF-8 has its
+    /// bytes outside ASCII written `\xNN`.
+    public static func recordingLabel(_ payload: ArraySlice<UInt8>) -> String {
+        if let text = String(validating: payload, as: UTF8.self) { return "integration " + text }
+        let digits = Array("0123456789abcdef".utf8)
+        var out = Array("integration ".utf8)
+        for b in payload {
+            if b < 0x80 { out.append(b) } else { out += [0x5C, UInt8(ascii: "x"), digits[Int(b >> 4)], digits[Int(b & 15)]] }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Reverses the rc's escaping: `\\`, `\e`, `\a`, `\n`, `\r`.
     static func unescape(_ bytes: [UInt8]) -> [UInt8] {
         guard bytes.contains(UInt8(ascii: "\\")) else { return bytes }

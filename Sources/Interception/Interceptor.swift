@@ -486,6 +486,7 @@ public struct Interceptor {
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
         for (k, marker) in result.markers.enumerated() {
+            if let payload = result.payloads[k] { out.removedMarkers.append((result.offsets[k], payload)) }
             let told = out.notices.count
             handle(marker, now: now, into: &out)
             if out.noticesAt == nil, out.notices.count > told { out.noticesAt = result.offsets[k] }
@@ -1488,6 +1489,9 @@ public struct Interceptor {
         if how == .integration, charsetUnread, gate.verdict != .deny, [text, decided, expansion ?? ""].contains(where: ShellAnalyzer.hasNonASCII) {
             gate.refuseUnverifiable("the shell's character set (LC_ALL, LC_CTYPE or LANG) may join a character outside ASCII and a quote or "
                                     + "backslash after it into one, and the bastion does not read such a line as the shell would (a UTF-8 locale reads as typed)")
+        }
+        if gate.verdict != .deny, let reason = [text, decided, expansion ?? ""].lazy.compactMap(ShellRisk.rewritesTypedKeys).first {
+            gate.refuseUnverifiable(reason)
         }
         if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
             gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")

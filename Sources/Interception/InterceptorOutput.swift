@@ -11,6 +11,10 @@ public struct InterceptorOutput: Sendable {
     public var inject: [UInt8] = []
     /// The target's output without markers; nil when the chunk passes unchanged.
     public var toClient: [UInt8]?
+    /// The markers removed from ``toClient``, each with where it was (how many bytes of
+    /// ``toClient`` came before it): the recording keeps them as events of their own
+    /// (``IntegrationMarker/recordingLabel(_:)``), so no output is hidden from it inside one.
+    public var removedMarkers: [(at: Int, payload: ArraySlice<UInt8>)] = []
     /// Bytes for the verdict channel.
     public var verdicts: [UInt8] = []
     /// Decided lines to write down before the verdicts are sent.

@@ -1,20 +1,24 @@
 /// Finds the integration's markers in the target's output and removes them, across chunk
-/// boundaries, so neither the client nor the recording ever sees one.
+/// boundaries, so neither the client nor the recording's output ever sees one.
 ///
-/// A marker is `ESC ] 6973 ; <payload> BEL` (or `ESC \` instead of BEL). The payload must start
-/// with the session's token; anything else with our OSC number is reported as
-/// ``IntegrationMarker/foreign`` and removed too. Output without an ESC byte passes untouched.
+/// A marker is `ESC ] 6973 ; <token> ; <payload> BEL` (or `ESC \` instead of BEL), where the
+/// token is the session's. Nothing the shell prints is lost: a sequence with our OSC number but
+/// another token, or one longer than ``maximumPayload``, is not a marker — it stays in the output
+/// as printed (and is reported as ``IntegrationMarker/foreign``) — and every marker removed comes
+/// back with its payload, which the driver keeps in the recording as an event of its own. (The
+/// token is no secret from the person, who could otherwise wrap a command's output in one.)
+/// Output without an ESC byte passes untouched.
 public struct MarkerScanner: Sendable {
-    /// Longest payload kept (a 1 MB line escaped, with room): longer is cut and reported foreign.
+    /// Longest payload taken as a marker (a 1 MB line escaped, with room): a longer one is
+    /// output, reported foreign.
     public static let maximumPayload = 4 << 20
 
     private let prefix: [UInt8]
     private let token: [UInt8]
     /// Bytes of a possible marker start held back at the end of the last chunk.
     private var partialPrefix: [UInt8] = []
-    /// Inside a marker: its payload so far (nil outside).
+    /// Inside a marker: its bytes after the prefix so far, token included (nil outside).
     private var payload: [UInt8]?
-    private var payloadOverflow = false
     private var sawEscapeInPayload = false
 
     /// A scanner for markers carrying `token`.
@@ -31,39 +35,69 @@ public struct MarkerScanner: Sendable {
         public var markers: [IntegrationMarker]
         /// Where each marker was: how many bytes of ``output`` came before it.
         public var offsets: [Int]
+        /// Each marker's payload as printed, after the token; nil for a sequence that was no
+        /// marker (it stayed in ``output``).
+        public var payloads: [ArraySlice<UInt8>?]
     }
 
     /// Scans one chunk of target output.
     public mutating func scan(_ chunk: UnsafeRawBufferPointer) -> Result {
         if payload == nil && partialPrefix.isEmpty && !chunk.contains(0x1B) {
-            return Result(output: nil, markers: [], offsets: [])
+            return Result(output: nil, markers: [], offsets: [], payloads: [])
         }
         var output: [UInt8] = []
         output.reserveCapacity(chunk.count)
         var markers: [IntegrationMarker] = []
         var offsets: [Int] = []
-        func finish() {
-            markers.append(finishMarker())
+        var payloads: [ArraySlice<UInt8>?] = []
+        /// Not a marker after all: what was held goes out as it was printed.
+        func giveBack(_ last: UInt8?) {
             offsets.append(output.count)
+            markers.append(.foreign)
+            payloads.append(nil)
+            output += prefix
+            output += payload ?? []
+            if sawEscapeInPayload { output.append(0x1B) }
+            if let last { output.append(last) }
+            payload = nil
+            sawEscapeInPayload = false
         }
         var i = 0
         let bytes = chunk.bindMemory(to: UInt8.self)
         while i < bytes.count {
             let b = bytes[i]
             if payload != nil {
+                i += 1
+                let ends = b == 0x07 || (sawEscapeInPayload && b == UInt8(ascii: "\\"))
+                let held = payload!.count
+                if held < token.count {
+                    // Still the token: the first byte off it (or an end before it) shows another
+                    // program's sequence, which goes out untouched.
+                    if b == 0x1B {
+                        giveBack(nil)
+                        i -= 1  // (it may begin a marker of its own)
+                    } else if ends || b != token[held] {
+                        giveBack(b)
+                    } else {
+                        payload!.append(b)
+                    }
+                    continue
+                }
+                if ends {
+                    let body = payload!
+                    payload = nil
+                    sawEscapeInPayload = false
+                    offsets.append(output.count)
+                    markers.append(IntegrationMarker(payload: body[token.count...]))
+                    payloads.append(body[token.count...])
+                    continue
+                }
                 if sawEscapeInPayload {
                     sawEscapeInPayload = false
-                    if b == UInt8(ascii: "\\") { finish(); i += 1; continue }
                     appendPayload(0x1B)
                 }
-                if b == 0x07 {
-                    finish()
-                } else if b == 0x1B {
-                    sawEscapeInPayload = true
-                } else {
-                    appendPayload(b)
-                }
-                i += 1
+                if b == 0x1B { sawEscapeInPayload = true } else { appendPayload(b) }
+                if payload!.count > Self.maximumPayload { giveBack(nil) }
                 continue
             }
             if !partialPrefix.isEmpty || b == 0x1B {
@@ -92,21 +126,13 @@ public struct MarkerScanner: Sendable {
             output.append(contentsOf: bytes[i..<end])
             i = end
         }
-        return Result(output: output, markers: markers, offsets: offsets)
+        return Result(output: output, markers: markers, offsets: offsets, payloads: payloads)
     }
 
     private mutating func appendPayload(_ b: UInt8) {
         guard var current = payload else { return }
         payload = nil  // keep the buffer uniquely referenced while appending
-        if current.count < Self.maximumPayload { current.append(b) } else { payloadOverflow = true }
+        current.append(b)
         payload = current
-    }
-
-    private mutating func finishMarker() -> IntegrationMarker {
-        let body = payload ?? []
-        payload = nil
-        defer { payloadOverflow = false }
-        guard !payloadOverflow, body.starts(with: token) else { return .foreign }
-        return IntegrationMarker(payload: body[token.count...])
     }
 }

@@ -28,6 +28,41 @@ enum ShellRisk: Equatable, Sendable {
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "command", "complete", "declare", "history", "kill", "local",
                                                    "od", "printf", "read", "return", "set", "shopt", "trap", "unset"]
 
+    /// The `stty` settings that turn on `istrip`: the terminal then clears the eighth bit of
+    /// each byte typed while a command runs, before readline reads it, so a byte the bastion
+    /// lets through (0x9C, in many UTF-8 characters) reaches readline as one it removes
+    /// (Ctrl-\\, a key of the integration's private prefix). (`cooked` and `-raw` include it.)
+    private static let strippingSettings: Set<String> = ["istrip", "cooked", "-raw", "-pass8", "-litout"]
+
+    /// Why `line` may make the terminal rewrite the bytes typed after it (an `stty` whose
+    /// settings turn `istrip` on, or that the bastion cannot read), if it may. The bastion reads
+    /// keys as typed, as readline is to get them: such a line is refused, in every role.
+    static func rewritesTypedKeys(_ line: String) -> String? {
+        guard !places(of: "stty", in: Array(line.utf8)).isEmpty else { return nil }
+        for command in ShellAnalyzer.analyze(line).commands where command.name.map(baseName) == "stty" {
+            if let reason = sttyRisk(command.argv.dropFirst()) { return reason }
+        }
+        return nil
+    }
+
+    private static func sttyRisk(_ words: ArraySlice<ShellWord>) -> String? {
+        var device = false
+        for word in words {
+            if device { device = false; continue }
+            if word.text == "-F" || word.text == "--file" { device = true; continue }
+            if word.text.hasPrefix("--file=") || (word.text.hasPrefix("-F") && word.text.count > 2) { continue }
+            if word.isDynamic { return "stty is given a setting known only at run time, which may make the terminal rewrite typed keys" }
+            if strippingSettings.contains(word.text) {
+                return "stty \(word.text) makes the terminal strip the eighth bit of typed bytes, which the bastion reads as typed"
+            }
+            // Settings saved with `stty -g` (hexadecimal fields joined by colons) restore any mode.
+            if word.text.contains(":"), word.text.allSatisfy({ $0 == ":" || $0.isHexDigit }) {
+                return "stty restores saved settings, which may make the terminal rewrite typed keys"
+            }
+        }
+        return nil
+    }
+
     /// How grave a risk is: tampering, then replacing the shell, then a nested shell.
     var gravity: Int {
         switch self {

@@ -213,6 +213,17 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecords() == ["allow stty quit undef", "allow echo one", "allow echo done", "allow exit"], "\(r)")
     }
 
+    /// A terminal told to strip the eighth bit of typed bytes would turn a byte the bastion lets
+    /// through (0x9C, in `“` and `М`) into Ctrl-\\, a key of the integration's private prefix,
+    /// for keys typed while a command runs: such an stty never runs, in any role.
+    @Test func settingsThatRewriteTypedKeysAreRefused() throws {
+        let r = try type([(send: "stty quit undef istrip\r", expect: "rule unverifiable"),
+                          (send: "stty -a | grep -c -- ' -istrip'\r", expect: "PROMPT> ")])
+        #expect(try lastRecords() == ["deny stty quit undef istrip", "allow stty -a | grep -c -- ' -istrip'", "allow exit"], "\(r)")
+        #expect(r.stdout.contains("strip the eighth bit"), "\(r)")
+        #expect(r.stdout.contains("\u{1B}[?2004l\r1\r\n"), "the terminal still passes all eight bits: \(r)")
+    }
+
     /// A denied line recalled from history (Up arrow) is denied again.
     @Test func recalledLineIsDecidedAgain() throws {
         let f = try f
@@ -902,6 +913,17 @@ struct InteractiveInterceptionEndToEndTests {
                           (send: "touch forbidden-forged\r", expect: "rule no-forbidden")])
         #expect(!f.target.exists("forbidden-forged"), "\(r)")
         #expect(try lastRecordsWithSource().contains("deny screen? touch forbidden-forged"))
+    }
+
+    /// The marker token is no secret from the person (it stands in `PS1`): output they wrap in
+    /// a marker with it is taken out of what the client sees, but the recording keeps it, as an
+    /// event of its own. Nothing the target prints is hidden from the audit.
+    @Test func outputWrappedInAMarkerIsKeptInTheRecording() throws {
+        let line = "t=${PS1##*6973;}; printf '\\033]6973;%s;Z;wrapped-%s\\007\\n' \"${t%%;*}\" $((6*7))"
+        let r = try type([(send: line + "\r", expect: "can no longer be verified"), (send: "echo after\r", expect: "PROMPT> ")])
+        let recording = try recording(of: line)
+        #expect(recording.contains("\"integration Z;wrapped-42\""), "\(r)")
+        #expect(!r.stdout.contains("wrapped-42"), "\(r)")
     }
 
     /// A storm of window changes while typing: the session and its decisions go on.

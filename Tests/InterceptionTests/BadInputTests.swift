@@ -23,12 +23,21 @@ struct BadInputTests {
         #expect(output == Array("after".utf8))
     }
 
-    /// A marker longer than the bastion keeps is cut and reported foreign, never trusted.
-    @Test func overlongMarkerIsForeign() {
+    /// A marker longer than the bastion takes is no marker: it is output, reported foreign and
+    /// never trusted, and nothing of it is lost.
+    @Test func overlongMarkerIsOutput() {
         var scanner = MarkerScanner(token: "t")
         let huge = [UInt8]("\u{1B}]6973;t;C;1;;".utf8) + [UInt8](repeating: 0x41, count: MarkerScanner.maximumPayload + 10) + [0x07]
-        let r = huge.withUnsafeBytes { scanner.scan($0) }
-        #expect(r.markers == [.foreign])
+        var output: [UInt8] = []
+        var markers: [IntegrationMarker] = []
+        for start in stride(from: 0, to: huge.count, by: 65536) {
+            let chunk = Array(huge[start..<min(start + 65536, huge.count)])
+            let r = chunk.withUnsafeBytes { scanner.scan($0) }
+            output += r.output ?? chunk
+            markers += r.markers
+        }
+        #expect(markers == [.foreign])
+        #expect(output == huge)
     }
 
     /// Random bytes (with ESC and BEL sprinkled in) never crash the scanner, and bytes that are

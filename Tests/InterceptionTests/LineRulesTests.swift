@@ -85,6 +85,18 @@ struct LineRulesTests {
         #expect(ShellRisk.classify("ssh db1") != .none)
     }
 
+    /// The terminal made to strip the eighth bit of typed bytes (a byte the bastion passes would
+    /// reach readline as a key it removes), however stty is told so: refused, in every role.
+    @Test(arguments: [
+        ("stty istrip", true), ("stty -raw", true), ("stty cooked", true), ("stty -F /dev/pts/3 -pass8", true), ("sudo stty -litout", true),
+        ("stty \"$saved\"", true), ("stty 500:5:bf:8a3b:3:1c:7f:15:4:0:1:0:11:13:1a:0:12:f:17:16:0:0", true), ("ls; /bin/stty istrip", true),
+        ("stty -istrip", false), ("stty sane", false), ("stty -F \"$t\" -ixon", false), ("stty raw -echo", false), ("stty -a", false),
+        ("echo stty istrip", false),
+    ])
+    func terminalSettingsThatRewriteKeys(line: String, rewrites: Bool) {
+        #expect((ShellRisk.rewritesTypedKeys(line) != nil) == rewrites)
+    }
+
     /// A line with a nested shell and worse is as grave as the worst.
     @Test func gravestCommandCounts() {
         #expect(ShellRisk.classify("fakeroot; exec sh") == .replacesShell("exec replaces the shell"))

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Interception
 import ShellParser
 import Testing
@@ -48,11 +49,30 @@ struct MarkerScannerTests {
         #expect(r.markers == [.check(nonce: "42", history: .standard, line: Array("echo a\\b\u{1B}".utf8)), .commandStart])
     }
 
-    /// A marker with our number but another token is removed and reported, never trusted.
-    @Test func foreignMarker() {
-        let r = Self.scan(["\u{1B}]6973;guess;C;1;;rm -rf /\u{07}ok"])
-        #expect(r.output == "ok")
-        #expect(r.markers == [.foreign])
+    /// A sequence with our number but another token is not a marker: it stays in the output as
+    /// printed, wherever the chunks split it, and is reported, never trusted.
+    @Test func foreignMarkerStaysInTheOutput() {
+        for text in ["\u{1B}]6973;guess;C;1;;rm -rf /\u{07}ok", "\u{1B}]6973;t0\u{07}ok", "\u{1B}]6973;t0\u{1B}\\ok",
+                     "\u{1B}]6973;t\u{1B}]6973;t0k;S\u{07}ok"] {
+            let whole = Self.scan([text])
+            let split = Self.scan(text.map { String($0) })
+            let expected = text.replacingOccurrences(of: "\u{1B}]6973;t0k;S\u{07}", with: "")
+            #expect(whole.output == expected && split.output == expected, "\(text.debugDescription)")
+            #expect(whole.markers.first == .foreign && split.markers.first == .foreign)
+        }
+    }
+
+    /// Each marker removed comes back with its payload as printed (after the token), for the
+    /// recording: output wrapped in a marker is kept there, if not on the client's screen.
+    @Test func removedMarkersKeepTheirPayload() {
+        var scanner = MarkerScanner(token: Self.token)
+        let text = Array("a\u{1B}]6973;t0k;U;secret output\u{1B}\\b\u{1B}]6973;t0k;S\u{07}".utf8)
+        let r = text.withUnsafeBytes { scanner.scan($0) }
+        #expect(r.output == Array("ab".utf8))
+        #expect(r.offsets == [1, 2])
+        #expect(r.payloads.map { String(decoding: $0 ?? [], as: UTF8.self) } == ["U;secret output", "S"])
+        #expect(IntegrationMarker.recordingLabel(r.payloads[0]!) == "integration U;secret output")
+        #expect(IntegrationMarker.recordingLabel([0x43, 0x3B, 0xFF, 0x41][...]) == "integration C;\\xffA")
     }
 
     /// `c` first in the flags: bash's `interactive_comments` is off; the history flags follow.
