@@ -1661,6 +1661,13 @@ public struct Interceptor {
                 record.decision.refuseUnverifiable("with echo off the bastion reads the line from the keys, and editing keys make it unsure "
                                                    + "what the line is; type it without them, or turn echo on")
             }
+            if secret, record.decision.verdict != .allow {
+                // Its reason may quote it (strict mode names the command it does not list), and
+                // the reason goes to the audit store, the recording and the screen.
+                let withheld = "what was typed with echo off would be refused as a command line; the reason is not shown, as it may quote it"
+                record.decision.decision.message = withheld
+                record.decision.audit.message = withheld
+            }
             out.records.append(record)
             if record.decision.verdict == .allow {
                 lastScreenLine = line

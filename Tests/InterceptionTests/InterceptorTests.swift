@@ -985,6 +985,34 @@ extension ScreenModeTests {
         #expect(command.records.first?.decision.decision.verdict == .deny)
     }
 
+    /// The refusal of a line typed at such a prompt may quote it (strict mode names the command
+    /// it does not list): the reason is withheld wherever it is written — the record, and the
+    /// notice, which the recording keeps.
+    @Test func aRefusedSecretIsNotQuoted() {
+        let quoting: Interceptor.Decide = { line, directory, analysis in
+            var gate = InterceptorTests.gate(line, directory, analysis)
+            gate.decision.message = "'\(line)' is not listed"
+            gate.audit.message = gate.decision.message
+            return gate
+        }
+        var i = Interceptor(integration: ShellIntegration(token: "tk"), onUnverified: .screen, screen: FakeScreen(), decide: quoting)
+        _ = InterceptorTests.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
+        _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
+        _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}Password: ", now: 1.01)
+        for t in stride(from: 1.05, to: 2.5, by: 0.05) { _ = i.tick(now: t) }
+        _ = InterceptorTests.input(&i, "rm hunter2\r", now: 2.5)
+        var records: [InteractiveRecord] = [], notices: [String] = []
+        for t in stride(from: 2.55, to: 4, by: 0.05) {
+            let out = i.tick(now: t)
+            records += out.records
+            notices += out.notices
+        }
+        #expect(records.map(\.decision.verdict) == [.deny])
+        let written = records.flatMap { [$0.decision.audit.line, $0.decision.audit.message ?? "", $0.decision.decision.message] } + notices
+        #expect(!notices.isEmpty && !written.contains { $0.contains("hunter2") }, "\(written)")
+    }
+
     /// With echo off, a line is read from the keys; editing keys whose effect they do not tell
     /// (Ctrl-A, Ctrl-D) make it unsure: `Xtouch f` edited into `touch f` is refused, not
     /// decided as `Xtouch f`.
