@@ -125,10 +125,11 @@ extension ClientConnection {
             return SCPGate(command: command, home: paths?.home, places: paths?.places, sessionLimit: sessionLimit, decide: decide)
         case (_, .rsync(let command)?):
             // The stream is bounded by the smallest size limit of its paths and the session's.
-            let limits = command.requests(home: paths?.home, places: paths?.places).map { decide($0) }
-                .filter { $0.verdict == .allow }.compactMap(\.maxFileSize)
+            let requests = command.requests(home: paths?.home, places: paths?.places)
+            let limits = requests.map { decide($0) }.filter { $0.verdict == .allow }.compactMap(\.maxFileSize)
             let limit = (limits + [sessionLimit].compactMap { $0 }).min()
-            return StreamGate(direction: command.direction, sequence: 1, limit: limit)
+            // (Row k is the command's k-th request: ``decide(_:paths:channel:person:target:)``.)
+            return StreamGate(direction: command.direction, sequence: 1, otherRows: Array(requests.indices.dropFirst().map { $0 + 1 }), limit: limit)
         default:
             return nil
         }

@@ -4,6 +4,9 @@
 public struct StreamGate: TransferGate {
     private let direction: TransferDirection
     private let flow: FileFlow
+    /// The command's other rows (more paths, deletes, option directories): decided with it, their
+    /// bytes are the stream's, which row `flow.sequence` counts.
+    private let otherRows: [Int]
     private var offset: UInt64 = 0
 
     /// The most bytes the stream may carry in the transfer's direction: the smallest size limit
@@ -11,10 +14,12 @@ public struct StreamGate: TransferGate {
     /// limit holds for the whole stream). Nil: no limit.
     private let limit: Int64?
 
-    /// A gate whose outcome completes the transfer-log row `sequence`.
-    public init(direction: TransferDirection, sequence: Int, limit: Int64? = nil) {
+    /// A gate whose outcome completes the transfer-log row `sequence`, and ends `otherRows`
+    /// (the command's other rows) with a note that points there.
+    public init(direction: TransferDirection, sequence: Int, otherRows: [Int] = [], limit: Int64? = nil) {
         self.direction = direction
         self.limit = limit
+        self.otherRows = otherRows
         flow = FileFlow(sequence: sequence, maxFileSize: nil)
     }
 
@@ -52,8 +57,13 @@ public struct StreamGate: TransferGate {
     }
 
     public mutating func finish() -> [TransferEvent] {
-        [.finished(flow.outcome(closedCleanly: false, upload: direction == .upload,
-                                endNote: "an rsync protocol stream: decided on its command line, files not told apart"))]
+        let stream = flow.outcome(closedCleanly: false, upload: direction == .upload,
+                                  endNote: "an rsync protocol stream: decided on its command line, files not told apart")
+        let empty = FileFlow(sequence: 0, maxFileSize: nil).outcome(closedCleanly: true, upload: false).sha256
+        return [.finished(stream)] + otherRows.map {
+            .finished(TransferOutcome(sequence: $0, bytes: 0, sha256: empty, startOffset: 0, complete: false,
+                                      note: "part of the rsync stream whose bytes transfer \(stream.sequence) of this session counts"))
+        }
     }
 }
 

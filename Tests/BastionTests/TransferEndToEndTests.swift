@@ -474,6 +474,11 @@ struct TransferEndToEndTests {
         for _ in 0..<100 where h.auditQuery(notRun).isEmpty { usleep(50_000) }  // (the row's end is written behind)
         #expect(h.auditQuery(notRun) == "0 0 not run: the command's delete of \(d)/limited was denied")
         #expect(h.auditQuery("SELECT decision || ' ' || operation FROM transfers WHERE path = '\(d)/deploy/rs' ORDER BY id") == "allow upload\nallow delete")
+        // Each row of the command gets an end: the stream's bytes in its first, the others point there.
+        let ends = "SELECT operation || ' ' || coalesce(note, '') FROM transfers WHERE path = '\(d)/deploy/rs' AND ended_at IS NOT NULL ORDER BY id"
+        for _ in 0..<100 where h.auditQuery(ends).split(separator: "\n").count < 2 { usleep(50_000) }
+        #expect(h.auditQuery(ends) == "upload an rsync protocol stream: decided on its command line, files not told apart\n"
+                + "delete part of the rsync stream whose bytes transfer 1 of this session counts")
         #expect(h.auditQuery("SELECT count(*) FROM sessions WHERE kind = 'rsync'") == String(sessionsBefore + 5))
     }
 
