@@ -636,6 +636,9 @@ struct CommandUnwrapper {
     /// `sh -c STRING`, `python -c CODE`, or an interpreter reading its program from stdin.
     private mutating func classifyInterpreter(_ interpreter: Interpreter, name: String, command: ExtractedCommand,
                                               wordRanges: [Range<Int>], stdinIsPipe: Bool, index: Int) {
+        if case .queryShell = interpreter {
+            return classifyQueryShell(name: name, command: command, stdinIsPipe: stdinIsPipe, index: index)
+        }
         let argv = command.argv
         var i = 1
         var inline = false
@@ -647,6 +650,7 @@ struct CommandUnwrapper {
         switch interpreter {
         case .shell: inlineShort = [UInt8(ascii: "c")]
         case .script(let short, let long): inlineShort = short; inlineLong = long
+        case .queryShell: break
         }
         while i < argv.count {
             let word = argv[i]
@@ -725,6 +729,69 @@ struct CommandUnwrapper {
         } else {
             output[index].opaque = .fedToInterpreter
         }
+    }
+
+    /// A database client (``Interpreter/queryShell``) reading its commands from a pipe or a
+    /// redirection: fed code, as an interpreter's program on stdin is. Commands given by option
+    /// (psql `-c`/`-f FILE`, mysql `-e`) or operand (sqlite3's after the database) are not read
+    /// from stdin.
+    private mutating func classifyQueryShell(name: String, command: ExtractedCommand, stdinIsPipe: Bool, index: Int) {
+        let argv = command.argv
+        let base = name.hasPrefix("sqlite") ? "sqlite" : name
+        // The options that take a value, and those that give the commands.
+        let (valueShort, valueLong, commandShort, commandLong): (Set<UInt8>, Set<String>, Set<UInt8>, Set<String>)
+        switch base {
+        case "psql":
+            (valueShort, valueLong, commandShort, commandLong) = (Set("cdfFhLopPRTUv".utf8),
+                ["command", "dbname", "file", "field-separator", "host", "log-file", "output", "port", "pset", "record-separator",
+                 "table-attr", "username", "variable", "set"], Set("cf".utf8), ["command", "file"])
+        case "sqlite":
+            // (Single-dash long options: `-cmd X` runs X before reading stdin, which it still does.)
+            (valueShort, valueLong, commandShort, commandLong) = ([], ["cmd", "init", "separator", "newline", "nullvalue", "vfs", "maxsize",
+                                                                       "mmap", "escape"], [], [])
+        default:
+            (valueShort, valueLong, commandShort, commandLong) = (Set("eDhPuSO".utf8),
+                ["execute", "database", "host", "port", "user", "socket", "default-character-set", "init-command", "pager", "tee",
+                 "defaults-file", "defaults-extra-file", "login-path"], Set("e".utf8), ["execute"])
+        }
+        var operands = 0
+        var i = 1
+        var optionsEnded = false
+        while i < argv.count {
+            let word = argv[i]
+            i += 1
+            let text = word.text
+            guard !optionsEnded, !word.isDynamic, text.hasPrefix("-"), text.count > 1 else {
+                operands += 1
+                continue
+            }
+            if text == "--" { optionsEnded = true; continue }
+            if base == "sqlite" || text.hasPrefix("--") {
+                let body = text.drop(while: { $0 == "-" })
+                let long = String(body.split(separator: "=", maxSplits: 1).first ?? body)
+                let value = body.contains("=") ? String(body.drop(while: { $0 != "=" }).dropFirst()) : (i < argv.count ? argv[i].text : nil)
+                if commandLong.contains(long) { if long != "file" || value != "-" { return } }
+                if !body.contains("="), valueLong.contains(long) { i += 1 }
+                continue
+            }
+            // A cluster of short options: one that takes a value takes the rest, or the next word.
+            let letters = Array(text.utf8.dropFirst())
+            for (k, letter) in letters.enumerated() {
+                guard valueShort.contains(letter) else { continue }
+                let attached = k + 1 < letters.count
+                let value = attached ? String(decoding: letters[(k + 1)...], as: UTF8.self) : (i < argv.count ? argv[i].text : nil)
+                if commandShort.contains(letter), !(letter == UInt8(ascii: "f") && value == "-") { return }
+                if !attached { i += 1 }
+                break
+            }
+        }
+        // sqlite3 DATABASE SQL…: the commands are the operands after the database.
+        if base == "sqlite", operands >= 2 { return }
+        guard stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) else {
+            output[index].readsInheritedStdin = true
+            return
+        }
+        output[index].opaque = .fedToInterpreter
     }
 
     /// `. FILE`, `source FILE` or `bash FILE` where FILE is a descriptor (`/dev/stdin`,

@@ -3,12 +3,16 @@ enum Interpreter {
     case shell
     /// A script interpreter and the options that take inline code (`python -c`, `perl -e`).
     case script(inlineShort: Set<UInt8>, inlineLong: Set<String>)
+    /// A database client that reads its commands from stdin unless an option or operand gives
+    /// them, and whose commands include a shell escape (psql's `\!`, mysql's `system`,
+    /// sqlite3's `.shell`). Commands given on the command line are words for rules to read.
+    case queryShell
 
     /// Every name `named` recognises, for one hashed lookup before the switch.
     static let knownNames: Set<String> = [
         "sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "yash", "posh", "fish", "csh", "tcsh", "rbash",
         "python", "pypy", "jython", "perl", "ruby", "lua", "luajit", "Rscript", "osascript", "jruby", "node", "nodejs",
-        "php", "pwsh", "powershell", "tclsh", "wish", "irb", "deno", "bun",
+        "php", "pwsh", "powershell", "tclsh", "wish", "irb", "deno", "bun", "psql", "mysql", "mariadb", "sqlite",
     ]
 
     /// Recognises an interpreter by base name (`python3.11` counts as `python`).
@@ -40,6 +44,8 @@ enum Interpreter {
             return .script(inlineShort: [UInt8(ascii: "c")], inlineLong: [])
         case "tclsh", "wish", "irb", "deno", "bun":
             return .script(inlineShort: [], inlineLong: [])
+        case "psql", "mysql", "mariadb", "sqlite":
+            return .queryShell
         default:
             return nil
         }

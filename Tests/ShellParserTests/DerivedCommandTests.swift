@@ -284,7 +284,7 @@ struct DerivedCommandTests {
     /// the stdin it inherits runs what the client sends. One given its script, or fed on the
     /// line, is what it was.
     @Test(arguments: [("sh", OpaqueCode?.some(.fedToInterpreter)), ("bash -l", .fedToInterpreter), ("sudo -i", .fedToInterpreter),
-                      ("python3", .fedToInterpreter), ("sh -c 'ls'", nil), ("sh ./x.sh", nil), ("cat x | sh", .fedToInterpreter), ("ls", nil)])
+                      ("python3", .fedToInterpreter), ("psql db", .fedToInterpreter), ("sh -c 'ls'", nil), ("sh ./x.sh", nil), ("cat x | sh", .fedToInterpreter), ("ls", nil)])
     func execRequestShellsReadTheConnection(_ line: String, _ expected: OpaqueCode?) {
         let exec = ShellAnalyzer.analyzeExecRequest(line)
         #expect(exec.analysis.commands.compactMap(\.opaque) == (expected.map { [$0] } ?? []), "\(line)")
@@ -327,6 +327,12 @@ struct DerivedCommandTests {
         // Locale quoting: bash translates the text when it runs and expands the translation.
         ("echo $\"hello\"", .dynamicShellString), ("$\"x\" f", .dynamicShellString), ("echo $\"\"", nil), ("echo \"$\"x\"\"", nil),
         ("cd /dev; sh stdin", .fedToInterpreter), ("sh /proc/self/root/dev/stdin", .fedToInterpreter),
+        // A database client reads its commands from stdin, shell escapes included (psql's `\!`,
+        // mysql's `system`, sqlite3's `.shell`), unless an option or operand gives them.
+        ("echo '\\! id' | psql", .fedToInterpreter), ("psql db < q.sql", .fedToInterpreter), ("psql -f - < q", .fedToInterpreter),
+        ("psql -Uc db < q", .fedToInterpreter), ("{ mysql db; } < q", .fedToInterpreter), ("sqlite3 x.db <<< '.shell id'", .fedToInterpreter),
+        ("psql -Atc 'select 1' < q", nil), ("psql --file=q.sql < f", nil), ("mysql -e 'select 1' db < q", nil),
+        ("sqlite3 x.db 'select 1' < q", nil), ("psql -U postgres db", nil),
         ("shopt -s expand_aliases\nalias s='sh -c '\ns rm", .dynamicShellString),
         ("bash <<< 'ls' <&3", .fedToInterpreter),
         ("BASH_ENV=/dev/stdin bash -c true <<< x", .fedToInterpreter),
