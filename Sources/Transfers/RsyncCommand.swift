@@ -194,6 +194,13 @@ public struct RsyncCommand: Sendable, Equatable {
                 : destination.lastIndex(of: "/").map { $0 == destination.startIndex ? "/" : String(destination[..<$0]) } ?? "."
             for (name, value) in options where Self.directoryOptions.contains(name) {
                 guard let value else { continue }
+                // A relative partial directory is relative to each file's directory, which the
+                // command line does not tell: below it, it is in the destination's tree, but one
+                // that climbs (`../../x`) may leave it at any depth.
+                if name == "partial-dir", !value.hasPrefix("/"), !value.hasPrefix("~"), value.split(separator: "/").contains("..") {
+                    return .failure(.forbiddenOption("partial-dir", "a relative partial directory is relative to each file's directory, "
+                                                     + "so one that climbs with .. may leave the destination's tree at any depth: give an absolute one"))
+                }
                 command.optionDirectories.append(destination == "~" ? "~/" + value : RemotePath.join(destination, value))
                 if let parent { command.optionDirectories.append(parent == "." ? value : RemotePath.join(parent, value)) }
             }

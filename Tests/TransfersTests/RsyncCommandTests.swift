@@ -126,6 +126,9 @@ import Testing
         "rsync --server --sender '--filter=dir-merge /NAME' . /src",
         // An upload that follows the target's links to directories.
         "rsync --server -rtKe.iLsfxCIvu --safe-links . /dest",
+        // A relative partial directory is relative to each file's directory: climbing, it may
+        // leave the tree at any depth.
+        "rsync --server -re.iLsfxCIvu --partial-dir=../../../etc . /dest", "rsync --server -re.iLsfxCIvu --partial-dir x/../.. . /dest",
     ])
     func refusesOptionsThatChangeWhatRunsOrWhere(_ line: String) {
         guard case .failure(let error) = RsyncCommand.parse(line) else {
