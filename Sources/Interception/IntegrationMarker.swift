@@ -116,14 +116,14 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("K", 0): self = .interruptIgnored
         case ("1", 0): self = .promptShown
         case ("2", 0): self = .continuation
-        case ("P", 1): self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1)
+        case ("P", 1): self = .prompt(status: Self.count(fields[0]) ?? -1)
         case ("P", 2), ("P", 3):
             let next = String(decoding: fields[1], as: UTF8.self)
             // LINES;PWD (the directory, escaped as a line is, may hold semicolons).
             let rest = fields.count == 3 ? fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 1, omittingEmptySubsequences: false) : []
             let directory = rest.count == 2 ? String(decoding: Self.unescape(Array(rest[1])), as: UTF8.self) : nil
-            self = .prompt(status: Int(String(decoding: fields[0], as: UTF8.self)) ?? -1, nextCheck: next.utf8.contains(UInt8(ascii: ":")) ? next : nil,
-                           linesRead: rest.first.flatMap { Int(String(decoding: $0, as: UTF8.self)) },
+            self = .prompt(status: Self.count(fields[0]) ?? -1, nextCheck: next.utf8.contains(UInt8(ascii: ":")) ? next : nil,
+                           linesRead: rest.first.flatMap(Self.count),
                            directory: directory.flatMap { $0.hasPrefix("/") ? $0 : nil }, keysTell: next != "k")
         case ("A", _):
             let text = Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")])))
@@ -145,15 +145,14 @@ public enum IntegrationMarker: Equatable, Sendable {
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
                           line: Self.unescape(fields[2]), commentsOff: commentsOff, charsetUnread: charsetUnread)
         case ("H", 1), ("H", 2):
-            self = .historyNumber(Int(String(decoding: fields[0], as: UTF8.self)), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
+            self = .historyNumber(Self.count(fields[0]), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
         case ("Y", 3):
-            self = .historyAtPrompt(numberAtCheck: Int(String(decoding: fields[0], as: UTF8.self)),
-                                    number: Int(String(decoding: fields[1], as: UTF8.self)), line: Self.unescape(fields[2]))
+            self = .historyAtPrompt(numberAtCheck: Self.count(fields[0]), number: Self.count(fields[1]), line: Self.unescape(fields[2]))
         case ("X", 3):
             // nonce;NUMBER-AT-CHECK;NUMBER;LINENO;WHY;TEXT (the text may hold semicolons).
             let rest = fields[2].split(separator: UInt8(ascii: ";"), maxSplits: 3, omittingEmptySubsequences: false)
             guard rest.count == 4 else { self = .foreign; return }
-            func number(_ field: some Collection<UInt8>) -> Int? { Int(String(decoding: field, as: UTF8.self)) }
+            func number(_ field: some Collection<UInt8>) -> Int? { Self.count(field) }
             let why = rest[2]
             self = .expanded(nonce: String(decoding: fields[0], as: UTF8.self), numberAtCheck: number(fields[1]), number: number(rest[0]),
                              lineNumber: number(rest[1]),
@@ -164,6 +163,15 @@ public enum IntegrationMarker: Equatable, Sendable {
         default:
             self = .foreign
         }
+    }
+
+    /// A number of a marker: a history number, a count of lines, an exit status. Only decimal
+    /// digits, and no more than bash's own counters hold (a marker is only the shell's word: any
+    /// program can print one, and sums on a larger number would overflow).
+    public static func count(_ field: some Collection<UInt8>) -> Int? {
+        guard !field.isEmpty, field.count <= 10, field.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let value = field.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        return value <= Int(Int32.max) ? value : nil
     }
 
     /// The recording's label for a marker removed from the output: `integration ` and its

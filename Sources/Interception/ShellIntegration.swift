@@ -540,12 +540,23 @@ public struct ShellIntegration: Sendable, Equatable {
         # ~/.inputrc written in the session cannot take Enter back.
         __bastion_bind_keys() {
           local __bastion_km __bastion_binding __bastion_key __bastion_c __bastion_keys __bastion_nexts __bastion_comments __bastion_rereads __bastion_expands \
-            __bastion_eofs __bastion_replaces
+            __bastion_eofs __bastion_replaces __bastion_private
           for __bastion_km in emacs vi-insert vi-command; do
             __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=() __bastion_eofs=() __bastion_replaces=()
+            # Every key under the private prefix goes, the integration's own too (bound again
+            # below): a longer one (`"\C-x\C-\\bZ"`, from an inputrc or `bind -x`) would leave
+            # readline waiting after a private key for one more, typed, which picks a function
+            # other than the integration's.
+            __bastion_private=()
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
-                '"\C-x\C-\\'*) ;;  # the integration's own keys (bound again below)
+                '"\C-x\C-\\'*) __bastion_key=${__bastion_binding%%'": '*}; __bastion_private+=("${__bastion_key#\"}") ;;
+              esac
+            done < <(bind -m "$__bastion_km" -p 2>/dev/null; bind -m "$__bastion_km" -s 2>/dev/null; bind -m "$__bastion_km" -X 2>/dev/null)
+            for __bastion_key in "${__bastion_private[@]}"; do bind -m "$__bastion_km" -r "$__bastion_key" 2>/dev/null; done
+            while IFS= read -r __bastion_binding; do
+              case $__bastion_binding in
+                '"\C-x\C-\\'*) ;;  # (none left)
                 # (edit-and-execute runs the buffer through fc, where no check would see it.)
                 *': accept-line'|*': edit-and-execute-command'|*': vi-edit-and-execute-command') __bastion_keys+=("${__bastion_binding%: *}") ;;
                 # readline 8.3's M-x runs any function by name, accept-line included.
@@ -691,7 +702,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
-              __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
+              __bastion_private __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }

@@ -415,6 +415,26 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecords().first?.hasPrefix("deny touch forbidden-mac1") == true, "\(r)")
     }
 
+    /// Keys an inputrc binds under the integration's private prefix, longer than its own, are
+    /// unbound: `Ctrl-X Ctrl-\\ b Z` would leave readline waiting after the check's accept key
+    /// for one more, typed, key (here insert-comment, whose comment-begin is a command), and the
+    /// Enter's whole macro made a prefix would never reach the check (edit-and-execute runs the
+    /// line through fc). The checked line runs; the next key is only a key.
+    @Test(arguments: ["\"\\C-x\\C-\\\\bZ\": insert-comment", "\"\\C-x\\C-\\\\a\\C-x\\C-\\\\bZ\": edit-and-execute-command"])
+    func keysUnderThePrivatePrefixAreUnbound(binding: String) throws {
+        let f = try f
+        try f.target.write(".inputrc", "set comment-begin \"touch forbidden-prefix;\"\n\(binding)\n")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent(".inputrc")) }
+        // (An allowed line, then a denied one, each followed by the key the binding waits for.)
+        let r = try run(script: [["expect": "PROMPT> "], ["send": "VISUAL=true\r"], ["expect": "PROMPT> "],
+                                 ["send": "true\r"], ["sleep": 1.5], ["send": "Z"], ["sleep": 0.5],
+                                 ["send": "\u{15}touch forbidden-prefix\r"], ["sleep": 1.5], ["send": "Z"], ["sleep": 0.5],
+                                 ["send": "\u{15}echo done-$((6*7))\r"], ["expect": "done-42"], ["expect": "PROMPT> "], ["send": "exit\r"]])
+        #expect(!f.target.exists("forbidden-prefix"), "\(r)")
+        #expect(try lastRecords() == ["allow VISUAL=true", "allow true", "deny touch forbidden-prefix", "allow echo done-$((6*7))", "allow exit"],
+                "\(r)")
+    }
+
     /// `fc` re-runs history text that never passes through readline (an allowed `echo` edited
     /// into a `touch`, an entry put there with `history -s`): refused as unseen, by the
     /// destructive guard's dynamic-eval. A listing runs nothing and goes through. So is

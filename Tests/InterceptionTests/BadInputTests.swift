@@ -40,6 +40,24 @@ struct BadInputTests {
         #expect(output == huge)
     }
 
+    /// A marker's numbers are the shell's word (any program can print a marker with the token
+    /// from PS1): one past what bash counts is no number, so no sum on it overflows. Forged
+    /// markers with the largest integer had stopped the bastion, and every session with it.
+    @Test func hugeNumbersInMarkersAreNoNumbers() {
+        #expect(IntegrationMarker.count("2147483647".utf8) == 2_147_483_647)
+        #expect(IntegrationMarker.count("9223372036854775807".utf8) == nil && IntegrationMarker.count("-1".utf8) == nil)
+        #expect(IntegrationMarker.count("".utf8) == nil && IntegrationMarker.count("1e3".utf8) == nil)
+        let huge = "9223372036854775807"
+        var expanding = InterceptorTests.make()
+        _ = InterceptorTests.input(&expanding, "x")
+        _ = InterceptorTests.output(&expanding, "\u{1B}]6973;tk;C;1:1;H;!!\u{07}\u{1B}]6973;tk;X;1:1;\(huge);5;1;;x\u{07}")
+        var continued = InterceptorTests.make()
+        _ = InterceptorTests.output(&continued, "\u{1B}]6973;tk;P;0;k;\(huge);/tmp\u{07}")
+        _ = InterceptorTests.input(&continued, "echo '\r")
+        _ = InterceptorTests.output(&continued, InterceptorTests.check("echo '"))
+        _ = InterceptorTests.output(&continued, "\u{1B}]6973;tk;H;\(huge)\u{07}\u{1B}]6973;tk;Y;\(huge);\(huge);x\u{07}")
+    }
+
     /// Random bytes (with ESC and BEL sprinkled in) never crash the scanner, and bytes that are
     /// not markers come out as they went in.
     @Test func randomOutput() {
