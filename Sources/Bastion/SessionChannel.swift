@@ -284,6 +284,8 @@ final class SessionChannel {
         // pending packets, which would reorder what the relay sees of the target's channels.
         if targetDrained && (eof || closed) {
             let unread = ssh_channel_poll(targetChannel, 0) > 0
+            // (Output held as a marker's start that never ended is output after all.)
+            if !unread, interceptor != nil, case let held = interceptor!.outputEnded(), !held.isEmpty { perform(held) }
             if eof && !unread && eofMayGoOn(targetClosed: closed) { handle(.targetEOF) }
             if closed && !unread && ssh_channel_poll(targetChannel, 1) <= 0 {
                 handle(.targetExited(exitReport))
@@ -399,7 +401,7 @@ final class SessionChannel {
     /// (markers gone), decisions written down before any verdict leaves, then input.
     private func perform(_ out: InterceptorOutput, input: UnsafeRawBufferPointer? = nil, output: UnsafeRawBufferPointer? = nil) {
         var told = false
-        if let output {
+        if output != nil || out.toClient != nil {
             if let cleaned = out.toClient {
                 // In the order printed: the output, each marker removed from it (an event of the
                 // recording's own), and the notices where the marker that raised them was
@@ -423,7 +425,7 @@ final class SessionChannel {
                 }
                 if let at = noticesAt, !told { tell(at: at) }
                 write(upTo: cleaned.count)
-            } else {
+            } else if let output {
                 handle(.targetData(output, .stdout), chunk: output)
             }
         }

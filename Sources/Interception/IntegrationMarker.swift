@@ -50,7 +50,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// word is a word of the line, not a comment.
     /// `charsetUnread`: the shell's character set may join a byte outside ASCII and the ASCII
     /// byte after it into one character (flag `m`; no early answer then).
-    case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false, charsetUnread: Bool = false)
+    /// `continuation`: bash reads the line into a command begun at an earlier prompt (flag `2`,
+    /// first: PS2 was shown since the last primary prompt).
+    case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false, charsetUnread: Bool = false,
+               continuation: Bool = false)
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -134,16 +137,18 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            // [c][m][H[codes]]: comments off, a character set the bastion may not read, then
-            // history expansion on (with other characters).
+            // [2][c][m][H[codes]]: a continuation line, comments off, a character set the bastion
+            // may not read, then history expansion on (with other characters).
             var flags = fields[1][...]
+            let continuation = flags.first == UInt8(ascii: "2")
+            if continuation { flags = flags.dropFirst() }
             let commentsOff = flags.first == UInt8(ascii: "c")
             if commentsOff { flags = flags.dropFirst() }
             let charsetUnread = flags.first == UInt8(ascii: "m")
             if charsetUnread { flags = flags.dropFirst() }
             let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
-                          line: Self.unescape(fields[2]), commentsOff: commentsOff, charsetUnread: charsetUnread)
+                          line: Self.unescape(fields[2]), commentsOff: commentsOff, charsetUnread: charsetUnread, continuation: continuation)
         case ("H", 1), ("H", 2):
             self = .historyNumber(Self.count(fields[0]), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
         case ("Y", 3):

@@ -269,6 +269,8 @@ public struct Interceptor {
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
     private var lastOutput: Double = 0
+    /// Since when the marker scanner holds output back (a marker begun, not yet ended).
+    private var markerHeldSince: Double?
     /// The latest time any event carried (released input is stamped with it).
     private var lastEvent: Double = 0
     /// When the interceptor first saw time pass (the shell is starting then).
@@ -337,6 +339,9 @@ public struct Interceptor {
     public static let screenSettle = 0.05
     /// How long a typed line may go without any echo before it is read anyway.
     public static let echoPatience = 0.5
+    /// How long the output may hold a marker begun and not ended before it is taken as output:
+    /// the shell prints each marker whole, at once.
+    public static let markerPatience = 1.0
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.
@@ -481,6 +486,7 @@ public struct Interceptor {
         let result = markers.scan(chunk)
         out.toClient = result.output
         lastOutput = now
+        markerHeldSince = markers.isHolding ? (markerHeldSince ?? now) : nil
         lastEvent = max(lastEvent, now)
         // The terminal model follows the output only while lines are read from it (it costs
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
@@ -509,6 +515,24 @@ public struct Interceptor {
         }
         if discardUnconfirmed, chunk.contains(0x0A) { discardUnconfirmed = false }
         return out
+    }
+
+    /// The target's output ended: what the marker scanner holds (a marker begun and never
+    /// ended) is output after all, for the client and the recording.
+    public mutating func outputEnded() -> InterceptorOutput {
+        var out = InterceptorOutput()
+        giveBackHeldOutput(into: &out)
+        return out
+    }
+
+    /// A marker begun and not ended in time, or before the output ended, is no marker: what was
+    /// held of it goes out as output, and a program printed it.
+    private mutating func giveBackHeldOutput(into out: inout InterceptorOutput) {
+        markerHeldSince = nil
+        guard markers.isHolding else { return }
+        let begun = markers.holdsMarker
+        out.toClient = (out.toClient ?? []) + markers.giveBackHeld()
+        if begun { lose("the output began a marker that did not end", into: &out) }
     }
 
     /// What bash prints when it cannot expand a line's history (readline's histexpand.c).
@@ -543,7 +567,7 @@ public struct Interceptor {
     /// driver ticks often only while this is true; otherwise it may sleep until something
     /// arrives. (It must stay true wherever `tick` has a branch that could act.)
     public var actsOnTime: Bool {
-        if mode == .starting || readlineDue != nil || screenEnter != nil || screenSettling != nil { return true }
+        if mode == .starting || readlineDue != nil || screenEnter != nil || screenSettling != nil || markerHeldSince != nil { return true }
         switch shell {
         case .awaitingCheck: return true
         case .accepted, .running: return holding || !held.isEmpty
@@ -555,6 +579,7 @@ public struct Interceptor {
     public mutating func tick(now: Double) -> InterceptorOutput {
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
+        if let since = markerHeldSince, now - since > Self.markerPatience { giveBackHeldOutput(into: &out) }
         if startedAt == nil { startedAt = now }
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
@@ -627,10 +652,10 @@ public struct Interceptor {
             }
             aliases = table
             early?.aliasesChanged = true
-        case .check(let nonce, let history, let line, let commentsOff, let charsetUnread):
+        case .check(let nonce, let history, let line, let commentsOff, let charsetUnread, let continuation):
             self.commentsOff = commentsOff
             self.charsetUnread = charsetUnread
-            check(nonce: nonce, history: history, line: line, now: now, into: &out)
+            check(nonce: nonce, history: history, line: line, continuation: continuation, now: now, into: &out)
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
                      now: now, into: &out)
@@ -785,7 +810,8 @@ public struct Interceptor {
     }
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
-    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, now: Double,
+                                into out: inout InterceptorOutput) {
         excusedPrompts = 0
         if let history { historyCharacters = history }
         // (Line ends pasted into this very buffer were taken in as text; one that readline took
@@ -831,6 +857,24 @@ public struct Interceptor {
             lastScreenLine = nil
             out.verdicts += Self.verdict(nonce, "A")
             return
+        }
+        // Bash says whether it reads this line into a command begun at an earlier prompt. Where
+        // the bastion's own reading differs (but where bash reads one more line into a command it
+        // has rejected, at a primary prompt), bash's counts: a marker a program printed (the
+        // token stands in PS1) can begin or end a command in the bastion's reading only.
+        if !assembler.readsOneMore, continuation != assembler.isContinuing {
+            if continuation {
+                // It reads on a command the bastion saw finished: cancelled at this line.
+                if !continuationLost { lostTrackOfContinuation() }
+            } else {
+                // It reads a new command where the bastion saw one open: decided as bash reads it.
+                out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
+                                                detail: "the shell read '\(text)' as a new command where the bastion saw one open; decided as the shell reads it"))
+                assembler.reset()
+                unfinished = nil
+                continuationLost = false
+                continuationRedrawDue = false
+            }
         }
         expanding = nil
         droppedEntry = nil

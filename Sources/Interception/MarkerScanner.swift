@@ -93,8 +93,14 @@ public struct MarkerScanner: Sendable {
                     continue
                 }
                 if sawEscapeInPayload {
+                    // The shell escapes every ESC of a payload (`\e`): one other than the end's is
+                    // another program's, and what it held is output, the ESC examined afresh (it
+                    // may begin a marker: one opened and never ended must not swallow the next).
                     sawEscapeInPayload = false
-                    appendPayload(0x1B)
+                    giveBack(nil)
+                    partialPrefix = [0x1B]
+                    i -= 1
+                    continue
                 }
                 if b == 0x1B { sawEscapeInPayload = true } else { appendPayload(b) }
                 if payload!.count > Self.maximumPayload { giveBack(nil) }
@@ -127,6 +133,27 @@ public struct MarkerScanner: Sendable {
             i = end
         }
         return Result(output: output, markers: markers, offsets: offsets, payloads: payloads)
+    }
+
+    /// Whether the scanner holds bytes back: a marker begun in an earlier chunk and not ended,
+    /// or what may begin one.
+    public var isHolding: Bool { payload != nil || !partialPrefix.isEmpty }
+
+    /// Whether it holds a marker begun (its whole prefix came) and not ended.
+    public var holdsMarker: Bool { payload != nil }
+
+    /// Gives back what it holds, as output: a marker that was begun and never ended (the output
+    /// stopped, or nothing more came for a while) is no marker.
+    public mutating func giveBackHeld() -> [UInt8] {
+        var out = partialPrefix
+        if let held = payload {
+            out = prefix + held
+            if sawEscapeInPayload { out.append(0x1B) }
+        }
+        partialPrefix = []
+        payload = nil
+        sawEscapeInPayload = false
+        return out
     }
 
     private mutating func appendPayload(_ b: UInt8) {

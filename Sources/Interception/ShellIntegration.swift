@@ -294,9 +294,13 @@ public struct ShellIntegration: Sendable, Equatable {
           # (Big5, GBK, Shift JIS: `\` and `"` inside them) splits the line otherwise than the
           # bastion reads it: told (`m`, after any `c`), and no early answer counts.
           __bastion_readable_charset || { __bastion_flags=m$__bastion_flags; __bastion_early=; }
-          # With interactive_comments off a `#` starts no comment: told (`c`, first), and no early
+          # With interactive_comments off a `#` starts no comment: told (`c`), and no early
           # answer counts (one would have been decided with comments).
           [[ :$BASHOPTS: == *:interactive_comments:* ]] || { __bastion_flags=c$__bastion_flags; __bastion_early=; }
+          # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
+          # the last primary prompt): told (`2`, first). The bastion holds its own reading of
+          # that to this, so a marker printed by a program to make it think otherwise is found.
+          [[ ! $__bastion_cont ]] || __bastion_flags=2$__bastion_flags
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
@@ -475,7 +479,8 @@ public struct ShellIntegration: Sendable, Equatable {
           # would act on the line first. Each prompt starts them afresh.
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
-          __bastion_next= __bastion_fast=
+          # (A primary prompt: PS2 sets __bastion_cont again as bash reads on; see __bastion_ask.)
+          __bastion_next= __bastion_fast= __bastion_cont=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
                 && :$BASHOPTS: == *:interactive_comments:* ]] \
              && __bastion_readable_charset && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
@@ -696,7 +701,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # each is unset (no function can stand for `unset` now). One that cannot be
           # (read-only) leaves the shell unintegrated.
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
-              __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_comments __bastion_dir \
+              __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_cont __bastion_none __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
               __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
@@ -751,7 +756,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
           # at), and the next PS2 interrupts bash as a typed Ctrl-C would: the whole pending
           # command is dropped, nothing of it runs.
-          PS2='${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          PS2='${__bastion_none[__bastion_cont=1]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while

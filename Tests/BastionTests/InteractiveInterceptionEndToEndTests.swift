@@ -946,6 +946,16 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!r.stdout.contains("wrapped-42"), "\(r)")
     }
 
+    /// A marker begun and never ended keeps nothing from the client or the recording: the next
+    /// marker (here the prompt's) ends it, and what it held is output.
+    @Test func unendedMarkerHidesNothing() throws {
+        let line = "t=${PS1##*6973;}; printf '\\033]6973;%s;T;' \"${t%%;*}\"; echo unended-$((6*7))"
+        let r = try type([(send: line + "\r", expect: "unended-42"), (send: "echo after\r", expect: "PROMPT> ")])
+        #expect(r.stdout.contains("unended-42"), "\(r)")
+        let output = try recording(of: line).split(separator: "\n").filter { $0.contains(", \"o\", ") }
+        #expect(output.contains { $0.contains("unended-42") }, "an output event of the recording holds it: \(r)")
+    }
+
     /// A storm of window changes while typing: the session and its decisions go on.
     @Test func resizeStorm() throws {
         let f = try f

@@ -241,13 +241,39 @@ struct InterceptorTests {
 
     /// The last line of a multi-line command is denied: cancel (C); the shell drops the pending
     /// command itself at its next PS2.
+    /// Bash's check says whether it reads the line into a command begun earlier (flag `2`), and
+    /// that counts over the bastion's own reading, which a marker printed by a program (the token
+    /// stands in PS1) can lead astray. A forged check that opens a quote: bash's next line is
+    /// still decided alone, as bash reads it. A forged `N` at a continuation prompt that ends the
+    /// command: bash's next line, which it reads into that command, cancels it.
+    @Test func theShellsReadingOfContinuationCounts() {
+        var opened = Self.make()
+        _ = Self.input(&opened, "rm -f x #'")
+        let forged = Self.output(&opened, Self.check("echo '", nonce: "1:1"))
+        #expect(Self.text(forged.verdicts).hasPrefix("1:1 "))
+        _ = Self.input(&opened, "\r")
+        let real = Self.output(&opened, Self.check("rm -f x #'", nonce: "2"))
+        #expect(Self.text(real.verdicts) == "2 D\n")
+        #expect(real.records.map(\.decision.audit.line) == ["rm -f x #'"])
+        #expect(real.auditNotes.map(\.kind) == ["interactive_reading_differs"])
+
+        var ended = Self.make()
+        _ = Self.input(&ended, "echo '\r")
+        _ = Self.output(&ended, Self.check("echo '", nonce: "1"))
+        _ = Self.output(&ended, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;N\u{07}")
+        _ = Self.input(&ended, "echo \"'; touch y #\"\r")
+        let joined = Self.output(&ended, Self.check("echo \"'; touch y #\"", nonce: "2", flags: "2"))
+        #expect(Self.text(joined.verdicts) == "2 Z\n")
+        #expect(joined.records.map(\.decision.verdict) == [.deny] && joined.auditNotes.map(\.kind) == ["interactive_continuation_lost"])
+    }
+
     @Test func deniedContinuationIsCancelled() {
         var i = Self.make()
         _ = Self.input(&i, "for f in *; do\r")
         #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 J0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "rm $f; done\r")
-        let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2"))
+        let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2", flags: "2"))
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
         #expect(Self.text(answer.verdicts) == "2 C\n")
         #expect(answer.records.map(\.decision.audit.line) == ["for f in *; do\nrm $f; done"])
@@ -270,7 +296,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 J0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "b ))\r")
-        #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
+        #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3", flags: "2")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
         _ = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = Self.input(&i, "echo ok\r")
@@ -346,7 +372,7 @@ struct InterceptorTests {
         _ = Self.output(&i, Self.check("for f in 1", nonce: "1"))
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "do echo $f; done\r")
-        let answer = Self.output(&i, Self.check("do echo $f; done", nonce: "2"))
+        let answer = Self.output(&i, Self.check("do echo $f; done", nonce: "2", flags: "2"))
         #expect(Self.text(answer.verdicts) == "2 A\n")
         let redrawAndStart = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> do echo $f; done\r\n\u{1B}]6973;tk;S\u{07}1\r\n")
         #expect(redrawAndStart.endSession == nil && redrawAndStart.lostIntegration == nil)
@@ -576,7 +602,7 @@ struct InterceptorTests {
         if let told { _ = Self.output(&i, "\u{1B}]6973;tk;H;\(told)\u{07}") }
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "do !!; done\r")
-        let out = Self.output(&i, Self.check("do !!; done", nonce: "2", flags: "H"))
+        let out = Self.output(&i, Self.check("do !!; done", nonce: "2", flags: "2H"))
         #expect(Self.text(out.verdicts) == "2 C\n")
         #expect(out.notices.first?.contains("continued over several prompts") == true)
     }
@@ -595,7 +621,7 @@ struct InterceptorTests {
     static func continuedExpansion(_ typed: String = "do !!; done") -> Interceptor {
         var i = Self.forTyped()
         _ = Self.input(&i, typed + "\r")
-        #expect(Self.text(Self.output(&i, Self.check(typed, nonce: "2", flags: "H")).verdicts) == "2 X\n")
+        #expect(Self.text(Self.output(&i, Self.check(typed, nonce: "2", flags: "2H")).verdicts) == "2 X\n")
         return i
     }
 
@@ -654,7 +680,7 @@ struct InterceptorTests {
         var i = Self.continuedExpansion(end)
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> bash: !nosuch: event not found\r\n\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, next + "\r")
-        let out = Self.output(&i, Self.check(next, nonce: "3", flags: "H"))
+        let out = Self.output(&i, Self.check(next, nonce: "3", flags: "2H"))
         #expect(Self.text(out.verdicts) == verdict)
         if verdict == "3 A\n" {
             #expect(out.records.map(\.decision.audit.line) == ["for f in 1\n" + next])
@@ -672,7 +698,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("!cat", nonce: "1", flags: "H")).verdicts) == "1 X\n")
         _ = Self.output(&i, "$ !cat\u{1B}]6973;tk;1\u{07}\r\ncat <<E\r\n\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "E\r")
-        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "H"))
+        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "2H"))
         #expect(Self.text(out.verdicts) == "2 Z\n")
         #expect(out.records.first?.uncertain == true && out.records.first?.decision.verdict != .allow)
         #expect(out.notices.first?.contains("the command is cancelled") == true)
@@ -697,7 +723,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("echo x", nonce: "1")).verdicts) == "1 A\n")
         _ = Self.output(&i, "\r\n\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "E\r")
-        let out = Self.output(&i, Self.check("E", nonce: "2"))
+        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "2"))
         #expect(Self.text(out.verdicts) == "2 Z\n")
         #expect(out.auditNotes.map(\.kind) == ["interactive_continuation_lost"])
     }
@@ -708,7 +734,7 @@ struct InterceptorTests {
     @Test(arguments: [8, 9]) func droppedCommandIsRecordedAsHistoryKeptIt(_ number: Int) {
         var i = Self.forTyped()
         _ = Self.input(&i, "do echo !!\r")
-        #expect(Self.text(Self.output(&i, Self.check("do echo !!", nonce: "2", flags: "H")).verdicts) == "2 I0y\n")
+        #expect(Self.text(Self.output(&i, Self.check("do echo !!", nonce: "2", flags: "2H")).verdicts) == "2 I0y\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ^C\r\n")
         let out = Self.output(&i, "\u{1B}]6973;tk;Y;;\(number);for f in 1\\ndo echo ls\u{07}\u{1B}]6973;tk;P;130;;3\u{07}$ ")
         #expect(out.records.map(\.decision.audit.line) == [number == 8 ? "for f in 1\ndo echo ls" : "for f in 1\ndo echo !!"])
@@ -1106,7 +1132,7 @@ struct KeyedCrossCheckTests {
         _ = T.output(&i, T.check("cat <<EOF", nonce: "1"))
         _ = T.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = T.input(&i, "body $H\u{17}OME\r")
-        let answer = T.output(&i, T.check("body $OME", nonce: "2"))
+        let answer = T.output(&i, T.check("body $OME", nonce: "2", flags: "2"))
         #expect(answer.auditNotes.isEmpty && answer.records.allSatisfy { !$0.uncertain }, "\(answer.auditNotes)")
     }
 
@@ -1352,7 +1378,7 @@ struct HeldLineTests {
         _ = T.output(&c, T.check("for f in 1; do"))
         _ = T.output(&c, "\u{1B}]6973;tk;2\u{07}> ")
         _ = T.input(&c, "systemctl restart x; done\r")
-        let held = T.output(&c, T.check("systemctl restart x; done", nonce: "11"))
+        let held = T.output(&c, T.check("systemctl restart x; done", nonce: "11", flags: "2"))
         #expect(held.approvalNeeded != nil)
         c.approvalRequested(id: "req3")
         #expect(T.text(c.approvalAnswered(approved: false, message: nil, now: 2).verdicts) == "11 C\n")

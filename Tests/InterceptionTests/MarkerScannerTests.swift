@@ -62,6 +62,20 @@ struct MarkerScannerTests {
         }
     }
 
+    /// The shell escapes every ESC of a payload, so a marker begun and never ended (another
+    /// program's) is output once an ESC other than its end comes: it does not swallow the next
+    /// marker. What the scanner still holds when the output stops is given back.
+    @Test func unendedMarkerSwallowsNothing() {
+        let r = Self.scan(["a\u{1B}]6973;t0k;T;hidden\r\n", "\u{1B}]6973;t0k;S\u{07}b"])
+        #expect(r.output == "a\u{1B}]6973;t0k;T;hidden\r\nb")
+        #expect(r.markers == [.foreign, .commandStart])
+        var scanner = MarkerScanner(token: Self.token)
+        let partial = Array("x\u{1B}]6973;t0k;C;1;;ech".utf8)
+        let first = partial.withUnsafeBytes { scanner.scan($0) }
+        #expect(first.output == Array("x".utf8) && scanner.isHolding && scanner.holdsMarker)
+        #expect(scanner.giveBackHeld() == Array("\u{1B}]6973;t0k;C;1;;ech".utf8) && !scanner.isHolding)
+    }
+
     /// Each marker removed comes back with its payload as printed (after the token), for the
     /// recording: output wrapped in a marker is kept there, if not on the client's screen.
     @Test func removedMarkersKeepTheirPayload() {
@@ -110,7 +124,7 @@ struct MarkerScannerTests {
         let custom = HistoryCharacters(expansion: UInt8(ascii: "%"), substitution: UInt8(ascii: "^"), comment: UInt8(ascii: "#"), known: true)
         #expect(r.markers.first == .check(nonce: "1", history: custom, line: Array("x".utf8)))
         let unknown = r.markers.dropFirst().compactMap { marker -> Bool? in
-            if case .check(_, let history?, _, _, _) = marker { return history.known }
+            if case .check(_, let history?, _, _, _, _) = marker { return history.known }
             return nil
         }
         #expect(unknown == [false, false])
