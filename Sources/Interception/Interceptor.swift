@@ -281,6 +281,9 @@ public struct Interceptor {
     /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
     /// a line readline accepts with none was not typed through the bastion.
     private var keysSincePrompt = false
+    /// While an Enter's check is awaited: the output broke a line (the line may have been
+    /// accepted), and no marker came.
+    private var lineBrokeUnmarked = false
     /// The person's last keys may replay a keyboard macro (Ctrl-X e, or a key an inputrc binds
     /// to one: anything led by Ctrl-X or Esc), which can accept any number of lines, across
     /// prompts, before readline reads the next key.
@@ -443,6 +446,7 @@ public struct Interceptor {
             held = Array(bytes[(enter + 1)...])
             holding = true
             shell = .awaitingCheck(since: now)
+            lineBrokeUnmarked = false
         case .nested, .unverified:
             guard let screen else {
                 // Never relay a line nobody can see: the session is being ended.
@@ -487,6 +491,9 @@ public struct Interceptor {
         out.toClient = result.output
         lastOutput = now
         markerHeldSince = markers.isHolding ? (markerHeldSince ?? now) : nil
+        if case .awaitingCheck = shell, result.markers.isEmpty, !markers.holdsMarker {
+            lineBrokeUnmarked = lineBrokeUnmarked || (result.output.map { $0.contains(0x0A) } ?? chunk.contains(0x0A))
+        }
         lastEvent = max(lastEvent, now)
         // The terminal model follows the output only while lines are read from it (it costs
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
@@ -591,7 +598,16 @@ public struct Interceptor {
         switch shell {
         case .awaitingCheck(let since) where now - since > Self.checkPatience:
             // Readline did not accept (a quoted Ctrl-V Enter, a search, an Enter that bash
-            // dropped right after a Ctrl-C): nothing ran undecided.
+            // dropped right after a Ctrl-C): nothing ran undecided. Unless the output went on to
+            // a new line with no marker at all: then the shell took the line without the check,
+            // as one the integration never reached would (a startup file that replaced the
+            // shell, having printed a ready marker with the token): it is no longer followed.
+            if mode == .integrated, lineBrokeUnmarked {
+                out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
+                                                detail: "the shell went on past an Enter with no check and no marker; the keys typed gave '\(keyed.text ?? "?")'"))
+                lose("the shell took a line without showing it to the bastion", into: &out)
+            }
+            lineBrokeUnmarked = false
             shell = .prompt
             excusedPrompts = 0
             release(into: &out)

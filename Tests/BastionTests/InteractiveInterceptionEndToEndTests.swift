@@ -58,6 +58,11 @@ struct InteractiveInterceptionEndToEndTests {
         if [ -f "$HOME/nocasematch" ]; then shopt -s nocasematch; fi
         if [ -f "$HOME/posix" ]; then set -o posix; fi
         if [ -f "$HOME/shadow-read" ]; then read() { builtin read "$@"; }; fi
+        if [ -f "$HOME/replace-shell" ]; then
+          t=$(declare -f __bastion_refuse); t=${t#*6973;}
+          printf '\\033]6973;%s;R;%s\\a' "${t%%;*}" "$$" >/dev/tty
+          exec env PS1='PROMPT> ' bash --norc -i
+        fi
         """
 
     struct Fixture {
@@ -303,6 +308,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!f.target.exists("forbidden-startup"), "\(r)")
         #expect(r.stdout.contains("startup files define a function named read"), "\(r)")
         #expect(try lastRecords("decision || ' ' || line || ' ' || how").first == "deny touch forbidden-startup screen", "\(r)")
+    }
+
+    /// A startup file that prints the ready marker (the token read from the integration's own
+    /// functions) and replaces the shell with one the integration never reached: its first line
+    /// runs unchecked (code of the person's in the startup files is theirs), but a line taken
+    /// with no check and no marker is noticed, and from then on the lines are read from the
+    /// screen, decided.
+    @Test func aShellThatTakesLinesWithNoCheckIsNoLongerFollowed() throws {
+        let f = try f
+        try f.target.write("replace-shell", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("replace-shell")) }
+        let r = try run(script: [["expect": "PROMPT> "], ["send": "touch replaced-first\r"], ["expect": "can no longer be verified"],
+                                 ["sleep": 0.3], ["send": "touch forbidden-replaced\r"], ["expect": "rule no-forbidden"], ["send": "exit\r"]])
+        #expect(!f.target.exists("forbidden-replaced"), "\(r)")
+        let h = try f.harness
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'interactive_unchecked_line' AND detail LIKE '%touch replaced-first%'",
+                             toRead: "1") == "1", "\(r)")
     }
 
     /// Enter rebound by a file the bastion cannot read (sourced): the first line accepted

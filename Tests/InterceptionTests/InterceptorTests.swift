@@ -53,7 +53,9 @@ struct InterceptorTests {
     }
 
     static func check(_ line: String, nonce: String = "9", flags: String = "") -> String {
+        // (Escaped as the shell's integration escapes a line: no ESC or BEL of a line is raw.)
         let escaped = line.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\u{1B}", with: "\\e").replacingOccurrences(of: "\u{07}", with: "\\a")
         return "\u{1B}]6973;tk;C;\(nonce);\(flags);\(escaped)\u{07}"
     }
 
@@ -265,6 +267,22 @@ struct InterceptorTests {
         let joined = Self.output(&ended, Self.check("echo \"'; touch y #\"", nonce: "2", flags: "2"))
         #expect(Self.text(joined.verdicts) == "2 Z\n")
         #expect(joined.records.map(\.decision.verdict) == [.deny] && joined.auditNotes.map(\.kind) == ["interactive_continuation_lost"])
+    }
+
+    /// An Enter whose check never comes, while the output goes on to a new line with no marker:
+    /// the shell took the line without the integration (a startup file replaced the shell after
+    /// printing a ready marker with the token). It is no longer followed. An Enter readline
+    /// swallows (a bell, nothing) leaves it be.
+    @Test func aLineTakenWithNoCheckLosesTheIntegration() {
+        var replaced = Self.make()
+        _ = Self.input(&replaced, "touch x\r", now: 1)
+        _ = Self.output(&replaced, "\r\n$ ", now: 1.01)
+        let late = replaced.tick(now: 3.1)
+        #expect(late.lostIntegration != nil && late.auditNotes.map(\.kind) == ["interactive_unchecked_line"], "\(late.auditNotes)")
+        var swallowed = Self.make()
+        _ = Self.input(&swallowed, "ls\u{18}\r", now: 1)
+        _ = Self.output(&swallowed, "\u{07}", now: 1.01)
+        #expect(swallowed.tick(now: 3.1).lostIntegration == nil)
     }
 
     @Test func deniedContinuationIsCancelled() {
