@@ -269,8 +269,6 @@ public struct Interceptor {
     /// carries a PS2 marker that is not a new prompt.
     private var continuationRedrawDue = false
     private var lastOutput: Double = 0
-    /// Since when the marker scanner holds output back (a marker begun, not yet ended).
-    private var markerHeldSince: Double?
     /// The latest time any event carried (released input is stamped with it).
     private var lastEvent: Double = 0
     /// When the interceptor first saw time pass (the shell is starting then).
@@ -342,9 +340,6 @@ public struct Interceptor {
     public static let screenSettle = 0.05
     /// How long a typed line may go without any echo before it is read anyway.
     public static let echoPatience = 0.5
-    /// How long the output may hold a marker begun and not ended before it is taken as output:
-    /// the shell prints each marker whole, at once.
-    public static let markerPatience = 1.0
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.
@@ -490,7 +485,6 @@ public struct Interceptor {
         let result = markers.scan(chunk)
         out.toClient = result.output
         lastOutput = now
-        markerHeldSince = markers.isHolding ? (markerHeldSince ?? now) : nil
         if case .awaitingCheck = shell, result.markers.isEmpty, !markers.holdsMarker {
             lineBrokeUnmarked = lineBrokeUnmarked || (result.output.map { $0.contains(0x0A) } ?? chunk.contains(0x0A))
         }
@@ -525,21 +519,16 @@ public struct Interceptor {
     }
 
     /// The target's output ended: what the marker scanner holds (a marker begun and never
-    /// ended) is output after all, for the client and the recording.
+    /// ended, which a program printed) is output after all, for the client and the recording.
+    /// (No time limit: while the client reads slowly the bastion reads the target slowly too,
+    /// and a marker the shell printed whole may wait in the middle.)
     public mutating func outputEnded() -> InterceptorOutput {
         var out = InterceptorOutput()
-        giveBackHeldOutput(into: &out)
-        return out
-    }
-
-    /// A marker begun and not ended in time, or before the output ended, is no marker: what was
-    /// held of it goes out as output, and a program printed it.
-    private mutating func giveBackHeldOutput(into out: inout InterceptorOutput) {
-        markerHeldSince = nil
-        guard markers.isHolding else { return }
+        guard markers.isHolding else { return out }
         let begun = markers.holdsMarker
-        out.toClient = (out.toClient ?? []) + markers.giveBackHeld()
+        out.toClient = markers.giveBackHeld()
         if begun { lose("the output began a marker that did not end", into: &out) }
+        return out
     }
 
     /// What bash prints when it cannot expand a line's history (readline's histexpand.c).
@@ -574,7 +563,7 @@ public struct Interceptor {
     /// driver ticks often only while this is true; otherwise it may sleep until something
     /// arrives. (It must stay true wherever `tick` has a branch that could act.)
     public var actsOnTime: Bool {
-        if mode == .starting || readlineDue != nil || screenEnter != nil || screenSettling != nil || markerHeldSince != nil { return true }
+        if mode == .starting || readlineDue != nil || screenEnter != nil || screenSettling != nil { return true }
         switch shell {
         case .awaitingCheck: return true
         case .accepted, .running: return holding || !held.isEmpty
@@ -586,7 +575,6 @@ public struct Interceptor {
     public mutating func tick(now: Double) -> InterceptorOutput {
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
-        if let since = markerHeldSince, now - since > Self.markerPatience { giveBackHeldOutput(into: &out) }
         if startedAt == nil { startedAt = now }
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
