@@ -200,10 +200,11 @@ public struct Interceptor {
         }
     }
     private var unfinished: UnfinishedCommand?
-    /// Bash is in vi's replace mode (it said so as the mode began), where Enter would accept the
-    /// line unchecked: the Enter that ends the mode goes with an Esc ahead of it, which puts
-    /// readline in command mode (the line unchanged), where Enter runs the check. Typed Esc or
-    /// Ctrl-C, and the shell's next check, prompt or command, end it.
+    /// Bash may be in vi's replace mode (it said so as the mode began), where Enter would accept
+    /// the line unchecked: every Enter goes with an Esc ahead of it, which puts readline in
+    /// command mode (the line unchanged), where Enter runs the check; in command mode already the
+    /// Esc only rings the bell. Until the shell's next check, prompt or command: a typed Esc may
+    /// not end the mode (after Ctrl-V it is text; after Ctrl-R it ends the search).
     private var viReplacing = false
     /// Bash read on where the bastion saw a command finished (a history expansion left it
     /// unfinished, or dropped a line of it): what it holds is unknown, and the next line cancels it.
@@ -282,6 +283,12 @@ public struct Interceptor {
     /// While an Enter's check is awaited: the output broke a line (the line may have been
     /// accepted), and no marker came.
     private var lineBrokeUnmarked = false
+    /// The output ended with readline's pager prompt (`--More--`, a completion listing longer
+    /// than the screen) when that Enter was typed: readline took it as "one more line".
+    private var enterAtPager = false
+    /// The last bytes of the output, for ``enterAtPager``.
+    private var outputTail: [UInt8] = []
+    private static let pagerPrompt = Array("--More--".utf8)
     /// The person's last keys may replay a keyboard macro (Ctrl-X e, or a key an inputrc binds
     /// to one: anything led by Ctrl-X or Esc), which can accept any number of lines, across
     /// prompts, before readline reads the next key.
@@ -412,7 +419,6 @@ public struct Interceptor {
             }
             if shell == .prompt { unseenLineEnds = min(64, unseenLineEnds + bytes[..<(enter ?? bytes.endIndex)].count(where: Self.mayEndALine)) }
             guard let enter, shell == .prompt else {
-                if viReplacing, Self.endsViReplace(bytes[...]) { viReplacing = false }
                 if shell == .prompt {
                     keyed.type(bytes[...])
                     if bytes.contains(Self.interruptKey) { excusedPrompts = 2 }
@@ -424,7 +430,7 @@ public struct Interceptor {
                 return
             }
             keyed.type(bytes[..<enter])
-            if viReplacing, !Self.endsViReplace(bytes[..<enter]), bytes[enter] == 0x0D || bytes[enter] == 0x0A {
+            if viReplacing, bytes[enter] == 0x0D || bytes[enter] == 0x0A {
                 out.toTarget += bytes[..<enter]
                 out.toTarget.append(0x1B)
                 out.toTarget.append(bytes[enter])
@@ -442,6 +448,7 @@ public struct Interceptor {
             holding = true
             shell = .awaitingCheck(since: now)
             lineBrokeUnmarked = false
+            enterAtPager = outputTail == Self.pagerPrompt
         case .nested, .unverified:
             guard let screen else {
                 // Never relay a line nobody can see: the session is being ended.
@@ -485,6 +492,8 @@ public struct Interceptor {
         let result = markers.scan(chunk)
         out.toClient = result.output
         lastOutput = now
+        let last = result.output.map { Array($0.suffix(Self.pagerPrompt.count)) } ?? Array(chunk.suffix(Self.pagerPrompt.count))
+        outputTail = last.count == Self.pagerPrompt.count ? last : Array((outputTail + last).suffix(Self.pagerPrompt.count))
         if case .awaitingCheck = shell, result.markers.isEmpty, !markers.holdsMarker {
             lineBrokeUnmarked = lineBrokeUnmarked || (result.output.map { $0.contains(0x0A) } ?? chunk.contains(0x0A))
         }
@@ -590,7 +599,7 @@ public struct Interceptor {
             // a new line with no marker at all: then the shell took the line without the check,
             // as one the integration never reached would (a startup file that replaced the
             // shell, having printed a ready marker with the token): it is no longer followed.
-            if mode == .integrated, lineBrokeUnmarked {
+            if mode == .integrated, lineBrokeUnmarked, !enterAtPager {
                 out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
                                                 detail: "the shell went on past an Enter with no check and no marker; the keys typed gave '\(keyed.text ?? "?")'"))
                 lose("the shell took a line without showing it to the bastion", into: &out)
@@ -775,17 +784,6 @@ public struct Interceptor {
         case .foreign:
             lose("the output carried a marker the bastion did not issue", into: &out)
         }
-    }
-
-    /// Whether typed `bytes` leave vi's replace mode: an Esc (not one that starts or ends a
-    /// bracketed paste, which the mode takes in as text), or Ctrl-C.
-    static func endsViReplace(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var i = bytes.startIndex
-        while let escape = bytes[i...].firstIndex(where: { $0 == 0x1B || $0 == interruptKey }) {
-            if bytes[escape] == interruptKey || !bytes[(escape + 1)...].starts(with: "[20".utf8) { return true }
-            i = escape + 1
-        }
-        return false
     }
 
     private var isAwaitingCheck: Bool {

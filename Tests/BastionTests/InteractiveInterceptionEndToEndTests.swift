@@ -768,13 +768,15 @@ struct InteractiveInterceptionEndToEndTests {
         let script: [[String: Any]] = [["expect": "PROMPT> "]]
             + replace(":     forbidden-vr", "0", "touch ", expect: "rule no-forbidden") + [["expect": "PROMPT> "]]
             + replace("echo vr-abc zzz", "b", "ok1", expect: "vr-abc ok1\r\n") + [["expect": "PROMPT> "]]
+            // (An Esc quoted with Ctrl-V is text in the mode, which goes on.)
+            + replace(":      forbidden-vq", "0", "touch \u{16}\u{1B}", expect: "rule no-forbidden") + [["expect": "PROMPT> "]]
             + [["send": "touch vr-after\r"], ["expect": "PROMPT> "], ["send": "exit\r"]]
         let r = try run(script: script)
         #expect(!f.target.exists("forbidden-vr") && f.target.exists("vr-after"), "\(r)")
         #expect(!r.stdout.contains("without showing it"), "\(r)")
         let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
-        #expect(records == ["deny touch forbidden-vr integration 0", "allow echo vr-abc ok1 integration 0", "allow touch vr-after integration 0",
-                            "allow exit integration 0"], "\(r)")
+        #expect(records == ["deny touch forbidden-vr integration 0", "allow echo vr-abc ok1 integration 0",
+                            "deny touch \u{1B} forbidden-vq integration 0", "allow touch vr-after integration 0", "allow exit integration 0"], "\(r)")
     }
 
     /// An escalated line waits at the prompt, telling the person who approves; carol's approval

@@ -89,9 +89,9 @@ struct InterceptorTests {
     }
 
     /// In vi's replace mode readline's own keymap accepts Enter unchecked: once the shell says the
-    /// mode began, the Enter that ends it goes with an Esc ahead (command mode, where the check is
-    /// bound). Typed Esc (not a bracketed paste's) or Ctrl-C, or the shell's next check, prompt or
-    /// command, end the mode: later Enters go as typed.
+    /// mode began, every Enter goes with an Esc ahead (command mode, where the check is bound;
+    /// in command mode already the Esc only rings the bell), until the shell's next check, prompt
+    /// or command. A typed Esc does not end that: after Ctrl-V it is text, and the mode goes on.
     @Test func enterInViReplaceModeGoesAfterAnEscape() {
         let replacing = "\u{1B}]6973;tk;O\u{07}"
         var i = Self.make()
@@ -99,7 +99,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.input(&i, "xyz\r").toTarget) == "xyz\u{1B}\r")
         _ = Self.output(&i, Self.check("echo xyz"))
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}xyz\r\n\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
-        #expect(Self.text(Self.input(&i, "ls\r").toTarget) == "ls\r", "the Enter ended the mode")
+        #expect(Self.text(Self.input(&i, "ls\r").toTarget) == "ls\r", "the check ended the mode")
         _ = Self.output(&i, Self.check("ls", nonce: "10"))
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
 
@@ -110,13 +110,17 @@ struct InterceptorTests {
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
 
         _ = Self.output(&i, replacing)
-        _ = Self.input(&i, "ab\u{1B}")
-        #expect(Self.text(Self.input(&i, "x\r").toTarget) == "x\r", "a typed Esc ended the mode")
-
-        _ = Self.output(&i, Self.check("x", nonce: "12"))
+        _ = Self.input(&i, "touch x #\u{16}\u{1B}")
+        #expect(Self.text(Self.input(&i, "\r").toTarget) == "\u{1B}\r", "an Esc quoted with Ctrl-V is text: the mode goes on")
+        _ = Self.output(&i, Self.check("touch x #\u{1B}", nonce: "12"))
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+
         _ = Self.output(&i, replacing)
-        #expect(Self.text(Self.input(&i, "ab\u{03}y\r").toTarget) == "ab\u{03}y\r", "Ctrl-C ended the mode")
+        _ = Self.input(&i, "ab\u{1B}")
+        #expect(Self.text(Self.input(&i, "x\r").toTarget) == "x\u{1B}\r", "after a typed Esc too (command mode rings the bell)")
+        _ = Self.output(&i, Self.check("x", nonce: "13"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        #expect(Self.text(Self.input(&i, "y\r").toTarget) == "y\r", "the check ended it")
     }
 
     /// A denied line is discarded at the shell (D), the person told, the rest of a paste dropped.
@@ -283,6 +287,14 @@ struct InterceptorTests {
         _ = Self.input(&swallowed, "ls\u{18}\r", now: 1)
         _ = Self.output(&swallowed, "\u{07}", now: 1.01)
         #expect(swallowed.tick(now: 3.1).lostIntegration == nil)
+        // Readline's pager (a completion listing longer than the screen) takes Enter as "one
+        // more line", and prints it.
+        var paged = Self.make()
+        _ = Self.input(&paged, "ls /usr/bin/\t\ty", now: 1)
+        _ = Self.output(&paged, "\r\nDisplay all 1064 possibilities? (y or n)\r\n[\r\naa-exec\r\n--More--", now: 1.01)
+        _ = Self.input(&paged, "\r", now: 1.5)
+        _ = Self.output(&paged, "\r\u{1B}[K2to3\r\n--More--", now: 1.51)
+        #expect(paged.tick(now: 3.6).lostIntegration == nil)
     }
 
     @Test func deniedContinuationIsCancelled() {
