@@ -209,6 +209,9 @@ public struct Interceptor {
     /// Bash read on where the bastion saw a command finished (a history expansion left it
     /// unfinished, or dropped a line of it): what it holds is unknown, and the next line cancels it.
     private var continuationLost = false
+    /// How many continuation prompts bash will have shown, since its last primary prompt, at the
+    /// next check (its flag `2` tells its own count).
+    private var expectedContinuation = 0
     /// The last answer let bash run a buffer in which the bastion saw every command finished:
     /// until the next check or prompt, a continuation prompt means bash reads on a command the
     /// bastion saw finished (``lostTrackOfContinuation()``).
@@ -746,6 +749,7 @@ public struct Interceptor {
             // token in PS1. The session stays read from the screen, each Enter decided before it
             // reaches the shell, and the outer bash's checks are answered as they come.)
             continuationRedrawDue = false
+            expectedContinuation = 0
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
             expanding = nil
@@ -812,7 +816,7 @@ public struct Interceptor {
     }
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
-    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, now: Double,
+    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Int, now: Double,
                                 into out: inout InterceptorOutput) {
         excusedPrompts = 0
         if let history { historyCharacters = history }
@@ -860,22 +864,25 @@ public struct Interceptor {
             out.verdicts += Self.verdict(nonce, "A")
             return
         }
-        // Bash says whether it reads this line into a command begun at an earlier prompt. Where
-        // the bastion's own reading differs (but where bash reads one more line into a command it
-        // has rejected, at a primary prompt), bash's counts: a marker a program printed (the
-        // token stands in PS1) can begin or end a command in the bastion's reading only.
-        if !assembler.readsOneMore, continuation != assembler.isContinuing {
-            if continuation {
-                // It reads on a command the bastion saw finished: cancelled at this line.
-                if !continuationLost { lostTrackOfContinuation() }
-            } else {
-                // It reads a new command where the bastion saw one open: decided as bash reads it.
+        // Bash says whether it reads this line into a command begun at an earlier prompt, and
+        // after how many continuation prompts; the bastion's own reading must say the same (but
+        // where bash reads one more line into a command it rejected, at a primary prompt). A
+        // check printed by a program (the token stands in PS1) adds a line bash never read; a
+        // paste that turns promptvars off keeps PS2 from counting. Either way neither reading
+        // can be taken: the command is cancelled, nothing of it runs. (Bash reading on a command
+        // the bastion saw finished, as after a dropped history expansion, is the same.)
+        let expected = expectedContinuation
+        defer { expectedContinuation = assembler.isContinuing ? expected + 1 : 0 }
+        if !assembler.readsOneMore, !continuationLost {
+            if continuation != 0, !assembler.isContinuing {
+                lostTrackOfContinuation()
+            } else if assembler.isContinuing, continuation == 0 || (continuation > 0 && continuation != expected) {
                 out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
-                                                detail: "the shell read '\(text)' as a new command where the bastion saw one open; decided as the shell reads it"))
+                                                detail: "the shell read '\(text)' after \(continuation) continuation prompts where the bastion's reading "
+                                                    + "had \(expected); the command was cancelled"))
                 assembler.reset()
                 unfinished = nil
-                continuationLost = false
-                continuationRedrawDue = false
+                continuationLost = true
             }
         }
         expanding = nil
@@ -1037,7 +1044,8 @@ public struct Interceptor {
         continuationLost = false
         var record = judge(text, how: .integration, uncertain: true)
         if record.decision.verdict != .deny {
-            record.decision.refuseUnverifiable("the shell reads on a command whose lines the bastion does not know (a history expansion left it unfinished, or dropped a line of it); the command is cancelled")
+            record.decision.refuseUnverifiable("the shell's reading of this command and the bastion's differ (a history expansion that left it "
+                                               + "unfinished or dropped a line of it, or a marker a program printed); the command is cancelled")
         }
         out.records.append(record)
         out.notices.append(refusalText(record.decision))

@@ -254,6 +254,11 @@ enum ShellRisk: Equatable, Sendable {
             for word in args where !word.isDynamic && word.text.hasPrefix("-") && !word.text.hasPrefix("--") { given.formUnion(word.text.dropFirst()) }
             if given.contains("f") || given.contains("F") || given.contains("p") { return nil }
             attributes = given.intersection(["r", "i", "u", "l", "c", "n", "a", "A"])
+            // A word known only at run time that does not start with a name (`$o`, `"$o"`) may be
+            // options and, split, names too (`o='-u READLINE_LINE'`): any attribute, to any variable.
+            if args.contains(where: { $0.isDynamic && !($0.text.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } ?? false) }) {
+                return "it may give an attribute to a variable, both known only at run time"
+            }
         default: return nil
         }
         guard !attributes.isEmpty else { return nil }

@@ -970,6 +970,18 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!r.stdout.contains("wrapped-42"), "\(r)")
     }
 
+    /// A paste whose first line turns promptvars off keeps PS2 from counting the continuation
+    /// lines bash reads: its check then says "a new command" where the bastion's reading has one
+    /// open. Neither can be taken, and the command is cancelled: nothing of it runs.
+    @Test func aContinuationTheShellDoesNotCountIsCancelled() throws {
+        let f = try f
+        let r = try type([(send: "\u{1B}[200~shopt -u promptvars\necho 'pv\u{1B}[201~\r", expect: "> "),
+                          (send: "x' ; touch forbidden-pv ; # '\r", expect: "PROMPT> "), (send: "echo after-pv\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-pv"), "\(r)")
+        let h = try f.harness
+        #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'interactive_reading_differs'", toRead: "1") != "0", "\(r)")
+    }
+
     /// A marker begun and never ended keeps nothing from the client or the recording: the next
     /// marker (here the prompt's) ends it, and what it held is output.
     @Test func unendedMarkerHidesNothing() throws {

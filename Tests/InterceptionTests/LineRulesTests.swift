@@ -134,7 +134,9 @@ struct LineRulesTests {
         // An attribute on READLINE_LINE (through which bash hands the check the line), or on a
         // name known only at run time (which may be one of the integration's).
         ("declare -i READLINE_LINE", true), ("typeset -u READLINE_LINE", true), ("n=_; declare -u $n", true),
-        ("local -l \"$v\"", true), ("declare -i count=0", false), ("declare -a list", false), ("declare -p READLINE_LINE", false),
+        ("local -l \"$v\"", true), ("o=-u; n=x; declare -g $o $n", true), ("declare \"$o\" \"$n\"", true), ("declare \"$o\" READLINE_LINE", true),
+        ("declare \"$o\" count", true), ("declare -a x=$y", false),
+        ("declare -i count=0", false), ("declare -a list", false), ("declare -p READLINE_LINE", false),
         // Standard error carries bash's prompts and PS0, with the markers in them.
         ("exec 2>/tmp/err", true), ("exec &>/dev/null", true), ("exec >&/dev/null", true), ("exec 2>&-", true),
         ("exec >&2", false), ("ls 2>/dev/null", false),
@@ -154,7 +156,8 @@ struct LineRulesTests {
         // only at run time (one of the integration's, spelled so that the line does not show it).
         ("readonly READLINE_LINE", true), ("declare -r READLINE_LINE=x", true), ("readonly \"${p}tion_u\"", true),
         ("declare -gr \"$n\"", true), ("typeset -r $v=1", true), ("set() { :; }", true),
-        ("readonly v=A", false), ("declare -r x=$HOME", false), ("readonly -f f", false), ("declare -x \"$n\"", false),
+        ("declare -x \"$n\"", true),  // (`n='-u READLINE_LINE'` would be options and a name)
+        ("readonly v=A", false), ("declare -r x=$HOME", false), ("readonly -f f", false),
         ("local -r why=x", false),
         ("printf -v x PROMPT_COMMAND", false), ("read -r line", false), ("declare -n p=$1", false), ("echo PS0", false),
         // A wrapper given no command starts the user's shell, a shell given to one is a shell.
