@@ -50,11 +50,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// word is a word of the line, not a comment.
     /// `charsetUnread`: the shell's character set may join a byte outside ASCII and the ASCII
     /// byte after it into one character (flag `m`; no early answer then).
-    /// `continuation`: how many continuation prompts (PS2) bash showed since its last primary
-    /// prompt (flag `2` and the count, first): more than 0, it reads the line into a command
-    /// begun at an earlier prompt. -1: the flag without a count.
+    /// `continuation`: bash reads the line into a command begun at an earlier prompt (flag `2`,
+    /// first: PS2 was shown since the last primary prompt).
     case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false, charsetUnread: Bool = false,
-               continuation: Int = 0)
+               continuation: Bool = false)
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -138,16 +137,11 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            // [2N][c][m][H[codes]]: a continuation line (the count of PS2 shown), comments off, a
-            // character set the bastion may not read, then history expansion on (other characters).
+            // [2][c][m][H[codes]]: a continuation line, comments off, a character set the bastion
+            // may not read, then history expansion on (with other characters).
             var flags = fields[1][...]
-            var continuation = 0
-            if flags.first == UInt8(ascii: "2") {
-                flags = flags.dropFirst()
-                let digits = flags.prefix { $0 >= 0x30 && $0 <= 0x39 }
-                flags = flags.dropFirst(digits.count)
-                continuation = Self.count(digits) ?? -1
-            }
+            let continuation = flags.first == UInt8(ascii: "2")
+            if continuation { flags = flags.dropFirst() }
             let commentsOff = flags.first == UInt8(ascii: "c")
             if commentsOff { flags = flags.dropFirst() }
             let charsetUnread = flags.first == UInt8(ascii: "m")

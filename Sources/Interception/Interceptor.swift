@@ -209,9 +209,6 @@ public struct Interceptor {
     /// Bash read on where the bastion saw a command finished (a history expansion left it
     /// unfinished, or dropped a line of it): what it holds is unknown, and the next line cancels it.
     private var continuationLost = false
-    /// How many continuation prompts bash will have shown, since its last primary prompt, at the
-    /// next check (its flag `2` tells its own count).
-    private var expectedContinuation = 0
     /// The last answer let bash run a buffer in which the bastion saw every command finished:
     /// until the next check or prompt, a continuation prompt means bash reads on a command the
     /// bastion saw finished (``lostTrackOfContinuation()``).
@@ -749,7 +746,6 @@ public struct Interceptor {
             // token in PS1. The session stays read from the screen, each Enter decided before it
             // reaches the shell, and the outer bash's checks are answered as they come.)
             continuationRedrawDue = false
-            expectedContinuation = 0
             if case .tampering(let reason) = pendingRisk { lose(reason, into: &out) }
             pendingRisk = .none
             expanding = nil
@@ -816,7 +812,7 @@ public struct Interceptor {
     }
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
-    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Int, now: Double,
+    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, now: Double,
                                 into out: inout InterceptorOutput) {
         excusedPrompts = 0
         if let history { historyCharacters = history }
@@ -864,22 +860,19 @@ public struct Interceptor {
             out.verdicts += Self.verdict(nonce, "A")
             return
         }
-        // Bash says whether it reads this line into a command begun at an earlier prompt, and
-        // after how many continuation prompts; the bastion's own reading must say the same (but
-        // where bash reads one more line into a command it rejected, at a primary prompt). A
-        // check printed by a program (the token stands in PS1) adds a line bash never read; a
-        // paste that turns promptvars off keeps PS2 from counting. Either way neither reading
-        // can be taken: the command is cancelled, nothing of it runs. (Bash reading on a command
-        // the bastion saw finished, as after a dropped history expansion, is the same.)
-        let expected = expectedContinuation
-        defer { expectedContinuation = assembler.isContinuing ? expected + 1 : 0 }
+        // Bash says whether it reads this line into a command begun at an earlier prompt; the
+        // bastion's own reading must say the same (but where bash reads one more line into a
+        // command it rejected, at a primary prompt). A check printed by a program (the token
+        // stands in PS1) can open a command bash never began; a paste that turns promptvars off
+        // keeps PS2 from saying so. Neither reading can then be taken: the command is cancelled,
+        // nothing of it runs. (Bash reading on a command the bastion saw finished, as after a
+        // dropped history expansion, is the same.)
         if !assembler.readsOneMore, !continuationLost {
-            if continuation != 0, !assembler.isContinuing {
+            if continuation, !assembler.isContinuing {
                 lostTrackOfContinuation()
-            } else if assembler.isContinuing, continuation == 0 || (continuation > 0 && continuation != expected) {
+            } else if !continuation, assembler.isContinuing {
                 out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
-                                                detail: "the shell read '\(text)' after \(continuation) continuation prompts where the bastion's reading "
-                                                    + "had \(expected); the command was cancelled"))
+                                                detail: "the shell read '\(text)' as a new command where the bastion's reading had one open; the command was cancelled"))
                 assembler.reset()
                 unfinished = nil
                 continuationLost = true

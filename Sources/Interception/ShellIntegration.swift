@@ -297,10 +297,10 @@ public struct ShellIntegration: Sendable, Equatable {
           # With interactive_comments off a `#` starts no comment: told (`c`), and no early
           # answer counts (one would have been decided with comments).
           [[ :$BASHOPTS: == *:interactive_comments:* ]] || { __bastion_flags=c$__bastion_flags; __bastion_early=; }
-          # Bash reads this line into a command begun at an earlier prompt: told (`2` and the count
-          # of PS2 shown since the last primary prompt, first). The bastion holds its own reading
-          # to this, so a check printed by a program, which adds a line bash never read, is found.
-          [[ ! $__bastion_cont ]] || __bastion_flags=2$__bastion_cont$__bastion_flags
+          # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
+          # the last primary prompt): told (`2`, first). The bastion holds its own reading to
+          # this, so a marker printed by a program that began or ended a command is found.
+          [[ ! $__bastion_cont ]] || __bastion_flags=2$__bastion_flags
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
           # (Backslashes alone, the usual case of a line that needs escaping, are doubled here.)
@@ -479,7 +479,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # would act on the line first. Each prompt starts them afresh.
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
-          # (A primary prompt: PS2 counts in __bastion_cont as bash reads on; see __bastion_ask.)
+          # (A primary prompt: PS2 sets __bastion_cont again as bash reads on; see __bastion_ask.)
           __bastion_next= __bastion_fast= __bastion_cont=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
                 && :$BASHOPTS: == *:interactive_comments:* ]] \
@@ -756,7 +756,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
           # at), and the next PS2 interrupts bash as a typed Ctrl-C would: the whole pending
           # command is dropped, nothing of it runs.
-          PS2='${__bastion_none[__bastion_cont+=1]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          PS2='${__bastion_none[__bastion_cont=1]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while
