@@ -821,17 +821,20 @@ public struct Interceptor {
         unseenLineEnds = max(0, unseenLineEnds - line.count(where: Self.mayEndALine))
         if !isAwaitingCheck, unseenLineEnds > 0 {
             unseenLineEnds -= 1
-        } else if mode == .integrated, shell == .prompt, !keysSincePrompt, !macroMayReplay, linesTypedAway == 0 {
-            // No key reached the shell since its prompt, yet readline accepted a line: its keys
-            // were pushed into the terminal by a program (TIOCSTI) or came from another input.
-            // Nothing the person typed explains it, so it is refused, and the shell is no longer
-            // followed as integrated (its next line accepted without a check is stopped).
+        } else if mode == .integrated, shell == .prompt, !keysSincePrompt || keysTell, !macroMayReplay, linesTypedAway == 0 {
+            // No key that accepts a line reached the shell since its prompt (none at all, or,
+            // where the keys are bound as by default, none but keys that edit), yet a check came:
+            // its keys were pushed into the terminal by a program (TIOCSTI), came from another
+            // input, or the check was printed by a program (the token stands in PS1), which would
+            // add a line bash never read. Nothing the person typed explains it, so it is refused,
+            // and the shell is no longer followed as integrated (its next line accepted without a
+            // check is stopped).
             let text = String(decoding: line, as: UTF8.self)
             out.verdicts += Self.verdict(nonce, "D")
             out.records.append(unrunRecord(text, decision: "not-run", uncertain: true,
-                                           message: "readline accepted it with no key typed since the prompt (keys pushed into the terminal); it was not run"))
+                                           message: "a check came with no key typed since the prompt that accepts a line (keys pushed into the terminal, or a check printed by a program); it was not run"))
             out.auditNotes.append(AuditNote(kind: "interactive_untyped_line",
-                                            detail: "the shell checked '\(text)' with no key typed since its prompt; refused"))
+                                            detail: "the shell checked '\(text)' with no key typed since its prompt that accepts a line; refused"))
             lose("the shell accepted a line that nobody typed through the bastion", into: &out)
             return
         }

@@ -250,7 +250,8 @@ struct InterceptorTests {
     /// Bash's check says whether it reads the line into a command begun earlier (flag `2`); the
     /// bastion's own reading must agree, or the command is cancelled (Z) and nothing of it runs.
     /// Lines typed over three prompts agree. A check printed by a program (the token stands in
-    /// PS1) opens a quote bash does not have; a forged `N` at PS2 ends a command bash still reads.
+    /// PS1) while a line is typed is refused (no key came that accepts a line); a forged `N` at
+    /// PS2 ends a command bash still reads.
     @Test func theShellsReadingOfContinuationCounts() {
         var typed = Self.make()
         _ = Self.input(&typed, "for f in 1\r")
@@ -264,14 +265,27 @@ struct InterceptorTests {
         let done = Self.output(&typed, Self.check("done", nonce: "3", flags: "2"))
         #expect(Self.text(done.verdicts) == "3 A\n" && done.auditNotes.isEmpty, "\(done.auditNotes)")
 
+        // Forged at a primary prompt while a line is typed (to open a quote bash does not have):
+        // no key that accepts a line came (the keys are bound as by default), so it is refused,
+        // and the shell no longer followed as integrated; bash's own line is decided alone.
         var opened = Self.make()
         _ = Self.input(&opened, "touch x #'")
-        _ = Self.output(&opened, Self.check("echo '", nonce: "1:1"))
+        let forgedOpen = Self.output(&opened, Self.check("echo '", nonce: "1:1"))
+        #expect(Self.text(forgedOpen.verdicts) == "1 D\n" && forgedOpen.lostIntegration != nil)
         _ = Self.input(&opened, "\r")
         let real = Self.output(&opened, Self.check("touch x #'", nonce: "2"))
-        #expect(Self.text(real.verdicts) == "2 Z\n")
-        #expect(real.records.map(\.decision.audit.line) == ["touch x #'"] && real.records.allSatisfy { $0.decision.verdict == .deny })
-        #expect(real.auditNotes.map(\.kind) == ["interactive_reading_differs", "interactive_continuation_lost"])
+        #expect(real.records.map(\.decision.audit.line) == ["touch x #'"])
+
+        // Forged at a real continuation prompt while the next line is typed: no key that
+        // accepts a line came (the keys are bound as by default), so the check is refused.
+        var added = Self.make()
+        _ = Self.input(&added, "echo 'a\r")
+        _ = Self.output(&added, Self.check("echo 'a", nonce: "1"))
+        _ = Self.output(&added, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&added, "'; touch y")
+        let forged = Self.output(&added, Self.check("'\"", nonce: "1:1", flags: "2"))
+        #expect(Self.text(forged.verdicts) == "1 D\n" && forged.lostIntegration != nil)
+        #expect(forged.auditNotes.map(\.kind) == ["interactive_untyped_line"])
 
         var ended = Self.make()
         _ = Self.input(&ended, "echo '\r")
