@@ -492,8 +492,6 @@ public struct Interceptor {
         let result = markers.scan(chunk)
         out.toClient = result.output
         lastOutput = now
-        let last = result.output.map { Array($0.suffix(Self.pagerPrompt.count)) } ?? Array(chunk.suffix(Self.pagerPrompt.count))
-        outputTail = last.count == Self.pagerPrompt.count ? last : Array((outputTail + last).suffix(Self.pagerPrompt.count))
         if case .awaitingCheck = shell, result.markers.isEmpty, !markers.holdsMarker {
             lineBrokeUnmarked = lineBrokeUnmarked || (result.output.map { $0.contains(0x0A) } ?? chunk.contains(0x0A))
         }
@@ -512,6 +510,11 @@ public struct Interceptor {
         let promptsOnly = result.markers.allSatisfy {
             if case .historyNumber = $0 { return true }
             return $0 == .promptShown
+        }
+        // (Readline's pager shows only at a prompt: output while a command runs is not kept.)
+        if shell == .prompt || isAwaitingCheck {
+            let last = result.output.map { Array($0.suffix(Self.pagerPrompt.count)) } ?? Array(chunk.suffix(Self.pagerPrompt.count))
+            outputTail = last.count == Self.pagerPrompt.count ? last : Array((outputTail + last).suffix(Self.pagerPrompt.count))
         }
         if (expanding?.commands.count == 1 && expanding?.continued == nil) || unfinishedMayExpand, promptsOnly, case .accepted = shell {
             if let cleaned = result.output {
