@@ -51,9 +51,11 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// `charsetUnread`: the shell's character set may join a byte outside ASCII and the ASCII
     /// byte after it into one character (flag `m`; no early answer then).
     /// `continuation`: bash reads the line into a command begun at an earlier prompt (flag `2`,
-    /// first: PS2 was shown since the last primary prompt).
+    /// first: PS2 was shown since the last primary prompt). `number`: how many checks bash has
+    /// made since its last primary prompt, this one included (flag `n` with the digits, after
+    /// any `2`, when more than one).
     case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false, charsetUnread: Bool = false,
-               continuation: Bool = false)
+               continuation: Bool = false, number: Int = 1)
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -137,18 +139,27 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            // [2][c][m][H[codes]]: a continuation line, comments off, a character set the bastion
-            // may not read, then history expansion on (with other characters).
+            // [2][nN][c][m][H[codes]]: a continuation line, the check's number since the prompt,
+            // comments off, a character set the bastion may not read, then history expansion on
+            // (with other characters).
             var flags = fields[1][...]
             let continuation = flags.first == UInt8(ascii: "2")
             if continuation { flags = flags.dropFirst() }
+            var number = 1
+            if flags.first == UInt8(ascii: "n") {
+                let digits = flags.dropFirst().prefix { (0x30...0x39).contains($0) }
+                // (A number that is not one, or out of bounds, matches no count of the bastion's.)
+                number = Self.count(digits) ?? 0
+                flags = flags[digits.endIndex...]
+            }
             let commentsOff = flags.first == UInt8(ascii: "c")
             if commentsOff { flags = flags.dropFirst() }
             let charsetUnread = flags.first == UInt8(ascii: "m")
             if charsetUnread { flags = flags.dropFirst() }
             let history = flags.first == UInt8(ascii: "H") ? (flags.count == 1 ? .standard : HistoryCharacters(codes: flags.dropFirst())) : nil
             self = .check(nonce: String(decoding: fields[0], as: UTF8.self), history: history,
-                          line: Self.unescape(fields[2]), commentsOff: commentsOff, charsetUnread: charsetUnread, continuation: continuation)
+                          line: Self.unescape(fields[2]), commentsOff: commentsOff, charsetUnread: charsetUnread, continuation: continuation,
+                          number: number)
         case ("H", 1), ("H", 2):
             self = .historyNumber(Self.count(fields[0]), ignoresSpace: fields.count == 2 && fields[1].elementsEqual("s".utf8))
         case ("Y", 3):

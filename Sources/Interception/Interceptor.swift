@@ -280,6 +280,10 @@ public struct Interceptor {
     /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
     /// a line readline accepts with none was not typed through the bastion.
     private var keysSincePrompt = false
+    /// The checks that came since the shell's last primary prompt, this one included. Bash
+    /// numbers its own alike: a check a program printed (the token stands in PS1) makes the
+    /// shell's next one disagree, whatever keys are bound.
+    private var checksSincePrompt = 0
     /// While an Enter's check is awaited: the output broke a line (the line may have been
     /// accepted), and no marker came.
     private var lineBrokeUnmarked = false
@@ -668,10 +672,11 @@ public struct Interceptor {
             }
             aliases = table
             early?.aliasesChanged = true
-        case .check(let nonce, let history, let line, let commentsOff, let charsetUnread, let continuation):
+        case .check(let nonce, let history, let line, let commentsOff, let charsetUnread, let continuation, let number):
             self.commentsOff = commentsOff
             self.charsetUnread = charsetUnread
-            check(nonce: nonce, history: history, line: line, continuation: continuation, now: now, into: &out)
+            checksSincePrompt = min(checksSincePrompt + 1, Int(Int32.max))
+            check(nonce: nonce, history: history, line: line, continuation: continuation, number: number, now: now, into: &out)
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
                      now: now, into: &out)
@@ -757,6 +762,7 @@ public struct Interceptor {
             refusedLineOutstanding = false
             self.keysTell = keysTell
             keysSincePrompt = false
+            checksSincePrompt = 0
             startKeyedLine()
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(droppedEntry ?? cancelled))
@@ -815,7 +821,7 @@ public struct Interceptor {
     }
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
-    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, now: Double,
+    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, number: Int, now: Double,
                                 into out: inout InterceptorOutput) {
         excusedPrompts = 0
         if let history { historyCharacters = history }
@@ -873,7 +879,16 @@ public struct Interceptor {
         // keeps PS2 from saying so. Neither reading can then be taken: the command is cancelled,
         // nothing of it runs. (Bash reading on a command the bastion saw finished, as after a
         // dropped history expansion, is the same.)
-        if !assembler.readsOneMore, !continuationLost {
+        if mode == .integrated, number != checksSincePrompt, !continuationLost {
+            // Bash counts its checks since the prompt as the bastion does: one it did not make
+            // came between (a program printed it, with the token PS1 shows), and the bastion's
+            // reading may hold a line bash never read. The command is cancelled the same way.
+            out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
+                                            detail: "the shell's check of '\(text)' was its check \(number) since the prompt where the bastion saw \(checksSincePrompt) (a check printed by a program); the command was cancelled"))
+            assembler.reset()
+            unfinished = nil
+            continuationLost = true
+        } else if !assembler.readsOneMore, !continuationLost {
             if continuation, !assembler.isContinuing {
                 lostTrackOfContinuation()
             } else if !continuation, assembler.isContinuing {

@@ -219,7 +219,7 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_id=$__bastion_next __bastion_early=1 __bastion_out=$1
             [[ $1 != *\\* ]] || __bastion_out=${1//\\/\\\\}
             printf '\#(osc);C;%s%s;%s\a' "$__bastion_id" "$__bastion_fast" "$__bastion_out" >&"$__bastion_tty"
-            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
+            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000 __bastion_n=1
             # (The early answer's frame, if it comes first, tells the length this line's has.)
             IFS= read -r -u "$__bastion_vfd" __bastion_answer || __bastion_answer=
             if [[ $__bastion_answer == "P$((${#__bastion_id} + ${#__bastion_out} + 2))" ]]; then
@@ -283,7 +283,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # line only). Continuation lines get fresh ones.
           if [[ ! $__bastion_id ]]; then __bastion_token; __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
+          __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000 __bastion_n=$((__bastion_n + 1))
           if [[ -o histexpand ]]; then
             __bastion_flags=H
             # Other history characters (histchars) are told, by their codes, and void an early
@@ -300,6 +300,9 @@ public struct ShellIntegration: Sendable, Equatable {
           # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
           # the last primary prompt): told (`2`, first). The bastion holds its own reading to
           # this, so a marker printed by a program that began or ended a command is found.
+          # The check's number since the primary prompt (`n`, when not the first): a check a
+          # program printed makes the bastion's count differ from bash's own.
+          [[ $__bastion_n == 1 ]] || __bastion_flags=n$__bastion_n$__bastion_flags
           [[ ! $__bastion_cont ]] || __bastion_flags=2$__bastion_flags
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
@@ -480,7 +483,7 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
           # (A primary prompt: PS2 sets __bastion_cont again as bash reads on; see __bastion_ask.)
-          __bastion_next= __bastion_fast= __bastion_cont=
+          __bastion_next= __bastion_fast= __bastion_cont= __bastion_n=0
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
                 && :$BASHOPTS: == *:interactive_comments:* ]] \
              && __bastion_readable_charset && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
@@ -706,7 +709,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
-              __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
+              __bastion_n __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_private __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \

@@ -258,11 +258,11 @@ struct InterceptorTests {
         _ = Self.output(&typed, Self.check("for f in 1", nonce: "1"))
         _ = Self.output(&typed, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&typed, "do echo $f\r")
-        let middle = Self.text(Self.output(&typed, Self.check("do echo $f", nonce: "2", flags: "2")).verdicts)
+        let middle = Self.text(Self.output(&typed, Self.check("do echo $f", nonce: "2", flags: "2n2")).verdicts)
         #expect(middle.hasPrefix("2 I") || middle.hasPrefix("2 J"), "\(middle)")
         _ = Self.output(&typed, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&typed, "done\r")
-        let done = Self.output(&typed, Self.check("done", nonce: "3", flags: "2"))
+        let done = Self.output(&typed, Self.check("done", nonce: "3", flags: "2n3"))
         #expect(Self.text(done.verdicts) == "3 A\n" && done.auditNotes.isEmpty, "\(done.auditNotes)")
 
         // Forged at a primary prompt while a line is typed (to open a quote bash does not have):
@@ -287,12 +287,30 @@ struct InterceptorTests {
         #expect(Self.text(forged.verdicts) == "1 D\n" && forged.lostIntegration != nil)
         #expect(forged.auditNotes.map(\.kind) == ["interactive_untyped_line"])
 
+        // The same where the keys do not tell the line (vi mode: any key may accept it), so a
+        // key typed explains the forged check: bash numbers its checks since the prompt, and its
+        // next one, which the forged check took the number of, cancels the command.
+        var vi = Self.make()
+        _ = Self.output(&vi, "\u{1B}]6973;tk;P;0;k;1;/\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&vi, "echo 'a\r")
+        _ = Self.output(&vi, Self.check("echo 'a", nonce: "1"))
+        _ = Self.output(&vi, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&vi, "'; touch y #")
+        let taken = Self.output(&vi, Self.check("'\"", nonce: "1:1", flags: "2n2"))
+        #expect(taken.lostIntegration == nil && taken.records.isEmpty, "the forged line is taken in, unrun: \(taken.records)")
+        _ = Self.input(&vi, " \"\r")
+        _ = vi.tick(now: 1 + Interceptor.programPatience + 0.1)
+        let cancelled = Self.output(&vi, Self.check("'; touch y # \"", nonce: "2", flags: "2n2"), now: 3)
+        #expect(Self.text(cancelled.verdicts) == "2 Z\n", "\(cancelled.records)")
+        #expect(cancelled.records.map(\.decision.verdict) == [.deny])
+        #expect(cancelled.auditNotes.map(\.kind) == ["interactive_reading_differs", "interactive_continuation_lost"])
+
         var ended = Self.make()
         _ = Self.input(&ended, "echo '\r")
         _ = Self.output(&ended, Self.check("echo '", nonce: "1"))
         _ = Self.output(&ended, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;N\u{07}")
         _ = Self.input(&ended, "echo \"'; touch y #\"\r")
-        let alone = Self.output(&ended, Self.check("echo \"'; touch y #\"", nonce: "2", flags: "2"))
+        let alone = Self.output(&ended, Self.check("echo \"'; touch y #\"", nonce: "2", flags: "2n2"))
         #expect(Self.text(alone.verdicts) == "2 Z\n")
         #expect(alone.records.map(\.decision.verdict) == [.deny] && alone.auditNotes.map(\.kind).last == "interactive_continuation_lost")
     }
@@ -327,7 +345,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("for f in *; do", nonce: "1")).verdicts) == "1 J0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "rm $f; done\r")
-        let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2", flags: "2"))
+        let answer = Self.output(&i, Self.check("rm $f; done", nonce: "2", flags: "2n2"))
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
         #expect(Self.text(answer.verdicts) == "2 C\n")
         #expect(answer.records.map(\.decision.audit.line) == ["for f in *; do\nrm $f; done"])
@@ -350,7 +368,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("echo $(echo a", nonce: "2")).verdicts) == "2 J0\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "b ))\r")
-        #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3", flags: "2")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
+        #expect(Self.text(Self.output(&i, Self.check("b ))", nonce: "3", flags: "2n2")).verdicts) == "3 Fecho $(echo a\\nb ))\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \\")
         _ = Self.output(&i, "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}")
         _ = Self.input(&i, "echo ok\r")
@@ -395,7 +413,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("[[ -n", nonce: "3")).verdicts) == "3 J0\n")
         _ = Self.output(&i, "\r\nbash: unexpected argument `newline' to conditional unary operator\r\n$ ")
         #expect(Self.text(Self.input(&i, "touch x\r").toTarget) == "touch x\r")
-        let swallowed = Self.output(&i, Self.check("touch x", nonce: "4"))
+        let swallowed = Self.output(&i, Self.check("touch x", nonce: "4", flags: "n2"))
         #expect(Self.text(swallowed.verdicts) == "4 F[[ -n\\ntouch x\n")
         #expect(swallowed.records.map(\.decision.audit.rule) == ["parse-error"])
     }
@@ -426,7 +444,7 @@ struct InterceptorTests {
         _ = Self.output(&i, Self.check("for f in 1", nonce: "1"))
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "do echo $f; done\r")
-        let answer = Self.output(&i, Self.check("do echo $f; done", nonce: "2", flags: "2"))
+        let answer = Self.output(&i, Self.check("do echo $f; done", nonce: "2", flags: "2n2"))
         #expect(Self.text(answer.verdicts) == "2 A\n")
         let redrawAndStart = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> do echo $f; done\r\n\u{1B}]6973;tk;S\u{07}1\r\n")
         #expect(redrawAndStart.endSession == nil && redrawAndStart.lostIntegration == nil)
@@ -468,7 +486,7 @@ struct InterceptorTests {
         _ = Self.output(&i, "\r\necho one\r\n$ ")
         _ = Self.input(&i, "echo two\r")
         _ = i.tick(now: 1 + Interceptor.programPatience + 0.1)
-        let printed = Self.output(&i, "\u{1B}]6973;tk;Y;10;11;echo one\u{07}" + Self.check("echo two", nonce: "8"), now: 3)
+        let printed = Self.output(&i, "\u{1B}]6973;tk;Y;10;11;echo one\u{07}" + Self.check("echo two", nonce: "8", flags: "n2"), now: 3)
         #expect(printed.records.map(\.decision.audit.line) == ["echo one", "echo two"])
         #expect(printed.records.map(\.decision.audit.decision) == ["not-run", "allow"])
         #expect(printed.lostIntegration == nil)
@@ -532,7 +550,7 @@ struct InterceptorTests {
             sent += Self.text(out.toTarget)
         }
         #expect(sent == "echo after\r")
-        let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
+        let answer = Self.output(&i, Self.check("echo after", nonce: "6", flags: "n2"))
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.lostIntegration == nil)
     }
 
@@ -547,7 +565,7 @@ struct InterceptorTests {
         let failed = Self.output(&i, "\u{1B}]6973;tk;H;3\u{07}$ echo a!nosuch'\u{1B}]6973;tk;1\u{07}\r\nbash: !nosuch': event not found\r\n$ \u{1B}]6973;tk;1\u{07}")
         #expect(failed.lostIntegration == nil)
         _ = Self.input(&i, "echo after\r")
-        let answer = Self.output(&i, Self.check("echo after", nonce: "6"))
+        let answer = Self.output(&i, Self.check("echo after", nonce: "6", flags: "n2"))
         #expect(Self.text(answer.verdicts) == "6 A\n" && answer.records.map(\.decision.audit.line) == ["echo after"])
         #expect(Self.output(&i, "\u{1B}]6973;tk;S\u{07}after\r\n\u{1B}]6973;tk;P;0;;1\u{07}$ \u{1B}]6973;tk;1\u{07}").records.isEmpty)
     }
@@ -656,7 +674,7 @@ struct InterceptorTests {
         if let told { _ = Self.output(&i, "\u{1B}]6973;tk;H;\(told)\u{07}") }
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "do !!; done\r")
-        let out = Self.output(&i, Self.check("do !!; done", nonce: "2", flags: "2H"))
+        let out = Self.output(&i, Self.check("do !!; done", nonce: "2", flags: "2n2H"))
         #expect(Self.text(out.verdicts) == "2 C\n")
         #expect(out.notices.first?.contains("continued over several prompts") == true)
     }
@@ -675,7 +693,7 @@ struct InterceptorTests {
     static func continuedExpansion(_ typed: String = "do !!; done") -> Interceptor {
         var i = Self.forTyped()
         _ = Self.input(&i, typed + "\r")
-        #expect(Self.text(Self.output(&i, Self.check(typed, nonce: "2", flags: "2H")).verdicts) == "2 X\n")
+        #expect(Self.text(Self.output(&i, Self.check(typed, nonce: "2", flags: "2n2H")).verdicts) == "2 X\n")
         return i
     }
 
@@ -734,7 +752,7 @@ struct InterceptorTests {
         var i = Self.continuedExpansion(end)
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> bash: !nosuch: event not found\r\n\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, next + "\r")
-        let out = Self.output(&i, Self.check(next, nonce: "3", flags: "2H"))
+        let out = Self.output(&i, Self.check(next, nonce: "3", flags: "2n3H"))
         #expect(Self.text(out.verdicts) == verdict)
         if verdict == "3 A\n" {
             #expect(out.records.map(\.decision.audit.line) == ["for f in 1\n" + next])
@@ -752,7 +770,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("!cat", nonce: "1", flags: "H")).verdicts) == "1 X\n")
         _ = Self.output(&i, "$ !cat\u{1B}]6973;tk;1\u{07}\r\ncat <<E\r\n\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "E\r")
-        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "2H"))
+        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "2n2H"))
         #expect(Self.text(out.verdicts) == "2 Z\n")
         #expect(out.records.first?.uncertain == true && out.records.first?.decision.verdict != .allow)
         #expect(out.notices.first?.contains("the command is cancelled") == true)
@@ -777,7 +795,7 @@ struct InterceptorTests {
         #expect(Self.text(Self.output(&i, Self.check("echo x", nonce: "1")).verdicts) == "1 A\n")
         _ = Self.output(&i, "\r\n\u{1B}]6973;tk;2\u{07}> ")
         _ = Self.input(&i, "E\r")
-        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "2"))
+        let out = Self.output(&i, Self.check("E", nonce: "2", flags: "2n2"))
         #expect(Self.text(out.verdicts) == "2 Z\n")
         #expect(out.auditNotes.map(\.kind) == ["interactive_continuation_lost"])
     }
@@ -788,7 +806,7 @@ struct InterceptorTests {
     @Test(arguments: [8, 9]) func droppedCommandIsRecordedAsHistoryKeptIt(_ number: Int) {
         var i = Self.forTyped()
         _ = Self.input(&i, "do echo !!\r")
-        #expect(Self.text(Self.output(&i, Self.check("do echo !!", nonce: "2", flags: "2H")).verdicts) == "2 I0y\n")
+        #expect(Self.text(Self.output(&i, Self.check("do echo !!", nonce: "2", flags: "2n2H")).verdicts) == "2 I0y\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> \u{1B}]6973;tk;2\u{07}> ^C\r\n")
         let out = Self.output(&i, "\u{1B}]6973;tk;Y;;\(number);for f in 1\\ndo echo ls\u{07}\u{1B}]6973;tk;P;130;;3\u{07}$ ")
         #expect(out.records.map(\.decision.audit.line) == [number == 8 ? "for f in 1\ndo echo ls" : "for f in 1\ndo echo !!"])
@@ -1186,7 +1204,7 @@ struct KeyedCrossCheckTests {
         _ = T.output(&i, T.check("cat <<EOF", nonce: "1"))
         _ = T.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
         _ = T.input(&i, "body $H\u{17}OME\r")
-        let answer = T.output(&i, T.check("body $OME", nonce: "2", flags: "2"))
+        let answer = T.output(&i, T.check("body $OME", nonce: "2", flags: "2n2"))
         #expect(answer.auditNotes.isEmpty && answer.records.allSatisfy { !$0.uncertain }, "\(answer.auditNotes)")
     }
 
@@ -1432,7 +1450,7 @@ struct HeldLineTests {
         _ = T.output(&c, T.check("for f in 1; do"))
         _ = T.output(&c, "\u{1B}]6973;tk;2\u{07}> ")
         _ = T.input(&c, "systemctl restart x; done\r")
-        let held = T.output(&c, T.check("systemctl restart x; done", nonce: "11", flags: "2"))
+        let held = T.output(&c, T.check("systemctl restart x; done", nonce: "11", flags: "2n2"))
         #expect(held.approvalNeeded != nil)
         c.approvalRequested(id: "req3")
         #expect(T.text(c.approvalAnswered(approved: false, message: nil, now: 2).verdicts) == "11 C\n")

@@ -124,7 +124,7 @@ struct MarkerScannerTests {
         let custom = HistoryCharacters(expansion: UInt8(ascii: "%"), substitution: UInt8(ascii: "^"), comment: UInt8(ascii: "#"), known: true)
         #expect(r.markers.first == .check(nonce: "1", history: custom, line: Array("x".utf8)))
         let unknown = r.markers.dropFirst().compactMap { marker -> Bool? in
-            if case .check(_, let history?, _, _, _, _) = marker { return history.known }
+            if case .check(_, let history?, _, _, _, _, _) = marker { return history.known }
             return nil
         }
         #expect(unknown == [false, false])
