@@ -52,10 +52,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// byte after it into one character (flag `m`; no early answer then).
     /// `continuation`: bash reads the line into a command begun at an earlier prompt (flag `2`,
     /// first: PS2 was shown since the last primary prompt). `number`: how many checks bash has
-    /// made since its last primary prompt, this one included (flag `n` with the digits, after
-    /// any `2`, when more than one).
+    /// made in the session, this one included (flag `n` with the digits, after any `2`; the
+    /// shell always sends it, nil without).
     case check(nonce: String, history: HistoryCharacters?, line: [UInt8], commentsOff: Bool = false, charsetUnread: Bool = false,
-               continuation: Bool = false, number: Int = 1)
+               continuation: Bool = false, number: Int? = nil)
     /// The history-expanded text of a command the bastion asked to see again (from `PS0`): what
     /// `history 1` shows as it starts, with its number, the newest number when the buffer it
     /// came in was checked, and the number of lines bash has read (the command's last line).
@@ -145,7 +145,7 @@ public enum IntegrationMarker: Equatable, Sendable {
             var flags = fields[1][...]
             let continuation = flags.first == UInt8(ascii: "2")
             if continuation { flags = flags.dropFirst() }
-            var number = 1
+            var number: Int?
             if flags.first == UInt8(ascii: "n") {
                 let digits = flags.dropFirst().prefix { (0x30...0x39).contains($0) }
                 // (A number that is not one, or out of bounds, matches no count of the bastion's.)

@@ -280,16 +280,20 @@ public struct Interceptor {
     /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
     /// a line readline accepts with none was not typed through the bastion.
     private var keysSincePrompt = false
-    /// The checks that came since the shell's last primary prompt, this one included. Bash
-    /// numbers its own alike: a check a program printed (the token stands in PS1) makes the
-    /// shell's next one disagree, whatever keys are bound.
-    private var checksSincePrompt = 0
+    /// The checks that came in the session, this one included. Bash numbers its own alike: a
+    /// check a program printed (the token stands in PS1) puts the count ahead of bash's, and
+    /// the shell's next check disagrees, whatever keys are bound and whatever prompts came.
+    private var checksSeen = 0
     /// While an Enter's check is awaited: the output broke a line (the line may have been
     /// accepted), and no marker came.
     private var lineBrokeUnmarked = false
     /// The output ended with readline's pager prompt (`--More--`, a completion listing longer
     /// than the screen) when that Enter was typed: readline took it as "one more line".
     private var enterAtPager = false
+    /// An Esc was typed since the shell's last check or prompt: an Enter may then end a history
+    /// search that vi's command mode (`/`, `?`) or emacs's `M-p`/`M-n` began, without accepting
+    /// the line, and readline shows the entry found, whose lines a multi-line command breaks.
+    private var searchMayEnd = false
     /// The last bytes of the output, for ``enterAtPager``.
     private var outputTail: [UInt8] = []
     private static let pagerPrompt = Array("--More--".utf8)
@@ -420,6 +424,7 @@ public struct Interceptor {
             if !bytes.isEmpty {
                 keysSincePrompt = true
                 macroMayReplay = bytes.contains { $0 == 0x18 || $0 == 0x1B }
+                if bytes.contains(0x1B) { searchMayEnd = true }
             }
             if shell == .prompt { unseenLineEnds = min(64, unseenLineEnds + bytes[..<(enter ?? bytes.endIndex)].count(where: Self.mayEndALine)) }
             guard let enter, shell == .prompt else {
@@ -606,7 +611,9 @@ public struct Interceptor {
             // a new line with no marker at all: then the shell took the line without the check,
             // as one the integration never reached would (a startup file that replaced the
             // shell, having printed a ready marker with the token): it is no longer followed.
-            if mode == .integrated, lineBrokeUnmarked, !enterAtPager {
+            // (Not where readline may show a line break itself: its `--More--` pager, or the
+            // multi-line entry a history search found, the Enter ending the search.)
+            if mode == .integrated, lineBrokeUnmarked, !enterAtPager, !searchMayEnd {
                 out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
                                                 detail: "the shell went on past an Enter with no check and no marker; the keys typed gave '\(keyed.text ?? "?")'"))
                 lose("the shell took a line without showing it to the bastion", into: &out)
@@ -675,7 +682,7 @@ public struct Interceptor {
         case .check(let nonce, let history, let line, let commentsOff, let charsetUnread, let continuation, let number):
             self.commentsOff = commentsOff
             self.charsetUnread = charsetUnread
-            checksSincePrompt = min(checksSincePrompt + 1, Int(Int32.max))
+            checksSeen = min(checksSeen + 1, Int(Int32.max))
             check(nonce: nonce, history: history, line: line, continuation: continuation, number: number, now: now, into: &out)
         case .expanded(let nonce, let numberAtCheck, let number, let lineNumber, let keeping, let line):
             expanded(nonce: nonce, numberAtCheck: numberAtCheck, number: number, lineNumber: lineNumber, keeping: keeping, line: line,
@@ -762,7 +769,7 @@ public struct Interceptor {
             refusedLineOutstanding = false
             self.keysTell = keysTell
             keysSincePrompt = false
-            checksSincePrompt = 0
+            searchMayEnd = false
             startKeyedLine()
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(droppedEntry ?? cancelled))
@@ -821,9 +828,10 @@ public struct Interceptor {
     }
 
     /// Readline accepted a buffer: decide the commands it completes and answer.
-    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, number: Int, now: Double,
+    private mutating func check(nonce: String, history: HistoryCharacters?, line: [UInt8], continuation: Bool, number: Int?, now: Double,
                                 into out: inout InterceptorOutput) {
         excusedPrompts = 0
+        searchMayEnd = false
         if let history { historyCharacters = history }
         // (Line ends pasted into this very buffer were taken in as text; one that readline took
         // for an Enter explains a check the bastion did not wait for.)
@@ -867,6 +875,15 @@ public struct Interceptor {
         }
         let text = String(decoding: line, as: UTF8.self)
         let exact = String(validating: line, as: UTF8.self) != nil
+        if mode == .integrated, let number, number != checksSeen {
+            // Bash numbers every check it makes and the bastion counts those it sees: a check
+            // bash did not make came (a program printed it), and the bastion's reading may hold
+            // a line bash never read, or have closed a command bash still reads. Nothing of the
+            // command runs (Z, as a Ctrl-C), and the counts stay apart: the shell is no longer
+            // followed as integrated.
+            cancelForgedReading(text, number: number, nonce: nonce, now: now, into: &out)
+            return
+        }
         if isOnScreen, text == lastScreenLine {
             lastScreenLine = nil
             out.verdicts += Self.verdict(nonce, "A")
@@ -879,16 +896,7 @@ public struct Interceptor {
         // keeps PS2 from saying so. Neither reading can then be taken: the command is cancelled,
         // nothing of it runs. (Bash reading on a command the bastion saw finished, as after a
         // dropped history expansion, is the same.)
-        if mode == .integrated, number != checksSincePrompt, !continuationLost {
-            // Bash counts its checks since the prompt as the bastion does: one it did not make
-            // came between (a program printed it, with the token PS1 shows), and the bastion's
-            // reading may hold a line bash never read. The command is cancelled the same way.
-            out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
-                                            detail: "the shell's check of '\(text)' was its check \(number) since the prompt where the bastion saw \(checksSincePrompt) (a check printed by a program); the command was cancelled"))
-            assembler.reset()
-            unfinished = nil
-            continuationLost = true
-        } else if !assembler.readsOneMore, !continuationLost {
+        if !assembler.readsOneMore, !continuationLost {
             if continuation, !assembler.isContinuing {
                 lostTrackOfContinuation()
             } else if !continuation, assembler.isContinuing {
@@ -1048,6 +1056,30 @@ public struct Interceptor {
             assembler.reset()
             continuationLost = true
         }
+    }
+
+    /// A check whose number is not the bastion's count of the checks it saw (see ``checksSeen``):
+    /// the line is refused, the command interrupted at once (`Z`) and the integration lost.
+    private mutating func cancelForgedReading(_ text: String, number: Int, nonce: String, now: Double, into out: inout InterceptorOutput) {
+        var record = judge(text, how: .integration, uncertain: true)
+        if record.decision.verdict != .deny {
+            record.decision.refuseUnverifiable("a check came that the shell did not make (a marker a program printed); the command is cancelled")
+        }
+        out.records.append(record)
+        out.notices.append(refusalText(record.decision))
+        out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
+                                        detail: "the shell's check of '\(text)' was its check \(number) where the bastion had seen \(checksSeen) (a check printed by a program); the command was cancelled"))
+        out.verdicts += Self.verdict(nonce, "Z")
+        assembler.reset()
+        unfinished = nil
+        continuationLost = false
+        continuationRedrawDue = false
+        refusedLineOutstanding = true
+        pendingRisk = .none
+        held = []
+        holding = true
+        shell = .accepted(since: now)
+        lose("a check came that the shell did not make (its count of checks and the bastion's differ)", into: &out)
     }
 
     /// The line after bash read on past a command the bastion saw finished: that command is

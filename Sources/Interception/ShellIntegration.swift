@@ -218,8 +218,8 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ $__bastion_fast && $1 != *[$'\e\a\n\r']* ]]; then
             __bastion_id=$__bastion_next __bastion_early=1 __bastion_out=$1
             [[ $1 != *\\* ]] || __bastion_out=${1//\\/\\\\}
-            printf '\#(osc);C;%s%s;%s\a' "$__bastion_id" "$__bastion_fast" "$__bastion_out" >&"$__bastion_tty"
-            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000 __bastion_n=1
+            printf '\#(osc);C;%s;n%s%s;%s\a' "$__bastion_id" "$((__bastion_n += 1))" "${__bastion_fast:1}" "$__bastion_out" >&"$__bastion_tty"
+            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
             # (The early answer's frame, if it comes first, tells the length this line's has.)
             IFS= read -r -u "$__bastion_vfd" __bastion_answer || __bastion_answer=
             if [[ $__bastion_answer == "P$((${#__bastion_id} + ${#__bastion_out} + 2))" ]]; then
@@ -300,9 +300,9 @@ public struct ShellIntegration: Sendable, Equatable {
           # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
           # the last primary prompt): told (`2`, first). The bastion holds its own reading to
           # this, so a marker printed by a program that began or ended a command is found.
-          # The check's number since the primary prompt (`n`, when not the first): a check a
-          # program printed makes the bastion's count differ from bash's own.
-          [[ $__bastion_n == 1 ]] || __bastion_flags=n$__bastion_n$__bastion_flags
+          # The check's number in the session (`n`): a check a program printed (the token stands
+          # in PS1) makes the bastion's count of checks run ahead of bash's own.
+          __bastion_flags=n$__bastion_n$__bastion_flags
           [[ ! $__bastion_cont ]] || __bastion_flags=2$__bastion_flags
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
@@ -483,7 +483,7 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v READLINE_LINE READLINE_POINT READLINE_MARK 2>/dev/null
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
           # (A primary prompt: PS2 sets __bastion_cont again as bash reads on; see __bastion_ask.)
-          __bastion_next= __bastion_fast= __bastion_cont= __bastion_n=0
+          __bastion_next= __bastion_fast= __bastion_cont=
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
                 && :$BASHOPTS: == *:interactive_comments:* ]] \
              && __bastion_readable_charset && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
@@ -723,6 +723,8 @@ public struct ShellIntegration: Sendable, Equatable {
             return 0
           fi
           __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
+          # The checks made so far (see __bastion_ask), set: `set -u` would stop the count.
+          __bastion_n=0
           # Markers reach the terminal through a descriptor of their own (opening /dev/tty for
           # each one took longer than writing it).
           exec {__bastion_tty}>/dev/tty || return 0
