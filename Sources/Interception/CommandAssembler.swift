@@ -5,10 +5,21 @@ import ShellParser
 /// and a pasted buffer of many lines splits into one command per complete part, in order.
 ///
 /// The text of each command is what bash puts in its history with `cmdhist` and `lithist`:
-/// lines joined by newlines, a backslash-newline continuation removed, a here-document's lines
+/// lines joined by newlines, a backslash-newline continuation removed (but inside a quote or a
+/// command substitution: ``ShellParser/LineAnalysis/endsInsideDelimiter``), a here-document's lines
 /// ending with a newline, and an empty continuation line kept only where bash keeps it
 /// (``LineAnalysis/historyKeepsEmptyLine``).
 struct CommandAssembler: Sendable {
+    /// A physical line of a command as bash's history takes it in.
+    struct RecordedLine: Sendable {
+        var text: String
+        /// Where it starts in the command's lines joined by newlines.
+        var offset: Int
+        /// The line ends inside a quote or a substitution (what bash's history code counts as
+        /// one), where a backslash that ends it stays in the entry with its newline.
+        var endsInsideDelimiter = false
+    }
+
     /// One complete command found in a buffer.
     struct Command: Equatable, Sendable {
         /// The command as bash records it.
@@ -24,7 +35,7 @@ struct CommandAssembler: Sendable {
     private(set) var pending: [String] = []
     /// Those of them bash's history holds (all but some empty ones), each with where it starts
     /// in the pending lines joined by newlines.
-    private var recordedLines: [(text: String, offset: Int)] = []
+    private var recordedLines: [RecordedLine] = []
     /// The pending lines' length joined by newlines (UTF-8 bytes).
     private var pendingLength = 0
     /// Whether an empty line coming next joins the pending command's history entry.
@@ -44,7 +55,7 @@ struct CommandAssembler: Sendable {
         // A here-document body's last lines that end in a backslash wait for the line they join,
         // which never came: bash has not read them whole, and its history does not hold them.
         // (In a quoted delimiter's body a backslash is text.)
-        func waitsForMore(_ line: (text: String, offset: Int)) -> Bool {
+        func waitsForMore(_ line: RecordedLine) -> Bool {
             Self.endsWithContinuation(line.text) && analysis.hereDocumentBodies.contains { $0.contains(line.offset) }
                 && !analysis.literalHereDocumentBodies.contains { $0.contains(line.offset) }
         }
@@ -80,11 +91,13 @@ struct CommandAssembler: Sendable {
                 continue
             }
             let offset = pending.isEmpty ? 0 : pendingLength + 1
-            if !cleaned.isEmpty || keepsEmptyLine { recordedLines.append((cleaned, offset)) }
+            let recorded = !cleaned.isEmpty || keepsEmptyLine
+            if recorded { recordedLines.append(RecordedLine(text: cleaned, offset: offset)) }
             pending.append(cleaned)
             pendingLength = offset + cleaned.utf8.count
             let source = pending.joined(separator: "\n")
             let analysis = ShellAnalyzer.analyze(source)
+            if recorded { recordedLines[recordedLines.count - 1].endsInsideDelimiter = analysis.endsInsideDelimiter }
             let status = Self.status(of: source, analysis: analysis, aliases: aliases)
             if status == .incomplete {
                 keepsEmptyLine = analysis.historyKeepsEmptyLine
@@ -126,7 +139,7 @@ struct CommandAssembler: Sendable {
     /// starts in the lines the analysis read). Lines are joined by newlines, except that bash adds
     /// a here-document's lines (its delimiter's too) each with its own newline and nothing
     /// between them: `echo $(cat <<E` `x` `E` `)` is recorded `echo $(cat <<E\nx\nE\n\n)`.
-    static func historyText(_ lines: [(text: String, offset: Int)], analysis: LineAnalysis) -> String {
+    static func historyText(_ lines: [RecordedLine], analysis: LineAnalysis) -> String {
         var text = ""
         var quote: Character?
         var joined = true
@@ -144,7 +157,11 @@ struct CommandAssembler: Sendable {
             }
             let continues = index < lines.count - 1
             let literal = analysis.literalHereDocumentBodies.contains { $0.contains(line.offset) }
-            joined = continues && quote == nil && !literal && Self.endsWithContinuation(current)
+            // Bash removes the backslash where its delimiter stack is empty, and only a single one
+            // (`a\\\` keeps all three, though the last continues the line).
+            let delimited = inHereDocument ? quote != nil : line.endsInsideDelimiter
+            joined = continues && !delimited && !literal && Self.endsWithContinuation(current)
+                && (current.utf8.count > 1 ? current.utf8.dropLast().last != UInt8(ascii: "\\") : text.utf8.last != UInt8(ascii: "\\"))
             if joined { current.removeLast() }
             text += current
             if inHereDocument && !joined { text += "\n" }

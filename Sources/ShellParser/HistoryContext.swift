@@ -34,6 +34,12 @@ struct HistoryContext: Equatable {
     var endsInBareParameterExpansion = false
     /// Set when the next line is a here-document's.
     var inHereDocument = false
+    /// Bash's delimiter stack (`dstack`, parse.y, bash 5.2) where the input ends: raised inside
+    /// quotes (`'`, `"`, backquotes, `$'`, `$"`) and inside `$(`, `$((`, `<(`, `>(` read as part
+    /// of a word, but not by `${…}` or `$[…]`, nor by a `$(` directly inside `${…}`. Where it is
+    /// above zero, a line ending in a backslash keeps the backslash and its newline in the
+    /// command's history entry; elsewhere bash removes the backslash and joins the lines.
+    var delimiters = 0
 
     mutating func note(_ token: Token) {
         beforeLast = last

@@ -16,6 +16,10 @@ public struct LineAnalysis: Sendable, Equatable {
     /// Those of them whose delimiter is quoted: bash keeps their text as typed (a backslash-newline
     /// joins nothing there, in history either).
     public var literalHereDocumentBodies: [Range<Int>]
+    /// For an incomplete line: whether it ends inside a quote or a substitution, where bash keeps
+    /// a backslash that ends the line, and its newline, in the command's history entry (see
+    /// ``HistoryContext``).
+    public var endsInsideDelimiter = false
     /// The names of the functions the line defines (`$` for a name known only at run time),
     /// also inside text parsed again (`eval`, a trap's action, `sh -c`).
     public var definedFunctions: [String]

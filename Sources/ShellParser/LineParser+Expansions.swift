@@ -29,6 +29,9 @@ extension LineParser {
             }
             return
         case UInt8(ascii: "("):
+            // (Bash's history code counts a `$(` read in a word, not one directly in `${…}`.)
+            let delimits = parameterBraces == 0
+            if delimits { history.delimiters += 1 }
             if byte(pos + 2) == UInt8(ascii: "("), !notArithmetic.contains(start) {
                 let firstCommand = commands.count, saved = history
                 do {
@@ -45,13 +48,16 @@ extension LineParser {
                 pos += 2
                 try scanCommandSubstitutionBody()
             }
+            if delimits { history.delimiters -= 1 }
         case UInt8(ascii: "["):
             pos += 2
             try scanArithmeticBrackets()
         case UInt8(ascii: "{"):
             pos += 2
             notePromptUse(inParameterExpansionAt: pos)
+            parameterBraces += 1
             try scanParameterExpansion(inDoubleQuotes: inDoubleQuotes)
+            parameterBraces -= 1
             // `${…@P}` (of any parameter: `x[0]`, `@`, `!ref`) expands a value as a prompt.
             if pos >= start + 5, bytes[pos - 3] == UInt8(ascii: "@"), bytes[pos - 2] == UInt8(ascii: "P"), bytes[pos - 1] == UInt8(ascii: "}") {
                 commands.append(ExtractedCommand(argv: [ShellWord(String(decoding: bytes[start..<pos], as: UTF8.self), isDynamic: true)],
@@ -95,6 +101,10 @@ extension LineParser {
     mutating func scanCommandSubstitutionBody() throws {
         try enterNesting()
         defer { depth -= 1 }
+        // (Its words are read as the line's are: a `${…}` around it does not reach inside.)
+        let braces = parameterBraces
+        parameterBraces = 0
+        defer { parameterBraces = braces }
         try withFreshWordBuffer { parser in
             try parser.parseList(requireCommand: false)
             let next = try parser.peek()
@@ -274,7 +284,10 @@ extension LineParser {
                 // An offset, a length and an indexed array's subscript are arithmetic, where
                 // single quotes do not quote (`${x:'$(cmd)'}` runs cmd): what they hold is read
                 // as expanded wherever it stands (a default's `'$(…)'` is text, read all the same).
-                guard let close = index(of: b, from: pos + 1) else { throw ParseStop.incomplete }
+                guard let close = index(of: b, from: pos + 1) else {
+                    history.delimiters += 1
+                    throw ParseStop.incomplete
+                }
                 try scanHereDocumentExpansions((pos + 1)..<close)
                 pos = close + 1
             case UInt8(ascii: "\""):
@@ -311,10 +324,12 @@ extension LineParser {
         pos += 1
         var inner: [UInt8] = []
         var exactOffsets = true
+        // (Left raised when the input ends inside: see HistoryContext.delimiters.)
+        history.delimiters += 1
         while true {
             guard pos < end else { throw ParseStop.incomplete }
             let b = bytes[pos]
-            if b == UInt8(ascii: "`") { pos += 1; break }
+            if b == UInt8(ascii: "`") { pos += 1; history.delimiters -= 1; break }
             if b == UInt8(ascii: "\\"), pos + 1 < end {
                 let next = bytes[pos + 1]
                 if next == UInt8(ascii: "\\") || next == UInt8(ascii: "`") || next == UInt8(ascii: "$")
@@ -356,10 +371,12 @@ extension LineParser {
     /// `$'...'` after the opening quote: decodes every ANSI-C escape into `text`.
     mutating func scanANSICQuoted() throws {
         var truncated = false
+        // (Left raised when the input ends inside: see HistoryContext.delimiters.)
+        history.delimiters += 1
         while true {
             guard pos < end else { throw ParseStop.incomplete }
             let b = bytes[pos]
-            if b == UInt8(ascii: "'") { pos += 1; return }
+            if b == UInt8(ascii: "'") { pos += 1; history.delimiters -= 1; return }
             if b != UInt8(ascii: "\\") {
                 if !truncated { text.append(b) }
                 pos += 1

@@ -99,7 +99,9 @@ extension LineParser {
                 guard byte(pos + 1) == UInt8(ascii: "(") else { break scan }
                 let start = pos, mark = text.count
                 pos += 2
+                history.delimiters += 1
                 try scanCommandSubstitutionBody()
+                history.delimiters -= 1
                 appendSource(from: start, textMark: mark)
                 word.isDynamic = true
                 if assignState != 2 { assignState = 4 }
@@ -117,7 +119,10 @@ extension LineParser {
                 continue scan
             case UInt8(ascii: "'"):
                 word.isQuoted = true
-                guard let close = index(of: UInt8(ascii: "'"), from: pos + 1) else { throw ParseStop.incomplete }
+                guard let close = index(of: UInt8(ascii: "'"), from: pos + 1) else {
+                    history.delimiters += 1
+                    throw ParseStop.incomplete
+                }
                 let mark = text.count
                 text.append(contentsOf: bytes[(pos + 1)..<close])
                 markQuoted(from: mark)
@@ -208,6 +213,8 @@ extension LineParser {
     mutating func scanDoubleQuoted(_ word: inout ScannedWord) throws {
         pos += 1
         var mark = text.count
+        // (Left raised when the input ends inside: see HistoryContext.delimiters.)
+        history.delimiters += 1
         while true {
             guard pos < end else { throw ParseStop.incomplete }
             let b = bytes[pos]
@@ -215,6 +222,7 @@ extension LineParser {
             case UInt8(ascii: "\""):
                 markQuoted(from: mark)
                 pos += 1
+                history.delimiters -= 1
                 return
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw ParseStop.incomplete }

@@ -68,6 +68,9 @@ struct LineParser {
     var acceptsAssignment = false
     /// What bash's history looks at when the next line is empty (the tokens last read, what is open).
     var history = HistoryContext()
+    /// `${…}` being read around the current position, with no command substitution in between
+    /// (a `$(` there raises no delimiter in bash's history code: ``HistoryContext/delimiters``).
+    var parameterBraces = 0
     /// Bytes that brace expansion may still produce for this line (shared by its words, handed
     /// down to nested parses), so that no line multiplies itself in memory.
     var braceBudget: Int

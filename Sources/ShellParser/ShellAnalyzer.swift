@@ -21,10 +21,12 @@ public enum ShellAnalyzer {
                 (parser, status) = (extended, extendedStatus)
             }
         }
-        return LineAnalysis(status: status, commands: parser.commands,
-                            historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine,
-                            hereDocumentBodies: parser.hereDocumentBodies, literalHereDocumentBodies: parser.literalHereDocumentBodies,
-                            definedFunctions: parser.definedFunctions)
+        var analysis = LineAnalysis(status: status, commands: parser.commands,
+                                    historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine,
+                                    hereDocumentBodies: parser.hereDocumentBodies, literalHereDocumentBodies: parser.literalHereDocumentBodies,
+                                    definedFunctions: parser.definedFunctions)
+        analysis.endsInsideDelimiter = status == .incomplete && parser.history.delimiters > 0
+        return analysis
     }
 
     /// Analyses an exec request's command line: its standard input is the connection, so a

@@ -307,6 +307,16 @@ case("ml-backslash", "multi-line", ["echo a \\\r", "b\r"])
 case("ml-backslash-twice", "multi-line", ["echo one \\\r", "two \\\r", "three\r"])
 case("ml-single-quote", "multi-line", ["echo 'one\r", "two'\r"])
 case("ml-double-quote", "multi-line", ["echo \"x\r", "y\"\r"])
+# A backslash that ends a line inside a quote or a substitution stays in history with its newline;
+# inside ${…}, (…), {…}, ((…)) or a comment bash removes it and joins the lines (random cases found
+# the substitution's).
+case("ml-backslash-in-substitutions", "multi-line",
+     ["echo $(echo a \\\r", "b)\r", "echo `echo c \\\r", "d`\r", "echo $((1 + \\\r", "2))\r",
+      "cat <(echo e \\\r", "f)\r", "echo \"g \\\r", "h\"\r", "echo $'i \\\r", "j'\r", "echo $(echo \"k\" \\\r", "l) \\\r", "m\r"])
+case("ml-backslash-outside-substitutions", "multi-line",
+     ["echo ${x:-a \\\r", "b}\r", "echo ${x:-$(echo c \\\r", "d)}\r", "echo ${x:-\"e \\\r", "f\"}\r", "(echo g \\\r", "h)\r",
+      "(( 1 + \\\r", "2 ))\r", "for i in 1; do echo j # k \\\r", "done\r", "echo $(echo ${x:-m \\\r", "n})\r"])
+case("ml-backslashes-three", "multi-line", ["for i in 1; do echo a\\\\\\\r", "b; done\r", "echo c\\\\\r", "\r"])
 case("ml-heredoc", "multi-line", ["cat <<EOF\r", "line1\r", "line2\r", "EOF\r"])
 case("ml-heredoc-quoted", "multi-line", ["cat <<'END' | cat\r", "$HOME stays\r", "END\r"])
 case("ml-heredoc-in-substitution", "multi-line", ["echo $(cat <<E\r", "in\r", "E\r", ")\r"])
