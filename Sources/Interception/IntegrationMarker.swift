@@ -139,7 +139,7 @@ public enum IntegrationMarker: Equatable, Sendable {
             }
             self = .aliases(table)
         case ("C", 3):
-            // [2][nN][c][m][H[codes]]: a continuation line, the check's number since the prompt,
+            // [2][nN][c][m][H[codes]]: a continuation line, the check's number in the session,
             // comments off, a character set the bastion may not read, then history expansion on
             // (with other characters).
             var flags = fields[1][...]

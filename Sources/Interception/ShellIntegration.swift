@@ -297,12 +297,12 @@ public struct ShellIntegration: Sendable, Equatable {
           # With interactive_comments off a `#` starts no comment: told (`c`), and no early
           # answer counts (one would have been decided with comments).
           [[ :$BASHOPTS: == *:interactive_comments:* ]] || { __bastion_flags=c$__bastion_flags; __bastion_early=; }
-          # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
-          # the last primary prompt): told (`2`, first). The bastion holds its own reading to
-          # this, so a marker printed by a program that began or ended a command is found.
           # The check's number in the session (`n`): a check a program printed (the token stands
           # in PS1) makes the bastion's count of checks run ahead of bash's own.
           __bastion_flags=n$__bastion_n$__bastion_flags
+          # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
+          # the last primary prompt): told (`2`, first). The bastion holds its own reading to
+          # this, so a marker printed by a program that began or ended a command is found.
           [[ ! $__bastion_cont ]] || __bastion_flags=2$__bastion_flags
           # Aliases that changed since the prompt void an early answer (it used the old ones).
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || { __bastion_report_aliases; __bastion_early=; }
