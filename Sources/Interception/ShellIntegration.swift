@@ -218,8 +218,8 @@ public struct ShellIntegration: Sendable, Equatable {
           if [[ $__bastion_fast && $1 != *[$'\e\a\n\r']* ]]; then
             __bastion_id=$__bastion_next __bastion_early=1 __bastion_out=$1
             [[ $1 != *\\* ]] || __bastion_out=${1//\\/\\\\}
-            printf '\#(osc);C;%s;n%s%s;%s\a' "$__bastion_id" "$((__bastion_n += 1))" "${__bastion_fast:1}" "$__bastion_out" >&"$__bastion_tty"
-            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
+            printf '\#(osc);C;%s%s;%s\a' "$__bastion_id" "$__bastion_fast" "$__bastion_out" >&"$__bastion_tty"
+            __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000 __bastion_n=$__bastion_fn
             # (The early answer's frame, if it comes first, tells the length this line's has.)
             IFS= read -r -u "$__bastion_vfd" __bastion_answer || __bastion_answer=
             if [[ $__bastion_answer == "P$((${#__bastion_id} + ${#__bastion_out} + 2))" ]]; then
@@ -496,7 +496,9 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_out='\'
               __bastion_out=${__bastion_out//\\/\\\\}
               if [[ :$BASHOPTS: == *:promptvars:* && ${histchars-!^#} == '!^#' && $__bastion_out == '\\' ]]; then
-                [[ -o histexpand ]] && __bastion_fast=";H" || __bastion_fast=";"
+                # (With the check's number, which the short way counts by this assignment alone.)
+                __bastion_fn=$((__bastion_n + 1))
+                [[ -o histexpand ]] && __bastion_fast=";n${__bastion_fn}H" || __bastion_fast=";n$__bastion_fn"
               fi
             else
               __bastion_probe=
@@ -706,7 +708,7 @@ public struct ShellIntegration: Sendable, Equatable {
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_cont __bastion_none __bastion_comments __bastion_dir \
               __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
-              __bastion_expands __bastion_fast __bastion_filed __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
+              __bastion_expands __bastion_fast __bastion_filed __bastion_fn __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_n __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
