@@ -248,6 +248,12 @@ public struct ShellIntegration: Sendable, Equatable {
             # longer follow the shell (it reads lines from the screen, or ends the session); from
             # then on the check steps aside, as in a shell with no integration, and asks nothing.
             # (Once traps were found no token is announced again: the prompt's state lists them.)
+            # A subshell's readline (`(read -e x)`, `$(read -e …)`, while a command runs): what
+            # is typed there is a program's input, as in any program that reads the terminal
+            # (recorded, not decided), and the subshell's count of checks is not the shell's:
+            # it asks nothing. (Changing BASHPID is tampering, and a shell whose BASHPID is not
+            # its own process is not integrated.)
+            if [[ $BASHPID != "$$" ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
             if [[ ! $__bastion_next ]]; then
               if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
               if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
@@ -724,6 +730,8 @@ public struct ShellIntegration: Sendable, Equatable {
             __bastion_refuse "the startup files leave a DEBUG, RETURN or ERR trap that would run in the check, with functrace or errtrace on"
             return 0
           fi
+          # The check tells a subshell's readline from the shell's own by BASHPID.
+          [[ $BASHPID == "$$" ]] || { __bastion_refuse "the startup files changed BASHPID, by which the check tells a subshell"; return 0; }
           __bastion_code='\$\(|`|\$\[|\$\{[^}]*([[!@=]|:[^-+?])|\\(0?44|444|140|540)|\$\\'
           # The checks made so far (see __bastion_ask), set: `set -u` would stop the count.
           __bastion_n=0

@@ -22,7 +22,7 @@ enum ShellRisk: Equatable, Sendable {
     /// (FUNCNEST: a limit on function nesting would stop the check's functions, and the gates' in
     /// PS0, part way.)
     /// (SRANDOM: the tokens' randomness; made a name reference to RANDOM, they could be foretold.)
-    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD", "FUNCNEST", "SRANDOM"]
+    private static let integrationVariables = ["PROMPT_COMMAND", "PS0", "PS2", "PWD", "FUNCNEST", "SRANDOM", "BASHPID"]
     /// The commands the integration's functions run at every line: a function of that name would
     /// run in their place (bash looks functions up before builtins).
     static let integrationCommands: Set<String> = [":", "[", "bind", "break", "command", "complete", "declare", "history", "kill", "local",

@@ -131,6 +131,8 @@ struct LineRulesTests {
         (". ./env.sh", false), (". /dev/stdin <<< 'ls'", false),
         // The tokens' randomness.
         ("unset SRANDOM", true), ("declare -n SRANDOM=RANDOM", true), ("SRANDOM=5", true), ("RANDOM=7", false),
+        // BASHPID, by which the check tells a subshell's readline from the shell's own.
+        ("unset BASHPID", true), ("unset -v x BASHPID", true), ("BASHPID=$$", true), ("echo $BASHPID", false),
         // An attribute on READLINE_LINE (through which bash hands the check the line), or on a
         // name known only at run time (which may be one of the integration's).
         ("declare -i READLINE_LINE", true), ("typeset -u READLINE_LINE", true), ("n=_; declare -u $n", true),
