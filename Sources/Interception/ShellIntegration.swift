@@ -289,7 +289,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # line only). Continuation lines get fresh ones.
           if [[ ! $__bastion_id ]]; then __bastion_token; __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out; fi
           if [[ $__bastion_x ]]; then __bastion_kept; fi
-          __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000 __bastion_n=$((__bastion_n + 1))
+          __bastion_fast= __bastion_next= __bastion_x= __bastion_y= __bastion_i=1000000
           if [[ -o histexpand ]]; then
             __bastion_flags=H
             # Other history characters (histchars) are told, by their codes, and void an early
@@ -303,9 +303,9 @@ public struct ShellIntegration: Sendable, Equatable {
           # With interactive_comments off a `#` starts no comment: told (`c`), and no early
           # answer counts (one would have been decided with comments).
           [[ :$BASHOPTS: == *:interactive_comments:* ]] || { __bastion_flags=c$__bastion_flags; __bastion_early=; }
-          # The check's number in the session (`n`): a check a program printed (the token stands
-          # in PS1) makes the bastion's count of checks run ahead of bash's own.
-          __bastion_flags=n$__bastion_n$__bastion_flags
+          # The check's number in the session (`n`, counted here, close to the marker): a check a
+          # program printed (the token stands in PS1) makes the bastion's count run ahead of bash's.
+          __bastion_flags=n$((__bastion_n += 1))$__bastion_flags
           # Bash reads this line into a command begun at an earlier prompt (PS2 was shown since
           # the last primary prompt): told (`2`, first). The bastion holds its own reading to
           # this, so a marker printed by a program that began or ended a command is found.
