@@ -789,6 +789,10 @@ public struct Interceptor {
         case .continuation:
             if continuationRedrawDue {
                 continuationRedrawDue = false
+            } else if isAwaitingCheck {
+                // Readline redraws the prompt before the Enter's key runs where the Enter ends a
+                // search (Ctrl-R): the check still comes. (One that does not comes to nothing
+                // after checkPatience, as at a primary prompt.)
             } else {
                 if mode == .integrated, finishedAtAnswer { lostTrackOfContinuation() }
                 if shell != .prompt {

@@ -352,6 +352,21 @@ struct InterceptorTests {
         #expect(searched.tick(now: 3.1).lostIntegration == nil)
     }
 
+    /// An Enter that ends a reverse search at a continuation prompt: readline redraws the prompt,
+    /// PS2's marker with it, before the Enter's key runs the check. The redraw is not a new
+    /// prompt: the check that follows is the Enter's. (Found by random keystroke cases.)
+    @Test func searchEndedAtAContinuationPromptIsChecked() {
+        var i = Self.make()
+        _ = Self.input(&i, "for i in 1; do\r")
+        _ = Self.output(&i, Self.check("for i in 1; do", nonce: "1"))
+        _ = Self.output(&i, "\u{1B}]6973;tk;2\u{07}> ")
+        _ = Self.input(&i, "\u{12}zzz\r")
+        _ = Self.output(&i, "\u{1B}[A\r\u{1B}]6973;tk;2\u{07}> for i in 1; do\u{1B}]6973;tk;2\u{07}> \r\n")
+        let out = Self.output(&i, Self.check("for i in 1; do", nonce: "2", flags: "2"))
+        #expect(out.lostIntegration == nil && out.auditNotes.isEmpty, "\(out.auditNotes)")
+        #expect(Self.text(out.verdicts).hasPrefix("2 ") && !Self.text(out.verdicts).hasPrefix("2 D"), "\(Self.text(out.verdicts))")
+    }
+
     @Test func deniedContinuationIsCancelled() {
         var i = Self.make()
         _ = Self.input(&i, "for f in *; do\r")

@@ -130,6 +130,10 @@ case("rsearch-edit-after", "reverse-search", ["echo needle1\r", "echo other\r", 
 case("rsearch-right-arrow-edit", "reverse-search", ["echo needle1\r", C("r"), "need", RIGHT, "Z\r"])
 case("rsearch-twice", "reverse-search", ["echo match old\r", "echo match new\r", C("r"), "match", C("r"), ENTER])
 case("rsearch-backspace", "reverse-search", ["echo abc\r", "echo abd\r", C("r"), "abd", BS, "c", ENTER])
+# At a continuation prompt, readline redraws PS2 (its marker too) before the Enter that ends the
+# search runs the check (random cases found it taken for a new prompt).
+case("rsearch-accept-at-continuation", "reverse-search", ["echo needle1\r", "for i in a; do\r", C("r"), "needle", ENTER, "done\r"])
+case("rsearch-failed-at-continuation", "reverse-search", ["for i in a; do\r", "echo x\r", C("r"), "zzz", ENTER, "done\r"])
 case("rsearch-ctrl-g", "ctrl-g", ["echo needle1\r", "echo typed", C("r"), "needle", C("g"), " more\r"],
      note="Ctrl-G aborts the search and restores the line typed before Ctrl-R")
 case("rsearch-ctrl-g-no-match", "ctrl-g", ["echo typed", C("r"), "zzzz", C("g"), ENTER])
