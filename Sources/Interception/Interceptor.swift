@@ -1063,44 +1063,41 @@ public struct Interceptor {
     }
 
     /// A check whose number is not the bastion's count of the checks it saw (see ``checksSeen``):
-    /// the line is refused, the command interrupted at once (`Z`) and the integration lost.
+    /// the line is refused, the command interrupted at once and the integration lost.
     private mutating func cancelForgedReading(_ text: String, number: Int, nonce: String, now: Double, into out: inout InterceptorOutput) {
-        var record = judge(text, how: .integration, uncertain: true)
-        if record.decision.verdict != .deny {
-            record.decision.refuseUnverifiable("a check came that the shell did not make (a marker a program printed); the command is cancelled")
-        }
-        out.records.append(record)
-        out.notices.append(refusalText(record.decision))
-        out.auditNotes.append(AuditNote(kind: "interactive_reading_differs",
-                                        detail: "the shell's check of '\(text)' was its check \(number) where the bastion had seen \(checksSeen) (a check printed by a program); the command was cancelled"))
-        out.verdicts += Self.verdict(nonce, "Z")
         assembler.reset()
         unfinished = nil
         continuationLost = false
-        continuationRedrawDue = false
-        refusedLineOutstanding = true
-        pendingRisk = .none
-        held = []
-        holding = true
-        shell = .accepted(since: now)
+        interruptUnreadable(text, why: "a check came that the shell did not make (a marker a program printed); the command is cancelled",
+                            note: AuditNote(kind: "interactive_reading_differs",
+                                            detail: "the shell's check of '\(text)' was its check \(number) where the bastion had seen \(checksSeen) (a check printed by a program); the command was cancelled"),
+                            nonce: nonce, now: now, into: &out)
         lose("a check came that the shell did not make (its count of checks and the bastion's differ)", into: &out)
     }
 
     /// The line after bash read on past a command the bastion saw finished: that command is
-    /// interrupted at once (`Z`, as a Ctrl-C would), with this line, whatever it is. (Not `C`: a
-    /// lone backslash in a here-document's body joins the next line without a prompt, and that
-    /// line, the delimiter, would finish the command.)
+    /// interrupted at once, with this line, whatever it is. (Not `C`: a lone backslash in a
+    /// here-document's body joins the next line without a prompt, and that line, the
+    /// delimiter, would finish the command.)
     private mutating func cancelLostContinuation(_ text: String, nonce: String, now: Double, into out: inout InterceptorOutput) {
         continuationLost = false
+        interruptUnreadable(text, why: "the shell's reading of this command and the bastion's differ (a history expansion that left it "
+                                + "unfinished or dropped a line of it, or a marker a program printed); the command is cancelled",
+                            note: AuditNote(kind: "interactive_continuation_lost",
+                                            detail: "the shell read on a command the bastion saw finished; it was interrupted at the next line"),
+                            nonce: nonce, now: now, into: &out)
+    }
+
+    /// Refuses the line `text` of a command the bastion cannot read as bash does (`why`, unless
+    /// a rule denies it anyway), and interrupts the command at once (`Z`, as a Ctrl-C would):
+    /// nothing of it runs.
+    private mutating func interruptUnreadable(_ text: String, why: String, note: AuditNote, nonce: String, now: Double,
+                                              into out: inout InterceptorOutput) {
         var record = judge(text, how: .integration, uncertain: true)
-        if record.decision.verdict != .deny {
-            record.decision.refuseUnverifiable("the shell's reading of this command and the bastion's differ (a history expansion that left it "
-                                               + "unfinished or dropped a line of it, or a marker a program printed); the command is cancelled")
-        }
+        if record.decision.verdict != .deny { record.decision.refuseUnverifiable(why) }
         out.records.append(record)
         out.notices.append(refusalText(record.decision))
-        out.auditNotes.append(AuditNote(kind: "interactive_continuation_lost",
-                                        detail: "the shell read on a command the bastion saw finished; it was interrupted at the next line"))
+        out.auditNotes.append(note)
         out.verdicts += Self.verdict(nonce, "Z")
         continuationRedrawDue = false
         refusedLineOutstanding = true
