@@ -192,9 +192,9 @@ extension ClientConnection {
         let allowed = BackChannels(agent: forwarding.agent, x11: forwarding.x11 != nil, parentSession: channel.id)
         let isTransfer = [Capability.transfer, .port_forwarding].contains(plan.capability)
         var start = plan.start
-        if case .shell = start, channel.terminal != nil,
-           context.access.engine.interceptsLines(for: AccessControl.subject(person), target: AccessControl.policyTarget(target)) {
-            start = .integratedShell(ShellIntegration())
+        let subject = AccessControl.subject(person), policyTarget = AccessControl.policyTarget(target)
+        if case .shell = start, channel.terminal != nil, context.access.engine.interceptsLines(for: subject, target: policyTarget) {
+            start = .integratedShell(ShellIntegration(readsStartupFiles: context.access.engine.readsStartupFiles(for: subject, target: policyTarget)))
         }
         // Legacy scp and rsync name paths as text, which the target resolves through its links:
         // they are decided where the target says they are (and rules written `~/…` hold under

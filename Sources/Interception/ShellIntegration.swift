@@ -24,16 +24,25 @@ public struct ShellIntegration: Sendable, Equatable {
 
     /// Random per session: names the markers.
     public let token: String
+    /// Whether the rc reads the login startup files (`/etc/profile`, then the first of
+    /// `~/.bash_profile`, `~/.bash_login`, `~/.profile`) before it starts the integration. Without
+    /// them the rc runs no file of the person's. (Bash itself reads its system-wide rc,
+    /// `/etc/bash.bashrc` on Debian, before any `--rcfile`; and what sshd runs before the
+    /// command, `~/.ssh/rc` and, with Debian's bash as the login shell, `~/.bashrc`, is out of
+    /// the rc's reach.)
+    public let readsStartupFiles: Bool
 
     /// An integration with a fresh random token.
-    public init() {
+    public init(readsStartupFiles: Bool = true) {
         var generator = SystemRandomNumberGenerator()
         token = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+        self.readsStartupFiles = readsStartupFiles
     }
 
     /// An integration with a given token (tests).
-    public init(token: String) {
+    public init(token: String, readsStartupFiles: Bool = true) {
         self.token = token
+        self.readsStartupFiles = readsStartupFiles
     }
 
     /// The helper channel's command (run by the target user's login shell). It reads the rc
@@ -815,12 +824,17 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \
           __bastion_reread __bastion_read_keys __bastion_plain_keys __bastion_refuse \
           __bastion_start
+        \#(readsStartupFiles ? Self.startupFiles : "")\__bastion_start
+        """#
+    }
+
+    /// What a login shell reads, as the rc reads it (before the integration starts).
+    private static let startupFiles = """
         if [ -r /etc/profile ]; then . /etc/profile; fi
         if [ -r ~/.bash_profile ]; then . ~/.bash_profile
         elif [ -r ~/.bash_login ]; then . ~/.bash_login
         elif [ -r ~/.profile ]; then . ~/.profile
         fi
-        \__bastion_start
-        """#
-    }
+
+        """
 }

@@ -21,7 +21,7 @@ final class PolicyConfigParser {
         "name", "description", "groups", "targets", "capabilities", "mode", "unresolved", "guards", "exempt", "rules",
         "recording_failure", "interactive", "transfers", "transfer_limits", "record_stdin", "record_output_limit",
     ]
-    static let interactiveKeys: Set<String> = ["on_unverified", "intercept"]
+    static let interactiveKeys: Set<String> = ["on_unverified", "intercept", "startup_files"]
     static let matchKeys: Set<String> = [
         "command", "flags", "without_flags", "args", "arg_regex", "args_text", "redirects", "via", "target_labels",
         "opaque", "dynamic_name", "with_command", "deletes", "line_regex", "line_contains",
@@ -217,6 +217,7 @@ final class PolicyConfigParser {
             return UnverifiedLines(rawValue: choice)
         }) ?? nil
         let intercepts = attempt({ try interactive?["intercept"]?.oneOf(["true", "false"]) != "false" }) ?? true
+        let readsStartupFiles = attempt({ try interactive?["startup_files"]?.oneOf(["true", "false"]) != "false" }) ?? true
         let transferRules = parseTransferRules(fields["transfers"])
         let transferLimits = parseTransferLimits(fields["transfer_limits"])
         let recordStdin = attempt({ try fields["record_stdin"].map { StdinRecording(rawValue: try $0.oneOf(StdinRecording.allCases.map(\.rawValue))) } }) ?? nil
@@ -227,7 +228,7 @@ final class PolicyConfigParser {
                         mode: mode, unresolved: unresolved, guards: guardNames, exempt: exempt, rules: rules,
                         effectiveRules: RuleList(guardRules + rules), continuesWithoutRecording: continuesWithoutRecording,
                         onUnverified: onUnverified ?? (mode == .strict ? .end : .screen), interceptsLines: intercepts,
-                        transferRules: transferRules, transferLimits: transferLimits,
+                        readsStartupFiles: readsStartupFiles, transferRules: transferRules, transferLimits: transferLimits,
                         recordStdin: (recordStdin ?? nil) ?? .head, recordOutputLimit: recordOutputLimit)
         lint(role, node: node, fields: fields)
         return role

@@ -46,6 +46,12 @@ public struct PolicyEngine: Sendable {
         return held.isEmpty || held.contains(where: \.interceptsLines)
     }
 
+    /// Whether the intercepted shells of `subject` on `target` read the login startup files:
+    /// not when any role they hold there says `startup_files: false` (fail closed).
+    public func readsStartupFiles(for subject: Subject, target: PolicyTarget) -> Bool {
+        roles(for: subject, target: target).allSatisfy(\.readsStartupFiles)
+    }
+
     /// Channels `subject` may open on `target` (the union over their roles there).
     public func capabilities(for subject: Subject, target: PolicyTarget) -> Set<Capability> {
         roles(for: subject, target: target).reduce(into: Set<Capability>()) { $0.formUnion($1.capabilities) }

@@ -27,6 +27,11 @@ public final class Role: Sendable {
     /// Whether lines typed in this role's interactive shells are decided before they run
     /// (`interactive: {intercept: false}` only records them, like an exec-less jump host).
     public let interceptsLines: Bool
+    /// Whether this role's intercepted shells read the login startup files (`/etc/profile`, then
+    /// `~/.bash_profile`, `~/.bash_login` or `~/.profile`) before the integration starts
+    /// (`interactive: {startup_files: false}` skips them, so that they cannot imitate the
+    /// integration; `ShellIntegration.readsStartupFiles` says what still runs first).
+    public let readsStartupFiles: Bool
     /// Guard rule ids (`destructive/power`) this role does not apply.
     public let exempt: Set<String>
     /// The role's own rules, in order.
@@ -45,7 +50,7 @@ public final class Role: Sendable {
 
     init(name: String, description: String, groups: [String], targets: [TargetSelector], capabilities: Set<Capability>,
          mode: RoleMode, unresolved: RuleAction?, guards: [String], exempt: Set<String>, rules: [Rule], effectiveRules: RuleList,
-         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen, interceptsLines: Bool = true,
+         continuesWithoutRecording: Bool = false, onUnverified: UnverifiedLines = .screen, interceptsLines: Bool = true, readsStartupFiles: Bool = true,
          transferRules: [TransferRule] = [], transferLimits: TransferLimits = TransferLimits(),
          recordStdin: StdinRecording = .head, recordOutputLimit: Int64? = nil) {
         self.recordStdin = recordStdin
@@ -53,6 +58,7 @@ public final class Role: Sendable {
         self.transferRules = transferRules
         self.transferLimits = transferLimits
         self.interceptsLines = interceptsLines
+        self.readsStartupFiles = readsStartupFiles
         self.continuesWithoutRecording = continuesWithoutRecording
         self.onUnverified = onUnverified
         self.name = name

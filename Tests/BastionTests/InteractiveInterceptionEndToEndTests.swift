@@ -44,6 +44,18 @@ struct InteractiveInterceptionEndToEndTests {
             capabilities: [shell]
             mode: guard
             interactive: {on_unverified: end}
+          - name: fresh-shell
+            groups: [sre-approvers]
+            targets: [web1]
+            capabilities: [shell]
+            mode: guard
+            interactive: {on_unverified: end, startup_files: false}
+            rules:
+              - id: no-forbidden-here
+                action: deny
+                command: touch
+                args: ["*forbidden*"]
+                message: forbidden files are not made here either
         """
     /// The target account's startup files: a PROMPT_COMMAND of its own (a string), a prompt the
     /// test waits for, vi mode, an alias and HISTCONTROL=ignoreboth, as people's files have.
@@ -325,6 +337,30 @@ struct InteractiveInterceptionEndToEndTests {
         let h = try f.harness
         #expect(h.awaitAudit("SELECT count(*) FROM events WHERE kind = 'interactive_unchecked_line' AND detail LIKE '%touch replaced-first%'",
                              toRead: "1") == "1", "\(r)")
+    }
+
+    /// A role whose shells read no startup files (`startup_files: false`): the file that would
+    /// replace the shell above is not read, so no code of the person's runs before their first
+    /// line is decided, and every line is checked by the integration, the first one too.
+    @Test func aRoleWithoutStartupFilesChecksTheFirstLine() throws {
+        let f = try f
+        try f.target.write("replace-shell", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("replace-shell")) }
+        let prompt = "\(f.target.user)@"
+        let r = try run(script: [["expect": prompt], ["send": "touch fresh-first\r"], ["expect": prompt],
+                                 ["send": "touch forbidden-fresh\r"], ["expect": "rule no-forbidden-here"], ["expect": prompt],
+                                 ["send": "exit\r"]], as: "erin")
+        #expect(f.target.exists("fresh-first") && !f.target.exists("forbidden-fresh"), "\(r)")
+        #expect(!r.stdout.contains("PROMPT> "), "the startup file set no prompt: \(r)")
+        #expect(try lastRecords("decision || ' ' || line || ' ' || how") == ["allow touch fresh-first integration",
+                                                                            "deny touch forbidden-fresh integration",
+                                                                            "allow exit integration"], "\(r)")
+        let h = try f.harness
+        let events = h.auditQuery("""
+            SELECT count(*) FROM events WHERE kind LIKE 'interactive_%' AND session_id =
+              (SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1)
+            """)
+        #expect(events == "0", "the integration was never lost: \(r)")
     }
 
     /// Enter rebound by a file the bastion cannot read (sourced): the first line accepted

@@ -56,6 +56,7 @@ roles:
             capabilities: [exec, telepathy]
             mode: lenient
             guards: [destructiv]
+            interactive: {startup_files: maybe}
           - name: r
             groups: []
             targets: [web1]
@@ -67,7 +68,8 @@ roles:
             "p.yaml:4:26: 'roles[0].capabilities[1]' must be one of shell, exec, transfer, port_forwarding, agent_forwarding, x11_forwarding",
             "p.yaml:5:11: 'roles[0].mode' must be one of guard, strict, not 'lenient'",
             "p.yaml:6:14: unknown guard 'destructiv' (known guards: destructive)",
-            "p.yaml:8:13: role 'r' has no groups",
+            "p.yaml:7:34: 'roles[0].interactive.startup_files' must be one of true, false, not 'maybe'",
+            "p.yaml:9:13: role 'r' has no groups",
         ]
         for message in expected {
             #expect(found.contains { $0.hasPrefix(message) }, "expected \(message), got \(found)")

@@ -21,6 +21,7 @@ roles:
     targets: ["web*"]
     capabilities: [exec, port_forwarding]
     mode: strict
+    interactive: {startup_files: false}
     rules:
       - {id: ls-ok, action: allow, command: ls}
   - name: sftp-only
@@ -85,5 +86,18 @@ roles:
     @Test func approvers() {
         #expect(engine.isApprover(Subject(user: "s", groups: ["x", "approvers"])))
         #expect(!engine.isApprover(Subject(user: "s", groups: ["web"])))
+    }
+
+    /// The interactive settings of the roles held on a target combine fail closed: lines stay
+    /// intercepted unless every role switches it off; any role's `on_unverified: end` (strict
+    /// mode's default) and any role's `startup_files: false` win.
+    @Test func interactiveSettings() {
+        let web = Subject(user: "w", groups: ["web"]), both = Subject(user: "b", groups: ["web", "auditor"])
+        #expect(engine.interceptsLines(for: web, target: web1))
+        #expect(engine.onUnverified(for: web, target: web1) == .screen)
+        #expect(engine.onUnverified(for: both, target: web1) == .end)
+        #expect(engine.readsStartupFiles(for: web, target: web1))
+        #expect(!engine.readsStartupFiles(for: both, target: web1))
+        #expect(engine.readsStartupFiles(for: both, target: dev1), "web-strict does not reach dev1")
     }
 }

@@ -36,7 +36,17 @@ def rc_text(swift_source):
     except IndexError:
         raise BenchError(f"the rc's raw string was not found in {SOURCE} (has its shape changed?)")
     lines = [line[8:] if line.startswith("        ") else line.lstrip() for line in body.split("\n")]
-    return "\n".join(lines).replace(r"\#(osc)", rf"\e]6973;{TOKEN}")
+    rc = "\n".join(lines).replace(r"\#(osc)", rf"\e]6973;{TOKEN}")
+    # Since the startup files became optional (`startup_files: false`), the rc names them in an
+    # interpolation; the benchmark's shells read them, as by default.
+    choice = r'\#(readsStartupFiles ? Self.startupFiles : "")'
+    if choice in rc:
+        try:
+            files = swift_source.split('private static let startupFiles = """\n', 1)[1].split('\n        """', 1)[0]
+        except IndexError:
+            raise BenchError(f"the startup files' text was not found in {SOURCE} (has its shape changed?)")
+        rc = rc.replace(choice, "\n".join(line[8:] for line in files.split("\n")))
+    return rc
 
 
 def plain_rc():
