@@ -1167,10 +1167,11 @@ public struct Interceptor {
                     record.decision.refuseUnverifiable("the shell did not read this command's lines as they were typed (a history expansion failed or was only printed), so its expansion cannot be checked")
                 }
                 out.records.append(record)
-            } else if index == nil, let number, let newestBefore, number == newestBefore + 1 {
-                // The line count names no command of the buffer (bash read on past a line whose
-                // expansion failed, which it does not count), and history holds one new entry:
-                // most likely this command's, as bash expanded it. Recorded so, uncertain.
+            } else if let number, let newestBefore, number == newestBefore + 1 {
+                // The line count names no command of the buffer, or one whose entry is not the
+                // one due (bash read on past a line whose expansion failed, which it neither
+                // counts nor keeps), and history holds one new entry: most likely this command's,
+                // as bash expanded it. Recorded so, uncertain.
                 out.records.append(unrunRecord(shown, decision: "not-run", uncertain: true,
                                                message: "refused before it ran: the bastion could not tell which command of the buffer it was"))
             }

@@ -163,6 +163,16 @@ case("hist-expands-to-syntax-error", "history-expansion", ["echo ok\r", "!$ )\r"
      note="bash keeps the expanded line it cannot parse and runs nothing")
 case("hist-comment-not-expanded", "history-expansion", ["echo one\r", "echo two # !!\r", "#x !! ^a\r", "!!\r"],
      note="a word starting with # ends what history expansion reads of the line")
+case("hist-failed-first-of-paste", "history-expansion",
+     ["echo one\r", paste("echo !nosuch\nfor i in a b; do\necho $i; done\necho after\n") + ENTER],
+     note="the first line's expansion fails: bash keeps the paste's later commands, which do not run")
+case("hist-failed-first-of-paste-reedit", "history-expansion",
+     ["echo one\r", "^x^y\r", paste("echo z\nfor i in a b; do\necho $i; done\necho after\n") + ENTER],
+     rc_extra=["shopt -s histreedit"], note="the failed line comes back to be edited, and the paste joins it")
+case("hist-failed-first-of-paste-reedit-vi", "history-expansion",
+     ["echo one\r", "^a^b", ENTER, paste("echo z #c\r\nfor i in a b; do\r\necho $i; done\r\necho after\r\n"), ENTER],
+     rc_extra=VI + ["shopt -s histreedit"],
+     note="a paste with CR LF line ends joins the line re-edited after its failed expansion")
 case("hist-bang-paren-fails", "history-expansion", ["echo one\r", "echo a!= b!( c\r", "echo after\r", "!(\r", "echo last\r"])
 case("hist-here-document-not-expanded", "history-expansion",
      ["echo one\r", "cat <<Q\r", "$HOME !!\r", "Q\r", "cat <<'R'\r", "^o^x !$\r", "R\r", paste("cat <<S\n!!\nS\n") + ENTER],
