@@ -652,8 +652,11 @@ public struct Interceptor {
         case .promptShown, .historyNumber: break
         default: unfinishedMayExpand = false
         }
+        // (Not at a continuation prompt's marker: readline redraws PS2, marker and all, as the
+        // mode overwrites the line, and the mode goes on. Any line it accepts is checked, or the
+        // shell reads no further.)
         switch marker {
-        case .check, .prompt, .continuation, .commandStart: viReplacing = false
+        case .check, .prompt, .commandStart: viReplacing = false
         default: break
         }
         switch marker {

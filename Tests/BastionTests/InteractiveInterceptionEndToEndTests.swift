@@ -815,6 +815,25 @@ struct InteractiveInterceptionEndToEndTests {
                             "deny touch \u{1B} forbidden-vq integration 0", "allow touch vr-after integration 0", "allow exit integration 0"], "\(r)")
     }
 
+    /// Vi's replace mode begun at a continuation prompt: readline redraws PS2 as the mode
+    /// overwrites the line, and the mode's Enter is still checked. (It was not: the line went
+    /// into the command unseen, and the command the bastion allowed as `echo "…"` ran a touch
+    /// of its middle line.)
+    @Test func viReplaceModeEnterAtAContinuationPromptIsChecked() throws {
+        let f = try f
+        try f.target.write("vi-mode", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("vi-mode")) }
+        let script: [[String: Any]] = [["expect": "PROMPT> "], ["send": "echo \"\r"], ["expect": "> "], ["send": "\u{1B}"], ["sleep": 0.3],
+                                       ["send": "R"], ["sleep": 0.3], ["send": "\"; touch forbidden-vr2; echo \""], ["sleep": 0.3],
+                                       ["send": "\r"], ["sleep": 0.5], ["send": "\"\r"], ["expect": "rule no-forbidden"],
+                                       ["expect": "PROMPT> "], ["send": "exit\r"]]
+        let r = try run(script: script)
+        #expect(!f.target.exists("forbidden-vr2"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || how")
+        #expect(records.first == "deny echo \"\n\"; touch forbidden-vr2; echo \"\n\" integration", "\(records) \(r)")
+        #expect(!records.contains { $0.hasPrefix("allow echo") }, "\(records) \(r)")
+    }
+
     /// An escalated line waits at the prompt, telling the person who approves; carol's approval
     /// runs it, and the shell goes on.
     @Test func escalatedLineRunsOnceApproved() throws {
