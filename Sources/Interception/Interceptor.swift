@@ -287,6 +287,10 @@ public struct Interceptor {
     /// While an Enter's check is awaited: the output broke a line (the line may have been
     /// accepted), and no marker came.
     private var lineBrokeUnmarked = false
+    /// While an Enter's check is awaited: the output broke a line before the latest marker, or
+    /// after it (unlike ``lineBrokeUnmarked``, whatever markers came). A continuation prompt
+    /// that follows it is a line readline accepted with no check.
+    private var lineBrokeSinceEnter = false
     /// The output ended with readline's pager prompt (`--More--`, a completion listing longer
     /// than the screen) when that Enter was typed: readline took it as "one more line".
     private var enterAtPager = false
@@ -457,6 +461,7 @@ public struct Interceptor {
             holding = true
             shell = .awaitingCheck(since: now)
             lineBrokeUnmarked = false
+            lineBrokeSinceEnter = false
             enterAtPager = outputTail == Self.pagerPrompt
         case .nested, .unverified:
             guard let screen else {
@@ -508,11 +513,21 @@ public struct Interceptor {
         // The terminal model follows the output only while lines are read from it (it costs
         // more than the relay); the chunk that switches to it is fed whole, prompt included.
         let wasOnScreen = isOnScreen
+        var segmentStart = 0
         for (k, marker) in result.markers.enumerated() {
             if let payload = result.payloads[k] { out.removedMarkers.append((result.offsets[k], payload)) }
+            if isAwaitingCheck, let cleaned = result.output, cleaned[segmentStart..<result.offsets[k]].contains(0x0A) { lineBrokeSinceEnter = true }
+            segmentStart = result.offsets[k]
             let told = out.notices.count
             handle(marker, now: now, into: &out)
             if out.noticesAt == nil, out.notices.count > told { out.noticesAt = result.offsets[k] }
+        }
+        if isAwaitingCheck {
+            if let cleaned = result.output {
+                if cleaned[segmentStart...].contains(0x0A) { lineBrokeSinceEnter = true }
+            } else if chunk.contains(0x0A) {
+                lineBrokeSinceEnter = true
+            }
         }
         // (Only prompts readline shows, PS1's marker, may come with the error: the check's redraw
         // before it, the new line's prompt after it; and the history number an answer J asked for.)
@@ -795,7 +810,11 @@ public struct Interceptor {
             } else if isAwaitingCheck {
                 // Readline redraws the prompt before the Enter's key runs where the Enter ends a
                 // search (Ctrl-R): the check still comes. (One that does not comes to nothing
-                // after checkPatience, as at a primary prompt.)
+                // after checkPatience, as at a primary prompt.) But a prompt on a new line is the
+                // next line's: readline took this one into the command with no check.
+                if mode == .integrated, lineBrokeSinceEnter, !enterAtPager, !searchMayEnd {
+                    uncheckedContinuationLine(into: &out)
+                }
             } else {
                 if mode == .integrated, finishedAtAnswer { lostTrackOfContinuation() }
                 if shell != .prompt {
@@ -891,7 +910,7 @@ public struct Interceptor {
             cancelForgedReading(text, number: number, nonce: nonce, now: now, into: &out)
             return
         }
-        if isOnScreen, text == lastScreenLine {
+        if isOnScreen, text == lastScreenLine, !continuationLost {
             lastScreenLine = nil
             out.verdicts += Self.verdict(nonce, "A")
             return
@@ -1091,6 +1110,22 @@ public struct Interceptor {
                             nonce: nonce, now: now, into: &out)
     }
 
+    /// Readline took the line typed at a continuation prompt into the command with no check (a
+    /// key that accepts a line other than the integration binds), and shows the next prompt: the
+    /// command holds a line the bastion never saw. Its next check interrupts it (nothing of it
+    /// runs; one it starts with no check is stopped by PS0's gate, as the buffer before was
+    /// answered unfinished), and the shell is no longer followed as integrated.
+    private mutating func uncheckedContinuationLine(into out: inout InterceptorOutput) {
+        out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
+                                        detail: "at a continuation prompt, the shell took a line with no check; the keys typed gave '\(keyed.text ?? "?")'; the command is cancelled"))
+        assembler.reset()
+        unfinished = nil
+        continuationLost = true
+        shell = .prompt
+        startKeyedLine()
+        lose("the shell took a line without showing it to the bastion", into: &out)
+    }
+
     /// Refuses the line `text` of a command the bastion cannot read as bash does (`why`, unless
     /// a rule denies it anyway), and interrupts the command at once (`Z`, as a Ctrl-C would):
     /// nothing of it runs.
@@ -1173,8 +1208,9 @@ public struct Interceptor {
             } else if let number, let newestBefore, number == newestBefore + 1 {
                 // The line count names no command of the buffer, or one whose entry is not the
                 // one due (bash read on past a line whose expansion failed, which it neither
-                // counts nor keeps), and history holds one new entry: most likely this command's,
-                // as bash expanded it. Recorded so, uncertain.
+                // counts nor keeps; or history left this one out), and history holds one new
+                // entry: this command's as bash expanded it, or a line before it bash kept
+                // without running. Recorded as history holds it, not run, uncertain.
                 out.records.append(unrunRecord(shown, decision: "not-run", uncertain: true,
                                                message: "refused before it ran: the bastion could not tell which command of the buffer it was"))
             }

@@ -646,7 +646,10 @@ struct InterceptorTests {
     @Test func pastedCommandsAreToldApartByTheirLines() {
         var hidden = Self.pastedExpanding("echo )\n !-3\n")
         let refused = Self.output(&hidden, Self.expanded("echo )", number: 11, lineNumber: 2))
-        #expect(Self.text(refused.verdicts) == "5 K\n" && refused.records.isEmpty)
+        #expect(Self.text(refused.verdicts) == "5 K\n")
+        // (History's one new entry is recorded as it stands, not run, uncertain: here the line bash
+        // could not parse, which bash's history holds.)
+        #expect(refused.records.map { "\($0.decision.audit.decision) \($0.uncertain) \($0.decision.audit.line)" } == ["not-run true echo )"])
 
         // The first command kept an entry but never started (bash could not parse what it
         // expanded to): it is recorded not run, as typed, uncertain.
@@ -986,6 +989,32 @@ struct ScreenModeTests {
         #expect(decided.records.first?.decision.audit.line == "touch forbidden-rm")
         #expect(decided.records.first?.uncertain == true && decided.records.first?.how == .screen)
         #expect(decided.inject == [0x03] && decided.toTarget.isEmpty)
+    }
+
+    /// Readline takes a line typed at a continuation prompt into the command with no check (a
+    /// key bound otherwise than the integration knows): the next continuation prompt comes on a
+    /// new line with no check before it. The command then holds a line the bastion never saw:
+    /// the integration is lost, and the command's next check interrupts it, however the screen
+    /// reads the line that finishes it.
+    @Test func continuationLineTakenWithoutACheckCancelsTheCommand() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        var i = T.make(onUnverified: .screen, screen: screen)
+        _ = T.input(&i, "echo \"\r")
+        _ = T.output(&i, T.check("echo \"", nonce: "1"), now: 1)
+        _ = T.output(&i, "\r\n\u{1B}]6973;tk;2\u{07}> ", now: 1)
+        _ = T.input(&i, "\"; touch forbidden; echo \"\r", now: 1.1)
+        let unchecked = T.output(&i, "\"; touch forbidden; echo \"\r\n\u{1B}]6973;tk;2\u{07}> ", now: 1.12)
+        #expect(unchecked.auditNotes.map(\.kind) == ["interactive_unchecked_line"], "\(unchecked.auditNotes)")
+        #expect(unchecked.lostIntegration == "the shell took a line without showing it to the bastion")
+        _ = i.tick(now: 1.4)
+        _ = T.input(&i, "\"\r", now: 1.5)
+        _ = T.output(&i, "\"", now: 1.51)
+        let read = i.tick(now: 1.8)
+        #expect(read.records.map(\.decision.audit.line) == ["\""] && T.text(read.toTarget) == "\r", "the screen lets the line go")
+        let checked = T.output(&i, T.check("\"", nonce: "2", flags: "2n2"), now: 1.81)
+        #expect(T.text(checked.verdicts) == "2 Z\n", "the command is interrupted: \(T.text(checked.verdicts))")
+        #expect(checked.records.map(\.decision.verdict) == [.deny])
     }
 
     /// A history expansion read off the screen (`touch !$`) shows nowhere what it runs: refused,
