@@ -724,9 +724,16 @@ public struct Interceptor {
             out.auditNotes.append(AuditNote(kind: "interactive_unfinished_started",
                                             detail: "the shell started a command the bastion read as unfinished; PS0 stopped it"))
         case .uncheckedStarted:
+            // (At a continuation prompt, the command it dropped held the line unseen.)
+            if let pending = assembler.pendingText {
+                out.records.append(unrunRecord(pending, decision: "cancelled", uncertain: true,
+                                               message: "the shell read a line into this command without showing it to the bastion; the command was stopped before it ran"))
+                assembler.reset()
+                unfinished = nil
+            }
             out.notices.append("bastion: the shell accepted a line without showing it to the bastion; it was stopped before it ran")
             out.auditNotes.append(AuditNote(kind: "interactive_unchecked_started",
-                                            detail: "the shell started a command with no check since its prompt; PS0 stopped it"))
+                                            detail: "the shell started a command with no check since its prompt, or read on one with a line it took unchecked; PS0 or PS2 stopped it"))
             if mode == .integrated { lose("the shell accepted a line without showing it (the keys that accept a line were changed)", into: &out) }
         case .viReplaceBegins:
             viReplacing = mode == .integrated

@@ -216,7 +216,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # then __bastion_ask. Every other answer is __bastion_await's.
         __bastion_check() {
           set -- "$READLINE_LINE"
-          READLINE_LINE=
+          READLINE_LINE= __bastion_rv=1
           [[ $__bastion_unseen ]] || __bastion_u=0
           # Keys that reach readline from elsewhere than the session's terminal (`exec <FILE`, a
           # pipe, another terminal) never passed the bastion: their line is dropped unrun, and
@@ -457,7 +457,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # sleeps for a moment (a tenth of a millisecond).
           read -r -t 0.0001 -u "$__bastion_wfd" __bastion_entry || :
           if [[ $__bastion_x || $__bastion_y ]]; then __bastion_kept; fi
-          __bastion_x= __bastion_y= __bastion_i=1000000
+          __bastion_x= __bastion_y= __bastion_i=1000000 __bastion_rv=1
           [[ $__bastion_unseen ]] || __bastion_u=0
           # The cancelled command's entry ends in the line that replaced its refused one.
           if [[ $__bastion_cancel ]]; then
@@ -551,8 +551,12 @@ public struct ShellIntegration: Sendable, Equatable {
         # builds that mode's keymap itself, with Enter bound to accept the line directly, and no
         # binding reaches it: the bastion then sends Esc ahead of the Enter that ends the mode, so
         # that the Enter is read in command mode, where the check is bound. (Esc only ends the
-        # mode there; the line stays as it is.)
-        __bastion_replacing() { printf '\#(osc);O\a' >&"$__bastion_tty"; }
+        # mode there; the line stays as it is.) Keys that never pass the bastion can still reach
+        # that Enter (a keyboard macro that types R, text and Enter): at a continuation prompt
+        # nothing would stop the line readline takes so, and the command would hold it unseen.
+        # __bastion_rv is 0 from here to the next check or primary prompt, and PS2's V gate
+        # stops a command read on while it is (see PS2).
+        __bastion_replacing() { __bastion_rv=0; printf '\#(osc);O\a' >&"$__bastion_tty"; }
         # Whether history leaves out lines that start with a blank (HISTCONTROL ignorespace or
         # ignoreboth, which bash reads exactly: removal by `#` ignores nocasematch).
         __bastion_ignores_space() {
@@ -728,7 +732,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_n __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_private __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
-              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u \
+              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u __bastion_rv \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
           # Startup files that leave functrace or errtrace on with a DEBUG, RETURN or ERR trap:
@@ -756,7 +760,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # the commands started since each prompt and each check set it to 0 (an answer that lets
           # the line run sets it to 1). Once the V gate acted (__bastion_unseen) the bastion reads
           # lines from the screen, and __bastion_u stays where it is.
-          __bastion_i=1000000 __bastion_u=1 __bastion_unseen=
+          __bastion_i=1000000 __bastion_u=1 __bastion_unseen= __bastion_rv=1
           # PS0 must not change while readline runs (bash keeps a pointer to it). Its gates:
           # V, the command starts with no answer that let it run since the prompt (__bastion_u
           # counts the commands since then; the bastion then reads lines from the screen,
@@ -779,8 +783,10 @@ public struct ShellIntegration: Sendable, Equatable {
           # command stays incomplete whatever it was; in a here-document's body, where a
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
           # at), and the next PS2 interrupts bash as a typed Ctrl-C would: the whole pending
-          # command is dropped, nothing of it runs.
-          PS2='${__bastion_none[__bastion_cont=1]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          # command is dropped, nothing of it runs. So does PS2's V gate, where a line was read
+          # into the command in vi's replace mode with no check since the mode began (see
+          # __bastion_replacing).
+          PS2='${__bastion_gate_v[__bastion_rv]:+${__bastion_gate_v@P}}${__bastion_none[__bastion_cont=1]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while

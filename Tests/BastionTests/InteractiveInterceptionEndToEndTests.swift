@@ -834,6 +834,29 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!records.contains { $0.hasPrefix("allow echo") }, "\(records) \(r)")
     }
 
+    /// Keys that never pass the bastion can reach replace mode's Enter: a keyboard macro from an
+    /// inputrc that types Esc, R, a line and Enter, at a continuation prompt. Readline takes that
+    /// line into the command with no check; PS2's gate then stops the command (nothing of it
+    /// runs), and the bastion no longer follows the shell as integrated.
+    @Test func replaceModeEnterFromAMacroAtAContinuationPromptRunsNothing() throws {
+        let f = try f
+        try f.target.write("vi-mode", "")
+        try f.target.write(".inputrc", "set keymap vi-insert\n\"\\C-xq\": \"\\eR\\\"; touch forbidden-macro; echo \\\"\\r\"\n")
+        defer {
+            try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("vi-mode"))
+            try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent(".inputrc"))
+        }
+        // (No waiting for the notice: without the gate the person's `"` finishes the command.)
+        let script: [[String: Any]] = [["expect": "PROMPT> "], ["send": "echo \"\r"], ["sleep": 0.5], ["send": "\u{18}q"], ["sleep": 0.8],
+                                       ["send": "\"\r"], ["sleep": 0.8], ["send": "\u{03}"], ["sleep": 0.3], ["send": "exit\r"]]
+        let r = try run(script: script)
+        #expect(!f.target.exists("forbidden-macro"), "\(r)")
+        #expect(r.stdout.contains("accepted a line without showing it"), "\(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
+        #expect(records.first == "cancelled echo \" 1", "\(records) \(r)")
+        #expect(!records.contains { $0.hasPrefix("allow echo") }, "\(records) \(r)")
+    }
+
     /// An escalated line waits at the prompt, telling the person who approves; carol's approval
     /// runs it, and the shell goes on.
     @Test func escalatedLineRunsOnceApproved() throws {
