@@ -298,6 +298,10 @@ public struct Interceptor {
     /// search that vi's command mode (`/`, `?`) or emacs's `M-p`/`M-n` began, without accepting
     /// the line, and readline shows the entry found, whose lines a multi-line command breaks.
     private var searchMayEnd = false
+    /// A Tab or Ctrl-X was typed since the shell's last check or prompt: readline may list
+    /// completions (Tab, Ctrl-X /, …) when it gets to those keys, after the Enter that follows
+    /// them was sent, and redraw the prompt below the listing.
+    private var listingMayShow = false
     /// The last bytes of the output, for ``enterAtPager``.
     private var outputTail: [UInt8] = []
     private static let pagerPrompt = Array("--More--".utf8)
@@ -429,6 +433,7 @@ public struct Interceptor {
                 keysSincePrompt = true
                 macroMayReplay = bytes.contains { $0 == 0x18 || $0 == 0x1B }
                 if bytes.contains(0x1B) { searchMayEnd = true }
+                if bytes.contains(where: { $0 == 0x09 || $0 == 0x18 }) { listingMayShow = true }
             }
             if shell == .prompt { unseenLineEnds = min(64, unseenLineEnds + bytes[..<(enter ?? bytes.endIndex)].count(where: Self.mayEndALine)) }
             guard let enter, shell == .prompt else {
@@ -795,6 +800,7 @@ public struct Interceptor {
             self.keysTell = keysTell
             keysSincePrompt = false
             searchMayEnd = false
+            listingMayShow = false
             startKeyedLine()
             if let cancelled = assembler.pendingText {
                 out.records.append(cancelledRecord(droppedEntry ?? cancelled))
@@ -819,7 +825,7 @@ public struct Interceptor {
                 // search (Ctrl-R): the check still comes. (One that does not comes to nothing
                 // after checkPatience, as at a primary prompt.) But a prompt on a new line is the
                 // next line's: readline took this one into the command with no check.
-                if mode == .integrated, lineBrokeSinceEnter, !enterAtPager, !searchMayEnd {
+                if mode == .integrated, lineBrokeSinceEnter, !enterAtPager, !searchMayEnd, !listingMayShow {
                     uncheckedContinuationLine(into: &out)
                 }
             } else {
@@ -865,6 +871,7 @@ public struct Interceptor {
                                 into out: inout InterceptorOutput) {
         excusedPrompts = 0
         searchMayEnd = false
+        listingMayShow = false
         if let history { historyCharacters = history }
         // (Line ends pasted into this very buffer were taken in as text; one that readline took
         // for an Enter explains a check the bastion did not wait for.)

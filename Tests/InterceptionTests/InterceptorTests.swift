@@ -1017,6 +1017,22 @@ struct ScreenModeTests {
         #expect(checked.records.map(\.decision.verdict) == [.deny])
     }
 
+    /// A completion listing that readline prints once it gets to a Tab typed in the same write
+    /// as the Enter after it breaks lines and redraws the continuation prompt below: no line was
+    /// taken there, and the Enter's check still comes.
+    @Test func completionListingBeforeTheCheckIsNoUncheckedLine() {
+        typealias T = InterceptorTests
+        var i = T.make()
+        _ = T.input(&i, "echo \"\r")
+        _ = T.output(&i, T.check("echo \"", nonce: "1"), now: 1)
+        _ = T.output(&i, "\r\n\u{1B}]6973;tk;2\u{07}> ", now: 1)
+        _ = T.input(&i, "fz\t\t\"\r", now: 1.1)
+        let listed = T.output(&i, "fzfile\r\nfzfile1  fzfile2\r\n\u{1B}]6973;tk;2\u{07}> fzfile\"", now: 1.11)
+        #expect(listed.auditNotes.isEmpty && listed.lostIntegration == nil, "\(listed.auditNotes)")
+        let checked = T.output(&i, T.check("fzfile\"", nonce: "2", flags: "2"), now: 1.12)
+        #expect(T.text(checked.verdicts) == "2 A\n" && checked.lostIntegration == nil, "\(T.text(checked.verdicts))")
+    }
+
     /// A history expansion read off the screen (`touch !$`) shows nowhere what it runs: refused,
     /// whatever the words look like; a line without one is decided as usual.
     @Test func historyExpansionReadOffTheScreenIsRefused() {
