@@ -1536,11 +1536,18 @@ public struct Interceptor {
         }
     }
 
-    /// `bytes` went to the shell away from its prompt. (At most a few lines are counted: a line
-    /// readline takes from such input arrives with no Enter seen, which counts one more.)
+    /// `bytes` went to the shell away from its prompt. (A line readline takes from such input
+    /// arrives with no Enter seen, which counts one more. At most ``maxLinesTypedAway`` are
+    /// counted: a paste of many lines typed ahead while a command runs reaches readline a line a
+    /// prompt, and each must be explained, or it is taken for a line nobody typed.)
     private mutating func typedAway(_ bytes: ArraySlice<UInt8>) {
-        linesTypedAway = min(4, linesTypedAway + 1 + bytes.count { $0 == 0x0D || $0 == 0x0A || $0 == 0x0F || $0 == Self.interruptKey })
+        linesTypedAway = min(Self.maxLinesTypedAway,
+                             linesTypedAway + 1 + bytes.count { $0 == 0x0D || $0 == 0x0A || $0 == 0x0F || $0 == Self.interruptKey })
     }
+
+    /// The most lines typed away that excuse checks with no Enter seen (as many as
+    /// ``unseenLineEnds`` keeps for line ends pasted at a prompt).
+    static let maxLinesTypedAway = 64
 
     /// A verdict line for the check `nonce` (`ID:TOKEN` as bash sent it). Answers that let
     /// something run (A, I, J, X, R, and P, an early answer) carry the token, which only bash and the bastion know: the

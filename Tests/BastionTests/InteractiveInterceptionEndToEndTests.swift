@@ -857,6 +857,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!records.contains { $0.hasPrefix("allow echo") }, "\(records) \(r)")
     }
 
+    /// Lines pasted while a command runs longer than the bastion holds input go to the shell at
+    /// once; readline takes them a line a prompt. Each is decided and runs (the fourth was taken
+    /// for a line nobody typed, refused, and the session read from the screen from then on).
+    @Test func aPasteTypedAheadDuringALongCommandRunsLineByLine() throws {
+        let f = try f
+        let paste = (1...6).map { "touch typed-ahead-\($0)\n" }.joined()
+        let r = try run(script: [["expect": "PROMPT> "], ["send": "sleep 2\r"], ["sleep": 1.4], ["send": paste], ["sleep": 2.5],
+                                 ["send": "exit\r"]])
+        #expect((1...6).allSatisfy { f.target.exists("typed-ahead-\($0)") }, "\(r)")
+        #expect(!r.stdout.contains("nobody typed"), "\(r)")
+        #expect(try lastRecords("decision || ' ' || line || ' ' || how") == ["allow sleep 2 integration"]
+                    + (1...6).map { "allow touch typed-ahead-\($0) integration" } + ["allow exit integration"], "\(r)")
+    }
+
     /// An escalated line waits at the prompt, telling the person who approves; carol's approval
     /// runs it, and the shell goes on.
     @Test func escalatedLineRunsOnceApproved() throws {

@@ -1316,6 +1316,26 @@ struct KeyedCrossCheckTests {
         #expect(answer.keysAgreed && T.text(answer.verdicts) == "11 A\n")
     }
 
+    /// A paste of many lines typed ahead while a command runs past the bastion's patience goes
+    /// to the shell at once: readline then takes a line a prompt, each checked with no Enter the
+    /// bastion saw. Every one is decided as usual; none is taken for a line nobody typed (the
+    /// fourth was, and the session was read from the screen from then on).
+    @Test func manyLinesTypedAheadAreEachChecked() {
+        var i = T.make()
+        _ = T.input(&i, "sleep 3\r")
+        _ = T.output(&i, T.check("sleep 3"))
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}")
+        let lines = (1...8).map { "echo \($0)" }
+        _ = T.input(&i, lines.map { $0 + "\n" }.joined(), now: 2.5)
+        #expect(T.text(i.tick(now: 2.5 + Interceptor.programPatience + 0.1).toTarget).hasPrefix("echo 1\n"))
+        for (n, line) in lines.enumerated() {
+            _ = T.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 5)
+            let answer = T.output(&i, T.check(line, nonce: "\(20 + n)"), now: 5)
+            #expect(T.text(answer.verdicts) == "\(20 + n) A\n" && answer.auditNotes.isEmpty && answer.lostIntegration == nil,
+                    "\(line): \(T.text(answer.verdicts)) \(answer.auditNotes)")
+        }
+    }
+
     /// Readline's other accepting keys (Ctrl-O, Alt-#, Ctrl-X Ctrl-E) are Enters too: what is
     /// typed behind them waits for their check, and is the next line's.
     @Test(arguments: [("ls\u{0F}", "ls"), ("ls\u{1B}#", "#ls"), ("ls\u{18}\u{05}", "ls")])
