@@ -339,9 +339,10 @@ struct InteractiveInterceptionEndToEndTests {
                              toRead: "1") == "1", "\(r)")
     }
 
-    /// A role whose shells read no startup files (`startup_files: false`): the file that would
-    /// replace the shell above is not read, so no code of the person's runs before their first
-    /// line is decided, and every line is checked by the integration, the first one too.
+    /// A role whose shells read no login startup files (`startup_files: false`): the file that
+    /// would replace the shell above is not read, and every line is checked by the integration,
+    /// the first one too. (What sshd runs first, `~/.ssh/rc` and, with Debian's bash, `~/.bashrc`,
+    /// is out of the rc's reach: see docs/INTERACTIVE.md.)
     @Test func aRoleWithoutStartupFilesChecksTheFirstLine() throws {
         let f = try f
         try f.target.write("replace-shell", "")
