@@ -1,5 +1,6 @@
 import Policy
 import SessionCore
+import ShellParser
 
 /// How the bastion knew an interactive line.
 public enum LineSource: String, Sendable, Equatable {
@@ -17,6 +18,9 @@ public struct InteractiveRecord: Sendable {
     public var how: LineSource
     /// True when the bastion could not see the line exactly.
     public var uncertain: Bool
+    /// The static values shell variables may hold once the line has run
+    /// (``LineAnalysis/assignedValues``): the session's later lines are read with them.
+    var assignedValues: [String: [String]] = [:]
 }
 
 /// A model of the person's terminal, fed with the target's output: reads the line being typed

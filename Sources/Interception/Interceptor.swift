@@ -341,6 +341,9 @@ public struct Interceptor {
     /// The shell's working directory at its last prompt (what it reported): relative paths in
     /// the next line are also read under it.
     private var workingDirectory: String?
+    /// The static values the session's allowed lines gave shell variables: a later line that
+    /// expands one is also decided with each in its place (`f=/etc/shadow`, then `cat $f`).
+    private var shellValues: [String: [String]] = [:]
     /// Whether escalated lines are held for approvers (an approvals service is running);
     /// otherwise they are refused.
     private let holdsEscalations: Bool
@@ -989,7 +992,7 @@ public struct Interceptor {
                                             detail: "the shell reported '\(text)' where the keys typed give '\(typed)'; both were decided"))
             let record = judge(typed, how: .integration, uncertain: true)
             if record.decision.verdict != .allow {
-                out.records.append(record)
+                append(record, to: &out)
                 out.notices.append(refusalText(record.decision))
                 let verdict = assembler.isContinuing ? "C" : "D"
                 assembler.reset()
@@ -1026,7 +1029,7 @@ public struct Interceptor {
                     if record.decision.verdict != .deny {
                         record.decision.refuseUnverifiable("history expansion (! or ^) in a command continued over several prompts cannot be checked in this shell (type or paste it whole)")
                     }
-                    out.records.append(record)
+                    append(record, to: &out)
                     refuse(check!, at: 0, telling: refusalText(record.decision), now: now, into: &out)
                     return
                 }
@@ -1147,7 +1150,7 @@ public struct Interceptor {
                                               into out: inout InterceptorOutput) {
         var record = judge(text, how: .integration, uncertain: true)
         if record.decision.verdict != .deny { record.decision.refuseUnverifiable(why) }
-        out.records.append(record)
+        append(record, to: &out)
         out.notices.append(refusalText(record.decision))
         out.auditNotes.append(note)
         out.verdicts += Self.verdict(nonce, "Z")
@@ -1218,7 +1221,7 @@ public struct Interceptor {
                 if record.decision.verdict != .deny {
                     record.decision.refuseUnverifiable("the shell did not read this command's lines as they were typed (a history expansion failed or was only printed), so its expansion cannot be checked")
                 }
-                out.records.append(record)
+                append(record, to: &out)
             } else if let number, let newestBefore, number == newestBefore + 1 {
                 // The line count names no command of the buffer, or one whose entry is not the
                 // one due (bash read on past a line whose expansion failed, which it neither
@@ -1316,7 +1319,7 @@ public struct Interceptor {
                 // Likewise with the character set it may choose.
                 if ShellAnalyzer.mayChangeCharset(command.source) { charsetUnread = true }
             }
-            out.records.append(record)
+            append(record, to: &out)
             // (Allowed now or once approved: until the next check tells them, they are unknown.)
             if HistoryCharacters.mayChange(in: command.source) { historyCharacters.known = false }
             switch record.decision.verdict {
@@ -1444,7 +1447,7 @@ public struct Interceptor {
               !assembler.isContinuing, !HistoryExpansion.mayExpand(line, characters: historyCharacters),
               // (Bash takes no early answer with other history characters than `!^#`.)
               historyCharacters == .standard, !HistoryCharacters.mayChange(in: line) else { return out }
-        let analysis = ShellAnalyzer.analyze(line)
+        let analysis = analyze(line)
         guard analysis.status == .complete, ShellRisk.classify(line, analysis: analysis) == .none else { return out }
         // Lines that define aliases for the buffer's later lines are decided command by command.
         guard !line.utf8.contains(0x0A) || AliasExpansion.aliases(after: line, given: aliases) == aliases else { return out }
@@ -1453,7 +1456,7 @@ public struct Interceptor {
         nextCheck = nil
         let record = judge(line, how: .integration, uncertain: false, analysis: analysis)
         guard record.decision.verdict == .allow else { return out }
-        out.records.append(record)
+        append(record, to: &out)
         out.verdicts += answer
         out.answeredEarly = true
         pendingRisk = .none
@@ -1582,6 +1585,7 @@ public struct Interceptor {
             check?.heldIndex = nil
             check?.requestID = nil
             pendingRisk = ShellRisk.classify(pending.commands[index].source).combined(with: pendingRisk)
+            learn(analyze(pending.commands[index].source).assignedValues)
             decideCheck(now: now, into: &out)
         } else {
             refuse(pending, at: index, telling: message, now: now, into: &out)
@@ -1603,6 +1607,7 @@ public struct Interceptor {
         let decided = source ?? text
         // A line read off the screen may be another shell's, somewhere else.
         let directory = how == .integration ? workingDirectory : nil
+        let analysis = analysis ?? analyze(decided)
         var gate = decide(decided, directory, analysis)
         if decided != text {
             gate.audit.line = text
@@ -1623,7 +1628,7 @@ public struct Interceptor {
             }
         }
         for (k, expansion) in expansions.enumerated() where expansion != decided {
-            let viaAlias = decide(expansion, directory, nil)
+            let viaAlias = decide(expansion, directory, analyze(expansion))
             // Bash runs nothing of a line it cannot parse: one that parses only expanded (an alias
             // opens a block, `alias ob='{ '` in `ob echo x; }`) runs only as its expansion. (A
             // former value counts only where it is stricter.)
@@ -1661,8 +1666,31 @@ public struct Interceptor {
         gate.audit.source = "interactive"
         gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
-        return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
+        return InteractiveRecord(decision: gate, how: how, uncertain: uncertain, assignedValues: analysis.assignedValues)
     }
+
+    /// `text` parsed with the values the session's lines gave its variables.
+    private func analyze(_ text: String) -> LineAnalysis {
+        ShellAnalyzer.analyze(bytes: Array(text.utf8), knownValues: shellValues)
+    }
+
+    /// Adds a decided line's record to `out`; an allowed one's assignments become values the
+    /// session's variables may hold (``shellValues``): each adds values, none replaces any.
+    private mutating func append(_ record: InteractiveRecord, to out: inout InterceptorOutput) {
+        out.records.append(record)
+        if record.decision.verdict == .allow { learn(record.assignedValues) }
+    }
+
+    private mutating func learn(_ assigned: [String: [String]]) {
+        for (name, values) in assigned {
+            var known = shellValues[name] ?? []
+            for value in values where !known.contains(value) { known.append(value) }
+            shellValues[name] = Array(known.suffix(Self.valuesPerVariable))
+        }
+    }
+
+    /// The most values kept for one variable (the latest).
+    static let valuesPerVariable = 8
 
     /// Whether `source` may turn `interactive_comments` off (``ShellAnalyzer/mayTurnCommentsOff(_:)``);
     /// parsed only when it names `shopt` or `set`.
@@ -1830,7 +1858,7 @@ public struct Interceptor {
                 record.decision.decision.message = withheld
                 record.decision.audit.message = withheld
             }
-            out.records.append(record)
+            append(record, to: &out)
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 out.toTarget.append(pending[0])

@@ -23,6 +23,9 @@ public struct LineAnalysis: Sendable, Equatable {
     /// The names of the functions the line defines (`$` for a name known only at run time),
     /// also inside text parsed again (`eval`, a trap's action, `sh -c`).
     public var definedFunctions: [String]
+    /// The static values each shell variable may hold once the line has run: those given to
+    /// ``ShellAnalyzer/analyze(bytes:knownValues:)``, and those its own assignments give.
+    public var assignedValues: [String: [String]] = [:]
 
     public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false,
                 hereDocumentBodies: [Range<Int>] = [], literalHereDocumentBodies: [Range<Int>] = [], definedFunctions: [String] = []) {

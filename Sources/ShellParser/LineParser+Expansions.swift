@@ -24,6 +24,7 @@ extension LineParser {
             // substitutions included: code only known at run time, as with eval.
             if pos > start + 3 {
                 word.isDynamic = true
+                word.hasOtherExpansions = true
                 commands.append(ExtractedCommand(argv: [ShellWord(String(decoding: bytes[start..<pos], as: UTF8.self), isDynamic: true)],
                                                  derived: true, via: ["$\"\""], range: start..<pos, opaque: .dynamicShellString))
             }
@@ -76,6 +77,36 @@ extension LineParser {
         }
         word.isDynamic = true
         appendSource(from: start, textMark: mark)
+        // (Kept only where it may have a value the line told: a name assigned earlier, or a
+        // default's word. Any other is an expansion like the rest.)
+        if !knownValues.isEmpty || bytes[start + 1] == UInt8(ascii: "{"),
+           let reference = parameterReference(source: start..<pos, text: mark..<text.count),
+           reference.fallback != nil || knownValues[reference.name] != nil {
+            word.parameters.append(reference)
+        } else {
+            word.hasOtherExpansions = true
+        }
+    }
+
+    /// The expansion at `source` as a ``ParameterReference`` (its text at `text` of the word),
+    /// if it is one: `$name`, `${name}`, `${name:-word}`, `${name-word}`, `${name:=word}` or
+    /// `${name=word}` with a word of plain bytes.
+    func parameterReference(source: Range<Int>, text: Range<Int>) -> ParameterReference? {
+        var i = source.lowerBound + 1
+        let braced = bytes[i] == UInt8(ascii: "{")
+        if braced { i += 1 }
+        let nameStart = i
+        guard i < source.upperBound, LineParser.isNameStart(bytes[i]) else { return nil }
+        while i < source.upperBound, LineParser.isNameChar(bytes[i]) { i += 1 }
+        let name = String(decoding: bytes[nameStart..<i], as: UTF8.self)
+        guard braced else { return i == source.upperBound ? ParameterReference(range: text, name: name) : nil }
+        let close = source.upperBound - 1
+        guard close >= i, bytes[close] == UInt8(ascii: "}") else { return nil }
+        if i == close { return ParameterReference(range: text, name: name) }
+        if bytes[i] == UInt8(ascii: ":") { i += 1 }
+        guard i < close, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "="),
+              bytes[(i + 1)..<close].allSatisfy(LineParser.isPlain) else { return nil }
+        return ParameterReference(range: text, name: name, fallback: String(decoding: bytes[(i + 1)..<close], as: UTF8.self))
     }
 
     /// Runs `body` with a fresh scratch word buffer, so that words read inside a substitution do
@@ -348,6 +379,7 @@ extension LineParser {
         }
         var child = LineParser(bytes: inner, depth: depth + 1, shellDepth: shellDepth, braceBudget: braceBudget,
                                extendedGlob: extendedGlob)
+        child.knownValues = knownValues
         let status = child.parseLine()
         braceBudget = min(braceBudget, child.braceBudget)
         let base = start + 1
@@ -365,6 +397,7 @@ extension LineParser {
             throw syntaxError(error.message, at: exactOffsets ? base + error.offset : start)
         }
         word.isDynamic = true
+        word.hasOtherExpansions = true
         appendSource(from: start, textMark: mark)
     }
 

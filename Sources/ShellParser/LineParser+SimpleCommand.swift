@@ -79,7 +79,8 @@ extension LineParser {
     }
 
     /// Reads a redirection and its target word; a here-document becomes pending until the next newline.
-    mutating func parseRedirection(_ op: RedirectionOperator) throws -> Redirection {
+    /// Also the texts its target may have with known values (LineParser+KnownValues.swift).
+    mutating func parseRedirection(_ op: RedirectionOperator) throws -> (redirection: Redirection, targetValues: KnownValueWord?) {
         pos = op.operatorEnd
         history.note(.redirection)
         let opText = sourceString(from: op.operatorStart, to: op.operatorEnd)
@@ -96,13 +97,14 @@ extension LineParser {
         let target = ShellWord(String(decoding: text, as: UTF8.self),
                                isDynamic: word.isDynamic || word.hasGlob || word.hasTilde)
         var redirection = Redirection(op: opText, fd: op.fd, target: target)
+        let targetValues = opText == "<<" || opText == "<<-" ? nil : knownValueWord(word, at: .redirection(0))
         if opText == "<<" || opText == "<<-" {
             pendingHereDocuments.append(PendingHereDocument(delimiter: text, stripsTabs: opText == "<<-",
                                                             isQuoted: word.isQuoted, number: hereDocumentCount))
             redirection.hereDocument = hereDocumentCount
             hereDocumentCount += 1
         }
-        return redirection
+        return (redirection, targetValues)
     }
 
     /// A simple command: assignments, words and redirections in any order; or `NAME ()` starting a
@@ -123,12 +125,21 @@ extension LineParser {
         var isDeclaration = false
         // Word ranges are kept only for commands that may derive others (they locate derived commands).
         var needsRanges = true
+        // Values its assignments give (kept where the shell keeps them), and its words that expand
+        // names with known values (LineParser+KnownValues.swift).
+        var assigned: [(name: String, values: [String])] = []
+        var expanded: [KnownValueWord] = []
         while true {
             try skipBlanks()
             guard pos < end else { break }
             let b = bytes[pos]
             if LineParser.mayStartRedirection(b), let op = redirectionOperator(at: pos) {
-                redirects.append(try parseRedirection(op))
+                let (redirection, targetValues) = try parseRedirection(op)
+                redirects.append(redirection)
+                if var known = targetValues {
+                    known.place = .redirection(redirects.count - 1)
+                    expanded.append(known)
+                }
                 lastEnd = pos
                 continue
             }
@@ -195,6 +206,7 @@ extension LineParser {
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
                 let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
                 derivePromptAssignment(word)
+                if !isArray, let values = assignedValues(word) { assigned.append(values) }
                 if inAssignments {
                     sawAssignment = true
                     if isArray { try parseArrayLiteral(); lastEnd = pos }
@@ -213,6 +225,7 @@ extension LineParser {
                 inAssignments = false
                 isDeclaration = LineParser.isDeclarationBuiltin(text)
             }
+            if let known = knownValueWord(word, at: .argument(argv.count)) { expanded.append(known) }
             if argv.isEmpty {
                 argv.reserveCapacity(8)
                 appendWords(word, to: &argv, ranges: &wordRanges, recordRanges: false)
@@ -225,9 +238,15 @@ extension LineParser {
                 appendWords(word, to: &argv, ranges: &wordRanges, recordRanges: needsRanges)
             }
         }
+        // Bash keeps a command's own assignments only where no command follows them, or as a
+        // declaration builtin's arguments.
+        if argv.isEmpty || isDeclaration {
+            for (name, values) in assigned { noteKnownValues(values, of: name) }
+        }
         guard !argv.isEmpty || !redirects.isEmpty else { return }
         noteLetCommand(argv, range: start..<lastEnd)
         var command = ExtractedCommand(argv: argv, redirects: redirects, range: start..<lastEnd, directory: directory)
+        let variants = expanded.isEmpty ? [] : knownValueVariants(of: command, expanded: expanded)
         // A name an alias defined earlier in this text may expand (on a later line, or where
         // `expand_aliases` is on): what it runs is that alias's text, with these words after it.
         if !aliasNames.isEmpty, let first = argv.first, !first.isDynamic, aliasNames.contains(first.text) {
@@ -237,10 +256,12 @@ extension LineParser {
             if LineParser.mayChangeDirectory(first) { noteDirectoryChange(command) }
             // (`consume`: the command moves into the list, not copied field by field.)
             if insertAt == commands.count { commands.append(consume command) } else { commands.insert(consume command, at: insertAt) }
+            if !variants.isEmpty { insertKnownValueVariants(variants, at: insertAt + 1, pipedIn: pipedIn, piped: piped) }
             return
         }
         if argv.isEmpty {
             commands.insert(consume command, at: insertAt)
+            if !variants.isEmpty { commands.insert(contentsOf: variants, at: insertAt + 1) }
             return
         }
         var unwrapper = CommandUnwrapper(depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
@@ -266,6 +287,7 @@ extension LineParser {
         }
         if unwrapper.startsLoginShell { startsLoginShell = true }
         if let after = unwrapper.directoryAfter { directory = directory.then(after) }
+        if !variants.isEmpty { insertKnownValueVariants(variants, at: insertAt + commands.count - before, pipedIn: pipedIn, piped: piped) }
         if argv.count == 1, !redirects.isEmpty, argv[0].text == "exec", redirects.contains(where: { $0.affects(0) }) { replacesStdin = true }
     }
 

@@ -104,6 +104,7 @@ extension LineParser {
                 history.delimiters -= 1
                 appendSource(from: start, textMark: mark)
                 word.isDynamic = true
+                word.hasOtherExpansions = true
                 if assignState != 2 { assignState = 4 }
                 continue scan
             case UInt8(ascii: "\\"):

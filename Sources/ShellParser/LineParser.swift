@@ -55,6 +55,9 @@ struct LineParser {
     /// subshell or behind `||` counts too: the directory is used to find more that a command may
     /// name, never less.)
     var directory: CommandDirectory = .lineStart
+    /// The static values assignments read so far may have given each name (see
+    /// LineParser+KnownValues.swift).
+    var knownValues: [String: [String]] = [:]
     /// The last `cd` read, at what nesting, and the places it leads to when it succeeds (for
     /// `cd X && cmd`).
     var changedDirectory: (depth: Int, target: CommandDirectory)?
@@ -472,7 +475,7 @@ struct LineParser {
         while true {
             try skipBlanks()
             guard pos < end, let op = redirectionOperator(at: pos) else { break }
-            redirects.append(try parseRedirection(op))
+            redirects.append(try parseRedirection(op).redirection)
         }
         if piped || redirects.contains(where: { $0.affects(0) }) { LineParser.feedInheritedStdin(of: &commands, from: firstCommand) }
         guard !redirects.isEmpty else { return }
@@ -567,8 +570,9 @@ struct LineParser {
             guard next == .word || next.isReservedWord else { throw unexpected(next) }
             let nameStart = pos
             let variable = try scanWord()
+            let variableName = String(decoding: text, as: UTF8.self)
             // The loop assigns its variable: a prompt string's words would run as it is shown.
-            noteRunLaterAssignment(name: String(decoding: text, as: UTF8.self), isDynamic: variable.isDynamic, range: nameStart..<pos)
+            noteRunLaterAssignment(name: variableName, isDynamic: variable.isDynamic, range: nameStart..<pos)
             var sawSemicolon = false
             var afterName = try peek()
             if afterName == .control(.semicolon) {
@@ -594,7 +598,15 @@ struct LineParser {
                     }
                     if LineParser.isMeta(b) && !isProcessSubstitution(at: pos) { throw unexpected(try peek()) }
                     // (the loop's variable takes each word as its value)
-                    noteQuotedSubscript(try scanWord())
+                    let item = try scanWord()
+                    noteQuotedSubscript(item)
+                    if !variable.isDynamic, !item.hasBrace, !item.hasGlob, !item.hasTilde {
+                        if !item.isDynamic {
+                            noteKnownValues([String(decoding: text, as: UTF8.self)], of: variableName)
+                        } else if let values = expansions(of: item), values.isStatic {
+                            noteKnownValues(values.values, of: variableName)
+                        }
+                    }
                 }
             }
         }

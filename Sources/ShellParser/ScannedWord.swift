@@ -16,4 +16,20 @@ struct ScannedWord {
     var hasTilde = false
     /// Position in the text of the `=` of a `NAME=`, `NAME+=` or `NAME[...]=` prefix; -1 if none.
     var assignmentEquals = -1
+    /// The parameter expansions in the word that the line may have given a value
+    /// (``ParameterReference``), in order.
+    var parameters: [ParameterReference] = []
+    /// Depends on an expansion other than those in ``parameters`` (a command substitution, an
+    /// operator in `${…}`, a special parameter): those values do not make the word static.
+    var hasOtherExpansions = false
+}
+
+/// A parameter expansion whose value the line itself may give: `$name`, `${name}`, or a default
+/// form with static text (`${name:-word}`, `${name-word}`, `${name:=word}`, `${name=word}`).
+struct ParameterReference {
+    /// Where its source text stands in the word's text (after quote removal).
+    var range: Range<Int>
+    var name: String
+    /// The text a default form gives where the parameter is unset (or empty).
+    var fallback: String?
 }

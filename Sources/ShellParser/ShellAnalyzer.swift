@@ -11,11 +11,17 @@ public enum ShellAnalyzer {
     /// loaded) is read so; without it bash refuses the whole line and runs none of it. A line
     /// that reads both ways is read without (`!(cmd)` runs `cmd` there), which sees every
     /// command either reading would run.
-    public static func analyze(bytes: [UInt8]) -> LineAnalysis {
+    ///
+    /// `knownValues`: values earlier lines of the session gave shell variables, each one a name
+    /// may hold (see LineParser+KnownValues.swift); the analysis's ``LineAnalysis/assignedValues``
+    /// adds the line's own.
+    public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:]) -> LineAnalysis {
         var parser = LineParser(bytes: bytes)
+        parser.knownValues = knownValues
         var status = parser.parseLine()
         if case .error = status, mayHoldExtendedGlob(bytes) {
             var extended = LineParser(bytes: bytes, extendedGlob: true)
+            extended.knownValues = knownValues
             let extendedStatus = extended.parseLine()
             if extendedStatus == .complete || extendedStatus == .incomplete {
                 (parser, status) = (extended, extendedStatus)
@@ -26,6 +32,7 @@ public enum ShellAnalyzer {
                                     hereDocumentBodies: parser.hereDocumentBodies, literalHereDocumentBodies: parser.literalHereDocumentBodies,
                                     definedFunctions: parser.definedFunctions)
         analysis.endsInsideDelimiter = status == .incomplete && parser.history.delimiters > 0
+        analysis.assignedValues = parser.knownValues
         return analysis
     }
 

@@ -27,6 +27,11 @@ struct InteractiveInterceptionEndToEndTests {
                 command: touch
                 args: ["/**/vault/*"]
                 message: nothing is made in a vault directory
+              - id: no-copy-to-vault
+                action: deny
+                command: cp
+                args: ["/**/vault/*"]
+                message: nothing is copied into a vault directory
               - id: restart-needs-approval
                 action: escalate
                 command: systemctl
@@ -657,6 +662,26 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("outside-vault"), "\(r)")
         #expect(try lastRecords("decision || ' ' || coalesce(rule, '-')") == ["allow -", "deny no-vault", "deny no-vault", "deny no-vault",
                                                                               "allow -", "allow -", "allow -"])
+    }
+
+    /// A path held in a variable is read with the value the session gave it: on the same line,
+    /// at an earlier prompt, as a default or a loop's variable. (A rule naming a directory does
+    /// not match a bare `$f`, whose value could be anything.)
+    @Test func pathsHeldInVariablesAreReadWithTheirValues() throws {
+        let f = try f
+        let denied = "bastion: denied", prompt = "PROMPT> "
+        let vault = f.target.home.appendingPathComponent("vault").path
+        let r = try type([(send: "mkdir -p vault; echo x > source\r", expect: prompt),
+                          (send: "f=\(vault)/same-line; cp source $f\r", expect: denied), (send: "", expect: prompt),
+                          (send: "g=\(vault)/earlier-prompt\r", expect: prompt),
+                          (send: "cp source \"$g\"\r", expect: denied), (send: "", expect: prompt),
+                          (send: "cp source ${h:-\(vault)/default}\r", expect: denied), (send: "", expect: prompt),
+                          (send: "for x in \(vault)/loop; do cp source $x; done\r", expect: denied), (send: "", expect: prompt),
+                          (send: "cp source $HOSTNAME-unknown\r", expect: prompt)])
+        for name in ["same-line", "earlier-prompt", "default", "loop"] { #expect(!f.target.exists("vault/\(name)"), "\(name): \(r)") }
+        let records = try lastRecords("decision || ' ' || coalesce(rule, '-')")
+        #expect(records == ["allow -", "deny no-copy-to-vault", "allow -", "deny no-copy-to-vault", "deny no-copy-to-vault",
+                            "deny no-copy-to-vault", "allow -", "allow -"], "\(records)")
     }
 
     /// A multi-line command whose last line is denied: nothing of it runs, not even the lines

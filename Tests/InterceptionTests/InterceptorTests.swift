@@ -76,6 +76,52 @@ struct InterceptorTests {
         #expect(!starting.actsOnTime, "the check never came: back at the prompt, nothing waits")
     }
 
+    /// A gate that reads the parsed line as policy does: any command with the static argument
+    /// `/etc/shadow` is denied.
+    static func shadowGate(_ line: String, _ directory: String?, _ analysis: LineAnalysis?) -> GateDecision {
+        let commands = (analysis ?? ShellAnalyzer.analyze(line)).commands
+        let denied = commands.contains { $0.argv.contains { !$0.isDynamic && $0.text == "/etc/shadow" } }
+        let verdict: Verdict = denied ? .deny : .allow
+        let decision = Decision(verdict: verdict, role: "engineer", ruleID: denied ? "no-secrets" : nil, message: "no secrets")
+        return GateDecision(decision: decision,
+                            audit: CommandAudit(session: "s", offset: 0, line: line, decision: verdict.word, role: "engineer",
+                                                rule: decision.ruleID, message: "no secrets"),
+                            marker: CommandMarker(line: line, decision: verdict.word, rule: decision.ruleID))
+    }
+
+    /// A value an allowed line gave a variable is read into the session's later lines: the path
+    /// `cat $f` reads is the one `f=/etc/shadow` set at an earlier prompt, or earlier in a paste.
+    @Test func valuesOfEarlierLinesAreReadIntoLaterOnes() {
+        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
+        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&i, "f=/etc/shadow\r")
+        #expect(Self.text(Self.output(&i, Self.check("f=/etc/shadow")).verdicts) == "9 A\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&i, "cat $f\r")
+        let later = Self.output(&i, Self.check("cat $f", nonce: "10"))
+        #expect(Self.text(later.verdicts) == "10 D\n")
+        #expect(later.records.map(\.decision.audit.rule) == ["no-secrets"])
+        _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+
+        var pasted = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
+        _ = Self.output(&pasted, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&pasted, "\u{1B}[200~d=/etc\nhead $d/shadow\n\u{1B}[201~\r")
+        let answer = Self.output(&pasted, Self.check("d=/etc\nhead $d/shadow\n"))
+        #expect(Self.text(answer.verdicts) == "9 Rd=/etc\n", "the assignment runs, the read of its path does not")
+        #expect(answer.records.map(\.decision.verdict) == [.allow, .deny])
+    }
+
+    /// A refused line's assignments never ran: they give no values.
+    @Test func refusedLinesGiveNoValues() {
+        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
+        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&i, "f=/etc/shadow; cat $f\r")
+        #expect(Self.text(Self.output(&i, Self.check("f=/etc/shadow; cat $f")).verdicts) == "9 D\n")
+        _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&i, "echo $f\r")
+        #expect(Self.text(Self.output(&i, Self.check("echo $f", nonce: "10")).verdicts) == "10 A\n")
+    }
+
     /// An allowed line: the Enter goes through, the check is answered A, recorded from the integration.
     @Test func allowedLine() {
         var i = Self.make()

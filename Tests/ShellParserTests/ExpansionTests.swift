@@ -5,7 +5,9 @@ import Testing
 struct ExpansionTests {
     static let table: [(String, [String])] = [
         ("echo $x ${x} $1 $@ $? $$ $# ${x:-def} ${#x} ${x%%.*} ${x/a/b} ${x^^} ${!x} ${a[1]}",
-         ["echo $x? ${x}? $1? $@? $?? $$? $#? ${x:-def}? ${#x}? ${x%%.*}? ${x/a/b}? ${x^^}? ${!x}? ${a[1]}?", "[arithmetic] ${!x}"]),
+         ["echo $x? ${x}? $1? $@? $?? $$? $#? ${x:-def}? ${#x}? ${x%%.*}? ${x/a/b}? ${x^^}? ${!x}? ${a[1]}?",
+          // (a default's static word is a value the word may have)
+          "[$x] echo $x? ${x}? $1? $@? $?? $$? $#? def ${#x}? ${x%%.*}? ${x/a/b}? ${x^^}? ${!x}? ${a[1]}?", "[arithmetic] ${!x}"]),
         ("echo a$x \"$y z\"", ["echo a$x? $y z?"]),
         ("echo $ a$", ["echo $ a$"]),
         ("echo ${x:-$(id)}", ["echo ${x:-$(id)}?", "id"]),
