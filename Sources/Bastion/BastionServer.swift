@@ -102,9 +102,8 @@ public final class BastionServer {
             Self.indexRecordedDecisions(session: session, recording: path, audit: audit)
         }
         if recovered.sessions + recovered.connections > 0 {
+            // (The `recovered` event was written with them.)
             serverLog.warning("\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted")
-            try audit.event("recovered", detail: "\(recovered.sessions) session(s) and \(recovered.connections) connection(s) left open by a previous run marked interrupted",
-                            connection: nil, session: nil, identity: nil)
         }
         let recordings = try RecordingFactory(settings: server, clock: clock)
         let node = Self.nodeName(server)

@@ -51,7 +51,7 @@ extension SQLiteAuditStore: ApprovalStore {
                 let stored = record
                 record.status = .interrupted
                 record.endedAt = time
-                record.endReason = "the bastion stopped while the request waited"
+                record.endReason = Self.requestInterrupted
                 try Self.save(record, in: db, existing: stored)
                 return record
             }

@@ -293,12 +293,31 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
     public static let interruptedPrefix = "interrupted:"
 
     /// Ends what a previous run left open (killed, or the machine went down): sessions at their
-    /// last checkpoint (or start), connections at their last session's end, both as interrupted.
-    /// Call once at server start, before any connection is accepted.
+    /// last checkpoint (or start), connections at their last session's end, both as interrupted;
+    /// in those sessions, files that were crossing as partial and requests still waiting as
+    /// refused. Writes the `recovered` event in the same transaction, so a run killed while it
+    /// recovers leaves the next one everything to do again. Call once at server start, before
+    /// any connection is accepted.
     public func endInterrupted() throws -> (sessions: Int, connections: Int, recordings: [(session: String, path: String)]) {
         try write { db in
             let recordings = try Row.fetchAll(db, sql: "SELECT id, recording_path FROM sessions WHERE ended_at IS NULL AND recording_path IS NOT NULL")
                 .map { (session: $0["id"] as String, path: $0["recording_path"] as String) }
+            // (The sessions' transfers first, while `ended_at IS NULL` still tells which sessions
+            // were open: rows of sessions that ended before are the past's, whatever they hold.)
+            let openSession = "session_id IN (SELECT id FROM sessions WHERE ended_at IS NULL)"
+            // Files that were crossing: partial, their size and hash unknown. (Not an operation
+            // whose request was refused or still waited: no file was opened for it.)
+            try db.execute(sql: """
+                UPDATE transfers SET
+                  ended_at = COALESCE((SELECT MAX(at) FROM checkpoints WHERE checkpoints.session_id = transfers.session_id),
+                                      (SELECT started_at FROM sessions WHERE sessions.id = transfers.session_id)),
+                  complete = 0,
+                  note = 'the bastion stopped before the file was closed (its size and hash are unknown)'
+                WHERE ended_at IS NULL AND operation IN ('upload', 'download') AND decision <> 'deny'
+                  AND (approval IS NULL OR approval = 'approved') AND \(openSession)
+                """)
+            try db.execute(sql: "UPDATE transfers SET approval = ? WHERE approval = 'pending' AND \(openSession)",
+                           arguments: ["refused: " + Self.requestInterrupted])
             try db.execute(sql: """
                 UPDATE sessions SET
                   ended_at = COALESCE((SELECT MAX(at) FROM checkpoints WHERE checkpoints.session_id = sessions.id), started_at),
@@ -313,18 +332,16 @@ public final class SQLiteAuditStore: AuditStore, AuditBatching {
                 WHERE ended_at IS NULL
                 """)
             let connections = db.changesCount
-            // Files that were crossing when it stopped: partial, their size and hash unknown.
-            try db.execute(sql: """
-                UPDATE transfers SET
-                  ended_at = (SELECT ended_at FROM sessions WHERE sessions.id = transfers.session_id),
-                  complete = 0,
-                  note = 'the bastion stopped before the file was closed (its size and hash are unknown)'
-                WHERE ended_at IS NULL AND operation IN ('upload', 'download') AND decision <> 'deny'
-                  AND (SELECT ended_at FROM sessions WHERE sessions.id = transfers.session_id) IS NOT NULL
-                """)
+            if sessions + connections > 0 {
+                try db.execute(sql: "INSERT INTO events (at, connection_id, session_id, identity, kind, detail) VALUES (?, NULL, NULL, NULL, 'recovered', ?)",
+                               arguments: [now, "\(sessions) session(s) and \(connections) connection(s) left open by a previous run marked interrupted"])
+            }
             return (sessions, connections, recordings)
         }
     }
+
+    /// Why a request that waited when the bastion stopped ended.
+    static let requestInterrupted = "the bastion stopped while the request waited"
 
     public func command(_ c: CommandAudit) throws {
         try store("""
