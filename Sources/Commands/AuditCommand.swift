@@ -55,12 +55,13 @@ public struct AuditCommand: ParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Option(help: "Only this session (id or unique prefix).") var session: String?
         @Option(help: "Only this identity (certificate key id).") var user: String?
-        @Option(help: "At most this many (the newest).") var limit = 1000
+        @Option(help: "At most this many (the newest); 0 for all.") var limit = 1000
         @Flag(help: "One JSON object per line.") var json = false
         public init() {}
 
         public func run() throws {
-            let rows = try AuditCommand.store(options).transfers(session: session, identity: user, limit: limit)
+            let rows = try AuditCommand.store(options).transfers(session: session, identity: user, limit: limit > 0 ? limit : -1)
+            AuditCommand.noteLimit(rows.count, limit)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 let other = r.otherPath.map { " -> \(AuditCommand.visible($0))" } ?? ""
@@ -87,12 +88,12 @@ public struct AuditCommand: ParsableCommand {
         @OptionGroup var options: ConfigOptions
         @Option(help: "Only this identity (certificate key id).") var user: String?
         @Option(help: "Only this target.") var target: String?
-        @Option(help: "At most this many.") var limit = 100
+        @Option(help: "At most this many (the newest); 0 for all.") var limit = 100
         @Flag(help: "One JSON object per line.") var json = false
         public init() {}
 
         public func run() throws {
-            let rows = try AuditCommand.store(options).sessions(identity: user, target: target, limit: limit)
+            let rows = try AuditCommand.store(options).sessions(identity: user, target: target, limit: limit > 0 ? limit : -1)
             AuditCommand.noteLimit(rows.count, limit)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
@@ -112,6 +113,7 @@ public struct AuditCommand: ParsableCommand {
         @Option(help: "Since this time (ISO 8601, or seconds ago like 3600).") var since: String?
         @Option(help: "Only lines containing this text.") var grep: String?
         @Option(help: "Only this session (id or unique prefix), its lines in the order they were decided.") var session: String?
+        @Option(help: "At most this many (the newest; with --session the first); 0 for all.") var limit = 1000
         @Flag(help: "One JSON object per line.") var json = false
         public init() {}
 
@@ -128,7 +130,9 @@ public struct AuditCommand: ParsableCommand {
                 guard let row = try store.session(session) else { throw fail("no single session matches '\(session)'") }
                 sessionID = row.id
             }
-            let rows = try store.commands(identity: user, target: target, since: sinceDate, grep: grep, session: sessionID)
+            let rows = try store.commands(identity: user, target: target, since: sinceDate, grep: grep, session: sessionID,
+                                          limit: limit > 0 ? limit : -1)
+            AuditCommand.noteLimit(rows.count, limit, first: sessionID != nil)
             if json { for row in rows { try AuditCommand.printJSON(row) }; return }
             for r in rows {
                 let how = r.source == "interactive" ? " (\(r.how ?? "?")\(r.uncertain ? ", uncertain" : ""))" : ""
@@ -148,7 +152,7 @@ public struct AuditCommand: ParsableCommand {
         public func run() throws {
             let store = try AuditCommand.store(options)
             guard let row = try store.session(session) else { throw fail("no single session matches '\(session)'") }
-            let commands = try store.commands(session: row.id)
+            let commands = try store.commands(session: row.id, limit: -1)
             let verification = RecordingVerification.describe(session: row, store: store, config: try options.load())
             if json {
                 struct Out: Encodable { var session: SessionSummary; var commands: [CommandSummary]; var recording: String }
@@ -166,20 +170,20 @@ public struct AuditCommand: ParsableCommand {
             print("recording  \(v(row.recordingPath ?? "none"))")
             print("verifies   \(verification)")
             if !commands.isEmpty { print("commands:") }
-            for c in commands.reversed() {
+            for c in commands {
                 print("  +\(String(format: "%.1f", c.offset))s  \(c.decision)\(c.rule.map { " [\(v($0))]" } ?? "")  \(v(c.line))")
             }
         }
     }
 
-    /// `audit logins`
     /// Says on standard error when a listing stopped at its limit, so an export never looks whole
     /// when it is not.
-    static func noteLimit(_ count: Int, _ limit: Int) {
+    static func noteLimit(_ count: Int, _ limit: Int, first: Bool = false) {
         guard limit > 0, count >= limit else { return }
-        FileHandle.standardError.write(Data("bastion: the newest \(limit) shown; --limit 0 shows all\n".utf8))
+        FileHandle.standardError.write(Data("bastion: the \(first ? "first" : "newest") \(limit) shown; --limit 0 shows all\n".utf8))
     }
 
+    /// `audit logins`
     public struct Logins: ParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Authentication decisions with their reasons.")
         @OptionGroup var options: ConfigOptions

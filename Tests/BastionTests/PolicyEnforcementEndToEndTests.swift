@@ -281,4 +281,33 @@ struct PolicyAndRecordingEndToEndTests {
         #expect(r.status == 0)
         #expect(r.stdout.contains("findme-123") && r.stdout.contains("\"decision\":\"allow\""), "\(r)")
     }
+
+    /// Every listing says when it stopped at its limit, and `--limit 0` lists all; `audit show`
+    /// lists a session's commands in the order they were decided, as `audit commands --session`.
+    @Test func auditListingsKeepTheirLimitsAndOrder() throws {
+        let h = try h
+        _ = h.ssh("web1", "echo order-0")
+        _ = h.ssh("web1", "echo order-1")
+        let session = h.auditQuery("SELECT session_id FROM commands WHERE line = 'echo order-1' ORDER BY id DESC LIMIT 1")
+        for listing in ["sessions", "commands", "logins", "transfers", "events"] {
+            let one = h.bastion(["audit", listing, "--limit", "1", "--json"])
+            let all = h.bastion(["audit", listing, "--limit", "0", "--json"])
+            let lines = { (r: RunResult) in r.stdout.split(separator: "\n").count }
+            #expect(one.status == 0 && all.status == 0, "\(listing): \(one) \(all)")
+            // (This server has made at least two of each of the first three.)
+            if ["sessions", "commands", "logins"].contains(listing) {
+                #expect(lines(one) == 1 && lines(all) > 1, "\(listing): \(one) \(all)")
+                #expect(one.stderr.contains("the newest 1 shown; --limit 0 shows all") && all.stderr.isEmpty, "\(listing): \(one) \(all)")
+            }
+        }
+        // Three more decisions in that session, in this order (as a shell session's lines).
+        for (k, offset) in [(1, 0.5), (2, 1.5), (3, 2.5)] {
+            _ = h.auditQuery("INSERT INTO commands (session_id, at, offset, line, decision) VALUES ('\(session)', 0, \(offset), 'line-\(k)', 'allow')")
+        }
+        for listing in [["audit", "show", String(session.prefix(8))], ["audit", "commands", "--session", String(session.prefix(8))]] {
+            let out = h.bastion(listing).stdout
+            let lines = out.split(separator: "\n").compactMap { line in ["line-1", "line-2", "line-3"].first { line.hasSuffix($0) } }
+            #expect(lines == ["line-1", "line-2", "line-3"], "\(listing): \(out)")
+        }
+    }
 }
