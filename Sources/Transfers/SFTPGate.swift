@@ -574,13 +574,28 @@ public struct SFTPGate {
         out.toClient += SFTPPacketWriter.status(id: head.clientID, .permissionDenied,
                                                message: "bastion: \(word)\(rule): \(decision.message)")
         guard head.approved == nil else { return }
+        var paths = head.paths.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: " → ")
+        // (An operation on an open file names it by its handle: the path it was opened with.)
+        if paths.isEmpty, case .fsetstat(_, let handle, _) = head.request { paths = handles[handle]?.path ?? "(an open file)" }
+        tell("bastion: \(head.operation.rawValue) \(paths) \(word)\(rule): \(decision.message)", &out)
+    }
+
+    /// Tells the person a refusal on stderr, up to ``refusalsShown`` of them in a session.
+    private mutating func tell(_ notice: String, _ out: inout Output) {
         refusalsTold += 1
         if refusalsTold <= Self.refusalsShown {
-            let paths = head.paths.map { String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: " → ")
-            out.notices.append(SCPGate.oneLine("bastion: \(head.operation.rawValue) \(paths) \(word)\(rule): \(decision.message)"))
+            out.notices.append(SCPGate.oneLine(notice))
         } else if refusalsTold == Self.refusalsShown + 1 {
             out.notices.append("bastion: more operations were refused; they are not shown here (each is in the transfer log)")
         }
+    }
+
+    /// A file's bytes stopped at a limit (`why`): the client's error says only "Permission
+    /// denied", so the person is told once per file, with its path and what the target holds.
+    private mutating func tellCutOff(_ open: OpenHandle, _ why: String, _ out: inout Output) {
+        guard open.flow?.failure == nil else { return }
+        let left = open.upload ? "; the file on the target holds only what was written before it, and is incomplete" : ""
+        tell("bastion: \(open.upload ? "upload" : "download") \(open.path) stopped: \(why)\(left)", &out)
     }
 
     /// The refusals a session tells on stderr (a batch may be refused request by request).
@@ -612,12 +627,14 @@ public struct SFTPGate {
             }
             let count = data.count
             if !flow.fits(offset: offset, count: count) {
+                if let open = handles[handle] { tellCutOff(open, "it is larger than the \(flow.maxFileSize ?? 0) bytes policy allows", &out) }
                 flow.failure = "refused past the size limit of \(flow.maxFileSize ?? 0) bytes"
                 out.toClient += SFTPPacketWriter.status(id: q.clientID, .permissionDenied,
                                                        message: "bastion: denied: the file is larger than the \(flow.maxFileSize ?? 0) bytes policy allows")
                 return
             }
             if let sessionLimit, sessionBytes + Int64(count) > sessionLimit {
+                if let open = handles[handle] { tellCutOff(open, "this session may move at most \(sessionLimit) bytes", &out) }
                 flow.failure = "refused past the session's transfer limit"
                 out.toClient += SFTPPacketWriter.status(id: q.clientID, .permissionDenied,
                                                        message: "bastion: denied: this session may move at most \(sessionLimit) bytes")
@@ -733,12 +750,14 @@ public struct SFTPGate {
             switch reply {
             case .data(_, let range):
                 if !flow.fits(offset: offset, count: range.count) {
+                    tellCutOff(open, "it is larger than the \(flow.maxFileSize ?? 0) bytes policy allows", &out)
                     flow.failure = "refused past the size limit of \(flow.maxFileSize ?? 0) bytes"
                     out.toClient += SFTPPacketWriter.status(id: clientID, .permissionDenied,
                                                            message: "bastion: denied: the file is larger than the \(flow.maxFileSize ?? 0) bytes policy allows")
                     return false
                 }
                 if let sessionLimit, sessionBytes + Int64(range.count) > sessionLimit {
+                    tellCutOff(open, "this session may move at most \(sessionLimit) bytes", &out)
                     flow.failure = "refused past the session's transfer limit"
                     out.toClient += SFTPPacketWriter.status(id: clientID, .permissionDenied,
                                                            message: "bastion: denied: this session may move at most \(sessionLimit) bytes")

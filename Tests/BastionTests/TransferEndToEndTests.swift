@@ -142,6 +142,9 @@ struct TransferEndToEndTests {
         let limited = h.auditQuery("SELECT complete || ' ' || (size <= 8388608) || ' ' || note FROM transfers WHERE path = '\(d)/limited/nine.bin'")
         #expect(limited.hasPrefix("0 1 refused past the size limit"), "\(limited)")
         #expect((try? FileManager.default.attributesOfItem(atPath: "\(d)/limited/nine.bin")[.size] as? Int).map { $0 <= 8 << 20 } ?? true)
+        // The client says only "Permission denied"; the bastion tells why, naming the file, once.
+        let told = r.stderr.components(separatedBy: "bastion: upload \(d)/limited/nine.bin stopped: it is larger than the 8388608 bytes policy allows")
+        #expect(told.count == 2 && r.stderr.contains("is incomplete"), "\(r)")
         let resumed = h.auditQuery("SELECT start_offset || ' ' || size || ' ' || complete FROM transfers WHERE operation = 'upload' AND path = '\(d)/deploy/resume.bin'")
         #expect(resumed == "1000000 2000000 0", "\(resumed)")
         let regot = h.auditQuery("SELECT start_offset || ' ' || size FROM transfers WHERE operation = 'download' AND path = '\(d)/logs/resume.log'")
