@@ -344,6 +344,9 @@ public struct Interceptor {
     /// The static values the session's allowed lines gave shell variables: a later line that
     /// expands one is also decided with each in its place (`f=/etc/shadow`, then `cat $f`).
     private var shellValues: [String: [String]] = [:]
+    /// The names in ``shellValues``, the least recently assigned first (the first to go past
+    /// ``variablesKept``).
+    private var shellValueNames: [String] = []
     /// Whether escalated lines are held for approvers (an approvals service is running);
     /// otherwise they are refused.
     private let holdsEscalations: Bool
@@ -1686,11 +1689,16 @@ public struct Interceptor {
             var known = shellValues[name] ?? []
             for value in values where !known.contains(value) { known.append(value) }
             shellValues[name] = Array(known.suffix(Self.valuesPerVariable))
+            shellValueNames.removeAll { $0 == name }
+            shellValueNames.append(name)
+            if shellValueNames.count > Self.variablesKept { shellValues[shellValueNames.removeFirst()] = nil }
         }
     }
 
     /// The most values kept for one variable (the latest).
     static let valuesPerVariable = 8
+    /// The most variables whose values are kept (those assigned last).
+    public static let variablesKept = 1024
 
     /// Whether `source` may turn `interactive_comments` off (``ShellAnalyzer/mayTurnCommentsOff(_:)``);
     /// parsed only when it names `shopt` or `set`.

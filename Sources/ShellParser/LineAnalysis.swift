@@ -23,8 +23,9 @@ public struct LineAnalysis: Sendable, Equatable {
     /// The names of the functions the line defines (`$` for a name known only at run time),
     /// also inside text parsed again (`eval`, a trap's action, `sh -c`).
     public var definedFunctions: [String]
-    /// The static values each shell variable may hold once the line has run: those given to
-    /// ``ShellAnalyzer/analyze(bytes:knownValues:)``, and those its own assignments give.
+    /// The static values the line's own assignments may give shell variables: for each name it
+    /// assigns, every value the name may hold once the line has run (with those given to
+    /// ``ShellAnalyzer/analyze(bytes:knownValues:)`` before them).
     public var assignedValues: [String: [String]] = [:]
 
     public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false,

@@ -12,6 +12,9 @@
 extension LineParser {
     /// The most values kept for one name (the latest).
     static let knownValuesPerName = 8
+    /// The most names a text's assignments are followed for (those read first): a line of many
+    /// thousand assignments costs no more than this many.
+    static let assignedNamesLimit = 256
     /// The most derived commands made for one command.
     static let knownValueVariantLimit = 16
 
@@ -44,6 +47,10 @@ extension LineParser {
 
     /// Records values a name may hold from here on.
     mutating func noteKnownValues(_ values: [String], of name: String) {
+        if !assignedNames.contains(name) {
+            guard assignedNames.count < LineParser.assignedNamesLimit else { return }
+            assignedNames.append(name)
+        }
         var list = knownValues[name] ?? []
         for value in values where !list.contains(value) { list.append(value) }
         if list.count > LineParser.knownValuesPerName { list.removeFirst(list.count - LineParser.knownValuesPerName) }

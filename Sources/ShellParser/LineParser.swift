@@ -58,6 +58,8 @@ struct LineParser {
     /// The static values assignments read so far may have given each name (see
     /// LineParser+KnownValues.swift).
     var knownValues: [String: [String]] = [:]
+    /// The names the text's own assignments gave values, in order.
+    var assignedNames: [String] = []
     /// The last `cd` read, at what nesting, and the places it leads to when it succeeds (for
     /// `cd X && cmd`).
     var changedDirectory: (depth: Int, target: CommandDirectory)?

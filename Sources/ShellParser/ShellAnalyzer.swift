@@ -32,7 +32,7 @@ public enum ShellAnalyzer {
                                     hereDocumentBodies: parser.hereDocumentBodies, literalHereDocumentBodies: parser.literalHereDocumentBodies,
                                     definedFunctions: parser.definedFunctions)
         analysis.endsInsideDelimiter = status == .incomplete && parser.history.delimiters > 0
-        analysis.assignedValues = parser.knownValues
+        for name in parser.assignedNames { analysis.assignedValues[name] = parser.knownValues[name] }
         return analysis
     }
 

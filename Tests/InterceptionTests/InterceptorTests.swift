@@ -111,6 +111,25 @@ struct InterceptorTests {
         #expect(answer.records.map(\.decision.verdict) == [.allow, .deny])
     }
 
+    /// The values of at most ``Interceptor/variablesKept`` variables are kept, those assigned
+    /// last: a session's memory of them stays bounded.
+    @Test(arguments: [3, 4]) func theLeastRecentlyAssignedVariableGoesFirst(_ crowdingLines: Int) {
+        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
+        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        var nonce = 9
+        func run(_ line: String) -> String {
+            _ = Self.input(&i, line + "\r")
+            let verdicts = Self.text(Self.output(&i, Self.check(line, nonce: String(nonce))).verdicts)
+            _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+            nonce += 1
+            return verdicts
+        }
+        _ = run("f=/etc/shadow")
+        for k in 0..<crowdingLines { _ = run((0..<256).map { "v\(k)_\($0)=1" }.joined(separator: "; ")) }
+        let kept = crowdingLines * 256 + 1 <= Interceptor.variablesKept, last = nonce
+        #expect(run("cat $f") == "\(last) \(kept ? "D" : "A")\n")
+    }
+
     /// A refused line's assignments never ran: they give no values.
     @Test func refusedLinesGiveNoValues() {
         var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)

@@ -63,12 +63,16 @@ struct KnownValueTests {
         #expect(first.assignedValues == ["f": ["/etc/shadow"], "d": ["/srv"]])
         let second = ShellAnalyzer.analyze(bytes: Array("cat $f; f=/tmp/x".utf8), knownValues: first.assignedValues)
         #expect(second.commands.map(Rendering.render) == ["cat $f?", "[$f] cat /etc/shadow"])
-        #expect(second.assignedValues["f"] == ["/etc/shadow", "/tmp/x"])
-        #expect(second.assignedValues["d"] == ["/srv"])
+        #expect(second.assignedValues == ["f": ["/etc/shadow", "/tmp/x"]], "only the names the line assigns")
     }
 
-    /// Bounded: a name keeps its latest values, a command its first variants.
+    /// Bounded: a name keeps its latest values, a command its first variants, a line the first
+    /// names it assigns.
     @Test func valuesAndVariantsAreBounded() {
+        let names = (1...300).map { "v\($0)=/x\($0)" }.joined(separator: "; ") + "; cat $v1 $v300"
+        let crowded = ShellAnalyzer.analyze(names)
+        #expect(crowded.assignedValues.count == LineParser.assignedNamesLimit && crowded.assignedValues["v300"] == nil)
+        #expect(crowded.commands.map(Rendering.render) == ["cat $v1? $v300?", "[$v1] cat /x1 $v300?"])
         let many = (1...20).map { "f=/v\($0)" }.joined(separator: "; ") + "; cat $f"
         let analysis = ShellAnalyzer.analyze(many)
         #expect(analysis.assignedValues["f"] == (13...20).map { "/v\($0)" })
