@@ -44,6 +44,14 @@ public struct SFTPPacketWriter {
         return writer.packet()
     }
 
+    /// `SSH_FXP_STAT` of `path`, the bastion's own request.
+    public static func stat(id: UInt32, path: [UInt8]) -> [UInt8] {
+        var writer = SFTPPacketWriter(type: SFTPMessage.stat)
+        writer.uint32(id)
+        writer.string(path)
+        return writer.packet()
+    }
+
     /// `SSH_FXP_VERSION` offering `extensions`.
     public static func version(_ version: UInt32, extensions: [(name: String, data: [UInt8])]) -> [UInt8] {
         var writer = SFTPPacketWriter(type: SFTPMessage.version)

@@ -82,13 +82,17 @@ public struct SFTPGate {
         case resolving
         /// The gate's own `realpath(".")`: the home directory.
         case home
+        /// The gate's own `stat` of the file the queue's head opens to append to under a size
+        /// limit: the file's size, where its bytes start.
+        case sizing
     }
 
     private enum Relayed {
         case plain
         /// `keepsContent`: an upload opened without truncating (nor creating exclusively): bytes
         /// already in the file stay, and did not cross.
-        case open(sequence: Int, path: String, upload: Bool, keepsContent: Bool, maxFileSize: Int64?)
+        /// `appendsFrom`: opened to append to under a size limit, the file's size before.
+        case open(sequence: Int, path: String, upload: Bool, keepsContent: Bool, maxFileSize: Int64?, appendsFrom: UInt64?)
         case opendir(path: String)
         case read(handle: [UInt8], offset: UInt64, length: UInt32)
         case write(handle: [UInt8])
@@ -103,10 +107,14 @@ public struct SFTPGate {
         /// Nil for a directory.
         let flow: FileFlow?
         let upload: Bool
-        init(path: String, flow: FileFlow?, upload: Bool) {
+        /// Opened to append to under a size limit: where the target writes the next bytes (the
+        /// file's end, whatever offset a write names).
+        var appendsAt: UInt64?
+        init(path: String, flow: FileFlow?, upload: Bool, appendsAt: UInt64? = nil) {
             self.path = path
             self.flow = flow
             self.upload = upload
+            self.appendsAt = appendsAt
         }
     }
 
@@ -139,6 +147,16 @@ public struct SFTPGate {
         /// The paths as approvers saw them, once approved: they are resolved again before the
         /// operation goes on (the wait may be long, and a link on the way may have changed).
         var approvedPaths: [String]?
+        /// An open to append to under a size limit: the file's size, once the target told it.
+        var appendsFrom: UInt64?
+        var sizing = false
+
+        /// An open to append to under a size limit: the target writes each block at the file's
+        /// end whatever offset it names, so the bytes count from the file's size.
+        var appendsUnderLimit: Bool {
+            guard case .open(_, _, let flags, _) = request else { return false }
+            return flags.contains(.append) && decision?.maxFileSize != nil
+        }
     }
 
     // MARK: Input
@@ -412,9 +430,37 @@ public struct SFTPGate {
                     }
                 }
             }
+            if head.appendsUnderLimit, head.appendsFrom == nil {
+                if !head.sizing {
+                    let id = takeID()
+                    pending[id] = .sizing
+                    out.toTarget += SFTPPacketWriter.stat(id: id, path: Array((head.resolved.first ?? "").utf8))
+                    head.sizing = true
+                    queue[0] = head
+                }
+                return
+            }
             send(head, &out)
             pop()
         }
+    }
+
+    /// The target told the size of the file the queue's head opens to append to (none: a new
+    /// file); a file whose size it cannot tell is not opened.
+    private mutating func sized(_ reply: SFTPReply, _ out: inout Output) {
+        guard !queue.isEmpty else { return }
+        var head = queue[0]
+        switch reply {
+        case .attrs(_, let attributes) where attributes.size != nil:
+            head.appendsFrom = attributes.size
+        case .status(_, let code, _) where code == SFTPStatus.noSuchFile.rawValue:
+            head.appendsFrom = 0
+        default:
+            head.unresolvable = (SFTPStatus.permissionDenied.rawValue,
+                                 Array("bastion: the file's size could not be read, so the size limit of an append to it could not be kept".utf8))
+        }
+        queue[0] = head
+        drain(&out)
     }
 
     private mutating func pop() {
@@ -531,17 +577,10 @@ public struct SFTPGate {
     ///   limit of its rule (or of the upload it is open for) it is refused;
     /// - a relative link target that climbs out of the link's directory points elsewhere once a
     ///   directory above the link is renamed: where it points could not stay decided;
-    /// - an open in append mode under a file limit: the target writes each block at the file's
-    ///   end whatever offset it names, so the limit could not be kept.
     private func gateRefusal(_ head: Queued, _ decision: TransferDecision) -> TransferDecision? {
         guard decision.verdict != .deny else { return nil }
         var size: UInt64?, limits = [decision.maxFileSize]
         switch head.request {
-        case .open(_, _, let flags, _):
-            guard flags.contains(.append), let limit = decision.maxFileSize else { return nil }
-            return TransferDecision(verdict: .deny, role: decision.role, ruleID: decision.ruleID,
-                                    message: "an open in append mode is refused under a size limit (\(limit) bytes): the target would write "
-                                        + "past it unseen; open the file without append")
         case .symlink(_, let target, _):
             guard target.first != UInt8(ascii: "/"), target.split(separator: UInt8(ascii: "/")).contains(where: { $0.elementsEqual("..".utf8) })
             else { return nil }
@@ -613,7 +652,9 @@ public struct SFTPGate {
         switch q.request {
         case .open(_, _, let flags, _):
             relayed = .open(sequence: q.entry?.sequence ?? 0, path: q.resolved.first ?? "", upload: flags.writes,
-                            keepsContent: flags.writes && flags.isDisjoint(with: [.truncate, .exclusive]), maxFileSize: q.decision?.maxFileSize)
+                            // (Appending to a file the target found empty or absent, nothing was kept.)
+                            keepsContent: flags.writes && flags.isDisjoint(with: [.truncate, .exclusive]) && q.appendsFrom != 0,
+                            maxFileSize: q.decision?.maxFileSize, appendsFrom: q.appendsFrom)
             opening += 1
         case .opendir:
             relayed = .opendir(path: q.resolved.first ?? "")
@@ -621,20 +662,22 @@ public struct SFTPGate {
         case .read(_, let handle, let offset, let length):
             relayed = .read(handle: handle, offset: offset, length: length)
         case .write(_, let handle, let offset, let data):
-            guard let flow = handles[handle]?.flow, handles[handle]?.upload == true else {
+            guard let open = handles[handle], let flow = open.flow, open.upload else {
                 out.toClient += SFTPPacketWriter.status(id: q.clientID, .permissionDenied, message: "bastion: the file was not opened for writing")
                 return
             }
             let count = data.count
-            if !flow.fits(offset: offset, count: count) {
-                if let open = handles[handle] { tellCutOff(open, "it is larger than the \(flow.maxFileSize ?? 0) bytes policy allows", &out) }
+            // (Appending, the target writes at the file's end, whatever offset the client names.)
+            let at = open.appendsAt ?? offset
+            if !flow.fits(offset: at, count: count) {
+                tellCutOff(open, "it is larger than the \(flow.maxFileSize ?? 0) bytes policy allows", &out)
                 flow.failure = "refused past the size limit of \(flow.maxFileSize ?? 0) bytes"
                 out.toClient += SFTPPacketWriter.status(id: q.clientID, .permissionDenied,
                                                        message: "bastion: denied: the file is larger than the \(flow.maxFileSize ?? 0) bytes policy allows")
                 return
             }
             if let sessionLimit, sessionBytes + Int64(count) > sessionLimit {
-                if let open = handles[handle] { tellCutOff(open, "this session may move at most \(sessionLimit) bytes", &out) }
+                tellCutOff(open, "this session may move at most \(sessionLimit) bytes", &out)
                 flow.failure = "refused past the session's transfer limit"
                 out.toClient += SFTPPacketWriter.status(id: q.clientID, .permissionDenied,
                                                        message: "bastion: denied: this session may move at most \(sessionLimit) bytes")
@@ -642,8 +685,9 @@ public struct SFTPGate {
             }
             sessionBytes += Int64(count)
             q.packet.withUnsafeBytes { raw in
-                flow.crossed(UnsafeRawBufferPointer(rebasing: raw[data.lowerBound..<data.upperBound]), at: offset)
+                flow.crossed(UnsafeRawBufferPointer(rebasing: raw[data.lowerBound..<data.upperBound]), at: at)
             }
+            if open.appendsAt != nil { open.appendsAt = at + UInt64(count) }
             relayed = .write(handle: handle)
         case .fstat(_, let handle):
             relayed = .fstat(handle: handle)
@@ -708,6 +752,8 @@ public struct SFTPGate {
             }
         case .resolving:
             resolved(reply, &out)
+        case .sizing:
+            sized(reply, &out)
         case .relayed(let clientID, let relayed):
             if relayedReply(reply, packet: packet, relayed: relayed, clientID: clientID, &out) {
                 appendPacket(packet, to: &out.toClient, id: clientID)
@@ -722,7 +768,7 @@ public struct SFTPGate {
         switch relayed {
         case .plain:
             return true
-        case .open(let sequence, let path, let upload, let keepsContent, let maxFileSize):
+        case .open(let sequence, let path, let upload, let keepsContent, let maxFileSize, let appendsFrom):
             opening -= 1
             if case .handle(_, let handle) = reply {
                 let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)
@@ -734,7 +780,7 @@ public struct SFTPGate {
                         flow.changedAlongside = "another handle wrote to the file while it was open"
                     }
                 }
-                handles[handle] = OpenHandle(path: path, flow: flow, upload: upload)
+                handles[handle] = OpenHandle(path: path, flow: flow, upload: upload, appendsAt: appendsFrom)
             } else if sequence > 0 {
                 let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)
                 flow.failure = "the target refused to open the file"

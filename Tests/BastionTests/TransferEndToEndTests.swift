@@ -122,6 +122,8 @@ struct TransferEndToEndTests {
 
     /// A file larger than its rule allows is cut off and logged partial; a resumed upload and
     /// download (`reput`, `reget`) complete the files and are logged from where they resumed.
+    /// `reput` appends, and under a size limit the bytes count from the file's size on the
+    /// target (the target writes at the end whatever offset the client names).
     @Test func sizeLimitsAndResume() throws {
         let h = try h
         let d = h.directory.path
@@ -130,11 +132,15 @@ struct TransferEndToEndTests {
             head -c 9000000 /dev/urandom > \(d)/local/nine.bin
             head -c 3000000 /dev/urandom > \(d)/local/resume.bin && head -c 1000000 \(d)/local/resume.bin > \(d)/deploy/resume.bin
             head -c 2000000 /dev/urandom > \(d)/logs/resume.log && head -c 500000 \(d)/logs/resume.log > \(d)/local/resume.log
+            head -c 3000000 /dev/urandom > \(d)/local/append.bin && head -c 1000000 \(d)/local/append.bin > \(d)/limited/append.bin
+            head -c 9000000 /dev/urandom > \(d)/local/grow.bin && head -c 7000000 \(d)/local/grow.bin > \(d)/limited/grow.bin
             """)
         let r = sftp(h, """
             -put \(d)/local/nine.bin \(d)/limited/nine.bin
             reput \(d)/local/resume.bin \(d)/deploy/resume.bin
             reget \(d)/logs/resume.log \(d)/local/resume.log
+            reput \(d)/local/append.bin \(d)/limited/append.bin
+            -reput \(d)/local/grow.bin \(d)/limited/grow.bin
             """)
         #expect(r.status == 0, "\(r)")
         #expect(sha256("\(d)/deploy/resume.bin") == sha256("\(d)/local/resume.bin"))
@@ -147,6 +153,12 @@ struct TransferEndToEndTests {
         #expect(told.count == 2 && r.stderr.contains("is incomplete"), "\(r)")
         let resumed = h.auditQuery("SELECT start_offset || ' ' || size || ' ' || complete FROM transfers WHERE operation = 'upload' AND path = '\(d)/deploy/resume.bin'")
         #expect(resumed == "1000000 2000000 0", "\(resumed)")
+        #expect(sha256("\(d)/limited/append.bin") == sha256("\(d)/local/append.bin"))
+        let appended = h.auditQuery("SELECT start_offset || ' ' || size || ' ' || note FROM transfers WHERE path = '\(d)/limited/append.bin'")
+        #expect(appended == "1000000 2000000 resumed at byte 1000000", "\(appended)")
+        let grown = h.auditQuery("SELECT complete || ' ' || note FROM transfers WHERE path = '\(d)/limited/grow.bin'")
+        #expect(grown.hasPrefix("0 refused past the size limit"), "\(grown)")
+        #expect(((try? FileManager.default.attributesOfItem(atPath: "\(d)/limited/grow.bin")[.size] as? Int) ?? 0) <= 8 << 20)
         let regot = h.auditQuery("SELECT start_offset || ' ' || size FROM transfers WHERE operation = 'download' AND path = '\(d)/logs/resume.log'")
         #expect(regot == "500000 1500000", "\(regot)")
     }

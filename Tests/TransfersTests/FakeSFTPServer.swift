@@ -2,8 +2,8 @@ import SFTPWire
 
 /// An SFTP server over an in-memory file system, as the target's sftp-server answers: enough of
 /// version 3 for the gate's tests (realpath with symbolic links and a missing last name, open,
-/// read, write, close, fstat, mkdir, remove, rename, opendir/readdir). It records every request
-/// it was sent.
+/// read, write (at the file's end on a handle opened to append), close, stat, fstat, mkdir,
+/// remove, rename, opendir/readdir). It records every request it was sent.
 struct FakeSFTPServer {
     var files: [String: [UInt8]] = [:]
     var directories: Set<String> = ["/", "/home", "/home/u"]
@@ -13,6 +13,8 @@ struct FakeSFTPServer {
     private(set) var received: [SFTPRequest] = []
     private var handles: [[UInt8]: (path: String, directory: Bool, listed: Bool)] = [:]
     private var nextHandle = 0
+    /// Handles opened in append mode: each write lands at the file's end, whatever its offset.
+    private var appending: Set<[UInt8]> = []
     private var framer = SFTPFramer()
     var extensions: [(name: String, data: [UInt8])] = [("posix-rename@openssh.com", Array("1".utf8)),
                                                         ("copy-data", Array("1".utf8)), ("limits@openssh.com", Array("1".utf8))]
@@ -90,13 +92,16 @@ struct FakeSFTPServer {
             } else if files[resolved] == nil {
                 return status(id, .noSuchFile)
             }
-            return handleReply(id, newHandle(resolved, directory: false))
+            let handle = newHandle(resolved, directory: false)
+            if flags.contains(.append) { appending.insert(handle) }
+            return handleReply(id, handle)
         case .opendir(let id, let path):
             guard let resolved = resolve(text(path)), directories.contains(resolved) else { return status(id, .noSuchFile) }
             return handleReply(id, newHandle(resolved, directory: true))
         case .write(let id, let handle, let offset, let data):
             guard let open = handles[handle] else { return status(id, .failure) }
             var content = files[open.path] ?? []
+            let offset = appending.contains(handle) ? UInt64(content.count) : offset
             let end = Int(offset) + data.count
             if content.count < end { content += [UInt8](repeating: 0, count: end - content.count) }
             content.replaceSubrange(Int(offset)..<end, with: packet[data])
@@ -108,6 +113,14 @@ struct FakeSFTPServer {
             var writer = SFTPPacketWriter(type: SFTPMessage.data)
             writer.uint32(id)
             writer.string(content[Int(offset)..<min(content.count, Int(offset) + Int(length))])
+            return writer.packet()
+        case .stat(let id, let path):
+            guard let resolved = resolve(text(path)), let content = files[resolved] else { return status(id, .noSuchFile) }
+            var writer = SFTPPacketWriter(type: SFTPMessage.attrs)
+            writer.uint32(id)
+            writer.uint32(1)
+            writer.uint32(0)
+            writer.uint32(UInt32(content.count))
             return writer.packet()
         case .fstat(let id, let handle):
             guard let open = handles[handle] else { return status(id, .failure) }

@@ -248,13 +248,28 @@ struct SFTPGateTests {
     }
 
     /// Append mode writes every block at the file's end whatever offset it names: under a size
-    /// limit such an open is refused (the limit could not be kept); where no limit applies it is
-    /// opened as asked.
-    @Test func appendModeIsRefusedUnderASizeLimit() throws {
+    /// limit the bytes count from the file's size, which the gate asks the target for before the
+    /// open (its own `stat`), wherever the client says they go; the outcome says where they began.
+    @Test func appendModeCountsFromTheFilesSizeUnderALimit() throws {
         var bench = try GateBench(deployRules, configure: withTree)
-        let limited = bench.open("/srv/deploy/one.bin", [.write, .create, .append])
-        #expect(code(limited) == SFTPStatus.permissionDenied.rawValue && message(limited).contains("append mode"), "\(limited)")
-        #expect(bench.server.files["/srv/deploy/one.bin"] == nil)
+        bench.server.files["/srv/deploy/one.bin"] = [UInt8](repeating: 7, count: 90 << 10)
+        let opened = bench.handle("/srv/deploy/one.bin", [.write, .append])
+        let handle = try #require(opened)
+        #expect(bench.server.received.contains { if case .stat = $0 { return true } else { return false } })
+        // (The client names offset 0: the target appends all the same.)
+        #expect(code(bench.write(handle, at: 0, [UInt8](repeating: 1, count: 8 << 10))) == 0)
+        let over = bench.write(handle, at: 0, [UInt8](repeating: 2, count: 4 << 10))
+        #expect(code(over) == SFTPStatus.permissionDenied.rawValue && message(over).contains("larger than"), "\(over)")
+        #expect(code(bench.close(handle)) != 0, "cut short, the file closes with an error")
+        #expect(bench.server.files["/srv/deploy/one.bin"]?.count == 98 << 10, "within the 100K limit")
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.startOffset == 90 << 10 && outcome.bytes == 8 << 10 && !outcome.complete, "\(outcome)")
+
+        let created = bench.handle("/srv/deploy/new.bin", [.write, .create, .append])
+        let fresh = try #require(created, "a new file starts at 0")
+        #expect(code(bench.write(fresh, at: 0, Array("abc".utf8))) == 0)
+        #expect(code(bench.close(fresh)) == 0)
+        #expect(bench.outcomes.last?.complete == true && bench.outcomes.last?.startOffset == 0)
         #expect(bench.handle("notes.txt", [.write, .create, .append]) != nil, "no limit under ~/**")
     }
 
