@@ -28,7 +28,7 @@ public struct BastionPlay: ParsableCommand {
     @Option(name: .customLong("idle-limit"), help: "Longest pause between events, in seconds.")
     var idleLimit: Double?
 
-    @Flag(help: "List the command decisions (time offset, decision, rule, line).")
+    @Flag(help: "List the markers: command decisions (time offset, decision, rule, line) and the bastion's notes (approval steps, transfers, …).")
     var list = false
 
     @Flag(help: "With --list: JSON lines instead of text.")
@@ -109,8 +109,8 @@ public struct BastionPlay: ParsableCommand {
     }
 
     private func runList(output: OutputStreams) throws {
-        let reader = try CommandListing.scan(path: file) { entry in
-            output.print(json ? CommandListing.jsonLine(entry) : CommandListing.humanLine(entry))
+        let reader = try CommandListing.scanMarkers(path: file) { marker in
+            output.print(json ? CommandListing.jsonLine(marker) : CommandListing.humanLine(marker))
         }
         report(reader.problems, to: output)
     }

@@ -12,26 +12,31 @@ import Testing
         try recorder.output("FIRST-OUTPUT\r\n\u{1B}]52;c;ZXZpbA==\u{07}\u{1B}[?1000h")
         fixture.now += 59
         try recorder.decision(line: "second-command", decision: "deny", rule: "rule-two")
+        try recorder.marker("approval r1 requested: held for sre")
         try recorder.output("SECOND-OUTPUT\r\n")
         fixture.now += 600
         try recorder.output("LAST\r\n")
         return try recorder.close().path
     }
 
-    /// `--list` prints each decision with its offset and rule; `--json` gives one object per line.
+    /// `--list` prints each decision with its offset and rule, and the bastion's other markers
+    /// as notes; `--json` gives one object per line.
     @Test func listsCommands() throws {
         let fixture = try RecorderFixture()
         let path = try recording(fixture)
         let text = ProgramRun.play(["--list", path])
         #expect(text.status == 0, "\(text)")
         let lines = text.stdout.split(separator: "\n")
-        #expect(lines.count == 2)
+        #expect(lines.count == 3)
         #expect(lines[0].hasPrefix("0:01.000") && lines[0].contains("allow") && lines[0].contains("rule-one") && lines[0].hasSuffix("first-command"))
         #expect(lines[1].hasPrefix("1:00.000") && lines[1].contains("deny"))
+        #expect(lines[2].hasPrefix("1:00.000") && lines[2].contains(" note ") && lines[2].hasSuffix("approval r1 requested: held for sre"))
         let json = ProgramRun.play(["--list", "--json", path])
         let objects = json.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-        #expect(objects.count == 2)
+        #expect(objects.count == 3)
         #expect(objects[1]["decision"] as? String == "deny" && objects[1]["rule"] as? String == "rule-two" && objects[1]["time"] as? Double == 60)
+        #expect(objects[1]["type"] as? String == "command")
+        #expect(objects[2]["type"] as? String == "note" && objects[2]["text"] as? String == "approval r1 requested: held for sre")
     }
 
     /// Debian's `asciinema cat` reads our recordings (it needs a terminal, so it runs in a pty).
