@@ -80,7 +80,7 @@ extension LineParser {
         // (Kept only where it may have a value the line told: a name assigned earlier, or a
         // default's word. Any other is an expansion like the rest.)
         if !knownValues.isEmpty || bytes[start + 1] == UInt8(ascii: "{"),
-           let reference = parameterReference(source: start..<pos, text: mark..<text.count),
+           let reference = parameterReference(source: start..<pos, text: mark..<text.count, quoted: inDoubleQuotes),
            reference.fallback != nil || knownValues[reference.name] != nil {
             word.parameters.append(reference)
         } else {
@@ -91,7 +91,7 @@ extension LineParser {
     /// The expansion at `source` as a ``ParameterReference`` (its text at `text` of the word),
     /// if it is one: `$name`, `${name}`, `${name:-word}`, `${name-word}`, `${name:=word}` or
     /// `${name=word}` with a word of plain bytes.
-    func parameterReference(source: Range<Int>, text: Range<Int>) -> ParameterReference? {
+    func parameterReference(source: Range<Int>, text: Range<Int>, quoted: Bool) -> ParameterReference? {
         var i = source.lowerBound + 1
         let braced = bytes[i] == UInt8(ascii: "{")
         if braced { i += 1 }
@@ -99,14 +99,14 @@ extension LineParser {
         guard i < source.upperBound, LineParser.isNameStart(bytes[i]) else { return nil }
         while i < source.upperBound, LineParser.isNameChar(bytes[i]) { i += 1 }
         let name = String(decoding: bytes[nameStart..<i], as: UTF8.self)
-        guard braced else { return i == source.upperBound ? ParameterReference(range: text, name: name) : nil }
+        guard braced else { return i == source.upperBound ? ParameterReference(range: text, name: name, quoted: quoted) : nil }
         let close = source.upperBound - 1
         guard close >= i, bytes[close] == UInt8(ascii: "}") else { return nil }
-        if i == close { return ParameterReference(range: text, name: name) }
+        if i == close { return ParameterReference(range: text, name: name, quoted: quoted) }
         if bytes[i] == UInt8(ascii: ":") { i += 1 }
         guard i < close, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "="),
               bytes[(i + 1)..<close].allSatisfy(LineParser.isPlain) else { return nil }
-        return ParameterReference(range: text, name: name, fallback: String(decoding: bytes[(i + 1)..<close], as: UTF8.self))
+        return ParameterReference(range: text, name: name, fallback: String(decoding: bytes[(i + 1)..<close], as: UTF8.self), quoted: quoted)
     }
 
     /// Runs `body` with a fresh scratch word buffer, so that words read inside a substitution do

@@ -19,8 +19,8 @@ extension LineParser {
     static let knownValueVariantLimit = 16
 
     /// The name and the values an assignment word (in `text`) gives, if its value is one the
-    /// line tells: static text, or parameters with known values and nothing else dynamic.
-    /// `+=` appends to each value the name had.
+    /// line tells: static text, or parameters with known values and nothing else dynamic (an
+    /// assignment's value is neither split nor a pattern). `+=` appends to each value the name had.
     func assignedValues(_ word: ScannedWord) -> (name: String, values: [String])? {
         let equals = word.assignmentEquals
         guard equals > 0, !word.hasTilde else { return nil }
@@ -35,8 +35,9 @@ extension LineParser {
             values = [String(decoding: text[valueStart...], as: UTF8.self)]
         } else {
             guard !word.hasOtherExpansions, word.parameters.allSatisfy({ $0.range.lowerBound >= valueStart }),
-                  let expanded = expansions(of: word, from: valueStart), expanded.isStatic else { return nil }
-            values = expanded.values
+                  let expanded = expansions(of: word, from: valueStart, splitting: false), expanded.allSatisfy(\.isStatic)
+            else { return nil }
+            values = expanded.map { $0.fields.first ?? "" }
         }
         if appends {
             guard let earlier = knownValues[name] else { return nil }
@@ -57,53 +58,63 @@ extension LineParser {
         knownValues[name] = list
     }
 
-    /// The texts the word in `text` (from `start`) may have with the known values of its
-    /// parameters in their place, and whether they are static (no other expansion, glob or
-    /// tilde, every parameter known). Nil where none of its parameters has a known value.
-    func expansions(of word: ScannedWord, from start: Int = 0) -> (values: [String], isStatic: Bool)? {
-        var results: [[UInt8]] = [[]]
+    /// What the word in `text` (from `start`) may become with the known values of its parameters
+    /// in their place, as bash expands it: each possibility's fields — an unquoted value is split
+    /// at blanks (`splitting`; not in an assignment) and an empty unquoted word is no field — and
+    /// whether they are static (no other expansion, no tilde, no unknown parameter, no pattern:
+    /// a glob of the word's own or `*`, `?`, `[` in an unquoted value). Nil where none of its
+    /// parameters has a known value.
+    func expansions(of word: ScannedWord, from start: Int = 0, splitting: Bool = true) -> [(fields: [String], isStatic: Bool)]? {
+        var results = [ExpandedFields()]
         var cursor = start
-        var replacedAny = false, allKnown = true
+        var replacedAny = false
         for reference in word.parameters where reference.range.lowerBound >= cursor {
             var choices = knownValues[reference.name] ?? []
             if let fallback = reference.fallback, !choices.contains(fallback) { choices.append(fallback) }
             let literal = text[cursor..<reference.range.lowerBound]
+            cursor = reference.range.upperBound
             guard !choices.isEmpty else {
-                allKnown = false
                 let source = text[reference.range]
-                for k in results.indices { results[k] += literal; results[k] += source }
-                cursor = reference.range.upperBound
+                for k in results.indices { results[k].add(literal); results[k].add(source); results[k].isStatic = false }
                 continue
             }
             replacedAny = true
-            var next: [[UInt8]] = []
-            for prefix in results {
+            var next: [ExpandedFields] = []
+            for before in results {
                 for choice in choices where next.count < LineParser.knownValueVariantLimit {
-                    next.append(prefix + literal + Array(choice.utf8))
+                    var fields = before
+                    fields.add(literal)
+                    fields.add(Array(choice.utf8), unquoted: splitting && !reference.quoted)
+                    next.append(fields)
                 }
             }
             results = next
-            cursor = reference.range.upperBound
         }
         guard replacedAny else { return nil }
         let tail = text[cursor...]
-        let isStatic = allKnown && !word.hasOtherExpansions && !word.hasGlob && !word.hasTilde
-        return (results.map { String(decoding: $0 + tail, as: UTF8.self) }, isStatic)
+        let isStatic = !word.hasOtherExpansions && !word.hasGlob && !word.hasTilde
+        return results.map { result in
+            var fields = result
+            fields.add(tail)
+            return (fields.fields(keepingEmpty: word.isQuoted), fields.isStatic && isStatic)
+        }
     }
 
     /// The commands `command` becomes with the known values of its words in their place, each
     /// derived via the names.
     func knownValueVariants(of command: ExtractedCommand, expanded: [KnownValueWord]) -> [ExtractedCommand] {
         var variants: [ExtractedCommand] = [command]
-        for word in expanded {
+        // (From the last word back: a value split into several fields moves the words after it.)
+        for word in expanded.reversed() {
             var next: [ExtractedCommand] = []
             for variant in variants {
                 for value in word.values where next.count < LineParser.knownValueVariantLimit {
                     var copy = variant
-                    let replacement = ShellWord(value, isDynamic: !word.isStatic)
+                    let words = value.fields.map { ShellWord($0, isDynamic: !value.isStatic) }
                     switch word.place {
-                    case .argument(let index): copy.argv[index] = replacement
-                    case .redirection(let index): copy.redirects[index].target = replacement
+                    case .argument(let index): copy.argv.replaceSubrange(index...index, with: words)
+                    // (Several fields are an ambiguous redirect, which bash refuses: read as one.)
+                    case .redirection(let index): copy.redirects[index].target = ShellWord(value.fields.joined(separator: " "), isDynamic: !value.isStatic)
                     }
                     next.append(copy)
                 }
@@ -117,15 +128,15 @@ extension LineParser {
             variants[k].derived = true
             variants[k].via = chain
         }
-        return variants
+        return variants.filter { !$0.argv.isEmpty || !$0.redirects.isEmpty }
     }
 
     /// The texts a word of a command may have with the known values of its parameters
-    /// (``expansions(of:from:)``), or nil.
+    /// (``expansions(of:from:splitting:)``), or nil.
     func knownValueWord(_ word: ScannedWord, at place: KnownValueWord.Place) -> KnownValueWord? {
         guard !word.parameters.isEmpty, !word.hasBrace, let found = expansions(of: word) else { return nil }
         let names = word.parameters.filter { knownValues[$0.name] != nil || $0.fallback != nil }.map(\.name)
-        return KnownValueWord(place: place, values: found.values, isStatic: found.isStatic, names: names)
+        return KnownValueWord(place: place, values: found, names: names)
     }
 
     /// Puts `variants` (with what each unwraps to) into the list at `index`: right after the
@@ -154,7 +165,7 @@ extension LineParser {
     }
 }
 
-/// A word of a command that expands names with known values, and the texts it may have.
+/// A word of a command that expands names with known values, and what it may become.
 struct KnownValueWord {
     enum Place {
         /// An argument (its index in argv).
@@ -163,8 +174,42 @@ struct KnownValueWord {
         case redirection(Int)
     }
     var place: Place
-    var values: [String]
-    /// No part of it is known only at run time.
-    var isStatic: Bool
+    /// Each possibility's fields, and whether no part of them is known only at run time.
+    var values: [(fields: [String], isStatic: Bool)]
     var names: [String]
+}
+
+/// The fields a word expands to, built piece by piece as bash splits an unquoted value at
+/// blanks (space, tab, newline: the default IFS).
+struct ExpandedFields {
+    private var list: [[UInt8]] = [[]]
+    /// A blank ended the last piece: the next text starts a new field.
+    private var breakPending = false
+    /// No piece was a pattern or known only at run time.
+    var isStatic = true
+
+    /// Adds `bytes`: literal text (or a quoted value), or an `unquoted` value, which is split
+    /// and may be a pattern.
+    mutating func add(_ bytes: some Collection<UInt8>, unquoted: Bool = false) {
+        guard unquoted else {
+            if bytes.isEmpty { return }
+            if breakPending { list.append([]); breakPending = false }
+            list[list.count - 1] += bytes
+            return
+        }
+        if bytes.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }) { isStatic = false }
+        let isBlank = { (b: UInt8) in b == 0x20 || b == 0x09 || b == 0x0A }
+        if let first = bytes.first, isBlank(first), !(list.last?.isEmpty ?? true) { breakPending = true }
+        for (k, piece) in bytes.split(whereSeparator: isBlank).enumerated() {
+            if k > 0 { breakPending = true }
+            add(piece)
+        }
+        if let last = Array(bytes).last, isBlank(last) { breakPending = true }
+    }
+
+    /// The fields; an empty one only where the word had quotes (`""`, `"$empty"`).
+    func fields(keepingEmpty: Bool) -> [String] {
+        let kept = keepingEmpty ? list : list.filter { !$0.isEmpty }
+        return kept.map { String(decoding: $0, as: UTF8.self) }
+    }
 }

@@ -605,8 +605,8 @@ struct LineParser {
                     if !variable.isDynamic, !item.hasBrace, !item.hasGlob, !item.hasTilde {
                         if !item.isDynamic {
                             noteKnownValues([String(decoding: text, as: UTF8.self)], of: variableName)
-                        } else if let values = expansions(of: item), values.isStatic {
-                            noteKnownValues(values.values, of: variableName)
+                        } else if let values = expansions(of: item), values.allSatisfy(\.isStatic) {
+                            noteKnownValues(values.flatMap(\.fields), of: variableName)
                         }
                     }
                 }

@@ -32,4 +32,7 @@ struct ParameterReference {
     var name: String
     /// The text a default form gives where the parameter is unset (or empty).
     var fallback: String?
+    /// Inside double quotes: its value is one field, and no pattern (unquoted, bash splits it at
+    /// blanks and expands its `*`, `?`, `[`).
+    var quoted: Bool
 }

@@ -32,6 +32,14 @@ struct KnownValueTests {
         ("x=rm; $x -rf /", ["$x? -rf /", "[$x] rm -rf /"]),
         ("f=/x; echo $(cat $f)", ["echo $(cat $f)?", "cat $f?", "[$f] cat /x"]),
         ("f=/x; echo `cat $f`", ["echo `cat $f`?", "cat $f?", "[$f] cat /x"]),
+        // As bash expands them: an unquoted value is split at blanks (an empty one is no word)
+        // and its `*`, `?`, `[` make a pattern; a quoted one is one word, as it is.
+        ("f='/etc/shadow /tmp/x'; cat $f", ["cat $f?", "[$f] cat /etc/shadow /tmp/x"]),
+        ("f='/etc/shadow /tmp/x'; cat \"$f\"", ["cat $f?", "[$f] cat /etc/shadow /tmp/x"]),
+        ("f=' a  b '; echo x$f\"y\"", ["echo x$fy?", "[$f] echo x a b y"]),
+        ("f=''; rm $f x; rm \"$f\" y", ["rm $f? x", "[$f] rm x", "rm $f? y", "[$f] rm  y"]),
+        ("f='/etc/sha*'; cat $f \"$f\"", ["cat $f? $f?", "[$f] cat /etc/sha*? /etc/sha*"]),
+        ("f='/etc/sha*'; g=$f; cat \"$g\"", ["cat $g?", "[$g] cat /etc/sha*"]),
         // Redirection targets too, with or without a command.
         ("f=/etc/passwd; echo x >> \"$f\"; > $f", ["echo x", "[$f] echo x", "(none)", "[$f] (none)"]),
         // A single-quoted `$f` is text, given to the program as it is.
@@ -41,6 +49,12 @@ struct KnownValueTests {
     @Test(arguments: table)
     func knownValues(line: String, expected: [String]) {
         #expect(Self.render(line) == expected)
+    }
+
+    /// A quoted value stays one word, an unquoted one is split: told apart by the words' count.
+    @Test func quotedValuesAreOneWord() {
+        let commands = ShellAnalyzer.analyze("f='/etc/shadow /tmp/x'; cat \"$f\"; cat $f").commands
+        #expect(commands.map(\.argv.count) == [2, 2, 2, 3])
     }
 
     /// `cd $d` adds each value to the places the commands after it may run in.
