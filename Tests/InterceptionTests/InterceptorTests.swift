@@ -89,11 +89,17 @@ struct InterceptorTests {
                             marker: CommandMarker(line: line, decision: verdict.word, rule: decision.ruleID))
     }
 
+    /// An interceptor at its first prompt, deciding with ``shadowGate``.
+    static func makeReadingValues() -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: .screen, screen: nil, decide: shadowGate)
+        _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        return i
+    }
+
     /// A value an allowed line gave a variable is read into the session's later lines: the path
     /// `cat $f` reads is the one `f=/etc/shadow` set at an earlier prompt, or earlier in a paste.
     @Test func valuesOfEarlierLinesAreReadIntoLaterOnes() {
-        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
-        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        var i = Self.makeReadingValues()
         _ = Self.input(&i, "f=/etc/shadow\r")
         #expect(Self.text(Self.output(&i, Self.check("f=/etc/shadow")).verdicts) == "9 A\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
@@ -103,8 +109,7 @@ struct InterceptorTests {
         #expect(later.records.map(\.decision.audit.rule) == ["no-secrets"])
         _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
 
-        var pasted = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
-        _ = Self.output(&pasted, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        var pasted = Self.makeReadingValues()
         _ = Self.input(&pasted, "\u{1B}[200~d=/etc\nhead $d/shadow\n\u{1B}[201~\r")
         let answer = Self.output(&pasted, Self.check("d=/etc\nhead $d/shadow\n"))
         #expect(Self.text(answer.verdicts) == "9 Rd=/etc\n", "the assignment runs, the read of its path does not")
@@ -114,8 +119,7 @@ struct InterceptorTests {
     /// The values of at most ``Interceptor/variablesKept`` variables are kept, those assigned
     /// last: a session's memory of them stays bounded.
     @Test(arguments: [3, 4]) func theLeastRecentlyAssignedVariableGoesFirst(_ crowdingLines: Int) {
-        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
-        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        var i = Self.makeReadingValues()
         var nonce = 9
         func run(_ line: String) -> String {
             _ = Self.input(&i, line + "\r")
@@ -132,8 +136,7 @@ struct InterceptorTests {
 
     /// A refused line's assignments never ran: they give no values.
     @Test func refusedLinesGiveNoValues() {
-        var i = Interceptor(integration: ShellIntegration(token: Self.token), onUnverified: .screen, screen: nil, decide: Self.shadowGate)
-        _ = Self.output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        var i = Self.makeReadingValues()
         _ = Self.input(&i, "f=/etc/shadow; cat $f\r")
         #expect(Self.text(Self.output(&i, Self.check("f=/etc/shadow; cat $f")).verdicts) == "9 D\n")
         _ = Self.output(&i, "\u{1B}]6973;tk;P;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
