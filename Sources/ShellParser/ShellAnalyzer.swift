@@ -14,7 +14,7 @@ public enum ShellAnalyzer {
     ///
     /// `knownValues`: values earlier lines of the session gave shell variables, each one a name
     /// may hold (see LineParser+KnownValues.swift); the analysis's ``LineAnalysis/assignedValues``
-    /// adds the line's own.
+    /// gives the names the line itself assigns, with every value each may then hold.
     public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:]) -> LineAnalysis {
         var parser = LineParser(bytes: bytes)
         parser.knownValues = knownValues
