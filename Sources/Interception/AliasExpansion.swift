@@ -50,8 +50,8 @@ enum AliasExpansion {
     /// known only at run time, `BASH_ALIASES`. (`unalias` changes nothing here: the line as
     /// typed is decided too. Aliases a sourced file defines are known from the next prompt.)
     static func aliases(after line: String, given table: [String: String]) -> [String: String]? {
-        if line.contains("BASH_ALIASES") { return nil }
-        guard line.contains("alias") else { return table }
+        if line.containsBytes("BASH_ALIASES") { return nil }
+        guard line.containsBytes("alias") else { return table }
         var after = table
         for command in ShellAnalyzer.analyze(line).commands {
             guard let name = command.name, name == "alias" || name.hasSuffix("/alias") else { continue }

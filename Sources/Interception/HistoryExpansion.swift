@@ -19,7 +19,7 @@ enum HistoryExpansion {
         var bytes = Array(line.utf8)
         // Most lines hold no `!` or `^` at all: no need to walk them.
         guard bytes.contains(where: { $0 == bang || $0 == caret }) else { return false }
-        if bytes.count > 3, line.contains("<<") {
+        if bytes.count > 3, line.containsBytes("<<") {
             for body in ShellAnalyzer.analyze(bytes: bytes).hereDocumentBodies.reversed() {
                 // A body stays a line break: the line after it starts afresh.
                 bytes.replaceSubrange(body, with: [UInt8.newline])
@@ -78,7 +78,7 @@ enum HistoryExpansion {
 /// command, the entry numbers no longer tie the commands after it to their entries.
 enum HistoryList {
     static func mayChange(_ command: String) -> Bool {
-        if command.utf8.count >= 4, command.contains("HIST") { return true }
+        if command.utf8.count >= 4, command.containsBytes("HIST") { return true }
         return ShellAnalyzer.analyze(command).commands.contains { command in
             guard let name = command.baseName, command.argv.first?.isDynamic == false else { return command.argv.first?.isDynamic == true }
             return ["history", "fc", "shopt", "set", "unset"].contains(name)

@@ -1737,7 +1737,7 @@ public struct Interceptor {
     /// A prompt that asks for a secret (`Password:`, `[sudo] password for alice:`, a passphrase).
     static func looksLikeSecretPrompt(_ text: String) -> Bool {
         let lower = text.lowercased().trimmingTrailingWhitespace
-        return lower.hasSuffix(":") && (lower.contains("password") || lower.contains("passphrase") || lower.contains("pin"))
+        return lower.hasSuffix(":") && (lower.containsBytes("password") || lower.containsBytes("passphrase") || lower.containsBytes("pin"))
     }
 
     private func refusalText(_ gate: GateDecision) -> String {

@@ -102,7 +102,15 @@ public struct MarkerScanner: Sendable {
                     i -= 1
                     continue
                 }
-                if b == 0x1B { sawEscapeInPayload = true } else { appendPayload(b) }
+                if b == 0x1B {
+                    sawEscapeInPayload = true
+                    continue
+                }
+                // The payload's run up to its end or the next ESC, at once.
+                var end = i
+                while end < bytes.count && bytes[end] != 0x07 && bytes[end] != 0x1B { end += 1 }
+                appendPayload(UnsafeBufferPointer(rebasing: bytes[(i - 1)..<end]))
+                i = end
                 if payload!.count > Self.maximumPayload { giveBack(nil) }
                 continue
             }
@@ -156,10 +164,10 @@ public struct MarkerScanner: Sendable {
         return out
     }
 
-    private mutating func appendPayload(_ b: UInt8) {
+    private mutating func appendPayload(_ run: UnsafeBufferPointer<UInt8>) {
         guard var current = payload else { return }
         payload = nil  // keep the buffer uniquely referenced while appending
-        current.append(b)
+        current.append(contentsOf: run)
         payload = current
     }
 }

@@ -79,7 +79,7 @@ public enum ShellAnalyzer {
     /// Whether `text` may change the shell's character set: it names `LC_ALL`, `LC_CTYPE` or
     /// `LANG` (an assignment, `export`, `unset`, `declare`, …). Judged on the text.
     public static func mayChangeCharset(_ text: String) -> Bool {
-        text.contains("LC_ALL") || text.contains("LC_CTYPE") || text.contains("LANG")
+        text.containsBytes("LC_ALL") || text.containsBytes("LC_CTYPE") || text.containsBytes("LANG")
     }
 
     /// Whether `text` holds a byte outside ASCII: in a character set such as Big5 or GBK, such
