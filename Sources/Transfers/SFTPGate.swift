@@ -372,7 +372,8 @@ public struct SFTPGate {
             if let refusal = head.unresolvable {
                 // A path the target cannot resolve (a missing directory) is still decided on its
                 // written form, so an attempt on a forbidden place is refused and logged; an
-                // allowed one gets the target's own answer.
+                // allowed one is logged as scp's is, with the target's answer as the file's end,
+                // and gets that answer. (One the rules escalate is not put to approvers.)
                 if head.needsDecision && head.decision == nil {
                     while head.resolved.count < head.paths.count { head.resolved.append(lexical(head.paths[head.resolved.count].bytes)) }
                     decideHead(&head, &out, logAllowed: false)
@@ -380,6 +381,14 @@ public struct SFTPGate {
                         refuse(head, decision, &out)
                         pop()
                         continue
+                    }
+                    if let entry = head.entry, head.decision?.verdict == .allow, head.operation != .list {
+                        out.events.append(.decided(entry))
+                        if head.operation == .upload || head.operation == .download {
+                            let flow = FileFlow(sequence: entry.sequence, maxFileSize: nil)
+                            flow.failure = "the target could not resolve the path: " + String(decoding: refusal.message, as: UTF8.self)
+                            out.events.append(.finished(flow.outcome(closedCleanly: false, upload: head.operation == .upload)))
+                        }
                     }
                 }
                 out.toClient += SFTPPacketWriter.status(id: head.clientID, SFTPStatus(rawValue: refusal.code) ?? .failure,

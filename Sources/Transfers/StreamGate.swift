@@ -45,6 +45,8 @@ public struct StreamGate: TransferGate {
         if let limit, offset + UInt64(chunk.count) > UInt64(max(0, limit)) {
             out.refusal = "the rsync stream reached \(limit) bytes, the most the policy allows for this transfer "
                 + "(an rsync stream's files are not told apart: the smallest size limit of its paths and the session's holds for all of it)"
+            // The log says why the stream ended (its row's note), not only that it was a stream.
+            if flow.failure == nil { flow.failure = "cut off at the size limit: the rsync stream reached \(limit) bytes, the most the policy allows" }
             return false
         }
         cross(chunk)

@@ -528,5 +528,7 @@ struct TransferEndToEndTests {
         #expect(small.status == 0, "\(small)")
         #expect(sha256("\(d)/limited/rs-small.txt") == sha256("\(d)/local/rs-small.txt"))
         #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'transfer_limit'"))
+        // The stream's row says it was cut at the limit.
+        #expect(h.awaitAuditRow("SELECT count(*) FROM transfers WHERE path LIKE '%rs-nine.bin' AND complete = 0 AND note LIKE 'cut off at the size limit%'"))
     }
 }

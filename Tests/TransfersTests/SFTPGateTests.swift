@@ -333,6 +333,22 @@ struct SFTPGateTests {
         #expect(bench.server.files["/srv/deploy/ok"] == [1, 2, 3])
     }
 
+    /// An upload into a directory the target does not have is refused by the target, and logged
+    /// as scp's would be: allowed, and ended with the target's answer, no byte crossed.
+    @Test func anAllowedUploadTheTargetCannotPlaceIsLogged() throws {
+        var bench = try GateBench(deployRules, configure: withTree)
+        let refused = bench.open("/srv/deploy/missing/app.tar", [.write, .create])
+        #expect(code(refused) == SFTPStatus.noSuchFile.rawValue, "\(refused)")
+        #expect(bench.entries.map(\.decision) == ["allow"])
+        #expect(bench.entries.first?.path == "/srv/deploy/missing/app.tar")
+        let outcome = try #require(bench.outcomes.first)
+        #expect(outcome.bytes == 0 && !outcome.complete)
+        #expect(outcome.note?.hasPrefix("the target could not resolve the path") == true, "\(String(describing: outcome.note))")
+        // A forbidden place that does not exist is refused and logged as before.
+        #expect(code(bench.open("/etc/missing/job", [.write, .create])) == SFTPStatus.permissionDenied.rawValue)
+        #expect(bench.entries.map(\.decision) == ["allow", "deny"])
+    }
+
     @Test func downloadIsHashedAndCompleteAtEOF() throws {
         var bench = try GateBench(deployRules, configure: withTree)
         let opened = bench.handle("/var/log/app.log", [.read])
