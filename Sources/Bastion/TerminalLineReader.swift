@@ -20,6 +20,9 @@ final class TerminalLineReader: ScreenReading {
     }
     /// Where typing started, in absolute rows (they survive scrolling).
     private var start: (row: Int, column: Int)?
+    /// The prompt as it stood left of ``start``: readline draws it again, with the line, below
+    /// what it prints at the prompt (a completion listing), and there the line is read.
+    private var promptText = ""
 
     /// A model of a terminal of this size.
     init(columns: Int, rows: Int) {
@@ -30,14 +33,24 @@ final class TerminalLineReader: ScreenReading {
 
     func markInputStart() {
         let cursor = screen.cursor
-        start = (screen.absoluteRow(cursor.row), cursor.column)
+        let row = screen.absoluteRow(cursor.row)
+        start = (row, cursor.column)
+        promptText = screen.text(from: (row, 0), to: (row, cursor.column))
     }
 
+    /// The line from where typing started to the end of the cursor's line — or, where the
+    /// cursor's line begins below the start with the prompt drawn again (readline's redisplay
+    /// after a completion listing or `--More--`), from the end of that prompt: what readline
+    /// printed between is no part of the line.
     func inputLine() -> String? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
         guard rows.upperBound >= start.row else { return nil }
+        if rows.lowerBound > start.row, !promptText.isEmpty,
+           screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
+            return screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns))
+        }
         return screen.text(from: start, to: (rows.upperBound, screen.columns))
     }
 

@@ -467,6 +467,12 @@ public struct SFTPGate {
         default:
             head.unresolvable = (SFTPStatus.permissionDenied.rawValue,
                                  Array("bastion: the file's size could not be read, so the size limit of an append to it could not be kept".utf8))
+            // (Its row, logged as allowed, ends here: no file was opened.)
+            if let entry = head.entry {
+                let flow = FileFlow(sequence: entry.sequence, maxFileSize: nil)
+                flow.failure = "not opened: the file's size could not be read, so the size limit of an append to it could not be kept"
+                out.events.append(.finished(flow.outcome(closedCleanly: false, upload: true)))
+            }
         }
         queue[0] = head
         drain(&out)

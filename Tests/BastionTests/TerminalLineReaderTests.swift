@@ -20,4 +20,34 @@ import Testing
         #expect(reader.model.columns == 100 && reader.model.rows == 30)
         #expect(reader.textBeforeCursor() == "$ echo hi")
     }
+
+    static func feed(_ reader: TerminalLineReader, _ text: String) {
+        Array(text.utf8).withUnsafeBytes { reader.feed($0) }
+    }
+
+    /// Tab twice lists the completions below the line and draws the prompt and the line again
+    /// under them: the line is read there, the listing is no part of it.
+    @Test func aCompletionListingIsNoPartOfTheLine() {
+        let reader = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(reader, "$ ")
+        reader.markInputStart()
+        Self.feed(reader, "echo -n fz\r\nfzfile1  fzfile2\r\n$ echo -n fzfile")
+        #expect(reader.inputLine() == "echo -n fzfile")
+    }
+
+    /// A line that wraps, or a listing redrawn with a prompt that is not the one typing started
+    /// at, reads as before: from where typing started.
+    @Test func otherRowsBelowTheStartStayPartOfTheLine() {
+        let wrapped = TerminalLineReader(columns: 10, rows: 5)
+        Self.feed(wrapped, "$ ")
+        wrapped.markInputStart()
+        Self.feed(wrapped, "echo 0123456789")
+        #expect(wrapped.inputLine() == "echo 0123456789")
+
+        let other = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(other, "$ ")
+        other.markInputStart()
+        Self.feed(other, "echo a\r\n# echo b")
+        #expect(other.inputLine() == "echo a\n# echo b")
+    }
 }

@@ -10,6 +10,8 @@ struct FakeSFTPServer {
     /// Symbolic links: path → target (absolute).
     var links: [String: String] = [:]
     let home = "/home/u"
+    /// Paths whose `stat` fails (not with "no such file").
+    var failingStats: Set<String> = []
     private(set) var received: [SFTPRequest] = []
     private var handles: [[UInt8]: (path: String, directory: Bool, listed: Bool)] = [:]
     private var nextHandle = 0
@@ -115,6 +117,7 @@ struct FakeSFTPServer {
             writer.string(content[Int(offset)..<min(content.count, Int(offset) + Int(length))])
             return writer.packet()
         case .stat(let id, let path):
+            if failingStats.contains(text(path)) { return status(id, .failure) }
             guard let resolved = resolve(text(path)), let content = files[resolved] else { return status(id, .noSuchFile) }
             var writer = SFTPPacketWriter(type: SFTPMessage.attrs)
             writer.uint32(id)

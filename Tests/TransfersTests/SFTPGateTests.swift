@@ -271,6 +271,15 @@ struct SFTPGateTests {
         #expect(code(bench.close(fresh)) == 0)
         #expect(bench.outcomes.last?.complete == true && bench.outcomes.last?.startOffset == 0)
         #expect(bench.handle("notes.txt", [.write, .create, .append]) != nil, "no limit under ~/**")
+
+        // A file whose size the target does not tell is not opened, and its row ends so.
+        bench.server.files["/srv/deploy/odd.bin"] = [1]
+        bench.server.failingStats = ["/srv/deploy/odd.bin"]
+        let refused = bench.open("/srv/deploy/odd.bin", [.write, .append])
+        #expect(code(refused) == SFTPStatus.permissionDenied.rawValue && message(refused).contains("size could not be read"), "\(refused)")
+        #expect(!bench.server.received.contains { if case .open(_, let path, _, _) = $0 { return path.elementsEqual("/srv/deploy/odd.bin".utf8) } else { return false } })
+        #expect(bench.entries.last?.path == "/srv/deploy/odd.bin" && bench.outcomes.last?.sequence == bench.entries.last?.sequence)
+        #expect(bench.outcomes.last?.note?.hasPrefix("not opened") == true, "\(String(describing: bench.outcomes.last))")
     }
 
     /// A size set by path where only a rule without a limit allows `setstat` (a guard role's
