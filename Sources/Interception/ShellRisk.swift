@@ -34,9 +34,31 @@ enum ShellRisk: Equatable, Sendable {
     /// (Ctrl-\\, a key of the integration's private prefix). (`cooked` and `-raw` include it.)
     private static let strippingSettings: Set<String> = ["istrip", "cooked", "-raw", "-pass8", "-litout"]
 
-    /// Why `line` may make the terminal rewrite the bytes typed after it (an `stty` whose
-    /// settings turn `istrip` on, or that the bastion cannot read), if it may. The bastion reads
-    /// keys as typed, as readline is to get them: such a line is refused, in every role.
+    /// The `stty` settings that leave the bytes a program reading the terminal line by line gets
+    /// as the keys give them: printing the settings, the size, `sane` (the defaults), how input
+    /// is echoed (the bastion reads a line from both the screen and the keys, and the stricter
+    /// answer counts), how output is written, and flow control (the keys the terminal takes
+    /// for it are no part of a line either way). Any other setting may change what the terminal
+    /// does with typed keys before a shell that reads lines through it (`sh`, a nested shell
+    /// read from the screen) gets them — another erase or interrupt character, `-icanon`,
+    /// `-isig`, `-iexten`, a changed line end — while the bastion reads them as the defaults do.
+    private static let keptSettings: Set<String> = {
+        var kept: Set<String> = ["-a", "--all", "-g", "--save", "size", "speed", "sane", "-istrip"]
+        for flag in ["echo", "echoe", "echok", "echoke", "echonl", "echoctl", "echoprt", "ctlecho", "crterase", "crtkill", "prterase",
+                     "opost", "onlcr", "ocrnl", "onocr", "onlret", "ofill", "ofdel", "olcuc", "tabs", "ixon", "ixoff", "ixany", "tostop"] {
+            kept.insert(flag)
+            kept.insert("-" + flag)
+        }
+        return kept
+    }()
+    /// Settings followed by a number that do not touch the keys.
+    private static let sizeSettings: Set<String> = ["rows", "cols", "columns", "ispeed", "ospeed"]
+
+    /// Why `line` may make the terminal rewrite the bytes typed after it (an `stty` with a
+    /// setting other than ``keptSettings``, or that the bastion cannot read), if it may. The
+    /// bastion reads keys as typed, as readline is to get them and as the terminal gives them
+    /// with its default settings to a shell it reads from the screen: such a line is refused,
+    /// in every role (a shell read from the screen may come later: `exec sh`).
     static func rewritesTypedKeys(_ line: String) -> String? {
         guard !places(of: "stty", in: Array(line.utf8)).isEmpty else { return nil }
         for command in ShellAnalyzer.analyze(line).commands where command.name.map(baseName) == "stty" {
@@ -46,7 +68,7 @@ enum ShellRisk: Equatable, Sendable {
     }
 
     private static func sttyRisk(_ words: ArraySlice<ShellWord>) -> String? {
-        var device = false
+        var device = false, number = false
         for word in words {
             if device { device = false; continue }
             if word.text == "-F" || word.text == "--file" { device = true; continue }
@@ -59,6 +81,12 @@ enum ShellRisk: Equatable, Sendable {
             if word.text.contains(":"), word.text.allSatisfy({ $0 == ":" || $0.isHexDigit }) {
                 return "stty restores saved settings, which may make the terminal rewrite typed keys"
             }
+            let isNumber = !word.text.isEmpty && word.text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+            if number { number = false; if isNumber { continue } }
+            if sizeSettings.contains(word.text) { number = true; continue }
+            if isNumber || keptSettings.contains(word.text) { continue }
+            return "stty \(word.text) may change what the terminal does with typed keys (its erase, kill or interrupt keys, "
+                + "line editing, line ends) before a shell reading lines through it gets them, which the bastion reads as the defaults do"
         }
         return nil
     }

@@ -1,6 +1,8 @@
-/// The line a person typed, as far as the keys alone tell: printable text with backspace,
-/// Ctrl-U and Ctrl-W applied, escape sequences (arrows, function keys) skipped. Used when the
-/// screen shows nothing of a line (no echo), never as the first source.
+/// The line a person typed, as far as the keys alone tell: printable text with Delete (the
+/// terminal's erase key), Ctrl-U and Ctrl-W applied as a terminal with its default settings
+/// applies them (an `stty` that changes them is refused), escape sequences (arrows, function
+/// keys) skipped. Decided beside the screen's line, and alone where the screen shows nothing
+/// of a line (no echo).
 struct TypedLine: Sendable {
     private var bytes: [UInt8] = []
     private var inEscape = false
@@ -21,7 +23,9 @@ struct TypedLine: Sendable {
             }
             switch b {
             case 0x1B: inEscape = true; isExact = false
-            case 0x7F, 0x08:
+            // (The terminal's erase key is Delete; Ctrl-H reaches the program as it is, and a
+            // line editor may take it for erase: the keys do not tell.)
+            case 0x7F:
                 while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
             case 0x15: bytes.removeAll()
             case 0x17:

@@ -239,9 +239,9 @@ struct InteractiveInterceptionEndToEndTests {
     /// through (0x9C, in `“` and `М`) into Ctrl-\\, a key of the integration's private prefix,
     /// for keys typed while a command runs: such an stty never runs, in any role.
     @Test func settingsThatRewriteTypedKeysAreRefused() throws {
-        let r = try type([(send: "stty quit undef istrip\r", expect: "rule unverifiable"),
+        let r = try type([(send: "stty -echoctl istrip\r", expect: "rule unverifiable"),
                           (send: "stty -a | grep -c -- ' -istrip'\r", expect: "PROMPT> ")])
-        #expect(try lastRecords() == ["deny stty quit undef istrip", "allow stty -a | grep -c -- ' -istrip'", "allow exit"], "\(r)")
+        #expect(try lastRecords() == ["deny stty -echoctl istrip", "allow stty -a | grep -c -- ' -istrip'", "allow exit"], "\(r)")
         #expect(r.stdout.contains("strip the eighth bit"), "\(r)")
         #expect(r.stdout.contains("\u{1B}[?2004l\r1\r\n"), "the terminal still passes all eight bits: \(r)")
     }
@@ -1005,6 +1005,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecordsWithSource() == ["allow integration exec sh", "deny screen? touch forbidden-sh",
                                                 "allow screen? touch ok-sh", "allow screen? exit"])
         #expect(try f.harness.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'interactive_unverified'"))
+    }
+
+    /// A shell read from the screen gets the keys through the terminal's own line editing, which
+    /// the bastion follows as its defaults edit: an `stty` that would change it is refused, so
+    /// `touch forbiddeXZn-st` cannot reach the shell as `touch forbidden-st` (erase `Z`, not
+    /// shown with `-echoe`) while the screen and the keys both read it as typed.
+    @Test func aShellReadFromTheScreenKeepsTheTerminalsEditingKeys() throws {
+        let f = try f
+        let r = try type([(send: "exec sh\r", expect: "$ "), (send: "stty erase Z -echoe\r", expect: "rule unverifiable"),
+                          (send: "", expect: "$ "), (send: "touch forbiddeXZn-st\r", expect: "$ ")])
+        #expect(!f.target.exists("forbidden-st"), "\(r)")
+        #expect(f.target.exists("forbiddeXZn-st"), "\(r)")
+        #expect(try lastRecordsWithSource() == ["allow integration exec sh", "deny screen? stty erase Z -echoe",
+                                                "allow screen? touch forbiddeXZn-st", "allow screen? exit"])
     }
 
     /// A DEBUG trap that acts in the check would see its token. Typed, `set -T` is read as the

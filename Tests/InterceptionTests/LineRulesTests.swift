@@ -90,7 +90,11 @@ struct LineRulesTests {
     @Test(arguments: [
         ("stty istrip", true), ("stty -raw", true), ("stty cooked", true), ("stty -F /dev/pts/3 -pass8", true), ("sudo stty -litout", true),
         ("stty \"$saved\"", true), ("stty 500:5:bf:8a3b:3:1c:7f:15:4:0:1:0:11:13:1a:0:12:f:17:16:0:0", true), ("ls; /bin/stty istrip", true),
-        ("stty -istrip", false), ("stty sane", false), ("stty -F \"$t\" -ixon", false), ("stty raw -echo", false), ("stty -a", false),
+        ("stty -istrip", false), ("stty sane", false), ("stty -F \"$t\" -ixon", false), ("stty -a", false),
+        // What a shell reading lines through the terminal gets from the keys: refused unless kept.
+        ("stty raw -echo", true), ("stty erase Z", true), ("stty erase ^H", true), ("stty -icanon", true), ("stty -isig", true),
+        ("stty intr x", true), ("stty -iexten", true), ("stty -icrnl", true), ("stty iuclc", true), ("stty cols 120 rows 40 -echoe", false),
+        ("stty -echo", false), ("stty echo", false), ("stty rows x", true), ("stty 38400", false), ("stty -F /dev/pts/3 -onlcr", false),
         ("echo stty istrip", false),
     ])
     func terminalSettingsThatRewriteKeys(line: String, rewrites: Bool) {
