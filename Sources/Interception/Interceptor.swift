@@ -1758,7 +1758,9 @@ public struct Interceptor {
             lineStarted = false
             screenSettling = lastOutput
             out.lostIntegration = "nested shell: \(reason)"
-            if !readsScreen {
+            if readsScreen {
+                out.notices.append("bastion: command lines can no longer be verified (\(reason)); they are read from the screen and marked uncertain")
+            } else {
                 out.endSession = "bastion: \(reason); this role's lines must stay verified, so the session is ended"
             }
         case .replacesShell(let reason):
