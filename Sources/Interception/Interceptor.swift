@@ -280,6 +280,10 @@ public struct Interceptor {
     /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
     /// a line readline accepts with none was not typed through the bastion.
     private var keysSincePrompt = false
+    /// Whether an Enter went to the shell at its prompt and no check came since. Its check may
+    /// come after ``checkPatience`` (bash still reading a megabyte typed before the Enter): a
+    /// check then is late, not untyped.
+    private var uncheckedEnter = false
     /// The checks that came in the session, this one included. Bash numbers its own alike: a
     /// check a program printed (the token stands in PS1) puts the count ahead of bash's, and
     /// the shell's next check disagrees, whatever keys are bound and whatever prompts came.
@@ -471,6 +475,7 @@ public struct Interceptor {
             held = Array(bytes[(enter + 1)...])
             holding = true
             shell = .awaitingCheck(since: now)
+            uncheckedEnter = true
             lineBrokeUnmarked = false
             lineBrokeSinceEnter = false
             enterAtPager = outputTail == Self.pagerPrompt
@@ -805,6 +810,7 @@ public struct Interceptor {
             refusedLineOutstanding = false
             self.keysTell = keysTell
             keysSincePrompt = false
+            uncheckedEnter = false
             searchMayEnd = false
             listingMayShow = false
             startKeyedLine()
@@ -878,15 +884,18 @@ public struct Interceptor {
         excusedPrompts = 0
         searchMayEnd = false
         listingMayShow = false
+        let late = uncheckedEnter
+        uncheckedEnter = false
         if let history { historyCharacters = history }
         // (Line ends pasted into this very buffer were taken in as text; one that readline took
         // for an Enter explains a check the bastion did not wait for.)
         unseenLineEnds = max(0, unseenLineEnds - line.count(where: Self.mayEndALine))
         if !isAwaitingCheck, unseenLineEnds > 0 {
             unseenLineEnds -= 1
-        } else if mode == .integrated, shell == .prompt, !keysSincePrompt || keysTell, !macroMayReplay, linesTypedAway == 0 {
+        } else if mode == .integrated, shell == .prompt, !keysSincePrompt || keysTell, !macroMayReplay, linesTypedAway == 0, !late {
             // No key that accepts a line reached the shell since its prompt (none at all, or,
-            // where the keys are bound as by default, none but keys that edit), yet a check came:
+            // where the keys are bound as by default, none but keys that edit; an Enter whose
+            // check comes late is its own), yet a check came:
             // its keys were pushed into the terminal by a program (TIOCSTI), came from another
             // input, or the check was printed by a program (the token stands in PS1), which would
             // add a line bash never read. Nothing the person typed explains it, so it is refused,

@@ -54,8 +54,21 @@ public struct AuditNote: Sendable, Equatable {
     public var kind: String
     public var detail: String
 
+    /// The longest detail kept, in UTF-8 bytes: a detail may quote a line, and a line may be a
+    /// megabyte (its record keeps it whole; the event and the log keep its start).
+    public static let maximumDetail = 2_000
+
     public init(kind: String, detail: String) {
         self.kind = kind
-        self.detail = detail
+        self.detail = detail.utf8.count <= Self.maximumDetail ? detail : Self.cut(detail)
+    }
+
+    private static func cut(_ detail: String) -> String {
+        var kept = ""
+        for character in detail {
+            guard kept.utf8.count + character.utf8.count <= maximumDetail else { break }
+            kept.append(character)
+        }
+        return kept + "… (\(detail.utf8.count) bytes in all)"
     }
 }

@@ -119,7 +119,13 @@ struct InteractiveInterceptionEndToEndTests {
     /// Runs a `pty_session.py` script (send, expect, sleep steps) in `ssh -tt -e none web1` as `person`.
     func run(script: [[String: Any]], as person: String = "alice") throws -> RunResult {
         let f = try f
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: script), as: UTF8.self)
+        var json = String(decoding: try JSONSerialization.data(withJSONObject: script), as: UTF8.self)
+        if json.utf8.count > 64 << 10 {
+            // (Past what one argument may hold: the driver reads it from a file.)
+            let file = f.harness.directory.appendingPathComponent("pty-script-\(UUID().uuidString).json")
+            try json.write(to: file, atomically: true, encoding: .utf8)
+            json = "@" + file.path
+        }
         let driver = BastionHarness.packageRoot.appendingPathComponent("Tests/BastionTests/Fixtures/pty_session.py").path
         return ProcessRunner.shell("TERM=xterm-256color python3 \(driver) 24 80 \(BastionHarness.quote(json)) -- \(f.harness.sshCommand(as: person, options: ["-tt", "-e", "none"])) web1", timeout: 90)
     }
@@ -1025,6 +1031,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("forbiddeXZn-st"), "\(r)")
         #expect(try lastRecordsWithSource() == ["allow integration exec sh", "deny screen? stty erase Z -echoe",
                                                 "allow screen? touch forbiddeXZn-st", "allow screen? exit"])
+    }
+
+    /// A megabyte typed as one line (no paste brackets) is decided whole, runs, and the session
+    /// stays verified. (On a loaded machine bash may still be reading it when the bastion's
+    /// patience for the Enter's check has passed: that late check is the line's own, not one
+    /// nobody typed — `InterceptorTests.aCheckThatComesLateIsTheEntersOwn`.)
+    @Test func aMegabyteTypedLineIsDecidedWhenBashTakesIt() throws {
+        let f = try f
+        let long = "echo " + String(repeating: "A", count: 1 << 20) + " >/dev/null; touch long-ran"
+        let r = try type([(send: long + "\r", expect: "PROMPT> "), (send: "touch forbidden-after-long\r", expect: "rule no-forbidden")])
+        #expect(f.target.exists("long-ran"), "\(r.stderr.suffix(500))")
+        #expect(!f.target.exists("forbidden-after-long"))
+        let records = try lastRecordsWithSource()
+        #expect(records.map { $0.count > 300 ? String($0.prefix(30)) + "…" + String($0.suffix(30)) : $0 }
+                    == ["allow integration echo AAAAAAA…AAA >/dev/null; touch long-ran",
+                        "deny integration touch forbidden-after-long", "allow integration exit"])
+        #expect(records.first?.utf8.count == long.utf8.count + "allow integration ".utf8.count, "the record holds the whole line")
     }
 
     /// A DEBUG trap that acts in the check would see its token. Typed, `set -T` is read as the

@@ -6,6 +6,17 @@ import Testing
 
 /// What the issue calls bad input: each gets a decision or a clear refusal, nothing crashes.
 struct BadInputTests {
+    /// An event that quotes a megabyte line keeps its start and says how long it was (the log
+    /// and the events table are not a copy of the line, which its record keeps whole).
+    @Test func anEventQuotingAMegabyteLineKeepsItsStart() {
+        let line = String(repeating: "xé", count: 1 << 19)  // (a cut never splits a character)
+        let note = AuditNote(kind: "interactive_untyped_line", detail: "the shell checked '\(line)'")
+        #expect(note.detail.utf8.count < AuditNote.maximumDetail + 40)
+        #expect(note.detail.hasPrefix("the shell checked 'xéxé"), "\(note.detail.prefix(60))")
+        #expect(note.detail.hasSuffix("xé… (\(3 << 19 + 20) bytes in all)") || note.detail.hasSuffix("x… (\(3 << 19 + 20) bytes in all)"),
+                "\(note.detail.suffix(60))")
+    }
+
     /// A 1 MB line in a marker, split into 64 KB chunks, arrives whole.
     @Test func megabyteLine() {
         var scanner = MarkerScanner(token: "t")

@@ -1445,6 +1445,21 @@ struct KeyedCrossCheckTests {
         #expect(answer.keysAgreed)
     }
 
+    /// A line so long that bash is still reading it when ``Interceptor/checkPatience`` has passed
+    /// (a megabyte typed before the Enter): the check that comes late is the Enter's, decided as
+    /// any, not a check nobody typed. One more check with no Enter still is.
+    @Test func aCheckThatComesLateIsTheEntersOwn() {
+        var i = T.make()
+        _ = T.input(&i, "echo long\r")
+        _ = i.tick(now: 1 + Interceptor.checkPatience + 0.5)
+        let late = T.output(&i, T.check("echo long", nonce: "1"), now: 5)
+        #expect(T.text(late.verdicts).hasPrefix("1 A"), "\(late.verdicts)")
+        #expect(late.auditNotes.isEmpty && late.lostIntegration == nil, "\(late.auditNotes)")
+        _ = T.output(&i, InterruptTests.prompt, now: 6)
+        let forged = T.output(&i, T.check("touch y", nonce: "2"), now: 7)
+        #expect(forged.auditNotes.map(\.kind) == ["interactive_untyped_line"])
+    }
+
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
     @Test func typeAheadSkipsTheNextCheck() {
         var i = T.make()

@@ -2,7 +2,7 @@
 """Runs a command under a fresh pseudo-terminal, like a person at a terminal would.
 
 Usage: pty_session.py ROWS COLS SCRIPT -- COMMAND...
-SCRIPT is a JSON list of steps: {"send": "text"}, {"expect": "text"}, {"resize": [rows, cols]},
+SCRIPT (or @FILE holding it) is a JSON list of steps: {"send": "text"}, {"expect": "text"}, {"resize": [rows, cols]},
 {"sleep": seconds} (e.g. to let SIGWINCH reach ssh before typing on).
 Prints everything the terminal showed, then "\n__EXIT__ N" with the command's exit status.
 Exits 3 if an expected text does not appear within 15 s.
@@ -10,7 +10,10 @@ Exits 3 if an expected text does not appear within 15 s.
 import fcntl, json, os, pty, select, struct, sys, termios, time
 
 def main():
-    rows, cols, script = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+    # The script, or @FILE holding it (one argument may not exceed 128 KB).
+    spec = sys.argv[3]
+    script = json.loads(open(spec[1:]).read() if spec.startswith("@") else spec)
+    rows, cols = int(sys.argv[1]), int(sys.argv[2])
     command = sys.argv[sys.argv.index("--") + 1:]
     pid, fd = pty.fork()
     if pid == 0:
