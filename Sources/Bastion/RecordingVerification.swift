@@ -11,11 +11,18 @@ public enum RecordingVerification {
         guard FileManager.default.fileExists(atPath: path) else { return "recording file missing: \(path)" }
         do {
             let signer = try RecordingSigner.loadOrCreate(path: config.server.signingKeyPath)
-            let stored = try store.checkpoints(session: session.id).map {
-                RecordingCheckpoint(offset: $0.offset, sha256: $0.sha256, time: 0, final: false, signature: $0.signature)
+            let rows = try store.checkpoints(session: session.id)
+            // (The store does not say which checkpoint was the final one: the last may have been.)
+            let stored = rows.enumerated().map { index, row in
+                RecordingCheckpoint(offset: row.offset, sha256: row.sha256, time: 0, final: index == rows.count - 1, signature: row.signature)
             }
             let report = try RecordingVerifier(trusted: AllowedSigners(keys: [signer.publicKey]))
                 .verify(path: path, checkpoints: stored.isEmpty ? nil : .list(stored))
+            // A recording the bastion closed and signed has the size the store wrote down then.
+            if session.signatureStatus == "signed", let closedAt = session.recordingSize, closedAt != report.fileSize {
+                return "ALTERED: the bastion closed and signed this recording at \(closedAt) bytes; the file now has \(report.fileSize)"
+                    + " (\(report.summary))"
+            }
             return report.summary
         } catch {
             return "cannot verify: \(error)"

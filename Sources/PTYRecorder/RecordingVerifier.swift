@@ -81,8 +81,13 @@ public struct RecordingVerifier {
         }
         let fileSize = position
         var beyondEnd: RecordingCheckpoint?
+        // A checkpoint made while the session ran is signed only once the bytes it covers are on
+        // disk (`fsync`): one beyond the end shows bytes cut off, not a crash. (The final one
+        // is signed before the last sync: a machine that went down then may leave it beyond.)
+        var durableBeyondEnd = false
         while let checkpoint = pending {
             if beyondEnd == nil { beyondEnd = checkpoint.checkpoint }
+            if !checkpoint.checkpoint.final { durableBeyondEnd = true }
             pending = cursor.next(trusted: trusted, notes: &notes, after: checkpoint.checkpoint.offset)
         }
         if let beyondEnd {
@@ -125,6 +130,10 @@ public struct RecordingVerifier {
         } else if lastGoodIsFinal && lastGood < fileSize {
             outcome = .altered(after: lastGood, before: nil)
             notes.append("the recording was closed at \(lastGood) bytes; \(fileSize - lastGood) bytes were added after it")
+        } else if durableBeyondEnd || (beyondEnd != nil && armored != nil) {
+            // (A signature file is written only once the recording was closed and synced whole.)
+            outcome = .altered(after: lastGood, before: nil)
+            notes.append("bytes the bastion had made durable before signing them are gone: the file was cut short")
         } else if beyondEnd != nil && matched > 0 {
             outcome = .prefix(bytes: lastGood)
         } else if signatureMismatch {

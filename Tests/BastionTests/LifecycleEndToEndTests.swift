@@ -51,6 +51,25 @@ struct LifecycleEndToEndTests {
         #expect(h.auditQuery("SELECT group_concat(kind) FROM (SELECT kind FROM events WHERE kind LIKE 'server_%' ORDER BY id)") == "server_stopping,server_stopped")
     }
 
+    /// A recording cut short after the bastion closed and signed it, its signature and sidecar
+    /// removed so that it looks cut by a crash: `audit show` compares it with the size the store
+    /// wrote down at its close and calls it altered.
+    @Test func aClosedRecordingCutShortIsAltered() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        #expect(h.ssh("web1", "echo recorded").stdout == "recorded\n")
+        let session = h.auditQuery("SELECT id FROM sessions")
+        #expect(h.awaitAuditRow("SELECT count(*) FROM sessions WHERE signature_status = 'signed'"))
+        let path = h.auditQuery("SELECT recording_path FROM sessions")
+        let size = try #require(Int(h.auditQuery("SELECT recording_size FROM sessions")))
+        #expect(h.bastion(["audit", "show", session]).stdout.contains("verifies   OK"))
+        #expect(truncate(path, off_t(size - 5)) == 0)
+        try FileManager.default.removeItem(atPath: path + ".sig")
+        try? FileManager.default.removeItem(atPath: path + ".chk")
+        let show = h.bastion(["audit", "show", session])
+        #expect(show.stdout.contains("verifies   ALTERED: the bastion closed and signed this recording at \(size) bytes; the file now has \(size - 5)"),
+                "\(show)")
+    }
+
     /// kill -9 mid-session: the next start marks the session and its connection interrupted.
     @Test func crashLeavesNothingRunning() throws {
         let h = try BastionHarness(policy: Self.policy)

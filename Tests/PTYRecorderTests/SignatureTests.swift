@@ -98,7 +98,9 @@ import Testing
         #expect(cli.stdout.contains("0..<\(last.offset)"), "\(cli)")
     }
 
-    /// A closed recording truncated afterwards verifies only up to the last checkpoint inside it.
+    /// A closed recording truncated afterwards is altered, not cut by a crash: its signature and
+    /// its final checkpoint vouch for bytes that are gone. The bytes up to the last checkpoint
+    /// inside it verify.
     @Test func truncatedClosedRecording() throws {
         let fixture = try RecorderFixture()
         let summary = try closedRecording(fixture)
@@ -106,8 +108,16 @@ import Testing
         truncate(summary.path, off_t(cut))
         let report = try RecordingVerifier(trusted: AllowedSigners(keys: [fixture.signer.publicKey])).verify(path: summary.path)
         let expected = fixture.checkpoints.filter { $0.offset <= cut }.map(\.offset).max() ?? 0
-        #expect(report.outcome == .prefix(bytes: expected), "\(report.notes)")
+        #expect(report.outcome == .altered(after: expected, before: nil), "\(report.notes)")
         #expect(report.notes.contains { $0.contains("truncated") })
+        #expect(ProgramRun.play(["--verify", "--allowed-signers", fixture.allowedSignersPath, summary.path]).status == 3)
+        // Without its signature file, a checkpoint made while the session ran that lies beyond
+        // the end shows the same (the bastion synced those bytes before signing it).
+        try FileManager.default.removeItem(atPath: summary.path + ".sig")
+        let durable = fixture.checkpoints.filter { !$0.final }.map(\.offset).max() ?? 0
+        truncate(summary.path, off_t(max(0, durable - 10)))
+        let unsigned = try RecordingVerifier(trusted: AllowedSigners(keys: [fixture.signer.publicKey])).verify(path: summary.path)
+        if case .altered = unsigned.outcome {} else { Issue.record("a cut below a running checkpoint: \(unsigned.outcome) \(unsigned.notes)") }
     }
 
     /// Bytes appended after close are reported as an alteration after the signed size.
