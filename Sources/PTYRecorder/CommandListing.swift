@@ -29,13 +29,18 @@ public struct CommandListing {
         case note(time: Double, text: String)
     }
 
+    /// How the markers the shell integration printed begin in a recording.
+    static let integrationLabel = "integration "
+
     /// Reads `path` and calls `body` for each marker, in order (``scan(path:_:)`` for the
     /// command decisions alone); returns the reader (for its `problems`).
     @discardableResult
     public static func scanMarkers(path: String, _ body: (Marker) throws -> Void) throws -> AsciicastReader {
         let reader = try AsciicastReader(path: path)
         while let event = try reader.next(codes: ["m"]) {
-            guard event.code == "m" else { continue }
+            // (Not the shell integration's own markers, kept as the shell printed them, several
+            // a line: `grep '"integration ' FILE.cast` lists them.)
+            guard event.code == "m", !event.text.hasPrefix(integrationLabel) else { continue }
             if let marker = CommandMarker(label: event.text) {
                 try body(.command(Entry(time: event.time, command: marker)))
             } else {

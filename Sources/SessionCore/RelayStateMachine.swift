@@ -63,6 +63,9 @@ public struct RelayStateMachine {
     private var lastFlush: Double?
     /// What the person typed on a terminal while an exec request was held (sent once it runs).
     private var typedWhileHeld: [UInt8] = []
+    /// Whether the client's terminal shows its cursor at the start of a line (the last byte
+    /// sent to its stdout ended a line): a notice starts on a line of its own.
+    private var clientAtLineStart = true
 
     /// The most typed input kept while an exec request is held; beyond it the client is not read.
     public static let typedWhileHeldLimit = 64 << 10
@@ -227,6 +230,7 @@ public struct RelayStateMachine {
         case .targetData(let bytes, let stream):
             guard readsTarget else { return [] }
             bytesOut += bytes.count
+            if stream == .stdout, let last = bytes.last { clientAtLineStart = last == 0x0A }
             return recorded(.output(stream)) + [.forward(to: .client, stream: stream)]
         case .clientEOF:
             return updateFlow { flow in
@@ -463,16 +467,19 @@ public struct RelayStateMachine {
         hasTerminal && request == .shell ? .stdout : .stderr
     }
 
-    private func notice(_ text: String) -> [RelayAction] {
+    private mutating func notice(_ text: String) -> [RelayAction] {
         guard !isTunnel, !text.isEmpty, isOpenWithClient else { return [] }
         var bytes: [UInt8] = []
-        let line = text.hasSuffix("\n") ? text : text + "\n"
+        var line = text.hasSuffix("\n") ? text : text + "\n"
+        // (Not in the middle of what the program printed last, nor after the line typed.)
+        if hasTerminal, !clientAtLineStart, !line.hasPrefix("\n") { line = "\n" + line }
         bytes.reserveCapacity(line.utf8.count + 4)
         for byte in line.utf8 {
             if byte == 0x0A && hasTerminal { bytes.append(0x0D) }
             bytes.append(byte)
         }
         let stream = noticeStream
+        if stream == .stdout { clientAtLineStart = true }
         // In a terminal's stream the notice is output like the rest (once the shell's output is
         // relayed); beside an exec's streams (whose recorded bytes are the target's alone) it is
         // a marker, also while the exec waits for approvers.

@@ -13,6 +13,7 @@ import Testing
         fixture.now += 59
         try recorder.decision(line: "second-command", decision: "deny", rule: "rule-two")
         try recorder.marker("approval r1 requested: held for sre")
+        try recorder.marker("integration P;0;k")  // (the shell's own, not listed)
         try recorder.output("SECOND-OUTPUT\r\n")
         fixture.now += 600
         try recorder.output("LAST\r\n")
@@ -20,7 +21,7 @@ import Testing
     }
 
     /// `--list` prints each decision with its offset and rule, and the bastion's other markers
-    /// as notes; `--json` gives one object per line.
+    /// as notes (not the shell integration's); `--json` gives one object per line.
     @Test func listsCommands() throws {
         let fixture = try RecorderFixture()
         let path = try recording(fixture)

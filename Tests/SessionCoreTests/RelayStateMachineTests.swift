@@ -249,6 +249,19 @@ struct RelayStateMachineTests {
         #expect(r23 == [.record(.notice(text)), .notify(text, stream: .stdout)])
     }
 
+    /// A notice starts on a line of its own: after output that left the cursor mid-line (a
+    /// prompt and the line typed, a program's unfinished line) it begins with a line break.
+    @Test func aNoticeStartsOnALineOfItsOwn() {
+        var machine = Self.relaying(.shell, terminal: true)
+        Self.bytes("$ touch x").withUnsafeBytes { _ = machine.handle(.targetData($0, .stdout)) }
+        let r = machine.handle(.notice("bastion: denied"))
+        #expect(r == [.record(.notice(Self.bytes("\r\nbastion: denied\r\n"))), .notify(Self.bytes("\r\nbastion: denied\r\n"), stream: .stdout)])
+        let next = machine.handle(.notice("bastion: and"))
+        #expect(next == [.record(.notice(Self.bytes("bastion: and\r\n"))), .notify(Self.bytes("bastion: and\r\n"), stream: .stdout)])
+        Self.bytes("done\r\n").withUnsafeBytes { _ = machine.handle(.targetData($0, .stdout)) }
+        #expect(machine.handle(.notice("x")) == [.record(.notice(Self.bytes("x\r\n"))), .notify(Self.bytes("x\r\n"), stream: .stdout)])
+    }
+
     /// `ssh bastion web1` arrives as an exec of `web1` and is routed to a shell: the terminal.
     @Test func routedShellGetsNoticesOnTheTerminal() {
         var machine = RelayStateMachine(origin: .sessionChannel)
