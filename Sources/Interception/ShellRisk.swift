@@ -43,7 +43,7 @@ enum ShellRisk: Equatable, Sendable {
     /// read from the screen) gets them — another erase or interrupt character, `-icanon`,
     /// `-isig`, `-iexten`, a changed line end — while the bastion reads them as the defaults do.
     private static let keptSettings: Set<String> = {
-        var kept: Set<String> = ["-a", "--all", "-g", "--save", "size", "speed", "sane", "-istrip"]
+        var kept: Set<String> = ["-a", "--all", "-g", "--save", "size", "speed", "sane", "-istrip", "--help", "--version"]
         for flag in ["echo", "echoe", "echok", "echoke", "echonl", "echoctl", "echoprt", "ctlecho", "crterase", "crtkill", "prterase",
                      "opost", "onlcr", "ocrnl", "onocr", "onlret", "ofill", "ofdel", "olcuc", "tabs", "ixon", "ixoff", "ixany", "tostop"] {
             kept.insert(flag)
