@@ -39,18 +39,18 @@ final class TerminalLineReader: ScreenReading {
     }
 
     /// The line from where typing started to the end of the cursor's line — or, where the
-    /// cursor's line begins below the start with the prompt drawn again (readline's redisplay
-    /// after a completion listing or `--More--`), from the end of that prompt: what readline
-    /// printed between is no part of the line.
+    /// cursor's line is another with the prompt drawn again at its start (readline's redisplay
+    /// below a completion listing or `--More--`, or at the top of a screen Ctrl-L cleared), from
+    /// the end of that prompt: what readline printed between is no part of the line.
     func inputLine() -> String? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
-        guard rows.upperBound >= start.row else { return nil }
-        if rows.lowerBound > start.row, !promptText.isEmpty,
+        if !rows.contains(start.row), !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
             return screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns))
         }
+        guard rows.upperBound >= start.row else { return nil }
         return screen.text(from: start, to: (rows.upperBound, screen.columns))
     }
 

@@ -57,6 +57,13 @@ final class FileFlow {
     }
 
     /// The outcome, given how the transfer ended (`closedCleanly`) and whether it was an upload.
+    /// The outcome of a file that was decided and never opened (`why`): no byte crossed.
+    static func unopened(sequence: Int, upload: Bool, why: String) -> TransferOutcome {
+        let flow = FileFlow(sequence: sequence, maxFileSize: nil)
+        flow.failure = why
+        return flow.outcome(closedCleanly: false, upload: upload)
+    }
+
     func outcome(closedCleanly: Bool, upload: Bool, endNote: String? = nil) -> TransferOutcome {
         let hash = digest.snapshot().map { byte in
             let digits = Array("0123456789abcdef".utf8)

@@ -385,9 +385,9 @@ public struct SFTPGate {
                     if let entry = head.entry, head.decision?.verdict == .allow, head.operation != .list {
                         out.events.append(.decided(entry))
                         if head.operation == .upload || head.operation == .download {
-                            let flow = FileFlow(sequence: entry.sequence, maxFileSize: nil)
-                            flow.failure = "the target could not resolve the path: " + String(decoding: refusal.message, as: UTF8.self)
-                            out.events.append(.finished(flow.outcome(closedCleanly: false, upload: head.operation == .upload)))
+                            out.events.append(.finished(FileFlow.unopened(sequence: entry.sequence, upload: head.operation == .upload,
+                                                                          why: "the target could not resolve the path: "
+                                                                              + String(decoding: refusal.message, as: UTF8.self))))
                         }
                     }
                 }
@@ -469,9 +469,8 @@ public struct SFTPGate {
                                  Array("bastion: the file's size could not be read, so the size limit of an append to it could not be kept".utf8))
             // (Its row, logged as allowed, ends here: no file was opened.)
             if let entry = head.entry {
-                let flow = FileFlow(sequence: entry.sequence, maxFileSize: nil)
-                flow.failure = "not opened: the file's size could not be read, so the size limit of an append to it could not be kept"
-                out.events.append(.finished(flow.outcome(closedCleanly: false, upload: true)))
+                out.events.append(.finished(FileFlow.unopened(sequence: entry.sequence, upload: true,
+                                                              why: "not opened: the file's size could not be read, so the size limit of an append to it could not be kept")))
             }
         }
         queue[0] = head
@@ -797,9 +796,7 @@ public struct SFTPGate {
                 }
                 handles[handle] = OpenHandle(path: path, flow: flow, upload: upload, appendsAt: appendsFrom)
             } else if sequence > 0 {
-                let flow = FileFlow(sequence: sequence, maxFileSize: maxFileSize)
-                flow.failure = "the target refused to open the file"
-                out.events.append(.finished(flow.outcome(closedCleanly: false, upload: upload)))
+                out.events.append(.finished(FileFlow.unopened(sequence: sequence, upload: upload, why: "the target refused to open the file")))
             }
             return true
         case .opendir(let path):

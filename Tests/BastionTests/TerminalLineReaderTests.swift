@@ -35,6 +35,16 @@ import Testing
         #expect(reader.inputLine() == "echo -n fzfile")
     }
 
+    /// Ctrl-L clears the screen and draws the prompt and the line at its top, above where typing
+    /// started: the line is read there.
+    @Test func aLineRedrawnOnAClearedScreenIsReadThere() {
+        let reader = TerminalLineReader(columns: 80, rows: 5)
+        Self.feed(reader, "a\r\nb\r\nc\r\nd\r\n$ ")
+        reader.markInputStart()
+        Self.feed(reader, "echo a\u{1B}[H\u{1B}[2J$ echo ab")
+        #expect(reader.inputLine() == "echo ab")
+    }
+
     /// A line that wraps, or a listing redrawn with a prompt that is not the one typing started
     /// at, reads as before: from where typing started.
     @Test func otherRowsBelowTheStartStayPartOfTheLine() {
