@@ -60,7 +60,7 @@ enum ShellRisk: Equatable, Sendable {
     /// with its default settings to a shell it reads from the screen: such a line is refused,
     /// in every role (a shell read from the screen may come later: `exec sh`).
     static func rewritesTypedKeys(_ line: String) -> String? {
-        guard !places(of: "stty", in: Array(line.utf8)).isEmpty else { return nil }
+        // (Parsed always: `st\ty`, `s""tty` and `$'\163tty'` are stty too, with no `stty` in the text.)
         for command in ShellAnalyzer.analyze(line).commands where command.name.map(baseName) == "stty" {
             if let reason = sttyRisk(command.argv.dropFirst()) { return reason }
         }

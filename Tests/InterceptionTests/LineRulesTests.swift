@@ -94,6 +94,7 @@ struct LineRulesTests {
         // What a shell reading lines through the terminal gets from the keys: refused unless kept.
         ("stty raw -echo", true), ("stty erase Z", true), ("stty erase ^H", true), ("stty -icanon", true), ("stty -isig", true),
         ("stty intr x", true), ("stty -iexten", true), ("stty -icrnl", true), ("stty iuclc", true), ("stty cols 120 rows 40 -echoe", false),
+        ("st\\ty erase Z", true), ("s\"\"tty istrip", true), ("$'\\163tty' -icanon", true),
         ("stty -echo", false), ("stty echo", false), ("stty rows x", true), ("stty 38400", false), ("stty -F /dev/pts/3 -onlcr", false),
         ("echo stty istrip", false),
     ])
