@@ -42,19 +42,23 @@ final class TerminalLineReader: ScreenReading {
     /// cursor's line is another with the prompt drawn again at its start (readline's redisplay
     /// below a completion listing or `--More--`, or at the top of a screen Ctrl-L cleared), from
     /// the end of that prompt: what readline printed between is no part of the line.
-    func inputLine() -> String? {
+    /// Not whole when typing started on a row that has scrolled off the top since.
+    func inputLine() -> ScreenLine? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
         if !rows.contains(start.row), !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
-            return screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns))
+            return ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)))
         }
         guard rows.upperBound >= start.row else { return nil }
-        return screen.text(from: start, to: (rows.upperBound, screen.columns))
+        return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)),
+                          isWhole: start.row >= screen.absoluteRow(0))
     }
 
     var isAlternateScreen: Bool { screen.isAlternateScreen }
+
+    var isBracketedPaste: Bool { screen.isBracketedPaste }
 
     func resize(columns: Int, rows: Int) { pendingSize = (columns, rows) }
 

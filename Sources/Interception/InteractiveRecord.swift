@@ -31,11 +31,28 @@ public protocol ScreenReading: AnyObject {
     /// The person starts typing here: remember the position (the end of the prompt).
     func markInputStart()
     /// The text from the remembered position to the end of the input (soft wraps joined).
-    func inputLine() -> String?
+    func inputLine() -> ScreenLine?
     /// True while a full-screen program uses the alternate screen.
     var isAlternateScreen: Bool { get }
+    /// True while the program asks for pastes in brackets (DECSET 2004, readline at a prompt):
+    /// then line ends inside a paste are its text, not Enters.
+    var isBracketedPaste: Bool { get }
     /// The person's terminal changed size.
     func resize(columns: Int, rows: Int)
     /// The text of the cursor's row up to the cursor (to recognise a password prompt).
     func textBeforeCursor() -> String
+}
+
+/// A line read off the screen.
+public struct ScreenLine: Sendable, Equatable {
+    /// Its text, rows joined (a soft wrap joins without a break).
+    public var text: String
+    /// False when where it started has scrolled off the top of the screen (a line or paste
+    /// taller than the screen): the text is only its end.
+    public var isWhole: Bool
+
+    public init(text: String, isWhole: Bool = true) {
+        self.text = text
+        self.isWhole = isWhole
+    }
 }

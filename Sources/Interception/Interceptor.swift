@@ -252,6 +252,10 @@ public struct Interceptor {
     private var screenSettling: Double?
     /// Screen mode: what the person typed on the current line (the screen may not show it).
     private var typedLine = TypedLine()
+    /// Screen mode: the keys' line at a key that accepts a line only in some line editors
+    /// (Ctrl-O, Alt-#, Ctrl-X Ctrl-E). To the terminal's own line editing (`sh`) it is text, and
+    /// the line goes on: the next line's keys are read after it.
+    private var carriedLine: TypedLine?
     /// Screen mode: a refused line was discarded with an interrupt, and the shell has not yet
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
@@ -400,6 +404,11 @@ public struct Interceptor {
     /// Whether lines are read off the screen now.
     private var isOnScreen: Bool { mode == .nested || mode == .unverified }
 
+    /// Whether a line end inside paste brackets is text rather than an Enter: readline asks for
+    /// bracketed pastes at the integrated shell's prompt; a shell read from the screen has them
+    /// only if it asked (`sh` reads each line end as one, brackets or not).
+    private var pastesAreBracketed: Bool { !isOnScreen || screen?.isBracketedPaste == true }
+
     /// Whether lines are currently known exactly (the integration is in place).
     public var isVerified: Bool { mode == .integrated || mode == .starting }
 
@@ -411,6 +420,7 @@ public struct Interceptor {
         earlyCandidate = nil
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
+        keys.pastesAreBracketed = pastesAreBracketed
         let (bytes, enter) = keys.scan(chunk)
         receive(bytes, enter: enter, now: now, into: &out)
         if held.count > Self.heldInputLimit {
@@ -488,7 +498,13 @@ public struct Interceptor {
                 out.toTarget += bytes
                 return
             }
-            if let interrupt = bytes.firstIndex(of: Self.interruptKey), enter.map({ interrupt < $0 }) ?? true {
+            if !lineStarted {
+                screen.markInputStart()
+                lineStarted = true
+                typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
+                carriedLine = nil
+            }
+            if let interrupt = typedLine.firstInterrupt(in: bytes[...], key: Self.interruptKey), enter.map({ interrupt < $0 }) ?? true {
                 // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
                 // where the next line starts once the screen has settled.
                 out.toTarget += bytes[...interrupt]
@@ -497,11 +513,6 @@ public struct Interceptor {
                 screenSettling = now
                 held = Array(bytes[(interrupt + 1)...]) + held
                 return
-            }
-            if !lineStarted {
-                screen.markInputStart()
-                lineStarted = true
-                typedLine = TypedLine()
             }
             guard let enter else {
                 typedLine.type(bytes[...])
@@ -669,7 +680,7 @@ public struct Interceptor {
             lineStarted = false
             let rest = held
             held = []
-            if !rest.isEmpty { receive(rest, enter: KeystrokeScanner.firstEnter(in: rest), now: now, into: &out) }
+            if !rest.isEmpty { receive(rest, enter: KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed), now: now, into: &out) }
         }
         return out
     }
@@ -1816,7 +1827,7 @@ public struct Interceptor {
         let rest = held
         held = []
         guard !rest.isEmpty else { return }
-        let enter = KeystrokeScanner.firstEnter(in: rest)
+        let enter = KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed)
         receive(rest, enter: enter, now: lastEvent, into: &out)
     }
 
@@ -1833,9 +1844,20 @@ public struct Interceptor {
             out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
             return
         }
-        var line = (screen?.inputLine() ?? "").trimmingTrailingWhitespace
+        let read = screen?.inputLine()
+        var line = (read?.text ?? "").trimmingTrailingWhitespace
         var rest = Array(pending.dropFirst())
-        var secret = false, fromKeys = false
+        var secret = false, fromKeys = false, cutOff = false, startUnseen = false
+        if let read, !read.isWhole {
+            // It began above the top of the screen (a line or a paste taller than the screen):
+            // the keys tell it where they tell it exactly; otherwise its start is out of sight.
+            if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { cutOff = true }
+        } else if line.utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
+            // Rows the keys did not break: typing started in a program that took the keys
+            // without an Enter (`q` in `top`, `read -n1`), whose output and the shell's prompt
+            // followed. Where the shell's line starts on the screen is unknown.
+            startUnseen = true
+        }
         if line.isEmpty, !typedLine.isEmpty {
             // Nothing on the screen, yet something was typed: decided as typed. At a password
             // prompt it is a secret, let through unrecorded — unless, read as a command line, it
@@ -1846,6 +1868,8 @@ public struct Interceptor {
             secret = Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "")
         }
         let typed = typedLine.text
+        var typedOn = typedLine
+        typedOn.type(pending[..<1])
         typedLine = TypedLine()
         let judged = line.isEmpty ? nil
             : secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
@@ -1870,6 +1894,14 @@ public struct Interceptor {
                 record.decision.refuseUnverifiable("with echo off the bastion reads the line from the keys, and editing keys make it unsure "
                                                    + "what the line is; type it without them, or turn echo on")
             }
+            if record.decision.verdict == .allow, startUnseen {
+                record.decision.refuseUnverifiable("the screen shows more rows than were typed for this line (keys a program took before "
+                                                   + "the prompt came), so the bastion cannot tell where the line starts; type it again")
+            }
+            if record.decision.verdict == .allow, cutOff {
+                record.decision.refuseUnverifiable("the line is taller than the screen, which the bastion reads it from, and its start "
+                                                   + "has scrolled away; run it in parts, or from a file")
+            }
             if secret, record.decision.verdict != .allow {
                 // Its reason may quote it (strict mode names the command it does not list), and
                 // the reason goes to the audit store, the recording and the screen.
@@ -1881,6 +1913,7 @@ public struct Interceptor {
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 out.toTarget.append(pending[0])
+                if pending[0] != 0x0D, pending[0] != 0x0A { carriedLine = typedOn }
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
@@ -1891,6 +1924,7 @@ public struct Interceptor {
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
             out.toTarget.append(pending[0])
+            if pending[0] != 0x0D, pending[0] != 0x0A, !secret { carriedLine = typedOn }
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held

@@ -5,10 +5,15 @@
 /// by a typed Ctrl-\. (Ctrl-\ is the terminal's quit key; it does not reach programs in an
 /// intercepted session.)
 struct KeystrokeScanner: Sendable {
-    private static let pasteStart: [UInt8] = [0x1B, 0x5B, 0x32, 0x30, 0x30, 0x7E]  // ESC [ 200 ~
-    private static let pasteEnd: [UInt8] = [0x1B, 0x5B, 0x32, 0x30, 0x31, 0x7E]    // ESC [ 201 ~
+    static let pasteStart: [UInt8] = [0x1B, 0x5B, 0x32, 0x30, 0x30, 0x7E]  // ESC [ 200 ~
+    static let pasteEnd: [UInt8] = [0x1B, 0x5B, 0x32, 0x30, 0x31, 0x7E]    // ESC [ 201 ~
 
-    private(set) var inPaste = false
+    /// Whether the program asked for bracketed pastes (readline does at its prompt; a shell
+    /// read from the screen may not): only then is a line end between the brackets no Enter.
+    var pastesAreBracketed = true
+    private var bracketsOpen = false
+    /// Inside a bracketed paste the program asked for.
+    var inPaste: Bool { bracketsOpen && pastesAreBracketed }
     private var recent: [UInt8] = []
     /// The last byte passed on (a key readline accepts may be a two-key sequence).
     private var previous: UInt8?
@@ -53,8 +58,9 @@ struct KeystrokeScanner: Sendable {
 
     /// The first Enter in input this scanner already passed on (held input, which starts outside
     /// a paste): outside bracketed pastes and not quoted with Ctrl-V, as ``scan(_:)`` finds it.
-    static func firstEnter(in bytes: [UInt8]) -> Int? {
+    static func firstEnter(in bytes: [UInt8], pastesAreBracketed: Bool = true) -> Int? {
         var scanner = KeystrokeScanner()
+        scanner.pastesAreBracketed = pastesAreBracketed
         var index: Int?
         bytes.withUnsafeBytes { index = scanner.scan($0).enter }
         return index
@@ -64,7 +70,7 @@ struct KeystrokeScanner: Sendable {
     private mutating func track(_ b: UInt8) {
         recent.append(b)
         if recent.count > 6 { recent.removeFirst(recent.count - 6) }
-        if recent == Self.pasteStart { inPaste = true }
-        if recent == Self.pasteEnd { inPaste = false }
+        if recent == Self.pasteStart { bracketsOpen = true }
+        if recent == Self.pasteEnd { bracketsOpen = false }
     }
 }

@@ -1,40 +1,135 @@
-/// The line a person typed, as far as the keys alone tell: printable text with Delete (the
-/// terminal's erase key), Ctrl-U and Ctrl-W applied as a terminal with its default settings
-/// applies them (an `stty` that changes them is refused), escape sequences (arrows, function
-/// keys) skipped. Decided beside the screen's line, and alone where the screen shows nothing
-/// of a line (no echo).
+/// The line a person typed, as far as the keys alone tell, edited as the terminal's line
+/// discipline edits a line with its default settings (an `stty` that changes them is refused):
+/// Delete erases a character, Ctrl-U the line, Ctrl-W a word as Linux erases one (trailing
+/// non-word characters, then letters, digits and `_`), Ctrl-V takes the next key literally.
+/// Escape sequences (arrows, function keys) are skipped. Where the program has bracketed paste
+/// on, a paste is its text, line ends and all, as readline inserts it. Decided beside the
+/// screen's line, and alone where the screen shows nothing of a line (no echo).
 struct TypedLine: Sendable {
+    private enum State: Sendable {
+        case text
+        /// After Ctrl-V: the next byte is text, whatever it is.
+        case literalNext
+        /// Inside an escape sequence, whose bytes so far are in `sequence`.
+        case escape
+        /// Inside a bracketed paste.
+        case paste
+        /// Inside a bracketed paste, at an Esc that may begin its end (bytes in `sequence`).
+        case pasteEscape
+    }
+
     private var bytes: [UInt8] = []
-    private var inEscape = false
+    private var state = State.text
+    private var sequence: [UInt8] = []
+    /// Whether the program reading the line asked for bracketed pastes (DECSET 2004): then
+    /// `ESC [ 200 ~` starts one. Otherwise the brackets are keys like any other sequence.
+    private let pastesAreBracketed: Bool
     /// False once a key arrived whose effect on the line the keys do not tell (an escape
     /// sequence, which may move the cursor; a control key other than the ones applied here,
-    /// such as Ctrl-A or Ctrl-D in a line editor): the text may differ from the line.
+    /// such as Ctrl-A or Ctrl-D in a line editor; a word erased across non-ASCII text): the
+    /// text may differ from the line.
     private(set) var isExact = true
+
+    /// A line typed to a program that has bracketed paste on (`pastesAreBracketed`) or off.
+    init(pastesAreBracketed: Bool = false) {
+        self.pastesAreBracketed = pastesAreBracketed
+    }
 
     var isEmpty: Bool { bytes.isEmpty }
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func type(_ input: ArraySlice<UInt8>) {
-        for b in input {
-            if inEscape {
-                // CSI/SS3 sequences end with a byte from 0x40 to 0x7E after their introducer.
-                if (0x40...0x7E).contains(b) && b != UInt8(ascii: "[") && b != UInt8(ascii: "O") { inEscape = false }
-                continue
+        for b in input { type(b) }
+    }
+
+    /// Where in `input`, typed next, the terminal takes a key for the interrupt (Ctrl-C): not
+    /// where Ctrl-V quotes it, nor inside a bracketed paste.
+    func firstInterrupt(in input: ArraySlice<UInt8>, key: UInt8) -> Int? {
+        guard input.contains(key) else { return nil }
+        var line = self
+        for i in input.indices {
+            if input[i] == key {
+                switch line.state {
+                case .text, .escape: return i
+                case .literalNext, .paste, .pasteEscape: break
+                }
             }
+            line.type(input[i])
+        }
+        return nil
+    }
+
+    private mutating func type(_ b: UInt8) {
+        switch state {
+        case .literalNext:
+            bytes.append(b)
+            state = .text
+        case .escape:
+            sequence.append(b)
+            if sequence == KeystrokeScanner.pasteStart, pastesAreBracketed {
+                state = .paste
+            } else if Self.endsSequence(b, at: sequence.count - 1) {
+                // (Not the paste's start, nor one the program asked for: a key whose effect the
+                // keys do not tell.)
+                isExact = false
+                state = .text
+            }
+        case .paste:
+            if b == 0x1B {
+                sequence = [b]
+                state = .pasteEscape
+            } else {
+                // Readline inserts a paste's text as it is, a carriage return as a newline.
+                bytes.append(b == 0x0D ? 0x0A : b)
+            }
+        case .pasteEscape:
+            sequence.append(b)
+            if sequence == KeystrokeScanner.pasteEnd {
+                state = .text
+            } else if !KeystrokeScanner.pasteEnd.starts(with: sequence) {
+                // Text of the paste after all (the byte that broke the match is typed again).
+                sequence.removeLast()
+                bytes += sequence
+                state = .paste
+                type(b)
+            }
+        case .text:
             switch b {
-            case 0x1B: inEscape = true; isExact = false
-            // (The terminal's erase key is Delete; Ctrl-H reaches the program as it is, and a
-            // line editor may take it for erase: the keys do not tell.)
+            case 0x1B:
+                sequence = [b]
+                state = .escape
+            case 0x16: state = .literalNext
             case 0x7F:
                 while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
             case 0x15: bytes.removeAll()
-            case 0x17:
-                while bytes.last == 0x20 { bytes.removeLast() }
-                while let last = bytes.last, last != 0x20 { bytes.removeLast() }
-            case 0x09, 0x0A, 0x0D: continue
+            case 0x17: eraseWord()
+            case 0x09, 0x0A, 0x0D: break
             case 0..<0x20: isExact = false
             default: bytes.append(b)
             }
         }
+    }
+
+    /// Linux's word erase (`n_tty.c`, BSD's ALTWERASE): characters other than letters, digits
+    /// and `_` at the end of the line, then the letters, digits and `_` before them.
+    private mutating func eraseWord() {
+        var seenWord = false
+        while let last = bytes.last {
+            // (The kernel classes a multi-byte character by its first byte, as Latin-1: not
+            // followed here.)
+            if last >= 0x80 { isExact = false }
+            let isWord = last >= 0x80 || last == UInt8(ascii: "_")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(last | 0x20)
+            if isWord { seenWord = true } else if seenWord { break }
+            bytes.removeLast()
+        }
+    }
+
+    /// Whether `b`, at `index` of an escape sequence, is its last byte: the final byte of a CSI
+    /// or SS3 sequence, or the key after a lone Esc.
+    private static func endsSequence(_ b: UInt8, at index: Int) -> Bool {
+        if index == 1 { return b != UInt8(ascii: "[") && b != UInt8(ascii: "O") }
+        return (0x40...0x7E).contains(b)
     }
 }

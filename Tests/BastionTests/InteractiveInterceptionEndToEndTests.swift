@@ -1033,6 +1033,35 @@ struct InteractiveInterceptionEndToEndTests {
                                                 "allow screen? touch forbiddeXZn-st", "allow screen? exit"])
     }
 
+    /// With echo off in a shell read from the screen, the line is the keys' as the terminal
+    /// edits them: Ctrl-W erases letters and digits only (`forbidden-w.x` loses the `x`), and
+    /// Ctrl-V makes a Ctrl-U or Ctrl-C text, which erases or interrupts nothing. Each line is
+    /// denied and leaves nothing on the target.
+    @Test func keysTypedWithEchoOffAreEditedAsTheTerminalEditsThem() throws {
+        let f = try f
+        let r = try type([(send: "exec sh\r", expect: "$ "), (send: "stty -echo\r", expect: "$ "),
+                          (send: "touch ok-w forbidden-w.x\u{17}\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "touch forbidden-u #\u{16}\u{15}\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "touch forbidden-c #\u{16}\u{03}\r", expect: "rule no-forbidden"), (send: "", expect: "$ ")])
+        #expect(!f.target.exists("ok-w") && !f.target.exists("forbidden-w.") && !f.target.exists("forbidden-u")
+                && !f.target.exists("forbidden-c"), "\(r)")
+        #expect(try lastRecordsWithSource() == ["allow integration exec sh", "allow screen? stty -echo", "deny screen? touch ok-w forbidden-w.",
+                                                "deny screen? touch forbidden-u #\u{15}", "deny screen? touch forbidden-c #\u{03}",
+                                                "allow screen? exit"])
+    }
+
+    /// A bracketed paste taller than the screen into a nested bash: its first lines have
+    /// scrolled away when the Enter comes, so the paste is decided as its keys give it, whole,
+    /// and the denied line among them stops all of it.
+    @Test func aPasteTallerThanTheScreenIsDecidedWhole() throws {
+        let f = try f
+        let lines = (1...40).map { $0 == 21 ? "touch forbidden-tall" : "touch tall-\($0)" }
+        let r = try type([(send: "bash --norc\r", expect: "$ "),
+                          (send: "\u{1B}[200~" + lines.joined(separator: "\n") + "\u{1B}[201~\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-tall") && !f.target.exists("tall-1") && !f.target.exists("tall-40"), "\(r)")
+    }
+
     /// A megabyte typed as one line (no paste brackets) is decided whole, runs, and the session
     /// stays verified. (On a loaded machine bash may still be reading it when the bastion's
     /// patience for the Enter's check has passed: that late check is the line's own, not one

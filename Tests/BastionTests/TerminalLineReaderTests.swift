@@ -1,5 +1,6 @@
 import Testing
 @testable import Bastion
+import Interception
 
 /// The screen reader's terminal model follows the client's window changes.
 @Suite struct TerminalLineReaderTests {
@@ -32,7 +33,7 @@ import Testing
         Self.feed(reader, "$ ")
         reader.markInputStart()
         Self.feed(reader, "echo -n fz\r\nfzfile1  fzfile2\r\n$ echo -n fzfile")
-        #expect(reader.inputLine() == "echo -n fzfile")
+        #expect(reader.inputLine() == ScreenLine(text: "echo -n fzfile"))
     }
 
     /// Ctrl-L clears the screen and draws the prompt and the line at its top, above where typing
@@ -42,7 +43,7 @@ import Testing
         Self.feed(reader, "a\r\nb\r\nc\r\nd\r\n$ ")
         reader.markInputStart()
         Self.feed(reader, "echo a\u{1B}[H\u{1B}[2J$ echo ab")
-        #expect(reader.inputLine() == "echo ab")
+        #expect(reader.inputLine() == ScreenLine(text: "echo ab"))
     }
 
     /// A line that wraps, or a listing redrawn with a prompt that is not the one typing started
@@ -52,12 +53,24 @@ import Testing
         Self.feed(wrapped, "$ ")
         wrapped.markInputStart()
         Self.feed(wrapped, "echo 0123456789")
-        #expect(wrapped.inputLine() == "echo 0123456789")
+        #expect(wrapped.inputLine() == ScreenLine(text: "echo 0123456789"))
 
         let other = TerminalLineReader(columns: 80, rows: 24)
         Self.feed(other, "$ ")
         other.markInputStart()
         Self.feed(other, "echo a\r\n# echo b")
-        #expect(other.inputLine() == "echo a\n# echo b")
+        #expect(other.inputLine() == ScreenLine(text: "echo a\n# echo b"))
+    }
+
+    /// A line taller than the screen: where typing started has scrolled off the top, and what
+    /// is left of the line is read as not whole.
+    @Test func aLineWhoseStartScrolledAwayIsNotWhole() {
+        let reader = TerminalLineReader(columns: 80, rows: 3)
+        Self.feed(reader, "$ ")
+        reader.markInputStart()
+        Self.feed(reader, "true 1\r\ntrue 2\r\n")
+        #expect(reader.inputLine()?.isWhole == true)
+        Self.feed(reader, "true 3\r\ntrue 4")
+        #expect(reader.inputLine() == ScreenLine(text: "true 2\ntrue 3\ntrue 4", isWhole: false))
     }
 }

@@ -1025,14 +1025,26 @@ struct InterceptorTests {
     }
 }
 
-/// A terminal model for tests: the line is the printable output since typing started.
+/// A terminal model for tests: the line is the last row of printable output since typing started
+/// (every row, with `readsEveryRow`).
 final class FakeScreen: ScreenReading {
     var shown: [UInt8] = []
     var start = 0
     var isAlternateScreen = false
+    var isBracketedPaste = false
+    /// Rows shown: typing that spans more lines has scrolled off the top (0: no limit).
+    var rows = 0
     func feed(_ bytes: UnsafeRawBufferPointer) { shown += bytes.filter { $0 >= 0x20 || $0 == 0x0A } }
     func markInputStart() { start = shown.count }
-    func inputLine() -> String? { String(decoding: shown[start...].split(separator: 0x0A).last ?? [], as: UTF8.self) }
+    /// Whether the line is every row since typing started (as the terminal model reads it),
+    /// rather than the last.
+    var readsEveryRow = false
+    func inputLine() -> ScreenLine? {
+        let lines = shown[start...].split(separator: 0x0A, omittingEmptySubsequences: !readsEveryRow)
+        let text = readsEveryRow ? lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+            : String(decoding: lines.last ?? [], as: UTF8.self)
+        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows)
+    }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
 }
@@ -1188,8 +1200,8 @@ extension ScreenModeTests {
 extension ScreenModeTests {
     /// An interceptor reading a nested `bash --norc` off the screen, its prompt `prompt` shown
     /// and settled by `now` 2.5.
-    static func nestedShell(prompt: String) -> Interceptor {
-        var i = InterceptorTests.make(onUnverified: .screen, screen: FakeScreen())
+    static func nestedShell(prompt: String, screen: FakeScreen = FakeScreen()) -> Interceptor {
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
         _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
         _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
         _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}" + prompt, now: 1.01)
@@ -1260,6 +1272,91 @@ extension ScreenModeTests {
         let edited = Self.typeAndSettle(&i, "Xtouch f\u{01}\u{04}\r", at: 2.5)
         #expect(!edited.forwarded.contains(0x0D), "\(InterceptorTests.text(edited.forwarded))")
         #expect(edited.records.map(\.decision.audit.rule) == ["unverifiable"])
+    }
+
+    /// With echo off, the keys' line is the terminal's: Ctrl-W stops at punctuation (`ls rm/x`
+    /// loses only the `x`), and Ctrl-V makes the next key text, so a quoted Ctrl-U erases
+    /// nothing and a quoted Ctrl-C interrupts nothing: each line here holds `rm`.
+    @Test(arguments: ["ls rm/x\u{17}y\r", "ls rm #\u{16}\u{15}\r", "ls rm #\u{16}\u{03}\r"])
+    func theKeysLineIsTheTerminals(keys: String) {
+        var i = Self.nestedShell(prompt: "$ ")
+        let typed = Self.typeAndSettle(&i, keys, at: 2.5)
+        #expect(!typed.forwarded.contains(0x0D), "\(InterceptorTests.text(typed.forwarded))")
+        #expect(typed.records.map(\.decision.verdict) == [.deny])
+    }
+
+    /// Ctrl-O accepts a line in readline, and is text to the terminal's line editing: the line
+    /// is decided there, and the next one is read with it (`ls r` then `m` is `ls rm` to `sh`).
+    @Test func aLineGoesOnPastCtrlO() {
+        var i = Self.nestedShell(prompt: "$ ")
+        let typed = Self.typeAndSettle(&i, "ls r\u{0F}m\r", at: 2.5)
+        #expect(typed.records.map(\.decision.audit.line) == ["ls r", "ls rm"])
+        #expect(typed.records.map(\.decision.verdict) == [.allow, .deny])
+        #expect(!typed.forwarded.contains(0x0D))
+    }
+
+    /// A paste taller than the screen, into a program that asked for brackets: its start has
+    /// scrolled away, so its lines are decided as the keys give them — exactly, here, and the
+    /// third holds `rm` — or refused where the keys do not tell them.
+    @Test func aPasteTallerThanTheScreenIsDecidedWhole() {
+        let screen = FakeScreen()
+        screen.rows = 2
+        screen.isBracketedPaste = true
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        let lines = ["true 1", "true 2", "rm x", "true 4", "true 5"]
+        let paste = "\u{1B}[200~" + lines.joined(separator: "\n") + "\u{1B}[201~"
+        var pasted = InterceptorTests.input(&i, paste + "\r", now: 2.5).toTarget
+        _ = InterceptorTests.output(&i, lines.joined(separator: "\r\n"), now: 2.51)
+        var records: [InteractiveRecord] = []
+        for t in stride(from: 2.55, to: 4, by: 0.05) {
+            let out = i.tick(now: t)
+            pasted += out.toTarget
+            records += out.records
+        }
+        #expect(records.map(\.decision.audit.line) == [lines.joined(separator: "\n")])
+        #expect(records.map(\.decision.verdict) == [.deny] && !pasted.contains(0x0D))
+
+        let unsure = FakeScreen()
+        unsure.rows = 2
+        unsure.isBracketedPaste = true
+        var j = Self.nestedShell(prompt: "$ ", screen: unsure)
+        let harmless = ["true 1", "true 2", "true 3"]
+        _ = InterceptorTests.input(&j, "\u{1B}[200~" + harmless.joined(separator: "\n") + "\u{1B}[201~\u{1B}[D\r", now: 2.5)
+        _ = InterceptorTests.output(&j, harmless.joined(separator: "\r\n"), now: 2.51)
+        let edited = (0..<30).flatMap { j.tick(now: 2.55 + Double($0) * 0.05).records }
+        #expect(edited.map(\.decision.audit.rule) == ["unverifiable"], "\(edited.map(\.decision.audit.line))")
+    }
+
+    /// A key a program took without an Enter (`q` in `top`, `read -n1`) starts no line of the
+    /// shell's: the prompt printed after it and the line typed there are rows the keys did not
+    /// break, and where the line starts is unknown. `rm x` read from there would be the command
+    /// `$`: refused as unverifiable, not decided so; typed again, it is decided.
+    @Test func rowsTheKeysDidNotBreakLeaveTheLineUnknown() {
+        let screen = FakeScreen()
+        screen.readsEveryRow = true
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.input(&i, "q", now: 2.5)
+        _ = InterceptorTests.output(&i, "\r\n$ ", now: 2.6)
+        _ = InterceptorTests.input(&i, "touch x\r", now: 3)
+        _ = InterceptorTests.output(&i, "touch x", now: 3.01)
+        let refused = (0..<20).flatMap { i.tick(now: 3.05 + Double($0) * 0.05).records }
+        #expect(refused.map(\.decision.audit.line) == ["\n$ touch x"], "the `q` never showed")
+        #expect(refused.map(\.decision.audit.rule) == ["unverifiable"])
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 4.1)
+        _ = (0..<10).map { i.tick(now: 4.15 + Double($0) * 0.05) }
+        _ = InterceptorTests.input(&i, "touch x\r", now: 5)
+        _ = InterceptorTests.output(&i, "touch x", now: 5.01)
+        let again = (0..<20).flatMap { i.tick(now: 5.05 + Double($0) * 0.05).records }
+        #expect(again.map(\.decision.audit.line) == ["touch x"] && again.first?.decision.verdict == .allow)
+    }
+
+    /// A shell that did not ask for bracketed pastes (`sh`) reads each line end of a paste as
+    /// an Enter, brackets or not: the lines are decided one by one, and nothing after the first
+    /// line end reaches it before its line is decided.
+    @Test func unaskedPasteBracketsHideNoEnter() {
+        var i = Self.nestedShell(prompt: "$ ")
+        let first = InterceptorTests.input(&i, "\u{1B}[200~true\rrm x\r\u{1B}[201~", now: 2.5)
+        #expect(InterceptorTests.text(first.toTarget) == "\u{1B}[200~true", "\(InterceptorTests.text(first.toTarget))")
     }
 
     /// Typing before the shell confirms the integration is held, not relayed: the shell may not

@@ -1,0 +1,76 @@
+import Testing
+@testable import Interception
+
+/// The keys' line follows the terminal's own line editing (Linux's `n_tty` with default
+/// settings), which is what `sh` reads when it has no line editor of its own.
+struct TypedLineTests {
+    static func typed(_ keys: String, pastesAreBracketed: Bool = false) -> TypedLine {
+        var line = TypedLine(pastesAreBracketed: pastesAreBracketed)
+        line.type(Array(keys.utf8)[...])
+        return line
+    }
+
+    /// Ctrl-W erases as Linux does: a word is letters, digits and `_`, so `cat /etc/xyz`
+    /// loses only `xyz` (erasing back to the space, `shadow` would follow `cat ` instead).
+    @Test(arguments: [
+        ("cat /etc/xyz\u{17}shadow", "cat /etc/shadow"),
+        ("cat /etc/ \u{17}x", "cat /x"),
+        ("ls a_b1\u{17}c", "ls c"),
+        ("echo a-b\u{17}\u{17}c", "echo c"),
+        ("\u{17}x", "x"),
+    ])
+    func wordEraseStopsAtPunctuation(keys: String, line: String) {
+        let typed = Self.typed(keys)
+        #expect(typed.text == line && typed.isExact)
+    }
+
+    /// A word erased across non-ASCII text: the kernel classes its bytes as Latin-1, which is
+    /// not followed, so the line is not known exactly.
+    @Test func wordEraseAcrossNonASCIIIsInexact() {
+        #expect(!Self.typed("echo aé\u{17}").isExact)
+    }
+
+    /// Ctrl-V makes the next key text: a quoted Ctrl-U erases nothing, a quoted Ctrl-W or
+    /// Delete neither, and the line keeps the byte.
+    @Test(arguments: ["\u{15}", "\u{17}", "\u{7F}", "\u{03}", "\r"])
+    func literalNextQuotesAnyKey(key: String) {
+        let typed = Self.typed("cat /etc/shadow #\u{16}" + key)
+        #expect(typed.text == "cat /etc/shadow #" + key && typed.isExact)
+    }
+
+    /// An interrupt key the terminal would take: not one Ctrl-V quotes (typed before, in the
+    /// same write or an earlier one), nor one inside a bracketed paste.
+    @Test func interruptsTheTerminalTakes() {
+        let intr: UInt8 = 0x03
+        #expect(Self.typed("").firstInterrupt(in: Array("ab\u{03}".utf8)[...], key: intr) == 2)
+        #expect(Self.typed("").firstInterrupt(in: Array("a\u{16}\u{03}b".utf8)[...], key: intr) == nil)
+        #expect(Self.typed("a\u{16}").firstInterrupt(in: Array("\u{03}\u{03}".utf8)[...], key: intr) == 1)
+        let pasting = Self.typed("\u{1B}[200~x", pastesAreBracketed: true)
+        #expect(pasting.firstInterrupt(in: Array("\u{03}\u{1B}[201~\u{03}".utf8)[...], key: intr) == 7)
+        #expect(Self.typed("\u{1B}[200~x").firstInterrupt(in: Array("\u{03}".utf8)[...], key: intr) == 0,
+                "no paste where the program did not ask for one")
+    }
+
+    /// A paste the program asked brackets for is its text, line ends (as newlines) and
+    /// control keys included: readline inserts it so. Exact, however many lines.
+    @Test func bracketedPasteIsText() {
+        let typed = Self.typed("\u{1B}[200~true 1\rcat /etc/shadow\u{15}\n\u{1B}[20x\u{1B}[201~!", pastesAreBracketed: true)
+        #expect(typed.text == "true 1\ncat /etc/shadow\u{15}\n\u{1B}[20x!" && typed.isExact)
+    }
+
+    /// Where the program did not ask for brackets, they are keys like any escape sequence.
+    @Test func unaskedBracketsAreKeys() {
+        let typed = Self.typed("\u{1B}[200~ls\u{1B}[201~")
+        #expect(typed.text == "ls" && !typed.isExact)
+    }
+
+    /// Keys whose effect on the line the keys do not tell (arrows, Ctrl-A, Ctrl-O) leave the
+    /// text inexact; Delete erases a whole UTF-8 character.
+    @Test func editingKeys() {
+        #expect(!Self.typed("ls\u{1B}[Dx").isExact)
+        #expect(!Self.typed("ls\u{01}x").isExact)
+        #expect(!Self.typed("ls\u{0F}x").isExact)
+        let erased = Self.typed("echo é\u{7F}e\u{15}echo x")
+        #expect(erased.text == "echo x" && erased.isExact)
+    }
+}
