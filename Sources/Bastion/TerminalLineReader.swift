@@ -62,6 +62,16 @@ final class TerminalLineReader: ScreenReading {
 
     func resize(columns: Int, rows: Int) { pendingSize = (columns, rows) }
 
+    var lineEditorStarts: Int { screen.lineEditorStarts }
+
+    /// Not whole when its first row continues one that has scrolled off the top.
+    func cursorLine() -> ScreenLine? {
+        let cursorRow = screen.absoluteRow(screen.cursor.row)
+        guard let rows = screen.logicalLineRows(containing: cursorRow) else { return nil }
+        return ScreenLine(text: screen.text(from: (rows.lowerBound, 0), to: (rows.upperBound, screen.columns)),
+                          isWhole: !screen.continuesRowAbove(rows.lowerBound))
+    }
+
     func textBeforeCursor() -> String {
         let cursor = screen.cursor
         let row = screen.absoluteRow(cursor.row)

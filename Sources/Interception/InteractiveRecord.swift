@@ -41,6 +41,13 @@ public protocol ScreenReading: AnyObject {
     func resize(columns: Int, rows: Int)
     /// The text of the cursor's row up to the cursor (to recognise a password prompt).
     func textBeforeCursor() -> String
+    /// How many times a line editor started reading a line (readline turns bracketed paste on
+    /// before each prompt). Where it grows while a line is typed, a program before the prompt
+    /// may have taken some of the keys.
+    var lineEditorStarts: Int { get }
+    /// The whole line the cursor is on, from its first column (soft wraps joined): where the
+    /// prompt ends on it is not known.
+    func cursorLine() -> ScreenLine?
 }
 
 /// A line read off the screen.

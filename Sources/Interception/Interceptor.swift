@@ -260,6 +260,12 @@ public struct Interceptor {
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
     private var discardUnconfirmed = false
+    /// Screen mode: how many times a line editor had started reading a line when typing on the
+    /// current line began (``ScreenReading/lineEditorStarts``).
+    private var lineEditorStartsAtLineStart = 0
+    /// Screen mode: a line editor started reading (its prompt came) after typing on the current
+    /// line began.
+    private var promptAfterKeys: PromptAfterKeys?
     /// Screen mode: the last line read off the screen and allowed (a shell whose integration is
     /// only distrusted still asks about it; it is not decided twice).
     private var lastScreenLine: String?
@@ -503,6 +509,13 @@ public struct Interceptor {
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 carriedLine = nil
+                lineEditorStartsAtLineStart = screen.lineEditorStarts
+                promptAfterKeys = nil
+            } else if promptAfterKeys != nil, promptAfterKeys?.shownBefore == nil {
+                // The first key since the prompt came: the line editor's line goes on here.
+                promptAfterKeys?.shownBefore = screen.textBeforeCursor()
+                promptAfterKeys?.keysAfter = TypedLine(pastesAreBracketed: screen.isBracketedPaste)
+                screen.markInputStart()
             }
             if let interrupt = typedLine.firstInterrupt(in: bytes[...], key: Self.interruptKey), enter.map({ interrupt < $0 }) ?? true {
                 // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
@@ -516,10 +529,12 @@ public struct Interceptor {
             }
             guard let enter else {
                 typedLine.type(bytes[...])
+                promptAfterKeys?.keysAfter?.type(bytes[...])
                 out.toTarget += bytes
                 return
             }
             typedLine.type(bytes[..<enter])
+            promptAfterKeys?.keysAfter?.type(bytes[..<enter])
             out.toTarget += bytes[..<enter]
             screenEnter = (now, Array(bytes[enter...]))
         }
@@ -576,6 +591,9 @@ public struct Interceptor {
         }
         if wasOnScreen || isOnScreen, let screen {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
+            if isOnScreen, lineStarted, promptAfterKeys == nil, screen.lineEditorStarts != lineEditorStartsAtLineStart {
+                promptAfterKeys = PromptAfterKeys(keysBefore: typedLine.text)
+            }
         }
         if discardUnconfirmed, chunk.contains(0x0A) { discardUnconfirmed = false }
         return out
@@ -1844,11 +1862,24 @@ public struct Interceptor {
             out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
             return
         }
+        let prompt = promptAfterKeys
+        promptAfterKeys = nil
         let read = screen?.inputLine()
         var line = (read?.text ?? "").trimmingTrailingWhitespace
         var rest = Array(pending.dropFirst())
         var secret = false, fromKeys = false, cutOff = false, startUnseen = false
-        if let read, !read.isWhole {
+        // The keys as the line's own: where a prompt came after the first keys, those since it.
+        var keys = typedLine
+        if let prompt {
+            // Keys came before the prompt (type-ahead, or keys a program took): the line is most
+            // likely what was typed since the prompt, after what of the earlier keys the line
+            // editor drew at the prompt's end (every other reading is decided below too).
+            let afterPrompt = prompt.shownBefore == nil ? "" : line
+            let shown = prompt.shownBefore ?? screen?.textBeforeCursor() ?? ""
+            line = (Self.typeAhead(prompt.keysBefore, shownAtEndOf: shown) + afterPrompt).trimmingTrailingWhitespace
+            keys = prompt.keysAfter ?? TypedLine()
+            if read?.isWhole == false || screen?.cursorLine()?.isWhole == false { cutOff = true }
+        } else if let read, !read.isWhole {
             // It began above the top of the screen (a line or a paste taller than the screen):
             // the keys tell it where they tell it exactly; otherwise its start is out of sight.
             if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { cutOff = true }
@@ -1858,27 +1889,35 @@ public struct Interceptor {
             // followed. Where the shell's line starts on the screen is unknown.
             startUnseen = true
         }
-        if line.isEmpty, !typedLine.isEmpty {
+        if line.isEmpty, !keys.isEmpty {
             // Nothing on the screen, yet something was typed: decided as typed. At a password
             // prompt it is a secret, let through unrecorded — unless, read as a command line, it
             // would be refused: a shell can show such a prompt with echo off too (`PS1=
             // 'Password: '; stty -echo`). Then it is refused, and its record does not show it.
-            line = typedLine.text
-            fromKeys = !typedLine.isExact
+            line = keys.text
+            fromKeys = !keys.isExact
             secret = Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "")
         }
-        let typed = typedLine.text
+        let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
-        typedLine = TypedLine()
-        let judged = line.isEmpty ? nil
+        var judged = line.isEmpty ? nil
             : secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
             : judge(line, how: .screen, uncertain: true)
+        if let prompt, !secret {
+            // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
+            // editor binds to a macro): each end of the cursor's line and of the keys' line is
+            // read as the line too.
+            let readings = Self.lineEnds(of: [screen?.cursorLine()?.text ?? line, typedLine.text, prompt.keysBefore + typed],
+                                         limit: Self.readingsLimit)
+            judged = decidingEveryReading(judged, as: line, readings: readings, fallback: screen?.cursorLine()?.text ?? typedLine.text)
+        }
+        typedLine = TypedLine()
         if var record = judged, !(secret && !fromKeys && record.decision.verdict == .allow) {
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
-            if !secret, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
+            if !secret, prompt == nil, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
             }
@@ -1929,6 +1968,89 @@ public struct Interceptor {
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
     }
+
+    /// The most readings of a line whose prompt came after the first keys that are decided; a
+    /// line with more (a long line typed ahead) is refused unless typed again at the prompt.
+    static let readingsLimit = 1024
+
+    /// A line typed partly before its prompt came, decided as it is most likely read (`record`,
+    /// nil where that is empty): any other reading that would be decided more strictly refuses
+    /// it, as the bastion cannot tell which one the shell holds. With too many readings (nil) it
+    /// is refused if it would run, recorded as `fallback` where it reads empty.
+    private func decidingEveryReading(_ record: InteractiveRecord?, as line: String, readings: [String]?,
+                                      fallback: String) -> InteractiveRecord? {
+        let verdict = record?.decision.verdict ?? .allow
+        guard let readings else {
+            guard verdict == .allow else { return record }
+            var refused = record ?? judge(fallback.trimmingTrailingWhitespace, how: .screen, uncertain: true)
+            refused.decision.refuseUnverifiable("keys were typed before this prompt came and the line is too long to read every way "
+                                                + "it may start; type it again at the prompt")
+            return refused
+        }
+        for reading in readings where reading != line {
+            let other = judge(reading, how: .screen, uncertain: true)
+            guard other.decision.verdict.isStricter(than: verdict) else { continue }
+            var refused = record ?? other
+            let shown = reading.count > 80 ? String(reading.prefix(80)) + "…" : reading
+            refused.decision.refuseUnverifiable("keys were typed before this prompt came, and a program before it may have taken some of "
+                                                + "them, so the bastion cannot tell where the line starts: it may be '\(shown)', which would "
+                                                + "be refused; type the line again at the prompt")
+            return refused
+        }
+        return record
+    }
+
+    /// The earlier keys the line editor drew at the end of its prompt (`shown`: the text left of
+    /// the cursor when the first key after the prompt came): the longest end of `keys` that ends
+    /// `shown` too, trailing blanks aside. A guess, for the record's text: a prompt may end as
+    /// keys do.
+    static func typeAhead(_ keys: String, shownAtEndOf shown: String) -> String {
+        let screen = shown.trimmingTrailingWhitespace
+        var end = keys.startIndex
+        while end < keys.endIndex {
+            let candidate = keys[end...]
+            let text = String(candidate).trimmingTrailingWhitespace
+            if !text.isEmpty, screen.hasSuffix(text) { return String(candidate) }
+            end = keys.index(after: end)
+        }
+        return ""
+    }
+
+    /// Every line each of `texts` may hold if it starts anywhere in it: each of its ends, blanks
+    /// around it dropped, each once, in order. Nil when they could be more than `limit`.
+    static func lineEnds(of texts: [String], limit: Int) -> [String]? {
+        // (Counted first, without building any: a megabyte typed ahead has too many.)
+        var starts = 0
+        for text in texts {
+            for character in text where !character.isWhitespace {
+                starts += 1
+                if starts > limit { return nil }
+            }
+        }
+        var seen = Set<String>()
+        var ends: [String] = []
+        for text in texts {
+            for start in text.indices where !text[start].isWhitespace {
+                let end = String(text[start...]).trimmingTrailingWhitespace
+                if seen.insert(end).inserted { ends.append(end) }
+            }
+        }
+        return ends
+    }
+}
+
+/// Keys typed on a line before a line editor started reading it (its prompt came): a program
+/// before it (`read -n1`, `top`) may have taken some of them, and the line editor the rest, as
+/// type-ahead drawn after the prompt. Where the prompt ends, and so the line starts, the screen
+/// does not tell.
+struct PromptAfterKeys {
+    /// The keys' line when the prompt came.
+    let keysBefore: String
+    /// The text left of the cursor when the first key after the prompt came (the line is read
+    /// on from there); nil until then.
+    var shownBefore: String?
+    /// The keys since then.
+    var keysAfter: TypedLine?
 }
 
 extension GateDecision {

@@ -55,6 +55,12 @@ extension TerminalScreen {
         return (first + scrollCount)...(last + scrollCount)
     }
 
+    /// Whether `absoluteRow` continues the row above it, the text having wrapped at the right
+    /// margin (the top row may continue one that has scrolled off).
+    public func continuesRowAbove(_ absoluteRow: Int) -> Bool {
+        wraps.continuesPreviousRow(absoluteRow - scrollCount)
+    }
+
     /// The last `count` rows up to the last row with text on it, each as ``line(_:)`` reads
     /// it: what an approver sees of a session. Empty when the screen is blank.
     public func snapshot(lastRows count: Int) -> [String] {

@@ -90,7 +90,7 @@ public final class TerminalScreen {
     /// Feeds the target's output, as the client's terminal receives it. Chunks may split
     /// escape sequences and UTF-8 characters anywhere; any bytes are accepted.
     public func feed(_ bytes: UnsafeRawBufferPointer) {
-        filter.filter(bytes) { write($0) }
+        filter.filter(bytes, emit: { write($0) }, bracketedPasteOn: { self.lineEditorStarts += 1 })
     }
 
     /// Feeds the target's output, as the client's terminal receives it (any bytes, any chunks).
@@ -143,6 +143,12 @@ public final class TerminalScreen {
     /// between `ESC [ 200 ~` and `ESC [ 201 ~`. libvterm 0.1.4 keeps this mode but does not
     /// report it; the input filter follows it instead.
     public var isBracketedPaste: Bool { filter.bracketedPaste }
+
+    /// How many times the target turned bracketed paste on. Readline does so each time it
+    /// starts reading a line (bash ≥ 5.1's default), before it draws the prompt: where the
+    /// count grows while a line is typed, a line editor started reading after the first keys,
+    /// some of which another program may have taken.
+    public private(set) var lineEditorStarts = 0
 
     /// The absolute row of screen row `row`.
     public func absoluteRow(_ row: Int) -> Int { row + scrollCount }

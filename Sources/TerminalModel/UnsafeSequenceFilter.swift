@@ -23,7 +23,8 @@
 /// The filter mirrors the states of libvterm's parser (`parser.c`), so it knows which bytes
 /// are text and when the parser is between sequences, and it keeps what the parser keeps
 /// across chunks. It also follows bracketed-paste mode (DECSET 2004), which libvterm 0.1.4
-/// tracks but does not report.
+/// tracks but does not report, and tells each time a program turns it on: readline does at
+/// the start of every line it reads.
 struct UnsafeSequenceFilter {
     private enum State {
         case ground
@@ -66,6 +67,8 @@ struct UnsafeSequenceFilter {
 
     /// Whether the target turned on bracketed paste (`CSI ? 2004 h`) and has not turned it off.
     private(set) var bracketedPaste = false
+    /// The sequence just ended turned bracketed paste on.
+    private var turnedBracketedPasteOn = false
 
     /// The most CSI parameters libvterm 0.1.4 has room for (`CSI_ARGS_MAX`).
     static let maximumParameters = 16
@@ -90,6 +93,14 @@ struct UnsafeSequenceFilter {
 
     /// Passes `input` on to `emit` without what libvterm mishandles, in as few pieces as it can.
     mutating func filter(_ input: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
+        filter(input, emit: emit, bracketedPasteOn: nil)
+    }
+
+    /// Passes `input` on to `emit` as ``filter(_:_:)`` does, and calls `bracketedPasteOn` at each
+    /// `CSI ? 2004 h`, once every byte up to it has gone to `emit` (so the terminal's cursor is
+    /// where the program turned the mode on).
+    mutating func filter(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void,
+                         bracketedPasteOn: (() -> Void)?) {
         let count = input.count
         var runStart = 0
         var index = 0
@@ -232,6 +243,14 @@ struct UnsafeSequenceFilter {
                 if discarding {
                     drop()
                     if state == .ground { discarding = false }
+                }
+            }
+            if turnedBracketedPasteOn {
+                turnedBracketedPasteOn = false
+                if let bracketedPasteOn {
+                    flush(upTo: index + 1)
+                    runStart = index + 1
+                    bracketedPasteOn()
                 }
             }
             index += 1
@@ -380,6 +399,7 @@ struct UnsafeSequenceFilter {
         } else if (byte == 0x68 || byte == 0x6C) && leaderCount == 1 && firstLeader == 0x3F
                     && intermediateCount == 0 && mentionsBracketedPaste {
             bracketedPaste = byte == 0x68
+            turnedBracketedPasteOn = bracketedPaste
         }
     }
 }

@@ -26,6 +26,17 @@ import Interception
         Array(text.utf8).withUnsafeBytes { reader.feed($0) }
     }
 
+    /// The cursor's line is read whole, from its first column, across soft wraps; one whose
+    /// first row continues a row that scrolled away is not whole.
+    @Test func theCursorsLineIsReadWhole() {
+        let reader = TerminalLineReader(columns: 10, rows: 3)
+        Self.feed(reader, "out\r\nq\u{1B}[?2004h$ touch abc")
+        #expect(reader.cursorLine() == ScreenLine(text: "q$ touch abc"))
+        #expect(reader.lineEditorStarts == 1)
+        Self.feed(reader, "defghijklmnopqrstuv")
+        #expect(reader.cursorLine()?.isWhole == false)
+    }
+
     /// Tab twice lists the completions below the line and draws the prompt and the line again
     /// under them: the line is read there, the listing is no part of it.
     @Test func aCompletionListingIsNoPartOfTheLine() {

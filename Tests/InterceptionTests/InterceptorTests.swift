@@ -1,4 +1,4 @@
-import Interception
+@testable import Interception
 import Policy
 import PTYRecorder
 import SessionCore
@@ -1034,7 +1034,16 @@ final class FakeScreen: ScreenReading {
     var isBracketedPaste = false
     /// Rows shown: typing that spans more lines has scrolled off the top (0: no limit).
     var rows = 0
-    func feed(_ bytes: UnsafeRawBufferPointer) { shown += bytes.filter { $0 >= 0x20 || $0 == 0x0A } }
+    /// Times `ESC [ ? 2004 h` was fed (which is not shown).
+    var lineEditorStarts = 0
+    func feed(_ bytes: UnsafeRawBufferPointer) {
+        var text = String(decoding: bytes, as: UTF8.self)
+        while let on = text.firstRange(of: "\u{1B}[?2004h") {
+            lineEditorStarts += 1
+            text.removeSubrange(on)
+        }
+        shown += Array(text.utf8).filter { $0 >= 0x20 || $0 == 0x0A }
+    }
     func markInputStart() { start = shown.count }
     /// Whether the line is every row since typing started (as the terminal model reads it),
     /// rather than the last.
@@ -1047,6 +1056,7 @@ final class FakeScreen: ScreenReading {
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
+    func cursorLine() -> ScreenLine? { ScreenLine(text: textBeforeCursor()) }
 }
 
 /// Screen mode: after the integration is lost, lines are read off the terminal model.
@@ -1348,6 +1358,68 @@ extension ScreenModeTests {
         _ = InterceptorTests.output(&i, "touch x", now: 5.01)
         let again = (0..<20).flatMap { i.tick(now: 5.05 + Double($0) * 0.05).records }
         #expect(again.map(\.decision.audit.line) == ["touch x"] && again.first?.decision.verdict == .allow)
+    }
+
+    /// Keys typed before a line editor's prompt came (readline turns bracketed paste on as it
+    /// starts each line): `q` went to `read -n1`, whose echo the prompt follows on the same row.
+    /// The line is what was typed at the prompt, not `q$ rm x` (which, as a command, is `q$`).
+    @Test func aKeyAProgramTookBeforeThePromptIsNoPartOfTheLine() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.input(&i, "q", now: 2.5)
+        _ = InterceptorTests.output(&i, "q\u{1B}[?2004h$ ", now: 2.6)
+        let first = Self.typeAndSettle(&i, "rm x\r", at: 3)
+        #expect(first.records.map(\.decision.audit.line) == ["rm x"] && first.records.first?.decision.audit.rule == "no-rm")
+        _ = InterceptorTests.output(&i, "^C\r\n\u{1B}[?2004h$ ", now: 4.6)
+        _ = (0..<10).map { i.tick(now: 4.65 + Double($0) * 0.05) }
+        _ = InterceptorTests.input(&i, "x", now: 5)
+        _ = InterceptorTests.output(&i, "x\u{1B}[?2004h$ ", now: 5.1)
+        _ = InterceptorTests.input(&i, "echo y", now: 5.5)
+        _ = InterceptorTests.output(&i, "echo y", now: 5.51)
+        let second = Self.typeAndSettle(&i, "\r", at: 6)
+        #expect(second.records.map(\.decision.audit.line) == ["echo y"] && second.records.first?.decision.verdict == .allow)
+        #expect(InterceptorTests.text(second.forwarded) == "\r")
+    }
+
+    /// Type-ahead: keys typed while a command ran, echoed by the terminal, then drawn again by
+    /// readline after its prompt. The line is the keys, and goes on from them.
+    @Test func typeAheadIsTheLinesStart() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.input(&i, "echo ah", now: 2.5)
+        _ = InterceptorTests.output(&i, "echo ah", now: 2.51)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h$ echo ah", now: 3)
+        _ = InterceptorTests.input(&i, "ead", now: 3.5)
+        _ = InterceptorTests.output(&i, "ead", now: 3.51)
+        let typed = Self.typeAndSettle(&i, "\r", at: 4)
+        #expect(typed.records.map(\.decision.audit.line) == ["echo ahead"] && typed.records.first?.decision.verdict == .allow)
+        #expect(InterceptorTests.text(typed.forwarded) == "\r")
+    }
+
+    /// Where the prompt ends is the program's to draw (a PS1 of the person's, a key readline
+    /// binds to a macro): every reading of the line that the keys before the prompt leave open
+    /// is decided, and one that would be refused refuses the line as unverifiable. Here `x`
+    /// typed ahead shows as `rm -rf /` after the prompt.
+    @Test func aReadingTheUnknownPromptLeavesOpenIsDecidedToo() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.input(&i, "x", now: 2.5)
+        _ = InterceptorTests.output(&i, "x", now: 2.51)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h$ rm -rf /", now: 3)
+        let refused = Self.typeAndSettle(&i, "\r", at: 4)
+        #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"], "\(refused.records.map(\.decision.audit.line))")
+        #expect(refused.records.first?.decision.verdict == .deny && !refused.forwarded.contains(0x0D))
+        #expect(refused.records.first?.decision.audit.message?.contains("rm -rf /") == true)
+    }
+
+    /// The readings are every end of the line, each once; a line too long to read every way
+    /// has none.
+    @Test func everyEndOfALineIsAReading() {
+        #expect(Interceptor.lineEnds(of: ["$ ab c", "ab c"], limit: 100) == ["$ ab c", "ab c", "b c", "c"])
+        #expect(Interceptor.lineEnds(of: [String(repeating: "a", count: 101)], limit: 100) == nil)
+        #expect(Interceptor.typeAhead("echo ah", shownAtEndOf: "echo ah$ echo ah") == "echo ah")
+        #expect(Interceptor.typeAhead("q", shownAtEndOf: "q$") == "")
+        #expect(Interceptor.typeAhead("ls ", shownAtEndOf: "$ ls") == "ls ")
     }
 
     /// A shell that did not ask for bracketed pastes (`sh`) reads each line end of a paste as

@@ -159,6 +159,19 @@ import TerminalModel
     }
 
     /// Bracketed-paste mode follows DECSET/DECRST 2004, in a list of modes too, and RIS.
+    /// Each `CSI ? 2004 h` is a line editor starting a line (readline's, before its prompt),
+    /// counted even where the mode was on already or the sequence came in pieces; turning it
+    /// off, or another mode, is not.
+    @Test func lineEditorStartsAreCounted() {
+        let s = screen("")
+        s.feed(Array("q\u{1B}[?2004h$ \u{1B}[?2004l\u{1B}[?1h".utf8))
+        #expect(s.lineEditorStarts == 1)
+        s.feed(Array("\u{1B}[?20".utf8))
+        s.feed(Array("04h\u{1B}[?2004h".utf8))
+        #expect(s.lineEditorStarts == 3)
+        #expect(s.line(0) == "q$")
+    }
+
     @Test func bracketedPasteMode() {
         let s = screen("")
         #expect(!s.isBracketedPaste)
