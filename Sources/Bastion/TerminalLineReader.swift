@@ -64,12 +64,15 @@ final class TerminalLineReader: ScreenReading {
 
     var lineEditorStarts: Int { screen.lineEditorStarts }
 
-    /// Not whole when its first row continues one that has scrolled off the top.
-    func cursorLine() -> ScreenLine? {
+    /// Not whole when its first row has scrolled off the top, or continues one that has.
+    func inputLineFromRowStart() -> ScreenLine? {
+        guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
-        guard let rows = screen.logicalLineRows(containing: cursorRow) else { return nil }
-        return ScreenLine(text: screen.text(from: (rows.lowerBound, 0), to: (rows.upperBound, screen.columns)),
-                          isWhole: !screen.continuesRowAbove(rows.lowerBound))
+        let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
+        let first = screen.logicalLineRows(containing: start.row)?.lowerBound ?? start.row
+        guard rows.upperBound >= first else { return nil }
+        return ScreenLine(text: screen.text(from: (first, 0), to: (rows.upperBound, screen.columns)),
+                          isWhole: first >= screen.absoluteRow(0) && !screen.continuesRowAbove(first))
     }
 
     func textBeforeCursor() -> String {

@@ -45,9 +45,10 @@ public protocol ScreenReading: AnyObject {
     /// before each prompt). Where it grows while a line is typed, a program before the prompt
     /// may have taken some of the keys.
     var lineEditorStarts: Int { get }
-    /// The whole line the cursor is on, from its first column (soft wraps joined): where the
-    /// prompt ends on it is not known.
-    func cursorLine() -> ScreenLine?
+    /// The text from the first column of the line where typing started (the rows it continues
+    /// included) to the end of the cursor's line: the input with whatever stands left of it,
+    /// where it is not known where a prompt ends.
+    func inputLineFromRowStart() -> ScreenLine?
 }
 
 /// A line read off the screen.

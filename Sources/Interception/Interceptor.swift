@@ -1878,7 +1878,7 @@ public struct Interceptor {
             let shown = prompt.shownBefore ?? screen?.textBeforeCursor() ?? ""
             line = (Self.typeAhead(prompt.keysBefore, shownAtEndOf: shown) + afterPrompt).trimmingTrailingWhitespace
             keys = prompt.keysAfter ?? TypedLine()
-            if read?.isWhole == false || screen?.cursorLine()?.isWhole == false { cutOff = true }
+            if read?.isWhole == false || screen?.inputLineFromRowStart()?.isWhole == false { cutOff = true }
         } else if let read, !read.isWhole {
             // It began above the top of the screen (a line or a paste taller than the screen):
             // the keys tell it where they tell it exactly; otherwise its start is out of sight.
@@ -1906,11 +1906,11 @@ public struct Interceptor {
             : judge(line, how: .screen, uncertain: true)
         if let prompt, !secret {
             // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
-            // editor binds to a macro): each end of the cursor's line and of the keys' line is
-            // read as the line too.
-            let readings = Self.lineEnds(of: [screen?.cursorLine()?.text ?? line, typedLine.text, prompt.keysBefore + typed],
-                                         limit: Self.readingsLimit)
-            judged = decidingEveryReading(judged, as: line, readings: readings, fallback: screen?.cursorLine()?.text ?? typedLine.text)
+            // editor binds to a macro): each end of the screen's line, from its row's start, and
+            // of the keys' line is read as the line too.
+            let shown = screen?.inputLineFromRowStart()?.text ?? line
+            let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
+            judged = decidingEveryReading(judged, as: line, readings: readings, fallback: shown)
         }
         typedLine = TypedLine()
         if var record = judged, !(secret && !fromKeys && record.decision.verdict == .allow) {

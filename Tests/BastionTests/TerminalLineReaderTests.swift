@@ -26,15 +26,20 @@ import Interception
         Array(text.utf8).withUnsafeBytes { reader.feed($0) }
     }
 
-    /// The cursor's line is read whole, from its first column, across soft wraps; one whose
-    /// first row continues a row that scrolled away is not whole.
-    @Test func theCursorsLineIsReadWhole() {
+    /// The input is read with what stands left of it, from the first column of the row where
+    /// typing started (across soft wraps) to the end of the cursor's line; where that row has
+    /// scrolled off, it is not whole.
+    @Test func theInputIsReadFromItsRowsStart() {
         let reader = TerminalLineReader(columns: 10, rows: 3)
-        Self.feed(reader, "out\r\nq\u{1B}[?2004h$ touch abc")
-        #expect(reader.cursorLine() == ScreenLine(text: "q$ touch abc"))
+        Self.feed(reader, "out\r\nq\u{1B}[?2004h$ ")
+        reader.markInputStart()
+        Self.feed(reader, "touch abc")
+        #expect(reader.inputLineFromRowStart() == ScreenLine(text: "q$ touch abc"))
         #expect(reader.lineEditorStarts == 1)
-        Self.feed(reader, "defghijklmnopqrstuv")
-        #expect(reader.cursorLine()?.isWhole == false)
+        Self.feed(reader, "\r\n> def")
+        #expect(reader.inputLineFromRowStart() == ScreenLine(text: "q$ touch abc\n> def"))
+        Self.feed(reader, "\r\n\r\n")
+        #expect(reader.inputLineFromRowStart()?.isWhole == false)
     }
 
     /// Tab twice lists the completions below the line and draws the prompt and the line again

@@ -1056,7 +1056,10 @@ final class FakeScreen: ScreenReading {
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
-    func cursorLine() -> ScreenLine? { ScreenLine(text: textBeforeCursor()) }
+    func inputLineFromRowStart() -> ScreenLine? {
+        let rowStart = shown[..<start].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        return ScreenLine(text: String(decoding: shown[rowStart...], as: UTF8.self))
+    }
 }
 
 /// Screen mode: after the integration is lost, lines are read off the terminal model.
@@ -1410,6 +1413,22 @@ extension ScreenModeTests {
         #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"], "\(refused.records.map(\.decision.audit.line))")
         #expect(refused.records.first?.decision.verdict == .deny && !refused.forwarded.contains(0x0D))
         #expect(refused.records.first?.decision.audit.message?.contains("rm -rf /") == true)
+    }
+
+    /// The readings start anywhere from the start of the row where the line began, not only on
+    /// the cursor's row: a paste at the prompt broke the line, and `x` typed ahead shows as
+    /// `rm y` before the break.
+    @Test func readingsReachBackToTheRowWhereTheLineBegan() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.input(&i, "x", now: 2.5)
+        _ = InterceptorTests.output(&i, "x\u{1B}[?2004h$ rm y", now: 3)
+        screen.isBracketedPaste = true
+        _ = InterceptorTests.input(&i, "\u{1B}[200~\necho z\u{1B}[201~", now: 3.5)
+        _ = InterceptorTests.output(&i, "\necho z", now: 3.51)
+        let refused = Self.typeAndSettle(&i, "\r", at: 4)
+        #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"], "\(refused.records.map(\.decision.audit.line))")
+        #expect(!refused.forwarded.contains(0x0D))
     }
 
     /// The readings are every end of the line, each once; a line too long to read every way
