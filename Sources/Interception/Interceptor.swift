@@ -244,8 +244,11 @@ public struct Interceptor {
     /// The keys' line at the Enter just received on a fresh prompt, until
     /// ``decideEnteredLine()`` decides whether it is answered early.
     private var earlyCandidate: String?
-    /// Screen mode: an Enter waits here until the echo has settled and the line is read.
-    private var screenEnter: (since: Double, bytes: [UInt8])?
+    /// Screen mode: an Enter waits here until the echo has settled and the line is read (with
+    /// the key before it: some keys that accept a line are two).
+    private var screenEnter: (since: Double, bytes: [UInt8], after: UInt8?)?
+    /// The last key passed on to the shell.
+    private var previousKey: UInt8?
     private var lineStarted = false
     /// Screen mode: after an Enter or a refused line, typing waits until the shell's output has
     /// settled, so the new prompt is on the screen before the next line starts.
@@ -260,6 +263,10 @@ public struct Interceptor {
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
     private var discardUnconfirmed = false
+    /// Screen mode: the line as it stood at a Ctrl-C the person typed, until the output shows
+    /// that the interrupt acted (a line break). A shell that ignores it (`trap '' INT`) keeps
+    /// the line in its line editor: once the screen settles with no line break, the line goes on.
+    private var lineBeforeInterrupt: (keys: TypedLine, prompt: PromptAfterKeys?, lineEditorStarts: Int)?
     /// Screen mode: how many times a line editor had started reading a line when typing on the
     /// current line began (``ScreenReading/lineEditorStarts``).
     private var lineEditorStartsAtLineStart = 0
@@ -427,6 +434,7 @@ public struct Interceptor {
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
         keys.pastesAreBracketed = pastesAreBracketed
+        keys.readsScreen = isOnScreen
         let (bytes, enter) = keys.scan(chunk)
         receive(bytes, enter: enter, now: now, into: &out)
         if held.count > Self.heldInputLimit {
@@ -521,6 +529,10 @@ public struct Interceptor {
                 // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
                 // where the next line starts once the screen has settled.
                 out.toTarget += bytes[...interrupt]
+                var kept = typedLine
+                kept.type(bytes[..<interrupt])
+                kept.type(bytes[interrupt...interrupt])
+                lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart)
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -531,12 +543,13 @@ public struct Interceptor {
                 typedLine.type(bytes[...])
                 promptAfterKeys?.keysAfter?.type(bytes[...])
                 out.toTarget += bytes
+                previousKey = bytes.last ?? previousKey
                 return
             }
             typedLine.type(bytes[..<enter])
             promptAfterKeys?.keysAfter?.type(bytes[..<enter])
             out.toTarget += bytes[..<enter]
-            screenEnter = (now, Array(bytes[enter...]))
+            screenEnter = (now, Array(bytes[enter...]), enter > 0 ? bytes[enter - 1] : previousKey)
         }
     }
 
@@ -596,6 +609,7 @@ public struct Interceptor {
             }
         }
         if discardUnconfirmed, chunk.contains(0x0A) { discardUnconfirmed = false }
+        if lineBeforeInterrupt != nil, chunk.contains(0x0A) { lineBeforeInterrupt = nil }
         return out
     }
 
@@ -691,14 +705,21 @@ public struct Interceptor {
         // (a password, `stty -echo`) is read after a longer wait.
         if let pending = screenEnter, now - pending.since >= Self.screenSettle, now - lastOutput >= Self.screenSettle,
            lastOutput >= pending.since || typedLine.isEmpty || now - pending.since >= Self.echoPatience {
-            decideScreenLine(pending.bytes, now: now, into: &out)
+            decideScreenLine(pending.bytes, after: pending.after, now: now, into: &out)
         }
         if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle {
             screenSettling = nil
             lineStarted = false
+            if let kept = lineBeforeInterrupt {
+                // The Ctrl-C showed no line break: the line is still there, read on from where
+                // it started (the keys are unsure from the Ctrl-C on).
+                lineBeforeInterrupt = nil
+                lineStarted = true
+                (typedLine, promptAfterKeys, lineEditorStartsAtLineStart) = kept
+            }
             let rest = held
             held = []
-            if !rest.isEmpty { receive(rest, enter: KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed), now: now, into: &out) }
+            if !rest.isEmpty { receive(rest, enter: KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed, readsScreen: isOnScreen), now: now, into: &out) }
         }
         return out
     }
@@ -1701,6 +1722,9 @@ public struct Interceptor {
         if gate.verdict != .deny, let reason = [text, decided, expansion ?? ""].lazy.compactMap(ShellRisk.rewritesTypedKeys).first {
             gate.refuseUnverifiable(reason)
         }
+        if how == .screen, gate.verdict != .deny, let reason = [text, decided, expansion ?? ""].lazy.compactMap(ShellRisk.rebindsKeys).first {
+            gate.refuseUnverifiable(reason)
+        }
         if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
             gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")
         }
@@ -1845,14 +1869,14 @@ public struct Interceptor {
         let rest = held
         held = []
         guard !rest.isEmpty else { return }
-        let enter = KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed)
+        let enter = KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed, readsScreen: isOnScreen)
         receive(rest, enter: enter, now: lastEvent, into: &out)
     }
 
     // MARK: Screen mode
 
     /// The echo of a line settled: read it off the screen, decide it, then send or drop the Enter.
-    private mutating func decideScreenLine(_ pending: [UInt8], now: Double, into out: inout InterceptorOutput) {
+    private mutating func decideScreenLine(_ pending: [UInt8], after keyBefore: UInt8?, now: Double, into out: inout InterceptorOutput) {
         screenEnter = nil
         lineStarted = false
         screenSettling = now
@@ -1879,6 +1903,9 @@ public struct Interceptor {
             line = (Self.typeAhead(prompt.keysBefore, shownAtEndOf: shown) + afterPrompt).trimmingTrailingWhitespace
             keys = prompt.keysAfter ?? TypedLine()
             if read?.isWhole == false || screen?.inputLineFromRowStart()?.isWhole == false { cutOff = true }
+            // Nothing read after the prompt, and keys whose effect the keys do not tell (the cursor
+            // moved away from where typing went on): the line is the keys', unsure.
+            if line.isEmpty, !typedLine.isExact { keys = typedLine }
         } else if let read, !read.isWhole {
             // It began above the top of the screen (a line or a paste taller than the screen):
             // the keys tell it where they tell it exactly; otherwise its start is out of sight.
@@ -1897,6 +1924,17 @@ public struct Interceptor {
             line = keys.text
             fromKeys = !keys.isExact
             secret = Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "")
+        }
+        // Ctrl-X Ctrl-E: readline runs what an editor makes of the line, which no screen shows
+        // before it runs: refused. On an empty line nothing is asked: the key is not passed on.
+        let editsAndRuns = pending.first == 0x05 && keyBefore == 0x18
+        if editsAndRuns, line.isEmpty {
+            out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
+                               + "would run unseen")
+            // (Ctrl-G in its place ends readline's Ctrl-X prefix.)
+            out.toTarget.append(0x07)
+            held = rest + held
+            return
         }
         let typed = keys.text
         var typedOn = typedLine
@@ -1920,6 +1958,16 @@ public struct Interceptor {
             if !secret, prompt == nil, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
+            }
+            // Alt-# given an argument (Esc 1 Esc #) takes a leading `#` away and runs the rest.
+            if !secret, pending.first == UInt8(ascii: "#"), keyBefore == 0x1B, line.hasPrefix("#"),
+               case let uncommented = judge(String(line.dropFirst()), how: .screen, uncertain: true),
+               uncommented.decision.verdict.isStricter(than: record.decision.verdict) {
+                record = uncommented
+            }
+            if editsAndRuns, record.decision.verdict != .deny {
+                record.decision.refuseUnverifiable("Ctrl-X Ctrl-E runs what an editor makes of the line, which the bastion cannot see in a "
+                                                   + "shell read from the screen; type the line and press Enter")
             }
             // What a history expansion makes of the line shows nowhere on the screen before it
             // runs (`echo x; touch !$` in a nested bash, or once the integration is lost).

@@ -11,6 +11,10 @@ struct KeystrokeScanner: Sendable {
     /// Whether the program asked for bracketed pastes (readline does at its prompt; a shell
     /// read from the screen may not): only then is a line end between the brackets no Enter.
     var pastesAreBracketed = true
+    /// Whether the shell is read from the screen: there the keys that run what the line holds
+    /// with no Enter (readline's shell-expand-line, Esc Ctrl-E, runs its command substitutions)
+    /// are decided as Enters are. (The integration has readline check them itself.)
+    var readsScreen = false
     private var bracketsOpen = false
     /// Inside a bracketed paste the program asked for.
     var inPaste: Bool { bracketsOpen && pastesAreBracketed }
@@ -36,7 +40,7 @@ struct KeystrokeScanner: Sendable {
                 continue
             }
             if b == 0x16 && !inPaste { afterCtrlV = true; continue }
-            if enter == nil, !inPaste, Self.accepts(b, after: before) { enter = out.count - 1 }
+            if enter == nil, !inPaste, Self.accepts(b, after: before) || (readsScreen && b == 0x05 && before == 0x1B) { enter = out.count - 1 }
         }
         return (out, enter)
     }
@@ -58,9 +62,10 @@ struct KeystrokeScanner: Sendable {
 
     /// The first Enter in input this scanner already passed on (held input, which starts outside
     /// a paste): outside bracketed pastes and not quoted with Ctrl-V, as ``scan(_:)`` finds it.
-    static func firstEnter(in bytes: [UInt8], pastesAreBracketed: Bool = true) -> Int? {
+    static func firstEnter(in bytes: [UInt8], pastesAreBracketed: Bool = true, readsScreen: Bool = false) -> Int? {
         var scanner = KeystrokeScanner()
         scanner.pastesAreBracketed = pastesAreBracketed
+        scanner.readsScreen = readsScreen
         var index: Int?
         bytes.withUnsafeBytes { index = scanner.scan($0).enter }
         return index

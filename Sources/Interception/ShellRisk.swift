@@ -67,6 +67,21 @@ enum ShellRisk: Equatable, Sendable {
         return nil
     }
 
+    /// `bind` options that only list what keys do.
+    private static let bindListings: Set<String> = ["-l", "-p", "-P", "-s", "-S", "-v", "-V", "-X"]
+
+    /// Why `line` may change what keys do in a line editor (a `bind` that does more than list),
+    /// if it may. In a shell read from the screen a key bound to a macro, a command (`bind -x`)
+    /// or accept-line can run a line with no Enter the bastion sees.
+    static func rebindsKeys(_ line: String) -> String? {
+        for command in ShellAnalyzer.analyze(line).commands where command.name.map(baseName) == "bind" {
+            if command.argv.dropFirst().contains(where: { $0.isDynamic || !bindListings.contains($0.text) }) {
+                return "bind may make a key run a line with no Enter, which the bastion cannot see in a shell read from the screen"
+            }
+        }
+        return nil
+    }
+
     private static func sttyRisk(_ words: ArraySlice<ShellWord>) -> String? {
         var device = false, number = false
         for word in words {

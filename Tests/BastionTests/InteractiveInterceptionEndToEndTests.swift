@@ -1134,6 +1134,23 @@ struct InteractiveInterceptionEndToEndTests {
                                                 "allow screen? touch ahead-q", "allow screen? exit", "allow screen? exit"])
     }
 
+    /// In a nested bash, readline keys that run what the line holds without an Enter are
+    /// decided at the key: Esc Ctrl-E (shell-expand-line runs its command substitutions) and
+    /// Alt-# given an argument (`#touch …` loses its `#` and runs); a `bind` that could make a
+    /// key run a line is refused. Nothing of them runs.
+    @Test func readlineKeysThatRunALineAreDecidedInANestedShell() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "),
+                          (send: "echo $(touch forbidden-se)\u{1B}\u{05}", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "#touch forbidden-hash\u{1B}1\u{1B}#", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "bind -x '\"\\C-t\": touch forbidden-bx'\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
+                          (send: "\u{14}", expect: ""), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-se") && !f.target.exists("forbidden-hash") && !f.target.exists("forbidden-bx"), "\(r)")
+        #expect(try lastRecordsWithSource() == ["allow integration bash --norc", "deny screen? echo $(touch forbidden-se)",
+                                                "deny screen? touch forbidden-hash", "deny screen? bind -x '\"\\C-t\": touch forbidden-bx'",
+                                                "allow screen? exit", "allow screen? exit"])
+    }
+
     /// In a nested `sh` read from the screen, with `stty -echoctl` the terminal echoes an escape
     /// sequence as it is: typed into the line, it can erase what the screen shows and draw an
     /// innocent line in its place. The keys' line is decided too, and the stricter answer

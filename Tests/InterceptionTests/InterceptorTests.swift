@@ -1431,6 +1431,69 @@ extension ScreenModeTests {
         #expect(!refused.forwarded.contains(0x0D))
     }
 
+    /// Readline keys that run what the line holds without an Enter are decided as Enters are in
+    /// a shell read from the screen: Esc Ctrl-E (shell-expand-line runs the command
+    /// substitutions) and Ctrl-X Ctrl-E (it runs what an editor returns, so it is refused, or on
+    /// an empty line not passed on). (Alt-# given an argument, which takes the `#` away and runs
+    /// the rest: `InteractiveInterceptionEndToEndTests.readlineKeysThatRunALineAreDecidedInANestedShell`.)
+    @Test func readlineKeysThatRunALineAreDecided() {
+        var i = Self.nestedShell(prompt: "$ ")
+        _ = InterceptorTests.input(&i, "echo $(rm x)", now: 2.5)
+        _ = InterceptorTests.output(&i, "echo $(rm x)", now: 2.51)
+        let expanded = Self.typeAndSettle(&i, "\u{1B}\u{05}", at: 3)
+        #expect(expanded.records.map(\.decision.audit.line) == ["echo $(rm x)"] && expanded.records.first?.decision.verdict == .deny)
+        #expect(InterceptorTests.text(expanded.forwarded) == "\u{1B}", "the Ctrl-E stays with the bastion")
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 4.6)
+        _ = (0..<10).map { i.tick(now: 4.65 + Double($0) * 0.05) }
+        _ = InterceptorTests.input(&i, "ls", now: 7.7)
+        _ = InterceptorTests.output(&i, "ls", now: 7.71)
+        let edited = Self.typeAndSettle(&i, "\u{18}\u{05}", at: 8)
+        #expect(edited.records.map(\.decision.audit.rule) == ["unverifiable"] && !edited.forwarded.contains(0x05))
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 9.6)
+        _ = (0..<10).map { i.tick(now: 9.65 + Double($0) * 0.05) }
+        let empty = Self.typeAndSettle(&i, "\u{18}\u{05}", at: 10.5)
+        #expect(empty.records.isEmpty && InterceptorTests.text(empty.forwarded) == "\u{18}\u{07}")
+    }
+
+    /// A line editor started (a program printed its mode) while keys were typed with one that
+    /// moves the cursor, and nothing shows after it: the line is the keys', and unsure, so it
+    /// is refused rather than let go unread.
+    @Test func aPromptThatShowsNothingAfterUnsureKeysRefusesTheLine() {
+        var i = Self.nestedShell(prompt: "$ ")
+        _ = InterceptorTests.input(&i, "m y\u{1B}[Hr", now: 2.5)
+        _ = InterceptorTests.output(&i, "m y", now: 2.51)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h\r\n", now: 3)
+        _ = InterceptorTests.input(&i, "\u{1B}[F", now: 3.5)
+        let refused = Self.typeAndSettle(&i, "\r", at: 4)
+        #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"], "\(refused.records.map(\.decision.audit.line))")
+        #expect(!refused.forwarded.contains(0x0D))
+    }
+
+    /// A Ctrl-C the shell ignores (`trap '' INT` in a nested bash) leaves the line in readline:
+    /// with no line break after it, the line goes on, and its Enter decides all of it.
+    @Test func aLineAnIgnoredInterruptLeftIsStillDecided() {
+        var i = Self.nestedShell(prompt: "$ ")
+        _ = InterceptorTests.input(&i, "rm x", now: 2.5)
+        _ = InterceptorTests.output(&i, "rm x", now: 2.51)
+        _ = InterceptorTests.input(&i, "\u{03}", now: 3)
+        _ = (0..<10).map { i.tick(now: 3.05 + Double($0) * 0.05) }
+        let refused = Self.typeAndSettle(&i, "\r", at: 4)
+        #expect(refused.records.map(\.decision.audit.line) == ["rm x"] && refused.records.first?.decision.verdict == .deny)
+        #expect(!refused.forwarded.contains(0x0D))
+        // Where the interrupt acted (a new line), the next line starts afresh.
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 5.6)
+        _ = (0..<10).map { i.tick(now: 5.65 + Double($0) * 0.05) }
+        _ = InterceptorTests.input(&i, "rm y", now: 6.2)
+        _ = InterceptorTests.output(&i, "rm y", now: 6.21)
+        _ = InterceptorTests.input(&i, "\u{03}", now: 6.5)
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 6.51)
+        _ = (0..<10).map { i.tick(now: 6.55 + Double($0) * 0.05) }
+        _ = InterceptorTests.input(&i, "ls", now: 7.2)
+        _ = InterceptorTests.output(&i, "ls", now: 7.21)
+        let next = Self.typeAndSettle(&i, "\r", at: 7.5)
+        #expect(next.records.map(\.decision.audit.line) == ["ls"] && next.records.first?.decision.verdict == .allow)
+    }
+
     /// The readings are every end of the line, each once; a line too long to read every way
     /// has none.
     @Test func everyEndOfALineIsAReading() {

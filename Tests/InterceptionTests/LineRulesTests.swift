@@ -102,6 +102,17 @@ struct LineRulesTests {
         #expect((ShellRisk.rewritesTypedKeys(line) != nil) == rewrites)
     }
 
+    /// A `bind` that makes a key do something (a macro, a command, accept-line) can run a line
+    /// with no Enter: refused in a shell read from the screen, however it is spelled; listing
+    /// bindings is not.
+    @Test(arguments: [
+        ("bind -x '\"Q\": \"rm x\"'", true), ("bind '\"Q\": accept-line'", true), ("builtin bind -f ~/.keys", true), ("b\\ind -r Q", true),
+        ("bind \"$keys\"", true), ("bind -p", false), ("bind -X", false), ("bind -l -v", false), ("echo bind -x", false),
+    ])
+    func keyBindingsThatMayRunALine(line: String, rebinds: Bool) {
+        #expect((ShellRisk.rebindsKeys(line) != nil) == rebinds)
+    }
+
     /// A line with a nested shell and worse is as grave as the worst.
     @Test func gravestCommandCounts() {
         #expect(ShellRisk.classify("fakeroot; exec sh") == .replacesShell("exec replaces the shell"))
