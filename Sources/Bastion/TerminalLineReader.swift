@@ -49,11 +49,12 @@ final class TerminalLineReader: ScreenReading {
         let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
         if !rows.contains(start.row), !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
-            return ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)))
+            return ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)),
+                              mayBeMisread: screen.mayMisreadText)
         }
         guard rows.upperBound >= start.row else { return nil }
         return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)),
-                          isWhole: start.row >= screen.absoluteRow(0))
+                          isWhole: start.row >= screen.absoluteRow(0), mayBeMisread: screen.mayMisreadText)
     }
 
     var isAlternateScreen: Bool { screen.isAlternateScreen }

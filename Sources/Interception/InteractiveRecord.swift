@@ -58,9 +58,13 @@ public struct ScreenLine: Sendable, Equatable {
     /// False when where it started has scrolled off the top of the screen (a line or paste
     /// taller than the screen): the text is only its end.
     public var isWhole: Bool
+    /// True when the terminal was in a mode in which the screen may show other text than the
+    /// program wrote (autowrap off, another character set).
+    public var mayBeMisread: Bool
 
-    public init(text: String, isWhole: Bool = true) {
+    public init(text: String, isWhole: Bool = true, mayBeMisread: Bool = false) {
         self.text = text
         self.isWhole = isWhole
+        self.mayBeMisread = mayBeMisread
     }
 }

@@ -1936,6 +1936,10 @@ public struct Interceptor {
             held = rest + held
             return
         }
+        // The screen may show other text than the shell's line (autowrap off, another character
+        // set): the keys tell it where they tell it exactly; otherwise it is unknown.
+        let misread = read?.mayBeMisread == true && !(keys.isExact && typedLine.isExact)
+        if read?.mayBeMisread == true, !misread, prompt == nil, !keys.isEmpty { line = keys.text }
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
@@ -1984,6 +1988,11 @@ public struct Interceptor {
             if record.decision.verdict == .allow, startUnseen {
                 record.decision.refuseUnverifiable("the screen shows more rows than were typed for this line (keys a program took before "
                                                    + "the prompt came), so the bastion cannot tell where the line starts; type it again")
+            }
+            if record.decision.verdict == .allow, misread {
+                record.decision.refuseUnverifiable("the terminal is in a mode in which the screen may show other text than the line (autowrap "
+                                                   + "off, or another character set), and the keys typed do not tell it; reset the terminal, "
+                                                   + "or type the line without editing keys")
             }
             if record.decision.verdict == .allow, cutOff {
                 record.decision.refuseUnverifiable("the line is taller than the screen, which the bastion reads it from, and its start "

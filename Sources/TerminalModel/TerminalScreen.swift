@@ -144,6 +144,11 @@ public final class TerminalScreen {
     /// report it; the input filter follows it instead.
     public var isBracketedPaste: Bool { filter.bracketedPaste }
 
+    /// Whether the screen may show other text than the target wrote: it turned autowrap off
+    /// (text past the last column overwrites it) or designated a character set other than
+    /// ASCII (DEC line drawing shows `q` as `─`). Kept until it is undone or the terminal reset.
+    public var mayMisreadText: Bool { filter.mayMisreadText }
+
     /// How many times the target turned bracketed paste on. Readline does so each time it
     /// starts reading a line (bash ≥ 5.1's default), before it draws the prompt: where the
     /// count grows while a line is typed, a line editor started reading after the first keys,

@@ -69,6 +69,17 @@ struct UnsafeSequenceFilter {
     private(set) var bracketedPaste = false
     /// The sequence just ended turned bracketed paste on.
     private var turnedBracketedPasteOn = false
+    private var mentionsAutowrap = false
+    /// Whether the target turned autowrap off (`CSI ? 7 l`): text written past the last column
+    /// then overwrites it, and the screen no longer holds all that was written.
+    private(set) var autowrapOff = false
+    /// The character sets G0–G3 (bits 0–3) the target designated as other than ASCII (`ESC ( 0`,
+    /// DEC line drawing): text shifted into one shows as other characters than were written.
+    private var otherCharacterSets: UInt8 = 0
+    /// Whether the screen may show other text than the target wrote (``autowrapOff``, or a
+    /// character set other than ASCII designated), so that a line read off it may not be
+    /// the program's.
+    var mayMisreadText: Bool { autowrapOff || otherCharacterSets != 0 }
 
     /// The most CSI parameters libvterm 0.1.4 has room for (`CSI_ARGS_MAX`).
     static let maximumParameters = 16
@@ -322,6 +333,7 @@ struct UnsafeSequenceFilter {
                 significantDigits = 0
                 parameter = 0
                 mentionsBracketedPaste = false
+                mentionsAutowrap = false
             default: // a C1 control written as ESC + letter
                 state = .ground
             }
@@ -335,6 +347,12 @@ struct UnsafeSequenceFilter {
                     follow(Self.clampCursor) // DECRC
                 } else if escapeIntermediates == 0 && byte == 0x63 {
                     bracketedPaste = false // RIS resets every mode
+                    autowrapOff = false
+                    otherCharacterSets = 0
+                } else if escapeIntermediates == 1 && (0x28...0x2B).contains(firstEscapeIntermediate) {
+                    // SCS: designates G0–G3; `B` is ASCII.
+                    let set: UInt8 = 1 << (firstEscapeIntermediate - 0x28)
+                    if byte == 0x42 { otherCharacterSets &= ~set } else { otherCharacterSets |= set }
                 }
                 return
             }
@@ -376,6 +394,7 @@ struct UnsafeSequenceFilter {
 
     private mutating func endParameter() {
         if significantDigits == 4 && parameter == 2004 { mentionsBracketedPaste = true }
+        if significantDigits == 1 && parameter == 7 { mentionsAutowrap = true }
         significantDigits = 0
         parameter = 0
     }
@@ -400,6 +419,9 @@ struct UnsafeSequenceFilter {
                     && intermediateCount == 0 && mentionsBracketedPaste {
             bracketedPaste = byte == 0x68
             turnedBracketedPasteOn = bracketedPaste
+        }
+        if (byte == 0x68 || byte == 0x6C) && leaderCount == 1 && firstLeader == 0x3F && intermediateCount == 0 && mentionsAutowrap {
+            autowrapOff = byte == 0x6C
         }
     }
 }

@@ -1034,6 +1034,8 @@ final class FakeScreen: ScreenReading {
     var isBracketedPaste = false
     /// Rows shown: typing that spans more lines has scrolled off the top (0: no limit).
     var rows = 0
+    /// Whether the terminal is in a mode in which the screen may show other text than written.
+    var mayMisread = false
     /// Times `ESC [ ? 2004 h` was fed (which is not shown).
     var lineEditorStarts = 0
     func feed(_ bytes: UnsafeRawBufferPointer) {
@@ -1052,7 +1054,7 @@ final class FakeScreen: ScreenReading {
         let lines = shown[start...].split(separator: 0x0A, omittingEmptySubsequences: !readsEveryRow)
         let text = readsEveryRow ? lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
             : String(decoding: lines.last ?? [], as: UTF8.self)
-        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows)
+        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows, mayBeMisread: mayMisread)
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
@@ -1492,6 +1494,26 @@ extension ScreenModeTests {
         _ = InterceptorTests.output(&i, "ls", now: 7.21)
         let next = Self.typeAndSettle(&i, "\r", at: 7.5)
         #expect(next.records.map(\.decision.audit.line) == ["ls"] && next.records.first?.decision.verdict == .allow)
+    }
+
+    /// In a terminal mode that makes the screen show other text than was written (autowrap
+    /// off, DEC line drawing), a line typed with keys that move the cursor is refused: neither
+    /// the screen nor the keys tell it. Typed plainly, the keys tell it, and it is decided and
+    /// recorded as typed (not as line-drawing characters).
+    @Test func aLineTheScreenMayMisreadNeedsPlainKeys() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        screen.mayMisread = true
+        _ = InterceptorTests.input(&i, "/etc/x\u{1B}[Hcat ", now: 2.5)
+        _ = InterceptorTests.output(&i, "cat /etc/x", now: 2.51)
+        let refused = Self.typeAndSettle(&i, "\r", at: 3)
+        #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"], "\(refused.records.map(\.decision.audit.line))")
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 4.6)
+        _ = (0..<10).map { i.tick(now: 4.65 + Double($0) * 0.05) }
+        _ = InterceptorTests.input(&i, "cat /etc/x", now: 5)
+        _ = InterceptorTests.output(&i, "␌▒├ /␊├␌/x", now: 5.01)
+        let plain = Self.typeAndSettle(&i, "\r", at: 5.5)
+        #expect(plain.records.map(\.decision.audit.line) == ["cat /etc/x"] && plain.records.first?.decision.verdict == .allow)
     }
 
     /// The readings are every end of the line, each once; a line too long to read every way

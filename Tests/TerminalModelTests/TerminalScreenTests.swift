@@ -159,6 +159,25 @@ import TerminalModel
     }
 
     /// Bracketed-paste mode follows DECSET/DECRST 2004, in a list of modes too, and RIS.
+    /// Autowrap off and a character set other than ASCII make the screen show other text than
+    /// was written: reported until undone, or until the terminal is reset.
+    @Test func modesThatMisreadTextAreReported() {
+        let s = screen("")
+        #expect(!s.mayMisreadText)
+        s.feed(Array("\u{1B}[?1;7l".utf8))
+        #expect(s.mayMisreadText)
+        s.feed(Array("\u{1B}[?7h".utf8))
+        #expect(!s.mayMisreadText)
+        s.feed(Array("\u{1B}(0".utf8))
+        #expect(s.mayMisreadText)
+        s.feed(Array("\u{1B})0\u{1B}(B".utf8))
+        #expect(s.mayMisreadText, "G1 is still line drawing")
+        s.feed(Array("\u{1B})B".utf8))
+        #expect(!s.mayMisreadText)
+        s.feed(Array("\u{1B}[?7l\u{1B}(0\u{1B}c".utf8))
+        #expect(!s.mayMisreadText)
+    }
+
     /// Each `CSI ? 2004 h` is a line editor starting a line (readline's, before its prompt),
     /// counted even where the mode was on already or the sequence came in pieces; turning it
     /// off, or another mode, is not.
