@@ -263,9 +263,10 @@ public struct Interceptor {
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
     private var discardUnconfirmed = false
-    /// Screen mode: the line as it stood at a Ctrl-C the person typed, until the output shows
-    /// that the interrupt acted (a line break). A shell that ignores it (`trap '' INT`) keeps
-    /// the line in its line editor: once the screen settles with no line break, the line goes on.
+    /// Screen mode: the line as it stood at a Ctrl-C the person typed, until any output shows
+    /// that the interrupt acted (`^C`, a line break, a prompt). A bash that ignores it (`trap ''
+    /// INT`) keeps the line in readline and prints nothing: once the screen settles with no
+    /// output at all, the line goes on.
     private var lineBeforeInterrupt: (keys: TypedLine, prompt: PromptAfterKeys?, lineEditorStarts: Int)?
     /// Screen mode: how many times a line editor had started reading a line when typing on the
     /// current line began (``ScreenReading/lineEditorStarts``).
@@ -609,7 +610,7 @@ public struct Interceptor {
             }
         }
         if discardUnconfirmed, chunk.contains(0x0A) { discardUnconfirmed = false }
-        if lineBeforeInterrupt != nil, chunk.contains(0x0A) { lineBeforeInterrupt = nil }
+        if lineBeforeInterrupt != nil, chunk.count > 0 { lineBeforeInterrupt = nil }
         return out
     }
 
@@ -711,8 +712,8 @@ public struct Interceptor {
             screenSettling = nil
             lineStarted = false
             if let kept = lineBeforeInterrupt {
-                // The Ctrl-C showed no line break: the line is still there, read on from where
-                // it started (the keys are unsure from the Ctrl-C on).
+                // Nothing came of the Ctrl-C: the line is still there, read on from where it
+                // started (the keys are unsure from the Ctrl-C on).
                 lineBeforeInterrupt = nil
                 lineStarted = true
                 (typedLine, promptAfterKeys, lineEditorStartsAtLineStart) = kept
