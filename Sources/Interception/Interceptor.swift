@@ -1932,6 +1932,7 @@ public struct Interceptor {
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
                                + "would run unseen")
+            out.auditNotes.append(AuditNote(kind: "interactive_key_refused", detail: "Ctrl-X Ctrl-E on an empty line read from the screen"))
             // (Ctrl-G in its place ends readline's Ctrl-X prefix.)
             out.toTarget.append(0x07)
             held = rest + held
@@ -2038,8 +2039,9 @@ public struct Interceptor {
     private func decidingEveryReading(_ record: InteractiveRecord?, as line: String, readings: [String]?,
                                       fallback: String) -> InteractiveRecord? {
         let verdict = record?.decision.verdict ?? .allow
+        // (A refused line is refused whatever the other readings.)
+        guard verdict != .deny else { return record }
         guard let readings else {
-            guard verdict == .allow else { return record }
             var refused = record ?? judge(fallback.trimmingTrailingWhitespace, how: .screen, uncertain: true)
             refused.decision.refuseUnverifiable("keys were typed before this prompt came and the line is too long to read every way "
                                                 + "it may start; type it again at the prompt")

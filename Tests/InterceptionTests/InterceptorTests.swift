@@ -1225,15 +1225,19 @@ extension ScreenModeTests {
     }
 
     /// Types `keys` at `now` and lets 1.5 s pass: what reached the shell, and the records made.
-    static func typeAndSettle(_ i: inout Interceptor, _ keys: String, at now: Double) -> (forwarded: [UInt8], records: [InteractiveRecord]) {
-        var forwarded = InterceptorTests.input(&i, keys, now: now).toTarget
+    static func typeAndSettle(_ i: inout Interceptor, _ keys: String, at now: Double)
+        -> (forwarded: [UInt8], records: [InteractiveRecord], auditNotes: [AuditNote]) {
+        let typed = InterceptorTests.input(&i, keys, now: now)
+        var forwarded = typed.toTarget
         var records: [InteractiveRecord] = []
+        var notes = typed.auditNotes
         for t in stride(from: now + 0.05, to: now + 1.5, by: 0.05) {
             let out = i.tick(now: t)
             forwarded += out.toTarget
             records += out.records
+            notes += out.auditNotes
         }
-        return (forwarded, records)
+        return (forwarded, records, notes)
     }
 
     /// With echo off at a prompt like a password's, what is typed is a secret and goes through
@@ -1455,6 +1459,7 @@ extension ScreenModeTests {
         _ = (0..<10).map { i.tick(now: 9.65 + Double($0) * 0.05) }
         let empty = Self.typeAndSettle(&i, "\u{18}\u{05}", at: 10.5)
         #expect(empty.records.isEmpty && InterceptorTests.text(empty.forwarded) == "\u{18}\u{07}")
+        #expect(empty.auditNotes.map(\.kind) == ["interactive_key_refused"])
     }
 
     /// A line editor started (a program printed its mode) while keys were typed with one that
