@@ -245,8 +245,9 @@ public struct Interceptor {
     /// ``decideEnteredLine()`` decides whether it is answered early.
     private var earlyCandidate: String?
     /// Screen mode: an Enter waits here until the echo has settled and the line is read (with
-    /// the key before it: some keys that accept a line are two).
-    private var screenEnter: (since: Double, bytes: [UInt8], after: UInt8?)?
+    /// the key before it: some keys that accept a line are two), and so does a line end inside
+    /// a paste whose keys do not tell the line (`inPaste`; see ``PastedLines``).
+    private var screenEnter: (since: Double, bytes: [UInt8], after: UInt8?, inPaste: Bool)?
     /// The last key passed on to the shell.
     private var previousKey: UInt8?
     private var lineStarted = false
@@ -255,6 +256,11 @@ public struct Interceptor {
     private var screenSettling: Double?
     /// Screen mode: what the person typed on the current line (the screen may not show it).
     private var typedLine = TypedLine()
+    /// Screen mode: the current line's keys since its start or its last decided line end inside a
+    /// paste, read as readline and as the terminal's line discipline would read them.
+    private var pastedLines = PastedLines(startsInPaste: false)
+    /// Screen mode: the rest of a paste whose line was refused is dropped, up to the paste's end.
+    private var pasteSkipper: KeystrokeScanner?
     /// Screen mode: the keys' line at a key that accepts a line only in some line editors
     /// (Ctrl-O, Alt-#, Ctrl-X Ctrl-E). To the terminal's own line editing (`sh`) it is text, and
     /// the line goes on: the next line's keys are read after it.
@@ -267,7 +273,7 @@ public struct Interceptor {
     /// that the interrupt acted (`^C`, a line break, a prompt). A bash that ignores it (`trap ''
     /// INT`) keeps the line in readline and prints nothing: once the screen settles with no
     /// output at all, the line goes on.
-    private var lineBeforeInterrupt: (keys: TypedLine, prompt: PromptAfterKeys?, lineEditorStarts: Int)?
+    private var lineBeforeInterrupt: (keys: TypedLine, prompt: PromptAfterKeys?, lineEditorStarts: Int, pasted: PastedLines)?
     /// Screen mode: how many times a line editor had started reading a line when typing on the
     /// current line began (``ScreenReading/lineEditorStarts``).
     private var lineEditorStartsAtLineStart = 0
@@ -436,7 +442,18 @@ public struct Interceptor {
         var out = InterceptorOutput()
         keys.pastesAreBracketed = pastesAreBracketed
         keys.readsScreen = isOnScreen
-        let (bytes, enter) = keys.scan(chunk)
+        var (bytes, enter) = keys.scan(chunk)
+        if var skipper = pasteSkipper {
+            // The rest of a paste whose line was refused: dropped up to the paste's end.
+            if let end = skipper.endOfPaste(in: bytes[...]) {
+                pasteSkipper = nil
+                bytes.removeFirst(end)
+                enter = KeystrokeScanner.firstEnter(in: bytes, pastesAreBracketed: pastesAreBracketed, readsScreen: isOnScreen)
+            } else {
+                pasteSkipper = skipper
+                (bytes, enter) = ([], nil)
+            }
+        }
         receive(bytes, enter: enter, now: now, into: &out)
         if held.count > Self.heldInputLimit {
             held = []
@@ -446,7 +463,7 @@ public struct Interceptor {
         return out
     }
 
-    private mutating func receive(_ bytes: [UInt8], enter: Int?, now: Double, into out: inout InterceptorOutput) {
+    private mutating func receive(_ bytes: [UInt8], enter stop: KeystrokeScanner.Stop?, now: Double, into out: inout InterceptorOutput) {
         if shell == .awaitingApproval, bytes.contains(0x03), let check, let index = check.heldIndex {
             // Ctrl-C withdraws the request; the line is discarded like a refused one.
             out.withdrawn = check.requestID
@@ -458,6 +475,8 @@ public struct Interceptor {
             if case .running = shell, bytes.contains(Self.interruptKey) { passInterrupt(into: &out) }
             return
         }
+        // (A line end inside a paste stops the keys only in a shell read from the screen.)
+        let enter = stop?.index
         switch mode {
         case .starting:
             // Nothing reaches a shell that has not confirmed the integration (it may be
@@ -505,6 +524,15 @@ public struct Interceptor {
             lineBrokeSinceEnter = false
             enterAtPager = outputTail == Self.pagerPrompt
         case .nested, .unverified:
+            receiveOnScreen(bytes, stop: stop, now: now, into: &out)
+        }
+    }
+
+    /// Screen mode: keys pass on up to the first stop, which waits for the line to be read off
+    /// the screen, or, a line end inside a paste whose keys tell the lines, is decided at once.
+    private mutating func receiveOnScreen(_ input: [UInt8], stop first: KeystrokeScanner.Stop?, now: Double, into out: inout InterceptorOutput) {
+        var bytes = input, stop = first
+        while true {
             guard let screen else {
                 // Never relay a line nobody can see: the session is being ended.
                 return
@@ -517,6 +545,7 @@ public struct Interceptor {
                 screen.markInputStart()
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
+                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false) }
                 carriedLine = nil
                 lineEditorStartsAtLineStart = screen.lineEditorStarts
                 promptAfterKeys = nil
@@ -526,32 +555,47 @@ public struct Interceptor {
                 promptAfterKeys?.keysAfter = TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 screen.markInputStart()
             }
-            if let interrupt = typedLine.firstInterrupt(in: bytes[...], key: Self.interruptKey), enter.map({ interrupt < $0 }) ?? true {
+            if let interrupt = typedLine.firstInterrupt(in: bytes[...], key: Self.interruptKey), stop.map({ interrupt < $0.index }) ?? true {
                 // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
                 // where the next line starts once the screen has settled.
                 out.toTarget += bytes[...interrupt]
                 var kept = typedLine
                 kept.type(bytes[..<interrupt])
                 kept.type(bytes[interrupt...interrupt])
-                lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart)
+                var pasted = pastedLines
+                pasted.type(bytes[...interrupt])
+                lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
                 held = Array(bytes[(interrupt + 1)...]) + held
                 return
             }
-            guard let enter else {
-                typedLine.type(bytes[...])
-                promptAfterKeys?.keysAfter?.type(bytes[...])
+            guard let enter = stop?.index else {
+                typeOnLine(bytes[...])
                 out.toTarget += bytes
                 previousKey = bytes.last ?? previousKey
                 return
             }
-            typedLine.type(bytes[..<enter])
-            promptAfterKeys?.keysAfter?.type(bytes[..<enter])
+            typeOnLine(bytes[..<enter])
             out.toTarget += bytes[..<enter]
-            screenEnter = (now, Array(bytes[enter...]), enter > 0 ? bytes[enter - 1] : previousKey)
+            let keyBefore = enter > 0 ? bytes[enter - 1] : previousKey
+            let inPaste = stop?.inPaste == true
+            guard inPaste, pastedLines.isExact else {
+                screenEnter = (now, Array(bytes[enter...]), keyBefore, inPaste)
+                return
+            }
+            guard let rest = decidePastedLine(Array(bytes[enter...]), readingTheScreen: false, now: now, into: &out) else { return }
+            bytes = rest
+            stop = KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed, readsScreen: true, startsInPaste: true)
         }
+    }
+
+    /// Screen mode: keys typed on the current line, with no stop among them.
+    private mutating func typeOnLine(_ keys: ArraySlice<UInt8>) {
+        typedLine.type(keys)
+        promptAfterKeys?.keysAfter?.type(keys)
+        pastedLines.type(keys)
     }
 
     // MARK: Output
@@ -706,7 +750,17 @@ public struct Interceptor {
         // (a password, `stty -echo`) is read after a longer wait.
         if let pending = screenEnter, now - pending.since >= Self.screenSettle, now - lastOutput >= Self.screenSettle,
            lastOutput >= pending.since || typedLine.isEmpty || now - pending.since >= Self.echoPatience {
-            decideScreenLine(pending.bytes, after: pending.after, now: now, into: &out)
+            if pending.inPaste {
+                screenEnter = nil
+                if let rest = decidePastedLine(pending.bytes, readingTheScreen: true, now: now, into: &out) {
+                    let keys = rest + held
+                    held = []
+                    receive(keys, enter: KeystrokeScanner.firstEnter(in: keys, pastesAreBracketed: pastesAreBracketed, readsScreen: true, startsInPaste: true),
+                            now: now, into: &out)
+                }
+            } else {
+                decideScreenLine(pending.bytes, after: pending.after, now: now, into: &out)
+            }
         }
         if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle {
             screenSettling = nil
@@ -716,7 +770,7 @@ public struct Interceptor {
                 // started (the keys are unsure from the Ctrl-C on).
                 lineBeforeInterrupt = nil
                 lineStarted = true
-                (typedLine, promptAfterKeys, lineEditorStartsAtLineStart) = kept
+                (typedLine, promptAfterKeys, lineEditorStartsAtLineStart, pastedLines) = kept
             }
             let rest = held
             held = []
@@ -2026,6 +2080,60 @@ public struct Interceptor {
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
+    }
+
+    /// A line end inside a bracketed paste, in a shell read from the screen (see ``PastedLines``):
+    /// the paste's lines since the last one decided are decided as readline and as a shell that
+    /// ignores the brackets would read them (and as the screen shows the line, with
+    /// `readingTheScreen`, where the keys do not tell it), and the line end goes on unless one
+    /// is refused. Lines that leave a command open go on undecided, to be decided with the line
+    /// that closes it. Nothing is recorded for an allowed line end: the Enter after the paste
+    /// decides and records the line readline holds. Returns the keys after the line end, to go
+    /// on with; nil where the line was refused, with the rest of the paste dropped.
+    private mutating func decidePastedLine(_ pending: [UInt8], readingTheScreen: Bool, now: Double,
+                                           into out: inout InterceptorOutput) -> [UInt8]? {
+        if discardUnconfirmed {
+            // The refused line may still wait in the terminal's buffer: this line end would send it.
+            held = []
+            out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
+            return nil
+        }
+        var readings = pastedLines.readings
+        if readingTheScreen, let shown = screen?.inputLine()?.text.trimmingTrailingWhitespace, !shown.isEmpty, !readings.contains(shown) {
+            readings.append(shown)
+        }
+        let complete = readings.filter { analyze($0).status != .incomplete }
+        var refused: InteractiveRecord?
+        for text in complete {
+            let record = judge(text, how: .screen, uncertain: true)
+            if record.decision.verdict != .allow, refused.map({ record.decision.verdict.isStricter(than: $0.decision.verdict) }) ?? true {
+                refused = record
+            }
+        }
+        let rest = Array(pending.dropFirst())
+        guard let refused else {
+            out.toTarget.append(pending[0])
+            previousKey = pending[0]
+            typedLine.type(pending[..<1])
+            promptAfterKeys?.keysAfter?.type(pending[..<1])
+            if complete.isEmpty { pastedLines.passLineEnd(pending[0]) } else { pastedLines = PastedLines(startsInPaste: true) }
+            return rest
+        }
+        append(refused, to: &out)
+        out.notices.append(refusalText(refused.decision))
+        out.notices.append("bastion: the rest of the paste was not sent")
+        out.inject.append(0x03)
+        discardUnconfirmed = true
+        // The rest of the paste is dropped, here, in what was held meanwhile, or as it arrives.
+        var skipper = KeystrokeScanner(startsInPaste: true)
+        if skipper.endOfPaste(in: rest[...]) == nil {
+            if let end = skipper.endOfPaste(in: held[...]) { held.removeFirst(end) } else { held = []; pasteSkipper = skipper }
+        }
+        typedLine = TypedLine()
+        promptAfterKeys = nil
+        lineStarted = false
+        screenSettling = now
+        return nil
     }
 
     /// The most readings of a line whose prompt came after the first keys that are decided; a

@@ -13,7 +13,10 @@ struct KeystrokeScanner: Sendable {
     var pastesAreBracketed = true
     /// Whether the shell is read from the screen: there the keys that run what the line holds
     /// with no Enter (readline's shell-expand-line, Esc Ctrl-E, runs its command substitutions)
-    /// are decided as Enters are. (The integration has readline check them itself.)
+    /// are decided as Enters are (the integration has readline check them itself), and so is a
+    /// line end inside a bracketed paste (``Stop/inPaste``): a program other than the line editor
+    /// that asked for the brackets may read it (`sh` after a `printf '\e[?2004h'`, which runs each
+    /// line as it comes).
     var readsScreen = false
     private var bracketsOpen = false
     /// Inside a bracketed paste the program asked for.
@@ -23,12 +26,26 @@ struct KeystrokeScanner: Sendable {
     private var previous: UInt8?
     private var afterCtrlV = false
 
-    /// Removes every Ctrl-\ from `bytes` and returns them with the index of the first Enter (nil
-    /// if none).
-    mutating func scan(_ bytes: UnsafeRawBufferPointer) -> (bytes: [UInt8], enter: Int?) {
+    /// Where the keys stop to be decided: an Enter, or (read from the screen) a line end inside a
+    /// bracketed paste.
+    struct Stop: Equatable, Sendable {
+        /// The key's index in the keys scanned.
+        var index: Int
+        /// A line end inside a bracketed paste: readline takes it for text, a program that
+        /// ignores the brackets for an Enter.
+        var inPaste = false
+    }
+
+    /// A scanner for keys that start inside a bracketed paste (`startsInPaste`) or outside one.
+    init(startsInPaste: Bool = false) {
+        bracketsOpen = startsInPaste
+    }
+
+    /// Removes every Ctrl-\ from `bytes` and returns them with the first stop (nil if none).
+    mutating func scan(_ bytes: UnsafeRawBufferPointer) -> (bytes: [UInt8], enter: Stop?) {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
-        var enter: Int?
+        var enter: Stop?
         for b in bytes {
             if b == Self.privatePrefixKey { continue }
             let before = previous
@@ -40,7 +57,12 @@ struct KeystrokeScanner: Sendable {
                 continue
             }
             if b == 0x16 && !inPaste { afterCtrlV = true; continue }
-            if enter == nil, !inPaste, Self.accepts(b, after: before) || (readsScreen && b == 0x05 && before == 0x1B) { enter = out.count - 1 }
+            guard enter == nil else { continue }
+            if inPaste {
+                if readsScreen, b == 0x0D || b == 0x0A { enter = Stop(index: out.count - 1, inPaste: true) }
+            } else if Self.accepts(b, after: before) || (readsScreen && b == 0x05 && before == 0x1B) {
+                enter = Stop(index: out.count - 1)
+            }
         }
         return (out, enter)
     }
@@ -60,15 +82,27 @@ struct KeystrokeScanner: Sendable {
         b == 0x0D || b == 0x0A || b == operateAndGetNext || (b == UInt8(ascii: "#") && previous == 0x1B) || (b == 0x05 && previous == 0x18)
     }
 
-    /// The first Enter in input this scanner already passed on (held input, which starts outside
-    /// a paste): outside bracketed pastes and not quoted with Ctrl-V, as ``scan(_:)`` finds it.
-    static func firstEnter(in bytes: [UInt8], pastesAreBracketed: Bool = true, readsScreen: Bool = false) -> Int? {
-        var scanner = KeystrokeScanner()
+    /// The first stop in input this scanner already passed on (held input, which starts outside
+    /// a paste unless it was held at a line end inside one: `startsInPaste`), as ``scan(_:)``
+    /// finds it.
+    static func firstEnter(in bytes: [UInt8], pastesAreBracketed: Bool = true, readsScreen: Bool = false,
+                           startsInPaste: Bool = false) -> Stop? {
+        var scanner = KeystrokeScanner(startsInPaste: startsInPaste)
         scanner.pastesAreBracketed = pastesAreBracketed
         scanner.readsScreen = readsScreen
-        var index: Int?
-        bytes.withUnsafeBytes { index = scanner.scan($0).enter }
-        return index
+        var stop: Stop?
+        bytes.withUnsafeBytes { stop = scanner.scan($0).enter }
+        return stop
+    }
+
+    /// For keys that go on inside a bracketed paste: the index just after the paste's end in
+    /// `bytes` (nil if it does not end there). Follows the end across calls.
+    mutating func endOfPaste(in bytes: ArraySlice<UInt8>) -> Int? {
+        for i in bytes.indices {
+            track(bytes[i])
+            if !bracketsOpen { return i + 1 }
+        }
+        return nil
     }
 
     /// Follows bracketed-paste brackets across chunks.

@@ -30,9 +30,11 @@ struct TypedLine: Sendable {
     /// text may differ from the line.
     private(set) var isExact = true
 
-    /// A line typed to a program that has bracketed paste on (`pastesAreBracketed`) or off.
-    init(pastesAreBracketed: Bool = false) {
+    /// A line typed to a program that has bracketed paste on (`pastesAreBracketed`) or off; with
+    /// `startsInPaste`, its keys go on inside a paste begun before them.
+    init(pastesAreBracketed: Bool = false, startsInPaste: Bool = false) {
         self.pastesAreBracketed = pastesAreBracketed
+        if pastesAreBracketed, startsInPaste { state = .paste }
     }
 
     var isEmpty: Bool { bytes.isEmpty }

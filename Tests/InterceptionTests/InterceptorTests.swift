@@ -1314,36 +1314,67 @@ extension ScreenModeTests {
         #expect(!typed.forwarded.contains(0x0D))
     }
 
-    /// A paste taller than the screen, into a program that asked for brackets: its start has
-    /// scrolled away, so its lines are decided as the keys give them — exactly, here, and the
-    /// third holds `rm` — or refused where the keys do not tell them.
-    @Test func aPasteTallerThanTheScreenIsDecidedWhole() {
+    /// A paste into a program that asked for brackets is decided line by line as it arrives,
+    /// each line end held until the lines before it are decided: readline would insert it, but
+    /// `sh` after a `printf '\e[?2004h'` runs each line as its line end comes. The first refused
+    /// line is discarded with an interrupt, and the rest of the paste is not sent, even where it
+    /// comes in later writes. (A paste taller than the screen, here, needs no screen for that.)
+    @Test func aPasteIsDecidedLineByLineAsItArrives() {
         let screen = FakeScreen()
         screen.rows = 2
         screen.isBracketedPaste = true
         var i = Self.nestedShell(prompt: "$ ", screen: screen)
         let lines = ["true 1", "true 2", "rm x", "true 4", "true 5"]
-        let paste = "\u{1B}[200~" + lines.joined(separator: "\n") + "\u{1B}[201~"
-        var pasted = InterceptorTests.input(&i, paste + "\r", now: 2.5).toTarget
-        _ = InterceptorTests.output(&i, lines.joined(separator: "\r\n"), now: 2.51)
-        var records: [InteractiveRecord] = []
-        for t in stride(from: 2.55, to: 4, by: 0.05) {
-            let out = i.tick(now: t)
-            pasted += out.toTarget
-            records += out.records
-        }
-        #expect(records.map(\.decision.audit.line) == [lines.joined(separator: "\n")])
-        #expect(records.map(\.decision.verdict) == [.deny] && !pasted.contains(0x0D))
+        let paste = "\u{1B}[200~" + lines.joined(separator: "\n")
+        let stopped = InterceptorTests.input(&i, paste, now: 2.5)
+        #expect(InterceptorTests.text(stopped.toTarget) == "\u{1B}[200~true 1\ntrue 2\nrm x", "\(InterceptorTests.text(stopped.toTarget))")
+        #expect(stopped.records.map(\.decision.audit.line) == ["rm x"] && stopped.records.map(\.decision.verdict) == [.deny])
+        #expect(stopped.inject == [0x03])
+        #expect(stopped.notices.last == "bastion: the rest of the paste was not sent")
+        let later = InterceptorTests.input(&i, "\nmore\n\u{1B}[201~", now: 2.6)
+        #expect(later.toTarget.isEmpty, "the paste's later writes are dropped too")
+        _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 2.61)
+        let after = Self.typeAndSettle(&i, "true 6\r", at: 2.7)
+        #expect(InterceptorTests.text(after.forwarded) == "true 6\r", "typing goes on after the paste's end")
 
+        // Allowed, the paste goes on; the Enter after it decides the whole, as the keys give it
+        // (its start has scrolled away), and records it once.
+        let tall = FakeScreen()
+        tall.rows = 2
+        tall.isBracketedPaste = true
+        var k = Self.nestedShell(prompt: "$ ", screen: tall)
+        let harmless = ["true 1", "true 2", "true 3"]
+        let whole = Self.typeAndSettle(&k, "\u{1B}[200~" + harmless.joined(separator: "\n") + "\u{1B}[201~\r", at: 2.5)
+        #expect(whole.records.map(\.decision.audit.line) == [harmless.joined(separator: "\n")])
+        #expect(InterceptorTests.text(whole.forwarded).hasSuffix("true 3\u{1B}[201~\r"))
+
+        // An arrow after the paste leaves the keys unsure: the whole is refused as unverifiable.
         let unsure = FakeScreen()
         unsure.rows = 2
         unsure.isBracketedPaste = true
         var j = Self.nestedShell(prompt: "$ ", screen: unsure)
-        let harmless = ["true 1", "true 2", "true 3"]
         _ = InterceptorTests.input(&j, "\u{1B}[200~" + harmless.joined(separator: "\n") + "\u{1B}[201~\u{1B}[D\r", now: 2.5)
         _ = InterceptorTests.output(&j, harmless.joined(separator: "\r\n"), now: 2.51)
         let edited = (0..<30).flatMap { j.tick(now: 2.55 + Double($0) * 0.05).records }
         #expect(edited.map(\.decision.audit.rule) == ["unverifiable"], "\(edited.map(\.decision.audit.line))")
+    }
+
+    /// Lines of a paste that leave a command open go on undecided, and the command is decided
+    /// at the line end that closes it, with them. A line is read as readline inserts it and as
+    /// the terminal's line discipline edits it for a shell that ignores the brackets: a pasted
+    /// Delete erases the character before it there, so `rx^?m x` is refused as `rm x`.
+    @Test func aPastedCommandIsDecidedWhenItCloses() {
+        let screen = FakeScreen()
+        screen.isBracketedPaste = true
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        let loop = InterceptorTests.input(&i, "\u{1B}[200~for f in a; do\nrm $f\ndone\necho after\n\u{1B}[201~", now: 2.5)
+        #expect(InterceptorTests.text(loop.toTarget) == "\u{1B}[200~for f in a; do\nrm $f\ndone", "\(InterceptorTests.text(loop.toTarget))")
+        #expect(loop.records.map(\.decision.audit.line) == ["for f in a; do\nrm $f\ndone"] && loop.inject == [0x03])
+
+        var j = Self.nestedShell(prompt: "$ ", screen: screen)
+        let erased = InterceptorTests.input(&j, "\u{1B}[200~rx\u{7F}m x\n\u{1B}[201~", now: 2.5)
+        #expect(erased.records.map(\.decision.audit.line) == ["rm x"] && erased.records.map(\.decision.verdict) == [.deny], "\(erased.records.map(\.decision.audit.line))")
+        #expect(!erased.toTarget.contains(0x0A) && erased.inject == [0x03])
     }
 
     /// A key a program took without an Enter (`q` in `top`, `read -n1`) starts no line of the
