@@ -23,6 +23,9 @@ final class TerminalLineReader: ScreenReading {
     /// The prompt as it stood left of ``start``: readline draws it again, with the line, below
     /// what it prints at the prompt (a completion listing), and there the line is read.
     private var promptText = ""
+    /// The prompt moved the cursor (see ``TerminalScreen/cursorMovedSinceLineEditorStart``):
+    /// the line may be drawn where the screen reads other text.
+    private var promptMovedCursor = false
 
     /// A model of a terminal of this size.
     init(columns: Int, rows: Int) {
@@ -36,6 +39,7 @@ final class TerminalLineReader: ScreenReading {
         let row = screen.absoluteRow(cursor.row)
         start = (row, cursor.column)
         promptText = screen.text(from: (row, 0), to: (row, cursor.column))
+        promptMovedCursor = screen.cursorMovedSinceLineEditorStart
     }
 
     /// The line from where typing started to the end of the cursor's line — or, where the
@@ -50,11 +54,11 @@ final class TerminalLineReader: ScreenReading {
         if !rows.contains(start.row), !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
             return ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)),
-                              mayBeMisread: screen.mayMisreadText)
+                              mayBeMisread: screen.mayMisreadText || promptMovedCursor)
         }
         guard rows.upperBound >= start.row else { return nil }
         return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)),
-                          isWhole: start.row >= screen.absoluteRow(0), mayBeMisread: screen.mayMisreadText)
+                          isWhole: start.row >= screen.absoluteRow(0), mayBeMisread: screen.mayMisreadText || promptMovedCursor)
     }
 
     var isAlternateScreen: Bool { screen.isAlternateScreen }

@@ -149,6 +149,12 @@ public final class TerminalScreen {
     /// ASCII (DEC line drawing shows `q` as `─`). Kept until it is undone or the terminal reset.
     public var mayMisreadText: Bool { filter.mayMisreadText }
 
+    /// Whether a control sequence (or a backspace) moved the cursor since a line editor last
+    /// started reading (see ``lineEditorStarts``), while it reads. Asked before the first key of
+    /// a line, it tells a prompt that moves the cursor, drawn by readline, which then draws the
+    /// line in other columns than it counts: the screen may show another line than it holds.
+    public var cursorMovedSinceLineEditorStart: Bool { filter.cursorMovedSinceLineEditorStart }
+
     /// How many times the target turned bracketed paste on. Readline does so each time it
     /// starts reading a line (bash ≥ 5.1's default), before it draws the prompt: where the
     /// count grows while a line is typed, a line editor started reading after the first keys,

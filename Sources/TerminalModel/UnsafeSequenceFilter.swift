@@ -80,6 +80,15 @@ struct UnsafeSequenceFilter {
     /// character set other than ASCII designated), so that a line read off it may not be
     /// the program's.
     var mayMisreadText: Bool { autowrapOff || otherCharacterSets != 0 }
+    /// Whether a control moved the cursor since the target last turned bracketed paste on, while
+    /// it stayed on: readline turns it on before it draws its prompt, and moves the cursor itself
+    /// only as keys edit the line, so before the first key such a move is the prompt's
+    /// (`PS1='\[\e[40C\]$ '`), and readline then draws the line in other columns than it counts.
+    private(set) var cursorMovedSinceLineEditorStart = false
+
+    /// CSI final bytes of the sequences that move the cursor (CUU … CUP, CHT, CBT, HPR, VPA,
+    /// VPR, HVP, HPA, HPB, VPB, DECSTBM, SCORC).
+    private static let cursorMovingFinals: Set<UInt8> = Set("ABCDEFGHIZadef`jkru".utf8)
 
     /// The most CSI parameters libvterm 0.1.4 has room for (`CSI_ARGS_MAX`).
     static let maximumParameters = 16
@@ -213,6 +222,7 @@ struct UnsafeSequenceFilter {
             if byte < 0x20 && !(byte == 0x07 && state == .string) {
                 // C0 controls run even inside a sequence; while discarding, libvterm is
                 // already in its ground state and runs them the same.
+                if byte == 0x08 { movedCursor() }
                 index += 1
                 continue
             }
@@ -258,6 +268,7 @@ struct UnsafeSequenceFilter {
             }
             if turnedBracketedPasteOn {
                 turnedBracketedPasteOn = false
+                cursorMovedSinceLineEditorStart = false
                 if let bracketedPasteOn {
                     flush(upTo: index + 1)
                     runStart = index + 1
@@ -335,6 +346,7 @@ struct UnsafeSequenceFilter {
                 mentionsBracketedPaste = false
                 mentionsAutowrap = false
             default: // a C1 control written as ESC + letter
+                if byte == 0x44 || byte == 0x45 || byte == 0x4D { movedCursor() } // IND, NEL, RI
                 state = .ground
             }
         } else if byte >= 0x30 && byte < 0x7F {
@@ -344,6 +356,7 @@ struct UnsafeSequenceFilter {
                     && (byte == 0x33 || byte == 0x34 || byte == 0x36) {
                     replace(Self.cancel) // DECDHL, DECDWL
                 } else if escapeIntermediates == 0 && byte == 0x38 {
+                    movedCursor()
                     follow(Self.clampCursor) // DECRC
                 } else if escapeIntermediates == 0 && byte == 0x63 {
                     bracketedPaste = false // RIS resets every mode
@@ -423,5 +436,10 @@ struct UnsafeSequenceFilter {
         if (byte == 0x68 || byte == 0x6C) && leaderCount == 1 && firstLeader == 0x3F && intermediateCount == 0 && mentionsAutowrap {
             autowrapOff = byte == 0x6C
         }
+        if leaderCount == 0 && intermediateCount == 0 && Self.cursorMovingFinals.contains(byte) { movedCursor() }
+    }
+
+    private mutating func movedCursor() {
+        if bracketedPaste { cursorMovedSinceLineEditorStart = true }
     }
 }

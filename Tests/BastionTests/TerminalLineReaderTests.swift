@@ -42,6 +42,21 @@ import Interception
         #expect(reader.inputLineFromRowStart()?.isWhole == false)
     }
 
+    /// A prompt that moved the cursor (`PS1='\[\e[40C\]$ '`) makes readline draw the line in
+    /// other columns than it counts: a line typed after it may be misread, whatever the line
+    /// editor's own moves after the first key; the next prompt that moves nothing clears it.
+    @Test func aLineAfterAPromptThatMovedTheCursorMayBeMisread() {
+        let reader = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(reader, "\u{1B}[?2004h\u{1B}[40C$ ")
+        reader.markInputStart()
+        Self.feed(reader, "touch x\u{08}\u{08}")
+        #expect(reader.inputLine()?.mayBeMisread == true)
+        Self.feed(reader, "\r\n\u{1B}[?2004l\u{1B}[?2004h$ ")
+        reader.markInputStart()
+        Self.feed(reader, "touch x\u{08}\u{08}")
+        #expect(reader.inputLine() == ScreenLine(text: "touch x"))
+    }
+
     /// Tab twice lists the completions below the line and draws the prompt and the line again
     /// under them: the line is read there, the listing is no part of it.
     @Test func aCompletionListingIsNoPartOfTheLine() {

@@ -178,6 +178,25 @@ import TerminalModel
         #expect(!s.mayMisreadText)
     }
 
+    /// A cursor move after a line editor started (its prompt's, before any key) is reported
+    /// until it starts again: a move while bracketed paste is off (a program's output, a move
+    /// before any line editor) is not, nor are colours, a title, line ends, or a cursor shape.
+    @Test func aPromptThatMovesTheCursorIsReported() {
+        let s = screen("")
+        s.feed(Array("\u{1B}[5;5Hout\u{1B}[?2004h\u{1B}]0;title\u{07}\u{1B}[1;32m\r\nuser$ \u{1B}[0m\u{1B}[2 q".utf8))
+        #expect(!s.cursorMovedSinceLineEditorStart)
+        for move in ["\u{1B}[40C", "\u{1B}[3G", "\u{08}", "\u{1B}8", "\u{1B}M", "\u{1B}[u", "\u{1B}[2;1H"] {
+            s.feed(Array("\u{1B}[?2004h$ ".utf8))
+            #expect(!s.cursorMovedSinceLineEditorStart)
+            s.feed(Array(move.utf8))
+            #expect(s.cursorMovedSinceLineEditorStart, "\(move.debugDescription)")
+        }
+        s.feed(Array("\u{1B}[?2004l\u{1B}[?2004h".utf8))
+        #expect(!s.cursorMovedSinceLineEditorStart)
+        s.feed(Array("\u{1B}[?2004l\u{1B}[H\u{1B}[?1049h".utf8))
+        #expect(!s.cursorMovedSinceLineEditorStart, "moves while no line editor reads")
+    }
+
     /// Each `CSI ? 2004 h` is a line editor starting a line (readline's, before its prompt),
     /// counted even where the mode was on already or the sequence came in pieces; turning it
     /// off, or another mode, is not.
