@@ -69,6 +69,10 @@ final class TerminalLineReader: ScreenReading {
 
     var lineEditorStarts: Int { screen.lineEditorStarts }
 
+    var lineEditorReads: Bool { screen.lineEditorReads }
+
+    var lineEditorStops: Int { screen.lineEditorStops }
+
     /// Not whole when its first row has scrolled off the top, or continues one that has.
     func inputLineFromRowStart() -> ScreenLine? {
         guard let start else { return nil }

@@ -45,6 +45,12 @@ public protocol ScreenReading: AnyObject {
     /// before each prompt). Where it grows while a line is typed, a program before the prompt
     /// may have taken some of the keys.
     var lineEditorStarts: Int { get }
+    /// Whether a line editor reads a line on the main screen (turned bracketed paste on there,
+    /// and not yet off).
+    var lineEditorReads: Bool { get }
+    /// How many times a line editor reading on the main screen stopped (turned bracketed paste
+    /// off): readline does when it accepts a line, by whatever key, or runs an editor on it.
+    var lineEditorStops: Int { get }
     /// The text from the first column of the line where typing started (the rows it continues
     /// included) to the end of the cursor's line: the input with whatever stands left of it,
     /// where it is not known where a prompt ends.

@@ -261,6 +261,15 @@ public struct Interceptor {
     private var pastedLines = PastedLines(startsInPaste: false)
     /// Screen mode: the rest of a paste whose line was refused is dropped, up to the paste's end.
     private var pasteSkipper: KeystrokeScanner?
+    /// Screen mode: how many times a line editor may stop reading for keys passed on since the
+    /// last key typed while one read (``ScreenReading/lineEditorStops``): one for an Enter or
+    /// another key that accepts a line, one for Ctrl-D on an empty line, two for an interrupt
+    /// (readline turns bracketed paste off twice at one). Keys typed ahead while no line editor
+    /// read are read by the next one, so they count until a key comes while one reads: by then it
+    /// has read them. A stop beyond these is a line the shell took with no Enter the bastion
+    /// decided (a key bound to a macro that ends in a line end or to accept-line, vi's `v` and
+    /// `#`): the session is ended.
+    private var stopsExplained = 0
     /// Screen mode: the keys' line at a key that accepts a line only in some line editors
     /// (Ctrl-O, Alt-#, Ctrl-X Ctrl-E). To the terminal's own line editing (`sh`) it is text, and
     /// the line goes on: the next line's keys are read after it.
@@ -541,6 +550,8 @@ public struct Interceptor {
                 out.toTarget += bytes
                 return
             }
+            // A line editor reads: whatever keys it had waiting, it has read.
+            if screen.lineEditorReads, !bytes.isEmpty { stopsExplained = 0 }
             if !lineStarted {
                 screen.markInputStart()
                 lineStarted = true
@@ -565,6 +576,7 @@ public struct Interceptor {
                 var pasted = pastedLines
                 pasted.type(bytes[...interrupt])
                 lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)
+                stopsExplained += countEndsOfFile(in: bytes[..<interrupt]) + Self.stopsAtAnInterrupt
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -572,11 +584,13 @@ public struct Interceptor {
                 return
             }
             guard let enter = stop?.index else {
+                stopsExplained += countEndsOfFile(in: bytes[...])
                 typeOnLine(bytes[...])
                 out.toTarget += bytes
                 previousKey = bytes.last ?? previousKey
                 return
             }
+            stopsExplained += countEndsOfFile(in: bytes[..<enter])
             typeOnLine(bytes[..<enter])
             out.toTarget += bytes[..<enter]
             let keyBefore = enter > 0 ? bytes[enter - 1] : previousKey
@@ -589,6 +603,40 @@ public struct Interceptor {
             bytes = rest
             stop = KeystrokeScanner.firstEnter(in: rest, pastesAreBracketed: pastesAreBracketed, readsScreen: true, startsInPaste: true)
         }
+    }
+
+    /// How many times readline turns bracketed paste off at an interrupt (bash 5.2: as it cleans
+    /// up after the signal, and again as bash starts the next line).
+    static let stopsAtAnInterrupt = 2
+
+    /// Screen mode: the Ctrl-Ds in `keys`, typed next, that come on an empty line, where readline
+    /// takes them for the end of input (its line editor stops; the shell exits, or with
+    /// `ignoreeof` reads again).
+    private func countEndsOfFile(in keys: ArraySlice<UInt8>) -> Int {
+        guard keys.contains(0x04) else { return 0 }
+        var line = typedLine, count = 0
+        for i in keys.indices {
+            if keys[i] == 0x04, line.isEmpty { count += 1 }
+            line.type(keys[i...i])
+        }
+        return count
+    }
+
+    /// Screen mode: a line editor on the main screen stopped reading `stops` times. Beyond the
+    /// stops the keys passed on explain (``stopsExplained``), the shell took a line with no Enter
+    /// the bastion decided, which may run (or, from an editor, is about to): the session is
+    /// ended, which also stops a line an editor holds from running.
+    private mutating func lineEditorStopped(_ stops: Int, into out: inout InterceptorOutput) {
+        guard stops > stopsExplained else {
+            stopsExplained -= stops
+            return
+        }
+        stopsExplained = 0
+        out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
+                                        detail: "a line editor read from the screen stopped reading with no Enter decided; the keys typed gave '\(typedLine.text)'"))
+        held = []
+        out.endSession = "bastion: the shell took a line with no Enter the bastion decided (a key bound to accept a line or to edit and run it), "
+            + "so the session is ended"
     }
 
     /// Screen mode: keys typed on the current line, with no stop among them.
@@ -648,7 +696,11 @@ public struct Interceptor {
             }
         }
         if wasOnScreen || isOnScreen, let screen {
+            let stopsBefore = screen.lineEditorStops
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
+            if wasOnScreen, isOnScreen, screen.lineEditorStops > stopsBefore {
+                lineEditorStopped(screen.lineEditorStops - stopsBefore, into: &out)
+            }
             if isOnScreen, lineStarted, promptAfterKeys == nil, screen.lineEditorStarts != lineEditorStartsAtLineStart {
                 promptAfterKeys = PromptAfterKeys(keysBefore: typedLine.text)
             }
@@ -2065,10 +2117,12 @@ public struct Interceptor {
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 out.toTarget.append(pending[0])
+                stopsExplained += 1
                 if pending[0] != 0x0D, pending[0] != 0x0A { carriedLine = typedOn }
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
+                stopsExplained += Self.stopsAtAnInterrupt
                 discardUnconfirmed = true
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
@@ -2076,6 +2130,7 @@ public struct Interceptor {
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
             out.toTarget.append(pending[0])
+            stopsExplained += 1
             if pending[0] != 0x0D, pending[0] != 0x0A, !secret { carriedLine = typedOn }
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
@@ -2123,6 +2178,7 @@ public struct Interceptor {
         out.notices.append(refusalText(refused.decision))
         out.notices.append("bastion: the rest of the paste was not sent")
         out.inject.append(0x03)
+        stopsExplained += Self.stopsAtAnInterrupt
         discardUnconfirmed = true
         // The rest of the paste is dropped, here, in what was held meanwhile, or as it arrives.
         var skipper = KeystrokeScanner(startsInPaste: true)

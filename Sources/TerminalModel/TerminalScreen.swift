@@ -90,7 +90,15 @@ public final class TerminalScreen {
     /// Feeds the target's output, as the client's terminal receives it. Chunks may split
     /// escape sequences and UTF-8 characters anywhere; any bytes are accepted.
     public func feed(_ bytes: UnsafeRawBufferPointer) {
-        filter.filter(bytes, emit: { write($0) }, bracketedPasteOn: { self.lineEditorStarts += 1 })
+        filter.filter(bytes, emit: { write($0) }, bracketedPasteSwitched: { on in
+            if on {
+                self.lineEditorStarts += 1
+                if !self.isAlternateScreen { self.lineEditorReads = true }
+            } else {
+                if !self.isAlternateScreen, self.lineEditorReads { self.lineEditorStops += 1 }
+                self.lineEditorReads = false
+            }
+        })
     }
 
     /// Feeds the target's output, as the client's terminal receives it (any bytes, any chunks).
@@ -160,6 +168,16 @@ public final class TerminalScreen {
     /// count grows while a line is typed, a line editor started reading after the first keys,
     /// some of which another program may have taken.
     public private(set) var lineEditorStarts = 0
+
+    /// Whether a line editor reads a line on the main screen: it turned bracketed paste on there,
+    /// and has not turned it off.
+    public private(set) var lineEditorReads = false
+
+    /// How many times a line editor that read a line on the main screen stopped reading (turned
+    /// bracketed paste off): readline does when it accepts the line (an Enter, or a key bound to
+    /// accept it), when it runs an editor on it, at an interrupt and at end of file. (A
+    /// full-screen program's switches on the alternate screen are not counted.)
+    public private(set) var lineEditorStops = 0
 
     /// The absolute row of screen row `row`.
     public func absoluteRow(_ row: Int) -> Int { row + scrollCount }

@@ -67,8 +67,8 @@ struct UnsafeSequenceFilter {
 
     /// Whether the target turned on bracketed paste (`CSI ? 2004 h`) and has not turned it off.
     private(set) var bracketedPaste = false
-    /// The sequence just ended turned bracketed paste on.
-    private var turnedBracketedPasteOn = false
+    /// The sequence just ended turned bracketed paste on or off.
+    private var switchedBracketedPaste = false
     private var mentionsAutowrap = false
     /// Whether the target turned autowrap off (`CSI ? 7 l`): text written past the last column
     /// then overwrites it, and the screen no longer holds all that was written.
@@ -113,14 +113,14 @@ struct UnsafeSequenceFilter {
 
     /// Passes `input` on to `emit` without what libvterm mishandles, in as few pieces as it can.
     mutating func filter(_ input: UnsafeRawBufferPointer, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        filter(input, emit: emit, bracketedPasteOn: nil)
+        filter(input, emit: emit, bracketedPasteSwitched: nil)
     }
 
-    /// Passes `input` on to `emit` as ``filter(_:_:)`` does, and calls `bracketedPasteOn` at each
-    /// `CSI ? 2004 h`, once every byte up to it has gone to `emit` (so the terminal's cursor is
-    /// where the program turned the mode on).
+    /// Passes `input` on to `emit` as ``filter(_:_:)`` does, and calls `bracketedPasteSwitched`
+    /// at each `CSI ? 2004 h` (with true) and `CSI ? 2004 l` (false), once every byte up to it has
+    /// gone to `emit` (so the terminal's cursor, and screen, are where the program switched).
     mutating func filter(_ input: UnsafeRawBufferPointer, emit: (UnsafeRawBufferPointer) -> Void,
-                         bracketedPasteOn: (() -> Void)?) {
+                         bracketedPasteSwitched: ((Bool) -> Void)?) {
         let count = input.count
         var runStart = 0
         var index = 0
@@ -266,13 +266,13 @@ struct UnsafeSequenceFilter {
                     if state == .ground { discarding = false }
                 }
             }
-            if turnedBracketedPasteOn {
-                turnedBracketedPasteOn = false
-                cursorMovedSinceLineEditorStart = false
-                if let bracketedPasteOn {
+            if switchedBracketedPaste {
+                switchedBracketedPaste = false
+                if bracketedPaste { cursorMovedSinceLineEditorStart = false }
+                if let bracketedPasteSwitched {
                     flush(upTo: index + 1)
                     runStart = index + 1
-                    bracketedPasteOn()
+                    bracketedPasteSwitched(bracketedPaste)
                 }
             }
             index += 1
@@ -431,7 +431,7 @@ struct UnsafeSequenceFilter {
         } else if (byte == 0x68 || byte == 0x6C) && leaderCount == 1 && firstLeader == 0x3F
                     && intermediateCount == 0 && mentionsBracketedPaste {
             bracketedPaste = byte == 0x68
-            turnedBracketedPasteOn = bracketedPaste
+            switchedBracketedPaste = true
         }
         if (byte == 0x68 || byte == 0x6C) && leaderCount == 1 && firstLeader == 0x3F && intermediateCount == 0 && mentionsAutowrap {
             autowrapOff = byte == 0x6C

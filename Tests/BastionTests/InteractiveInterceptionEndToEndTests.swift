@@ -1190,6 +1190,31 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecordsWithSource().contains("allow screen? touch ok-ps1"), "\(r)")
     }
 
+    /// A nested bash whose line editor stops reading with no Enter the bastion decided took a
+    /// line another key accepted: the session is ended, with an audit event. In vi mode, `v`
+    /// runs an editor on the line (here one that prints for half a second), and the line would
+    /// run once it returns: ending the session stops it. A macro bound in an inputrc the bastion never
+    /// read runs its line at once: that is noticed, after the fact.
+    @Test func aLineTakenWithNoDecidedEnterEndsTheSession() throws {
+        let f = try f
+        let h = try f.harness
+        let newestUnchecked = """
+            SELECT count(*) FROM events WHERE kind = 'interactive_unchecked_line' AND session_id =
+              (SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1)
+            """
+        let vi = try type([(send: "bash --norc\r", expect: "$ "), (send: "set -o vi; VISUAL=\"sh -c 'for i in 1 2 3 4 5; do echo tick; sleep 0.1; done' editor\"\r", expect: "$ "),
+                           (send: "touch forbidden-vi-v\u{1B}v", expect: "the session is ended")], thenExit: false)
+        #expect(h.awaitAuditRow(newestUnchecked), "\(vi)")
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(!f.target.exists("forbidden-vi-v"), "\(vi)")
+
+        let macro = try type([(send: "printf '%s\\n' '\"\\C-t\": \"touch macro-ran\\n\"' > inputrc-macro\r", expect: "PROMPT> "),
+                              (send: "INPUTRC=inputrc-macro bash --norc\r", expect: "$ "), (send: "\u{14}", expect: "the session is ended")],
+                             thenExit: false)
+        #expect(h.awaitAuditRow(newestUnchecked), "\(macro)")
+        #expect(try lastRecordsWithSource().last == "allow integration INPUTRC=inputrc-macro bash --norc", "nothing decided the macro's line: \(macro)")
+    }
+
     /// In a nested `sh` read from the screen, with `stty -echoctl` the terminal echoes an escape
     /// sequence as it is: typed into the line, it can erase what the screen shows and draw an
     /// innocent line in its place. The keys' line is decided too, and the stricter answer

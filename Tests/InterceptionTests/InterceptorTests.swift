@@ -1038,11 +1038,18 @@ final class FakeScreen: ScreenReading {
     var mayMisread = false
     /// Times `ESC [ ? 2004 h` was fed (which is not shown).
     var lineEditorStarts = 0
+    /// Whether the last of `ESC [ ? 2004 h` and `ESC [ ? 2004 l` fed was the first.
+    var lineEditorReads = false
+    /// Times `ESC [ ? 2004 l` was fed while a line editor read.
+    var lineEditorStops = 0
     func feed(_ bytes: UnsafeRawBufferPointer) {
-        var text = String(decoding: bytes, as: UTF8.self)
-        while let on = text.firstRange(of: "\u{1B}[?2004h") {
-            lineEditorStarts += 1
-            text.removeSubrange(on)
+        var text = String(decoding: bytes, as: UTF8.self)[...]
+        while let mode = text.firstRange(of: "\u{1B}[?2004") {
+            shown += Array(text[..<mode.lowerBound].utf8).filter { $0 >= 0x20 || $0 == 0x0A }
+            let on = text[mode.upperBound...].first == "h"
+            if on { lineEditorStarts += 1 } else if lineEditorReads { lineEditorStops += 1 }
+            lineEditorReads = on
+            text = text[mode.upperBound...].dropFirst()
         }
         shown += Array(text.utf8).filter { $0 >= 0x20 || $0 == 0x0A }
     }
@@ -1375,6 +1382,44 @@ extension ScreenModeTests {
         let erased = InterceptorTests.input(&j, "\u{1B}[200~rx\u{7F}m x\n\u{1B}[201~", now: 2.5)
         #expect(erased.records.map(\.decision.audit.line) == ["rm x"] && erased.records.map(\.decision.verdict) == [.deny], "\(erased.records.map(\.decision.audit.line))")
         #expect(!erased.toTarget.contains(0x0A) && erased.inject == [0x03])
+    }
+
+    /// A line editor that stops reading with no Enter the bastion decided took a line some
+    /// other key accepted (a macro from `~/.inputrc` that ends in a line end; vi's `v`, whose
+    /// editor's line would run next): the session is ended. The stops keys explain are not
+    /// such: an Enter's, an interrupt's (two, in bash), Ctrl-D's on an empty line, and those
+    /// of keys typed ahead while no line editor read.
+    @Test func aLineEditorThatStopsWithNoDecidedEnterEndsTheSession() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen)
+        let allowed = Self.typeAndSettle(&i, "echo a\r", at: 2.5)
+        #expect(allowed.records.map(\.decision.verdict) == [.allow])
+        #expect(T.output(&i, "\r\n\u{1B}[?2004l\ra\r\n\u{1B}[?2004h$ ", now: 4.1).endSession == nil)
+        _ = (0..<4).map { i.tick(now: 4.2 + Double($0) * 0.05) }
+        _ = T.input(&i, "echo b\u{03}", now: 4.5)
+        #expect(T.output(&i, "^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ ", now: 4.51).endSession == nil)
+        _ = (0..<4).map { i.tick(now: 4.6 + Double($0) * 0.05) }
+        _ = Self.typeAndSettle(&i, "sleep 1\r", at: 5)
+        _ = T.output(&i, "\r\n\u{1B}[?2004l\r", now: 6.5)
+        _ = (0..<4).map { i.tick(now: 6.6 + Double($0) * 0.05) }
+        let ahead = Self.typeAndSettle(&i, "echo c\r", at: 7)
+        #expect(T.text(ahead.forwarded) == "echo c\r", "typed ahead while sleep ran")
+        #expect(T.output(&i, "\u{1B}[?2004h$ echo c\r\n\u{1B}[?2004l\rc\r\n\u{1B}[?2004h$ ", now: 8.6).endSession == nil)
+        _ = (0..<4).map { i.tick(now: 8.7 + Double($0) * 0.05) }
+        _ = T.input(&i, "\u{04}", now: 9)
+        #expect(T.output(&i, "\u{1B}[?2004l\r\r\nexit\r\n", now: 9.01).endSession == nil)
+
+        var j = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
+        _ = T.input(&j, "\u{14}", now: 2.5)
+        let macro = T.output(&j, "echo mac\r\n\u{1B}[?2004l\rmac\r\n\u{1B}[?2004h$ ", now: 2.51)
+        #expect(macro.endSession?.contains("no Enter the bastion decided") == true)
+        #expect(macro.auditNotes.map(\.kind) == ["interactive_unchecked_line"])
+
+        var k = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
+        _ = T.input(&k, "\u{04}touch x\u{1B}v", now: 2.5)
+        #expect(T.output(&k, "\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ touch x\r\n\u{1B}[?2004l\r", now: 2.51).endSession != nil,
+                "a Ctrl-D explains one stop only")
     }
 
     /// A key a program took without an Enter (`q` in `top`, `read -n1`) starts no line of the

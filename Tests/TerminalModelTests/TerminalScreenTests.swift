@@ -197,6 +197,19 @@ import TerminalModel
         #expect(!s.cursorMovedSinceLineEditorStart, "moves while no line editor reads")
     }
 
+    /// A line editor reads on the main screen from its `CSI ? 2004 h` to its `CSI ? 2004 l`,
+    /// which is counted as it stopping; a full-screen program's switches on the alternate
+    /// screen (vim's) are not, nor is a second `l`.
+    @Test func lineEditorStopsAreCountedOnTheMainScreen() {
+        let s = screen("")
+        s.feed(Array("\u{1B}[?2004h$ ls".utf8))
+        #expect(s.lineEditorReads && s.lineEditorStops == 0)
+        s.feed(Array("\r\n\u{1B}[?2004l\r\u{1B}[?2004l".utf8))
+        #expect(!s.lineEditorReads && s.lineEditorStops == 1)
+        s.feed(Array("\u{1B}[?1049h\u{1B}[?2004h~\u{1B}[?2004l\u{1B}[?1049l".utf8))
+        #expect(!s.lineEditorReads && s.lineEditorStops == 1)
+    }
+
     /// Each `CSI ? 2004 h` is a line editor starting a line (readline's, before its prompt),
     /// counted even where the mode was on already or the sequence came in pieces; turning it
     /// off, or another mode, is not.
