@@ -84,6 +84,13 @@ final class TerminalLineReader: ScreenReading {
                           isWhole: first >= screen.absoluteRow(0) && !screen.continuesRowAbove(first))
     }
 
+    var rowsBelowInputAreBlank: Bool {
+        let cursorRow = screen.absoluteRow(screen.cursor.row)
+        let last = screen.logicalLineRows(containing: cursorRow)?.upperBound ?? cursorRow
+        let bottom = screen.absoluteRow(screen.rows - 1)
+        return last >= bottom || screen.text(from: (last + 1, 0), to: (bottom, screen.columns)).allSatisfy(\.isWhitespace)
+    }
+
     func textBeforeCursor() -> String {
         let cursor = screen.cursor
         let row = screen.absoluteRow(cursor.row)

@@ -55,6 +55,9 @@ public protocol ScreenReading: AnyObject {
     /// included) to the end of the cursor's line: the input with whatever stands left of it,
     /// where it is not known where a prompt ends.
     func inputLineFromRowStart() -> ScreenLine?
+    /// Whether every row below the cursor's line is blank (nothing more of a line readline drew
+    /// across several lines, such as a history entry of many).
+    var rowsBelowInputAreBlank: Bool { get }
 }
 
 /// A line read off the screen.

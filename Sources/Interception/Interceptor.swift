@@ -259,6 +259,9 @@ public struct Interceptor {
     /// Screen mode: the current line's keys since its start or its last decided line end inside a
     /// paste, read as readline and as the terminal's line discipline would read them.
     private var pastedLines = PastedLines(startsInPaste: false)
+    /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
+    /// history search), to read the line a search found.
+    private var searchKeys: [UInt8]?
     /// Screen mode: the rest of a paste whose line was refused is dropped, up to the paste's end.
     private var pasteSkipper: KeystrokeScanner?
     /// Screen mode: how many times a line editor may stop reading for keys passed on since the
@@ -552,11 +555,24 @@ public struct Interceptor {
             }
             // A line editor reads: whatever keys it had waiting, it has read.
             if screen.lineEditorReads, !bytes.isEmpty { stopsExplained = 0 }
+            if bytes.first == Self.endOfFileKey, !lineStarted || (typedLine.isEmpty && typedLine.isExact && promptAfterKeys == nil) {
+                // Ctrl-D on an empty line ends the input: the shell (or `cat`) exits, or reads a
+                // new line; the next line starts at the prompt that follows, once the screen has
+                // settled (not at the prompt of the shell that left).
+                out.toTarget.append(bytes[0])
+                stopsExplained += 1
+                lineStarted = false
+                typedLine = TypedLine()
+                screenSettling = now
+                held = Array(bytes.dropFirst()) + held
+                return
+            }
             if !lineStarted {
                 screen.markInputStart()
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false) }
+                searchKeys = nil
                 carriedLine = nil
                 lineEditorStartsAtLineStart = screen.lineEditorStarts
                 promptAfterKeys = nil
@@ -609,14 +625,17 @@ public struct Interceptor {
     /// up after the signal, and again as bash starts the next line).
     static let stopsAtAnInterrupt = 2
 
+    /// Ctrl-D: on an empty line, the end of input.
+    static let endOfFileKey: UInt8 = 0x04
+
     /// Screen mode: the Ctrl-Ds in `keys`, typed next, that come on an empty line, where readline
     /// takes them for the end of input (its line editor stops; the shell exits, or with
     /// `ignoreeof` reads again).
     private func countEndsOfFile(in keys: ArraySlice<UInt8>) -> Int {
-        guard keys.contains(0x04) else { return 0 }
+        guard keys.contains(Self.endOfFileKey) else { return 0 }
         var line = typedLine, count = 0
         for i in keys.indices {
-            if keys[i] == 0x04, line.isEmpty { count += 1 }
+            if keys[i] == Self.endOfFileKey, line.isEmpty { count += 1 }
             line.type(keys[i...i])
         }
         return count
@@ -641,6 +660,11 @@ public struct Interceptor {
 
     /// Screen mode: keys typed on the current line, with no stop among them.
     private mutating func typeOnLine(_ keys: ArraySlice<UInt8>) {
+        if searchKeys != nil {
+            searchKeys? += keys
+        } else if let search = keys.firstIndex(where: { $0 == 0x12 || $0 == 0x13 }) {
+            searchKeys = Array(keys[search...])
+        }
         typedLine.type(keys)
         promptAfterKeys?.keysAfter?.type(keys)
         pastedLines.type(keys)
@@ -1997,6 +2021,19 @@ public struct Interceptor {
         promptAfterKeys = nil
         let read = screen?.inputLine()
         var line = (read?.text ?? "").trimmingTrailingWhitespace
+        let search = searchKeys
+        searchKeys = nil
+        // A history search (Ctrl-R) still on at the Enter: readline runs the line it found, shown
+        // after the search's own prompt, which stands where the line's prompt stood. Its keys are
+        // the search's, not the line's.
+        let found = prompt == nil ? search.flatMap(Self.searchString).flatMap { searching in
+            screen.flatMap { screen in
+                screen.inputLineFromRowStart().flatMap { row in
+                    row.isWhole && !row.mayBeMisread && screen.rowsBelowInputAreBlank ? Self.lineFound(in: row.text, searching: searching) : nil
+                }
+            }
+        } : nil
+        if let found { line = found.trimmingTrailingWhitespace }
         var rest = Array(pending.dropFirst())
         var secret = false, fromKeys = false, cutOff = false, startUnseen = false
         // The keys as the line's own: where a prompt came after the first keys, those since it.
@@ -2067,7 +2104,7 @@ public struct Interceptor {
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
-            if !secret, prompt == nil, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
+            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
             }
@@ -2189,6 +2226,39 @@ public struct Interceptor {
         promptAfterKeys = nil
         lineStarted = false
         screenSettling = now
+        return nil
+    }
+
+    /// The prompts of readline's incremental history search, up to the search string.
+    static let searchPrompts = ["(reverse-i-search)`", "(i-search)`", "(failed reverse-i-search)`", "(failed i-search)`"]
+
+    /// What a history search typed as `keys` (from its Ctrl-R or Ctrl-S) searches for, while it
+    /// is surely still on: nil where a key may have ended it or the string is not told (a Ctrl-R
+    /// on an empty string searches for the last one again).
+    static func searchString(_ keys: [UInt8]) -> String? {
+        var string: [UInt8] = []
+        for key in keys.dropFirst() {
+            switch key {
+            case 0x12, 0x13:
+                if string.isEmpty { return nil }
+            case 0x7F:
+                while let last = string.popLast(), last & 0xC0 == 0x80 {}
+            case 0x20..<0x7F, 0x80...:
+                string.append(key)
+            default:
+                return nil
+            }
+        }
+        return String(decoding: string, as: UTF8.self)
+    }
+
+    /// The line a history search for `searching` shows in `row` (the row where the line's
+    /// prompt stood, from its first column), nil if the row shows no such search.
+    static func lineFound(in row: String, searching: String) -> String? {
+        for prompt in searchPrompts {
+            let shown = prompt + searching + "': "
+            if row.hasPrefix(shown) { return String(row.dropFirst(shown.count)) }
+        }
         return nil
     }
 

@@ -1190,6 +1190,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecordsWithSource().contains("allow screen? touch ok-ps1"), "\(r)")
     }
 
+    /// Ctrl-R in a nested bash: the line the search found is read after the search's prompt and
+    /// decided, an allowed one runs, a denied one does not; Ctrl-D then leaves the nested bash,
+    /// and the next line is read from the prompt that follows.
+    @Test func aHistorySearchInANestedShellIsDecidedOnTheLineItFound() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch ok-search-1 ok-search-2\r", expect: "$ "),
+                          (send: "rm ok-search-1 ok-search-2\r", expect: "$ "), (send: "history -s touch forbidden-search\r", expect: "$ "),
+                          (send: "\u{12}touch ok-se", expect: "touch ok-se"), (send: "\r", expect: "$ "),
+                          (send: "\u{12}forbidden-se", expect: "forbidden-se"), (send: "\r", expect: "rule no-forbidden"),
+                          (send: "", expect: "$ "), (send: "\u{04}", expect: "PROMPT> "), (send: "touch ok-after-eof\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-search-1") && f.target.exists("ok-search-2") && !f.target.exists("forbidden-search"), "\(r)")
+        #expect(f.target.exists("ok-after-eof"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["allow screen? touch ok-search-1 ok-search-2", "deny screen? touch forbidden-search",
+                                      "allow screen? touch ok-after-eof", "allow screen? exit"], "\(records)")
+    }
+
     /// A nested bash whose line editor stops reading with no Enter the bastion decided took a
     /// line another key accepted: the session is ended, with an audit event. In vi mode, `v`
     /// runs an editor on the line (here one that prints for half a second), and the line would

@@ -1065,6 +1065,8 @@ final class FakeScreen: ScreenReading {
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
+    /// Whether nothing is shown below the cursor's line (here: set by the test).
+    var rowsBelowInputAreBlank = true
     func inputLineFromRowStart() -> ScreenLine? {
         let rowStart = shown[..<start].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         return ScreenLine(text: String(decoding: shown[rowStart...], as: UTF8.self))
@@ -1420,6 +1422,38 @@ extension ScreenModeTests {
         _ = T.input(&k, "\u{04}touch x\u{1B}v", now: 2.5)
         #expect(T.output(&k, "\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ touch x\r\n\u{1B}[?2004l\r", now: 2.51).endSession != nil,
                 "a Ctrl-D explains one stop only")
+    }
+
+    /// A history search on at the Enter runs the line it found, shown after the search's prompt
+    /// where the line's prompt stood; it is read there only while the keys since Ctrl-R surely
+    /// left the search on (printable keys, Delete, Ctrl-R or Ctrl-S again after a string), and
+    /// the search string they tell is the one shown.
+    @Test func aLineAHistorySearchFoundIsReadAfterItsPrompt() {
+        let keys = { (s: String) in [UInt8](s.utf8) }
+        #expect(Interceptor.searchString(keys("\u{12}ec")) == "ec")
+        #expect(Interceptor.searchString(keys("\u{12}ecx\u{7F}\u{12}\u{13}")) == "ec")
+        #expect(Interceptor.searchString(keys("\u{12}\u{12}")) == nil, "the last search's string, not told")
+        #expect(Interceptor.searchString(keys("\u{12}e\u{1B}[D")) == nil && Interceptor.searchString(keys("\u{12}e\u{07}")) == nil)
+        #expect(Interceptor.lineFound(in: "(reverse-i-search)`ec': echo hi", searching: "ec") == "echo hi")
+        #expect(Interceptor.lineFound(in: "(failed reverse-i-search)`ecx': echo hi", searching: "ecx") == "echo hi")
+        #expect(Interceptor.lineFound(in: "(reverse-i-search)`e': echo hi", searching: "ec") == nil)
+        #expect(Interceptor.lineFound(in: "$ (reverse-i-search)`ec': echo hi", searching: "ec") == nil)
+    }
+
+    /// Ctrl-D on an empty line ends the input: the nested shell leaves, and the next line starts
+    /// at the prompt that follows (read from there, not from the prompt of the shell that left).
+    @Test func ctrlDOnAnEmptyLineEndsIt() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        screen.readsEveryRow = true
+        var i = Self.nestedShell(prompt: "bash$ ", screen: screen)
+        #expect(T.text(T.input(&i, "\u{04}", now: 2.5).toTarget) == "\u{04}")
+        _ = T.output(&i, "\r\nexit\r\nouter$ ", now: 2.51)
+        _ = (0..<4).map { i.tick(now: 2.6 + Double($0) * 0.05) }
+        _ = T.input(&i, "echo next", now: 2.9)
+        _ = T.output(&i, "echo next", now: 2.91)
+        let next = Self.typeAndSettle(&i, "\r", at: 3)
+        #expect(next.records.map(\.decision.audit.line) == ["echo next"] && next.records.first?.decision.verdict == .allow)
     }
 
     /// A key a program took without an Enter (`q` in `top`, `read -n1`) starts no line of the
