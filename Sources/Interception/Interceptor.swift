@@ -273,6 +273,9 @@ public struct Interceptor {
     /// decided (a key bound to a macro that ends in a line end or to accept-line, vi's `v` and
     /// `#`): the session is ended.
     private var stopsExplained = 0
+    /// Screen mode: how many times a line editor had started reading when keys were last passed
+    /// on that explain stops: only a line editor started since may have read them all.
+    private var lineEditorStartsAtExplainedStop = 0
     /// Screen mode: the keys' line at a key that accepts a line only in some line editors
     /// (Ctrl-O, Alt-#, Ctrl-X Ctrl-E). To the terminal's own line editing (`sh`) it is text, and
     /// the line goes on: the next line's keys are read after it.
@@ -553,14 +556,16 @@ public struct Interceptor {
                 out.toTarget += bytes
                 return
             }
-            // A line editor reads: whatever keys it had waiting, it has read.
-            if screen.lineEditorReads, !bytes.isEmpty { stopsExplained = 0 }
+            // A line editor reads that started after the last keys that explain a stop were passed
+            // on: whatever keys it had waiting, it has read. (Not the one that read them: over a
+            // slow link its stop may still be on the way.)
+            if screen.lineEditorReads, screen.lineEditorStarts > lineEditorStartsAtExplainedStop, !bytes.isEmpty { stopsExplained = 0 }
             if bytes.first == Self.endOfFileKey, !lineStarted || (typedLine.isEmpty && typedLine.isExact && promptAfterKeys == nil) {
                 // Ctrl-D on an empty line ends the input: the shell (or `cat`) exits, or reads a
                 // new line; the next line starts at the prompt that follows, once the screen has
                 // settled (not at the prompt of the shell that left).
                 out.toTarget.append(bytes[0])
-                stopsExplained += 1
+                explainStops(1)
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -592,7 +597,7 @@ public struct Interceptor {
                 var pasted = pastedLines
                 pasted.type(bytes[...interrupt])
                 lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)
-                stopsExplained += countEndsOfFile(in: bytes[..<interrupt]) + Self.stopsAtAnInterrupt
+                explainStops(countEndsOfFile(in: bytes[..<interrupt]) + Self.stopsAtAnInterrupt)
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -600,13 +605,13 @@ public struct Interceptor {
                 return
             }
             guard let enter = stop?.index else {
-                stopsExplained += countEndsOfFile(in: bytes[...])
+                explainStops(countEndsOfFile(in: bytes[...]))
                 typeOnLine(bytes[...])
                 out.toTarget += bytes
                 previousKey = bytes.last ?? previousKey
                 return
             }
-            stopsExplained += countEndsOfFile(in: bytes[..<enter])
+            explainStops(countEndsOfFile(in: bytes[..<enter]))
             typeOnLine(bytes[..<enter])
             out.toTarget += bytes[..<enter]
             let keyBefore = enter > 0 ? bytes[enter - 1] : previousKey
@@ -639,6 +644,13 @@ public struct Interceptor {
             line.type(keys[i...i])
         }
         return count
+    }
+
+    /// Screen mode: keys were passed on at which a line editor may stop reading `stops` times.
+    private mutating func explainStops(_ stops: Int) {
+        guard stops > 0 else { return }
+        stopsExplained += stops
+        lineEditorStartsAtExplainedStop = screen?.lineEditorStarts ?? 0
     }
 
     /// Screen mode: a line editor on the main screen stopped reading `stops` times. Beyond the
@@ -2154,12 +2166,13 @@ public struct Interceptor {
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 out.toTarget.append(pending[0])
-                stopsExplained += 1
+                // (Esc Ctrl-E expands the line; readline reads on.)
+                if pending[0] != 0x05 { explainStops(1) }
                 if pending[0] != 0x0D, pending[0] != 0x0A { carriedLine = typedOn }
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
-                stopsExplained += Self.stopsAtAnInterrupt
+                explainStops(Self.stopsAtAnInterrupt)
                 discardUnconfirmed = true
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
@@ -2167,7 +2180,7 @@ public struct Interceptor {
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
             out.toTarget.append(pending[0])
-            stopsExplained += 1
+            if pending[0] != 0x05 { explainStops(1) }
             if pending[0] != 0x0D, pending[0] != 0x0A, !secret { carriedLine = typedOn }
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
@@ -2215,7 +2228,7 @@ public struct Interceptor {
         out.notices.append(refusalText(refused.decision))
         out.notices.append("bastion: the rest of the paste was not sent")
         out.inject.append(0x03)
-        stopsExplained += Self.stopsAtAnInterrupt
+        explainStops(Self.stopsAtAnInterrupt)
         discardUnconfirmed = true
         // The rest of the paste is dropped, here, in what was held meanwhile, or as it arrives.
         var skipper = KeystrokeScanner(startsInPaste: true)

@@ -1456,6 +1456,19 @@ extension ScreenModeTests {
         #expect(next.records.map(\.decision.audit.line) == ["echo next"] && next.records.first?.decision.verdict == .allow)
     }
 
+    /// Over a slow link (a nested `ssh`) the stop of an Enter's line editor can come after the
+    /// keys typed behind the Enter were passed on: they do not take away the Enter's explanation,
+    /// as they came while the same line editor seemed to read.
+    @Test func aStopThatComesLateIsStillExplained() {
+        typealias T = InterceptorTests
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
+        _ = T.input(&i, "echo a", now: 2.5)
+        _ = T.output(&i, "echo a", now: 2.51)
+        let sent = Self.typeAndSettle(&i, "\recho b", at: 2.6)
+        #expect(T.text(sent.forwarded) == "\recho b", "the keys behind the Enter went on before its stop came")
+        #expect(T.output(&i, "\r\n\u{1B}[?2004l\ra\r\n\u{1B}[?2004h$ ", now: 4.2).endSession == nil)
+    }
+
     /// A key a program took without an Enter (`q` in `top`, `read -n1`) starts no line of the
     /// shell's: the prompt printed after it and the line typed there are rows the keys did not
     /// break, and where the line starts is unknown. `rm x` read from there would be the command
