@@ -2038,10 +2038,10 @@ public struct Interceptor {
         // A history search (Ctrl-R) still on at the Enter: readline runs the line it found, shown
         // after the search's own prompt, which stands where the line's prompt stood. Its keys are
         // the search's, not the line's.
-        let found = prompt == nil ? search.flatMap(Self.searchString).flatMap { searching in
+        let found = prompt == nil && read?.mayBeMisread != true ? search.flatMap(Self.searchString).flatMap { searching in
             screen.flatMap { screen in
                 screen.inputLineFromRowStart().flatMap { row in
-                    row.isWhole && !row.mayBeMisread && screen.rowsBelowInputAreBlank ? Self.lineFound(in: row.text, searching: searching) : nil
+                    row.isWhole && screen.rowsBelowInputAreBlank ? Self.lineFound(in: row.text, searching: searching) : nil
                 }
             }
         } : nil

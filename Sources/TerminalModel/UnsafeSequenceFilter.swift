@@ -23,8 +23,9 @@
 /// The filter mirrors the states of libvterm's parser (`parser.c`), so it knows which bytes
 /// are text and when the parser is between sequences, and it keeps what the parser keeps
 /// across chunks. It also follows bracketed-paste mode (DECSET 2004), which libvterm 0.1.4
-/// tracks but does not report, and tells each time a program turns it on: readline does at
-/// the start of every line it reads.
+/// tracks but does not report, and tells each time a program turns it on or off: readline
+/// turns it on at the start of every line it reads and off when it stops reading. It notes a
+/// cursor move while the mode is on (a prompt's, before the first key of a line).
 struct UnsafeSequenceFilter {
     private enum State {
         case ground
