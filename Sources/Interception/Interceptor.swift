@@ -2191,7 +2191,8 @@ public struct Interceptor {
     /// the paste's lines since the last one decided are decided as readline and as a shell that
     /// ignores the brackets would read them (and as the screen shows the line, with
     /// `readingTheScreen`, where the keys do not tell it), and the line end goes on unless one
-    /// is refused. Lines that leave a command open go on undecided, to be decided with the line
+    /// is refused. Lines that leave a command open go on, the commands they hold so far decided
+    /// (another shell than bash may end the line there), and are decided whole with the line
     /// that closes it. Nothing is recorded for an allowed line end: the Enter after the paste
     /// decides and records the line readline holds. Returns the keys after the line end, to go
     /// on with; nil where the line was refused, with the rest of the paste dropped.
@@ -2207,9 +2208,26 @@ public struct Interceptor {
         if readingTheScreen, let shown = screen?.inputLine()?.text.trimmingTrailingWhitespace, !shown.isEmpty, !readings.contains(shown) {
             readings.append(shown)
         }
-        let complete = readings.filter { analyze($0).status != .incomplete }
+        let analyses = readings.map { $0.isEmpty ? nil : ($0, analyze($0)) }
+        let complete = analyses.compactMap { $0?.1.status == .incomplete ? nil : $0?.0 }
+        var toJudge = complete
+        // A reading bash would read on from may be read otherwise by a shell that is not bash (to
+        // `sh`, `[[ -f x` and `select` are commands, and the line ends there): the commands it
+        // holds so far are decided too, each once.
+        var decided = pastedLines.commandsDecided
+        for (k, reading) in analyses.enumerated() where k < decided.count {
+            guard let (text, analysis) = reading, analysis.status == .incomplete else { continue }
+            let bytes = Array(text.utf8)
+            for command in analysis.commands.dropFirst(decided[k]) where command.range.upperBound <= bytes.count {
+                toJudge.append(String(decoding: bytes[command.range], as: UTF8.self))
+            }
+            decided[k] = max(decided[k], analysis.commands.count)
+            // Parsed again at each line end, an open command has a limit: past it, it is refused.
+            if text.utf8.count > Self.openPasteLimit { toJudge.append(text) }
+        }
         var refused: InteractiveRecord?
-        for text in complete {
+        var judged = Set<String>()
+        for text in toJudge where !text.isEmpty && judged.insert(text).inserted {
             let record = judge(text, how: .screen, uncertain: true)
             if record.decision.verdict != .allow, refused.map({ record.decision.verdict.isStricter(than: $0.decision.verdict) }) ?? true {
                 refused = record
@@ -2221,7 +2239,13 @@ public struct Interceptor {
             previousKey = pending[0]
             typedLine.type(pending[..<1])
             promptAfterKeys?.keysAfter?.type(pending[..<1])
-            if complete.isEmpty { pastedLines.passLineEnd(pending[0]) } else { pastedLines = PastedLines(startsInPaste: true) }
+            // Where any reading leaves a command open, they all go on (the shell may be the one
+            // that reads it so).
+            if analyses.contains(where: { $0?.1.status == .incomplete }) {
+                pastedLines.passLineEnd(pending[0], commandsDecided: decided)
+            } else {
+                pastedLines = PastedLines(startsInPaste: true)
+            }
             return rest
         }
         append(refused, to: &out)
@@ -2241,6 +2265,10 @@ public struct Interceptor {
         screenSettling = now
         return nil
     }
+
+    /// The most bytes a pasted command may hold while it stays open (it is parsed again at each
+    /// of its line ends).
+    static let openPasteLimit = 256 << 10
 
     /// The prompts of readline's incremental history search, up to the search string.
     static let searchPrompts = ["(reverse-i-search)`", "(i-search)`", "(failed reverse-i-search)`", "(failed i-search)`"]

@@ -24,21 +24,24 @@ struct PastedLines: Sendable {
         edited.type(keys)
     }
 
+    /// How many of the commands each reading (``readings``, by index) holds so far were decided
+    /// while it left a command open.
+    private(set) var commandsDecided = [0, 0]
+
     /// A line end inside the paste that went on undecided, the lines so far leaving a command
-    /// open: both readings go on after it.
-    mutating func passLineEnd(_ key: UInt8) {
+    /// open, after the first `commandsDecided` commands of each reading were decided: both
+    /// readings go on after it.
+    mutating func passLineEnd(_ key: UInt8, commandsDecided: [Int]) {
         inserted.type([key][...])
         editedBefore += edited.text + "\n"
         edited = TypedLine()
+        self.commandsDecided = commandsDecided
     }
 
     /// Whether the keys tell readline's text exactly: none came whose effect the keys do not
     /// tell (an arrow typed before the paste).
     var isExact: Bool { inserted.isExact }
 
-    /// The readings that differ, empty ones left out.
-    var readings: [String] {
-        let asInserted = inserted.text, asEdited = editedBefore + edited.text
-        return (asInserted == asEdited ? [asInserted] : [asInserted, asEdited]).filter { !$0.isEmpty }
-    }
+    /// The two readings: as readline inserts the keys, and as the line discipline edits them.
+    var readings: [String] { [inserted.text, editedBefore + edited.text] }
 }

@@ -1368,8 +1368,8 @@ extension ScreenModeTests {
         #expect(edited.map(\.decision.audit.rule) == ["unverifiable"], "\(edited.map(\.decision.audit.line))")
     }
 
-    /// Lines of a paste that leave a command open go on undecided, and the command is decided
-    /// at the line end that closes it, with them. A line is read as readline inserts it and as
+    /// Lines of a paste that leave a command open go on, the commands they hold decided as they
+    /// come, and the command is decided whole at the line end that closes it. A line is read as readline inserts it and as
     /// the terminal's line discipline edits it for a shell that ignores the brackets: a pasted
     /// Delete erases the character before it there, so `rx^?m x` is refused as `rm x`.
     @Test func aPastedCommandIsDecidedWhenItCloses() {
@@ -1377,13 +1377,28 @@ extension ScreenModeTests {
         screen.isBracketedPaste = true
         var i = Self.nestedShell(prompt: "$ ", screen: screen)
         let loop = InterceptorTests.input(&i, "\u{1B}[200~for f in a; do\nrm $f\ndone\necho after\n\u{1B}[201~", now: 2.5)
-        #expect(InterceptorTests.text(loop.toTarget) == "\u{1B}[200~for f in a; do\nrm $f\ndone", "\(InterceptorTests.text(loop.toTarget))")
-        #expect(loop.records.map(\.decision.audit.line) == ["for f in a; do\nrm $f\ndone"] && loop.inject == [0x03])
+        #expect(InterceptorTests.text(loop.toTarget) == "\u{1B}[200~for f in a; do\nrm $f", "\(InterceptorTests.text(loop.toTarget))")
+        #expect(loop.records.map(\.decision.audit.line) == ["rm $f"] && loop.inject == [0x03])
+        var m = Self.nestedShell(prompt: "$ ", screen: screen)
+        let allowed = InterceptorTests.input(&m, "\u{1B}[200~for f in a; do\necho $f\ndone\n\u{1B}[201~", now: 2.5)
+        #expect(allowed.records.isEmpty && InterceptorTests.text(allowed.toTarget).hasSuffix("done\n\u{1B}[201~"))
 
         var j = Self.nestedShell(prompt: "$ ", screen: screen)
         let erased = InterceptorTests.input(&j, "\u{1B}[200~rx\u{7F}m x\n\u{1B}[201~", now: 2.5)
         #expect(erased.records.map(\.decision.audit.line) == ["rm x"] && erased.records.map(\.decision.verdict) == [.deny], "\(erased.records.map(\.decision.audit.line))")
         #expect(!erased.toTarget.contains(0x0A) && erased.inject == [0x03])
+
+        // To `sh`, `[[ -f y` is a command and the line ends there: the commands an open line
+        // holds are decided at its line end. And where one reading is open, the line goes on in
+        // both: `echo '^?'` is whole to readline, an open quote to the line discipline, which
+        // closes it on the next line and runs `rm y`.
+        var k = Self.nestedShell(prompt: "$ ", screen: screen)
+        let open = InterceptorTests.input(&k, "\u{1B}[200~true; touch rm-x; [[ -f y\n]]\n\u{1B}[201~", now: 2.5)
+        #expect(open.records.map(\.decision.audit.line) == ["touch rm-x"] && !open.toTarget.contains(0x0A), "\(open.records.map(\.decision.audit.line))")
+        var l = Self.nestedShell(prompt: "$ ", screen: screen)
+        let quoted = InterceptorTests.input(&l, "\u{1B}[200~echo '\u{7F}'\nx'; rm y\n'\n\u{1B}[201~", now: 2.5)
+        #expect(quoted.records.map(\.decision.verdict) == [.deny] && quoted.toTarget.count(where: { $0 == 0x0A }) == 1,
+                "\(quoted.records.map(\.decision.audit.line)) \(InterceptorTests.text(quoted.toTarget))")
     }
 
     /// A line editor that stops reading with no Enter the bastion decided took a line some
