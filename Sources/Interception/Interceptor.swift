@@ -2213,13 +2213,15 @@ public struct Interceptor {
         var toJudge = complete
         // A reading bash would read on from may be read otherwise by a shell that is not bash (to
         // `sh`, `[[ -f x` and `select` are commands, and the line ends there): the commands it
-        // holds so far are decided too, each once.
+        // holds so far are decided too, each once — those that can be read alone (not `cat <<EOF`,
+        // which every shell reads on from).
         var decided = pastedLines.commandsDecided
         for (k, reading) in analyses.enumerated() where k < decided.count {
             guard let (text, analysis) = reading, analysis.status == .incomplete else { continue }
             let bytes = Array(text.utf8)
             for command in analysis.commands.dropFirst(decided[k]) where command.range.upperBound <= bytes.count {
-                toJudge.append(String(decoding: bytes[command.range], as: UTF8.self))
+                let alone = String(decoding: bytes[command.range], as: UTF8.self)
+                if analyze(alone).status != .incomplete { toJudge.append(alone) }
             }
             decided[k] = max(decided[k], analysis.commands.count)
             // Parsed again at each line end, an open command has a limit: past it, it is refused.

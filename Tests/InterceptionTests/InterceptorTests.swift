@@ -1382,6 +1382,18 @@ extension ScreenModeTests {
         var m = Self.nestedShell(prompt: "$ ", screen: screen)
         let allowed = InterceptorTests.input(&m, "\u{1B}[200~for f in a; do\necho $f\ndone\n\u{1B}[201~", now: 2.5)
         #expect(allowed.records.isEmpty && InterceptorTests.text(allowed.toTarget).hasSuffix("done\n\u{1B}[201~"))
+        // (A gate that refuses an open line, as policy does: `cat <<EOF` alone is one.)
+        var h = Interceptor(integration: ShellIntegration(token: InterceptorTests.token), onUnverified: .screen, screen: screen) { line, _, _ in
+            ShellAnalyzer.analyze(line).status == .incomplete ? InterceptorTests.gate("rm (open)") : InterceptorTests.gate(line)
+        }
+        _ = InterceptorTests.output(&h, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = InterceptorTests.input(&h, "bash --norc\r", now: 1)
+        _ = InterceptorTests.output(&h, InterceptorTests.check("bash --norc"), now: 1)
+        _ = InterceptorTests.output(&h, "\r\n\u{1B}]6973;tk;S\u{07}$ ", now: 1.01)
+        for t in stride(from: 1.05, to: 2.5, by: 0.05) { _ = h.tick(now: t) }
+        let document = InterceptorTests.input(&h, "\u{1B}[200~cat <<EOF\nhello\nEOF\n\u{1B}[201~", now: 2.5)
+        #expect(document.records.isEmpty && InterceptorTests.text(document.toTarget).hasSuffix("EOF\n\u{1B}[201~"),
+                "a here-document goes on: \(document.records.map(\.decision.audit.line))")
 
         var j = Self.nestedShell(prompt: "$ ", screen: screen)
         let erased = InterceptorTests.input(&j, "\u{1B}[200~rx\u{7F}m x\n\u{1B}[201~", now: 2.5)
