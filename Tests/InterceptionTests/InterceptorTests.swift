@@ -18,8 +18,9 @@ struct InterceptorTests {
                             marker: CommandMarker(line: line, decision: verdict.word, rule: decision.ruleID))
     }
 
-    static func make(onUnverified: UnverifiedLines = .screen, screen: ScreenReading? = nil) -> Interceptor {
-        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: onUnverified, screen: screen, decide: gate)
+    static func make(onUnverified: UnverifiedLines = .screen, screen: ScreenReading? = nil,
+                     decide: @escaping Interceptor.Decide = gate) -> Interceptor {
+        var i = Interceptor(integration: ShellIntegration(token: token), onUnverified: onUnverified, screen: screen, decide: decide)
         _ = output(&i, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
         return i
     }
@@ -1224,8 +1225,9 @@ extension ScreenModeTests {
 extension ScreenModeTests {
     /// An interceptor reading a nested `bash --norc` off the screen, its prompt `prompt` shown
     /// and settled by `now` 2.5.
-    static func nestedShell(prompt: String, screen: FakeScreen = FakeScreen()) -> Interceptor {
-        var i = InterceptorTests.make(onUnverified: .screen, screen: screen)
+    static func nestedShell(prompt: String, screen: FakeScreen = FakeScreen(),
+                            decide: @escaping Interceptor.Decide = InterceptorTests.gate) -> Interceptor {
+        var i = InterceptorTests.make(onUnverified: .screen, screen: screen, decide: decide)
         _ = InterceptorTests.input(&i, "bash --norc\r", now: 1)
         _ = InterceptorTests.output(&i, InterceptorTests.check("bash --norc"), now: 1)
         _ = InterceptorTests.output(&i, "\r\n\u{1B}]6973;tk;S\u{07}" + prompt, now: 1.01)
@@ -1383,14 +1385,9 @@ extension ScreenModeTests {
         let allowed = InterceptorTests.input(&m, "\u{1B}[200~for f in a; do\necho $f\ndone\n\u{1B}[201~", now: 2.5)
         #expect(allowed.records.isEmpty && InterceptorTests.text(allowed.toTarget).hasSuffix("done\n\u{1B}[201~"))
         // (A gate that refuses an open line, as policy does: `cat <<EOF` alone is one.)
-        var h = Interceptor(integration: ShellIntegration(token: InterceptorTests.token), onUnverified: .screen, screen: screen) { line, _, _ in
+        var h = Self.nestedShell(prompt: "$ ", screen: screen) { line, _, _ in
             ShellAnalyzer.analyze(line).status == .incomplete ? InterceptorTests.gate("rm (open)") : InterceptorTests.gate(line)
         }
-        _ = InterceptorTests.output(&h, "\u{1B}]6973;tk;R\u{07}\u{1B}]6973;tk;P;0;;0\u{07}$ \u{1B}]6973;tk;1\u{07}")
-        _ = InterceptorTests.input(&h, "bash --norc\r", now: 1)
-        _ = InterceptorTests.output(&h, InterceptorTests.check("bash --norc"), now: 1)
-        _ = InterceptorTests.output(&h, "\r\n\u{1B}]6973;tk;S\u{07}$ ", now: 1.01)
-        for t in stride(from: 1.05, to: 2.5, by: 0.05) { _ = h.tick(now: t) }
         let document = InterceptorTests.input(&h, "\u{1B}[200~cat <<EOF\nhello\nEOF\n\u{1B}[201~", now: 2.5)
         #expect(document.records.isEmpty && InterceptorTests.text(document.toTarget).hasSuffix("EOF\n\u{1B}[201~"),
                 "a here-document goes on: \(document.records.map(\.decision.audit.line))")
