@@ -63,6 +63,13 @@ final class TerminalLineReader: ScreenReading {
 
     var isAlternateScreen: Bool { screen.isAlternateScreen }
 
+    var lineEditorOnAlternateScreen: Bool { screen.lineEditorOnAlternateScreen }
+
+    var lastKeyEndsLine: Bool {
+        get { model.lastKeyEndsLine }
+        set { model.lastKeyEndsLine = newValue }
+    }
+
     var isBracketedPaste: Bool { screen.isBracketedPaste }
 
     func resize(columns: Int, rows: Int) { pendingSize = (columns, rows) }

@@ -34,6 +34,13 @@ public protocol ScreenReading: AnyObject {
     func inputLine() -> ScreenLine?
     /// True while a full-screen program uses the alternate screen.
     var isAlternateScreen: Bool { get }
+    /// Whether a line editor reads lines on the alternate screen (it turned bracketed paste off
+    /// there at a line end typed, and on again, as readline does around each line): a shell
+    /// whose lines are not read.
+    var lineEditorOnAlternateScreen: Bool { get }
+    /// Whether the last key passed on to the program was a line end (told by the interceptor
+    /// for keys it passes on the alternate screen).
+    var lastKeyEndsLine: Bool { get set }
     /// True while the program asks for pastes in brackets (DECSET 2004, readline at a prompt):
     /// then line ends inside a paste are its text, not Enters.
     var isBracketedPaste: Bool { get }

@@ -558,8 +558,11 @@ public struct Interceptor {
             }
             guard !screen.isAlternateScreen else {
                 out.toTarget += bytes
+                if let last = bytes.last { screen.lastKeyEndsLine = last == 0x0D || last == 0x0A }
                 return
             }
+            // (Only keys typed on the alternate screen tell a line editor there.)
+            screen.lastKeyEndsLine = false
             // A line editor reads that started after the last keys that explain a stop were passed
             // on: whatever keys it had waiting, it has read. (Not the one that read them: over a
             // slow link its stop may still be on the way.)
@@ -743,6 +746,16 @@ public struct Interceptor {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
             if wasOnScreen, isOnScreen, screen.lineEditorStops > stopsBefore {
                 lineEditorStopped(screen.lineEditorStops - stopsBefore, into: &out)
+            }
+            if isOnScreen, screen.lineEditorOnAlternateScreen {
+                // Keys on the alternate screen are a full-screen program's, passed on as they
+                // come: a shell reading there took a line the bastion never decided.
+                out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
+                                                detail: "a line editor reads lines on the alternate screen (a shell that switched to it), "
+                                                    + "where the bastion does not read lines; it took one"))
+                held = []
+                out.endSession = "bastion: a shell reads lines on the alternate screen (it switched to it), where the bastion cannot read them, "
+                    + "so the session is ended"
             }
             if isOnScreen, lineStarted, promptAfterKeys == nil, screen.lineEditorStarts != lineEditorStartsAtLineStart {
                 promptAfterKeys = PromptAfterKeys(keysBefore: typedLine.text)

@@ -94,10 +94,13 @@ public final class TerminalScreen {
             if on {
                 self.lineEditorStarts += 1
                 if !self.isAlternateScreen { self.lineEditorReads = true }
+                if self.isAlternateScreen, self.stoppedOnAlternateScreen, !self.filterWasBracketing { self.lineEditorOnAlternateScreen = true }
             } else {
                 if !self.isAlternateScreen, self.lineEditorReads { self.lineEditorStops += 1 }
+                if self.isAlternateScreen, self.filterWasBracketing, self.lastKeyEndsLine { self.stoppedOnAlternateScreen = true }
                 self.lineEditorReads = false
             }
+            self.filterWasBracketing = on
         })
     }
 
@@ -179,6 +182,25 @@ public final class TerminalScreen {
     /// full-screen program's switches on the alternate screen are not counted.)
     public private(set) var lineEditorStops = 0
 
+    /// Whether a line editor reads lines on the alternate screen: since the program on it turned
+    /// it on, bracketed paste went off there at a line end typed, and on again, as readline turns
+    /// it around each line it reads (a shell that turned the alternate screen on itself, `printf
+    /// '\e[?1049h'`; tmux redraws, and passes its panes' switches on only as they stand when it
+    /// updates the screen, so not a shell in it). A full-screen
+    /// program turns it on as it starts, and off at a line end only as it leaves the alternate
+    /// screen or hands the terminal over (vim's `:wq`, `:!`); vim without a vimrc also turns it
+    /// off and on around insert mode, at the keys that start and end it. Cleared when the screen
+    /// switches.
+    public private(set) var lineEditorOnAlternateScreen = false
+    /// Bracketed paste went off on the alternate screen (from on) at a line end typed, since it
+    /// was turned on.
+    private var stoppedOnAlternateScreen = false
+    /// Set by the owner: whether the last key passed on to the program was a line end (a stop
+    /// on the alternate screen counts only then; see ``lineEditorOnAlternateScreen``).
+    public var lastKeyEndsLine = false
+    /// Whether bracketed paste was on before the switch being reported (a program may repeat one).
+    private var filterWasBracketing = false
+
     /// The absolute row of screen row `row`.
     public func absoluteRow(_ row: Int) -> Int { row + scrollCount }
 
@@ -224,6 +246,11 @@ public final class TerminalScreen {
     }
 
     func switchedScreen(toAlternate: Bool) {
+        // (libvterm reports a switch to the screen already shown too: a prompt may repeat one.)
+        if toAlternate != isAlternateScreen {
+            stoppedOnAlternateScreen = false
+            lineEditorOnAlternateScreen = false
+        }
         isAlternateScreen = toAlternate
         wraps.switchedScreen(toAlternate: toAlternate)
     }

@@ -1252,6 +1252,28 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? touch ok-after-eof", "allow screen? exit"], "\(records)")
     }
 
+    /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
+    /// and go on as they come, is found at the first line it takes (readline turns bracketed
+    /// paste off and on again around it there, which vim and less do not): that line ran
+    /// undecided, and the session is ended. `less` on the alternate screen is no such shell.
+    @Test func aShellOnTheAlternateScreenEndsTheSession() throws {
+        let f = try f
+        let h = try f.harness
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "seq 3 | less\r", expect: "(END)"), (send: "q", expect: "$ "),
+                          (send: "touch ok-after-less\r", expect: "$ "), (send: "printf '\\033[?1049h'\r", expect: "$ "),
+                          (send: "touch alternate-first\r", expect: "the session is ended")], thenExit: false)
+        #expect(f.target.exists("ok-after-less") && f.target.exists("alternate-first"), "the first line there ran undecided: \(r)")
+        let newestEnded = """
+            SELECT count(*) FROM events WHERE kind = 'interactive_unchecked_line' AND detail LIKE '%alternate screen%' AND session_id =
+              (SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1)
+            """
+        #expect(h.awaitAuditRow(newestEnded), "\(r)")
+        // The switch in the prompt, which readline draws after turning bracketed paste on.
+        let prompt = try type([(send: "bash --norc\r", expect: "$ "), (send: "PS1='\\[\\e[?1049h\\]alt$ '\r", expect: "alt$ "),
+                               (send: "touch alternate-prompt\r", expect: "the session is ended")], thenExit: false)
+        #expect(h.awaitAuditRow(newestEnded), "\(prompt)")
+    }
+
     /// A nested bash whose line editor stops reading with no Enter the bastion decided took a
     /// line another key accepted: the session is ended, with an audit event. In vi mode, `v`
     /// runs an editor on the line (here one that prints for half a second), and the line would

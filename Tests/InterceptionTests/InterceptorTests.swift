@@ -1032,6 +1032,8 @@ final class FakeScreen: ScreenReading {
     var shown: [UInt8] = []
     var start = 0
     var isAlternateScreen = false
+    var lineEditorOnAlternateScreen = false
+    var lastKeyEndsLine = false
     var isBracketedPaste = false
     /// Rows shown: typing that spans more lines has scrolled off the top (0: no limit).
     var rows = 0
@@ -2333,5 +2335,23 @@ extension ScreenModeTests {
         _ = Self.typeAndSettle(&j, "for f in a; do\r", at: 2.5)
         let denied = T.input(&j, "\u{1B}[200~rm $f\ndone\n\u{1B}[201~", now: 4)
         #expect(denied.records.map(\.decision.audit.line) == ["rm $f"] && denied.inject == [0x03], "\(denied.records.map(\.decision.audit.line))")
+    }
+}
+
+extension ScreenModeTests {
+    /// Keys on the alternate screen are a full-screen program's and go on as they come; a line
+    /// editor found reading lines there (a shell that switched to it) took a
+    /// line the bastion never decided: the session is ended, with an audit event.
+    @Test func aLineEditorOnTheAlternateScreenEndsTheSession() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        screen.isAlternateScreen = true
+        #expect(T.text(T.input(&i, "vim-keys\r", now: 2.5).toTarget) == "vim-keys\r", "a full-screen program's keys go on")
+        #expect(T.output(&i, "~", now: 2.6).endSession == nil)
+        screen.lineEditorOnAlternateScreen = true
+        let found = T.output(&i, "$ ", now: 2.7)
+        #expect(found.endSession?.contains("alternate screen") == true)
+        #expect(found.auditNotes.map(\.kind) == ["interactive_unchecked_line"])
     }
 }

@@ -210,6 +210,45 @@ import TerminalModel
         #expect(!s.lineEditorReads && s.lineEditorStops == 1)
     }
 
+    /// A line editor on the alternate screen turns bracketed paste off there at the line end
+    /// typed, and on again, at each line it reads (a shell after `printf '\e[?1049h'`); a
+    /// full-screen program turns it off at a line end only as it leaves, and may repeat a switch
+    /// (a mode reset at its start) or turn it off at other keys (vim without a vimrc, around
+    /// insert mode). Leaving the alternate screen clears it.
+    @Test func aLineEditorOnTheAlternateScreenIsReported() {
+        // vim without a vimrc: on as it starts (after a repeated off), off at `i` and on at Esc,
+        // off at `:wq` and Enter as it leaves.
+        let vim = screen("")
+        vim.feed(Array("\u{1B}[?1049h\u{1B}[?2004l\u{1B}[?2004h~\r\n~".utf8))
+        vim.feed(Array("\u{1B}[?2004l".utf8))
+        vim.lastKeyEndsLine = true
+        vim.feed(Array("\r\n".utf8))
+        vim.lastKeyEndsLine = false
+        vim.feed(Array("\u{1B}[?2004h".utf8))
+        #expect(vim.isAlternateScreen && !vim.lineEditorOnAlternateScreen)
+        vim.lastKeyEndsLine = true
+        vim.feed(Array("\u{1B}[?2004l\u{1B}[?1049l\u{1B}[?2004h$ ".utf8))
+        #expect(!vim.isAlternateScreen && !vim.lineEditorOnAlternateScreen)
+
+        let shell = screen("")
+        shell.feed(Array("\u{1B}[?2004h$ printf x\r\n\u{1B}[?2004l\r\u{1B}[?1049h\u{1B}[?2004h$ ".utf8))
+        #expect(shell.isAlternateScreen && !shell.lineEditorOnAlternateScreen, "its first prompt there looks as vim's start")
+        shell.lastKeyEndsLine = true
+        shell.feed(Array("ls\r\n\u{1B}[?2004l\r".utf8))
+        #expect(!shell.lineEditorOnAlternateScreen)
+        shell.feed(Array("a b\r\n\u{1B}[?2004h$ ".utf8))
+        #expect(shell.lineEditorOnAlternateScreen)
+        shell.feed(Array("\u{1B}[?1049l".utf8))
+        #expect(!shell.lineEditorOnAlternateScreen)
+
+        // The switch in the prompt, after readline turned bracketed paste on (`PS1='\[\e[?1049h\]$ '`).
+        let prompt = screen("")
+        prompt.feed(Array("\u{1B}[?2004h$ PS1=x\r\n\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?1049halt$ ".utf8))
+        prompt.lastKeyEndsLine = true
+        prompt.feed(Array("echo a\r\n\u{1B}[?2004l\ra\r\n\u{1B}[?2004h\u{1B}[?1049halt$ ".utf8))
+        #expect(prompt.lineEditorOnAlternateScreen)
+    }
+
     /// Each `CSI ? 2004 h` is a line editor starting a line (readline's, before its prompt),
     /// counted even where the mode was on already or the sequence came in pieces; turning it
     /// off, or another mode, is not.
