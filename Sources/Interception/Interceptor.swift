@@ -2263,6 +2263,9 @@ public struct Interceptor {
         if readingTheScreen, let shown = screen?.inputLine()?.text.trimmingTrailingWhitespace, !shown.isEmpty, !readings.contains(shown) {
             readings.append(shown)
         }
+        if pastedLines.readsOn, let long = readings.first(where: Self.isTooLongToReadOn) {
+            return refusePaste(tooLongOpenCommand(long), pending: pending, now: now, into: &out)
+        }
         let analyses = readings.map { $0.isEmpty ? nil : ($0, analyze($0)) }
         let complete = analyses.compactMap { $0?.1.status == .incomplete ? nil : $0?.0 }
         var toJudge = complete
@@ -2275,8 +2278,8 @@ public struct Interceptor {
             guard let (text, analysis) = reading, analysis.status == .incomplete else { continue }
             toJudge += commandsHeld(by: text, analysis, after: &decided[k])
         }
-        let rest = Array(pending.dropFirst())
         guard let refused = strictestRefusal(of: toJudge) else {
+            let rest = Array(pending.dropFirst())
             out.toTarget.append(pending[0])
             previousKey = pending[0]
             typedLine.type(pending[..<1])
@@ -2290,6 +2293,14 @@ public struct Interceptor {
             }
             return rest
         }
+        return refusePaste(refused, pending: pending, now: now, into: &out)
+    }
+
+    /// Refuses the paste's line ended at `pending`'s first key: `refused` is recorded and told,
+    /// the line is discarded with an interrupt, and the rest of the paste is dropped. Returns nil.
+    private mutating func refusePaste(_ refused: InteractiveRecord, pending: [UInt8], now: Double,
+                                      into out: inout InterceptorOutput) -> [UInt8]? {
+        let rest = Array(pending.dropFirst())
         append(refused, to: &out)
         openCommand = nil
         out.notices.append(refusalText(refused.decision))
@@ -2327,6 +2338,7 @@ public struct Interceptor {
     /// is decided too where it is a whole command. `readings`: the command as the screen shows
     /// it, then as the keys give it where they differ.
     private func decideOpenLine(_ line: String, readings: [String], alone: [String], open: OpenCommand?) -> OpenLine {
+        if open != nil, let long = readings.first(where: Self.isTooLongToReadOn) { return .refused(tooLongOpenCommand(long)) }
         var decided = open?.commandsDecided ?? [0, 0]
         var toJudge: [String] = []
         for (k, reading) in readings.enumerated() where k < decided.count {
@@ -2360,8 +2372,7 @@ public struct Interceptor {
     /// What may run of an open command `text` (`analysis` its parse) where another shell than
     /// bash ends the line: the commands it holds past the first `decided`, each as its own text,
     /// where it can be read alone (not `cat <<EOF`, which every shell reads on from); `decided`
-    /// becomes how many it holds. And `text` itself past the limit of an open command (it is
-    /// parsed again at each of its line ends), to be refused as incomplete.
+    /// becomes how many it holds.
     private func commandsHeld(by text: String, _ analysis: LineAnalysis, after decided: inout Int) -> [String] {
         let bytes = Array(text.utf8)
         var held: [String] = []
@@ -2370,13 +2381,27 @@ public struct Interceptor {
             if analyze(alone).status != .incomplete { held.append(alone) }
         }
         decided = max(decided, analysis.commands.count)
-        if bytes.count > Self.openCommandLimit { held.append(text) }
         return held
     }
 
-    /// The most bytes a command may hold while it stays open (it is parsed again at each of its
-    /// line ends).
-    static let openCommandLimit = 256 << 10
+    /// The most bytes, and lines, a command read from the screen may hold while it stays open
+    /// over several lines: it is parsed again at each of its line ends, so its lines cost in
+    /// proportion to their number times its size.
+    static let openCommandLimit = (bytes: 64 << 10, lines: 2048)
+
+    /// Whether a command left open over the lines of `text` holds more than ``openCommandLimit``.
+    static func isTooLongToReadOn(_ text: String) -> Bool {
+        text.utf8.count > openCommandLimit.bytes || text.utf8.count(where: { $0 == 0x0A }) >= openCommandLimit.lines
+    }
+
+    /// The refusal of an open command `text` past ``openCommandLimit``.
+    private func tooLongOpenCommand(_ text: String) -> InteractiveRecord {
+        var record = judge(text, how: .screen, uncertain: true)
+        record.decision.refuseUnverifiable("a command left open over several lines in a shell read from the screen may hold at most "
+                                           + "\(Self.openCommandLimit.bytes >> 10) KB in \(Self.openCommandLimit.lines) lines; send a long "
+                                           + "here-document or text as a file (scp, sftp), or in parts")
+        return record
+    }
 
     /// The prompts of readline's incremental history search, up to the search string.
     static let searchPrompts = ["(reverse-i-search)`", "(i-search)`", "(failed reverse-i-search)`", "(failed i-search)`"]

@@ -46,6 +46,10 @@ struct PastedLines: Sendable {
         self.commandsDecided = commandsDecided
     }
 
+    /// Whether the lines read on from a command left open: by an earlier line end of the paste,
+    /// or by a typed line before it.
+    var readsOn: Bool { !before.isEmpty || !editedBefore.isEmpty }
+
     /// Whether the keys tell readline's text exactly: none came whose effect the keys do not
     /// tell (an arrow typed before the paste).
     var isExact: Bool { inserted.isExact }

@@ -2355,3 +2355,24 @@ extension ScreenModeTests {
         #expect(found.auditNotes.map(\.kind) == ["interactive_unchecked_line"])
     }
 }
+
+extension ScreenModeTests {
+    /// An open command read from the screen is parsed again at each of its line ends: past
+    /// 64 KB or 2048 lines it is refused with its reason (and the rest of a paste dropped),
+    /// rather than read on at a cost that grows with the square of its size.
+    @Test func anOpenCommandHasALimit() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        screen.isBracketedPaste = true
+        var i = Self.nestedShell(prompt: "$ ", screen: screen, decide: Self.policyLike)
+        let paste = T.input(&i, "\u{1B}[200~cat <<'EOF'\n" + String(repeating: "x\n", count: 3000) + "EOF\n\u{1B}[201~", now: 2.5)
+        #expect(paste.records.map(\.decision.audit.rule) == ["unverifiable"], "\(paste.records.map(\.decision.audit.rule))")
+        #expect(paste.records.first?.decision.decision.message.contains("2048 lines") == true && paste.inject == [0x03])
+        #expect(paste.toTarget.count(where: { $0 == 0x0A }) <= 2048 && !T.text(paste.toTarget).contains("EOF\n"))
+
+        var j = Self.nestedShell(prompt: "$ ", decide: Self.policyLike)
+        _ = Self.typeAndSettle(&j, "cat <<'EOF'\r", at: 2.5)
+        let long = Self.typeAndSettle(&j, String(repeating: "y", count: 70 << 10) + "\r", at: 4)
+        #expect(long.records.map(\.decision.audit.rule) == ["unverifiable"] && !long.forwarded.contains(0x0D))
+    }
+}
