@@ -254,9 +254,9 @@ public struct Interceptor {
     /// Screen mode: after an Enter or a refused line, typing waits until the shell's output has
     /// settled, so the new prompt is on the screen before the next line starts.
     private var screenSettling: Double?
-    /// Screen mode: a command whose lines so far leave it open (see ``decideOpenLine(_:readings:alone:open:)``):
-    /// the next line reads on from it, until an interrupt, Ctrl-D or a refusal discards it.
-    private var openCommand: OpenCommand?
+    /// Screen mode: a line editor was found reading lines on the alternate screen, and the
+    /// session is being ended for it (see ``ScreenReading/lineEditorOnAlternateScreen``).
+    private var endedForAlternateScreen = false
     /// Screen mode: what the person typed on the current line (the screen may not show it).
     private var typedLine = TypedLine()
     /// Screen mode: the current line's keys since its start or its last decided line end inside a
@@ -291,16 +291,15 @@ public struct Interceptor {
     /// that the interrupt acted (`^C`, a line break, a prompt). A bash that ignores it (`trap ''
     /// INT`) keeps the line in readline and prints nothing: once the screen settles with no
     /// output at all, the line goes on.
-    private var lineBeforeInterrupt: (keys: TypedLine, prompt: PromptAfterKeys?, lineEditorStarts: Int, pasted: PastedLines, open: OpenCommand?)?
+    private var lineBeforeInterrupt: (keys: TypedLine, prompt: PromptAfterKeys?, lineEditorStarts: Int, pasted: PastedLines)?
     /// Screen mode: how many times a line editor had started reading a line when typing on the
     /// current line began (``ScreenReading/lineEditorStarts``).
     private var lineEditorStartsAtLineStart = 0
     /// Screen mode: a line editor started reading (its prompt came) after typing on the current
     /// line began.
     private var promptAfterKeys: PromptAfterKeys?
-    /// Screen mode: the last line read off the screen and allowed, or let go on in an open
-    /// command (a shell whose integration is only distrusted still asks about it, each line of a
-    /// command by itself; it is not decided twice).
+    /// Screen mode: the last line read off the screen and allowed (a shell whose integration is
+    /// only distrusted still asks about it; it is not decided twice).
     private var lastScreenLine: String?
     /// When the shell announced a primary prompt (PROMPT_COMMAND) that readline has not shown
     /// yet. Until it does, the terminal may still be in the line discipline's cooked mode, which
@@ -570,11 +569,9 @@ public struct Interceptor {
             if bytes.first == Self.endOfFileKey, !lineStarted || (typedLine.isEmpty && typedLine.isExact && promptAfterKeys == nil) {
                 // Ctrl-D on an empty line ends the input: the shell (or `cat`) exits, or reads a
                 // new line; the next line starts at the prompt that follows, once the screen has
-                // settled (not at the prompt of the shell that left). At a continuation prompt it
-                // ends the open command unrun.
+                // settled (not at the prompt of the shell that left).
                 out.toTarget.append(bytes[0])
                 explainStops(1)
-                openCommand = nil
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -585,7 +582,7 @@ public struct Interceptor {
                 screen.markInputStart()
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
-                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, continuing: openCommand) }
+                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false) }
                 searchKeys = nil
                 carriedLine = nil
                 lineEditorStartsAtLineStart = screen.lineEditorStarts
@@ -605,8 +602,7 @@ public struct Interceptor {
                 kept.type(bytes[interrupt...interrupt])
                 var pasted = pastedLines
                 pasted.type(bytes[...interrupt])
-                lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted, openCommand)
-                openCommand = nil
+                lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)
                 explainStops(countEndsOfFile(in: bytes[..<interrupt]) + Self.stopsAtAnInterrupt)
                 lineStarted = false
                 typedLine = TypedLine()
@@ -747,7 +743,8 @@ public struct Interceptor {
             if wasOnScreen, isOnScreen, screen.lineEditorStops > stopsBefore {
                 lineEditorStopped(screen.lineEditorStops - stopsBefore, into: &out)
             }
-            if isOnScreen, screen.lineEditorOnAlternateScreen {
+            if isOnScreen, screen.lineEditorOnAlternateScreen, !endedForAlternateScreen {
+                endedForAlternateScreen = true
                 // Keys on the alternate screen are a full-screen program's, passed on as they
                 // come: a shell reading there took a line the bastion never decided.
                 out.auditNotes.append(AuditNote(kind: "interactive_unchecked_line",
@@ -878,7 +875,7 @@ public struct Interceptor {
                 // started (the keys are unsure from the Ctrl-C on).
                 lineBeforeInterrupt = nil
                 lineStarted = true
-                (typedLine, promptAfterKeys, lineEditorStartsAtLineStart, pastedLines, openCommand) = kept
+                (typedLine, promptAfterKeys, lineEditorStartsAtLineStart, pastedLines) = kept
             }
             let rest = held
             held = []
@@ -2120,63 +2117,29 @@ public struct Interceptor {
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
-        // A command the lines before left open reads on with this line (see ``openCommand``) —
-        // unless the two make a syntax error: bash then runs nothing of the command, and a shell
-        // that was not reading on (a REPL's `exit()` was read as an open function) runs this line
-        // alone. (What is typed at a password's prompt is no line of it.)
-        var open = secret ? nil : openCommand
-        if !secret { openCommand = nil }
-        if let command = open, case .error = analyze(command.joined(line)).status { open = nil }
-        /// `text` as the shell reads it: after the open command's lines.
-        func readOn(_ text: String) -> String { open.map { $0.joined(text) } ?? text }
-        let whole = readOn(line)
-        var judged: InteractiveRecord?
-        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, pending[0] == 0x0D || pending[0] == 0x0A,
-           analyze(whole).status == .incomplete {
-            // Bash reads on at its continuation prompt.
-            let readings = [whole] + (typed.isEmpty || typed == line || found != nil ? [] : [readOn(typed)])
-            switch decideOpenLine(line, readings: readings, alone: open == nil ? [] : [line, typed], open: open) {
-            case .readsOn(let command):
-                openCommand = command
-                lastScreenLine = line
-                typedLine = TypedLine()
-                out.toTarget.append(pending[0])
-                explainStops(1)
-                held = rest + held
-                return
-            case .refused(let record):
-                judged = record
-            }
-        } else {
-            judged = whole.isEmpty ? nil
-                : secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: whole, how: .screen, uncertain: true)
-                : judge(whole, how: .screen, uncertain: true)
-            if let prompt, !secret {
-                // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
-                // editor binds to a macro): each end of the screen's line, from its row's start, and
-                // of the keys' line is read as the line too.
-                let shown = screen?.inputLineFromRowStart()?.text ?? line
-                let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
-                judged = decidingEveryReading(judged, as: whole, readings: readings?.map(readOn), fallback: readOn(shown))
-            }
-            // A shell that was not reading on runs the line by itself.
-            if !secret, open != nil, let record = judged, analyze(line).status == .complete,
-               case let alone = judge(line, how: .screen, uncertain: true), alone.decision.verdict.isStricter(than: record.decision.verdict) {
-                judged = alone
-            }
+        var judged = line.isEmpty ? nil
+            : secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
+            : judge(line, how: .screen, uncertain: true)
+        if let prompt, !secret {
+            // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
+            // editor binds to a macro): each end of the screen's line, from its row's start, and
+            // of the keys' line is read as the line too.
+            let shown = screen?.inputLineFromRowStart()?.text ?? line
+            let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
+            judged = decidingEveryReading(judged, as: line, readings: readings, fallback: shown)
         }
         typedLine = TypedLine()
         if var record = judged, !(secret && !fromKeys && record.decision.verdict == .allow) {
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
-            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(readOn(typed), how: .screen, uncertain: true),
+            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
             }
             // Alt-# given an argument (Esc 1 Esc #) takes a leading `#` away and runs the rest.
             if !secret, pending.first == UInt8(ascii: "#"), keyBefore == 0x1B, line.hasPrefix("#"),
-               case let uncommented = judge(readOn(String(line.dropFirst())), how: .screen, uncertain: true),
+               case let uncommented = judge(String(line.dropFirst()), how: .screen, uncertain: true),
                uncommented.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = uncommented
             }
@@ -2227,7 +2190,6 @@ public struct Interceptor {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
                 explainStops(Self.stopsAtAnInterrupt)
-                openCommand = nil
                 discardUnconfirmed = true
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
@@ -2302,7 +2264,6 @@ public struct Interceptor {
                                       into out: inout InterceptorOutput) -> [UInt8]? {
         let rest = Array(pending.dropFirst())
         append(refused, to: &out)
-        openCommand = nil
         out.notices.append(refusalText(refused.decision))
         out.notices.append("bastion: the rest of the paste was not sent")
         out.inject.append(0x03)
@@ -2318,42 +2279,6 @@ public struct Interceptor {
         lineStarted = false
         screenSettling = now
         return nil
-    }
-
-    /// What an Enter after a line that leaves a command open does.
-    private enum OpenLine {
-        /// It goes on: the shell reads on from the command.
-        case readsOn(OpenCommand)
-        /// Something that may run now is refused.
-        case refused(InteractiveRecord)
-    }
-
-    /// Screen mode: an Enter after `line`, which leaves a command open (`for f in *; do`, an open
-    /// quote, `cat <<EOF`). Bash shows its continuation prompt and runs nothing yet: the command
-    /// is decided whole at the Enter that closes it. What may run now is decided now, though:
-    /// another shell than bash may end the line here (to `sh`, `[[ -f y` is a command), so the
-    /// commands each reading holds are decided as they come, each once (a reading that is whole
-    /// is decided whole); and the shell may not be reading on at all (the line before was a
-    /// REPL's `exit()`, read as an open function), so each of `alone`, the line read by itself,
-    /// is decided too where it is a whole command. `readings`: the command as the screen shows
-    /// it, then as the keys give it where they differ.
-    private func decideOpenLine(_ line: String, readings: [String], alone: [String], open: OpenCommand?) -> OpenLine {
-        if open != nil, let long = readings.first(where: Self.isTooLongToReadOn) { return .refused(tooLongOpenCommand(long)) }
-        var decided = open?.commandsDecided ?? [0, 0]
-        var toJudge: [String] = []
-        for (k, reading) in readings.enumerated() where k < decided.count {
-            let analysis = analyze(reading)
-            if analysis.status == .incomplete { toJudge += commandsHeld(by: reading, analysis, after: &decided[k]) } else { toJudge.append(reading) }
-        }
-        toJudge += alone.filter { !$0.isEmpty && analyze($0).status == .complete }
-        if let refused = strictestRefusal(of: toJudge) { return .refused(refused) }
-        if HistoryExpansion.mayExpand(line, characters: historyCharacters) {
-            var refused = judge(readings[0], how: .screen, uncertain: true)
-            refused.decision.refuseUnverifiable("the bastion cannot see what history expansion makes of a line it reads from the screen; "
-                                                + "type the command out")
-            return .refused(refused)
-        }
-        return .readsOn(OpenCommand(readings[0], commandsDecided: decided))
     }
 
     /// The strictest of the records of `texts` that is not an allow, each text decided once.

@@ -12,18 +12,10 @@ struct PastedLines: Sendable {
     /// As the terminal's line discipline edits them: the lines ended so far, then the current one.
     private var editedBefore = ""
     private var edited = TypedLine()
-    /// The lines of a command typed before, which the paste reads on from (a loop's body pasted
-    /// after its `for … do` was typed).
-    private let before: String
 
-    /// Keys from a line's start (`startsInPaste` false) or from just after a paste's line end,
-    /// reading on from `command` where one was left open.
-    init(startsInPaste: Bool, continuing command: OpenCommand? = nil) {
+    /// Keys from a line's start (`startsInPaste` false) or from just after a paste's line end.
+    init(startsInPaste: Bool) {
         inserted = TypedLine(pastesAreBracketed: true, startsInPaste: startsInPaste)
-        before = command.map { $0.text + "\n" } ?? ""
-        // (Its text is its first reading, which both of the paste's read on from.)
-        let decided = command?.commandsDecided.first ?? 0
-        commandsDecided = [decided, decided]
     }
 
     /// Keys typed or pasted, with no line end inside a paste among them.
@@ -34,7 +26,7 @@ struct PastedLines: Sendable {
 
     /// How many of the commands each reading (``readings``, by index) holds so far were decided
     /// while it left a command open.
-    private(set) var commandsDecided: [Int]
+    private(set) var commandsDecided = [0, 0]
 
     /// A line end inside the paste that went on undecided, the lines so far leaving a command
     /// open, after the first `commandsDecided` commands of each reading were decided: both
@@ -46,14 +38,13 @@ struct PastedLines: Sendable {
         self.commandsDecided = commandsDecided
     }
 
-    /// Whether the lines read on from a command left open: by an earlier line end of the paste,
-    /// or by a typed line before it.
-    var readsOn: Bool { !before.isEmpty || !editedBefore.isEmpty }
+    /// Whether the lines read on from a command an earlier line end of the paste left open.
+    var readsOn: Bool { !editedBefore.isEmpty }
 
     /// Whether the keys tell readline's text exactly: none came whose effect the keys do not
     /// tell (an arrow typed before the paste).
     var isExact: Bool { inserted.isExact }
 
     /// The two readings: as readline inserts the keys, and as the line discipline edits them.
-    var readings: [String] { [before + inserted.text, before + editedBefore + edited.text] }
+    var readings: [String] { [inserted.text, editedBefore + edited.text] }
 }

@@ -1183,44 +1183,6 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.contains("allow screen? touch ok-b1\ntouch ok-b2"), "\(records)")
     }
 
-    /// A command typed over several lines in a shell read from the screen reads on at the
-    /// continuation prompt and is decided whole, one record, at the line that closes it: a loop,
-    /// a here-document and an open quote run in a nested bash and in `sh`; a loop with a denied
-    /// line runs nothing.
-    @Test func aCommandTypedOverSeveralLinesInANestedShellIsDecidedWhole() throws {
-        let f = try f
-        let lines: [(send: String, expect: String)] = [
-            (send: "for f in 1 2; do\r", expect: "> "), (send: "echo $f > ok-loop-$f\r", expect: "> "), (send: "done\r", expect: "$ "),
-            (send: "for f in 1; do\r", expect: "> "), (send: "touch forbidden-loop\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
-            (send: "cat > ok-doc <<EOF\r", expect: "> "), (send: "hello\r", expect: "> "), (send: "EOF\r", expect: "$ "),
-            (send: "echo \"a\r", expect: "> "), (send: "b\" > ok-quote\r", expect: "$ ")]
-        /// The block, its files named for `shell`.
-        func block(in shell: String) -> [(send: String, expect: String)] {
-            lines.map { step in (send: step.send.replacingOccurrences(of: "ok-", with: "ok-\(shell)-"), expect: step.expect) }
-        }
-        var steps: [(send: String, expect: String)] = [(send: "bash --norc\r", expect: "$ ")]
-        steps += block(in: "bash")
-        steps += [(send: "exit\r", expect: "PROMPT> "), (send: "sh\r", expect: "$ ")]
-        steps += block(in: "sh")
-        steps.append((send: "exit\r", expect: "PROMPT> "))
-        // Back in the outer bash, read from the screen too while it still asks about each line.
-        steps += [(send: "for f in 1 2; do\r", expect: "> "), (send: "echo $f > ok-outer-loop-$f\r", expect: "> "), (send: "done\r", expect: "PROMPT> ")]
-        let r = try type(steps)
-        for shell in ["bash", "sh"] {
-            for name in ["loop-1", "loop-2", "doc", "quote"] {
-                #expect(f.target.exists("ok-\(shell)-\(name)"), "\(shell) \(name): \(r)")
-            }
-        }
-        #expect(!f.target.exists("forbidden-loop") && f.target.exists("ok-outer-loop-2"), "\(r)")
-        let records = try lastRecordsWithSource()
-        for shell in ["bash", "sh"] {
-            #expect(records.contains("allow screen? for f in 1 2; do\necho $f > ok-\(shell)-loop-$f\ndone"), "\(records)")
-            #expect(records.contains("allow screen? cat > ok-\(shell)-doc <<EOF\nhello\nEOF"), "\(records)")
-        }
-        #expect(records.filter { $0.hasPrefix("deny") } == ["deny screen? touch forbidden-loop", "deny screen? touch forbidden-loop"], "\(records)")
-        #expect(records.filter { $0.contains("ok-outer-loop") } == ["allow screen? for f in 1 2; do\necho $f > ok-outer-loop-$f\ndone"], "once: \(records)")
-    }
-
     /// A prompt that moves the cursor inside `\[…\]` makes readline draw the line in other
     /// columns than it holds it (a backspace does not go back across the row it wrapped at), so
     /// the screen shows another line than the shell runs. After such a prompt a line typed with keys that move the cursor
