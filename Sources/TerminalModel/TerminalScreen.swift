@@ -185,12 +185,11 @@ public final class TerminalScreen {
     /// Whether a line editor reads lines on the alternate screen: since the program on it turned
     /// it on, bracketed paste went off there at a line end typed, and on again, as readline turns
     /// it around each line it reads (a shell that turned the alternate screen on itself, `printf
-    /// '\e[?1049h'`; tmux redraws, and passes its panes' switches on only as they stand when it
-    /// updates the screen, so not a shell in it). A full-screen
-    /// program turns it on as it starts, and off at a line end only as it leaves the alternate
-    /// screen or hands the terminal over (vim's `:wq`, `:!`); vim without a vimrc also turns it
-    /// off and on around insert mode, at the keys that start and end it. Cleared when the screen
-    /// switches.
+    /// '\e[?1049h'`; not a shell in tmux, which redraws, and passes its panes' switches on only as
+    /// they stand when it updates the screen). A full-screen program turns it on as it starts,
+    /// and off at a line end only as it leaves the alternate screen or hands the terminal over
+    /// (vim's `:wq`, `:!`); vim without a vimrc also turns it off and on around insert mode, at
+    /// the keys that start and end it. Cleared when the screen switches.
     public private(set) var lineEditorOnAlternateScreen = false
     /// Bracketed paste went off on the alternate screen (from on) at a line end typed, since it
     /// was turned on.
