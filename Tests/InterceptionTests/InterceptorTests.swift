@@ -2256,12 +2256,10 @@ extension ScreenModeTests {
         case .error: return InterceptorTests.gate("rm (unreadable)")
         }
     }
-}
 
-extension ScreenModeTests {
     /// Keys on the alternate screen are a full-screen program's and go on as they come; a line
-    /// editor found reading lines there (a shell that switched to it) took a
-    /// line the bastion never decided: the session is ended, with an audit event.
+    /// editor found reading lines there (a shell that switched to it) took a line the bastion
+    /// never decided: the session is ended, with an audit event.
     @Test func aLineEditorOnTheAlternateScreenEndsTheSession() {
         typealias T = InterceptorTests
         let screen = FakeScreen()
@@ -2275,9 +2273,7 @@ extension ScreenModeTests {
         #expect(found.auditNotes.map(\.kind) == ["interactive_unchecked_line"])
         #expect(T.output(&i, "more", now: 2.8).auditNotes.isEmpty, "told once")
     }
-}
 
-extension ScreenModeTests {
     /// A command a paste leaves open in a shell read from the screen is parsed again at each of
     /// its line ends: past 64 KB or 2048 lines it is refused with its reason, and the rest of the
     /// paste dropped, rather than read on at a cost that grows with the square of its size.
@@ -2290,6 +2286,5 @@ extension ScreenModeTests {
         #expect(paste.records.map(\.decision.audit.rule) == ["unverifiable"], "\(paste.records.map(\.decision.audit.rule))")
         #expect(paste.records.first?.decision.decision.message.contains("2048 lines") == true && paste.inject == [0x03])
         #expect(paste.toTarget.count(where: { $0 == 0x0A }) <= 2048 && !T.text(paste.toTarget).contains("EOF\n"))
-
     }
 }
