@@ -1237,6 +1237,14 @@ extension ScreenModeTests {
         return i
     }
 
+    /// Types `line` at `now`, the shell echoes it, and an Enter follows a moment later: the
+    /// records made once 1.5 s have passed.
+    static func typeEchoedAndEnter(_ i: inout Interceptor, _ line: String, at now: Double) -> [InteractiveRecord] {
+        _ = InterceptorTests.input(&i, line, now: now)
+        _ = InterceptorTests.output(&i, line, now: now + 0.01)
+        return typeAndSettle(&i, "\r", at: now + 0.1).records
+    }
+
     /// Types `keys` at `now` and lets 1.5 s pass: what reached the shell, and the records made.
     static func typeAndSettle(_ i: inout Interceptor, _ keys: String, at now: Double)
         -> (forwarded: [UInt8], records: [InteractiveRecord], auditNotes: [AuditNote]) {
@@ -1476,10 +1484,8 @@ extension ScreenModeTests {
         #expect(T.text(T.input(&i, "\u{04}", now: 2.5).toTarget) == "\u{04}")
         _ = T.output(&i, "\r\nexit\r\nouter$ ", now: 2.51)
         _ = (0..<4).map { i.tick(now: 2.6 + Double($0) * 0.05) }
-        _ = T.input(&i, "echo next", now: 2.9)
-        _ = T.output(&i, "echo next", now: 2.91)
-        let next = Self.typeAndSettle(&i, "\r", at: 3)
-        #expect(next.records.map(\.decision.audit.line) == ["echo next"] && next.records.first?.decision.verdict == .allow)
+        let next = Self.typeEchoedAndEnter(&i, "echo next", at: 2.9)
+        #expect(next.map(\.decision.audit.line) == ["echo next"] && next.first?.decision.verdict == .allow)
     }
 
     /// Over a slow link (a nested `ssh`) the stop of an Enter's line editor can come after the
@@ -1646,10 +1652,8 @@ extension ScreenModeTests {
         _ = InterceptorTests.input(&i, "\u{03}", now: 6.5)
         _ = InterceptorTests.output(&i, "^C$ ", now: 6.51)
         _ = (0..<10).map { i.tick(now: 6.55 + Double($0) * 0.05) }
-        _ = InterceptorTests.input(&i, "ls", now: 7.2)
-        _ = InterceptorTests.output(&i, "ls", now: 7.21)
-        let next = Self.typeAndSettle(&i, "\r", at: 7.5)
-        #expect(next.records.map(\.decision.audit.line) == ["ls"] && next.records.first?.decision.verdict == .allow)
+        let next = Self.typeEchoedAndEnter(&i, "ls", at: 7.2)
+        #expect(next.map(\.decision.audit.line) == ["ls"] && next.first?.decision.verdict == .allow)
     }
 
     /// In a terminal mode that makes the screen show other text than was written (autowrap
