@@ -261,7 +261,15 @@ public struct Interceptor {
     private var typedLine = TypedLine()
     /// Screen mode: the current line's keys since its start or its last decided line end inside a
     /// paste, read as readline and as the terminal's line discipline would read them.
-    private var pastedLines = PastedLines(startsInPaste: false)
+    private var pastedLines = PastedLines(startsInPaste: false, readingOn: OpenCommands())
+    /// Screen mode: the commands the shell may be reading on from, after the lines so far.
+    private var openCommands = OpenCommands()
+    /// Screen mode: how many more times a line editor must stop reading before an interrupt
+    /// passed on has surely reached one, which discards every command it was reading on from
+    /// (``openCommands``); nil where none is pending. (A shell with no line editor, or one that
+    /// ignores the interrupt, such as `sh` after `trap '' INT`, shows no such stop: its open
+    /// commands stay followed.)
+    private var interruptStopsDue: Int?
     /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
     /// history search), to read the line a search found.
     private var searchKeys: [UInt8]?
@@ -567,6 +575,17 @@ public struct Interceptor {
             // slow link its stop may still be on the way.)
             if screen.lineEditorReads, screen.lineEditorStarts > lineEditorStartsAtExplainedStop, !bytes.isEmpty { stopsExplained = 0 }
             if bytes.first == Self.endOfFileKey, !lineStarted || (typedLine.isEmpty && typedLine.isExact && promptAfterKeys == nil) {
+                if (openCommands.all + pastedLines.readingOn.all).contains(where: { Self.isInHereDocumentBody($0.text + "\n") }) {
+                    // At the end of input a shell runs a command whose here-document is open,
+                    // its body so far as the document: a command no line end decided.
+                    out.notices.append("bastion: Ctrl-D is not passed on here: the shell may be reading a here-document, and would run its "
+                                       + "command at the end of input; type the document's delimiter line, or Ctrl-C")
+                    out.auditNotes.append(AuditNote(kind: "interactive_key_refused", detail: "Ctrl-D in an open here-document read from the screen"))
+                    bytes.removeFirst()
+                    if bytes.isEmpty { return }
+                    stop = stop.map { KeystrokeScanner.Stop(index: $0.index - 1, inPaste: $0.inPaste) }
+                    continue
+                }
                 // Ctrl-D on an empty line ends the input: the shell (or `cat`) exits, or reads a
                 // new line; the next line starts at the prompt that follows, once the screen has
                 // settled (not at the prompt of the shell that left).
@@ -582,7 +601,8 @@ public struct Interceptor {
                 screen.markInputStart()
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
-                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false) }
+                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, readingOn: openCommands) }
+                interruptStopsDue = nil
                 searchKeys = nil
                 carriedLine = nil
                 lineEditorStartsAtLineStart = screen.lineEditorStarts
@@ -603,7 +623,9 @@ public struct Interceptor {
                 var pasted = pastedLines
                 pasted.type(bytes[...interrupt])
                 lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)
-                explainStops(countEndsOfFile(in: bytes[..<interrupt]) + Self.stopsAtAnInterrupt)
+                explainStops(countEndsOfFile(in: bytes[..<interrupt]))
+                interruptPassed()
+                openCommands.add(pastedLines.readingOn)
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -638,6 +660,15 @@ public struct Interceptor {
 
     /// Ctrl-D: on an empty line, the end of input.
     static let endOfFileKey: UInt8 = 0x04
+
+    /// Screen mode: an interrupt was passed on (typed, or sent to discard a refused line).
+    /// Readline stops reading at it (``stopsAtAnInterrupt``), and bash discards the command it
+    /// was reading on from: once a stop beyond those due from the keys before it comes, no
+    /// command is open any more (see ``interruptStopsDue``).
+    private mutating func interruptPassed() {
+        interruptStopsDue = stopsExplained + 1
+        explainStops(Self.stopsAtAnInterrupt)
+    }
 
     /// Screen mode: the Ctrl-Ds in `keys`, typed next, that come on an empty line, where readline
     /// takes them for the end of input (its line editor stops; the shell exits, or with
@@ -741,7 +772,12 @@ public struct Interceptor {
             let stopsBefore = screen.lineEditorStops
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
             if wasOnScreen, isOnScreen, screen.lineEditorStops > stopsBefore {
-                lineEditorStopped(screen.lineEditorStops - stopsBefore, into: &out)
+                let stops = screen.lineEditorStops - stopsBefore
+                if let due = interruptStopsDue {
+                    interruptStopsDue = stops >= due ? nil : due - stops
+                    if stops >= due { openCommands = OpenCommands() }
+                }
+                lineEditorStopped(stops, into: &out)
             }
             if isOnScreen, screen.lineEditorOnAlternateScreen, !endedForAlternateScreen {
                 endedForAlternateScreen = true
@@ -1644,12 +1680,18 @@ public struct Interceptor {
     /// the line is the first of `#`, `##`, `###` the body does not end at (`H`, then the line).
     static func cancelling(_ command: CommandAssembler.Command, buffer lines: Int) -> String {
         let before = CommandAssembler.physicalLines(command.source).dropLast(lines).joined(separator: "\n") + "\n"
-        let analysis = ShellAnalyzer.analyze(before)
-        guard analysis.status == .incomplete, let body = analysis.hereDocumentBodies.last, body.upperBound == before.utf8.count else {
-            return "C"
-        }
+        guard isInHereDocumentBody(before) else { return "C" }
         for line in ["#", "##", "###"] where ShellAnalyzer.analyze(before + line).status == .incomplete { return "H" + line }
         return "C"
+    }
+
+    /// Whether the next line after `text`, which ends in a line end, is one of a here-document's
+    /// body (bash reads it apart: no prompt after a backslash-newline, and at the end of input
+    /// the command runs).
+    static func isInHereDocumentBody(_ text: String) -> Bool {
+        let analysis = ShellAnalyzer.analyze(text)
+        guard analysis.status == .incomplete, let body = analysis.hereDocumentBodies.last else { return false }
+        return body.upperBound == text.utf8.count
     }
 
     /// Answers the line whose Enter ``clientInput(_:now:)`` just passed on early, when the keys
@@ -2101,6 +2143,8 @@ public struct Interceptor {
         // Ctrl-X Ctrl-E: readline runs what an editor makes of the line, which no screen shows
         // before it runs: refused. On an empty line nothing is asked: the key is not passed on.
         let editsAndRuns = pending.first == 0x05 && keyBefore == 0x18
+        // (Esc Ctrl-E only expands the line: readline reads on.)
+        let submits = pending.first != 0x05
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
                                + "would run unseen")
@@ -2117,29 +2161,73 @@ public struct Interceptor {
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
-        var judged = line.isEmpty ? nil
-            : secret ? judge("(typed with echo off at a prompt like a password's: not shown)", decidedAs: line, how: .screen, uncertain: true)
-            : judge(line, how: .screen, uncertain: true)
-        if let prompt, !secret {
-            // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
-            // editor binds to a macro): each end of the screen's line, from its row's start, and
-            // of the keys' line is read as the line too.
-            let shown = screen?.inputLineFromRowStart()?.text ?? line
-            let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
-            judged = decidingEveryReading(judged, as: line, readings: readings, fallback: shown)
+        // The shell may be reading on from a command earlier lines left open (see
+        // ``OpenCommands``): the line is decided as the primary reading takes it, and then as each
+        // other reading does.
+        var (reading, otherReadings) = openCommands.readings(endedBy: line, secret: secret)
+        if openCommands.primary != nil, case .error = analyze(reading.text).status {
+            // Bash runs nothing of a command the line makes a syntax error, and reads afresh; a
+            // shell that was not reading on (a REPL's `exit()` was read as an open function) runs
+            // the line alone, which is then what is recorded.
+            otherReadings = [reading] + otherReadings.filter { $0.text != line }
+            reading = OpenCommands.Reading(text: line, holdsSecret: secret)
+        }
+        /// `text`, a reading of this line, after the lines the primary reading reads on from.
+        let readOn = { (text: String) in String(decoding: reading.text.utf8.dropLast(line.utf8.count), as: UTF8.self) + text }
+        // The lines of a paste passed on one by one to a shell that ignores the brackets: the
+        // last one ends here.
+        if pastedLines.passedLineEnd {
+            let inLines = pastedLines.readingOn.readings(endedBy: pastedLines.editedLine, secret: false)
+            otherReadings += [inLines.primary] + inLines.others
+        }
+        let others = readOnEach(otherReadings)
+        let whole = reading.text
+        var judged: InteractiveRecord?
+        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, pending[0] == 0x0D || pending[0] == 0x0A,
+           analyze(whole).status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
+            // Bash reads on, at its continuation prompt: the command is decided whole at the line
+            // that closes it. What another shell may run of it now is decided now (and as the
+            // keys give the line, where they differ).
+            let byKeys = typed.isEmpty || typed == line || found != nil ? [] : [OpenCommands.Reading(text: readOn(typed))]
+            let primary = readOnEach([reading]), alsoByKeys = readOnEach(byKeys)
+            judged = primary.pastLimit ?? alsoByKeys.pastLimit ?? others.pastLimit
+                ?? strictestRefusal(of: primary.toJudge + alsoByKeys.toJudge + others.toJudge)
+            if judged == nil {
+                openCommands.readOn(primary: primary.open.first, others: alsoByKeys.open + others.open)
+                lastScreenLine = line
+                typedLine = TypedLine()
+                out.toTarget.append(pending[0])
+                explainStops(1)
+                held = rest + held
+                return
+            }
+        } else {
+            judged = whole.isEmpty ? nil : judge(reading)
+            if let prompt, !secret {
+                // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
+                // editor binds to a macro): each end of the screen's line, from its row's start,
+                // and of the keys' line is read as the line too.
+                let shown = screen?.inputLineFromRowStart()?.text ?? line
+                let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
+                judged = decidingEveryReading(judged, as: whole, readings: readings, fallback: shown)
+            }
+            if let refused = others.pastLimit ?? strictestRefusal(of: others.toJudge),
+               refused.decision.verdict.isStricter(than: judged?.decision.verdict ?? .allow) {
+                judged = refused
+            }
         }
         typedLine = TypedLine()
         if var record = judged, !(secret && !fromKeys && record.decision.verdict == .allow) {
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
-            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(typed, how: .screen, uncertain: true),
+            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(readOn(typed), how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
             }
             // Alt-# given an argument (Esc 1 Esc #) takes a leading `#` away and runs the rest.
             if !secret, pending.first == UInt8(ascii: "#"), keyBefore == 0x1B, line.hasPrefix("#"),
-               case let uncommented = judge(String(line.dropFirst()), how: .screen, uncertain: true),
+               case let uncommented = judge(readOn(String(line.dropFirst())), how: .screen, uncertain: true),
                uncommented.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = uncommented
             }
@@ -2172,16 +2260,11 @@ public struct Interceptor {
                 record.decision.refuseUnverifiable("the line is taller than the screen, which the bastion reads it from, and its start "
                                                    + "has scrolled away; run it in parts, or from a file")
             }
-            if secret, record.decision.verdict != .allow {
-                // Its reason may quote it (strict mode names the command it does not list), and
-                // the reason goes to the audit store, the recording and the screen.
-                let withheld = "what was typed with echo off would be refused as a command line; the reason is not shown, as it may quote it"
-                record.decision.decision.message = withheld
-                record.decision.audit.message = withheld
-            }
+            if reading.holdsSecret, record.decision.verdict != .allow { Self.withholdReason(of: &record) }
             append(record, to: &out)
             if record.decision.verdict == .allow {
                 lastScreenLine = line
+                if submits { openCommands.readOn(primary: nil, others: others.open) }
                 out.toTarget.append(pending[0])
                 // (Esc Ctrl-E expands the line; readline reads on.)
                 if pending[0] != 0x05 { explainStops(1) }
@@ -2189,13 +2272,15 @@ public struct Interceptor {
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
-                explainStops(Self.stopsAtAnInterrupt)
+                interruptPassed()
+                openCommands.add(pastedLines.readingOn)
                 discardUnconfirmed = true
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
             }
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
+            if submits { openCommands.readOn(primary: nil, others: others.open) }
             out.toTarget.append(pending[0])
             if pending[0] != 0x05 { explainStops(1) }
             if pending[0] != 0x0D, pending[0] != 0x0A, !secret { carriedLine = typedOn }
@@ -2205,14 +2290,15 @@ public struct Interceptor {
     }
 
     /// A line end inside a bracketed paste, in a shell read from the screen (see ``PastedLines``):
-    /// the paste's lines since the last one decided are decided as readline and as a shell that
-    /// ignores the brackets would read them (and as the screen shows the line, with
-    /// `readingTheScreen`, where the keys do not tell it), and the line end goes on unless one
-    /// is refused. Lines that leave a command open go on, the commands they hold so far decided
-    /// (another shell than bash may end the line there), and are decided whole with the line
-    /// that closes it. Nothing is recorded for an allowed line end: the Enter after the paste
-    /// decides and records the line readline holds. Returns the keys after the line end, to go
-    /// on with; nil where the line was refused, with the rest of the paste dropped.
+    /// the paste's lines are decided as readline would read them, since the last that did not
+    /// leave a command open (and as the screen shows them, with `readingTheScreen`, where the keys
+    /// do not tell them), and as a shell that ignores the brackets would, after every command it
+    /// may be reading on from (see ``OpenCommands``). The line end goes on unless one is
+    /// refused. Lines that leave a command open go on, the commands they hold so far decided
+    /// (another shell than bash may end the line there), and are decided whole with the line that
+    /// closes it. Nothing is recorded for an allowed line end: the Enter after the paste decides
+    /// and records the line readline holds. Returns the keys after the line end, to go on with;
+    /// nil where the line was refused, with the rest of the paste dropped.
     private mutating func decidePastedLine(_ pending: [UInt8], readingTheScreen: Bool, now: Double,
                                            into out: inout InterceptorOutput) -> [UInt8]? {
         if discardUnconfirmed {
@@ -2221,41 +2307,43 @@ public struct Interceptor {
             out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
             return nil
         }
-        var readings = pastedLines.readings
-        if readingTheScreen, let shown = screen?.inputLine()?.text.trimmingTrailingWhitespace, !shown.isEmpty, !readings.contains(shown) {
-            readings.append(shown)
+        var inserted = [pastedLines.insertedText]
+        if readingTheScreen, let shown = screen?.inputLine()?.text.trimmingTrailingWhitespace, !shown.isEmpty, !inserted.contains(shown) {
+            inserted.append(shown)
         }
-        if pastedLines.readsOn, let long = readings.first(where: Self.isTooLongToReadOn) {
-            return refusePaste(tooLongOpenCommand(long), pending: pending, now: now, into: &out)
+        if pastedLines.insertedReadsOn, let long = inserted.first(where: Self.isTooLongToReadOn) {
+            return refusePaste(tooLongOpenCommand(OpenCommands.Reading(text: long)), pending: pending, now: now, into: &out)
         }
-        let analyses = readings.map { $0.isEmpty ? nil : ($0, analyze($0)) }
-        let complete = analyses.compactMap { $0?.1.status == .incomplete ? nil : $0?.0 }
-        var toJudge = complete
-        // A reading bash would read on from may be read otherwise by a shell that is not bash (to
-        // `sh`, `[[ -f x` and `select` are commands, and the line ends there): the commands it
-        // holds so far are decided too, each once — those that can be read alone (not `cat <<EOF`,
-        // which every shell reads on from).
-        var decided = pastedLines.commandsDecided
-        for (k, reading) in analyses.enumerated() where k < decided.count {
-            guard let (text, analysis) = reading, analysis.status == .incomplete else { continue }
-            toJudge += commandsHeld(by: text, analysis, after: &decided[k])
-        }
-        guard let refused = strictestRefusal(of: toJudge) else {
-            let rest = Array(pending.dropFirst())
-            out.toTarget.append(pending[0])
-            previousKey = pending[0]
-            typedLine.type(pending[..<1])
-            promptAfterKeys?.keysAfter?.type(pending[..<1])
-            // Where any reading leaves a command open, they all go on (the shell may be the one
-            // that reads it so).
-            if analyses.contains(where: { $0?.1.status == .incomplete }) {
-                pastedLines.passLineEnd(pending[0], commandsDecided: decided)
-            } else {
-                pastedLines = PastedLines(startsInPaste: true)
+        var toJudge: [OpenCommands.Reading] = []
+        var decided = pastedLines.insertedCommandsDecided
+        var insertedReadsOn = false
+        for text in inserted where !text.isEmpty {
+            let analysis = analyze(text)
+            guard analysis.status == .incomplete else {
+                toJudge.append(OpenCommands.Reading(text: text))
+                continue
             }
-            return rest
+            // (A reading bash would read on from may be read otherwise by a shell that is not bash.)
+            insertedReadsOn = true
+            let keysTellIt = text == pastedLines.insertedText
+            var count = keysTellIt ? pastedLines.insertedCommandsDecided : 0
+            toJudge += commandsHeld(by: text, analysis, after: &count).map { OpenCommands.Reading(text: $0) }
+            if keysTellIt { decided = count }
         }
-        return refusePaste(refused, pending: pending, now: now, into: &out)
+        let inLines = pastedLines.readingOn.readings(endedBy: pastedLines.editedLine, secret: false)
+        let primary = readOnEach([inLines.primary]), others = readOnEach(inLines.others)
+        if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge) {
+            return refusePaste(refused, pending: pending, now: now, into: &out)
+        }
+        let rest = Array(pending.dropFirst())
+        out.toTarget.append(pending[0])
+        previousKey = pending[0]
+        typedLine.type(pending[..<1])
+        promptAfterKeys?.keysAfter?.type(pending[..<1])
+        var readingOn = OpenCommands()
+        readingOn.readOn(primary: primary.open.first, others: others.open)
+        pastedLines.passLineEnd(pending[0], insertedReadsOn: insertedReadsOn, insertedCommandsDecided: decided, readingOn: readingOn)
+        return rest
     }
 
     /// Refuses the paste's line ended at `pending`'s first key: `refused` is recorded and told,
@@ -2267,7 +2355,9 @@ public struct Interceptor {
         out.notices.append(refusalText(refused.decision))
         out.notices.append("bastion: the rest of the paste was not sent")
         out.inject.append(0x03)
-        explainStops(Self.stopsAtAnInterrupt)
+        interruptPassed()
+        // (The paste's lines before went on, to a shell that may have read them.)
+        openCommands.add(pastedLines.readingOn)
         discardUnconfirmed = true
         // The rest of the paste is dropped, here, in what was held meanwhile, or as it arrives.
         var skipper = KeystrokeScanner(startsInPaste: true)
@@ -2281,17 +2371,78 @@ public struct Interceptor {
         return nil
     }
 
-    /// The strictest of the records of `texts` that is not an allow, each text decided once.
-    private func strictestRefusal(of texts: [String]) -> InteractiveRecord? {
+    /// The strictest of the records of `readings` that is not an allow, each text decided once.
+    private func strictestRefusal(of readings: [OpenCommands.Reading]) -> InteractiveRecord? {
         var refused: InteractiveRecord?
         var judged = Set<String>()
-        for text in texts where !text.isEmpty && judged.insert(text).inserted {
-            let record = judge(text, how: .screen, uncertain: true)
+        for reading in readings where !reading.text.isEmpty && judged.insert(reading.text).inserted {
+            let record = judge(reading)
             if record.decision.verdict != .allow, refused.map({ record.decision.verdict.isStricter(than: $0.decision.verdict) }) ?? true {
                 refused = record
             }
         }
         return refused
+    }
+
+    /// A reading of lines read off the screen, decided; where one of them was typed at a
+    /// password's prompt, its record shows neither its text nor a refusal's reason.
+    private func judge(_ reading: OpenCommands.Reading) -> InteractiveRecord {
+        guard reading.holdsSecret else { return judge(reading.text, how: .screen, uncertain: true) }
+        var record = judge(Self.notShown, decidedAs: reading.text, how: .screen, uncertain: true)
+        if record.decision.verdict != .allow { Self.withholdReason(of: &record) }
+        return record
+    }
+
+    /// What a record shows for lines typed with echo off at a prompt like a password's.
+    static let notShown = "(typed with echo off at a prompt like a password's: not shown)"
+
+    /// Replaces the reason of `record`, a refusal of lines with one typed with echo off at a
+    /// password's prompt: it may quote them (strict mode names the command it does not list), and
+    /// the reason goes to the audit store, the recording and the screen.
+    private static func withholdReason(of record: inout InteractiveRecord) {
+        let withheld = "what was typed with echo off would be refused as a command line; the reason is not shown, as it may quote it"
+        record.decision.decision.message = withheld
+        record.decision.audit.message = withheld
+    }
+
+    /// What the shell would do now with each of `readings`, a line having ended in each.
+    private struct ReadingOn {
+        /// What may run now: a reading that completes a command, whole; the commands so far of
+        /// one that stays open or is a syntax error, each once (another shell than bash may end
+        /// a line where bash reads on, or take what bash rejects).
+        var toJudge: [OpenCommands.Reading] = []
+        /// The readings that stay open.
+        var open: [OpenCommands.Reading] = []
+        /// The refusal of an open reading past ``openCommandLimit`` (not parsed), or of more open
+        /// readings than ``OpenCommands/limit``.
+        var pastLimit: InteractiveRecord?
+    }
+
+    /// What the shell would do now with each of `readings` (see ``ReadingOn``).
+    private func readOnEach(_ readings: [OpenCommands.Reading]) -> ReadingOn {
+        var result = ReadingOn()
+        for var reading in readings where !reading.text.isEmpty {
+            if reading.text.utf8.contains(0x0A), Self.isTooLongToReadOn(reading.text) {
+                result.pastLimit = result.pastLimit ?? tooLongOpenCommand(reading)
+                continue
+            }
+            let analysis = analyze(reading.text)
+            if analysis.status == .complete {
+                result.toJudge.append(reading)
+                continue
+            }
+            let held = commandsHeld(by: reading.text, analysis, after: &reading.commandsDecided)
+            result.toJudge += held.map { OpenCommands.Reading(text: $0, holdsSecret: reading.holdsSecret) }
+            if analysis.status == .incomplete { result.open.append(reading) }
+        }
+        if result.open.count > OpenCommands.limit, result.pastLimit == nil {
+            var record = judge(result.open[OpenCommands.limit])
+            record.decision.refuseUnverifiable("the lines typed in this shell read from the screen can be read in more than "
+                                               + "\(OpenCommands.limit) ways that leave a command open (quotes or blocks left open in "
+                                               + "lines a program may have taken), too many to follow; close them, or start a new shell")
+            result.pastLimit = record
+        }
+        return result
     }
 
     /// What may run of an open command `text` (`analysis` its parse) where another shell than
@@ -2319,9 +2470,9 @@ public struct Interceptor {
         text.utf8.count > openCommandLimit.bytes || text.utf8.count(where: { $0 == 0x0A }) >= openCommandLimit.lines
     }
 
-    /// The refusal of an open command `text` past ``openCommandLimit``.
-    private func tooLongOpenCommand(_ text: String) -> InteractiveRecord {
-        var record = judge(text, how: .screen, uncertain: true)
+    /// The refusal of an open command `reading` past ``openCommandLimit``.
+    private func tooLongOpenCommand(_ reading: OpenCommands.Reading) -> InteractiveRecord {
+        var record = judge(reading)
         record.decision.refuseUnverifiable("a command left open over several lines in a shell read from the screen may hold at most "
                                            + "\(Self.openCommandLimit.bytes >> 10) KB in \(Self.openCommandLimit.lines) lines; send a long "
                                            + "here-document or text as a file (scp, sftp), or in parts")

@@ -2,20 +2,30 @@
 /// paste that was decided, read the two ways a shell may take them. Which program reads a paste
 /// the screen does not tell: readline, which asked for the brackets, inserts the text as it is,
 /// line ends included, and runs none of it before the Enter after the paste; a program that
-/// ignores them (`sh` after a `printf '\e[?2004h'`) gets the keys through the terminal's line
-/// discipline, which edits them (a pasted Ctrl-U erases the line) and runs each line as its line
-/// end comes. So each line end inside a paste is decided before it is passed on, as both would
-/// read what it ends.
+/// ignores them (`sh` after a `printf '\e[?2004h'`, or `read` before it) gets the keys through
+/// the terminal's line discipline, which edits them (a pasted Ctrl-U erases the line) and hands
+/// over each line as its line end comes. So each line end inside a paste is decided before it
+/// is passed on, as both would read what it ends.
 struct PastedLines: Sendable {
     /// As readline inserts the keys.
     private var inserted: TypedLine
-    /// As the terminal's line discipline edits them: the lines ended so far, then the current one.
-    private var editedBefore = ""
+    /// As the terminal's line discipline edits them: the current line.
     private var edited = TypedLine()
+    /// How many of the commands readline's text holds so far were decided while it left a
+    /// command open (another shell than bash may end a line where bash reads on).
+    private(set) var insertedCommandsDecided = 0
+    /// The commands a shell taking the paste's lines through the line discipline may be
+    /// reading on from after the line ends passed so far (those of the lines before the paste
+    /// where none passed).
+    private(set) var readingOn: OpenCommands
+    /// Whether a line end inside the paste went on.
+    private(set) var passedLineEnd = false
 
-    /// Keys from a line's start (`startsInPaste` false) or from just after a paste's line end.
-    init(startsInPaste: Bool) {
+    /// Keys from a line's start (`startsInPaste` false) or from just after a paste's line end,
+    /// the lines before leaving `readingOn` open.
+    init(startsInPaste: Bool, readingOn: OpenCommands) {
         inserted = TypedLine(pastesAreBracketed: true, startsInPaste: startsInPaste)
+        self.readingOn = readingOn
     }
 
     /// Keys typed or pasted, with no line end inside a paste among them.
@@ -24,27 +34,32 @@ struct PastedLines: Sendable {
         edited.type(keys)
     }
 
-    /// How many of the commands each reading (``readings``, by index) holds so far were decided
-    /// while it left a command open.
-    private(set) var commandsDecided = [0, 0]
-
-    /// A line end inside the paste that went on undecided, the lines so far leaving a command
-    /// open, after the first `commandsDecided` commands of each reading were decided: both
-    /// readings go on after it.
-    mutating func passLineEnd(_ key: UInt8, commandsDecided: [Int]) {
-        inserted.type([key][...])
-        editedBefore += edited.text + "\n"
+    /// A line end inside the paste went on undecided: readline's text, which reads on if
+    /// `insertedReadsOn` (its first `insertedCommandsDecided` commands decided), and the line
+    /// discipline's next line, after which a shell may be reading on from `readingOn`.
+    mutating func passLineEnd(_ key: UInt8, insertedReadsOn: Bool, insertedCommandsDecided: Int, readingOn: OpenCommands) {
+        if insertedReadsOn {
+            inserted.type([key][...])
+            self.insertedCommandsDecided = insertedCommandsDecided
+        } else {
+            inserted = TypedLine(pastesAreBracketed: true, startsInPaste: true)
+            self.insertedCommandsDecided = 0
+        }
         edited = TypedLine()
-        self.commandsDecided = commandsDecided
+        self.readingOn = readingOn
+        passedLineEnd = true
     }
 
-    /// Whether the lines read on from a command an earlier line end of the paste left open.
-    var readsOn: Bool { !editedBefore.isEmpty }
+    /// Whether readline's text reads on from a command an earlier line end of the paste left open.
+    var insertedReadsOn: Bool { inserted.text.utf8.contains(0x0A) }
 
     /// Whether the keys tell readline's text exactly: none came whose effect the keys do not
     /// tell (an arrow typed before the paste).
     var isExact: Bool { inserted.isExact }
 
-    /// The two readings: as readline inserts the keys, and as the line discipline edits them.
-    var readings: [String] { [inserted.text, editedBefore + edited.text] }
+    /// Readline's text since the line's start or the paste's last line end that did not read on.
+    var insertedText: String { inserted.text }
+
+    /// The line discipline's current line.
+    var editedLine: String { edited.text }
 }

@@ -1116,6 +1116,33 @@ struct InteractiveInterceptionEndToEndTests {
                             "deny screen? touch forbidden-after", "allow screen? exit"], "\(records)")
     }
 
+    /// In a nested bash, a loop typed line by line goes on at its continuation prompts and runs
+    /// once it is closed, recorded whole. A line `read` took does not hide the next: read after
+    /// it, `touch forbidden-hidden; : '` closes a quote and is harmless, but bash reads it afresh,
+    /// where it runs the denied `touch`: it is refused. So is such a line in a bracketed paste
+    /// whose first line `read` takes (bracketed paste turned on for it), and the here-document
+    /// typed after it still runs.
+    @Test func multiLineCommandsInANestedShell() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "),
+                          (send: "for f in 1 2; do\r", expect: "> "), (send: "echo $f >> loop-out\r", expect: "> "), (send: "done\r", expect: "$ "),
+                          (send: "read x\r", expect: "read x"), (send: ": '\r", expect: "$ "),
+                          (send: "touch forbidden-hidden; : '\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "printf '\\e[?2004h%s\\n' set-$((6*7)); read y\r", expect: "set-42"),
+                          (send: "\u{1B}[200~: '\rtouch forbidden-pasted; : '\r'\r\u{1B}[201~", expect: "the rest of the paste was not sent"),
+                          (send: "", expect: "$ "),
+                          (send: "cat > heredoc-out <<EOF\r", expect: "> "), (send: "it's here\r", expect: "> "), (send: "EOF\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(try String(contentsOf: f.target.home.appendingPathComponent("loop-out"), encoding: .utf8) == "1\n2\n", "\(r)")
+        #expect(!f.target.exists("forbidden-hidden") && !f.target.exists("forbidden-pasted"), "\(r)")
+        #expect(try String(contentsOf: f.target.home.appendingPathComponent("heredoc-out"), encoding: .utf8) == "it's here\n", "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records == ["allow integration bash --norc", "allow screen? for f in 1 2; do\necho $f >> loop-out\ndone", "allow screen? read x",
+                            "deny screen? touch forbidden-hidden",
+                            "allow screen? printf '\\e[?2004h%s\\n' set-$((6*7)); read y", "deny screen? touch forbidden-pasted",
+                            "allow screen? cat > heredoc-out <<EOF\nit's here\nEOF", "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo
     /// on the same row (`qbash-5.2$ touch …`). The line is what was typed at the prompt: a
     /// denied one never runs, an allowed one does, each recorded as typed. Keys typed ahead while

@@ -1,0 +1,175 @@
+@testable import Interception
+import Policy
+import SessionCore
+import ShellParser
+import Testing
+
+/// Screen mode: a command typed or pasted over several lines in a shell read from the screen.
+/// The screen does not tell which program takes a line, so every line is decided as the shell
+/// reads it after each earlier line that left a command open, and alone.
+struct OpenCommandsTests {
+    typealias T = InterceptorTests
+
+    /// A gate that refuses a line that runs `rm` (however it is quoted), one bash would read on
+    /// from (`incomplete`, as policy refuses it unread) and one it cannot parse.
+    static func gate(_ line: String, _ directory: String?, _ analysis: LineAnalysis?) -> GateDecision {
+        let analysis = ShellAnalyzer.analyze(line)
+        let runsRm = analysis.commands.contains { $0.argv.first?.text == "rm" }
+        var decision = T.gate(analysis.status != .complete || runsRm ? "rm" : "ok")
+        decision.audit.line = line
+        decision.marker.line = line
+        return decision
+    }
+
+    /// A nested bash read from the screen, at its prompt, readline reading.
+    static func shell(bracketedPaste: Bool = false) -> (Interceptor, FakeScreen) {
+        let screen = FakeScreen()
+        screen.isBracketedPaste = bracketedPaste
+        return (ScreenModeTests.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen, decide: gate), screen)
+    }
+
+    /// Types `line`, which the shell echoes, and Enter, and lets the screen settle; where the
+    /// Enter went on, readline stops and the shell shows `prompt` (its continuation prompt by
+    /// default; nil: a program reads). What the bastion did meanwhile, and whether it passed
+    /// the Enter on.
+    static func enter(_ i: inout Interceptor, _ line: String, at now: Double, prompt: String? = "> ")
+        -> (passed: Bool, records: [InteractiveRecord], out: InterceptorOutput) {
+        _ = T.input(&i, line, now: now)
+        _ = T.output(&i, line, now: now + 0.01)
+        var out = T.input(&i, "\r", now: now + 0.1)
+        for t in stride(from: now + 0.15, to: now + 1.6, by: 0.05) {
+            let tick = i.tick(now: t)
+            out.toTarget += tick.toTarget
+            out.records += tick.records
+            out.inject += tick.inject
+            out.notices += tick.notices
+            out.auditNotes += tick.auditNotes
+        }
+        let passed = out.toTarget.last == 0x0D
+        if passed {
+            _ = T.output(&i, "\u{1B}[?2004l\r\n" + (prompt.map { "\u{1B}[?2004h" + $0 } ?? ""), now: now + 1.6)
+            for t in stride(from: now + 1.65, to: now + 2.4, by: 0.05) { _ = i.tick(now: t) }
+        }
+        return (passed, out.records, out)
+    }
+
+    /// A loop typed line by line goes on at each line that leaves it open, and is decided and
+    /// recorded whole at the line that closes it.
+    @Test func aTypedLoopIsOneRecord() {
+        var (i, _) = Self.shell()
+        let opened = Self.enter(&i, "for f in a b; do", at: 3)
+        #expect(opened.passed && opened.records.isEmpty)
+        let body = Self.enter(&i, "echo $f", at: 6)
+        #expect(body.passed && body.records.isEmpty)
+        let closed = Self.enter(&i, "done", at: 9, prompt: "$ ")
+        #expect(closed.passed)
+        #expect(closed.records.map(\.decision.audit.line) == ["for f in a b; do\necho $f\ndone"])
+        #expect(closed.records.map(\.decision.verdict) == [.allow] && closed.records.first?.uncertain == true)
+        let next = Self.enter(&i, "ls", at: 12, prompt: "$ ")
+        #expect(next.records.map(\.decision.audit.line) == ["ls"], "the shell reads afresh")
+    }
+
+    /// A line that runs a refused command while a loop is open is refused, though bash would
+    /// run nothing of the loop yet: another shell may have ended the line there, and a program
+    /// may have taken the loop's first line.
+    @Test func aRefusedCommandInsideAnOpenLoopIsRefusedAtItsLine() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "for f in a b; do", at: 3)
+        let refused = Self.enter(&i, "rm -rf $f", at: 6)
+        #expect(!refused.passed && refused.out.inject == [0x03])
+        #expect(refused.records.map(\.decision.audit.line) == ["rm -rf $f"])
+    }
+
+    /// Review finding: `read x` takes `: '`, so the shell reads the next line afresh, where it
+    /// opens a quote of its own and runs `rm` at the line after. Read as the end of the first
+    /// quote, the line is harmless; read alone, it runs `rm`, and it is refused.
+    @Test func aLineAProgramMayHaveTakenDoesNotHideTheNext() {
+        var (i, _) = Self.shell()
+        let read = Self.enter(&i, "read x", at: 3, prompt: nil)
+        #expect(read.records.map(\.decision.audit.line) == ["read x"])
+        let quote = Self.enter(&i, ": '", at: 6, prompt: nil)
+        #expect(quote.passed && quote.records.isEmpty, "bash would read on from it")
+        let hidden = Self.enter(&i, "rm -rf ~; : '", at: 9)
+        #expect(!hidden.passed && hidden.out.inject == [0x03])
+        #expect(hidden.records.map(\.decision.audit.line) == ["rm -rf ~"], "\(hidden.records.map(\.decision.audit.line))")
+    }
+
+    /// The same through a paste that a program ignoring the brackets reads line by line: the
+    /// paste is refused at the line end that would run `rm` in any reading.
+    @Test func aPastedLineAProgramMayHaveTakenDoesNotHideTheNext() {
+        var (i, _) = Self.shell(bracketedPaste: true)
+        _ = Self.enter(&i, "read x", at: 3, prompt: nil)
+        let paste = T.input(&i, "\u{1B}[200~: '\rrm -rf ~; : '\r'\r\u{1B}[201~", now: 6)
+        #expect(paste.records.map(\.decision.audit.line) == ["rm -rf ~"], "\(paste.records.map(\.decision.audit.line))")
+        #expect(paste.inject == [0x03] && T.text(paste.toTarget) == "\u{1B}[200~: '\rrm -rf ~; : '", "its line end is not sent")
+        #expect(paste.notices.contains("bastion: the rest of the paste was not sent"))
+    }
+
+    /// The lines of a paste before its refused one went on, and a shell that ignores the
+    /// brackets may have read them: what they left open stays followed where no line editor
+    /// shows the interrupt discarded it.
+    @Test func whatARefusedPastesLinesLeftOpenStaysFollowed() {
+        var (i, _) = Self.shell(bracketedPaste: true)
+        let paste = T.input(&i, "\u{1B}[200~: '\rrm x\r\u{1B}[201~", now: 3)
+        #expect(paste.records.map(\.decision.audit.line) == ["rm x"] && paste.inject == [0x03])
+        _ = T.output(&i, "^C\r\n$ ", now: 3.01)
+        for t in stride(from: 3.05, to: 4, by: 0.05) { _ = i.tick(now: t) }
+        let closing = Self.enter(&i, "'; r''m -rf ~; : '", at: 5)
+        #expect(!closing.passed && closing.records.first?.decision.audit.line == "r''m -rf ~")
+    }
+
+    /// A quote opened and closed over two lines leaves its last line open when read alone (a
+    /// program may have taken the first): a later line that would close that quote and run a
+    /// refused command is refused, however harmless it reads alone.
+    @Test func aQuoteLeftOpenInAnotherReadingIsFollowed() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "echo 'a", at: 3)
+        let closed = Self.enter(&i, "b'", at: 6, prompt: "$ ")
+        #expect(closed.records.map(\.decision.audit.line) == ["echo 'a\nb'"])
+        let alone = Self.enter(&i, "echo fine", at: 9, prompt: "$ ")
+        #expect(alone.passed && alone.records.map(\.decision.audit.line) == ["echo fine"])
+        let hidden = Self.enter(&i, "x'; r''m -rf ~; echo 'y", at: 12)
+        #expect(!hidden.passed, "read after `b'`, the line runs rm")
+        #expect(hidden.records.first?.decision.audit.line == "r''m -rf ~")
+    }
+
+    /// Readline stops reading at an interrupt, and bash discards the command it was reading on
+    /// from: no command is open after it. Where no line editor shows the stop (`sh` ignoring
+    /// the interrupt after `trap '' INT`), the open command stays followed.
+    @Test func anInterruptALineEditorTookEndsTheOpenCommands() {
+        for stops in [true, false] {
+            var (i, _) = Self.shell()
+            _ = Self.enter(&i, "echo 'a", at: 3)
+            _ = T.input(&i, "\u{03}", now: 6)
+            _ = T.output(&i, "^C" + (stops ? "\u{1B}[?2004l\r\n\u{1B}[?2004h$ " : ""), now: 6.01)
+            for t in stride(from: 6.05, to: 7, by: 0.05) { _ = i.tick(now: t) }
+            let line = Self.enter(&i, "x'; r''m -rf ~; echo 'y", at: 8)
+            #expect(line.passed == stops, "stops: \(stops)")
+        }
+    }
+
+    /// At the end of input a shell runs a command whose here-document is open: Ctrl-D is not
+    /// passed on there, and the person is told why.
+    @Test func ctrlDInAnOpenHereDocumentIsNotPassedOn() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "cat <<EOF", at: 3)
+        _ = Self.enter(&i, "hello", at: 6)
+        let eof = T.input(&i, "\u{04}", now: 9)
+        #expect(eof.toTarget.isEmpty && eof.auditNotes.map(\.kind) == ["interactive_key_refused"])
+        #expect(eof.notices.first?.contains("here-document") == true)
+        let closed = Self.enter(&i, "EOF", at: 10, prompt: "$ ")
+        #expect(closed.records.map(\.decision.audit.line) == ["cat <<EOF\nhello\nEOF"])
+    }
+
+    /// Past ``OpenCommands/limit`` open readings a line is refused: each is parsed again at each
+    /// line end.
+    @Test func openReadingsHaveALimit() {
+        var (i, _) = Self.shell()
+        var refused: [InteractiveRecord] = []
+        for k in 0 ..< OpenCommands.limit + 2 where refused.isEmpty {
+            refused = Self.enter(&i, "for x\(k) in 1; do", at: 3 + 3 * Double(k)).records
+        }
+        #expect(refused.first?.decision.decision.message.contains("more than \(OpenCommands.limit) ways") == true,
+                "\(refused.map(\.decision.decision.message))")
+    }
+}
