@@ -2202,7 +2202,7 @@ public struct Interceptor {
                 return
             }
         } else {
-            judged = whole.isEmpty ? nil : judge(reading)
+            judged = whole.isEmpty ? nil : judge(reading, recordedAs: Self.historyEntry(of: whole))
             if let prompt, !secret {
                 // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
                 // editor binds to a macro): each end of the screen's line, from its row's start,
@@ -2384,13 +2384,23 @@ public struct Interceptor {
         return refused
     }
 
-    /// A reading of lines read off the screen, decided; where one of them was typed at a
-    /// password's prompt, its record shows neither its text nor a refusal's reason.
-    private func judge(_ reading: OpenCommands.Reading) -> InteractiveRecord {
-        guard reading.holdsSecret else { return judge(reading.text, how: .screen, uncertain: true) }
+    /// A reading of lines read off the screen, decided, its record showing `recorded` where
+    /// given; where one of its lines was typed at a password's prompt, its record shows neither
+    /// its text nor a refusal's reason.
+    private func judge(_ reading: OpenCommands.Reading, recordedAs recorded: String? = nil) -> InteractiveRecord {
+        guard reading.holdsSecret else { return judge(recorded ?? reading.text, decidedAs: reading.text, how: .screen, uncertain: true) }
         var record = judge(Self.notShown, decidedAs: reading.text, how: .screen, uncertain: true)
         if record.decision.verdict != .allow { Self.withholdReason(of: &record) }
         return record
+    }
+
+    /// How bash's history records `source`, a command read over several lines (joined by a
+    /// backslash-newline, see ``CommandAssembler``); nil where it is one line or not one command.
+    static func historyEntry(of source: String) -> String? {
+        guard source.utf8.contains(0x0A) else { return nil }
+        var assembler = CommandAssembler()
+        let commands = assembler.accept(source)
+        return commands.count == 1 && !assembler.isContinuing ? commands[0].text : nil
     }
 
     /// What a record shows for lines typed with echo off at a prompt like a password's.

@@ -1116,16 +1116,23 @@ struct InteractiveInterceptionEndToEndTests {
                             "deny screen? touch forbidden-after", "allow screen? exit"], "\(records)")
     }
 
-    /// In a nested bash, a loop typed line by line goes on at its continuation prompts and runs
-    /// once it is closed, recorded whole. A line `read` took does not hide the next: read after
-    /// it, `touch forbidden-hidden; : '` closes a quote and is harmless, but bash reads it afresh,
-    /// where it runs the denied `touch`: it is refused. So is such a line in a bracketed paste
-    /// whose first line `read` takes (bracketed paste turned on for it), and the here-document
-    /// typed after it still runs.
+    /// In a nested bash, commands typed over several lines (a loop, a backslash continuation, a
+    /// here-document) go on at its continuation prompts, run once closed, and are recorded whole,
+    /// as the nested bash's own history keeps them. A line `read` took does not hide the next:
+    /// read after it, `touch forbidden-hidden; : '` closes a quote and is harmless, but bash reads
+    /// it afresh, where it runs the denied `touch`: it is refused. So is such a line in a
+    /// bracketed paste whose first line `read` takes (bracketed paste turned on for it).
     @Test func multiLineCommandsInANestedShell() throws {
         let f = try f
-        let r = try type([(send: "bash --norc\r", expect: "$ "),
+        // The nested bash writes each history entry it adds, base64, one a line (`lithist`
+        // keeps a multi-line command's line ends), before each prompt.
+        try """
+            shopt -s lithist
+            PROMPT_COMMAND='HISTTIMEFORMAT= builtin history 1 | base64 -w0 >> nested-history; echo >> nested-history'
+            """.write(to: f.target.home.appendingPathComponent("nested-rc"), atomically: true, encoding: .utf8)
+        let r = try type([(send: "bash --rcfile nested-rc -i\r", expect: "$ "),
                           (send: "for f in 1 2; do\r", expect: "> "), (send: "echo $f >> loop-out\r", expect: "> "), (send: "done\r", expect: "$ "),
+                          (send: "echo one \\\r", expect: "> "), (send: "two\r", expect: "one two"),
                           (send: "read x\r", expect: "read x"), (send: ": '\r", expect: "$ "),
                           (send: "touch forbidden-hidden; : '\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
                           (send: "printf '\\e[?2004h%s\\n' set-$((6*7)); read y\r", expect: "set-42"),
@@ -1136,11 +1143,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try String(contentsOf: f.target.home.appendingPathComponent("loop-out"), encoding: .utf8) == "1\n2\n", "\(r)")
         #expect(!f.target.exists("forbidden-hidden") && !f.target.exists("forbidden-pasted"), "\(r)")
         #expect(try String(contentsOf: f.target.home.appendingPathComponent("heredoc-out"), encoding: .utf8) == "it's here\n", "\(r)")
+        // Bash's entries, each once (a prompt after a refusal writes the newest again), as
+        // `history 1` shows them: "  NUMBER  TEXT".
+        let written = try String(contentsOf: f.target.home.appendingPathComponent("nested-history"), encoding: .utf8)
+        var entries: [String] = []
+        for line in written.split(separator: "\n") {
+            let shown = String(decoding: Data(base64Encoded: String(line)) ?? Data(), as: UTF8.self)
+            guard let match = shown.firstMatch(of: /^ *[0-9]+ +/) else { continue }
+            let entry = String(shown[match.range.upperBound...].dropLast())
+            if entries.last != entry { entries.append(entry) }
+        }
         let records = try lastRecordsWithSource()
-        #expect(records == ["allow integration bash --norc", "allow screen? for f in 1 2; do\necho $f >> loop-out\ndone", "allow screen? read x",
-                            "deny screen? touch forbidden-hidden",
+        let nested = records.dropFirst().filter { $0.hasPrefix("allow screen? ") && $0 != "allow screen? exit" }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == entries, "bash's history: \(entries)")
+        #expect(records == ["allow integration bash --rcfile nested-rc -i", "allow screen? for f in 1 2; do\necho $f >> loop-out\ndone",
+                            "allow screen? echo one two", "allow screen? read x", "deny screen? touch forbidden-hidden",
                             "allow screen? printf '\\e[?2004h%s\\n' set-$((6*7)); read y", "deny screen? touch forbidden-pasted",
-                            "allow screen? cat > heredoc-out <<EOF\nit's here\nEOF", "allow screen? exit", "allow screen? exit"], "\(records)")
+                            "allow screen? cat > heredoc-out <<EOF\nit's here\nEOF\n", "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo

@@ -69,6 +69,15 @@ struct OpenCommandsTests {
         #expect(next.records.map(\.decision.audit.line) == ["ls"], "the shell reads afresh")
     }
 
+    /// The record of a command read over several lines is what bash's history keeps: a
+    /// backslash-newline joins its lines.
+    @Test func aContinuedLineIsRecordedAsBashKeepsIt() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "echo one \\", at: 3)
+        let joined = Self.enter(&i, "two", at: 6, prompt: "$ ")
+        #expect(joined.records.map(\.decision.audit.line) == ["echo one two"])
+    }
+
     /// A line that runs a refused command while a loop is open is refused, though bash would
     /// run nothing of the loop yet: another shell may have ended the line there, and a program
     /// may have taken the loop's first line.
@@ -158,7 +167,7 @@ struct OpenCommandsTests {
         #expect(eof.toTarget.isEmpty && eof.auditNotes.map(\.kind) == ["interactive_key_refused"])
         #expect(eof.notices.first?.contains("here-document") == true)
         let closed = Self.enter(&i, "EOF", at: 10, prompt: "$ ")
-        #expect(closed.records.map(\.decision.audit.line) == ["cat <<EOF\nhello\nEOF"])
+        #expect(closed.records.map(\.decision.audit.line) == ["cat <<EOF\nhello\nEOF\n"], "as bash's history keeps it")
     }
 
     /// Past ``OpenCommands/limit`` open readings a line is refused: each is parsed again at each
