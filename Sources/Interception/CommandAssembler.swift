@@ -47,6 +47,9 @@ struct CommandAssembler: Sendable {
     /// Whether bash is in the middle of a multi-line command.
     var isContinuing: Bool { !pending.isEmpty }
 
+    /// The pending lines as bash reads them, joined by line ends.
+    var pendingSource: String? { pending.isEmpty ? nil : pending.joined(separator: "\n") }
+
     /// The pending lines as bash records them when the command is cancelled (Ctrl-C at PS2).
     var pendingText: String? {
         guard !pending.isEmpty else { return nil }

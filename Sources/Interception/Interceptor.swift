@@ -261,14 +261,15 @@ public struct Interceptor {
     private var typedLine = TypedLine()
     /// Screen mode: the current line's keys since its start or its last decided line end inside a
     /// paste, read as readline and as the terminal's line discipline would read them.
-    private var pastedLines = PastedLines(startsInPaste: false, readingOn: OpenCommands())
+    private var pastedLines = PastedLines(startsInPaste: false, lineByLine: OpenCommands())
     /// Screen mode: the commands the shell may be reading on from, after the lines so far.
     private var openCommands = OpenCommands()
     /// Screen mode: how many more times a line editor must stop reading before an interrupt
-    /// passed on has surely reached one, which discards every command it was reading on from
+    /// passed on has reached one, which discards every command it was reading on from
     /// (``openCommands``); nil where none is pending. (A shell with no line editor, or one that
     /// ignores the interrupt, such as `sh` after `trap '' INT`, shows no such stop: its open
-    /// commands stay followed.)
+    /// commands stay followed. A program's output can show one, though: see INTERACTIVE.md,
+    /// Limits.)
     private var interruptStopsDue: Int?
     /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
     /// history search), to read the line a search found.
@@ -575,17 +576,6 @@ public struct Interceptor {
             // slow link its stop may still be on the way.)
             if screen.lineEditorReads, screen.lineEditorStarts > lineEditorStartsAtExplainedStop, !bytes.isEmpty { stopsExplained = 0 }
             if bytes.first == Self.endOfFileKey, !lineStarted || (typedLine.isEmpty && typedLine.isExact && promptAfterKeys == nil) {
-                if (openCommands.all + pastedLines.readingOn.all).contains(where: { Self.isInHereDocumentBody($0.text + "\n") }) {
-                    // At the end of input a shell runs a command whose here-document is open,
-                    // its body so far as the document: a command no line end decided.
-                    out.notices.append("bastion: Ctrl-D is not passed on here: the shell may be reading a here-document, and would run its "
-                                       + "command at the end of input; type the document's delimiter line, or Ctrl-C")
-                    out.auditNotes.append(AuditNote(kind: "interactive_key_refused", detail: "Ctrl-D in an open here-document read from the screen"))
-                    bytes.removeFirst()
-                    if bytes.isEmpty { return }
-                    stop = stop.map { KeystrokeScanner.Stop(index: $0.index - 1, inPaste: $0.inPaste) }
-                    continue
-                }
                 // Ctrl-D on an empty line ends the input: the shell (or `cat`) exits, or reads a
                 // new line; the next line starts at the prompt that follows, once the screen has
                 // settled (not at the prompt of the shell that left).
@@ -601,7 +591,7 @@ public struct Interceptor {
                 screen.markInputStart()
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
-                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, readingOn: openCommands) }
+                if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, lineByLine: openCommands) }
                 interruptStopsDue = nil
                 searchKeys = nil
                 carriedLine = nil
@@ -625,7 +615,7 @@ public struct Interceptor {
                 lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)
                 explainStops(countEndsOfFile(in: bytes[..<interrupt]))
                 interruptPassed()
-                openCommands.add(pastedLines.readingOn)
+                openCommands.add(pastedLines.lineByLine)
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now
@@ -794,8 +784,14 @@ public struct Interceptor {
                 promptAfterKeys = PromptAfterKeys(keysBefore: typedLine.text)
             }
         }
-        if discardUnconfirmed, chunk.contains(0x0A) { discardUnconfirmed = false }
-        if lineBeforeInterrupt != nil, chunk.count > 0 { lineBeforeInterrupt = nil }
+        if discardUnconfirmed, chunk.contains(0x0A) {
+            discardUnconfirmed = false
+            openCommands.interrupted()
+        }
+        if lineBeforeInterrupt != nil, chunk.count > 0 {
+            lineBeforeInterrupt = nil
+            openCommands.interrupted()
+        }
         return out
     }
 
@@ -912,6 +908,8 @@ public struct Interceptor {
                 lineBeforeInterrupt = nil
                 lineStarted = true
                 (typedLine, promptAfterKeys, lineEditorStartsAtLineStart, pastedLines) = kept
+                // (Nor did it stop a line editor: the next Enter's stop would seem its.)
+                interruptStopsDue = nil
             }
             let rest = held
             held = []
@@ -1680,18 +1678,12 @@ public struct Interceptor {
     /// the line is the first of `#`, `##`, `###` the body does not end at (`H`, then the line).
     static func cancelling(_ command: CommandAssembler.Command, buffer lines: Int) -> String {
         let before = CommandAssembler.physicalLines(command.source).dropLast(lines).joined(separator: "\n") + "\n"
-        guard isInHereDocumentBody(before) else { return "C" }
+        let analysis = ShellAnalyzer.analyze(before)
+        guard analysis.status == .incomplete, let body = analysis.hereDocumentBodies.last, body.upperBound == before.utf8.count else {
+            return "C"
+        }
         for line in ["#", "##", "###"] where ShellAnalyzer.analyze(before + line).status == .incomplete { return "H" + line }
         return "C"
-    }
-
-    /// Whether the next line after `text`, which ends in a line end, is one of a here-document's
-    /// body (bash reads it apart: no prompt after a backslash-newline, and at the end of input
-    /// the command runs).
-    static func isInHereDocumentBody(_ text: String) -> Bool {
-        let analysis = ShellAnalyzer.analyze(text)
-        guard analysis.status == .incomplete, let body = analysis.hereDocumentBodies.last else { return false }
-        return body.upperBound == text.utf8.count
     }
 
     /// Answers the line whose Enter ``clientInput(_:now:)`` just passed on early, when the keys
@@ -2045,6 +2037,9 @@ public struct Interceptor {
         tellDeferredNotices(into: &out)
         guard mode != .unverified else { return }
         mode = .unverified
+        // Bash may be reading on from a command at its continuation prompt: the next lines
+        // read on from it (see ``openCommands``).
+        openCommands.update(primary: assembler.pendingSource.map { OpenCommands.Reading(text: $0) }, others: [])
         lineStarted = false
         screenSettling = lastOutput
         out.lostIntegration = reason
@@ -2173,36 +2168,39 @@ public struct Interceptor {
             reading = OpenCommands.Reading(text: line, holdsSecret: secret)
         }
         /// `text`, a reading of this line, after the lines the primary reading reads on from.
-        let readOn = { (text: String) in String(decoding: reading.text.utf8.dropLast(line.utf8.count), as: UTF8.self) + text }
+        let onPrimary = { (text: String) in String(decoding: reading.text.utf8.dropLast(line.utf8.count), as: UTF8.self) + text }
         // The lines of a paste passed on one by one to a shell that ignores the brackets: the
         // last one ends here.
         if pastedLines.passedLineEnd {
-            let inLines = pastedLines.readingOn.readings(endedBy: pastedLines.editedLine, secret: false)
+            let inLines = pastedLines.lineByLine.readings(endedBy: pastedLines.editedLine, secret: false)
             otherReadings += [inLines.primary] + inLines.others
         }
-        let others = readOnEach(otherReadings)
+        let others = atLineEnd(otherReadings)
         let whole = reading.text
         var judged: InteractiveRecord?
-        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, pending[0] == 0x0D || pending[0] == 0x0A,
+        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
            analyze(whole).status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
             // Bash reads on, at its continuation prompt: the command is decided whole at the line
             // that closes it. What another shell may run of it now is decided now (and as the
             // keys give the line, where they differ).
-            let byKeys = typed.isEmpty || typed == line || found != nil ? [] : [OpenCommands.Reading(text: readOn(typed))]
-            let primary = readOnEach([reading]), alsoByKeys = readOnEach(byKeys)
-            judged = primary.pastLimit ?? alsoByKeys.pastLimit ?? others.pastLimit
-                ?? strictestRefusal(of: primary.toJudge + alsoByKeys.toJudge + others.toJudge)
+            let byKeys = typed.isEmpty || typed == line || found != nil ? [] : [OpenCommands.Reading(text: onPrimary(typed))]
+            let primary = atLineEnd([reading]), alsoByKeys = atLineEnd(byKeys)
+            if let pastLimit = primary.pastLimit ?? alsoByKeys.pastLimit ?? others.pastLimit {
+                return endForLimit(pastLimit, into: &out)
+            }
+            judged = strictestRefusal(of: primary.toJudge + alsoByKeys.toJudge + others.toJudge)
             if judged == nil {
-                openCommands.readOn(primary: primary.open.first, others: alsoByKeys.open + others.open)
+                openCommands.update(primary: primary.open.first, others: alsoByKeys.open + others.open)
                 lastScreenLine = line
                 typedLine = TypedLine()
                 out.toTarget.append(pending[0])
                 explainStops(1)
+                if pending[0] != 0x0D, pending[0] != 0x0A { carriedLine = typedOn }
                 held = rest + held
                 return
             }
         } else {
-            judged = whole.isEmpty ? nil : judge(reading, recordedAs: Self.historyEntry(of: whole))
+            judged = whole.isEmpty ? nil : judge(reading, recordedAs: whole == line ? nil : Self.historyEntry(of: whole))
             if let prompt, !secret {
                 // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
                 // editor binds to a macro): each end of the screen's line, from its row's start,
@@ -2211,25 +2209,34 @@ public struct Interceptor {
                 let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
                 judged = decidingEveryReading(judged, as: whole, readings: readings, fallback: shown)
             }
-            if let refused = others.pastLimit ?? strictestRefusal(of: others.toJudge),
+            if let pastLimit = others.pastLimit { return endForLimit(pastLimit, into: &out) }
+            if let refused = strictestRefusal(of: others.toJudge),
                refused.decision.verdict.isStricter(than: judged?.decision.verdict ?? .allow) {
                 judged = refused
             }
         }
         typedLine = TypedLine()
-        if var record = judged, !(secret && !fromKeys && record.decision.verdict == .allow) {
+        if var record = judged, !(secret && !fromKeys && whole == line && record.decision.verdict == .allow) {
             // What the screen shows can be made to differ from what was typed (escape sequences
             // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
             // line is decided too, and the stricter answer counts.
-            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(readOn(typed), how: .screen, uncertain: true),
+            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(onPrimary(typed), how: .screen, uncertain: true),
                byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = byKeys
             }
             // Alt-# given an argument (Esc 1 Esc #) takes a leading `#` away and runs the rest.
-            if !secret, pending.first == UInt8(ascii: "#"), keyBefore == 0x1B, line.hasPrefix("#"),
-               case let uncommented = judge(readOn(String(line.dropFirst())), how: .screen, uncertain: true),
+            let altHash = pending.first == UInt8(ascii: "#") && keyBefore == 0x1B
+            if !secret, altHash, line.hasPrefix("#"),
+               case let uncommented = judge(onPrimary(String(line.dropFirst())), how: .screen, uncertain: true),
                uncommented.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = uncommented
+            }
+            if altHash, !openCommands.isEmpty, record.decision.verdict == .allow {
+                // Readline runs the line commented (or uncommented) after the lines it reads on
+                // from, which the screen never shows; the bastion follows the open commands with
+                // the line as shown.
+                record.decision.refuseUnverifiable("Alt-# is not passed on in a shell read from the screen while a command may be open "
+                                                   + "(a line typed before it left a quote or block open); type the line and press Enter")
             }
             if editsAndRuns, record.decision.verdict != .deny {
                 record.decision.refuseUnverifiable("Ctrl-X Ctrl-E runs what an editor makes of the line, which the bastion cannot see in a "
@@ -2264,7 +2271,7 @@ public struct Interceptor {
             append(record, to: &out)
             if record.decision.verdict == .allow {
                 lastScreenLine = line
-                if submits { openCommands.readOn(primary: nil, others: others.open) }
+                if submits { openCommands.update(primary: nil, others: others.open) }
                 out.toTarget.append(pending[0])
                 // (Esc Ctrl-E expands the line; readline reads on.)
                 if pending[0] != 0x05 { explainStops(1) }
@@ -2273,20 +2280,31 @@ public struct Interceptor {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
                 interruptPassed()
-                openCommands.add(pastedLines.readingOn)
+                openCommands.add(pastedLines.lineByLine)
                 discardUnconfirmed = true
                 if rest.contains(0x0D) || rest.contains(0x0A) { out.notices.append("bastion: the lines typed or pasted after it were not sent") }
                 rest = []
             }
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
-            if submits { openCommands.readOn(primary: nil, others: others.open) }
+            if submits { openCommands.update(primary: nil, others: others.open) }
             out.toTarget.append(pending[0])
             if pending[0] != 0x05 { explainStops(1) }
             if pending[0] != 0x0D, pending[0] != 0x0A, !secret { carriedLine = typedOn }
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
+    }
+
+    /// Screen mode: the lines typed leave more open than the bastion follows (see
+    /// ``AtLineEnd/pastLimit``): the line is refused, with `record`; which of the open commands
+    /// the shell holds the bastion cannot tell, nor whether an interrupt ends it, so the session
+    /// is ended too.
+    private mutating func endForLimit(_ record: InteractiveRecord, into out: inout InterceptorOutput) {
+        append(record, to: &out)
+        held = []
+        out.endSession = "bastion: the line was refused: \(record.decision.decision.message); an interrupt may not end the commands "
+            + "the shell holds open, so the session is ended"
     }
 
     /// A line end inside a bracketed paste, in a shell read from the screen (see ``PastedLines``):
@@ -2330,8 +2348,8 @@ public struct Interceptor {
             toJudge += commandsHeld(by: text, analysis, after: &count).map { OpenCommands.Reading(text: $0) }
             if keysTellIt { decided = count }
         }
-        let inLines = pastedLines.readingOn.readings(endedBy: pastedLines.editedLine, secret: false)
-        let primary = readOnEach([inLines.primary]), others = readOnEach(inLines.others)
+        let inLines = pastedLines.lineByLine.readings(endedBy: pastedLines.editedLine, secret: false)
+        let primary = atLineEnd([inLines.primary]), others = atLineEnd(inLines.others)
         if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge) {
             return refusePaste(refused, pending: pending, now: now, into: &out)
         }
@@ -2340,9 +2358,9 @@ public struct Interceptor {
         previousKey = pending[0]
         typedLine.type(pending[..<1])
         promptAfterKeys?.keysAfter?.type(pending[..<1])
-        var readingOn = OpenCommands()
-        readingOn.readOn(primary: primary.open.first, others: others.open)
-        pastedLines.passLineEnd(pending[0], insertedReadsOn: insertedReadsOn, insertedCommandsDecided: decided, readingOn: readingOn)
+        var lineByLine = OpenCommands()
+        lineByLine.update(primary: primary.open.first, others: others.open)
+        pastedLines.passLineEnd(pending[0], insertedReadsOn: insertedReadsOn, insertedCommandsDecided: decided, lineByLine: lineByLine)
         return rest
     }
 
@@ -2357,7 +2375,7 @@ public struct Interceptor {
         out.inject.append(0x03)
         interruptPassed()
         // (The paste's lines before went on, to a shell that may have read them.)
-        openCommands.add(pastedLines.readingOn)
+        openCommands.add(pastedLines.lineByLine)
         discardUnconfirmed = true
         // The rest of the paste is dropped, here, in what was held meanwhile, or as it arrives.
         var skipper = KeystrokeScanner(startsInPaste: true)
@@ -2416,7 +2434,7 @@ public struct Interceptor {
     }
 
     /// What the shell would do now with each of `readings`, a line having ended in each.
-    private struct ReadingOn {
+    private struct AtLineEnd {
         /// What may run now: a reading that completes a command, whole; the commands so far of
         /// one that stays open or is a syntax error, each once (another shell than bash may end
         /// a line where bash reads on, or take what bash rejects).
@@ -2428,9 +2446,9 @@ public struct Interceptor {
         var pastLimit: InteractiveRecord?
     }
 
-    /// What the shell would do now with each of `readings` (see ``ReadingOn``).
-    private func readOnEach(_ readings: [OpenCommands.Reading]) -> ReadingOn {
-        var result = ReadingOn()
+    /// What the shell would do now with each of `readings` (see ``AtLineEnd``).
+    private func atLineEnd(_ readings: [OpenCommands.Reading]) -> AtLineEnd {
+        var result = AtLineEnd()
         for var reading in readings where !reading.text.isEmpty {
             if reading.text.utf8.contains(0x0A), Self.isTooLongToReadOn(reading.text) {
                 result.pastLimit = result.pastLimit ?? tooLongOpenCommand(reading)
@@ -2441,7 +2459,8 @@ public struct Interceptor {
                 result.toJudge.append(reading)
                 continue
             }
-            let held = commandsHeld(by: reading.text, analysis, after: &reading.commandsDecided)
+            var held = commandsHeld(by: reading.text, analysis, after: &reading.commandsDecided)
+            if analysis.status == .incomplete, let ended = Self.endedByEndOfInput(reading.text) { held.append(ended) }
             result.toJudge += held.map { OpenCommands.Reading(text: $0, holdsSecret: reading.holdsSecret) }
             if analysis.status == .incomplete { result.open.append(reading) }
         }
@@ -2457,17 +2476,34 @@ public struct Interceptor {
 
     /// What may run of an open command `text` (`analysis` its parse) where another shell than
     /// bash ends the line: the commands it holds past the first `decided`, each as its own text,
-    /// where it can be read alone (not `cat <<EOF`, which every shell reads on from); `decided`
-    /// becomes how many it holds.
+    /// where it can be read alone; one whose here-documents are still open (`cat <<EOF`, which
+    /// every shell reads on from) as the end of input runs it, its documents ended there.
+    /// `decided` becomes how many it holds.
     private func commandsHeld(by text: String, _ analysis: LineAnalysis, after decided: inout Int) -> [String] {
         let bytes = Array(text.utf8)
         var held: [String] = []
         for command in analysis.commands.dropFirst(decided) where command.range.upperBound <= bytes.count {
             let alone = String(decoding: bytes[command.range], as: UTF8.self)
-            if analyze(alone).status != .incomplete { held.append(alone) }
+            guard analyze(alone).status == .incomplete else {
+                held.append(alone)
+                continue
+            }
+            let delimiters = command.redirects.filter { $0.op == "<<" || $0.op == "<<-" }.map(\.target.text)
+            if !delimiters.isEmpty, case let ended = ([alone] + delimiters).joined(separator: "\n"), analyze(ended).status != .incomplete {
+                held.append(ended)
+            }
         }
         decided = max(decided, analysis.commands.count)
         return held
+    }
+
+    /// What the end of input (Ctrl-D on an empty line) runs of `text`, a command left open at a
+    /// line end, where it is not what a here-document's command runs (see ``commandsHeld(by:_:after:)``):
+    /// a line-ending backslash joins nothing, and the command before it runs.
+    static func endedByEndOfInput(_ text: String) -> String? {
+        guard text.utf8.last == UInt8(ascii: "\\") else { return nil }
+        let ended = String(decoding: text.utf8.dropLast(), as: UTF8.self)
+        return ShellAnalyzer.analyze(ended).status == .complete ? ended : nil
     }
 
     /// The most bytes, and lines, a command read from the screen may hold while it stays open

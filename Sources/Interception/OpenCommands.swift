@@ -9,11 +9,11 @@
 /// end of a quote another takes for the start of one (`rm -rf ~; : '` after a `: '` that
 /// `read x` took).
 ///
-/// One reading is the ``primary``: the shell took every line, as it does where no program
-/// reads. Its command is what the bastion records when it completes; the others are only
-/// decided. A reading whose lines complete a command ends there (the shell runs it and is fresh
-/// again, which the next line's own reading covers); one that becomes a syntax error ends too
-/// (the shell runs none of it).
+/// One reading is the ``primary``: the shell took every line since its last interrupt, as it
+/// does where no program reads. Its command is what the bastion records when it completes; the
+/// others are only decided (and recorded where they refuse). A reading whose lines complete a
+/// command ends there (the shell runs it and is fresh again, which the next line's own reading
+/// covers); one that becomes a syntax error ends too (the shell runs none of it).
 struct OpenCommands: Sendable, Equatable {
     /// One way the shell may be reading on.
     struct Reading: Sendable, Equatable {
@@ -34,7 +34,7 @@ struct OpenCommands: Sendable, Equatable {
     }
 
     /// The reading in which the shell took every line since the last command that completed in
-    /// it; nil where that command completed with the last line.
+    /// it, or since its last interrupt; nil where no command is open in it.
     private(set) var primary: Reading?
     /// The other readings that leave a command open.
     private(set) var others: [Reading] = []
@@ -64,10 +64,17 @@ struct OpenCommands: Sendable, Equatable {
 
     /// After a line the shell may have taken: `primary` is the primary reading if it still
     /// leaves a command open, `others` every other reading that does.
-    mutating func readOn(primary: Reading?, others: [Reading]) {
+    mutating func update(primary: Reading?, others: [Reading]) {
         self.primary = primary
         var seen = Set(primary.map { [$0.text] } ?? [])
         self.others = others.filter { seen.insert($0.text).inserted }
+    }
+
+    /// An interrupt acted: most likely the shell discarded the command it was reading on from
+    /// (bash and `sh` do), and the next line starts a new primary reading; the old one stays
+    /// followed among the others (a shell that ignores the interrupt still reads on from it).
+    mutating func interrupted() {
+        update(primary: nil, others: all)
     }
 
     /// Adds `other`'s readings to these, as others: the shell may be reading on as either says

@@ -14,18 +14,18 @@ struct PastedLines: Sendable {
     /// How many of the commands readline's text holds so far were decided while it left a
     /// command open (another shell than bash may end a line where bash reads on).
     private(set) var insertedCommandsDecided = 0
-    /// The commands a shell taking the paste's lines through the line discipline may be
-    /// reading on from after the line ends passed so far (those of the lines before the paste
-    /// where none passed).
-    private(set) var readingOn: OpenCommands
+    /// The commands a shell taking the paste's lines one by one, through the line discipline,
+    /// may be reading on from after the line ends passed so far (those of the lines before the
+    /// paste where none passed).
+    private(set) var lineByLine: OpenCommands
     /// Whether a line end inside the paste went on.
     private(set) var passedLineEnd = false
 
     /// Keys from a line's start (`startsInPaste` false) or from just after a paste's line end,
-    /// the lines before leaving `readingOn` open.
-    init(startsInPaste: Bool, readingOn: OpenCommands) {
+    /// the lines before leaving `lineByLine` open.
+    init(startsInPaste: Bool, lineByLine: OpenCommands) {
         inserted = TypedLine(pastesAreBracketed: true, startsInPaste: startsInPaste)
-        self.readingOn = readingOn
+        self.lineByLine = lineByLine
     }
 
     /// Keys typed or pasted, with no line end inside a paste among them.
@@ -36,8 +36,8 @@ struct PastedLines: Sendable {
 
     /// A line end inside the paste went on undecided: readline's text, which reads on if
     /// `insertedReadsOn` (its first `insertedCommandsDecided` commands decided), and the line
-    /// discipline's next line, after which a shell may be reading on from `readingOn`.
-    mutating func passLineEnd(_ key: UInt8, insertedReadsOn: Bool, insertedCommandsDecided: Int, readingOn: OpenCommands) {
+    /// discipline's next line, after which a shell may be reading on from `lineByLine`.
+    mutating func passLineEnd(_ key: UInt8, insertedReadsOn: Bool, insertedCommandsDecided: Int, lineByLine: OpenCommands) {
         if insertedReadsOn {
             inserted.type([key][...])
             self.insertedCommandsDecided = insertedCommandsDecided
@@ -46,7 +46,7 @@ struct PastedLines: Sendable {
             self.insertedCommandsDecided = 0
         }
         edited = TypedLine()
-        self.readingOn = readingOn
+        self.lineByLine = lineByLine
         passedLineEnd = true
     }
 

@@ -1125,8 +1125,9 @@ struct InteractiveInterceptionEndToEndTests {
     @Test func multiLineCommandsInANestedShell() throws {
         let f = try f
         // The nested bash writes each history entry it adds, base64, one a line (`lithist`
-        // keeps a multi-line command's line ends), before each prompt.
+        // keeps a multi-line command's line ends), before each prompt; it starts with none.
         try """
+            unset HISTFILE; history -c
             shopt -s lithist
             PROMPT_COMMAND='HISTTIMEFORMAT= builtin history 1 | base64 -w0 >> nested-history; echo >> nested-history'
             """.write(to: f.target.home.appendingPathComponent("nested-rc"), atomically: true, encoding: .utf8)

@@ -44,6 +44,7 @@ struct OpenCommandsTests {
             out.inject += tick.inject
             out.notices += tick.notices
             out.auditNotes += tick.auditNotes
+            out.endSession = out.endSession ?? tick.endSession
         }
         let passed = out.toTarget.last == 0x0D
         if passed {
@@ -157,28 +158,75 @@ struct OpenCommandsTests {
         }
     }
 
-    /// At the end of input a shell runs a command whose here-document is open: Ctrl-D is not
-    /// passed on there, and the person is told why.
-    @Test func ctrlDInAnOpenHereDocumentIsNotPassedOn() {
+    /// At the end of input (Ctrl-D on an empty line) a shell runs a command whose here-document
+    /// is open, and one whose last line ends in a backslash: what it would run is decided at the
+    /// line that leaves it so.
+    @Test func whatTheEndOfInputWouldRunIsDecided() {
+        for opening in ["r''m -rf ~ <<EOF", "r''m -rf ~ \\", "echo 'a\nb' ; r''m -rf ~ \\"] {
+            var (i, _) = Self.shell()
+            let lines = opening.split(separator: "\n").map(String.init)
+            for (k, line) in lines.dropLast().enumerated() { _ = Self.enter(&i, line, at: 3 + 3 * Double(k)) }
+            let last = Self.enter(&i, lines.last!, at: 10)
+            #expect(!last.passed && last.records.first?.decision.verdict == .deny, "\(opening)")
+        }
         var (i, _) = Self.shell()
-        _ = Self.enter(&i, "cat <<EOF", at: 3)
+        let allowed = Self.enter(&i, "cat <<EOF", at: 3)
+        #expect(allowed.passed && allowed.records.isEmpty)
         _ = Self.enter(&i, "hello", at: 6)
-        let eof = T.input(&i, "\u{04}", now: 9)
-        #expect(eof.toTarget.isEmpty && eof.auditNotes.map(\.kind) == ["interactive_key_refused"])
-        #expect(eof.notices.first?.contains("here-document") == true)
-        let closed = Self.enter(&i, "EOF", at: 10, prompt: "$ ")
+        let closed = Self.enter(&i, "EOF", at: 9, prompt: "$ ")
         #expect(closed.records.map(\.decision.audit.line) == ["cat <<EOF\nhello\nEOF\n"], "as bash's history keeps it")
     }
 
-    /// Past ``OpenCommands/limit`` open readings a line is refused: each is parsed again at each
-    /// line end.
+    /// The integration lost at bash's continuation prompt: the lines read from the screen after
+    /// it read on from the command bash holds.
+    @Test func aCommandOpenWhenTheIntegrationIsLostIsReadOn() {
+        let screen = FakeScreen()
+        var i = T.make(onUnverified: .screen, screen: screen, decide: Self.gate)
+        _ = T.input(&i, "echo 'a\r")
+        #expect(T.text(T.output(&i, T.check("echo 'a", nonce: "1"), now: 1).verdicts).hasPrefix("1 "), "bash reads on")
+        _ = T.output(&i, "\r\n\u{1B}]6973;tk;2\u{07}\u{1B}[?2004h> ", now: 1.01)
+        #expect(T.output(&i, "\u{1B}]6973;tk;Q\u{07}", now: 1.02).lostIntegration != nil)
+        for t in stride(from: 1.05, to: 2, by: 0.05) { _ = i.tick(now: t) }
+        let closing = Self.enter(&i, "a'; r''m -rf ~; : '", at: 3)
+        #expect(!closing.passed && closing.records.first?.decision.audit.line == "r''m -rf ~", "\(closing.records.map(\.decision.audit.line))")
+    }
+
+    /// Alt-# runs the line commented (or, given an argument, uncommented) after the lines a
+    /// command open before it holds, which the screen never shows: it is refused there.
+    @Test func altHashIsRefusedWhileACommandMayBeOpen() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "for x in 1; do :", at: 3)
+        _ = T.input(&i, "done", now: 6)
+        _ = T.output(&i, "done", now: 6.01)
+        let hashed = ScreenModeTests.typeAndSettle(&i, "\u{1B}#", at: 6.1)
+        #expect(hashed.records.first?.decision.decision.message.contains("Alt-#") == true, "\(hashed.records.map(\.decision.decision.message))")
+    }
+
+    /// A Ctrl-C that nothing came of (a shell ignoring it, `trap '' INT`) leaves the line and the
+    /// command it reads on from: the next Enter's stop is not taken for the interrupt's.
+    @Test func anInterruptThatDidNothingEndsNoOpenCommand() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, ": '", at: 3)
+        _ = T.input(&i, "\u{03}", now: 6)
+        for t in stride(from: 6.05, to: 7.5, by: 0.05) { _ = i.tick(now: t) }
+        let x = Self.enter(&i, "x", at: 8)
+        #expect(x.passed && x.records.isEmpty)
+        let closing = Self.enter(&i, "'; r''m -rf ~", at: 11)
+        #expect(!closing.passed, "\(closing.records.map(\.decision.audit.line))")
+    }
+
+    /// Past ``OpenCommands/limit`` open readings a line is refused, and the session ended (an
+    /// interrupt may not end what the shell holds): each is parsed again at each line end.
     @Test func openReadingsHaveALimit() {
         var (i, _) = Self.shell()
         var refused: [InteractiveRecord] = []
+        var ended: String?
         for k in 0 ..< OpenCommands.limit + 2 where refused.isEmpty {
-            refused = Self.enter(&i, "for x\(k) in 1; do", at: 3 + 3 * Double(k)).records
+            let line = Self.enter(&i, "for x\(k) in 1; do", at: 3 + 3 * Double(k))
+            (refused, ended) = (line.records, line.out.endSession)
         }
         #expect(refused.first?.decision.decision.message.contains("more than \(OpenCommands.limit) ways") == true,
                 "\(refused.map(\.decision.decision.message))")
+        #expect(ended?.contains("so the session is ended") == true, "an interrupt may not end them")
     }
 }
