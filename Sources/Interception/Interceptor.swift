@@ -264,6 +264,14 @@ public struct Interceptor {
     private var pastedLines = PastedLines(startsInPaste: false, lineByLine: OpenCommands())
     /// Screen mode: the commands the shell may be reading on from, after the lines so far.
     private var openCommands = OpenCommands()
+    /// Screen mode: the text left of the cursor when the current line started, the prompt it
+    /// is typed at.
+    private var promptAtLineStart = ""
+    /// Screen mode: the prompt of the last line read as a new command. Where it shows again
+    /// while a command is open in the primary reading, a program took that command's lines
+    /// (`read`, a REPL), and the line starts a new one: the record follows the prompts, the
+    /// decisions every reading.
+    private var freshPrompt: String?
     /// Screen mode: how many more times a line editor must stop reading before an interrupt
     /// passed on has reached one, which discards every command it was reading on from
     /// (``openCommands``); nil where none is pending. (A shell with no line editor, or one that
@@ -589,6 +597,7 @@ public struct Interceptor {
             }
             if !lineStarted {
                 screen.markInputStart()
+                promptAtLineStart = screen.textBeforeCursor().trimmingTrailingWhitespace
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, lineByLine: openCommands) }
@@ -786,11 +795,11 @@ public struct Interceptor {
         }
         if discardUnconfirmed, chunk.contains(0x0A) {
             discardUnconfirmed = false
-            openCommands.interrupted()
+            openCommands.startNewPrimary()
         }
         if lineBeforeInterrupt != nil, chunk.count > 0 {
             lineBeforeInterrupt = nil
-            openCommands.interrupted()
+            openCommands.startNewPrimary()
         }
         return out
     }
@@ -2159,6 +2168,9 @@ public struct Interceptor {
         // The shell may be reading on from a command earlier lines left open (see
         // ``OpenCommands``): the line is decided as the primary reading takes it, and then as each
         // other reading does.
+        if openCommands.primary != nil, prompt == nil, !promptAtLineStart.isEmpty, promptAtLineStart == freshPrompt {
+            openCommands.startNewPrimary()
+        }
         var (reading, otherReadings) = openCommands.readings(endedBy: line, secret: secret)
         if openCommands.primary != nil, case .error = analyze(reading.text).status {
             // Bash runs nothing of a command the line makes a syntax error, and reads afresh; a
@@ -2167,6 +2179,7 @@ public struct Interceptor {
             otherReadings = [reading] + otherReadings.filter { $0.text != line }
             reading = OpenCommands.Reading(text: line, holdsSecret: secret)
         }
+        if reading.text == line, prompt == nil, !promptAtLineStart.isEmpty { freshPrompt = promptAtLineStart }
         /// `text`, a reading of this line, after the lines the primary reading reads on from.
         let onPrimary = { (text: String) in String(decoding: reading.text.utf8.dropLast(line.utf8.count), as: UTF8.self) + text }
         // The lines of a paste passed on one by one to a shell that ignores the brackets: the

@@ -9,7 +9,7 @@
 /// end of a quote another takes for the start of one (`rm -rf ~; : '` after a `: '` that
 /// `read x` took).
 ///
-/// One reading is the ``primary``: the shell took every line since its last interrupt, as it
+/// One reading is the ``primary``: the shell took every line since it last read afresh, as it
 /// does where no program reads. Its command is what the bastion records when it completes; the
 /// others are only decided (and recorded where they refuse). A reading whose lines complete a
 /// command ends there (the shell runs it and is fresh again, which the next line's own reading
@@ -34,7 +34,8 @@ struct OpenCommands: Sendable, Equatable {
     }
 
     /// The reading in which the shell took every line since the last command that completed in
-    /// it, or since its last interrupt; nil where no command is open in it.
+    /// it, or since it most likely read afresh (``startNewPrimary()``); nil where no command is
+    /// open in it.
     private(set) var primary: Reading?
     /// The other readings that leave a command open.
     private(set) var others: [Reading] = []
@@ -70,10 +71,11 @@ struct OpenCommands: Sendable, Equatable {
         self.others = others.filter { seen.insert($0.text).inserted }
     }
 
-    /// An interrupt acted: most likely the shell discarded the command it was reading on from
-    /// (bash and `sh` do), and the next line starts a new primary reading; the old one stays
-    /// followed among the others (a shell that ignores the interrupt still reads on from it).
-    mutating func interrupted() {
+    /// The shell most likely reads afresh: an interrupt acted (bash and `sh` discard the command
+    /// they were reading on from), or its primary prompt shows again (a program took the lines).
+    /// The next line starts a new primary reading; the old one stays followed among the others
+    /// (a shell that ignores the interrupt still reads on from it).
+    mutating func startNewPrimary() {
         update(primary: nil, others: all)
     }
 

@@ -1067,7 +1067,7 @@ final class FakeScreen: ScreenReading {
         return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows, mayBeMisread: mayMisread)
     }
     func resize(columns: Int, rows: Int) {}
-    func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A).last ?? [], as: UTF8.self) }
+    func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A, omittingEmptySubsequences: false).last ?? [], as: UTF8.self) }
     /// Whether nothing is shown below the cursor's line (here: set by the test).
     var rowsBelowInputAreBlank = true
     func inputLineFromRowStart() -> ScreenLine? {

@@ -79,6 +79,20 @@ struct OpenCommandsTests {
         #expect(joined.records.map(\.decision.audit.line) == ["echo one two"])
     }
 
+    /// A line a program took (`read x` took `it's`) leaves a quote open in the reading in which
+    /// the shell took every line: where the shell's prompt shows again, the next line is what
+    /// is recorded (decided in every reading still).
+    @Test func theShellsPromptStartsANewRecord() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "read x", at: 3, prompt: nil)
+        let taken = Self.enter(&i, "it's", at: 6, prompt: "$ ")
+        #expect(taken.passed && taken.records.isEmpty)
+        let next = Self.enter(&i, "ls", at: 9, prompt: "$ ")
+        #expect(next.records.map(\.decision.audit.line) == ["ls"])
+        let hidden = Self.enter(&i, "x'; r''m -rf ~; : '", at: 12)
+        #expect(!hidden.passed, "read after `it's`, the line runs rm")
+    }
+
     /// A line that runs a refused command while a loop is open is refused, though bash would
     /// run nothing of the loop yet: another shell may have ended the line there, and a program
     /// may have taken the loop's first line.
