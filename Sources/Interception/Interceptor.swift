@@ -2045,12 +2045,17 @@ public struct Interceptor {
     private mutating func lose(_ reason: String, into out: inout InterceptorOutput) {
         tellDeferredNotices(into: &out)
         guard mode != .unverified else { return }
+        let wasOnScreen = isOnScreen
         mode = .unverified
-        // Bash may be reading on from a command at its continuation prompt: the next lines
-        // read on from it (see ``openCommands``).
-        openCommands.update(primary: assembler.pendingSource.map { OpenCommands.Reading(text: $0) }, others: [])
-        lineStarted = false
-        screenSettling = lastOutput
+        if !wasOnScreen {
+            // Bash may be reading on from a command at its continuation prompt: the next lines
+            // read on from it (see ``openCommands``). (A nested shell's lines were read from the
+            // screen already: its line and what it may read on from stay as they are.)
+            openCommands.update(primary: assembler.pendingSource.map { OpenCommands.Reading(text: $0) }, others: openCommands.all)
+            freshPrompt = nil
+            lineStarted = false
+            screenSettling = lastOutput
+        }
         out.lostIntegration = reason
         if readsScreen {
             out.notices.append("bastion: command lines can no longer be verified (\(reason)); they are read from the screen and marked uncertain")
@@ -2167,20 +2172,24 @@ public struct Interceptor {
         typedOn.type(pending[..<1])
         // The shell may be reading on from a command earlier lines left open (see
         // ``OpenCommands``): the line is decided as the primary reading takes it, and then as each
-        // other reading does.
+        // other reading does. Where the prompt of the last line read as a new command shows
+        // again, a program took the lines the primary reading holds: this line starts a new one.
         if openCommands.primary != nil, prompt == nil, !promptAtLineStart.isEmpty, promptAtLineStart == freshPrompt {
             openCommands.startNewPrimary()
         }
+        if openCommands.primary == nil, prompt == nil, !promptAtLineStart.isEmpty { freshPrompt = promptAtLineStart }
         var (reading, otherReadings) = openCommands.readings(endedBy: line, secret: secret)
-        if openCommands.primary != nil, case .error = analyze(reading.text).status {
-            // Bash runs nothing of a command the line makes a syntax error, and reads afresh; a
-            // shell that was not reading on (a REPL's `exit()` was read as an open function) runs
-            // the line alone, which is then what is recorded.
-            otherReadings = [reading] + otherReadings.filter { $0.text != line }
-            reading = OpenCommands.Reading(text: line, holdsSecret: secret)
+        if case .error = analyze(reading.text).status,
+           case let readable = otherReadings.filter({ if case .error = analyze($0.text).status { false } else { true } }),
+           let continued = readable.first(where: { $0.text == line }) ?? readable.first {
+            // Bash runs nothing of a command the line makes a syntax error, and reads afresh: the
+            // line is taken as it reads, which is then what is recorded — alone (a REPL's `exit()`
+            // was read as an open function), or else after the lines of another reading (`done`
+            // after a prompt that looked like the shell's first one).
+            otherReadings = [reading] + otherReadings.filter { $0 != continued }
+            reading = continued
         }
-        if reading.text == line, prompt == nil, !promptAtLineStart.isEmpty { freshPrompt = promptAtLineStart }
-        /// `text`, a reading of this line, after the lines the primary reading reads on from.
+        // `text`, a reading of this line, after the lines the primary reading reads on from.
         let onPrimary = { (text: String) in String(decoding: reading.text.utf8.dropLast(line.utf8.count), as: UTF8.self) + text }
         // The lines of a paste passed on one by one to a shell that ignores the brackets: the
         // last one ends here.
@@ -2188,27 +2197,29 @@ public struct Interceptor {
             let inLines = pastedLines.lineByLine.readings(endedBy: pastedLines.editedLine, secret: false)
             otherReadings += [inLines.primary] + inLines.others
         }
+        // What the screen shows can be made to differ from what was typed (escape sequences
+        // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys' line is
+        // decided too, in every reading, and the stricter answer counts.
+        if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line {
+            let byKeys = openCommands.readings(endedBy: typed, secret: false)
+            otherReadings += [byKeys.primary] + byKeys.others
+        }
         let others = atLineEnd(otherReadings)
         let whole = reading.text
         var judged: InteractiveRecord?
         if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
            analyze(whole).status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
             // Bash reads on, at its continuation prompt: the command is decided whole at the line
-            // that closes it. What another shell may run of it now is decided now (and as the
-            // keys give the line, where they differ).
-            let byKeys = typed.isEmpty || typed == line || found != nil ? [] : [OpenCommands.Reading(text: onPrimary(typed))]
-            let primary = atLineEnd([reading]), alsoByKeys = atLineEnd(byKeys)
-            if let pastLimit = primary.pastLimit ?? alsoByKeys.pastLimit ?? others.pastLimit {
-                return endForLimit(pastLimit, into: &out)
-            }
-            judged = strictestRefusal(of: primary.toJudge + alsoByKeys.toJudge + others.toJudge)
+            // that closes it. What another shell, or the end of input, may run of it now is
+            // decided now.
+            let primary = atLineEnd([reading])
+            if let pastLimit = primary.pastLimit ?? others.pastLimit { return endForLimit(pastLimit, into: &out) }
+            judged = strictestRefusal(of: primary.toJudge + others.toJudge)
             if judged == nil {
-                openCommands.update(primary: primary.open.first, others: alsoByKeys.open + others.open)
+                openCommands.update(primary: primary.open.first, others: others.open)
                 lastScreenLine = line
                 typedLine = TypedLine()
-                out.toTarget.append(pending[0])
-                explainStops(1)
-                if pending[0] != 0x0D, pending[0] != 0x0A { carriedLine = typedOn }
+                passEnter(pending[0], typedOn: typedOn, into: &out)
                 held = rest + held
                 return
             }
@@ -2230,13 +2241,6 @@ public struct Interceptor {
         }
         typedLine = TypedLine()
         if var record = judged, !(secret && !fromKeys && whole == line && record.decision.verdict == .allow) {
-            // What the screen shows can be made to differ from what was typed (escape sequences
-            // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys'
-            // line is decided too, and the stricter answer counts.
-            if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line, case let byKeys = judge(onPrimary(typed), how: .screen, uncertain: true),
-               byKeys.decision.verdict.isStricter(than: record.decision.verdict) {
-                record = byKeys
-            }
             // Alt-# given an argument (Esc 1 Esc #) takes a leading `#` away and runs the rest.
             let altHash = pending.first == UInt8(ascii: "#") && keyBefore == 0x1B
             if !secret, altHash, line.hasPrefix("#"),
@@ -2285,10 +2289,7 @@ public struct Interceptor {
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 if submits { openCommands.update(primary: nil, others: others.open) }
-                out.toTarget.append(pending[0])
-                // (Esc Ctrl-E expands the line; readline reads on.)
-                if pending[0] != 0x05 { explainStops(1) }
-                if pending[0] != 0x0D, pending[0] != 0x0A { carriedLine = typedOn }
+                passEnter(pending[0], typedOn: typedOn, into: &out)
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
@@ -2301,12 +2302,20 @@ public struct Interceptor {
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
             if submits { openCommands.update(primary: nil, others: others.open) }
-            out.toTarget.append(pending[0])
-            if pending[0] != 0x05 { explainStops(1) }
-            if pending[0] != 0x0D, pending[0] != 0x0A, !secret { carriedLine = typedOn }
+            passEnter(pending[0], typedOn: secret ? nil : typedOn, into: &out)
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
+    }
+
+    /// Screen mode: the key that ended a decided line (an Enter, Ctrl-O, Esc Ctrl-E …) goes on.
+    /// A key other than an Enter is text to the terminal's own editing: the next line's keys
+    /// are read after `typedOn`, the line's keys with it (nil: they are not kept).
+    private mutating func passEnter(_ key: UInt8, typedOn: TypedLine?, into out: inout InterceptorOutput) {
+        out.toTarget.append(key)
+        // (Esc Ctrl-E expands the line; readline reads on.)
+        if key != 0x05 { explainStops(1) }
+        if key != 0x0D, key != 0x0A { carriedLine = typedOn }
     }
 
     /// Screen mode: the lines typed leave more open than the bastion follows (see
@@ -2473,7 +2482,7 @@ public struct Interceptor {
                 continue
             }
             var held = commandsHeld(by: reading.text, analysis, after: &reading.commandsDecided)
-            if analysis.status == .incomplete, let ended = Self.endedByEndOfInput(reading.text) { held.append(ended) }
+            if analysis.status == .incomplete, let ended = endedByEndOfInput(reading.text, analysis) { held.append(ended) }
             result.toJudge += held.map { OpenCommands.Reading(text: $0, holdsSecret: reading.holdsSecret) }
             if analysis.status == .incomplete { result.open.append(reading) }
         }
@@ -2489,34 +2498,36 @@ public struct Interceptor {
 
     /// What may run of an open command `text` (`analysis` its parse) where another shell than
     /// bash ends the line: the commands it holds past the first `decided`, each as its own text,
-    /// where it can be read alone; one whose here-documents are still open (`cat <<EOF`, which
-    /// every shell reads on from) as the end of input runs it, its documents ended there.
-    /// `decided` becomes how many it holds.
+    /// where it can be read alone (not `cat <<EOF`, which every shell reads on from; see
+    /// ``endedByEndOfInput(_:_:)``); `decided` becomes how many it holds.
     private func commandsHeld(by text: String, _ analysis: LineAnalysis, after decided: inout Int) -> [String] {
         let bytes = Array(text.utf8)
         var held: [String] = []
         for command in analysis.commands.dropFirst(decided) where command.range.upperBound <= bytes.count {
             let alone = String(decoding: bytes[command.range], as: UTF8.self)
-            guard analyze(alone).status == .incomplete else {
-                held.append(alone)
-                continue
-            }
-            let delimiters = command.redirects.filter { $0.op == "<<" || $0.op == "<<-" }.map(\.target.text)
-            if !delimiters.isEmpty, case let ended = ([alone] + delimiters).joined(separator: "\n"), analyze(ended).status != .incomplete {
-                held.append(ended)
-            }
+            if analyze(alone).status != .incomplete { held.append(alone) }
         }
         decided = max(decided, analysis.commands.count)
         return held
     }
 
     /// What the end of input (Ctrl-D on an empty line) runs of `text`, a command left open at a
-    /// line end, where it is not what a here-document's command runs (see ``commandsHeld(by:_:after:)``):
-    /// a line-ending backslash joins nothing, and the command before it runs.
-    static func endedByEndOfInput(_ text: String) -> String? {
-        guard text.utf8.last == UInt8(ascii: "\\") else { return nil }
-        let ended = String(decoding: text.utf8.dropLast(), as: UTF8.self)
-        return ShellAnalyzer.analyze(ended).status == .complete ? ended : nil
+    /// line end (`analysis` its parse), as bash and `sh` run it: here-documents still open end
+    /// there, their bodies so far their text (expanded, `$(…)` and all), and a line-ending
+    /// backslash joins nothing. Nil where the end of input runs none of it (an open quote or
+    /// block is a syntax error).
+    private func endedByEndOfInput(_ text: String, _ analysis: LineAnalysis) -> String? {
+        let delimiters = analysis.commands.flatMap { $0.redirects.filter { $0.op == "<<" || $0.op == "<<-" }.map(\.target.text) }
+        let bases = text.utf8.last == UInt8(ascii: "\\") ? [text, String(decoding: text.utf8.dropLast(), as: UTF8.self)] : [text]
+        for base in bases {
+            if base != text, analyze(base).status == .complete { return base }
+            // (The documents still open are the last ones begun.)
+            for count in delimiters.indices.map({ $0 + 1 }) {
+                let ended = ([base] + delimiters.suffix(count)).joined(separator: "\n")
+                if analyze(ended).status == .complete { return ended }
+            }
+        }
+        return nil
     }
 
     /// The most bytes, and lines, a command read from the screen may hold while it stays open

@@ -173,10 +173,10 @@ struct OpenCommandsTests {
     }
 
     /// At the end of input (Ctrl-D on an empty line) a shell runs a command whose here-document
-    /// is open, and one whose last line ends in a backslash: what it would run is decided at the
-    /// line that leaves it so.
+    /// is open (its body so far expanded, `$(…)` and all), and one whose last line ends in a
+    /// backslash: what it would run is decided at the line that leaves it so.
     @Test func whatTheEndOfInputWouldRunIsDecided() {
-        for opening in ["r''m -rf ~ <<EOF", "r''m -rf ~ \\", "echo 'a\nb' ; r''m -rf ~ \\"] {
+        for opening in ["r''m -rf ~ <<EOF", "r''m -rf ~ \\", "echo 'a\nb' ; r''m -rf ~ \\", "cat <<EOF\necho '$(r''m -rf ~)'"] {
             var (i, _) = Self.shell()
             let lines = opening.split(separator: "\n").map(String.init)
             for (k, line) in lines.dropLast().enumerated() { _ = Self.enter(&i, line, at: 3 + 3 * Double(k)) }
@@ -227,6 +227,41 @@ struct OpenCommandsTests {
         #expect(x.passed && x.records.isEmpty)
         let closing = Self.enter(&i, "'; r''m -rf ~", at: 11)
         #expect(!closing.passed, "\(closing.records.map(\.decision.audit.line))")
+    }
+
+    /// A nested shell that loses what was left of the integration (a program printed a marker)
+    /// is still read from the screen as it was: what it may read on from stays followed.
+    @Test func losingTheIntegrationInANestedShellKeepsItsOpenCommands() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, ": '", at: 3)
+        #expect(T.output(&i, "\u{1B}]6973;tk;Q\u{07}", now: 5.5).lostIntegration != nil)
+        let closing = Self.enter(&i, "'; r''m -rf ~", at: 6)
+        #expect(!closing.passed && closing.records.first?.decision.audit.line == ": '\n'; r''m -rf ~")
+    }
+
+    /// The keys' line, where the screen shows another (escape sequences echoed as they are), is
+    /// decided in every reading, not only the recorded one: here the quote `: '` opened, read
+    /// as a program's line once the shell's prompt showed again.
+    @Test func theKeysLineIsDecidedInEveryReading() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, ": '", at: 3, prompt: "$ ")
+        _ = T.input(&i, "x'; r''m -rf ~ #'", now: 6)
+        _ = T.output(&i, "x", now: 6.01)
+        let entered = ScreenModeTests.typeAndSettle(&i, "\r", at: 6.1)
+        #expect(entered.forwarded.isEmpty && entered.records.first?.decision.audit.line == ": '\nx'; r''m -rf ~ #'",
+                "\(entered.records.map(\.decision.audit.line))")
+    }
+
+    /// Where the shell's continuation prompt is its first prompt too, each line of a loop looks
+    /// like a new command; the line that closes the loop, a syntax error alone, is read as the
+    /// reading it closes, and the loop is recorded whole.
+    @Test func aLoopClosesAtAPromptLikeTheFirst() {
+        var (i, _) = Self.shell()
+        _ = Self.enter(&i, "for f in a b; do", at: 3, prompt: "$ ")
+        _ = Self.enter(&i, "echo $f", at: 6, prompt: "$ ")
+        let closed = Self.enter(&i, "done", at: 9, prompt: "$ ")
+        #expect(closed.passed && closed.records.last?.decision.audit.line == "for f in a b; do\necho $f\ndone",
+                "\(closed.records.map(\.decision.audit.line))")
     }
 
     /// Past ``OpenCommands/limit`` open readings a line is refused, and the session ended (an
