@@ -589,6 +589,15 @@ public struct Interceptor {
                 // settled (not at the prompt of the shell that left).
                 out.toTarget.append(bytes[0])
                 explainStops(1)
+                if let primary = openCommands.primary {
+                    // It ends the command the recorded reading holds: the shell runs it where
+                    // only here-documents or a line-ending backslash kept it open (decided as its
+                    // lines ended), and rejects it otherwise; it reads afresh either way.
+                    if let ended = endedByEndOfInput(primary.text, analyze(primary.text)) {
+                        append(judge(OpenCommands.Reading(text: ended, holdsSecret: primary.holdsSecret), recordedAs: primary.text), to: &out)
+                    }
+                    openCommands.startNewPrimary()
+                }
                 lineStarted = false
                 typedLine = TypedLine()
                 screenSettling = now

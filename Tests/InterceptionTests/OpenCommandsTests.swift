@@ -189,6 +189,11 @@ struct OpenCommandsTests {
         _ = Self.enter(&i, "hello", at: 6)
         let closed = Self.enter(&i, "EOF", at: 9, prompt: "$ ")
         #expect(closed.records.map(\.decision.audit.line) == ["cat <<EOF\nhello\nEOF\n"], "as bash's history keeps it")
+        // Ended by Ctrl-D, the command runs, and is recorded as typed.
+        _ = Self.enter(&i, "cat <<EOF", at: 12)
+        _ = Self.enter(&i, "bye", at: 15)
+        let ended = T.input(&i, "\u{04}", now: 18)
+        #expect(ended.toTarget == [0x04] && ended.records.map(\.decision.audit.line) == ["cat <<EOF\nbye"])
     }
 
     /// The integration lost at bash's continuation prompt: the lines read from the screen after
