@@ -2468,7 +2468,8 @@ public struct Interceptor {
     private struct AtLineEnd {
         /// What may run now: a reading that completes a command, whole; the commands so far of
         /// one that stays open or is a syntax error, each once (another shell than bash may end
-        /// a line where bash reads on, or take what bash rejects).
+        /// a line where bash reads on, or take what bash rejects); and what the end of input
+        /// would run of one that stays open (``endedByEndOfInput(_:_:)``).
         var toJudge: [OpenCommands.Reading] = []
         /// The readings that stay open.
         var open: [OpenCommands.Reading] = []
