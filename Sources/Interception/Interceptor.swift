@@ -594,7 +594,8 @@ public struct Interceptor {
                     // only here-documents or a line-ending backslash kept it open (decided as its
                     // lines ended), and rejects it otherwise; it reads afresh either way.
                     if let ended = endedByEndOfInput(primary.text, analyze(primary.text)) {
-                        append(judge(OpenCommands.Reading(text: ended, holdsSecret: primary.holdsSecret), recordedAs: primary.text), to: &out)
+                        append(judge(OpenCommands.Reading(text: ended.text, holdsSecret: primary.holdsSecret), recordedAs: primary.text,
+                                     analysis: ended.analysis), to: &out)
                     }
                     openCommands.startNewPrimary()
                 }
@@ -2223,7 +2224,7 @@ public struct Interceptor {
             // decided now.
             let primary = atLineEnd([reading])
             if let pastLimit = primary.pastLimit ?? others.pastLimit { return endForLimit(pastLimit, into: &out) }
-            judged = strictestRefusal(of: primary.toJudge + others.toJudge)
+            judged = strictestRefusal(of: primary.toJudge + others.toJudge, parsed: primary.parsed.merging(others.parsed) { a, _ in a })
             if judged == nil {
                 openCommands.update(primary: primary.open.first, others: others.open)
                 lastScreenLine = line
@@ -2243,7 +2244,7 @@ public struct Interceptor {
                 judged = decidingEveryReading(judged, as: whole, readings: readings, fallback: shown)
             }
             if let pastLimit = others.pastLimit { return endForLimit(pastLimit, into: &out) }
-            if let refused = strictestRefusal(of: others.toJudge),
+            if let refused = strictestRefusal(of: others.toJudge, parsed: others.parsed),
                refused.decision.verdict.isStricter(than: judged?.decision.verdict ?? .allow) {
                 judged = refused
             }
@@ -2381,7 +2382,7 @@ public struct Interceptor {
         }
         let inLines = pastedLines.lineByLine.readings(endedBy: pastedLines.editedLine, secret: false)
         let primary = atLineEnd([inLines.primary]), others = atLineEnd(inLines.others)
-        if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge) {
+        if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge, parsed: primary.parsed.merging(others.parsed) { a, _ in a }) {
             return refusePaste(refused, pending: pending, now: now, into: &out)
         }
         let rest = Array(pending.dropFirst())
@@ -2420,12 +2421,13 @@ public struct Interceptor {
         return nil
     }
 
-    /// The strictest of the records of `readings` that is not an allow, each text decided once.
-    private func strictestRefusal(of readings: [OpenCommands.Reading]) -> InteractiveRecord? {
+    /// The strictest of the records of `readings` that is not an allow, each text decided once
+    /// (with its parse, where `parsed` has it).
+    private func strictestRefusal(of readings: [OpenCommands.Reading], parsed: [String: LineAnalysis] = [:]) -> InteractiveRecord? {
         var refused: InteractiveRecord?
         var judged = Set<String>()
         for reading in readings where !reading.text.isEmpty && judged.insert(reading.text).inserted {
-            let record = judge(reading)
+            let record = judge(reading, analysis: parsed[reading.text])
             if record.decision.verdict != .allow, refused.map({ record.decision.verdict.isStricter(than: $0.decision.verdict) }) ?? true {
                 refused = record
             }
@@ -2436,9 +2438,11 @@ public struct Interceptor {
     /// A reading of lines read off the screen, decided, its record showing `recorded` where
     /// given; where one of its lines was typed at a password's prompt, its record shows neither
     /// its text nor a refusal's reason.
-    private func judge(_ reading: OpenCommands.Reading, recordedAs recorded: String? = nil) -> InteractiveRecord {
-        guard reading.holdsSecret else { return judge(recorded ?? reading.text, decidedAs: reading.text, how: .screen, uncertain: true) }
-        var record = judge(Self.notShown, decidedAs: reading.text, how: .screen, uncertain: true)
+    private func judge(_ reading: OpenCommands.Reading, recordedAs recorded: String? = nil, analysis: LineAnalysis? = nil) -> InteractiveRecord {
+        guard reading.holdsSecret else {
+            return judge(recorded ?? reading.text, decidedAs: reading.text, how: .screen, uncertain: true, analysis: analysis)
+        }
+        var record = judge(Self.notShown, decidedAs: reading.text, how: .screen, uncertain: true, analysis: analysis)
         if record.decision.verdict != .allow { Self.withholdReason(of: &record) }
         return record
     }
@@ -2473,6 +2477,8 @@ public struct Interceptor {
         var toJudge: [OpenCommands.Reading] = []
         /// The readings that stay open.
         var open: [OpenCommands.Reading] = []
+        /// The parse of each text to judge that was parsed here (it is not parsed again).
+        var parsed: [String: LineAnalysis] = [:]
         /// The refusal of an open reading past ``openCommandLimit`` (not parsed), or of more open
         /// readings than ``OpenCommands/limit``.
         var pastLimit: InteractiveRecord?
@@ -2489,10 +2495,14 @@ public struct Interceptor {
             let analysis = analyze(reading.text)
             if analysis.status == .complete {
                 result.toJudge.append(reading)
+                result.parsed[reading.text] = analysis
                 continue
             }
             var held = commandsHeld(by: reading.text, analysis, after: &reading.commandsDecided)
-            if analysis.status == .incomplete, let ended = endedByEndOfInput(reading.text, analysis) { held.append(ended) }
+            if analysis.status == .incomplete, let (ended, endedAnalysis) = endedByEndOfInput(reading.text, analysis) {
+                held.append(ended)
+                result.parsed[ended] = endedAnalysis
+            }
             result.toJudge += held.map { OpenCommands.Reading(text: $0, holdsSecret: reading.holdsSecret) }
             if analysis.status == .incomplete { result.open.append(reading) }
         }
@@ -2524,17 +2534,17 @@ public struct Interceptor {
     /// What the end of input (Ctrl-D on an empty line) runs of `text`, a command left open at a
     /// line end (`analysis` its parse), as bash and `sh` run it: here-documents still open end
     /// there, their bodies so far their text (expanded, `$(…)` and all), and a line-ending
-    /// backslash joins nothing. Nil where the end of input runs none of it (an open quote or
-    /// block is a syntax error).
-    private func endedByEndOfInput(_ text: String, _ analysis: LineAnalysis) -> String? {
+    /// backslash joins nothing; with its parse. Nil where the end of input runs none of it (an open
+    /// quote or block is a syntax error).
+    private func endedByEndOfInput(_ text: String, _ analysis: LineAnalysis) -> (text: String, analysis: LineAnalysis)? {
         let delimiters = analysis.commands.flatMap { $0.redirects.filter { $0.op == "<<" || $0.op == "<<-" }.map(\.target.text) }
         let bases = text.utf8.last == UInt8(ascii: "\\") ? [text, String(decoding: text.utf8.dropLast(), as: UTF8.self)] : [text]
         for base in bases {
-            if base != text, analyze(base).status == .complete { return base }
+            if base != text, case let ended = analyze(base), ended.status == .complete { return (base, ended) }
             // (The documents still open are the last ones begun.)
             for count in delimiters.indices.map({ $0 + 1 }) {
-                let ended = ([base] + delimiters.suffix(count)).joined(separator: "\n")
-                if analyze(ended).status == .complete { return ended }
+                let text = ([base] + delimiters.suffix(count)).joined(separator: "\n")
+                if case let ended = analyze(text), ended.status == .complete { return (text, ended) }
             }
         }
         return nil
