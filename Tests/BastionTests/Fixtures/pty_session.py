@@ -3,9 +3,9 @@
 
 Usage: pty_session.py ROWS COLS SCRIPT -- COMMAND...
 SCRIPT (or @FILE holding it) is a JSON list of steps: {"send": "text"}, {"expect": "text"}, {"resize": [rows, cols]},
-{"sleep": seconds} (e.g. to let SIGWINCH reach ssh before typing on).
+{"sleep": seconds} (e.g. to let SIGWINCH reach ssh before typing on); an expect step may carry "timeout" (seconds).
 Prints everything the terminal showed, then "\n__EXIT__ N" with the command's exit status.
-Exits 3 if an expected text does not appear within 15 s.
+Exits 3 if an expected text does not appear within its timeout (15 s unless the step says).
 """
 import fcntl, json, os, pty, select, struct, sys, termios, time
 
@@ -46,7 +46,7 @@ def main():
             fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", r, c, 0, 0))
         elif "expect" in step:
             want = step["expect"].encode()
-            deadline = time.time() + 15
+            deadline = time.time() + step.get("timeout", 15)
             while seen.find(want, cursor) < 0:
                 if time.time() > deadline or not read_some(0.2):
                     if seen.find(want, cursor) >= 0:
