@@ -303,7 +303,14 @@ public struct Interceptor {
     /// Screen mode: a refused line was discarded with an interrupt, and the shell has not yet
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
-    private var discardUnconfirmed = false
+    private var discardUnconfirmed = false {
+        didSet { discardAwaitedSince = nil }
+    }
+    /// Screen mode: when the bastion started to wait for the shell to show that the interrupt
+    /// discarding a refused line acted: the first tick after the one the line was refused in
+    /// (deciding a long paste may take seconds, and the interrupt goes out after it). See
+    /// ``discardPatience``.
+    private var discardAwaitedSince: Double?
     /// Screen mode: the line as it stood at a Ctrl-C the person typed, until any output shows
     /// that the interrupt acted (`^C`, a line break, a prompt). A bash that ignores it (`trap ''
     /// INT`) keeps the line in readline and prints nothing: once the screen settles with no
@@ -432,6 +439,10 @@ public struct Interceptor {
     public static let screenSettle = 0.05
     /// How long a typed line may go without any echo before it is read anyway.
     public static let echoPatience = 0.5
+    /// Screen mode: how long keys typed after a refused line wait for the shell to show that
+    /// the interrupt discarding it acted (a busy target or a slow link may take a while). Past
+    /// it they go on, and an Enter among them ends the session (``discardUnconfirmed``).
+    public static let discardPatience = 2.0
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.
@@ -622,7 +633,8 @@ public struct Interceptor {
                 promptAfterKeys?.keysAfter = TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 screen.markInputStart()
             }
-            if let interrupt = typedLine.firstInterrupt(in: bytes[...], key: Self.interruptKey), stop.map({ interrupt < $0.index }) ?? true {
+            // (Only the keys before the stop: a long paste's rest is looked through line by line.)
+            if let interrupt = typedLine.firstInterrupt(in: bytes[..<(stop?.index ?? bytes.endIndex)], key: Self.interruptKey) {
                 // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
                 // where the next line starts once the screen has settled.
                 out.toTarget += bytes[...interrupt]
@@ -872,6 +884,8 @@ public struct Interceptor {
         lastEvent = max(lastEvent, now)
         var out = InterceptorOutput()
         if startedAt == nil { startedAt = now }
+        // (Before anything this tick does: a line refused in it was decided after `now`.)
+        if discardUnconfirmed, discardAwaitedSince == nil { discardAwaitedSince = now }
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
         }
@@ -918,7 +932,8 @@ public struct Interceptor {
                 decideScreenLine(pending.bytes, after: pending.after, now: now, into: &out)
             }
         }
-        if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle {
+        if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle,
+           !discardUnconfirmed || now - (discardAwaitedSince ?? now) >= Self.discardPatience {
             screenSettling = nil
             lineStarted = false
             if let kept = lineBeforeInterrupt {
@@ -1932,10 +1947,14 @@ public struct Interceptor {
             gate.refuseUnverifiable("the shell's character set (LC_ALL, LC_CTYPE or LANG) may join a character outside ASCII and a quote or "
                                     + "backslash after it into one, and the bastion does not read such a line as the shell would (a UTF-8 locale reads as typed)")
         }
-        if gate.verdict != .deny, let reason = [text, decided, expansion ?? ""].lazy.compactMap(ShellRisk.rewritesTypedKeys).first {
+        // Each form the line may run as, parsed once (a long paste's are long).
+        var forms = [analysis]
+        if text != decided { forms.append(analyze(text)) }
+        if let expansion, expansion != text, expansion != decided { forms.append(analyze(expansion)) }
+        if gate.verdict != .deny, let reason = forms.lazy.compactMap(ShellRisk.rewritesTypedKeys).first {
             gate.refuseUnverifiable(reason)
         }
-        if how == .screen, gate.verdict != .deny, let reason = [text, decided, expansion ?? ""].lazy.compactMap(ShellRisk.rebindsKeys).first {
+        if how == .screen, gate.verdict != .deny, let reason = forms.lazy.compactMap(ShellRisk.rebindsKeys).first {
             gate.refuseUnverifiable(reason)
         }
         if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
@@ -2367,8 +2386,11 @@ public struct Interceptor {
         var toJudge: [OpenCommands.Reading] = []
         var decided = pastedLines.insertedCommandsDecided
         var insertedReadsOn = false
+        // (A shell that ignores the brackets has read the same lines, most often.)
+        var known: [String: LineAnalysis] = [:]
         for text in inserted where !text.isEmpty {
             let analysis = analyze(text)
+            known[text] = analysis
             guard analysis.status == .incomplete else {
                 toJudge.append(OpenCommands.Reading(text: text))
                 continue
@@ -2381,8 +2403,9 @@ public struct Interceptor {
             if keysTellIt { decided = count }
         }
         let inLines = pastedLines.lineByLine.readings(endedBy: pastedLines.editedLine, secret: false)
-        let primary = atLineEnd([inLines.primary]), others = atLineEnd(inLines.others)
-        if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge, parsed: primary.parsed.merging(others.parsed) { a, _ in a }) {
+        let primary = atLineEnd([inLines.primary], known: known), others = atLineEnd(inLines.others, known: known)
+        let parsed = known.merging(primary.parsed) { a, _ in a }.merging(others.parsed) { a, _ in a }
+        if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge, parsed: parsed) {
             return refusePaste(refused, pending: pending, now: now, into: &out)
         }
         let rest = Array(pending.dropFirst())
@@ -2484,15 +2507,16 @@ public struct Interceptor {
         var pastLimit: InteractiveRecord?
     }
 
-    /// What the shell would do now with each of `readings` (see ``AtLineEnd``).
-    private func atLineEnd(_ readings: [OpenCommands.Reading]) -> AtLineEnd {
+    /// What the shell would do now with each of `readings` (see ``AtLineEnd``); `known` holds
+    /// parses made already, of texts a reading may have.
+    private func atLineEnd(_ readings: [OpenCommands.Reading], known: [String: LineAnalysis] = [:]) -> AtLineEnd {
         var result = AtLineEnd()
         for var reading in readings where !reading.text.isEmpty {
             if reading.text.utf8.contains(0x0A), Self.isTooLongToReadOn(reading.text) {
                 result.pastLimit = result.pastLimit ?? tooLongOpenCommand(reading)
                 continue
             }
-            let analysis = analyze(reading.text)
+            let analysis = known[reading.text] ?? analyze(reading.text)
             if analysis.status == .complete {
                 result.toJudge.append(reading)
                 result.parsed[reading.text] = analysis
@@ -2557,7 +2581,15 @@ public struct Interceptor {
 
     /// Whether a command left open over the lines of `text` holds more than ``openCommandLimit``.
     static func isTooLongToReadOn(_ text: String) -> Bool {
-        text.utf8.count > openCommandLimit.bytes || text.utf8.count(where: { $0 == 0x0A }) >= openCommandLimit.lines
+        guard text.utf8.count <= openCommandLimit.bytes else { return true }
+        guard text.utf8.count >= openCommandLimit.lines else { return false }
+        // (Counted in the bytes themselves: a long paste's readings are counted at each line end.)
+        var text = text
+        return text.withUTF8 { bytes in
+            var lineEnds = 0
+            for byte in bytes where byte == 0x0A { lineEnds += 1 }
+            return lineEnds >= openCommandLimit.lines
+        }
     }
 
     /// The refusal of an open command `reading` past ``openCommandLimit``.

@@ -21,7 +21,8 @@ struct KeystrokeScanner: Sendable {
     private var bracketsOpen = false
     /// Inside a bracketed paste the program asked for.
     var inPaste: Bool { bracketsOpen && pastesAreBracketed }
-    private var recent: [UInt8] = []
+    /// The last six keys, one a byte, the newest lowest (to find the paste brackets).
+    private var recent: UInt64 = 0
     /// The last byte passed on (a key readline accepts may be a two-key sequence).
     private var previous: UInt8?
     private var afterCtrlV = false
@@ -46,25 +47,31 @@ struct KeystrokeScanner: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var enter: Stop?
-        for b in bytes {
-            if b == Self.privatePrefixKey { continue }
-            let before = previous
-            previous = b
+        for b in bytes where b != Self.privatePrefixKey {
             out.append(b)
-            track(b)
-            if afterCtrlV {
-                afterCtrlV = false
-                continue
-            }
-            if b == 0x16 && !inPaste { afterCtrlV = true; continue }
-            guard enter == nil else { continue }
-            if inPaste {
-                if readsScreen, b == 0x0D || b == 0x0A { enter = Stop(index: out.count - 1, inPaste: true) }
-            } else if Self.accepts(b, after: before) || (readsScreen && b == 0x05 && before == 0x1B) {
-                enter = Stop(index: out.count - 1)
-            }
+            let stop = take(b, at: out.count - 1)
+            if enter == nil { enter = stop }
         }
         return (out, enter)
+    }
+
+    /// Follows `b`, the key at `index` of the keys passed on: the stop it makes, if any.
+    private mutating func take(_ b: UInt8, at index: Int) -> Stop? {
+        let before = previous
+        previous = b
+        track(b)
+        if afterCtrlV {
+            afterCtrlV = false
+            return nil
+        }
+        if b == 0x16 && !inPaste {
+            afterCtrlV = true
+            return nil
+        }
+        if inPaste {
+            return readsScreen && (b == 0x0D || b == 0x0A) ? Stop(index: index, inPaste: true) : nil
+        }
+        return Self.accepts(b, after: before) || (readsScreen && b == 0x05 && before == 0x1B) ? Stop(index: index) : nil
     }
 
     /// Ctrl-\, the second key of the integration's private prefix.
@@ -90,9 +97,11 @@ struct KeystrokeScanner: Sendable {
         var scanner = KeystrokeScanner(startsInPaste: startsInPaste)
         scanner.pastesAreBracketed = pastesAreBracketed
         scanner.readsScreen = readsScreen
-        var stop: Stop?
-        bytes.withUnsafeBytes { stop = scanner.scan($0).enter }
-        return stop
+        // (Up to the stop only: a long paste is held, and looked through line by line.)
+        for (index, b) in bytes.enumerated() {
+            if let stop = scanner.take(b, at: index) { return stop }
+        }
+        return nil
     }
 
     /// For keys that go on inside a bracketed paste: the index just after the paste's end in
@@ -107,9 +116,12 @@ struct KeystrokeScanner: Sendable {
 
     /// Follows bracketed-paste brackets across chunks.
     private mutating func track(_ b: UInt8) {
-        recent.append(b)
-        if recent.count > 6 { recent.removeFirst(recent.count - 6) }
-        if recent == Self.pasteStart { bracketsOpen = true }
-        if recent == Self.pasteEnd { bracketsOpen = false }
+        recent = (recent << 8 | UInt64(b)) & Self.sixKeys
+        if recent == Self.pasteStartKeys { bracketsOpen = true }
+        if recent == Self.pasteEndKeys { bracketsOpen = false }
     }
+
+    private static let sixKeys: UInt64 = 0xFFFF_FFFF_FFFF
+    private static let pasteStartKeys = pasteStart.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    private static let pasteEndKeys = pasteEnd.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
 }

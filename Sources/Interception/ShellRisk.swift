@@ -54,14 +54,14 @@ enum ShellRisk: Equatable, Sendable {
     /// Settings followed by a number that do not touch the keys.
     private static let sizeSettings: Set<String> = ["rows", "cols", "columns", "ispeed", "ospeed"]
 
-    /// Why `line` may make the terminal rewrite the bytes typed after it (an `stty` with a
+    /// Why the line `analysis` parsed may make the terminal rewrite the bytes typed after it (an `stty` with a
     /// setting other than ``keptSettings``, or that the bastion cannot read), if it may. The
     /// bastion reads keys as typed, as readline is to get them and as the terminal gives them
     /// with its default settings to a shell it reads from the screen: such a line is refused,
     /// in every role (a shell read from the screen may come later: `exec sh`).
-    static func rewritesTypedKeys(_ line: String) -> String? {
+    static func rewritesTypedKeys(_ analysis: LineAnalysis) -> String? {
         // (Parsed always: `st\ty`, `s""tty` and `$'\163tty'` are stty too, with no `stty` in the text.)
-        for command in ShellAnalyzer.analyze(line).commands where command.name.map(baseName) == "stty" {
+        for command in analysis.commands where command.name.map(baseName) == "stty" {
             if let reason = sttyRisk(command.argv.dropFirst()) { return reason }
         }
         return nil
@@ -70,11 +70,11 @@ enum ShellRisk: Equatable, Sendable {
     /// `bind` options that only list what keys do.
     private static let bindListings: Set<String> = ["-l", "-p", "-P", "-s", "-S", "-v", "-V", "-X"]
 
-    /// Why `line` may change what keys do in a line editor (a `bind` that does more than list),
-    /// if it may. In a shell read from the screen a key bound to a macro, a command (`bind -x`)
+    /// Why the line `analysis` parsed may change what keys do in a line editor (a `bind` that
+    /// does more than list), if it may. In a shell read from the screen a key bound to a macro, a command (`bind -x`)
     /// or accept-line can run a line with no Enter the bastion sees.
-    static func rebindsKeys(_ line: String) -> String? {
-        for command in ShellAnalyzer.analyze(line).commands where command.name.map(baseName) == "bind" {
+    static func rebindsKeys(_ analysis: LineAnalysis) -> String? {
+        for command in analysis.commands where command.name.map(baseName) == "bind" {
             if command.argv.dropFirst().contains(where: { $0.isDynamic || !bindListings.contains($0.text) }) {
                 return "bind may make a key run a line with no Enter, which the bastion cannot see in a shell read from the screen"
             }

@@ -1163,6 +1163,48 @@ struct ScreenModeTests {
         #expect(allowed.records.map(\.decision.audit.decision) == ["allow"] && T.text(allowed.toTarget) == "\r")
     }
 
+    /// An Enter typed right behind a refused line waits for the shell to show that the interrupt
+    /// discarding the line acted (a busy target may take a while, and so may deciding a long
+    /// paste before the interrupt goes out), then goes on at the new prompt; where the shell
+    /// never shows it, the Enter, which could send the refused line, ends the session once the
+    /// patience has passed.
+    @Test func anEnterBehindARefusedLineWaitsForTheDiscard() {
+        typealias T = InterceptorTests
+        /// The line is refused in the tick at 1.5, which takes `deciding` seconds; the Enter
+        /// comes right after; the shell answers 1.5 s later, or never.
+        func refused(answer: String?, deciding: Double = 0) -> (waited: InterceptorOutput, after: InterceptorOutput) {
+            var i = T.make(onUnverified: .screen, screen: FakeScreen())
+            _ = T.input(&i, "exec bash\r")
+            _ = T.output(&i, T.check("exec bash"), now: 1)
+            _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+            _ = i.tick(now: 1.2)
+            _ = T.input(&i, "touch !$\r", now: 1.3)
+            _ = T.output(&i, "touch !$", now: 1.31)
+            #expect(i.tick(now: 1.5).inject == [0x03])
+            let start = 1.5 + deciding
+            var waited = T.input(&i, "\r", now: start + 0.05)
+            for t in stride(from: start + 0.1, to: start + 1.5, by: 0.05) {
+                let tick = i.tick(now: t)
+                waited.toTarget += tick.toTarget
+                waited.endSession = waited.endSession ?? tick.endSession
+            }
+            if let answer { _ = T.output(&i, answer, now: start + 1.5) }
+            var after = InterceptorOutput()
+            for t in stride(from: start + 1.6, to: start + 2.5, by: 0.05) {
+                let tick = i.tick(now: t)
+                after.toTarget += tick.toTarget
+                after.endSession = after.endSession ?? tick.endSession
+            }
+            return (waited, after)
+        }
+        for answered in [refused(answer: "^C\r\n$ "), refused(answer: "^C\r\n$ ", deciding: 2.1)] {
+            #expect(answered.waited.toTarget.isEmpty && answered.waited.endSession == nil, "the Enter waits")
+            #expect(T.text(answered.after.toTarget) == "\r" && answered.after.endSession == nil)
+        }
+        let silent = refused(answer: nil)
+        #expect(silent.after.toTarget.isEmpty && silent.after.endSession?.contains("could not be discarded") == true)
+    }
+
     /// Ctrl-C abandons the line being typed: the next line starts at the prompt the shell prints
     /// for it, once the screen has settled (the `^C` and that prompt are not read into it).
     @Test func interruptStartsTheNextLineAtTheNewPrompt() {

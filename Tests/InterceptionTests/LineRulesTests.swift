@@ -1,4 +1,5 @@
 @testable import Interception
+import ShellParser
 import Testing
 
 /// Static rules about lines: history expansion, aliases, and what takes a session out of sight.
@@ -99,7 +100,7 @@ struct LineRulesTests {
         ("echo stty istrip", false),
     ])
     func terminalSettingsThatRewriteKeys(line: String, rewrites: Bool) {
-        #expect((ShellRisk.rewritesTypedKeys(line) != nil) == rewrites)
+        #expect((ShellRisk.rewritesTypedKeys(ShellAnalyzer.analyze(line)) != nil) == rewrites)
     }
 
     /// A `bind` that makes a key do something (a macro, a command, accept-line) can run a line
@@ -110,7 +111,7 @@ struct LineRulesTests {
         ("bind \"$keys\"", true), ("bind -p", false), ("bind -X", false), ("bind -l -v", false), ("echo bind -x", false),
     ])
     func keyBindingsThatMayRunALine(line: String, rebinds: Bool) {
-        #expect((ShellRisk.rebindsKeys(line) != nil) == rebinds)
+        #expect((ShellRisk.rebindsKeys(ShellAnalyzer.analyze(line)) != nil) == rebinds)
     }
 
     /// A line with a nested shell and worse is as grave as the worst.
