@@ -300,6 +300,9 @@ public struct Interceptor {
     /// (Ctrl-O, Alt-#, Ctrl-X Ctrl-E). To the terminal's own line editing (`sh`) it is text, and
     /// the line goes on: the next line's keys are read after it.
     private var carriedLine: TypedLine?
+    /// Screen mode: the carried line goes on where it started on the screen (Ctrl-D sent it on to
+    /// a program that reads on, and its echo goes on on the same row).
+    private var carriedLineKeepsStart = false
     /// Screen mode: a refused line was discarded with an interrupt, and the shell has not yet
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
@@ -307,9 +310,8 @@ public struct Interceptor {
         didSet { discardAwaitedSince = nil }
     }
     /// Screen mode: when the bastion started to wait for the shell to show that the interrupt
-    /// discarding a refused line acted: the first tick after the one the line was refused in
-    /// (deciding a long paste may take seconds, and the interrupt goes out after it). See
-    /// ``discardPatience``.
+    /// discarding a refused line acted: the first tick that starts after the refusal (deciding a
+    /// long paste may take seconds, and the interrupt goes out after it). See ``discardPatience``.
     private var discardAwaitedSince: Double?
     /// Screen mode: the line as it stood at a Ctrl-C the person typed, until any output shows
     /// that the interrupt acted (`^C`, a line break, a prompt). A bash that ignores it (`trap ''
@@ -598,6 +600,19 @@ public struct Interceptor {
                 // Ctrl-D on an empty line ends the input: the shell (or `cat`) exits, or reads a
                 // new line; the next line starts at the prompt that follows, once the screen has
                 // settled (not at the prompt of the shell that left).
+                if discardUnconfirmed { return endForUndiscardedLine(into: &out) }
+                if carriedLine != nil, carriedLineKeepsStart {
+                    // Right after a Ctrl-D that sent a decided line on, `sh` would run the line at
+                    // this end of input and read afresh, where readline took the first for
+                    // delete-char and holds the line still: where the next keys go is unknown.
+                    // Not passed on; an Enter runs the line in both.
+                    out.notices.append("bastion: Ctrl-D right after a line sent on with Ctrl-D is not passed to a shell read from the screen; "
+                                       + "press Enter to run the line")
+                    out.auditNotes.append(AuditNote(kind: "interactive_key_refused", detail: "a second Ctrl-D after a line sent on with Ctrl-D"))
+                    screenSettling = now
+                    held = Array(bytes.dropFirst()) + held
+                    return
+                }
                 out.toTarget.append(bytes[0])
                 explainStops(1)
                 if let primary = openCommands.primary {
@@ -617,8 +632,10 @@ public struct Interceptor {
                 return
             }
             if !lineStarted {
-                screen.markInputStart()
-                promptAtLineStart = screen.textBeforeCursor().trimmingTrailingWhitespace
+                if carriedLine == nil || !carriedLineKeepsStart {
+                    screen.markInputStart()
+                    promptAtLineStart = screen.textBeforeCursor().trimmingTrailingWhitespace
+                }
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, lineByLine: openCommands) }
@@ -679,8 +696,8 @@ public struct Interceptor {
     /// up after the signal, and again as bash starts the next line).
     static let stopsAtAnInterrupt = 2
 
-    /// Ctrl-D: on an empty line, the end of input.
-    static let endOfFileKey: UInt8 = 0x04
+    /// Ctrl-D: on an empty line, the end of input (see ``KeystrokeScanner/endOfFileKey``).
+    static let endOfFileKey = KeystrokeScanner.endOfFileKey
 
     /// Screen mode: an interrupt was passed on (typed, or sent to discard a refused line).
     /// Readline stops reading at it (``stopsAtAnInterrupt``), and bash discards the command it
@@ -1947,15 +1964,17 @@ public struct Interceptor {
             gate.refuseUnverifiable("the shell's character set (LC_ALL, LC_CTYPE or LANG) may join a character outside ASCII and a quote or "
                                     + "backslash after it into one, and the bastion does not read such a line as the shell would (a UTF-8 locale reads as typed)")
         }
-        // Each form the line may run as, parsed once (a long paste's are long).
-        var forms = [analysis]
-        if text != decided { forms.append(analyze(text)) }
-        if let expansion, expansion != text, expansion != decided { forms.append(analyze(expansion)) }
-        if gate.verdict != .deny, let reason = forms.lazy.compactMap(ShellRisk.rewritesTypedKeys).first {
-            gate.refuseUnverifiable(reason)
-        }
-        if how == .screen, gate.verdict != .deny, let reason = forms.lazy.compactMap(ShellRisk.rebindsKeys).first {
-            gate.refuseUnverifiable(reason)
+        if gate.verdict != .deny {
+            // Each form the line may run as, parsed once (a long paste's are long).
+            var forms = [analysis]
+            if text != decided { forms.append(analyze(text)) }
+            if let expansion, expansion != text, expansion != decided { forms.append(analyze(expansion)) }
+            if let reason = forms.lazy.compactMap(ShellRisk.rewritesTypedKeys).first {
+                gate.refuseUnverifiable(reason)
+            }
+            if how == .screen, gate.verdict != .deny, let reason = forms.lazy.compactMap(ShellRisk.rebindsKeys).first {
+                gate.refuseUnverifiable(reason)
+            }
         }
         if gate.verdict == .allow, onUnverified == .end, case let risk = ShellRisk.classify(decided), risk != .none {
             gate.refuseUnverifiable("the bastion could not verify the lines that follow (\(risk.reason)); this role must stay verified")
@@ -2120,12 +2139,7 @@ public struct Interceptor {
         screenEnter = nil
         lineStarted = false
         screenSettling = now
-        if discardUnconfirmed {
-            // The refused line may still wait in the terminal's buffer: this Enter would send it.
-            held = []
-            out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
-            return
-        }
+        if discardUnconfirmed { return endForUndiscardedLine(into: &out) }
         let prompt = promptAfterKeys
         promptAfterKeys = nil
         let read = screen?.inputLine()
@@ -2181,8 +2195,10 @@ public struct Interceptor {
         // Ctrl-X Ctrl-E: readline runs what an editor makes of the line, which no screen shows
         // before it runs: refused. On an empty line nothing is asked: the key is not passed on.
         let editsAndRuns = pending.first == 0x05 && keyBefore == 0x18
-        // (Esc Ctrl-E only expands the line: readline reads on.)
-        let submits = pending.first != 0x05
+        // (Esc Ctrl-E only expands the line, and Ctrl-D on a line with text sends the line so far
+        // to a program that reads on: the shell reads on, and the line goes on.)
+        let readsOn = pending.first == 0x05 || (pending.first == Self.endOfFileKey && !line.isEmpty)
+        let submits = !readsOn
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
                                + "would run unseen")
@@ -2318,7 +2334,7 @@ public struct Interceptor {
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 if submits { openCommands.update(primary: nil, others: others.open) }
-                passEnter(pending[0], typedOn: typedOn, into: &out)
+                passEnter(pending[0], typedOn: typedOn, readsOn: readsOn, into: &out)
             } else {
                 out.notices.append(refusalText(record.decision))
                 out.inject.append(0x03)
@@ -2331,20 +2347,31 @@ public struct Interceptor {
         } else {
             // Nothing typed, or a secret that would be allowed as a line: the Enter goes on, unrecorded.
             if submits { openCommands.update(primary: nil, others: others.open) }
-            passEnter(pending[0], typedOn: secret ? nil : typedOn, into: &out)
+            passEnter(pending[0], typedOn: secret ? nil : typedOn, readsOn: readsOn, into: &out)
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
     }
 
-    /// Screen mode: the key that ended a decided line (an Enter, Ctrl-O, Esc Ctrl-E …) goes on.
-    /// A key other than an Enter is text to the terminal's own editing: the next line's keys
-    /// are read after `typedOn`, the line's keys with it (nil: they are not kept).
-    private mutating func passEnter(_ key: UInt8, typedOn: TypedLine?, into out: inout InterceptorOutput) {
+    /// Screen mode: the key that ended a decided line (an Enter, Ctrl-O, Esc Ctrl-E, Ctrl-D …)
+    /// goes on. Where the line is read on (`readsOn`: Esc Ctrl-E expands it; Ctrl-D on a line
+    /// with text sends it on to a program that reads on, or deletes a character in readline)
+    /// no line editor stops. A key other than an Enter is text to the terminal's own editing
+    /// (Ctrl-D, unless it ends the input): the next line's keys are read after `typedOn`, the
+    /// line's keys with it (nil: they are not kept).
+    private mutating func passEnter(_ key: UInt8, typedOn: TypedLine?, readsOn: Bool = false, into out: inout InterceptorOutput) {
         out.toTarget.append(key)
-        // (Esc Ctrl-E expands the line; readline reads on.)
-        if key != 0x05 { explainStops(1) }
-        if key != 0x0D, key != 0x0A { carriedLine = typedOn }
+        if !readsOn { explainStops(1) }
+        if key != 0x0D, key != 0x0A, key != Self.endOfFileKey || readsOn { carriedLine = typedOn }
+        carriedLineKeepsStart = key == Self.endOfFileKey
+    }
+
+    /// Screen mode: a refused line was discarded with an interrupt the shell has not shown acting
+    /// (``discardUnconfirmed``), and a key that would send what the terminal holds came: the
+    /// line may still be there, so the session is ended.
+    private mutating func endForUndiscardedLine(into out: inout InterceptorOutput) {
+        held = []
+        out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
     }
 
     /// Screen mode: the lines typed leave more open than the bastion follows (see
@@ -2371,10 +2398,15 @@ public struct Interceptor {
     private mutating func decidePastedLine(_ pending: [UInt8], readingTheScreen: Bool, now: Double,
                                            into out: inout InterceptorOutput) -> [UInt8]? {
         if discardUnconfirmed {
-            // The refused line may still wait in the terminal's buffer: this line end would send it.
-            held = []
-            out.endSession = "bastion: a refused line could not be discarded at the shell (its interrupt key did not act), so the session is ended"
+            endForUndiscardedLine(into: &out)
             return nil
+        }
+        if pending[0] == Self.endOfFileKey {
+            // The terminal's own editing takes Ctrl-D for the end of file, brackets or not.
+            var record = judge(OpenCommands.Reading(text: pastedLines.insertedText.isEmpty ? "^D" : pastedLines.insertedText))
+            record.decision.refuseUnverifiable("a paste that holds Ctrl-D (the terminal's end-of-file key, which sends the line so far "
+                                               + "to the program) is not sent to a shell read from the screen")
+            return refusePaste(record, pending: pending, now: now, into: &out)
         }
         var inserted = [pastedLines.insertedText]
         if readingTheScreen, let shown = screen?.inputLine()?.text.trimmingTrailingWhitespace, !shown.isEmpty, !inserted.contains(shown) {

@@ -27,8 +27,8 @@ struct KeystrokeScanner: Sendable {
     private var previous: UInt8?
     private var afterCtrlV = false
 
-    /// Where the keys stop to be decided: an Enter, or (read from the screen) a line end inside a
-    /// bracketed paste.
+    /// Where the keys stop to be decided: an Enter, or (read from the screen) a line end or a
+    /// Ctrl-D inside a bracketed paste.
     struct Stop: Equatable, Sendable {
         /// The key's index in the keys scanned.
         var index: Int
@@ -69,10 +69,17 @@ struct KeystrokeScanner: Sendable {
             return nil
         }
         if inPaste {
-            return readsScreen && (b == 0x0D || b == 0x0A) ? Stop(index: index, inPaste: true) : nil
+            return readsScreen && (b == 0x0D || b == 0x0A || b == Self.endOfFileKey) ? Stop(index: index, inPaste: true) : nil
         }
-        return Self.accepts(b, after: before) || (readsScreen && b == 0x05 && before == 0x1B) ? Stop(index: index) : nil
+        return Self.accepts(b, after: before) || (readsScreen && ((b == 0x05 && before == 0x1B) || b == Self.endOfFileKey))
+            ? Stop(index: index) : nil
     }
+
+    /// Ctrl-D, the terminal's end-of-file key: on a line with text, the terminal's own editing
+    /// sends the line so far to the program, with no line end (`sh` reads on, and runs it at the
+    /// end of input); on an empty line, the end of input. Read from the screen, it is decided
+    /// as an Enter is (readline takes it for delete-char, or the end of input).
+    static let endOfFileKey: UInt8 = 0x04
 
     /// Ctrl-\, the second key of the integration's private prefix.
     static let privatePrefixKey: UInt8 = 0x1C
@@ -91,12 +98,13 @@ struct KeystrokeScanner: Sendable {
 
     /// The first stop in input this scanner already passed on (held input, which starts outside
     /// a paste unless it was held at a line end inside one: `startsInPaste`), as ``scan(_:)``
-    /// finds it.
+    /// finds it: `bytes` hold no Ctrl-\ (``scan(_:)`` removed them), and the index is theirs.
     static func firstEnter(in bytes: [UInt8], pastesAreBracketed: Bool = true, readsScreen: Bool = false,
                            startsInPaste: Bool = false) -> Stop? {
         var scanner = KeystrokeScanner(startsInPaste: startsInPaste)
         scanner.pastesAreBracketed = pastesAreBracketed
         scanner.readsScreen = readsScreen
+        assert(!bytes.contains(privatePrefixKey), "held input holds only keys scan(_:) passed on")
         // (Up to the stop only: a long paste is held, and looked through line by line.)
         for (index, b) in bytes.enumerated() {
             if let stop = scanner.take(b, at: index) { return stop }

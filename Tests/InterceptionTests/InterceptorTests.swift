@@ -1202,7 +1202,84 @@ struct ScreenModeTests {
             #expect(T.text(answered.after.toTarget) == "\r" && answered.after.endSession == nil)
         }
         let silent = refused(answer: nil)
-        #expect(silent.after.toTarget.isEmpty && silent.after.endSession?.contains("could not be discarded") == true)
+        #expect(silent.waited.endSession == nil && silent.after.toTarget.isEmpty
+                && silent.after.endSession?.contains("could not be discarded") == true)
+        // A second refusal, long after the first, waits its own patience.
+        var i = T.make(onUnverified: .screen, screen: FakeScreen())
+        _ = T.input(&i, "exec bash\r")
+        _ = T.output(&i, T.check("exec bash"), now: 1)
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+        for (start, answer) in [(1.2, "^C\r\n$ "), (9.2, "")] {
+            _ = i.tick(now: start)
+            _ = T.input(&i, "touch !$\r", now: start + 0.1)
+            _ = T.output(&i, "touch !$", now: start + 0.11)
+            #expect(i.tick(now: start + 0.3).inject == [0x03])
+            var next = T.input(&i, "\r", now: start + 0.35)
+            for t in stride(from: start + 0.4, to: start + 1, by: 0.05) {
+                let tick = i.tick(now: t)
+                next.toTarget += tick.toTarget
+                next.endSession = next.endSession ?? tick.endSession
+            }
+            #expect(next.toTarget.isEmpty && next.endSession == nil, "the Enter behind refusal \(start) waits")
+            _ = T.output(&i, answer, now: start + 1)
+            for t in stride(from: start + 1.1, to: start + 1.5, by: 0.05) { _ = i.tick(now: t) }
+        }
+    }
+
+    /// Ctrl-D on a line with text makes the terminal send the line so far to `sh`, which reads on
+    /// and runs it at the end of input (a second Ctrl-D): it is decided as an Enter is. A denied
+    /// line is discarded, and Ctrl-D never sends it; an allowed one goes on, and the keys after
+    /// it continue the line, decided whole at its Enter.
+    @Test func ctrlDOnALineWithTextIsDecidedAsAnEnter() {
+        typealias T = InterceptorTests
+        var i = T.make(onUnverified: .screen, screen: FakeScreen())
+        _ = T.input(&i, "exec sh\r")
+        _ = T.output(&i, T.check("exec sh"), now: 1)
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+        _ = i.tick(now: 1.2)
+        #expect(T.text(T.input(&i, "touch forbidden-rm\u{04}\u{04}", now: 1.3).toTarget) == "touch forbidden-rm", "the Ctrl-D waits")
+        _ = T.output(&i, "touch forbidden-rm", now: 1.31)
+        let refused = i.tick(now: 1.5)
+        #expect(refused.records.map(\.decision.audit.line) == ["touch forbidden-rm"] && refused.records.first?.decision.verdict == .deny)
+        #expect(refused.inject == [0x03] && refused.toTarget.isEmpty)
+        _ = T.output(&i, "^C\r\n$ ", now: 1.6)
+        var after: [UInt8] = []
+        for t in stride(from: 1.7, to: 2.5, by: 0.05) { after += i.tick(now: t).toTarget }
+        #expect(!after.contains(0x04) || T.text(after) == "\u{04}", "only the Ctrl-D typed after it, on an empty line: \(T.text(after))")
+        _ = T.output(&i, "$ ", now: 2.5)
+        _ = i.tick(now: 2.6)
+        _ = T.input(&i, "echo ok\u{04}", now: 2.7)
+        _ = T.output(&i, "echo ok", now: 2.71)
+        let allowed = i.tick(now: 2.9)
+        #expect(allowed.records.map(\.decision.audit.line) == ["echo ok"] && T.text(allowed.toTarget) == "\u{04}")
+        _ = i.tick(now: 3)
+        #expect(T.text(T.input(&i, "; touch x-rm\r", now: 3.1).toTarget) == "; touch x-rm")
+        _ = T.output(&i, "; touch x-rm", now: 3.11)
+        let whole = i.tick(now: 3.3)
+        #expect(whole.records.map(\.decision.audit.line) == ["echo ok; touch x-rm"] && whole.inject == [0x03], "the line goes on after the Ctrl-D: \(whole.records.map(\.decision.audit.line))")
+    }
+
+    /// A bracketed paste holding Ctrl-D, into a shell read from the screen, is refused: the
+    /// terminal's own editing takes it for the end of file, brackets or not.
+    @Test func aPasteHoldingCtrlDIsRefused() {
+        typealias T = InterceptorTests
+        let screen = FakeScreen()
+        screen.isBracketedPaste = true
+        var i = T.make(onUnverified: .screen, screen: screen)
+        _ = T.input(&i, "exec sh\r")
+        _ = T.output(&i, T.check("exec sh"), now: 1)
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}[?2004h$ ", now: 1)
+        _ = i.tick(now: 1.2)
+        var out = T.input(&i, "\u{1B}[200~touch a\u{04}\u{04}echo b\n\u{1B}[201~", now: 1.3)
+        for t in stride(from: 1.35, to: 2, by: 0.05) {
+            let tick = i.tick(now: t)
+            out.toTarget += tick.toTarget
+            out.records += tick.records
+            out.notices += tick.notices
+            out.inject += tick.inject
+        }
+        #expect(!out.toTarget.contains(0x04) && out.inject == [0x03], "\(T.text(out.toTarget))")
+        #expect(out.records.map(\.decision.audit.rule) == ["unverifiable"] && out.notices.contains { $0.contains("holds Ctrl-D") }, "\(out.notices)")
     }
 
     /// Ctrl-C abandons the line being typed: the next line starts at the prompt the shell prints
