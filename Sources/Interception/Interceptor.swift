@@ -2330,7 +2330,9 @@ public struct Interceptor {
                                                    + "has scrolled away; run it in parts, or from a file")
             }
             if reading.holdsSecret, record.decision.verdict != .allow { Self.withholdReason(of: &record) }
-            append(record, to: &out)
+            // (A line sent on with Ctrl-D runs only at an Enter, decided and recorded there with
+            // what follows: only a refusal is recorded here.)
+            if pending.first != Self.endOfFileKey || record.decision.verdict != .allow { append(record, to: &out) }
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 if submits { openCommands.update(primary: nil, others: others.open) }
