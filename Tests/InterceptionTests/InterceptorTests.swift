@@ -1140,16 +1140,23 @@ struct ScreenModeTests {
         #expect(T.text(checked.verdicts) == "2 A\n" && checked.lostIntegration == nil, "\(T.text(checked.verdicts))")
     }
 
+    /// An interceptor whose integrated shell ran `exec SHELL`: it reads lines from the screen,
+    /// where the new shell's prompt `$ ` has settled by `now` 1.2.
+    static func replacedShell(_ shell: String = "bash", screen: FakeScreen = FakeScreen()) -> Interceptor {
+        typealias T = InterceptorTests
+        var i = T.make(onUnverified: .screen, screen: screen)
+        _ = T.input(&i, "exec \(shell)\r")
+        _ = T.output(&i, T.check("exec \(shell)"), now: 1)
+        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+        _ = i.tick(now: 1.2)
+        return i
+    }
+
     /// A history expansion read off the screen (`touch !$`) shows nowhere what it runs: refused,
     /// whatever the words look like; a line without one is decided as usual.
     @Test func historyExpansionReadOffTheScreenIsRefused() {
         typealias T = InterceptorTests
-        let screen = FakeScreen()
-        var i = T.make(onUnverified: .screen, screen: screen)
-        _ = T.input(&i, "exec bash\r")
-        _ = T.output(&i, T.check("exec bash"), now: 1)
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
-        _ = i.tick(now: 1.2)
+        var i = Self.replacedShell()
         _ = T.input(&i, "touch !$\r", now: 1.3)
         _ = T.output(&i, "touch !$", now: 1.31)
         let refused = i.tick(now: 1.5)
@@ -1173,11 +1180,7 @@ struct ScreenModeTests {
         /// The line is refused in the tick at 1.5, which takes `deciding` seconds; the Enter
         /// comes right after; the shell answers 1.5 s later, or never.
         func refused(answer: String?, deciding: Double = 0) -> (waited: InterceptorOutput, after: InterceptorOutput) {
-            var i = T.make(onUnverified: .screen, screen: FakeScreen())
-            _ = T.input(&i, "exec bash\r")
-            _ = T.output(&i, T.check("exec bash"), now: 1)
-            _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
-            _ = i.tick(now: 1.2)
+            var i = Self.replacedShell()
             _ = T.input(&i, "touch !$\r", now: 1.3)
             _ = T.output(&i, "touch !$", now: 1.31)
             #expect(i.tick(now: 1.5).inject == [0x03])
@@ -1205,10 +1208,7 @@ struct ScreenModeTests {
         #expect(silent.waited.endSession == nil && silent.after.toTarget.isEmpty
                 && silent.after.endSession?.contains("could not be discarded") == true)
         // A second refusal, long after the first, waits its own patience.
-        var i = T.make(onUnverified: .screen, screen: FakeScreen())
-        _ = T.input(&i, "exec bash\r")
-        _ = T.output(&i, T.check("exec bash"), now: 1)
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
+        var i = Self.replacedShell()
         for (start, answer) in [(1.2, "^C\r\n$ "), (9.2, "")] {
             _ = i.tick(now: start)
             _ = T.input(&i, "touch !$\r", now: start + 0.1)
@@ -1232,11 +1232,7 @@ struct ScreenModeTests {
     /// it continue the line, decided whole at its Enter.
     @Test func ctrlDOnALineWithTextIsDecidedAsAnEnter() {
         typealias T = InterceptorTests
-        var i = T.make(onUnverified: .screen, screen: FakeScreen())
-        _ = T.input(&i, "exec sh\r")
-        _ = T.output(&i, T.check("exec sh"), now: 1)
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}$ ", now: 1)
-        _ = i.tick(now: 1.2)
+        var i = Self.replacedShell("sh")
         #expect(T.text(T.input(&i, "touch forbidden-rm\u{04}\u{04}", now: 1.3).toTarget) == "touch forbidden-rm", "the Ctrl-D waits")
         _ = T.output(&i, "touch forbidden-rm", now: 1.31)
         let refused = i.tick(now: 1.5)
@@ -1265,11 +1261,7 @@ struct ScreenModeTests {
         typealias T = InterceptorTests
         let screen = FakeScreen()
         screen.isBracketedPaste = true
-        var i = T.make(onUnverified: .screen, screen: screen)
-        _ = T.input(&i, "exec sh\r")
-        _ = T.output(&i, T.check("exec sh"), now: 1)
-        _ = T.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}[?2004h$ ", now: 1)
-        _ = i.tick(now: 1.2)
+        var i = Self.replacedShell("sh", screen: screen)
         var out = T.input(&i, "\u{1B}[200~touch a\u{04}\u{04}echo b\n\u{1B}[201~", now: 1.3)
         for t in stride(from: 1.35, to: 2, by: 0.05) {
             let tick = i.tick(now: t)
