@@ -104,9 +104,9 @@ struct KeystrokeScanner: Sendable {
         var scanner = KeystrokeScanner(startsInPaste: startsInPaste)
         scanner.pastesAreBracketed = pastesAreBracketed
         scanner.readsScreen = readsScreen
-        assert(!bytes.contains(privatePrefixKey), "held input holds only keys scan(_:) passed on")
         // (Up to the stop only: a long paste is held, and looked through line by line.)
         for (index, b) in bytes.enumerated() {
+            assert(b != privatePrefixKey, "held input holds only keys scan(_:) passed on")
             if let stop = scanner.take(b, at: index) { return stop }
         }
         return nil
