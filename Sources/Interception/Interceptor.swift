@@ -442,9 +442,10 @@ public struct Interceptor {
     /// How long a typed line may go without any echo before it is read anyway.
     public static let echoPatience = 0.5
     /// Screen mode: how long keys typed after a refused line wait for the shell to show that
-    /// the interrupt discarding it acted (a busy target or a slow link may take a while). Past
-    /// it they go on, and an Enter among them ends the session (``discardUnconfirmed``).
-    public static let discardPatience = 2.0
+    /// the interrupt discarding it acted (a busy target or a slow link may take a while, and the
+    /// interrupt goes behind what was sent before it: a long paste's lines). Past it they go on,
+    /// and an Enter among them ends the session (``discardUnconfirmed``).
+    public static let discardPatience = 5.0
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.
@@ -2224,7 +2225,9 @@ public struct Interceptor {
         }
         if openCommands.primary == nil, prompt == nil, !promptAtLineStart.isEmpty { freshPrompt = promptAtLineStart }
         var (reading, otherReadings) = openCommands.readings(endedBy: line, secret: secret)
-        if case .error = analyze(reading.text).status,
+        // (The line as the reading takes it, parsed once.)
+        var analysis = analyze(reading.text)
+        if case .error = analysis.status,
            case let readable = otherReadings.filter({ if case .error = analyze($0.text).status { false } else { true } }),
            let continued = readable.first(where: { $0.text == line }) ?? readable.first {
             // Bash runs nothing of a command the line makes a syntax error, and reads afresh: the
@@ -2233,6 +2236,7 @@ public struct Interceptor {
             // after a prompt that looked like the shell's first one).
             otherReadings = [reading] + otherReadings.filter { $0 != continued }
             reading = continued
+            analysis = analyze(reading.text)
         }
         // `text`, a reading of this line, after the lines the primary reading reads on from.
         let onPrimary = { (text: String) in String(decoding: reading.text.utf8.dropLast(line.utf8.count), as: UTF8.self) + text }
@@ -2253,11 +2257,11 @@ public struct Interceptor {
         let whole = reading.text
         var judged: InteractiveRecord?
         if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
-           analyze(whole).status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
+           analysis.status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
             // Bash reads on, at its continuation prompt: the command is decided whole at the line
             // that closes it. What another shell, or the end of input, may run of it now is
             // decided now.
-            let primary = atLineEnd([reading])
+            let primary = atLineEnd([reading], known: [whole: analysis])
             if let pastLimit = primary.pastLimit ?? others.pastLimit { return endForLimit(pastLimit, into: &out) }
             judged = strictestRefusal(of: primary.toJudge + others.toJudge, parsed: primary.parsed.merging(others.parsed) { a, _ in a })
             if judged == nil {
@@ -2269,7 +2273,7 @@ public struct Interceptor {
                 return
             }
         } else {
-            judged = whole.isEmpty ? nil : judge(reading, recordedAs: whole == line ? nil : Self.historyEntry(of: whole))
+            judged = whole.isEmpty ? nil : judge(reading, recordedAs: whole == line ? nil : Self.historyEntry(of: whole), analysis: analysis)
             if let prompt, !secret {
                 // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
                 // editor binds to a macro): each end of the screen's line, from its row's start,

@@ -1193,14 +1193,14 @@ struct ScreenModeTests {
             }
             if let answer { _ = T.output(&i, answer, now: start + 1.5) }
             var after = InterceptorOutput()
-            for t in stride(from: start + 1.6, to: start + 2.5, by: 0.05) {
+            for t in stride(from: start + 1.6, to: start + 0.5 + Interceptor.discardPatience, by: 0.05) {
                 let tick = i.tick(now: t)
                 after.toTarget += tick.toTarget
                 after.endSession = after.endSession ?? tick.endSession
             }
             return (waited, after)
         }
-        for answered in [refused(answer: "^C\r\n$ "), refused(answer: "^C\r\n$ ", deciding: 2.1)] {
+        for answered in [refused(answer: "^C\r\n$ "), refused(answer: "^C\r\n$ ", deciding: Interceptor.discardPatience + 0.1)] {
             #expect(answered.waited.toTarget.isEmpty && answered.waited.endSession == nil, "the Enter waits")
             #expect(T.text(answered.after.toTarget) == "\r" && answered.after.endSession == nil)
         }
