@@ -368,3 +368,22 @@ enum ShellRisk: Equatable, Sendable {
         return found
     }
 }
+
+extension ShellRisk {
+    /// Keeps the risk that matters most of two lines in one buffer.
+    func combined(with other: ShellRisk) -> ShellRisk {
+        switch (self, other) {
+        case (.replacesShell, _), (_, .none): return self
+        case (.none, _): return other
+        default: return self
+        }
+    }
+
+    /// Why, in words.
+    var reason: String {
+        switch self {
+        case .none: return ""
+        case .nestedShell(let r), .replacesShell(let r), .tampering(let r): return r
+        }
+    }
+}

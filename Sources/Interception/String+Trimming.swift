@@ -1,0 +1,7 @@
+extension String {
+    var trimmingTrailingWhitespace: String {
+        var s = self
+        while let last = s.last, last.isWhitespace { s.removeLast() }
+        return s
+    }
+}
