@@ -40,6 +40,17 @@ def steal_seconds():
         return 0.0
 
 
+def autogroup():
+    """Whether the kernel groups processes by session for CPU time (`kernel.sched_autogroup_enabled`):
+    "on", "off", or "absent". On, the bastion, one process whatever its number of connections, gets
+    one session's share while every co-located sshd session and ssh client gets its own."""
+    try:
+        with open("/proc/sys/kernel/sched_autogroup_enabled") as f:
+            return "on" if f.read().strip() == "1" else "off"
+    except OSError:
+        return "absent"
+
+
 def cpu_seconds(pid):
     """utime + stime of one process so far; NaN once it is gone."""
     try:

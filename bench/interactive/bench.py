@@ -20,7 +20,7 @@ until the command's output (`E7E`) appears. Prints Markdown tables; see README.m
 import argparse, fcntl, heapq, json, os, pty, random, re, resource, selectors, shutil, signal, socket, statistics, struct
 import subprocess, sys, tempfile, termios, time, urllib.request
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchlib import BenchError, CLK, cpu_seconds, free_port, pct, sh, steal_seconds  # noqa: E402
+from benchlib import BenchError, CLK, autogroup, cpu_seconds, free_port, pct, sh, steal_seconds  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROMPT = "@@@ "                        # PS1 in every session: no lowercase letters in it
@@ -549,7 +549,7 @@ def report(results, paths, a, wall, loads):
         line += (f"; Enter-to-execution p99 through the intercepting bastion: {fmt_ms(worst[0])} ms at N={worst[1]} (aim ≤ 2 ms)"
                  f", and to its output back at the client {fmt_ms(out[0])} ms at N={out[1]}")
     print(line + ".")
-    print(f"\nMachine: {os.cpu_count()} CPUs; load average before {loads[0][0]:.2f} {loads[0][1]:.2f} {loads[0][2]:.2f}, "
+    print(f"\nMachine: {os.cpu_count()} CPUs; autogroup {autogroup()}; load average before {loads[0][0]:.2f} {loads[0][1]:.2f} {loads[0][2]:.2f}, "
           f"after {loads[1][0]:.2f} {loads[1][1]:.2f} {loads[1][2]:.2f}; wall time {wall:.0f} s; "
           f"`{' '.join(sys.argv)}`")
 
