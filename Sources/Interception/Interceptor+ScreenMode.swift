@@ -235,7 +235,18 @@ extension Interceptor {
     /// no line editor stops. A key other than an Enter is text to the terminal's own editing
     /// (Ctrl-D, unless it ends the input): the next line's keys are read after `typedOn`, the
     /// line's keys with it (nil: they are not kept).
+    ///
+    /// Ctrl-O goes as an Enter. In readline it runs the line and fills the next one with the
+    /// history entry after it (operate-and-get-next), which the screen shows after a prompt whose
+    /// end the bastion cannot tell: an Enter would run that entry as a line nobody typed, and
+    /// it ran undecided. To `sh` it is text that would join this line, decided alone, to the next.
     private mutating func passEnter(_ key: UInt8, typedOn: TypedLine?, readsOn: Bool = false, into out: inout InterceptorOutput) {
+        var key = key
+        if key == KeystrokeScanner.operateAndGetNext {
+            key = 0x0D
+            out.notices.append("bastion: Ctrl-O ran the line as Enter does; in a shell read from the screen it does not fetch the next "
+                               + "history line")
+        }
         out.toTarget.append(key)
         if !readsOn { explainStops(1) }
         if key != 0x0D, key != 0x0A, key != Self.endOfFileKey || readsOn { carriedLine = typedOn }

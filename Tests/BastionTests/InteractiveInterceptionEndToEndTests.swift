@@ -1304,6 +1304,22 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? touch ok-after-eof", "allow screen? exit"], "\(records)")
     }
 
+    /// Ctrl-O in a nested bash (operate-and-get-next) ran the line and filled the next one with
+    /// the history entry after it, shown after the prompt, where the bastion read no line: an
+    /// Enter then ran that entry undecided. It goes as an Enter: the line runs, nothing is filled,
+    /// and the Enter after it runs nothing.
+    @Test func ctrlOInANestedShellFillsNoLine() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch ok-ctrl-o\r", expect: "$ "),
+                          (send: "history -s touch forbidden-ctrl-o\r", expect: "$ "), (send: "\u{12}ok-ctrl", expect: "ok-ctrl"),
+                          (send: "\u{0F}", expect: "Ctrl-O ran the line"), (send: "", expect: "$ "), (send: "\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-ctrl-o") && !f.target.exists("forbidden-ctrl-o"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(5) == ["allow screen? touch ok-ctrl-o", "allow screen? history -s touch forbidden-ctrl-o",
+                                      "allow screen? touch ok-ctrl-o", "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran

@@ -1396,18 +1396,20 @@ extension ScreenModeTests {
 
     /// Types `keys` at `now` and lets 1.5 s pass: what reached the shell, and the records made.
     static func typeAndSettle(_ i: inout Interceptor, _ keys: String, at now: Double)
-        -> (forwarded: [UInt8], records: [InteractiveRecord], auditNotes: [AuditNote]) {
+        -> (forwarded: [UInt8], records: [InteractiveRecord], auditNotes: [AuditNote], notices: [String]) {
         let typed = InterceptorTests.input(&i, keys, now: now)
         var forwarded = typed.toTarget
         var records: [InteractiveRecord] = []
         var notes = typed.auditNotes
+        var notices = typed.notices
         for t in stride(from: now + 0.05, to: now + 1.5, by: 0.05) {
             let out = i.tick(now: t)
             forwarded += out.toTarget
             records += out.records
             notes += out.auditNotes
+            notices += out.notices
         }
-        return (forwarded, records, notes)
+        return (forwarded, records, notes, notices)
     }
 
     /// With echo off at a prompt like a password's, what is typed is a secret and goes through
@@ -1474,14 +1476,16 @@ extension ScreenModeTests {
         #expect(typed.records.map(\.decision.verdict) == [.deny])
     }
 
-    /// Ctrl-O accepts a line in readline, and is text to the terminal's line editing: the line
-    /// is decided there, and the next one is read with it (`ls r` then `m` is `ls rm` to `sh`).
-    @Test func aLineGoesOnPastCtrlO() {
+    /// Ctrl-O accepts a line in readline (and fills the next with a history entry), and is text
+    /// to the terminal's line editing: the line is decided there and goes on as an Enter, so that
+    /// neither a filled line nor one joined to the next (`ls r` then `m` is `ls rm` to `sh`) runs
+    /// undecided; the next line is read on its own.
+    @Test func ctrlOGoesAsAnEnter() {
         var i = Self.nestedShell(prompt: "$ ")
         let typed = Self.typeAndSettle(&i, "ls r\u{0F}m\r", at: 2.5)
-        #expect(typed.records.map(\.decision.audit.line) == ["ls r", "ls rm"])
-        #expect(typed.records.map(\.decision.verdict) == [.allow, .deny])
-        #expect(!typed.forwarded.contains(0x0D))
+        #expect(typed.records.map(\.decision.audit.line) == ["ls r", "m"])
+        #expect(InterceptorTests.text(typed.forwarded) == "ls r\rm\r", "\(InterceptorTests.text(typed.forwarded))")
+        #expect(typed.notices.contains { $0.contains("Ctrl-O ran the line as Enter does") })
     }
 
     /// A paste into a program that asked for brackets is decided line by line as it arrives,
