@@ -91,11 +91,15 @@ final class TerminalLineReader: ScreenReading {
                           isWhole: first >= screen.absoluteRow(0) && !screen.continuesRowAbove(first))
     }
 
-    var rowsBelowInputAreBlank: Bool {
+    func textBelowInputLine() -> String? {
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let last = screen.logicalLineRows(containing: cursorRow)?.upperBound ?? cursorRow
         let bottom = screen.absoluteRow(screen.rows - 1)
-        return last >= bottom || screen.text(from: (last + 1, 0), to: (bottom, screen.columns)).allSatisfy(\.isWhitespace)
+        guard last < bottom else { return nil }
+        var text = screen.text(from: (last + 1, 0), to: (bottom, screen.columns))
+        // (The blank rows under the last with text are no part of it.)
+        while let end = text.last, end.isWhitespace { text.removeLast() }
+        return text.isEmpty ? nil : text
     }
 
     func textBeforeCursor() -> String {

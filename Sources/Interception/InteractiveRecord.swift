@@ -62,9 +62,11 @@ public protocol ScreenReading: AnyObject {
     /// included) to the end of the cursor's line: the input with whatever stands left of it,
     /// where it is not known where a prompt ends.
     func inputLineFromRowStart() -> ScreenLine?
-    /// Whether every row below the cursor's line is blank (nothing more of a line readline drew
-    /// across several lines, such as a history entry of many).
-    var rowsBelowInputAreBlank: Bool { get }
+    /// The text of the rows below the cursor's line, through the last with text on it, as
+    /// ``inputLine()`` would read it on; nil when they are blank. Readline draws a buffer of
+    /// several lines (a paste, a history entry of many) across rows, and the cursor may have
+    /// been moved up into it.
+    func textBelowInputLine() -> String?
 }
 
 /// A line read off the screen.

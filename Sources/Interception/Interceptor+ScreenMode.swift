@@ -23,11 +23,17 @@ extension Interceptor {
         let found = prompt == nil && read?.mayBeMisread != true ? search.flatMap(Self.searchString).flatMap { searching in
             screen.flatMap { screen in
                 screen.inputLineFromRowStart().flatMap { row in
-                    row.isWhole && screen.rowsBelowInputAreBlank ? Self.lineFound(in: row.text, searching: searching) : nil
+                    row.isWhole && screen.textBelowInputLine() == nil ? Self.lineFound(in: row.text, searching: searching) : nil
                 }
             }
         } : nil
         if let found { line = found.trimmingTrailingWhitespace }
+        // A line editor's buffer of several lines (a paste, the cursor moved up into it) goes on
+        // below the cursor's line, and readline runs all of it: the rows below are read as the
+        // line's too, and the line without them is decided as well (they may be a program's).
+        let below = found == nil && screen?.lineEditorReads == true ? screen?.textBelowInputLine() : nil
+        let withoutBelow = below == nil ? nil : line
+        if let below { line += "\n" + below }
         var rest = Array(pending.dropFirst())
         var secret = false, fromKeys = false, cutOff = false, startUnseen = false
         // The keys as the line's own: where a prompt came after the first keys, those since it.
@@ -48,7 +54,7 @@ extension Interceptor {
             // It began above the top of the screen (a line or a paste taller than the screen):
             // the keys tell it where they tell it exactly; otherwise its start is out of sight.
             if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { cutOff = true }
-        } else if line.utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
+        } else if (withoutBelow ?? line).utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
             // Rows the keys did not break: typing started in a program that took the keys
             // without an Enter (`q` in `top`, `read -n1`), whose output and the shell's prompt
             // followed. Where the shell's line starts on the screen is unknown.
@@ -95,6 +101,10 @@ extension Interceptor {
         }
         if openCommands.primary == nil, prompt == nil, !promptAtLineStart.isEmpty { freshPrompt = promptAtLineStart }
         var (reading, otherReadings) = openCommands.readings(endedBy: line, secret: secret)
+        if let withoutBelow {
+            let short = openCommands.readings(endedBy: withoutBelow, secret: secret)
+            otherReadings += [short.primary] + short.others
+        }
         // (The line as the reading takes it, parsed once.)
         var analysis = analyze(reading.text)
         if case .error = analysis.status,
@@ -148,7 +158,7 @@ extension Interceptor {
                 // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
                 // editor binds to a macro): each end of the screen's line, from its row's start,
                 // and of the keys' line is read as the line too.
-                let shown = screen?.inputLineFromRowStart()?.text ?? line
+                let shown = screen?.inputLineFromRowStart().map { $0.text + (below.map { "\n" + $0 } ?? "") } ?? line
                 let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
                 judged = decidingEveryReading(judged, as: whole, readings: readings, fallback: shown)
             }

@@ -1320,6 +1320,25 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? touch ok-ctrl-o", "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// A paste of two lines into a nested bash, then Ctrl-A (readline's start of the buffer) and a
+    /// key: the cursor stands on the first row, and the line was read to the end of that row
+    /// only, while readline ran both lines at the Enter (the second undecided). The rows below
+    /// the cursor's line are read as the line's too: an allowed paste runs whole, recorded once;
+    /// one with a denied line runs nothing.
+    @Test func aPastedBufferEditedAtItsStartIsReadWhole() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "\u{1B}[200~ouch ok-pe1\ntouch ok-pe2\u{1B}[201~", expect: "ok-pe2"),
+                          (send: "\u{01}t", expect: "touch"), (send: "\r", expect: "$ "),
+                          (send: "\u{1B}[200~ouch ok-pe3\ntouch forbidden-pe\u{1B}[201~", expect: "forbidden-pe"),
+                          (send: "\u{01}t", expect: "touch"), (send: "\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-pe1") && f.target.exists("ok-pe2"), "\(r)")
+        #expect(!f.target.exists("ok-pe3") && !f.target.exists("forbidden-pe"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["allow screen? touch ok-pe1\ntouch ok-pe2", "deny screen? touch ok-pe3\ntouch forbidden-pe",
+                                      "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran

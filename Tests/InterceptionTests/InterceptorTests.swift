@@ -1068,8 +1068,10 @@ final class FakeScreen: ScreenReading {
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A, omittingEmptySubsequences: false).last ?? [], as: UTF8.self) }
-    /// Whether nothing is shown below the cursor's line (here: set by the test).
-    var rowsBelowInputAreBlank = true
+    /// Text shown below the input's line (here: set by the test; see
+    /// ``ScreenReading/textBelowInputLine()``).
+    var below: String?
+    func textBelowInputLine() -> String? { below }
     func inputLineFromRowStart() -> ScreenLine? {
         let rowStart = shown[..<start].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
         return ScreenLine(text: String(decoding: shown[rowStart...], as: UTF8.self))
@@ -1474,6 +1476,30 @@ extension ScreenModeTests {
         let typed = Self.typeAndSettle(&i, keys, at: 2.5)
         #expect(!typed.forwarded.contains(0x0D), "\(InterceptorTests.text(typed.forwarded))")
         #expect(typed.records.map(\.decision.verdict) == [.deny])
+    }
+
+    /// A buffer of several lines in readline (a paste, a history entry), the cursor moved up into
+    /// it: readline runs every line of it at the Enter, so the rows below the cursor's line are
+    /// read as the line's too, and a denied command there refuses it. Below `sh`'s line (no line
+    /// editor reads) they are a program's, and not read.
+    @Test func rowsBelowTheCursorsLineAreTheLinesToo() {
+        for lineEditor in [true, false] {
+            let screen = FakeScreen()
+            var i = Self.nestedShell(prompt: "$ ", screen: screen)
+            if lineEditor { _ = InterceptorTests.output(&i, "\u{1B}[?2004h", now: 2.4) }
+            _ = InterceptorTests.input(&i, "echo e1", now: 2.5)
+            _ = InterceptorTests.output(&i, "echo e1", now: 2.51)
+            screen.below = "rm -f below"
+            let entered = Self.typeAndSettle(&i, "\r", at: 2.6)
+            if lineEditor {
+                #expect(!entered.forwarded.contains(0x0D), "\(InterceptorTests.text(entered.forwarded))")
+                #expect(entered.records.map(\.decision.audit.line) == ["echo e1\nrm -f below"])
+                #expect(entered.records.map(\.decision.verdict) == [.deny])
+            } else {
+                #expect(InterceptorTests.text(entered.forwarded) == "\r")
+                #expect(entered.records.map(\.decision.audit.line) == ["echo e1"])
+            }
+        }
     }
 
     /// Ctrl-O accepts a line in readline (and fills the next with a history entry), and is text
