@@ -15,6 +15,11 @@ CONFIG: {"ssh": [argv before the destination], "destination": "alice@127.0.0.1",
 Cases are dealt to lanes in corpus order; each lane runs its cases one after another, so the
 n-th session of a lane's identity is its n-th case. Writes a JSON list of
 {"name", "lane", "index", "ok", "error", "truth", "transcript"}.
+
+With BASTION_CORPUS_NESTED=1 (for exploring screen reading; the end-to-end test then skips the
+integration's checks), the login shell reads no case rc, and each case runs in the bash that
+`exec bash --rcfile CASE_RC`, typed at its first prompt, puts in its place: one the bastion reads
+from the screen.
 """
 import concurrent.futures, fcntl, json, os, pty, shutil, signal, struct, sys, termios
 
@@ -25,6 +30,7 @@ import make_corpus as mc  # noqa: E402
 # Through ssh and the bastion, on a machine that also runs the other end-to-end suites, a step
 # may take longer than against a local bash: more patience, the same pacing.
 mc.STEP_TIMEOUT = 30.0
+NESTED = os.environ.get("BASTION_CORPUS_NESTED") == "1"
 
 
 class RemoteSession(mc.Session):
@@ -48,7 +54,7 @@ class RemoteSession(mc.Session):
 
     def start(self):
         argv = self.config["ssh"] + self.lane + ["-o", "SendEnv=LC_KCASE", self.config["destination"], "web1"]
-        env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_KCASE=self.case["name"])
+        env = dict(os.environ, TERM="xterm-256color", LANG="C.UTF-8", LC_KCASE="" if NESTED else self.case["name"])
         pid, fd = pty.fork()
         if pid == 0:
             try:
@@ -58,7 +64,17 @@ class RemoteSession(mc.Session):
                 os._exit(127)
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", mc.ROWS, mc.COLS, 0, 0))
+        if NESTED:
+            self.wait_for(b"$ ")
+            os.write(fd, b"exec bash --rcfile " + mc.shquote(self.case_rc).encode() + b"\r")
         self.wait(want_ps1=1)
+
+    def wait_for(self, text):
+        """Reads until `text` was output (the login shell's prompt, which has no case marker)."""
+        deadline = mc.time.monotonic() + mc.STEP_TIMEOUT
+        while text not in self.transcript:
+            if self._read(0.2) == b"" or mc.time.monotonic() > deadline:
+                raise mc.CaseError("no %r from the login shell" % text)
 
 
 def run_lane(args):
