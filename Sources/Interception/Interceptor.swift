@@ -297,8 +297,8 @@ public struct Interceptor {
     /// on that explain stops: only a line editor started since may have read them all.
     var lineEditorStartsAtExplainedStop = 0
     /// Screen mode: the keys' line at a key that accepts a line only in some line editors
-    /// (Ctrl-O, Alt-#, Ctrl-X Ctrl-E). To the terminal's own line editing (`sh`) it is text, and
-    /// the line goes on: the next line's keys are read after it.
+    /// (Alt-#, Ctrl-X Ctrl-E; Ctrl-O goes on as an Enter). To the terminal's own line editing
+    /// (`sh`) it is text, and the line goes on: the next line's keys are read after it.
     var carriedLine: TypedLine?
     /// Screen mode: the carried line goes on where it started on the screen (Ctrl-D sent it on to
     /// a program that reads on, and its echo goes on on the same row).
