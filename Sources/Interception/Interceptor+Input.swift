@@ -129,9 +129,10 @@ extension Interceptor {
                     // this end of input and read afresh, where readline took the first for
                     // delete-char and holds the line still: where the next keys go is unknown.
                     // Not passed on; an Enter runs the line in both.
-                    out.notices.append("bastion: Ctrl-D right after a line sent on with Ctrl-D is not passed to a shell read from the screen; "
-                                       + "press Enter to run the line")
-                    out.auditNotes.append(AuditNote(kind: "interactive_key_refused", detail: "a second Ctrl-D after a line sent on with Ctrl-D"))
+                    out.notices.append("bastion: Ctrl-D right after a line sent on with Ctrl-D or Esc Ctrl-E is not passed to a shell read "
+                                       + "from the screen; press Enter to run the line")
+                    out.auditNotes.append(AuditNote(kind: "interactive_key_refused",
+                                                    detail: "Ctrl-D right after a line sent on with Ctrl-D or Esc Ctrl-E"))
                     screenSettling = now
                     held = Array(bytes.dropFirst()) + held
                     return

@@ -214,9 +214,9 @@ extension Interceptor {
                                                    + "has scrolled away; run it in parts, or from a file")
             }
             if reading.holdsSecret, record.decision.verdict != .allow { Self.withholdReason(of: &record) }
-            // (A line sent on with Ctrl-D runs only at an Enter, decided and recorded there with
-            // what follows: only a refusal is recorded here.)
-            if pending.first != Self.endOfFileKey || record.decision.verdict != .allow { append(record, to: &out) }
+            // (A line read on, sent on with Ctrl-D or expanded with Esc Ctrl-E, runs only at an
+            // Enter, decided and recorded there with what follows: only a refusal is recorded here.)
+            if !readsOn || record.decision.verdict != .allow { append(record, to: &out) }
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 if submits { openCommands.update(primary: nil, others: others.open) }
@@ -260,7 +260,10 @@ extension Interceptor {
         out.toTarget.append(key)
         if !readsOn { explainStops(1) }
         if key != 0x0D, key != 0x0A, key != Self.endOfFileKey || readsOn { carriedLine = typedOn }
-        carriedLineKeepsStart = key == Self.endOfFileKey
+        // A line read on stays where it started on the screen (readline draws the expanded line
+        // again after the same prompt): it is read from there at the next stop, keys put before
+        // what was typed so far included, not from where the cursor stood.
+        carriedLineKeepsStart = readsOn
     }
 
     /// Screen mode: a refused line was discarded with an interrupt the shell has not shown acting

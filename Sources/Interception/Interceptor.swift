@@ -301,7 +301,8 @@ public struct Interceptor {
     /// (`sh`) it is text, and the line goes on: the next line's keys are read after it.
     var carriedLine: TypedLine?
     /// Screen mode: the carried line goes on where it started on the screen (Ctrl-D sent it on to
-    /// a program that reads on, and its echo goes on on the same row).
+    /// a program that reads on, whose echo goes on on the same row; Esc Ctrl-E expanded it, and
+    /// readline draws it again after the same prompt).
     var carriedLineKeepsStart = false
     /// Screen mode: a refused line was discarded with an interrupt, and the shell has not yet
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)

@@ -1320,6 +1320,19 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? touch ok-ctrl-o", "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Esc Ctrl-E (shell-expand-line) in a nested bash, then Ctrl-X Ctrl-X (to readline's mark, the
+    /// line's start) and keys put before the text: the line was read on from where the cursor
+    /// stood at Esc Ctrl-E, and `touch` before `forbidden-ee` ran, decided as `ee`. It is read
+    /// from where it started.
+    @Test func keysPutBeforeALineExpandedWithEscCtrlEAreRead() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "forbidden-ee", expect: "forbidden-ee"),
+                          (send: "\u{1B}\u{05}", expect: ""), (send: "\u{18}\u{18}", expect: ""), (send: "touch ", expect: "touch"),
+                          (send: "\r", expect: "rule no-forbidden"), (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-ee"), "\(r)")
+        #expect(try lastRecordsWithSource().suffix(3) == ["deny screen? touch forbidden-ee", "allow screen? exit", "allow screen? exit"])
+    }
+
     /// A paste of two lines into a nested bash, then Ctrl-A (readline's start of the buffer) and a
     /// key: the cursor stands on the first row, and the line was read to the end of that row
     /// only, while readline ran both lines at the Enter (the second undecided). The rows below

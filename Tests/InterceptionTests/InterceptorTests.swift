@@ -1502,6 +1502,21 @@ extension ScreenModeTests {
         }
     }
 
+    /// Esc Ctrl-E expands the line in readline, which goes on after the same prompt: the line is
+    /// read on from where it started, not from where the cursor stood at the key (keys put before
+    /// the text so far stood left of that), and recorded once, whole, at its Enter.
+    @Test func aLineExpandedWithEscCtrlEIsReadFromItsStart() {
+        var i = Self.nestedShell(prompt: "$ ")
+        _ = InterceptorTests.input(&i, "ls /et", now: 2.5)
+        _ = InterceptorTests.output(&i, "ls /et", now: 2.51)
+        let expanded = Self.typeAndSettle(&i, "\u{1B}\u{05}", at: 2.6)
+        #expect(expanded.records.isEmpty, "an allowed line read on is recorded at its Enter")
+        _ = InterceptorTests.input(&i, "c", now: 4.2)
+        _ = InterceptorTests.output(&i, "c", now: 4.21)
+        let entered = Self.typeAndSettle(&i, "\r", at: 4.3)
+        #expect(entered.records.map(\.decision.audit.line) == ["ls /etc"])
+    }
+
     /// Ctrl-O accepts a line in readline (and fills the next with a history entry), and is text
     /// to the terminal's line editing: the line is decided there and goes on as an Enter, so that
     /// neither a filled line nor one joined to the next (`ls r` then `m` is `ls rm` to `sh`) runs
