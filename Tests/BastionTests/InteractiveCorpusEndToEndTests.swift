@@ -28,6 +28,8 @@ import Testing
         var ok: Bool
         var error: String?
         var truth: [String]?
+        /// Whether each entry of `truth` started running.
+        var ran: [Bool]?
         var transcript: String
     }
 
@@ -102,6 +104,13 @@ import Testing
                     let keepsLinesOut = stored[result.name]?.rc_extra.contains { $0.contains("HISTCONTROL") || $0.contains("HISTIGNORE") } ?? false
                     let matches = keepsLinesOut ? Self.isSubsequence(truth, of: records) : records == truth
                     if !matches { failures.append("\(result.name): bastion \(records) bash \(truth)") }
+                    if nested, let ran = result.ran {
+                        // (What matters in a shell read from the screen: a line that ran, and no
+                        // record holds, blanks aside.)
+                        let recorded = records.joined().filter { !$0.isWhitespace }
+                        let unrecorded = zip(truth, ran).filter { $1 && !recorded.contains($0.filter { !$0.isWhitespace }) }.map(\.0)
+                        if !unrecorded.isEmpty { failures.append("\(result.name): RAN UNRECORDED \(unrecorded)") }
+                    }
                     if let expected = stored[result.name]?.expected, expected != truth, !Self.changedByIntegration.contains(result.name) {
                         failures.append("\(result.name): bash recorded \(truth) here, \(expected) in the corpus")
                     }

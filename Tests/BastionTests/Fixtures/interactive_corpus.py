@@ -14,7 +14,8 @@ CONFIG: {"ssh": [argv before the destination], "destination": "alice@127.0.0.1",
          "uid": n, "gid": n, "only": [names] or null, "out": result path}
 Cases are dealt to lanes in corpus order; each lane runs its cases one after another, so the
 n-th session of a lane's identity is its n-th case. Writes a JSON list of
-{"name", "lane", "index", "ok", "error", "truth", "transcript"}.
+{"name", "lane", "index", "ok", "error", "truth", "ran", "transcript"} ("ran": whether each entry of
+bash's history started running).
 
 With BASTION_CORPUS_NESTED=1 (for exploring screen reading; the end-to-end test then skips the
 integration's checks), the login shell reads no case rc, and each case runs in the bash that
@@ -87,12 +88,12 @@ def run_lane(args):
             s.start()
             s.run_steps()
             s.finish()
-            truth, _ = s.records()
+            truth, ran = s.records()
             # (Bash may keep bytes that are not UTF-8, e.g. half a character deleted in the C
             # locale; the bastion's records hold such lines repaired, each ill-formed sequence one
             # U+FFFD, and so is the truth, as JSON cannot carry the bytes.)
             truth = [t.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for t in truth]
-            result.update(ok=True, truth=truth)
+            result.update(ok=True, truth=truth, ran=ran)
         except mc.CaseError as e:
             result.update(ok=False, error=str(e))
         finally:
