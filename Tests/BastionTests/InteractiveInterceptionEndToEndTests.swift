@@ -1333,6 +1333,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecordsWithSource().suffix(3) == ["deny screen? touch forbidden-ee", "allow screen? exit", "allow screen? exit"])
     }
 
+    /// In vi mode, a history search (`/`, Enter) in a nested bash puts the entry found on the line
+    /// without running it; `A` and more keys then edit it. The line was read from where the cursor
+    /// stood, and the entry ran undecided. The line editor still reads that line: it is read from
+    /// where it started, entry included.
+    @Test func aLineFoundByAViSearchIsReadWhole() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "set -o vi\r", expect: "$ "),
+                          (send: "history -s touch forbidden-vi\r", expect: "$ "), (send: "\u{1B}", expect: ""),
+                          (send: "/forbidden-v\r", expect: "touch forbidden-vi"), (send: "A ok-vi", expect: "ok-vi"),
+                          (send: "\r", expect: "rule no-forbidden"), (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-vi") && !f.target.exists("ok-vi"), "\(r)")
+        #expect(try lastRecordsWithSource().suffix(3) == ["deny screen? touch forbidden-vi ok-vi", "allow screen? exit", "allow screen? exit"])
+    }
+
     /// A paste of two lines into a nested bash, then Ctrl-A (readline's start of the buffer) and a
     /// key: the cursor stands on the first row, and the line was read to the end of that row
     /// only, while readline ran both lines at the Enter (the second undecided). The rows below

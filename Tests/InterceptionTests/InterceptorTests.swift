@@ -1502,6 +1502,24 @@ extension ScreenModeTests {
         }
     }
 
+    /// An Enter that readline does not accept the line at (it ends a vi `/` history search, which
+    /// puts the entry found on the line) leaves the line editor reading the same line: the next
+    /// keys go on from where that line started, the entry included, not from the cursor.
+    @Test func aLineTheLineEditorReadsOnGoesOnFromItsStart() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h", now: 2.4)
+        _ = InterceptorTests.input(&i, "/sh", now: 2.5)
+        _ = InterceptorTests.output(&i, "/sh", now: 2.51)
+        let search = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(search.forwarded == [0x0D] && search.records.map(\.decision.verdict) == [.allow])
+        _ = InterceptorTests.output(&i, " rm x", now: 2.7)   // the entry found, drawn; no accept, no new prompt
+        for t in stride(from: 4.15, to: 4.5, by: 0.05) { _ = i.tick(now: t) }
+        let edited = Self.typeAndSettle(&i, "A\r", at: 4.5)
+        #expect(!edited.forwarded.contains(0x0D), "\(InterceptorTests.text(edited.forwarded))")
+        #expect(edited.records.map(\.decision.verdict) == [.deny], "\(edited.records.map(\.decision.audit.line))")
+    }
+
     /// Esc Ctrl-E expands the line in readline, which goes on after the same prompt: the line is
     /// read on from where it started, not from where the cursor stood at the key (keys put before
     /// the text so far stood left of that), and recorded once, whole, at its Enter.
