@@ -130,13 +130,11 @@ extension Interceptor {
     }
 
     /// Whether ``tick(now:)`` may act as time passes, with no input or output: the shell is
-    /// starting, an Enter or a prompt is awaited, input is held, the screen is settling, or a
-    /// refused line's discard may need its interrupt again. The driver ticks often only while
-    /// this is true; otherwise it may sleep until something arrives. (It must stay true wherever
-    /// `tick` has a branch that could act.)
+    /// starting, an Enter or a prompt is awaited, input is held, or the screen is settling. The
+    /// driver ticks often only while this is true; otherwise it may sleep until something
+    /// arrives. (It must stay true wherever `tick` has a branch that could act.)
     public var actsOnTime: Bool {
         if mode == .starting || readlineDue != nil || screenEnter != nil || screenSettling != nil { return true }
-        if discardUnconfirmed, !discardInterruptRepeated { return true }
         switch shell {
         case .awaitingCheck: return true
         case .accepted, .running: return holding || !held.isEmpty
@@ -151,15 +149,6 @@ extension Interceptor {
         if startedAt == nil { startedAt = now }
         // (Before anything this tick does: a line refused in it was decided after `now`.)
         if discardUnconfirmed, discardAwaitedSince == nil { discardAwaitedSince = now }
-        if discardUnconfirmed, !discardInterruptRepeated, let since = discardAwaitedSince, now - since >= Self.discardRepeatAfter,
-           lastOutput < since {
-            // Not a sign from the shell since the interrupt: it may have missed it. Once more
-            // (at a new prompt, should the first have acted after all, it only discards an
-            // empty line), its stops explained as the first's were.
-            discardInterruptRepeated = true
-            out.inject.append(Self.interruptKey)
-            explainStops(Self.stopsAtAnInterrupt)
-        }
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
         }

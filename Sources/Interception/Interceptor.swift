@@ -308,15 +308,12 @@ public struct Interceptor {
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
     var discardUnconfirmed = false {
-        didSet { (discardAwaitedSince, discardInterruptRepeated) = (nil, false) }
+        didSet { discardAwaitedSince = nil }
     }
     /// Screen mode: when the bastion started to wait for the shell to show that the interrupt
     /// discarding a refused line acted: the first tick that starts after the refusal (deciding a
     /// long paste may take seconds, and the interrupt goes out after it). See ``discardPatience``.
     var discardAwaitedSince: Double?
-    /// Screen mode: the interrupt discarding a refused line was sent once more, the shell having
-    /// shown nothing at all for ``discardRepeatAfter`` (see ``tick(now:)``).
-    var discardInterruptRepeated = false
     /// Screen mode: the line as it stood at a Ctrl-C the person typed, until any output shows
     /// that the interrupt acted (`^C`, a line break, a prompt). A bash that ignores it (`trap ''
     /// INT`) keeps the line in readline and prints nothing: once the screen settles with no
@@ -450,10 +447,6 @@ public struct Interceptor {
     /// interrupt goes behind what was sent before it: a long paste's lines). Past it they go on,
     /// and an Enter among them ends the session (``discardUnconfirmed``).
     public static let discardPatience = 5.0
-    /// Screen mode: how long a shell may show nothing at all after the interrupt that discards a
-    /// refused line before it is sent once more (bash's readline can miss an interrupt that comes
-    /// between its check for signals and its read, and then waits for the next key, silent).
-    public static let discardRepeatAfter = 1.0
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.

@@ -1228,44 +1228,6 @@ struct ScreenModeTests {
         }
     }
 
-    /// Bash's readline can miss the interrupt that discards a refused line (it lands between the
-    /// check for signals and the read) and then shows nothing until the next key: after a second
-    /// with no output at all the interrupt goes once more, and only once. A shell that showed
-    /// anything since (its `^C`, a slow answer on the way) gets no second one.
-    @Test func aSilentShellGetsTheDiscardingInterruptOnceMore() {
-        typealias T = InterceptorTests
-        func injected(answer: String?) -> [Double] {
-            var i = Self.replacedShell()
-            _ = T.input(&i, "touch !$\r", now: 1.3)
-            _ = T.output(&i, "touch !$", now: 1.31)
-            #expect(i.tick(now: 1.5).inject == [0x03])
-            if let answer { _ = T.output(&i, answer, now: 1.6) }
-            var at: [Double] = []
-            for t in stride(from: 1.55, to: 1.55 + Interceptor.discardPatience, by: 0.05) {
-                #expect(i.actsOnTime || !at.isEmpty || answer != nil, "the driver keeps ticking while the repeat is due")
-                let tick = i.tick(now: t)
-                if !tick.inject.isEmpty {
-                    #expect(tick.inject == [0x03])
-                    at.append(t)
-                }
-            }
-            return at
-        }
-        let silent = injected(answer: nil)
-        #expect(silent.count == 1 && silent[0] >= 1.55 + Interceptor.discardRepeatAfter - 0.001, "\(silent)")
-        #expect(injected(answer: "^C").isEmpty)
-        // Once the shell shows the discard after the repeat, the next Enter goes on.
-        var i = Self.replacedShell()
-        _ = T.input(&i, "touch !$\r", now: 1.3)
-        _ = T.output(&i, "touch !$", now: 1.31)
-        _ = i.tick(now: 1.5)
-        for t in stride(from: 1.55, to: 2.8, by: 0.05) { _ = i.tick(now: t) }
-        _ = T.output(&i, "^C\r\n$ ", now: 2.8)
-        var after = T.input(&i, "\r", now: 2.9)
-        for t in stride(from: 2.95, to: 3.5, by: 0.05) { after.toTarget += i.tick(now: t).toTarget }
-        #expect(T.text(after.toTarget) == "\r" && after.endSession == nil)
-    }
-
     /// Ctrl-D on a line with text makes the terminal send the line so far to `sh`, which reads on
     /// and runs it at the end of input (a second Ctrl-D): it is decided as an Enter is. A denied
     /// line is discarded, and Ctrl-D never sends it; an allowed one goes on, and the keys after
