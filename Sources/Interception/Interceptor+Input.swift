@@ -159,8 +159,10 @@ extension Interceptor {
                 // Readline still reads the line the last stop was decided on: it neither accepted
                 // it nor began another (an Enter that ended a vi or emacs history search, which put
                 // the entry found on the line). The line goes on from where it started, the entry
-                // included, not from where the cursor stands.
-                let lineEditorReadsOn = screen.lineEditorReads && screen.lineEditorStarts == lineEditorStartsAtLineStart
+                // included, not from where the cursor stands. (Not after an interrupt: readline
+                // stops at it, though its stop may not have shown yet.)
+                let lineEditorReadsOn = interruptStopsDue == nil && screen.lineEditorReads
+                    && screen.lineEditorStarts == lineEditorStartsAtLineStart
                 if (carriedLine == nil || !carriedLineKeepsStart) && !lineEditorReadsOn {
                     screen.markInputStart()
                     promptAtLineStart = screen.textBeforeCursor().trimmingTrailingWhitespace
