@@ -1353,9 +1353,14 @@ extension ScreenModeTests {
     /// Types `line` at `now`, the shell echoes it, and an Enter follows a moment later: the
     /// records made once 1.5 s have passed.
     static func typeEchoedAndEnter(_ i: inout Interceptor, _ line: String, at now: Double) -> [InteractiveRecord] {
-        _ = InterceptorTests.input(&i, line, now: now)
-        _ = InterceptorTests.output(&i, line, now: now + 0.01)
+        typeEchoed(&i, line, at: now)
         return typeAndSettle(&i, "\r", at: now + 0.1).records
+    }
+
+    /// Types `keys` at `now`, and the shell echoes them a moment later.
+    static func typeEchoed(_ i: inout Interceptor, _ keys: String, at now: Double) {
+        _ = InterceptorTests.input(&i, keys, now: now)
+        _ = InterceptorTests.output(&i, keys, now: now + 0.01)
     }
 
     /// Types `keys` at `now` and lets 1.5 s pass: what reached the shell, and the records made.
@@ -1449,8 +1454,7 @@ extension ScreenModeTests {
             let screen = FakeScreen()
             var i = Self.nestedShell(prompt: "$ ", screen: screen)
             if lineEditor { _ = InterceptorTests.output(&i, "\u{1B}[?2004h", now: 2.4) }
-            _ = InterceptorTests.input(&i, "echo e1", now: 2.5)
-            _ = InterceptorTests.output(&i, "echo e1", now: 2.51)
+            Self.typeEchoed(&i, "echo e1", at: 2.5)
             screen.below = "rm -f below"
             let entered = Self.typeAndSettle(&i, "\r", at: 2.6)
             if lineEditor {
@@ -1471,8 +1475,7 @@ extension ScreenModeTests {
         let screen = FakeScreen()
         var i = Self.nestedShell(prompt: "$ ", screen: screen)
         _ = InterceptorTests.output(&i, "\u{1B}[?2004h", now: 2.4)
-        _ = InterceptorTests.input(&i, "/sh", now: 2.5)
-        _ = InterceptorTests.output(&i, "/sh", now: 2.51)
+        Self.typeEchoed(&i, "/sh", at: 2.5)
         let search = Self.typeAndSettle(&i, "\r", at: 2.6)
         #expect(search.forwarded == [0x0D] && search.records.map(\.decision.verdict) == [.allow])
         _ = InterceptorTests.output(&i, " rm x", now: 2.7)   // the entry found, drawn; no accept, no new prompt
@@ -1487,12 +1490,10 @@ extension ScreenModeTests {
     /// the text so far stood left of that), and recorded once, whole, at its Enter.
     @Test func aLineExpandedWithEscCtrlEIsReadFromItsStart() {
         var i = Self.nestedShell(prompt: "$ ")
-        _ = InterceptorTests.input(&i, "ls /et", now: 2.5)
-        _ = InterceptorTests.output(&i, "ls /et", now: 2.51)
+        Self.typeEchoed(&i, "ls /et", at: 2.5)
         let expanded = Self.typeAndSettle(&i, "\u{1B}\u{05}", at: 2.6)
         #expect(expanded.records.isEmpty, "an allowed line read on is recorded at its Enter")
-        _ = InterceptorTests.input(&i, "c", now: 4.2)
-        _ = InterceptorTests.output(&i, "c", now: 4.21)
+        Self.typeEchoed(&i, "c", at: 4.2)
         let entered = Self.typeAndSettle(&i, "\r", at: 4.3)
         #expect(entered.records.map(\.decision.audit.line) == ["ls /etc"])
     }
