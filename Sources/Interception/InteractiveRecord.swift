@@ -71,18 +71,32 @@ public protocol ScreenReading: AnyObject {
 
 /// A line read off the screen.
 public struct ScreenLine: Sendable, Equatable {
+    /// Why the screen may show other text than the line holds.
+    public enum Doubt: Sendable, Equatable {
+        /// The terminal was in a mode in which the screen may show other text than the program
+        /// wrote (autowrap off, another character set), or the prompt moved the cursor.
+        case terminalMode
+        /// Readline drew its numeric-argument prompt (`(arg: 2) `) in place of the line's prompt
+        /// while the line was wider than the terminal. Bash 5.2's redisplay can then draw
+        /// characters the line does not hold, where the prompt has invisible parts (`\[…\]`),
+        /// until it draws the line afresh (Ctrl-L).
+        case redrawnAfterArgument
+    }
+
     /// Its text, rows joined (a soft wrap joins without a break).
     public var text: String
     /// False when where it started has scrolled off the top of the screen (a line or paste
     /// taller than the screen): the text is only its end.
     public var isWhole: Bool
-    /// True when the terminal was in a mode in which the screen may show other text than the
-    /// program wrote (autowrap off, another character set).
-    public var mayBeMisread: Bool
+    /// Why the screen may show other text than the line, nil where nothing says so.
+    public var doubt: Doubt?
 
-    public init(text: String, isWhole: Bool = true, mayBeMisread: Bool = false) {
+    /// Whether the screen may show other text than the line (see ``Doubt``).
+    public var mayBeMisread: Bool { doubt != nil }
+
+    public init(text: String, isWhole: Bool = true, doubt: Doubt? = nil) {
         self.text = text
         self.isWhole = isWhole
-        self.mayBeMisread = mayBeMisread
+        self.doubt = doubt
     }
 }

@@ -28,6 +28,13 @@ extension Interceptor {
             }
         } : nil
         if let found { line = found.trimmingTrailingWhitespace }
+        // A line that ends in a line end (Ctrl-V Ctrl-J, a paste's last) shows nothing of it but
+        // the cursor on a new row, which the reading trims; bash reads an empty line after it
+        // (which ends `cmd \`, and the command runs). The keys tell it, where they tell the line.
+        if prompt == nil, found == nil, typedLine.isExact, typedLine.text.utf8.last == 0x0A,
+           String(decoding: typedLine.text.utf8.dropLast(), as: UTF8.self) == line {
+            line = typedLine.text
+        }
         // A line editor's buffer of several lines (a paste, the cursor moved up into it) goes on
         // below the cursor's line, and readline runs all of it: the rows below are read as the
         // line's too, and the line without them is decided as well (they may be a program's).
@@ -143,9 +150,12 @@ extension Interceptor {
             // decided now.
             let primary = atLineEnd([reading], known: [whole: analysis])
             if let pastLimit = primary.pastLimit ?? others.pastLimit { return endForLimit(pastLimit, into: &out) }
-            judged = strictestRefusal(of: primary.toJudge + others.toJudge, parsed: primary.parsed.merging(others.parsed) { a, _ in a })
+            let runNow = commandsRunNow(by: reading)
+            judged = strictestRefusal(of: runNow.commands.map(\.reading) + primary.toJudge + others.toJudge,
+                                      parsed: primary.parsed.merging(others.parsed) { a, _ in a })
             if judged == nil {
-                openCommands.update(primary: primary.open.first, others: others.open)
+                for command in runNow.commands { append(judge(command.reading, recordedAs: command.recorded), to: &out) }
+                openCommands.update(primary: runNow.stillOpen ?? primary.open.first, others: others.open)
                 lastScreenLine = line
                 typedLine = TypedLine()
                 passEnter(pending[0], typedOn: typedOn, into: &out)
@@ -153,7 +163,7 @@ extension Interceptor {
                 return
             }
         } else {
-            judged = whole.isEmpty ? nil : judge(reading, recordedAs: whole == line ? nil : Self.historyEntry(of: whole), analysis: analysis)
+            judged = whole.isEmpty ? nil : judge(reading, recordedAs: Self.historyEntry(of: whole), analysis: analysis)
             if let prompt, !secret {
                 // Where the prompt ends on the screen is unknown (the person's PS1, a key the line
                 // editor binds to a macro): each end of the screen's line, from its row's start,
@@ -204,10 +214,18 @@ extension Interceptor {
                 record.decision.refuseUnverifiable("the screen shows more rows than were typed for this line (keys a program took before "
                                                    + "the prompt came), so the bastion cannot tell where the line starts; type it again")
             }
-            if record.decision.verdict == .allow, misread {
-                record.decision.refuseUnverifiable("the terminal is in a mode in which the screen may show other text than the line (autowrap "
-                                                   + "off, or another character set), and the keys typed do not tell it; reset the terminal, "
-                                                   + "or type the line without editing keys")
+            if record.decision.verdict == .allow, misread, let doubt = read?.doubt {
+                switch doubt {
+                case .terminalMode:
+                    record.decision.refuseUnverifiable("the terminal is in a mode in which the screen may show other text than the line "
+                                                       + "(autowrap off, or another character set), and the keys typed do not tell it; "
+                                                       + "reset the terminal, or type the line without editing keys")
+                case .redrawnAfterArgument:
+                    record.decision.refuseUnverifiable("readline showed a numeric argument (Esc and a digit) on this line, wider than "
+                                                       + "the terminal, and may since draw it otherwise than it holds it; type it again, "
+                                                       + "and where you give an argument, press Ctrl-L (which draws the line afresh) "
+                                                       + "before Enter")
+                }
             }
             if record.decision.verdict == .allow, cutOff {
                 record.decision.refuseUnverifiable("the line is taller than the screen, which the bastion reads it from, and its start "
@@ -409,6 +427,25 @@ extension Interceptor {
         var assembler = CommandAssembler()
         let commands = assembler.accept(source)
         return commands.count == 1 && !assembler.isContinuing ? commands[0].text : nil
+    }
+
+    /// What bash runs at once of `reading`, lines that leave a command open: the complete
+    /// commands its first lines hold (a paste `true\nfor i in a; do`: bash runs `true` and reads
+    /// on from the loop), each with the text bash's history records (nil where it is the reading's
+    /// own), and the reading of the command it still holds open (nil where it runs none of it).
+    func commandsRunNow(by reading: OpenCommands.Reading)
+        -> (commands: [(reading: OpenCommands.Reading, recorded: String?)], stillOpen: OpenCommands.Reading?) {
+        guard reading.text.utf8.contains(0x0A) else { return ([], nil) }
+        var assembler = CommandAssembler()
+        let complete = assembler.accept(reading.text)
+        guard !complete.isEmpty, let open = assembler.pendingSource else { return ([], nil) }
+        let commands = complete.map { command in
+            (reading: OpenCommands.Reading(text: command.source, holdsSecret: reading.holdsSecret),
+             recorded: command.text == command.source ? nil : command.text)
+        }
+        // (Every command of the lines still open was decided with the whole reading.)
+        let stillOpen = OpenCommands.Reading(text: open, commandsDecided: analyze(open).commands.count, holdsSecret: reading.holdsSecret)
+        return (commands, stillOpen)
     }
 
     /// What a record shows for lines typed with echo off at a prompt like a password's.

@@ -1366,6 +1366,40 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Bash 5.2 draws this line, wider than the terminal, wrong once a negative argument
+    /// (Esc -) showed in place of a prompt with an invisible part: `sub dx d` for `sub d q d`.
+    /// The line is refused as unverifiable, and runs when typed again with a Ctrl-L before its
+    /// Enter, which draws it afresh; bash's own record of what ran is the canary file.
+    @Test func aWideLineDrawnAfterANumericArgumentIsReadOnlyOnceDrawnAfresh() throws {
+        let f = try f
+        let line = "touch ok-arg; : " + String(repeating: "x", count: 44) + " d q    q sub d q d qd  beta \"d q\" fz"
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "PS1='\\[\\e]0;t\\a\\]$ '\r", expect: "$ "),
+                          (send: line, expect: "fz"), (send: "\u{1B}-", expect: "-1)"), (send: "\u{05}", expect: ""),
+                          (send: "\r", expect: "Ctrl-L"), (send: "", expect: "$ "),
+                          (send: line, expect: "fz"), (send: "\u{1B}-", expect: "-1)"), (send: "\u{05}", expect: ""),
+                          (send: "\u{0C}", expect: "fz"), (send: "\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-arg"), "\(r)")
+        let records = try lastRecordsWithSource()
+        // (The refusal's record holds the line as the screen showed it.)
+        let last = Array(records.suffix(4))
+        #expect(last.count == 4 && last[0].hasPrefix("deny screen? touch ok-arg; : "), "\(records)")
+        #expect(last.dropFirst() == ["allow screen? " + line, "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
+    /// A paste into a nested bash whose first line is a command and whose last opens a loop:
+    /// at the Enter bash runs the first and reads on from the loop. Each is recorded as it runs,
+    /// the first at that Enter, the loop whole at the line that closes it.
+    @Test func aCommandBeforeAnOpenLoopInAPasteIsRecordedWhenItRuns() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "\u{1B}[200~touch ok-rn1\nfor f in 2; do\u{1B}[201~", expect: "do"),
+                          (send: "\r", expect: "> "), (send: "touch ok-rn2; echo $f\r", expect: "> "), (send: "done\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-rn1") && f.target.exists("ok-rn2"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["allow screen? touch ok-rn1", "allow screen? for f in 2; do\ntouch ok-rn2; echo $f\ndone",
+                                      "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran

@@ -77,6 +77,33 @@ import Interception
         #expect(reader.inputLine() == ScreenLine(text: "echo ab"))
     }
 
+    /// Readline's numeric-argument prompt drawn at the start of a line that wraps: from then on
+    /// the line may be drawn wrong (bash 5.2), and is read with that doubt, until the screen is
+    /// cleared and the line drawn afresh (Ctrl-L), or the next line starts. On a line of one
+    /// row it is no doubt.
+    @Test func aWideLineAfterAnArgumentPromptIsInDoubtUntilDrawnAfresh() {
+        let reader = TerminalLineReader(columns: 10, rows: 5)
+        Self.feed(reader, "$ ")
+        reader.markInputStart()
+        Self.feed(reader, "echo 0123456789")
+        #expect(reader.inputLine()?.doubt == nil)
+        Self.feed(reader, "\r\u{1B}[A(arg: -1) echo 0123456789\u{1B}[J")
+        Self.feed(reader, "\r\u{1B}[2A$ echo 0123456789\u{1B}[J")
+        #expect(reader.inputLine() == ScreenLine(text: "echo 0123456789", doubt: .redrawnAfterArgument))
+        Self.feed(reader, "\u{1B}[H\u{1B}[2J$ echo 0123456789")
+        #expect(reader.inputLine() == ScreenLine(text: "echo 0123456789"))
+        // (Both prompts in one write, as readline often draws them.)
+        Self.feed(reader, "\r\u{1B}[A(arg: -1) echo 0123456789\u{1B}[J\r\u{1B}[2A$ echo 0123456789\u{1B}[J")
+        #expect(reader.inputLine() == ScreenLine(text: "echo 0123456789", doubt: .redrawnAfterArgument))
+
+        let short = TerminalLineReader(columns: 80, rows: 5)
+        Self.feed(short, "$ ")
+        short.markInputStart()
+        Self.feed(short, "echo 01\r(arg: -1) echo 01\u{1B}[K")
+        Self.feed(short, "\r$ echo 01\u{1B}[K")
+        #expect(short.inputLine() == ScreenLine(text: "echo 01"))
+    }
+
     /// A line that wraps, or a listing redrawn with a prompt that is not the one typing started
     /// at, reads as before: from where typing started.
     @Test func otherRowsBelowTheStartStayPartOfTheLine() {

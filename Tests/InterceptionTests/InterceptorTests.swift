@@ -1039,6 +1039,8 @@ final class FakeScreen: ScreenReading {
     var rows = 0
     /// Whether the terminal is in a mode in which the screen may show other text than written.
     var mayMisread = false
+    /// Why, where it may.
+    var doubt = ScreenLine.Doubt.terminalMode
     /// Times `ESC [ ? 2004 h` was fed (which is not shown).
     var lineEditorStarts = 0
     /// Whether the last of `ESC [ ? 2004 h` and `ESC [ ? 2004 l` fed was the first.
@@ -1064,7 +1066,7 @@ final class FakeScreen: ScreenReading {
         let lines = shown[start...].split(separator: 0x0A, omittingEmptySubsequences: !readsEveryRow)
         let text = readsEveryRow ? lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
             : String(decoding: lines.last ?? [], as: UTF8.self)
-        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows, mayBeMisread: mayMisread)
+        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows, doubt: mayMisread ? doubt : nil)
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A, omittingEmptySubsequences: false).last ?? [], as: UTF8.self) }
@@ -1595,6 +1597,57 @@ extension ScreenModeTests {
                 "\(quoted.records.map(\.decision.audit.line)) \(InterceptorTests.text(quoted.toTarget))")
     }
 
+    /// A buffer of several lines whose first commands are complete and whose last stays open
+    /// (a paste): at its Enter bash runs the complete ones at once and reads on from the open
+    /// one. Each that runs is recorded there, as bash's history holds it; the open one is decided
+    /// and recorded whole where it closes, without the commands that ran before it.
+    @Test func commandsThatRunBeforeAnOpenOneAreRecordedAtTheEnter() {
+        let screen = FakeScreen()
+        screen.isBracketedPaste = true
+        screen.readsEveryRow = true
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h", now: 2.4)
+        let paste = "true 1 \\\n 2\necho 3\nfor f in a; do"
+        _ = InterceptorTests.input(&i, "\u{1B}[200~" + paste + "\u{1B}[201~", now: 2.5)
+        _ = InterceptorTests.output(&i, paste.replacingOccurrences(of: "\n", with: "\r\n"), now: 2.51)
+        let entered = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(entered.records.map(\.decision.audit.line) == ["true 1  2", "echo 3"])
+        #expect(entered.records.map(\.decision.verdict) == [.allow, .allow])
+        #expect(InterceptorTests.text(entered.forwarded) == "\r")
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004l\r\n3\r\n\u{1B}[?2004h> ", now: 4.2)
+        for t in stride(from: 4.25, to: 4.5, by: 0.05) { _ = i.tick(now: t) }
+        #expect(Self.typeEchoedAndEnter(&i, "echo $f", at: 4.5).isEmpty)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004l\r\n\u{1B}[?2004h> ", now: 6.2)
+        for t in stride(from: 6.25, to: 6.5, by: 0.05) { _ = i.tick(now: t) }
+        let closed = Self.typeEchoedAndEnter(&i, "done", at: 6.5)
+        #expect(closed.map(\.decision.audit.line) == ["for f in a; do\necho $f\ndone"])
+
+        // One of them refused (here at its line end in the paste, which the bastion decides as it
+        // comes): nothing of it runs, the refusal alone is recorded.
+        let refusing = FakeScreen()
+        refusing.isBracketedPaste = true
+        var j = Self.nestedShell(prompt: "$ ", screen: refusing)
+        _ = InterceptorTests.output(&j, "\u{1B}[?2004h", now: 2.4)
+        let stopped = InterceptorTests.input(&j, "\u{1B}[200~true 1\nrm 2\nfor f in a; do\u{1B}[201~\r", now: 2.5)
+        #expect(stopped.records.map(\.decision.audit.line) == ["rm 2"] && stopped.records.map(\.decision.verdict) == [.deny])
+        #expect(!stopped.toTarget.contains(0x0D) && stopped.inject == [0x03])
+    }
+
+    /// `cmd \` with a quoted line end after it (Ctrl-V Ctrl-J) is a buffer that ends in a line
+    /// end: bash reads an empty line after it, which ends the continuation, and runs `cmd` at
+    /// the Enter. The screen shows only the cursor on a new row; the keys tell the line end, and
+    /// the command is recorded as it runs, as bash's history holds it.
+    @Test func aQuotedLineEndAfterABackslashRunsTheCommandAtTheEnter() {
+        var i = Self.nestedShell(prompt: "$ ")
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h", now: 2.4)
+        Self.typeEchoed(&i, "echo cv \\", at: 2.5)
+        _ = InterceptorTests.input(&i, "\u{16}\n", now: 2.55)
+        _ = InterceptorTests.output(&i, "\r\n", now: 2.56)
+        let entered = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(entered.records.map(\.decision.audit.line) == ["echo cv \\"] && entered.records.map(\.decision.verdict) == [.allow])
+        #expect(InterceptorTests.text(entered.forwarded) == "\r")
+    }
+
     /// A line editor that stops reading with no Enter the bastion decided took a line some
     /// other key accepted (a macro from `~/.inputrc` that ends in a line end; vi's `v`, whose
     /// editor's line would run next): the session is ended. The stops keys explain are not
@@ -1689,7 +1742,8 @@ extension ScreenModeTests {
         _ = InterceptorTests.input(&i, "touch x\r", now: 3)
         _ = InterceptorTests.output(&i, "touch x", now: 3.01)
         let refused = (0..<20).flatMap { i.tick(now: 3.05 + Double($0) * 0.05).records }
-        #expect(refused.map(\.decision.audit.line) == ["\n$ touch x"], "the `q` never showed")
+        // (Recorded as bash's history would hold the rows read: without the empty first one.)
+        #expect(refused.map(\.decision.audit.line) == ["$ touch x"], "the `q` never showed")
         #expect(refused.map(\.decision.audit.rule) == ["unverifiable"])
         _ = InterceptorTests.output(&i, "^C\r\n$ ", now: 4.1)
         _ = (0..<10).map { i.tick(now: 4.15 + Double($0) * 0.05) }
