@@ -272,15 +272,20 @@ class Session:
 
     def records(self):
         """(texts of the new history entries in order, whether each one started running)"""
-        entries, ran = [], set()
+        entries, ran, written = [], set(), set()
         with open(self.rec) as f:
             for line in f:
                 num, _, rest = line.rstrip("\n").partition(" ")
                 if num == "BAD":
                     raise CaseError("could not parse bash's history output at entry " + rest)
                 if num == "RAN":
-                    ran.add(int(rest))
+                    # (An entry is written at the prompt after it ran; a RAN naming one written
+                    # already is a later command that history kept out, HISTCONTROL or
+                    # HISTIGNORE, and PS0 saw the newest entry before it.)
+                    if int(rest) not in written:
+                        ran.add(int(rest))
                     continue
+                written.add(int(num))
                 entries.append((int(num), base64.b64decode(rest).decode("utf-8", "surrogateescape")))
         return [t for _, t in entries], [n in ran for n, _ in entries]
 
