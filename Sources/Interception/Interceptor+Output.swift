@@ -196,7 +196,7 @@ extension Interceptor {
             }
         }
         if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle,
-           !discardUnconfirmed || now - (discardAwaitedSince ?? now) >= Self.discardPatience {
+           !discardUnconfirmed || discardWaitIsOver(now: now) {
             screenSettling = nil
             lineStarted = false
             if let kept = lineBeforeInterrupt {

@@ -444,9 +444,22 @@ public struct Interceptor {
     public static let echoPatience = 0.5
     /// Screen mode: how long keys typed after a refused line wait for the shell to show that
     /// the interrupt discarding it acted (a busy target or a slow link may take a while, and the
-    /// interrupt goes behind what was sent before it: a long paste's lines). Past it they go on,
-    /// and an Enter among them ends the session (``discardUnconfirmed``).
+    /// interrupt goes behind what was sent before it: a long paste's lines), counted from the
+    /// refusal or from the shell's last output since, whichever is later: a shell still drawing
+    /// a long paste is working through it. Past it (or past ``discardPatienceWhileBusy``) they
+    /// go on, and an Enter among them ends the session (``discardUnconfirmed``).
     public static let discardPatience = 5.0
+    /// Screen mode: the longest keys wait for the interrupt that discards a refused line to act,
+    /// however busy the output: a program that ignores the interrupt and prints on would
+    /// otherwise hold them (the person's own Ctrl-C among them) for ever.
+    public static let discardPatienceWhileBusy = 30.0
+
+    /// Screen mode: whether keys held after a refused line have waited long enough for its
+    /// discarding interrupt to act (see ``discardPatience``).
+    func discardWaitIsOver(now: Double) -> Bool {
+        let since = discardAwaitedSince ?? now
+        return now - max(since, lastOutput) >= Self.discardPatience || now - since >= Self.discardPatienceWhileBusy
+    }
 
     /// An interceptor for a session whose shell runs `integration`; `screen` reads lines when
     /// the integration is lost, `decide` is the command gate.

@@ -1230,6 +1230,34 @@ struct ScreenModeTests {
         }
     }
 
+    /// A shell that still draws (a long paste it is working through under load) is given its
+    /// patience from its last output: the Enter behind the refused line waits on, and ends the
+    /// session only once the shell has been silent for the patience, or, however busy it stays,
+    /// once ``Interceptor/discardPatienceWhileBusy`` has passed.
+    @Test func theWaitForADiscardCountsFromTheShellsLastOutput() {
+        typealias T = InterceptorTests
+        /// The refusal at 1.5, an Enter behind it, output with no line break each second until
+        /// `drawsUntil`; what has ended the session by `until`.
+        func ended(drawsUntil: Double, by until: Double) -> String? {
+            var i = Self.replacedShell()
+            _ = T.input(&i, "touch !$\r", now: 1.3)
+            _ = T.output(&i, "touch !$", now: 1.31)
+            #expect(i.tick(now: 1.5).inject == [0x03])
+            var ended = T.input(&i, "\r", now: 1.55).endSession
+            for t in stride(from: 1.6, to: until, by: 0.05) {
+                if t < drawsUntil, (t * 20).rounded().truncatingRemainder(dividingBy: 20) == 0 { _ = T.output(&i, "x", now: t) }
+                let tick = i.tick(now: t)
+                #expect(tick.toTarget.isEmpty, "the Enter never goes on")
+                ended = ended ?? tick.endSession
+            }
+            return ended
+        }
+        #expect(ended(drawsUntil: 8.5, by: 12.8) == nil, "past 5 s after the refusal, but the shell drew until 8")
+        #expect(ended(drawsUntil: 8.5, by: 13.2)?.contains("could not be discarded") == true)
+        #expect(ended(drawsUntil: 60, by: 1.5 + Interceptor.discardPatienceWhileBusy - 0.2) == nil)
+        #expect(ended(drawsUntil: 60, by: 1.5 + Interceptor.discardPatienceWhileBusy + 0.2)?.contains("could not be discarded") == true)
+    }
+
     /// Ctrl-D on a line with text makes the terminal send the line so far to `sh`, which reads on
     /// and runs it at the end of input (a second Ctrl-D): it is decided as an Enter is. A denied
     /// line is discarded, and Ctrl-D never sends it; an allowed one goes on, and the keys after
