@@ -1,3 +1,4 @@
+import Glibc
 import Interception
 import TerminalModel
 
@@ -26,11 +27,15 @@ final class TerminalLineReader: ScreenReading {
     /// The prompt moved the cursor (see ``TerminalScreen/cursorMovedSinceLineEditorStart``):
     /// the line may be drawn where the screen reads other text.
     private var promptMovedCursor = false
-    /// The first row of a line wider than the terminal at whose start readline drew its
-    /// numeric-argument prompt since typing started (see ``ScreenLine/Doubt/redrawnAfterArgument``);
+    /// The first row of the line at whose start readline drew its numeric-argument prompt
+    /// since typing started (see ``ScreenLine/Doubt/redrawnAfterArgument``);
     /// nil once the screen was cleared, which readline's clear-screen (Ctrl-L) does before it
     /// draws the line afresh.
     private var argumentPromptRow: Int?
+    /// The screen was cleared since typing started (Ctrl-L): readline drew the prompt and the
+    /// line again at its top, which may cover the rows where typing started, and ``start`` no
+    /// longer tells where the line is.
+    private var clearedSinceStart = false
 
     /// A model of a terminal of this size.
     init(columns: Int, rows: Int) {
@@ -38,39 +43,52 @@ final class TerminalLineReader: ScreenReading {
     }
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard start != nil, let prompt = Self.end(of: Self.argumentPrompt, in: bytes) else {
+        guard start != nil else { return screen.feed(bytes) }
+        guard let prompt = Self.end(of: Self.argumentPrompt, in: bytes) else {
             screen.feed(bytes)
-            if start != nil, Self.end(of: Self.clearScreen, in: bytes) != nil { argumentPromptRow = nil }
+            noteClearing(in: bytes)
             return
         }
         // (Readline often draws the line's own prompt again in the same write: the argument's is
         // looked for where it was just drawn.)
-        screen.feed(UnsafeRawBufferPointer(rebasing: bytes[..<prompt]))
-        if Self.end(of: Self.clearScreen, in: UnsafeRawBufferPointer(rebasing: bytes[..<prompt])) != nil { argumentPromptRow = nil }
+        let before = UnsafeRawBufferPointer(rebasing: bytes[..<prompt])
+        screen.feed(before)
+        noteClearing(in: before)
         noteArgumentPrompt()
         feed(UnsafeRawBufferPointer(rebasing: bytes[prompt...]))
     }
 
     /// Readline's numeric-argument prompt, as it starts.
     private static let argumentPrompt = Array("(arg: ".utf8)
-    /// Erase in display, all of it (ED 2): a terminal's `clear`.
-    private static let clearScreen: [UInt8] = [0x1B, UInt8(ascii: "["), UInt8(ascii: "2"), UInt8(ascii: "J")]
+    /// A terminal's `clear` (ESC [ H then ESC [ 2 J, or ESC [ J, erase in display): each ends
+    /// with the second.
+    private static let clearings = ["\u{1B}[2J", "\u{1B}[H\u{1B}[J"].map { Array($0.utf8) }
+
+    /// Where `bytes` clear the screen, the line is drawn afresh (see ``clearedSinceStart``).
+    private func noteClearing(in bytes: UnsafeRawBufferPointer) {
+        guard Self.clearings.contains(where: { Self.end(of: $0, in: bytes) != nil }) else { return }
+        argumentPromptRow = nil
+        clearedSinceStart = true
+    }
 
     /// Where the first `needle` in `bytes` ends, nil where there is none (within this chunk:
     /// readline writes a prompt in one).
     private static func end(of needle: [UInt8], in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard bytes.count >= needle.count else { return nil }
-        var index = 0
-        while index <= bytes.count - needle.count {
-            if bytes[index] == needle[0], (1..<needle.count).allSatisfy({ bytes[index + $0] == needle[$0] }) { return index + needle.count }
-            index += 1
+        guard let base = bytes.baseAddress, bytes.count >= needle.count else { return nil }
+        return needle.withUnsafeBytes { wanted -> Int? in
+            var offset = 0
+            // (memchr to each place the first byte stands, memcmp there: the output is long.)
+            while offset <= bytes.count - needle.count, let hit = memchr(base + offset, Int32(needle[0]), bytes.count - needle.count + 1 - offset) {
+                let at = base.distance(to: UnsafeRawPointer(hit))
+                if memcmp(hit, wanted.baseAddress!, needle.count) == 0 { return at + needle.count }
+                offset = at + 1
+            }
+            return nil
         }
-        return nil
     }
 
     /// The argument prompt came in output: where it stands at the start of the cursor's line,
-    /// that line may be drawn wrong from now on if it spans rows (readline may have ended its
-    /// first row with a line break of its own, which the model does not count as a wrap).
+    /// that line may be drawn wrong from now on.
     private func noteArgumentPrompt() {
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let first = screen.logicalLineRows(containing: cursorRow)?.lowerBound ?? cursorRow
@@ -85,23 +103,31 @@ final class TerminalLineReader: ScreenReading {
         promptText = screen.text(from: (row, 0), to: (row, cursor.column))
         promptMovedCursor = screen.cursorMovedSinceLineEditorStart
         argumentPromptRow = nil
+        clearedSinceStart = false
     }
 
     /// The line from where typing started to the end of the cursor's line — or, where the
     /// cursor's line is another with the prompt drawn again at its start (readline's redisplay
     /// below a completion listing or `--More--`, or at the top of a screen Ctrl-L cleared), from
     /// the end of that prompt: what readline printed between is no part of the line.
-    /// Not whole when typing started on a row that has scrolled off the top since.
+    /// Not whole when typing started on a row that has scrolled off the top since, or when the
+    /// screen was cleared since and the prompt is not where the line now starts.
     func inputLine() -> ScreenLine? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
-        if !rows.contains(start.row), !promptText.isEmpty,
+        if !rows.contains(start.row) || clearedSinceStart, !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
             return ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)),
                               doubt: doubt(aboutLineOn: rows))
         }
         guard rows.upperBound >= start.row else { return nil }
+        // (Cleared, and the line's prompt not where the line now starts: where the line starts is
+        // not known, as for a line whose start scrolled away.)
+        if clearedSinceStart {
+            return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), isWhole: false,
+                              doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound))
+        }
         return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)),
                           isWhole: start.row >= screen.absoluteRow(0), doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound))
     }
@@ -109,7 +135,7 @@ final class TerminalLineReader: ScreenReading {
     /// Why the line on `rows` may be read wrong, if anything says so.
     private func doubt(aboutLineOn rows: ClosedRange<Int>) -> ScreenLine.Doubt? {
         if screen.mayMisreadText || promptMovedCursor { return .terminalMode }
-        return rows.count > 1 && argumentPromptRow == rows.lowerBound ? .redrawnAfterArgument : nil
+        return argumentPromptRow == rows.lowerBound ? .redrawnAfterArgument : nil
     }
 
     var isAlternateScreen: Bool { screen.isAlternateScreen }

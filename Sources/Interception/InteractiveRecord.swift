@@ -76,10 +76,11 @@ public struct ScreenLine: Sendable, Equatable {
         /// The terminal was in a mode in which the screen may show other text than the program
         /// wrote (autowrap off, another character set), or the prompt moved the cursor.
         case terminalMode
-        /// Readline drew its numeric-argument prompt (`(arg: 2) `) in place of the line's prompt
-        /// while the line was wider than the terminal. Bash 5.2's redisplay can then draw
-        /// characters the line does not hold, where the prompt has invisible parts (`\[…\]`),
-        /// until it draws the line afresh (Ctrl-L).
+        /// Readline drew its numeric-argument prompt (`(arg: 2) `) in place of the line's prompt.
+        /// Bash 5.2's redisplay can then leave characters out or draw ones the line does not
+        /// hold (`echo` Esc - Backspace ` a` shows `ec a`; a line wider than the terminal, after
+        /// a prompt with invisible parts, `sub dx d` for `sub d q d`), until it draws the line
+        /// afresh (Ctrl-L).
         case redrawnAfterArgument
     }
 

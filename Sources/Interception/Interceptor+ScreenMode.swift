@@ -221,10 +221,9 @@ extension Interceptor {
                                                        + "(autowrap off, or another character set), and the keys typed do not tell it; "
                                                        + "reset the terminal, or type the line without editing keys")
                 case .redrawnAfterArgument:
-                    record.decision.refuseUnverifiable("readline showed a numeric argument (Esc and a digit) on this line, wider than "
-                                                       + "the terminal, and may since draw it otherwise than it holds it; type it again, "
-                                                       + "and where you give an argument, press Ctrl-L (which draws the line afresh) "
-                                                       + "before Enter")
+                    record.decision.refuseUnverifiable("readline showed a numeric argument (Esc and a digit, or Esc -) on this line, "
+                                                       + "and may since draw it otherwise than it holds it; type it again, and where "
+                                                       + "you give an argument, press Ctrl-L (which draws the line afresh) before Enter")
                 }
             }
             if record.decision.verdict == .allow, cutOff {

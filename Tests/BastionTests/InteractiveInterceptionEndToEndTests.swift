@@ -1386,6 +1386,20 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(last.dropFirst() == ["allow screen? " + line, "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Ctrl-L draws the prompt and the line again at the top of the cleared screen; a line long
+    /// enough to cover the row where it was begun is read from that new prompt, whole, not from
+    /// where typing started.
+    @Test func aLineDrawnAgainOverWhereItStartedIsReadWhole() throws {
+        let f = try f
+        let line = "touch ok-cl; : " + String(repeating: "x", count: 170)
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "clear\r", expect: "$ "), (send: "true\r", expect: "$ "),
+                          (send: "true\r", expect: "$ "), (send: line, expect: "xxx"), (send: "\u{0C}", expect: "ok-cl"),
+                          (send: "\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-cl"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(3) == ["allow screen? " + line, "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A paste into a nested bash whose first line is a command and whose last opens a loop:
     /// at the Enter bash runs the first and reads on from the loop. Each is recorded as it runs,
     /// the first at that Enter, the loop whole at the line that closes it.

@@ -77,10 +77,22 @@ import Interception
         #expect(reader.inputLine() == ScreenLine(text: "echo ab"))
     }
 
-    /// Readline's numeric-argument prompt drawn at the start of a line that wraps: from then on
-    /// the line may be drawn wrong (bash 5.2), and is read with that doubt, until the screen is
-    /// cleared and the line drawn afresh (Ctrl-L), or the next line starts. On a line of one
-    /// row it is no doubt.
+    /// Where the line drawn again at the top of a cleared screen covers the row where typing
+    /// started (it wraps there), it is still read from the prompt drawn again, not from where
+    /// typing started; with no such prompt where it now starts, where it starts is unknown.
+    @Test func aLineRedrawnOverWhereTypingStartedIsReadFromItsNewPrompt() {
+        let reader = TerminalLineReader(columns: 10, rows: 5)
+        Self.feed(reader, "a\r\n$ ")
+        reader.markInputStart()
+        Self.feed(reader, "echo 01\u{1B}[H\u{1B}[2J$ echo 0123456")
+        #expect(reader.inputLine() == ScreenLine(text: "echo 0123456"))
+        Self.feed(reader, "\u{1B}[H\u{1B}[2J> echo 0123456")
+        #expect(reader.inputLine()?.isWhole == false)
+    }
+
+    /// Readline's numeric-argument prompt drawn at the start of a line: from then on the line
+    /// may be drawn wrong (bash 5.2), and is read with that doubt, until the screen is cleared
+    /// and the line drawn afresh (Ctrl-L), or the next line starts.
     @Test func aWideLineAfterAnArgumentPromptIsInDoubtUntilDrawnAfresh() {
         let reader = TerminalLineReader(columns: 10, rows: 5)
         Self.feed(reader, "$ ")
@@ -101,7 +113,11 @@ import Interception
         short.markInputStart()
         Self.feed(short, "echo 01\r(arg: -1) echo 01\u{1B}[K")
         Self.feed(short, "\r$ echo 01\u{1B}[K")
-        #expect(short.inputLine() == ScreenLine(text: "echo 01"))
+        #expect(short.inputLine() == ScreenLine(text: "echo 01", doubt: .redrawnAfterArgument))
+        Self.feed(short, "\r\n$ ")
+        short.markInputStart()
+        Self.feed(short, "echo 02")
+        #expect(short.inputLine() == ScreenLine(text: "echo 02"))
     }
 
     /// A line that wraps, or a listing redrawn with a prompt that is not the one typing started
