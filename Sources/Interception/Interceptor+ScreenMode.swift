@@ -96,6 +96,17 @@ extension Interceptor {
         // set): the keys tell it where they tell it exactly; otherwise it is unknown.
         let misread = read?.mayBeMisread == true && !(keys.isExact && typedLine.isExact)
         if read?.mayBeMisread == true, !misread, prompt == nil, !keys.isEmpty { line = keys.text }
+        // No line editor reads (a program runs, with keys typed ahead for the shell, or `sh`): the
+        // terminal's own editing takes the keys, which tell the line exactly, and its erasing
+        // cannot reach back over a row the line had wrapped onto (Ctrl-U after a long line
+        // leaves its first rows drawn, and the screen shows them before what was typed since).
+        // The keys' line is the line; the screen's is decided too.
+        var drawnBefore: String?
+        if prompt == nil, found == nil, screen?.lineEditorReads == false, keys.isExact, case let typedText = keys.text.trimmingTrailingWhitespace,
+           !typedText.isEmpty, line != typedText, line.hasSuffix(typedText) {
+            drawnBefore = line
+            line = typedText
+        }
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
@@ -139,6 +150,10 @@ extension Interceptor {
         if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line {
             let byKeys = openCommands.readings(endedBy: typed, secret: false)
             otherReadings += [byKeys.primary] + byKeys.others
+        }
+        if let drawnBefore, !secret {
+            let byScreen = openCommands.readings(endedBy: drawnBefore, secret: false)
+            otherReadings += [byScreen.primary] + byScreen.others
         }
         let others = atLineEnd(otherReadings)
         let whole = reading.text

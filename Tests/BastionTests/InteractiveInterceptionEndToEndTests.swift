@@ -1386,6 +1386,21 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(last.dropFirst() == ["allow screen? " + line, "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Keys typed ahead while `sleep` runs are edited by the terminal: Ctrl-U after a line that
+    /// wrapped leaves its first row drawn (with an open quote), and the line typed since runs
+    /// when bash reads it. It is recorded as typed (it was decided, but went unrecorded, read
+    /// as the end of a quote the screen showed open).
+    @Test func aLineTypedAheadAfterAKillOverAWrappedRowIsRecorded() throws {
+        let f = try f
+        let stale = "echo " + String(repeating: "x", count: 90) + " 'it''"
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "sleep 1\r", expect: "sleep 1\r\n"),
+                          (send: stale, expect: "it''"), (send: "\u{15}touch ok-ka\r", expect: "$ "), (send: "", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-ka"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["allow screen? sleep 1", "allow screen? touch ok-ka", "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// Ctrl-L draws the prompt and the line again at the top of the cleared screen; a line long
     /// enough to cover the row where it was begun is read from that new prompt, whole, not from
     /// where typing started.

@@ -1625,6 +1625,25 @@ extension ScreenModeTests {
                 "\(quoted.records.map(\.decision.audit.line)) \(InterceptorTests.text(quoted.toTarget))")
     }
 
+    /// Keys typed ahead while a program runs are edited by the terminal itself, whose Ctrl-U
+    /// cannot erase the rows a long line wrapped onto: the screen shows them before the line
+    /// typed since. The keys tell that line exactly: it is the line, recorded as typed, and the
+    /// screen's text is decided too.
+    @Test func aLineTypedAfterAKillOverWrappedRowsIsTheKeys() {
+        var i = Self.nestedShell(prompt: "$ ")
+        Self.typeEchoed(&i, "echo stale 'it''", at: 2.5)
+        Self.typeEchoed(&i, "\u{15}echo again", at: 2.6)
+        let entered = Self.typeAndSettle(&i, "\r", at: 2.7)
+        #expect(entered.records.map(\.decision.audit.line) == ["echo again"] && entered.records.map(\.decision.verdict) == [.allow])
+        #expect(InterceptorTests.text(entered.forwarded) == "\r")
+
+        var j = Self.nestedShell(prompt: "$ ")
+        Self.typeEchoed(&j, "rm stale ", at: 2.5)
+        Self.typeEchoed(&j, "\u{15}echo again", at: 2.6)
+        let refused = Self.typeAndSettle(&j, "\r", at: 2.7)
+        #expect(refused.records.map(\.decision.verdict) == [.deny], "the screen's text is decided too")
+    }
+
     /// A buffer of several lines whose first commands are complete and whose last stays open
     /// (a paste): at its Enter bash runs the complete ones at once and reads on from the open
     /// one. Each that runs is recorded there, as bash's history holds it; the open one is decided
