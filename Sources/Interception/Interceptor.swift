@@ -447,8 +447,11 @@ public struct Interceptor {
     /// interrupt goes behind what was sent before it: a long paste's lines), counted from the
     /// refusal or from the shell's last output since, whichever is later: a shell still drawing
     /// a long paste is working through it. Past it (or past ``discardPatienceWhileBusy``) they
-    /// go on, and an Enter among them ends the session (``discardUnconfirmed``).
-    public static let discardPatience = 5.0
+    /// go on, and an Enter among them ends the session (``discardUnconfirmed``). (Bash reading a
+    /// long paste shows nothing until its end, and the interrupt reaches it only after the paste's
+    /// bytes sent before it, through the terminal's small input queue: on a loaded machine that
+    /// took more than 5 s.)
+    public static let discardPatience = 10.0
     /// Screen mode: the longest keys wait for the interrupt that discards a refused line to act,
     /// however busy the output: a program that ignores the interrupt and prints on would
     /// otherwise hold them (the person's own Ctrl-C among them) for ever.

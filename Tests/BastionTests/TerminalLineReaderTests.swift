@@ -93,7 +93,7 @@ import Interception
     /// Readline's numeric-argument prompt drawn at the start of a line: from then on the line
     /// may be drawn wrong (bash 5.2), and is read with that doubt, until the screen is cleared
     /// and the line drawn afresh (Ctrl-L), or the next line starts.
-    @Test func aWideLineAfterAnArgumentPromptIsInDoubtUntilDrawnAfresh() {
+    @Test func aLineAfterAnArgumentPromptIsInDoubtUntilDrawnAfresh() {
         let reader = TerminalLineReader(columns: 10, rows: 5)
         Self.feed(reader, "$ ")
         reader.markInputStart()
