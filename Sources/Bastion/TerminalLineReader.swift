@@ -44,18 +44,18 @@ final class TerminalLineReader: ScreenReading {
 
     func feed(_ bytes: UnsafeRawBufferPointer) {
         guard start != nil else { return screen.feed(bytes) }
-        guard let prompt = Self.end(of: Self.argumentPrompt, in: bytes) else {
-            screen.feed(bytes)
-            noteClearing(in: bytes)
-            return
-        }
+        var rest = bytes
         // (Readline often draws the line's own prompt again in the same write: the argument's is
-        // looked for where it was just drawn.)
-        let before = UnsafeRawBufferPointer(rebasing: bytes[..<prompt])
-        screen.feed(before)
-        noteClearing(in: before)
-        noteArgumentPrompt()
-        feed(UnsafeRawBufferPointer(rebasing: bytes[prompt...]))
+        // looked for where it was just drawn, each time it comes.)
+        while let prompt = Self.end(of: Self.argumentPrompt, in: rest) {
+            let before = UnsafeRawBufferPointer(rebasing: rest[..<prompt])
+            screen.feed(before)
+            noteClearing(in: before)
+            noteArgumentPrompt()
+            rest = UnsafeRawBufferPointer(rebasing: rest[prompt...])
+        }
+        screen.feed(rest)
+        noteClearing(in: rest)
     }
 
     /// Readline's numeric-argument prompt, as it starts.
@@ -110,8 +110,8 @@ final class TerminalLineReader: ScreenReading {
     /// cursor's line is another with the prompt drawn again at its start (readline's redisplay
     /// below a completion listing or `--More--`, or at the top of a screen Ctrl-L cleared), from
     /// the end of that prompt: what readline printed between is no part of the line.
-    /// Not whole when typing started on a row that has scrolled off the top since, or when the
-    /// screen was cleared since and the prompt is not where the line now starts.
+    /// Not whole when typing started on a row that has scrolled off the top since; in doubt when
+    /// the screen was cleared since and the prompt is not where the line now starts.
     func inputLine() -> ScreenLine? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
@@ -125,8 +125,7 @@ final class TerminalLineReader: ScreenReading {
         // (Cleared, and the line's prompt not where the line now starts: where the line starts is
         // not known, as for a line whose start scrolled away.)
         if clearedSinceStart {
-            return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), isWhole: false,
-                              doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound))
+            return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), doubt: .startLostInClearing)
         }
         return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)),
                           isWhole: start.row >= screen.absoluteRow(0), doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound))

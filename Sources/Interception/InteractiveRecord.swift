@@ -82,6 +82,10 @@ public struct ScreenLine: Sendable, Equatable {
         /// a prompt with invisible parts, `sub dx d` for `sub d q d`), until it draws the line
         /// afresh (Ctrl-L).
         case redrawnAfterArgument
+        /// The screen was cleared while the line was typed (Ctrl-L), and the line's prompt is not
+        /// where the line is now drawn (a prompt that changed, output drawn over it): where the
+        /// line starts is not known.
+        case startLostInClearing
     }
 
     /// Its text, rows joined (a soft wrap joins without a break).

@@ -239,6 +239,9 @@ extension Interceptor {
                     record.decision.refuseUnverifiable("readline showed a numeric argument (Esc and a digit, or Esc -) on this line, "
                                                        + "and may since draw it otherwise than it holds it; type it again, and where "
                                                        + "you give an argument, press Ctrl-L (which draws the line afresh) before Enter")
+                case .startLostInClearing:
+                    record.decision.refuseUnverifiable("the screen was cleared while this line was typed, and its prompt is not where the "
+                                                       + "line is now drawn, so the bastion cannot tell where the line starts; type it again")
                 }
             }
             if record.decision.verdict == .allow, cutOff {

@@ -79,7 +79,7 @@ import Interception
 
     /// Where the line drawn again at the top of a cleared screen covers the row where typing
     /// started (it wraps there), it is still read from the prompt drawn again, not from where
-    /// typing started; with no such prompt where it now starts, where it starts is unknown.
+    /// typing started; with no such prompt where it now starts, where it starts is in doubt.
     @Test func aLineRedrawnOverWhereTypingStartedIsReadFromItsNewPrompt() {
         let reader = TerminalLineReader(columns: 10, rows: 5)
         Self.feed(reader, "a\r\n$ ")
@@ -87,7 +87,17 @@ import Interception
         Self.feed(reader, "echo 01\u{1B}[H\u{1B}[2J$ echo 0123456")
         #expect(reader.inputLine() == ScreenLine(text: "echo 0123456"))
         Self.feed(reader, "\u{1B}[H\u{1B}[2J> echo 0123456")
-        #expect(reader.inputLine()?.isWhole == false)
+        #expect(reader.inputLine()?.doubt == .startLostInClearing)
+    }
+
+    /// Output that repeats the argument prompt in one write (a program can print anything) is
+    /// looked through in one pass, however often it comes.
+    @Test func manyArgumentPromptsInOneWriteAreBadInputOnly() {
+        let reader = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(reader, "$ ")
+        reader.markInputStart()
+        Self.feed(reader, String(repeating: "\r(arg: 1) ", count: 200_000) + "\r$ echo x")
+        #expect(reader.inputLine() == ScreenLine(text: "echo x", doubt: .redrawnAfterArgument))
     }
 
     /// Readline's numeric-argument prompt drawn at the start of a line: from then on the line
