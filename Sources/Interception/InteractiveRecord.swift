@@ -78,9 +78,9 @@ public struct ScreenLine: Sendable, Equatable {
         case terminalMode
         /// Readline drew its numeric-argument prompt (`(arg: 2) `) in place of the line's prompt.
         /// Bash 5.2's redisplay can then leave characters out or draw ones the line does not
-        /// hold (`echo` Esc - Backspace ` a` shows `ec a`; a line wider than the terminal, after
-        /// a prompt with invisible parts, `sub dx d` for `sub d q d`), until it draws the line
-        /// afresh (Ctrl-L).
+        /// hold (after `echo -n \$x`, `echo x*y; echo` Esc - Backspace ` a\ b` shows
+        /// `echo x*y; ec a\ b`; a line wider than the terminal, after a prompt with invisible
+        /// parts, `sub dx d` for `sub d q d`), until it draws the line afresh (Ctrl-L).
         case redrawnAfterArgument
         /// The screen was cleared while the line was typed (Ctrl-L), and the line's prompt is not
         /// where the line is now drawn (a prompt that changed, output drawn over it): where the
