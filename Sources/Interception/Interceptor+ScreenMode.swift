@@ -165,7 +165,7 @@ extension Interceptor {
             // decided now.
             let primary = atLineEnd([reading], known: [whole: analysis])
             if let pastLimit = primary.pastLimit ?? others.pastLimit { return endForLimit(pastLimit, into: &out) }
-            let runNow = commandsRunNow(by: reading)
+            let runNow = commandsRunNow(by: reading, endedBy: line)
             judged = strictestRefusal(of: runNow.commands.map(\.reading) + primary.toJudge + others.toJudge,
                                       parsed: primary.parsed.merging(others.parsed) { a, _ in a })
             if judged == nil {
@@ -446,13 +446,16 @@ extension Interceptor {
         return commands.count == 1 && !assembler.isContinuing ? commands[0].text : nil
     }
 
-    /// What bash runs at once of `reading`, lines that leave a command open: the complete
-    /// commands its first lines hold (a paste `true\nfor i in a; do`: bash runs `true` and reads
-    /// on from the loop), each with the text bash's history records (nil where it is the reading's
-    /// own), and the reading of the command it still holds open (nil where it runs none of it).
-    func commandsRunNow(by reading: OpenCommands.Reading)
+    /// What bash runs at once of `reading`, lines that leave a command open, `line` the last
+    /// of them: the complete commands its first lines hold (a paste `true\nfor i in a; do`: bash
+    /// runs `true` and reads on from the loop), each with the text bash's history records (nil
+    /// where it is the reading's own), and the reading of the command it still holds open (nil
+    /// where it runs none of it). A command can only have ended at a line end inside `line`: the
+    /// lines before it were all open when they ended (or their commands were split off then), so
+    /// a line of one row, as typed, costs no parse here.
+    func commandsRunNow(by reading: OpenCommands.Reading, endedBy line: String)
         -> (commands: [(reading: OpenCommands.Reading, recorded: String?)], stillOpen: OpenCommands.Reading?) {
-        guard reading.text.utf8.contains(0x0A) else { return ([], nil) }
+        guard line.utf8.contains(0x0A) else { return ([], nil) }
         var assembler = CommandAssembler()
         let complete = assembler.accept(reading.text)
         guard !complete.isEmpty, let open = assembler.pendingSource else { return ([], nil) }
