@@ -107,6 +107,14 @@ extension Interceptor {
             drawnBefore = line
             line = typedText
         }
+        // Readline shows a control character of its line as `^X` (vi's insert mode takes Ctrl-X
+        // as text; Ctrl-V quotes any key): where the keys typed one, the line holds it, as bash's
+        // history then does. The screen's text is decided too.
+        var shownInCarets: String?
+        if !secret, case let held = TypedLine.controls(shownInCarets: line, typed: typedLine.controlsTyped | keys.controlsTyped), held != line {
+            shownInCarets = line
+            line = held
+        }
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
@@ -151,8 +159,8 @@ extension Interceptor {
             let byKeys = openCommands.readings(endedBy: typed, secret: false)
             otherReadings += [byKeys.primary] + byKeys.others
         }
-        if let drawnBefore, !secret {
-            let byScreen = openCommands.readings(endedBy: drawnBefore, secret: false)
+        for shown in [drawnBefore, shownInCarets].compactMap(\.self) where !secret {
+            let byScreen = openCommands.readings(endedBy: shown, secret: false)
             otherReadings += [byScreen.primary] + byScreen.others
         }
         let others = atLineEnd(otherReadings)

@@ -29,6 +29,11 @@ struct TypedLine: Sendable {
     /// such as Ctrl-A or Ctrl-D in a line editor; a word erased across non-ASCII text): the
     /// text may differ from the line.
     private(set) var isExact = true
+    /// The control characters (and Delete) the keys may have put into the line as text: quoted
+    /// with Ctrl-V, pasted, or typed where the program may take them as text (vi's insert mode
+    /// inserts Ctrl-X). Bit `c` stands for byte `c`, bit 32 for Delete (0x7F). Not the keys the
+    /// terminal takes for a signal. A screen shows each as `^X` (see ``controls(shownInCarets:typed:)``).
+    private(set) var controlsTyped: UInt64 = 0
 
     /// A line typed to a program that has bracketed paste on (`pastesAreBracketed`) or off; with
     /// `startsInPaste`, its keys go on inside a paste begun before them.
@@ -65,6 +70,7 @@ struct TypedLine: Sendable {
         switch state {
         case .literalNext:
             bytes.append(b)
+            noteControl(b)
             state = .text
         case .escape:
             sequence.append(b)
@@ -83,6 +89,7 @@ struct TypedLine: Sendable {
             } else {
                 // Readline inserts a paste's text as it is, a carriage return as a newline.
                 bytes.append(b == 0x0D ? 0x0A : b)
+                if b != 0x0D, b != 0x0A, b != 0x09 { noteControl(b) }
             }
         case .pasteEscape:
             sequence.append(b)
@@ -106,10 +113,41 @@ struct TypedLine: Sendable {
             case 0x15: bytes.removeAll()
             case 0x17: eraseWord()
             case 0x09, 0x0A, 0x0D: break
-            case 0..<0x20: isExact = false
+            case 0x03, 0x1A, 0x1C: isExact = false   // (the interrupt, suspend and quit keys)
+            case 0..<0x20:
+                isExact = false
+                noteControl(b)
             default: bytes.append(b)
             }
         }
+    }
+
+    private mutating func noteControl(_ b: UInt8) {
+        if b < 0x20 { controlsTyped |= 1 << UInt64(b) } else if b == 0x7F { controlsTyped |= 1 << 32 }
+    }
+
+    /// `shown`, a line as a screen shows it, with each `^X` that stands for a control character
+    /// the keys typed as text (`typed`, a ``controlsTyped``) put back as that character: readline
+    /// draws a control character of its line so, and the terminal's echo (`echoctl`) too. (`^`
+    /// and a letter typed as such read the same; the caller decides both.)
+    static func controls(shownInCarets shown: String, typed controlsTyped: UInt64) -> String {
+        guard controlsTyped != 0, shown.utf8.contains(UInt8(ascii: "^")) else { return shown }
+        var out: [UInt8] = []
+        out.reserveCapacity(shown.utf8.count)
+        var caret = false
+        for b in shown.utf8 {
+            if caret {
+                caret = false
+                let control: UInt8? = b == UInt8(ascii: "?") ? 0x7F : (0x40...0x5F).contains(b) ? b ^ 0x40 : nil
+                if let control, control != 0, controlsTyped & (1 << UInt64(control == 0x7F ? 32 : control)) != 0 {
+                    out[out.count - 1] = control
+                    continue
+                }
+            }
+            out.append(b)
+            caret = b == UInt8(ascii: "^")
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Linux's word erase (`n_tty.c`, BSD's ALTWERASE): characters other than letters, digits

@@ -1429,6 +1429,20 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// A control character in a line read from the screen (quoted with Ctrl-V; vi's insert mode
+    /// takes Ctrl-X as text), which readline draws as `^A`: recorded as bash holds it, the
+    /// character itself (the canary's name has it).
+    @Test func aControlCharacterInANestedShellsLineIsRecordedAsBashHoldsIt() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch ok-c\u{16}\u{01}x\r", expect: "$ "),
+                          (send: "set -o vi\r", expect: "$ "), (send: "touch ok-v\u{18}y\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-c\u{01}x") && f.target.exists("ok-v\u{18}y"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(5) == ["allow screen? touch ok-c\u{01}x", "allow screen? set -o vi", "allow screen? touch ok-v\u{18}y",
+                                      "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran

@@ -1646,6 +1646,29 @@ extension ScreenModeTests {
         #expect(refused.records.map(\.decision.verdict) == [.deny], "the screen's text is decided too")
     }
 
+    /// Readline draws a control character its line holds as `^X` (vi's insert mode takes Ctrl-X
+    /// as text; Ctrl-V quotes any key, Esc too). Where the keys typed it, the record holds the
+    /// character, as bash's history does; `^` and a letter typed as such stay so. The screen's
+    /// text is decided too.
+    @Test func aControlCharacterDrawnAsACaretIsRecordedAsTheLineHoldsIt() {
+        var i = Self.nestedShell(prompt: "$ ")
+        _ = InterceptorTests.input(&i, "echo a\u{18}b \u{16}\u{1B}c ^Y", now: 2.5)
+        _ = InterceptorTests.output(&i, "echo a^Xb ^[c ^Y", now: 2.51)
+        let entered = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(entered.records.map(\.decision.audit.line) == ["echo a\u{18}b \u{1B}c ^Y"])
+        #expect(entered.records.map(\.decision.verdict) == [.allow] && InterceptorTests.text(entered.forwarded) == "\r")
+
+        let caretGate: Interceptor.Decide = { line, directory, analysis in
+            InterceptorTests.gate(line.contains("^") ? "rm" : line, directory, analysis)
+        }
+        var j = Self.nestedShell(prompt: "$ ", decide: caretGate)
+        _ = InterceptorTests.input(&j, "echo \u{16}\u{7F}", now: 2.5)
+        _ = InterceptorTests.output(&j, "echo ^?", now: 2.51)
+        let refused = Self.typeAndSettle(&j, "\r", at: 2.6)
+        #expect(refused.records.map(\.decision.verdict) == [.deny], "the screen's text is decided too")
+        #expect(!refused.forwarded.contains(0x0D))
+    }
+
     /// A buffer of several lines whose first commands are complete and whose last stays open
     /// (a paste): at its Enter bash runs the complete ones at once and reads on from the open
     /// one. Each that runs is recorded there, as bash's history holds it; the open one is decided

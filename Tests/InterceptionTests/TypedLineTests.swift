@@ -74,3 +74,22 @@ struct TypedLineTests {
         #expect(erased.text == "echo x" && erased.isExact)
     }
 }
+
+extension TypedLineTests {
+    /// A screen draws a control character as `^X`: put back where the keys typed it as text
+    /// (quoted, pasted, or taken as text by the program), never for the interrupt, suspend or
+    /// quit key, nor for a caret typed as such.
+    @Test(arguments: [
+        ("echo a\u{18}b", "echo a^Xb", "echo a\u{18}b"),
+        ("echo \u{16}\u{1B} \u{16}\u{7F}", "echo ^[ ^?", "echo \u{1B} \u{7F}"),
+        ("\u{1B}[200~echo \u{1D}\u{1B}[201~", "echo ^]", "echo \u{1D}"),
+        ("echo a\u{03}b\u{1A}\u{1C}", "echo a^Cb^Z^\\", "echo a^Cb^Z^\\"),
+        ("echo ^X \u{18}", "echo ^X ^X", "echo \u{18} \u{18}"),
+        ("echo ^X", "echo ^X", "echo ^X"),
+        ("echo \u{18}", "echo ^Y ^x ^", "echo ^Y ^x ^"),
+    ])
+    func controlsDrawnAsCaretsArePutBack(keys: String, shown: String, line: String) {
+        let typed = Self.typed(keys, pastesAreBracketed: true)
+        #expect(TypedLine.controls(shownInCarets: shown, typed: typed.controlsTyped) == line)
+    }
+}
