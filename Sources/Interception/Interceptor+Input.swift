@@ -233,7 +233,8 @@ extension Interceptor {
     /// Screen mode: an interrupt was passed on (typed, or sent to discard a refused line).
     /// Readline stops reading at it (``stopsAtAnInterrupt``), and bash discards the command it
     /// was reading on from: once a stop beyond those due from the keys before it comes, no
-    /// command is open any more (see ``interruptStopsDue``).
+    /// command is open any more (see ``interruptStopsDue``), and the one it held is recorded as
+    /// cancelled (``cancelledOnScreen(_:)``).
     mutating func interruptPassed() {
         interruptStopsDue = stopsExplained + 1
         explainStops(Self.stopsAtAnInterrupt)

@@ -135,18 +135,27 @@ extension Interceptor {
         unrunRecord(text, decision: "cancelled", message: "abandoned at the continuation prompt; nothing ran")
     }
 
+    /// Screen mode: an interrupt stopped the shell reading on from the command the primary
+    /// reading holds open (``OpenCommands``): bash discards it, nothing of it ran, and its lines
+    /// stay in its history. Uncertain: a program may have taken those lines instead.
+    func cancelledOnScreen(_ reading: OpenCommands.Reading) -> InteractiveRecord {
+        unrunRecord(reading.holdsSecret ? Self.notShown : reading.text, decision: "cancelled", how: .screen, uncertain: true,
+                    message: "interrupted while the shell read on from it (read from the screen); nothing of it ran")
+    }
+
     /// The record of a line bash kept in its history but never ran.
-    func unrunRecord(_ text: String, decision: String, uncertain: Bool = false, message: String) -> InteractiveRecord {
-        var gate = decide(text, workingDirectory, nil)
+    func unrunRecord(_ text: String, decision: String, how: LineSource = .integration, uncertain: Bool = false,
+                     message: String) -> InteractiveRecord {
+        var gate = decide(text, how == .integration ? workingDirectory : nil, nil)
         gate.audit.decision = decision
         gate.audit.rule = nil
         gate.audit.message = message
         gate.marker.decision = decision
         gate.marker.rule = nil
         gate.audit.source = "interactive"
-        gate.audit.how = LineSource.integration.rawValue
+        gate.audit.how = how.rawValue
         gate.audit.uncertain = uncertain
-        return InteractiveRecord(decision: gate, how: .integration, uncertain: uncertain)
+        return InteractiveRecord(decision: gate, how: how, uncertain: uncertain)
     }
 
     /// A prompt that asks for a secret (`Password:`, `[sudo] password for alice:`, a passphrase).

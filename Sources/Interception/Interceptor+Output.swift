@@ -59,7 +59,10 @@ extension Interceptor {
                 let stops = screen.lineEditorStops - stopsBefore
                 if let due = interruptStopsDue {
                     interruptStopsDue = stops >= due ? nil : due - stops
-                    if stops >= due { openCommands = OpenCommands() }
+                    if stops >= due {
+                        if let abandoned = openCommands.primary { out.records.append(cancelledOnScreen(abandoned)) }
+                        openCommands = OpenCommands()
+                    }
                 }
                 lineEditorStopped(stops, into: &out)
             }

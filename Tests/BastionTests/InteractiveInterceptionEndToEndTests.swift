@@ -1429,6 +1429,23 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// A loop abandoned with Ctrl-C at the continuation prompt of a nested bash: nothing ran (no
+    /// canary), and the record, cancelled, holds what bash kept in its history (`fc`).
+    @Test func aLoopAbandonedAtANestedShellsContinuationPromptIsRecordedAsBashKeepsIt() throws {
+        let f = try f
+        let kept = try f.target.home.appendingPathComponent("hist-cancel")
+        defer { try? FileManager.default.removeItem(at: kept) }
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "shopt -s lithist\r", expect: "$ "),
+                          (send: "for f in a; do\r", expect: "> "), (send: "touch no-cancel\r", expect: "> "), (send: "\u{03}", expect: "$ "),
+                          (send: "fc -ln -1 > ~/hist-cancel\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("no-cancel"), "\(r)")
+        let history = (try? String(contentsOf: kept, encoding: .utf8)) ?? "(none)\n\(r)"
+        #expect(history.hasPrefix("\t ") && history.hasSuffix("\n"), "\(history)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["cancelled screen? " + history.dropFirst(2).dropLast(), "allow screen? fc -ln -1 > ~/hist-cancel",
+                                      "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A control character in a line read from the screen (quoted with Ctrl-V; vi's insert mode
     /// takes Ctrl-X as text), which readline draws as `^A`: recorded as bash holds it, the
     /// character itself (the canary's name has it).

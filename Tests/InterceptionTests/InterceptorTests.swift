@@ -1646,6 +1646,40 @@ extension ScreenModeTests {
         #expect(refused.records.map(\.decision.verdict) == [.deny], "the screen's text is decided too")
     }
 
+    /// Ctrl-C at the continuation prompt: bash discards the open command, nothing of it ran, and
+    /// its lines stay in bash's history; the record says so (cancelled, uncertain). So too where
+    /// the bastion's own interrupt discards a line refused there: bash's history then holds the
+    /// lines before it, as the cancelled record does.
+    @Test func aCommandAbandonedAtTheContinuationPromptIsRecordedAsCancelled() {
+        func interrupt(_ i: inout Interceptor, at now: Double) -> [InteractiveRecord] {
+            var records = InterceptorTests.input(&i, "\u{03}", now: now).records
+            records += InterceptorTests.output(&i, "^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ ", now: now + 0.01).records
+            for t in stride(from: now + 0.05, to: now + 1.5, by: 0.05) { records += i.tick(now: t).records }
+            return records
+        }
+        func continuation(_ i: inout Interceptor, at now: Double) {
+            _ = InterceptorTests.output(&i, "\u{1B}[?2004l\r\n\u{1B}[?2004h> ", now: now)
+            for t in stride(from: now + 0.05, to: now + 0.3, by: 0.05) { _ = i.tick(now: t) }
+        }
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        #expect(Self.typeEchoedAndEnter(&i, "for f in a; do", at: 2.5).isEmpty)
+        continuation(&i, at: 3.7)
+        #expect(Self.typeEchoedAndEnter(&i, "echo $f", at: 4.0).isEmpty)
+        continuation(&i, at: 5.2)
+        let cancelled = interrupt(&i, at: 5.5)
+        #expect(cancelled.map(\.decision.audit.line) == ["for f in a; do\necho $f"])
+        #expect(cancelled.map(\.decision.audit.decision) == ["cancelled"] && cancelled.allSatisfy { $0.how == .screen && $0.uncertain })
+        #expect(Self.typeEchoedAndEnter(&i, "echo after", at: 7.5).map(\.decision.audit.line) == ["echo after"], "no command is open")
+
+        var j = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        #expect(Self.typeEchoedAndEnter(&j, "for f in a; do", at: 2.5).isEmpty)
+        continuation(&j, at: 3.7)
+        let refused = Self.typeEchoedAndEnter(&j, "rm $f", at: 4.0)
+        #expect(refused.map(\.decision.verdict) == [.deny])
+        let discarded = interrupt(&j, at: 5.5)
+        #expect(discarded.map(\.decision.audit.line) == ["for f in a; do"] && discarded.map(\.decision.audit.decision) == ["cancelled"])
+    }
+
     /// Readline draws a control character its line holds as `^X` (vi's insert mode takes Ctrl-X
     /// as text; Ctrl-V quotes any key, Esc too). Where the keys typed it, the record holds the
     /// character, as bash's history does; `^` and a letter typed as such stay so. The screen's
