@@ -172,6 +172,8 @@ extension Interceptor {
                 if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, lineByLine: openCommands) }
                 interruptStopsDue = nil
                 searchKeys = nil
+                historySearchKeys = nil
+                lastKeyOnLine = nil
                 carriedLine = nil
                 lineEditorStartsAtLineStart = screen.lineEditorStarts
                 promptAfterKeys = nil
@@ -283,6 +285,14 @@ extension Interceptor {
             searchKeys? += keys
         } else if let search = keys.firstIndex(where: { $0 == 0x12 || $0 == 0x13 }) {
             searchKeys = Array(keys[search...])
+        }
+        for key in keys {
+            if lastKeyOnLine == 0x1B, Self.historySearchKeys.contains(key) {
+                historySearchKeys = [key]
+            } else if let count = historySearchKeys?.count, count <= Self.searchKeysKept {
+                historySearchKeys?.append(key)
+            }
+            lastKeyOnLine = key
         }
         typedLine.type(keys)
         promptAfterKeys?.keysAfter?.type(keys)

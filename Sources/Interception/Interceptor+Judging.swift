@@ -139,8 +139,13 @@ extension Interceptor {
     /// reading holds open (``OpenCommands``): bash discards it, nothing of it ran, and its lines
     /// stay in its history. Uncertain: a program may have taken those lines instead.
     func cancelledOnScreen(_ reading: OpenCommands.Reading) -> InteractiveRecord {
-        unrunRecord(reading.holdsSecret ? Self.notShown : reading.text, decision: "cancelled", how: .screen, uncertain: true,
-                    message: "interrupted while the shell read on from it (read from the screen); nothing of it ran")
+        // (Nothing of it runs, and its lines were decided as they ended: the record only needs the
+        // session's frame, not another decision of up to 64 KB of lines.)
+        var record = unrunRecord("", decision: "cancelled", how: .screen, uncertain: true,
+                                 message: "interrupted while the shell read on from it (read from the screen); nothing of it ran")
+        record.decision.audit.line = reading.holdsSecret ? Self.notShown : reading.text
+        record.decision.marker.line = record.decision.audit.line
+        return record
     }
 
     /// The record of a line bash kept in its history but never ran.

@@ -81,7 +81,9 @@ extension Interceptor {
         let editsAndRuns = pending.first == 0x05 && keyBefore == 0x18
         // (Esc Ctrl-E only expands the line, and Ctrl-D on a line with text sends the line so far
         // to a program that reads on: the shell reads on, and the line goes on.)
-        let readsOn = pending.first == 0x05 || (pending.first == Self.endOfFileKey && !line.isEmpty)
+        // (Nor does an Enter that ends a history search which does not run what it finds.)
+        let endsSearch = prompt == nil && found == nil && [0x0D, 0x0A].contains(pending[0]) && endsHistorySearch(historySearchKeys, line: line)
+        let readsOn = pending.first == 0x05 || (pending.first == Self.endOfFileKey && !line.isEmpty) || endsSearch
         let submits = !readsOn
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
@@ -118,6 +120,8 @@ extension Interceptor {
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
+        // (After a search the line holds what it found, which no key typed so far tells.)
+        if endsSearch { typedOn = .untold(pastesAreBracketed: screen?.isBracketedPaste ?? false) }
         // The shell may be reading on from a command earlier lines left open (see
         // ``OpenCommands``): the line is decided as the primary reading takes it, and then as each
         // other reading does. Where the prompt of the last line read as a new command shows
@@ -166,7 +170,7 @@ extension Interceptor {
         let others = atLineEnd(otherReadings)
         let whole = reading.text
         var judged: InteractiveRecord?
-        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
+        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, !endsSearch, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
            analysis.status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
             // Bash reads on, at its continuation prompt: the command is decided whole at the line
             // that closes it. What another shell, or the end of input, may run of it now is
@@ -230,8 +234,11 @@ extension Interceptor {
             // Nothing on the screen (echo off), and keys whose effect the keys alone do not tell
             // (Ctrl-A, Ctrl-D, arrows in a line editor): the line may be another than the text.
             if record.decision.verdict == .allow, fromKeys {
-                record.decision.refuseUnverifiable("with echo off the bastion reads the line from the keys, and editing keys make it unsure "
-                                                   + "what the line is; type it without them, or turn echo on")
+                record.decision.refuseUnverifiable(screen?.lineEditorReads == true
+                    ? "the screen shows nothing of this line, and the keys typed (editing keys, vi's command mode) do not tell what it is; "
+                        + "type it again"
+                    : "with echo off the bastion reads the line from the keys, and editing keys make it unsure what the line is; type it "
+                        + "without them, or turn echo on")
             }
             if record.decision.verdict == .allow, startUnseen {
                 record.decision.refuseUnverifiable("the screen shows more rows than were typed for this line (keys a program took before "
@@ -302,7 +309,7 @@ extension Interceptor {
         }
         out.toTarget.append(key)
         if !readsOn { explainStops(1) }
-        if key != 0x0D, key != 0x0A, key != Self.endOfFileKey || readsOn { carriedLine = typedOn }
+        if readsOn || (key != 0x0D && key != 0x0A && key != Self.endOfFileKey) { carriedLine = typedOn }
         // A line read on stays where it started on the screen (readline draws the expanded line
         // again after the same prompt): it is read from there at the next stop, keys put before
         // what was typed so far included, not from where the cursor stood.
@@ -444,6 +451,24 @@ extension Interceptor {
         if record.decision.verdict != .allow { Self.withholdReason(of: &record) }
         return record
     }
+
+    /// Whether an Enter ends readline's non-incremental history search, which puts the entry it
+    /// finds on the line and reads on, running nothing: vi's `/` and `?` in command mode, emacs's
+    /// Esc p and Esc n. Readline draws the search after the line's prompt, as its own prompt (the
+    /// key's `/` or `?`, or `:`) and the string searched for: the line read is exactly that, for
+    /// the keys typed since the search began (`keys`, ``historySearchKeys``). (Should readline
+    /// take the line after all, the stop it then shows was not explained: the session is ended.)
+    func endsHistorySearch(_ keys: [UInt8]?, line: String) -> Bool {
+        guard let keys, let key = keys.first, screen?.lineEditorReads == true,
+              let searched = Self.searchString(keys) else { return false }
+        let searchPrompt = key == UInt8(ascii: "p") || key == UInt8(ascii: "n") ? ":" : String(UnicodeScalar(key))
+        return line == (searchPrompt + searched).trimmingTrailingWhitespace
+    }
+
+    /// The keys after Esc that begin a non-incremental history search (see ``endsHistorySearch(_:line:)``).
+    static let historySearchKeys: [UInt8] = [UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "p"), UInt8(ascii: "n")]
+    /// The most keys of a history search followed.
+    static let searchKeysKept = 1024
 
     /// How bash's history records `source`, a command read over several lines (joined by a
     /// backslash-newline, see ``CommandAssembler``); nil where it is one line or not one command.

@@ -282,6 +282,12 @@ public struct Interceptor {
     /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
     /// history search), to read the line a search found.
     var searchKeys: [UInt8]?
+    /// Screen mode: the keys of the current line from its last Esc `/`, Esc `?` (vi's search in
+    /// command mode), Esc `p` or Esc `n` (emacs's non-incremental search) on, the key after the
+    /// Esc first; nil where none came (see ``endsHistorySearch(_:line:)``).
+    var historySearchKeys: [UInt8]?
+    /// Screen mode: the last key typed on the current line.
+    var lastKeyOnLine: UInt8?
     /// Screen mode: the rest of a paste whose line was refused is dropped, up to the paste's end.
     var pasteSkipper: KeystrokeScanner?
     /// Screen mode: how many times a line editor may stop reading for keys passed on since the

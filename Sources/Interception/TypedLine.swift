@@ -42,6 +42,14 @@ struct TypedLine: Sendable {
         if pastesAreBracketed, startsInPaste { state = .paste }
     }
 
+    /// A line the keys typed so far do not tell (readline put a history entry on it), to a
+    /// program that has bracketed paste on (`pastesAreBracketed`) or off.
+    static func untold(pastesAreBracketed: Bool) -> TypedLine {
+        var line = TypedLine(pastesAreBracketed: pastesAreBracketed)
+        line.isExact = false
+        return line
+    }
+
     var isEmpty: Bool { bytes.isEmpty }
     var text: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -1429,6 +1429,28 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// vi's history search at a nested bash's continuation prompt (Esc `/`, a string no entry
+    /// holds, Enter): the Enter ends the search, runs nothing and adds no line to the open pipe,
+    /// which the line after it completes. Bash runs the pipe whole (the file it writes), and the
+    /// record holds it as bash's history does (`fc`).
+    @Test func aHistorySearchAtANestedShellsContinuationPromptAddsNoLine() throws {
+        let f = try f
+        let written = try f.target.home.appendingPathComponent("vi-search"), kept = try f.target.home.appendingPathComponent("hist-search")
+        defer { for file in [written, kept] { try? FileManager.default.removeItem(at: file) } }
+        // (An empty history: bash's vi search takes minutes over the megabyte line another test
+        // leaves in the target user's ~/.bash_history, at 100 % of a CPU, and outlives the session.)
+        let r = try type([(send: "HISTFILE=/dev/null bash --norc\r", expect: "$ "), (send: "shopt -s lithist; set -o vi\r", expect: "$ "),
+                          (send: "echo one |\r", expect: "> "), (send: "\u{1B}/zzz", expect: "zzz"), (send: "\r", expect: "\u{07}"),
+                          (send: "\r", expect: "> "), (send: "cat > ~/vi-search\r", expect: "$ "),
+                          (send: "fc -ln -1 > ~/hist-search\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect((try? String(contentsOf: written, encoding: .utf8)) == "one\n", "\(r)")
+        let history = (try? String(contentsOf: kept, encoding: .utf8)) ?? "(none)"
+        #expect(history.hasPrefix("\t ") && history.hasSuffix("\n"), "\(history)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["allow screen? " + history.dropFirst(2).dropLast(), "allow screen? fc -ln -1 > ~/hist-search",
+                                      "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
     /// A loop abandoned with Ctrl-C at the continuation prompt of a nested bash: nothing ran (no
     /// canary), and the record, cancelled, holds what bash kept in its history (`fc`).
     @Test func aLoopAbandonedAtANestedShellsContinuationPromptIsRecordedAsBashKeepsIt() throws {

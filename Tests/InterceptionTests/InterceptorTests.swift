@@ -1646,6 +1646,22 @@ extension ScreenModeTests {
         #expect(refused.records.map(\.decision.verdict) == [.deny], "the screen's text is decided too")
     }
 
+    /// An Enter that ends readline's non-incremental history search (vi's Esc `/`, emacs's Esc p,
+    /// drawn after the prompt as `/zzz`, `:zzz`) runs nothing: passed on, not recorded. The same
+    /// text typed as a line is one. (End to end, at a continuation prompt:
+    /// `aHistorySearchAtANestedShellsContinuationPromptAddsNoLine`.)
+    @Test(arguments: [("\u{1B}/zzz", "/zzz"), ("\u{1B}pzzz", ":zzz")])
+    func anEnterThatEndsAHistorySearchIsNotALine(keys: String, shown: String) {
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        _ = InterceptorTests.input(&i, keys, now: 2.5)
+        _ = InterceptorTests.output(&i, shown, now: 2.51)
+        let search = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(search.records.isEmpty && InterceptorTests.text(search.forwarded) == "\r")
+
+        var j = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        #expect(Self.typeEchoedAndEnter(&j, shown, at: 2.5).map(\.decision.audit.line) == [shown])
+    }
+
     /// Ctrl-C at the continuation prompt: bash discards the open command, nothing of it ran, and
     /// its lines stay in bash's history; the record says so (cancelled, uncertain). So too where
     /// the bastion's own interrupt discards a line refused there: bash's history then holds the
