@@ -154,6 +154,8 @@ final class TerminalLineReader: ScreenReading {
 
     var lineEditorReads: Bool { screen.lineEditorReads }
 
+    var columns: Int { screen.columns }
+
     var lineEditorStops: Int { screen.lineEditorStops }
 
     /// Not whole when its first row has scrolled off the top, or continues one that has.

@@ -55,6 +55,8 @@ public protocol ScreenReading: AnyObject {
     /// Whether a line editor reads a line on the main screen (turned bracketed paste on there,
     /// and not yet off).
     var lineEditorReads: Bool { get }
+    /// The terminal's width in columns.
+    var columns: Int { get }
     /// How many times a line editor reading on the main screen stopped (turned bracketed paste
     /// off): readline does when it accepts a line, by whatever key, or runs an editor on it.
     var lineEditorStops: Int { get }

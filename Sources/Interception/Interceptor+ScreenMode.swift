@@ -42,7 +42,7 @@ extension Interceptor {
         let withoutBelow = below == nil ? nil : line
         if let below { line += "\n" + below }
         var rest = Array(pending.dropFirst())
-        var secret = false, fromKeys = false, cutOff = false, startUnseen = false
+        var secret = false, fromKeys = false, cutOff = false, startUnseen = false, hiddenSideways = false
         // The keys as the line's own: where a prompt came after the first keys, those since it.
         var keys = typedLine
         if let prompt {
@@ -61,6 +61,10 @@ extension Interceptor {
             // It began above the top of the screen (a line or a paste taller than the screen):
             // the keys tell it where they tell it exactly; otherwise its start is out of sight.
             if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { cutOff = true }
+        } else if scrolledSideways() {
+            // Readline's horizontal-scroll-mode shows a line wider than the terminal as a window
+            // of one row, its start hidden: the keys tell it where they tell it exactly.
+            if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { hiddenSideways = true }
         } else if (withoutBelow ?? line).utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
             // Rows the keys did not break: typing started in a program that took the keys
             // without an Enter (`q` in `top`, `read -n1`), whose output and the shell's prompt
@@ -117,6 +121,9 @@ extension Interceptor {
             shownInCarets = line
             line = held
         }
+        // (In horizontal-scroll-mode readline shows a line end of its buffer as `^J`, a recalled
+        // multi-line entry's: the line with line ends there is decided too.)
+        let withLineEnds = screen?.lineEditorReads == true ? TypedLine.controls(shownInCarets: line, typed: 1 << 0x0A) : line
         let typed = keys.text
         var typedOn = typedLine
         typedOn.type(pending[..<1])
@@ -163,14 +170,14 @@ extension Interceptor {
             let byKeys = openCommands.readings(endedBy: typed, secret: false)
             otherReadings += [byKeys.primary] + byKeys.others
         }
-        for shown in [drawnBefore, shownInCarets].compactMap(\.self) where !secret {
+        for shown in [drawnBefore, shownInCarets, withLineEnds == line ? nil : withLineEnds].compactMap(\.self) where !secret {
             let byScreen = openCommands.readings(endedBy: shown, secret: false)
             otherReadings += [byScreen.primary] + byScreen.others
         }
         let others = atLineEnd(otherReadings)
         let whole = reading.text
         var judged: InteractiveRecord?
-        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, !endsSearch, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
+        if !secret, prompt == nil, !fromKeys, !startUnseen, !misread, !cutOff, !hiddenSideways, !endsSearch, [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext].contains(pending[0]),
            analysis.status == .incomplete, !HistoryExpansion.mayExpand(line, characters: historyCharacters) {
             // Bash reads on, at its continuation prompt: the command is decided whole at the line
             // that closes it. What another shell, or the end of input, may run of it now is
@@ -258,6 +265,11 @@ extension Interceptor {
                     record.decision.refuseUnverifiable("the screen was cleared while this line was typed, and its prompt is not where the "
                                                        + "line is now drawn, so the bastion cannot tell where the line starts; type it again")
                 }
+            }
+            if record.decision.verdict == .allow, hiddenSideways {
+                record.decision.refuseUnverifiable("readline shows this line scrolled sideways (horizontal-scroll-mode), its start out of "
+                                                   + "sight, and the keys typed do not tell it; turn the mode off (bind 'set "
+                                                   + "horizontal-scroll-mode off') or type the line without editing keys")
             }
             if record.decision.verdict == .allow, cutOff {
                 record.decision.refuseUnverifiable("the line is taller than the screen, which the bastion reads it from, and its start "
@@ -463,6 +475,16 @@ extension Interceptor {
               let searched = Self.searchString(keys) else { return false }
         let searchPrompt = key == UInt8(ascii: "p") || key == UInt8(ascii: "n") ? ":" : String(UnicodeScalar(key))
         return line == (searchPrompt + searched).trimmingTrailingWhitespace
+    }
+
+    /// Whether readline shows the line scrolled sideways: its `horizontal-scroll-mode` draws a
+    /// line wider than the terminal as a window of one row, with `<` in the first column where
+    /// text (the prompt with it) is hidden on the left, `>` in the last where text is hidden on
+    /// the right.
+    func scrolledSideways() -> Bool {
+        guard let screen, screen.lineEditorReads, !promptAtLineStart.isEmpty, let row = screen.inputLineFromRowStart(),
+              !row.text.utf8.contains(0x0A) else { return false }
+        return (row.text.hasPrefix("<") && !promptAtLineStart.hasPrefix("<")) || (row.text.count >= screen.columns && row.text.hasSuffix(">"))
     }
 
     /// The keys after Esc that begin a non-incremental history search (see ``endsHistorySearch(_:line:)``).

@@ -1429,6 +1429,27 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Readline's horizontal-scroll-mode (a nested shell's inputrc) shows a line wider than the
+    /// terminal as a window of one row, its start hidden behind a `<`. Typed exactly, the line is
+    /// the keys' (it runs, recorded whole); edited so that the keys do not tell it (Ctrl-A, a key
+    /// at the start, Ctrl-E; or Ctrl-A, which shows its start and hides its end behind a `>`), it
+    /// is refused, as part of it is out of sight.
+    @Test func aLineScrolledSidewaysIsReadFromTheKeysOrRefused() throws {
+        let f = try f
+        try f.target.write("hs.inputrc", "set horizontal-scroll-mode on\n")
+        let tail = "; : " + String(repeating: "a", count: 100)
+        let r = try type([(send: "INPUTRC=~/hs.inputrc HISTFILE=/dev/null bash --norc\r", expect: "$ "), (send: "touch ok-hs" + tail, expect: "<"),
+                          (send: "\r", expect: "$ "), (send: "ouch no-hs" + tail, expect: "<"), (send: "\u{01}t\u{05}", expect: "<"),
+                          (send: "\r", expect: "scrolled sideways"), (send: "", expect: "$ "),
+                          (send: "touch no-hs2" + tail, expect: "<"), (send: "\u{01}", expect: ">"), (send: "\r", expect: "bastion: denied"),
+                          (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-hs") && !f.target.exists("no-hs") && !f.target.exists("no-hs2"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(5).first == "allow screen? touch ok-hs" + tail, "\(records)")
+        #expect(records.suffix(4).prefix(2).allSatisfy { $0.hasPrefix("deny screen? ") } && records.suffix(2) == ["allow screen? exit", "allow screen? exit"],
+                "\(records)")
+    }
+
     /// vi's history search at a nested bash's continuation prompt (Esc `/`, a string no entry
     /// holds, Enter): the Enter ends the search, runs nothing and adds no line to the open pipe,
     /// which the line after it completes. Bash runs the pipe whole (the file it writes), and the

@@ -1047,6 +1047,7 @@ final class FakeScreen: ScreenReading {
     var lineEditorReads = false
     /// Times `ESC [ ? 2004 l` was fed while a line editor read.
     var lineEditorStops = 0
+    var columns = 80
     func feed(_ bytes: UnsafeRawBufferPointer) {
         var text = String(decoding: bytes, as: UTF8.self)[...]
         while let mode = text.firstRange(of: "\u{1B}[?2004") {
@@ -1644,6 +1645,19 @@ extension ScreenModeTests {
         Self.typeEchoed(&j, "\u{15}echo again", at: 2.6)
         let refused = Self.typeAndSettle(&j, "\r", at: 2.7)
         #expect(refused.records.map(\.decision.verdict) == [.deny], "the screen's text is decided too")
+    }
+
+    /// In horizontal-scroll-mode readline shows a line end of its buffer as `^J` (a multi-line
+    /// entry recalled): the line with the line end there is decided too.
+    @Test func aLineEndShownAsCaretJIsDecidedAsALineEnd() {
+        let lineEndGate: Interceptor.Decide = { line, directory, analysis in
+            InterceptorTests.gate(line.contains("\nrm") ? "rm" : "true", directory, analysis)
+        }
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", decide: lineEndGate)
+        _ = InterceptorTests.input(&i, "\u{10}", now: 2.5)
+        _ = InterceptorTests.output(&i, "true &&^Jrm x", now: 2.51)
+        let refused = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(refused.records.map(\.decision.verdict) == [.deny] && !refused.forwarded.contains(0x0D))
     }
 
     /// An Enter that ends readline's non-incremental history search (vi's Esc `/`, emacs's Esc p,
