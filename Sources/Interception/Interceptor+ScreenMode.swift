@@ -63,7 +63,7 @@ extension Interceptor {
             if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { cutOff = true }
         } else if scrolledSideways() {
             // Readline's horizontal-scroll-mode shows a line wider than the terminal as a window
-            // of one row, its start hidden: the keys tell it where they tell it exactly.
+            // of one row, part of it hidden: the keys tell it where they tell it exactly.
             if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { hiddenSideways = true }
         } else if (withoutBelow ?? line).utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
             // Rows the keys did not break: typing started in a program that took the keys
@@ -267,7 +267,7 @@ extension Interceptor {
                 }
             }
             if record.decision.verdict == .allow, hiddenSideways {
-                record.decision.refuseUnverifiable("readline shows this line scrolled sideways (horizontal-scroll-mode), its start out of "
+                record.decision.refuseUnverifiable("readline shows this line scrolled sideways (horizontal-scroll-mode), part of it out of "
                                                    + "sight, and the keys typed do not tell it; turn the mode off (bind 'set "
                                                    + "horizontal-scroll-mode off') or type the line without editing keys")
             }
