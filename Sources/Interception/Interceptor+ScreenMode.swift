@@ -278,7 +278,12 @@ extension Interceptor {
             if reading.holdsSecret, record.decision.verdict != .allow { Self.withholdReason(of: &record) }
             // (A line read on, sent on with Ctrl-D or expanded with Esc Ctrl-E, runs only at an
             // Enter, decided and recorded there with what follows: only a refusal is recorded here.)
-            if !readsOn || record.decision.verdict != .allow { append(record, to: &out) }
+            if !readsOn || record.decision.verdict != .allow {
+                // A line of several commands that runs (a paste, a recalled entry of many) is
+                // recorded as bash's history holds it: a record for each.
+                let parts = record.decision.verdict == .allow && prompt == nil && !secret && !altHash ? recordsOfEach(command: reading) : nil
+                for part in parts ?? [record] { append(part, to: &out) }
+            }
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 if submits { openCommands.update(primary: nil, others: others.open) }
@@ -499,6 +504,21 @@ extension Interceptor {
         var assembler = CommandAssembler()
         let commands = assembler.accept(source)
         return commands.count == 1 && !assembler.isContinuing ? commands[0].text : nil
+    }
+
+    /// The records of `reading`, a complete line that runs, where it holds several commands: one
+    /// for each, with the text bash's history records of it, each decided alone (so a record
+    /// names its own rule). Nil where it holds one (or keeps a secret), and where one of them
+    /// decided alone is refused: the whole line's record then stands, a refusal of it all.
+    func recordsOfEach(command reading: OpenCommands.Reading) -> [InteractiveRecord]? {
+        guard !reading.holdsSecret, reading.text.utf8.contains(0x0A) else { return nil }
+        var assembler = CommandAssembler()
+        let commands = assembler.accept(reading.text)
+        guard commands.count > 1, !assembler.isContinuing else { return nil }
+        let records = commands.map { command in
+            judge(OpenCommands.Reading(text: command.source), recordedAs: command.text == command.source ? nil : command.text)
+        }
+        return records.allSatisfy { $0.decision.verdict == .allow } ? records : nil
     }
 
     /// What bash runs at once of `reading`, lines that leave a command open, `line` the last

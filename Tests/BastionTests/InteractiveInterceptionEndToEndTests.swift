@@ -1246,7 +1246,7 @@ struct InteractiveInterceptionEndToEndTests {
     /// end comes (with the bracket before it, the first line's first command is none), so a
     /// denied line stops the paste before it runs, and the lines after it are not sent, even in
     /// a later write. A nested bash's readline holds a paste until the Enter: the refusal
-    /// discards it all; an allowed paste runs at the Enter, recorded once, whole.
+    /// discards it all; an allowed paste runs at the Enter, a record for each command.
     @Test func aPasteIsDecidedLineByLineInAShellReadFromTheScreen() throws {
         let f = try f
         let paste = { (a: String, b: String) in "\u{1B}[200~true; touch \(a)\ntouch \(b)\ntouch after-\(a)\n" }
@@ -1270,7 +1270,8 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("ok-b1") && f.target.exists("ok-b2"), "\(r)")
         let records = try lastRecordsWithSource()
         #expect(records.filter { $0.hasPrefix("deny") } == ["deny screen? touch forbidden-sh", "deny screen? touch forbidden-bash"], "\(records)")
-        #expect(records.contains("allow screen? touch ok-b1\ntouch ok-b2"), "\(records)")
+        #expect(records.suffix(4) == ["allow screen? touch ok-b1", "allow screen? touch ok-b2", "allow screen? exit", "allow screen? exit"],
+                "\(records)")
     }
 
     /// A prompt that moves the cursor inside `\[…\]` makes readline draw the line in other
@@ -1350,8 +1351,8 @@ struct InteractiveInterceptionEndToEndTests {
     /// A paste of two lines into a nested bash, then Ctrl-A (readline's start of the buffer) and a
     /// key: the cursor stands on the first row, and the line was read to the end of that row
     /// only, while readline ran both lines at the Enter (the second undecided). The rows below
-    /// the cursor's line are read as the line's too: an allowed paste runs whole, recorded once;
-    /// one with a denied line runs nothing.
+    /// the cursor's line are read as the line's too: an allowed paste runs whole, a record for
+    /// each command; one with a denied line runs nothing, refused whole.
     @Test func aPastedBufferEditedAtItsStartIsReadWhole() throws {
         let f = try f
         let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "\u{1B}[200~ouch ok-pe1\ntouch ok-pe2\u{1B}[201~", expect: "ok-pe2"),
@@ -1362,7 +1363,7 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("ok-pe1") && f.target.exists("ok-pe2"), "\(r)")
         #expect(!f.target.exists("ok-pe3") && !f.target.exists("forbidden-pe"), "\(r)")
         let records = try lastRecordsWithSource()
-        #expect(records.suffix(4) == ["allow screen? touch ok-pe1\ntouch ok-pe2", "deny screen? touch ok-pe3\ntouch forbidden-pe",
+        #expect(records.suffix(5) == ["allow screen? touch ok-pe1", "allow screen? touch ok-pe2", "deny screen? touch ok-pe3\ntouch forbidden-pe",
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
@@ -1487,6 +1488,31 @@ struct InteractiveInterceptionEndToEndTests {
         let records = try lastRecordsWithSource()
         #expect(records.suffix(4) == ["cancelled screen? " + history.dropFirst(2).dropLast(), "allow screen? fc -ln -1 > ~/hist-cancel",
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
+    /// A paste of several commands into a nested bash, one a loop over lines: each command is
+    /// recorded as bash's history holds it (`history -w`, each entry after its time), not the
+    /// paste as one record.
+    @Test func aPasteOfSeveralCommandsIntoANestedShellIsRecordedAsBashKeepsIt() throws {
+        let f = try f
+        let kept = try f.target.home.appendingPathComponent("hist-paste")
+        defer { try? FileManager.default.removeItem(at: kept) }
+        let paste = "\u{1B}[200~touch ok-p1\nfor n in 2 3; do\ntouch ok-p3\ndone\necho p4\u{1B}[201~"
+        let r = try type([(send: "HISTFILE=/dev/null bash --norc\r", expect: "$ "), (send: "shopt -s lithist\r", expect: "$ "),
+                          (send: paste, expect: "p4"), (send: "\r", expect: "$ "),
+                          (send: "HISTTIMEFORMAT=%s history -w ~/hist-paste\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-p1") && f.target.exists("ok-p3"), "\(r)")
+        // (Each entry follows a `#TIME` line of its own.)
+        let history = (try? String(contentsOf: kept, encoding: .utf8)) ?? ""
+        let entries = history.split(separator: "\n").reduce(into: [String]()) { entries, line in
+            if line.hasPrefix("#"), line.dropFirst().allSatisfy(\.isNumber) { entries.append("") } else if !entries.isEmpty {
+                entries[entries.count - 1] += (entries[entries.count - 1].isEmpty ? "" : "\n") + line
+            }
+        }
+        #expect(entries.count >= 4, "\(history)\n\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(6) == entries.suffix(4).map { "allow screen? " + $0 } + ["allow screen? exit", "allow screen? exit"],
+                "\(records)\n\(entries)")
     }
 
     /// A control character in a line read from the screen (quoted with Ctrl-V; vi's insert mode
