@@ -78,7 +78,7 @@ extension Interceptor {
                     + "so the session is ended"
             }
             if isOnScreen, lineStarted, promptAfterKeys == nil, screen.lineEditorStarts != lineEditorStartsAtLineStart {
-                promptAfterKeys = PromptAfterKeys(keysBefore: typedLine.text)
+                promptAfterKeys = PromptAfterKeys(keysBefore: typedLine.text, keysBeforeErasingBytes: typedLine.textErasingBytes)
             }
         }
         if discardUnconfirmed, chunk.contains(0x0A) {

@@ -51,7 +51,9 @@ extension Interceptor {
             // editor drew at the prompt's end (every other reading is decided below too).
             let afterPrompt = prompt.shownBefore == nil ? "" : line
             let shown = prompt.shownBefore ?? screen?.textBeforeCursor() ?? ""
-            line = (Self.typeAhead(prompt.keysBefore, shownAtEndOf: shown) + afterPrompt).trimmingTrailingWhitespace
+            let typedAhead = [prompt.keysBeforeErasingBytes, prompt.keysBefore].compactMap(\.self).lazy
+                .map { Self.typeAhead($0, shownAtEndOf: shown) }.first { !$0.isEmpty } ?? ""
+            line = (typedAhead + afterPrompt).trimmingTrailingWhitespace
             keys = prompt.keysAfter ?? TypedLine()
             if read?.isWhole == false || screen?.inputLineFromRowStart()?.isWhole == false { cutOff = true }
             // Nothing read after the prompt, and keys whose effect the keys do not tell (the cursor
@@ -107,11 +109,20 @@ extension Interceptor {
         // cannot reach back over a row the line had wrapped onto (Ctrl-U after a long line
         // leaves its first rows drawn, and the screen shows them before what was typed since).
         // The keys' line is the line; the screen's is decided too.
+        // Where Delete erased a character of several bytes, the terminal erased one byte of it, and
+        // echoed the erasing of one column: the target's terminal has no `iutf8` (the bastion's
+        // libssh sends no terminal modes), and the screen shows the line as a Delete that erased
+        // characters would leave it, shorter than it is.
         var drawnBefore: String?
-        if prompt == nil, found == nil, screen?.lineEditorReads == false, keys.isExact, case let typedText = keys.text.trimmingTrailingWhitespace,
-           !typedText.isEmpty, line != typedText, line.hasSuffix(typedText) {
-            drawnBefore = line
-            line = typedText
+        if prompt == nil, found == nil, screen?.lineEditorReads == false, keys.isExact {
+            let typedText = keys.text.trimmingTrailingWhitespace
+            if let erasingBytes = keys.textErasingBytes?.trimmingTrailingWhitespace, !erasingBytes.isEmpty, line != erasingBytes {
+                drawnBefore = line
+                line = erasingBytes
+            } else if !typedText.isEmpty, line != typedText, line.hasSuffix(typedText) {
+                drawnBefore = line
+                line = typedText
+            }
         }
         // Readline shows a control character of its line as `^X` (vi's insert mode takes Ctrl-X
         // as text; Ctrl-V quotes any key): where the keys typed one, the line holds it, as bash's
@@ -166,7 +177,8 @@ extension Interceptor {
         // What the screen shows can be made to differ from what was typed (escape sequences
         // echoed as they are, with `stty -echoctl`, move the cursor and erase): the keys' line is
         // decided too, in every reading, and the stricter answer counts.
-        if !secret, prompt == nil, found == nil, !typed.isEmpty, typed != line {
+        // (So is the keys' line where Delete erases a byte, where it differs: see ``TypedLine``.)
+        for typed in [typed, keys.textErasingBytes].compactMap(\.self) where !secret && prompt == nil && found == nil && !typed.isEmpty && typed != line {
             let byKeys = openCommands.readings(endedBy: typed, secret: false)
             otherReadings += [byKeys.primary] + byKeys.others
         }
@@ -203,7 +215,9 @@ extension Interceptor {
                 // editor binds to a macro): each end of the screen's line, from its row's start,
                 // and of the keys' line is read as the line too.
                 let shown = screen?.inputLineFromRowStart().map { $0.text + (below.map { "\n" + $0 } ?? "") } ?? line
-                let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed], limit: Self.readingsLimit)
+                let readings = Self.lineEnds(of: [shown, typedLine.text, prompt.keysBefore + typed, typedLine.textErasingBytes,
+                                                  prompt.keysBeforeErasingBytes.map { $0 + typed }].compactMap(\.self),
+                                             limit: Self.readingsLimit)
                 judged = decidingEveryReading(judged, as: whole, readings: readings, fallback: shown)
             }
             if let pastLimit = others.pastLimit { return endForLimit(pastLimit, into: &out) }

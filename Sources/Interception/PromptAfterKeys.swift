@@ -5,6 +5,10 @@
 struct PromptAfterKeys {
     /// The keys' line when the prompt came.
     let keysBefore: String
+    /// The same where Delete erases a byte (``TypedLine/textErasingBytes``), as the terminal's
+    /// line discipline did while a program ran (the target's terminal has no `iutf8`), where
+    /// that differs.
+    var keysBeforeErasingBytes: String? = nil
     /// The text left of the cursor when the first key after the prompt came (the line is read
     /// on from there); nil until then.
     var shownBefore: String?

@@ -19,6 +19,11 @@ struct TypedLine: Sendable {
     }
 
     private var bytes: [UInt8] = []
+    /// The same line where Delete erases a byte rather than a character: nil until a Delete
+    /// erased a character of several bytes. A terminal without `iutf8` erases so (the client's
+    /// pty may not set it), and readline in a locale whose characters are bytes (`C`); the keys
+    /// do not tell which.
+    private var erasingBytes: [UInt8]?
     private var state = State.text
     private var sequence: [UInt8] = []
     /// Whether the program reading the line asked for bracketed pastes (DECSET 2004): then
@@ -52,6 +57,12 @@ struct TypedLine: Sendable {
 
     var isEmpty: Bool { bytes.isEmpty }
     var text: String { String(decoding: bytes, as: UTF8.self) }
+    /// The line as the keys give it where Delete erases a byte, not a character (see
+    /// `erasingBytes`); nil where that makes no difference. Decided beside ``text``.
+    var textErasingBytes: String? {
+        guard let erasingBytes, erasingBytes != bytes else { return nil }
+        return String(decoding: erasingBytes, as: UTF8.self)
+    }
 
     mutating func type(_ input: ArraySlice<UInt8>) {
         for b in input { type(b) }
@@ -77,7 +88,7 @@ struct TypedLine: Sendable {
     private mutating func type(_ b: UInt8) {
         switch state {
         case .literalNext:
-            bytes.append(b)
+            append(b)
             noteControl(b)
             state = .text
         case .escape:
@@ -96,7 +107,7 @@ struct TypedLine: Sendable {
                 state = .pasteEscape
             } else {
                 // Readline inserts a paste's text as it is, a carriage return as a newline.
-                bytes.append(b == 0x0D ? 0x0A : b)
+                append(b == 0x0D ? 0x0A : b)
                 if b != 0x0D, b != 0x0A, b != 0x09 { noteControl(b) }
             }
         case .pasteEscape:
@@ -106,7 +117,7 @@ struct TypedLine: Sendable {
             } else if !KeystrokeScanner.pasteEnd.starts(with: sequence) {
                 // Text of the paste after all (the byte that broke the match is typed again).
                 sequence.removeLast()
-                bytes += sequence
+                for byte in sequence { append(byte) }
                 state = .paste
                 type(b)
             }
@@ -117,17 +128,32 @@ struct TypedLine: Sendable {
                 state = .escape
             case 0x16: state = .literalNext
             case 0x7F:
-                while let last = bytes.popLast(), last & 0xC0 == 0x80 {}
-            case 0x15: bytes.removeAll()
-            case 0x17: eraseWord()
+                // (A character goes whole: its continuation bytes, and the byte that starts it.)
+                let continuation = bytes.reversed().prefix { $0 & 0xC0 == 0x80 }.count
+                let count = min(bytes.count, continuation + 1)
+                if erasingBytes == nil, count > 1 { erasingBytes = bytes }
+                bytes.removeLast(count)
+                if erasingBytes?.isEmpty == false { erasingBytes?.removeLast() }
+            case 0x15:
+                bytes.removeAll()
+                erasingBytes?.removeAll()
+            case 0x17:
+                if Self.eraseWord(&bytes) { isExact = false }
+                if erasingBytes != nil { _ = Self.eraseWord(&erasingBytes!) }
             case 0x09, 0x0A, 0x0D: break
             case 0x03, 0x1A, 0x1C: isExact = false   // (the interrupt, suspend and quit keys)
             case 0..<0x20:
                 isExact = false
                 noteControl(b)
-            default: bytes.append(b)
+            default: append(b)
             }
         }
+    }
+
+    /// Puts `b` at the line's end (in both of its readings).
+    private mutating func append(_ b: UInt8) {
+        bytes.append(b)
+        erasingBytes?.append(b)
     }
 
     private mutating func noteControl(_ b: UInt8) {
@@ -159,19 +185,21 @@ struct TypedLine: Sendable {
     }
 
     /// Linux's word erase (`n_tty.c`, BSD's ALTWERASE): characters other than letters, digits
-    /// and `_` at the end of the line, then the letters, digits and `_` before them.
-    private mutating func eraseWord() {
+    /// and `_` at the end of `bytes`, then the letters, digits and `_` before them. True where it
+    /// erased non-ASCII text, which the kernel classes by its first byte, as Latin-1 (not
+    /// followed here).
+    private static func eraseWord(_ bytes: inout [UInt8]) -> Bool {
         var seenWord = false
+        var erasedNonASCII = false
         while let last = bytes.last {
-            // (The kernel classes a multi-byte character by its first byte, as Latin-1: not
-            // followed here.)
-            if last >= 0x80 { isExact = false }
+            if last >= 0x80 { erasedNonASCII = true }
             let isWord = last >= 0x80 || last == UInt8(ascii: "_")
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last)
                 || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(last | 0x20)
             if isWord { seenWord = true } else if seenWord { break }
             bytes.removeLast()
         }
+        return erasedNonASCII
     }
 
     /// Whether `b`, at `index` of an escape sequence, is its last byte: the final byte of a CSI

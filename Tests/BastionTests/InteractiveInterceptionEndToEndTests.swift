@@ -1490,6 +1490,24 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Delete over a character of several bytes in `sh`, where the terminal's line discipline
+    /// edits the line: the target's terminal has no `iutf8` (the bastion asks for its pty with no
+    /// terminal modes), so each Delete erases a byte, and echoes the erasing of a column. Sixteen
+    /// `é` and 34 Deletes leave `touch ok-u; touch forbidden-` with the shell, while the screen
+    /// (and the keys read as characters) show `touch ok-u; `: the line is decided as the bytes
+    /// leave it, refused, and nothing runs.
+    @Test func aDeleteOverAMultiByteCharacterErasesAByteInTheTerminalsEditing() throws {
+        let f = try f
+        let modes = try f.target.home.appendingPathComponent("tty-modes")
+        defer { try? FileManager.default.removeItem(at: modes) }
+        let line = "touch ok-u; touch forbidden-u " + String(repeating: "é", count: 16) + String(repeating: "\u{7F}", count: 34)
+        let r = try type([(send: "sh\r", expect: "$ "), (send: "stty -a > ~/tty-modes\r", expect: "$ "),
+                          (send: line + "\r", expect: "rule no-forbidden"), (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(((try? String(contentsOf: modes, encoding: .utf8)) ?? "").contains("-iutf8"), "the premise: \(r)")
+        #expect(!f.target.exists("forbidden-") && !f.target.exists("ok-u"), "\(r)")
+        #expect(try lastRecordsWithSource().suffix(3) == ["deny screen? touch ok-u; touch forbidden-", "allow screen? exit", "allow screen? exit"])
+    }
+
     /// A paste of several commands into a nested bash, one a loop over lines: each command is
     /// recorded as bash's history holds it (`history -w`, each entry after its time), not the
     /// paste as one record.

@@ -30,6 +30,22 @@ struct TypedLineTests {
         #expect(!Self.typed("echo aé\u{17}").isExact)
     }
 
+    /// Delete erases a character; where it erased one of several bytes, the line as a terminal
+    /// without `iutf8` (or readline in the C locale) leaves it, a byte a Delete, is told too, and
+    /// follows the later keys alike. Nil where no such character was erased.
+    @Test(arguments: [
+        ("ls é\u{7F}\u{7F}x", "lsx", "ls x"),
+        ("rm x; ls éé\u{7F}\u{7F}\u{7F}\u{7F}", "rm x; l", "rm x; ls "),
+        ("echo é\u{7F}\u{15}ls", "ls", nil),
+        ("echo é\u{7F}\u{17}x", "x", "echo x"),
+        ("echo é\u{7F}", "echo ", "echo \u{FFFD}"),
+        ("echo ab\u{7F}", "echo a", nil),
+    ] as [(String, String, String?)])
+    func deleteOverACharacterOfManyBytes(keys: String, line: String, erasingBytes: String?) {
+        let typed = Self.typed(keys)
+        #expect(typed.text == line && typed.textErasingBytes == erasingBytes && typed.isExact)
+    }
+
     /// Ctrl-V makes the next key text: a quoted Ctrl-U erases nothing, a quoted Ctrl-W or
     /// Delete neither, and the line keeps the byte.
     @Test(arguments: ["\u{15}", "\u{17}", "\u{7F}", "\u{03}", "\r"])
