@@ -116,10 +116,17 @@ final class TerminalLineReader: ScreenReading {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
         let rows = screen.logicalLineRows(containing: cursorRow) ?? cursorRow...cursorRow
+        // (The spaces the line ends with, on its last row, after where it starts.)
+        func withTrailingSpaces(_ line: ScreenLine, startingOn first: Int) -> ScreenLine {
+            var line = line
+            line.trailingSpaces = screen.writtenSpaces(atEndOfRow: rows.upperBound - screen.absoluteRow(0),
+                                                       from: rows.upperBound == first ? start.column : 0)
+            return line
+        }
         if !rows.contains(start.row) || clearedSinceStart, !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
-            return ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)),
-                              doubt: doubt(aboutLineOn: rows))
+            return withTrailingSpaces(ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)),
+                                             doubt: doubt(aboutLineOn: rows)), startingOn: rows.lowerBound)
         }
         guard rows.upperBound >= start.row else { return nil }
         // (Cleared, and the line's prompt not where the line now starts: where the line starts is
@@ -127,8 +134,9 @@ final class TerminalLineReader: ScreenReading {
         if clearedSinceStart {
             return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), doubt: .startLostInClearing)
         }
-        return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)),
-                          isWhole: start.row >= screen.absoluteRow(0), doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound))
+        return withTrailingSpaces(ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), isWhole: start.row >= screen.absoluteRow(0),
+                                         doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound)),
+                              startingOn: start.row)
     }
 
     /// Why the line on `rows` may be read wrong, if anything says so.

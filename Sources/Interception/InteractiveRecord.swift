@@ -97,13 +97,17 @@ public struct ScreenLine: Sendable, Equatable {
     public var isWhole: Bool
     /// Why the screen may show other text than the line, nil where nothing says so.
     public var doubt: Doubt?
+    /// The spaces the line ends with, which `text` leaves out: those written at the end of its
+    /// last row (a completion's space, `echo a\ `), where a line editor draws it.
+    public var trailingSpaces = 0
 
     /// Whether the screen may show other text than the line (see ``Doubt``).
     public var mayBeMisread: Bool { doubt != nil }
 
-    public init(text: String, isWhole: Bool = true, doubt: Doubt? = nil) {
+    public init(text: String, isWhole: Bool = true, doubt: Doubt? = nil, trailingSpaces: Int = 0) {
         self.text = text
         self.isWhole = isWhole
         self.doubt = doubt
+        self.trailingSpaces = trailingSpaces
     }
 }

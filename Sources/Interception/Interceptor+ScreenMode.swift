@@ -124,6 +124,16 @@ extension Interceptor {
                 line = typedText
             }
         }
+        // Readline's line may end in spaces (a completion's, `echo a\ `), which the screen's text
+        // leaves out: those it wrote at the end of the line's last row are the line's. The line
+        // without them is decided too (and followed, where it leaves a command open): spaces
+        // another program wrote there would otherwise close `cmd \`.
+        var withoutSpaces: String?
+        if prompt == nil, found == nil, below == nil, screen?.lineEditorReads == true, let read, read.trailingSpaces > 0,
+           !line.isEmpty, line == read.text {
+            withoutSpaces = line
+            line += String(repeating: " ", count: read.trailingSpaces)
+        }
         // Readline shows a control character of its line as `^X` (vi's insert mode takes Ctrl-X
         // as text; Ctrl-V quotes any key): where the keys typed one, the line holds it, as bash's
         // history then does. The screen's text is decided too.
@@ -182,7 +192,7 @@ extension Interceptor {
             let byKeys = openCommands.readings(endedBy: typed, secret: false)
             otherReadings += [byKeys.primary] + byKeys.others
         }
-        for shown in [drawnBefore, shownInCarets, withLineEnds == line ? nil : withLineEnds].compactMap(\.self) where !secret {
+        for shown in [drawnBefore, shownInCarets, withLineEnds == line ? nil : withLineEnds, withoutSpaces].compactMap(\.self) where !secret {
             let byScreen = openCommands.readings(endedBy: shown, secret: false)
             otherReadings += [byScreen.primary] + byScreen.others
         }

@@ -43,6 +43,30 @@ extension TerminalScreen {
         return Self.trimmingTrailingSpaces(text)
     }
 
+    /// How many spaces were written at the end of screen row `row` (cells written with a space,
+    /// not erased or never written, after the last other character), from column `start` on:
+    /// the spaces a line that ends there ends with, which ``text(from:to:)`` trims. Readline
+    /// draws a line's spaces and erases with `ESC [K`. At the right margin it writes a space at
+    /// the start of the next row and returns over it, which is not counted.
+    public func writtenSpaces(atEndOfRow row: Int, from start: Int) -> Int {
+        guard row >= 0, row < rows else { return 0 }
+        func content(_ column: Int) -> UInt32 {
+            var cell = self.cell(row: row, column: column)
+            let characters = withUnsafeBytes(of: &cell.chars) { Array($0.bindMemory(to: UInt32.self).prefix(2)) }
+            return characters[0] == 0x20 && characters[1] != 0 ? 0x21 : characters[0]
+        }
+        let first = max(start, 0)
+        var end = columns - 1
+        while end >= first, content(end) == 0 { end -= 1 }
+        var count = 0
+        while end >= first, content(end) == 0x20 {
+            count += 1
+            end -= 1
+        }
+        if count > 0, end < 0, cursor == (row, 0) { count -= 1 }
+        return count
+    }
+
     /// The absolute rows of the line that `absoluteRow` is part of: the rows above it it
     /// continues and the rows below that continue it. Nil when the row is not on the screen.
     public func logicalLineRows(containing absoluteRow: Int) -> ClosedRange<Int>? {

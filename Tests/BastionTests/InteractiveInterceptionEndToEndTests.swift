@@ -1508,6 +1508,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(try lastRecordsWithSource().suffix(3) == ["deny screen? touch ok-u; touch forbidden-", "allow screen? exit", "allow screen? exit"])
     }
 
+    /// Lines that end in a space in a nested bash: one escaped (the file's name ends in it), one
+    /// a completion left (`ech` Tab). The screen's text trims them; the spaces written before the
+    /// cursor are the line's, and the records hold them as bash's history does (`history -w`).
+    @Test func aLineEndingInASpaceIsRecordedWithIt() throws {
+        let f = try f
+        let kept = try f.target.home.appendingPathComponent("hist-space")
+        defer { try? FileManager.default.removeItem(at: kept) }
+        let r = try type([(send: "HISTFILE=/dev/null bash --norc\r", expect: "$ "), (send: "touch ok-sp\\ \r", expect: "$ "),
+                          (send: "ech\t", expect: "echo "), (send: "\r", expect: "$ "),
+                          (send: "HISTTIMEFORMAT=%s history -w ~/hist-space\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-sp "), "\(r)")
+        let history = (try? String(contentsOf: kept, encoding: .utf8)) ?? ""
+        let entries = history.split(separator: "\n").filter { !($0.hasPrefix("#") && $0.dropFirst().allSatisfy(\.isNumber)) }.map(String.init)
+        #expect(entries.suffix(3) == ["touch ok-sp\\ ", "echo ", "HISTTIMEFORMAT=%s history -w ~/hist-space"], "\(history)\n\(r)")
+        #expect(try lastRecordsWithSource().suffix(5) == entries.suffix(3).map { "allow screen? " + $0 } + ["allow screen? exit", "allow screen? exit"])
+    }
+
     /// A paste of several commands into a nested bash, one a loop over lines: each command is
     /// recorded as bash's history holds it (`history -w`, each entry after its time), not the
     /// paste as one record.

@@ -1063,11 +1063,19 @@ final class FakeScreen: ScreenReading {
     /// Whether the line is every row since typing started (as the terminal model reads it),
     /// rather than the last.
     var readsEveryRow = false
+    /// Whether spaces the line ends with are told (``ScreenLine/trailingSpaces``), as the terminal
+    /// model tells those written, rather than left in the text.
+    var tellsTrailingSpaces = false
     func inputLine() -> ScreenLine? {
         let lines = shown[start...].split(separator: 0x0A, omittingEmptySubsequences: !readsEveryRow)
-        let text = readsEveryRow ? lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+        var text = readsEveryRow ? lines.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
             : String(decoding: lines.last ?? [], as: UTF8.self)
-        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows, doubt: mayMisread ? doubt : nil)
+        var spaces = 0
+        while tellsTrailingSpaces, text.hasSuffix(" ") {
+            text.removeLast()
+            spaces += 1
+        }
+        return ScreenLine(text: text, isWhole: rows == 0 || lines.count <= rows, doubt: mayMisread ? doubt : nil, trailingSpaces: spaces)
     }
     func resize(columns: Int, rows: Int) {}
     func textBeforeCursor() -> String { String(decoding: shown.split(separator: 0x0A, omittingEmptySubsequences: false).last ?? [], as: UTF8.self) }
@@ -1658,6 +1666,25 @@ extension ScreenModeTests {
         _ = InterceptorTests.output(&i, "true &&^Jrm x", now: 2.51)
         let refused = Self.typeAndSettle(&i, "\r", at: 2.6)
         #expect(refused.records.map(\.decision.verdict) == [.deny] && !refused.forwarded.contains(0x0D))
+    }
+
+    /// A line readline shows ending in spaces keeps them (`touch ok\\ ` makes `ok `, complete);
+    /// the line without them, which leaves the command open, is decided and followed too: had
+    /// another program written those spaces, bash reads on, and the next line joins it
+    /// (`touch ok` and `m -rf x` run `touch okm -rf x`), which is refused.
+    @Test func aLineEndingInSpacesIsAlsoFollowedWithoutThem() {
+        let joinedGate: Interceptor.Decide = { line, directory, analysis in
+            InterceptorTests.gate(line.contains("ok\\\nm") ? "rm" : line, directory, analysis)
+        }
+        let screen = FakeScreen()
+        screen.tellsTrailingSpaces = true
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen, decide: joinedGate)
+        Self.typeEchoed(&i, "touch ok\\ ", at: 2.5)
+        let first = Self.typeAndSettle(&i, "\r", at: 2.6)
+        #expect(first.records.map(\.decision.audit.line) == ["touch ok\\ "] && first.forwarded == [0x0D], "\(first.records.map(\.decision.audit.line)) \(first.forwarded)")
+        _ = InterceptorTests.output(&i, "\r\n\u{1B}[?2004l\u{1B}[?2004h> ", now: 4.2)
+        let next = Self.typeEchoedAndEnter(&i, "m -rf x", at: 4.5)
+        #expect(next.map(\.decision.verdict) == [.deny], "\(next.map(\.decision.audit.line))")
     }
 
     /// An Enter that ends readline's non-incremental history search (vi's Esc `/`, emacs's Esc p,

@@ -33,6 +33,23 @@ import TerminalModel
         #expect(s.text(from: (0, 2), to: (0, 80)) == "ls -la")
     }
 
+    /// The spaces a line ends with, which the text trims: only those written (typed, or drawn
+    /// by readline) at the row's end, the cursor before or after them, not cells erased
+    /// (`ESC [K`), nor the prompt's; not the space readline writes at the right margin.
+    @Test func writtenSpacesAtTheEndOfARow() {
+        #expect(screen("$ ls  ").writtenSpaces(atEndOfRow: 0, from: 2) == 2)
+        #expect(screen("$ ls  ").text(from: (0, 2), to: (0, 80)) == "ls")
+        #expect(screen("$ ls  \u{8}\u{8}").writtenSpaces(atEndOfRow: 0, from: 2) == 2, "the cursor moved back over them")
+        #expect(screen("$ ls x\u{8}\u{1B}[K").writtenSpaces(atEndOfRow: 0, from: 2) == 1, "the typed space, not the erased x")
+        #expect(screen("$ ").writtenSpaces(atEndOfRow: 0, from: 2) == 0, "the prompt's space")
+        #expect(screen("$   ").writtenSpaces(atEndOfRow: 0, from: 2) == 2)
+        #expect(screen("$ ls  x\u{8}\u{8}").writtenSpaces(atEndOfRow: 0, from: 2) == 0, "text after them")
+        // (Readline at the right margin writes a space on the next row and returns over it.)
+        let margin = screen("$ abcdefgh \r", columns: 10)
+        #expect(margin.cursor == (1, 0) && margin.writtenSpaces(atEndOfRow: 1, from: 0) == 0)
+        #expect(screen("$ abcdefgh  ", columns: 10).writtenSpaces(atEndOfRow: 1, from: 0) == 2)
+    }
+
     /// A 200-character line at 80 columns wraps onto three rows and reads back as one line.
     @Test func longLineReadsAsOneLine() {
         let command = "echo " + String((0..<195).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
