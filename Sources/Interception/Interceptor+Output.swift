@@ -145,6 +145,19 @@ extension Interceptor {
         }
     }
 
+    /// Screen mode: an interrupt that discards a refused line, which bash took while it was busy
+    /// rather than waiting for a key (reading a long paste): readline's handler cleaned up and
+    /// drew again (its line editor stopped and started), and bash acts on it only at the next
+    /// key, which the bastion holds until it has. Seen so, with the screen quiet, the interrupt
+    /// is sent once more: it finds bash waiting, and acts.
+    mutating func repeatInterruptBashPutOff(now: Double, into out: inout InterceptorOutput) {
+        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads,
+              let before = discardStopsBefore, screen.lineEditorStops > before, now - lastOutput >= Self.discardRepeatAfter else { return }
+        discardInterruptRepeated = true
+        out.inject.append(0x03)
+        explainStops(Self.stopsAtAnInterrupt)
+    }
+
     /// Time passed: lets go of input whose check never came, and reads a settled screen line.
     public mutating func tick(now: Double) -> InterceptorOutput {
         lastEvent = max(lastEvent, now)
@@ -152,6 +165,7 @@ extension Interceptor {
         if startedAt == nil { startedAt = now }
         // (Before anything this tick does: a line refused in it was decided after `now`.)
         if discardUnconfirmed, discardAwaitedSince == nil { discardAwaitedSince = now }
+        repeatInterruptBashPutOff(now: now, into: &out)
         if mode == .starting, let startedAt, now - startedAt > Self.startPatience {
             lose("the shell never confirmed the integration", into: &out)
         }

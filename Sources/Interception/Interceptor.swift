@@ -314,8 +314,17 @@ public struct Interceptor {
     /// shown that it acted (a new line). With the interrupt key undefined (`stty intr undef`)
     /// the line stays in the terminal's buffer, and the next Enter would send it.
     var discardUnconfirmed = false {
-        didSet { discardAwaitedSince = nil }
+        didSet {
+            discardAwaitedSince = nil
+            discardStopsBefore = discardUnconfirmed ? screen?.lineEditorStops : nil
+            discardInterruptRepeated = false
+        }
     }
+    /// Screen mode: the line editor's stops when the interrupt discarding a refused line went
+    /// out (see ``repeatInterruptBashPutOff(now:into:)``).
+    var discardStopsBefore: Int?
+    /// Screen mode: whether that interrupt was sent once more.
+    var discardInterruptRepeated = false
     /// Screen mode: when the bastion started to wait for the shell to show that the interrupt
     /// discarding a refused line acted: the first tick that starts after the refusal (deciding a
     /// long paste may take seconds, and the interrupt goes out after it). See ``discardPatience``.
@@ -462,6 +471,9 @@ public struct Interceptor {
     /// however busy the output: a program that ignores the interrupt and prints on would
     /// otherwise hold them (the person's own Ctrl-C among them) for ever.
     public static let discardPatienceWhileBusy = 30.0
+    /// Screen mode: how long the screen stays quiet, after readline handled the interrupt that
+    /// discards a refused line without ending it, before the interrupt is sent once more.
+    public static let discardRepeatAfter = 0.5
 
     /// Screen mode: whether keys held after a refused line have waited long enough for its
     /// discarding interrupt to act (see ``discardPatience``).

@@ -1551,6 +1551,38 @@ extension ScreenModeTests {
         #expect(typed.notices.contains { $0.contains("Ctrl-O ran the line as Enter does") })
     }
 
+    /// Bash can take the interrupt that discards a refused paste while it is busy reading the
+    /// paste, not waiting for a key: readline cleans up and draws again (a stop and a start), and
+    /// bash acts on it only at its next key, which the bastion holds. Seen so, after a quiet
+    /// moment, the interrupt goes once more, and the held Enter goes on once bash shows a new
+    /// line. An interrupt that acts at once is not repeated.
+    @Test func anInterruptBashPutOffIsSentOnceMore() {
+        for actsAtOnce in [false, true] {
+            let screen = FakeScreen()
+            screen.isBracketedPaste = true
+            var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen)
+            let refused = InterceptorTests.input(&i, "\u{1B}[200~true 1\nrm x\ntrue 3", now: 2.5)
+            #expect(refused.inject == [0x03] && refused.records.map(\.decision.verdict) == [.deny])
+            _ = InterceptorTests.input(&i, "\u{1B}[201~\r", now: 2.55)
+            _ = InterceptorTests.output(&i, actsAtOnce ? "^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ "
+                                                    : "^C\u{1B}[?2004l\r\u{1B}[?2004h", now: 2.6)
+            var repeated: [UInt8] = []
+            var forwarded: [UInt8] = []
+            for t in stride(from: 2.65, to: 3.5, by: 0.05) {
+                let out = i.tick(now: t)
+                repeated += out.inject
+                forwarded += out.toTarget
+            }
+            #expect(repeated == (actsAtOnce ? [] : [0x03]), "\(actsAtOnce)")
+            if !actsAtOnce {
+                #expect(forwarded.isEmpty, "the Enter waits")
+                _ = InterceptorTests.output(&i, "^C\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ ", now: 3.6)
+                for t in stride(from: 3.65, to: 4.5, by: 0.05) { forwarded += i.tick(now: t).toTarget }
+            }
+            #expect(forwarded == [0x0D], "\(actsAtOnce): \(forwarded)")
+        }
+    }
+
     /// A paste into a program that asked for brackets is decided line by line as it arrives,
     /// each line end held until the lines before it are decided: readline would insert it, but
     /// `sh` after a `printf '\e[?2004h'` runs each line as its line end comes. The first refused
