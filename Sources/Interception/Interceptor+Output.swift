@@ -148,11 +148,17 @@ extension Interceptor {
     /// Screen mode: an interrupt that discards a refused line, which bash took while it was busy
     /// rather than waiting for a key (reading a long paste): readline's handler cleaned up and
     /// drew again (its line editor stopped and started), and bash acts on it only at the next
-    /// key, which the bastion holds until it has. Seen so, with the screen quiet, the interrupt
-    /// is sent once more: it finds bash waiting, and acts.
+    /// key, which the bastion holds until it has. Seen so, with the screen quiet for
+    /// ``discardRepeatAfter``, the interrupt is sent once more: it finds bash waiting, and acts.
+    /// So it is where the shell showed nothing at all for ``discardRepeatUnseen`` (seen after a
+    /// long refused paste on a loaded machine: the second then acted at once); a second interrupt
+    /// at a shell that acted on the first only draws its prompt again.
     mutating func repeatInterruptBashPutOff(now: Double, into out: inout InterceptorOutput) {
-        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads,
-              let before = discardStopsBefore, screen.lineEditorStops > before, now - lastOutput >= Self.discardRepeatAfter else { return }
+        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads, let before = discardStopsBefore,
+              let since = discardAwaitedSince else { return }
+        let putOff = screen.lineEditorStops > before && now - lastOutput >= Self.discardRepeatAfter
+        let unseen = lastOutput < since && now - since >= Self.discardRepeatUnseen
+        guard putOff || unseen else { return }
         discardInterruptRepeated = true
         out.inject.append(0x03)
         explainStops(Self.stopsAtAnInterrupt)

@@ -474,6 +474,9 @@ public struct Interceptor {
     /// Screen mode: how long the screen stays quiet, after readline handled the interrupt that
     /// discards a refused line without ending it, before the interrupt is sent once more.
     public static let discardRepeatAfter = 0.5
+    /// Screen mode: how long the shell shows nothing at all after the interrupt that discards a
+    /// refused line before the interrupt is sent once more.
+    public static let discardRepeatUnseen = 2.0
 
     /// Screen mode: whether keys held after a refused line have waited long enough for its
     /// discarding interrupt to act (see ``discardPatience``).

@@ -1555,8 +1555,18 @@ extension ScreenModeTests {
     /// paste, not waiting for a key: readline cleans up and draws again (a stop and a start), and
     /// bash acts on it only at its next key, which the bastion holds. Seen so, after a quiet
     /// moment, the interrupt goes once more, and the held Enter goes on once bash shows a new
-    /// line. An interrupt that acts at once is not repeated.
+    /// line. An interrupt that acts at once is not repeated; one that shows nothing at all for
+    /// 2 s is.
     @Test func anInterruptBashPutOffIsSentOnceMore() {
+        do {
+            let screen = FakeScreen()
+            screen.isBracketedPaste = true
+            var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen)
+            _ = InterceptorTests.input(&i, "\u{1B}[200~true 1\nrm x\ntrue 3", now: 2.5)
+            var repeated: [(Double, [UInt8])] = []
+            for t in stride(from: 2.55, to: 5, by: 0.05) where !i.tick(now: t).inject.isEmpty { repeated.append((t, [0x03])) }
+            #expect(repeated.count == 1 && repeated.allSatisfy { $0.0 >= 4.5 }, "\(repeated)")
+        }
         for actsAtOnce in [false, true] {
             let screen = FakeScreen()
             screen.isBracketedPaste = true
