@@ -20,9 +20,9 @@ struct TypedLine: Sendable {
 
     private var bytes: [UInt8] = []
     /// The same line where Delete erases a byte rather than a character: nil until a Delete
-    /// erased a character of several bytes. A terminal without `iutf8` erases so (the client's
-    /// pty may not set it), and readline in a locale whose characters are bytes (`C`); the keys
-    /// do not tell which.
+    /// erased a character of several bytes. A terminal without `iutf8` erases so (the target's,
+    /// which the bastion asks for with no terminal modes), and readline in a locale whose
+    /// characters are bytes (`C`); the keys do not tell which.
     private var erasingBytes: [UInt8]?
     private var state = State.text
     private var sequence: [UInt8] = []
