@@ -50,10 +50,10 @@ extension TerminalScreen {
     /// the start of the next row and returns over it, which is not counted.
     public func writtenSpaces(atEndOfRow row: Int, from start: Int) -> Int {
         guard row >= 0, row < rows else { return 0 }
+        // (A cell's first character; a space with a combining character counts as text.)
         func content(_ column: Int) -> UInt32 {
-            var cell = self.cell(row: row, column: column)
-            let characters = withUnsafeBytes(of: &cell.chars) { Array($0.bindMemory(to: UInt32.self).prefix(2)) }
-            return characters[0] == 0x20 && characters[1] != 0 ? 0x21 : characters[0]
+            let chars = self.cell(row: row, column: column).chars
+            return chars.0 == 0x20 && chars.1 != 0 ? 0x21 : chars.0
         }
         let first = max(start, 0)
         var end = columns - 1
