@@ -37,8 +37,10 @@ public struct HistoryKeeping: Equatable, Sendable {
 /// One marker the integrated shell printed in a private OSC sequence.
 public enum IntegrationMarker: Equatable, Sendable {
     /// The integration is installed (end of the rc file), in the shell with this process id
-    /// (which leads the terminal's session on the target).
-    case ready(shell: Int32?)
+    /// (which leads the terminal's session on the target); `erasesCharacters`: it turned the
+    /// terminal's `iutf8` on (a UTF-8 locale), so the terminal's own line editing erases a whole
+    /// character at a Delete.
+    case ready(shell: Int32?, erasesCharacters: Bool = false)
     /// The shell cannot be integrated (too old); the reason.
     case unsupported(String)
     /// The shell's aliases changed: name → value.
@@ -111,7 +113,9 @@ public enum IntegrationMarker: Equatable, Sendable {
         fields.removeFirst()
         switch (kind, fields.count) {
         case ("R", 0): self = .ready(shell: nil)
-        case ("R", 1): self = .ready(shell: Int32(String(decoding: fields[0], as: UTF8.self)).flatMap { $0 > 1 ? $0 : nil })
+        case ("R", 1), ("R", 2):
+            self = .ready(shell: Int32(String(decoding: fields[0], as: UTF8.self)).flatMap { $0 > 1 ? $0 : nil },
+                          erasesCharacters: fields.count == 2 && fields[1].elementsEqual("u".utf8))
         case ("U", _): self = .unsupported(fields.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ";"))
         case ("S", 0): self = .commandStart
         case ("T", _): self = .droppedUnrun(line: Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")]))))

@@ -20,9 +20,10 @@ extension Interceptor {
         default: break
         }
         switch marker {
-        case .ready(let shell):
+        case .ready(let shell, let erasesCharacters):
             if mode == .starting {
                 shellProcess = shell
+                terminalErasesCharacters = erasesCharacters
                 // What was typed meanwhile goes to readline at the first prompt.
                 mode = .integrated
                 awaitReadline(since: now, into: &out)

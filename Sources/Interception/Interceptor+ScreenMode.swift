@@ -51,7 +51,8 @@ extension Interceptor {
             // editor drew at the prompt's end (every other reading is decided below too).
             let afterPrompt = prompt.shownBefore == nil ? "" : line
             let shown = prompt.shownBefore ?? screen?.textBeforeCursor() ?? ""
-            let typedAhead = [prompt.keysBeforeErasingBytes, prompt.keysBefore].compactMap(\.self).lazy
+            let byTerminal = terminalErasesCharacters ? [prompt.keysBefore] : [prompt.keysBeforeErasingBytes, prompt.keysBefore]
+            let typedAhead = byTerminal.compactMap(\.self).lazy
                 .map { Self.typeAhead($0, shownAtEndOf: shown) }.first { !$0.isEmpty } ?? ""
             line = (typedAhead + afterPrompt).trimmingTrailingWhitespace
             keys = prompt.keysAfter ?? TypedLine()
@@ -109,14 +110,15 @@ extension Interceptor {
         // cannot reach back over a row the line had wrapped onto (Ctrl-U after a long line
         // leaves its first rows drawn, and the screen shows them before what was typed since).
         // The keys' line is the line; the screen's is decided too.
-        // Where Delete erased a character of several bytes, the terminal erased one byte of it, and
-        // echoed the erasing of one column: the target's terminal has no `iutf8` (the bastion's
-        // libssh sends no terminal modes), and the screen shows the line as a Delete that erased
-        // characters would leave it, shorter than it is.
+        // Where Delete erased a character of several bytes, a terminal without `iutf8` erased one
+        // byte of it, and echoed the erasing of one column (see ``terminalErasesCharacters``): the
+        // screen shows the line as a Delete that erased characters would leave it, shorter than
+        // it is.
         var drawnBefore: String?
         if prompt == nil, found == nil, screen?.lineEditorReads == false, keys.isExact {
             let typedText = keys.text.trimmingTrailingWhitespace
-            if let erasingBytes = keys.textErasingBytes?.trimmingTrailingWhitespace, !erasingBytes.isEmpty, line != erasingBytes {
+            if !terminalErasesCharacters, let erasingBytes = keys.textErasingBytes?.trimmingTrailingWhitespace, !erasingBytes.isEmpty,
+               line != erasingBytes {
                 drawnBefore = line
                 line = erasingBytes
             } else if !typedText.isEmpty, line != typedText, line.hasSuffix(typedText) {

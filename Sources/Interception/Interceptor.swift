@@ -503,6 +503,13 @@ public struct Interceptor {
     /// The integrated shell's process id on the target, as it told at start: it leads the
     /// terminal's session there, so a session ended for cause can stop what it started.
     public internal(set) var shellProcess: Int32?
+    /// Whether the target's terminal erases a whole character of several bytes at a Delete in
+    /// its own line editing (`sh`, a program reading lines, keys typed ahead while a command
+    /// runs): its `iutf8`, which the integration turns on in a UTF-8 locale (the bastion's
+    /// libssh asks for the terminal with no modes, and a terminal starts without it). Otherwise,
+    /// and once `stty sane` or `stty -iutf8` turned it off, it erases a byte; the line read
+    /// either way is decided (see ``TypedLine/textErasingBytes``), this one is recorded.
+    var terminalErasesCharacters = false
 
     /// Whether lines can be read off the screen once the integration is lost: the role allows it
     /// and there is a terminal model. Otherwise losing the integration ends the session.

@@ -824,7 +824,13 @@ public struct ShellIntegration: Sendable, Equatable {
           # markers, or name another input as the terminal: bash refuses to change read-only
           # variables.
           readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_in __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
-          printf '\#(osc);R;%s\a' "$$" >&"$__bastion_tty"
+          # The terminal's own line editing (a program that reads lines, keys typed ahead while a
+          # command runs) erases a whole character of a UTF-8 locale at a Delete, as the person's
+          # own terminal has it, with `iutf8`: the bastion's libssh asks for this terminal with no
+          # modes, and it starts without. Told with the ready marker (`u`).
+          __bastion_out=
+          [[ ${LC_ALL:-${LC_CTYPE:-${LANG-}}} == *.[Uu][Tt][Ff]?(-)8* ]] && command -p stty iutf8 2>/dev/null && __bastion_out=';u'
+          printf '\#(osc);R;%s%s\a' "$$" "$__bastion_out" >&"$__bastion_tty"
         }
         readonly -f __bastion_dbl __bastion_esc __bastion_report_aliases __bastion_token __bastion_kept __bastion_halt __bastion_any_trap __bastion_replacing __bastion_ignores_space __bastion_check __bastion_ask __bastion_await __bastion_trapped __bastion_verdict \
           __bastion_expanded __bastion_stop __bastion_prompt __bastion_state __bastion_announce __bastion_bind_keys \

@@ -74,6 +74,8 @@ struct InteractiveInterceptionEndToEndTests {
         if [ -f "$HOME/errexit" ]; then set -e; fi
         if [ -f "$HOME/nocasematch" ]; then shopt -s nocasematch; fi
         if [ -f "$HOME/posix" ]; then set -o posix; fi
+        if [ -f "$HOME/utf8-locale" ]; then export LANG=C.UTF-8; fi
+        if [ -f "$HOME/c-locale" ]; then export LANG=C; fi
         if [ -f "$HOME/shadow-read" ]; then read() { builtin read "$@"; }; fi
         if [ -f "$HOME/replace-shell" ]; then
           t=$(declare -f __bastion_refuse); t=${t#*6973;}
@@ -1491,21 +1493,45 @@ struct InteractiveInterceptionEndToEndTests {
     }
 
     /// Delete over a character of several bytes in `sh`, where the terminal's line discipline
-    /// edits the line: the target's terminal has no `iutf8` (the bastion asks for its pty with no
-    /// terminal modes), so each Delete erases a byte, and echoes the erasing of a column. Sixteen
+    /// edits the line: in the C locale the target's terminal has no `iutf8` (the bastion asks for
+    /// its pty with no terminal modes, and the integration turns it on only in a UTF-8 locale),
+    /// so each Delete erases a byte, and echoes the erasing of a column. Sixteen
     /// `é` and 34 Deletes leave `touch ok-u; touch forbidden-` with the shell, while the screen
     /// (and the keys read as characters) show `touch ok-u; `: the line is decided as the bytes
     /// leave it, refused, and nothing runs.
     @Test func aDeleteOverAMultiByteCharacterErasesAByteInTheTerminalsEditing() throws {
         let f = try f
         let modes = try f.target.home.appendingPathComponent("tty-modes")
-        defer { try? FileManager.default.removeItem(at: modes) }
+        try f.target.write("c-locale", "")
+        defer {
+            try? FileManager.default.removeItem(at: modes)
+            try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("c-locale"))
+        }
         let line = "touch ok-u; touch forbidden-u " + String(repeating: "é", count: 16) + String(repeating: "\u{7F}", count: 34)
         let r = try type([(send: "sh\r", expect: "$ "), (send: "stty -a > ~/tty-modes\r", expect: "$ "),
                           (send: line + "\r", expect: "rule no-forbidden"), (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
         #expect(((try? String(contentsOf: modes, encoding: .utf8)) ?? "").contains("-iutf8"), "the premise: \(r)")
         #expect(!f.target.exists("forbidden-") && !f.target.exists("ok-u"), "\(r)")
         #expect(try lastRecordsWithSource().suffix(3) == ["deny screen? touch ok-u; touch forbidden-", "allow screen? exit", "allow screen? exit"])
+    }
+
+    /// In a UTF-8 locale the integration turns the terminal's `iutf8` on, as the person's own
+    /// terminal has it through plain ssh: Delete in `sh` (the terminal's own line editing)
+    /// erases the whole `é`, the file is named as the screen shows it, and so is the record.
+    @Test func aDeleteOverAMultiByteCharacterErasesItInAUTF8Locale() throws {
+        let f = try f
+        let modes = f.target.home.appendingPathComponent("tty-modes")
+        try f.target.write("utf8-locale", "")
+        defer {
+            try? FileManager.default.removeItem(at: modes)
+            try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("utf8-locale"))
+        }
+        let r = try type([(send: "sh\r", expect: "$ "), (send: "stty -a > ~/tty-modes\r", expect: "$ "),
+                          (send: "touch ok-u8 xé\u{7F}y\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        let told = (try? String(contentsOf: modes, encoding: .utf8)) ?? ""
+        #expect(told.contains(" iutf8") && !told.contains("-iutf8"), "\(told)\n\(r)")
+        #expect(f.target.exists("ok-u8") && f.target.exists("xy"), "\(r)")
+        #expect(try lastRecordsWithSource().suffix(3) == ["allow screen? touch ok-u8 xy", "allow screen? exit", "allow screen? exit"])
     }
 
     /// Lines that end in a space in a nested bash: one escaped (the file's name ends in it), one

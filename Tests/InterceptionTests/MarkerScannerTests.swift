@@ -41,6 +41,13 @@ struct MarkerScannerTests {
                               .prompt(status: 0, nextCheck: nil, linesRead: 8, directory: nil)])
     }
 
+    /// The ready marker tells the shell's process and whether the integration turned the
+    /// terminal's `iutf8` on (`u`); anything else there turns nothing on.
+    @Test func readyTellsTheShellAndTheTerminalsErasing() {
+        let r = Self.scan(["\u{1B}]6973;t0k;R;4242\u{07}\u{1B}]6973;t0k;R;4243;u\u{07}\u{1B}]6973;t0k;R;4244;x\u{07}\u{1B}]6973;t0k;R\u{07}"])
+        #expect(r.markers == [.ready(shell: 4242), .ready(shell: 4243, erasesCharacters: true), .ready(shell: 4244), .ready(shell: nil)])
+    }
+
     /// Split at every byte, the result is the same.
     @Test func markerSplitAtEveryByte() {
         let text = "x\u{1B}]6973;t0k;C;42;H;echo a\\\\b\\e\u{07}y\u{1B}]6973;t0k;S\u{1B}\\z"
