@@ -161,7 +161,7 @@ extension Interceptor {
                 // the entry found on the line). The line goes on from where it started, the entry
                 // included, not from where the cursor stands. (Not after an interrupt: readline
                 // stops at it, though its stop may not have shown yet.)
-                let lineEditorReadsOn = interruptStopsDue == nil && screen.lineEditorReads
+                let lineEditorReadsOn = pendingInterrupt == nil && screen.lineEditorReads
                     && screen.lineEditorStarts == lineEditorStartsAtLineStart
                 if (carriedLine == nil || !carriedLineKeepsStart) && !lineEditorReadsOn {
                     screen.markInputStart()
@@ -170,7 +170,7 @@ extension Interceptor {
                 lineStarted = true
                 typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
                 if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, lineByLine: openCommands) }
-                interruptStopsDue = nil
+                pendingInterrupt = nil
                 searchKeys = nil
                 historySearchKeys = nil
                 lastKeyOnLine = nil
@@ -235,10 +235,10 @@ extension Interceptor {
     /// Screen mode: an interrupt was passed on (typed, or sent to discard a refused line).
     /// Readline stops reading at it (``stopsAtAnInterrupt``), and bash discards the command it
     /// was reading on from: once a stop beyond those due from the keys before it comes, no
-    /// command is open any more (see ``interruptStopsDue``), and the one it held is recorded as
+    /// command is open any more (see ``PendingInterrupt``), and the one open now is recorded as
     /// cancelled (``cancelledOnScreen(_:)``).
     mutating func interruptPassed() {
-        interruptStopsDue = stopsExplained + 1
+        pendingInterrupt = PendingInterrupt(stopsDue: stopsExplained + 1, abandons: openCommands.primary)
         explainStops(Self.stopsAtAnInterrupt)
     }
 

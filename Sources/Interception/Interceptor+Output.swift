@@ -57,10 +57,13 @@ extension Interceptor {
             if let cleaned = result.output { cleaned.withUnsafeBytes { screen.feed($0) } } else { screen.feed(chunk) }
             if wasOnScreen, isOnScreen, screen.lineEditorStops > stopsBefore {
                 let stops = screen.lineEditorStops - stopsBefore
-                if let due = interruptStopsDue {
-                    interruptStopsDue = stops >= due ? nil : due - stops
-                    if stops >= due {
-                        if let abandoned = openCommands.primary { out.records.append(cancelledOnScreen(abandoned)) }
+                if let pending = pendingInterrupt {
+                    pendingInterrupt?.stopsDue -= stops
+                    if stops >= pending.stopsDue {
+                        pendingInterrupt = nil
+                        // (The command open at the interrupt: bash's echo of it, in a read of its
+                        // own before the stops, already set the bastion's reading on afresh.)
+                        if let abandoned = pending.abandons { out.records.append(cancelledOnScreen(abandoned)) }
                         openCommands = OpenCommands()
                     }
                 }
@@ -229,7 +232,7 @@ extension Interceptor {
                 lineStarted = true
                 (typedLine, promptAfterKeys, lineEditorStartsAtLineStart, pastedLines) = kept
                 // (Nor did it stop a line editor: the next Enter's stop would seem its.)
-                interruptStopsDue = nil
+                pendingInterrupt = nil
             }
             let rest = held
             held = []

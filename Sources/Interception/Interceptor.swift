@@ -272,13 +272,9 @@ public struct Interceptor {
     /// (`read`, a REPL), and the line starts a new one: the record follows the prompts, the
     /// decisions every reading.
     var freshPrompt: String?
-    /// Screen mode: how many more times a line editor must stop reading before an interrupt
-    /// passed on has reached one, which discards every command it was reading on from
-    /// (``openCommands``); nil where none is pending. (A shell with no line editor, or one that
-    /// ignores the interrupt, such as `sh` after `trap '' INT`, shows no such stop: its open
-    /// commands stay followed. A program's output can show one, though: see INTERACTIVE.md,
-    /// Limits.)
-    var interruptStopsDue: Int?
+    /// Screen mode: an interrupt passed on that has not reached a line editor yet; nil where
+    /// none is pending.
+    var pendingInterrupt: PendingInterrupt?
     /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
     /// history search), to read the line a search found.
     var searchKeys: [UInt8]?
