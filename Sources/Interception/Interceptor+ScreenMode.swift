@@ -136,6 +136,15 @@ extension Interceptor {
             withoutSpaces = line
             line += String(repeating: " ", count: read.trailingSpaces)
         }
+        // Readline draws a tab of its line (quoted with Ctrl-V, or pasted) as blanks to a tab
+        // stop, and the terminal's echo moves to one: where the keys tell the line exactly, hold a
+        // tab, and draw as the screen shows, the line holds the tab, as bash's history then does.
+        // The screen's text is decided too.
+        var tabsShownAsBlanks: String?
+        if !secret, prompt == nil, found == nil, keys.isExact, keys.text != line, TypedLine.drawsTabsAsBlanks(keys.text, shown: line) {
+            tabsShownAsBlanks = line
+            line = keys.text
+        }
         // Readline shows a control character of its line as `^X` (vi's insert mode takes Ctrl-X
         // as text; Ctrl-V quotes any key): where the keys typed one, the line holds it, as bash's
         // history then does. The screen's text is decided too.
@@ -194,7 +203,8 @@ extension Interceptor {
             let byKeys = openCommands.readings(endedBy: typed, secret: false)
             otherReadings += [byKeys.primary] + byKeys.others
         }
-        for shown in [drawnBefore, shownInCarets, withLineEnds == line ? nil : withLineEnds, withoutSpaces].compactMap(\.self) where !secret {
+        for shown in [drawnBefore, tabsShownAsBlanks, shownInCarets, withLineEnds == line ? nil : withLineEnds, withoutSpaces].compactMap(\.self)
+        where !secret {
             let byScreen = openCommands.readings(endedBy: shown, secret: false)
             otherReadings += [byScreen.primary] + byScreen.others
         }

@@ -184,6 +184,47 @@ struct TypedLine: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Whether `shown`, a line as a screen shows it, is `typed` with each of its tabs drawn as
+    /// the blanks to a tab stop: readline draws a tab of its line so (one quoted with Ctrl-V, or
+    /// pasted), and the terminal's echo moves to the next stop, past the `^` it echoed for the
+    /// Ctrl-V. Where a stop falls depends on columns the text does not tell (the prompt's, wide
+    /// characters), so a tab stands for 1 to 8 cells here, blanks or a `^` and blanks; blanks at
+    /// the end of either are left aside (the screen's text trims them). No for a line without
+    /// tabs, or longer than ``tabbedLineLimit`` bytes.
+    static func drawsTabsAsBlanks(_ typed: String, shown: String) -> Bool {
+        let tab = UInt8(ascii: "\t"), blank = UInt8(ascii: " ")
+        let typed = Array(typed.utf8), shown = Array(shown.trimmingTrailingWhitespace.utf8)
+        guard typed.contains(tab), typed.count <= Self.tabbedLineLimit else { return false }
+        // The ends of `shown` each prefix of `typed` may be drawn as (a set: each tab widens it
+        // by up to 8, and a character that does not match drops an end).
+        var ends: Set<Int> = [0]
+        for byte in typed {
+            var next = Set<Int>()
+            for end in ends {
+                if end == shown.count {
+                    // Past the screen's text only the trimmed blanks remain.
+                    if byte == tab || byte == blank { next.insert(end) }
+                } else if byte == tab {
+                    var width = 0
+                    while width < 8, end + width < shown.count,
+                          shown[end + width] == blank || (width == 0 && shown[end] == UInt8(ascii: "^")) {
+                        width += 1
+                        next.insert(end + width)
+                    }
+                } else if shown[end] == byte {
+                    next.insert(end + 1)
+                }
+            }
+            guard !next.isEmpty else { return false }
+            ends = next
+        }
+        return ends.contains(shown.count)
+    }
+
+    /// The longest line ``drawsTabsAsBlanks(_:shown:)`` reads (its work grows with the line
+    /// times its tabs).
+    static let tabbedLineLimit = 4096
+
     /// Linux's word erase (`n_tty.c`, BSD's ALTWERASE): characters other than letters, digits
     /// and `_` at the end of `bytes`, then the letters, digits and `_` before them. True where it
     /// erased non-ASCII text, which the kernel classes by its first byte, as Latin-1 (not

@@ -46,6 +46,19 @@ struct TypedLineTests {
         #expect(typed.text == line && typed.textErasingBytes == erasingBytes && typed.isExact)
     }
 
+    /// A tab of the line (Ctrl-V Tab) shows as the blanks to a tab stop, 1 to 8 of them wherever
+    /// the line starts; a tab at the end shows as nothing the screen's text keeps.
+    @Test(arguments: [
+        ("a\tb", "a       b", true), ("a\tb", "a b", true), ("a\t\tb", "a" + String(repeating: " ", count: 9) + "b", true),
+        ("cat\t", "cat", true), ("cat\t", "cat    ", true), ("a\t b", "a  b", true),
+        ("a\tb", "ab", false), ("a\tb", "a" + String(repeating: " ", count: 9) + "b", false), ("a\tb", "a   c", false),
+        ("a\tb", "a^  b", true), ("cat\t", "cat^", true), ("a\tb", "a ^ b", false), ("a\tb", "a^^b", false),
+        ("a b", "a b", false), ("a\tb", "a\tb", false),
+    ] as [(String, String, Bool)])
+    func tabsDrawnAsBlanks(typed: String, shown: String, draws: Bool) {
+        #expect(TypedLine.drawsTabsAsBlanks(typed, shown: shown) == draws)
+    }
+
     /// Ctrl-V makes the next key text: a quoted Ctrl-U erases nothing, a quoted Ctrl-W or
     /// Delete neither, and the line keeps the byte.
     @Test(arguments: ["\u{15}", "\u{17}", "\u{7F}", "\u{03}", "\r"])
