@@ -14,6 +14,16 @@ extension Interceptor {
         keys.pastesAreBracketed = pastesAreBracketed
         keys.readsScreen = isOnScreen
         var (bytes, enter) = keys.scan(chunk)
+        if isOnScreen, !keys.macroReplays.isEmpty, let screen, screen.lineEditorReads, !screen.isAlternateScreen {
+            // Ctrl-X e replays a keyboard macro that ends a line: readline would run that line with
+            // no Enter passing the bastion. Not passed on (Ctrl-G in its place ends readline's
+            // Ctrl-X prefix); the macro's keys typed out are decided as any.
+            for index in keys.macroReplays { bytes[index] = 0x07 }
+            out.notices.append("bastion: Ctrl-X e (replay the keyboard macro) is not passed to a shell read from the screen: the macro "
+                               + "ends a line, which would run unseen; type its keys instead")
+            out.auditNotes.append(AuditNote(kind: "interactive_key_refused",
+                                            detail: "Ctrl-X e replaying a keyboard macro that ends a line, in a shell read from the screen"))
+        }
         if var skipper = pasteSkipper {
             // The rest of a paste whose line was refused: dropped up to the paste's end.
             if let end = skipper.endOfPaste(in: bytes[...]) {

@@ -26,6 +26,11 @@ struct KeystrokeScanner: Sendable {
     /// The last byte passed on (a key readline accepts may be a two-key sequence).
     private var previous: UInt8?
     private var afterCtrlV = false
+    /// The keyboard macro the keys define (outside pastes, and not quoted with Ctrl-V).
+    private var macro = KeyboardMacroKeys()
+    /// Where the keys of the last ``scan(_:)`` replay a keyboard macro that may end a line: the
+    /// indices of the `e` of each Ctrl-X e.
+    private(set) var macroReplays: [Int] = []
 
     /// Where the keys stop to be decided: an Enter, or (read from the screen) a line end or a
     /// Ctrl-D inside a bracketed paste.
@@ -47,6 +52,7 @@ struct KeystrokeScanner: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var enter: Stop?
+        macroReplays = []
         for b in bytes where b != Self.privatePrefixKey {
             out.append(b)
             let stop = take(b, at: out.count - 1)
@@ -71,6 +77,7 @@ struct KeystrokeScanner: Sendable {
         if inPaste {
             return readsScreen && (b == 0x0D || b == 0x0A || b == Self.endOfFileKey) ? Stop(index: index, inPaste: true) : nil
         }
+        if macro.take(b) { macroReplays.append(index) }
         return Self.accepts(b, after: before) || (readsScreen && ((b == 0x05 && before == 0x1B) || b == Self.endOfFileKey))
             ? Stop(index: index) : nil
     }

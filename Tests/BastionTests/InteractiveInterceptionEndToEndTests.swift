@@ -1603,6 +1603,23 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// A keyboard macro in a nested bash (Ctrl-X ( … Ctrl-X ), replayed with Ctrl-X e): one that
+    /// ends a line is not replayed, since readline would run the line with no Enter passing the
+    /// bastion (the line ran once, when it was typed), and the session goes on; one that only
+    /// types text is replayed, and the line it makes is decided at its Enter. (Readline 8.2 makes
+    /// `touch ok-xt` of that one, with the bastion or without.)
+    @Test func aKeyboardMacroThatEndsALineIsNotReplayedInANestedShell() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "\u{18}(echo m >> ok-macro\r", expect: "$ "),
+                          (send: "\u{18})\u{18}e", expect: "replay the keyboard macro"), (send: "\u{18}(touch ok-x\u{18})", expect: "ok-x"),
+                          (send: "\u{18}e\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect((try? String(contentsOf: f.target.home.appendingPathComponent("ok-macro"), encoding: .utf8)) == "m\n", "\(r)")
+        #expect(f.target.exists("ok-xt"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(4) == ["allow screen? echo m >> ok-macro", "allow screen? touch ok-xt", "allow screen? exit",
+                                      "allow screen? exit"], "\(records)\n\(r)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran

@@ -2056,6 +2056,36 @@ extension ScreenModeTests {
         #expect(empty.auditNotes.map(\.kind) == ["interactive_key_refused"])
     }
 
+    /// Ctrl-X e replays readline's keyboard macro, and no Enter among its keys passes the
+    /// bastion: one that ends a line is not passed to a shell read from the screen (Ctrl-G ends
+    /// the Ctrl-X prefix in its place, and the person is told); one that only types text is, and
+    /// so is the key where no line editor reads (`sh` takes it for text).
+    @Test func aKeyboardMacroThatEndsALineIsNotReplayed() {
+        func defined(_ keys: String, prompt: String) -> Interceptor {
+            var i = Self.nestedShell(prompt: prompt)
+            _ = InterceptorTests.input(&i, "\u{18}(", now: 2.5)
+            _ = Self.typeEchoedAndEnter(&i, keys, at: 2.6)
+            _ = InterceptorTests.output(&i, "\r\n" + prompt, now: 4.2)
+            _ = (0..<10).map { i.tick(now: 4.25 + Double($0) * 0.05) }
+            _ = InterceptorTests.input(&i, "\u{18})", now: 5)
+            return i
+        }
+        var line = defined("echo a", prompt: "\u{1B}[?2004h$ ")
+        let replayed = InterceptorTests.input(&line, "\u{18}e", now: 5.5)
+        #expect(InterceptorTests.text(replayed.toTarget) == "\u{18}\u{07}")
+        #expect(replayed.notices.count == 1 && replayed.auditNotes.map(\.kind) == ["interactive_key_refused"])
+
+        var text = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        _ = InterceptorTests.input(&text, "\u{18}(", now: 2.5)
+        Self.typeEchoed(&text, "abc", at: 2.6)
+        _ = InterceptorTests.input(&text, "\u{18})", now: 3)
+        let typed = InterceptorTests.input(&text, "\u{18}e", now: 3.5)
+        #expect(InterceptorTests.text(typed.toTarget) == "\u{18}e" && typed.notices.isEmpty)
+
+        var terminal = defined("echo a", prompt: "$ ")
+        #expect(InterceptorTests.text(InterceptorTests.input(&terminal, "\u{18}e", now: 5.5).toTarget) == "\u{18}e")
+    }
+
     /// A line editor started (a program printed its mode) while keys were typed with one that
     /// moves the cursor, and nothing shows after it: the line is the keys', and unsure, so it
     /// is refused rather than let go unread.
