@@ -190,11 +190,12 @@ struct TypedLine: Sendable {
     /// Ctrl-V. Where a stop falls depends on columns the text does not tell (the prompt's, wide
     /// characters), so a tab stands for 1 to 8 cells here, blanks or a `^` and blanks; blanks at
     /// the end of either are left aside (the screen's text trims them). No for a line without
-    /// tabs, or longer than ``tabbedLineLimit`` bytes.
+    /// tabs, or with more than ``tabbedLineLimit`` bytes or tabs.
     static func drawsTabsAsBlanks(_ typed: String, shown: String) -> Bool {
         let tab = UInt8(ascii: "\t"), blank = UInt8(ascii: " ")
         let typed = Array(typed.utf8), shown = Array(shown.trimmingTrailingWhitespace.utf8)
-        guard typed.contains(tab), typed.count <= Self.tabbedLineLimit else { return false }
+        guard typed.contains(tab), typed.count <= Self.tabbedLineLimit.bytes, typed.count(where: { $0 == tab }) <= Self.tabbedLineLimit.tabs
+        else { return false }
         // The ends of `shown` each prefix of `typed` may be drawn as (a set: each tab widens it
         // by up to 8, and a character that does not match drops an end).
         var ends: Set<Int> = [0]
@@ -221,9 +222,10 @@ struct TypedLine: Sendable {
         return ends.contains(shown.count)
     }
 
-    /// The longest line ``drawsTabsAsBlanks(_:shown:)`` reads (its work grows with the line
-    /// times its tabs).
-    static let tabbedLineLimit = 4096
+    /// The most bytes and tabs of a line ``drawsTabsAsBlanks(_:shown:)`` reads: its work grows
+    /// with the bytes times the ends the tabs leave open (up to 8 a tab), and a paste of tabs
+    /// would make it quadratic.
+    static let tabbedLineLimit = (bytes: 4096, tabs: 16)
 
     /// Linux's word erase (`n_tty.c`, BSD's ALTWERASE): characters other than letters, digits
     /// and `_` at the end of `bytes`, then the letters, digits and `_` before them. True where it

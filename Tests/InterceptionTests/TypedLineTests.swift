@@ -54,6 +54,7 @@ struct TypedLineTests {
         ("a\tb", "ab", false), ("a\tb", "a" + String(repeating: " ", count: 9) + "b", false), ("a\tb", "a   c", false),
         ("a\tb", "a^  b", true), ("cat\t", "cat^", true), ("a\tb", "a ^ b", false), ("a\tb", "a^^b", false),
         ("a b", "a b", false), ("a\tb", "a\tb", false),
+        (String(repeating: "\t", count: 17) + "x", String(repeating: " ", count: 17) + "x", false),
     ] as [(String, String, Bool)])
     func tabsDrawnAsBlanks(typed: String, shown: String, draws: Bool) {
         #expect(TypedLine.drawsTabsAsBlanks(typed, shown: shown) == draws)
