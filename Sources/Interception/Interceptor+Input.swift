@@ -14,6 +14,7 @@ extension Interceptor {
         keys.pastesAreBracketed = pastesAreBracketed
         keys.readsScreen = isOnScreen
         var (bytes, enter) = keys.scan(chunk)
+        if !bytes.isEmpty { endOfFileMayAccept = nil }
         if isOnScreen, !keys.macroReplays.isEmpty, let screen, screen.lineEditorReads, !screen.isAlternateScreen {
             // Ctrl-X e replays a keyboard macro that ends a line: readline would run that line with
             // no Enter passing the bastion. Not passed on (Ctrl-G in its place ends readline's

@@ -67,6 +67,15 @@ extension Interceptor {
                         openCommands = OpenCommands()
                     }
                 }
+                if stops > stopsExplained, let accepted = endOfFileMayAccept {
+                    // Vi's Ctrl-D accepted the line decided at it (see ``EndOfFileLine``).
+                    endOfFileMayAccept = nil
+                    for record in accepted.records { append(record, to: &out) }
+                    openCommands.update(primary: nil, others: accepted.others)
+                    carriedLine = nil
+                    carriedLineKeepsStart = false
+                    explainStops(1)
+                }
                 lineEditorStopped(stops, into: &out)
             }
             if isOnScreen, screen.lineEditorOnAlternateScreen, !endedForAlternateScreen {

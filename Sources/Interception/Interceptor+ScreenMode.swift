@@ -314,15 +314,21 @@ extension Interceptor {
             if reading.holdsSecret, record.decision.verdict != .allow { Self.withholdReason(of: &record) }
             // (A line read on, sent on with Ctrl-D or expanded with Esc Ctrl-E, runs only at an
             // Enter, decided and recorded there with what follows: only a refusal is recorded here.)
+            // A line of several commands that runs (a paste, a recalled entry of many) is recorded
+            // as bash's history holds it: a record for each.
+            let parts = record.decision.verdict == .allow && prompt == nil && !secret && !altHash ? recordsOfEach(command: reading) : nil
             if !readsOn || record.decision.verdict != .allow {
-                // A line of several commands that runs (a paste, a recalled entry of many) is
-                // recorded as bash's history holds it: a record for each.
-                let parts = record.decision.verdict == .allow && prompt == nil && !secret && !altHash ? recordsOfEach(command: reading) : nil
                 for part in parts ?? [record] { append(part, to: &out) }
             }
             if record.decision.verdict == .allow {
                 lastScreenLine = line
                 if submits { openCommands.update(primary: nil, others: others.open) }
+                // Ctrl-D on a line with text: vi's insert mode accepts the line at it (readline's
+                // vi-eof-maybe), which emacs keys and the terminal's editing do not. Where the line
+                // editor stops before another key comes, the line decided here ran.
+                if pending.first == Self.endOfFileKey, screen?.lineEditorReads == true {
+                    endOfFileMayAccept = EndOfFileLine(records: parts ?? [record], others: others.open)
+                }
                 passEnter(pending[0], typedOn: typedOn, readsOn: readsOn, into: &out)
             } else {
                 out.notices.append(refusalText(record.decision))

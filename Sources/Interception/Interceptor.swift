@@ -275,6 +275,9 @@ public struct Interceptor {
     /// Screen mode: an interrupt passed on that has not reached a line editor yet; nil where
     /// none is pending.
     var pendingInterrupt: PendingInterrupt?
+    /// Screen mode: a line decided and allowed at a Ctrl-D, which vi's insert mode takes for
+    /// an Enter; nil once another key came.
+    var endOfFileMayAccept: EndOfFileLine?
     /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
     /// history search), to read the line a search found.
     var searchKeys: [UInt8]?

@@ -1620,6 +1620,23 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? exit"], "\(records)\n\(r)")
     }
 
+    /// Ctrl-D on a line with text in a nested bash's vi mode accepts the line (readline's
+    /// vi-eof-maybe), as no emacs key does: the line, decided at the key, runs and is recorded,
+    /// and the session goes on; a refused one is discarded unrun. In emacs mode the key deletes
+    /// a character, and the line goes on to its Enter.
+    @Test func ctrlDAcceptsALineInANestedShellsViMode() throws {
+        let f = try f
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "set -o vi\r", expect: "$ "), (send: "touch ok-vd\u{04}", expect: "$ "),
+                          (send: "touch forbidden-vd\u{04}", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "set -o emacs\r", expect: "$ "), (send: "touch ok-ed1x\u{1B}[D\u{04}", expect: "ok-ed1"), (send: "\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-vd") && f.target.exists("ok-ed1") && !f.target.exists("forbidden-vd"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(7) == ["allow screen? set -o vi", "allow screen? touch ok-vd", "deny screen? touch forbidden-vd",
+                                      "allow screen? set -o emacs", "allow screen? touch ok-ed1", "allow screen? exit", "allow screen? exit"],
+                "\(records)\n\(r)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran
