@@ -114,6 +114,9 @@ extension Interceptor {
     /// the screen, or, a line end inside a paste whose keys tell the lines, is decided at once.
     private mutating func receiveOnScreen(_ input: [UInt8], stop first: KeystrokeScanner.Stop?, now: Double, into out: inout InterceptorOutput) {
         var bytes = input, stop = first
+        // (Keys held after a Ctrl-D reach the line editor here: a stop after them is not the
+        // Ctrl-D's line.)
+        if !bytes.isEmpty { endOfFileMayAccept = nil }
         while true {
             guard let screen else {
                 // Never relay a line nobody can see: the session is being ended.

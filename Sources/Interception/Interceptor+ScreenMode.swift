@@ -312,11 +312,11 @@ extension Interceptor {
                                                    + "has scrolled away; run it in parts, or from a file")
             }
             if reading.holdsSecret, record.decision.verdict != .allow { Self.withholdReason(of: &record) }
-            // (A line read on, sent on with Ctrl-D or expanded with Esc Ctrl-E, runs only at an
-            // Enter, decided and recorded there with what follows: only a refusal is recorded here.)
             // A line of several commands that runs (a paste, a recalled entry of many) is recorded
             // as bash's history holds it: a record for each.
             let parts = record.decision.verdict == .allow && prompt == nil && !secret && !altHash ? recordsOfEach(command: reading) : nil
+            // (A line read on, sent on with Ctrl-D or expanded with Esc Ctrl-E, runs only at an
+            // Enter, decided and recorded there with what follows: only a refusal is recorded here.)
             if !readsOn || record.decision.verdict != .allow {
                 for part in parts ?? [record] { append(part, to: &out) }
             }

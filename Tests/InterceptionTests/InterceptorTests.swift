@@ -2086,6 +2086,26 @@ extension ScreenModeTests {
         #expect(InterceptorTests.text(InterceptorTests.input(&terminal, "\u{18}e", now: 5.5).toTarget) == "\u{18}e")
     }
 
+    /// Ctrl-D on a line with text, where a line editor reads: vi's insert mode accepts the line
+    /// at it. A stop of the line editor before another key reaches it is that: the line decided
+    /// at the key ran, and is recorded. After another key (typed with the Ctrl-D, held, then
+    /// passed on), a stop is not the line's, and ends the session as any unexplained stop.
+    @Test func aLineEditorsStopRightAfterCtrlDIsTheLines() {
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        Self.typeEchoed(&i, "ls -l", at: 2.5)
+        let decided = Self.typeAndSettle(&i, "\u{04}", at: 2.6)
+        #expect(decided.records.isEmpty && decided.forwarded == [0x04])
+        let accepted = InterceptorTests.output(&i, "\r\n\u{1B}[?2004l\r", now: 4.2)
+        #expect(accepted.records.map(\.decision.audit.line) == ["ls -l"] && accepted.endSession == nil)
+
+        var j = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        Self.typeEchoed(&j, "ls -l", at: 2.5)
+        let passed = Self.typeAndSettle(&j, "\u{04}x", at: 2.6)
+        #expect(passed.forwarded == [0x04, UInt8(ascii: "x")])
+        let later = InterceptorTests.output(&j, "\r\n\u{1B}[?2004l\r", now: 4.2)
+        #expect(later.records.isEmpty && later.endSession != nil)
+    }
+
     /// A line editor started (a program printed its mode) while keys were typed with one that
     /// moves the cursor, and nothing shows after it: the line is the keys', and unsure, so it
     /// is refused rather than let go unread.
