@@ -4,44 +4,49 @@
 /// shell read from the screen, a macro that ends a line would run that line unseen (the
 /// integration checks such a line as any other; see ``Interceptor``).
 ///
-/// Keys typed with Ctrl-V before them are text, and so is the whole of a bracketed paste: both
-/// are followed here only as far as a Ctrl-X they hold, which is conservative (a replay the
-/// line editor would not make is still taken for one).
+/// Only what is recorded matters, not the keys themselves: whether one may end a line. Keys
+/// quoted with Ctrl-V and a bracketed paste's are text to readline, and the keystroke scanner
+/// does not pass them here.
 struct KeyboardMacroKeys: Sendable {
-    /// The keys since the last Ctrl-X ( (nil when not recording).
-    private var recording: [UInt8]?
-    /// Whether the macro recorded last holds a key that may end a line (see ``endsALine(_:)``).
+    /// Whether a macro is being recorded (since a Ctrl-X ().
+    private var recording = false
+    /// Whether the keys recorded so far hold one that may end a line (see ``mayEndALine(_:)``).
+    private var recordingEndsALine = false
+    /// Whether the macro recorded last holds one.
     private(set) var lastEndsALine = false
     private var afterCtrlX = false
 
     /// Follows `key`, the next key typed; true where it replays a macro that may end a line
     /// (the `e` of Ctrl-X e).
     mutating func take(_ key: UInt8) -> Bool {
-        defer { afterCtrlX = key == 0x18 && !afterCtrlX }
-        recording?.append(key)
-        guard afterCtrlX else { return false }
-        switch key {
-        case UInt8(ascii: "("):
-            recording = []
-        case UInt8(ascii: ")"):
-            if let keys = recording {
-                // (Without the Ctrl-X ) that ends it.)
-                lastEndsALine = Self.endsALine(keys.dropLast(2))
-                recording = nil
+        let prefixed = afterCtrlX
+        afterCtrlX = key == 0x18 && !prefixed
+        if prefixed {
+            switch key {
+            case UInt8(ascii: "("):
+                recording = true
+                recordingEndsALine = false
+                return false
+            case UInt8(ascii: ")") where recording:
+                recording = false
+                lastEndsALine = recordingEndsALine
+                return false
+            case UInt8(ascii: "e"):
+                // (Readline refuses to replay while recording; the bastion does not count on it.)
+                return lastEndsALine || recording
+            default:
+                // Another Ctrl-X command recorded (Ctrl-X Ctrl-E, Ctrl-X Ctrl-X …).
+                if recording { recordingEndsALine = true }
             }
-        case UInt8(ascii: "e"):
-            // (Readline refuses to replay while recording; the bastion does not count on it.)
-            return lastEndsALine || recording.map { Self.endsALine($0[...]) } == true
-        default:
-            break
         }
+        // (A Ctrl-X counts with the key after it, which may end the recording.)
+        if recording, key != 0x18, Self.mayEndALine(key) { recordingEndsALine = true }
         return false
     }
 
-    /// Whether `keys` hold a key that may end a line or run what it holds: a line end, Ctrl-O,
-    /// Esc (Alt-#, Esc Ctrl-E, and any key bound behind Esc), or Ctrl-X (Ctrl-X Ctrl-E, a nested
-    /// replay).
-    static func endsALine(_ keys: ArraySlice<UInt8>) -> Bool {
-        keys.contains { [0x0D, 0x0A, KeystrokeScanner.operateAndGetNext, 0x1B, 0x18].contains($0) }
+    /// Whether `key` may end a line or run what it holds: a line end, Ctrl-O, or Esc (Alt-#,
+    /// Esc Ctrl-E, and any key bound behind Esc). (Ctrl-X commands count as they come.)
+    static func mayEndALine(_ key: UInt8) -> Bool {
+        key == 0x0D || key == 0x0A || key == KeystrokeScanner.operateAndGetNext || key == 0x1B
     }
 }
