@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "ConfigReaderTests", dependencies: ["ConfigReader"]),
         .testTarget(name: "SSHCryptoTests", dependencies: ["SSHCrypto", "TestSupport"]),
         .testTarget(name: "ShellParserTests", dependencies: ["ShellParser", "TestSupport"]),
-        .testTarget(name: "InterceptionTests", dependencies: ["Interception", "SessionCore", "Policy", "PTYRecorder", "ShellParser", "TestSupport"],
+        .testTarget(name: "InterceptionTests", dependencies: ["Interception", "SessionCore", "Policy", "PTYRecorder", "ShellParser", "TerminalModel", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SessionCoreTests", dependencies: ["SessionCore", "Policy", "PTYRecorder", "ConfigReader", "ShellParser"]),
         .testTarget(name: "PolicyTests", dependencies: ["Policy", "ShellParser", "ConfigReader", "TestSupport"]),

@@ -166,6 +166,10 @@ final class TerminalLineReader: ScreenReading {
 
     var lineEditorStops: Int { screen.lineEditorStops }
 
+    func followInterrupt() { screen.followInterrupt() }
+
+    var interruptAcknowledged: Bool { screen.interruptAcknowledged }
+
     /// Not whole when its first row has scrolled off the top, or continues one that has.
     func inputLineFromRowStart() -> ScreenLine? {
         guard let start else { return nil }

@@ -251,9 +251,14 @@ extension Interceptor {
     /// was reading on from: once a stop beyond those due from the keys before it comes, no
     /// command is open any more (see ``PendingInterrupt``), and the one open now is recorded as
     /// cancelled (``cancelledOnScreen(_:)``).
+    /// The screen is followed for the sign that the shell acted on it (see
+    /// ``interruptFollowUpHoldsKeys(now:into:)``). An interrupt sent again while the one
+    /// before is still due keeps the command that one abandons.
     mutating func interruptPassed() {
-        pendingInterrupt = PendingInterrupt(stopsDue: stopsExplained + 1, abandons: openCommands.primary)
+        pendingInterrupt = PendingInterrupt(stopsDue: stopsExplained + 1, abandons: pendingInterrupt?.abandons ?? openCommands.primary)
         explainStops(Self.stopsAtAnInterrupt)
+        screen?.followInterrupt()
+        if interruptFollowUp == nil { interruptFollowUp = .awaitingSign }
     }
 
     /// Screen mode: the Ctrl-Ds in `keys`, typed next, that come on an empty line, where readline

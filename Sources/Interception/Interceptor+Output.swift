@@ -157,23 +157,57 @@ extension Interceptor {
         }
     }
 
-    /// Screen mode: an interrupt that discards a refused line, which bash took while it was busy
-    /// rather than waiting for a key (reading a long paste): readline's handler cleaned up and
-    /// drew again (its line editor stopped and started), and bash acts on it only at the next
-    /// key, which the bastion holds until it has. Seen so, with the screen quiet for
-    /// ``discardRepeatAfter``, the interrupt is sent once more: it finds bash waiting, and acts.
-    /// So it is where the shell showed nothing at all for ``discardRepeatUnseen`` (seen after a
-    /// long refused paste on a loaded machine: the second then acted at once); a second interrupt
-    /// at a shell that acted on the first only draws its prompt again.
+    /// Screen mode: an interrupt that discards a refused line, which bash put off (see
+    /// ``ScreenReading/interruptAcknowledged``): one that came while it was busy (reading a long
+    /// paste), whose handler cleaned up and drew again (its line editor stopped and started), or
+    /// one that came as bash left a command for the next prompt, which it drew with no new line
+    /// after the `^C`. Bash acts on it only when readline next hands it a line, and the keys
+    /// wait. Seen so, with the screen quiet for ``discardRepeatAfter``, the interrupt is sent
+    /// once more: it finds readline waiting for a key, and bash acts on both. So it is where
+    /// the shell showed nothing at all for ``discardRepeatUnseen`` (seen after a long refused
+    /// paste on a loaded machine: the second then acted at once); a second interrupt at a shell
+    /// that acted on the first only draws its prompt again.
     mutating func repeatInterruptBashPutOff(now: Double, into out: inout InterceptorOutput) {
-        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads, let before = discardStopsBefore,
+        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads, let before = discardSwitchesBefore,
               let since = discardAwaitedSince else { return }
-        let putOff = screen.lineEditorStops > before && now - lastOutput >= Self.discardRepeatAfter
+        let switched = screen.lineEditorStops > before.stops || screen.lineEditorStarts > before.starts
+        let putOff = switched && !screen.interruptAcknowledged && now - lastOutput >= Self.discardRepeatAfter
         let unseen = lastOutput < since && now - since >= Self.discardRepeatUnseen
         guard putOff || unseen else { return }
         discardInterruptRepeated = true
-        out.inject.append(0x03)
+        out.inject.append(Self.interruptKey)
         explainStops(Self.stopsAtAnInterrupt)
+        screen.followInterrupt()
+        interruptFollowUp = .repeated(at: now)
+    }
+
+    /// Screen mode, as the screen settles after an interrupt went to the shell: where a line
+    /// editor reads on the main screen and the screen never showed that the shell acted on the
+    /// interrupt (``ScreenReading/interruptAcknowledged``), bash may have put it off, and would
+    /// drop the first character of the next line readline hands it, after the bastion decided
+    /// the whole line. The interrupt is sent once more: readline, waiting for a key, acts on it
+    /// at once, and bash with it on the one put off (the line is discarded, a new prompt drawn).
+    /// The keys held wait for the shell's output after it to settle (or ``echoPatience``, where
+    /// none comes). Not where nothing at all came of the interrupt (``lineBeforeInterrupt``: the
+    /// shell ignores it), nor a third time. Returns whether the keys held wait on.
+    mutating func interruptFollowUpHoldsKeys(now: Double, into out: inout InterceptorOutput) -> Bool {
+        switch interruptFollowUp {
+        case nil:
+            return false
+        case .repeated(let at):
+            if lastOutput <= at, now - at < Self.echoPatience { return true }
+            interruptFollowUp = nil
+            return false
+        case .awaitingSign:
+            interruptFollowUp = nil
+            guard lineBeforeInterrupt == nil, let screen, screen.lineEditorReads, !screen.isAlternateScreen,
+                  !screen.interruptAcknowledged else { return false }
+            out.inject.append(Self.interruptKey)
+            interruptPassed()
+            interruptFollowUp = .repeated(at: now)
+            screenSettling = now
+            return true
+        }
     }
 
     /// Time passed: lets go of input whose check never came, and reads a settled screen line.
@@ -231,7 +265,7 @@ extension Interceptor {
             }
         }
         if let since = screenSettling, now - since >= Self.screenSettle, now - lastOutput >= Self.screenSettle,
-           !discardUnconfirmed || discardWaitIsOver(now: now) {
+           !discardUnconfirmed || discardWaitIsOver(now: now), !interruptFollowUpHoldsKeys(now: now, into: &out) {
             screenSettling = nil
             lineStarted = false
             if let kept = lineBeforeInterrupt {

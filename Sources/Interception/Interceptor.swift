@@ -275,6 +275,10 @@ public struct Interceptor {
     /// Screen mode: an interrupt passed on that has not reached a line editor yet; nil where
     /// none is pending.
     var pendingInterrupt: PendingInterrupt?
+    /// Screen mode: an interrupt went to the shell, and the screen is followed for the sign that
+    /// the shell acted on it until the screen settles (see
+    /// ``interruptFollowUpHoldsKeys(now:into:)``); nil where none is followed.
+    var interruptFollowUp: InterruptFollowUp?
     /// Screen mode: a line decided and allowed at a Ctrl-D, which vi's insert mode takes for
     /// an Enter; nil once another key came.
     var endOfFileMayAccept: EndOfFileLine?
@@ -315,13 +319,13 @@ public struct Interceptor {
     var discardUnconfirmed = false {
         didSet {
             discardAwaitedSince = nil
-            discardStopsBefore = discardUnconfirmed ? screen?.lineEditorStops : nil
+            discardSwitchesBefore = discardUnconfirmed ? screen.map { ($0.lineEditorStops, $0.lineEditorStarts) } : nil
             discardInterruptRepeated = false
         }
     }
-    /// Screen mode: the line editor's stops when the interrupt discarding a refused line went
-    /// out (see ``repeatInterruptBashPutOff(now:into:)``).
-    var discardStopsBefore: Int?
+    /// Screen mode: the line editor's stops and starts when the interrupt discarding a refused
+    /// line went out (see ``repeatInterruptBashPutOff(now:into:)``).
+    var discardSwitchesBefore: (stops: Int, starts: Int)?
     /// Screen mode: whether that interrupt was sent once more.
     var discardInterruptRepeated = false
     /// Screen mode: when the bastion started to wait for the shell to show that the interrupt

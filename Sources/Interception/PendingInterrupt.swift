@@ -14,3 +14,12 @@ struct PendingInterrupt {
     /// come first, in a read of its own, and the bastion reads on afresh from any output.
     let abandons: OpenCommands.Reading?
 }
+
+/// Screen mode: where an interrupt sent to the shell stands, until the screen settles after it.
+enum InterruptFollowUp {
+    /// The screen is followed for the sign that the shell acted on it.
+    case awaitingSign
+    /// It was sent once more at the time given (bash showed no sign of acting on it); not sent
+    /// again.
+    case repeated(at: Double)
+}

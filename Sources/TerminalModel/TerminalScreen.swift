@@ -90,12 +90,17 @@ public final class TerminalScreen {
     /// Feeds the target's output, as the client's terminal receives it. Chunks may split
     /// escape sequences and UTF-8 characters anywhere; any bytes are accepted.
     public func feed(_ bytes: UnsafeRawBufferPointer) {
-        filter.filter(bytes, emit: { write($0) }, bracketedPasteSwitched: { on in
+        filter.filter(bytes, emit: {
+            interruptAcknowledgement?.output($0)
+            write($0)
+        }, bracketedPasteSwitched: { on in
             if on {
+                self.interruptAcknowledgement?.lineEditorStarted()
                 self.lineEditorStarts += 1
                 if !self.isAlternateScreen { self.lineEditorReads = true }
                 if self.isAlternateScreen, self.stoppedOnAlternateScreen, !self.filterWasBracketing { self.lineEditorOnAlternateScreen = true }
             } else {
+                self.interruptAcknowledgement?.lineEditorStopped()
                 if !self.isAlternateScreen, self.lineEditorReads { self.lineEditorStops += 1 }
                 if self.isAlternateScreen, self.filterWasBracketing, self.lastKeyEndsLine { self.stoppedOnAlternateScreen = true }
                 self.lineEditorReads = false
@@ -108,6 +113,22 @@ public final class TerminalScreen {
     public func feed(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { feed($0) }
     }
+
+    /// The output since an interrupt went to the program, followed for the sign that a shell
+    /// acted on it (see ``InterruptAcknowledgement``); nil where none is followed.
+    private var interruptAcknowledgement: InterruptAcknowledgement?
+
+    /// An interrupt went to the program (a typed Ctrl-C): the output from here on is followed
+    /// for the sign that a shell acted on it (``interruptAcknowledged``).
+    public func followInterrupt() {
+        interruptAcknowledgement = InterruptAcknowledgement()
+    }
+
+    /// Whether the output since ``followInterrupt()`` showed that a shell acted on the interrupt:
+    /// it showed it (`^C`) or its line editor stopped, then went to a new line and started
+    /// reading afresh. Without that sign bash may have put the interrupt off, and drops the
+    /// first character of the next line readline hands it (see ``InterruptAcknowledgement``).
+    public var interruptAcknowledged: Bool { interruptAcknowledgement?.acknowledged ?? false }
 
     /// How many times the screen changed size (each costs time in proportion to its cells).
     public private(set) var resizeCount = 0

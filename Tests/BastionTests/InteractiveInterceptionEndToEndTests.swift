@@ -1160,6 +1160,32 @@ struct InteractiveInterceptionEndToEndTests {
                             "deny screen? touch forbidden-after", "allow screen? exit"], "\(records)")
     }
 
+    /// Writes `nested-rc`, the startup file of a nested bash (`bash --rcfile nested-rc -i`) that
+    /// writes each history entry it adds, base64, one a line, to `nested-history` (`lithist`
+    /// keeps a multi-line command's line ends), as it starts to run it (PS0: before each prompt, a
+    /// refusal's interrupt could cut the writing short); it starts with none, and so does the
+    /// file (the tests share the account).
+    func writeNestedHistoryRC() throws {
+        try? FileManager.default.removeItem(at: try f.target.home.appendingPathComponent("nested-history"))
+        try """
+            unset HISTFILE; history -c
+            shopt -s lithist
+            PS0='$(HISTTIMEFORMAT= builtin history 1 | base64 -w0 >> nested-history; echo >> nested-history)'
+            """.write(to: try f.target.home.appendingPathComponent("nested-rc"), atomically: true, encoding: .utf8)
+    }
+
+    /// The entries a nested bash started with ``writeNestedHistoryRC()`` added to its history, in
+    /// order: the truth of what it ran.
+    func nestedHistory() throws -> [String] {
+        let written = try String(contentsOf: try f.target.home.appendingPathComponent("nested-history"), encoding: .utf8)
+        // (Each as `history 1` shows it: "  NUMBER  TEXT".)
+        return written.split(separator: "\n").compactMap { line in
+            let shown = String(decoding: Data(base64Encoded: String(line)) ?? Data(), as: UTF8.self)
+            guard let match = shown.firstMatch(of: /^ *[0-9]+ +/) else { return nil }
+            return String(shown[match.range.upperBound...].dropLast())
+        }
+    }
+
     /// In a nested bash, commands typed over several lines (a loop, a backslash continuation, a
     /// here-document) go on at its continuation prompts, run once closed, and are recorded whole,
     /// as the nested bash's own history keeps them. A line `read` took does not hide the next:
@@ -1168,14 +1194,7 @@ struct InteractiveInterceptionEndToEndTests {
     /// bracketed paste whose first line `read` takes (bracketed paste turned on for it).
     @Test func multiLineCommandsInANestedShell() throws {
         let f = try f
-        // The nested bash writes each history entry it adds, base64, one a line (`lithist`
-        // keeps a multi-line command's line ends), as it starts to run it (PS0: before each
-        // prompt, a refusal's interrupt could cut the writing short); it starts with none.
-        try """
-            unset HISTFILE; history -c
-            shopt -s lithist
-            PS0='$(HISTTIMEFORMAT= builtin history 1 | base64 -w0 >> nested-history; echo >> nested-history)'
-            """.write(to: f.target.home.appendingPathComponent("nested-rc"), atomically: true, encoding: .utf8)
+        try writeNestedHistoryRC()
         let r = try type([(send: "bash --rcfile nested-rc -i\r", expect: "$ "),
                           (send: "for f in 1 2; do\r", expect: "> "), (send: "echo $f >> loop-out\r", expect: "> "), (send: "done\r", expect: "$ "),
                           (send: "echo one \\\r", expect: "> "), (send: "two\r", expect: "one two"),
@@ -1189,15 +1208,7 @@ struct InteractiveInterceptionEndToEndTests {
         #expect((try? String(contentsOf: f.target.home.appendingPathComponent("loop-out"), encoding: .utf8)) == "1\n2\n", "\(r)")
         #expect(!f.target.exists("forbidden-hidden") && !f.target.exists("forbidden-pasted"), "\(r)")
         #expect((try? String(contentsOf: f.target.home.appendingPathComponent("heredoc-out"), encoding: .utf8)) == "it's here\n", "\(r)")
-        // Bash's entries as `history 1` shows them: "  NUMBER  TEXT".
-        let written = try String(contentsOf: f.target.home.appendingPathComponent("nested-history"), encoding: .utf8)
-        var entries: [String] = []
-        for line in written.split(separator: "\n") {
-            let shown = String(decoding: Data(base64Encoded: String(line)) ?? Data(), as: UTF8.self)
-            guard let match = shown.firstMatch(of: /^ *[0-9]+ +/) else { continue }
-            let entry = String(shown[match.range.upperBound...].dropLast())
-            entries.append(entry)
-        }
+        let entries = try nestedHistory()
         let records = try lastRecordsWithSource()
         // (The first record is the outer shell's `bash …`, the last its `exit`.)
         let nested = records.dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
@@ -1206,6 +1217,33 @@ struct InteractiveInterceptionEndToEndTests {
                             "allow screen? echo one two", "allow screen? read x", "deny screen? touch forbidden-hidden",
                             "allow screen? printf '\\e[?2004h%s\\n' set-$((6*7)); read y", "deny screen? touch forbidden-pasted",
                             "allow screen? cat > heredoc-out <<EOF\nit's here\nEOF\n", "allow screen? exit", "allow screen? exit"], "\(records)")
+    }
+
+    /// In a nested bash, the interrupt that discards a refused line can reach bash as it leaves a
+    /// command for its next prompt: a paste whose first line `read` takes and whose second is
+    /// refused. Bash may then put the interrupt off (it shows the `^C` and then its prompt, with
+    /// no new line between) and act on it only when readline next hands it a line, whose first
+    /// character it drops unread: `xtouch eaten-1`, decided as typed, would run as
+    /// `touch eaten-1`. The bastion sends the interrupt once more where the screen shows no sign
+    /// that bash acted, and every line runs as decided, as bash's own history shows. (The race is
+    /// bash's, and comes in some rounds only: 1 in 10 before, on a loaded machine; so rounds.)
+    @Test func aLineAfterAnInterruptBashPutOffRunsAsDecided() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let rounds = 8
+        var script: [[String: Any]] = [["expect": "PROMPT> "], ["send": "bash --rcfile nested-rc -i\r"], ["expect": "$ "]]
+        for round in 1...rounds {
+            script += [["send": "printf '\\e[?2004h%s\\n' set-\(round)$((6*7)); read y\r"], ["expect": "set-\(round)42"],
+                       ["send": "\u{1B}[200~: '\rtouch forbidden-pasted; : '\r'\r\u{1B}[201~"], ["expect": "the rest of the paste was not sent"],
+                       ["sleep": 0.3], ["send": "xtouch eaten-\(round)\r"], ["expect": "xtouch: command not found", "timeout": 10]]
+        }
+        script += [["send": "exit\r"], ["expect": "PROMPT> "], ["send": "exit\r"]]
+        let r = try run(script: script)
+        #expect(r.stdout.contains("__EXIT__ ") && !r.stdout.contains("__TIMEOUT__"), "\(r)")
+        let eaten = (1...rounds).filter { f.target.exists("eaten-\($0)") }
+        #expect(eaten.isEmpty && !f.target.exists("forbidden-pasted"), "ran with their first character dropped: \(eaten)")
+        let nested = try lastRecordsWithSource().dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(nested)\n\(r)")
     }
 
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo

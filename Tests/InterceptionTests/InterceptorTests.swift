@@ -3,6 +3,7 @@ import Policy
 import PTYRecorder
 import SessionCore
 import ShellParser
+import TerminalModel
 import Testing
 
 /// The interceptor's answers, marker by marker, with a gate that denies any line containing "rm".
@@ -1048,16 +1049,26 @@ final class FakeScreen: ScreenReading {
     /// Times `ESC [ ? 2004 l` was fed while a line editor read.
     var lineEditorStops = 0
     var columns = 80
+    /// The output since the last interrupt, followed as the terminal model does.
+    var interruptAcknowledgement: InterruptAcknowledgement?
+    func followInterrupt() { interruptAcknowledgement = InterruptAcknowledgement() }
+    var interruptAcknowledged: Bool { interruptAcknowledgement?.acknowledged ?? false }
     func feed(_ bytes: UnsafeRawBufferPointer) {
         var text = String(decoding: bytes, as: UTF8.self)[...]
+        func written(_ part: Substring) {
+            let part = Array(part.utf8)
+            part.withUnsafeBytes { interruptAcknowledgement?.output($0) }
+            shown += part.filter { $0 >= 0x20 || $0 == 0x0A }
+        }
         while let mode = text.firstRange(of: "\u{1B}[?2004") {
-            shown += Array(text[..<mode.lowerBound].utf8).filter { $0 >= 0x20 || $0 == 0x0A }
+            written(text[..<mode.lowerBound])
             let on = text[mode.upperBound...].first == "h"
+            if on { interruptAcknowledgement?.lineEditorStarted() } else { interruptAcknowledgement?.lineEditorStopped() }
             if on { lineEditorStarts += 1 } else if lineEditorReads { lineEditorStops += 1 }
             lineEditorReads = on
             text = text[mode.upperBound...].dropFirst()
         }
-        shown += Array(text.utf8).filter { $0 >= 0x20 || $0 == 0x0A }
+        written(text)
     }
     func markInputStart() { start = shown.count }
     /// Whether the line is every row since typing started (as the terminal model reads it),
@@ -1591,6 +1602,51 @@ extension ScreenModeTests {
             }
             #expect(forwarded == [0x0D], "\(actsAtOnce): \(forwarded)")
         }
+    }
+
+    /// Bash can put off the person's own interrupt too: one that comes as it leaves a command for
+    /// the next prompt, or while readline is busy, is noted and not acted on, and bash then drops
+    /// the first character of the next line readline hands it (`xrm …` runs as `rm …`, after the
+    /// bastion decided `xrm …`). Where the screen settles with a line editor reading and no sign
+    /// that the shell acted (the interrupt or a stop, then a new line, then a line editor that
+    /// starts afresh: transcripts of bash 5.2), the interrupt goes once more, which readline,
+    /// waiting for a key, acts on at once; the keys typed after it wait for the screen to
+    /// settle again. It is not sent a third time, nor where the shell showed nothing at all.
+    @Test(arguments: [("^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ ", false),  // readline waited: acted
+                      ("^C\r\n\u{1B}[?2004h$ ", false),            // the terminal's echo, a new line, a prompt
+                      ("", false),                                   // the shell ignores it
+                      ("^C\u{1B}[?2004h$ ", true),                  // came as bash left a command
+                      ("\u{1B}[?2004l\r\u{1B}[?2004h\r\n$ ", true), // cleaned up and drew again (no echo, a prompt of two rows)
+                      ("^C\u{1B}[?2004l\r\u{1B}[?2004h", true)])   // readline busy: cleaned up and drew again
+    func aTypedInterruptBashPutOffIsSentOnceMore(shown: String, putOff: Bool) {
+        let screen = FakeScreen()
+        screen.isBracketedPaste = true
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen)
+        Self.typeEchoed(&i, "xrm half", at: 2.5)
+        #expect(InterceptorTests.text(InterceptorTests.input(&i, "\u{03}touch ok", now: 3).toTarget) == "\u{03}")
+        if !shown.isEmpty { _ = InterceptorTests.output(&i, shown, now: 3.01) }
+        var injected: [UInt8] = [], forwarded: [UInt8] = []
+        for t in stride(from: 3.05, to: putOff ? 3.3 : 4, by: 0.05) {
+            let out = i.tick(now: t)
+            (injected, forwarded) = (injected + out.inject, forwarded + out.toTarget)
+        }
+        #expect(injected == (putOff ? [0x03] : []), "\(shown.debugDescription)")
+        guard putOff else {
+            #expect(InterceptorTests.text(forwarded) == "touch ok")
+            return
+        }
+        #expect(forwarded.isEmpty, "the keys wait")
+        // The second acts, or shows no sign either: it is not sent again.
+        _ = InterceptorTests.output(&i, shown, now: 3.31)
+        for t in stride(from: 3.35, to: 5, by: 0.05) {
+            let out = i.tick(now: t)
+            (injected, forwarded) = (injected + out.inject, forwarded + out.toTarget)
+        }
+        #expect(injected == [0x03])
+        #expect(InterceptorTests.text(forwarded) == "touch ok")
+        _ = InterceptorTests.output(&i, "touch ok", now: 5.01)
+        let records = Self.typeAndSettle(&i, "\r", at: 5.1).records
+        #expect(records.map(\.decision.audit.line) == ["touch ok"])
     }
 
     /// A paste into a program that asked for brackets is decided line by line as it arrives,

@@ -279,6 +279,28 @@ import TerminalModel
         #expect(s.line(0) == "q$")
     }
 
+    /// After an interrupt, the screen tells whether a shell acted on it: the interrupt shown
+    /// (`^C`) or the line editor stopped, then a new line, then a line editor started afresh, in
+    /// that order, however the output is cut. (Bash 5.2's output, recorded in a pty: where it put
+    /// the interrupt off, the prompt or the redraw comes with no new line between.)
+    @Test(arguments: [(["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ "], true),
+                      (["^", "C\r", "\n\u{1B}[?20", "04h$ "], true),
+                      (["\u{1B}[?2004l\r\r\n", "\u{1B}[?2004h$ "], true),      // no echo (stty -echoctl)
+                      (["x\r\n^C\u{1B}[?2004h$ "], false),                      // the prompt on the `^C`'s row
+                      (["^C\u{1B}[?2004h\r\n$ "], false),                       // a prompt of two rows, after the start
+                      (["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[C\u{1B}[C"], false), // cleaned up and drew again
+                      (["\r\n\u{1B}[?2004h$ "], false)])                        // neither echo nor stop
+    func anInterruptActedOnIsTold(chunks: [String], acted: Bool) {
+        let s = screen("")
+        s.feed(Array("\u{1B}[?2004h$ echo a".utf8))
+        #expect(!s.interruptAcknowledged, "nothing followed yet")
+        s.followInterrupt()
+        for chunk in chunks { s.feed(Array(chunk.utf8)) }
+        #expect(s.interruptAcknowledged == acted)
+        s.followInterrupt()
+        #expect(!s.interruptAcknowledged, "following starts afresh")
+    }
+
     @Test func bracketedPasteMode() {
         let s = screen("")
         #expect(!s.isBracketedPaste)
