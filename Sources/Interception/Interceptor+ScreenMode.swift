@@ -19,11 +19,17 @@ extension Interceptor {
         searchKeys = nil
         // A history search (Ctrl-R) still on at the Enter: readline runs the line it found, shown
         // after the search's own prompt, which stands where the line's prompt stood. Its keys are
-        // the search's, not the line's.
+        // the search's, not the line's. An entry of several lines goes on in the rows below, as
+        // readline draws any buffer of several lines (see below): they are read as its too, and
+        // its first row alone is decided as well.
+        var foundFirstRow: String?
         let found = prompt == nil && read?.mayBeMisread != true ? search.flatMap(Self.searchString).flatMap { searching in
             screen.flatMap { screen in
-                screen.inputLineFromRowStart().flatMap { row in
-                    row.isWhole && screen.textBelowInputLine() == nil ? Self.lineFound(in: row.text, searching: searching) : nil
+                screen.inputLineFromRowStart().flatMap { row -> String? in
+                    guard row.isWhole, let first = Self.lineFound(in: row.text, searching: searching) else { return nil }
+                    guard let rowsBelow = screen.textBelowInputLine() else { return first }
+                    foundFirstRow = first.trimmingTrailingWhitespace
+                    return first + "\n" + rowsBelow
                 }
             }
         } : nil
@@ -39,7 +45,7 @@ extension Interceptor {
         // below the cursor's line, and readline runs all of it: the rows below are read as the
         // line's too, and the line without them is decided as well (they may be a program's).
         let below = found == nil && screen?.lineEditorReads == true ? screen?.textBelowInputLine() : nil
-        let withoutBelow = below == nil ? nil : line
+        let withoutBelow = below == nil ? foundFirstRow : line
         if let below { line += "\n" + below }
         var rest = Array(pending.dropFirst())
         var secret = false, fromKeys = false, cutOff = false, startUnseen = false, hiddenSideways = false
@@ -68,10 +74,11 @@ extension Interceptor {
             // Readline's horizontal-scroll-mode shows a line wider than the terminal as a window
             // of one row, part of it hidden: the keys tell it where they tell it exactly.
             if typedLine.isExact, !typedLine.isEmpty { line = typedLine.text } else { hiddenSideways = true }
-        } else if (withoutBelow ?? line).utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
+        } else if found == nil, (withoutBelow ?? line).utf8.count(where: { $0 == 0x0A }) > typedLine.text.utf8.count(where: { $0 == 0x0A }) {
             // Rows the keys did not break: typing started in a program that took the keys
             // without an Enter (`q` in `top`, `read -n1`), whose output and the shell's prompt
-            // followed. Where the shell's line starts on the screen is unknown.
+            // followed. Where the shell's line starts on the screen is unknown. (Not the rows of
+            // an entry a history search found, read after the search's prompt.)
             startUnseen = true
         }
         if line.isEmpty, !keys.isEmpty {

@@ -1345,6 +1345,27 @@ struct InteractiveInterceptionEndToEndTests {
                                       "allow screen? touch ok-after-eof", "allow screen? exit"], "\(records)")
     }
 
+    /// Ctrl-R in a nested bash that finds an entry of several lines: readline draws it across
+    /// rows, after the search's prompt, and runs all of it. It is read whole and decided: a
+    /// denied loop does not run, an allowed one does, each recorded as bash's history holds it.
+    /// (Read from the row alone, it was `everse-i-search)…`, a line bash could not parse, while
+    /// bash ran the entry.)
+    @Test func aHistorySearchThatFindsAnEntryOfSeveralLinesIsDecidedWhole() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let r = try type([(send: "bash --rcfile nested-rc -i\r", expect: "$ "),
+                          (send: "history -s $'for f in 1; do\\ntouch forbidden-multi\\ndone'\r", expect: "$ "),
+                          (send: "history -s $'for f in 1; do\\ntouch ok-multi\\ndone'\r", expect: "$ "),
+                          // (Readline marks what the search matched: the rest of the row shows whole.)
+                          (send: "\u{12}forbidden-mu", expect: "lti"), (send: "\r", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "\u{12}ok-mu", expect: "lti"), (send: "\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-multi") && f.target.exists("ok-multi"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.contains("deny screen? for f in 1; do\ntouch forbidden-multi\ndone"), "\(records)")
+        let nested = records.dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(records)")
+    }
+
     /// Ctrl-O in a nested bash (operate-and-get-next) ran the line and filled the next one with
     /// the history entry after it, shown after the prompt, where the bastion read no line: an
     /// Enter then ran that entry undecided. It goes as an Enter: the line runs, nothing is filled,
