@@ -251,6 +251,7 @@ extension Interceptor {
     /// was reading on from: once a stop beyond those due from the keys before it comes, no
     /// command is open any more (see ``PendingInterrupt``), and the one open now is recorded as
     /// cancelled (``cancelledOnScreen(_:)``).
+    ///
     /// The screen is followed for the sign that the shell acted on it (see
     /// ``interruptFollowUpHoldsKeys(now:into:)``). An interrupt sent again while the one
     /// before is still due keeps the command that one abandons.
