@@ -58,8 +58,16 @@ extension Interceptor {
             let afterPrompt = prompt.shownBefore == nil ? "" : line
             let shown = prompt.shownBefore ?? screen?.textBeforeCursor() ?? ""
             let byTerminal = terminalErasesCharacters ? [prompt.keysBefore] : [prompt.keysBeforeErasingBytes, prompt.keysBefore]
-            let typedAhead = byTerminal.compactMap(\.self).lazy
+            var typedAhead = byTerminal.compactMap(\.self).lazy
                 .map { Self.typeAhead($0, shownAtEndOf: shown) }.first { !$0.isEmpty } ?? ""
+            if typedAhead.isEmpty, let fresh = freshPrompt,
+               let promptShown = shown.range(of: fresh, range: Self.echoed(prompt.keysBefore, atStartOf: shown)..<shown.endIndex) {
+                // The line editor changed the keys as it read them (Tab completed them): what its
+                // row shows after the shell's prompt, as the last line read as a new command had
+                // it, past the terminal's echo of the keys. (For the record: every reading of the
+                // row is decided below.)
+                typedAhead = String(shown[promptShown.upperBound...].drop(while: \.isWhitespace))
+            }
             line = (typedAhead + afterPrompt).trimmingTrailingWhitespace
             keys = prompt.keysAfter ?? TypedLine()
             if read?.isWhole == false || screen?.inputLineFromRowStart()?.isWhole == false { cutOff = true }
@@ -793,6 +801,13 @@ extension Interceptor {
             end = keys.index(after: end)
         }
         return ""
+    }
+
+    /// Where the terminal's echo of `keys` (typed ahead, up to the first control character: a Tab
+    /// moves the cursor) ends at the start of `shown`; its start where `shown` does not begin so.
+    static func echoed(_ keys: String, atStartOf shown: String) -> String.Index {
+        let echo = keys.prefix { $0.asciiValue.map { $0 >= 0x20 } ?? true }
+        return !echo.isEmpty && shown.hasPrefix(echo) ? shown.index(shown.startIndex, offsetBy: echo.count) : shown.startIndex
     }
 
     /// Every line each of `texts` may hold if it starts anywhere in it: each of its ends, blanks

@@ -2055,6 +2055,23 @@ extension ScreenModeTests {
         #expect(InterceptorTests.text(typed.forwarded) == "\r")
     }
 
+    /// Keys typed ahead that the line editor changed as it read them (Tab completed `ls fzf` to
+    /// `ls fzfile`): the line is what its row shows after the shell's prompt. (Read by the keys
+    /// alone it was empty, and the Enter went on unrecorded; every reading of the row was decided.)
+    @Test func typeAheadTheLineEditorCompletedIsRecordedAsShown() {
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "$ ", screen: screen)
+        #expect(Self.typeEchoedAndEnter(&i, "sleep 1", at: 2.5).map(\.decision.audit.line) == ["sleep 1"])
+        _ = InterceptorTests.output(&i, "\r\n", now: 2.7)
+        _ = InterceptorTests.input(&i, "ls fzf\t", now: 3)
+        _ = InterceptorTests.output(&i, "ls fzf\t", now: 3.01)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h$ ls fzfile", now: 3.6)
+        _ = InterceptorTests.input(&i, "\t", now: 4)
+        let typed = Self.typeAndSettle(&i, "\r", at: 4.5)
+        #expect(typed.records.map(\.decision.audit.line) == ["ls fzfile"] && typed.records.first?.decision.verdict == .allow)
+        #expect(InterceptorTests.text(typed.forwarded) == "\r")
+    }
+
     /// Where the prompt ends is the program's to draw (a PS1 of the person's, a key readline
     /// binds to a macro): every reading of the line that the keys before the prompt leave open
     /// is decided, and one that would be refused refuses the line as unverifiable. Here `x`
