@@ -272,6 +272,11 @@ extension Interceptor {
                uncommented.decision.verdict.isStricter(than: record.decision.verdict) {
                 record = uncommented
             }
+            if !secret, altHash, !line.hasPrefix("#"), openCommands.isEmpty, screen?.lineEditorReads == true, record.decision.verdict == .allow {
+                // Readline puts a `#` (comment-begin) before a line that has none and runs it:
+                // nothing runs, and bash's history keeps it so.
+                record = judge("#" + line, how: .screen, uncertain: true)
+            }
             if altHash, !openCommands.isEmpty, record.decision.verdict == .allow {
                 // Readline runs the line commented (or uncommented) after the lines it reads on
                 // from, which the screen never shows; the bastion follows the open commands with

@@ -1267,17 +1267,21 @@ struct InteractiveInterceptionEndToEndTests {
     /// In a nested bash, readline keys that run what the line holds without an Enter are
     /// decided at the key: Esc Ctrl-E (shell-expand-line runs its command substitutions) and
     /// Alt-# given an argument (`#touch …` loses its `#` and runs); a `bind` that could make a
-    /// key run a line is refused. Nothing of them runs.
+    /// key run a line is refused. Nothing of them runs. Alt-# alone comments a line out and runs
+    /// it, which runs nothing: recorded as bash keeps it, with the `#`.
     @Test func readlineKeysThatRunALineAreDecidedInANestedShell() throws {
         let f = try f
         let r = try type([(send: "bash --norc\r", expect: "$ "),
                           (send: "echo $(touch forbidden-se)\u{1B}\u{05}", expect: "rule no-forbidden"), (send: "", expect: "$ "),
                           (send: "#touch forbidden-hash\u{1B}1\u{1B}#", expect: "rule no-forbidden"), (send: "", expect: "$ "),
+                          (send: "touch no-hash\u{1B}#", expect: "$ "),
                           (send: "bind -x '\"\\C-t\": touch forbidden-bx'\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
                           (send: "\u{14}", expect: ""), (send: "exit\r", expect: "PROMPT> ")])
         #expect(!f.target.exists("forbidden-se") && !f.target.exists("forbidden-hash") && !f.target.exists("forbidden-bx"), "\(r)")
+        #expect(!f.target.exists("no-hash"), "Alt-# ran the line as a comment")
         #expect(try lastRecordsWithSource() == ["allow integration bash --norc", "deny screen? echo $(touch forbidden-se)",
-                                                "deny screen? touch forbidden-hash", "deny screen? bind -x '\"\\C-t\": touch forbidden-bx'",
+                                                "deny screen? touch forbidden-hash", "allow screen? #touch no-hash",
+                                                "deny screen? bind -x '\"\\C-t\": touch forbidden-bx'",
                                                 "allow screen? exit", "allow screen? exit"])
     }
 
