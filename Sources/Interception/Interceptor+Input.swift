@@ -14,7 +14,7 @@ extension Interceptor {
         keys.pastesAreBracketed = pastesAreBracketed
         keys.readsScreen = isOnScreen
         var (bytes, enter) = keys.scan(chunk)
-        if !bytes.isEmpty { endOfFileMayAccept = nil }
+        if !bytes.isEmpty { lineAKeyMayAccept = nil }
         if isOnScreen, !keys.macroReplays.isEmpty, let screen, screen.lineEditorReads, !screen.isAlternateScreen {
             // Ctrl-X e replays a keyboard macro that ends a line: readline would run that line with
             // no Enter passing the bastion. Not passed on (Ctrl-G in its place ends readline's
@@ -114,9 +114,9 @@ extension Interceptor {
     /// the screen, or, a line end inside a paste whose keys tell the lines, is decided at once.
     private mutating func receiveOnScreen(_ input: [UInt8], stop first: KeystrokeScanner.Stop?, now: Double, into out: inout InterceptorOutput) {
         var bytes = input, stop = first
-        // (Keys held after a Ctrl-D reach the line editor here: a stop after them is not the
-        // Ctrl-D's line.)
-        if !bytes.isEmpty { endOfFileMayAccept = nil }
+        // (Keys held after a Ctrl-D or `#` reach the line editor here: a stop after them is not
+        // the line decided at it.)
+        if !bytes.isEmpty { lineAKeyMayAccept = nil }
         while true {
             guard let screen else {
                 // Never relay a line nobody can see: the session is being ended.

@@ -67,9 +67,9 @@ extension Interceptor {
                         openCommands = OpenCommands()
                     }
                 }
-                if stops > stopsExplained, let accepted = endOfFileMayAccept {
-                    // Vi's Ctrl-D accepted the line decided at it (see ``EndOfFileLine``).
-                    endOfFileMayAccept = nil
+                if stops > stopsExplained, let accepted = lineAKeyMayAccept {
+                    // Vi's Ctrl-D or `#` accepted the line decided at it (see ``LineAKeyMayAccept``).
+                    lineAKeyMayAccept = nil
                     for record in accepted.records { append(record, to: &out) }
                     openCommands.update(primary: nil, others: accepted.others)
                     carriedLine = nil

@@ -107,6 +107,10 @@ extension Interceptor {
         let endsSearch = prompt == nil && found == nil && [0x0D, 0x0A].contains(pending[0]) && endsHistorySearch(historySearchKeys, line: line)
         let readsOn = pending.first == 0x05 || (pending.first == Self.endOfFileKey && !line.isEmpty) || endsSearch
         let submits = !readsOn
+        if pending.first == UInt8(ascii: "#"), keyBefore != 0x1B {
+            return decideViComment(pending, line: line, wholeLine: prompt == nil && found == nil && below == nil && read?.isWhole == true
+                                    && read?.mayBeMisread == false && !scrolledSideways(), into: &out)
+        }
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
                                + "would run unseen")
@@ -347,7 +351,7 @@ extension Interceptor {
                 // vi-eof-maybe), which emacs keys and the terminal's editing do not. Where the line
                 // editor stops before another key comes, the line decided here ran.
                 if pending.first == Self.endOfFileKey, screen?.lineEditorReads == true {
-                    endOfFileMayAccept = EndOfFileLine(records: parts ?? [record], others: others.open)
+                    lineAKeyMayAccept = LineAKeyMayAccept(records: parts ?? [record], others: others.open)
                 }
                 passEnter(pending[0], typedOn: typedOn, readsOn: readsOn, into: &out)
             } else {
@@ -366,6 +370,26 @@ extension Interceptor {
         }
         // What came after the Enter waits for the next prompt (see screenSettling).
         held = rest + held
+    }
+
+    /// Screen mode: `#` after Esc and keys that keep vi's command mode, where vi's command mode
+    /// comments the line out (comment-begin, `#`, put before it) and accepts it, which runs
+    /// nothing; emacs keys insert it. The `#` goes on, and the line goes on after it; the
+    /// commented line is recorded if the line editor stops before another key comes (see
+    /// ``LineAKeyMayAccept``). Only where the screen shows the line whole on the prompt's row
+    /// (`wholeLine`) and no command is open: a line that starts with `#` (which a count makes
+    /// readline uncomment and run), one of several lines (the rest would run) or one after open
+    /// lines is not decided here, and should readline accept it the session is ended for the
+    /// unexplained stop.
+    private mutating func decideViComment(_ pending: [UInt8], line: String, wholeLine: Bool, into out: inout InterceptorOutput) {
+        var typedOn = typedLine
+        typedOn.type(pending[..<1])
+        if wholeLine, openCommands.isEmpty, !line.hasPrefix("#"), !line.contains("\n"), screen?.lineEditorReads == true {
+            let record = judge("#" + line, how: .screen, uncertain: true)
+            if record.decision.verdict == .allow { lineAKeyMayAccept = LineAKeyMayAccept(records: [record], others: []) }
+        }
+        passEnter(pending[0], typedOn: typedOn, readsOn: true, into: &out)
+        held = Array(pending.dropFirst()) + held
     }
 
     /// Screen mode: the key that ended a decided line (an Enter, Ctrl-O, Esc Ctrl-E, Ctrl-D …)

@@ -279,9 +279,9 @@ public struct Interceptor {
     /// the shell acted on it until the screen settles (see
     /// ``interruptFollowUpHoldsKeys(now:into:)``); nil where none is followed.
     var interruptFollowUp: InterruptFollowUp?
-    /// Screen mode: a line decided and allowed at a Ctrl-D, which vi's insert mode takes for
-    /// an Enter; nil once another key came.
-    var endOfFileMayAccept: EndOfFileLine?
+    /// Screen mode: a line decided and allowed at a key only some keymaps accept it at (vi's
+    /// Ctrl-D, vi's `#`); nil once another key came.
+    var lineAKeyMayAccept: LineAKeyMayAccept?
     /// Screen mode: the keys of the current line from its first Ctrl-R or Ctrl-S on (readline's
     /// history search), to read the line a search found.
     var searchKeys: [UInt8]?

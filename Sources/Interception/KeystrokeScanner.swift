@@ -26,6 +26,9 @@ struct KeystrokeScanner: Sendable {
     /// The last byte passed on (a key readline accepts may be a two-key sequence).
     private var previous: UInt8?
     private var afterCtrlV = false
+    /// An Esc came, and since then only keys that keep vi's command mode (see
+    /// ``keepsViCommandMode(_:)``).
+    private var mayBeInViCommandMode = false
     /// The keyboard macro the keys define (outside pastes, and not quoted with Ctrl-V).
     private var macro = KeyboardMacroKeys()
     /// Where the keys of the last ``scan(_:)`` replay a keyboard macro that may end a line: the
@@ -78,8 +81,19 @@ struct KeystrokeScanner: Sendable {
             return readsScreen && (b == 0x0D || b == 0x0A || b == Self.endOfFileKey) ? Stop(index: index, inPaste: true) : nil
         }
         if macro.take(b) { macroReplays.append(index) }
-        return Self.accepts(b, after: before) || (readsScreen && ((b == 0x05 && before == 0x1B) || b == Self.endOfFileKey))
+        let viComment = readsScreen && b == UInt8(ascii: "#") && mayBeInViCommandMode && before != 0x1B
+        mayBeInViCommandMode = b == 0x1B || (mayBeInViCommandMode && Self.keepsViCommandMode(b))
+        return Self.accepts(b, after: before) || (readsScreen && ((b == 0x05 && before == 0x1B) || b == Self.endOfFileKey)) || viComment
             ? Stop(index: index) : nil
+    }
+
+    /// Whether `b`, in vi's command mode, leaves it there: not a key that starts inserting
+    /// (`a`, `i`, `c`, `s`, `R` and their capitals), nor one that ends the line or its editing
+    /// (a line end, Ctrl-C, Ctrl-G), nor `#` (insert-comment accepts the line). Read from the
+    /// screen, `#` after Esc and such keys is decided as vi's command mode takes it (see
+    /// ``LineAKeyMayAccept``); emacs keys only insert it.
+    static func keepsViCommandMode(_ b: UInt8) -> Bool {
+        !"aAiIcCsSR#".utf8.contains(b) && b != 0x0D && b != 0x0A && b != 0x03 && b != 0x07
     }
 
     /// Ctrl-D, the terminal's end-of-file key: on a line with text, the terminal's own editing

@@ -1700,6 +1700,28 @@ struct InteractiveInterceptionEndToEndTests {
                 "\(records)\n\(r)")
     }
 
+    /// `#` in a nested bash's vi command mode (after Esc and a motion) comments the line out and
+    /// accepts it, which runs nothing: the session goes on, and the record holds the line as
+    /// bash's history does, with the `#`. In emacs mode, after Alt-b Alt-f, `#` is text, and the
+    /// line goes on to its Enter.
+    @Test func aCommentVisCommandModeAcceptsIsRecordedInANestedShell() throws {
+        let f = try f
+        let kept = try f.target.home.appendingPathComponent("hist-vi-hash")
+        defer { try? FileManager.default.removeItem(at: kept) }
+        // (Bash's own entry for the commented line, which runs nothing: `fc` right after it.)
+        let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "set -o vi\r", expect: "$ "),
+                          (send: "touch no-vi-hash\u{1B}b#", expect: "$ "), (send: "fc -ln -1 > ~/hist-vi-hash\r", expect: "$ "),
+                          (send: "set -o emacs\r", expect: "$ "), (send: "touch ok-emacs\u{1B}b\u{1B}f#", expect: ""), (send: "\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("no-vi-hash") && f.target.exists("ok-emacs#"), "\(r)")
+        let history = (try? String(contentsOf: kept, encoding: .utf8)) ?? "(none)"
+        #expect(history.hasPrefix("\t ") && history.hasSuffix("\n"), "\(history)")
+        let records = try lastRecordsWithSource()
+        #expect(records.suffix(6) == ["allow screen? " + history.dropFirst(2).dropLast(), "allow screen? fc -ln -1 > ~/hist-vi-hash",
+                                      "allow screen? set -o emacs", "allow screen? touch ok-emacs#", "allow screen? exit", "allow screen? exit"],
+                "\(records)\n\(r)")
+    }
+
     /// A shell that reads lines on the alternate screen, where keys are a full-screen program's
     /// and go on as they come, is found at the first line it takes (readline turns bracketed
     /// paste off and on again around it there, which vim and less do not): that line ran

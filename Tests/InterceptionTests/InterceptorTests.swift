@@ -2129,6 +2129,38 @@ extension ScreenModeTests {
         #expect(empty.auditNotes.map(\.kind) == ["interactive_key_refused"])
     }
 
+    /// `#` after Esc and keys that keep vi's command mode comments the line out and accepts it
+    /// there (emacs keys insert it): read from the screen, the keys stop at it. The `#` goes on
+    /// once the line is read; where the line editor then stops, the commented line ran (nothing)
+    /// and is recorded so, with no session ended for the stop; where it does not, the line goes
+    /// on with the `#` in it and is decided at its Enter.
+    @Test func aCommentVisCommandModeAcceptsIsRecorded() {
+        func stop(_ keys: String, readsScreen: Bool = true) -> Int? {
+            var scanner = KeystrokeScanner()
+            scanner.readsScreen = readsScreen
+            return Array(keys.utf8).withUnsafeBytes { scanner.scan($0).enter?.index }
+        }
+        #expect(stop("echo hi\u{1B}b#") == 9 && stop("echo hi\u{1B}02w#") == 11 && stop("echo hi\u{1B}#") == 8)
+        #expect(stop("echo hi\u{1B}bi#") == nil && stop("echo # hi") == nil && stop("echo hi\u{1B}b#", readsScreen: false) == nil)
+        #expect(stop("echo hi\u{1B}b\u{16}#") == nil, "quoted")
+
+        let screen = FakeScreen()
+        var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen)
+        Self.typeEchoed(&i, "echo hi", at: 2.5)
+        let vi = Self.typeAndSettle(&i, "\u{1B}b#", at: 3)
+        #expect(InterceptorTests.text(vi.forwarded) == "\u{1B}b#" && vi.records.isEmpty)
+        let ran = InterceptorTests.output(&i, "\r\n\u{1B}[?2004l\r\u{1B}[?2004h$ ", now: 4.6)
+        #expect(ran.records.map(\.decision.audit.line) == ["#echo hi"] && ran.endSession == nil)
+        _ = (0..<10).map { i.tick(now: 4.65 + Double($0) * 0.05) }
+        #expect(Self.typeEchoedAndEnter(&i, "ls", at: 5.5).map(\.decision.audit.line) == ["ls"])
+
+        var j = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
+        Self.typeEchoed(&j, "echo hi", at: 2.5)
+        #expect(Self.typeAndSettle(&j, "\u{1B}f#", at: 3).records.isEmpty)
+        _ = InterceptorTests.output(&j, "#", now: 4.6)
+        #expect(Self.typeAndSettle(&j, "\r", at: 5).records.map(\.decision.audit.line) == ["echo hi#"])
+    }
+
     /// Ctrl-X e replays readline's keyboard macro, and no Enter among its keys passes the
     /// bastion: one that ends a line is not passed to a shell read from the screen (Ctrl-G ends
     /// the Ctrl-X prefix in its place, and the person is told); one that only types text is, and
