@@ -168,7 +168,9 @@ final class TerminalLineReader: ScreenReading {
 
     func followInterrupt() { screen.followInterrupt() }
 
-    var interruptAcknowledged: Bool { screen.interruptAcknowledged }
+    func stopFollowingInterrupt() { screen.stopFollowingInterrupt() }
+
+    var interruptPutOffShown: Bool { screen.interruptPutOffShown }
 
     /// Not whole when its first row has scrolled off the top, or continues one that has.
     func inputLineFromRowStart() -> ScreenLine? {

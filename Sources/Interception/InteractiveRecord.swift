@@ -60,15 +60,16 @@ public protocol ScreenReading: AnyObject {
     /// How many times a line editor reading on the main screen stopped (turned bracketed paste
     /// off): readline does when it accepts a line, by whatever key, or runs an editor on it.
     var lineEditorStops: Int { get }
-    /// An interrupt went to the program: follow the output for the sign that a shell acted on
-    /// it (bash may put one off: see ``interruptAcknowledged``).
+    /// An interrupt went to the program: follow the output for the sign that bash put it off
+    /// (see ``interruptPutOffShown``).
     func followInterrupt()
-    /// Whether the output since ``followInterrupt()`` showed that a shell acted on the interrupt:
-    /// it showed it (`^C`) or its line editor stopped, then went to a new line and started
-    /// reading afresh. Where a line editor reads without that sign, bash may have put the
-    /// interrupt off, noted and not acted on, and then drops the first character of the next
-    /// line readline hands it: `xrm -rf …` would run as `rm -rf …`.
-    var interruptAcknowledged: Bool { get }
+    /// Stop following the output after an interrupt.
+    func stopFollowingInterrupt()
+    /// Whether the output since ``followInterrupt()`` shows that bash put the interrupt off, noted
+    /// and not acted on: it showed the interrupt (`^C`) or its line editor stopped, then the line
+    /// editor's latest start came with no new line between. Bash then drops the first character
+    /// of the next line readline hands it: `xrm -rf …` would run as `rm -rf …`.
+    var interruptPutOffShown: Bool { get }
     /// The text from the first column of the line where typing started (the rows it continues
     /// included) to the end of the cursor's line: the input with whatever stands left of it,
     /// where it is not known where a prompt ends.

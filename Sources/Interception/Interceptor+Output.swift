@@ -158,56 +158,57 @@ extension Interceptor {
     }
 
     /// Screen mode: an interrupt that discards a refused line, which bash put off (see
-    /// ``ScreenReading/interruptAcknowledged``): one that came while it was busy (reading a long
-    /// paste), whose handler cleaned up and drew again (its line editor stopped and started), or
-    /// one that came as bash left a command for the next prompt, which it drew with no new line
-    /// after the `^C`. Bash acts on it only when readline next hands it a line, and the keys
-    /// wait. Seen so, with the screen quiet for ``discardRepeatAfter``, the interrupt is sent
-    /// once more: it finds readline waiting for a key, and bash acts on both. So it is where
-    /// the shell showed nothing at all for ``discardRepeatUnseen`` (seen after a long refused
-    /// paste on a loaded machine: the second then acted at once); a second interrupt at a shell
-    /// that acted on the first only draws its prompt again.
+    /// ``ScreenReading/interruptPutOffShown``): one that came while it was busy (reading a long
+    /// paste), whose handler cleaned up and drew again, or one that came as bash left a command
+    /// for the next prompt, which it drew on the `^C`'s row. Bash acts on it only when readline
+    /// next hands it a line, and the keys wait. Seen so, with the screen quiet for
+    /// ``discardRepeatAfter``, the interrupt is sent once more (``repeatInterrupt(now:into:)``).
+    /// So it is where the shell showed nothing at all for ``discardRepeatUnseen`` (seen after a
+    /// long refused paste on a loaded machine: the second then acted at once).
     mutating func repeatInterruptBashPutOff(now: Double, into out: inout InterceptorOutput) {
-        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads, let before = discardSwitchesBefore,
-              let since = discardAwaitedSince else { return }
-        let switched = screen.lineEditorStops > before.stops || screen.lineEditorStarts > before.starts
-        let putOff = switched && !screen.interruptAcknowledged && now - lastOutput >= Self.discardRepeatAfter
+        guard discardUnconfirmed, !discardInterruptRepeated, let screen, screen.lineEditorReads, let since = discardAwaitedSince else { return }
+        let putOff = screen.interruptPutOffShown && now - lastOutput >= Self.discardRepeatAfter
         let unseen = lastOutput < since && now - since >= Self.discardRepeatUnseen
         guard putOff || unseen else { return }
-        discardInterruptRepeated = true
-        out.inject.append(Self.interruptKey)
-        explainStops(Self.stopsAtAnInterrupt)
-        screen.followInterrupt()
-        interruptFollowUp = .repeated(at: now)
+        repeatInterrupt(now: now, into: &out)
     }
 
-    /// Screen mode, as the screen settles after an interrupt went to the shell: where a line
-    /// editor reads on the main screen and the screen never showed that the shell acted on the
-    /// interrupt (``ScreenReading/interruptAcknowledged``), bash may have put it off, and would
-    /// drop the first character of the next line readline hands it, after the bastion decided
-    /// the whole line. The interrupt is sent once more: readline, waiting for a key, acts on it
-    /// at once, and bash with it on the one put off (the line is discarded, a new prompt drawn).
-    /// The keys held wait for the shell's output after it to settle (or ``echoPatience``, where
-    /// none comes). Not where nothing at all came of the interrupt (``lineBeforeInterrupt``: the
-    /// shell ignores it), nor a third time. Returns whether the keys held wait on.
+    /// Screen mode, as the screen settles after an interrupt went to the shell: where the screen
+    /// shows that bash put it off (``ScreenReading/interruptPutOffShown``), bash would drop the
+    /// first character of the next line readline hands it, after the bastion decided the whole
+    /// line. The interrupt is sent once more (``repeatInterrupt(now:into:)``), and the keys held
+    /// wait for the shell's output after it to settle (or ``echoPatience``, where none comes).
+    /// Returns whether the keys held wait on.
     mutating func interruptFollowUpHoldsKeys(now: Double, into out: inout InterceptorOutput) -> Bool {
         switch interruptFollowUp {
         case nil:
             return false
         case .repeated(let at):
             if lastOutput <= at, now - at < Self.echoPatience { return true }
-            interruptFollowUp = nil
-            return false
         case .awaitingSign:
-            interruptFollowUp = nil
-            guard lineBeforeInterrupt == nil, let screen, screen.lineEditorReads, !screen.isAlternateScreen,
-                  !screen.interruptAcknowledged else { return false }
-            out.inject.append(Self.interruptKey)
-            interruptPassed()
-            interruptFollowUp = .repeated(at: now)
-            screenSettling = now
-            return true
+            if let screen, screen.lineEditorReads, !screen.isAlternateScreen, screen.interruptPutOffShown {
+                repeatInterrupt(now: now, into: &out)
+                screenSettling = now
+                return true
+            }
         }
+        interruptFollowUp = nil
+        screen?.stopFollowingInterrupt()
+        return false
+    }
+
+    /// Screen mode: sends the interrupt bash put off once more, which readline, waiting for a key,
+    /// acts on at once, and bash with it on the first (the line is discarded, a new prompt
+    /// drawn). Once only, by either way of finding it put off: readline stops twice for it, which
+    /// the stops already explained for the first may cover; an interrupt still due keeps the
+    /// command it abandons.
+    private mutating func repeatInterrupt(now: Double, into out: inout InterceptorOutput) {
+        out.inject.append(Self.interruptKey)
+        discardInterruptRepeated = true
+        interruptFollowUp = .repeated(at: now)
+        if pendingInterrupt == nil { pendingInterrupt = PendingInterrupt(stopsDue: 1, abandons: openCommands.primary) }
+        if stopsExplained < Self.stopsAtAnInterrupt { explainStops(Self.stopsAtAnInterrupt - stopsExplained) }
+        screen?.followInterrupt()
     }
 
     /// Time passed: lets go of input whose check never came, and reads a settled screen line.

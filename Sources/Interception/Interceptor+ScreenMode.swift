@@ -21,14 +21,14 @@ extension Interceptor {
         // after the search's own prompt, which stands where the line's prompt stood. Its keys are
         // the search's, not the line's. An entry of several lines goes on in the rows below, as
         // readline draws any buffer of several lines (see below): they are read as its too, and
-        // its first row alone is decided as well.
-        var foundFirstRow: String?
+        // it is decided without them as well (they may be a program's).
+        var foundAboveRowsBelow: String?
         let found = prompt == nil && read?.mayBeMisread != true ? search.flatMap(Self.searchString).flatMap { searching in
             screen.flatMap { screen in
                 screen.inputLineFromRowStart().flatMap { row -> String? in
                     guard row.isWhole, let first = Self.lineFound(in: row.text, searching: searching) else { return nil }
                     guard let rowsBelow = screen.textBelowInputLine() else { return first }
-                    foundFirstRow = first.trimmingTrailingWhitespace
+                    foundAboveRowsBelow = first.trimmingTrailingWhitespace
                     return first + "\n" + rowsBelow
                 }
             }
@@ -45,7 +45,7 @@ extension Interceptor {
         // below the cursor's line, and readline runs all of it: the rows below are read as the
         // line's too, and the line without them is decided as well (they may be a program's).
         let below = found == nil && screen?.lineEditorReads == true ? screen?.textBelowInputLine() : nil
-        let withoutBelow = below == nil ? foundFirstRow : line
+        let withoutBelow = below == nil ? foundAboveRowsBelow : line
         if let below { line += "\n" + below }
         var rest = Array(pending.dropFirst())
         var secret = false, fromKeys = false, cutOff = false, startUnseen = false, hiddenSideways = false
@@ -109,7 +109,7 @@ extension Interceptor {
         let submits = !readsOn
         if pending.first == UInt8(ascii: "#"), keyBefore != 0x1B {
             return decideViComment(pending, line: line, wholeLine: prompt == nil && found == nil && below == nil && read?.isWhole == true
-                                    && read?.mayBeMisread == false && !scrolledSideways(), into: &out)
+                                    && read?.mayBeMisread == false && !scrolledSideways(), secret: secret, into: &out)
         }
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
@@ -356,7 +356,7 @@ extension Interceptor {
                 passEnter(pending[0], typedOn: typedOn, readsOn: readsOn, into: &out)
             } else {
                 out.notices.append(refusalText(record.decision))
-                out.inject.append(0x03)
+                out.inject.append(Self.interruptKey)
                 interruptPassed()
                 openCommands.add(pastedLines.lineByLine)
                 discardUnconfirmed = true
@@ -373,20 +373,41 @@ extension Interceptor {
     }
 
     /// Screen mode: `#` after Esc and keys that keep vi's command mode, where vi's command mode
-    /// comments the line out (comment-begin, `#`, put before it) and accepts it, which runs
-    /// nothing; emacs keys insert it. The `#` goes on, and the line goes on after it; the
-    /// commented line is recorded if the line editor stops before another key comes (see
-    /// ``LineAKeyMayAccept``). Only where the screen shows the line whole on the prompt's row
-    /// (`wholeLine`) and no command is open: a line that starts with `#` (which a count makes
-    /// readline uncomment and run), one of several lines (the rest would run) or one after open
-    /// lines is not decided here, and should readline accept it the session is ended for the
-    /// unexplained stop.
-    private mutating func decideViComment(_ pending: [UInt8], line: String, wholeLine: Bool, into out: inout InterceptorOutput) {
+    /// comments the line out (comment-begin, `#`, put before it) and accepts it; emacs keys
+    /// insert it. Where the screen shows the line whole on the prompt's row (`wholeLine`), with
+    /// no `#` first and no command open, that runs nothing: the `#` goes on, the line goes on
+    /// after it, and the commented line is recorded if the line editor stops before another key
+    /// comes (see ``LineAKeyMayAccept``). Otherwise readline may run what the line holds (given a
+    /// count it takes a leading `#` away; it comments out only the first line of several, and
+    /// the rest runs; the lines read on from come first): the line is decided as it may run,
+    /// with and without a leading `#`, and refused unless allowed; an allowed one goes on, and
+    /// should readline accept it, the stop is unexplained and the session is ended.
+    private mutating func decideViComment(_ pending: [UInt8], line: String, wholeLine: Bool, secret: Bool,
+                                          into out: inout InterceptorOutput) {
         var typedOn = typedLine
         typedOn.type(pending[..<1])
-        if wholeLine, openCommands.isEmpty, !line.hasPrefix("#"), !line.contains("\n"), screen?.lineEditorReads == true {
-            let record = judge("#" + line, how: .screen, uncertain: true)
-            if record.decision.verdict == .allow { lineAKeyMayAccept = LineAKeyMayAccept(records: [record], others: []) }
+        if screen?.lineEditorReads == true, !secret {
+            if wholeLine, openCommands.isEmpty, !line.hasPrefix("#"), !line.contains("\n") {
+                let record = judge("#" + line, how: .screen, uncertain: true)
+                if record.decision.verdict == .allow { lineAKeyMayAccept = LineAKeyMayAccept(records: [record], others: []) }
+            } else {
+                var mayRun: [OpenCommands.Reading] = []
+                for text in line.hasPrefix("#") ? [line, String(line.dropFirst())] : [line] {
+                    let readings = openCommands.readings(endedBy: text, secret: false)
+                    mayRun += [readings.primary] + readings.others
+                }
+                let atEnd = atLineEnd(mayRun)
+                if let refused = atEnd.pastLimit ?? strictestRefusal(of: atEnd.toJudge, parsed: atEnd.parsed) {
+                    append(refused, to: &out)
+                    out.notices.append(refusalText(refused.decision))
+                    out.inject.append(Self.interruptKey)
+                    interruptPassed()
+                    openCommands.add(pastedLines.lineByLine)
+                    discardUnconfirmed = true
+                    typedLine = TypedLine()
+                    return
+                }
+            }
         }
         passEnter(pending[0], typedOn: typedOn, readsOn: true, into: &out)
         held = Array(pending.dropFirst()) + held
@@ -512,7 +533,7 @@ extension Interceptor {
         append(refused, to: &out)
         out.notices.append(refusalText(refused.decision))
         out.notices.append("bastion: the rest of the paste was not sent")
-        out.inject.append(0x03)
+        out.inject.append(Self.interruptKey)
         interruptPassed()
         // (The paste's lines before went on, to a shell that may have read them.)
         openCommands.add(pastedLines.lineByLine)

@@ -319,14 +319,11 @@ public struct Interceptor {
     var discardUnconfirmed = false {
         didSet {
             discardAwaitedSince = nil
-            discardSwitchesBefore = discardUnconfirmed ? screen.map { ($0.lineEditorStops, $0.lineEditorStarts) } : nil
             discardInterruptRepeated = false
         }
     }
-    /// Screen mode: the line editor's stops and starts when the interrupt discarding a refused
-    /// line went out (see ``repeatInterruptBashPutOff(now:into:)``).
-    var discardSwitchesBefore: (stops: Int, starts: Int)?
-    /// Screen mode: whether that interrupt was sent once more.
+    /// Screen mode: whether that interrupt was sent once more (see
+    /// ``repeatInterruptBashPutOff(now:into:)``).
     var discardInterruptRepeated = false
     /// Screen mode: when the bastion started to wait for the shell to show that the interrupt
     /// discarding a refused line acted: the first tick that starts after the refusal (deciding a

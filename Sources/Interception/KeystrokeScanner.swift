@@ -82,18 +82,22 @@ struct KeystrokeScanner: Sendable {
         }
         if macro.take(b) { macroReplays.append(index) }
         let viComment = readsScreen && b == UInt8(ascii: "#") && mayBeInViCommandMode && before != 0x1B
-        mayBeInViCommandMode = b == 0x1B || (mayBeInViCommandMode && Self.keepsViCommandMode(b))
+        mayBeInViCommandMode = b == 0x1B || (mayBeInViCommandMode && Self.keepsViCommandMode(b, after: before))
         return Self.accepts(b, after: before) || (readsScreen && ((b == 0x05 && before == 0x1B) || b == Self.endOfFileKey)) || viComment
             ? Stop(index: index) : nil
     }
 
-    /// Whether `b`, in vi's command mode, leaves it there: not a key that starts inserting
-    /// (`a`, `i`, `c`, `s`, `R` and their capitals), nor one that ends the line or its editing
-    /// (a line end, Ctrl-C, Ctrl-G), nor `#` (insert-comment accepts the line). Read from the
-    /// screen, `#` after Esc and such keys is decided as vi's command mode takes it (see
-    /// ``LineAKeyMayAccept``); emacs keys only insert it.
-    static func keepsViCommandMode(_ b: UInt8) -> Bool {
-        !"aAiIcCsSR#".utf8.contains(b) && b != 0x0D && b != 0x0A && b != 0x03 && b != 0x07
+    /// Whether `b` after `previous`, in vi's command mode, surely leaves it there, and `#` next
+    /// is its insert-comment: not a key that starts inserting (`a`, `i`, `c`, `s`, `R` and their
+    /// capitals), one that ends the line or its editing (a line end, Ctrl-C, Ctrl-G), `#`
+    /// (insert-comment accepts the line), or one that starts a search, whose string `#` may be
+    /// (Ctrl-R, Ctrl-S, `/`, `?`; `p` and `n` after Esc, emacs's non-incremental search); nor a
+    /// key that sends a sequence (Esc `[`, Esc `O`: an arrow, Delete, a paste's bracket), which
+    /// vi's insert mode takes too. Read from the screen, `#` after Esc and such keys is decided
+    /// as vi's command mode takes it (see ``LineAKeyMayAccept``); emacs keys only insert it.
+    static func keepsViCommandMode(_ b: UInt8, after previous: UInt8?) -> Bool {
+        if previous == 0x1B, "[Opn".utf8.contains(b) { return false }
+        return !"aAiIcCsSR#/?".utf8.contains(b) && ![0x0D, 0x0A, 0x03, 0x07, 0x12, 0x13].contains(b)
     }
 
     /// Ctrl-D, the terminal's end-of-file key: on a line with text, the terminal's own editing

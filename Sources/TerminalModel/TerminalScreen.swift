@@ -91,16 +91,16 @@ public final class TerminalScreen {
     /// escape sequences and UTF-8 characters anywhere; any bytes are accepted.
     public func feed(_ bytes: UnsafeRawBufferPointer) {
         filter.filter(bytes, emit: {
-            interruptAcknowledgement?.output($0)
+            interruptPutOff?.output($0)
             write($0)
         }, bracketedPasteSwitched: { on in
             if on {
-                self.interruptAcknowledgement?.lineEditorStarted()
+                self.interruptPutOff?.lineEditorStarted()
                 self.lineEditorStarts += 1
                 if !self.isAlternateScreen { self.lineEditorReads = true }
                 if self.isAlternateScreen, self.stoppedOnAlternateScreen, !self.filterWasBracketing { self.lineEditorOnAlternateScreen = true }
             } else {
-                self.interruptAcknowledgement?.lineEditorStopped()
+                self.interruptPutOff?.lineEditorStopped()
                 if !self.isAlternateScreen, self.lineEditorReads { self.lineEditorStops += 1 }
                 if self.isAlternateScreen, self.filterWasBracketing, self.lastKeyEndsLine { self.stoppedOnAlternateScreen = true }
                 self.lineEditorReads = false
@@ -114,21 +114,27 @@ public final class TerminalScreen {
         bytes.withUnsafeBytes { feed($0) }
     }
 
-    /// The output since an interrupt went to the program, followed for the sign that a shell
-    /// acted on it (see ``InterruptAcknowledgement``); nil where none is followed.
-    private var interruptAcknowledgement: InterruptAcknowledgement?
+    /// The output since an interrupt went to the program, followed for the sign that bash put it
+    /// off (see ``InterruptPutOffSign``); nil where none is followed.
+    private var interruptPutOff: InterruptPutOffSign?
 
     /// An interrupt went to the program (a typed Ctrl-C): the output from here on is followed
-    /// for the sign that a shell acted on it (``interruptAcknowledged``).
+    /// for the sign that bash put it off (``interruptPutOffShown``), until
+    /// ``stopFollowingInterrupt()``.
     public func followInterrupt() {
-        interruptAcknowledgement = InterruptAcknowledgement()
+        interruptPutOff = InterruptPutOffSign()
     }
 
-    /// Whether the output since ``followInterrupt()`` showed that a shell acted on the interrupt:
-    /// it showed it (`^C`) or its line editor stopped, then went to a new line and started
-    /// reading afresh. Without that sign bash may have put the interrupt off, and drops the
-    /// first character of the next line readline hands it (see ``InterruptAcknowledgement``).
-    public var interruptAcknowledged: Bool { interruptAcknowledgement?.acknowledged ?? false }
+    /// Stops following the output after an interrupt.
+    public func stopFollowingInterrupt() {
+        interruptPutOff = nil
+    }
+
+    /// Whether the output since ``followInterrupt()`` shows that bash put the interrupt off: the
+    /// interrupt shown (`^C`) or the line editor stopped, then the line editor's latest start
+    /// with no new line between. Bash then drops the first character of the next line readline
+    /// hands it (see ``InterruptPutOffSign``).
+    public var interruptPutOffShown: Bool { interruptPutOff?.shown ?? false }
 
     /// How many times the screen changed size (each costs time in proportion to its cells).
     public private(set) var resizeCount = 0

@@ -1050,20 +1050,21 @@ final class FakeScreen: ScreenReading {
     var lineEditorStops = 0
     var columns = 80
     /// The output since the last interrupt, followed as the terminal model does.
-    var interruptAcknowledgement: InterruptAcknowledgement?
-    func followInterrupt() { interruptAcknowledgement = InterruptAcknowledgement() }
-    var interruptAcknowledged: Bool { interruptAcknowledgement?.acknowledged ?? false }
+    var interruptPutOff: InterruptPutOffSign?
+    func followInterrupt() { interruptPutOff = InterruptPutOffSign() }
+    func stopFollowingInterrupt() { interruptPutOff = nil }
+    var interruptPutOffShown: Bool { interruptPutOff?.shown ?? false }
     func feed(_ bytes: UnsafeRawBufferPointer) {
         var text = String(decoding: bytes, as: UTF8.self)[...]
         func written(_ part: Substring) {
             let part = Array(part.utf8)
-            part.withUnsafeBytes { interruptAcknowledgement?.output($0) }
+            part.withUnsafeBytes { interruptPutOff?.output($0) }
             shown += part.filter { $0 >= 0x20 || $0 == 0x0A }
         }
         while let mode = text.firstRange(of: "\u{1B}[?2004") {
             written(text[..<mode.lowerBound])
             let on = text[mode.upperBound...].first == "h"
-            if on { interruptAcknowledgement?.lineEditorStarted() } else { interruptAcknowledgement?.lineEditorStopped() }
+            if on { interruptPutOff?.lineEditorStarted() } else { interruptPutOff?.lineEditorStopped() }
             if on { lineEditorStarts += 1 } else if lineEditorReads { lineEditorStops += 1 }
             lineEditorReads = on
             text = text[mode.upperBound...].dropFirst()
@@ -2143,6 +2144,9 @@ extension ScreenModeTests {
         #expect(stop("echo hi\u{1B}b#") == 9 && stop("echo hi\u{1B}02w#") == 11 && stop("echo hi\u{1B}#") == 8)
         #expect(stop("echo hi\u{1B}bi#") == nil && stop("echo # hi") == nil && stop("echo hi\u{1B}b#", readsScreen: false) == nil)
         #expect(stop("echo hi\u{1B}b\u{16}#") == nil, "quoted")
+        // (Not after keys that send sequences, vi's insert mode's too, nor in a search's string.)
+        #expect(stop("echo hi\u{1B}[D#") == nil && stop("echo \u{1B}[200~hi\u{1B}[201~#") == nil)
+        #expect(stop("\u{1B}b\u{12}#") == nil && stop("\u{1B}/#") == nil && stop("\u{1B}p#") == nil)
 
         let screen = FakeScreen()
         var i = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: screen)
@@ -2159,6 +2163,12 @@ extension ScreenModeTests {
         #expect(Self.typeAndSettle(&j, "\u{1B}f#", at: 3).records.isEmpty)
         _ = InterceptorTests.output(&j, "#", now: 4.6)
         #expect(Self.typeAndSettle(&j, "\r", at: 5).records.map(\.decision.audit.line) == ["echo hi#"])
+
+        // A line that starts with `#` readline uncomments given a count, and runs: decided so.
+        var k = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
+        Self.typeEchoed(&k, "#rm x", at: 2.5)
+        let refused = Self.typeAndSettle(&k, "\u{1B}1#", at: 3)
+        #expect(refused.records.map(\.decision.verdict) == [.deny] && !refused.forwarded.contains(UInt8(ascii: "#")), "\(refused)")
     }
 
     /// Ctrl-X e replays readline's keyboard macro, and no Enter among its keys passes the

@@ -279,26 +279,28 @@ import TerminalModel
         #expect(s.line(0) == "q$")
     }
 
-    /// After an interrupt, the screen tells whether a shell acted on it: the interrupt shown
-    /// (`^C`) or the line editor stopped, then a new line, then a line editor started afresh, in
-    /// that order, however the output is cut. (Bash 5.2's output, recorded in a pty: where it put
-    /// the interrupt off, the prompt or the redraw comes with no new line between.)
-    @Test(arguments: [(["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ "], true),
-                      (["^", "C\r", "\n\u{1B}[?20", "04h$ "], true),
-                      (["\u{1B}[?2004l\r\r\n", "\u{1B}[?2004h$ "], true),      // no echo (stty -echoctl)
-                      (["x\r\n^C\u{1B}[?2004h$ "], false),                      // the prompt on the `^C`'s row
-                      (["^C\u{1B}[?2004h\r\n$ "], false),                       // a prompt of two rows, after the start
-                      (["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[C\u{1B}[C"], false), // cleaned up and drew again
-                      (["\r\n\u{1B}[?2004h$ "], false)])                        // neither echo nor stop
-    func anInterruptActedOnIsTold(chunks: [String], acted: Bool) {
+    /// After an interrupt, the screen tells whether bash put it off: the interrupt shown (`^C`)
+    /// or the line editor stopped, then the line editor's latest start with no new line between,
+    /// however the output is cut. (Bash 5.2's output, recorded in a pty.)
+    @Test(arguments: [(["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ "], false), // readline acted
+                      (["^", "C\r", "\n\u{1B}[?20", "04h$ "], false),                              // a new line, a prompt
+                      (["\u{1B}[?2004l\r\r\n", "\u{1B}[?2004h$ "], false),                          // no echo (stty -echoctl)
+                      (["^CPress Ctrl-C again to exit\r\n"], false),                               // a program took it
+                      (["x\r\n^C\u{1B}[?2004h$ "], true),                                          // the prompt on the `^C`'s row
+                      (["^", "C\u{1B}[?20", "04h\r\n$ "], true),                                     // a prompt of two rows
+                      (["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[C\u{1B}[C"], true),                      // cleaned up and drew again
+                      (["\u{1B}[?2004l\r\u{1B}[?2004h", "\r\n"], true)])                            // no echo, redrawn over rows
+    func anInterruptBashPutOffIsTold(chunks: [String], putOff: Bool) {
         let s = screen("")
         s.feed(Array("\u{1B}[?2004h$ echo a".utf8))
-        #expect(!s.interruptAcknowledged, "nothing followed yet")
         s.followInterrupt()
         for chunk in chunks { s.feed(Array(chunk.utf8)) }
-        #expect(s.interruptAcknowledged == acted)
+        #expect(s.interruptPutOffShown == putOff)
         s.followInterrupt()
-        #expect(!s.interruptAcknowledged, "following starts afresh")
+        #expect(!s.interruptPutOffShown, "following starts afresh")
+        s.feed(Array("^C\u{1B}[?2004h".utf8))
+        s.stopFollowingInterrupt()
+        #expect(!s.interruptPutOffShown, "and stops")
     }
 
     @Test func bracketedPasteMode() {
