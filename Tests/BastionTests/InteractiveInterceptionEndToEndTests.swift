@@ -1230,7 +1230,7 @@ struct InteractiveInterceptionEndToEndTests {
     @Test func aLineAfterAnInterruptBashPutOffRunsAsDecided() throws {
         let f = try f
         try writeNestedHistoryRC()
-        let rounds = 8
+        let rounds = 12
         var script: [[String: Any]] = [["expect": "PROMPT> "], ["send": "bash --rcfile nested-rc -i\r"], ["expect": "$ "]]
         for round in 1...rounds {
             script += [["send": "printf '\\e[?2004h%s\\n' set-\(round)$((6*7)); read y\r"], ["expect": "set-\(round)42"],
