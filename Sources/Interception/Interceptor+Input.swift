@@ -252,9 +252,9 @@ extension Interceptor {
     /// command is open any more (see ``PendingInterrupt``), and the one open now is recorded as
     /// cancelled (``cancelledOnScreen(_:)``).
     ///
-    /// The screen is followed for the sign that the shell acted on it (see
-    /// ``interruptFollowUpHoldsKeys(now:into:)``). An interrupt sent again while the one
-    /// before is still due keeps the command that one abandons.
+    /// The screen is followed for the sign that bash put it off (see
+    /// ``interruptFollowUpHoldsKeys(now:into:)``). An interrupt passed while one is still due
+    /// keeps the command that one abandons.
     mutating func interruptPassed() {
         pendingInterrupt = PendingInterrupt(stopsDue: stopsExplained + 1, abandons: pendingInterrupt?.abandons ?? openCommands.primary)
         explainStops(Self.stopsAtAnInterrupt)

@@ -276,7 +276,7 @@ public struct Interceptor {
     /// none is pending.
     var pendingInterrupt: PendingInterrupt?
     /// Screen mode: an interrupt went to the shell, and the screen is followed for the sign that
-    /// the shell acted on it until the screen settles (see
+    /// bash put it off until the screen settles (see
     /// ``interruptFollowUpHoldsKeys(now:into:)``); nil where none is followed.
     var interruptFollowUp: InterruptFollowUp?
     /// Screen mode: a line decided and allowed at a key only some keymaps accept it at (vi's

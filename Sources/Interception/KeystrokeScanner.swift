@@ -27,7 +27,7 @@ struct KeystrokeScanner: Sendable {
     private var previous: UInt8?
     private var afterCtrlV = false
     /// An Esc came, and since then only keys that keep vi's command mode (see
-    /// ``keepsViCommandMode(_:)``).
+    /// ``keepsViCommandMode(_:after:)``).
     private var mayBeInViCommandMode = false
     /// The keyboard macro the keys define (outside pastes, and not quoted with Ctrl-V).
     private var macro = KeyboardMacroKeys()
