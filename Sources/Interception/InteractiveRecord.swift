@@ -66,9 +66,9 @@ public protocol ScreenReading: AnyObject {
     /// Stop following the output after an interrupt.
     func stopFollowingInterrupt()
     /// Whether the output since ``followInterrupt()`` shows that bash put the interrupt off, noted
-    /// and not acted on: it showed the interrupt (`^C`) or its line editor stopped, then the line
-    /// editor's latest start came with no new line between. Bash then drops the first character
-    /// of the next line readline hands it: `xrm -rf …` would run as `rm -rf …`.
+    /// and not acted on: a line editor started again, and its latest start did not come after
+    /// the interrupt shown (`^C`) or the line editor's stop, then a new line. Bash then drops the
+    /// first character of the next line readline hands it: `xrm -rf …` would run as `rm -rf …`.
     var interruptPutOffShown: Bool { get }
     /// The text from the first column of the line where typing started (the rows it continues
     /// included) to the end of the cursor's line: the input with whatever stands left of it,

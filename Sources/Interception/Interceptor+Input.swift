@@ -188,9 +188,11 @@ extension Interceptor {
                 searchKeys = nil
                 historySearchKeys = nil
                 lastKeyOnLine = nil
+                // (A line read on where it started keeps its prompt: keys typed before it came are
+                // still read every way; see decideViComment.)
+                if !carriedLineKeepsStart || carriedLine == nil { promptAfterKeys = nil }
                 carriedLine = nil
                 lineEditorStartsAtLineStart = screen.lineEditorStarts
-                promptAfterKeys = nil
             } else if promptAfterKeys != nil, promptAfterKeys?.shownBefore == nil {
                 // The first key since the prompt came: the line editor's line goes on here.
                 promptAfterKeys?.shownBefore = screen.textBeforeCursor()

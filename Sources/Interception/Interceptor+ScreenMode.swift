@@ -108,6 +108,9 @@ extension Interceptor {
         let readsOn = pending.first == 0x05 || (pending.first == Self.endOfFileKey && !line.isEmpty) || endsSearch
         let submits = !readsOn
         if pending.first == UInt8(ascii: "#"), keyBefore != 0x1B {
+            // (The line goes on as it stood: its prompt and search state with it.)
+            promptAfterKeys = prompt
+            searchKeys = search
             return decideViComment(pending, line: line, wholeLine: prompt == nil && found == nil && below == nil && read?.isWhole == true
                                     && read?.mayBeMisread == false && !scrolledSideways(), secret: secret, into: &out)
         }
@@ -374,18 +377,17 @@ extension Interceptor {
 
     /// Screen mode: `#` after Esc and keys that keep vi's command mode, where vi's command mode
     /// comments the line out (comment-begin, `#`, put before it) and accepts it; emacs keys
-    /// insert it. Where the screen shows the line whole on the prompt's row (`wholeLine`), with
-    /// no `#` first and no command open, that runs nothing: the `#` goes on, the line goes on
-    /// after it, and the commented line is recorded if the line editor stops before another key
-    /// comes (see ``LineAKeyMayAccept``). Otherwise readline may run what the line holds (given a
-    /// count it takes a leading `#` away; it comments out only the first line of several, and
-    /// the rest runs; the lines read on from come first): the line is decided as it may run,
-    /// with and without a leading `#`, and refused unless allowed; an allowed one goes on, and
-    /// should readline accept it, the stop is unexplained and the session is ended.
+    /// insert it. The `#` goes on, and the line goes on after it as it stood (its prompt kept:
+    /// keys typed before the prompt came are still read every way). Where the
+    /// screen shows the line whole on the prompt's row (`wholeLine`), with no `#` first and no
+    /// command open, accepting runs nothing: the commented line is recorded if the line editor
+    /// stops before another key comes (see ``LineAKeyMayAccept``). Otherwise readline may run
+    /// what the line holds (given a count it takes a leading `#` away; it comments out only the
+    /// first line of several, and the rest runs; the lines read on from come first): the line is
+    /// decided as it may run, with and without a leading `#`, and refused unless allowed; should
+    /// readline accept an allowed one, the stop is unexplained and the session is ended.
     private mutating func decideViComment(_ pending: [UInt8], line: String, wholeLine: Bool, secret: Bool,
                                           into out: inout InterceptorOutput) {
-        var typedOn = typedLine
-        typedOn.type(pending[..<1])
         if screen?.lineEditorReads == true, !secret {
             if wholeLine, openCommands.isEmpty, !line.hasPrefix("#"), !line.contains("\n") {
                 let record = judge("#" + line, how: .screen, uncertain: true)
@@ -404,11 +406,14 @@ extension Interceptor {
                     interruptPassed()
                     openCommands.add(pastedLines.lineByLine)
                     discardUnconfirmed = true
+                    promptAfterKeys = nil
                     typedLine = TypedLine()
                     return
                 }
             }
         }
+        var typedOn = typedLine
+        typedOn.type(pending[..<1])
         passEnter(pending[0], typedOn: typedOn, readsOn: true, into: &out)
         held = Array(pending.dropFirst()) + held
     }

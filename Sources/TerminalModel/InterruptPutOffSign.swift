@@ -1,20 +1,21 @@
 /// Follows a program's output after an interrupt went to it, for the sign that bash put the
-/// interrupt off: the interrupt shown (`^C`, echoed by the terminal or by readline) or the line
-/// editor stopped, then a line editor that starts reading again with no new line between.
+/// interrupt off: a line editor that starts reading again without first showing that it acted
+/// (the interrupt, `^C` echoed by the terminal or by readline, or the line editor's stop, then
+/// a new line).
 ///
 /// Bash 5.2 does not always act on an interrupt when it comes: one that comes as it leaves a
 /// command for the next prompt, or while readline is busy (drawing, reading a paste), is noted
 /// and left. It shows the `^C` and then the prompt, or readline's clean-up and redraw, on the
-/// same row; the line being typed stays. Bash acts on the interrupt only when readline next
-/// hands it a line, whose first character it then drops unread: `xrm -rf …` runs as
-/// `rm -rf …`. (Found by running it: INTERACTIVE.md.) A second interrupt, to a readline that
-/// waits for a key, is acted on at once, the first with it. An interrupt bash acts on shows a
-/// new line before the line editor starts again (`^C`, a line break, the prompt; readline's
-/// clean-up, then its stop and a line break); one a program takes shows no start at all.
+/// same row, or (the interrupt unechoed) just the prompt; the line being typed stays. Bash acts
+/// on the interrupt only when readline next hands it a line, whose first character it then
+/// drops unread: `xrm -rf …` runs as `rm -rf …`. (Found by running it: INTERACTIVE.md.) A second
+/// interrupt, to a readline that waits for a key, is acted on at once, the first with it. An
+/// interrupt bash acts on shows a new line after the `^C` or the stop, before the line editor
+/// starts again; one a program takes shows no start at all.
 ///
 /// Only the latest start counts: readline that acts cleans up and starts, then stops, breaks
-/// the line and starts again. The sign can be forged (a prompt that prints it, or hides it), and
-/// an interrupt put off where readline showed neither (seen once) shows none.
+/// the line and starts again. The sign can be forged or hidden (a program that prints a `^C` and
+/// a line break at that moment: a job's notice).
 public struct InterruptPutOffSign {
     /// A `^C` or a stop came since the interrupt went.
     private var signalled = false
@@ -26,8 +27,8 @@ public struct InterruptPutOffSign {
     /// Follows the output from here.
     public init() {}
 
-    /// Whether the output shows the interrupt put off: the line editor's latest start came after
-    /// a `^C` or a stop with no line feed between.
+    /// Whether the output shows the interrupt put off: a line editor started since it went, and
+    /// the latest start did not come after a `^C` or a stop followed by a line feed.
     public private(set) var shown = false
 
     /// Output, in order with the line editor's switches.
@@ -51,6 +52,6 @@ public struct InterruptPutOffSign {
 
     /// A line editor started reading.
     public mutating func lineEditorStarted() {
-        shown = signalled && !lineFedSinceSign
+        shown = !(signalled && lineFedSinceSign)
     }
 }

@@ -130,10 +130,10 @@ public final class TerminalScreen {
         interruptPutOff = nil
     }
 
-    /// Whether the output since ``followInterrupt()`` shows that bash put the interrupt off: the
-    /// interrupt shown (`^C`) or the line editor stopped, then the line editor's latest start
-    /// with no new line between. Bash then drops the first character of the next line readline
-    /// hands it (see ``InterruptPutOffSign``).
+    /// Whether the output since ``followInterrupt()`` shows that bash put the interrupt off: a
+    /// line editor started again, and its latest start did not come after the interrupt shown
+    /// (`^C`) or the line editor's stop, then a new line. Bash then drops the first character of
+    /// the next line readline hands it (see ``InterruptPutOffSign``).
     public var interruptPutOffShown: Bool { interruptPutOff?.shown ?? false }
 
     /// How many times the screen changed size (each costs time in proportion to its cells).

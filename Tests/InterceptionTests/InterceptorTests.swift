@@ -2164,6 +2164,17 @@ extension ScreenModeTests {
         _ = InterceptorTests.output(&j, "#", now: 4.6)
         #expect(Self.typeAndSettle(&j, "\r", at: 5).records.map(\.decision.audit.line) == ["echo hi#"])
 
+        // Keys typed ahead before the prompt: the line goes on as it stood, every way it may
+        // start still decided at its Enter (`x` typed ahead shows as `rm -rf /`).
+        var t = Self.nestedShell(prompt: "$ ", screen: FakeScreen())
+        _ = InterceptorTests.input(&t, "x", now: 2.5)
+        _ = InterceptorTests.output(&t, "x", now: 2.51)
+        _ = InterceptorTests.output(&t, "\u{1B}[?2004h$ rm -rf /", now: 3)
+        _ = Self.typeAndSettle(&t, "\u{1B}f#", at: 3.5)
+        _ = InterceptorTests.output(&t, "#", now: 5.01)
+        let ahead = Self.typeAndSettle(&t, "\r", at: 5.5)
+        #expect(ahead.records.map(\.decision.audit.rule) == ["unverifiable"] && !ahead.forwarded.contains(0x0D), "\(ahead.records)")
+
         // A line that starts with `#` readline uncomments given a count, and runs: decided so.
         var k = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
         Self.typeEchoed(&k, "#rm x", at: 2.5)

@@ -279,9 +279,10 @@ import TerminalModel
         #expect(s.line(0) == "q$")
     }
 
-    /// After an interrupt, the screen tells whether bash put it off: the interrupt shown (`^C`)
-    /// or the line editor stopped, then the line editor's latest start with no new line between,
-    /// however the output is cut. (Bash 5.2's output, recorded in a pty.)
+    /// After an interrupt, the screen tells whether bash put it off: a line editor started again,
+    /// and its latest start did not come after the interrupt shown (`^C`) or the line editor's
+    /// stop, then a new line; however the output is cut. (Bash 5.2's output, recorded in a pty
+    /// and through the bastion.)
     @Test(arguments: [(["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ "], false), // readline acted
                       (["^", "C\r", "\n\u{1B}[?20", "04h$ "], false),                              // a new line, a prompt
                       (["\u{1B}[?2004l\r\r\n", "\u{1B}[?2004h$ "], false),                          // no echo (stty -echoctl)
@@ -289,7 +290,8 @@ import TerminalModel
                       (["x\r\n^C\u{1B}[?2004h$ "], true),                                          // the prompt on the `^C`'s row
                       (["^", "C\u{1B}[?20", "04h\r\n$ "], true),                                     // a prompt of two rows
                       (["^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[C\u{1B}[C"], true),                      // cleaned up and drew again
-                      (["\u{1B}[?2004l\r\u{1B}[?2004h", "\r\n"], true)])                            // no echo, redrawn over rows
+                      (["\u{1B}[?2004l\r\u{1B}[?2004h", "\r\n"], true),                             // no echo, redrawn over rows
+                      (["touch f; : '\u{1B}[?2004h$ "], true)])                                     // unechoed: only the prompt
     func anInterruptBashPutOffIsTold(chunks: [String], putOff: Bool) {
         let s = screen("")
         s.feed(Array("\u{1B}[?2004h$ echo a".utf8))
