@@ -204,6 +204,8 @@ extension Interceptor {
     /// command it abandons.
     private mutating func repeatInterrupt(now: Double, into out: inout InterceptorOutput) {
         out.inject.append(Self.interruptKey)
+        out.auditNotes.append(AuditNote(kind: "interactive_interrupt_repeated",
+                                        detail: "the shell put an interrupt off (it would drop the first character of the next line); sent once more"))
         discardInterruptRepeated = true
         interruptFollowUp = .repeated(at: now)
         if pendingInterrupt == nil { pendingInterrupt = PendingInterrupt(stopsDue: 1, abandons: openCommands.primary) }

@@ -1626,12 +1626,13 @@ extension ScreenModeTests {
         Self.typeEchoed(&i, "xrm half", at: 2.5)
         #expect(InterceptorTests.text(InterceptorTests.input(&i, "\u{03}touch ok", now: 3).toTarget) == "\u{03}")
         if !shown.isEmpty { _ = InterceptorTests.output(&i, shown, now: 3.01) }
-        var injected: [UInt8] = [], forwarded: [UInt8] = []
+        var injected: [UInt8] = [], forwarded: [UInt8] = [], notes: [String] = []
         for t in stride(from: 3.05, to: putOff ? 3.3 : 4, by: 0.05) {
             let out = i.tick(now: t)
-            (injected, forwarded) = (injected + out.inject, forwarded + out.toTarget)
+            (injected, forwarded, notes) = (injected + out.inject, forwarded + out.toTarget, notes + out.auditNotes.map(\.kind))
         }
         #expect(injected == (putOff ? [0x03] : []), "\(shown.debugDescription)")
+        #expect(notes == (putOff ? ["interactive_interrupt_repeated"] : []), "the audit trail says so")
         guard putOff else {
             #expect(InterceptorTests.text(forwarded) == "touch ok")
             return
