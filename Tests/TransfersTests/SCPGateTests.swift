@@ -674,10 +674,19 @@ struct SCPInteropTests {
         var relay = Relay()
         // The read end first (so the helper's open for writing completes), then the client.
         let fromClient = open(up, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        defer { close(fromClient) }
+        // Each descriptor has one owner, set to -1 once closed: a second close would take one
+        // that another test in this process opened since (the failures it made were elsewhere).
+        var fds = [pollfd(fd: fromClient, events: Int16(POLLIN), revents: 0), pollfd(fd: -1, events: Int16(POLLIN), revents: 0)]
+        var toClient: Int32 = -1, toTarget: Int32 = -1
+        func closeAll() {
+            for fd in fds.map(\.fd) + [toTarget, toClient] where fd >= 0 { close(fd) }
+            fds = fds.map { pollfd(fd: -1, events: $0.events, revents: 0) }
+            toTarget = -1
+            toClient = -1
+        }
+        defer { closeAll() }
         let client = try spawn(["/usr/bin/timeout", "-k", "5", "60", "/usr/bin/scp", "-O", "-S", helper] + arguments,
                                directory: directory, stdin: nil, stdout: nil, stderr: scratch + "/client.err")
-        var toClient: Int32 = -1
         let deadline = Date().addingTimeInterval(20)
         while toClient < 0 {
             toClient = open(down, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
@@ -698,8 +707,8 @@ struct SCPInteropTests {
                                directory: home, stdin: inPipe[0], stdout: outPipe[1], stderr: scratch + "/target.err")
         close(inPipe[0])
         close(outPipe[1])
-        var toTarget: Int32 = inPipe[1]
-        var fds = [pollfd(fd: fromClient, events: Int16(POLLIN), revents: 0), pollfd(fd: outPipe[0], events: Int16(POLLIN), revents: 0)]
+        toTarget = inPipe[1]
+        fds[1].fd = outPipe[0]
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         while fds.contains(where: { $0.fd >= 0 }) && relay.failure == nil {
             guard poll(&fds, nfds_t(fds.count), 30_000) > 0 else { throw SCPInteropError("the relay stalled") }
@@ -722,9 +731,7 @@ struct SCPInteropTests {
             }
         }
         relay.events += gate.finish()
-        if toTarget >= 0 { close(toTarget) }
-        if toClient >= 0 { close(toClient) }
-        for fd in fds where fd.fd >= 0 { close(fd.fd) }
+        closeAll()
         relay.clientStatus = wait(client)
         _ = wait(target)
         relay.clientErrors = (try? String(contentsOfFile: scratch + "/client.err", encoding: .utf8)) ?? ""
