@@ -143,9 +143,19 @@ extension Interceptor {
         // session's frame, not another decision of up to 64 KB of lines.)
         var record = unrunRecord("", decision: "cancelled", how: .screen, uncertain: true,
                                  message: "interrupted while the shell read on from it (read from the screen); nothing of it ran")
-        record.decision.audit.line = reading.holdsSecret ? Self.notShown : reading.text
+        record.decision.audit.line = reading.holdsSecret ? Self.notShown : Self.historyTextOfCancelled(reading.text)
         record.decision.marker.line = record.decision.audit.line
         return record
+    }
+
+    /// The lines of an open command, `source`, as bash's history keeps them once it is cancelled:
+    /// a here-document's lines each with its own newline, empty lines where bash keeps them.
+    static func historyTextOfCancelled(_ source: String) -> String {
+        var assembler = CommandAssembler()
+        let complete = assembler.accept(source)
+        // (An open reading holds no complete command; if one did, its lines stand as they are.)
+        guard complete.isEmpty, let text = assembler.pendingText else { return source }
+        return text
     }
 
     /// The record of a line bash kept in its history but never ran.

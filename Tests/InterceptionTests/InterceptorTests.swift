@@ -1807,7 +1807,8 @@ extension ScreenModeTests {
     /// its lines stay in bash's history; the record says so (cancelled, uncertain). So too where
     /// the bastion's own interrupt discards a line refused there: bash's history then holds the
     /// lines before it, as the cancelled record does. Bash's `^C` may reach the bastion in a read
-    /// of its own (`echoApart`), before the line editor's stops.
+    /// of its own (`echoApart`), before the line editor's stops. The record holds the lines as
+    /// bash's history does (a here-document's each with its newline).
     @Test(arguments: [false, true])
     func aCommandAbandonedAtTheContinuationPromptIsRecordedAsCancelled(echoApart: Bool) {
         func interrupt(_ i: inout Interceptor, at now: Double) -> [InteractiveRecord] {
@@ -1840,6 +1841,14 @@ extension ScreenModeTests {
         #expect(refused.map(\.decision.verdict) == [.deny])
         let discarded = interrupt(&j, at: 5.5)
         #expect(discarded.map(\.decision.audit.line) == ["for f in a; do"] && discarded.map(\.decision.audit.decision) == ["cancelled"])
+
+        // A here-document's lines are each kept with their own newline (random case fz-14010-56).
+        var k = Self.nestedShell(prompt: "\u{1B}[?2004h$ ")
+        #expect(Self.typeEchoedAndEnter(&k, "cat <<EOF", at: 2.5).isEmpty)
+        continuation(&k, at: 3.7)
+        #expect(Self.typeEchoedAndEnter(&k, "body $HOME", at: 4.0).isEmpty)
+        continuation(&k, at: 5.2)
+        #expect(interrupt(&k, at: 5.5).map(\.decision.audit.line) == ["cat <<EOF\nbody $HOME\n"])
     }
 
     /// Readline draws a control character its line holds as `^X` (vi's insert mode takes Ctrl-X
