@@ -89,7 +89,11 @@ extension Interceptor {
             // an entry a history search found, read after the search's prompt.)
             startUnseen = true
         }
-        if line.isEmpty, !keys.isEmpty {
+        // A history search Ctrl-G abandoned: readline put back the line from before it, which
+        // its row shows (empty, where the screen shows nothing): the search's keys are not the
+        // line's.
+        let searchAbandoned = prompt == nil && screen?.lineEditorReads == true && Self.abandonsSearch(search)
+        if line.isEmpty, !keys.isEmpty, !searchAbandoned {
             // Nothing on the screen, yet something was typed: decided as typed. At a password
             // prompt it is a secret, let through unrecorded — unless, read as a command line, it
             // would be refused: a shell can show such a prompt with echo off too (`PS1=
@@ -798,6 +802,13 @@ extension Interceptor {
             }
         }
         return String(decoding: string, as: UTF8.self)
+    }
+
+    /// Whether the keys of a history search (from its Ctrl-R or Ctrl-S on) leave it abandoned:
+    /// a Ctrl-G after the last Ctrl-R or Ctrl-S, which puts back the line from before the search.
+    static func abandonsSearch(_ keys: [UInt8]?) -> Bool {
+        guard let keys, let abort = keys.lastIndex(of: 0x07) else { return false }
+        return !keys[abort...].contains { $0 == 0x12 || $0 == 0x13 }
     }
 
     /// The line a history search for `searching` shows in `row` (the row where the line's
