@@ -163,11 +163,12 @@ extension Interceptor {
             line += String(repeating: " ", count: read.trailingSpaces)
         }
         // Readline draws a tab of its line (quoted with Ctrl-V, or pasted) as blanks to a tab
-        // stop, and the terminal's echo moves to one: where the keys tell the line exactly, hold a
-        // tab, and draw as the screen shows, the line holds the tab, as bash's history then does.
-        // The screen's text is decided too.
+        // stop, and the terminal's echo moves to one: where the keys' text holds a tab and draws
+        // as the screen shows, the line holds the tab, as bash's history then does — also where
+        // keys the text does not follow were typed (Ctrl-K at the end, an arrow), since the screen
+        // confirms every character of it. The screen's text is decided too.
         var tabsShownAsBlanks: String?
-        if !secret, prompt == nil, found == nil, keys.isExact, keys.text != line, TypedLine.drawsTabsAsBlanks(keys.text, shown: line) {
+        if !secret, prompt == nil, found == nil, keys.text != line, TypedLine.drawsTabsAsBlanks(keys.text, shown: line) {
             tabsShownAsBlanks = line
             line = keys.text
         }
