@@ -164,13 +164,14 @@ extension Interceptor {
         }
         // Readline draws a tab of its line (quoted with Ctrl-V, or pasted) as blanks to a tab
         // stop, and the terminal's echo moves to one: where the keys' text holds a tab and draws
-        // as the screen shows, the line holds the tab, as bash's history then does — also where
-        // keys the text does not follow were typed (Ctrl-K at the end, an arrow), since the screen
-        // confirms every character of it. The screen's text is decided too.
+        // as the screen shows the line or its end, the line holds the tab, as bash's history then
+        // does — also where keys the text does not follow were typed (Ctrl-K at the end, an arrow,
+        // Up before them), since the screen confirms every character of it. The screen's text is
+        // decided too.
         var tabsShownAsBlanks: String?
-        if !secret, prompt == nil, found == nil, keys.text != line, TypedLine.drawsTabsAsBlanks(keys.text, shown: line) {
+        if !secret, prompt == nil, found == nil, let tabbed = TypedLine.withTabsTyped(keys.text, shown: line), tabbed != line {
             tabsShownAsBlanks = line
-            line = keys.text
+            line = tabbed
         }
         // Readline shows a control character of its line as `^X` (vi's insert mode takes Ctrl-X
         // as text; Ctrl-V quotes any key): where the keys typed one, the line holds it, as bash's

@@ -191,6 +191,27 @@ struct TypedLine: Sendable {
     /// characters), so a tab stands for 1 to 8 cells here, blanks or a `^` and blanks; blanks at
     /// the end of either are left aside (the screen's text trims them). No for a line without
     /// tabs, or with more than ``tabbedLineLimit`` bytes or tabs.
+    /// The line `shown` (as a screen shows it) holds where its end is `typed`, whose tabs the
+    /// screen draws as blanks (``drawsTabsAsBlanks(_:shown:)``): `typed` itself where it is all
+    /// of `shown`; otherwise what `shown` shows before the end `typed` draws, then `typed` —
+    /// keys typed after a recalled history entry (` more` Ctrl-V Tab after Up) tell the line's
+    /// end only. Nil where `typed` holds no tab or draws no end of `shown`.
+    static func withTabsTyped(_ typed: String, shown: String) -> String? {
+        if drawsTabsAsBlanks(typed, shown: shown) { return typed }
+        guard let first = typed.utf8.first, typed.utf8.count <= Self.tabbedSuffixLimit else { return nil }
+        let blank = UInt8(ascii: " ")
+        // (The earliest start that draws: each start's first byte must match the keys' first.)
+        for start in shown.indices.dropFirst() {
+            let byte = shown.utf8[start]
+            guard first == UInt8(ascii: "\t") ? byte == blank || byte == UInt8(ascii: "^") : byte == first else { continue }
+            if drawsTabsAsBlanks(typed, shown: String(shown[start...])) { return String(shown[..<start]) + typed }
+        }
+        return nil
+    }
+
+    /// The most bytes of keys ``withTabsTyped(_:shown:)`` looks for at a line's end.
+    static let tabbedSuffixLimit = 512
+
     static func drawsTabsAsBlanks(_ typed: String, shown: String) -> Bool {
         let tab = UInt8(ascii: "\t"), blank = UInt8(ascii: " ")
         let typed = Array(typed.utf8), shown = Array(shown.trimmingTrailingWhitespace.utf8)

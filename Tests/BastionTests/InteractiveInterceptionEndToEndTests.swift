@@ -1707,16 +1707,19 @@ struct InteractiveInterceptionEndToEndTests {
     /// A tab in a line read from the screen (quoted with Ctrl-V), which readline draws as blanks
     /// to the next tab stop and `sh`'s terminal echoes as a move to one: recorded as the shell
     /// holds it, the tab itself (the canaries' names have it) — also where keys whose effect the
-    /// keys alone do not tell were typed (Ctrl-K at the line's end, Right at its end: random
-    /// cases such as fz-14010-134 recorded blanks).
+    /// keys alone do not tell were typed (Ctrl-K at the line's end, Right at its end), and where
+    /// they follow a recalled entry, whose end they tell (random cases such as fz-14010-134 and
+    /// fz-14010-84 recorded blanks).
     @Test func aTabInANestedShellsLineIsRecordedAsTheShellHoldsIt() throws {
         let f = try f
         let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch 'ok-t\u{16}\tz'\r", expect: "$ "),
-                          (send: "touch 'ok-k\u{0B}\u{16}\tz\u{1B}[C'\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> "),
+                          (send: "touch 'ok-k\u{0B}\u{16}\tz\u{1B}[C'\r", expect: "$ "), (send: "touch ok-r1\r", expect: "$ "),
+                          (send: "\u{1B}[A", expect: "ok-r1"), (send: " 'ok-u\u{16}\tv'\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> "),
                           (send: "sh\r", expect: "$ "), (send: "touch 'ok-s\u{16}\tw'\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
-        #expect(f.target.exists("ok-t\tz") && f.target.exists("ok-k\tz") && f.target.exists("ok-s\tw"), "\(r)")
+        #expect(f.target.exists("ok-t\tz") && f.target.exists("ok-k\tz") && f.target.exists("ok-u\tv") && f.target.exists("ok-s\tw"), "\(r)")
         let records = try lastRecordsWithSource()
-        #expect(records.suffix(7) == ["allow screen? touch 'ok-t\tz'", "allow screen? touch 'ok-k\tz'", "allow screen? exit", "allow screen? sh",
+        #expect(records.suffix(9) == ["allow screen? touch 'ok-t\tz'", "allow screen? touch 'ok-k\tz'", "allow screen? touch ok-r1",
+                                      "allow screen? touch ok-r1 'ok-u\tv'", "allow screen? exit", "allow screen? sh",
                                       "allow screen? touch 'ok-s\tw'", "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 

@@ -60,6 +60,17 @@ struct TypedLineTests {
         #expect(TypedLine.drawsTabsAsBlanks(typed, shown: shown) == draws)
     }
 
+    /// Keys typed after a recalled entry (Up, then ` more` Ctrl-V Tab) tell the line's end: the
+    /// line is what the screen shows before it, then the keys' text, where it draws the end.
+    @Test(arguments: [
+        (" more\t", "touch a b more    ", "touch a b more\t"), ("z\tz", "echo fz* z  z", "echo fz* z\tz"),
+        ("a\tb", "a   b", "a\tb"), ("\tz", "echo a   z", "echo a\tz"),
+        (" more", "touch a b more", nil), ("x\tz", "echo a   z", nil), ("z\tz", "echo fz* z  y", nil),
+    ] as [(String, String, String?)])
+    func theEndKeysTypedWithTabsTell(typed: String, shown: String, line: String?) {
+        #expect(TypedLine.withTabsTyped(typed, shown: shown) == line)
+    }
+
     /// Ctrl-V makes the next key text: a quoted Ctrl-U erases nothing, a quoted Ctrl-W or
     /// Delete neither, and the line keeps the byte.
     @Test(arguments: ["\u{15}", "\u{17}", "\u{7F}", "\u{03}", "\r"])
