@@ -134,10 +134,25 @@ final class TerminalLineReader: ScreenReading {
         if clearedSinceStart {
             return ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), doubt: .startLostInClearing)
         }
-        return withTrailingSpaces(ScreenLine(text: screen.text(from: start, to: (rows.upperBound, screen.columns)), isWhole: start.row >= screen.absoluteRow(0),
-                                         doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound)),
+        let text = screen.text(from: start, to: (rows.upperBound, screen.columns))
+        return withTrailingSpaces(ScreenLine(text: text, isWhole: start.row >= screen.absoluteRow(0),
+                                         doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound)
+                                             ?? (drawnOverItsPrompt(text) ? .drawnOverItsPrompt : nil)),
                               startingOn: start.row)
     }
+
+    /// Whether `text`, the line read from where typing started, holds characters outside ASCII
+    /// while the row where it started no longer shows its prompt before it (see
+    /// ``ScreenLine/Doubt/drawnOverItsPrompt``). A history search's prompt in the prompt's place
+    /// is readline's own.
+    private func drawnOverItsPrompt(_ text: String) -> Bool {
+        guard let start, !promptText.isEmpty, start.row >= screen.absoluteRow(0), text.utf8.contains(where: { $0 >= 0x80 }) else { return false }
+        let row = screen.text(from: (start.row, 0), to: (start.row, screen.columns))
+        return !row.hasPrefix(promptText) && !Self.searchPrompts.contains { row.hasPrefix($0) }
+    }
+
+    /// How readline's incremental history search begins the row it draws in the prompt's place.
+    private static let searchPrompts = ["(reverse-i-search)", "(i-search)", "(failed reverse-i-search)", "(failed i-search)"]
 
     /// Why the line on `rows` may be read wrong, if anything says so.
     private func doubt(aboutLineOn rows: ClosedRange<Int>) -> ScreenLine.Doubt? {

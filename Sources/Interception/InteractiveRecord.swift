@@ -98,6 +98,11 @@ public struct ScreenLine: Sendable, Equatable {
         /// where the line is now drawn (a prompt that changed, output drawn over it): where the
         /// line starts is not known.
         case startLostInClearing
+        /// The line holds characters outside ASCII and was drawn over its own prompt: a line
+        /// editor that counts a character's bytes as columns (bash in the C locale) wraps its
+        /// line where the terminal does not, returns to a row's start before the terminal got
+        /// there, and draws the line's rows over each other.
+        case drawnOverItsPrompt
     }
 
     /// Its text, rows joined (a soft wrap joins without a break).

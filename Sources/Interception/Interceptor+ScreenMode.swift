@@ -333,6 +333,11 @@ extension Interceptor {
                 case .startLostInClearing:
                     record.decision.refuseUnverifiable("the screen was cleared while this line was typed, and its prompt is not where the "
                                                        + "line is now drawn, so the bastion cannot tell where the line starts; type it again")
+                case .drawnOverItsPrompt:
+                    record.decision.refuseUnverifiable("the shell drew this line over its own prompt: it counts the columns of characters "
+                                                       + "outside ASCII otherwise than the terminal (a C or POSIX locale), so the screen "
+                                                       + "does not show the line; set a UTF-8 locale (export LANG=C.UTF-8), or type the "
+                                                       + "line without editing keys")
                 }
             }
             if record.decision.verdict == .allow, hiddenSideways {

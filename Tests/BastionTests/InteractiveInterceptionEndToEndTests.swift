@@ -1275,6 +1275,26 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.allSatisfy { $0.hasPrefix("allow integration ") }, "\(records)")
     }
 
+    /// Bash in the C locale counts each byte of `日` as a column, the terminal two: a line wider
+    /// than the terminal is drawn over its own prompt, and the screen shows rows drawn over each
+    /// other (`: 日 aaa…` read as `bbb… 日本 ccc dddb`, while bash ran the whole line: random cases
+    /// fz-14011-110 and -118). Where the keys tell the line exactly, it is the keys'; where they
+    /// do not (Ctrl-A, Ctrl-E), it is refused.
+    @Test func aLineTheCLocaleDrawsOverItsPromptIsNotReadFromTheScreen() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let wide = ": 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 60) + " 日本 ccccccccccc"
+        let r = try type([(send: "LC_ALL=C bash --rcfile nested-rc -i\r", expect: "$ "), (send: wide + "\r", expect: "$ "),
+                          (send: wide + "\u{01}\u{05}; touch ok-hidden-c-locale\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
+                          (send: "touch ok-c-locale\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("ok-hidden-c-locale") && f.target.exists("ok-c-locale"), "\(r)")
+        #expect(r.stdout.contains("over its own prompt"), "\(r)")
+        let records = try lastRecordsWithSource()
+        let nested = records.dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(records)")
+        #expect(nested.first == "allow screen? " + wide, "\(records)")
+    }
+
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo
     /// on the same row (`qbash-5.2$ touch …`). The line is what was typed at the prompt: a
     /// denied one never runs, an allowed one does, each recorded as typed. Keys typed ahead while

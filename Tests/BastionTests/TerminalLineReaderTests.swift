@@ -57,6 +57,32 @@ import Interception
         #expect(reader.inputLine() == ScreenLine(text: "touch x"))
     }
 
+    /// Bash in the C locale counts each byte of `日` as a column, the terminal two columns for
+    /// it: readline's line wraps where the terminal's does not, and its return to the row's start
+    /// draws the line over its own prompt (as recorded through the bastion, `LC_ALL=C bash`).
+    /// Where the prompt's row no longer shows the prompt and the line holds characters outside
+    /// ASCII, the line may be misread. In a UTF-8 locale readline wraps as the terminal does.
+    @Test func aLineDrawnOverItsPromptMayBeMisread() {
+        let typed = "echo 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 60) + " 日本 ccccccccccc " + String(repeating: "d", count: 18)
+        let cLocale = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(cLocale, "\u{1B}[?2004hbash-5.2$ ")
+        cLocale.markInputStart()
+        Self.feed(cLocale, "echo 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 12) + "\r" + String(repeating: "b", count: 48)
+                  + " 日本 ccccccccccc " + String(repeating: "d", count: 12) + "\r" + String(repeating: "d", count: 7))
+        #expect(cLocale.inputLine()?.mayBeMisread == true, "\(String(describing: cLocale.inputLine()))")
+        let utf8 = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(utf8, "\u{1B}[?2004hbash-5.2$ ")
+        utf8.markInputStart()
+        Self.feed(utf8, typed)
+        #expect(utf8.inputLine() == ScreenLine(text: typed))
+        // (A history search draws its own prompt in the line's: no doubt from that.)
+        let search = TerminalLineReader(columns: 80, rows: 24)
+        Self.feed(search, "\u{1B}[?2004hbash-5.2$ ")
+        search.markInputStart()
+        Self.feed(search, "\r(reverse-i-search)`日': echo 日本")
+        #expect(search.inputLine()?.mayBeMisread != true)
+    }
+
     /// Tab twice lists the completions below the line and draws the prompt and the line again
     /// under them: the line is read there, the listing is no part of it.
     @Test func aCompletionListingIsNoPartOfTheLine() {
