@@ -148,11 +148,8 @@ final class TerminalLineReader: ScreenReading {
     private func drawnOverItsPrompt(_ text: String) -> Bool {
         guard let start, !promptText.isEmpty, start.row >= screen.absoluteRow(0), text.utf8.contains(where: { $0 >= 0x80 }) else { return false }
         let row = screen.text(from: (start.row, 0), to: (start.row, screen.columns))
-        return !row.hasPrefix(promptText) && !Self.searchPrompts.contains { row.hasPrefix($0) }
+        return !row.hasPrefix(promptText) && !Interceptor.searchPrompts.contains { row.hasPrefix($0) }
     }
-
-    /// How readline's incremental history search begins the row it draws in the prompt's place.
-    private static let searchPrompts = ["(reverse-i-search)", "(i-search)", "(failed reverse-i-search)", "(failed i-search)"]
 
     /// Why the line on `rows` may be read wrong, if anything says so.
     private func doubt(aboutLineOn rows: ClosedRange<Int>) -> ScreenLine.Doubt? {

@@ -789,7 +789,7 @@ extension Interceptor {
     }
 
     /// The prompts of readline's incremental history search, up to the search string.
-    static let searchPrompts = ["(reverse-i-search)`", "(i-search)`", "(failed reverse-i-search)`", "(failed i-search)`"]
+    public static let searchPrompts = ["(reverse-i-search)`", "(i-search)`", "(failed reverse-i-search)`", "(failed i-search)`"]
 
     /// What a history search typed as `keys` (from its Ctrl-R or Ctrl-S) searches for, while it
     /// is surely still on: nil where a key may have ended it or the string is not told (a Ctrl-R
