@@ -147,8 +147,9 @@ final class TerminalLineReader: ScreenReading {
     /// is readline's own.
     private func drawnOverItsPrompt(_ text: String) -> Bool {
         guard let start, !promptText.isEmpty, start.row >= screen.absoluteRow(0), text.utf8.contains(where: { $0 >= 0x80 }) else { return false }
+        guard screen.text(from: (start.row, 0), to: (start.row, start.column)) != promptText else { return false }
         let row = screen.text(from: (start.row, 0), to: (start.row, screen.columns))
-        return !row.hasPrefix(promptText) && !Interceptor.searchPrompts.contains { row.hasPrefix($0) }
+        return !Interceptor.searchPrompts.contains { row.hasPrefix($0) }
     }
 
     /// Why the line on `rows` may be read wrong, if anything says so.

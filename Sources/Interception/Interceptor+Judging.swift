@@ -149,14 +149,20 @@ extension Interceptor {
     }
 
     /// The lines of an open command, `source`, as bash's history keeps them once it is cancelled:
-    /// a here-document's lines each with its own newline, empty lines where bash keeps them.
+    /// a here-document's lines each with its own newline, empty lines where bash keeps them. The
+    /// assembler parses the lines so far at each line: past ``cancelledTextLimit`` bytes the
+    /// lines stand as read (a long paste's open command).
     static func historyTextOfCancelled(_ source: String) -> String {
+        guard source.utf8.count <= Self.cancelledTextLimit else { return source }
         var assembler = CommandAssembler()
         let complete = assembler.accept(source)
         // (An open reading holds no complete command; if one did, its lines stand as they are.)
         guard complete.isEmpty, let text = assembler.pendingText else { return source }
         return text
     }
+
+    /// The most bytes of a cancelled command ``historyTextOfCancelled(_:)`` puts as bash's history does.
+    static let cancelledTextLimit = 8 * 1024
 
     /// The record of a line bash kept in its history but never ran.
     func unrunRecord(_ text: String, decision: String, how: LineSource = .integration, uncertain: Bool = false,

@@ -811,11 +811,14 @@ extension Interceptor {
         return String(decoding: string, as: UTF8.self)
     }
 
-    /// Whether the keys of a history search (from its Ctrl-R or Ctrl-S on) leave it abandoned:
-    /// a Ctrl-G after the last Ctrl-R or Ctrl-S, which puts back the line from before the search.
+    /// Whether the keys of a history search (from its Ctrl-R or Ctrl-S on) abandon it: they end
+    /// in a Ctrl-G, and every key before it surely kept the search on (its string's characters,
+    /// Delete, Ctrl-R or Ctrl-S again), so the Ctrl-G put back the line from before the search.
+    /// (After another key ended the search, Ctrl-G only rings the bell; keys after it edit the
+    /// line put back.)
     static func abandonsSearch(_ keys: [UInt8]?) -> Bool {
-        guard let keys, let abort = keys.lastIndex(of: 0x07) else { return false }
-        return !keys[abort...].contains { $0 == 0x12 || $0 == 0x13 }
+        guard let keys, keys.count >= 2, keys.last == 0x07 else { return false }
+        return keys.dropLast().allSatisfy { $0 == 0x12 || $0 == 0x13 || $0 == 0x7F || $0 >= 0x20 }
     }
 
     /// The line a history search for `searching` shows in `row` (the row where the line's

@@ -184,27 +184,29 @@ struct TypedLine: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Whether `shown`, a line as a screen shows it, is `typed` with each of its tabs drawn as
-    /// the blanks to a tab stop: readline draws a tab of its line so (one quoted with Ctrl-V, or
-    /// pasted), and the terminal's echo moves to the next stop, past the `^` it echoed for the
-    /// Ctrl-V. Where a stop falls depends on columns the text does not tell (the prompt's, wide
-    /// characters), so a tab stands for 1 to 8 cells here, blanks or a `^` and blanks; blanks at
-    /// the end of either are left aside (the screen's text trims them). No for a line without
-    /// tabs, or with more than ``tabbedLineLimit`` bytes or tabs.
     /// The line `shown` (as a screen shows it) holds where its end is `typed`, whose tabs the
     /// screen draws as blanks (``drawsTabsAsBlanks(_:shown:)``): `typed` itself where it is all
     /// of `shown`; otherwise what `shown` shows before the end `typed` draws, then `typed` —
     /// keys typed after a recalled history entry (` more` Ctrl-V Tab after Up) tell the line's
-    /// end only. Nil where `typed` holds no tab or draws no end of `shown`.
+    /// end only. The earliest such end; a leading tab takes a whole run of blanks (or a `^` and
+    /// blanks), never its tail. Nil where `typed` holds no tab or draws no end of `shown`.
     static func withTabsTyped(_ typed: String, shown: String) -> String? {
-        if drawsTabsAsBlanks(typed, shown: shown) { return typed }
-        guard let first = typed.utf8.first, typed.utf8.count <= Self.tabbedSuffixLimit else { return nil }
-        let blank = UInt8(ascii: " ")
-        // (The earliest start that draws: each start's first byte must match the keys' first.)
-        for start in shown.indices.dropFirst() {
-            let byte = shown.utf8[start]
-            guard first == UInt8(ascii: "\t") ? byte == blank || byte == UInt8(ascii: "^") : byte == first else { continue }
-            if drawsTabsAsBlanks(typed, shown: String(shown[start...])) { return String(shown[..<start]) + typed }
+        let keys = Array(typed.utf8)
+        guard Self.fitsTabbedLimit(keys) else { return nil }
+        let screen = Array(shown.trimmingTrailingWhitespace.utf8)
+        if Self.draws(keys, as: screen[...]) { return typed }
+        guard keys.count <= Self.tabbedSuffixLimit, let first = keys.first else { return nil }
+        let tab = UInt8(ascii: "\t"), blank = UInt8(ascii: " "), caret = UInt8(ascii: "^")
+        // (No further back than the keys could draw: 8 cells a key at most.)
+        for start in max(1, screen.count - keys.count * 8)..<max(1, screen.count) {
+            let byte = screen[start], before = screen[start - 1]
+            guard byte & 0xC0 != 0x80 else { continue }
+            if first == tab {
+                guard byte == blank || byte == caret, before != blank, before != caret else { continue }
+            } else if byte != first {
+                continue
+            }
+            if Self.draws(keys, as: screen[start...]) { return String(decoding: screen[..<start], as: UTF8.self) + typed }
         }
         return nil
     }
@@ -212,13 +214,30 @@ struct TypedLine: Sendable {
     /// The most bytes of keys ``withTabsTyped(_:shown:)`` looks for at a line's end.
     static let tabbedSuffixLimit = 512
 
+    /// Whether `shown`, a line as a screen shows it, is `typed` with each of its tabs drawn as
+    /// the blanks to a tab stop: readline draws a tab of its line so (one quoted with Ctrl-V, or
+    /// pasted), and the terminal's echo moves to the next stop, past the `^` it echoed for the
+    /// Ctrl-V. Where a stop falls depends on columns the text does not tell (the prompt's, wide
+    /// characters), so a tab stands for 1 to 8 cells here, blanks or a `^` and blanks; blanks at
+    /// the end of either are left aside (the screen's text trims them). No for a line without
+    /// tabs, or with more than ``tabbedLineLimit`` bytes or tabs.
     static func drawsTabsAsBlanks(_ typed: String, shown: String) -> Bool {
+        let keys = Array(typed.utf8)
+        return Self.fitsTabbedLimit(keys) && Self.draws(keys, as: Array(shown.trimmingTrailingWhitespace.utf8)[...])
+    }
+
+    /// Whether `typed` holds a tab and is within ``tabbedLineLimit``.
+    private static func fitsTabbedLimit(_ typed: [UInt8]) -> Bool {
+        let tab = UInt8(ascii: "\t")
+        return typed.contains(tab) && typed.count <= Self.tabbedLineLimit.bytes && typed.count(where: { $0 == tab }) <= Self.tabbedLineLimit.tabs
+    }
+
+    /// ``drawsTabsAsBlanks(_:shown:)`` on bytes, `shown` trimmed of its trailing blanks.
+    private static func draws(_ typed: [UInt8], as shown: ArraySlice<UInt8>) -> Bool {
         let tab = UInt8(ascii: "\t"), blank = UInt8(ascii: " ")
-        let typed = Array(typed.utf8), shown = Array(shown.trimmingTrailingWhitespace.utf8)
-        guard typed.contains(tab), typed.count <= Self.tabbedLineLimit.bytes, typed.count(where: { $0 == tab }) <= Self.tabbedLineLimit.tabs
-        else { return false }
-        // The ends of `shown` each prefix of `typed` may be drawn as (a set: each tab widens it
-        // by up to 8, and a character that does not match drops an end).
+        let base = shown.startIndex
+        // The ends of `shown` each prefix of `typed` may be drawn as, as offsets (a set: each tab
+        // widens it by up to 8, and a character that does not match drops an end).
         var ends: Set<Int> = [0]
         for byte in typed {
             var next = Set<Int>()
@@ -229,11 +248,11 @@ struct TypedLine: Sendable {
                 } else if byte == tab {
                     var width = 0
                     while width < 8, end + width < shown.count,
-                          shown[end + width] == blank || (width == 0 && shown[end] == UInt8(ascii: "^")) {
+                          shown[base + end + width] == blank || (width == 0 && shown[base + end] == UInt8(ascii: "^")) {
                         width += 1
                         next.insert(end + width)
                     }
-                } else if shown[end] == byte {
+                } else if shown[base + end] == byte {
                     next.insert(end + 1)
                 }
             }

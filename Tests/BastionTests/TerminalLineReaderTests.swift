@@ -69,7 +69,7 @@ import Interception
         cLocale.markInputStart()
         Self.feed(cLocale, "echo 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 12) + "\r" + String(repeating: "b", count: 48)
                   + " 日本 ccccccccccc " + String(repeating: "d", count: 12) + "\r" + String(repeating: "d", count: 7))
-        #expect(cLocale.inputLine()?.mayBeMisread == true, "\(String(describing: cLocale.inputLine()))")
+        #expect(cLocale.inputLine()?.doubt == .drawnOverItsPrompt, "\(String(describing: cLocale.inputLine()))")
         let utf8 = TerminalLineReader(columns: 80, rows: 24)
         Self.feed(utf8, "\u{1B}[?2004hbash-5.2$ ")
         utf8.markInputStart()

@@ -1977,10 +1977,12 @@ extension ScreenModeTests {
         #expect(Interceptor.lineFound(in: "(failed reverse-i-search)`ecx': echo hi", searching: "ecx") == "echo hi")
         #expect(Interceptor.lineFound(in: "(reverse-i-search)`e': echo hi", searching: "ec") == nil)
         #expect(Interceptor.lineFound(in: "$ (reverse-i-search)`ec': echo hi", searching: "ec") == nil)
-        // Ctrl-G after the last Ctrl-R abandons the search (readline puts back the line before it).
-        #expect(Interceptor.abandonsSearch(keys("\u{12}zzz\u{07}")) && Interceptor.abandonsSearch(keys("\u{12}z\u{12}\u{07}ab")))
+        // Ctrl-G ending the keys of a search still on abandons it (readline puts back the line
+        // before it); not after a key that ended the search, nor with keys after it.
+        #expect(Interceptor.abandonsSearch(keys("\u{12}zzz\u{07}")) && Interceptor.abandonsSearch(keys("\u{12}z\u{12}x\u{7F}\u{07}")))
         #expect(!Interceptor.abandonsSearch(keys("\u{12}z\u{07}\u{12}ec")) && !Interceptor.abandonsSearch(keys("\u{12}ec")))
-        #expect(!Interceptor.abandonsSearch(nil))
+        #expect(!Interceptor.abandonsSearch(keys("\u{12}z\u{07}ab")) && !Interceptor.abandonsSearch(keys("\u{12}z\u{1B}[D\u{07}")))
+        #expect(!Interceptor.abandonsSearch(keys("\u{12}z\u{01}\u{07}")) && !Interceptor.abandonsSearch(nil))
     }
 
     /// Ctrl-D on an empty line ends the input: the nested shell leaves, and the next line starts

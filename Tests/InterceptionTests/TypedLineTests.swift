@@ -66,6 +66,10 @@ struct TypedLineTests {
         (" more\t", "touch a b more    ", "touch a b more\t"), ("z\tz", "echo fz* z  z", "echo fz* z\tz"),
         ("a\tb", "a   b", "a\tb"), ("\tz", "echo a   z", "echo a\tz"),
         (" more", "touch a b more", nil), ("x\tz", "echo a   z", nil), ("z\tz", "echo fz* z  y", nil),
+        // (A leading tab takes the whole run of blanks before the rest, not its end.)
+        ("\tx'", "echo 'a    x'", "echo 'a\tx'"), ("\tx'", "echo 'a           x'", nil),
+        (String(repeating: "a", count: 9) + "\tz", String(repeating: "b", count: 4000) + " " + String(repeating: "a", count: 9) + "   z",
+         String(repeating: "b", count: 4000) + " " + String(repeating: "a", count: 9) + "\tz"),
     ] as [(String, String, String?)])
     func theEndKeysTypedWithTabsTell(typed: String, shown: String, line: String?) {
         #expect(TypedLine.withTabsTyped(typed, shown: shown) == line)

@@ -701,7 +701,7 @@ struct SCPInteropTests {
         let command = try SCPCommand.parse(relay.command).get()
         var gate = SCPGate(command: command, home: home, sessionLimit: nil) { rules.decide($0) }
         var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0]
-        #expect(pipe(&inPipe) == 0 && pipe(&outPipe) == 0)
+        try #require(pipe(&inPipe) == 0 && pipe(&outPipe) == 0)
         for fd in inPipe + outPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let target = try spawn(["/usr/bin/timeout", "-k", "5", "60", "/bin/bash", "-c", relay.command],
                                directory: home, stdin: inPipe[0], stdout: outPipe[1], stderr: scratch + "/target.err")
