@@ -1410,6 +1410,13 @@ extension ScreenModeTests {
         return typeAndSettle(&i, "\r", at: now + 0.1).records
     }
 
+    /// Keys typed ahead while a command runs, echoed by the terminal (at 2.5), then the shell's
+    /// prompt, with a line editor starting, and `drawn` after it (at 3).
+    static func typeAhead(_ i: inout Interceptor, _ keys: String, thenPromptShows drawn: String) {
+        typeEchoed(&i, keys, at: 2.5)
+        _ = InterceptorTests.output(&i, "\u{1B}[?2004h$ " + drawn, now: 3)
+    }
+
     /// Types `keys` at `now`, and the shell echoes them a moment later.
     static func typeEchoed(_ i: inout Interceptor, _ keys: String, at now: Double) {
         _ = InterceptorTests.input(&i, keys, now: now)
@@ -2062,9 +2069,7 @@ extension ScreenModeTests {
     @Test func typeAheadIsTheLinesStart() {
         let screen = FakeScreen()
         var i = Self.nestedShell(prompt: "$ ", screen: screen)
-        _ = InterceptorTests.input(&i, "echo ah", now: 2.5)
-        _ = InterceptorTests.output(&i, "echo ah", now: 2.51)
-        _ = InterceptorTests.output(&i, "\u{1B}[?2004h$ echo ah", now: 3)
+        Self.typeAhead(&i, "echo ah", thenPromptShows: "echo ah")
         _ = InterceptorTests.input(&i, "ead", now: 3.5)
         _ = InterceptorTests.output(&i, "ead", now: 3.51)
         let typed = Self.typeAndSettle(&i, "\r", at: 4)
@@ -2096,9 +2101,7 @@ extension ScreenModeTests {
     @Test func aReadingTheUnknownPromptLeavesOpenIsDecidedToo() {
         let screen = FakeScreen()
         var i = Self.nestedShell(prompt: "$ ", screen: screen)
-        _ = InterceptorTests.input(&i, "x", now: 2.5)
-        _ = InterceptorTests.output(&i, "x", now: 2.51)
-        _ = InterceptorTests.output(&i, "\u{1B}[?2004h$ rm -rf /", now: 3)
+        Self.typeAhead(&i, "x", thenPromptShows: "rm -rf /")
         let refused = Self.typeAndSettle(&i, "\r", at: 4)
         #expect(refused.records.map(\.decision.audit.rule) == ["unverifiable"], "\(refused.records.map(\.decision.audit.line))")
         #expect(refused.records.first?.decision.verdict == .deny && !refused.forwarded.contains(0x0D))
@@ -2183,9 +2186,7 @@ extension ScreenModeTests {
         // Keys typed ahead before the prompt: the line goes on as it stood, every way it may
         // start still decided at its Enter (`x` typed ahead shows as `rm -rf /`).
         var t = Self.nestedShell(prompt: "$ ", screen: FakeScreen())
-        _ = InterceptorTests.input(&t, "x", now: 2.5)
-        _ = InterceptorTests.output(&t, "x", now: 2.51)
-        _ = InterceptorTests.output(&t, "\u{1B}[?2004h$ rm -rf /", now: 3)
+        Self.typeAhead(&t, "x", thenPromptShows: "rm -rf /")
         _ = Self.typeAndSettle(&t, "\u{1B}f#", at: 3.5)
         _ = InterceptorTests.output(&t, "#", now: 5.01)
         let ahead = Self.typeAndSettle(&t, "\r", at: 5.5)
