@@ -111,7 +111,8 @@ final class TerminalLineReader: ScreenReading {
     /// below a completion listing or `--More--`, or at the top of a screen Ctrl-L cleared), from
     /// the end of that prompt: what readline printed between is no part of the line.
     /// Not whole when typing started on a row that has scrolled off the top since; in doubt when
-    /// the screen was cleared since and the prompt is not where the line now starts.
+    /// the screen was cleared since and the prompt is not where the line now starts, and when the
+    /// cursor went above the row where typing started with nothing cleared.
     func inputLine() -> ScreenLine? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
@@ -123,10 +124,19 @@ final class TerminalLineReader: ScreenReading {
                                                        from: rows.upperBound == first ? start.column : 0)
             return line
         }
-        if !rows.contains(start.row) || clearedSinceStart, !promptText.isEmpty,
+        if rows.lowerBound > start.row || clearedSinceStart, !promptText.isEmpty,
            screen.text(from: (rows.lowerBound, 0), to: (rows.lowerBound, start.column)) == promptText {
-            return withTrailingSpaces(ScreenLine(text: screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns)),
-                                             doubt: doubt(aboutLineOn: rows)), startingOn: rows.lowerBound)
+            let text = screen.text(from: (rows.lowerBound, start.column), to: (rows.upperBound, screen.columns))
+            return withTrailingSpaces(ScreenLine(text: text, doubt: doubt(aboutLineOn: rows) ?? (wideInBytes(text) ? .wideInBytes : nil)),
+                                      startingOn: rows.lowerBound)
+        }
+        if rows.upperBound < start.row, !clearedSinceStart {
+            // (The line editor moved above where typing started, with nothing cleared: it counts
+            // the line's rows otherwise than the terminal. Where the keys do not tell the line,
+            // the row where it started is as good as any.)
+            let startRows = screen.logicalLineRows(containing: start.row) ?? start.row...start.row
+            return ScreenLine(text: screen.text(from: start, to: (startRows.upperBound, screen.columns)),
+                              isWhole: start.row >= screen.absoluteRow(0), doubt: .drawnOverItsPrompt)
         }
         guard rows.upperBound >= start.row else { return nil }
         // (Cleared, and the line's prompt not where the line now starts: where the line starts is
@@ -137,7 +147,8 @@ final class TerminalLineReader: ScreenReading {
         let text = screen.text(from: start, to: (rows.upperBound, screen.columns))
         return withTrailingSpaces(ScreenLine(text: text, isWhole: start.row >= screen.absoluteRow(0),
                                          doubt: doubt(aboutLineOn: min(start.row, rows.lowerBound)...rows.upperBound)
-                                             ?? (drawnOverItsPrompt(text) ? .drawnOverItsPrompt : nil)),
+                                             ?? (drawnOverItsPrompt(text) ? .drawnOverItsPrompt : nil)
+                                             ?? (wideInBytes(text) ? .wideInBytes : nil)),
                               startingOn: start.row)
     }
 
@@ -150,6 +161,18 @@ final class TerminalLineReader: ScreenReading {
         guard screen.text(from: (start.row, 0), to: (start.row, start.column)) != promptText else { return false }
         let row = screen.text(from: (start.row, 0), to: (start.row, screen.columns))
         return !Interceptor.searchPrompts.contains { row.hasPrefix($0) }
+    }
+
+    /// Whether `text`, the line, or its prompt holds characters outside ASCII while the two reach
+    /// the right margin counted in bytes (see ``ScreenLine/Doubt/wideInBytes``).
+    /// The prompt counts its columns and each byte past a character's first (one too many for a
+    /// wide character: doubt comes a column early after such a prompt).
+    private func wideInBytes(_ text: String) -> Bool {
+        guard let start else { return false }
+        let outsideASCII = { (text: String) in text.utf8.contains { $0 >= 0x80 } }
+        guard outsideASCII(text) || outsideASCII(promptText) else { return false }
+        let promptBytes = start.column + promptText.utf8.count - promptText.unicodeScalars.count
+        return promptBytes + text.utf8.count >= screen.columns
     }
 
     /// Why the line on `rows` may be read wrong, if anything says so.

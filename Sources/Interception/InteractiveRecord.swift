@@ -98,11 +98,19 @@ public struct ScreenLine: Sendable, Equatable {
         /// where the line is now drawn (a prompt that changed, output drawn over it): where the
         /// line starts is not known.
         case startLostInClearing
-        /// The line holds characters outside ASCII and was drawn over its own prompt: a line
-        /// editor that counts a character's bytes as columns (bash in the C locale) wraps its
-        /// line where the terminal does not, returns to a row's start before the terminal got
-        /// there, and draws the line's rows over each other.
+        /// The line holds characters outside ASCII and was drawn over its own prompt, or the line
+        /// editor moved above the row where the line started: a line editor that counts a
+        /// character's bytes as columns (bash in the C locale) wraps its line where the terminal
+        /// does not, returns to a row's start before the terminal got there, draws the line's
+        /// rows over each other, and moves up by rows the line does not have.
         case drawnOverItsPrompt
+        /// The line or its prompt holds characters outside ASCII, and prompt and line reach the
+        /// terminal's right margin counted in bytes: a line editor that counts a character's
+        /// bytes as columns (bash in the C locale, `output-meta` on) wraps the line before the
+        /// terminal does and draws its rows over each other, or draws a recalled entry afresh
+        /// below an intact prompt, so that the screen shows another line than it holds. In a
+        /// UTF-8 locale such a line is drawn as it is, but the screen cannot tell the two apart.
+        case wideInBytes
     }
 
     /// Its text, rows joined (a soft wrap joins without a break).

@@ -334,10 +334,16 @@ extension Interceptor {
                     record.decision.refuseUnverifiable("the screen was cleared while this line was typed, and its prompt is not where the "
                                                        + "line is now drawn, so the bastion cannot tell where the line starts; type it again")
                 case .drawnOverItsPrompt:
-                    record.decision.refuseUnverifiable("the shell drew this line over its own prompt: it counts the columns of characters "
-                                                       + "outside ASCII otherwise than the terminal (a C or POSIX locale), so the screen "
+                    record.decision.refuseUnverifiable("the shell drew this line over its own prompt or above it: it counts the line's "
+                                                       + "columns otherwise than the terminal (characters outside ASCII in a C or POSIX "
+                                                       + "locale, or a prompt's escape sequences not marked with \\[ \\]), so the screen "
                                                        + "does not show the line; set a UTF-8 locale (export LANG=C.UTF-8), or type the "
                                                        + "line without editing keys")
+                case .wideInBytes:
+                    record.decision.refuseUnverifiable("this line holds characters outside ASCII and is as wide as the terminal counted "
+                                                       + "in bytes, which a shell in a C or POSIX locale does and then draws the line "
+                                                       + "otherwise than it holds it, and the keys typed do not tell it; type it without "
+                                                       + "editing keys, or in parts")
                 }
             }
             if record.decision.verdict == .allow, hiddenSideways {

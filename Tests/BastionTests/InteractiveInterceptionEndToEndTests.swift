@@ -1295,6 +1295,26 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(nested.first == "allow screen? " + wide, "\(records)")
     }
 
+    /// An entry a vi search (`Esc /日本`) recalls, which bash in the C locale draws over its
+    /// prompt's row and then, counting rows the line does not have, moves the cursor up above
+    /// (random case fz-14011-110): the screen shows rows of the line over each other, read as
+    /// `n-recalledbbb…; touch ok-hidden` and the row above. An entry put into the history with
+    /// `history -s` (or read from the history file) was never decided: it is refused, and the
+    /// person is told why.
+    @Test func anEntryTheCLocaleRecallsWideIsNotReadFromTheScreen() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let wide = ": 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 60) + " 日本 ccc"
+        let r = try type([(send: "LC_ALL=C bash --rcfile nested-rc -i\r", expect: "$ "),
+                          (send: "history -s '\(wide); touch ok-hidden-recalled'\r", expect: "$ "),
+                          (send: "set -o vi\r", expect: "$ "), (send: "\u{1B}/日本\r", expect: "recalled"), (send: "\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
+                          (send: "touch ok-c-locale\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-c-locale") && !f.target.exists("ok-hidden-recalled"), "\(r)")
+        #expect(r.stdout.contains("over its own prompt or above it"), "\(r)")
+        let records = try lastRecordsWithSource()
+        #expect(records.filter { $0.hasPrefix("deny screen? ") }.count == 1, "\(records)")
+    }
+
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo
     /// on the same row (`qbash-5.2$ touch …`). The line is what was typed at the prompt: a
     /// denied one never runs, an allowed one does, each recorded as typed. Keys typed ahead while

@@ -61,7 +61,7 @@ import Interception
     /// it: readline's line wraps where the terminal's does not, and its return to the row's start
     /// draws the line over its own prompt (as recorded through the bastion, `LC_ALL=C bash`).
     /// Where the prompt's row no longer shows the prompt and the line holds characters outside
-    /// ASCII, the line may be misread. In a UTF-8 locale readline wraps as the terminal does.
+    /// ASCII, the line may be misread.
     @Test func aLineDrawnOverItsPromptMayBeMisread() {
         let typed = "echo 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 60) + " 日本 ccccccccccc " + String(repeating: "d", count: 18)
         let cLocale = TerminalLineReader(columns: 80, rows: 24)
@@ -70,17 +70,53 @@ import Interception
         Self.feed(cLocale, "echo 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 12) + "\r" + String(repeating: "b", count: 48)
                   + " 日本 ccccccccccc " + String(repeating: "d", count: 12) + "\r" + String(repeating: "d", count: 7))
         #expect(cLocale.inputLine()?.doubt == .drawnOverItsPrompt, "\(String(describing: cLocale.inputLine()))")
+        // (Drawn whole, as readline in a UTF-8 locale does, it still reaches the margin in bytes.)
         let utf8 = TerminalLineReader(columns: 80, rows: 24)
         Self.feed(utf8, "\u{1B}[?2004hbash-5.2$ ")
         utf8.markInputStart()
         Self.feed(utf8, typed)
-        #expect(utf8.inputLine() == ScreenLine(text: typed))
+        #expect(utf8.inputLine() == ScreenLine(text: typed, doubt: .wideInBytes))
         // (A history search draws its own prompt in the line's: no doubt from that.)
         let search = TerminalLineReader(columns: 80, rows: 24)
         Self.feed(search, "\u{1B}[?2004hbash-5.2$ ")
         search.markInputStart()
         Self.feed(search, "\r(reverse-i-search)`日': echo 日本")
         #expect(search.inputLine()?.mayBeMisread != true)
+    }
+
+    /// Bash in the C locale ends a vi search (`/日本` Enter) by moving back over the bytes it
+    /// counts (7 columns, where the terminal shows 5), draws the entry found over its prompt,
+    /// returns to the row's start where it counts the margin, and moves up by the rows it counts
+    /// (as recorded through the bastion): the cursor stands above the row where typing started,
+    /// which the screen shows nothing of the line on. The line may be misread.
+    @Test func aLineEditorAboveWhereTheLineStartedMayMisreadIt() {
+        let reader = TerminalLineReader(columns: 30, rows: 24)
+        Self.feed(reader, "out\r\n\u{1B}[?2004hhost:~$ set -o vi\r\n\u{1B}[?2004l\r\u{1B}[?2004hhost:~$ ")
+        reader.markInputStart()
+        Self.feed(reader, "/日本" + String(repeating: "\u{08}", count: 7) + ": 日 aaaaaaaa\rbbbbbbbbbbbbbb 日本 c; touch ok\rn-recalled\u{1B}[A\u{1B}[A:~$ ")
+        #expect(reader.inputLine()?.doubt == .drawnOverItsPrompt, "\(String(describing: reader.inputLine()))")
+    }
+
+    /// Where the line or its prompt holds characters outside ASCII, the screen cannot tell a
+    /// line editor that counts their bytes as columns from one that counts as the terminal does:
+    /// bash in the C locale draws a recalled entry afresh below an intact prompt, its rows over
+    /// each other, once prompt and line reach the margin in bytes. Below the margin in bytes,
+    /// and for lines of ASCII after a prompt of ASCII, the screen is read as drawn.
+    @Test func aLineAsWideAsTheTerminalInBytesMayBeMisread() {
+        func read(prompt: String, line: String) -> ScreenLine? {
+            let reader = TerminalLineReader(columns: 40, rows: 24)
+            Self.feed(reader, "\u{1B}[?2004h" + prompt)
+            reader.markInputStart()
+            Self.feed(reader, line)
+            return reader.inputLine()
+        }
+        let fifteenColumns = "echo 日本語日本"      // 20 bytes
+        #expect(read(prompt: "$ ", line: fifteenColumns + " " + String(repeating: "a", count: 17))?.doubt == .wideInBytes)
+        #expect(read(prompt: "$ ", line: fifteenColumns + " " + String(repeating: "a", count: 16)) == ScreenLine(text: fifteenColumns + " " + String(repeating: "a", count: 16)))
+        #expect(read(prompt: "λ ", line: String(repeating: "a", count: 37))?.doubt == .wideInBytes)
+        #expect(read(prompt: "λ ", line: String(repeating: "a", count: 36)) == ScreenLine(text: String(repeating: "a", count: 36)))
+        let ascii = "echo " + String(repeating: "a", count: 50)
+        #expect(read(prompt: "$ ", line: ascii) == ScreenLine(text: ascii))
     }
 
     /// Tab twice lists the completions below the line and draws the prompt and the line again
