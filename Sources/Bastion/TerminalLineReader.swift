@@ -208,6 +208,8 @@ final class TerminalLineReader: ScreenReading {
 
     var interruptPutOffShown: Bool { screen.interruptPutOffShown }
 
+    var interruptNotActedOnShown: Bool { screen.interruptNotActedOnShown }
+
     /// Not whole when its first row has scrolled off the top, or continues one that has.
     func inputLineFromRowStart() -> ScreenLine? {
         guard let start else { return nil }

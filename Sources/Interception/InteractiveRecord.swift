@@ -70,6 +70,9 @@ public protocol ScreenReading: AnyObject {
     /// the interrupt shown (`^C`) or the line editor's stop, then a new line. Bash then drops the
     /// first character of the next line readline hands it: `xrm -rf …` would run as `rm -rf …`.
     var interruptPutOffShown: Bool { get }
+    /// Whether output came since ``followInterrupt()`` and none of it shows the interrupt acted
+    /// on (a `^C` or the line editor's stop, then a new line): bash may have put it off too.
+    var interruptNotActedOnShown: Bool { get }
     /// The text from the first column of the line where typing started (the rows it continues
     /// included) to the end of the cursor's line: the input with whatever stands left of it,
     /// where it is not known where a prompt ends.

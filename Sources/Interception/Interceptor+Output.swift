@@ -174,9 +174,10 @@ extension Interceptor {
     }
 
     /// Screen mode, as the screen settles after an interrupt went to the shell: where the screen
-    /// shows that bash put it off (``ScreenReading/interruptPutOffShown``), bash would drop the
-    /// first character of the next line readline hands it, after the bastion decided the whole
-    /// line. The interrupt is sent once more (``repeatInterrupt(now:into:)``), and the keys held
+    /// shows that bash put it off (``ScreenReading/interruptPutOffShown``), or shows output none
+    /// of which shows it acted on (``ScreenReading/interruptNotActedOnShown``), bash would drop
+    /// the first character of the next line readline hands it, after the bastion decided the
+    /// whole line. The interrupt is sent once more (``repeatInterrupt(now:into:)``), and the keys held
     /// wait for the shell's output after it to settle (or ``echoPatience``, where none comes).
     /// Returns whether the keys held wait on.
     mutating func interruptFollowUpHoldsKeys(now: Double, into out: inout InterceptorOutput) -> Bool {
@@ -186,7 +187,7 @@ extension Interceptor {
         case .repeated(let at):
             if lastOutput <= at, now - at < Self.echoPatience { return true }
         case .awaitingSign:
-            if let screen, screen.lineEditorReads, !screen.isAlternateScreen, screen.interruptPutOffShown {
+            if let screen, screen.lineEditorReads, !screen.isAlternateScreen, screen.interruptPutOffShown || screen.interruptNotActedOnShown {
                 repeatInterrupt(now: now, into: &out)
                 screenSettling = now
                 return true

@@ -23,6 +23,8 @@ public struct InterruptPutOffSign {
     private var lineFedSinceSign = false
     /// The last byte seen was a caret (`^C` may come split across writes).
     private var caret = false
+    /// Output came since the interrupt went.
+    private var outputCame = false
 
     /// Follows the output from here.
     public init() {}
@@ -33,6 +35,7 @@ public struct InterruptPutOffSign {
 
     /// Output, in order with the line editor's switches.
     public mutating func output(_ bytes: UnsafeRawBufferPointer) {
+        if !bytes.isEmpty { outputCame = true }
         for byte in bytes {
             if caret, byte == UInt8(ascii: "C") {
                 signalled = true
@@ -43,6 +46,12 @@ public struct InterruptPutOffSign {
             caret = byte == UInt8(ascii: "^")
         }
     }
+
+    /// Whether output came since the interrupt went, and none of it shows the interrupt acted
+    /// on (a `^C` or a stop, then a new line). Where a line editor reads, bash may then have put
+    /// the interrupt off without the start that ``shown`` looks for (seen under load: the prompt
+    /// drawn with no `CSI ? 2004 h`, after a program had turned bracketed paste on itself).
+    public var notActedOnShown: Bool { outputCame && !(signalled && lineFedSinceSign) }
 
     /// A line editor stopped reading (readline cleaning up at the interrupt, or accepting a line).
     public mutating func lineEditorStopped() {

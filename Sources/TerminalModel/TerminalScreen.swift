@@ -136,6 +136,10 @@ public final class TerminalScreen {
     /// the next line readline hands it (see ``InterruptPutOffSign``).
     public var interruptPutOffShown: Bool { interruptPutOff?.shown ?? false }
 
+    /// Whether output came since ``followInterrupt()`` and none of it shows the interrupt acted
+    /// on (see ``InterruptPutOffSign/notActedOnShown``); false where none is followed.
+    public var interruptNotActedOnShown: Bool { interruptPutOff?.notActedOnShown ?? false }
+
     /// How many times the screen changed size (each costs time in proportion to its cells).
     public private(set) var resizeCount = 0
 

@@ -1054,6 +1054,7 @@ final class FakeScreen: ScreenReading {
     func followInterrupt() { interruptPutOff = InterruptPutOffSign() }
     func stopFollowingInterrupt() { interruptPutOff = nil }
     var interruptPutOffShown: Bool { interruptPutOff?.shown ?? false }
+    var interruptNotActedOnShown: Bool { interruptPutOff?.notActedOnShown ?? false }
     func feed(_ bytes: UnsafeRawBufferPointer) {
         var text = String(decoding: bytes, as: UTF8.self)[...]
         func written(_ part: Substring) {
@@ -1617,7 +1618,8 @@ extension ScreenModeTests {
     /// the first character of the next line readline hands it (`xrm …` runs as `rm …`, after the
     /// bastion decided `xrm …`). Where the screen settles with a line editor reading and no sign
     /// that the shell acted (the interrupt or a stop, then a new line, then a line editor that
-    /// starts afresh: transcripts of bash 5.2), the interrupt goes once more, which readline,
+    /// starts afresh: transcripts of bash 5.2; or output with no such sign and no start at all),
+    /// the interrupt goes once more, which readline,
     /// waiting for a key, acts on at once; the keys typed after it wait for the screen to
     /// settle again. It is not sent a third time, nor where the shell showed nothing at all.
     @Test(arguments: [("^C\u{1B}[?2004l\r\u{1B}[?2004h\u{1B}[?2004l\r\r\n\u{1B}[?2004h$ ", false),  // readline waited: acted
@@ -1625,7 +1627,8 @@ extension ScreenModeTests {
                       ("", false),                                   // the shell ignores it
                       ("^C\u{1B}[?2004h$ ", true),                  // came as bash left a command
                       ("\u{1B}[?2004l\r\u{1B}[?2004h\r\n$ ", true), // cleaned up and drew again (no echo, a prompt of two rows)
-                      ("^C\u{1B}[?2004l\r\u{1B}[?2004h", true)])   // readline busy: cleaned up and drew again
+                      ("^C\u{1B}[?2004l\r\u{1B}[?2004h", true),   // readline busy: cleaned up and drew again
+                      ("$ ", true)])                                 // a prompt, no start and no sign (seen under load)
     func aTypedInterruptBashPutOffIsSentOnceMore(shown: String, putOff: Bool) {
         let screen = FakeScreen()
         screen.isBracketedPaste = true
