@@ -200,7 +200,8 @@ extension Interceptor {
                 screen.markInputStart()
             }
             // (Only the keys before the stop: a long paste's rest is looked through line by line.)
-            if let interrupt = typedLine.firstInterrupt(in: bytes[..<(stop?.index ?? bytes.endIndex)], key: Self.interruptKey) {
+            if let interrupt = typedLine.firstInterrupt(in: bytes[..<(stop?.index ?? bytes.endIndex)], key: Self.interruptKey,
+                                                        ctrlVQuotes: !screen.lineEditorReads) {
                 // Ctrl-C abandons the line (or stops a program): the shell prints a new prompt,
                 // where the next line starts once the screen has settled.
                 out.toTarget += bytes[...interrupt]

@@ -73,7 +73,10 @@ struct KeystrokeScanner: Sendable {
             afterCtrlV = false
             return nil
         }
-        if b == 0x16 && !inPaste {
+        // (Read from the screen, Ctrl-X Ctrl-V is taken as emacs's display-shell-version, which
+        // quotes nothing: in vi's keymaps Ctrl-X is text and the Ctrl-V quotes, and an Enter
+        // next, decided, then goes into the line unrun.)
+        if b == 0x16 && !inPaste && !(readsScreen && before == 0x18) {
             afterCtrlV = true
             return nil
         }

@@ -69,15 +69,18 @@ struct TypedLine: Sendable {
     }
 
     /// Where in `input`, typed next, the terminal takes a key for the interrupt (Ctrl-C): not
-    /// where Ctrl-V quotes it, nor inside a bracketed paste.
-    func firstInterrupt(in input: ArraySlice<UInt8>, key: UInt8) -> Int? {
+    /// where Ctrl-V quotes it (`ctrlVQuotes`: the terminal's own editing does; readline turns the
+    /// terminal's quoting off, so the terminal takes the key before readline's quoted-insert
+    /// could), nor inside a bracketed paste.
+    func firstInterrupt(in input: ArraySlice<UInt8>, key: UInt8, ctrlVQuotes: Bool = true) -> Int? {
         guard input.contains(key) else { return nil }
         var line = self
         for i in input.indices {
             if input[i] == key {
                 switch line.state {
                 case .text, .escape: return i
-                case .literalNext, .paste, .pasteEscape: break
+                case .literalNext: if !ctrlVQuotes { return i }
+                case .paste, .pasteEscape: break
                 }
             }
             line.type(input[i])

@@ -1315,6 +1315,25 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.filter { $0.hasPrefix("deny screen? ") }.count == 1, "\(records)")
     }
 
+    /// In a nested bash, Ctrl-X Ctrl-V (display-shell-version) quotes nothing, and a Ctrl-C after
+    /// Ctrl-V still interrupts: readline turns the terminal's quoting off, and the terminal takes
+    /// the key before readline's quoted-insert sees it (random cases fz-14015-121 and -174, where
+    /// the bastion took both for quoted and ended the session for the stops that followed).
+    /// Bash's own history is the truth of what ran.
+    @Test func ctrlVQuotesNeitherAVersionKeyNorAnInterruptInANestedShell() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let r = try type([(send: "bash --rcfile nested-rc -i\r", expect: "$ "),
+                          (send: "touch ok-version\u{18}\u{16}", expect: "GNU bash, version"), (send: "\r", expect: "$ "),
+                          (send: "touch interrupted-line\u{16}\u{03}", expect: "$ "), (send: "touch ok-after-interrupt\r", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(r.stdout.contains("__EXIT__ ") && !r.stdout.contains("session is ended"), "\(r)")
+        #expect(f.target.exists("ok-version") && f.target.exists("ok-after-interrupt") && !f.target.exists("interrupted-line"), "\(r)")
+        let nested = try lastRecordsWithSource().dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(nested)\n\(r)")
+        #expect(nested.first == "allow screen? touch ok-version", "\(nested)")
+    }
+
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo
     /// on the same row (`qbash-5.2$ touch …`). The line is what was typed at the prompt: a
     /// denied one never runs, an allowed one does, each recorded as typed. Keys typed ahead while

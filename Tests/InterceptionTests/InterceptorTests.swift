@@ -2152,6 +2152,20 @@ extension ScreenModeTests {
         #expect(empty.auditNotes.map(\.kind) == ["interactive_key_refused"])
     }
 
+    /// Ctrl-X Ctrl-V is emacs's display-shell-version, which quotes nothing: read from the
+    /// screen, an Enter after it is a stop (bash runs the line: random cases fz-14012-147 and
+    /// fz-14015-121, where it passed undecided and the session was ended). Ctrl-V alone quotes.
+    @Test func anEnterAfterCtrlXCtrlVIsDecidedInANestedShell() {
+        func stop(_ keys: String, readsScreen: Bool = true) -> Int? {
+            var scanner = KeystrokeScanner()
+            scanner.readsScreen = readsScreen
+            return Array(keys.utf8).withUnsafeBytes { scanner.scan($0).enter?.index }
+        }
+        #expect(stop("echo hi\u{18}\u{16}\r") == 9)
+        #expect(stop("echo hi\u{16}\r") == nil && stop("echo hi\u{18}\u{16}\u{16}\r") == nil)
+        #expect(stop("echo hi\u{18}\u{16}\r", readsScreen: false) == nil, "the integration's check decides it")
+    }
+
     /// `#` after Esc and keys that keep vi's command mode comments the line out and accepts it
     /// there (emacs keys insert it): read from the screen, the keys stop at it. The `#` goes on
     /// once the line is read; where the line editor then stops, the commented line ran (nothing)

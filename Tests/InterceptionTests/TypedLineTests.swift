@@ -84,12 +84,16 @@ struct TypedLineTests {
     }
 
     /// An interrupt key the terminal would take: not one Ctrl-V quotes (typed before, in the
-    /// same write or an earlier one), nor one inside a bracketed paste.
+    /// same write or an earlier one) in the terminal's own editing, nor one inside a bracketed
+    /// paste. Where a line editor reads, Ctrl-V quotes no interrupt: readline turns the
+    /// terminal's quoting off, and the terminal takes the key before readline sees it.
     @Test func interruptsTheTerminalTakes() {
         let intr: UInt8 = 0x03
         #expect(Self.typed("").firstInterrupt(in: Array("ab\u{03}".utf8)[...], key: intr) == 2)
         #expect(Self.typed("").firstInterrupt(in: Array("a\u{16}\u{03}b".utf8)[...], key: intr) == nil)
         #expect(Self.typed("a\u{16}").firstInterrupt(in: Array("\u{03}\u{03}".utf8)[...], key: intr) == 1)
+        #expect(Self.typed("").firstInterrupt(in: Array("a\u{16}\u{03}b".utf8)[...], key: intr, ctrlVQuotes: false) == 2)
+        #expect(Self.typed("a\u{16}").firstInterrupt(in: Array("\u{03}".utf8)[...], key: intr, ctrlVQuotes: false) == 0)
         let pasting = Self.typed("\u{1B}[200~x", pastesAreBracketed: true)
         #expect(pasting.firstInterrupt(in: Array("\u{03}\u{1B}[201~\u{03}".utf8)[...], key: intr) == 7)
         #expect(Self.typed("\u{1B}[200~x").firstInterrupt(in: Array("\u{03}".utf8)[...], key: intr) == 0,
