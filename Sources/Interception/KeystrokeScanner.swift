@@ -29,6 +29,9 @@ struct KeystrokeScanner: Sendable {
     /// An Esc came, and since then only keys that keep vi's command mode (see
     /// ``keepsViCommandMode(_:after:)``).
     private var mayBeInViCommandMode = false
+    /// The key before, in what may be vi's command mode, takes the next key for its argument
+    /// (see ``takesArgument(_:)``).
+    private var viArgumentNext = false
     /// The keyboard macro the keys define (outside pastes, and not quoted with Ctrl-V).
     private var macro = KeyboardMacroKeys()
     /// Where the keys of the last ``scan(_:)`` replay a keyboard macro that may end a line: the
@@ -84,8 +87,14 @@ struct KeystrokeScanner: Sendable {
             return readsScreen && (b == 0x0D || b == 0x0A || b == Self.endOfFileKey) ? Stop(index: index, inPaste: true) : nil
         }
         if macro.take(b) { macroReplays.append(index) }
-        let viComment = readsScreen && b == UInt8(ascii: "#") && mayBeInViCommandMode && before != 0x1B
-        mayBeInViCommandMode = b == 0x1B || (mayBeInViCommandMode && Self.keepsViCommandMode(b, after: before))
+        // (A key that is an argument, `a` of `fa` or `#` of `r#`, is no command.)
+        let viArgument = viArgumentNext && b != 0x1B
+        viArgumentNext = false
+        let viComment = readsScreen && b == UInt8(ascii: "#") && mayBeInViCommandMode && before != 0x1B && !viArgument
+        if !viArgument {
+            mayBeInViCommandMode = b == 0x1B || (mayBeInViCommandMode && Self.keepsViCommandMode(b, after: before))
+            viArgumentNext = mayBeInViCommandMode && Self.takesArgument(b)
+        }
         return Self.accepts(b, after: before) || (readsScreen && ((b == 0x05 && before == 0x1B) || b == Self.endOfFileKey)) || viComment
             ? Stop(index: index) : nil
     }
@@ -101,6 +110,13 @@ struct KeystrokeScanner: Sendable {
     static func keepsViCommandMode(_ b: UInt8, after previous: UInt8?) -> Bool {
         if previous == 0x1B, "[Opn".utf8.contains(b) { return false }
         return !"aAiIcCsSR#/?".utf8.contains(b) && ![0x0D, 0x0A, 0x03, 0x07, 0x12, 0x13].contains(b)
+    }
+
+    /// Whether `b` in vi's command mode takes the next key for its argument, which keeps the mode:
+    /// find (`f`, `F`, `t`, `T`), replace (`r`), set and go to a mark (`m`, `` ` ``). After Esc
+    /// (emacs's Meta keys, `Esc f`), the key next is text, and a `#` there no comment either.
+    static func takesArgument(_ b: UInt8) -> Bool {
+        "fFtTrm`".utf8.contains(b)
     }
 
     /// Ctrl-D, the terminal's end-of-file key: on a line with text, the terminal's own editing

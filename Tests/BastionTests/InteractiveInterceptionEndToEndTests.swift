@@ -1816,9 +1816,9 @@ struct InteractiveInterceptionEndToEndTests {
                 "\(records)\n\(r)")
     }
 
-    /// `#` in a nested bash's vi command mode (after Esc and a motion) comments the line out and
-    /// accepts it, which runs nothing: the session goes on, and the record holds the line as
-    /// bash's history does, with the `#`. In emacs mode, after Alt-b Alt-f, `#` is text, and the
+    /// `#` in a nested bash's vi command mode (after Esc and motions: `0`, `fa`, whose `a` is the
+    /// find's argument, not append) comments the line out and accepts it, which runs nothing: the
+    /// session goes on, and the record holds the line as bash's history does, with the `#`. In emacs mode, after Alt-b Alt-f, `#` is text, and the
     /// line goes on to its Enter.
     @Test func aCommentVisCommandModeAcceptsIsRecordedInANestedShell() throws {
         let f = try f
@@ -1826,7 +1826,7 @@ struct InteractiveInterceptionEndToEndTests {
         defer { try? FileManager.default.removeItem(at: kept) }
         // (Bash's own entry for the commented line, which runs nothing: `fc` right after it.)
         let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "set -o vi\r", expect: "$ "),
-                          (send: "touch no-vi-hash\u{1B}b#", expect: "$ "), (send: "fc -ln -1 > ~/hist-vi-hash\r", expect: "$ "),
+                          (send: "touch no-vi-hash\u{1B}0fa#", expect: "$ "), (send: "fc -ln -1 > ~/hist-vi-hash\r", expect: "$ "),
                           (send: "set -o emacs\r", expect: "$ "), (send: "touch ok-emacs\u{1B}b\u{1B}f#", expect: ""), (send: "\r", expect: "$ "),
                           (send: "exit\r", expect: "PROMPT> ")])
         #expect(!f.target.exists("no-vi-hash") && f.target.exists("ok-emacs#"), "\(r)")

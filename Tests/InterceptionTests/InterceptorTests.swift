@@ -2180,6 +2180,10 @@ extension ScreenModeTests {
         #expect(stop("echo hi\u{1B}b#") == 9 && stop("echo hi\u{1B}02w#") == 11 && stop("echo hi\u{1B}#") == 8)
         #expect(stop("echo hi\u{1B}bi#") == nil && stop("echo # hi") == nil && stop("echo hi\u{1B}b#", readsScreen: false) == nil)
         #expect(stop("echo hi\u{1B}b\u{16}#") == nil, "quoted")
+        // (A motion's argument is no command: `fa` finds `a`, and `#` after it comments the line
+        // out, as in random cases fz-14015-51 and -155; `f#` finds `#`, `r#` replaces with it.)
+        #expect(stop("echo hi\u{1B}fa #") == 11 && stop("echo hi\u{1B}ta ~ #") == 13 && stop("echo hi\u{1B}bra#") == 11)
+        #expect(stop("echo hi\u{1B}f#") == nil && stop("echo hi\u{1B}0r#") == nil && stop("echo hi\u{1B}m#") == nil)
         // (Not after keys that send sequences, vi's insert mode's too, nor in a search's string.)
         #expect(stop("echo hi\u{1B}[D#") == nil && stop("echo \u{1B}[200~hi\u{1B}[201~#") == nil)
         #expect(stop("\u{1B}b\u{12}#") == nil && stop("\u{1B}/#") == nil && stop("\u{1B}p#") == nil)
