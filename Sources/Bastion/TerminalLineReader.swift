@@ -110,9 +110,11 @@ final class TerminalLineReader: ScreenReading {
     /// cursor's line is another with the prompt drawn again at its start (readline's redisplay
     /// below a completion listing or `--More--`, or at the top of a screen Ctrl-L cleared), from
     /// the end of that prompt: what readline printed between is no part of the line.
-    /// Not whole when typing started on a row that has scrolled off the top since; in doubt when
-    /// the screen was cleared since and the prompt is not where the line now starts, and when the
-    /// cursor went above the row where typing started with nothing cleared.
+    /// Not whole when typing started on a row that has scrolled off the top since; in doubt (see
+    /// ``ScreenLine/Doubt``) when the screen was cleared since and the prompt is not where the line
+    /// now starts, when the cursor went above the row where typing started with nothing cleared or
+    /// a line outside ASCII was drawn over its prompt, and when the line or its prompt holds
+    /// characters outside ASCII and reaches the margin in bytes.
     func inputLine() -> ScreenLine? {
         guard let start else { return nil }
         let cursorRow = screen.absoluteRow(screen.cursor.row)
@@ -157,23 +159,25 @@ final class TerminalLineReader: ScreenReading {
     /// ``ScreenLine/Doubt/drawnOverItsPrompt``). A history search's prompt in the prompt's place
     /// is readline's own.
     private func drawnOverItsPrompt(_ text: String) -> Bool {
-        guard let start, !promptText.isEmpty, start.row >= screen.absoluteRow(0), text.utf8.contains(where: { $0 >= 0x80 }) else { return false }
+        guard let start, !promptText.isEmpty, start.row >= screen.absoluteRow(0), Self.holdsNonASCII(text) else { return false }
         guard screen.text(from: (start.row, 0), to: (start.row, start.column)) != promptText else { return false }
         let row = screen.text(from: (start.row, 0), to: (start.row, screen.columns))
         return !Interceptor.searchPrompts.contains { row.hasPrefix($0) }
     }
 
-    /// Whether `text`, the line, or its prompt holds characters outside ASCII while the two reach
-    /// the right margin counted in bytes (see ``ScreenLine/Doubt/wideInBytes``).
-    /// The prompt counts its columns and each byte past a character's first (one too many for a
-    /// wide character: doubt comes a column early after such a prompt).
+    /// Whether `text`, the line a line editor reads, or its prompt holds characters outside ASCII
+    /// while one of its lines reaches the right margin counted in bytes, the first with the
+    /// prompt (see ``ScreenLine/Doubt/wideInBytes``). The terminal's own editing (`sh`) counts no
+    /// columns. The prompt counts its bytes and the blanks after it, taken as its columns less
+    /// one for each character (too many after a wide character: doubt comes a column early).
     private func wideInBytes(_ text: String) -> Bool {
-        guard let start else { return false }
-        let outsideASCII = { (text: String) in text.utf8.contains { $0 >= 0x80 } }
-        guard outsideASCII(text) || outsideASCII(promptText) else { return false }
-        let promptBytes = start.column + promptText.utf8.count - promptText.unicodeScalars.count
-        return promptBytes + text.utf8.count >= screen.columns
+        guard let start, screen.lineEditorReads, Self.holdsNonASCII(text) || Self.holdsNonASCII(promptText) else { return false }
+        let promptBytes = promptText.utf8.count + max(0, start.column - promptText.count)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        return lines.enumerated().contains { index, line in (index == 0 ? promptBytes : 0) + line.utf8.count >= screen.columns }
     }
+
+    private static func holdsNonASCII(_ text: String) -> Bool { text.utf8.contains { $0 >= 0x80 } }
 
     /// Why the line on `rows` may be read wrong, if anything says so.
     private func doubt(aboutLineOn rows: ClosedRange<Int>) -> ScreenLine.Doubt? {

@@ -182,7 +182,10 @@ extension Interceptor {
                     promptAtLineStart = screen.textBeforeCursor().trimmingTrailingWhitespace
                 }
                 lineStarted = true
-                typedLine = carriedLine ?? TypedLine(pastesAreBracketed: screen.isBracketedPaste)
+                // (Reading on, the line holds what was typed before, which these keys do not tell:
+                // an Enter decided that readline took for text, quoted in vi's Ctrl-X Ctrl-V.)
+                typedLine = carriedLine ?? (lineEditorReadsOn ? .untold(pastesAreBracketed: screen.isBracketedPaste)
+                                                              : TypedLine(pastesAreBracketed: screen.isBracketedPaste))
                 if carriedLine == nil { pastedLines = PastedLines(startsInPaste: false, lineByLine: openCommands) }
                 pendingInterrupt = nil
                 searchKeys = nil
@@ -207,7 +210,7 @@ extension Interceptor {
                 out.toTarget += bytes[...interrupt]
                 var kept = typedLine
                 kept.type(bytes[..<interrupt])
-                kept.type(bytes[interrupt...interrupt])
+                kept.interruptTaken()
                 var pasted = pastedLines
                 pasted.type(bytes[...interrupt])
                 lineBeforeInterrupt = (kept, promptAfterKeys, lineEditorStartsAtLineStart, pasted)

@@ -174,10 +174,12 @@ extension Interceptor {
     }
 
     /// Screen mode, as the screen settles after an interrupt went to the shell: where the screen
-    /// shows that bash put it off (``ScreenReading/interruptPutOffShown``), or shows output none
-    /// of which shows it acted on (``ScreenReading/interruptNotActedOnShown``), bash would drop
-    /// the first character of the next line readline hands it, after the bastion decided the
-    /// whole line. The interrupt is sent once more (``repeatInterrupt(now:into:)``), and the keys held
+    /// shows that bash put it off (``ScreenReading/interruptPutOffShown``), or shows the shell's
+    /// prompt at the cursor after output none of which shows it acted on
+    /// (``ScreenReading/interruptNotActedOnShown``: bash drew its prompt with no line editor's
+    /// start; a program that takes Ctrl-C as a key and draws its own prompt is left alone), bash
+    /// would drop the first character of the next line readline hands it, after the bastion
+    /// decided the whole line. The interrupt is sent once more (``repeatInterrupt(now:into:)``), and the keys held
     /// wait for the shell's output after it to settle (or ``echoPatience``, where none comes).
     /// Returns whether the keys held wait on.
     mutating func interruptFollowUpHoldsKeys(now: Double, into out: inout InterceptorOutput) -> Bool {
@@ -187,7 +189,8 @@ extension Interceptor {
         case .repeated(let at):
             if lastOutput <= at, now - at < Self.echoPatience { return true }
         case .awaitingSign:
-            if let screen, screen.lineEditorReads, !screen.isAlternateScreen, screen.interruptPutOffShown || screen.interruptNotActedOnShown {
+            if let screen, !screen.isAlternateScreen,
+               screen.lineEditorReads && screen.interruptPutOffShown || screen.interruptNotActedOnShown && shellPromptAtCursor(screen) {
                 repeatInterrupt(now: now, into: &out)
                 screenSettling = now
                 return true
@@ -196,6 +199,13 @@ extension Interceptor {
         interruptFollowUp = nil
         screen?.stopFollowingInterrupt()
         return false
+    }
+
+    /// Whether the screen shows the shell's prompt right before the cursor: the prompt of the last
+    /// line read as a new command, or of the line where typing started.
+    private func shellPromptAtCursor(_ screen: ScreenReading) -> Bool {
+        let shown = screen.textBeforeCursor().trimmingTrailingWhitespace
+        return [freshPrompt ?? "", promptAtLineStart].contains { !$0.isEmpty && shown.hasSuffix($0) }
     }
 
     /// Screen mode: sends the interrupt bash put off once more, which readline, waiting for a key,

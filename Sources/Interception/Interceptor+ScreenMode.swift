@@ -340,10 +340,10 @@ extension Interceptor {
                                                        + "does not show the line; set a UTF-8 locale (export LANG=C.UTF-8), or type the "
                                                        + "line without editing keys")
                 case .wideInBytes:
-                    record.decision.refuseUnverifiable("this line holds characters outside ASCII and is as wide as the terminal counted "
-                                                       + "in bytes, which a shell in a C or POSIX locale does and then draws the line "
-                                                       + "otherwise than it holds it, and the keys typed do not tell it; type it without "
-                                                       + "editing keys, or in parts")
+                    record.decision.refuseUnverifiable("this line or its prompt holds characters outside ASCII, and the two are as wide as "
+                                                       + "the terminal counted in bytes, which a shell in a C or POSIX locale does and "
+                                                       + "then draws the line otherwise than it holds it, and the keys typed do not tell "
+                                                       + "it; type it without editing keys, or in parts")
                 }
             }
             if record.decision.verdict == .allow, hiddenSideways {

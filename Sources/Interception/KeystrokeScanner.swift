@@ -32,6 +32,9 @@ struct KeystrokeScanner: Sendable {
     /// The key before, in what may be vi's command mode, takes the next key for its argument
     /// (see ``takesArgument(_:)``).
     private var viArgumentNext = false
+    /// The key before was a Ctrl-X that starts emacs's prefix (not quoted, not an argument, and
+    /// not the second of Ctrl-X Ctrl-X).
+    private var ctrlXPrefix = false
     /// The keyboard macro the keys define (outside pastes, and not quoted with Ctrl-V).
     private var macro = KeyboardMacroKeys()
     /// Where the keys of the last ``scan(_:)`` replay a keyboard macro that may end a line: the
@@ -72,24 +75,30 @@ struct KeystrokeScanner: Sendable {
         let before = previous
         previous = b
         track(b)
+        let afterPrefix = ctrlXPrefix
+        ctrlXPrefix = false
         if afterCtrlV {
             afterCtrlV = false
+            viArgumentNext = false
             return nil
         }
-        // (Read from the screen, Ctrl-X Ctrl-V is taken as emacs's display-shell-version, which
-        // quotes nothing: in vi's keymaps Ctrl-X is text and the Ctrl-V quotes, and an Enter
-        // next, decided, then goes into the line unrun.)
-        if b == 0x16 && !inPaste && !(readsScreen && before == 0x18) {
+        // (A key that is an argument, `a` of `fa`, `#` of `r#`, a Ctrl-V read from the screen, is
+        // no command; a line's end, an interrupt, Ctrl-G or Esc still end what they end.)
+        let viArgument = viArgumentNext && ![0x1B, 0x0D, 0x0A, 0x03, 0x07].contains(b)
+        viArgumentNext = false
+        // (Read from the screen, Ctrl-V after the Ctrl-X prefix is taken as emacs's
+        // display-shell-version, which quotes nothing: in vi's keymaps Ctrl-X is text and the
+        // Ctrl-V quotes, and an Enter next, decided, then goes into the line unrun.)
+        if b == 0x16 && !inPaste && !(readsScreen && (viArgument || afterPrefix)) {
             afterCtrlV = true
             return nil
         }
         if inPaste {
             return readsScreen && (b == 0x0D || b == 0x0A || b == Self.endOfFileKey) ? Stop(index: index, inPaste: true) : nil
         }
+        // (Ctrl-X starts a prefix, unless it ends one: Ctrl-X Ctrl-X.)
+        if b == 0x18, !viArgument { ctrlXPrefix = !afterPrefix }
         if macro.take(b) { macroReplays.append(index) }
-        // (A key that is an argument, `a` of `fa` or `#` of `r#`, is no command.)
-        let viArgument = viArgumentNext && b != 0x1B
-        viArgumentNext = false
         let viComment = readsScreen && b == UInt8(ascii: "#") && mayBeInViCommandMode && before != 0x1B && !viArgument
         if !viArgument {
             mayBeInViCommandMode = b == 0x1B || (mayBeInViCommandMode && Self.keepsViCommandMode(b, after: before))

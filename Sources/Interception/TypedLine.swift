@@ -68,6 +68,14 @@ struct TypedLine: Sendable {
         for b in input { type(b) }
     }
 
+    /// The terminal took a key for the interrupt (see ``firstInterrupt(in:key:ctrlVQuotes:)``):
+    /// it is no text of the line, even after a Ctrl-V, and what the line holds from here on is
+    /// unsure.
+    mutating func interruptTaken() {
+        state = .text
+        isExact = false
+    }
+
     /// Where in `input`, typed next, the terminal takes a key for the interrupt (Ctrl-C): not
     /// where Ctrl-V quotes it (`ctrlVQuotes`: the terminal's own editing does; readline turns the
     /// terminal's quoting off, so the terminal takes the key before readline's quoted-insert
@@ -143,7 +151,10 @@ struct TypedLine: Sendable {
             case 0x17:
                 if Self.eraseWord(&bytes) { isExact = false }
                 if erasingBytes != nil { _ = Self.eraseWord(&erasingBytes!) }
-            case 0x09, 0x0A, 0x0D: break
+            // (A line editor completes at Tab, which the keys do not tell; the terminal's own
+            // editing inserts it as text.)
+            case 0x09: isExact = false
+            case 0x0A, 0x0D: break
             case 0x03, 0x1A, 0x1C: isExact = false   // (the interrupt, suspend and quit keys)
             case 0..<0x20:
                 isExact = false

@@ -1334,6 +1334,22 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(nested.first == "allow screen? touch ok-version", "\(nested)")
     }
 
+    /// In vi's insert mode Ctrl-X is text and Ctrl-V quotes, so the Enter after Ctrl-X Ctrl-V,
+    /// which the bastion decides as emacs's (display-shell-version quotes nothing), goes into the
+    /// line unrun: readline reads on with `echo a^X^M` before what is typed next. Those keys do not
+    /// tell the line then: `#日日…;touch …`, a comment as typed, is the end of a word in the line
+    /// bash runs, and is not taken for the line (here it is refused: the line is as wide as the
+    /// terminal in bytes, and the screen may show it otherwise).
+    @Test func keysAfterAnEnterReadlineQuotedDoNotTellTheLine() throws {
+        let f = try f
+        let r = try type([(send: "LC_ALL=C.UTF-8 bash --norc\r", expect: "$ "), (send: "set -o vi\r", expect: "$ "),
+                          (send: "echo a\u{18}\u{16}\r", expect: "^M"),
+                          (send: "#" + String(repeating: "日", count: 30) + ";touch ok-unaccepted\r", expect: "rule unverifiable"),
+                          (send: "", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("ok-unaccepted"), "\(r)")
+        #expect(r.stdout.contains("__EXIT__ "), "\(r)")
+    }
+
     /// In a nested bash, `read -n1` takes a key with no Enter, and bash's prompt follows its echo
     /// on the same row (`qbash-5.2$ touch …`). The line is what was typed at the prompt: a
     /// denied one never runs, an allowed one does, each recorded as typed. Keys typed ahead while

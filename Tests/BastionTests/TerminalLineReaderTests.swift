@@ -101,11 +101,13 @@ import Interception
     /// line editor that counts their bytes as columns from one that counts as the terminal does:
     /// bash in the C locale draws a recalled entry afresh below an intact prompt, its rows over
     /// each other, once prompt and line reach the margin in bytes. Below the margin in bytes,
-    /// and for lines of ASCII after a prompt of ASCII, the screen is read as drawn.
+    /// for lines of ASCII after a prompt of ASCII, for each line of several that stays below it
+    /// (the first with the prompt), and where no line editor reads (`sh`: the terminal's own
+    /// editing counts no columns), the screen is read as drawn.
     @Test func aLineAsWideAsTheTerminalInBytesMayBeMisread() {
-        func read(prompt: String, line: String) -> ScreenLine? {
+        func read(prompt: String, line: String, lineEditor: Bool = true) -> ScreenLine? {
             let reader = TerminalLineReader(columns: 40, rows: 24)
-            Self.feed(reader, "\u{1B}[?2004h" + prompt)
+            Self.feed(reader, (lineEditor ? "\u{1B}[?2004h" : "") + prompt)
             reader.markInputStart()
             Self.feed(reader, line)
             return reader.inputLine()
@@ -117,6 +119,12 @@ import Interception
         #expect(read(prompt: "λ ", line: String(repeating: "a", count: 36)) == ScreenLine(text: String(repeating: "a", count: 36)))
         let ascii = "echo " + String(repeating: "a", count: 50)
         #expect(read(prompt: "$ ", line: ascii) == ScreenLine(text: ascii))
+        let wideInSh = fifteenColumns + " " + String(repeating: "a", count: 17)
+        #expect(read(prompt: "$ ", line: wideInSh, lineEditor: false) == ScreenLine(text: wideInSh))
+        // (Two lines, 17 and 31 bytes: 48 together.)
+        let twoLines = read(prompt: "$ ", line: "echo '日本語\r\n" + String(repeating: "a", count: 30) + "'")
+        #expect(twoLines == ScreenLine(text: "echo '日本語\n" + String(repeating: "a", count: 30) + "'"), "\(String(describing: twoLines))")
+        #expect(read(prompt: "$ ", line: "echo '日本語\r\n" + String(repeating: "a", count: 39) + "'")?.doubt == .wideInBytes)
     }
 
     /// Tab twice lists the completions below the line and draws the prompt and the line again

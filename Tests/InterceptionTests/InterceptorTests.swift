@@ -1628,7 +1628,8 @@ extension ScreenModeTests {
                       ("^C\u{1B}[?2004h$ ", true),                  // came as bash left a command
                       ("\u{1B}[?2004l\r\u{1B}[?2004h\r\n$ ", true), // cleaned up and drew again (no echo, a prompt of two rows)
                       ("^C\u{1B}[?2004l\r\u{1B}[?2004h", true),   // readline busy: cleaned up and drew again
-                      ("$ ", true)])                                 // a prompt, no start and no sign (seen under load)
+                      ("$ ", true),                                  // a prompt, no start and no sign (seen under load)
+                      ("(press Ctrl-C again to exit)\r\n> ", false)])  // a program took it as a key, its own prompt
     func aTypedInterruptBashPutOffIsSentOnceMore(shown: String, putOff: Bool) {
         let screen = FakeScreen()
         screen.isBracketedPaste = true
@@ -2164,6 +2165,9 @@ extension ScreenModeTests {
         #expect(stop("echo hi\u{18}\u{16}\r") == 9)
         #expect(stop("echo hi\u{16}\r") == nil && stop("echo hi\u{18}\u{16}\u{16}\r") == nil)
         #expect(stop("echo hi\u{18}\u{16}\r", readsScreen: false) == nil, "the integration's check decides it")
+        // (Not where the Ctrl-X starts no prefix: quoted, or the second of Ctrl-X Ctrl-X.)
+        #expect(stop("echo hi\u{16}\u{18}\u{16}\r") == nil && stop("echo hi\u{18}\u{18}\u{16}\r") == nil)
+        #expect(stop("echo hi\u{18}\u{18}\u{18}\u{16}\r") == 11)
     }
 
     /// `#` after Esc and keys that keep vi's command mode comments the line out and accepts it
@@ -2184,6 +2188,14 @@ extension ScreenModeTests {
         // out, as in random cases fz-14015-51 and -155; `f#` finds `#`, `r#` replaces with it.)
         #expect(stop("echo hi\u{1B}fa #") == 11 && stop("echo hi\u{1B}ta ~ #") == 13 && stop("echo hi\u{1B}bra#") == 11)
         #expect(stop("echo hi\u{1B}f#") == nil && stop("echo hi\u{1B}0r#") == nil && stop("echo hi\u{1B}m#") == nil)
+        // (`f` Ctrl-V finds a Ctrl-V; an Enter or Ctrl-C after `f` ends the line, and vi's
+        // command mode with it: `#` on the next line is text.)
+        #expect(stop("echo hi\u{1B}f\u{16}#") == 10)
+        #expect(stop("ls\u{1B}f\u{03}ls # note") == nil)
+        var scanner = KeystrokeScanner()
+        scanner.readsScreen = true
+        let stops = ["ls\u{1B}f\r", "ls # note"].map { keys in Array(keys.utf8).withUnsafeBytes { scanner.scan($0).enter?.index } }
+        #expect(stops == [4, nil], "\(stops)")
         // (Not after keys that send sequences, vi's insert mode's too, nor in a search's string.)
         #expect(stop("echo hi\u{1B}[D#") == nil && stop("echo \u{1B}[200~hi\u{1B}[201~#") == nil)
         #expect(stop("\u{1B}b\u{12}#") == nil && stop("\u{1B}/#") == nil && stop("\u{1B}p#") == nil)

@@ -83,6 +83,23 @@ struct TypedLineTests {
         #expect(typed.text == "cat /etc/shadow #" + key && typed.isExact)
     }
 
+    /// A line editor completes at an unquoted Tab (`sud` Tab is `sudo `), which the keys do not
+    /// tell: they are unsure from there. Quoted with Ctrl-V, the Tab is text.
+    @Test func anUnquotedTabMakesTheKeysUnsure() {
+        #expect(!Self.typed("sud\t id").isExact)
+        let quoted = Self.typed("a\u{16}\tb")
+        #expect(quoted.isExact && quoted.text == "a\tb")
+    }
+
+    /// An interrupt the terminal took after a Ctrl-V (a line editor reads) is no text of the
+    /// line kept, and the keys are unsure from there.
+    @Test func anInterruptTakenAfterCtrlVIsNoText() {
+        var kept = Self.typed("rm /etc/passwd\u{16}")
+        kept.interruptTaken()
+        kept.type(Array(" x".utf8)[...])
+        #expect(!kept.isExact && kept.text == "rm /etc/passwd x")
+    }
+
     /// An interrupt key the terminal would take: not one Ctrl-V quotes (typed before, in the
     /// same write or an earlier one) in the terminal's own editing, nor one inside a bracketed
     /// paste. Where a line editor reads, Ctrl-V quotes no interrupt: readline turns the
