@@ -111,12 +111,16 @@ extension Interceptor {
         let endsSearch = prompt == nil && found == nil && [0x0D, 0x0A].contains(pending[0]) && endsHistorySearch(historySearchKeys, line: line)
         let readsOn = pending.first == 0x05 || (pending.first == Self.endOfFileKey && !line.isEmpty) || endsSearch
         let submits = !readsOn
+        // The screen may show other text than the shell's line (autowrap off, another character
+        // set): the keys tell it where they tell it exactly; otherwise it is unknown.
+        let misread = read?.mayBeMisread == true && !(keys.isExact && typedLine.isExact)
+        if read?.mayBeMisread == true, !misread, prompt == nil, !keys.isEmpty { line = keys.text }
         if pending.first == UInt8(ascii: "#"), keyBefore != 0x1B {
             // (The line goes on as it stood: its prompt and search state with it.)
             promptAfterKeys = prompt
             searchKeys = search
             return decideViComment(pending, line: line, wholeLine: prompt == nil && found == nil && below == nil && read?.isWhole == true
-                                    && read?.mayBeMisread == false && !scrolledSideways(), secret: secret, into: &out)
+                                    && !misread && !scrolledSideways(), misread: misread ? read?.doubt : nil, secret: secret, into: &out)
         }
         if editsAndRuns, line.isEmpty {
             out.notices.append("bastion: Ctrl-X Ctrl-E (edit and run) is not passed to a shell read from the screen: what the editor returns "
@@ -127,10 +131,6 @@ extension Interceptor {
             held = rest + held
             return
         }
-        // The screen may show other text than the shell's line (autowrap off, another character
-        // set): the keys tell it where they tell it exactly; otherwise it is unknown.
-        let misread = read?.mayBeMisread == true && !(keys.isExact && typedLine.isExact)
-        if read?.mayBeMisread == true, !misread, prompt == nil, !keys.isEmpty { line = keys.text }
         // No line editor reads (a program runs, with keys typed ahead for the shell, or `sh`): the
         // terminal's own editing takes the keys, which tell the line exactly, and its erasing
         // cannot reach back over a row the line had wrapped onto (Ctrl-U after a long line
@@ -321,30 +321,7 @@ extension Interceptor {
                                                    + "the prompt came), so the bastion cannot tell where the line starts; type it again")
             }
             if record.decision.verdict == .allow, misread, let doubt = read?.doubt {
-                switch doubt {
-                case .terminalMode:
-                    record.decision.refuseUnverifiable("the terminal is in a mode in which the screen may show other text than the line "
-                                                       + "(autowrap off, or another character set), and the keys typed do not tell it; "
-                                                       + "reset the terminal, or type the line without editing keys")
-                case .redrawnAfterArgument:
-                    record.decision.refuseUnverifiable("readline showed a numeric argument (Esc and a digit, or Esc -) on this line, "
-                                                       + "and may since draw it otherwise than it holds it; type it again, and where "
-                                                       + "you give an argument, press Ctrl-L (which draws the line afresh) before Enter")
-                case .startLostInClearing:
-                    record.decision.refuseUnverifiable("the screen was cleared while this line was typed, and its prompt is not where the "
-                                                       + "line is now drawn, so the bastion cannot tell where the line starts; type it again")
-                case .drawnOverItsPrompt:
-                    record.decision.refuseUnverifiable("the shell drew this line over its own prompt or above it: it counts the line's "
-                                                       + "columns otherwise than the terminal (characters outside ASCII in a C or POSIX "
-                                                       + "locale, or a prompt's escape sequences not marked with \\[ \\]), so the screen "
-                                                       + "does not show the line; set a UTF-8 locale (export LANG=C.UTF-8), or type the "
-                                                       + "line without editing keys")
-                case .wideInBytes:
-                    record.decision.refuseUnverifiable("this line or its prompt holds characters outside ASCII, and the two are as wide as "
-                                                       + "the terminal counted in bytes, which a shell in a C or POSIX locale does and "
-                                                       + "then draws the line otherwise than it holds it, and the keys typed do not tell "
-                                                       + "it; type it without editing keys, or in parts")
-                }
+                record.decision.refuseUnverifiable(Self.misreadReason(doubt))
             }
             if record.decision.verdict == .allow, hiddenSideways {
                 record.decision.refuseUnverifiable("readline shows this line scrolled sideways (horizontal-scroll-mode), part of it out of "
@@ -392,6 +369,35 @@ extension Interceptor {
         held = rest + held
     }
 
+    /// Why a line the screen may show otherwise than it holds (`doubt`), and whose keys do not
+    /// tell it, is refused: what the person reads.
+    private static func misreadReason(_ doubt: ScreenLine.Doubt) -> String {
+        switch doubt {
+        case .terminalMode:
+            "the terminal is in a mode in which the screen may show other text than the line "
+                + "(autowrap off, or another character set), and the keys typed do not tell it; "
+                + "reset the terminal, or type the line without editing keys"
+        case .redrawnAfterArgument:
+            "readline showed a numeric argument (Esc and a digit, or Esc -) on this line, "
+                + "and may since draw it otherwise than it holds it; type it again, and where "
+                + "you give an argument, press Ctrl-L (which draws the line afresh) before Enter"
+        case .startLostInClearing:
+            "the screen was cleared while this line was typed, and its prompt is not where the "
+                + "line is now drawn, so the bastion cannot tell where the line starts; type it again"
+        case .drawnOverItsPrompt:
+            "the shell drew this line over its own prompt or above it: it counts the line's "
+                + "columns otherwise than the terminal (characters outside ASCII in a C or POSIX "
+                + "locale, or a prompt's escape sequences not marked with \\[ \\]), so the screen "
+                + "does not show the line; set a UTF-8 locale (export LANG=C.UTF-8), or type the "
+                + "line without editing keys"
+        case .wideInBytes:
+            "this line or its prompt holds characters outside ASCII, and the two are as wide as "
+                + "the terminal counted in bytes, which a shell in a C or POSIX locale does and "
+                + "then draws the line otherwise than it holds it, and the keys typed do not tell "
+                + "it; type it without editing keys, or in parts"
+        }
+    }
+
     /// Screen mode: `#` after Esc and keys that keep vi's command mode, where vi's command mode
     /// comments the line out (comment-begin, `#`, put before it) and accepts it; emacs keys
     /// insert it. The `#` goes on, and the line goes on after it as it stood (its prompt kept:
@@ -402,8 +408,10 @@ extension Interceptor {
     /// what the line holds (given a count it takes a leading `#` away; it comments out only the
     /// first line of several, and the rest runs; the lines read on from come first): the line is
     /// decided as it may run, with and without a leading `#`, and refused unless allowed; should
-    /// readline accept an allowed one, the stop is unexplained and the session is ended.
-    private mutating func decideViComment(_ pending: [UInt8], line: String, wholeLine: Bool, secret: Bool,
+    /// readline accept an allowed one, the stop is unexplained and the session is ended. A line
+    /// the screen may show otherwise (`misread`: a ``ScreenLine/Doubt`` the keys do not settle)
+    /// is refused, as at an Enter.
+    private mutating func decideViComment(_ pending: [UInt8], line: String, wholeLine: Bool, misread: ScreenLine.Doubt?, secret: Bool,
                                           into out: inout InterceptorOutput) {
         if screen?.lineEditorReads == true, !secret {
             if wholeLine, openCommands.isEmpty, !line.hasPrefix("#"), !line.contains("\n") {
@@ -416,7 +424,15 @@ extension Interceptor {
                     mayRun += [readings.primary] + readings.others
                 }
                 let atEnd = atLineEnd(mayRun)
-                if let refused = atEnd.pastLimit ?? strictestRefusal(of: atEnd.toJudge, parsed: atEnd.parsed) {
+                var refusal = atEnd.pastLimit ?? strictestRefusal(of: atEnd.toJudge, parsed: atEnd.parsed)
+                // (A line the screen may show otherwise, which the keys do not tell, is refused
+                // as at an Enter: the `#` may accept it, and what then ran is unknown.)
+                if refusal == nil, let misread {
+                    var record = judge(OpenCommands.Reading(text: line))
+                    record.decision.refuseUnverifiable(Self.misreadReason(misread))
+                    refusal = record
+                }
+                if let refused = refusal {
                     append(refused, to: &out)
                     out.notices.append(refusalText(refused.decision))
                     out.inject.append(Self.interruptKey)

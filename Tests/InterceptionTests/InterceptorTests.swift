@@ -2212,9 +2212,21 @@ extension ScreenModeTests {
 
         var j = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: FakeScreen())
         Self.typeEchoed(&j, "echo hi", at: 2.5)
-        #expect(Self.typeAndSettle(&j, "\u{1B}f#", at: 3).records.isEmpty)
+        #expect(Self.typeAndSettle(&j, "\u{1B}b#", at: 3).records.isEmpty)
         _ = InterceptorTests.output(&j, "#", now: 4.6)
         #expect(Self.typeAndSettle(&j, "\r", at: 5).records.map(\.decision.audit.line) == ["echo hi#"])
+
+        // A line the screen may show otherwise than it holds (here: as wide as the terminal in
+        // bytes), whose keys do not tell it, is refused at the `#` as at an Enter: the `#` may
+        // accept it (random case fz-14015-51, whose stop then ended the session).
+        let doubted = FakeScreen()
+        doubted.mayMisread = true
+        doubted.doubt = .wideInBytes
+        var d = Self.nestedShell(prompt: "\u{1B}[?2004h$ ", screen: doubted)
+        Self.typeEchoed(&d, "echo hi", at: 2.5)
+        let doubtedLine = Self.typeAndSettle(&d, "\u{1B}b#", at: 3)
+        #expect(doubtedLine.records.map(\.decision.audit.rule) == ["unverifiable"] && !doubtedLine.forwarded.contains(UInt8(ascii: "#")), "\(doubtedLine.records)")
+        #expect(doubtedLine.notices.contains { $0.contains("counted in bytes") }, "\(doubtedLine.notices)")
 
         // Keys typed ahead before the prompt: the line goes on as it stood, every way it may
         // start still decided at its Enter (`x` typed ahead shows as `rm -rf /`).
