@@ -179,8 +179,9 @@ extension Interceptor {
     /// (``ScreenReading/interruptNotActedOnShown``: bash drew its prompt with no line editor's
     /// start; a program that takes Ctrl-C as a key and draws its own prompt is left alone), bash
     /// would drop the first character of the next line readline hands it, after the bastion
-    /// decided the whole line. The interrupt is sent once more (``repeatInterrupt(now:into:)``), and the keys held
-    /// wait for the shell's output after it to settle (or ``echoPatience``, where none comes).
+    /// decided the whole line. The interrupt is sent once more (``repeatInterrupt(now:into:)``),
+    /// and the keys held wait for the shell's output after it to settle (or ``echoPatience``,
+    /// where none comes).
     /// Returns whether the keys held wait on.
     mutating func interruptFollowUpHoldsKeys(now: Double, into out: inout InterceptorOutput) -> Bool {
         switch interruptFollowUp {

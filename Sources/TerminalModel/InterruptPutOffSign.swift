@@ -16,8 +16,9 @@
 /// Only the latest start counts: readline that acts cleans up and starts, then stops, breaks
 /// the line and starts again. Bash may also draw its prompt with no start at all (under load,
 /// after a program turned bracketed paste on itself): ``notActedOnShown`` tells output with no
-/// sign of acting, for the caller to weigh with what stands at the cursor. The sign can be forged or hidden (a program that prints a `^C` and
-/// a line break at that moment: a job's notice).
+/// sign of acting, for the caller to weigh with what stands at the cursor. The sign can be
+/// forged or hidden (a program that prints a `^C` and a line break at that moment: a job's
+/// notice).
 public struct InterruptPutOffSign {
     /// A `^C` or a stop came since the interrupt went.
     private var signalled = false

@@ -1307,7 +1307,8 @@ struct InteractiveInterceptionEndToEndTests {
         let wide = ": 日 " + String(repeating: "a", count: 49) + " " + String(repeating: "b", count: 60) + " 日本 ccc"
         let r = try type([(send: "LC_ALL=C bash --rcfile nested-rc -i\r", expect: "$ "),
                           (send: "history -s '\(wide); touch ok-hidden-recalled'\r", expect: "$ "),
-                          (send: "set -o vi\r", expect: "$ "), (send: "\u{1B}/日本\r", expect: "recalled"), (send: "\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
+                          (send: "set -o vi\r", expect: "$ "), (send: "\u{1B}/日本\r", expect: "recalled"),
+                          (send: "\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
                           (send: "touch ok-c-locale\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
         #expect(f.target.exists("ok-c-locale") && !f.target.exists("ok-hidden-recalled"), "\(r)")
         #expect(r.stdout.contains("over its own prompt or above it"), "\(r)")
@@ -1834,8 +1835,8 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// `#` in a nested bash's vi command mode (after Esc and motions: `0`, `fa`, whose `a` is the
     /// find's argument, not append) comments the line out and accepts it, which runs nothing: the
-    /// session goes on, and the record holds the line as bash's history does, with the `#`. In emacs mode, after Alt-b Alt-f, `#` is text, and the
-    /// line goes on to its Enter.
+    /// session goes on, and the record holds the line as bash's history does, with the `#`. In
+    /// emacs mode, after Alt-b Alt-f, `#` is text, and the line goes on to its Enter.
     @Test func aCommentVisCommandModeAcceptsIsRecordedInANestedShell() throws {
         let f = try f
         let kept = try f.target.home.appendingPathComponent("hist-vi-hash")

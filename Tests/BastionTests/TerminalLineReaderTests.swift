@@ -93,7 +93,8 @@ import Interception
         let reader = TerminalLineReader(columns: 30, rows: 24)
         Self.feed(reader, "out\r\n\u{1B}[?2004hhost:~$ set -o vi\r\n\u{1B}[?2004l\r\u{1B}[?2004hhost:~$ ")
         reader.markInputStart()
-        Self.feed(reader, "/日本" + String(repeating: "\u{08}", count: 7) + ": 日 aaaaaaaa\rbbbbbbbbbbbbbb 日本 c; touch ok\rn-recalled\u{1B}[A\u{1B}[A:~$ ")
+        Self.feed(reader, "/日本" + String(repeating: "\u{08}", count: 7)
+                  + ": 日 aaaaaaaa\rbbbbbbbbbbbbbb 日本 c; touch ok\rn-recalled\u{1B}[A\u{1B}[A:~$ ")
         #expect(reader.inputLine()?.doubt == .drawnOverItsPrompt, "\(String(describing: reader.inputLine()))")
     }
 
@@ -114,7 +115,8 @@ import Interception
         }
         let fifteenColumns = "echo 日本語日本"      // 20 bytes
         #expect(read(prompt: "$ ", line: fifteenColumns + " " + String(repeating: "a", count: 17))?.doubt == .wideInBytes)
-        #expect(read(prompt: "$ ", line: fifteenColumns + " " + String(repeating: "a", count: 16)) == ScreenLine(text: fifteenColumns + " " + String(repeating: "a", count: 16)))
+        let belowMargin = fifteenColumns + " " + String(repeating: "a", count: 16)
+        #expect(read(prompt: "$ ", line: belowMargin) == ScreenLine(text: belowMargin))
         #expect(read(prompt: "λ ", line: String(repeating: "a", count: 37))?.doubt == .wideInBytes)
         #expect(read(prompt: "λ ", line: String(repeating: "a", count: 36)) == ScreenLine(text: String(repeating: "a", count: 36)))
         let ascii = "echo " + String(repeating: "a", count: 50)
