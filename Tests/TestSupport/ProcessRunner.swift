@@ -80,6 +80,16 @@ public enum ProcessRunner {
         return pid
     }
 
+    /// Runs the bash `script` once the test process has exited, however it ended (a crash
+    /// included): for what a test makes outside its directory, such as a system account.
+    public static func afterTestsExit(_ script: String) {
+        let watcher = """
+            while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+            \(script)
+            """
+        _ = spawn(["/usr/bin/setsid", "/bin/bash", "-c", watcher], environment: nil, quiet: true)
+    }
+
     /// The child starts with no signals blocked and default handlers: test threads block some
     /// (SIGWINCH among them), and an inherited mask would silently change what ssh does.
     /// `quiet` children get /dev/null for all three standard streams, so nothing they leave

@@ -26,6 +26,8 @@ struct InteractiveTarget {
         guard made.status == 0 else { throw SetupError(description: "cannot create the target user: \(made)") }
         let ids = made.stdout.split(separator: "\n").compactMap { Int($0) }
         guard ids.count == 2 else { throw SetupError(description: "no ids for \(user): \(made)") }
+        // Suites keep their fixture for the whole run, so the account goes when the run does.
+        ProcessRunner.afterTestsExit(removal(of: user))
         return InteractiveTarget(user: user, home: home, uid: ids[0], gid: ids[1])
     }
 
@@ -43,6 +45,11 @@ struct InteractiveTarget {
 
     /// Deletes the account (its home goes with the test's directory).
     func remove() {
-        _ = ProcessRunner.shell("userdel \(user) 2>/dev/null; pkill -KILL -u \(user) 2>/dev/null; userdel \(user) 2>/dev/null; true")
+        _ = ProcessRunner.shell(Self.removal(of: user))
+    }
+
+    /// The script that ends the account's processes and deletes it; harmless once it is gone.
+    private static func removal(of user: String) -> String {
+        "userdel \(user) 2>/dev/null; pkill -KILL -u \(user) 2>/dev/null; userdel \(user) 2>/dev/null; true"
     }
 }
