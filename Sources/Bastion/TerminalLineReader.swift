@@ -132,10 +132,11 @@ final class TerminalLineReader: ScreenReading {
             return withTrailingSpaces(ScreenLine(text: text, doubt: doubt(aboutLineOn: rows) ?? (wideInBytes(text) ? .wideInBytes : nil)),
                                       startingOn: rows.lowerBound)
         }
-        if rows.upperBound < start.row, !clearedSinceStart {
+        if cursorRow < start.row, !clearedSinceStart {
             // (The line editor moved above where typing started, with nothing cleared: it counts
-            // the line's rows otherwise than the terminal. Where the keys do not tell the line,
-            // the row where it started is as good as any.)
+            // the line's rows otherwise than the terminal — also where what it drew above wraps
+            // on into the row where typing started. Where the keys do not tell the line, the
+            // row where it started is as good as any.)
             let startRows = screen.logicalLineRows(containing: start.row) ?? start.row...start.row
             return ScreenLine(text: screen.text(from: start, to: (startRows.upperBound, screen.columns)),
                               isWhole: start.row >= screen.absoluteRow(0), doubt: .drawnOverItsPrompt)

@@ -1316,6 +1316,25 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.filter { $0.hasPrefix("deny screen? ") }.count == 1, "\(records)")
     }
 
+    /// Bash in the C locale counts the `é` of a line as two columns and wraps the line a column
+    /// early, back over its own prompt's row; at vi's `I` it moves up to the row above and draws
+    /// the line from there (random case fz-14019-29). What it draws above wraps on into the row
+    /// where typing started, whose text after the prompt's columns (`bbb…`, all ASCII) was read as
+    /// the line and allowed, while bash ran `touch`. Now the keys, which do not tell vi's `D` and `I`,
+    /// cannot stand in for the screen, and the line is refused.
+    @Test func aLineTheCLocaleDrawsAboveItsRowIsNotReadFromThatRow() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let wide = "touch ok-hidden-above-" + String(repeating: "a", count: 43) + " é " + String(repeating: "b", count: 30)
+        let r = try type([(send: "LC_ALL=C bash --rcfile nested-rc -i\r", expect: "$ "), (send: "set -o vi; PS1='bash-5.2$ '\r", expect: "bash-5.2$ "),
+                          (send: wide, expect: "bbbbbbbbbb"), (send: "\u{1B}DI ", expect: "aaaaaaaaaa"),
+                          (send: "\r", expect: "rule unverifiable"), (send: "", expect: "$ "), (send: "touch ok-after-above\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-after-above") && !f.target.exists("ok-hidden-above-" + String(repeating: "a", count: 43)), "\(r)")
+        #expect(r.stdout.contains("over its own prompt or above it"), "\(r)")
+        let nested = try lastRecordsWithSource().dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(nested)\n\(r)")
+    }
+
     /// In a nested bash, Ctrl-X Ctrl-V (display-shell-version) quotes nothing, and a Ctrl-C after
     /// Ctrl-V still interrupts: readline turns the terminal's quoting off, and the terminal takes
     /// the key before readline's quoted-insert sees it (random cases fz-14015-121 and -174, where

@@ -98,6 +98,18 @@ import Interception
         #expect(reader.inputLine()?.doubt == .drawnOverItsPrompt, "\(String(describing: reader.inputLine()))")
     }
 
+    /// The same where what the line editor draws above the row where typing started wraps on
+    /// into that row (random case `fz-14019-29`: in the C locale, a vi `I` on a line with an `é`
+    /// that readline had wrapped a column early over its own prompt's row): the row's text after
+    /// the prompt's columns, all ASCII, is no reading of the line.
+    @Test func aLineEditorAboveWhereTheLineStartedMayMisreadItWhereItsDrawingWrapsIntoThatRow() {
+        let reader = TerminalLineReader(columns: 30, rows: 24)
+        Self.feed(reader, "\u{1B}[?2004h$ touch f1\r\n\u{1B}[?2004l\r\u{1B}[?2004h$ ")
+        reader.markInputStart()
+        Self.feed(reader, "bbbbbbbbb\u{1B}[A\r$yecho é " + String(repeating: "a", count: 21) + "*\u{1B}[A\r\u{1B}[2C")
+        #expect(reader.inputLine()?.doubt == .drawnOverItsPrompt, "\(String(describing: reader.inputLine()))")
+    }
+
     /// Where the line or its prompt holds characters outside ASCII, the screen cannot tell a
     /// line editor that counts their bytes as columns from one that counts as the terminal does:
     /// bash in the C locale draws a recalled entry afresh below an intact prompt, its rows over
