@@ -156,11 +156,17 @@ extension Interceptor {
         // leaves out: those it wrote at the end of the line's last row are the line's. The line
         // without them is decided too (and followed, where it leaves a command open): spaces
         // another program wrote there would otherwise close `cmd \`.
+        // Where no line editor reads, the terminal's echo shows none (its erasing leaves blanks
+        // as well), and the keys, where they tell the line exactly, tell its blanks.
         var withoutSpaces: String?
         if prompt == nil, found == nil, below == nil, screen?.lineEditorReads == true, let read, read.trailingSpaces > 0,
            !line.isEmpty, line == read.text {
             withoutSpaces = line
             line += String(repeating: " ", count: read.trailingSpaces)
+        } else if prompt == nil, found == nil, below == nil, screen?.lineEditorReads == false, keys.isExact, !line.isEmpty,
+                  case let blanks = Self.trailingBlanks(of: keys.text), !blanks.isEmpty, line + blanks == keys.text {
+            withoutSpaces = line
+            line = keys.text
         }
         // Readline draws a tab of its line (quoted with Ctrl-V, or pasted) as blanks to a tab
         // stop, and the terminal's echo moves to one: where the keys' text holds a tab and draws
@@ -635,6 +641,11 @@ extension Interceptor {
         guard let screen, screen.lineEditorReads, !promptAtLineStart.isEmpty, let row = screen.inputLineFromRowStart(),
               !row.text.utf8.contains(0x0A) else { return false }
         return (row.text.hasPrefix("<") && !promptAtLineStart.hasPrefix("<")) || (row.text.count >= screen.columns && row.text.hasSuffix(">"))
+    }
+
+    /// The spaces and tabs `text` ends in.
+    static func trailingBlanks(of text: String) -> String {
+        String(decoding: text.utf8.reversed().prefix { $0 == 0x20 || $0 == 0x09 }.reversed(), as: UTF8.self)
     }
 
     /// The keys after Esc that begin a non-incremental history search (see ``endsHistorySearch(_:line:)``).

@@ -1613,6 +1613,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.suffix(4) == ["allow screen? sleep 1", "allow screen? touch ok-ka", "allow screen? exit", "allow screen? exit"], "\(records)")
     }
 
+    /// Keys typed ahead while `sleep` runs are edited by the terminal, whose echo shows no blank
+    /// at a line's end (its erasing leaves blanks too): `touch ok-blank\ ` ends in an escaped
+    /// space, a command of its own, where the screen shows a backslash that would continue it.
+    /// The keys tell the blanks: each line is recorded as bash's history holds it (random cases
+    /// fz-14019-116 and -155 lacked a trailing space).
+    @Test func theBlanksALineTypedAheadEndsInAreTheKeys() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        let r = try type([(send: "bash --rcfile nested-rc -i\r", expect: "$ "), (send: "sleep 1\r", expect: "sleep 1\r\n"),
+                          (send: "touch ok-blank\\ x\u{7F}\r", expect: "$ "), (send: "", expect: "$ "),
+                          (send: "touch ok-after-blank\r", expect: "$ "), (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-blank ") && f.target.exists("ok-after-blank"), "\(r)")
+        let nested = try lastRecordsWithSource().dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(nested)\n\(r)")
+        #expect(nested.contains("allow screen? touch ok-blank\\ "), "\(nested)")
+    }
+
     /// Ctrl-L draws the prompt and the line again at the top of the cleared screen; a line long
     /// enough to cover the row where it was begun is read from that new prompt, whole, not from
     /// where typing started.
