@@ -166,7 +166,7 @@ public struct ApprovalBroker: Sendable {
              .reply(.refused(why))]
         }
         if approver.identity == record.request.requester {
-            return refused("you cannot answer your own request \(id): another approver must")
+            return refused("you cannot answer your own request \(id): another approver must answer it")
         }
         guard record.status == .pending else {
             return refused("request \(id) is already \(record.status.words)")

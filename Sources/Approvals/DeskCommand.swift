@@ -28,6 +28,38 @@ public struct DeskCommand: Sendable, Equatable {
                approvals deny ID [--json] --reason TEXT...
         """
 
+    /// The options whose text runs to the next option word.
+    private static let textOptions = ["--comment", "--reason"]
+
+    /// The words of an approvals command line as typed, for a line the shell cannot split (ssh
+    /// joins its arguments with spaces, so `--reason "can't now"` arrives as `--reason can't now`):
+    /// split at blanks, except that the text after `--comment` or `--reason` is one word, as
+    /// typed, up to the next option word (`--json`, `--comment`, `--reason`) or the line's end.
+    public static func wordsAsTyped(_ line: String) -> [String] {
+        var words: [String] = []
+        var text: [Substring]?
+        func endText() {
+            if let taken = text, !taken.isEmpty { words.append(taken.joined(separator: " ")) }
+            text = nil
+        }
+        for word in line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
+            let option = textOptions.first { word == $0 || word.hasPrefix($0 + "=") }
+            if text != nil, option == nil, word != "--json" {
+                text?.append(word)
+                continue
+            }
+            endText()
+            if let option {
+                words.append(option)
+                text = word.count > option.count ? [word.dropFirst(option.count + 1)] : []
+            } else {
+                words.append(String(word))
+            }
+        }
+        endText()
+        return words
+    }
+
     /// Reads the words after `approvals`; throws a message naming what is wrong.
     public static func parse(_ words: [String]) throws(DeskUsageError) -> DeskCommand {
         var json = false

@@ -122,10 +122,8 @@ extension ClientConnection {
         guard let service = context.approvals else {
             return channel.refuse("bastion: approvals are not enabled on this bastion", exitStatus: 1, reason: "approvals unavailable")
         }
-        guard let words = Self.words(arguments) else {
-            return channel.refuse("bastion: write the approvals command as plain words (quote a comment with spaces)\n\(DeskCommand.usage)",
-                                  exitStatus: 2, reason: "approvals command unreadable")
-        }
+        // (A comment or reason the shell cannot split, `--reason can't now`, is taken as typed.)
+        let words = Self.words(arguments) ?? DeskCommand.wordsAsTyped(arguments)
         let approver = Approver(identity: person.identity, groups: person.groups, validBefore: person.validBefore)
         let result = service.desk.run(words: words, as: approver)
         if case .show(let id)? = (try? DeskCommand.parse(words))?.verb, result.exitStatus == 0 {

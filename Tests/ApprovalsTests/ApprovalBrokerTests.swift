@@ -71,7 +71,7 @@ struct ApprovalBrokerTests {
     @Test func whoMayAnswer() {
         var broker = Self.broker()
         let own = broker.handle(.answer(id: "r1", by: Self.alice, .approve(comment: nil)), now: 1100)
-        #expect(Self.reply(own) == .refused("you cannot answer your own request r1: another approver must"))
+        #expect(Self.reply(own) == .refused("you cannot answer your own request r1: another approver must answer it"))
         let outsider = broker.handle(.answer(id: "r1", by: Self.dave, .approve(comment: nil)), now: 1100)
         let unknown = broker.handle(.answer(id: "zz", by: Self.dave, .approve(comment: nil)), now: 1100)
         #expect(Self.reply(outsider) == .refused(ApprovalBroker.notFound("r1")))
@@ -202,6 +202,18 @@ struct DeskCommandTests {
         #expect(try DeskCommand.parse(["approve", "abc", "--comment", "looks", "fine", "--json"])
                 == DeskCommand(verb: .answer(id: "abc", .approve(comment: "looks fine")), json: true))
         #expect(try DeskCommand.parse(["deny", "abc", "--reason=not now"]) == DeskCommand(verb: .answer(id: "abc", .deny(reason: "not now")), json: false))
+    }
+
+    /// A line the shell cannot split (ssh joins the approver's quoted words with spaces) is
+    /// split at blanks, the text of `--comment` and `--reason` kept as typed up to the next option.
+    @Test func wordsAsTyped() throws {
+        #expect(DeskCommand.wordsAsTyped("deny abc --reason can't   now; later --json")
+                == ["deny", "abc", "--reason", "can't now; later", "--json"])
+        #expect(DeskCommand.wordsAsTyped("approve abc --comment=it's fine") == ["approve", "abc", "--comment", "it's fine"])
+        #expect(DeskCommand.wordsAsTyped("approve abc --comment --json") == ["approve", "abc", "--comment", "--json"])
+        #expect(try DeskCommand.parse(DeskCommand.wordsAsTyped("deny abc --reason don't"))
+                == DeskCommand(verb: .answer(id: "abc", .deny(reason: "don't")), json: false))
+        #expect(throws: DeskUsageError.self) { try DeskCommand.parse(DeskCommand.wordsAsTyped("approve abc --comment --json")) }
     }
 
     @Test(arguments: [["deny", "abc"], ["approve"], ["approve", "a", "b"], ["frobnicate"], ["list", "--force"], ["show", "a", "--reason", "x"],

@@ -176,6 +176,24 @@ struct ApprovalsEndToEndTests {
         #expect(recorded.contains("bastion told the client: bastion: request \(id) was denied by erin@example.com"), "\(recorded)")
     }
 
+    /// `approvals deny ID --reason "can't restart; peak hours"` typed in the approver's shell
+    /// reaches the bastion as `… --reason can't restart; peak hours` (ssh joins its arguments with
+    /// spaces), which the shell cannot split: the reason is taken as typed, to the next option
+    /// (it was refused as unreadable, and the line stayed pending).
+    @Test func aReasonTheShellCannotSplitIsTakenAsTyped() throws {
+        let h = try h
+        let file = canary(h, "apostrophe")
+        let requester = BackgroundRun { h.ssh("web1", "echo x | tee \(file)") }
+        let id = try #require(request(h, containing: file))
+        // (Quoted for the local shell: ssh sends the bastion these very characters.)
+        let answer = approvals(h, as: "erin", BastionHarness.quote("deny \(id) --reason can't restart;  peak hours --json"))
+        #expect(answer.status == 0, "\(answer)")
+        let r = try #require(requester.wait())
+        #expect(r.status == 126 && r.stderr.contains("denied by erin@example.com: can't restart; peak hours"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+        #expect(h.auditQuery("SELECT status FROM approvals WHERE id = '\(id)'") == "denied")
+    }
+
     /// Text that requesters and approvers chose (a held line, a reason) is shown escaped by every
     /// audit listing: it cannot drive the auditor's terminal.
     @Test func auditListingsEscapeWhatPeopleTyped() throws {
