@@ -33,6 +33,7 @@ extension SessionChannel {
                         withdrawTransferApproval(reason: "the client ended its input")
                         moved = true
                     } else if transfers?.isHoldingRequests != true {
+                        transfers?.clientInputEnded()
                         handle(.clientEOF)
                     }
                 }

@@ -78,6 +78,9 @@ public struct SCPGate {
     private var sequence = 0
     private var sessionBytes: Int64 = 0
     private var failed: String?
+    /// The client ended its input: on an upload, the source's stream is over, and what the sink
+    /// says unasked is its answer to the stream's end (`scp -t` reading EOF in a file).
+    private var clientEnded = false
 
     // The source's stream.
     private var state: SourceState = .waiting
@@ -246,6 +249,11 @@ public struct SCPGate {
         }
         if upload { sinkBytes(chunk, &out) } else { sourceBytes(chunk, &out) }
         return out
+    }
+
+    /// The client ended its input (its scp was killed, and its ssh sent EOF).
+    public mutating func clientInputEnded() {
+        clientEnded = true
     }
 
     /// The channel ends: a file whose bytes had not all crossed and been acknowledged is partial.
@@ -589,6 +597,8 @@ public struct SCPGate {
     /// One whole answer from the sink (`\0`, or a message line with its newline).
     private mutating func answered(_ raw: [UInt8], _ out: inout Output) {
         guard !expected.isEmpty else {
+            // (Told to the source, whose ssh may still show it; the file stays partial.)
+            if upload && clientEnded { return toSource(raw, &out) }
             return fail("the \(sinkSide)'s scp answered when nothing was asked", &out)
         }
         let what = expected.removeFirst()

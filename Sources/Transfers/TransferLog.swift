@@ -25,12 +25,16 @@ public protocol TransferGate {
     mutating func targetBytes(_ chunk: UnsafeRawBufferPointer) -> TransferOutput
     /// The approvers answered the escalated operation the gate is holding.
     mutating func approvalAnswered(approved: Bool, message: String?) -> TransferOutput
+    /// The client ended its input (EOF), before it is passed on to the target.
+    mutating func clientInputEnded()
     /// The channel ends: files still open are partial.
     mutating func finish() -> [TransferEvent]
 }
 
 extension TransferGate {
     public var isHoldingRequests: Bool { false }
+
+    public mutating func clientInputEnded() {}
 
     /// Gates that cannot hold an operation for approvers never ask.
     public mutating func approvalAnswered(approved: Bool, message: String?) -> TransferOutput { TransferOutput() }

@@ -123,6 +123,24 @@ private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         #expect(bench.rules.asked == [TransferRequest(operation: .upload, path: "/srv/dest/hello.txt", home: "/home/alice", size: 11)])
     }
 
+    /// The client's scp killed mid-file, its ssh sends EOF: the target's scp, reading the end of
+    /// its input in the file, says so unasked. That is its answer to the stream's end, passed to
+    /// the client, not a protocol error of the target's; the file is partial.
+    @Test func theTargetsAnswerToAnUploadTheClientEndedIsNoProtocolError() throws {
+        var bench = try SCPBench("scp -t /srv/dest/")
+        bench.run([(.target, ack), (.client, b("C0644 10 big.bin\n")), (.target, ack), (.client, b("abcd"))])
+        bench.gate.clientInputEnded()
+        let complaint = [1] + b("scp: /srv/dest/big.bin: unexpected end of file\n")
+        let told = bench.send(.target, complaint)
+        #expect(bench.failure == nil && told.client == complaint, "\(String(describing: bench.failure))")
+        #expect(bench.gate.finish() == [.finished(TransferOutcome(sequence: 1, bytes: 4, sha256: sha256Hex(b("abcd")), startOffset: 0,
+                                                                 complete: false, note: "the session ended after 4 of 10 bytes"))])
+        // (While the client is still there, an unasked answer is the target breaking the protocol.)
+        var early = try SCPBench("scp -t /srv/dest/")
+        early.run([(.target, ack), (.client, b("C0644 10 big.bin\n")), (.target, ack), (.client, b("abcd")), (.target, complaint)])
+        #expect(early.failure == "the target's scp answered when nothing was asked")
+    }
+
     @Test func downloadOfOneAllowedFilePassesUnchanged() throws {
         var bench = try SCPBench("scp -f /var/log/app.log")
         let data = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
