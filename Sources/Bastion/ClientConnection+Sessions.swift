@@ -60,9 +60,6 @@ extension ClientConnection {
             listTargets(on: channel, for: person)
         case .shell(let name):
             channel.route(as: .shell)
-            if channel.terminal == nil {
-                channel.notify("bastion: no terminal was requested; use `ssh -t` for an interactive shell")
-            }
             prepare(channel, person: person, targetName: name, capability: .shell, start: .shell, command: nil)
         case .exec(let name, let command):
             switch TransferExec.recognise(command) {
@@ -132,6 +129,10 @@ extension ClientConnection {
             return channel.refuse("bastion: your roles allow commands on '\(target.name)' but not an interactive terminal "
                                   + "(a pager, an editor or top can start a shell the bastion does not see); run the command without -t",
                                   exitStatus: 1, reason: "terminal not granted")
+        }
+        if case .shell = start, channel.terminal == nil {
+            // (Only once the target is one the person may open a shell on: no hint before a refusal.)
+            channel.notify("bastion: no terminal was requested; use `ssh -t` for an interactive shell")
         }
         guard admit(channel, person: person, target: target, kind: kind ?? capability.rawValue, command: command) else { return }
         channel.plan = .init(target: target, capability: capability, start: start, transferExec: transferExec)

@@ -106,6 +106,11 @@ struct SSHCoreEndToEndTests {
         let normalise = { (s: String) in s.replacingOccurrences(of: "nosuchhost", with: "X").replacingOccurrences(of: "db1", with: "X") }
         #expect(normalise(unknown.stderr) == normalise(forbidden.stderr), "\(unknown.stderr) vs \(forbidden.stderr)")
         #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'target_refused'"))
+        // A shell asked for with no terminal: the refusal comes first, with no hint about `ssh -t`
+        // before it (the hint is for a shell the person may open).
+        let shell = h.ssh("nosuchhost")
+        #expect(shell.status == 1 && shell.stderr.hasPrefix("bastion: target 'nosuchhost' is not available"), "\(shell)")
+        #expect(!shell.stderr.contains("ssh -t"), "\(shell)")
     }
 
     /// A target whose host key does not match its pin is refused, with an audit record.
