@@ -202,12 +202,20 @@ extension ClientConnection {
         // its home directory). A path it does not resolve is refused. (Nothing else runs on the
         // target before an rsync command line is decided.)
         var paths: TargetPaths?
-        if let queries = plan.transferExec?.targetQueries {
-            let asked = link.describe(queries, timeout: context.config.server.targetConnectTimeout)
+        if let exec = plan.transferExec {
+            let queries = exec.targetQueries
+            let asked = link.describe(queries, links: exec.linkListing, timeout: context.config.server.targetConnectTimeout)
             if let unresolved = queries.first(where: { asked.place(of: $0) == nil }) {
                 auditEvent("transfer_path_unresolved", detail: "the target did not resolve '\(unresolved)' (realpath -m)", session: channel.id)
                 return channel.refuse("bastion: the target did not say where '\(unresolved)' is (it needs realpath -m); the transfer is refused",
                                       exitStatus: 1, reason: "transfer path unresolved")
+            }
+            // (Legacy scp follows the links it meets: where they lead must be known.)
+            if exec.linkListing != nil, let unlisted = queries.first(where: { !asked.linksListed.contains($0) }) {
+                auditEvent("transfer_path_unresolved", detail: "the target did not list the symbolic links under '\(unlisted)'", session: channel.id)
+                return channel.refuse("bastion: the target did not list the symbolic links under '\(unlisted)' (it needs GNU find and realpath, "
+                                      + "and at most \(TargetPaths.linkListingLimit) bytes of them); the transfer is refused: use sftp",
+                                      exitStatus: 1, reason: "transfer links unlisted")
             }
             paths = asked
         }

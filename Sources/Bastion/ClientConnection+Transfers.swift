@@ -35,6 +35,16 @@ enum TransferExec {
         }
     }
 
+    /// How far below its paths the target lists symbolic links: legacy scp follows every link it
+    /// meets, which its protocol does not show (rsync keeps to its own rules, decided on its
+    /// command line).
+    var linkListing: TargetPaths.LinkListing? {
+        switch self {
+        case .scp(let command): return command.recursive ? .tree : .entries
+        case .rsync: return nil
+        }
+    }
+
     /// Whether `command` is a transfer's exec line, `scp -t|-f …` or `rsync --server …` (nil when
     /// it is not: `scp a host:b` run on the target is an ordinary command), and if so whether it
     /// reads as one the bastion can decide.
@@ -122,7 +132,8 @@ extension ClientConnection {
         case (.subsystem, _):
             return SFTPGate(sessionLimit: sessionLimit, decide: decide)
         case (_, .scp(let command)?):
-            return SCPGate(command: command, home: paths?.home, places: paths?.places, sessionLimit: sessionLimit, decide: decide)
+            return SCPGate(command: command, home: paths?.home, places: paths?.places, links: paths?.links ?? [:], sessionLimit: sessionLimit,
+                           decide: decide)
         case (_, .rsync(let command)?):
             // The stream is bounded by the smallest size limit of its paths and the session's.
             let requests = command.requests(home: paths?.home, places: paths?.places)

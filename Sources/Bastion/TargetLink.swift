@@ -292,17 +292,18 @@ final class TargetLink {
 
     /// What the target says of `paths` (and its user's home directory), asked on a channel of
     /// its own: legacy scp and rsync name paths as text, which the target resolves through its
-    /// links (see ``TargetPaths``). Paths it does not answer for are missing from the result.
+    /// links (see ``TargetPaths``), and with `links` the symbolic links below them. Paths it
+    /// does not answer for are missing from the result.
     /// Call before ``start(_:on:timeout:terminal:environment:forwarding:incoming:)``, while the
     /// session is still blocking.
-    func describe(_ paths: [String], timeout: Double) -> TargetPaths {
+    func describe(_ paths: [String], links: TargetPaths.LinkListing? = nil, timeout: Double) -> TargetPaths {
         guard let probe = ssh_channel_new(session) else { return TargetPaths(home: nil) }
         defer {
             ssh_channel_close(probe)
             ssh_channel_free(probe)
         }
         guard ssh_channel_open_session(probe) == SSH_OK,
-              ssh_channel_request_exec(probe, TargetPaths.probe(for: paths)) == SSH_OK else { return TargetPaths(home: nil) }
+              ssh_channel_request_exec(probe, TargetPaths.probe(for: paths, links: links)) == SSH_OK else { return TargetPaths(home: nil) }
         return TargetPaths.parse(Self.lines(from: probe, timeout: timeout), paths: paths)
     }
 

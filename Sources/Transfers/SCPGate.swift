@@ -75,6 +75,12 @@ public struct SCPGate {
     /// Download: the command's paths, split into directory and last component.
     private let sources: [Requested]
 
+    /// The symbolic links on the target below the command's paths, and where each leads ("": the
+    /// target could not say). Legacy scp follows them: the sink opens a file through a link and
+    /// descends into a directory one names, the source sends what one leads to, and the records
+    /// name only the link.
+    private let links: [String: String]
+
     private var sequence = 0
     private var sessionBytes: Int64 = 0
     private var failed: String?
@@ -98,10 +104,12 @@ public struct SCPGate {
     /// A gate for `command`, deciding with `decide`; `home` is the target user's home directory
     /// when known, and `sessionLimit` caps the bytes of all files together. `places`: where the
     /// target says the command's ``SCPCommand/targetQueries`` are (every one of them); without,
-    /// paths are resolved lexically.
-    public init(command: SCPCommand, home: String?, places: [String: TargetPaths.Place]? = nil, sessionLimit: Int64?,
-                decide: @escaping Decide) {
+    /// paths are resolved lexically. `links`: the symbolic links below them and where they lead
+    /// (``TargetPaths/links``).
+    public init(command: SCPCommand, home: String?, places: [String: TargetPaths.Place]? = nil, links: [String: String] = [:],
+                sessionLimit: Int64?, decide: @escaping Decide) {
         self.command = command
+        self.links = links
         self.home = home.flatMap { $0.hasPrefix("/") ? PathNormalizer.normalize($0) : nil }
         self.sessionLimit = sessionLimit
         self.decide = decide
@@ -466,8 +474,15 @@ public struct SCPGate {
             if paths.isEmpty {
                 path = name
                 decision = Self.refusal("unrequested-name", "the target sent '\(name)', which no path of the command asked for")
+            } else if let linked = paths.first(where: { links[$0] != nil }), !record.isFile || links[linked] == "" {
+                // (Below a directory a link names, no link is known: scp is not let in.)
+                path = linked
+                decision = Self.refusal("symbolic-link", "'\(linked)' is a symbolic link on the target (to '\(links[linked] ?? "")'), which legacy "
+                                        + "scp would follow into what the rules do not see; use sftp, which decides where links lead")
             } else {
-                (path, decision) = decideMostRestrictive(operation, paths, size: size)
+                // A file a link names is decided where the link leads too, and logged there.
+                let leads = paths.compactMap { links[$0] }
+                (path, decision) = decideMostRestrictive(operation, leads + paths.filter { !leads.contains($0) }, size: size)
             }
         } else {
             path = String(decoding: record.name, as: UTF8.self)

@@ -363,6 +363,36 @@ struct TransferEndToEndTests {
         #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE complete = 1 AND path IN ('\(d)/deploy/via-self.txt', '\(d)/deploy/sub/up.txt')") == "2")
     }
 
+    /// Legacy scp follows every symbolic link it meets on the target, which its records do not
+    /// show: a tree `scp -O -r` downloads holding a link to a refused directory, a file link a
+    /// wildcard matches, and a directory link an upload's destination holds each carried it
+    /// through (a limit written down until 2026-12-07, when a QA pass downloaded
+    /// `~/.ssh/authorized_keys` through such a link). A directory a link names is not entered; a
+    /// file one names is decided, and logged, where it leads.
+    @Test func legacySCPDoesNotFollowLinksPastTheRules() throws {
+        let h = try h
+        let d = h.directory.path
+        setUp(h)
+        _ = ProcessRunner.shell("""
+            mkdir -p \(d)/logs/tree \(d)/outside/secret \(d)/local/keys \(d)/deploy/into && echo s > \(d)/outside/secret/key
+            echo p > \(d)/outside/plain.txt && echo ok > \(d)/logs/tree/ok.log && echo planted > \(d)/local/keys/planted
+            ln -sfn \(d)/outside/secret \(d)/logs/tree/keys && ln -sfn \(d)/outside/plain.txt \(d)/logs/tree/peek.log
+            ln -sfn \(d)/outside \(d)/deploy/into/keys
+            """)
+        let opts = "-q -O -P \(h.bastionPort) -i \(d)/alice -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR"
+        let tree = client(h, "scp -r \(opts) alice+web1@127.0.0.1:\(d)/logs/tree \(d)/local/got", timeout: 60)
+        #expect(FileManager.default.fileExists(atPath: "\(d)/local/got/ok.log"), "\(tree)")
+        #expect(!FileManager.default.fileExists(atPath: "\(d)/local/got/keys/key") && !FileManager.default.fileExists(atPath: "\(d)/local/got/peek.log"),
+                "\(tree)")
+        #expect(tree.stderr.contains("symbolic link"), "\(tree)")
+        let wildcard = client(h, "scp \(opts) 'alice+web1@127.0.0.1:\(d)/logs/tree/pe*' \(d)/local/", timeout: 60)
+        #expect(wildcard.status != 0 && !FileManager.default.fileExists(atPath: "\(d)/local/peek.log"), "\(wildcard)")
+        let planted = client(h, "scp -r \(opts) \(d)/local/keys alice+web1@127.0.0.1:\(d)/deploy/into/", timeout: 60)
+        #expect(planted.status != 0 && !FileManager.default.fileExists(atPath: "\(d)/outside/planted"), "\(planted)")
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE decision = 'deny' AND path = '\(d)/outside/plain.txt'") == "2")
+        #expect(h.auditQuery("SELECT count(*) FROM transfers WHERE rule = 'symbolic-link' AND path IN ('\(d)/logs/tree/keys', '\(d)/deploy/into/keys')") == "2")
+    }
+
     /// rsync cannot plant a link that points anywhere (`rsync -a` runs with `--safe-links` on
     /// the target: links that stay in the tree arrive, others are left out), cannot reach through
     /// one with the directories its options name (`--link-dest=out`, `out` a link to a refused

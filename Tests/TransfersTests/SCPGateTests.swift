@@ -46,10 +46,11 @@ private struct SCPBench {
     var notices: [String] = []
     var failure: String?
 
-    init(_ line: String, home: String? = "/home/alice", sessionLimit: Int64? = nil, rules: SCPRules = SCPRules()) throws {
+    init(_ line: String, home: String? = "/home/alice", links: [String: String] = [:], sessionLimit: Int64? = nil,
+         rules: SCPRules = SCPRules()) throws {
         let command = try SCPCommand.parse(line).get()
         self.rules = rules
-        gate = SCPGate(command: command, home: home, sessionLimit: sessionLimit) { rules.decide($0) }
+        gate = SCPGate(command: command, home: home, links: links, sessionLimit: sessionLimit) { rules.decide($0) }
     }
 
     /// Sends `bytes` from `side` in one chunk (or one byte at a time); returns what this call
@@ -139,6 +140,31 @@ private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         var early = try SCPBench("scp -t /srv/dest/")
         early.run([(.target, ack), (.client, b("C0644 10 big.bin\n")), (.target, ack), (.client, b("abcd")), (.target, complaint)])
         #expect(early.failure == "the target's scp answered when nothing was asked")
+    }
+
+    /// Legacy scp follows a symbolic link on the target wherever one stands: a file a link names
+    /// is decided where it leads too (and logged there), and a directory one names is not entered
+    /// (nothing below it is known), in both directions; a link the target could not resolve is
+    /// refused.
+    @Test func linksOnTheTargetAreDecidedWhereTheyLead() throws {
+        let links = ["/srv/tree/keys": "/home/alice/.ssh", "/srv/tree/key": "/home/alice/.ssh/id_ed25519", "/srv/tree/loop": ""]
+        let rules = SCPRules(deny: ["/home/alice/.ssh/id_ed25519"])
+        var down = try SCPBench("scp -r -f /srv/tree", links: links, rules: rules)
+        down.run([(.client, ack), (.target, b("D0755 0 tree\n")), (.client, ack)])
+        let dir = down.send(.target, b("D0700 0 keys\n"))
+        #expect(dir.target.first == 1 && dir.client.isEmpty, "a directory a link names is refused to the target's scp")
+        let file = down.send(.target, b("C0600 3 key\n"))
+        #expect(file.target == denial("no-secrets", "secrets stay put") && file.client.isEmpty)
+        down.send(.target, b("C0600 3 loop\n"))
+        #expect(down.decided.map(\.path) == ["/srv/tree", "/srv/tree/keys", "/home/alice/.ssh/id_ed25519", "/srv/tree/loop"])
+        #expect(down.decided.map(\.rule) == ["ok", "symbolic-link", "no-secrets", "symbolic-link"])
+        #expect(down.failure == nil)
+
+        var up = try SCPBench("scp -r -t /srv", links: ["/srv/tree/keys": "/home/alice/.ssh"])
+        up.run([(.target, ack), (.client, b("D0755 0 tree\n")), (.target, ack)])
+        let into = up.send(.client, b("D0700 0 keys\n"))
+        #expect(into.client.first == 1 && into.target.isEmpty, "the target's scp would descend through the link")
+        #expect(up.decided.map(\.rule) == ["ok", "symbolic-link"])
     }
 
     @Test func downloadOfOneAllowedFilePassesUnchanged() throws {

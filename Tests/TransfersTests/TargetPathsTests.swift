@@ -32,6 +32,44 @@ struct TargetPathsTests {
         #expect(answer.place(of: "ends in a newline\n") == .init(path: "\(r)/home/ends in a newline\n", isDirectory: false))
     }
 
+    /// Asked for links, the target lists the symbolic links below each path's place, without
+    /// following any (a link to an ancestor is listed, not looped through), each with where it
+    /// leads (a loop, to itself: `realpath -m` stops there); `entries` only the place's own.
+    @Test func theTargetListsTheLinksBelowEachPath() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("target-links-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let r = root.path
+        let setup = ProcessRunner.shell("""
+            mkdir -p \(r)/home/tree/sub \(r)/home/.ssh && cd \(r)/home/tree && ln -s ../.ssh keys && ln -s \(r)/home/tree sub/up \
+              && ln -s ../../.ssh/authorized_keys "sub/it's a key" && ln -s loop1 loop2 && ln -s loop2 loop1 && touch plain
+            """)
+        #expect(setup.status == 0, "\(setup)")
+        func ask(_ links: TargetPaths.LinkListing) -> TargetPaths {
+            let run = ProcessRunner.shell("cd \(r)/home && HOME=\(r)/home sh -c \(BastionQuote.quote(TargetPaths.probe(for: ["tree"], links: links)))")
+            #expect(run.status == 0, "\(run)")
+            return TargetPaths.parse(run.stdout.components(separatedBy: "\n"), paths: ["tree"])
+        }
+        let t = "\(r)/home/tree"
+        let tree = ask(.tree)
+        #expect(tree.linksListed == ["tree"])
+        #expect(tree.links == ["\(t)/keys": "\(r)/home/.ssh", "\(t)/sub/up": t, "\(t)/sub/it's a key": "\(r)/home/.ssh/authorized_keys",
+                               "\(t)/loop1": "\(t)/loop1", "\(t)/loop2": "\(t)/loop2"], "\(tree.links)")
+        let entries = ask(.entries)
+        #expect(entries.linksListed == ["tree"] && Set(entries.links.keys) == ["\(t)/keys", "\(t)/loop1", "\(t)/loop2"], "\(entries.links)")
+    }
+
+    /// A listing cut off (no closing `S`), not hex, or not in pairs counts as not listed.
+    @Test func aListingNotWholeIsNotListed() {
+        let place = "BASTION-PATH d 2f74"   // "/t"
+        func listed(_ hex: String) -> Bool { TargetPaths.parse([place, "BASTION-LINKS " + hex], paths: ["t"]).linksListed == ["t"] }
+        #expect(listed("53"))
+        #expect(listed("2f742f6c002f78" + "0053"))   // "/t/l" → "/x"
+        #expect(!listed("2f742f6c002f78"), "cut off")
+        #expect(!listed("2f742f6c0053"), "a link without its target")
+        #expect(!listed("zz53"))
+        #expect(TargetPaths.parse([place], paths: ["t"]).linksListed.isEmpty, "nothing listed")
+    }
+
     /// An answer that is not one of ours, or one too few, resolves nothing.
     @Test func unreadableAnswersResolveNothing() {
         #expect(TargetPaths.parse(["BASTION-HOME /h", "BASTION-PATH f 2f78"], paths: ["a", "b"]).places.isEmpty)
