@@ -359,7 +359,10 @@ final class TargetLink {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let clock = SystemClock()
         let deadline = clock.deadline(after: max(1, timeout))
-        while total < 1 << 20, !deadline.hasPassed(at: clock.uptime()) {
+        // (A listing of links is one hex line of up to twice ``TargetPaths/linkListingLimit``:
+        // a longer line is cut, which leaves it not whole, and the transfer refused.)
+        let lineLimit = 2 * TargetPaths.linkListingLimit + 1024
+        while total < 16 << 20, !deadline.hasPassed(at: clock.uptime()) {
             let n = ssh_channel_read_timeout(channel, &buffer, UInt32(buffer.count), 0, 1000)
             if n > 0 {
                 total += Int(n)
@@ -367,7 +370,7 @@ final class TargetLink {
                     if byte == 0x0A {
                         lines.append(String(decoding: line, as: UTF8.self))
                         line = []
-                    } else if line.count < 65_536 {
+                    } else if line.count < lineLimit {
                         line.append(byte)
                     }
                 }

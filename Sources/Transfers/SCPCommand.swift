@@ -54,7 +54,7 @@ public struct SCPCommand: Sendable, Equatable {
             var queries: [String] = []
             for path in paths {
                 let query = Self.query(for: path)
-                if !queries.contains(query) { queries.append(query) }
+                if !queries.contains(where: { $0.utf8.elementsEqual(query.utf8) }) { queries.append(query) }
             }
             return queries
         }

@@ -219,7 +219,8 @@ public struct SCPGate {
 
         /// Where a top-level record named `name` comes from, if this path asked for it.
         func path(for name: String) -> String? {
-            if name == last { return exact }
+            // (Bytes, not canonical equivalence: `é` composed and not are two names on disk.)
+            if name.utf8.elementsEqual(last.utf8) { return exact }
             return pattern?.matches(name) == true ? RemotePath.join(directory, name) : nil
         }
     }
@@ -474,7 +475,7 @@ public struct SCPGate {
             if paths.isEmpty {
                 path = name
                 decision = Self.refusal("unrequested-name", "the target sent '\(name)', which no path of the command asked for")
-            } else if let linked = paths.first(where: { links[$0] != nil }), !record.isFile || links[linked] == "" {
+            } else if let linked = paths.first(where: { links[$0] != nil && (!record.isFile || links[$0] == "") }) {
                 // (Below a directory a link names, no link is known: scp is not let in.)
                 path = linked
                 decision = Self.refusal("symbolic-link", "'\(linked)' is a symbolic link on the target (to '\(links[linked] ?? "")'), which legacy "

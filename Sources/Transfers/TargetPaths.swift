@@ -68,8 +68,10 @@ public struct TargetPaths: Sendable, Equatable {
     ///
     /// With `links`, each path's place is then searched for symbolic links (GNU `find -P`, which
     /// does not follow them, to the depth asked), each printed with its `realpath -m`, NUL-separated
-    /// and hex-encoded, the listing ending in `S` when it is whole (not cut at
-    /// ``linkListingLimit``); a target without GNU `find` and `realpath -z` lists none.
+    /// and hex-encoded, the listing ending in `S` when it is whole: `find` went through every
+    /// directory (a directory it cannot read may hold a link the target's scp can pass through)
+    /// and the listing was not cut at ``linkListingLimit``. A target without GNU `find` and
+    /// `realpath -z` lists none.
     public static func probe(for paths: [String], links: LinkListing? = nil) -> String {
         let operands = paths.map { path -> String in
             let relative = path == "~" ? "." : path.hasPrefix("~/") ? "." + path.dropFirst() : path
@@ -78,8 +80,8 @@ public struct TargetPaths: Sendable, Equatable {
         let depth = links == .entries ? " -maxdepth 1" : ""
         let listing = links == nil ? "" : """
              if find -P / -maxdepth 0 -type l -print0 >/dev/null 2>&1 && realpath -z -m / >/dev/null 2>&1; then \
-            if [ -n "$r" ] && [ -d "$r" ]; then l=$({ find -P "$r" -mindepth 1\(depth) -type l -print0 \\( -exec realpath -z -m -- {} \\; -o -printf '\\0' \\) 2>/dev/null; \
-            printf S; } | head -c \(linkListingLimit + 1) | od -An -v -tx1 | tr -d ' \\n'); else l=53; fi; printf '\(linksPrefix)%s\\n' "$l"; fi;
+            if [ -n "$r" ] && [ -d "$r" ]; then l=$({ find -P "$r" -mindepth 1\(depth) -type l -print0 \\( -exec realpath -z -m -- {} \\; -o -printf '\\0' \\) 2>/dev/null \
+            && printf S; } | head -c \(linkListingLimit + 1) | od -An -v -tx1 | tr -d ' \\n'); else l=53; fi; printf '\(linksPrefix)%s\\n' "$l"; fi;
             """
         let script = """
             printf '\(homePrefix)%s\\n' "$HOME"; for p in \(operands.joined(separator: " ")); do \
@@ -108,7 +110,9 @@ public struct TargetPaths: Sendable, Equatable {
             }
         }
         var result = TargetPaths(home: home)
-        guard answers.count == paths.count else { return result }
+        // (Strings that are canonically equivalent are one key: paths that differ only so, in
+        // their bytes, would share a place, and are left unresolved.)
+        guard answers.count == paths.count, Set(paths).count == Set(paths.map { Array($0.utf8) }).count else { return result }
         for (index, (path, place)) in zip(paths, answers).enumerated() {
             result.places[path] = place
             if let listed = listings[index], let listed {
@@ -130,7 +134,9 @@ public struct TargetPaths: Sendable, Equatable {
         var links: [String: String] = [:]
         var pairs = fields.makeIterator()
         while let link = pairs.next(), let target = pairs.next() {
-            guard let path = String(validating: link, as: UTF8.self), path.hasPrefix("/") else { return nil }
+            // (Names that differ only in their bytes, `é` composed and not, are one key of a
+            // String dictionary: one would hide the other. Not a listing the gate can use.)
+            guard let path = String(validating: link, as: UTF8.self), path.hasPrefix("/"), links[path] == nil else { return nil }
             let leads = String(validating: target, as: UTF8.self) ?? ""
             links[path] = leads.hasPrefix("/") ? leads : ""
         }

@@ -56,6 +56,14 @@ struct TargetPathsTests {
                                "\(t)/loop1": "\(t)/loop1", "\(t)/loop2": "\(t)/loop2"], "\(tree.links)")
         let entries = ask(.entries)
         #expect(entries.linksListed == ["tree"] && Set(entries.links.keys) == ["\(t)/keys", "\(t)/loop1", "\(t)/loop2"], "\(entries.links)")
+        // A `find` that does not go through every directory (one it cannot read may hold a link)
+        // lists nothing whole.
+        let stub = ProcessRunner.shell("""
+            mkdir -p \(r)/bin && printf '#!/bin/sh\\n/usr/bin/find "$@"; exit 1\\n' > \(r)/bin/find && chmod +x \(r)/bin/find
+            """)
+        #expect(stub.status == 0, "\(stub)")
+        let partial = ProcessRunner.shell("cd \(r)/home && PATH=\(r)/bin:$PATH HOME=\(r)/home sh -c \(BastionQuote.quote(TargetPaths.probe(for: ["tree"], links: .tree)))")
+        #expect(TargetPaths.parse(partial.stdout.components(separatedBy: "\n"), paths: ["tree"]).linksListed.isEmpty, "\(partial)")
     }
 
     /// A listing cut off (no closing `S`), not hex, or not in pairs counts as not listed.
@@ -68,6 +76,13 @@ struct TargetPathsTests {
         #expect(!listed("2f742f6c0053"), "a link without its target")
         #expect(!listed("zz53"))
         #expect(TargetPaths.parse([place], paths: ["t"]).linksListed.isEmpty, "nothing listed")
+        // Two links whose names differ only in their bytes (`é` composed, and `e` with a combining
+        // accent) are one key of a String dictionary: one would hide where the other leads.
+        let composed = "/t/\u{E9}", decomposed = "/t/e\u{301}"
+        let hex = [composed, "/x", decomposed, "/y"].map { Array($0.utf8) + [0] }.joined().map { String(format: "%02x", $0) }.joined() + "53"
+        #expect(!listed(hex))
+        // Paths of the command that differ only so are not told apart either: none is resolved.
+        #expect(TargetPaths.parse(["BASTION-PATH f 2f61", "BASTION-PATH f 2f62"], paths: ["\u{E9}", "e\u{301}"]).places.isEmpty)
     }
 
     /// An answer that is not one of ours, or one too few, resolves nothing.
