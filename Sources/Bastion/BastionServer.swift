@@ -269,6 +269,24 @@ public final class BastionServer {
         }
     }
 
+    /// The pid of the server that serves the state whose pid file is `path`: a running server
+    /// holds the file locked. Nil when none does (a file a killed server left names a process
+    /// that is gone, or whose number another process has since).
+    public static func servingPID(pidFile path: String) -> Int32? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+            flock(fd, LOCK_UN)
+            return nil
+        }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard n > 0, let pid = Int32(String(decoding: bytes[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+              pid > 1 else { return nil }
+        return pid
+    }
+
     /// Opens and locks the pid file, then writes this process's id in it (0600): `bastion
     /// reload` reads it, and a second server on the same state finds it locked and stops.
     static func lockPIDFile(_ path: String) throws -> Int32 {

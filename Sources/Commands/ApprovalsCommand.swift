@@ -28,7 +28,7 @@ public struct ApprovalsCommand: ParsableCommand {
             let config = try options.load(output: output)
             // Only a running bastion has a session waiting for an answer: one given while it is
             // down would be recorded as letting a line run that nothing runs.
-            if case .answer(let id, _) = verb, !Self.serverIsRunning(pidFile: config.server.pidFilePath) {
+            if case .answer(let id, _) = verb, BastionServer.servingPID(pidFile: config.server.pidFilePath) == nil {
                 throw fail("the bastion is not running, so no session waits for request '\(id)': nothing would run, and nothing was recorded "
                            + "(its next start marks pending requests interrupted)", output: output)
             }
@@ -49,16 +49,6 @@ public struct ApprovalsCommand: ParsableCommand {
             if !result.output.isEmpty { output.write(Array(result.output.utf8)) }
             if !result.error.isEmpty { output.printError(String(result.error.dropLast(result.error.hasSuffix("\n") ? 1 : 0))) }
             if result.exitStatus != 0 { throw ExitCode(result.exitStatus) }
-        }
-
-        /// Whether a bastion serves this state: it holds its pid file locked while it runs.
-        static func serverIsRunning(pidFile: String) -> Bool {
-            let fd = open(pidFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { return false }
-            defer { close(fd) }
-            guard flock(fd, LOCK_SH | LOCK_NB) == 0 else { return true }
-            flock(fd, LOCK_UN)
-            return false
         }
     }
 

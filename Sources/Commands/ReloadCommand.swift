@@ -18,9 +18,10 @@ public struct ReloadCommand: RedirectableCommand {
     public func run(output: OutputStreams) throws {
         let config = try options.load(printWarnings: true, output: output)
         let path = config.server.pidFilePath
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else {
-            throw fail("no running server found: \(path) does not name one (is it running with this configuration?)", output: output)
+        // (Only a pid file a running server holds locked names it: one a killed server left may
+        // name a process that has its number now.)
+        guard let pid = BastionServer.servingPID(pidFile: path) else {
+            throw fail("no running server found: no server holds \(path) (is it running with this configuration?)", output: output)
         }
         guard kill(pid, SIGHUP) == 0 else {
             throw fail("cannot signal the server (pid \(pid) from \(path)): \(String(cString: strerror(errno)))", output: output)

@@ -171,6 +171,26 @@ struct LifecycleEndToEndTests {
         }
     }
 
+    /// A pid file that no running server holds locked (one a killed server left) names no server,
+    /// though its number may be another process's by now: `bastion reload` says so and signals
+    /// nothing (it sent that process SIGHUP, found by a QA pass that killed the bastion).
+    @Test func reloadSignalsOnlyARunningServer() throws {
+        let h = try BastionHarness(policy: Self.policy)
+        let d = h.directory.path
+        let sleeper = ProcessRunner.shell("sleep 120 >/dev/null 2>&1 & echo $!")
+        let pid = try #require(Int32(sleeper.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(pid, SIGKILL) }
+        try "\(pid)\n".write(toFile: "\(d)/stale.pid", atomically: true, encoding: .utf8)
+        let config = try String(contentsOfFile: h.configPath, encoding: .utf8)
+            .replacingOccurrences(of: "  state_dir: state\n", with: "  state_dir: state\n  pid_file: \(d)/stale.pid\n")
+        try config.write(toFile: "\(d)/stale-pid.yaml", atomically: true, encoding: .utf8)
+        let reload = ProcessRunner.shell("\(BastionHarness.quote(BastionHarness.bastionBinary)) reload --config \(d)/stale-pid.yaml")
+        #expect(reload.status != 0 && reload.stderr.contains("no running server found"), "\(reload)")
+        #expect(kill(pid, 0) == 0, "the process the stale file names was not signalled")
+        // (The running server's own pid file still works.)
+        #expect(h.bastion(["reload"]).status == 0)
+    }
+
     /// `bastion reload` (SIGHUP): a new policy applies to the next decision of a running
     /// interactive session and to new sessions; a broken file is refused and the running
     /// configuration stays; a certificate the new file revokes ends its connection.
