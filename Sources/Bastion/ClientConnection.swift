@@ -367,7 +367,10 @@ final class ClientConnection {
     /// Audits the end of a channel and frees what it holds.
     private func close(_ channel: SessionChannel) {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
-        if let request = channel.interceptor?.heldRequest { channel.withdrawApproval(request, reason: "the session ended") }
+        if let request = channel.interceptor?.heldRequest {
+            // (As a held exec's request says it: APPROVALS.md.)
+            channel.withdrawApproval(request, reason: shutdownDeadline != nil ? "server shutting down" : "the session ended")
+        }
         channel.finishTransfers()
         if channel.live != nil { context.live.remove(channel.id) }
         if let watch = channel.watch { endWatch(watch, channel: channel) }
