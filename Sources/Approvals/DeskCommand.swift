@@ -34,7 +34,8 @@ public struct DeskCommand: Sendable, Equatable {
     /// The words of an approvals command line as typed, for a line the shell cannot split (ssh
     /// joins its arguments with spaces, so `--reason "can't now"` arrives as `--reason can't now`):
     /// split at blanks, except that the text after `--comment` or `--reason` is one word, as
-    /// typed, up to the next option word (`--json`, `--comment`, `--reason`) or the line's end.
+    /// typed (quotes kept, each run of blanks one space), up to the next option word (`--json`,
+    /// `--comment`, `--reason`) or the line's end.
     public static func wordsAsTyped(_ line: String) -> [String] {
         var words: [String] = []
         var text: [Substring]?

@@ -270,8 +270,8 @@ public final class BastionServer {
     }
 
     /// The pid of the server that serves the state whose pid file is `path`: a running server
-    /// holds the file locked. Nil when none does (a file a killed server left names a process
-    /// that is gone, or whose number another process has since).
+    /// holds the file locked, and open. Nil when none does (a file a killed server left names a
+    /// process that is gone, or whose number another process has since).
     public static func servingPID(pidFile path: String) -> Int32? {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
@@ -284,7 +284,16 @@ public final class BastionServer {
         let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0, let pid = Int32(String(decoding: bytes[..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
               pid > 1 else { return nil }
-        return pid
+        // (A server that has just taken the lock has not yet written its own number over its
+        // killed predecessor's: the process named must hold the file open itself.)
+        var file = stat()
+        guard fstat(fd, &file) == 0 else { return nil }
+        let descriptors = "/proc/\(pid)/fd"
+        let holds = ((try? FileManager.default.contentsOfDirectory(atPath: descriptors)) ?? []).contains { entry in
+            var held = stat()
+            return stat(descriptors + "/" + entry, &held) == 0 && held.st_dev == file.st_dev && held.st_ino == file.st_ino
+        }
+        return holds ? pid : nil
     }
 
     /// Opens and locks the pid file, then writes this process's id in it (0600): `bastion

@@ -53,6 +53,8 @@ final class ClientConnection {
     private var disconnectReason: String?
     /// Set when the server is stopping: running sessions end at this deadline, new ones are refused.
     private(set) var shutdownDeadline: Deadline?
+    /// The shutdown grace ran out: the sessions still open are being closed by the bastion.
+    private var closingForShutdown = false
 
     /// A connection from `source`, which holds a place among those not logged in yet.
     init(session: OpaquePointer, context: ServerContext, source: String) {
@@ -201,6 +203,7 @@ final class ClientConnection {
             if collectFinishedChannels() { busy = true }
             if let deadline = shutdownDeadline {
                 if deadline.hasPassed(at: clock.uptime()) {
+                    closingForShutdown = true
                     for channel in channels {
                         channel.refuse("bastion: the bastion is shutting down", exitStatus: 255, reason: "server shutting down")
                     }
@@ -369,7 +372,7 @@ final class ClientConnection {
         if let target = channel.target, !isInUse(target.session) { unwatch(target.session) }
         if let request = channel.interceptor?.heldRequest {
             // (As a held exec's request says it: APPROVALS.md.)
-            channel.withdrawApproval(request, reason: shutdownDeadline != nil ? "server shutting down" : "the session ended")
+            channel.withdrawApproval(request, reason: closingForShutdown ? "server shutting down" : "the session ended")
         }
         channel.finishTransfers()
         if channel.live != nil { context.live.remove(channel.id) }

@@ -164,9 +164,12 @@ extension Interceptor {
             withoutSpaces = line
             line += String(repeating: " ", count: read.trailingSpaces)
         } else if prompt == nil, found == nil, below == nil, screen?.lineEditorReads == false, keys.isExact, !line.isEmpty,
-                  case let blanks = Self.trailingBlanks(of: keys.text), !blanks.isEmpty, line + blanks == keys.text {
+                  let typed = [keys.text, keys.textErasingBytes].compactMap(\.self).first(where: { typed in
+                      let spaces = Self.trailingSpaces(of: typed)
+                      return !spaces.isEmpty && line + spaces == typed
+                  }) {
             withoutSpaces = line
-            line = keys.text
+            line = typed
         }
         // Readline draws a tab of its line (quoted with Ctrl-V, or pasted) as blanks to a tab
         // stop, and the terminal's echo moves to one: where the keys' text holds a tab and draws
@@ -643,9 +646,10 @@ extension Interceptor {
         return (row.text.hasPrefix("<") && !promptAtLineStart.hasPrefix("<")) || (row.text.count >= screen.columns && row.text.hasSuffix(">"))
     }
 
-    /// The spaces and tabs `text` ends in.
-    static func trailingBlanks(of text: String) -> String {
-        String(decoding: text.utf8.reversed().prefix { $0 == 0x20 || $0 == 0x09 }.reversed(), as: UTF8.self)
+    /// The spaces `text` ends in. (Not a tab: a quoted one typed ahead reaches readline bare, as
+    /// a completion key.)
+    static func trailingSpaces(of text: String) -> String {
+        String(decoding: text.utf8.reversed().prefix { $0 == 0x20 }.reversed(), as: UTF8.self)
     }
 
     /// The keys after Esc that begin a non-incremental history search (see ``endsHistorySearch(_:line:)``).

@@ -87,6 +87,8 @@ public struct SCPGate {
     /// The client ended its input: on an upload, the source's stream is over, and what the sink
     /// says unasked is its answer to the stream's end (`scp -t` reading EOF in a file).
     private var clientEnded = false
+    /// What the sink said unasked after that, for the log of the file it cut short.
+    private var sinkAfterEnd: String?
 
     // The source's stream.
     private var state: SourceState = .waiting
@@ -270,9 +272,9 @@ public struct SCPGate {
         guard let file = current else { return [] }
         current = nil
         let crossed = file.flow.bytes
-        let note = crossed < file.size
+        let note = (crossed < file.size
             ? "the session ended after \(crossed) of \(file.size) bytes"
-            : "the session ended before the \(sinkSide) acknowledged the file"
+            : "the session ended before the \(sinkSide) acknowledged the file") + (sinkAfterEnd.map { "; the \(sinkSide)'s scp said: \($0)" } ?? "")
         return [.finished(file.flow.outcome(closedCleanly: false, upload: upload, endNote: note))]
     }
 
@@ -614,7 +616,10 @@ public struct SCPGate {
     private mutating func answered(_ raw: [UInt8], _ out: inout Output) {
         guard !expected.isEmpty else {
             // (Told to the source, whose ssh may still show it; the file stays partial.)
-            if upload && clientEnded { return toSource(raw, &out) }
+            if upload && clientEnded {
+                if sinkAfterEnd == nil, raw != [0] { sinkAfterEnd = Self.oneLine(String(decoding: raw.dropFirst().filter { $0 != 0x0A }, as: UTF8.self), limit: 200) }
+                return toSource(raw, &out)
+            }
             return fail("the \(sinkSide)'s scp answered when nothing was asked", &out)
         }
         let what = expected.removeFirst()

@@ -83,8 +83,10 @@ public enum ProcessRunner {
     /// Runs the bash `script` once the test process has exited, however it ended (a crash
     /// included): for what a test makes outside its directory, such as a system account.
     public static func afterTestsExit(_ script: String) {
+        // (Gone, or a zombie its parent has not reaped yet: the parent may wait for this watcher's
+        // descriptors to close before it reaps.)
         let watcher = """
-            while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+            while s=$(ps -o stat= -p \(getpid())) && [ "${s#Z}" = "$s" ]; do sleep 1; done
             \(script)
             """
         _ = spawn(["/usr/bin/setsid", "/bin/bash", "-c", watcher], environment: nil, quiet: true)

@@ -135,7 +135,8 @@ private func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         let told = bench.send(.target, complaint)
         #expect(bench.failure == nil && told.client == complaint, "\(String(describing: bench.failure))")
         #expect(bench.gate.finish() == [.finished(TransferOutcome(sequence: 1, bytes: 4, sha256: sha256Hex(b("abcd")), startOffset: 0,
-                                                                 complete: false, note: "the session ended after 4 of 10 bytes"))])
+                                                                 complete: false, note: "the session ended after 4 of 10 bytes; the target's scp said: "
+                                                                    + "scp: /srv/dest/big.bin: unexpected end of file"))])
         // (While the client is still there, an unasked answer is the target breaking the protocol.)
         var early = try SCPBench("scp -t /srv/dest/")
         early.run([(.target, ack), (.client, b("C0644 10 big.bin\n")), (.target, ack), (.client, b("abcd")), (.target, complaint)])
