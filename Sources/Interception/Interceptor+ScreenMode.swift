@@ -134,8 +134,10 @@ extension Interceptor {
         // No line editor reads (a program runs, with keys typed ahead for the shell, or `sh`): the
         // terminal's own editing takes the keys, which tell the line exactly, and its erasing
         // cannot reach back over a row the line had wrapped onto (Ctrl-U after a long line
-        // leaves its first rows drawn, and the screen shows them before what was typed since).
-        // The keys' line is the line; the screen's is decided too.
+        // leaves its first rows drawn, and the screen shows them before what was typed since), nor
+        // echo the erasing of a wide character whole (a Delete echoes the erasing of one column,
+        // and the screen shows what is left of `日` after the line). The keys' line is the line;
+        // the screen's is decided too.
         // Where Delete erased a character of several bytes, a terminal without `iutf8` erased one
         // byte of it, and echoed the erasing of one column (see ``terminalErasesCharacters``): the
         // screen shows the line as a Delete that erased characters would leave it, shorter than
@@ -147,7 +149,7 @@ extension Interceptor {
                line != erasingBytes {
                 drawnBefore = line
                 line = erasingBytes
-            } else if !typedText.isEmpty, line != typedText, line.hasSuffix(typedText) {
+            } else if !typedText.isEmpty, line != typedText, line.hasSuffix(typedText) || line.hasPrefix(typedText) {
                 drawnBefore = line
                 line = typedText
             }

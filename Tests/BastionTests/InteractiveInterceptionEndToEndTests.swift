@@ -1630,6 +1630,24 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(nested.contains("allow screen? touch ok-blank\\ "), "\(nested)")
     }
 
+    /// The terminal's Delete erases a whole character of a line typed ahead (`iutf8`, which the
+    /// integration turns on) but echoes the erasing of one column: the screen shows part of a
+    /// wide character erased after the line. The keys tell the line: it is recorded as bash's
+    /// history holds it (random case fz-14021-25 recorded `… 日本 日` for `… 日本`).
+    @Test func aWideCharacterErasedInALineTypedAheadIsNotRecorded() throws {
+        let f = try f
+        try writeNestedHistoryRC()
+        try f.target.write("utf8-locale", "")
+        defer { try? FileManager.default.removeItem(at: f.target.home.appendingPathComponent("utf8-locale")) }
+        let r = try type([(send: "bash --rcfile nested-rc -i\r", expect: "$ "), (send: "sleep 1\r", expect: "sleep 1\r\n"),
+                          (send: "touch ok-wide-日本 日本\u{7F}\u{7F}\u{7F}\r", expect: "$ "), (send: "", expect: "$ "),
+                          (send: "exit\r", expect: "PROMPT> ")])
+        #expect(f.target.exists("ok-wide-日本"), "\(r)")
+        let nested = try lastRecordsWithSource().dropFirst().dropLast().filter { $0.hasPrefix("allow screen? ") }
+        #expect(nested.map { String($0.dropFirst("allow screen? ".count)) } == (try nestedHistory()), "\(nested)\n\(r)")
+        #expect(nested.contains("allow screen? touch ok-wide-日本"), "\(nested)")
+    }
+
     /// Ctrl-L draws the prompt and the line again at the top of the cleared screen; a line long
     /// enough to cover the row where it was begun is read from that new prompt, whole, not from
     /// where typing started.
