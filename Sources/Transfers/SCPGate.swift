@@ -480,7 +480,8 @@ public struct SCPGate {
             } else if let linked = paths.first(where: { links[$0] != nil && (!record.isFile || links[$0] == "") }) {
                 // (Below a directory a link names, no link is known: scp is not let in.)
                 path = linked
-                decision = Self.refusal("symbolic-link", "'\(linked)' is a symbolic link on the target (to '\(links[linked] ?? "")'), which legacy "
+                let leads = links[linked].flatMap { $0.isEmpty ? nil : "to '\($0)'" } ?? "which the target could not resolve"
+                decision = Self.refusal("symbolic-link", "'\(linked)' is a symbolic link on the target (\(leads)), which legacy "
                                         + "scp would follow into what the rules do not see; use sftp, which decides where links lead")
             } else {
                 // A file a link names is decided where the link leads too, and logged there.
