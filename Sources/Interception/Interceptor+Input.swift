@@ -52,9 +52,9 @@ extension Interceptor {
             refuse(check, at: index, telling: "bastion: request \(check.requestID ?? "") withdrawn; the line did not run", now: now, into: &out)
             return
         }
-        if holding || screenEnter != nil || screenSettling != nil {
+        if (holding && !reachesTheRunningProgram(bytes, stop: stop)) || screenEnter != nil || screenSettling != nil {
             held += bytes
-            if case .running = shell, bytes.contains(Self.interruptKey) { passInterrupt(into: &out) }
+            if case .running = shell, bytes.contains(where: Self.isSignalKey) { passSignalKeys(into: &out) }
             return
         }
         // (A line end inside a paste stops the keys only in a shell read from the screen.)
@@ -108,6 +108,18 @@ extension Interceptor {
         case .nested, .unverified:
             receiveOnScreen(bytes, stop: stop, now: now, into: &out)
         }
+    }
+
+    /// Whether `bytes`, typed while an allowed command runs, go to it at once rather than wait
+    /// for the prompt. Input held behind an allowed line waits (up to ``programPatience``) so
+    /// that a refused line typed ahead can still stop the lines behind it; keys before the first
+    /// that may end a line cannot make bash run anything, and wait for nothing: a full-screen
+    /// program's keys, a REPL's first characters. (Only while nothing waits before them, and
+    /// only once the command started: a refusal's verdict is still being carried out in
+    /// `.accepted`.)
+    func reachesTheRunningProgram(_ bytes: [UInt8], stop: KeystrokeScanner.Stop?) -> Bool {
+        guard mode == .integrated, case .running = shell, held.isEmpty, stop == nil else { return false }
+        return !bytes.contains(where: Self.mayEndALine)
     }
 
     /// Screen mode: keys pass on up to the first stop, which waits for the line to be read off

@@ -105,7 +105,7 @@ extension Interceptor {
             }
             refusedLineOutstanding = false
             if case .accepted(let since) = shell { shell = .running(since: since) } else { shell = .running(since: now) }
-            passInterrupt(into: &out)
+            passSignalKeys(into: &out)
             apply(pendingRisk, into: &out)
             // Tampering is judged at the next prompt, once it has done its work.
             if case .tampering = pendingRisk {} else { pendingRisk = .none }
@@ -195,15 +195,20 @@ extension Interceptor {
     /// Ctrl-C: the terminal's interrupt character.
     static let interruptKey: UInt8 = 0x03
 
-    /// A Ctrl-C typed while a command runs is for that command, at once: it goes with what was
-    /// held before it (the terminal discards that with the interrupt, unless the program reads
-    /// its input raw and takes it, as it would have without the bastion). What follows it waits
-    /// for the prompt as before, so a denied line can still stop it.
-    mutating func passInterrupt(into out: inout InterceptorOutput) {
-        guard holding, mode == .integrated, let last = held.lastIndex(of: Self.interruptKey) else { return }
+    /// The terminal's signal keys that reach the shell, as a new terminal has them: Ctrl-C
+    /// (interrupt) and Ctrl-Z (suspend). (Ctrl-\\, quit, is the integration's private prefix,
+    /// which ``KeystrokeScanner`` keeps from the shell.)
+    static func isSignalKey(_ byte: UInt8) -> Bool { byte == interruptKey || byte == 0x1A }
+
+    /// A Ctrl-C or Ctrl-Z typed while a command runs is for that command, at once: it goes with
+    /// what was held before it (the terminal discards that with the signal, unless the program
+    /// reads its input raw and takes it, as it would have without the bastion). What follows it
+    /// waits for the prompt as before, so a denied line can still stop it.
+    mutating func passSignalKeys(into out: inout InterceptorOutput) {
+        guard holding, mode == .integrated, let last = held.lastIndex(where: Self.isSignalKey) else { return }
         let passed = held[...last]
         out.toTarget += passed
-        interruptInFlight = true
+        if passed.contains(Self.interruptKey) { interruptInFlight = true }
         if passed.contains(where: { $0 != Self.interruptKey }) { typedAway(passed) }
         held.removeFirst(last + 1)
     }

@@ -246,6 +246,23 @@ struct ShellIntegrationBashTests {
         #expect(announced.allSatisfy(Self.isToken), "\(announced)")
     }
 
+    /// A macro or a `bind -x` key of the person's (an `~/.inputrc`'s `"\C-t": "echo macro\n"`)
+    /// types or does what the bastion cannot follow from the key: every prompt says the keys do
+    /// not tell the line (`k`), and the line such a macro accepts is checked as any. (The same
+    /// inputrc without the macro: the keys tell the line, and each prompt announces a token.)
+    @Test func macrosMakeTheKeysNotTellTheLine() throws {
+        let base = "$include /etc/inputrc\n"
+        let plain = try Self.run(["echo one\r", "echo two\r"], home: [".inputrc": base])
+        #expect(Self.announced(plain).count >= 3 && Self.announced(plain).allSatisfy(Self.isToken), "\(Self.announced(plain))")
+        for (macro, key) in [("\"\\C-t\": \"echo macro\\n\"\n", "\u{14}"), ("\"\\e[15~\": \"echo macro\\n\"\n", "\u{1B}[15~")] {
+            let run = try Self.run(["echo one\r", key, "echo two\r"], answers: ["echo macro": "D"], home: [".inputrc": base + macro])
+            let announced = Self.announced(run)
+            #expect(announced.count >= 3 && announced.allSatisfy { $0 == "k" }, "\(announced)")
+            #expect(run.output.contains(";echo macro\u{07}"), "the macro's line is checked: \(run.output)")
+            #expect(run.history == ["echo one", "echo two"], "\(run.history)")
+        }
+    }
+
     /// An early answer is framed (`P<length>`, then `ID:TOKEN P<line>`, read whole): it lets
     /// that very buffer run. One for another buffer is read and set aside, and the check takes
     /// its own answer (here a refusal); one without its frame is a refusal.
@@ -273,6 +290,24 @@ struct ShellIntegrationBashTests {
                                home: [".bash_profile": "set -u\n"])
         #expect(run.files == ["after-nu"], "\(run.output)")
         #expect(!run.output.contains("unbound variable"), "\(run.output)")
+    }
+
+    /// What is typed into `read -e` (readline inside a running command, the shell's own or a
+    /// subshell's) is the command's input, not a command line: the check asks nothing, and the
+    /// command gets the line. The buffer's later commands run as answered, and the next line at
+    /// the prompt is asked about again.
+    @Test func readlineInsideARunningCommandIsItsInput() throws {
+        let run = try Self.run(["read -e v; touch \"got-$v\"\r", "typed\r",
+                                "\u{1B}[200~read -e w\ntouch \"after-$w\"\n\u{1B}[201~\r", "pasted\r",
+                                "(read -e s; touch \"sub-$s\")\r", "subshell\r",
+                                "touch canary-read\r"],
+                               answers: ["typed": "D", "pasted": "D", "subshell": "D", "touch canary-read": "D"])
+        #expect(run.files == ["after-pasted", "got-typed", "sub-subshell"], "\(run.output)")
+        for input in ["typed", "pasted", "subshell"] {
+            #expect(!run.output.contains(";\(input)\u{07}"), "not asked about: \(input)")
+        }
+        #expect(run.output.contains(";touch canary-read\u{07}"), "the prompt's line is asked about")
+        #expect(!run.output.contains("\u{1B}]6973;tk;V\u{07}") && !run.output.contains("\u{1B}]6973;tk;N\u{07}"), "\(run.output)")
     }
 
     /// A line accepted with no check (Enter rebound to a plain accept-line by code the bastion
