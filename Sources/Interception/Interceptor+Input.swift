@@ -52,7 +52,7 @@ extension Interceptor {
             refuse(check, at: index, telling: "bastion: request \(check.requestID ?? "") withdrawn; the line did not run", now: now, into: &out)
             return
         }
-        if (holding && !reachesTheRunningProgram(bytes, stop: stop)) || screenEnter != nil || screenSettling != nil {
+        if (holding && !reachesTheRunningProgram(bytes, stop: stop, now: now)) || screenEnter != nil || screenSettling != nil {
             held += bytes
             if case .running = shell, bytes.contains(where: Self.isSignalKey) { passSignalKeys(into: &out) }
             return
@@ -113,13 +113,27 @@ extension Interceptor {
     /// Whether `bytes`, typed while an allowed command runs, go to it at once rather than wait
     /// for the prompt. Input held behind an allowed line waits (up to ``programPatience``) so
     /// that a refused line typed ahead can still stop the lines behind it; keys before the first
-    /// that may end a line cannot make bash run anything, and wait for nothing: a full-screen
-    /// program's keys, a REPL's first characters. (Only while nothing waits before them, and
-    /// only once the command started: a refusal's verdict is still being carried out in
-    /// `.accepted`.)
-    func reachesTheRunningProgram(_ bytes: [UInt8], stop: KeystrokeScanner.Stop?) -> Bool {
-        guard mode == .integrated, case .running = shell, held.isEmpty, stop == nil else { return false }
+    /// that may end a line cannot make bash run anything, and once the command has run for
+    /// ``keysReachAProgramAfter`` they wait for nothing: a full-screen program's keys, a REPL's
+    /// first characters. (Only while nothing waits before them, and only once the command
+    /// started: a refusal's verdict is still being carried out in `.accepted`.)
+    func reachesTheRunningProgram(_ bytes: [UInt8], stop: KeystrokeScanner.Stop?, now: Double) -> Bool {
+        guard mode == .integrated, case .running(let since) = shell, now - since >= Self.keysReachAProgramAfter,
+              held.isEmpty, stop == nil else { return false }
         return !bytes.contains(where: Self.mayEndALine)
+    }
+
+    /// Time passed: held keys before the first that may end a line go to a command that has run
+    /// for ``keysReachAProgramAfter`` (see ``reachesTheRunningProgram(_:stop:now:)``).
+    mutating func passKeysToTheRunningProgram(now: Double, into out: inout InterceptorOutput) {
+        guard mode == .integrated, holding, !held.isEmpty, case .running(let since) = shell,
+              now - since >= Self.keysReachAProgramAfter else { return }
+        let end = min(KeystrokeScanner.firstEnter(in: held, pastesAreBracketed: pastesAreBracketed)?.index ?? held.count,
+                      held.firstIndex(where: Self.mayEndALine) ?? held.count)
+        guard end > 0 else { return }
+        out.toTarget += held[..<end]
+        typedAway(held[..<end])
+        held.removeFirst(end)
     }
 
     /// Screen mode: keys pass on up to the first stop, which waits for the line to be read off

@@ -260,6 +260,8 @@ extension Interceptor {
             release(into: &out)
         case .accepted(let since) where now - since > Self.programPatience, .running(let since) where now - since > Self.programPatience:
             release(into: &out)
+        case .running:
+            passKeysToTheRunningProgram(now: now, into: &out)
         default:
             break
         }

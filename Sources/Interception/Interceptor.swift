@@ -450,6 +450,11 @@ public struct Interceptor {
     /// How long input typed behind an allowed line waits for the prompt before it goes to the
     /// running program (which may be reading it). Until then a denied line can still stop it.
     public static let programPatience = 1.0
+    /// How long a command must have run before keys typed into it, up to the first that may end
+    /// a line, go to it at once (its own keys: a pager's, an editor's, a REPL's). Keys typed
+    /// behind a quick command wait for its prompt, where the bastion follows them as the next
+    /// line's (and answers that line early).
+    public static let keysReachAProgramAfter = 0.1
     /// How long held input waits for readline to show an announced prompt (a shell that does
     /// not show the prompt's marker: no line editing) before it goes to the shell anyway.
     public static let promptPatience = 1.0

@@ -262,11 +262,17 @@ public struct ShellIntegration: Sendable, Equatable {
             # (recorded, not decided), and the subshell's count of checks is not the shell's:
             # it asks nothing. (Changing BASHPID is tampering, and a shell whose BASHPID is not
             # its own process is not integrated.)
-            # So is the shell's own readline while a command runs (`read -e`: PS0 marked a
-            # command running, and no prompt, primary or continuation, has marked it done since).
-            # (An interrupt cannot leave that mark at a prompt: bash runs PROMPT_COMMAND again
-            # from its start after one, and readline starts only once it has run to its end.)
-            if [[ $BASHPID != "$$" || $__bastion_run == 1 ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
+            # So is the shell's own readline while a command runs (`read -e`): PS0 marked a
+            # command running, and no prompt has marked it done since. Each primary prompt does
+            # (bash runs PROMPT_COMMAND again from its start after an interrupt, and readline
+            # starts only once it has run to its end), and so does each continuation prompt, as
+            # PS2 is expanded: where promptvars is on and PS2 is the integration's (a command may
+            # turn the one off, or set the other, and bash then read on from its buffer), or the
+            # check asks as at any prompt.
+            if [[ $BASHPID != "$$" ]] || { [[ $__bastion_run == 1 ]] && [ "$PS2" = "$__bastion_ps2" ] && shopt -q promptvars; }; then
+              READLINE_LINE=$1 __bastion_u=1
+              return
+            fi
             if [[ ! $__bastion_next ]]; then
               if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
               if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
@@ -740,7 +746,7 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_n __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
-              __bastion_private __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
+              __bastion_private __bastion_ps2 __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u __bastion_rv __bastion_run \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
@@ -798,6 +804,8 @@ public struct ShellIntegration: Sendable, Equatable {
           # into the command in vi's replace mode with no check since the mode began (see
           # __bastion_replacing).
           PS2='${__bastion_gate_v[__bastion_rv]:+${__bastion_gate_v@P}}${__bastion_none[__bastion_cont=1,__bastion_run=0]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
+          # (What the check compares PS2 with: see __bastion_check, on `read -e`.)
+          __bastion_ps2=$PS2
           __bastion_shown='\[\#(osc);1\a\]'
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while
@@ -834,7 +842,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers, or name another input as the terminal: bash refuses to change read-only
           # variables.
-          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_in __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
+          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_ps2 __bastion_tty __bastion_in __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           # The terminal's own line editing (a program that reads lines, keys typed ahead while a
           # command runs) erases a whole character of a UTF-8 locale at a Delete, as the person's
           # own terminal has it, with `iutf8`: the bastion's libssh asks for this terminal with no

@@ -2672,47 +2672,62 @@ struct InterruptTests {
         _ = T.input(&i, "sleep 5\r")
         _ = T.output(&i, T.check("sleep 5"))
         _ = T.output(&i, Self.commandStart)
-        let typed = T.input(&i, "\u{03}rm x\r", now: 1.1)
+        let typed = T.input(&i, "\u{03}rm x\r", now: 1.02)
         #expect(T.text(typed.toTarget) == "\u{03}")
-        #expect(T.text(i.tick(now: 1.2).toTarget) == "", "the line after it is still held")
-        let prompt = T.output(&i, Self.prompt, now: 1.3)
+        #expect(T.text(i.tick(now: 1.05).toTarget) == "", "the line after it is still held")
+        let prompt = T.output(&i, Self.prompt, now: 1.06)
         #expect(T.text(prompt.toTarget) == "rm x\r")
-        let answer = T.output(&i, T.check("rm x", nonce: "10"), now: 1.3)
+        let answer = T.output(&i, T.check("rm x", nonce: "10"), now: 1.06)
         #expect(T.text(answer.verdicts) == "10 D\n" && answer.keysAgreed)
     }
 
-    /// Keys that cannot end a line reach a running command at once (a pager's `q`, a REPL's
-    /// first characters): only from the first key that may end a line does input wait for the
-    /// prompt, so that a line typed ahead is still decided there, and what follows it too.
+    /// Keys that cannot end a line reach a command that has run a while at once (a pager's `q`,
+    /// a REPL's first characters): only from the first key that may end a line does input wait
+    /// for the prompt, so that a line typed ahead is still decided there, and what follows it too.
     @Test func keysWithNoLineEndReachARunningCommandAtOnce() {
         var i = T.make()
         _ = T.input(&i, "sleep 5\r")
         _ = T.output(&i, T.check("sleep 5"))
         _ = T.output(&i, Self.commandStart)
-        #expect(T.text(T.input(&i, "\u{1B}[Bq", now: 1.1).toTarget) == "\u{1B}[Bq", "nothing held: at once")
-        #expect(T.text(T.input(&i, "rm x\r", now: 1.2).toTarget) == "", "a line typed ahead waits")
-        #expect(T.text(T.input(&i, "y", now: 1.3).toTarget) == "", "and so does what follows it")
+        #expect(T.text(T.input(&i, "\u{1B}[Bq", now: 1.2).toTarget) == "\u{1B}[Bq", "nothing held: at once")
+        #expect(T.text(T.input(&i, "rm x\r", now: 1.3).toTarget) == "", "a line typed ahead waits")
+        #expect(T.text(T.input(&i, "y", now: 1.4).toTarget) == "", "and so does what follows it")
+        let prompt = T.output(&i, Self.prompt, now: 1.5)
+        #expect(T.text(prompt.toTarget) == "rm x\r")
+        let answer = T.output(&i, T.check("rm x", nonce: "10"), now: 1.5)
+        #expect(T.text(answer.verdicts) == "10 D\n")
+
         // (A key readline accepts a line with counts across writes: Alt-# is Esc, then `#`.)
         var comment = T.make()
         _ = T.input(&comment, "sleep 5\r")
         _ = T.output(&comment, T.check("sleep 5"))
         _ = T.output(&comment, Self.commandStart)
-        #expect(T.text(T.input(&comment, "echo a\u{1B}", now: 1.1).toTarget) == "echo a\u{1B}")
-        #expect(T.text(T.input(&comment, "#", now: 1.2).toTarget) == "", "Alt-# accepts the line: it waits")
-        let prompt = T.output(&i, Self.prompt, now: 1.4)
-        #expect(T.text(prompt.toTarget) == "rm x\r")
-        let answer = T.output(&i, T.check("rm x", nonce: "10"), now: 1.4)
-        #expect(T.text(answer.verdicts) == "10 D\n")
+        #expect(T.text(T.input(&comment, "echo a\u{1B}", now: 1.2).toTarget) == "echo a\u{1B}")
+        #expect(T.text(T.input(&comment, "#", now: 1.3).toTarget) == "", "Alt-# accepts the line: it waits")
 
-        // Keys typed before the command started wait behind its verdict, and the keys after
-        // them behind them, in order; until the hold's end.
+        // Keys typed before the command started, or in its first moments, wait behind its
+        // verdict; once it has run a while, those before a line end go.
         var early = T.make()
         _ = T.input(&early, "less notes\r")
         _ = T.output(&early, T.check("less notes"))
-        #expect(T.text(T.input(&early, "G", now: 1.05).toTarget) == "", "the command has not started yet")
+        #expect(T.text(T.input(&early, "G", now: 1.02).toTarget) == "", "the command has not started yet")
         _ = T.output(&early, Self.commandStart)
-        #expect(T.text(T.input(&early, "jk", now: 1.1).toTarget) == "", "behind a held key")
-        #expect(T.text(early.tick(now: 1 + Interceptor.programPatience + 0.1).toTarget) == "Gjk")
+        #expect(T.text(T.input(&early, "jk\rq", now: 1.03).toTarget) == "")
+        #expect(T.text(early.tick(now: 1.05).toTarget) == "")
+        #expect(T.text(early.tick(now: 1 + Interceptor.keysReachAProgramAfter + 0.01).toTarget) == "Gjk")
+        #expect(T.text(early.tick(now: 1.5).toTarget) == "", "the line end still waits")
+        #expect(T.text(early.tick(now: 1 + Interceptor.programPatience + 0.1).toTarget) == "\rq")
+
+        // Keys typed behind a quick command wait for its prompt, where they are the next line's
+        // and tell it: that line is answered at its Enter.
+        var quick = T.make()
+        _ = T.input(&quick, "true\r")
+        _ = T.output(&quick, T.check("true"))
+        _ = T.output(&quick, Self.commandStart)
+        #expect(T.text(T.input(&quick, "echo b", now: 1.02).toTarget) == "")
+        #expect(T.text(T.output(&quick, "\u{1B}]6973;tk;P;0;8:s3cret\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 1.03).toTarget) == "echo b")
+        let enter = T.input(&quick, "\r", now: 1.04)
+        #expect(enter.answeredEarly && T.text(enter.verdicts).hasSuffix("8:s3cret Pecho b\n"), "\(T.text(enter.verdicts))")
     }
 
     /// Ctrl-Z is for the running command at once, as Ctrl-C is, with what was held before it;
@@ -2722,10 +2737,10 @@ struct InterruptTests {
         _ = T.input(&i, "cat\r")
         _ = T.output(&i, T.check("cat"))
         _ = T.output(&i, Self.commandStart)
-        #expect(T.text(T.input(&i, "a line\r", now: 1.1).toTarget) == "")
-        #expect(T.text(T.input(&i, "\u{1A}echo z\r", now: 1.2).toTarget) == "a line\r\u{1A}")
-        #expect(T.text(i.tick(now: 1.3).toTarget) == "", "the line after it is still held")
-        #expect(T.text(T.output(&i, Self.prompt, now: 1.4).toTarget) == "echo z\r")
+        #expect(T.text(T.input(&i, "a line\r", now: 1.02).toTarget) == "")
+        #expect(T.text(T.input(&i, "\u{1A}echo z\r", now: 1.03).toTarget) == "a line\r\u{1A}")
+        #expect(T.text(i.tick(now: 1.05).toTarget) == "", "the line after it is still held")
+        #expect(T.text(T.output(&i, Self.prompt, now: 1.06).toTarget) == "echo z\r")
     }
 
     /// A Ctrl-C typed with the Enter, before the command started, goes when it starts.

@@ -246,6 +246,20 @@ struct ShellIntegrationBashTests {
         #expect(announced.allSatisfy(Self.isToken), "\(announced)")
     }
 
+    /// A continuation prompt marks the command before it done only as PS2 is expanded: where a
+    /// command of the buffer turned promptvars off or set PS2, bash reads on with the command
+    /// still marked running, and the check asks about the line all the same (it is no `read -e`).
+    @Test func aContinuationAfterACommandOfTheBufferIsStillChecked() throws {
+        for (first, name) in [("shopt -u promptvars", "canary-rpv"), ("PS2='> '", "canary-rps2")] {
+            let buffer = "\(first)\necho 'q"
+            let line = "x' ; touch \(name) ; # '"
+            let run = try Self.run(["\u{1B}[200~\(buffer)\u{1B}[201~\r", line + "\r", "touch after-r\r"],
+                                   answers: [buffer: "I1", line: "C"])
+            #expect(!run.files.contains(name), "\(run.output)")
+            #expect(run.output.contains(";\(line)\u{07}"), "asked about: \(run.output)")
+        }
+    }
+
     /// A macro or a `bind -x` key of the person's (an `~/.inputrc`'s `"\C-t": "echo macro\n"`)
     /// types or does what the bastion cannot follow from the key: every prompt says the keys do
     /// not tell the line (`k`), and the line such a macro accepts is checked as any. (The same
