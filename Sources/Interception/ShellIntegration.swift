@@ -262,17 +262,7 @@ public struct ShellIntegration: Sendable, Equatable {
             # (recorded, not decided), and the subshell's count of checks is not the shell's:
             # it asks nothing. (Changing BASHPID is tampering, and a shell whose BASHPID is not
             # its own process is not integrated.)
-            # So is the shell's own readline while a command runs (`read -e`): PS0 marked a
-            # command running, and no prompt has marked it done since. Each primary prompt does
-            # (bash runs PROMPT_COMMAND again from its start after an interrupt, and readline
-            # starts only once it has run to its end), and so does each continuation prompt, as
-            # PS2 is expanded: where promptvars is on and PS2 is the integration's (a command may
-            # turn the one off, or set the other, and bash then read on from its buffer), or the
-            # check asks as at any prompt.
-            if [[ $BASHPID != "$$" ]] || { [[ $__bastion_run == 1 ]] && [ "$PS2" = "$__bastion_ps2" ] && shopt -q promptvars; }; then
-              READLINE_LINE=$1 __bastion_u=1
-              return
-            fi
+            if [[ $BASHPID != "$$" ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
             if [[ ! $__bastion_next ]]; then
               if [[ $__bastion_traps ]]; then READLINE_LINE=$1 __bastion_u=1; return; fi
               if [[ $__bastion_filed ]]; then trap -p DEBUG RETURN ERR 2>/dev/null >|"$__bastion_sfile" || :; else __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null); fi
@@ -458,7 +448,7 @@ public struct ShellIntegration: Sendable, Equatable {
         # stopped unrun, and the bastion told.
         __bastion_stop() { printf '\#(osc);%s\a' "$1" >&"$__bastion_tty"; __bastion_halt; }
         __bastion_prompt() {
-          __bastion_status=$? __bastion_run=0
+          __bastion_status=$?
           local __bastion_saved __bastion_entry FUNCNEST
           __bastion_saved=$__bastion_status
           # First let what the command printed go: Linux hands terminal output to its reader
@@ -746,8 +736,8 @@ public struct ShellIntegration: Sendable, Equatable {
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
               __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
               __bastion_n __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
-              __bastion_private __bastion_ps2 __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
-              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u __bastion_rv __bastion_run \
+              __bastion_private __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
+              __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u __bastion_rv \
               __bastion_unseen __bastion_why __bastion_x __bastion_y __bastion_z \
             || { __bastion_refuse "the startup files made a variable of the integration's read-only"; return 0; }
           # Startup files that leave functrace or errtrace on with a DEBUG, RETURN or ERR trap:
@@ -774,10 +764,8 @@ public struct ShellIntegration: Sendable, Equatable {
           # still start before the next check (disarmed: a count no session reaches); __bastion_u,
           # the commands started since each prompt and each check set it to 0 (an answer that lets
           # the line run sets it to 1). Once the V gate acted (__bastion_unseen) the bastion reads
-          # lines from the screen, and __bastion_u stays where it is. __bastion_run is 1 from a
-          # command's PS0 until the next prompt, primary or continuation: a readline meanwhile is
-          # a program's (`read -e`), which the check does not ask about.
-          __bastion_i=1000000 __bastion_u=1 __bastion_unseen= __bastion_rv=1 __bastion_run=0
+          # lines from the screen, and __bastion_u stays where it is.
+          __bastion_i=1000000 __bastion_u=1 __bastion_unseen= __bastion_rv=1
           # PS0 must not change while readline runs (bash keeps a pointer to it). Its gates:
           # V, the command starts with no answer that let it run since the prompt (__bastion_u
           # counts the commands since then; the bastion then reads lines from the screen,
@@ -795,7 +783,7 @@ public struct ShellIntegration: Sendable, Equatable {
           __bastion_gate_v=('${__bastion_z[__bastion_unseen=1,0]-}$(""unset FUNCNEST; ""trap - DEBUG RETURN ERR; \__bastion_stop V)')
           __bastion_gate_n=('$(""unset FUNCNEST; ""trap - DEBUG RETURN ERR; \__bastion_stop N)')
           __bastion_gate_x='${__bastion_z[__bastion_l=LINENO,0]-}$(""unset FUNCNEST; ""trap - DEBUG RETURN ERR; \__bastion_expanded "$__bastion_l")'
-          PS0='${__bastion_gate_v[__bastion_run=1,__bastion_u++]:+${__bastion_gate_v@P}}${__bastion_gate_n[__bastion_i--]:+${__bastion_gate_n@P}}${__bastion_x:+${__bastion_gate_x@P}}\#(osc);S\a'"${PS0-}"
+          PS0='${__bastion_gate_v[__bastion_u++]:+${__bastion_gate_v@P}}${__bastion_gate_n[__bastion_i--]:+${__bastion_gate_n@P}}${__bastion_x:+${__bastion_gate_x@P}}\#(osc);S\a'"${PS0-}"
           # A refused last line of a multi-line command is replaced by a lone backslash (the
           # command stays incomplete whatever it was; in a here-document's body, where a
           # backslash-newline joins the next line unprompted, by a `#` line the body does not end
@@ -803,9 +791,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # command is dropped, nothing of it runs. So does PS2's V gate, where a line was read
           # into the command in vi's replace mode with no check since the mode began (see
           # __bastion_replacing).
-          PS2='${__bastion_gate_v[__bastion_rv]:+${__bastion_gate_v@P}}${__bastion_none[__bastion_cont=1,__bastion_run=0]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
-          # (What the check compares PS2 with: see __bastion_check, on `read -e`.)
-          __bastion_ps2=$PS2
+          PS2='${__bastion_gate_v[__bastion_rv]:+${__bastion_gate_v@P}}${__bastion_none[__bastion_cont=1]:+}${__bastion_cancel:+$(""unset FUNCNEST; \__bastion_halt)}\[\#(osc);2\a\]'"${PS2-}"
           __bastion_shown='\[\#(osc);1\a\]'
           # Early answers (a token announced with the prompt) only where no code of the person's
           # can run between the prompt and the check to read it: no trap (its action runs while
@@ -842,7 +828,7 @@ public struct ShellIntegration: Sendable, Equatable {
           # Nothing the person runs later (a sourced file, eval of built text) may redirect the
           # markers, or name another input as the terminal: bash refuses to change read-only
           # variables.
-          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_ps2 __bastion_tty __bastion_in __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
+          readonly __bastion_gate_v __bastion_gate_n __bastion_gate_x __bastion_tty __bastion_in __bastion_filed __bastion_early_ok __bastion_shown __bastion_code __bastion_calm_state __bastion_last
           # The terminal's own line editing (a program that reads lines, keys typed ahead while a
           # command runs) erases a whole character of a UTF-8 locale at a Delete, as the person's
           # own terminal has it, with `iutf8`: the bastion's libssh asks for this terminal with no

@@ -2034,10 +2034,10 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(h.awaitAuditRow("SELECT count(*) FROM events WHERE kind = 'interactive_reading_differs' AND detail LIKE '%its check 4 where the bastion had seen 5%'"), "\(r)")
     }
 
-    /// What `read -e` reads with readline while a command runs, in a subshell (`( … )`) or in
-    /// the shell itself, is a program's input, as in any program that reads the terminal: the
-    /// readline asks nothing (and the subshell's count of checks, its own copy, does not make
-    /// the shell's next check look forged). The session stays integrated.
+    /// What a subshell reads with readline (`read -e` in `( … )`) is a program's input, as in any
+    /// program that reads the terminal: the subshell's readline asks nothing, and its count of
+    /// checks (its own copy) does not make the shell's next check look forged. Bash's own `read
+    /// -e` still asks. The session stays integrated.
     @Test func aSubshellsReadlineKeepsTheIntegration() throws {
         let f = try f
         let r = try type([(send: "(read -e -p 'sub: ' w; echo sub-$w)\r", expect: "sub: "), (send: "there\r", expect: "PROMPT> "),
@@ -2047,7 +2047,7 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(f.target.exists("after-subshell"), "\(r)")
         #expect(try lastRecords("decision || ' ' || how || ' ' || line") == [
             "allow integration (read -e -p 'sub: ' w; echo sub-$w)", "allow integration read -e -p 'top: ' v; echo top-$v",
-            "allow integration touch after-subshell", "allow integration exit"])
+            "allow integration here", "allow integration touch after-subshell", "allow integration exit"])
         let h = try f.harness
         let session = h.auditQuery("SELECT id FROM sessions WHERE kind = 'shell' ORDER BY started_at DESC, rowid DESC LIMIT 1")
         #expect(h.auditQuery("SELECT count(*) FROM events WHERE session_id = '\(session)' AND kind LIKE 'interactive_%'") == "0", "\(r)")

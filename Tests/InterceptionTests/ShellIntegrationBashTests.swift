@@ -246,20 +246,6 @@ struct ShellIntegrationBashTests {
         #expect(announced.allSatisfy(Self.isToken), "\(announced)")
     }
 
-    /// A continuation prompt marks the command before it done only as PS2 is expanded: where a
-    /// command of the buffer turned promptvars off or set PS2, bash reads on with the command
-    /// still marked running, and the check asks about the line all the same (it is no `read -e`).
-    @Test func aContinuationAfterACommandOfTheBufferIsStillChecked() throws {
-        for (first, name) in [("shopt -u promptvars", "canary-rpv"), ("PS2='> '", "canary-rps2")] {
-            let buffer = "\(first)\necho 'q"
-            let line = "x' ; touch \(name) ; # '"
-            let run = try Self.run(["\u{1B}[200~\(buffer)\u{1B}[201~\r", line + "\r", "touch after-r\r"],
-                                   answers: [buffer: "I1", line: "C"])
-            #expect(!run.files.contains(name), "\(run.output)")
-            #expect(run.output.contains(";\(line)\u{07}"), "asked about: \(run.output)")
-        }
-    }
-
     /// A macro or a `bind -x` key of the person's (an `~/.inputrc`'s `"\C-t": "echo macro\n"`)
     /// types or does what the bastion cannot follow from the key: every prompt says the keys do
     /// not tell the line (`k`), and the line such a macro accepts is checked as any. (The same
@@ -304,24 +290,6 @@ struct ShellIntegrationBashTests {
                                home: [".bash_profile": "set -u\n"])
         #expect(run.files == ["after-nu"], "\(run.output)")
         #expect(!run.output.contains("unbound variable"), "\(run.output)")
-    }
-
-    /// What is typed into `read -e` (readline inside a running command, the shell's own or a
-    /// subshell's) is the command's input, not a command line: the check asks nothing, and the
-    /// command gets the line. The buffer's later commands run as answered, and the next line at
-    /// the prompt is asked about again.
-    @Test func readlineInsideARunningCommandIsItsInput() throws {
-        let run = try Self.run(["read -e v; touch \"got-$v\"\r", "typed\r",
-                                "\u{1B}[200~read -e w\ntouch \"after-$w\"\n\u{1B}[201~\r", "pasted\r",
-                                "(read -e s; touch \"sub-$s\")\r", "subshell\r",
-                                "touch canary-read\r"],
-                               answers: ["typed": "D", "pasted": "D", "subshell": "D", "touch canary-read": "D"])
-        #expect(run.files == ["after-pasted", "got-typed", "sub-subshell"], "\(run.output)")
-        for input in ["typed", "pasted", "subshell"] {
-            #expect(!run.output.contains(";\(input)\u{07}"), "not asked about: \(input)")
-        }
-        #expect(run.output.contains(";touch canary-read\u{07}"), "the prompt's line is asked about")
-        #expect(!run.output.contains("\u{1B}]6973;tk;V\u{07}") && !run.output.contains("\u{1B}]6973;tk;N\u{07}"), "\(run.output)")
     }
 
     /// A line accepted with no check (Enter rebound to a plain accept-line by code the bastion

@@ -416,6 +416,22 @@ case("typeahead-up-arrow", "type-ahead", ["echo prev\r", "sleep 0.4\r", UP + ENT
      note="Up typed during the sleep recalls the sleep line itself")
 case("typeahead-partial-line", "type-ahead", ["sleep 0.4\r", "echo par", "tial\r"], waits=[0.05, "settle", "settle"])
 
+# --- programs that read the keyboard, and job control ------------------------------------
+# (From hand-made cases beyond the corpus, 2026-12-07: each found the bastion acting otherwise.)
+case("job-ctrl-z-then-kill", "programs", ["cat\r", "not a command\r", C("z"), "kill %1\r", "echo after\r"],
+     waits=["quiet", "quiet", "settle", "settle", "settle"],
+     note="Ctrl-Z reaches cat at once (it waited for the hold's end, and the kill typed after it was lost)")
+case("job-ctrl-z-fg-cat", "programs", ["cat\r", "x\r", C("z"), "fg\r", "y\r", C("d"), "echo after\r"],
+     waits=["quiet", "quiet", 0.5, "quiet", "quiet", 0.5, "settle"])
+case("job-fg-ctrl-c", "programs", ["sleep 5 &\r", "fg\r", C("c"), "echo after\r"], waits=["settle", 0.5, "settle", "settle"])
+case("read-silent", "programs", ["read -s -p 'pw: ' p\r", "hunter2\r", "echo ${#p}\r"], waits=["quiet", "settle", "settle"])
+case("python-repl", "programs", ["python3 -q\r", "", "x = 6 * 7\r", "print(x)\r", C("d"), "echo after-py\r"],
+     waits=["quiet", 1.0, "quiet", "quiet", 0.6, "settle"])
+case("typeahead-into-read", "type-ahead", ["sleep 0.8; read x\r", "", "for read\recho \"[$x]\"\r"], waits=["quiet", 0.25, "settle"])
+case("typeahead-paste", "type-ahead", ["sleep 0.8\r", paste("echo p1\necho p2\n"), ENTER], waits=[0.25, 0.05, "settle"])
+case("inputrc-macro-accepts", "bindings", ["echo a; ", C("t"), "echo b", C("t")], rc_extra=["bind '\"\\C-t\": \"echo macro\\n\"'"],
+     note="a macro that ends in a line end: the keys no longer tell the line, and its line is checked as any")
+
 # --- other readline editing ------------------------------------------------------------
 case("ctrl-t-transpose", "emacs-misc", ["echo ab", C("t"), ENTER])
 case("alt-t-transpose-words", "emacs-misc", ["echo one two", M("t"), ENTER])
