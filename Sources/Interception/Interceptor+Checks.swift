@@ -490,10 +490,23 @@ extension Interceptor {
         let leavesUnfinished = !pending.isExpansion && assembler.isContinuing
         let letter = unfinished?.awaitingNumber == true ? "J" : "I"
         let mayExpand = leavesUnfinished && HistoryExpansion.mayExpand(assembler.pendingText ?? "", characters: historyCharacters)
-        out.verdicts += Self.verdict(pending.nonce, leavesUnfinished ? "\(letter)\(pending.commands.count)\(mayExpand ? "y" : "")" : "A")
+        let starting = pending.commands.count { Self.startsACommand($0.source, commentsOff: commentsOff) }
+        out.verdicts += Self.verdict(pending.nonce, leavesUnfinished ? "\(letter)\(starting)\(mayExpand ? "y" : "")" : "A")
         if !pending.isExpansion { finishedAtAnswer = !leavesUnfinished }
         refusedLineOutstanding = false
         shell = .accepted(since: now)
+    }
+
+    /// Whether bash starts a command for `source`, one of a buffer's complete commands, and so
+    /// expands PS0, whose N gate counts what an `I` or `J` answer lets start: not for a comment
+    /// alone, which bash keeps in its history but runs nothing for (the count would otherwise
+    /// leave a command bash and the bastion read differently room to start). With comments off a
+    /// `#` starts a command like any word.
+    static func startsACommand(_ source: String, commentsOff: Bool) -> Bool {
+        source.split(separator: "\n", omittingEmptySubsequences: true).contains { line in
+            guard let first = line.first(where: { $0 != " " && $0 != "\t" }) else { return false }
+            return first != "#" || commentsOff
+        }
     }
 
     /// Discards command `index` of `pending` and everything after it: the allowed commands before

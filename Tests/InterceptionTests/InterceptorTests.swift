@@ -532,6 +532,11 @@ struct InterceptorTests {
         _ = Self.input(&i, "\u{1B}[200~echo a\necho b\nfor f in *; do\n\u{1B}[201~\r")
         let paste = Self.output(&i, Self.check("echo a\necho b\nfor f in *; do\n", nonce: "2"))
         #expect(Self.text(paste.verdicts) == "2 J2\n" && paste.records.map(\.decision.audit.line) == ["echo a", "echo b"])
+        // Comments alone are kept in the history but start nothing: they do not count.
+        _ = Self.output(&i, "\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;S\u{07}\u{1B}]6973;tk;P;130;;1\u{07}$ \u{1B}]6973;tk;1\u{07}")
+        _ = Self.input(&i, "\u{1B}[200~#c\necho a\n  # d\nfor f in *; do\n\u{1B}[201~\r")
+        let commented = Self.output(&i, Self.check("#c\necho a\n  # d\nfor f in *; do\n", nonce: "3"))
+        #expect(Self.text(commented.verdicts) == "3 J1\n", "\(Self.text(commented.verdicts))")
     }
 
     /// A multi-line command completed at PS2: the redrawn PS2 after its check is not a new
