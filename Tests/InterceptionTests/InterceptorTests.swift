@@ -2599,6 +2599,15 @@ struct InterruptTests {
     static let prompt = "\u{1B}]6973;tk;P;130\u{07}$ \u{1B}]6973;tk;1\u{07}"
     static let commandStart = "\u{1B}]6973;tk;S\u{07}"
 
+    /// An interceptor whose shell runs `command`, allowed and started at time 1.
+    static func running(_ command: String) -> Interceptor {
+        var i = T.make()
+        _ = T.input(&i, command + "\r")
+        _ = T.output(&i, T.check(command))
+        _ = T.output(&i, commandStart)
+        return i
+    }
+
     /// Ctrl-C and a new line in one chunk: relayed as typed; bash prints the interrupt's prompt
     /// before it checks the new line, and that is no loss of integration.
     @Test func promptOfAnInterruptBeforeTheEnterIsExpected() {
@@ -2673,10 +2682,7 @@ struct InterruptTests {
     /// A Ctrl-C typed while a command runs goes at once (not when the hold ends); the line typed
     /// after it waits for the prompt and is decided there.
     @Test func interruptReachesARunningCommandAtOnce() {
-        var i = T.make()
-        _ = T.input(&i, "sleep 5\r")
-        _ = T.output(&i, T.check("sleep 5"))
-        _ = T.output(&i, Self.commandStart)
+        var i = Self.running("sleep 5")
         let typed = T.input(&i, "\u{03}rm x\r", now: 1.02)
         #expect(T.text(typed.toTarget) == "\u{03}")
         #expect(T.text(i.tick(now: 1.05).toTarget) == "", "the line after it is still held")
@@ -2690,10 +2696,7 @@ struct InterruptTests {
     /// a REPL's first characters): only from the first key that may end a line does input wait
     /// for the prompt, so that a line typed ahead is still decided there, and what follows it too.
     @Test func keysWithNoLineEndReachARunningCommandAtOnce() {
-        var i = T.make()
-        _ = T.input(&i, "sleep 5\r")
-        _ = T.output(&i, T.check("sleep 5"))
-        _ = T.output(&i, Self.commandStart)
+        var i = Self.running("sleep 5")
         #expect(T.text(T.input(&i, "\u{1B}[Bq", now: 1.2).toTarget) == "\u{1B}[Bq", "nothing held: at once")
         #expect(T.text(T.input(&i, "rm x\r", now: 1.3).toTarget) == "", "a line typed ahead waits")
         #expect(T.text(T.input(&i, "y", now: 1.4).toTarget) == "", "and so does what follows it")
@@ -2703,10 +2706,7 @@ struct InterruptTests {
         #expect(T.text(answer.verdicts) == "10 D\n")
 
         // (A key readline accepts a line with counts across writes: Alt-# is Esc, then `#`.)
-        var comment = T.make()
-        _ = T.input(&comment, "sleep 5\r")
-        _ = T.output(&comment, T.check("sleep 5"))
-        _ = T.output(&comment, Self.commandStart)
+        var comment = Self.running("sleep 5")
         #expect(T.text(T.input(&comment, "echo a\u{1B}", now: 1.2).toTarget) == "echo a\u{1B}")
         #expect(T.text(T.input(&comment, "#", now: 1.3).toTarget) == "", "Alt-# accepts the line: it waits")
 
@@ -2725,10 +2725,7 @@ struct InterruptTests {
 
         // Keys typed behind a quick command wait for its prompt, where they are the next line's
         // and tell it: that line is answered at its Enter.
-        var quick = T.make()
-        _ = T.input(&quick, "true\r")
-        _ = T.output(&quick, T.check("true"))
-        _ = T.output(&quick, Self.commandStart)
+        var quick = Self.running("true")
         #expect(T.text(T.input(&quick, "echo b", now: 1.02).toTarget) == "")
         #expect(T.text(T.output(&quick, "\u{1B}]6973;tk;P;0;8:s3cret\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 1.03).toTarget) == "echo b")
         let enter = T.input(&quick, "\r", now: 1.04)
@@ -2738,10 +2735,7 @@ struct InterruptTests {
     /// Ctrl-Z is for the running command at once, as Ctrl-C is, with what was held before it;
     /// what follows waits for the prompt.
     @Test func suspendReachesARunningCommandAtOnce() {
-        var i = T.make()
-        _ = T.input(&i, "cat\r")
-        _ = T.output(&i, T.check("cat"))
-        _ = T.output(&i, Self.commandStart)
+        var i = Self.running("cat")
         #expect(T.text(T.input(&i, "a line\r", now: 1.02).toTarget) == "")
         #expect(T.text(T.input(&i, "\u{1A}echo z\r", now: 1.03).toTarget) == "a line\r\u{1A}")
         #expect(T.text(i.tick(now: 1.05).toTarget) == "", "the line after it is still held")
