@@ -119,17 +119,23 @@ extension Interceptor {
     /// started: a refusal's verdict is still being carried out in `.accepted`.)
     func reachesTheRunningProgram(_ bytes: [UInt8], stop: KeystrokeScanner.Stop?, now: Double) -> Bool {
         guard mode == .integrated, case .running(let since) = shell, now - since >= Self.keysReachAProgramAfter,
-              held.isEmpty, stop == nil else { return false }
+              held.isEmpty, stop == nil, let last = bytes.last, !Self.beginsAnAcceptingPair(last) else { return false }
         return !bytes.contains(where: Self.mayEndALine)
     }
+
+    /// Whether `key` is the first of two that accept a line together (Esc `#`, Ctrl-X Ctrl-E;
+    /// ``KeystrokeScanner/accepts(_:after:)``): it is not sent ahead of the key after it, which
+    /// would then look like no line end at all.
+    static func beginsAnAcceptingPair(_ key: UInt8) -> Bool { key == 0x1B || key == 0x18 }
 
     /// Time passed: held keys before the first that may end a line go to a command that has run
     /// for ``keysReachAProgramAfter`` (see ``reachesTheRunningProgram(_:stop:now:)``).
     mutating func passKeysToTheRunningProgram(now: Double, into out: inout InterceptorOutput) {
         guard mode == .integrated, holding, !held.isEmpty, case .running(let since) = shell,
               now - since >= Self.keysReachAProgramAfter else { return }
-        let end = min(KeystrokeScanner.firstEnter(in: held, pastesAreBracketed: pastesAreBracketed)?.index ?? held.count,
+        var end = min(KeystrokeScanner.firstEnter(in: held, pastesAreBracketed: pastesAreBracketed)?.index ?? held.count,
                       held.firstIndex(where: Self.mayEndALine) ?? held.count)
+        while end > 0, Self.beginsAnAcceptingPair(held[end - 1]) { end -= 1 }
         guard end > 0 else { return }
         out.toTarget += held[..<end]
         typedAway(held[..<end])

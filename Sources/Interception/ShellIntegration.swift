@@ -686,8 +686,11 @@ public struct ShellIntegration: Sendable, Equatable {
               '"\C-a": '*|'"\C-b": '*|'"\C-e": '*|'"\C-f": '*|'"\C-k": '*|'"\C-u": '*|'"\C-w": '*) return 1 ;;
               '"'[!\\]*': self-insert') ;;
               '"'[!\\]*) return 1 ;;
-              # The integration's own keys and macros.
-              '"\C-x\C-\\'*|*': "\C-x\C-\\a\C-x\C-\\'[bcd]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "\C-x\C-\\e\C-x\C-\\R"'|*': "\\__bastion_reread"') ;;
+              # The integration's own keys, and its macros on the keys the bastion takes for a
+              # line's end (another key bound to accept a line gets the macro too, and does not
+              # tell the line: the bastion sees no Enter in it).
+              '"\C-x\C-\\'*|'"\C-m": "\C-x\C-\\a\C-x\C-\\b"'|'"\C-j": "\C-x\C-\\a\C-x\C-\\b"'|'"\C-o": "\C-x\C-\\a\C-x\C-\\c"'| \
+              '"\C-x\C-e": "\C-x\C-\\a\C-x\C-\\b"'|'"\e#": "\C-a#\C-x\C-\\a\C-x\C-\\b"'|'"\C-x\C-r": "\\__bastion_reread"') ;;
               # Any other macro or bind -x key (`"\C-t": "echo hi\n"` in an inputrc): what it
               # types or does to the line is not what the key would.
               *': "'*) return 1 ;;
