@@ -118,9 +118,15 @@ extension Interceptor {
     /// first characters. (Only while nothing waits before them, and only once the command
     /// started: a refusal's verdict is still being carried out in `.accepted`.)
     func reachesTheRunningProgram(_ bytes: [UInt8], stop: KeystrokeScanner.Stop?, now: Double) -> Bool {
-        guard mode == .integrated, case .running(let since) = shell, now - since >= Self.keysReachAProgramAfter,
-              held.isEmpty, stop == nil, let last = bytes.last, !Self.beginsAnAcceptingPair(last) else { return false }
+        guard commandHasRunAWhile(now: now), held.isEmpty, stop == nil, let last = bytes.last,
+              !Self.beginsAnAcceptingPair(last) else { return false }
         return !bytes.contains(where: Self.mayEndALine)
+    }
+
+    /// Whether an integrated shell's allowed command has run for ``keysReachAProgramAfter``.
+    private func commandHasRunAWhile(now: Double) -> Bool {
+        guard mode == .integrated, case .running(let since) = shell else { return false }
+        return now - since >= Self.keysReachAProgramAfter
     }
 
     /// Whether `key` is the first of two that accept a line together (Esc `#`, Ctrl-X Ctrl-E;
@@ -131,8 +137,7 @@ extension Interceptor {
     /// Time passed: held keys before the first that may end a line go to a command that has run
     /// for ``keysReachAProgramAfter`` (see ``reachesTheRunningProgram(_:stop:now:)``).
     mutating func passKeysToTheRunningProgram(now: Double, into out: inout InterceptorOutput) {
-        guard mode == .integrated, holding, !held.isEmpty, case .running(let since) = shell,
-              now - since >= Self.keysReachAProgramAfter else { return }
+        guard holding, !held.isEmpty, commandHasRunAWhile(now: now) else { return }
         var end = min(KeystrokeScanner.firstEnter(in: held, pastesAreBracketed: pastesAreBracketed)?.index ?? held.count,
                       held.firstIndex(where: Self.mayEndALine) ?? held.count)
         while end > 0, Self.beginsAnAcceptingPair(held[end - 1]) { end -= 1 }
