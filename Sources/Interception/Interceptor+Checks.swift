@@ -689,15 +689,30 @@ extension Interceptor {
             keyed.forget()
             linesTypedAway -= 1
         }
+        typedAwayLineCounted = false
     }
 
-    /// `bytes` went to the shell away from its prompt. (A line readline takes from such input
-    /// arrives with no Enter seen, which counts one more. At most ``maxLinesTypedAway`` are
-    /// counted: a paste of many lines typed ahead while a command runs reaches readline a line a
-    /// prompt, and each must be explained, or it is taken for a line nobody typed.)
+    /// `bytes` went to the shell away from its prompt: they may form lines that readline takes
+    /// at its next prompts, with no Enter seen there (each must be explained, or it is taken for a
+    /// line nobody typed) and with buffers the keys do not tell. The first such input since the
+    /// buffer began starts one line, and every key in it that may accept a line may start one
+    /// more; so a line counts once however its keys were split into writes. At most
+    /// ``maxLinesTypedAway`` are counted: a paste of many lines typed ahead reaches readline a
+    /// line a prompt.
     mutating func typedAway(_ bytes: ArraySlice<UInt8>) {
+        let begun = typedAwayLineCounted ? 0 : 1
+        typedAwayLineCounted = true
         linesTypedAway = min(Self.maxLinesTypedAway,
-                             linesTypedAway + 1 + bytes.count { $0 == 0x0D || $0 == 0x0A || $0 == 0x0F || $0 == Self.interruptKey })
+                             linesTypedAway + begun + bytes.count { Self.mayAcceptAwayFromThePrompt($0, keysTell: keysTell) })
+    }
+
+    /// Whether `key`, read by readline from input typed away from its prompt, may accept a line:
+    /// every control key (Enter, Ctrl-J, Ctrl-O, Ctrl-C; Esc and Ctrl-X, which begin Alt-# and
+    /// Ctrl-X Ctrl-E; whatever an inputrc bound) where the keys are bound as by default, and any
+    /// key at all where they are not (vi command mode accepts with `#` and runs the editor with
+    /// `v`; a macro may sit on a letter).
+    static func mayAcceptAwayFromThePrompt(_ key: UInt8, keysTell: Bool) -> Bool {
+        !keysTell || key < 0x20
     }
 
     /// The most lines typed away that excuse checks with no Enter seen (as many as

@@ -421,8 +421,13 @@ public struct Interceptor {
     var interruptInFlight = false
     /// Input went to the shell while it was not at its prompt (a program's, or type-ahead that
     /// readline reads later): the buffers of this many next lines cannot be known from the keys
-    /// (each Enter or Ctrl-C in that input may start another).
+    /// (each key in that input that may accept a line may start another: ``typedAway(_:)``).
     var linesTypedAway = 0
+    /// Input went to the shell away from its prompt since readline began its buffer: the line
+    /// that input began (or that the last key that may accept one opened) is counted in
+    /// ``linesTypedAway`` already, and more keys of it are not (a line typed key by key counts
+    /// as the same line pasted whole).
+    var typedAwayLineCounted = false
     let onUnverified: UnverifiedLines
     let screen: ScreenReading?
     let decide: Decide

@@ -2747,6 +2747,27 @@ struct InterruptTests {
         #expect(T.text(T.output(&i, Self.prompt, now: 1.06).toTarget) == "echo z\r")
     }
 
+    /// A line typed key by key while a command runs is one line typed away, as it is pasted
+    /// whole: the buffer readline reads it into is not told by the keys, the one after it is
+    /// again, and its Enter is answered early.
+    @Test func aLineTypedKeyByKeyToARunningCommandCountsOnce() {
+        for split in [["echo b"], "echo b".map(String.init)] {
+            var i = Self.running("sleep 5")
+            for (n, keys) in split.enumerated() {
+                #expect(T.text(T.input(&i, keys, now: 1.2 + Double(n) / 100).toTarget) == keys, "nothing held: at once")
+            }
+            #expect(T.text(T.input(&i, "\r", now: 1.3).toTarget) == "", "its Enter waits for the prompt")
+            let prompt = T.output(&i, "\u{1B}]6973;tk;P;0;8:s3cret\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 1.5)
+            #expect(T.text(prompt.toTarget) == "\r")
+            let typedAway = T.output(&i, T.check("echo b", nonce: "8:s3cret"), now: 1.5)
+            #expect(T.text(typedAway.verdicts) == "8:s3cret A\n" && typedAway.lostIntegration == nil, "\(split)")
+            _ = T.output(&i, Self.commandStart, now: 1.6)
+            _ = T.output(&i, "\u{1B}]6973;tk;P;0;9:s3cret\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 1.7)
+            let next = T.input(&i, "echo c\r", now: 1.8)
+            #expect(next.answeredEarly, "the next line's keys tell it: \(split), \(T.text(next.verdicts))")
+        }
+    }
+
     /// A Ctrl-C typed with the Enter, before the command started, goes when it starts.
     @Test func interruptTypedWithTheEnterGoesWhenTheCommandStarts() {
         var i = T.make()
