@@ -451,3 +451,99 @@ case("ctrl-o-edit-the-next-line", "emacs-misc", ["echo p1\r", "echo p2\r", "echo
      note="each Ctrl-O starts the next buffer with the history line after the one it ran")
 case("ctrl-l-clear-screen", "emacs-misc", ["echo kept", C("l"), " after\r"])
 case("ctrl-x-ctrl-u-undo", "emacs-misc", ["echo abc", BS, C("x") + C("u"), ENTER])
+
+# --- the person's own startup-file settings (appended to ~/.bashrc through the bastion) ---------
+case("kr-pc-array-history-a", "rc-variants",
+     ["echo one\r", UP, C("a"), M("f"), " two", ENTER, "!!\r", "for i in 1 2\r", "do echo $i\r", "done\r"],
+     ["shopt -s histappend", "PROMPT_COMMAND+=('history -a')"],
+     note="array PROMPT_COMMAND (bash 5.1+): history -a after the harness's recorder at every prompt")
+case("kr-pc-string-append", "rc-variants",
+     ["echo a\r", paste("echo p1\necho p2\n") + ENTER, "echo half", C("c"), "echo b\r"],
+     ['PROMPT_COMMAND="${PROMPT_COMMAND:+$PROMPT_COMMAND;}echo -n"'],
+     note="the classic string append")
+case("kr-pc-bash-preexec-style", "rc-variants",
+     ["echo pre1\r", "echo a | cat\r", UP, BS * 3, "tr a b\r", "echo half", C("c"), "true\r"],
+     [r"__bp_last=; __bp_armed=",
+      r"__bp_preexec() { [[ -z $__bp_armed ]] && return; __bp_armed=; __bp_last=$(HISTTIMEFORMAT= builtin history 1); }",
+      r"__bp_precmd() { __bp_armed=1; }",
+      r'''trap '__bp_preexec "$_"' DEBUG''',
+      r"PROMPT_COMMAND+=('__bp_precmd')"],
+     note="like bash-preexec: the DEBUG trap reads `history 1` before the command runs")
+case("kr-trap-debug-true", "rc-variants",
+     ["echo d1\r", "!!\r", "for i in a; do\r", "echo $i\r", C("c"), "echo d2\r"],
+     ["trap 'true' DEBUG"])
+case("kr-pc-share-history-timestamps", "rc-variants",
+     ["echo t1\r", "for i in 1\r", "do echo $i; done\r", UP, ENTER, "echo t2\r"],
+     ["shopt -s histappend", "HISTTIMEFORMAT='%F %T '", "PROMPT_COMMAND+=('history -a; history -c; history -r')"],
+     note="with HISTTIMEFORMAT the file keeps timestamps, so a multi-line entry is read back whole")
+case("kr-set-u", "rc-variants",
+     ["echo $KR_UNSET_X\r", "echo ${KR_UNSET_X:-dflt}\r", "echo $HOM", TAB, ENTER, "for i in 1; do\r", "echo $i $KR_NOPE\r", "done\r"],
+     ["set -u"], note="set -u: an unbound variable fails the command, the interactive shell stays")
+case("kr-pipefail-noclobber", "rc-variants",
+     ["echo a > f\r", "echo b > f\r", "echo c >| f\r", "false | true; echo $?\r", UP, ENTER],
+     ["set -o pipefail", "set -o noclobber"])
+case("kr-posix-mode", "rc-variants",
+     ["echo px\r", "f() { echo in-f; }\r", "f\r", "!!\r", "echo a b\r", "echo !$\r"],
+     ["set -o posix"])
+case("kr-ifs-colon", "rc-variants",
+     ["echo a b\r", "for i in a:b; do echo $i; done\r", "touch cc1\r", "ls cc", TAB, ENTER],
+     ["IFS=:"])
+case("kr-xtrace", "rc-variants",
+     ["echo x1\r", paste("echo x2\necho x3\n") + ENTER, "for i in 1\r", "do echo $i; done\r", "echo half", C("c")],
+     ["set -x"], note="xtrace: PROMPT_COMMAND's and PS0's commands are traced too, noise between prompts")
+case("kr-set-e", "rc-variants",
+     ["echo e1\r", "false || echo rescued\r", "if false; then :; fi\r", UP, ENTER, "echo half", C("c"), "echo e2\r"],
+     ["set -e"],
+     note="errexit: only lines that do not fail (a failing command would end the shell)")
+case("kr-lc-all-c", "rc-variants",
+     ["echo héllo\r", "cho wörld", C("a"), "e", ENTER, "echo x" + "é" * 3, C("e"), " end\r"],
+     ["LC_ALL=C"], note="C locale set in the rc: readline counts bytes, but these edits never split a character")
+case("kr-failglob", "rc-variants",
+     ["echo nomatch*\r", "touch m1\r", "echo m*\r", "echo nomatch* && echo no\r"],
+     ["shopt -s failglob"], note="failglob: a pattern with no match fails the command before it runs")
+case("kr-autocd-cdspell", "rc-variants",
+     ["mkdir -p dirx/ee\r", "dirx\r", "cd ..\r", "cd dirz\r", "cd ..\r", "ls dirx/e", TAB, ENTER],
+     ["shopt -s autocd cdspell dirspell direxpand checkwinsize"],
+     note="autocd runs `cd -- dirx` for a line that is a directory name; cdspell corrects `cd dirz` to dirx. (dirspell+direxpand correct a misspelled dirz/e while completing, "
+          "but into an absolute path that differs per run: left out)")
+case("kr-bind-up-history-search", "rc-variants",
+     ["echo a1\r", "printf 'x\\n'\r", "echo a2\r", "echo a", UP, UP, DOWN, ENTER, UP, ENTER],
+     [r"""bind '"\e[A": history-search-backward'""", r"""bind '"\e[B": history-search-forward'"""],
+     note="Up/Down search history for the text before the cursor")
+case("kr-bind-menu-complete", "rc-variants",
+     ["touch ab1 ab2\r", "ls ab", TAB, TAB, ENTER, "ls ab", TAB, TAB, TAB, ENTER],
+     ["bind 'TAB:menu-complete'", "bind 'set menu-complete-display-prefix on'"])
+case("kr-bind-bracketed-paste-off", "rc-variants",
+     [paste("echo bp1\necho bp2\n") + ENTER, "for i in 1 2\ndo echo $i\ndone\necho un\n"],
+     ["bind 'set enable-bracketed-paste off'"],
+     note="the variable only stops readline asking the terminal; keys that carry paste brackets are still a paste")
+case("kr-bind-horizontal-scroll", "rc-variants",
+     ["echo " + "h" * 120 + "k" * 30 + ENTER, UP, C("a"), M("f"), " Y", ENTER, "cho " + "q" * 100, C("a"), "e\r"],
+     ["bind 'set horizontal-scroll-mode on'"], note="long lines scroll sideways on one row instead of wrapping")
+case("kr-vi-show-mode", "rc-variants",
+     ["echo one", ESC, "0", "w", "cw", "two\r", ESC, "k", "A", " three\r"],
+     VI + ["bind 'set show-mode-in-prompt on'", r"""bind 'set vi-ins-mode-string "\1\e[6 q\2(ins)"'""",
+           r"""bind 'set vi-cmd-mode-string "\1\e[2 q\2(cmd)"'"""],
+     note="mode string and cursor shape in front of PS1")
+case("kr-vi-jk-escape", "rc-variants",
+     ["echo just", "jk", "0", "x", "i", "E", ENTER, "echo jjkk", "jk", "hx", ENTER],
+     VI + [r"""bind -m vi-insert '"jk": vi-movement-mode'"""],
+     note="jk leaves insert mode; a j not followed by k is inserted. `echo jjkk` holds jk: command mode mid-word, then k j k walk history, h x edit the recalled line")
+case("kr-bind-convert-meta", "rc-variants",
+     ["echo héllo\r", "echo ab", ESC + "b", "x\r"],
+     ["bind 'set input-meta off'", "bind 'set convert-meta on'", "bind 'set output-meta off'"],
+     note="bash 5.2 still inserts the UTF-8 bytes of é as typed, but with output-meta off readline draws them as \\303 on the screen")
+case("kr-ignoreboth-recall", "rc-variants",
+     ["echo seen\r", " echo secret\r", UP, ENTER, "echo dup\r", "echo dup\r", UP, ENTER, "!!\r"],
+     ["HISTCONTROL=ignoreboth"])
+case("kr-histignore-patterns", "rc-variants",
+     ["ls\r", "ls -a\r", "echo same\r", "echo same\r", " echo sp\r", "echo kept\r", UP, ENTER],
+     ["HISTIGNORE='ls:ls *:&:[ ]*'"],
+     note="& drops an immediate repeat, [ ]* a line with a leading blank")
+case("kr-alias-trailing-space", "rc-variants",
+     ["nice ll -d .\r", "nice la\r"],
+     ["alias nice='nice '", "alias ll='ls -l'", "alias la='ls -A'"],
+     note="an alias ending in a blank: the next word is checked for an alias too (like alias sudo='sudo ')")
+case("kr-function-mkcd", "rc-variants",
+     ["mkcd a/b\r", "touch inb\r", "cd ../..\r", "mkc", TAB, "c2 && ls\r"],
+     [r'''mkcd() { mkdir -p "$1" && cd "$1"; }'''])
