@@ -83,6 +83,18 @@ extension Interceptor {
             if mode == .integrated { lose("the shell accepted a line without showing it (the keys that accept a line were changed)", into: &out) }
         case .viReplaceBegins:
             viReplacing = mode == .integrated
+        case .editorBegins(let line):
+            // At the prompt (vi's `v`), or at the key the bastion took for an Enter (Ctrl-X
+            // Ctrl-E): keys held behind it are the editor's, and what reaches the shell until
+            // the check is not the line's.
+            guard mode == .integrated, shell == .prompt || isAwaitingCheck else { break }
+            out.records.append(unrunRecord(String(decoding: line, as: UTF8.self), decision: "not-run",
+                                           message: "handed to the editor (edit-and-execute-command), which left the line checked next"))
+            keyed.forget()
+            uncheckedEnter = false
+            earlyCandidate = nil
+            shell = .editing
+            release(into: &out)
         case .interruptIgnored:
             out.notices.append("bastion: the shell ignores interrupts (a trap on INT), so a command the bastion stopped would have run: "
                                + "the shell is ended")
@@ -98,7 +110,7 @@ extension Interceptor {
                     lose("a command whose history expansion the bastion had to see started without showing it", into: &out)
                 }
             }
-            if mode == .integrated, shell == .prompt || shell == .awaitingApproval || isAwaitingCheck {
+            if mode == .integrated, shell == .prompt || shell == .awaitingApproval || shell == .editing || isAwaitingCheck {
                 lose("a command started that the bastion did not see", into: &out)
             } else if mode == .integrated, refusedLineOutstanding {
                 lose("a line the bastion refused started all the same", into: &out)

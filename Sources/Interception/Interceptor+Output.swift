@@ -153,7 +153,7 @@ extension Interceptor {
         switch shell {
         case .awaitingCheck: return true
         case .accepted, .running: return holding || !held.isEmpty
-        case .prompt, .awaitingApproval: return false
+        case .prompt, .awaitingApproval, .editing: return false
         }
     }
 

@@ -46,6 +46,9 @@ public struct Interceptor {
         case running(since: Double)
         /// A line waits for approvers; the shell waits for its verdict.
         case awaitingApproval
+        /// Readline handed its buffer to the person's editor: keys are the editor's, and the
+        /// check of the buffer it left comes when it exits.
+        case editing
     }
 
     /// A buffer readline handed over, decided command by command; it pauses at a command held

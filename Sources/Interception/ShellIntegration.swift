@@ -557,6 +557,35 @@ public struct ShellIntegration: Sendable, Equatable {
         # __bastion_rv is 0 from here to the next check or primary prompt, and PS2's V gate
         # stops a command read on while it is (see PS2).
         __bastion_replacing() { __bastion_rv=0; printf '\#(osc);O\a' >&"$__bastion_tty"; }
+        # Readline's edit-and-execute-command (Ctrl-X Ctrl-E, vi's `v`), with the check: as bash's
+        # own, the buffer goes into history unrun (the bastion told, for the record) and the
+        # person's editor edits it in a file, with the terminal as a program gets it; what the
+        # editor leaves is the buffer the check after this sees (an editor that fails leaves
+        # none: nothing runs). The editor's command is read as bash's own reads it, but by a new
+        # bash: no function, alias or trap of the person's runs in this one, where the token
+        # announced with the prompt is set.
+        __bastion_edit() {
+          local __bastion_f __bastion_ed __bastion_mode
+          [[ $- != *[xET]* ]] || { local -; set +xET; }
+          builtin history -s -- "$READLINE_LINE"
+          __bastion_esc "$READLINE_LINE"
+          printf '\#(osc);E;%s\a' "$__bastion_out" >&"$__bastion_tty"
+          if [[ -o vi ]]; then __bastion_ed=vi; else __bastion_ed=emacs; fi
+          __bastion_ed=${VISUAL:-${EDITOR:-$__bastion_ed}}
+          __bastion_f=$(command mktemp "${TMPDIR:-/tmp}/bash-fc.XXXXXX") || { READLINE_LINE=; return; }
+          builtin printf '%s\n' "$READLINE_LINE" >|"$__bastion_f"
+          __bastion_mode=$(command stty -g <&"$__bastion_in" 2>/dev/null)
+          command stty icanon echo icrnl <&"$__bastion_in" 2>/dev/null
+          if command "${BASH:-bash}" -c "$__bastion_ed"' "$1"' bash "$__bastion_f" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
+            IFS= read -r -d '' READLINE_LINE <"$__bastion_f"
+            READLINE_LINE=${READLINE_LINE%$'\n'}
+          else
+            READLINE_LINE=
+          fi
+          [[ ! $__bastion_mode ]] || command stty "$__bastion_mode" <&"$__bastion_in" 2>/dev/null
+          command rm -f -- "$__bastion_f"
+          READLINE_POINT=${#READLINE_LINE}
+        }
         # Whether history leaves out lines that start with a blank (HISTCONTROL ignorespace or
         # ignoreboth, which bash reads exactly: removal by `#` ignores nocasematch).
         __bastion_ignores_space() {
@@ -569,9 +598,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # ~/.inputrc written in the session cannot take Enter back.
         __bastion_bind_keys() {
           local __bastion_km __bastion_binding __bastion_key __bastion_c __bastion_keys __bastion_nexts __bastion_comments __bastion_rereads __bastion_expands \
-            __bastion_eofs __bastion_replaces __bastion_private
+            __bastion_eofs __bastion_replaces __bastion_edits __bastion_private
           for __bastion_km in emacs vi-insert vi-command; do
-            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=() __bastion_eofs=() __bastion_replaces=()
+            __bastion_keys=() __bastion_nexts=() __bastion_comments=() __bastion_rereads=() __bastion_expands=() __bastion_eofs=() __bastion_replaces=() __bastion_edits=()
             # Every key under the private prefix goes, the integration's own too (bound again
             # below): a longer one (`"\C-x\C-\\bZ"`, from an inputrc or `bind -x`) would leave
             # readline waiting after a private key for one more, typed, which picks a function
@@ -586,8 +615,9 @@ public struct ShellIntegration: Sendable, Equatable {
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
                 '"\C-x\C-\\'*) ;;  # (none left)
-                # (edit-and-execute runs the buffer through fc, where no check would see it.)
-                *': accept-line'|*': edit-and-execute-command'|*': vi-edit-and-execute-command') __bastion_keys+=("${__bastion_binding%: *}") ;;
+                *': accept-line') __bastion_keys+=("${__bastion_binding%: *}") ;;
+                # (Bash's own runs the edited buffer through fc, where no check would see it.)
+                *': edit-and-execute-command'|*': vi-edit-and-execute-command') __bastion_edits+=("${__bastion_binding%: *}") ;;
                 # readline 8.3's M-x runs any function by name, accept-line included.
                 *': execute-named-command') __bastion_key=${__bastion_binding%: *}; __bastion_key=${__bastion_key#\"}; bind -m "$__bastion_km" -r "${__bastion_key%\"}" ;;
                 *': operate-and-get-next') __bastion_nexts+=("${__bastion_binding%: *}") ;;
@@ -604,7 +634,7 @@ public struct ShellIntegration: Sendable, Equatable {
             # such a macro, from an inputrc, is unbound; the integration's own stay.
             while IFS= read -r __bastion_binding; do
               case $__bastion_binding in
-                *': "\C-x\C-\\a\C-x\C-\\'[bcd]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"'|*': "\C-x\C-\\e\C-x\C-\\R"') ;;
+                *': "\C-x\C-\\a\C-x\C-\\'[bcd]'"'|*': "\C-a#\C-x\C-\\a\C-x\C-\\b"'|*': "0i#\C-x\C-\\a\C-x\C-\\b"'|*': "\C-x\C-\\e\C-x\C-\\R"'|*': "\C-x\C-\\f\C-x\C-\\a\C-x\C-\\b"') ;;
                 *': "'*'\C-x'*|*': "'*'\C-\\'*|*': "'*'\030'*|*': "'*'\034'*|*': "'*$'\030'*|*': "'*$'\034'*)
                   __bastion_key=${__bastion_binding%%\": *}; bind -m "$__bastion_km" -r "${__bastion_key#\"}" 2>/dev/null ;;
               esac
@@ -615,8 +645,13 @@ public struct ShellIntegration: Sendable, Equatable {
             bind -m "$__bastion_km" '"\C-x\C-\\d": vi-eof-maybe'
             bind -m "$__bastion_km" -x '"\C-x\C-\\e": \__bastion_replacing'
             bind -m "$__bastion_km" '"\C-x\C-\\R": vi-replace'
+            bind -m "$__bastion_km" -x '"\C-x\C-\\f": \__bastion_edit'
             for __bastion_key in '"\C-m"' '"\C-j"' "${__bastion_keys[@]}"; do
               bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\a\C-x\C-\\b"'
+            done
+            # Edit, then check what the editor left, then accept it.
+            for __bastion_key in "${__bastion_edits[@]}"; do
+              bind -m "$__bastion_km" "$__bastion_key"': "\C-x\C-\\f\C-x\C-\\a\C-x\C-\\b"'
             done
             # Operate-and-get-next still loads the history line after the one it accepts (the
             # next buffer starts with it).
@@ -690,7 +725,7 @@ public struct ShellIntegration: Sendable, Equatable {
               # line's end (another key bound to accept a line gets the macro too, and does not
               # tell the line: the bastion sees no Enter in it).
               '"\C-x\C-\\'*|'"\C-m": "\C-x\C-\\a\C-x\C-\\b"'|'"\C-j": "\C-x\C-\\a\C-x\C-\\b"'|'"\C-o": "\C-x\C-\\a\C-x\C-\\c"'| \
-              '"\C-x\C-e": "\C-x\C-\\a\C-x\C-\\b"'|'"\e#": "\C-a#\C-x\C-\\a\C-x\C-\\b"'|'"\C-x\C-r": "\\__bastion_reread"') ;;
+              '"\C-x\C-e": "\C-x\C-\\f\C-x\C-\\a\C-x\C-\\b"'|'"\e#": "\C-a#\C-x\C-\\a\C-x\C-\\b"'|'"\C-x\C-r": "\\__bastion_reread"') ;;
               # Any other macro or bind -x key (`"\C-t": "echo hi\n"` in an inputrc): what it
               # types or does to the line is not what the key would.
               *': "'*) return 1 ;;
@@ -734,10 +769,10 @@ public struct ShellIntegration: Sendable, Equatable {
           # (read-only) leaves the shell unintegrated.
           unset -v __bastion_aliases_seen __bastion_announced __bastion_answer __bastion_binding \
               __bastion_bs __bastion_c __bastion_calm_state __bastion_cancel __bastion_code __bastion_cont __bastion_none __bastion_comments __bastion_dir \
-              __bastion_doubled __bastion_early __bastion_early_ok __bastion_entry __bastion_eofs \
+              __bastion_doubled __bastion_early __bastion_early_ok __bastion_ed __bastion_edits __bastion_entry __bastion_eofs __bastion_f \
               __bastion_expands __bastion_fast __bastion_filed __bastion_fn __bastion_first __bastion_flags __bastion_hc __bastion_gate_n __bastion_gate_v __bastion_gate_x __bastion_hnum __bastion_i \
               __bastion_id __bastion_in __bastion_inputrc __bastion_keep __bastion_key __bastion_keys \
-              __bastion_km __bastion_l __bastion_last __bastion_line __bastion_name __bastion_names \
+              __bastion_km __bastion_l __bastion_last __bastion_line __bastion_mode __bastion_name __bastion_names \
               __bastion_n __bastion_next __bastion_nexts __bastion_nocase __bastion_nonce __bastion_number __bastion_out __bastion_plain __bastion_probe \
               __bastion_private __bastion_replaces __bastion_rereads __bastion_saved __bastion_secret __bastion_seen __bastion_set __bastion_shown \
               __bastion_status __bastion_table __bastion_text __bastion_traced __bastion_traps __bastion_tty __bastion_u __bastion_rv \

@@ -193,6 +193,32 @@ struct InterceptorTests {
         #expect(Self.text(Self.input(&i, "y\r").toTarget) == "y\r", "the check ended it")
     }
 
+    /// Ctrl-X Ctrl-E hands the buffer to the person's editor, and the shell says so: the buffer
+    /// is recorded unrun (bash keeps it in its history), the keys held behind the key and those
+    /// typed while the editor runs go to it at once, line ends too, for as long as it runs, and
+    /// the check of what it left is decided as any. A command that starts meanwhile was not
+    /// checked.
+    @Test func theEditorGetsTheKeysAndWhatItLeftIsChecked() {
+        let editing = "\u{1B}]6973;tk;E;echo a\u{07}"
+        var i = Self.make()
+        #expect(Self.text(Self.input(&i, "echo a\u{18}\u{05}ihello").toTarget) == "echo a\u{18}\u{05}", "a key that may accept: the rest waits")
+        let begins = Self.output(&i, editing)
+        #expect(Self.text(begins.toTarget) == "ihello")
+        #expect(begins.records.map { "\($0.decision.audit.decision) \($0.decision.audit.line)" } == ["not-run echo a"])
+        #expect(Self.text(Self.input(&i, "\u{1B}:wq\r", now: 2).toTarget) == "\u{1B}:wq\r")
+        #expect(i.tick(now: 60).lostIntegration == nil, "no patience runs out while the editor runs")
+        let answer = Self.output(&i, Self.check("echo hello"), now: 61)
+        #expect(Self.text(answer.verdicts) == "9 A\n" && answer.lostIntegration == nil)
+        #expect(answer.records.map(\.decision.audit.line) == ["echo hello"])
+
+        // (Vi's `v` is a key the bastion does not follow: the shell's word comes at the prompt.)
+        var vi = Self.make()
+        _ = Self.input(&vi, "echo b\u{1B}v")
+        #expect(Self.output(&vi, "\u{1B}]6973;tk;E;echo b\u{07}").records.count == 1)
+        #expect(Self.text(Self.input(&vi, "x\r").toTarget) == "x\r", "an Enter in the editor is the editor's")
+        #expect(Self.output(&vi, "\u{1B}]6973;tk;S\u{07}").lostIntegration != nil, "a command started with no check")
+    }
+
     /// A denied line is discarded at the shell (D), the person told, the rest of a paste dropped.
     @Test func deniedLineStopsThePaste() {
         var i = Self.make()

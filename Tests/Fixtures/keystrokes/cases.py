@@ -547,3 +547,23 @@ case("kr-alias-trailing-space", "rc-variants",
 case("kr-function-mkcd", "rc-variants",
      ["mkcd a/b\r", "touch inb\r", "cd ../..\r", "mkc", TAB, "c2 && ls\r"],
      [r'''mkcd() { mkdir -p "$1" && cd "$1"; }'''])
+
+# --- edit-and-execute (the person's editor, here a sed or a failing command) ------------
+case("edit-exec-sed", "edit-and-execute", ["echo aa typed", C("x") + C("e"), "echo after\r"],
+     rc_extra=["export VISUAL='sed -i s/aa/bb/' EDITOR=true"],
+     note="Ctrl-X Ctrl-E: history keeps the line handed to the editor (unrun) and the line the editor left")
+case("edit-exec-unchanged", "edit-and-execute", ["echo edited as is", C("x") + C("e")],
+     rc_extra=["export VISUAL=true EDITOR=true"])
+case("edit-exec-vi-v", "edit-and-execute", ["echo vv one", ESC, "v", "echo after\r"],
+     rc_extra=VI + ["export VISUAL='sed -i s/one/ONE/' EDITOR=true"], note="vi command mode's v")
+case("edit-exec-bound-key", "edit-and-execute", ["echo ALPHA one\r", "echo ALPHA two", M("e"), "echo after\r"],
+     rc_extra=["export VISUAL='sed -i s/ALPHA/BETA/'", r"""bind '"\ee": edit-and-execute-command'"""],
+     note="a key an rc binds to edit-and-execute-command")
+case("edit-exec-editor-variable", "edit-and-execute", ["echo ALPHA e1", C("x") + C("e"), "set -o vi\r", "echo ALPHA e2", ESC, "v", "echo after\r"],
+     rc_extra=["export EDITOR='sed -i s/ALPHA/GAMMA/'"], note="EDITOR where VISUAL is not set, in both modes")
+case("edit-exec-editor-fails", "edit-and-execute", ["echo never", C("x") + C("e"), "echo after\r"],
+     rc_extra=["export VISUAL=false"], note="an editor that fails: nothing of the line runs")
+case("edit-exec-quoted-command", "edit-and-execute", ["echo a b", C("x") + C("e")],
+     rc_extra=["""export VISUAL="sed -i 's/a b/c  d/'" """], note="the editor's command is read as the shell reads it, quotes and all")
+case("edit-exec-adds-lines", "edit-and-execute", ["echo first", C("x") + C("e"), UP, ENTER],
+     rc_extra=["""export VISUAL="sed -i '\\$a echo added'" """], note="the editor leaves two lines: both run, each its own entry; Up recalls the last")
