@@ -88,10 +88,10 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// Vi's replace mode began (a key bound to `vi-replace`, `R` in command mode). Readline reads
     /// keys in that mode with a keymap of its own, where Enter accepts the line with no check.
     case viReplaceBegins
-    /// Readline handed its buffer to the person's editor (edit-and-execute-command: Ctrl-X
-    /// Ctrl-E, vi's `v`): the buffer went into history unrun, keys are the editor's until it
-    /// exits, and the check that follows is of the buffer it left.
-    case editorBegins(line: [UInt8])
+    /// Readline asks to hand its buffer to the person's editor (edit-and-execute-command: Ctrl-X
+    /// Ctrl-E, vi's `v`), run as `command`: answered by `nonce` (A: the editor starts, keys are
+    /// its own until it exits, and the check that follows is of the buffer it left).
+    case editorRequest(nonce: String, command: String, line: [UInt8])
     /// A command had to be stopped (`PS0`, `PS2`), but the shell traps or ignores the interrupt
     /// that would stop it: the shell ends itself (`kill -KILL`) right after this marker.
     case interruptIgnored
@@ -126,7 +126,12 @@ public enum IntegrationMarker: Equatable, Sendable {
         case ("N", 0): self = .unfinishedStarted
         case ("V", 0): self = .uncheckedStarted
         case ("O", 0): self = .viReplaceBegins
-        case ("E", _): self = .editorBegins(line: Self.unescape(Array(fields.joined(separator: [UInt8(ascii: ";")]))))
+        case ("E", 2), ("E", 3):
+            // ID;COMMAND\nLINE, escaped as a line is (the command holds no line end).
+            let text = Self.unescape(Array(fields[1...].joined(separator: [UInt8(ascii: ";")])))
+            guard let end = text.firstIndex(of: 0x0A) else { self = .foreign; return }
+            self = .editorRequest(nonce: String(decoding: fields[0], as: UTF8.self), command: String(decoding: text[..<end], as: UTF8.self),
+                                  line: Array(text[(end + 1)...]))
         case ("K", 0): self = .interruptIgnored
         case ("1", 0): self = .promptShown
         case ("2", 0): self = .continuation

@@ -83,18 +83,8 @@ extension Interceptor {
             if mode == .integrated { lose("the shell accepted a line without showing it (the keys that accept a line were changed)", into: &out) }
         case .viReplaceBegins:
             viReplacing = mode == .integrated
-        case .editorBegins(let line):
-            // At the prompt (vi's `v`), or at the key the bastion took for an Enter (Ctrl-X
-            // Ctrl-E): keys held behind it are the editor's, and what reaches the shell until
-            // the check is not the line's.
-            guard mode == .integrated, shell == .prompt || isAwaitingCheck else { break }
-            out.records.append(unrunRecord(String(decoding: line, as: UTF8.self), decision: "not-run",
-                                           message: "handed to the editor (edit-and-execute-command), which left the line checked next"))
-            keyed.forget()
-            uncheckedEnter = false
-            earlyCandidate = nil
-            shell = .editing
-            release(into: &out)
+        case .editorRequest(let nonce, let command, let line):
+            editorRequested(nonce: nonce, command: command, line: line, now: now, into: &out)
         case .interruptIgnored:
             out.notices.append("bastion: the shell ignores interrupts (a trap on INT), so a command the bastion stopped would have run: "
                                + "the shell is ended")

@@ -558,32 +558,60 @@ public struct ShellIntegration: Sendable, Equatable {
         # stops a command read on while it is (see PS2).
         __bastion_replacing() { __bastion_rv=0; printf '\#(osc);O\a' >&"$__bastion_tty"; }
         # Readline's edit-and-execute-command (Ctrl-X Ctrl-E, vi's `v`), with the check: as bash's
-        # own, the buffer goes into history unrun (the bastion told, for the record) and the
-        # person's editor edits it in a file, with the terminal as a program gets it; what the
-        # editor leaves is the buffer the check after this sees (an editor that fails leaves
-        # none: nothing runs). The editor's command is read as bash's own reads it, but by a new
-        # bash: no function, alias or trap of the person's runs in this one, where the token
-        # announced with the prompt is set.
+        # own, the buffer goes into history unrun and the person's editor edits it in a file, with
+        # the terminal set as a program gets it; what the editor leaves is the buffer the check
+        # after this sees (an editor that fails leaves none: nothing runs). The editor's command
+        # (read by a new bash, as bash's own reads it) and the buffer are first decided by the
+        # bastion: an "editor" may run what it is given. Where the integration stepped aside, a
+        # trap acts in here, or the command holds a line end, nothing is edited, and the check
+        # that follows acts on the buffer as typed.
         __bastion_edit() {
-          local __bastion_f __bastion_ed __bastion_mode
+          local __bastion_f __bastion_ed __bastion_mode __bastion_id __bastion_answer
           [[ $- != *[xET]* ]] || { local -; set +xET; }
-          builtin history -s -- "$READLINE_LINE"
-          __bastion_esc "$READLINE_LINE"
-          printf '\#(osc);E;%s\a' "$__bastion_out" >&"$__bastion_tty"
+          [[ ! $__bastion_traps ]] || return 0
+          if [[ ! $__bastion_next ]]; then
+            __bastion_out=$(trap -p DEBUG RETURN ERR 2>/dev/null)
+            ! __bastion_any_trap || return 0
+          fi
+          # Programs run from here to the check (the editor; a hook of the person's for a command
+          # not found): the token announced with the prompt goes, and the check takes the long
+          # way, with a token made after the editor exits.
+          __bastion_next= __bastion_fast=
           if [[ -o vi ]]; then __bastion_ed=vi; else __bastion_ed=emacs; fi
           __bastion_ed=${VISUAL:-${EDITOR:-$__bastion_ed}}
-          __bastion_f=$(command mktemp "${TMPDIR:-/tmp}/bash-fc.XXXXXX") || { READLINE_LINE=; return; }
-          builtin printf '%s\n' "$READLINE_LINE" >|"$__bastion_f"
-          __bastion_mode=$(command stty -g <&"$__bastion_in" 2>/dev/null)
-          command stty icanon echo icrnl <&"$__bastion_in" 2>/dev/null
-          if command "${BASH:-bash}" -c "$__bastion_ed"' "$1"' bash "$__bastion_f" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
-            IFS= read -r -d '' READLINE_LINE <"$__bastion_f"
+          [[ $__bastion_ed != *$'\n'* ]] || return 0
+          __bastion_f=$(command -p mktemp "${TMPDIR:-/tmp}/bash-fc.XXXXXX") || { READLINE_LINE=; return 0; }
+          __bastion_ed+=" ${__bastion_f@Q}"
+          __bastion_token
+          __bastion_id=${SRANDOM:-$RANDOM$RANDOM}:$__bastion_out
+          __bastion_esc "$__bastion_ed"$'\n'"$READLINE_LINE"
+          printf '\#(osc);E;%s;%s\a' "$__bastion_id" "$__bastion_out" >&"$__bastion_tty"
+          __bastion_answer=
+          while IFS= read -r -u "$__bastion_vfd" __bastion_answer; do
+            case $__bastion_answer in
+              "$__bastion_id A") break ;;
+              "${__bastion_id%%:*} "*) __bastion_answer=; break ;;
+            esac
+            __bastion_answer=
+          done
+          __bastion_id=
+          if [[ ! $__bastion_answer ]]; then
+            command -p rm -f -- "$__bastion_f" || :
+            READLINE_LINE= READLINE_POINT=0
+            return 0
+          fi
+          history -s -- "$READLINE_LINE" || :
+          printf '%s\n' "$READLINE_LINE" >|"$__bastion_f" || :
+          __bastion_mode=$(command -p stty -g <&"$__bastion_in" 2>/dev/null) || :
+          command -p stty icanon echo icrnl <&"$__bastion_in" 2>/dev/null || :
+          if command -p bash -c "$__bastion_ed" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
+            IFS= read -r -d '' READLINE_LINE <"$__bastion_f" || :
             READLINE_LINE=${READLINE_LINE%$'\n'}
           else
             READLINE_LINE=
           fi
-          [[ ! $__bastion_mode ]] || command stty "$__bastion_mode" <&"$__bastion_in" 2>/dev/null
-          command rm -f -- "$__bastion_f"
+          [[ ! $__bastion_mode ]] || command -p stty "$__bastion_mode" <&"$__bastion_in" 2>/dev/null || :
+          command -p rm -f -- "$__bastion_f" || :
           READLINE_POINT=${#READLINE_LINE}
         }
         # Whether history leaves out lines that start with a blank (HISTCONTROL ignorespace or

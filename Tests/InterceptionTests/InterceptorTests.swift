@@ -193,17 +193,17 @@ struct InterceptorTests {
         #expect(Self.text(Self.input(&i, "y\r").toTarget) == "y\r", "the check ended it")
     }
 
-    /// Ctrl-X Ctrl-E hands the buffer to the person's editor, and the shell says so: the buffer
-    /// is recorded unrun (bash keeps it in its history), the keys held behind the key and those
-    /// typed while the editor runs go to it at once, line ends too, for as long as it runs, and
-    /// the check of what it left is decided as any. A command that starts meanwhile was not
-    /// checked.
+    /// Ctrl-X Ctrl-E: the shell asks to hand its buffer to the person's editor. The editor's
+    /// command and the buffer are decided first; allowed, the buffer is recorded unrun (bash
+    /// keeps it in its history), the keys held behind the key and those typed while the editor
+    /// runs go to it at once, line ends too, for as long as it runs, and the check of what it
+    /// left is decided as any. A command that starts meanwhile was not checked.
     @Test func theEditorGetsTheKeysAndWhatItLeftIsChecked() {
-        let editing = "\u{1B}]6973;tk;E;echo a\u{07}"
+        func request(_ command: String, _ line: String) -> String { "\u{1B}]6973;tk;E;5:tok;\(command)\\n\(line)\u{07}" }
         var i = Self.make()
         #expect(Self.text(Self.input(&i, "echo a\u{18}\u{05}ihello").toTarget) == "echo a\u{18}\u{05}", "a key that may accept: the rest waits")
-        let begins = Self.output(&i, editing)
-        #expect(Self.text(begins.toTarget) == "ihello")
+        let begins = Self.output(&i, request("vim '/tmp/bash-fc.x'", "echo a"))
+        #expect(Self.text(begins.verdicts) == "5:tok A\n" && Self.text(begins.toTarget) == "ihello")
         #expect(begins.records.map { "\($0.decision.audit.decision) \($0.decision.audit.line)" } == ["not-run echo a"])
         #expect(Self.text(Self.input(&i, "\u{1B}:wq\r", now: 2).toTarget) == "\u{1B}:wq\r")
         #expect(i.tick(now: 60).lostIntegration == nil, "no patience runs out while the editor runs")
@@ -211,12 +211,31 @@ struct InterceptorTests {
         #expect(Self.text(answer.verdicts) == "9 A\n" && answer.lostIntegration == nil)
         #expect(answer.records.map(\.decision.audit.line) == ["echo hello"])
 
-        // (Vi's `v` is a key the bastion does not follow: the shell's word comes at the prompt.)
+        // (Vi's `v` is a key the bastion does not follow: the request comes at the prompt.)
         var vi = Self.make()
         _ = Self.input(&vi, "echo b\u{1B}v")
-        #expect(Self.output(&vi, "\u{1B}]6973;tk;E;echo b\u{07}").records.count == 1)
+        #expect(Self.text(Self.output(&vi, request("vi '/tmp/f'", "echo b")).verdicts) == "5:tok A\n")
         #expect(Self.text(Self.input(&vi, "x\r").toTarget) == "x\r", "an Enter in the editor is the editor's")
         #expect(Self.output(&vi, "\u{1B}]6973;tk;S\u{07}").lostIntegration != nil, "a command started with no check")
+    }
+
+    /// An editor may run what it is given: neither a refused line nor a refused editor's command
+    /// starts one. The person is told which and why; the keys wait as at any refusal.
+    @Test func aRefusedLineOrEditorStartsNoEditor() {
+        for (command, line, refused) in [("vim '/tmp/f'", "rm -rf /", "rm -rf /"), ("rm '/tmp/f'", "echo a", "rm '/tmp/f'")] {
+            var i = Self.make()
+            _ = Self.input(&i, line + "\u{18}\u{05}")
+            let answer = Self.output(&i, "\u{1B}]6973;tk;E;5:tok;\(command)\\n\(line)\u{07}")
+            #expect(Self.text(answer.verdicts) == "5 D\n", "refused by the id alone")
+            #expect(answer.records.map { "\($0.decision.audit.decision) \($0.decision.audit.line)" } == ["deny \(refused)"])
+            #expect(answer.notices.contains("bastion: the line was not handed to the editor"))
+            #expect(Self.text(Self.input(&i, "echo z").toTarget) == "", "still the check's to come: typing waits")
+        }
+        // Nor does a request while a command runs (a program printed it).
+        var running = Self.make()
+        _ = Self.input(&running, "sleep 9\r")
+        _ = Self.output(&running, Self.check("sleep 9") + "\u{1B}]6973;tk;S\u{07}")
+        #expect(Self.text(Self.output(&running, "\u{1B}]6973;tk;E;5:tok;vi f\\nls\u{07}").verdicts) == "5 D\n")
     }
 
     /// A denied line is discarded at the shell (D), the person told, the rest of a paste dropped.

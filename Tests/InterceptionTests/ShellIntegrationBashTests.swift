@@ -175,6 +175,29 @@ struct ShellIntegrationBashTests {
         #expect(names.subtracting(functions).subtracting(["__bastion_vfd", "__bastion_wfd", "__bastion_sfd", "__bastion_sfile"]) == unset)
     }
 
+    /// The editor (Ctrl-X Ctrl-E) runs before the line's check: no token that could answer it is
+    /// left where the editor finds it (here its environment, with `set -a`), so a line it writes,
+    /// with an early answer forged for it on the verdict descriptor, is still refused. Nor is a
+    /// line the bastion refuses handed to an editor that would run it (`bash`).
+    @Test func theEditorCannotAnswerForTheBastion() throws {
+        let forger = """
+            l='touch pwned-e'
+            printf '%s\\n' "$l" > "$1"
+            id=$(env | sed -n 's/^__b[a]stion_next=//p')
+            for f in /proc/$$/fd/*; do
+              case $(readlink "$f") in */integration/v*) printf 'P%d\\n%s P%s\\n' $(( ${#id} + ${#l} + 2 )) "$id" "$l" > "$f" ;; esac
+            done
+            """
+        let forged = try Self.run(["set -a\r", "export VISUAL=\"sh $HOME/forger\"\r", "echo harmless", "\u{18}\u{05}"],
+                                  answers: ["touch pwned-e": "D"], home: ["forger": forger])
+        #expect(forged.output.contains("\u{1B}]6973;tk;E;") && forged.output.contains(";touch pwned-e\u{07}"), "\(forged.output)")
+        #expect(!forged.files.contains("pwned-e"), "\(forged.output)")
+
+        let runner = try Self.run(["export VISUAL=bash\r", "touch pwned-b", "\u{18}\u{05}", "touch after-b\r"],
+                                  answers: ["E touch pwned-b": "D"])
+        #expect(runner.files == ["after-b"], "\(runner.output)")
+    }
+
     /// A FUNCNEST limit (set where the bastion could not read it) would stop PS0's functions part
     /// way, before they stop a refused command: each substitution lifts it first.
     @Test func funcnestDoesNotOpenTheGates() throws {

@@ -36,6 +36,9 @@ check = re.compile(rb"\x1b\]6973;[^;]*;C;([^;]*);[^;]*;([^\x07]*)\x07")
 # A command of a buffer answered X shows its expanded text as it starts: answered as the test
 # says for "X " + that text (a refusal, K), A otherwise.
 expansion = re.compile(rb"\x1b\]6973;[^;]*;X;([^;]*);[^;]*;[^;]*;[^;]*;[^;]*;([^\x07]*)\x07")
+# A request to hand the line to the editor: answered as the test says for "E " + the line (A
+# otherwise).
+editor = re.compile(rb"\x1b\]6973;[^;]*;E;([^;]*);([^\x07]*)\x07")
 
 
 def unescape(text):
@@ -89,6 +92,13 @@ def pump(seconds):
                 continue
             nonce, line = m.group(1).decode(), unescape(m.group(2).decode())
             answer = answers.get("X " + line, "A")
+            who = nonce if answer == "A" else nonce.split(":")[0]
+            os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
+        for m in editor.finditer(out, max(0, start - 4096)):
+            if m.end() <= start:
+                continue
+            nonce, line = m.group(1).decode(), unescape(m.group(2).decode()).split("\n", 1)[-1]
+            answer = answers.get("E " + line, "A")
             who = nonce if answer == "A" else nonce.split(":")[0]
             os.write(verdicts, ("%s %s\n" % (who, answer)).encode())
 

@@ -1,0 +1,39 @@
+import Policy
+
+/// Readline's edit-and-execute-command (Ctrl-X Ctrl-E, vi's `v`): the person's editor, handed
+/// the line, and what it left.
+extension Interceptor {
+    /// The shell asks to hand its buffer `line` to the person's editor, run as `command`. Both
+    /// are decided as lines first: an "editor" may run what it is given (`bash`, `source`), and
+    /// one a role does not let the person start by name must not start this way either. Allowed,
+    /// the line is recorded unrun, and keys go to the editor for as long as it runs
+    /// (``ShellState/editing``); the check of what it left comes when it exits. Refused, the
+    /// person is told why and nothing of the line runs (the shell empties it). Only at the prompt
+    /// of a shell followed as integrated (a request printed by a program while a command runs,
+    /// or one in a shell read from the screen, starts no editor).
+    mutating func editorRequested(nonce: String, command: String, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        guard mode == .integrated, shell == .prompt || isAwaitingCheck else {
+            out.verdicts += Self.verdict(nonce, "D")
+            return
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let editor = judge(command, how: .integration, uncertain: false)
+        let handed = judge(text, how: .integration, uncertain: false)
+        guard editor.decision.verdict == .allow, handed.decision.verdict == .allow else {
+            let refused = editor.decision.verdict == .allow ? handed : editor
+            out.verdicts += Self.verdict(nonce, "D")
+            append(refused, to: &out)
+            out.notices.append(refusalText(refused.decision))
+            out.notices.append("bastion: the line was not handed to the editor")
+            return
+        }
+        out.verdicts += Self.verdict(nonce, "A")
+        out.records.append(unrunRecord(text, decision: "not-run", message: "handed to the editor (\(command)); what it left was checked next"))
+        out.auditNotes.append(AuditNote(kind: "interactive_editor", detail: "the editor '\(command)' started, handed the line '\(text)'"))
+        keyed.forget()
+        uncheckedEnter = false
+        earlyCandidate = nil
+        shell = .editing
+        release(into: &out)
+    }
+}
