@@ -27,6 +27,18 @@ extension Interceptor {
             out.notices.append("bastion: the line was not handed to the editor")
             return
         }
+        // Keys go to the editor unread: one that is a shell (`VISUAL='bash -i'`), or is handed a
+        // line that starts one or changes what the bastion follows, would run what they type
+        // undecided.
+        for (what, risk) in [(command, ShellRisk.classify(command, analysis: analyze(command))), (text, ShellRisk.classify(text, analysis: analyze(text)))] {
+            guard case .none = risk else {
+                out.verdicts += Self.verdict(nonce, "D")
+                out.notices.append("bastion: the line was not handed to the editor: in '\(what)', \(risk.reason), "
+                                   + "and keys typed into the editor would reach it undecided")
+                out.auditNotes.append(AuditNote(kind: "interactive_editor_refused", detail: "'\(what)': \(risk.reason)"))
+                return
+            }
+        }
         out.verdicts += Self.verdict(nonce, "A")
         out.records.append(unrunRecord(text, decision: "not-run", message: "handed to the editor (\(command)); what it left was checked next"))
         out.auditNotes.append(AuditNote(kind: "interactive_editor", detail: "the editor '\(command)' started, handed the line '\(text)'"))

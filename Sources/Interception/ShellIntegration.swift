@@ -561,8 +561,9 @@ public struct ShellIntegration: Sendable, Equatable {
         # own, the buffer goes into history unrun and the person's editor edits it in a file, with
         # the terminal set as a program gets it; what the editor leaves is the buffer the check
         # after this sees (an editor that fails leaves none: nothing runs). The editor's command
-        # (read by a new bash, as bash's own reads it) and the buffer are first decided by the
-        # bastion: an "editor" may run what it is given. Where the integration stepped aside, a
+        # (read by a new bash, as bash's own reads it; privileged, so that it reads no BASH_ENV
+        # and takes no exported function) and the buffer are first decided by the bastion: an
+        # "editor" may run what it is given. Where the integration stepped aside, a
         # trap acts in here, or the command holds a line end, nothing is edited, and the check
         # that follows acts on the buffer as typed.
         __bastion_edit() {
@@ -600,11 +601,12 @@ public struct ShellIntegration: Sendable, Equatable {
             READLINE_LINE= READLINE_POINT=0
             return 0
           fi
+          __bastion_answer=
           history -s -- "$READLINE_LINE" || :
           printf '%s\n' "$READLINE_LINE" >|"$__bastion_f" || :
           __bastion_mode=$(command -p stty -g <&"$__bastion_in" 2>/dev/null) || :
           command -p stty icanon echo icrnl <&"$__bastion_in" 2>/dev/null || :
-          if command -p bash -c "$__bastion_ed" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
+          if command -p bash -p -c "$__bastion_ed" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
             IFS= read -r -d '' READLINE_LINE <"$__bastion_f" || :
             READLINE_LINE=${READLINE_LINE%$'\n'}
           else

@@ -830,27 +830,32 @@ struct InteractiveInterceptionEndToEndTests {
     /// Ctrl-X Ctrl-E hands the line to the person's editor, as bash's own edit-and-execute does,
     /// and what the editor leaves is the line decided: an edit that makes a refused line runs
     /// nothing, one that keeps it allowed runs, and the line handed over is recorded unrun (bash
-    /// keeps it in its history). A refused line is not handed to an editor (which may run it:
-    /// `bash`). The editor gets the keys typed while it runs, through a terminal that reads
+    /// keeps it in its history). A refused line is not handed to an editor, nor any line to an
+    /// editor that is a shell (which may run it, and the keys). The editor gets the keys typed while it runs, through a terminal that reads
     /// lines (`read` in `sh`), and the session stays verified.
     @Test func editAndExecuteDecidesWhatTheEditorLeft() throws {
         let f = try f
-        try f.target.write("line-editor", "IFS= read -r line && printf '%s\\n' \"$line\" > \"$1\"\n")
+        try f.target.write("line-editor", "#!/bin/sh\nIFS= read -r line && printf '%s\\n' \"$line\" > \"$1\"\n")
         let editor = f.target.home.appendingPathComponent("line-editor").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor)
         let script: [[String: Any]] = [["expect": "PROMPT> "],
             ["send": "export VISUAL='sed -i s/safe/forbidden/'\r"], ["expect": "PROMPT> "],
             ["send": "touch safe-edit"], ["expect": "safe-edit"], ["send": "\u{18}\u{05}"], ["expect": "rule no-forbidden"], ["expect": "PROMPT> "],
             ["send": "touch edit-ok"], ["expect": "edit-ok"], ["send": "\u{18}\u{05}"], ["expect": "PROMPT> "],
-            // (An "editor" that runs what it is given: a refused line is not handed to it.)
+            // (An "editor" that runs what it is given, or reads the keys as a shell: a refused line
+            // is not handed to it, nor any.)
             ["send": "VISUAL=bash\r"], ["expect": "PROMPT> "],
             ["send": "touch forbidden-handed"], ["expect": "handed"], ["send": "\u{18}\u{05}"], ["expect": "not handed to the editor"],
             ["expect": "PROMPT> "],
-            ["send": "VISUAL='sh \(editor)'\r"], ["expect": "PROMPT> "],
+            ["send": "touch handed-to-bash"], ["expect": "to-bash"], ["send": "\u{18}\u{05}"], ["expect": "reach it undecided"],
+            ["expect": "PROMPT> "],
+            ["send": "VISUAL=\(editor)\r"], ["expect": "PROMPT> "],
             ["send": "echo placeholder"], ["expect": "placeholder"], ["send": "\u{18}\u{05}"], ["sleep": 0.5],
             ["send": "touch typed-in-editor\r"], ["expect": "PROMPT> "],
             ["send": "exit\r"]]
         let r = try run(script: script)
-        #expect(!f.target.exists("forbidden-edit") && !f.target.exists("safe-edit") && !f.target.exists("forbidden-handed"), "\(r)")
+        #expect(!f.target.exists("forbidden-edit") && !f.target.exists("safe-edit") && !f.target.exists("forbidden-handed")
+                && !f.target.exists("handed-to-bash"), "\(r)")
         #expect(f.target.exists("edit-ok") && f.target.exists("typed-in-editor"), "\(r)")
         #expect(!r.stdout.contains("without showing it"), "\(r)")
         let records = try lastRecords("decision || ' ' || line || ' ' || how || ' ' || uncertain")
@@ -858,7 +863,7 @@ struct InteractiveInterceptionEndToEndTests {
                             "not-run touch safe-edit integration 0", "deny touch forbidden-edit integration 0",
                             "not-run touch edit-ok integration 0", "allow touch edit-ok integration 0",
                             "allow VISUAL=bash integration 0", "deny touch forbidden-handed integration 0",
-                            "allow VISUAL='sh \(editor)' integration 0",
+                            "allow VISUAL=\(editor) integration 0",
                             "not-run echo placeholder integration 0", "allow touch typed-in-editor integration 0",
                             "allow exit integration 0"], "\(r)")
     }

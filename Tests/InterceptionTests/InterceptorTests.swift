@@ -231,6 +231,14 @@ struct InterceptorTests {
             #expect(answer.notices.contains("bastion: the line was not handed to the editor"))
             #expect(Self.text(Self.input(&i, "echo z").toTarget) == "", "still the check's to come: typing waits")
         }
+        // Nor one that is a shell, or is handed a line that starts one: keys typed into it would
+        // reach that shell undecided.
+        for (command, line) in [("bash -i '/tmp/f'", "echo a"), ("vim '/tmp/f'", "ssh other")] {
+            var i = Self.make()
+            _ = Self.input(&i, line + "\u{18}\u{05}")
+            let answer = Self.output(&i, "\u{1B}]6973;tk;E;5:tok;\(command)\\n\(line)\u{07}")
+            #expect(Self.text(answer.verdicts) == "5 D\n" && answer.notices.contains { $0.contains("reach it undecided") }, "\(command) \(line)")
+        }
         // Nor does a request while a command runs (a program printed it).
         var running = Self.make()
         _ = Self.input(&running, "sleep 9\r")

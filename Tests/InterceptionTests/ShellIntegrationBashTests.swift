@@ -178,7 +178,8 @@ struct ShellIntegrationBashTests {
     /// The editor (Ctrl-X Ctrl-E) runs before the line's check: no token that could answer it is
     /// left where the editor finds it (here its environment, with `set -a`), so a line it writes,
     /// with an early answer forged for it on the verdict descriptor, is still refused. Nor is a
-    /// line the bastion refuses handed to an editor that would run it (`bash`).
+    /// line the bastion refuses handed to an editor that would run it (`bash`); and the bash that
+    /// reads the editor's command reads no `BASH_ENV`, whose code the bastion never decided.
     @Test func theEditorCannotAnswerForTheBastion() throws {
         let forger = """
             l='touch pwned-e'
@@ -196,6 +197,11 @@ struct ShellIntegrationBashTests {
         let runner = try Self.run(["export VISUAL=bash\r", "touch pwned-b", "\u{18}\u{05}", "touch after-b\r"],
                                   answers: ["E touch pwned-b": "D"])
         #expect(runner.files == ["after-b"], "\(runner.output)")
+
+        let environment = try Self.run(["export BASH_ENV=$HOME/env.sh VISUAL=true\r", "echo e", "\u{18}\u{05}", "touch after-e\r"],
+                                       home: ["env.sh": "touch \"$PWD/bash-env-ran\"\n"])
+        #expect(environment.output.contains("\u{1B}]6973;tk;E;"), "\(environment.output)")
+        #expect(environment.files == ["after-e"], "\(environment.output)")
     }
 
     /// A FUNCNEST limit (set where the bastion could not read it) would stop PS0's functions part
