@@ -300,9 +300,19 @@ extension LineParser {
         defer { discardText(from: mark) }
         var scratch = ScannedWord(start: pos)
         let inside = pos
+        // The closing single quote the text read so far must reach as text (see `'` below).
+        var quoteEnd: Int?
         while pos < end {
+            if let close = quoteEnd, pos >= close {
+                guard pos == close else { throw Self.readingsPart(at: close) }
+                quoteEnd = nil
+                pos += 1
+                continue
+            }
             let b = bytes[pos]
             switch b {
+            case UInt8(ascii: "}") where quoteEnd != nil:
+                throw Self.readingsPart(at: pos)
             case UInt8(ascii: "}"):
                 noteParameterEvaluation(inside..<pos)
                 pos += 1
@@ -310,8 +320,18 @@ extension LineParser {
             case UInt8(ascii: "\\"):
                 guard pos + 1 < end else { throw ParseStop.incomplete }
                 pos += 2
+            case UInt8(ascii: "'") where inDoubleQuotes:
+                // Bash in its default mode matches single quotes here as it looks for the closing
+                // brace (a `}` between them does not close it, nor does a `"` end the string; what
+                // they hold is expanded later, `$(…)` too); in POSIX mode, and in `sh`, they are
+                // text in `${x-word}`. The two readings agree where the text up to the next quote,
+                // read as text, ends there: no `}` in it, and nothing in it (a `$(`, a backslash)
+                // that runs past that quote. Elsewhere the line is not read: a review hid a `touch`
+                // behind `"${x-'}"'}"`, which bash runs and the POSIX reading alone missed.
+                guard quoteEnd == nil, let close = index(of: b, from: pos + 1) else { throw Self.readingsPart(at: pos) }
+                quoteEnd = close
+                pos += 1
             case UInt8(ascii: "'"):
-                if inDoubleQuotes { pos += 1; continue }
                 // An offset, a length and an indexed array's subscript are arithmetic, where
                 // single quotes do not quote (`${x:'$(cmd)'}` runs cmd): what they hold is read
                 // as expanded wherever it stands (a default's `'$(…)'` is text, read all the same).
@@ -337,6 +357,12 @@ extension LineParser {
         // bash leaves an empty line read next out of the command's history entry.
         if !inDoubleQuotes && !inAssignmentValue { history.endsInBareParameterExpansion = true }
         throw ParseStop.incomplete
+    }
+
+    /// Single quotes inside a double-quoted `${…}` that bash reads one way in its default mode and
+    /// another in POSIX mode.
+    static func readingsPart(at offset: Int) -> ParseStop {
+        .syntax(ShellSyntaxError(offset: offset, message: "single quotes inside a double-quoted ${…} are read one way by bash and another in POSIX mode"))
     }
 
     mutating func discardText(from mark: Int) {

@@ -30,3 +30,29 @@ struct QuotingTests {
         #expect(commands.first?.argv.allSatisfy { !$0.isDynamic } == true)
     }
 }
+
+/// Single quotes inside a double-quoted `${…}`: bash in its default mode matches them as it looks
+/// for the closing brace, POSIX mode (and `sh`) reads them as text. A line is read only where the
+/// two readings agree, and is an error otherwise, which the policy refuses.
+struct QuotesInDoubleQuotedExpansionTests {
+    @Test(arguments: [
+        // (Bash runs the `touch`; read as text, the quote after the brace hid it.)
+        #"echo "${x-'}"'}" ; touch pwned ; : \'"#,
+        #"echo "${x:-it's}""#,
+        #"echo "${x-'a\'}" b'"#,
+        #"echo "${x%'}'}""#,
+    ])
+    func readingsThatPartAreErrors(line: String) {
+        guard case .error = ShellAnalyzer.analyze(line).status else {
+            Issue.record("\(line): \(ShellAnalyzer.analyze(line).status) \(ShellAnalyzer.analyze(line).commands.map { $0.argv.map(\.text) })")
+            return
+        }
+    }
+
+    @Test func readingsThatAgreeAreRead() {
+        #expect(ShellAnalyzer.analyze(#"echo "${x#'a'}" done"#).commands.map { $0.argv.map(\.text) }.first?.last == "done")
+        let later = ShellAnalyzer.analyze(#": "${PS1:='$(rm -rf /)'}""#)
+        #expect(later.status == .complete)
+        #expect(later.commands.contains { $0.argv.map(\.text) == ["rm", "-rf", "/"] }, "what the quotes hold is still expanded")
+    }
+}
