@@ -144,7 +144,8 @@ struct KeystrokeScanner: Sendable {
     /// Whether `b` after `previous` is a key readline's default bindings accept the line with
     /// (the integration checks every one): Enter (CR, LF), operate-and-get-next (Ctrl-O; in vi
     /// insert mode it inserts itself, and the wait for its check lapses), insert-comment (Alt-#)
-    /// and edit-and-execute-command (Ctrl-X Ctrl-E).
+    /// and edit-and-execute-command (Ctrl-X Ctrl-E: with the integration, the shell first asks
+    /// to start the editor, which then has the keys until the check of what it left comes).
     static func accepts(_ b: UInt8, after previous: UInt8?) -> Bool {
         b == 0x0D || b == 0x0A || b == operateAndGetNext || (b == UInt8(ascii: "#") && previous == 0x1B) || (b == 0x05 && previous == 0x18)
     }

@@ -13,6 +13,7 @@ enum ShellRisk: Equatable, Sendable {
     case tampering(String)
 
     private static let shells: Set<String> = ["bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "tcsh", "csh", "ash", "busybox",
+                                              "rbash", "yash", "posh", "pdksh", "oksh", "loksh",
                                               "su", "ssh", "telnet", "mosh", "screen", "tmux", "script", "login", "ksu", "nsenter",
                                               "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin"]
     private static let tamperingNames: Set<String> = ["bind", "enable"]
@@ -222,10 +223,36 @@ enum ShellRisk: Equatable, Sendable {
             return .nestedShell("\(name) \(args.first ?? "") starts a shell")
         }
         // (`/proc/self/exe` is the shell itself.)
-        if shells.contains(name) || (name == "exe" && command.name?.hasPrefix("/proc/") == true), !args.contains("-c") {
+        if shells.contains(withoutVersion(name)) || (name == "exe" && command.name?.hasPrefix("/proc/") == true), !givesCommandString(args) {
             return .nestedShell("\(name) starts a shell or a session the bastion cannot see into")
         }
         return .none
+    }
+
+    /// `bash5.2` → `bash`: the name without a version after it.
+    private static func withoutVersion(_ name: String) -> String {
+        String(name.reversed().drop { $0.isNumber || $0 == "." }.reversed())
+    }
+
+    /// Whether a shell's arguments give it a command string: `-c` among its options, which end at
+    /// `--`, `-`, or the first operand (`bash -s -- -c` and `bash x -c` read the terminal, `-c`
+    /// an operand; `bash --rcfile -c` reads a startup file named `-c`). A shell given none reads
+    /// its commands from elsewhere, the terminal as likely as not.
+    static func givesCommandString(_ args: [String]) -> Bool {
+        var i = 0
+        while i < args.count {
+            let arg = args[i]
+            guard arg.count >= 2, arg.hasPrefix("-") || arg.hasPrefix("+"), arg != "--" else { return false }
+            if arg.hasPrefix("--") {
+                if arg == "--rcfile" || arg == "--init-file" { i += 1 }
+            } else {
+                let letters = arg.dropFirst()
+                if arg.hasPrefix("-"), letters.contains("c") { return true }
+                if letters.contains("o") || letters.contains("O") { i += 1 }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// Whether `text` names a descriptor from 10 up: as a duplication's target (`>&10`), or as a

@@ -190,6 +190,10 @@ struct LineRulesTests {
         // The gravest of a line's commands is the line's.
         ("fakeroot; bind -x '\"\\C-m\": x'", true), ("echo() { printf x; }", true), ("cat() { :; }", true), ("catalog() { :; }", false),
         ("bash -c 'ls'", false), ("ls -l", false), ("echo bash", false), ("PS1='$ '", false), ("exec >/tmp/log", false),
+        // A `-c` that is no option gives no command string; shells by other names (a review's).
+        ("bash -s -- -c", true), ("sh -s x -c", true), ("bash x -c", true), ("bash --rcfile -c", true), ("bash -o -c", true),
+        ("rbash -s", true), ("yash", true), ("bash5.2", true), ("bash -xc 'ls'", false), ("bash -o vi -c 'ls'", false),
+        ("bash --norc -c ls", false),
     ])
     /// Nested shells, shell replacement and tampering are recognised before they run.
     func risks(line: String, risky: Bool) {
