@@ -91,7 +91,7 @@ public enum IntegrationMarker: Equatable, Sendable {
     /// Readline asks to hand its buffer to the person's editor (edit-and-execute-command: Ctrl-X
     /// Ctrl-E, vi's `v`), run as `command`: answered by `nonce` (A: the editor starts, keys are
     /// its own until it exits, and the check that follows is of the buffer it left).
-    case editorRequest(nonce: String, command: String, line: [UInt8])
+    case editorRequest(nonce: String, command: [UInt8], line: [UInt8])
     /// A command had to be stopped (`PS0`, `PS2`), but the shell traps or ignores the interrupt
     /// that would stop it: the shell ends itself (`kill -KILL`) right after this marker.
     case interruptIgnored
@@ -130,8 +130,7 @@ public enum IntegrationMarker: Equatable, Sendable {
             // ID;COMMAND\nLINE, escaped as a line is (the command holds no line end).
             let text = Self.unescape(Array(fields[1...].joined(separator: [UInt8(ascii: ";")])))
             guard let end = text.firstIndex(of: 0x0A) else { self = .foreign; return }
-            self = .editorRequest(nonce: String(decoding: fields[0], as: UTF8.self), command: String(decoding: text[..<end], as: UTF8.self),
-                                  line: Array(text[(end + 1)...]))
+            self = .editorRequest(nonce: String(decoding: fields[0], as: UTF8.self), command: Array(text[..<end]), line: Array(text[(end + 1)...]))
         case ("K", 0): self = .interruptIgnored
         case ("1", 0): self = .promptShown
         case ("2", 0): self = .continuation

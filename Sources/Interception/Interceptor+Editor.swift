@@ -11,12 +11,13 @@ extension Interceptor {
     /// person is told why and nothing of the line runs (the shell empties it). Only at the prompt
     /// of a shell followed as integrated (a request printed by a program while a command runs,
     /// or one in a shell read from the screen, starts no editor).
-    mutating func editorRequested(nonce: String, command: String, line: [UInt8], now: Double, into out: inout InterceptorOutput) {
-        guard mode == .integrated, shell == .prompt || isAwaitingCheck else {
+    mutating func editorRequested(nonce: String, command bytes: [UInt8], line: [UInt8], now: Double, into out: inout InterceptorOutput) {
+        // (Text that is not UTF-8 would be decided as other text than runs.)
+        guard mode == .integrated, shell == .prompt || isAwaitingCheck, let command = String(validating: bytes, as: UTF8.self),
+              let text = String(validating: line, as: UTF8.self) else {
             out.verdicts += Self.verdict(nonce, "D")
             return
         }
-        let text = String(decoding: line, as: UTF8.self)
         let editor = judge(command, how: .integration, uncertain: false)
         let handed = judge(text, how: .integration, uncertain: false)
         guard editor.decision.verdict == .allow, handed.decision.verdict == .allow else {

@@ -606,7 +606,7 @@ public struct ShellIntegration: Sendable, Equatable {
           printf '%s\n' "$READLINE_LINE" >|"$__bastion_f" || :
           __bastion_mode=$(command -p stty -g <&"$__bastion_in" 2>/dev/null) || :
           command -p stty icanon echo icrnl <&"$__bastion_in" 2>/dev/null || :
-          if command -p bash -p -c "$__bastion_ed" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
+          if command -p bash -p -c -- "$__bastion_ed" <&"$__bastion_in" >&"$__bastion_tty" 2>&"$__bastion_tty"; then
             IFS= read -r -d '' READLINE_LINE <"$__bastion_f" || :
             READLINE_LINE=${READLINE_LINE%$'\n'}
           else

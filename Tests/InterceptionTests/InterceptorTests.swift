@@ -239,6 +239,11 @@ struct InterceptorTests {
             let answer = Self.output(&i, "\u{1B}]6973;tk;E;5:tok;\(command)\\n\(line)\u{07}")
             #expect(Self.text(answer.verdicts) == "5 D\n" && answer.notices.contains { $0.contains("reach it undecided") }, "\(command) \(line)")
         }
+        // Nor one whose text is not UTF-8 (decided as other text than would run).
+        var bytes = Self.make()
+        _ = Self.input(&bytes, "echo a\u{18}\u{05}")
+        let invalid = Array("\u{1B}]6973;tk;E;5:tok;vim\u{FF}x '/tmp/f'\\necho a\u{07}".utf8).map { $0 == 0xC3 ? 0xFF : $0 }
+        #expect(Self.text(invalid.withUnsafeBytes { bytes.targetOutput($0, now: 1) }.verdicts) == "5 D\n")
         // Nor does a request while a command runs (a program printed it).
         var running = Self.make()
         _ = Self.input(&running, "sleep 9\r")
