@@ -21,6 +21,9 @@ struct CommandUnwrapper {
     var aliasNames: Set<String> = []
     /// A wrapper here starts the user's shell (see ``LineParser/startsLoginShell``).
     private(set) var startsLoginShell = false
+    /// A shell string this unwrapped holds quoting that bash's default mode and POSIX mode read
+    /// otherwise (``LineParser/readingsPart(at:)``): the line is not read.
+    private(set) var readingsPart: ShellSyntaxError?
     /// The directory a wrapper's option names for the command it runs next (`env -C DIR`,
     /// `sudo -D DIR`).
     private var chdir: CommandDirectory?
@@ -1059,7 +1062,9 @@ struct CommandUnwrapper {
                                 braceBudget: braceBudget)
         parser.hereDocumentsEndWithInput = true
         parser.aliasNames = aliasNames.union(definedAliases)
-        _ = parser.parseLine()
+        if let error = LineParser.readingsPart(of: parser.parseLine(), parser) {
+            readingsPart = readingsPart ?? ShellSyntaxError(offset: range.lowerBound, message: error.message)
+        }
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         definedAliases += parser.definedAliases

@@ -342,13 +342,17 @@ extension LineParser {
                 try scanHereDocumentExpansions((pos + 1)..<close)
                 pos = close + 1
             case UInt8(ascii: "\""):
-                try scanDoubleQuoted(&scratch)
+                try withinQuote(quoteEnd) { try $0.scanDoubleQuoted(&scratch) }
             case UInt8(ascii: "$") where !inDoubleQuotes && byte(pos + 1) == UInt8(ascii: "'"):
                 try scanANSICQuotedInArithmetic()
+            case UInt8(ascii: "$") where inDoubleQuotes && (byte(pos + 1) == UInt8(ascii: "'") || byte(pos + 1) == UInt8(ascii: "\"")):
+                // Bash in its default mode decodes `$'…'` here (extquote) and expands what it
+                // gives (`$'\x24(cmd)'` runs cmd), and translates `$"…"`; POSIX mode reads text.
+                throw Self.readingsPart(at: pos)
             case UInt8(ascii: "$"):
-                try scanDollar(&scratch, inDoubleQuotes: inDoubleQuotes)
+                try withinQuote(quoteEnd) { try $0.scanDollar(&scratch, inDoubleQuotes: inDoubleQuotes) }
             case UInt8(ascii: "`"):
-                try scanBackquote(&scratch, inDoubleQuotes: inDoubleQuotes)
+                try withinQuote(quoteEnd) { try $0.scanBackquote(&scratch, inDoubleQuotes: inDoubleQuotes) }
             default:
                 pos += 1
             }
@@ -359,10 +363,33 @@ extension LineParser {
         throw ParseStop.incomplete
     }
 
-    /// Single quotes inside a double-quoted `${…}` that bash reads one way in its default mode and
-    /// another in POSIX mode.
+    /// Quoting inside a double-quoted `${…}` that bash reads one way in its default mode and
+    /// another in POSIX mode. (An error of its own: a here-document body's scan, which passes over
+    /// what bash would only fail on at run time, stops the line at it.)
     static func readingsPart(at offset: Int) -> ParseStop {
-        .syntax(ShellSyntaxError(offset: offset, message: "single quotes inside a double-quoted ${…} are read one way by bash and another in POSIX mode"))
+        .syntax(ShellSyntaxError(offset: offset, message: readingsPartMessage))
+    }
+
+    static let readingsPartMessage = "quoting inside a double-quoted ${…} is read one way by bash and another in POSIX mode"
+
+    /// The error, if `status` (of text read again: a shell string, a prompt string) or what
+    /// `parser` read in it holds quoting the two readings part on.
+    static func readingsPart(of status: LineStatus, _ parser: LineParser) -> ShellSyntaxError? {
+        if case .error(let error) = status, error.message == readingsPartMessage { return error }
+        return parser.laterTextReadingsPart
+    }
+
+    /// Runs `scan`, which reads a construct that starts inside single quotes of a double-quoted
+    /// `${…}` (`quoteEnd`: where they close, nil outside them): the text is read as text there,
+    /// and a construct that does not end before the quote (`'`'`, `'$('`) is a reading bash's
+    /// default mode does not share, not a line that goes on.
+    mutating func withinQuote(_ quoteEnd: Int?, _ scan: (inout LineParser) throws -> Void) throws {
+        guard let quoteEnd else { return try scan(&self) }
+        do {
+            try scan(&self)
+        } catch ParseStop.incomplete {
+            throw Self.readingsPart(at: quoteEnd)
+        }
     }
 
     mutating func discardText(from mark: Int) {
@@ -408,6 +435,7 @@ extension LineParser {
         child.knownValues = knownValues
         let status = child.parseLine()
         braceBudget = min(braceBudget, child.braceBudget)
+        if let readingsPart = child.laterTextReadingsPart { laterTextReadingsPart = laterTextReadingsPart ?? readingsPart }
         let base = start + 1
         for var command in child.commands {
             command.range = exactOffsets

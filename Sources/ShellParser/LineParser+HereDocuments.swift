@@ -102,7 +102,11 @@ extension LineParser {
             // A script that bash could not read to its end runs up to that point, and one that bash
             // expands first may read otherwise: what is read here is decided, and the shell stays
             // unresolved.
-            let complete = parser.parseLine() == .complete
+            let status = parser.parseLine()
+            let complete = status == .complete
+            if let readingsPart = Self.readingsPart(of: status, parser) {
+                laterTextReadingsPart = laterTextReadingsPart ?? ShellSyntaxError(offset: commands[index].range.lowerBound, message: readingsPart.message)
+            }
             braceBudget = parser.braceBudget
             definedFunctions += parser.definedFunctions
             let shell = commands[index]
@@ -117,7 +121,9 @@ extension LineParser {
     }
 
     /// Finds the substitutions in an unquoted here-document body: they run when the body is expanded.
-    /// A malformed one is a runtime error in bash, not a syntax error, so failures are ignored here.
+    /// A malformed one is a runtime error in bash, not a syntax error, so failures are ignored here;
+    /// but not quoting that bash reads otherwise than the scan (``readingsPart(at:)``), which
+    /// would hide what follows it.
     mutating func scanHereDocumentExpansions(_ body: Range<Int>) throws {
         let savedPos = pos, savedEnd = end
         pos = body.lowerBound
@@ -134,7 +140,7 @@ extension LineParser {
                     case UInt8(ascii: "`"): try parser.scanBackquote(&scratch, inDoubleQuotes: true)
                     default: parser.pos += 1
                     }
-                } catch ParseStop.syntax(let error) where error.message.hasPrefix("nesting") {
+                } catch ParseStop.syntax(let error) where error.message.hasPrefix("nesting") || error.message == Self.readingsPartMessage {
                     throw ParseStop.syntax(error)
                 } catch {
                     return

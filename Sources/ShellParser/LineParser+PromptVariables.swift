@@ -114,7 +114,9 @@ extension LineParser {
         guard shellDepth < LineParser.shellStringLimit else { return }
         var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
         parser.hereDocumentsEndWithInput = true
-        _ = parser.parseLine()
+        if let error = Self.readingsPart(of: parser.parseLine(), parser) {
+            laterTextReadingsPart = laterTextReadingsPart ?? ShellSyntaxError(offset: range.lowerBound, message: error.message)
+        }
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {

@@ -28,6 +28,10 @@ struct LineParser {
     /// The names of the functions the line defines, also in text it parses again (`eval`, a
     /// trap's action), where the definition runs in the same shell.
     var definedFunctions: [String] = []
+    /// Text the line hands to bash to run or expand later (a prompt string, an alias) holds quoting
+    /// that bash's default mode and POSIX mode read otherwise (``readingsPart(at:)``): the line
+    /// is not read either.
+    var laterTextReadingsPart: ShellSyntaxError?
     /// A wrapper on the line starts the user's shell (`sudo -i`): see ``noteShellChosenByTheLine()``.
     var startsLoginShell = false
     /// An `exec` on the line replaces the shell's stdin: see ``feedStdinReplacedByExec()``.
@@ -109,6 +113,7 @@ struct LineParser {
             deriveHereDocumentScripts()
             feedStdinReplacedByExec()
             noteShellChosenByTheLine()
+            if let laterTextReadingsPart { return .error(laterTextReadingsPart) }
             return .complete
         } catch ParseStop.incomplete {
             if !pendingHereDocuments.isEmpty { history.inHereDocument = true }
