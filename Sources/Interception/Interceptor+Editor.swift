@@ -23,6 +23,13 @@ extension Interceptor {
         guard editor.decision.verdict == .allow, handed.decision.verdict == .allow else {
             let refused = editor.decision.verdict == .allow ? handed : editor
             out.verdicts += Self.verdict(nonce, "D")
+            if case .escalate = refused.decision.verdict {
+                // (Approvers are asked at Enter; nothing was asked here.)
+                let what = refused.decision.audit.line
+                out.records.append(unrunRecord(text, decision: "not-run", message: "'\(what)' needs approval; not handed to the editor"))
+                out.notices.append("bastion: '\(what)' needs approval, which is asked for at Enter: the line was not handed to the editor")
+                return
+            }
             append(refused, to: &out)
             out.notices.append(refusalText(refused.decision))
             out.notices.append("bastion: the line was not handed to the editor")

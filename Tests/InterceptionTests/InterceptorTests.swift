@@ -239,6 +239,13 @@ struct InterceptorTests {
             let answer = Self.output(&i, "\u{1B}]6973;tk;E;5:tok;\(command)\\n\(line)\u{07}")
             #expect(Self.text(answer.verdicts) == "5 D\n" && answer.notices.contains { $0.contains("reach it undecided") }, "\(command) \(line)")
         }
+        // Nor one held for approval: approvers are asked at Enter, and nothing was asked here.
+        var held = Self.make()
+        _ = Self.input(&held, "systemctl restart web\u{18}\u{05}")
+        let escalated = Self.output(&held, "\u{1B}]6973;tk;E;5:tok;vim '/tmp/f'\\nsystemctl restart web\u{07}")
+        #expect(Self.text(escalated.verdicts) == "5 D\n")
+        #expect(escalated.records.map { "\($0.decision.audit.decision) \($0.decision.audit.line)" } == ["not-run systemctl restart web"])
+        #expect(escalated.notices.contains { $0.contains("needs approval") } && escalated.approvalNeeded == nil)
         // Nor one whose text is not UTF-8 (decided as other text than would run).
         var bytes = Self.make()
         _ = Self.input(&bytes, "echo a\u{18}\u{05}")
