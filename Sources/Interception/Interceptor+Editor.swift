@@ -16,6 +16,14 @@ extension Interceptor {
         guard mode == .integrated, shell == .prompt || isAwaitingCheck, let command = String(validating: bytes, as: UTF8.self),
               let text = String(validating: line, as: UTF8.self) else {
             out.verdicts += Self.verdict(nonce, "D")
+            // (Where the person may be at a prompt: a request printed while a command runs says
+            // nothing to the person, whose keys are the program's.)
+            guard shell == .prompt || isAwaitingCheck else { return }
+            out.notices.append(mode == .integrated
+                ? "bastion: the line is not UTF-8, so it was not handed to the editor"
+                : "bastion: the editor is not started where the bastion reads the shell from the screen: edit the line here instead")
+            out.auditNotes.append(AuditNote(kind: "interactive_editor_refused",
+                                            detail: mode == .integrated ? "the line or the editor's command is not UTF-8" : "the shell is read from the screen"))
             return
         }
         let editor = judge(command, how: .integration, uncertain: false)

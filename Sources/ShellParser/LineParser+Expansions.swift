@@ -435,7 +435,7 @@ extension LineParser {
         child.knownValues = knownValues
         let status = child.parseLine()
         braceBudget = min(braceBudget, child.braceBudget)
-        if let readingsPart = child.laterTextReadingsPart { laterTextReadingsPart = laterTextReadingsPart ?? readingsPart }
+        noteLaterText(child.laterTextReadingsPart)
         let base = start + 1
         for var command in child.commands {
             command.range = exactOffsets

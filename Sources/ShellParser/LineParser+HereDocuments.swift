@@ -104,9 +104,7 @@ extension LineParser {
             // unresolved.
             let status = parser.parseLine()
             let complete = status == .complete
-            if let readingsPart = Self.readingsPart(of: status, parser) {
-                laterTextReadingsPart = laterTextReadingsPart ?? ShellSyntaxError(offset: commands[index].range.lowerBound, message: readingsPart.message)
-            }
+            noteLaterText(Self.readingsPart(of: status, parser), at: commands[index].range.lowerBound)
             braceBudget = parser.braceBudget
             definedFunctions += parser.definedFunctions
             let shell = commands[index]

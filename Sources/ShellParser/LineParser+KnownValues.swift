@@ -160,7 +160,7 @@ extension LineParser {
             unwrapper.aliasNames = aliasNames
             produced += unwrapper.commands(for: variant, wordRanges: Array(repeating: variant.range, count: variant.argv.count),
                                           stdinIsPipe: pipedIn)
-            if let readingsPart = unwrapper.readingsPart { laterTextReadingsPart = laterTextReadingsPart ?? readingsPart }
+            noteLaterText(unwrapper.readingsPart)
         }
         commands.insert(contentsOf: produced, at: index)
     }

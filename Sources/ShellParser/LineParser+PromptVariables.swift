@@ -114,9 +114,7 @@ extension LineParser {
         guard shellDepth < LineParser.shellStringLimit else { return }
         var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
         parser.hereDocumentsEndWithInput = true
-        if let error = Self.readingsPart(of: parser.parseLine(), parser) {
-            laterTextReadingsPart = laterTextReadingsPart ?? ShellSyntaxError(offset: range.lowerBound, message: error.message)
-        }
+        noteLaterText(Self.readingsPart(of: parser.parseLine(), parser), at: range.lowerBound)
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {

@@ -286,7 +286,7 @@ extension LineParser {
             aliasNames.formUnion(unwrapper.definedAliases)
         }
         if unwrapper.startsLoginShell { startsLoginShell = true }
-        if let readingsPart = unwrapper.readingsPart { laterTextReadingsPart = laterTextReadingsPart ?? readingsPart }
+        noteLaterText(unwrapper.readingsPart)
         if let after = unwrapper.directoryAfter { directory = directory.then(after) }
         if !variants.isEmpty { insertKnownValueVariants(variants, at: insertAt + commands.count - before, pipedIn: pipedIn, piped: piped) }
         if argv.count == 1, !redirects.isEmpty, argv[0].text == "exec", redirects.contains(where: { $0.affects(0) }) { replacesStdin = true }

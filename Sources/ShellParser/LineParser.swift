@@ -32,6 +32,12 @@ struct LineParser {
     /// that bash's default mode and POSIX mode read otherwise (``readingsPart(at:)``): the line
     /// is not read either.
     var laterTextReadingsPart: ShellSyntaxError?
+
+    /// Keeps the first such error found in text the line hands on (`at`: where in this line).
+    mutating func noteLaterText(_ error: ShellSyntaxError?, at offset: Int? = nil) {
+        guard laterTextReadingsPart == nil, let error else { return }
+        laterTextReadingsPart = offset.map { ShellSyntaxError(offset: $0, message: error.message) } ?? error
+    }
     /// A wrapper on the line starts the user's shell (`sudo -i`): see ``noteShellChosenByTheLine()``.
     var startsLoginShell = false
     /// An `exec` on the line replaces the shell's stdin: see ``feedStdinReplacedByExec()``.

@@ -250,7 +250,9 @@ struct InterceptorTests {
         var bytes = Self.make()
         _ = Self.input(&bytes, "echo a\u{18}\u{05}")
         let invalid = Array("\u{1B}]6973;tk;E;5:tok;vim\u{FF}x '/tmp/f'\\necho a\u{07}".utf8).map { $0 == 0xC3 ? 0xFF : $0 }
-        #expect(Self.text(invalid.withUnsafeBytes { bytes.targetOutput($0, now: 1) }.verdicts) == "5 D\n")
+        let refusedBytes = invalid.withUnsafeBytes { bytes.targetOutput($0, now: 1) }
+        #expect(Self.text(refusedBytes.verdicts) == "5 D\n")
+        #expect(refusedBytes.notices.contains { $0.contains("not UTF-8") } && refusedBytes.auditNotes.map(\.kind) == ["interactive_editor_refused"])
         // Nor does a request while a command runs (a program printed it).
         var running = Self.make()
         _ = Self.input(&running, "sleep 9\r")
