@@ -299,19 +299,7 @@ struct CommandUnwrapper {
             flagPromptTargets(argv, index: index)
         case "declare", "typeset", "local", "export", "readonly":
             flagPromptTargets(argv, index: index)
-            // A quoted compound value (`declare -a 'a=($(cmd))'`) is parsed by the builtin, its
-            // substitutions run: they are decided as commands. Given to an array declaration, a
-            // value known only at run time may be one too (`declare -a a=$x`).
-            let arrays = argv.dropFirst().contains { !$0.isDynamic && $0.text.hasPrefix("-") && ($0.text.contains("a") || $0.text.contains("A")) }
-            if arrays, argv.dropFirst().contains(where: { $0.isDynamic && $0.text.contains("=") && !$0.text.hasSuffix("=(...)") }) {
-                output[index].opaque = .dynamicShellString
-            }
-            for (k, word) in argv.enumerated().dropFirst() where !word.isDynamic {
-                guard let equals = word.text.firstIndex(of: "="), word.text[word.text.index(after: equals)...].hasPrefix("(") else { continue }
-                let script = LineParser.hereDocumentScript(word.text[word.text.index(after: equals)...].utf8)
-                reparse(ShellWord(String(decoding: script, as: UTF8.self)), via: name, parent: command, index: index,
-                        range: k < wordRanges.count ? wordRanges[k] : command.range, wrapped: true)
-            }
+            if name != "export" { readArrayValues(argv, of: name, command: command, index: index, wordRanges: wordRanges) }
         case "alias":
             // An alias's value is code: decided when it is defined, as it may be used on this
             // very line where the bastion does not expand it (`alias x='…'; eval x`). (A value
@@ -1045,24 +1033,65 @@ struct CommandUnwrapper {
         return last
     }
 
+    /// `declare -a`/`-A` (and `typeset`, `local`, `readonly`) read a value `(…)` given to them
+    /// as an array's compound assignment, as bash reads `a=(…)` on a line, and expand its words:
+    /// `declare -a 'a=($(cmd))'`, `declare -a a='(<(cmd))'` and `declare -a "$x"` (x holding
+    /// `a=($(cmd))`) run cmd. (Without those options the value is text: `declare "a=($(cmd))"`
+    /// runs nothing.) A value written on the line is read as that assignment, its commands
+    /// decided; a value or an option known only at run time (`declare $o "$x"`, `declare $o`
+    /// holding both) makes the command code known only then.
+    private mutating func readArrayValues(_ argv: [ShellWord], of name: String, command: ExtractedCommand, index: Int, wordRanges: [Range<Int>]) {
+        let words = argv.dropFirst()
+        let arrays = words.contains { !$0.isDynamic && $0.text.hasPrefix("-") && ($0.text.contains("a") || $0.text.contains("A")) }
+        // (`a=(…)` written unquoted on the line is the parser's, already read: its text stands as `a=(...)`.)
+        let unknown = words.filter { $0.isDynamic && !$0.text.hasSuffix("=(...)") }
+        if unknown.contains(where: { arrays || !Self.startsWithStaticName($0.text) }) {
+            output[index].opaque = .dynamicShellString
+        }
+        let mayBeArrays = arrays || !unknown.isEmpty
+        for (k, word) in words.enumerated() where !word.isDynamic {
+            guard let equals = word.text.firstIndex(of: "="), word.text[word.text.index(after: equals)...].hasPrefix("(") else { continue }
+            let status = reparse(ShellWord("BASTION_ARRAY=" + word.text[word.text.index(after: equals)...]), via: name, parent: command,
+                                 index: index, range: k + 1 < wordRanges.count ? wordRanges[k + 1] : command.range, wrapped: true)
+            // (One bash would not read as an assignment is text to it, where no option makes an array.)
+            if mayBeArrays, status != .complete { output[index].opaque = .dynamicShellString }
+        }
+    }
+
+    /// Whether `text` starts with a variable's name (letters, digits, `_`) and `=`: the word
+    /// assigns that variable, whatever the rest expands to.
+    private static func startsWithStaticName(_ text: String) -> Bool {
+        guard let equals = text.firstIndex(of: "="), equals > text.startIndex else { return false }
+        var name = text[..<equals]
+        if name.last == "+" { name = name.dropLast() }
+        return !name.isEmpty && name.first.map { $0 == "_" || ($0.isASCII && $0.isLetter) } == true
+            && name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+    }
+
     /// Parses a shell string again and adds its commands as derived from `parent`.
     /// `wrapped`: the script is a value wrapped as a here-document's body (``LineParser/scriptRunLater(name:value:shellDepth:)``),
     /// whose first command (`:`) is not the value's.
+    /// Returns how the text read, nil where it was not read (known only at run time, too deep).
+    @discardableResult
     private mutating func reparse(_ script: ShellWord, via: String, parent: ExtractedCommand, index: Int, range: Range<Int>,
-                                  wrapped: Bool = false) {
+                                  wrapped: Bool = false) -> LineStatus? {
         if script.isDynamic {
             output[index].opaque = .dynamicShellString
-            return
+            return nil
         }
         guard shellDepth < LineParser.shellStringLimit else {
             output[index].opaque = .nestingLimit
-            return
+            return nil
         }
-        var parser = LineParser(bytes: Array(script.text.utf8), depth: depth, shellDepth: shellDepth + 1,
-                                braceBudget: braceBudget)
-        parser.hereDocumentsEndWithInput = true
-        parser.aliasNames = aliasNames.union(definedAliases)
-        if let error = LineParser.readingsPart(of: parser.parseLine(), parser) {
+        let bytes = Array(script.text.utf8), aliases = aliasNames.union(definedAliases)
+        let (parser, status) = LineParser.parsedBothWays(bytes) { [depth, shellDepth, braceBudget] extendedGlob in
+            var parser = LineParser(bytes: bytes, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget,
+                                    extendedGlob: extendedGlob)
+            parser.hereDocumentsEndWithInput = true
+            parser.aliasNames = aliases
+            return parser
+        }
+        if let error = LineParser.readingsPart(of: status, parser) {
             readingsPart = readingsPart ?? ShellSyntaxError(offset: range.lowerBound, message: error.message)
         }
         braceBudget = parser.braceBudget
@@ -1078,6 +1107,7 @@ struct CommandUnwrapper {
         for inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {
             output.append(inner.adopted(by: parent, via: via, range: range))
         }
+        return status
     }
 
     /// The words xargs reads from its standard input when that is static text here: a

@@ -353,6 +353,14 @@ extension LineParser {
                 try withinQuote(quoteEnd) { try $0.scanDollar(&scratch, inDoubleQuotes: inDoubleQuotes) }
             case UInt8(ascii: "`"):
                 try withinQuote(quoteEnd) { try $0.scanBackquote(&scratch, inDoubleQuotes: inDoubleQuotes) }
+            case UInt8(ascii: "<"), UInt8(ascii: ">"):
+                // Outside double quotes, bash expands a `<(…)` in the word (`${x:-<(cmd)}` runs cmd).
+                pos += 1
+                guard !inDoubleQuotes, isProcessSubstitution(at: pos - 1) else { continue }
+                pos += 1
+                history.delimiters += 1
+                try scanCommandSubstitutionBody()
+                history.delimiters -= 1
             default:
                 pos += 1
             }
@@ -373,9 +381,12 @@ extension LineParser {
     static let readingsPartMessage = "quoting inside a double-quoted ${…} is read one way by bash and another in POSIX mode"
 
     /// The error, if `status` (of text read again: a shell string, a prompt string) or what
-    /// `parser` read in it holds quoting the two readings part on.
+    /// `parser` read in it holds text two readings of bash part on: quoting (above), `extglob`
+    /// (``extendedGlobReadingsPartMessage``).
     static func readingsPart(of status: LineStatus, _ parser: LineParser) -> ShellSyntaxError? {
-        if case .error(let error) = status, error.message == readingsPartMessage { return error }
+        if case .error(let error) = status, error.message == readingsPartMessage || error.message == extendedGlobReadingsPartMessage {
+            return error
+        }
         return parser.laterTextReadingsPart
     }
 

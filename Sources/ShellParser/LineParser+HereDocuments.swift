@@ -97,12 +97,16 @@ extension LineParser {
             commands[index].scriptHereDocument = nil
             guard commands[index].opaque == .fedToInterpreter, let script = hereDocumentScripts[number] else { continue }
             guard shellDepth < LineParser.shellStringLimit else { commands[index].opaque = .nestingLimit; continue }
-            var parser = LineParser(bytes: Array(script.text.utf8), depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
-            parser.hereDocumentsEndWithInput = true
             // A script that bash could not read to its end runs up to that point, and one that bash
             // expands first may read otherwise: what is read here is decided, and the shell stays
             // unresolved.
-            let status = parser.parseLine()
+            let bytes = Array(script.text.utf8)
+            let (parser, status) = Self.parsedBothWays(bytes) { [depth, shellDepth, braceBudget] extendedGlob in
+                var parser = LineParser(bytes: bytes, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget,
+                                        extendedGlob: extendedGlob)
+                parser.hereDocumentsEndWithInput = true
+                return parser
+            }
             let complete = status == .complete
             noteLaterText(Self.readingsPart(of: status, parser), at: commands[index].range.lowerBound)
             braceBudget = parser.braceBudget

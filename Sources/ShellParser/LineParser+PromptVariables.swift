@@ -112,9 +112,13 @@ extension LineParser {
     /// (``hereDocumentScript(_:)``), whose first command (`:`) is not the value's.
     mutating func deriveScript(_ script: [UInt8], via: String, range: Range<Int>, wrapped: Bool) {
         guard shellDepth < LineParser.shellStringLimit else { return }
-        var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget)
-        parser.hereDocumentsEndWithInput = true
-        noteLaterText(Self.readingsPart(of: parser.parseLine(), parser), at: range.lowerBound)
+        let (parser, status) = Self.parsedBothWays(script) { [depth, shellDepth, braceBudget] extendedGlob in
+            var parser = LineParser(bytes: script, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget,
+                                    extendedGlob: extendedGlob)
+            parser.hereDocumentsEndWithInput = true
+            return parser
+        }
+        noteLaterText(Self.readingsPart(of: status, parser), at: range.lowerBound)
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         for var inner in parser.commands where !(wrapped && inner.range.lowerBound == 0) {

@@ -259,7 +259,10 @@ extension LineParser {
                 if parens == 0 { return }
                 parens -= 1; pos += 1; continue
             }
-            if parens > 0 && (b == UInt8(ascii: "|") || LineParser.isBlank(b) || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")) {
+            // (Bash keeps a group's text as it stands and expands it later: a `<(…)` in it is a
+            // process substitution, which runs.)
+            if parens > 0 && (b == UInt8(ascii: "|") || LineParser.isBlank(b)
+                              || ((b == UInt8(ascii: "<") || b == UInt8(ascii: ">")) && !isProcessSubstitution(at: pos))) {
                 pos += 1; continue
             }
             if b == UInt8(ascii: "|") && byte(pos + 1) != UInt8(ascii: "|") { pos += 1; continue }

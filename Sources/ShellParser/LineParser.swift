@@ -261,6 +261,8 @@ struct LineParser {
         default:
             var i = pos
             while i < end && i - pos < 9 && !LineParser.isMeta(bytes[i]) { i += 1 }
+            // (With extglob on, `!(…)` is a pattern word, not `!` and a subshell.)
+            if extendedGlob, i < end, bytes[i] == UInt8(ascii: "("), LineParser.isPatternChar(bytes[i - 1]) { return .word }
             if i - pos <= 8, let word = ReservedWord.match(bytes, pos, i) { return .reserved(word) }
             return .word
         }

@@ -9,23 +9,17 @@ public enum ShellAnalyzer {
     ///
     /// A line that bash reads only with `extglob` on (`ls !(*.log)`: on where bash-completion is
     /// loaded) is read so; without it bash refuses the whole line and runs none of it. A line
-    /// that reads both ways is read without (`!(cmd)` runs `cmd` there), which sees every
-    /// command either reading would run.
+    /// that reads both ways is read without when both readings run the same commands, and is an
+    /// error otherwise (``LineParser/parsedBothWays(_:_:)``).
     ///
     /// `knownValues`: values earlier lines of the session gave shell variables, each one a name
     /// may hold (see LineParser+KnownValues.swift); the analysis's ``LineAnalysis/assignedValues``
     /// gives the names the line itself assigns, with every value each may then hold.
     public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:]) -> LineAnalysis {
-        var parser = LineParser(bytes: bytes)
-        parser.knownValues = knownValues
-        var status = parser.parseLine()
-        if case .error = status, mayHoldExtendedGlob(bytes) {
-            var extended = LineParser(bytes: bytes, extendedGlob: true)
-            extended.knownValues = knownValues
-            let extendedStatus = extended.parseLine()
-            if extendedStatus == .complete || extendedStatus == .incomplete {
-                (parser, status) = (extended, extendedStatus)
-            }
+        let (parser, status) = LineParser.parsedBothWays(bytes) { extendedGlob in
+            var parser = LineParser(bytes: bytes, extendedGlob: extendedGlob)
+            parser.knownValues = knownValues
+            return parser
         }
         var analysis = LineAnalysis(status: status, commands: parser.commands,
                                     historyKeepsEmptyLine: status == .incomplete && parser.history.keepsEmptyLine,
@@ -94,9 +88,4 @@ public enum ShellAnalyzer {
     /// Whether a script operand names a descriptor or a terminal (`/dev/stdin`, `/dev/fd/3`,
     /// `/dev/tty`, `<(…)`), or may: a word known only at run time that looks like one.
     public static func namesDescriptor(_ word: ShellWord) -> Bool { CommandUnwrapper.namesDescriptor(word) }
-
-    /// Whether a pattern character stands before a `(` somewhere.
-    static func mayHoldExtendedGlob(_ bytes: [UInt8]) -> Bool {
-        bytes.indices.dropFirst().contains { bytes[$0] == UInt8(ascii: "(") && LineParser.isPatternChar(bytes[$0 - 1]) }
-    }
 }

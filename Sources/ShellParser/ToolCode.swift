@@ -634,7 +634,9 @@ enum ToolCode {
             } else if text.hasPrefix("--remote-send") || text.hasPrefix("--remote-expr") {
                 found.runsUnseen(.inlineScript)
             } else if ["-u", "-U", "-i", "-s", "-S", "-T", "-w", "-W", "-t", "-q", "--servername", "--startuptime", "--log", "--listen"]
-                        .contains(text) {
+                        .contains(text), i < argv.count, !argv[i].text.hasPrefix("-"), !argv[i].text.hasPrefix("+") {
+                // (Its value, unless the next word is an option: in Ex mode `-s` takes none, and
+                // `-S` none before an option. Read as an option, such a word is at worst read twice.)
                 i += 1
             }
             guard let command else { continue }
