@@ -499,8 +499,9 @@ public struct ShellIntegration: Sendable, Equatable {
           [ "${!BASH_ALIASES[*]} ${BASH_ALIASES[*]@Q}" = "$__bastion_aliases_seen" ] || __bastion_report_aliases
           # (A primary prompt: PS2 sets __bastion_cont again as bash reads on; see __bastion_ask.)
           __bastion_next= __bastion_fast= __bastion_cont=
+          # (Other history characters make the check take the long way: no token to announce.)
           if [[ $__bastion_probe && $__bastion_plain && ! -o vi && ! $__bastion_traced && ! ${PS1-} =~ $__bastion_code && ! ${MAILPATH-} \
-                && :$BASHOPTS: == *:interactive_comments:* ]] \
+                && :$BASHOPTS: == *:interactive_comments:* && ${histchars-!^#} == '!^#' ]] \
              && __bastion_readable_charset && [ "${PROMPT_COMMAND[-1]}" = "$__bastion_last" ]; then
             __bastion_state
             if [ "$__bastion_out" = "$__bastion_calm_state" ]; then
@@ -510,7 +511,7 @@ public struct ShellIntegration: Sendable, Equatable {
               # substitutions on, history's own characters, backslashes that double.
               __bastion_out='\'
               __bastion_out=${__bastion_out//\\/\\\\}
-              if [[ :$BASHOPTS: == *:promptvars:* && ${histchars-!^#} == '!^#' && $__bastion_out == '\\' ]]; then
+              if [[ :$BASHOPTS: == *:promptvars:* && $__bastion_out == '\\' ]]; then
                 # (With the check's number, which the short way counts by this assignment alone.)
                 __bastion_fn=$((__bastion_n + 1))
                 [[ -o histexpand ]] && __bastion_fast=";n${__bastion_fn}H" || __bastion_fast=";n$__bastion_fn"

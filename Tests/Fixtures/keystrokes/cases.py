@@ -213,6 +213,9 @@ case("hist-nocasematch", "history-expansion",
      rc_extra=["shopt -s nocasematch"], note="case-insensitive matching leaves history expansion as it is")
 case("hist-off-nocasematch", "history-expansion", ["echo alpha\r", "echo !!\r", "echo H!$\r"],
      rc_extra=["shopt -s nocasematch", "set +H"], note="with expansion off, `!!` is two characters")
+case("hist-other-characters-from-rc", "history-expansion",
+     ["echo one\r", "%%\r", "%-1\r", "%e:s/one/two/\r", "echo !! %$\r"], rc_extra=["histchars='%^#'"],
+     note="history characters the startup files set; `%%` expands to nothing (a `%` after the expansion character is a word designator)")
 
 # --- tab completion -------------------------------------------------------------------
 case("tab-command-name", "tab-completion", ["whoam", TAB, ENTER])
