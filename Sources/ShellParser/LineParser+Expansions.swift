@@ -136,10 +136,17 @@ extension LineParser {
         let braces = parameterBraces
         parameterBraces = 0
         defer { parameterBraces = braces }
+        let hereDocumentsBefore = hereDocumentCount
         try withFreshWordBuffer { parser in
             try parser.parseList(requireCommand: false)
             let next = try parser.peek()
             if next == .control(.closeParen) {
+                // Bash 5.2.15 (Debian 12's) drops the first `;` after a here-document in `$(…)`
+                // and `<(…)` as it keeps their text to run: `$(: <<E` `E` `eval;'cmd'`)` runs
+                // `eval 'cmd'`, which later versions read as two commands. Not read either way.
+                if parser.hereDocumentCount > hereDocumentsBefore, parser.lastSemicolon > parser.hereDocumentDelimiterEnds[hereDocumentsBefore] {
+                    throw parser.syntaxError(LineParser.semicolonAfterHereDocumentMessage, at: parser.lastSemicolon)
+                }
                 parser.pos += 1
             } else if next == .endOfInput {
                 throw ParseStop.incomplete
@@ -148,6 +155,8 @@ extension LineParser {
             }
         }
     }
+
+    static let semicolonAfterHereDocumentMessage = "a `;` after a here-document inside $(…) or <(…) is dropped by some versions of bash (5.2.15) and not by others"
 
     /// The inside of `((...))` or `$((...))` after the opening parentheses. Throws `notArithmetic`
     /// when a `)` closes it that is not followed by another `)`.
@@ -354,13 +363,15 @@ extension LineParser {
             case UInt8(ascii: "`"):
                 try withinQuote(quoteEnd) { try $0.scanBackquote(&scratch, inDoubleQuotes: inDoubleQuotes) }
             case UInt8(ascii: "<"), UInt8(ascii: ">"):
-                // Outside double quotes, bash expands a `<(…)` in the word (`${x:-<(cmd)}` runs cmd).
-                pos += 1
-                guard !inDoubleQuotes, isProcessSubstitution(at: pos - 1) else { continue }
-                pos += 1
-                history.delimiters += 1
-                try scanCommandSubstitutionBody()
-                history.delimiters -= 1
+                // Bash expands a `<(…)` in the word (`${x:-<(cmd)}` runs cmd), and in a pattern
+                // even inside double quotes (`"${x#<(cmd)}"`): read as one wherever it stands.
+                guard isProcessSubstitution(at: pos) else { pos += 1; continue }
+                try withinQuote(quoteEnd) { parser in
+                    parser.pos += 2
+                    parser.history.delimiters += 1
+                    try parser.scanCommandSubstitutionBody()
+                    parser.history.delimiters -= 1
+                }
             default:
                 pos += 1
             }
@@ -380,13 +391,19 @@ extension LineParser {
 
     static let readingsPartMessage = "quoting inside a double-quoted ${…} is read one way by bash and another in POSIX mode"
 
+    /// Whether `error` is one of text that two readings of bash part on (its modes, `extglob`, its
+    /// versions), which bash itself may run: it stops text read again (a shell string, a
+    /// here-document's body) as it stops the line.
+    static func readingsPart(_ error: ShellSyntaxError) -> Bool {
+        error.message == readingsPartMessage || error.message == extendedGlobReadingsPartMessage
+            || error.message == semicolonAfterHereDocumentMessage
+    }
+
     /// The error, if `status` (of text read again: a shell string, a prompt string) or what
     /// `parser` read in it holds text two readings of bash part on: quoting (above), `extglob`
     /// (``extendedGlobReadingsPartMessage``).
     static func readingsPart(of status: LineStatus, _ parser: LineParser) -> ShellSyntaxError? {
-        if case .error(let error) = status, error.message == readingsPartMessage || error.message == extendedGlobReadingsPartMessage {
-            return error
-        }
+        if case .error(let error) = status, readingsPart(error) { return error }
         return parser.laterTextReadingsPart
     }
 

@@ -9,7 +9,7 @@ extension LineParser {
     /// Parses `bytes` with `extglob` off and, where a pattern character stands before a `(`, on
     /// too (`make` builds the parser for either, set up as its caller needs):
     /// - read only with it on (without it bash refuses the whole text and runs none of it):
-    ///   that reading (`ls !(*.log)`);
+    ///   that reading (`ls !(*.log)`), where the error without it is on the text's last line;
     /// - read to the same commands both ways, or only with it off: the reading without;
     /// - otherwise (other commands, or one reading complete and the other not): neither is
     ///   decided, the text is an error. A review hid a `touch` in `f@() [[ x || touch == y ]]`,
@@ -23,7 +23,10 @@ extension LineParser {
         switch (status, extendedStatus) {
         case (_, .error):
             return (plain, status)
-        case (.error, _):
+        case (.error(let error), _):
+            // (Only where the error is on the last line: bash without it reads on past a line
+            // it refuses, and the lines after it, a here-document's body, are commands then.)
+            guard !bytes[min(error.offset, bytes.count)...].contains(0x0A) else { return (plain, status) }
             return (extended, extendedStatus)
         case (.complete, .complete), (.incomplete, .incomplete):
             // (Both unfinished: nothing runs yet, and the finished text is read both ways again.)

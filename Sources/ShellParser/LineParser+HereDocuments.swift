@@ -142,7 +142,7 @@ extension LineParser {
                     case UInt8(ascii: "`"): try parser.scanBackquote(&scratch, inDoubleQuotes: true)
                     default: parser.pos += 1
                     }
-                } catch ParseStop.syntax(let error) where error.message.hasPrefix("nesting") || error.message == Self.readingsPartMessage {
+                } catch ParseStop.syntax(let error) where error.message.hasPrefix("nesting") || Self.readingsPart(error) {
                     throw ParseStop.syntax(error)
                 } catch {
                     return

@@ -63,8 +63,11 @@ extension LineParser {
     /// The assignment just scanned (its text in `text`) sets one of those variables: the
     /// commands its value will run are parsed now and added as derived from it (`via` the
     /// variable's name). A value known only at run time is one such command, unresolved.
-    mutating func derivePromptAssignment(_ word: ScannedWord) {
-        guard word.assignmentEquals > 0, let first = text.first, Self.runLaterInitials[Int(first)] else { return }
+    /// Returns the variable's name where its value is run or expanded later, for the elements of
+    /// an array assigned to it (``deriveRunLater(name:value:isDynamic:range:)``).
+    @discardableResult
+    mutating func derivePromptAssignment(_ word: ScannedWord) -> String? {
+        guard word.assignmentEquals > 0, let first = text.first, Self.runLaterInitials[Int(first)] else { return nil }
         var name = String(decoding: text[..<word.assignmentEquals], as: UTF8.self)
         if name.hasSuffix("+") { name.removeLast() }
         if first == UInt8(ascii: "B"), let table = Self.commandTables.first(where: { name == $0 || name.hasPrefix($0 + "[") }) {
@@ -80,30 +83,38 @@ extension LineParser {
                 commands.append(ExtractedCommand(argv: [ShellWord("$" + table, isDynamic: true)], derived: true, via: [table],
                                                  range: word.start..<pos, opaque: .dynamicShellString))
             }
-            return
+            return nil
         }
+        // (`PS1[0]=…` is PS1's value: bash reads element 0 of an array, and PROMPT_COMMAND's every element.)
+        if let bracket = name.firstIndex(of: "[") { name = String(name[..<bracket]) }
+        guard Self.runsLater(name) else { return nil }
+        deriveRunLater(name: name, value: text[(word.assignmentEquals + 1)...], isDynamic: word.isDynamic, range: word.start..<pos)
+        return name
+    }
+
+    /// The commands `value`, given to the variable `name` (``runsLater(_:)``), will run, added as
+    /// derived from it; a value known only at run time is one such command, unresolved.
+    mutating func deriveRunLater(name: String, value: some Collection<UInt8>, isDynamic: Bool, range: Range<Int>) {
         let isCommand = Self.runsAsCommands(name)
-        guard isCommand || Self.promptStrings.contains(name) else { return }
-        let range = word.start..<pos
-        if word.isDynamic {
+        if isDynamic {
             commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
                                              opaque: .dynamicShellString))
             return
         }
-        if LineParser.namesStartupDescriptor(name: name, value: String(decoding: text[(word.assignmentEquals + 1)...], as: UTF8.self)) {
-            commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: word.start..<pos,
+        if LineParser.namesStartupDescriptor(name: name, value: String(decoding: value, as: UTF8.self)) {
+            commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
                                              opaque: .fedToInterpreter))
         }
         // A `$` right before an escape takes the escape's text as what follows it: `$\D{(}…)`,
         // `$\W` in a directory named `(cmd)`, `$\[\](…)` are substitutions made only when the
         // prompt is shown. Code known only at run time.
-        if !isCommand, Self.dollarBeforeEscape(text[(word.assignmentEquals + 1)...]) {
+        if !isCommand, Self.dollarBeforeEscape(value) {
             commands.append(ExtractedCommand(argv: [ShellWord("$" + name, isDynamic: true)], derived: true, via: [name], range: range,
                                              opaque: .dynamicShellString))
         }
         // A prompt is decoded first (`\044` is a `$` by then), then expanded as a here-document's
         // body is; backslashes are dropped, which can only add substitutions.
-        guard let script = Self.scriptRunLater(name: name, value: Array(text[(word.assignmentEquals + 1)...]), shellDepth: shellDepth) else { return }
+        guard let script = Self.scriptRunLater(name: name, value: Array(value), shellDepth: shellDepth) else { return }
         deriveScript(script, via: name, range: range, wrapped: !isCommand)
     }
 

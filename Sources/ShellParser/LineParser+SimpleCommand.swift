@@ -103,6 +103,7 @@ extension LineParser {
                                                             isQuoted: word.isQuoted, number: hereDocumentCount))
             redirection.hereDocument = hereDocumentCount
             hereDocumentCount += 1
+            hereDocumentDelimiterEnds.append(pos)
         }
         return (redirection, targetValues)
     }
@@ -205,17 +206,17 @@ extension LineParser {
             noteQuotedSubscript(word)
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
                 let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
-                derivePromptAssignment(word)
+                let runLater = derivePromptAssignment(word)
                 if !isArray, let values = assignedValues(word) { assigned.append(values) }
                 if inAssignments {
                     sawAssignment = true
-                    if isArray { try parseArrayLiteral(); lastEnd = pos }
+                    if isArray { try parseArrayLiteral(runLater: runLater); lastEnd = pos }
                     continue
                 }
                 if isArray {
                     argv.append(ShellWord(String(decoding: text, as: UTF8.self) + "(...)", isDynamic: true))
                     wordRanges.append(word.start..<pos)
-                    try parseArrayLiteral()
+                    try parseArrayLiteral(runLater: runLater)
                     wordRanges[wordRanges.count - 1] = word.start..<pos
                     lastEnd = pos
                     continue
@@ -336,8 +337,9 @@ extension LineParser {
         }
     }
 
-    /// `NAME=(...)` after the `(`: words and newlines up to `)`.
-    mutating func parseArrayLiteral() throws {
+    /// `NAME=(...)` after the `(`: words and newlines up to `)`. `runLater`: NAME, where bash
+    /// runs or expands its value later (`PROMPT_COMMAND=('cmd')`): each element is such a value.
+    mutating func parseArrayLiteral(runLater: String? = nil) throws {
         pos += 1
         history.inArrayLiteral = true
         while true {
@@ -356,7 +358,15 @@ extension LineParser {
                 discardText(from: mark)
                 guard pos < end, !LineParser.isMeta(bytes[pos]) else { continue }
             }
-            _ = try scanWord()
+            let start = pos
+            let element = try scanWord()
+            if let runLater {
+                // (A keyed element's word is its `=value`, or `+=value`.)
+                var value = text[...]
+                if bytes[start] == UInt8(ascii: "=") { value = value.dropFirst() }
+                if bytes[start] == UInt8(ascii: "+"), byte(start + 1) == UInt8(ascii: "=") { value = value.dropFirst(2) }
+                deriveRunLater(name: runLater, value: Array(value), isDynamic: element.isDynamic, range: start..<pos)
+            }
         }
     }
 

@@ -75,6 +75,10 @@ struct LineParser {
     var changedDirectory: (depth: Int, target: CommandDirectory)?
     /// Here-documents opened so far, counted (each one's number is its key in `hereDocumentScripts`).
     var hereDocumentCount = 0
+    /// Where each here-document's delimiter word ends, by number.
+    var hereDocumentDelimiterEnds: [Int] = []
+    /// Where the last `;` between commands was read.
+    var lastSemicolon = -1
     /// The text of each here-document body read, by number: static when its delimiter was quoted
     /// or it holds nothing bash expands. A shell reading one runs it as a script.
     var hereDocumentScripts: [Int: ShellWord] = [:]
@@ -270,7 +274,10 @@ struct LineParser {
 
     mutating func consume(_ lookahead: Lookahead) {
         switch lookahead {
-        case .control(let op): pos += op.length; history.note(.control(op))
+        case .control(let op):
+            if op == .semicolon { lastSemicolon = pos }
+            pos += op.length
+            history.note(.control(op))
         case .reserved(let word): pos += word.text.utf8.count; history.note(.reserved(word))
         case .newline: pos += 1; history.note(.newline)
         default: break
@@ -579,7 +586,7 @@ struct LineParser {
             do { try scanArithmetic(closeWithDoubleParen: true) } catch ParseStop.notArithmetic {
                 throw syntaxError("syntax error: arithmetic expression required", at: pos)
             }
-            if try peek() == .control(.semicolon) { pos += 1 }
+            if try peek() == .control(.semicolon) { lastSemicolon = pos; pos += 1 }
         } else {
             let next = try peek()
             guard next == .word || next.isReservedWord else { throw unexpected(next) }
@@ -607,6 +614,7 @@ struct LineParser {
                     let b = bytes[pos]
                     if b == 0x0A { try consumeNewline(); break wordList }
                     if b == UInt8(ascii: ";") && byte(pos + 1) != UInt8(ascii: ";") {
+                        lastSemicolon = pos
                         pos += 1
                         history.note(.control(.semicolon))
                         break wordList

@@ -33,9 +33,52 @@ struct ProcessSubstitutionInLaterTextTests {
         #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
     }
 
-    @Test func doubleQuotesKeepItText() {
-        #expect(!lists("touch", in: #"echo "${x:-<(touch PWNED)}""#))
+    /// In a pattern or a replacement bash expands it even inside double quotes (found by a
+    /// generative differential fuzzer, helper 94); in a default's word it does not, and the
+    /// bastion reads it there all the same (at worst a command listed that does not run).
+    @Test(arguments: [#": "${PWD#<(touch QZ1)}""#, #"x="${PWD/#/<(touch QZ1)}""#, #"[[ a == "${PWD%>(touch QZ1)}" ]]"#,
+                      #": "${x:-${PWD,,<(touch QZ1)}}""#, #"echo "${x:-<(touch PWNED)}""#])
+    func insideDoubleQuotesToo(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    @Test func onlyBeforeAParenthesis() {
         #expect(commandsOf("[[ x =~ (a<b|c>d) ]]").isEmpty)
+    }
+}
+
+/// Bash 5.2.15 drops the first `;` after a here-document inside `$(…)` or `<(…)` as it keeps
+/// their text to run (`$(: <<E` `E` `eval;'cmd'`)` runs `eval 'cmd'`); later versions do not.
+struct SemicolonAfterHereDocumentInSubstitutionTests {
+    @Test(arguments: [": $(: <<E\nE\neval;'touch QZ1'\n)", ": $(: <<E;eval;'touch QZ1'\nE\n)", ": <(: <<E\nE\nbash -c;'touch QZ1'\n)",
+                      "echo $(: <<E\nE\ntouch QZ1 x;true QZ3\n)", "cat <<X\n$(: <<E\nE\neval;'touch QZ1'\n)\nX",
+                      "eval ': $(: <<E\nE\neval;touch\n)'"])
+    func isReadNeitherWay(line: String) {
+        guard case .error(let error) = ShellAnalyzer.analyze(line).status else {
+            Issue.record("\(line): \(ShellAnalyzer.analyze(line).status) \(commandsOf(line))")
+            return
+        }
+        #expect(error.message == LineParser.semicolonAfterHereDocumentMessage)
+    }
+
+    @Test(arguments: ["x=$(cat <<EOF\nselect 1;\nEOF\n)", "x=$(cat <<EOF\nEOF\n); echo done", "x=$(cat <<EOF\nEOF\necho 'a;b'\n)",
+                      "x=`cat <<E\nE\necho a;echo b\n`"])
+    func elsewhereItIsRead(line: String) {
+        #expect(ShellAnalyzer.analyze(line).status == .complete, "\(line)")
+    }
+}
+
+/// Variables whose value bash runs later, given an array: bash runs every element of
+/// PROMPT_COMMAND, and expands a prompt string's element 0.
+struct RunLaterArrayTests {
+    @Test(arguments: ["PROMPT_COMMAND=('touch QZ1')", "PROMPT_COMMAND[1]='touch QZ1'", "PROMPT_COMMAND+=(true 'touch QZ1')",
+                      "declare -a PROMPT_COMMAND=('touch QZ1')", "PS1=('$(touch QZ1)')", "PROMPT_COMMAND=([1]='touch QZ1')"])
+    func elementsAreRead(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    @Test func anElementKnownOnlyAtRunTimeIsUnresolved() {
+        #expect(ShellAnalyzer.analyze(#"PROMPT_COMMAND=("$x")"#).commands.contains { $0.opaque == .dynamicShellString })
     }
 }
 
@@ -65,6 +108,14 @@ struct ExtendedGlobReadingsTests {
         #expect(commandsOf("echo $(( 2*(3+4) ))").count == 1, "arithmetic reads the same both ways")
         #expect(ShellAnalyzer.analyze("[[ $x == @(a|b) ]] && echo y").status == .complete)
         #expect(commandsOf("! (echo a)") == [["echo", "a"]], "a blank after `!`: a negated subshell either way")
+    }
+
+    /// Bash without it reads on past a line it refuses: a here-document's body is commands then.
+    @Test func readOnlyWithItOnWhereItsErrorIsOnTheLastLine() {
+        guard case .error = ShellAnalyzer.analyze("echo @(a) <<E\ntouch QZ1\nE").status else {
+            Issue.record("a pattern on an earlier line, read with it on")
+            return
+        }
     }
 }
 
