@@ -299,6 +299,7 @@ struct CommandUnwrapper {
             flagPromptTargets(argv, index: index)
         case "declare", "typeset", "local", "export", "readonly":
             flagPromptTargets(argv, index: index)
+            readDeclaredValues(argv, of: name, command: command, index: index, wordRanges: wordRanges)
             if name != "export" { readArrayValues(argv, of: name, command: command, index: index, wordRanges: wordRanges) }
         case "alias":
             // An alias's value is code: decided when it is defined, as it may be used on this
@@ -1051,10 +1052,54 @@ struct CommandUnwrapper {
         let mayBeArrays = arrays || !unknown.isEmpty
         for (k, word) in words.enumerated() where !word.isDynamic {
             guard let equals = word.text.firstIndex(of: "="), word.text[word.text.index(after: equals)...].hasPrefix("(") else { continue }
-            let status = reparse(ShellWord("BASTION_ARRAY=" + word.text[word.text.index(after: equals)...]), via: name, parent: command,
+            // (Under its own name, where that is one: `PROMPT_COMMAND`'s elements are commands.)
+            let variable = word.text[..<equals]
+            let assigned = Self.startsWithStaticName(word.text) && !variable.contains("[") ? variable : "BASTION_ARRAY"
+            let status = reparse(ShellWord(assigned + "=" + word.text[word.text.index(after: equals)...]), via: name, parent: command,
                                  index: index, range: k + 1 < wordRanges.count ? wordRanges[k + 1] : command.range, wrapped: true)
             // (One bash would not read as an assignment is text to it, where no option makes an array.)
             if mayBeArrays, status != .complete { output[index].opaque = .dynamicShellString }
+        }
+    }
+
+    /// A declaration builtin assigns what its words say, quoted or not, written or brace-expanded
+    /// (`declare 'PS4=$(cmd)'`, `export PS{4,5}=…`, `command export …`): an assignment to a
+    /// variable whose value bash runs later is read as the same assignment before a command is
+    /// (``LineParser/deriveRunLater(name:value:isDynamic:range:)``), and one to `BASH_ALIASES[x]`
+    /// as an alias. (An array literal written on the line was read where its words are.)
+    private mutating func readDeclaredValues(_ argv: [ShellWord], of name: String, command: ExtractedCommand, index: Int,
+                                             wordRanges: [Range<Int>]) {
+        for (k, word) in argv.enumerated().dropFirst() {
+            guard let equals = word.text.firstIndex(of: "="), !(word.isDynamic && word.text.hasSuffix("=(...)")) else { continue }
+            var variable = word.text[..<equals]
+            if variable.last == "+" { variable = variable.dropLast() }
+            let bracket = variable.firstIndex(of: "[")
+            let base = String(bracket.map { variable[..<$0] } ?? variable)
+            let value = word.text[word.text.index(after: equals)...]
+            let range = k < wordRanges.count ? wordRanges[k] : command.range
+            if LineParser.commandTables.contains(base) {
+                if base == "BASH_ALIASES", let bracket, variable.last == "]", !word.isDynamic, !value.hasPrefix("(") {
+                    definedAliases.append(String(variable[variable.index(after: bracket)..<variable.index(before: variable.endIndex)]))
+                    reparse(ShellWord(String(value)), via: "alias", parent: command, index: index, range: range)
+                } else {
+                    output[index].opaque = .dynamicShellString
+                }
+                continue
+            }
+            guard LineParser.runsLater(base), !value.hasPrefix("(") else { continue }
+            var parser = LineParser(bytes: [], depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
+            parser.deriveRunLater(name: base, value: Array(value.utf8), isDynamic: word.isDynamic, range: range)
+            braceBudget = parser.braceBudget
+            definedFunctions += parser.definedFunctions
+            if let error = parser.laterTextReadingsPart {
+                readingsPart = readingsPart ?? ShellSyntaxError(offset: range.lowerBound, message: error.message)
+            }
+            for inner in parser.commands {
+                // (Via the variable, as an assignment before a command is: not via the builtin too.)
+                var derived = inner.adopted(by: command, via: name, range: range)
+                derived.via = command.via + inner.via
+                output.append(derived)
+            }
         }
     }
 

@@ -400,8 +400,7 @@ extension LineParser {
     }
 
     /// The error, if `status` (of text read again: a shell string, a prompt string) or what
-    /// `parser` read in it holds text two readings of bash part on: quoting (above), `extglob`
-    /// (``extendedGlobReadingsPartMessage``).
+    /// `parser` read in it holds text two readings of bash part on (``readingsPart(_:)``).
     static func readingsPart(of status: LineStatus, _ parser: LineParser) -> ShellSyntaxError? {
         if case .error(let error) = status, readingsPart(error) { return error }
         return parser.laterTextReadingsPart

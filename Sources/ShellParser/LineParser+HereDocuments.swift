@@ -9,14 +9,10 @@ extension LineParser {
             var lineStart = pos
             var bodyEnd = -1
             while lineStart < end {
-                var lineEnd = lineStart
-                while lineEnd < end && bytes[lineEnd] != 0x0A { lineEnd += 1 }
-                var contentStart = lineStart
-                if document.stripsTabs {
-                    while contentStart < lineEnd && bytes[contentStart] == 0x09 { contentStart += 1 }
-                }
-                if lineEnd - contentStart == document.delimiter.count
-                    && bytes[contentStart..<lineEnd].elementsEqual(document.delimiter) {
+                let (line, lineEnd) = hereDocumentLine(from: lineStart, joiningLines: !document.isQuoted)
+                var content = (line ?? [])[...]
+                if document.stripsTabs { content = content.drop { $0 == 0x09 } }
+                if line != nil, content.elementsEqual(document.delimiter) {
                     bodyEnd = lineStart
                     pos = min(lineEnd + 1, end)
                     break
@@ -42,6 +38,31 @@ extension LineParser {
             // substitution written inside a subscript there runs then.
             else if bytes[bodyStart..<bodyEnd].contains(UInt8(ascii: "[")) { deriveSubscriptCode(bytes[bodyStart..<bodyEnd], range: bodyStart..<bodyEnd) }
         }
+    }
+
+    /// The line of a here-document's body from `start`, as bash compares it with the delimiter,
+    /// and where it ends (its line break, or the end of the input). With an unquoted delimiter
+    /// (`joiningLines`) a backslash-newline joins the next line to it, and a backslash keeps the
+    /// byte after it as it is: `E\`, `OF` is the line `EOF`, which ends a `<<EOF` document (the
+    /// lines after it are commands), while `E\\` stays two characters.
+    /// (A line joined to a next one the input does not hold yet is unfinished: nil.)
+    func hereDocumentLine(from start: Int, joiningLines: Bool) -> (line: [UInt8]?, end: Int) {
+        var line: [UInt8] = []
+        var index = start
+        while index < end, bytes[index] != 0x0A {
+            if joiningLines, bytes[index] == UInt8(ascii: "\\"), index + 1 < end {
+                if bytes[index + 1] == 0x0A {
+                    index += 2
+                    if index == end { return (nil, end) }
+                    continue
+                }
+                line.append(bytes[index])
+                index += 1
+            }
+            line.append(bytes[index])
+            index += 1
+        }
+        return (line, index)
     }
 
     /// A body's text as the command reading it gets it (`<<-` strips leading tabs). With an

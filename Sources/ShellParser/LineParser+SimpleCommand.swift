@@ -206,7 +206,9 @@ extension LineParser {
             noteQuotedSubscript(word)
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
                 let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
-                let runLater = derivePromptAssignment(word)
+                // (A declaration builtin's words are read by the unwrapper, quoted or not; an array
+                // literal given to it only here, where its words are.)
+                let runLater = inAssignments || isArray ? derivePromptAssignment(word) : nil
                 if !isArray, let values = assignedValues(word) { assigned.append(values) }
                 if inAssignments {
                     sawAssignment = true
@@ -361,11 +363,16 @@ extension LineParser {
             let start = pos
             let element = try scanWord()
             if let runLater {
-                // (A keyed element's word is its `=value`, or `+=value`.)
-                var value = text[...]
-                if bytes[start] == UInt8(ascii: "=") { value = value.dropFirst() }
-                if bytes[start] == UInt8(ascii: "+"), byte(start + 1) == UInt8(ascii: "=") { value = value.dropFirst(2) }
-                deriveRunLater(name: runLater, value: Array(value), isDynamic: element.isDynamic, range: start..<pos)
+                // (A keyed element's word is its `=value`, or `+=value`; an element's braces expand
+                // to several.)
+                var values: [ShellWord] = [], ranges: [Range<Int>] = []
+                appendWords(element, to: &values, ranges: &ranges, recordRanges: false)
+                for value in values {
+                    var text = value.text[...]
+                    if bytes[start] == UInt8(ascii: "=") { text = text.dropFirst() }
+                    if bytes[start] == UInt8(ascii: "+"), byte(start + 1) == UInt8(ascii: "=") { text = text.dropFirst(2) }
+                    deriveRunLater(name: runLater, value: Array(text.utf8), isDynamic: value.isDynamic, range: start..<pos)
+                }
             }
         }
     }

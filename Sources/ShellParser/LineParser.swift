@@ -377,6 +377,20 @@ struct LineParser {
         }
     }
 
+    /// Whether the `time` at `pos` is followed, past its own `-p` and `--`, by a word starting with `-`.
+    func timeIsFollowedByAnotherOption() -> Bool {
+        var i = pos + 4
+        func skipBlanks() { while i < end, LineParser.isBlank(bytes[i]) { i += 1 } }
+        skipBlanks()
+        for option in [UInt8(ascii: "p"), UInt8(ascii: "-")] {
+            if i + 1 < end, bytes[i] == UInt8(ascii: "-"), bytes[i + 1] == option, i + 2 >= end || LineParser.isMeta(bytes[i + 2]) {
+                i += 2
+                skipBlanks()
+            }
+        }
+        return i < end && bytes[i] == UInt8(ascii: "-")
+    }
+
     mutating func parsePipeline() throws {
         var prefixed = false
         while true {
@@ -384,6 +398,10 @@ struct LineParser {
             if next == .reserved(.bang) {
                 consume(next); prefixed = true
             } else if next == .reserved(.time) {
+                // An option bash's `time` does not take after its own (`-v`, a second `-p`): in
+                // POSIX mode bash runs the `time` program with it (`time -v cmd` runs cmd), and
+                // otherwise a command named so. Read as the program, a simple command.
+                if timeIsFollowedByAnotherOption() { break }
                 consume(next); prefixed = true
                 try skipBlanks()
                 // `time [-p] [--] PIPELINE`: bash takes one `-p` and then one `--` as time's own.

@@ -148,3 +148,50 @@ struct VimSilentModeTests {
         #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
     }
 }
+
+/// An unquoted here-document's line is compared with its delimiter after a backslash-newline
+/// joins the next line to it: `E\`, `OF` ends a `<<EOF` body, and the lines after it are
+/// commands (found by a second fuzzing round, helper 95).
+struct HereDocumentDelimiterTests {
+    @Test(arguments: ["cat <<EOF\nE\\\nOF\ntouch QZ1\nEOF", "cat <<EOF\nEOF\\\n\ntouch QZ1\nEOF", ": $(cat <<EOF\nE\\\nOF\ntouch QZ1\nEOF\n)",
+                      "cat <<-EOF\n\tE\\\nOF\ntouch QZ1\nEOF"])
+    func aJoinedLineEndsTheBody(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    @Test(arguments: ["cat <<EOF\nE\\\\\nOF\ntouch QZ1\nEOF", "cat <<'EOF'\nE\\\nOF\ntouch QZ1\nEOF"])
+    func anEscapedBackslashOrAQuotedDelimiterJoinsNothing(line: String) {
+        #expect(!lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+}
+
+/// A declaration builtin assigns what its words say, however they are quoted or made: a
+/// variable bash runs or expands later is read as when assigned before a command.
+struct DeclaredRunLaterValueTests {
+    @Test(arguments: ["declare 'PS4=$(touch QZ1)'; set -x; :", "command export PS4='$(touch QZ1)'", "builtin declare \"PS4=\\$(touch QZ1)\"",
+                      "declare PS{4,5}='$(touch QZ1)'", "readonly P'S4=$(touch QZ1)'", "declare 'PROMPT_COMMAND[1]=touch QZ1'",
+                      "declare 'PS0=$(touch QZ1)'\n:", "declare -a PROMPT_COMMAND='(\"touch QZ1\")'", "PROMPT_COMMAND=({'touch QZ1',x})",
+                      "declare 'BASH_ALIASES[a]=touch QZ1'", "export PS4='$(touch QZ1)'"])
+    func valuesAreRead(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    @Test(arguments: ["declare -A 'BASH_CMDS=([x]=/bin/touch)'", "declare 'BASH_CMDS[x]=/bin/touch'"])
+    func commandTablesAreCodeKnownOnlyAtRunTime(line: String) {
+        #expect(ShellAnalyzer.analyze(line).commands.contains { $0.opaque != nil }, "\(line)")
+    }
+}
+
+/// `time` followed by an option of the program's (`-v`, a second `-p`) runs the `time` program
+/// in POSIX mode, which runs the command after its options.
+struct TimeProgramTests {
+    @Test(arguments: ["set -o posix\ntime -v touch QZ1", "time -p -p touch QZ1", "time -f %e touch QZ1"])
+    func theCommandItRunsIsRead(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    @Test func theKeywordStaysTheKeyword() {
+        #expect(commandsOf("time -p touch ok") == [["touch", "ok"]])
+        #expect(commandsOf("time touch ok | cat") == [["touch", "ok"], ["cat"]])
+    }
+}
