@@ -179,6 +179,11 @@ struct CommandUnwrapper {
             start = skippingAssignments(&self, start)
             if let directory = options.value("C", "chdir") { chdir = directory.isDynamic ? command.directory.thenUnknown() : command.directory.then(directory.text) }
             derive(&self, from: start, via: "env")
+        case "jobs":
+            // `jobs -x COMMAND ARGS`: runs COMMAND, with job specifications in ARGS replaced.
+            var options = OptionScanner(shortWithValue: [])
+            let start = options.scan(argv, from: 1)
+            if options.has("x"), start < argv.count { derive(&self, from: start, via: "jobs -x") }
         case "watch":
             var options = CommandUnwrapper.watchOptions
             let start = options.scan(argv, from: 1)
@@ -1069,10 +1074,19 @@ struct CommandUnwrapper {
     /// as an alias. (An array literal written on the line was read where its words are.)
     private mutating func readDeclaredValues(_ argv: [ShellWord], of name: String, command: ExtractedCommand, index: Int,
                                              wordRanges: [Range<Int>]) {
+        // Attributes that change a value as it is assigned (`-l`, `-u`: its case; `-i`: evaluated
+        // as arithmetic, subscripts' substitutions run) or what the name is (`-n`): a variable run
+        // later given one is code known only at run time (`declare -l PS4='$(TOUCH x)'` runs touch).
+        let attributes = argv.dropFirst().contains { !$0.isDynamic && $0.text.hasPrefix("-") && $0.text.contains(where: { "luin".contains($0) }) }
         for (k, word) in argv.enumerated().dropFirst() {
+            if attributes, !word.isDynamic, !word.text.hasPrefix("-") {
+                let declared = String(word.text.prefix { $0 != "=" && $0 != "[" && $0 != "+" })
+                if LineParser.runsLater(declared) || LineParser.commandTables.contains(declared) { output[index].opaque = .dynamicShellString }
+            }
             guard let equals = word.text.firstIndex(of: "="), !(word.isDynamic && word.text.hasSuffix("=(...)")) else { continue }
             var variable = word.text[..<equals]
-            if variable.last == "+" { variable = variable.dropLast() }
+            let appends = variable.last == "+"
+            if appends { variable = variable.dropLast() }
             let bracket = variable.firstIndex(of: "[")
             let base = String(bracket.map { variable[..<$0] } ?? variable)
             let value = word.text[word.text.index(after: equals)...]
@@ -1088,7 +1102,9 @@ struct CommandUnwrapper {
             }
             guard LineParser.runsLater(base), !value.hasPrefix("(") else { continue }
             var parser = LineParser(bytes: [], depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
+            // (Appended to, the value is one the bastion was not shown whole: `PS4+='(cmd)'` after `PS4='$'`.)
             parser.deriveRunLater(name: base, value: Array(value.utf8), isDynamic: word.isDynamic, range: range)
+            if appends, bracket == nil { parser.deriveRunLater(name: base, value: [], isDynamic: true, range: range) }
             braceBudget = parser.braceBudget
             definedFunctions += parser.definedFunctions
             if let error = parser.laterTextReadingsPart {
@@ -1361,7 +1377,7 @@ struct CommandUnwrapper {
         "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
-        "ssh", "scp", "sftp", "make", "ld.so",
+        "ssh", "scp", "sftp", "make", "ld.so", "jobs",
     ]).union(ToolCode.names)
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading

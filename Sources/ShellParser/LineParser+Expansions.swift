@@ -443,6 +443,13 @@ extension LineParser {
             if b == UInt8(ascii: "`") { pos += 1; history.delimiters -= 1; break }
             if b == UInt8(ascii: "\\"), pos + 1 < end {
                 let next = bytes[pos + 1]
+                // Bash drops a backslash-newline as it reads the text, before it parses it: a
+                // here-document in it ends at `E\`, `OF` even where its delimiter is quoted.
+                if next == 0x0A {
+                    exactOffsets = false
+                    pos += 2
+                    continue
+                }
                 if next == UInt8(ascii: "\\") || next == UInt8(ascii: "`") || next == UInt8(ascii: "$")
                     || (inDoubleQuotes && next == UInt8(ascii: "\"")) {
                     inner.append(next)

@@ -33,7 +33,7 @@ extension LineParser {
             hereDocumentBodies.append(bodyStart..<pos)
             if document.isQuoted { literalHereDocumentBodies.append(bodyStart..<pos) }
             hereDocumentScripts[document.number] = hereDocumentText(bodyStart..<bodyEnd, document)
-            if !document.isQuoted { try scanHereDocumentExpansions(bodyStart..<bodyEnd) }
+            if !document.isQuoted { try scanUnquotedBody(bodyStart..<bodyEnd) }
             // A body read into variables (`read`, `mapfile`) may reach arithmetic evaluation: a
             // substitution written inside a subscript there runs then.
             else if bytes[bodyStart..<bodyEnd].contains(UInt8(ascii: "[")) { deriveSubscriptCode(bytes[bodyStart..<bodyEnd], range: bodyStart..<bodyEnd) }
@@ -147,6 +147,36 @@ extension LineParser {
     /// A malformed one is a runtime error in bash, not a syntax error, so failures are ignored here;
     /// but not quoting that bash reads otherwise than the scan (``readingsPart(at:)``), which
     /// would hide what follows it.
+    /// An unquoted body's substitutions, found in the text bash expands: its backslash-newlines
+    /// joined first (`$(cat <<'E'` … `E\`, `OF` … `)` ends the inner document there).
+    mutating func scanUnquotedBody(_ body: Range<Int>) throws {
+        let text = bytes[body]
+        guard let first = text.firstIndex(of: UInt8(ascii: "\\")), text[first...].contains(0x0A) else {
+            return try scanHereDocumentExpansions(body)
+        }
+        var joined: [UInt8] = []
+        joined.reserveCapacity(text.count)
+        var index = body.lowerBound
+        while index < body.upperBound {
+            if bytes[index] == UInt8(ascii: "\\"), index + 1 < body.upperBound {
+                if bytes[index + 1] != 0x0A { joined.append(bytes[index]); joined.append(bytes[index + 1]) }
+                index += 2
+                continue
+            }
+            joined.append(bytes[index])
+            index += 1
+        }
+        var child = LineParser(bytes: joined, depth: depth, shellDepth: shellDepth, braceBudget: braceBudget, extendedGlob: extendedGlob)
+        child.knownValues = knownValues
+        try child.scanHereDocumentExpansions(0..<joined.count)
+        braceBudget = min(braceBudget, child.braceBudget)
+        noteLaterText(child.laterTextReadingsPart)
+        for var command in child.commands {
+            command.range = body
+            commands.append(command)
+        }
+    }
+
     mutating func scanHereDocumentExpansions(_ body: Range<Int>) throws {
         let savedPos = pos, savedEnd = end
         pos = body.lowerBound

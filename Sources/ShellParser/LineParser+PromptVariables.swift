@@ -69,7 +69,8 @@ extension LineParser {
     mutating func derivePromptAssignment(_ word: ScannedWord) -> String? {
         guard word.assignmentEquals > 0, let first = text.first, Self.runLaterInitials[Int(first)] else { return nil }
         var name = String(decoding: text[..<word.assignmentEquals], as: UTF8.self)
-        if name.hasSuffix("+") { name.removeLast() }
+        let appends = name.hasSuffix("+")
+        if appends { name.removeLast() }
         if first == UInt8(ascii: "B"), let table = Self.commandTables.first(where: { name == $0 || name.hasPrefix($0 + "[") }) {
             // `BASH_ALIASES[x]=TEXT` defines an alias (decided as code, as `alias` is);
             // anything else given to these tables (a program for a name, a whole table) is
@@ -86,9 +87,15 @@ extension LineParser {
             return nil
         }
         // (`PS1[0]=…` is PS1's value: bash reads element 0 of an array, and PROMPT_COMMAND's every element.)
-        if let bracket = name.firstIndex(of: "[") { name = String(name[..<bracket]) }
+        let bracket = name.firstIndex(of: "[")
+        if let bracket { name = String(name[..<bracket]) }
         guard Self.runsLater(name) else { return nil }
+        // (A string appended to is a value the bastion was not shown whole: `PS4='$'` then
+        // `PS4+='(cmd)'`. An array's appended elements are read one by one, as bash runs them.)
         deriveRunLater(name: name, value: text[(word.assignmentEquals + 1)...], isDynamic: word.isDynamic, range: word.start..<pos)
+        if appends, bracket == nil, !(pos < end && bytes[pos] == UInt8(ascii: "(")) {
+            deriveRunLater(name: name, value: [], isDynamic: true, range: word.start..<pos)
+        }
         return name
     }
 

@@ -204,6 +204,13 @@ extension LineParser {
             let word = try scanWord()
             lastEnd = pos
             noteQuotedSubscript(word)
+            // With `set -k` (on from any earlier line) bash puts an assignment written after the
+            // command's name into its environment too: one to a variable run later is read so.
+            // (env's and sudo's own, `env NAME=…`, are the unwrapper's.)
+            if word.assignmentEquals > 0, !inAssignments, !isDeclaration, let name = argv.first,
+               name.isDynamic || !["env", "sudo"].contains(CommandUnwrapper.baseName(of: name.text)) {
+                derivePromptAssignment(word)
+            }
             if word.assignmentEquals >= 0 && (inAssignments || isDeclaration) {
                 let isArray = word.assignmentEquals == text.count - 1 && pos < end && bytes[pos] == UInt8(ascii: "(")
                 // (A declaration builtin's words are read by the unwrapper, quoted or not; an array
@@ -362,6 +369,8 @@ extension LineParser {
             }
             let start = pos
             let element = try scanWord()
+            // (An integer array's elements are evaluated as arithmetic: `declare -i a=('x[$(cmd)]')`.)
+            noteQuotedSubscript(element)
             if let runLater {
                 // (A keyed element's word is its `=value`, or `+=value`; an element's braces expand
                 // to several.)

@@ -380,7 +380,11 @@ struct LineParser {
     /// Whether the `time` at `pos` is followed, past its own `-p` and `--`, by a word starting with `-`.
     func timeIsFollowedByAnotherOption() -> Bool {
         var i = pos + 4
-        func skipBlanks() { while i < end, LineParser.isBlank(bytes[i]) { i += 1 } }
+        func skipBlanks() {
+            while i < end, LineParser.isBlank(bytes[i]) || (bytes[i] == UInt8(ascii: "\\") && i + 1 < end && bytes[i + 1] == 0x0A) {
+                i += bytes[i] == UInt8(ascii: "\\") ? 2 : 1
+            }
+        }
         skipBlanks()
         for option in [UInt8(ascii: "p"), UInt8(ascii: "-")] {
             if i + 1 < end, bytes[i] == UInt8(ascii: "-"), bytes[i + 1] == option, i + 2 >= end || LineParser.isMeta(bytes[i + 2]) {

@@ -50,7 +50,7 @@ struct DerivedCommandTests {
         // Prompt strings run their substitutions each time they are shown (`\nnn` decoded first),
         // PROMPT_COMMAND its commands before each prompt.
         ("PS1='$(rm x)> '", ["[PS1] rm x"]),
-        ("PS1='\\044(rm x)'; PS4+='`rm y`'", ["[PS1] rm x", "[PS4] rm y"]),
+        ("PS1='\\044(rm x)'; PS4+='`rm y`'", ["[PS1] rm x", "[PS4] rm y", "[PS4] $PS4?"]),
         // `\\` is one backslash and the digits after it plain; `\540` is a backquote (the low byte).
         ("PS1='\\\\134\\540rm x\\540'", ["[PS1] rm x"]), ("PS1='\\540rm y\\540'", ["[PS1] rm y"]),
         ("PS1='\\\\\\540rm z\\\\\\540'", []),

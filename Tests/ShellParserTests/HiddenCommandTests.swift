@@ -195,3 +195,31 @@ struct TimeProgramTests {
         #expect(commandsOf("time touch ok | cat") == [["touch", "ok"], ["cat"]])
     }
 }
+
+/// A third fuzzing round's finds (helper 96).
+struct ThirdRoundTests {
+    /// `jobs -x` runs its arguments as a command; with `set -k` (from any earlier line) an
+    /// assignment after a command's name goes into its environment; a backquote's text and an
+    /// unquoted here-document's body lose their backslash-newlines before bash parses them;
+    /// an integer array's elements are evaluated as arithmetic; `time -p \`-newline `-p`.
+    @Test(arguments: ["jobs -x touch QZ1", "jobs -rx touch QZ1", "set -k; set -x; true PS4='$(touch QZ1)'",
+                      ": `cat <<'EOF'\nE\\\nOF\ntouch QZ1\nEOF\n`", "cat <<X\n$(cat <<'EOF'\nE\\\nOF\ntouch QZ1\nEOF\n)\nX",
+                      "declare -i x=('a[$(touch QZ1)]')", "declare -i x; x=([0]='a[$(touch QZ1)]')", "set -o posix\ntime -p \\\n-p touch QZ1"])
+    func isRead(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    /// A string appended to, or given an attribute that changes it as it is assigned, is a
+    /// value the bastion was not shown: `PS4='$'` then `PS4+='(cmd)'`; `declare -l` lowercases.
+    @Test(arguments: ["PS4='$'; PS4+='(touch QZ1)'", "PROMPT_COMMAND='tou'; PROMPT_COMMAND+='ch QZ1'", "declare -l PS4='$(TOUCH QZ1)'",
+                      "declare -l PROMPT_COMMAND='TOUCH QZ1'", "declare -u PS0", "set -k; bash -c : BASH_ENV=/dev/stdin"])
+    func isCodeKnownOnlyAtRunTime(line: String) {
+        #expect(ShellAnalyzer.analyze(line).commands.contains { $0.opaque != nil }, "\(line): \(commandsOf(line))")
+    }
+
+    @Test func ordinaryLinesAreAsBefore() {
+        #expect(commandsOf("jobs -l") == [["jobs", "-l"]])
+        #expect(commandsOf("echo a=b c") == [["echo", "a=b", "c"]])
+        #expect(ShellAnalyzer.analyze("PROMPT_COMMAND+=('history -a')").commands.allSatisfy { $0.opaque == nil })
+    }
+}
