@@ -1102,8 +1102,8 @@ struct CommandUnwrapper {
             }
             guard LineParser.runsLater(base), !value.hasPrefix("(") else { continue }
             var parser = LineParser(bytes: [], depth: depth, shellDepth: shellDepth, braceBudget: braceBudget)
-            // (Appended to, the value is one the bastion was not shown whole: `PS4+='(cmd)'` after `PS4='$'`.)
             parser.deriveRunLater(name: base, value: Array(value.utf8), isDynamic: word.isDynamic, range: range)
+            // (Appended to, the value is one the bastion was not shown whole: `PS4+='(cmd)'` after `PS4='$'`.)
             if appends, bracket == nil { parser.deriveRunLater(name: base, value: [], isDynamic: true, range: range) }
             braceBudget = parser.braceBudget
             definedFunctions += parser.definedFunctions

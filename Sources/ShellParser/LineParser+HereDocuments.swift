@@ -143,10 +143,6 @@ extension LineParser {
         }
     }
 
-    /// Finds the substitutions in an unquoted here-document body: they run when the body is expanded.
-    /// A malformed one is a runtime error in bash, not a syntax error, so failures are ignored here;
-    /// but not quoting that bash reads otherwise than the scan (``readingsPart(at:)``), which
-    /// would hide what follows it.
     /// An unquoted body's substitutions, found in the text bash expands: its backslash-newlines
     /// joined first (`$(cat <<'E'` … `E\`, `OF` … `)` ends the inner document there).
     mutating func scanUnquotedBody(_ body: Range<Int>) throws {
@@ -177,6 +173,10 @@ extension LineParser {
         }
     }
 
+    /// Finds the substitutions in an unquoted here-document body: they run when the body is expanded.
+    /// A malformed one is a runtime error in bash, not a syntax error, so failures are ignored here;
+    /// but not quoting that bash reads otherwise than the scan (``readingsPart(at:)``), which
+    /// would hide what follows it.
     mutating func scanHereDocumentExpansions(_ body: Range<Int>) throws {
         let savedPos = pos, savedEnd = end
         pos = body.lowerBound
