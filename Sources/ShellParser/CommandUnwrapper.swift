@@ -259,6 +259,23 @@ struct CommandUnwrapper {
                 return
             }
             reparse(action, via: "trap", parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
+        case "bind":
+            // bind [-m KEYMAP] -x '"KEYSEQ": COMMAND': COMMAND is shell code bash runs whenever the
+            // key is pressed, with readline still reading and no Enter to decide it at.
+            var options = CommandUnwrapper.bindOptions
+            let start = options.scan(argv, from: 1)
+            if start < argv.count, argv[start].isDynamic {
+                // An option known only at run time may be `-x` with its binding.
+                reparse(argv[start], via: "bind -x", parent: command, index: index, range: command.range)
+            }
+            // (Bash binds the last `-x` only; each is decided.)
+            for case let ("x", binding?) in options.seen {
+                if binding.isDynamic {
+                    reparse(binding, via: "bind -x", parent: command, index: index, range: command.range)
+                } else if let code = Self.boundShellCommand(binding.text) {
+                    reparse(ShellWord(code), via: "bind -x", parent: command, index: index, range: command.range)
+                }
+            }
         case "complete", "compgen":
             // -C COMMAND runs at completion time; -W WORDLIST is expanded then (substitutions run).
             // A value is the rest of its word (`-Ccmd`, `-aC cmd`) or the next word.
@@ -1367,6 +1384,40 @@ struct CommandUnwrapper {
         ShellWord(callback.text + " \"$@\"", isDynamic: callback.isDynamic)
     }
 
+    /// `bind` options that take a value (`-m KEYMAP`, `-x BINDING`, …).
+    static let bindOptions = OptionScanner(shortWithValue: Set("fqumrx".utf8))
+
+    /// The shell command of a `bind -x` binding, `"KEYSEQ": COMMAND`, as bash 5.2 takes it:
+    /// the key sequence in double quotes (a backslash escapes the next character), blanks, a
+    /// colon, blanks, then the rest of the text — or, where that starts with a double or
+    /// single quote, the text up to the matching one (backslashes skip a character and stay).
+    /// Nil where bash binds nothing (no quoted key sequence, no colon, an unclosed quote).
+    static func boundShellCommand(_ binding: String) -> String? {
+        let bytes = Array(binding.utf8)
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var i = 0
+        while i < bytes.count, isBlank(bytes[i]) { i += 1 }
+        guard i < bytes.count, bytes[i] == quote else { return nil }
+        /// The index of the `delimiter` closing a quoted text that starts after `from`.
+        func closing(_ delimiter: UInt8, from: Int) -> Int? {
+            var j = from
+            while j < bytes.count, bytes[j] != delimiter { j += bytes[j] == backslash ? 2 : 1 }
+            return j < bytes.count ? j : nil
+        }
+        guard let keyEnd = closing(quote, from: i + 1) else { return nil }
+        i = keyEnd + 1
+        while i < bytes.count, isBlank(bytes[i]) { i += 1 }
+        guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        while i < bytes.count, isBlank(bytes[i]) { i += 1 }
+        guard i < bytes.count, bytes[i] == quote || bytes[i] == UInt8(ascii: "'") else {
+            return String(decoding: bytes[i...], as: UTF8.self)
+        }
+        guard let end = closing(bytes[i], from: i + 1) else { return nil }
+        return String(decoding: bytes[(i + 1)..<end], as: UTF8.self)
+    }
+
     /// `mapfile`/`readarray` options that take a value.
     static let mapfileOptions = OptionScanner(shortWithValue: Set("dnOsuCc".utf8))
 
@@ -1377,7 +1428,7 @@ struct CommandUnwrapper {
         "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
-        "ssh", "scp", "sftp", "make", "ld.so", "jobs",
+        "ssh", "scp", "sftp", "make", "ld.so", "jobs", "bind",
     ]).union(ToolCode.names)
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading

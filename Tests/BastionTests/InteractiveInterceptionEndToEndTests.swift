@@ -303,6 +303,23 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(records.dropFirst().first == "deny touch forbidden-shadow 1", "\(r)")
     }
 
+    /// A key bound to shell code (`bind -x`) runs it when pressed, with no Enter to decide it
+    /// at: the code is decided when the binding is typed. A refused one binds nothing, so the
+    /// key runs nothing; an allowed one is tampering, and the lines after it are read from the
+    /// screen, still decided.
+    @Test func keyBoundToShellCodeIsDecidedWhenBound() throws {
+        let f = try f
+        let r = try type([(send: "bind -x '\"\\C-t\": touch forbidden-bx'\r", expect: "rule no-forbidden"), (send: "", expect: "PROMPT> "),
+                          (send: "\u{14}", expect: ""), (send: "echo after-bx\r", expect: "PROMPT> "),
+                          (send: "bind -x '\"\\C-t\": touch bound-bx'\r", expect: "PROMPT> "),
+                          (send: "\u{14}", expect: ""), (send: "echo done-bx\r", expect: "PROMPT> ")])
+        #expect(!f.target.exists("forbidden-bx"), "\(r)")
+        #expect(f.target.exists("bound-bx"), "the allowed binding's key ran nothing: \(r)")
+        let records = try lastRecords("decision || ' ' || line || ' ' || uncertain")
+        #expect(records.prefix(4) == ["deny bind -x '\"\\C-t\": touch forbidden-bx' 0", "allow echo after-bx 0",
+                                      "allow bind -x '\"\\C-t\": touch bound-bx' 0", "allow echo done-bx 1"], "\(records) \(r)")
+    }
+
     /// An interrupt trap typed at the prompt (`trap '' int`: bash takes any spelling) would keep
     /// a command bash already read (a history expansion) from being stopped: it is tampering,
     /// and the lines after it are read from the screen, where a history expansion is refused.
@@ -1440,13 +1457,13 @@ struct InteractiveInterceptionEndToEndTests {
                           (send: "echo $(touch forbidden-se)\u{1B}\u{05}", expect: "rule no-forbidden"), (send: "", expect: "$ "),
                           (send: "#touch forbidden-hash\u{1B}1\u{1B}#", expect: "rule no-forbidden"), (send: "", expect: "$ "),
                           (send: "touch no-hash\u{1B}#", expect: "$ "),
-                          (send: "bind -x '\"\\C-t\": touch forbidden-bx'\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
+                          (send: "bind -x '\"\\C-t\": touch bx-key'\r", expect: "rule unverifiable"), (send: "", expect: "$ "),
                           (send: "\u{14}", expect: ""), (send: "exit\r", expect: "PROMPT> ")])
-        #expect(!f.target.exists("forbidden-se") && !f.target.exists("forbidden-hash") && !f.target.exists("forbidden-bx"), "\(r)")
+        #expect(!f.target.exists("forbidden-se") && !f.target.exists("forbidden-hash") && !f.target.exists("bx-key"), "\(r)")
         #expect(!f.target.exists("no-hash"), "Alt-# ran the line as a comment")
         #expect(try lastRecordsWithSource() == ["allow integration bash --norc", "deny screen? echo $(touch forbidden-se)",
                                                 "deny screen? touch forbidden-hash", "allow screen? #touch no-hash",
-                                                "deny screen? bind -x '\"\\C-t\": touch forbidden-bx'",
+                                                "deny screen? bind -x '\"\\C-t\": touch bx-key'",
                                                 "allow screen? exit", "allow screen? exit"])
     }
 

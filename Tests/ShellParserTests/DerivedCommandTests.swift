@@ -46,6 +46,15 @@ struct DerivedCommandTests {
         ("mapfile -t -C 'rm x' -c 1 a < f; readarray -C'rm y'", ["mapfile -t -C rm x -c 1 a", "[mapfile -C] rm x", "[mapfile -C] rm x $@?",
                                                                  "readarray -Crm y", "[readarray -C] rm y", "[readarray -C] rm y $@?"]),
         ("mapfile -t -u 3 a", ["mapfile -t -u 3 a"]),
+        // A key bound to shell code runs it when pressed, with no Enter to decide it at: the code
+        // as bash 5.2 takes it from the binding (after the quoted key sequence and a colon; in
+        // quotes, up to the closing one), every `-x`, however the option is written.
+        ("bind -x '\"\\C-a\": rm x'", ["bind -x \"\\C-a\": rm x", "[bind -x] rm x"]),
+        ("bind -m vi -x '\"\\C-a\" :\t\"rm \\\"x\" ; ls' -x'\"b\":rm y'", [
+            "bind -m vi -x \"\\C-a\" :\t\"rm \\\"x\" ; ls -x\"b\":rm y", "[bind -x] rm \"x", "[bind -x] rm y"]),
+        // Bindings of readline functions and macros, listings, and what bash refuses run nothing.
+        ("bind '\"\\C-a\": beginning-of-line'; bind -X; bind -x 'C-a: rm x'; bind -x '\"a\" rm x'",
+         ["bind \"\\C-a\": beginning-of-line", "bind -X", "bind -x C-a: rm x", "bind -x \"a\" rm x"]),
         ("compgen -W '$(rm y)' -- a", ["compgen -W $(rm y) -- a", "[compgen -W] : $(rm y)?", "[compgen -W] rm y"]),
         // Prompt strings run their substitutions each time they are shown (`\nnn` decoded first),
         // PROMPT_COMMAND its commands before each prompt.
@@ -364,6 +373,8 @@ struct DerivedCommandTests {
         ("bash -c \"$cmd\"", .dynamicShellString),
         ("eval $x", .dynamicShellString),
         ("trap \"$x\" EXIT", .dynamicShellString),
+        ("bind -x \"$x\"", .dynamicShellString),
+        ("bind \"$option\" '\"a\": rm x'", .dynamicShellString),
         ("PS1=\"$x\"", .dynamicShellString),
         // fc re-runs history text (edited, or in an editor); only a listing runs nothing. In bash
         // -s and `-e -` win over -l.
