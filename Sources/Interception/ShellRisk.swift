@@ -15,7 +15,9 @@ enum ShellRisk: Equatable, Sendable {
     private static let shells: Set<String> = ["bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "tcsh", "csh", "ash", "busybox",
                                               "rbash", "yash", "posh", "pdksh", "oksh", "loksh",
                                               "su", "ssh", "telnet", "mosh", "screen", "tmux", "script", "login", "ksu", "nsenter",
-                                              "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin"]
+                                              "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin",
+                                              // (read shell commands at a prompt of their own, run later)
+                                              "at", "batch"]
     private static let tamperingNames: Set<String> = ["bind", "enable"]
     /// Commands whose output the parser knows from their words (`echo 'ls' | sh` runs `ls`).
     static let knownOutputCommands: Set<String> = ["echo", "cat"]

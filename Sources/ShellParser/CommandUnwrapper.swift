@@ -119,13 +119,13 @@ struct CommandUnwrapper {
             if start < argv.count {
                 derive(&self, from: start, via: "sudo")
             } else if options.has("s", "shell", "i", "login") {
-                appendShell(startedBy: command, via: "sudo")
+                appendShell(startedBy: command, via: "sudo", stdinIsPipe: stdinIsPipe)
             }
         case "doas":
             var options = CommandUnwrapper.doasOptions
             let start = options.scan(argv, from: 1)
             if start < argv.count { derive(&self, from: start, via: "doas") }
-            else if options.has("s") { appendShell(startedBy: command, via: "doas") }
+            else if options.has("s") { appendShell(startedBy: command, via: "doas", stdinIsPipe: stdinIsPipe) }
         case "su", "runuser":
             var options = CommandUnwrapper.suOptions
             // runuser -u USER runs its command directly; otherwise it reads its arguments as su does.
@@ -133,7 +133,11 @@ struct CommandUnwrapper {
                 var direct = options
                 let start = direct.scan(argv, from: 1)
                 if direct.has("u", "user") {
-                    if start < argv.count { derive(&self, from: start, via: name) } else { appendShell(startedBy: command, via: name) }
+                    if start < argv.count {
+                        derive(&self, from: start, via: name)
+                    } else {
+                        appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
+                    }
                     return
                 }
             }
@@ -152,12 +156,12 @@ struct CommandUnwrapper {
                 output.append(ExtractedCommand(argv: [shell], redirects: command.redirects, derived: true, via: command.via + ["\(name) -s"],
                                                range: command.range, directory: command.directory))
             } else if options.has("m", "p", "preserve-environment") {
-                appendShell(startedBy: command, via: name)
+                appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
             }
             if let script {
                 reparse(script, via: "\(name) -c", parent: command, index: index, range: command.range)
             } else if options.value("s", "shell") == nil && !options.has("m", "p", "preserve-environment") {
-                appendShell(startedBy: command, via: name)
+                appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
             }
         case "env":
             var options = CommandUnwrapper.envOptions
@@ -259,6 +263,21 @@ struct CommandUnwrapper {
                 return
             }
             reparse(action, via: "trap", parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
+        case "at", "batch":
+            // at [-f FILE] [-q Q] [-t TIME] [-mMv] TIMESPEC…: a job of shell commands, read from
+            // stdin (or FILE) now and run later by /bin/sh, with no prompt to decide them at.
+            // Listing, removing and showing jobs (-l, -d, -r, -c) make none.
+            var options = CommandUnwrapper.atOptions
+            _ = options.scan(argv, from: 1)
+            if options.has("l", "d", "r", "c", "V") { return }
+            if let file = options.value("f") {
+                scriptFromFile(file, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: false)
+            } else if stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) {
+                scriptOnDescriptor(0, name: name, command: command, index: index, stdinIsPipe: stdinIsPipe, isSource: false)
+            } else {
+                // Typed at its `at>` prompt (an exec request's: sent over the connection).
+                output[index].readsInheritedStdin = true
+            }
         case "bind":
             // bind [-m KEYMAP] -x '"KEYSEQ": COMMAND': COMMAND is shell code bash runs whenever the
             // key is pressed, with readline still reading and no Enter to decide it at.
@@ -386,7 +405,7 @@ struct CommandUnwrapper {
             if let script = options.value("c", "command") {
                 reparse(script, via: "script -c", parent: command, index: index, range: command.range)
             } else {
-                appendShell(startedBy: command, via: name)
+                appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
             }
         case "sg":
             // sg [-] [GROUP [-c] COMMAND [ARG…]]: COMMAND is a shell string, the rest its $0, $1….
@@ -394,10 +413,10 @@ struct CommandUnwrapper {
             if i < argv.count, argv[i].text == "-", !argv[i].isDynamic { i += 1 }
             i += 1
             if i < argv.count, argv[i].text == "-c", !argv[i].isDynamic { i += 1 }
-            guard i < argv.count else { appendShell(startedBy: command, via: name); return }
+            guard i < argv.count else { appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe); return }
             reparse(argv[i], via: name, parent: command, index: index, range: i < wordRanges.count ? wordRanges[i] : command.range)
         case "newgrp":
-            appendShell(startedBy: command, via: name)
+            appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
         case "capsh":
             // capsh [--OPTION[=VALUE]]… [-- ARGS]: ARGS go to bash (or --shell=PATH), also with
             // `-+`; `== ARGS` and `=+ ARGS` run capsh again with them.
@@ -438,7 +457,7 @@ struct CommandUnwrapper {
             } else if start < argv.count {
                 derive(&self, from: start, via: name)
             } else {
-                appendShell(startedBy: command, via: name)
+                appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
             }
         case "tmux":
             tmuxCommands(command: command, wordRanges: wordRanges, index: index)
@@ -510,9 +529,23 @@ struct CommandUnwrapper {
                 let text = option.text.drop { $0 == " " || $0 == "\t" }
                 guard let split = text.firstIndex(where: { $0 == "=" || $0 == " " || $0 == "\t" }) else { continue }
                 let key = text[..<split].lowercased()
-                guard ["proxycommand", "localcommand", "knownhostscommand"].contains(key) else { continue }
+                guard ["proxycommand", "localcommand", "knownhostscommand", "remotecommand"].contains(key) else { continue }
                 let value = text[text.index(after: split)...].drop { $0 == " " || $0 == "\t" || $0 == "=" }
                 reparse(ShellWord(String(value)), via: "ssh -o \(key)", parent: command, index: index, range: command.range)
+            }
+            guard name == "ssh" else { return }
+            // The remote command: the words after the destination, joined with spaces and read by
+            // the remote user's shell; without one, that shell reads ssh's stdin as its script.
+            // The same policy decides it as the lines typed into such a session.
+            switch CommandUnwrapper.sshRemoteCommand(argv) {
+            case .none:
+                break
+            case .shell:
+                if stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) {
+                    appendShell(startedBy: command, via: "ssh", stdinIsPipe: stdinIsPipe)
+                }
+            case .command(let starts):
+                for start in starts { joinedScript(from: start, via: "ssh", command: command, wordRanges: wordRanges, index: index) }
             }
         case _ where ToolCode.names.contains(name):
             // Shell commands the tool runs out of its own language or options.
@@ -544,7 +577,7 @@ struct CommandUnwrapper {
                 switch reading.target {
                 case .nothing: break
                 case .command(let start): derive(&self, from: start, via: name)
-                case .shell: appendShell(startedBy: command, via: name)
+                case .shell: appendShell(startedBy: command, via: name, stdinIsPipe: stdinIsPipe)
                 }
                 return
             }
@@ -555,14 +588,18 @@ struct CommandUnwrapper {
     }
 
     /// The shell a wrapper starts when it is given no command (`sudo -i`, `su`, `unshare`): the
-    /// user's, known only at run time.
-    private mutating func appendShell(startedBy command: ExtractedCommand, via: String) {
+    /// user's, known only at run time. It reads the wrapper's stdin as its script: text known
+    /// here (`sudo -s <<< 'cmd'`, `echo cmd | su`) is decided as bash reads it; anything else
+    /// there is fed code (see visit). `stdinIsPipe`: the wrapper's stdin is a pipe.
+    private mutating func appendShell(startedBy command: ExtractedCommand, via: String, stdinIsPipe: Bool) {
         var shell = ExtractedCommand(argv: [ShellWord("$SHELL", isDynamic: true)], redirects: command.redirects,
                                      derived: true, via: command.via + [via], range: command.range, directory: command.directory)
-        // It reads the wrapper's stdin: a pipe or redirection there is its script (see visit).
         shell.readsInheritedStdin = true
         output.append(shell)
         startsLoginShell = true
+        if stdinIsPipe || shell.redirects.contains(where: { $0.affects(0) }) {
+            scriptOnDescriptor(0, name: "$SHELL", command: shell, index: output.count - 1, stdinIsPipe: stdinIsPipe, isSource: false)
+        }
     }
 
     /// The words from `start` on, joined with spaces, read as one shell string (`eval`, `sg`).
@@ -593,7 +630,7 @@ struct CommandUnwrapper {
             return
         }
         guard start < argv.count else {
-            appendShell(startedBy: command, via: "tmux")
+            appendShell(startedBy: command, via: "tmux", stdinIsPipe: false)
             return
         }
         let subcommand = argv[start].text
@@ -615,7 +652,7 @@ struct CommandUnwrapper {
         if first < argv.count {
             joinedScript(from: first, via: "tmux \(subcommand)", command: command, wordRanges: wordRanges, index: index)
         } else if subcommand != "run-shell" && subcommand != "run" {
-            appendShell(startedBy: command, via: "tmux")
+            appendShell(startedBy: command, via: "tmux", stdinIsPipe: false)
         }
     }
 
@@ -1384,6 +1421,63 @@ struct CommandUnwrapper {
         ShellWord(callback.text + " \"$@\"", isDynamic: callback.isDynamic)
     }
 
+    /// What an `ssh` command line runs on the remote host.
+    enum SSHRemoteRun: Equatable {
+        /// No session (`-N`, `-W`, a subsystem, a control command, a listing), or no destination.
+        case none
+        /// The remote user's shell, reading ssh's stdin.
+        case shell
+        /// The command starting at one of these words (several where a word known only at run
+        /// time may be an option or the destination: each later word may then start it).
+        case command([Int])
+    }
+
+    /// OpenSSH's client options that take a value.
+    static let sshOptionsWithValue: Set<UInt8> = Set("bceilmopBDEFIJLOPQRSwW".utf8)
+    /// OpenSSH's client options with which it runs no remote command or shell.
+    static let sshOptionsWithoutSession: Set<UInt8> = Set("NWsOGVQ".utf8)
+
+    /// Where ssh's remote command starts, as OpenSSH reads its arguments: options, the
+    /// destination, options again (ssh reads options after the destination too, up to a word
+    /// that is none or `--`), then the command.
+    static func sshRemoteCommand(_ argv: [ShellWord]) -> SSHRemoteRun {
+        var i = 1, destination: Int?, unknownFrom: Int?
+        while i < argv.count {
+            let word = argv[i]
+            if word.isDynamic {
+                // An option, its value or the destination: the command may start at any later word.
+                if unknownFrom == nil { unknownFrom = i + 1 }
+                if destination == nil { destination = i; i += 1; continue }
+                break
+            }
+            let bytes = Array(word.text.utf8)
+            if bytes == Array("--".utf8) {
+                i += 1
+                if destination == nil, i < argv.count { destination = i; i += 1 }
+                break
+            }
+            guard bytes.count > 1, bytes[0] == UInt8(ascii: "-") else {
+                if destination == nil { destination = i; i += 1; continue }
+                break
+            }
+            for (k, letter) in bytes.enumerated().dropFirst() {
+                if sshOptionsWithoutSession.contains(letter) { return .none }
+                if sshOptionsWithValue.contains(letter) {
+                    if k == bytes.count - 1 { i += 1 }
+                    break
+                }
+            }
+            i += 1
+        }
+        guard destination != nil else { return .none }
+        var starts = i < argv.count ? [i] : []
+        if let unknownFrom { starts = Array(Set(starts).union(unknownFrom..<argv.count)).sorted() }
+        return starts.isEmpty ? .shell : .command(starts)
+    }
+
+    /// `at` and `batch` options that take a value.
+    static let atOptions = OptionScanner(shortWithValue: Set("fqt".utf8))
+
     /// `bind` options that take a value (`-m KEYMAP`, `-x BINDING`, …).
     static let bindOptions = OptionScanner(shortWithValue: Set("fqumrx".utf8))
 
@@ -1428,7 +1522,7 @@ struct CommandUnwrapper {
         "sudo", "sudoedit", "doas", "su", "runuser", "env", "watch", "xargs", "find", "eval", "trap", "complete", "compgen",
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
-        "ssh", "scp", "sftp", "make", "ld.so", "jobs", "bind",
+        "ssh", "scp", "sftp", "make", "ld.so", "jobs", "bind", "at", "batch",
     ]).union(ToolCode.names)
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading

@@ -7,6 +7,27 @@ struct DerivedCommandTests {
         ("sudo -u root -E -- rm -rf /", ["sudo -u root -E -- rm -rf /", "[sudo] rm -rf /"]),
         ("sudo --user=root FOO=1 rm x", ["sudo --user=root FOO=1 rm x", "[sudo] rm x"]),
         ("sudo -i", ["sudo -i", "[sudo] $SHELL?"]),
+        // The shell a wrapper starts reads the wrapper's stdin as its script: text known here is
+        // decided as bash reads it.
+        ("sudo -s <<< 'rm x'; echo 'rm y' | su -", ["sudo -s", "[sudo] $SHELL?", "[sudo,$SHELL <<<] rm x", "echo rm y", "su -",
+                                                   "[su] $SHELL?", "[su,| $SHELL] rm y"]),
+        // ssh's remote command (after the destination and any options after it; the words joined
+        // and read by the remote shell), or its script on stdin; none with -N, -W, -s.
+        ("ssh -p 22 op@h -v 'rm x; ls' y; ssh -- h rm z", ["ssh -p 22 op@h -v rm x; ls y", "[ssh] rm x", "[ssh] ls y",
+                                                         "ssh -- h rm z", "[ssh] rm z"]),
+        ("ssh -o RemoteCommand='rm x' h; ssh h <<< 'rm y'; ssh -N -L 1:h:2 h; ssh -s h sftp", [
+            "ssh -o RemoteCommand=rm x h", "[ssh -o remotecommand] rm x", "ssh h", "[ssh] $SHELL?", "[ssh,$SHELL <<<] rm y",
+            "ssh -N -L 1:h:2 h", "ssh -s h sftp"]),
+        // (A word known only at run time may be an option, its value or the destination: the
+        // command may start at any word after it.)
+        ("ssh $o 22 h rm x", ["ssh $o? 22 h rm x", "[ssh] 22 h rm x", "[ssh] h rm x", "[ssh] rm x", "[ssh] x"]),
+        // A job at and batch read now and /bin/sh runs later; none when listing or removing jobs.
+        ("echo 'rm x' | at now; batch <<< 'rm y'; at -f /dev/stdin -q b 10:00 <<< 'rm z'; at -l; atq", [
+            "echo rm x", "at now", "[| at] rm x", "batch", "[batch <<<] rm y", "at -f /dev/stdin -q b 10:00", "[at <<<] rm z",
+            "at -l", "atq"]),
+        ("script -q /dev/null <<< 'rm x'; runuser -u op <<E\nrm y\nE\n", ["script -q /dev/null", "[script] $SHELL?",
+                                                                            "[script,$SHELL <<<] rm x", "runuser -u op", "[runuser] $SHELL?",
+                                                                            "[runuser,sh <<] rm y"]),
         ("sudo -l rm", ["sudo -l rm"]),
         ("su - root -c 'rm x'", ["su - root -c rm x", "[su -c] rm x"]),
         ("doas -u op rm x", ["doas -u op rm x", "[doas] rm x"]),
@@ -374,6 +395,9 @@ struct DerivedCommandTests {
         ("eval $x", .dynamicShellString),
         ("trap \"$x\" EXIT", .dynamicShellString),
         ("bind -x \"$x\"", .dynamicShellString),
+        ("ssh h \"$cmd\"", .dynamicShellString),
+        ("cat jobs | at now", .fedToInterpreter),
+        ("at now < jobs", .fedToInterpreter),
         ("bind \"$option\" '\"a\": rm x'", .dynamicShellString),
         ("PS1=\"$x\"", .dynamicShellString),
         // fc re-runs history text (edited, or in an editor); only a listing runs nothing. In bash
