@@ -179,6 +179,25 @@ extension LineParser {
         deriveSubscriptCode(text, range: word.start..<pos)
     }
 
+    /// An indexed array's key in a compound assignment (`a=([KEY]=v)`) is expanded, then
+    /// evaluated as arithmetic, which expands what the first expansion left: a substitution
+    /// escaped or double-quoted there (`[\$\(cmd\)]`, `["\$(cmd)"]`, `` [\`cmd\`] ``) runs at the
+    /// second. `key`: the text between the brackets, as written.
+    mutating func noteEscapedSubscript(_ key: ArraySlice<UInt8>, range: Range<Int>) {
+        let backslash = UInt8(ascii: "\\"), quote = UInt8(ascii: "\"")
+        guard key.contains(where: { $0 == backslash || $0 == quote }) else { return }
+        var unquoted: [UInt8] = [UInt8(ascii: "[")], inDoubleQuotes = false, i = key.startIndex
+        while i < key.endIndex {
+            let b = key[i]
+            if b == quote { inDoubleQuotes.toggle(); i += 1; continue }
+            if b == backslash, i + 1 < key.endIndex, !inDoubleQuotes || "$`\"\\\n".utf8.contains(key[i + 1]) {
+                unquoted.append(key[i + 1]); i += 2; continue
+            }
+            unquoted.append(b); i += 1
+        }
+        deriveSubscriptCode(unquoted, range: range)
+    }
+
     /// A static word holding a subscript with a substitution in it (`'a[$(cmd)]'`): bash runs
     /// the substitution when the text reaches arithmetic evaluation as a variable's value
     /// (`$((x))`, `[[ x -eq 1 ]]`, `${!x}`) or as a name (`let`, `printf -v`, `[[ -v`), so its

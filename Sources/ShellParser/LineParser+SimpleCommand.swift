@@ -219,13 +219,18 @@ extension LineParser {
                 if !isArray, let values = assignedValues(word) { assigned.append(values) }
                 if inAssignments {
                     sawAssignment = true
-                    if isArray { try parseArrayLiteral(runLater: runLater); lastEnd = pos }
+                    if isArray {
+                        try parseArrayLiteral(runLater: runLater)
+                        try readOnAfterArrayLiteral(runLater: runLater, valueStart: word.start + word.assignmentEquals + 1)
+                        lastEnd = pos
+                    }
                     continue
                 }
                 if isArray {
                     argv.append(ShellWord(String(decoding: text, as: UTF8.self) + "(...)", isDynamic: true))
                     wordRanges.append(word.start..<pos)
                     try parseArrayLiteral(runLater: runLater)
+                    try readOnAfterArrayLiteral(runLater: runLater, valueStart: word.start + word.assignmentEquals + 1)
                     wordRanges[wordRanges.count - 1] = word.start..<pos
                     lastEnd = pos
                     continue
@@ -363,8 +368,10 @@ extension LineParser {
                 // is arithmetic, where single quotes do not quote (`a=(['$(cmd)']=1)` runs cmd).
                 let mark = text.count
                 pos += 1
+                let keyStart = pos
                 try scanToClosingBracket()
                 discardText(from: mark)
+                noteEscapedSubscript(bytes[keyStart..<(pos - 1)], range: keyStart..<pos)
                 guard pos < end, !LineParser.isMeta(bytes[pos]) else { continue }
             }
             let start = pos
@@ -384,6 +391,18 @@ extension LineParser {
                 }
             }
         }
+    }
+
+    /// Bash takes `NAME=(…)` as an array only where the `)` ends the word: text right after it
+    /// (`a=()x`, `a=()$`) makes the whole word one assignment of a string, and the word after
+    /// it the command's name. That text is read on here, as part of the word (its
+    /// substitutions run as the value is expanded); a variable run later so given a value is
+    /// given one only known at run time.
+    mutating func readOnAfterArrayLiteral(runLater: String?, valueStart: Int) throws {
+        guard pos < end, !LineParser.isMeta(bytes[pos]) else { return }
+        let word = try scanWord()
+        noteQuotedSubscript(word)
+        if let runLater { deriveRunLater(name: runLater, value: bytes[valueStart..<pos], isDynamic: true, range: valueStart..<pos) }
     }
 
     static func isDeclarationBuiltin<Bytes: Collection<UInt8>>(_ name: Bytes) -> Bool {

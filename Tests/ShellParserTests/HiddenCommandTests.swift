@@ -223,3 +223,28 @@ struct ThirdRoundTests {
         #expect(ShellAnalyzer.analyze("PROMPT_COMMAND+=('history -a')").commands.allSatisfy { $0.opaque == nil })
     }
 }
+
+/// Compound assignments as bash reads them (found by helper 97's review, round 11).
+struct CompoundAssignmentTests {
+    /// `NAME=(…)` is an array only where the `)` ends the word: with text right after it, the
+    /// word is one string assignment, and the next word is the command's name.
+    @Test(arguments: ["a=()x touch QZ1", "a=()$ touch QZ1", "a+=()x touch QZ1", "a[0]=()x touch QZ1", "x=1 a=()$ touch QZ1",
+                      "a=()$ b=1 touch QZ1", "a=(1 2)\"\" touch QZ1", ": $(a=()x touch QZ1)"])
+    func textAfterTheParenthesisMakesAStringAssignment(line: String) {
+        #expect(ShellAnalyzer.analyze(line).status == .complete, "\(line)")
+        #expect(ShellAnalyzer.analyze(line).commands.contains { $0.argv.map(\.text) == ["touch", "QZ1"] }, "\(line): \(commandsOf(line))")
+    }
+
+    /// An indexed array's key is expanded, then evaluated as arithmetic, which expands it again:
+    /// an escaped or double-quoted substitution there runs.
+    @Test(arguments: [#"a=([\$\(touch\ QZ1\)]=1)"#, #"a=(["\$(touch QZ1)"]=1)"#, #"a=([\`touch QZ1\`]=1)"#,
+                      #"declare -a a=([\$\(touch\ QZ1\)]=1)"#, #"a+=(x ["\`touch QZ1\`"]=1)"#])
+    func aSubstitutionEscapedInAKeyIsRead(line: String) {
+        #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
+    }
+
+    @Test func ordinaryArraysStayArrays() {
+        #expect(commandsOf("a=(1 2) b=(x) true") == [["true"]])
+        #expect(commandsOf(#"a=([k]=1 [x\ y]=2 ["a b"]=3); echo "${a[@]}""#) == [["echo", "${a[@]}"]])
+    }
+}
