@@ -1209,6 +1209,8 @@ struct CommandUnwrapper {
         if let error = LineParser.readingsPart(of: status, parser) {
             readingsPart = readingsPart ?? ShellSyntaxError(offset: range.lowerBound, message: error.message)
         }
+        // A shell reading this text may expand history in it, unseen.
+        if LineParser.historyExpansionMayFollow(bytes, commands: parser.commands) != nil { output[index].opaque = .dynamicShellString }
         braceBudget = parser.braceBudget
         definedFunctions += parser.definedFunctions
         definedAliases += parser.definedAliases

@@ -43,11 +43,11 @@ extension LineParser {
                     notArithmetic.insert(start)
                     commands.removeSubrange(firstCommand...)
                     pos = start + 2
-                    try scanCommandSubstitutionBody()
+                    try scanCommandSubstitutionBody(isCommandSubstitution: true)
                 }
             } else {
                 pos += 2
-                try scanCommandSubstitutionBody()
+                try scanCommandSubstitutionBody(isCommandSubstitution: true)
             }
             if delimits { history.delimiters -= 1 }
         case UInt8(ascii: "["):
@@ -128,10 +128,14 @@ extension LineParser {
         try body(&self)
     }
 
-    /// The inside of `$(...)`, `<(...)` or `>(...)` after the opening parenthesis: a full list, then `)`.
-    mutating func scanCommandSubstitutionBody() throws {
+    /// The inside of `$(...)` (`isCommandSubstitution`), `<(...)` or `>(...)` after the opening
+    /// parenthesis: a full list, then `)`.
+    mutating func scanCommandSubstitutionBody(isCommandSubstitution: Bool = false) throws {
         try enterNesting()
         defer { depth -= 1 }
+        let outer = insideCommandSubstitution
+        insideCommandSubstitution = isCommandSubstitution
+        defer { insideCommandSubstitution = outer }
         // (Its words are read as the line's are: a `${…}` around it does not reach inside.)
         let braces = parameterBraces
         parameterBraces = 0

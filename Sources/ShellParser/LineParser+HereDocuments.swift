@@ -17,6 +17,21 @@ extension LineParser {
                     pos = min(lineEnd + 1, end)
                     break
                 }
+                // Inside `$(…)` bash 5.2 also ends the body at a line that starts with the delimiter
+                // and holds a `)` after it, and reads the rest of that line as commands:
+                // `$(cat <<EOF`, `EOF touch x )` runs `touch x`.
+                if insideCommandSubstitution, line != nil, content.starts(with: document.delimiter),
+                   content.dropFirst(document.delimiter.count).contains(UInt8(ascii: ")")) {
+                    var raw = bytes[lineStart..<lineEnd]
+                    if document.stripsTabs { raw = raw.drop { $0 == 0x09 } }
+                    // (Where a backslash-newline made that line, the rest is not where it stands.)
+                    guard raw.starts(with: document.delimiter) else {
+                        throw syntaxError(LineParser.hereDocumentEndsEarlyMessage, at: lineStart)
+                    }
+                    bodyEnd = lineStart
+                    pos = raw.startIndex + document.delimiter.count
+                    break
+                }
                 lineStart = lineEnd + 1
             }
             if bodyEnd < 0 && hereDocumentsEndWithInput {
@@ -39,6 +54,24 @@ extension LineParser {
             else if bytes[bodyStart..<bodyEnd].contains(UInt8(ascii: "[")) { deriveSubscriptCode(bytes[bodyStart..<bodyEnd], range: bodyStart..<bodyEnd) }
         }
     }
+
+    static let historyInScriptMessage = "history expansion turned on in a shell that is not interactive is not followed"
+
+    /// Where a shell that is not interactive may expand history in `text`, whose commands are
+    /// `commands`, if it may: a command turns the `history` option on (`set -o history -H`,
+    /// `shopt -so history`; or may, given a word known only at run time) and a later line holds
+    /// a history character (`!!:1-2` runs the words of the line before). Such a shell shows no
+    /// prompt, so the bastion cannot see what it expanded.
+    static func historyExpansionMayFollow(_ text: [UInt8], commands: [ExtractedCommand]) -> Int? {
+        guard let on = commands.first(where: { command in
+            ["set", "shopt"].contains(command.name ?? "") && command.argv.dropFirst().contains { $0.isDynamic || $0.text == "history" }
+        }), on.range.lowerBound < text.count,
+              let newline = text[on.range.lowerBound...].firstIndex(of: 0x0A),
+              let mark = text[newline...].firstIndex(where: { $0 == UInt8(ascii: "!") || $0 == UInt8(ascii: "^") }) else { return nil }
+        return mark
+    }
+
+    static let hereDocumentEndsEarlyMessage = "a here-document inside $(…) ends at a line joined from several that starts with its delimiter"
 
     /// The line of a here-document's body from `start`, as bash compares it with the delimiter,
     /// and where it ends (its line break, or the end of the input). With an unquoted delimiter

@@ -61,6 +61,9 @@ struct LineParser {
     /// inside ends there, as bash reads a script (with a warning), instead of leaving the line
     /// incomplete.
     var hereDocumentsEndWithInput = false
+    /// True while the innermost substitution being read is a `$(…)` (a here-document's body there
+    /// may end early: ``readHereDocumentBodies()``).
+    var insideCommandSubstitution = false
     /// The directory the next command runs in, after the `cd`s read so far. (A `cd` in a
     /// subshell or behind `||` counts too: the directory is used to find more that a command may
     /// name, never less.)

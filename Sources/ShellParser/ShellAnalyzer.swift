@@ -38,6 +38,10 @@ public enum ShellAnalyzer {
     /// interactive shell whose lines the bastion would not see.
     public static func analyzeExecRequest(_ line: String) -> (analysis: LineAnalysis, startsShell: Bool) {
         var analysis = analyze(line)
+        // (No prompt shows the bastion what such a shell expanded.)
+        if analysis.status == .complete, let at = LineParser.historyExpansionMayFollow(Array(line.utf8), commands: analysis.commands) {
+            analysis.status = .error(ShellSyntaxError(offset: at, message: LineParser.historyInScriptMessage))
+        }
         let startsShell = analysis.commands.contains { command in
             command.readsInheritedStdin && (command.argv.first?.text == "$SHELL" || command.baseName.flatMap(Interpreter.named)?.isShell == true)
         }

@@ -248,3 +248,52 @@ struct CompoundAssignmentTests {
         #expect(commandsOf(#"a=([k]=1 [x\ y]=2 ["a b"]=3); echo "${a[@]}""#) == [["echo", "${a[@]}"]])
     }
 }
+
+/// Inside `$(…)` bash 5.2 ends a here-document's body at a line that starts with the delimiter
+/// and holds a `)` after it, and reads the rest of that line as commands (found by helper 97's
+/// review, round 11).
+struct HereDocumentEndingEarlyInSubstitutionTests {
+    @Test(arguments: [": $(cat <<EOF\nEOF touch QZ1 )\nEOF\n)", ": $(cat <<\"EOF\"\nEOF touch QZ1)\nEOF\n)",
+                      ": $(cat <<EOF\nEOFtouch QZ1 )\nEOF\n)", ": \"$(cat <<EOF\nEOF touch QZ1 )\nEOF\n)\"",
+                      ": $(cat <<-EOF\n\tEOF touch QZ1 )\nEOF\n)", ": $(cat <<EOF\nEOF ) ; touch QZ1\nEOF\n)",
+                      ": $(cat <<EOF\nE\\\nOF touch QZ1 )\nEOF\n)"])
+    func theRestOfTheLineIsReadOrTheLineRefused(line: String) {
+        let status = ShellAnalyzer.analyze(line).status
+        let refused = if case .error = status { true } else { false }
+        #expect(refused || (status == .complete && lists("touch", in: line)), "\(line): \(status) \(commandsOf(line))")
+    }
+
+    @Test func theDocumentEndsThereAsInBash() {
+        #expect(commandsOf(": \"$(cat <<EOF\nbody\nEOF touch QZ1 )\"") == [[":", "$(cat <<EOF\nbody\nEOF touch QZ1 )"], ["cat"], ["touch", "QZ1"]])
+        #expect(commandsOf("x=$(cat <<EOF\nEOF)") == [["cat"]])
+        // (Not in `<(…)`, and not where the delimiter line is the delimiter alone.)
+        #expect(commandsOf(": <(cat <<EOF\nEOF touch QZ1 )\nEOF\n)") == [[":", "<(cat <<EOF\nEOF touch QZ1 )\nEOF\n)"], ["cat"]])
+        #expect(commandsOf("x=$(cat <<EOF\nEOF x\nEOF\n)") == [["cat"]])
+    }
+}
+
+/// A script that turns history on (`set -o history -H`) has bash expand `!` on its later lines
+/// with no prompt to show the bastion what ran (found by helper 97's review, round 11).
+struct HistoryInScriptsTests {
+    @Test(arguments: ["set -o history -H\necho touch QZ1\n!!:1-2", "shopt -so history histexpand\necho touch QZ1\n!!:1-2",
+                      "set -o history -o histexpand; echo touch QZ1\n^echo^"])
+    func anExecRequestIsRefused(line: String) {
+        let status = ShellAnalyzer.analyzeExecRequest(line).analysis.status
+        #expect(status.errorMessage == LineParser.historyInScriptMessage, "\(line): \(status)")
+    }
+
+    @Test func aShellStringIsCodeKnownOnlyAtRunTime() {
+        let analysis = ShellAnalyzer.analyze("bash -c 'set -o history -H\necho touch QZ1\n!!:1-2'")
+        #expect(analysis.commands.first?.opaque == .dynamicShellString, "\(analysis.commands.map(\.argv))")
+    }
+
+    @Test func scriptsWithoutItAreRead() {
+        #expect(ShellAnalyzer.analyzeExecRequest("history | tail -3\necho !").analysis.status == .complete)
+        #expect(ShellAnalyzer.analyzeExecRequest("echo hi\n[ ! -f x ] && echo none").analysis.status == .complete)
+        #expect(ShellAnalyzer.analyze("bash -c 'echo hi\n! true'").commands.first?.opaque == nil)
+    }
+}
+
+private extension LineStatus {
+    var errorMessage: String? { if case .error(let error) = self { error.message } else { nil } }
+}
