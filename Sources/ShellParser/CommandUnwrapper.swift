@@ -1283,8 +1283,8 @@ struct CommandUnwrapper {
         if count >= 5 && first == UInt8(ascii: "l") && buffer[start + 1] == UInt8(ascii: "d") && (buffer[start + 2] == UInt8(ascii: "-") || buffer[start + 2] == UInt8(ascii: ".")) {
             return true
         }
-        if count == 17 && first == UInt8(ascii: "s") && buffer[start..<buffer.count].elementsEqual("start-stop-daemon".utf8) { return true }
-        guard count < 16 else { return false }
+        // (names too long to pack: `start-stop-daemon`, `dbus-run-session`, …)
+        guard count < 16 else { return longDerivingNames.contains(String(decoding: buffer[start...], as: UTF8.self)) }
         if count == 1 && first == UInt8(ascii: ".") { return true }   // `.` (source), which reads as a version suffix
         if count == 3 && first == UInt8(ascii: "e") && buffer[start + 1] == UInt8(ascii: "x") && last == UInt8(ascii: "e") { return true }  // /proc/self/exe
         let versioned = (last >= 0x30 && last <= 0x39) || last == UInt8(ascii: ".")
@@ -1314,6 +1314,8 @@ struct CommandUnwrapper {
 
     /// The wrapper and interpreter names, packed for byte comparison.
     static let derivingKeys: [PackedName] = PackedName.table(wrapperNames.union(Interpreter.knownNames))
+    /// The wrapper and interpreter names of 16 bytes or more, which do not pack.
+    static let longDerivingNames: Set<String> = wrapperNames.union(Interpreter.knownNames).filter { $0.utf8.count >= 16 }
     /// The interpreter names, packed for byte comparison.
     static let interpreterKeys: [PackedName] = PackedName.table(Interpreter.knownNames)
 

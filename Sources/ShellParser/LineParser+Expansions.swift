@@ -135,7 +135,8 @@ extension LineParser {
         defer { depth -= 1 }
         let outer = insideCommandSubstitution
         insideCommandSubstitution = isCommandSubstitution
-        defer { insideCommandSubstitution = outer }
+        substitutionDepth += 1
+        defer { insideCommandSubstitution = outer; substitutionDepth -= 1 }
         // (Its words are read as the line's are: a `${…}` around it does not reach inside.)
         let braces = parameterBraces
         parameterBraces = 0

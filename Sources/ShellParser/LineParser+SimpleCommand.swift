@@ -376,6 +376,12 @@ extension LineParser {
             }
             let start = pos
             let element = try scanWord()
+            // Bash 5.2.15 refuses an element holding a backslash-escaped metacharacter inside a
+            // substitution (`$(b=(\;))`), and then reads on at the next line, which may be inside a
+            // quote here: not read either way.
+            if substitutionDepth > 0, let escape = LineParser.escapedMetacharacter(in: bytes[start..<pos]) {
+                throw syntaxError(LineParser.escapedMetacharacterInArrayMessage, at: escape)
+            }
             // (An integer array's elements are evaluated as arithmetic: `declare -i a=('x[$(cmd)]')`.)
             noteQuotedSubscript(element)
             if let runLater {
@@ -391,6 +397,28 @@ extension LineParser {
                 }
             }
         }
+    }
+
+    static let escapedMetacharacterInArrayMessage =
+        "an array element with a backslash-escaped metacharacter inside $(…) or <(…) is refused by some versions of bash (5.2.15), which read on at the next line"
+
+    /// Where a backslash escapes a metacharacter (`;`, `|`, `&`, `<`, `>`, `(`, `)`) outside
+    /// quotes in a word's source text, if one does.
+    static func escapedMetacharacter(in source: ArraySlice<UInt8>) -> Int? {
+        var i = source.startIndex, quote: UInt8? = nil
+        while i < source.endIndex {
+            let b = source[i]
+            if let open = quote {
+                if b == open { quote = nil } else if b == UInt8(ascii: "\\"), open == UInt8(ascii: "\"") { i += 1 }
+            } else if b == UInt8(ascii: "'") || b == UInt8(ascii: "\"") {
+                quote = b
+            } else if b == UInt8(ascii: "\\"), i + 1 < source.endIndex {
+                if ";|&<>()".utf8.contains(source[i + 1]) { return i }
+                i += 1
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Bash takes `NAME=(…)` as an array only where the `)` ends the word: text right after it

@@ -64,6 +64,8 @@ struct LineParser {
     /// True while the innermost substitution being read is a `$(…)` (a here-document's body there
     /// may end early: ``readHereDocumentBodies()``).
     var insideCommandSubstitution = false
+    /// How many `$(…)`, `<(…)` and `>(…)` the text being read is inside.
+    var substitutionDepth = 0
     /// The directory the next command runs in, after the `cd`s read so far. (A `cd` in a
     /// subshell or behind `||` counts too: the directory is used to find more that a command may
     /// name, never less.)

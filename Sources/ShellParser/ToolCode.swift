@@ -43,6 +43,16 @@ enum ToolCode {
         return found
     }
 
+    /// Whether one of the options `names` gives a program file that is a descriptor: `-` (the
+    /// tool's stdin), `/dev/stdin`, `/dev/fd/N` or a process substitution, whose text is not
+    /// read here.
+    static func programFromDescriptor(_ options: OptionScanner, names: Set<String>) -> Bool {
+        options.seen.contains { name, value in
+            guard names.contains(name), let value else { return false }
+            return (!value.isDynamic && value.text == "-") || CommandUnwrapper.namesDescriptor(value)
+        }
+    }
+
     // MARK: awk
 
     /// awk's program: `-e`/`--source` texts (gawk), or the first operand when there is no
@@ -51,6 +61,8 @@ enum ToolCode {
         if argv.contains(where: { $0.isDynamic && $0.text.hasPrefix("-") }) { found.runsUnseen(); return }
         var options = awkOptions
         let start = options.scan(argv, from: 1)
+        // A program read from a descriptor (`-f -`, `-f /dev/stdin`, `-f <(…)`) is fed code.
+        if programFromDescriptor(options, names: ["f", "file", "E", "exec", "i", "include"]) { found.runsUnseen(.fedToInterpreter) }
         var sources = options.seen.filter { $0.name == "e" || $0.name == "source" }.compactMap(\.value)
         if sources.isEmpty && !options.has("f", "file", "E", "exec"), start < argv.count { sources.append(argv[start]) }
         for source in sources {
@@ -237,6 +249,7 @@ enum ToolCode {
             i = next + 1
         }
         guard !options.has("sandbox") else { return }
+        if programFromDescriptor(options, names: ["f", "file"]) { found.runsUnseen(.fedToInterpreter) }
         var scripts = options.seen.filter { $0.name == "e" || $0.name == "expression" }.compactMap(\.value)
         if scripts.isEmpty && !options.has("f", "file"), let first = operands.first { scripts.append(first) }
         if scripts.contains(where: \.isDynamic) { found.runsUnseen(); return }
@@ -608,7 +621,9 @@ enum ToolCode {
 
     /// vim and the names it runs as (rvim and rview refuse shell commands; nvim reads the same).
     static let vimNames: Set<String> = ["vim", "vi", "nvim", "view", "vimdiff", "nvimdiff", "ex", "gvim", "gview", "vimx", "vim.basic",
-                                        "vim.tiny", "vim.gtk3", "vim.nox"]
+                                        "vim.tiny", "vim.gtk3", "vim.nox",
+                                        // (Debian's alternatives, often vim: read as vim's, which at worst lists more)
+                                        "editor", "sensible-editor", "rvim", "rview"]
 
     /// vim's Ex commands from its command line: `-c CMD`, `--cmd CMD`, `+CMD`. Script files
     /// (`-S`, `-u`, `-s`) are not read, as awk's `-f` is not; `--remote-send`/`--remote-expr`

@@ -36,6 +36,15 @@ struct DerivedCommandTests {
         // -S splits as GNU env does (quotes, `\_`), and its words are env's arguments again.
         ("env -S 'X=1 \"rm\" y\\_z'", ["env -S X=1 \"rm\" y\\_z", "[env] env X=1 rm y z", "[env,env] rm y z"]),
         ("nohup rm x", ["nohup rm x", "[nohup] rm x"]),
+        // Wrappers helper 97's review found (round 11), long names included.
+        ("x86_64 -R rm x; choom -n 0 rm y; memusage -n p rm z", ["x86_64 -R rm x", "[x86_64] rm x", "choom -n 0 rm y", "[choom] rm y",
+                                                                "memusage -n p rm z", "[memusage] rm z"]),
+        ("dbus-run-session -- rm x; debconf-apt-progress -- rm y; dpkg-architecture -c rm z", [
+            "dbus-run-session -- rm x", "[dbus-run-session] rm x", "debconf-apt-progress -- rm y", "[debconf-apt-progress] rm y",
+            "dpkg-architecture -c rm z", "[dpkg-architecture] rm z"]),
+        ("gpg-agent --daemon rm x; sotruss -o f rm y; msgexec -i p.po rm z; fakeroot-tcp rm w", [
+            "gpg-agent --daemon rm x", "[gpg-agent] rm x", "sotruss -o f rm y", "[sotruss] rm y", "msgexec -i p.po rm z",
+            "[msgexec] rm z", "fakeroot-tcp rm w", "[fakeroot-tcp] rm w"]),
         ("nice -n 5 rm x; nice -10 rm y", ["nice -n 5 rm x", "[nice] rm x", "nice -10 rm y", "[nice] rm y"]),
         ("ionice -c 3 rm x", ["ionice -c 3 rm x", "[ionice] rm x"]),
         ("timeout -s KILL 10s rm x", ["timeout -s KILL 10s rm x", "[timeout] rm x"]),
@@ -396,6 +405,10 @@ struct DerivedCommandTests {
         ("trap \"$x\" EXIT", .dynamicShellString),
         ("bind -x \"$x\"", .dynamicShellString),
         ("ssh h \"$cmd\"", .dynamicShellString),
+        // A tool's program read from its stdin or another descriptor.
+        ("awk -f - x", .fedToInterpreter),
+        ("sed -f /dev/stdin x", .fedToInterpreter),
+        ("gawk -f <(echo x) y", .fedToInterpreter),
         ("cat jobs | at now", .fedToInterpreter),
         ("at now < jobs", .fedToInterpreter),
         ("bind \"$option\" '\"a\": rm x'", .dynamicShellString),

@@ -243,7 +243,17 @@ struct CompoundAssignmentTests {
         #expect(lists("touch", in: line), "\(line): \(commandsOf(line))")
     }
 
+    /// Bash 5.2.15 refuses an element with a backslash-escaped metacharacter inside `$(…)` or
+    /// `<(…)` and reads on at the next line, which may stand inside a quote: refused.
+    @Test(arguments: ["echo \"$(b=(\\;))\" \"\ntouch QZ1\n\"", "a=(x \"$(b=(\\;))\"\ntouch QZ1\n)", ": <(b=(\\|)) \"\ntouch QZ1\n\"",
+                      "x=$(declare -a b=(x\\&y))"])
+    func anEscapedMetacharacterInASubstitutionsArrayIsRefused(line: String) {
+        let status = ShellAnalyzer.analyze(line).status
+        #expect(status.errorMessage == LineParser.escapedMetacharacterInArrayMessage, "\(line): \(status)")
+    }
+
     @Test func ordinaryArraysStayArrays() {
+        #expect(ShellAnalyzer.analyze("x=$(b=(\"\\;\" '\\;' \\  a\\\\)); b=(\\;)").status == .complete)
         #expect(commandsOf("a=(1 2) b=(x) true") == [["true"]])
         #expect(commandsOf(#"a=([k]=1 [x\ y]=2 ["a b"]=3); echo "${a[@]}""#) == [["echo", "${a[@]}"]])
     }
