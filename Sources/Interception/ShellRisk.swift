@@ -15,9 +15,7 @@ enum ShellRisk: Equatable, Sendable {
     private static let shells: Set<String> = ["bash", "sh", "dash", "zsh", "ksh", "mksh", "fish", "tcsh", "csh", "ash", "busybox",
                                               "rbash", "yash", "posh", "pdksh", "oksh", "loksh",
                                               "su", "ssh", "telnet", "mosh", "screen", "tmux", "script", "login", "ksu", "nsenter",
-                                              "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin",
-                                              // (read shell commands at a prompt of their own, run later)
-                                              "at", "batch"]
+                                              "machinectl", "lxc-attach", "chroot", "unshare", "docker", "kubectl", "podman", "rlogin"]
     private static let tamperingNames: Set<String> = ["bind", "enable"]
     /// Commands whose output the parser knows from their words (`echo 'ls' | sh` runs `ls`).
     static let knownOutputCommands: Set<String> = ["echo", "cat"]
@@ -219,6 +217,11 @@ enum ShellRisk: Equatable, Sendable {
         }
         if name == "shopt", args.contains("extdebug") {
             return .tampering("it turns on extdebug")
+        }
+        // `at` and `batch` reading the terminal take shell commands at an `at>` prompt of their
+        // own, to run later (from a pipe or a file, the parser reads the job).
+        if name == "at" || name == "batch" {
+            return command.readsInheritedStdin ? .nestedShell("\(name) reads commands to run later from the terminal") : .none
         }
         if (name == "sudo" || name == "doas"),
            args.contains(where: { ["-i", "-s", "--login", "--shell"].contains($0) || ($0.hasPrefix("-") && !$0.hasPrefix("--") && ($0.contains("i") || $0.contains("s"))) }) {

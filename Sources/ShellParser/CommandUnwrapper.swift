@@ -552,9 +552,23 @@ struct CommandUnwrapper {
             let found = ToolCode.found(tool: name, argv: argv)
             for script in found.scripts { reparse(script.text, via: script.via, parent: command, index: index, range: command.range) }
             if let unseen = found.unseen, output[index].opaque == nil { output[index].opaque = unseen }
+            // vim in Ex mode reads its commands from stdin (`ex -s <<< '!cmd'`).
+            if ToolCode.vimNames.contains(name), ToolCode.vimReadsExCommands(name: name, argv),
+               stdinIsPipe || command.redirects.contains(where: { $0.affects(0) }) {
+                markFed(index)
+            }
         case "make":
-            // --eval TEXT is makefile text, whose $(shell …) runs commands.
-            if argv.contains(where: { !$0.isDynamic && ($0.text == "-E" || $0.text.hasPrefix("--eval")) }) { output[index].opaque = .inlineScript }
+            // --eval TEXT is makefile text, whose $(shell …) runs commands (`--ev=`: getopt takes
+            // an abbreviation).
+            if argv.contains(where: { !$0.isDynamic && ($0.text == "-E" || ($0.text.hasPrefix("--ev") && "--eval".hasPrefix($0.text.prefix { $0 != "=" }))) }) {
+                output[index].opaque = .inlineScript
+            }
+            // A makefile read from stdin or another descriptor (`-f -`, `-f <(…)`) is fed code.
+            var options = OptionScanner(shortWithValue: Set("CfIjloW".utf8), longWithValue: ["file", "makefile", "directory", "include-dir",
+                                                                                          "jobs", "load-average", "old-file", "what-if"])
+            var at = 1
+            while at < argv.count { at = max(options.scan(argv, from: at), at) + 1 }
+            if ToolCode.programFromDescriptor(options, names: ["f", "file", "makefile"]) { markFed(index) }
         default:
             if CommandUnwrapper.isDynamicLoader(name) {
                 // The dynamic loader runs the program it is given (`ld-linux-x86-64.so.2 PROG`).

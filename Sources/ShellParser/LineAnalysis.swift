@@ -274,8 +274,9 @@ public struct ExtractedCommand: Sendable, Equatable {
     var scriptHereDocumentIsExact = false
     /// A shell (or interpreter) that reads its script from the standard input it inherits,
     /// which nothing on the command itself sets: whatever feeds the construct around it (a
-    /// compound's redirection or pipe, a wrapper's, an `exec <`) is its code.
-    var readsInheritedStdin = false
+    /// compound's redirection or pipe, a wrapper's, an `exec <`) is its code. (At a prompt that
+    /// is the terminal: `at` there takes commands at a prompt of its own.)
+    public internal(set) var readsInheritedStdin = false
 
     public init(argv: [ShellWord], redirects: [Redirection] = [], derived: Bool = false, via: [String] = [],
                 range: Range<Int>, opaque: OpaqueCode? = nil, deletes: Bool = false, directory: CommandDirectory = .lineStart) {

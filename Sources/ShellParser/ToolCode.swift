@@ -625,6 +625,14 @@ enum ToolCode {
                                         // (Debian's alternatives, often vim: read as vim's, which at worst lists more)
                                         "editor", "sensible-editor", "rvim", "rview"]
 
+    /// Whether vim runs in Ex mode (`ex`, `-e`, `-E`, also in a cluster such as `-es`), where
+    /// it reads Ex commands, `!cmd` among them, from its stdin.
+    static func vimReadsExCommands(name: String, _ argv: [ShellWord]) -> Bool {
+        name == "ex" || argv.dropFirst().contains { word in
+            !word.isDynamic && word.text.hasPrefix("-") && !word.text.hasPrefix("--") && (word.text.contains("e") || word.text.contains("E"))
+        }
+    }
+
     /// vim's Ex commands from its command line: `-c CMD`, `--cmd CMD`, `+CMD`. Script files
     /// (`-S`, `-u`, `-s`) are not read, as awk's `-f` is not; `--remote-send`/`--remote-expr`
     /// hand keys or code to another vim, which runs them unseen.
@@ -652,6 +660,10 @@ enum ToolCode {
                         .contains(text), i < argv.count, !argv[i].text.hasPrefix("-"), !argv[i].text.hasPrefix("+") {
                 // (Its value, unless the next word is an option: in Ex mode `-s` takes none, and
                 // `-S` none before an option. Read as an option, such a word is at worst read twice.)
+                // A vimrc, a script or typed keys read from a descriptor (`-u <(…)`) are fed code.
+                if ["-u", "-U", "-s", "-S"].contains(text), CommandUnwrapper.namesDescriptor(argv[i]) || argv[i].text == "-" {
+                    found.runsUnseen(.fedToInterpreter)
+                }
                 i += 1
             }
             guard let command else { continue }

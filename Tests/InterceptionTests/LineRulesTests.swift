@@ -122,7 +122,7 @@ struct LineRulesTests {
 
     @Test(arguments: [
         ("bash", true), ("sudo -i", true), ("sudo su -", true), ("ssh db1", true), ("su - root", true), ("exec sh", true),
-        ("at now", true), ("batch", true),
+        ("at now", true), ("batch", true), ("echo x | at now", false), ("at -l", false), ("at -f job now", false),
         ("bind -r '\\C-m'", true), ("unset PROMPT_COMMAND", true), ("PROMPT_COMMAND=", true), ("PS0=x", true),
         ("__bastion_check() { :; }", true), ("set +o emacs", true), ("x=1;PS2=y", true), ("PROMPT_COMMAND[1]=date", true),
         ("PROMPT_COMMAND+=(date)", true), ("echo é__bastion_x", true), ("MYPS0=x", false), ("PS0[1 x", false),
