@@ -23,7 +23,8 @@ enum ToolCode {
     }
 
     /// The tools read here, by base name.
-    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip", "parallel", "less"]).union(vimNames)
+    static let names = Set(["awk", "gawk", "mawk", "nawk", "sed", "gsed", "tar", "gtar", "gdb", "git", "zip", "parallel", "less"])
+        .union(vimNames).union(commandOptions.keys).union(compilerNames).union(["asciinema"])
 
     /// What `argv` (a command named `tool`, one of ``names``) runs.
     static func found(tool: String, argv: [ShellWord]) -> Found {
@@ -38,6 +39,9 @@ enum ToolCode {
         case "parallel": parallel(argv, into: &found)
         case "less": less(argv, into: &found)
         case _ where vimNames.contains(tool): vim(argv, into: &found)
+        case _ where commandOptions[tool] != nil: commandOption(tool, argv, into: &found)
+        case _ where compilerNames.contains(tool): compilerWrapper(argv, into: &found)
+        case "asciinema": asciinema(argv, into: &found)
         default: break
         }
         return found
@@ -50,6 +54,75 @@ enum ToolCode {
         options.seen.contains { name, value in
             guard names.contains(name), let value else { return false }
             return (!value.isDynamic && value.text == "-") || CommandUnwrapper.namesDescriptor(value)
+        }
+    }
+
+    // MARK: options that name a command
+
+    /// A long option whose value is a command the tool runs (shell text it hands to `sh -c`,
+    /// or a program it starts), and the shortest abbreviation getopt takes for it.
+    struct CommandOption {
+        var name: String
+        var shortest: Int
+    }
+
+    /// Tools of coreutils and diffutils with such an option: `split --filter=CMD` runs CMD for
+    /// each piece, `install -s --strip-program=PROG` and `sdiff`/`diff3 --diff-program=PROG`
+    /// start PROG.
+    static let commandOptions: [String: CommandOption] = [
+        "split": CommandOption(name: "filter", shortest: 1),
+        "install": CommandOption(name: "strip-program", shortest: 6),
+        "ginstall": CommandOption(name: "strip-program", shortest: 6),
+        "sdiff": CommandOption(name: "diff-program", shortest: 1),
+        "diff3": CommandOption(name: "diff-program", shortest: 1),
+    ]
+
+    /// The command `tool`'s ``commandOptions`` entry names, written `--NAME=VALUE` or `--NAME
+    /// VALUE`, NAME abbreviated or not. (A program is read as a command of its own name: its
+    /// arguments are the tool's.)
+    static func commandOption(_ tool: String, _ argv: [ShellWord], into found: inout Found) {
+        guard let option = commandOptions[tool] else { return }
+        var i = 1
+        while i < argv.count {
+            let word = argv[i]
+            i += 1
+            if word.text == "--" { break }
+            guard word.text.hasPrefix("--") else { continue }
+            if word.isDynamic { found.runsUnseen(); continue }
+            let body = word.text.dropFirst(2)
+            let name = body.prefix { $0 != "=" }
+            guard name.count >= option.shortest, option.name.hasPrefix(name) else { continue }
+            let value: ShellWord
+            if name.count < body.count {
+                value = ShellWord(String(body.dropFirst(name.count + 1)))
+            } else {
+                guard i < argv.count else { break }
+                value = argv[i]
+                i += 1
+            }
+            found.run(value.text, via: "\(tool) --\(option.name)", dynamic: value.isDynamic)
+        }
+    }
+
+    /// GCC's drivers, which take `-wrapper PROG,ARG…`.
+    static let compilerNames: Set<String> = ["gcc", "g++", "cc", "c++", "gfortran", "cpp"]
+
+    /// `gcc -wrapper PROG,ARG,…` runs every subcommand as `PROG ARG… SUBCOMMAND`.
+    static func compilerWrapper(_ argv: [ShellWord], into found: inout Found) {
+        for (k, word) in argv.enumerated().dropFirst() where word.text == "-wrapper" && k + 1 < argv.count {
+            let list = argv[k + 1]
+            found.run(list.text.split(separator: ",").joined(separator: " "), via: "gcc -wrapper", dynamic: list.isDynamic)
+        }
+    }
+
+    /// `asciinema rec -c CMD` (`--command`) records CMD, run by a shell.
+    static func asciinema(_ argv: [ShellWord], into found: inout Found) {
+        var options = OptionScanner(shortWithValue: Set("ciItl".utf8), longWithValue: ["command", "env", "title", "idle-time-limit",
+                                                                                       "stdin", "cols", "rows"])
+        var at = 1
+        while at < argv.count { at = max(options.scan(argv, from: at), at) + 1 }
+        for (name, value) in options.seen where name == "c" || name == "command" {
+            if let value { found.run(value.text, via: "asciinema rec -c", dynamic: value.isDynamic) }
         }
     }
 
@@ -501,11 +574,21 @@ enum ToolCode {
             let word = rest[k], text = word.text
             k += 1
             if text.hasPrefix("ext::") { found.run(String(text.dropFirst(5)), via: "git ext::", dynamic: word.isDynamic); continue }
-            for option in ["--upload-pack", "--receive-pack", "--exec"] where text == option || text.hasPrefix(option + "=") {
-                if text == option {
-                    if k < rest.endIndex { found.run(rest[k].text, via: "git \(option)", dynamic: rest[k].isDynamic); k += 1 }
+            // (git takes an option's unique abbreviation: `--upload-pa=…`)
+            let name = text.hasPrefix("--") ? text.dropFirst(2).prefix { $0 != "=" } : ""
+            for (option, shortest) in [("upload-pack", 3), ("receive-pack", 4), ("exec", 3)] where name.count >= shortest && option.hasPrefix(name) {
+                if name.count + 2 == text.count {
+                    if k < rest.endIndex { found.run(rest[k].text, via: "git --\(option)", dynamic: rest[k].isDynamic); k += 1 }
                 } else {
-                    found.run(String(text.dropFirst(option.count + 1)), via: "git \(option)", dynamic: word.isDynamic)
+                    found.run(String(text.dropFirst(name.count + 3)), via: "git --\(option)", dynamic: word.isDynamic)
+                }
+            }
+            // `git grep -O[PAGER]`, `--open-files-in-pager[=PAGER]`: the pager is shell text.
+            if subcommand == "grep" {
+                if text.hasPrefix("-O"), !text.hasPrefix("--"), text.count > 2 {
+                    found.run(String(text.dropFirst(2)), via: "git grep -O", dynamic: word.isDynamic)
+                } else if name.count >= 3, "open-files-in-pager".hasPrefix(name), name.count + 2 < text.count {
+                    found.run(String(text.dropFirst(name.count + 3)), via: "git grep -O", dynamic: word.isDynamic)
                 }
             }
             if text == "-u", subcommand == "clone" || subcommand == "ls-remote", k < rest.endIndex {

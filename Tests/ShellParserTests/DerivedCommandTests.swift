@@ -252,6 +252,17 @@ struct DerivedCommandTests {
                                                                "[gdb shell] rm b"]),
         ("git -c alias.x='!rm -rf /' x; git -c core.pager='rm p' log", ["git -c alias.x=!rm -rf / x", "[git -c alias.x] rm -rf /",
                                                                        "git -c core.pager=rm p log", "[git -c core.pager] rm p"]),
+        // (round 11: abbreviated transport options, grep's pager)
+        ("git ls-remote --upload-pa='rm u' .; git grep -O'rm v' a; git grep --open-files='rm w' a; git log --ext-diff", [
+            "git ls-remote --upload-pa=rm u .", "[git --upload-pack] rm u", "git grep -Orm v a", "[git grep -O] rm v",
+            "git grep --open-files=rm w a", "[git grep -O] rm w", "git log --ext-diff"]),
+        // Options of coreutils and diffutils that name a command, however abbreviated.
+        ("split --fil='rm x' f; install -s --strip-program=rm y z; sdiff --diff-program rm a b; install --strip a b", [
+            "split --fil=rm x f", "[split --filter] rm x", "install -s --strip-program=rm y z", "[install --strip-program] rm",
+            "sdiff --diff-program rm a b", "[sdiff --diff-program] rm", "install --strip a b"]),
+        ("gcc -wrapper rm,-f -c a.c; asciinema rec -c 'rm x' f.cast; asciinema rec --command='rm y'", [
+            "gcc -wrapper rm,-f -c a.c", "[gcc -wrapper] rm -f", "asciinema rec -c rm x f.cast", "[asciinema rec -c] rm x",
+            "asciinema rec --command=rm y", "[asciinema rec -c] rm y"]),
         ("git rebase -x 'rm r' HEAD~3; git bisect run rm s; git submodule foreach 'rm t'; git log", [
             "git rebase -x rm r HEAD~3", "[git rebase --exec] rm r", "git bisect run rm s", "[git bisect run] rm s",
             "git submodule foreach rm t", "[git submodule foreach] rm t", "git log"]),
