@@ -649,6 +649,12 @@ enum ToolCode {
         }
         if value.hasPrefix("!") {
             found.run(String(value.dropFirst()), via: "git -c \(key)")
+        } else if key.hasPrefix("alias."), value.split(whereSeparator: { $0 == " " || $0 == "\t" }).contains(where: { word in
+            (word.hasPrefix("-c") && !word.hasPrefix("--")) || word.hasPrefix("--config-env") || word.hasPrefix("--exec-path") || word.contains("ext::")
+        }) {
+            // An alias that is git's own options again (`alias.x='-c alias.y=!cmd y'`) may set
+            // what runs: not read further here.
+            found.runsUnseen()
         } else if runs {
             found.run(value, via: "git -c \(key)")
         }

@@ -420,6 +420,7 @@ struct DerivedCommandTests {
         ("awk -f - x", .fedToInterpreter),
         ("sed -f /dev/stdin x", .fedToInterpreter),
         ("gawk -f <(echo x) y", .fedToInterpreter),
+        ("git -c alias.x='-c alias.y=!rm\\ x y' x", .dynamicShellString), ("git -c alias.lg='log --color -n 3' lg", nil),
         ("make -f - <<< x", .fedToInterpreter),
         ("make --file=/dev/stdin", .fedToInterpreter),
         ("make --ev='all:'", .inlineScript),
