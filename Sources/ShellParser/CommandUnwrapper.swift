@@ -399,8 +399,7 @@ struct CommandUnwrapper {
             // script [options] [FILE]: -c runs a shell string; without it, the user's shell.
             // (script's options may follow its file: getopt permutes them.)
             var options = CommandUnwrapper.scriptOptions
-            var i = 1
-            while i < argv.count { i = max(options.scan(argv, from: i), i) + 1 }
+            options.scanAll(argv)
             if options.has("h", "help", "V", "version") { return }
             if let script = options.value("c", "command") {
                 reparse(script, via: "script -c", parent: command, index: index, range: command.range)
@@ -558,16 +557,12 @@ struct CommandUnwrapper {
                 markFed(index)
             }
         case "make":
-            // --eval TEXT is makefile text, whose $(shell …) runs commands (`--ev=`: getopt takes
-            // an abbreviation).
-            if argv.contains(where: { !$0.isDynamic && ($0.text == "-E" || ($0.text.hasPrefix("--ev") && "--eval".hasPrefix($0.text.prefix { $0 != "=" }))) }) {
-                output[index].opaque = .inlineScript
-            }
-            // A makefile read from stdin or another descriptor (`-f -`, `-f <(…)`) is fed code.
-            var options = OptionScanner(shortWithValue: Set("CfIjloW".utf8), longWithValue: ["file", "makefile", "directory", "include-dir",
-                                                                                          "jobs", "load-average", "old-file", "what-if"])
-            var at = 1
-            while at < argv.count { at = max(options.scan(argv, from: at), at) + 1 }
+            var options = CommandUnwrapper.makeOptions
+            options.scanAll(argv)
+            // --eval TEXT is makefile text, whose $(shell …) runs commands (also abbreviated:
+            // `--ev=`); a makefile read from stdin or another descriptor (`-f -`, `-f <(…)`) is
+            // fed code.
+            if options.has("E", "eval") { output[index].opaque = .inlineScript }
             if ToolCode.programFromDescriptor(options, names: ["f", "file", "makefile"]) { markFed(index) }
         default:
             if CommandUnwrapper.isDynamicLoader(name) {
@@ -1492,6 +1487,10 @@ struct CommandUnwrapper {
         if let unknownFrom { starts = Array(Set(starts).union(unknownFrom..<argv.count)).sorted() }
         return starts.isEmpty ? .shell : .command(starts)
     }
+
+    /// GNU make's options that take a value.
+    static let makeOptions = OptionScanner(shortWithValue: Set("CEfIjloW".utf8), longWithValue: [
+        "eval", "file", "makefile", "directory", "include-dir", "jobs", "load-average", "old-file", "what-if"])
 
     /// `at` and `batch` options that take a value.
     static let atOptions = OptionScanner(shortWithValue: Set("fqt".utf8))

@@ -55,22 +55,6 @@ extension LineParser {
         }
     }
 
-    static let historyInScriptMessage = "history expansion turned on in a shell that is not interactive is not followed"
-
-    /// Where a shell that is not interactive may expand history in `text`, whose commands are
-    /// `commands`, if it may: a command turns the `history` option on (`set -o history -H`,
-    /// `shopt -so history`; or may, given a word known only at run time) and a later line holds
-    /// a history character (`!!:1-2` runs the words of the line before). Such a shell shows no
-    /// prompt, so the bastion cannot see what it expanded.
-    static func historyExpansionMayFollow(_ text: [UInt8], commands: [ExtractedCommand]) -> Int? {
-        guard let on = commands.first(where: { command in
-            ["set", "shopt"].contains(command.name ?? "") && command.argv.dropFirst().contains { $0.isDynamic || $0.text == "history" }
-        }), on.range.lowerBound < text.count,
-              let newline = text[on.range.lowerBound...].firstIndex(of: 0x0A),
-              let mark = text[newline...].firstIndex(where: { $0 == UInt8(ascii: "!") || $0 == UInt8(ascii: "^") }) else { return nil }
-        return mark
-    }
-
     static let hereDocumentEndsEarlyMessage = "a here-document inside $(…) ends at a line joined from several that starts with its delimiter"
 
     /// The line of a here-document's body from `start`, as bash compares it with the delimiter,

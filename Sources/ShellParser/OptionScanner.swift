@@ -20,6 +20,13 @@ struct OptionScanner {
     /// being listed): read as an operand, it may be the command instead.
     var guessedValues: [Int] = []
 
+    /// Scans every option of `argv` after its name, as GNU getopt permutes them: options may
+    /// follow operands (`script FILE -c CMD`).
+    mutating func scanAll(_ argv: [ShellWord]) {
+        var i = 1
+        while i < argv.count { i = max(scan(argv, from: i), i) + 1 }
+    }
+
     /// Scans `argv` from `start`; returns the index of the first operand (argv.count if none).
     mutating func scan(_ argv: [ShellWord], from start: Int) -> Int {
         var i = start

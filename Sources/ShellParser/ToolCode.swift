@@ -115,12 +115,14 @@ enum ToolCode {
         }
     }
 
+    /// asciinema's options that take a value.
+    static let asciinemaOptions = OptionScanner(shortWithValue: Set("ciItl".utf8), longWithValue: [
+        "command", "env", "title", "idle-time-limit", "stdin", "cols", "rows"])
+
     /// `asciinema rec -c CMD` (`--command`) records CMD, run by a shell.
     static func asciinema(_ argv: [ShellWord], into found: inout Found) {
-        var options = OptionScanner(shortWithValue: Set("ciItl".utf8), longWithValue: ["command", "env", "title", "idle-time-limit",
-                                                                                       "stdin", "cols", "rows"])
-        var at = 1
-        while at < argv.count { at = max(options.scan(argv, from: at), at) + 1 }
+        var options = asciinemaOptions
+        options.scanAll(argv)
         for (name, value) in options.seen where name == "c" || name == "command" {
             if let value { found.run(value.text, via: "asciinema rec -c", dynamic: value.isDynamic) }
         }

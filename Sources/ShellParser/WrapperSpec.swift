@@ -110,6 +110,11 @@ struct WrapperSpec: Sendable {
                       numericOptions: numeric)
     }
 
+    /// fakeroot (its SysV and TCP builds alike): `-l`/`-f` name a library and a daemon, which it
+    /// `eval`s.
+    private static let fakeroot = WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
+                                           startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"], programOptions: ["f", "faked"])
+
     /// The wrappers read by this table alone, by base name. Options are those of the util-linux,
     /// coreutils, procps, systemd, strace and moreutils versions on current distributions.
     static let table: [String: WrapperSpec] = [
@@ -161,12 +166,7 @@ struct WrapperSpec: Sendable {
                                                     "capsule", "root-directory", "job-mode", "background", "json"]),
                                    environmentOptions: ["E", "setenv"]),
         "systemd-inhibit": WrapperSpec(scanner("", ["what", "who", "why", "mode"]), runsNothingWith: ["list"]),
-        "fakeroot": WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
-                                startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"], programOptions: ["f", "faked"]),
-        "fakeroot-sysv": WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
-                                     startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"], programOptions: ["f", "faked"]),
-        "fakeroot-tcp": WrapperSpec(scanner("lfisb", ["lib", "faked", "fd-base"], flags: ["unknown-is-real", "help", "version"]),
-                                    startsShellAlone: true, shellTextOptions: ["l", "lib", "f", "faked"], programOptions: ["f", "faked"]),
+        "fakeroot": fakeroot, "fakeroot-sysv": fakeroot, "fakeroot-tcp": fakeroot,
         "firejail": WrapperSpec(startsShellAlone: true),
         "dbus-run-session": WrapperSpec(scanner("", ["config-file", "dbus-daemon"]), programOptions: ["dbus-daemon"]),
         "dbus-launch": WrapperSpec(scanner("", ["config-file", "autolaunch"])),
