@@ -1,3 +1,4 @@
+import Glibc
 import Policy
 import PTYRecorder
 import SessionCore
@@ -558,7 +559,9 @@ extension Interceptor {
             if keysTellIt { decided = count }
         }
         let inLines = pastedLines.lineByLine.readings(endedBy: pastedLines.editedLine, secret: false)
-        let primary = atLineEnd([inLines.primary], known: known), others = atLineEnd(inLines.others, known: known)
+        let endOfInputMayFollow = !Self.nextLineEndIsInHand(pending)
+        let primary = atLineEnd([inLines.primary], known: known, endOfInputMayFollow: endOfInputMayFollow)
+        let others = atLineEnd(inLines.others, known: known, endOfInputMayFollow: endOfInputMayFollow)
         let parsed = known.merging(primary.parsed) { a, _ in a }.merging(others.parsed) { a, _ in a }
         if let refused = primary.pastLimit ?? others.pastLimit ?? strictestRefusal(of: toJudge + primary.toJudge + others.toJudge, parsed: parsed) {
             return refusePaste(refused, pending: pending, now: now, into: &out)
@@ -572,6 +575,20 @@ extension Interceptor {
         lineByLine.update(primary: primary.open.first, others: others.open)
         pastedLines.passLineEnd(pending[0], insertedReadsOn: insertedReadsOn, insertedCommandsDecided: decided, lineByLine: lineByLine)
         return rest
+    }
+
+    /// Whether `pending`, a paste's keys from one of its line ends on, holds its next line end
+    /// with only text before it. No key that may end the input can come between the two (Ctrl-D,
+    /// or another control key `stty eof` may have made the end-of-file key), so what the end of
+    /// input would run of a command the first leaves open never runs: what it would run after the
+    /// second is decided there. (A long here-document is pasted without its body so far decided
+    /// again, whole, at each of its lines.)
+    static func nextLineEndIsInHand(_ pending: [UInt8]) -> Bool {
+        for key in pending.dropFirst() {
+            if key == 0x0A || key == 0x0D { return true }
+            if key < 0x20 && key != 0x09 || key == 0x7F { return false }
+        }
+        return false
     }
 
     /// Refuses the paste's line ended at `pending`'s first key: `refused` is recorded and told,
@@ -734,8 +751,11 @@ extension Interceptor {
     }
 
     /// What the shell would do now with each of `readings` (see ``AtLineEnd``); `known` holds
-    /// parses made already, of texts a reading may have.
-    private func atLineEnd(_ readings: [OpenCommands.Reading], known: [String: LineAnalysis] = [:]) -> AtLineEnd {
+    /// parses made already, of texts a reading may have. Where the input cannot end before the
+    /// next line end is decided (`endOfInputMayFollow` false: ``nextLineEndIsInHand(_:)``), what
+    /// its end would run is not decided here.
+    private func atLineEnd(_ readings: [OpenCommands.Reading], known: [String: LineAnalysis] = [:],
+                           endOfInputMayFollow: Bool = true) -> AtLineEnd {
         var result = AtLineEnd()
         for var reading in readings where !reading.text.isEmpty {
             if reading.text.utf8.contains(0x0A), Self.isTooLongToReadOn(reading.text) {
@@ -749,7 +769,7 @@ extension Interceptor {
                 continue
             }
             var held = commandsHeld(by: reading.text, analysis, after: &reading.commandsDecided)
-            if analysis.status == .incomplete, let (ended, endedAnalysis) = endedByEndOfInput(reading.text, analysis) {
+            if analysis.status == .incomplete, endOfInputMayFollow, let (ended, endedAnalysis) = endedByEndOfInput(reading.text, analysis) {
                 held.append(ended)
                 result.parsed[ended] = endedAnalysis
             }
@@ -801,19 +821,25 @@ extension Interceptor {
     }
 
     /// The most bytes, and lines, a command read from the screen may hold while it stays open
-    /// over several lines: it is parsed again at each of its line ends, so its lines cost in
-    /// proportion to their number times its size.
+    /// over several lines: it is parsed again at each of its line ends (but for the lines of a
+    /// here-document's body: ``OpenHereDocumentParses``), so its lines cost in proportion to
+    /// their number times its size.
     static let openCommandLimit = (bytes: 64 << 10, lines: 2048)
 
     /// Whether a command left open over the lines of `text` holds more than ``openCommandLimit``.
     static func isTooLongToReadOn(_ text: String) -> Bool {
         guard text.utf8.count <= openCommandLimit.bytes else { return true }
         guard text.utf8.count >= openCommandLimit.lines else { return false }
-        // (Counted in the bytes themselves: a long paste's readings are counted at each line end.)
+        // (Counted with memchr: a long paste's readings are counted at each of its line ends.)
         var text = text
         return text.withUTF8 { bytes in
+            guard var at = bytes.baseAddress else { return false }
+            let end = at + bytes.count
             var lineEnds = 0
-            for byte in bytes where byte == 0x0A { lineEnds += 1 }
+            while lineEnds < openCommandLimit.lines, at < end, let hit = memchr(at, 0x0A, end - at) {
+                lineEnds += 1
+                at = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) + 1
+            }
             return lineEnds >= openCommandLimit.lines
         }
     }

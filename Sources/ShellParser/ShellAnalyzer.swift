@@ -27,6 +27,29 @@ public enum ShellAnalyzer {
                                     definedFunctions: parser.definedFunctions)
         analysis.endsInsideDelimiter = status == .incomplete && parser.history.delimiters > 0
         for name in parser.assignedNames { analysis.assignedValues[name] = parser.knownValues[name] }
+        if status == .incomplete, var open = parser.openHereDocument, analysis.hereDocumentBodies.last == open.bodyStart..<bytes.count {
+            open.mayHoldExtendedGlob = LineParser.mayHoldExtendedGlob(bytes)
+            analysis.openHereDocument = open
+        }
+        return analysis
+    }
+
+    /// Analyses `bytes` as ``analyze(bytes:knownValues:)`` does, given `previous`, the analysis
+    /// (with the same `knownValues`) of its text up to its last line end: where that text ended
+    /// inside a here-document's body and the last line surely leaves it open
+    /// (``OpenHereDocument``), the analysis is `previous` with the body one line longer, found
+    /// without reading the text again; otherwise the whole text is read.
+    public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:], readingOnFrom previous: LineAnalysis) -> LineAnalysis {
+        guard previous.status == .incomplete, let open = previous.openHereDocument, let lineEnd = bytes.lastIndex(of: 0x0A),
+              previous.hereDocumentBodies.last == open.bodyStart..<lineEnd,
+              open.staysOpen(after: bytes[..<lineEnd], reading: bytes[(lineEnd + 1)...]) else {
+            return analyze(bytes: bytes, knownValues: knownValues)
+        }
+        var analysis = previous
+        analysis.hereDocumentBodies[analysis.hereDocumentBodies.count - 1] = open.bodyStart..<bytes.count
+        if open.isQuoted, analysis.literalHereDocumentBodies.last == open.bodyStart..<lineEnd {
+            analysis.literalHereDocumentBodies[analysis.literalHereDocumentBodies.count - 1] = open.bodyStart..<bytes.count
+        }
         return analysis
     }
 

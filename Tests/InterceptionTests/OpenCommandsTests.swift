@@ -196,6 +196,31 @@ struct OpenCommandsTests {
         #expect(ended.toTarget == [0x04] && ended.records.map(\.decision.audit.line) == ["cat <<EOF\nbye"])
     }
 
+    /// What the end of input would run of a pasted here-document is decided where the input may
+    /// end next: not at a line end the paste's next line end follows with only text between (no
+    /// key that may end the input can come there), but at the last line end in hand, and before
+    /// a control key (`stty eof` may have made it the end-of-file key).
+    @Test func whatTheEndOfInputWouldRunOfAPasteIsDecidedWhereTheInputMayEnd() {
+        var (whole, _) = Self.shell(bracketedPaste: true)
+        let paste = T.input(&whole, "\u{1B}[200~r''m -rf ~ <<EOF\rline 1\rline 2\r\u{1B}[201~", now: 3)
+        #expect(paste.records.map(\.decision.audit.line) == ["r''m -rf ~ <<EOF\nline 1\nline 2\nEOF"], "\(paste.records.map(\.decision.audit.line))")
+        #expect(paste.inject == [0x03] && T.text(paste.toTarget) == "\u{1B}[200~r''m -rf ~ <<EOF\rline 1\rline 2", "\(T.text(paste.toTarget))")
+        var (keyed, _) = Self.shell(bracketedPaste: true)
+        let beforeKey = T.input(&keyed, "\u{1B}[200~r''m -rf ~ <<EOF\r\u{01}line 1\rline 2\r\u{1B}[201~", now: 3)
+        #expect(beforeKey.records.map(\.decision.audit.line) == ["r''m -rf ~ <<EOF\nEOF"] && T.text(beforeKey.toTarget) == "\u{1B}[200~r''m -rf ~ <<EOF",
+                "\(beforeKey.records.map(\.decision.audit.line))")
+        // A paste that comes in parts: the last line end of a part is decided so.
+        var (parts, _) = Self.shell(bracketedPaste: true)
+        let first = T.input(&parts, "\u{1B}[200~cat <<EOF\rhello\r$(r''m -rf ~)\rline", now: 3)
+        #expect(first.records.map(\.decision.audit.line) == ["cat <<EOF\nhello\n$(r''m -rf ~)\nEOF"], "\(first.records.map(\.decision.audit.line))")
+        #expect(T.text(first.toTarget) == "\u{1B}[200~cat <<EOF\rhello\r$(r''m -rf ~)", "\(T.text(first.toTarget))")
+        // A body with nothing to run goes on whole, to the Enter after the paste.
+        var (data, _) = Self.shell(bracketedPaste: true)
+        let body = (1...300).map { "line \($0) of a document" }.joined(separator: "\r")
+        let pasted = T.input(&data, "\u{1B}[200~cat <<'EOF'\r" + body + "\rEOF\r\u{1B}[201~", now: 3)
+        #expect(pasted.records.isEmpty && pasted.inject.isEmpty && T.text(pasted.toTarget).hasSuffix("\rEOF\r\u{1B}[201~"))
+    }
+
     /// The integration lost at bash's continuation prompt: the lines read from the screen after
     /// it read on from the command bash holds.
     @Test func aCommandOpenWhenTheIntegrationIsLostIsReadOn() {
