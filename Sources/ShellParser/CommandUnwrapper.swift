@@ -546,6 +546,12 @@ struct CommandUnwrapper {
             case .command(let starts):
                 for start in starts { joinedScript(from: start, via: "ssh", command: command, wordRanges: wordRanges, index: index) }
             }
+        case _ where CommandUnwrapper.containerToolNames.contains(name):
+            // A command run inside a container is decided as the same command run here.
+            for start in CommandUnwrapper.containerCommandStarts(tool: name, argv) {
+                chdir = command.directory.thenUnknown()
+                derive(&self, from: start, via: "\(name) exec")
+            }
         case _ where ToolCode.names.contains(name):
             // Shell commands the tool runs out of its own language or options.
             let found = ToolCode.found(tool: name, argv: argv)
@@ -1540,7 +1546,7 @@ struct CommandUnwrapper {
         "fc", "mapfile", "readarray", "printf", "read", "declare", "typeset", "local", "export", "readonly", ".", "source",
         "flock", "script", "sg", "newgrp", "capsh", "perf", "screen", "tmux", "alias", "hash", "start-stop-daemon", "run-parts", "rsync",
         "ssh", "scp", "sftp", "make", "ld.so", "jobs", "bind", "at", "batch",
-    ]).union(ToolCode.names)
+    ]).union(ToolCode.names).union(containerToolNames)
 
     /// `/proc/self/exe` (or `thread-self`, or a process number): the program of the shell reading
     /// the line, bash.

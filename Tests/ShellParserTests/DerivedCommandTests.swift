@@ -25,6 +25,23 @@ struct DerivedCommandTests {
         ("echo 'rm x' | at now; batch <<< 'rm y'; at -f /dev/stdin -q b 10:00 <<< 'rm z'; at -l; atq", [
             "echo rm x", "at now", "[| at] rm x", "batch", "[batch <<<] rm y", "at -f /dev/stdin -q b 10:00", "[at <<<] rm z",
             "at -l", "atq"]),
+        // A command run inside a container, decided as the same command run here; none for
+        // other subcommands, nor without `--` for kubectl.
+        ("docker exec -it -u root -w /srv web rm x; docker --context prod container exec -e A=1 web rm y", [
+            "docker exec -it -u root -w /srv web rm x", "[docker exec] rm x", "docker --context prod container exec -e A=1 web rm y",
+            "[docker exec] rm y"]),
+        ("podman exec -l rm x; nerdctl -n k8s.io exec c rm y; docker compose -f c.yml exec -T app rm z", [
+            "podman exec -l rm x", "[podman exec] rm x", "nerdctl -n k8s.io exec c rm y", "[nerdctl exec] rm y",
+            "docker compose -f c.yml exec -T app rm z", "[docker exec] rm z"]),
+        ("kubectl -n prod exec -it pod -c app -- sh -c 'rm x'; oc exec pod -- rm y; crictl exec -i c rm z", [
+            "kubectl -n prod exec -it pod -c app -- sh -c rm x", "[kubectl exec] sh -c rm x", "[kubectl exec,sh -c] rm x",
+            "oc exec pod -- rm y", "[oc exec] rm y", "crictl exec -i c rm z", "[crictl exec] rm z"]),
+        ("docker ps; docker exec web; docker run web rm x; kubectl exec pod rm y; docker-compose exec app rm z", [
+            "docker ps", "docker exec web", "docker run web rm x", "kubectl exec pod rm y", "docker-compose exec app rm z",
+            "[docker-compose exec] rm z"]),
+        // (A word known only at run time where the container stands may be options and their
+        // values: the command may start at any word after it.)
+        ("docker exec $c rm x", ["docker exec $c? rm x", "[docker exec] rm x", "[docker exec] x"]),
         ("script -q /dev/null <<< 'rm x'; runuser -u op <<E\nrm y\nE\n", ["script -q /dev/null", "[script] $SHELL?",
                                                                             "[script,$SHELL <<<] rm x", "runuser -u op", "[runuser] $SHELL?",
                                                                             "[runuser,sh <<] rm y"]),
