@@ -36,8 +36,12 @@ struct CommandAssembler: Sendable {
     /// Those of them bash's history holds (all but some empty ones), each with where it starts
     /// in the pending lines joined by newlines.
     private var recordedLines: [RecordedLine] = []
-    /// The pending lines' length joined by newlines (UTF-8 bytes).
-    private var pendingLength = 0
+    /// The pending lines joined by newlines (UTF-8), as bash reads them.
+    private var pendingBytes: [UInt8] = []
+    /// The parse of the pending lines joined by newlines: a here-document's body is read on from
+    /// it line by line (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``), so a long one
+    /// pasted whole costs in proportion to its size, not to its size times its lines.
+    private var pendingAnalysis: LineAnalysis?
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
     /// Bash has rejected the pending command but reads one more line into it first
@@ -48,12 +52,12 @@ struct CommandAssembler: Sendable {
     var isContinuing: Bool { !pending.isEmpty }
 
     /// The pending lines as bash reads them, joined by line ends.
-    var pendingSource: String? { pending.isEmpty ? nil : pending.joined(separator: "\n") }
+    var pendingSource: String? { pending.isEmpty ? nil : String(decoding: pendingBytes, as: UTF8.self) }
 
     /// The pending lines as bash records them when the command is cancelled (Ctrl-C at PS2).
     var pendingText: String? {
         guard !pending.isEmpty else { return nil }
-        let analysis = ShellAnalyzer.analyze(pending.joined(separator: "\n"))
+        let analysis = ShellAnalyzer.analyze(bytes: pendingBytes)
         var lines = recordedLines
         // A here-document body's last lines that end in a backslash wait for the line they join,
         // which never came: bash has not read them whole, and its history does not hold them.
@@ -62,7 +66,7 @@ struct CommandAssembler: Sendable {
             Self.endsWithContinuation(line.text) && analysis.hereDocumentBodies.contains { $0.contains(line.offset) }
                 && !analysis.literalHereDocumentBodies.contains { $0.contains(line.offset) }
         }
-        if let last = lines.last, last.offset + last.text.utf8.count == pendingLength {
+        if let last = lines.last, last.offset + last.text.utf8.count == pendingBytes.count {
             while let line = lines.last, waitsForMore(line) { lines.removeLast() }
         }
         return Self.historyText(lines, analysis: analysis)
@@ -72,7 +76,8 @@ struct CommandAssembler: Sendable {
     mutating func reset() {
         pending = []
         recordedLines = []
-        pendingLength = 0
+        pendingBytes = []
+        pendingAnalysis = nil
         readsOneMore = false
     }
 
@@ -93,25 +98,26 @@ struct CommandAssembler: Sendable {
                 used = index + 1
                 continue
             }
-            let offset = pending.isEmpty ? 0 : pendingLength + 1
+            let offset = pending.isEmpty ? 0 : pendingBytes.count + 1
             let recorded = !cleaned.isEmpty || keepsEmptyLine
             if recorded { recordedLines.append(RecordedLine(text: cleaned, offset: offset)) }
+            if !pending.isEmpty { pendingBytes.append(0x0A) }
             pending.append(cleaned)
-            pendingLength = offset + cleaned.utf8.count
-            let source = pending.joined(separator: "\n")
-            let analysis = ShellAnalyzer.analyze(source)
+            pendingBytes += cleaned.utf8
+            let analysis = pendingAnalysis.map { ShellAnalyzer.analyze(bytes: pendingBytes, readingOnFrom: $0) } ?? ShellAnalyzer.analyze(bytes: pendingBytes)
+            pendingAnalysis = analysis
             if recorded { recordedLines[recordedLines.count - 1].endsInsideDelimiter = analysis.endsInsideDelimiter }
-            let status = Self.status(of: source, analysis: analysis, aliases: aliases)
+            let status = Self.status(of: pendingBytes, analysis: analysis, aliases: aliases)
             if status == .incomplete {
                 keepsEmptyLine = analysis.historyKeepsEmptyLine
                 continue
             }
-            if !readsOneMore, case .error(let error) = status, error.readsNextLine, error.offset >= source.utf8.count {
+            if !readsOneMore, case .error(let error) = status, error.readsNextLine, error.offset >= pendingBytes.count {
                 readsOneMore = true
                 keepsEmptyLine = false
                 continue
             }
-            commands.append(Command(text: Self.historyText(recordedLines, analysis: analysis), source: source,
+            commands.append(Command(text: Self.historyText(recordedLines, analysis: analysis), source: String(decoding: pendingBytes, as: UTF8.self),
                                     linesOfBuffer: index + 1 - used))
             used = index + 1
             reset()
@@ -122,8 +128,9 @@ struct CommandAssembler: Sendable {
     /// Whether bash has the whole command, reading `source` with its aliases expanded: an
     /// expansion that asks for more (`true &&`, `{ `) or completes the lines (`ob echo x; }`
     /// with `ob` for `{ `) says so; one bash cannot parse leaves the lines' own status.
-    private static func status(of source: String, analysis: LineAnalysis, aliases: [String: String]) -> LineStatus {
-        guard !aliases.isEmpty, let expanded = AliasExpansion.expand(source, aliases: aliases, analysis: analysis), expanded != source else {
+    private static func status(of bytes: [UInt8], analysis: LineAnalysis, aliases: [String: String]) -> LineStatus {
+        guard !aliases.isEmpty, case let source = String(decoding: bytes, as: UTF8.self),
+              let expanded = AliasExpansion.expand(source, aliases: aliases, analysis: analysis), expanded != source else {
             return analysis.status
         }
         switch ShellAnalyzer.analyze(expanded).status {

@@ -42,6 +42,14 @@ extension LineParser {
 
     /// Whether a pattern character stands before a `(` somewhere.
     static func mayHoldExtendedGlob(_ bytes: [UInt8]) -> Bool {
-        bytes.indices.dropFirst().contains { bytes[$0] == UInt8(ascii: "(") && isPatternChar(bytes[$0 - 1]) }
+        // (A plain loop: every line read is scanned, a long paste's at each of its lines.)
+        bytes.withUnsafeBufferPointer { buffer in
+            var i = 1
+            while i < buffer.count {
+                if buffer[i] == UInt8(ascii: "("), isPatternChar(buffer[i - 1]) { return true }
+                i += 1
+            }
+            return false
+        }
     }
 }

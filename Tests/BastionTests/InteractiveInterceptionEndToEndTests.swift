@@ -1141,6 +1141,25 @@ struct InteractiveInterceptionEndToEndTests {
         #expect(!f.target.exists("forbidden-tall") && !f.target.exists("tall-1") && !f.target.exists("tall-40"), "\(r)")
     }
 
+    /// A here-document of 10,000 lines pasted at the integrated prompt is one command, decided
+    /// whole and recorded as bash keeps it in its history; it runs, and the integration stays.
+    @Test func aTenThousandLineHereDocumentPastedAtThePromptIsOneRecord() throws {
+        let f = try f
+        let body = (0..<10_000).map { "line \($0) of a pasted file\n" }.joined()
+        let r = try run(script: [["expect": "PROMPT> "], ["send": "\u{1B}[200~cat > pasted-doc <<'EOF'\n" + body + "EOF\u{1B}[201~"],
+                                 ["send": "\r"], ["expect": "PROMPT> ", "timeout": 60], ["send": "exit\r"]], timeout: 120)
+        let written = try? String(contentsOf: f.target.home.appendingPathComponent("pasted-doc"), encoding: .utf8)
+        #expect(written == body, "\(r.stdout.suffix(500))")
+        #expect(!r.stdout.contains("can no longer be verified"))
+        let records = try lastRecordsWithSource()
+        #expect(records.count == 2 && records.last == "allow integration exit", "\(records.map { $0.prefix(80) })")
+        // (Bash keeps the last 500 lines of its history in the file: they end the record.)
+        let history = try String(contentsOf: f.target.home.appendingPathComponent(".bash_history"), encoding: .utf8)
+        let record = records.first.map { String($0.dropFirst("allow integration ".count)) }
+        #expect(records.first?.hasPrefix("allow integration ") == true && history.utf8.count > 10_000
+                    && (record ?? "").appending("\nexit\n").hasSuffix(history), "the record is bash's history entry: \(history.suffix(200))")
+    }
+
     /// A paste of a here-document of 10,000 lines into a nested bash, past what the bastion
     /// follows of a command left open in a shell read from the screen, is refused with a clear
     /// line, and the rest of it is not sent; the Enter typed right behind it waits until the
