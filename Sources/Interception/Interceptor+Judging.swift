@@ -89,7 +89,7 @@ extension Interceptor {
 
     /// `text` parsed with the values the session's lines gave its variables.
     func analyze(_ text: String) -> LineAnalysis {
-        openHereDocumentParses.analyze(text, knownValues: shellValues)
+        openTextParses.analyze(text, knownValues: shellValues)
     }
 
     /// Adds a decided line's record to `out`; an allowed one's assignments become values the

@@ -822,8 +822,8 @@ extension Interceptor {
 
     /// The most bytes, and lines, a command read from the screen may hold while it stays open
     /// over several lines: it is parsed again at each of its line ends (but for the lines of a
-    /// here-document's body: ``OpenHereDocumentParses``), so its lines cost in proportion to
-    /// their number times its size.
+    /// here-document's body or a single-quoted string: ``OpenTextParses``), so its lines cost in
+    /// proportion to their number times its size.
     static let openCommandLimit = (bytes: 64 << 10, lines: 2048)
 
     /// Whether a command left open over the lines of `text` holds more than ``openCommandLimit``.

@@ -44,8 +44,8 @@ extension LineParser {
                 // (Not a body inside another one's expansion, read with the input narrowed to it,
                 // nor one after a delimiter's line the input ends in: a line end read on starts it.)
                 if end == bytes.count, bytes[bodyStart - 1] == 0x0A {
-                    openHereDocument = OpenHereDocument(delimiter: document.delimiter, stripsTabs: document.stripsTabs, isQuoted: document.isQuoted,
-                                                        insideCommandSubstitution: insideCommandSubstitution, bodyStart: bodyStart)
+                    openText = OpenText(kind: .hereDocument(delimiter: document.delimiter, stripsTabs: document.stripsTabs, isQuoted: document.isQuoted,
+                                                            insideCommandSubstitution: insideCommandSubstitution, bodyStart: bodyStart))
                 }
                 pos = end
                 history.inHereDocument = true

@@ -122,6 +122,7 @@ extension LineParser {
                 word.isQuoted = true
                 guard let close = index(of: UInt8(ascii: "'"), from: pos + 1) else {
                     history.delimiters += 1
+                    if end == bytes.count { openText = OpenText(kind: .singleQuote) }
                     throw ParseStop.incomplete
                 }
                 let mark = text.count

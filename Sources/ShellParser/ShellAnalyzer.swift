@@ -27,28 +27,30 @@ public enum ShellAnalyzer {
                                     definedFunctions: parser.definedFunctions)
         analysis.endsInsideDelimiter = status == .incomplete && parser.history.delimiters > 0
         for name in parser.assignedNames { analysis.assignedValues[name] = parser.knownValues[name] }
-        if status == .incomplete, var open = parser.openHereDocument, analysis.hereDocumentBodies.last == open.bodyStart..<bytes.count {
-            open.mayHoldExtendedGlob = LineParser.mayHoldExtendedGlob(bytes)
-            analysis.openHereDocument = open
+        if status == .incomplete, let open = parser.openText, !LineParser.mayHoldExtendedGlob(bytes) {
+            if case .hereDocument(_, _, _, _, let bodyStart) = open.kind, analysis.hereDocumentBodies.last != bodyStart..<bytes.count { return analysis }
+            analysis.openText = open
         }
         return analysis
     }
 
     /// Analyses `bytes` as ``analyze(bytes:knownValues:)`` does, given `previous`, the analysis
     /// (with the same `knownValues`) of its text up to its last line end: where that text ended
-    /// inside a here-document's body and the last line surely leaves it open
-    /// (``OpenHereDocument``), the analysis is `previous` with the body one line longer, found
+    /// inside a here-document's body or a single-quoted string and the last line surely leaves it
+    /// open (``OpenText``), the analysis is `previous` with that text one line longer, found
     /// without reading the text again; otherwise the whole text is read.
     public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:], readingOnFrom previous: LineAnalysis) -> LineAnalysis {
-        guard previous.status == .incomplete, let open = previous.openHereDocument, let lineEnd = bytes.lastIndex(of: 0x0A),
-              previous.hereDocumentBodies.last == open.bodyStart..<lineEnd,
+        guard previous.status == .incomplete, let open = previous.openText, let lineEnd = bytes.lastIndex(of: 0x0A),
               open.staysOpen(after: bytes[..<lineEnd], reading: bytes[(lineEnd + 1)...]) else {
             return analyze(bytes: bytes, knownValues: knownValues)
         }
         var analysis = previous
-        analysis.hereDocumentBodies[analysis.hereDocumentBodies.count - 1] = open.bodyStart..<bytes.count
-        if open.isQuoted, analysis.literalHereDocumentBodies.last == open.bodyStart..<lineEnd {
-            analysis.literalHereDocumentBodies[analysis.literalHereDocumentBodies.count - 1] = open.bodyStart..<bytes.count
+        if case .hereDocument(_, _, let isQuoted, _, let bodyStart) = open.kind {
+            guard analysis.hereDocumentBodies.last == bodyStart..<lineEnd else { return analyze(bytes: bytes, knownValues: knownValues) }
+            analysis.hereDocumentBodies[analysis.hereDocumentBodies.count - 1] = bodyStart..<bytes.count
+            if isQuoted, analysis.literalHereDocumentBodies.last == bodyStart..<lineEnd {
+                analysis.literalHereDocumentBodies[analysis.literalHereDocumentBodies.count - 1] = bodyStart..<bytes.count
+            }
         }
         return analysis
     }

@@ -1,12 +1,13 @@
 import ShellParser
 
-/// The parses of texts the shell was left reading a here-document's body in, kept so that the
-/// next line read on from one is parsed by itself (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``):
-/// a long here-document pasted into a shell read from the screen, decided at each of its line
-/// ends, then costs in proportion to its size rather than to its size times its lines.
+/// The parses of texts the shell was left reading a here-document's body or a single-quoted
+/// string in, kept so that the next line read on from one is parsed by itself
+/// (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``): a long here-document pasted into
+/// a shell read from the screen, decided at each of its line ends, then costs in proportion to
+/// its size rather than to its size times its lines.
 ///
 /// A cache: a parse found here is the one the whole text would give, with the same values.
-final class OpenHereDocumentParses {
+final class OpenTextParses {
     private struct Entry {
         var text: String
         var knownValues: [String: [String]]
@@ -30,7 +31,7 @@ final class OpenHereDocumentParses {
         } else {
             analysis = ShellAnalyzer.analyze(bytes: bytes, knownValues: knownValues)
         }
-        if analysis.openHereDocument != nil, bytes.count <= Self.capacity.bytes {
+        if analysis.openText != nil, bytes.count <= Self.capacity.bytes {
             entries.append(Entry(text: text, knownValues: knownValues, analysis: analysis))
             bytesKept += bytes.count
             while entries.count > Self.capacity.entries || bytesKept > Self.capacity.bytes {

@@ -4,9 +4,9 @@ import Testing
 
 /// The parses kept of texts left open inside a here-document: a parse found from one is the one
 /// the whole text gives, with the same values of the session's variables.
-struct OpenHereDocumentParsesTests {
+struct OpenTextParsesTests {
     @Test func aParseReadOnFromAKeptOneIsTheWholeTexts() {
-        let parses = OpenHereDocumentParses()
+        let parses = OpenTextParses()
         var text = "cat $f <<EOF"
         for line in ["a", "b $(x)", "\tc", "EOF", "echo d"] {
             text += "\n" + line
@@ -17,7 +17,7 @@ struct OpenHereDocumentParsesTests {
     /// A text parsed with other values of the session's variables is not read on from a parse
     /// kept with the earlier ones.
     @Test func aParseKeptWithOtherValuesIsNotReadOn() {
-        let parses = OpenHereDocumentParses()
+        let parses = OpenTextParses()
         _ = parses.analyze("cat $f <<EOF\na", knownValues: [:])
         let values = ["f": ["/etc/shadow"]]
         let next = parses.analyze("cat $f <<EOF\na\nb", knownValues: values)
