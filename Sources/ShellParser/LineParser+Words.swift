@@ -218,7 +218,10 @@ extension LineParser {
         // (Left raised when the input ends inside: see HistoryContext.delimiters.)
         history.delimiters += 1
         while true {
-            guard pos < end else { throw ParseStop.incomplete }
+            guard pos < end else {
+                if end == bytes.count { openText = OpenText(kind: .doubleQuote) }
+                throw ParseStop.incomplete
+            }
             let b = bytes[pos]
             switch b {
             case UInt8(ascii: "\""):

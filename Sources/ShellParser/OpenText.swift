@@ -1,5 +1,5 @@
 /// Text a line ends inside of, which bash reads on from at the next line as text until one
-/// thing ends it (it prompts for more): a here-document's body, a single-quoted string.
+/// thing ends it (it prompts for more): a here-document's body, a quoted string.
 ///
 /// Until it ends nothing in it is read as code (a body is expanded, or run as a script, only once
 /// it ends), so a line that cannot end it, nor join the line before, leaves the analysis as it
@@ -15,6 +15,9 @@ public struct OpenText: Sendable, Equatable {
         case hereDocument(delimiter: [UInt8], stripsTabs: Bool, isQuoted: Bool, insideCommandSubstitution: Bool, bodyStart: Int)
         /// A single-quoted string: only a `'` ends it.
         case singleQuote
+        /// A double-quoted string: a `"` ends it, and a `$`, a backquote or a backslash starts
+        /// something in it.
+        case doubleQuote
     }
 
     /// Only where the text holds no extended glob: the parser then reads it one way
@@ -23,8 +26,9 @@ public struct OpenText: Sendable, Equatable {
 
     /// Whether `line`, read on after `text` (which ends inside this), surely leaves it open and
     /// everything before it read as it was: the line does not end it (a here-document's
-    /// delimiter line, or one that starts with the delimiter inside `$(…)`; a `'`), no backslash
-    /// at the end of an unquoted body's last line joins the two, and it holds no extended glob.
+    /// delimiter line, or one that starts with the delimiter inside `$(…)`; a quote) nor start
+    /// anything in it (in double quotes: a `$`, a backquote, a backslash), no backslash at the end
+    /// of the line before joins the two, and it holds no extended glob.
     /// (Not for an empty delimiter: an empty line the text ends in is compared with it only once
     /// a line follows.)
     func staysOpen(after text: ArraySlice<UInt8>, reading line: ArraySlice<UInt8>) -> Bool {
@@ -36,6 +40,8 @@ public struct OpenText: Sendable, Equatable {
             if insideCommandSubstitution ? content.starts(with: delimiter) : content.elementsEqual(delimiter) { return false }
         case .singleQuote:
             if line.contains(UInt8(ascii: "'")) { return false }
+        case .doubleQuote:
+            if text.last == UInt8(ascii: "\\") || line.contains(where: { "\"$`\\".utf8.contains($0) }) { return false }
         }
         return !LineParser.mayHoldExtendedGlob(Array(line))
     }

@@ -18,13 +18,16 @@ struct OpenTextTests {
         "cat <<E\nabc\\", "cat <<E <<-F\nE", "cat <<'E\nF'", "cat <<E\\\nF", "echo `cat <<E", "for x in 1; do cat <<E",
         "echo 'a", "x=$(printf '%s' 'a", "case x in 'a", "echo \"$(echo 'a", "a=('x", "[[ $x == 'a", "echo $'a", "echo \"a",
         "cat <<E; echo 'x", ": @(a) 'x", "echo 'a' 'b", "f() { echo 'x", "echo ${x:-'a", "echo `echo 'a",
+        "echo \"a", "x=\"$(echo \"a", "echo \"${x:-\"a", "a=(\"x", "echo \"a\\", "echo \"$(cat <<E", "case \"a",
+        "echo \"`echo a\"", "echo $\"a", "echo \"a'b", "echo '\"a",
     ]
     /// Lines a body may be given: its delimiters, with and without tabs, text, and what may end
     /// or join lines (`)` after a delimiter, backslashes, quotes, substitutions, extended globs).
     static let lines = [
         "line 1 of a document", "EOF", "E", "X", "A", "B", "E O", "\tEOF", "\t\tE", "EOFx", "EOF )", "E)", "X )", "x\\", "\\",
         "$(echo", ")", "`", "!(a)", "@(b", "'", "\"", "", "\t", "echo ok", "$x ${y} $((1+2))", "# comment", "}", "EOF\\",
-        "rm -rf / # not run", "é ünï", "*(c)", "B\\", "'EOF'", "it's", "a'b'c", "close'; echo x", "\\'", "x'",
+        "rm -rf / # not run", "é ünï", "*(c)", "B\\", "'EOF'", "it's", "a'b'c", "close'; echo x", "\\'", "x'", "say \"hi\"", "a\"", "$HOME", "`date`", "end\\",
+        "\"; echo x", "plain text, no quotes", "${x}",
     ]
 
     /// Each opening read on with random lines: at every line the analysis read on from the
@@ -65,7 +68,10 @@ struct OpenTextTests {
         #expect(!inside.staysOpen(after: Array("echo $(cat <<EOF\nfirst".utf8)[...], reading: Array("EOF x )".utf8)[...]),
                 "inside $(…) a line that starts with the delimiter may end it")
         #expect(ShellAnalyzer.analyze("cat <<EOF").openText == nil, "no body read yet")
-        #expect(ShellAnalyzer.analyze("echo \"a\nb").openText == nil, "open for another reason")
+        #expect(ShellAnalyzer.analyze("echo $(a\nb").openText == nil, "open for another reason")
+        let doubled = try #require(ShellAnalyzer.analyze("echo \"a\nb").openText)
+        #expect(doubled.staysOpen(after: Array("echo \"a\nb".utf8)[...], reading: Array("c 'd'".utf8)[...]))
+        #expect(!doubled.staysOpen(after: Array("echo \"a\nb".utf8)[...], reading: Array("$(rm x)".utf8)[...]), "a substitution")
         let quoted = try #require(ShellAnalyzer.analyze("echo 'a\nb").openText)
         #expect(quoted.staysOpen(after: Array("echo 'a\nb".utf8)[...], reading: Array("c $(x) \\".utf8)[...]))
         #expect(!quoted.staysOpen(after: Array("echo 'a\nb".utf8)[...], reading: Array("c'; rm x".utf8)[...]), "a quote ends it")
