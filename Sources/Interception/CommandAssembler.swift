@@ -38,8 +38,8 @@ struct CommandAssembler: Sendable {
     private var recordedLines: [RecordedLine] = []
     /// The pending lines joined by newlines (UTF-8), as bash reads them.
     private var pendingBytes: [UInt8] = []
-    /// The parse of the pending lines joined by newlines: a here-document's body or a
-    /// single-quoted string is read on from it line by line
+    /// The parse of the pending lines joined by newlines: a here-document's body or a quoted
+    /// string is read on from it line by line
     /// (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``), so a long one pasted whole
     /// costs in proportion to its size, not to its size times its lines.
     private var pendingAnalysis: LineAnalysis?

@@ -822,7 +822,7 @@ extension Interceptor {
 
     /// The most bytes, and lines, a command read from the screen may hold while it stays open
     /// over several lines: it is parsed again at each of its line ends (but for the lines of a
-    /// here-document's body or a single-quoted string: ``OpenTextParses``), so its lines cost in
+    /// here-document's body or a quoted string: ``OpenTextParses``), so its lines cost in
     /// proportion to their number times its size.
     static let openCommandLimit = (bytes: 64 << 10, lines: 2048)
 

@@ -440,8 +440,8 @@ public struct Interceptor {
     /// The static values the session's allowed lines gave shell variables: a later line that
     /// expands one is also decided with each in its place (`f=/etc/shadow`, then `cat $f`).
     var shellValues: [String: [String]] = [:]
-    /// Parses of texts left open inside a here-document's body or a single-quoted string, to read
-    /// the next line on from.
+    /// Parses of texts left open inside a here-document's body or a quoted string, to read the
+    /// next line on from.
     let openTextParses = OpenTextParses()
     /// The names in ``shellValues``, the least recently assigned first (the first to go past
     /// ``variablesKept``).

@@ -1,12 +1,14 @@
 import ShellParser
 
-/// The parses of texts the shell was left reading a here-document's body or a single-quoted
-/// string in, kept so that the next line read on from one is parsed by itself
+/// The parses of texts the shell was left reading a here-document's body or a quoted string
+/// in, kept so that the next line read on from one is parsed by itself
 /// (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``): a long here-document pasted into
 /// a shell read from the screen, decided at each of its line ends, then costs in proportion to
 /// its size rather than to its size times its lines.
 ///
 /// A cache: a parse found here is the one the whole text would give, with the same values.
+/// (Copies of an interceptor share it, unlike the rest of their state: one session's thread uses
+/// them.)
 final class OpenTextParses {
     private struct Entry {
         var text: String

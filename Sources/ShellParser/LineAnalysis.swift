@@ -27,8 +27,8 @@ public struct LineAnalysis: Sendable, Equatable {
     /// assigns, every value the name may hold once the line has run (with those given to
     /// ``ShellAnalyzer/analyze(bytes:knownValues:)`` before them).
     public var assignedValues: [String: [String]] = [:]
-    /// For an incomplete line that ends inside a here-document's body or a single-quoted
-    /// string: that text (see ``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``).
+    /// For an incomplete line that ends inside a here-document's body or a quoted string: that
+    /// text (see ``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``).
     public var openText: OpenText?
 
     public init(status: LineStatus, commands: [ExtractedCommand], historyKeepsEmptyLine: Bool = false,

@@ -25,8 +25,8 @@ struct LineParser {
     /// The here-document bodies read so far (with their delimiter lines).
     var hereDocumentBodies: [Range<Int>] = []
     var literalHereDocumentBodies: [Range<Int>] = []
-    /// The here-document body or single-quoted string the input ended inside, where that made
-    /// the line incomplete.
+    /// The here-document body or quoted string the input ended inside, where that made the line
+    /// incomplete.
     var openText: OpenText?
     /// The names of the functions the line defines, also in text it parses again (`eval`, a
     /// trap's action), where the definition runs in the same shell.

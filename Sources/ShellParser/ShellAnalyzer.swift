@@ -36,7 +36,7 @@ public enum ShellAnalyzer {
 
     /// Analyses `bytes` as ``analyze(bytes:knownValues:)`` does, given `previous`, the analysis
     /// (with the same `knownValues`) of its text up to its last line end: where that text ended
-    /// inside a here-document's body or a single-quoted string and the last line surely leaves it
+    /// inside a here-document's body or a quoted string and the last line surely leaves it
     /// open (``OpenText``), the analysis is `previous` with that text one line longer, found
     /// without reading the text again; otherwise the whole text is read.
     public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:], readingOnFrom previous: LineAnalysis) -> LineAnalysis {
