@@ -6,6 +6,9 @@
 /// was, the text one line longer. A long here-document or quoted text typed or pasted line by
 /// line is then read in time proportional to each line, not to the text so far
 /// (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``).
+///
+/// Only where the text holds no extended glob: the parser then reads it one way
+/// (``LineParser/parsedBothWays(_:_:)``), and the two ways may part at a later line.
 public struct OpenText: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         /// A here-document's body: its delimiter after quote removal, whether `<<-` strips
@@ -20,8 +23,6 @@ public struct OpenText: Sendable, Equatable {
         case doubleQuote
     }
 
-    /// Only where the text holds no extended glob: the parser then reads it one way
-    /// (``LineParser/parsedBothWays(_:_:)``), and the two ways may part at a later line.
     let kind: Kind
 
     /// Whether `line`, read on after `text` (which ends inside this), surely leaves it open and
