@@ -79,6 +79,9 @@ __kc_rec() {
         t=$rest
       fi
       builtin printf '%s %s\n' "$k" "$(builtin printf '%s' "$t" | base64 -w0)" >> "$__KC_REC"
+      # (Counted entry by entry: a Ctrl-C that stops this function leaves the rest to the next
+      # prompt, and writes no entry twice.)
+      __kc_last=$k
     done
   fi
   __kc_last=$n
@@ -235,9 +238,14 @@ class Session:
         # prompt that bash redraws before a command runs (a `bind -x` key's, as the bastion's
         # check) counts as one, and a Ctrl-C that lands while PROMPT_COMMAND records the
         # history entries would cut the record short (seen once on a loaded machine).
+        # And until every command that started has come back to a prompt that recorded it: under
+        # load, the wait between a checked line's redrawn prompt and its output can outlast any
+        # quiet (a Ctrl-C there would stop the command).
         deadline = time.monotonic() + STEP_TIMEOUT
-        while self._read(FINISH_QUIET) not in (None, b"") and time.monotonic() < deadline:
-            pass
+        while time.monotonic() < deadline:
+            data = self._read(FINISH_QUIET)
+            if data == b"" or (data is None and self.ran_commands_recorded()):
+                break
         before = self.ps1
         os.write(self.fd, b"\x03")
         try:
@@ -269,6 +277,14 @@ class Session:
         if self.fd is not None:
             os.close(self.fd)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def ran_commands_recorded(self):
+        """Whether every history entry that started running was written by a prompt after it."""
+        with open(self.rec) as f:
+            lines = [line.partition(" ")[::2] for line in f.read().splitlines()]
+        ran = [int(rest) for num, rest in lines if num == "RAN"]
+        written = [int(num) for num, _ in lines if num.isdigit()]
+        return not ran or max(ran) <= max(written, default=0)
 
     def records(self):
         """(texts of the new history entries in order, whether each one started running)"""
