@@ -353,9 +353,12 @@ struct CommandUnwrapper {
                     continue
                 }
                 guard let equals = word.text.firstIndex(of: "=") else { continue }
-                definedAliases.append(String(word.text[..<equals]))
+                let alias = String(word.text[..<equals])
+                definedAliases.append(alias)
+                // (Bash expands no alias inside its own value: `alias ls='ls --color=auto'` runs
+                // the command `ls`.)
                 reparse(ShellWord(String(word.text[word.text.index(after: equals)...])), via: name,
-                        parent: command, index: index, range: k < wordRanges.count ? wordRanges[k] : command.range)
+                        parent: command, index: index, range: k < wordRanges.count ? wordRanges[k] : command.range, ownAlias: alias)
             }
         case "hash":
             // `hash -p PATH NAME`: NAME then runs PATH, whatever the line says.
@@ -1200,11 +1203,12 @@ struct CommandUnwrapper {
 
     /// Parses a shell string again and adds its commands as derived from `parent`.
     /// `wrapped`: the script is a value wrapped as a here-document's body (``LineParser/scriptRunLater(name:value:shellDepth:)``),
-    /// whose first command (`:`) is not the value's.
+    /// whose first command (`:`) is not the value's. `ownAlias`: the script is that alias's
+    /// value, in which bash does not expand the alias itself.
     /// Returns how the text read, nil where it was not read (known only at run time, too deep).
     @discardableResult
     private mutating func reparse(_ script: ShellWord, via: String, parent: ExtractedCommand, index: Int, range: Range<Int>,
-                                  wrapped: Bool = false) -> LineStatus? {
+                                  wrapped: Bool = false, ownAlias: String? = nil) -> LineStatus? {
         if script.isDynamic {
             output[index].opaque = .dynamicShellString
             return nil
@@ -1213,7 +1217,9 @@ struct CommandUnwrapper {
             output[index].opaque = .nestingLimit
             return nil
         }
-        let bytes = Array(script.text.utf8), aliases = aliasNames.union(definedAliases)
+        let bytes = Array(script.text.utf8)
+        var aliases = aliasNames.union(definedAliases)
+        if let ownAlias { aliases.remove(ownAlias) }
         let (parser, status) = LineParser.parsedBothWays(bytes) { [depth, shellDepth, braceBudget] extendedGlob in
             var parser = LineParser(bytes: bytes, depth: depth, shellDepth: shellDepth + 1, braceBudget: braceBudget,
                                     extendedGlob: extendedGlob)

@@ -401,6 +401,10 @@ struct DerivedCommandTests {
         ("psql -Atc 'select 1' < q", nil), ("psql --file=q.sql < f", nil), ("mysql -e 'select 1' db < q", nil),
         ("sqlite3 x.db 'select 1' < q", nil), ("psql -U postgres db", nil),
         ("shopt -s expand_aliases\nalias s='sh -c '\ns rm", .dynamicShellString),
+        // An alias's value may start with its own name, which bash does not expand again there
+        // (Debian's `ls`); another alias defined before it on the line may expand.
+        ("alias ls='ls --color=auto'", nil), ("alias grep='grep --color=auto' ll='ls -l'", nil), ("alias c='c '", nil),
+        ("alias t=touch x='t y'", .dynamicShellString), ("alias ls='touch y'; alias ls='ls -l'", nil),
         ("bash <<< 'ls' <&3", .fedToInterpreter),
         ("BASH_ENV=/dev/stdin bash -c true <<< x", .fedToInterpreter),
         // The shell a wrapper starts is the one SHELL names, which the line may set.
