@@ -67,6 +67,7 @@ extension Interceptor {
         case .integrated:
             if !bytes.isEmpty {
                 keysSincePrompt = true
+                bytesSincePrompt += bytes.count
                 macroMayReplay = bytes.contains { $0 == 0x18 || $0 == 0x1B }
                 if bytes.contains(0x1B) { searchMayEnd = true }
                 if bytes.contains(where: { $0 == 0x09 || $0 == 0x18 }) { listingMayShow = true }
@@ -116,11 +117,13 @@ extension Interceptor {
     /// that may end a line cannot make bash run anything, and once the command has run for
     /// ``keysReachAProgramAfter`` they wait for nothing: a full-screen program's keys, a REPL's
     /// first characters. (Only while nothing waits before them, and only once the command
-    /// started: a refusal's verdict is still being carried out in `.accepted`.)
+    /// started: a refusal's verdict is still being carried out in `.accepted`. Nor keys that
+    /// leave a bracketed paste open: the line ends after them would be read as Enters, where
+    /// readline, if it reads the paste, takes them for text.)
     func reachesTheRunningProgram(_ bytes: [UInt8], stop: KeystrokeScanner.Stop?, now: Double) -> Bool {
         guard commandHasRunAWhile(now: now), held.isEmpty, stop == nil, let last = bytes.last,
               !Self.beginsAnAcceptingPair(last) else { return false }
-        return !bytes.contains(where: Self.mayEndALine)
+        return !bytes.contains(where: Self.mayEndALine) && KeystrokeScanner.openPasteStart(in: bytes[...]) == nil
     }
 
     /// Whether an integrated shell's allowed command has run for ``keysReachAProgramAfter``.
@@ -140,6 +143,8 @@ extension Interceptor {
         guard holding, !held.isEmpty, commandHasRunAWhile(now: now) else { return }
         var end = min(KeystrokeScanner.firstEnter(in: held, pastesAreBracketed: pastesAreBracketed)?.index ?? held.count,
                       held.firstIndex(where: Self.mayEndALine) ?? held.count)
+        // (Not into a bracketed paste: the paste waits whole, see reachesTheRunningProgram.)
+        if let paste = KeystrokeScanner.openPasteStart(in: held[..<end]) { end = paste }
         while end > 0, Self.beginsAnAcceptingPair(held[end - 1]) { end -= 1 }
         guard end > 0 else { return }
         out.toTarget += held[..<end]

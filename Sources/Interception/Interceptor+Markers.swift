@@ -142,6 +142,7 @@ extension Interceptor {
             refusedLineOutstanding = false
             self.keysTell = keysTell
             keysSincePrompt = false
+            bytesSincePrompt = 0
             uncheckedEnter = false
             searchMayEnd = false
             listingMayShow = false

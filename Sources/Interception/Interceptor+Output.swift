@@ -241,7 +241,7 @@ extension Interceptor {
             release(into: &out)
         }
         switch shell {
-        case .awaitingCheck(let since) where now - since > Self.checkPatience:
+        case .awaitingCheck(let since) where now - since > Self.checkPatience(afterTyping: bytesSincePrompt):
             // Readline did not accept (a quoted Ctrl-V Enter, a search, an Enter that bash
             // dropped right after a Ctrl-C): nothing ran undecided. Unless the output went on to
             // a new line with no marker at all: then the shell took the line without the check,

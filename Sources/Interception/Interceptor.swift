@@ -367,6 +367,9 @@ public struct Interceptor {
     /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
     /// a line readline accepts with none was not typed through the bastion.
     var keysSincePrompt = false
+    /// How many bytes went to the shell since its last prompt: bash's check reads its buffer in
+    /// shell code, in time that grows with it (``checkPatience(afterTyping:)``).
+    var bytesSincePrompt = 0
     /// Whether an Enter went to the shell at its prompt and no check came since. Its check may
     /// come after ``checkPatience`` (bash still reading a megabyte typed before the Enter): a
     /// check then is late, not untyped.
@@ -458,6 +461,12 @@ public struct Interceptor {
     public static let startPatience = 15.0
     /// How long an Enter waits for its check before the held input is let go.
     public static let checkPatience = 2.0
+    /// How long an Enter waits for its check once `bytes` went to the shell since its prompt:
+    /// ``checkPatience``, and longer for a long buffer, which bash's check reads in shell code
+    /// (a 270 KB paste took it 2.6 s on the test machine). A check given up on too soon would
+    /// be taken, when it came, for that of an Enter typed behind it, whose own check would then
+    /// seem to come with no key typed.
+    static func checkPatience(afterTyping bytes: Int) -> Double { checkPatience + Double(bytes) / 25_000 }
     /// How long input typed behind an allowed line waits for the prompt before it goes to the
     /// running program (which may be reading it). Until then a denied line can still stop it.
     public static let programPatience = 1.0

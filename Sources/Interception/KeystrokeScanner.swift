@@ -176,6 +176,25 @@ struct KeystrokeScanner: Sendable {
         return nil
     }
 
+    /// Where a bracketed paste that `bytes` leave open begins (its start, or the first keys of
+    /// one, end them): keys sent on up to there leave the keys after them outside any paste, as
+    /// the scans of held keys take them. Nil if `bytes` end outside a paste.
+    static func openPasteStart(in bytes: ArraySlice<UInt8>) -> Int? {
+        var scanner = KeystrokeScanner(), start: Int?
+        for i in bytes.indices {
+            scanner.track(bytes[i])
+            if scanner.recent == pasteStartKeys { start = i - (pasteStart.count - 1) }
+            if !scanner.bracketsOpen { start = nil }
+        }
+        if start != nil { return start }
+        // (The first keys of a start: the rest of it is in keys not yet here.)
+        for length in stride(from: min(pasteStart.count - 1, bytes.count), to: 0, by: -1)
+        where bytes.suffix(length).elementsEqual(pasteStart.prefix(length)) {
+            return bytes.endIndex - length
+        }
+        return nil
+    }
+
     /// Follows bracketed-paste brackets across chunks.
     private mutating func track(_ b: UInt8) {
         recent = (recent << 8 | UInt64(b)) & Self.sixKeys

@@ -2643,6 +2643,22 @@ struct KeyedCrossCheckTests {
         #expect(forged.auditNotes.map(\.kind) == ["interactive_untyped_line"])
     }
 
+    /// A long buffer's check comes later (bash reads the buffer in shell code, a 270 KB paste in
+    /// seconds): its Enter waits longer for it, so that a line typed behind it still waits for
+    /// the next prompt, whose check is that line's, typed.
+    @Test func aLongBuffersCheckIsAwaitedLonger() {
+        var i = T.make()
+        let body = String(repeating: "a line of a pasted document\n", count: 4000)
+        _ = T.input(&i, "\u{1B}[200~cat > f <<'EOF'\n" + body + "EOF\u{1B}[201~\r", now: 1)
+        #expect(T.text(T.input(&i, "exit\r", now: 1.1).toTarget) == "")
+        #expect(T.text(i.tick(now: 1 + Interceptor.checkPatience + 0.5).toTarget) == "", "the line typed behind still waits")
+        let answer = T.output(&i, T.check("cat > f <<'EOF'\n" + body + "EOF", nonce: "1"), now: 5)
+        #expect(T.text(answer.verdicts).hasPrefix("1 A"))
+        #expect(T.text(T.output(&i, InterruptTests.prompt, now: 6).toTarget) == "exit\r")
+        let exit = T.output(&i, T.check("exit", nonce: "130"), now: 6.1)
+        #expect(T.text(exit.verdicts) == "130 A\n" && exit.lostIntegration == nil, "\(T.text(exit.verdicts))")
+    }
+
     /// Type-ahead while a command runs reaches readline later: that line is not cross-checked.
     @Test func typeAheadSkipsTheNextCheck() {
         var i = T.make()
@@ -2802,6 +2818,34 @@ struct InterruptTests {
         #expect(T.text(T.output(&quick, "\u{1B}]6973;tk;P;0;8:s3cret\u{07}$ \u{1B}]6973;tk;1\u{07}", now: 1.03).toTarget) == "echo b")
         let enter = T.input(&quick, "\r", now: 1.04)
         #expect(enter.answeredEarly && T.text(enter.verdicts).hasSuffix("8:s3cret Pecho b\n"), "\(T.text(enter.verdicts))")
+    }
+
+    /// A bracketed paste typed ahead is not parted at its first line end, nor sent on open: its
+    /// first line sent ahead would leave the rest outside any paste, where the bastion would take
+    /// its line ends for Enters while readline, reading the paste, takes them for text (and the
+    /// check of the whole buffer would seem a line nobody typed). It waits whole for the prompt.
+    @Test func aPasteTypedAheadWaitsWhole() {
+        let paste = "\u{1B}[200~cat <<'EOF'\nbody\nEOF\u{1B}[201~"
+        var i = Self.running("sleep 5")
+        #expect(T.text(T.input(&i, "ls " + paste + "\r", now: 1.2).toTarget) == "")
+        #expect(T.text(i.tick(now: 1.3).toTarget) == "ls ", "the keys before the paste go")
+        #expect(T.text(i.tick(now: 1.4).toTarget) == "", "the paste waits")
+        #expect(T.text(T.output(&i, Self.prompt, now: 1.5).toTarget) == paste + "\r")
+        let answer = T.output(&i, T.check("ls cat <<'EOF'\nbody\nEOF", nonce: "130"), now: 1.5)
+        #expect(T.text(answer.verdicts) == "130 A\n" && answer.lostIntegration == nil, "\(T.text(answer.verdicts))")
+
+        // Nor does a paste that starts in one write and goes on in the next go ahead of its line
+        // ends (not even the first keys of its start).
+        for first in ["\u{1B}[200~cat <<'EOF'", "\u{1B}[20"] {
+            var split = Self.running("sleep 5")
+            #expect(T.text(T.input(&split, first, now: 1.2).toTarget) == "", "\(first.debugDescription) waits")
+            let rest = String(paste.dropFirst(first.count))
+            #expect(T.text(T.input(&split, rest + "\r", now: 1.3).toTarget) == "")
+            #expect(T.text(split.tick(now: 1.4).toTarget) == "")
+            #expect(T.text(T.output(&split, Self.prompt, now: 1.5).toTarget) == paste + "\r")
+            let checked = T.output(&split, T.check("cat <<'EOF'\nbody\nEOF", nonce: "130"), now: 1.5)
+            #expect(T.text(checked.verdicts) == "130 A\n" && checked.lostIntegration == nil)
+        }
     }
 
     /// Ctrl-Z is for the running command at once, as Ctrl-C is, with what was held before it;
