@@ -43,11 +43,25 @@ struct CommandAssembler: Sendable {
     /// (``ShellAnalyzer/analyze(bytes:knownValues:readingOnFrom:)``), so a long one pasted whole
     /// costs in proportion to its size, not to its size times its lines.
     private var pendingAnalysis: LineAnalysis?
+    /// The pending lines as bash reads them with the shell's aliases expanded, where an alias
+    /// applies (`.none`: none does), with the table it was expanded with; read on line by line as
+    /// the pending analysis is, so that a long here-document behind an aliased command (Ubuntu's
+    /// `grep`) is not expanded and read again at every line.
+    private var pendingExpansion: (aliases: [String: String], expansion: Expansion)?
+    /// Whether an alias applies to a text, and the expanded text and its parse if one does.
+    private enum Expansion {
+        case none
+        case expanded(bytes: [UInt8], analysis: LineAnalysis)
+    }
     /// Whether an empty line coming next joins the pending command's history entry.
     private var keepsEmptyLine = false
     /// Bash has rejected the pending command but reads one more line into it first
     /// (``ShellSyntaxError/readsNextLine``), at a primary prompt without PROMPT_COMMAND.
     private(set) var readsOneMore = false
+
+    /// Whether the pending lines' parse and alias expansion are read on line by line where they
+    /// can be (off: every line reads the whole pending text again; tests compare the two).
+    var readsOnOpenText = true
 
     /// Whether bash is in the middle of a multi-line command.
     var isContinuing: Bool { !pending.isEmpty }
@@ -79,6 +93,7 @@ struct CommandAssembler: Sendable {
         recordedLines = []
         pendingBytes = []
         pendingAnalysis = nil
+        pendingExpansion = nil
         readsOneMore = false
     }
 
@@ -105,10 +120,11 @@ struct CommandAssembler: Sendable {
             if !pending.isEmpty { pendingBytes.append(0x0A) }
             pending.append(cleaned)
             pendingBytes += cleaned.utf8
-            let analysis = pendingAnalysis.map { ShellAnalyzer.analyze(bytes: pendingBytes, readingOnFrom: $0) } ?? ShellAnalyzer.analyze(bytes: pendingBytes)
+            let readOn = readsOnOpenText ? pendingAnalysis.flatMap { ShellAnalyzer.readOn(bytes: pendingBytes, from: $0) } : nil
+            let analysis = readOn ?? ShellAnalyzer.analyze(bytes: pendingBytes)
             pendingAnalysis = analysis
             if recorded { recordedLines[recordedLines.count - 1].endsInsideDelimiter = analysis.endsInsideDelimiter }
-            let status = Self.status(of: pendingBytes, analysis: analysis, aliases: aliases)
+            let status = statusWithAliases(analysis, lineReadOn: readOn != nil, line: cleaned, aliases: aliases)
             if status == .incomplete {
                 keepsEmptyLine = analysis.historyKeepsEmptyLine
                 continue
@@ -126,18 +142,42 @@ struct CommandAssembler: Sendable {
         return commands
     }
 
-    /// Whether bash has the whole command, reading `source` with its aliases expanded: an
-    /// expansion that asks for more (`true &&`, `{ `) or completes the lines (`ob echo x; }`
-    /// with `ob` for `{ `) says so; one bash cannot parse leaves the lines' own status.
-    private static func status(of bytes: [UInt8], analysis: LineAnalysis, aliases: [String: String]) -> LineStatus {
-        guard !aliases.isEmpty, case let source = String(decoding: bytes, as: UTF8.self),
-              let expanded = AliasExpansion.expand(source, aliases: aliases, analysis: analysis), expanded != source else {
+    /// Whether bash has the whole pending command (`analysis`: the pending lines' own), reading
+    /// it with its aliases expanded: an expansion that asks for more (`true &&`, `{ `) or
+    /// completes the lines (`ob echo x; }` with `ob` for `{ `) says so; one bash cannot parse
+    /// leaves the lines' own status. `lineReadOn`: the last line, `line`, was read on inside the
+    /// pending lines' open text (the same commands), so the expansion before it reads on too.
+    private mutating func statusWithAliases(_ analysis: LineAnalysis, lineReadOn: Bool, line: String,
+                                            aliases: [String: String]) -> LineStatus {
+        guard !aliases.isEmpty else { return analysis.status }
+        if lineReadOn, let known = pendingExpansion, known.aliases == aliases {
+            switch known.expansion {
+            case .none:
+                // The same commands: still no alias applies.
+                return analysis.status
+            case .expanded(let bytes, let previous):
+                let longer = bytes + [0x0A] + Array(line.utf8)
+                if let expanded = ShellAnalyzer.readOn(bytes: longer, from: previous) {
+                    pendingExpansion = (aliases, .expanded(bytes: longer, analysis: expanded))
+                    return Self.status(expanded: expanded, own: analysis)
+                }
+            }
+        }
+        let source = String(decoding: pendingBytes, as: UTF8.self)
+        guard let text = AliasExpansion.expand(source, aliases: aliases, analysis: analysis), text != source else {
+            pendingExpansion = (aliases, .none)
             return analysis.status
         }
-        switch ShellAnalyzer.analyze(expanded).status {
+        let expanded = ShellAnalyzer.analyze(text)
+        pendingExpansion = (aliases, .expanded(bytes: Array(text.utf8), analysis: expanded))
+        return Self.status(expanded: expanded, own: analysis)
+    }
+
+    private static func status(expanded: LineAnalysis, own: LineAnalysis) -> LineStatus {
+        switch expanded.status {
         case .incomplete: return .incomplete
         case .complete: return .complete
-        case .error: return analysis.status
+        case .error: return own.status
         }
     }
 

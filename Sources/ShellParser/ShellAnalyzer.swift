@@ -40,13 +40,21 @@ public enum ShellAnalyzer {
     /// open (``OpenText``), the analysis is `previous` with that text one line longer, found
     /// without reading the text again; otherwise the whole text is read.
     public static func analyze(bytes: [UInt8], knownValues: [String: [String]] = [:], readingOnFrom previous: LineAnalysis) -> LineAnalysis {
+        readOn(bytes: bytes, from: previous) ?? analyze(bytes: bytes, knownValues: knownValues)
+    }
+
+    /// The analysis of `bytes` read on from `previous`, the analysis of its text up to its last
+    /// line end, where that line surely leaves `previous`'s open text open: `previous` with that
+    /// text one line longer (the same commands, the same status). Nil where the text must be read
+    /// again (``analyze(bytes:knownValues:readingOnFrom:)`` does so).
+    public static func readOn(bytes: [UInt8], from previous: LineAnalysis) -> LineAnalysis? {
         guard previous.status == .incomplete, let open = previous.openText, let lineEnd = bytes.lastIndex(of: 0x0A),
               open.staysOpen(after: bytes[..<lineEnd], reading: bytes[(lineEnd + 1)...]) else {
-            return analyze(bytes: bytes, knownValues: knownValues)
+            return nil
         }
         var analysis = previous
         if case .hereDocument(_, _, let isQuoted, _, let bodyStart) = open.kind {
-            guard analysis.hereDocumentBodies.last == bodyStart..<lineEnd else { return analyze(bytes: bytes, knownValues: knownValues) }
+            guard analysis.hereDocumentBodies.last == bodyStart..<lineEnd else { return nil }
             analysis.hereDocumentBodies[analysis.hereDocumentBodies.count - 1] = bodyStart..<bytes.count
             if isQuoted, analysis.literalHereDocumentBodies.last == bodyStart..<lineEnd {
                 analysis.literalHereDocumentBodies[analysis.literalHereDocumentBodies.count - 1] = bodyStart..<bytes.count

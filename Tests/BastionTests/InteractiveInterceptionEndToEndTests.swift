@@ -1143,16 +1143,19 @@ struct InteractiveInterceptionEndToEndTests {
 
     /// A here-document of 10,000 lines pasted at the integrated prompt is one command, decided
     /// whole and recorded as bash keeps it in its history; it runs, and the integration stays.
+    /// Its command is an alias (as Ubuntu's `grep` is), which bash reads the lines with too.
     @Test func aTenThousandLineHereDocumentPastedAtThePromptIsOneRecord() throws {
         let f = try f
         let body = (0..<10_000).map { "line \($0) of a pasted file\n" }.joined()
-        let r = try run(script: [["expect": "PROMPT> "], ["send": "\u{1B}[200~cat > pasted-doc <<'EOF'\n" + body + "EOF\u{1B}[201~"],
+        let r = try run(script: [["expect": "PROMPT> "], ["send": "alias cat='cat -u'\r"], ["expect": "PROMPT> "],
+                                 ["send": "\u{1B}[200~cat > pasted-doc <<'EOF'\n" + body + "EOF\u{1B}[201~"],
                                  ["send": "\r"], ["expect": "PROMPT> ", "timeout": 60], ["send": "exit\r"]], timeout: 120)
         let written = try? String(contentsOf: f.target.home.appendingPathComponent("pasted-doc"), encoding: .utf8)
         #expect(written == body, "\(r.stdout.suffix(500))")
         #expect(!r.stdout.contains("can no longer be verified"))
-        let records = try lastRecordsWithSource()
-        #expect(records.count == 2 && records.last == "allow integration exit", "\(records.map { $0.prefix(80) })")
+        let all = try lastRecordsWithSource(), records = all.dropFirst()
+        #expect(all.count == 3 && all.first == "allow integration alias cat='cat -u'" && all.last == "allow integration exit",
+                "\(all.map { $0.prefix(80) })")
         // (Bash keeps the last 500 lines of its history in the file: they end the record.)
         let history = try String(contentsOf: f.target.home.appendingPathComponent(".bash_history"), encoding: .utf8)
         let record = records.first.map { String($0.dropFirst("allow integration ".count)) }

@@ -1,5 +1,6 @@
 @testable import Interception
 import Testing
+import TestSupport
 
 /// Continuation lines and pastes become the commands bash records (truth: the keystroke corpus).
 struct CommandAssemblerTests {
@@ -96,6 +97,36 @@ struct CommandAssemblerTests {
         #expect(block.accept("ob echo in; }", aliases: ob).map(\.text) == ["ob echo in; }"])
         #expect(block.accept("ob", aliases: ob).isEmpty && block.accept("echo x", aliases: ob).isEmpty)
         #expect(block.accept("}", aliases: ob).map(\.text) == ["ob\necho x\n}"])
+    }
+
+    /// A long here-document or quoted string is read on line by line, its alias expansion too
+    /// (an aliased command before it: Ubuntu's `grep`): buffer by buffer, the commands are those
+    /// found by reading the whole pending text again at every line.
+    @Test func readingOnGivesTheCommandsOfReadingEveryLineWhole() {
+        let aliases = ["grep": "grep --color=auto", "ta": "true &&", "ob": "{ ", "q": "echo '", "c": "command ", "ll": "ls -l"]
+        let openings = ["grep x <<EOF", "ll <<'E'", "c grep <<E", "ta cat <<E", "ob cat <<E", "grep 'a", "q 'a", "ll \"a",
+                        "c ll 'x", "cat <<E", "echo 'a", "grep \"$(ll <<E", "q <<E", "ob grep \"a",
+                        "echo a &&", "if true; then", "f() {", "( grep x <<E"]
+        let lines = ["text of a line", "EOF", "E", "'", "\"", "x'", "}", "ta", "grep y", "ll", "", "$(", ")", "a\\", "echo done",
+                     "q", "EOF; ta", "E'", "c", "ob", "é", "fi", ") |", "E )"]
+        var random = SeededGenerator(seed: 20261207)
+        var readOn = 0
+        for round in 0..<600 {
+            var incremental = CommandAssembler(), whole = CommandAssembler()
+            whole.readsOnOpenText = false
+            var buffers = [openings[round % openings.count]]
+            for _ in 0..<Int.random(in: 1...8, using: &random) {
+                let count = Int.random(in: 1...3, using: &random)
+                buffers.append((0..<count).map { _ in lines[Int.random(in: 0..<lines.count, using: &random)] }.joined(separator: "\n"))
+            }
+            for (index, buffer) in buffers.enumerated() {
+                if index > 0, incremental.isContinuing { readOn += 1 }
+                let found = incremental.accept(buffer, aliases: aliases), expected = whole.accept(buffer, aliases: aliases)
+                #expect(found == expected && incremental.pendingSource == whole.pendingSource, "\(buffers.prefix(index + 1))")
+                if found != expected { return }
+            }
+        }
+        #expect(readOn > 1000, "pending commands were read on: \(readOn)")
     }
 
     /// A command abandoned at a continuation prompt is recorded as bash keeps it: a
