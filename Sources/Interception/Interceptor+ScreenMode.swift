@@ -94,11 +94,12 @@ extension Interceptor {
         // its row shows (empty, where the screen shows nothing): the search's keys are not the
         // line's.
         let searchAbandoned = prompt == nil && screen?.lineEditorReads == true && Self.abandonsSearch(search)
-        if line.isEmpty, !keys.isEmpty, !searchAbandoned {
+        if line.isEmpty, !keys.isEmpty, !searchAbandoned, found == nil {
             // Nothing on the screen, yet something was typed: decided as typed. At a password
             // prompt it is a secret, let through unrecorded — unless, read as a command line, it
             // would be refused: a shell can show such a prompt with echo off too (`PS1=
             // 'Password: '; stty -echo`). Then it is refused, and its record does not show it.
+            // (Not after a history search whose row was read: its line, empty, is what runs.)
             line = keys.text
             fromKeys = !keys.isExact
             secret = Self.looksLikeSecretPrompt(screen?.textBeforeCursor() ?? "")
@@ -887,11 +888,14 @@ extension Interceptor {
     }
 
     /// The line a history search for `searching` shows in `row` (the row where the line's
-    /// prompt stood, from its first column), nil if the row shows no such search.
+    /// prompt stood, from its first column), nil if the row shows no such search. (An empty
+    /// line, as a failed search on an empty line shows, leaves the row without the space that
+    /// ends the search's prompt: the screen's reading trims it.)
     static func lineFound(in row: String, searching: String) -> String? {
         for prompt in searchPrompts {
             let shown = prompt + searching + "': "
             if row.hasPrefix(shown) { return String(row.dropFirst(shown.count)) }
+            if row == shown.dropLast() { return "" }
         }
         return nil
     }

@@ -1538,15 +1538,17 @@ struct InteractiveInterceptionEndToEndTests {
     }
 
     /// Ctrl-R in a nested bash: the line the search found is read after the search's prompt and
-    /// decided, an allowed one runs, a denied one does not; Ctrl-D then leaves the nested bash,
-    /// and the next line is read from the prompt that follows.
+    /// decided, an allowed one runs, a denied one does not; a search that found nothing on an
+    /// empty line runs nothing and is no record (its row was read as `ailed reverse-i-search)…`);
+    /// Ctrl-D then leaves the nested bash, and the next line is read from the prompt that follows.
     @Test func aHistorySearchInANestedShellIsDecidedOnTheLineItFound() throws {
         let f = try f
         let r = try type([(send: "bash --norc\r", expect: "$ "), (send: "touch ok-search-1 ok-search-2\r", expect: "$ "),
                           (send: "rm ok-search-1 ok-search-2\r", expect: "$ "), (send: "history -s touch forbidden-search\r", expect: "$ "),
                           (send: "\u{12}touch ok-se", expect: "touch ok-se"), (send: "\r", expect: "$ "),
                           (send: "\u{12}forbidden-se", expect: "forbidden-se"), (send: "\r", expect: "rule no-forbidden"),
-                          (send: "", expect: "$ "), (send: "\u{04}", expect: "PROMPT> "), (send: "touch ok-after-eof\r", expect: "PROMPT> ")])
+                          (send: "", expect: "$ "), (send: "\u{12}zqx", expect: "failed reverse-i-search"), (send: "\r", expect: "$ "),
+                          (send: "\u{04}", expect: "PROMPT> "), (send: "touch ok-after-eof\r", expect: "PROMPT> ")])
         #expect(f.target.exists("ok-search-1") && f.target.exists("ok-search-2") && !f.target.exists("forbidden-search"), "\(r)")
         #expect(f.target.exists("ok-after-eof"), "\(r)")
         let records = try lastRecordsWithSource()

@@ -2058,6 +2058,7 @@ extension ScreenModeTests {
         #expect(Interceptor.searchString(keys("\u{12}e\u{1B}[D")) == nil && Interceptor.searchString(keys("\u{12}e\u{07}")) == nil)
         #expect(Interceptor.lineFound(in: "(reverse-i-search)`ec': echo hi", searching: "ec") == "echo hi")
         #expect(Interceptor.lineFound(in: "(failed reverse-i-search)`ecx': echo hi", searching: "ecx") == "echo hi")
+        #expect(Interceptor.lineFound(in: "(failed reverse-i-search)`ecx':", searching: "ecx") == "", "an empty line, the row trimmed")
         #expect(Interceptor.lineFound(in: "(reverse-i-search)`e': echo hi", searching: "ec") == nil)
         #expect(Interceptor.lineFound(in: "$ (reverse-i-search)`ec': echo hi", searching: "ec") == nil)
         // Ctrl-G ending the keys of a search still on abandons it (readline puts back the line
