@@ -314,6 +314,17 @@ extension Interceptor {
                 record.decision.refuseUnverifiable("Ctrl-X Ctrl-E runs what an editor makes of the line, which the bastion cannot see in a "
                                                    + "shell read from the screen; type the line and press Enter")
             }
+            // Keys typed while a program runs reach the shell's line editor if the program does
+            // not take them (type-ahead): there the keys that edit (Ctrl-A, Esc, …) make
+            // another line than the one the terminal echoed, which the editor runs at once at the
+            // Enter typed with them (`m x` Ctrl-A `r` runs `rm x`). Where a line editor has read
+            // in this session and none reads now, such a line is refused.
+            if record.decision.verdict == .allow, prompt == nil, let screen, !screen.lineEditorReads, screen.lineEditorStarts > 0,
+               keys.editingKeysTyped {
+                record.decision.refuseUnverifiable("keys that edit a line (Ctrl-A, Esc, …) typed with an Enter while a program runs "
+                                                   + "would make the shell run another line than the one shown, should it read them; "
+                                                   + "type the line at the prompt")
+            }
             // What a history expansion makes of the line shows nowhere on the screen before it
             // runs (`echo x; touch !$` in a nested bash, or once the integration is lost).
             if record.decision.verdict == .allow, HistoryExpansion.mayExpand(line, characters: historyCharacters) {

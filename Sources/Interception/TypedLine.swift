@@ -39,6 +39,13 @@ struct TypedLine: Sendable {
     /// inserts Ctrl-X). Bit `c` stands for byte `c`, bit 32 for Delete (0x7F). Not the keys the
     /// terminal takes for a signal. A screen shows each as `^X` (see ``controls(shownInCarets:typed:)``).
     private(set) var controlsTyped: UInt64 = 0
+    /// Whether a key was typed that a line editor acts on and a terminal in canonical mode passes
+    /// on to whoever reads it, echoed as `^X`: Esc, and every control key but Tab, the terminal's
+    /// own editing and signal keys (Ctrl-U, Ctrl-W, Ctrl-R, Ctrl-V; Ctrl-C, Ctrl-Z, Ctrl-\,
+    /// Ctrl-D; Ctrl-S, Ctrl-Q) and the line ends. Keys typed while a program runs that reach a
+    /// line editor later make another line there than the terminal echoed. (Tab is left out: a
+    /// shell with no line editor, `sh`, takes it as text, as lines typed to it often hold.)
+    private(set) var editingKeysTyped = false
 
     /// A line typed to a program that has bracketed paste on (`pastesAreBracketed`) or off; with
     /// `startsInPaste`, its keys go on inside a paste begun before them.
@@ -97,6 +104,7 @@ struct TypedLine: Sendable {
     }
 
     private mutating func type(_ b: UInt8) {
+        if b < 0x20, !editingKeysTyped { editingKeysTyped = !Self.terminalKeys.contains(b) }
         switch state {
         case .literalNext:
             append(b)
@@ -163,6 +171,10 @@ struct TypedLine: Sendable {
             }
         }
     }
+
+    /// The control keys a terminal in canonical mode takes itself (its editing, signal, end of
+    /// file and flow control keys, as `stty` sets them by default), the line ends, and Tab.
+    private static let terminalKeys: Set<UInt8> = [0x03, 0x04, 0x09, 0x0A, 0x0D, 0x11, 0x12, 0x13, 0x15, 0x16, 0x17, 0x1A, 0x1C]
 
     /// Puts `b` at the line's end (in both of its readings).
     private mutating func append(_ b: UInt8) {

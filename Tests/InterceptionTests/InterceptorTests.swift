@@ -2154,6 +2154,34 @@ extension ScreenModeTests {
         #expect(InterceptorTests.text(typed.forwarded) == "\r")
     }
 
+    /// An Enter typed with keys that edit (Ctrl-A, Esc) while a program runs, in a shell whose
+    /// line editor has read: the terminal echoes `m x^Ar`, but readline, reading the keys at its
+    /// next prompt, runs `rm x` at once (seen in a nested bash: `cat /etc/shadow` ran, recorded
+    /// as `at /etc/shadowc`). Refused: the Enter is not sent, an interrupt discards the keys. A
+    /// line typed ahead without such keys goes on (Tab too, which `sh` takes as text: what
+    /// readline would complete is a limit); so does one in a shell with no line editor.
+    @Test func anEnterTypedAheadWithEditingKeysIsRefused() {
+        for (keys, recorded, lineEditor, refused) in [("m x\u{01}r", "m x\u{01}r", true, true), ("m x\u{1B}[Hr", "m x^[[Hr", true, true),
+                                                      ("echo x", "echo x", true, false), ("ls tafi\t", "ls tafi", true, false),
+                                                      ("m x\u{01}r", "m x\u{01}r", false, false)] {
+            var i = Self.nestedShell(prompt: lineEditor ? "\u{1B}[?2004h$ " : "$ ", screen: FakeScreen())
+            #expect(Self.typeEchoedAndEnter(&i, "sleep 1", at: 2.5).map(\.decision.audit.line) == ["sleep 1"])
+            _ = InterceptorTests.output(&i, (lineEditor ? "\u{1B}[?2004l" : "") + "\r\n", now: 2.7)
+            var sent = InterceptorTests.input(&i, keys + "\r", now: 3).toTarget, injected: [UInt8] = [], records: [InteractiveRecord] = []
+            _ = InterceptorTests.output(&i, keys.replacingOccurrences(of: "\u{01}", with: "^A").replacingOccurrences(of: "\u{1B}", with: "^[")
+                                        + "\r\n", now: 3.01)
+            for t in stride(from: 3.05, to: 4.5, by: 0.05) {
+                let out = i.tick(now: t)
+                sent += out.toTarget
+                injected += out.inject
+                records += out.records
+            }
+            #expect(records.map(\.decision.audit.line) == [recorded], "\(keys.debugDescription)")
+            #expect(records.first?.decision.verdict == (refused ? .deny : .allow), "\(keys.debugDescription) \(lineEditor)")
+            #expect(sent.contains(0x0D) != refused && injected.contains(0x03) == refused, "\(keys.debugDescription) \(lineEditor)")
+        }
+    }
+
     /// Keys typed ahead that the line editor changed as it read them (Tab completed `ls fzf` to
     /// `ls fzfile`): the line is what its row shows after the shell's prompt. (Read by the keys
     /// alone it was empty, and the Enter went on unrecorded; every reading of the row was decided.)
