@@ -66,7 +66,6 @@ extension Interceptor {
             held += bytes
         case .integrated:
             if !bytes.isEmpty {
-                keysSincePrompt = true
                 bytesSincePrompt += bytes.count
                 macroMayReplay = bytes.contains { $0 == 0x18 || $0 == 0x1B }
                 if bytes.contains(0x1B) { searchMayEnd = true }

@@ -141,7 +141,6 @@ extension Interceptor {
             finishedAtAnswer = false
             refusedLineOutstanding = false
             self.keysTell = keysTell
-            keysSincePrompt = false
             bytesSincePrompt = 0
             uncheckedEnter = false
             searchMayEnd = false

@@ -364,12 +364,13 @@ public struct Interceptor {
     var check: PendingCheck?
     /// What readline's buffer holds by the keys alone (the cross-check of the reported line).
     var keyed = KeyedBuffer()
-    /// Whether any key went to the shell since its last prompt (at the prompt or away from it):
-    /// a line readline accepts with none was not typed through the bastion.
-    var keysSincePrompt = false
-    /// How many bytes went to the shell since its last prompt: bash's check reads its buffer in
-    /// shell code, in time that grows with it (``checkPatience(afterTyping:)``).
+    /// How many bytes went to the shell since its last prompt (at the prompt or away from it):
+    /// bash's check reads its buffer in shell code, in time that grows with it
+    /// (``checkPatience(afterTyping:)``).
     var bytesSincePrompt = 0
+    /// Whether any key went to the shell since its last prompt: a line readline accepts with
+    /// none was not typed through the bastion.
+    var keysSincePrompt: Bool { bytesSincePrompt > 0 }
     /// Whether an Enter went to the shell at its prompt and no check came since. Its check may
     /// come after ``checkPatience`` (bash still reading a megabyte typed before the Enter): a
     /// check then is late, not untyped.
